@@ -1,0 +1,4 @@
+@NullMarked
+package io.bulwark.cli;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,8 @@
+/** The {@code bulwark} command. */
+module io.bulwark.cli {
+  requires io.bulwark.core;
+  requires info.picocli;
+
+  opens io.bulwark.cli to
+      info.picocli;
+}

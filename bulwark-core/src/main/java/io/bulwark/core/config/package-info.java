@@ -1,0 +1,4 @@
+@NullMarked
+package io.bulwark.core.config;
+
+import org.jspecify.annotations.NullMarked;

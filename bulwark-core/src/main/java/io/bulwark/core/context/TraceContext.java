@@ -1,0 +1,75 @@
+package io.bulwark.core.context;
+
+import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The W3C Trace Context of a request: trace id, parent span id, flags and the opaque vendor {@code
+ * tracestate}. Immutable; ids are lowercase hex as on the wire.
+ *
+ * @param traceId 32 lowercase hex digits, not all zero
+ * @param spanId 16 lowercase hex digits, not all zero
+ * @param flags the trace flags byte; bit 0 is "sampled"
+ * @param traceState the {@code tracestate} header, passed on unchanged, or null
+ */
+public record TraceContext(String traceId, String spanId, int flags, @Nullable String traceState) {
+  public static final int FLAG_SAMPLED = 0x01;
+
+  public TraceContext {
+    requireHexId("traceId", traceId, 32);
+    requireHexId("spanId", spanId, 16);
+    if (flags < 0 || flags > 0xff) {
+      throw new IllegalArgumentException("flags must be one byte, was " + flags);
+    }
+  }
+
+  /** A new trace with random ids. */
+  public static TraceContext newTrace(boolean sampled) {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    String traceId = hex(random.nextLong() | 1L, 16) + hex(random.nextLong(), 16);
+    return new TraceContext(traceId, newSpanId(), sampled ? FLAG_SAMPLED : 0, null);
+  }
+
+  /** The same trace with a new span id: the context to send for a child call. */
+  public TraceContext newChildSpan() {
+    return new TraceContext(traceId, newSpanId(), flags, traceState);
+  }
+
+  public boolean isSampled() {
+    return (flags & FLAG_SAMPLED) != 0;
+  }
+
+  /** The {@code traceparent} header value (version 00). */
+  public String toTraceparent() {
+    return "00-" + traceId + "-" + spanId + "-" + hex(flags, 2);
+  }
+
+  private static String newSpanId() {
+    return hex(ThreadLocalRandom.current().nextLong() | 1L, 16);
+  }
+
+  private static String hex(long value, int digits) {
+    String s = Long.toHexString(value);
+    return s.length() >= digits ? s : "0".repeat(digits - s.length()) + s;
+  }
+
+  private static void requireHexId(String name, String value, int length) {
+    if (value.length() != length || !isLowerHex(value, 0, length)) {
+      throw new IllegalArgumentException(
+          name + " must be " + length + " lowercase hex digits, was \"" + value + "\"");
+    }
+    if (value.chars().allMatch(c -> c == '0')) {
+      throw new IllegalArgumentException(name + " must not be all zeros");
+    }
+  }
+
+  static boolean isLowerHex(String s, int from, int to) {
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

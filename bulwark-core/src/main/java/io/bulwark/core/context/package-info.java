@@ -1,0 +1,4 @@
+@NullMarked
+package io.bulwark.core.context;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.bulwark.core.error;
+
+import org.jspecify.annotations.NullMarked;

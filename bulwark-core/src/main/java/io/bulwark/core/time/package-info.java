@@ -1,0 +1,4 @@
+@NullMarked
+package io.bulwark.core.time;
+
+import org.jspecify.annotations.NullMarked;

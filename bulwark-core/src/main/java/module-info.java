@@ -1,0 +1,13 @@
+/**
+ * The Bulwark kernel: context, deadlines, criticality, time, configuration and the error taxonomy.
+ */
+module io.bulwark.core {
+  requires static transitive org.jspecify;
+  requires com.fasterxml.jackson.core;
+  requires com.fasterxml.jackson.dataformat.yaml;
+
+  exports io.bulwark.core.time;
+  exports io.bulwark.core.context;
+  exports io.bulwark.core.config;
+  exports io.bulwark.core.error;
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package io.bulwark.test;
+
+import org.jspecify.annotations.NullMarked;
