@@ -1,0 +1,45 @@
+package io.bulwark.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class BulwarkCliTest {
+
+  @Test
+  void helpListsTheCommands() {
+    StringWriter out = new StringWriter();
+    int code = new CommandLine(new BulwarkCli()).setOut(new PrintWriter(out)).execute("--help");
+    assertThat(code).isZero();
+    assertThat(out.toString()).contains("demo").contains("bench").contains("--version");
+  }
+
+  @Test
+  void versionNamesTheBuildAndTheJava() {
+    StringWriter out = new StringWriter();
+    int code = new CommandLine(new BulwarkCli()).setOut(new PrintWriter(out)).execute("--version");
+    assertThat(code).isZero();
+    assertThat(out.toString())
+        .startsWith("bulwark 0.")
+        .contains("Java " + Runtime.version().feature());
+  }
+
+  @Test
+  void demoSaysClearlyThatItIsNotBuiltYet() {
+    StringWriter err = new StringWriter();
+    int code = new CommandLine(new BulwarkCli()).setErr(new PrintWriter(err)).execute("demo");
+    assertThat(code).isEqualTo(DemoCommand.NOT_BUILT);
+    assertThat(err.toString()).contains("not built yet");
+  }
+
+  @Test
+  void unknownCommandIsAUsageErrorNamingIt() {
+    StringWriter err = new StringWriter();
+    int code = new CommandLine(new BulwarkCli()).setErr(new PrintWriter(err)).execute("frobnicate");
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("frobnicate");
+  }
+}
