@@ -29,6 +29,7 @@ public final class Context {
   private final @Nullable String correlationId;
   private final @Nullable TraceContext trace;
   private final Baggage baggage;
+  private final ScopedValue.Carrier binding;
 
   private Context(
       @Nullable Deadline deadline,
@@ -41,6 +42,7 @@ public final class Context {
     this.correlationId = correlationId;
     this.trace = trace;
     this.baggage = baggage;
+    this.binding = ScopedValue.where(CURRENT, this);
   }
 
   /** The empty context: no deadline, {@link Criticality#CRITICAL}, no ids, no baggage. */
@@ -124,12 +126,12 @@ public final class Context {
 
   /** Runs {@code task} with this context as the current one. */
   public void run(Runnable task) {
-    ScopedValue.where(CURRENT, this).run(task);
+    binding.run(task);
   }
 
   /** Calls {@code task} with this context as the current one. */
   public <T> T call(Callable<T> task) throws Exception {
-    return ScopedValue.where(CURRENT, this).call(task::call);
+    return binding.call(task::call);
   }
 
   /** {@code task} bound to the context that is current now, for running on another thread. */
