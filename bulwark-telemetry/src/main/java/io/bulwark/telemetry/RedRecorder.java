@@ -5,8 +5,9 @@ package io.bulwark.telemetry;
  * {@link BulwarkTelemetry#endpoint(String)} or {@link BulwarkTelemetry#dependency(String)} and keep
  * it: recording is then lock-free, allocation-free and never throws.
  *
- * <p>Thread-safe. Counts are exact; a concurrent scrape may see a request in the counter slightly
- * before it sees it in the histogram.
+ * <p>Thread-safe. Counts are exact, and the request counter and the histogram count come from the
+ * same cells, so they always agree; only the duration sum may lag a concurrent scrape by the
+ * requests being recorded at that instant.
  */
 public interface RedRecorder {
 

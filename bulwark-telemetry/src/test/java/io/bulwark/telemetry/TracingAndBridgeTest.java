@@ -174,4 +174,40 @@ class TracingAndBridgeTest {
     assertThat(exported.get(0).getStatus().getStatusCode())
         .isEqualTo(io.opentelemetry.api.trace.StatusCode.ERROR);
   }
+
+  @Test
+  void everyDecisionKindExplainsItselfOnTheSpanAndInTheCounter() throws Exception {
+    Context request = Context.root().withCriticality(io.bulwark.core.context.Criticality.SHEDDABLE);
+    request.call(
+        () ->
+            telemetry
+                .tracing()
+                .inSpan(
+                    "checkout",
+                    () -> {
+                      telemetry
+                          .decisions()
+                          .circuitTransition(
+                              "payments-cb", "closed", "open", "failure rate 60% >= 50%");
+                      telemetry.decisions().shed("orders-limiter", "limit 32 reached");
+                      telemetry.decisions().faultInjected("game-day-1", "latency 2s");
+                      return null;
+                    }));
+    List<EventData> events = exported.get(0).getEvents();
+    assertThat(events).extracting(EventData::getName).containsOnly(Decisions.EVENT_NAME);
+    assertThat(events.get(0).getAttributes().asMap().toString())
+        .contains(
+            "bulwark.component=payments-cb",
+            "bulwark.decision=circuit_open",
+            "bulwark.reason=failure rate 60% >= 50%",
+            "bulwark.circuit.from=closed");
+    assertThat(events.get(1).getAttributes().asMap().toString())
+        .contains("bulwark.decision=shed", "bulwark.criticality=SHEDDABLE", "limit 32 reached");
+    assertThat(events.get(2).getAttributes().asMap().toString())
+        .contains("bulwark.component=game-day-1", "bulwark.decision=fault_injected", "latency 2s");
+    String text = telemetry.scrapePrometheus();
+    assertThat(text)
+        .contains("component=\"payments-cb\",decision=\"circuit_open\"")
+        .contains("component=\"orders-limiter\",decision=\"shed\"");
+  }
 }
