@@ -38,7 +38,7 @@ public final class TelemetrySuite implements BenchSuite {
             .forks(quick ? 1 : 2)
             .warmupIterations(quick ? 2 : 5)
             .warmupTime(TimeValue.seconds(1))
-            .measurementIterations(quick ? 3 : 5)
+            .measurementIterations(quick ? 3 : 10)
             .measurementTime(TimeValue.seconds(1))
             .addProfiler(GCProfiler.class)
             .build();

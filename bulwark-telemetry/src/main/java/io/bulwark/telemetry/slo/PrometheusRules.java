@@ -25,7 +25,8 @@ import java.util.TreeSet;
  *   annotations: {summary: ..., description: ...}
  * </pre>
  *
- * The alert condition is the one {@link SloEvaluator} evaluates in-process.
+ * With {@link Slo#minimumEvents()} above 0 each alert also requires {@code and on() (<events in the
+ * long window> >= n)}. The alert condition is the one {@link SloEvaluator} evaluates in-process.
  */
 public final class PrometheusRules {
   public static final String RECORD_PREFIX = "bulwark:slo_error_ratio:rate";
@@ -91,8 +92,7 @@ public final class PrometheusRules {
     String sel = "{slo=\"" + slo.name() + "\"}";
     Map<String, Object> rule = new LinkedHashMap<>();
     rule.put("alert", ALERT_NAME);
-    rule.put(
-        "expr",
+    String expr =
         RECORD_PREFIX
             + lw
             + sel
@@ -103,7 +103,11 @@ public final class PrometheusRules {
             + sw
             + sel
             + " > "
-            + threshold);
+            + threshold;
+    if (slo.minimumEvents() > 0) {
+      expr += " and on() (" + slo.sli().totalPromQl(lw) + " >= " + slo.minimumEvents() + ")";
+    }
+    rule.put("expr", expr);
     Map<String, Object> labels = new LinkedHashMap<>();
     labels.put("severity", a.severity().label());
     labels.put("slo", slo.name());

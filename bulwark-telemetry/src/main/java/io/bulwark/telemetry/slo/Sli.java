@@ -26,6 +26,9 @@ public sealed interface Sli permits Sli.Availability, Sli.Latency {
   /** PromQL for the ratio of bad events over a window such as {@code 5m}. */
   String errorRatioPromQl(String window);
 
+  /** PromQL for the number of valid events over a window such as {@code 1h}. */
+  String totalPromQl(String window);
+
   static Availability endpointAvailability(String endpoint) {
     return new Availability("endpoint", endpoint);
   }
@@ -74,6 +77,19 @@ public sealed interface Sli permits Sli.Availability, Sli.Latency {
           + w
           + "]))";
     }
+
+    @Override
+    public String totalPromQl(String w) {
+      return "sum(increase("
+          + MetricNames.requests(kind)
+          + "{"
+          + kind
+          + "=\""
+          + target
+          + "\"}["
+          + w
+          + "]))";
+    }
   }
 
   /** Latency: good = requests that finished within {@code threshold} (a bucket bound). */
@@ -115,6 +131,19 @@ public sealed interface Sli permits Sli.Availability, Sli.Latency {
           + "}["
           + w
           + "])))";
+    }
+
+    @Override
+    public String totalPromQl(String w) {
+      return "sum(increase("
+          + MetricNames.duration(kind)
+          + "_count{"
+          + kind
+          + "=\""
+          + target
+          + "\"}["
+          + w
+          + "]))";
     }
   }
 

@@ -84,4 +84,21 @@ class PrometheusRulesTest {
                 + " / sum(rate(bulwark_endpoint_duration_seconds_count{endpoint=\"search\"}[5m])))");
     assertThat(String.valueOf(rules.get(2).get("expr"))).contains("> (14.4 * 0.01)");
   }
+
+  @Test
+  void minimumEventsBecomesAnExtraClauseOnEachAlert() throws Exception {
+    Slo slo =
+        Slo.builder("quiet")
+            .sli(Sli.endpointAvailability("admin"))
+            .objective(0.99)
+            .minimumEvents(500)
+            .alerts(List.of(BurnRateAlert.sreWorkbookDefaults().get(0)))
+            .build();
+    List<Map<String, Object>> rules = rules(PrometheusRules.toYaml(List.of(slo)), 0);
+    assertThat(rules.get(2).get("expr"))
+        .isEqualTo(
+            "bulwark:slo_error_ratio:rate1h{slo=\"quiet\"} > (14.4 * 0.01)"
+                + " and bulwark:slo_error_ratio:rate5m{slo=\"quiet\"} > (14.4 * 0.01)"
+                + " and on() (sum(increase(bulwark_endpoint_requests_total{endpoint=\"admin\"}[1h])) >= 500)");
+  }
 }
