@@ -9,7 +9,7 @@ module io.bulwark.telemetry {
   requires io.opentelemetry.sdk;
   requires io.opentelemetry.sdk.common;
   requires io.opentelemetry.sdk.metrics;
-  requires io.opentelemetry.sdk.trace;
+  requires transitive io.opentelemetry.sdk.trace;
   requires io.opentelemetry.exporter.prometheus;
   requires io.opentelemetry.exporter.otlp;
   requires io.prometheus.metrics.model;

@@ -45,7 +45,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * not sampled. Bulwark ({@link RedRecorder}, {@code Tracing}) vs the raw OpenTelemetry SDK
  * (synchronous instruments with pre-built attributes, a Prometheus reader attached so the SDK
  * really aggregates; parent-based sampler) vs Micrometer (SimpleMeterRegistry counter + timer with
- * the same SLO buckets; an Observation on a registry with no handlers).
+ * the same SLO buckets; an Observation on a registry with no handlers). The span benchmarks return
+ * what the request would propagate downstream, so the JIT cannot drop it: Bulwark passes the
+ * unsampled parent's context on unchanged (W3C allows a non-recording hop to keep the parent id);
+ * the OTel SDK mints a new span id for its non-recording span.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -137,14 +140,14 @@ public class TelemetryRecordingBenchmark {
   }
 
   @Benchmark
-  public boolean sampledOutSpan_bulwark() {
+  public Context sampledOutSpan_bulwark() {
     var span = bulwark.tracing().startSpan("GET /checkout", SpanKind.SERVER, unsampledParent);
     span.end();
-    return span.isRecording();
+    return span.context(); // what the request propagates downstream
   }
 
   @Benchmark
-  public boolean sampledOutSpan_otel() {
+  public io.opentelemetry.api.trace.SpanContext sampledOutSpan_otel() {
     Span span =
         otelTracer
             .spanBuilder("GET /checkout")
@@ -152,7 +155,7 @@ public class TelemetryRecordingBenchmark {
             .setSpanKind(SpanKind.SERVER)
             .startSpan();
     span.end();
-    return span.isRecording();
+    return span.getSpanContext(); // what the request propagates downstream
   }
 
   @Benchmark
