@@ -50,8 +50,11 @@ public final class EventLogConfig {
     return kafka;
   }
 
-  /** Binds the section read by {@code reader} (see the class comment for the keys). */
-  public static @Nullable EventLogConfig bind(ConfigReader reader) {
+  /**
+   * Binds the section read by {@code reader} (see the class comment for the keys). Problems are
+   * recorded on the reader; {@code ConfigLoader} then throws them all together.
+   */
+  public static EventLogConfig bind(ConfigReader reader) {
     Backend[] backend = {Backend.EMBEDDED};
     reader.enumValue("backend", Backend.class, b -> backend[0] = b);
     Optional<EmbeddedLogConfig> e = reader.section("embedded", EventLogConfig::bindEmbedded);
@@ -61,13 +64,13 @@ public final class EventLogConfig {
     if (backend[0] == Backend.EMBEDDED) {
       if (embedded == null) {
         reader.require("embedded");
-        return null;
+        return new EventLogConfig(null, null); // a problem is recorded: the loader throws
       }
       return embedded(embedded);
     }
     if (kafka == null) {
       reader.require("kafka");
-      return null;
+      return new EventLogConfig(null, null); // a problem is recorded: the loader throws
     }
     return kafka(kafka);
   }

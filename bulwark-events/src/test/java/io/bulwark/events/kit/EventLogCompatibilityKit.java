@@ -361,4 +361,46 @@ public abstract class EventLogCompatibilityKit {
     assertThat(r.headers().get("type")).isEqualTo("OrderPlaced");
     assertThat(r.context(ContextHeaders.builder().build()).correlationId()).isEqualTo("corr-42");
   }
+
+  @Test
+  void aRecordThatKeepsFailingGoesToTheDeadLetterTopicWithItsCause() {
+    String t = topic("dlq", 1);
+    log.createTopic(TopicSpec.of(t + ".dlt", 1));
+    Producer p = producer(ProducerConfig.defaults());
+    for (int i = 0; i < 5; i++) {
+      p.send(rec(t, "k", "v" + i)).join();
+    }
+    Consumer c = consumer(group("dlq"), t);
+    int[] calls = new int[5];
+    io.bulwark.events.DeadLetterProcessor processor =
+        io.bulwark.events.DeadLetterProcessor.builder(
+                c,
+                p,
+                r -> {
+                  int i = Integer.parseInt(value(r).substring(1));
+                  calls[i]++;
+                  if (i == 2) {
+                    throw new IllegalStateException("cannot handle v2");
+                  }
+                })
+            .maxAttempts(3)
+            .build();
+    TopicPartition tp = new TopicPartition(t, 0);
+    int dead = 0;
+    long end = System.nanoTime() + WAIT.toNanos();
+    while (c.committed(tp).orElse(0L) < 5) {
+      assertThat(System.nanoTime() - end).isNegative();
+      dead += processor.processOnce(POLL);
+    }
+    assertThat(dead).isEqualTo(1);
+    assertThat(calls).containsExactly(1, 1, 3, 1, 1);
+    Consumer d = consumer(group("dlq-reader"), t + ".dlt");
+    EventRecord r = pollCount(d, 1).get(0);
+    assertThat(value(r)).isEqualTo("v2");
+    assertThat(r.headers().get(io.bulwark.events.DeadLetterProcessor.DLT_CAUSE))
+        .contains("IllegalStateException").contains("cannot handle v2");
+    assertThat(r.headers().get(io.bulwark.events.DeadLetterProcessor.DLT_ATTEMPTS)).isEqualTo("3");
+    assertThat(r.headers().get(io.bulwark.events.DeadLetterProcessor.DLT_OFFSET)).isEqualTo("2");
+    assertThat(r.headers().get(io.bulwark.events.DeadLetterProcessor.DLT_TOPIC)).isEqualTo(t);
+  }
 }

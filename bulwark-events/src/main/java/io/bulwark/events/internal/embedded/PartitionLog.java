@@ -139,6 +139,15 @@ final class PartitionLog {
       segments.remove(later.baseOffset());
       later.delete();
     }
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path f : s.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
+        String name = f.getFileName().toString();
+        if (Long.parseLong(name.substring(0, name.length() - 4)) > seg.baseOffset()) {
+          Files.delete(f); // segments after the cut, not yet opened by the scan
+        }
+      }
+    }
+    Fsync.directory(dir);
     if (position == 0 && segments.size() > 1) {
       segments.remove(seg.baseOffset());
       seg.delete();
