@@ -22,7 +22,7 @@ public final class OutgoingRecord {
     this.topic = b.topic;
     this.key = b.key;
     this.value = b.value;
-    this.headers = Headers.of(b.headers);
+    this.headers = b.headers == null ? Headers.empty() : Headers.of(b.headers);
     this.partition = b.partition;
     this.timestampMillis = b.timestampMillis;
   }
@@ -67,7 +67,7 @@ public final class OutgoingRecord {
     Builder b = new Builder(topic);
     b.key = key;
     b.value = value;
-    b.headers.putAll(newHeaders.asMap());
+    b.headers = new LinkedHashMap<>(newHeaders.asMap());
     b.partition = partition;
     b.timestampMillis = timestampMillis;
     return new OutgoingRecord(b);
@@ -78,7 +78,7 @@ public final class OutgoingRecord {
     private final String topic;
     private byte @Nullable [] key;
     private byte @Nullable [] value;
-    private final Map<String, String> headers = new LinkedHashMap<>();
+    private @Nullable Map<String, String> headers;
     private int partition = -1;
     private long timestampMillis = -1;
 
@@ -111,7 +111,12 @@ public final class OutgoingRecord {
       if (name.isEmpty()) {
         throw new IllegalArgumentException("header name must not be empty (topic " + topic + ")");
       }
-      headers.put(name, Objects.requireNonNull(headerValue, () -> "value of header " + name));
+      Map<String, String> h = headers;
+      if (h == null) {
+        h = new LinkedHashMap<>();
+        headers = h;
+      }
+      h.put(name, Objects.requireNonNull(headerValue, () -> "value of header " + name));
       return this;
     }
 

@@ -40,14 +40,46 @@ final class BatchCodec {
 
   private BatchCodec() {}
 
-  /** One record waiting to be written. */
-  record Entry(long timestampMillis, byte @Nullable [] key, byte @Nullable [] value, Headers headers) {
-    int encodedSize() {
+  /** One record waiting to be written; its encoded size is computed once. */
+  static final class Entry {
+    private final long timestampMillis;
+    private final byte @Nullable [] key;
+    private final byte @Nullable [] value;
+    private final Headers headers;
+    private final int encodedSize;
+
+    Entry(long timestampMillis, byte @Nullable [] key, byte @Nullable [] value, Headers headers) {
+      this.timestampMillis = timestampMillis;
+      this.key = key;
+      this.value = value;
+      this.headers = headers;
       int size = 8 + 4 + 4 + 4 + (key == null ? 0 : key.length) + (value == null ? 0 : value.length);
-      for (Map.Entry<String, String> h : headers.asMap().entrySet()) {
-        size += 8 + utf8Length(h.getKey()) + utf8Length(h.getValue());
+      if (!headers.isEmpty()) {
+        for (Map.Entry<String, String> h : headers.asMap().entrySet()) {
+          size += 8 + utf8Length(h.getKey()) + utf8Length(h.getValue());
+        }
       }
-      return size;
+      this.encodedSize = size;
+    }
+
+    long timestampMillis() {
+      return timestampMillis;
+    }
+
+    byte @Nullable [] key() {
+      return key;
+    }
+
+    byte @Nullable [] value() {
+      return value;
+    }
+
+    Headers headers() {
+      return headers;
+    }
+
+    int encodedSize() {
+      return encodedSize;
     }
   }
 
@@ -90,6 +122,9 @@ final class BatchCodec {
       putBytes(buf, e.key());
       putBytes(buf, e.value());
       buf.putInt(e.headers().size());
+      if (e.headers().isEmpty()) {
+        continue;
+      }
       for (Map.Entry<String, String> h : e.headers().asMap().entrySet()) {
         putBytes(buf, h.getKey().getBytes(StandardCharsets.UTF_8));
         putBytes(buf, h.getValue().getBytes(StandardCharsets.UTF_8));

@@ -19,9 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,7 +43,6 @@ final class EmbeddedProducer implements Producer {
   private final ReentrantLock sendLock = new ReentrantLock();
   private final Map<TopicPartition, int[]> sequences = new HashMap<>();
   private final AtomicInteger roundRobin = new AtomicInteger();
-  private final Set<CompletableFuture<RecordMetadata>> inFlight = ConcurrentHashMap.newKeySet();
   private final int epoch;
   private @Nullable Transaction txn;
   private volatile boolean closed;
@@ -86,20 +83,13 @@ final class EmbeddedProducer implements Producer {
     sendLock.lock();
     try {
       int seq = producerId < 0 ? -1 : nextSequence(tp);
-      inFlight.add(future);
-      log.writer().submit(new LogWriter.Append(partition, entry, producerId, seq, future));
+      log.writer().submit(new LogWriter.Append(partition, entry, producerId, seq, future, permits));
     } catch (RuntimeException e) {
       permits.release();
-      inFlight.remove(future);
       throw e;
     } finally {
       sendLock.unlock();
     }
-    future.whenComplete(
-        (m, e) -> {
-          permits.release();
-          inFlight.remove(future);
-        });
     return future;
   }
 
@@ -149,6 +139,9 @@ final class EmbeddedProducer implements Producer {
       return record.headers();
     }
     Context current = Context.current();
+    if (current == Context.root()) {
+      return record.headers();
+    }
     Map<String, String> merged = new LinkedHashMap<>();
     HEADERS.inject(current, merged::putIfAbsent);
     if (merged.isEmpty()) {
@@ -160,13 +153,8 @@ final class EmbeddedProducer implements Producer {
 
   @Override
   public void flush() {
-    for (CompletableFuture<RecordMetadata> f : List.copyOf(inFlight)) {
-      try {
-        f.join();
-      } catch (RuntimeException ignored) {
-        // flush waits for completion; failures are reported by each send's future
-      }
-    }
+    // the writer runs control tasks after every append queued before them
+    log.writer().control(() -> {});
   }
 
   @Override

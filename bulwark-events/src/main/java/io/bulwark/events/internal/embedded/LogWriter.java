@@ -13,10 +13,12 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The single writer of the embedded log, doing group commit: it takes every append waiting in its
@@ -37,15 +39,33 @@ final class LogWriter implements Runnable {
       BatchCodec.Entry entry,
       long producerId,
       int sequence,
-      CompletableFuture<RecordMetadata> future)
-      implements Task {}
+      CompletableFuture<RecordMetadata> future,
+      @Nullable Semaphore permits)
+      implements Task {
+    Append(
+        PartitionLog log,
+        BatchCodec.Entry entry,
+        long producerId,
+        int sequence,
+        CompletableFuture<RecordMetadata> future) {
+      this(log, entry, producerId, sequence, future, null);
+    }
+
+    void release() {
+      Semaphore p = permits;
+      if (p != null) {
+        p.release();
+      }
+    }
+  }
 
   /** An action run on the writer thread between groups (retention, roll). */
   record Control(Runnable action, CompletableFuture<Void> done) implements Task {}
 
   private static final int MAX_GROUP = 16_384;
 
-  private final BlockingQueue<Task> queue = new LinkedBlockingQueue<>();
+  private final Queue<Task> queue = new ConcurrentLinkedQueue<>();
+  private volatile boolean waiting;
   private final EmbeddedLogConfig config;
   private final EventLogListener listener;
   private final Clock clock;
@@ -72,6 +92,9 @@ final class LogWriter implements Runnable {
       throw new EventLogException("the event log is closed");
     }
     queue.add(task);
+    if (waiting) {
+      LockSupport.unpark(thread);
+    }
   }
 
   /** Runs {@code action} on the writer thread and waits for it. */
@@ -83,7 +106,7 @@ final class LogWriter implements Runnable {
 
   void shutdown() {
     running = false;
-    thread.interrupt();
+    LockSupport.unpark(thread);
     try {
       thread.join(10_000);
     } catch (InterruptedException e) {
@@ -96,27 +119,45 @@ final class LogWriter implements Runnable {
     List<Task> group = new ArrayList<>();
     while (running || !queue.isEmpty()) {
       try {
-        Task first = queue.poll(100, TimeUnit.MILLISECONDS);
+        Task first = take();
         if (first == null) {
           periodic.run();
           continue;
         }
         group.add(first);
-        queue.drainTo(group, MAX_GROUP);
-        process(group);
-      } catch (InterruptedException e) {
-        if (running) {
-          continue;
+        Task next;
+        while (group.size() < MAX_GROUP && (next = queue.poll()) != null) {
+          group.add(next);
         }
+        process(group);
       } catch (RuntimeException e) {
         fail(group, e);
       } finally {
         group.clear();
       }
     }
-    List<Task> rest = new ArrayList<>();
-    queue.drainTo(rest);
+    List<Task> rest = new ArrayList<>(queue);
+    queue.clear();
     fail(rest, new EventLogException("the event log is closed"));
+  }
+
+  /** The next task, parking up to 100 ms for one; null if none came. */
+  private @Nullable Task take() {
+    Task t = queue.poll();
+    if (t != null) {
+      return t;
+    }
+    waiting = true;
+    try {
+      t = queue.poll();
+      if (t == null && running) {
+        LockSupport.parkNanos(100_000_000L);
+        t = queue.poll();
+      }
+    } finally {
+      waiting = false;
+    }
+    return t;
   }
 
   private void process(List<Task> group) {
@@ -277,8 +318,10 @@ final class LogWriter implements Runnable {
       int bytes = 0;
       for (int k = 0; k < done.size(); k++) {
         long[] r = results.get(k);
-        done.get(k).future().complete(new RecordMetadata(tp.topic(), tp.partition(), r[0], r[1]));
-        bytes += done.get(k).entry().encodedSize();
+        Append a = done.get(k);
+        a.future().complete(new RecordMetadata(tp.topic(), tp.partition(), r[0], r[1]));
+        a.release();
+        bytes += a.entry().encodedSize();
       }
       int records = done.size();
       int total = bytes;
@@ -299,7 +342,9 @@ final class LogWriter implements Runnable {
         // the torn tail is truncated by recovery at the next open
       }
       for (Append a : appends) {
-        a.future().completeExceptionally(failure);
+        if (a.future().completeExceptionally(failure)) {
+          a.release();
+        }
       }
     }
   }
@@ -307,7 +352,9 @@ final class LogWriter implements Runnable {
   private static void fail(List<Task> tasks, RuntimeException cause) {
     for (Task t : tasks) {
       if (t instanceof Append a) {
-        a.future().completeExceptionally(cause);
+        if (a.future().completeExceptionally(cause)) {
+          a.release();
+        }
       } else if (t instanceof Control c) {
         c.done().completeExceptionally(cause);
       }
