@@ -1,6 +1,6 @@
 /**
- * Bulwark's event log: one API over a durable embedded segmented log (the default) and Apache Kafka,
- * plus the transactional outbox and the idempotent inbox.
+ * Bulwark's event log: one API over a durable embedded segmented log (the default) and Apache
+ * Kafka, plus the transactional outbox and the idempotent inbox.
  */
 module io.bulwark.events {
   requires transitive io.bulwark.core;

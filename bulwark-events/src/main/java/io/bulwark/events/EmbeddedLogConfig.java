@@ -14,7 +14,8 @@ import java.util.Objects;
  *       write(2)}: survives a process crash, not a power loss.
  *   <li>{@code segmentBytes} (default 64 MiB): a partition's active segment rolls past this size.
  *   <li>{@code indexIntervalBytes} (default 4 KiB): one sparse-index entry per this many bytes.
- *   <li>{@code maxBatchBytes} (default 1 MiB): the most bytes one group commit writes per partition.
+ *   <li>{@code maxBatchBytes} (default 1 MiB): the most bytes one group commit writes per
+ *       partition.
  *   <li>{@code corruptionPolicy} (default {@link CorruptionPolicy#FAIL}): what opening does with a
  *       corrupt batch that is not a torn tail. A torn tail of the last segment is always truncated
  *       (it was never acknowledged).
@@ -138,7 +139,8 @@ public final class EmbeddedLogConfig {
 
     public Builder maxBatchBytes(int maxBatchBytes) {
       if (maxBatchBytes < 1024) {
-        throw new IllegalArgumentException("maxBatchBytes must be >= 1024 but was " + maxBatchBytes);
+        throw new IllegalArgumentException(
+            "maxBatchBytes must be >= 1024 but was " + maxBatchBytes);
       }
       this.maxBatchBytes = maxBatchBytes;
       return this;

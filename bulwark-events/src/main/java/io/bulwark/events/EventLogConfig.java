@@ -87,13 +87,16 @@ public final class EventLogConfig {
         .integer("index-interval-bytes", builder::indexIntervalBytes)
         .integer("max-batch-bytes", builder::maxBatchBytes)
         .enumValue(
-            "corruption-policy", EmbeddedLogConfig.CorruptionPolicy.class, builder::corruptionPolicy);
+            "corruption-policy",
+            EmbeddedLogConfig.CorruptionPolicy.class,
+            builder::corruptionPolicy);
     return Optional.of(builder.build());
   }
 
   private static Optional<KafkaLogConfig> bindKafka(ConfigReader r) {
     AtomicReference<KafkaLogConfig.@Nullable Builder> b = new AtomicReference<>();
-    r.require("bootstrap-servers").string("bootstrap-servers", s -> b.set(KafkaLogConfig.builder(s)));
+    r.require("bootstrap-servers")
+        .string("bootstrap-servers", s -> b.set(KafkaLogConfig.builder(s)));
     KafkaLogConfig.Builder builder = b.get();
     if (builder == null) {
       return Optional.empty();

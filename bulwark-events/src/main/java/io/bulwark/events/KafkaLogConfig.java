@@ -59,8 +59,11 @@ public final class KafkaLogConfig {
         }
         if (!ok) {
           throw new IllegalArgumentException(
-              "bootstrapServers must be host:port[,host:port...] but was '" + bootstrapServers
-                  + "' (bad entry '" + hostPort + "')");
+              "bootstrapServers must be host:port[,host:port...] but was '"
+                  + bootstrapServers
+                  + "' (bad entry '"
+                  + hostPort
+                  + "')");
         }
       }
       this.bootstrapServers = bootstrapServers;

@@ -1,14 +1,14 @@
 package io.bulwark.events;
 
 /**
- * Maps a record key to a partition. The hash is documented and identical on every backend, so a
- * key lands in the same partition on the embedded log and on Kafka (it is the hash of Kafka's
- * default partitioner):
+ * Maps a record key to a partition. The hash is documented and identical on every backend, so a key
+ * lands in the same partition on the embedded log and on Kafka (it is the hash of Kafka's default
+ * partitioner):
  *
  * <pre>partition = (murmur2(keyBytes) &amp; 0x7fffffff) % partitions</pre>
  *
- * where {@code murmur2} is the 32-bit MurmurHash2 with seed {@code 0x9747b28c}. Records without
- * a key are spread round-robin by the producer. Pure and thread-safe.
+ * where {@code murmur2} is the 32-bit MurmurHash2 with seed {@code 0x9747b28c}. Records without a
+ * key are spread round-robin by the producer. Pure and thread-safe.
  */
 public final class Partitioner {
   private static final int SEED = 0x9747b28c;

@@ -8,13 +8,13 @@ import org.jspecify.annotations.Nullable;
  * How a {@link Producer} behaves. Immutable; built by {@link #builder()}, each setter validates.
  *
  * <ul>
- *   <li>{@code idempotent} (default true): the log drops a resent batch by producer id and sequence,
- *       so a retry after a lost acknowledgement cannot duplicate a record.
+ *   <li>{@code idempotent} (default true): the log drops a resent batch by producer id and
+ *       sequence, so a retry after a lost acknowledgement cannot duplicate a record.
  *   <li>{@code transactionalId} (default none): enables {@link Producer#beginTransaction()} for
  *       exactly-once consume-transform-produce; implies idempotence.
  *   <li>{@code maxBufferedRecords} (default 10,000) and {@code whenFull} (default {@link
- *       WhenFull#BLOCK} up to {@code maxBlock}, default 30 s): backpressure for records sent but not
- *       yet acknowledged.
+ *       WhenFull#BLOCK} up to {@code maxBlock}, default 30 s): backpressure for records sent but
+ *       not yet acknowledged.
  *   <li>{@code propagateContext} (default true): the caller's {@code Context} is written into the
  *       record headers.
  * </ul>

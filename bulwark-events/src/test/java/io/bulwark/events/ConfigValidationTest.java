@@ -16,8 +16,7 @@ class ConfigValidationTest {
   void buildersNameTheBadValue() {
     assertThatThrownBy(() -> TopicSpec.builder("orders").partitions(0))
         .hasMessageContaining("partitions must be in 1..10000 but was 0 (topic orders)");
-    assertThatThrownBy(() -> TopicSpec.builder("bad/name"))
-        .hasMessageContaining("'bad/name'");
+    assertThatThrownBy(() -> TopicSpec.builder("bad/name")).hasMessageContaining("'bad/name'");
     assertThatThrownBy(() -> TopicSpec.builder("t").retention(Duration.ZERO))
         .hasMessageContaining("retention must be positive but was PT0S");
     assertThatThrownBy(() -> ProducerConfig.builder().maxBufferedRecords(0))

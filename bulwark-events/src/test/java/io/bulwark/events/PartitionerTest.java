@@ -15,7 +15,8 @@ class PartitionerTest {
       byte[] key = new byte[random.nextInt(40)];
       random.nextBytes(key);
       int n = 1 + random.nextInt(64);
-      assertThat(Partitioner.partitionFor(key, n)).isEqualTo(Utils.toPositive(Utils.murmur2(key)) % n);
+      assertThat(Partitioner.partitionFor(key, n))
+          .isEqualTo(Utils.toPositive(Utils.murmur2(key)) % n);
     }
   }
 

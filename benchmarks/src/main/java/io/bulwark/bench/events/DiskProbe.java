@@ -20,7 +20,10 @@ final class DiskProbe {
     long total = 256L << 20;
     long start = System.nanoTime();
     try (FileChannel ch =
-        FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING)) {
       for (long written = 0; written < total; written += 1 << 20) {
         chunk.clear();
@@ -35,7 +38,10 @@ final class DiskProbe {
     long[] samples = new long[1000];
     ByteBuffer small = ByteBuffer.allocateDirect(4096);
     try (FileChannel ch =
-        FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING)) {
       for (int i = 0; i < samples.length; i++) {
         small.clear();

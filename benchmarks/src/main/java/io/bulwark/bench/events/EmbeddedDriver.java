@@ -28,7 +28,8 @@ final class EmbeddedDriver implements LogDriver {
   EmbeddedDriver(Path dir) {
     this.log = EventLogs.embedded(EmbeddedLogConfig.builder(dir).build());
     this.producer =
-        log.producer(ProducerConfig.builder().maxBufferedRecords(20_000).propagateContext(false).build());
+        log.producer(
+            ProducerConfig.builder().maxBufferedRecords(20_000).propagateContext(false).build());
   }
 
   @Override
@@ -56,7 +57,11 @@ final class EmbeddedDriver implements LogDriver {
   @Override
   public AutoCloseable consume(String topic, LongConsumer onRecord) {
     AtomicBoolean running = new AtomicBoolean(true);
-    Consumer consumer = log.consumer(ConsumerConfig.builder("bench-" + topic).startFrom(ConsumerConfig.StartFrom.LATEST).build());
+    Consumer consumer =
+        log.consumer(
+            ConsumerConfig.builder("bench-" + topic)
+                .startFrom(ConsumerConfig.StartFrom.LATEST)
+                .build());
     consumer.subscribe(List.of(topic));
     consumer.poll(Duration.ZERO);
     Thread t =

@@ -44,8 +44,12 @@ public final class EventsSuite implements BenchSuite {
     boolean quick = args.contains("--quick");
     Path base = Files.createTempDirectory("bulwark-bench-events");
     DiskProbe.Figures disk = DiskProbe.measure(base);
-    out.printf(Locale.ROOT, "disk: sequential write %.0f MB/s, fsync(4 KiB) p50 %.0f us, p99 %.0f us%n",
-        disk.seqWriteMBps(), disk.fsyncMedianMicros(), disk.fsyncP99Micros());
+    out.printf(
+        Locale.ROOT,
+        "disk: sequential write %.0f MB/s, fsync(4 KiB) p50 %.0f us, p99 %.0f us%n",
+        disk.seqWriteMBps(),
+        disk.fsyncMedianMicros(),
+        disk.fsyncP99Micros());
     out.println("starting Kafka broker (KRaft, flush every message)...");
     Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("disk_seq_write_MBps", disk.seqWriteMBps());
@@ -54,12 +58,13 @@ public final class EventsSuite implements BenchSuite {
     try (KafkaTestBroker broker =
             KafkaTestBroker.start(
                 base.resolve("kafka"),
-                Map.of("log.flush.interval.messages", "1", "num.io.threads", "2", "num.network.threads", "2"),
+                Map.of("log.flush.interval.messages", "1"),
                 List.of("-Xmx1g", "-XX:+UseG1GC"));
         EmbeddedDriver embedded = new EmbeddedDriver(base.resolve("embedded"));
         KafkaDriver kafka = new KafkaDriver(broker.bootstrapServers(), 5);
         KafkaDriver kafkaLowLinger = new KafkaDriver(broker.bootstrapServers(), 0)) {
-      out.printf("%-8s %-18s %14s %10s %10s %10s %10s%n",
+      out.printf(
+          "%-8s %-18s %14s %10s %10s %10s %10s%n",
           "size", "log", "records/s", "MB/s", "e2e p50", "e2e p99", "e2e p999");
       for (int size : SIZES) {
         int n = (size <= 100 ? 200_000 : 60_000) / (quick ? 4 : 1);
@@ -79,8 +84,12 @@ public final class EventsSuite implements BenchSuite {
         row(out, size, kafka.name(), bestK, lk);
         double tr = bestE / bestK;
         double p99r = le.getValueAtPercentile(99) / (double) lk.getValueAtPercentile(99);
-        out.printf(Locale.ROOT, "%-8s throughput ratio embedded/kafka = %.2f   p99 ratio = %.2f%n",
-            size + "B", tr, p99r);
+        out.printf(
+            Locale.ROOT,
+            "%-8s throughput ratio embedded/kafka = %.2f   p99 ratio = %.2f%n",
+            size + "B",
+            tr,
+            p99r);
         String s = size + "B";
         metrics.put("embedded_" + s + "_rps", bestE);
         metrics.put("kafka_" + s + "_rps", bestK);
@@ -92,14 +101,22 @@ public final class EventsSuite implements BenchSuite {
       }
     }
     double ratio = Math.sqrt(ratioProduct);
-    out.printf(Locale.ROOT, "throughput ratio (geometric mean over sizes) embedded/kafka = %.2f%n", ratio);
+    out.printf(
+        Locale.ROOT, "throughput ratio (geometric mean over sizes) embedded/kafka = %.2f%n", ratio);
     return new BenchResult(name(), metrics, ratio);
   }
 
   private static void row(PrintStream out, int size, String name, double rps, Histogram h) {
-    out.printf(Locale.ROOT, "%-8s %-18s %14.0f %10.1f %8d us %8d us %8d us%n",
-        size + "B", name, rps, rps * size / 1e6,
-        h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9));
+    out.printf(
+        Locale.ROOT,
+        "%-8s %-18s %14.0f %10.1f %8d us %8d us %8d us%n",
+        size + "B",
+        name,
+        rps,
+        rps * size / 1e6,
+        h.getValueAtPercentile(50),
+        h.getValueAtPercentile(99),
+        h.getValueAtPercentile(99.9));
   }
 
   private static byte[] payload(int size, Random random) {

@@ -20,8 +20,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The anchor: plain kafka-clients against a real broker whose topics fsync every append
- * ({@code flush.messages=1}), producer acks=all and idempotent, as the embedded log's durability.
+ * The anchor: plain kafka-clients against a real broker whose topics fsync every append ({@code
+ * flush.messages=1}), producer acks=all and idempotent, as the embedded log's durability.
  */
 final class KafkaDriver implements LogDriver {
   private final String bootstrap;

@@ -17,8 +17,8 @@ interface LogDriver extends AutoCloseable {
   void flush() throws Exception;
 
   /**
-   * Starts a consumer of {@code topic} on its own thread, feeding each record value's first 8
-   * bytes (the send time) to {@code onRecord}; returns a handle that stops it.
+   * Starts a consumer of {@code topic} on its own thread, feeding each record value's first 8 bytes
+   * (the send time) to {@code onRecord}; returns a handle that stops it.
    */
   AutoCloseable consume(String topic, LongConsumer onRecord) throws Exception;
 }

@@ -9,9 +9,9 @@ import java.sql.Statement;
 
 /**
  * The idempotent consumer: a processed-message table written in the consumer's own SQL transaction.
- * {@link #process} runs the handler and records the message id in the caller's transaction, so
- * the state change and the "processed" mark commit together; a redelivered or duplicated message
- * (same id) is skipped.
+ * {@link #process} runs the handler and records the message id in the caller's transaction, so the
+ * state change and the "processed" mark commit together; a redelivered or duplicated message (same
+ * id) is skipped.
  *
  * <p>A message's id is its {@code bulwark-message-id} header (set by {@link OutboxRelay}), else
  * {@code topic/partition/offset}. Table (default {@code bulwark_inbox}): {@code consumer}, {@code
@@ -47,7 +47,9 @@ public final class Inbox {
   public void createTable(Connection connection) throws SQLException {
     try (Statement s = connection.createStatement()) {
       s.execute(
-          "CREATE TABLE IF NOT EXISTS " + table + " (consumer VARCHAR(200) NOT NULL, message_id"
+          "CREATE TABLE IF NOT EXISTS "
+              + table
+              + " (consumer VARCHAR(200) NOT NULL, message_id"
               + " VARCHAR(400) NOT NULL, processed_at BIGINT NOT NULL, PRIMARY KEY (consumer,"
               + " message_id))");
     }
@@ -67,8 +69,7 @@ public final class Inbox {
   public boolean process(Connection tx, EventRecord record, Handler handler) throws SQLException {
     String id = messageId(record);
     try (PreparedStatement ps =
-        tx.prepareStatement(
-            "SELECT 1 FROM " + table + " WHERE consumer = ? AND message_id = ?")) {
+        tx.prepareStatement("SELECT 1 FROM " + table + " WHERE consumer = ? AND message_id = ?")) {
       ps.setString(1, consumer);
       ps.setString(2, id);
       try (ResultSet rs = ps.executeQuery()) {

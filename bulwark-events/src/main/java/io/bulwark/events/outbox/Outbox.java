@@ -54,11 +54,17 @@ public final class Outbox {
     SqlDialect d = SqlDialect.of(connection);
     try (Statement s = connection.createStatement()) {
       s.execute(
-          "CREATE TABLE IF NOT EXISTS " + table + " (id " + d.identity + ", topic VARCHAR(249) NOT"
-              + " NULL, msg_key " + d.bytes + ", headers TEXT NOT NULL, payload " + d.bytes
+          "CREATE TABLE IF NOT EXISTS "
+              + table
+              + " (id "
+              + d.identity
+              + ", topic VARCHAR(249) NOT"
+              + " NULL, msg_key "
+              + d.bytes
+              + ", headers TEXT NOT NULL, payload "
+              + d.bytes
               + ", created_at BIGINT NOT NULL, sent_at BIGINT, attempts INTEGER NOT NULL DEFAULT 0)");
-      s.execute(
-          "CREATE INDEX IF NOT EXISTS " + table + "_unsent ON " + table + " (sent_at, id)");
+      s.execute("CREATE INDEX IF NOT EXISTS " + table + "_unsent ON " + table + " (sent_at, id)");
     }
   }
 
@@ -75,7 +81,8 @@ public final class Outbox {
     }
     try (PreparedStatement ps =
         tx.prepareStatement(
-            "INSERT INTO " + table
+            "INSERT INTO "
+                + table
                 + " (topic, msg_key, headers, payload, created_at, attempts) VALUES (?, ?, ?, ?, ?,"
                 + " 0)")) {
       ps.setString(1, record.topic());

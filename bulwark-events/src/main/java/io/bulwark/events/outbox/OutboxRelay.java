@@ -74,7 +74,8 @@ public final class OutboxRelay {
           ack.join();
           acked++;
         } catch (CompletionException e) {
-          failure = new EventLogException("outbox row " + rows.get(acked).id() + " not published", e);
+          failure =
+              new EventLogException("outbox row " + rows.get(acked).id() + " not published", e);
           break;
         }
       }
@@ -91,7 +92,8 @@ public final class OutboxRelay {
     String table = outbox.table();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT id, topic, msg_key, headers, payload, attempts FROM " + table
+            "SELECT id, topic, msg_key, headers, payload, attempts FROM "
+                + table
                 + " WHERE sent_at IS NULL ORDER BY id LIMIT ?")) {
       ps.setInt(1, max);
       try (ResultSet rs = ps.executeQuery()) {
@@ -122,7 +124,8 @@ public final class OutboxRelay {
     boolean auto = c.getAutoCommit();
     c.setAutoCommit(false);
     try (PreparedStatement ps =
-        c.prepareStatement("UPDATE " + outbox.table() + " SET attempts = attempts + 1 WHERE id = ?")) {
+        c.prepareStatement(
+            "UPDATE " + outbox.table() + " SET attempts = attempts + 1 WHERE id = ?")) {
       for (Row r : rows) {
         ps.setLong(1, r.id());
         ps.addBatch();

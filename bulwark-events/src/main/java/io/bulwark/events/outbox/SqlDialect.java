@@ -36,8 +36,10 @@ public enum SqlDialect {
   static String checkIdentifier(String name, String what) {
     if (!name.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
       throw new IllegalArgumentException(
-          what + " must be a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]*, at most 63) but was '"
-              + name + "'");
+          what
+              + " must be a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]*, at most 63) but was '"
+              + name
+              + "'");
     }
     return name;
   }

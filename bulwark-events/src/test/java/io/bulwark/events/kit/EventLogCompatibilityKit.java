@@ -40,8 +40,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The contract of {@link EventLog}, stated once and run against every backend (embedded and Kafka):
  * ordering per key, offsets, rebalance, redelivery after a consumer dies, idempotence, exactly-once
- * consume-transform-produce, seek, headers and context. Subclasses only say how to open a log.
- * Each test uses fresh topic and group names, so a shared broker is fine.
+ * consume-transform-produce, seek, headers and context. Subclasses only say how to open a log. Each
+ * test uses fresh topic and group names, so a shared broker is fine.
  */
 public abstract class EventLogCompatibilityKit {
   protected static final Duration WAIT = Duration.ofSeconds(60);
@@ -93,7 +93,8 @@ public abstract class EventLogCompatibilityKit {
   }
 
   protected Consumer consumer(String group, String topic) {
-    Consumer c = log.consumer(ConsumerConfig.builder(group).sessionTimeout(Duration.ofSeconds(6)).build());
+    Consumer c =
+        log.consumer(ConsumerConfig.builder(group).sessionTimeout(Duration.ofSeconds(6)).build());
     closeables.add(c);
     c.subscribe(List.of(topic));
     return c;
@@ -108,14 +109,17 @@ public abstract class EventLogCompatibilityKit {
     List<EventRecord> out = new ArrayList<>();
     long end = System.nanoTime() + WAIT.toNanos();
     while (out.size() < count) {
-      assertThat(System.nanoTime() - end).as("waiting for %d records, got %d", count, out.size()).isNegative();
+      assertThat(System.nanoTime() - end)
+          .as("waiting for %d records, got %d", count, out.size())
+          .isNegative();
       out.addAll(c.poll(POLL));
     }
     return out;
   }
 
   /** Polls all {@code consumers} in turn until {@code condition} holds. */
-  protected static void pollUntil(BooleanSupplier condition, List<EventRecord> sink, Consumer... consumers) {
+  protected static void pollUntil(
+      BooleanSupplier condition, List<EventRecord> sink, Consumer... consumers) {
     long end = System.nanoTime() + WAIT.toNanos();
     while (!condition.getAsBoolean()) {
       assertThat(System.nanoTime() - end).as("condition not reached in %s", WAIT).isNegative();
@@ -161,7 +165,8 @@ public abstract class EventLogCompatibilityKit {
     for (int i = 0; i < 20; i++) {
       offsets.add(p.send(rec(t, "k", "v" + i)).join().offset());
     }
-    assertThat(offsets).containsExactlyElementsOf(java.util.stream.LongStream.range(0, 20).boxed().toList());
+    assertThat(offsets)
+        .containsExactlyElementsOf(java.util.stream.LongStream.range(0, 20).boxed().toList());
     String g = group("offsets");
     Consumer first = consumer(g, t);
     List<EventRecord> all = pollCount(first, 20);
@@ -172,7 +177,9 @@ public abstract class EventLogCompatibilityKit {
     first.close();
     Consumer second = consumer(g, t);
     List<EventRecord> rest = pollCount(second, 8);
-    assertThat(rest).extracting(EventRecord::offset).containsExactly(12L, 13L, 14L, 15L, 16L, 17L, 18L, 19L);
+    assertThat(rest)
+        .extracting(EventRecord::offset)
+        .containsExactly(12L, 13L, 14L, 15L, 16L, 17L, 18L, 19L);
   }
 
   @Test
@@ -183,8 +190,7 @@ public abstract class EventLogCompatibilityKit {
     Consumer a = consumer(g, t);
     pollUntil(() -> a.assignment().size() == 4, sink, a);
     Consumer b = consumer(g, t);
-    pollUntil(
-        () -> a.assignment().size() == 2 && b.assignment().size() == 2, sink, a, b);
+    pollUntil(() -> a.assignment().size() == 2 && b.assignment().size() == 2, sink, a, b);
     Set<TopicPartition> union = new HashSet<>(a.assignment());
     union.addAll(b.assignment());
     assertThat(union).hasSize(4);
@@ -211,10 +217,13 @@ public abstract class EventLogCompatibilityKit {
     long uncommitted = seen.stream().filter(r -> r.partition() == 1).count();
     List<EventRecord> again = pollCount(b, (int) uncommitted);
     assertThat(again).allSatisfy(r -> assertThat(r.partition()).isEqualTo(1));
-    assertThat(again).extracting(EventRecord::topicPartition, EventRecord::offset)
+    assertThat(again)
+        .extracting(EventRecord::topicPartition, EventRecord::offset)
         .containsExactlyInAnyOrderElementsOf(
-            seen.stream().filter(r -> r.partition() == 1)
-                .map(r -> org.assertj.core.groups.Tuple.tuple(r.topicPartition(), r.offset())).toList());
+            seen.stream()
+                .filter(r -> r.partition() == 1)
+                .map(r -> org.assertj.core.groups.Tuple.tuple(r.topicPartition(), r.offset()))
+                .toList());
     assertThat(b.poll(Duration.ofMillis(300))).isEmpty();
   }
 
@@ -224,7 +233,13 @@ public abstract class EventLogCompatibilityKit {
     Producer p = producer(ProducerConfig.defaults());
     long t0 = 1_700_000_000_000L;
     for (int i = 0; i < 10; i++) {
-      p.send(OutgoingRecord.builder(t).key("k").value("v" + i, Serdes.string()).timestampMillis(t0 + i * 1000L).build()).join();
+      p.send(
+              OutgoingRecord.builder(t)
+                  .key("k")
+                  .value("v" + i, Serdes.string())
+                  .timestampMillis(t0 + i * 1000L)
+                  .build())
+          .join();
     }
     Consumer c = consumer(group("seek"), t);
     pollCount(c, 10);
@@ -250,15 +265,17 @@ public abstract class EventLogCompatibilityKit {
     List<Future<?>> done = new ArrayList<>();
     for (int th = 0; th < threads; th++) {
       int id = th;
-      done.add(pool.submit(() -> {
-        start.await();
-        List<CompletableFuture<RecordMetadata>> acks = new ArrayList<>();
-        for (int i = 0; i < each; i++) {
-          acks.add(p.send(rec(t, "k", id + ":" + i)));
-        }
-        acks.forEach(CompletableFuture::join);
-        return null;
-      }));
+      done.add(
+          pool.submit(
+              () -> {
+                start.await();
+                List<CompletableFuture<RecordMetadata>> acks = new ArrayList<>();
+                for (int i = 0; i < each; i++) {
+                  acks.add(p.send(rec(t, "k", id + ":" + i)));
+                }
+                acks.forEach(CompletableFuture::join);
+                return null;
+              }));
     }
     start.countDown();
     for (Future<?> f : done) {
@@ -268,7 +285,8 @@ public abstract class EventLogCompatibilityKit {
     Consumer c = consumer(group("idem"), t);
     List<EventRecord> all = pollCount(c, threads * each);
     assertThat(c.poll(Duration.ofMillis(300))).isEmpty();
-    assertThat(all.stream().map(EventRecord::value).map(v -> new String(v)).distinct().count()).isEqualTo(threads * each);
+    assertThat(all.stream().map(EventRecord::value).map(v -> new String(v)).distinct().count())
+        .isEqualTo(threads * each);
     Map<String, Integer> last = new HashMap<>();
     for (EventRecord r : all) {
       String[] parts = value(r).split(":");
@@ -319,8 +337,10 @@ public abstract class EventLogCompatibilityKit {
     Consumer reader = consumer(group("eos-reader"), out);
     List<EventRecord> outputs = pollCount(reader, 20);
     assertThat(reader.poll(Duration.ofMillis(500))).isEmpty();
-    assertThat(outputs).extracting(r -> value(r)).containsExactlyInAnyOrderElementsOf(
-        java.util.stream.IntStream.range(0, 20).mapToObj(i -> "N" + i).toList());
+    assertThat(outputs)
+        .extracting(r -> value(r))
+        .containsExactlyInAnyOrderElementsOf(
+            java.util.stream.IntStream.range(0, 20).mapToObj(i -> "N" + i).toList());
     long committed = 0;
     for (int part = 0; part < 2; part++) {
       committed += c.committed(new TopicPartition(in, part)).orElse(0L);
@@ -352,9 +372,17 @@ public abstract class EventLogCompatibilityKit {
   void headersJsonValuesAndTheSendersContextTravelWithTheRecord() {
     String t = topic("ctx", 1);
     Producer p = producer(ProducerConfig.defaults());
-    Context.root().withCorrelationId("corr-42").run(() ->
-        p.send(OutgoingRecord.builder(t).key("o-1").value(new OrderPlaced("o-1", 3), Serdes.json(OrderPlaced.class))
-            .header("type", "OrderPlaced").build()).join());
+    Context.root()
+        .withCorrelationId("corr-42")
+        .run(
+            () ->
+                p.send(
+                        OutgoingRecord.builder(t)
+                            .key("o-1")
+                            .value(new OrderPlaced("o-1", 3), Serdes.json(OrderPlaced.class))
+                            .header("type", "OrderPlaced")
+                            .build())
+                    .join());
     Consumer c = consumer(group("ctx"), t);
     EventRecord r = pollCount(c, 1).get(0);
     assertThat(r.value(Serdes.json(OrderPlaced.class))).isEqualTo(new OrderPlaced("o-1", 3));
@@ -398,7 +426,8 @@ public abstract class EventLogCompatibilityKit {
     EventRecord r = pollCount(d, 1).get(0);
     assertThat(value(r)).isEqualTo("v2");
     assertThat(r.headers().get(io.bulwark.events.DeadLetterProcessor.DLT_CAUSE))
-        .contains("IllegalStateException").contains("cannot handle v2");
+        .contains("IllegalStateException")
+        .contains("cannot handle v2");
     assertThat(r.headers().get(io.bulwark.events.DeadLetterProcessor.DLT_ATTEMPTS)).isEqualTo("3");
     assertThat(r.headers().get(io.bulwark.events.DeadLetterProcessor.DLT_OFFSET)).isEqualTo("2");
     assertThat(r.headers().get(io.bulwark.events.DeadLetterProcessor.DLT_TOPIC)).isEqualTo(t);

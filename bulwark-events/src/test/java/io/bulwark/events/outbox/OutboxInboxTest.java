@@ -54,11 +54,13 @@ class OutboxInboxTest {
     };
   }
 
-  private void placeOrder(Supplier<Connection> db, Outbox outbox, String customer, int n, boolean commit)
+  private void placeOrder(
+      Supplier<Connection> db, Outbox outbox, String customer, int n, boolean commit)
       throws SQLException {
     try (Connection c = db.get()) {
       c.setAutoCommit(false);
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO orders (customer, n) VALUES (?, ?)")) {
+      try (PreparedStatement ps =
+          c.prepareStatement("INSERT INTO orders (customer, n) VALUES (?, ?)")) {
         ps.setString(1, customer);
         ps.setInt(2, n);
         ps.executeUpdate();
@@ -76,7 +78,8 @@ class OutboxInboxTest {
   void stateAndEventCommitTogetherAndTheRelayPublishesInOrderAcrossRestarts() throws Exception {
     Supplier<Connection> db = db();
     Outbox outbox = Outbox.create();
-    try (Connection c = db.get(); Statement s = c.createStatement()) {
+    try (Connection c = db.get();
+        Statement s = c.createStatement()) {
       s.execute("CREATE TABLE orders (customer TEXT, n INTEGER)");
       outbox.createTable(c);
     }
@@ -120,8 +123,10 @@ class OutboxInboxTest {
       last.put(kv[0], n);
       assertThat(r.headers().get(OutboxRelay.MESSAGE_ID)).startsWith("outbox:bulwark_outbox:");
     }
-    try (Connection c = db.get(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM bulwark_outbox WHERE sent_at IS NULL")) {
+    try (Connection c = db.get();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT COUNT(*) FROM bulwark_outbox WHERE sent_at IS NULL")) {
       rs.next();
       assertThat(rs.getInt(1)).isZero();
     }
@@ -132,7 +137,8 @@ class OutboxInboxTest {
     Supplier<Connection> db = db();
     Outbox outbox = Outbox.create("bulwark_outbox", Clock.system());
     Inbox inbox = Inbox.create("billing");
-    try (Connection c = db.get(); Statement s = c.createStatement()) {
+    try (Connection c = db.get();
+        Statement s = c.createStatement()) {
       s.execute("CREATE TABLE orders (customer TEXT, n INTEGER)");
       s.execute("CREATE TABLE charges (customer TEXT, n INTEGER)");
       outbox.createTable(c);
@@ -146,7 +152,8 @@ class OutboxInboxTest {
       try (Producer p = log.producer(ProducerConfig.defaults())) {
         new OutboxRelay(outbox, db, p).relayOnce(10);
         // the mark was lost (a crash after publishing): rows become unsent again
-        try (Connection c = db.get(); Statement s = c.createStatement()) {
+        try (Connection c = db.get();
+            Statement s = c.createStatement()) {
           s.execute("UPDATE bulwark_outbox SET sent_at = NULL");
         }
         assertThat(new OutboxRelay(outbox, db, p).relayOnce(10)).isEqualTo(5);
@@ -160,26 +167,35 @@ class OutboxInboxTest {
         }
       }
       assertThat(records).hasSize(10);
-      assertThat(records.subList(5, 10)).allSatisfy(r -> assertThat(r.headers().get(OutboxRelay.ATTEMPT)).isEqualTo("2"));
+      assertThat(records.subList(5, 10))
+          .allSatisfy(r -> assertThat(r.headers().get(OutboxRelay.ATTEMPT)).isEqualTo("2"));
       int applied = 0;
       for (EventRecord r : records) {
         try (Connection c = db.get()) {
           c.setAutoCommit(false);
           boolean done =
-              inbox.process(c, r, (tx, rec) -> {
-                try (PreparedStatement ps = tx.prepareStatement("INSERT INTO charges VALUES (?, ?)")) {
-                  ps.setString(1, rec.key(Serdes.string()));
-                  ps.setInt(2, Integer.parseInt(String.valueOf(rec.value(Serdes.string())).split(":")[1]));
-                  ps.executeUpdate();
-                }
-              });
+              inbox.process(
+                  c,
+                  r,
+                  (tx, rec) -> {
+                    try (PreparedStatement ps =
+                        tx.prepareStatement("INSERT INTO charges VALUES (?, ?)")) {
+                      ps.setString(1, rec.key(Serdes.string()));
+                      ps.setInt(
+                          2,
+                          Integer.parseInt(
+                              String.valueOf(rec.value(Serdes.string())).split(":")[1]));
+                      ps.executeUpdate();
+                    }
+                  });
           c.commit();
           applied += done ? 1 : 0;
         }
       }
       assertThat(applied).isEqualTo(5);
     }
-    try (Connection c = db.get(); Statement s = c.createStatement();
+    try (Connection c = db.get();
+        Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT COUNT(*), COUNT(DISTINCT n) FROM charges")) {
       rs.next();
       assertThat(rs.getInt(1)).isEqualTo(5);
@@ -194,12 +210,19 @@ class OutboxInboxTest {
     try (Connection c = db.get()) {
       inbox.createTable(c);
     }
-    EventRecord r = new EventRecord("t", 0, 3, 1, null, "x".getBytes(), io.bulwark.events.Headers.empty());
+    EventRecord r =
+        new EventRecord("t", 0, 3, 1, null, "x".getBytes(), io.bulwark.events.Headers.empty());
     try (Connection c = db.get()) {
       c.setAutoCommit(false);
-      assertThatThrownBy(() -> inbox.process(c, r, (tx, rec) -> {
-        throw new SQLException("downstream constraint");
-      })).hasMessageContaining("downstream constraint");
+      assertThatThrownBy(
+              () ->
+                  inbox.process(
+                      c,
+                      r,
+                      (tx, rec) -> {
+                        throw new SQLException("downstream constraint");
+                      }))
+          .hasMessageContaining("downstream constraint");
       c.rollback();
     }
     try (Connection c = db.get()) {
@@ -209,7 +232,8 @@ class OutboxInboxTest {
       assertThat(inbox.process(c, r, (tx, rec) -> {})).isFalse();
     }
     assertThat(Inbox.messageId(r)).isEqualTo("t/0/3");
-    assertThatThrownBy(() -> Inbox.create("drop table;", "x")).hasMessageContaining("'drop table;'");
+    assertThatThrownBy(() -> Inbox.create("drop table;", "x"))
+        .hasMessageContaining("'drop table;'");
   }
 
   /** A producer that acknowledges the first {@code ok} sends and fails the rest. */
@@ -239,7 +263,8 @@ class OutboxInboxTest {
     public void beginTransaction() {}
 
     @Override
-    public void sendOffsetsToTransaction(Map<io.bulwark.events.TopicPartition, Long> offsets, String groupId) {}
+    public void sendOffsetsToTransaction(
+        Map<io.bulwark.events.TopicPartition, Long> offsets, String groupId) {}
 
     @Override
     public void commitTransaction() {}

@@ -16,8 +16,8 @@ import org.apache.kafka.common.Uuid;
 
 /**
  * A real single-node Apache Kafka (KRaft, combined broker+controller) in a child JVM, started from
- * the Maven Central jars on the current class path ({@code org.apache.kafka:kafka_2.13}). No Docker,
- * loopback only. Used by the Kafka backend tests and by the {@code events} benchmark.
+ * the Maven Central jars on the current class path ({@code org.apache.kafka:kafka_2.13}). No
+ * Docker, loopback only. Used by the Kafka backend tests and by the {@code events} benchmark.
  */
 public final class KafkaTestBroker implements AutoCloseable {
   private static KafkaTestBroker shared;
@@ -56,8 +56,7 @@ public final class KafkaTestBroker implements AutoCloseable {
     p.put("node.id", "1");
     p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
     p.put(
-        "listeners",
-        "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        "listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
     p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
     p.put("controller.listener.names", "CONTROLLER");
     p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
@@ -120,10 +119,12 @@ public final class KafkaTestBroker implements AutoCloseable {
           if (!admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty()) {
             return;
           }
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (java.util.concurrent.ExecutionException
+            | java.util.concurrent.TimeoutException e) {
           if (System.nanoTime() - end > 0) {
             close();
-            throw new IllegalStateException("Kafka broker not ready in " + limit + ":\n" + tail(), e);
+            throw new IllegalStateException(
+                "Kafka broker not ready in " + limit + ":\n" + tail(), e);
           }
         }
       }

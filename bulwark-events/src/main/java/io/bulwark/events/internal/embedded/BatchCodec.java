@@ -53,7 +53,8 @@ final class BatchCodec {
       this.key = key;
       this.value = value;
       this.headers = headers;
-      int size = 8 + 4 + 4 + 4 + (key == null ? 0 : key.length) + (value == null ? 0 : value.length);
+      int size =
+          8 + 4 + 4 + 4 + (key == null ? 0 : key.length) + (value == null ? 0 : value.length);
       if (!headers.isEmpty()) {
         for (Map.Entry<String, String> h : headers.asMap().entrySet()) {
           size += 8 + utf8Length(h.getKey()) + utf8Length(h.getValue());
@@ -165,7 +166,12 @@ final class BatchCodec {
 
   /** Decodes the records of a CRC-valid batch, skipping those before {@code fromOffset}. */
   static void decode(
-      ByteBuffer batch, String topic, int partition, long fromOffset, int max, List<EventRecord> out) {
+      ByteBuffer batch,
+      String topic,
+      int partition,
+      long fromOffset,
+      int max,
+      List<EventRecord> out) {
     Header h = readHeader(batch);
     ByteBuffer buf = batch.duplicate().position(batch.position() + HEADER_SIZE);
     for (int i = 0; i < h.count() && max > 0; i++) {

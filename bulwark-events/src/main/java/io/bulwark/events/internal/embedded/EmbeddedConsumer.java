@@ -147,8 +147,12 @@ final class EmbeddedConsumer implements Consumer {
         log.groups().notOwned(config.groupId(), memberId, new LinkedHashSet<>(offsets.keySet()));
     if (!notOwned.isEmpty()) {
       throw new EventLogException(
-          "commit refused: partitions " + notOwned + " are no longer assigned to this member of"
-              + " group " + config.groupId() + " (rebalanced); their records will be redelivered");
+          "commit refused: partitions "
+              + notOwned
+              + " are no longer assigned to this member of"
+              + " group "
+              + config.groupId()
+              + " (rebalanced); their records will be redelivered");
     }
     for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
       if (e.getValue() < 0) {

@@ -30,8 +30,8 @@ import java.util.stream.Stream;
 /**
  * The embedded event log: a directory with {@code topics/<topic>/<partition>/} segment files,
  * {@code groups/} committed offsets and {@code txn/} transaction journal. Opening recovers every
- * partition (see {@link PartitionLog}) and replays committed-but-unapplied transactions. One
- * {@link LogWriter} thread appends with group commit; consumers read concurrently.
+ * partition (see {@link PartitionLog}) and replays committed-but-unapplied transactions. One {@link
+ * LogWriter} thread appends with group commit; consumers read concurrently.
  *
  * <p>One process at a time may open a directory (not enforced by a lock file: embed it in one
  * service). Thread-safe.
@@ -181,8 +181,12 @@ public final class EmbeddedEventLog implements EventLog {
       if (existing != null) {
         if (existing.spec().partitions() != spec.partitions()) {
           throw new IllegalArgumentException(
-              "topic '" + spec.name() + "' exists with " + existing.spec().partitions()
-                  + " partitions, not " + spec.partitions());
+              "topic '"
+                  + spec.name()
+                  + "' exists with "
+                  + existing.spec().partitions()
+                  + " partitions, not "
+                  + spec.partitions());
         }
         return;
       }
@@ -220,8 +224,13 @@ public final class EmbeddedEventLog implements EventLog {
     PartitionLog[] parts = topic(tp.topic()).partitions();
     if (tp.partition() >= parts.length) {
       throw new IllegalArgumentException(
-          "partition " + tp.partition() + " does not exist: topic '" + tp.topic() + "' has "
-              + parts.length + " partitions");
+          "partition "
+              + tp.partition()
+              + " does not exist: topic '"
+              + tp.topic()
+              + "' has "
+              + parts.length
+              + " partitions");
     }
     return parts[tp.partition()];
   }

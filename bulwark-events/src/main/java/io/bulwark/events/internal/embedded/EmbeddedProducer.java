@@ -71,8 +71,12 @@ final class EmbeddedProducer implements Producer {
     }
     TopicPartition tp = partitionOf(record);
     PartitionLog partition = log.partition(tp);
-    long ts = record.timestampMillis() >= 0 ? record.timestampMillis() : log.config().clock().wallMillis();
-    BatchCodec.Entry entry = new BatchCodec.Entry(ts, record.key(), record.value(), headers(record));
+    long ts =
+        record.timestampMillis() >= 0
+            ? record.timestampMillis()
+            : log.config().clock().wallMillis();
+    BatchCodec.Entry entry =
+        new BatchCodec.Entry(ts, record.key(), record.value(), headers(record));
     CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
     Transaction t = txn;
     if (t != null) {
@@ -112,8 +116,14 @@ final class EmbeddedProducer implements Producer {
     }
     if (!ok) {
       throw new BufferFullException(
-          "producer buffer full: " + config.maxBufferedRecords() + " records unacknowledged"
-              + " (sending to " + tp + ", whenFull=" + config.whenFull() + ")");
+          "producer buffer full: "
+              + config.maxBufferedRecords()
+              + " records unacknowledged"
+              + " (sending to "
+              + tp
+              + ", whenFull="
+              + config.whenFull()
+              + ")");
     }
   }
 
@@ -203,7 +213,8 @@ final class EmbeddedProducer implements Producer {
       TxnJournal.Output o = outputs.get(i);
       CompletableFuture<RecordMetadata> f = t.records.get(i).future();
       log.writer()
-          .submit(new LogWriter.Append(log.partition(o.tp()), o.entry(), producerId, o.sequence(), f));
+          .submit(
+              new LogWriter.Append(log.partition(o.tp()), o.entry(), producerId, o.sequence(), f));
       appended.add(f);
     }
     CompletableFuture.allOf(appended.toArray(new CompletableFuture<?>[0])).join();
@@ -211,7 +222,8 @@ final class EmbeddedProducer implements Producer {
     try {
       log.journal().delete(txnId);
     } catch (IOException e) {
-      throw new EventLogException("transaction '" + txnId + "' committed; journal cleanup: " + e, e);
+      throw new EventLogException(
+          "transaction '" + txnId + "' committed; journal cleanup: " + e, e);
     }
   }
 
@@ -243,8 +255,13 @@ final class EmbeddedProducer implements Producer {
   private void checkEpoch(String txnId) {
     if (log.currentEpoch(txnId) != epoch) {
       throw new ProducerFencedException(
-          "producer with transactionalId '" + txnId + "' was fenced by a newer one (epoch "
-              + epoch + " < " + log.currentEpoch(txnId) + ")");
+          "producer with transactionalId '"
+              + txnId
+              + "' was fenced by a newer one (epoch "
+              + epoch
+              + " < "
+              + log.currentEpoch(txnId)
+              + ")");
     }
   }
 

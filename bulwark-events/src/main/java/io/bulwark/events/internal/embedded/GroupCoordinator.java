@@ -64,14 +64,17 @@ final class GroupCoordinator {
       generation++;
       Map<String, List<String>> byTopic = new TreeMap<>();
       members.forEach(
-          (id, m) -> m.topics.forEach(t -> byTopic.computeIfAbsent(t, k -> new ArrayList<>()).add(id)));
+          (id, m) ->
+              m.topics.forEach(t -> byTopic.computeIfAbsent(t, k -> new ArrayList<>()).add(id)));
       Map<String, Set<TopicPartition>> assignment = new HashMap<>();
       byTopic.forEach(
           (topic, ids) -> {
             int n = partitionCount.applyAsInt(topic);
             for (int p = 0; p < n; p++) {
               String owner = ids.get(p % ids.size());
-              assignment.computeIfAbsent(owner, k -> new TreeSet<>()).add(new TopicPartition(topic, p));
+              assignment
+                  .computeIfAbsent(owner, k -> new TreeSet<>())
+                  .add(new TopicPartition(topic, p));
             }
           });
       members.forEach((id, m) -> m.assignment = Set.copyOf(assignment.getOrDefault(id, Set.of())));
@@ -104,7 +107,8 @@ final class GroupCoordinator {
     Group g = groups.computeIfAbsent(groupId, Group::new);
     g.lock.lock();
     try {
-      g.members.put(memberId, new Member(Set.copyOf(topics), sessionTimeoutNanos, clock.nanoTime()));
+      g.members.put(
+          memberId, new Member(Set.copyOf(topics), sessionTimeoutNanos, clock.nanoTime()));
       g.expire(clock.nanoTime());
       g.rebalance();
     } finally {

@@ -1,12 +1,12 @@
 package io.bulwark.events.internal.embedded;
 
+import io.bulwark.core.time.Clock;
 import io.bulwark.events.EmbeddedLogConfig;
 import io.bulwark.events.EmbeddedLogConfig.Durability;
 import io.bulwark.events.EventLogException;
 import io.bulwark.events.EventLogListener;
 import io.bulwark.events.RecordMetadata;
 import io.bulwark.events.TopicPartition;
-import io.bulwark.core.time.Clock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -14,11 +14,11 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The single writer of the embedded log, doing group commit: it takes every append waiting in its
@@ -253,7 +253,9 @@ final class LogWriter implements Runnable {
           Append a = appends.get(i + d);
           done.add(a);
           results.add(new long[] {-1, a.entry().timestampMillis()});
-          tell(() -> listener.onDuplicateDropped(log.topicPartition(), a.producerId(), a.sequence()));
+          tell(
+              () ->
+                  listener.onDuplicateDropped(log.topicPartition(), a.producerId(), a.sequence()));
         }
         int from = i + dup;
         if (from < end) {
@@ -279,7 +281,9 @@ final class LogWriter implements Runnable {
       writePending(pending);
     }
 
-    /** The end (exclusive) of the run starting at {@code i}: one producer, consecutive sequences. */
+    /**
+     * The end (exclusive) of the run starting at {@code i}: one producer, consecutive sequences.
+     */
     private int runEnd(List<Append> appends, List<BatchCodec.Entry> entries, int i) {
       Append first = appends.get(i);
       int bytes = entries.get(i).encodedSize();

@@ -70,8 +70,7 @@ final class OffsetStore {
     ReentrantLock lock = locks.computeIfAbsent(group, g -> new ReentrantLock());
     lock.lock();
     try {
-      Map<TopicPartition, Long> current =
-          new TreeMap<>(groups.getOrDefault(group, Map.of()));
+      Map<TopicPartition, Long> current = new TreeMap<>(groups.getOrDefault(group, Map.of()));
       current.putAll(offsets);
       persist(group, current);
       groups.put(group, new ConcurrentHashMap<>(current));

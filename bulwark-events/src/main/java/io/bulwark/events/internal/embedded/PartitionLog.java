@@ -98,7 +98,8 @@ final class PartitionLog {
         }
         BatchCodec.Header h = BatchCodec.readHeader(java.util.Objects.requireNonNull(batch));
         if (h.baseOffset() != next) {
-          if (!corrupt(seg, position, "batch offset " + h.baseOffset() + " expected " + next, last)) {
+          if (!corrupt(
+              seg, position, "batch offset " + h.baseOffset() + " expected " + next, last)) {
             return;
           }
           break;
@@ -129,7 +130,12 @@ final class PartitionLog {
       listener(() -> listener.onCorruption(tp, seg.file().toString(), position));
       closeAll();
       throw new CorruptLogException(
-          "corrupt batch in " + where + " (" + why + ") of partition " + tp
+          "corrupt batch in "
+              + where
+              + " ("
+              + why
+              + ") of partition "
+              + tp
               + "; not a torn tail. Open with corruptionPolicy TRUNCATE to cut the partition there");
     }
     long cut = seg.channel().size() - position;
@@ -159,8 +165,7 @@ final class PartitionLog {
 
   private void noteProducer(BatchCodec.Header h) {
     if (h.producerId() >= 0) {
-      producers.put(
-          h.producerId(), new long[] {h.baseSequence() + h.count() - 1L, h.baseOffset()});
+      producers.put(h.producerId(), new long[] {h.baseSequence() + h.count() - 1L, h.baseOffset()});
     }
   }
 
@@ -322,7 +327,8 @@ final class PartitionLog {
   }
 
   /** Deletes closed segments beyond the retention limits (writer thread). */
-  void enforceRetention(long nowMillis, long retentionMillis, long retentionBytes) throws IOException {
+  void enforceRetention(long nowMillis, long retentionMillis, long retentionBytes)
+      throws IOException {
     long total = 0;
     for (Segment s : segments.values()) {
       total += s.size();

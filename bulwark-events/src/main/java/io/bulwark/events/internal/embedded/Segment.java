@@ -10,9 +10,9 @@ import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One file of a partition: batches starting at {@link #baseOffset()}, named {@code
- * <20-digit base offset>.log}, with an in-memory sparse offset index (one entry per {@code
- * indexIntervalBytes}) rebuilt when the segment is scanned at open.
+ * One file of a partition: batches starting at {@link #baseOffset()}, named {@code <20-digit base
+ * offset>.log}, with an in-memory sparse offset index (one entry per {@code indexIntervalBytes})
+ * rebuilt when the segment is scanned at open.
  *
  * <p>Appends come from the single writer thread; reads are positional and concurrent. {@link
  * #durableSize()} and {@link #nextOffset()} are published after each durable append.

@@ -87,7 +87,8 @@ final class TxnJournal {
     crc.update(bytes.toByteArray());
     out.writeLong(crc.getValue());
     Path target = fileFor(entry.transactionalId());
-    AtomicFiles.write(target.resolveSibling(target.getFileName() + ".tmp"), target, bytes.toByteArray());
+    AtomicFiles.write(
+        target.resolveSibling(target.getFileName() + ".tmp"), target, bytes.toByteArray());
   }
 
   void delete(String transactionalId) throws IOException {

@@ -44,7 +44,8 @@ final class KafkaConsumerAdapter implements Consumer {
     p.put("session.timeout.ms", Long.toString(session));
     p.put("heartbeat.interval.ms", Long.toString(Math.max(1, session / 3)));
     p.putAll(log.overrides());
-    this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   private static org.apache.kafka.common.TopicPartition k(TopicPartition tp) {
@@ -67,7 +68,12 @@ final class KafkaConsumerAdapter implements Consumer {
       for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
         out.add(
             new EventRecord(
-                r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value(),
+                r.topic(),
+                r.partition(),
+                r.offset(),
+                r.timestamp(),
+                r.key(),
+                r.value(),
                 headers(r)));
       }
       return out;

@@ -27,8 +27,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
 /**
  * The Kafka backend: the same {@link EventLog} API on kafka-clients. Producers use acks=all and
  * idempotence (transactions with a transactional id), consumers read with read_committed and commit
- * manually. Keys are mapped to partitions by Bulwark's documented hash, which equals Kafka's default
- * partitioner, so the embedded log and Kafka place a key identically. Thread-safe.
+ * manually. Keys are mapped to partitions by Bulwark's documented hash, which equals Kafka's
+ * default partitioner, so the embedded log and Kafka place a key identically. Thread-safe.
  */
 public final class KafkaEventLog implements EventLog {
   private static final long ADMIN_TIMEOUT_SECONDS = 30;
@@ -76,7 +76,11 @@ public final class KafkaEventLog implements EventLog {
       int existing = partitionCount(spec.name());
       if (existing != spec.partitions()) {
         throw new IllegalArgumentException(
-            "topic '" + spec.name() + "' exists with " + existing + " partitions, not "
+            "topic '"
+                + spec.name()
+                + "' exists with "
+                + existing
+                + " partitions, not "
                 + spec.partitions());
       }
     } catch (InterruptedException | TimeoutException e) {

@@ -100,8 +100,12 @@ final class KafkaProducerAdapter implements Producer {
     if (record.partition() >= 0) {
       if (record.partition() >= n) {
         throw new IllegalArgumentException(
-            "partition " + record.partition() + " does not exist: topic '" + record.topic()
-                + "' has " + n);
+            "partition "
+                + record.partition()
+                + " does not exist: topic '"
+                + record.topic()
+                + "' has "
+                + n);
       }
       return record.partition();
     }
@@ -123,8 +127,14 @@ final class KafkaProducerAdapter implements Producer {
     }
     if (!ok) {
       throw new BufferFullException(
-          "producer buffer full: " + config.maxBufferedRecords() + " records unacknowledged"
-              + " (sending to " + record.topic() + ", whenFull=" + config.whenFull() + ")");
+          "producer buffer full: "
+              + config.maxBufferedRecords()
+              + " records unacknowledged"
+              + " (sending to "
+              + record.topic()
+              + ", whenFull="
+              + config.whenFull()
+              + ")");
     }
   }
 

@@ -34,7 +34,8 @@ public final class CrashAppender {
             .start(
                 () -> {
                   BufferedWriter out =
-                      new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
+                      new BufferedWriter(
+                          new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
                   try {
                     out.write("READY\n");
                     out.flush();
@@ -57,10 +58,7 @@ public final class CrashAppender {
       long v = value;
       producer
           .send(
-              OutgoingRecord.builder("crash")
-                  .key(Long.toString(value % 7))
-                  .value(payload)
-                  .build())
+              OutgoingRecord.builder("crash").key(Long.toString(value % 7)).value(payload).build())
           .thenAccept(m -> acks.add("A " + m.partition() + " " + m.offset() + " " + v + "\n"));
       if (!printer.isAlive()) {
         return;

@@ -55,9 +55,16 @@ class CrashRecoveryTest {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process child =
         new ProcessBuilder(
-                java, "-Xmx96m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
-                "-cp", System.getProperty("java.class.path"),
-                CrashAppender.class.getName(), dir.toString(), Long.toString(firstValue))
+                java,
+                "-Xmx96m",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xshare:auto",
+                "-cp",
+                System.getProperty("java.class.path"),
+                CrashAppender.class.getName(),
+                dir.toString(),
+                Long.toString(firstValue))
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
     long count = 0;
@@ -99,11 +106,14 @@ class CrashRecoveryTest {
           values.add(ByteBuffer.wrap(records.get(i).value()).getLong());
         }
         for (int i = 1; i < values.size(); i++) {
-          assertThat(values.get(i)).as("send order in partition %d", partition).isGreaterThan(values.get(i - 1));
+          assertThat(values.get(i))
+              .as("send order in partition %d", partition)
+              .isGreaterThan(values.get(i - 1));
         }
         for (Map.Entry<Long, Long> a : acked.get(partition).entrySet()) {
           assertThat(a.getKey()).as("acknowledged offset present").isLessThan(values.size());
-          assertThat(values.get(a.getKey().intValue())).as("value at acknowledged offset %d", a.getKey())
+          assertThat(values.get(a.getKey().intValue()))
+              .as("value at acknowledged offset %d", a.getKey())
               .isEqualTo(a.getValue());
         }
       }

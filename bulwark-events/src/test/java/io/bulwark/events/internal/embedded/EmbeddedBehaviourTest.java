@@ -84,10 +84,12 @@ class EmbeddedBehaviourTest {
       log.createTopic(TopicSpec.of("t", 2));
       try (Producer p = log.producer(ProducerConfig.defaults())) {
         for (int i = 0; i < 20; i++) {
-          p.send(OutgoingRecord.builder("t").partition(i % 2).value(("v" + i).getBytes()).build()).join();
+          p.send(OutgoingRecord.builder("t").partition(i % 2).value(("v" + i).getBytes()).build())
+              .join();
         }
       }
-      ConsumerConfig cfg = ConsumerConfig.builder("g").sessionTimeout(Duration.ofSeconds(10)).build();
+      ConsumerConfig cfg =
+          ConsumerConfig.builder("g").sessionTimeout(Duration.ofSeconds(10)).build();
       Consumer a = log.consumer(cfg);
       a.subscribe(List.of("t"));
       Consumer b = log.consumer(cfg);
@@ -104,8 +106,9 @@ class EmbeddedBehaviourTest {
       clock.advance(Duration.ofSeconds(6));
       List<EventRecord> redelivered = b.poll(Duration.ZERO);
       assertThat(b.assignment()).hasSize(2);
-      assertThat(redelivered).extracting(EventRecord::offset).containsExactlyElementsOf(
-          fromA.stream().map(EventRecord::offset).toList());
+      assertThat(redelivered)
+          .extracting(EventRecord::offset)
+          .containsExactlyElementsOf(fromA.stream().map(EventRecord::offset).toList());
       // the presumed-dead member may not commit over its successor
       assertThatThrownBy(a::commitSync)
           .isInstanceOf(EventLogException.class)
@@ -134,7 +137,8 @@ class EmbeddedBehaviourTest {
       List<Long> offsets = retry.stream().map(f -> f.join().offset()).toList();
       assertThat(offsets).containsExactly(-1L, -1L, 3L);
       assertThat(dropped).hasValue(2);
-      assertThat(LogFixture.readAll(log, tp)).extracting(r -> r.value(Serdes.string()))
+      assertThat(LogFixture.readAll(log, tp))
+          .extracting(r -> r.value(Serdes.string()))
           .containsExactly("s0", "s1", "s2", "s3");
     }
     try (EmbeddedEventLog reopened = EmbeddedEventLog.open(LogFixture.config(dir).build())) {
@@ -143,12 +147,19 @@ class EmbeddedBehaviourTest {
     }
   }
 
-  private List<CompletableFuture<RecordMetadata>> append(EmbeddedEventLog log, long pid, int from, int to) {
+  private List<CompletableFuture<RecordMetadata>> append(
+      EmbeddedEventLog log, long pid, int from, int to) {
     List<CompletableFuture<RecordMetadata>> out = new ArrayList<>();
     for (int seq = from; seq < to; seq++) {
       CompletableFuture<RecordMetadata> f = new CompletableFuture<>();
-      log.writer().submit(new LogWriter.Append(log.partition(tp),
-          new BatchCodec.Entry(1, null, ("s" + seq).getBytes(), Headers.empty()), pid, seq, f));
+      log.writer()
+          .submit(
+              new LogWriter.Append(
+                  log.partition(tp),
+                  new BatchCodec.Entry(1, null, ("s" + seq).getBytes(), Headers.empty()),
+                  pid,
+                  seq,
+                  f));
       out.add(f);
     }
     return out;
@@ -160,28 +171,44 @@ class EmbeddedBehaviourTest {
       log.createTopic(TopicSpec.of("t", 1));
       CountDownLatch release = new CountDownLatch(1);
       CompletableFuture<Void> blocked = new CompletableFuture<>();
-      log.writer().submit(new LogWriter.Control(() -> {
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, blocked));
-      Producer fast = log.producer(ProducerConfig.builder().maxBufferedRecords(2).whenFull(WhenFull.FAIL_FAST).build());
-      CompletableFuture<RecordMetadata> a = fast.send(OutgoingRecord.of("t", "k", "a", Serdes.string()));
-      CompletableFuture<RecordMetadata> b = fast.send(OutgoingRecord.of("t", "k", "b", Serdes.string()));
+      log.writer()
+          .submit(
+              new LogWriter.Control(
+                  () -> {
+                    try {
+                      release.await();
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  },
+                  blocked));
+      Producer fast =
+          log.producer(
+              ProducerConfig.builder().maxBufferedRecords(2).whenFull(WhenFull.FAIL_FAST).build());
+      CompletableFuture<RecordMetadata> a =
+          fast.send(OutgoingRecord.of("t", "k", "a", Serdes.string()));
+      CompletableFuture<RecordMetadata> b =
+          fast.send(OutgoingRecord.of("t", "k", "b", Serdes.string()));
       assertThatThrownBy(() -> fast.send(OutgoingRecord.of("t", "k", "c", Serdes.string())))
           .isInstanceOf(BufferFullException.class)
           .hasMessageContaining("2 records unacknowledged");
-      Producer blocking = log.producer(ProducerConfig.builder().maxBufferedRecords(1)
-          .whenFull(WhenFull.BLOCK).maxBlock(Duration.ofMillis(20)).build());
-      CompletableFuture<RecordMetadata> d = blocking.send(OutgoingRecord.of("t", "k", "d", Serdes.string()));
+      Producer blocking =
+          log.producer(
+              ProducerConfig.builder()
+                  .maxBufferedRecords(1)
+                  .whenFull(WhenFull.BLOCK)
+                  .maxBlock(Duration.ofMillis(20))
+                  .build());
+      CompletableFuture<RecordMetadata> d =
+          blocking.send(OutgoingRecord.of("t", "k", "d", Serdes.string()));
       assertThatThrownBy(() -> blocking.send(OutgoingRecord.of("t", "k", "e", Serdes.string())))
           .isInstanceOf(BufferFullException.class)
           .hasMessageContaining("whenFull=BLOCK");
       release.countDown();
-      assertThat(List.of(a.join().offset(), b.join().offset(), d.join().offset())).containsExactly(0L, 1L, 2L);
-      assertThat(fast.send(OutgoingRecord.of("t", "k", "f", Serdes.string())).join().offset()).isEqualTo(3);
+      assertThat(List.of(a.join().offset(), b.join().offset(), d.join().offset()))
+          .containsExactly(0L, 1L, 2L);
+      assertThat(fast.send(OutgoingRecord.of("t", "k", "f", Serdes.string())).join().offset())
+          .isEqualTo(3);
     }
   }
 
@@ -201,8 +228,9 @@ class EmbeddedBehaviourTest {
             records.addAndGet(count);
           }
         };
-    try (EmbeddedEventLog log = EmbeddedEventLog.open(
-        io.bulwark.events.EmbeddedLogConfig.builder(dir).listener(listener).build())) {
+    try (EmbeddedEventLog log =
+        EmbeddedEventLog.open(
+            io.bulwark.events.EmbeddedLogConfig.builder(dir).listener(listener).build())) {
       log.createTopic(TopicSpec.of("t", 2));
       try (Producer p = log.producer(ProducerConfig.defaults())) {
         List<CompletableFuture<RecordMetadata>> acks = new ArrayList<>();
@@ -225,20 +253,25 @@ class EmbeddedBehaviourTest {
       TopicPartition out = new TopicPartition("out", 0);
       List<TxnJournal.Output> outputs = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        outputs.add(new TxnJournal.Output(out, i,
-            new BatchCodec.Entry(1, null, ("o" + i).getBytes(), Headers.empty())));
+        outputs.add(
+            new TxnJournal.Output(
+                out, i, new BatchCodec.Entry(1, null, ("o" + i).getBytes(), Headers.empty())));
       }
-      log.journal().write(new TxnJournal.Entry("txn-a", pid, outputs,
-          Map.of("g", Map.of(new TopicPartition("in", 0), 5L))));
+      log.journal()
+          .write(
+              new TxnJournal.Entry(
+                  "txn-a", pid, outputs, Map.of("g", Map.of(new TopicPartition("in", 0), 5L))));
       // the crash happened after the first output landed: append it, then "die"
       CompletableFuture<RecordMetadata> f = new CompletableFuture<>();
-      log.writer().submit(new LogWriter.Append(log.partition(out), outputs.get(0).entry(), pid, 0, f));
+      log.writer()
+          .submit(new LogWriter.Append(log.partition(out), outputs.get(0).entry(), pid, 0, f));
       f.join();
     }
     for (int reopen = 0; reopen < 2; reopen++) {
       try (EmbeddedEventLog log = EmbeddedEventLog.open(LogFixture.config(dir).build())) {
         assertThat(LogFixture.readAll(log, new TopicPartition("out", 0)))
-            .extracting(r -> r.value(Serdes.string())).containsExactly("o0", "o1", "o2");
+            .extracting(r -> r.value(Serdes.string()))
+            .containsExactly("o0", "o1", "o2");
         assertThat(log.offsets().committed("g", new TopicPartition("in", 0))).hasValue(5);
       }
       try (var files = Files.list(dir.resolve("txn"))) {

@@ -42,7 +42,8 @@ final class LogFixture {
   }
 
   static List<Path> segments(Path root, String topic, int partition) throws Exception {
-    try (Stream<Path> s = Files.list(root.resolve("topics").resolve(topic).resolve("" + partition))) {
+    try (Stream<Path> s =
+        Files.list(root.resolve("topics").resolve(topic).resolve("" + partition))) {
       return s.filter(f -> f.toString().endsWith(".log")).sorted().toList();
     }
   }

@@ -30,7 +30,8 @@ class RecoveryTest {
   private final TopicPartition tp = new TopicPartition("t", 0);
 
   private EmbeddedEventLog open(CorruptionPolicy policy, EventLogListener listener) {
-    return EmbeddedEventLog.open(LogFixture.config(dir).corruptionPolicy(policy).listener(listener).build());
+    return EmbeddedEventLog.open(
+        LogFixture.config(dir).corruptionPolicy(policy).listener(listener).build());
   }
 
   @Test
@@ -50,9 +51,14 @@ class RecoveryTest {
       ByteBuffer batch =
           BatchCodec.encode(
               List.of(new BatchCodec.Entry(1, null, "torn".repeat(20).getBytes(), Headers.empty())),
-              0, 1, acked, -1, -1);
+              0,
+              1,
+              acked,
+              -1,
+              -1);
       int keep = 1 + random.nextInt(batch.remaining() - 1);
-      try (FileChannel ch = FileChannel.open(last, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+      try (FileChannel ch =
+          FileChannel.open(last, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
         ch.write(batch.limit(keep));
       }
     }
@@ -77,7 +83,8 @@ class RecoveryTest {
   }
 
   @Test
-  void corruptionInsideAClosedSegmentIsReportedWithFileAndPositionAndNeverServed() throws Exception {
+  void corruptionInsideAClosedSegmentIsReportedWithFileAndPositionAndNeverServed()
+      throws Exception {
     try (EmbeddedEventLog log = open(CorruptionPolicy.FAIL, EventLogListener.NONE)) {
       log.createTopic(TopicSpec.of("t", 1));
       LogFixture.sendAll(log, "t", 0, 60);
@@ -117,7 +124,8 @@ class RecoveryTest {
   }
 
   private static void flipByte(Path file, long position) throws Exception {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       ByteBuffer b = ByteBuffer.allocate(1);
       ch.read(b, position);
       b.put(0, (byte) (b.get(0) ^ 0x5a)).rewind();
