@@ -50,6 +50,12 @@ final class EmbeddedDriver implements LogDriver {
   }
 
   @Override
+  public long stored(String topic) {
+    return ((io.bulwark.events.internal.embedded.EmbeddedEventLog) log)
+        .bounds(new io.bulwark.events.TopicPartition(topic, 0))[1];
+  }
+
+  @Override
   public void flush() {
     producer.flush();
   }

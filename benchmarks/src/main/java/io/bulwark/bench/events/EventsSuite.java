@@ -144,7 +144,12 @@ public final class EventsSuite implements BenchSuite {
     if (last != null) {
       last.get(60, TimeUnit.SECONDS);
     }
-    return n / ((System.nanoTime() - start) / 1e9);
+    double rps = n / ((System.nanoTime() - start) / 1e9);
+    long stored = driver.stored(topic);
+    if (stored != n) {
+      throw new IllegalStateException(driver.name() + " stored " + stored + " records, sent " + n);
+    }
+    return rps;
   }
 
   /** End-to-end latency (microseconds) at {@code rate} records per second. */

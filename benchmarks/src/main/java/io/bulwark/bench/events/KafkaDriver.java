@@ -78,6 +78,17 @@ final class KafkaDriver implements LogDriver {
   }
 
   @Override
+  public long stored(String topic) throws Exception {
+    org.apache.kafka.common.TopicPartition tp =
+        new org.apache.kafka.common.TopicPartition(topic, 0);
+    return admin
+        .listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()))
+        .partitionResult(tp)
+        .get()
+        .offset();
+  }
+
+  @Override
   public void flush() {
     producer.flush();
   }

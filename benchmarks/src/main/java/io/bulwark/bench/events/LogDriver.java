@@ -13,6 +13,9 @@ interface LogDriver extends AutoCloseable {
   /** Sends {@code value} asynchronously; the future completes when the record is durable. */
   CompletableFuture<?> send(String topic, byte[] key, byte[] value);
 
+  /** The number of records stored in the topic's partition 0 (its end offset). */
+  long stored(String topic) throws Exception;
+
   /** Waits for all sends so far. */
   void flush() throws Exception;
 
