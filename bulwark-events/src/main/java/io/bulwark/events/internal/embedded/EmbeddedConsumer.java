@@ -95,6 +95,7 @@ final class EmbeddedConsumer implements Consumer {
     }
     long remaining = timeout.toNanos();
     while (true) {
+      long version = log.dataVersion();
       refresh();
       List<EventRecord> records = readAvailable();
       if (!records.isEmpty() || remaining <= 0) {
@@ -102,7 +103,7 @@ final class EmbeddedConsumer implements Consumer {
       }
       long slice = Math.min(remaining, SLICE_NANOS);
       try {
-        long left = log.awaitData(slice);
+        long left = log.awaitData(version, slice);
         remaining -= slice - Math.max(0, left);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

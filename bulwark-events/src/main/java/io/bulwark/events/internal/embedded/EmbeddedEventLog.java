@@ -50,6 +50,7 @@ public final class EmbeddedEventLog implements EventLog {
   private final GroupCoordinator groups;
   private final TxnJournal journal;
   private final Map<String, AtomicInteger> txnEpochs = new ConcurrentHashMap<>();
+  private volatile long dataVersion;
   private volatile long lastRetentionMillis;
   private volatile boolean closed;
 
@@ -266,16 +267,28 @@ public final class EmbeddedEventLog implements EventLog {
   private void signalData() {
     dataLock.lock();
     try {
+      dataVersion++;
       dataArrived.signalAll();
     } finally {
       dataLock.unlock();
     }
   }
 
-  /** Waits up to {@code nanos} for new durable data; returns the time left. */
-  long awaitData(long nanos) throws InterruptedException {
+  /** A counter that grows whenever new durable data is published. */
+  long dataVersion() {
+    return dataVersion;
+  }
+
+  /**
+   * Waits up to {@code nanos} for data newer than {@code seenVersion} (returns at once if some was
+   * published since that version was read: no lost wake-up); returns the time left.
+   */
+  long awaitData(long seenVersion, long nanos) throws InterruptedException {
     dataLock.lock();
     try {
+      if (dataVersion != seenVersion) {
+        return nanos;
+      }
       return dataArrived.awaitNanos(nanos);
     } finally {
       dataLock.unlock();
