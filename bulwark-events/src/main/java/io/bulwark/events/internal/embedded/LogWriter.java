@@ -97,8 +97,18 @@ final class LogWriter implements Runnable {
     }
   }
 
-  /** Runs {@code action} on the writer thread and waits for it. */
+  /**
+   * Runs {@code action} on the writer thread after every task queued before it, and waits for it.
+   * Must not be called from the writer thread (e.g. from a send future callback).
+   */
   void control(Runnable action) {
+    if (!running) {
+      return; // closed: appends still queued at close were failed, nothing is pending
+    }
+    if (Thread.currentThread() == thread) {
+      throw new IllegalStateException(
+          "flush/control called on the log's writer thread (from a send callback): would deadlock");
+    }
     CompletableFuture<Void> done = new CompletableFuture<>();
     submit(new Control(action, done));
     done.join();
