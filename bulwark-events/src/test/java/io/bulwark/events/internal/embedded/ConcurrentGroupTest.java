@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,6 +47,7 @@ class ConcurrentGroupTest {
       log.createTopic(TopicSpec.of("t", partitions));
       Set<String> seen = ConcurrentHashMap.newKeySet();
       AtomicBoolean done = new AtomicBoolean();
+      CountDownLatch allSeen = new CountDownLatch(1);
       CyclicBarrier start = new CyclicBarrier(5);
       ExecutorService pool = Executors.newFixedThreadPool(5);
       List<Future<?>> tasks = new ArrayList<>();
@@ -75,6 +77,9 @@ class ConcurrentGroupTest {
                       for (EventRecord r : consumer.poll(Duration.ofMillis(20))) {
                         seen.add(r.value(Serdes.string()));
                       }
+                      if (seen.size() >= 2 * perProducer) {
+                        allSeen.countDown();
+                      }
                       try {
                         consumer.commitSync();
                       } catch (EventLogException rebalanced) {
@@ -86,11 +91,7 @@ class ConcurrentGroupTest {
                   return null;
                 }));
       }
-      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (seen.size() < 2 * perProducer && System.nanoTime() < end) {
-        Thread.onSpinWait();
-        Thread.yield();
-      }
+      allSeen.await(60, TimeUnit.SECONDS);
       done.set(true);
       for (Future<?> f : tasks) {
         f.get(30, TimeUnit.SECONDS);
@@ -105,9 +106,12 @@ class ConcurrentGroupTest {
       try (Consumer last = log.consumer(ConsumerConfig.builder("g").build())) {
         last.subscribe(List.of("t"));
         long remaining = 0;
-        for (EventRecord r : last.poll(Duration.ZERO)) {
-          remaining++;
-          assertThat(seen).contains(r.value(Serdes.string()));
+        List<EventRecord> batch;
+        while (!(batch = last.poll(Duration.ZERO)).isEmpty()) {
+          for (EventRecord r : batch) {
+            remaining++;
+            assertThat(seen).contains(r.value(Serdes.string()));
+          }
         }
         assertThat(committed + remaining).isGreaterThanOrEqualTo(2L * perProducer);
       }
