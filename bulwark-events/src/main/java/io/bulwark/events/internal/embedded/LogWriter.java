@@ -129,9 +129,9 @@ final class LogWriter implements Runnable {
     List<Task> group = new ArrayList<>();
     while (running || !queue.isEmpty()) {
       try {
+        periodic.run(); // cheap unless due (retention): runs under load too
         Task first = take();
         if (first == null) {
-          periodic.run();
           continue;
         }
         group.add(first);
