@@ -33,6 +33,14 @@ public interface Producer extends AutoCloseable {
    */
   void sendOffsetsToTransaction(Map<TopicPartition, Long> offsets, String groupId);
 
+  /**
+   * Adds offsets consumed by {@code consumer} (a consumer of the same log) to the current
+   * transaction, with zombie fencing: the commit fails, discarding outputs and offsets, if the
+   * consumer no longer owns those partitions because its group rebalanced meanwhile (embedded:
+   * checked at commit; Kafka: the consumer's group metadata and generation, KIP-447).
+   */
+  void sendOffsetsToTransaction(Map<TopicPartition, Long> offsets, Consumer consumer);
+
   void commitTransaction();
 
   void abortTransaction();

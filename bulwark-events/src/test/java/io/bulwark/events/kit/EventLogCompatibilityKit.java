@@ -322,7 +322,7 @@ public abstract class EventLogCompatibilityKit {
         tx.send(rec(out, r.key(Serdes.string()), value(r).toUpperCase()));
         next.put(r.topicPartition(), r.offset() + 1);
       }
-      tx.sendOffsetsToTransaction(next, g);
+      tx.sendOffsetsToTransaction(next, c);
       if (!failedOnce) {
         failedOnce = true;
         tx.abortTransaction(); // the "crash": outputs and offsets are discarded together

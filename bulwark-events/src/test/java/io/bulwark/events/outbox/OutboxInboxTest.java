@@ -267,6 +267,10 @@ class OutboxInboxTest {
         Map<io.bulwark.events.TopicPartition, Long> offsets, String groupId) {}
 
     @Override
+    public void sendOffsetsToTransaction(
+        Map<io.bulwark.events.TopicPartition, Long> offsets, io.bulwark.events.Consumer consumer) {}
+
+    @Override
     public void commitTransaction() {}
 
     @Override

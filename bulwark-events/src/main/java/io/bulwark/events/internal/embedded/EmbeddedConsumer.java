@@ -206,6 +206,14 @@ final class EmbeddedConsumer implements Consumer {
     }
   }
 
+  String groupId() {
+    return config.groupId();
+  }
+
+  String memberId() {
+    return memberId;
+  }
+
   private void checkOpen() {
     if (closed) {
       throw new IllegalStateException("consumer of group " + config.groupId() + " is closed");

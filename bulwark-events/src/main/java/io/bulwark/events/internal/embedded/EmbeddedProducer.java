@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +54,11 @@ final class EmbeddedProducer implements Producer {
   private static final class Transaction {
     final List<Buffered> records = new ArrayList<>();
     final Map<String, Map<TopicPartition, Long>> offsets = new LinkedHashMap<>();
+    final List<Fence> fencing = new ArrayList<>();
   }
+
+  /** Partitions a member must still own when its transaction commits. */
+  private record Fence(String groupId, String memberId, Set<TopicPartition> partitions) {}
 
   EmbeddedProducer(EmbeddedEventLog log, ProducerConfig config) {
     this.log = log;
@@ -184,11 +189,39 @@ final class EmbeddedProducer implements Producer {
   }
 
   @Override
+  public void sendOffsetsToTransaction(
+      Map<TopicPartition, Long> offsets, io.bulwark.events.Consumer consumer) {
+    if (!(consumer instanceof EmbeddedConsumer member)) {
+      throw new IllegalArgumentException(
+          "consumer must belong to the same embedded log, got " + consumer.getClass().getName());
+    }
+    Transaction t = requireTxn();
+    sendOffsetsToTransaction(offsets, member.groupId());
+    t.fencing.add(new Fence(member.groupId(), member.memberId(), Set.copyOf(offsets.keySet())));
+  }
+
+  @Override
   public void commitTransaction() {
     String txnId = requireTransactional();
     Transaction t = requireTxn();
     txn = null;
     checkEpoch(txnId);
+    for (Fence f : t.fencing) {
+      Set<TopicPartition> lost = log.groups().notOwned(f.groupId(), f.memberId(), f.partitions());
+      if (!lost.isEmpty()) {
+        EventLogException fenced =
+            new EventLogException(
+                "transaction '"
+                    + txnId
+                    + "' aborted: the consumer lost "
+                    + lost
+                    + " of group "
+                    + f.groupId()
+                    + " to a rebalance (zombie fencing); nothing was committed");
+        t.records.forEach(b -> b.future().completeExceptionally(fenced));
+        throw fenced;
+      }
+    }
     List<TxnJournal.Output> outputs = new ArrayList<>(t.records.size());
     sendLock.lock();
     try {

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -54,6 +55,10 @@ final class KafkaConsumerAdapter implements Consumer {
 
   private static TopicPartition b(org.apache.kafka.common.TopicPartition tp) {
     return new TopicPartition(tp.topic(), tp.partition());
+  }
+
+  ConsumerGroupMetadata groupMetadata() {
+    return consumer.groupMetadata();
   }
 
   @Override

@@ -179,6 +179,31 @@ final class KafkaProducerAdapter implements Producer {
   }
 
   @Override
+  public void sendOffsetsToTransaction(
+      Map<TopicPartition, Long> offsets, io.bulwark.events.Consumer consumer) {
+    if (!(consumer instanceof KafkaConsumerAdapter member)) {
+      throw new IllegalArgumentException(
+          "consumer must belong to the same Kafka log, got " + consumer.getClass().getName());
+    }
+    try {
+      producer.sendOffsetsToTransaction(toKafka(offsets), member.groupMetadata());
+    } catch (KafkaException e) {
+      throw translate("sendOffsetsToTransaction", e);
+    }
+  }
+
+  private static Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> toKafka(
+      Map<TopicPartition, Long> offsets) {
+    Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> kafkaOffsets = new HashMap<>();
+    offsets.forEach(
+        (tp, o) ->
+            kafkaOffsets.put(
+                new org.apache.kafka.common.TopicPartition(tp.topic(), tp.partition()),
+                new OffsetAndMetadata(o)));
+    return kafkaOffsets;
+  }
+
+  @Override
   public void commitTransaction() {
     try {
       producer.commitTransaction();

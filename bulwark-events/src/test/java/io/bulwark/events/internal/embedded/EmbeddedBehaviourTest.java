@@ -281,6 +281,42 @@ class EmbeddedBehaviourTest {
   }
 
   @Test
+  void aTransactionOfAConsumerThatLostItsPartitionsToARebalanceIsFenced() {
+    try (EmbeddedEventLog log = EmbeddedEventLog.open(LogFixture.config(dir).build())) {
+      log.createTopic(TopicSpec.of("in", 2));
+      log.createTopic(TopicSpec.of("out", 1));
+      try (Producer p = log.producer(ProducerConfig.defaults())) {
+        for (int i = 0; i < 6; i++) {
+          p.send(OutgoingRecord.builder("in").partition(i % 2).value(("v" + i).getBytes()).build())
+              .join();
+        }
+      }
+      Consumer zombie = log.consumer(ConsumerConfig.builder("g").build());
+      zombie.subscribe(List.of("in"));
+      List<EventRecord> batch = zombie.poll(Duration.ZERO);
+      assertThat(batch).hasSize(6);
+      Producer tx = log.producer(ProducerConfig.builder().transactionalId("t1").build());
+      tx.beginTransaction();
+      Map<TopicPartition, Long> next = new java.util.HashMap<>();
+      for (EventRecord r : batch) {
+        tx.send(OutgoingRecord.builder("out").value(r.value()).build());
+        next.put(r.topicPartition(), r.offset() + 1);
+      }
+      tx.sendOffsetsToTransaction(next, zombie);
+      Consumer successor = log.consumer(ConsumerConfig.builder("g").build());
+      successor.subscribe(List.of("in")); // rebalance: the zombie keeps only one partition
+      assertThatThrownBy(tx::commitTransaction)
+          .isInstanceOf(EventLogException.class)
+          .hasMessageContaining("zombie fencing");
+      assertThat(log.partition(new TopicPartition("out", 0)).durableEnd()).isZero();
+      assertThat(log.offsets().committed("g", new TopicPartition("in", 0))).isEmpty();
+      tx.close();
+      zombie.close();
+      successor.close();
+    }
+  }
+
+  @Test
   void committedOffsetsSurviveAReopen() {
     try (EmbeddedEventLog log = EmbeddedEventLog.open(LogFixture.config(dir).build())) {
       log.createTopic(TopicSpec.of("t", 1));
