@@ -1,0 +1,193 @@
+package io.bulwark.bench.events;
+
+import io.bulwark.bench.BenchResult;
+import io.bulwark.bench.BenchSuite;
+import io.bulwark.events.testing.KafkaTestBroker;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * {@code bulwark bench events}: the embedded log vs a real Kafka broker (KRaft, child JVM, same
+ * disk), fsync per batch on both (embedded default group commit; Kafka {@code flush.messages=1},
+ * acks=all, idempotent producer). Producer throughput for 100 B and 1 KiB records (one producer,
+ * one partition, async sends), and end-to-end latency (send to consumer poll) at a fixed rate.
+ * Rounds alternate between the two sides; the best round of each counts. The machine's raw
+ * sequential write and fsync latency are printed beside them.
+ */
+public final class EventsSuite implements BenchSuite {
+  private static final int[] SIZES = {100, 1024};
+
+  @Override
+  public String name() {
+    return "events";
+  }
+
+  @Override
+  public String description() {
+    return "embedded log vs Kafka broker: producer throughput and e2e p99, fsync per batch on both";
+  }
+
+  @Override
+  public BenchResult run(List<String> args, PrintStream out) throws Exception {
+    boolean quick = args.contains("--quick");
+    Path base = Files.createTempDirectory("bulwark-bench-events");
+    DiskProbe.Figures disk = DiskProbe.measure(base);
+    out.printf(
+        Locale.ROOT,
+        "disk: sequential write %.0f MB/s, fsync(4 KiB) p50 %.0f us, p99 %.0f us%n",
+        disk.seqWriteMBps(),
+        disk.fsyncMedianMicros(),
+        disk.fsyncP99Micros());
+    out.println("starting Kafka broker (KRaft, flush every message)...");
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    metrics.put("disk_seq_write_MBps", disk.seqWriteMBps());
+    metrics.put("disk_fsync_p50_us", disk.fsyncMedianMicros());
+    double ratioProduct = 1;
+    try (KafkaTestBroker broker =
+            KafkaTestBroker.start(
+                base.resolve("kafka"),
+                Map.of("log.flush.interval.messages", "1"),
+                List.of("-Xmx1g", "-XX:+UseG1GC"));
+        EmbeddedDriver embedded = new EmbeddedDriver(base.resolve("embedded"));
+        KafkaDriver kafka = new KafkaDriver(broker.bootstrapServers(), 5);
+        KafkaDriver kafkaLowLinger = new KafkaDriver(broker.bootstrapServers(), 0)) {
+      out.printf(
+          "%-8s %-18s %14s %10s %10s %10s %10s%n",
+          "size", "log", "records/s", "MB/s", "e2e p50", "e2e p99", "e2e p999");
+      for (int size : SIZES) {
+        int n = (size <= 100 ? 200_000 : 60_000) / (quick ? 4 : 1);
+        throughput(embedded, size, n / 4);
+        throughput(kafka, size, n / 4);
+        double bestE = 0;
+        double bestK = 0;
+        for (int round = 0; round < (quick ? 1 : 3); round++) {
+          bestE = Math.max(bestE, throughput(embedded, size, n));
+          bestK = Math.max(bestK, throughput(kafka, size, n));
+        }
+        int rate = 2000;
+        int seconds = quick ? 3 : 6;
+        Histogram le = latency(embedded, size, rate, seconds);
+        Histogram lk = latency(kafkaLowLinger, size, rate, seconds);
+        row(out, size, embedded.name(), bestE, le);
+        row(out, size, kafka.name(), bestK, lk);
+        double tr = bestE / bestK;
+        double p99r = le.getValueAtPercentile(99) / (double) lk.getValueAtPercentile(99);
+        out.printf(
+            Locale.ROOT,
+            "%-8s throughput ratio embedded/kafka = %.2f   p99 ratio = %.2f%n",
+            size + "B",
+            tr,
+            p99r);
+        String s = size + "B";
+        metrics.put("embedded_" + s + "_rps", bestE);
+        metrics.put("kafka_" + s + "_rps", bestK);
+        metrics.put("embedded_" + s + "_p99_us", (double) le.getValueAtPercentile(99));
+        metrics.put("kafka_" + s + "_p99_us", (double) lk.getValueAtPercentile(99));
+        metrics.put("throughput_ratio_" + s, tr);
+        metrics.put("p99_ratio_" + s, p99r);
+        ratioProduct *= tr;
+      }
+    }
+    double ratio = Math.sqrt(ratioProduct);
+    out.printf(
+        Locale.ROOT, "throughput ratio (geometric mean over sizes) embedded/kafka = %.2f%n", ratio);
+    return new BenchResult(name(), metrics, ratio);
+  }
+
+  private static void row(PrintStream out, int size, String name, double rps, Histogram h) {
+    out.printf(
+        Locale.ROOT,
+        "%-8s %-18s %14.0f %10.1f %8d us %8d us %8d us%n",
+        size + "B",
+        name,
+        rps,
+        rps * size / 1e6,
+        h.getValueAtPercentile(50),
+        h.getValueAtPercentile(99),
+        h.getValueAtPercentile(99.9));
+  }
+
+  private static byte[] payload(int size, Random random) {
+    byte[] value = new byte[size];
+    random.nextBytes(value);
+    return value;
+  }
+
+  /** Records per second for {@code n} async sends of {@code size}-byte values, until all acked. */
+  static double throughput(LogDriver driver, int size, int n) throws Exception {
+    String topic = driver.newTopic("tp");
+    Random random = new Random(size);
+    byte[][] values = new byte[64][];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = payload(size, random);
+    }
+    byte[] key = new byte[8];
+    long start = System.nanoTime();
+    CompletableFuture<?> last = null;
+    for (int i = 0; i < n; i++) {
+      ByteBuffer.wrap(key).putLong(i);
+      last = driver.send(topic, key.clone(), values[i & 63]);
+    }
+    driver.flush();
+    if (last != null) {
+      last.get(60, TimeUnit.SECONDS);
+    }
+    double rps = n / ((System.nanoTime() - start) / 1e9);
+    long stored = driver.stored(topic);
+    if (stored != n) {
+      throw new IllegalStateException(driver.name() + " stored " + stored + " records, sent " + n);
+    }
+    return rps;
+  }
+
+  /** End-to-end latency (microseconds) at {@code rate} records per second. */
+  static Histogram latency(LogDriver driver, int size, int rate, int seconds) throws Exception {
+    String topic = driver.newTopic("lat");
+    Histogram histogram = new Histogram(60_000_000L, 3);
+    AtomicLong received = new AtomicLong();
+    long warmupEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+    try (AutoCloseable consumer =
+        driver.consume(
+            topic,
+            sentNanos -> {
+              long now = System.nanoTime();
+              if (sentNanos > warmupEnd) {
+                histogram.recordValue(Math.max(0, (now - sentNanos) / 1000));
+              }
+              received.incrementAndGet();
+            })) {
+      byte[] value = payload(size, new Random(1));
+      long interval = 1_000_000_000L / rate;
+      long total = (long) rate * (seconds + 1);
+      long start = System.nanoTime();
+      for (long i = 0; i < total; i++) {
+        long due = start + i * interval;
+        long now;
+        while ((now = System.nanoTime()) < due) {
+          LockSupport.parkNanos(due - now);
+        }
+        byte[] v = value.clone();
+        ByteBuffer.wrap(v).putLong(System.nanoTime());
+        driver.send(topic, null, v);
+      }
+      driver.flush();
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (received.get() < total && System.nanoTime() < end) {
+        LockSupport.parkNanos(1_000_000);
+      }
+    }
+    return histogram;
+  }
+}

@@ -1,0 +1,135 @@
+package io.bulwark.bench.events;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The anchor: plain kafka-clients against a real broker whose topics fsync every append ({@code
+ * flush.messages=1}), producer acks=all and idempotent, as the embedded log's durability.
+ */
+final class KafkaDriver implements LogDriver {
+  private final String bootstrap;
+  private final Admin admin;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final AtomicInteger topics = new AtomicInteger();
+
+  KafkaDriver(String bootstrap, int lingerMs) {
+    this.bootstrap = bootstrap;
+    Properties a = new Properties();
+    a.put("bootstrap.servers", bootstrap);
+    this.admin = Admin.create(a);
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put("acks", "all");
+    p.put("enable.idempotence", "true");
+    p.put("linger.ms", Integer.toString(lingerMs));
+    p.put("batch.size", Integer.toString(256 * 1024));
+    p.put("buffer.memory", Long.toString(128L << 20));
+    this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  @Override
+  public String name() {
+    return "kafka";
+  }
+
+  @Override
+  public String newTopic(String prefix) throws Exception {
+    String t = prefix + "-" + topics.incrementAndGet() + "-" + System.nanoTime();
+    admin
+        .createTopics(
+            List.of(
+                new NewTopic(t, Optional.of(1), Optional.empty())
+                    .configs(Map.of("flush.messages", "1"))))
+        .all()
+        .get();
+    return t;
+  }
+
+  @Override
+  public CompletableFuture<?> send(String topic, byte[] key, byte[] value) {
+    CompletableFuture<Object> f = new CompletableFuture<>();
+    producer.send(
+        new ProducerRecord<>(topic, 0, key, value),
+        (m, e) -> {
+          if (e != null) {
+            f.completeExceptionally(e);
+          } else {
+            f.complete(m);
+          }
+        });
+    return f;
+  }
+
+  @Override
+  public long stored(String topic) throws Exception {
+    org.apache.kafka.common.TopicPartition tp =
+        new org.apache.kafka.common.TopicPartition(topic, 0);
+    return admin
+        .listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()))
+        .partitionResult(tp)
+        .get()
+        .offset();
+  }
+
+  @Override
+  public void flush() {
+    producer.flush();
+  }
+
+  @Override
+  public AutoCloseable consume(String topic, LongConsumer onRecord) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put("group.id", "bench-" + topic);
+    p.put("auto.offset.reset", "latest");
+    p.put("enable.auto.commit", "false");
+    p.put("fetch.max.wait.ms", "100");
+    KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    consumer.subscribe(List.of(topic));
+    while (consumer.assignment().isEmpty()) {
+      consumer.poll(Duration.ofMillis(50));
+    }
+    consumer.seekToEnd(consumer.assignment());
+    consumer.assignment().forEach(consumer::position);
+    AtomicBoolean running = new AtomicBoolean(true);
+    Thread t =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  while (running.get()) {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+                      onRecord.accept(ByteBuffer.wrap(r.value()).getLong());
+                    }
+                  }
+                  consumer.close();
+                });
+    return () -> {
+      running.set(false);
+      t.join();
+    };
+  }
+
+  @Override
+  public void close() {
+    producer.close();
+    admin.close();
+  }
+}

@@ -1,0 +1,131 @@
+package io.bulwark.events;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+
+/**
+ * A consume loop step with a dead-letter topic: each polled record is handed to the handler up to
+ * {@code maxAttempts} times (immediately, in order); a record that still fails is published to the
+ * dead-letter topic (default {@code <topic>.dlt}, which must exist) with its key, value and headers
+ * plus {@code bulwark-dlt-topic}, {@code -partition}, {@code -offset}, {@code -attempts} and {@code
+ * -cause} (exception class and message). Offsets are committed only after every record of the poll
+ * was handled or dead-lettered (acknowledged), so nothing is lost: a crash redelivers
+ * (at-least-once). Not thread-safe (it drives one consumer).
+ */
+public final class DeadLetterProcessor {
+  public static final String DLT_TOPIC = "bulwark-dlt-topic";
+  public static final String DLT_PARTITION = "bulwark-dlt-partition";
+  public static final String DLT_OFFSET = "bulwark-dlt-offset";
+  public static final String DLT_ATTEMPTS = "bulwark-dlt-attempts";
+  public static final String DLT_CAUSE = "bulwark-dlt-cause";
+
+  /** Handles one record; throwing counts as a failed attempt. */
+  @FunctionalInterface
+  public interface Handler {
+    void handle(EventRecord record) throws Exception;
+  }
+
+  private final Consumer consumer;
+  private final Producer producer;
+  private final Handler handler;
+  private final int maxAttempts;
+  private final UnaryOperator<String> deadLetterTopic;
+
+  private DeadLetterProcessor(Builder b) {
+    this.consumer = b.consumer;
+    this.producer = b.producer;
+    this.handler = b.handler;
+    this.maxAttempts = b.maxAttempts;
+    this.deadLetterTopic = b.deadLetterTopic;
+  }
+
+  public static Builder builder(Consumer consumer, Producer producer, Handler handler) {
+    return new Builder(consumer, producer, handler);
+  }
+
+  /**
+   * Polls once, handles or dead-letters every record, then commits.
+   *
+   * @return the number of records dead-lettered
+   */
+  public int processOnce(Duration pollTimeout) {
+    List<EventRecord> records = consumer.poll(pollTimeout);
+    int deadLettered = 0;
+    Map<TopicPartition, Long> next = new HashMap<>();
+    for (EventRecord r : records) {
+      Exception last = null;
+      int attempts = 0;
+      while (attempts < maxAttempts) {
+        attempts++;
+        try {
+          handler.handle(r);
+          last = null;
+          break;
+        } catch (Exception e) {
+          last = e;
+        }
+      }
+      if (last != null) {
+        producer.send(deadLetter(r, attempts, last)).join();
+        deadLettered++;
+      }
+      next.put(r.topicPartition(), r.offset() + 1);
+    }
+    if (!next.isEmpty()) {
+      consumer.commitSync(next);
+    }
+    return deadLettered;
+  }
+
+  private OutgoingRecord deadLetter(EventRecord r, int attempts, Exception cause) {
+    String message = cause.getClass().getName() + ": " + cause.getMessage();
+    if (message.length() > 1000) {
+      message = message.substring(0, 1000);
+    }
+    OutgoingRecord.Builder b =
+        OutgoingRecord.builder(deadLetterTopic.apply(r.topic())).key(r.key()).value(r.value());
+    r.headers().asMap().forEach(b::header);
+    return b.header(DLT_TOPIC, r.topic())
+        .header(DLT_PARTITION, Integer.toString(r.partition()))
+        .header(DLT_OFFSET, Long.toString(r.offset()))
+        .header(DLT_ATTEMPTS, Integer.toString(attempts))
+        .header(DLT_CAUSE, message)
+        .build();
+  }
+
+  /** Builds a {@link DeadLetterProcessor}; each setter validates. */
+  public static final class Builder {
+    private final Consumer consumer;
+    private final Producer producer;
+    private final Handler handler;
+    private int maxAttempts = 3;
+    private UnaryOperator<String> deadLetterTopic = t -> t + ".dlt";
+
+    private Builder(Consumer consumer, Producer producer, Handler handler) {
+      this.consumer = Objects.requireNonNull(consumer, "consumer");
+      this.producer = Objects.requireNonNull(producer, "producer");
+      this.handler = Objects.requireNonNull(handler, "handler");
+    }
+
+    public Builder maxAttempts(int maxAttempts) {
+      if (maxAttempts < 1 || maxAttempts > 100) {
+        throw new IllegalArgumentException("maxAttempts must be in 1..100 but was " + maxAttempts);
+      }
+      this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    public Builder deadLetterTopic(UnaryOperator<String> deadLetterTopic) {
+      this.deadLetterTopic = Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
+      return this;
+    }
+
+    public DeadLetterProcessor build() {
+      return new DeadLetterProcessor(this);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package io.bulwark.events;
+
+/**
+ * A partitioned, durable, append-only event log: topics of N partitions, producers whose sends are
+ * acknowledged only once durable, and consumer groups that share a topic's partitions and commit
+ * their offsets. One API, two backends: the embedded log ({@link EventLogs#embedded}, the default,
+ * nothing to install) and Apache Kafka ({@link EventLogs#kafka}).
+ *
+ * <p>Guarantees common to both backends: records of one partition are stored and delivered in send
+ * order (so records with the same key are ordered); an acknowledged record survives a crash of the
+ * process; delivery is at-least-once from the last committed offset; an idempotent producer never
+ * stores a retried batch twice; a transactional producer commits its output records and the
+ * consumed offsets atomically (exactly-once consume-transform-produce).
+ *
+ * <p>Thread-safe. Producers are thread-safe; consumers are used by one thread at a time.
+ */
+public interface EventLog extends AutoCloseable {
+
+  /** Creates a topic; creating an existing topic with the same partition count is a no-op. */
+  void createTopic(TopicSpec spec);
+
+  /** The partition count of {@code topic}. */
+  int partitionCount(String topic);
+
+  /** A new producer. */
+  Producer producer(ProducerConfig config);
+
+  /** A new consumer in the group named by {@code config}. */
+  Consumer consumer(ConsumerConfig config);
+
+  /** Which backend this is: {@code "embedded"} or {@code "kafka"}. */
+  String backend();
+
+  /** Closes producers' resources owned by the log and releases files or connections. */
+  @Override
+  void close();
+}

@@ -1,0 +1,349 @@
+package io.bulwark.events.internal.embedded;
+
+import io.bulwark.events.Consumer;
+import io.bulwark.events.ConsumerConfig;
+import io.bulwark.events.EmbeddedLogConfig;
+import io.bulwark.events.EventLog;
+import io.bulwark.events.EventLogException;
+import io.bulwark.events.Producer;
+import io.bulwark.events.ProducerConfig;
+import io.bulwark.events.RecordMetadata;
+import io.bulwark.events.TopicPartition;
+import io.bulwark.events.TopicSpec;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+
+/**
+ * The embedded event log: a directory with {@code topics/<topic>/<partition>/} segment files,
+ * {@code groups/} committed offsets and {@code txn/} transaction journal. Opening recovers every
+ * partition (see {@link PartitionLog}) and replays committed-but-unapplied transactions. One {@link
+ * LogWriter} thread appends with group commit; consumers read concurrently.
+ *
+ * <p>One process at a time may open a directory (not enforced by a lock file: embed it in one
+ * service). Thread-safe.
+ */
+public final class EmbeddedEventLog implements EventLog {
+  private static final long RETENTION_CHECK_MILLIS = 60_000;
+
+  private final EmbeddedLogConfig config;
+  private final Path topicsDir;
+  private final Map<String, Topic> topics = new ConcurrentHashMap<>();
+  private final ReentrantLock topicLock = new ReentrantLock();
+  private final ReentrantLock dataLock = new ReentrantLock();
+  private final Condition dataArrived = dataLock.newCondition();
+  private final LogWriter writer;
+  private final OffsetStore offsets;
+  private final GroupCoordinator groups;
+  private final TxnJournal journal;
+  private final Map<String, AtomicInteger> txnEpochs = new ConcurrentHashMap<>();
+  private volatile long dataVersion;
+  private volatile long lastRetentionMillis;
+  private volatile boolean closed;
+
+  record Topic(TopicSpec spec, PartitionLog[] partitions) {}
+
+  private EmbeddedEventLog(EmbeddedLogConfig config) throws IOException {
+    this.config = config;
+    Path root = config.directory();
+    this.topicsDir = root.resolve("topics");
+    Files.createDirectories(topicsDir);
+    this.offsets = new OffsetStore(root.resolve("groups"));
+    this.journal = new TxnJournal(root.resolve("txn"));
+    this.groups = new GroupCoordinator(config.clock(), config.listener(), this::partitionCount);
+    this.writer = new LogWriter(config, this::signalData, this::periodic);
+    loadTopics();
+    this.lastRetentionMillis = config.clock().wallMillis();
+    writer.start();
+    replayJournal();
+  }
+
+  /** Opens (creating if needed) the log in {@code config.directory()}, recovering it. */
+  public static EmbeddedEventLog open(EmbeddedLogConfig config) {
+    try {
+      return new EmbeddedEventLog(config);
+    } catch (IOException e) {
+      throw new EventLogException("cannot open event log in " + config.directory() + ": " + e, e);
+    }
+  }
+
+  EmbeddedLogConfig config() {
+    return config;
+  }
+
+  LogWriter writer() {
+    return writer;
+  }
+
+  OffsetStore offsets() {
+    return offsets;
+  }
+
+  GroupCoordinator groups() {
+    return groups;
+  }
+
+  TxnJournal journal() {
+    return journal;
+  }
+
+  int nextEpoch(String transactionalId) {
+    return txnEpochs.computeIfAbsent(transactionalId, k -> new AtomicInteger()).incrementAndGet();
+  }
+
+  int currentEpoch(String transactionalId) {
+    AtomicInteger e = txnEpochs.get(transactionalId);
+    return e == null ? 0 : e.get();
+  }
+
+  private void loadTopics() throws IOException {
+    try (Stream<Path> dirs = Files.list(topicsDir)) {
+      for (Path dir : dirs.filter(Files::isDirectory).toList()) {
+        Path meta = dir.resolve("topic.properties");
+        if (!Files.exists(meta)) {
+          continue; // a topic whose creation did not finish
+        }
+        Properties p = new Properties();
+        p.load(new StringReader(Files.readString(meta, StandardCharsets.UTF_8)));
+        TopicSpec.Builder b =
+            TopicSpec.builder(dir.getFileName().toString())
+                .partitions(Integer.parseInt(p.getProperty("partitions")));
+        long retentionMs = Long.parseLong(p.getProperty("retention.ms", "-1"));
+        long retentionBytes = Long.parseLong(p.getProperty("retention.bytes", "-1"));
+        if (retentionMs > 0) {
+          b.retention(Duration.ofMillis(retentionMs));
+        }
+        if (retentionBytes > 0) {
+          b.retentionBytes(retentionBytes);
+        }
+        openTopic(b.build());
+      }
+    }
+  }
+
+  private void openTopic(TopicSpec spec) throws IOException {
+    PartitionLog[] parts = new PartitionLog[spec.partitions()];
+    Path dir = topicsDir.resolve(spec.name());
+    try {
+      for (int p = 0; p < parts.length; p++) {
+        parts[p] =
+            new PartitionLog(
+                new TopicPartition(spec.name(), p), dir.resolve(Integer.toString(p)), config);
+      }
+    } catch (IOException | RuntimeException e) {
+      for (PartitionLog opened : parts) {
+        if (opened != null) {
+          opened.closeAll();
+        }
+      }
+      throw e;
+    }
+    topics.put(spec.name(), new Topic(spec, parts));
+  }
+
+  private void replayJournal() throws IOException {
+    for (TxnJournal.Entry entry : journal.pending()) {
+      applyTransaction(entry);
+      journal.delete(entry.transactionalId());
+    }
+  }
+
+  /** Appends a committed transaction's records (deduplicated) and commits its offsets. */
+  void applyTransaction(TxnJournal.Entry entry) {
+    List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+    for (TxnJournal.Output o : entry.outputs()) {
+      CompletableFuture<RecordMetadata> f = new CompletableFuture<>();
+      writer.submit(
+          new LogWriter.Append(partition(o.tp()), o.entry(), entry.producerId(), o.sequence(), f));
+      futures.add(f);
+    }
+    CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).join();
+    entry.offsets().forEach(offsets::commit);
+  }
+
+  @Override
+  public void createTopic(TopicSpec spec) {
+    topicLock.lock();
+    try {
+      Topic existing = topics.get(spec.name());
+      if (existing != null) {
+        if (existing.spec().partitions() != spec.partitions()) {
+          throw new IllegalArgumentException(
+              "topic '"
+                  + spec.name()
+                  + "' exists with "
+                  + existing.spec().partitions()
+                  + " partitions, not "
+                  + spec.partitions());
+        }
+        return;
+      }
+      Path dir = topicsDir.resolve(spec.name());
+      Files.createDirectories(dir);
+      Properties p = new Properties();
+      p.setProperty("partitions", Integer.toString(spec.partitions()));
+      Duration retention = spec.retention();
+      p.setProperty("retention.ms", Long.toString(retention == null ? -1 : retention.toMillis()));
+      p.setProperty("retention.bytes", Long.toString(spec.retentionBytes()));
+      java.io.StringWriter text = new java.io.StringWriter();
+      p.store(text, "bulwark topic");
+      openTopic(spec);
+      AtomicFiles.write(
+          dir.resolve("topic.properties.tmp"),
+          dir.resolve("topic.properties"),
+          text.toString().getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new EventLogException("cannot create topic " + spec.name() + ": " + e, e);
+    } finally {
+      topicLock.unlock();
+    }
+  }
+
+  Topic topic(String name) {
+    Topic t = topics.get(name);
+    if (t == null) {
+      throw new IllegalArgumentException(
+          "unknown topic '" + name + "' (create it first; known: " + topics.keySet() + ")");
+    }
+    return t;
+  }
+
+  PartitionLog partition(TopicPartition tp) {
+    PartitionLog[] parts = topic(tp.topic()).partitions();
+    if (tp.partition() >= parts.length) {
+      throw new IllegalArgumentException(
+          "partition "
+              + tp.partition()
+              + " does not exist: topic '"
+              + tp.topic()
+              + "' has "
+              + parts.length
+              + " partitions");
+    }
+    return parts[tp.partition()];
+  }
+
+  @Override
+  public int partitionCount(String topic) {
+    return topic(topic).partitions().length;
+  }
+
+  @Override
+  public Producer producer(ProducerConfig producerConfig) {
+    checkOpen();
+    return new EmbeddedProducer(this, producerConfig);
+  }
+
+  @Override
+  public Consumer consumer(ConsumerConfig consumerConfig) {
+    checkOpen();
+    return new EmbeddedConsumer(this, consumerConfig);
+  }
+
+  @Override
+  public String backend() {
+    return "embedded";
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("the event log in " + config.directory() + " is closed");
+    }
+  }
+
+  private void signalData() {
+    dataLock.lock();
+    try {
+      dataVersion++;
+      dataArrived.signalAll();
+    } finally {
+      dataLock.unlock();
+    }
+  }
+
+  /** A counter that grows whenever new durable data is published. */
+  long dataVersion() {
+    return dataVersion;
+  }
+
+  /**
+   * Waits up to {@code nanos} for data newer than {@code seenVersion} (returns at once if some was
+   * published since that version was read: no lost wake-up); returns the time left.
+   */
+  long awaitData(long seenVersion, long nanos) throws InterruptedException {
+    dataLock.lock();
+    try {
+      if (dataVersion != seenVersion) {
+        return nanos;
+      }
+      return dataArrived.awaitNanos(nanos);
+    } finally {
+      dataLock.unlock();
+    }
+  }
+
+  private void periodic() {
+    long now = config.clock().wallMillis();
+    if (now - lastRetentionMillis >= RETENTION_CHECK_MILLIS) {
+      lastRetentionMillis = now;
+      retentionNow();
+    }
+  }
+
+  /** Applies every topic's retention now, on the writer thread; returns when done. */
+  public void enforceRetention() {
+    writer.control(this::retentionNow);
+  }
+
+  private void retentionNow() {
+    long now = config.clock().wallMillis();
+    for (Topic t : topics.values()) {
+      Duration retention = t.spec().retention();
+      long retentionMillis = retention == null ? -1 : retention.toMillis();
+      if (retentionMillis < 0 && t.spec().retentionBytes() < 0) {
+        continue;
+      }
+      for (PartitionLog p : t.partitions()) {
+        try {
+          p.enforceRetention(now, retentionMillis, t.spec().retentionBytes());
+        } catch (IOException e) {
+          throw new EventLogException("retention failed on " + p.topicPartition() + ": " + e, e);
+        }
+      }
+    }
+  }
+
+  /** First offset and end offset (exclusive, durable) of a partition. */
+  public long[] bounds(TopicPartition tp) {
+    PartitionLog p = partition(tp);
+    return new long[] {p.startOffset(), p.durableEnd()};
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    writer.shutdown();
+    for (Topic t : topics.values()) {
+      for (PartitionLog p : t.partitions()) {
+        p.closeAll();
+      }
+    }
+    signalData();
+  }
+}

@@ -1,0 +1,312 @@
+package io.bulwark.events.internal.embedded;
+
+import io.bulwark.core.context.Context;
+import io.bulwark.core.context.ContextHeaders;
+import io.bulwark.events.BufferFullException;
+import io.bulwark.events.EventLogException;
+import io.bulwark.events.Headers;
+import io.bulwark.events.OutgoingRecord;
+import io.bulwark.events.Producer;
+import io.bulwark.events.ProducerConfig;
+import io.bulwark.events.ProducerConfig.WhenFull;
+import io.bulwark.events.ProducerFencedException;
+import io.bulwark.events.RecordMetadata;
+import io.bulwark.events.TopicPartition;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A producer of the embedded log. Each send takes a permit of the backpressure semaphore, gets the
+ * next sequence number of its partition (idempotent producers) and is queued to the writer in one
+ * step under a short lock, so per-partition send order is storage order. Transactions buffer their
+ * records and offsets and commit them through the {@link TxnJournal}.
+ */
+final class EmbeddedProducer implements Producer {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final ContextHeaders HEADERS = ContextHeaders.builder().build();
+
+  private final EmbeddedEventLog log;
+  private final ProducerConfig config;
+  private final long producerId;
+  private final Semaphore permits;
+  private final ReentrantLock sendLock = new ReentrantLock();
+  private final Map<TopicPartition, int[]> sequences = new HashMap<>();
+  private final AtomicInteger roundRobin = new AtomicInteger();
+  private final int epoch;
+  private @Nullable Transaction txn;
+  private volatile boolean closed;
+
+  private record Buffered(
+      TopicPartition tp, BatchCodec.Entry entry, CompletableFuture<RecordMetadata> future) {}
+
+  private static final class Transaction {
+    final List<Buffered> records = new ArrayList<>();
+    final Map<String, Map<TopicPartition, Long>> offsets = new LinkedHashMap<>();
+    final List<Fence> fencing = new ArrayList<>();
+  }
+
+  /** Partitions a member must still own when its transaction commits. */
+  private record Fence(String groupId, String memberId, Set<TopicPartition> partitions) {}
+
+  EmbeddedProducer(EmbeddedEventLog log, ProducerConfig config) {
+    this.log = log;
+    this.config = config;
+    this.producerId = config.idempotent() ? RANDOM.nextLong() & Long.MAX_VALUE : -1;
+    this.permits = new Semaphore(config.maxBufferedRecords());
+    String txnId = config.transactionalId();
+    this.epoch = txnId == null ? 0 : log.nextEpoch(txnId);
+  }
+
+  @Override
+  public CompletableFuture<RecordMetadata> send(OutgoingRecord record) {
+    if (closed) {
+      throw new IllegalStateException("producer is closed");
+    }
+    TopicPartition tp = partitionOf(record);
+    PartitionLog partition = log.partition(tp);
+    long ts =
+        record.timestampMillis() >= 0
+            ? record.timestampMillis()
+            : log.config().clock().wallMillis();
+    BatchCodec.Entry entry =
+        new BatchCodec.Entry(ts, record.key(), record.value(), headers(record));
+    CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
+    Transaction t = txn;
+    if (t != null) {
+      t.records.add(new Buffered(tp, entry, future));
+      return future;
+    }
+    acquire(tp);
+    sendLock.lock();
+    try {
+      int seq = producerId < 0 ? -1 : nextSequence(tp);
+      log.writer().submit(new LogWriter.Append(partition, entry, producerId, seq, future, permits));
+    } catch (RuntimeException e) {
+      permits.release();
+      throw e;
+    } finally {
+      sendLock.unlock();
+    }
+    return future;
+  }
+
+  private int nextSequence(TopicPartition tp) {
+    int[] seq = sequences.computeIfAbsent(tp, k -> new int[1]);
+    return seq[0]++;
+  }
+
+  private void acquire(TopicPartition tp) {
+    boolean ok;
+    if (config.whenFull() == WhenFull.FAIL_FAST) {
+      ok = permits.tryAcquire();
+    } else {
+      try {
+        ok = permits.tryAcquire(config.maxBlock().toNanos(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new EventLogException("interrupted while waiting for producer buffer room", e);
+      }
+    }
+    if (!ok) {
+      throw new BufferFullException(
+          "producer buffer full: "
+              + config.maxBufferedRecords()
+              + " records unacknowledged"
+              + " (sending to "
+              + tp
+              + ", whenFull="
+              + config.whenFull()
+              + ")");
+    }
+  }
+
+  private TopicPartition partitionOf(OutgoingRecord record) {
+    int n = log.partitionCount(record.topic());
+    int p = record.partition();
+    if (p >= n) {
+      throw new IllegalArgumentException(
+          "partition " + p + " does not exist: topic '" + record.topic() + "' has " + n);
+    }
+    if (p < 0) {
+      byte[] key = record.key();
+      p =
+          key == null
+              ? Math.floorMod(roundRobin.getAndIncrement(), n)
+              : io.bulwark.events.Partitioner.partitionFor(key, n);
+    }
+    return new TopicPartition(record.topic(), p);
+  }
+
+  private Headers headers(OutgoingRecord record) {
+    if (!config.propagateContext()) {
+      return record.headers();
+    }
+    Context current = Context.current();
+    if (current == Context.root()) {
+      return record.headers();
+    }
+    Map<String, String> merged = new LinkedHashMap<>();
+    HEADERS.inject(current, merged::putIfAbsent);
+    if (merged.isEmpty()) {
+      return record.headers();
+    }
+    merged.putAll(record.headers().asMap());
+    return Headers.of(merged);
+  }
+
+  @Override
+  public void flush() {
+    // the writer runs control tasks after every append queued before them
+    log.writer().control(() -> {});
+  }
+
+  @Override
+  public void beginTransaction() {
+    String txnId = requireTransactional();
+    if (txn != null) {
+      throw new IllegalStateException("transaction of '" + txnId + "' already begun");
+    }
+    checkEpoch(txnId);
+    txn = new Transaction();
+  }
+
+  @Override
+  public void sendOffsetsToTransaction(Map<TopicPartition, Long> offsets, String groupId) {
+    Transaction t = requireTxn();
+    t.offsets.computeIfAbsent(groupId, g -> new LinkedHashMap<>()).putAll(offsets);
+  }
+
+  @Override
+  public void sendOffsetsToTransaction(
+      Map<TopicPartition, Long> offsets, io.bulwark.events.Consumer consumer) {
+    if (!(consumer instanceof EmbeddedConsumer member)) {
+      throw new IllegalArgumentException(
+          "consumer must belong to the same embedded log, got " + consumer.getClass().getName());
+    }
+    Transaction t = requireTxn();
+    sendOffsetsToTransaction(offsets, member.groupId());
+    t.fencing.add(new Fence(member.groupId(), member.memberId(), Set.copyOf(offsets.keySet())));
+  }
+
+  @Override
+  public void commitTransaction() {
+    String txnId = requireTransactional();
+    Transaction t = requireTxn();
+    txn = null;
+    checkEpoch(txnId);
+    for (Fence f : t.fencing) {
+      Set<TopicPartition> lost = log.groups().notOwned(f.groupId(), f.memberId(), f.partitions());
+      if (!lost.isEmpty()) {
+        EventLogException fenced =
+            new EventLogException(
+                "transaction '"
+                    + txnId
+                    + "' aborted: the consumer lost "
+                    + lost
+                    + " of group "
+                    + f.groupId()
+                    + " to a rebalance (zombie fencing); nothing was committed");
+        t.records.forEach(b -> b.future().completeExceptionally(fenced));
+        throw fenced;
+      }
+    }
+    List<TxnJournal.Output> outputs = new ArrayList<>(t.records.size());
+    sendLock.lock();
+    try {
+      for (Buffered b : t.records) {
+        outputs.add(new TxnJournal.Output(b.tp(), nextSequence(b.tp()), b.entry()));
+      }
+    } finally {
+      sendLock.unlock();
+    }
+    TxnJournal.Entry entry = new TxnJournal.Entry(txnId, producerId, outputs, t.offsets);
+    try {
+      log.journal().write(entry);
+    } catch (IOException e) {
+      EventLogException failure =
+          new EventLogException("transaction '" + txnId + "' not committed: " + e, e);
+      t.records.forEach(b -> b.future().completeExceptionally(failure));
+      throw failure;
+    }
+    // Committed: from here on a crash is repaired by replaying the journal at open.
+    List<CompletableFuture<RecordMetadata>> appended = new ArrayList<>();
+    for (int i = 0; i < outputs.size(); i++) {
+      TxnJournal.Output o = outputs.get(i);
+      CompletableFuture<RecordMetadata> f = t.records.get(i).future();
+      log.writer()
+          .submit(
+              new LogWriter.Append(log.partition(o.tp()), o.entry(), producerId, o.sequence(), f));
+      appended.add(f);
+    }
+    CompletableFuture.allOf(appended.toArray(new CompletableFuture<?>[0])).join();
+    t.offsets.forEach(log.offsets()::commit);
+    try {
+      log.journal().delete(txnId);
+    } catch (IOException e) {
+      throw new EventLogException(
+          "transaction '" + txnId + "' committed; journal cleanup: " + e, e);
+    }
+  }
+
+  @Override
+  public void abortTransaction() {
+    Transaction t = requireTxn();
+    txn = null;
+    EventLogException aborted = new EventLogException("transaction aborted");
+    t.records.forEach(b -> b.future().completeExceptionally(aborted));
+  }
+
+  private Transaction requireTxn() {
+    Transaction t = txn;
+    if (t == null) {
+      throw new IllegalStateException("no transaction begun (call beginTransaction first)");
+    }
+    return t;
+  }
+
+  private String requireTransactional() {
+    String id = config.transactionalId();
+    if (id == null) {
+      throw new IllegalStateException(
+          "transactions need ProducerConfig.transactionalId; this producer has none");
+    }
+    return id;
+  }
+
+  private void checkEpoch(String txnId) {
+    if (log.currentEpoch(txnId) != epoch) {
+      throw new ProducerFencedException(
+          "producer with transactionalId '"
+              + txnId
+              + "' was fenced by a newer one (epoch "
+              + epoch
+              + " < "
+              + log.currentEpoch(txnId)
+              + ")");
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    if (txn != null) {
+      abortTransaction();
+    }
+    flush();
+    closed = true;
+  }
+}

@@ -1,0 +1,104 @@
+package io.bulwark.events.internal.embedded;
+
+import io.bulwark.events.CorruptLogException;
+import io.bulwark.events.EventLogException;
+import io.bulwark.events.TopicPartition;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+/**
+ * Committed consumer-group offsets, durable: each commit rewrites the group's file {@code
+ * groups/<group>.offsets} as a temporary file, fsyncs it, renames it into place atomically and
+ * fsyncs the directory, so a crash leaves either the old or the new offsets, never a mix. The last
+ * line holds a CRC32C of the others; a file failing it is reported, not trusted.
+ */
+final class OffsetStore {
+  private final Path dir;
+  private final Map<String, Map<TopicPartition, Long>> groups = new ConcurrentHashMap<>();
+  private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+  OffsetStore(Path dir) throws IOException {
+    this.dir = dir;
+    Files.createDirectories(dir);
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".offsets")).toList()) {
+        String name = f.getFileName().toString();
+        groups.put(name.substring(0, name.length() - 8), load(f));
+      }
+    }
+  }
+
+  private static Map<TopicPartition, Long> load(Path file) throws IOException {
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    Map<TopicPartition, Long> offsets = new ConcurrentHashMap<>();
+    if (lines.isEmpty()) {
+      throw new CorruptLogException("offsets file " + file + " is empty");
+    }
+    String body = String.join("\n", lines.subList(0, lines.size() - 1));
+    String crcLine = lines.get(lines.size() - 1);
+    if (!crcLine.equals("crc " + crc(body))) {
+      throw new CorruptLogException("offsets file " + file + " fails its CRC; not trusted");
+    }
+    for (String line : lines.subList(0, lines.size() - 1)) {
+      String[] parts = line.split("\t");
+      offsets.put(
+          new TopicPartition(parts[0], Integer.parseInt(parts[1])), Long.parseLong(parts[2]));
+    }
+    return offsets;
+  }
+
+  OptionalLong committed(String group, TopicPartition tp) {
+    Map<TopicPartition, Long> offsets = groups.get(group);
+    Long offset = offsets == null ? null : offsets.get(tp);
+    return offset == null ? OptionalLong.empty() : OptionalLong.of(offset);
+  }
+
+  void commit(String group, Map<TopicPartition, Long> offsets) {
+    if (offsets.isEmpty()) {
+      return;
+    }
+    ReentrantLock lock = locks.computeIfAbsent(group, g -> new ReentrantLock());
+    lock.lock();
+    try {
+      Map<TopicPartition, Long> current = new TreeMap<>(groups.getOrDefault(group, Map.of()));
+      current.putAll(offsets);
+      persist(group, current);
+      groups.put(group, new ConcurrentHashMap<>(current));
+    } catch (IOException e) {
+      throw new EventLogException("cannot commit offsets of group " + group + ": " + e, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void persist(String group, Map<TopicPartition, Long> offsets) throws IOException {
+    StringBuilder body = new StringBuilder();
+    offsets.forEach(
+        (tp, offset) -> {
+          if (!body.isEmpty()) {
+            body.append('\n');
+          }
+          body.append(tp.topic()).append('\t').append(tp.partition()).append('\t').append(offset);
+        });
+    String text = body + "\ncrc " + crc(body.toString()) + "\n";
+    Path target = dir.resolve(group + ".offsets");
+    Path tmp = dir.resolve(group + ".offsets.tmp");
+    AtomicFiles.write(tmp, target, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static long crc(String body) {
+    CRC32C crc = new CRC32C();
+    crc.update(body.getBytes(StandardCharsets.UTF_8));
+    return crc.getValue();
+  }
+}

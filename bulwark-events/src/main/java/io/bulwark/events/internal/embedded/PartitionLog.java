@@ -1,0 +1,378 @@
+package io.bulwark.events.internal.embedded;
+
+import io.bulwark.events.CorruptLogException;
+import io.bulwark.events.EmbeddedLogConfig;
+import io.bulwark.events.EmbeddedLogConfig.CorruptionPolicy;
+import io.bulwark.events.EventLogException;
+import io.bulwark.events.EventLogListener;
+import io.bulwark.events.EventRecord;
+import io.bulwark.events.TopicPartition;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.stream.Stream;
+
+/**
+ * One partition: its segments, the durable end (the offset below which records are visible), and
+ * the idempotent-producer state (last sequence per producer id).
+ *
+ * <p>Design notes: only the writer thread appends, rolls and deletes segments; readers look up a
+ * segment in a concurrent map and read positionally, retrying if retention closed it underneath.
+ * Opening scans every segment: each batch's framing, offset continuity and CRC are checked; a bad
+ * batch at the tail of the last segment is a torn write and is truncated (it was never
+ * acknowledged, since acknowledgement follows the fsync that would have made it whole); a bad batch
+ * anywhere else is corruption, reported by {@link CorruptLogException} or cut off by policy.
+ */
+final class PartitionLog {
+  private final TopicPartition tp;
+  private final Path dir;
+  private final EmbeddedLogConfig config;
+  private final EventLogListener listener;
+  private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
+  private final Map<Long, long[]> producers = new ConcurrentHashMap<>();
+  private volatile long durableEnd;
+  private volatile @org.jspecify.annotations.Nullable RuntimeException failure;
+  private volatile long startOffset;
+
+  PartitionLog(TopicPartition tp, Path dir, EmbeddedLogConfig config) throws IOException {
+    this.tp = tp;
+    this.dir = dir;
+    this.config = config;
+    this.listener = config.listener();
+    Files.createDirectories(dir);
+    recover();
+  }
+
+  TopicPartition topicPartition() {
+    return tp;
+  }
+
+  long durableEnd() {
+    return durableEnd;
+  }
+
+  long startOffset() {
+    return startOffset;
+  }
+
+  Segment active() {
+    return segments.lastEntry().getValue();
+  }
+
+  private void recover() throws IOException {
+    List<Path> files;
+    try (Stream<Path> s = Files.list(dir)) {
+      files = s.filter(p -> p.getFileName().toString().endsWith(".log")).sorted().toList();
+    }
+    long expected = -1;
+    for (int i = 0; i < files.size(); i++) {
+      Path file = files.get(i);
+      String name = file.getFileName().toString();
+      long base = Long.parseLong(name.substring(0, name.length() - 4));
+      Segment seg = new Segment(file, base, config.indexIntervalBytes());
+      segments.put(base, seg);
+      boolean last = i == files.size() - 1;
+      long fileSize = seg.channel().size();
+      long position = 0;
+      long next = expected < 0 ? base : expected;
+      if (base != next) {
+        corrupt(seg, 0, "segment base offset " + base + " but previous ended at " + next, last);
+        return;
+      }
+      while (position < fileSize) {
+        ByteBuffer batch;
+        try {
+          batch = seg.readBatch(position, fileSize);
+        } catch (Segment.CorruptBatchException e) {
+          if (!corrupt(seg, position, String.valueOf(e.getMessage()), last)) {
+            return;
+          }
+          break;
+        }
+        BatchCodec.Header h = BatchCodec.readHeader(java.util.Objects.requireNonNull(batch));
+        if (h.baseOffset() != next) {
+          if (!corrupt(
+              seg, position, "batch offset " + h.baseOffset() + " expected " + next, last)) {
+            return;
+          }
+          break;
+        }
+        seg.noteBatch(position, h);
+        noteProducer(h);
+        position += h.totalSize();
+        next = h.nextOffset();
+      }
+      expected = next;
+    }
+    if (segments.isEmpty()) {
+      segments.put(0L, new Segment(Segment.fileFor(dir, 0), 0, config.indexIntervalBytes()));
+      syncDirectory();
+    }
+    startOffset = segments.firstKey();
+    durableEnd = active().nextOffset();
+  }
+
+  /**
+   * Handles a bad batch found at open. A torn tail of the last segment is truncated; elsewhere the
+   * policy decides. Returns true if scanning may go on with the next segment (never: after a cut
+   * later segments are deleted).
+   */
+  private boolean corrupt(Segment seg, long position, String why, boolean last) throws IOException {
+    String where = seg.file() + " at byte " + position;
+    if (!last && config.corruptionPolicy() == CorruptionPolicy.FAIL) {
+      listener(() -> listener.onCorruption(tp, seg.file().toString(), position));
+      closeAll();
+      throw new CorruptLogException(
+          "corrupt batch in "
+              + where
+              + " ("
+              + why
+              + ") of partition "
+              + tp
+              + "; not a torn tail. Open with corruptionPolicy TRUNCATE to cut the partition there");
+    }
+    long cut = seg.channel().size() - position;
+    seg.truncate(position);
+    listener(() -> listener.onRecoveryTruncated(tp, seg.file().toString(), cut));
+    for (Segment later : new ArrayList<>(segments.tailMap(seg.baseOffset(), false).values())) {
+      segments.remove(later.baseOffset());
+      later.delete();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path f : s.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
+        String name = f.getFileName().toString();
+        if (Long.parseLong(name.substring(0, name.length() - 4)) > seg.baseOffset()) {
+          Files.delete(f); // segments after the cut, not yet opened by the scan
+        }
+      }
+    }
+    Fsync.directory(dir);
+    if (position == 0 && segments.size() > 1) {
+      segments.remove(seg.baseOffset());
+      seg.delete();
+    }
+    startOffset = segments.firstKey();
+    durableEnd = active().nextOffset();
+    return false;
+  }
+
+  private void noteProducer(BatchCodec.Header h) {
+    if (h.producerId() >= 0) {
+      producers.put(h.producerId(), new long[] {h.baseSequence() + h.count() - 1L, h.baseOffset()});
+    }
+  }
+
+  /**
+   * The number of leading records of a batch from {@code producerId} starting at {@code
+   * baseSequence} that are already stored (0 if none). Writer thread only.
+   */
+  int duplicatePrefix(long producerId, int baseSequence, int count) {
+    if (producerId < 0) {
+      return 0;
+    }
+    long[] state = producers.get(producerId);
+    if (state == null || baseSequence > state[0]) {
+      return 0;
+    }
+    return (int) Math.min(count, state[0] - baseSequence + 1);
+  }
+
+  /**
+   * After a failed write or fsync the partition's file state is unknown (an fsync error may have
+   * dropped dirty pages), so it refuses further appends until the log is reopened and recovered.
+   */
+  void markFailed(RuntimeException cause) {
+    failure = cause;
+  }
+
+  void checkWritable() {
+    RuntimeException f = failure;
+    if (f != null) {
+      throw new EventLogException(
+          "partition " + tp + " failed earlier and needs the log to be reopened: " + f.getMessage(),
+          f);
+    }
+  }
+
+  /** Whether the active segment must roll before {@code bytes} more are appended. */
+  boolean needsRoll(long bytes) {
+    Segment a = active();
+    return a.size() > 0 && a.size() + bytes > config.segmentBytes();
+  }
+
+  /** Rolls to a new active segment (writer thread). */
+  void roll() throws IOException {
+    Segment current = active();
+    current.force();
+    long base = current.nextOffset();
+    segments.put(base, new Segment(Segment.fileFor(dir, base), base, config.indexIntervalBytes()));
+    syncDirectory();
+  }
+
+  /** Notes batches just written to the active segment at {@code position} (writer thread). */
+  void noteWritten(Segment seg, long position, List<ByteBuffer> batches) {
+    long p = position;
+    for (ByteBuffer b : batches) {
+      BatchCodec.Header h = BatchCodec.readHeader(b);
+      seg.noteBatch(p, h);
+      noteProducer(h);
+      p += h.totalSize();
+    }
+  }
+
+  /** Makes everything written so far visible (after it is durable). */
+  void publish() {
+    durableEnd = active().nextOffset();
+  }
+
+  /** The next offset the writer assigns. */
+  long nextOffset() {
+    return active().nextOffset();
+  }
+
+  /** Reads up to {@code max} durable records from {@code from} (clamped to the log start). */
+  List<EventRecord> read(long from, int max) {
+    List<EventRecord> out = new ArrayList<>();
+    for (int attempt = 0; attempt < 3; attempt++) {
+      try {
+        readInto(Math.max(from, startOffset), max, out);
+        return out;
+      } catch (ClosedChannelException e) {
+        out.clear(); // retention deleted the segment; retry from the new start
+      } catch (Segment.CorruptBatchException e) {
+        listener(() -> listener.onCorruption(tp, String.valueOf(e.getMessage()), e.position));
+        throw new CorruptLogException("corrupt batch in partition " + tp + ": " + e.getMessage());
+      } catch (IOException e) {
+        throw new EventLogException("cannot read partition " + tp + ": " + e, e);
+      }
+    }
+    return out;
+  }
+
+  private void readInto(long from, int max, List<EventRecord> out) throws IOException {
+    long end = durableEnd;
+    long offset = from;
+    while (offset < end && out.size() < max) {
+      Map.Entry<Long, Segment> entry = segments.floorEntry(offset);
+      if (entry == null) {
+        return;
+      }
+      Segment seg = entry.getValue();
+      long limit = seg.size();
+      long position = seg.floorPosition(offset);
+      boolean progressed = false;
+      while (out.size() < max) {
+        ByteBuffer batch = seg.readBatch(position, limit);
+        if (batch == null) {
+          break;
+        }
+        BatchCodec.Header h = BatchCodec.readHeader(batch);
+        if (h.baseOffset() >= end) {
+          return;
+        }
+        if (h.nextOffset() > offset) {
+          BatchCodec.decode(batch, tp.topic(), tp.partition(), offset, max - out.size(), out);
+          offset = out.isEmpty() ? h.nextOffset() : out.get(out.size() - 1).offset() + 1;
+          progressed = true;
+        }
+        position += h.totalSize();
+      }
+      if (!progressed) {
+        Long nextBase = segments.higherKey(seg.baseOffset());
+        if (nextBase == null) {
+          return;
+        }
+        offset = Math.max(offset, nextBase);
+      }
+    }
+  }
+
+  /** The first offset whose record timestamp is at or after {@code timestampMillis}, or the end. */
+  long offsetForTime(long timestampMillis) {
+    try {
+      for (Segment seg : segments.values()) {
+        if (seg.maxTimestamp() < timestampMillis) {
+          continue;
+        }
+        long position = 0;
+        long limit = seg.size();
+        ByteBuffer batch;
+        while ((batch = seg.readBatch(position, limit)) != null) {
+          BatchCodec.Header h = BatchCodec.readHeader(batch);
+          if (h.baseOffset() >= durableEnd) {
+            break;
+          }
+          if (h.maxTimestamp() >= timestampMillis) {
+            List<Long> ts = BatchCodec.timestamps(batch);
+            for (int i = 0; i < ts.size(); i++) {
+              if (ts.get(i) >= timestampMillis) {
+                return h.baseOffset() + i;
+              }
+            }
+          }
+          position += h.totalSize();
+        }
+      }
+    } catch (IOException e) {
+      throw new EventLogException("cannot search partition " + tp + " by time: " + e, e);
+    }
+    return durableEnd;
+  }
+
+  /** Deletes closed segments beyond the retention limits (writer thread). */
+  void enforceRetention(long nowMillis, long retentionMillis, long retentionBytes)
+      throws IOException {
+    long total = 0;
+    for (Segment s : segments.values()) {
+      total += s.size();
+    }
+    while (segments.size() > 1) {
+      Segment oldest = segments.firstEntry().getValue();
+      boolean expired = retentionMillis > 0 && oldest.maxTimestamp() < nowMillis - retentionMillis;
+      boolean oversize = retentionBytes > 0 && total > retentionBytes;
+      if (!expired && !oversize) {
+        return;
+      }
+      segments.remove(oldest.baseOffset());
+      startOffset = segments.firstKey();
+      total -= oldest.size();
+      oldest.delete();
+      listener(() -> listener.onSegmentDeleted(tp, oldest.file().toString()));
+    }
+  }
+
+  long sizeBytes() {
+    long total = 0;
+    for (Segment s : segments.values()) {
+      total += s.size();
+    }
+    return total;
+  }
+
+  int segmentCount() {
+    return segments.size();
+  }
+
+  private void syncDirectory() throws IOException {
+    Fsync.directory(dir);
+  }
+
+  void closeAll() {
+    segments.values().forEach(Segment::close);
+  }
+
+  private static void listener(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException ignored) {
+      // the listener contract says it never throws; if it does, the log carries on
+    }
+  }
+}

@@ -1,0 +1,203 @@
+package io.bulwark.events.internal.embedded;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One file of a partition: batches starting at {@link #baseOffset()}, named {@code <20-digit base
+ * offset>.log}, with an in-memory sparse offset index (one entry per {@code indexIntervalBytes})
+ * rebuilt when the segment is scanned at open.
+ *
+ * <p>Appends come from the single writer thread; reads are positional and concurrent. {@link
+ * #durableSize()} and {@link #nextOffset()} are published after each durable append.
+ */
+final class Segment {
+  private final Path file;
+  private final long baseOffset;
+  private final FileChannel channel;
+  private final int indexIntervalBytes;
+
+  private long[] indexOffsets = new long[16];
+  private long[] indexPositions = new long[16];
+  private volatile int indexSize;
+  private long bytesSinceIndex;
+
+  private volatile long size;
+  private volatile long nextOffset;
+  private volatile long maxTimestamp = -1;
+
+  Segment(Path file, long baseOffset, int indexIntervalBytes) throws IOException {
+    this.file = file;
+    this.baseOffset = baseOffset;
+    this.indexIntervalBytes = indexIntervalBytes;
+    this.channel =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    this.nextOffset = baseOffset;
+  }
+
+  static Path fileFor(Path dir, long baseOffset) {
+    return dir.resolve(String.format("%020d.log", baseOffset));
+  }
+
+  Path file() {
+    return file;
+  }
+
+  long baseOffset() {
+    return baseOffset;
+  }
+
+  long nextOffset() {
+    return nextOffset;
+  }
+
+  long size() {
+    return size;
+  }
+
+  long maxTimestamp() {
+    return maxTimestamp;
+  }
+
+  FileChannel channel() {
+    return channel;
+  }
+
+  /** Records a batch that is already in the file at {@code position} (writer thread or scan). */
+  void noteBatch(long position, BatchCodec.Header h) {
+    if (indexSize == 0 || bytesSinceIndex >= indexIntervalBytes) {
+      addIndex(h.baseOffset(), position);
+      bytesSinceIndex = 0;
+    }
+    bytesSinceIndex += h.totalSize();
+    maxTimestamp = Math.max(maxTimestamp, h.maxTimestamp());
+    size = position + h.totalSize();
+    nextOffset = h.nextOffset();
+  }
+
+  private void addIndex(long offset, long position) {
+    int n = indexSize;
+    if (n == indexOffsets.length) {
+      indexOffsets = Arrays.copyOf(indexOffsets, n * 2);
+      indexPositions = Arrays.copyOf(indexPositions, n * 2);
+    }
+    indexOffsets[n] = offset;
+    indexPositions[n] = position;
+    indexSize = n + 1;
+  }
+
+  /** The file position of the last indexed batch starting at or before {@code offset}. */
+  long floorPosition(long offset) {
+    int n = indexSize;
+    long[] offsets = indexOffsets;
+    long[] positions = indexPositions;
+    int lo = 0;
+    int hi = n - 1;
+    long best = 0;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (offsets[mid] <= offset) {
+        best = positions[mid];
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return best;
+  }
+
+  /** Writes {@code buffers} at the end of the file; the caller then forces and notes them. */
+  void write(ByteBuffer[] buffers, long position) throws IOException {
+    channel.position(position);
+    long remaining = 0;
+    for (ByteBuffer b : buffers) {
+      remaining += b.remaining();
+    }
+    while (remaining > 0) {
+      remaining -= channel.write(buffers);
+    }
+  }
+
+  void force() throws IOException {
+    channel.force(false);
+  }
+
+  /**
+   * Reads the batch at {@code position}, or null at the end of the durable data. Throws {@link
+   * CorruptBatchException} if the batch is torn or fails its CRC.
+   */
+  @Nullable ByteBuffer readBatch(long position, long limit) throws IOException {
+    if (position + BatchCodec.HEADER_SIZE > limit) {
+      if (position < limit) {
+        throw new CorruptBatchException(file, position, "truncated header");
+      }
+      return null;
+    }
+    ByteBuffer head = ByteBuffer.allocate(BatchCodec.HEADER_SIZE);
+    readFully(head, position);
+    head.flip();
+    BatchCodec.Header h = BatchCodec.readHeader(head);
+    if (!BatchCodec.plausible(h, head)) {
+      throw new CorruptBatchException(file, position, "bad batch header " + h);
+    }
+    if (position + h.totalSize() > limit) {
+      throw new CorruptBatchException(file, position, "batch runs past the end of the data");
+    }
+    ByteBuffer batch = ByteBuffer.allocate(h.totalSize());
+    batch.put(head);
+    readFully(batch, position + BatchCodec.HEADER_SIZE);
+    batch.flip();
+    if (!BatchCodec.crcValid(batch)) {
+      throw new CorruptBatchException(file, position, "CRC mismatch");
+    }
+    return batch;
+  }
+
+  private void readFully(ByteBuffer buf, long position) throws IOException {
+    long p = position;
+    while (buf.hasRemaining()) {
+      int n = channel.read(buf, p);
+      if (n < 0) {
+        throw new CorruptBatchException(file, position, "unexpected end of file");
+      }
+      p += n;
+    }
+  }
+
+  void truncate(long newSize) throws IOException {
+    channel.truncate(newSize);
+    channel.force(true);
+    size = newSize;
+  }
+
+  void close() {
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // closing a read/write channel only fails if the OS does; nothing left to do
+    }
+  }
+
+  void delete() throws IOException {
+    close();
+    Files.deleteIfExists(file);
+  }
+
+  /** A batch that is torn or fails its CRC at a known position. */
+  static final class CorruptBatchException extends IOException {
+    private static final long serialVersionUID = 1L;
+    final long position;
+
+    CorruptBatchException(Path file, long position, String why) {
+      super(file + " at byte " + position + ": " + why);
+      this.position = position;
+    }
+  }
+}

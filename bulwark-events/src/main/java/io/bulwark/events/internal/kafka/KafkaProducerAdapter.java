@@ -1,0 +1,239 @@
+package io.bulwark.events.internal.kafka;
+
+import io.bulwark.core.context.Context;
+import io.bulwark.core.context.ContextHeaders;
+import io.bulwark.events.BufferFullException;
+import io.bulwark.events.EventLogException;
+import io.bulwark.events.OutgoingRecord;
+import io.bulwark.events.Partitioner;
+import io.bulwark.events.Producer;
+import io.bulwark.events.ProducerConfig;
+import io.bulwark.events.ProducerConfig.WhenFull;
+import io.bulwark.events.ProducerFencedException;
+import io.bulwark.events.RecordMetadata;
+import io.bulwark.events.TopicPartition;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** {@link Producer} on a {@link KafkaProducer}: acks=all, idempotent, optionally transactional. */
+final class KafkaProducerAdapter implements Producer {
+  private static final ContextHeaders HEADERS = ContextHeaders.builder().build();
+
+  private final KafkaEventLog log;
+  private final ProducerConfig config;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final Semaphore permits;
+
+  KafkaProducerAdapter(KafkaEventLog log, ProducerConfig config) {
+    this.log = log;
+    this.config = config;
+    Map<String, Object> p = log.baseProperties();
+    p.put("acks", "all");
+    p.put("enable.idempotence", Boolean.toString(config.idempotent()));
+    p.put("max.block.ms", Long.toString(config.maxBlock().toMillis()));
+    String txnId = config.transactionalId();
+    if (txnId != null) {
+      p.put("transactional.id", txnId);
+    }
+    p.putAll(log.overrides());
+    this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    this.permits = new Semaphore(config.maxBufferedRecords());
+    if (txnId != null) {
+      try {
+        producer.initTransactions();
+      } catch (KafkaException e) {
+        producer.close(Duration.ZERO);
+        throw translate("initTransactions for '" + txnId + "'", e);
+      }
+    }
+  }
+
+  @Override
+  public CompletableFuture<RecordMetadata> send(OutgoingRecord record) {
+    Integer partition = partitionOf(record);
+    acquire(record);
+    CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
+    ProducerRecord<byte[], byte[]> pr =
+        new ProducerRecord<>(
+            record.topic(),
+            partition,
+            record.timestampMillis() >= 0 ? record.timestampMillis() : null,
+            record.key(),
+            record.value(),
+            headers(record));
+    try {
+      producer.send(
+          pr,
+          (m, e) -> {
+            permits.release();
+            if (e != null) {
+              future.completeExceptionally(translate("send to " + record.topic(), e));
+            } else {
+              future.complete(
+                  new RecordMetadata(m.topic(), m.partition(), m.offset(), m.timestamp()));
+            }
+          });
+    } catch (KafkaException e) {
+      permits.release();
+      throw translate("send to " + record.topic(), e);
+    }
+    return future;
+  }
+
+  private @org.jspecify.annotations.Nullable Integer partitionOf(OutgoingRecord record) {
+    int n = log.partitionCount(record.topic());
+    if (record.partition() >= 0) {
+      if (record.partition() >= n) {
+        throw new IllegalArgumentException(
+            "partition "
+                + record.partition()
+                + " does not exist: topic '"
+                + record.topic()
+                + "' has "
+                + n);
+      }
+      return record.partition();
+    }
+    byte[] key = record.key();
+    return key == null ? null : Partitioner.partitionFor(key, n);
+  }
+
+  private void acquire(OutgoingRecord record) {
+    boolean ok;
+    if (config.whenFull() == WhenFull.FAIL_FAST) {
+      ok = permits.tryAcquire();
+    } else {
+      try {
+        ok = permits.tryAcquire(config.maxBlock().toNanos(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new EventLogException("interrupted while waiting for producer buffer room", e);
+      }
+    }
+    if (!ok) {
+      throw new BufferFullException(
+          "producer buffer full: "
+              + config.maxBufferedRecords()
+              + " records unacknowledged"
+              + " (sending to "
+              + record.topic()
+              + ", whenFull="
+              + config.whenFull()
+              + ")");
+    }
+  }
+
+  private List<org.apache.kafka.common.header.Header> headers(OutgoingRecord record) {
+    Map<String, String> merged = new LinkedHashMap<>();
+    if (config.propagateContext()) {
+      HEADERS.inject(Context.current(), merged::putIfAbsent);
+    }
+    merged.putAll(record.headers().asMap());
+    List<org.apache.kafka.common.header.Header> out = new ArrayList<>(merged.size());
+    merged.forEach((k, v) -> out.add(new RecordHeader(k, v.getBytes(StandardCharsets.UTF_8))));
+    return out;
+  }
+
+  @Override
+  public void flush() {
+    producer.flush();
+  }
+
+  @Override
+  public void beginTransaction() {
+    try {
+      producer.beginTransaction();
+    } catch (KafkaException e) {
+      throw translate("beginTransaction", e);
+    }
+  }
+
+  @Override
+  public void sendOffsetsToTransaction(Map<TopicPartition, Long> offsets, String groupId) {
+    Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> kafkaOffsets = new HashMap<>();
+    offsets.forEach(
+        (tp, o) ->
+            kafkaOffsets.put(
+                new org.apache.kafka.common.TopicPartition(tp.topic(), tp.partition()),
+                new OffsetAndMetadata(o)));
+    try {
+      producer.sendOffsetsToTransaction(kafkaOffsets, new ConsumerGroupMetadata(groupId));
+    } catch (KafkaException e) {
+      throw translate("sendOffsetsToTransaction", e);
+    }
+  }
+
+  @Override
+  public void sendOffsetsToTransaction(
+      Map<TopicPartition, Long> offsets, io.bulwark.events.Consumer consumer) {
+    if (!(consumer instanceof KafkaConsumerAdapter member)) {
+      throw new IllegalArgumentException(
+          "consumer must belong to the same Kafka log, got " + consumer.getClass().getName());
+    }
+    try {
+      producer.sendOffsetsToTransaction(toKafka(offsets), member.groupMetadata());
+    } catch (KafkaException e) {
+      throw translate("sendOffsetsToTransaction", e);
+    }
+  }
+
+  private static Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> toKafka(
+      Map<TopicPartition, Long> offsets) {
+    Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> kafkaOffsets = new HashMap<>();
+    offsets.forEach(
+        (tp, o) ->
+            kafkaOffsets.put(
+                new org.apache.kafka.common.TopicPartition(tp.topic(), tp.partition()),
+                new OffsetAndMetadata(o)));
+    return kafkaOffsets;
+  }
+
+  @Override
+  public void commitTransaction() {
+    try {
+      producer.commitTransaction();
+    } catch (KafkaException e) {
+      throw translate("commitTransaction", e);
+    }
+  }
+
+  @Override
+  public void abortTransaction() {
+    try {
+      producer.abortTransaction();
+    } catch (KafkaException e) {
+      throw translate("abortTransaction", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    producer.close(Duration.ofSeconds(30));
+  }
+
+  static RuntimeException translate(String what, Exception e) {
+    if (e instanceof org.apache.kafka.common.errors.ProducerFencedException
+        || e instanceof org.apache.kafka.common.errors.InvalidProducerEpochException) {
+      return new ProducerFencedException(what + ": fenced by a newer producer: " + e.getMessage());
+    }
+    if (e instanceof org.apache.kafka.common.errors.TimeoutException) {
+      return new BufferFullException(what + ": timed out: " + e.getMessage());
+    }
+    return new EventLogException(what + " failed: " + e, e);
+  }
+}

@@ -1,0 +1,435 @@
+package io.bulwark.events.kit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.bulwark.core.context.Context;
+import io.bulwark.core.context.ContextHeaders;
+import io.bulwark.events.Consumer;
+import io.bulwark.events.ConsumerConfig;
+import io.bulwark.events.EventLog;
+import io.bulwark.events.EventRecord;
+import io.bulwark.events.OutgoingRecord;
+import io.bulwark.events.Partitioner;
+import io.bulwark.events.Producer;
+import io.bulwark.events.ProducerConfig;
+import io.bulwark.events.ProducerFencedException;
+import io.bulwark.events.RecordMetadata;
+import io.bulwark.events.Serdes;
+import io.bulwark.events.TopicPartition;
+import io.bulwark.events.TopicSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract of {@link EventLog}, stated once and run against every backend (embedded and Kafka):
+ * ordering per key, offsets, rebalance, redelivery after a consumer dies, idempotence, exactly-once
+ * consume-transform-produce, seek, headers and context. Subclasses only say how to open a log. Each
+ * test uses fresh topic and group names, so a shared broker is fine.
+ */
+public abstract class EventLogCompatibilityKit {
+  protected static final Duration WAIT = Duration.ofSeconds(60);
+  private static final Duration POLL = Duration.ofMillis(100);
+
+  protected EventLog log;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final String suffix = UUID.randomUUID().toString().substring(0, 8);
+
+  /** A new log for one test. */
+  protected abstract EventLog newLog() throws Exception;
+
+  /** Makes {@code consumer} die without committing; by default it just leaves. */
+  protected void kill(Consumer consumer) {
+    consumer.close();
+  }
+
+  @BeforeEach
+  void open() throws Exception {
+    log = newLog();
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (AutoCloseable c : closeables.reversed()) {
+      try {
+        c.close();
+      } catch (RuntimeException ignored) {
+        // already closed by the test
+      }
+    }
+    log.close();
+  }
+
+  protected String topic(String name, int partitions) {
+    String t = name + "-" + suffix;
+    log.createTopic(TopicSpec.of(t, partitions));
+    return t;
+  }
+
+  protected String group(String name) {
+    return name + "-" + suffix;
+  }
+
+  protected Producer producer(ProducerConfig config) {
+    Producer p = log.producer(config);
+    closeables.add(p);
+    return p;
+  }
+
+  protected Consumer consumer(String group, String topic) {
+    Consumer c =
+        log.consumer(ConsumerConfig.builder(group).sessionTimeout(Duration.ofSeconds(6)).build());
+    closeables.add(c);
+    c.subscribe(List.of(topic));
+    return c;
+  }
+
+  protected static OutgoingRecord rec(String topic, String key, String value) {
+    return OutgoingRecord.of(topic, key, value, Serdes.string());
+  }
+
+  /** Polls until {@code count} records arrived (or fails after {@link #WAIT}). */
+  protected static List<EventRecord> pollCount(Consumer c, int count) {
+    List<EventRecord> out = new ArrayList<>();
+    long end = System.nanoTime() + WAIT.toNanos();
+    while (out.size() < count) {
+      assertThat(System.nanoTime() - end)
+          .as("waiting for %d records, got %d", count, out.size())
+          .isNegative();
+      out.addAll(c.poll(POLL));
+    }
+    return out;
+  }
+
+  /** Polls all {@code consumers} in turn until {@code condition} holds. */
+  protected static void pollUntil(
+      BooleanSupplier condition, List<EventRecord> sink, Consumer... consumers) {
+    long end = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime() - end).as("condition not reached in %s", WAIT).isNegative();
+      for (Consumer c : consumers) {
+        sink.addAll(c.poll(POLL));
+      }
+    }
+  }
+
+  private static String value(EventRecord r) {
+    return r.value(Serdes.string());
+  }
+
+  @Test
+  void recordsOfOneKeyStayInOrderInTheKeysPartition() {
+    String t = topic("order", 3);
+    Producer p = producer(ProducerConfig.defaults());
+    List<CompletableFuture<RecordMetadata>> acks = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      for (int k = 0; k < 6; k++) {
+        acks.add(p.send(rec(t, "key-" + k, "key-" + k + ":" + i)));
+      }
+    }
+    acks.forEach(CompletableFuture::join);
+    Consumer c = consumer(group("order"), t);
+    List<EventRecord> records = pollCount(c, 240);
+    Map<String, Integer> last = new HashMap<>();
+    for (EventRecord r : records) {
+      String key = r.key(Serdes.string());
+      assertThat(r.partition()).isEqualTo(Partitioner.partitionFor(r.key(), 3));
+      int seq = Integer.parseInt(value(r).split(":")[1]);
+      assertThat(seq).as("order of %s", key).isEqualTo(last.getOrDefault(key, -1) + 1);
+      last.put(key, seq);
+    }
+    assertThat(last).hasSize(6).allSatisfy((k, v) -> assertThat(v).isEqualTo(39));
+  }
+
+  @Test
+  void acknowledgedOffsetsAreConsecutiveAndCommittedOffsetsResume() {
+    String t = topic("offsets", 1);
+    Producer p = producer(ProducerConfig.defaults());
+    List<Long> offsets = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      offsets.add(p.send(rec(t, "k", "v" + i)).join().offset());
+    }
+    assertThat(offsets)
+        .containsExactlyElementsOf(java.util.stream.LongStream.range(0, 20).boxed().toList());
+    String g = group("offsets");
+    Consumer first = consumer(g, t);
+    List<EventRecord> all = pollCount(first, 20);
+    assertThat(all).extracting(EventRecord::offset).containsExactlyElementsOf(offsets);
+    TopicPartition tp = new TopicPartition(t, 0);
+    first.commitSync(Map.of(tp, 12L));
+    assertThat(first.committed(tp)).hasValue(12L);
+    first.close();
+    Consumer second = consumer(g, t);
+    List<EventRecord> rest = pollCount(second, 8);
+    assertThat(rest)
+        .extracting(EventRecord::offset)
+        .containsExactly(12L, 13L, 14L, 15L, 16L, 17L, 18L, 19L);
+  }
+
+  @Test
+  void membersSharePartitionsAndRebalanceWhenOneLeaves() {
+    String t = topic("rebalance", 4);
+    String g = group("rebalance");
+    List<EventRecord> sink = new ArrayList<>();
+    Consumer a = consumer(g, t);
+    pollUntil(() -> a.assignment().size() == 4, sink, a);
+    Consumer b = consumer(g, t);
+    pollUntil(() -> a.assignment().size() == 2 && b.assignment().size() == 2, sink, a, b);
+    Set<TopicPartition> union = new HashSet<>(a.assignment());
+    union.addAll(b.assignment());
+    assertThat(union).hasSize(4);
+    b.close();
+    pollUntil(() -> a.assignment().size() == 4, sink, a);
+  }
+
+  @Test
+  void uncommittedRecordsAreRedeliveredAfterAConsumerDies() {
+    String t = topic("redeliver", 2);
+    Producer p = producer(ProducerConfig.defaults());
+    for (int i = 0; i < 10; i++) {
+      p.send(rec(t, "k" + i, "v" + i)).join();
+    }
+    String g = group("redeliver");
+    Consumer a = consumer(g, t);
+    List<EventRecord> seen = pollCount(a, 10);
+    // commit only partition 0's progress, then die
+    TopicPartition p0 = new TopicPartition(t, 0);
+    long committed = seen.stream().filter(r -> r.partition() == 0).count();
+    a.commitSync(Map.of(p0, committed));
+    kill(a);
+    Consumer b = consumer(g, t);
+    long uncommitted = seen.stream().filter(r -> r.partition() == 1).count();
+    List<EventRecord> again = pollCount(b, (int) uncommitted);
+    assertThat(again).allSatisfy(r -> assertThat(r.partition()).isEqualTo(1));
+    assertThat(again)
+        .extracting(EventRecord::topicPartition, EventRecord::offset)
+        .containsExactlyInAnyOrderElementsOf(
+            seen.stream()
+                .filter(r -> r.partition() == 1)
+                .map(r -> org.assertj.core.groups.Tuple.tuple(r.topicPartition(), r.offset()))
+                .toList());
+    assertThat(b.poll(Duration.ofMillis(300))).isEmpty();
+  }
+
+  @Test
+  void seekMovesByOffsetAndByTime() {
+    String t = topic("seek", 1);
+    Producer p = producer(ProducerConfig.defaults());
+    long t0 = 1_700_000_000_000L;
+    for (int i = 0; i < 10; i++) {
+      p.send(
+              OutgoingRecord.builder(t)
+                  .key("k")
+                  .value("v" + i, Serdes.string())
+                  .timestampMillis(t0 + i * 1000L)
+                  .build())
+          .join();
+    }
+    Consumer c = consumer(group("seek"), t);
+    pollCount(c, 10);
+    TopicPartition tp = new TopicPartition(t, 0);
+    c.seek(tp, 5);
+    assertThat(pollCount(c, 5).get(0).offset()).isEqualTo(5);
+    c.seekToTime(tp, Instant.ofEpochMilli(t0 + 6500));
+    EventRecord r = pollCount(c, 3).get(0);
+    assertThat(r.offset()).isEqualTo(7);
+    assertThat(r.timestampMillis()).isEqualTo(t0 + 7000);
+    c.seekToTime(tp, Instant.ofEpochMilli(t0 + 60_000));
+    assertThat(c.position(tp)).isEqualTo(10);
+  }
+
+  @Test
+  void idempotentProducerStoresEachRecordOnceInSendOrderUnderConcurrency() throws Exception {
+    String t = topic("idem", 1);
+    Producer p = producer(ProducerConfig.builder().idempotent(true).build());
+    int threads = 4;
+    int each = 150;
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<Future<?>> done = new ArrayList<>();
+    for (int th = 0; th < threads; th++) {
+      int id = th;
+      done.add(
+          pool.submit(
+              () -> {
+                start.await();
+                List<CompletableFuture<RecordMetadata>> acks = new ArrayList<>();
+                for (int i = 0; i < each; i++) {
+                  acks.add(p.send(rec(t, "k", id + ":" + i)));
+                }
+                acks.forEach(CompletableFuture::join);
+                return null;
+              }));
+    }
+    start.countDown();
+    for (Future<?> f : done) {
+      f.get();
+    }
+    pool.shutdown();
+    Consumer c = consumer(group("idem"), t);
+    List<EventRecord> all = pollCount(c, threads * each);
+    assertThat(c.poll(Duration.ofMillis(300))).isEmpty();
+    assertThat(all.stream().map(EventRecord::value).map(v -> new String(v)).distinct().count())
+        .isEqualTo(threads * each);
+    Map<String, Integer> last = new HashMap<>();
+    for (EventRecord r : all) {
+      String[] parts = value(r).split(":");
+      int seq = Integer.parseInt(parts[1]);
+      assertThat(seq).isEqualTo(last.getOrDefault(parts[0], -1) + 1);
+      last.put(parts[0], seq);
+    }
+  }
+
+  @Test
+  void consumeTransformProduceIsExactlyOnceAcrossAnAbortedTransaction() {
+    String in = topic("eos-in", 2);
+    String out = topic("eos-out", 2);
+    Producer p = producer(ProducerConfig.defaults());
+    for (int i = 0; i < 20; i++) {
+      p.send(rec(in, "k" + i, "n" + i)).join();
+    }
+    String g = group("eos");
+    Producer tx = producer(ProducerConfig.builder().transactionalId("tx-" + g).build());
+    Consumer c = consumer(g, in);
+    boolean failedOnce = false;
+    int processed = 0;
+    long end = System.nanoTime() + WAIT.toNanos();
+    while (processed < 20) {
+      assertThat(System.nanoTime() - end).isNegative();
+      List<EventRecord> batch = c.poll(POLL);
+      if (batch.isEmpty()) {
+        continue;
+      }
+      tx.beginTransaction();
+      Map<TopicPartition, Long> next = new HashMap<>();
+      for (EventRecord r : batch) {
+        tx.send(rec(out, r.key(Serdes.string()), value(r).toUpperCase()));
+        next.put(r.topicPartition(), r.offset() + 1);
+      }
+      tx.sendOffsetsToTransaction(next, c);
+      if (!failedOnce) {
+        failedOnce = true;
+        tx.abortTransaction(); // the "crash": outputs and offsets are discarded together
+        for (TopicPartition tp : c.assignment()) {
+          c.seek(tp, c.committed(tp).orElse(0L));
+        }
+        continue;
+      }
+      tx.commitTransaction();
+      processed += batch.size();
+    }
+    Consumer reader = consumer(group("eos-reader"), out);
+    List<EventRecord> outputs = pollCount(reader, 20);
+    assertThat(reader.poll(Duration.ofMillis(500))).isEmpty();
+    assertThat(outputs)
+        .extracting(r -> value(r))
+        .containsExactlyInAnyOrderElementsOf(
+            java.util.stream.IntStream.range(0, 20).mapToObj(i -> "N" + i).toList());
+    long committed = 0;
+    for (int part = 0; part < 2; part++) {
+      committed += c.committed(new TopicPartition(in, part)).orElse(0L);
+    }
+    assertThat(committed).isEqualTo(20);
+  }
+
+  @Test
+  void aNewerTransactionalProducerFencesTheOlderOne() {
+    String t = topic("fence", 1);
+    String id = "fence-" + suffix;
+    Producer old = producer(ProducerConfig.builder().transactionalId(id).build());
+    old.beginTransaction();
+    old.send(rec(t, "k", "zombie"));
+    Producer fresh = producer(ProducerConfig.builder().transactionalId(id).build());
+    assertThatThrownBy(old::commitTransaction).isInstanceOf(ProducerFencedException.class);
+    fresh.beginTransaction();
+    fresh.send(rec(t, "k", "live"));
+    fresh.commitTransaction();
+    Consumer c = consumer(group("fence"), t);
+    assertThat(pollCount(c, 1)).extracting(r -> value(r)).containsExactly("live");
+    assertThat(c.poll(Duration.ofMillis(300))).isEmpty();
+  }
+
+  /** A JSON payload. */
+  public record OrderPlaced(String orderId, int quantity) {}
+
+  @Test
+  void headersJsonValuesAndTheSendersContextTravelWithTheRecord() {
+    String t = topic("ctx", 1);
+    Producer p = producer(ProducerConfig.defaults());
+    Context.root()
+        .withCorrelationId("corr-42")
+        .run(
+            () ->
+                p.send(
+                        OutgoingRecord.builder(t)
+                            .key("o-1")
+                            .value(new OrderPlaced("o-1", 3), Serdes.json(OrderPlaced.class))
+                            .header("type", "OrderPlaced")
+                            .build())
+                    .join());
+    Consumer c = consumer(group("ctx"), t);
+    EventRecord r = pollCount(c, 1).get(0);
+    assertThat(r.value(Serdes.json(OrderPlaced.class))).isEqualTo(new OrderPlaced("o-1", 3));
+    assertThat(r.headers().get("type")).isEqualTo("OrderPlaced");
+    assertThat(r.context(ContextHeaders.builder().build()).correlationId()).isEqualTo("corr-42");
+  }
+
+  @Test
+  void aRecordThatKeepsFailingGoesToTheDeadLetterTopicWithItsCause() {
+    String t = topic("dlq", 1);
+    log.createTopic(TopicSpec.of(t + ".dlt", 1));
+    Producer p = producer(ProducerConfig.defaults());
+    for (int i = 0; i < 5; i++) {
+      p.send(rec(t, "k", "v" + i)).join();
+    }
+    Consumer c = consumer(group("dlq"), t);
+    int[] calls = new int[5];
+    io.bulwark.events.DeadLetterProcessor processor =
+        io.bulwark.events.DeadLetterProcessor.builder(
+                c,
+                p,
+                r -> {
+                  int i = Integer.parseInt(value(r).substring(1));
+                  calls[i]++;
+                  if (i == 2) {
+                    throw new IllegalStateException("cannot handle v2");
+                  }
+                })
+            .maxAttempts(3)
+            .build();
+    TopicPartition tp = new TopicPartition(t, 0);
+    int dead = 0;
+    long end = System.nanoTime() + WAIT.toNanos();
+    while (c.committed(tp).orElse(0L) < 5) {
+      assertThat(System.nanoTime() - end).isNegative();
+      dead += processor.processOnce(POLL);
+    }
+    assertThat(dead).isEqualTo(1);
+    assertThat(calls).containsExactly(1, 1, 3, 1, 1);
+    Consumer d = consumer(group("dlq-reader"), t + ".dlt");
+    EventRecord r = pollCount(d, 1).get(0);
+    assertThat(value(r)).isEqualTo("v2");
+    assertThat(r.headers().get(io.bulwark.events.DeadLetterProcessor.DLT_CAUSE))
+        .contains("IllegalStateException")
+        .contains("cannot handle v2");
+    assertThat(r.headers().get(io.bulwark.events.DeadLetterProcessor.DLT_ATTEMPTS)).isEqualTo("3");
+    assertThat(r.headers().get(io.bulwark.events.DeadLetterProcessor.DLT_OFFSET)).isEqualTo("2");
+    assertThat(r.headers().get(io.bulwark.events.DeadLetterProcessor.DLT_TOPIC)).isEqualTo(t);
+  }
+}
