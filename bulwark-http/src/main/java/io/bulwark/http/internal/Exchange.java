@@ -1,0 +1,135 @@
+package io.bulwark.http.internal;
+
+import io.bulwark.core.context.Context;
+import io.bulwark.core.context.ContextHeaders;
+import io.bulwark.core.time.ScheduledTask;
+import io.bulwark.http.AccessLogEntry;
+import io.bulwark.http.Admission;
+import io.bulwark.http.HttpProblem;
+import io.bulwark.http.Response;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One request in flight: answers it exactly once (the handler, the deadline timer and error paths
+ * race; the first wins) and releases its admission permit exactly once when the work ends.
+ */
+final class Exchange {
+  private static final String JSON = "application/json";
+
+  final HttpServerRequest req;
+  final long startNanos;
+  final String route;
+  Context context;
+  private final ServerEngine engine;
+  private final AtomicBoolean answered = new AtomicBoolean();
+  private final AtomicBoolean finished = new AtomicBoolean();
+  private Admission.@Nullable Permit permit;
+  volatile @Nullable Thread worker;
+  volatile @Nullable ScheduledTask deadlineTimer;
+  private volatile int status;
+  private volatile String outcome = "ok";
+
+  Exchange(
+      ServerEngine engine, HttpServerRequest req, long startNanos, String route, Context context) {
+    this.engine = engine;
+    this.req = req;
+    this.startNanos = startNanos;
+    this.route = route;
+    this.context = context;
+  }
+
+  void admitted(Admission.Permit permit) {
+    this.permit = permit;
+  }
+
+  /** Writes {@code response} unless something already answered. */
+  boolean answer(Response response, byte[] body) {
+    if (!answered.compareAndSet(false, true)) {
+      return false;
+    }
+    status = response.status();
+    HttpServerResponse out = req.response().setStatusCode(response.status());
+    for (Map.Entry<String, String> h : response.headers().entrySet()) {
+      out.putHeader(h.getKey(), h.getValue());
+    }
+    putCorrelationId(out);
+    out.end(Buffer.buffer(body));
+    return true;
+  }
+
+  /** Writes a JSON problem unless something already answered. */
+  boolean problem(HttpProblem p, String outcome) {
+    return problem(p, outcome, false);
+  }
+
+  boolean problem(HttpProblem p, String outcome, boolean closeConnection) {
+    if (!answered.compareAndSet(false, true)) {
+      return false;
+    }
+    this.status = p.status();
+    this.outcome = outcome;
+    HttpServerResponse out = req.response().setStatusCode(p.status());
+    out.putHeader("content-type", JSON);
+    String retryAfter = p.retryAfter();
+    if (retryAfter != null) {
+      out.putHeader("retry-after", retryAfter);
+    }
+    putCorrelationId(out);
+    if (closeConnection) {
+      out.putHeader("connection", "close");
+    }
+    byte[] body = Json.errorBody(p.status(), p.code(), p.getMessage(), context.correlationId());
+    if (closeConnection) {
+      out.end(Buffer.buffer(body)).onComplete(v -> req.connection().close());
+    } else {
+      out.end(Buffer.buffer(body));
+    }
+    return true;
+  }
+
+  private void putCorrelationId(HttpServerResponse out) {
+    String id = context.correlationId();
+    if (id != null) {
+      out.putHeader(ContextHeaders.CORRELATION_ID, id);
+    }
+  }
+
+  /** The work for this request is over (answered or not): release, log, count down. */
+  void finish(boolean dropped) {
+    if (!finished.compareAndSet(false, true)) {
+      return;
+    }
+    ScheduledTask timer = deadlineTimer;
+    if (timer != null) {
+      timer.cancel();
+    }
+    long latency = engine.clock().nanoTime() - startNanos;
+    Admission.Permit p = permit;
+    if (p != null) {
+      p.release(latency, dropped);
+    }
+    engine.log(
+        new AccessLogEntry(
+            req.method().name(),
+            ServerEngine.pathOf(req),
+            route,
+            status,
+            latency,
+            req.bytesRead(),
+            context.correlationId(),
+            context.criticality(),
+            outcome));
+    if (p != null) {
+      engine.requestDone();
+    }
+  }
+
+  void outcome(String outcome) {
+    this.outcome = outcome;
+  }
+}
