@@ -8,8 +8,8 @@ import java.util.function.Predicate;
 /**
  * The immutable settings of an {@link AdaptiveThrottle}.
  *
- * @param k the multiplier of accepted requests: the client sends freely while {@code requests < k
- *     × accepts}; 2 in the SRE book, lower is more aggressive
+ * @param k the multiplier of accepted requests: the client sends freely while {@code requests < k ×
+ *     accepts}; 2 in the SRE book, lower is more aggressive
  * @param window how far back requests and accepts are counted (whole seconds)
  * @param overload which failures mean "the backend rejected the request" (not accepted); other
  *     failures and successes count as accepted

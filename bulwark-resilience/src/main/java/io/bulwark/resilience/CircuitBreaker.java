@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
  * their rates are below the thresholds and opens again otherwise (also if they take longer than
  * {@code maxWaitInHalfOpen}). An operator can force it open, disable it or reset it.
  *
- * <p>Every transition carries its reason, e.g. {@code "failure rate 55.0% over the last 100 calls
- * ≥ 50.0%"}, reported through {@link ResilienceListener#onStateTransition}.
+ * <p>Every transition carries its reason, e.g. {@code "failure rate 55.0% over the last 100 calls ≥
+ * 50.0%"}, reported through {@link ResilienceListener#onStateTransition}.
  *
  * <p>Thread-safe and lock-free in the count-based window: a successful call costs two atomic
  * operations and no allocation; calls are timed only when slow calls are tracked.

@@ -4,9 +4,9 @@ import io.bulwark.core.context.Criticality;
 import io.bulwark.core.time.Clock;
 
 /**
- * An adaptive concurrency limit: how many calls may be in flight is not configured but learned
- * from latency and drops by a pluggable {@link io.bulwark.resilience.limit.LimitAlgorithm} (AIMD,
- * Vegas, Gradient2). The limiter only enforces; the algorithm only estimates.
+ * An adaptive concurrency limit: how many calls may be in flight is not configured but learned from
+ * latency and drops by a pluggable {@link io.bulwark.resilience.limit.LimitAlgorithm} (AIMD, Vegas,
+ * Gradient2). The limiter only enforces; the algorithm only estimates.
  *
  * <p>Criticality-aware: a call's {@link Criticality} (from the current {@link
  * io.bulwark.core.context.Context}) decides how much of the limit it may fill, so under pressure

@@ -204,8 +204,7 @@ final class DefaultHedge implements Hedge, Stage {
               sample(clock.nanoTime() - start);
               result.complete(value);
             } else {
-              onFailure(
-                  ErrorClassifier.unwrap(failure), () -> launchAsync(chain, next, task));
+              onFailure(ErrorClassifier.unwrap(failure), () -> launchAsync(chain, next, task));
             }
           });
     }

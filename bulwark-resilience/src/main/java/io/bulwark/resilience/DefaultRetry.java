@@ -77,8 +77,7 @@ final class DefaultRetry implements Retry, Stage {
    *
    * @param attempt the attempt that just failed (1-based)
    */
-  long nextDelay(
-      int attempt, long previousDelay, Throwable failure, @Nullable Deadline deadline) {
+  long nextDelay(int attempt, long previousDelay, Throwable failure, @Nullable Deadline deadline) {
     Throwable cause = ErrorClassifier.unwrap(failure);
     String refusal = null;
     long delay = 0;
@@ -179,8 +178,7 @@ final class DefaultRetry implements Retry, Stage {
                 if (delay < 0) {
                   result.completeExceptionally(ErrorClassifier.unwrap(failure));
                 } else {
-                  scheduler.schedule(
-                      delay, () -> context.run(() -> attempt(attempt + 1, delay)));
+                  scheduler.schedule(delay, () -> context.run(() -> attempt(attempt + 1, delay)));
                 }
               });
     }

@@ -55,7 +55,11 @@ final class DefaultTimeout implements Timeout, Stage {
   private Exception expiry(long effective, boolean byDeadline) {
     return byDeadline
         ? new DeadlineExceededException(
-            "deadline expired after " + java.time.Duration.ofNanos(effective) + " in '" + name + "'")
+            "deadline expired after "
+                + java.time.Duration.ofNanos(effective)
+                + " in '"
+                + name
+                + "'")
         : new TimeoutExceededException(name, effective);
   }
 

@@ -8,8 +8,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param maxHedges backup attempts at most (besides the first attempt)
  * @param delay the wait before each backup; with a percentile, the wait until enough samples exist
- * @param percentile send a backup once the attempt is slower than this latency percentile of
- *     recent successful attempts (e.g. 95); 0 = always use {@code delay}
+ * @param percentile send a backup once the attempt is slower than this latency percentile of recent
+ *     successful attempts (e.g. 95); 0 = always use {@code delay}
  * @param minSamples successful attempts observed before the percentile is trusted
  * @param budget the retry budget each backup must take a token from, or null for none
  */

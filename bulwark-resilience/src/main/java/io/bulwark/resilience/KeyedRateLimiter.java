@@ -16,8 +16,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Memory bound: when the map grows past {@code maxKeys}, the thread that added the key sweeps
  * it. Keys whose limiter is idle (theoretical arrival time in the past) are removed first; that is
  * lossless, since an idle limiter and a fresh one behave identically. If still too many keys are
- * active, those closest to idle are evicted; an evicted key starts again with a full burst. The
- * map holds at most {@code maxKeys} plus the keys added concurrently during a sweep.
+ * active, those closest to idle are evicted; an evicted key starts again with a full burst. The map
+ * holds at most {@code maxKeys} plus the keys added concurrently during a sweep.
  *
  * <p>Thread-safe. Per-key guarantee as {@link RateLimiter} while the key is not evicted.
  */

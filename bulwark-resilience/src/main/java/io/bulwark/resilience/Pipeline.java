@@ -45,7 +45,10 @@ public interface Pipeline {
   /** The policies in execution order, outermost first. */
   List<Policy> policies();
 
-  /** Runs {@code supplier} through the policies; checked failures arrive as {@link CompletionException}. */
+  /**
+   * Runs {@code supplier} through the policies; checked failures arrive as {@link
+   * CompletionException}.
+   */
   <T extends @Nullable Object> T get(Supplier<T> supplier);
 
   /** Runs {@code callable} through the policies; its exceptions propagate unchanged. */

@@ -4,10 +4,10 @@ import io.bulwark.core.time.Clock;
 import io.bulwark.core.time.Scheduler;
 
 /**
- * Caps the rate of calls: {@code permits} per {@code period} with bursts of up to {@code burst},
- * by the generic cell rate algorithm (a token bucket kept as one timestamp). A call without a
- * permit waits up to {@code maxWait} (on the injected scheduler) for one, or is rejected with
- * {@link Rejection#RATE_LIMITED}.
+ * Caps the rate of calls: {@code permits} per {@code period} with bursts of up to {@code burst}, by
+ * the generic cell rate algorithm (a token bucket kept as one timestamp). A call without a permit
+ * waits up to {@code maxWait} (on the injected scheduler) for one, or is rejected with {@link
+ * Rejection#RATE_LIMITED}.
  *
  * <p>Guarantee: over any window of length L, at most {@code burst + L × permits / period} calls
  * pass. Thread-safe and lock-free; a permit costs one clock read and one compare-and-set. A waiting
@@ -23,7 +23,8 @@ public sealed interface RateLimiter extends Policy permits DefaultRateLimiter {
 
   /** A limiter of {@code permits} per {@code period} on the system clock, without waiting. */
   static RateLimiter of(String name, int permits, java.time.Duration period) {
-    return of(name, RateLimiterConfig.builder().rate(permits, period).build(), Defaults.scheduler());
+    return of(
+        name, RateLimiterConfig.builder().rate(permits, period).build(), Defaults.scheduler());
   }
 
   static RateLimiterConfig.Builder builder() {

@@ -105,7 +105,9 @@ public record RetryConfig(
       return this;
     }
 
-    /** Exponential backoff: {@code initial}, then × {@code multiplier} per retry, up to {@code max}. */
+    /**
+     * Exponential backoff: {@code initial}, then × {@code multiplier} per retry, up to {@code max}.
+     */
     public Builder backoff(Duration initial, double multiplier, Duration max) {
       return initialDelay(initial).multiplier(multiplier).maxDelay(max);
     }
@@ -152,14 +154,7 @@ public record RetryConfig(
 
     public RetryConfig build() {
       return new RetryConfig(
-          maxAttempts,
-          initialDelay,
-          multiplier,
-          maxDelay,
-          jitter,
-          retryOn,
-          minAttemptTime,
-          budget);
+          maxAttempts, initialDelay, multiplier, maxDelay, jitter, retryOn, minAttemptTime, budget);
     }
   }
 }

@@ -13,8 +13,7 @@ public final class TimeoutExceededException extends BulwarkException {
   private final long timeoutNanos;
 
   public TimeoutExceededException(String policy, long timeoutNanos) {
-    super(
-        "timeout '" + policy + "' expired after " + Duration.ofNanos(timeoutNanos), null, false);
+    super("timeout '" + policy + "' expired after " + Duration.ofNanos(timeoutNanos), null, false);
     this.policy = policy;
     this.timeoutNanos = timeoutNanos;
   }

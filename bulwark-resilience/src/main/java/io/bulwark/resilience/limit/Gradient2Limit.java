@@ -1,12 +1,12 @@
 package io.bulwark.resilience.limit;
 
 /**
- * Gradient of a short-term against a long-term latency: the limit follows {@code limit × gradient
- * + queueSize}, where {@code gradient = clamp(tolerance × longRtt / shortRtt, 0.5, 1)}. While
- * latency stays within {@code tolerance} of its long-term average the limit grows by the queue
- * allowance; when latency rises it shrinks proportionally. The long-term average is an
- * exponential moving average over {@code longWindow} samples that decays faster when it is far
- * above the short-term value (recovery after a latency spike). A drop counts as gradient 0.5.
+ * Gradient of a short-term against a long-term latency: the limit follows {@code limit × gradient +
+ * queueSize}, where {@code gradient = clamp(tolerance × longRtt / shortRtt, 0.5, 1)}. While latency
+ * stays within {@code tolerance} of its long-term average the limit grows by the queue allowance;
+ * when latency rises it shrinks proportionally. The long-term average is an exponential moving
+ * average over {@code longWindow} samples that decays faster when it is far above the short-term
+ * value (recovery after a latency spike). A drop counts as gradient 0.5.
  *
  * @param initialLimit the starting limit
  * @param minLimit the lowest limit

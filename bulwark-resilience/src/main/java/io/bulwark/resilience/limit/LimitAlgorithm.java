@@ -1,8 +1,8 @@
 package io.bulwark.resilience.limit;
 
 /**
- * How an adaptive concurrency limit moves, apart from the limiter that enforces it. An algorithm
- * is an immutable, comparable description ({@link AimdLimit}, {@link VegasLimit}, {@link
+ * How an adaptive concurrency limit moves, apart from the limiter that enforces it. An algorithm is
+ * an immutable, comparable description ({@link AimdLimit}, {@link VegasLimit}, {@link
  * Gradient2Limit}); {@link #start()} makes the {@link Estimator} that carries its state. An
  * estimator is a deterministic function of the samples fed to it: no clock, no threads, so it is
  * tested with plain sequences of samples.
