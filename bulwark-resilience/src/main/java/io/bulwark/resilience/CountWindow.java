@@ -1,0 +1,61 @@
+package io.bulwark.resilience;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The last N outcomes in a lock-free ring. A call claims a slot with one {@code getAndIncrement}
+ * and swaps its outcome in with one {@code getAndSet}; the failure and slow counters change only
+ * when the swapped-out outcome differs from the new one, so a steady run of successes touches two
+ * atomics and allocates nothing.
+ *
+ * <p>Design note: because each slot is swapped atomically, every outcome is added to the counters
+ * exactly once and removed exactly once, whatever the interleaving; the counters always equal the
+ * content of the ring (the call count may lead the ring by the calls still writing their slot).
+ */
+final class CountWindow implements OutcomeWindow {
+  private static final int PRESENT = 1;
+  private static final int FAILURE = 2;
+  private static final int SLOW = 4;
+
+  private final int size;
+  private final AtomicIntegerArray slots;
+  private final AtomicLong cursor = new AtomicLong();
+  private final AtomicInteger failures = new AtomicInteger();
+  private final AtomicInteger slow = new AtomicInteger();
+
+  CountWindow(int size) {
+    this.size = size;
+    this.slots = new AtomicIntegerArray(size);
+  }
+
+  @Override
+  public void record(long nowNanos, boolean failure, boolean slowCall) {
+    int code = PRESENT | (failure ? FAILURE : 0) | (slowCall ? SLOW : 0);
+    long seq = cursor.getAndIncrement();
+    int old = slots.getAndSet((int) (seq % size), code);
+    if (old != code) {
+      int failureDelta = ((code & FAILURE) - (old & FAILURE)) / FAILURE;
+      int slowDelta = ((code & SLOW) - (old & SLOW)) / SLOW;
+      if (failureDelta != 0) {
+        failures.addAndGet(failureDelta);
+      }
+      if (slowDelta != 0) {
+        slow.addAndGet(slowDelta);
+      }
+    }
+  }
+
+  @Override
+  public CircuitBreaker.Metrics metrics(long nowNanos) {
+    int calls = (int) Math.min(cursor.get(), size);
+    return new CircuitBreaker.Metrics(
+        calls, Math.min(calls, failures.get()), Math.min(calls, slow.get()));
+  }
+
+  @Override
+  public String describe(int calls) {
+    return "the last " + calls + " calls";
+  }
+}
