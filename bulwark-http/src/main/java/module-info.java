@@ -5,6 +5,7 @@
  */
 module io.bulwark.http {
   requires transitive io.bulwark.core;
+  requires transitive io.bulwark.resilience;
   requires io.vertx.core;
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;

@@ -4,6 +4,8 @@ import io.bulwark.core.time.Clock;
 import io.bulwark.core.time.Scheduler;
 import io.bulwark.http.internal.RouteTable;
 import io.bulwark.http.internal.ServerEngine;
+import io.bulwark.resilience.ConcurrencyLimiter;
+import io.bulwark.resilience.Pipeline;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,6 +89,7 @@ public final class BulwarkServer implements AutoCloseable {
     private final RouteTable routes = new RouteTable();
     private final List<String> systemRoutes = new ArrayList<>();
     private Admission admission = Admission.unlimited();
+    private @Nullable Pipeline pipeline;
     private ServerListener listener = ServerListener.accessLog();
     private Clock clock = Clock.system();
     private @Nullable Scheduler scheduler;
@@ -137,7 +140,29 @@ public final class BulwarkServer implements AutoCloseable {
       return this;
     }
 
-    /** Load shedding (default: admit everything). */
+    /**
+     * The server's inbound resilience pipeline, run around every handler on its virtual thread with
+     * the request context bound. Put bulwark-resilience's criticality-aware adaptive {@link
+     * ConcurrencyLimiter} here (see {@link #limiter}); a rejection by the pipeline before the
+     * handler starts is answered {@code 503} + {@code Retry-After} as load shedding.
+     */
+    public Builder pipeline(Pipeline pipeline) {
+      this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
+      return this;
+    }
+
+    /**
+     * Adaptive, criticality-aware load shedding: the limit is learned from latency and drops, and
+     * SHEDDABLE requests may fill only part of it, so they are shed before CRITICAL ones.
+     */
+    public Builder limiter(ConcurrencyLimiter limiter) {
+      return pipeline(Pipeline.builder().name("server").with(limiter).clock(clock).build());
+    }
+
+    /**
+     * Fixed load shedding on the event loop, before the body is read (default: admit everything).
+     * Cheaper than {@link #limiter} but not adaptive.
+     */
     public Builder admission(Admission admission) {
       this.admission = Objects.requireNonNull(admission, "admission");
       return this;
@@ -222,6 +247,7 @@ public final class BulwarkServer implements AutoCloseable {
               routes,
               List.copyOf(systemRoutes),
               admission,
+              pipeline,
               listener,
               clock,
               scheduler,

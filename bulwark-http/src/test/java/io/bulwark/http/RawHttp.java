@@ -88,7 +88,10 @@ public final class RawHttp {
     if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
       body = dechunk(body);
     }
-    return new Reply(status, headers, new String(body.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
+    return new Reply(
+        status,
+        headers,
+        new String(body.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
   }
 
   private static String dechunk(String body) {

@@ -218,10 +218,7 @@ class ServerBasicsTest {
   void accessLogRecordsEveryAnswer() throws Exception {
     RawHttp.get(server.port(), "/orders/9/items/1", "bulwark-correlation-id: logged-1");
     AccessLogEntry e =
-        log.stream()
-            .filter(x -> "logged-1".equals(x.correlationId()))
-            .findFirst()
-            .orElseThrow();
+        log.stream().filter(x -> "logged-1".equals(x.correlationId())).findFirst().orElseThrow();
     assertThat(e.route()).isEqualTo("/orders/{id}/items/{item}");
     assertThat(e.status()).isEqualTo(200);
     assertThat(e.outcome()).isEqualTo("ok");

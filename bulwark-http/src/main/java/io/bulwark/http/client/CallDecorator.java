@@ -21,6 +21,16 @@ public interface CallDecorator {
     ClientResponse run() throws Exception;
   }
 
+  /**
+   * Runs the attempts through a bulwark-resilience {@link io.bulwark.resilience.Pipeline} (retry,
+   * circuit breaker, bulkhead, hedge...): the pipeline's policies apply in its documented order
+   * around each attempt.
+   */
+  static CallDecorator of(io.bulwark.resilience.Pipeline pipeline) {
+    java.util.Objects.requireNonNull(pipeline, "pipeline");
+    return (request, attempt) -> pipeline.call(attempt::run);
+  }
+
   /** Runs exactly one attempt. */
   static CallDecorator none() {
     return (request, attempt) -> attempt.run();

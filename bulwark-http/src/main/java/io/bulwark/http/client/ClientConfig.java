@@ -5,6 +5,8 @@ import io.bulwark.http.health.HealthCheckConfig;
 import io.bulwark.http.health.OutlierConfig;
 import io.bulwark.http.lb.Balancing;
 import io.bulwark.http.lb.SlowStart;
+import io.bulwark.resilience.CircuitBreakerConfig;
+import io.bulwark.resilience.RetryConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -26,7 +28,15 @@ import org.jspecify.annotations.Nullable;
  *   zone: {local: eu-1a, minHealthyShare: 0.5}
  *   outlier: {consecutiveFailures: 5, baseEjection: 30s, maxEjectedShare: 0.5}
  *   healthCheck: {path: /health/ready, interval: 5s}
+ *   retry: {maxAttempts: 3, initialDelay: 25ms, multiplier: 2, maxDelay: 1s}
+ *   circuitBreaker: {windowSize: 100, minimumCalls: 20, failureRateThreshold: 50, waitInOpen: 30s}
+ *   pipeline: payments-strict  # or: a named bulwark-resilience pipeline instead of retry + breaker
  * }</pre>
+ *
+ * <p>Every call of the client goes through a resilience pipeline: the named {@code pipeline} if
+ * given (looked up in {@link HttpClients.Builder#pipelines}), else one built from {@code retry} and
+ * {@code circuitBreaker} (defaults: 3 attempts with 25 ms full-jitter backoff, retrying what the
+ * error taxonomy calls retriable; a count-based breaker of 100 calls opening at 50 %).
  */
 public final class ClientConfig {
   /** Wire protocol. */
@@ -51,6 +61,9 @@ public final class ClientConfig {
   private final OutlierConfig outlier;
   private final @Nullable HealthCheckConfig healthCheck;
   private final Duration ewmaDecay;
+  private final RetryConfig retry;
+  private final CircuitBreakerConfig circuitBreaker;
+  private final @Nullable String pipeline;
 
   private ClientConfig(Builder b) {
     this.service = Objects.requireNonNull(b.service, "service");
@@ -69,6 +82,9 @@ public final class ClientConfig {
     this.outlier = b.outlier;
     this.healthCheck = b.healthCheck;
     this.ewmaDecay = b.ewmaDecay;
+    this.retry = b.retry;
+    this.circuitBreaker = b.circuitBreaker;
+    this.pipeline = b.pipeline;
   }
 
   /** A builder for a client of logical service {@code service}. */
@@ -85,7 +101,33 @@ public final class ClientConfig {
         .duration("connectTimeout", b::connectTimeout)
         .enumValue("protocol", Protocol.class, b::protocol)
         .integer("poolSize", b::poolSize)
-        .duration("ewmaDecay", b::ewmaDecay);
+        .duration("ewmaDecay", b::ewmaDecay)
+        .string("pipeline", b::pipeline);
+    r.section(
+        "retry",
+        t -> {
+          RetryConfig.Builder rb =
+              RetryConfig.builder()
+                  .initialDelay(Duration.ofMillis(25))
+                  .maxDelay(Duration.ofSeconds(1));
+          t.integer("maxAttempts", rb::maxAttempts)
+              .duration("initialDelay", rb::initialDelay)
+              .decimal("multiplier", rb::multiplier)
+              .duration("maxDelay", rb::maxDelay);
+          b.retry(rb.build());
+          return b;
+        });
+    r.section(
+        "circuitBreaker",
+        t -> {
+          CircuitBreakerConfig.Builder cb = CircuitBreakerConfig.builder().minimumCalls(20);
+          t.integer("windowSize", cb::countBasedWindow)
+              .integer("minimumCalls", cb::minimumCalls)
+              .decimal("failureRateThreshold", cb::failureRateThreshold)
+              .duration("waitInOpen", cb::waitInOpen);
+          b.circuitBreaker(cb.build());
+          return b;
+        });
     r.section(
         "tls",
         t -> {
@@ -188,6 +230,21 @@ public final class ClientConfig {
     return ewmaDecay;
   }
 
+  /** The retry of the default pipeline. */
+  public RetryConfig retry() {
+    return retry;
+  }
+
+  /** The circuit breaker of the default pipeline. */
+  public CircuitBreakerConfig circuitBreaker() {
+    return circuitBreaker;
+  }
+
+  /** The name of a registered pipeline to use instead of the default one, or null. */
+  public @Nullable String pipeline() {
+    return pipeline;
+  }
+
   /** Builds a {@link ClientConfig}; setters validate and name the bad value. */
   public static final class Builder {
     private String service = "";
@@ -206,6 +263,14 @@ public final class ClientConfig {
     private OutlierConfig outlier = OutlierConfig.defaults();
     private @Nullable HealthCheckConfig healthCheck;
     private Duration ewmaDecay = Duration.ofSeconds(10);
+    private RetryConfig retry =
+        RetryConfig.builder()
+            .initialDelay(Duration.ofMillis(25))
+            .maxDelay(Duration.ofSeconds(1))
+            .build();
+    private CircuitBreakerConfig circuitBreaker =
+        CircuitBreakerConfig.builder().minimumCalls(20).waitInOpen(Duration.ofSeconds(30)).build();
+    private @Nullable String pipeline;
 
     private Builder(String service) {
       service(service);
@@ -300,6 +365,27 @@ public final class ClientConfig {
     /** The peak-EWMA time constant (default 10 s). */
     public Builder ewmaDecay(Duration decay) {
       this.ewmaDecay = positive("ewmaDecay", decay);
+      return this;
+    }
+
+    /** The retry of the default pipeline. */
+    public Builder retry(RetryConfig retry) {
+      this.retry = Objects.requireNonNull(retry, "retry");
+      return this;
+    }
+
+    /** The circuit breaker of the default pipeline. */
+    public Builder circuitBreaker(CircuitBreakerConfig circuitBreaker) {
+      this.circuitBreaker = Objects.requireNonNull(circuitBreaker, "circuitBreaker");
+      return this;
+    }
+
+    /** Use the registered pipeline {@code name} instead of retry + circuit breaker. */
+    public Builder pipeline(String name) {
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("pipeline name must not be blank");
+      }
+      this.pipeline = name;
       return this;
     }
 

@@ -4,12 +4,16 @@ import io.bulwark.core.config.ConfigReader;
 import io.bulwark.core.time.Scheduler;
 import io.bulwark.http.discovery.ServiceDiscovery;
 import io.bulwark.http.internal.ClientEngine;
+import io.bulwark.resilience.CircuitBreaker;
+import io.bulwark.resilience.Pipeline;
+import io.bulwark.resilience.Retry;
 import io.vertx.core.Vertx;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -77,8 +81,8 @@ public final class HttpClients implements AutoCloseable {
     private final ServiceDiscovery discovery;
     private final Scheduler scheduler;
     private final Map<String, ClientConfig> configs = new LinkedHashMap<>();
-    private BiFunction<String, ClientConfig, CallDecorator> decorators =
-        (name, config) -> CallDecorator.none();
+    private @Nullable BiFunction<String, ClientConfig, CallDecorator> decorators;
+    private Function<String, @Nullable Pipeline> pipelines = name -> null;
     private @Nullable Vertx vertx;
 
     private Builder(ServiceDiscovery discovery, Scheduler scheduler) {
@@ -104,8 +108,16 @@ public final class HttpClients implements AutoCloseable {
     }
 
     /**
-     * Chooses each client's call decorator (its resilience pipeline) by name and config; default:
-     * none.
+     * The registry of named resilience pipelines that clients refer to with {@code pipeline: NAME}.
+     */
+    public Builder pipelines(Function<String, @Nullable Pipeline> pipelines) {
+      this.pipelines = Objects.requireNonNull(pipelines, "pipelines");
+      return this;
+    }
+
+    /**
+     * Replaces the resilience pipeline of every client by a decorator chosen by client name and
+     * config (e.g. {@link CallDecorator#none()} to measure the bare client).
      */
     public Builder decorators(BiFunction<String, ClientConfig, CallDecorator> decorators) {
       this.decorators = Objects.requireNonNull(decorators, "decorators");
@@ -118,6 +130,29 @@ public final class HttpClients implements AutoCloseable {
       return this;
     }
 
+    private Pipeline pipelineFor(String name, ClientConfig config) {
+      String ref = config.pipeline();
+      if (ref != null) {
+        Pipeline p = pipelines.apply(ref);
+        if (p == null) {
+          throw new IllegalArgumentException(
+              "client \""
+                  + name
+                  + "\" refers to pipeline \""
+                  + ref
+                  + "\", which is not registered");
+        }
+        return p;
+      }
+      return Pipeline.builder()
+          .name(name)
+          .clock(scheduler.clock())
+          .with(
+              Retry.of(name, config.retry(), scheduler),
+              CircuitBreaker.of(name, config.circuitBreaker(), scheduler.clock()))
+          .build();
+    }
+
     public HttpClients build() {
       Vertx v = vertx;
       Vertx owned = null;
@@ -127,7 +162,10 @@ public final class HttpClients implements AutoCloseable {
       }
       Map<String, ClientEngine> engines = new LinkedHashMap<>();
       for (Map.Entry<String, ClientConfig> e : configs.entrySet()) {
-        CallDecorator d = Objects.requireNonNull(decorators.apply(e.getKey(), e.getValue()));
+        CallDecorator d =
+            decorators != null
+                ? Objects.requireNonNull(decorators.apply(e.getKey(), e.getValue()))
+                : CallDecorator.of(pipelineFor(e.getKey(), e.getValue()));
         engines.put(
             e.getKey(), new ClientEngine(e.getKey(), e.getValue(), discovery, scheduler, v, d));
       }

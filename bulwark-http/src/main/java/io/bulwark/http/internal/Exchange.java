@@ -30,6 +30,7 @@ final class Exchange {
   private final AtomicBoolean finished = new AtomicBoolean();
   private Admission.@Nullable Permit permit;
   volatile @Nullable Thread worker;
+  volatile boolean handlerStarted;
   volatile @Nullable ScheduledTask deadlineTimer;
   private volatile int status;
   private volatile String outcome = "ok";

@@ -17,6 +17,7 @@ import io.bulwark.http.Request;
 import io.bulwark.http.Response;
 import io.bulwark.http.ServerConfig;
 import io.bulwark.http.ServerListener;
+import io.bulwark.resilience.Pipeline;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -28,6 +29,7 @@ import io.vertx.core.net.KeyStoreOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,6 +58,7 @@ public final class ServerEngine {
   private final RouteTable routes;
   private final List<String> systemRoutes;
   private final Admission admission;
+  private final @Nullable Pipeline pipeline;
   private final ServerListener listener;
   private final Clock clock;
   private final Scheduler scheduler;
@@ -79,6 +82,7 @@ public final class ServerEngine {
       RouteTable routes,
       List<String> systemRoutes,
       Admission admission,
+      @Nullable Pipeline pipeline,
       ServerListener listener,
       Clock clock,
       @Nullable Scheduler scheduler,
@@ -89,6 +93,7 @@ public final class ServerEngine {
     this.routes = routes;
     this.systemRoutes = systemRoutes;
     this.admission = admission;
+    this.pipeline = pipeline;
     this.listener = listener;
     this.clock = clock;
     this.ownsScheduler = scheduler == null;
@@ -212,14 +217,7 @@ public final class ServerEngine {
     Admission.Permit permit =
         system ? (l, d) -> {} : admission.tryAcquire(ex.context.criticality());
     if (permit == null) {
-      long retry = Math.max(1, config.retryAfter().toSeconds());
-      reject(
-          ex,
-          HttpProblem.unavailable(
-              "overloaded",
-              "server is overloaded; " + ex.context.criticality() + " request shed",
-              retry),
-          "shed");
+      reject(ex, overloaded(ex), "shed");
       return;
     }
     inFlight.incrementAndGet();
@@ -316,7 +314,13 @@ public final class ServerEngine {
               body,
               ex.context,
               Json.MAPPER);
-      Response response = ex.context.call(() -> match.handler().handle(request));
+      Callable<Response> handler =
+          () -> {
+            ex.handlerStarted = true;
+            return match.handler().handle(request);
+          };
+      Pipeline p = systemRoutes.contains(match.template()) ? null : pipeline;
+      Response response = ex.context.call(p == null ? handler : () -> p.call(handler));
       byte[] bytes = encode(response);
       if (!ex.answer(response, bytes)) {
         dropped = true;
@@ -366,6 +370,13 @@ public final class ServerEngine {
         worker.interrupt();
       }
     }
+  }
+
+  private HttpProblem overloaded(Exchange ex) {
+    return HttpProblem.unavailable(
+        "overloaded",
+        "server is overloaded; " + ex.context.criticality() + " request shed",
+        Math.max(1, config.retryAfter().toSeconds()));
   }
 
   private static HttpProblem deadlineProblem() {
