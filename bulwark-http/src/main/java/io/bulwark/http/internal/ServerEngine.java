@@ -54,6 +54,7 @@ public final class ServerEngine {
   private static final byte[] DOWN =
       "{\"status\":\"DOWN\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
+  private static final AtomicInteger SHARED_RANDOM_PORT = new AtomicInteger();
   private final ServerConfig config;
   private final RouteTable routes;
   private final List<String> systemRoutes;
@@ -137,7 +138,8 @@ public final class ServerEngine {
                   .setPath(keyStore.toString())
                   .setPassword(config.keyStorePassword()));
     }
-    int bindPort = config.port();
+    // a negative port is a random port shared by the servers that use the same negative value
+    int bindPort = config.port() == 0 ? SHARED_RANDOM_PORT.decrementAndGet() : config.port();
     for (int i = 0; i < eventLoops; i++) {
       HttpServer server =
           vertx
@@ -146,10 +148,9 @@ public final class ServerEngine {
               .invalidRequestHandler(this::invalid)
               .exceptionHandler(e -> LOG.debug("connection error", e));
       HttpServer bound = await(server.listen(bindPort, config.host()));
-      bindPort = bound.actualPort();
+      port = bound.actualPort();
       servers.add(server);
     }
-    port = bindPort;
     started = true;
   }
 
@@ -334,8 +335,13 @@ public final class ServerEngine {
       ex.problem(deadlineProblem(), "deadline");
       dropped = true;
     } catch (RejectedException e) {
-      ex.problem(
-          HttpProblem.unavailable(e.reason(), "dependency refused: " + e.reason(), 1), "shed");
+      if (ex.handlerStarted) {
+        ex.problem(
+            HttpProblem.unavailable(e.reason(), "a dependency refused the call: " + e.reason(), 1),
+            "error");
+      } else {
+        ex.problem(overloaded(ex), "shed");
+      }
       dropped = true;
     } catch (InterruptedException e) {
       dropped = true;
