@@ -19,7 +19,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Graceful shutdown: every request accepted before shutdown is answered; new ones are not taken. */
+/**
+ * Graceful shutdown: every request accepted before shutdown is answered; new ones are not taken.
+ */
 class GracefulShutdownTest {
   private final Semaphore entered = new Semaphore(0);
   private final CountDownLatch release = new CountDownLatch(1);

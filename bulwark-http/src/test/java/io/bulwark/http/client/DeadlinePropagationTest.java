@@ -66,8 +66,7 @@ class DeadlinePropagationTest {
 
   @Test
   void callWithAnExpiredDeadlineIsNotSent() throws Exception {
-    HttpClients clients =
-        net.clients(b -> b.client("a", ClientConfig.builder("a").build()));
+    HttpClients clients = net.clients(b -> b.client("a", ClientConfig.builder("a").build()));
     int[] hits = {0};
     BulwarkServer a =
         net.server(

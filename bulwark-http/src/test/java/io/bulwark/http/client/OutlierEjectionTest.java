@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** An endpoint that starts failing is ejected and traffic moves, within a bounded number of calls. */
+/**
+ * An endpoint that starts failing is ejected and traffic moves, within a bounded number of calls.
+ */
 class OutlierEjectionTest {
   private final Loopback net = new Loopback();
   private final AtomicInteger healthyHits = new AtomicInteger();

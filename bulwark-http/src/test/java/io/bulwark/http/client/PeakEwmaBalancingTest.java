@@ -64,7 +64,8 @@ class PeakEwmaBalancingTest {
         net.clients(
             b ->
                 b.client("rr", ClientConfig.builder("svc").balancing(Balancing.ROUND_ROBIN).build())
-                    .client("ewma", ClientConfig.builder("svc").balancing(Balancing.PEAK_EWMA).build())
+                    .client(
+                        "ewma", ClientConfig.builder("svc").balancing(Balancing.PEAK_EWMA).build())
                     .decorators((n, c) -> CallDecorator.none()));
 
     double rrShare = slowShare(clients.client("rr"));
