@@ -114,6 +114,18 @@ public final class BulwarkServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Routes to a handler that never blocks (no I/O, no locks held long, no waiting): it runs
+     * inline on the event loop, skipping the hand-off to a virtual thread, with the same filters,
+     * context binding and error handling. Deadline enforcement can only refuse work that arrives
+     * late: a running event-loop handler cannot be interrupted. Use for trivial endpoints (static
+     * JSON, cached lookups); everything else belongs on virtual threads.
+     */
+    public Builder routeNonBlocking(String method, String template, Handler handler) {
+      routes.add(method, template, Objects.requireNonNull(handler, "handler"), true);
+      return this;
+    }
+
     public Builder get(String template, Handler handler) {
       return route("GET", template, handler);
     }

@@ -12,6 +12,9 @@ import org.jspecify.annotations.Nullable;
 public final class Response {
   private static final byte[] EMPTY = new byte[0];
 
+  /** The headers of a plain JSON response (the server recognises this instance). */
+  public static final Map<String, String> JSON_HEADERS = Map.of("content-type", "application/json");
+
   private final int status;
   private final Map<String, String> headers;
   private final byte @Nullable [] bytes;
@@ -35,7 +38,7 @@ public final class Response {
 
   /** {@code status} with {@code body} written as JSON. */
   public static Response json(int status, Object body) {
-    return new Response(status, Map.of("content-type", "application/json"), null, body);
+    return new Response(status, JSON_HEADERS, null, body);
   }
 
   /** {@code status} with a plain-text UTF-8 body. */

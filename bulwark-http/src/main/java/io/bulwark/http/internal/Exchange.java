@@ -8,6 +8,7 @@ import io.bulwark.http.Admission;
 import io.bulwark.http.HttpProblem;
 import io.bulwark.http.Response;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.Map;
@@ -19,7 +20,10 @@ import org.jspecify.annotations.Nullable;
  * race; the first wins) and releases its admission permit exactly once when the work ends.
  */
 final class Exchange {
-  private static final String JSON = "application/json";
+  private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+  private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("content-type");
+  private static final CharSequence CORRELATION_ID =
+      HttpHeaders.createOptimized(ContextHeaders.CORRELATION_ID);
 
   final HttpServerRequest req;
   final long startNanos;
@@ -55,8 +59,13 @@ final class Exchange {
     }
     status = response.status();
     HttpServerResponse out = req.response().setStatusCode(response.status());
-    for (Map.Entry<String, String> h : response.headers().entrySet()) {
-      out.putHeader(h.getKey(), h.getValue());
+    Map<String, String> headers = response.headers();
+    if (headers == Response.JSON_HEADERS) {
+      out.putHeader(CONTENT_TYPE, JSON);
+    } else {
+      for (Map.Entry<String, String> h : headers.entrySet()) {
+        out.putHeader(h.getKey(), h.getValue());
+      }
     }
     putCorrelationId(out);
     out.end(Buffer.buffer(body));
@@ -75,7 +84,7 @@ final class Exchange {
     this.status = p.status();
     this.outcome = outcome;
     HttpServerResponse out = req.response().setStatusCode(p.status());
-    out.putHeader("content-type", JSON);
+    out.putHeader(CONTENT_TYPE, JSON);
     String retryAfter = p.retryAfter();
     if (retryAfter != null) {
       out.putHeader("retry-after", retryAfter);
@@ -96,7 +105,7 @@ final class Exchange {
   private void putCorrelationId(HttpServerResponse out) {
     String id = context.correlationId();
     if (id != null) {
-      out.putHeader(ContextHeaders.CORRELATION_ID, id);
+      out.putHeader(CORRELATION_ID, id);
     }
   }
 

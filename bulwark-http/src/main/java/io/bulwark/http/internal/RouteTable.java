@@ -18,11 +18,13 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RouteTable {
   /** A matched route. */
-  public record Match(String template, Handler handler, Map<String, String> params) {}
+  public record Match(
+      String template, Handler handler, Map<String, String> params, boolean onEventLoop) {}
 
-  private record Route(String method, String template, String[] segments, Handler handler) {}
+  private record Route(
+      String method, String template, String[] segments, Handler handler, boolean onEventLoop) {}
 
-  private final Map<String, Route> exact = new HashMap<>();
+  private final Map<String, Map<String, Route>> exact = new HashMap<>();
   private final List<Route> templated = new ArrayList<>();
   private final Map<String, TreeSet<String>> methodsByTemplate = new LinkedHashMap<>();
 
@@ -32,6 +34,11 @@ public final class RouteTable {
    * @throws IllegalArgumentException if the template is malformed or already routed for the method
    */
   public void add(String method, String template, Handler handler) {
+    add(method, template, handler, false);
+  }
+
+  /** Adds a route; {@code onEventLoop} routes run their handler inline on the event loop. */
+  public void add(String method, String template, Handler handler, boolean onEventLoop) {
     String m = method.toUpperCase(Locale.ROOT);
     if (m.isEmpty() || !m.chars().allMatch(c -> c >= 'A' && c <= 'Z')) {
       throw new IllegalArgumentException("bad HTTP method \"" + method + "\"");
@@ -41,7 +48,7 @@ public final class RouteTable {
     for (String s : segments) {
       hasParams |= s.startsWith("{");
     }
-    Route route = new Route(m, template, segments, handler);
+    Route route = new Route(m, template, segments, handler, onEventLoop);
     TreeSet<String> methods = methodsByTemplate.computeIfAbsent(template, t -> new TreeSet<>());
     if (!methods.add(m)) {
       throw new IllegalArgumentException("route " + m + " " + template + " is defined twice");
@@ -49,7 +56,7 @@ public final class RouteTable {
     if (hasParams) {
       templated.add(route);
     } else {
-      exact.put(m + " " + template, route);
+      exact.computeIfAbsent(m, k -> new HashMap<>()).put(template, route);
     }
   }
 
@@ -74,15 +81,16 @@ public final class RouteTable {
 
   /** The route for {@code method} and {@code path}, or null. */
   public @Nullable Match match(String method, String path) {
-    Route r = exact.get(method + " " + path);
+    Map<String, Route> byPath = exact.get(method);
+    Route r = byPath == null ? null : byPath.get(path);
     if (r != null) {
-      return new Match(r.template, r.handler, Map.of());
+      return new Match(r.template, r.handler, Map.of(), r.onEventLoop);
     }
     for (Route t : templated) {
       if (t.method.equals(method)) {
         Map<String, String> params = bind(t.segments, path);
         if (params != null) {
-          return new Match(t.template, t.handler, params);
+          return new Match(t.template, t.handler, params, t.onEventLoop);
         }
       }
     }

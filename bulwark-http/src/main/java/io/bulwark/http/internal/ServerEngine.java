@@ -31,8 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -54,6 +53,7 @@ public final class ServerEngine {
   private static final byte[] DOWN =
       "{\"status\":\"DOWN\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
+  private static final byte[] EMPTY = new byte[0];
   private static final AtomicInteger SHARED_RANDOM_PORT = new AtomicInteger();
   private final ServerConfig config;
   private final RouteTable routes;
@@ -69,7 +69,7 @@ public final class ServerEngine {
   private final boolean ownsVertx;
   private final int eventLoops;
   private final ContextHeaders contextHeaders;
-  private final ExecutorService handlers;
+  private final ThreadFactory handlers;
   private final List<HttpServer> servers = new ArrayList<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final CountDownLatch drained = new CountDownLatch(1);
@@ -110,7 +110,7 @@ public final class ServerEngine {
       ch.defaultDeadline(config.defaultDeadline());
     }
     this.contextHeaders = ch.build();
-    this.handlers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().factory());
+    this.handlers = Thread.ofVirtual().name("bulwark-handler").factory();
   }
 
   Clock clock() {
@@ -205,7 +205,7 @@ public final class ServerEngine {
       reject(ex, p, "rejected");
       return;
     }
-    boolean system = systemRoutes.contains(match.template());
+    boolean system = isSystem(match);
     if (draining && !system) {
       reject(ex, HttpProblem.unavailable("shutting_down", "server is shutting down", 1), "shed");
       return;
@@ -226,6 +226,10 @@ public final class ServerEngine {
     readBody(ex, match);
   }
 
+  private boolean isSystem(RouteTable.Match match) {
+    return !systemRoutes.isEmpty() && systemRoutes.contains(match.template());
+  }
+
   static String pathOf(HttpServerRequest req) {
     String p = req.path();
     return p == null ? "/" : p;
@@ -239,7 +243,13 @@ public final class ServerEngine {
       return;
     }
     if (req.isEnded()) {
-      dispatch(ex, match, new byte[0]);
+      dispatch(ex, match, EMPTY);
+      return;
+    }
+    if (length == null && !hasBody(req)) {
+      // no body can follow: no buffer, just wait for the end (answering earlier breaks keep-alive)
+      req.exceptionHandler(e -> ex.finish(true));
+      req.endHandler(v -> dispatch(ex, match, EMPTY));
       return;
     }
     Buffer body = Buffer.buffer();
@@ -253,6 +263,11 @@ public final class ServerEngine {
         });
     req.exceptionHandler(e -> ex.finish(true));
     req.endHandler(v -> dispatch(ex, match, body.getBytes()));
+  }
+
+  private static boolean hasBody(HttpServerRequest req) {
+    return req.version() == io.vertx.core.http.HttpVersion.HTTP_2
+        || req.getHeader("transfer-encoding") != null;
   }
 
   private boolean tooLong(String length) {
@@ -277,32 +292,36 @@ public final class ServerEngine {
   }
 
   private void dispatch(Exchange ex, RouteTable.Match match, byte[] body) {
-    if (ex.req.response().ended()) {
+    if (body != EMPTY && ex.req.response().ended()) {
       return;
     }
-    try {
-      handlers.execute(() -> runHandler(ex, match, body));
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      ex.problem(HttpProblem.unavailable("shutting_down", "server is shutting down", 1), "shed");
-      ex.finish(false);
+    if (match.onEventLoop()) {
+      runHandler(ex, match, body);
+      return;
     }
+    handlers.newThread(() -> runHandler(ex, match, body)).start();
   }
 
   // ---- on the virtual thread ----
 
   private void runHandler(Exchange ex, RouteTable.Match match, byte[] body) {
-    ex.worker = Thread.currentThread();
+    boolean inline = match.onEventLoop();
+    if (!inline) {
+      ex.worker = Thread.currentThread();
+    }
     boolean dropped = false;
     try {
       Deadline deadline = ex.context.deadline();
-      if (deadline != null && !systemRoutes.contains(match.template())) {
+      if (deadline != null && !isSystem(match)) {
         long left = deadline.remainingNanos();
         if (left <= 0) {
           ex.problem(deadlineProblem(), "deadline");
           dropped = true;
           return;
         }
-        ex.deadlineTimer = scheduler.schedule(left, () -> deadlinePassed(ex));
+        if (!inline) {
+          ex.deadlineTimer = scheduler.schedule(left, () -> deadlinePassed(ex));
+        }
       }
       Request request =
           new Request(
@@ -320,7 +339,7 @@ public final class ServerEngine {
             ex.handlerStarted = true;
             return match.handler().handle(request);
           };
-      Pipeline p = systemRoutes.contains(match.template()) ? null : pipeline;
+      Pipeline p = pipeline == null || isSystem(match) ? null : pipeline;
       Response response = ex.context.call(p == null ? handler : () -> p.call(handler));
       byte[] bytes = encode(response);
       if (!ex.answer(response, bytes)) {
@@ -355,8 +374,10 @@ public final class ServerEngine {
       ex.problem(HttpProblem.of(500, "internal_error", "internal error"), "error");
       dropped = true;
     } finally {
-      ex.worker = null;
-      Thread.interrupted();
+      if (!inline) {
+        ex.worker = null;
+        Thread.interrupted();
+      }
       ex.finish(dropped);
     }
   }
@@ -473,7 +494,6 @@ public final class ServerEngine {
     for (HttpServer s : servers) {
       s.close();
     }
-    handlers.shutdownNow();
     if (ownsScheduler && scheduler instanceof SystemScheduler s) {
       s.close();
     }
