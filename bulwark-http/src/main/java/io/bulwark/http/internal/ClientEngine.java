@@ -21,6 +21,7 @@ import io.bulwark.http.lb.LoadBalancer;
 import io.bulwark.http.lb.LoadBalancers;
 import io.bulwark.http.lb.ZonePreference;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -51,6 +52,7 @@ public final class ClientEngine implements ServiceClient {
   private final ClientConfig config;
   private final Clock clock;
   private final HttpClientAgent http;
+  private final io.vertx.core.Context eventLoop;
   private final CallDecorator decorator;
   private final LoadBalancer balancer;
   private final ZonePreference zones;
@@ -73,6 +75,7 @@ public final class ClientEngine implements ServiceClient {
     this.clock = scheduler.clock();
     this.decorator = decorator;
     this.http = vertx.createHttpClient(clientOptions(config), poolOptions(config));
+    this.eventLoop = vertx.getOrCreateContext();
     this.balancer = LoadBalancers.of(config.balancing(), config.slowStart(), clock);
     String zone = config.localZone();
     this.zones =
@@ -254,15 +257,22 @@ public final class ClientEngine implements ServiceClient {
             .setPort(endpoint.port())
             .setURI(request.path())
             .setSsl(config.tls());
-    return http.request(options)
-        .compose(
-            req -> {
-              inflight.set(req);
-              request.headers().forEach(req::putHeader);
-              contextHeaders.inject(sent, req::putHeader);
-              return req.send(Buffer.buffer(request.body()));
-            })
-        .compose(resp -> resp.body().map(body -> toResponse(resp, body, endpoint)));
+    Promise<ClientResponse> result = Promise.promise();
+    // every exchange of this client runs on one event-loop context: issuing a request from an
+    // arbitrary thread lets the response body race past its reader (a rare lost response)
+    eventLoop.runOnContext(
+        v ->
+            http.request(options)
+                .compose(
+                    req -> {
+                      inflight.set(req);
+                      request.headers().forEach(req::putHeader);
+                      contextHeaders.inject(sent, req::putHeader);
+                      return req.send(Buffer.buffer(request.body()));
+                    })
+                .compose(resp -> resp.body().map(body -> toResponse(resp, body, endpoint)))
+                .onComplete(result));
+    return result.future();
   }
 
   private static ClientResponse toResponse(
@@ -285,10 +295,10 @@ public final class ClientEngine implements ServiceClient {
     return future.toCompletionStage().toCompletableFuture().get(timeoutNanos, TimeUnit.NANOSECONDS);
   }
 
-  private static void reset(AtomicReference<@Nullable HttpClientRequest> inflight) {
+  private void reset(AtomicReference<@Nullable HttpClientRequest> inflight) {
     HttpClientRequest r = inflight.get();
     if (r != null) {
-      r.reset();
+      eventLoop.runOnContext(v -> r.reset());
     }
   }
 
@@ -300,12 +310,15 @@ public final class ClientEngine implements ServiceClient {
             .setPort(e.port())
             .setURI(path)
             .setSsl(config.tls());
-    return http.request(options)
-        .compose(HttpClientRequest::send)
-        .compose(resp -> resp.body().map(b -> resp.statusCode() == 200))
-        .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
-        .toCompletionStage()
-        .toCompletableFuture();
+    Promise<Boolean> result = Promise.promise();
+    eventLoop.runOnContext(
+        v ->
+            http.request(options)
+                .compose(HttpClientRequest::send)
+                .compose(resp -> resp.body().map(b -> resp.statusCode() == 200))
+                .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                .onComplete(result));
+    return result.future().toCompletionStage().toCompletableFuture();
   }
 
   /** How many times {@code endpointId} has been ejected (for tests and metrics). */

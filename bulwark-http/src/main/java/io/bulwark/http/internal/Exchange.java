@@ -7,6 +7,7 @@ import io.bulwark.http.AccessLogEntry;
 import io.bulwark.http.Admission;
 import io.bulwark.http.HttpProblem;
 import io.bulwark.http.Response;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -30,6 +31,10 @@ final class Exchange {
   final String route;
   Context context;
   private final ServerEngine engine;
+  private final io.vertx.core.Context eventLoop;
+  private final String method;
+  private final String path;
+  volatile long bytesIn;
   private final AtomicBoolean answered = new AtomicBoolean();
   private final AtomicBoolean finished = new AtomicBoolean();
   private Admission.@Nullable Permit permit;
@@ -41,6 +46,9 @@ final class Exchange {
 
   Exchange(
       ServerEngine engine, HttpServerRequest req, long startNanos, String route, Context context) {
+    this.eventLoop = java.util.Objects.requireNonNull(Vertx.currentContext(), "event-loop context");
+    this.method = req.method().name();
+    this.path = ServerEngine.pathOf(req);
     this.engine = engine;
     this.req = req;
     this.startNanos = startNanos;
@@ -58,6 +66,11 @@ final class Exchange {
       return false;
     }
     status = response.status();
+    onContext(() -> write(response, body));
+    return true;
+  }
+
+  private void write(Response response, byte[] body) {
     HttpServerResponse out = req.response().setStatusCode(response.status());
     Map<String, String> headers = response.headers();
     if (headers == Response.JSON_HEADERS) {
@@ -69,7 +82,18 @@ final class Exchange {
     }
     putCorrelationId(out);
     out.end(Buffer.buffer(body));
-    return true;
+  }
+
+  /**
+   * Vert.x 5 responses belong to their connection's event loop: a write from a handler thread or a
+   * timer is handed to it (inline when already there).
+   */
+  private void onContext(Runnable write) {
+    if (Vertx.currentContext() == eventLoop) {
+      write.run();
+    } else {
+      eventLoop.runOnContext(v -> write.run());
+    }
   }
 
   /** Writes a JSON problem unless something already answered. */
@@ -83,6 +107,11 @@ final class Exchange {
     }
     this.status = p.status();
     this.outcome = outcome;
+    onContext(() -> writeProblem(p, closeConnection));
+    return true;
+  }
+
+  private void writeProblem(HttpProblem p, boolean closeConnection) {
     HttpServerResponse out = req.response().setStatusCode(p.status());
     out.putHeader(CONTENT_TYPE, JSON);
     String retryAfter = p.retryAfter();
@@ -99,7 +128,6 @@ final class Exchange {
     } else {
       out.end(Buffer.buffer(body));
     }
-    return true;
   }
 
   private void putCorrelationId(HttpServerResponse out) {
@@ -125,12 +153,12 @@ final class Exchange {
     }
     engine.log(
         new AccessLogEntry(
-            req.method().name(),
-            ServerEngine.pathOf(req),
+            method,
+            path,
             route,
             status,
             latency,
-            req.bytesRead(),
+            bytesIn,
             context.correlationId(),
             context.criticality(),
             outcome));

@@ -295,6 +295,7 @@ public final class ServerEngine {
     if (body != EMPTY && ex.req.response().ended()) {
       return;
     }
+    ex.bytesIn = body.length;
     if (match.onEventLoop()) {
       runHandler(ex, match, body);
       return;
