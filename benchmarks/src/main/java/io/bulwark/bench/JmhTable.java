@@ -29,6 +29,9 @@ public final class JmhTable {
       double ns = r.getPrimaryResult().getScore();
       double err = r.getPrimaryResult().getScoreError();
       var alloc = r.getSecondaryResults().get("·gc.alloc.rate.norm");
+      if (alloc == null) {
+        alloc = r.getSecondaryResults().get("gc.alloc.rate.norm"); // JMH 1.37 drops the "·"
+      }
       double bytes = alloc == null ? Double.NaN : alloc.getScore();
       table
           .rows

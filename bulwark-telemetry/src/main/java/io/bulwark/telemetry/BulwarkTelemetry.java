@@ -1,0 +1,195 @@
+package io.bulwark.telemetry;
+
+import io.bulwark.core.time.Clock;
+import io.bulwark.telemetry.internal.ActiveSpans;
+import io.bulwark.telemetry.internal.BulwarkMetricProducer;
+import io.bulwark.telemetry.internal.OtelClock;
+import io.bulwark.telemetry.internal.TelemetryState;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.SdkMeterProviderBuilder;
+import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one place where Bulwark components report what they do. Listeners of the resilience, HTTP,
+ * events, saga and chaos modules call {@link #endpoint(String)} / {@link #dependency(String)} for
+ * RED metrics, {@link #decisions()} for decision events and {@link #tracing()} for spans; this
+ * class maps all of it onto OpenTelemetry and exposes it as Prometheus text ({@link
+ * #scrapePrometheus()}, {@link PrometheusEndpoint}), over OTLP (off unless configured) and to the
+ * embedded {@link io.bulwark.telemetry.store.TimeSeriesStore} through a {@link
+ * io.bulwark.telemetry.store.StoreScraper}.
+ *
+ * <p>Guarantees: recording is lock-free and allocation-free once a recorder is obtained; the number
+ * of endpoint, dependency and decision label values is bounded ({@link
+ * TelemetryConfig#maxNamesPerDimension()}), extra names share the {@code _overflow} series; a
+ * disabled instance ({@link #noop()}) records nothing. Thread-safe. {@link #close()} flushes and
+ * shuts down the SDK.
+ */
+public final class BulwarkTelemetry implements AutoCloseable {
+  private final TelemetryConfig config;
+  private final TelemetryState state;
+  private final OpenTelemetrySdk sdk;
+  private final PrometheusMetricReader prometheus;
+  private final Tracing tracing;
+  private final Decisions decisions;
+
+  private BulwarkTelemetry(TelemetryConfig config) {
+    this.config = config;
+    this.state = new TelemetryState(config.bucketBoundsNanos(), config.maxNamesPerDimension());
+    Clock clock = config.clock();
+    Resource resource =
+        Resource.getDefault()
+            .merge(Resource.builder().put("service.name", config.serviceName()).build());
+    this.prometheus = PrometheusMetricReader.builder().build();
+    SdkMeterProviderBuilder meters =
+        SdkMeterProvider.builder()
+            .setClock(new OtelClock(clock))
+            .setResource(resource)
+            .registerMetricReader(prometheus)
+            .registerMetricProducer(new BulwarkMetricProducer(state, clock));
+    SdkTracerProviderBuilder tracers =
+        SdkTracerProvider.builder()
+            .setClock(new OtelClock(clock))
+            .setResource(resource)
+            .setSampler(config.sampler());
+    config.spanProcessors().forEach(tracers::addSpanProcessor);
+    if (config.otlpEndpoint() != null) {
+      String base = config.otlpEndpoint().toString().replaceAll("/+$", "");
+      meters.registerMetricReader(
+          PeriodicMetricReader.builder(
+                  OtlpHttpMetricExporter.builder().setEndpoint(base + "/v1/metrics").build())
+              .setInterval(config.otlpInterval())
+              .build());
+      tracers.addSpanProcessor(
+          BatchSpanProcessor.builder(
+                  OtlpHttpSpanExporter.builder().setEndpoint(base + "/v1/traces").build())
+              .build());
+    }
+    this.sdk =
+        OpenTelemetrySdk.builder()
+            .setMeterProvider(meters.build())
+            .setTracerProvider(tracers.build())
+            .build();
+    ActiveSpans active = new ActiveSpans();
+    this.tracing = new Tracing(sdk.getTracer("io.bulwark.telemetry"), active, config.enabled());
+    this.decisions = new Decisions(state, active, config.enabled());
+  }
+
+  /** Telemetry with {@code config}. */
+  public static BulwarkTelemetry create(TelemetryConfig config) {
+    return new BulwarkTelemetry(config);
+  }
+
+  /** A builder of {@link TelemetryConfig} that builds the telemetry directly. */
+  public static TelemetryConfig.Builder builder() {
+    return TelemetryConfig.builder();
+  }
+
+  /** Telemetry that records nothing: recorders are no-ops, spans are sampled out. */
+  public static BulwarkTelemetry noop() {
+    return create(TelemetryConfig.builder().enabled(false).buildConfig());
+  }
+
+  /**
+   * The RED recorder of one server endpoint (a route, an RPC method, an event handler).
+   *
+   * @throws IllegalArgumentException if {@code name} is empty, longer than 128 characters or
+   *     contains control characters
+   */
+  public RedRecorder endpoint(String name) {
+    validateName("endpoint", name);
+    return config.enabled() ? state.endpoint(name) : NoopRecorder.INSTANCE;
+  }
+
+  /** The RED recorder of one downstream dependency (a service, a database, a broker). */
+  public RedRecorder dependency(String name) {
+    validateName("dependency", name);
+    return config.enabled() ? state.dependency(name) : NoopRecorder.INSTANCE;
+  }
+
+  public Decisions decisions() {
+    return decisions;
+  }
+
+  public Tracing tracing() {
+    return tracing;
+  }
+
+  /** The OTel API instance (for libraries that take one); its metrics are exported too. */
+  public OpenTelemetry openTelemetry() {
+    return sdk;
+  }
+
+  public TelemetryConfig config() {
+    return config;
+  }
+
+  /** Snapshots of every RED series of {@code kind} ({@code endpoint} or {@code dependency}). */
+  public List<RedSnapshot> redSnapshots(String kind) {
+    return state.snapshots(kind);
+  }
+
+  /** Everything the SDK knows (Bulwark RED, decisions, any OTel instrument) as Prometheus text. */
+  public String scrapePrometheus() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      PrometheusTextFormatWriter.create()
+          .write(out, prometheus.collect(), EscapingScheme.UNDERSCORE_ESCAPING);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /** Flushes pending exports (OTLP) and waits up to {@code timeoutMillis}. */
+  public void flush(long timeoutMillis) {
+    sdk.getSdkMeterProvider().forceFlush().join(timeoutMillis, TimeUnit.MILLISECONDS);
+    sdk.getSdkTracerProvider().forceFlush().join(timeoutMillis, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close() {
+    sdk.shutdown().join(5, TimeUnit.SECONDS);
+  }
+
+  static void validateName(String what, String name) {
+    if (name.isEmpty() || name.length() > 128) {
+      throw new IllegalArgumentException(
+          what + " name must be 1 to 128 characters, was \"" + name + "\"");
+    }
+    for (int i = 0; i < name.length(); i++) {
+      if (Character.isISOControl(name.charAt(i))) {
+        throw new IllegalArgumentException(
+            what + " name must not contain control characters, was \"" + name + "\"");
+      }
+    }
+  }
+
+  private static final class NoopRecorder implements RedRecorder {
+    static final NoopRecorder INSTANCE = new NoopRecorder();
+
+    @Override
+    public String name() {
+      return "noop";
+    }
+
+    @Override
+    public void record(Outcome outcome, long durationNanos) {}
+  }
+}

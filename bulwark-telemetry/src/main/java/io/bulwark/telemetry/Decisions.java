@@ -1,0 +1,108 @@
+package io.bulwark.telemetry;
+
+import io.bulwark.core.context.Context;
+import io.bulwark.core.context.TraceContext;
+import io.bulwark.telemetry.internal.ActiveSpans;
+import io.bulwark.telemetry.internal.TelemetryState;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.trace.Span;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Records the decisions Bulwark components take — a circuit opening, a retry and its backoff, a
+ * shed request, an injected fault — as a counter {@code
+ * bulwark_decisions_total{component,decision}} and, when the current request is traced and sampled,
+ * as a span event {@value #EVENT_NAME} on its span that explains why. Listener implementations in
+ * other modules call these methods.
+ *
+ * <p>Contract: fast and never throws. When the current context is not sampled no attributes are
+ * built; the cost is one counter increment (two map reads). Component and decision names are
+ * bounded by the cardinality guard.
+ */
+public final class Decisions {
+  public static final String EVENT_NAME = "bulwark.decision";
+  static final AttributeKey<String> COMPONENT = AttributeKey.stringKey("bulwark.component");
+  static final AttributeKey<String> DECISION = AttributeKey.stringKey("bulwark.decision");
+  static final AttributeKey<String> REASON = AttributeKey.stringKey("bulwark.reason");
+
+  private final TelemetryState state;
+  private final ActiveSpans active;
+  private final boolean enabled;
+
+  Decisions(TelemetryState state, ActiveSpans active, boolean enabled) {
+    this.state = state;
+    this.active = active;
+    this.enabled = enabled;
+  }
+
+  /** A generic decision: counted, and explained on the current span with {@code reason}. */
+  public void record(String component, String decision, String reason) {
+    record(component, decision, reason, Attributes.empty());
+  }
+
+  /** A circuit breaker changed state, e.g. {@code closed -> open} because of a failure rate. */
+  public void circuitTransition(String breaker, String from, String to, String reason) {
+    record(
+        breaker,
+        "circuit_" + to,
+        reason,
+        Attributes.of(
+            AttributeKey.stringKey("bulwark.circuit.from"),
+            from,
+            AttributeKey.stringKey("bulwark.circuit.to"),
+            to));
+  }
+
+  /** A retry policy will try again after {@code backoff}. */
+  public void retry(String policy, int attempt, Duration backoff, @Nullable Throwable cause) {
+    record(
+        policy,
+        "retry",
+        cause == null ? "retry" : cause.getClass().getSimpleName(),
+        Attributes.of(
+            AttributeKey.longKey("bulwark.retry.attempt"),
+            (long) attempt,
+            AttributeKey.longKey("bulwark.retry.backoff_ms"),
+            backoff.toMillis()));
+  }
+
+  /** A request was shed (limiter, bulkhead, load shedding); its criticality is recorded. */
+  public void shed(String component, String reason) {
+    record(
+        component,
+        "shed",
+        reason,
+        Attributes.of(
+            AttributeKey.stringKey("bulwark.criticality"), Context.current().criticality().name()));
+  }
+
+  /** A chaos experiment injected a fault into the current request. */
+  public void faultInjected(String experiment, String fault) {
+    record(experiment, "fault_injected", fault, Attributes.empty());
+  }
+
+  private void record(String component, String decision, String reason, Attributes extra) {
+    if (!enabled) {
+      return;
+    }
+    try {
+      state.countDecision(component, decision);
+      TraceContext trace = Context.current().trace();
+      if (trace == null || !trace.isSampled()) {
+        return;
+      }
+      Span span = active.get(trace.spanId());
+      if (span == null) {
+        return;
+      }
+      AttributesBuilder attributes =
+          extra.toBuilder().put(COMPONENT, component).put(DECISION, decision).put(REASON, reason);
+      span.addEvent(EVENT_NAME, attributes.build());
+    } catch (RuntimeException e) {
+      // Contract: telemetry never breaks the caller.
+    }
+  }
+}

@@ -1,0 +1,233 @@
+package io.bulwark.telemetry;
+
+import io.bulwark.core.config.ConfigReader;
+import io.bulwark.core.time.Clock;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Immutable configuration of {@link BulwarkTelemetry}. Every setter of the {@link Builder}
+ * validates its value and names it in the error; {@link #fromYaml(ConfigReader)} binds the same
+ * settings from a YAML section (keys: {@code service-name}, {@code enabled}, {@code
+ * sampling-ratio}, {@code max-names-per-dimension}, {@code duration-buckets}, {@code
+ * otlp-endpoint}, {@code otlp-interval}).
+ */
+public final class TelemetryConfig {
+  /** Prometheus' default buckets, in seconds. */
+  public static final List<Duration> DEFAULT_BUCKETS =
+      List.of(
+          Duration.ofMillis(5),
+          Duration.ofMillis(10),
+          Duration.ofMillis(25),
+          Duration.ofMillis(50),
+          Duration.ofMillis(100),
+          Duration.ofMillis(250),
+          Duration.ofMillis(500),
+          Duration.ofSeconds(1),
+          Duration.ofMillis(2500),
+          Duration.ofSeconds(5),
+          Duration.ofSeconds(10));
+
+  private final String serviceName;
+  private final boolean enabled;
+  private final Clock clock;
+  private final double samplingRatio;
+  private final int maxNamesPerDimension;
+  private final List<Duration> durationBuckets;
+  private final @Nullable URI otlpEndpoint;
+  private final Duration otlpInterval;
+  private final List<SpanProcessor> spanProcessors;
+
+  private TelemetryConfig(Builder b) {
+    this.serviceName = b.serviceName;
+    this.enabled = b.enabled;
+    this.clock = b.clock;
+    this.samplingRatio = b.samplingRatio;
+    this.maxNamesPerDimension = b.maxNamesPerDimension;
+    this.durationBuckets = b.durationBuckets;
+    this.otlpEndpoint = b.otlpEndpoint;
+    this.otlpInterval = b.otlpInterval;
+    this.spanProcessors = List.copyOf(b.spanProcessors);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Binds a YAML section into a builder (problems are reported by the config loader). */
+  public static Builder fromYaml(ConfigReader r) {
+    Builder b = builder();
+    r.string("service-name", b::serviceName)
+        .bool("enabled", b::enabled)
+        .decimal("sampling-ratio", b::samplingRatio)
+        .integer("max-names-per-dimension", b::maxNamesPerDimension)
+        .duration("otlp-interval", b::otlpInterval)
+        .string("otlp-endpoint", s -> b.otlpEndpoint(URI.create(s)));
+    if (r.has("duration-buckets")) {
+      r.strings(
+          "duration-buckets",
+          list ->
+              b.durationBuckets(
+                  list.stream().map(io.bulwark.core.config.Durations::parse).toList()));
+    }
+    return b;
+  }
+
+  public String serviceName() {
+    return serviceName;
+  }
+
+  public boolean enabled() {
+    return enabled;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  public double samplingRatio() {
+    return samplingRatio;
+  }
+
+  public int maxNamesPerDimension() {
+    return maxNamesPerDimension;
+  }
+
+  public List<Duration> durationBuckets() {
+    return durationBuckets;
+  }
+
+  public @Nullable URI otlpEndpoint() {
+    return otlpEndpoint;
+  }
+
+  public Duration otlpInterval() {
+    return otlpInterval;
+  }
+
+  List<SpanProcessor> spanProcessors() {
+    return spanProcessors;
+  }
+
+  Sampler sampler() {
+    return Sampler.parentBased(Sampler.traceIdRatioBased(samplingRatio));
+  }
+
+  long[] bucketBoundsNanos() {
+    return durationBuckets.stream().mapToLong(Duration::toNanos).toArray();
+  }
+
+  /** Builder; not thread-safe. */
+  public static final class Builder {
+    private String serviceName = "bulwark";
+    private boolean enabled = true;
+    private Clock clock = Clock.system();
+    private double samplingRatio = 1.0;
+    private int maxNamesPerDimension = 200;
+    private List<Duration> durationBuckets = DEFAULT_BUCKETS;
+    private @Nullable URI otlpEndpoint;
+    private Duration otlpInterval = Duration.ofSeconds(30);
+    private final List<SpanProcessor> spanProcessors = new ArrayList<>();
+
+    private Builder() {}
+
+    /** The {@code service.name} resource attribute. */
+    public Builder serviceName(String serviceName) {
+      if (serviceName.isBlank()) {
+        throw new IllegalArgumentException(
+            "serviceName must not be blank, was \"" + serviceName + "\"");
+      }
+      this.serviceName = serviceName;
+      return this;
+    }
+
+    /** False turns all recording into no-ops. */
+    public Builder enabled(boolean enabled) {
+      this.enabled = enabled;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Fraction of root traces sampled, 0 to 1 (children follow their parent's decision). */
+    public Builder samplingRatio(double samplingRatio) {
+      if (!(samplingRatio >= 0 && samplingRatio <= 1)) {
+        throw new IllegalArgumentException(
+            "samplingRatio must be between 0 and 1, was " + samplingRatio);
+      }
+      this.samplingRatio = samplingRatio;
+      return this;
+    }
+
+    /** Most distinct names per dimension (endpoints, dependencies, components), 1 to 10000. */
+    public Builder maxNamesPerDimension(int max) {
+      if (max < 1 || max > 10_000) {
+        throw new IllegalArgumentException(
+            "maxNamesPerDimension must be between 1 and 10000, was " + max);
+      }
+      this.maxNamesPerDimension = max;
+      return this;
+    }
+
+    /** Upper bounds of the duration histogram buckets: positive and strictly increasing. */
+    public Builder durationBuckets(List<Duration> bounds) {
+      if (bounds.isEmpty() || bounds.size() > 64) {
+        throw new IllegalArgumentException(
+            "durationBuckets must hold 1 to 64 bounds, was " + bounds.size());
+      }
+      Duration previous = Duration.ZERO;
+      for (Duration d : bounds) {
+        if (d.compareTo(previous) <= 0) {
+          throw new IllegalArgumentException(
+              "durationBuckets must be positive and strictly increasing, was " + bounds);
+        }
+        previous = d;
+      }
+      this.durationBuckets = List.copyOf(bounds);
+      return this;
+    }
+
+    /** Turns OTLP/HTTP export on, e.g. {@code http://localhost:4318}. Off by default. */
+    public Builder otlpEndpoint(URI endpoint) {
+      String scheme = endpoint.getScheme();
+      if (!"http".equals(scheme) && !"https".equals(scheme)) {
+        throw new IllegalArgumentException(
+            "otlpEndpoint must be an http or https URI, was \"" + endpoint + "\"");
+      }
+      this.otlpEndpoint = endpoint;
+      return this;
+    }
+
+    /** How often metrics are pushed over OTLP, at least 1 second. */
+    public Builder otlpInterval(Duration interval) {
+      if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException("otlpInterval must be at least 1s, was " + interval);
+      }
+      this.otlpInterval = interval;
+      return this;
+    }
+
+    /** An extra span processor (e.g. a test exporter). */
+    public Builder addSpanProcessor(SpanProcessor processor) {
+      spanProcessors.add(Objects.requireNonNull(processor, "processor"));
+      return this;
+    }
+
+    public TelemetryConfig buildConfig() {
+      return new TelemetryConfig(this);
+    }
+
+    public BulwarkTelemetry build() {
+      return BulwarkTelemetry.create(buildConfig());
+    }
+  }
+}

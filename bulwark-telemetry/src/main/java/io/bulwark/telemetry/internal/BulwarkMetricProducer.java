@@ -1,0 +1,200 @@
+package io.bulwark.telemetry.internal;
+
+import io.bulwark.core.time.Clock;
+import io.bulwark.telemetry.Outcome;
+import io.bulwark.telemetry.RedSnapshot;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
+import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
+import io.opentelemetry.sdk.metrics.data.Data;
+import io.opentelemetry.sdk.metrics.data.HistogramData;
+import io.opentelemetry.sdk.metrics.data.HistogramPointData;
+import io.opentelemetry.sdk.metrics.data.LongPointData;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.metrics.data.MetricDataType;
+import io.opentelemetry.sdk.metrics.data.SumData;
+import io.opentelemetry.sdk.metrics.export.MetricProducer;
+import io.opentelemetry.sdk.resources.Resource;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Hands Bulwark's own lock-free aggregates to the OpenTelemetry SDK at collection time, so every
+ * OTel reader (Prometheus, OTLP) exports them. Recording never touches the SDK; only a scrape does.
+ * Cumulative temporality.
+ */
+public final class BulwarkMetricProducer implements MetricProducer {
+  static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("outcome");
+  private static final InstrumentationScopeInfo SCOPE =
+      InstrumentationScopeInfo.create("io.bulwark.telemetry");
+
+  private final TelemetryState state;
+  private final Clock clock;
+  private final long startEpochNanos;
+  private final List<Double> boundariesSeconds;
+
+  public BulwarkMetricProducer(TelemetryState state, Clock clock) {
+    this.state = state;
+    this.clock = clock;
+    this.startEpochNanos = clock.wallMillis() * 1_000_000L;
+    List<Double> bounds = new ArrayList<>();
+    for (long b : state.boundsNanos()) {
+      bounds.add(b / 1e9);
+    }
+    this.boundariesSeconds = List.copyOf(bounds);
+  }
+
+  @Override
+  public Collection<MetricData> produce(Resource resource) {
+    long now = clock.wallMillis() * 1_000_000L;
+    List<MetricData> out = new ArrayList<>();
+    for (String kind : List.of(TelemetryState.ENDPOINT, TelemetryState.DEPENDENCY)) {
+      AttributeKey<String> nameKey = AttributeKey.stringKey(kind);
+      List<LongPointData> counts = new ArrayList<>();
+      List<HistogramPointData> histograms = new ArrayList<>();
+      for (RedSnapshot s : state.snapshots(kind)) {
+        for (Outcome o : Outcome.values()) {
+          long c = s.countsByOutcome()[o.ordinal()];
+          if (c > 0) {
+            Attributes a = Attributes.of(nameKey, s.name(), OUTCOME, o.label());
+            counts.add(LongPointData.create(startEpochNanos, now, a, c));
+          }
+        }
+        if (s.total() > 0) {
+          histograms.add(histogramPoint(now, Attributes.of(nameKey, s.name()), s));
+        }
+      }
+      if (!counts.isEmpty()) {
+        out.add(
+            metric(
+                resource,
+                "bulwark." + kind + ".requests",
+                "Requests by " + kind + " and outcome",
+                "{request}",
+                MetricDataType.LONG_SUM,
+                SumData.createLongSumData(true, AggregationTemporality.CUMULATIVE, counts)));
+        out.add(
+            metric(
+                resource,
+                "bulwark." + kind + ".duration",
+                "Request duration by " + kind,
+                "s",
+                MetricDataType.HISTOGRAM,
+                HistogramData.create(AggregationTemporality.CUMULATIVE, histograms)));
+      }
+    }
+    addDecisions(resource, now, out);
+    return out;
+  }
+
+  private void addDecisions(Resource resource, long now, List<MetricData> out) {
+    List<LongPointData> points = new ArrayList<>();
+    state
+        .decisionCounts()
+        .forEach(
+            (key, count) ->
+                points.add(
+                    LongPointData.create(
+                        startEpochNanos,
+                        now,
+                        Attributes.of(
+                            AttributeKey.stringKey("component"),
+                            key.component(),
+                            AttributeKey.stringKey("decision"),
+                            key.decision()),
+                        count)));
+    long refused = state.refusedNames();
+    if (refused > 0) {
+      out.add(
+          metric(
+              resource,
+              "bulwark.telemetry.overflow",
+              "Lookups of new names refused by the cardinality guard",
+              "{lookup}",
+              MetricDataType.LONG_SUM,
+              SumData.createLongSumData(
+                  true,
+                  AggregationTemporality.CUMULATIVE,
+                  List.of(
+                      LongPointData.create(startEpochNanos, now, Attributes.empty(), refused)))));
+    }
+    if (!points.isEmpty()) {
+      out.add(
+          metric(
+              resource,
+              "bulwark.decisions",
+              "Decisions taken by resilience, HTTP, events and chaos components",
+              "{decision}",
+              MetricDataType.LONG_SUM,
+              SumData.createLongSumData(true, AggregationTemporality.CUMULATIVE, points)));
+    }
+  }
+
+  private HistogramPointData histogramPoint(long now, Attributes attributes, RedSnapshot s) {
+    List<Long> counts = new ArrayList<>(s.bucketCounts().length);
+    long total = 0;
+    for (long c : s.bucketCounts()) {
+      counts.add(c);
+      total += c;
+    }
+    return new Point(
+        startEpochNanos, now, attributes, s.sumNanos() / 1e9, total, boundariesSeconds, counts);
+  }
+
+  private static MetricData metric(
+      Resource resource,
+      String name,
+      String description,
+      String unit,
+      MetricDataType type,
+      Data<?> data) {
+    return new Metric(resource, SCOPE, name, description, unit, type, data);
+  }
+
+  private record Metric(
+      Resource getResource,
+      InstrumentationScopeInfo getInstrumentationScopeInfo,
+      String getName,
+      String getDescription,
+      String getUnit,
+      MetricDataType getType,
+      Data<?> getData)
+      implements MetricData {}
+
+  private record Point(
+      long getStartEpochNanos,
+      long getEpochNanos,
+      Attributes getAttributes,
+      double getSum,
+      long getCount,
+      List<Double> getBoundaries,
+      List<Long> getCounts)
+      implements HistogramPointData {
+    @Override
+    public boolean hasMin() {
+      return false;
+    }
+
+    @Override
+    public double getMin() {
+      return 0;
+    }
+
+    @Override
+    public boolean hasMax() {
+      return false;
+    }
+
+    @Override
+    public double getMax() {
+      return 0;
+    }
+
+    @Override
+    public List<io.opentelemetry.sdk.metrics.data.DoubleExemplarData> getExemplars() {
+      return List.of();
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package io.bulwark.telemetry.internal;
+
+import io.bulwark.core.context.Context;
+import io.bulwark.telemetry.TelemetrySpan;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** The two kinds of {@link TelemetrySpan}. */
+public final class SpanHandles {
+  private SpanHandles() {}
+
+  /** A span that was not sampled: the work runs under {@code context} and nothing is recorded. */
+  public record SampledOut(Context context) implements TelemetrySpan {
+    @Override
+    public boolean isRecording() {
+      return false;
+    }
+
+    @Override
+    public void event(String name) {}
+
+    @Override
+    public void fail(Throwable error) {}
+
+    @Override
+    public void end() {}
+  }
+
+  /** A sampled OTel span, registered in {@link ActiveSpans} until it ends. */
+  public static final class Recording implements TelemetrySpan {
+    private final Span span;
+    private final Context context;
+    private final ActiveSpans active;
+    private final String spanId;
+    private final AtomicBoolean ended = new AtomicBoolean();
+
+    public Recording(Span span, Context context, String spanId, ActiveSpans active) {
+      this.span = span;
+      this.context = context;
+      this.spanId = spanId;
+      this.active = active;
+      active.add(spanId, span);
+    }
+
+    @Override
+    public boolean isRecording() {
+      return true;
+    }
+
+    @Override
+    public Context context() {
+      return context;
+    }
+
+    @Override
+    public void event(String name) {
+      span.addEvent(name);
+    }
+
+    @Override
+    public void fail(Throwable error) {
+      span.recordException(error);
+      span.setStatus(StatusCode.ERROR, String.valueOf(error.getMessage()));
+    }
+
+    @Override
+    public void end() {
+      if (ended.compareAndSet(false, true)) {
+        active.remove(spanId);
+        span.end();
+      }
+    }
+  }
+}

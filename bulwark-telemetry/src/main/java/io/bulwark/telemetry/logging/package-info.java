@@ -1,0 +1,4 @@
+@NullMarked
+package io.bulwark.telemetry.logging;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,158 @@
+package io.bulwark.telemetry.slo;
+
+import io.bulwark.telemetry.MetricNames;
+import io.bulwark.telemetry.Outcome;
+import io.bulwark.telemetry.store.TimeSeriesStore;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * A service level indicator over Bulwark's RED metrics: how to count good and total events in the
+ * embedded store and the same thing as PromQL. Two kinds: {@link Availability} (good = outcome
+ * {@code success}; errors, timeouts and rejections are bad) and {@link Latency} (good = finished
+ * within a threshold that must be a histogram bucket bound).
+ */
+public sealed interface Sli permits Sli.Availability, Sli.Latency {
+
+  /** {@code endpoint} or {@code dependency}. */
+  String kind();
+
+  /** The endpoint or dependency name. */
+  String target();
+
+  /** Good and total events over {@code window}, read from {@code store}. */
+  EventCounts counts(TimeSeriesStore store, Duration window);
+
+  /** PromQL for the ratio of bad events over a window such as {@code 5m}. */
+  String errorRatioPromQl(String window);
+
+  /** PromQL for the number of valid events over a window such as {@code 1h}. */
+  String totalPromQl(String window);
+
+  static Availability endpointAvailability(String endpoint) {
+    return new Availability("endpoint", endpoint);
+  }
+
+  static Availability dependencyAvailability(String dependency) {
+    return new Availability("dependency", dependency);
+  }
+
+  static Latency endpointLatency(String endpoint, Duration threshold) {
+    return new Latency("endpoint", endpoint, threshold);
+  }
+
+  /** Availability: good = requests with outcome {@code success}. */
+  record Availability(String kind, String target) implements Sli {
+    public Availability {
+      MetricNames.checkKind(kind);
+      checkTarget(target);
+    }
+
+    @Override
+    public EventCounts counts(TimeSeriesStore store, Duration window) {
+      String metric = MetricNames.requests(kind);
+      double total = store.sumIncrease(metric, Map.of(kind, target), window);
+      double good =
+          store.sumIncrease(
+              metric, Map.of(kind, target, "outcome", Outcome.SUCCESS.label()), window);
+      return new EventCounts(good, total);
+    }
+
+    @Override
+    public String errorRatioPromQl(String w) {
+      String m = MetricNames.requests(kind);
+      String sel = kind + "=\"" + target + "\"";
+      return "sum(rate("
+          + m
+          + "{"
+          + sel
+          + ",outcome!=\"success\"}["
+          + w
+          + "]))"
+          + " / sum(rate("
+          + m
+          + "{"
+          + sel
+          + "}["
+          + w
+          + "]))";
+    }
+
+    @Override
+    public String totalPromQl(String w) {
+      return "sum(increase("
+          + MetricNames.requests(kind)
+          + "{"
+          + kind
+          + "=\""
+          + target
+          + "\"}["
+          + w
+          + "]))";
+    }
+  }
+
+  /** Latency: good = requests that finished within {@code threshold} (a bucket bound). */
+  record Latency(String kind, String target, Duration threshold) implements Sli {
+    public Latency {
+      MetricNames.checkKind(kind);
+      checkTarget(target);
+      if (threshold.isNegative() || threshold.isZero()) {
+        throw new IllegalArgumentException("latency threshold must be positive, was " + threshold);
+      }
+    }
+
+    @Override
+    public EventCounts counts(TimeSeriesStore store, Duration window) {
+      String m = MetricNames.duration(kind);
+      double total = store.sumIncrease(m + "_count", Map.of(kind, target), window);
+      double good =
+          store.sumIncrease(
+              m + "_bucket", Map.of(kind, target, "le", MetricNames.le(threshold)), window);
+      return new EventCounts(good, total);
+    }
+
+    @Override
+    public String errorRatioPromQl(String w) {
+      String m = MetricNames.duration(kind);
+      String sel = kind + "=\"" + target + "\"";
+      return "1 - (sum(rate("
+          + m
+          + "_bucket{"
+          + sel
+          + ",le=\""
+          + MetricNames.le(threshold)
+          + "\"}["
+          + w
+          + "])) / sum(rate("
+          + m
+          + "_count{"
+          + sel
+          + "}["
+          + w
+          + "])))";
+    }
+
+    @Override
+    public String totalPromQl(String w) {
+      return "sum(increase("
+          + MetricNames.duration(kind)
+          + "_count{"
+          + kind
+          + "=\""
+          + target
+          + "\"}["
+          + w
+          + "]))";
+    }
+  }
+
+  private static void checkTarget(String target) {
+    if (target.isEmpty() || target.contains("\"") || target.contains("\\")) {
+      throw new IllegalArgumentException(
+          "SLI target must be a non-empty name without quotes or backslashes, was \""
+              + target
+              + "\"");
+    }
+  }
+}

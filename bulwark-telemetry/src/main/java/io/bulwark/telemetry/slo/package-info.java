@@ -1,0 +1,4 @@
+@NullMarked
+package io.bulwark.telemetry.slo;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,63 @@
+package io.bulwark.telemetry.store;
+
+import io.bulwark.core.time.ScheduledTask;
+import io.bulwark.core.time.Scheduler;
+import io.bulwark.telemetry.BulwarkTelemetry;
+import io.bulwark.telemetry.MetricNames;
+import io.bulwark.telemetry.Outcome;
+import io.bulwark.telemetry.RedSnapshot;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Copies the RED aggregates of a {@link BulwarkTelemetry} into a {@link TimeSeriesStore} under the
+ * same names and labels the Prometheus endpoint shows ({@code bulwark_endpoint_requests_total},
+ * {@code bulwark_endpoint_duration_seconds_bucket}/{@code _count}/{@code _sum}, and the {@code
+ * dependency} equivalents), once per store step when started on a {@link Scheduler}.
+ */
+public final class StoreScraper {
+  private final BulwarkTelemetry telemetry;
+  private final TimeSeriesStore store;
+  private final List<Duration> bounds;
+
+  public StoreScraper(BulwarkTelemetry telemetry, TimeSeriesStore store) {
+    this.telemetry = telemetry;
+    this.store = store;
+    this.bounds = telemetry.config().durationBuckets();
+  }
+
+  /** Scrapes now and then every {@code store.resolution()}; cancel the task to stop. */
+  public ScheduledTask start(Scheduler scheduler) {
+    long step = store.resolution().toNanos();
+    scrapeNow();
+    return scheduler.scheduleAtFixedRate(step, step, this::scrapeNow);
+  }
+
+  /** Writes the current values of every RED series at the store's current step. */
+  public void scrapeNow() {
+    for (String kind : List.of("endpoint", "dependency")) {
+      for (RedSnapshot s : telemetry.redSnapshots(kind)) {
+        write(kind, s);
+      }
+    }
+  }
+
+  private void write(String kind, RedSnapshot s) {
+    String requests = MetricNames.requests(kind);
+    for (Outcome o : Outcome.values()) {
+      store.record(
+          SeriesKey.of(requests, kind, s.name(), "outcome", o.label()),
+          s.countsByOutcome()[o.ordinal()]);
+    }
+    String duration = MetricNames.duration(kind);
+    long cumulative = 0;
+    long[] buckets = s.bucketCounts();
+    for (int i = 0; i < buckets.length; i++) {
+      cumulative += buckets[i];
+      String le = i < bounds.size() ? MetricNames.le(bounds.get(i)) : "+Inf";
+      store.record(SeriesKey.of(duration + "_bucket", kind, s.name(), "le", le), cumulative);
+    }
+    store.record(SeriesKey.of(duration + "_count", kind, s.name()), cumulative);
+    store.record(SeriesKey.of(duration + "_sum", kind, s.name()), s.sumNanos() / 1e9);
+  }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package io.bulwark.telemetry.store;
+
+import org.jspecify.annotations.NullMarked;
