@@ -2,10 +2,14 @@ package io.bulwark.http;
 
 import io.bulwark.core.time.Clock;
 import io.bulwark.core.time.Scheduler;
+import io.bulwark.http.internal.CompositeListener;
+import io.bulwark.http.internal.RedListener;
 import io.bulwark.http.internal.RouteTable;
 import io.bulwark.http.internal.ServerEngine;
 import io.bulwark.resilience.ConcurrencyLimiter;
 import io.bulwark.resilience.Pipeline;
+import io.bulwark.telemetry.BulwarkTelemetry;
+import io.bulwark.telemetry.PrometheusEndpoint;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,6 +94,7 @@ public final class BulwarkServer implements AutoCloseable {
     private final List<String> systemRoutes = new ArrayList<>();
     private Admission admission = Admission.unlimited();
     private @Nullable Pipeline pipeline;
+    private @Nullable BulwarkTelemetry telemetry;
     private ServerListener listener = ServerListener.accessLog();
     private Clock clock = Clock.system();
     private @Nullable Scheduler scheduler;
@@ -180,6 +185,22 @@ public final class BulwarkServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Observability from bulwark-telemetry: mounts its Prometheus scrape at {@code GET /metrics}
+     * (outside load shedding and deadlines, like the health endpoints) and records RED metrics
+     * (rate, errors, duration) per route, in addition to the configured listener.
+     */
+    public Builder telemetry(BulwarkTelemetry telemetry) {
+      this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+      return metrics(
+          "/metrics",
+          r ->
+              Response.bytes(
+                  200,
+                  PrometheusEndpoint.CONTENT_TYPE,
+                  telemetry.scrapePrometheus().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
     /** Access log and observation (default: {@link ServerListener#accessLog()}). */
     public Builder listener(ServerListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
@@ -253,6 +274,11 @@ public final class BulwarkServer implements AutoCloseable {
         throw new IllegalStateException(
             "a custom clock needs a scheduler on the same clock: use scheduler(...) instead");
       }
+      ServerListener listen = listener;
+      BulwarkTelemetry t = telemetry;
+      if (t != null) {
+        listen = new CompositeListener(List.of(listener, new RedListener(t)));
+      }
       ServerEngine engine =
           new ServerEngine(
               config,
@@ -260,7 +286,7 @@ public final class BulwarkServer implements AutoCloseable {
               List.copyOf(systemRoutes),
               admission,
               pipeline,
-              listener,
+              listen,
               clock,
               scheduler,
               readiness,

@@ -14,6 +14,7 @@ public final class HttpCallException extends BulwarkException {
   private final String service;
   private final int status;
   private final @Nullable String endpointId;
+  private final boolean timeout;
 
   public HttpCallException(
       String service,
@@ -21,10 +22,31 @@ public final class HttpCallException extends BulwarkException {
       @Nullable String endpointId,
       String message,
       @Nullable Throwable cause) {
+    this(service, status, endpointId, message, cause, false);
+  }
+
+  /** A call that got no answer within its timeout. */
+  public static HttpCallException timeout(String service, String endpointId, String message) {
+    return new HttpCallException(service, 0, endpointId, message, null, true);
+  }
+
+  private HttpCallException(
+      String service,
+      int status,
+      @Nullable String endpointId,
+      String message,
+      @Nullable Throwable cause,
+      boolean timeout) {
     super(message, cause, false);
     this.service = service;
     this.status = status;
     this.endpointId = endpointId;
+    this.timeout = timeout;
+  }
+
+  /** True if no answer came within the timeout. */
+  public boolean isTimeout() {
+    return timeout;
   }
 
   public String service() {

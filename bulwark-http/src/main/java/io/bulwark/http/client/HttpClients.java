@@ -7,6 +7,7 @@ import io.bulwark.http.internal.ClientEngine;
 import io.bulwark.resilience.CircuitBreaker;
 import io.bulwark.resilience.Pipeline;
 import io.bulwark.resilience.Retry;
+import io.bulwark.telemetry.BulwarkTelemetry;
 import io.vertx.core.Vertx;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -84,6 +85,7 @@ public final class HttpClients implements AutoCloseable {
     private @Nullable BiFunction<String, ClientConfig, CallDecorator> decorators;
     private Function<String, @Nullable Pipeline> pipelines = name -> null;
     private @Nullable Vertx vertx;
+    private BulwarkTelemetry telemetry = BulwarkTelemetry.noop();
 
     private Builder(ServiceDiscovery discovery, Scheduler scheduler) {
       this.discovery = Objects.requireNonNull(discovery, "discovery");
@@ -121,6 +123,16 @@ public final class HttpClients implements AutoCloseable {
      */
     public Builder decorators(BiFunction<String, ClientConfig, CallDecorator> decorators) {
       this.decorators = Objects.requireNonNull(decorators, "decorators");
+      return this;
+    }
+
+    /**
+     * Records RED metrics (rate, errors, duration) of every call per client as a bulwark-telemetry
+     * {@code dependency} named after the client: success, error, timeout (deadline or timeout) or
+     * rejected (circuit open, limit reached).
+     */
+    public Builder telemetry(BulwarkTelemetry telemetry) {
+      this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
       return this;
     }
 
@@ -167,7 +179,15 @@ public final class HttpClients implements AutoCloseable {
                 ? Objects.requireNonNull(decorators.apply(e.getKey(), e.getValue()))
                 : CallDecorator.of(pipelineFor(e.getKey(), e.getValue()));
         engines.put(
-            e.getKey(), new ClientEngine(e.getKey(), e.getValue(), discovery, scheduler, v, d));
+            e.getKey(),
+            new ClientEngine(
+                e.getKey(),
+                e.getValue(),
+                discovery,
+                scheduler,
+                v,
+                d,
+                telemetry.dependency(e.getKey())));
       }
       return new HttpClients(Map.copyOf(engines), owned);
     }

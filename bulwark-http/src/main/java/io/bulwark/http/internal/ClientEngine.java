@@ -20,6 +20,8 @@ import io.bulwark.http.lb.EndpointState;
 import io.bulwark.http.lb.LoadBalancer;
 import io.bulwark.http.lb.LoadBalancers;
 import io.bulwark.http.lb.ZonePreference;
+import io.bulwark.telemetry.Outcome;
+import io.bulwark.telemetry.RedRecorder;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -54,6 +56,7 @@ public final class ClientEngine implements ServiceClient {
   private final HttpClientAgent http;
   private final io.vertx.core.Context eventLoop;
   private final CallDecorator decorator;
+  private final RedRecorder red;
   private final LoadBalancer balancer;
   private final ZonePreference zones;
   private final OutlierDetector outliers;
@@ -69,8 +72,10 @@ public final class ClientEngine implements ServiceClient {
       ServiceDiscovery discovery,
       Scheduler scheduler,
       Vertx vertx,
-      CallDecorator decorator) {
+      CallDecorator decorator,
+      RedRecorder red) {
     this.name = name;
+    this.red = red;
     this.config = config;
     this.clock = scheduler.clock();
     this.decorator = decorator;
@@ -169,7 +174,26 @@ public final class ClientEngine implements ServiceClient {
 
   @Override
   public ClientResponse send(ClientRequest request) throws Exception {
-    return decorator.call(request, () -> attempt(request));
+    long start = clock.nanoTime();
+    try {
+      ClientResponse response = decorator.call(request, () -> attempt(request));
+      red.record(Outcome.SUCCESS, clock.nanoTime() - start);
+      return response;
+    } catch (Exception e) {
+      red.record(outcome(e), clock.nanoTime() - start);
+      throw e;
+    }
+  }
+
+  private static Outcome outcome(Exception e) {
+    if (e instanceof DeadlineExceededException
+        || (e instanceof HttpCallException h && h.isTimeout())) {
+      return Outcome.TIMEOUT;
+    }
+    if (e instanceof io.bulwark.core.error.RejectedException) {
+      return Outcome.REJECTED;
+    }
+    return Outcome.ERROR;
   }
 
   private ClientResponse attempt(ClientRequest request) throws Exception {
@@ -219,12 +243,10 @@ public final class ClientEngine implements ServiceClient {
         throw new DeadlineExceededException(
             "deadline passed while calling " + config.service() + " at " + endpoint.id());
       }
-      throw new HttpCallException(
+      throw HttpCallException.timeout(
           config.service(),
-          0,
           endpoint.id(),
-          "timed out after " + config.timeout() + " calling " + endpoint.id(),
-          null);
+          "timed out after " + config.timeout() + " calling " + endpoint.id());
     } catch (InterruptedException e) {
       reset(inflight);
       countOutlier = false;
