@@ -17,7 +17,7 @@ public interface ServerListener {
 
   /** A listener that does nothing. */
   static ServerListener none() {
-    return new ServerListener() {};
+    return io.bulwark.http.internal.NoListener.INSTANCE;
   }
 
   /** The access log on SLF4J logger {@code io.bulwark.http.access}, at INFO. */

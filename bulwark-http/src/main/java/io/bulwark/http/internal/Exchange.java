@@ -151,6 +151,15 @@ final class Exchange {
     if (p != null) {
       p.release(latency, dropped);
     }
+    if (engine.logs()) {
+      log(latency);
+    }
+    if (p != null) {
+      engine.requestDone();
+    }
+  }
+
+  private void log(long latency) {
     engine.log(
         new AccessLogEntry(
             method,
@@ -162,9 +171,6 @@ final class Exchange {
             context.correlationId(),
             context.criticality(),
             outcome));
-    if (p != null) {
-      engine.requestDone();
-    }
   }
 
   void outcome(String outcome) {

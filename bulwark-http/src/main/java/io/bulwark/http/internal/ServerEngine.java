@@ -54,6 +54,7 @@ public final class ServerEngine {
       "{\"status\":\"DOWN\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
   private static final byte[] EMPTY = new byte[0];
+  private static final Admission.Permit NO_PERMIT = (latency, dropped) -> {};
   private static final AtomicInteger SHARED_RANDOM_PORT = new AtomicInteger();
   private final ServerConfig config;
   private final RouteTable routes;
@@ -61,6 +62,7 @@ public final class ServerEngine {
   private final Admission admission;
   private final @Nullable Pipeline pipeline;
   private final ServerListener listener;
+  private final boolean logging;
   private final Clock clock;
   private final Scheduler scheduler;
   private final boolean ownsScheduler;
@@ -96,6 +98,7 @@ public final class ServerEngine {
     this.admission = admission;
     this.pipeline = pipeline;
     this.listener = listener;
+    this.logging = !(listener instanceof NoListener);
     this.clock = clock;
     this.ownsScheduler = scheduler == null;
     this.scheduler = scheduler == null ? Scheduler.system() : scheduler;
@@ -206,22 +209,25 @@ public final class ServerEngine {
       return;
     }
     boolean system = isSystem(match);
+    // count first, then look at draining: shutdown either sees this request or it sees draining
+    inFlight.incrementAndGet();
     if (draining && !system) {
+      requestDone();
       reject(ex, HttpProblem.unavailable("shutting_down", "server is shutting down", 1), "shed");
       return;
     }
     Deadline deadline = ex.context.deadline();
     if (deadline != null && !system && deadline.isExpired()) {
+      requestDone();
       reject(ex, deadlineProblem(), "deadline");
       return;
     }
-    Admission.Permit permit =
-        system ? (l, d) -> {} : admission.tryAcquire(ex.context.criticality());
+    Admission.Permit permit = system ? NO_PERMIT : admission.tryAcquire(ex.context.criticality());
     if (permit == null) {
+      requestDone();
       reject(ex, overloaded(ex), "shed");
       return;
     }
-    inFlight.incrementAndGet();
     ex.admitted(permit);
     readBody(ex, match);
   }
@@ -246,7 +252,7 @@ public final class ServerEngine {
       dispatch(ex, match, EMPTY);
       return;
     }
-    if (length == null && !hasBody(req)) {
+    if (length == null && (bodiless(req.method()) || !hasBody(req))) {
       // no body can follow: no buffer, just wait for the end (answering earlier breaks keep-alive)
       req.exceptionHandler(e -> ex.finish(true));
       req.endHandler(v -> dispatch(ex, match, EMPTY));
@@ -263,6 +269,14 @@ public final class ServerEngine {
         });
     req.exceptionHandler(e -> ex.finish(true));
     req.endHandler(v -> dispatch(ex, match, body.getBytes()));
+  }
+
+  /** Methods whose body (if a client sent one anyway) has no meaning and is not read. */
+  private static boolean bodiless(io.vertx.core.http.HttpMethod m) {
+    return m == io.vertx.core.http.HttpMethod.GET
+        || m == io.vertx.core.http.HttpMethod.HEAD
+        || m == io.vertx.core.http.HttpMethod.OPTIONS
+        || m == io.vertx.core.http.HttpMethod.DELETE;
   }
 
   private static boolean hasBody(HttpServerRequest req) {
@@ -448,6 +462,11 @@ public final class ServerEngine {
         new Exchange(this, req, clock.nanoTime(), "-", Context.root().withCorrelationId(id));
     ex.problem(HttpProblem.of(status, code, message), "rejected", true);
     ex.finish(false);
+  }
+
+  /** False when nobody listens, so that no log entry is built. */
+  boolean logs() {
+    return logging;
   }
 
   void log(AccessLogEntry entry) {
