@@ -13,7 +13,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,9 +33,13 @@ final class Exchange {
   private final io.vertx.core.Context eventLoop;
   private final String method;
   private final String path;
-  volatile long bytesIn;
-  private final AtomicBoolean answered = new AtomicBoolean();
-  private final AtomicBoolean finished = new AtomicBoolean();
+  long bytesIn;
+  private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Exchange> ANSWERED =
+      java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Exchange.class, "answered");
+  private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Exchange> FINISHED =
+      java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Exchange.class, "finished");
+  private volatile int answered;
+  private volatile int finished;
   private Admission.@Nullable Permit permit;
   volatile @Nullable Thread worker;
   volatile boolean handlerStarted;
@@ -62,7 +65,7 @@ final class Exchange {
 
   /** Writes {@code response} unless something already answered. */
   boolean answer(Response response, byte[] body) {
-    if (!answered.compareAndSet(false, true)) {
+    if (!ANSWERED.compareAndSet(this, 0, 1)) {
       return false;
     }
     status = response.status();
@@ -102,7 +105,7 @@ final class Exchange {
   }
 
   boolean problem(HttpProblem p, String outcome, boolean closeConnection) {
-    if (!answered.compareAndSet(false, true)) {
+    if (!ANSWERED.compareAndSet(this, 0, 1)) {
       return false;
     }
     this.status = p.status();
@@ -139,7 +142,7 @@ final class Exchange {
 
   /** The work for this request is over (answered or not): release, log, count down. */
   void finish(boolean dropped) {
-    if (!finished.compareAndSet(false, true)) {
+    if (!FINISHED.compareAndSet(this, 0, 1)) {
       return;
     }
     ScheduledTask timer = deadlineTimer;

@@ -22,7 +22,12 @@ public final class RouteTable {
       String template, Handler handler, Map<String, String> params, boolean onEventLoop) {}
 
   private record Route(
-      String method, String template, String[] segments, Handler handler, boolean onEventLoop) {}
+      String method,
+      String template,
+      String[] segments,
+      Handler handler,
+      boolean onEventLoop,
+      Match exactMatch) {}
 
   private final Map<String, Map<String, Route>> exact = new HashMap<>();
   private final List<Route> templated = new ArrayList<>();
@@ -48,7 +53,14 @@ public final class RouteTable {
     for (String s : segments) {
       hasParams |= s.startsWith("{");
     }
-    Route route = new Route(m, template, segments, handler, onEventLoop);
+    Route route =
+        new Route(
+            m,
+            template,
+            segments,
+            handler,
+            onEventLoop,
+            new Match(template, handler, Map.of(), onEventLoop));
     TreeSet<String> methods = methodsByTemplate.computeIfAbsent(template, t -> new TreeSet<>());
     if (!methods.add(m)) {
       throw new IllegalArgumentException("route " + m + " " + template + " is defined twice");
@@ -84,7 +96,7 @@ public final class RouteTable {
     Map<String, Route> byPath = exact.get(method);
     Route r = byPath == null ? null : byPath.get(path);
     if (r != null) {
-      return new Match(r.template, r.handler, Map.of(), r.onEventLoop);
+      return r.exactMatch;
     }
     for (Route t : templated) {
       if (t.method.equals(method)) {

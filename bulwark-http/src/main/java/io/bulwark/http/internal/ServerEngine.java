@@ -73,7 +73,8 @@ public final class ServerEngine {
   private final ContextHeaders contextHeaders;
   private final ThreadFactory handlers;
   private final List<HttpServer> servers = new ArrayList<>();
-  private final AtomicInteger inFlight = new AtomicInteger();
+  private final java.util.concurrent.atomic.LongAdder inFlight =
+      new java.util.concurrent.atomic.LongAdder();
   private final CountDownLatch drained = new CountDownLatch(1);
   private volatile boolean started;
   private volatile boolean draining;
@@ -162,7 +163,7 @@ public final class ServerEngine {
   }
 
   public int inFlight() {
-    return inFlight.get();
+    return (int) inFlight.sum();
   }
 
   public boolean isReady() {
@@ -210,7 +211,7 @@ public final class ServerEngine {
     }
     boolean system = isSystem(match);
     // count first, then look at draining: shutdown either sees this request or it sees draining
-    inFlight.incrementAndGet();
+    inFlight.increment();
     if (draining && !system) {
       requestDone();
       reject(ex, HttpProblem.unavailable("shutting_down", "server is shutting down", 1), "shed");
@@ -252,10 +253,10 @@ public final class ServerEngine {
       dispatch(ex, match, EMPTY);
       return;
     }
-    if (length == null && (bodiless(req.method()) || !hasBody(req))) {
-      // no body can follow: no buffer, just wait for the end (answering earlier breaks keep-alive)
-      req.exceptionHandler(e -> ex.finish(true));
-      req.endHandler(v -> dispatch(ex, match, EMPTY));
+    if ((length == null && (bodiless(req.method()) || !hasBody(req))) || "0".equals(length)) {
+      // no body can follow: answer at once, as a plain Vert.x handler would (the rest of the
+      // request, if any, is consumed by Vert.x before the next request on the connection)
+      dispatch(ex, match, EMPTY);
       return;
     }
     Buffer body = Buffer.buffer();
@@ -478,7 +479,8 @@ public final class ServerEngine {
   }
 
   void requestDone() {
-    if (inFlight.decrementAndGet() == 0 && draining) {
+    inFlight.decrement();
+    if (draining && inFlight.sum() == 0) {
       drained.countDown();
     }
   }
@@ -490,14 +492,14 @@ public final class ServerEngine {
       return abandoned;
     }
     draining = true;
-    int atStart = inFlight.get();
+    int atStart = inFlight();
     notifyDrain(true, atStart);
     long budgetMillis = config.drainBudget().toMillis();
     List<Future<Void>> closing = new ArrayList<>();
     for (HttpServer s : servers) {
       closing.add(s.shutdown(budgetMillis, TimeUnit.MILLISECONDS));
     }
-    if (inFlight.get() == 0) {
+    if (inFlight.sum() == 0) {
       drained.countDown();
     }
     try {
@@ -510,7 +512,7 @@ public final class ServerEngine {
     } catch (Exception e) {
       LOG.debug("server close did not finish cleanly", e);
     }
-    abandoned = inFlight.get();
+    abandoned = inFlight();
     for (HttpServer s : servers) {
       s.close();
     }
