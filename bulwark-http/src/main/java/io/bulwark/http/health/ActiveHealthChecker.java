@@ -3,10 +3,12 @@ package io.bulwark.http.health;
 import io.bulwark.core.time.ScheduledTask;
 import io.bulwark.core.time.Scheduler;
 import io.bulwark.http.discovery.Endpoint;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -39,6 +41,7 @@ public final class ActiveHealthChecker implements AutoCloseable {
   private final Supplier<List<Endpoint>> endpoints;
   private final Map<String, State> states = new ConcurrentHashMap<>();
   private final @Nullable ScheduledTask task;
+  private volatile CompletableFuture<Void> lastRound = CompletableFuture.completedFuture(null);
 
   public ActiveHealthChecker(
       HealthCheckConfig config,
@@ -56,6 +59,7 @@ public final class ActiveHealthChecker implements AutoCloseable {
   public void probeAll() {
     List<Endpoint> current = endpoints.get();
     Set<String> ids = new HashSet<>();
+    List<CompletableFuture<?>> round = new ArrayList<>();
     for (Endpoint e : current) {
       ids.add(e.id());
       State s = states.computeIfAbsent(e.id(), k -> new State());
@@ -67,11 +71,31 @@ public final class ActiveHealthChecker implements AutoCloseable {
       try {
         result = probe.check(e);
       } catch (RuntimeException ex) {
-        result = java.util.concurrent.CompletableFuture.completedFuture(false);
+        result = CompletableFuture.completedFuture(false);
       }
-      result.whenComplete((ok, failure) -> verdict(s, failure == null && Boolean.TRUE.equals(ok)));
+      round.add(
+          result
+              .whenComplete((ok, failure) -> verdict(s, failure == null && Boolean.TRUE.equals(ok)))
+              .toCompletableFuture()
+              .exceptionally(t -> false));
     }
     states.keySet().retainAll(ids);
+    lastRound = CompletableFuture.allOf(round.toArray(CompletableFuture[]::new));
+  }
+
+  /**
+   * Waits up to {@code timeout} for the probes of the latest round to finish (for tests and
+   * tooling; rounds themselves never wait).
+   *
+   * @return true if they finished
+   */
+  public boolean awaitRound(java.time.Duration timeout) throws InterruptedException {
+    try {
+      lastRound.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+      return true;
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return false;
+    }
   }
 
   private void verdict(State s, boolean ok) {

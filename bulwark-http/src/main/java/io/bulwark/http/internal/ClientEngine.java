@@ -343,6 +343,18 @@ public final class ClientEngine implements ServiceClient {
     return result.future().toCompletionStage().toCompletableFuture();
   }
 
+  /** The active health verdict for {@code endpointId} (true without health checks). */
+  public boolean isHealthy(String endpointId) {
+    ActiveHealthChecker h = health;
+    return h == null || h.isHealthy(endpointId);
+  }
+
+  /** Waits for the latest round of health probes to finish (tests and tooling). */
+  public boolean awaitProbes(java.time.Duration timeout) throws InterruptedException {
+    ActiveHealthChecker h = health;
+    return h == null || h.awaitRound(timeout);
+  }
+
   /** How many times {@code endpointId} has been ejected (for tests and metrics). */
   public int ejections(String endpointId) {
     return outliers.ejections(endpointId);
