@@ -82,9 +82,10 @@ final class DefaultAdaptiveThrottle implements AdaptiveThrottle, Stage {
     lock.lock();
     try {
       int i = rotate(clock.nanoTime());
+      double p = probability();
       requests[i]++;
       totalRequests++;
-      return draw >= probability();
+      return draw >= p;
     } finally {
       lock.unlock();
     }
