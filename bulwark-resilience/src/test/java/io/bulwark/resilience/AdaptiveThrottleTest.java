@@ -8,7 +8,14 @@ import io.bulwark.core.error.RejectedException;
 import io.bulwark.test.VirtualScheduler;
 import io.bulwark.test.VirtualTimeExtension;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -105,5 +112,36 @@ class AdaptiveThrottleTest {
     assertThatThrownBy(
             () -> AdaptiveThrottleConfig.builder().window(Duration.ofMillis(1500)).build())
         .hasMessage("window must be whole seconds (≥ 1s), was PT1.5S");
+  }
+
+  @Test
+  void manyThreadsAgainstAHealthyBackendAreNeverThrottled(VirtualScheduler scheduler)
+      throws Exception {
+    AdaptiveThrottle throttle =
+        AdaptiveThrottle.of("backend", AdaptiveThrottleConfig.builder().build(), scheduler.clock());
+    Pipeline p = Pipeline.of(throttle);
+    int threads = 8;
+    AtomicInteger ok = new AtomicInteger();
+    CyclicBarrier start = new CyclicBarrier(threads);
+    try (var pool = Executors.newFixedThreadPool(threads)) {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < 5_000; i++) {
+                    p.get(() -> "ok");
+                    ok.incrementAndGet();
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : futures) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+    }
+    assertThat(ok.get()).isEqualTo(threads * 5_000);
+    assertThat(throttle.rejectionProbability()).isZero();
   }
 }

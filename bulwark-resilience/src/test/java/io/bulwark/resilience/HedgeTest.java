@@ -6,6 +6,7 @@ import io.bulwark.core.error.RetriableException;
 import io.bulwark.test.VirtualScheduler;
 import io.bulwark.test.VirtualTimeExtension;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -144,5 +145,35 @@ class HedgeTest {
     // recomputed every 16 samples: the last time over samples of 1..96 ms, p90 = the 87th
     assertThat(h.currentDelayNanos()).isEqualTo(Duration.ofMillis(87).toNanos());
     assertThat(hedges).isNotEmpty();
+  }
+
+  @Test
+  void concurrentHedgedCallsStayWithinTheSharedBudget(VirtualScheduler scheduler) throws Exception {
+    RetryBudget budget =
+        RetryBudget.of(
+            "b",
+            RetryBudgetConfig.builder().ratio(0.25).minRetriesPerSecond(0).build(),
+            scheduler.clock());
+    Hedge h =
+        hedge(HedgeConfig.builder().delay(Duration.ofMillis(10)).budget(budget).build(), scheduler);
+    Pipeline p = Pipeline.of(h);
+    CountDownLatch release = new CountDownLatch(1);
+    List<CompletableFuture<String>> calls = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      calls.add(
+          p.submit(
+              () -> {
+                release.await();
+                return "done";
+              }));
+    }
+    Drive.until(() -> scheduler.pendingTasks() == 40);
+    scheduler.advance(Duration.ofMillis(10));
+    release.countDown();
+    for (CompletableFuture<String> c : calls) {
+      assertThat(c.get(10, TimeUnit.SECONDS)).isEqualTo("done");
+    }
+    assertThat(budget.requests()).isEqualTo(40);
+    assertThat(budget.retries()).isEqualTo(10).isEqualTo(hedges.size());
   }
 }

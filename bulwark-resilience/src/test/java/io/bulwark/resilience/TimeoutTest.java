@@ -9,6 +9,8 @@ import io.bulwark.core.error.DeadlineExceededException;
 import io.bulwark.test.VirtualScheduler;
 import io.bulwark.test.VirtualTimeExtension;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -114,5 +116,30 @@ class TimeoutTest {
   void rejectsANonPositiveTimeout() {
     assertThatThrownBy(() -> TimeoutConfig.of(Duration.ZERO))
         .hasMessage("timeout must be positive, was PT0S");
+  }
+
+  @Test
+  void manyConcurrentTimeoutsReturnEveryPermitOnceTheirWorkStops(VirtualScheduler scheduler)
+      throws Exception {
+    Bulkhead bulkhead =
+        Bulkhead.of("bh", BulkheadConfig.builder().maxConcurrent(64).build(), scheduler);
+    Pipeline p = Pipeline.of(bulkhead, Timeout.of("t", Duration.ofMillis(100), scheduler));
+    List<CompletableFuture<String>> calls = new ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      calls.add(
+          p.submit(
+              () -> {
+                new CountDownLatch(1).await();
+                return "never";
+              }));
+    }
+    Drive.until(() -> scheduler.pendingTasks() == 64);
+    assertThat(bulkhead.availablePermits()).isZero();
+    scheduler.advance(Duration.ofMillis(100));
+    for (CompletableFuture<String> c : calls) {
+      assertThatThrownBy(() -> c.get(10, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(TimeoutExceededException.class);
+    }
+    Drive.until(() -> bulkhead.availablePermits() == 64);
   }
 }

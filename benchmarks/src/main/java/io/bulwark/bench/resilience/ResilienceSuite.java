@@ -4,7 +4,6 @@ import io.bulwark.bench.BenchResult;
 import io.bulwark.bench.BenchSuite;
 import io.bulwark.bench.JmhTable;
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,21 +36,18 @@ public final class ResilienceSuite implements BenchSuite {
   @Override
   public BenchResult run(List<String> args, PrintStream out) throws Exception {
     boolean quick = args.contains("--quick");
-    Collection<RunResult> results = new ArrayList<>();
-    for (int threads : new int[] {1, 2}) {
-      Options options =
-          new OptionsBuilder()
-              .include(ResiliencePoliciesBenchmark.class.getName())
-              .threads(threads)
-              .forks(quick ? 1 : 2)
-              .warmupIterations(quick ? 2 : 4)
-              .warmupTime(TimeValue.seconds(1))
-              .measurementIterations(quick ? 3 : 5)
-              .measurementTime(TimeValue.seconds(1))
-              .addProfiler(GCProfiler.class)
-              .build();
-      results.addAll(new Runner(options).run());
-    }
+    Options options =
+        new OptionsBuilder()
+            .include(ResilienceOneThreadBenchmark.class.getName())
+            .include(ResilienceTwoThreadBenchmark.class.getName())
+            .forks(quick ? 1 : 2)
+            .warmupIterations(quick ? 2 : 4)
+            .warmupTime(TimeValue.seconds(1))
+            .measurementIterations(quick ? 3 : 5)
+            .measurementTime(TimeValue.seconds(1))
+            .addProfiler(GCProfiler.class)
+            .build();
+    Collection<RunResult> results = new Runner(options).run();
     JmhTable table = JmhTable.of(results);
     out.println();
     out.println("== Bulwark vs Failsafe ==");
