@@ -2,7 +2,6 @@ package io.bulwark.resilience;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The last N outcomes in a lock-free ring. A call claims a sequence number with one {@code
@@ -22,7 +21,7 @@ final class CountWindow implements OutcomeWindow {
   private final int size;
   private final int stride;
   private final AtomicIntegerArray slots;
-  private final AtomicLong cursor = new AtomicLong();
+  private final PaddedLong cursor = new PaddedLong(0);
   private final AtomicInteger failures = new AtomicInteger();
   private final AtomicInteger slow = new AtomicInteger();
 
@@ -48,7 +47,7 @@ final class CountWindow implements OutcomeWindow {
   @Override
   public void record(long nowNanos, boolean failure, boolean slowCall) {
     int code = PRESENT | (failure ? FAILURE : 0) | (slowCall ? SLOW : 0);
-    long seq = cursor.getAndIncrement();
+    long seq = cursor.getAndAdd(1);
     int old = slots.getAndSet((int) ((seq % size) * stride % size), code);
     if (old != code) {
       int failureDelta = ((code & FAILURE) - (old & FAILURE)) / FAILURE;

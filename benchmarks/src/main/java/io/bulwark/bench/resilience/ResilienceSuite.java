@@ -19,14 +19,14 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * {@code bulwark bench resilience}: circuit breaker, retry, rate limiter and a 4-policy pipeline,
- * 1 and 2 threads, Bulwark against Resilience4j and Failsafe.
+ * {@code bulwark bench resilience}: circuit breaker, retry, rate limiter and a 4-policy pipeline, 1
+ * and 2 threads, Bulwark against Resilience4j and Failsafe.
  *
- * <p>The machine is shared and its load drifts, so the sides are measured in alternating rounds:
- * in each round every operation is run for Bulwark, Resilience4j and Failsafe back to back (one
- * JMH fork each, the order rotating between rounds), and a row's ratio is the median of its
- * per-round ratios. The whole run holds the machine-wide JMH lock, so no other JMH run interleaves.
- * The headline ratio is the worst median Bulwark/Resilience4j ns/op over all rows (target ≤ 1.0);
+ * <p>The machine is shared and its load drifts, so the sides are measured in alternating rounds: in
+ * each round every operation is run for Bulwark, Resilience4j and Failsafe back to back (one JMH
+ * fork each, the order rotating between rounds), and a row's ratio is the median of its per-round
+ * ratios. The whole run holds the machine-wide JMH lock, so no other JMH run interleaves. The
+ * headline ratio is the worst median Bulwark/Resilience4j ns/op over all rows (target ≤ 1.0);
  * {@code bulwark_max_bytes} is the largest Bulwark B/op (target 0).
  *
  * <p>Arguments: {@code --quick} (1 round, short iterations), {@code --rounds N} (default 3).
@@ -58,7 +58,8 @@ public final class ResilienceSuite implements BenchSuite {
       rounds = Integer.parseInt(args.get(at + 1));
     }
     PairedRounds table = new PairedRounds();
-    try (FileChannel channel = openLock(); FileLock lock = waitForLock(channel, out)) {
+    try (FileChannel channel = openLock();
+        FileLock lock = waitForLock(channel, out)) {
       // this JVM holds the machine-wide JMH lock for the whole comparison
       System.setProperty("jmh.ignoreLock", "true");
       for (int round = 0; round < rounds; round++) {
@@ -77,8 +78,7 @@ public final class ResilienceSuite implements BenchSuite {
     out.println("== Bulwark vs Failsafe (medians over rounds) ==");
     double failsafe = table.print(out, "failsafe");
     out.println();
-    out.println(
-        "== Bulwark vs Resilience4j (medians over rounds; target: ratio ≤ 1.0, 0 B/op) ==");
+    out.println("== Bulwark vs Resilience4j (medians over rounds; target: ratio ≤ 1.0, 0 B/op) ==");
     double worst = table.print(out, "resilience4j");
     Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("rounds", (double) rounds);
