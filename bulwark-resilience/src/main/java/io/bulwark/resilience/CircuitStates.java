@@ -12,6 +12,10 @@ import org.jspecify.annotations.Nullable;
  * breaker moves between them by compare-and-set, and a call records its outcome into the state that
  * admitted it.
  */
+@SuppressWarnings({
+  "TypeParameterUnusedInFormals",
+  "FutureReturnValueIgnored"
+}) // side-effect callbacks; results typed by the caller
 final class CircuitStates {
   private CircuitStates() {}
 

@@ -16,6 +16,10 @@ import org.jspecify.annotations.Nullable;
  * admitted by: an outcome arriving after a transition lands in the discarded window, never in the
  * new one.
  */
+@SuppressWarnings({
+  "TypeParameterUnusedInFormals",
+  "FutureReturnValueIgnored"
+}) // side-effect callbacks; results typed by the caller
 final class DefaultCircuitBreaker implements CircuitBreaker, Stage {
   private final String name;
   private final CircuitBreakerConfig config;

@@ -12,6 +12,10 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /** The adaptive concurrency limiter; see {@link ConcurrencyLimiter}. */
+@SuppressWarnings({
+  "TypeParameterUnusedInFormals",
+  "FutureReturnValueIgnored"
+}) // side-effect callbacks; results typed by the caller
 final class DefaultConcurrencyLimiter implements ConcurrencyLimiter, Stage {
   private final String name;
   private final ConcurrencyLimiterConfig config;

@@ -9,6 +9,10 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /** The GCRA rate limiter; see {@link RateLimiter}. */
+@SuppressWarnings({
+  "TypeParameterUnusedInFormals",
+  "FutureReturnValueIgnored"
+}) // side-effect callbacks; results typed by the caller
 final class DefaultRateLimiter implements RateLimiter, Stage {
   private final String name;
   private final RateLimiterConfig config;

@@ -27,6 +27,8 @@ public record RegistryConfig(
   }
 
   /**
+   * Loads a config file.
+   *
    * @throws io.bulwark.core.config.ConfigException listing every problem
    */
   public static RegistryConfig load(Path file, ConfigLoader loader) {
@@ -34,6 +36,8 @@ public record RegistryConfig(
   }
 
   /**
+   * Parses YAML text; {@code source} names it in errors.
+   *
    * @throws io.bulwark.core.config.ConfigException listing every problem
    */
   public static RegistryConfig parse(String yaml, String source, ConfigLoader loader) {
