@@ -28,9 +28,10 @@ public final class JmhTable {
       String side = method.substring(split + 1);
       double ns = r.getPrimaryResult().getScore();
       double err = r.getPrimaryResult().getScoreError();
-      var alloc = r.getSecondaryResults().get("·gc.alloc.rate.norm");
+      // JMH ≥ 1.35 names it "gc.alloc.rate.norm"; older versions prefixed a middle dot
+      var alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
       if (alloc == null) {
-        alloc = r.getSecondaryResults().get("gc.alloc.rate.norm"); // JMH 1.37 drops the "·"
+        alloc = r.getSecondaryResults().get("·gc.alloc.rate.norm");
       }
       double bytes = alloc == null ? Double.NaN : alloc.getScore();
       table

@@ -10,6 +10,10 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /** The SRE accept-ratio throttle; see {@link AdaptiveThrottle}. */
+@SuppressWarnings({
+  "TypeParameterUnusedInFormals",
+  "FutureReturnValueIgnored"
+}) // side-effect callbacks; results typed by the caller
 final class DefaultAdaptiveThrottle implements AdaptiveThrottle, Stage {
   private static final long SECOND = 1_000_000_000L;
 
@@ -82,9 +86,10 @@ final class DefaultAdaptiveThrottle implements AdaptiveThrottle, Stage {
     lock.lock();
     try {
       int i = rotate(clock.nanoTime());
+      double p = probability();
       requests[i]++;
       totalRequests++;
-      return draw >= probability();
+      return draw >= p;
     } finally {
       lock.unlock();
     }

@@ -7,6 +7,10 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /** The semaphore bulkhead; see {@link Bulkhead}. */
+@SuppressWarnings({
+  "TypeParameterUnusedInFormals",
+  "FutureReturnValueIgnored"
+}) // side-effect callbacks; results typed by the caller
 final class DefaultBulkhead implements Bulkhead, Stage {
   private final String name;
   private final BulkheadConfig config;

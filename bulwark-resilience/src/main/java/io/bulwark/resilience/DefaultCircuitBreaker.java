@@ -1,11 +1,10 @@
 package io.bulwark.resilience;
 
 import io.bulwark.core.time.Clock;
-import java.time.Duration;
+import io.bulwark.resilience.CircuitStates.CircuitState;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -17,6 +16,10 @@ import org.jspecify.annotations.Nullable;
  * admitted by: an outcome arriving after a transition lands in the discarded window, never in the
  * new one.
  */
+@SuppressWarnings({
+  "TypeParameterUnusedInFormals",
+  "FutureReturnValueIgnored"
+}) // side-effect callbacks; results typed by the caller
 final class DefaultCircuitBreaker implements CircuitBreaker, Stage {
   private final String name;
   private final CircuitBreakerConfig config;
@@ -37,7 +40,8 @@ final class DefaultCircuitBreaker implements CircuitBreaker, Stage {
             ? Math.min(config.minimumCalls(), config.windowSize())
             : config.minimumCalls();
     this.slowNanos = config.slowCallDuration().toNanos();
-    this.state = new AtomicReference<>(new Closed(OutcomeWindow.of(config, clock.nanoTime())));
+    this.state =
+        new AtomicReference<>(new CircuitStates.Closed(OutcomeWindow.of(config, clock.nanoTime())));
   }
 
   @Override
@@ -63,7 +67,7 @@ final class DefaultCircuitBreaker implements CircuitBreaker, Stage {
   @Override
   public State state() {
     CircuitState s = state.get();
-    if (s instanceof Open open && open.waitIsOver(clock.nanoTime())) {
+    if (s instanceof CircuitStates.Open open && open.waitIsOver(clock.nanoTime())) {
       return State.HALF_OPEN;
     }
     return s.kind;
@@ -86,17 +90,19 @@ final class DefaultCircuitBreaker implements CircuitBreaker, Stage {
 
   @Override
   public void forceOpen() {
-    force(new Fixed(State.FORCED_OPEN), "forced open by an operator");
+    force(new CircuitStates.Fixed(State.FORCED_OPEN), "forced open by an operator");
   }
 
   @Override
   public void disable() {
-    force(new Fixed(State.DISABLED), "disabled by an operator");
+    force(new CircuitStates.Fixed(State.DISABLED), "disabled by an operator");
   }
 
   @Override
   public void reset() {
-    force(new Closed(OutcomeWindow.of(config, clock.nanoTime())), "reset by an operator");
+    force(
+        new CircuitStates.Closed(OutcomeWindow.of(config, clock.nanoTime())),
+        "reset by an operator");
   }
 
   private void force(CircuitState next, String reason) {
@@ -111,8 +117,9 @@ final class DefaultCircuitBreaker implements CircuitBreaker, Stage {
     if (s.tryAcquire(this)) {
       return s;
     }
-    if (s instanceof Open open && open.waitIsOver(clock.nanoTime())) {
-      HalfOpen probing = new HalfOpen(config.halfOpenPermits(), clock.nanoTime());
+    if (s instanceof CircuitStates.Open open && open.waitIsOver(clock.nanoTime())) {
+      CircuitStates.HalfOpen probing =
+          new CircuitStates.HalfOpen(config.halfOpenPermits(), clock.nanoTime());
       String reason = "waited " + config.waitInOpen() + " in OPEN";
       if (transition(s, probing, reason) || state.get() != s) {
         return acquire();
@@ -120,6 +127,23 @@ final class DefaultCircuitBreaker implements CircuitBreaker, Stage {
     }
     listeners.rejected(name, Rejection.CIRCUIT_OPEN);
     return null;
+  }
+
+  long nanoTime() {
+    return clock.nanoTime();
+  }
+
+  int minimumCalls() {
+    return minimumCalls;
+  }
+
+  CircuitState current() {
+    return state.get();
+  }
+
+  /** A fresh OPEN state starting now. */
+  CircuitStates.Open opened() {
+    return new CircuitStates.Open(clock.nanoTime(), config.waitInOpen().toNanos());
   }
 
   boolean transition(CircuitState from, CircuitState to, String reason) {
@@ -201,167 +225,6 @@ final class DefaultCircuitBreaker implements CircuitBreaker, Stage {
           config.slowCallRateThreshold());
     }
     return null;
-  }
-
-  /** One state of the machine; identity matters (transitions CAS on it). */
-  abstract static class CircuitState {
-    final State kind;
-
-    CircuitState(State kind) {
-      this.kind = kind;
-    }
-
-    abstract boolean tryAcquire(DefaultCircuitBreaker cb);
-
-    abstract void record(DefaultCircuitBreaker cb, long durationNanos, @Nullable Throwable failure);
-
-    abstract Metrics metrics(long nowNanos);
-  }
-
-  final class Closed extends CircuitState {
-    private final OutcomeWindow window;
-
-    Closed(OutcomeWindow window) {
-      super(State.CLOSED);
-      this.window = window;
-    }
-
-    @Override
-    boolean tryAcquire(DefaultCircuitBreaker cb) {
-      return true;
-    }
-
-    @Override
-    void record(DefaultCircuitBreaker cb, long durationNanos, @Nullable Throwable failure) {
-      boolean failed = cb.isFailure(failure);
-      boolean slow = cb.isSlow(durationNanos);
-      long now =
-          config.windowType() == CircuitBreakerConfig.WindowType.TIME_BASED ? clock.nanoTime() : 0;
-      window.record(now, failed, slow);
-      if ((failed || slow) && cb.state.get() == this) {
-        Metrics m = window.metrics(now);
-        String reason = tripReason(m, window.describe(m.calls()), minimumCalls);
-        if (reason != null) {
-          cb.transition(this, new Open(clock.nanoTime()), reason);
-        }
-      }
-    }
-
-    @Override
-    Metrics metrics(long nowNanos) {
-      return window.metrics(nowNanos);
-    }
-  }
-
-  final class Open extends CircuitState {
-    private final long openedAtNanos;
-
-    Open(long openedAtNanos) {
-      super(State.OPEN);
-      this.openedAtNanos = openedAtNanos;
-    }
-
-    boolean waitIsOver(long nowNanos) {
-      return nowNanos - openedAtNanos >= config.waitInOpen().toNanos();
-    }
-
-    @Override
-    boolean tryAcquire(DefaultCircuitBreaker cb) {
-      return false;
-    }
-
-    @Override
-    void record(DefaultCircuitBreaker cb, long durationNanos, @Nullable Throwable failure) {}
-
-    @Override
-    Metrics metrics(long nowNanos) {
-      return new Metrics(0, 0, 0);
-    }
-  }
-
-  final class HalfOpen extends CircuitState {
-    private final int permits;
-    private final long startedAtNanos;
-    private final AtomicInteger left;
-    private final AtomicInteger done = new AtomicInteger();
-    private final AtomicInteger failures = new AtomicInteger();
-    private final AtomicInteger slow = new AtomicInteger();
-
-    HalfOpen(int permits, long startedAtNanos) {
-      super(State.HALF_OPEN);
-      this.permits = permits;
-      this.startedAtNanos = startedAtNanos;
-      this.left = new AtomicInteger(permits);
-    }
-
-    @Override
-    boolean tryAcquire(DefaultCircuitBreaker cb) {
-      Duration maxWait = config.maxWaitInHalfOpen();
-      if (!maxWait.isZero() && clock.nanoTime() - startedAtNanos >= maxWait.toNanos()) {
-        String reason =
-            "only "
-                + done.get()
-                + " of "
-                + permits
-                + " probe calls finished within maxWaitInHalfOpen "
-                + maxWait;
-        cb.transition(this, new Open(clock.nanoTime()), reason);
-        return false;
-      }
-      return left.getAndDecrement() > 0;
-    }
-
-    @Override
-    void record(DefaultCircuitBreaker cb, long durationNanos, @Nullable Throwable failure) {
-      if (cb.isFailure(failure)) {
-        failures.incrementAndGet();
-      }
-      if (cb.isSlow(durationNanos)) {
-        slow.incrementAndGet();
-      }
-      if (done.incrementAndGet() == permits) {
-        Metrics m = metrics(0);
-        String over = permits + " probe calls";
-        String reason = tripReason(m, over, 1);
-        if (reason != null) {
-          cb.transition(this, new Open(clock.nanoTime()), reason);
-        } else {
-          String ok =
-              String.format(
-                  Locale.ROOT,
-                  "%s: failure rate %.1f%% < %.1f%%",
-                  over,
-                  m.failureRate(),
-                  config.failureRateThreshold());
-          cb.transition(this, new Closed(OutcomeWindow.of(config, clock.nanoTime())), ok);
-        }
-      }
-    }
-
-    @Override
-    Metrics metrics(long nowNanos) {
-      return new Metrics(done.get(), failures.get(), slow.get());
-    }
-  }
-
-  /** FORCED_OPEN (admits nothing) or DISABLED (admits all, records nothing). */
-  static final class Fixed extends CircuitState {
-    Fixed(State kind) {
-      super(kind);
-    }
-
-    @Override
-    boolean tryAcquire(DefaultCircuitBreaker cb) {
-      return kind == State.DISABLED;
-    }
-
-    @Override
-    void record(DefaultCircuitBreaker cb, long durationNanos, @Nullable Throwable failure) {}
-
-    @Override
-    Metrics metrics(long nowNanos) {
-      return new Metrics(0, 0, 0);
-    }
   }
 
   @Override

@@ -7,19 +7,22 @@ import io.bulwark.core.time.Clock;
 import io.bulwark.resilience.limit.LimitAlgorithm;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /** The adaptive concurrency limiter; see {@link ConcurrencyLimiter}. */
+@SuppressWarnings({
+  "TypeParameterUnusedInFormals",
+  "FutureReturnValueIgnored"
+}) // side-effect callbacks; results typed by the caller
 final class DefaultConcurrencyLimiter implements ConcurrencyLimiter, Stage {
   private final String name;
   private final ConcurrencyLimiterConfig config;
   private final Clock clock;
   private final LimitAlgorithm.Estimator estimator;
   private final ReentrantLock sampling = new ReentrantLock();
-  private final AtomicInteger inflight = new AtomicInteger();
+  private final PaddedLong inflight = new PaddedLong(0);
   private final ListenerSet listeners = new ListenerSet();
   private final PolicyRejectedException rejection;
   private volatile int limit;
@@ -60,7 +63,7 @@ final class DefaultConcurrencyLimiter implements ConcurrencyLimiter, Stage {
 
   @Override
   public int inflight() {
-    return inflight.get();
+    return (int) inflight.get();
   }
 
   @Override
@@ -73,7 +76,7 @@ final class DefaultConcurrencyLimiter implements ConcurrencyLimiter, Stage {
   private int acquire() {
     int allowed = admissible(Context.current().criticality());
     for (; ; ) {
-      int current = inflight.get();
+      int current = (int) inflight.get();
       if (current >= allowed) {
         listeners.rejected(name, Rejection.CONCURRENCY_LIMIT);
         return 0;
@@ -85,7 +88,7 @@ final class DefaultConcurrencyLimiter implements ConcurrencyLimiter, Stage {
   }
 
   private void release(long startNanos, int inflightAtStart, @Nullable Throwable failure) {
-    inflight.decrementAndGet();
+    inflight.addAndGet(-1);
     boolean dropped =
         failure instanceof RejectedException || failure instanceof TimeoutExceededException;
     long rtt = clock.nanoTime() - startNanos;

@@ -9,6 +9,10 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /** The fallback policy; see {@link Fallback}. */
+@SuppressWarnings({
+  "TypeParameterUnusedInFormals",
+  "FutureReturnValueIgnored"
+}) // side-effect callbacks; results typed by the caller
 final class DefaultFallback<V> implements Fallback<V>, Stage {
   private static final Object NONE = new Object();
 

@@ -15,6 +15,10 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /** The hedging policy; see {@link Hedge}. */
+@SuppressWarnings({
+  "TypeParameterUnusedInFormals",
+  "FutureReturnValueIgnored"
+}) // side-effect callbacks; results typed by the caller
 final class DefaultHedge implements Hedge, Stage {
   private final String name;
   private final HedgeConfig config;

@@ -13,6 +13,10 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /** The pipeline; see {@link Pipeline}. */
+@SuppressWarnings({
+  "TypeParameterUnusedInFormals",
+  "FutureReturnValueIgnored"
+}) // side-effect callbacks; results typed by the caller
 final class DefaultPipeline implements Pipeline {
   private final String name;
   private final List<Policy> policies;

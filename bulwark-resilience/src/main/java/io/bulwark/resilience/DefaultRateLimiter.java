@@ -5,11 +5,14 @@ import io.bulwark.core.time.Scheduler;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /** The GCRA rate limiter; see {@link RateLimiter}. */
+@SuppressWarnings({
+  "TypeParameterUnusedInFormals",
+  "FutureReturnValueIgnored"
+}) // side-effect callbacks; results typed by the caller
 final class DefaultRateLimiter implements RateLimiter, Stage {
   private final String name;
   private final RateLimiterConfig config;
@@ -18,7 +21,7 @@ final class DefaultRateLimiter implements RateLimiter, Stage {
   private final long intervalNanos;
   private final long toleranceNanos;
   private final long maxWaitNanos;
-  private final AtomicLong tat;
+  private final PaddedLong tat;
   private final ListenerSet listeners = new ListenerSet();
   private final PolicyRejectedException rejection;
 
@@ -30,7 +33,7 @@ final class DefaultRateLimiter implements RateLimiter, Stage {
     this.intervalNanos = config.intervalNanos();
     this.toleranceNanos = (config.burst() - 1) * intervalNanos;
     this.maxWaitNanos = Scheduler.saturatedNanos(config.maxWait());
-    this.tat = new AtomicLong(clock.nanoTime());
+    this.tat = new PaddedLong(clock.nanoTime());
     this.rejection = new PolicyRejectedException(name, Rejection.RATE_LIMITED);
   }
 

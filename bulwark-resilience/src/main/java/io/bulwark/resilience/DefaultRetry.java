@@ -12,6 +12,10 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /** The retry policy; see {@link Retry}. */
+@SuppressWarnings({
+  "TypeParameterUnusedInFormals",
+  "FutureReturnValueIgnored"
+}) // side-effect callbacks; results typed by the caller
 final class DefaultRetry implements Retry, Stage {
   private final String name;
   private final RetryConfig config;
@@ -68,8 +72,8 @@ final class DefaultRetry implements Retry, Stage {
   }
 
   private long exponential(int retry) {
-    double delay = initialNanos * Math.pow(config.multiplier(), retry - 1);
-    return (long) Math.min(maxNanos, delay);
+    double delay = (double) initialNanos * Math.pow(config.multiplier(), retry - 1);
+    return (long) Math.min((double) maxNanos, delay);
   }
 
   /**

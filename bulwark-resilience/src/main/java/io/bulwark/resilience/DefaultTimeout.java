@@ -13,6 +13,10 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /** The timeout policy; see {@link Timeout}. */
+@SuppressWarnings({
+  "TypeParameterUnusedInFormals",
+  "FutureReturnValueIgnored"
+}) // side-effect callbacks; results typed by the caller
 final class DefaultTimeout implements Timeout, Stage {
   private final String name;
   private final TimeoutConfig config;

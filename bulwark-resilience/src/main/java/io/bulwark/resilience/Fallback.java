@@ -16,12 +16,12 @@ public sealed interface Fallback<T> extends Policy permits DefaultFallback {
 
   /** Replaces a failure with {@code value}. */
   static <T> Fallback<T> of(String name, T value) {
-    return new DefaultFallback<>(name, failure -> value, false, all());
+    return new DefaultFallback<>(name, failure -> value, false, failure -> true);
   }
 
   /** Replaces a failure with {@code function(failure)}. */
   static <T> Fallback<T> from(String name, Function<Throwable, ? extends T> function) {
-    return new DefaultFallback<>(name, function, false, all());
+    return new DefaultFallback<>(name, function, false, failure -> true);
   }
 
   /**
@@ -29,13 +29,9 @@ public sealed interface Fallback<T> extends Policy permits DefaultFallback {
    * ifNone(failure)} (which may rethrow).
    */
   static <T> Fallback<T> lastGood(String name, Function<Throwable, ? extends T> ifNone) {
-    return new DefaultFallback<>(name, ifNone, true, all());
+    return new DefaultFallback<>(name, ifNone, true, failure -> true);
   }
 
   /** This fallback, applied only to failures that {@code predicate} accepts. */
   Fallback<T> when(Predicate<Throwable> predicate);
-
-  private static Predicate<Throwable> all() {
-    return failure -> true;
-  }
 }

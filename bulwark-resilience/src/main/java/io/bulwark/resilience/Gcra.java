@@ -1,7 +1,5 @@
 package io.bulwark.resilience;
 
-import java.util.concurrent.atomic.AtomicLong;
-
 /**
  * The generic cell rate algorithm on one {@link AtomicLong}: the theoretical arrival time (TAT) of
  * the next permit. A permit is granted when {@code max(TAT, now) - now <= tolerance}, and TAT moves
@@ -17,12 +15,21 @@ final class Gcra {
   private Gcra() {}
 
   /**
+   * The one word GCRA keeps: implemented by {@link PaddedLong} and by the keyed limiter's cells.
+   */
+  interface Cell {
+    long get();
+
+    boolean compareAndSet(long expected, long newValue);
+  }
+
+  /**
    * Reserves one permit.
    *
    * @return the nanoseconds to wait before using it (0 = now), or {@link #REJECTED}
    */
   static long reserve(
-      AtomicLong tat, long nowNanos, long intervalNanos, long toleranceNanos, long maxWaitNanos) {
+      Cell tat, long nowNanos, long intervalNanos, long toleranceNanos, long maxWaitNanos) {
     for (; ; ) {
       long current = tat.get();
       long base = current - nowNanos > 0 ? current : nowNanos;

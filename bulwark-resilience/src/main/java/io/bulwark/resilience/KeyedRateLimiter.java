@@ -28,7 +28,7 @@ public final class KeyedRateLimiter<K> {
   private final int maxKeys;
   private final long intervalNanos;
   private final long toleranceNanos;
-  private final Map<K, AtomicLong> limits = new ConcurrentHashMap<>();
+  private final Map<K, KeyCell> limits = new ConcurrentHashMap<>();
   private final ReentrantLock sweeping = new ReentrantLock();
 
   KeyedRateLimiter(String name, RateLimiterConfig config, Clock clock, int maxKeys) {
@@ -51,10 +51,10 @@ public final class KeyedRateLimiter<K> {
   /** Takes a permit for {@code key} if one is free now. */
   public boolean tryAcquire(K key) {
     long now = clock.nanoTime();
-    AtomicLong tat = limits.get(key);
+    KeyCell tat = limits.get(key);
     boolean added = false;
     if (tat == null) {
-      tat = limits.computeIfAbsent(key, k -> new AtomicLong(now));
+      tat = limits.computeIfAbsent(key, k -> new KeyCell(now));
       added = true;
     }
     boolean granted = Gcra.reserve(tat, now, intervalNanos, toleranceNanos, 0) == 0;
@@ -67,7 +67,7 @@ public final class KeyedRateLimiter<K> {
   /** Permits {@code key} could take right now. */
   public int availablePermits(K key) {
     long now = clock.nanoTime();
-    AtomicLong tat = limits.get(key);
+    KeyCell tat = limits.get(key);
     return Gcra.available(tat == null ? now : tat.get(), now, intervalNanos, toleranceNanos);
   }
 
@@ -97,5 +97,14 @@ public final class KeyedRateLimiter<K> {
   }
 
   /** A key with its limiter's arrival time read once, so sorting sees stable values. */
-  private record Held<K>(K key, AtomicLong tat, long tatNanos) {}
+  private record Held<K>(K key, KeyCell tat, long tatNanos) {}
+
+  /** One key's arrival time: an {@link AtomicLong} GCRA can use. */
+  private static final class KeyCell extends AtomicLong implements Gcra.Cell {
+    private static final long serialVersionUID = 1L;
+
+    KeyCell(long initial) {
+      super(initial);
+    }
+  }
 }

@@ -15,16 +15,24 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Permits {
   private final int permits;
-  private final AtomicInteger available;
+  private final PaddedLong available;
   private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+
+  /**
+   * How many threads wait, so that a release touches the queue only when someone does. A waiter
+   * enqueues, counts itself, then re-checks the permits; a release adds its permit, then reads the
+   * count. Both are sequentially consistent atomics, so either the waiter sees the permit or the
+   * release sees the waiter and wakes it: no lost wake-up.
+   */
+  private final AtomicInteger waiting = new AtomicInteger();
 
   Permits(int permits) {
     this.permits = permits;
-    this.available = new AtomicInteger(permits);
+    this.available = new PaddedLong(permits);
   }
 
   int available() {
-    return available.get();
+    return (int) available.get();
   }
 
   int size() {
@@ -33,7 +41,7 @@ final class Permits {
 
   boolean tryAcquire() {
     for (; ; ) {
-      int a = available.get();
+      long a = available.get();
       if (a <= 0) {
         return false;
       }
@@ -53,6 +61,7 @@ final class Permits {
     }
     Waiter waiter = new Waiter(Thread.currentThread());
     waiters.add(waiter);
+    waiting.incrementAndGet();
     ScheduledTask timer = scheduler.schedule(maxWaitNanos, waiter::expire);
     boolean acquired = false;
     try {
@@ -71,6 +80,7 @@ final class Permits {
       }
     } finally {
       waiters.remove(waiter);
+      waiting.decrementAndGet();
       timer.cancel();
       if (!acquired && available.get() > 0) {
         signalNext();
@@ -79,8 +89,10 @@ final class Permits {
   }
 
   void release() {
-    available.incrementAndGet();
-    signalNext();
+    available.addAndGet(1);
+    if (waiting.get() != 0) {
+      signalNext();
+    }
   }
 
   private void signalNext() {

@@ -116,6 +116,8 @@ public interface Pipeline {
     }
 
     /**
+     * Orders, validates and builds the pipeline.
+     *
      * @throws IllegalArgumentException naming the policies, if the composition is misconfigured
      */
     public Pipeline build() {

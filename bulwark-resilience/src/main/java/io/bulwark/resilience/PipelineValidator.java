@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /** Orders a pipeline's policies and rejects compositions that cannot work as intended. */
@@ -22,7 +21,7 @@ final class PipelineValidator {
 
   static void validate(String pipeline, List<Policy> ordered, @Nullable Duration deadline) {
     List<String> problems = new ArrayList<>();
-    Map<Policy, Boolean> seen = new IdentityHashMap<>();
+    IdentityHashMap<Policy, Boolean> seen = new IdentityHashMap<>();
     Retry outerRetry = null;
     for (Policy p : ordered) {
       if (seen.put(p, Boolean.TRUE) != null) {

@@ -10,6 +10,10 @@ import org.jspecify.annotations.Nullable;
  * several times, later or not at all. Implemented by every policy implementation; the chains call
  * it without allocating, so a synchronous call through a pipeline costs no garbage on success.
  */
+@SuppressWarnings({
+  "TypeParameterUnusedInFormals",
+  "FutureReturnValueIgnored"
+}) // side-effect callbacks; results typed by the caller
 interface Stage {
 
   /** Runs {@code task} (a Callable, Supplier or Runnable) through the stages from {@code next}. */

@@ -5,6 +5,10 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /** The stages of a pipeline for blocking calls; {@link #proceed} recurses without allocating. */
+@SuppressWarnings({
+  "TypeParameterUnusedInFormals",
+  "FutureReturnValueIgnored"
+}) // side-effect callbacks; results typed by the caller
 final class SyncChain {
   private final Stage[] stages;
 
