@@ -18,8 +18,8 @@ module io.bulwark.telemetry {
   requires jdk.httpserver;
   requires java.net.http;
   requires org.slf4j;
-  requires ch.qos.logback.classic;
-  requires ch.qos.logback.core;
+  requires transitive ch.qos.logback.classic;
+  requires transitive ch.qos.logback.core;
   requires com.fasterxml.jackson.databind;
   requires com.fasterxml.jackson.dataformat.yaml;
 

@@ -40,8 +40,7 @@ class ConcurrentRecordingTest {
       }
       RedSnapshot s = t.redSnapshots("endpoint").get(0);
       assertThat(s.total()).isEqualTo((long) THREADS * PER_THREAD);
-      assertThat(s.countsByOutcome()[Outcome.ERROR.ordinal()])
-          .isEqualTo((long) THREADS * PER_THREAD / 10);
+      assertThat(s.count(Outcome.ERROR)).isEqualTo((long) THREADS * PER_THREAD / 10);
       long inBuckets = 0;
       for (long c : s.bucketCounts()) {
         inBuckets += c;

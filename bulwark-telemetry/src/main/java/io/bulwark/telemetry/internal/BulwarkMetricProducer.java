@@ -56,7 +56,7 @@ public final class BulwarkMetricProducer implements MetricProducer {
       List<HistogramPointData> histograms = new ArrayList<>();
       for (RedSnapshot s : state.snapshots(kind)) {
         for (Outcome o : Outcome.values()) {
-          long c = s.countsByOutcome()[o.ordinal()];
+          long c = s.count(o);
           if (c > 0) {
             Attributes a = Attributes.of(nameKey, s.name(), OUTCOME, o.label());
             counts.add(LongPointData.create(startEpochNanos, now, a, c));

@@ -43,6 +43,7 @@ public final class RedSeries implements RedRecorder {
   }
 
   @Override
+  @SuppressWarnings("EnumOrdinal") // the cell index; a map lookup would cost the hot path
   public void record(Outcome outcome, long durationNanos) {
     long value = Math.max(0, durationNanos);
     long[] bounds = boundsNanos;

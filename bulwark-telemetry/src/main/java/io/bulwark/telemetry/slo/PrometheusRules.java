@@ -93,17 +93,8 @@ public final class PrometheusRules {
     Map<String, Object> rule = new LinkedHashMap<>();
     rule.put("alert", ALERT_NAME);
     String expr =
-        RECORD_PREFIX
-            + lw
-            + sel
-            + " > "
-            + threshold
-            + " and "
-            + RECORD_PREFIX
-            + sw
-            + sel
-            + " > "
-            + threshold;
+        "%s%s%s > %s and %s%s%s > %s"
+            .formatted(RECORD_PREFIX, lw, sel, threshold, RECORD_PREFIX, sw, sel, threshold);
     if (slo.minimumEvents() > 0) {
       expr += " and on() (" + slo.sli().totalPromQl(lw) + " >= " + slo.minimumEvents() + ")";
     }

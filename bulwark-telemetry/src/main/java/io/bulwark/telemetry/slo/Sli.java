@@ -61,34 +61,14 @@ public sealed interface Sli permits Sli.Availability, Sli.Latency {
     @Override
     public String errorRatioPromQl(String w) {
       String m = MetricNames.requests(kind);
-      String sel = kind + "=\"" + target + "\"";
-      return "sum(rate("
-          + m
-          + "{"
-          + sel
-          + ",outcome!=\"success\"}["
-          + w
-          + "]))"
-          + " / sum(rate("
-          + m
-          + "{"
-          + sel
-          + "}["
-          + w
-          + "]))";
+      return "sum(rate(%s{%s=\"%s\",outcome!=\"success\"}[%s])) / sum(rate(%s{%s=\"%s\"}[%s]))"
+          .formatted(m, kind, target, w, m, kind, target, w);
     }
 
     @Override
     public String totalPromQl(String w) {
-      return "sum(increase("
-          + MetricNames.requests(kind)
-          + "{"
-          + kind
-          + "=\""
-          + target
-          + "\"}["
-          + w
-          + "]))";
+      return "sum(increase(%s{%s=\"%s\"}[%s]))"
+          .formatted(MetricNames.requests(kind), kind, target, w);
     }
   }
 
@@ -115,35 +95,15 @@ public sealed interface Sli permits Sli.Availability, Sli.Latency {
     @Override
     public String errorRatioPromQl(String w) {
       String m = MetricNames.duration(kind);
-      String sel = kind + "=\"" + target + "\"";
-      return "1 - (sum(rate("
-          + m
-          + "_bucket{"
-          + sel
-          + ",le=\""
-          + MetricNames.le(threshold)
-          + "\"}["
-          + w
-          + "])) / sum(rate("
-          + m
-          + "_count{"
-          + sel
-          + "}["
-          + w
-          + "])))";
+      return ("1 - (sum(rate(%s_bucket{%s=\"%s\",le=\"%s\"}[%s]))"
+              + " / sum(rate(%s_count{%s=\"%s\"}[%s])))")
+          .formatted(m, kind, target, MetricNames.le(threshold), w, m, kind, target, w);
     }
 
     @Override
     public String totalPromQl(String w) {
-      return "sum(increase("
-          + MetricNames.duration(kind)
-          + "_count{"
-          + kind
-          + "=\""
-          + target
-          + "\"}["
-          + w
-          + "]))";
+      return "sum(increase(%s_count{%s=\"%s\"}[%s]))"
+          .formatted(MetricNames.duration(kind), kind, target, w);
     }
   }
 

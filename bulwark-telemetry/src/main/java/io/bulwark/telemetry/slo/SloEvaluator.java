@@ -17,6 +17,9 @@ import java.util.function.Consumer;
  * windows burn strictly faster than its threshold and the long window has at least the SLO's
  * minimum events — and reports transitions (fired, resolved) to the listener and as its result.
  *
+ * <p>The listener should be fast and must not throw; an exception it throws is swallowed so that
+ * the other alerts are still evaluated (the transition is still returned by {@link #evaluate()}).
+ *
  * <p>Evaluations must not run concurrently with each other (a scheduler runs them one at a time);
  * {@link #status} may be called from any thread.
  */
@@ -86,11 +89,19 @@ public final class SloEvaluator {
                   slo.burnRate(longCounts),
                   slo.burnRate(shortCounts));
           events.add(e);
-          listener.accept(e);
+          notifyListener(e);
         }
       }
     }
     return events;
+  }
+
+  private void notifyListener(AlertEvent e) {
+    try {
+      listener.accept(e);
+    } catch (RuntimeException ignored) {
+      // Listener contract: fast and never throws; a faulty listener must not stop evaluation.
+    }
   }
 
   /** Evaluates every {@code interval} on {@code scheduler}. */

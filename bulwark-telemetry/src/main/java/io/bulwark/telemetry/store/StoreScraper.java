@@ -46,8 +46,7 @@ public final class StoreScraper {
     String requests = MetricNames.requests(kind);
     for (Outcome o : Outcome.values()) {
       store.record(
-          SeriesKey.of(requests, kind, s.name(), "outcome", o.label()),
-          s.countsByOutcome()[o.ordinal()]);
+          SeriesKey.of(requests, kind, s.name(), "outcome", o.label()), (double) s.count(o));
     }
     String duration = MetricNames.duration(kind);
     long cumulative = 0;
@@ -55,9 +54,10 @@ public final class StoreScraper {
     for (int i = 0; i < buckets.length; i++) {
       cumulative += buckets[i];
       String le = i < bounds.size() ? MetricNames.le(bounds.get(i)) : "+Inf";
-      store.record(SeriesKey.of(duration + "_bucket", kind, s.name(), "le", le), cumulative);
+      store.record(
+          SeriesKey.of(duration + "_bucket", kind, s.name(), "le", le), (double) cumulative);
     }
-    store.record(SeriesKey.of(duration + "_count", kind, s.name()), cumulative);
+    store.record(SeriesKey.of(duration + "_count", kind, s.name()), (double) cumulative);
     store.record(SeriesKey.of(duration + "_sum", kind, s.name()), s.sumNanos() / 1e9);
   }
 }

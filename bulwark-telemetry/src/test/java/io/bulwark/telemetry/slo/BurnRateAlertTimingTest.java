@@ -112,4 +112,45 @@ class BurnRateAlertTimingTest {
     minute(500); // long 3d and 6h windows now hold 92,000: still below; 1h holds 60,000
     assertThat(evaluator.evaluate()).isEmpty();
   }
+
+  /**
+   * 72 errors a minute (of 1,000) against 99.9%: the 5m burn is 72 and the 1h burn after m error
+   * minutes is 72m/60 = 1.2m, exactly 14.4 at m=12 (minute 72: must NOT fire, the rule is strictly
+   * above) and 15.6 at m=13 (minute 73: fires). Errors stop after m=20; after j clean minutes the
+   * 5m burn is 14.4*(5-j): 28.8 at j=3 (still firing), exactly 14.4 at j=4 (minute 84: resolves).
+   */
+  @Test
+  void firesAndClearsExactlyAtTheThreshold() {
+    Slo slo =
+        Slo.builder("checkout")
+            .sli(Sli.endpointAvailability("checkout"))
+            .objective(0.999)
+            .alerts(List.of(BurnRateAlert.sreWorkbookDefaults().get(0)))
+            .build();
+    List<String> log = new ArrayList<>();
+    SloEvaluator evaluator =
+        new SloEvaluator(
+            store,
+            List.of(slo),
+            clock,
+            e ->
+                log.add(
+                    Duration.between(VirtualClock.DEFAULT_START, e.at()).toMinutes()
+                        + (e.firing() ? " FIRING" : " RESOLVED")));
+    new StoreScraper(telemetry, store).start(scheduler);
+    for (int minute = 0; minute < 90; minute++) {
+      minute(minute >= 60 && minute < 80 ? 72 : 0);
+      evaluator.evaluate();
+      if (minute + 1 == 72) {
+        assertThat(slo.burnRate(store, Duration.ofHours(1)))
+            .isCloseTo(14.4, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(evaluator.isFiring("checkout", "page-1h-5m")).isFalse();
+      }
+      if (minute + 1 == 84) {
+        assertThat(slo.burnRate(store, Duration.ofMinutes(5)))
+            .isCloseTo(14.4, org.assertj.core.data.Offset.offset(1e-9));
+      }
+    }
+    assertThat(log).containsExactly("73 FIRING", "84 RESOLVED");
+  }
 }
