@@ -55,6 +55,7 @@ public final class HttpSuite implements BenchSuite {
     int seconds = intArg(args, "--duration", quick ? 5 : 10);
     int rounds = intArg(args, "--rounds", quick ? 2 : 3);
     int loops = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
+    quietLogging();
     if (!Wrk.available()) {
       out.println("wrk is NOT installed: this benchmark needs it (apt-get install -y wrk).");
       return new BenchResult(name(), Map.of("wrk_missing", 1.0), Double.NaN);
@@ -128,6 +129,14 @@ public final class HttpSuite implements BenchSuite {
     } finally {
       bulwark.shutdown();
       rawVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Logback without a config file logs DEBUG to the console; keep Netty's chatter out. */
+  private static void quietLogging() {
+    if (org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)
+        instanceof ch.qos.logback.classic.Logger root) {
+      root.setLevel(ch.qos.logback.classic.Level.WARN);
     }
   }
 
