@@ -6,6 +6,7 @@ import io.bulwark.http.discovery.ServiceDiscovery;
 import io.bulwark.http.internal.ClientEngine;
 import io.bulwark.resilience.CircuitBreaker;
 import io.bulwark.resilience.Pipeline;
+import io.bulwark.resilience.ResilienceRegistry;
 import io.bulwark.resilience.Retry;
 import io.bulwark.telemetry.BulwarkTelemetry;
 import io.vertx.core.Vertx;
@@ -115,6 +116,17 @@ public final class HttpClients implements AutoCloseable {
     public Builder pipelines(Function<String, @Nullable Pipeline> pipelines) {
       this.pipelines = Objects.requireNonNull(pipelines, "pipelines");
       return this;
+    }
+
+    /**
+     * Clients that say {@code pipeline: NAME} use the named pipeline of a bulwark-resilience
+     * registry (YAML with hot reload: the client keeps a live handle, so a reload applies to its
+     * next call).
+     */
+    public Builder pipelines(ResilienceRegistry registry) {
+      Objects.requireNonNull(registry, "registry");
+      return pipelines(
+          name -> registry.config().pipelines().containsKey(name) ? registry.pipeline(name) : null);
     }
 
     /**
