@@ -40,6 +40,9 @@ final class Exchange {
       java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Exchange.class, "finished");
   private volatile int answered;
   private volatile int finished;
+  private volatile int released;
+  private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Exchange> RELEASED =
+      java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Exchange.class, "released");
   private Admission.@Nullable Permit permit;
   volatile @Nullable Thread worker;
   volatile boolean handlerStarted;
@@ -151,9 +154,7 @@ final class Exchange {
     }
     long latency = engine.clock().nanoTime() - startNanos;
     Admission.Permit p = permit;
-    if (p != null) {
-      p.release(latency, dropped);
-    }
+    releasePermit(latency, dropped);
     if (engine.logs()) {
       log(latency);
     }
@@ -174,6 +175,17 @@ final class Exchange {
             context.correlationId(),
             context.criticality(),
             outcome));
+  }
+
+  /**
+   * Gives the admission permit back (once): called as soon as the handler's work is done, before
+   * its answer is written, so a caller that has its answer never finds the permit still held.
+   */
+  void releasePermit(long latencyNanos, boolean dropped) {
+    Admission.Permit p = permit;
+    if (p != null && RELEASED.compareAndSet(this, 0, 1)) {
+      p.release(latencyNanos, dropped);
+    }
   }
 
   void outcome(String outcome) {

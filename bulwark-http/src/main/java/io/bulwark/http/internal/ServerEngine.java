@@ -358,6 +358,7 @@ public final class ServerEngine {
       Pipeline p = pipeline == null || isSystem(match) ? null : pipeline;
       Response response = ex.context.call(p == null ? handler : () -> p.call(handler));
       byte[] bytes = encode(response);
+      ex.releasePermit(clock.nanoTime() - ex.startNanos, response.status() >= 500);
       if (!ex.answer(response, bytes)) {
         dropped = true;
       } else {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A slow endpoint gets less traffic under peak-EWMA than under round robin: two real servers, one
- * answering after 25 ms of simulated service time, the same load through both balancers, and the
+ * answering after 50 ms of simulated service time, the same load through both balancers, and the
  * slow endpoint's measured share compared.
  */
 class PeakEwmaBalancingTest {
@@ -55,7 +55,7 @@ class PeakEwmaBalancingTest {
                       // simulated service time of a slow instance (not a wait for a condition)
                       CompletableFuture.runAsync(
                               () -> {},
-                              CompletableFuture.delayedExecutor(25, TimeUnit.MILLISECONDS))
+                              CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS))
                           .join();
                       return Response.json("slow");
                     }));
