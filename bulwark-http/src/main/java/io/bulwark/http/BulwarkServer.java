@@ -277,7 +277,8 @@ public final class BulwarkServer implements AutoCloseable {
       ServerListener listen = listener;
       BulwarkTelemetry t = telemetry;
       if (t != null) {
-        listen = new CompositeListener(List.of(listener, new RedListener(t)));
+        // metrics first: a listener that sees an entry can rely on its metrics being recorded
+        listen = new CompositeListener(List.of(new RedListener(t), listener));
       }
       ServerEngine engine =
           new ServerEngine(

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.bulwark.test.VirtualScheduler;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,7 +23,8 @@ class DeadlineEnforcementTest {
   private final CountDownLatch interrupted = new CountDownLatch(1);
   private final CountDownLatch never = new CountDownLatch(1);
   private final AtomicInteger runs = new AtomicInteger();
-  private final List<AccessLogEntry> log = new CopyOnWriteArrayList<>();
+  private final java.util.concurrent.BlockingQueue<AccessLogEntry> log =
+      new java.util.concurrent.LinkedBlockingQueue<>();
   private Vertx vertx;
   private BulwarkServer server;
 
@@ -91,7 +90,7 @@ class DeadlineEnforcementTest {
     RawHttp.Reply r = call("bulwark-deadline: 0");
     ServerBasicsTest.assertError(r, 504, "deadline_exceeded");
     assertThat(runs).hasValue(0);
-    assertThat(log).anyMatch(e -> e.outcome().equals("deadline") && e.status() == 504);
+    ServerBasicsTest.awaitEntry(log, e -> e.outcome().equals("deadline") && e.status() == 504);
   }
 
   @Test

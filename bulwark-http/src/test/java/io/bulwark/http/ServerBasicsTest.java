@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.bulwark.core.context.Context;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ class ServerBasicsTest {
 
   static Vertx vertx;
   static BulwarkServer server;
-  static final List<AccessLogEntry> log = new CopyOnWriteArrayList<>();
+  static final BlockingQueue<AccessLogEntry> entries = new LinkedBlockingQueue<>();
   static volatile boolean ready = true;
 
   @BeforeAll
@@ -33,7 +34,7 @@ class ServerBasicsTest {
                 new ServerListener() {
                   @Override
                   public void onRequest(AccessLogEntry entry) {
-                    log.add(entry);
+                    entries.add(entry);
                   }
                 })
             .readiness(() -> ready)
@@ -217,12 +218,27 @@ class ServerBasicsTest {
   @Test
   void accessLogRecordsEveryAnswer() throws Exception {
     RawHttp.get(server.port(), "/orders/9/items/1", "bulwark-correlation-id: logged-1");
-    AccessLogEntry e =
-        log.stream().filter(x -> "logged-1".equals(x.correlationId())).findFirst().orElseThrow();
+    AccessLogEntry e = awaitEntry(entries, x -> "logged-1".equals(x.correlationId()));
     assertThat(e.route()).isEqualTo("/orders/{id}/items/{item}");
     assertThat(e.status()).isEqualTo(200);
     assertThat(e.outcome()).isEqualTo("ok");
     assertThat(e.durationNanos()).isPositive();
+  }
+
+  /**
+   * The first entry matching {@code wanted}, waiting up to 10 s: an entry is written when the work
+   * ends, which may be just after the answer left.
+   */
+  static AccessLogEntry awaitEntry(
+      BlockingQueue<AccessLogEntry> entries, java.util.function.Predicate<AccessLogEntry> wanted)
+      throws InterruptedException {
+    while (true) {
+      AccessLogEntry next = entries.poll(10, TimeUnit.SECONDS);
+      assertThat(next).as("an access log entry within 10 s").isNotNull();
+      if (wanted.test(next)) {
+        return next;
+      }
+    }
   }
 
   static void assertError(RawHttp.Reply r, int status, String code) {

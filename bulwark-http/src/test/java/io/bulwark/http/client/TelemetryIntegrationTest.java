@@ -18,6 +18,9 @@ class TelemetryIntegrationTest {
   private final Loopback net = new Loopback();
   private final BulwarkTelemetry telemetry = BulwarkTelemetry.builder().serviceName("shop").build();
 
+  private final java.util.concurrent.CountDownLatch answered =
+      new java.util.concurrent.CountDownLatch(4);
+
   @AfterEach
   void close() {
     net.close();
@@ -37,6 +40,13 @@ class TelemetryIntegrationTest {
         net.server(
             s ->
                 s.telemetry(telemetry)
+                    .listener(
+                        new io.bulwark.http.ServerListener() {
+                          @Override
+                          public void onRequest(io.bulwark.http.AccessLogEntry entry) {
+                            answered.countDown();
+                          }
+                        })
                     .get("/orders/{id}", r -> Response.json(r.pathParam("id")))
                     .get(
                         "/broken",
@@ -56,6 +66,8 @@ class TelemetryIntegrationTest {
     assertThatThrownBy(() -> clients.client("orders").get("/broken"))
         .isInstanceOf(HttpCallException.class);
 
+    // server-side metrics are recorded when each request's work ends, just after its answer
+    assertThat(answered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     RawHttp.Reply scrape = RawHttp.get(server.port(), "/metrics");
     assertThat(scrape.status()).isEqualTo(200);
     assertThat(scrape.header("content-type")).startsWith("text/plain");
