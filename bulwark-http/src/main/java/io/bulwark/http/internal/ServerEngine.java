@@ -5,16 +5,12 @@ import io.bulwark.core.context.ContextHeaders;
 import io.bulwark.core.context.CorrelationIds;
 import io.bulwark.core.context.Deadline;
 import io.bulwark.core.context.MalformedHeaderException;
-import io.bulwark.core.error.DeadlineExceededException;
-import io.bulwark.core.error.RejectedException;
 import io.bulwark.core.time.Clock;
 import io.bulwark.core.time.Scheduler;
 import io.bulwark.core.time.SystemScheduler;
 import io.bulwark.http.AccessLogEntry;
 import io.bulwark.http.Admission;
 import io.bulwark.http.HttpProblem;
-import io.bulwark.http.Request;
-import io.bulwark.http.Response;
 import io.bulwark.http.ServerConfig;
 import io.bulwark.http.ServerListener;
 import io.bulwark.resilience.Pipeline;
@@ -29,7 +25,6 @@ import io.vertx.core.net.KeyStoreOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -72,6 +67,7 @@ public final class ServerEngine {
   private final int eventLoops;
   private final ContextHeaders contextHeaders;
   private final ThreadFactory handlers;
+  private final HandlerRunner runner;
   private final List<HttpServer> servers = new ArrayList<>();
   private final java.util.concurrent.atomic.LongAdder inFlight =
       new java.util.concurrent.atomic.LongAdder();
@@ -115,6 +111,8 @@ public final class ServerEngine {
     }
     this.contextHeaders = ch.build();
     this.handlers = Thread.ofVirtual().name("bulwark-handler").factory();
+    this.runner =
+        new HandlerRunner(this.scheduler, pipeline, clock, config.retryAfter(), this::isSystem);
   }
 
   Clock clock() {
@@ -220,13 +218,13 @@ public final class ServerEngine {
     Deadline deadline = ex.context.deadline();
     if (deadline != null && !system && deadline.isExpired()) {
       requestDone();
-      reject(ex, deadlineProblem(), "deadline");
+      reject(ex, HandlerRunner.deadlineProblem(), "deadline");
       return;
     }
     Admission.Permit permit = system ? NO_PERMIT : admission.tryAcquire(ex.context.criticality());
     if (permit == null) {
       requestDone();
-      reject(ex, overloaded(ex), "shed");
+      reject(ex, runner.overloaded(ex), "shed");
       return;
     }
     ex.admitted(permit);
@@ -312,119 +310,10 @@ public final class ServerEngine {
     }
     ex.bytesIn = body.length;
     if (match.onEventLoop()) {
-      runHandler(ex, match, body);
+      runner.run(ex, match, body);
       return;
     }
-    handlers.newThread(() -> runHandler(ex, match, body)).start();
-  }
-
-  // ---- on the virtual thread ----
-
-  private void runHandler(Exchange ex, RouteTable.Match match, byte[] body) {
-    boolean inline = match.onEventLoop();
-    if (!inline) {
-      ex.worker = Thread.currentThread();
-    }
-    boolean dropped = false;
-    try {
-      Deadline deadline = ex.context.deadline();
-      if (deadline != null && !isSystem(match)) {
-        long left = deadline.remainingNanos();
-        if (left <= 0) {
-          ex.problem(deadlineProblem(), "deadline");
-          dropped = true;
-          return;
-        }
-        if (!inline) {
-          ex.deadlineTimer = scheduler.schedule(left, () -> deadlinePassed(ex));
-        }
-      }
-      Request request =
-          new Request(
-              ex.req.method().name(),
-              pathOf(ex.req),
-              ex.req.query(),
-              match.template(),
-              match.params(),
-              ex.req::getHeader,
-              body,
-              ex.context,
-              Json.MAPPER);
-      Callable<Response> handler =
-          () -> {
-            ex.handlerStarted = true;
-            return match.handler().handle(request);
-          };
-      Pipeline p = pipeline == null || isSystem(match) ? null : pipeline;
-      Response response = ex.context.call(p == null ? handler : () -> p.call(handler));
-      byte[] bytes = encode(response);
-      ex.releasePermit(clock.nanoTime() - ex.startNanos, response.status() >= 500);
-      if (!ex.answer(response, bytes)) {
-        dropped = true;
-      } else {
-        dropped = response.status() >= 500;
-      }
-    } catch (HttpProblem p) {
-      ex.problem(p, p.status() >= 500 ? "error" : "rejected");
-      dropped = p.status() >= 500;
-    } catch (DeadlineExceededException e) {
-      ex.problem(deadlineProblem(), "deadline");
-      dropped = true;
-    } catch (RejectedException e) {
-      if (ex.handlerStarted) {
-        ex.problem(
-            HttpProblem.unavailable(e.reason(), "a dependency refused the call: " + e.reason(), 1),
-            "error");
-      } else {
-        ex.problem(overloaded(ex), "shed");
-      }
-      dropped = true;
-    } catch (InterruptedException e) {
-      dropped = true;
-      ex.problem(deadlineProblem(), "deadline");
-    } catch (Exception | Error e) {
-      LOG.warn(
-          "handler for {} failed (correlation id {})",
-          match.template(),
-          ex.context.correlationId(),
-          e);
-      ex.problem(HttpProblem.of(500, "internal_error", "internal error"), "error");
-      dropped = true;
-    } finally {
-      if (!inline) {
-        ex.worker = null;
-        Thread.interrupted();
-      }
-      ex.finish(dropped);
-    }
-  }
-
-  private static byte[] encode(Response response) throws Exception {
-    byte[] raw = response.rawBody();
-    if (raw != null) {
-      return raw;
-    }
-    return Json.MAPPER.writeValueAsBytes(response.jsonBody());
-  }
-
-  private void deadlinePassed(Exchange ex) {
-    if (ex.problem(deadlineProblem(), "deadline")) {
-      Thread worker = ex.worker;
-      if (worker != null) {
-        worker.interrupt();
-      }
-    }
-  }
-
-  private HttpProblem overloaded(Exchange ex) {
-    return HttpProblem.unavailable(
-        "overloaded",
-        "server is overloaded; " + ex.context.criticality() + " request shed",
-        Math.max(1, config.retryAfter().toSeconds()));
-  }
-
-  private static HttpProblem deadlineProblem() {
-    return HttpProblem.of(504, "deadline_exceeded", "the request's deadline passed");
+    handlers.newThread(() -> runner.run(ex, match, body)).start();
   }
 
   private void reject(Exchange ex, HttpProblem p, String outcome) {
