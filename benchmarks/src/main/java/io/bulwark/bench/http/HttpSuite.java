@@ -1,0 +1,208 @@
+package io.bulwark.bench.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bulwark.bench.BenchResult;
+import io.bulwark.bench.BenchSuite;
+import io.bulwark.http.BulwarkServer;
+import io.bulwark.http.Response;
+import io.bulwark.http.ServerListener;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code bulwark bench http}: a Bulwark server's plain JSON endpoint against the same endpoint
+ * written directly on Vert.x (handler on the event loop), both on 127.0.0.1 in this JVM with the
+ * same number of event loops, driven by {@code wrk} with the same threads and connections,
+ * alternating rounds. Bulwark runs its full inbound filter chain (route match, context restore,
+ * generated + echoed correlation id, deadline check, admission, listener call) with the access log
+ * listener off, since the anchor logs nothing. Two Bulwark variants are measured: the endpoint as a
+ * non-blocking route (handler inline on the event loop, the headline ratio) and as an ordinary
+ * route (handler on a virtual thread, reported as {@code vt_ratio}).
+ *
+ * <p>Args: {@code --quick} (2 rounds of 5 s), {@code --connections N} (default 64), {@code
+ * --duration S} per round (default 10), {@code --rounds N} (default 3).
+ */
+public final class HttpSuite implements BenchSuite {
+  /** The payload of both endpoints. */
+  public record Message(String message) {}
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  @Override
+  public String name() {
+    return "http";
+  }
+
+  @Override
+  public String description() {
+    return "plain JSON endpoint: Bulwark server vs raw Vert.x, loopback, wrk, same connections";
+  }
+
+  @Override
+  public BenchResult run(List<String> args, PrintStream out) throws Exception {
+    boolean quick = args.contains("--quick");
+    int connections = intArg(args, "--connections", 64);
+    int seconds = intArg(args, "--duration", quick ? 5 : 10);
+    int rounds = intArg(args, "--rounds", quick ? 2 : 3);
+    int loops = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
+    quietLogging();
+    if (!Wrk.available()) {
+      out.println("wrk is NOT installed: this benchmark needs it (apt-get install -y wrk).");
+      return new BenchResult(name(), Map.of("wrk_missing", 1.0), Double.NaN);
+    }
+    Vertx rawVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
+    int rawPort = startRaw(rawVertx, loops);
+    BulwarkServer bulwark =
+        BulwarkServer.builder()
+            .eventLoops(loops)
+            // access log off on both sides: raw Vert.x logs nothing either
+            .listener(ServerListener.none())
+            .get("/json", r -> Response.json(new Message("Hello, World!")))
+            .routeNonBlocking(
+                "GET", "/json-inline", r -> Response.json(new Message("Hello, World!")))
+            .build()
+            .start();
+    try {
+      String rawUrl = "http://127.0.0.1:" + rawPort + "/json";
+      String bulwarkUrl = "http://127.0.0.1:" + bulwark.port() + "/json";
+      String inlineUrl = "http://127.0.0.1:" + bulwark.port() + "/json-inline";
+      out.printf(
+          Locale.ROOT,
+          "event loops %d, wrk -t2 -c%d, %d rounds x %d s, alternating%n",
+          loops,
+          connections,
+          rounds,
+          seconds);
+      Wrk.run(rawUrl, connections, Math.max(2, seconds / 2)); // warm-up, discarded
+      Wrk.run(bulwarkUrl, connections, Math.max(2, seconds / 2));
+      Wrk.run(inlineUrl, connections, Math.max(2, seconds / 2));
+      List<Measured> raw = new ArrayList<>();
+      List<Measured> vt = new ArrayList<>();
+      List<Measured> inline = new ArrayList<>();
+      for (int i = 0; i < rounds; i++) {
+        raw.add(measure(rawUrl, connections, seconds));
+        vt.add(measure(bulwarkUrl, connections, seconds));
+        inline.add(measure(inlineUrl, connections, seconds));
+      }
+      Measured r = Measured.median(raw);
+      Measured v = Measured.median(vt);
+      Measured b = Measured.median(inline);
+      out.printf(
+          Locale.ROOT,
+          "%-24s %12s %10s %10s %12s %8s%n",
+          "server",
+          "requests/s",
+          "p50 ms",
+          "p99 ms",
+          "CPU us/req",
+          "ratio");
+      print(out, "vertx (anchor)", r, r);
+      print(out, "bulwark non-blocking", b, r);
+      print(out, "bulwark virtual thread", v, r);
+      double ratio = b.rps / r.rps;
+      double vtRatio = v.rps / r.rps;
+      out.printf(
+          Locale.ROOT,
+          "ratio bulwark/vertx requests/s: non-blocking route %.3f, virtual-thread route %.3f"
+              + " (target >= 0.9)%n",
+          ratio,
+          vtRatio);
+      Map<String, Double> metrics = new LinkedHashMap<>();
+      metrics.put("bulwark_rps", b.rps);
+      metrics.put("bulwark_vt_rps", v.rps);
+      metrics.put("vertx_rps", r.rps);
+      metrics.put("bulwark_p99_ms", b.p99Millis);
+      metrics.put("bulwark_vt_p99_ms", v.p99Millis);
+      metrics.put("vertx_p99_ms", r.p99Millis);
+      metrics.put("vt_ratio", vtRatio);
+      return new BenchResult(name(), metrics, ratio);
+    } finally {
+      bulwark.shutdown();
+      rawVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Logback without a config file logs DEBUG to the console; keep Netty's chatter out. */
+  private static void quietLogging() {
+    if (org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)
+        instanceof ch.qos.logback.classic.Logger root) {
+      root.setLevel(ch.qos.logback.classic.Level.WARN);
+    }
+  }
+
+  private static void print(PrintStream out, String name, Measured m, Measured anchor) {
+    out.printf(
+        Locale.ROOT,
+        "%-24s %12.0f %10.2f %10.2f %12.1f %8.3f%n",
+        name,
+        m.rps,
+        m.p50Millis,
+        m.p99Millis,
+        m.cpuMicrosPerRequest,
+        m.rps / anchor.rps);
+  }
+
+  private static Measured measure(String url, int connections, int seconds) throws Exception {
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    long cpuBefore = os.getProcessCpuTime();
+    Wrk.Result w = Wrk.run(url, connections, seconds);
+    long cpu = os.getProcessCpuTime() - cpuBefore;
+    double requests = Math.max(1, w.rps() * seconds);
+    return new Measured(w.rps(), w.p50Millis(), w.p99Millis(), cpu / 1000.0 / requests);
+  }
+
+  /** The anchor: the same endpoint written directly on Vert.x, one server per event loop. */
+  private static int startRaw(Vertx vertx, int loops) throws Exception {
+    int port = -7919; // a shared random port for these instances
+    int actual = -1;
+    for (int i = 0; i < loops; i++) {
+      HttpServer server =
+          vertx
+              .createHttpServer()
+              .requestHandler(
+                  req -> {
+                    try {
+                      byte[] body = MAPPER.writeValueAsBytes(new Message("Hello, World!"));
+                      req.response()
+                          .putHeader("content-type", "application/json")
+                          .end(Buffer.buffer(body));
+                    } catch (Exception e) {
+                      req.response().setStatusCode(500).end();
+                    }
+                  });
+      actual =
+          server
+              .listen(port, "127.0.0.1")
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(10, TimeUnit.SECONDS)
+              .actualPort();
+    }
+    return actual;
+  }
+
+  private static int intArg(List<String> args, String name, int fallback) {
+    int i = args.indexOf(name);
+    return i >= 0 && i + 1 < args.size() ? Integer.parseInt(args.get(i + 1)) : fallback;
+  }
+
+  private record Measured(
+      double rps, double p50Millis, double p99Millis, double cpuMicrosPerRequest) {
+    static Measured median(List<Measured> runs) {
+      List<Measured> sorted = new ArrayList<>(runs);
+      sorted.sort((a, b) -> Double.compare(a.rps, b.rps));
+      return sorted.get(sorted.size() / 2);
+    }
+  }
+}

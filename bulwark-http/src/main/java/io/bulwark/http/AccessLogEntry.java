@@ -1,0 +1,21 @@
+package io.bulwark.http;
+
+import io.bulwark.core.context.Criticality;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One line of the access log: what was asked, what was answered, how long it took.
+ *
+ * @param route the matched route template, or {@code "-"} if none matched
+ * @param outcome {@code ok}, {@code error}, {@code shed}, {@code deadline}, {@code rejected}
+ */
+public record AccessLogEntry(
+    String method,
+    String path,
+    String route,
+    int status,
+    long durationNanos,
+    long bytesIn,
+    @Nullable String correlationId,
+    Criticality criticality,
+    String outcome) {}

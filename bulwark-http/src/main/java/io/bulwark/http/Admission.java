@@ -1,0 +1,50 @@
+package io.bulwark.http;
+
+import io.bulwark.core.context.Criticality;
+import io.bulwark.http.internal.CriticalityAdmission;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Load shedding at the server's front door: decides, per request and before any work is done,
+ * whether there is capacity for it. Refused requests are answered {@code 503} with {@code
+ * Retry-After} by the server. Implementations must shed less critical requests first: under
+ * overload a {@link Criticality#SHEDDABLE} request is refused while a {@link Criticality#CRITICAL}
+ * one still gets in.
+ *
+ * <p>This is the seam through which an adaptive concurrency limiter (bulwark-resilience's {@code
+ * Limiter}) plugs into the server; {@link #byCriticality(int)} is a simple fixed-limit one.
+ * Implementations are thread-safe and fast (called on the event loop, must not block).
+ */
+@FunctionalInterface
+public interface Admission {
+
+  /** A permit to run one request, or null if it must be shed. */
+  @Nullable Permit tryAcquire(Criticality criticality);
+
+  /** Held while a request runs; released exactly once. */
+  @FunctionalInterface
+  interface Permit {
+    /**
+     * The request finished. {@code latencyNanos} is its service time; {@code dropped} is true if it
+     * failed in a way that signals overload (deadline passed, 5xx), which adaptive limiters use as
+     * a congestion signal.
+     */
+    void release(long latencyNanos, boolean dropped);
+  }
+
+  /** Admits everything. */
+  static Admission unlimited() {
+    return criticality -> (latency, dropped) -> {};
+  }
+
+  /**
+   * A fixed concurrency limit where each criticality may fill only part of it: {@code SHEDDABLE} up
+   * to 50 %, {@code SHEDDABLE_PLUS} 75 %, {@code CRITICAL} 90 % and {@code CRITICAL_PLUS} all of
+   * it, so the least critical traffic is refused first as load rises.
+   *
+   * @throws IllegalArgumentException if {@code limit} is below 2
+   */
+  static Admission byCriticality(int limit) {
+    return new CriticalityAdmission(limit);
+  }
+}

@@ -1,0 +1,299 @@
+package io.bulwark.http;
+
+import io.bulwark.core.time.Clock;
+import io.bulwark.core.time.Scheduler;
+import io.bulwark.http.internal.CompositeListener;
+import io.bulwark.http.internal.RedListener;
+import io.bulwark.http.internal.RouteTable;
+import io.bulwark.http.internal.ServerEngine;
+import io.bulwark.resilience.ConcurrencyLimiter;
+import io.bulwark.resilience.Pipeline;
+import io.bulwark.telemetry.BulwarkTelemetry;
+import io.bulwark.telemetry.PrometheusEndpoint;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A Bulwark HTTP service: routes with path templates whose handlers run on virtual threads behind a
+ * fixed chain of inbound filters, on Vert.x event loops.
+ *
+ * <p>Per request, in order: the context is restored from the headers ({@code traceparent}, {@code
+ * baggage}, {@code bulwark-deadline}, {@code bulwark-criticality}, {@code bulwark-correlation-id});
+ * a correlation id is generated if absent and always echoed back; a request whose deadline has
+ * already passed gets {@code 504} without running; {@link Admission} decides whether to shed it
+ * ({@code 503} + {@code Retry-After}); the body is read up to {@code maxBodySize} ({@code 413}
+ * beyond); the handler runs on a virtual thread with the context bound; if the deadline passes
+ * while it runs, the caller gets {@code 504} at once and the handler's thread is interrupted (its
+ * late answer is discarded). Every answer is logged through {@link ServerListener#onRequest}.
+ *
+ * <p>Errors never crash the server and never show a stack trace: malformed headers, malformed JSON,
+ * oversized bodies or headers, unknown paths and methods get a 4xx JSON body {@code
+ * {"status","error","message","correlationId"}}.
+ *
+ * <p>{@code GET /health/live} answers 200 while the process serves; {@code GET /health/ready}
+ * answers 200 only when started, not draining, and the readiness check passes. {@link #shutdown()}
+ * is graceful: readiness goes down, the listening socket closes, requests already accepted finish
+ * within the drain budget, then connections close.
+ */
+public final class BulwarkServer implements AutoCloseable {
+  private final ServerEngine engine;
+
+  private BulwarkServer(ServerEngine engine) {
+    this.engine = engine;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Binds and starts serving; returns once the port is open. */
+  public BulwarkServer start() {
+    engine.start();
+    return this;
+  }
+
+  /** The bound port (useful with port 0). */
+  public int port() {
+    return engine.port();
+  }
+
+  /** Requests accepted and not yet finished. */
+  public int inFlight() {
+    return engine.inFlight();
+  }
+
+  /** True when started, not draining, and the readiness check passes. */
+  public boolean isReady() {
+    return engine.isReady();
+  }
+
+  /**
+   * Graceful shutdown: stop accepting, drain in-flight requests within the configured budget, then
+   * close. Idempotent.
+   *
+   * @return how many requests were still running when the budget ran out (0 means none was lost)
+   */
+  public int shutdown() {
+    return engine.shutdown();
+  }
+
+  @Override
+  public void close() {
+    shutdown();
+  }
+
+  /** Builds a {@link BulwarkServer}. */
+  public static final class Builder {
+    private ServerConfig config = ServerConfig.defaults();
+    private final RouteTable routes = new RouteTable();
+    private final List<String> systemRoutes = new ArrayList<>();
+    private Admission admission = Admission.unlimited();
+    private @Nullable Pipeline pipeline;
+    private @Nullable BulwarkTelemetry telemetry;
+    private ServerListener listener = ServerListener.accessLog();
+    private Clock clock = Clock.system();
+    private @Nullable Scheduler scheduler;
+    private BooleanSupplier readiness = () -> true;
+    private @Nullable Vertx vertx;
+    private int eventLoops = Runtime.getRuntime().availableProcessors();
+
+    private Builder() {}
+
+    public Builder config(ServerConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /**
+     * Routes {@code method} + {@code template} (e.g. {@code /orders/{id}}) to {@code handler}.
+     *
+     * @throws IllegalArgumentException on a malformed template or a duplicate route
+     */
+    public Builder route(String method, String template, Handler handler) {
+      routes.add(method, template, Objects.requireNonNull(handler, "handler"));
+      return this;
+    }
+
+    /**
+     * Routes to a handler that never blocks (no I/O, no locks held long, no waiting): it runs
+     * inline on the event loop, skipping the hand-off to a virtual thread, with the same filters,
+     * context binding and error handling. Deadline enforcement can only refuse work that arrives
+     * late: a running event-loop handler cannot be interrupted. Use for trivial endpoints (static
+     * JSON, cached lookups); everything else belongs on virtual threads.
+     */
+    public Builder routeNonBlocking(String method, String template, Handler handler) {
+      routes.add(method, template, Objects.requireNonNull(handler, "handler"), true);
+      return this;
+    }
+
+    public Builder get(String template, Handler handler) {
+      return route("GET", template, handler);
+    }
+
+    public Builder post(String template, Handler handler) {
+      return route("POST", template, handler);
+    }
+
+    public Builder put(String template, Handler handler) {
+      return route("PUT", template, handler);
+    }
+
+    public Builder delete(String template, Handler handler) {
+      return route("DELETE", template, handler);
+    }
+
+    /**
+     * Mounts the metrics endpoint (e.g. bulwark-telemetry's Prometheus scrape handler) at {@code
+     * GET path}; like the health endpoints it bypasses load shedding and deadlines.
+     */
+    public Builder metrics(String path, Handler handler) {
+      routes.add("GET", path, handler);
+      systemRoutes.add(path);
+      return this;
+    }
+
+    /**
+     * The server's inbound resilience pipeline, run around every handler on its virtual thread with
+     * the request context bound. Put bulwark-resilience's criticality-aware adaptive {@link
+     * ConcurrencyLimiter} here (see {@link #limiter}); a rejection by the pipeline before the
+     * handler starts is answered {@code 503} + {@code Retry-After} as load shedding.
+     */
+    public Builder pipeline(Pipeline pipeline) {
+      this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
+      return this;
+    }
+
+    /**
+     * Adaptive, criticality-aware load shedding: the limit is learned from latency and drops, and
+     * SHEDDABLE requests may fill only part of it, so they are shed before CRITICAL ones.
+     */
+    public Builder limiter(ConcurrencyLimiter limiter) {
+      return pipeline(Pipeline.builder().name("server").with(limiter).clock(clock).build());
+    }
+
+    /**
+     * Fixed load shedding on the event loop, before the body is read (default: admit everything).
+     * Cheaper than {@link #limiter} but not adaptive.
+     */
+    public Builder admission(Admission admission) {
+      this.admission = Objects.requireNonNull(admission, "admission");
+      return this;
+    }
+
+    /**
+     * Observability from bulwark-telemetry: mounts its Prometheus scrape at {@code GET /metrics}
+     * (outside load shedding and deadlines, like the health endpoints) and records RED metrics
+     * (rate, errors, duration) per route, in addition to the configured listener.
+     */
+    public Builder telemetry(BulwarkTelemetry telemetry) {
+      this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+      return metrics(
+          "/metrics",
+          r ->
+              Response.bytes(
+                  200,
+                  PrometheusEndpoint.CONTENT_TYPE,
+                  telemetry.scrapePrometheus().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /** Access log and observation (default: {@link ServerListener#accessLog()}). */
+    public Builder listener(ServerListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** The clock deadlines and latencies are measured on. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The scheduler for deadline timers (default: a system scheduler on the clock). */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      this.clock = scheduler.clock();
+      return this;
+    }
+
+    /** An extra readiness condition (e.g. "caches warm"); {@code /health/ready} checks it. */
+    public Builder readiness(BooleanSupplier readiness) {
+      this.readiness = Objects.requireNonNull(readiness, "readiness");
+      return this;
+    }
+
+    /** Use a shared Vert.x instance (not closed by the server). Default: the server owns one. */
+    public Builder vertx(Vertx vertx) {
+      this.vertx = Objects.requireNonNull(vertx, "vertx");
+      return this;
+    }
+
+    /** Number of event loops (server instances sharing the port); default: available cores. */
+    public Builder eventLoops(int eventLoops) {
+      if (eventLoops < 1 || eventLoops > 256) {
+        throw new IllegalArgumentException("eventLoops must be 1..256, was " + eventLoops);
+      }
+      this.eventLoops = eventLoops;
+      return this;
+    }
+
+    /** The drain budget, overriding the config's. */
+    public Builder drainBudget(Duration budget) {
+      this.config = copyWithDrain(config, budget);
+      return this;
+    }
+
+    private static ServerConfig copyWithDrain(ServerConfig c, Duration budget) {
+      ServerConfig.Builder b =
+          ServerConfig.builder()
+              .host(c.host())
+              .port(c.port())
+              .maxBodySize(c.maxBodySize())
+              .maxHeaderSize(c.maxHeaderSize())
+              .maxInitialLineLength(c.maxInitialLineLength())
+              .drainBudget(budget)
+              .maxDeadline(c.maxDeadline())
+              .retryAfter(c.retryAfter());
+      Duration d = c.defaultDeadline();
+      if (d != null) {
+        b.defaultDeadline(d);
+      }
+      java.nio.file.Path ks = c.keyStore();
+      if (ks != null) {
+        b.tls(ks, c.keyStorePassword());
+      }
+      return b.build();
+    }
+
+    public BulwarkServer build() {
+      if (scheduler == null && clock != Clock.system()) {
+        throw new IllegalStateException(
+            "a custom clock needs a scheduler on the same clock: use scheduler(...) instead");
+      }
+      ServerListener listen = listener;
+      BulwarkTelemetry t = telemetry;
+      if (t != null) {
+        // metrics first: a listener that sees an entry can rely on its metrics being recorded
+        listen = new CompositeListener(List.of(new RedListener(t), listener));
+      }
+      ServerEngine engine =
+          new ServerEngine(
+              config,
+              routes,
+              List.copyOf(systemRoutes),
+              admission,
+              pipeline,
+              listen,
+              clock,
+              scheduler,
+              readiness,
+              vertx,
+              eventLoops);
+      return new BulwarkServer(engine);
+    }
+  }
+}

@@ -1,0 +1,234 @@
+package io.bulwark.http;
+
+import io.bulwark.core.config.ConfigReader;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Immutable settings of a {@link BulwarkServer}. Built by {@link #builder()}, whose setters
+ * validate and name the bad value, or bound from YAML with {@link #bind(ConfigReader)}:
+ *
+ * <pre>{@code
+ * host: 127.0.0.1
+ * port: 8080
+ * maxBodySize: 1048576      # bytes; larger bodies get 413
+ * maxHeaderSize: 8192       # bytes; larger header blocks get 431
+ * drainBudget: 10s          # graceful shutdown waits this long for in-flight requests
+ * maxDeadline: 60s          # longest deadline trusted from a caller
+ * defaultDeadline: 5s       # deadline for requests that carry none (optional)
+ * retryAfter: 1s            # Retry-After on 503 when shedding
+ * tls: {keyStore: server.p12, password: secret}   # optional, PKCS#12
+ * }</pre>
+ */
+public final class ServerConfig {
+  private final String host;
+  private final int port;
+  private final int maxBodySize;
+  private final int maxHeaderSize;
+  private final int maxInitialLineLength;
+  private final Duration drainBudget;
+  private final Duration maxDeadline;
+  private final @Nullable Duration defaultDeadline;
+  private final Duration retryAfter;
+  private final @Nullable Path keyStore;
+  private final String keyStorePassword;
+
+  private ServerConfig(Builder b) {
+    this.host = b.host;
+    this.port = b.port;
+    this.maxBodySize = b.maxBodySize;
+    this.maxHeaderSize = b.maxHeaderSize;
+    this.maxInitialLineLength = b.maxInitialLineLength;
+    this.drainBudget = b.drainBudget;
+    this.maxDeadline = b.maxDeadline;
+    this.defaultDeadline = b.defaultDeadline;
+    this.retryAfter = b.retryAfter;
+    this.keyStore = b.keyStore;
+    this.keyStorePassword = b.keyStorePassword;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Defaults: 127.0.0.1, an ephemeral port, 1 MiB bodies, 8 KiB headers, 10 s drain. */
+  public static ServerConfig defaults() {
+    return builder().build();
+  }
+
+  /** Binds a YAML section (see the class comment) into a config. */
+  public static ServerConfig bind(ConfigReader r) {
+    Builder b = builder();
+    r.string("host", b::host)
+        .integer("port", b::port)
+        .integer("maxBodySize", b::maxBodySize)
+        .integer("maxHeaderSize", b::maxHeaderSize)
+        .integer("maxInitialLineLength", b::maxInitialLineLength)
+        .duration("drainBudget", b::drainBudget)
+        .duration("maxDeadline", b::maxDeadline)
+        .duration("defaultDeadline", b::defaultDeadline)
+        .duration("retryAfter", b::retryAfter);
+    r.section(
+        "tls",
+        t -> {
+          t.require("keyStore").require("password");
+          t.string("keyStore", s -> b.tls(Path.of(s), b.keyStorePassword))
+              .string("password", p -> b.keyStorePassword = p);
+          return b;
+        });
+    return b.build();
+  }
+
+  public String host() {
+    return host;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public int maxBodySize() {
+    return maxBodySize;
+  }
+
+  public int maxHeaderSize() {
+    return maxHeaderSize;
+  }
+
+  public int maxInitialLineLength() {
+    return maxInitialLineLength;
+  }
+
+  public Duration drainBudget() {
+    return drainBudget;
+  }
+
+  public Duration maxDeadline() {
+    return maxDeadline;
+  }
+
+  public @Nullable Duration defaultDeadline() {
+    return defaultDeadline;
+  }
+
+  public Duration retryAfter() {
+    return retryAfter;
+  }
+
+  /** The PKCS#12 key store for TLS, or null for plain HTTP. */
+  public @Nullable Path keyStore() {
+    return keyStore;
+  }
+
+  public String keyStorePassword() {
+    return keyStorePassword;
+  }
+
+  /** Builds a {@link ServerConfig}; every setter validates its argument. */
+  public static final class Builder {
+    private String host = "127.0.0.1";
+    private int port;
+    private int maxBodySize = 1 << 20;
+    private int maxHeaderSize = 8192;
+    private int maxInitialLineLength = 4096;
+    private Duration drainBudget = Duration.ofSeconds(10);
+    private Duration maxDeadline = Duration.ofSeconds(60);
+    private @Nullable Duration defaultDeadline;
+    private Duration retryAfter = Duration.ofSeconds(1);
+    private @Nullable Path keyStore;
+    private String keyStorePassword = "";
+
+    private Builder() {}
+
+    public Builder host(String host) {
+      if (host.isBlank()) {
+        throw new IllegalArgumentException("host must not be blank, was \"" + host + "\"");
+      }
+      this.host = host;
+      return this;
+    }
+
+    /** 0 picks a free port. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be 0..65535, was " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    public Builder maxBodySize(int bytes) {
+      this.maxBodySize = atLeast("maxBodySize", bytes, 0);
+      return this;
+    }
+
+    public Builder maxHeaderSize(int bytes) {
+      this.maxHeaderSize = atLeast("maxHeaderSize", bytes, 256);
+      return this;
+    }
+
+    public Builder maxInitialLineLength(int bytes) {
+      this.maxInitialLineLength = atLeast("maxInitialLineLength", bytes, 64);
+      return this;
+    }
+
+    public Builder drainBudget(Duration budget) {
+      this.drainBudget = nonNegative("drainBudget", budget);
+      return this;
+    }
+
+    public Builder maxDeadline(Duration maxDeadline) {
+      this.maxDeadline = positive("maxDeadline", maxDeadline);
+      return this;
+    }
+
+    public Builder defaultDeadline(Duration defaultDeadline) {
+      this.defaultDeadline = positive("defaultDeadline", defaultDeadline);
+      return this;
+    }
+
+    public Builder retryAfter(Duration retryAfter) {
+      this.retryAfter = nonNegative("retryAfter", retryAfter);
+      return this;
+    }
+
+    /** Serve HTTPS (and HTTP/2 over ALPN) with the PKCS#12 key store at {@code keyStore}. */
+    public Builder tls(Path keyStore, String password) {
+      this.keyStore = Objects.requireNonNull(keyStore, "keyStore");
+      this.keyStorePassword = Objects.requireNonNull(password, "password");
+      return this;
+    }
+
+    public ServerConfig build() {
+      Duration d = defaultDeadline;
+      if (d != null && d.compareTo(maxDeadline) > 0) {
+        throw new IllegalArgumentException(
+            "defaultDeadline " + d + " is longer than maxDeadline " + maxDeadline);
+      }
+      return new ServerConfig(this);
+    }
+
+    private static int atLeast(String name, int value, int min) {
+      if (value < min) {
+        throw new IllegalArgumentException(name + " must be at least " + min + ", was " + value);
+      }
+      return value;
+    }
+
+    private static Duration positive(String name, Duration d) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, was " + d);
+      }
+      return d;
+    }
+
+    private static Duration nonNegative(String name, Duration d) {
+      if (d.isNegative()) {
+        throw new IllegalArgumentException(name + " must not be negative, was " + d);
+      }
+      return d;
+    }
+  }
+}

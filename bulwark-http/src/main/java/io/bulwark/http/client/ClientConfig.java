@@ -1,0 +1,403 @@
+package io.bulwark.http.client;
+
+import io.bulwark.core.config.ConfigReader;
+import io.bulwark.http.health.HealthCheckConfig;
+import io.bulwark.http.health.OutlierConfig;
+import io.bulwark.http.lb.Balancing;
+import io.bulwark.http.lb.SlowStart;
+import io.bulwark.resilience.CircuitBreakerConfig;
+import io.bulwark.resilience.RetryConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Immutable settings of one named client. From YAML (one entry under {@code clients:}):
+ *
+ * <pre>{@code
+ * orders:
+ *   service: orders            # logical service name looked up in discovery
+ *   balancer: peak-ewma        # round-robin | least-request | peak-ewma | ring-hash | maglev
+ *   timeout: 2s                # per attempt; never more than the caller's remaining deadline
+ *   connectTimeout: 1s
+ *   protocol: http-1-1         # or http-2 (h2c prior knowledge, ALPN with TLS)
+ *   poolSize: 32               # connections per endpoint (HTTP/1.1)
+ *   tls: {trustStore: ca.p12, password: secret, verifyHost: true}
+ *   slowStart: {window: 30s, minWeight: 0.1}
+ *   zone: {local: eu-1a, minHealthyShare: 0.5}
+ *   outlier: {consecutiveFailures: 5, baseEjection: 30s, maxEjectedShare: 0.5}
+ *   healthCheck: {path: /health/ready, interval: 5s}
+ *   retry: {maxAttempts: 3, initialDelay: 25ms, multiplier: 2, maxDelay: 1s}
+ *   circuitBreaker: {windowSize: 100, minimumCalls: 20, failureRateThreshold: 50, waitInOpen: 30s}
+ *   pipeline: payments-strict  # or: a named bulwark-resilience pipeline instead of retry + breaker
+ * }</pre>
+ *
+ * <p>Every call of the client goes through a resilience pipeline: the named {@code pipeline} if
+ * given (looked up in {@link HttpClients.Builder#pipelines}), else one built from {@code retry} and
+ * {@code circuitBreaker} (defaults: 3 attempts with 25 ms full-jitter backoff, retrying what the
+ * error taxonomy calls retriable; a count-based breaker of 100 calls opening at 50 %).
+ */
+public final class ClientConfig {
+  /** Wire protocol. */
+  public enum Protocol {
+    HTTP_1_1,
+    HTTP_2
+  }
+
+  private final String service;
+  private final Balancing balancing;
+  private final Duration timeout;
+  private final Duration connectTimeout;
+  private final Protocol protocol;
+  private final int poolSize;
+  private final boolean tls;
+  private final @Nullable Path trustStore;
+  private final String trustStorePassword;
+  private final boolean verifyHost;
+  private final SlowStart slowStart;
+  private final @Nullable String localZone;
+  private final double zoneMinHealthyShare;
+  private final OutlierConfig outlier;
+  private final @Nullable HealthCheckConfig healthCheck;
+  private final Duration ewmaDecay;
+  private final RetryConfig retry;
+  private final CircuitBreakerConfig circuitBreaker;
+  private final @Nullable String pipeline;
+
+  private ClientConfig(Builder b) {
+    this.service = Objects.requireNonNull(b.service, "service");
+    this.balancing = b.balancing;
+    this.timeout = b.timeout;
+    this.connectTimeout = b.connectTimeout;
+    this.protocol = b.protocol;
+    this.poolSize = b.poolSize;
+    this.tls = b.tls;
+    this.trustStore = b.trustStore;
+    this.trustStorePassword = b.trustStorePassword;
+    this.verifyHost = b.verifyHost;
+    this.slowStart = b.slowStart;
+    this.localZone = b.localZone;
+    this.zoneMinHealthyShare = b.zoneMinHealthyShare;
+    this.outlier = b.outlier;
+    this.healthCheck = b.healthCheck;
+    this.ewmaDecay = b.ewmaDecay;
+    this.retry = b.retry;
+    this.circuitBreaker = b.circuitBreaker;
+    this.pipeline = b.pipeline;
+  }
+
+  /** A builder for a client of logical service {@code service}. */
+  public static Builder builder(String service) {
+    return new Builder(service);
+  }
+
+  /** Binds one client section; {@code name} is the default service name. */
+  public static ClientConfig bind(String name, ConfigReader r) {
+    Builder b = builder(name);
+    r.string("service", b::service)
+        .enumValue("balancer", Balancing.class, b::balancing)
+        .duration("timeout", b::timeout)
+        .duration("connectTimeout", b::connectTimeout)
+        .enumValue("protocol", Protocol.class, b::protocol)
+        .integer("poolSize", b::poolSize)
+        .duration("ewmaDecay", b::ewmaDecay)
+        .string("pipeline", b::pipeline);
+    r.section(
+        "retry",
+        t -> {
+          RetryConfig.Builder rb =
+              RetryConfig.builder()
+                  .initialDelay(Duration.ofMillis(25))
+                  .maxDelay(Duration.ofSeconds(1));
+          t.integer("maxAttempts", rb::maxAttempts)
+              .duration("initialDelay", rb::initialDelay)
+              .decimal("multiplier", rb::multiplier)
+              .duration("maxDelay", rb::maxDelay);
+          b.retry(rb.build());
+          return b;
+        });
+    r.section(
+        "circuitBreaker",
+        t -> {
+          CircuitBreakerConfig.Builder cb = CircuitBreakerConfig.builder().minimumCalls(20);
+          t.integer("windowSize", cb::countBasedWindow)
+              .integer("minimumCalls", cb::minimumCalls)
+              .decimal("failureRateThreshold", cb::failureRateThreshold)
+              .duration("waitInOpen", cb::waitInOpen);
+          b.circuitBreaker(cb.build());
+          return b;
+        });
+    r.section(
+        "tls",
+        t -> {
+          b.tls(true);
+          t.string("trustStore", s -> b.trustStore(Path.of(s), b.trustStorePassword))
+              .string("password", p -> b.trustStorePassword = p)
+              .bool("verifyHost", b::verifyHost);
+          return b;
+        });
+    r.section(
+        "slowStart",
+        s -> {
+          Duration[] window = {Duration.ZERO};
+          double[] min = {0.1};
+          s.duration("window", v -> window[0] = v).decimal("minWeight", v -> min[0] = v);
+          b.slowStart(new SlowStart(window[0], min[0]));
+          return b;
+        });
+    r.section(
+        "zone",
+        z -> {
+          z.require("local");
+          double[] share = {0.5};
+          z.decimal("minHealthyShare", v -> share[0] = v);
+          z.string("local", v -> b.zonePreference(v, share[0]));
+          return b;
+        });
+    OutlierConfig outlier = r.section("outlier", OutlierConfig::bind);
+    if (outlier != null) {
+      b.outlier(outlier);
+    }
+    HealthCheckConfig health = r.section("healthCheck", HealthCheckConfig::bind);
+    if (health != null) {
+      b.healthCheck(health);
+    }
+    return b.build();
+  }
+
+  public String service() {
+    return service;
+  }
+
+  public Balancing balancing() {
+    return balancing;
+  }
+
+  public Duration timeout() {
+    return timeout;
+  }
+
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  public Protocol protocol() {
+    return protocol;
+  }
+
+  public int poolSize() {
+    return poolSize;
+  }
+
+  public boolean tls() {
+    return tls;
+  }
+
+  public @Nullable Path trustStore() {
+    return trustStore;
+  }
+
+  public String trustStorePassword() {
+    return trustStorePassword;
+  }
+
+  public boolean verifyHost() {
+    return verifyHost;
+  }
+
+  public SlowStart slowStart() {
+    return slowStart;
+  }
+
+  public @Nullable String localZone() {
+    return localZone;
+  }
+
+  public double zoneMinHealthyShare() {
+    return zoneMinHealthyShare;
+  }
+
+  public OutlierConfig outlier() {
+    return outlier;
+  }
+
+  public @Nullable HealthCheckConfig healthCheck() {
+    return healthCheck;
+  }
+
+  public Duration ewmaDecay() {
+    return ewmaDecay;
+  }
+
+  /** The retry of the default pipeline. */
+  public RetryConfig retry() {
+    return retry;
+  }
+
+  /** The circuit breaker of the default pipeline. */
+  public CircuitBreakerConfig circuitBreaker() {
+    return circuitBreaker;
+  }
+
+  /** The name of a registered pipeline to use instead of the default one, or null. */
+  public @Nullable String pipeline() {
+    return pipeline;
+  }
+
+  /** Builds a {@link ClientConfig}; setters validate and name the bad value. */
+  public static final class Builder {
+    private String service = "";
+    private Balancing balancing = Balancing.PEAK_EWMA;
+    private Duration timeout = Duration.ofSeconds(5);
+    private Duration connectTimeout = Duration.ofSeconds(2);
+    private Protocol protocol = Protocol.HTTP_1_1;
+    private int poolSize = 32;
+    private boolean tls;
+    private @Nullable Path trustStore;
+    private String trustStorePassword = "";
+    private boolean verifyHost = true;
+    private SlowStart slowStart = SlowStart.NONE;
+    private @Nullable String localZone;
+    private double zoneMinHealthyShare = 0.5;
+    private OutlierConfig outlier = OutlierConfig.defaults();
+    private @Nullable HealthCheckConfig healthCheck;
+    private Duration ewmaDecay = Duration.ofSeconds(10);
+    private RetryConfig retry =
+        RetryConfig.builder()
+            .initialDelay(Duration.ofMillis(25))
+            .maxDelay(Duration.ofSeconds(1))
+            .build();
+    private CircuitBreakerConfig circuitBreaker =
+        CircuitBreakerConfig.builder().minimumCalls(20).waitInOpen(Duration.ofSeconds(30)).build();
+    private @Nullable String pipeline;
+
+    private Builder(String service) {
+      service(service);
+    }
+
+    public Builder service(String service) {
+      if (service.isBlank()) {
+        throw new IllegalArgumentException("service must not be blank");
+      }
+      this.service = service;
+      return this;
+    }
+
+    public Builder balancing(Balancing balancing) {
+      this.balancing = Objects.requireNonNull(balancing, "balancing");
+      return this;
+    }
+
+    public Builder timeout(Duration timeout) {
+      this.timeout = positive("timeout", timeout);
+      return this;
+    }
+
+    public Builder connectTimeout(Duration connectTimeout) {
+      this.connectTimeout = positive("connectTimeout", connectTimeout);
+      return this;
+    }
+
+    public Builder protocol(Protocol protocol) {
+      this.protocol = Objects.requireNonNull(protocol, "protocol");
+      return this;
+    }
+
+    public Builder poolSize(int poolSize) {
+      if (poolSize < 1 || poolSize > 10_000) {
+        throw new IllegalArgumentException("poolSize must be 1..10000, was " + poolSize);
+      }
+      this.poolSize = poolSize;
+      return this;
+    }
+
+    /** Use TLS; with no trust store the JVM's default trust applies. */
+    public Builder tls(boolean tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    /** Use TLS and trust the certificates in the PKCS#12 {@code trustStore}. */
+    public Builder trustStore(Path trustStore, String password) {
+      this.tls = true;
+      this.trustStore = Objects.requireNonNull(trustStore, "trustStore");
+      this.trustStorePassword = Objects.requireNonNull(password, "password");
+      return this;
+    }
+
+    public Builder verifyHost(boolean verifyHost) {
+      this.verifyHost = verifyHost;
+      return this;
+    }
+
+    public Builder slowStart(SlowStart slowStart) {
+      this.slowStart = Objects.requireNonNull(slowStart, "slowStart");
+      return this;
+    }
+
+    /**
+     * Prefer endpoints in {@code zone} while at least {@code minHealthyShare} of them are usable.
+     */
+    public Builder zonePreference(String zone, double minHealthyShare) {
+      if (zone.isBlank()) {
+        throw new IllegalArgumentException("zone must not be blank");
+      }
+      if (!(minHealthyShare > 0 && minHealthyShare <= 1)) {
+        throw new IllegalArgumentException(
+            "minHealthyShare must be in (0, 1], was " + minHealthyShare);
+      }
+      this.localZone = zone;
+      this.zoneMinHealthyShare = minHealthyShare;
+      return this;
+    }
+
+    public Builder outlier(OutlierConfig outlier) {
+      this.outlier = Objects.requireNonNull(outlier, "outlier");
+      return this;
+    }
+
+    public Builder healthCheck(HealthCheckConfig healthCheck) {
+      this.healthCheck = Objects.requireNonNull(healthCheck, "healthCheck");
+      return this;
+    }
+
+    /** The peak-EWMA time constant (default 10 s). */
+    public Builder ewmaDecay(Duration decay) {
+      this.ewmaDecay = positive("ewmaDecay", decay);
+      return this;
+    }
+
+    /** The retry of the default pipeline. */
+    public Builder retry(RetryConfig retry) {
+      this.retry = Objects.requireNonNull(retry, "retry");
+      return this;
+    }
+
+    /** The circuit breaker of the default pipeline. */
+    public Builder circuitBreaker(CircuitBreakerConfig circuitBreaker) {
+      this.circuitBreaker = Objects.requireNonNull(circuitBreaker, "circuitBreaker");
+      return this;
+    }
+
+    /** Use the registered pipeline {@code name} instead of retry + circuit breaker. */
+    public Builder pipeline(String name) {
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("pipeline name must not be blank");
+      }
+      this.pipeline = name;
+      return this;
+    }
+
+    public ClientConfig build() {
+      return new ClientConfig(this);
+    }
+
+    private static Duration positive(String name, Duration d) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, was " + d);
+      }
+      return d;
+    }
+  }
+}

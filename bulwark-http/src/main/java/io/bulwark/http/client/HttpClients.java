@@ -1,0 +1,207 @@
+package io.bulwark.http.client;
+
+import io.bulwark.core.config.ConfigReader;
+import io.bulwark.core.time.Scheduler;
+import io.bulwark.http.discovery.ServiceDiscovery;
+import io.bulwark.http.internal.ClientEngine;
+import io.bulwark.resilience.CircuitBreaker;
+import io.bulwark.resilience.Pipeline;
+import io.bulwark.resilience.ResilienceRegistry;
+import io.bulwark.resilience.Retry;
+import io.bulwark.telemetry.BulwarkTelemetry;
+import io.vertx.core.Vertx;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The named clients of one process, sharing one discovery, one scheduler and one Vert.x instance
+ * (its own unless given). Built from code or from YAML:
+ *
+ * <pre>{@code
+ * clients:
+ *   orders: {balancer: peak-ewma, timeout: 2s}
+ *   inventory: {balancer: maglev, timeout: 500ms}
+ * }</pre>
+ *
+ * bound with {@link #bindAll(ConfigReader)}. Thread-safe. {@link #close()} stops health checks and
+ * closes connections.
+ */
+public final class HttpClients implements AutoCloseable {
+  private final Map<String, ClientEngine> clients;
+  private final @Nullable Vertx ownedVertx;
+
+  private HttpClients(Map<String, ClientEngine> clients, @Nullable Vertx ownedVertx) {
+    this.clients = clients;
+    this.ownedVertx = ownedVertx;
+  }
+
+  public static Builder builder(ServiceDiscovery discovery, Scheduler scheduler) {
+    return new Builder(discovery, scheduler);
+  }
+
+  /** Binds the {@code clients:} map of named client sections. */
+  public static Map<String, ClientConfig> bindAll(ConfigReader r) {
+    return r.namedSections("clients", ClientConfig::bind);
+  }
+
+  /**
+   * The client named {@code name}.
+   *
+   * @throws IllegalArgumentException naming the known clients if there is none by that name
+   */
+  public ServiceClient client(String name) {
+    ClientEngine c = clients.get(name);
+    if (c == null) {
+      throw new IllegalArgumentException(
+          "no client named \"" + name + "\"; known: " + clients.keySet());
+    }
+    return c;
+  }
+
+  @Override
+  public void close() {
+    clients.values().forEach(ClientEngine::close);
+    Vertx v = ownedVertx;
+    if (v != null) {
+      try {
+        v.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        // closing is best effort
+      }
+    }
+  }
+
+  /** Builds {@link HttpClients}. */
+  public static final class Builder {
+    private final ServiceDiscovery discovery;
+    private final Scheduler scheduler;
+    private final Map<String, ClientConfig> configs = new LinkedHashMap<>();
+    private @Nullable BiFunction<String, ClientConfig, CallDecorator> decorators;
+    private Function<String, @Nullable Pipeline> pipelines = name -> null;
+    private @Nullable Vertx vertx;
+    private BulwarkTelemetry telemetry = BulwarkTelemetry.noop();
+
+    private Builder(ServiceDiscovery discovery, Scheduler scheduler) {
+      this.discovery = Objects.requireNonNull(discovery, "discovery");
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    }
+
+    /** Adds a named client. */
+    public Builder client(String name, ClientConfig config) {
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("client name must not be blank");
+      }
+      if (configs.putIfAbsent(name, Objects.requireNonNull(config, "config")) != null) {
+        throw new IllegalArgumentException("client \"" + name + "\" is defined twice");
+      }
+      return this;
+    }
+
+    /** Adds every client of {@code configs} (e.g. from {@link #bindAll}). */
+    public Builder clients(Map<String, ClientConfig> configs) {
+      configs.forEach(this::client);
+      return this;
+    }
+
+    /**
+     * The registry of named resilience pipelines that clients refer to with {@code pipeline: NAME}.
+     */
+    public Builder pipelines(Function<String, @Nullable Pipeline> pipelines) {
+      this.pipelines = Objects.requireNonNull(pipelines, "pipelines");
+      return this;
+    }
+
+    /**
+     * Clients that say {@code pipeline: NAME} use the named pipeline of a bulwark-resilience
+     * registry (YAML with hot reload: the client keeps a live handle, so a reload applies to its
+     * next call).
+     */
+    public Builder pipelines(ResilienceRegistry registry) {
+      Objects.requireNonNull(registry, "registry");
+      return pipelines(
+          name -> registry.config().pipelines().containsKey(name) ? registry.pipeline(name) : null);
+    }
+
+    /**
+     * Replaces the resilience pipeline of every client by a decorator chosen by client name and
+     * config (e.g. {@link CallDecorator#none()} to measure the bare client).
+     */
+    public Builder decorators(BiFunction<String, ClientConfig, CallDecorator> decorators) {
+      this.decorators = Objects.requireNonNull(decorators, "decorators");
+      return this;
+    }
+
+    /**
+     * Records RED metrics (rate, errors, duration) of every call per client as a bulwark-telemetry
+     * {@code dependency} named after the client: success, error, timeout (deadline or timeout) or
+     * rejected (circuit open, limit reached).
+     */
+    public Builder telemetry(BulwarkTelemetry telemetry) {
+      this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+      return this;
+    }
+
+    /** Share a Vert.x instance (not closed by {@link HttpClients#close()}). */
+    public Builder vertx(Vertx vertx) {
+      this.vertx = Objects.requireNonNull(vertx, "vertx");
+      return this;
+    }
+
+    private Pipeline pipelineFor(String name, ClientConfig config) {
+      String ref = config.pipeline();
+      if (ref != null) {
+        Pipeline p = pipelines.apply(ref);
+        if (p == null) {
+          throw new IllegalArgumentException(
+              "client \""
+                  + name
+                  + "\" refers to pipeline \""
+                  + ref
+                  + "\", which is not registered");
+        }
+        return p;
+      }
+      return Pipeline.builder()
+          .name(name)
+          .clock(scheduler.clock())
+          .with(
+              Retry.of(name, config.retry(), scheduler),
+              CircuitBreaker.of(name, config.circuitBreaker(), scheduler.clock()))
+          .build();
+    }
+
+    public HttpClients build() {
+      Vertx v = vertx;
+      Vertx owned = null;
+      if (v == null) {
+        v = Vertx.vertx();
+        owned = v;
+      }
+      Map<String, ClientEngine> engines = new LinkedHashMap<>();
+      for (Map.Entry<String, ClientConfig> e : configs.entrySet()) {
+        CallDecorator d =
+            decorators != null
+                ? Objects.requireNonNull(decorators.apply(e.getKey(), e.getValue()))
+                : CallDecorator.of(pipelineFor(e.getKey(), e.getValue()));
+        engines.put(
+            e.getKey(),
+            new ClientEngine(
+                e.getKey(),
+                e.getValue(),
+                discovery,
+                scheduler,
+                v,
+                d,
+                telemetry.dependency(e.getKey())));
+      }
+      return new HttpClients(Map.copyOf(engines), owned);
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package io.bulwark.http.health;
+
+import io.bulwark.core.config.ConfigReader;
+import java.time.Duration;
+
+/**
+ * Settings of passive outlier ejection. YAML keys match the builder: {@code consecutiveFailures},
+ * {@code failureRateThreshold}, {@code minimumRequests}, {@code interval}, {@code baseEjection},
+ * {@code maxEjection}, {@code maxEjectedShare}. Immutable.
+ */
+public record OutlierConfig(
+    int consecutiveFailures,
+    double failureRateThreshold,
+    int minimumRequests,
+    Duration interval,
+    Duration baseEjection,
+    Duration maxEjection,
+    double maxEjectedShare) {
+
+  public static OutlierConfig defaults() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public static OutlierConfig bind(ConfigReader r) {
+    Builder b = builder();
+    r.integer("consecutiveFailures", b::consecutiveFailures)
+        .decimal("failureRateThreshold", b::failureRateThreshold)
+        .integer("minimumRequests", b::minimumRequests)
+        .duration("interval", b::interval)
+        .duration("baseEjection", b::baseEjection)
+        .duration("maxEjection", b::maxEjection)
+        .decimal("maxEjectedShare", b::maxEjectedShare);
+    return b.build();
+  }
+
+  /** Builds an {@link OutlierConfig}; setters validate and name the bad value. */
+  public static final class Builder {
+    private int consecutiveFailures = 5;
+    private double failureRateThreshold = 0.5;
+    private int minimumRequests = 20;
+    private Duration interval = Duration.ofSeconds(10);
+    private Duration baseEjection = Duration.ofSeconds(30);
+    private Duration maxEjection = Duration.ofMinutes(5);
+    private double maxEjectedShare = 0.5;
+
+    private Builder() {}
+
+    /** Eject after this many failures in a row (default 5). */
+    public Builder consecutiveFailures(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("consecutiveFailures must be at least 1, was " + n);
+      }
+      this.consecutiveFailures = n;
+      return this;
+    }
+
+    /** Eject when the failure rate within an interval reaches this (default 0.5). */
+    public Builder failureRateThreshold(double rate) {
+      if (!(rate > 0 && rate <= 1)) {
+        throw new IllegalArgumentException("failureRateThreshold must be in (0, 1], was " + rate);
+      }
+      this.failureRateThreshold = rate;
+      return this;
+    }
+
+    /** The failure rate counts only with at least this many requests in the interval. */
+    public Builder minimumRequests(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("minimumRequests must be at least 1, was " + n);
+      }
+      this.minimumRequests = n;
+      return this;
+    }
+
+    /** The window over which the failure rate is measured. */
+    public Builder interval(Duration d) {
+      this.interval = positive("interval", d);
+      return this;
+    }
+
+    /** The first ejection lasts this long; the k-th lasts k times as long (up to maxEjection). */
+    public Builder baseEjection(Duration d) {
+      this.baseEjection = positive("baseEjection", d);
+      return this;
+    }
+
+    public Builder maxEjection(Duration d) {
+      this.maxEjection = positive("maxEjection", d);
+      return this;
+    }
+
+    /** At most this share of a service's endpoints are ejected at once (default 0.5). */
+    public Builder maxEjectedShare(double share) {
+      if (!(share >= 0 && share <= 1)) {
+        throw new IllegalArgumentException("maxEjectedShare must be in [0, 1], was " + share);
+      }
+      this.maxEjectedShare = share;
+      return this;
+    }
+
+    public OutlierConfig build() {
+      if (maxEjection.compareTo(baseEjection) < 0) {
+        throw new IllegalArgumentException(
+            "maxEjection " + maxEjection + " is shorter than baseEjection " + baseEjection);
+      }
+      return new OutlierConfig(
+          consecutiveFailures,
+          failureRateThreshold,
+          minimumRequests,
+          interval,
+          baseEjection,
+          maxEjection,
+          maxEjectedShare);
+    }
+
+    private static Duration positive(String name, Duration d) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, was " + d);
+      }
+      return d;
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package io.bulwark.http.internal;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
+
+/** The shared Jackson mapper and the JSON error body. */
+public final class Json {
+  public static final ObjectMapper MAPPER = JsonMapper.builder().findAndAddModules().build();
+
+  private Json() {}
+
+  /** {@code {"status":..,"error":..,"message":..,"correlationId":..}} without Jackson overhead. */
+  public static byte[] errorBody(
+      int status, String code, String message, @Nullable String correlationId) {
+    JsonStringEncoder enc = JsonStringEncoder.getInstance();
+    StringBuilder sb = new StringBuilder(96 + message.length());
+    sb.append("{\"status\":").append(status).append(",\"error\":\"");
+    sb.append(enc.quoteAsString(code)).append("\",\"message\":\"");
+    sb.append(enc.quoteAsString(message)).append("\",\"correlationId\":");
+    if (correlationId == null) {
+      sb.append("null");
+    } else {
+      sb.append('"').append(enc.quoteAsString(correlationId)).append('"');
+    }
+    return sb.append('}').toString().getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,447 @@
+package io.bulwark.http.internal;
+
+import io.bulwark.core.context.Context;
+import io.bulwark.core.context.ContextHeaders;
+import io.bulwark.core.context.CorrelationIds;
+import io.bulwark.core.context.Deadline;
+import io.bulwark.core.context.MalformedHeaderException;
+import io.bulwark.core.time.Clock;
+import io.bulwark.core.time.Scheduler;
+import io.bulwark.core.time.SystemScheduler;
+import io.bulwark.http.AccessLogEntry;
+import io.bulwark.http.Admission;
+import io.bulwark.http.HttpProblem;
+import io.bulwark.http.ServerConfig;
+import io.bulwark.http.ServerListener;
+import io.bulwark.resilience.Pipeline;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.KeyStoreOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's machinery behind {@link io.bulwark.http.BulwarkServer}: Vert.x server instances (one
+ * per event loop, sharing the port), the filter chain on the event loop and the hand-off to a
+ * virtual thread per request. See BulwarkServer for the guarantees.
+ */
+public final class ServerEngine {
+  private static final Logger LOG = LoggerFactory.getLogger(ServerEngine.class);
+  static final String LIVE = "/health/live";
+  static final String READY = "/health/ready";
+  private static final byte[] UP =
+      "{\"status\":\"UP\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  private static final byte[] DOWN =
+      "{\"status\":\"DOWN\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+  private static final byte[] EMPTY = new byte[0];
+  private static final Admission.Permit NO_PERMIT = (latency, dropped) -> {};
+  private static final AtomicInteger SHARED_RANDOM_PORT = new AtomicInteger();
+  private final ServerConfig config;
+  private final RouteTable routes;
+  private final List<String> systemRoutes;
+  private final Admission admission;
+  private final @Nullable Pipeline pipeline;
+  private final ServerListener listener;
+  private final boolean logging;
+  private final Clock clock;
+  private final Scheduler scheduler;
+  private final boolean ownsScheduler;
+  private final BooleanSupplier readiness;
+  private final Vertx vertx;
+  private final boolean ownsVertx;
+  private final int eventLoops;
+  private final ContextHeaders contextHeaders;
+  private final ThreadFactory handlers;
+  private final HandlerRunner runner;
+  private final List<HttpServer> servers = new ArrayList<>();
+  private final java.util.concurrent.atomic.LongAdder inFlight =
+      new java.util.concurrent.atomic.LongAdder();
+  private final CountDownLatch drained = new CountDownLatch(1);
+  private volatile boolean started;
+  private volatile boolean draining;
+  private volatile int port = -1;
+  private int abandoned = -1;
+
+  public ServerEngine(
+      ServerConfig config,
+      RouteTable routes,
+      List<String> systemRoutes,
+      Admission admission,
+      @Nullable Pipeline pipeline,
+      ServerListener listener,
+      Clock clock,
+      @Nullable Scheduler scheduler,
+      BooleanSupplier readiness,
+      @Nullable Vertx vertx,
+      int eventLoops) {
+    this.config = config;
+    this.routes = routes;
+    this.systemRoutes = systemRoutes;
+    this.admission = admission;
+    this.pipeline = pipeline;
+    this.listener = listener;
+    this.logging = !(listener instanceof NoListener);
+    this.clock = clock;
+    this.ownsScheduler = scheduler == null;
+    this.scheduler = scheduler == null ? Scheduler.system() : scheduler;
+    this.readiness = readiness;
+    this.ownsVertx = vertx == null;
+    this.vertx =
+        vertx == null ? Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops)) : vertx;
+    this.eventLoops = eventLoops;
+    ContextHeaders.Builder ch =
+        ContextHeaders.builder().clock(clock).maxDeadline(config.maxDeadline());
+    if (config.defaultDeadline() != null) {
+      ch.defaultDeadline(config.defaultDeadline());
+    }
+    this.contextHeaders = ch.build();
+    this.handlers = Thread.ofVirtual().name("bulwark-handler").factory();
+    this.runner =
+        new HandlerRunner(this.scheduler, pipeline, clock, config.retryAfter(), this::isSystem);
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  public synchronized void start() {
+    if (started) {
+      return;
+    }
+    HttpServerOptions options =
+        new HttpServerOptions()
+            .setHost(config.host())
+            .setMaxHeaderSize(config.maxHeaderSize())
+            .setMaxInitialLineLength(config.maxInitialLineLength())
+            .setHttp2ClearTextEnabled(true);
+    Path keyStore = config.keyStore();
+    if (keyStore != null) {
+      options
+          .setSsl(true)
+          .setUseAlpn(true)
+          .setKeyCertOptions(
+              new KeyStoreOptions()
+                  .setType("PKCS12")
+                  .setPath(keyStore.toString())
+                  .setPassword(config.keyStorePassword()));
+    }
+    // a negative port is a random port shared by the servers that use the same negative value
+    int bindPort = config.port() == 0 ? SHARED_RANDOM_PORT.decrementAndGet() : config.port();
+    for (int i = 0; i < eventLoops; i++) {
+      HttpServer server =
+          vertx
+              .createHttpServer(options)
+              .requestHandler(this::handle)
+              .invalidRequestHandler(this::invalid)
+              .exceptionHandler(e -> LOG.debug("connection error", e));
+      HttpServer bound = await(server.listen(bindPort, config.host()));
+      port = bound.actualPort();
+      servers.add(server);
+    }
+    started = true;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public int inFlight() {
+    return (int) inFlight.sum();
+  }
+
+  public boolean isReady() {
+    return started && !draining && readiness.getAsBoolean();
+  }
+
+  // ---- the filter chain (event loop) ----
+
+  private void handle(HttpServerRequest req) {
+    long start = clock.nanoTime();
+    String path = pathOf(req);
+    String method = req.method().name();
+    if (method.equals("GET") && (path.equals(LIVE) || path.equals(READY))) {
+      health(req, path.equals(LIVE) || isReady());
+      return;
+    }
+    RouteTable.Match match = routes.match(method, path);
+    Exchange ex =
+        new Exchange(this, req, start, match == null ? "-" : match.template(), Context.root());
+    try {
+      ex.context = contextHeaders.extract(req::getHeader);
+    } catch (MalformedHeaderException e) {
+      ex.context = Context.root().withCorrelationId(CorrelationIds.newId());
+      reject(
+          ex, HttpProblem.of(400, "malformed_header", String.valueOf(e.getMessage())), "rejected");
+      return;
+    }
+    if (ex.context.correlationId() == null) {
+      ex.context = ex.context.withCorrelationId(CorrelationIds.newId());
+    }
+    if (match == null) {
+      List<String> allowed = routes.allowedMethods(path);
+      HttpProblem p =
+          allowed.isEmpty()
+              ? HttpProblem.notFound("no route for " + path)
+              : HttpProblem.of(
+                  405,
+                  "method_not_allowed",
+                  "method " + method + " is not allowed on " + path + "; allowed: " + allowed);
+      if (!allowed.isEmpty()) {
+        req.response().putHeader("allow", String.join(", ", allowed));
+      }
+      reject(ex, p, "rejected");
+      return;
+    }
+    boolean system = isSystem(match);
+    // count first, then look at draining: shutdown either sees this request or it sees draining
+    inFlight.increment();
+    if (draining && !system) {
+      requestDone();
+      reject(ex, HttpProblem.unavailable("shutting_down", "server is shutting down", 1), "shed");
+      return;
+    }
+    Deadline deadline = ex.context.deadline();
+    if (deadline != null && !system && deadline.isExpired()) {
+      requestDone();
+      reject(ex, HandlerRunner.deadlineProblem(), "deadline");
+      return;
+    }
+    Admission.Permit permit = system ? NO_PERMIT : admission.tryAcquire(ex.context.criticality());
+    if (permit == null) {
+      requestDone();
+      reject(ex, runner.overloaded(ex), "shed");
+      return;
+    }
+    ex.admitted(permit);
+    readBody(ex, match);
+  }
+
+  private boolean isSystem(RouteTable.Match match) {
+    return !systemRoutes.isEmpty() && systemRoutes.contains(match.template());
+  }
+
+  static String pathOf(HttpServerRequest req) {
+    String p = req.path();
+    return p == null ? "/" : p;
+  }
+
+  private void readBody(Exchange ex, RouteTable.Match match) {
+    HttpServerRequest req = ex.req;
+    String length = req.getHeader("content-length");
+    if (length != null && tooLong(length)) {
+      tooLarge(ex);
+      return;
+    }
+    if (req.isEnded()) {
+      dispatch(ex, match, EMPTY);
+      return;
+    }
+    if ((length == null && (bodiless(req.method()) || !hasBody(req))) || "0".equals(length)) {
+      // no body can follow: answer at once, as a plain Vert.x handler would (the rest of the
+      // request, if any, is consumed by Vert.x before the next request on the connection)
+      dispatch(ex, match, EMPTY);
+      return;
+    }
+    Buffer body = Buffer.buffer();
+    req.handler(
+        chunk -> {
+          if (body.length() + chunk.length() > config.maxBodySize()) {
+            tooLarge(ex);
+          } else {
+            body.appendBuffer(chunk);
+          }
+        });
+    req.exceptionHandler(e -> ex.finish(true));
+    req.endHandler(v -> dispatch(ex, match, body.getBytes()));
+  }
+
+  /** Methods whose body (if a client sent one anyway) has no meaning and is not read. */
+  private static boolean bodiless(io.vertx.core.http.HttpMethod m) {
+    return m == io.vertx.core.http.HttpMethod.GET
+        || m == io.vertx.core.http.HttpMethod.HEAD
+        || m == io.vertx.core.http.HttpMethod.OPTIONS
+        || m == io.vertx.core.http.HttpMethod.DELETE;
+  }
+
+  private static boolean hasBody(HttpServerRequest req) {
+    return req.version() == io.vertx.core.http.HttpVersion.HTTP_2
+        || req.getHeader("transfer-encoding") != null;
+  }
+
+  private boolean tooLong(String length) {
+    try {
+      return Long.parseLong(length.strip()) > config.maxBodySize();
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private void tooLarge(Exchange ex) {
+    ex.req.handler(null);
+    ex.req.endHandler(null);
+    ex.problem(
+        HttpProblem.of(
+            413,
+            "body_too_large",
+            "request body exceeds the limit of " + config.maxBodySize() + " bytes"),
+        "rejected",
+        true);
+    ex.finish(false);
+  }
+
+  private void dispatch(Exchange ex, RouteTable.Match match, byte[] body) {
+    if (body != EMPTY && ex.req.response().ended()) {
+      return;
+    }
+    ex.bytesIn = body.length;
+    if (match.onEventLoop()) {
+      runner.run(ex, match, body);
+      return;
+    }
+    handlers.newThread(() -> runner.run(ex, match, body)).start();
+  }
+
+  private void reject(Exchange ex, HttpProblem p, String outcome) {
+    ex.problem(p, outcome);
+    ex.finish(false);
+  }
+
+  private void health(HttpServerRequest req, boolean up) {
+    req.response()
+        .setStatusCode(up ? 200 : 503)
+        .putHeader("content-type", "application/json")
+        .end(Buffer.buffer(up ? UP : DOWN));
+  }
+
+  /** Bad requests the HTTP decoder refused (oversized header block or request line, garbage). */
+  private void invalid(HttpServerRequest req) {
+    Throwable cause = req.decoderResult().cause();
+    String name = cause == null ? "" : cause.getClass().getSimpleName();
+    int status;
+    String code;
+    String message;
+    if (name.contains("TooLongHttpHeader") || name.contains("TooLongHeader")) {
+      status = 431;
+      code = "headers_too_large";
+      message = "request headers exceed the limit of " + config.maxHeaderSize() + " bytes";
+    } else if (name.contains("TooLongHttpLine") || name.contains("TooLongFrame")) {
+      status = 414;
+      code = "request_line_too_long";
+      message = "request line exceeds the limit of " + config.maxInitialLineLength() + " bytes";
+    } else {
+      status = 400;
+      code = "malformed_request";
+      message = "malformed HTTP request";
+    }
+    String id = CorrelationIds.newId();
+    Exchange ex =
+        new Exchange(this, req, clock.nanoTime(), "-", Context.root().withCorrelationId(id));
+    ex.problem(HttpProblem.of(status, code, message), "rejected", true);
+    ex.finish(false);
+  }
+
+  /** False when nobody listens, so that no log entry is built. */
+  boolean logs() {
+    return logging;
+  }
+
+  void log(AccessLogEntry entry) {
+    try {
+      listener.onRequest(entry);
+    } catch (RuntimeException e) {
+      LOG.debug("server listener threw", e);
+    }
+  }
+
+  void requestDone() {
+    inFlight.decrement();
+    if (draining && inFlight.sum() == 0) {
+      drained.countDown();
+    }
+  }
+
+  // ---- shutdown ----
+
+  public synchronized int shutdown() {
+    if (abandoned >= 0) {
+      return abandoned;
+    }
+    draining = true;
+    int atStart = inFlight();
+    notifyDrain(true, atStart);
+    long budgetMillis = config.drainBudget().toMillis();
+    List<Future<Void>> closing = new ArrayList<>();
+    for (HttpServer s : servers) {
+      closing.add(s.shutdown(budgetMillis, TimeUnit.MILLISECONDS));
+    }
+    if (inFlight.sum() == 0) {
+      drained.countDown();
+    }
+    try {
+      drained.await(budgetMillis, TimeUnit.MILLISECONDS);
+      for (Future<Void> f : closing) {
+        f.toCompletionStage().toCompletableFuture().get(budgetMillis + 1000, TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      LOG.debug("server close did not finish cleanly", e);
+    }
+    abandoned = inFlight();
+    for (HttpServer s : servers) {
+      s.close();
+    }
+    if (ownsScheduler && scheduler instanceof SystemScheduler s) {
+      s.close();
+    }
+    if (ownsVertx) {
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        LOG.debug("vertx close failed", e);
+      }
+    }
+    notifyDrain(false, abandoned);
+    return abandoned;
+  }
+
+  private void notifyDrain(boolean startedDrain, int count) {
+    try {
+      if (startedDrain) {
+        listener.onDrainStarted(count);
+      } else {
+        listener.onDrainFinished(count);
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("server listener threw", e);
+    }
+  }
+
+  static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting the server", e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("cannot start the HTTP server: " + e.getCause(), e);
+    }
+  }
+}

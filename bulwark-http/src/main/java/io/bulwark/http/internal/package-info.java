@@ -1,0 +1,5 @@
+/** Implementation: not exported. */
+@NullMarked
+package io.bulwark.http.internal;
+
+import org.jspecify.annotations.NullMarked;

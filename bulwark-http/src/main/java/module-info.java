@@ -1,0 +1,21 @@
+/**
+ * Bulwark's HTTP service runtime and resilient client, on Vert.x core: routing, context restore,
+ * deadlines, load shedding, health, graceful shutdown, discovery, load balancing and outlier
+ * ejection.
+ */
+module io.bulwark.http {
+  requires transitive io.bulwark.core;
+  requires transitive io.bulwark.resilience;
+  requires transitive io.bulwark.telemetry;
+  requires io.vertx.core;
+  requires com.fasterxml.jackson.databind;
+  requires org.slf4j;
+  requires io.netty.codec.http;
+  requires io.netty.codec;
+
+  exports io.bulwark.http;
+  exports io.bulwark.http.client;
+  exports io.bulwark.http.discovery;
+  exports io.bulwark.http.lb;
+  exports io.bulwark.http.health;
+}

@@ -1,0 +1,111 @@
+package io.bulwark.http;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** A minimal HTTP/1.1 client over a raw loopback socket, for requests no real client would send. */
+public final class RawHttp {
+  public record Reply(int status, Map<String, String> headers, String body) {
+    public String header(String name) {
+      return headers.get(name.toLowerCase(Locale.ROOT));
+    }
+  }
+
+  private RawHttp() {}
+
+  /** Sends {@code head} (request line + headers, CRLF separated, without the blank line) + body. */
+  public static Reply send(int port, String head, byte[] body) throws IOException {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoTimeout(20_000);
+      OutputStream out = socket.getOutputStream();
+      out.write((head + "\r\nconnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      try {
+        out.write(body);
+        out.flush();
+      } catch (IOException serverClosedEarly) {
+        // the server may answer and close before reading an oversized body
+      }
+      return parse(socket.getInputStream());
+    }
+  }
+
+  public static Reply get(int port, String path, String... headers) throws IOException {
+    StringBuilder head = new StringBuilder("GET " + path + " HTTP/1.1\r\nhost: 127.0.0.1");
+    for (String h : headers) {
+      head.append("\r\n").append(h);
+    }
+    return send(port, head.toString(), new byte[0]);
+  }
+
+  public static Reply post(int port, String path, String json, String... headers)
+      throws IOException {
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    StringBuilder head =
+        new StringBuilder(
+            "POST "
+                + path
+                + " HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: "
+                + body.length);
+    for (String h : headers) {
+      head.append("\r\n").append(h);
+    }
+    return send(port, head.toString(), body);
+  }
+
+  private static Reply parse(InputStream in) throws IOException {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    byte[] buf = new byte[8192];
+    try {
+      for (int n; (n = in.read(buf)) >= 0; ) {
+        all.write(buf, 0, n);
+      }
+    } catch (java.net.SocketException reset) {
+      // a reset after the answer is fine: keep what arrived
+    }
+    String text = all.toString(StandardCharsets.ISO_8859_1);
+    int split = text.indexOf("\r\n\r\n");
+    if (split < 0) {
+      throw new IOException("no complete HTTP answer: \"" + text + "\"");
+    }
+    String[] lines = text.substring(0, split).split("\r\n");
+    int status = Integer.parseInt(lines[0].split(" ")[1]);
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (int i = 1; i < lines.length; i++) {
+      int colon = lines[i].indexOf(':');
+      headers.putIfAbsent(
+          lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+          lines[i].substring(colon + 1).trim());
+    }
+    String body = text.substring(split + 4);
+    if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+      body = dechunk(body);
+    }
+    return new Reply(
+        status,
+        headers,
+        new String(body.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
+  }
+
+  private static String dechunk(String body) {
+    StringBuilder out = new StringBuilder();
+    int pos = 0;
+    while (pos < body.length()) {
+      int eol = body.indexOf("\r\n", pos);
+      int size = Integer.parseInt(body.substring(pos, eol).trim(), 16);
+      if (size == 0) {
+        break;
+      }
+      out.append(body, eol + 2, eol + 2 + size);
+      pos = eol + 2 + size + 2;
+    }
+    return out.toString();
+  }
+}

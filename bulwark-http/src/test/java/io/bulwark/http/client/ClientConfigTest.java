@@ -1,0 +1,108 @@
+package io.bulwark.http.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.bulwark.core.config.ConfigException;
+import io.bulwark.core.config.ConfigLoader;
+import io.bulwark.http.ServerConfig;
+import io.bulwark.http.lb.Balancing;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ClientConfigTest {
+  private final ConfigLoader loader = ConfigLoader.withEnv(Map.of());
+
+  @Test
+  void bindsNamedClientsFromYaml() {
+    String yaml =
+        """
+        clients:
+          orders:
+            balancer: maglev
+            timeout: 750ms
+            protocol: http-2
+            slowStart: {window: 30s, minWeight: 0.2}
+            zone: {local: eu-1a, minHealthyShare: 0.6}
+            outlier: {consecutiveFailures: 7, baseEjection: 10s}
+            healthCheck: {path: /health/ready, interval: 2s}
+            retry: {maxAttempts: 4, initialDelay: 10ms}
+            circuitBreaker: {minimumCalls: 30, failureRateThreshold: 40}
+          payments:
+            service: payments-v2
+            pipeline: strict
+        """;
+    Map<String, ClientConfig> clients = loader.parse(yaml, "clients.yaml", HttpClients::bindAll);
+    ClientConfig orders = clients.get("orders");
+    assertThat(orders.service()).isEqualTo("orders");
+    assertThat(orders.balancing()).isEqualTo(Balancing.MAGLEV);
+    assertThat(orders.timeout()).isEqualTo(Duration.ofMillis(750));
+    assertThat(orders.protocol()).isEqualTo(ClientConfig.Protocol.HTTP_2);
+    assertThat(orders.slowStart().minWeight()).isEqualTo(0.2);
+    assertThat(orders.localZone()).isEqualTo("eu-1a");
+    assertThat(orders.outlier().consecutiveFailures()).isEqualTo(7);
+    assertThat(orders.healthCheck().interval()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(orders.retry().maxAttempts()).isEqualTo(4);
+    assertThat(orders.circuitBreaker().minimumCalls()).isEqualTo(30);
+    assertThat(clients.get("payments").service()).isEqualTo("payments-v2");
+    assertThat(clients.get("payments").pipeline()).isEqualTo("strict");
+    assertThat(clients.get("payments").balancing()).isEqualTo(Balancing.PEAK_EWMA);
+  }
+
+  @Test
+  void badValuesAreReportedWithFileLineAndField() {
+    String yaml =
+        """
+        clients:
+          orders:
+            balancer: fastest
+            timeout: -1s
+            poolSize: 0
+            outlier: {maxEjectedShare: 2}
+            colour: blue
+        """;
+    assertThatThrownBy(() -> loader.parse(yaml, "clients.yaml", HttpClients::bindAll))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("clients.yaml:3")
+        .hasMessageContaining("clients.orders.balancer")
+        .hasMessageContaining("\"fastest\"")
+        .hasMessageContaining("clients.orders.timeout")
+        .hasMessageContaining("poolSize must be 1..10000, was 0")
+        .hasMessageContaining("maxEjectedShare must be in [0, 1], was 2.0")
+        .hasMessageContaining("clients.orders.colour: unknown key");
+  }
+
+  @Test
+  void unregisteredPipelineIsNamed() {
+    try (Loopback net = new Loopback()) {
+      assertThatThrownBy(
+              () ->
+                  net.clients(
+                      b -> b.client("p", ClientConfig.builder("p").pipeline("strict").build())))
+          .hasMessageContaining("pipeline \"strict\"");
+    }
+  }
+
+  @Test
+  void serverConfigBindsAndValidates() {
+    ServerConfig c =
+        loader.parse(
+            "port: 8080\nmaxBodySize: 2048\ndrainBudget: 3s\ndefaultDeadline: 2s\n",
+            "server.yaml",
+            ServerConfig::bind);
+    assertThat(c.port()).isEqualTo(8080);
+    assertThat(c.maxBodySize()).isEqualTo(2048);
+    assertThat(c.drainBudget()).isEqualTo(Duration.ofSeconds(3));
+    assertThatThrownBy(() -> loader.parse("port: 70000\n", "server.yaml", ServerConfig::bind))
+        .hasMessageContaining("server.yaml:1")
+        .hasMessageContaining("port must be 0..65535, was 70000");
+    assertThatThrownBy(
+            () ->
+                ServerConfig.builder()
+                    .maxDeadline(Duration.ofSeconds(1))
+                    .defaultDeadline(Duration.ofSeconds(5))
+                    .build())
+        .hasMessageContaining("defaultDeadline PT5S is longer than maxDeadline PT1S");
+  }
+}

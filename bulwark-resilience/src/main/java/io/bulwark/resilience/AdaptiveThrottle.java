@@ -1,0 +1,36 @@
+package io.bulwark.resilience;
+
+import io.bulwark.core.time.Clock;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Client-side adaptive throttling (Google SRE book, "Handling Overload"): the client counts its
+ * requests and the backend's accepts over a window and drops requests locally with probability
+ * {@code max(0, (requests − k × accepts) / (requests + 1))}, rejected with {@link
+ * Rejection#THROTTLED}. A healthy backend (every request accepted) is never throttled; a backend
+ * that rejects everything sees the client's traffic fall toward what it accepts.
+ *
+ * <p>Thread-safe; counts are kept in one-second buckets under a short lock.
+ */
+public sealed interface AdaptiveThrottle extends Policy permits DefaultAdaptiveThrottle {
+
+  static AdaptiveThrottle of(String name, AdaptiveThrottleConfig config, Clock clock) {
+    return of(name, config, clock, () -> ThreadLocalRandom.current().nextDouble());
+  }
+
+  /** A throttle that draws from {@code random} (uniform in [0, 1)), e.g. seeded in tests. */
+  static AdaptiveThrottle of(
+      String name, AdaptiveThrottleConfig config, Clock clock, DoubleSupplier random) {
+    return new DefaultAdaptiveThrottle(name, config, clock, random);
+  }
+
+  static AdaptiveThrottleConfig.Builder builder() {
+    return AdaptiveThrottleConfig.builder();
+  }
+
+  AdaptiveThrottleConfig config();
+
+  /** The probability that the next request is dropped locally. */
+  double rejectionProbability();
+}

@@ -1,0 +1,110 @@
+package io.bulwark.resilience;
+
+import io.bulwark.core.time.Clock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Stops calling a dependency that is failing or slow, and probes it before trusting it again.
+ *
+ * <p>CLOSED: calls pass and their outcomes enter a sliding window (the last N calls, or the last N
+ * seconds). Once the window holds {@code minimumCalls} and the failure rate or the slow-call rate
+ * reaches its threshold, the breaker opens. OPEN: calls are rejected with a {@link
+ * PolicyRejectedException} ({@link Rejection#CIRCUIT_OPEN}) until {@code waitInOpen} has passed.
+ * HALF_OPEN: {@code halfOpenPermits} probe calls pass; when all have finished the breaker closes if
+ * their rates are below the thresholds and opens again otherwise (also if they take longer than
+ * {@code maxWaitInHalfOpen}). An operator can force it open, disable it or reset it.
+ *
+ * <p>Every transition carries its reason, e.g. {@code "failure rate 55.0% over the last 100 calls ≥
+ * 50.0%"}, reported through {@link ResilienceListener#onStateTransition}.
+ *
+ * <p>Thread-safe and lock-free in the count-based window: a successful call costs two atomic
+ * operations and no allocation; calls are timed only when slow calls are tracked.
+ */
+public sealed interface CircuitBreaker extends Policy permits DefaultCircuitBreaker {
+
+  /** The states of a breaker. */
+  enum State {
+    CLOSED,
+    OPEN,
+    HALF_OPEN,
+    /** Opened by an operator; stays open until {@link #reset()}. */
+    FORCED_OPEN,
+    /** Switched off by an operator: every call passes and nothing is recorded. */
+    DISABLED
+  }
+
+  /**
+   * A change of state.
+   *
+   * @param from the state left
+   * @param to the state entered
+   * @param reason why, in words, with the figures that decided it
+   * @param atNanos the breaker clock's {@link Clock#nanoTime()} at the change
+   */
+  record Transition(State from, State to, String reason, long atNanos) {}
+
+  /**
+   * What the current window holds.
+   *
+   * @param calls calls in the window
+   * @param failures failed calls in the window
+   * @param slowCalls slow calls in the window (0 when slow calls are not tracked)
+   */
+  record Metrics(int calls, int failures, int slowCalls) {
+    /** Failure percentage, 0 for an empty window. */
+    public double failureRate() {
+      return calls == 0 ? 0 : failures * 100.0 / calls;
+    }
+
+    /** Slow-call percentage, 0 for an empty window. */
+    public double slowCallRate() {
+      return calls == 0 ? 0 : slowCalls * 100.0 / calls;
+    }
+  }
+
+  /** A breaker on the system clock. */
+  static CircuitBreaker of(String name, CircuitBreakerConfig config) {
+    return of(name, config, Clock.system());
+  }
+
+  /** A breaker whose windows, waits and slow-call timing use {@code clock}. */
+  static CircuitBreaker of(String name, CircuitBreakerConfig config, Clock clock) {
+    return new DefaultCircuitBreaker(name, config, clock);
+  }
+
+  /** A breaker with {@link CircuitBreakerConfig#ofDefaults()}. */
+  static CircuitBreaker ofDefaults(String name) {
+    return of(name, CircuitBreakerConfig.ofDefaults());
+  }
+
+  /** Shortcut for {@link CircuitBreakerConfig#builder()}. */
+  static CircuitBreakerConfig.Builder builder() {
+    return CircuitBreakerConfig.builder();
+  }
+
+  CircuitBreakerConfig config();
+
+  /** The current state (an OPEN breaker whose wait has passed reports HALF_OPEN). */
+  State state();
+
+  /** The current window (or the probes' results when half-open). */
+  Metrics metrics();
+
+  /**
+   * For callers that do not go through a pipeline: asks to make one call. If it returns true the
+   * caller must report the outcome with {@link #onResult}.
+   */
+  boolean tryAcquirePermission();
+
+  /** Reports the outcome of a call permitted by {@link #tryAcquirePermission()}. */
+  void onResult(long durationNanos, @Nullable Throwable failure);
+
+  /** Opens the breaker until {@link #reset()}, whatever the window says. */
+  void forceOpen();
+
+  /** Lets every call through and records nothing until {@link #reset()}. */
+  void disable();
+
+  /** Closes the breaker with an empty window. */
+  void reset();
+}

@@ -1,0 +1,187 @@
+package io.bulwark.resilience;
+
+import io.bulwark.core.error.RejectedException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Predicate;
+
+/**
+ * The immutable settings of a {@link CircuitBreaker}. Build with {@link #builder()}; every setter
+ * validates its value and names it in the error.
+ *
+ * @param windowType count-based (last N calls) or time-based (last N seconds)
+ * @param windowSize N calls or N seconds
+ * @param minimumCalls calls the window must hold before the rates are judged
+ * @param failureRateThreshold open when the failure rate reaches this percentage
+ * @param slowCallRateThreshold open when the slow-call rate reaches this percentage; 0 = slow calls
+ *     are not tracked (and calls are not timed)
+ * @param slowCallDuration a call at least this long is slow
+ * @param waitInOpen how long the breaker stays open before letting probes through
+ * @param halfOpenPermits how many probe calls half-open admits and judges
+ * @param maxWaitInHalfOpen re-open if the probes have not all finished within this; zero = wait
+ *     forever
+ * @param failurePredicate which failures count against the dependency; the rest count as successes
+ */
+public record CircuitBreakerConfig(
+    WindowType windowType,
+    int windowSize,
+    int minimumCalls,
+    double failureRateThreshold,
+    double slowCallRateThreshold,
+    Duration slowCallDuration,
+    Duration waitInOpen,
+    int halfOpenPermits,
+    Duration maxWaitInHalfOpen,
+    Predicate<Throwable> failurePredicate) {
+
+  /** The default failure predicate: every failure except a rejection by another policy. */
+  public static final Predicate<Throwable> ALL_BUT_REJECTIONS =
+      new Predicate<>() {
+        @Override
+        public boolean test(Throwable t) {
+          return !(t instanceof RejectedException);
+        }
+
+        @Override
+        public String toString() {
+          return "all failures except rejections";
+        }
+      };
+
+  /** How the window of recent calls is measured. */
+  public enum WindowType {
+    /** The last {@code windowSize} calls. */
+    COUNT_BASED,
+    /** The calls of the last {@code windowSize} seconds. */
+    TIME_BASED
+  }
+
+  public CircuitBreakerConfig {
+    Objects.requireNonNull(windowType, "windowType");
+    Checks.positive("windowSize", windowSize);
+    Checks.positive("minimumCalls", minimumCalls);
+    Checks.percent("failureRateThreshold", failureRateThreshold);
+    if (slowCallRateThreshold != 0) {
+      Checks.percent("slowCallRateThreshold", slowCallRateThreshold);
+    }
+    Checks.positive("slowCallDuration", slowCallDuration);
+    Checks.positive("waitInOpen", waitInOpen);
+    Checks.positive("halfOpenPermits", halfOpenPermits);
+    Checks.notNegative("maxWaitInHalfOpen", maxWaitInHalfOpen);
+    Objects.requireNonNull(failurePredicate, "failurePredicate");
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Count-based window of 100 calls, 50% failure threshold, 60 s open, 10 probes. */
+  public static CircuitBreakerConfig ofDefaults() {
+    return builder().build();
+  }
+
+  /** True if calls are timed to detect slow ones. */
+  public boolean tracksSlowCalls() {
+    return slowCallRateThreshold > 0;
+  }
+
+  /** Builds a {@link CircuitBreakerConfig}; setters validate. Not thread-safe. */
+  public static final class Builder {
+    private WindowType windowType = WindowType.COUNT_BASED;
+    private int windowSize = 100;
+    private int minimumCalls = 100;
+    private double failureRateThreshold = 50;
+    private double slowCallRateThreshold = 0;
+    private Duration slowCallDuration = Duration.ofSeconds(60);
+    private Duration waitInOpen = Duration.ofSeconds(60);
+    private int halfOpenPermits = 10;
+    private Duration maxWaitInHalfOpen = Duration.ZERO;
+    private Predicate<Throwable> failurePredicate = ALL_BUT_REJECTIONS;
+
+    private Builder() {}
+
+    /** A window of the last {@code calls} calls (the default: 100). */
+    public Builder countBasedWindow(int calls) {
+      this.windowSize = Checks.positive("windowSize", calls);
+      this.windowType = WindowType.COUNT_BASED;
+      return this;
+    }
+
+    /** A window of the calls of the last {@code seconds} seconds. */
+    public Builder timeBasedWindow(int seconds) {
+      this.windowSize = Checks.positive("windowSize", seconds);
+      this.windowType = WindowType.TIME_BASED;
+      return this;
+    }
+
+    public Builder windowType(WindowType type) {
+      this.windowType = Objects.requireNonNull(type, "windowType");
+      return this;
+    }
+
+    public Builder windowSize(int size) {
+      this.windowSize = Checks.positive("windowSize", size);
+      return this;
+    }
+
+    public Builder minimumCalls(int calls) {
+      this.minimumCalls = Checks.positive("minimumCalls", calls);
+      return this;
+    }
+
+    public Builder failureRateThreshold(double percent) {
+      this.failureRateThreshold = Checks.percent("failureRateThreshold", percent);
+      return this;
+    }
+
+    /** Tracks slow calls: open when {@code percent} of the window took {@code duration} or more. */
+    public Builder slowCalls(double percent, Duration duration) {
+      return slowCallRateThreshold(percent).slowCallDuration(duration);
+    }
+
+    public Builder slowCallRateThreshold(double percent) {
+      this.slowCallRateThreshold = Checks.percent("slowCallRateThreshold", percent);
+      return this;
+    }
+
+    public Builder slowCallDuration(Duration duration) {
+      this.slowCallDuration = Checks.positive("slowCallDuration", duration);
+      return this;
+    }
+
+    public Builder waitInOpen(Duration wait) {
+      this.waitInOpen = Checks.positive("waitInOpen", wait);
+      return this;
+    }
+
+    public Builder halfOpenPermits(int permits) {
+      this.halfOpenPermits = Checks.positive("halfOpenPermits", permits);
+      return this;
+    }
+
+    public Builder maxWaitInHalfOpen(Duration wait) {
+      this.maxWaitInHalfOpen = Checks.notNegative("maxWaitInHalfOpen", wait);
+      return this;
+    }
+
+    /** Which failures count against the dependency (the default: all except rejections). */
+    public Builder failurePredicate(Predicate<Throwable> predicate) {
+      this.failurePredicate = Objects.requireNonNull(predicate, "failurePredicate");
+      return this;
+    }
+
+    public CircuitBreakerConfig build() {
+      return new CircuitBreakerConfig(
+          windowType,
+          windowSize,
+          minimumCalls,
+          failureRateThreshold,
+          slowCallRateThreshold,
+          slowCallDuration,
+          waitInOpen,
+          halfOpenPermits,
+          maxWaitInHalfOpen,
+          failurePredicate);
+    }
+  }
+}

@@ -1,0 +1,186 @@
+package io.bulwark.resilience;
+
+import io.bulwark.resilience.CircuitBreaker.Metrics;
+import io.bulwark.resilience.CircuitBreaker.State;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The states of {@link DefaultCircuitBreaker}. Each is an object whose identity matters: the
+ * breaker moves between them by compare-and-set, and a call records its outcome into the state that
+ * admitted it.
+ */
+@SuppressWarnings({
+  "TypeParameterUnusedInFormals",
+  "FutureReturnValueIgnored"
+}) // side-effect callbacks; results typed by the caller
+final class CircuitStates {
+  private CircuitStates() {}
+
+  /** One state of the machine; identity matters (transitions CAS on it). */
+  abstract static class CircuitState {
+    final State kind;
+
+    CircuitState(State kind) {
+      this.kind = kind;
+    }
+
+    abstract boolean tryAcquire(DefaultCircuitBreaker cb);
+
+    abstract void record(DefaultCircuitBreaker cb, long durationNanos, @Nullable Throwable failure);
+
+    abstract Metrics metrics(long nowNanos);
+  }
+
+  static final class Closed extends CircuitState {
+    private final OutcomeWindow window;
+
+    Closed(OutcomeWindow window) {
+      super(State.CLOSED);
+      this.window = window;
+    }
+
+    @Override
+    boolean tryAcquire(DefaultCircuitBreaker cb) {
+      return true;
+    }
+
+    @Override
+    void record(DefaultCircuitBreaker cb, long durationNanos, @Nullable Throwable failure) {
+      boolean failed = cb.isFailure(failure);
+      boolean slow = cb.isSlow(durationNanos);
+      long now =
+          cb.config().windowType() == CircuitBreakerConfig.WindowType.TIME_BASED
+              ? cb.nanoTime()
+              : 0;
+      window.record(now, failed, slow);
+      if ((failed || slow) && cb.current() == this) {
+        Metrics m = window.metrics(now);
+        String reason = cb.tripReason(m, window.describe(m.calls()), cb.minimumCalls());
+        if (reason != null) {
+          cb.transition(this, cb.opened(), reason);
+        }
+      }
+    }
+
+    @Override
+    Metrics metrics(long nowNanos) {
+      return window.metrics(nowNanos);
+    }
+  }
+
+  static final class Open extends CircuitState {
+    private final long openedAtNanos;
+    private final long waitNanos;
+
+    Open(long openedAtNanos, long waitNanos) {
+      super(State.OPEN);
+      this.openedAtNanos = openedAtNanos;
+      this.waitNanos = waitNanos;
+    }
+
+    boolean waitIsOver(long nowNanos) {
+      return nowNanos - openedAtNanos >= waitNanos;
+    }
+
+    @Override
+    boolean tryAcquire(DefaultCircuitBreaker cb) {
+      return false;
+    }
+
+    @Override
+    void record(DefaultCircuitBreaker cb, long durationNanos, @Nullable Throwable failure) {}
+
+    @Override
+    Metrics metrics(long nowNanos) {
+      return new Metrics(0, 0, 0);
+    }
+  }
+
+  static final class HalfOpen extends CircuitState {
+    private final int permits;
+    private final long startedAtNanos;
+    private final AtomicInteger left;
+    private final AtomicInteger done = new AtomicInteger();
+    private final AtomicInteger failures = new AtomicInteger();
+    private final AtomicInteger slow = new AtomicInteger();
+
+    HalfOpen(int permits, long startedAtNanos) {
+      super(State.HALF_OPEN);
+      this.permits = permits;
+      this.startedAtNanos = startedAtNanos;
+      this.left = new AtomicInteger(permits);
+    }
+
+    @Override
+    boolean tryAcquire(DefaultCircuitBreaker cb) {
+      Duration maxWait = cb.config().maxWaitInHalfOpen();
+      if (!maxWait.isZero() && cb.nanoTime() - startedAtNanos >= maxWait.toNanos()) {
+        String reason =
+            "only "
+                + done.get()
+                + " of "
+                + permits
+                + " probe calls finished within maxWaitInHalfOpen "
+                + maxWait;
+        cb.transition(this, cb.opened(), reason);
+        return false;
+      }
+      return left.getAndDecrement() > 0;
+    }
+
+    @Override
+    void record(DefaultCircuitBreaker cb, long durationNanos, @Nullable Throwable failure) {
+      if (cb.isFailure(failure)) {
+        failures.incrementAndGet();
+      }
+      if (cb.isSlow(durationNanos)) {
+        slow.incrementAndGet();
+      }
+      if (done.incrementAndGet() == permits) {
+        Metrics m = metrics(0);
+        String over = permits + " probe calls";
+        String reason = cb.tripReason(m, over, 1);
+        if (reason != null) {
+          cb.transition(this, cb.opened(), reason);
+        } else {
+          String ok =
+              String.format(
+                  Locale.ROOT,
+                  "%s: failure rate %.1f%% < %.1f%%",
+                  over,
+                  m.failureRate(),
+                  cb.config().failureRateThreshold());
+          cb.transition(this, new Closed(OutcomeWindow.of(cb.config(), cb.nanoTime())), ok);
+        }
+      }
+    }
+
+    @Override
+    Metrics metrics(long nowNanos) {
+      return new Metrics(done.get(), failures.get(), slow.get());
+    }
+  }
+
+  /** FORCED_OPEN (admits nothing) or DISABLED (admits all, records nothing). */
+  static final class Fixed extends CircuitState {
+    Fixed(State kind) {
+      super(kind);
+    }
+
+    @Override
+    boolean tryAcquire(DefaultCircuitBreaker cb) {
+      return kind == State.DISABLED;
+    }
+
+    @Override
+    void record(DefaultCircuitBreaker cb, long durationNanos, @Nullable Throwable failure) {}
+
+    @Override
+    Metrics metrics(long nowNanos) {
+      return new Metrics(0, 0, 0);
+    }
+  }
+}

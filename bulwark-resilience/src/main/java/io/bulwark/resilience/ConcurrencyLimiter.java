@@ -1,0 +1,41 @@
+package io.bulwark.resilience;
+
+import io.bulwark.core.context.Criticality;
+import io.bulwark.core.time.Clock;
+
+/**
+ * An adaptive concurrency limit: how many calls may be in flight is not configured but learned from
+ * latency and drops by a pluggable {@link io.bulwark.resilience.limit.LimitAlgorithm} (AIMD, Vegas,
+ * Gradient2). The limiter only enforces; the algorithm only estimates.
+ *
+ * <p>Criticality-aware: a call's {@link Criticality} (from the current {@link
+ * io.bulwark.core.context.Context}) decides how much of the limit it may fill, so under pressure
+ * SHEDDABLE calls are rejected first and CRITICAL_PLUS calls last ({@link
+ * Rejection#CONCURRENCY_LIMIT}). Never waits. Thread-safe; admission is one compare-and-set,
+ * samples are folded into the estimate under a short lock.
+ */
+public sealed interface ConcurrencyLimiter extends Policy permits DefaultConcurrencyLimiter {
+
+  static ConcurrencyLimiter of(String name, ConcurrencyLimiterConfig config, Clock clock) {
+    return new DefaultConcurrencyLimiter(name, config, clock);
+  }
+
+  static ConcurrencyLimiter of(String name, ConcurrencyLimiterConfig config) {
+    return of(name, config, Clock.system());
+  }
+
+  static ConcurrencyLimiterConfig.Builder builder() {
+    return ConcurrencyLimiterConfig.builder();
+  }
+
+  ConcurrencyLimiterConfig config();
+
+  /** The current limit. */
+  int limit();
+
+  /** Calls in flight now. */
+  int inflight();
+
+  /** How many calls of {@code criticality} may be in flight at the current limit. */
+  int admissible(Criticality criticality);
+}

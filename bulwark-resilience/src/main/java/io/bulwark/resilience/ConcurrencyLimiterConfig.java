@@ -1,0 +1,95 @@
+package io.bulwark.resilience;
+
+import io.bulwark.core.context.Criticality;
+import io.bulwark.resilience.limit.Gradient2Limit;
+import io.bulwark.resilience.limit.LimitAlgorithm;
+import java.util.Objects;
+
+/**
+ * The immutable settings of a {@link ConcurrencyLimiter}: the limit algorithm and the share of the
+ * limit each criticality may fill. With the defaults, SHEDDABLE calls are admitted while fewer than
+ * 50% of the limit are in flight, SHEDDABLE_PLUS 75%, CRITICAL 90% and CRITICAL_PLUS 100%: as load
+ * rises, SHEDDABLE is rejected first and CRITICAL_PLUS last.
+ *
+ * @param algorithm how the limit adapts
+ * @param criticalPlusShare share of the limit CRITICAL_PLUS calls may fill
+ * @param criticalShare share for CRITICAL
+ * @param sheddablePlusShare share for SHEDDABLE_PLUS
+ * @param sheddableShare share for SHEDDABLE
+ */
+public record ConcurrencyLimiterConfig(
+    LimitAlgorithm algorithm,
+    double criticalPlusShare,
+    double criticalShare,
+    double sheddablePlusShare,
+    double sheddableShare) {
+
+  public ConcurrencyLimiterConfig {
+    Objects.requireNonNull(algorithm, "algorithm");
+    Checks.fraction("criticalPlusShare", criticalPlusShare, false);
+    Checks.fraction("criticalShare", criticalShare, false);
+    Checks.fraction("sheddablePlusShare", sheddablePlusShare, false);
+    Checks.fraction("sheddableShare", sheddableShare, false);
+    if (!(criticalPlusShare >= criticalShare
+        && criticalShare >= sheddablePlusShare
+        && sheddablePlusShare >= sheddableShare)) {
+      throw new IllegalArgumentException(
+          "shares must not grow as criticality falls, were criticalPlus="
+              + criticalPlusShare
+              + " critical="
+              + criticalShare
+              + " sheddablePlus="
+              + sheddablePlusShare
+              + " sheddable="
+              + sheddableShare);
+    }
+  }
+
+  /** The share of the limit calls of {@code criticality} may fill. */
+  public double share(Criticality criticality) {
+    return switch (criticality) {
+      case CRITICAL_PLUS -> criticalPlusShare;
+      case CRITICAL -> criticalShare;
+      case SHEDDABLE_PLUS -> sheddablePlusShare;
+      case SHEDDABLE -> sheddableShare;
+    };
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link ConcurrencyLimiterConfig}. Defaults: Gradient2, shares 1/0.9/0.75/0.5. */
+  public static final class Builder {
+    private LimitAlgorithm algorithm = Gradient2Limit.ofDefaults();
+    private double criticalPlus = 1.0;
+    private double critical = 0.9;
+    private double sheddablePlus = 0.75;
+    private double sheddable = 0.5;
+
+    private Builder() {}
+
+    public Builder algorithm(LimitAlgorithm algorithm) {
+      this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
+      return this;
+    }
+
+    /** The share of the limit that calls of {@code criticality} may fill, in (0, 1]. */
+    public Builder share(Criticality criticality, double share) {
+      Checks.fraction(
+          Objects.requireNonNull(criticality, "criticality").name() + " share", share, false);
+      switch (criticality) {
+        case CRITICAL_PLUS -> criticalPlus = share;
+        case CRITICAL -> critical = share;
+        case SHEDDABLE_PLUS -> sheddablePlus = share;
+        case SHEDDABLE -> sheddable = share;
+      }
+      return this;
+    }
+
+    public ConcurrencyLimiterConfig build() {
+      return new ConcurrencyLimiterConfig(
+          algorithm, criticalPlus, critical, sheddablePlus, sheddable);
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package io.bulwark.resilience;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+/**
+ * The last N outcomes in a lock-free ring. A call claims a sequence number with one {@code
+ * getAndIncrement} and swaps its outcome into that number's slot with one {@code getAndSet}; the
+ * failure and slow counters change only when the swapped-out outcome differs from the new one, so a
+ * steady run of successes touches two atomics and allocates nothing.
+ *
+ * <p>Design note: because each slot is swapped atomically, every outcome is added to the counters
+ * exactly once and removed exactly once, whatever the interleaving; the counters always equal the
+ * content of the ring (the call count may lead the ring by the calls still writing their slot).
+ */
+final class CountWindow implements OutcomeWindow {
+  private static final int PRESENT = 1;
+  private static final int FAILURE = 2;
+  private static final int SLOW = 4;
+
+  private final int size;
+  private final int stride;
+  private final AtomicIntegerArray slots;
+  private final PaddedLong cursor = new PaddedLong(0);
+  private final AtomicInteger failures = new AtomicInteger();
+  private final AtomicInteger slow = new AtomicInteger();
+
+  CountWindow(int size) {
+    this.size = size;
+    this.stride = strideFor(size);
+    this.slots = new AtomicIntegerArray(size);
+  }
+
+  /**
+   * Consecutive calls write slots {@code stride} apart (a permutation of the ring, since the stride
+   * is coprime with the size), so concurrent calls do not fight over one cache line.
+   */
+  private static int strideFor(int size) {
+    for (int candidate : new int[] {17, 19, 23, 29, 31, 37}) {
+      if (size % candidate != 0) {
+        return candidate % size;
+      }
+    }
+    return 1;
+  }
+
+  @Override
+  public void record(long nowNanos, boolean failure, boolean slowCall) {
+    int code = PRESENT | (failure ? FAILURE : 0) | (slowCall ? SLOW : 0);
+    long seq = cursor.getAndAdd(1);
+    int old = slots.getAndSet((int) ((seq % size) * stride % size), code);
+    if (old != code) {
+      int failureDelta = ((code & FAILURE) - (old & FAILURE)) / FAILURE;
+      int slowDelta = ((code & SLOW) - (old & SLOW)) / SLOW;
+      if (failureDelta != 0) {
+        failures.addAndGet(failureDelta);
+      }
+      if (slowDelta != 0) {
+        slow.addAndGet(slowDelta);
+      }
+    }
+  }
+
+  @Override
+  public CircuitBreaker.Metrics metrics(long nowNanos) {
+    int calls = (int) Math.min(cursor.get(), size);
+    return new CircuitBreaker.Metrics(
+        calls, Math.min(calls, failures.get()), Math.min(calls, slow.get()));
+  }
+
+  @Override
+  public String describe(int calls) {
+    return "the last " + calls + " calls";
+  }
+}

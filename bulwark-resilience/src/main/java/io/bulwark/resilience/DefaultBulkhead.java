@@ -1,0 +1,97 @@
+package io.bulwark.resilience;
+
+import io.bulwark.core.time.Scheduler;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/** The semaphore bulkhead; see {@link Bulkhead}. */
+@SuppressWarnings({
+  "TypeParameterUnusedInFormals",
+  "FutureReturnValueIgnored"
+}) // side-effect callbacks; results typed by the caller
+final class DefaultBulkhead implements Bulkhead, Stage {
+  private final String name;
+  private final BulkheadConfig config;
+  private final Scheduler scheduler;
+  private final long maxWaitNanos;
+  private final Permits permits;
+  private final ListenerSet listeners = new ListenerSet();
+  private final PolicyRejectedException rejection;
+
+  DefaultBulkhead(String name, BulkheadConfig config, Scheduler scheduler) {
+    this.name = Checks.name(name);
+    this.config = config;
+    this.scheduler = scheduler;
+    this.maxWaitNanos = Scheduler.saturatedNanos(config.maxWait());
+    this.permits = new Permits(config.maxConcurrent());
+    this.rejection = new PolicyRejectedException(name, Rejection.BULKHEAD_FULL);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public PolicyKind kind() {
+    return PolicyKind.BULKHEAD;
+  }
+
+  @Override
+  public void addListener(ResilienceListener listener) {
+    listeners.add(listener);
+  }
+
+  @Override
+  public BulkheadConfig config() {
+    return config;
+  }
+
+  @Override
+  public int availablePermits() {
+    return permits.available();
+  }
+
+  @Override
+  public boolean tryAcquire() {
+    return permits.tryAcquire();
+  }
+
+  @Override
+  public void release() {
+    permits.release();
+  }
+
+  @Override
+  public <T extends @Nullable Object> T execute(SyncChain chain, int next, Object task)
+      throws Exception {
+    if (!permits.acquire(maxWaitNanos, scheduler)) {
+      listeners.rejected(name, Rejection.BULKHEAD_FULL);
+      throw rejection;
+    }
+    try {
+      return chain.proceed(next, task);
+    } finally {
+      permits.release();
+    }
+  }
+
+  @Override
+  public <T extends @Nullable Object> CompletableFuture<T> executeAsync(
+      AsyncChain chain, int next, Supplier<? extends CompletionStage<T>> task) {
+    if (!permits.tryAcquire()) {
+      listeners.rejected(name, Rejection.BULKHEAD_FULL);
+      return CompletableFuture.failedFuture(rejection);
+    }
+    CompletableFuture<T> result = chain.proceed(next, task);
+    result.whenComplete((value, failure) -> permits.release());
+    return result;
+  }
+
+  @Override
+  public String toString() {
+    return "Bulkhead[" + name + ", " + permits.available() + "/" + permits.size() + " free]";
+  }
+}

@@ -1,0 +1,234 @@
+package io.bulwark.resilience;
+
+import io.bulwark.core.time.Clock;
+import io.bulwark.resilience.CircuitStates.CircuitState;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The circuit breaker state machine. The current state is one immutable-identity object in an
+ * {@link AtomicReference}; transitions are compare-and-set from the state a caller observed, so two
+ * racing callers cannot both transition. A call records its outcome into the state object it was
+ * admitted by: an outcome arriving after a transition lands in the discarded window, never in the
+ * new one.
+ */
+@SuppressWarnings({
+  "TypeParameterUnusedInFormals",
+  "FutureReturnValueIgnored"
+}) // side-effect callbacks; results typed by the caller
+final class DefaultCircuitBreaker implements CircuitBreaker, Stage {
+  private final String name;
+  private final CircuitBreakerConfig config;
+  private final Clock clock;
+  private final ListenerSet listeners = new ListenerSet();
+  private final PolicyRejectedException rejection;
+  private final int minimumCalls;
+  private final long slowNanos;
+  private final AtomicReference<CircuitState> state;
+
+  DefaultCircuitBreaker(String name, CircuitBreakerConfig config, Clock clock) {
+    this.name = Checks.name(name);
+    this.config = config;
+    this.clock = clock;
+    this.rejection = new PolicyRejectedException(name, Rejection.CIRCUIT_OPEN);
+    this.minimumCalls =
+        config.windowType() == CircuitBreakerConfig.WindowType.COUNT_BASED
+            ? Math.min(config.minimumCalls(), config.windowSize())
+            : config.minimumCalls();
+    this.slowNanos = config.slowCallDuration().toNanos();
+    this.state =
+        new AtomicReference<>(new CircuitStates.Closed(OutcomeWindow.of(config, clock.nanoTime())));
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public PolicyKind kind() {
+    return PolicyKind.CIRCUIT_BREAKER;
+  }
+
+  @Override
+  public void addListener(ResilienceListener listener) {
+    listeners.add(listener);
+  }
+
+  @Override
+  public CircuitBreakerConfig config() {
+    return config;
+  }
+
+  @Override
+  public State state() {
+    CircuitState s = state.get();
+    if (s instanceof CircuitStates.Open open && open.waitIsOver(clock.nanoTime())) {
+      return State.HALF_OPEN;
+    }
+    return s.kind;
+  }
+
+  @Override
+  public Metrics metrics() {
+    return state.get().metrics(clock.nanoTime());
+  }
+
+  @Override
+  public boolean tryAcquirePermission() {
+    return acquire() != null;
+  }
+
+  @Override
+  public void onResult(long durationNanos, @Nullable Throwable failure) {
+    state.get().record(this, durationNanos, failure);
+  }
+
+  @Override
+  public void forceOpen() {
+    force(new CircuitStates.Fixed(State.FORCED_OPEN), "forced open by an operator");
+  }
+
+  @Override
+  public void disable() {
+    force(new CircuitStates.Fixed(State.DISABLED), "disabled by an operator");
+  }
+
+  @Override
+  public void reset() {
+    force(
+        new CircuitStates.Closed(OutcomeWindow.of(config, clock.nanoTime())),
+        "reset by an operator");
+  }
+
+  private void force(CircuitState next, String reason) {
+    CircuitState previous = state.getAndSet(next);
+    listeners.stateTransition(
+        name, new Transition(previous.kind, next.kind, reason, clock.nanoTime()));
+  }
+
+  /** The state that admitted a call, or null if the call is rejected. */
+  @Nullable CircuitState acquire() {
+    CircuitState s = state.get();
+    if (s.tryAcquire(this)) {
+      return s;
+    }
+    if (s instanceof CircuitStates.Open open && open.waitIsOver(clock.nanoTime())) {
+      CircuitStates.HalfOpen probing =
+          new CircuitStates.HalfOpen(config.halfOpenPermits(), clock.nanoTime());
+      String reason = "waited " + config.waitInOpen() + " in OPEN";
+      if (transition(s, probing, reason) || state.get() != s) {
+        return acquire();
+      }
+    }
+    listeners.rejected(name, Rejection.CIRCUIT_OPEN);
+    return null;
+  }
+
+  long nanoTime() {
+    return clock.nanoTime();
+  }
+
+  int minimumCalls() {
+    return minimumCalls;
+  }
+
+  CircuitState current() {
+    return state.get();
+  }
+
+  /** A fresh OPEN state starting now. */
+  CircuitStates.Open opened() {
+    return new CircuitStates.Open(clock.nanoTime(), config.waitInOpen().toNanos());
+  }
+
+  boolean transition(CircuitState from, CircuitState to, String reason) {
+    if (!state.compareAndSet(from, to)) {
+      return false;
+    }
+    listeners.stateTransition(name, new Transition(from.kind, to.kind, reason, clock.nanoTime()));
+    return true;
+  }
+
+  @Override
+  public <T extends @Nullable Object> T execute(SyncChain chain, int next, Object task)
+      throws Exception {
+    CircuitState admitted = acquire();
+    if (admitted == null) {
+      throw rejection;
+    }
+    long start = config.tracksSlowCalls() ? clock.nanoTime() : 0;
+    T result;
+    try {
+      result = chain.proceed(next, task);
+    } catch (Throwable t) {
+      admitted.record(this, elapsedSince(start), t);
+      throw t;
+    }
+    admitted.record(this, elapsedSince(start), null);
+    return result;
+  }
+
+  @Override
+  public <T extends @Nullable Object> CompletableFuture<T> executeAsync(
+      AsyncChain chain, int next, Supplier<? extends CompletionStage<T>> task) {
+    CircuitState admitted = acquire();
+    if (admitted == null) {
+      return CompletableFuture.failedFuture(rejection);
+    }
+    long start = config.tracksSlowCalls() ? clock.nanoTime() : 0;
+    return chain
+        .proceed(next, task)
+        .whenComplete(
+            (value, failure) ->
+                admitted.record(this, elapsedSince(start), Outcomes.unwrap(failure)));
+  }
+
+  private long elapsedSince(long start) {
+    return config.tracksSlowCalls() ? clock.nanoTime() - start : 0;
+  }
+
+  boolean isFailure(@Nullable Throwable failure) {
+    return failure != null && config.failurePredicate().test(Outcomes.unwrap(failure));
+  }
+
+  boolean isSlow(long durationNanos) {
+    return config.tracksSlowCalls() && durationNanos >= slowNanos;
+  }
+
+  /** The reason to open, or null if the counts stay below both thresholds. */
+  @Nullable String tripReason(Metrics m, String over, int minimum) {
+    if (m.calls() < minimum) {
+      return null;
+    }
+    if (m.failures() > 0 && m.failureRate() >= config.failureRateThreshold()) {
+      return String.format(
+          Locale.ROOT,
+          "failure rate %.1f%% over %s ≥ %.1f%%",
+          m.failureRate(),
+          over,
+          config.failureRateThreshold());
+    }
+    if (config.tracksSlowCalls()
+        && m.slowCalls() > 0
+        && m.slowCallRate() >= config.slowCallRateThreshold()) {
+      return String.format(
+          Locale.ROOT,
+          "slow-call rate %.1f%% (calls ≥ %s) over %s ≥ %.1f%%",
+          m.slowCallRate(),
+          config.slowCallDuration(),
+          over,
+          config.slowCallRateThreshold());
+    }
+    return null;
+  }
+
+  @Override
+  public String toString() {
+    return "CircuitBreaker[" + name + ", " + state() + "]";
+  }
+}

@@ -1,0 +1,146 @@
+package io.bulwark.resilience;
+
+import io.bulwark.core.context.Context;
+import io.bulwark.core.context.Criticality;
+import io.bulwark.core.error.RejectedException;
+import io.bulwark.core.time.Clock;
+import io.bulwark.resilience.limit.LimitAlgorithm;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/** The adaptive concurrency limiter; see {@link ConcurrencyLimiter}. */
+@SuppressWarnings({
+  "TypeParameterUnusedInFormals",
+  "FutureReturnValueIgnored"
+}) // side-effect callbacks; results typed by the caller
+final class DefaultConcurrencyLimiter implements ConcurrencyLimiter, Stage {
+  private final String name;
+  private final ConcurrencyLimiterConfig config;
+  private final Clock clock;
+  private final LimitAlgorithm.Estimator estimator;
+  private final ReentrantLock sampling = new ReentrantLock();
+  private final PaddedLong inflight = new PaddedLong(0);
+  private final ListenerSet listeners = new ListenerSet();
+  private final PolicyRejectedException rejection;
+  private volatile int limit;
+
+  DefaultConcurrencyLimiter(String name, ConcurrencyLimiterConfig config, Clock clock) {
+    this.name = Checks.name(name);
+    this.config = config;
+    this.clock = clock;
+    this.estimator = config.algorithm().start();
+    this.limit = estimator.limit();
+    this.rejection = new PolicyRejectedException(name, Rejection.CONCURRENCY_LIMIT);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public PolicyKind kind() {
+    return PolicyKind.CONCURRENCY_LIMIT;
+  }
+
+  @Override
+  public void addListener(ResilienceListener listener) {
+    listeners.add(listener);
+  }
+
+  @Override
+  public ConcurrencyLimiterConfig config() {
+    return config;
+  }
+
+  @Override
+  public int limit() {
+    return limit;
+  }
+
+  @Override
+  public int inflight() {
+    return (int) inflight.get();
+  }
+
+  @Override
+  public int admissible(Criticality criticality) {
+    int max = (int) Math.floor(limit * config.share(criticality));
+    return criticality == Criticality.CRITICAL_PLUS ? Math.max(1, max) : max;
+  }
+
+  /** Admits a call: returns the in-flight count including it, or 0 if rejected. */
+  private int acquire() {
+    int allowed = admissible(Context.current().criticality());
+    for (; ; ) {
+      int current = (int) inflight.get();
+      if (current >= allowed) {
+        listeners.rejected(name, Rejection.CONCURRENCY_LIMIT);
+        return 0;
+      }
+      if (inflight.compareAndSet(current, current + 1)) {
+        return current + 1;
+      }
+    }
+  }
+
+  private void release(long startNanos, int inflightAtStart, @Nullable Throwable failure) {
+    inflight.addAndGet(-1);
+    boolean dropped =
+        failure instanceof RejectedException || failure instanceof TimeoutExceededException;
+    long rtt = clock.nanoTime() - startNanos;
+    int before;
+    int after;
+    sampling.lock();
+    try {
+      before = estimator.limit();
+      after = estimator.onSample(rtt, inflightAtStart, dropped);
+      limit = after;
+    } finally {
+      sampling.unlock();
+    }
+    if (after != before) {
+      listeners.limitChanged(name, before, after);
+    }
+  }
+
+  @Override
+  public <T extends @Nullable Object> T execute(SyncChain chain, int next, Object task)
+      throws Exception {
+    int admitted = acquire();
+    if (admitted == 0) {
+      throw rejection;
+    }
+    long start = clock.nanoTime();
+    T result;
+    try {
+      result = chain.proceed(next, task);
+    } catch (Throwable t) {
+      release(start, admitted, t);
+      throw t;
+    }
+    release(start, admitted, null);
+    return result;
+  }
+
+  @Override
+  public <T extends @Nullable Object> CompletableFuture<T> executeAsync(
+      AsyncChain chain, int next, Supplier<? extends CompletionStage<T>> task) {
+    int admitted = acquire();
+    if (admitted == 0) {
+      return CompletableFuture.failedFuture(rejection);
+    }
+    long start = clock.nanoTime();
+    CompletableFuture<T> result = chain.proceed(next, task);
+    result.whenComplete((value, failure) -> release(start, admitted, Outcomes.unwrap(failure)));
+    return result;
+  }
+
+  @Override
+  public String toString() {
+    return "ConcurrencyLimiter[" + name + ", " + inflight.get() + "/" + limit + "]";
+  }
+}

@@ -1,0 +1,19 @@
+package io.bulwark.resilience;
+
+/** The sliding window of a closed circuit breaker: counts of calls, failures and slow calls. */
+interface OutcomeWindow {
+
+  void record(long nowNanos, boolean failure, boolean slow);
+
+  /** The current counts; {@code nowNanos} lets a time-based window drop old buckets first. */
+  CircuitBreaker.Metrics metrics(long nowNanos);
+
+  /** A phrase for transition reasons, e.g. "the last 100 calls" or "the last 60s (240 calls)". */
+  String describe(int calls);
+
+  static OutcomeWindow of(CircuitBreakerConfig config, long nowNanos) {
+    return config.windowType() == CircuitBreakerConfig.WindowType.COUNT_BASED
+        ? new CountWindow(config.windowSize())
+        : new TimeWindow(config.windowSize(), nowNanos);
+  }
+}

@@ -1,0 +1,47 @@
+package io.bulwark.resilience;
+
+import io.bulwark.core.time.Clock;
+import io.bulwark.core.time.Scheduler;
+
+/**
+ * Caps the rate of calls: {@code permits} per {@code period} with bursts of up to {@code burst}, by
+ * the generic cell rate algorithm (a token bucket kept as one timestamp). A call without a permit
+ * waits up to {@code maxWait} (on the injected scheduler) for one, or is rejected with {@link
+ * Rejection#RATE_LIMITED}.
+ *
+ * <p>Guarantee: over any window of length L, at most {@code burst + L × permits / period} calls
+ * pass. Thread-safe and lock-free; a permit costs one clock read and one compare-and-set. A waiting
+ * call's permit stays reserved even if the call is interrupted while it waits.
+ *
+ * @see KeyedRateLimiter for one limit per key (client, tenant) with bounded memory
+ */
+public sealed interface RateLimiter extends Policy permits DefaultRateLimiter {
+
+  static RateLimiter of(String name, RateLimiterConfig config, Scheduler scheduler) {
+    return new DefaultRateLimiter(name, config, scheduler);
+  }
+
+  /** A limiter of {@code permits} per {@code period} on the system clock, without waiting. */
+  static RateLimiter of(String name, int permits, java.time.Duration period) {
+    return of(
+        name, RateLimiterConfig.builder().rate(permits, period).build(), Defaults.scheduler());
+  }
+
+  static RateLimiterConfig.Builder builder() {
+    return RateLimiterConfig.builder();
+  }
+
+  /** A per-key limiter with the same settings for every key and at most {@code maxKeys} keys. */
+  static <K> KeyedRateLimiter<K> keyed(
+      String name, RateLimiterConfig config, Clock clock, int maxKeys) {
+    return new KeyedRateLimiter<>(name, config, clock, maxKeys);
+  }
+
+  RateLimiterConfig config();
+
+  /** Takes a permit if one is free now, without waiting. */
+  boolean tryAcquire();
+
+  /** Permits that could be taken right now. */
+  int availablePermits();
+}

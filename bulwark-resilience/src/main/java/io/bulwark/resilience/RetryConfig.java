@@ -1,0 +1,160 @@
+package io.bulwark.resilience;
+
+import io.bulwark.core.error.ErrorClassifier;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The immutable settings of a {@link Retry}.
+ *
+ * @param maxAttempts attempts in all, the first included (1 = no retry)
+ * @param initialDelay the backoff before the first retry
+ * @param multiplier how much the backoff grows per retry
+ * @param maxDelay the largest backoff
+ * @param jitter how the backoff is randomised
+ * @param retryOn which failures are retried (default: {@link ErrorClassifier#defaults()})
+ * @param minAttemptTime a retry is made only if the context deadline leaves at least this much
+ *     after the backoff
+ * @param budget the shared budget every retry must take a token from, or null for none
+ */
+public record RetryConfig(
+    int maxAttempts,
+    Duration initialDelay,
+    double multiplier,
+    Duration maxDelay,
+    Jitter jitter,
+    Predicate<Throwable> retryOn,
+    Duration minAttemptTime,
+    @Nullable RetryBudget budget) {
+
+  /** How a backoff delay is randomised. */
+  public enum Jitter {
+    /** Exactly {@code min(maxDelay, initialDelay × multiplier^(n-1))}. */
+    NONE,
+    /** Uniform in {@code [0, that delay]} ("full jitter"). */
+    FULL,
+    /** Uniform in {@code [initialDelay, 3 × previous delay]}, capped ("decorrelated jitter"). */
+    DECORRELATED
+  }
+
+  private static final Predicate<Throwable> CLASSIFIER =
+      new Predicate<>() {
+        private final ErrorClassifier classifier = ErrorClassifier.defaults();
+
+        @Override
+        public boolean test(Throwable t) {
+          return classifier.isRetriable(t);
+        }
+
+        @Override
+        public String toString() {
+          return "ErrorClassifier.defaults()";
+        }
+      };
+
+  public RetryConfig {
+    Checks.positive("maxAttempts", maxAttempts);
+    Checks.notNegative("initialDelay", initialDelay);
+    Checks.atLeast("multiplier", 1, multiplier);
+    Checks.notNegative("maxDelay", maxDelay);
+    if (maxDelay.compareTo(initialDelay) < 0) {
+      throw new IllegalArgumentException(
+          "maxDelay " + maxDelay + " must not be shorter than initialDelay " + initialDelay);
+    }
+    Objects.requireNonNull(jitter, "jitter");
+    Objects.requireNonNull(retryOn, "retryOn");
+    Checks.notNegative("minAttemptTime", minAttemptTime);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The sum of the longest backoffs of all retries (jitter only shortens them, except below). */
+  public Duration maxTotalBackoff() {
+    double total = 0;
+    double delay = initialDelay.toNanos();
+    for (int retry = 1; retry < maxAttempts; retry++) {
+      double cap = maxDelay.toNanos();
+      total += jitter == Jitter.DECORRELATED ? cap : Math.min(cap, delay);
+      delay *= multiplier;
+    }
+    return Duration.ofNanos((long) Math.min(Long.MAX_VALUE, total));
+  }
+
+  /**
+   * Builds a {@link RetryConfig}; setters validate. Defaults: 3 attempts, 100 ms doubling to 10 s,
+   * full jitter, retry what the error taxonomy calls retriable, no budget.
+   */
+  public static final class Builder {
+    private int maxAttempts = 3;
+    private Duration initialDelay = Duration.ofMillis(100);
+    private double multiplier = 2;
+    private Duration maxDelay = Duration.ofSeconds(10);
+    private Jitter jitter = Jitter.FULL;
+    private Predicate<Throwable> retryOn = CLASSIFIER;
+    private Duration minAttemptTime = Duration.ZERO;
+    private @Nullable RetryBudget budget;
+
+    private Builder() {}
+
+    public Builder maxAttempts(int attempts) {
+      this.maxAttempts = Checks.positive("maxAttempts", attempts);
+      return this;
+    }
+
+    /**
+     * Exponential backoff: {@code initial}, then × {@code multiplier} per retry, up to {@code max}.
+     */
+    public Builder backoff(Duration initial, double multiplier, Duration max) {
+      return initialDelay(initial).multiplier(multiplier).maxDelay(max);
+    }
+
+    /** The same delay before every retry. */
+    public Builder fixedDelay(Duration delay) {
+      return initialDelay(delay).multiplier(1).maxDelay(delay).jitter(Jitter.NONE);
+    }
+
+    public Builder initialDelay(Duration delay) {
+      this.initialDelay = Checks.notNegative("initialDelay", delay);
+      return this;
+    }
+
+    public Builder multiplier(double multiplier) {
+      this.multiplier = Checks.atLeast("multiplier", 1, multiplier);
+      return this;
+    }
+
+    public Builder maxDelay(Duration delay) {
+      this.maxDelay = Checks.notNegative("maxDelay", delay);
+      return this;
+    }
+
+    public Builder jitter(Jitter jitter) {
+      this.jitter = Objects.requireNonNull(jitter, "jitter");
+      return this;
+    }
+
+    public Builder retryOn(Predicate<Throwable> predicate) {
+      this.retryOn = Objects.requireNonNull(predicate, "retryOn");
+      return this;
+    }
+
+    public Builder minAttemptTime(Duration time) {
+      this.minAttemptTime = Checks.notNegative("minAttemptTime", time);
+      return this;
+    }
+
+    public Builder budget(@Nullable RetryBudget budget) {
+      this.budget = budget;
+      return this;
+    }
+
+    public RetryConfig build() {
+      return new RetryConfig(
+          maxAttempts, initialDelay, multiplier, maxDelay, jitter, retryOn, minAttemptTime, budget);
+    }
+  }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package io.bulwark.resilience.limit;
+
+import org.jspecify.annotations.NullMarked;

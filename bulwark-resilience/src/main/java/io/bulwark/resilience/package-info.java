@@ -1,0 +1,4 @@
+@NullMarked
+package io.bulwark.resilience;
+
+import org.jspecify.annotations.NullMarked;

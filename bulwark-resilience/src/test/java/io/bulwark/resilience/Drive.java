@@ -1,0 +1,54 @@
+package io.bulwark.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bulwark.test.VirtualScheduler;
+import java.time.Duration;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Test helpers for blocking calls in virtual time: the call runs on another thread and blocks on
+ * the virtual scheduler; the test thread advances virtual time. Real time only bounds the waits (a
+ * safety net against a hung test), it never decides an outcome.
+ */
+final class Drive {
+  private static final long LIMIT_NANOS = Duration.ofSeconds(20).toNanos();
+
+  private Drive() {}
+
+  /** Spins (yielding) until {@code condition} holds; fails the test after 20 s of real time. */
+  static void until(BooleanSupplier condition) {
+    long start = System.nanoTime();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - start > LIMIT_NANOS) {
+        throw new AssertionError("condition not reached within the real-time safety limit");
+      }
+      Thread.yield();
+    }
+  }
+
+  /** Waits until at least {@code tasks} timers are pending, then returns. */
+  static void untilPending(VirtualScheduler scheduler, int tasks) {
+    until(() -> scheduler.pendingTasks() >= tasks);
+  }
+
+  /**
+   * Advances virtual time task by task while {@code future} is not done; each advance happens only
+   * once the blocked call has scheduled its next timer.
+   */
+  static void untilDone(VirtualScheduler scheduler, Future<?> future) {
+    long start = System.nanoTime();
+    while (!future.isDone()) {
+      if (System.nanoTime() - start > LIMIT_NANOS) {
+        throw new AssertionError("call did not finish within the real-time safety limit");
+      }
+      if (scheduler.pendingTasks() > 0) {
+        scheduler.advanceToNextTask();
+      } else {
+        Thread.yield();
+      }
+    }
+    assertThat(future).isDone();
+  }
+}

@@ -1,0 +1,89 @@
+package io.bulwark.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+
+/** The sliding windows against a reference model: the counts of the last N outcomes. */
+class OutcomeWindowTest {
+
+  @Property(tries = 300)
+  void countWindowHoldsExactlyTheLastNOutcomes(
+      @ForAll @IntRange(min = 1, max = 120) int size,
+      @ForAll @Size(max = 400) List<@IntRange(min = 0, max = 3) Integer> outcomes) {
+    CountWindow window = new CountWindow(size);
+    List<Integer> seen = new ArrayList<>();
+    for (int outcome : outcomes) {
+      boolean failure = (outcome & 1) != 0;
+      boolean slow = (outcome & 2) != 0;
+      window.record(0, failure, slow);
+      seen.add(outcome);
+      List<Integer> last = seen.subList(Math.max(0, seen.size() - size), seen.size());
+      int failures = (int) last.stream().filter(o -> (o & 1) != 0).count();
+      int slowCalls = (int) last.stream().filter(o -> (o & 2) != 0).count();
+      assertThat(window.metrics(0))
+          .isEqualTo(new CircuitBreaker.Metrics(last.size(), failures, slowCalls));
+    }
+  }
+
+  @Property(tries = 200)
+  void timeWindowCountsOnlyTheLastNSeconds(
+      @ForAll @IntRange(min = 1, max = 20) int seconds,
+      @ForAll @Size(max = 200) List<@IntRange(min = 0, max = 2_500) Integer> gapsMillis) {
+    TimeWindow window = new TimeWindow(seconds, 0);
+    List<long[]> seen = new ArrayList<>();
+    long now = 0;
+    int i = 0;
+    for (int gap : gapsMillis) {
+      now += gap * 1_000_000L;
+      boolean failure = i++ % 3 == 0;
+      window.record(now, failure, false);
+      seen.add(new long[] {now / 1_000_000_000L, failure ? 1 : 0});
+      long epoch = now / 1_000_000_000L;
+      long calls = seen.stream().filter(s -> s[0] > epoch - seconds).count();
+      long failures = seen.stream().filter(s -> s[0] > epoch - seconds && s[1] == 1).count();
+      assertThat(window.metrics(now))
+          .isEqualTo(new CircuitBreaker.Metrics((int) calls, (int) failures, 0));
+    }
+  }
+
+  @Test
+  void countWindowCountersMatchItsContentAfterConcurrentRecords() throws Exception {
+    CountWindow window = new CountWindow(100);
+    int threads = 8;
+    CyclicBarrier start = new CyclicBarrier(threads);
+    try (var pool = Executors.newFixedThreadPool(threads)) {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int id = t;
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < 50_000; i++) {
+                    window.record(0, (i + id) % 4 == 0, (i + id) % 5 == 0);
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : futures) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    }
+    // all threads done: every slot written; counters must equal what the ring holds
+    for (int i = 0; i < 100; i++) {
+      window.record(0, i % 2 == 0, false);
+    }
+    assertThat(window.metrics(0)).isEqualTo(new CircuitBreaker.Metrics(100, 50, 0));
+  }
+}

@@ -1,0 +1,234 @@
+package io.bulwark.resilience;
+
+import static java.util.Objects.requireNonNull;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.bulwark.core.config.ConfigException;
+import io.bulwark.core.config.ConfigLoader;
+import io.bulwark.test.VirtualScheduler;
+import io.bulwark.test.VirtualTimeExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(VirtualTimeExtension.class)
+class ResilienceRegistryTest {
+  private static final ConfigLoader LOADER =
+      ConfigLoader.withEnv(Map.of("CHECKOUT_TIMEOUT", "400ms"));
+
+  private static final String FULL =
+      """
+      budgets:
+        payments:
+          ratio: 0.2
+          minRetriesPerSecond: 10
+          maxBurst: 50
+      pipelines:
+        checkout:
+          deadline: 2s
+          retry:
+            maxAttempts: 3
+            initialDelay: 50ms
+            multiplier: 2
+            maxDelay: 200ms
+            jitter: decorrelated
+            minAttemptTime: 20ms
+            budget: payments
+          throttle:
+            k: 2
+            window: 2m
+          circuitBreaker:
+            window: time
+            windowSize: 30
+            minimumCalls: 20
+            failureRateThreshold: 40
+            slowCallRateThreshold: 80
+            slowCallDuration: 1s
+            waitInOpen: 30s
+            halfOpenPermits: 5
+            maxWaitInHalfOpen: 10s
+          rateLimiter:
+            permits: 100
+            period: 1s
+            burst: 20
+          timeout: ${CHECKOUT_TIMEOUT}
+          bulkhead:
+            maxConcurrent: 20
+            maxWait: 10ms
+          limit:
+            algorithm: vegas
+            initialLimit: 10
+            maxLimit: 100
+            shares:
+              sheddable: 0.4
+        search:
+          hedge:
+            delay: 30ms
+            percentile: 95
+            budget: payments
+          bulkhead:
+            maxConcurrent: 5
+      """;
+
+  @Test
+  void buildsNamedPipelinesFromYaml(VirtualScheduler scheduler) {
+    RegistryConfig config = RegistryConfig.parse(FULL, "resilience.yaml", LOADER);
+    ResilienceRegistry registry = ResilienceRegistry.of(config, scheduler);
+    Pipeline checkout = registry.pipeline("checkout");
+
+    assertThat(checkout.policies())
+        .extracting(Policy::name)
+        .containsExactly(
+            "checkout.retry",
+            "checkout.throttle",
+            "checkout.circuitBreaker",
+            "checkout.rateLimiter",
+            "checkout.timeout",
+            "checkout.bulkhead",
+            "checkout.limit");
+    PipelineSpec spec = requireNonNull(config.pipelines().get("checkout"));
+    assertThat(spec.timeout()).isEqualTo(TimeoutConfig.of(Duration.ofMillis(400)));
+    assertThat(requireNonNull(spec.circuitBreaker()).windowType())
+        .isEqualTo(CircuitBreakerConfig.WindowType.TIME_BASED);
+    assertThat(requireNonNull(spec.limit()).sheddableShare()).isEqualTo(0.4);
+    assertThat(requireNonNull(spec.retry()).jitter()).isEqualTo(RetryConfig.Jitter.DECORRELATED);
+    Retry retry = (Retry) checkout.policies().getFirst();
+    assertThat(retry.config().budget()).isSameAs(registry.budget("payments"));
+    Hedge hedge = (Hedge) registry.pipeline("search").policies().getFirst();
+    assertThat(hedge.config().budget()).isSameAs(registry.budget("payments"));
+    assertThat(registry.pipeline("search").get(() -> "found")).isEqualTo("found");
+  }
+
+  @Test
+  void reportsEveryProblemWithFileAndLine() {
+    String yaml =
+        """
+        budgets:
+          b:
+            ratio: 1.5
+        pipelines:
+          orders:
+            retry:
+              maxAttempts: 0
+              budget: nope
+            circuitBreaker:
+              failureRateThreshold: 150
+              colour: red
+            rateLimiter:
+              period: 1s
+        """;
+    assertThatThrownBy(() -> RegistryConfig.parse(yaml, "resilience.yaml", LOADER))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(
+            e -> {
+              List<String> problems =
+                  ((ConfigException) e).problems().stream().map(Object::toString).toList();
+              assertThat(problems)
+                  .contains(
+                      "resilience.yaml:3: budgets.b.ratio: ratio must be in [0, 1], was 1.5",
+                      "resilience.yaml:7: pipelines.orders.retry.maxAttempts: maxAttempts must be"
+                          + " positive, was 0",
+                      "resilience.yaml:8: pipelines.orders.retry.budget: unknown budget \"nope\","
+                          + " known: [b]",
+                      "resilience.yaml:10: pipelines.orders.circuitBreaker.failureRateThreshold:"
+                          + " failureRateThreshold must be in (0, 100] percent, was 150.0",
+                      "resilience.yaml:13: pipelines.orders.rateLimiter.permits: is required");
+              assertThat(problems)
+                  .anyMatch(
+                      p ->
+                          p.startsWith(
+                              "resilience.yaml:11: pipelines.orders.circuitBreaker.colour:"
+                                  + " unknown key"));
+            });
+  }
+
+  @Test
+  void reportsAMisconfiguredCompositionAtLoadTime() {
+    String yaml =
+        """
+        pipelines:
+          orders:
+            deadline: 1s
+            retry:
+              maxAttempts: 3
+              initialDelay: 10ms
+              maxDelay: 10ms
+            timeout: 500ms
+        """;
+    assertThatThrownBy(() -> RegistryConfig.parse(yaml, "resilience.yaml", LOADER))
+        .hasMessageContaining(
+            "resilience.yaml:3: pipelines.orders: pipeline 'orders' is"
+                + " misconfigured: retry 'orders.retry' × timeout 'orders.timeout' can take PT1.52S");
+  }
+
+  @Test
+  void hotReloadSwapsChangedPipelinesAndKeepsTheStateOfUnchangedOnes(
+      @TempDir Path dir, VirtualScheduler scheduler) throws Exception {
+    Path file = dir.resolve("resilience.yaml");
+    Files.writeString(
+        file,
+        """
+        pipelines:
+          stable:
+            circuitBreaker:
+              minimumCalls: 10
+          tuned:
+            bulkhead:
+              maxConcurrent: 1
+        """);
+    try (ResilienceRegistry registry = ResilienceRegistry.load(file, LOADER, scheduler)) {
+      Pipeline stable = registry.pipeline("stable");
+      Pipeline tuned = registry.pipeline("tuned");
+      CircuitBreaker breaker = (CircuitBreaker) stable.policies().getFirst();
+      breaker.forceOpen();
+      assertThatThrownBy(() -> stable.get(() -> "x")).isInstanceOf(PolicyRejectedException.class);
+
+      Files.writeString(
+          file,
+          """
+          pipelines:
+            stable:
+              circuitBreaker:
+                minimumCalls: 10
+            tuned:
+              bulkhead:
+                maxConcurrent: 7
+          """);
+      assertThat(registry.reload()).isTrue();
+
+      assertThat(stable.policies().getFirst()).isSameAs(breaker);
+      assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.FORCED_OPEN);
+      Bulkhead bulkhead = (Bulkhead) tuned.policies().getFirst();
+      assertThat(bulkhead.config().maxConcurrent()).isEqualTo(7);
+      assertThat(tuned.get(() -> "through the new snapshot")).isEqualTo("through the new snapshot");
+
+      List<ConfigException> errors = new CopyOnWriteArrayList<>();
+      registry.onReloadError(errors::add);
+      Files.writeString(file, "pipelines:\n  tuned:\n    bulkhead:\n      maxConcurrent: -1\n");
+      assertThat(registry.reload()).isFalse();
+      assertThat(errors).hasSize(1);
+      assertThat(((Bulkhead) tuned.policies().getFirst()).config().maxConcurrent()).isEqualTo(7);
+    }
+  }
+
+  @Test
+  void aRemovedPipelineFailsClearly(VirtualScheduler scheduler) {
+    ResilienceRegistry registry =
+        ResilienceRegistry.of(
+            RegistryConfig.parse(
+                "pipelines:\n  a:\n    bulkhead:\n      maxConcurrent: 1\n", "r.yaml", LOADER),
+            scheduler);
+    Pipeline a = registry.pipeline("a");
+    registry.apply(RegistryConfig.parse("pipelines: {}\n", "r.yaml", LOADER));
+    assertThatThrownBy(() -> a.get(() -> "x"))
+        .hasMessage("pipeline 'a' was removed from the config");
+    assertThatThrownBy(() -> registry.pipeline("b")).hasMessage("no pipeline \"b\", known: []");
+  }
+}
