@@ -9,7 +9,9 @@ import java.util.function.DoubleSupplier;
  * requests and the backend's accepts over a window and drops requests locally with probability
  * {@code max(0, (requests − k × accepts) / (requests + 1))}, rejected with {@link
  * Rejection#THROTTLED}. A healthy backend (every request accepted) is never throttled; a backend
- * that rejects everything sees the client's traffic fall toward what it accepts.
+ * that rejects everything sees the client's traffic fall toward what it accepts. A sent request is
+ * counted when it ends and a dropped one when it is dropped, so calls still in flight never count
+ * as refused (otherwise a burst of concurrent first calls would throttle a healthy backend).
  *
  * <p>Thread-safe; counts are kept in one-second buckets under a short lock.
  */

@@ -80,30 +80,38 @@ final class DefaultAdaptiveThrottle implements AdaptiveThrottle, Stage {
     return Math.max(0, (totalRequests - config.k() * totalAccepts) / (totalRequests + 1));
   }
 
-  /** Counts the request and decides whether to send it. */
+  /**
+   * Decides whether to send the request; a request dropped here is counted at once, a request sent
+   * is counted when it ends (see {@link #record}), so calls still in flight never count as refused.
+   */
   private boolean admit() {
     double draw = random.getAsDouble();
     lock.lock();
     try {
       int i = rotate(clock.nanoTime());
-      double p = probability();
+      if (draw >= probability()) {
+        return true;
+      }
       requests[i]++;
       totalRequests++;
-      return draw >= p;
+      return false;
     } finally {
       lock.unlock();
     }
   }
 
+  /** Counts a sent request when it ends, and the accept unless the backend refused it. */
   private void record(@Nullable Throwable failure) {
-    if (failure != null && config.overload().test(ErrorClassifier.unwrap(failure))) {
-      return;
-    }
+    boolean accepted = failure == null || !config.overload().test(ErrorClassifier.unwrap(failure));
     lock.lock();
     try {
       int i = rotate(clock.nanoTime());
-      accepts[i]++;
-      totalAccepts++;
+      requests[i]++;
+      totalRequests++;
+      if (accepted) {
+        accepts[i]++;
+        totalAccepts++;
+      }
     } finally {
       lock.unlock();
     }

@@ -10,7 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -135,7 +136,7 @@ final class DefaultHedge implements Hedge, Stage {
       budget.recordRequest();
     }
     Attempts<T> attempts = new Attempts<>(Context.current());
-    attempts.launchSync(chain, next, task);
+    attempts.launchSync(chain, next, task, 1);
     try {
       return attempts.result.get();
     } catch (ExecutionException e) {
@@ -152,27 +153,32 @@ final class DefaultHedge implements Hedge, Stage {
       budget.recordRequest();
     }
     Attempts<T> attempts = new Attempts<>(Context.current());
-    attempts.launchAsync(chain, next, task);
+    attempts.launchAsync(chain, next, task, 1);
     attempts.result.whenComplete((value, failure) -> attempts.cancelAll());
     return attempts.result;
   }
 
-  /** The attempts of one hedged call. */
+  /**
+   * The attempts of one hedged call. Whether another attempt starts (on a timer or after every
+   * attempt so far failed) is decided under a short lock, so a timer racing with a failure cannot
+   * start two attempts for one slot: a timer armed when {@code k} attempts had started fires only
+   * if still {@code k} have.
+   */
   private final class Attempts<T extends @Nullable Object> {
     final CompletableFuture<T> result = new CompletableFuture<>();
     final Context context;
-    final AtomicInteger launched = new AtomicInteger();
-    final AtomicInteger failed = new AtomicInteger();
+    final ReentrantLock gate = new ReentrantLock();
     final List<Thread> threads = new CopyOnWriteArrayList<>();
     final List<CompletableFuture<T>> stages = new CopyOnWriteArrayList<>();
+    int started = 1; // guarded by gate
+    int failures; // guarded by gate
     volatile @Nullable ScheduledTask timer;
 
     Attempts(Context context) {
       this.context = context;
     }
 
-    void launchSync(SyncChain chain, int next, Object task) {
-      int attempt = launched.incrementAndGet();
+    void launchSync(SyncChain chain, int next, Object task, int attempt) {
       Thread thread =
           Thread.ofVirtual()
               .name("bulwark-hedge-" + name + "-" + attempt)
@@ -186,29 +192,29 @@ final class DefaultHedge implements Hedge, Stage {
                               sample(clock.nanoTime() - start);
                               result.complete(value);
                             } catch (Throwable t) {
-                              onFailure(t, () -> launchSync(chain, next, task));
+                              onFailure(t, n -> launchSync(chain, next, task, n));
                             }
                           }));
       threads.add(thread);
-      armTimer(() -> launchSync(chain, next, task));
+      armTimer(attempt, n -> launchSync(chain, next, task, n));
       thread.start();
     }
 
-    void launchAsync(AsyncChain chain, int next, Supplier<? extends CompletionStage<T>> task) {
-      launched.incrementAndGet();
+    void launchAsync(
+        AsyncChain chain, int next, Supplier<? extends CompletionStage<T>> task, int attempt) {
       long start = clock.nanoTime();
       CompletableFuture<T>[] holder = newHolder();
       context.run(() -> holder[0] = chain.proceed(next, task));
       CompletableFuture<T> stage = holder[0];
       stages.add(stage);
-      armTimer(() -> launchAsync(chain, next, task));
+      armTimer(attempt, n -> launchAsync(chain, next, task, n));
       stage.whenComplete(
           (value, failure) -> {
             if (failure == null) {
               sample(clock.nanoTime() - start);
               result.complete(value);
             } else {
-              onFailure(ErrorClassifier.unwrap(failure), () -> launchAsync(chain, next, task));
+              onFailure(ErrorClassifier.unwrap(failure), n -> launchAsync(chain, next, task, n));
             }
           });
     }
@@ -218,37 +224,57 @@ final class DefaultHedge implements Hedge, Stage {
       return (CompletableFuture<T>[]) new CompletableFuture<?>[1];
     }
 
-    /** Schedules the next backup, if one is still allowed. */
-    private void armTimer(Runnable launch) {
-      if (launched.get() > config.maxHedges() || result.isDone()) {
+    /** After attempt {@code attempt} started: schedules the next backup, if one is allowed. */
+    private void armTimer(int attempt, IntConsumer launch) {
+      if (attempt > config.maxHedges() || result.isDone()) {
         return;
       }
       timer =
           scheduler.schedule(
               currentDelayNanos(),
               () -> {
-                int attempt = launched.get() + 1;
-                if (!result.isDone() && attempt <= config.maxHedges() + 1 && mayHedge(attempt)) {
-                  launch.run();
+                if (claim(attempt)) {
+                  launch.accept(attempt + 1);
                 }
               });
     }
 
-    /** When every attempt so far failed: hedge at once if allowed, else fail with this one. */
-    private void onFailure(Throwable failure, Runnable launch) {
-      int failures = failed.incrementAndGet();
-      if (failures < launched.get() || result.isDone()) {
-        return;
+    /** A timer armed when {@code expected} attempts had started may start the next one. */
+    private boolean claim(int expected) {
+      gate.lock();
+      try {
+        if (result.isDone() || started != expected || !mayHedge(expected + 1)) {
+          return false;
+        }
+        started++;
+        return true;
+      } finally {
+        gate.unlock();
       }
-      int attempt = launched.get() + 1;
-      ScheduledTask pending = timer;
-      if (attempt <= config.maxHedges() + 1
-          && pending != null
-          && pending.cancel()
-          && mayHedge(attempt)) {
-        launch.run();
-      } else {
+    }
+
+    /** When every attempt so far failed: hedge at once if allowed, else fail with this one. */
+    private void onFailure(Throwable failure, IntConsumer launch) {
+      int attempt;
+      gate.lock();
+      try {
+        failures++;
+        if (failures < started || result.isDone()) {
+          return;
+        }
+        attempt = started + 1;
+        if (attempt <= config.maxHedges() + 1 && mayHedge(attempt)) {
+          started++;
+        } else {
+          attempt = 0;
+        }
+      } finally {
+        gate.unlock();
+      }
+      if (attempt == 0) {
         result.completeExceptionally(failure);
+      } else {
+        launch.accept(attempt);
       }
     }
 

@@ -42,6 +42,14 @@ final class DefaultPipeline implements Pipeline {
     }
   }
 
+  /** Subscribes {@code listener} to this pipeline's calls and to every policy in it. */
+  void addListener(ResilienceListener listener) {
+    listeners.add(listener);
+    for (Policy p : policies) {
+      p.addListener(listener);
+    }
+  }
+
   /** Each policy's stage; a hedge under a retry with the same budget does not count requests. */
   private static Stage[] stages(List<Policy> ordered) {
     Stage[] stages = new Stage[ordered.size()];

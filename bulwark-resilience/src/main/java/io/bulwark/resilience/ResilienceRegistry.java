@@ -105,11 +105,13 @@ public final class ResilienceRegistry implements AutoCloseable {
     return budget;
   }
 
-  /** Receives the events of every pipeline built from now on (add before the first call). */
+  /** Receives the events of every pipeline, those in force and those built by later reloads. */
   public void addListener(ResilienceListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
     for (Pipeline p : current.get().pipelines.values()) {
-      p.policies().forEach(policy -> policy.addListener(listener));
+      if (p instanceof DefaultPipeline pipeline) {
+        pipeline.addListener(listener);
+      }
     }
   }
 

@@ -53,6 +53,7 @@ class HedgeTest {
                   return "backup";
                 });
     Drive.untilPending(scheduler, 1);
+    Drive.until(() -> attempts.get() == 1);
     scheduler.advance(Duration.ofMillis(49));
     assertThat(attempts.get()).isEqualTo(1);
     scheduler.advance(Duration.ofMillis(1));

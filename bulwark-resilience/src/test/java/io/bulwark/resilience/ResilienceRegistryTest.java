@@ -231,4 +231,28 @@ class ResilienceRegistryTest {
         .hasMessage("pipeline 'a' was removed from the config");
     assertThatThrownBy(() -> registry.pipeline("b")).hasMessage("no pipeline \"b\", known: []");
   }
+
+  @Test
+  void aRegistryListenerSeesCallsOfPipelinesInForceAndAfterReload(VirtualScheduler scheduler) {
+    String yaml = "pipelines:\n  a:\n    bulkhead:\n      maxConcurrent: 1\n";
+    ResilienceRegistry registry =
+        ResilienceRegistry.of(RegistryConfig.parse(yaml, "r.yaml", LOADER), scheduler);
+    List<String> ended = new CopyOnWriteArrayList<>();
+    registry.addListener(
+        new ResilienceListener() {
+          @Override
+          public void onCallEnded(
+              String pipeline,
+              long durationNanos,
+              @org.jspecify.annotations.Nullable Throwable failure) {
+            ended.add(pipeline);
+          }
+        });
+    registry.pipeline("a").get(() -> "x");
+    registry.apply(
+        RegistryConfig.parse(
+            yaml.replace("maxConcurrent: 1", "maxConcurrent: 2"), "r.yaml", LOADER));
+    registry.pipeline("a").get(() -> "y");
+    assertThat(ended).containsExactly("a", "a");
+  }
 }

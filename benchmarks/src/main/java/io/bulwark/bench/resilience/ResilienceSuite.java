@@ -29,7 +29,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * headline ratio is the worst median Bulwark/Resilience4j ns/op over all rows (target ≤ 1.0);
  * {@code bulwark_max_bytes} is the largest Bulwark B/op (target 0).
  *
- * <p>Arguments: {@code --quick} (1 round, short iterations), {@code --rounds N} (default 3).
+ * <p>Arguments: {@code --quick} (1 round, short iterations), {@code rounds=N} (default 5).
  */
 public final class ResilienceSuite implements BenchSuite {
   private static final List<String> OPERATIONS =
@@ -52,10 +52,11 @@ public final class ResilienceSuite implements BenchSuite {
   @Override
   public BenchResult run(List<String> args, PrintStream out) throws Exception {
     boolean quick = args.contains("--quick");
-    int rounds = quick ? 1 : 3;
-    int at = args.indexOf("--rounds");
-    if (at >= 0 && at + 1 < args.size()) {
-      rounds = Integer.parseInt(args.get(at + 1));
+    int rounds = quick ? 1 : 5;
+    for (String arg : args) {
+      if (arg.startsWith("rounds=")) {
+        rounds = Integer.parseInt(arg.substring("rounds=".length()));
+      }
     }
     PairedRounds table = new PairedRounds();
     try (FileChannel channel = openLock();
