@@ -4,6 +4,7 @@
  */
 module io.bulwark.events {
   requires transitive io.bulwark.core;
+  requires transitive io.bulwark.telemetry;
   requires static transitive org.jspecify;
   requires transitive java.sql;
   requires com.fasterxml.jackson.databind;

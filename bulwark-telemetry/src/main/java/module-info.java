@@ -4,6 +4,7 @@
  */
 module io.bulwark.telemetry {
   requires transitive io.bulwark.core;
+  requires transitive io.bulwark.resilience;
   requires transitive io.opentelemetry.api;
   requires transitive io.opentelemetry.context;
   requires io.opentelemetry.sdk;

@@ -45,7 +45,7 @@ final class BulwarkLayers {
         .whereLayer("resilience")
         .mayOnlyAccessLayers("kernel")
         .whereLayer("telemetry")
-        .mayOnlyAccessLayers("kernel")
+        .mayOnlyAccessLayers("kernel", "resilience")
         .whereLayer("events")
         .mayOnlyAccessLayers("kernel", "telemetry", "resilience")
         .whereLayer("http")

@@ -18,7 +18,11 @@ class LayeringTest {
             .importPackages("io.bulwark");
     assertThat(production.containPackage("io.bulwark.core.context")).isTrue();
     assertThat(production.containPackage("io.bulwark.cli")).isTrue();
-    assertThat(production.containPackage("io.bulwark.test")).isTrue();
+    for (String module : new String[] {"test", "resilience", "telemetry", "http", "events"}) {
+      assertThat(production.containPackage("io.bulwark." + module))
+          .as("io.bulwark.%s is on the class path", module)
+          .isTrue();
+    }
 
     BulwarkLayers.rule().check(production);
   }

@@ -36,15 +36,18 @@ class ArchitectureTest {
   }
 
   @Test
-  void apiPackagesDoNotDependOnOtherBulwarkLibraries() {
+  void dependsOnNoBulwarkLibraryAboveItAndOnResilienceOnlyInItsBinding() {
     noClasses()
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage(
-            "io.bulwark.resilience..",
-            "io.bulwark.http..",
-            "io.bulwark.events..",
-            "io.bulwark.cli..")
+        .resideInAnyPackage("io.bulwark.http..", "io.bulwark.events..", "io.bulwark.cli..")
+        .check(CLASSES);
+    noClasses()
+        .that()
+        .doNotHaveSimpleName("ResilienceTelemetry")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.bulwark.resilience..")
         .check(CLASSES);
   }
 }
