@@ -19,8 +19,8 @@ module io.bulwark.telemetry {
   requires jdk.httpserver;
   requires java.net.http;
   requires org.slf4j;
-  requires static transitive ch.qos.logback.classic;
-  requires static transitive ch.qos.logback.core;
+  requires static ch.qos.logback.classic;
+  requires static ch.qos.logback.core;
   requires com.fasterxml.jackson.databind;
   requires com.fasterxml.jackson.dataformat.yaml;
 
