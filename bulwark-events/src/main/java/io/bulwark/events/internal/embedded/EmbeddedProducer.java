@@ -2,16 +2,15 @@ package io.bulwark.events.internal.embedded;
 
 import io.bulwark.core.context.Context;
 import io.bulwark.core.context.ContextHeaders;
-import io.bulwark.events.BufferFullException;
 import io.bulwark.events.EventLogException;
 import io.bulwark.events.Headers;
 import io.bulwark.events.OutgoingRecord;
 import io.bulwark.events.Producer;
 import io.bulwark.events.ProducerConfig;
-import io.bulwark.events.ProducerConfig.WhenFull;
 import io.bulwark.events.ProducerFencedException;
 import io.bulwark.events.RecordMetadata;
 import io.bulwark.events.TopicPartition;
+import io.bulwark.events.internal.ProducerBuffer;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -21,8 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -40,7 +37,7 @@ final class EmbeddedProducer implements Producer {
   private final EmbeddedEventLog log;
   private final ProducerConfig config;
   private final long producerId;
-  private final Semaphore permits;
+  private final ProducerBuffer buffer;
   private final ReentrantLock sendLock = new ReentrantLock();
   private final Map<TopicPartition, int[]> sequences = new HashMap<>();
   private final AtomicInteger roundRobin = new AtomicInteger();
@@ -64,7 +61,7 @@ final class EmbeddedProducer implements Producer {
     this.log = log;
     this.config = config;
     this.producerId = config.idempotent() ? RANDOM.nextLong() & Long.MAX_VALUE : -1;
-    this.permits = new Semaphore(config.maxBufferedRecords());
+    this.buffer = new ProducerBuffer(config);
     String txnId = config.transactionalId();
     this.epoch = txnId == null ? 0 : log.nextEpoch(txnId);
   }
@@ -88,13 +85,15 @@ final class EmbeddedProducer implements Producer {
       t.records.add(new Buffered(tp, entry, future));
       return future;
     }
-    acquire(tp);
+    buffer.acquire(tp);
     sendLock.lock();
     try {
       int seq = producerId < 0 ? -1 : nextSequence(tp);
-      log.writer().submit(new LogWriter.Append(partition, entry, producerId, seq, future, permits));
+      log.writer()
+          .submit(
+              new LogWriter.Append(partition, entry, producerId, seq, future, buffer.semaphore()));
     } catch (RuntimeException e) {
-      permits.release();
+      buffer.release();
       throw e;
     } finally {
       sendLock.unlock();
@@ -105,31 +104,6 @@ final class EmbeddedProducer implements Producer {
   private int nextSequence(TopicPartition tp) {
     int[] seq = sequences.computeIfAbsent(tp, k -> new int[1]);
     return seq[0]++;
-  }
-
-  private void acquire(TopicPartition tp) {
-    boolean ok;
-    if (config.whenFull() == WhenFull.FAIL_FAST) {
-      ok = permits.tryAcquire();
-    } else {
-      try {
-        ok = permits.tryAcquire(config.maxBlock().toNanos(), TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new EventLogException("interrupted while waiting for producer buffer room", e);
-      }
-    }
-    if (!ok) {
-      throw new BufferFullException(
-          "producer buffer full: "
-              + config.maxBufferedRecords()
-              + " records unacknowledged"
-              + " (sending to "
-              + tp
-              + ", whenFull="
-              + config.whenFull()
-              + ")");
-    }
   }
 
   private TopicPartition partitionOf(OutgoingRecord record) {

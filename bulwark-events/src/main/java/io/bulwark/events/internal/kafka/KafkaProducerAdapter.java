@@ -8,10 +8,10 @@ import io.bulwark.events.OutgoingRecord;
 import io.bulwark.events.Partitioner;
 import io.bulwark.events.Producer;
 import io.bulwark.events.ProducerConfig;
-import io.bulwark.events.ProducerConfig.WhenFull;
 import io.bulwark.events.ProducerFencedException;
 import io.bulwark.events.RecordMetadata;
 import io.bulwark.events.TopicPartition;
+import io.bulwark.events.internal.ProducerBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,8 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -37,7 +35,7 @@ final class KafkaProducerAdapter implements Producer {
   private final KafkaEventLog log;
   private final ProducerConfig config;
   private final KafkaProducer<byte[], byte[]> producer;
-  private final Semaphore permits;
+  private final ProducerBuffer buffer;
 
   KafkaProducerAdapter(KafkaEventLog log, ProducerConfig config) {
     this.log = log;
@@ -52,7 +50,7 @@ final class KafkaProducerAdapter implements Producer {
     }
     p.putAll(log.overrides());
     this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-    this.permits = new Semaphore(config.maxBufferedRecords());
+    this.buffer = new ProducerBuffer(config);
     if (txnId != null) {
       try {
         producer.initTransactions();
@@ -66,7 +64,7 @@ final class KafkaProducerAdapter implements Producer {
   @Override
   public CompletableFuture<RecordMetadata> send(OutgoingRecord record) {
     Integer partition = partitionOf(record);
-    acquire(record);
+    buffer.acquire(record.topic());
     CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
     ProducerRecord<byte[], byte[]> pr =
         new ProducerRecord<>(
@@ -80,7 +78,7 @@ final class KafkaProducerAdapter implements Producer {
       producer.send(
           pr,
           (m, e) -> {
-            permits.release();
+            buffer.release();
             if (e != null) {
               future.completeExceptionally(translate("send to " + record.topic(), e));
             } else {
@@ -89,7 +87,7 @@ final class KafkaProducerAdapter implements Producer {
             }
           });
     } catch (KafkaException e) {
-      permits.release();
+      buffer.release();
       throw translate("send to " + record.topic(), e);
     }
     return future;
@@ -111,31 +109,6 @@ final class KafkaProducerAdapter implements Producer {
     }
     byte[] key = record.key();
     return key == null ? null : Partitioner.partitionFor(key, n);
-  }
-
-  private void acquire(OutgoingRecord record) {
-    boolean ok;
-    if (config.whenFull() == WhenFull.FAIL_FAST) {
-      ok = permits.tryAcquire();
-    } else {
-      try {
-        ok = permits.tryAcquire(config.maxBlock().toNanos(), TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new EventLogException("interrupted while waiting for producer buffer room", e);
-      }
-    }
-    if (!ok) {
-      throw new BufferFullException(
-          "producer buffer full: "
-              + config.maxBufferedRecords()
-              + " records unacknowledged"
-              + " (sending to "
-              + record.topic()
-              + ", whenFull="
-              + config.whenFull()
-              + ")");
-    }
   }
 
   private List<org.apache.kafka.common.header.Header> headers(OutgoingRecord record) {
