@@ -85,6 +85,8 @@ public final class KafkaTestBroker implements AutoCloseable {
     List<String> cmd = new java.util.ArrayList<>();
     cmd.add(java);
     cmd.add("-Xmx768m");
+    // the broker's own log (slf4j-simple, on the test class path) goes to broker.log
+    cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=info");
     cmd.addAll(jvmArgs);
     cmd.addAll(
         List.of(

@@ -20,8 +20,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -32,6 +35,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
  */
 public final class KafkaEventLog implements EventLog {
   private static final long ADMIN_TIMEOUT_SECONDS = 30;
+  private static final Duration LEADER_RETRY_BACKOFF = Duration.ofMillis(20);
 
   private final KafkaLogConfig config;
   private final Admin admin;
@@ -55,8 +59,23 @@ public final class KafkaEventLog implements EventLog {
     return config.clientProperties();
   }
 
+  /**
+   * Creates the topic and returns only once every partition's leader accepts requests for it.
+   *
+   * <p>CreateTopics completes when the controller has committed the topic, but a broker becomes the
+   * working leader of each new partition a little later, one partition after another, while its
+   * metadata answers may already name it as leader. A produce request that arrives in that window
+   * is rejected with NOT_LEADER_OR_FOLLOWER. For an idempotent producer that is not just a retry:
+   * its later batches to the same partition, already in flight, can reach the broker after it
+   * became leader and are appended without the first one (a partition with no producer state
+   * accepts any first sequence number), and the retried first batch is then refused with
+   * OUT_OF_ORDER_SEQUENCE_NUMBER until it expires. So this waits (bounded by the admin timeout)
+   * until a ListOffsets request, which like Produce is answered only by the partition's working
+   * leader, succeeds for every partition.
+   */
   @Override
   public void createTopic(TopicSpec spec) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ADMIN_TIMEOUT_SECONDS);
     Map<String, String> configs = new HashMap<>();
     Duration retention = spec.retention();
     if (retention != null) {
@@ -86,7 +105,46 @@ public final class KafkaEventLog implements EventLog {
     } catch (InterruptedException | TimeoutException e) {
       throw failure("cannot create topic " + spec.name(), e);
     }
+    awaitLeaders(spec.name(), spec.partitions(), deadline);
     partitions.put(spec.name(), spec.partitions());
+  }
+
+  /**
+   * Waits until the leader of each of {@code count} partitions of {@code topic} serves it. The
+   * admin client retries NOT_LEADER_OR_FOLLOWER itself but gives up on UNKNOWN_TOPIC_OR_PARTITION
+   * (the broker's metadata may not list the topic yet), so retriable errors are retried here too.
+   */
+  private void awaitLeaders(String topic, int count, long deadline) {
+    Map<org.apache.kafka.common.TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int i = 0; i < count; i++) {
+      latest.put(new org.apache.kafka.common.TopicPartition(topic, i), OffsetSpec.latest());
+    }
+    String what = "topic " + topic + " created, but its partitions have no working leader";
+    while (true) {
+      long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      try {
+        if (remainingMillis <= 0) {
+          throw new TimeoutException("after " + ADMIN_TIMEOUT_SECONDS + " s");
+        }
+        admin
+            .listOffsets(latest, new ListOffsetsOptions().timeoutMs((int) remainingMillis))
+            .all()
+            .get(remainingMillis, TimeUnit.MILLISECONDS);
+        return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException)
+            || deadline - System.nanoTime() <= LEADER_RETRY_BACKOFF.toNanos()) {
+          throw new EventLogException(what + ": " + e.getCause(), e);
+        }
+      } catch (InterruptedException | TimeoutException e) {
+        throw failure(what, e);
+      }
+      try {
+        Thread.sleep(LEADER_RETRY_BACKOFF);
+      } catch (InterruptedException e) {
+        throw failure(what, e);
+      }
+    }
   }
 
   private Optional<Short> replication() {
