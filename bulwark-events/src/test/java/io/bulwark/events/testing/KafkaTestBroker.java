@@ -1,16 +1,19 @@
 package io.bulwark.events.testing;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
 
@@ -38,7 +41,13 @@ public final class KafkaTestBroker implements AutoCloseable {
       Path dir = Files.createTempDirectory("bulwark-kafka-test");
       shared = start(dir, Map.of(), List.of("-XX:TieredStopAtLevel=1"));
       KafkaTestBroker b = shared;
-      Runtime.getRuntime().addShutdownHook(new Thread(b::close));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    b.close();
+                    deleteRecursively(dir);
+                  }));
     }
     return shared;
   }
@@ -154,6 +163,15 @@ public final class KafkaTestBroker implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(0)) {
       s.setReuseAddress(true);
       return s.getLocalPort();
+    }
+  }
+
+  /** Best effort: the shared broker's temp directory goes when the test JVM exits. */
+  private static void deleteRecursively(Path root) {
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      // leave it; the OS cleans /tmp
     }
   }
 
