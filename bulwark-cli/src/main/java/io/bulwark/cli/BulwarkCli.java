@@ -2,6 +2,7 @@ package io.bulwark.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Objects;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,7 +27,15 @@ public final class BulwarkCli implements Runnable {
 
   /** Runs the command line and returns its exit code (0 ok, 1 failure, 2 usage error). */
   public static int run(String... args) {
-    return new CommandLine(new BulwarkCli()).execute(args);
+    return commandLine().execute(args);
+  }
+
+  /** The configured command line: {@code bench NAME --quick} passes {@code --quick} on. */
+  static CommandLine commandLine() {
+    CommandLine commandLine = new CommandLine(new BulwarkCli());
+    CommandLine bench = Objects.requireNonNull(commandLine.getSubcommands().get("bench"));
+    bench.setUnmatchedOptionsArePositionalParams(true);
+    return commandLine;
   }
 
   @Override

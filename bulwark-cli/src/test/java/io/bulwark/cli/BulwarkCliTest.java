@@ -42,4 +42,14 @@ class BulwarkCliTest {
     assertThat(code).isEqualTo(2);
     assertThat(err.toString()).contains("frobnicate");
   }
+
+  @Test
+  void benchPassesItsOwnOptionsToTheBenchmark() {
+    CommandLine commandLine = BulwarkCli.commandLine();
+    CommandLine.ParseResult parsed =
+        commandLine.parseArgs("bench", "http", "--rounds", "5", "--quick");
+    BenchCommand bench = (BenchCommand) parsed.subcommand().commandSpec().userObject();
+    assertThat(bench.name).isEqualTo("http");
+    assertThat(bench.args).containsExactly("--rounds", "5", "--quick");
+  }
 }
