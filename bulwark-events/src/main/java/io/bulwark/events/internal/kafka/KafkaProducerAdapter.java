@@ -129,26 +129,16 @@ final class KafkaProducerAdapter implements Producer {
 
   @Override
   public void beginTransaction() {
-    try {
-      producer.beginTransaction();
-    } catch (KafkaException e) {
-      throw translate("beginTransaction", e);
-    }
+    kafka("beginTransaction", producer::beginTransaction);
   }
 
   @Override
   public void sendOffsetsToTransaction(Map<TopicPartition, Long> offsets, String groupId) {
-    Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> kafkaOffsets = new HashMap<>();
-    offsets.forEach(
-        (tp, o) ->
-            kafkaOffsets.put(
-                new org.apache.kafka.common.TopicPartition(tp.topic(), tp.partition()),
-                new OffsetAndMetadata(o)));
-    try {
-      producer.sendOffsetsToTransaction(kafkaOffsets, new ConsumerGroupMetadata(groupId));
-    } catch (KafkaException e) {
-      throw translate("sendOffsetsToTransaction", e);
-    }
+    kafka(
+        "sendOffsetsToTransaction",
+        () ->
+            producer.sendOffsetsToTransaction(
+                toKafka(offsets), new ConsumerGroupMetadata(groupId)));
   }
 
   @Override
@@ -158,11 +148,9 @@ final class KafkaProducerAdapter implements Producer {
       throw new IllegalArgumentException(
           "consumer must belong to the same Kafka log, got " + consumer.getClass().getName());
     }
-    try {
-      producer.sendOffsetsToTransaction(toKafka(offsets), member.groupMetadata());
-    } catch (KafkaException e) {
-      throw translate("sendOffsetsToTransaction", e);
-    }
+    kafka(
+        "sendOffsetsToTransaction",
+        () -> producer.sendOffsetsToTransaction(toKafka(offsets), member.groupMetadata()));
   }
 
   private static Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> toKafka(
@@ -178,25 +166,26 @@ final class KafkaProducerAdapter implements Producer {
 
   @Override
   public void commitTransaction() {
-    try {
-      producer.commitTransaction();
-    } catch (KafkaException e) {
-      throw translate("commitTransaction", e);
-    }
+    kafka("commitTransaction", producer::commitTransaction);
   }
 
   @Override
   public void abortTransaction() {
-    try {
-      producer.abortTransaction();
-    } catch (KafkaException e) {
-      throw translate("abortTransaction", e);
-    }
+    kafka("abortTransaction", producer::abortTransaction);
   }
 
   @Override
   public void close() {
     producer.close(Duration.ofSeconds(30));
+  }
+
+  /** Runs one producer call, turning Kafka's exceptions into Bulwark's. */
+  private static void kafka(String what, Runnable call) {
+    try {
+      call.run();
+    } catch (KafkaException e) {
+      throw translate(what, e);
+    }
   }
 
   static RuntimeException translate(String what, Exception e) {
