@@ -5,7 +5,13 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Turns JMH results into a table of rows {@code (operation, threads) -> (bulwark, anchor)} with
@@ -17,6 +23,26 @@ public final class JmhTable {
   public record Cell(double nsPerOp, double nsError, double bytesPerOp) {}
 
   private final Map<String, Map<String, Cell>> rows = new LinkedHashMap<>();
+
+  /**
+   * Runs one benchmark class the way the side-by-side suites do (GC profiler, 1 s iterations):
+   * {@code --quick} is 1 fork × 2 warm-up × 3 measured, otherwise 2 forks × 5 warm-up × {@code
+   * measurementIterations}.
+   */
+  public static JmhTable run(Class<?> benchmark, boolean quick, int measurementIterations)
+      throws RunnerException {
+    Options options =
+        new OptionsBuilder()
+            .include(benchmark.getName())
+            .forks(quick ? 1 : 2)
+            .warmupIterations(quick ? 2 : 5)
+            .warmupTime(TimeValue.seconds(1))
+            .measurementIterations(quick ? 3 : measurementIterations)
+            .measurementTime(TimeValue.seconds(1))
+            .addProfiler(GCProfiler.class)
+            .build();
+    return of(new Runner(options).run());
+  }
 
   public static JmhTable of(Collection<RunResult> results) {
     JmhTable table = new JmhTable();

@@ -7,11 +7,6 @@ import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.openjdk.jmh.profile.GCProfiler;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.Options;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * {@code bulwark bench telemetry}: one request's RED metrics and a sampled-out span, Bulwark vs the
@@ -32,17 +27,7 @@ public final class TelemetrySuite implements BenchSuite {
   @Override
   public BenchResult run(List<String> args, PrintStream out) throws Exception {
     boolean quick = args.contains("--quick");
-    Options options =
-        new OptionsBuilder()
-            .include(TelemetryRecordingBenchmark.class.getName())
-            .forks(quick ? 1 : 2)
-            .warmupIterations(quick ? 2 : 5)
-            .warmupTime(TimeValue.seconds(1))
-            .measurementIterations(quick ? 3 : 10)
-            .measurementTime(TimeValue.seconds(1))
-            .addProfiler(GCProfiler.class)
-            .build();
-    JmhTable table = JmhTable.of(new Runner(options).run());
+    JmhTable table = JmhTable.run(TelemetryRecordingBenchmark.class, quick, 10);
     out.println("== vs raw OpenTelemetry SDK");
     double ratio = table.print(out, "otel");
     out.println("== vs Micrometer");
