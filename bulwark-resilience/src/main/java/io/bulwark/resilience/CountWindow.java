@@ -6,12 +6,20 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 /**
  * The last N outcomes in a lock-free ring. A call claims a sequence number with one {@code
  * getAndIncrement} and swaps its outcome into that number's slot with one {@code getAndSet}; the
- * failure and slow counters change only when the swapped-out outcome differs from the new one, so a
- * steady run of successes touches two atomics and allocates nothing.
+ * failure and slow counters change only when the swapped-out outcome differs from the new one.
  *
- * <p>Design note: because each slot is swapped atomically, every outcome is added to the counters
+ * <p>A success that finds the ring full of successes writes nothing at all: it reads three words
+ * that nobody writes while calls succeed, so cores recording a healthy dependency's calls share
+ * those cache lines instead of passing a line back and forth on every call.
+ *
+ * <p>Design notes. Because each slot is swapped atomically, every outcome is added to the counters
  * exactly once and removed exactly once, whatever the interleaving; the counters always equal the
- * content of the ring (the call count may lead the ring by the calls still writing their slot).
+ * content of the ring (the call count may lead the ring by the calls still writing their slot). A
+ * success that skips is exact too: the window is a FIFO of the last N outcomes and only its counts
+ * are ever read, and a FIFO of N successes is the same after one more success goes in and the
+ * oldest comes out. If a failure is recorded concurrently, the skipping success is ordered before
+ * it (it read the counters before the failure counted itself), which leaves the same counts.
+ * Likewise a call whose slot already holds its outcome leaves the slot as it is.
  */
 final class CountWindow implements OutcomeWindow {
   private static final int PRESENT = 1;
@@ -47,8 +55,15 @@ final class CountWindow implements OutcomeWindow {
   @Override
   public void record(long nowNanos, boolean failure, boolean slowCall) {
     int code = PRESENT | (failure ? FAILURE : 0) | (slowCall ? SLOW : 0);
+    if (code == PRESENT && failures.get() == 0 && slow.get() == 0 && cursor.get() >= size) {
+      return;
+    }
     long seq = cursor.getAndAdd(1);
-    int old = slots.getAndSet((int) ((seq % size) * stride % size), code);
+    int slot = (int) ((seq % size) * stride % size);
+    if (slots.get(slot) == code) {
+      return;
+    }
+    int old = slots.getAndSet(slot, code);
     if (old != code) {
       int failureDelta = ((code & FAILURE) - (old & FAILURE)) / FAILURE;
       int slowDelta = ((code & SLOW) - (old & SLOW)) / SLOW;

@@ -1,6 +1,7 @@
 package io.bulwark.resilience;
 
 import io.bulwark.core.time.Clock;
+import io.bulwark.core.time.ScheduledTask;
 import io.bulwark.core.time.Scheduler;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -18,22 +19,27 @@ final class DefaultRateLimiter implements RateLimiter, Stage {
   private final RateLimiterConfig config;
   private final Scheduler scheduler;
   private final Clock clock;
-  private final long intervalNanos;
-  private final long toleranceNanos;
   private final long maxWaitNanos;
-  private final PaddedLong tat;
+  private final StripedGcra gcra;
   private final ListenerSet listeners = new ListenerSet();
   private final PolicyRejectedException rejection;
 
   DefaultRateLimiter(String name, RateLimiterConfig config, Scheduler scheduler) {
+    this(
+        name,
+        config,
+        scheduler,
+        StripedGcra.stripesFor(
+            config.intervalNanos(), config.burst(), Runtime.getRuntime().availableProcessors()));
+  }
+
+  DefaultRateLimiter(String name, RateLimiterConfig config, Scheduler scheduler, int stripes) {
     this.name = Checks.name(name);
     this.config = config;
     this.scheduler = scheduler;
     this.clock = scheduler.clock();
-    this.intervalNanos = config.intervalNanos();
-    this.toleranceNanos = (config.burst() - 1) * intervalNanos;
     this.maxWaitNanos = Scheduler.saturatedNanos(config.maxWait());
-    this.tat = new PaddedLong(clock.nanoTime());
+    this.gcra = new StripedGcra(config.intervalNanos(), config.burst(), clock.nanoTime(), stripes);
     this.rejection = new PolicyRejectedException(name, Rejection.RATE_LIMITED);
   }
 
@@ -59,46 +65,73 @@ final class DefaultRateLimiter implements RateLimiter, Stage {
 
   @Override
   public boolean tryAcquire() {
-    return Gcra.reserve(tat, clock.nanoTime(), intervalNanos, toleranceNanos, 0) == 0;
+    return gcra.tryAcquire(clock.nanoTime());
   }
 
   @Override
   public int availablePermits() {
-    return Gcra.available(tat.get(), clock.nanoTime(), intervalNanos, toleranceNanos);
+    return gcra.available(clock.nanoTime());
   }
 
-  private long reserve() {
-    long wait = Gcra.reserve(tat, clock.nanoTime(), intervalNanos, toleranceNanos, maxWaitNanos);
-    if (wait == Gcra.REJECTED) {
-      listeners.rejected(name, Rejection.RATE_LIMITED);
-    }
-    return wait;
+  /** Stripes the limit is split over (1 below a few hundred thousand permits per second). */
+  int stripes() {
+    return gcra.stripeCount();
   }
 
   @Override
   public <T extends @Nullable Object> T execute(SyncChain chain, int next, Object task)
       throws Exception {
-    long wait = reserve();
-    if (wait != 0) {
-      if (wait == Gcra.REJECTED) {
-        throw rejection;
+    long now = clock.nanoTime();
+    if (!gcra.tryAcquire(now)) {
+      int stripe = gcra.earliestStripe(now);
+      long wait = reserveWaiting(stripe, now);
+      if (wait > 0) {
+        awaitPermit(stripe, now, wait);
       }
-      CountDownLatch due = new CountDownLatch(1);
-      scheduler.schedule(wait, due::countDown);
-      due.await();
     }
     return chain.proceed(next, task);
+  }
+
+  /** Reserves a permit due within maxWait, or throws the rejection. */
+  private long reserveWaiting(int stripe, long nowNanos) {
+    long wait = maxWaitNanos == 0 ? Gcra.REJECTED : gcra.reserve(stripe, nowNanos, maxWaitNanos);
+    if (wait == Gcra.REJECTED) {
+      listeners.rejected(name, Rejection.RATE_LIMITED);
+      throw rejection;
+    }
+    return wait;
+  }
+
+  /** Waits for a reserved permit; an interrupted wait gives the permit back where it can. */
+  private void awaitPermit(int stripe, long nowNanos, long waitNanos) throws InterruptedException {
+    CountDownLatch due = new CountDownLatch(1);
+    ScheduledTask timer = scheduler.schedule(waitNanos, due::countDown);
+    try {
+      due.await();
+    } catch (InterruptedException e) {
+      timer.cancel();
+      if (due.getCount() != 0) {
+        gcra.cancel(stripe, nowNanos, waitNanos);
+      }
+      throw e;
+    }
   }
 
   @Override
   public <T extends @Nullable Object> CompletableFuture<T> executeAsync(
       AsyncChain chain, int next, Supplier<? extends CompletionStage<T>> task) {
-    long wait = reserve();
-    if (wait == 0) {
+    long now = clock.nanoTime();
+    if (gcra.tryAcquire(now)) {
       return chain.proceed(next, task);
     }
-    if (wait == Gcra.REJECTED) {
-      return CompletableFuture.failedFuture(rejection);
+    long wait;
+    try {
+      wait = reserveWaiting(gcra.earliestStripe(now), now);
+    } catch (PolicyRejectedException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    if (wait == 0) {
+      return chain.proceed(next, task);
     }
     CompletableFuture<@Nullable Void> due = new CompletableFuture<>();
     scheduler.schedule(wait, () -> due.complete(null));

@@ -11,7 +11,12 @@ import io.bulwark.core.time.Scheduler;
  *
  * <p>Guarantee: over any window of length L, at most {@code burst + L × permits / period} calls
  * pass. Thread-safe and lock-free; a permit costs one clock read and one compare-and-set. A waiting
- * call's permit stays reserved even if the call is interrupted while it waits.
+ * call that is interrupted gives its permit back unless a later permit was reserved since.
+ *
+ * <p>At high rates (when 2 × cores permits are due within 10 µs) the limit is split over stripes
+ * that cores take from without sharing one word, and a caller takes from another stripe when its
+ * own has none: the guarantee above stays exact and one caller still gets the full rate and burst,
+ * but after the burst is spent the next permit may be up to 10 µs away rather than one interval.
  *
  * @see KeyedRateLimiter for one limit per key (client, tenant) with bounded memory
  */

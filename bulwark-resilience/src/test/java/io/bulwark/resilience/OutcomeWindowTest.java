@@ -36,6 +36,25 @@ class OutcomeWindowTest {
     }
   }
 
+  @Property(tries = 300)
+  void countWindowStaysExactAcrossLongRunsOfSuccesses(
+      @ForAll @IntRange(min = 1, max = 20) int size,
+      @ForAll @Size(max = 600) List<@IntRange(min = 0, max = 40) Integer> draws) {
+    // mostly successes, so the ring is often full of them and successes skip their write
+    CountWindow window = new CountWindow(size);
+    List<Integer> seen = new ArrayList<>();
+    for (int draw : draws) {
+      int outcome = draw <= 3 ? draw : 0;
+      window.record(0, (outcome & 1) != 0, (outcome & 2) != 0);
+      seen.add(outcome);
+      List<Integer> last = seen.subList(Math.max(0, seen.size() - size), seen.size());
+      int failures = (int) last.stream().filter(o -> (o & 1) != 0).count();
+      int slowCalls = (int) last.stream().filter(o -> (o & 2) != 0).count();
+      assertThat(window.metrics(0))
+          .isEqualTo(new CircuitBreaker.Metrics(last.size(), failures, slowCalls));
+    }
+  }
+
   @Property(tries = 200)
   void timeWindowCountsOnlyTheLastNSeconds(
       @ForAll @IntRange(min = 1, max = 20) int seconds,
@@ -85,5 +104,41 @@ class OutcomeWindowTest {
       window.record(0, i % 2 == 0, false);
     }
     assertThat(window.metrics(0)).isEqualTo(new CircuitBreaker.Metrics(100, 50, 0));
+  }
+
+  @Test
+  void countWindowCountersMatchItsContentWhenSuccessesSkipConcurrently() throws Exception {
+    CountWindow window = new CountWindow(100);
+    int threads = 8;
+    CyclicBarrier start = new CyclicBarrier(threads);
+    try (var pool = Executors.newFixedThreadPool(threads)) {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int id = t;
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < 200_000; i++) {
+                    // bursts of failures between long healthy stretches
+                    boolean failing = (i / 1_000 + id) % 7 == 0 && i % 3 == 0;
+                    window.record(0, failing, failing && i % 2 == 0);
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : futures) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    }
+    // a quiet pass: 100 successes must empty the window of failures whatever it held
+    for (int i = 0; i < 100; i++) {
+      window.record(0, false, false);
+    }
+    assertThat(window.metrics(0)).isEqualTo(new CircuitBreaker.Metrics(100, 0, 0));
+    for (int i = 0; i < 100; i++) {
+      window.record(0, i % 4 == 0, i % 5 == 0);
+    }
+    assertThat(window.metrics(0)).isEqualTo(new CircuitBreaker.Metrics(100, 25, 20));
   }
 }

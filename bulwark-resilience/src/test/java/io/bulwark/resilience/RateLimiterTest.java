@@ -14,6 +14,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -78,13 +79,31 @@ class RateLimiterTest {
   @Test
   void neverExceedsTheRateOverAnyWindowUnderManyThreads(VirtualScheduler scheduler)
       throws Exception {
-    int permits = 50;
-    int burst = 10;
-    RateLimiter limiter =
-        RateLimiter.of(
-            "api",
-            RateLimiterConfig.builder().rate(permits, Duration.ofSeconds(1)).burst(burst).build(),
-            scheduler);
+    RateLimiterConfig config =
+        RateLimiterConfig.builder().rate(50, Duration.ofSeconds(1)).burst(10).build();
+    DefaultRateLimiter limiter = new DefaultRateLimiter("api", config, scheduler);
+    assertThat(limiter.stripes()).isEqualTo(1);
+    assertNeverExceededUnderManyThreads(limiter, scheduler);
+  }
+
+  @Test
+  void stripedLimiterNeverExceedsTheRateOverAnyWindowUnderManyThreads(VirtualScheduler scheduler)
+      throws Exception {
+    // the same limit split over 4 stripes (bursts 3, 3, 2, 2 at 12.5 permits/s each)
+    RateLimiterConfig config =
+        RateLimiterConfig.builder().rate(50, Duration.ofSeconds(1)).burst(10).build();
+    DefaultRateLimiter limiter = new DefaultRateLimiter("api", config, scheduler, 4);
+    assertThat(limiter.stripes()).isEqualTo(4);
+    assertNeverExceededUnderManyThreads(limiter, scheduler);
+  }
+
+  /**
+   * 8 threads try 5 permits each per 7 ms step for 2.8 s of virtual time; every window between two
+   * admitted calls holds at most {@code burst + window / interval} of them, and at least 90% of the
+   * rate is granted.
+   */
+  private static void assertNeverExceededUnderManyThreads(
+      RateLimiter limiter, VirtualScheduler scheduler) throws Exception {
     int threads = 8;
     int steps = 400;
     long stepNanos = Duration.ofMillis(7).toNanos();
@@ -113,20 +132,97 @@ class RateLimiterTest {
         f.get(60, TimeUnit.SECONDS);
       }
     }
-    List<Long> times = new ArrayList<>(admitted);
+    assertWithinLimit(new ArrayList<>(admitted), limiter.config());
+    double seconds = steps * stepNanos / 1e9;
+    double rate = limiter.config().permits() / (limiter.config().period().toNanos() / 1e9);
+    assertThat(admitted.size()).isGreaterThan((int) (0.9 * rate * seconds));
+  }
+
+  /** Every window between two admitted times holds at most burst + window / interval of them. */
+  private static void assertWithinLimit(List<Long> times, RateLimiterConfig config) {
     Collections.sort(times);
-    long interval = Duration.ofSeconds(1).toNanos() / permits;
+    long interval = config.intervalNanos();
     for (int i = 0; i < times.size(); i++) {
       for (int j = i; j < times.size(); j++) {
         long window = times.get(j) - times.get(i);
-        long allowed = burst + window / interval;
+        long allowed = config.burst() + window / interval;
         assertThat((long) (j - i + 1))
             .as("permits in [%d, %d]", times.get(i), times.get(j))
             .isLessThanOrEqualTo(allowed);
       }
     }
-    double seconds = steps * stepNanos / 1e9;
-    assertThat(times.size()).isGreaterThan((int) (0.9 * permits * seconds));
+  }
+
+  @Test
+  void oneCallerGetsTheWholeBurstAndRateOfAStripedLimiter(VirtualScheduler scheduler) {
+    RateLimiterConfig config =
+        RateLimiterConfig.builder().rate(40, Duration.ofSeconds(1)).burst(8).build();
+    DefaultRateLimiter limiter = new DefaultRateLimiter("api", config, scheduler, 4);
+    List<Long> admitted = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      if (limiter.tryAcquire()) {
+        admitted.add(scheduler.clock().nanoTime());
+      }
+    }
+    assertThat(admitted).hasSize(8);
+    // greedy for 10 s in 1 ms steps: the stripes' rates add up to 40/s
+    for (int ms = 1; ms <= 10_000; ms++) {
+      scheduler.advance(Duration.ofMillis(1));
+      while (limiter.tryAcquire()) {
+        admitted.add(scheduler.clock().nanoTime());
+      }
+    }
+    assertThat(admitted).hasSize(8 + 400);
+    assertWithinLimit(admitted, config);
+    scheduler.advance(Duration.ofSeconds(1));
+    assertThat(limiter.availablePermits()).isEqualTo(8);
+  }
+
+  @Test
+  void stripesOnlyAtRatesWhereStripingAddsAtMostTenMicroseconds() {
+    long highRate =
+        RateLimiterConfig.builder().rate(1_000_000, Duration.ofSeconds(1)).build().intervalNanos();
+    assertThat(StripedGcra.stripesFor(highRate, 1_000_000, 2)).isEqualTo(4);
+    assertThat(StripedGcra.stripesFor(highRate, 1_000_000, 8)).isEqualTo(8);
+    assertThat(StripedGcra.stripesFor(highRate, 1_000_000, 64)).isEqualTo(8);
+    assertThat(StripedGcra.stripesFor(1, 1_000_000_000, 64)).isEqualTo(64);
+    assertThat(StripedGcra.stripesFor(highRate, 3, 8)).as("never more than the burst").isEqualTo(2);
+    assertThat(StripedGcra.stripesFor(highRate, 1, 8)).isEqualTo(1);
+    assertThat(StripedGcra.stripesFor(10_000_000, 1_000, 8)).as("100 permits/s").isEqualTo(1);
+  }
+
+  @Test
+  void anInterruptedWaitGivesItsPermitBack(VirtualScheduler scheduler) throws Exception {
+    RateLimiter limiter =
+        RateLimiter.of(
+            "api",
+            RateLimiterConfig.builder()
+                .rate(2, Duration.ofSeconds(1))
+                .burst(1)
+                .maxWait(Duration.ofSeconds(1))
+                .build(),
+            scheduler);
+    Pipeline p = Pipeline.of(limiter);
+    p.get(() -> "now");
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread waiter =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try {
+                    p.get(() -> "later");
+                  } catch (Throwable t) {
+                    failure.set(t);
+                  }
+                });
+    Drive.untilPending(scheduler, 1);
+    waiter.interrupt();
+    waiter.join();
+    assertThat(failure.get()).hasRootCauseInstanceOf(InterruptedException.class);
+    assertThat(scheduler.pendingTasks()).as("the wait's timer is cancelled").isZero();
+    scheduler.advance(Duration.ofMillis(500));
+    assertThat(limiter.tryAcquire()).as("the permit due at 500 ms is free again").isTrue();
+    assertThat(limiter.tryAcquire()).isFalse();
   }
 
   @Test
