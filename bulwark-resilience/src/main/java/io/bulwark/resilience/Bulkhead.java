@@ -9,8 +9,12 @@ import io.bulwark.core.time.Scheduler;
  * bulkhead sits below the timeout, so a timed-out call keeps its permit until its thread stops.
  *
  * <p>Guarantee: never more than {@code maxConcurrent} calls hold a permit. Thread-safe; the fast
- * path is one compare-and-set each way. For {@code CompletionStage} calls the bulkhead does not
- * wait (it would block the caller) and the permit is released when the stage completes.
+ * path is one compare-and-set each way, on a stripe of the permits chosen by the caller's thread
+ * when the bulkhead is large enough to split (8 permits or more per stripe), so cores seldom write
+ * the same cache line. For {@code CompletionStage} calls the wait does not block the caller: the
+ * stage goes on (on a virtual thread) once a release hands it a permit, and the permit is released
+ * when the stage completes. A {@link #release()} when every permit is already free throws {@link
+ * IllegalStateException}.
  */
 public sealed interface Bulkhead extends Policy permits DefaultBulkhead {
 

@@ -21,11 +21,15 @@ final class DefaultBulkhead implements Bulkhead, Stage {
   private final PolicyRejectedException rejection;
 
   DefaultBulkhead(String name, BulkheadConfig config, Scheduler scheduler) {
+    this(name, config, scheduler, new Permits(config.maxConcurrent()));
+  }
+
+  DefaultBulkhead(String name, BulkheadConfig config, Scheduler scheduler, Permits permits) {
     this.name = Checks.name(name);
     this.config = config;
     this.scheduler = scheduler;
     this.maxWaitNanos = Scheduler.saturatedNanos(config.maxWait());
-    this.permits = new Permits(config.maxConcurrent());
+    this.permits = permits;
     this.rejection = new PolicyRejectedException(name, Rejection.BULKHEAD_FULL);
   }
 
@@ -81,13 +85,23 @@ final class DefaultBulkhead implements Bulkhead, Stage {
   @Override
   public <T extends @Nullable Object> CompletableFuture<T> executeAsync(
       AsyncChain chain, int next, Supplier<? extends CompletionStage<T>> task) {
-    if (!permits.tryAcquire()) {
-      listeners.rejected(name, Rejection.BULKHEAD_FULL);
-      return CompletableFuture.failedFuture(rejection);
+    CompletableFuture<Boolean> permit = permits.acquireAsync(maxWaitNanos, scheduler);
+    if (permit.isDone()) {
+      return permit.join() ? proceedHolding(chain, next, task) : rejected();
     }
+    return permit.thenCompose(granted -> granted ? proceedHolding(chain, next, task) : rejected());
+  }
+
+  private <T extends @Nullable Object> CompletableFuture<T> proceedHolding(
+      AsyncChain chain, int next, Supplier<? extends CompletionStage<T>> task) {
     CompletableFuture<T> result = chain.proceed(next, task);
     result.whenComplete((value, failure) -> permits.release());
     return result;
+  }
+
+  private <T extends @Nullable Object> CompletableFuture<T> rejected() {
+    listeners.rejected(name, Rejection.BULKHEAD_FULL);
+    return CompletableFuture.failedFuture(rejection);
   }
 
   @Override

@@ -118,12 +118,128 @@ class BulkheadTest {
 
   @Test
   void neverMoreThanMaxConcurrentUnderManyThreads(VirtualScheduler scheduler) throws Exception {
-    int limit = 4;
+    BulkheadConfig config =
+        BulkheadConfig.builder().maxConcurrent(4).maxWait(Duration.ofDays(1)).build();
+    assertNeverMoreThanMaxConcurrent(Bulkhead.of("db", config, scheduler));
+  }
+
+  @Test
+  void stripedBulkheadNeverHasMoreThanMaxConcurrentUnderManyThreads(VirtualScheduler scheduler)
+      throws Exception {
+    BulkheadConfig config =
+        BulkheadConfig.builder().maxConcurrent(6).maxWait(Duration.ofDays(1)).build();
+    Permits permits = new Permits(6, 4); // shares 2, 2, 1, 1
+    assertThat(permits.stripes()).isEqualTo(4);
+    assertNeverMoreThanMaxConcurrent(new DefaultBulkhead("db", config, scheduler, permits));
+  }
+
+  @Test
+  void oneCallerCanTakeEveryPermitOfAStripedBulkhead() {
+    Permits permits = new Permits(10, 4);
+    for (int i = 0; i < 10; i++) {
+      assertThat(permits.tryAcquire()).as("permit %d", i).isTrue();
+    }
+    assertThat(permits.tryAcquire()).isFalse();
+    assertThat(permits.available()).isZero();
+    for (int i = 0; i < 10; i++) {
+      permits.release();
+    }
+    assertThat(permits.available()).isEqualTo(10);
+    assertThatThrownBy(permits::release)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("released a permit that was not taken: all are free");
+    assertThat(permits.available()).isEqualTo(10);
+  }
+
+  @Test
+  void stripesOnlyLargeBulkheads() {
+    assertThat(Permits.stripesFor(100, 2)).isEqualTo(4);
+    assertThat(Permits.stripesFor(100, 16)).isEqualTo(8);
+    assertThat(Permits.stripesFor(10_000, 16)).isEqualTo(32);
+    assertThat(Permits.stripesFor(15, 16)).isEqualTo(1);
+    assertThat(Permits.stripesFor(1, 1)).isEqualTo(1);
+  }
+
+  @Test
+  void stageWaitsForAPermitWithoutBlockingAndRunsWhenOneIsReleased(VirtualScheduler scheduler)
+      throws Exception {
     Bulkhead bulkhead =
         Bulkhead.of(
             "db",
-            BulkheadConfig.builder().maxConcurrent(limit).maxWait(Duration.ofDays(1)).build(),
+            BulkheadConfig.builder().maxConcurrent(1).maxWait(Duration.ofSeconds(5)).build(),
             scheduler);
+    Pipeline p = Pipeline.of(bulkhead);
+    CompletableFuture<String> first = new CompletableFuture<>();
+    CompletableFuture<String> holder = p.stage(() -> first);
+    AtomicInteger started = new AtomicInteger();
+    CompletableFuture<String> waiter =
+        p.stage(
+            () -> {
+              started.incrementAndGet();
+              return CompletableFuture.completedFuture("second");
+            });
+    assertThat(waiter).as("stage() returned without blocking").isNotDone();
+    assertThat(scheduler.pendingTasks()).isEqualTo(1);
+    scheduler.advance(Duration.ofSeconds(4));
+    assertThat(started.get()).isZero();
+
+    first.complete("first");
+    assertThat(holder.get(10, TimeUnit.SECONDS)).isEqualTo("first");
+    assertThat(waiter.get(10, TimeUnit.SECONDS)).isEqualTo("second");
+    assertThat(started.get()).isEqualTo(1);
+    assertThat(scheduler.pendingTasks()).as("the wait's timer is cancelled").isZero();
+    Drive.until(() -> bulkhead.availablePermits() == 1);
+  }
+
+  @Test
+  void waitingStageIsRejectedAfterMaxWait(VirtualScheduler scheduler) throws Exception {
+    Bulkhead bulkhead =
+        Bulkhead.of(
+            "db",
+            BulkheadConfig.builder().maxConcurrent(1).maxWait(Duration.ofSeconds(5)).build(),
+            scheduler);
+    Pipeline p = Pipeline.of(bulkhead);
+    CompletableFuture<String> first = new CompletableFuture<>();
+    p.stage(() -> first);
+    CompletableFuture<String> waiter = p.stage(() -> CompletableFuture.completedFuture("no"));
+    scheduler.advance(Duration.ofSeconds(5));
+
+    assertThatThrownBy(() -> waiter.get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(PolicyRejectedException.class);
+    first.complete("first");
+    assertThat(bulkhead.availablePermits()).isEqualTo(1);
+  }
+
+  @Test
+  void everyWaitingStageRunsWhenPermitsAreReleasedTogether(VirtualScheduler scheduler)
+      throws Exception {
+    Bulkhead bulkhead =
+        Bulkhead.of(
+            "db",
+            BulkheadConfig.builder().maxConcurrent(3).maxWait(Duration.ofSeconds(5)).build(),
+            scheduler);
+    Pipeline p = Pipeline.of(bulkhead);
+    List<CompletableFuture<String>> holders = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      CompletableFuture<String> held = new CompletableFuture<>();
+      holders.add(held);
+      p.stage(() -> held);
+    }
+    List<CompletableFuture<String>> waiters = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      String value = "w" + i;
+      waiters.add(p.stage(() -> CompletableFuture.completedFuture(value)));
+    }
+    holders.forEach(h -> h.complete("done"));
+    for (int i = 0; i < 3; i++) {
+      assertThat(waiters.get(i).get(10, TimeUnit.SECONDS)).isEqualTo("w" + i);
+    }
+    Drive.until(() -> bulkhead.availablePermits() == 3);
+  }
+
+  private static void assertNeverMoreThanMaxConcurrent(Bulkhead bulkhead) throws Exception {
+    int limit = bulkhead.config().maxConcurrent();
     Pipeline p = Pipeline.of(bulkhead);
     AtomicInteger running = new AtomicInteger();
     AtomicInteger maxSeen = new AtomicInteger();
