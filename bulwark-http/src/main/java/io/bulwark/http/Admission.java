@@ -2,6 +2,8 @@ package io.bulwark.http;
 
 import io.bulwark.core.context.Criticality;
 import io.bulwark.http.internal.CriticalityAdmission;
+import io.bulwark.resilience.ConcurrencyLimiter;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,8 +13,8 @@ import org.jspecify.annotations.Nullable;
  * overload a {@link Criticality#SHEDDABLE} request is refused while a {@link Criticality#CRITICAL}
  * one still gets in.
  *
- * <p>This is the seam through which an adaptive concurrency limiter (bulwark-resilience's {@code
- * Limiter}) plugs into the server; {@link #byCriticality(int)} is a simple fixed-limit one.
+ * <p>{@link #adaptive(ConcurrencyLimiter)} plugs bulwark-resilience's adaptive, criticality-aware
+ * {@link ConcurrencyLimiter} in; {@link #byCriticality(int)} is a simple fixed-limit one.
  * Implementations are thread-safe and fast (called on the event loop, must not block).
  */
 @FunctionalInterface
@@ -35,6 +37,18 @@ public interface Admission {
   /** Admits everything. */
   static Admission unlimited() {
     return criticality -> (latency, dropped) -> {};
+  }
+
+  /**
+   * Adaptive load shedding: {@code limiter} learns the limit from each request's latency and from
+   * drops (5xx, deadline passed), and lets each criticality fill only its share of it.
+   */
+  static Admission adaptive(ConcurrencyLimiter limiter) {
+    Objects.requireNonNull(limiter, "limiter");
+    return criticality -> {
+      ConcurrencyLimiter.Permit permit = limiter.tryAcquire(criticality);
+      return permit == null ? null : (latencyNanos, dropped) -> permit.release(dropped);
+    };
   }
 
   /**

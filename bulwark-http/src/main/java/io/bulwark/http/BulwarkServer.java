@@ -159,9 +159,9 @@ public final class BulwarkServer implements AutoCloseable {
 
     /**
      * The server's inbound resilience pipeline, run around every handler on its virtual thread with
-     * the request context bound. Put bulwark-resilience's criticality-aware adaptive {@link
-     * ConcurrencyLimiter} here (see {@link #limiter}); a rejection by the pipeline before the
-     * handler starts is answered {@code 503} + {@code Retry-After} as load shedding.
+     * the request context bound (after the body is read); a rejection by the pipeline before the
+     * handler starts is answered {@code 503} + {@code Retry-After} as load shedding. For load
+     * shedding itself prefer {@link #limiter}, which refuses before the body is read.
      */
     public Builder pipeline(Pipeline pipeline) {
       this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
@@ -169,16 +169,17 @@ public final class BulwarkServer implements AutoCloseable {
     }
 
     /**
-     * Adaptive, criticality-aware load shedding: the limit is learned from latency and drops, and
-     * SHEDDABLE requests may fill only part of it, so they are shed before CRITICAL ones.
+     * Adaptive, criticality-aware load shedding on the event loop, before the body is read: the
+     * limit is learned from latency and drops, and SHEDDABLE requests may fill only part of it, so
+     * they are shed before CRITICAL ones. Same as {@code admission(Admission.adaptive(limiter))}.
      */
     public Builder limiter(ConcurrencyLimiter limiter) {
-      return pipeline(Pipeline.builder().name("server").with(limiter).clock(clock).build());
+      return admission(Admission.adaptive(limiter));
     }
 
     /**
-     * Fixed load shedding on the event loop, before the body is read (default: admit everything).
-     * Cheaper than {@link #limiter} but not adaptive.
+     * Load shedding on the event loop, before the body is read (default: admit everything): {@link
+     * Admission#adaptive} or the cheaper, fixed {@link Admission#byCriticality}.
      */
     public Builder admission(Admission admission) {
       this.admission = Objects.requireNonNull(admission, "admission");

@@ -78,6 +78,43 @@ class LoadSheddingTest {
     assertShedsInCriticalityOrder();
   }
 
+  @Test
+  void adaptiveLimiterShedsBeforeTheBodyIsRead() throws Exception {
+    ConcurrencyLimiter limiter =
+        ConcurrencyLimiter.of(
+            "server",
+            ConcurrencyLimiter.builder()
+                .algorithm(new AimdLimit(4, 1, 4, 0.9, Duration.ofSeconds(30)))
+                .build());
+    start(
+        b ->
+            b.limiter(limiter)
+                .post(
+                    "/upload",
+                    r -> {
+                      throw new AssertionError("a shed request must not reach its handler");
+                    }));
+    List<Future<RawHttp.Reply>> held = List.of(hold("SHEDDABLE"), hold("SHEDDABLE"));
+    assertThat(entered.tryAcquire(2, 10, TimeUnit.SECONDS)).isTrue();
+    assertThat(limiter.inflight()).isEqualTo(2);
+
+    // announces 1,000 bytes and sends 10: only an answer given before the body is read arrives
+    RawHttp.Reply shed =
+        RawHttp.send(
+            server.port(),
+            "POST /upload HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 1000"
+                + "\r\nbulwark-criticality: SHEDDABLE",
+            "0123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    ServerBasicsTest.assertError(shed, 503, "overloaded");
+    assertThat(limiter.inflight()).isEqualTo(2);
+
+    release.countDown();
+    for (Future<RawHttp.Reply> f : held) {
+      assertThat(f.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+    }
+    assertThat(limiter.inflight()).isZero();
+  }
+
   /** Limit 4: SHEDDABLE may fill 2, CRITICAL 3, CRITICAL_PLUS all 4. */
   private void assertShedsInCriticalityOrder() throws Exception {
     List<Future<RawHttp.Reply>> held = new ArrayList<>();

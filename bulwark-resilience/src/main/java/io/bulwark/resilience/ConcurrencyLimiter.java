@@ -2,6 +2,7 @@ package io.bulwark.resilience;
 
 import io.bulwark.core.context.Criticality;
 import io.bulwark.core.time.Clock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An adaptive concurrency limit: how many calls may be in flight is not configured but learned from
@@ -38,4 +39,23 @@ public sealed interface ConcurrencyLimiter extends Policy permits DefaultConcurr
 
   /** How many calls of {@code criticality} may be in flight at the current limit. */
   int admissible(Criticality criticality);
+
+  /**
+   * Admits one call of {@code criticality} outside a pipeline (a server's front door admits a
+   * request before reading its body), or returns null if the call is to be shed. Never blocks; the
+   * rejection is reported to listeners as in a pipeline. The caller must release the permit when
+   * the call ends; its latency, measured on the limiter's clock from this call, is a sample for the
+   * limit algorithm.
+   */
+  @Nullable Permit tryAcquire(Criticality criticality);
+
+  /** One admitted call; releasing it more than once has no further effect. */
+  interface Permit {
+    /**
+     * The call ended. {@code dropped} is true if it failed in a way that signals overload (it timed
+     * out, was rejected further on, or the server answered 5xx), which the algorithm takes as a
+     * congestion signal.
+     */
+    void release(boolean dropped);
+  }
 }

@@ -5,8 +5,10 @@ import io.bulwark.core.context.Criticality;
 import io.bulwark.core.error.RejectedException;
 import io.bulwark.core.time.Clock;
 import io.bulwark.resilience.limit.LimitAlgorithm;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -72,9 +74,15 @@ final class DefaultConcurrencyLimiter implements ConcurrencyLimiter, Stage {
     return criticality == Criticality.CRITICAL_PLUS ? Math.max(1, max) : max;
   }
 
+  @Override
+  public @Nullable Permit tryAcquire(Criticality criticality) {
+    int admitted = acquire(Objects.requireNonNull(criticality, "criticality"));
+    return admitted == 0 ? null : new HeldPermit(clock.nanoTime(), admitted);
+  }
+
   /** Admits a call: returns the in-flight count including it, or 0 if rejected. */
-  private int acquire() {
-    int allowed = admissible(Context.current().criticality());
+  private int acquire(Criticality criticality) {
+    int allowed = admissible(criticality);
     for (; ; ) {
       int current = (int) inflight.get();
       if (current >= allowed) {
@@ -88,9 +96,14 @@ final class DefaultConcurrencyLimiter implements ConcurrencyLimiter, Stage {
   }
 
   private void release(long startNanos, int inflightAtStart, @Nullable Throwable failure) {
+    release(
+        startNanos,
+        inflightAtStart,
+        failure instanceof RejectedException || failure instanceof TimeoutExceededException);
+  }
+
+  private void release(long startNanos, int inflightAtStart, boolean dropped) {
     inflight.addAndGet(-1);
-    boolean dropped =
-        failure instanceof RejectedException || failure instanceof TimeoutExceededException;
     long rtt = clock.nanoTime() - startNanos;
     int before;
     int after;
@@ -110,7 +123,7 @@ final class DefaultConcurrencyLimiter implements ConcurrencyLimiter, Stage {
   @Override
   public <T extends @Nullable Object> T execute(SyncChain chain, int next, Object task)
       throws Exception {
-    int admitted = acquire();
+    int admitted = acquire(Context.current().criticality());
     if (admitted == 0) {
       throw rejection;
     }
@@ -129,7 +142,7 @@ final class DefaultConcurrencyLimiter implements ConcurrencyLimiter, Stage {
   @Override
   public <T extends @Nullable Object> CompletableFuture<T> executeAsync(
       AsyncChain chain, int next, Supplier<? extends CompletionStage<T>> task) {
-    int admitted = acquire();
+    int admitted = acquire(Context.current().criticality());
     if (admitted == 0) {
       return CompletableFuture.failedFuture(rejection);
     }
@@ -137,6 +150,25 @@ final class DefaultConcurrencyLimiter implements ConcurrencyLimiter, Stage {
     CompletableFuture<T> result = chain.proceed(next, task);
     result.whenComplete((value, failure) -> release(start, admitted, Outcomes.unwrap(failure)));
     return result;
+  }
+
+  /** A call admitted by {@link #tryAcquire(Criticality)}. */
+  private final class HeldPermit extends AtomicBoolean implements Permit {
+    private static final long serialVersionUID = 1L;
+    private final long startNanos;
+    private final int inflightAtStart;
+
+    HeldPermit(long startNanos, int inflightAtStart) {
+      this.startNanos = startNanos;
+      this.inflightAtStart = inflightAtStart;
+    }
+
+    @Override
+    public void release(boolean dropped) {
+      if (compareAndSet(false, true)) {
+        DefaultConcurrencyLimiter.this.release(startNanos, inflightAtStart, dropped);
+      }
+    }
   }
 
   @Override

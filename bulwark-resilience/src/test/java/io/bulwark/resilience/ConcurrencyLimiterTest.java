@@ -159,6 +159,50 @@ class ConcurrencyLimiterTest {
   }
 
   @Test
+  void permitsAdmitByCriticalityOutsideAPipelineAndFeedTheAlgorithm(VirtualScheduler scheduler) {
+    ConcurrencyLimiter limiter =
+        ConcurrencyLimiter.of(
+            "front-door",
+            ConcurrencyLimiterConfig.builder()
+                .algorithm(new AimdLimit(10, 2, 20, 0.5, Duration.ofSeconds(5)))
+                .build(),
+            scheduler.clock());
+    List<String> events = new ArrayList<>();
+    limiter.addListener(
+        new ResilienceListener() {
+          @Override
+          public void onRejected(String policy, Rejection rejection) {
+            events.add("rejected " + rejection);
+          }
+
+          @Override
+          public void onLimitChanged(String policy, int from, int to) {
+            events.add("limit " + from + " -> " + to);
+          }
+        });
+    List<ConcurrencyLimiter.Permit> held = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ConcurrencyLimiter.Permit permit = limiter.tryAcquire(Criticality.SHEDDABLE);
+      assertThat(permit).as("sheddable call %d", i).isNotNull();
+      held.add(permit);
+    }
+    assertThat(limiter.tryAcquire(Criticality.SHEDDABLE)).as("sheddable share is full").isNull();
+    assertThat(events).containsExactly("rejected CONCURRENCY_LIMIT");
+    ConcurrencyLimiter.Permit critical = limiter.tryAcquire(Criticality.CRITICAL);
+    assertThat(critical).isNotNull();
+    assertThat(limiter.inflight()).isEqualTo(6);
+
+    scheduler.advance(Duration.ofSeconds(6)); // longer than the algorithm's timeout: a drop
+    critical.release(false);
+    critical.release(false);
+    assertThat(limiter.inflight()).as("a second release has no effect").isEqualTo(5);
+    assertThat(events).endsWith("limit 10 -> 5");
+    held.get(0).release(true);
+    assertThat(limiter.inflight()).isEqualTo(4);
+    assertThat(limiter.limit()).isEqualTo(2);
+  }
+
+  @Test
   void sharesMustNotGrowAsCriticalityFalls() {
     assertThatThrownBy(
             () -> ConcurrencyLimiterConfig.builder().share(Criticality.SHEDDABLE, 1.0).build())

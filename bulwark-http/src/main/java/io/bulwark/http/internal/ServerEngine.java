@@ -212,19 +212,20 @@ public final class ServerEngine {
     inFlight.increment();
     if (draining && !system) {
       requestDone();
-      reject(ex, HttpProblem.unavailable("shutting_down", "server is shutting down", 1), "shed");
+      refuseUnread(
+          ex, HttpProblem.unavailable("shutting_down", "server is shutting down", 1), "shed");
       return;
     }
     Deadline deadline = ex.context.deadline();
     if (deadline != null && !system && deadline.isExpired()) {
       requestDone();
-      reject(ex, HandlerRunner.deadlineProblem(), "deadline");
+      refuseUnread(ex, HandlerRunner.deadlineProblem(), "deadline");
       return;
     }
     Admission.Permit permit = system ? NO_PERMIT : admission.tryAcquire(ex.context.criticality());
     if (permit == null) {
       requestDone();
-      reject(ex, runner.overloaded(ex), "shed");
+      refuseUnread(ex, runner.overloaded(ex), "shed");
       return;
     }
     ex.admitted(permit);
@@ -247,11 +248,7 @@ public final class ServerEngine {
       tooLarge(ex);
       return;
     }
-    if (req.isEnded()) {
-      dispatch(ex, match, EMPTY);
-      return;
-    }
-    if ((length == null && (bodiless(req.method()) || !hasBody(req))) || "0".equals(length)) {
+    if (!bodyFollows(req)) {
       // no body can follow: answer at once, as a plain Vert.x handler would (the rest of the
       // request, if any, is consumed by Vert.x before the next request on the connection)
       dispatch(ex, match, EMPTY);
@@ -268,6 +265,28 @@ public final class ServerEngine {
         });
     req.exceptionHandler(e -> ex.finish(true));
     req.endHandler(v -> dispatch(ex, match, body.getBytes()));
+  }
+
+  /** Whether request body bytes are still to come (not for a bodiless method without length). */
+  private static boolean bodyFollows(HttpServerRequest req) {
+    String length = req.getHeader("content-length");
+    if (req.isEnded() || "0".equals(length)) {
+      return false;
+    }
+    return length != null || (!bodiless(req.method()) && hasBody(req));
+  }
+
+  /**
+   * Refuses a request before its body is read. If body bytes are still to come, the answer closes
+   * the connection: the server would otherwise go on reading a body it has refused to handle.
+   */
+  private void refuseUnread(Exchange ex, HttpProblem p, String outcome) {
+    if (bodyFollows(ex.req)) {
+      ex.problem(p, outcome, true);
+      ex.finish(false);
+    } else {
+      reject(ex, p, outcome);
+    }
   }
 
   /** Methods whose body (if a client sent one anyway) has no meaning and is not read. */
