@@ -49,6 +49,16 @@ final class PipelineFactory {
     if (spec.circuitBreaker() != null) {
       b.with(CircuitBreaker.of(name + ".circuitBreaker", spec.circuitBreaker(), scheduler.clock()));
     }
+    PipelineSpec.KeyedLimit keyed = spec.keyedRateLimiter();
+    if (keyed != null) {
+      b.with(
+          RateLimiter.keyed(
+              name + ".keyedRateLimiter",
+              keyed.limit(),
+              scheduler.clock(),
+              keyed.maxKeys(),
+              ContextKeys.parse(keyed.key())));
+    }
     if (spec.rateLimiter() != null) {
       b.with(RateLimiter.of(name + ".rateLimiter", spec.rateLimiter(), scheduler));
     }

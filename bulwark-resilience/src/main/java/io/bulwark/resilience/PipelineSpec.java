@@ -1,6 +1,7 @@
 package io.bulwark.resilience;
 
 import java.time.Duration;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,6 +17,7 @@ import org.jspecify.annotations.Nullable;
  * @param hedgeBudget the name of the budget the hedge draws from, or null
  * @param throttle the adaptive throttle config, or null
  * @param circuitBreaker the circuit breaker config, or null
+ * @param keyedRateLimiter the per-key rate limit, or null
  * @param rateLimiter the rate limiter config, or null
  * @param timeout the timeout config, or null
  * @param bulkhead the bulkhead config, or null
@@ -29,7 +31,22 @@ public record PipelineSpec(
     @Nullable String hedgeBudget,
     @Nullable AdaptiveThrottleConfig throttle,
     @Nullable CircuitBreakerConfig circuitBreaker,
+    PipelineSpec.@Nullable KeyedLimit keyedRateLimiter,
     @Nullable RateLimiterConfig rateLimiter,
     @Nullable TimeoutConfig timeout,
     @Nullable BulkheadConfig bulkhead,
-    @Nullable ConcurrencyLimiterConfig limit) {}
+    @Nullable ConcurrencyLimiterConfig limit) {
+
+  /**
+   * A per-key rate limit: {@code limit} for each key, the key found in each call's context as
+   * {@code key} says ({@code baggage:<entry>} or {@code criticality}), at most {@code maxKeys}
+   * keys.
+   */
+  public record KeyedLimit(RateLimiterConfig limit, String key, int maxKeys) {
+    public KeyedLimit {
+      Objects.requireNonNull(limit, "limit");
+      ContextKeys.parse(Objects.requireNonNull(key, "key"));
+      Checks.positive("maxKeys", maxKeys);
+    }
+  }
+}

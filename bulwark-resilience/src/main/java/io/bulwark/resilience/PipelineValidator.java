@@ -46,6 +46,13 @@ final class PipelineValidator {
           outerRetry = retry;
         }
       }
+      if (p instanceof KeyedRateLimiter<?> keyed && !keyed.hasKeyFunction()) {
+        problems.add(
+            "keyed rate limiter '"
+                + keyed.name()
+                + "' has no key function to find each call's key (create it with"
+                + " RateLimiter.keyed(name, config, clock, maxKeys, keyOf))");
+      }
       if (p instanceof CircuitBreaker breaker && outerRetry != null) {
         checkBreakerUnderRetry(outerRetry, breaker, problems);
       }

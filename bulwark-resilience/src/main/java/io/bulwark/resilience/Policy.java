@@ -12,6 +12,7 @@ public sealed interface Policy
         ConcurrencyLimiter,
         Fallback,
         Hedge,
+        KeyedRateLimiter,
         RateLimiter,
         Retry,
         Timeout {

@@ -1,7 +1,11 @@
 package io.bulwark.resilience;
 
+import io.bulwark.core.context.Context;
 import io.bulwark.core.time.Clock;
 import io.bulwark.core.time.Scheduler;
+import java.util.Objects;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Caps the rate of calls: {@code permits} per {@code period} with bursts of up to {@code burst}, by
@@ -36,10 +40,27 @@ public sealed interface RateLimiter extends Policy permits DefaultRateLimiter {
     return RateLimiterConfig.builder();
   }
 
-  /** A per-key limiter with the same settings for every key and at most {@code maxKeys} keys. */
+  /**
+   * A per-key limiter with the same settings for every key and at most {@code maxKeys} keys, for
+   * explicit {@link KeyedRateLimiter#tryAcquire(Object)} calls.
+   */
   static <K> KeyedRateLimiter<K> keyed(
       String name, RateLimiterConfig config, Clock clock, int maxKeys) {
-    return new KeyedRateLimiter<>(name, config, clock, maxKeys);
+    return new KeyedRateLimiter<>(name, config, clock, maxKeys, null);
+  }
+
+  /**
+   * A per-key limiter that can also sit in a {@link Pipeline}: {@code keyOf} finds each call's key
+   * in its context (e.g. {@code c -> c.baggage().get("tenant")}); a null key shares one limit.
+   */
+  static <K> KeyedRateLimiter<K> keyed(
+      String name,
+      RateLimiterConfig config,
+      Clock clock,
+      int maxKeys,
+      Function<Context, @Nullable K> keyOf) {
+    return new KeyedRateLimiter<>(
+        name, config, clock, maxKeys, Objects.requireNonNull(keyOf, "keyOf"));
   }
 
   RateLimiterConfig config();

@@ -46,6 +46,7 @@ final class RegistryYaml {
     HedgeConfig hedge = r.section("hedge", s -> hedge(s, budgets, n -> hedgeBudget[0] = n));
     AdaptiveThrottleConfig throttle = r.section("throttle", RegistryYaml::throttle);
     CircuitBreakerConfig breaker = r.section("circuitBreaker", RegistryYaml::breaker);
+    PipelineSpec.KeyedLimit keyed = r.section("keyedRateLimiter", RegistryYaml::keyedRateLimiter);
     RateLimiterConfig limiter = r.section("rateLimiter", RegistryYaml::rateLimiter);
     TimeoutConfig[] timeout = {null};
     r.duration("timeout", d -> timeout[0] = TimeoutConfig.of(d));
@@ -60,6 +61,7 @@ final class RegistryYaml {
             hedgeBudget[0],
             throttle,
             breaker,
+            keyed,
             limiter,
             timeout[0],
             bulkhead,
@@ -137,13 +139,34 @@ final class RegistryYaml {
   }
 
   private static RateLimiterConfig rateLimiter(ConfigReader r) {
+    RateLimiterConfig.Builder b = rate(r);
+    r.duration("maxWait", b::maxWait);
+    return b.build();
+  }
+
+  /** A per-key limit never waits, so it has no maxWait. */
+  private static PipelineSpec.KeyedLimit keyedRateLimiter(ConfigReader r) {
+    RateLimiterConfig.Builder b = rate(r);
+    String[] key = {""};
+    int[] maxKeys = {10_000};
+    r.require("key")
+        .string(
+            "key",
+            k -> {
+              ContextKeys.parse(k);
+              key[0] = k;
+            })
+        .integer("maxKeys", v -> maxKeys[0] = Checks.positive("maxKeys", v));
+    return new PipelineSpec.KeyedLimit(b.build(), key[0], maxKeys[0]);
+  }
+
+  private static RateLimiterConfig.Builder rate(ConfigReader r) {
     RateLimiterConfig.Builder b = RateLimiterConfig.builder();
     r.require("permits")
         .integer("permits", b::permits)
         .duration("period", b::period)
-        .integer("burst", b::burst)
-        .duration("maxWait", b::maxWait);
-    return b.build();
+        .integer("burst", b::burst);
+    return b;
   }
 
   private static BulkheadConfig bulkhead(ConfigReader r) {

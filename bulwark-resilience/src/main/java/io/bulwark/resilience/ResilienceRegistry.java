@@ -32,6 +32,7 @@ import org.jspecify.annotations.Nullable;
  *     circuitBreaker: {window: count, windowSize: 100, minimumCalls: 20,
  *                      failureRateThreshold: 50, slowCallRateThreshold: 80, slowCallDuration: 1s,
  *                      waitInOpen: 30s, halfOpenPermits: 5, maxWaitInHalfOpen: 10s}
+ *     keyedRateLimiter: {permits: 10, period: 1s, burst: 5, key: "baggage:tenant", maxKeys: 10000}
  *     rateLimiter: {permits: 100, period: 1s, burst: 20, maxWait: 0ms}
  *     timeout: 500ms
  *     bulkhead: {maxConcurrent: 20, maxWait: 10ms}

@@ -150,6 +150,88 @@ class ResilienceRegistryTest {
   }
 
   @Test
+  void keyedRateLimiterFromYamlLimitsEachTenantApartBeforeTheSharedLimit(
+      VirtualScheduler scheduler) {
+    String yaml =
+        """
+        pipelines:
+          api:
+            keyedRateLimiter: {permits: 2, period: 1s, key: "baggage:tenant", maxKeys: 100}
+            rateLimiter: {permits: 5, period: 1s}
+        """;
+    ResilienceRegistry registry =
+        ResilienceRegistry.of(RegistryConfig.parse(yaml, "r.yaml", LOADER), scheduler);
+    Pipeline api = registry.pipeline("api");
+    assertThat(api.policies())
+        .extracting(Policy::kind)
+        .containsExactly(PolicyKind.KEYED_RATE_LIMITER, PolicyKind.RATE_LIMITER);
+    assertThat(callsAdmitted(api, "a", 4)).isEqualTo(2);
+    assertThat(callsAdmitted(api, "b", 4)).isEqualTo(2);
+    // tenant a's refused calls spent no shared permit: 4 of the shared 5 are used, 1 is left
+    assertThat(callsAdmitted(api, "c", 4)).isEqualTo(1);
+    scheduler.advance(Duration.ofSeconds(1));
+    assertThat(callsAdmitted(api, "a", 1)).isEqualTo(1);
+  }
+
+  private static int callsAdmitted(Pipeline pipeline, String tenant, int calls) {
+    int admitted = 0;
+    for (int i = 0; i < calls; i++) {
+      try {
+        io.bulwark.core.context.Context.current()
+            .withBaggage("tenant", tenant)
+            .call(() -> pipeline.get(() -> "ok"));
+        admitted++;
+      } catch (PolicyRejectedException e) {
+        assertThat(e.rejection()).isEqualTo(Rejection.RATE_LIMITED);
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }
+    return admitted;
+  }
+
+  @Test
+  void keyedRateLimiterConfigProblemsNameTheBadValue() {
+    String yaml =
+        """
+        pipelines:
+          api:
+            keyedRateLimiter:
+              permits: 2
+              key: tenant
+              maxKeys: 0
+              maxWait: 1s
+        """;
+    assertThatThrownBy(() -> RegistryConfig.parse(yaml, "r.yaml", LOADER))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(
+            e -> {
+              List<String> problems =
+                  ((ConfigException) e).problems().stream().map(Object::toString).toList();
+              assertThat(problems)
+                  .contains(
+                      "r.yaml:5: pipelines.api.keyedRateLimiter.key: key must be"
+                          + " \"baggage:<entry>\" or \"criticality\", was \"tenant\"",
+                      "r.yaml:6: pipelines.api.keyedRateLimiter.maxKeys: maxKeys must be positive,"
+                          + " was 0");
+              assertThat(problems)
+                  .anyMatch(
+                      p ->
+                          p.startsWith(
+                              "r.yaml:7: pipelines.api.keyedRateLimiter.maxWait: unknown key"));
+            });
+  }
+
+  @Test
+  void aKeyedRateLimiterWithoutKeyFunctionCannotJoinAPipeline(VirtualScheduler scheduler) {
+    KeyedRateLimiter<String> explicit =
+        RateLimiter.keyed("per-client", RateLimiterConfig.builder().build(), scheduler.clock(), 10);
+    assertThatThrownBy(() -> Pipeline.of(explicit))
+        .hasMessageContaining(
+            "keyed rate limiter 'per-client' has no key function to find each call's key");
+  }
+
+  @Test
   void reportsAMisconfiguredCompositionAtLoadTime() {
     String yaml =
         """
