@@ -68,24 +68,14 @@ class LoadSheddingTest {
 
   @Test
   void adaptiveLimiterShedsSheddableBeforeCritical() throws Exception {
-    ConcurrencyLimiter limiter =
-        ConcurrencyLimiter.of(
-            "server",
-            ConcurrencyLimiter.builder()
-                .algorithm(new AimdLimit(4, 1, 4, 0.9, Duration.ofSeconds(30)))
-                .build());
+    ConcurrencyLimiter limiter = limitOf4();
     start(b -> b.limiter(limiter));
     assertShedsInCriticalityOrder();
   }
 
   @Test
   void adaptiveLimiterShedsBeforeTheBodyIsRead() throws Exception {
-    ConcurrencyLimiter limiter =
-        ConcurrencyLimiter.of(
-            "server",
-            ConcurrencyLimiter.builder()
-                .algorithm(new AimdLimit(4, 1, 4, 0.9, Duration.ofSeconds(30)))
-                .build());
+    ConcurrencyLimiter limiter = limitOf4();
     start(
         b ->
             b.limiter(limiter)
@@ -113,6 +103,17 @@ class LoadSheddingTest {
       assertThat(f.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
     }
     assertThat(limiter.inflight()).isZero();
+  }
+
+  /**
+   * An adaptive limiter held at 4 (AIMD between 1 and 4; no sample here is slow enough to drop).
+   */
+  private static ConcurrencyLimiter limitOf4() {
+    return ConcurrencyLimiter.of(
+        "server",
+        ConcurrencyLimiter.builder()
+            .algorithm(new AimdLimit(4, 1, 4, 0.9, Duration.ofSeconds(30)))
+            .build());
   }
 
   /** Limit 4: SHEDDABLE may fill 2, CRITICAL 3, CRITICAL_PLUS all 4. */

@@ -43,11 +43,7 @@ class BulkheadTest {
   @Test
   void waiterGetsThePermitWhenItIsReleasedWithinMaxWait(VirtualScheduler scheduler)
       throws Exception {
-    Bulkhead bulkhead =
-        Bulkhead.of(
-            "db",
-            BulkheadConfig.builder().maxConcurrent(1).maxWait(Duration.ofSeconds(5)).build(),
-            scheduler);
+    Bulkhead bulkhead = waitingUpTo5s(1, scheduler);
     Pipeline p = Pipeline.of(bulkhead);
     CountDownLatch release = new CountDownLatch(1);
     CompletableFuture<String> holder = p.submit(() -> blockOn(release));
@@ -64,11 +60,7 @@ class BulkheadTest {
 
   @Test
   void waiterIsRejectedAfterMaxWaitInVirtualTime(VirtualScheduler scheduler) throws Exception {
-    Bulkhead bulkhead =
-        Bulkhead.of(
-            "db",
-            BulkheadConfig.builder().maxConcurrent(1).maxWait(Duration.ofSeconds(5)).build(),
-            scheduler);
+    Bulkhead bulkhead = waitingUpTo5s(1, scheduler);
     Pipeline p = Pipeline.of(bulkhead);
     CountDownLatch release = new CountDownLatch(1);
     CompletableFuture<String> holder = p.submit(() -> blockOn(release));
@@ -163,11 +155,7 @@ class BulkheadTest {
   @Test
   void stageWaitsForAPermitWithoutBlockingAndRunsWhenOneIsReleased(VirtualScheduler scheduler)
       throws Exception {
-    Bulkhead bulkhead =
-        Bulkhead.of(
-            "db",
-            BulkheadConfig.builder().maxConcurrent(1).maxWait(Duration.ofSeconds(5)).build(),
-            scheduler);
+    Bulkhead bulkhead = waitingUpTo5s(1, scheduler);
     Pipeline p = Pipeline.of(bulkhead);
     CompletableFuture<String> first = new CompletableFuture<>();
     CompletableFuture<String> holder = p.stage(() -> first);
@@ -193,11 +181,7 @@ class BulkheadTest {
 
   @Test
   void waitingStageIsRejectedAfterMaxWait(VirtualScheduler scheduler) throws Exception {
-    Bulkhead bulkhead =
-        Bulkhead.of(
-            "db",
-            BulkheadConfig.builder().maxConcurrent(1).maxWait(Duration.ofSeconds(5)).build(),
-            scheduler);
+    Bulkhead bulkhead = waitingUpTo5s(1, scheduler);
     Pipeline p = Pipeline.of(bulkhead);
     CompletableFuture<String> first = new CompletableFuture<>();
     p.stage(() -> first);
@@ -214,11 +198,7 @@ class BulkheadTest {
   @Test
   void everyWaitingStageRunsWhenPermitsAreReleasedTogether(VirtualScheduler scheduler)
       throws Exception {
-    Bulkhead bulkhead =
-        Bulkhead.of(
-            "db",
-            BulkheadConfig.builder().maxConcurrent(3).maxWait(Duration.ofSeconds(5)).build(),
-            scheduler);
+    Bulkhead bulkhead = waitingUpTo5s(3, scheduler);
     Pipeline p = Pipeline.of(bulkhead);
     List<CompletableFuture<String>> holders = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -279,6 +259,17 @@ class BulkheadTest {
         .hasMessage("maxConcurrent must be positive, was 0");
     assertThatThrownBy(() -> BulkheadConfig.builder().maxWait(Duration.ofMillis(-5)))
         .hasMessage("maxWait must not be negative, was PT-0.005S");
+  }
+
+  /** A bulkhead "db" of {@code maxConcurrent} whose callers wait up to 5 s. */
+  private static Bulkhead waitingUpTo5s(int maxConcurrent, VirtualScheduler scheduler) {
+    return Bulkhead.of(
+        "db",
+        BulkheadConfig.builder()
+            .maxConcurrent(maxConcurrent)
+            .maxWait(Duration.ofSeconds(5))
+            .build(),
+        scheduler);
   }
 
   private static String blockOn(CountDownLatch latch) throws InterruptedException {

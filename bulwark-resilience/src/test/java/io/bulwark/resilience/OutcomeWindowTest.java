@@ -21,19 +21,7 @@ class OutcomeWindowTest {
   void countWindowHoldsExactlyTheLastNOutcomes(
       @ForAll @IntRange(min = 1, max = 120) int size,
       @ForAll @Size(max = 400) List<@IntRange(min = 0, max = 3) Integer> outcomes) {
-    CountWindow window = new CountWindow(size);
-    List<Integer> seen = new ArrayList<>();
-    for (int outcome : outcomes) {
-      boolean failure = (outcome & 1) != 0;
-      boolean slow = (outcome & 2) != 0;
-      window.record(0, failure, slow);
-      seen.add(outcome);
-      List<Integer> last = seen.subList(Math.max(0, seen.size() - size), seen.size());
-      int failures = (int) last.stream().filter(o -> (o & 1) != 0).count();
-      int slowCalls = (int) last.stream().filter(o -> (o & 2) != 0).count();
-      assertThat(window.metrics(0))
-          .isEqualTo(new CircuitBreaker.Metrics(last.size(), failures, slowCalls));
-    }
+    assertMatchesTheLastNOutcomes(size, outcomes);
   }
 
   @Property(tries = 300)
@@ -41,10 +29,14 @@ class OutcomeWindowTest {
       @ForAll @IntRange(min = 1, max = 20) int size,
       @ForAll @Size(max = 600) List<@IntRange(min = 0, max = 40) Integer> draws) {
     // mostly successes, so the ring is often full of them and successes skip their write
+    assertMatchesTheLastNOutcomes(size, draws.stream().map(d -> d <= 3 ? d : 0).toList());
+  }
+
+  /** Records each outcome (bit 1 failure, bit 2 slow) and compares with the last {@code size}. */
+  private static void assertMatchesTheLastNOutcomes(int size, List<Integer> outcomes) {
     CountWindow window = new CountWindow(size);
     List<Integer> seen = new ArrayList<>();
-    for (int draw : draws) {
-      int outcome = draw <= 3 ? draw : 0;
+    for (int outcome : outcomes) {
       window.record(0, (outcome & 1) != 0, (outcome & 2) != 0);
       seen.add(outcome);
       List<Integer> last = seen.subList(Math.max(0, seen.size() - size), seen.size());
@@ -79,26 +71,8 @@ class OutcomeWindowTest {
   @Test
   void countWindowCountersMatchItsContentAfterConcurrentRecords() throws Exception {
     CountWindow window = new CountWindow(100);
-    int threads = 8;
-    CyclicBarrier start = new CyclicBarrier(threads);
-    try (var pool = Executors.newFixedThreadPool(threads)) {
-      List<Future<?>> futures = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        int id = t;
-        futures.add(
-            pool.submit(
-                () -> {
-                  start.await();
-                  for (int i = 0; i < 50_000; i++) {
-                    window.record(0, (i + id) % 4 == 0, (i + id) % 5 == 0);
-                  }
-                  return null;
-                }));
-      }
-      for (Future<?> f : futures) {
-        f.get(60, TimeUnit.SECONDS);
-      }
-    }
+    recordConcurrently(
+        window, 50_000, (id, i) -> ((i + id) % 4 == 0 ? 1 : 0) | ((i + id) % 5 == 0 ? 2 : 0));
     // all threads done: every slot written; counters must equal what the ring holds
     for (int i = 0; i < 100; i++) {
       window.record(0, i % 2 == 0, false);
@@ -109,6 +83,30 @@ class OutcomeWindowTest {
   @Test
   void countWindowCountersMatchItsContentWhenSuccessesSkipConcurrently() throws Exception {
     CountWindow window = new CountWindow(100);
+    // bursts of failures between long healthy stretches
+    recordConcurrently(
+        window,
+        200_000,
+        (id, i) -> (i / 1_000 + id) % 7 == 0 && i % 3 == 0 ? (i % 2 == 0 ? 3 : 1) : 0);
+    // a quiet pass: 100 successes must empty the window of failures whatever it held
+    for (int i = 0; i < 100; i++) {
+      window.record(0, false, false);
+    }
+    assertThat(window.metrics(0)).isEqualTo(new CircuitBreaker.Metrics(100, 0, 0));
+    for (int i = 0; i < 100; i++) {
+      window.record(0, i % 4 == 0, i % 5 == 0);
+    }
+    assertThat(window.metrics(0)).isEqualTo(new CircuitBreaker.Metrics(100, 25, 20));
+  }
+
+  /** The outcome of call {@code i} of thread {@code id}: bit 1 failure, bit 2 slow. */
+  private interface Outcomes {
+    int of(int id, int i);
+  }
+
+  /** 8 threads, started together, each recording {@code calls} outcomes. */
+  private static void recordConcurrently(CountWindow window, int calls, Outcomes outcomes)
+      throws Exception {
     int threads = 8;
     CyclicBarrier start = new CyclicBarrier(threads);
     try (var pool = Executors.newFixedThreadPool(threads)) {
@@ -119,10 +117,9 @@ class OutcomeWindowTest {
             pool.submit(
                 () -> {
                   start.await();
-                  for (int i = 0; i < 200_000; i++) {
-                    // bursts of failures between long healthy stretches
-                    boolean failing = (i / 1_000 + id) % 7 == 0 && i % 3 == 0;
-                    window.record(0, failing, failing && i % 2 == 0);
+                  for (int i = 0; i < calls; i++) {
+                    int outcome = outcomes.of(id, i);
+                    window.record(0, (outcome & 1) != 0, (outcome & 2) != 0);
                   }
                   return null;
                 }));
@@ -131,14 +128,5 @@ class OutcomeWindowTest {
         f.get(60, TimeUnit.SECONDS);
       }
     }
-    // a quiet pass: 100 successes must empty the window of failures whatever it held
-    for (int i = 0; i < 100; i++) {
-      window.record(0, false, false);
-    }
-    assertThat(window.metrics(0)).isEqualTo(new CircuitBreaker.Metrics(100, 0, 0));
-    for (int i = 0; i < 100; i++) {
-      window.record(0, i % 4 == 0, i % 5 == 0);
-    }
-    assertThat(window.metrics(0)).isEqualTo(new CircuitBreaker.Metrics(100, 25, 20));
   }
 }

@@ -57,15 +57,7 @@ class RateLimiterTest {
 
   @Test
   void waitsForThePermitUpToMaxWait(VirtualScheduler scheduler) throws Exception {
-    RateLimiter limiter =
-        RateLimiter.of(
-            "api",
-            RateLimiterConfig.builder()
-                .rate(2, Duration.ofSeconds(1))
-                .burst(1)
-                .maxWait(Duration.ofMillis(600))
-                .build(),
-            scheduler);
+    RateLimiter limiter = twoPerSecondWaitingUpTo(Duration.ofMillis(600), scheduler);
     Pipeline p = Pipeline.of(limiter);
     p.get(() -> "now");
     CompletableFuture<Long> waited = p.submit(() -> scheduler.clock().nanoTime());
@@ -193,15 +185,7 @@ class RateLimiterTest {
 
   @Test
   void anInterruptedWaitGivesItsPermitBack(VirtualScheduler scheduler) throws Exception {
-    RateLimiter limiter =
-        RateLimiter.of(
-            "api",
-            RateLimiterConfig.builder()
-                .rate(2, Duration.ofSeconds(1))
-                .burst(1)
-                .maxWait(Duration.ofSeconds(1))
-                .build(),
-            scheduler);
+    RateLimiter limiter = twoPerSecondWaitingUpTo(Duration.ofSeconds(1), scheduler);
     Pipeline p = Pipeline.of(limiter);
     p.get(() -> "now");
     AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -270,5 +254,17 @@ class RateLimiterTest {
             () -> RateLimiterConfig.builder().rate(2_000_000, Duration.ofMillis(1)).build())
         .hasMessage(
             "permits 2000000 per PT0.001S is more than one per nanosecond; use a longer period");
+  }
+
+  /** 2 permits per second, no burst, calls wait up to {@code maxWait}. */
+  private static RateLimiter twoPerSecondWaitingUpTo(Duration maxWait, VirtualScheduler scheduler) {
+    return RateLimiter.of(
+        "api",
+        RateLimiterConfig.builder()
+            .rate(2, Duration.ofSeconds(1))
+            .burst(1)
+            .maxWait(maxWait)
+            .build(),
+        scheduler);
   }
 }

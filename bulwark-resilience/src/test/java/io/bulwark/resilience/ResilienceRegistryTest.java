@@ -124,29 +124,23 @@ class ResilienceRegistryTest {
             rateLimiter:
               period: 1s
         """;
-    assertThatThrownBy(() -> RegistryConfig.parse(yaml, "resilience.yaml", LOADER))
-        .isInstanceOf(ConfigException.class)
-        .satisfies(
-            e -> {
-              List<String> problems =
-                  ((ConfigException) e).problems().stream().map(Object::toString).toList();
-              assertThat(problems)
-                  .contains(
-                      "resilience.yaml:3: budgets.b.ratio: ratio must be in [0, 1], was 1.5",
-                      "resilience.yaml:7: pipelines.orders.retry.maxAttempts: maxAttempts must be"
-                          + " positive, was 0",
-                      "resilience.yaml:8: pipelines.orders.retry.budget: unknown budget \"nope\","
-                          + " known: [b]",
-                      "resilience.yaml:10: pipelines.orders.circuitBreaker.failureRateThreshold:"
-                          + " failureRateThreshold must be in (0, 100] percent, was 150.0",
-                      "resilience.yaml:13: pipelines.orders.rateLimiter.permits: is required");
-              assertThat(problems)
-                  .anyMatch(
-                      p ->
-                          p.startsWith(
-                              "resilience.yaml:11: pipelines.orders.circuitBreaker.colour:"
-                                  + " unknown key"));
-            });
+    List<String> problems = problemsOf(yaml, "resilience.yaml");
+    assertThat(problems)
+        .contains(
+            "resilience.yaml:3: budgets.b.ratio: ratio must be in [0, 1], was 1.5",
+            "resilience.yaml:7: pipelines.orders.retry.maxAttempts: maxAttempts must be"
+                + " positive, was 0",
+            "resilience.yaml:8: pipelines.orders.retry.budget: unknown budget \"nope\","
+                + " known: [b]",
+            "resilience.yaml:10: pipelines.orders.circuitBreaker.failureRateThreshold:"
+                + " failureRateThreshold must be in (0, 100] percent, was 150.0",
+            "resilience.yaml:13: pipelines.orders.rateLimiter.permits: is required");
+    assertThat(problems)
+        .anyMatch(
+            p ->
+                p.startsWith(
+                    "resilience.yaml:11: pipelines.orders.circuitBreaker.colour:"
+                        + " unknown key"));
   }
 
   @Test
@@ -202,24 +196,16 @@ class ResilienceRegistryTest {
               maxKeys: 0
               maxWait: 1s
         """;
-    assertThatThrownBy(() -> RegistryConfig.parse(yaml, "r.yaml", LOADER))
-        .isInstanceOf(ConfigException.class)
-        .satisfies(
-            e -> {
-              List<String> problems =
-                  ((ConfigException) e).problems().stream().map(Object::toString).toList();
-              assertThat(problems)
-                  .contains(
-                      "r.yaml:5: pipelines.api.keyedRateLimiter.key: key must be"
-                          + " \"baggage:<entry>\" or \"criticality\", was \"tenant\"",
-                      "r.yaml:6: pipelines.api.keyedRateLimiter.maxKeys: maxKeys must be positive,"
-                          + " was 0");
-              assertThat(problems)
-                  .anyMatch(
-                      p ->
-                          p.startsWith(
-                              "r.yaml:7: pipelines.api.keyedRateLimiter.maxWait: unknown key"));
-            });
+    List<String> problems = problemsOf(yaml, "r.yaml");
+    assertThat(problems)
+        .contains(
+            "r.yaml:5: pipelines.api.keyedRateLimiter.key: key must be"
+                + " \"baggage:<entry>\" or \"criticality\", was \"tenant\"",
+            "r.yaml:6: pipelines.api.keyedRateLimiter.maxKeys: maxKeys must be positive,"
+                + " was 0");
+    assertThat(problems)
+        .anyMatch(
+            p -> p.startsWith("r.yaml:7: pipelines.api.keyedRateLimiter.maxWait: unknown key"));
   }
 
   @Test
@@ -336,5 +322,15 @@ class ResilienceRegistryTest {
             yaml.replace("maxConcurrent: 1", "maxConcurrent: 2"), "r.yaml", LOADER));
     registry.pipeline("a").get(() -> "y");
     assertThat(ended).containsExactly("a", "a");
+  }
+
+  /** Every problem {@code yaml} has, as {@code file:line: field: message}. */
+  private static List<String> problemsOf(String yaml, String file) {
+    try {
+      RegistryConfig.parse(yaml, file, LOADER);
+    } catch (ConfigException e) {
+      return e.problems().stream().map(Object::toString).toList();
+    }
+    throw new AssertionError("the config has problems, but none was reported");
   }
 }
