@@ -5,7 +5,11 @@ module io.bulwark.test {
   requires transitive io.bulwark.core;
   requires transitive org.junit.jupiter.api;
   requires transitive org.assertj.core;
+  requires transitive java.sql;
+  requires org.apache.commons.compress;
+  requires org.tukaani.xz;
 
   exports io.bulwark.test;
   exports io.bulwark.test.kit;
+  exports io.bulwark.test.postgres;
 }

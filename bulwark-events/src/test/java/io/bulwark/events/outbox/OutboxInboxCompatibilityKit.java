@@ -18,7 +18,6 @@ import io.bulwark.events.Serdes;
 import io.bulwark.events.TopicSpec;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -33,26 +32,18 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class OutboxInboxTest {
+/**
+ * The outbox and inbox against one SQL database: extended once per supported database ({@link
+ * SqliteOutboxInboxTest}, {@link PostgresOutboxInboxTest}), each giving a fresh, empty database per
+ * test.
+ */
+abstract class OutboxInboxCompatibilityKit {
   @SuppressWarnings("NullAway.Init")
   @TempDir
   Path dir;
 
-  private Supplier<Connection> db() {
-    String url = "jdbc:sqlite:" + dir.resolve("app.db");
-    return () -> {
-      try {
-        Connection c = DriverManager.getConnection(url);
-        try (Statement s = c.createStatement()) {
-          s.execute("PRAGMA journal_mode=WAL");
-          s.execute("PRAGMA synchronous=FULL");
-        }
-        return c;
-      } catch (SQLException e) {
-        throw new IllegalStateException(e);
-      }
-    };
-  }
+  /** Opens connections to a database of this test's own, empty when the test starts. */
+  protected abstract Supplier<Connection> db() throws Exception;
 
   private void placeOrder(
       Supplier<Connection> db, Outbox outbox, String customer, int n, boolean commit)

