@@ -1,5 +1,6 @@
 package io.bulwark.resilience;
 
+import io.bulwark.core.context.Context;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -11,6 +12,18 @@ final class AsyncChain {
 
   AsyncChain(Stage[] stages) {
     this.stages = stages;
+  }
+
+  /**
+   * Runs the stages from {@code index} with {@code context} bound: for a stage that goes on after a
+   * wait, on whatever thread ended the wait, under the caller's context (deadline, criticality).
+   */
+  @SuppressWarnings("unchecked")
+  <T extends @Nullable Object> CompletableFuture<T> proceedIn(
+      Context context, int index, Supplier<? extends CompletionStage<T>> task) {
+    CompletableFuture<T>[] holder = (CompletableFuture<T>[]) new CompletableFuture<?>[1];
+    context.run(() -> holder[0] = proceed(index, task));
+    return holder[0];
   }
 
   <T extends @Nullable Object> CompletableFuture<T> proceed(

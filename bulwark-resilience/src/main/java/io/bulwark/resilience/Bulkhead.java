@@ -13,8 +13,9 @@ import io.bulwark.core.time.Scheduler;
  * when the bulkhead is large enough to split (8 permits or more per stripe), so cores seldom write
  * the same cache line. For {@code CompletionStage} calls the wait does not block the caller: the
  * stage goes on (on a virtual thread) once a release hands it a permit, and the permit is released
- * when the stage completes. A {@link #release()} when every permit is already free throws {@link
- * IllegalStateException}.
+ * when the stage completes; it goes on under the caller's {@link io.bulwark.core.context.Context}.
+ * A {@link #release()} when every permit is already free throws {@link IllegalStateException} (a
+ * stray release while some are held goes unnoticed until a later, rightful release throws).
  */
 public sealed interface Bulkhead extends Policy permits DefaultBulkhead {
 

@@ -1,5 +1,6 @@
 package io.bulwark.resilience;
 
+import io.bulwark.core.context.Context;
 import io.bulwark.core.time.Scheduler;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -87,14 +88,15 @@ final class DefaultBulkhead implements Bulkhead, Stage {
       AsyncChain chain, int next, Supplier<? extends CompletionStage<T>> task) {
     CompletableFuture<Boolean> permit = permits.acquireAsync(maxWaitNanos, scheduler);
     if (permit.isDone()) {
-      return permit.join() ? proceedHolding(chain, next, task) : rejected();
+      return permit.join() ? holding(chain.proceed(next, task)) : rejected();
     }
-    return permit.thenCompose(granted -> granted ? proceedHolding(chain, next, task) : rejected());
+    Context context = Context.current();
+    return permit.thenCompose(
+        granted -> granted ? holding(chain.proceedIn(context, next, task)) : rejected());
   }
 
-  private <T extends @Nullable Object> CompletableFuture<T> proceedHolding(
-      AsyncChain chain, int next, Supplier<? extends CompletionStage<T>> task) {
-    CompletableFuture<T> result = chain.proceed(next, task);
+  /** Releases the permit when {@code result} completes. */
+  private <T extends @Nullable Object> CompletableFuture<T> holding(CompletableFuture<T> result) {
     result.whenComplete((value, failure) -> permits.release());
     return result;
   }

@@ -203,9 +203,7 @@ final class DefaultHedge implements Hedge, Stage {
     void launchAsync(
         AsyncChain chain, int next, Supplier<? extends CompletionStage<T>> task, int attempt) {
       long start = clock.nanoTime();
-      CompletableFuture<T>[] holder = newHolder();
-      context.run(() -> holder[0] = chain.proceed(next, task));
-      CompletableFuture<T> stage = holder[0];
+      CompletableFuture<T> stage = chain.proceedIn(context, next, task);
       stages.add(stage);
       armTimer(attempt, n -> launchAsync(chain, next, task, n));
       stage.whenComplete(
@@ -217,11 +215,6 @@ final class DefaultHedge implements Hedge, Stage {
               onFailure(ErrorClassifier.unwrap(failure), n -> launchAsync(chain, next, task, n));
             }
           });
-    }
-
-    @SuppressWarnings("unchecked")
-    private CompletableFuture<T>[] newHolder() {
-      return (CompletableFuture<T>[]) new CompletableFuture<?>[1];
     }
 
     /** After attempt {@code attempt} started: schedules the next backup, if one is allowed. */

@@ -1,5 +1,6 @@
 package io.bulwark.resilience;
 
+import io.bulwark.core.context.Context;
 import io.bulwark.core.time.Clock;
 import io.bulwark.core.time.ScheduledTask;
 import io.bulwark.core.time.Scheduler;
@@ -133,9 +134,10 @@ final class DefaultRateLimiter implements RateLimiter, Stage {
     if (wait == 0) {
       return chain.proceed(next, task);
     }
+    Context context = Context.current();
     CompletableFuture<@Nullable Void> due = new CompletableFuture<>();
     scheduler.schedule(wait, () -> due.complete(null));
-    return due.thenCompose(ignored -> chain.proceed(next, task));
+    return due.thenCompose(ignored -> chain.proceedIn(context, next, task));
   }
 
   @Override

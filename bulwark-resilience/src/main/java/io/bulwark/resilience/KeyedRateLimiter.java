@@ -21,9 +21,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Memory bound: when the map grows past {@code maxKeys}, the thread that added the key sweeps
  * it. Keys whose limiter is idle (theoretical arrival time in the past) are removed first; that is
- * lossless, since an idle limiter and a fresh one behave identically. If still too many keys are
- * active, those closest to idle are evicted; an evicted key starts again with a full burst. The map
- * holds at most {@code maxKeys} plus the keys added concurrently during a sweep.
+ * lossless, since an idle limiter and a fresh one behave identically — except for a caller that
+ * looked the key up just before its removal: it may still take a permit from the removed limiter,
+ * one beyond the key's burst. If still too many keys are active, those closest to idle are evicted;
+ * an evicted key starts again with a full burst. The map holds at most {@code maxKeys} plus the
+ * keys added concurrently during a sweep.
  *
  * <p>In a {@link Pipeline} the key of each call comes from its {@link Context} through the key
  * function given at creation (e.g. a baggage entry naming the tenant); calls whose key function

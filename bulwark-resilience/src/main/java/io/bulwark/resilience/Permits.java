@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A counting semaphore whose bounded wait is timed by a {@link Scheduler}, so virtual time drives
@@ -109,8 +110,8 @@ final class Permits {
       return false;
     }
     Parked waiter = new Parked(Thread.currentThread());
-    enqueue(waiter);
     ScheduledTask timer = scheduler.schedule(maxWaitNanos, waiter::expire);
+    enqueue(waiter);
     try {
       for (; ; ) {
         if (tryAcquire()) {
@@ -145,12 +146,23 @@ final class Permits {
       return REFUSED;
     }
     Pending waiter = new Pending();
-    waiter.timer = scheduler.schedule(maxWaitNanos, waiter::expire);
     enqueue(waiter);
-    if (waiter.settled.get()) {
-      dequeue(waiter); // expired before it was queued
+    ScheduledTask timer;
+    try {
+      timer = scheduler.schedule(maxWaitNanos, waiter::expire);
+    } catch (RuntimeException e) {
+      if (waiter.settle()) {
+        throw e; // left the queue without a permit
+      }
+      return waiter.result; // a release granted it a permit meanwhile
     }
-    waiter.wake();
+    waiter.timer = timer;
+    if (waiter.settled.get()) {
+      timer.cancel(); // a release settled it before its timer existed
+    }
+    if (waiter.wake()) {
+      wakeIfFree();
+    }
     return waiter.result;
   }
 
@@ -178,9 +190,10 @@ final class Permits {
     return (int) Thread.currentThread().threadId();
   }
 
+  /** Counts the waiter before queueing it, so the count is never below what the queue holds. */
   private void enqueue(Waiter waiter) {
-    waiters.add(waiter);
     waiting.incrementAndGet();
+    waiters.add(waiter);
   }
 
   private void dequeue(Waiter waiter) {
@@ -195,16 +208,23 @@ final class Permits {
     }
   }
 
+  /**
+   * Wakes the first waiter. A {@code CompletionStage} waiter takes its permit right here; if more
+   * permits are free, the next waiter is woken too, in this loop (not by recursion, however many
+   * waiters a burst of releases frees).
+   */
   private void signalNext() {
-    Waiter next = waiters.peek();
-    if (next != null) {
-      next.wake();
+    for (Waiter next = waiters.peek(); next != null && next.wake(); next = waiters.peek()) {
+      if (waiting.get() == 0 || available() == 0) {
+        return;
+      }
     }
   }
 
   /** A caller waiting for a permit; {@link #wake} is called when one may be free. */
   private abstract static class Waiter {
-    abstract void wake();
+    /** Returns true if it took a permit and left the queue, so the next may be woken. */
+    abstract boolean wake();
   }
 
   /** A blocked thread: woken, it tries again itself. */
@@ -217,8 +237,9 @@ final class Permits {
     }
 
     @Override
-    void wake() {
-      LockSupport.unpark(thread);
+    boolean wake() {
+      LockSupport.unpark(thread); // it tries again itself and passes on what it does not need
+      return false;
     }
 
     void expire() {
@@ -235,22 +256,23 @@ final class Permits {
   private final class Pending extends Waiter {
     final CompletableFuture<Boolean> result = new CompletableFuture<>();
     final AtomicBoolean settled = new AtomicBoolean();
-
-    @SuppressWarnings("NullAway.Init") // set right after construction, before it is queued
-    volatile ScheduledTask timer;
+    volatile @Nullable ScheduledTask timer; // set right after it is queued
 
     @Override
-    void wake() {
+    boolean wake() {
       if (settled.get() || !tryAcquire()) {
-        return;
+        return false;
       }
       if (!settle()) {
         release(); // the wait ended meanwhile: the permit is not this waiter's to keep
-        return;
+        return false;
       }
-      timer.cancel();
+      ScheduledTask t = timer;
+      if (t != null) {
+        t.cancel();
+      }
       Thread.startVirtualThread(() -> result.complete(true));
-      wakeIfFree();
+      return true;
     }
 
     void expire() {

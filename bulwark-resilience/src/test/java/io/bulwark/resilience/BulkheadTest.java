@@ -3,6 +3,8 @@ package io.bulwark.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bulwark.core.context.Context;
+import io.bulwark.core.context.Criticality;
 import io.bulwark.test.VirtualScheduler;
 import io.bulwark.test.VirtualTimeExtension;
 import java.time.Duration;
@@ -216,6 +218,76 @@ class BulkheadTest {
       assertThat(waiters.get(i).get(10, TimeUnit.SECONDS)).isEqualTo("w" + i);
     }
     Drive.until(() -> bulkhead.availablePermits() == 3);
+  }
+
+  @Test
+  void aStageThatWaitedGoesOnUnderTheCallersContext(VirtualScheduler scheduler) throws Exception {
+    Bulkhead bulkhead = waitingUpTo5s(1, scheduler);
+    Pipeline p = Pipeline.of(bulkhead);
+    CompletableFuture<String> first = new CompletableFuture<>();
+    p.stage(() -> first);
+    Context caller =
+        Context.root().withCriticality(Criticality.CRITICAL_PLUS).withBaggage("tenant", "acme");
+    CompletableFuture<String> waiter =
+        caller.call(
+            () ->
+                p.stage(
+                    () ->
+                        CompletableFuture.completedFuture(
+                            Context.current().criticality()
+                                + " "
+                                + Context.current().baggage().get("tenant"))));
+    first.complete("first");
+    assertThat(waiter.get(10, TimeUnit.SECONDS)).isEqualTo("CRITICAL_PLUS acme");
+  }
+
+  @Test
+  void blockingAndStageWaitersTogetherNeverStrandAFreePermit(VirtualScheduler scheduler)
+      throws Exception {
+    // waits never time out here (virtual time stands still): a lost wake-up would hang a caller
+    Bulkhead bulkhead =
+        Bulkhead.of(
+            "db",
+            BulkheadConfig.builder().maxConcurrent(2).maxWait(Duration.ofDays(1)).build(),
+            scheduler);
+    Pipeline p = Pipeline.of(bulkhead);
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger maxSeen = new AtomicInteger();
+    int rounds = 300;
+    try (var pool = Executors.newFixedThreadPool(8)) {
+      List<Future<?>> callers = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        boolean blocking = t % 2 == 0;
+        callers.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < rounds; i++) {
+                    if (blocking) {
+                      p.run(() -> track(running, maxSeen));
+                    } else {
+                      p.stage(
+                              () -> {
+                                track(running, maxSeen);
+                                return CompletableFuture.completedFuture("ok");
+                              })
+                          .get(20, TimeUnit.SECONDS);
+                    }
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : callers) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    }
+    assertThat(maxSeen.get()).isLessThanOrEqualTo(2);
+    Drive.until(() -> bulkhead.availablePermits() == 2);
+  }
+
+  private static void track(AtomicInteger running, AtomicInteger maxSeen) {
+    maxSeen.accumulateAndGet(running.incrementAndGet(), Math::max);
+    Thread.yield();
+    running.decrementAndGet();
   }
 
   private static void assertNeverMoreThanMaxConcurrent(Bulkhead bulkhead) throws Exception {

@@ -3,6 +3,8 @@ package io.bulwark.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bulwark.core.context.Context;
+import io.bulwark.core.context.Criticality;
 import io.bulwark.test.VirtualScheduler;
 import io.bulwark.test.VirtualTimeExtension;
 import java.time.Duration;
@@ -181,6 +183,23 @@ class RateLimiterTest {
     assertThat(StripedGcra.stripesFor(highRate, 3, 8)).as("never more than the burst").isEqualTo(2);
     assertThat(StripedGcra.stripesFor(highRate, 1, 8)).isEqualTo(1);
     assertThat(StripedGcra.stripesFor(10_000_000, 1_000, 8)).as("100 permits/s").isEqualTo(1);
+  }
+
+  @Test
+  void aStageThatWaitedForItsPermitGoesOnUnderTheCallersContext(VirtualScheduler scheduler)
+      throws Exception {
+    Pipeline p = Pipeline.of(twoPerSecondWaitingUpTo(Duration.ofSeconds(1), scheduler));
+    p.get(() -> "now");
+    CompletableFuture<Criticality> waited =
+        Context.root()
+            .withCriticality(Criticality.SHEDDABLE)
+            .call(
+                () ->
+                    p.stage(
+                        () -> CompletableFuture.completedFuture(Context.current().criticality())));
+    assertThat(waited).isNotDone();
+    scheduler.advance(Duration.ofMillis(500));
+    assertThat(waited.get(10, TimeUnit.SECONDS)).isEqualTo(Criticality.SHEDDABLE);
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.bulwark.core.context.Context;
 import io.bulwark.core.context.ContextHeaders;
 import io.bulwark.events.BufferFullException;
 import io.bulwark.events.EventLogException;
+import io.bulwark.events.EventLogTimeoutException;
 import io.bulwark.events.OutgoingRecord;
 import io.bulwark.events.Partitioner;
 import io.bulwark.events.Producer;
@@ -193,8 +194,12 @@ final class KafkaProducerAdapter implements Producer {
         || e instanceof org.apache.kafka.common.errors.InvalidProducerEpochException) {
       return new ProducerFencedException(what + ": fenced by a newer producer: " + e.getMessage());
     }
+    if (e instanceof org.apache.kafka.clients.producer.BufferExhaustedException) {
+      return new BufferFullException(
+          what + ": the Kafka client's buffer is full: " + e.getMessage());
+    }
     if (e instanceof org.apache.kafka.common.errors.TimeoutException) {
-      return new BufferFullException(what + ": timed out: " + e.getMessage());
+      return new EventLogTimeoutException(what + ": not confirmed in time: " + e.getMessage(), e);
     }
     return new EventLogException(what + " failed: " + e, e);
   }
