@@ -1,20 +1,27 @@
 package io.bulwark.events;
 
+import io.bulwark.resilience.Pipeline;
+import io.bulwark.resilience.Retry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A consume loop step with a dead-letter topic: each polled record is handed to the handler up to
- * {@code maxAttempts} times (immediately, in order); a record that still fails is published to the
+ * {@code maxAttempts} times (immediately, in order) — or, with {@link Builder#retry(Retry)}, as
+ * often as a resilience {@link Retry} allows: with backoff between attempts, only for the failures
+ * its {@code retryOn} accepts (a poison message with a fatal error goes to the dead-letter topic
+ * after one attempt), within its retry budget. A record that still fails is published to the
  * dead-letter topic (default {@code <topic>.dlt}, which must exist) with its key, value and headers
  * plus {@code bulwark-dlt-topic}, {@code -partition}, {@code -offset}, {@code -attempts} and {@code
  * -cause} (exception class and message). Offsets are committed only after every record of the poll
  * was handled or dead-lettered (acknowledged), so nothing is lost: a crash redelivers
- * (at-least-once). Not thread-safe (it drives one consumer).
+ * (at-least-once). A thread interrupted during a backoff stops the step: what was done is
+ * committed, the rest is redelivered. Not thread-safe (it drives one consumer).
  */
 public final class DeadLetterProcessor {
   public static final String DLT_TOPIC = "bulwark-dlt-topic";
@@ -33,6 +40,7 @@ public final class DeadLetterProcessor {
   private final Producer producer;
   private final Handler handler;
   private final int maxAttempts;
+  private final @Nullable Pipeline retry;
   private final UnaryOperator<String> deadLetterTopic;
 
   private DeadLetterProcessor(Builder b) {
@@ -40,6 +48,7 @@ public final class DeadLetterProcessor {
     this.producer = b.producer;
     this.handler = b.handler;
     this.maxAttempts = b.maxAttempts;
+    this.retry = b.retry == null ? null : Pipeline.of(b.retry);
     this.deadLetterTopic = b.deadLetterTopic;
   }
 
@@ -57,20 +66,14 @@ public final class DeadLetterProcessor {
     int deadLettered = 0;
     Map<TopicPartition, Long> next = new HashMap<>();
     for (EventRecord r : records) {
-      Exception last = null;
-      int attempts = 0;
-      while (attempts < maxAttempts) {
-        attempts++;
-        try {
-          handler.handle(r);
-          last = null;
-          break;
-        } catch (Exception e) {
-          last = e;
-        }
+      Outcome outcome = retry == null ? attempt(r) : attemptWithRetry(retry, r);
+      if (outcome.interrupted) {
+        Thread.currentThread().interrupt();
+        break;
       }
-      if (last != null) {
-        producer.send(deadLetter(r, attempts, last)).join();
+      Exception failure = outcome.failure;
+      if (failure != null) {
+        producer.send(deadLetter(r, outcome.attempts, failure)).join();
         deadLettered++;
       }
       next.put(r.topicPartition(), r.offset() + 1);
@@ -79,6 +82,45 @@ public final class DeadLetterProcessor {
       consumer.commitSync(next);
     }
     return deadLettered;
+  }
+
+  /** How handling one record ended: attempts made, the last failure (null: handled). */
+  private static final class Outcome {
+    int attempts;
+    @Nullable Exception failure;
+    boolean interrupted;
+  }
+
+  private Outcome attempt(EventRecord r) {
+    Outcome o = new Outcome();
+    while (o.attempts < maxAttempts) {
+      o.attempts++;
+      try {
+        handler.handle(r);
+        o.failure = null;
+        return o;
+      } catch (Exception e) {
+        o.failure = e;
+      }
+    }
+    return o;
+  }
+
+  private Outcome attemptWithRetry(Pipeline retry, EventRecord r) {
+    Outcome o = new Outcome();
+    try {
+      retry.call(
+          () -> {
+            o.attempts++;
+            handler.handle(r);
+            return Boolean.TRUE;
+          });
+    } catch (InterruptedException e) {
+      o.interrupted = true;
+    } catch (Exception e) {
+      o.failure = e;
+    }
+    return o;
   }
 
   private OutgoingRecord deadLetter(EventRecord r, int attempts, Exception cause) {
@@ -103,6 +145,8 @@ public final class DeadLetterProcessor {
     private final Producer producer;
     private final Handler handler;
     private int maxAttempts = 3;
+    private boolean maxAttemptsSet;
+    private @Nullable Retry retry;
     private UnaryOperator<String> deadLetterTopic = t -> t + ".dlt";
 
     private Builder(Consumer consumer, Producer producer, Handler handler) {
@@ -116,6 +160,16 @@ public final class DeadLetterProcessor {
         throw new IllegalArgumentException("maxAttempts must be in 1..100 but was " + maxAttempts);
       }
       this.maxAttempts = maxAttempts;
+      this.maxAttemptsSet = true;
+      return this;
+    }
+
+    /**
+     * Attempts each record as {@code retry} decides (attempts, backoff on its scheduler, which
+     * failures are retried, budget) instead of {@code maxAttempts} immediate attempts.
+     */
+    public Builder retry(Retry retry) {
+      this.retry = Objects.requireNonNull(retry, "retry");
       return this;
     }
 
@@ -125,6 +179,16 @@ public final class DeadLetterProcessor {
     }
 
     public DeadLetterProcessor build() {
+      if (retry != null && maxAttemptsSet) {
+        throw new IllegalStateException(
+            "set either maxAttempts ("
+                + maxAttempts
+                + ") or retry ('"
+                + retry.name()
+                + "', "
+                + retry.config().maxAttempts()
+                + " attempts), not both");
+      }
       return new DeadLetterProcessor(this);
     }
   }

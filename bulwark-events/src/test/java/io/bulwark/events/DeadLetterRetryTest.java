@@ -1,0 +1,116 @@
+package io.bulwark.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.bulwark.core.error.FatalException;
+import io.bulwark.core.error.RetriableException;
+import io.bulwark.resilience.Retry;
+import io.bulwark.resilience.RetryConfig;
+import io.bulwark.test.VirtualScheduler;
+import io.bulwark.test.VirtualTimeExtension;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dead-letter step with a resilience {@link Retry}: backoff between attempts in virtual time,
+ * fatal failures dead-lettered after one attempt.
+ */
+@ExtendWith(VirtualTimeExtension.class)
+class DeadLetterRetryTest {
+  @SuppressWarnings("NullAway.Init")
+  @TempDir
+  Path dir;
+
+  @Test
+  void retriesWithBackoffAndDeadLettersFatalFailuresAtOnce(VirtualScheduler scheduler)
+      throws Exception {
+    try (EventLog log = EventLogs.embedded(EmbeddedLogConfig.builder(dir).build());
+        Producer producer = log.producer(ProducerConfig.defaults());
+        Consumer consumer = log.consumer(ConsumerConfig.builder("billing").build());
+        Consumer dlt = log.consumer(ConsumerConfig.builder("dlt-reader").build())) {
+      log.createTopic(TopicSpec.of("orders", 1));
+      log.createTopic(TopicSpec.of("orders.dlt", 1));
+      for (String v : List.of("flaky", "poison", "fine")) {
+        producer.send(OutgoingRecord.of("orders", "k", v, Serdes.string())).join();
+      }
+      consumer.subscribe(List.of("orders"));
+      List<String> attempts = new ArrayList<>();
+      int[] flakyFailures = {2};
+      Retry retry =
+          Retry.of(
+              "billing",
+              RetryConfig.builder().maxAttempts(3).fixedDelay(Duration.ofSeconds(1)).build(),
+              scheduler);
+      DeadLetterProcessor processor =
+          DeadLetterProcessor.builder(
+                  consumer,
+                  producer,
+                  r -> {
+                    String v = r.value(Serdes.string());
+                    attempts.add(v + "@" + scheduler.clock().nanoTime() / 1_000_000_000L + "s");
+                    if ("flaky".equals(v) && flakyFailures[0]-- > 0) {
+                      throw new RetriableException("billing unavailable");
+                    }
+                    if ("poison".equals(v)) {
+                      throw new FatalException("unparseable order");
+                    }
+                  })
+              .retry(retry)
+              .build();
+
+      int deadLettered = 0;
+      while (consumer.committed(new TopicPartition("orders", 0)).orElse(0L) < 3) {
+        CompletableFuture<Integer> step =
+            CompletableFuture.supplyAsync(() -> processor.processOnce(Duration.ofMillis(200)));
+        while (!step.isDone()) { // the backoff waits on virtual time: move it when a wait is due
+          if (scheduler.pendingTasks() > 0) {
+            scheduler.advanceToNextTask();
+          } else {
+            Thread.yield();
+          }
+        }
+        deadLettered += step.get(30, TimeUnit.SECONDS);
+      }
+
+      assertThat(attempts)
+          .containsExactly("flaky@0s", "flaky@1s", "flaky@2s", "poison@2s", "fine@2s");
+      assertThat(deadLettered).isEqualTo(1);
+      dlt.subscribe(List.of("orders.dlt"));
+      List<EventRecord> dead = new ArrayList<>();
+      long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (dead.isEmpty() && System.nanoTime() < end) {
+        dead.addAll(dlt.poll(Duration.ofMillis(100)));
+      }
+      assertThat(dead).hasSize(1);
+      assertThat(dead.get(0).value(Serdes.string())).isEqualTo("poison");
+      assertThat(dead.get(0).headers().get(DeadLetterProcessor.DLT_ATTEMPTS)).isEqualTo("1");
+      assertThat(dead.get(0).headers().get(DeadLetterProcessor.DLT_CAUSE))
+          .isEqualTo("io.bulwark.core.error.FatalException: unparseable order");
+    }
+  }
+
+  @Test
+  void maxAttemptsAndARetryAreExclusive(VirtualScheduler scheduler) throws Exception {
+    try (EventLog log = EventLogs.embedded(EmbeddedLogConfig.builder(dir).build());
+        Producer producer = log.producer(ProducerConfig.defaults());
+        Consumer consumer = log.consumer(ConsumerConfig.builder("g").build())) {
+      Retry retry = Retry.of("r", RetryConfig.builder().maxAttempts(4).build(), scheduler);
+      assertThatThrownBy(
+              () ->
+                  DeadLetterProcessor.builder(consumer, producer, r -> {})
+                      .maxAttempts(2)
+                      .retry(retry)
+                      .build())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("set either maxAttempts (2) or retry ('r', 4 attempts), not both");
+    }
+  }
+}
