@@ -2,6 +2,7 @@ package io.bulwark.events;
 
 import io.bulwark.core.time.Clock;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -19,6 +20,10 @@ import java.util.Objects;
  *   <li>{@code corruptionPolicy} (default {@link CorruptionPolicy#FAIL}): what opening does with a
  *       corrupt batch that is not a torn tail. A torn tail of the last segment is always truncated
  *       (it was never acknowledged).
+ *   <li>{@code producerIdExpiration} (default 1 day, as Kafka's {@code producer.id.expiration.ms}):
+ *       how long a partition remembers an idempotent producer's last sequence after that producer's
+ *       last batch. A producer silent for longer that resends an old batch is not recognised as a
+ *       duplicate. A producer's state is also forgotten when retention deletes its last batch.
  * </ul>
  */
 public final class EmbeddedLogConfig {
@@ -45,6 +50,7 @@ public final class EmbeddedLogConfig {
   private final int indexIntervalBytes;
   private final int maxBatchBytes;
   private final CorruptionPolicy corruptionPolicy;
+  private final Duration producerIdExpiration;
   private final EventLogListener listener;
 
   private EmbeddedLogConfig(Builder b) {
@@ -55,6 +61,7 @@ public final class EmbeddedLogConfig {
     this.indexIntervalBytes = b.indexIntervalBytes;
     this.maxBatchBytes = b.maxBatchBytes;
     this.corruptionPolicy = b.corruptionPolicy;
+    this.producerIdExpiration = b.producerIdExpiration;
     this.listener = b.listener;
   }
 
@@ -90,6 +97,10 @@ public final class EmbeddedLogConfig {
     return corruptionPolicy;
   }
 
+  public Duration producerIdExpiration() {
+    return producerIdExpiration;
+  }
+
   public EventLogListener listener() {
     return listener;
   }
@@ -103,6 +114,7 @@ public final class EmbeddedLogConfig {
     private int indexIntervalBytes = 4096;
     private int maxBatchBytes = 1 << 20;
     private CorruptionPolicy corruptionPolicy = CorruptionPolicy.FAIL;
+    private Duration producerIdExpiration = Duration.ofDays(1);
     private EventLogListener listener = EventLogListener.NONE;
 
     private Builder(Path directory) {
@@ -148,6 +160,16 @@ public final class EmbeddedLogConfig {
 
     public Builder corruptionPolicy(CorruptionPolicy corruptionPolicy) {
       this.corruptionPolicy = Objects.requireNonNull(corruptionPolicy, "corruptionPolicy");
+      return this;
+    }
+
+    public Builder producerIdExpiration(Duration expiration) {
+      Objects.requireNonNull(expiration, "producerIdExpiration");
+      if (expiration.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException(
+            "producerIdExpiration must be at least 1s but was " + expiration);
+      }
+      this.producerIdExpiration = expiration;
       return this;
     }
 

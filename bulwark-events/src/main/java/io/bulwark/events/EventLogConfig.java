@@ -86,6 +86,7 @@ public final class EventLogConfig {
         .longValue("segment-bytes", builder::segmentBytes)
         .integer("index-interval-bytes", builder::indexIntervalBytes)
         .integer("max-batch-bytes", builder::maxBatchBytes)
+        .duration("producer-id-expiration", builder::producerIdExpiration)
         .enumValue(
             "corruption-policy",
             EmbeddedLogConfig.CorruptionPolicy.class,

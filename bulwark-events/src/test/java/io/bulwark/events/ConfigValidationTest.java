@@ -27,6 +27,10 @@ class ConfigValidationTest {
         .hasMessageContaining("maxPollRecords must be >= 1 but was -3 (group g)");
     assertThatThrownBy(() -> EmbeddedLogConfig.builder(Path.of("x")).segmentBytes(10))
         .hasMessageContaining("segmentBytes must be in 1 KiB..1 TiB but was 10");
+    assertThatThrownBy(
+            () ->
+                EmbeddedLogConfig.builder(Path.of("x")).producerIdExpiration(Duration.ofMillis(10)))
+        .hasMessageContaining("producerIdExpiration must be at least 1s but was PT0.01S");
     assertThatThrownBy(() -> KafkaLogConfig.builder("localhost"))
         .hasMessageContaining("bad entry 'localhost'");
     assertThatThrownBy(() -> OutgoingRecord.builder("t").partition(-1))
@@ -44,6 +48,7 @@ class ConfigValidationTest {
               durability: os-cache
               segment-bytes: 1048576
               corruption-policy: truncate
+              producer-id-expiration: 6h
             """,
             "events.yaml",
             EventLogConfig::bind);
@@ -52,6 +57,7 @@ class ConfigValidationTest {
     assertThat(e.durability()).isEqualTo(EmbeddedLogConfig.Durability.OS_CACHE);
     assertThat(e.segmentBytes()).isEqualTo(1 << 20);
     assertThat(e.corruptionPolicy()).isEqualTo(EmbeddedLogConfig.CorruptionPolicy.TRUNCATE);
+    assertThat(e.producerIdExpiration()).isEqualTo(Duration.ofHours(6));
     assertThat(config.kafka()).isNull();
   }
 

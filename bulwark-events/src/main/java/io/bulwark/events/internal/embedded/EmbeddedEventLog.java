@@ -308,20 +308,23 @@ public final class EmbeddedEventLog implements EventLog {
     writer.control(this::retentionNow);
   }
 
+  /** Deletes segments past each topic's retention, then forgets expired producer state. */
   private void retentionNow() {
     long now = config.clock().wallMillis();
+    long expiration = config.producerIdExpiration().toMillis();
     for (Topic t : topics.values()) {
       Duration retention = t.spec().retention();
       long retentionMillis = retention == null ? -1 : retention.toMillis();
-      if (retentionMillis < 0 && t.spec().retentionBytes() < 0) {
-        continue;
-      }
+      boolean retains = retentionMillis >= 0 || t.spec().retentionBytes() >= 0;
       for (PartitionLog p : t.partitions()) {
-        try {
-          p.enforceRetention(now, retentionMillis, t.spec().retentionBytes());
-        } catch (IOException e) {
-          throw new EventLogException("retention failed on " + p.topicPartition() + ": " + e, e);
+        if (retains) {
+          try {
+            p.enforceRetention(now, retentionMillis, t.spec().retentionBytes());
+          } catch (IOException e) {
+            throw new EventLogException("retention failed on " + p.topicPartition() + ": " + e, e);
+          }
         }
+        p.expireProducers(now, expiration);
       }
     }
   }

@@ -36,7 +36,12 @@ final class PartitionLog {
   private final EmbeddedLogConfig config;
   private final EventLogListener listener;
   private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
+
+  /**
+   * Per idempotent producer id: {last sequence, base offset and max timestamp of its last batch}.
+   */
   private final Map<Long, long[]> producers = new ConcurrentHashMap<>();
+
   private volatile long durableEnd;
   private volatile @org.jspecify.annotations.Nullable RuntimeException failure;
   private volatile long startOffset;
@@ -165,7 +170,9 @@ final class PartitionLog {
 
   private void noteProducer(BatchCodec.Header h) {
     if (h.producerId() >= 0) {
-      producers.put(h.producerId(), new long[] {h.baseSequence() + h.count() - 1L, h.baseOffset()});
+      producers.put(
+          h.producerId(),
+          new long[] {h.baseSequence() + h.count() - 1L, h.baseOffset(), h.maxTimestamp()});
     }
   }
 
@@ -346,6 +353,27 @@ final class PartitionLog {
       oldest.delete();
       listener(() -> listener.onSegmentDeleted(tp, oldest.file().toString()));
     }
+  }
+
+  /**
+   * Forgets idempotent producers whose last batch is older than {@code expirationMillis} or was
+   * deleted by retention — the latter is exactly the state a reopen would rebuild from the log.
+   * Writer thread.
+   *
+   * @return how many producers were forgotten
+   */
+  int expireProducers(long nowMillis, long expirationMillis) {
+    long start = startOffset;
+    int before = producers.size();
+    producers
+        .values()
+        .removeIf(state -> state[1] < start || state[2] < nowMillis - expirationMillis);
+    return before - producers.size();
+  }
+
+  /** Idempotent producers whose state this partition keeps. */
+  int producerCount() {
+    return producers.size();
   }
 
   long sizeBytes() {

@@ -78,6 +78,48 @@ class EmbeddedBehaviourTest {
   }
 
   @Test
+  void producerStateIsForgottenOnceItsLastBatchIsOlderThanTheExpiration() {
+    try (EmbeddedEventLog log =
+        EmbeddedEventLog.open(
+            LogFixture.config(dir)
+                .clock(clock)
+                .producerIdExpiration(Duration.ofHours(1))
+                .build())) {
+      log.createTopic(TopicSpec.of("t", 1));
+      LogFixture.sendAll(log, "t", 0, 1); // one producer per call
+      LogFixture.sendAll(log, "t", 1, 2);
+      PartitionLog p = log.partition(tp);
+      assertThat(p.producerCount()).isEqualTo(2);
+      clock.advance(Duration.ofMinutes(59));
+      LogFixture.sendAll(log, "t", 2, 3);
+      log.enforceRetention();
+      assertThat(p.producerCount()).as("none older than an hour yet").isEqualTo(3);
+      clock.advance(Duration.ofMinutes(2));
+      log.enforceRetention();
+      assertThat(p.producerCount()).as("only the one that wrote 2 minutes ago").isEqualTo(1);
+      assertThat(LogFixture.readAll(log, tp)).hasSize(3);
+    }
+  }
+
+  @Test
+  void retentionThatDeletesAProducersLastBatchForgetsItAsAReopenWould() {
+    try (EmbeddedEventLog log =
+        EmbeddedEventLog.open(LogFixture.config(dir).clock(clock).build())) {
+      log.createTopic(TopicSpec.builder("t").retentionBytes(3000).build());
+      LogFixture.sendAll(log, "t", 0, 1);
+      LogFixture.sendAll(log, "t", 1, 100);
+      assertThat(log.partition(tp).producerCount()).isEqualTo(2);
+      log.enforceRetention();
+      assertThat(log.partition(tp).startOffset()).isPositive();
+      assertThat(log.partition(tp).producerCount()).isEqualTo(1);
+    }
+    try (EmbeddedEventLog reopened =
+        EmbeddedEventLog.open(LogFixture.config(dir).clock(clock).build())) {
+      assertThat(reopened.partition(tp).producerCount()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void aMemberSilentForItsSessionTimeoutIsRemovedAndItsPartitionsRedelivered() {
     try (EmbeddedEventLog log =
         EmbeddedEventLog.open(LogFixture.config(dir).clock(clock).build())) {
