@@ -69,6 +69,37 @@ class OutcomeWindowTest {
   }
 
   @Test
+  void stripedTimeWindowCountsEveryCallOfManyThreadsAndExpiresThem() throws Exception {
+    TimeWindow window = new TimeWindow(10, 0, 4);
+    int threads = 8;
+    int calls = 20_000;
+    CyclicBarrier start = new CyclicBarrier(threads);
+    long second = 1_000_000_000L;
+    try (var pool = Executors.newFixedThreadPool(threads)) {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < calls; i++) {
+                    // spread over seconds 0..4 of a 10 s window: nothing expires yet
+                    window.record((i % 5) * second, i % 4 == 0, i % 10 == 0);
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : futures) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    }
+    assertThat(window.metrics(4 * second))
+        .isEqualTo(
+            new CircuitBreaker.Metrics(threads * calls, threads * calls / 4, threads * calls / 10));
+    assertThat(window.metrics(14 * second)).isEqualTo(new CircuitBreaker.Metrics(0, 0, 0));
+  }
+
+  @Test
   void countWindowCountersMatchItsContentAfterConcurrentRecords() throws Exception {
     CountWindow window = new CountWindow(100);
     recordConcurrently(
