@@ -12,6 +12,16 @@ final class Gcra {
   /** Returned by {@link #reserve} when the permit would need a longer wait than allowed. */
   static final long REJECTED = -1;
 
+  /**
+   * The value of a cell taken out of use (a keyed limiter's evicted key): {@link #reserve} never
+   * grants from it and answers {@link #RETIRED_CELL}, so a caller still holding the cell looks the
+   * key up again instead of taking a permit nobody counts any more.
+   */
+  static final long RETIRED = Long.MIN_VALUE;
+
+  /** Returned by {@link #reserve} for a {@link #RETIRED} cell. */
+  static final long RETIRED_CELL = -2;
+
   private Gcra() {}
 
   /**
@@ -26,12 +36,16 @@ final class Gcra {
   /**
    * Reserves one permit.
    *
-   * @return the nanoseconds to wait before using it (0 = now), or {@link #REJECTED}
+   * @return the nanoseconds to wait before using it (0 = now), {@link #REJECTED}, or {@link
+   *     #RETIRED_CELL}
    */
   static long reserve(
       Cell tat, long nowNanos, long intervalNanos, long toleranceNanos, long maxWaitNanos) {
     for (; ; ) {
       long current = tat.get();
+      if (current == RETIRED) {
+        return RETIRED_CELL;
+      }
       long base = current - nowNanos > 0 ? current : nowNanos;
       long wait = base - toleranceNanos - nowNanos;
       if (wait > maxWaitNanos) {

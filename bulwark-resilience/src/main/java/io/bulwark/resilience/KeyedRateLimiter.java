@@ -21,11 +21,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Memory bound: when the map grows past {@code maxKeys}, the thread that added the key sweeps
  * it. Keys whose limiter is idle (theoretical arrival time in the past) are removed first; that is
- * lossless, since an idle limiter and a fresh one behave identically — except for a caller that
- * looked the key up just before its removal: it may still take a permit from the removed limiter,
- * one beyond the key's burst. If still too many keys are active, those closest to idle are evicted;
- * an evicted key starts again with a full burst. The map holds at most {@code maxKeys} plus the
- * keys added concurrently during a sweep.
+ * lossless, since an idle limiter and a fresh one behave identically; a removed limiter is marked
+ * retired first, so a caller that looked the key up just before cannot take a permit from it (it
+ * looks the key up again). If still too many keys are active, those closest to idle are evicted; an
+ * evicted key starts again with a full burst. The map holds at most {@code maxKeys} plus the keys
+ * added concurrently during a sweep.
  *
  * <p>In a {@link Pipeline} the key of each call comes from its {@link Context} through the key
  * function given at creation (e.g. a baggage entry naming the tenant); calls whose key function
@@ -101,17 +101,23 @@ public final class KeyedRateLimiter<K> implements Policy, Stage {
   /** Takes a permit for {@code key} if one is free now. */
   public boolean tryAcquire(K key) {
     long now = clock.nanoTime();
-    KeyCell tat = limits.get(key);
     boolean added = false;
-    if (tat == null) {
-      tat = limits.computeIfAbsent(key, k -> new KeyCell(now));
-      added = true;
+    for (; ; ) {
+      KeyCell tat = limits.get(key);
+      if (tat == null) {
+        tat = limits.computeIfAbsent(key, k -> new KeyCell(now));
+        added = true;
+      }
+      long wait = Gcra.reserve(tat, now, intervalNanos, toleranceNanos, 0);
+      if (wait == Gcra.RETIRED_CELL) {
+        limits.remove(key, tat); // the sweep took this key out meanwhile: start it afresh
+        continue;
+      }
+      if (added && limits.size() > maxKeys) {
+        sweep(now);
+      }
+      return wait == 0;
     }
-    boolean granted = Gcra.reserve(tat, now, intervalNanos, toleranceNanos, 0) == 0;
-    if (added && limits.size() > maxKeys) {
-      sweep(now);
-    }
-    return granted;
   }
 
   /** Takes a permit for the key of the current {@link Context}'s call, if one is free now. */
@@ -176,18 +182,35 @@ public final class KeyedRateLimiter<K> implements Policy, Stage {
       return;
     }
     try {
-      limits.values().removeIf(tat -> tat.get() - now <= 0);
+      limits.forEach(
+          (k, tat) -> {
+            long value = tat.get();
+            if (value - now <= 0) {
+              retire(k, tat, value);
+            }
+          });
       int excess = limits.size() - maxKeys;
       if (excess > 0) {
         List<Held<K>> held = new ArrayList<>(limits.size());
         limits.forEach((k, tat) -> held.add(new Held<>(k, tat, tat.get())));
         held.sort((a, b) -> Long.compare(a.tatNanos(), b.tatNanos()));
         for (int i = 0; i < excess && i < held.size(); i++) {
-          limits.remove(held.get(i).key(), held.get(i).tat());
+          retire(held.get(i).key(), held.get(i).tat(), held.get(i).tatNanos());
         }
       }
     } finally {
       sweeping.unlock();
+    }
+  }
+
+  /**
+   * Takes {@code key} out if its limiter still holds {@code seen}: the cell is marked retired
+   * first, so a caller that looked the key up before cannot take a permit from it afterwards (it
+   * finds the mark and looks the key up again), then removed.
+   */
+  private void retire(K key, KeyCell tat, long seen) {
+    if (tat.compareAndSet(seen, Gcra.RETIRED)) {
+      limits.remove(key, tat);
     }
   }
 

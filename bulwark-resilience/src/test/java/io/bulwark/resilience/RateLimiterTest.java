@@ -248,6 +248,15 @@ class RateLimiterTest {
   }
 
   @Test
+  void aRetiredCellGrantsNothingSoAKeyedCallerLooksTheKeyUpAgain() {
+    PaddedLong evicted = new PaddedLong(Gcra.RETIRED);
+    assertThat(Gcra.reserve(evicted, 0, 10, 1_000, 0)).isEqualTo(Gcra.RETIRED_CELL);
+    assertThat(Gcra.reserve(evicted, Long.MAX_VALUE / 2, 10, 1_000, 1_000))
+        .isEqualTo(Gcra.RETIRED_CELL);
+    assertThat(evicted.get()).as("never resurrected").isEqualTo(Gcra.RETIRED);
+  }
+
+  @Test
   void keyedLimiterEvictsIdleKeysLosslessly(VirtualScheduler scheduler) {
     KeyedRateLimiter<String> limiter =
         RateLimiter.keyed(
