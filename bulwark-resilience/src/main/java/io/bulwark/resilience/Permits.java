@@ -41,7 +41,7 @@ final class Permits {
 
   /**
    * How many callers wait, so that a release touches the queue only when someone does. A waiter
-   * enqueues, counts itself, then re-checks the permits; a release adds its permit, then reads the
+   * counts itself, enqueues, then re-checks the permits; a release adds its permit, then reads the
    * count. Both are sequentially consistent atomics, so either the waiter sees the permit or the
    * release sees the waiter and wakes it: no lost wake-up.
    */
@@ -136,7 +136,8 @@ final class Permits {
   /**
    * A future that completes with true once a permit is taken for the caller, or with false after
    * {@code maxWaitNanos} (on the scheduler's time). Completes at once, without allocating, when a
-   * permit is free or the wait is zero. A later release completes it on the releasing thread.
+   * permit is free or the wait is zero. When a later release hands it a permit, it completes on a
+   * new virtual thread.
    */
   CompletableFuture<Boolean> acquireAsync(long maxWaitNanos, Scheduler scheduler) {
     if (tryAcquire()) {

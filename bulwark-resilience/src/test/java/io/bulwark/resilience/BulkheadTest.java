@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -253,33 +251,22 @@ class BulkheadTest {
     Pipeline p = Pipeline.of(bulkhead);
     AtomicInteger running = new AtomicInteger();
     AtomicInteger maxSeen = new AtomicInteger();
-    int rounds = 300;
-    try (var pool = Executors.newFixedThreadPool(8)) {
-      List<Future<?>> callers = new ArrayList<>();
-      for (int t = 0; t < 8; t++) {
-        boolean blocking = t % 2 == 0;
-        callers.add(
-            pool.submit(
-                () -> {
-                  for (int i = 0; i < rounds; i++) {
-                    if (blocking) {
-                      p.run(() -> track(running, maxSeen));
-                    } else {
-                      p.stage(
-                              () -> {
-                                track(running, maxSeen);
-                                return CompletableFuture.completedFuture("ok");
-                              })
-                          .get(20, TimeUnit.SECONDS);
-                    }
-                  }
-                  return null;
-                }));
-      }
-      for (Future<?> f : callers) {
-        f.get(60, TimeUnit.SECONDS);
-      }
-    }
+    Drive.concurrently(
+        8,
+        t -> {
+          for (int i = 0; i < 300; i++) {
+            if (t % 2 == 0) {
+              p.run(() -> track(running, maxSeen));
+            } else {
+              p.stage(
+                      () -> {
+                        track(running, maxSeen);
+                        return CompletableFuture.completedFuture("ok");
+                      })
+                  .get(20, TimeUnit.SECONDS);
+            }
+          }
+        });
     assertThat(maxSeen.get()).isLessThanOrEqualTo(2);
     Drive.until(() -> bulkhead.availablePermits() == 2);
   }
@@ -298,28 +285,14 @@ class BulkheadTest {
     AtomicInteger done = new AtomicInteger();
     int threads = 16;
     int callsEach = 2_000;
-    try (var pool = Executors.newFixedThreadPool(threads)) {
-      List<Future<?>> futures = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        futures.add(
-            pool.submit(
-                () -> {
-                  for (int i = 0; i < callsEach; i++) {
-                    p.run(
-                        () -> {
-                          int now = running.incrementAndGet();
-                          maxSeen.accumulateAndGet(now, Math::max);
-                          Thread.yield();
-                          running.decrementAndGet();
-                        });
-                    done.incrementAndGet();
-                  }
-                }));
-      }
-      for (Future<?> f : futures) {
-        f.get(60, TimeUnit.SECONDS);
-      }
-    }
+    Drive.concurrently(
+        threads,
+        t -> {
+          for (int i = 0; i < callsEach; i++) {
+            p.run(() -> track(running, maxSeen));
+            done.incrementAndGet();
+          }
+        });
     assertThat(done.get()).isEqualTo(threads * callsEach);
     assertThat(maxSeen.get()).isLessThanOrEqualTo(limit).isGreaterThan(1);
     assertThat(bulkhead.availablePermits()).isEqualTo(limit);

@@ -10,13 +10,8 @@ import io.bulwark.test.VirtualTimeExtension;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -323,28 +318,16 @@ class CircuitBreakerTest {
         fail(p);
       }
       scheduler.advance(Duration.ofSeconds(30));
-      int threads = 8;
       AtomicInteger admitted = new AtomicInteger();
-      CyclicBarrier start = new CyclicBarrier(threads);
-      try (var pool = Executors.newFixedThreadPool(threads)) {
-        List<Future<?>> futures = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-          futures.add(
-              pool.submit(
-                  () -> {
-                    start.await();
-                    for (int i = 0; i < 10; i++) {
-                      if (cb.tryAcquirePermission()) {
-                        admitted.incrementAndGet();
-                      }
-                    }
-                    return null;
-                  }));
-        }
-        for (Future<?> f : futures) {
-          f.get(30, TimeUnit.SECONDS);
-        }
-      }
+      Drive.concurrently(
+          8,
+          t -> {
+            for (int i = 0; i < 10; i++) {
+              if (cb.tryAcquirePermission()) {
+                admitted.incrementAndGet();
+              }
+            }
+          });
       assertThat(admitted.get()).isEqualTo(5);
       assertThat(cb.state()).isEqualTo(State.HALF_OPEN);
     }
@@ -354,29 +337,17 @@ class CircuitBreakerTest {
   void opensExactlyOnceWhenManyThreadsFailTogether(VirtualScheduler scheduler) throws Exception {
     CircuitBreaker cb = breaker(tenCalls().build(), scheduler);
     Pipeline p = Pipeline.of(cb);
-    int threads = 8;
-    CyclicBarrier start = new CyclicBarrier(threads);
-    try (var pool = Executors.newFixedThreadPool(threads)) {
-      List<Future<?>> futures = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        futures.add(
-            pool.submit(
-                () -> {
-                  start.await();
-                  for (int i = 0; i < 1_000; i++) {
-                    try {
-                      fail(p);
-                    } catch (AssertionError rejectedInstead) {
-                      // once open, calls are rejected instead of failing
-                    }
-                  }
-                  return null;
-                }));
-      }
-      for (Future<?> f : futures) {
-        f.get(30, TimeUnit.SECONDS);
-      }
-    }
+    Drive.concurrently(
+        8,
+        t -> {
+          for (int i = 0; i < 1_000; i++) {
+            try {
+              fail(p);
+            } catch (AssertionError rejectedInstead) {
+              // once open, calls are rejected instead of failing
+            }
+          }
+        });
     assertThat(cb.state()).isEqualTo(State.OPEN);
     assertThat(transitions).extracting(Transition::to).containsExactly(State.OPEN);
   }

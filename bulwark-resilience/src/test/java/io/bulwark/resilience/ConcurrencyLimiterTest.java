@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -121,38 +119,27 @@ class ConcurrencyLimiterTest {
     AtomicInteger running = new AtomicInteger();
     AtomicInteger maxSeen = new AtomicInteger();
     AtomicInteger admitted = new AtomicInteger();
-    int threads = 12;
-    try (var pool = Executors.newFixedThreadPool(threads)) {
-      List<Future<?>> futures = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        futures.add(
-            pool.submit(
-                () -> {
-                  for (int i = 0; i < 3_000; i++) {
-                    try {
-                      Context.root()
-                          .withCriticality(Criticality.CRITICAL_PLUS)
-                          .run(
-                              () ->
-                                  p.run(
-                                      () -> {
-                                        admitted.incrementAndGet();
-                                        maxSeen.accumulateAndGet(
-                                            running.incrementAndGet(), Math::max);
-                                        Thread.yield();
-                                        running.decrementAndGet();
-                                      }));
-                    } catch (PolicyRejectedException expected) {
-                      // over the limit: rejected, as it should be
-                    }
-                  }
-                  return null;
-                }));
-      }
-      for (Future<?> f : futures) {
-        f.get(60, TimeUnit.SECONDS);
-      }
-    }
+    Drive.concurrently(
+        12,
+        t -> {
+          for (int i = 0; i < 3_000; i++) {
+            try {
+              Context.root()
+                  .withCriticality(Criticality.CRITICAL_PLUS)
+                  .run(
+                      () ->
+                          p.run(
+                              () -> {
+                                admitted.incrementAndGet();
+                                maxSeen.accumulateAndGet(running.incrementAndGet(), Math::max);
+                                Thread.yield();
+                                running.decrementAndGet();
+                              }));
+            } catch (PolicyRejectedException expected) {
+              // over the limit: rejected, as it should be
+            }
+          }
+        });
     assertThat(maxSeen.get()).isLessThanOrEqualTo(3);
     assertThat(admitted.get()).isGreaterThan(0);
     assertThat(limiter.inflight()).isZero();

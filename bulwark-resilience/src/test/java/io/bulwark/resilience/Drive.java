@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bulwark.test.VirtualScheduler;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -16,6 +21,36 @@ final class Drive {
   private static final long LIMIT_NANOS = Duration.ofSeconds(20).toNanos();
 
   private Drive() {}
+
+  /** The work of one thread of {@link #concurrently}, given its number (0-based). */
+  @FunctionalInterface
+  interface ThreadBody {
+    void run(int thread) throws Exception;
+  }
+
+  /**
+   * Runs {@code body} on {@code threads} platform threads released together by a barrier, and waits
+   * for all of them (rethrowing the first failure); fails the test after 60 s of real time.
+   */
+  static void concurrently(int threads, ThreadBody body) throws Exception {
+    CyclicBarrier start = new CyclicBarrier(threads);
+    try (var pool = Executors.newFixedThreadPool(threads)) {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  body.run(thread);
+                  return null;
+                }));
+      }
+      for (Future<?> f : futures) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    }
+  }
 
   /** Spins (yielding) until {@code condition} holds; fails the test after 20 s of real time. */
   static void until(BooleanSupplier condition) {

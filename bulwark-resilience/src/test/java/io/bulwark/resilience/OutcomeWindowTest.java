@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -73,26 +69,15 @@ class OutcomeWindowTest {
     TimeWindow window = new TimeWindow(10, 0, 4);
     int threads = 8;
     int calls = 20_000;
-    CyclicBarrier start = new CyclicBarrier(threads);
     long second = 1_000_000_000L;
-    try (var pool = Executors.newFixedThreadPool(threads)) {
-      List<Future<?>> futures = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        futures.add(
-            pool.submit(
-                () -> {
-                  start.await();
-                  for (int i = 0; i < calls; i++) {
-                    // spread over seconds 0..4 of a 10 s window: nothing expires yet
-                    window.record((i % 5) * second, i % 4 == 0, i % 10 == 0);
-                  }
-                  return null;
-                }));
-      }
-      for (Future<?> f : futures) {
-        f.get(60, TimeUnit.SECONDS);
-      }
-    }
+    Drive.concurrently(
+        threads,
+        t -> {
+          for (int i = 0; i < calls; i++) {
+            // spread over seconds 0..4 of a 10 s window: nothing expires yet
+            window.record((i % 5) * second, i % 4 == 0, i % 10 == 0);
+          }
+        });
     assertThat(window.metrics(4 * second))
         .isEqualTo(
             new CircuitBreaker.Metrics(threads * calls, threads * calls / 4, threads * calls / 10));
@@ -138,26 +123,13 @@ class OutcomeWindowTest {
   /** 8 threads, started together, each recording {@code calls} outcomes. */
   private static void recordConcurrently(CountWindow window, int calls, Outcomes outcomes)
       throws Exception {
-    int threads = 8;
-    CyclicBarrier start = new CyclicBarrier(threads);
-    try (var pool = Executors.newFixedThreadPool(threads)) {
-      List<Future<?>> futures = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        int id = t;
-        futures.add(
-            pool.submit(
-                () -> {
-                  start.await();
-                  for (int i = 0; i < calls; i++) {
-                    int outcome = outcomes.of(id, i);
-                    window.record(0, (outcome & 1) != 0, (outcome & 2) != 0);
-                  }
-                  return null;
-                }));
-      }
-      for (Future<?> f : futures) {
-        f.get(60, TimeUnit.SECONDS);
-      }
-    }
+    Drive.concurrently(
+        8,
+        id -> {
+          for (int i = 0; i < calls; i++) {
+            int outcome = outcomes.of(id, i);
+            window.record(0, (outcome & 1) != 0, (outcome & 2) != 0);
+          }
+        });
   }
 }

@@ -6,12 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.bulwark.test.VirtualClock;
 import io.bulwark.test.VirtualTimeExtension;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -84,36 +78,24 @@ class RetryBudgetTest {
     int threads = 8;
     int requestsEach = 20_000;
     AtomicLong violations = new AtomicLong();
-    CyclicBarrier start = new CyclicBarrier(threads);
-    try (var pool = Executors.newFixedThreadPool(threads)) {
-      List<Future<?>> futures = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        int id = t;
-        futures.add(
-            pool.submit(
-                () -> {
-                  start.await();
-                  for (int i = 0; i < requestsEach; i++) {
-                    budget.recordRequest();
-                    budget.tryAcquire();
-                    budget.tryAcquire();
-                    if (id == 0 && i % 1000 == 0) {
-                      clock.advance(Duration.ofMillis(100));
-                    }
-                    long retries = budget.retries(); // read first: the rest only grows
-                    double seconds = clock.elapsed().toNanos() / 1e9;
-                    double allowed = ratio * budget.requests() + minPerSecond * seconds;
-                    if (retries > allowed + 1e-9) {
-                      violations.incrementAndGet();
-                    }
-                  }
-                  return null;
-                }));
-      }
-      for (Future<?> f : futures) {
-        f.get(60, TimeUnit.SECONDS);
-      }
-    }
+    Drive.concurrently(
+        threads,
+        id -> {
+          for (int i = 0; i < requestsEach; i++) {
+            budget.recordRequest();
+            budget.tryAcquire();
+            budget.tryAcquire();
+            if (id == 0 && i % 1000 == 0) {
+              clock.advance(Duration.ofMillis(100));
+            }
+            long retries = budget.retries(); // read first: the rest only grows
+            double seconds = clock.elapsed().toNanos() / 1e9;
+            double allowed = ratio * budget.requests() + minPerSecond * seconds;
+            if (retries > allowed + 1e-9) {
+              violations.incrementAndGet();
+            }
+          }
+        });
     double seconds = clock.elapsed().toNanos() / 1e9;
     long requests = (long) threads * requestsEach;
     assertThat(violations.get()).isZero();
