@@ -1,6 +1,7 @@
 package io.bulwark.resilience;
 
 import io.bulwark.core.context.Context;
+import io.bulwark.core.error.ErrorClassifier;
 import io.bulwark.core.time.Scheduler;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -91,8 +92,27 @@ final class DefaultBulkhead implements Bulkhead, Stage {
       return permit.join() ? holding(chain.proceed(next, task)) : rejected();
     }
     Context context = Context.current();
-    return permit.thenCompose(
-        granted -> granted ? holding(chain.proceedIn(context, next, task)) : rejected());
+    CompletableFuture<T> result = new CompletableFuture<>();
+    permit.thenAccept(
+        granted -> {
+          if (!granted) {
+            listeners.rejected(name, Rejection.BULKHEAD_FULL);
+            result.completeExceptionally(rejection);
+          } else if (result.isDone()) {
+            permits.release(); // the caller cancelled while it waited: the call never runs
+          } else {
+            holding(chain.proceedIn(context, next, task))
+                .whenComplete(
+                    (value, failure) -> {
+                      if (failure == null) {
+                        result.complete(value);
+                      } else {
+                        result.completeExceptionally(ErrorClassifier.unwrap(failure));
+                      }
+                    });
+          }
+        });
+    return result;
   }
 
   /** Releases the permit when {@code result} completes. */

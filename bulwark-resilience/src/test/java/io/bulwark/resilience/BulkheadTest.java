@@ -196,6 +196,30 @@ class BulkheadTest {
   }
 
   @Test
+  void aStageCancelledWhileWaitingNeverRunsAndGivesBackThePermitItIsHanded(
+      VirtualScheduler scheduler) throws Exception {
+    Bulkhead bulkhead = waitingUpTo5s(1, scheduler);
+    Pipeline p = Pipeline.of(bulkhead);
+    CompletableFuture<String> first = new CompletableFuture<>();
+    CompletableFuture<String> holder = p.stage(() -> first);
+    AtomicInteger started = new AtomicInteger();
+    CompletableFuture<String> waiter =
+        p.stage(
+            () -> {
+              started.incrementAndGet();
+              return CompletableFuture.completedFuture("late");
+            });
+    assertThat(waiter.cancel(false)).isTrue();
+
+    first.complete("first");
+    assertThat(holder.get(10, TimeUnit.SECONDS)).isEqualTo("first");
+    Drive.until(() -> bulkhead.availablePermits() == 1);
+    assertThat(started.get()).isZero();
+    assertThat(p.stage(() -> CompletableFuture.completedFuture("next")).get(10, TimeUnit.SECONDS))
+        .isEqualTo("next");
+  }
+
+  @Test
   void everyWaitingStageRunsWhenPermitsAreReleasedTogether(VirtualScheduler scheduler)
       throws Exception {
     Bulkhead bulkhead = waitingUpTo5s(3, scheduler);
