@@ -38,7 +38,7 @@ final class AsyncChain {
             new NullPointerException("the call returned a null CompletionStage"));
       }
       return stage.toCompletableFuture();
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // a stage failure, whatever the supplier threw (as supplyAsync does)
       return CompletableFuture.failedFuture(e);
     }
   }

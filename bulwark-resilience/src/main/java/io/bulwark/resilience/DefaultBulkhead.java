@@ -96,8 +96,9 @@ final class DefaultBulkhead implements Bulkhead, Stage {
     permit.thenAccept(
         granted -> {
           if (!granted) {
-            listeners.rejected(name, Rejection.BULKHEAD_FULL);
-            result.completeExceptionally(rejection);
+            if (result.completeExceptionally(rejection)) { // not if the caller cancelled
+              listeners.rejected(name, Rejection.BULKHEAD_FULL);
+            }
           } else if (result.isDone()) {
             permits.release(); // the caller cancelled while it waited: the call never runs
           } else {

@@ -62,7 +62,8 @@ final class Gcra {
 
   /** Permits that could be taken right now without waiting. */
   static int available(long tatNanos, long nowNanos, long intervalNanos, long toleranceNanos) {
-    long base = tatNanos - nowNanos > 0 ? tatNanos : nowNanos;
+    // a retired cell is about to be replaced by a fresh one: it has what a fresh one has
+    long base = tatNanos != RETIRED && tatNanos - nowNanos > 0 ? tatNanos : nowNanos;
     long headroom = nowNanos + toleranceNanos - base;
     return headroom < 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, headroom / intervalNanos + 1);
   }

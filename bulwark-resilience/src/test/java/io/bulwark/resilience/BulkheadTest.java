@@ -220,6 +220,25 @@ class BulkheadTest {
   }
 
   @Test
+  void aWaitedStageWhoseSupplierThrowsFailsAndGivesItsPermitBack(VirtualScheduler scheduler)
+      throws Exception {
+    Bulkhead bulkhead = waitingUpTo5s(1, scheduler);
+    Pipeline p = Pipeline.of(bulkhead);
+    CompletableFuture<String> first = new CompletableFuture<>();
+    p.stage(() -> first);
+    CompletableFuture<String> waiter =
+        p.stage(
+            () -> {
+              throw new StackOverflowError("supplier blew up");
+            });
+    first.complete("first");
+    assertThatThrownBy(() -> waiter.get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(StackOverflowError.class);
+    Drive.until(() -> bulkhead.availablePermits() == 1);
+  }
+
+  @Test
   void everyWaitingStageRunsWhenPermitsAreReleasedTogether(VirtualScheduler scheduler)
       throws Exception {
     Bulkhead bulkhead = waitingUpTo5s(3, scheduler);

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +35,10 @@ final class Drive {
    */
   static void concurrently(int threads, ThreadBody body) throws Exception {
     CyclicBarrier start = new CyclicBarrier(threads);
-    try (var pool = Executors.newFixedThreadPool(threads)) {
+    // daemon threads, never waited for on failure: a stuck thread fails the test, not hangs it
+    ExecutorService pool =
+        Executors.newFixedThreadPool(threads, Thread.ofPlatform().daemon().factory());
+    try {
       List<Future<?>> futures = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int thread = t;
@@ -46,9 +50,12 @@ final class Drive {
                   return null;
                 }));
       }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       for (Future<?> f : futures) {
-        f.get(60, TimeUnit.SECONDS);
+        f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       }
+    } finally {
+      pool.shutdownNow();
     }
   }
 

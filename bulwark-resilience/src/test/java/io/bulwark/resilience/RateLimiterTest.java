@@ -254,6 +254,7 @@ class RateLimiterTest {
     assertThat(Gcra.reserve(evicted, Long.MAX_VALUE / 2, 10, 1_000, 1_000))
         .isEqualTo(Gcra.RETIRED_CELL);
     assertThat(evicted.get()).as("never resurrected").isEqualTo(Gcra.RETIRED);
+    assertThat(Gcra.available(Gcra.RETIRED, 5_000, 10, 1_000)).as("as a fresh cell").isEqualTo(101);
   }
 
   @Test
