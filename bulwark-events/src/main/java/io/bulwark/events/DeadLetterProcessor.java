@@ -65,11 +65,12 @@ public final class DeadLetterProcessor {
     List<EventRecord> records = consumer.poll(pollTimeout);
     int deadLettered = 0;
     Map<TopicPartition, Long> next = new HashMap<>();
+    boolean interrupted = false;
     for (EventRecord r : records) {
       Outcome outcome = retry == null ? attempt(r) : attemptWithRetry(retry, r);
       if (outcome.interrupted) {
-        Thread.currentThread().interrupt();
-        break;
+        interrupted = true; // stop here; the interrupt is restored after the commit, which
+        break; // an interrupted thread could not do (its file or socket I/O would be cut)
       }
       Exception failure = outcome.failure;
       if (failure != null) {
@@ -78,8 +79,14 @@ public final class DeadLetterProcessor {
       }
       next.put(r.topicPartition(), r.offset() + 1);
     }
-    if (!next.isEmpty()) {
-      consumer.commitSync(next);
+    try {
+      if (!next.isEmpty()) {
+        consumer.commitSync(next);
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
     return deadLettered;
   }

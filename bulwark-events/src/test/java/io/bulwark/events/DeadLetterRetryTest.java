@@ -98,6 +98,68 @@ class DeadLetterRetryTest {
   }
 
   @Test
+  void anInterruptedBackoffCommitsWhatWasHandledAndStops(VirtualScheduler scheduler)
+      throws Exception {
+    try (EventLog log = EventLogs.embedded(EmbeddedLogConfig.builder(dir).build());
+        Producer producer = log.producer(ProducerConfig.defaults());
+        Consumer consumer = log.consumer(ConsumerConfig.builder("billing").build())) {
+      log.createTopic(TopicSpec.of("orders", 1));
+      log.createTopic(TopicSpec.of("orders.dlt", 1));
+      for (String v : List.of("fine", "flaky", "later")) {
+        producer.send(OutgoingRecord.of("orders", "k", v, Serdes.string())).join();
+      }
+      consumer.subscribe(List.of("orders"));
+      List<String> handled = new ArrayList<>();
+      DeadLetterProcessor processor =
+          DeadLetterProcessor.builder(
+                  consumer,
+                  producer,
+                  r -> {
+                    String v = r.value(Serdes.string());
+                    handled.add(v);
+                    if ("flaky".equals(v)) {
+                      throw new RetriableException("billing unavailable");
+                    }
+                  })
+              .retry(
+                  Retry.of(
+                      "billing",
+                      RetryConfig.builder()
+                          .maxAttempts(3)
+                          .fixedDelay(Duration.ofSeconds(1))
+                          .build(),
+                      scheduler))
+              .build();
+      boolean[] interruptedAfter = {false};
+      int[] deadLettered = {-1};
+      Thread worker =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    // poll until the records arrive, then handle them (the backoff blocks)
+                    int n = 0;
+                    while (handled.isEmpty() && n++ < 100) {
+                      deadLettered[0] = processor.processOnce(Duration.ofMillis(200));
+                    }
+                    interruptedAfter[0] = Thread.currentThread().isInterrupted();
+                  });
+      long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (scheduler.pendingTasks() == 0 && System.nanoTime() < end) {
+        Thread.yield(); // until "flaky" failed once and its backoff waits on virtual time
+      }
+      worker.interrupt();
+      worker.join(30_000);
+
+      assertThat(handled).containsExactly("fine", "flaky");
+      assertThat(deadLettered[0]).isZero();
+      assertThat(interruptedAfter[0]).as("the interrupt is kept for the caller").isTrue();
+      assertThat(consumer.committed(new TopicPartition("orders", 0)))
+          .as("\"fine\" is committed; \"flaky\" and \"later\" will be redelivered")
+          .hasValue(1L);
+    }
+  }
+
+  @Test
   void maxAttemptsAndARetryAreExclusive(VirtualScheduler scheduler) throws Exception {
     try (EventLog log = EventLogs.embedded(EmbeddedLogConfig.builder(dir).build());
         Producer producer = log.producer(ProducerConfig.defaults());
