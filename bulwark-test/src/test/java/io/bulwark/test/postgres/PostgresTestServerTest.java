@@ -10,6 +10,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class PostgresTestServerTest {
@@ -46,6 +48,44 @@ class PostgresTestServerTest {
       assertThat(home).isDirectory();
     }
     assertThat(Files.exists(home)).as("files deleted on close").isFalse();
+  }
+
+  @Test
+  void aKilledTestJvmLeavesNoServerRunning() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process child =
+        new ProcessBuilder(
+                java, "-cp", System.getProperty("java.class.path"), PostgresChild.class.getName())
+            .redirectErrorStream(true)
+            .start();
+    try {
+      String ready;
+      try (var out =
+          new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream()))) {
+        ready = out.lines().filter(l -> l.startsWith("READY ")).findFirst().orElseThrow();
+        List<ProcessHandle> server = child.descendants().toList();
+        assertThat(server).as("the watchdog shell and postgres").isNotEmpty();
+        int port = Integer.parseInt(ready.substring("READY ".length()));
+        try (Connection c =
+            DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres")) {
+          assertThat(c.isValid(5)).isTrue();
+        }
+
+        child.destroyForcibly(); // SIGKILL: no shutdown hook, no close()
+        for (ProcessHandle p : server) {
+          p.onExit().get(60, TimeUnit.SECONDS);
+        }
+        assertThatThrownBy(
+                () ->
+                    DriverManager.getConnection(
+                        "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres"))
+            .isInstanceOf(SQLException.class);
+      }
+    } finally {
+      child.descendants().forEach(ProcessHandle::destroyForcibly);
+      child.destroyForcibly();
+    }
   }
 
   @Test
