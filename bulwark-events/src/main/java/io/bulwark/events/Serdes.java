@@ -1,13 +1,27 @@
 package io.bulwark.events;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /** The standard serdes: raw bytes, UTF-8 strings and JSON through Jackson. */
 public final class Serdes {
-  private static final ObjectMapper MAPPER = new ObjectMapper().findAndRegisterModules();
+  /**
+   * Consumers and producers often run on virtual threads, one per task: Jackson's default buffer
+   * pool (one recycler per thread) would never reuse a buffer there, so this mapper shares its
+   * recyclers in one concurrent pool.
+   */
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder(
+              JsonFactory.builder()
+                  .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
+                  .build())
+          .findAndAddModules()
+          .build();
 
   private Serdes() {}
 
