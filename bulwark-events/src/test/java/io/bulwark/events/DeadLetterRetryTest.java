@@ -36,19 +36,11 @@ class DeadLetterRetryTest {
         Producer producer = log.producer(ProducerConfig.defaults());
         Consumer consumer = log.consumer(ConsumerConfig.builder("billing").build());
         Consumer dlt = log.consumer(ConsumerConfig.builder("dlt-reader").build())) {
-      log.createTopic(TopicSpec.of("orders", 1));
-      log.createTopic(TopicSpec.of("orders.dlt", 1));
-      for (String v : List.of("flaky", "poison", "fine")) {
-        producer.send(OutgoingRecord.of("orders", "k", v, Serdes.string())).join();
-      }
+      publishOrders(log, producer, "flaky", "poison", "fine");
       consumer.subscribe(List.of("orders"));
       List<String> attempts = new ArrayList<>();
       int[] flakyFailures = {2};
-      Retry retry =
-          Retry.of(
-              "billing",
-              RetryConfig.builder().maxAttempts(3).fixedDelay(Duration.ofSeconds(1)).build(),
-              scheduler);
+      Retry retry = threeAttemptsOneSecondApart(scheduler);
       DeadLetterProcessor processor =
           DeadLetterProcessor.builder(
                   consumer,
@@ -103,11 +95,7 @@ class DeadLetterRetryTest {
     try (EventLog log = EventLogs.embedded(EmbeddedLogConfig.builder(dir).build());
         Producer producer = log.producer(ProducerConfig.defaults());
         Consumer consumer = log.consumer(ConsumerConfig.builder("billing").build())) {
-      log.createTopic(TopicSpec.of("orders", 1));
-      log.createTopic(TopicSpec.of("orders.dlt", 1));
-      for (String v : List.of("fine", "flaky", "later")) {
-        producer.send(OutgoingRecord.of("orders", "k", v, Serdes.string())).join();
-      }
+      publishOrders(log, producer, "fine", "flaky", "later");
       consumer.subscribe(List.of("orders"));
       List<String> handled = new ArrayList<>();
       DeadLetterProcessor processor =
@@ -123,14 +111,7 @@ class DeadLetterRetryTest {
                       throw new RetriableException("billing unavailable");
                     }
                   })
-              .retry(
-                  Retry.of(
-                      "billing",
-                      RetryConfig.builder()
-                          .maxAttempts(3)
-                          .fixedDelay(Duration.ofSeconds(1))
-                          .build(),
-                      scheduler))
+              .retry(threeAttemptsOneSecondApart(scheduler))
               .build();
 
       int deadLettered = 0;
@@ -162,5 +143,21 @@ class DeadLetterRetryTest {
           .isInstanceOf(IllegalStateException.class)
           .hasMessage("set either maxAttempts (2) or retry ('r', 4 attempts), not both");
     }
+  }
+
+  /** Topic "orders" (1 partition) and its dead-letter topic, with {@code values} under key k. */
+  private static void publishOrders(EventLog log, Producer producer, String... values) {
+    log.createTopic(TopicSpec.of("orders", 1));
+    log.createTopic(TopicSpec.of("orders.dlt", 1));
+    for (String v : values) {
+      producer.send(OutgoingRecord.of("orders", "k", v, Serdes.string())).join();
+    }
+  }
+
+  private static Retry threeAttemptsOneSecondApart(VirtualScheduler scheduler) {
+    return Retry.of(
+        "billing",
+        RetryConfig.builder().maxAttempts(3).fixedDelay(Duration.ofSeconds(1)).build(),
+        scheduler);
   }
 }
