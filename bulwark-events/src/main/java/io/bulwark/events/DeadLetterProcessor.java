@@ -21,7 +21,11 @@ import org.jspecify.annotations.Nullable;
  * -cause} (exception class and message). Offsets are committed only after every record of the poll
  * was handled or dead-lettered (acknowledged), so nothing is lost: a crash redelivers
  * (at-least-once). A thread interrupted during a backoff stops the step: what was done is
- * committed, the rest is redelivered. Not thread-safe (it drives one consumer).
+ * committed, the rest is redelivered. (On JDK 25 an interrupt from another thread closes the
+ * channel of any file or socket operation its target has begun by the time the interrupt call
+ * finishes, even after the target saw and cleared the interrupt; such a commit then fails with
+ * {@link EventLogException}, nothing is committed and the whole poll is redelivered.) Not
+ * thread-safe (it drives one consumer).
  */
 public final class DeadLetterProcessor {
   public static final String DLT_TOPIC = "bulwark-dlt-topic";
