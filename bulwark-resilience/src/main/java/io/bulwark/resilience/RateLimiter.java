@@ -17,10 +17,12 @@ import org.jspecify.annotations.Nullable;
  * pass. Thread-safe and lock-free; a permit costs one clock read and one compare-and-set. A waiting
  * call that is interrupted gives its permit back unless a later permit was reserved since.
  *
- * <p>At high rates (when 2 × cores permits are due within 10 µs) the limit is split over stripes
- * that cores take from without sharing one word, and a caller takes from another stripe when its
- * own has none: the guarantee above stays exact and one caller still gets the full rate and burst,
- * but after the burst is spent the next permit may be up to 10 µs away rather than one interval.
+ * <p>At high rates (permits at most 5 µs apart, i.e. 200,000 per second or more, with a burst of at
+ * least 2) the limit is split over N stripes (a power of two with N × interval ≤ 10 µs, N ≤ 2 ×
+ * cores and N ≤ burst) that cores take from without sharing one word, and a caller takes from
+ * another stripe when its own has none: the guarantee above stays exact and one caller still gets
+ * the full rate and burst, but after the burst is spent the next permit may be up to 10 µs away
+ * rather than one interval.
  *
  * @see KeyedRateLimiter for one limit per key (client, tenant) with bounded memory
  */
