@@ -68,7 +68,7 @@ final class Permits {
 
   /** One stripe per 8 permits, at most twice the processors (as a power of two) and 64. */
   static int stripesFor(int permits, int processors) {
-    int byCores = Math.min(64, 2 * Integer.highestOneBit(Math.max(1, processors) * 2 - 1));
+    int byCores = Stripes.forCores(processors, 64);
     return Integer.highestOneBit(Math.max(1, Math.min(byCores, permits / 8)));
   }
 
@@ -89,7 +89,7 @@ final class Permits {
   }
 
   boolean tryAcquire() {
-    int home = home();
+    int home = Stripes.home(mask);
     for (int k = 0; k <= mask; k++) {
       PaddedLong stripe = free[(home + k) & mask];
       for (long a = stripe.get(); a > 0; a = stripe.get()) {
@@ -168,7 +168,7 @@ final class Permits {
   }
 
   void release() {
-    int home = home();
+    int home = Stripes.home(mask);
     for (int pass = 0; pass < RELEASE_PASSES; pass++) {
       for (int k = 0; k <= mask; k++) {
         int i = (home + k) & mask;
@@ -185,10 +185,6 @@ final class Permits {
       Thread.onSpinWait();
     }
     throw new IllegalStateException("released a permit that was not taken: all are free");
-  }
-
-  private static int home() {
-    return (int) Thread.currentThread().threadId();
   }
 
   /** Counts the waiter before queueing it, so the count is never below what the queue holds. */

@@ -59,8 +59,7 @@ final class StripedGcra {
    * 64 and the burst.
    */
   static int stripesFor(long intervalNanos, int burst, int processors) {
-    int cores = Math.max(1, processors);
-    long byCores = Math.min(MAX_STRIPES, 2L * Integer.highestOneBit(cores * 2 - 1));
+    long byCores = Stripes.forCores(processors, MAX_STRIPES);
     long bySpread = Math.max(1, MAX_SPREAD_NANOS / intervalNanos);
     return (int) Long.highestOneBit(Math.min(Math.min(byCores, bySpread), burst));
   }
@@ -71,7 +70,7 @@ final class StripedGcra {
 
   /** Takes a permit that is free at {@code nowNanos}, from any stripe; false if none is. */
   boolean tryAcquire(long nowNanos) {
-    int home = (int) Thread.currentThread().threadId() & mask;
+    int home = Stripes.home(mask);
     for (int k = 0; k <= mask; k++) {
       int i = (home + k) & mask;
       if (Gcra.reserve(stripes[i], nowNanos, intervalNanos, toleranceNanos[i], 0) == 0) {

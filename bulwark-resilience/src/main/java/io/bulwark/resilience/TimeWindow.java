@@ -37,12 +37,12 @@ final class TimeWindow implements OutcomeWindow {
 
   /** Twice the processors (as a power of two), at most 4: each stripe holds N buckets. */
   static int stripesFor(int processors) {
-    return Math.min(4, 2 * Integer.highestOneBit(Math.max(1, processors) * 2 - 1));
+    return Stripes.forCores(processors, 4);
   }
 
   @Override
   public void record(long nowNanos, boolean failure, boolean slowCall) {
-    stripes[(int) Thread.currentThread().threadId() & mask].record(nowNanos, failure, slowCall);
+    stripes[Stripes.home(mask)].record(nowNanos, failure, slowCall);
   }
 
   @Override
