@@ -14,6 +14,14 @@ import org.jspecify.annotations.Nullable;
  * SHEDDABLE calls are rejected first and CRITICAL_PLUS calls last ({@link
  * Rejection#CONCURRENCY_LIMIT}). Never waits. Thread-safe; admission is one compare-and-set,
  * samples are folded into the estimate under a short lock.
+ *
+ * <p>Progress guarantee: every criticality may fill at least one permit, however low the limit
+ * falls ({@code admissible(c) = max(1, floor(limit × share(c)))}). So whenever nothing is in
+ * flight, the next call of any criticality is admitted; calls keep ending, every ended call is a
+ * sample, and the limit can always rise again once the dependency recovers. No traffic is locked
+ * out by a limit the algorithm has no samples to raise. At the lowest limits the shares can no
+ * longer tell criticalities apart by count: a call of any criticality then takes the free permit,
+ * and a lower one is shed while a higher one holds it.
  */
 public sealed interface ConcurrencyLimiter extends Policy permits DefaultConcurrencyLimiter {
 
@@ -37,7 +45,10 @@ public sealed interface ConcurrencyLimiter extends Policy permits DefaultConcurr
   /** Calls in flight now. */
   int inflight();
 
-  /** How many calls of {@code criticality} may be in flight at the current limit. */
+  /**
+   * How many calls of {@code criticality} may be in flight at the current limit: {@code max(1,
+   * floor(limit × share))}, never 0.
+   */
   int admissible(Criticality criticality);
 
   /**

@@ -70,8 +70,7 @@ final class DefaultConcurrencyLimiter implements ConcurrencyLimiter, Stage {
 
   @Override
   public int admissible(Criticality criticality) {
-    int max = (int) Math.floor(limit * config.share(criticality));
-    return criticality == Criticality.CRITICAL_PLUS ? Math.max(1, max) : max;
+    return Math.max(1, (int) Math.floor(limit * config.share(criticality)));
   }
 
   @Override

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.bulwark.core.context.Context;
 import io.bulwark.core.context.Criticality;
 import io.bulwark.resilience.limit.AimdLimit;
+import io.bulwark.resilience.limit.VegasLimit;
 import io.bulwark.test.VirtualScheduler;
 import io.bulwark.test.VirtualTimeExtension;
 import java.time.Duration;
@@ -187,6 +188,123 @@ class ConcurrencyLimiterTest {
     held.get(0).release(true);
     assertThat(limiter.inflight()).isEqualTo(4);
     assertThat(limiter.limit()).isEqualTo(2);
+  }
+
+  @Test
+  void defaultTrafficIsNotLockedOutWhenAimdFallsToItsMinimumAndTheLimitRisesAgain(
+      VirtualScheduler scheduler) throws Exception {
+    ConcurrencyLimiter limiter =
+        ConcurrencyLimiter.of(
+            "svc",
+            ConcurrencyLimiterConfig.builder().algorithm(AimdLimit.ofDefaults()).build(),
+            scheduler.clock());
+    Pipeline p = Pipeline.of(limiter);
+    // the dependency is slow: every call takes the algorithm's 5 s timeout, a drop each time
+    for (int i = 0; i < 30 && limiter.limit() > 1; i++) {
+      p.get(
+          () -> {
+            scheduler.advance(Duration.ofSeconds(5));
+            return "slow";
+          });
+    }
+    assertThat(limiter.limit()).isEqualTo(1);
+
+    // it recovers; calls of the default criticality (CRITICAL) must still get through
+    assertThat(Context.current().criticality()).isEqualTo(Criticality.CRITICAL);
+    assertThat(p.get(() -> "fast")).isEqualTo("fast");
+    assertThat(limiter.limit()).as("the admitted call was a sample").isEqualTo(2);
+
+    int rounds = riseUnderLoad(limiter, scheduler, Criticality.CRITICAL, 20);
+    assertThat(limiter.limit()).as("back at or above the initial limit").isGreaterThanOrEqualTo(20);
+    assertThat(rounds).isLessThanOrEqualTo(12);
+  }
+
+  @Test
+  void criticalTrafficRaisesAVegasLimitAgainFromItsMinimum(VirtualScheduler scheduler) {
+    ConcurrencyLimiter limiter =
+        ConcurrencyLimiter.of(
+            "svc",
+            ConcurrencyLimiterConfig.builder().algorithm(VegasLimit.ofDefaults()).build(),
+            scheduler.clock());
+    for (int i = 0; i < 40 && limiter.limit() > 1; i++) {
+      ConcurrencyLimiter.Permit permit = limiter.tryAcquire(Criticality.CRITICAL_PLUS);
+      assertThat(permit).isNotNull();
+      scheduler.advance(Duration.ofMillis(10));
+      permit.release(true);
+    }
+    assertThat(limiter.limit()).isEqualTo(1);
+
+    int rounds = riseUnderLoad(limiter, scheduler, Criticality.CRITICAL, 20);
+    assertThat(limiter.limit()).isGreaterThanOrEqualTo(20);
+    assertThat(rounds).isLessThanOrEqualTo(5);
+  }
+
+  @Test
+  void sheddableTrafficAloneRaisesTheLimitFromItsMinimum(VirtualScheduler scheduler) {
+    ConcurrencyLimiter limiter =
+        ConcurrencyLimiter.of(
+            "svc",
+            ConcurrencyLimiterConfig.builder()
+                .algorithm(new AimdLimit(1, 1, 100, 0.5, Duration.ofSeconds(5)))
+                .build(),
+            scheduler.clock());
+    ConcurrencyLimiter.Permit permit = limiter.tryAcquire(Criticality.SHEDDABLE);
+    assertThat(permit).as("SHEDDABLE at limit 1 with nothing in flight").isNotNull();
+    assertThat(limiter.tryAcquire(Criticality.SHEDDABLE)).isNull();
+    scheduler.advance(Duration.ofMillis(10));
+    permit.release(false);
+    assertThat(limiter.limit()).isEqualTo(2);
+  }
+
+  @Test
+  void atTheLowestLimitAHigherCriticalityInFlightStillShedsTheLowerOnes(
+      VirtualScheduler scheduler) {
+    ConcurrencyLimiter limiter = fixedLimit(1, scheduler);
+    ConcurrencyLimiter.Permit critical = limiter.tryAcquire(Criticality.CRITICAL_PLUS);
+    assertThat(critical).isNotNull();
+    for (Criticality c : Criticality.values()) {
+      assertThat(limiter.tryAcquire(c)).as("%s while the one permit is held", c).isNull();
+    }
+    critical.release(false);
+    ConcurrencyLimiter.Permit sheddable = limiter.tryAcquire(Criticality.SHEDDABLE);
+    assertThat(sheddable).as("SHEDDABLE once nothing is in flight").isNotNull();
+    assertThat(limiter.tryAcquire(Criticality.CRITICAL_PLUS)).isNull();
+    sheddable.release(false);
+    assertThat(limiter.inflight()).isZero();
+  }
+
+  @Test
+  void everyCriticalityKeepsAtLeastOnePermitAtAnyLimit(VirtualScheduler scheduler) {
+    for (int limit = 1; limit <= 12; limit++) {
+      ConcurrencyLimiter limiter = fixedLimit(limit, scheduler);
+      for (Criticality c : Criticality.values()) {
+        int expected = Math.max(1, (int) Math.floor(limit * limiter.config().share(c)));
+        assertThat(limiter.admissible(c)).as("%s at limit %d", c, limit).isEqualTo(expected);
+      }
+    }
+  }
+
+  /**
+   * Rounds of load: each round admits as many calls of {@code criticality} as the limiter takes (10
+   * ms each, all in flight together), then ends them; stops once the limit reaches {@code target}.
+   * Returns the rounds it took.
+   */
+  private static int riseUnderLoad(
+      ConcurrencyLimiter limiter, VirtualScheduler scheduler, Criticality criticality, int target) {
+    int rounds = 0;
+    while (limiter.limit() < target && rounds < 100) {
+      rounds++;
+      List<ConcurrencyLimiter.Permit> held = new ArrayList<>();
+      for (ConcurrencyLimiter.Permit permit = limiter.tryAcquire(criticality);
+          permit != null;
+          permit = limiter.tryAcquire(criticality)) {
+        held.add(permit);
+      }
+      assertThat(held).as("round %d admits a call", rounds).isNotEmpty();
+      scheduler.advance(Duration.ofMillis(10));
+      held.forEach(permit -> permit.release(false));
+    }
+    return rounds;
   }
 
   @Test
