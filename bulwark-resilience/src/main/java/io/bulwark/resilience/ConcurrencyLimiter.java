@@ -22,6 +22,12 @@ import org.jspecify.annotations.Nullable;
  * out by a limit the algorithm has no samples to raise. At the lowest limits the shares can no
  * longer tell criticalities apart by count: a call of any criticality then takes the free permit,
  * and a lower one is shed while a higher one holds it.
+ *
+ * <p>In a pipeline, a call is a drop for the algorithm if it was rejected further on, timed out
+ * below the limiter, or ended after its context deadline had passed (whatever it threw or
+ * returned): so a timeout above the limiter, which sets that deadline and then interrupts or
+ * cancels the work, reaches the algorithm as a drop, not as the worker's {@code
+ * InterruptedException}.
  */
 public sealed interface ConcurrencyLimiter extends Policy permits DefaultConcurrencyLimiter {
 

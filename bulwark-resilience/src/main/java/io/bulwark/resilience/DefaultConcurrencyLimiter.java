@@ -2,6 +2,7 @@ package io.bulwark.resilience;
 
 import io.bulwark.core.context.Context;
 import io.bulwark.core.context.Criticality;
+import io.bulwark.core.context.Deadline;
 import io.bulwark.core.error.RejectedException;
 import io.bulwark.core.time.Clock;
 import io.bulwark.resilience.limit.LimitAlgorithm;
@@ -94,11 +95,22 @@ final class DefaultConcurrencyLimiter implements ConcurrencyLimiter, Stage {
     }
   }
 
-  private void release(long startNanos, int inflightAtStart, @Nullable Throwable failure) {
-    release(
-        startNanos,
-        inflightAtStart,
-        failure instanceof RejectedException || failure instanceof TimeoutExceededException);
+  /**
+   * Ends a pipeline call. It is a drop if it was rejected or timed out further on, or if it ended
+   * after its deadline had passed, whatever it returned: a timeout above this limiter stops the
+   * call at the deadline it set, and what the stopped work then throws (an interrupt, a
+   * cancellation) or returns is not the caller's outcome.
+   */
+  private void release(
+      long startNanos,
+      int inflightAtStart,
+      @Nullable Deadline deadline,
+      @Nullable Throwable failure) {
+    boolean dropped =
+        failure instanceof RejectedException
+            || failure instanceof TimeoutExceededException
+            || (deadline != null && deadline.isExpired());
+    release(startNanos, inflightAtStart, dropped);
   }
 
   private void release(long startNanos, int inflightAtStart, boolean dropped) {
@@ -122,32 +134,37 @@ final class DefaultConcurrencyLimiter implements ConcurrencyLimiter, Stage {
   @Override
   public <T extends @Nullable Object> T execute(SyncChain chain, int next, Object task)
       throws Exception {
-    int admitted = acquire(Context.current().criticality());
+    Context context = Context.current();
+    int admitted = acquire(context.criticality());
     if (admitted == 0) {
       throw rejection;
     }
+    Deadline deadline = context.deadline();
     long start = clock.nanoTime();
     T result;
     try {
       result = chain.proceed(next, task);
     } catch (Throwable t) {
-      release(start, admitted, t);
+      release(start, admitted, deadline, t);
       throw t;
     }
-    release(start, admitted, null);
+    release(start, admitted, deadline, null);
     return result;
   }
 
   @Override
   public <T extends @Nullable Object> CompletableFuture<T> executeAsync(
       AsyncChain chain, int next, Supplier<? extends CompletionStage<T>> task) {
-    int admitted = acquire(Context.current().criticality());
+    Context context = Context.current();
+    int admitted = acquire(context.criticality());
     if (admitted == 0) {
       return CompletableFuture.failedFuture(rejection);
     }
+    Deadline deadline = context.deadline();
     long start = clock.nanoTime();
     CompletableFuture<T> result = chain.proceed(next, task);
-    result.whenComplete((value, failure) -> release(start, admitted, Outcomes.unwrap(failure)));
+    result.whenComplete(
+        (value, failure) -> release(start, admitted, deadline, Outcomes.unwrap(failure)));
     return result;
   }
 

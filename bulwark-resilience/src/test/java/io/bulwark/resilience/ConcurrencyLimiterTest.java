@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bulwark.core.context.Context;
 import io.bulwark.core.context.Criticality;
+import io.bulwark.core.context.Deadline;
 import io.bulwark.resilience.limit.AimdLimit;
 import io.bulwark.resilience.limit.VegasLimit;
 import io.bulwark.test.VirtualScheduler;
 import io.bulwark.test.VirtualTimeExtension;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -305,6 +307,148 @@ class ConcurrencyLimiterTest {
       held.forEach(permit -> permit.release(false));
     }
     return rounds;
+  }
+
+  /** AIMD 10 in [1, 100], halved on a drop; its own 5 s latency rule never fires in these tests. */
+  private static ConcurrencyLimiter halvingOnDrop(VirtualScheduler scheduler, List<String> limits) {
+    ConcurrencyLimiter limiter =
+        ConcurrencyLimiter.of(
+            "svc",
+            ConcurrencyLimiterConfig.builder()
+                .algorithm(new AimdLimit(10, 1, 100, 0.5, Duration.ofSeconds(5)))
+                .build(),
+            scheduler.clock());
+    limiter.addListener(
+        new ResilienceListener() {
+          @Override
+          public void onLimitChanged(String policy, int from, int to) {
+            limits.add(from + " -> " + to);
+          }
+        });
+    return limiter;
+  }
+
+  /** A dependency that hangs until its thread is interrupted, and then throws. */
+  private static String hangsUntilInterrupted() throws InterruptedException {
+    new CountDownLatch(1).await();
+    throw new AssertionError("unreachable");
+  }
+
+  @Test
+  void aTimeoutAboveTheLimiterReachesTheAlgorithmAsADrop(VirtualScheduler scheduler)
+      throws Exception {
+    List<String> limits = new ArrayList<>();
+    ConcurrencyLimiter limiter = halvingOnDrop(scheduler, limits);
+    Pipeline p = Pipeline.of(limiter, Timeout.of("t", Duration.ofMillis(100), scheduler));
+    assertThat(p.policies()).containsExactly(p.policies().get(0), limiter);
+
+    CompletableFuture<String> call = p.submit(ConcurrencyLimiterTest::hangsUntilInterrupted);
+    Drive.untilPending(scheduler, 1);
+    scheduler.advance(Duration.ofMillis(100));
+
+    assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(TimeoutExceededException.class);
+    Drive.until(() -> limiter.inflight() == 0);
+    assertThat(limits).containsExactly("10 -> 5");
+  }
+
+  @Test
+  void aTimeoutAboveTheLimiterIsADropEvenIfTheWorkSwallowsTheInterrupt(VirtualScheduler scheduler)
+      throws Exception {
+    List<String> limits = new ArrayList<>();
+    ConcurrencyLimiter limiter = halvingOnDrop(scheduler, limits);
+    Pipeline p = Pipeline.of(limiter, Timeout.of("t", Duration.ofMillis(100), scheduler));
+
+    CompletableFuture<String> call =
+        p.submit(
+            () -> {
+              try {
+                return hangsUntilInterrupted();
+              } catch (InterruptedException swallowed) {
+                return "late";
+              }
+            });
+    Drive.untilPending(scheduler, 1);
+    scheduler.advance(Duration.ofMillis(100));
+
+    assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(TimeoutExceededException.class);
+    Drive.until(() -> limiter.inflight() == 0);
+    assertThat(limits).containsExactly("10 -> 5");
+  }
+
+  @Test
+  void aTimedOutStageBelowATimeoutReachesTheAlgorithmAsADrop(VirtualScheduler scheduler) {
+    List<String> limits = new ArrayList<>();
+    ConcurrencyLimiter limiter = halvingOnDrop(scheduler, limits);
+    Pipeline p = Pipeline.of(limiter, Timeout.of("t", Duration.ofMillis(100), scheduler));
+    CompletableFuture<String> never = new CompletableFuture<>();
+
+    CompletableFuture<String> call = p.stage(() -> never);
+    scheduler.advance(Duration.ofMillis(100));
+
+    assertThat(call).isCompletedExceptionally();
+    assertThat(never).as("the timeout cancelled the stage").isCancelled();
+    assertThat(limiter.inflight()).isZero();
+    assertThat(limits).containsExactly("10 -> 5");
+  }
+
+  @Test
+  void aCallThatFailsAfterItsContextDeadlinePassedIsADrop(VirtualScheduler scheduler)
+      throws Exception {
+    List<String> limits = new ArrayList<>();
+    ConcurrencyLimiter limiter = halvingOnDrop(scheduler, limits);
+    Pipeline p = Pipeline.of(limiter);
+    Context withDeadline =
+        Context.root().withDeadline(Deadline.after(Duration.ofMillis(100), scheduler.clock()));
+
+    assertThatThrownBy(
+            () ->
+                withDeadline.call(
+                    () ->
+                        p.call(
+                            () -> {
+                              scheduler.advance(Duration.ofMillis(150));
+                              throw new SocketTimeoutException("read timed out");
+                            })))
+        .isInstanceOf(SocketTimeoutException.class);
+    assertThat(limits).containsExactly("10 -> 5");
+
+    // the same failure within the deadline is not a sign of overload
+    assertThatThrownBy(
+            () ->
+                Context.root()
+                    .withDeadline(Deadline.after(Duration.ofSeconds(1), scheduler.clock()))
+                    .call(
+                        () ->
+                            p.call(
+                                () -> {
+                                  scheduler.advance(Duration.ofMillis(150));
+                                  throw new SocketTimeoutException("read timed out");
+                                })))
+        .isInstanceOf(SocketTimeoutException.class);
+    assertThat(limits).containsExactly("10 -> 5");
+  }
+
+  @Test
+  void aTimeoutBelowTheLimiterIsADrop(VirtualScheduler scheduler) throws Exception {
+    List<String> limits = new ArrayList<>();
+    ConcurrencyLimiter limiter = halvingOnDrop(scheduler, limits);
+    Pipeline p =
+        Pipeline.builder()
+            .with(limiter, Timeout.of("t", Duration.ofMillis(100), scheduler))
+            .inOrderGiven()
+            .build();
+    assertThat(p.policies().get(0)).isSameAs(limiter);
+
+    CompletableFuture<String> call = p.submit(ConcurrencyLimiterTest::hangsUntilInterrupted);
+    Drive.untilPending(scheduler, 1);
+    scheduler.advance(Duration.ofMillis(100));
+
+    assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(TimeoutExceededException.class);
+    Drive.until(() -> limiter.inflight() == 0);
+    assertThat(limits).containsExactly("10 -> 5");
   }
 
   @Test
