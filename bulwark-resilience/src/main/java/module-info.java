@@ -5,6 +5,7 @@
  */
 module io.bulwark.resilience {
   requires transitive io.bulwark.core;
+  requires com.github.benmanes.caffeine;
 
   exports io.bulwark.resilience;
   exports io.bulwark.resilience.limit;

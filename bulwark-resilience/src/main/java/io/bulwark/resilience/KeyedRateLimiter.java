@@ -1,31 +1,35 @@
 package io.bulwark.resilience;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.bulwark.core.context.Context;
 import io.bulwark.core.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One GCRA rate limit per key (client id, tenant, route) with bounded memory. Each key costs one
- * map entry holding one {@link AtomicLong}.
+ * entry holding one {@link AtomicLong} in a Caffeine cache bounded to {@code maxKeys}.
  *
- * <p>Memory bound: when the map grows past {@code maxKeys}, the thread that added the key sweeps
- * it. Keys whose limiter is idle (theoretical arrival time in the past) are removed first; that is
- * lossless, since an idle limiter and a fresh one behave identically; a removed limiter is marked
- * retired first, so a caller that looked the key up just before cannot take a permit from it (it
- * looks the key up again). If still too many keys are active, those closest to idle are evicted; an
- * evicted key starts again with a full burst. The map holds at most {@code maxKeys} plus the keys
- * added concurrently during a sweep.
+ * <p>Memory bound: at most {@code maxKeys} keys, plus at most one per thread that is adding a new
+ * key at that instant, under any concurrency: a caller that adds a key while the map is over the
+ * bound runs the cache's eviction before it returns. Admitting a new key costs O(1) amortised
+ * (Caffeine's W-TinyLFU eviction, no scan or sort of the keys), and the path of a known key is a
+ * lookup and one compare-and-set, with no allocation.
+ *
+ * <p>Which keys go: a key not used for {@code burst × interval} is dropped; that is lossless, since
+ * its limiter is idle by then and an idle limiter behaves exactly as a fresh one. Past {@code
+ * maxKeys}, the cache evicts the keys used least often (a flood of one-off keys mostly evicts
+ * itself instead of the keys in regular use); an evicted key starts again with a full burst. A
+ * removed key's cell is marked retired as it goes, so a caller that looked the key up just before
+ * cannot take a permit from it (it looks the key up again).
  *
  * <p>In a {@link Pipeline} the key of each call comes from its {@link Context} through the key
  * function given at creation (e.g. a baggage entry naming the tenant); calls whose key function
@@ -43,8 +47,7 @@ public final class KeyedRateLimiter<K> implements Policy, Stage {
   private final int maxKeys;
   private final long intervalNanos;
   private final long toleranceNanos;
-  private final Map<K, KeyCell> limits = new ConcurrentHashMap<>();
-  private final ReentrantLock sweeping = new ReentrantLock();
+  private final Cache<K, KeyCell> limits;
   private final @Nullable Function<Context, @Nullable K> keyOf;
   private final KeyCell unkeyed;
   private final ListenerSet listeners = new ListenerSet();
@@ -71,6 +74,15 @@ public final class KeyedRateLimiter<K> implements Policy, Stage {
     this.intervalNanos = config.intervalNanos();
     this.toleranceNanos = (config.burst() - 1) * intervalNanos;
     this.unkeyed = new KeyCell(clock.nanoTime());
+    this.limits =
+        Caffeine.newBuilder()
+            .maximumSize(maxKeys)
+            // idle (lossless to drop) once burst × interval has passed since the last permit
+            .expireAfterAccess(Duration.ofNanos(toleranceNanos + intervalNanos)) // ≤ 1e17 ns
+            .ticker(clock::nanoTime)
+            .executor(Runnable::run) // eviction on the callers' threads, never in a pool
+            .<K, KeyCell>evictionListener(KeyedRateLimiter::retire)
+            .build();
     this.rejection = new PolicyRejectedException(name, Rejection.RATE_LIMITED);
   }
 
@@ -101,20 +113,21 @@ public final class KeyedRateLimiter<K> implements Policy, Stage {
   /** Takes a permit for {@code key} if one is free now. */
   public boolean tryAcquire(K key) {
     long now = clock.nanoTime();
-    boolean added = false;
     for (; ; ) {
-      KeyCell tat = limits.get(key);
+      KeyCell tat = limits.getIfPresent(key);
+      boolean added = false;
       if (tat == null) {
-        tat = limits.computeIfAbsent(key, k -> new KeyCell(now));
-        added = true;
+        KeyCell fresh = new KeyCell(now);
+        KeyCell raced = limits.asMap().putIfAbsent(key, fresh);
+        added = raced == null;
+        tat = added ? fresh : raced;
       }
       long wait = Gcra.reserve(tat, now, intervalNanos, toleranceNanos, 0);
       if (wait == Gcra.RETIRED_CELL) {
-        limits.remove(key, tat); // the sweep took this key out meanwhile: start it afresh
-        continue;
+        continue; // the cache dropped this key meanwhile: start it afresh
       }
-      if (added && limits.size() > maxKeys) {
-        sweep(now);
+      if (added && limits.estimatedSize() > maxKeys) {
+        limits.cleanUp(); // evict now, so that the map never grows past the bound
       }
       return wait == 0;
     }
@@ -157,13 +170,13 @@ public final class KeyedRateLimiter<K> implements Policy, Stage {
   /** Permits {@code key} could take right now. */
   public int availablePermits(K key) {
     long now = clock.nanoTime();
-    KeyCell tat = limits.get(key);
+    KeyCell tat = limits.getIfPresent(key);
     return Gcra.available(tat == null ? now : tat.get(), now, intervalNanos, toleranceNanos);
   }
 
-  /** Keys currently held. */
+  /** Keys currently held, idle ones the cache has not yet taken out included. */
   public int size() {
-    return limits.size();
+    return (int) limits.estimatedSize();
   }
 
   @Override
@@ -177,45 +190,16 @@ public final class KeyedRateLimiter<K> implements Policy, Stage {
         + " per key]";
   }
 
-  private void sweep(long now) {
-    if (!sweeping.tryLock()) {
-      return;
-    }
-    try {
-      limits.forEach(
-          (k, tat) -> {
-            long value = tat.get();
-            if (value - now <= 0) {
-              retire(k, tat, value);
-            }
-          });
-      int excess = limits.size() - maxKeys;
-      if (excess > 0) {
-        List<Held<K>> held = new ArrayList<>(limits.size());
-        limits.forEach((k, tat) -> held.add(new Held<>(k, tat, tat.get())));
-        held.sort((a, b) -> Long.compare(a.tatNanos(), b.tatNanos()));
-        for (int i = 0; i < excess && i < held.size(); i++) {
-          retire(held.get(i).key(), held.get(i).tat(), held.get(i).tatNanos());
-        }
-      }
-    } finally {
-      sweeping.unlock();
-    }
-  }
-
   /**
-   * Takes {@code key} out if its limiter still holds {@code seen}: the cell is marked retired
-   * first, so a caller that looked the key up before cannot take a permit from it afterwards (it
-   * finds the mark and looks the key up again), then removed.
+   * Marks the cell of a key the cache removes (idle, or evicted past {@code maxKeys}) retired, so a
+   * caller that looked the key up before cannot take a permit from it afterwards (it finds the mark
+   * and looks the key up again).
    */
-  private void retire(K key, KeyCell tat, long seen) {
-    if (tat.compareAndSet(seen, Gcra.RETIRED)) {
-      limits.remove(key, tat);
+  private static <K> void retire(@Nullable K key, @Nullable KeyCell tat, RemovalCause cause) {
+    if (tat != null) {
+      tat.set(Gcra.RETIRED);
     }
   }
-
-  /** A key with its limiter's arrival time read once, so sorting sees stable values. */
-  private record Held<K>(K key, KeyCell tat, long tatNanos) {}
 
   /** One key's arrival time: an {@link AtomicLong} GCRA can use. */
   private static final class KeyCell extends AtomicLong implements Gcra.Cell {

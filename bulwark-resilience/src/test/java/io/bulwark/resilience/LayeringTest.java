@@ -8,7 +8,10 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** The module sits on the kernel only, and its limit algorithms know nothing of the limiter. */
+/**
+ * The module sits on the kernel (and Caffeine, for the keyed rate limiter's bounded key map only),
+ * and its limit algorithms know nothing of the limiter.
+ */
 class LayeringTest {
   private static final JavaClasses CLASSES =
       new ClassFileImporter()
@@ -16,12 +19,27 @@ class LayeringTest {
           .importPackages("io.bulwark.resilience");
 
   @Test
-  void dependsOnlyOnTheJdkTheKernelAndJspecify() {
+  void dependsOnlyOnTheJdkTheKernelJspecifyAndCaffeine() {
     classes()
         .should()
         .onlyDependOnClassesThat()
         .resideInAnyPackage(
-            "java..", "io.bulwark.core..", "io.bulwark.resilience..", "org.jspecify..")
+            "java..",
+            "io.bulwark.core..",
+            "io.bulwark.resilience..",
+            "org.jspecify..",
+            "com.github.benmanes.caffeine.cache..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void onlyTheKeyedRateLimiterUsesCaffeine() {
+    noClasses()
+        .that()
+        .doNotHaveSimpleName("KeyedRateLimiter")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("com.github.benmanes.caffeine..")
         .check(CLASSES);
   }
 

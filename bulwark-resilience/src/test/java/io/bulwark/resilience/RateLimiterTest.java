@@ -7,6 +7,7 @@ import io.bulwark.core.context.Context;
 import io.bulwark.core.context.Criticality;
 import io.bulwark.test.VirtualScheduler;
 import io.bulwark.test.VirtualTimeExtension;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,6 +17,8 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -271,6 +274,101 @@ class RateLimiterTest {
     limiter.tryAcquire("busy");
     assertThat(limiter.size()).isEqualTo(1);
     assertThat(limiter.tryAcquire("busy")).isFalse();
+  }
+
+  @Test
+  void keyedLimiterStaysWithinMaxKeysUnderAConcurrentFloodOfNewKeys(VirtualScheduler scheduler)
+      throws Exception {
+    int threads = 8;
+    int keysPerThread = 25_000;
+    int maxKeys = 10_000;
+    KeyedRateLimiter<String> limiter =
+        RateLimiter.keyed(
+            "per-client",
+            RateLimiterConfig.builder().rate(1, Duration.ofSeconds(1)).burst(3).build(),
+            scheduler.clock(),
+            maxKeys);
+    AtomicInteger largest = new AtomicInteger();
+    AtomicInteger refused = new AtomicInteger();
+    // virtual time stands still: every key stays active, none is idle and free to drop
+    Drive.concurrently(
+        threads,
+        t -> {
+          for (int i = 0; i < keysPerThread; i++) {
+            if (!limiter.tryAcquire("client-" + t + "-" + i)) {
+              refused.incrementAndGet();
+            }
+            largest.accumulateAndGet(limiter.size(), Math::max);
+          }
+        });
+    assertThat(refused.get()).as("a new key always has its full burst").isZero();
+    assertThat(largest.get())
+        .as("at most one key above the bound per thread adding one")
+        .isLessThanOrEqualTo(maxKeys + threads);
+    assertThat(limiter.size()).isLessThanOrEqualTo(maxKeys);
+  }
+
+  @Test
+  void keyedLimiterCountsEveryKeyExactlyUnderConcurrency(VirtualScheduler scheduler)
+      throws Exception {
+    int threads = 8;
+    int keys = 8_000;
+    int burst = 3;
+    KeyedRateLimiter<Integer> limiter =
+        RateLimiter.keyed(
+            "per-client",
+            RateLimiterConfig.builder().rate(1, Duration.ofSeconds(1)).burst(burst).build(),
+            scheduler.clock(),
+            keys);
+    AtomicIntegerArray granted = new AtomicIntegerArray(keys);
+    // every thread asks every key twice, each from a different starting point, all at once
+    Drive.concurrently(
+        threads,
+        t -> {
+          for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < keys; i++) {
+              int key = (i + t * keys / threads) % keys;
+              if (limiter.tryAcquire(key)) {
+                granted.incrementAndGet(key);
+              }
+            }
+          }
+        });
+    for (int key = 0; key < keys; key++) {
+      assertThat(granted.get(key)).as("permits granted to key %d", key).isEqualTo(burst);
+      assertThat(limiter.availablePermits(key)).isZero();
+    }
+    assertThat(limiter.size()).isEqualTo(keys);
+    scheduler.advance(Duration.ofSeconds(1));
+    assertThat(limiter.tryAcquire(0)).as("one interval later").isTrue();
+    assertThat(limiter.tryAcquire(0)).isFalse();
+  }
+
+  @Test
+  void aKnownKeyTakesItsPermitWithoutAllocating(VirtualScheduler scheduler) {
+    KeyedRateLimiter<String> limiter =
+        RateLimiter.keyed(
+            "per-client",
+            RateLimiterConfig.builder().rate(1_000_000_000, Duration.ofSeconds(1)).build(),
+            scheduler.clock(),
+            100);
+    String key = "tenant-1";
+    var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    int granted = 0;
+    for (int i = 0; i < 50_000; i++) {
+      scheduler.virtualClock().advanceNanos(1);
+      granted += limiter.tryAcquire(key) ? 1 : 0;
+    }
+    int calls = 200_000;
+    long before = threads.getCurrentThreadAllocatedBytes();
+    for (int i = 0; i < calls; i++) {
+      scheduler.virtualClock().advanceNanos(1);
+      granted += limiter.tryAcquire(key) ? 1 : 0;
+    }
+    long bytes = threads.getCurrentThreadAllocatedBytes() - before;
+    assertThat(granted).isEqualTo(250_000);
+    // a single allocation per call would be ≥ 16 B × 200 000 = 3.2 MB
+    assertThat(bytes).isLessThan(64 * 1024);
   }
 
   @Test

@@ -29,6 +29,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * headline ratio is the worst median Bulwark/Resilience4j ns/op over all rows (target ≤ 1.0);
  * {@code bulwark_max_bytes} is the largest Bulwark B/op (target 0).
  *
+ * <p>Once per run, {@link KeyedRateLimiterBenchmark} measures the keyed rate limiter admitting a
+ * new key past {@code maxKeys} (for 1,000 and 100,000 keys; no anchor, so outside the ratio) and
+ * reports the slower as {@code keyed_new_key_ns}.
+ *
  * <p>Arguments: {@code --quick} (1 round, short iterations), {@code rounds=N} (default 5).
  */
 public final class ResilienceSuite implements BenchSuite {
@@ -46,7 +50,7 @@ public final class ResilienceSuite implements BenchSuite {
   @Override
   public String description() {
     return "circuit breaker, retry, rate limiter, 4-policy pipeline: Bulwark vs Resilience4j and"
-        + " Failsafe, 1 and 2 threads";
+        + " Failsafe, 1 and 2 threads; keyed rate limiter admitting new keys past maxKeys";
   }
 
   @Override
@@ -59,6 +63,7 @@ public final class ResilienceSuite implements BenchSuite {
       }
     }
     PairedRounds table = new PairedRounds();
+    Map<String, Double> keyed;
     try (FileChannel channel = openLock();
         FileLock lock = waitForLock(channel, out)) {
       // this JVM holds the machine-wide JMH lock for the whole comparison
@@ -74,6 +79,8 @@ public final class ResilienceSuite implements BenchSuite {
           }
         }
       }
+      out.println("keyed rate limiter");
+      keyed = measureKeyed(quick);
     }
     out.println();
     out.println("== Bulwark vs Failsafe (medians over rounds) ==");
@@ -81,10 +88,20 @@ public final class ResilienceSuite implements BenchSuite {
     out.println();
     out.println("== Bulwark vs Resilience4j (medians over rounds; target: ratio ≤ 1.0, 0 B/op) ==");
     double worst = table.print(out, "resilience4j");
+    out.println();
+    out.println("== Keyed rate limiter, 2 threads (no anchor; target: new key flat in maxKeys) ==");
+    keyed.forEach((row, ns) -> out.printf("%-40s %10.1f ns/op%n", row, ns));
     Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("rounds", (double) rounds);
     metrics.put("bulwark_max_bytes", table.maxBulwarkBytes());
     metrics.put("worst_ratio_vs_failsafe", failsafe);
+    metrics.put(
+        "keyed_new_key_ns",
+        keyed.entrySet().stream()
+            .filter(e -> e.getKey().startsWith("newKeyPastMaxKeys"))
+            .mapToDouble(Map.Entry::getValue)
+            .max()
+            .orElse(Double.NaN));
     return new BenchResult(name(), metrics, worst);
   }
 
@@ -108,6 +125,29 @@ public final class ResilienceSuite implements BenchSuite {
       String row = operation + " t=" + r.getParams().getThreads();
       table.add(row, side, new PairedRounds.Cell(r.getPrimaryResult().getScore(), bytes));
     }
+  }
+
+  /** The keyed limiter's rows, once per run: "method maxKeys=N" → ns/op. */
+  private static Map<String, Double> measureKeyed(boolean quick) throws Exception {
+    Options options =
+        new OptionsBuilder()
+            .include("^" + Pattern.quote(KeyedRateLimiterBenchmark.class.getName()) + "\\.")
+            .forks(1)
+            .warmupIterations(quick ? 2 : 3)
+            .warmupTime(TimeValue.milliseconds(quick ? 400 : 600))
+            .measurementIterations(quick ? 3 : 4)
+            .measurementTime(TimeValue.milliseconds(quick ? 400 : 600))
+            .build();
+    Map<String, Double> rows = new LinkedHashMap<>();
+    for (RunResult r : new Runner(options).run()) {
+      String method = r.getParams().getBenchmark();
+      rows.put(
+          method.substring(method.lastIndexOf('.') + 1)
+              + " maxKeys="
+              + r.getParams().getParam("maxKeys"),
+          r.getPrimaryResult().getScore());
+    }
+    return rows;
   }
 
   private static FileChannel openLock() throws java.io.IOException {
