@@ -9,7 +9,8 @@ import java.util.Objects;
  * The immutable settings of a {@link ConcurrencyLimiter}: the limit algorithm and the share of the
  * limit each criticality may fill. With the defaults, SHEDDABLE calls are admitted while fewer than
  * 50% of the limit are in flight, SHEDDABLE_PLUS 75%, CRITICAL 90% and CRITICAL_PLUS 100%: as load
- * rises, SHEDDABLE is rejected first and CRITICAL_PLUS last.
+ * rises, SHEDDABLE is rejected first and CRITICAL_PLUS last. A share never rounds down to no permit
+ * at all: every criticality may fill at least one (see {@link ConcurrencyLimiter}).
  *
  * @param algorithm how the limit adapts
  * @param criticalPlusShare share of the limit CRITICAL_PLUS calls may fill
