@@ -3,6 +3,8 @@ package io.bulwark.events.internal.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bulwark.events.Consumer;
+import io.bulwark.events.ConsumerConfig;
 import io.bulwark.events.CorruptLogException;
 import io.bulwark.events.EmbeddedLogConfig.CorruptionPolicy;
 import io.bulwark.events.EmbeddedLogConfig.Durability;
@@ -17,6 +19,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -254,6 +257,55 @@ class RecoveryTest {
         .hasMessageContaining(last.getFileName().toString())
         .hasMessageContaining("previous ended at");
     assertThat(Files.readAllBytes(last)).isEqualTo(lastBytes);
+  }
+
+  @Test
+  void aGroupCommittedPastACutResumesAtTheNewEndAndGetsEveryNewRecord() throws Exception {
+    try (EmbeddedEventLog log = open(CorruptionPolicy.FAIL, EventLogListener.NONE)) {
+      log.createTopic(TopicSpec.of("t", 1));
+      LogFixture.sendAll(log, "t", 0, 60);
+      try (Consumer c = log.consumer(ConsumerConfig.builder("g").build())) {
+        c.subscribe(List.of("t"));
+        assertThat(pollUntil(c, 60)).hasSize(60);
+        c.commitSync();
+      }
+    }
+    List<Path> segs = LogFixture.segments(dir, "t", 0);
+    flipByte(segs.get(1), 20); // inside the second segment's first batch: the cut leaves its base
+    List<String> clamped = new ArrayList<>();
+    EventLogListener listener =
+        new EventLogListener() {
+          @Override
+          public void onCommittedOffsetClamped(
+              String groupId, TopicPartition partition, long committed, long logEnd) {
+            clamped.add(groupId + " " + partition + " " + committed + "->" + logEnd);
+          }
+        };
+    try (EmbeddedEventLog log = open(CorruptionPolicy.TRUNCATE, listener)) {
+      long end = log.bounds(tp)[1];
+      assertThat(end).isBetween(1L, 59L);
+      assertThat(clamped).containsExactly("g t-0 60->" + end);
+      LogFixture.sendAll(log, "t", 1000, 1010);
+      try (Consumer c = log.consumer(ConsumerConfig.builder("g").build())) {
+        c.subscribe(List.of("t"));
+        assertThat(c.committed(tp)).hasValue(end);
+        assertThat(pollUntil(c, 10))
+            .extracting(r -> r.value(Serdes.string()))
+            .containsExactlyElementsOf(
+                java.util.stream.IntStream.range(1000, 1010).mapToObj(i -> "value-" + i).toList());
+      }
+    }
+    try (EmbeddedEventLog log = open(CorruptionPolicy.TRUNCATE, listener)) {
+      assertThat(clamped).as("clamped once, persisted").hasSize(1);
+    }
+  }
+
+  private static List<EventRecord> pollUntil(Consumer c, int count) {
+    List<EventRecord> out = new ArrayList<>();
+    for (int i = 0; i < 50 && out.size() < count; i++) {
+      out.addAll(c.poll(Duration.ofMillis(100)));
+    }
+    return out;
   }
 
   private static int firstAbove(List<Integer> sorted, int value) {
