@@ -1,7 +1,7 @@
 package io.bulwark.events.internal.kafka;
 
 import io.bulwark.core.context.Context;
-import io.bulwark.core.context.ContextHeaders;
+import io.bulwark.core.time.Clock;
 import io.bulwark.events.BufferFullException;
 import io.bulwark.events.EventLogException;
 import io.bulwark.events.EventLogTimeoutException;
@@ -13,6 +13,7 @@ import io.bulwark.events.ProducerFencedException;
 import io.bulwark.events.RecordMetadata;
 import io.bulwark.events.TopicPartition;
 import io.bulwark.events.internal.ProducerBuffer;
+import io.bulwark.events.internal.RecordContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +32,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** {@link Producer} on a {@link KafkaProducer}: acks=all, idempotent, optionally transactional. */
 final class KafkaProducerAdapter implements Producer {
-  private static final ContextHeaders HEADERS = ContextHeaders.builder().build();
 
   private final KafkaEventLog log;
   private final ProducerConfig config;
@@ -115,7 +115,7 @@ final class KafkaProducerAdapter implements Producer {
   private List<org.apache.kafka.common.header.Header> headers(OutgoingRecord record) {
     Map<String, String> merged = new LinkedHashMap<>();
     if (config.propagateContext()) {
-      HEADERS.inject(Context.current(), merged::putIfAbsent);
+      RecordContext.inject(Context.current(), Clock.system(), merged::putIfAbsent);
     }
     merged.putAll(record.headers().asMap());
     List<org.apache.kafka.common.header.Header> out = new ArrayList<>(merged.size());
