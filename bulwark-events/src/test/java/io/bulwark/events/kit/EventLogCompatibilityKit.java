@@ -393,6 +393,24 @@ public abstract class EventLogCompatibilityKit {
   }
 
   @Test
+  void keylessRecordsOfOneProducerGoRoundRobinOverThePartitions() {
+    String t = topic("keyless", 3);
+    Producer p = producer(ProducerConfig.defaults());
+    List<Integer> partitions = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      partitions.add(
+          p.send(OutgoingRecord.builder(t).value("v" + i, Serdes.string()).build())
+              .join()
+              .partition());
+    }
+    for (int i = 1; i < partitions.size(); i++) {
+      assertThat(partitions.get(i))
+          .as("partition of keyless record %d after %s", i, partitions)
+          .isEqualTo((partitions.get(i - 1) + 1) % 3);
+    }
+  }
+
+  @Test
   void aRecordReadAfterItsSendersDeadlinePassedHasAnExpiredDeadline() {
     String t = topic("deadline", 1);
     Producer p = producer(ProducerConfig.defaults());

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -37,6 +38,7 @@ final class KafkaProducerAdapter implements Producer {
   private final ProducerConfig config;
   private final KafkaProducer<byte[], byte[]> producer;
   private final ProducerBuffer buffer;
+  private final AtomicInteger roundRobin = new AtomicInteger();
 
   KafkaProducerAdapter(KafkaEventLog log, ProducerConfig config) {
     this.log = log;
@@ -64,7 +66,7 @@ final class KafkaProducerAdapter implements Producer {
 
   @Override
   public CompletableFuture<RecordMetadata> send(OutgoingRecord record) {
-    Integer partition = partitionOf(record);
+    int partition = partitionOf(record);
     buffer.acquire(record.topic());
     CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
     ProducerRecord<byte[], byte[]> pr =
@@ -94,7 +96,7 @@ final class KafkaProducerAdapter implements Producer {
     return future;
   }
 
-  private @org.jspecify.annotations.Nullable Integer partitionOf(OutgoingRecord record) {
+  private int partitionOf(OutgoingRecord record) {
     int n = log.partitionCount(record.topic());
     if (record.partition() >= 0) {
       if (record.partition() >= n) {
@@ -109,7 +111,11 @@ final class KafkaProducerAdapter implements Producer {
       return record.partition();
     }
     byte[] key = record.key();
-    return key == null ? null : Partitioner.partitionFor(key, n);
+    // keyless records are spread round robin here, as on the embedded log: left to Kafka, its
+    // sticky partitioner would send a whole batch of them to one partition
+    return key == null
+        ? Math.floorMod(roundRobin.getAndIncrement(), n)
+        : Partitioner.partitionFor(key, n);
   }
 
   private List<org.apache.kafka.common.header.Header> headers(OutgoingRecord record) {
