@@ -437,6 +437,30 @@ public abstract class EventLogCompatibilityKit {
   }
 
   @Test
+  void headerNamesAndValuesRoundTripExactlyAndUnencodableOnesAreRejectedAtSend() {
+    String t = topic("headers", 1);
+    Producer p = producer(ProducerConfig.defaults());
+    Map<String, String> sent = new java.util.LinkedHashMap<>();
+    sent.put("ascii", "plain");
+    sent.put("empty", "");
+    sent.put("grüße-名前", "ünïcødé ✓ 🚀 \u0000 end");
+    OutgoingRecord.Builder b = OutgoingRecord.builder(t).value("v", Serdes.string());
+    sent.forEach(b::header);
+    p.send(b.build()).join();
+    EventRecord r = pollCount(consumer(group("headers"), t), 1).get(0);
+    assertThat(r.headers().asMap()).containsExactlyEntriesOf(sent);
+
+    assertThatThrownBy(
+            () -> OutgoingRecord.builder(t).header("bad", "x\uD800y").value("v", Serdes.string()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("header 'bad'")
+        .hasMessageContaining("index 1");
+    assertThatThrownBy(() -> OutgoingRecord.builder(t).header("\uDC00", "v"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("header name");
+  }
+
+  @Test
   void aRecordThatKeepsFailingGoesToTheDeadLetterTopicWithItsCause() {
     String t = topic("dlq", 1);
     log.createTopic(TopicSpec.of(t + ".dlt", 1));
