@@ -21,6 +21,13 @@ public interface EventLogListener {
   /** A corrupt batch was found and reported (never served). */
   default void onCorruption(TopicPartition partition, String file, long position) {}
 
+  /**
+   * At open, a group's committed offset was past the end of its partition (recovery cut the
+   * partition) and was lowered to the end, so the group reads the records appended from there on.
+   */
+  default void onCommittedOffsetClamped(
+      String groupId, TopicPartition partition, long committed, long logEnd) {}
+
   /** A segment was deleted by retention. */
   default void onSegmentDeleted(TopicPartition partition, String file) {}
 

@@ -8,9 +8,10 @@ import io.bulwark.telemetry.RedRecorder;
  * Maps the embedded log's {@link EventLogListener} events onto telemetry. Each group-commit cycle
  * (write + fsync + acknowledge) is one request of the RED series {@code
  * dependency=eventlog.commit}, so its duration histogram is the durability latency producers wait
- * for. Rare events that explain behaviour are {@link Decisions}: torn tails truncated at recovery,
- * corruption reported, retention deletions, rebalances and dropped duplicates (component: the
- * topic-partition or the group).
+ * for. Rare events that explain behaviour are {@link Decisions}: cuts at recovery (torn tails or
+ * corruption under {@code TRUNCATE}), corruption reported, committed offsets clamped after a cut,
+ * retention deletions, rebalances and dropped duplicates (component: the topic-partition or the
+ * group).
  *
  * <pre>{@code
  * EmbeddedLogConfig.builder(dir).listener(EventLogTelemetry.of(telemetry)).build();
@@ -44,13 +45,22 @@ public final class EventLogTelemetry implements EventLogListener {
   @Override
   public void onRecoveryTruncated(TopicPartition partition, String file, long bytes) {
     decisions.record(
-        component(partition), "recovery_truncated", bytes + " bytes of a torn tail in " + file);
+        component(partition), "recovery_truncated", bytes + " bytes cut from the end of " + file);
   }
 
   @Override
   public void onCorruption(TopicPartition partition, String file, long position) {
     decisions.record(
         component(partition), "corruption", "corrupt batch in " + file + " at byte " + position);
+  }
+
+  @Override
+  public void onCommittedOffsetClamped(
+      String groupId, TopicPartition partition, long committed, long logEnd) {
+    decisions.record(
+        groupId,
+        "offset_clamped",
+        "committed offset " + committed + " of " + partition + " past the end, now " + logEnd);
   }
 
   @Override

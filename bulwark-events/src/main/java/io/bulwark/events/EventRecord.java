@@ -2,6 +2,8 @@ package io.bulwark.events;
 
 import io.bulwark.core.context.Context;
 import io.bulwark.core.context.ContextHeaders;
+import io.bulwark.core.time.Clock;
+import io.bulwark.events.internal.RecordContext;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,6 +21,12 @@ public record EventRecord(
     byte @Nullable [] value,
     Headers headers) {
 
+  /**
+   * The header holding the sender's deadline as wall-clock epoch milliseconds (records are read
+   * later and elsewhere, so the time left at send would mean nothing on arrival).
+   */
+  public static final String DEADLINE_AT_HEADER = "bulwark-deadline-at";
+
   public TopicPartition topicPartition() {
     return new TopicPartition(topic, partition);
   }
@@ -35,8 +43,17 @@ public record EventRecord(
     return v == null ? null : serde.deserialize(v);
   }
 
-  /** The sender's context (trace, deadline, criticality, correlation id) restored from headers. */
+  /**
+   * The sender's context (trace, deadline, criticality, correlation id) restored from headers. The
+   * deadline is the sender's absolute deadline measured on this machine's wall clock: a record read
+   * after it passed has an expired deadline.
+   */
   public Context context(ContextHeaders codec) {
-    return codec.extract(headers::get);
+    return context(codec, Clock.system());
+  }
+
+  /** As {@link #context(ContextHeaders)}, measuring the deadline from now on {@code wallClock}. */
+  public Context context(ContextHeaders codec, Clock wallClock) {
+    return RecordContext.extract(headers, codec, wallClock);
   }
 }

@@ -7,8 +7,10 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The headers of a record: an ordered map of string keys to string values (UTF-8 on the wire).
- * Context (trace, deadline, criticality, correlation id) travels here. Immutable.
+ * The headers of a record: an ordered map of unique, non-empty string keys to non-null string
+ * values, UTF-8 on the wire. A key or value that UTF-8 cannot carry (an unpaired surrogate) is
+ * rejected when the headers are built, so what a consumer reads is exactly what was sent, on every
+ * backend. Context (trace, deadline, criticality, correlation id) travels here. Immutable.
  */
 public final class Headers {
   private static final Headers EMPTY = new Headers(Map.of());
@@ -36,9 +38,64 @@ public final class Headers {
           if (k.isEmpty()) {
             throw new IllegalArgumentException("header key must not be empty");
           }
+          checkEncodable(k, v);
           copy.put(k, v);
         });
     return new Headers(Collections.unmodifiableMap(copy));
+  }
+
+  /**
+   * Rejects a header name or value that UTF-8 cannot carry (an unpaired surrogate), which encoding
+   * would otherwise silently replace with {@code '?'}.
+   */
+  static void checkEncodable(String key, String value) {
+    int bad = unpairedSurrogate(key);
+    if (bad >= 0) {
+      throw new IllegalArgumentException(
+          "header name "
+              + escaped(key)
+              + " has an unpaired surrogate at index "
+              + bad
+              + "; header names and values travel as UTF-8");
+    }
+    bad = unpairedSurrogate(value);
+    if (bad >= 0) {
+      throw new IllegalArgumentException(
+          "value of header '"
+              + key
+              + "' has an unpaired surrogate at index "
+              + bad
+              + " ("
+              + escaped(value)
+              + "); header names and values travel as UTF-8");
+    }
+  }
+
+  private static int unpairedSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static String escaped(String s) {
+    StringBuilder out = new StringBuilder("\"");
+    for (int i = 0; i < s.length() && i < 80; i++) {
+      char c = s.charAt(i);
+      if (Character.isSurrogate(c) || Character.isISOControl(c)) {
+        out.append(String.format("\\u%04X", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.append('"').toString();
   }
 
   /** A copy with {@code key} set to {@code value}. */

@@ -116,7 +116,13 @@ public final class OutgoingRecord {
         h = new LinkedHashMap<>();
         headers = h;
       }
-      h.put(name, Objects.requireNonNull(headerValue, () -> "value of header " + name));
+      Objects.requireNonNull(headerValue, () -> "value of header " + name);
+      try {
+        Headers.checkEncodable(name, headerValue);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(e.getMessage() + " (topic " + topic + ")", e);
+      }
+      h.put(name, headerValue);
       return this;
     }
 

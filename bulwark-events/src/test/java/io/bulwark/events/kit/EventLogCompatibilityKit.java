@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bulwark.core.context.Context;
 import io.bulwark.core.context.ContextHeaders;
+import io.bulwark.core.context.Deadline;
 import io.bulwark.events.Consumer;
 import io.bulwark.events.ConsumerConfig;
 import io.bulwark.events.EventLog;
@@ -18,6 +19,7 @@ import io.bulwark.events.RecordMetadata;
 import io.bulwark.events.Serdes;
 import io.bulwark.events.TopicPartition;
 import io.bulwark.events.TopicSpec;
+import io.bulwark.test.VirtualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -388,6 +390,74 @@ public abstract class EventLogCompatibilityKit {
     assertThat(r.value(Serdes.json(OrderPlaced.class))).isEqualTo(new OrderPlaced("o-1", 3));
     assertThat(r.headers().get("type")).isEqualTo("OrderPlaced");
     assertThat(r.context(ContextHeaders.builder().build()).correlationId()).isEqualTo("corr-42");
+  }
+
+  @Test
+  void keylessRecordsOfOneProducerGoRoundRobinOverThePartitions() {
+    String t = topic("keyless", 3);
+    Producer p = producer(ProducerConfig.defaults());
+    List<Integer> partitions = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      partitions.add(
+          p.send(OutgoingRecord.builder(t).value("v" + i, Serdes.string()).build())
+              .join()
+              .partition());
+    }
+    for (int i = 1; i < partitions.size(); i++) {
+      assertThat(partitions.get(i))
+          .as("partition of keyless record %d after %s", i, partitions)
+          .isEqualTo((partitions.get(i - 1) + 1) % 3);
+    }
+  }
+
+  @Test
+  void aRecordReadAfterItsSendersDeadlinePassedHasAnExpiredDeadline() {
+    String t = topic("deadline", 1);
+    Producer p = producer(ProducerConfig.defaults());
+    VirtualClock senderClock = new VirtualClock();
+    long sentFrom = System.currentTimeMillis();
+    Context.root()
+        .withDeadline(Deadline.after(Duration.ofSeconds(5), senderClock))
+        .run(() -> p.send(rec(t, "k", "v")).join());
+    long sentUntil = System.currentTimeMillis();
+    EventRecord r = pollCount(consumer(group("deadline"), t), 1).get(0);
+
+    VirtualClock soonAfter = new VirtualClock(Instant.ofEpochMilli(sentFrom + 1_000));
+    Deadline early =
+        r.context(ContextHeaders.builder().clock(soonAfter).build(), soonAfter).deadline();
+    assertThat(early).isNotNull();
+    assertThat(early.remaining())
+        .isBetween(Duration.ofSeconds(4), Duration.ofMillis(4_000 + sentUntil - sentFrom));
+
+    VirtualClock afterIt = new VirtualClock(Instant.ofEpochMilli(sentUntil + 5_001));
+    Deadline late = r.context(ContextHeaders.builder().clock(afterIt).build(), afterIt).deadline();
+    assertThat(late).isNotNull();
+    assertThat(late.isExpired()).isTrue();
+    assertThat(r.context(ContextHeaders.builder().build()).deadline()).isNotNull();
+  }
+
+  @Test
+  void headerNamesAndValuesRoundTripExactlyAndUnencodableOnesAreRejectedAtSend() {
+    String t = topic("headers", 1);
+    Producer p = producer(ProducerConfig.defaults());
+    Map<String, String> sent = new java.util.LinkedHashMap<>();
+    sent.put("ascii", "plain");
+    sent.put("empty", "");
+    sent.put("grüße-名前", "ünïcødé ✓ 🚀 \u0000 end");
+    OutgoingRecord.Builder b = OutgoingRecord.builder(t).value("v", Serdes.string());
+    sent.forEach(b::header);
+    p.send(b.build()).join();
+    EventRecord r = pollCount(consumer(group("headers"), t), 1).get(0);
+    assertThat(r.headers().asMap()).containsExactlyEntriesOf(sent);
+
+    assertThatThrownBy(
+            () -> OutgoingRecord.builder(t).header("bad", "x\uD800y").value("v", Serdes.string()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("header 'bad'")
+        .hasMessageContaining("index 1");
+    assertThatThrownBy(() -> OutgoingRecord.builder(t).header("\uDC00", "v"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("header name");
   }
 
   @Test

@@ -38,6 +38,7 @@ import java.util.stream.Stream;
  */
 public final class EmbeddedEventLog implements EventLog {
   private static final long RETENTION_CHECK_MILLIS = 60_000;
+  private static final System.Logger LOG = System.getLogger(EmbeddedEventLog.class.getName());
 
   private final EmbeddedLogConfig config;
   private final Path topicsDir;
@@ -69,6 +70,7 @@ public final class EmbeddedEventLog implements EventLog {
     this.lastRetentionMillis = config.clock().wallMillis();
     writer.start();
     replayJournal();
+    clampCommittedOffsets();
   }
 
   /** Opens (creating if needed) the log in {@code config.directory()}, recovering it. */
@@ -158,6 +160,50 @@ public final class EmbeddedEventLog implements EventLog {
     for (TxnJournal.Entry entry : journal.pending()) {
       applyTransaction(entry);
       journal.delete(entry.transactionalId());
+    }
+  }
+
+  /**
+   * Lowers every committed offset that lies past its partition's end to that end. Only a cut at
+   * recovery makes this happen; the cut offsets are assigned again to new appends, which the group
+   * would otherwise skip. Reported to the listener and logged.
+   */
+  private void clampCommittedOffsets() {
+    offsets
+        .all()
+        .forEach(
+            (group, committed) -> {
+              Map<TopicPartition, Long> clamped = new java.util.TreeMap<>();
+              committed.forEach(
+                  (tp, offset) -> {
+                    Topic t = topics.get(tp.topic());
+                    if (t == null || tp.partition() >= t.partitions().length) {
+                      return;
+                    }
+                    long end = t.partitions()[tp.partition()].durableEnd();
+                    if (offset > end) {
+                      clamped.put(tp, end);
+                      LOG.log(
+                          System.Logger.Level.WARNING,
+                          "group {0}: committed offset {1} of {2} is past the log end {3} after"
+                              + " recovery cut the partition; resuming at {3}",
+                          group,
+                          Long.toString(offset),
+                          tp,
+                          Long.toString(end));
+                      listen(
+                          () -> config.listener().onCommittedOffsetClamped(group, tp, offset, end));
+                    }
+                  });
+              offsets.commit(group, clamped);
+            });
+  }
+
+  private static void listen(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException ignored) {
+      // the listener contract says it never throws; if it does, the log carries on
     }
   }
 

@@ -1,7 +1,6 @@
 package io.bulwark.events.internal.embedded;
 
 import io.bulwark.core.context.Context;
-import io.bulwark.core.context.ContextHeaders;
 import io.bulwark.events.EventLogException;
 import io.bulwark.events.Headers;
 import io.bulwark.events.OutgoingRecord;
@@ -11,6 +10,7 @@ import io.bulwark.events.ProducerFencedException;
 import io.bulwark.events.RecordMetadata;
 import io.bulwark.events.TopicPartition;
 import io.bulwark.events.internal.ProducerBuffer;
+import io.bulwark.events.internal.RecordContext;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -32,7 +32,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class EmbeddedProducer implements Producer {
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final ContextHeaders HEADERS = ContextHeaders.builder().build();
 
   private final EmbeddedEventLog log;
   private final ProducerConfig config;
@@ -132,7 +131,7 @@ final class EmbeddedProducer implements Producer {
       return record.headers();
     }
     Map<String, String> merged = new LinkedHashMap<>();
-    HEADERS.inject(current, merged::putIfAbsent);
+    RecordContext.inject(current, log.config().clock(), merged::putIfAbsent);
     if (merged.isEmpty()) {
       return record.headers();
     }

@@ -63,6 +63,13 @@ final class OffsetStore {
     return offset == null ? OptionalLong.empty() : OptionalLong.of(offset);
   }
 
+  /** Every group with its committed offsets (a snapshot). */
+  Map<String, Map<TopicPartition, Long>> all() {
+    Map<String, Map<TopicPartition, Long>> copy = new TreeMap<>();
+    groups.forEach((group, offsets) -> copy.put(group, new TreeMap<>(offsets)));
+    return copy;
+  }
+
   void commit(String group, Map<TopicPartition, Long> offsets) {
     if (offsets.isEmpty()) {
       return;

@@ -25,12 +25,17 @@ import java.util.stream.Stream;
  *
  * <p>Design notes: only the writer thread appends, rolls and deletes segments; readers look up a
  * segment in a concurrent map and read positionally, retrying if retention closed it underneath.
- * Opening scans every segment: each batch's framing, offset continuity and CRC are checked; a bad
- * batch at the tail of the last segment is a torn write and is truncated (it was never
- * acknowledged, since acknowledgement follows the fsync that would have made it whole); a bad batch
- * anywhere else is corruption, reported by {@link CorruptLogException} or cut off by policy.
+ * Opening scans every segment: each batch's framing, offset continuity and CRC are checked. A torn
+ * tail is a bad batch in the last segment with no valid batch after it: a write that a crash cut
+ * short, never acknowledged (acknowledgement follows the fsync that would have made it whole), so
+ * it is truncated. Anything else is corruption, reported by {@link CorruptLogException} or cut off
+ * by policy: a bad batch followed by a valid one (found by scanning every later byte position, so a
+ * damaged length field cannot hide it), a CRC-valid batch at the wrong offset, a bad batch in an
+ * earlier segment, or a missing segment (a gap in the base offsets).
  */
 final class PartitionLog {
+  private static final System.Logger LOG = System.getLogger(PartitionLog.class.getName());
+
   private final TopicPartition tp;
   private final Path dir;
   private final EmbeddedLogConfig config;
@@ -88,7 +93,8 @@ final class PartitionLog {
       long position = 0;
       long next = expected < 0 ? base : expected;
       if (base != next) {
-        corrupt(seg, 0, "segment base offset " + base + " but previous ended at " + next, last);
+        // a missing or misnamed segment: never a torn write
+        corrupt(seg, 0, "segment base offset " + base + " but previous ended at " + next, false);
         return;
       }
       while (position < fileSize) {
@@ -96,18 +102,15 @@ final class PartitionLog {
         try {
           batch = seg.readBatch(position, fileSize);
         } catch (Segment.CorruptBatchException e) {
-          if (!corrupt(seg, position, String.valueOf(e.getMessage()), last)) {
-            return;
-          }
-          break;
+          boolean torn = last && !seg.hasValidBatchAfter(position, fileSize, next);
+          corrupt(seg, position, String.valueOf(e.getMessage()), torn);
+          return;
         }
         BatchCodec.Header h = BatchCodec.readHeader(java.util.Objects.requireNonNull(batch));
         if (h.baseOffset() != next) {
-          if (!corrupt(
-              seg, position, "batch offset " + h.baseOffset() + " expected " + next, last)) {
-            return;
-          }
-          break;
+          // a CRC-valid batch at the wrong offset cannot come from a torn write
+          corrupt(seg, position, "batch offset " + h.baseOffset() + " expected " + next, false);
+          return;
         }
         seg.noteBatch(position, h);
         noteProducer(h);
@@ -125,23 +128,32 @@ final class PartitionLog {
   }
 
   /**
-   * Handles a bad batch found at open. A torn tail of the last segment is truncated; elsewhere the
-   * policy decides. Returns true if scanning may go on with the next segment (never: after a cut
-   * later segments are deleted).
+   * Handles a bad batch found at open; scanning stops there. A torn tail (a bad batch in the last
+   * segment with no valid batch after it) is truncated; anything else is corruption, and the policy
+   * decides: {@code FAIL} throws and leaves the files as found, {@code TRUNCATE} cuts the partition
+   * at {@code position} (deleting later segments) and reports the cut.
    */
-  private boolean corrupt(Segment seg, long position, String why, boolean last) throws IOException {
+  private void corrupt(Segment seg, long position, String why, boolean torn) throws IOException {
     String where = seg.file() + " at byte " + position;
-    if (!last && config.corruptionPolicy() == CorruptionPolicy.FAIL) {
+    if (!torn) {
       listener(() -> listener.onCorruption(tp, seg.file().toString(), position));
-      closeAll();
-      throw new CorruptLogException(
-          "corrupt batch in "
-              + where
-              + " ("
-              + why
-              + ") of partition "
-              + tp
-              + "; not a torn tail. Open with corruptionPolicy TRUNCATE to cut the partition there");
+      if (config.corruptionPolicy() == CorruptionPolicy.FAIL) {
+        closeAll();
+        throw new CorruptLogException(
+            "corrupt batch in "
+                + where
+                + " ("
+                + why
+                + ") of partition "
+                + tp
+                + "; not a torn tail. Open with corruptionPolicy TRUNCATE to cut the partition there");
+      }
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "corruptionPolicy TRUNCATE: cutting partition {0} at {1}, deleting what follows ({2})",
+          tp,
+          where,
+          why);
     }
     long cut = seg.channel().size() - position;
     seg.truncate(position);
@@ -165,7 +177,6 @@ final class PartitionLog {
     }
     startOffset = segments.firstKey();
     durableEnd = active().nextOffset();
-    return false;
   }
 
   private void noteProducer(BatchCodec.Header h) {

@@ -160,6 +160,43 @@ final class Segment {
     return batch;
   }
 
+  /**
+   * Whether a valid batch (plausible header, CRC match, base offset in {@code [minOffset, minOffset
+   * + distance]}) starts anywhere in {@code (from, limit)}. Used at open after a bad batch at
+   * {@code from}: every byte position is tried, so a damaged length field cannot hide the batches
+   * after it.
+   */
+  boolean hasValidBatchAfter(long from, long limit, long minOffset) throws IOException {
+    long window = 1L << 30;
+    for (long start = from + 1; start + BatchCodec.HEADER_SIZE <= limit; start += window) {
+      long mapped = Math.min(limit - start, window + BatchCodec.HEADER_SIZE);
+      ByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, start, mapped);
+      for (int q = 0; q < window && q + BatchCodec.HEADER_SIZE <= mapped; q++) {
+        if (map.get(q + 8) != BatchCodec.MAGIC) {
+          continue;
+        }
+        BatchCodec.Header h = BatchCodec.readHeader(map.duplicate().position(q));
+        long position = start + q;
+        if (BatchCodec.plausible(h, map.duplicate().position(q))
+            && h.baseOffset() >= minOffset
+            && h.baseOffset() - minOffset <= position - from
+            && position + h.totalSize() <= limit
+            && isValidBatch(position, limit)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private boolean isValidBatch(long position, long limit) throws IOException {
+    try {
+      return readBatch(position, limit) != null;
+    } catch (CorruptBatchException e) {
+      return false;
+    }
+  }
+
   private void readFully(ByteBuffer buf, long position) throws IOException {
     long p = position;
     while (buf.hasRemaining()) {

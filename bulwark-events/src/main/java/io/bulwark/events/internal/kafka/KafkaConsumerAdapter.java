@@ -7,26 +7,33 @@ import io.bulwark.events.EventLogException;
 import io.bulwark.events.EventRecord;
 import io.bulwark.events.Headers;
 import io.bulwark.events.TopicPartition;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.jspecify.annotations.Nullable;
 
 /** {@link Consumer} on a {@link KafkaConsumer}: manual commits, read_committed. */
 final class KafkaConsumerAdapter implements Consumer {
@@ -66,11 +73,35 @@ final class KafkaConsumerAdapter implements Consumer {
     consumer.subscribe(List.copyOf(topics));
   }
 
+  /**
+   * Polls and converts. A record whose headers {@link Headers} cannot hold unaltered (written by
+   * another Kafka client: a repeated name, a null value, bytes that are not UTF-8) is never
+   * delivered altered: the records of its partition before it are delivered and its partition is
+   * rewound to it; once it is the first record of its partition in a poll, that poll fails naming
+   * it, with every partition rewound to its first polled record, so nothing is skipped. {@link
+   * #seek} past it goes on.
+   */
   @Override
   public List<EventRecord> poll(Duration timeout) {
+    ConsumerRecords<byte[], byte[]> polled;
     try {
-      List<EventRecord> out = new ArrayList<>();
-      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
+      polled = consumer.poll(timeout);
+    } catch (KafkaException e) {
+      throw new EventLogException("poll of group " + config.groupId() + " failed: " + e, e);
+    }
+    List<EventRecord> out = new ArrayList<>();
+    Map<org.apache.kafka.common.TopicPartition, Long> first = new HashMap<>();
+    Set<org.apache.kafka.common.TopicPartition> stopped = new HashSet<>();
+    EventLogException failure = null;
+    for (ConsumerRecord<byte[], byte[]> r : polled) {
+      org.apache.kafka.common.TopicPartition tp =
+          new org.apache.kafka.common.TopicPartition(r.topic(), r.partition());
+      boolean head = first.putIfAbsent(tp, r.offset()) == null;
+      if (stopped.contains(tp)) {
+        continue;
+      }
+      String problem = unrepresentable(r);
+      if (problem == null) {
         out.add(
             new EventRecord(
                 r.topic(),
@@ -80,18 +111,63 @@ final class KafkaConsumerAdapter implements Consumer {
                 r.key(),
                 r.value(),
                 headers(r)));
+        continue;
       }
-      return out;
-    } catch (KafkaException e) {
-      throw new EventLogException("poll of group " + config.groupId() + " failed: " + e, e);
+      stopped.add(tp);
+      consumer.seek(tp, r.offset());
+      if (failure == null && head) {
+        failure =
+            new EventLogException(
+                "record "
+                    + b(tp)
+                    + "@"
+                    + r.offset()
+                    + " has a header Bulwark's Headers cannot hold unaltered ("
+                    + problem
+                    + "); it was written by another Kafka client. Not delivered; seek past it"
+                    + " (consumer.seek(partition, "
+                    + (r.offset() + 1)
+                    + ")) to go on");
+      }
     }
+    if (failure != null) {
+      first.forEach(consumer::seek);
+      throw failure;
+    }
+    return out;
+  }
+
+  /** Why {@code r}'s headers cannot become {@link Headers} unaltered, or null if they can. */
+  private static @Nullable String unrepresentable(ConsumerRecord<byte[], byte[]> r) {
+    Set<String> names = new HashSet<>();
+    for (Header h : r.headers()) {
+      if (!names.add(h.key())) {
+        return "header '" + h.key() + "' is repeated";
+      }
+      byte[] v = h.value();
+      if (v == null) {
+        return "header '" + h.key() + "' has a null value";
+      }
+      if (h.key().isEmpty()) {
+        return "a header has an empty name";
+      }
+      try {
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(v));
+      } catch (CharacterCodingException e) {
+        return "the value of header '" + h.key() + "' is not valid UTF-8";
+      }
+    }
+    return null;
   }
 
   private static Headers headers(ConsumerRecord<byte[], byte[]> r) {
     Map<String, String> map = new LinkedHashMap<>();
     for (Header h : r.headers()) {
-      byte[] v = h.value();
-      map.put(h.key(), v == null ? "" : new String(v, StandardCharsets.UTF_8));
+      map.put(h.key(), new String(Objects.requireNonNull(h.value()), StandardCharsets.UTF_8));
     }
     return Headers.of(map);
   }

@@ -1,7 +1,7 @@
 package io.bulwark.events.internal.kafka;
 
 import io.bulwark.core.context.Context;
-import io.bulwark.core.context.ContextHeaders;
+import io.bulwark.core.time.Clock;
 import io.bulwark.events.BufferFullException;
 import io.bulwark.events.EventLogException;
 import io.bulwark.events.EventLogTimeoutException;
@@ -13,6 +13,7 @@ import io.bulwark.events.ProducerFencedException;
 import io.bulwark.events.RecordMetadata;
 import io.bulwark.events.TopicPartition;
 import io.bulwark.events.internal.ProducerBuffer;
+import io.bulwark.events.internal.RecordContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -31,12 +33,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** {@link Producer} on a {@link KafkaProducer}: acks=all, idempotent, optionally transactional. */
 final class KafkaProducerAdapter implements Producer {
-  private static final ContextHeaders HEADERS = ContextHeaders.builder().build();
 
   private final KafkaEventLog log;
   private final ProducerConfig config;
   private final KafkaProducer<byte[], byte[]> producer;
   private final ProducerBuffer buffer;
+  private final AtomicInteger roundRobin = new AtomicInteger();
 
   KafkaProducerAdapter(KafkaEventLog log, ProducerConfig config) {
     this.log = log;
@@ -64,7 +66,7 @@ final class KafkaProducerAdapter implements Producer {
 
   @Override
   public CompletableFuture<RecordMetadata> send(OutgoingRecord record) {
-    Integer partition = partitionOf(record);
+    int partition = partitionOf(record);
     buffer.acquire(record.topic());
     CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
     ProducerRecord<byte[], byte[]> pr =
@@ -94,7 +96,7 @@ final class KafkaProducerAdapter implements Producer {
     return future;
   }
 
-  private @org.jspecify.annotations.Nullable Integer partitionOf(OutgoingRecord record) {
+  private int partitionOf(OutgoingRecord record) {
     int n = log.partitionCount(record.topic());
     if (record.partition() >= 0) {
       if (record.partition() >= n) {
@@ -109,13 +111,17 @@ final class KafkaProducerAdapter implements Producer {
       return record.partition();
     }
     byte[] key = record.key();
-    return key == null ? null : Partitioner.partitionFor(key, n);
+    // keyless records are spread round robin here, as on the embedded log: left to Kafka, its
+    // sticky partitioner would send a whole batch of them to one partition
+    return key == null
+        ? Math.floorMod(roundRobin.getAndIncrement(), n)
+        : Partitioner.partitionFor(key, n);
   }
 
   private List<org.apache.kafka.common.header.Header> headers(OutgoingRecord record) {
     Map<String, String> merged = new LinkedHashMap<>();
     if (config.propagateContext()) {
-      HEADERS.inject(Context.current(), merged::putIfAbsent);
+      RecordContext.inject(Context.current(), Clock.system(), merged::putIfAbsent);
     }
     merged.putAll(record.headers().asMap());
     List<org.apache.kafka.common.header.Header> out = new ArrayList<>(merged.size());

@@ -292,6 +292,7 @@ class EmbeddedBehaviourTest {
     try (EmbeddedEventLog log = EmbeddedEventLog.open(LogFixture.config(dir).build())) {
       log.createTopic(TopicSpec.of("in", 1));
       log.createTopic(TopicSpec.of("out", 1));
+      LogFixture.sendAll(log, "in", 0, 5); // the consumed input the offsets below point past
       TopicPartition out = new TopicPartition("out", 0);
       List<TxnJournal.Output> outputs = new ArrayList<>();
       for (int i = 0; i < 3; i++) {

@@ -46,6 +46,7 @@ class EventLogTelemetryTest {
       listener.onSegmentDeleted(tp, "00000000000000000000.log");
       listener.onRebalance("billing", 4, 2);
       listener.onDuplicateDropped(tp, 77, 3);
+      listener.onCommittedOffsetClamped("audit", tp, 60, 42);
 
       String text = telemetry.scrapePrometheus();
       assertThat(text)
@@ -55,7 +56,9 @@ class EventLogTelemetryTest {
           .contains("decision=\"retention_deleted\"")
           .contains("decision=\"duplicate_dropped\"")
           .contains("component=\"billing\"")
-          .contains("decision=\"rebalance\"");
+          .contains("decision=\"rebalance\"")
+          .contains("component=\"audit\"")
+          .contains("decision=\"offset_clamped\"");
     }
   }
 }
