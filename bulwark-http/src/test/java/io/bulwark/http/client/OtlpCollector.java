@@ -14,9 +14,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A local OTLP/HTTP trace collector for tests: accepts {@code POST /v1/traces} with a protobuf
- * {@code ExportTraceServiceRequest} on loopback and keeps the spans it decodes. The decoder reads
- * the protobuf wire format directly, only the fields the tests look at (field numbers from the
- * OTLP {@code trace.proto}, {@code resource.proto} and {@code common.proto}).
+ * {@code ExportTraceServiceRequest} on loopback and keeps the spans it decodes (metrics posted to
+ * {@code /v1/metrics} are accepted and ignored). The decoder reads the protobuf wire format
+ * directly, only the fields the tests look at (field numbers from the OTLP {@code trace.proto},
+ * {@code resource.proto} and {@code common.proto}).
  */
 final class OtlpCollector implements AutoCloseable {
   /** One received span; ids as lowercase hex, {@code parentSpanId} empty for a root. */
@@ -49,9 +50,8 @@ final class OtlpCollector implements AutoCloseable {
                         .onSuccess(
                             body -> {
                               contentTypes.add(String.valueOf(req.getHeader("content-type")));
-                              boolean ok =
-                                  req.path().equals("/v1/traces") && req.method().name().equals("POST");
-                              if (ok) {
+                              boolean ok = req.method().name().equals("POST");
+                              if (ok && req.path().equals("/v1/traces")) {
                                 spans.addAll(decodeRequest(body.getBytes()));
                               }
                               req.response()
@@ -238,7 +238,10 @@ final class OtlpCollector implements AutoCloseable {
       switch (tag & 7) {
         case 0 -> varint();
         case 1 -> pos += 8;
-        case 2 -> pos += varintInt();
+        case 2 -> {
+          int length = varintInt(); // read first: "pos += varintInt()" would add to the old pos
+          pos += length;
+        }
         case 5 -> pos += 4;
         default -> throw new IllegalArgumentException("unsupported wire type in tag " + tag);
       }
