@@ -13,6 +13,9 @@ import io.bulwark.events.ProducerFencedException;
 import io.bulwark.events.RecordMetadata;
 import io.bulwark.events.TopicPartition;
 import io.bulwark.events.internal.ProducerBuffer;
+import io.bulwark.events.internal.ProducerSpans;
+import io.bulwark.telemetry.HopSpans;
+import io.bulwark.telemetry.TelemetrySpan;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,7 +69,9 @@ final class KafkaProducerAdapter implements Producer {
   public CompletableFuture<RecordMetadata> send(OutgoingRecord record) {
     Integer partition = partitionOf(record);
     buffer.acquire(record.topic());
+    TelemetrySpan span = HopSpans.producer(config.tracing(), Context.current(), record.topic());
     CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
+    CompletableFuture<RecordMetadata> result = ProducerSpans.endWhenDone(span, future);
     ProducerRecord<byte[], byte[]> pr =
         new ProducerRecord<>(
             record.topic(),
@@ -74,7 +79,7 @@ final class KafkaProducerAdapter implements Producer {
             record.timestampMillis() >= 0 ? record.timestampMillis() : null,
             record.key(),
             record.value(),
-            headers(record));
+            headers(record, span.context()));
     try {
       producer.send(
           pr,
@@ -89,9 +94,11 @@ final class KafkaProducerAdapter implements Producer {
           });
     } catch (KafkaException e) {
       buffer.release();
-      throw translate("send to " + record.topic(), e);
+      RuntimeException failed = translate("send to " + record.topic(), e);
+      future.completeExceptionally(failed);
+      throw failed;
     }
-    return future;
+    return result;
   }
 
   private @org.jspecify.annotations.Nullable Integer partitionOf(OutgoingRecord record) {
@@ -112,10 +119,11 @@ final class KafkaProducerAdapter implements Producer {
     return key == null ? null : Partitioner.partitionFor(key, n);
   }
 
-  private List<org.apache.kafka.common.header.Header> headers(OutgoingRecord record) {
+  private List<org.apache.kafka.common.header.Header> headers(
+      OutgoingRecord record, Context sender) {
     Map<String, String> merged = new LinkedHashMap<>();
     if (config.propagateContext()) {
-      HEADERS.inject(Context.current(), merged::putIfAbsent);
+      HEADERS.inject(sender, merged::putIfAbsent);
     }
     merged.putAll(record.headers().asMap());
     List<org.apache.kafka.common.header.Header> out = new ArrayList<>(merged.size());
