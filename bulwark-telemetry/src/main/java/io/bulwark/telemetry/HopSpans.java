@@ -28,8 +28,9 @@ public final class HopSpans {
    */
   public static TelemetrySpan server(
       Tracing tracing, Context incoming, String method, @Nullable String route, String path) {
-    TelemetrySpan span =
-        tracing.startSpan(route == null ? method : method + " " + route, SpanKind.SERVER, incoming);
+    // the name is built only for a span that may record: a hop that records nothing stays cheap
+    String name = route == null || !tracing.mayRecord(incoming) ? method : method + " " + route;
+    TelemetrySpan span = tracing.startSpan(name, SpanKind.SERVER, incoming);
     if (span.isRecording()) {
       span.attribute("http.request.method", method);
       span.attribute("url.path", path);

@@ -96,6 +96,15 @@ public final class Tracing {
     return new SpanHandles.Recording(span, child, sc.getSpanId(), active);
   }
 
+  /**
+   * False when a span under {@code parent} is certain not to record, so that a caller can skip
+   * building its name and attributes.
+   */
+  boolean mayRecord(Context parent) {
+    TraceContext parentTrace = parent.trace();
+    return enabled && (parentTrace == null || parentTrace.isSampled());
+  }
+
   private static TelemetrySpan sampledOut(Context parent, @Nullable TraceContext parentTrace) {
     return new SpanHandles.SampledOut(
         parentTrace == null ? parent : parent.withTrace(parentTrace.newChildSpan()));
