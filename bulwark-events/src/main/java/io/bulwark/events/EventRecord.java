@@ -4,6 +4,9 @@ import io.bulwark.core.context.Context;
 import io.bulwark.core.context.ContextHeaders;
 import io.bulwark.core.time.Clock;
 import io.bulwark.events.internal.RecordContext;
+import io.bulwark.telemetry.HopSpans;
+import io.bulwark.telemetry.TelemetrySpan;
+import io.bulwark.telemetry.Tracing;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -55,5 +58,18 @@ public record EventRecord(
   /** As {@link #context(ContextHeaders)}, measuring the deadline from now on {@code wallClock}. */
   public Context context(ContextHeaders codec, Clock wallClock) {
     return RecordContext.extract(headers, codec, wallClock);
+  }
+
+  /**
+   * Starts the {@code CONSUMER} span of processing this record: a child of the producer's span
+   * restored from the headers, with a link to it. Run the processing under the span's {@link
+   * TelemetrySpan#context() context} (the sender's context with the consumer span's trace) and end
+   * it with {@link HopSpans#consumerDone}; with {@link Tracing#disabled()} nothing is recorded but
+   * the context still has a span id of its own.
+   *
+   * @throws io.bulwark.core.context.MalformedHeaderException if a context header is malformed
+   */
+  public TelemetrySpan consumerSpan(Tracing tracing, ContextHeaders codec) {
+    return HopSpans.consumer(tracing, context(codec), topic, partition, offset);
   }
 }

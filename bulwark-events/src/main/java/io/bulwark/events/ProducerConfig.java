@@ -1,5 +1,6 @@
 package io.bulwark.events;
 
+import io.bulwark.telemetry.Tracing;
 import java.time.Duration;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -16,7 +17,10 @@ import org.jspecify.annotations.Nullable;
  *       WhenFull#BLOCK} up to {@code maxBlock}, default 30 s): backpressure for records sent but
  *       not yet acknowledged.
  *   <li>{@code propagateContext} (default true): the caller's {@code Context} is written into the
- *       record headers.
+ *       record headers, with the trace of the send's own span.
+ *   <li>{@code tracing} (default {@link Tracing#disabled()}): where each send's {@code PRODUCER}
+ *       span is recorded (e.g. {@code telemetry.tracing()}); disabled tracing records nothing but
+ *       still gives each send a fresh span id under the caller's trace.
  * </ul>
  */
 public final class ProducerConfig {
@@ -34,6 +38,7 @@ public final class ProducerConfig {
   private final WhenFull whenFull;
   private final Duration maxBlock;
   private final boolean propagateContext;
+  private final Tracing tracing;
 
   private ProducerConfig(Builder b) {
     this.idempotent = b.idempotent || b.transactionalId != null;
@@ -42,6 +47,7 @@ public final class ProducerConfig {
     this.whenFull = b.whenFull;
     this.maxBlock = b.maxBlock;
     this.propagateContext = b.propagateContext;
+    this.tracing = b.tracing;
   }
 
   public static Builder builder() {
@@ -76,6 +82,10 @@ public final class ProducerConfig {
     return propagateContext;
   }
 
+  public Tracing tracing() {
+    return tracing;
+  }
+
   /** Builds a {@link ProducerConfig}. */
   public static final class Builder {
     private boolean idempotent = true;
@@ -84,6 +94,7 @@ public final class ProducerConfig {
     private WhenFull whenFull = WhenFull.BLOCK;
     private Duration maxBlock = Duration.ofSeconds(30);
     private boolean propagateContext = true;
+    private Tracing tracing = Tracing.disabled();
 
     private Builder() {}
 
@@ -126,6 +137,12 @@ public final class ProducerConfig {
 
     public Builder propagateContext(boolean propagateContext) {
       this.propagateContext = propagateContext;
+      return this;
+    }
+
+    /** Records each send's {@code PRODUCER} span, e.g. {@code telemetry.tracing()}. */
+    public Builder tracing(Tracing tracing) {
+      this.tracing = Objects.requireNonNull(tracing, "tracing");
       return this;
     }
 

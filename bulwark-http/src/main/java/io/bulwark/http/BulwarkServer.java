@@ -10,6 +10,7 @@ import io.bulwark.resilience.ConcurrencyLimiter;
 import io.bulwark.resilience.Pipeline;
 import io.bulwark.telemetry.BulwarkTelemetry;
 import io.bulwark.telemetry.PrometheusEndpoint;
+import io.bulwark.telemetry.Tracing;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -188,8 +189,10 @@ public final class BulwarkServer implements AutoCloseable {
 
     /**
      * Observability from bulwark-telemetry: mounts its Prometheus scrape at {@code GET /metrics}
-     * (outside load shedding and deadlines, like the health endpoints) and records RED metrics
-     * (rate, errors, duration) per route, in addition to the configured listener.
+     * (outside load shedding and deadlines, like the health endpoints), records RED metrics (rate,
+     * errors, duration) per route, in addition to the configured listener, and records each
+     * request's {@code SERVER} span. Without telemetry the server still gives every request a span
+     * id of its own under the caller's trace, but records nothing.
      */
     public Builder telemetry(BulwarkTelemetry telemetry) {
       this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
@@ -293,7 +296,8 @@ public final class BulwarkServer implements AutoCloseable {
               scheduler,
               readiness,
               vertx,
-              eventLoops);
+              eventLoops,
+              t == null ? Tracing.disabled() : t.tracing());
       return new BulwarkServer(engine);
     }
   }

@@ -30,13 +30,7 @@ public final class ContextBridge {
     io.opentelemetry.context.Context otel = io.opentelemetry.context.Context.root();
     TraceContext trace = context.trace();
     if (trace != null) {
-      SpanContext parent =
-          SpanContext.createFromRemoteParent(
-              trace.traceId(),
-              trace.spanId(),
-              TraceFlags.fromByte((byte) trace.flags()),
-              TraceState.getDefault());
-      otel = otel.with(Span.wrap(parent));
+      otel = otel.with(Span.wrap(toOtelSpanContext(trace)));
     }
     if (!context.baggage().isEmpty()) {
       BaggageBuilder builder = io.opentelemetry.api.baggage.Baggage.builder();
@@ -44,6 +38,15 @@ public final class ContextBridge {
       otel = otel.with(builder.build());
     }
     return otel;
+  }
+
+  /** The remote OTel span context with the ids and flags of {@code trace}. */
+  public static SpanContext toOtelSpanContext(TraceContext trace) {
+    return SpanContext.createFromRemoteParent(
+        trace.traceId(),
+        trace.spanId(),
+        TraceFlags.fromByte((byte) trace.flags()),
+        TraceState.getDefault());
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.bulwark.telemetry;
 
 import io.bulwark.core.context.Context;
+import io.bulwark.telemetry.internal.SpanHandles;
 
 /**
  * A span started by {@link Tracing}. A sampled-out span records nothing and costs (almost) nothing;
@@ -22,8 +23,25 @@ public interface TelemetrySpan extends AutoCloseable {
   /** Marks the span failed with {@code error} (ignored when not recording). */
   void fail(Throwable error);
 
+  /**
+   * Marks the span failed with a description, for an outcome that threw nothing, such as an HTTP
+   * 503 answer (ignored when not recording).
+   */
+  void fail(String description);
+
+  /** Sets a string attribute (ignored when not recording). */
+  void attribute(String key, String value);
+
+  /** Sets a whole-number attribute (ignored when not recording). */
+  void attribute(String key, long value);
+
   /** Ends the span. */
   void end();
+
+  /** A span that records nothing, under the root context; for work that has no span. */
+  static TelemetrySpan none() {
+    return SpanHandles.NONE;
+  }
 
   @Override
   default void close() {

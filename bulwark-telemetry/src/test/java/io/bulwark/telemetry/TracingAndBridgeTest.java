@@ -146,11 +146,16 @@ class TracingAndBridgeTest {
   }
 
   @Test
-  void sampledOutParentYieldsANonRecordingSpanThatKeepsTheParentContext() {
-    Context parent = Context.root().withTrace(TraceContext.newTrace(false));
+  void sampledOutParentYieldsANonRecordingChildWithAFreshSpanIdOfTheSameTrace() {
+    TraceContext parentTrace = TraceContext.newTrace(false);
+    Context parent = Context.root().withTrace(parentTrace).withCorrelationId("req-9");
     TelemetrySpan span = telemetry.tracing().startSpan("x", SpanKind.CLIENT, parent);
     assertThat(span.isRecording()).isFalse();
-    assertThat(span.context()).isSameAs(parent);
+    TraceContext child = java.util.Objects.requireNonNull(span.context().trace());
+    assertThat(child.traceId()).isEqualTo(parentTrace.traceId());
+    assertThat(child.spanId()).isNotEqualTo(parentTrace.spanId());
+    assertThat(child.flags()).isEqualTo(parentTrace.flags());
+    assertThat(span.context().correlationId()).isEqualTo("req-9");
     span.event("ignored");
     span.end();
     parent.run(() -> telemetry.decisions().shed("limiter", "limit 10 reached"));
@@ -209,5 +214,86 @@ class TracingAndBridgeTest {
     assertThat(text)
         .contains("component=\"payments-cb\",decision=\"circuit_open\"")
         .contains("component=\"orders-limiter\",decision=\"shed\"");
+  }
+
+  @Test
+  void disabledTracingGivesEveryHopAFreshSpanIdButInventsNoTrace() {
+    TraceContext parentTrace = TraceContext.newTrace(true);
+    Context parent = Context.root().withTrace(parentTrace);
+    java.util.Set<String> spanIds = new java.util.HashSet<>();
+    spanIds.add(parentTrace.spanId());
+    Context hop = parent;
+    for (int i = 0; i < 100; i++) {
+      TelemetrySpan span = Tracing.disabled().startSpan("hop", SpanKind.CLIENT, hop);
+      assertThat(span.isRecording()).isFalse();
+      hop = span.context();
+      TraceContext trace = java.util.Objects.requireNonNull(hop.trace());
+      assertThat(trace.traceId()).isEqualTo(parentTrace.traceId());
+      assertThat(trace.isSampled()).isTrue();
+      assertThat(spanIds.add(trace.spanId())).as("span id %s is fresh", trace.spanId()).isTrue();
+    }
+    assertThat(Tracing.disabled().startSpan("root", SpanKind.SERVER, Context.root()).context())
+        .isSameAs(Context.root());
+    assertThat(
+            BulwarkTelemetry.noop()
+                .tracing()
+                .startSpan("x", SpanKind.SERVER, parent)
+                .context()
+                .trace())
+        .isNotEqualTo(parentTrace);
+  }
+
+  @Test
+  void consumerSpanIsAChildOfTheProducerSpanAndLinksToIt() {
+    TraceContext producer;
+    try (TelemetrySpan send =
+        HopSpans.producer(telemetry.tracing(), Context.root().withCorrelationId("o-1"), "orders")) {
+      producer = java.util.Objects.requireNonNull(send.context().trace());
+      HopSpans.producerDone(send, 2, 41, null);
+    }
+    Context sent = Context.root().withTrace(producer).withCorrelationId("o-1");
+    TelemetrySpan consume = HopSpans.consumer(telemetry.tracing(), sent, "orders", 2, 41);
+    assertThat(consume.context().correlationId()).isEqualTo("o-1");
+    HopSpans.consumerDone(consume, null);
+
+    assertThat(exported).hasSize(2);
+    SpanData send = exported.get(0);
+    SpanData process = exported.get(1);
+    assertThat(send.getKind()).isEqualTo(SpanKind.PRODUCER);
+    assertThat(send.getName()).isEqualTo("send orders");
+    assertThat(send.getAttributes().asMap().toString())
+        .contains("messaging.destination.name=orders", "messaging.destination.partition.id=2");
+    assertThat(process.getKind()).isEqualTo(SpanKind.CONSUMER);
+    assertThat(process.getTraceId()).isEqualTo(producer.traceId());
+    assertThat(process.getParentSpanId()).isEqualTo(producer.spanId());
+    assertThat(process.getLinks()).hasSize(1);
+    assertThat(process.getLinks().get(0).getSpanContext().getSpanId()).isEqualTo(producer.spanId());
+    assertThat(process.getLinks().get(0).getSpanContext().getTraceId())
+        .isEqualTo(producer.traceId());
+  }
+
+  @Test
+  void serverAndClientSpansCarryTheirHttpAttributesAndFailOnServerErrors() {
+    TelemetrySpan server =
+        HopSpans.server(telemetry.tracing(), Context.root(), "POST", "/orders", "/orders");
+    TelemetrySpan client =
+        HopSpans.client(telemetry.tracing(), server.context(), "GET", "stock.local", 8080, 2);
+    HopSpans.clientDone(client, 404, null);
+    HopSpans.serverDone(server, 503);
+    SpanData c = exported.get(0);
+    SpanData s = exported.get(1);
+    assertThat(c.getParentSpanId()).isEqualTo(s.getSpanId());
+    assertThat(c.getAttributes().asMap().toString())
+        .contains(
+            "server.address=stock.local",
+            "server.port=8080",
+            "http.request.resend_count=2",
+            "http.response.status_code=404");
+    assertThat(c.getStatus().getStatusCode())
+        .isEqualTo(io.opentelemetry.api.trace.StatusCode.ERROR);
+    assertThat(s.getName()).isEqualTo("POST /orders");
+    assertThat(s.getStatus().getStatusCode())
+        .isEqualTo(io.opentelemetry.api.trace.StatusCode.ERROR);
+    assertThat(s.getAttributes().asMap().toString()).contains("http.response.status_code=503");
   }
 }

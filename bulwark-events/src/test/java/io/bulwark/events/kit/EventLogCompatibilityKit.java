@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.bulwark.core.context.Context;
 import io.bulwark.core.context.ContextHeaders;
 import io.bulwark.core.context.Deadline;
+import io.bulwark.core.context.TraceContext;
 import io.bulwark.events.Consumer;
 import io.bulwark.events.ConsumerConfig;
 import io.bulwark.events.EventLog;
@@ -19,7 +20,15 @@ import io.bulwark.events.RecordMetadata;
 import io.bulwark.events.Serdes;
 import io.bulwark.events.TopicPartition;
 import io.bulwark.events.TopicSpec;
+import io.bulwark.telemetry.BulwarkTelemetry;
+import io.bulwark.telemetry.HopSpans;
+import io.bulwark.telemetry.TelemetrySpan;
 import io.bulwark.test.VirtualClock;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -407,6 +416,93 @@ public abstract class EventLogCompatibilityKit {
       assertThat(partitions.get(i))
           .as("partition of keyless record %d after %s", i, partitions)
           .isEqualTo((partitions.get(i - 1) + 1) % 3);
+    }
+  }
+
+  @Test
+  void aSendIsAHopOfItsOwnTheRecordCarriesAFreshSpanIdOfTheSendersTrace() {
+    String t = topic("span-ids", 1);
+    Producer p = producer(ProducerConfig.defaults());
+    TraceContext sender = TraceContext.newTrace(true);
+    Context.root().withTrace(sender).run(() -> p.send(rec(t, "k", "a")).join());
+    Context.root().withTrace(sender).run(() -> p.send(rec(t, "k", "b")).join());
+    List<EventRecord> records = pollCount(consumer(group("span-ids"), t), 2);
+    ContextHeaders codec = ContextHeaders.builder().build();
+    TraceContext first = java.util.Objects.requireNonNull(records.get(0).context(codec).trace());
+    TraceContext second = java.util.Objects.requireNonNull(records.get(1).context(codec).trace());
+    assertThat(List.of(first.traceId(), second.traceId())).containsOnly(sender.traceId());
+    assertThat(List.of(sender.spanId(), first.spanId(), second.spanId())).doesNotHaveDuplicates();
+    assertThat(first.isSampled()).isTrue();
+  }
+
+  @Test
+  void aSendIsAProducerSpanAndProcessingTheRecordIsAConsumerSpanLinkedToIt() throws Exception {
+    List<SpanData> exported = new java.util.concurrent.CopyOnWriteArrayList<>();
+    BulwarkTelemetry telemetry =
+        BulwarkTelemetry.builder()
+            .serviceName("shop")
+            .addSpanProcessor(SimpleSpanProcessor.create(new Collecting(exported)))
+            .build();
+    closeables.add(telemetry);
+    String t = topic("spans", 2);
+    Producer p = producer(ProducerConfig.builder().tracing(telemetry.tracing()).build());
+    TelemetrySpan request =
+        telemetry.tracing().startSpan("POST /orders", SpanKind.SERVER, Context.root());
+    RecordMetadata sent = request.context().call(() -> p.send(rec(t, "o-1", "placed")).join());
+    request.end();
+
+    EventRecord r = pollCount(consumer(group("spans"), t), 1).get(0);
+    ContextHeaders codec = ContextHeaders.builder().build();
+    TelemetrySpan processing = r.consumerSpan(telemetry.tracing(), codec);
+    String seenByHandler = java.util.Objects.requireNonNull(processing.context().trace()).spanId();
+    HopSpans.consumerDone(processing, null);
+
+    SpanData server = only(exported, SpanKind.SERVER);
+    SpanData producer = only(exported, SpanKind.PRODUCER);
+    SpanData consumer = only(exported, SpanKind.CONSUMER);
+    assertThat(List.of(producer.getTraceId(), consumer.getTraceId()))
+        .containsOnly(server.getTraceId());
+    assertThat(producer.getParentSpanId()).isEqualTo(server.getSpanId());
+    assertThat(java.util.Objects.requireNonNull(r.context(codec).trace()).spanId())
+        .isEqualTo(producer.getSpanId());
+    assertThat(consumer.getParentSpanId()).isEqualTo(producer.getSpanId());
+    assertThat(consumer.getLinks()).hasSize(1);
+    assertThat(consumer.getLinks().get(0).getSpanContext().getSpanId())
+        .isEqualTo(producer.getSpanId());
+    assertThat(consumer.getSpanId()).isEqualTo(seenByHandler);
+    assertThat(producer.getName()).isEqualTo("send " + t);
+    assertThat(producer.getAttributes().asMap().toString())
+        .contains(
+            "messaging.destination.name=" + t,
+            "messaging.destination.partition.id=" + sent.partition(),
+            "bulwark.events.offset=" + sent.offset());
+    assertThat(consumer.getAttributes().asMap().toString())
+        .contains("messaging.operation.type=process", "bulwark.events.offset=" + r.offset());
+    assertThat(telemetry.tracing().openSpans()).isZero();
+  }
+
+  private static SpanData only(List<SpanData> spans, SpanKind kind) {
+    List<SpanData> found = spans.stream().filter(s -> s.getKind() == kind).toList();
+    assertThat(found).as("%s spans in %s", kind, spans).hasSize(1);
+    return found.get(0);
+  }
+
+  /** Keeps exported spans in memory. */
+  private record Collecting(List<SpanData> sink) implements SpanExporter {
+    @Override
+    public CompletableResultCode export(java.util.Collection<SpanData> spans) {
+      sink.addAll(spans);
+      return CompletableResultCode.ofSuccess();
+    }
+
+    @Override
+    public CompletableResultCode flush() {
+      return CompletableResultCode.ofSuccess();
+    }
+
+    @Override
+    public CompletableResultCode shutdown() {
+      return CompletableResultCode.ofSuccess();
     }
   }
 

@@ -141,7 +141,9 @@ public final class HttpClients implements AutoCloseable {
     /**
      * Records RED metrics (rate, errors, duration) of every call per client as a bulwark-telemetry
      * {@code dependency} named after the client: success, error, timeout (deadline or timeout) or
-     * rejected (circuit open, limit reached).
+     * rejected (circuit open, limit reached), and records a {@code CLIENT} span per attempt
+     * (retries included). Without telemetry each attempt still sends a span id of its own under the
+     * caller's trace, but records nothing.
      */
     public Builder telemetry(BulwarkTelemetry telemetry) {
       this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
@@ -199,7 +201,8 @@ public final class HttpClients implements AutoCloseable {
                 scheduler,
                 v,
                 d,
-                telemetry.dependency(e.getKey())));
+                telemetry.dependency(e.getKey()),
+                telemetry.tracing()));
       }
       return new HttpClients(Map.copyOf(engines), owned);
     }

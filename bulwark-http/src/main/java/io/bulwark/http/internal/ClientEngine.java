@@ -20,8 +20,11 @@ import io.bulwark.http.lb.EndpointState;
 import io.bulwark.http.lb.LoadBalancer;
 import io.bulwark.http.lb.LoadBalancers;
 import io.bulwark.http.lb.ZonePreference;
+import io.bulwark.telemetry.HopSpans;
 import io.bulwark.telemetry.Outcome;
 import io.bulwark.telemetry.RedRecorder;
+import io.bulwark.telemetry.TelemetrySpan;
+import io.bulwark.telemetry.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -45,6 +48,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
@@ -57,6 +61,7 @@ public final class ClientEngine implements ServiceClient {
   private final io.vertx.core.Context eventLoop;
   private final CallDecorator decorator;
   private final RedRecorder red;
+  private final Tracing tracing;
   private final LoadBalancer balancer;
   private final ZonePreference zones;
   private final OutlierDetector outliers;
@@ -73,9 +78,11 @@ public final class ClientEngine implements ServiceClient {
       Scheduler scheduler,
       Vertx vertx,
       CallDecorator decorator,
-      RedRecorder red) {
+      RedRecorder red,
+      Tracing tracing) {
     this.name = name;
     this.red = red;
+    this.tracing = tracing;
     this.config = config;
     this.clock = scheduler.clock();
     this.decorator = decorator;
@@ -176,7 +183,9 @@ public final class ClientEngine implements ServiceClient {
   public ClientResponse send(ClientRequest request) throws Exception {
     long start = clock.nanoTime();
     try {
-      ClientResponse response = decorator.call(request, () -> attempt(request));
+      AtomicInteger attempts = new AtomicInteger();
+      ClientResponse response =
+          decorator.call(request, () -> attempt(request, attempts.getAndIncrement()));
       red.record(Outcome.SUCCESS, clock.nanoTime() - start);
       return response;
     } catch (Exception e) {
@@ -196,7 +205,7 @@ public final class ClientEngine implements ServiceClient {
     return Outcome.ERROR;
   }
 
-  private ClientResponse attempt(ClientRequest request) throws Exception {
+  private ClientResponse attempt(ClientRequest request, int resendCount) throws Exception {
     Context ctx = Context.current();
     long timeoutNanos = config.timeout().toNanos();
     Deadline deadline = ctx.deadline();
@@ -217,7 +226,32 @@ public final class ClientEngine implements ServiceClient {
       throw new HttpCallException(
           config.service(), 0, null, "no endpoint of service " + config.service(), null);
     }
-    Context sent = ctx.withDeadline(Deadline.afterNanos(timeoutNanos, clock));
+    Endpoint target = endpoint.endpoint();
+    TelemetrySpan span =
+        HopSpans.client(tracing, ctx, request.method(), target.host(), target.port(), resendCount);
+    try {
+      ClientResponse response =
+          call(endpoint, request, span.context(), timeoutNanos, deadlineBound);
+      HopSpans.clientDone(span, response.status(), null);
+      return response;
+    } catch (HttpCallException e) {
+      HopSpans.clientDone(span, e.status(), e);
+      throw e;
+    } catch (Exception | Error e) {
+      HopSpans.clientDone(span, 0, e);
+      throw e;
+    }
+  }
+
+  /** One attempt on {@code endpoint}, sending {@code attempt} (the attempt span's context). */
+  private ClientResponse call(
+      EndpointState endpoint,
+      ClientRequest request,
+      Context attempt,
+      long timeoutNanos,
+      boolean deadlineBound)
+      throws Exception {
+    Context sent = attempt.withDeadline(Deadline.afterNanos(timeoutNanos, clock));
     long start = clock.nanoTime();
     endpoint.onStart();
     AtomicReference<@Nullable HttpClientRequest> inflight = new AtomicReference<>();

@@ -7,6 +7,9 @@ import io.bulwark.http.AccessLogEntry;
 import io.bulwark.http.Admission;
 import io.bulwark.http.HttpProblem;
 import io.bulwark.http.Response;
+import io.bulwark.telemetry.HopSpans;
+import io.bulwark.telemetry.TelemetrySpan;
+import io.bulwark.telemetry.Tracing;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -49,6 +52,7 @@ final class Exchange {
   volatile @Nullable ScheduledTask deadlineTimer;
   private volatile int status;
   private volatile String outcome = "ok";
+  private TelemetrySpan span = TelemetrySpan.none();
 
   Exchange(
       ServerEngine engine, HttpServerRequest req, long startNanos, String route, Context context) {
@@ -60,6 +64,12 @@ final class Exchange {
     this.startNanos = startNanos;
     this.route = route;
     this.context = context;
+  }
+
+  /** Starts the request's server span; the handler runs under (and sends on) its context. */
+  void startSpan(Tracing tracing, @Nullable String matchedRoute) {
+    span = HopSpans.server(tracing, context, method, matchedRoute, path);
+    context = span.context();
   }
 
   void admitted(Admission.Permit permit) {
@@ -155,6 +165,7 @@ final class Exchange {
     long latency = engine.clock().nanoTime() - startNanos;
     Admission.Permit p = permit;
     releasePermit(latency, dropped);
+    HopSpans.serverDone(span, status);
     if (engine.logs()) {
       log(latency);
     }

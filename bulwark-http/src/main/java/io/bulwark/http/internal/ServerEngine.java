@@ -14,6 +14,7 @@ import io.bulwark.http.HttpProblem;
 import io.bulwark.http.ServerConfig;
 import io.bulwark.http.ServerListener;
 import io.bulwark.resilience.Pipeline;
+import io.bulwark.telemetry.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -65,6 +66,7 @@ public final class ServerEngine {
   private final Vertx vertx;
   private final boolean ownsVertx;
   private final int eventLoops;
+  private final Tracing tracing;
   private final ContextHeaders contextHeaders;
   private final ThreadFactory handlers;
   private final HandlerRunner runner;
@@ -88,7 +90,8 @@ public final class ServerEngine {
       @Nullable Scheduler scheduler,
       BooleanSupplier readiness,
       @Nullable Vertx vertx,
-      int eventLoops) {
+      int eventLoops,
+      Tracing tracing) {
     this.config = config;
     this.routes = routes;
     this.systemRoutes = systemRoutes;
@@ -104,6 +107,7 @@ public final class ServerEngine {
     this.vertx =
         vertx == null ? Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops)) : vertx;
     this.eventLoops = eventLoops;
+    this.tracing = tracing;
     ContextHeaders.Builder ch =
         ContextHeaders.builder().clock(clock).maxDeadline(config.maxDeadline());
     if (config.defaultDeadline() != null) {
@@ -191,6 +195,9 @@ public final class ServerEngine {
     }
     if (ex.context.correlationId() == null) {
       ex.context = ex.context.withCorrelationId(CorrelationIds.newId());
+    }
+    if (match == null || !isSystem(match)) {
+      ex.startSpan(tracing, match == null ? null : match.template());
     }
     if (match == null) {
       List<String> allowed = routes.allowedMethods(path);

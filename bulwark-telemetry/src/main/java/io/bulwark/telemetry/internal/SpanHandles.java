@@ -8,6 +8,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /** The two kinds of {@link TelemetrySpan}. */
 public final class SpanHandles {
+  /** The sampled-out span under the root context. */
+  public static final TelemetrySpan NONE = new SampledOut(Context.root());
+
   private SpanHandles() {}
 
   /** A span that was not sampled: the work runs under {@code context} and nothing is recorded. */
@@ -22,6 +25,15 @@ public final class SpanHandles {
 
     @Override
     public void fail(Throwable error) {}
+
+    @Override
+    public void fail(String description) {}
+
+    @Override
+    public void attribute(String key, String value) {}
+
+    @Override
+    public void attribute(String key, long value) {}
 
     @Override
     public void end() {}
@@ -62,6 +74,21 @@ public final class SpanHandles {
     public void fail(Throwable error) {
       span.recordException(error);
       span.setStatus(StatusCode.ERROR, String.valueOf(error.getMessage()));
+    }
+
+    @Override
+    public void fail(String description) {
+      span.setStatus(StatusCode.ERROR, description);
+    }
+
+    @Override
+    public void attribute(String key, String value) {
+      span.setAttribute(key, value);
+    }
+
+    @Override
+    public void attribute(String key, long value) {
+      span.setAttribute(key, value);
     }
 
     @Override

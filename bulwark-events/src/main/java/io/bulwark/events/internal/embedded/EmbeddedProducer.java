@@ -10,7 +10,10 @@ import io.bulwark.events.ProducerFencedException;
 import io.bulwark.events.RecordMetadata;
 import io.bulwark.events.TopicPartition;
 import io.bulwark.events.internal.ProducerBuffer;
+import io.bulwark.events.internal.ProducerSpans;
 import io.bulwark.events.internal.RecordContext;
+import io.bulwark.telemetry.HopSpans;
+import io.bulwark.telemetry.TelemetrySpan;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -76,15 +79,22 @@ final class EmbeddedProducer implements Producer {
         record.timestampMillis() >= 0
             ? record.timestampMillis()
             : log.config().clock().wallMillis();
+    TelemetrySpan span = HopSpans.producer(config.tracing(), Context.current(), tp.topic());
     BatchCodec.Entry entry =
-        new BatchCodec.Entry(ts, record.key(), record.value(), headers(record));
+        new BatchCodec.Entry(ts, record.key(), record.value(), headers(record, span.context()));
     CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
+    CompletableFuture<RecordMetadata> result = ProducerSpans.endWhenDone(span, future);
     Transaction t = txn;
     if (t != null) {
       t.records.add(new Buffered(tp, entry, future));
-      return future;
+      return result;
     }
-    buffer.acquire(tp);
+    try {
+      buffer.acquire(tp);
+    } catch (RuntimeException e) {
+      future.completeExceptionally(e); // ends the span; the caller gets the exception
+      throw e;
+    }
     sendLock.lock();
     try {
       int seq = producerId < 0 ? -1 : nextSequence(tp);
@@ -93,11 +103,12 @@ final class EmbeddedProducer implements Producer {
               new LogWriter.Append(partition, entry, producerId, seq, future, buffer.semaphore()));
     } catch (RuntimeException e) {
       buffer.release();
+      future.completeExceptionally(e);
       throw e;
     } finally {
       sendLock.unlock();
     }
-    return future;
+    return result;
   }
 
   private int nextSequence(TopicPartition tp) {
@@ -122,11 +133,10 @@ final class EmbeddedProducer implements Producer {
     return new TopicPartition(record.topic(), p);
   }
 
-  private Headers headers(OutgoingRecord record) {
+  private Headers headers(OutgoingRecord record, Context current) {
     if (!config.propagateContext()) {
       return record.headers();
     }
-    Context current = Context.current();
     if (current == Context.root()) {
       return record.headers();
     }

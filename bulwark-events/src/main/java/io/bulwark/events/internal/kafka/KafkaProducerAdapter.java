@@ -13,7 +13,10 @@ import io.bulwark.events.ProducerFencedException;
 import io.bulwark.events.RecordMetadata;
 import io.bulwark.events.TopicPartition;
 import io.bulwark.events.internal.ProducerBuffer;
+import io.bulwark.events.internal.ProducerSpans;
 import io.bulwark.events.internal.RecordContext;
+import io.bulwark.telemetry.HopSpans;
+import io.bulwark.telemetry.TelemetrySpan;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,7 +71,9 @@ final class KafkaProducerAdapter implements Producer {
   public CompletableFuture<RecordMetadata> send(OutgoingRecord record) {
     int partition = partitionOf(record);
     buffer.acquire(record.topic());
+    TelemetrySpan span = HopSpans.producer(config.tracing(), Context.current(), record.topic());
     CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
+    CompletableFuture<RecordMetadata> result = ProducerSpans.endWhenDone(span, future);
     ProducerRecord<byte[], byte[]> pr =
         new ProducerRecord<>(
             record.topic(),
@@ -76,7 +81,7 @@ final class KafkaProducerAdapter implements Producer {
             record.timestampMillis() >= 0 ? record.timestampMillis() : null,
             record.key(),
             record.value(),
-            headers(record));
+            headers(record, span.context()));
     try {
       producer.send(
           pr,
@@ -91,9 +96,11 @@ final class KafkaProducerAdapter implements Producer {
           });
     } catch (KafkaException e) {
       buffer.release();
-      throw translate("send to " + record.topic(), e);
+      RuntimeException failed = translate("send to " + record.topic(), e);
+      future.completeExceptionally(failed);
+      throw failed;
     }
-    return future;
+    return result;
   }
 
   private int partitionOf(OutgoingRecord record) {
@@ -118,10 +125,11 @@ final class KafkaProducerAdapter implements Producer {
         : Partitioner.partitionFor(key, n);
   }
 
-  private List<org.apache.kafka.common.header.Header> headers(OutgoingRecord record) {
+  private List<org.apache.kafka.common.header.Header> headers(
+      OutgoingRecord record, Context sender) {
     Map<String, String> merged = new LinkedHashMap<>();
     if (config.propagateContext()) {
-      RecordContext.inject(Context.current(), Clock.system(), merged::putIfAbsent);
+      RecordContext.inject(sender, Clock.system(), merged::putIfAbsent);
     }
     merged.putAll(record.headers().asMap());
     List<org.apache.kafka.common.header.Header> out = new ArrayList<>(merged.size());
