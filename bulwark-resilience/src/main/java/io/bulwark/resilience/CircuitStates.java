@@ -55,8 +55,7 @@ final class CircuitStates {
           cb.config().windowType() == CircuitBreakerConfig.WindowType.TIME_BASED
               ? cb.nanoTime()
               : 0;
-      window.record(now, failed, slow);
-      if ((failed || slow) && cb.current() == this) {
+      if (window.record(now, failed, slow) && cb.current() == this) {
         Metrics m = window.metrics(now);
         String reason = cb.tripReason(m, window.describe(m.calls()), cb.minimumCalls());
         if (reason != null) {

@@ -3,7 +3,11 @@ package io.bulwark.resilience;
 /** The sliding window of a closed circuit breaker: counts of calls, failures and slow calls. */
 interface OutcomeWindow {
 
-  void record(long nowNanos, boolean failure, boolean slow);
+  /**
+   * Adds one outcome. Returns false only when the window certainly holds no failure and no slow
+   * call, so its rates cannot have reached a threshold; the caller then skips reading the counts.
+   */
+  boolean record(long nowNanos, boolean failure, boolean slow);
 
   /** The current counts; {@code nowNanos} lets a time-based window drop old buckets first. */
   CircuitBreaker.Metrics metrics(long nowNanos);
