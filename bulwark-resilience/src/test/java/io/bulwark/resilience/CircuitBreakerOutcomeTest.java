@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -287,5 +288,54 @@ class CircuitBreakerOutcomeTest {
     assertThat(cb.tryAcquirePermission()).isTrue();
     cb.onResult(0, new IOException("still down"));
     assertThat(cb.state()).isEqualTo(State.OPEN);
+  }
+
+  @Test
+  void ignoredExceptionsAreNeitherSuccessNorFailureAndGiveBackProbePermits(
+      VirtualScheduler scheduler) {
+    CircuitBreaker cb =
+        breaker(calls(10, 10).ignoreExceptions(IllegalArgumentException.class).build(), scheduler);
+    Pipeline p = Pipeline.of(cb);
+    for (int i = 0; i < 20; i++) {
+      assertThatThrownBy(() -> p.get(() -> badRequest()))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThat(cb.metrics().calls()).isZero();
+    for (int i = 0; i < 4; i++) {
+      succeed(p);
+    }
+    for (int i = 0; i < 6; i++) {
+      fail(p);
+    }
+    assertThat(cb.state()).isEqualTo(State.OPEN);
+    scheduler.advance(Duration.ofSeconds(30));
+    for (int i = 0; i < 5; i++) {
+      assertThatThrownBy(() -> p.get(() -> badRequest()))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThat(cb.state()).isEqualTo(State.HALF_OPEN);
+    succeed(p);
+    succeed(p);
+    succeed(p);
+    assertThat(cb.state()).isEqualTo(State.CLOSED);
+  }
+
+  private static String badRequest() {
+    throw new IllegalArgumentException("caller's fault");
+  }
+
+  @Test
+  void recordResultCountsAcceptedResultsAsFailuresBlockingAndAsync(VirtualScheduler scheduler) {
+    CircuitBreaker cb = breaker(calls(4, 4).recordResult(r -> "busy".equals(r)).build(), scheduler);
+    Pipeline p = Pipeline.of(cb);
+    assertThat(p.get(() -> "busy")).isEqualTo("busy");
+    assertThat(p.get(() -> "ok")).isEqualTo("ok");
+    assertThat((Object) p.<@Nullable Object>get(() -> null)).isNull();
+    assertThat(cb.state()).isEqualTo(State.CLOSED);
+    assertThat(p.stage(() -> CompletableFuture.completedFuture("busy")).join()).isEqualTo("busy");
+
+    assertThat(cb.state()).isEqualTo(State.OPEN);
+    assertThat(transitions.getFirst().reason())
+        .isEqualTo("failure rate 50.0% over the last 4 calls ≥ 50.0%");
   }
 }
