@@ -185,7 +185,7 @@ final class CircuitStates {
                   over,
                   m.failureRate(),
                   cb.config().failureRateThreshold());
-          cb.transition(this, new Closed(cb, OutcomeWindow.of(cb.config(), cb.nanoTime())), ok);
+          cb.transition(this, new Closed(cb, cb.freshWindow()), ok);
         }
       }
     }

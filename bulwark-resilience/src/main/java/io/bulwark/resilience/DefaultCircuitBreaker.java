@@ -30,6 +30,7 @@ final class DefaultCircuitBreaker implements CircuitBreaker, Stage {
   private final int minimumCalls;
   private final long slowNanos;
   private final boolean checksResults;
+  private final long originNanos;
   private final AtomicReference<CircuitState> state;
 
   DefaultCircuitBreaker(String name, CircuitBreakerConfig config, Clock clock) {
@@ -43,9 +44,8 @@ final class DefaultCircuitBreaker implements CircuitBreaker, Stage {
             : config.minimumCalls();
     this.slowNanos = config.slowCallDuration().toNanos();
     this.checksResults = config.resultPredicate() != CircuitBreakerConfig.NO_RESULT;
-    this.state =
-        new AtomicReference<>(
-            new CircuitStates.Closed(this, OutcomeWindow.of(config, clock.nanoTime())));
+    this.originNanos = clock.nanoTime();
+    this.state = new AtomicReference<>(new CircuitStates.Closed(this, freshWindow()));
   }
 
   @Override
@@ -134,9 +134,7 @@ final class DefaultCircuitBreaker implements CircuitBreaker, Stage {
 
   @Override
   public void reset() {
-    force(
-        new CircuitStates.Closed(this, OutcomeWindow.of(config, clock.nanoTime())),
-        "reset by an operator");
+    force(new CircuitStates.Closed(this, freshWindow()), "reset by an operator");
   }
 
   private void force(CircuitState next, String reason) {
@@ -161,6 +159,14 @@ final class DefaultCircuitBreaker implements CircuitBreaker, Stage {
     }
     listeners.rejected(name, Rejection.CIRCUIT_OPEN);
     return null;
+  }
+
+  /**
+   * An empty window. A time window's one-second buckets start at the breaker's creation, not at the
+   * window's, so every window of a breaker shares one grid of seconds.
+   */
+  OutcomeWindow freshWindow() {
+    return OutcomeWindow.of(config, originNanos);
   }
 
   long nanoTime() {

@@ -15,9 +15,12 @@ interface OutcomeWindow {
   /** A phrase for transition reasons, e.g. "the last 100 calls" or "the last 60s (240 calls)". */
   String describe(int calls);
 
-  static OutcomeWindow of(CircuitBreakerConfig config, long nowNanos) {
+  /**
+   * An empty window; a time window's buckets are whole seconds counted from {@code originNanos}.
+   */
+  static OutcomeWindow of(CircuitBreakerConfig config, long originNanos) {
     return config.windowType() == CircuitBreakerConfig.WindowType.COUNT_BASED
         ? new CountWindow(config.windowSize())
-        : new TimeWindow(config.windowSize(), nowNanos);
+        : new TimeWindow(config.windowSize(), originNanos);
   }
 }
