@@ -338,4 +338,30 @@ class CircuitBreakerOutcomeTest {
     assertThat(transitions.getFirst().reason())
         .isEqualTo("failure rate 50.0% over the last 4 calls ≥ 50.0%");
   }
+
+  @Test
+  void timeWindowStartedByAHalfOpenCloseKeepsTheBreakersGridOfSeconds(VirtualScheduler scheduler) {
+    CircuitBreaker cb =
+        breaker(
+            CircuitBreakerConfig.builder()
+                .timeBasedWindow(2)
+                .minimumCalls(1)
+                .failureRateThreshold(60)
+                .waitInOpen(Duration.ofMillis(2_600))
+                .halfOpenPermits(1)
+                .build(),
+            scheduler);
+    Pipeline p = Pipeline.of(cb);
+    fail(p);
+    scheduler.advance(Duration.ofMillis(2_750));
+    succeed(p);
+    assertThat(cb.state()).isEqualTo(State.CLOSED);
+    succeed(p); // second 2 of the breaker's grid
+    scheduler.advance(Duration.ofMillis(1_250));
+    fail(p); // second 4: the window is seconds 3 and 4
+
+    assertThat(cb.state()).isEqualTo(State.OPEN);
+    assertThat(transitions.getLast().reason())
+        .isEqualTo("failure rate 100.0% over the last 2s (1 calls) ≥ 60.0%");
+  }
 }
