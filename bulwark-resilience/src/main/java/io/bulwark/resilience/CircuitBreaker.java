@@ -14,6 +14,11 @@ import org.jspecify.annotations.Nullable;
  * their rates are below the thresholds and opens again otherwise (also if they take longer than
  * {@code maxWaitInHalfOpen}). An operator can force it open, disable it or reset it.
  *
+ * <p>A call that never reached the dependency (rejected by a policy below, or its deadline had
+ * passed before it started) is not recorded, and a half-open probe that ends so gives its permit
+ * back. A deadline that passes while the call runs is a failure. Failures the config ignores are
+ * recorded as neither success nor failure; results may count as failures ({@code recordResult}).
+ *
  * <p>Every transition carries its reason, e.g. {@code "failure rate 55.0% over the last 100 calls ≥
  * 50.0%"}, reported through {@link ResilienceListener#onStateTransition}.
  *
@@ -91,12 +96,44 @@ public sealed interface CircuitBreaker extends Policy permits DefaultCircuitBrea
   Metrics metrics();
 
   /**
-   * For callers that do not go through a pipeline: asks to make one call. If it returns true the
-   * caller must report the outcome with {@link #onResult}.
+   * One call admitted by {@link #tryAcquirePermit()}. Its outcome is recorded in the state that
+   * admitted it: a result that arrives after the breaker moved on is not taken for a later state's
+   * call (e.g. a half-open probe). Report exactly once.
+   */
+  interface Permit {
+    /**
+     * Reports the outcome: {@code failure} null for a call that returned normally. A failure that
+     * means the dependency was never called (a {@link io.bulwark.core.error.RejectedException}
+     * other than a deadline that passed during the call) or that the config ignores is not
+     * recorded, and a half-open probe permit is given back.
+     */
+    void onResult(long durationNanos, @Nullable Throwable failure);
+
+    /** Reports a call that returned {@code result}, judged by {@code recordResult}. */
+    void onSuccess(long durationNanos, @Nullable Object result);
+
+    /** Gives the permit back without recording anything: the call was not made. */
+    void release();
+  }
+
+  /**
+   * For callers that do not go through a pipeline: asks to make one call; null if the breaker
+   * rejects it. The caller reports the outcome through the permit.
+   */
+  @Nullable Permit tryAcquirePermit();
+
+  /**
+   * Like {@link #tryAcquirePermit()}, for callers that report through {@link #onResult}. If it
+   * returns true the caller must report the outcome with {@link #onResult}.
    */
   boolean tryAcquirePermission();
 
-  /** Reports the outcome of a call permitted by {@link #tryAcquirePermission()}. */
+  /**
+   * Reports the outcome of a call permitted by {@link #tryAcquirePermission()} into the current
+   * state. Half-open counts it only while a probe permit is out; a late result of a call admitted
+   * before can still be taken for a probe's if one is out, which {@link #tryAcquirePermit()} rules
+   * out.
+   */
   void onResult(long durationNanos, @Nullable Throwable failure);
 
   /** Opens the breaker until {@link #reset()}, whatever the window says. */

@@ -1,9 +1,10 @@
 package io.bulwark.resilience;
 
-import io.bulwark.core.error.RejectedException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The immutable settings of a {@link CircuitBreaker}. Build with {@link #builder()}; every setter
@@ -21,6 +22,9 @@ import java.util.function.Predicate;
  * @param maxWaitInHalfOpen re-open if the probes have not all finished within this; zero = wait
  *     forever
  * @param failurePredicate which failures count against the dependency; the rest count as successes
+ * @param ignorePredicate failures recorded as neither success nor failure (a half-open probe that
+ *     ends so gives its permit back); checked before {@code failurePredicate}
+ * @param resultPredicate which results of calls that returned normally count as failures
  */
 public record CircuitBreakerConfig(
     WindowType windowType,
@@ -32,19 +36,39 @@ public record CircuitBreakerConfig(
     Duration waitInOpen,
     int halfOpenPermits,
     Duration maxWaitInHalfOpen,
-    Predicate<Throwable> failurePredicate) {
+    Predicate<Throwable> failurePredicate,
+    Predicate<Throwable> ignorePredicate,
+    Predicate<@Nullable Object> resultPredicate) {
 
-  /** The default failure predicate: every failure except a rejection by another policy. */
-  public static final Predicate<Throwable> ALL_BUT_REJECTIONS =
+  /**
+   * The default failure predicate: every failure counts. A call that never reached the dependency
+   * (a rejection by a policy below, a deadline that passed before the call) is not recorded at all,
+   * so it never gets here.
+   */
+  public static final Predicate<Throwable> EVERY_FAILURE =
       new Predicate<>() {
         @Override
         public boolean test(Throwable t) {
-          return !(t instanceof RejectedException);
+          return true;
         }
 
         @Override
         public String toString() {
-          return "all failures except rejections";
+          return "every failure";
+        }
+      };
+
+  /** The default result predicate: a call that returned normally is a success. */
+  public static final Predicate<@Nullable Object> NO_RESULT =
+      new Predicate<>() {
+        @Override
+        public boolean test(@Nullable Object result) {
+          return false;
+        }
+
+        @Override
+        public String toString() {
+          return "no result";
         }
       };
 
@@ -69,6 +93,8 @@ public record CircuitBreakerConfig(
     Checks.positive("halfOpenPermits", halfOpenPermits);
     Checks.notNegative("maxWaitInHalfOpen", maxWaitInHalfOpen);
     Objects.requireNonNull(failurePredicate, "failurePredicate");
+    Objects.requireNonNull(ignorePredicate, "ignorePredicate");
+    Objects.requireNonNull(resultPredicate, "resultPredicate");
   }
 
   public static Builder builder() {
@@ -96,7 +122,9 @@ public record CircuitBreakerConfig(
     private Duration waitInOpen = Duration.ofSeconds(60);
     private int halfOpenPermits = 10;
     private Duration maxWaitInHalfOpen = Duration.ZERO;
-    private Predicate<Throwable> failurePredicate = ALL_BUT_REJECTIONS;
+    private Predicate<Throwable> failurePredicate = EVERY_FAILURE;
+    private Predicate<Throwable> ignorePredicate = ExceptionTypes.NONE;
+    private Predicate<@Nullable Object> resultPredicate = NO_RESULT;
 
     private Builder() {}
 
@@ -164,9 +192,36 @@ public record CircuitBreakerConfig(
       return this;
     }
 
-    /** Which failures count against the dependency (the default: all except rejections). */
+    /**
+     * Which failures count against the dependency; the others count as successes (the default:
+     * every failure). Calls that never reached the dependency are not recorded whatever this says.
+     */
     public Builder failurePredicate(Predicate<Throwable> predicate) {
       this.failurePredicate = Objects.requireNonNull(predicate, "failurePredicate");
+      return this;
+    }
+
+    /**
+     * Failures recorded as neither success nor failure, e.g. a caller's bad request; a half-open
+     * probe that ends with one gives its permit back. Checked before {@link #failurePredicate}.
+     */
+    public Builder ignorePredicate(Predicate<Throwable> predicate) {
+      this.ignorePredicate = Objects.requireNonNull(predicate, "ignorePredicate");
+      return this;
+    }
+
+    /** Ignores failures of these types and their subclasses (see {@link #ignorePredicate}). */
+    @SafeVarargs
+    public final Builder ignoreExceptions(Class<? extends Throwable>... types) {
+      for (Class<? extends Throwable> type : types) {
+        Objects.requireNonNull(type, "ignoreExceptions entry");
+      }
+      return ignorePredicate(new ExceptionTypes(List.of(types)));
+    }
+
+    /** Which results of calls that returned normally count as failures (the default: none). */
+    public Builder recordResult(Predicate<@Nullable Object> predicate) {
+      this.resultPredicate = Objects.requireNonNull(predicate, "recordResult");
       return this;
     }
 
@@ -181,7 +236,9 @@ public record CircuitBreakerConfig(
           waitInOpen,
           halfOpenPermits,
           maxWaitInHalfOpen,
-          failurePredicate);
+          failurePredicate,
+          ignorePredicate,
+          resultPredicate);
     }
   }
 }

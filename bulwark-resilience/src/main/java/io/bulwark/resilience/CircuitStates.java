@@ -20,16 +20,33 @@ final class CircuitStates {
   private CircuitStates() {}
 
   /** One state of the machine; identity matters (transitions CAS on it). */
-  abstract static class CircuitState {
+  abstract static class CircuitState implements CircuitBreaker.Permit {
     final State kind;
+    private final DefaultCircuitBreaker breaker;
 
-    CircuitState(State kind) {
+    CircuitState(DefaultCircuitBreaker breaker, State kind) {
+      this.breaker = breaker;
       this.kind = kind;
     }
 
     abstract boolean tryAcquire(DefaultCircuitBreaker cb);
 
-    abstract void record(DefaultCircuitBreaker cb, long durationNanos, @Nullable Throwable failure);
+    /** Records a call that reached the dependency; {@code failed} as the config judged it. */
+    abstract void record(DefaultCircuitBreaker cb, long durationNanos, boolean failed);
+
+    /** Gives back the permit of a call that was not recorded (it never ran, or is ignored). */
+    @Override
+    public void release() {}
+
+    @Override
+    public void onResult(long durationNanos, @Nullable Throwable failure) {
+      breaker.complete(this, durationNanos, null, failure);
+    }
+
+    @Override
+    public void onSuccess(long durationNanos, @Nullable Object result) {
+      breaker.complete(this, durationNanos, result, null);
+    }
 
     abstract Metrics metrics(long nowNanos);
   }
@@ -37,8 +54,8 @@ final class CircuitStates {
   static final class Closed extends CircuitState {
     private final OutcomeWindow window;
 
-    Closed(OutcomeWindow window) {
-      super(State.CLOSED);
+    Closed(DefaultCircuitBreaker breaker, OutcomeWindow window) {
+      super(breaker, State.CLOSED);
       this.window = window;
     }
 
@@ -48,15 +65,13 @@ final class CircuitStates {
     }
 
     @Override
-    void record(DefaultCircuitBreaker cb, long durationNanos, @Nullable Throwable failure) {
-      boolean failed = cb.isFailure(failure);
+    void record(DefaultCircuitBreaker cb, long durationNanos, boolean failed) {
       boolean slow = cb.isSlow(durationNanos);
       long now =
           cb.config().windowType() == CircuitBreakerConfig.WindowType.TIME_BASED
               ? cb.nanoTime()
               : 0;
-      window.record(now, failed, slow);
-      if ((failed || slow) && cb.current() == this) {
+      if (window.record(now, failed, slow) && cb.current() == this) {
         Metrics m = window.metrics(now);
         String reason = cb.tripReason(m, window.describe(m.calls()), cb.minimumCalls());
         if (reason != null) {
@@ -75,8 +90,8 @@ final class CircuitStates {
     private final long openedAtNanos;
     private final long waitNanos;
 
-    Open(long openedAtNanos, long waitNanos) {
-      super(State.OPEN);
+    Open(DefaultCircuitBreaker breaker, long openedAtNanos, long waitNanos) {
+      super(breaker, State.OPEN);
       this.openedAtNanos = openedAtNanos;
       this.waitNanos = waitNanos;
     }
@@ -91,7 +106,7 @@ final class CircuitStates {
     }
 
     @Override
-    void record(DefaultCircuitBreaker cb, long durationNanos, @Nullable Throwable failure) {}
+    void record(DefaultCircuitBreaker cb, long durationNanos, boolean failed) {}
 
     @Override
     Metrics metrics(long nowNanos) {
@@ -107,8 +122,8 @@ final class CircuitStates {
     private final AtomicInteger failures = new AtomicInteger();
     private final AtomicInteger slow = new AtomicInteger();
 
-    HalfOpen(int permits, long startedAtNanos) {
-      super(State.HALF_OPEN);
+    HalfOpen(DefaultCircuitBreaker breaker, int permits, long startedAtNanos) {
+      super(breaker, State.HALF_OPEN);
       this.permits = permits;
       this.startedAtNanos = startedAtNanos;
       this.left = new AtomicInteger(permits);
@@ -128,12 +143,29 @@ final class CircuitStates {
         cb.transition(this, cb.opened(), reason);
         return false;
       }
-      return left.getAndDecrement() > 0;
+      int n;
+      do {
+        n = left.get();
+        if (n <= 0) {
+          return false;
+        }
+      } while (!left.compareAndSet(n, n - 1));
+      return true;
     }
 
     @Override
-    void record(DefaultCircuitBreaker cb, long durationNanos, @Nullable Throwable failure) {
-      if (cb.isFailure(failure)) {
+    public void release() {
+      left.incrementAndGet();
+    }
+
+    /** True while a probe permit is handed out and its result has not arrived. */
+    boolean hasProbeOut() {
+      return permits - left.get() > done.get();
+    }
+
+    @Override
+    void record(DefaultCircuitBreaker cb, long durationNanos, boolean failed) {
+      if (failed) {
         failures.incrementAndGet();
       }
       if (cb.isSlow(durationNanos)) {
@@ -153,7 +185,7 @@ final class CircuitStates {
                   over,
                   m.failureRate(),
                   cb.config().failureRateThreshold());
-          cb.transition(this, new Closed(OutcomeWindow.of(cb.config(), cb.nanoTime())), ok);
+          cb.transition(this, new Closed(cb, cb.freshWindow()), ok);
         }
       }
     }
@@ -166,8 +198,8 @@ final class CircuitStates {
 
   /** FORCED_OPEN (admits nothing) or DISABLED (admits all, records nothing). */
   static final class Fixed extends CircuitState {
-    Fixed(State kind) {
-      super(kind);
+    Fixed(DefaultCircuitBreaker breaker, State kind) {
+      super(breaker, kind);
     }
 
     @Override
@@ -176,7 +208,7 @@ final class CircuitStates {
     }
 
     @Override
-    void record(DefaultCircuitBreaker cb, long durationNanos, @Nullable Throwable failure) {}
+    void record(DefaultCircuitBreaker cb, long durationNanos, boolean failed) {}
 
     @Override
     Metrics metrics(long nowNanos) {

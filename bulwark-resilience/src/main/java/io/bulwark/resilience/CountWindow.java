@@ -20,6 +20,11 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * oldest comes out. If a failure is recorded concurrently, the skipping success is ordered before
  * it (it read the counters before the failure counted itself), which leaves the same counts.
  * Likewise a call whose slot already holds its outcome leaves the slot as it is.
+ *
+ * <p>Every call that writes (or finds its slot already holding its outcome) tells the breaker
+ * whether the ring holds any failure or slow call, so that a success, too, re-judges the rates (it
+ * may complete {@code minimumCalls}, or push out a success and leave the rate at the threshold);
+ * the skipping success needs no judgement, the ring it leaves holds no failure.
  */
 final class CountWindow implements OutcomeWindow {
   private static final int PRESENT = 1;
@@ -53,15 +58,15 @@ final class CountWindow implements OutcomeWindow {
   }
 
   @Override
-  public void record(long nowNanos, boolean failure, boolean slowCall) {
+  public boolean record(long nowNanos, boolean failure, boolean slowCall) {
     int code = PRESENT | (failure ? FAILURE : 0) | (slowCall ? SLOW : 0);
     if (code == PRESENT && failures.get() == 0 && slow.get() == 0 && cursor.get() >= size) {
-      return;
+      return false;
     }
     long seq = cursor.getAndAdd(1);
     int slot = (int) ((seq % size) * stride % size);
     if (slots.get(slot) == code) {
-      return;
+      return holdsFailuresOrSlowCalls();
     }
     int old = slots.getAndSet(slot, code);
     if (old != code) {
@@ -74,6 +79,11 @@ final class CountWindow implements OutcomeWindow {
         slow.addAndGet(slowDelta);
       }
     }
+    return holdsFailuresOrSlowCalls();
+  }
+
+  private boolean holdsFailuresOrSlowCalls() {
+    return failures.get() != 0 || slow.get() != 0;
   }
 
   @Override

@@ -89,7 +89,7 @@ final class DefaultBulkhead implements Bulkhead, Stage {
       AsyncChain chain, int next, Supplier<? extends CompletionStage<T>> task) {
     CompletableFuture<Boolean> permit = permits.acquireAsync(maxWaitNanos, scheduler);
     if (permit.isDone()) {
-      return permit.join() ? holding(chain.proceed(next, task)) : rejected();
+      return permit.join() ? apart(holding(chain.proceed(next, task))) : rejected();
     }
     Context context = Context.current();
     CompletableFuture<T> result = new CompletableFuture<>();
@@ -102,7 +102,7 @@ final class DefaultBulkhead implements Bulkhead, Stage {
           } else if (result.isDone()) {
             permits.release(); // the caller cancelled while it waited: the call never runs
           } else {
-            holding(chain.proceedIn(context, next, task))
+            holding(chain.proceedIn(context, next, task)) // result is already apart
                 .whenComplete(
                     (value, failure) -> {
                       if (failure == null) {
@@ -116,9 +116,29 @@ final class DefaultBulkhead implements Bulkhead, Stage {
     return result;
   }
 
-  /** Releases the permit when {@code result} completes. */
-  private <T extends @Nullable Object> CompletableFuture<T> holding(CompletableFuture<T> result) {
-    result.whenComplete((value, failure) -> permits.release());
+  /** Releases the permit when {@code work} completes. */
+  private <T extends @Nullable Object> CompletableFuture<T> holding(CompletableFuture<T> work) {
+    work.whenComplete((value, failure) -> permits.release());
+    return work;
+  }
+
+  /**
+   * The caller's view of {@code work}: completes with it, but cancelling it (by the caller, a
+   * timeout or a hedge above) leaves {@code work} alone. A CompletableFuture that is cancelled
+   * cannot stop whatever completes it, so cancelling the work's own stage would only release the
+   * permit while that work goes on; the permit is released when the work's stage completes.
+   */
+  private static <T extends @Nullable Object> CompletableFuture<T> apart(
+      CompletableFuture<T> work) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    work.whenComplete(
+        (value, failure) -> {
+          if (failure == null) {
+            result.complete(value);
+          } else {
+            result.completeExceptionally(ErrorClassifier.unwrap(failure));
+          }
+        });
     return result;
   }
 

@@ -1,5 +1,6 @@
 package io.bulwark.resilience;
 
+import io.bulwark.core.error.ErrorClassifier;
 import io.bulwark.core.time.Clock;
 import io.bulwark.resilience.CircuitStates.CircuitState;
 import java.util.Locale;
@@ -28,6 +29,8 @@ final class DefaultCircuitBreaker implements CircuitBreaker, Stage {
   private final PolicyRejectedException rejection;
   private final int minimumCalls;
   private final long slowNanos;
+  private final boolean checksResults;
+  private final long originNanos;
   private final AtomicReference<CircuitState> state;
 
   DefaultCircuitBreaker(String name, CircuitBreakerConfig config, Clock clock) {
@@ -40,8 +43,9 @@ final class DefaultCircuitBreaker implements CircuitBreaker, Stage {
             ? Math.min(config.minimumCalls(), config.windowSize())
             : config.minimumCalls();
     this.slowNanos = config.slowCallDuration().toNanos();
-    this.state =
-        new AtomicReference<>(new CircuitStates.Closed(OutcomeWindow.of(config, clock.nanoTime())));
+    this.checksResults = config.resultPredicate() != CircuitBreakerConfig.NO_RESULT;
+    this.originNanos = clock.nanoTime();
+    this.state = new AtomicReference<>(new CircuitStates.Closed(this, freshWindow()));
   }
 
   @Override
@@ -79,30 +83,58 @@ final class DefaultCircuitBreaker implements CircuitBreaker, Stage {
   }
 
   @Override
+  public @Nullable Permit tryAcquirePermit() {
+    return acquire();
+  }
+
+  @Override
   public boolean tryAcquirePermission() {
     return acquire() != null;
   }
 
   @Override
   public void onResult(long durationNanos, @Nullable Throwable failure) {
-    state.get().record(this, durationNanos, failure);
+    CircuitState s = state.get();
+    if (s instanceof CircuitStates.HalfOpen probing && !probing.hasProbeOut()) {
+      return; // the late result of a call admitted before: no probe is waiting for a result
+    }
+    complete(s, durationNanos, null, failure);
+  }
+
+  /**
+   * Records the outcome of a call admitted by {@code admitted}: not at all if it never reached the
+   * dependency or is ignored (a probe permit goes back), else as a failure or a success.
+   */
+  void complete(
+      CircuitState admitted,
+      long durationNanos,
+      @Nullable Object result,
+      @Nullable Throwable failure) {
+    if (failure == null) {
+      admitted.record(this, durationNanos, checksResults && config.resultPredicate().test(result));
+      return;
+    }
+    Throwable t = ErrorClassifier.unwrap(failure);
+    if (Outcomes.neverRan(t) || config.ignorePredicate().test(t)) {
+      admitted.release();
+    } else {
+      admitted.record(this, durationNanos, config.failurePredicate().test(t));
+    }
   }
 
   @Override
   public void forceOpen() {
-    force(new CircuitStates.Fixed(State.FORCED_OPEN), "forced open by an operator");
+    force(new CircuitStates.Fixed(this, State.FORCED_OPEN), "forced open by an operator");
   }
 
   @Override
   public void disable() {
-    force(new CircuitStates.Fixed(State.DISABLED), "disabled by an operator");
+    force(new CircuitStates.Fixed(this, State.DISABLED), "disabled by an operator");
   }
 
   @Override
   public void reset() {
-    force(
-        new CircuitStates.Closed(OutcomeWindow.of(config, clock.nanoTime())),
-        "reset by an operator");
+    force(new CircuitStates.Closed(this, freshWindow()), "reset by an operator");
   }
 
   private void force(CircuitState next, String reason) {
@@ -119,7 +151,7 @@ final class DefaultCircuitBreaker implements CircuitBreaker, Stage {
     }
     if (s instanceof CircuitStates.Open open && open.waitIsOver(clock.nanoTime())) {
       CircuitStates.HalfOpen probing =
-          new CircuitStates.HalfOpen(config.halfOpenPermits(), clock.nanoTime());
+          new CircuitStates.HalfOpen(this, config.halfOpenPermits(), clock.nanoTime());
       String reason = "waited " + config.waitInOpen() + " in OPEN";
       if (transition(s, probing, reason) || state.get() != s) {
         return acquire();
@@ -127,6 +159,14 @@ final class DefaultCircuitBreaker implements CircuitBreaker, Stage {
     }
     listeners.rejected(name, Rejection.CIRCUIT_OPEN);
     return null;
+  }
+
+  /**
+   * An empty window. A time window's one-second buckets start at the breaker's creation, not at the
+   * window's, so every window of a breaker shares one grid of seconds.
+   */
+  OutcomeWindow freshWindow() {
+    return OutcomeWindow.of(config, originNanos);
   }
 
   long nanoTime() {
@@ -143,7 +183,7 @@ final class DefaultCircuitBreaker implements CircuitBreaker, Stage {
 
   /** A fresh OPEN state starting now. */
   CircuitStates.Open opened() {
-    return new CircuitStates.Open(clock.nanoTime(), config.waitInOpen().toNanos());
+    return new CircuitStates.Open(this, clock.nanoTime(), config.waitInOpen().toNanos());
   }
 
   boolean transition(CircuitState from, CircuitState to, String reason) {
@@ -166,10 +206,10 @@ final class DefaultCircuitBreaker implements CircuitBreaker, Stage {
     try {
       result = chain.proceed(next, task);
     } catch (Throwable t) {
-      admitted.record(this, elapsedSince(start), t);
+      complete(admitted, elapsedSince(start), null, t);
       throw t;
     }
-    admitted.record(this, elapsedSince(start), null);
+    complete(admitted, elapsedSince(start), result, null);
     return result;
   }
 
@@ -183,17 +223,11 @@ final class DefaultCircuitBreaker implements CircuitBreaker, Stage {
     long start = config.tracksSlowCalls() ? clock.nanoTime() : 0;
     return chain
         .proceed(next, task)
-        .whenComplete(
-            (value, failure) ->
-                admitted.record(this, elapsedSince(start), Outcomes.unwrap(failure)));
+        .whenComplete((value, failure) -> complete(admitted, elapsedSince(start), value, failure));
   }
 
   private long elapsedSince(long start) {
     return config.tracksSlowCalls() ? clock.nanoTime() - start : 0;
-  }
-
-  boolean isFailure(@Nullable Throwable failure) {
-    return failure != null && config.failurePredicate().test(Outcomes.unwrap(failure));
   }
 
   boolean isSlow(long durationNanos) {

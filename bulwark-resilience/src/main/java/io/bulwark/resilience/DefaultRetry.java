@@ -25,6 +25,7 @@ final class DefaultRetry implements Retry, Stage {
   private final long initialNanos;
   private final long maxNanos;
   private final long minAttemptNanos;
+  private final boolean checksResults;
   private final ListenerSet listeners = new ListenerSet();
 
   DefaultRetry(String name, RetryConfig config, Scheduler scheduler, DoubleSupplier random) {
@@ -36,6 +37,20 @@ final class DefaultRetry implements Retry, Stage {
     this.initialNanos = Scheduler.saturatedNanos(config.initialDelay());
     this.maxNanos = Scheduler.saturatedNanos(config.maxDelay());
     this.minAttemptNanos = Scheduler.saturatedNanos(config.minAttemptTime());
+    this.checksResults = config.retryOnResult() != CircuitBreakerConfig.NO_RESULT;
+  }
+
+  /** Stands for a result that {@code retryOnResult} accepted, in listener events. Stackless. */
+  static final class RetriedResult extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    RetriedResult(@Nullable Object result) {
+      super("result " + result + " accepted by retryOnResult", null, false, false);
+    }
+  }
+
+  private boolean retriesResult(@Nullable Object result) {
+    return checksResults && config.retryOnResult().test(result);
   }
 
   @Override
@@ -85,7 +100,8 @@ final class DefaultRetry implements Retry, Stage {
     Throwable cause = ErrorClassifier.unwrap(failure);
     String refusal = null;
     long delay = 0;
-    if (!config.retryOn().test(cause)) {
+    if (!(cause instanceof RetriedResult)
+        && (config.ignorePredicate().test(cause) || !config.retryOn().test(cause))) {
       refusal = "not retriable";
     } else if (attempt >= config.maxAttempts()) {
       refusal = "attempts exhausted";
@@ -113,15 +129,25 @@ final class DefaultRetry implements Retry, Stage {
     }
     long delay = initialNanos;
     for (int attempt = 1; ; attempt++) {
+      T result;
       try {
-        return chain.proceed(next, task);
+        result = chain.proceed(next, task);
       } catch (Exception failure) {
         delay = nextDelay(attempt, delay, failure, Context.current().deadline());
         if (delay < 0) {
           throw failure;
         }
         pause(delay);
+        continue;
       }
+      if (!retriesResult(result)) {
+        return result;
+      }
+      delay = nextDelay(attempt, delay, new RetriedResult(result), Context.current().deadline());
+      if (delay < 0) {
+        return result;
+      }
+      pause(delay);
     }
   }
 
@@ -174,13 +200,17 @@ final class DefaultRetry implements Retry, Stage {
           .proceed(next, task)
           .whenComplete(
               (value, failure) -> {
-                if (failure == null) {
+                boolean retriedResult = failure == null && retriesResult(value);
+                if (failure == null && !retriedResult) {
                   result.complete(value);
                   return;
                 }
-                long delay = nextDelay(attempt, previousDelay, failure, context.deadline());
-                if (delay < 0) {
-                  result.completeExceptionally(ErrorClassifier.unwrap(failure));
+                Throwable cause = failure == null ? new RetriedResult(value) : failure;
+                long delay = nextDelay(attempt, previousDelay, cause, context.deadline());
+                if (delay < 0 && retriedResult) {
+                  result.complete(value);
+                } else if (delay < 0) {
+                  result.completeExceptionally(ErrorClassifier.unwrap(cause));
                 } else {
                   scheduler.schedule(delay, () -> context.run(() -> attempt(attempt + 1, delay)));
                 }

@@ -58,7 +58,7 @@ final class DefaultTimeout implements Timeout, Stage {
 
   private Exception expiry(long effective, boolean byDeadline) {
     return byDeadline
-        ? new DeadlineExceededException(
+        ? DeadlineExceededException.duringCall(
             "deadline expired after "
                 + java.time.Duration.ofNanos(effective)
                 + " in '"

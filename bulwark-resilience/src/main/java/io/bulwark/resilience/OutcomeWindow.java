@@ -3,7 +3,11 @@ package io.bulwark.resilience;
 /** The sliding window of a closed circuit breaker: counts of calls, failures and slow calls. */
 interface OutcomeWindow {
 
-  void record(long nowNanos, boolean failure, boolean slow);
+  /**
+   * Adds one outcome. Returns false only when the window certainly holds no failure and no slow
+   * call, so its rates cannot have reached a threshold; the caller then skips reading the counts.
+   */
+  boolean record(long nowNanos, boolean failure, boolean slow);
 
   /** The current counts; {@code nowNanos} lets a time-based window drop old buckets first. */
   CircuitBreaker.Metrics metrics(long nowNanos);
@@ -11,9 +15,12 @@ interface OutcomeWindow {
   /** A phrase for transition reasons, e.g. "the last 100 calls" or "the last 60s (240 calls)". */
   String describe(int calls);
 
-  static OutcomeWindow of(CircuitBreakerConfig config, long nowNanos) {
+  /**
+   * An empty window; a time window's buckets are whole seconds counted from {@code originNanos}.
+   */
+  static OutcomeWindow of(CircuitBreakerConfig config, long originNanos) {
     return config.windowType() == CircuitBreakerConfig.WindowType.COUNT_BASED
         ? new CountWindow(config.windowSize())
-        : new TimeWindow(config.windowSize(), nowNanos);
+        : new TimeWindow(config.windowSize(), originNanos);
   }
 }

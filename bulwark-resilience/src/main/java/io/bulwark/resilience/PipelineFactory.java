@@ -80,15 +80,7 @@ final class PipelineFactory {
     if (budget == null) {
       return retry;
     }
-    return new RetryConfig(
-        retry.maxAttempts(),
-        retry.initialDelay(),
-        retry.multiplier(),
-        retry.maxDelay(),
-        retry.jitter(),
-        retry.retryOn(),
-        retry.minAttemptTime(),
-        budgets.apply(budget));
+    return retry.toBuilder().budget(budgets.apply(budget)).build();
   }
 
   /**

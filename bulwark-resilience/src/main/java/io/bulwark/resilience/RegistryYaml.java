@@ -8,6 +8,7 @@ import io.bulwark.resilience.limit.LimitAlgorithm;
 import io.bulwark.resilience.limit.VegasLimit;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -90,6 +91,7 @@ final class RegistryYaml {
         .duration("maxDelay", b::maxDelay)
         .enumValue("jitter", RetryConfig.Jitter.class, b::jitter)
         .duration("minAttemptTime", b::minAttemptTime)
+        .strings("ignoreExceptions", names -> b.ignorePredicate(exceptionTypes(names)))
         .string("budget", budgetName(budgets, budget));
     return b.build();
   }
@@ -134,8 +136,27 @@ final class RegistryYaml {
         .duration("slowCallDuration", b::slowCallDuration)
         .duration("waitInOpen", b::waitInOpen)
         .integer("halfOpenPermits", b::halfOpenPermits)
-        .duration("maxWaitInHalfOpen", b::maxWaitInHalfOpen);
+        .duration("maxWaitInHalfOpen", b::maxWaitInHalfOpen)
+        .strings("ignoreExceptions", names -> b.ignorePredicate(exceptionTypes(names)));
     return b.build();
+  }
+
+  /** Exception classes by name, e.g. {@code java.lang.IllegalArgumentException}. */
+  static ExceptionTypes exceptionTypes(List<String> names) {
+    List<Class<? extends Throwable>> types = new ArrayList<>(names.size());
+    for (String name : names) {
+      Class<?> type;
+      try {
+        type = Class.forName(name, false, Thread.currentThread().getContextClassLoader());
+      } catch (ClassNotFoundException | LinkageError e) {
+        throw new IllegalArgumentException("no exception class " + name + " on the class path");
+      }
+      if (!Throwable.class.isAssignableFrom(type)) {
+        throw new IllegalArgumentException(name + " is not a Throwable");
+      }
+      types.add(type.asSubclass(Throwable.class));
+    }
+    return new ExceptionTypes(types);
   }
 
   private static RateLimiterConfig rateLimiter(ConfigReader r) {

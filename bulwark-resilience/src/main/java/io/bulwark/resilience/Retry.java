@@ -6,10 +6,14 @@ import java.util.function.DoubleSupplier;
 
 /**
  * Tries a failed call again, up to {@code maxAttempts} in all, after an exponential backoff with
- * optional jitter. A failure is retried only if {@code retryOn} says so, if the context deadline
- * leaves time for the backoff plus {@code minAttemptTime} (no attempt that cannot finish in time),
- * and if the shared {@link RetryBudget}, when configured, grants a token. When it gives up it
- * rethrows the last failure and says why through {@link ResilienceListener#onRetryGivenUp}.
+ * optional jitter. A failure is retried only if {@code retryOn} says so (and {@code
+ * ignoreExceptions} does not), if the context deadline leaves more than {@code minAttemptTime}
+ * after the backoff, and if the shared {@link RetryBudget}, when configured, grants a token. With
+ * the default {@code minAttemptTime} of zero a retry is made whenever any time is left, even too
+ * little for the attempt to finish; set it to the shortest time an attempt can succeed in. A result
+ * that {@code retryOnResult} accepts is retried the same way, and returned when no retry is left.
+ * When it gives up on a failure it rethrows the last one and says why through {@link
+ * ResilienceListener#onRetryGivenUp}.
  *
  * <p>Backoffs are timed on the injected {@link Scheduler}. Thread-safe. The success path costs one
  * budget counter increment and allocates nothing.

@@ -2,6 +2,7 @@ package io.bulwark.resilience;
 
 import io.bulwark.core.error.ErrorClassifier;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -14,10 +15,15 @@ import org.jspecify.annotations.Nullable;
  * @param multiplier how much the backoff grows per retry
  * @param maxDelay the largest backoff
  * @param jitter how the backoff is randomised
- * @param retryOn which failures are retried (default: {@link ErrorClassifier#defaults()})
- * @param minAttemptTime a retry is made only if the context deadline leaves at least this much
- *     after the backoff
+ * @param retryOn which failures are retried (default: {@link ErrorClassifier#defaults()}, which
+ *     retries I/O errors, timeouts and retriable Bulwark errors, not every exception)
+ * @param minAttemptTime a retry is made only if the context deadline leaves more than this after
+ *     the backoff. The default, zero, retries whenever any time is left, even too little for the
+ *     attempt to finish; set it to the shortest time an attempt can succeed in
  * @param budget the shared budget every retry must take a token from, or null for none
+ * @param retryOnResult which results of attempts that returned normally are retried like failures;
+ *     when no retry is left the last such result is returned (default: none)
+ * @param ignorePredicate failures never retried, whatever {@code retryOn} says (default: none)
  */
 public record RetryConfig(
     int maxAttempts,
@@ -27,7 +33,9 @@ public record RetryConfig(
     Jitter jitter,
     Predicate<Throwable> retryOn,
     Duration minAttemptTime,
-    @Nullable RetryBudget budget) {
+    @Nullable RetryBudget budget,
+    Predicate<@Nullable Object> retryOnResult,
+    Predicate<Throwable> ignorePredicate) {
 
   /** How a backoff delay is randomised. */
   public enum Jitter {
@@ -66,10 +74,28 @@ public record RetryConfig(
     Objects.requireNonNull(jitter, "jitter");
     Objects.requireNonNull(retryOn, "retryOn");
     Checks.notNegative("minAttemptTime", minAttemptTime);
+    Objects.requireNonNull(retryOnResult, "retryOnResult");
+    Objects.requireNonNull(ignorePredicate, "ignorePredicate");
   }
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** A builder holding this config's values. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.maxAttempts = maxAttempts;
+    b.initialDelay = initialDelay;
+    b.multiplier = multiplier;
+    b.maxDelay = maxDelay;
+    b.jitter = jitter;
+    b.retryOn = retryOn;
+    b.minAttemptTime = minAttemptTime;
+    b.budget = budget;
+    b.retryOnResult = retryOnResult;
+    b.ignorePredicate = ignorePredicate;
+    return b;
   }
 
   /** The sum of the longest backoffs of all retries (jitter only shortens them, except below). */
@@ -97,6 +123,8 @@ public record RetryConfig(
     private Predicate<Throwable> retryOn = CLASSIFIER;
     private Duration minAttemptTime = Duration.ZERO;
     private @Nullable RetryBudget budget;
+    private Predicate<@Nullable Object> retryOnResult = CircuitBreakerConfig.NO_RESULT;
+    private Predicate<Throwable> ignorePredicate = ExceptionTypes.NONE;
 
     private Builder() {}
 
@@ -142,6 +170,31 @@ public record RetryConfig(
       return this;
     }
 
+    /** Retries attempts whose result {@code predicate} accepts, like failures. */
+    public Builder retryOnResult(Predicate<@Nullable Object> predicate) {
+      this.retryOnResult = Objects.requireNonNull(predicate, "retryOnResult");
+      return this;
+    }
+
+    /** Failures {@code predicate} accepts are never retried, whatever {@link #retryOn} says. */
+    public Builder ignorePredicate(Predicate<Throwable> predicate) {
+      this.ignorePredicate = Objects.requireNonNull(predicate, "ignorePredicate");
+      return this;
+    }
+
+    /** Never retries failures of these types and their subclasses. */
+    @SafeVarargs
+    public final Builder ignoreExceptions(Class<? extends Throwable>... types) {
+      for (Class<? extends Throwable> type : types) {
+        Objects.requireNonNull(type, "ignoreExceptions entry");
+      }
+      return ignorePredicate(new ExceptionTypes(List.of(types)));
+    }
+
+    /**
+     * A retry is made only if the context deadline leaves more than {@code time} after the backoff
+     * (default zero: whenever any time is left).
+     */
     public Builder minAttemptTime(Duration time) {
       this.minAttemptTime = Checks.notNegative("minAttemptTime", time);
       return this;
@@ -154,7 +207,16 @@ public record RetryConfig(
 
     public RetryConfig build() {
       return new RetryConfig(
-          maxAttempts, initialDelay, multiplier, maxDelay, jitter, retryOn, minAttemptTime, budget);
+          maxAttempts,
+          initialDelay,
+          multiplier,
+          maxDelay,
+          jitter,
+          retryOn,
+          minAttemptTime,
+          budget,
+          retryOnResult,
+          ignorePredicate);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.bulwark.resilience;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -11,6 +12,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * different locks and write different cache lines. The counts are the sums over the stripes; each
  * stripe is exact, so the sums are too (read stripe by stripe, they may miss a call recorded while
  * they are read, as any read racing a write would).
+ *
+ * <p>A failure or slow call also raises {@link #lastFlaggedNanos}; a success asks the breaker to
+ * re-judge the rates only while such a call may still be inside the window, so the successes of a
+ * healthy dependency only read that one word.
  */
 final class TimeWindow implements OutcomeWindow {
   private static final long SECOND = 1_000_000_000L;
@@ -18,6 +23,8 @@ final class TimeWindow implements OutcomeWindow {
   private final int seconds;
   private final Buckets[] stripes;
   private final int mask;
+  private final long spanNanos;
+  private final AtomicLong lastFlaggedNanos = new AtomicLong(Long.MIN_VALUE);
 
   TimeWindow(int seconds, long nowNanos) {
     this(seconds, nowNanos, stripesFor(Runtime.getRuntime().availableProcessors()));
@@ -29,6 +36,7 @@ final class TimeWindow implements OutcomeWindow {
     }
     this.seconds = seconds;
     this.mask = stripes - 1;
+    this.spanNanos = (seconds + 1L) * SECOND; // a bucket lives up to one second past the window
     this.stripes = new Buckets[stripes];
     for (int i = 0; i < stripes; i++) {
       this.stripes[i] = new Buckets(seconds, nowNanos);
@@ -41,8 +49,13 @@ final class TimeWindow implements OutcomeWindow {
   }
 
   @Override
-  public void record(long nowNanos, boolean failure, boolean slowCall) {
+  public boolean record(long nowNanos, boolean failure, boolean slowCall) {
+    if (failure || slowCall) {
+      lastFlaggedNanos.accumulateAndGet(nowNanos, Math::max);
+    }
     stripes[Stripes.home(mask)].record(nowNanos, failure, slowCall);
+    long last = lastFlaggedNanos.get();
+    return last != Long.MIN_VALUE && nowNanos - last < spanNanos;
   }
 
   @Override

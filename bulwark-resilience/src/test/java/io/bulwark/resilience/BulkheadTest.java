@@ -220,6 +220,49 @@ class BulkheadTest {
   }
 
   @Test
+  void cancellingARunningStageKeepsItsPermitUntilItsWorkStops() throws Exception {
+    Bulkhead bulkhead = Bulkhead.of("bh", 1);
+    Pipeline p = Pipeline.of(bulkhead);
+    CompletableFuture<String> work = new CompletableFuture<>();
+    CompletableFuture<String> call = p.stage(() -> work);
+    assertThat(call.cancel(true)).isTrue();
+
+    assertThat(work).as("the work itself goes on").isNotDone();
+    assertThat(bulkhead.availablePermits()).isZero();
+    AtomicInteger started = new AtomicInteger();
+    CompletableFuture<String> second =
+        p.stage(
+            () -> {
+              started.incrementAndGet();
+              return CompletableFuture.completedFuture("second");
+            });
+    assertThatThrownBy(() -> second.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(PolicyRejectedException.class);
+    assertThat(started.get()).isZero();
+
+    work.complete("done");
+    assertThat(bulkhead.availablePermits()).isEqualTo(1);
+    assertThat(p.stage(() -> CompletableFuture.completedFuture("next")).get(10, TimeUnit.SECONDS))
+        .isEqualTo("next");
+  }
+
+  @Test
+  void aStageTimedOutAboveTheBulkheadKeepsItsPermitUntilItsWorkStops(VirtualScheduler scheduler)
+      throws Exception {
+    Bulkhead bulkhead = Bulkhead.of("bh", 1);
+    Pipeline p = Pipeline.of(Timeout.of("to", Duration.ofSeconds(1), scheduler), bulkhead);
+    CompletableFuture<String> work = new CompletableFuture<>();
+    CompletableFuture<String> call = p.stage(() -> work);
+    scheduler.advance(Duration.ofSeconds(1));
+    assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(TimeoutExceededException.class);
+
+    assertThat(bulkhead.availablePermits()).isZero();
+    work.completeExceptionally(new IllegalStateException("stopped at last"));
+    assertThat(bulkhead.availablePermits()).isEqualTo(1);
+  }
+
+  @Test
   void aWaitedStageWhoseSupplierThrowsFailsAndGivesItsPermitBack(VirtualScheduler scheduler)
       throws Exception {
     Bulkhead bulkhead = waitingUpTo5s(1, scheduler);

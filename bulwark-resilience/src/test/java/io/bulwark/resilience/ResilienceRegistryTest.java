@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -322,6 +323,46 @@ class ResilienceRegistryTest {
             yaml.replace("maxConcurrent: 1", "maxConcurrent: 2"), "r.yaml", LOADER));
     registry.pipeline("a").get(() -> "y");
     assertThat(ended).containsExactly("a", "a");
+  }
+
+  @Test
+  void ignoreExceptionsFromYamlReachBreakerAndRetry(VirtualScheduler scheduler) {
+    String yaml =
+        """
+        pipelines:
+          a:
+            retry: {maxAttempts: 3, initialDelay: 0ms, ignoreExceptions: [java.io.FileNotFoundException]}
+            circuitBreaker: {windowSize: 4, minimumCalls: 4, ignoreExceptions: [java.io.FileNotFoundException]}
+        """;
+    Pipeline a =
+        ResilienceRegistry.of(RegistryConfig.parse(yaml, "r.yaml", LOADER), scheduler)
+            .pipeline("a");
+    AtomicInteger calls = new AtomicInteger();
+    for (int i = 0; i < 4; i++) {
+      assertThatThrownBy(
+              () ->
+                  a.call(
+                      () -> {
+                        calls.incrementAndGet();
+                        throw new java.io.FileNotFoundException("gone");
+                      }))
+          .isInstanceOf(java.io.FileNotFoundException.class);
+    }
+    assertThat(calls.get()).as("never retried").isEqualTo(4);
+    CircuitBreaker cb = (CircuitBreaker) a.policies().get(1);
+    assertThat(cb.metrics().calls()).as("never recorded").isZero();
+    String bad =
+        """
+        pipelines:
+          a:
+            retry: {maxAttempts: 3, ignoreExceptions: [java.lang.String]}
+            circuitBreaker: {ignoreExceptions: [java.io.IOException, com.example.Nope]}
+        """;
+    assertThat(problemsOf(bad, "r.yaml"))
+        .contains(
+            "r.yaml:3: pipelines.a.retry.ignoreExceptions: java.lang.String is not a Throwable",
+            "r.yaml:4: pipelines.a.circuitBreaker.ignoreExceptions: no exception class"
+                + " com.example.Nope on the class path");
   }
 
   /** Every problem {@code yaml} has, as {@code file:line: field: message}. */

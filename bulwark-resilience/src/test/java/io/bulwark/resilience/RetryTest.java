@@ -221,4 +221,58 @@ class RetryTest {
                     .build())
         .hasMessage("maxDelay PT1S must not be shorter than initialDelay PT2S");
   }
+
+  @Test
+  void retriesResultsAcceptedByRetryOnResultAndReturnsTheLastWhenNoRetryIsLeft(
+      VirtualScheduler scheduler) throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    Retry r =
+        retry(
+            RetryConfig.builder()
+                .maxAttempts(3)
+                .fixedDelay(Duration.ofSeconds(1))
+                .retryOnResult(v -> "pending".equals(v))
+                .build(),
+            scheduler);
+    Pipeline p = Pipeline.of(r);
+    CompletableFuture<String> twice =
+        p.submit(() -> calls.incrementAndGet() < 2 ? "pending" : "done");
+    Drive.untilPending(scheduler, 1);
+    scheduler.advance(Duration.ofSeconds(1));
+    assertThat(twice.get(10, TimeUnit.SECONDS)).isEqualTo("done");
+
+    CompletableFuture<String> always = p.stage(() -> CompletableFuture.completedFuture("pending"));
+    scheduler.advance(Duration.ofSeconds(2));
+    assertThat(always.get(10, TimeUnit.SECONDS)).isEqualTo("pending");
+    assertThat(events)
+        .containsExactly(
+            "retry 2 after PT1S",
+            "retry 2 after PT1S",
+            "retry 3 after PT1S",
+            "gave up after 3: attempts exhausted");
+  }
+
+  @Test
+  void ignoredExceptionsAreNeverRetriedWhateverRetryOnSays(VirtualScheduler scheduler) {
+    AtomicInteger calls = new AtomicInteger();
+    Retry r =
+        retry(
+            RetryConfig.builder()
+                .maxAttempts(5)
+                .retryOn(t -> true)
+                .ignoreExceptions(IllegalStateException.class)
+                .build(),
+            scheduler);
+    assertThatThrownBy(
+            () ->
+                Pipeline.of(r)
+                    .get(
+                        () -> {
+                          calls.incrementAndGet();
+                          throw new IllegalStateException("bad state");
+                        }))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(calls.get()).isEqualTo(1);
+    assertThat(events).containsExactly("gave up after 1: not retriable");
+  }
 }

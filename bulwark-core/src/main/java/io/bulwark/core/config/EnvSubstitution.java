@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Replaces {@code ${NAME}} and {@code ${NAME:-default}} in scalar values with environment
  * variables. {@code $${} writes a literal {@code ${}. An unset variable without a default is a
- * problem reported at the value's line.
+ * problem reported at the value's line and dotted path.
  */
 final class EnvSubstitution {
   private final Function<String, @Nullable String> env;
@@ -16,7 +16,7 @@ final class EnvSubstitution {
     this.env = env;
   }
 
-  String apply(String text, ConfigLocation location, List<ConfigProblem> problems) {
+  String apply(String text, ConfigLocation location, String path, List<ConfigProblem> problems) {
     if (text.indexOf('$') < 0) {
       return text;
     }
@@ -30,10 +30,10 @@ final class EnvSubstitution {
       } else if (c == '$' && text.startsWith("${", i)) {
         int end = text.indexOf('}', i + 2);
         if (end < 0) {
-          problems.add(new ConfigProblem(location, "", "unclosed ${ in \"" + text + "\""));
+          problems.add(new ConfigProblem(location, path, "unclosed ${ in \"" + text + "\""));
           return text;
         }
-        out.append(resolve(text.substring(i + 2, end), location, problems));
+        out.append(resolve(text.substring(i + 2, end), location, path, problems));
         i = end + 1;
       } else {
         out.append(c);
@@ -43,7 +43,8 @@ final class EnvSubstitution {
     return out.toString();
   }
 
-  private String resolve(String expression, ConfigLocation location, List<ConfigProblem> problems) {
+  private String resolve(
+      String expression, ConfigLocation location, String path, List<ConfigProblem> problems) {
     int sep = expression.indexOf(":-");
     String name = sep < 0 ? expression : expression.substring(0, sep);
     String value = env.apply(name);
@@ -56,7 +57,7 @@ final class EnvSubstitution {
     problems.add(
         new ConfigProblem(
             location,
-            "",
+            path,
             "environment variable "
                 + name
                 + " is not set (write ${"

@@ -14,7 +14,11 @@ import java.util.Map;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
-/** Streams YAML through Jackson into {@link ConfigNode}s that keep their line numbers. */
+/**
+ * Streams YAML through Jackson into {@link ConfigNode}s that keep their line numbers. Problems
+ * found while parsing (a duplicate key, an unset variable) name the value's dotted path, as binding
+ * does.
+ */
 final class YamlTreeParser {
   private static final YAMLFactory FACTORY = new YAMLFactory();
 
@@ -36,7 +40,7 @@ final class YamlTreeParser {
       if (first == null) {
         return new ConfigNode.MapNode(new ConfigLocation(source, 1), Map.of());
       }
-      return node(parser);
+      return node(parser, "");
     } catch (JsonProcessingException e) {
       int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
       problems.add(
@@ -52,36 +56,41 @@ final class YamlTreeParser {
     }
   }
 
-  private ConfigNode node(JsonParser parser) throws IOException {
+  private ConfigNode node(JsonParser parser, String path) throws IOException {
     ConfigLocation location = new ConfigLocation(source, parser.currentTokenLocation().getLineNr());
     JsonToken token = parser.currentToken();
     return switch (token) {
-      case START_OBJECT -> map(parser, location);
-      case START_ARRAY -> list(parser, location);
+      case START_OBJECT -> map(parser, location, path);
+      case START_ARRAY -> list(parser, location, path);
       case VALUE_NULL -> new ConfigNode.ScalarNode(location, null);
       default ->
-          new ConfigNode.ScalarNode(location, env.apply(parser.getText(), location, problems));
+          new ConfigNode.ScalarNode(
+              location, env.apply(parser.getText(), location, path, problems));
     };
   }
 
-  private ConfigNode map(JsonParser parser, ConfigLocation location) throws IOException {
+  private ConfigNode map(JsonParser parser, ConfigLocation location, String path)
+      throws IOException {
     LinkedHashMap<String, ConfigNode> entries = new LinkedHashMap<>();
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String key = parser.currentName();
       int keyLine = parser.currentTokenLocation().getLineNr();
+      String keyPath = path.isEmpty() ? key : path + "." + key;
       parser.nextToken();
-      ConfigNode value = node(parser);
+      ConfigNode value = node(parser, keyPath);
       if (entries.putIfAbsent(key, value) != null) {
-        problems.add(new ConfigProblem(new ConfigLocation(source, keyLine), key, "duplicate key"));
+        problems.add(
+            new ConfigProblem(new ConfigLocation(source, keyLine), keyPath, "duplicate key"));
       }
     }
     return new ConfigNode.MapNode(location, Collections.unmodifiableMap(entries));
   }
 
-  private ConfigNode list(JsonParser parser, ConfigLocation location) throws IOException {
+  private ConfigNode list(JsonParser parser, ConfigLocation location, String path)
+      throws IOException {
     List<ConfigNode> items = new ArrayList<>();
     while (parser.nextToken() != JsonToken.END_ARRAY) {
-      items.add(node(parser));
+      items.add(node(parser, path + "[" + items.size() + "]"));
     }
     return new ConfigNode.ListNode(location, List.copyOf(items));
   }

@@ -153,7 +153,33 @@ class ConfigLoaderTest {
             () ->
                 loader.parse(
                     "enabled: true\nbackoff: ${NOPE}\n", "e.yaml", SampleRetryConfig::bind))
-        .hasMessageContaining("e.yaml:2: environment variable NOPE is not set");
+        .hasMessageContaining("e.yaml:2: backoff: environment variable NOPE is not set");
+  }
+
+  @Test
+  void nestedDuplicateKeyAndUnsetVariableNameTheFullFieldPath() {
+    assertThatThrownBy(
+            () ->
+                loader.parse(
+                    """
+                    pipelines:
+                      a:
+                        retry: {maxAttempts: 2,
+                                maxAttempts: 3}
+                      b:
+                        retry: {maxAttempts: "${NOPE}"}
+                    """,
+                    "n.yaml",
+                    SampleRetryConfig::bindPipelines))
+        .hasMessageContaining("n.yaml:4: pipelines.a.retry.maxAttempts: duplicate key")
+        .hasMessageContaining(
+            "n.yaml:6: pipelines.b.retry.maxAttempts: environment variable NOPE is not set");
+  }
+
+  @Test
+  void unsetVariableInAListNamesTheItem() {
+    assertThatThrownBy(() -> loader.parse("tags: [a, \"${NOPE}\"]\n", "t.yaml", r -> r.path()))
+        .hasMessageContaining("t.yaml:1: tags[1]: environment variable NOPE is not set");
   }
 
   @Test

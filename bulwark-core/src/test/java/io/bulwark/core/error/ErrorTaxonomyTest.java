@@ -45,4 +45,14 @@ class ErrorTaxonomyTest {
     assertThat(e.reason()).isEqualTo("deadline_exceeded");
     assertThat(new FatalException("x").getStackTrace()).isNotEmpty();
   }
+
+  @Test
+  void deadlineExceptionSaysWhetherTheWorkHadStarted() {
+    assertThat(new DeadlineExceededException("passed before the call").isDuringCall()).isFalse();
+    DeadlineExceededException stopped =
+        DeadlineExceededException.duringCall("passed while calling");
+    assertThat(stopped.isDuringCall()).isTrue();
+    assertThat(stopped.isRetriable()).isFalse();
+    assertThat(stopped).hasMessage("passed while calling");
+  }
 }

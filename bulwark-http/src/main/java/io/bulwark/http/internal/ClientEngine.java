@@ -274,7 +274,7 @@ public final class ClientEngine implements ServiceClient {
       reset(inflight);
       if (deadlineBound) {
         countOutlier = false;
-        throw new DeadlineExceededException(
+        throw DeadlineExceededException.duringCall(
             "deadline passed while calling " + config.service() + " at " + endpoint.id());
       }
       throw HttpCallException.timeout(

@@ -1,0 +1,31 @@
+package io.bulwark.resilience;
+
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * A predicate that accepts a throwable of one of {@code types} (or of a subclass). A value, so two
+ * configs loaded from the same YAML compare equal and a reload keeps the policy's state.
+ */
+record ExceptionTypes(List<Class<? extends Throwable>> types) implements Predicate<Throwable> {
+  static final ExceptionTypes NONE = new ExceptionTypes(List.of());
+
+  ExceptionTypes {
+    types = List.copyOf(types);
+  }
+
+  @Override
+  public boolean test(Throwable t) {
+    for (Class<? extends Throwable> type : types) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public String toString() {
+    return types.isEmpty() ? "none" : types.stream().map(Class::getName).toList().toString();
+  }
+}

@@ -1,0 +1,367 @@
+package io.bulwark.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.bulwark.core.error.DeadlineExceededException;
+import io.bulwark.resilience.CircuitBreaker.State;
+import io.bulwark.resilience.CircuitBreaker.Transition;
+import io.bulwark.test.VirtualScheduler;
+import io.bulwark.test.VirtualTimeExtension;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** How each kind of outcome is recorded: the threshold rule after every call, whatever it was. */
+@ExtendWith(VirtualTimeExtension.class)
+class CircuitBreakerOutcomeTest {
+  private final List<Transition> transitions = new CopyOnWriteArrayList<>();
+
+  private CircuitBreaker breaker(CircuitBreakerConfig config, VirtualScheduler scheduler) {
+    CircuitBreaker cb = CircuitBreaker.of("payments", config, scheduler.clock());
+    cb.addListener(
+        new ResilienceListener() {
+          @Override
+          public void onStateTransition(String name, Transition t) {
+            transitions.add(t);
+          }
+        });
+    return cb;
+  }
+
+  private static CircuitBreakerConfig.Builder calls(int window, int minimum) {
+    return CircuitBreakerConfig.builder()
+        .countBasedWindow(window)
+        .minimumCalls(minimum)
+        .failureRateThreshold(50)
+        .waitInOpen(Duration.ofSeconds(30))
+        .halfOpenPermits(3);
+  }
+
+  static void succeed(Pipeline p) {
+    p.get(() -> "ok");
+  }
+
+  static void fail(Pipeline p) {
+    assertThatThrownBy(
+            () ->
+                p.get(
+                    () -> {
+                      throw new UncheckedIOException(new IOException("boom"));
+                    }))
+        .isInstanceOf(UncheckedIOException.class);
+  }
+
+  @Test
+  void opensWhenSuccessCompletesWindowAtThreshold(VirtualScheduler scheduler) {
+    CircuitBreaker cb = breaker(calls(10, 10).build(), scheduler);
+    Pipeline p = Pipeline.of(cb);
+    for (int i = 0; i < 5; i++) {
+      fail(p);
+    }
+    for (int i = 0; i < 4; i++) {
+      succeed(p);
+    }
+    assertThat(cb.state()).isEqualTo(State.CLOSED);
+    succeed(p);
+
+    assertThat(cb.state()).isEqualTo(State.OPEN);
+    assertThat(transitions.getFirst().reason())
+        .isEqualTo("failure rate 50.0% over the last 10 calls ≥ 50.0%");
+  }
+
+  @Test
+  void opensWhenSuccessReachesMinimumCallsAboveThreshold(VirtualScheduler scheduler) {
+    CircuitBreaker cb = breaker(calls(100, 20).build(), scheduler);
+    Pipeline p = Pipeline.of(cb);
+    for (int i = 0; i < 19; i++) {
+      fail(p);
+    }
+    assertThat(cb.state()).isEqualTo(State.CLOSED);
+    succeed(p);
+
+    assertThat(cb.state()).isEqualTo(State.OPEN);
+    assertThat(transitions.getFirst().reason())
+        .isEqualTo("failure rate 95.0% over the last 20 calls ≥ 50.0%");
+  }
+
+  @Test
+  void staysClosedWhenSuccessKeepsRateBelowThreshold(VirtualScheduler scheduler) {
+    CircuitBreaker cb = breaker(calls(10, 10).build(), scheduler);
+    Pipeline p = Pipeline.of(cb);
+    for (int i = 0; i < 4; i++) {
+      fail(p);
+    }
+    for (int i = 0; i < 30; i++) {
+      succeed(p);
+    }
+    assertThat(cb.state()).isEqualTo(State.CLOSED);
+    assertThat(transitions).isEmpty();
+  }
+
+  @Test
+  void opensWhenSuccessReachesMinimumCallsOfTimeWindow(VirtualScheduler scheduler) {
+    CircuitBreaker cb =
+        breaker(
+            CircuitBreakerConfig.builder()
+                .timeBasedWindow(10)
+                .minimumCalls(4)
+                .failureRateThreshold(50)
+                .build(),
+            scheduler);
+    Pipeline p = Pipeline.of(cb);
+    fail(p);
+    fail(p);
+    succeed(p);
+    assertThat(cb.state()).isEqualTo(State.CLOSED);
+    scheduler.advance(Duration.ofSeconds(3));
+    succeed(p);
+
+    assertThat(cb.state()).isEqualTo(State.OPEN);
+    assertThat(transitions.getFirst().reason())
+        .isEqualTo("failure rate 50.0% over the last 10s (4 calls) ≥ 50.0%");
+  }
+
+  @Test
+  void opensWhenFastSuccessCompletesWindowAtSlowCallThreshold(VirtualScheduler scheduler) {
+    CircuitBreaker cb =
+        breaker(calls(4, 4).slowCalls(50, Duration.ofSeconds(1)).build(), scheduler);
+    Pipeline p = Pipeline.of(cb);
+    for (int i = 0; i < 2; i++) {
+      p.get(
+          () -> {
+            scheduler.virtualClock().advance(Duration.ofSeconds(1));
+            return "slow";
+          });
+    }
+    succeed(p);
+    assertThat(cb.state()).isEqualTo(State.CLOSED);
+    succeed(p);
+
+    assertThat(cb.state()).isEqualTo(State.OPEN);
+    assertThat(transitions.getFirst().reason())
+        .isEqualTo("slow-call rate 50.0% (calls ≥ PT1S) over the last 4 calls ≥ 50.0%");
+  }
+
+  private void openThenWait(CircuitBreaker cb, VirtualScheduler scheduler) {
+    Pipeline alone = Pipeline.of(cb);
+    for (int i = 0; i < 10; i++) {
+      fail(alone);
+    }
+    assertThat(cb.state()).isEqualTo(State.OPEN);
+    scheduler.advance(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void probesRejectedByFullBulkheadBelowNeitherCloseNorUseUpProbePermits(
+      VirtualScheduler scheduler) {
+    CircuitBreaker cb = breaker(calls(10, 10).build(), scheduler);
+    openThenWait(cb, scheduler);
+    Bulkhead bulkhead = Bulkhead.of("bh", 1);
+    assertThat(bulkhead.tryAcquire()).isTrue();
+    Pipeline p = Pipeline.of(cb, bulkhead);
+    for (int i = 0; i < 5; i++) {
+      assertThatThrownBy(() -> succeed(p))
+          .isInstanceOfSatisfying(
+              PolicyRejectedException.class,
+              e -> assertThat(e.rejection()).isEqualTo(Rejection.BULKHEAD_FULL));
+    }
+    assertThat(cb.state()).isEqualTo(State.HALF_OPEN);
+    assertThat(cb.metrics().calls()).isZero();
+
+    bulkhead.release();
+    succeed(p);
+    succeed(p);
+    assertThat(cb.state()).isEqualTo(State.HALF_OPEN);
+    succeed(p);
+    assertThat(cb.state()).isEqualTo(State.CLOSED);
+    assertThat(transitions.getLast().reason())
+        .isEqualTo("3 probe calls: failure rate 0.0% < 50.0%");
+  }
+
+  @Test
+  void opensAboveRateLimiterWhenEveryCallThatPassedFailed(VirtualScheduler scheduler) {
+    CircuitBreaker cb = breaker(calls(10, 10).build(), scheduler);
+    RateLimiter limiter =
+        RateLimiter.of(
+            "rl", RateLimiter.builder().rate(1, Duration.ofSeconds(1)).burst(1).build(), scheduler);
+    Pipeline p = Pipeline.of(cb, limiter);
+    for (int second = 0; second < 10; second++) {
+      assertThat(cb.state()).isEqualTo(State.CLOSED);
+      fail(p);
+      for (int i = 0; i < 9; i++) {
+        assertThatThrownBy(() -> succeed(p)).isInstanceOf(PolicyRejectedException.class);
+      }
+      scheduler.advance(Duration.ofSeconds(1));
+    }
+    assertThat(cb.state()).isEqualTo(State.OPEN);
+    assertThat(transitions.getFirst().reason())
+        .isEqualTo("failure rate 100.0% over the last 10 calls ≥ 50.0%");
+  }
+
+  @Test
+  void callStoppedByPipelineDeadlineCountsAsFailure(VirtualScheduler scheduler) {
+    CircuitBreaker cb = breaker(calls(2, 2).build(), scheduler);
+    Pipeline p =
+        Pipeline.builder()
+            .with(cb, Timeout.of("to", Duration.ofSeconds(1), scheduler))
+            .deadline(Duration.ofMillis(50))
+            .clock(scheduler.clock())
+            .build();
+    for (int i = 0; i < 2; i++) {
+      CompletableFuture<String> call = p.stage(CompletableFuture::new);
+      scheduler.advance(Duration.ofMillis(50));
+      assertThat(call).isCompletedExceptionally();
+      assertThatThrownBy(call::join).hasCauseInstanceOf(DeadlineExceededException.class);
+    }
+    assertThat(cb.state()).isEqualTo(State.OPEN);
+    assertThat(transitions.getFirst().reason())
+        .isEqualTo("failure rate 100.0% over the last 2 calls ≥ 50.0%");
+  }
+
+  @Test
+  void blockingCallStoppedByDeadlineCountsAsFailure(VirtualScheduler scheduler) throws Exception {
+    CircuitBreaker cb = breaker(calls(1, 1).build(), scheduler);
+    Pipeline p =
+        Pipeline.builder()
+            .with(cb, Timeout.of("to", Duration.ofSeconds(1), scheduler))
+            .deadline(Duration.ofMillis(50))
+            .clock(scheduler.clock())
+            .build();
+    CompletableFuture<String> call =
+        p.submit(
+            () -> {
+              new CountDownLatch(1).await();
+              return "never";
+            });
+    Drive.untilPending(scheduler, 1);
+    scheduler.advance(Duration.ofMillis(50));
+    assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(DeadlineExceededException.class);
+    assertThat(cb.state()).isEqualTo(State.OPEN);
+  }
+
+  @Test
+  void deadlineThatPassedBeforeTheCallIsNotRecorded(VirtualScheduler scheduler) {
+    CircuitBreaker cb = breaker(calls(1, 1).build(), scheduler);
+    CircuitBreaker.Permit permit = cb.tryAcquirePermit();
+    assertThat(permit).isNotNull();
+    permit.onResult(0, new DeadlineExceededException("deadline passed before the call"));
+    assertThat(cb.metrics().calls()).isZero();
+    assertThat(cb.state()).isEqualTo(State.CLOSED);
+    CircuitBreaker.Permit running = cb.tryAcquirePermit();
+    assertThat(running).isNotNull();
+    running.onResult(0, DeadlineExceededException.duringCall("deadline passed while calling"));
+    assertThat(cb.state()).isEqualTo(State.OPEN);
+  }
+
+  @Test
+  void lateResultOfCallAdmittedWhileClosedIsNotTakenForAProbe(VirtualScheduler scheduler) {
+    CircuitBreaker cb = breaker(calls(10, 10).halfOpenPermits(1).build(), scheduler);
+    CircuitBreaker.Permit slowCall = cb.tryAcquirePermit();
+    assertThat(slowCall).isNotNull();
+    openThenWait(cb, scheduler);
+    CircuitBreaker.Permit probe = cb.tryAcquirePermit();
+    assertThat(probe).isNotNull();
+    slowCall.onResult(0, null);
+    assertThat(cb.state()).isEqualTo(State.HALF_OPEN);
+    probe.onResult(0, new IOException("still down"));
+    assertThat(cb.state()).isEqualTo(State.OPEN);
+  }
+
+  @Test
+  void lateManualResultWithNoProbeOutIsNotTakenForAProbe(VirtualScheduler scheduler) {
+    CircuitBreaker cb = breaker(calls(10, 10).halfOpenPermits(1).build(), scheduler);
+    assertThat(cb.tryAcquirePermission()).isTrue();
+    openThenWait(cb, scheduler);
+    assertThat(cb.state()).isEqualTo(State.HALF_OPEN);
+    cb.onResult(0, null);
+    assertThat(cb.state()).isEqualTo(State.HALF_OPEN);
+    assertThat(cb.tryAcquirePermission()).isTrue();
+    cb.onResult(0, new IOException("still down"));
+    assertThat(cb.state()).isEqualTo(State.OPEN);
+  }
+
+  @Test
+  void ignoredExceptionsAreNeitherSuccessNorFailureAndGiveBackProbePermits(
+      VirtualScheduler scheduler) {
+    CircuitBreaker cb =
+        breaker(calls(10, 10).ignoreExceptions(IllegalArgumentException.class).build(), scheduler);
+    Pipeline p = Pipeline.of(cb);
+    for (int i = 0; i < 20; i++) {
+      assertThatThrownBy(() -> p.get(() -> badRequest()))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThat(cb.metrics().calls()).isZero();
+    for (int i = 0; i < 4; i++) {
+      succeed(p);
+    }
+    for (int i = 0; i < 6; i++) {
+      fail(p);
+    }
+    assertThat(cb.state()).isEqualTo(State.OPEN);
+    scheduler.advance(Duration.ofSeconds(30));
+    for (int i = 0; i < 5; i++) {
+      assertThatThrownBy(() -> p.get(() -> badRequest()))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThat(cb.state()).isEqualTo(State.HALF_OPEN);
+    succeed(p);
+    succeed(p);
+    succeed(p);
+    assertThat(cb.state()).isEqualTo(State.CLOSED);
+  }
+
+  private static String badRequest() {
+    throw new IllegalArgumentException("caller's fault");
+  }
+
+  @Test
+  void recordResultCountsAcceptedResultsAsFailuresBlockingAndAsync(VirtualScheduler scheduler) {
+    CircuitBreaker cb = breaker(calls(4, 4).recordResult(r -> "busy".equals(r)).build(), scheduler);
+    Pipeline p = Pipeline.of(cb);
+    assertThat(p.get(() -> "busy")).isEqualTo("busy");
+    assertThat(p.get(() -> "ok")).isEqualTo("ok");
+    assertThat((Object) p.<@Nullable Object>get(() -> null)).isNull();
+    assertThat(cb.state()).isEqualTo(State.CLOSED);
+    assertThat(p.stage(() -> CompletableFuture.completedFuture("busy")).join()).isEqualTo("busy");
+
+    assertThat(cb.state()).isEqualTo(State.OPEN);
+    assertThat(transitions.getFirst().reason())
+        .isEqualTo("failure rate 50.0% over the last 4 calls ≥ 50.0%");
+  }
+
+  @Test
+  void timeWindowStartedByAHalfOpenCloseKeepsTheBreakersGridOfSeconds(VirtualScheduler scheduler) {
+    CircuitBreaker cb =
+        breaker(
+            CircuitBreakerConfig.builder()
+                .timeBasedWindow(2)
+                .minimumCalls(1)
+                .failureRateThreshold(60)
+                .waitInOpen(Duration.ofMillis(2_600))
+                .halfOpenPermits(1)
+                .build(),
+            scheduler);
+    Pipeline p = Pipeline.of(cb);
+    fail(p);
+    scheduler.advance(Duration.ofMillis(2_750));
+    succeed(p);
+    assertThat(cb.state()).isEqualTo(State.CLOSED);
+    succeed(p); // second 2 of the breaker's grid
+    scheduler.advance(Duration.ofMillis(1_250));
+    fail(p); // second 4: the window is seconds 3 and 4
+
+    assertThat(cb.state()).isEqualTo(State.OPEN);
+    assertThat(transitions.getLast().reason())
+        .isEqualTo("failure rate 100.0% over the last 2s (1 calls) ≥ 60.0%");
+  }
+}
