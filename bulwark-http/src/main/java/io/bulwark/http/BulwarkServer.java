@@ -244,30 +244,8 @@ public final class BulwarkServer implements AutoCloseable {
 
     /** The drain budget, overriding the config's. */
     public Builder drainBudget(Duration budget) {
-      this.config = copyWithDrain(config, budget);
+      this.config = config.toBuilder().drainBudget(budget).build();
       return this;
-    }
-
-    private static ServerConfig copyWithDrain(ServerConfig c, Duration budget) {
-      ServerConfig.Builder b =
-          ServerConfig.builder()
-              .host(c.host())
-              .port(c.port())
-              .maxBodySize(c.maxBodySize())
-              .maxHeaderSize(c.maxHeaderSize())
-              .maxInitialLineLength(c.maxInitialLineLength())
-              .drainBudget(budget)
-              .maxDeadline(c.maxDeadline())
-              .retryAfter(c.retryAfter());
-      Duration d = c.defaultDeadline();
-      if (d != null) {
-        b.defaultDeadline(d);
-      }
-      java.nio.file.Path ks = c.keyStore();
-      if (ks != null) {
-        b.tls(ks, c.keyStorePassword());
-      }
-      return b.build();
     }
 
     public BulwarkServer build() {

@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
  * maxDeadline: 60s          # longest deadline trusted from a caller
  * defaultDeadline: 5s       # deadline for requests that carry none (optional)
  * retryAfter: 1s            # Retry-After on 503 when shedding
+ * idleTimeout: 60s          # a connection with no byte in or out for this long is closed
  * tls: {keyStore: server.p12, password: secret}   # optional, PKCS#12
  * }</pre>
  */
@@ -32,6 +33,7 @@ public final class ServerConfig {
   private final Duration maxDeadline;
   private final @Nullable Duration defaultDeadline;
   private final Duration retryAfter;
+  private final Duration idleTimeout;
   private final @Nullable Path keyStore;
   private final String keyStorePassword;
 
@@ -45,6 +47,7 @@ public final class ServerConfig {
     this.maxDeadline = b.maxDeadline;
     this.defaultDeadline = b.defaultDeadline;
     this.retryAfter = b.retryAfter;
+    this.idleTimeout = b.idleTimeout;
     this.keyStore = b.keyStore;
     this.keyStorePassword = b.keyStorePassword;
   }
@@ -69,7 +72,8 @@ public final class ServerConfig {
         .duration("drainBudget", b::drainBudget)
         .duration("maxDeadline", b::maxDeadline)
         .duration("defaultDeadline", b::defaultDeadline)
-        .duration("retryAfter", b::retryAfter);
+        .duration("retryAfter", b::retryAfter)
+        .duration("idleTimeout", b::idleTimeout);
     r.section(
         "tls",
         t -> {
@@ -117,6 +121,30 @@ public final class ServerConfig {
     return retryAfter;
   }
 
+  /** A connection with no byte read or written for this long is closed. */
+  public Duration idleTimeout() {
+    return idleTimeout;
+  }
+
+  /** A builder holding this config's settings. */
+  public Builder toBuilder() {
+    Builder b =
+        builder()
+            .host(host)
+            .port(port)
+            .maxBodySize(maxBodySize)
+            .maxHeaderSize(maxHeaderSize)
+            .maxInitialLineLength(maxInitialLineLength)
+            .drainBudget(drainBudget)
+            .maxDeadline(maxDeadline)
+            .retryAfter(retryAfter)
+            .idleTimeout(idleTimeout);
+    b.defaultDeadline = defaultDeadline;
+    b.keyStore = keyStore;
+    b.keyStorePassword = keyStorePassword;
+    return b;
+  }
+
   /** The PKCS#12 key store for TLS, or null for plain HTTP. */
   public @Nullable Path keyStore() {
     return keyStore;
@@ -137,6 +165,7 @@ public final class ServerConfig {
     private Duration maxDeadline = Duration.ofSeconds(60);
     private @Nullable Duration defaultDeadline;
     private Duration retryAfter = Duration.ofSeconds(1);
+    private Duration idleTimeout = Duration.ofSeconds(60);
     private @Nullable Path keyStore;
     private String keyStorePassword = "";
 
@@ -194,6 +223,12 @@ public final class ServerConfig {
       return this;
     }
 
+    /** Default 60 s; a connection with no traffic either way for this long is closed. */
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = atLeastMillis("idleTimeout", timeout);
+      return this;
+    }
+
     /** Serve HTTPS (and HTTP/2 over ALPN) with the PKCS#12 key store at {@code keyStore}. */
     public Builder tls(Path keyStore, String password) {
       this.keyStore = Objects.requireNonNull(keyStore, "keyStore");
@@ -208,6 +243,14 @@ public final class ServerConfig {
             "defaultDeadline " + d + " is longer than maxDeadline " + maxDeadline);
       }
       return new ServerConfig(this);
+    }
+
+    /** Timeouts are enforced in whole milliseconds: at least 1 ms. */
+    private static Duration atLeastMillis(String name, Duration d) {
+      if (d.toMillis() < 1) {
+        throw new IllegalArgumentException(name + " must be at least 1ms, was " + d);
+      }
+      return d;
     }
 
     private static int atLeast(String name, int value, int min) {

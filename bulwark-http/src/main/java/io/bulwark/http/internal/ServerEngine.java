@@ -72,6 +72,7 @@ public final class ServerEngine {
   private final java.util.concurrent.atomic.LongAdder inFlight =
       new java.util.concurrent.atomic.LongAdder();
   private final CountDownLatch drained = new CountDownLatch(1);
+  private final ConnectionGuard connections;
   private volatile boolean started;
   private volatile boolean draining;
   private volatile int port = -1;
@@ -104,6 +105,7 @@ public final class ServerEngine {
     this.vertx =
         vertx == null ? Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops)) : vertx;
     this.eventLoops = eventLoops;
+    this.connections = new ConnectionGuard();
     ContextHeaders.Builder ch =
         ContextHeaders.builder().clock(clock).maxDeadline(config.maxDeadline());
     if (config.defaultDeadline() != null) {
@@ -128,7 +130,9 @@ public final class ServerEngine {
             .setHost(config.host())
             .setMaxHeaderSize(config.maxHeaderSize())
             .setMaxInitialLineLength(config.maxInitialLineLength())
-            .setHttp2ClearTextEnabled(true);
+            .setHttp2ClearTextEnabled(true)
+            .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis()))
+            .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     Path keyStore = config.keyStore();
     if (keyStore != null) {
       options
@@ -171,16 +175,36 @@ public final class ServerEngine {
   // ---- the filter chain (event loop) ----
 
   private void handle(HttpServerRequest req) {
+    if (connections.isClosing(req.connection())) {
+      return; // a request pipelined behind one that closes its connection is never answered
+    }
     long start = clock.nanoTime();
     String path = pathOf(req);
     String method = req.method().name();
-    if (method.equals("GET") && (path.equals(LIVE) || path.equals(READY))) {
+    HttpProblem framing = Framing.problem(req);
+    if (framing != null) {
+      Exchange ex =
+          new Exchange(this, req, start, "-", Context.root().withCorrelationId(newId(req)));
+      ex.problem(framing, "rejected", true);
+      ex.finish(false);
+      return;
+    }
+    boolean head = req.method() == io.vertx.core.http.HttpMethod.HEAD;
+    if ((head || method.equals("GET")) && (path.equals(LIVE) || path.equals(READY))) {
       health(req, path.equals(LIVE) || isReady());
       return;
     }
     RouteTable.Match match = routes.match(method, path);
+    if (match == null && head) {
+      // HEAD is GET without the body (RFC 9110 §9.3.2): Vert.x writes the headers only
+      match = routes.match("GET", path);
+    }
     Exchange ex =
         new Exchange(this, req, start, match == null ? "-" : match.template(), Context.root());
+    // one connection, one framing: a chunked HTTP/1.1 body may have come with a content-length
+    // that the decoder dropped, so the connection is not trusted for a next request (RFC 9112
+    // §6.1: close after answering)
+    ex.closeAfterAnswer = Framing.closesAfterAnswer(req);
     try {
       ex.context = contextHeaders.extract(req::getHeader);
     } catch (MalformedHeaderException e) {
@@ -263,7 +287,15 @@ public final class ServerEngine {
             body.appendBuffer(chunk);
           }
         });
-    req.exceptionHandler(e -> ex.finish(true));
+    req.exceptionHandler(
+        e -> {
+          // a malformed chunked body: answer before the connection closes
+          ex.problem(
+              HttpProblem.of(400, "malformed_body", "malformed request body: " + e.getMessage()),
+              "rejected",
+              true);
+          ex.finish(true);
+        });
     req.endHandler(v -> dispatch(ex, match, body.getBytes()));
   }
 
@@ -344,11 +376,21 @@ public final class ServerEngine {
     req.response()
         .setStatusCode(up ? 200 : 503)
         .putHeader("content-type", "application/json")
+        .putHeader(ContextHeaders.CORRELATION_ID, newId(req))
         .end(Buffer.buffer(up ? UP : DOWN));
+  }
+
+  /** The caller's correlation id when it is well-formed, else a new one. */
+  private static String newId(HttpServerRequest req) {
+    String id = req.getHeader(ContextHeaders.CORRELATION_ID);
+    return id != null && CorrelationIds.isValid(id) ? id : CorrelationIds.newId();
   }
 
   /** Bad requests the HTTP decoder refused (oversized header block or request line, garbage). */
   private void invalid(HttpServerRequest req) {
+    if (connections.isClosing(req.connection())) {
+      return;
+    }
     Throwable cause = req.decoderResult().cause();
     String name = cause == null ? "" : cause.getClass().getSimpleName();
     int status;
@@ -372,6 +414,14 @@ public final class ServerEngine {
         new Exchange(this, req, clock.nanoTime(), "-", Context.root().withCorrelationId(id));
     ex.problem(HttpProblem.of(status, code, message), "rejected", true);
     ex.finish(false);
+  }
+
+  /**
+   * Marks an HTTP/1.x connection that closes after its current answer: requests already pipelined
+   * behind it are dropped unanswered (their bytes may be a smuggled request).
+   */
+  void closing(io.vertx.core.http.HttpConnection connection) {
+    connections.markClosing(connection);
   }
 
   /** False when nobody listens, so that no log entry is built. */
