@@ -20,6 +20,8 @@ import org.jspecify.annotations.Nullable;
  * defaultDeadline: 5s       # deadline for requests that carry none (optional)
  * retryAfter: 1s            # Retry-After on 503 when shedding
  * idleTimeout: 60s          # a connection with no byte in or out for this long is closed
+ * maxConnections: 10000     # open connections, all clients; beyond: 503 and close
+ * maxConnectionsPerAddress: 1000   # open connections from one client IP address
  * tls: {keyStore: server.p12, password: secret}   # optional, PKCS#12
  * }</pre>
  */
@@ -34,6 +36,8 @@ public final class ServerConfig {
   private final @Nullable Duration defaultDeadline;
   private final Duration retryAfter;
   private final Duration idleTimeout;
+  private final int maxConnections;
+  private final int maxConnectionsPerAddress;
   private final @Nullable Path keyStore;
   private final String keyStorePassword;
 
@@ -48,6 +52,8 @@ public final class ServerConfig {
     this.defaultDeadline = b.defaultDeadline;
     this.retryAfter = b.retryAfter;
     this.idleTimeout = b.idleTimeout;
+    this.maxConnections = b.maxConnections;
+    this.maxConnectionsPerAddress = b.maxConnectionsPerAddress;
     this.keyStore = b.keyStore;
     this.keyStorePassword = b.keyStorePassword;
   }
@@ -73,7 +79,9 @@ public final class ServerConfig {
         .duration("maxDeadline", b::maxDeadline)
         .duration("defaultDeadline", b::defaultDeadline)
         .duration("retryAfter", b::retryAfter)
-        .duration("idleTimeout", b::idleTimeout);
+        .duration("idleTimeout", b::idleTimeout)
+        .integer("maxConnections", b::maxConnections)
+        .integer("maxConnectionsPerAddress", b::maxConnectionsPerAddress);
     r.section(
         "tls",
         t -> {
@@ -126,6 +134,16 @@ public final class ServerConfig {
     return idleTimeout;
   }
 
+  /** Open connections at most, from all clients; requests beyond get 503 and the close. */
+  public int maxConnections() {
+    return maxConnections;
+  }
+
+  /** Open connections at most from one client IP address; requests beyond get 503. */
+  public int maxConnectionsPerAddress() {
+    return maxConnectionsPerAddress;
+  }
+
   /** A builder holding this config's settings. */
   public Builder toBuilder() {
     Builder b =
@@ -138,7 +156,9 @@ public final class ServerConfig {
             .drainBudget(drainBudget)
             .maxDeadline(maxDeadline)
             .retryAfter(retryAfter)
-            .idleTimeout(idleTimeout);
+            .idleTimeout(idleTimeout)
+            .maxConnections(maxConnections)
+            .maxConnectionsPerAddress(maxConnectionsPerAddress);
     b.defaultDeadline = defaultDeadline;
     b.keyStore = keyStore;
     b.keyStorePassword = keyStorePassword;
@@ -166,6 +186,8 @@ public final class ServerConfig {
     private @Nullable Duration defaultDeadline;
     private Duration retryAfter = Duration.ofSeconds(1);
     private Duration idleTimeout = Duration.ofSeconds(60);
+    private int maxConnections = 10_000;
+    private int maxConnectionsPerAddress = 1000;
     private @Nullable Path keyStore;
     private String keyStorePassword = "";
 
@@ -229,6 +251,18 @@ public final class ServerConfig {
       return this;
     }
 
+    /** Default 10,000 open connections in all. */
+    public Builder maxConnections(int connections) {
+      this.maxConnections = atLeast("maxConnections", connections, 1);
+      return this;
+    }
+
+    /** Default 1,000 open connections per client IP address; not more than maxConnections. */
+    public Builder maxConnectionsPerAddress(int connections) {
+      this.maxConnectionsPerAddress = atLeast("maxConnectionsPerAddress", connections, 1);
+      return this;
+    }
+
     /** Serve HTTPS (and HTTP/2 over ALPN) with the PKCS#12 key store at {@code keyStore}. */
     public Builder tls(Path keyStore, String password) {
       this.keyStore = Objects.requireNonNull(keyStore, "keyStore");
@@ -241,6 +275,13 @@ public final class ServerConfig {
       if (d != null && d.compareTo(maxDeadline) > 0) {
         throw new IllegalArgumentException(
             "defaultDeadline " + d + " is longer than maxDeadline " + maxDeadline);
+      }
+      if (maxConnectionsPerAddress > maxConnections) {
+        throw new IllegalArgumentException(
+            "maxConnectionsPerAddress "
+                + maxConnectionsPerAddress
+                + " is more than maxConnections "
+                + maxConnections);
       }
       return new ServerConfig(this);
     }

@@ -35,8 +35,8 @@ final class Framing {
     if (version == HttpVersion.HTTP_2) {
       return null;
     }
-    List<String> te = req.headers().getAll(TRANSFER_ENCODING);
-    if (!te.isEmpty()) {
+    if (req.headers().contains(TRANSFER_ENCODING)) {
+      List<String> te = req.headers().getAll(TRANSFER_ENCODING);
       String reason = transferEncodingFault(version, te, req.headers().contains("content-length"));
       if (reason != null) {
         return HttpProblem.of(

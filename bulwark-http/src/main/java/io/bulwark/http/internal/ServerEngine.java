@@ -105,7 +105,7 @@ public final class ServerEngine {
     this.vertx =
         vertx == null ? Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops)) : vertx;
     this.eventLoops = eventLoops;
-    this.connections = new ConnectionGuard();
+    this.connections = new ConnectionGuard(config);
     ContextHeaders.Builder ch =
         ContextHeaders.builder().clock(clock).maxDeadline(config.maxDeadline());
     if (config.defaultDeadline() != null) {
@@ -150,6 +150,7 @@ public final class ServerEngine {
       HttpServer server =
           vertx
               .createHttpServer(options)
+              .connectionHandler(connections::opened)
               .requestHandler(this::handle)
               .invalidRequestHandler(this::invalid)
               .exceptionHandler(e -> LOG.debug("connection error", e));
@@ -181,11 +182,14 @@ public final class ServerEngine {
     long start = clock.nanoTime();
     String path = pathOf(req);
     String method = req.method().name();
-    HttpProblem framing = Framing.problem(req);
-    if (framing != null) {
+    HttpProblem refusal = connections.refusal(req.connection());
+    if (refusal == null) {
+      refusal = Framing.problem(req);
+    }
+    if (refusal != null) {
       Exchange ex =
           new Exchange(this, req, start, "-", Context.root().withCorrelationId(newId(req)));
-      ex.problem(framing, "rejected", true);
+      ex.problem(refusal, "rejected", true);
       ex.finish(false);
       return;
     }
