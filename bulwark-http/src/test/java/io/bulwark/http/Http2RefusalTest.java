@@ -1,6 +1,7 @@
 package io.bulwark.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -13,7 +14,10 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -23,6 +27,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * On HTTP/2 a refusal before the body is read refuses that stream only: a well-formed answer (no
@@ -201,5 +206,67 @@ class Http2RefusalTest {
     Answer after = call(HttpMethod.GET, "/quick", req -> req.end());
     assertThat(after.status()).isEqualTo(200);
     assertThat(after.conn()).isSameAs(refused.conn());
+  }
+
+  /** curl (libnghttp2) must see a well-formed refusal: a protocol error fails the transfer. */
+  @Test
+  void curlSeesAWellFormedRefusal(@TempDir Path dir) throws Exception {
+    assumeTrue(installed("curl", "HTTP2"), "curl with HTTP/2 is not installed (Debian: curl)");
+    Path body = dir.resolve("body");
+    Files.write(body, new byte[5000]);
+    Tool curl =
+        run(
+            "curl",
+            "-sS",
+            "--http2-prior-knowledge",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "--data-binary",
+            "@" + body,
+            "http://127.0.0.1:" + server.port() + "/echo");
+    assertThat(curl.output()).isEqualTo("413");
+    assertThat(curl.exit()).isZero();
+  }
+
+  /**
+   * nghttp (Debian's nghttp2-client) sends both requests on one connection: the refused stream and
+   * the other one are both answered, and the connection ends cleanly.
+   */
+  @Test
+  void nghttpSeesTheOtherStreamAnswered(@TempDir Path dir) throws Exception {
+    assumeTrue(installed("nghttp", "nghttp"), "nghttp is not installed (Debian: nghttp2-client)");
+    Path body = dir.resolve("body");
+    Files.write(body, new byte[5000]);
+    String base = "http://127.0.0.1:" + server.port();
+    Tool nghttp = run("nghttp", "-v", "-d", body.toString(), base + "/echo", base + "/quick");
+    assertThat(nghttp.exit()).isZero();
+    assertThat(nghttp.output())
+        .containsOnlyOnce("] Connected")
+        .contains(":status: 413")
+        .contains(":status: 405") // /quick is a GET route; nghttp -d posts to every URI
+        .doesNotContain("PROTOCOL_ERROR")
+        .doesNotContain("recv GOAWAY");
+  }
+
+  record Tool(int exit, String output) {}
+
+  private static Tool run(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(p.waitFor(20, TimeUnit.SECONDS)).as(command[0] + " finished").isTrue();
+    return new Tool(p.exitValue(), out);
+  }
+
+  private static boolean installed(String tool, String versionMustContain)
+      throws InterruptedException {
+    try {
+      Process p = new ProcessBuilder(tool, "--version").redirectErrorStream(true).start();
+      String v = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      return p.waitFor(10, TimeUnit.SECONDS) && v.contains(versionMustContain);
+    } catch (IOException e) {
+      return false;
+    }
   }
 }

@@ -99,6 +99,17 @@ class HttpFramingTest {
   }
 
   @Test
+  void conflictingContentLengthsGet400AndClose() throws Exception {
+    String text =
+        send(
+            "POST /echo HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 5\r\n"
+                + "content-length: 45\r\n\r\n12345"
+                + TRAILING);
+    assertThat(RawHttp.statuses(text)).containsExactly(400);
+    assertError(RawHttp.parse(text), 400, "malformed_request");
+  }
+
+  @Test
   void aValidChunkedBodyIsReadAndAnsweredThenTheConnectionCloses() throws Exception {
     String text =
         send(
