@@ -63,6 +63,17 @@ class HttpFramingTest {
   }
 
   @Test
+  void contentLengthWithTransferEncodingOnAHealthProbeIsAnsweredOnceAndClosed() throws Exception {
+    String text =
+        send(
+            "GET /health/live HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 4\r\n"
+                + "transfer-encoding: chunked\r\n\r\n0\r\n\r\n"
+                + TRAILING);
+    assertThat(RawHttp.statuses(text)).containsExactly(200);
+    assertThat(RawHttp.parse(text).header("connection")).isEqualTo("close");
+  }
+
+  @Test
   void contentLengthWithTransferEncodingOnHttp10Gets400() throws Exception {
     String text =
         send(

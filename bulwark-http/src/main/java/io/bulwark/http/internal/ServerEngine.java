@@ -21,6 +21,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.KeyStoreOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -377,11 +378,18 @@ public final class ServerEngine {
   }
 
   private void health(HttpServerRequest req, boolean up) {
-    req.response()
-        .setStatusCode(up ? 200 : 503)
-        .putHeader("content-type", "application/json")
-        .putHeader(ContextHeaders.CORRELATION_ID, newId(req))
-        .end(Buffer.buffer(up ? UP : DOWN));
+    HttpServerResponse out =
+        req.response()
+            .setStatusCode(up ? 200 : 503)
+            .putHeader("content-type", "application/json")
+            .putHeader(ContextHeaders.CORRELATION_ID, newId(req));
+    if (Framing.closesAfterAnswer(req)) {
+      closing(req.connection());
+      out.putHeader("connection", "close");
+      out.end(Buffer.buffer(up ? UP : DOWN)).onComplete(v -> req.connection().close());
+    } else {
+      out.end(Buffer.buffer(up ? UP : DOWN));
+    }
   }
 
   /** The caller's correlation id when it is well-formed, else a new one. */
