@@ -292,15 +292,7 @@ public final class ServerEngine {
             body.appendBuffer(chunk);
           }
         });
-    req.exceptionHandler(
-        e -> {
-          // a malformed chunked body: answer before the connection closes
-          ex.problem(
-              HttpProblem.of(400, "malformed_body", "malformed request body: " + e.getMessage()),
-              "rejected",
-              true);
-          ex.finish(true);
-        });
+    req.exceptionHandler(e -> ex.finish(true));
     req.endHandler(v -> dispatch(ex, match, body.getBytes()));
   }
 
