@@ -32,6 +32,14 @@ import org.jspecify.annotations.Nullable;
  * while it runs, the caller gets {@code 504} at once and the handler's thread is interrupted (its
  * late answer is discarded). Every answer is logged through {@link ServerListener#onRequest}.
  *
+ * <p>Before that chain, HTTP/1.x message framing is checked (RFC 9112 §6): a {@code
+ * transfer-encoding} other than one {@code chunked} header, or beside {@code content-length}, gets
+ * 400 and the connection closes; after a chunked request the connection closes once answered; an
+ * HTTP/1.1 request needs one {@code Host}. {@code HEAD} is served by the {@code GET} route. A
+ * refusal before the body is read closes an HTTP/1.x connection but only resets the stream on
+ * HTTP/2. Connections are bounded by {@link ServerConfig#idleTimeout()}, {@link
+ * ServerConfig#maxConnections()} and {@link ServerConfig#maxConnectionsPerAddress()}.
+ *
  * <p>Errors never crash the server and never show a stack trace: malformed headers, malformed JSON,
  * oversized bodies or headers, unknown paths and methods get a 4xx JSON body {@code
  * {"status","error","message","correlationId"}}.
@@ -247,30 +255,8 @@ public final class BulwarkServer implements AutoCloseable {
 
     /** The drain budget, overriding the config's. */
     public Builder drainBudget(Duration budget) {
-      this.config = copyWithDrain(config, budget);
+      this.config = config.toBuilder().drainBudget(budget).build();
       return this;
-    }
-
-    private static ServerConfig copyWithDrain(ServerConfig c, Duration budget) {
-      ServerConfig.Builder b =
-          ServerConfig.builder()
-              .host(c.host())
-              .port(c.port())
-              .maxBodySize(c.maxBodySize())
-              .maxHeaderSize(c.maxHeaderSize())
-              .maxInitialLineLength(c.maxInitialLineLength())
-              .drainBudget(budget)
-              .maxDeadline(c.maxDeadline())
-              .retryAfter(c.retryAfter());
-      Duration d = c.defaultDeadline();
-      if (d != null) {
-        b.defaultDeadline(d);
-      }
-      java.nio.file.Path ks = c.keyStore();
-      if (ks != null) {
-        b.tls(ks, c.keyStorePassword());
-      }
-      return b.build();
     }
 
     public BulwarkServer build() {

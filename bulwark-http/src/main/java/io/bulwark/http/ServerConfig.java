@@ -19,6 +19,9 @@ import org.jspecify.annotations.Nullable;
  * maxDeadline: 60s          # longest deadline trusted from a caller
  * defaultDeadline: 5s       # deadline for requests that carry none (optional)
  * retryAfter: 1s            # Retry-After on 503 when shedding
+ * idleTimeout: 60s          # a connection with no byte in or out for this long is closed
+ * maxConnections: 10000     # open connections, all clients; beyond: 503 and close
+ * maxConnectionsPerAddress: 1000   # open connections from one client IP address
  * tls: {keyStore: server.p12, password: secret}   # optional, PKCS#12
  * }</pre>
  */
@@ -32,6 +35,9 @@ public final class ServerConfig {
   private final Duration maxDeadline;
   private final @Nullable Duration defaultDeadline;
   private final Duration retryAfter;
+  private final Duration idleTimeout;
+  private final int maxConnections;
+  private final int maxConnectionsPerAddress;
   private final @Nullable Path keyStore;
   private final String keyStorePassword;
 
@@ -45,6 +51,9 @@ public final class ServerConfig {
     this.maxDeadline = b.maxDeadline;
     this.defaultDeadline = b.defaultDeadline;
     this.retryAfter = b.retryAfter;
+    this.idleTimeout = b.idleTimeout;
+    this.maxConnections = b.maxConnections;
+    this.maxConnectionsPerAddress = b.maxConnectionsPerAddress;
     this.keyStore = b.keyStore;
     this.keyStorePassword = b.keyStorePassword;
   }
@@ -69,7 +78,10 @@ public final class ServerConfig {
         .duration("drainBudget", b::drainBudget)
         .duration("maxDeadline", b::maxDeadline)
         .duration("defaultDeadline", b::defaultDeadline)
-        .duration("retryAfter", b::retryAfter);
+        .duration("retryAfter", b::retryAfter)
+        .duration("idleTimeout", b::idleTimeout)
+        .integer("maxConnections", b::maxConnections)
+        .integer("maxConnectionsPerAddress", b::maxConnectionsPerAddress);
     r.section(
         "tls",
         t -> {
@@ -117,6 +129,42 @@ public final class ServerConfig {
     return retryAfter;
   }
 
+  /** A connection with no byte read or written for this long is closed. */
+  public Duration idleTimeout() {
+    return idleTimeout;
+  }
+
+  /** Open connections at most, from all clients; requests beyond get 503 and the close. */
+  public int maxConnections() {
+    return maxConnections;
+  }
+
+  /** Open connections at most from one client IP address; requests beyond get 503. */
+  public int maxConnectionsPerAddress() {
+    return maxConnectionsPerAddress;
+  }
+
+  /** A builder holding this config's settings. */
+  public Builder toBuilder() {
+    Builder b =
+        builder()
+            .host(host)
+            .port(port)
+            .maxBodySize(maxBodySize)
+            .maxHeaderSize(maxHeaderSize)
+            .maxInitialLineLength(maxInitialLineLength)
+            .drainBudget(drainBudget)
+            .maxDeadline(maxDeadline)
+            .retryAfter(retryAfter)
+            .idleTimeout(idleTimeout)
+            .maxConnections(maxConnections)
+            .maxConnectionsPerAddress(maxConnectionsPerAddress);
+    b.defaultDeadline = defaultDeadline;
+    b.keyStore = keyStore;
+    b.keyStorePassword = keyStorePassword;
+    return b;
+  }
+
   /** The PKCS#12 key store for TLS, or null for plain HTTP. */
   public @Nullable Path keyStore() {
     return keyStore;
@@ -137,6 +185,9 @@ public final class ServerConfig {
     private Duration maxDeadline = Duration.ofSeconds(60);
     private @Nullable Duration defaultDeadline;
     private Duration retryAfter = Duration.ofSeconds(1);
+    private Duration idleTimeout = Duration.ofSeconds(60);
+    private int maxConnections = 10_000;
+    private int maxConnectionsPerAddress = 1000;
     private @Nullable Path keyStore;
     private String keyStorePassword = "";
 
@@ -194,6 +245,24 @@ public final class ServerConfig {
       return this;
     }
 
+    /** Default 60 s; a connection with no traffic either way for this long is closed. */
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = atLeastMillis("idleTimeout", timeout);
+      return this;
+    }
+
+    /** Default 10,000 open connections in all. */
+    public Builder maxConnections(int connections) {
+      this.maxConnections = atLeast("maxConnections", connections, 1);
+      return this;
+    }
+
+    /** Default 1,000 open connections per client IP address; not more than maxConnections. */
+    public Builder maxConnectionsPerAddress(int connections) {
+      this.maxConnectionsPerAddress = atLeast("maxConnectionsPerAddress", connections, 1);
+      return this;
+    }
+
     /** Serve HTTPS (and HTTP/2 over ALPN) with the PKCS#12 key store at {@code keyStore}. */
     public Builder tls(Path keyStore, String password) {
       this.keyStore = Objects.requireNonNull(keyStore, "keyStore");
@@ -207,7 +276,22 @@ public final class ServerConfig {
         throw new IllegalArgumentException(
             "defaultDeadline " + d + " is longer than maxDeadline " + maxDeadline);
       }
+      if (maxConnectionsPerAddress > maxConnections) {
+        throw new IllegalArgumentException(
+            "maxConnectionsPerAddress "
+                + maxConnectionsPerAddress
+                + " is more than maxConnections "
+                + maxConnections);
+      }
       return new ServerConfig(this);
+    }
+
+    /** Timeouts are enforced in whole milliseconds: at least 1 ms. */
+    private static Duration atLeastMillis(String name, Duration d) {
+      if (d.toMillis() < 1) {
+        throw new IllegalArgumentException(name + " must be at least 1ms, was " + d);
+      }
+      return d;
     }
 
     private static int atLeast(String name, int value, int min) {

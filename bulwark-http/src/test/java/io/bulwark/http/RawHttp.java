@@ -60,17 +60,56 @@ public final class RawHttp {
     return send(port, head.toString(), body);
   }
 
-  private static Reply parse(InputStream in) throws IOException {
+  /**
+   * Writes {@code raw} as is (no header added) and reads until the server closes the connection;
+   * fails if it is still open after 20 s. Returns everything the server sent.
+   */
+  public static String untilClosed(int port, byte[] raw) throws IOException {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoTimeout(20_000);
+      socket.getOutputStream().write(raw);
+      socket.getOutputStream().flush();
+      return readToEof(socket.getInputStream());
+    }
+  }
+
+  /** The status codes of the answers in {@code text}, in order. */
+  public static java.util.List<Integer> statuses(String text) {
+    java.util.List<Integer> out = new java.util.ArrayList<>();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("HTTP/1\\.[01] (\\d{3}) ").matcher(text);
+    while (m.find()) {
+      out.add(Integer.parseInt(m.group(1)));
+    }
+    return out;
+  }
+
+  /** Reads to EOF (a reset after the answer counts as EOF); a read timeout fails. */
+  static String readToEof(InputStream in) throws IOException {
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     byte[] buf = new byte[8192];
     try {
       for (int n; (n = in.read(buf)) >= 0; ) {
         all.write(buf, 0, n);
       }
+    } catch (java.net.SocketTimeoutException open) {
+      throw new IOException(
+          "connection still open after the read timeout; received: \""
+              + all.toString(StandardCharsets.ISO_8859_1)
+              + "\"",
+          open);
     } catch (java.net.SocketException reset) {
       // a reset after the answer is fine: keep what arrived
     }
-    String text = all.toString(StandardCharsets.ISO_8859_1);
+    return all.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  private static Reply parse(InputStream in) throws IOException {
+    return parse(readToEof(in));
+  }
+
+  /** Parses the first answer in {@code text}. */
+  public static Reply parse(String text) throws IOException {
     int split = text.indexOf("\r\n\r\n");
     if (split < 0) {
       throw new IOException("no complete HTTP answer: \"" + text + "\"");

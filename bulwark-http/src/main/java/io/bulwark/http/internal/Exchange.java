@@ -15,6 +15,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -50,6 +51,10 @@ final class Exchange {
   volatile @Nullable Thread worker;
   volatile boolean handlerStarted;
   volatile @Nullable ScheduledTask deadlineTimer;
+
+  /** Set on the event loop before any answer: the connection closes once this one is answered. */
+  boolean closeAfterAnswer;
+
   private volatile int status;
   private volatile String outcome = "ok";
   private TelemetrySpan span = TelemetrySpan.none();
@@ -97,7 +102,7 @@ final class Exchange {
       }
     }
     putCorrelationId(out);
-    out.end(Buffer.buffer(body));
+    end(out, Buffer.buffer(body), closeAfterAnswer);
   }
 
   /**
@@ -135,14 +140,32 @@ final class Exchange {
       out.putHeader("retry-after", retryAfter);
     }
     putCorrelationId(out);
-    if (closeConnection) {
-      out.putHeader("connection", "close");
-    }
     byte[] body = Json.errorBody(p.status(), p.code(), p.getMessage(), context.correlationId());
-    if (closeConnection) {
-      out.end(Buffer.buffer(body)).onComplete(v -> req.connection().close());
+    end(out, Buffer.buffer(body), closeConnection || closeAfterAnswer);
+  }
+
+  /**
+   * Ends the answer; {@code refuseRest} stops the exchange there. On HTTP/1.x that closes the
+   * connection (announced by {@code connection: close}). On HTTP/2 the connection is shared by
+   * other streams and {@code connection} is a forbidden header (RFC 9113 §8.2.2): only this stream
+   * is refused, with RST_STREAM(NO_ERROR) after the answer if the client is still sending its body
+   * (RFC 9113 §8.1).
+   */
+  private void end(HttpServerResponse out, Buffer body, boolean refuseRest) {
+    if (!refuseRest) {
+      out.end(body);
+    } else if (req.version() == HttpVersion.HTTP_2) {
+      out.end(body)
+          .onComplete(
+              v -> {
+                if (!req.isEnded()) {
+                  out.reset(0);
+                }
+              });
     } else {
-      out.end(Buffer.buffer(body));
+      out.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+      engine.closing(req.connection());
+      out.end(body).onComplete(v -> req.connection().close());
     }
   }
 

@@ -22,6 +22,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.KeyStoreOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,6 +75,7 @@ public final class ServerEngine {
   private final java.util.concurrent.atomic.LongAdder inFlight =
       new java.util.concurrent.atomic.LongAdder();
   private final CountDownLatch drained = new CountDownLatch(1);
+  private final ConnectionGuard connections;
   private volatile boolean started;
   private volatile boolean draining;
   private volatile int port = -1;
@@ -108,6 +110,7 @@ public final class ServerEngine {
         vertx == null ? Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops)) : vertx;
     this.eventLoops = eventLoops;
     this.tracing = tracing;
+    this.connections = new ConnectionGuard(config);
     ContextHeaders.Builder ch =
         ContextHeaders.builder().clock(clock).maxDeadline(config.maxDeadline());
     if (config.defaultDeadline() != null) {
@@ -132,7 +135,9 @@ public final class ServerEngine {
             .setHost(config.host())
             .setMaxHeaderSize(config.maxHeaderSize())
             .setMaxInitialLineLength(config.maxInitialLineLength())
-            .setHttp2ClearTextEnabled(true);
+            .setHttp2ClearTextEnabled(true)
+            .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis()))
+            .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     Path keyStore = config.keyStore();
     if (keyStore != null) {
       options
@@ -150,6 +155,7 @@ public final class ServerEngine {
       HttpServer server =
           vertx
               .createHttpServer(options)
+              .connectionHandler(connections::opened)
               .requestHandler(this::handle)
               .invalidRequestHandler(this::invalid)
               .exceptionHandler(e -> LOG.debug("connection error", e));
@@ -175,16 +181,39 @@ public final class ServerEngine {
   // ---- the filter chain (event loop) ----
 
   private void handle(HttpServerRequest req) {
+    if (connections.isClosing(req.connection())) {
+      return; // a request pipelined behind one that closes its connection is never answered
+    }
     long start = clock.nanoTime();
     String path = pathOf(req);
     String method = req.method().name();
-    if (method.equals("GET") && (path.equals(LIVE) || path.equals(READY))) {
+    HttpProblem refusal = connections.refusal(req.connection());
+    if (refusal == null) {
+      refusal = Framing.problem(req);
+    }
+    if (refusal != null) {
+      Exchange ex =
+          new Exchange(this, req, start, "-", Context.root().withCorrelationId(newId(req)));
+      ex.problem(refusal, "rejected", true);
+      ex.finish(false);
+      return;
+    }
+    boolean head = req.method() == io.vertx.core.http.HttpMethod.HEAD;
+    if ((head || method.equals("GET")) && (path.equals(LIVE) || path.equals(READY))) {
       health(req, path.equals(LIVE) || isReady());
       return;
     }
     RouteTable.Match match = routes.match(method, path);
+    if (match == null && head) {
+      // HEAD is GET without the body (RFC 9110 §9.3.2): Vert.x writes the headers only
+      match = routes.match("GET", path);
+    }
     Exchange ex =
         new Exchange(this, req, start, match == null ? "-" : match.template(), Context.root());
+    // one connection, one framing: a chunked HTTP/1.1 body may have come with a content-length
+    // that the decoder dropped, so the connection is not trusted for a next request (RFC 9112
+    // §6.1: close after answering)
+    ex.closeAfterAnswer = Framing.closesAfterAnswer(req);
     try {
       ex.context = contextHeaders.extract(req::getHeader);
     } catch (MalformedHeaderException e) {
@@ -348,14 +377,31 @@ public final class ServerEngine {
   }
 
   private void health(HttpServerRequest req, boolean up) {
-    req.response()
-        .setStatusCode(up ? 200 : 503)
-        .putHeader("content-type", "application/json")
-        .end(Buffer.buffer(up ? UP : DOWN));
+    HttpServerResponse out =
+        req.response()
+            .setStatusCode(up ? 200 : 503)
+            .putHeader("content-type", "application/json")
+            .putHeader(ContextHeaders.CORRELATION_ID, newId(req));
+    if (Framing.closesAfterAnswer(req)) {
+      closing(req.connection());
+      out.putHeader("connection", "close");
+      out.end(Buffer.buffer(up ? UP : DOWN)).onComplete(v -> req.connection().close());
+    } else {
+      out.end(Buffer.buffer(up ? UP : DOWN));
+    }
+  }
+
+  /** The caller's correlation id when it is well-formed, else a new one. */
+  private static String newId(HttpServerRequest req) {
+    String id = req.getHeader(ContextHeaders.CORRELATION_ID);
+    return id != null && CorrelationIds.isValid(id) ? id : CorrelationIds.newId();
   }
 
   /** Bad requests the HTTP decoder refused (oversized header block or request line, garbage). */
   private void invalid(HttpServerRequest req) {
+    if (connections.isClosing(req.connection())) {
+      return;
+    }
     Throwable cause = req.decoderResult().cause();
     String name = cause == null ? "" : cause.getClass().getSimpleName();
     int status;
@@ -379,6 +425,14 @@ public final class ServerEngine {
         new Exchange(this, req, clock.nanoTime(), "-", Context.root().withCorrelationId(id));
     ex.problem(HttpProblem.of(status, code, message), "rejected", true);
     ex.finish(false);
+  }
+
+  /**
+   * Marks an HTTP/1.x connection that closes after its current answer: requests already pipelined
+   * behind it are dropped unanswered (their bytes may be a smuggled request).
+   */
+  void closing(io.vertx.core.http.HttpConnection connection) {
+    connections.markClosing(connection);
   }
 
   /** False when nobody listens, so that no log entry is built. */

@@ -1,0 +1,79 @@
+package io.bulwark.http.internal;
+
+import io.bulwark.http.HttpProblem;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * HTTP/1.x message framing rules (RFC 9112 §6) checked on a request head before anything else, so
+ * that the server and any proxy in front of it can never disagree on where a request ends (request
+ * smuggling):
+ *
+ * <ul>
+ *   <li>{@code transfer-encoding} is accepted only as one header whose value is exactly {@code
+ *       chunked}, only on HTTP/1.1 and never together with {@code content-length}; anything else
+ *       ({@code xchunked}, {@code chunked, identity}, two headers, HTTP/1.0) is answered 400 and
+ *       the connection closed;
+ *   <li>an HTTP/1.1 request needs exactly one {@code host} header (RFC 9112 §3.2), else 400;
+ *   <li>after a chunked HTTP/1.1 request the connection closes once answered: the decoder drops a
+ *       {@code content-length} sent beside {@code transfer-encoding: chunked} before the server
+ *       sees it, and RFC 9112 §6.1 requires closing after such a request.
+ * </ul>
+ *
+ * HTTP/2 frames its messages itself and is not checked here.
+ */
+final class Framing {
+  private static final String TRANSFER_ENCODING = "transfer-encoding";
+
+  private Framing() {}
+
+  /** Why this request head is refused, or null when its framing is sound. */
+  static @Nullable HttpProblem problem(HttpServerRequest req) {
+    HttpVersion version = req.version();
+    if (version == HttpVersion.HTTP_2) {
+      return null;
+    }
+    if (req.headers().contains(TRANSFER_ENCODING)) {
+      List<String> te = req.headers().getAll(TRANSFER_ENCODING);
+      String reason = transferEncodingFault(version, te, req.headers().contains("content-length"));
+      if (reason != null) {
+        return HttpProblem.of(
+            400, "bad_transfer_encoding", "transfer-encoding " + te + " refused: " + reason);
+      }
+    }
+    if (version == HttpVersion.HTTP_1_1) {
+      int hosts = req.headers().getAll("host").size();
+      if (hosts != 1) {
+        return HttpProblem.of(
+            400,
+            "missing_host",
+            "an HTTP/1.1 request needs exactly one host header, it had " + hosts);
+      }
+    }
+    return null;
+  }
+
+  private static @Nullable String transferEncodingFault(
+      HttpVersion version, List<String> te, boolean contentLength) {
+    if (version != HttpVersion.HTTP_1_1) {
+      return "transfer-encoding needs HTTP/1.1";
+    }
+    if (te.size() != 1) {
+      return "only one transfer-encoding header is accepted";
+    }
+    if (!te.get(0).strip().equalsIgnoreCase("chunked")) {
+      return "the only accepted transfer coding is \"chunked\"";
+    }
+    if (contentLength) {
+      return "content-length and transfer-encoding together";
+    }
+    return null;
+  }
+
+  /** Whether the connection must close once this (sound) request is answered. */
+  static boolean closesAfterAnswer(HttpServerRequest req) {
+    return req.version() == HttpVersion.HTTP_1_1 && req.headers().contains(TRANSFER_ENCODING);
+  }
+}
