@@ -1,6 +1,7 @@
 package io.bulwark.resilience;
 
 import io.bulwark.core.context.Context;
+import io.bulwark.core.error.ErrorClassifier;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -41,5 +42,25 @@ final class AsyncChain {
     } catch (Throwable e) { // a stage failure, whatever the supplier threw (as supplyAsync does)
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /**
+   * The caller's view of {@code work}: completes with it, but cancelling it (by the caller, a
+   * timeout or a hedge above) leaves {@code work} alone. A CompletableFuture that is cancelled
+   * cannot stop whatever completes it, so cancelling the work's own stage would only release a
+   * bulkhead's or concurrency limiter's permit while that work goes on; with this view, the permit
+   * is released when the work's stage completes.
+   */
+  static <T extends @Nullable Object> CompletableFuture<T> apart(CompletableFuture<T> work) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    work.whenComplete(
+        (value, failure) -> {
+          if (failure == null) {
+            result.complete(value);
+          } else {
+            result.completeExceptionally(ErrorClassifier.unwrap(failure));
+          }
+        });
+    return result;
   }
 }

@@ -89,7 +89,7 @@ final class DefaultBulkhead implements Bulkhead, Stage {
       AsyncChain chain, int next, Supplier<? extends CompletionStage<T>> task) {
     CompletableFuture<Boolean> permit = permits.acquireAsync(maxWaitNanos, scheduler);
     if (permit.isDone()) {
-      return permit.join() ? apart(holding(chain.proceed(next, task))) : rejected();
+      return permit.join() ? AsyncChain.apart(holding(chain.proceed(next, task))) : rejected();
     }
     Context context = Context.current();
     CompletableFuture<T> result = new CompletableFuture<>();
@@ -120,26 +120,6 @@ final class DefaultBulkhead implements Bulkhead, Stage {
   private <T extends @Nullable Object> CompletableFuture<T> holding(CompletableFuture<T> work) {
     work.whenComplete((value, failure) -> permits.release());
     return work;
-  }
-
-  /**
-   * The caller's view of {@code work}: completes with it, but cancelling it (by the caller, a
-   * timeout or a hedge above) leaves {@code work} alone. A CompletableFuture that is cancelled
-   * cannot stop whatever completes it, so cancelling the work's own stage would only release the
-   * permit while that work goes on; the permit is released when the work's stage completes.
-   */
-  private static <T extends @Nullable Object> CompletableFuture<T> apart(
-      CompletableFuture<T> work) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    work.whenComplete(
-        (value, failure) -> {
-          if (failure == null) {
-            result.complete(value);
-          } else {
-            result.completeExceptionally(ErrorClassifier.unwrap(failure));
-          }
-        });
-    return result;
   }
 
   private <T extends @Nullable Object> CompletableFuture<T> rejected() {

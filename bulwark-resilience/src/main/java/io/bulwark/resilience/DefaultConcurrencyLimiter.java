@@ -162,10 +162,10 @@ final class DefaultConcurrencyLimiter implements ConcurrencyLimiter, Stage {
     }
     Deadline deadline = context.deadline();
     long start = clock.nanoTime();
-    CompletableFuture<T> result = chain.proceed(next, task);
-    result.whenComplete(
+    CompletableFuture<T> work = chain.proceed(next, task);
+    work.whenComplete(
         (value, failure) -> release(start, admitted, deadline, Outcomes.unwrap(failure)));
-    return result;
+    return AsyncChain.apart(work); // a caller that cancels leaves the permit with the work
   }
 
   /** A call admitted by {@link #tryAcquire(Criticality)}. */

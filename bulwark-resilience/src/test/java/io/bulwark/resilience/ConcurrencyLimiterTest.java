@@ -388,9 +388,32 @@ class ConcurrencyLimiterTest {
     scheduler.advance(Duration.ofMillis(100));
 
     assertThat(call).isCompletedExceptionally();
-    assertThat(never).as("the timeout cancelled the stage").isCancelled();
+    assertThat(never).as("cancelling the caller's view leaves the work alone").isNotDone();
+    assertThat(limiter.inflight()).as("the work still runs and keeps its permit").isEqualTo(1);
+    assertThat(limits).isEmpty();
+
+    never.complete("late");
     assertThat(limiter.inflight()).isZero();
     assertThat(limits).containsExactly("10 -> 5");
+  }
+
+  @Test
+  void cancellingARunningStageKeepsItsPermitUntilItsWorkStops(VirtualScheduler scheduler) {
+    ConcurrencyLimiter limiter = fixedLimit(1, scheduler);
+    Pipeline p = Pipeline.of(limiter);
+    CompletableFuture<String> work = new CompletableFuture<>();
+
+    CompletableFuture<String> first = p.stage(() -> work);
+    first.cancel(true);
+    assertThat(first).isCancelled();
+    assertThat(limiter.inflight()).as("the work still runs").isEqualTo(1);
+    assertThat(p.stage(() -> CompletableFuture.completedFuture("second")))
+        .as("a second call through a limit of 1 while the first's work runs")
+        .isCompletedExceptionally();
+
+    work.complete("done");
+    assertThat(limiter.inflight()).isZero();
+    assertThat(p.stage(() -> CompletableFuture.completedFuture("third")).join()).isEqualTo("third");
   }
 
   @Test
