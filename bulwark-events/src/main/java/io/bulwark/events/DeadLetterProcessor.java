@@ -1,7 +1,13 @@
 package io.bulwark.events;
 
+import io.bulwark.core.context.Context;
+import io.bulwark.core.context.ContextHeaders;
+import io.bulwark.core.context.MalformedHeaderException;
 import io.bulwark.resilience.Pipeline;
 import io.bulwark.resilience.Retry;
+import io.bulwark.telemetry.HopSpans;
+import io.bulwark.telemetry.TelemetrySpan;
+import io.bulwark.telemetry.Tracing;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -18,14 +24,18 @@ import org.jspecify.annotations.Nullable;
  * after one attempt), within its retry budget. A record that still fails is published to the
  * dead-letter topic (default {@code <topic>.dlt}, which must exist) with its key, value and headers
  * plus {@code bulwark-dlt-topic}, {@code -partition}, {@code -offset}, {@code -attempts} and {@code
- * -cause} (exception class and message). Offsets are committed only after every record of the poll
- * was handled or dead-lettered (acknowledged), so nothing is lost: a crash redelivers
- * (at-least-once). A thread interrupted during a backoff stops the step: what was done is
- * committed, the rest is redelivered. (On JDK 25 an interrupt from another thread closes the
- * channel of any file or socket operation its target has begun by the time the interrupt call
- * finishes, even after the target saw and cleared the interrupt; such a commit then fails with
- * {@link EventLogException}, nothing is committed and the whole poll is redelivered.) Not
- * thread-safe (it drives one consumer).
+ * -cause} (exception class and message); its trace headers are those of its own send, a child of
+ * the record's consumer span. Offsets are committed only after every record of the poll was handled
+ * or dead-lettered (acknowledged), so nothing is lost: a crash redelivers (at-least-once). A thread
+ * interrupted during a backoff stops the step: what was done is committed, the rest is redelivered.
+ * (On JDK 25 an interrupt from another thread closes the channel of any file or socket operation
+ * its target has begun by the time the interrupt call finishes, even after the target saw and
+ * cleared the interrupt; such a commit then fails with {@link EventLogException}, nothing is
+ * committed and the whole poll is redelivered.) Each record is handled (all its attempts, and its
+ * dead-lettering) in a {@code CONSUMER} span, child of and linked to the producer's span, under the
+ * sender's restored context ({@link EventRecord#consumerSpan}); a record whose context headers are
+ * malformed is still handled, in a span of its own under the root context. Not thread-safe (it
+ * drives one consumer).
  */
 public final class DeadLetterProcessor {
   public static final String DLT_TOPIC = "bulwark-dlt-topic";
@@ -33,6 +43,7 @@ public final class DeadLetterProcessor {
   public static final String DLT_OFFSET = "bulwark-dlt-offset";
   public static final String DLT_ATTEMPTS = "bulwark-dlt-attempts";
   public static final String DLT_CAUSE = "bulwark-dlt-cause";
+  private static final ContextHeaders CONTEXT_HEADERS = ContextHeaders.builder().build();
 
   /** Handles one record; throwing counts as a failed attempt. */
   @FunctionalInterface
@@ -46,6 +57,7 @@ public final class DeadLetterProcessor {
   private final int maxAttempts;
   private final @Nullable Pipeline retry;
   private final UnaryOperator<String> deadLetterTopic;
+  private final Tracing tracing;
 
   private DeadLetterProcessor(Builder b) {
     this.consumer = b.consumer;
@@ -54,6 +66,7 @@ public final class DeadLetterProcessor {
     this.maxAttempts = b.maxAttempts;
     this.retry = b.retry == null ? null : Pipeline.of(b.retry);
     this.deadLetterTopic = b.deadLetterTopic;
+    this.tracing = b.tracing;
   }
 
   public static Builder builder(Consumer consumer, Producer producer, Handler handler) {
@@ -71,14 +84,18 @@ public final class DeadLetterProcessor {
     Map<TopicPartition, Long> next = new HashMap<>();
     boolean interrupted = false;
     for (EventRecord r : records) {
-      Outcome outcome = retry == null ? attempt(r) : attemptWithRetry(retry, r);
+      TelemetrySpan span = consumerSpan(r);
+      Outcome outcome = new Outcome();
+      try {
+        span.context().run(() -> handle(r, outcome));
+      } finally {
+        HopSpans.consumerDone(span, outcome.failure);
+      }
       if (outcome.interrupted) {
         interrupted = true; // stop here; the interrupt is restored after the commit, which
         break; // an interrupted thread could not do (its file or socket I/O would be cut)
       }
-      Exception failure = outcome.failure;
-      if (failure != null) {
-        producer.send(deadLetter(r, outcome.attempts, failure)).join();
+      if (outcome.failure != null) {
         deadLettered++;
       }
       next.put(r.topicPartition(), r.offset() + 1);
@@ -102,23 +119,41 @@ public final class DeadLetterProcessor {
     boolean interrupted;
   }
 
-  private Outcome attempt(EventRecord r) {
-    Outcome o = new Outcome();
+  private TelemetrySpan consumerSpan(EventRecord r) {
+    try {
+      return r.consumerSpan(tracing, CONTEXT_HEADERS);
+    } catch (MalformedHeaderException e) { // the record is still handled, with no sender context
+      return HopSpans.consumer(tracing, Context.root(), r.topic(), r.partition(), r.offset());
+    }
+  }
+
+  /** Attempts {@code r}, then dead-letters it if it still fails (under the consumer span). */
+  private void handle(EventRecord r, Outcome o) {
+    if (retry == null) {
+      attempt(r, o);
+    } else {
+      attemptWithRetry(retry, r, o);
+    }
+    Exception failure = o.failure;
+    if (failure != null && !o.interrupted) {
+      producer.send(deadLetter(r, o.attempts, failure)).join();
+    }
+  }
+
+  private void attempt(EventRecord r, Outcome o) {
     while (o.attempts < maxAttempts) {
       o.attempts++;
       try {
         handler.handle(r);
         o.failure = null;
-        return o;
+        return;
       } catch (Exception e) {
         o.failure = e;
       }
     }
-    return o;
   }
 
-  private Outcome attemptWithRetry(Pipeline retry, EventRecord r) {
-    Outcome o = new Outcome();
+  private void attemptWithRetry(Pipeline retry, EventRecord r, Outcome o) {
     try {
       retry.call(
           () -> {
@@ -131,7 +166,6 @@ public final class DeadLetterProcessor {
     } catch (Exception e) {
       o.failure = e;
     }
-    return o;
   }
 
   private OutgoingRecord deadLetter(EventRecord r, int attempts, Exception cause) {
@@ -141,7 +175,17 @@ public final class DeadLetterProcessor {
     }
     OutgoingRecord.Builder b =
         OutgoingRecord.builder(deadLetterTopic.apply(r.topic())).key(r.key()).value(r.value());
-    r.headers().asMap().forEach(b::header);
+    // the record's headers go along, but not its trace: the dead letter's send is a hop of its own
+    // (a child of this record's consumer span), whose span id the producer writes
+    r.headers()
+        .asMap()
+        .forEach(
+            (name, value) -> {
+              if (!name.equals(ContextHeaders.TRACEPARENT)
+                  && !name.equals(ContextHeaders.TRACESTATE)) {
+                b.header(name, value);
+              }
+            });
     return b.header(DLT_TOPIC, r.topic())
         .header(DLT_PARTITION, Integer.toString(r.partition()))
         .header(DLT_OFFSET, Long.toString(r.offset()))
@@ -159,6 +203,7 @@ public final class DeadLetterProcessor {
     private boolean maxAttemptsSet;
     private @Nullable Retry retry;
     private UnaryOperator<String> deadLetterTopic = t -> t + ".dlt";
+    private Tracing tracing = Tracing.disabled();
 
     private Builder(Consumer consumer, Producer producer, Handler handler) {
       this.consumer = Objects.requireNonNull(consumer, "consumer");
@@ -186,6 +231,16 @@ public final class DeadLetterProcessor {
 
     public Builder deadLetterTopic(UnaryOperator<String> deadLetterTopic) {
       this.deadLetterTopic = Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
+      return this;
+    }
+
+    /**
+     * Where each record's {@code CONSUMER} span is recorded (e.g. {@code telemetry.tracing()});
+     * default {@link Tracing#disabled()}: nothing recorded, but the handler still runs under a span
+     * id of its own in the sender's trace.
+     */
+    public Builder tracing(Tracing tracing) {
+      this.tracing = Objects.requireNonNull(tracing, "tracing");
       return this;
     }
 

@@ -20,15 +20,13 @@ import io.bulwark.events.RecordMetadata;
 import io.bulwark.events.Serdes;
 import io.bulwark.events.TopicPartition;
 import io.bulwark.events.TopicSpec;
+import io.bulwark.events.testing.CollectedSpans;
 import io.bulwark.telemetry.BulwarkTelemetry;
 import io.bulwark.telemetry.HopSpans;
 import io.bulwark.telemetry.TelemetrySpan;
 import io.bulwark.test.VirtualClock;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -437,12 +435,8 @@ public abstract class EventLogCompatibilityKit {
 
   @Test
   void aSendIsAProducerSpanAndProcessingTheRecordIsAConsumerSpanLinkedToIt() throws Exception {
-    List<SpanData> exported = new java.util.concurrent.CopyOnWriteArrayList<>();
-    BulwarkTelemetry telemetry =
-        BulwarkTelemetry.builder()
-            .serviceName("shop")
-            .addSpanProcessor(SimpleSpanProcessor.create(new Collecting(exported)))
-            .build();
+    CollectedSpans exported = new CollectedSpans();
+    BulwarkTelemetry telemetry = exported.telemetry("shop");
     closeables.add(telemetry);
     String t = topic("spans", 2);
     Producer p = producer(ProducerConfig.builder().tracing(telemetry.tracing()).build());
@@ -457,9 +451,9 @@ public abstract class EventLogCompatibilityKit {
     String seenByHandler = java.util.Objects.requireNonNull(processing.context().trace()).spanId();
     HopSpans.consumerDone(processing, null);
 
-    SpanData server = only(exported, SpanKind.SERVER);
-    SpanData producer = only(exported, SpanKind.PRODUCER);
-    SpanData consumer = only(exported, SpanKind.CONSUMER);
+    SpanData server = exported.only(SpanKind.SERVER);
+    SpanData producer = exported.only(SpanKind.PRODUCER);
+    SpanData consumer = exported.only(SpanKind.CONSUMER);
     assertThat(List.of(producer.getTraceId(), consumer.getTraceId()))
         .containsOnly(server.getTraceId());
     assertThat(producer.getParentSpanId()).isEqualTo(server.getSpanId());
@@ -479,31 +473,6 @@ public abstract class EventLogCompatibilityKit {
     assertThat(consumer.getAttributes().asMap().toString())
         .contains("messaging.operation.type=process", "bulwark.events.offset=" + r.offset());
     assertThat(telemetry.tracing().openSpans()).isZero();
-  }
-
-  private static SpanData only(List<SpanData> spans, SpanKind kind) {
-    List<SpanData> found = spans.stream().filter(s -> s.getKind() == kind).toList();
-    assertThat(found).as("%s spans in %s", kind, spans).hasSize(1);
-    return found.get(0);
-  }
-
-  /** Keeps exported spans in memory. */
-  private record Collecting(List<SpanData> sink) implements SpanExporter {
-    @Override
-    public CompletableResultCode export(java.util.Collection<SpanData> spans) {
-      sink.addAll(spans);
-      return CompletableResultCode.ofSuccess();
-    }
-
-    @Override
-    public CompletableResultCode flush() {
-      return CompletableResultCode.ofSuccess();
-    }
-
-    @Override
-    public CompletableResultCode shutdown() {
-      return CompletableResultCode.ofSuccess();
-    }
   }
 
   @Test
