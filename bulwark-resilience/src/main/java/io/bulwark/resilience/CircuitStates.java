@@ -51,12 +51,19 @@ final class CircuitStates {
     abstract Metrics metrics(long nowNanos);
   }
 
-  static final class Closed extends CircuitState {
+  static final class Closed extends CircuitState implements OutcomeWindow.Thresholds {
     private final OutcomeWindow window;
+    private final DefaultCircuitBreaker judge;
 
     Closed(DefaultCircuitBreaker breaker, OutcomeWindow window) {
       super(breaker, State.CLOSED);
       this.window = window;
+      this.judge = breaker;
+    }
+
+    @Override
+    public boolean crossedBy(int calls, int failures, int slowCalls) {
+      return judge.trips(calls, failures, slowCalls, judge.minimumCalls());
     }
 
     @Override
@@ -71,12 +78,9 @@ final class CircuitStates {
           cb.config().windowType() == CircuitBreakerConfig.WindowType.TIME_BASED
               ? cb.nanoTime()
               : 0;
-      if (window.record(now, failed, slow) && cb.current() == this) {
+      if (window.record(now, failed, slow) && cb.current() == this && window.crosses(now, this)) {
         Metrics m = window.metrics(now);
-        String reason = cb.tripReason(m, window.describe(m.calls()), cb.minimumCalls());
-        if (reason != null) {
-          cb.transition(this, cb.opened(), reason);
-        }
+        cb.transition(this, cb.opened(), cb.tripReason(m, window.describe(m.calls())));
       }
     }
 
@@ -174,9 +178,8 @@ final class CircuitStates {
       if (done.incrementAndGet() == permits) {
         Metrics m = metrics(0);
         String over = permits + " probe calls";
-        String reason = cb.tripReason(m, over, 1);
-        if (reason != null) {
-          cb.transition(this, cb.opened(), reason);
+        if (cb.trips(m.calls(), m.failures(), m.slowCalls(), 1)) {
+          cb.transition(this, cb.opened(), cb.tripReason(m, over));
         } else {
           String ok =
               String.format(

@@ -88,9 +88,19 @@ final class CountWindow implements OutcomeWindow {
 
   @Override
   public CircuitBreaker.Metrics metrics(long nowNanos) {
-    int calls = (int) Math.min(cursor.get(), size);
+    int calls = calls();
     return new CircuitBreaker.Metrics(
         calls, Math.min(calls, failures.get()), Math.min(calls, slow.get()));
+  }
+
+  @Override
+  public boolean crosses(long nowNanos, Thresholds rule) {
+    int calls = calls();
+    return rule.crossedBy(calls, Math.min(calls, failures.get()), Math.min(calls, slow.get()));
+  }
+
+  private int calls() {
+    return (int) Math.min(cursor.get(), size);
   }
 
   @Override

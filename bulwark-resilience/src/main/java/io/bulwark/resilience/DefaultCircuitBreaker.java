@@ -235,11 +235,30 @@ final class DefaultCircuitBreaker implements CircuitBreaker, Stage {
   }
 
   /** The reason to open, or null if the counts stay below both thresholds. */
-  @Nullable String tripReason(Metrics m, String over, int minimum) {
-    if (m.calls() < minimum) {
-      return null;
-    }
-    if (m.failures() > 0 && m.failureRate() >= config.failureRateThreshold()) {
+  /**
+   * True if the counts cross a threshold with at least {@code minimum} calls; reads only numbers,
+   * so a success judged against a window that holds failures allocates nothing.
+   */
+  boolean trips(int calls, int failures, int slowCalls, int minimum) {
+    return calls >= minimum
+        && (failureRateTrips(calls, failures) || slowCallRateTrips(calls, slowCalls));
+  }
+
+  private boolean failureRateTrips(int calls, int failures) {
+    return failures > 0 && failures * 100.0 / calls >= config.failureRateThreshold();
+  }
+
+  private boolean slowCallRateTrips(int calls, int slowCalls) {
+    return config.tracksSlowCalls()
+        && slowCalls > 0
+        && slowCalls * 100.0 / calls >= config.slowCallRateThreshold();
+  }
+
+  /**
+   * Why {@code m}, whose counts {@link #trips}, opens the breaker; {@code over} names the window.
+   */
+  String tripReason(Metrics m, String over) {
+    if (failureRateTrips(m.calls(), m.failures())) {
       return String.format(
           Locale.ROOT,
           "failure rate %.1f%% over %s ≥ %.1f%%",
@@ -247,18 +266,13 @@ final class DefaultCircuitBreaker implements CircuitBreaker, Stage {
           over,
           config.failureRateThreshold());
     }
-    if (config.tracksSlowCalls()
-        && m.slowCalls() > 0
-        && m.slowCallRate() >= config.slowCallRateThreshold()) {
-      return String.format(
-          Locale.ROOT,
-          "slow-call rate %.1f%% (calls ≥ %s) over %s ≥ %.1f%%",
-          m.slowCallRate(),
-          config.slowCallDuration(),
-          over,
-          config.slowCallRateThreshold());
-    }
-    return null;
+    return String.format(
+        Locale.ROOT,
+        "slow-call rate %.1f%% (calls ≥ %s) over %s ≥ %.1f%%",
+        m.slowCallRate(),
+        config.slowCallDuration(),
+        over,
+        config.slowCallRateThreshold());
   }
 
   @Override

@@ -12,6 +12,14 @@ interface OutcomeWindow {
   /** The current counts; {@code nowNanos} lets a time-based window drop old buckets first. */
   CircuitBreaker.Metrics metrics(long nowNanos);
 
+  /** Whether the current counts cross {@code rule}'s thresholds, read without allocating. */
+  boolean crosses(long nowNanos, Thresholds rule);
+
+  /** The rule a window's counts are judged by. */
+  interface Thresholds {
+    boolean crossedBy(int calls, int failures, int slowCalls);
+  }
+
   /** A phrase for transition reasons, e.g. "the last 100 calls" or "the last 60s (240 calls)". */
   String describe(int calls);
 

@@ -60,6 +60,18 @@ final class TimeWindow implements OutcomeWindow {
 
   @Override
   public CircuitBreaker.Metrics metrics(long nowNanos) {
+    CircuitBreaker.Metrics[] read = new CircuitBreaker.Metrics[1];
+    crosses(
+        nowNanos,
+        (calls, failures, slow) -> {
+          read[0] = new CircuitBreaker.Metrics(calls, failures, slow);
+          return false;
+        });
+    return read[0];
+  }
+
+  @Override
+  public boolean crosses(long nowNanos, Thresholds rule) {
     int calls = 0;
     int failures = 0;
     int slow = 0;
@@ -74,7 +86,7 @@ final class TimeWindow implements OutcomeWindow {
         b.lock.unlock();
       }
     }
-    return new CircuitBreaker.Metrics(calls, failures, slow);
+    return rule.crossedBy(calls, failures, slow);
   }
 
   @Override

@@ -364,4 +364,39 @@ class CircuitBreakerOutcomeTest {
     assertThat(transitions.getLast().reason())
         .isEqualTo("failure rate 100.0% over the last 2s (1 calls) ≥ 60.0%");
   }
+
+  @Test
+  void aSuccessJudgedAgainstAWindowHoldingFailuresAllocatesNothing(VirtualScheduler scheduler) {
+    for (CircuitBreakerConfig config :
+        List.of(
+            CircuitBreakerConfig.builder().countBasedWindow(100).build(),
+            CircuitBreakerConfig.builder().timeBasedWindow(10).build())) {
+      CircuitBreaker cb = CircuitBreaker.of("cb", config, scheduler.clock());
+      Pipeline p = Pipeline.of(cb);
+      RuntimeException failure = new IllegalStateException("1 % of calls fail");
+      java.util.function.Supplier<String> fails =
+          () -> {
+            throw failure;
+          };
+      java.util.function.Supplier<String> succeeds = () -> "ok";
+      var threads =
+          (com.sun.management.ThreadMXBean)
+              java.lang.management.ManagementFactory.getThreadMXBean();
+      long successBytes = 0;
+      for (int round = 0; round < 2_500; round++) { // 1 failure, then 99 successes judged
+        assertThatThrownBy(() -> p.get(fails)).isSameAs(failure);
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 99; i++) {
+          p.get(succeeds);
+        }
+        if (round >= 500) { // after warm-up
+          successBytes += threads.getCurrentThreadAllocatedBytes() - before;
+        }
+      }
+      assertThat(cb.state()).isEqualTo(State.CLOSED);
+      // 198 000 successes, each judged (the window holds a failure); one allocation per success
+      // would be ≥ 16 B × 198 000 ≈ 3.2 MB
+      assertThat(successBytes).as("%s window", config.windowType()).isLessThan(64 * 1024);
+    }
+  }
 }
