@@ -45,11 +45,14 @@ final class AsyncChain {
   }
 
   /**
-   * The caller's view of {@code work}: completes with it, but cancelling it (by the caller, a
-   * timeout or a hedge above) leaves {@code work} alone. A CompletableFuture that is cancelled
-   * cannot stop whatever completes it, so cancelling the work's own stage would only release a
-   * bulkhead's or concurrency limiter's permit while that work goes on; with this view, the permit
-   * is released when the work's stage completes.
+   * The caller's view of {@code work}: completes with it, and a bulkhead's or concurrency limiter's
+   * permit is released when {@code work} completes. Cancelling the view (by the caller, a timeout
+   * or a hedge above) reaches {@code work} only if its class overrides {@code cancel}, as the JDK
+   * HTTP client's and Reactor's futures do to abort their work: such a stage stops when cancelled.
+   * A plain {@link CompletableFuture} is left alone, because its {@code cancel} only completes it
+   * and cannot stop whatever completes it; cancelling it would release the permit while that work
+   * goes on. A stage that never completes therefore keeps its permit, as a blocking call whose
+   * thread never ends does: give asynchronous work a timeout of its own.
    */
   static <T extends @Nullable Object> CompletableFuture<T> apart(CompletableFuture<T> work) {
     CompletableFuture<T> result = new CompletableFuture<>();
@@ -61,6 +64,30 @@ final class AsyncChain {
             result.completeExceptionally(ErrorClassifier.unwrap(failure));
           }
         });
+    if (CANCEL_STOPS_WORK.get(work.getClass())) {
+      result.whenComplete(
+          (value, failure) -> {
+            if (result.isCancelled()) {
+              work.cancel(true);
+            }
+          });
+    }
     return result;
   }
+
+  /**
+   * Whether a stage class overrides {@code cancel}, i.e. cancelling it does more than complete it.
+   */
+  private static final ClassValue<Boolean> CANCEL_STOPS_WORK =
+      new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+          try {
+            return type.getMethod("cancel", boolean.class).getDeclaringClass()
+                != CompletableFuture.class;
+          } catch (NoSuchMethodException e) {
+            return false;
+          }
+        }
+      };
 }

@@ -263,6 +263,32 @@ class BulkheadTest {
   }
 
   @Test
+  void aTimeoutAboveTheBulkheadCancelsAStageWhoseCancelStopsItsWork(VirtualScheduler scheduler)
+      throws Exception {
+    Bulkhead bulkhead = Bulkhead.of("bh", 1);
+    Pipeline p = Pipeline.of(Timeout.of("to", Duration.ofSeconds(1), scheduler), bulkhead);
+    AbortableWork work = new AbortableWork();
+    CompletableFuture<String> call = p.stage(() -> work);
+    scheduler.advance(Duration.ofSeconds(1));
+    assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(TimeoutExceededException.class);
+
+    assertThat(work.aborted).as("the timeout reached the work's own cancel").isTrue();
+    assertThat(bulkhead.availablePermits()).as("the aborted work has stopped").isEqualTo(1);
+  }
+
+  /** A stage whose cancel stops its work, as the JDK HTTP client's futures abort their exchange. */
+  private static final class AbortableWork extends CompletableFuture<String> {
+    volatile boolean aborted;
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      aborted = true; // the work stops here
+      return super.cancel(mayInterruptIfRunning);
+    }
+  }
+
+  @Test
   void aWaitedStageWhoseSupplierThrowsFailsAndGivesItsPermitBack(VirtualScheduler scheduler)
       throws Exception {
     Bulkhead bulkhead = waitingUpTo5s(1, scheduler);
