@@ -63,13 +63,15 @@ public record EventRecord(
   /**
    * Starts the {@code CONSUMER} span of processing this record: a child of the producer's span
    * restored from the headers, with a link to it. Run the processing under the span's {@link
-   * TelemetrySpan#context() context} (the sender's context with the consumer span's trace) and end
-   * it with {@link HopSpans#consumerDone}; with {@link Tracing#disabled()} nothing is recorded but
-   * the context still has a span id of its own.
+   * TelemetrySpan#context() context} (the sender's context with the consumer span's trace, without
+   * the sender's deadline: processing an event is not bound by the request that caused it, which
+   * has often given up by then; {@link #context(ContextHeaders)} still tells whether it has) and
+   * end it with {@link HopSpans#consumerDone}; with {@link Tracing#disabled()} nothing is recorded
+   * but the context still has a span id of its own.
    *
    * @throws io.bulwark.core.context.MalformedHeaderException if a context header is malformed
    */
   public TelemetrySpan consumerSpan(Tracing tracing, ContextHeaders codec) {
-    return HopSpans.consumer(tracing, context(codec), topic, partition, offset);
+    return HopSpans.consumer(tracing, context(codec).withoutDeadline(), topic, partition, offset);
   }
 }

@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bulwark.core.context.Context;
 import io.bulwark.core.context.ContextHeaders;
+import io.bulwark.core.context.Deadline;
 import io.bulwark.core.context.TraceContext;
 import io.bulwark.events.testing.CollectedSpans;
+import io.bulwark.resilience.Retry;
+import io.bulwark.resilience.RetryConfig;
 import io.bulwark.telemetry.BulwarkTelemetry;
+import io.bulwark.test.VirtualClock;
+import io.bulwark.test.VirtualScheduler;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -128,6 +133,50 @@ class DeadLetterSpansTest {
       assertThat(seen).hasSize(1);
       assertThat(seen.get(0).correlationId()).as("no sender context restored").isNull();
       assertThat(consumer.committed(new TopicPartition("orders", 0))).hasValue(1L);
+    }
+  }
+
+  @Test
+  void aRecordConsumedAfterItsSendersDeadlineIsStillHandledAndTellsItExpired() throws Exception {
+    VirtualClock senderClock = new VirtualClock();
+    try (EventLog log = EventLogs.embedded(EmbeddedLogConfig.builder(dir).build());
+        Producer producer = log.producer(ProducerConfig.defaults());
+        Consumer consumer = log.consumer(ConsumerConfig.builder("billing").build())) {
+      log.createTopic(TopicSpec.of("orders", 1));
+      log.createTopic(TopicSpec.of("orders.dlt", 1));
+      Deadline requestDeadline = Deadline.after(Duration.ofMillis(1), senderClock);
+      senderClock.advance(Duration.ofMillis(5)); // the request gave up before its event was read
+      Context.root()
+          .withDeadline(requestDeadline)
+          .run(
+              () ->
+                  producer.send(OutgoingRecord.of("orders", "k", "late", Serdes.string())).join());
+      consumer.subscribe(List.of("orders"));
+      List<String> handled = new ArrayList<>();
+      List<Boolean> senderExpired = new ArrayList<>();
+      DeadLetterProcessor processor =
+          DeadLetterProcessor.builder(
+                  consumer,
+                  producer,
+                  r -> {
+                    handled.add(r.value(Serdes.string()));
+                    assertThat(Context.current().deadline()).isNull();
+                    senderExpired.add(
+                        Objects.requireNonNull(r.context(CODEC).deadline()).isExpired());
+                  })
+              .retry(
+                  Retry.of(
+                      "billing",
+                      RetryConfig.builder().maxAttempts(3).build(),
+                      new VirtualScheduler()))
+              .build();
+      int deadLettered = 0;
+      for (int i = 0; i < 100 && handled.isEmpty(); i++) {
+        deadLettered += processor.processOnce(Duration.ofMillis(100));
+      }
+      assertThat(deadLettered).as("not dead-lettered for its sender's deadline").isZero();
+      assertThat(handled).containsExactly("late");
+      assertThat(senderExpired).containsExactly(true);
     }
   }
 }
