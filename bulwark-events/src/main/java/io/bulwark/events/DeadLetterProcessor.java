@@ -175,17 +175,8 @@ public final class DeadLetterProcessor {
     }
     OutgoingRecord.Builder b =
         OutgoingRecord.builder(deadLetterTopic.apply(r.topic())).key(r.key()).value(r.value());
-    // the record's headers go along, but not its trace: the dead letter's send is a hop of its own
-    // (a child of this record's consumer span), whose span id the producer writes
-    r.headers()
-        .asMap()
-        .forEach(
-            (name, value) -> {
-              if (!name.equals(ContextHeaders.TRACEPARENT)
-                  && !name.equals(ContextHeaders.TRACESTATE)) {
-                b.header(name, value);
-              }
-            });
+    // the record's headers go along; the producer replaces their trace with its send's span
+    r.headers().asMap().forEach(b::header);
     return b.header(DLT_TOPIC, r.topic())
         .header(DLT_PARTITION, Integer.toString(r.partition()))
         .header(DLT_OFFSET, Long.toString(r.offset()))

@@ -7,6 +7,8 @@ import io.bulwark.core.context.MalformedHeaderException;
 import io.bulwark.core.time.Clock;
 import io.bulwark.events.EventRecord;
 import io.bulwark.events.Headers;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
@@ -38,6 +40,28 @@ public final class RecordContext {
       long leftMillis = Math.max(0, deadline.remainingNanos() / 1_000_000);
       headers.accept(EventRecord.DEADLINE_AT_HEADER, Long.toString(wall.wallMillis() + leftMillis));
     }
+  }
+
+  /**
+   * The headers a producer writes for a record sent under {@code sender}: the context's, then the
+   * record's own, which win over them except for the trace. A record carries the span of its own
+   * send: a {@code traceparent} or {@code tracestate} copied from another record (one forwarded or
+   * dead-lettered with its headers) would make that record's consumer a child of the wrong span.
+   */
+  public static Map<String, String> headers(Context sender, Clock wall, Headers own) {
+    Map<String, String> merged = new LinkedHashMap<>();
+    inject(sender, wall, merged::putIfAbsent);
+    boolean traced = merged.containsKey(ContextHeaders.TRACEPARENT);
+    own.asMap()
+        .forEach(
+            (name, value) -> {
+              if (!traced
+                  || !(name.equals(ContextHeaders.TRACEPARENT)
+                      || name.equals(ContextHeaders.TRACESTATE))) {
+                merged.put(name, value);
+              }
+            });
+    return merged;
   }
 
   /**

@@ -418,6 +418,38 @@ public abstract class EventLogCompatibilityKit {
   }
 
   @Test
+  void aRecordForwardedWithItsHeadersCarriesItsOwnSendsSpanNotTheCopiedOne() {
+    String in = topic("forward-in", 1);
+    String out = topic("forward-out", 1);
+    Producer p = producer(ProducerConfig.defaults());
+    TraceContext origin = TraceContext.newTrace(true);
+    Context.root()
+        .withTrace(origin)
+        .run(
+            () ->
+                p.send(
+                        OutgoingRecord.builder(in)
+                            .header("tenant", "acme")
+                            .value("v", Serdes.string())
+                            .build())
+                    .join());
+    EventRecord original = pollCount(consumer(group("forward-in"), in), 1).get(0);
+    ContextHeaders codec = ContextHeaders.builder().build();
+    TraceContext originalSend = java.util.Objects.requireNonNull(original.context(codec).trace());
+
+    TraceContext forwarder = TraceContext.newTrace(true);
+    OutgoingRecord.Builder copy = OutgoingRecord.builder(out).value("v", Serdes.string());
+    original.headers().asMap().forEach(copy::header);
+    Context.root().withTrace(forwarder).run(() -> p.send(copy.build()).join());
+    EventRecord forwarded = pollCount(consumer(group("forward-out"), out), 1).get(0);
+
+    TraceContext forwardedSend = java.util.Objects.requireNonNull(forwarded.context(codec).trace());
+    assertThat(forwardedSend.traceId()).isEqualTo(forwarder.traceId());
+    assertThat(forwardedSend.spanId()).isNotIn(originalSend.spanId(), forwarder.spanId());
+    assertThat(forwarded.headers().get("tenant")).isEqualTo("acme");
+  }
+
+  @Test
   void aSendIsAHopOfItsOwnTheRecordCarriesAFreshSpanIdOfTheSendersTrace() {
     String t = topic("span-ids", 1);
     Producer p = producer(ProducerConfig.defaults());

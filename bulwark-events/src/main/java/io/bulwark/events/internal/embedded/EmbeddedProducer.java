@@ -140,13 +140,9 @@ final class EmbeddedProducer implements Producer {
     if (current == Context.root()) {
       return record.headers();
     }
-    Map<String, String> merged = new LinkedHashMap<>();
-    RecordContext.inject(current, log.config().clock(), merged::putIfAbsent);
-    if (merged.isEmpty()) {
-      return record.headers();
-    }
-    merged.putAll(record.headers().asMap());
-    return Headers.of(merged);
+    Map<String, String> merged =
+        RecordContext.headers(current, log.config().clock(), record.headers());
+    return merged.equals(record.headers().asMap()) ? record.headers() : Headers.of(merged);
   }
 
   @Override

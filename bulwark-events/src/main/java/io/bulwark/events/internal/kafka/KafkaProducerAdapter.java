@@ -21,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -94,9 +93,10 @@ final class KafkaProducerAdapter implements Producer {
                   new RecordMetadata(m.topic(), m.partition(), m.offset(), m.timestamp()));
             }
           });
-    } catch (KafkaException e) {
+    } catch (RuntimeException e) { // KafkaException, or e.g. IllegalStateException after close
       buffer.release();
-      RuntimeException failed = translate("send to " + record.topic(), e);
+      RuntimeException failed =
+          e instanceof KafkaException ? translate("send to " + record.topic(), e) : e;
       future.completeExceptionally(failed);
       throw failed;
     }
@@ -127,11 +127,10 @@ final class KafkaProducerAdapter implements Producer {
 
   private List<org.apache.kafka.common.header.Header> headers(
       OutgoingRecord record, Context sender) {
-    Map<String, String> merged = new LinkedHashMap<>();
-    if (config.propagateContext()) {
-      RecordContext.inject(sender, Clock.system(), merged::putIfAbsent);
-    }
-    merged.putAll(record.headers().asMap());
+    Map<String, String> merged =
+        config.propagateContext()
+            ? RecordContext.headers(sender, Clock.system(), record.headers())
+            : record.headers().asMap();
     List<org.apache.kafka.common.header.Header> out = new ArrayList<>(merged.size());
     merged.forEach((k, v) -> out.add(new RecordHeader(k, v.getBytes(StandardCharsets.UTF_8))));
     return out;
