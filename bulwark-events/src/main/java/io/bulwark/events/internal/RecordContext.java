@@ -23,6 +23,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RecordContext {
   private static final ContextHeaders CODEC = ContextHeaders.builder().build();
+  private static final long MAX_LEFT_MILLIS = java.time.Duration.ofDays(365).toMillis();
 
   private RecordContext() {}
 
@@ -89,6 +90,9 @@ public final class RecordContext {
       throw new MalformedHeaderException(
           EventRecord.DEADLINE_AT_HEADER, at, "expected the deadline as epoch milliseconds");
     }
-    return Long.toString(Math.max(0, epochMillis - wall.wallMillis()));
+    long now = wall.wallMillis();
+    // no overflow for hostile values: a passed (or negative) instant leaves nothing, and what is
+    // left is kept below a year, far above any codec's cap, so the codec sees a value it parses
+    return Long.toString(epochMillis <= now ? 0 : Math.min(epochMillis - now, MAX_LEFT_MILLIS));
   }
 }
