@@ -1,0 +1,379 @@
+package io.bulwark.http.internal;
+
+import io.bulwark.core.context.ContextHeaders;
+import io.bulwark.core.context.CorrelationIds;
+import io.bulwark.core.time.ScheduledTask;
+import io.bulwark.core.time.Scheduler;
+import io.bulwark.http.HttpProblem;
+import io.bulwark.http.ServerConfig;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.lang.reflect.Field;
+import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's guard on the wire of one HTTP/1.x connection, for what Vert.x would otherwise decide
+ * before any Bulwark code runs. Installed in the connection's Netty pipeline when Vert.x hands the
+ * connection over (after its first bytes, which tell HTTP/1.x from h2c), before those bytes are
+ * decoded:
+ *
+ * <ul>
+ *   <li>{@code requestHeadTimeout}: a request head must be complete this long after its first byte,
+ *       however steadily its bytes trickle in; else 408 and the close (slow-header attacks). The
+ *       timer is armed only when a read ends with a head still incomplete, so a head that arrives
+ *       whole costs nothing. An idle keep-alive connection is not waiting for a head: only {@code
+ *       idleTimeout} applies to it.
+ *   <li>A TLS handshake (first byte 0x16) on a plain port: 400 and the close.
+ *   <li>A malformed chunk in a body: 400 and the close, when no answer to that request has begun.
+ *   <li>The request decoder is {@link StrictRequestDecoder}: {@code content-length} beside {@code
+ *       transfer-encoding: chunked} reaches {@link Framing} (400 and the close), and an HTTP
+ *       version other than 1.0 and 1.1 becomes an invalid request (505).
+ * </ul>
+ *
+ * <p>Answers written here bypass Vert.x (raw bytes, {@code connection: close}, then the close) and
+ * are not in the access log. All state is confined to the connection's event loop, except the head
+ * timer, which the injected {@link Scheduler} runs and which hands its work to that loop.
+ *
+ * <p>Design note: Vert.x 5 gives no public access to a connection's channel. The pipeline is
+ * reached through {@code channelHandlerContext()} of Vert.x's (non-exported) {@code
+ * HttpServerConnection}, by reflection and only here. Where that is not allowed (Vert.x on the
+ * module path without the package opened) {@link #available()} is false: the server then keeps its
+ * older behaviour (closing after every chunked request, no head timeout) and says so once in its
+ * log.
+ */
+final class Http1Guard {
+  private static final Logger LOG = LoggerFactory.getLogger(Http1Guard.class);
+  private static final String ACCEPT = "bulwarkAccept";
+  private static final String BYTES = "bulwarkBytes";
+  private static final @Nullable Field TCP_SERVER =
+      field("io.vertx.core.http.impl.HttpServerImpl", "tcpServer");
+  private static final @Nullable Field ACTUAL_SERVER =
+      field("io.vertx.core.net.impl.NetServerImpl", "actualServer");
+  private static final @Nullable Field SERVER_CHANNEL =
+      TCP_SERVER == null || ACTUAL_SERVER == null
+          ? null
+          : field("io.vertx.core.net.impl.NetServerImpl", "bindFuture");
+
+  private final ServerConfig config;
+  private final HttpServerOptions options;
+  private final Scheduler scheduler;
+  private final ChannelPipeline pipeline;
+  private final Bytes bytes = new Bytes();
+  private final Swap swap = new Swap();
+  private final Messages messages = new Messages();
+  private boolean headInProgress;
+  private boolean headArmed;
+  private int headGeneration;
+  private @Nullable ScheduledTask headTimer;
+  private long requests;
+  private long answersStarted;
+  private long answersEnded;
+  private boolean firstRead = true;
+  private boolean off;
+
+  private Http1Guard(
+      ServerConfig config,
+      HttpServerOptions options,
+      Scheduler scheduler,
+      ChannelPipeline pipeline) {
+    this.config = config;
+    this.options = options;
+    this.scheduler = scheduler;
+    this.pipeline = pipeline;
+  }
+
+  /** Whether connections can be guarded in this runtime (see the design note). */
+  static boolean available() {
+    return SERVER_CHANNEL != null;
+  }
+
+  /**
+   * Guards every connection {@code server} (listening, plain HTTP) accepts from now on; servers
+   * sharing a port share one listening channel, which is hooked once. Returns false when the
+   * listening channel cannot be reached.
+   */
+  static boolean attach(
+      HttpServer server, ServerConfig config, HttpServerOptions options, Scheduler scheduler) {
+    Channel listening = listeningChannel(server);
+    if (listening == null) {
+      return false;
+    }
+    ChannelPipeline p = listening.pipeline();
+    synchronized (Http1Guard.class) {
+      if (p.get(ACCEPT) == null) {
+        p.addFirst(ACCEPT, new Acceptor(config, options, scheduler));
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Sees each accepted channel before Vert.x initializes it, so that the guard is the first handler
+   * of its pipeline.
+   */
+  @ChannelHandler.Sharable
+  private static final class Acceptor extends ChannelInboundHandlerAdapter {
+    private final ServerConfig config;
+    private final HttpServerOptions options;
+    private final Scheduler scheduler;
+
+    Acceptor(ServerConfig config, HttpServerOptions options, Scheduler scheduler) {
+      this.config = config;
+      this.options = options;
+      this.scheduler = scheduler;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof Channel child) {
+        Http1Guard guard = new Http1Guard(config, options, scheduler, child.pipeline());
+        child.pipeline().addLast(BYTES, guard.bytes);
+      }
+      ctx.fireChannelRead(msg);
+    }
+  }
+
+  private static @Nullable Channel listeningChannel(HttpServer server) {
+    Field f = SERVER_CHANNEL;
+    if (f == null) {
+      return null;
+    }
+    try {
+      Object tcp = TCP_SERVER == null ? null : TCP_SERVER.get(server);
+      Object actual = tcp == null || ACTUAL_SERVER == null ? null : ACTUAL_SERVER.get(tcp);
+      Object bound = actual == null ? null : f.get(actual);
+      if (bound instanceof io.vertx.core.Future<?> future
+          && future.result() instanceof Channel channel) {
+        return channel;
+      }
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.debug("cannot reach the listening channel of {}", server, e);
+    }
+    return null;
+  }
+
+  private static @Nullable Field field(String className, String name) {
+    try {
+      Field f = Class.forName(className).getDeclaredField(name);
+      f.setAccessible(true);
+      return f;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.warn(
+          "no access to Vert.x's {}.{} (Vert.x on the module path, or another version): HTTP/1.x"
+              + " connections get no request-head timeout, and every chunked HTTP/1.1 request"
+              + " closes its connection",
+          className,
+          name,
+          e);
+      return null;
+    }
+  }
+
+  // ---- raw bytes, before the decoder ----
+
+  private final class Bytes extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (off || !(msg instanceof ByteBuf buf) || !buf.isReadable()) {
+        ctx.fireChannelRead(msg);
+        return;
+      }
+      if (firstRead) {
+        firstRead = false;
+        if (buf.getByte(buf.readerIndex()) == 0x16) {
+          buf.release();
+          answerAndClose(
+              HttpProblem.of(
+                  400,
+                  "tls_on_plain_port",
+                  "a TLS handshake was sent to a plain HTTP port; use http:// or the TLS port"));
+          return;
+        }
+        placeSwap(ctx);
+      }
+      if (answersEnded == requests) {
+        headInProgress = true; // nothing in progress: these bytes begin a request head
+      }
+      ctx.fireChannelRead(msg);
+      if (headInProgress && !headArmed && !off) {
+        armHeadTimer();
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      off = true;
+      cancelHeadTimer();
+      ctx.fireChannelInactive();
+    }
+  }
+
+  /**
+   * Puts {@link Swap} right after the handler that follows this one (Vert.x's HTTP/1.x-or-h2c
+   * detector), so that it runs once Vert.x has configured the connection and before the first byte
+   * reaches the request decoder.
+   */
+  private void placeSwap(ChannelHandlerContext ctx) {
+    java.util.List<String> names = pipeline.names();
+    int at = names.indexOf(ctx.name());
+    if (at >= 0 && at + 1 < names.size()) {
+      pipeline.addAfter(names.get(at + 1), "bulwarkSwap", swap);
+    }
+  }
+
+  /** Runs once, on the first bytes after Vert.x chose the protocol. */
+  private final class Swap extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (pipeline.get("httpDecoder") != null && pipeline.get("httpEncoder") != null) {
+        pipeline.replace(
+            "httpDecoder",
+            "httpDecoder",
+            new StrictRequestDecoder(
+                config.maxInitialLineLength(), config.maxHeaderSize(), options));
+        pipeline.addAfter("httpEncoder", "bulwarkMessages", messages);
+      } else {
+        off = true; // HTTP/2 (h2c with prior knowledge): framed by its own codec
+        cancelHeadTimer();
+      }
+      pipeline.remove(this);
+      ctx.fireChannelRead(msg);
+    }
+  }
+
+  private void armHeadTimer() {
+    headArmed = true;
+    int generation = ++headGeneration;
+    headTimer =
+        scheduler.schedule(
+            config.requestHeadTimeout(),
+            () -> pipeline.channel().eventLoop().execute(() -> headExpired(generation)));
+  }
+
+  private void cancelHeadTimer() {
+    ScheduledTask t = headTimer;
+    headTimer = null;
+    headArmed = false;
+    headGeneration++;
+    if (t != null) {
+      t.cancel();
+    }
+  }
+
+  private void headExpired(int generation) {
+    if (off || generation != headGeneration || !headInProgress) {
+      return;
+    }
+    HttpProblem p =
+        HttpProblem.of(
+            408,
+            "request_head_timeout",
+            "request head not complete within requestHeadTimeout "
+                + config.requestHeadTimeout().toMillis()
+                + "ms");
+    if (answersStarted == answersEnded) {
+      answerAndClose(p);
+    } else {
+      off = true; // an answer is being written: no room for another one
+      pipeline.channel().close();
+    }
+  }
+
+  /** Writes {@code p} as a complete HTTP/1.1 answer in raw bytes and closes the connection. */
+  private void answerAndClose(HttpProblem p) {
+    off = true;
+    cancelHeadTimer();
+    String id = CorrelationIds.newId();
+    byte[] body = Json.errorBody(p.status(), p.code(), p.getMessage(), id);
+    String head =
+        "HTTP/1.1 "
+            + p.status()
+            + " "
+            + io.netty.handler.codec.http.HttpResponseStatus.valueOf(p.status()).reasonPhrase()
+            + "\r\ncontent-type: application/json\r\ncontent-length: "
+            + body.length
+            + "\r\n"
+            + ContextHeaders.CORRELATION_ID
+            + ": "
+            + id
+            + "\r\nconnection: close\r\n\r\n";
+    ByteBuf out = Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.ISO_8859_1), body);
+    ChannelHandlerContext raw = pipeline.context(bytes);
+    if (raw == null) {
+      pipeline.channel().close();
+      return;
+    }
+    raw.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  // ---- decoded messages in, answers out (between the codec and Vert.x) ----
+
+  private final class Messages extends ChannelDuplexHandler {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (off) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      if (msg instanceof HttpRequest) {
+        requests++;
+        headInProgress = false;
+        cancelHeadTimer();
+      }
+      if (!(msg instanceof HttpRequest)
+          && msg instanceof HttpContent content
+          && content.decoderResult().isFailure()) {
+        content.release();
+        if (answersStarted == requests - 1 && answersEnded == answersStarted) {
+          answerAndClose(
+              HttpProblem.of(
+                  400, "malformed_chunk", "malformed chunked request body: " + reason(content)));
+        } else {
+          off = true;
+          ctx.channel().close();
+        }
+        return;
+      }
+      ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      if (msg instanceof HttpResponse r) {
+        answersStarted++;
+        if (r.status().code() == 101) {
+          off = true; // upgraded to another protocol: nothing of HTTP/1.x to guard any more
+          cancelHeadTimer();
+        }
+      }
+      if (msg instanceof LastHttpContent) {
+        answersEnded++;
+      }
+      ctx.write(msg, promise);
+    }
+  }
+
+  private static String reason(HttpContent content) {
+    Throwable cause = content.decoderResult().cause();
+    String m = cause == null ? null : cause.getMessage();
+    return m == null ? "bad chunk size" : m;
+  }
+}
