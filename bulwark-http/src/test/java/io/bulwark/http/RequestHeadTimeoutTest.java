@@ -2,7 +2,9 @@ package io.bulwark.http;
 
 import static io.bulwark.http.ServerBasicsTest.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bulwark.core.config.ConfigLoader;
 import io.bulwark.test.VirtualScheduler;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -10,12 +12,15 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A request head must be complete {@code requestHeadTimeout} after its first byte, however steadily
@@ -159,6 +164,22 @@ class RequestHeadTimeoutTest {
     for (Socket s : sockets) {
       assertHeadTimeoutAnswer(RawHttp.readToEof(s.getInputStream()));
     }
+  }
+
+  @Test
+  void theHeadTimeoutBindsFromYamlAndABadValueIsNamed(@TempDir Path dir) throws Exception {
+    Path yaml = dir.resolve("server.yaml");
+    Files.writeString(yaml, "requestHeadTimeout: 3s\n");
+    ServerConfig c = ConfigLoader.withSystemEnv().load(yaml, ServerConfig::bind);
+    assertThat(c.requestHeadTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(c.toBuilder().build().requestHeadTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(ServerConfig.defaults().requestHeadTimeout()).isEqualTo(Duration.ofSeconds(10));
+    Files.writeString(yaml, "requestHeadTimeout: 0s\n");
+    assertThatThrownBy(() -> ConfigLoader.withSystemEnv().load(yaml, ServerConfig::bind))
+        .hasMessageContaining("server.yaml")
+        .hasMessageContaining("requestHeadTimeout must be at least 1ms, was PT0S");
+    assertThatThrownBy(() -> ServerConfig.builder().requestHeadTimeout(Duration.ofNanos(999)))
+        .hasMessageContaining("requestHeadTimeout must be at least 1ms, was PT0.000000999S");
   }
 
   @Test

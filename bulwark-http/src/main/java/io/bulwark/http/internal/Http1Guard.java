@@ -63,6 +63,7 @@ final class Http1Guard {
   private static final Logger LOG = LoggerFactory.getLogger(Http1Guard.class);
   private static final String ACCEPT = "bulwarkAccept";
   private static final String BYTES = "bulwarkBytes";
+  private static final String DETECTOR = "io.vertx.core.http.impl.Http1xOrH2CHandler";
   private static final @Nullable Field TCP_SERVER =
       field("io.vertx.core.http.impl.HttpServerImpl", "tcpServer");
   private static final @Nullable Field ACTUAL_SERVER =
@@ -87,7 +88,9 @@ final class Http1Guard {
   private long answersStarted;
   private long answersEnded;
   private boolean firstRead = true;
+  private boolean swapPlaced;
   private boolean off;
+  private boolean answered;
 
   private Http1Guard(
       ServerConfig config,
@@ -117,11 +120,17 @@ final class Http1Guard {
       return false;
     }
     ChannelPipeline p = listening.pipeline();
-    synchronized (Http1Guard.class) {
-      if (p.get(ACCEPT) == null) {
-        p.addFirst(ACCEPT, new Acceptor(config, options, scheduler));
-      }
-    }
+    // on the listening channel's own loop, and waited for: added from another thread, the hook
+    // would stay inactive until that loop ran its task queue, after the first batch of accepts
+    listening
+        .eventLoop()
+        .submit(
+            () -> {
+              if (p.get(ACCEPT) == null) {
+                p.addFirst(ACCEPT, new Acceptor(config, options, scheduler));
+              }
+            })
+        .syncUninterruptibly();
     return true;
   }
 
@@ -192,6 +201,10 @@ final class Http1Guard {
   private final class Bytes extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (answered) {
+        ReferenceCountUtil.release(msg); // the guard has answered and is closing: read no further
+        return;
+      }
       if (off || !(msg instanceof ByteBuf buf) || !buf.isReadable()) {
         ctx.fireChannelRead(msg);
         return;
@@ -207,7 +220,9 @@ final class Http1Guard {
                   "a TLS handshake was sent to a plain HTTP port; use http:// or the TLS port"));
           return;
         }
-        placeSwap(ctx);
+      }
+      if (!swapPlaced) {
+        placeSwap();
       }
       if (answersEnded == requests) {
         headInProgress = true; // nothing in progress: these bytes begin a request head
@@ -227,15 +242,27 @@ final class Http1Guard {
   }
 
   /**
-   * Puts {@link Swap} right after the handler that follows this one (Vert.x's HTTP/1.x-or-h2c
-   * detector), so that it runs once Vert.x has configured the connection and before the first byte
-   * reaches the request decoder.
+   * Puts {@link Swap} right after Vert.x's HTTP/1.x-or-h2c detector, so that it runs once Vert.x
+   * has configured the connection and before the first byte reaches the request decoder. Until
+   * Vert.x has put the detector in place (its pipeline set-up may trail the first read), this is
+   * tried again on every read.
    */
-  private void placeSwap(ChannelHandlerContext ctx) {
-    java.util.List<String> names = pipeline.names();
-    int at = names.indexOf(ctx.name());
-    if (at >= 0 && at + 1 < names.size()) {
-      pipeline.addAfter(names.get(at + 1), "bulwarkSwap", swap);
+  private void placeSwap() {
+    for (java.util.Map.Entry<String, ChannelHandler> e : pipeline) {
+      Class<?> type = e.getValue().getClass();
+      Class<?> parent = type.getSuperclass();
+      if (type.getName().startsWith(DETECTOR)
+          || (parent != null && parent.getName().startsWith(DETECTOR))) {
+        pipeline.addAfter(e.getKey(), "bulwarkSwap", swap);
+        swapPlaced = true;
+        return;
+      }
+    }
+    if (pipeline.get("httpDecoder") != null) {
+      // no detector but a decoder: bytes were decoded before the guard could see the messages
+      // (not the case with h2c enabled, as the server configures it); stand aside
+      swapPlaced = true;
+      off = true;
     }
   }
 
@@ -300,6 +327,7 @@ final class Http1Guard {
   /** Writes {@code p} as a complete HTTP/1.1 answer in raw bytes and closes the connection. */
   private void answerAndClose(HttpProblem p) {
     off = true;
+    answered = true;
     cancelHeadTimer();
     String id = CorrelationIds.newId();
     byte[] body = Json.errorBody(p.status(), p.code(), p.getMessage(), id);
