@@ -30,10 +30,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server's guard on the wire of one HTTP/1.x connection, for what Vert.x would otherwise decide
- * before any Bulwark code runs. Installed in the connection's Netty pipeline when Vert.x hands the
- * connection over (after its first bytes, which tell HTTP/1.x from h2c), before those bytes are
- * decoded:
+ * The server's guard on the wire of one plain-HTTP connection, for what Vert.x would otherwise
+ * decide before any Bulwark code runs. Its first handler ({@code bulwarkBytes}) is put in the
+ * channel's pipeline at accept, ahead of everything Vert.x adds; once Vert.x has told HTTP/1.x from
+ * h2c by the first bytes, {@link Swap} puts the rest in place before those bytes are decoded (on an
+ * HTTP/2 connection the guard stands aside):
  *
  * <ul>
  *   <li>{@code requestHeadTimeout}: a request head must be complete this long after its first byte,
@@ -52,12 +53,14 @@ import org.slf4j.LoggerFactory;
  * are not in the access log. All state is confined to the connection's event loop, except the head
  * timer, which the injected {@link Scheduler} runs and which hands its work to that loop.
  *
- * <p>Design note: Vert.x 5 gives no public access to a connection's channel. The pipeline is
- * reached through {@code channelHandlerContext()} of Vert.x's (non-exported) {@code
- * HttpServerConnection}, by reflection and only here. Where that is not allowed (Vert.x on the
- * module path without the package opened) {@link #available()} is false: the server then keeps its
- * older behaviour (closing after every chunked request, no head timeout) and says so once in its
- * log.
+ * <p>Design note: Vert.x 5 has no public hook between accept and the first decoded request (its
+ * connection handler runs only then). The guard therefore hooks the listening Netty channel, which
+ * it reaches through private fields of Vert.x's {@code HttpServerImpl} and {@code NetServerImpl}
+ * (by reflection, only here, pinned by the tests to the Vert.x version of the build): a handler
+ * there sees each accepted channel before Vert.x initializes it. Vert.x's protocol detector is
+ * found by its class name. Where these cannot be reached (another Vert.x version, Vert.x on the
+ * module path) {@link #available()} or {@link #attach} is false: the server then runs without the
+ * guard (no head timeout, a chunked HTTP/1.1 request closes its connection) and logs a warning.
  */
 final class Http1Guard {
   private static final Logger LOG = LoggerFactory.getLogger(Http1Guard.class);
@@ -363,6 +366,10 @@ final class Http1Guard {
       }
       if (msg instanceof HttpRequest) {
         requests++;
+      }
+      if (msg instanceof HttpRequest || msg instanceof LastHttpContent) {
+        // a head is complete, or the bytes were the rest of a body already answered (a health
+        // probe answers before its body arrives): either way no head is pending
         headInProgress = false;
         cancelHeadTimer();
       }

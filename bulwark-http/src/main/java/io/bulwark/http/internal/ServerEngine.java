@@ -171,6 +171,12 @@ public final class ServerEngine {
         keyStore == null
             && Http1Guard.available()
             && servers.stream().allMatch(s -> Http1Guard.attach(s, config, options, scheduler));
+    if (keyStore == null && !guarded) {
+      LOG.warn(
+          "HTTP/1.x wire guard not installed on port {}: no request-head timeout, and every"
+              + " chunked HTTP/1.1 request closes its connection",
+          port);
+    }
     started = true;
   }
 
