@@ -94,6 +94,7 @@ final class Http1Guard {
   private boolean swapPlaced;
   private boolean off;
   private boolean answered;
+  private @Nullable HttpProblem refusal;
 
   private Http1Guard(
       ServerConfig config,
@@ -117,7 +118,11 @@ final class Http1Guard {
    * listening channel cannot be reached.
    */
   static boolean attach(
-      HttpServer server, ServerConfig config, HttpServerOptions options, Scheduler scheduler) {
+      HttpServer server,
+      ServerConfig config,
+      HttpServerOptions options,
+      Scheduler scheduler,
+      ConnectionGuard connections) {
     Channel listening = listeningChannel(server);
     if (listening == null) {
       return false;
@@ -130,7 +135,7 @@ final class Http1Guard {
         .submit(
             () -> {
               if (p.get(ACCEPT) == null) {
-                p.addFirst(ACCEPT, new Acceptor(config, options, scheduler));
+                p.addFirst(ACCEPT, new Acceptor(config, options, scheduler, connections));
               }
             })
         .syncUninterruptibly();
@@ -146,20 +151,33 @@ final class Http1Guard {
     private final ServerConfig config;
     private final HttpServerOptions options;
     private final Scheduler scheduler;
+    private final ConnectionGuard connections;
 
-    Acceptor(ServerConfig config, HttpServerOptions options, Scheduler scheduler) {
+    Acceptor(
+        ServerConfig config,
+        HttpServerOptions options,
+        Scheduler scheduler,
+        ConnectionGuard connections) {
       this.config = config;
       this.options = options;
       this.scheduler = scheduler;
+      this.connections = connections;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof Channel child) {
         Http1Guard guard = new Http1Guard(config, options, scheduler, child.pipeline());
+        guard.refusal = connections.accepted(addressOf(child), child);
         child.pipeline().addLast(BYTES, guard.bytes);
       }
       ctx.fireChannelRead(msg);
+    }
+
+    private static String addressOf(Channel child) {
+      return child.remoteAddress() instanceof java.net.InetSocketAddress a && a.getAddress() != null
+          ? a.getAddress().getHostAddress()
+          : String.valueOf(child.remoteAddress());
     }
   }
 
@@ -203,9 +221,21 @@ final class Http1Guard {
 
   private final class Bytes extends ChannelInboundHandlerAdapter {
     @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      HttpProblem p = refusal;
+      if (p != null) {
+        refuse(ctx, p);
+      }
+      ctx.fireChannelActive();
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (answered) {
         ReferenceCountUtil.release(msg); // the guard has answered and is closing: read no further
+        if (refusal != null) {
+          ctx.close(); // the client's request is read and dropped: the close cannot reset it
+        }
         return;
       }
       if (off || !(msg instanceof ByteBuf buf) || !buf.isReadable()) {
@@ -327,11 +357,44 @@ final class Http1Guard {
     }
   }
 
+  /**
+   * A connection beyond a connection limit: the answer goes out at once, before any byte is read;
+   * the output is then shut, and the connection closes on the client's first bytes (read and
+   * dropped) or after {@code requestHeadTimeout}, whichever comes first: closing at once, with a
+   * request possibly in flight, could reset the connection before the client has read the answer.
+   */
+  private void refuse(ChannelHandlerContext ctx, HttpProblem p) {
+    off = true;
+    answered = true;
+    ctx.writeAndFlush(raw(p))
+        .addListener(
+            f -> {
+              if (ctx.channel() instanceof io.netty.channel.socket.SocketChannel sc) {
+                sc.shutdownOutput();
+              }
+            });
+    scheduler.schedule(
+        config.requestHeadTimeout(), () -> pipeline.channel().eventLoop().execute(this::close));
+  }
+
+  private void close() {
+    pipeline.channel().close();
+  }
+
   /** Writes {@code p} as a complete HTTP/1.1 answer in raw bytes and closes the connection. */
   private void answerAndClose(HttpProblem p) {
     off = true;
     answered = true;
     cancelHeadTimer();
+    ChannelHandlerContext raw = pipeline.context(bytes);
+    if (raw == null) {
+      pipeline.channel().close();
+      return;
+    }
+    raw.writeAndFlush(raw(p)).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  private static ByteBuf raw(HttpProblem p) {
     String id = CorrelationIds.newId();
     byte[] body = Json.errorBody(p.status(), p.code(), p.getMessage(), id);
     String head =
@@ -345,14 +408,10 @@ final class Http1Guard {
             + ContextHeaders.CORRELATION_ID
             + ": "
             + id
+            + (p.retryAfter() == null ? "" : "\r\nretry-after: " + p.retryAfter())
             + "\r\nconnection: close\r\n\r\n";
     ByteBuf out = Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.ISO_8859_1), body);
-    ChannelHandlerContext raw = pipeline.context(bytes);
-    if (raw == null) {
-      pipeline.channel().close();
-      return;
-    }
-    raw.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+    return out;
   }
 
   // ---- decoded messages in, answers out (between the codec and Vert.x) ----

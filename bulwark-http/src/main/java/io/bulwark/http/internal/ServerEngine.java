@@ -153,6 +153,10 @@ public final class ServerEngine {
                   .setPath(keyStore.toString())
                   .setPassword(config.keyStorePassword()));
     }
+    boolean guard = keyStore == null && Http1Guard.available();
+    if (guard) {
+      connections.countAtAccept();
+    }
     // a negative port is a random port shared by the servers that use the same negative value
     int bindPort = config.port() == 0 ? SHARED_RANDOM_PORT.decrementAndGet() : config.port();
     for (int i = 0; i < eventLoops; i++) {
@@ -168,9 +172,12 @@ public final class ServerEngine {
       servers.add(server);
     }
     guarded =
-        keyStore == null
-            && Http1Guard.available()
-            && servers.stream().allMatch(s -> Http1Guard.attach(s, config, options, scheduler));
+        guard
+            && servers.stream()
+                .allMatch(s -> Http1Guard.attach(s, config, options, scheduler, connections));
+    if (guard && !guarded) {
+      connections.countAtFirstRequest();
+    }
     if (keyStore == null && !guarded) {
       LOG.warn(
           "HTTP/1.x wire guard not installed on port {}: no request-head timeout, and every"
