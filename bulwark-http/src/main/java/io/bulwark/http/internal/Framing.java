@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  *   <li>an HTTP/1.1 request needs exactly one {@code host} header (RFC 9112 §3.2), else 400;
  *   <li>{@code content-length} beside {@code transfer-encoding: chunked} reaches this check because
  *       the server's decoder ({@link StrictRequestDecoder}) keeps it. Only where that decoder
- *       cannot be installed (see {@link Http1Guard#available()}) does the connection close after
+ *       cannot be installed (see {@link AcceptHook#available()}) does the connection close after
  *       every chunked HTTP/1.1 request instead ({@link #closesAfterAnswer}).
  * </ul>
  *

@@ -21,13 +21,9 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The server's guard on the wire of one plain-HTTP connection, for what Vert.x would otherwise
@@ -53,29 +49,12 @@ import org.slf4j.LoggerFactory;
  * are not in the access log. All state is confined to the connection's event loop, except the head
  * timer, which the injected {@link Scheduler} runs and which hands its work to that loop.
  *
- * <p>Design note: Vert.x 5 has no public hook between accept and the first decoded request (its
- * connection handler runs only then). The guard therefore hooks the listening Netty channel, which
- * it reaches through private fields of Vert.x's {@code HttpServerImpl} and {@code NetServerImpl}
- * (by reflection, only here, pinned by the tests to the Vert.x version of the build): a handler
- * there sees each accepted channel before Vert.x initializes it. Vert.x's protocol detector is
- * found by its class name. Where these cannot be reached (another Vert.x version, Vert.x on the
- * module path) {@link #available()} or {@link #attach} is false: the server then runs without the
- * guard (no head timeout, a chunked HTTP/1.1 request closes its connection) and logs a warning.
+ * <p>{@link AcceptHook} installs it at accept (see its design note on reaching Vert.x's listening
+ * channel). Vert.x's protocol detector is found by its class name.
  */
 final class Http1Guard {
-  private static final Logger LOG = LoggerFactory.getLogger(Http1Guard.class);
-  private static final String ACCEPT = "bulwarkAccept";
   private static final String BYTES = "bulwarkBytes";
   private static final String DETECTOR = "io.vertx.core.http.impl.Http1xOrH2CHandler";
-  private static final @Nullable Field TCP_SERVER =
-      field("io.vertx.core.http.impl.HttpServerImpl", "tcpServer");
-  private static final @Nullable Field ACTUAL_SERVER =
-      field("io.vertx.core.net.impl.NetServerImpl", "actualServer");
-  private static final @Nullable Field SERVER_CHANNEL =
-      TCP_SERVER == null || ACTUAL_SERVER == null
-          ? null
-          : field("io.vertx.core.net.impl.NetServerImpl", "bindFuture");
-
   private final ServerConfig config;
   private final HttpServerOptions options;
   private final Scheduler scheduler;
@@ -96,6 +75,21 @@ final class Http1Guard {
   private boolean answered;
   private @Nullable HttpProblem refusal;
 
+  /**
+   * Guards {@code child}, just accepted and not yet initialized by Vert.x: the guard becomes the
+   * first handler of its pipeline. {@code refusal}: the answer for a connection beyond a limit.
+   */
+  static void install(
+      Channel child,
+      ServerConfig config,
+      HttpServerOptions options,
+      Scheduler scheduler,
+      @Nullable HttpProblem refusal) {
+    Http1Guard guard = new Http1Guard(config, options, scheduler, child.pipeline());
+    guard.refusal = refusal;
+    child.pipeline().addLast(BYTES, guard.bytes);
+  }
+
   private Http1Guard(
       ServerConfig config,
       HttpServerOptions options,
@@ -105,116 +99,6 @@ final class Http1Guard {
     this.options = options;
     this.scheduler = scheduler;
     this.pipeline = pipeline;
-  }
-
-  /** Whether connections can be guarded in this runtime (see the design note). */
-  static boolean available() {
-    return SERVER_CHANNEL != null;
-  }
-
-  /**
-   * Guards every connection {@code server} (listening, plain HTTP) accepts from now on; servers
-   * sharing a port share one listening channel, which is hooked once. Returns false when the
-   * listening channel cannot be reached.
-   */
-  static boolean attach(
-      HttpServer server,
-      ServerConfig config,
-      HttpServerOptions options,
-      Scheduler scheduler,
-      ConnectionGuard connections) {
-    Channel listening = listeningChannel(server);
-    if (listening == null) {
-      return false;
-    }
-    ChannelPipeline p = listening.pipeline();
-    // on the listening channel's own loop, and waited for: added from another thread, the hook
-    // would stay inactive until that loop ran its task queue, after the first batch of accepts
-    listening
-        .eventLoop()
-        .submit(
-            () -> {
-              if (p.get(ACCEPT) == null) {
-                p.addFirst(ACCEPT, new Acceptor(config, options, scheduler, connections));
-              }
-            })
-        .syncUninterruptibly();
-    return true;
-  }
-
-  /**
-   * Sees each accepted channel before Vert.x initializes it, so that the guard is the first handler
-   * of its pipeline.
-   */
-  @ChannelHandler.Sharable
-  private static final class Acceptor extends ChannelInboundHandlerAdapter {
-    private final ServerConfig config;
-    private final HttpServerOptions options;
-    private final Scheduler scheduler;
-    private final ConnectionGuard connections;
-
-    Acceptor(
-        ServerConfig config,
-        HttpServerOptions options,
-        Scheduler scheduler,
-        ConnectionGuard connections) {
-      this.config = config;
-      this.options = options;
-      this.scheduler = scheduler;
-      this.connections = connections;
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (msg instanceof Channel child) {
-        Http1Guard guard = new Http1Guard(config, options, scheduler, child.pipeline());
-        guard.refusal = connections.accepted(addressOf(child), child);
-        child.pipeline().addLast(BYTES, guard.bytes);
-      }
-      ctx.fireChannelRead(msg);
-    }
-
-    private static String addressOf(Channel child) {
-      return child.remoteAddress() instanceof java.net.InetSocketAddress a && a.getAddress() != null
-          ? a.getAddress().getHostAddress()
-          : String.valueOf(child.remoteAddress());
-    }
-  }
-
-  private static @Nullable Channel listeningChannel(HttpServer server) {
-    Field f = SERVER_CHANNEL;
-    if (f == null) {
-      return null;
-    }
-    try {
-      Object tcp = TCP_SERVER == null ? null : TCP_SERVER.get(server);
-      Object actual = tcp == null || ACTUAL_SERVER == null ? null : ACTUAL_SERVER.get(tcp);
-      Object bound = actual == null ? null : f.get(actual);
-      if (bound instanceof io.vertx.core.Future<?> future
-          && future.result() instanceof Channel channel) {
-        return channel;
-      }
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      LOG.debug("cannot reach the listening channel of {}", server, e);
-    }
-    return null;
-  }
-
-  private static @Nullable Field field(String className, String name) {
-    try {
-      Field f = Class.forName(className).getDeclaredField(name);
-      f.setAccessible(true);
-      return f;
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      LOG.warn(
-          "no access to Vert.x's {}.{} (Vert.x on the module path, or another version): HTTP/1.x"
-              + " connections get no request-head timeout, and every chunked HTTP/1.1 request"
-              + " closes its connection",
-          className,
-          name,
-          e);
-      return null;
-    }
   }
 
   // ---- raw bytes, before the decoder ----

@@ -153,7 +153,7 @@ public final class ServerEngine {
                   .setPath(keyStore.toString())
                   .setPassword(config.keyStorePassword()));
     }
-    boolean guard = keyStore == null && Http1Guard.available();
+    boolean guard = keyStore == null && AcceptHook.available();
     if (guard) {
       connections.countAtAccept();
     }
@@ -174,7 +174,7 @@ public final class ServerEngine {
     guarded =
         guard
             && servers.stream()
-                .allMatch(s -> Http1Guard.attach(s, config, options, scheduler, connections));
+                .allMatch(s -> AcceptHook.attach(s, config, options, scheduler, connections));
     if (guard && !guarded) {
       connections.countAtFirstRequest();
     }
@@ -414,7 +414,7 @@ public final class ServerEngine {
 
   /**
    * Whether the connection closes once this sound request is answered: only without the wire guard
-   * (TLS ports, or see {@link Http1Guard#available()}), whose decoder keeps a {@code
+   * (TLS ports, or see {@link AcceptHook#available()}), whose decoder keeps a {@code
    * content-length} sent beside {@code transfer-encoding: chunked} so that Framing refuses it;
    * without it the decoder drops the length unseen, so a chunked HTTP/1.1 connection is not trusted
    * for a next request.
