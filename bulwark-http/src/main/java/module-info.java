@@ -12,6 +12,9 @@ module io.bulwark.http {
   requires org.slf4j;
   requires io.netty.codec.http;
   requires io.netty.codec;
+  requires io.netty.buffer;
+  requires io.netty.common;
+  requires io.netty.transport;
 
   exports io.bulwark.http;
   exports io.bulwark.http.client;

@@ -34,11 +34,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Before that chain, HTTP/1.x message framing is checked (RFC 9112 §6): a {@code
  * transfer-encoding} other than one {@code chunked} header, or beside {@code content-length}, gets
- * 400 and the connection closes; after a chunked request the connection closes once answered; an
- * HTTP/1.1 request needs one {@code Host}. {@code HEAD} is served by the {@code GET} route. A
- * refusal before the body is read closes an HTTP/1.x connection but only resets the stream on
- * HTTP/2. Connections are bounded by {@link ServerConfig#idleTimeout()}, {@link
- * ServerConfig#maxConnections()} and {@link ServerConfig#maxConnectionsPerAddress()}.
+ * 400 and the connection closes; an HTTP/1.1 request needs one {@code Host}; a version other than
+ * 1.0 and 1.1 gets 505, a malformed chunk size 400, TLS bytes on a plain port 400, each with the
+ * close. {@code HEAD} is served by the {@code GET} route. A refusal before the body is read closes
+ * an HTTP/1.x connection but only resets the stream on HTTP/2. Connections are bounded by {@link
+ * ServerConfig#idleTimeout()}, {@link ServerConfig#requestHeadTimeout()} (408), {@link
+ * ServerConfig#maxConnections()} and {@link ServerConfig#maxConnectionsPerAddress()} (counted at
+ * accept on a plain-HTTP port). On a TLS port the wire checks are Vert.x's own and a chunked
+ * HTTP/1.1 request closes its connection (see docs/http.md, Known limits).
  *
  * <p>Errors never crash the server and never show a stack trace: malformed headers, malformed JSON,
  * oversized bodies or headers, unknown paths and methods get a 4xx JSON body {@code

@@ -20,6 +20,7 @@ import org.jspecify.annotations.Nullable;
  * defaultDeadline: 5s       # deadline for requests that carry none (optional)
  * retryAfter: 1s            # Retry-After on 503 when shedding
  * idleTimeout: 60s          # a connection with no byte in or out for this long is closed
+ * requestHeadTimeout: 10s   # an HTTP/1.x request head must be complete this long after it began
  * maxConnections: 10000     # open connections, all clients; beyond: 503 and close
  * maxConnectionsPerAddress: 1000   # open connections from one client IP address
  * tls: {keyStore: server.p12, password: secret}   # optional, PKCS#12
@@ -36,6 +37,7 @@ public final class ServerConfig {
   private final @Nullable Duration defaultDeadline;
   private final Duration retryAfter;
   private final Duration idleTimeout;
+  private final Duration requestHeadTimeout;
   private final int maxConnections;
   private final int maxConnectionsPerAddress;
   private final @Nullable Path keyStore;
@@ -52,6 +54,7 @@ public final class ServerConfig {
     this.defaultDeadline = b.defaultDeadline;
     this.retryAfter = b.retryAfter;
     this.idleTimeout = b.idleTimeout;
+    this.requestHeadTimeout = b.requestHeadTimeout;
     this.maxConnections = b.maxConnections;
     this.maxConnectionsPerAddress = b.maxConnectionsPerAddress;
     this.keyStore = b.keyStore;
@@ -80,6 +83,7 @@ public final class ServerConfig {
         .duration("defaultDeadline", b::defaultDeadline)
         .duration("retryAfter", b::retryAfter)
         .duration("idleTimeout", b::idleTimeout)
+        .duration("requestHeadTimeout", b::requestHeadTimeout)
         .integer("maxConnections", b::maxConnections)
         .integer("maxConnectionsPerAddress", b::maxConnectionsPerAddress);
     r.section(
@@ -134,6 +138,15 @@ public final class ServerConfig {
     return idleTimeout;
   }
 
+  /**
+   * An HTTP/1.x request head (request line and headers) must be complete this long after its first
+   * byte arrived, however steadily its bytes trickle in; else the connection gets 408 and is
+   * closed.
+   */
+  public Duration requestHeadTimeout() {
+    return requestHeadTimeout;
+  }
+
   /** Open connections at most, from all clients; requests beyond get 503 and the close. */
   public int maxConnections() {
     return maxConnections;
@@ -157,6 +170,7 @@ public final class ServerConfig {
             .maxDeadline(maxDeadline)
             .retryAfter(retryAfter)
             .idleTimeout(idleTimeout)
+            .requestHeadTimeout(requestHeadTimeout)
             .maxConnections(maxConnections)
             .maxConnectionsPerAddress(maxConnectionsPerAddress);
     b.defaultDeadline = defaultDeadline;
@@ -186,6 +200,7 @@ public final class ServerConfig {
     private @Nullable Duration defaultDeadline;
     private Duration retryAfter = Duration.ofSeconds(1);
     private Duration idleTimeout = Duration.ofSeconds(60);
+    private Duration requestHeadTimeout = Duration.ofSeconds(10);
     private int maxConnections = 10_000;
     private int maxConnectionsPerAddress = 1000;
     private @Nullable Path keyStore;
@@ -248,6 +263,15 @@ public final class ServerConfig {
     /** Default 60 s; a connection with no traffic either way for this long is closed. */
     public Builder idleTimeout(Duration timeout) {
       this.idleTimeout = atLeastMillis("idleTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * Default 10 s: an HTTP/1.x request head not complete this long after its first byte gets 408
+     * and the connection is closed (a slow-header attack keeps no connection for longer).
+     */
+    public Builder requestHeadTimeout(Duration timeout) {
+      this.requestHeadTimeout = atLeastMillis("requestHeadTimeout", timeout);
       return this;
     }
 

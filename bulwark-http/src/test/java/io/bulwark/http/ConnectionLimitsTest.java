@@ -155,6 +155,33 @@ class ConnectionLimitsTest {
   }
 
   @Test
+  void connectionsAreCountedAtAcceptAndOneBeyondIsRefusedBeforeSendingAByte() throws Exception {
+    start(c -> c.maxConnectionsPerAddress(3));
+    List<Socket> silent = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      silent.add(connect("127.0.0.1")); // connected, never a byte sent
+    }
+    for (int i = 0; i < 5; i++) {
+      Socket beyond = connect("127.0.0.1");
+      String refused = RawHttp.readToEof(beyond.getInputStream());
+      assertThat(RawHttp.statuses(refused)).containsExactly(503);
+      RawHttp.Reply r = RawHttp.parse(refused);
+      ServerBasicsTest.assertError(r, 503, "too_many_connections");
+      assertThat(r.header("retry-after")).isEqualTo("1");
+      assertThat(r.header("connection")).isEqualTo("close");
+      // refused connections still count until they are closed
+      assertThat(r.body())
+          .containsPattern(
+              "[4-8] open connections from 127\\.0\\.0\\.1, maxConnectionsPerAddress is 3");
+      beyond.close();
+    }
+    for (Socket s : silent) {
+      write(s, GET);
+      assertThat(readAnswer(s)).startsWith("HTTP/1.1 200");
+    }
+  }
+
+  @Test
   void connectionsBeyondTheGlobalLimitGet503() throws Exception {
     start(c -> c.maxConnections(10).maxConnectionsPerAddress(10));
     for (int i = 0; i < 10; i++) {

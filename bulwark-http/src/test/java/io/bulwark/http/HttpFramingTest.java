@@ -50,26 +50,37 @@ class HttpFramingTest {
   }
 
   @Test
-  void contentLengthWithTransferEncodingIsAnsweredOnceAndTheConnectionClosed() throws Exception {
+  void contentLengthWithTransferEncodingGets400AndTheConnectionClosed() throws Exception {
     // the body is "0\r\n\r\n" when read as chunked, or 4 bytes ending inside the trailing
     // request when read by content-length: either reading must not answer the trailing request
-    String text =
-        send(
-            "POST /echo HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 4\r\n"
-                + "transfer-encoding: chunked\r\n\r\n0\r\n\r\n"
-                + TRAILING);
-    assertThat(RawHttp.statuses(text)).hasSize(1);
-    assertThat(RawHttp.parse(text).header("connection")).isEqualTo("close");
+    for (String headers :
+        List.of(
+            "content-length: 4\r\ntransfer-encoding: chunked",
+            "transfer-encoding: chunked\r\ncontent-length: 4",
+            "Content-Length: 4\r\nTransfer-Encoding: chunked")) {
+      String text =
+          send(
+              "POST /echo HTTP/1.1\r\nhost: 127.0.0.1\r\n"
+                  + headers
+                  + "\r\n\r\n0\r\n\r\n"
+                  + TRAILING);
+      assertThat(RawHttp.statuses(text)).as(headers).containsExactly(400);
+      RawHttp.Reply r = RawHttp.parse(text);
+      assertError(r, 400, "bad_transfer_encoding");
+      assertThat(r.body()).contains("content-length and transfer-encoding together");
+      assertThat(r.header("connection")).isEqualTo("close");
+    }
   }
 
   @Test
-  void contentLengthWithTransferEncodingOnAHealthProbeIsAnsweredOnceAndClosed() throws Exception {
+  void contentLengthWithTransferEncodingOnAHealthProbeGets400AndClose() throws Exception {
     String text =
         send(
             "GET /health/live HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 4\r\n"
                 + "transfer-encoding: chunked\r\n\r\n0\r\n\r\n"
                 + TRAILING);
-    assertThat(RawHttp.statuses(text)).containsExactly(200);
+    assertThat(RawHttp.statuses(text)).containsExactly(400);
+    assertError(RawHttp.parse(text), 400, "bad_transfer_encoding");
     assertThat(RawHttp.parse(text).header("connection")).isEqualTo("close");
   }
 
@@ -121,14 +132,66 @@ class HttpFramingTest {
   }
 
   @Test
-  void aValidChunkedBodyIsReadAndAnsweredThenTheConnectionCloses() throws Exception {
+  void chunkedRequestsKeepTheConnectionAlive() throws Exception {
+    String chunked =
+        "POST /echo HTTP/1.1\r\nhost: 127.0.0.1\r\ntransfer-encoding: chunked\r\n\r\n"
+            + "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n";
+    String text =
+        send(
+            chunked
+                + chunked
+                + "GET /orders/3 HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n");
+    assertThat(RawHttp.statuses(text)).containsExactly(200, 200, 200);
+    assertThat(RawHttp.parse(text).body()).contains("\"length\":5");
+    assertThat(RawHttp.parse(text).header("connection")).isNull();
+    assertThat(text).contains("{\"id\":\"3\"}");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"zz\r\nabc\r\n0\r\n\r\n", "3\r\nabc\r\n1g\r\nx\r\n0\r\n\r\n"})
+  void aMalformedChunkSizeGets400AndClose(String body) throws Exception {
     String text =
         send(
             "POST /echo HTTP/1.1\r\nhost: 127.0.0.1\r\ntransfer-encoding: chunked\r\n\r\n"
-                + "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"
+                + body
                 + TRAILING);
-    assertThat(RawHttp.statuses(text)).containsExactly(200);
-    assertThat(RawHttp.parse(text).body()).contains("\"length\":5");
+    assertThat(RawHttp.statuses(text)).containsExactly(400);
+    RawHttp.Reply r = RawHttp.parse(text);
+    assertError(r, 400, "malformed_chunk");
+    assertThat(r.header("connection")).isEqualTo("close");
+    assertThat(r.body()).contains("malformed chunked request body");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"HTTP/9.9", "HTTP/2.0", "HTTP/1.2", "HTTP/0.9"})
+  void anUnsupportedHttpVersionGets505AndClose(String version) throws Exception {
+    String text = send("GET /orders/1 " + version + "\r\nhost: 127.0.0.1\r\n\r\n" + TRAILING);
+    assertThat(RawHttp.statuses(text)).containsExactly(505);
+    RawHttp.Reply r = RawHttp.parse(text);
+    assertError(r, 505, "http_version_not_supported");
+    assertThat(r.header("connection")).isEqualTo("close");
+    assertThat(r.body()).contains("HTTP version " + version + " is not supported");
+  }
+
+  @Test
+  void aGarbledVersionGets400AndClose() throws Exception {
+    String text = send("GET /orders/1 FOO/1.1\r\nhost: 127.0.0.1\r\n\r\n" + TRAILING);
+    assertThat(RawHttp.statuses(text)).containsExactly(400);
+    assertError(RawHttp.parse(text), 400, "malformed_request");
+  }
+
+  @Test
+  void aTlsHandshakeOnThePlainPortGets400AndClose() throws Exception {
+    // the start of a TLS 1.2 ClientHello record: handshake (0x16), version 3.1, length, type 1
+    byte[] hello = {0x16, 0x03, 0x01, 0x00, (byte) 0xa5, 0x01, 0x00, 0x00, (byte) 0xa1, 0x03, 0x03};
+    String text = RawHttp.untilClosed(server.port(), hello);
+    assertThat(text).startsWith("HTTP/1.1 400 Bad Request\r\n");
+    assertThat(RawHttp.statuses(text)).containsExactly(400);
+    RawHttp.Reply r = RawHttp.parse(text);
+    assertError(r, 400, "tls_on_plain_port");
+    assertThat(r.header("connection")).isEqualTo("close");
+    assertThat(r.header("content-length")).isEqualTo(Integer.toString(r.body().length()));
+    assertThat(r.body()).contains(r.header("bulwark-correlation-id"));
   }
 
   @Test

@@ -15,11 +15,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>Connection limits: at most {@code maxConnections} connections in all and {@code
- *       maxConnectionsPerAddress} per client IP address. Vert.x reports a connection when its first
- *       request arrives; on a connection beyond a limit every request gets 503 {@code
- *       too_many_connections}, and an HTTP/1.x connection then closes (an HTTP/2 one refuses the
- *       stream only, like every HTTP/2 refusal). Connections that send nothing, or a half request,
- *       are bounded by the idle timeout.
+ *       maxConnectionsPerAddress} per client IP address. On a plain-HTTP port the wire guard counts
+ *       a connection at accept ({@link #accepted}); one beyond a limit gets 503 {@code
+ *       too_many_connections} at once, without sending a byte, and is closed. On a TLS port Vert.x
+ *       reports a connection when its first request arrives ({@link #opened}); there every request
+ *       on a connection beyond a limit gets 503, and an HTTP/1.x connection then closes (an HTTP/2
+ *       one refuses the stream only, like every HTTP/2 refusal).
  *   <li>The HTTP/1.x connections that close after their current answer (a refusal whose framing
  *       cannot be trusted): requests already pipelined behind it are dropped unanswered, since
  *       their bytes may be a smuggled request.
@@ -33,18 +34,59 @@ final class ConnectionGuard {
   private final Map<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
   private final Map<HttpConnection, HttpProblem> refused = new ConcurrentHashMap<>();
   private final Set<HttpConnection> closing = ConcurrentHashMap.newKeySet();
+  private volatile boolean countedAtAccept;
 
   ConnectionGuard(ServerConfig config) {
     this.config = config;
   }
 
+  /**
+   * Connections on plain-HTTP ports are counted at accept ({@link #accepted}), by the wire guard;
+   * from then on {@link #opened} only tracks them.
+   */
+  void countAtAccept() {
+    countedAtAccept = true;
+  }
+
+  /** Back to counting when Vert.x reports a connection (the wire guard could not be attached). */
+  void countAtFirstRequest() {
+    countedAtAccept = false;
+  }
+
+  /**
+   * A channel was accepted (wire guard, plain HTTP): counted until it closes. Returns the refusal
+   * when it is beyond a limit, else null.
+   */
+  @Nullable HttpProblem accepted(String address, io.netty.channel.Channel channel) {
+    int total = open.incrementAndGet();
+    int fromAddress =
+        perAddress.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
+    channel.closeFuture().addListener(f -> uncount(address));
+    return over(address, total, fromAddress);
+  }
+
   /** A connection has started (on its event loop): count it, refuse it beyond a limit. */
   void opened(HttpConnection conn) {
+    if (countedAtAccept) {
+      conn.closeHandler(v -> forget(conn));
+      return;
+    }
     String address = addressOf(conn);
     int total = open.incrementAndGet();
     int fromAddress =
         perAddress.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
-    conn.closeHandler(v -> closed(conn, address));
+    conn.closeHandler(
+        v -> {
+          forget(conn);
+          uncount(address);
+        });
+    HttpProblem over = over(address, total, fromAddress);
+    if (over != null) {
+      refused.put(conn, over);
+    }
+  }
+
+  private @Nullable HttpProblem over(String address, int total, int fromAddress) {
     HttpProblem over = null;
     if (total > config.maxConnections()) {
       over = tooMany(total + " open connections, maxConnections is " + config.maxConnections());
@@ -57,9 +99,7 @@ final class ConnectionGuard {
                   + ", maxConnectionsPerAddress is "
                   + config.maxConnectionsPerAddress());
     }
-    if (over != null) {
-      refused.put(conn, over);
-    }
+    return over;
   }
 
   /** The answer to every request on {@code conn} when it is beyond a limit, else null. */
@@ -76,10 +116,13 @@ final class ConnectionGuard {
     closing.add(conn);
   }
 
-  private void closed(HttpConnection conn, String address) {
-    open.decrementAndGet();
+  private void forget(HttpConnection conn) {
     closing.remove(conn);
     refused.remove(conn);
+  }
+
+  private void uncount(String address) {
+    open.decrementAndGet();
     perAddress.computeIfPresent(address, (a, n) -> n.decrementAndGet() == 0 ? null : n);
   }
 

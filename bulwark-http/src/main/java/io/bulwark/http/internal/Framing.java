@@ -17,9 +17,10 @@ import org.jspecify.annotations.Nullable;
  *       ({@code xchunked}, {@code chunked, identity}, two headers, HTTP/1.0) is answered 400 and
  *       the connection closed;
  *   <li>an HTTP/1.1 request needs exactly one {@code host} header (RFC 9112 §3.2), else 400;
- *   <li>after a chunked HTTP/1.1 request the connection closes once answered: the decoder drops a
- *       {@code content-length} sent beside {@code transfer-encoding: chunked} before the server
- *       sees it, and RFC 9112 §6.1 requires closing after such a request.
+ *   <li>{@code content-length} beside {@code transfer-encoding: chunked} reaches this check because
+ *       the server's decoder ({@link StrictRequestDecoder}) keeps it. Only where that decoder
+ *       cannot be installed (see {@link AcceptHook#available()}) does the connection close after
+ *       every chunked HTTP/1.1 request instead ({@link #closesAfterAnswer}).
  * </ul>
  *
  * HTTP/2 frames its messages itself and is not checked here.
@@ -72,7 +73,11 @@ final class Framing {
     return null;
   }
 
-  /** Whether the connection must close once this (sound) request is answered. */
+  /**
+   * Whether the connection must close once this (sound) request is answered, when the decoder may
+   * have dropped a {@code content-length} beside {@code transfer-encoding: chunked} (RFC 9112
+   * §6.1).
+   */
   static boolean closesAfterAnswer(HttpServerRequest req) {
     return req.version() == HttpVersion.HTTP_1_1 && req.headers().contains(TRANSFER_ENCODING);
   }

@@ -76,6 +76,10 @@ public final class ServerEngine {
       new java.util.concurrent.atomic.LongAdder();
   private final CountDownLatch drained = new CountDownLatch(1);
   private final ConnectionGuard connections;
+
+  /** Whether every HTTP/1.x connection is under {@link Http1Guard} (plain HTTP only). */
+  private volatile boolean guarded;
+
   private volatile boolean started;
   private volatile boolean draining;
   private volatile int port = -1;
@@ -149,6 +153,10 @@ public final class ServerEngine {
                   .setPath(keyStore.toString())
                   .setPassword(config.keyStorePassword()));
     }
+    boolean guard = keyStore == null && AcceptHook.available();
+    if (guard) {
+      connections.countAtAccept();
+    }
     // a negative port is a random port shared by the servers that use the same negative value
     int bindPort = config.port() == 0 ? SHARED_RANDOM_PORT.decrementAndGet() : config.port();
     for (int i = 0; i < eventLoops; i++) {
@@ -162,6 +170,19 @@ public final class ServerEngine {
       HttpServer bound = await(server.listen(bindPort, config.host()));
       port = bound.actualPort();
       servers.add(server);
+    }
+    guarded =
+        guard
+            && servers.stream()
+                .allMatch(s -> AcceptHook.attach(s, config, options, scheduler, connections));
+    if (guard && !guarded) {
+      connections.countAtFirstRequest();
+    }
+    if (keyStore == null && !guarded) {
+      LOG.warn(
+          "HTTP/1.x wire guard not installed on port {}: no request-head timeout, and every"
+              + " chunked HTTP/1.1 request closes its connection",
+          port);
     }
     started = true;
   }
@@ -213,7 +234,7 @@ public final class ServerEngine {
     // one connection, one framing: a chunked HTTP/1.1 body may have come with a content-length
     // that the decoder dropped, so the connection is not trusted for a next request (RFC 9112
     // §6.1: close after answering)
-    ex.closeAfterAnswer = Framing.closesAfterAnswer(req);
+    ex.closeAfterAnswer = closesAfterAnswer(req);
     try {
       ex.context = contextHeaders.extract(req::getHeader);
     } catch (MalformedHeaderException e) {
@@ -382,13 +403,24 @@ public final class ServerEngine {
             .setStatusCode(up ? 200 : 503)
             .putHeader("content-type", "application/json")
             .putHeader(ContextHeaders.CORRELATION_ID, newId(req));
-    if (Framing.closesAfterAnswer(req)) {
+    if (closesAfterAnswer(req)) {
       closing(req.connection());
       out.putHeader("connection", "close");
       out.end(Buffer.buffer(up ? UP : DOWN)).onComplete(v -> req.connection().close());
     } else {
       out.end(Buffer.buffer(up ? UP : DOWN));
     }
+  }
+
+  /**
+   * Whether the connection closes once this sound request is answered: only without the wire guard
+   * (TLS ports, or see {@link AcceptHook#available()}), whose decoder keeps a {@code
+   * content-length} sent beside {@code transfer-encoding: chunked} so that Framing refuses it;
+   * without it the decoder drops the length unseen, so a chunked HTTP/1.1 connection is not trusted
+   * for a next request.
+   */
+  private boolean closesAfterAnswer(HttpServerRequest req) {
+    return !guarded && Framing.closesAfterAnswer(req);
   }
 
   /** The caller's correlation id when it is well-formed, else a new one. */
@@ -407,7 +439,11 @@ public final class ServerEngine {
     int status;
     String code;
     String message;
-    if (name.contains("TooLongHttpHeader") || name.contains("TooLongHeader")) {
+    if (cause instanceof StrictRequestDecoder.UnsupportedVersion) {
+      status = 505;
+      code = "http_version_not_supported";
+      message = String.valueOf(cause.getMessage());
+    } else if (name.contains("TooLongHttpHeader") || name.contains("TooLongHeader")) {
       status = 431;
       code = "headers_too_large";
       message = "request headers exceed the limit of " + config.maxHeaderSize() + " bytes";
