@@ -22,7 +22,8 @@ import org.openjdk.jmh.annotations.Threads;
  * one is admitted past {@code maxKeys} and another key is evicted. The limit is one permit per
  * hour, so no key turns idle during the run: every eviction is one of an active key, the costly
  * case. The two sizes show whether admission depends on {@code maxKeys} (target: it does not,
- * O(1)); {@code knownKey} is the path of a key already held, for comparison. No anchor: neither
+ * O(1)); {@code knownKey} is the path of a key already held (two threads on one key), for
+ * comparison. No anchor: neither
  * Resilience4j nor Failsafe bounds a per-key limiter.
  */
 @State(Scope.Benchmark)
@@ -53,7 +54,13 @@ public class KeyedRateLimiterBenchmark {
     known =
         RateLimiter.keyed(
             "keyed-known",
-            RateLimiterConfig.builder().rate(1_000_000_000, Duration.ofSeconds(1)).build(),
+            // a burst of a million at a million per second: the key stays held (it would turn
+            // idle, and be dropped and re-created, after burst × interval = 1 s without a call)
+            // and its permits never run out during an iteration
+            RateLimiterConfig.builder()
+                .rate(1_000_000, Duration.ofSeconds(1))
+                .burst(1_000_000)
+                .build(),
             Clock.system(),
             maxKeys);
   }
