@@ -5,7 +5,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.bulwark.core.context.Context;
 import io.bulwark.core.time.Clock;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -24,10 +23,11 @@ import org.jspecify.annotations.Nullable;
  * (Caffeine's W-TinyLFU eviction, no scan or sort of the keys), and the path of a known key is a
  * lookup and one compare-and-set, with no allocation.
  *
- * <p>Which keys go: a key not used for {@code burst × interval} is dropped; that is lossless, since
- * its limiter is idle by then and an idle limiter behaves exactly as a fresh one. Past {@code
- * maxKeys}, the cache evicts the keys used least often (a flood of one-off keys mostly evicts
- * itself instead of the keys in regular use); an evicted key starts again with a full burst. A
+ * <p>Which keys go, once {@code maxKeys} are held and a new key comes: first idle keys among the
+ * few the cache would evict first (lossless, since an idle limiter behaves exactly as a fresh one),
+ * then the keys used least often (Caffeine's W-TinyLFU: a flood of one-off keys mostly evicts
+ * itself instead of the keys in regular use); an evicted key starts again with a full burst. Below
+ * {@code maxKeys} nothing is dropped, so a known key's path carries no expiry bookkeeping. A
  * removed key's cell is marked retired as it goes, so a caller that looked the key up just before
  * cannot take a permit from it (it looks the key up again).
  *
@@ -77,9 +77,6 @@ public final class KeyedRateLimiter<K> implements Policy, Stage {
     this.limits =
         Caffeine.newBuilder()
             .maximumSize(maxKeys)
-            // idle (lossless to drop) once burst × interval has passed since the last permit
-            .expireAfterAccess(Duration.ofNanos(toleranceNanos + intervalNanos)) // ≤ 1e17 ns
-            .ticker(clock::nanoTime)
             .executor(Runnable::run) // eviction on the callers' threads, never in a pool
             .<K, KeyCell>evictionListener(KeyedRateLimiter::retire)
             .build();
@@ -117,6 +114,10 @@ public final class KeyedRateLimiter<K> implements Policy, Stage {
       KeyCell tat = limits.getIfPresent(key);
       boolean added = false;
       if (tat == null) {
+        if (limits.estimatedSize() >= maxKeys) {
+          limits.cleanUp(); // apply pending additions, so that the coldest keys are known
+          dropIdleColdest(now); // make room losslessly first, if a cold key is idle
+        }
         KeyCell fresh = new KeyCell(now);
         KeyCell raced = limits.asMap().putIfAbsent(key, fresh);
         added = raced == null;
@@ -131,6 +132,30 @@ public final class KeyedRateLimiter<K> implements Policy, Stage {
       }
       return wait == 0;
     }
+  }
+
+  /**
+   * Drops the idle keys among the {@value #IDLE_SWEEP} the cache would evict first. A key is idle
+   * when its limiter has no debt (an idle limiter behaves exactly as a fresh one); its cell is
+   * retired by compare-and-set first, so a caller that takes a permit from it meanwhile keeps it.
+   */
+  private void dropIdleColdest(long now) {
+    limits
+        .policy()
+        .eviction()
+        .ifPresent(
+            eviction ->
+                eviction
+                    .coldest(IDLE_SWEEP)
+                    .forEach(
+                        (key, cell) -> {
+                          long tat = cell.get();
+                          if (tat != Gcra.RETIRED
+                              && tat - now <= 0
+                              && cell.compareAndSet(tat, Gcra.RETIRED)) {
+                            limits.asMap().remove(key, cell);
+                          }
+                        }));
   }
 
   /** Takes a permit for the key of the current {@link Context}'s call, if one is free now. */
@@ -174,7 +199,7 @@ public final class KeyedRateLimiter<K> implements Policy, Stage {
     return Gcra.available(tat == null ? now : tat.get(), now, intervalNanos, toleranceNanos);
   }
 
-  /** Keys currently held, idle ones the cache has not yet taken out included. */
+  /** Keys currently held, idle ones included. */
   public int size() {
     return (int) limits.estimatedSize();
   }
@@ -191,9 +216,9 @@ public final class KeyedRateLimiter<K> implements Policy, Stage {
   }
 
   /**
-   * Marks the cell of a key the cache removes (idle, or evicted past {@code maxKeys}) retired, so a
-   * caller that looked the key up before cannot take a permit from it afterwards (it finds the mark
-   * and looks the key up again).
+   * Marks the cell of a key the cache evicts past {@code maxKeys} retired, so a caller that looked
+   * the key up before cannot take a permit from it afterwards (it finds the mark and looks the key
+   * up again).
    */
   private static <K> void retire(@Nullable K key, @Nullable KeyCell tat, RemovalCause cause) {
     if (tat != null) {
@@ -202,6 +227,9 @@ public final class KeyedRateLimiter<K> implements Policy, Stage {
   }
 
   /** One key's arrival time: an {@link AtomicLong} GCRA can use. */
+  /** How many of the coldest keys a new key past {@code maxKeys} looks at for idle ones. */
+  private static final int IDLE_SWEEP = 8;
+
   private static final class KeyCell extends AtomicLong implements Gcra.Cell {
     private static final long serialVersionUID = 1L;
 

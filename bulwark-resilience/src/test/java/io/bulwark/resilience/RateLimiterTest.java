@@ -277,6 +277,28 @@ class RateLimiterTest {
   }
 
   @Test
+  void aNewKeyPastMaxKeysTakesTheRoomOfAnIdleKeyNotOfOneStillLimited(VirtualScheduler scheduler) {
+    KeyedRateLimiter<String> limiter =
+        RateLimiter.keyed(
+            "per-client",
+            RateLimiterConfig.builder().rate(1, Duration.ofSeconds(1)).build(),
+            scheduler.clock(),
+            2);
+    assertThat(limiter.tryAcquire("idle")).isTrue();
+    scheduler.advance(Duration.ofSeconds(2)); // "idle" has no debt left
+    assertThat(limiter.tryAcquire("limited")).isTrue(); // in debt for 1 s
+    for (int i = 0; i < 20; i++) {
+      assertThat(limiter.tryAcquire("limited")).isFalse(); // a key in regular use
+    }
+
+    assertThat(limiter.tryAcquire("new")).isTrue();
+    assertThat(limiter.size()).isEqualTo(2);
+    assertThat(limiter.tryAcquire("limited"))
+        .as("the limited key kept its state: it is still refused")
+        .isFalse();
+  }
+
+  @Test
   void keyedLimiterStaysWithinMaxKeysUnderAConcurrentFloodOfNewKeys(VirtualScheduler scheduler)
       throws Exception {
     int threads = 8;

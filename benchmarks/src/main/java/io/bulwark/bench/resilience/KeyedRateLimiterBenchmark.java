@@ -23,8 +23,7 @@ import org.openjdk.jmh.annotations.Threads;
  * hour, so no key turns idle during the run: every eviction is one of an active key, the costly
  * case. The two sizes show whether admission depends on {@code maxKeys} (target: it does not,
  * O(1)); {@code knownKey} is the path of a key already held (two threads on one key), for
- * comparison. No anchor: neither
- * Resilience4j nor Failsafe bounds a per-key limiter.
+ * comparison. No anchor: neither Resilience4j nor Failsafe bounds a per-key limiter.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
