@@ -1,7 +1,6 @@
 package io.bulwark.resilience;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -213,10 +212,7 @@ public record CircuitBreakerConfig(
     /** Ignores failures of these types and their subclasses (see {@link #ignorePredicate}). */
     @SafeVarargs
     public final Builder ignoreExceptions(Class<? extends Throwable>... types) {
-      for (Class<? extends Throwable> type : types) {
-        Objects.requireNonNull(type, "ignoreExceptions entry");
-      }
-      return ignorePredicate(new ExceptionTypes(List.of(types)));
+      return ignorePredicate(ExceptionTypes.of("ignoreExceptions", types));
     }
 
     /** Which results of calls that returned normally count as failures (the default: none). */

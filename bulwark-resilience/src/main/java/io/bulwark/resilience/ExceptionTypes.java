@@ -1,6 +1,7 @@
 package io.bulwark.resilience;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Predicate;
 
 /**
@@ -12,6 +13,15 @@ record ExceptionTypes(List<Class<? extends Throwable>> types) implements Predica
 
   ExceptionTypes {
     types = List.copyOf(types);
+  }
+
+  /** The types a builder's {@code setting} was given, each checked for null by that name. */
+  @SafeVarargs
+  static ExceptionTypes of(String setting, Class<? extends Throwable>... types) {
+    for (Class<? extends Throwable> type : types) {
+      Objects.requireNonNull(type, setting + " entry");
+    }
+    return new ExceptionTypes(List.of(types));
   }
 
   @Override

@@ -2,7 +2,6 @@ package io.bulwark.resilience;
 
 import io.bulwark.core.error.ErrorClassifier;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -185,10 +184,7 @@ public record RetryConfig(
     /** Never retries failures of these types and their subclasses. */
     @SafeVarargs
     public final Builder ignoreExceptions(Class<? extends Throwable>... types) {
-      for (Class<? extends Throwable> type : types) {
-        Objects.requireNonNull(type, "ignoreExceptions entry");
-      }
-      return ignorePredicate(new ExceptionTypes(List.of(types)));
+      return ignorePredicate(ExceptionTypes.of("ignoreExceptions", types));
     }
 
     /**
