@@ -342,14 +342,7 @@ class ConcurrencyLimiterTest {
     Pipeline p = Pipeline.of(limiter, Timeout.of("t", Duration.ofMillis(100), scheduler));
     assertThat(p.policies()).containsExactly(p.policies().get(0), limiter);
 
-    CompletableFuture<String> call = p.submit(ConcurrencyLimiterTest::hangsUntilInterrupted);
-    Drive.untilPending(scheduler, 1);
-    scheduler.advance(Duration.ofMillis(100));
-
-    assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
-        .hasCauseInstanceOf(TimeoutExceededException.class);
-    Drive.until(() -> limiter.inflight() == 0);
-    assertThat(limits).containsExactly("10 -> 5");
+    timesOutAndDrops(p, limiter, scheduler, limits);
   }
 
   @Test
@@ -464,14 +457,7 @@ class ConcurrencyLimiterTest {
             .build();
     assertThat(p.policies().get(0)).isSameAs(limiter);
 
-    CompletableFuture<String> call = p.submit(ConcurrencyLimiterTest::hangsUntilInterrupted);
-    Drive.untilPending(scheduler, 1);
-    scheduler.advance(Duration.ofMillis(100));
-
-    assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
-        .hasCauseInstanceOf(TimeoutExceededException.class);
-    Drive.until(() -> limiter.inflight() == 0);
-    assertThat(limits).containsExactly("10 -> 5");
+    timesOutAndDrops(p, limiter, scheduler, limits);
   }
 
   @Test
@@ -482,5 +468,19 @@ class ConcurrencyLimiterTest {
         .hasMessageContaining("sheddable=1.0");
     assertThatThrownBy(() -> ConcurrencyLimiterConfig.builder().share(Criticality.CRITICAL, 0))
         .hasMessage("CRITICAL share must be in (0, 1], was 0.0");
+  }
+
+  /** A call through {@code p} that hangs until interrupted times out at 100 ms and is one drop. */
+  private static void timesOutAndDrops(
+      Pipeline p, ConcurrencyLimiter limiter, VirtualScheduler scheduler, List<String> limits)
+      throws Exception {
+    CompletableFuture<String> call = p.submit(ConcurrencyLimiterTest::hangsUntilInterrupted);
+    Drive.untilPending(scheduler, 1);
+    scheduler.advance(Duration.ofMillis(100));
+
+    assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(TimeoutExceededException.class);
+    Drive.until(() -> limiter.inflight() == 0);
+    assertThat(limits).containsExactly("10 -> 5");
   }
 }
