@@ -95,7 +95,8 @@ public final class HopSpans {
 
   /** The {@code PRODUCER} span of one record sent to {@code topic}, a child of {@code sender}. */
   public static TelemetrySpan producer(Tracing tracing, Context sender, String topic) {
-    TelemetrySpan span = tracing.startSpan("send " + topic, SpanKind.PRODUCER, sender);
+    String name = tracing.mayRecord(sender) ? "send " + topic : "send"; // as for server spans
+    TelemetrySpan span = tracing.startSpan(name, SpanKind.PRODUCER, sender);
     if (span.isRecording()) {
       messaging(span, topic, "send");
     }
@@ -128,7 +129,7 @@ public final class HopSpans {
   public static TelemetrySpan consumer(
       Tracing tracing, Context sent, String topic, int partition, long offset) {
     TraceContext producer = sent.trace();
-    String name = "process " + topic;
+    String name = tracing.mayRecord(sent) ? "process " + topic : "process";
     TelemetrySpan span =
         producer == null
             ? tracing.startSpan(name, SpanKind.CONSUMER, sent)
