@@ -22,7 +22,7 @@ final class CircuitStates {
   /** One state of the machine; identity matters (transitions CAS on it). */
   abstract static class CircuitState implements CircuitBreaker.Permit {
     final State kind;
-    private final DefaultCircuitBreaker breaker;
+    final DefaultCircuitBreaker breaker;
 
     CircuitState(DefaultCircuitBreaker breaker, State kind) {
       this.breaker = breaker;
@@ -53,17 +53,15 @@ final class CircuitStates {
 
   static final class Closed extends CircuitState implements OutcomeWindow.Thresholds {
     private final OutcomeWindow window;
-    private final DefaultCircuitBreaker judge;
 
     Closed(DefaultCircuitBreaker breaker, OutcomeWindow window) {
       super(breaker, State.CLOSED);
       this.window = window;
-      this.judge = breaker;
     }
 
     @Override
     public boolean crossedBy(int calls, int failures, int slowCalls) {
-      return judge.trips(calls, failures, slowCalls, judge.minimumCalls());
+      return breaker.trips(calls, failures, slowCalls, breaker.minimumCalls());
     }
 
     @Override
