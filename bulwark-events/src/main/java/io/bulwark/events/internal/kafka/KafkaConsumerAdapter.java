@@ -9,6 +9,7 @@ import io.bulwark.events.Headers;
 import io.bulwark.events.TopicPartition;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,7 +21,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -33,12 +33,18 @@ import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.jspecify.annotations.Nullable;
 
 /** {@link Consumer} on a {@link KafkaConsumer}: manual commits, read_committed. */
 final class KafkaConsumerAdapter implements Consumer {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final ConsumerConfig config;
+  // reports what is not UTF-8 instead of replacing it; one per consumer (a consumer polls on one
+  // thread at a time)
+  private final CharsetDecoder utf8 =
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT);
 
   KafkaConsumerAdapter(KafkaEventLog log, ConsumerConfig config) {
     this.config = config;
@@ -100,8 +106,8 @@ final class KafkaConsumerAdapter implements Consumer {
       if (stopped.contains(tp)) {
         continue;
       }
-      String problem = unrepresentable(r);
-      if (problem == null) {
+      String problem;
+      try {
         out.add(
             new EventRecord(
                 r.topic(),
@@ -112,6 +118,8 @@ final class KafkaConsumerAdapter implements Consumer {
                 r.value(),
                 headers(r)));
         continue;
+      } catch (Unrepresentable e) {
+        problem = String.valueOf(e.getMessage());
       }
       stopped.add(tp);
       consumer.seek(tp, r.offset());
@@ -137,39 +145,41 @@ final class KafkaConsumerAdapter implements Consumer {
     return out;
   }
 
-  /** Why {@code r}'s headers cannot become {@link Headers} unaltered, or null if they can. */
-  private static @Nullable String unrepresentable(ConsumerRecord<byte[], byte[]> r) {
-    Set<String> names = new HashSet<>();
+  /**
+   * {@code r}'s headers, each value decoded once.
+   *
+   * @throws Unrepresentable if {@link Headers} cannot hold them unaltered
+   */
+  private Headers headers(ConsumerRecord<byte[], byte[]> r) {
+    Map<String, String> map = new LinkedHashMap<>();
     for (Header h : r.headers()) {
-      if (!names.add(h.key())) {
-        return "header '" + h.key() + "' is repeated";
+      if (h.key().isEmpty()) {
+        throw new Unrepresentable("a header has an empty name");
       }
       byte[] v = h.value();
       if (v == null) {
-        return "header '" + h.key() + "' has a null value";
+        throw new Unrepresentable("header '" + h.key() + "' has a null value");
       }
-      if (h.key().isEmpty()) {
-        return "a header has an empty name";
-      }
+      String value;
       try {
-        StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(ByteBuffer.wrap(v));
+        value = utf8.decode(ByteBuffer.wrap(v)).toString();
       } catch (CharacterCodingException e) {
-        return "the value of header '" + h.key() + "' is not valid UTF-8";
+        throw new Unrepresentable("the value of header '" + h.key() + "' is not valid UTF-8");
       }
-    }
-    return null;
-  }
-
-  private static Headers headers(ConsumerRecord<byte[], byte[]> r) {
-    Map<String, String> map = new LinkedHashMap<>();
-    for (Header h : r.headers()) {
-      map.put(h.key(), new String(Objects.requireNonNull(h.value()), StandardCharsets.UTF_8));
+      if (map.put(h.key(), value) != null) {
+        throw new Unrepresentable("header '" + h.key() + "' is repeated");
+      }
     }
     return Headers.of(map);
+  }
+
+  /** Why a record's headers cannot become {@link Headers} unaltered. Stackless. */
+  private static final class Unrepresentable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Unrepresentable(String problem) {
+      super(problem, null, false, false);
+    }
   }
 
   @Override
