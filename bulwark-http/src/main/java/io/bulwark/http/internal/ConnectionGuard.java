@@ -58,11 +58,9 @@ final class ConnectionGuard {
    * when it is beyond a limit, else null.
    */
   @Nullable HttpProblem accepted(String address, io.netty.channel.Channel channel) {
-    int total = open.incrementAndGet();
-    int fromAddress =
-        perAddress.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
+    HttpProblem over = count(address);
     channel.closeFuture().addListener(f -> uncount(address));
-    return over(address, total, fromAddress);
+    return over;
   }
 
   /** A connection has started (on its event loop): count it, refuse it beyond a limit. */
@@ -72,21 +70,22 @@ final class ConnectionGuard {
       return;
     }
     String address = addressOf(conn);
-    int total = open.incrementAndGet();
-    int fromAddress =
-        perAddress.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
+    HttpProblem over = count(address);
     conn.closeHandler(
         v -> {
           forget(conn);
           uncount(address);
         });
-    HttpProblem over = over(address, total, fromAddress);
     if (over != null) {
       refused.put(conn, over);
     }
   }
 
-  private @Nullable HttpProblem over(String address, int total, int fromAddress) {
+  /** Counts one more connection from {@code address}; the refusal if it is beyond a limit. */
+  private @Nullable HttpProblem count(String address) {
+    int total = open.incrementAndGet();
+    int fromAddress =
+        perAddress.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
     HttpProblem over = null;
     if (total > config.maxConnections()) {
       over = tooMany(total + " open connections, maxConnections is " + config.maxConnections());
