@@ -2,6 +2,7 @@
 module io.bulwark.cli {
   requires io.bulwark.core;
   requires info.picocli;
+  requires io.bulwark.examples.shop;
 
   opens io.bulwark.cli to
       info.picocli;

@@ -36,6 +36,8 @@ final class BulwarkLayers {
         .definedBy("io.bulwark.gateway..")
         .layer("runtime")
         .definedBy("io.bulwark.runtime..")
+        .layer("reference")
+        .definedBy("io.bulwark.examples..")
         .layer("tools")
         .definedBy("io.bulwark.cli..", "io.bulwark.dashboard..")
         .whereLayer("kernel")
@@ -59,6 +61,16 @@ final class BulwarkLayers {
         .whereLayer("runtime")
         .mayOnlyAccessLayers(
             "kernel", "telemetry", "resilience", "events", "http", "libraries-upper", "edge")
+        .whereLayer("reference")
+        .mayOnlyAccessLayers(
+            "kernel",
+            "telemetry",
+            "resilience",
+            "events",
+            "http",
+            "libraries-upper",
+            "edge",
+            "runtime")
         .whereLayer("tools")
         .mayOnlyAccessLayers(
             "kernel",
@@ -68,6 +80,7 @@ final class BulwarkLayers {
             "http",
             "libraries-upper",
             "edge",
-            "runtime");
+            "runtime",
+            "reference");
   }
 }

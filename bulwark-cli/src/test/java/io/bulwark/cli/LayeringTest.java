@@ -18,7 +18,10 @@ class LayeringTest {
             .importPackages("io.bulwark");
     assertThat(production.containPackage("io.bulwark.core.context")).isTrue();
     assertThat(production.containPackage("io.bulwark.cli")).isTrue();
-    for (String module : new String[] {"test", "resilience", "telemetry", "http", "events"}) {
+    for (String module :
+        new String[] {
+          "test", "resilience", "telemetry", "http", "events", "runtime", "examples.shop"
+        }) {
       assertThat(production.containPackage("io.bulwark." + module))
           .as("io.bulwark.%s is on the class path", module)
           .isTrue();

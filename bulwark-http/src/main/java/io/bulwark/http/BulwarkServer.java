@@ -94,6 +94,17 @@ public final class BulwarkServer implements AutoCloseable {
     return engine.shutdown();
   }
 
+  /**
+   * Crash: closes the listening sockets and every open connection at once without drain or answer,
+   * and interrupts the handlers still running; their answers are never sent. Readiness goes down.
+   * Idempotent; a later {@link #shutdown()} returns at once.
+   *
+   * @return how many requests were running when the server was killed
+   */
+  public int kill() {
+    throw new UnsupportedOperationException("http: kill not implemented yet");
+  }
+
   @Override
   public void close() {
     shutdown();

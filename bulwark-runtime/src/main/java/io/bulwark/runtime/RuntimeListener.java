@@ -1,0 +1,25 @@
+package io.bulwark.runtime;
+
+import java.time.Duration;
+
+/**
+ * Lifecycle events of a system's instances, for progress output and dashboards. Called on the
+ * thread doing the operation; must be fast and must not throw (a listener that throws is ignored
+ * for that event).
+ */
+public interface RuntimeListener {
+  default void onStarting(InstanceHandle instance) {}
+
+  /** Ready and registered, {@code took} after its start began. */
+  default void onReady(InstanceHandle instance, int port, Duration took) {}
+
+  default void onStopped(InstanceHandle instance) {}
+
+  default void onKilled(InstanceHandle instance) {}
+
+  /** A deploy of {@code to} replaced {@code from} (reported once the new version is ready). */
+  default void onDeployed(InstanceHandle instance, String from, String to) {}
+
+  /** The instance's start failed with {@code cause}. */
+  default void onFailed(InstanceHandle instance, Throwable cause) {}
+}

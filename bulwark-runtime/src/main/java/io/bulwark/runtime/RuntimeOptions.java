@@ -1,0 +1,161 @@
+package io.bulwark.runtime;
+
+import io.bulwark.core.time.Clock;
+import io.bulwark.core.time.Scheduler;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How a {@link SystemRuntime} runs its system.
+ *
+ * <p>Storage layout under {@link #storageRoot()}: {@code <service>/shared} for {@link
+ * InstanceContext#serviceStorage()} and {@code <service>/<instanceId>} for {@link
+ * InstanceContext#storage()}.
+ */
+public final class RuntimeOptions {
+  private final Path storageRoot;
+  private final String host;
+  private final int basePort;
+  private final Duration leaseTtl;
+  private final Duration readinessTimeout;
+  private final Duration drainBudget;
+  private final long seed;
+  private final @Nullable Clock clock;
+  private final @Nullable Scheduler scheduler;
+
+  private RuntimeOptions(Builder b) {
+    this.storageRoot = b.storageRoot;
+    this.host = b.host;
+    this.basePort = b.basePort;
+    this.leaseTtl = b.leaseTtl;
+    this.readinessTimeout = b.readinessTimeout;
+    this.drainBudget = b.drainBudget;
+    this.seed = b.seed;
+    this.clock = b.clock;
+    this.scheduler = b.scheduler;
+  }
+
+  public static Builder builder(Path storageRoot) {
+    return new Builder(storageRoot);
+  }
+
+  public Path storageRoot() {
+    return storageRoot;
+  }
+
+  public String host() {
+    return host;
+  }
+
+  /**
+   * 0: every instance binds an ephemeral port. Otherwise instance k (counting from 0 in start
+   * order) binds {@code basePort + k}, and a port in use fails the start with a message naming it.
+   */
+  public int basePort() {
+    return basePort;
+  }
+
+  /** Discovery lease of each instance, renewed every third of it while the instance runs. */
+  public Duration leaseTtl() {
+    return leaseTtl;
+  }
+
+  public Duration readinessTimeout() {
+    return readinessTimeout;
+  }
+
+  public Duration drainBudget() {
+    return drainBudget;
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  public @Nullable Clock clock() {
+    return clock;
+  }
+
+  public @Nullable Scheduler scheduler() {
+    return scheduler;
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder(storageRoot);
+    b.host = host;
+    b.basePort = basePort;
+    b.leaseTtl = leaseTtl;
+    b.readinessTimeout = readinessTimeout;
+    b.drainBudget = drainBudget;
+    b.seed = seed;
+    b.clock = clock;
+    b.scheduler = scheduler;
+    return b;
+  }
+
+  /** Builds {@link RuntimeOptions}; each setter validates its value and names it when bad. */
+  public static final class Builder {
+    private final Path storageRoot;
+    private String host = "127.0.0.1";
+    private int basePort;
+    private Duration leaseTtl = Duration.ofSeconds(3);
+    private Duration readinessTimeout = Duration.ofSeconds(30);
+    private Duration drainBudget = Duration.ofSeconds(5);
+    private long seed = 1;
+    private @Nullable Clock clock;
+    private @Nullable Scheduler scheduler;
+
+    private Builder(Path storageRoot) {
+      this.storageRoot = Objects.requireNonNull(storageRoot, "storageRoot");
+    }
+
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    public Builder basePort(int basePort) {
+      // TODO(runtime): validate 0 or 1..65535
+      this.basePort = basePort;
+      return this;
+    }
+
+    public Builder leaseTtl(Duration leaseTtl) {
+      this.leaseTtl = Objects.requireNonNull(leaseTtl, "leaseTtl");
+      return this;
+    }
+
+    public Builder readinessTimeout(Duration readinessTimeout) {
+      this.readinessTimeout = Objects.requireNonNull(readinessTimeout, "readinessTimeout");
+      return this;
+    }
+
+    public Builder drainBudget(Duration drainBudget) {
+      this.drainBudget = Objects.requireNonNull(drainBudget, "drainBudget");
+      return this;
+    }
+
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** The clock (default: the system clock). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The scheduler (default: a system scheduler the runtime owns and closes). */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    public RuntimeOptions build() {
+      return new RuntimeOptions(this);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package io.bulwark.runtime;
+
+import io.bulwark.core.time.Clock;
+import io.bulwark.http.discovery.Endpoint;
+import io.bulwark.http.discovery.ServiceDiscovery;
+import java.util.List;
+
+/**
+ * Runs a {@link SystemModel}. In-process mode ({@link #inProcess}): every instance is its own
+ * Bulwark HTTP server on a loopback port, with its own storage directory and instance id, inside
+ * this JVM, registered in an embedded discovery registry with a lease.
+ *
+ * <p>{@link #start()} starts services in dependency order; each instance must answer {@code
+ * /health/ready} within the readiness timeout before the services that depend on it start. A failed
+ * start stops everything already started (nothing is left running: no port, thread or file handle)
+ * and throws {@link RuntimeStartException} naming the instance and the cause. {@link #stop()} stops
+ * services in reverse order. Both are idempotent; {@link #close()} is {@link #stop()}.
+ */
+public interface SystemRuntime extends AutoCloseable {
+
+  /** A runtime for {@code model} in this JVM; nothing starts before {@link #start()}. */
+  static SystemRuntime inProcess(SystemModel model, RuntimeOptions options) {
+    throw new UnsupportedOperationException("runtime: not implemented yet");
+  }
+
+  SystemModel model();
+
+  /** Registers a listener for lifecycle events (before {@link #start()} to see every start). */
+  void addListener(RuntimeListener listener);
+
+  void start();
+
+  void stop();
+
+  @Override
+  default void close() {
+    stop();
+  }
+
+  /** Every instance, in start order. */
+  List<InstanceHandle> instances();
+
+  /** The instances of {@code service}; throws naming the service when there is none. */
+  List<InstanceHandle> instances(String service);
+
+  /** The instance with id {@code id} ({@code <service>-<index>}); throws naming it if unknown. */
+  InstanceHandle instance(String id);
+
+  /** The system's discovery registry. */
+  ServiceDiscovery discovery();
+
+  /** The endpoints of {@code service}'s instances that are ready now. */
+  List<Endpoint> readyEndpoints(String service);
+
+  Clock clock();
+
+  /**
+   * Per service, what its instances served since the previous call (or since start): one entry per
+   * service of the model, in start order. Meant for one consumer (a live view); a second caller
+   * would split the intervals.
+   */
+  List<ServiceStats> takeStats();
+
+  /** Every circuit breaker that any instance reported, with its last transition. */
+  List<BreakerView> breakers();
+}

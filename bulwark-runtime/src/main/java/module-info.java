@@ -1,0 +1,16 @@
+/**
+ * The Bulwark runtime: runs a system of services (a {@link io.bulwark.runtime.SystemModel}) with
+ * its lifecycle — start in dependency order with readiness gating, stop in reverse, and per
+ * instance stop, kill, restart and deploy.
+ */
+module io.bulwark.runtime {
+  requires transitive io.bulwark.core;
+  requires transitive io.bulwark.resilience;
+  requires transitive io.bulwark.telemetry;
+  requires transitive io.bulwark.http;
+  requires io.vertx.core;
+  requires org.slf4j;
+  requires HdrHistogram;
+
+  exports io.bulwark.runtime;
+}
