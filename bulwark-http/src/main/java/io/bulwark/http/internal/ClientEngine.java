@@ -263,8 +263,17 @@ public final class ClientEngine implements ServiceClient {
       throw noEndpoint(refused);
     }
     Endpoint target = endpoint.endpoint();
-    TelemetrySpan span =
-        HopSpans.client(tracing, ctx, request.method(), target.host(), target.port(), resendCount);
+    TelemetrySpan span;
+    try {
+      span =
+          HopSpans.client(
+              tracing, ctx, request.method(), target.host(), target.port(), resendCount);
+    } catch (RuntimeException e) {
+      if (permit != null) {
+        permit.release(); // nothing was sent; a half-open probe permit must not leak
+      }
+      throw e;
+    }
     try {
       ClientResponse response =
           call(endpoint, permit, request, span.context(), timeoutNanos, deadlineBound);
