@@ -38,7 +38,7 @@ class StatsAndBreakersTest {
             SystemRuntime.inProcess(model, RuntimeOptions.builder(root).build());
         HttpClient client = Probe.client()) {
       runtime.start();
-      runtime.takeStats(); // drop the readiness probes' interval
+      runtime.takeStats(); // a fresh interval
       List<InstanceHandle> payments = runtime.instances("payments");
       for (int i = 0; i < 20; i++) {
         int port = payments.get(i % 2).port();
