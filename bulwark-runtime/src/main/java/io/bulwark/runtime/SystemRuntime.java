@@ -14,13 +14,15 @@ import java.util.List;
  * /health/ready} within the readiness timeout before the services that depend on it start. A failed
  * start stops everything already started (nothing is left running: no port, thread or file handle)
  * and throws {@link RuntimeStartException} naming the instance and the cause. {@link #stop()} stops
- * services in reverse order. Both are idempotent; {@link #close()} is {@link #stop()}.
+ * services in reverse order. Both are idempotent; {@link #close()} is {@link #stop()}, safe from a
+ * JVM shutdown hook. A runtime runs once: {@link #start()} after {@link #stop()} (or after a failed
+ * start) throws {@link IllegalStateException}. See docs/runtime.md.
  */
 public interface SystemRuntime extends AutoCloseable {
 
   /** A runtime for {@code model} in this JVM; nothing starts before {@link #start()}. */
   static SystemRuntime inProcess(SystemModel model, RuntimeOptions options) {
-    throw new UnsupportedOperationException("runtime: not implemented yet");
+    return new io.bulwark.runtime.internal.InProcessRuntime(model, options);
   }
 
   SystemModel model();
