@@ -209,6 +209,30 @@ class ShopServicesTest {
   }
 
   @Test
+  void ordersConfirmedWhileShippingIsDeadAreShippedAfterItsRestart() {
+    start(true);
+    List<String> orderIds = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      if (i == 3) {
+        shop.runtime().instance("shipping-1").kill();
+      }
+      calls.addItem("cart-k" + i, "SKU-040", 1);
+      Answer a = calls.checkout("key-k" + i, "cart-k" + i);
+      assertThat(a.status()).isEqualTo(201);
+      orderIds.add(a.text("orderId"));
+    }
+    shop.runtime().instance("shipping-1").restart();
+
+    InvariantReport report = shop.checkInvariants(SETTLE);
+
+    assertThat(report.invariants()).allMatch(Invariant::holds, "holds");
+    assertThat(report.figures()).containsEntry("shipments", 6L).containsEntry("units shipped", 6L);
+    for (String id : orderIds) {
+      assertThat(calls.get("shipping", "/shipments/" + id).text("status")).isEqualTo("SHIPPED");
+    }
+  }
+
+  @Test
   void theCheckerNamesAChargeIdChargedTwice() throws Exception {
     start(true);
     calls.addItem("cart-d", "SKU-030", 1);

@@ -52,6 +52,9 @@ public final class ShippingService {
   static final String GROUP = "shipping";
   static final long MAX_BACKOFF_MS = 1_000;
 
+  /** A crashed instance's partitions go to its successor this long after its last poll. */
+  static final Duration SESSION_TIMEOUT = Duration.ofSeconds(5);
+
   /** The event, as shipping reads it. */
   public record OrderConfirmed(String orderId, List<Line> items) {}
 
@@ -83,7 +86,8 @@ public final class ShippingService {
       clients = ShopClients.create(ctx, List.of("inventory"));
       ShippingService s = new ShippingService(db, clients.clients().client("inventory"));
       s.init();
-      consumer = log.log().consumer(ConsumerConfig.builder(GROUP).build());
+      consumer =
+          log.log().consumer(ConsumerConfig.builder(GROUP).sessionTimeout(SESSION_TIMEOUT).build());
       consumer.subscribe(List.of(SharedEventLog.ORDERS_TOPIC));
       Consumer c = consumer;
       logIo =
