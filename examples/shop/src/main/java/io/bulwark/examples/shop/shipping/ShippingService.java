@@ -151,6 +151,9 @@ public final class ShippingService {
       Thread.currentThread().interrupt();
       return false;
     } catch (ExecutionException | RuntimeException e) {
+      if (ctx.stopping()) {
+        return false;
+      }
       LOG.warn(
           "{}: commit failed (the records will be redelivered): {}",
           ctx.instanceId(),
