@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * — against the shop with resilience on and off, measured as a user sees them.
  */
 class ShopFaultsTest {
-  static final int USERS = 4;
+  static final int USERS = 16;
   static final int ROUNDS = 6;
 
   @TempDir Path dir;
