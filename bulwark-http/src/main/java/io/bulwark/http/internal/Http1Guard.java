@@ -72,6 +72,7 @@ final class Http1Guard {
   private boolean firstRead = true;
   private boolean swapPlaced;
   private boolean off;
+  private boolean upgraded;
   private boolean answered;
   private @Nullable HttpProblem refusal;
 
@@ -303,6 +304,10 @@ final class Http1Guard {
   private final class Messages extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (upgraded) {
+        upgradeBody(ctx, msg);
+        return;
+      }
       if (off) {
         ReferenceCountUtil.release(msg);
         return;
@@ -338,7 +343,10 @@ final class Http1Guard {
       if (msg instanceof HttpResponse r) {
         answersStarted++;
         if (r.status().code() == 101) {
-          off = true; // upgraded to another protocol: nothing of HTTP/1.x to guard any more
+          // upgraded (h2c): no HTTP/1.x request follows; the upgrade request's body is still to
+          // come through the decoder and must reach Vert.x, which turns it into HTTP/2 DATA
+          off = true;
+          upgraded = true;
           cancelHeadTimer();
         }
       }
@@ -346,6 +354,24 @@ final class Http1Guard {
         answersEnded++;
       }
       ctx.write(msg, promise);
+    }
+  }
+
+  /**
+   * After a 101, the rest of the upgrade request (its body, then whatever the decoder still holds)
+   * passes on to Vert.x's upgrade handler. A malformed chunk can no longer be answered in HTTP/1.x
+   * (the 101 is out) and would leave the stream without its end: the connection closes. Once the
+   * body has ended the decoder is gone and the guard leaves the pipeline.
+   */
+  private void upgradeBody(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof HttpContent content && content.decoderResult().isFailure()) {
+      content.release();
+      ctx.channel().close();
+      return;
+    }
+    ctx.fireChannelRead(msg);
+    if (msg instanceof LastHttpContent && ctx.pipeline().context(messages) != null) {
+      ctx.pipeline().remove(messages);
     }
   }
 
