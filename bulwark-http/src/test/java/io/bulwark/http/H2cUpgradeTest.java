@@ -17,6 +17,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +38,11 @@ import org.junit.jupiter.api.Test;
  */
 class H2cUpgradeTest {
   static final String SETTINGS = "AAMAAABkAAQAAP__"; // max streams 100, window 65535
+  static final Charset ISO = StandardCharsets.ISO_8859_1;
+
+  /** The client connection preface, then an empty SETTINGS frame. */
+  static final byte[] PREFACE = preface();
+
   static BulwarkServer server;
   static String base;
 
@@ -130,10 +136,73 @@ class H2cUpgradeTest {
       out.flush();
       DataInputStream in = new DataInputStream(s.getInputStream());
       assertThat(readHead(in)).startsWith("HTTP/1.1 101 ");
-      out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-      out.write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // empty SETTINGS
+      out.write(PREFACE);
       out.flush();
       assertThat(readStreamOne(in)).isEqualTo(body);
+    }
+  }
+
+  @Test
+  void aChunkedUpgradeBodyIsSwitchedAndAMalformedChunkClosesTheConnection() throws Exception {
+    String head =
+        "POST /echo HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: Upgrade, HTTP2-Settings\r\n"
+            + "upgrade: h2c\r\nhttp2-settings: "
+            + SETTINGS
+            + "\r\ntransfer-encoding: chunked\r\n\r\n";
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+      s.setSoTimeout(20_000);
+      s.getOutputStream().write((head + "5\r\nhello\r\n0\r\n\r\n").getBytes(ISO));
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      assertThat(readHead(in)).startsWith("HTTP/1.1 101 ");
+      s.getOutputStream().write(PREFACE);
+      assertThat(new String(readStreamOne(in), ISO)).isEqualTo("hello");
+    }
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+      s.setSoTimeout(20_000);
+      s.getOutputStream().write((head + "5\r\nhello\r\nzz\r\n").getBytes(ISO));
+      InputStream in = s.getInputStream();
+      assertThat(readHead(in)).startsWith("HTTP/1.1 101 ");
+      // the 101 is out: no HTTP/1.1 answer is possible, the connection closes (bounded wait)
+      in.readAllBytes();
+    }
+  }
+
+  @Test
+  void anUpgradeThatFramingWouldRefuseIsIgnoredAndRefusedInHttp11() throws Exception {
+    String upgrade =
+        "connection: Upgrade, HTTP2-Settings\r\nupgrade: h2c\r\nhttp2-settings: " + SETTINGS;
+    RawHttp.Reply both =
+        RawHttp.send(
+            server.port(),
+            "POST /echo HTTP/1.1\r\nhost: 127.0.0.1\r\n"
+                + upgrade
+                + "\r\ncontent-length: 3\r\ntransfer-encoding: chunked",
+            "3\r\nabc\r\n0\r\n\r\n".getBytes(ISO));
+    ServerBasicsTest.assertError(both, 400, "bad_transfer_encoding");
+    RawHttp.Reply noHost =
+        RawHttp.send(server.port(), "GET /hello HTTP/1.1\r\n" + upgrade, new byte[0]);
+    ServerBasicsTest.assertError(noHost, 400, "missing_host");
+  }
+
+  @Test
+  void anUpgradeWithBadSettingsOrConnectionIsIgnoredAndAnsweredInHttp11() throws Exception {
+    List<String> bad =
+        List.of(
+            "connection: Upgrade, HTTP2-Settings\r\nupgrade: h2c\r\nhttp2-settings: !!not-base64",
+            "connection: Upgrade, HTTP2-Settings\r\nupgrade: h2c\r\nhttp2-settings: AAMAAABkAA",
+            // SETTINGS_MAX_FRAME_SIZE = 1, below its minimum 16384
+            "connection: Upgrade, HTTP2-Settings\r\nupgrade: h2c\r\nhttp2-settings: AAUAAAAB",
+            "connection: Upgrade, HTTP2-Settings\r\nupgrade: h2c",
+            "connection: Upgrade\r\nupgrade: h2c\r\nhttp2-settings: " + SETTINGS,
+            "connection: keep-alive\r\nupgrade: h2c\r\nhttp2-settings: " + SETTINGS);
+    for (String headers : bad) {
+      RawHttp.Reply r =
+          RawHttp.send(
+              server.port(),
+              "GET /hello HTTP/1.1\r\nhost: 127.0.0.1\r\nx-who: raw\r\n" + headers,
+              new byte[0]);
+      assertThat(r.status()).as(headers).isEqualTo(200);
+      assertThat(r.body()).as(headers).isEqualTo("hello raw");
     }
   }
 
@@ -163,6 +232,13 @@ class H2cUpgradeTest {
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("curl ended").isTrue();
     assertThat(p.exitValue()).as("curl exit code; output: %s", text).isZero();
     return List.of(text.split("\n"));
+  }
+
+  private static byte[] preface() {
+    byte[] magic = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+    byte[] all = Arrays.copyOf(magic, magic.length + 9);
+    all[magic.length + 3] = 4; // type SETTINGS, length 0, flags 0, stream 0
+    return all;
   }
 
   static byte[] pattern(int n) {

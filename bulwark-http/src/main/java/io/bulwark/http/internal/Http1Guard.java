@@ -312,8 +312,9 @@ final class Http1Guard {
         ReferenceCountUtil.release(msg);
         return;
       }
-      if (msg instanceof HttpRequest) {
+      if (msg instanceof HttpRequest req) {
         requests++;
+        H2cUpgrade.vet(req);
       }
       if (msg instanceof HttpRequest || msg instanceof LastHttpContent) {
         // a head is complete, or the bytes were the rest of a body already answered (a health
