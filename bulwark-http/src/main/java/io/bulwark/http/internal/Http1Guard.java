@@ -43,6 +43,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>The request decoder is {@link StrictRequestDecoder}: {@code content-length} beside {@code
  *       transfer-encoding: chunked} reaches {@link Framing} (400 and the close), and an HTTP
  *       version other than 1.0 and 1.1 becomes an invalid request (505).
+ *   <li>A request asking for the h2c upgrade is vetted by {@link H2cUpgrade} (its upgrade ignored
+ *       when it could not be switched safely). Once Vert.x has answered 101, the rest of that
+ *       request's body still passes to Vert.x, which makes it HTTP/2 data; then the guard leaves.
  * </ul>
  *
  * <p>Answers written here bypass Vert.x (raw bytes, {@code connection: close}, then the close) and
