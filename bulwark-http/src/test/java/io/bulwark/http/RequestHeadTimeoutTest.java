@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.bulwark.core.config.ConfigLoader;
 import io.bulwark.test.VirtualScheduler;
 import io.vertx.core.Vertx;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -190,5 +191,28 @@ class RequestHeadTimeoutTest {
       assertThat(readOk(s)).startsWith("HTTP/1.1 200");
     }
     assertThat(scheduler.pendingTasks()).isZero();
+  }
+
+  @Test
+  void anH2cUpgradeHeadIsTimedLikeAnyHeadAndAnUpgradedConnectionIsNot() throws Exception {
+    String upgrade =
+        "GET /ok HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: Upgrade, HTTP2-Settings\r\n"
+            + "upgrade: h2c\r\nhttp2-settings: "
+            + H2cUpgradeTest.SETTINGS;
+    Socket trickling = connect();
+    write(trickling, upgrade.substring(0, 60));
+    awaitHeadTimers(1);
+    scheduler.advance(HEAD_TIMEOUT.dividedBy(2));
+    write(trickling, upgrade.substring(60));
+    Socket upgraded = connect();
+    write(upgraded, upgrade + "\r\n\r\n");
+    DataInputStream in = new DataInputStream(upgraded.getInputStream());
+    assertThat(H2cUpgradeTest.readHead(in)).startsWith("HTTP/1.1 101 ");
+    upgraded.getOutputStream().write(H2cUpgradeTest.PREFACE);
+    assertThat(new String(H2cUpgradeTest.readStreamOne(in), StandardCharsets.ISO_8859_1))
+        .isEqualTo("ok");
+    assertThat(scheduler.pendingTasks()).as("only the trickling head is timed").isEqualTo(1);
+    scheduler.advance(HEAD_TIMEOUT.dividedBy(2));
+    assertHeadTimeoutAnswer(RawHttp.readToEof(trickling.getInputStream()));
   }
 }

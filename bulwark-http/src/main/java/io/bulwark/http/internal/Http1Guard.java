@@ -43,6 +43,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>The request decoder is {@link StrictRequestDecoder}: {@code content-length} beside {@code
  *       transfer-encoding: chunked} reaches {@link Framing} (400 and the close), and an HTTP
  *       version other than 1.0 and 1.1 becomes an invalid request (505).
+ *   <li>A request asking for the h2c upgrade is vetted by {@link H2cUpgrade} (its upgrade ignored
+ *       when it could not be switched safely). Once Vert.x has answered 101, the rest of that
+ *       request's body still passes to Vert.x, which makes it HTTP/2 data; then the guard leaves.
  * </ul>
  *
  * <p>Answers written here bypass Vert.x (raw bytes, {@code connection: close}, then the close) and
@@ -72,6 +75,7 @@ final class Http1Guard {
   private boolean firstRead = true;
   private boolean swapPlaced;
   private boolean off;
+  private boolean upgraded;
   private boolean answered;
   private @Nullable HttpProblem refusal;
 
@@ -303,12 +307,17 @@ final class Http1Guard {
   private final class Messages extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (upgraded) {
+        upgradeBody(ctx, msg);
+        return;
+      }
       if (off) {
         ReferenceCountUtil.release(msg);
         return;
       }
-      if (msg instanceof HttpRequest) {
+      if (msg instanceof HttpRequest req) {
         requests++;
+        H2cUpgrade.vet(req);
       }
       if (msg instanceof HttpRequest || msg instanceof LastHttpContent) {
         // a head is complete, or the bytes were the rest of a body already answered (a health
@@ -338,7 +347,10 @@ final class Http1Guard {
       if (msg instanceof HttpResponse r) {
         answersStarted++;
         if (r.status().code() == 101) {
-          off = true; // upgraded to another protocol: nothing of HTTP/1.x to guard any more
+          // upgraded (h2c): no HTTP/1.x request follows; the upgrade request's body is still to
+          // come through the decoder and must reach Vert.x, which turns it into HTTP/2 DATA
+          off = true;
+          upgraded = true;
           cancelHeadTimer();
         }
       }
@@ -346,6 +358,24 @@ final class Http1Guard {
         answersEnded++;
       }
       ctx.write(msg, promise);
+    }
+  }
+
+  /**
+   * After a 101, the rest of the upgrade request (its body, then whatever the decoder still holds)
+   * passes on to Vert.x's upgrade handler. A malformed chunk can no longer be answered in HTTP/1.x
+   * (the 101 is out) and would leave the stream without its end: the connection closes. Once the
+   * body has ended the decoder is gone and the guard leaves the pipeline.
+   */
+  private void upgradeBody(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof HttpContent content && content.decoderResult().isFailure()) {
+      content.release();
+      ctx.channel().close();
+      return;
+    }
+    ctx.fireChannelRead(msg);
+    if (msg instanceof LastHttpContent && ctx.pipeline().context(messages) != null) {
+      ctx.pipeline().remove(messages);
     }
   }
 
