@@ -102,7 +102,7 @@ public final class BulwarkServer implements AutoCloseable {
    * @return how many requests were running when the server was killed
    */
   public int kill() {
-    throw new UnsupportedOperationException("http: kill not implemented yet");
+    return engine.kill();
   }
 
   @Override

@@ -64,6 +64,9 @@ public interface InstanceContext {
    * The instance's server builder, already configured (loopback host, its port, telemetry with
    * {@code GET /metrics}, the runtime's request listener, clock and scheduler). The factory adds
    * routes and may set a limiter, admission or readiness check; the runtime builds and starts it.
+   * Do not call its {@code listener(...)} or {@code config(...)}: they would replace the runtime's
+   * request listener (the instance would drop out of {@link SystemRuntime#takeStats()}) and the
+   * host, port and drain budget.
    */
   BulwarkServer.Builder server();
 

@@ -112,28 +112,34 @@ public final class RuntimeOptions {
     }
 
     public Builder host(String host) {
-      this.host = Objects.requireNonNull(host, "host");
+      if (Objects.requireNonNull(host, "host").isBlank()) {
+        throw new IllegalArgumentException("host must not be blank");
+      }
+      this.host = host;
       return this;
     }
 
     public Builder basePort(int basePort) {
-      // TODO(runtime): validate 0 or 1..65535
+      if (basePort < 0 || basePort > 65535) {
+        throw new IllegalArgumentException(
+            "basePort must be 0 (ephemeral ports) or 1..65535, got " + basePort);
+      }
       this.basePort = basePort;
       return this;
     }
 
     public Builder leaseTtl(Duration leaseTtl) {
-      this.leaseTtl = Objects.requireNonNull(leaseTtl, "leaseTtl");
+      this.leaseTtl = positive(leaseTtl, "leaseTtl");
       return this;
     }
 
     public Builder readinessTimeout(Duration readinessTimeout) {
-      this.readinessTimeout = Objects.requireNonNull(readinessTimeout, "readinessTimeout");
+      this.readinessTimeout = positive(readinessTimeout, "readinessTimeout");
       return this;
     }
 
     public Builder drainBudget(Duration drainBudget) {
-      this.drainBudget = Objects.requireNonNull(drainBudget, "drainBudget");
+      this.drainBudget = positive(drainBudget, "drainBudget");
       return this;
     }
 
@@ -142,20 +148,42 @@ public final class RuntimeOptions {
       return this;
     }
 
-    /** The clock (default: the system clock). */
+    /** The clock (default: the scheduler's); it must be the scheduler's clock. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** The scheduler (default: a system scheduler the runtime owns and closes). */
+    /**
+     * The scheduler: leases, renewals and the servers' timers run on it, on its clock (default: a
+     * system scheduler the runtime owns and closes).
+     */
     public Builder scheduler(Scheduler scheduler) {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
       return this;
     }
 
+    /**
+     * Builds the options.
+     *
+     * @throws IllegalArgumentException when a clock is given without a scheduler on that clock
+     */
     public RuntimeOptions build() {
+      Clock c = clock;
+      Scheduler s = scheduler;
+      if (c != null && (s == null || s.clock() != c)) {
+        throw new IllegalArgumentException(
+            "clock " + c + " needs a scheduler on the same clock: set scheduler(...) instead");
+      }
       return new RuntimeOptions(this);
+    }
+
+    private static Duration positive(Duration value, String name) {
+      Objects.requireNonNull(value, name);
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, got " + value);
+      }
+      return value;
     }
   }
 }

@@ -1,10 +1,12 @@
 package io.bulwark.runtime;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * One service of a {@link SystemModel}: its name, how many instances run, their version, the
@@ -23,12 +25,15 @@ public final class ServiceSpec {
     this.name = b.name;
     this.instances = b.instances;
     this.version = b.version;
-    this.dependsOn = Set.copyOf(b.dependsOn);
+    this.dependsOn = Collections.unmodifiableSet(new LinkedHashSet<>(b.dependsOn));
     this.settings = Map.copyOf(b.settings);
     this.factory = b.factory;
   }
 
-  /** A builder for service {@code name} (lower-case letters, digits and '-'). */
+  /**
+   * A builder for service {@code name}: lower-case letters, digits and '-', starting with a letter
+   * (it names directories, instance ids and metrics).
+   */
   public static Builder builder(String name, ServiceFactory factory) {
     return new Builder(name, factory);
   }
@@ -71,6 +76,7 @@ public final class ServiceSpec {
 
   /** Builds a {@link ServiceSpec}; every setter validates its value and names it when bad. */
   public static final class Builder {
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]*");
     private final String name;
     private final ServiceFactory factory;
     private int instances = 1;
@@ -79,26 +85,35 @@ public final class ServiceSpec {
     private final Map<String, String> settings = new LinkedHashMap<>();
 
     private Builder(String name, ServiceFactory factory) {
-      // TODO(runtime): validate the name (lower-case letters, digits and '-', not empty)
-      this.name = Objects.requireNonNull(name, "name");
+      this.name = checkName(Objects.requireNonNull(name, "name"));
       this.factory = Objects.requireNonNull(factory, "factory");
     }
 
     /** Instances to run, at least 1. */
     public Builder instances(int instances) {
-      // TODO(runtime): validate
+      if (instances < 1) {
+        throw new IllegalArgumentException(
+            "service " + name + ": instances must be >= 1, got " + instances);
+      }
       this.instances = instances;
       return this;
     }
 
     public Builder version(String version) {
-      this.version = Objects.requireNonNull(version, "version");
+      if (Objects.requireNonNull(version, "version").isBlank()) {
+        throw new IllegalArgumentException("service " + name + ": version must not be blank");
+      }
+      this.version = version;
       return this;
     }
 
     /** A service that must be ready before this one starts. */
     public Builder dependsOn(String service) {
-      dependsOn.add(Objects.requireNonNull(service, "service"));
+      Objects.requireNonNull(service, "service");
+      if (service.equals(name)) {
+        throw new IllegalArgumentException("service " + name + " cannot depend on itself");
+      }
+      dependsOn.add(service);
       return this;
     }
 
@@ -109,6 +124,17 @@ public final class ServiceSpec {
 
     public ServiceSpec build() {
       return new ServiceSpec(this);
+    }
+
+    private static String checkName(String name) {
+      if (!NAME.matcher(name).matches()) {
+        throw new IllegalArgumentException(
+            "service name must be lower-case letters, digits and '-' (starting with a letter),"
+                + " got \""
+                + name
+                + "\"");
+      }
+      return name;
     }
   }
 }

@@ -1,13 +1,17 @@
 package io.bulwark.runtime;
 
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
- * A system of services: what a {@link SystemRuntime} runs. Built in Java (a YAML system file comes
- * with the runtime's later work); validated at {@link Builder#build()}: duplicate names, a
- * dependency on an unknown service and dependency cycles are refused with a message naming them.
+ * A system of services: what a {@link SystemRuntime} runs. Built in Java; validated at {@link
+ * Builder#build()}: duplicate names, a dependency on an unknown service and dependency cycles are
+ * refused with a message naming them.
  */
 public final class SystemModel {
   private final String name;
@@ -55,9 +59,63 @@ public final class SystemModel {
       return this;
     }
 
+    /**
+     * Validates the model and orders its services so that every service comes after the services it
+     * depends on; services with no order between them keep their declaration order.
+     *
+     * @throws IllegalArgumentException naming a duplicate service, a dependency on an unknown
+     *     service (both names) or a dependency cycle (its path, {@code a -> b -> a})
+     */
     public SystemModel build() {
-      // TODO(runtime): validate (duplicates, unknown dependencies, cycles) and sort topologically
-      return new SystemModel(name, services);
+      Map<String, ServiceSpec> byName = new LinkedHashMap<>();
+      for (ServiceSpec s : services) {
+        if (byName.putIfAbsent(s.name(), s) != null) {
+          throw new IllegalArgumentException(
+              "system " + name + ": service " + s.name() + " is declared twice");
+        }
+      }
+      for (ServiceSpec s : services) {
+        for (String dependency : s.dependsOn()) {
+          if (!byName.containsKey(dependency)) {
+            throw new IllegalArgumentException(
+                "system "
+                    + name
+                    + ": service "
+                    + s.name()
+                    + " depends on unknown service "
+                    + dependency);
+          }
+        }
+      }
+      List<ServiceSpec> ordered = new ArrayList<>();
+      Set<String> done = new HashSet<>();
+      for (ServiceSpec s : services) {
+        visit(s, new ArrayList<>(), done, ordered);
+      }
+      return new SystemModel(name, ordered);
+    }
+
+    private void visit(
+        ServiceSpec s, List<String> path, Set<String> done, List<ServiceSpec> ordered) {
+      if (done.contains(s.name())) {
+        return;
+      }
+      int at = path.indexOf(s.name());
+      if (at >= 0) {
+        List<String> cycle = new ArrayList<>(path.subList(at, path.size()));
+        cycle.add(s.name());
+        throw new IllegalArgumentException(
+            "system " + name + ": dependency cycle " + String.join(" -> ", cycle));
+      }
+      path.add(s.name());
+      for (ServiceSpec candidate : services) {
+        if (s.dependsOn().contains(candidate.name())) {
+          visit(candidate, path, done, ordered);
+        }
+      }
+      path.remove(path.size() - 1);
+      done.add(s.name());
+      ordered.add(s);
     }
   }
 }

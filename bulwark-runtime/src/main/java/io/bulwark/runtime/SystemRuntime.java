@@ -20,7 +20,7 @@ public interface SystemRuntime extends AutoCloseable {
 
   /** A runtime for {@code model} in this JVM; nothing starts before {@link #start()}. */
   static SystemRuntime inProcess(SystemModel model, RuntimeOptions options) {
-    throw new UnsupportedOperationException("runtime: not implemented yet");
+    return new io.bulwark.runtime.internal.InProcessRuntime(model, options);
   }
 
   SystemModel model();

@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * One request in flight: answers it exactly once (the handler, the deadline timer and error paths
  * race; the first wins) and releases its admission permit exactly once when the work ends.
  */
-final class Exchange {
+final class Exchange implements io.vertx.core.Handler<Void> {
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("content-type");
   private static final CharSequence CORRELATION_ID =
@@ -71,6 +71,10 @@ final class Exchange {
     this.context = context;
   }
 
+  ServerEngine engine() {
+    return engine;
+  }
+
   /** Starts the request's server span; the handler runs under (and sends on) its context. */
   void startSpan(Tracing tracing, @Nullable String matchedRoute) {
     span = HopSpans.server(tracing, context, method, matchedRoute, path);
@@ -81,9 +85,24 @@ final class Exchange {
     this.permit = permit;
   }
 
-  /** Writes {@code response} unless something already answered. */
+  /**
+   * The connection of a request whose handler runs on a virtual thread closed: after {@code kill()}
+   * the handler is interrupted (its answer is never sent). A client that goes away on its own does
+   * not interrupt it.
+   */
+  @Override
+  public void handle(Void closed) {
+    if (engine.killed()) {
+      Thread w = worker;
+      if (w != null) {
+        w.interrupt();
+      }
+    }
+  }
+
+  /** Writes {@code response} unless something already answered or the server was killed. */
   boolean answer(Response response, byte[] body) {
-    if (!ANSWERED.compareAndSet(this, 0, 1)) {
+    if (engine.killed() || !ANSWERED.compareAndSet(this, 0, 1)) {
       return false;
     }
     status = response.status();
@@ -123,7 +142,7 @@ final class Exchange {
   }
 
   boolean problem(HttpProblem p, String outcome, boolean closeConnection) {
-    if (!ANSWERED.compareAndSet(this, 0, 1)) {
+    if (engine.killed() || !ANSWERED.compareAndSet(this, 0, 1)) {
       return false;
     }
     this.status = p.status();

@@ -48,6 +48,9 @@ final class HandlerRunner {
     boolean inline = match.onEventLoop();
     if (!inline) {
       ex.worker = Thread.currentThread();
+      if (ex.engine().killed()) {
+        Thread.currentThread().interrupt(); // killed before the connection's close could see us
+      }
     }
     boolean dropped = false;
     try {

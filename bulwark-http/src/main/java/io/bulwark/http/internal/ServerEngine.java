@@ -85,6 +85,9 @@ public final class ServerEngine {
   private volatile int port = -1;
   private int abandoned = -1;
 
+  /** -1 until {@link #kill()}; then how many requests were running when it came. */
+  private final AtomicInteger killed = new AtomicInteger(-1);
+
   public ServerEngine(
       ServerConfig config,
       RouteTable routes,
@@ -196,12 +199,21 @@ public final class ServerEngine {
   }
 
   public boolean isReady() {
-    return started && !draining && readiness.getAsBoolean();
+    return started && !draining && !killed() && readiness.getAsBoolean();
+  }
+
+  /** Whether {@link #kill()} has come: nothing more is answered. */
+  boolean killed() {
+    return killed.get() >= 0;
   }
 
   // ---- the filter chain (event loop) ----
 
   private void handle(HttpServerRequest req) {
+    if (killed()) {
+      req.connection().close(); // a crashed server answers nothing
+      return;
+    }
     if (connections.isClosing(req.connection())) {
       return; // a request pipelined behind one that closes its connection is never answered
     }
@@ -389,6 +401,8 @@ public final class ServerEngine {
       runner.run(ex, match, body);
       return;
     }
+    // a connection closed by kill() interrupts the handler (see Exchange#handle)
+    ex.req.response().closeHandler(ex);
     handlers.newThread(() -> runner.run(ex, match, body)).start();
   }
 
@@ -497,6 +511,9 @@ public final class ServerEngine {
     if (abandoned >= 0) {
       return abandoned;
     }
+    if (killed()) {
+      return killed.get();
+    }
     draining = true;
     int atStart = inFlight();
     notifyDrain(true, atStart);
@@ -536,6 +553,43 @@ public final class ServerEngine {
     }
     notifyDrain(false, abandoned);
     return abandoned;
+  }
+
+  // ---- kill ----
+
+  /**
+   * Crash: the listening sockets and every connection close at once, unanswered; handlers still
+   * running are interrupted by their connection's close (see {@link Exchange#handle}). Not
+   * synchronized: it must not wait for a shutdown that is draining.
+   */
+  public int kill() {
+    int running = inFlight();
+    if (!killed.compareAndSet(-1, running)) {
+      return killed.get();
+    }
+    draining = true;
+    List<Future<Void>> closing = new ArrayList<>();
+    for (HttpServer s : List.copyOf(servers)) {
+      closing.add(s.shutdown(0, TimeUnit.MILLISECONDS));
+    }
+    for (Future<Void> f : closing) {
+      try {
+        f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (Exception e) {
+        LOG.debug("server close after kill did not finish cleanly", e);
+      }
+    }
+    drained.countDown();
+    if (ownsScheduler && scheduler instanceof SystemScheduler s) {
+      s.close();
+    }
+    if (ownsVertx) {
+      vertx.close(); // not awaited: a crash does not wait for the event loops to stop
+    }
+    return running;
   }
 
   private void notifyDrain(boolean startedDrain, int count) {

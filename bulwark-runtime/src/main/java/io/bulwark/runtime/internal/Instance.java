@@ -1,0 +1,283 @@
+package io.bulwark.runtime.internal;
+
+import io.bulwark.http.BulwarkServer;
+import io.bulwark.http.ServerConfig;
+import io.bulwark.http.discovery.Endpoint;
+import io.bulwark.runtime.InstanceHandle;
+import io.bulwark.runtime.InstanceState;
+import io.bulwark.runtime.RuntimeStartException;
+import io.bulwark.runtime.ServiceSpec;
+import io.bulwark.telemetry.BulwarkTelemetry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One instance of a service in an {@link InProcessRuntime}.
+ *
+ * <p>Every operation takes this instance's lock, so operations on one instance are serialized; no
+ * runtime-wide lock is held while an instance starts, drains or dies. State and port are volatile
+ * so that observers read them without the lock.
+ */
+final class Instance implements InstanceHandle {
+  private final InProcessRuntime runtime;
+  private final ServiceSpec spec;
+  private final int index;
+  private final String id;
+  private final int fixedPort;
+  private final ServiceMeter meter;
+  private final ReentrantLock lock = new ReentrantLock();
+  private volatile InstanceState state = InstanceState.STOPPED;
+  private volatile String version;
+  private volatile int port = -1;
+  private volatile @Nullable Run run;
+
+  Instance(
+      InProcessRuntime runtime, ServiceSpec spec, int index, int fixedPort, ServiceMeter meter) {
+    this.runtime = runtime;
+    this.spec = spec;
+    this.index = index;
+    this.id = spec.name() + "-" + index;
+    this.fixedPort = fixedPort;
+    this.meter = meter;
+    this.version = spec.version();
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public String service() {
+    return spec.name();
+  }
+
+  @Override
+  public int index() {
+    return index;
+  }
+
+  @Override
+  public String version() {
+    return version;
+  }
+
+  @Override
+  public InstanceState state() {
+    return state;
+  }
+
+  @Override
+  public int port() {
+    return state == InstanceState.READY ? port : -1;
+  }
+
+  @Override
+  public Path storage() {
+    return runtime.options().storageRoot().resolve(spec.name()).resolve(id);
+  }
+
+  Path serviceStorage() {
+    return runtime.options().storageRoot().resolve(spec.name()).resolve("shared");
+  }
+
+  ServiceSpec spec() {
+    return spec;
+  }
+
+  ServiceMeter meter() {
+    return meter;
+  }
+
+  long seed() {
+    return runtime.options().seed();
+  }
+
+  /** The endpoint while ready, else null. */
+  @Nullable Endpoint readyEndpoint() {
+    Run r = run;
+    return state == InstanceState.READY && r != null ? r.endpoint : null;
+  }
+
+  @Override
+  public void stop() {
+    lock.lock();
+    try {
+      stopLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void kill() {
+    lock.lock();
+    try {
+      Run r = run;
+      if (r == null || state != InstanceState.READY) {
+        return;
+      }
+      run = null;
+      r.kill();
+      state = InstanceState.KILLED;
+      port = -1;
+      runtime.listeners().fire(l -> l.onKilled(this));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Graceful stop then start when running; a plain start otherwise. */
+  @Override
+  public void restart() {
+    lock.lock();
+    try {
+      stopLocked();
+      startLocked(version);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void deploy(String newVersion) {
+    if (newVersion.isBlank()) {
+      throw new IllegalArgumentException(id + ": deploy version must not be blank");
+    }
+    lock.lock();
+    try {
+      String from = version;
+      stopLocked();
+      startLocked(newVersion);
+      runtime.listeners().fire(l -> l.onDeployed(this, from, newVersion));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Starts the instance with its current version (the system's start). */
+  void start() {
+    lock.lock();
+    try {
+      startLocked(version);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void stopLocked() {
+    Run r = run;
+    if (r == null || state != InstanceState.READY) {
+      return;
+    }
+    state = InstanceState.STOPPING;
+    run = null;
+    r.stop(runtime.options().drainBudget());
+    state = InstanceState.STOPPED;
+    port = -1;
+    runtime.listeners().fire(l -> l.onStopped(this));
+  }
+
+  private void startLocked(String startVersion) {
+    SystemParts parts = runtime.parts();
+    version = startVersion;
+    state = InstanceState.STARTING;
+    runtime.listeners().fire(l -> l.onStarting(this));
+    long began = parts.clock.nanoTime();
+    Run r = null;
+    try {
+      Storage.prepare(id, serviceStorage(), storage());
+      r = open(parts, startVersion);
+      r.service = spec.factory().create(r.context);
+      BulwarkServer server = r.context.server().build();
+      r.server = server;
+      bind(server);
+      parts.probe.awaitReady(host(), server.port(), runtime.options().readinessTimeout());
+      register(parts, r, server.port(), startVersion);
+    } catch (Exception e) {
+      fail(r, e);
+      return;
+    }
+    run = r;
+    port = r.server == null ? -1 : r.server.port();
+    state = InstanceState.READY;
+    Duration took = Duration.ofNanos(parts.clock.nanoTime() - began);
+    int p = port;
+    runtime.listeners().fire(l -> l.onReady(this, p, took));
+  }
+
+  private Run open(SystemParts parts, String startVersion) {
+    BulwarkTelemetry telemetry =
+        BulwarkTelemetry.builder().serviceName(spec.name()).clock(parts.clock).build();
+    ServerConfig config =
+        ServerConfig.builder()
+            .host(host())
+            .port(fixedPort)
+            .drainBudget(runtime.options().drainBudget())
+            .build();
+    RunContext context =
+        new RunContext(
+            this, startVersion, parts, telemetry, runtime.breakerBoard().listenerFor(id), config);
+    return new Run(id, context, telemetry);
+  }
+
+  private void bind(BulwarkServer server) {
+    try {
+      server.start();
+    } catch (RuntimeException e) {
+      if (fixedPort != 0 && Storage.isBindFailure(e)) {
+        throw new RuntimeStartException(id + ": port " + fixedPort + " is in use", e);
+      }
+      throw e;
+    }
+  }
+
+  private void register(SystemParts parts, Run r, int boundPort, String v) {
+    Endpoint endpoint =
+        new Endpoint(
+            host() + ":" + boundPort,
+            host(),
+            boundPort,
+            null,
+            Map.of("instance", id, "version", v));
+    r.endpoint = endpoint;
+    Duration ttl = runtime.options().leaseTtl();
+    var registration = parts.registry.register(spec.name(), endpoint, ttl);
+    r.registration = registration;
+    long every = Math.max(1, ttl.toNanos() / 3);
+    r.renewal = parts.scheduler.scheduleAtFixedRate(every, every, registration::renew);
+  }
+
+  private void fail(@Nullable Run r, Exception e) {
+    if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+    }
+    if (r != null) {
+      r.stop(runtime.options().drainBudget());
+    }
+    state = InstanceState.FAILED;
+    port = -1;
+    runtime.listeners().fire(l -> l.onFailed(this, e));
+    if (e instanceof RuntimeStartException rse) {
+      throw rse;
+    }
+    throw new RuntimeStartException(id + ": start failed: " + describe(e), e);
+  }
+
+  private static String describe(Throwable e) {
+    String message = e.getMessage();
+    return message == null ? e.getClass().getName() : e.getClass().getSimpleName() + ": " + message;
+  }
+
+  private String host() {
+    return runtime.options().host();
+  }
+
+  @Override
+  public String toString() {
+    return id + " " + state + " v" + version;
+  }
+}

@@ -1,0 +1,102 @@
+package io.bulwark.runtime.internal;
+
+import io.bulwark.core.time.ScheduledTask;
+import io.bulwark.http.BulwarkServer;
+import io.bulwark.http.discovery.EmbeddedRegistry;
+import io.bulwark.http.discovery.Endpoint;
+import io.bulwark.runtime.ServiceInstance;
+import io.bulwark.telemetry.BulwarkTelemetry;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What one start of an instance opened, filled in as the start proceeds, so that a failure at any
+ * stage closes exactly what was opened. Used under the instance's lock only.
+ */
+final class Run {
+  private static final Logger LOG = LoggerFactory.getLogger(Run.class);
+  final String instanceId;
+  final RunContext context;
+  final BulwarkTelemetry telemetry;
+  @Nullable ServiceInstance service;
+  @Nullable BulwarkServer server;
+  @Nullable Endpoint endpoint;
+  EmbeddedRegistry.@Nullable Registration registration;
+  @Nullable ScheduledTask renewal;
+
+  Run(String instanceId, RunContext context, BulwarkTelemetry telemetry) {
+    this.instanceId = instanceId;
+    this.context = context;
+    this.telemetry = telemetry;
+  }
+
+  /**
+   * Graceful: withdraw the lease, drain the server, end the background loops (bounded by {@code
+   * budget}, then interrupted), close the service, close the telemetry.
+   */
+  void stop(Duration budget) {
+    cancelRenewal();
+    EmbeddedRegistry.Registration r = registration;
+    if (r != null) {
+      r.close();
+    }
+    BulwarkServer s = server;
+    if (s != null) {
+      int lost = s.shutdown();
+      if (lost > 0) {
+        LOG.warn("{}: {} requests still running when the drain budget ran out", instanceId, lost);
+      }
+    }
+    try {
+      if (!context.endBackground(budget)) {
+        LOG.warn("{}: a background loop did not end within {} after interrupt", instanceId, budget);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    ServiceInstance si = service;
+    if (si != null) {
+      quietly("close", si::close);
+    }
+    quietly("close telemetry", telemetry::close);
+  }
+
+  /**
+   * Crash: the lease is no longer renewed but stays registered; the server is killed, the
+   * background loops interrupted (not waited for), the service killed, the telemetry closed.
+   */
+  void kill() {
+    cancelRenewal();
+    BulwarkServer s = server;
+    if (s != null) {
+      s.kill();
+    }
+    context.interruptBackground();
+    ServiceInstance si = service;
+    if (si != null) {
+      quietly("kill", si::kill);
+    }
+    quietly("close telemetry", telemetry::close);
+  }
+
+  private void cancelRenewal() {
+    ScheduledTask t = renewal;
+    if (t != null) {
+      t.cancel();
+    }
+  }
+
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  private void quietly(String what, Step step) {
+    try {
+      step.run();
+    } catch (Exception e) {
+      LOG.warn("{}: {} failed", instanceId, what, e);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package io.bulwark.runtime.internal;
+
+import io.bulwark.core.time.Clock;
+import io.bulwark.http.AccessLogEntry;
+import io.bulwark.http.ServerListener;
+import io.bulwark.runtime.ServiceStats;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * What one service's instances served, as a {@link ServerListener} on each of their servers.
+ *
+ * <p>Recording is lock-free (an HdrHistogram {@link Recorder} and a {@link LongAdder}), so it is
+ * safe on event loops. {@link #take()} swaps the interval histogram; it is meant for one caller at
+ * a time. The request count is the histogram's, so p50/p99 and the count describe the same
+ * requests; the error count is read in the same call and may be off by a request in flight at the
+ * swap.
+ */
+final class ServiceMeter implements ServerListener {
+  private final String service;
+  private final Clock clock;
+  private final Recorder latencies = new Recorder(3);
+  private final LongAdder errors = new LongAdder();
+  private Histogram recycled;
+  private long intervalStart;
+
+  ServiceMeter(String service, Clock clock) {
+    this.service = service;
+    this.clock = clock;
+    this.recycled = latencies.getIntervalHistogram();
+    this.intervalStart = clock.nanoTime();
+  }
+
+  @Override
+  public void onRequest(AccessLogEntry entry) {
+    latencies.recordValue(Math.max(1, entry.durationNanos()));
+    if (entry.status() >= 500) {
+      errors.increment();
+    }
+  }
+
+  /** The interval since the previous call (or since creation). */
+  ServiceStats take() {
+    Histogram h = latencies.getIntervalHistogram(recycled);
+    long errorCount = errors.sumThenReset();
+    long now = clock.nanoTime();
+    long interval = now - intervalStart;
+    intervalStart = now;
+    recycled = h;
+    long count = h.getTotalCount();
+    return new ServiceStats(
+        service,
+        count,
+        Math.min(errorCount, count),
+        count == 0 ? 0 : h.getValueAtPercentile(50),
+        count == 0 ? 0 : h.getValueAtPercentile(99),
+        interval);
+  }
+}
