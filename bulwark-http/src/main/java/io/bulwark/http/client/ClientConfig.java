@@ -30,13 +30,16 @@ import org.jspecify.annotations.Nullable;
  *   healthCheck: {path: /health/ready, interval: 5s}
  *   retry: {maxAttempts: 3, initialDelay: 25ms, multiplier: 2, maxDelay: 1s}
  *   circuitBreaker: {windowSize: 100, minimumCalls: 20, failureRateThreshold: 50, waitInOpen: 30s}
+ *   endpointCircuitBreaker: {windowSize: 20, minimumCalls: 10, failureRateThreshold: 50, waitInOpen: 10s}
  *   pipeline: payments-strict  # or: a named bulwark-resilience pipeline instead of retry + breaker
  * }</pre>
  *
  * <p>Every call of the client goes through a resilience pipeline: the named {@code pipeline} if
  * given (looked up in {@link HttpClients.Builder#pipelines}), else one built from {@code retry} and
  * {@code circuitBreaker} (defaults: 3 attempts with 25 ms full-jitter backoff, retrying what the
- * error taxonomy calls retriable; a count-based breaker of 100 calls opening at 50 %).
+ * error taxonomy calls retriable; a count-based breaker of 100 calls opening at 50 %). With {@code
+ * endpointCircuitBreaker} (same keys as {@code circuitBreaker}) each endpoint also gets a breaker
+ * of its own, which takes a failing instance out of the balancer's choice.
  */
 public final class ClientConfig {
   /** Wire protocol. */
@@ -63,6 +66,7 @@ public final class ClientConfig {
   private final Duration ewmaDecay;
   private final RetryConfig retry;
   private final CircuitBreakerConfig circuitBreaker;
+  private final @Nullable CircuitBreakerConfig endpointCircuitBreaker;
   private final @Nullable String pipeline;
 
   private ClientConfig(Builder b) {
@@ -84,6 +88,7 @@ public final class ClientConfig {
     this.ewmaDecay = b.ewmaDecay;
     this.retry = b.retry;
     this.circuitBreaker = b.circuitBreaker;
+    this.endpointCircuitBreaker = b.endpointCircuitBreaker;
     this.pipeline = b.pipeline;
   }
 
@@ -117,17 +122,15 @@ public final class ClientConfig {
           b.retry(rb.build());
           return b;
         });
-    r.section(
-        "circuitBreaker",
-        t -> {
-          CircuitBreakerConfig.Builder cb = CircuitBreakerConfig.builder().minimumCalls(20);
-          t.integer("windowSize", cb::countBasedWindow)
-              .integer("minimumCalls", cb::minimumCalls)
-              .decimal("failureRateThreshold", cb::failureRateThreshold)
-              .duration("waitInOpen", cb::waitInOpen);
-          b.circuitBreaker(cb.build());
-          return b;
-        });
+    CircuitBreakerConfig breaker = r.section("circuitBreaker", ClientConfig::bindBreaker);
+    if (breaker != null) {
+      b.circuitBreaker(breaker);
+    }
+    CircuitBreakerConfig perEndpoint =
+        r.section("endpointCircuitBreaker", ClientConfig::bindBreaker);
+    if (perEndpoint != null) {
+      b.endpointCircuitBreaker(perEndpoint);
+    }
     r.section(
         "tls",
         t -> {
@@ -164,6 +167,16 @@ public final class ClientConfig {
       b.healthCheck(health);
     }
     return b.build();
+  }
+
+  /** The keys of {@code circuitBreaker} and {@code endpointCircuitBreaker}. */
+  private static CircuitBreakerConfig bindBreaker(ConfigReader t) {
+    CircuitBreakerConfig.Builder cb = CircuitBreakerConfig.builder().minimumCalls(20);
+    t.integer("windowSize", cb::countBasedWindow)
+        .integer("minimumCalls", cb::minimumCalls)
+        .decimal("failureRateThreshold", cb::failureRateThreshold)
+        .duration("waitInOpen", cb::waitInOpen);
+    return cb.build();
   }
 
   public String service() {
@@ -240,6 +253,16 @@ public final class ClientConfig {
     return circuitBreaker;
   }
 
+  /**
+   * The circuit breaker each endpoint of the client gets of its own (named {@code
+   * <client>@<endpoint id>}), or null for none: an endpoint whose breaker refuses a call is left
+   * out of the balancer's choice. Independent of the pipeline ({@link #circuitBreaker()} or {@link
+   * #pipeline()}), which guards the service as a whole.
+   */
+  public @Nullable CircuitBreakerConfig endpointCircuitBreaker() {
+    return endpointCircuitBreaker;
+  }
+
   /** The name of a registered pipeline to use instead of the default one, or null. */
   public @Nullable String pipeline() {
     return pipeline;
@@ -270,6 +293,7 @@ public final class ClientConfig {
             .build();
     private CircuitBreakerConfig circuitBreaker =
         CircuitBreakerConfig.builder().minimumCalls(20).waitInOpen(Duration.ofSeconds(30)).build();
+    private @Nullable CircuitBreakerConfig endpointCircuitBreaker;
     private @Nullable String pipeline;
 
     private Builder(String service) {
@@ -377,6 +401,15 @@ public final class ClientConfig {
     /** The circuit breaker of the default pipeline. */
     public Builder circuitBreaker(CircuitBreakerConfig circuitBreaker) {
       this.circuitBreaker = Objects.requireNonNull(circuitBreaker, "circuitBreaker");
+      return this;
+    }
+
+    /**
+     * Gives every endpoint a circuit breaker of its own with {@code config} (see {@link
+     * ClientConfig#endpointCircuitBreaker()}); default: none.
+     */
+    public Builder endpointCircuitBreaker(CircuitBreakerConfig config) {
+      this.endpointCircuitBreaker = Objects.requireNonNull(config, "endpointCircuitBreaker");
       return this;
     }
 

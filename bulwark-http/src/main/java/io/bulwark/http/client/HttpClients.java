@@ -6,11 +6,14 @@ import io.bulwark.http.discovery.ServiceDiscovery;
 import io.bulwark.http.internal.ClientEngine;
 import io.bulwark.resilience.CircuitBreaker;
 import io.bulwark.resilience.Pipeline;
+import io.bulwark.resilience.ResilienceListener;
 import io.bulwark.resilience.ResilienceRegistry;
 import io.bulwark.resilience.Retry;
 import io.bulwark.telemetry.BulwarkTelemetry;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -87,6 +90,7 @@ public final class HttpClients implements AutoCloseable {
     private Function<String, @Nullable Pipeline> pipelines = name -> null;
     private @Nullable Vertx vertx;
     private BulwarkTelemetry telemetry = BulwarkTelemetry.noop();
+    private final List<ResilienceListener> listeners = new ArrayList<>();
 
     private Builder(ServiceDiscovery discovery, Scheduler scheduler) {
       this.discovery = Objects.requireNonNull(discovery, "discovery");
@@ -150,6 +154,20 @@ public final class HttpClients implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Receives the events of every client's default pipeline (the retry and circuit breaker built
+     * from {@link ClientConfig#retry()} and {@link ClientConfig#circuitBreaker()}) and of every
+     * endpoint circuit breaker ({@link ClientConfig#endpointCircuitBreaker()}: state transitions
+     * with their reasons, rejections), so that one listener sees every breaker of a process. Named
+     * pipelines ({@code pipeline: NAME}) report through their registry's own listeners; clients
+     * given a decorator by {@link #decorators} have no default pipeline. May be called more than
+     * once; see {@link ResilienceListener} for what a listener must not do.
+     */
+    public Builder listener(ResilienceListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
     /** Share a Vert.x instance (not closed by {@link HttpClients#close()}). */
     public Builder vertx(Vertx vertx) {
       this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -170,13 +188,15 @@ public final class HttpClients implements AutoCloseable {
         }
         return p;
       }
-      return Pipeline.builder()
-          .name(name)
-          .clock(scheduler.clock())
-          .with(
-              Retry.of(name, config.retry(), scheduler),
-              CircuitBreaker.of(name, config.circuitBreaker(), scheduler.clock()))
-          .build();
+      Pipeline.Builder b =
+          Pipeline.builder()
+              .name(name)
+              .clock(scheduler.clock())
+              .with(
+                  Retry.of(name, config.retry(), scheduler),
+                  CircuitBreaker.of(name, config.circuitBreaker(), scheduler.clock()));
+      listeners.forEach(b::listener);
+      return b.build();
     }
 
     public HttpClients build() {
@@ -202,7 +222,8 @@ public final class HttpClients implements AutoCloseable {
                 v,
                 d,
                 telemetry.dependency(e.getKey()),
-                telemetry.tracing()));
+                telemetry.tracing(),
+                listeners));
       }
       return new HttpClients(Map.copyOf(engines), owned);
     }

@@ -20,6 +20,8 @@ import io.bulwark.http.lb.EndpointState;
 import io.bulwark.http.lb.LoadBalancer;
 import io.bulwark.http.lb.LoadBalancers;
 import io.bulwark.http.lb.ZonePreference;
+import io.bulwark.resilience.CircuitBreaker;
+import io.bulwark.resilience.ResilienceListener;
 import io.bulwark.telemetry.HopSpans;
 import io.bulwark.telemetry.Outcome;
 import io.bulwark.telemetry.RedRecorder;
@@ -68,6 +70,7 @@ public final class ClientEngine implements ServiceClient {
   private final @Nullable ActiveHealthChecker health;
   private final ContextHeaders contextHeaders;
   private final ServiceDiscovery.Subscription subscription;
+  private final EndpointBreakers breakers;
   private volatile List<EndpointState> states = List.of();
   private volatile Set<String> ids = Set.of();
 
@@ -79,7 +82,8 @@ public final class ClientEngine implements ServiceClient {
       Vertx vertx,
       CallDecorator decorator,
       RedRecorder red,
-      Tracing tracing) {
+      Tracing tracing,
+      List<ResilienceListener> listeners) {
     this.name = name;
     this.red = red;
     this.tracing = tracing;
@@ -96,6 +100,7 @@ public final class ClientEngine implements ServiceClient {
             : ZonePreference.localZone(zone, config.zoneMinHealthyShare());
     this.outliers = new OutlierDetector(config.outlier(), clock);
     this.contextHeaders = ContextHeaders.builder().clock(clock).build();
+    this.breakers = new EndpointBreakers(name, config.endpointCircuitBreaker(), clock, listeners);
     this.subscription = discovery.subscribe(config.service(), this::onEndpoints);
     var hc = config.healthCheck();
     this.health =
@@ -151,6 +156,7 @@ public final class ClientEngine implements ServiceClient {
     states = List.copyOf(next);
     ids = Set.copyOf(next.stream().map(EndpointState::id).toList());
     outliers.retain(ids);
+    breakers.retain(next);
   }
 
   @Override
@@ -158,25 +164,41 @@ public final class ClientEngine implements ServiceClient {
     return name;
   }
 
-  /** The endpoints that may take traffic now (health, ejection, zone preference applied). */
+  /**
+   * The endpoints that may take traffic now (health, ejection, endpoint breakers, zone preference
+   * applied).
+   */
   public List<EndpointState> usable() {
     List<EndpointState> all = states;
     List<EndpointState> ok = new ArrayList<>(all.size());
     ActiveHealthChecker h = health;
     for (EndpointState s : all) {
-      if (!outliers.isEjected(s.id()) && (h == null || h.isHealthy(s.id()))) {
+      if (!excluded(s) && (h == null || h.isHealthy(s.id()))) {
         ok.add(s);
       }
     }
     if (ok.isEmpty()) {
       // panic mode: when every endpoint looks bad, trying one beats failing every call
       for (EndpointState s : all) {
-        if (!outliers.isEjected(s.id())) {
+        if (!excluded(s)) {
           ok.add(s);
         }
       }
     }
     return ok.isEmpty() ? ok : zones.select(ok, all);
+  }
+
+  /** Ejected by outlier detection, or refused by its own circuit breaker. */
+  private boolean excluded(EndpointState s) {
+    return outliers.isEjected(s.id()) || breakers.refuses(s.id());
+  }
+
+  /**
+   * The circuit breakers of this client's endpoints by endpoint id (empty without {@link
+   * ClientConfig#endpointCircuitBreaker()}); an endpoint that left discovery has none.
+   */
+  public Map<String, CircuitBreaker> endpointBreakers() {
+    return breakers.all();
   }
 
   @Override
@@ -221,17 +243,40 @@ public final class ClientEngine implements ServiceClient {
         deadlineBound = true;
       }
     }
-    EndpointState endpoint = balancer.pick(usable(), request.hashKey());
+    List<EndpointState> candidates = usable();
+    EndpointState endpoint = balancer.pick(candidates, request.hashKey());
+    CircuitBreaker.Permit permit = null;
+    List<String> refused = null;
+    while (endpoint != null) {
+      CircuitBreaker breaker = breakers.of(endpoint.id());
+      permit = breaker == null ? null : breaker.tryAcquirePermit();
+      if (breaker == null || permit != null) {
+        break;
+      }
+      // half-open with its probes out: leave it out like an ejected endpoint and choose again
+      refused = refused == null ? new ArrayList<>() : refused;
+      refused.add(breaker.name());
+      candidates = without(candidates, endpoint);
+      endpoint = balancer.pick(candidates, request.hashKey());
+    }
     if (endpoint == null) {
-      throw new HttpCallException(
-          config.service(), 0, null, "no endpoint of service " + config.service(), null);
+      throw noEndpoint(refused);
     }
     Endpoint target = endpoint.endpoint();
-    TelemetrySpan span =
-        HopSpans.client(tracing, ctx, request.method(), target.host(), target.port(), resendCount);
+    TelemetrySpan span;
+    try {
+      span =
+          HopSpans.client(
+              tracing, ctx, request.method(), target.host(), target.port(), resendCount);
+    } catch (RuntimeException e) {
+      if (permit != null) {
+        permit.release(); // nothing was sent; a half-open probe permit must not leak
+      }
+      throw e;
+    }
     try {
       ClientResponse response =
-          call(endpoint, request, span.context(), timeoutNanos, deadlineBound);
+          call(endpoint, permit, request, span.context(), timeoutNanos, deadlineBound);
       HopSpans.clientDone(span, response.status(), null);
       return response;
     } catch (HttpCallException e) {
@@ -243,9 +288,41 @@ public final class ClientEngine implements ServiceClient {
     }
   }
 
-  /** One attempt on {@code endpoint}, sending {@code attempt} (the attempt span's context). */
+  private static List<EndpointState> without(List<EndpointState> list, EndpointState gone) {
+    List<EndpointState> rest = new ArrayList<>(list);
+    rest.remove(gone);
+    return rest;
+  }
+
+  /**
+   * No endpoint to call: none known or usable, or (naming them) every endpoint's breaker refuses.
+   * Retriable: the next attempt may find one.
+   */
+  private HttpCallException noEndpoint(@Nullable List<String> refused) {
+    List<String> open = new ArrayList<>(refused == null ? List.of() : refused);
+    for (EndpointState s : states) {
+      CircuitBreaker b = breakers.of(s.id());
+      if (b != null && breakers.refuses(s.id()) && !open.contains(b.name())) {
+        open.add(b.name());
+      }
+    }
+    String message =
+        open.isEmpty()
+            ? "no endpoint of service " + config.service()
+            : "no endpoint of service "
+                + config.service()
+                + " is available: circuit breakers refuse calls: "
+                + open;
+    return new HttpCallException(config.service(), 0, null, message, null);
+  }
+
+  /**
+   * One attempt on {@code endpoint}, sending {@code attempt} (the attempt span's context); its
+   * outcome goes to the endpoint's breaker through {@code permit} (if it has one).
+   */
   private ClientResponse call(
       EndpointState endpoint,
+      CircuitBreaker.@Nullable Permit permit,
       ClientRequest request,
       Context attempt,
       long timeoutNanos,
@@ -257,17 +334,19 @@ public final class ClientEngine implements ServiceClient {
     AtomicReference<@Nullable HttpClientRequest> inflight = new AtomicReference<>();
     boolean success = false;
     boolean countOutlier = true;
+    HttpCallException failure = null;
     try {
       ClientResponse response =
           await(exchange(endpoint.endpoint(), request, sent, inflight), timeoutNanos);
       success = response.status() < 500;
       if (!success) {
-        throw new HttpCallException(
-            config.service(),
-            response.status(),
-            endpoint.id(),
-            config.service() + " endpoint " + endpoint.id() + " answered " + response.status(),
-            null);
+        throw failure =
+            new HttpCallException(
+                config.service(),
+                response.status(),
+                endpoint.id(),
+                config.service() + " endpoint " + endpoint.id() + " answered " + response.status(),
+                null);
       }
       return response;
     } catch (TimeoutException e) {
@@ -277,27 +356,54 @@ public final class ClientEngine implements ServiceClient {
         throw DeadlineExceededException.duringCall(
             "deadline passed while calling " + config.service() + " at " + endpoint.id());
       }
-      throw HttpCallException.timeout(
-          config.service(),
-          endpoint.id(),
-          "timed out after " + config.timeout() + " calling " + endpoint.id());
+      throw failure =
+          HttpCallException.timeout(
+              config.service(),
+              endpoint.id(),
+              "timed out after " + config.timeout() + " calling " + endpoint.id());
     } catch (InterruptedException e) {
       reset(inflight);
       countOutlier = false;
       throw e;
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw new HttpCallException(
-          config.service(),
-          0,
-          endpoint.id(),
-          "calling " + config.service() + " at " + endpoint.id() + " failed: " + cause,
-          cause);
+      throw failure =
+          new HttpCallException(
+              config.service(),
+              0,
+              endpoint.id(),
+              "calling " + config.service() + " at " + endpoint.id() + " failed: " + cause,
+              cause);
     } finally {
-      endpoint.onComplete(clock.nanoTime() - start);
+      long took = clock.nanoTime() - start;
+      endpoint.onComplete(took);
       if (countOutlier) {
         outliers.record(endpoint.id(), success, ids);
       }
+      if (permit != null) {
+        judge(permit, took, success, countOutlier, failure);
+      }
+    }
+  }
+
+  /**
+   * Records an attempt in its endpoint's breaker: an answer below 500 is a success; 5xx, a failed
+   * connection or the attempt's timeout a failure; a caller's deadline that passed or an interrupt
+   * says nothing about the endpoint and is not recorded.
+   */
+  private static void judge(
+      CircuitBreaker.Permit permit,
+      long took,
+      boolean success,
+      boolean counts,
+      @Nullable Throwable failure) {
+    if (!counts) {
+      permit.release();
+    } else if (success) {
+      permit.onResult(took, null);
+    } else {
+      permit.onResult(
+          took, failure != null ? failure : new IllegalStateException("attempt failed"));
     }
   }
 

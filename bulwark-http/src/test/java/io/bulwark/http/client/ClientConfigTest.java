@@ -7,6 +7,7 @@ import io.bulwark.core.config.ConfigException;
 import io.bulwark.core.config.ConfigLoader;
 import io.bulwark.http.ServerConfig;
 import io.bulwark.http.lb.Balancing;
+import io.bulwark.resilience.CircuitBreakerConfig;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -71,6 +72,54 @@ class ClientConfigTest {
         .hasMessageContaining("poolSize must be 1..10000, was 0")
         .hasMessageContaining("maxEjectedShare must be in [0, 1], was 2.0")
         .hasMessageContaining("clients.orders.colour: unknown key");
+  }
+
+  @Test
+  void endpointCircuitBreakerBindsWithTheKeysOfCircuitBreaker() {
+    String yaml =
+        """
+        clients:
+          payments:
+            circuitBreaker: {windowSize: 50}
+            endpointCircuitBreaker:
+              windowSize: 10
+              minimumCalls: 5
+              failureRateThreshold: 40
+              waitInOpen: 2s
+          orders: {}
+        """;
+    Map<String, ClientConfig> clients = loader.parse(yaml, "clients.yaml", HttpClients::bindAll);
+    CircuitBreakerConfig perEndpoint = clients.get("payments").endpointCircuitBreaker();
+    assertThat(perEndpoint).isNotNull();
+    assertThat(perEndpoint.windowSize()).isEqualTo(10);
+    assertThat(perEndpoint.minimumCalls()).isEqualTo(5);
+    assertThat(perEndpoint.failureRateThreshold()).isEqualTo(40.0);
+    assertThat(perEndpoint.waitInOpen()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(clients.get("payments").circuitBreaker().windowSize()).isEqualTo(50);
+    assertThat(clients.get("orders").endpointCircuitBreaker()).isNull();
+  }
+
+  @Test
+  void badEndpointCircuitBreakerValuesNameFileLineAndKey() {
+    String yaml =
+        """
+        clients:
+          payments:
+            timeout: 1s
+            endpointCircuitBreaker:
+              windowSize: 0
+              failureRateThreshold: 150
+              waitInOpen: soon
+              colour: red
+        """;
+    assertThatThrownBy(() -> loader.parse(yaml, "clients.yaml", HttpClients::bindAll))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("clients.yaml:6")
+        .hasMessageContaining("clients.payments.endpointCircuitBreaker.windowSize")
+        .hasMessageContaining("clients.yaml:8")
+        .hasMessageContaining("clients.payments.endpointCircuitBreaker.waitInOpen")
+        .hasMessageContaining("\"soon\"")
+        .hasMessageContaining("clients.payments.endpointCircuitBreaker.colour: unknown key");
   }
 
   @Test
