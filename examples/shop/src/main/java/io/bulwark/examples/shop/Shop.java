@@ -1,14 +1,39 @@
 package io.bulwark.examples.shop;
 
+import io.bulwark.examples.shop.cart.CartService;
+import io.bulwark.examples.shop.catalog.CatalogService;
+import io.bulwark.examples.shop.common.Settings;
+import io.bulwark.examples.shop.common.SharedEventLog;
+import io.bulwark.examples.shop.inventory.InventoryService;
+import io.bulwark.examples.shop.orders.OrdersService;
+import io.bulwark.examples.shop.payments.PaymentsService;
+import io.bulwark.examples.shop.recommendations.RecommendationsService;
+import io.bulwark.examples.shop.shipping.ShippingService;
+import io.bulwark.http.discovery.Endpoint;
 import io.bulwark.runtime.RuntimeListener;
+import io.bulwark.runtime.RuntimeOptions;
+import io.bulwark.runtime.RuntimeStartException;
+import io.bulwark.runtime.ServiceFactory;
+import io.bulwark.runtime.ServiceSpec;
 import io.bulwark.runtime.SystemModel;
 import io.bulwark.runtime.SystemRuntime;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The shop's first slice: catalog, cart, orders, payments (2 instances), inventory (2 instances),
  * shipping and recommendations, each a Bulwark HTTP server run by a {@link SystemRuntime}.
+ *
+ * <p>{@link #start} opens the shared embedded event log (topic {@code orders}, 2 partitions) under
+ * {@code <storageRoot>/event-log}, then starts the services in dependency order; {@link #close}
+ * stops them in reverse, then closes the log. {@link #checkInvariants} judges a run from the
+ * services' own stores. See {@code docs/shop.md}.
  */
 public final class Shop implements AutoCloseable {
   /** The version every service starts with. */
@@ -17,41 +42,169 @@ public final class Shop implements AutoCloseable {
   /** The payments version of the game day's bad deploy: fails half its calls and adds latency. */
   public static final String BAD_PAYMENTS_VERSION = "1.1.0-bad";
 
-  private Shop() {}
+  /** The services, in the order the runtime starts them. */
+  public static final List<String> SERVICES =
+      List.of("recommendations", "catalog", "inventory", "payments", "cart", "orders", "shipping");
+
+  private final ShopOptions options;
+  private final SystemRuntime runtime;
+  private final SharedEventLog.Lease log;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private Shop(ShopOptions options, SystemRuntime runtime, SharedEventLog.Lease log) {
+    this.options = options;
+    this.runtime = runtime;
+    this.log = log;
+  }
 
   /** The shop's system model for {@code options}. */
   public static SystemModel model(ShopOptions options) {
-    throw new UnsupportedOperationException("shop: not implemented yet");
+    String eventLog = eventLogDirectory(options).toString();
+    return SystemModel.builder("shop")
+        .service(spec(options, "recommendations", 1, RecommendationsService::create).build())
+        .service(
+            spec(options, "catalog", 1, CatalogService::create)
+                .dependsOn("recommendations")
+                .build())
+        .service(spec(options, "inventory", 2, InventoryService::create).build())
+        .service(spec(options, "payments", 2, PaymentsService::create).build())
+        .service(spec(options, "cart", 1, CartService::create).dependsOn("catalog").build())
+        .service(
+            spec(options, "orders", 1, OrdersService::create)
+                .dependsOn("cart")
+                .dependsOn("inventory")
+                .dependsOn("payments")
+                .setting(Settings.EVENT_LOG, eventLog)
+                .build())
+        .service(
+            spec(options, "shipping", 1, ShippingService::create)
+                .dependsOn("inventory")
+                .setting(Settings.EVENT_LOG, eventLog)
+                .build())
+        .build();
+  }
+
+  private static ServiceSpec.Builder spec(
+      ShopOptions options, String name, int instances, ServiceFactory factory) {
+    return ServiceSpec.builder(name, factory)
+        .instances(instances)
+        .version(GOOD_VERSION)
+        .setting(Settings.RESILIENCE, Boolean.toString(options.resilience()));
+  }
+
+  /** Where the shared event log lives: {@code <storageRoot>/event-log}. */
+  public static Path eventLogDirectory(ShopOptions options) {
+    return options.storageRoot().resolve("event-log");
   }
 
   /**
    * Starts the shop (the shared event log, then every service in dependency order), reporting
    * progress to {@code progress}. On failure nothing is left running and the exception names the
    * cause (a port in use, a storage directory that cannot be written).
+   *
+   * @throws RuntimeStartException naming what failed
    */
   public static Shop start(ShopOptions options, RuntimeListener progress) {
-    throw new UnsupportedOperationException("shop: not implemented yet");
+    checkWritable(options.storageRoot());
+    SharedEventLog.Lease log = null;
+    SystemRuntime runtime = null;
+    try {
+      log = SharedEventLog.acquire(eventLogDirectory(options));
+      runtime =
+          SystemRuntime.inProcess(
+              model(options),
+              RuntimeOptions.builder(options.storageRoot())
+                  .seed(options.seed())
+                  .basePort(options.basePort())
+                  .build());
+      runtime.addListener(progress);
+      runtime.start();
+      return new Shop(options, runtime, log);
+    } catch (RuntimeException | Error e) {
+      stopQuietly(runtime, e);
+      if (log != null) {
+        log.close();
+      }
+      if (e instanceof RuntimeStartException) {
+        throw e;
+      }
+      throw new RuntimeStartException("shop could not start: " + e.getMessage(), e);
+    }
+  }
+
+  private static void stopQuietly(@Nullable SystemRuntime runtime, Throwable cause) {
+    if (runtime == null) {
+      return;
+    }
+    try {
+      runtime.stop();
+    } catch (RuntimeException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  private static void checkWritable(Path root) {
+    try {
+      Files.createDirectories(root);
+      Path probe = Files.createTempFile(root, ".write-probe", ".tmp");
+      Files.delete(probe);
+    } catch (IOException | RuntimeException e) {
+      throw new RuntimeStartException(
+          "shop: storage root " + root.toAbsolutePath() + " cannot be written: " + e, e);
+    }
+  }
+
+  public ShopOptions options() {
+    return options;
   }
 
   public SystemRuntime runtime() {
-    throw new UnsupportedOperationException("shop: not implemented yet");
+    return runtime;
   }
 
-  /** {@code http://127.0.0.1:<port>} of a ready instance of {@code service}. */
+  /**
+   * {@code http://127.0.0.1:<port>} of a ready instance of {@code service}.
+   *
+   * @throws IllegalStateException naming the service when none of its instances is ready
+   */
   public URI baseUri(String service) {
-    throw new UnsupportedOperationException("shop: not implemented yet");
+    List<Endpoint> ready = runtime.readyEndpoints(service);
+    if (ready.isEmpty()) {
+      throw new IllegalStateException("no instance of " + service + " is ready");
+    }
+    Endpoint e = ready.getFirst();
+    return URI.create("http://" + e.host() + ":" + e.port());
   }
 
   /**
    * Waits (at most {@code quiesceBudget}) until the work already accepted has settled (outbox
    * relayed, shipping caught up, pending compensations done), then checks the invariants from the
-   * services' stores.
+   * services' stores (opened read-only; the load generator's counters play no part).
    */
   public InvariantReport checkInvariants(Duration quiesceBudget) {
-    throw new UnsupportedOperationException("shop: not implemented yet");
+    return new InvariantChecker(stores()).check(quiesceBudget);
+  }
+
+  /** The database files of the run. */
+  InvariantChecker.Stores stores() {
+    Path root = options.storageRoot();
+    return new InvariantChecker.Stores(
+        runtime.instance("orders-1").storage().resolve("orders.db"),
+        root.resolve("payments").resolve("shared").resolve("ledger.db"),
+        root.resolve("inventory").resolve("shared").resolve("inventory.db"),
+        runtime.instance("shipping-1").storage().resolve("shipping.db"));
   }
 
   /** Stops every service, then the event log. Idempotent. */
   @Override
-  public void close() {}
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      runtime.stop();
+    } finally {
+      log.close();
+    }
+  }
 }

@@ -1,0 +1,352 @@
+package io.bulwark.examples.shop;
+
+import io.bulwark.examples.shop.common.SqlitePool;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Judges a run from the services' own SQLite stores, opened read-only: orders (orders and outbox),
+ * the payments ledger, inventory (reservations and stock) and shipping (shipments). First waits,
+ * within a budget, for accepted work to settle; then reads everything once and checks the four
+ * invariants. Each failed invariant's detail names the first offending ids.
+ */
+final class InvariantChecker {
+  static final int NAMED = 5;
+
+  /** The database files of one run. */
+  record Stores(Path orders, Path ledger, Path inventory, Path shipping) {}
+
+  /** What the stores hold, read once. */
+  private record Snapshot(
+      Map<String, String> orderStatus,
+      Set<String> compensationPending,
+      long unsentOutbox,
+      Map<String, Long> chargeRows,
+      Map<String, Long> refundRows,
+      Map<String, String> reservationState,
+      Map<String, Long> reservationUnits,
+      long stockTaken,
+      Map<String, String> shipments) {}
+
+  private final Stores stores;
+
+  InvariantChecker(Stores stores) {
+    this.stores = stores;
+  }
+
+  InvariantReport check(Duration quiesceBudget) {
+    try {
+      Snapshot s = read();
+      long deadline = System.nanoTime() + quiesceBudget.toNanos();
+      while (!settled(s) && System.nanoTime() < deadline) {
+        if (!pause()) {
+          break;
+        }
+        s = read();
+      }
+      return judge(s, settled(s));
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the shop's stores: " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean pause() {
+    try {
+      Thread.sleep(100);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static boolean settled(Snapshot s) {
+    if (s.unsentOutbox() > 0 || !s.compensationPending().isEmpty()) {
+      return false;
+    }
+    for (Map.Entry<String, String> o : s.orderStatus().entrySet()) {
+      boolean fin = o.getValue().equals("CONFIRMED") || o.getValue().equals("CANCELLED");
+      if (!fin || (o.getValue().equals("CONFIRMED") && !s.shipments().containsKey(o.getKey()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private InvariantReport judge(Snapshot s, boolean settled) {
+    List<Invariant> list = new ArrayList<>();
+    list.add(finalStates(s, settled));
+    list.add(chargedOnce(s));
+    list.add(units(s));
+    list.add(paidShippedOrRefunded(s));
+    return new InvariantReport(List.copyOf(list), figures(s));
+  }
+
+  private static Invariant finalStates(Snapshot s, boolean settled) {
+    List<String> bad = new ArrayList<>();
+    s.orderStatus()
+        .forEach(
+            (id, status) -> {
+              if (!status.equals("CONFIRMED") && !status.equals("CANCELLED")) {
+                bad.add(id + " " + status);
+              } else if (s.compensationPending().contains(id)) {
+                bad.add(id + " " + status + " with compensation pending");
+              }
+            });
+    String detail =
+        bad.isEmpty()
+            ? s.orderStatus().size() + " orders, each CONFIRMED or CANCELLED"
+            : bad.size() + " of " + s.orderStatus().size() + " orders not final: " + first(bad);
+    if (!settled && bad.isEmpty()) {
+      detail += " (the run had not settled within the budget)";
+    }
+    return new Invariant(
+        "every accepted checkout ends in exactly one final state", bad.isEmpty(), detail);
+  }
+
+  private static Invariant chargedOnce(Snapshot s) {
+    List<String> twice = new ArrayList<>();
+    s.chargeRows()
+        .forEach(
+            (id, n) -> {
+              if (n > 1) {
+                twice.add(id + " charged " + n + " times");
+              }
+            });
+    s.refundRows()
+        .forEach(
+            (id, n) -> {
+              if (n > 1) {
+                twice.add(id + " refunded " + n + " times");
+              }
+            });
+    s.orderStatus()
+        .forEach(
+            (id, status) -> {
+              if (status.equals("CANCELLED")
+                  && s.chargeRows().getOrDefault(id, 0L) > s.refundRows().getOrDefault(id, 0L)) {
+                twice.add(id + " CANCELLED but charged and not refunded");
+              }
+            });
+    return new Invariant(
+        "no payment charged twice (and no cancelled order keeps a charge)",
+        twice.isEmpty(),
+        twice.isEmpty()
+            ? s.chargeRows().size() + " charge ids, each charged at most once"
+            : twice.size() + " violations: " + first(twice));
+  }
+
+  private static Invariant units(Snapshot s) {
+    long reserved = 0;
+    long shipped = 0;
+    long released = 0;
+    long still = 0;
+    List<String> open = new ArrayList<>();
+    for (Map.Entry<String, Long> r : s.reservationUnits().entrySet()) {
+      long u = r.getValue();
+      reserved += u;
+      switch (s.reservationState().get(r.getKey())) {
+        case "SHIPPED" -> shipped += u;
+        case "RELEASED" -> released += u;
+        case null, default -> {
+          still += u;
+          open.add(
+              r.getKey() + " (order " + s.orderStatus().getOrDefault(r.getKey(), "unknown") + ")");
+        }
+      }
+    }
+    boolean balanced = reserved == shipped + released + still;
+    boolean conserved = s.stockTaken() == shipped + still;
+    boolean holds = balanced && conserved && still == 0;
+    String figures =
+        "reserved "
+            + reserved
+            + " = shipped "
+            + shipped
+            + " + released "
+            + released
+            + " + still reserved "
+            + still
+            + "; stock taken from the shelves "
+            + s.stockTaken();
+    String detail =
+        holds
+            ? figures
+            : figures
+                + (conserved ? "" : " ≠ shipped + still reserved")
+                + (open.isEmpty() ? "" : "; still reserved: " + first(open));
+    return new Invariant("stock reserved = stock shipped + stock released", holds, detail);
+  }
+
+  private static Invariant paidShippedOrRefunded(Snapshot s) {
+    List<String> bad = new ArrayList<>();
+    Set<String> paid = new HashSet<>();
+    s.chargeRows()
+        .forEach(
+            (id, n) -> {
+              if (n > s.refundRows().getOrDefault(id, 0L)) {
+                paid.add(id);
+              }
+            });
+    for (String id : paid.stream().sorted().toList()) {
+      if (!"SHIPPED".equals(s.shipments().get(id))) {
+        bad.add(
+            id
+                + " paid, order "
+                + s.orderStatus().getOrDefault(id, "unknown")
+                + ", shipment "
+                + s.shipments().getOrDefault(id, "none"));
+      }
+    }
+    s.orderStatus()
+        .forEach(
+            (id, status) -> {
+              if (status.equals("CONFIRMED") && !paid.contains(id)) {
+                bad.add(id + " CONFIRMED but not paid");
+              }
+            });
+    return new Invariant(
+        "every paid order shipped or refunded",
+        bad.isEmpty(),
+        bad.isEmpty()
+            ? paid.size() + " paid orders, all shipped"
+            : bad.size() + " violations: " + first(bad));
+  }
+
+  private static Map<String, Long> figures(Snapshot s) {
+    Map<String, Long> f = new LinkedHashMap<>();
+    f.put("orders accepted", (long) s.orderStatus().size());
+    f.put("orders confirmed", count(s.orderStatus(), "CONFIRMED"));
+    f.put("orders cancelled", count(s.orderStatus(), "CANCELLED"));
+    f.put("charges", s.chargeRows().values().stream().mapToLong(Long::longValue).sum());
+    f.put("refunds", s.refundRows().values().stream().mapToLong(Long::longValue).sum());
+    f.put("shipments", count(s.shipments(), "SHIPPED"));
+    f.put(
+        "units reserved", s.reservationUnits().values().stream().mapToLong(Long::longValue).sum());
+    f.put("units shipped", units(s, "SHIPPED"));
+    f.put("units released", units(s, "RELEASED"));
+    return f;
+  }
+
+  private static long units(Snapshot s, String state) {
+    return s.reservationUnits().entrySet().stream()
+        .filter(e -> state.equals(s.reservationState().get(e.getKey())))
+        .mapToLong(Map.Entry::getValue)
+        .sum();
+  }
+
+  private static long count(Map<String, String> m, String value) {
+    return m.values().stream().filter(value::equals).count();
+  }
+
+  private static String first(List<String> items) {
+    List<String> sorted = items.stream().sorted().toList();
+    String shown = String.join(", ", sorted.subList(0, Math.min(NAMED, sorted.size())));
+    return sorted.size() > NAMED ? shown + ", …" : shown;
+  }
+
+  private Snapshot read() throws SQLException {
+    Map<String, String> orders = new HashMap<>();
+    Set<String> pending = new HashSet<>();
+    long[] unsent = {0};
+    withDb(
+        stores.orders(),
+        c -> {
+          query(
+              c,
+              "SELECT id, status, compensation_pending FROM orders",
+              rs -> {
+                orders.put(rs.getString(1), rs.getString(2));
+                if (rs.getInt(3) == 1) {
+                  pending.add(rs.getString(1));
+                }
+              });
+          query(
+              c,
+              "SELECT COUNT(*) FROM bulwark_outbox WHERE sent_at IS NULL",
+              rs -> unsent[0] = rs.getLong(1));
+        });
+    Map<String, Long> charges = new HashMap<>();
+    Map<String, Long> refunds = new HashMap<>();
+    withDb(
+        stores.ledger(),
+        c ->
+            query(
+                c,
+                "SELECT charge_id, kind, COUNT(*) FROM ledger GROUP BY charge_id, kind",
+                rs -> {
+                  switch (rs.getString(2)) {
+                    case "CHARGE" -> charges.put(rs.getString(1), rs.getLong(3));
+                    case "REFUND" -> refunds.put(rs.getString(1), rs.getLong(3));
+                    default -> {}
+                  }
+                }));
+    Map<String, String> state = new HashMap<>();
+    Map<String, Long> units = new HashMap<>();
+    long[] taken = {0};
+    withDb(
+        stores.inventory(),
+        c -> {
+          query(
+              c,
+              "SELECT id, state FROM reservations",
+              rs -> state.put(rs.getString(1), rs.getString(2)));
+          query(
+              c,
+              "SELECT reservation_id, SUM(quantity) FROM reservation_items GROUP BY reservation_id",
+              rs -> units.put(rs.getString(1), rs.getLong(2)));
+          query(
+              c,
+              "SELECT COALESCE(SUM(initial - available), 0) FROM stock",
+              rs -> taken[0] = rs.getLong(1));
+        });
+    Map<String, String> shipments = new HashMap<>();
+    withDb(
+        stores.shipping(),
+        c ->
+            query(
+                c,
+                "SELECT order_id, status FROM shipments",
+                rs -> shipments.put(rs.getString(1), rs.getString(2))));
+    return new Snapshot(
+        orders, pending, unsent[0], charges, refunds, state, units, taken[0], shipments);
+  }
+
+  private interface Body {
+    void run(Connection c) throws SQLException;
+  }
+
+  private interface Row {
+    void accept(ResultSet rs) throws SQLException;
+  }
+
+  private static void withDb(Path file, Body body) throws SQLException {
+    if (!Files.exists(file)) {
+      throw new SQLException("store " + file + " does not exist");
+    }
+    try (Connection c = SqlitePool.connect(file, true)) {
+      body.run(c);
+    }
+  }
+
+  private static void query(Connection c, String sql, Row row) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        row.accept(rs);
+      }
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package io.bulwark.examples.shop.cart;
+
+import io.bulwark.examples.shop.catalog.CatalogService.ProductView;
+import io.bulwark.examples.shop.common.Json;
+import io.bulwark.examples.shop.common.ServerSetup;
+import io.bulwark.examples.shop.common.ShopClients;
+import io.bulwark.http.HttpProblem;
+import io.bulwark.http.Request;
+import io.bulwark.http.Response;
+import io.bulwark.http.client.ClientRequest;
+import io.bulwark.http.client.ClientResponse;
+import io.bulwark.http.client.ServiceClient;
+import io.bulwark.runtime.InstanceContext;
+import io.bulwark.runtime.ServiceInstance;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The cart service: carts in memory (lost with the instance, as a session cache would be).
+ *
+ * <p>{@code POST /carts/{cartId}/items} {@code {"sku","quantity":1..10}} adds to the cart at the
+ * catalog's price (asked each time; an unknown sku is 404, a catalog failure 502) and answers the
+ * cart; {@code GET /carts/{cartId}} (404 if none); {@code DELETE /carts/{cartId}}. Adding is atomic
+ * per cart; one cart holds at most {@value #MAX_QUANTITY} of one sku.
+ */
+public final class CartService {
+  static final int MAX_QUANTITY = 10;
+  static final int MAX_ID = 64;
+
+  /** Body of {@code POST /carts/{cartId}/items}. */
+  public record AddItem(@Nullable String sku, int quantity) {}
+
+  /** A line of a cart; {@code price} in cents per unit. */
+  public record CartItem(String sku, int quantity, long price) {}
+
+  /** A cart. */
+  public record Cart(String cartId, List<CartItem> items) {}
+
+  private final Map<String, Map<String, CartItem>> carts = new ConcurrentHashMap<>();
+  private final ServiceClient catalog;
+
+  private CartService(ServiceClient catalog) {
+    this.catalog = catalog;
+  }
+
+  /** The {@link io.bulwark.runtime.ServiceFactory} of the service. */
+  public static ServiceInstance create(InstanceContext ctx) {
+    ShopClients clients = ShopClients.create(ctx, List.of("catalog"));
+    CartService s = new CartService(clients.clients().client("catalog"));
+    ServerSetup.limiter(ctx)
+        .post("/carts/{cartId}/items", s::add)
+        .get("/carts/{cartId}", s::get)
+        .delete("/carts/{cartId}", s::delete);
+    return ServiceInstance.of(clients);
+  }
+
+  private Response add(Request req) {
+    String cartId = cartId(req);
+    AddItem body = req.bodyAs(AddItem.class);
+    String sku = body.sku();
+    if (sku == null || sku.isBlank() || sku.length() > MAX_ID) {
+      throw HttpProblem.badRequest("cart " + cartId + ": sku must be 1.." + MAX_ID + " characters");
+    }
+    if (body.quantity() < 1 || body.quantity() > MAX_QUANTITY) {
+      throw HttpProblem.badRequest(
+          "cart " + cartId + ": quantity must be 1.." + MAX_QUANTITY + ", was " + body.quantity());
+    }
+    long price = price(sku);
+    Map<String, CartItem> lines = carts.computeIfAbsent(cartId, k -> new LinkedHashMap<>());
+    Cart cart;
+    synchronized (lines) {
+      CartItem old = lines.get(sku);
+      int quantity = (old == null ? 0 : old.quantity()) + body.quantity();
+      if (quantity > MAX_QUANTITY) {
+        throw HttpProblem.conflict(
+            "cart "
+                + cartId
+                + " would hold "
+                + quantity
+                + " of "
+                + sku
+                + ", more than "
+                + MAX_QUANTITY);
+      }
+      lines.put(sku, new CartItem(sku, quantity, price));
+      cart = new Cart(cartId, new ArrayList<>(lines.values()));
+    }
+    return Response.json(cart);
+  }
+
+  private long price(String sku) {
+    ClientResponse r;
+    try {
+      r = catalog.send(ClientRequest.get("/products/" + sku + "/price"));
+    } catch (Exception e) {
+      throw HttpProblem.of(502, "catalog_failed", "price of " + sku + ": " + e.getMessage());
+    }
+    if (r.status() == 404) {
+      throw HttpProblem.notFound("unknown sku " + sku);
+    }
+    if (r.status() != 200) {
+      throw HttpProblem.of(
+          502, "catalog_failed", "price of " + sku + ": catalog answered " + r.status());
+    }
+    return Json.body(r, ProductView.class, "GET /products/" + sku + "/price").price();
+  }
+
+  private Response get(Request req) {
+    String cartId = cartId(req);
+    Map<String, CartItem> lines = carts.get(cartId);
+    if (lines == null) {
+      throw HttpProblem.notFound("no cart " + cartId);
+    }
+    synchronized (lines) {
+      return Response.json(new Cart(cartId, new ArrayList<>(lines.values())));
+    }
+  }
+
+  private Response delete(Request req) {
+    carts.remove(cartId(req));
+    return Response.status(204);
+  }
+
+  private static String cartId(Request req) {
+    String id = req.pathParam("cartId");
+    if (id.isBlank() || id.length() > MAX_ID) {
+      throw HttpProblem.badRequest("cartId must be 1.." + MAX_ID + " characters, was " + id);
+    }
+    return id;
+  }
+}

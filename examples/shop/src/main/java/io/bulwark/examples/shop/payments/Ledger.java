@@ -1,0 +1,114 @@
+package io.bulwark.examples.shop.payments;
+
+import io.bulwark.examples.shop.common.SqlitePool;
+import io.bulwark.http.HttpProblem;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The payments ledger in SQLite, shared by every payments instance: one row per charge, refund or
+ * void, keyed by the charge id.
+ *
+ * <p>Each operation looks the charge id up and inserts only if absent, in one {@code BEGIN
+ * IMMEDIATE} transaction, so a charge id is charged at most once and refunded at most once whatever
+ * the instances and retries. A refund of a charge id never charged records a VOID (amount 0), so a
+ * charge arriving late (after its order gave up) is refused with 409 {@code voided} and never
+ * lands.
+ */
+final class Ledger {
+  static final String CHARGE = "CHARGE";
+  static final String REFUND = "REFUND";
+  static final String VOID = "VOID";
+
+  /** A ledger entry; {@code created} is true when this call wrote it. */
+  record Entry(String chargeId, String kind, long amount, boolean created) {}
+
+  private final SqlitePool db;
+
+  Ledger(SqlitePool db) {
+    this.db = db;
+  }
+
+  void init() throws SQLException {
+    db.txRun(
+        c -> {
+          try (Statement s = c.createStatement()) {
+            s.execute(
+                "CREATE TABLE IF NOT EXISTS ledger (id INTEGER PRIMARY KEY AUTOINCREMENT, charge_id"
+                    + " TEXT NOT NULL, kind TEXT NOT NULL, amount INTEGER NOT NULL, at INTEGER NOT"
+                    + " NULL)");
+            s.execute("CREATE INDEX IF NOT EXISTS ledger_charge ON ledger (charge_id, kind)");
+          }
+        });
+  }
+
+  /** Charges {@code amount} under {@code chargeId}, or answers the charge already there. */
+  Entry charge(String chargeId, long amount) throws SQLException {
+    return db.tx(
+        c -> {
+          if (find(c, chargeId, VOID) != null) {
+            throw HttpProblem.of(409, "voided", "charge " + chargeId + " was voided by a refund");
+          }
+          Entry existing = find(c, chargeId, CHARGE);
+          if (existing != null) {
+            return existing;
+          }
+          insert(c, chargeId, CHARGE, amount);
+          return new Entry(chargeId, CHARGE, amount, true);
+        });
+  }
+
+  /** Refunds the charge {@code chargeId}, or voids it if it was never charged. */
+  Entry refund(String chargeId) throws SQLException {
+    return db.tx(
+        c -> {
+          Entry done = find(c, chargeId, REFUND);
+          if (done == null) {
+            done = find(c, chargeId, VOID);
+          }
+          if (done != null) {
+            return done;
+          }
+          Entry charge = find(c, chargeId, CHARGE);
+          String kind = charge == null ? VOID : REFUND;
+          long amount = charge == null ? 0 : charge.amount();
+          insert(c, chargeId, kind, amount);
+          return new Entry(chargeId, kind, amount, true);
+        });
+  }
+
+  Optional<Entry> charged(String chargeId) throws SQLException {
+    return db.read(c -> Optional.ofNullable(find(c, chargeId, CHARGE)));
+  }
+
+  private static @Nullable Entry find(Connection c, String chargeId, String kind)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT amount FROM ledger WHERE charge_id = ? AND kind = ? ORDER BY id LIMIT 1")) {
+      ps.setString(1, chargeId);
+      ps.setString(2, kind);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? new Entry(chargeId, kind, rs.getLong(1), false) : null;
+      }
+    }
+  }
+
+  private static void insert(Connection c, String chargeId, String kind, long amount)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO ledger (charge_id, kind, amount, at) VALUES (?, ?, ?, ?)")) {
+      ps.setString(1, chargeId);
+      ps.setString(2, kind);
+      ps.setLong(3, amount);
+      ps.setLong(4, System.currentTimeMillis());
+      ps.executeUpdate();
+    }
+  }
+}

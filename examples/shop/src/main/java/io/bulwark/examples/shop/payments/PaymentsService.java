@@ -1,0 +1,116 @@
+package io.bulwark.examples.shop.payments;
+
+import io.bulwark.examples.shop.Shop;
+import io.bulwark.examples.shop.common.ServerSetup;
+import io.bulwark.examples.shop.common.SqlitePool;
+import io.bulwark.examples.shop.payments.Ledger.Entry;
+import io.bulwark.http.Handler;
+import io.bulwark.http.HttpProblem;
+import io.bulwark.http.Request;
+import io.bulwark.http.Response;
+import io.bulwark.runtime.InstanceContext;
+import io.bulwark.runtime.ServiceInstance;
+import java.util.Random;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The payments service (2 instances, one shared ledger {@code ledger.db} in the service's shared
+ * storage; see {@link Ledger} for the guarantees).
+ *
+ * <p>{@code POST /charges} {@code {"chargeId","amount"}} → 201 new, 200 replay, 409 {@code voided};
+ * {@code POST /refunds} {@code {"chargeId"}} → 201/200 (a VOID when nothing was charged); {@code
+ * GET /charges/{id}}.
+ *
+ * <p>An instance running {@link Shop#BAD_PAYMENTS_VERSION} is the game day's bad deploy: every call
+ * takes {@value #BAD_LATENCY_MS} ms more, and half of them (a seeded coin per instance) fail with
+ * 503 {@code bad_version} before touching the ledger.
+ */
+public final class PaymentsService {
+  static final long BAD_LATENCY_MS = 250;
+  static final int MAX_ID = 64;
+
+  /** Body of {@code POST /charges}. */
+  public record ChargeRequest(@Nullable String chargeId, long amount) {}
+
+  /** Body of {@code POST /refunds}. */
+  public record RefundRequest(@Nullable String chargeId) {}
+
+  private final Ledger ledger;
+
+  private PaymentsService(Ledger ledger) {
+    this.ledger = ledger;
+  }
+
+  /** The {@link io.bulwark.runtime.ServiceFactory} of the service. */
+  public static ServiceInstance create(InstanceContext ctx) throws Exception {
+    SqlitePool db = SqlitePool.open(ctx.serviceStorage().resolve("ledger.db"), 4);
+    try {
+      Ledger ledger = new Ledger(db);
+      ledger.init();
+      PaymentsService s = new PaymentsService(ledger);
+      Random coin =
+          Shop.BAD_PAYMENTS_VERSION.equals(ctx.version())
+              ? new Random(ctx.seed() * 31 + ctx.instanceId().hashCode())
+              : null;
+      ServerSetup.limiter(ctx)
+          .post("/charges", faulty(coin, s::charge))
+          .post("/refunds", faulty(coin, s::refund))
+          .get("/charges/{id}", faulty(coin, s::get));
+      return ServiceInstance.of(db);
+    } catch (Exception | Error e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  /** {@code handler}, or with a bad version: the fault first, then (half the time) the handler. */
+  private static Handler faulty(@Nullable Random coin, Handler handler) {
+    if (coin == null) {
+      return handler;
+    }
+    return req -> {
+      try {
+        Thread.sleep(BAD_LATENCY_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw HttpProblem.unavailable("interrupted", "payments call interrupted", 1);
+      }
+      if (coin.nextBoolean()) {
+        throw HttpProblem.unavailable(
+            "bad_version", Shop.BAD_PAYMENTS_VERSION + " failed the call", 1);
+      }
+      return handler.handle(req);
+    };
+  }
+
+  private Response charge(Request req) throws Exception {
+    ChargeRequest body = req.bodyAs(ChargeRequest.class);
+    String id = checkId(body.chargeId());
+    if (body.amount() <= 0) {
+      throw HttpProblem.badRequest(
+          "charge " + id + ": amount must be > 0 cents, was " + body.amount());
+    }
+    return answer(ledger.charge(id, body.amount()));
+  }
+
+  private Response refund(Request req) throws Exception {
+    return answer(ledger.refund(checkId(req.bodyAs(RefundRequest.class).chargeId())));
+  }
+
+  private Response get(Request req) throws Exception {
+    String id = checkId(req.pathParam("id"));
+    Entry e = ledger.charged(id).orElseThrow(() -> HttpProblem.notFound("no charge " + id));
+    return Response.json(e);
+  }
+
+  private static Response answer(Entry e) {
+    return Response.json(e.created() ? 201 : 200, e);
+  }
+
+  private static String checkId(@Nullable String id) {
+    if (id == null || id.isBlank() || id.length() > MAX_ID) {
+      throw HttpProblem.badRequest("chargeId must be 1.." + MAX_ID + " characters, was " + id);
+    }
+    return id;
+  }
+}

@@ -1,0 +1,207 @@
+package io.bulwark.examples.shop.shipping;
+
+import io.bulwark.events.Consumer;
+import io.bulwark.events.ConsumerConfig;
+import io.bulwark.events.EventRecord;
+import io.bulwark.events.Serdes;
+import io.bulwark.events.outbox.Inbox;
+import io.bulwark.examples.shop.common.Closeables;
+import io.bulwark.examples.shop.common.Json;
+import io.bulwark.examples.shop.common.Settings;
+import io.bulwark.examples.shop.common.SharedEventLog;
+import io.bulwark.examples.shop.common.ShopClients;
+import io.bulwark.examples.shop.common.SqlitePool;
+import io.bulwark.http.HttpProblem;
+import io.bulwark.http.Request;
+import io.bulwark.http.Response;
+import io.bulwark.http.client.ClientRequest;
+import io.bulwark.http.client.ServiceClient;
+import io.bulwark.runtime.InstanceContext;
+import io.bulwark.runtime.ServiceInstance;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shipping service: consumes {@code OrderConfirmed} events from the {@code orders} topic (group
+ * {@value #GROUP}) through an {@link Inbox} in {@code shipping.db}, records a shipment and ships
+ * the order's reservation (inventory {@code POST /reservations/{id}/ship}).
+ *
+ * <p>Guarantees: each event is handled once (the inbox drops a redelivered or republished one); the
+ * shipment row, the inbox mark and the ship call succeed together — the call is made inside the
+ * inbox transaction, which commits only after it succeeded, so a failed call rolls the shipment
+ * back and the event is retried (with backoff) until it succeeds; offsets are committed after the
+ * records before them were processed. A reservation that inventory refuses to ship (409) is
+ * recorded as a FAILED shipment rather than retried forever. {@code GET /shipments/{orderId}}.
+ */
+public final class ShippingService {
+  private static final Logger LOG = LoggerFactory.getLogger(ShippingService.class);
+  static final String GROUP = "shipping";
+  static final long MAX_BACKOFF_MS = 1_000;
+
+  /** The event, as shipping reads it. */
+  public record OrderConfirmed(String orderId, List<Line> items) {}
+
+  /** A line of the event. */
+  public record Line(String sku, int quantity) {}
+
+  /** A shipment. */
+  public record Shipment(String orderId, String status, @Nullable String detail) {}
+
+  private final SqlitePool db;
+  private final Inbox inbox = Inbox.create("shipping");
+  private final ServiceClient inventory;
+
+  private ShippingService(SqlitePool db, ServiceClient inventory) {
+    this.db = db;
+    this.inventory = inventory;
+  }
+
+  /** The {@link io.bulwark.runtime.ServiceFactory} of the service. */
+  public static ServiceInstance create(InstanceContext ctx) throws Exception {
+    SharedEventLog.Lease log =
+        SharedEventLog.acquire(Path.of(Settings.required(ctx, Settings.EVENT_LOG)));
+    SqlitePool db = null;
+    ShopClients clients = null;
+    Consumer consumer = null;
+    try {
+      db = SqlitePool.open(ctx.storage().resolve("shipping.db"), 2);
+      clients = ShopClients.create(ctx, List.of("inventory"));
+      ShippingService s = new ShippingService(db, clients.clients().client("inventory"));
+      s.init();
+      consumer = log.log().consumer(ConsumerConfig.builder(GROUP).build());
+      consumer.subscribe(List.of(SharedEventLog.ORDERS_TOPIC));
+      Consumer c = consumer;
+      ctx.server().get("/shipments/{orderId}", s::shipment);
+      ctx.background("consumer", () -> s.consume(ctx, c));
+      return ServiceInstance.of(log, db, clients, consumer);
+    } catch (Exception | Error e) {
+      Closeables.closeAfter(e, log, db, clients, consumer);
+      throw e;
+    }
+  }
+
+  private void init() throws SQLException {
+    db.txRun(
+        c -> {
+          try (Statement s = c.createStatement()) {
+            s.execute(
+                "CREATE TABLE IF NOT EXISTS shipments (order_id TEXT PRIMARY KEY, status TEXT NOT"
+                    + " NULL, detail TEXT, units INTEGER NOT NULL, at INTEGER NOT NULL)");
+          }
+          inbox.createTable(c);
+        });
+  }
+
+  private void consume(InstanceContext ctx, Consumer consumer) {
+    while (!ctx.stopping()) {
+      List<EventRecord> records;
+      try {
+        records = consumer.poll(Duration.ofMillis(200));
+      } catch (RuntimeException e) {
+        if (Thread.currentThread().isInterrupted()) {
+          return;
+        }
+        LOG.warn("{}: poll failed: {}", ctx.instanceId(), e.toString());
+        continue;
+      }
+      for (EventRecord r : records) {
+        if (!processUntilDone(ctx, r)) {
+          return;
+        }
+      }
+      if (!records.isEmpty()) {
+        consumer.commitSync();
+      }
+    }
+  }
+
+  /** Retries one record until it is processed; false if the instance stops first. */
+  private boolean processUntilDone(InstanceContext ctx, EventRecord r) {
+    long backoff = 50;
+    while (!ctx.stopping()) {
+      try {
+        db.txRun(c -> inbox.process(c, r, this::ship));
+        return true;
+      } catch (SQLException | RuntimeException e) {
+        LOG.debug(
+            "{}: record {} not processed yet: {}",
+            ctx.instanceId(),
+            Inbox.messageId(r),
+            e.toString());
+      }
+      try {
+        Thread.sleep(backoff);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+      backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+    }
+    return false;
+  }
+
+  private void ship(Connection tx, EventRecord record) throws SQLException {
+    OrderConfirmed event = record.value(Serdes.json(Json.MAPPER, OrderConfirmed.class));
+    if (event == null) {
+      throw new SQLException("record " + Inbox.messageId(record) + " has no value");
+    }
+    int units = event.items().stream().mapToInt(Line::quantity).sum();
+    String status = "SHIPPED";
+    String detail = null;
+    try {
+      int answer =
+          inventory
+              .send(ClientRequest.of("POST", "/reservations/" + event.orderId() + "/ship"))
+              .status();
+      if (answer == 409 || answer == 404) {
+        status = "FAILED";
+        detail = "inventory answered " + answer;
+      } else if (answer != 200 && answer != 201) {
+        throw new SQLException("inventory answered " + answer + " to ship " + event.orderId());
+      }
+    } catch (SQLException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new SQLException("ship " + event.orderId() + " failed: " + e.getMessage(), e);
+    }
+    try (PreparedStatement ps =
+        tx.prepareStatement(
+            "INSERT OR IGNORE INTO shipments (order_id, status, detail, units, at) VALUES (?, ?, ?,"
+                + " ?, ?)")) {
+      ps.setString(1, event.orderId());
+      ps.setString(2, status);
+      ps.setString(3, detail);
+      ps.setInt(4, units);
+      ps.setLong(5, System.currentTimeMillis());
+      ps.executeUpdate();
+    }
+  }
+
+  private Response shipment(Request req) throws Exception {
+    String id = req.pathParam("orderId");
+    Optional<Shipment> s =
+        db.read(
+            c -> {
+              try (PreparedStatement ps =
+                  c.prepareStatement("SELECT status, detail FROM shipments WHERE order_id = ?")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                  return rs.next()
+                      ? Optional.of(new Shipment(id, rs.getString(1), rs.getString(2)))
+                      : Optional.<Shipment>empty();
+                }
+              }
+            });
+    return Response.json(s.orElseThrow(() -> HttpProblem.notFound("no shipment for order " + id)));
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The reference shop: services built only on Bulwark's public APIs, the load generator, the game
+ * day and the {@code bulwark demo} that runs them.
+ */
+module io.bulwark.examples.shop {
+  requires io.bulwark.runtime;
+  requires io.bulwark.http;
+  requires io.bulwark.events;
+  requires io.bulwark.resilience;
+  requires io.bulwark.telemetry;
+  requires com.fasterxml.jackson.databind;
+  requires org.xerial.sqlitejdbc;
+  requires HdrHistogram;
+  requires org.slf4j;
+  requires java.sql;
+
+  exports io.bulwark.examples.shop;
+
+  opens io.bulwark.examples.shop to
+      com.fasterxml.jackson.databind;
+  opens io.bulwark.examples.shop.common to
+      com.fasterxml.jackson.databind;
+  opens io.bulwark.examples.shop.catalog to
+      com.fasterxml.jackson.databind;
+  opens io.bulwark.examples.shop.recommendations to
+      com.fasterxml.jackson.databind;
+  opens io.bulwark.examples.shop.inventory to
+      com.fasterxml.jackson.databind;
+  opens io.bulwark.examples.shop.payments to
+      com.fasterxml.jackson.databind;
+  opens io.bulwark.examples.shop.cart to
+      com.fasterxml.jackson.databind;
+  opens io.bulwark.examples.shop.orders to
+      com.fasterxml.jackson.databind;
+  opens io.bulwark.examples.shop.shipping to
+      com.fasterxml.jackson.databind;
+}

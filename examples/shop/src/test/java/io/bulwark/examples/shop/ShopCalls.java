@@ -1,0 +1,103 @@
+package io.bulwark.examples.shop;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/** What a user of the shop does, over real HTTP on loopback, as plain JDK client calls. */
+final class ShopCalls {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  /** One answer: status and JSON body (null node when the body is not JSON). */
+  record Answer(int status, JsonNode body) {
+    String text(String field) {
+      return body.path(field).asText();
+    }
+  }
+
+  private final Shop shop;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  ShopCalls(Shop shop) {
+    this.shop = shop;
+  }
+
+  Answer get(String service, String path) {
+    return send(service, HttpRequest.newBuilder().GET(), path);
+  }
+
+  Answer post(String service, String path, String json) {
+    return send(
+        service,
+        HttpRequest.newBuilder()
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json)),
+        path);
+  }
+
+  Answer addItem(String cartId, String sku, int quantity) {
+    return post(
+        "cart",
+        "/carts/" + cartId + "/items",
+        "{\"sku\":\"" + sku + "\",\"quantity\":" + quantity + "}");
+  }
+
+  Answer checkout(String key, String cartId) {
+    return send(
+        "orders",
+        HttpRequest.newBuilder()
+            .header("content-type", "application/json")
+            .header("Idempotency-Key", key)
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"cartId\":\"" + cartId + "\",\"customer\":\"alice\"}")),
+        "/checkout");
+  }
+
+  /** An answer; a call that gets none (refused, reset) is status 0, as a user would see it fail. */
+  private Answer send(String service, HttpRequest.Builder b, String path) {
+    try {
+      URI base = shop.baseUri(service);
+      HttpResponse<String> r =
+          http.send(
+              b.uri(base.resolve(path)).timeout(Duration.ofSeconds(20)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      JsonNode body;
+      try {
+        body = r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body());
+      } catch (IOException e) {
+        body = JSON.nullNode();
+      }
+      return new Answer(r.statusCode(), body);
+    } catch (IOException | IllegalStateException e) {
+      return new Answer(0, JSON.nullNode());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Polls {@code condition} until it holds or {@code timeout} passes; true if it held. */
+  static boolean eventually(Duration timeout, BooleanSupplier condition) {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < end) {
+      if (condition.getAsBoolean()) {
+        return true;
+      }
+      try {
+        Thread.sleep(25);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return condition.getAsBoolean();
+  }
+}

@@ -1,0 +1,279 @@
+package io.bulwark.examples.shop;
+
+import static io.bulwark.examples.shop.ShopCalls.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.bulwark.examples.shop.ShopCalls.Answer;
+import io.bulwark.runtime.RuntimeListener;
+import io.bulwark.runtime.RuntimeStartException;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shop's services through their HTTP APIs, on a real shop on loopback. */
+class ShopServicesTest {
+  static final Duration SETTLE = Duration.ofSeconds(15);
+
+  @TempDir Path dir;
+  Shop shop;
+  ShopCalls calls;
+
+  void start(boolean resilience) {
+    shop = Shop.start(new ShopOptions(resilience, 42, dir, 0), new RuntimeListener() {});
+    calls = new ShopCalls(shop);
+  }
+
+  @AfterEach
+  void stop() {
+    if (shop != null) {
+      shop.close();
+    }
+  }
+
+  int stock(String sku) {
+    return calls.get("inventory", "/stock/" + sku).body().path("available").asInt(-1);
+  }
+
+  @Test
+  void aCheckoutConfirmsChargesShipsAndTakesStock() {
+    start(true);
+    assertThat(calls.addItem("cart-1", "SKU-001", 2).status()).isEqualTo(200);
+    Answer cart = calls.addItem("cart-1", "SKU-002", 1);
+    long price1 = calls.get("catalog", "/products/SKU-001/price").body().path("price").asLong();
+    long price2 = calls.get("catalog", "/products/SKU-002/price").body().path("price").asLong();
+    assertThat(cart.body().path("items")).hasSize(2);
+
+    Answer done = calls.checkout("key-1", "cart-1");
+
+    assertThat(done.status()).isEqualTo(201);
+    assertThat(done.text("status")).isEqualTo("CONFIRMED");
+    String orderId = done.text("orderId");
+    assertThat(done.body().path("total").asLong()).isEqualTo(2 * price1 + price2);
+    assertThat(calls.get("orders", "/orders/" + orderId).text("status")).isEqualTo("CONFIRMED");
+    Answer charge = calls.get("payments", "/charges/" + orderId);
+    assertThat(charge.status()).isEqualTo(200);
+    assertThat(charge.body().path("amount").asLong()).isEqualTo(2 * price1 + price2);
+    assertThat(stock("SKU-001")).isEqualTo(998);
+    assertThat(stock("SKU-002")).isEqualTo(999);
+    assertThat(
+            eventually(
+                SETTLE, () -> calls.get("shipping", "/shipments/" + orderId).status() == 200))
+        .isTrue();
+    assertThat(calls.get("shipping", "/shipments/" + orderId).text("status")).isEqualTo("SHIPPED");
+
+    InvariantReport report = shop.checkInvariants(SETTLE);
+    assertThat(report.invariants()).allMatch(Invariant::holds, "holds");
+    assertThat(report.figures())
+        .containsEntry("orders confirmed", 1L)
+        .containsEntry("charges", 1L)
+        .containsEntry("shipments", 1L)
+        .containsEntry("units reserved", 3L)
+        .containsEntry("units shipped", 3L);
+  }
+
+  @Test
+  void badRequestsAreRefusedNamingTheBadValue() {
+    start(true);
+    assertThat(calls.addItem("c", "SKU-001", 11).status()).isEqualTo(400);
+    assertThat(calls.addItem("c", "SKU-001", 0).status()).isEqualTo(400);
+    Answer unknown = calls.addItem("c", "SKU-999", 1);
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(unknown.text("message")).contains("SKU-999");
+    assertThat(calls.get("catalog", "/products/SKU-999").status()).isEqualTo(404);
+    assertThat(calls.get("catalog", "/products?page=0").text("message")).contains("page");
+    assertThat(calls.get("catalog", "/products?page=x").status()).isEqualTo(400);
+    assertThat(calls.get("catalog", "/products?page=3").body().path("products")).hasSize(20);
+    assertThat(calls.get("catalog", "/products?page=4").body().path("products")).isEmpty();
+    assertThat(
+            calls
+                .get("catalog", "/search?q=KNIFE")
+                .body()
+                .path("products")
+                .get(0)
+                .path("sku")
+                .asText())
+        .isEqualTo("SKU-001");
+    Answer empty = calls.checkout("k-empty", "no-such-cart");
+    assertThat(empty.status()).isEqualTo(409);
+    assertThat(empty.text("error")).isEqualTo("empty_cart");
+    Answer noKey = calls.checkout("", "c");
+    assertThat(noKey.status()).isEqualTo(400);
+    assertThat(calls.checkout("k".repeat(65), "c").text("message")).contains("Idempotency-Key");
+    assertThat(calls.post("inventory", "/reservations/nope/ship", "").status()).isEqualTo(404);
+    assertThat(
+            calls.post("payments", "/charges", "{\"chargeId\":\"x\",\"amount\":0}").text("message"))
+        .contains("amount");
+  }
+
+  @Test
+  void aPaymentFailureReleasesTheReservationAndCancelsWithoutACharge() {
+    start(false);
+    calls.addItem("cart-p", "SKU-010", 3);
+    shop.runtime().instance("payments-1").stop();
+    shop.runtime().instance("payments-2").stop();
+
+    Answer failed = calls.checkout("key-p", "cart-p");
+
+    assertThat(failed.status()).isEqualTo(503);
+    assertThat(failed.text("error")).isEqualTo("checkout_failed");
+    assertThat(failed.text("status")).isEqualTo("CANCELLED");
+    String orderId = failed.text("orderId");
+    assertThat(stock("SKU-010")).isEqualTo(1000);
+    assertThat(calls.get("orders", "/orders/" + orderId).text("status")).isEqualTo("CANCELLED");
+    // The refund (payments was down) is still pending: the compensation loop finishes it.
+    shop.runtime().instance("payments-1").restart();
+    shop.runtime().instance("payments-2").restart();
+    assertThat(
+            eventually(
+                SETTLE,
+                () ->
+                    !calls
+                        .get("orders", "/orders/" + orderId)
+                        .body()
+                        .path("compensationPending")
+                        .asBoolean(true)))
+        .isTrue();
+    assertThat(calls.get("payments", "/charges/" + orderId).status()).isEqualTo(404);
+    Answer replay = calls.checkout("key-p", "cart-p");
+    assertThat(replay.status()).isEqualTo(503);
+    assertThat(replay.text("orderId")).isEqualTo(orderId);
+
+    InvariantReport report = shop.checkInvariants(SETTLE);
+    assertThat(report.invariants()).allMatch(Invariant::holds, "holds");
+    assertThat(report.figures())
+        .containsEntry("orders cancelled", 1L)
+        .containsEntry("charges", 0L)
+        .containsEntry("units released", 3L);
+  }
+
+  @Test
+  void aRetriedCheckoutMakesOneOrderAndOneCharge() throws Exception {
+    start(true);
+    calls.addItem("cart-s", "SKU-020", 1);
+    Answer first = calls.checkout("key-s", "cart-s");
+    Answer again = calls.checkout("key-s", "cart-s");
+    assertThat(first.status()).isEqualTo(201);
+    assertThat(again.status()).isEqualTo(200);
+    assertThat(again.text("orderId")).isEqualTo(first.text("orderId"));
+
+    calls.addItem("cart-c", "SKU-021", 1);
+    int threads = 8;
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<Answer>> answers = new ArrayList<>();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < threads; i++) {
+        Callable<Answer> call =
+            () -> {
+              go.await();
+              return calls.checkout("key-c", "cart-c");
+            };
+        answers.add(pool.submit(call));
+      }
+      go.countDown();
+      Set<String> orderIds = new HashSet<>();
+      int created = 0;
+      for (Future<Answer> f : answers) {
+        Answer a = f.get();
+        assertThat(a.status()).isIn(200, 201);
+        created += a.status() == 201 ? 1 : 0;
+        orderIds.add(a.text("orderId"));
+      }
+      assertThat(created).isEqualTo(1);
+      assertThat(orderIds).hasSize(1);
+    }
+    InvariantReport report = shop.checkInvariants(SETTLE);
+    assertThat(report.invariants()).allMatch(Invariant::holds, "holds");
+    assertThat(report.figures())
+        .containsEntry("orders accepted", 2L)
+        .containsEntry("charges", 2L)
+        .containsEntry("shipments", 2L);
+    assertThat(stock("SKU-021")).isEqualTo(999);
+  }
+
+  @Test
+  void theCheckerNamesAChargeIdChargedTwice() throws Exception {
+    start(true);
+    calls.addItem("cart-d", "SKU-030", 1);
+    String orderId = calls.checkout("key-d", "cart-d").text("orderId");
+    assertThat(shop.checkInvariants(SETTLE).holds()).isTrue();
+
+    Path ledger = dir.resolve("payments").resolve("shared").resolve("ledger.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + ledger);
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO ledger (charge_id, kind, amount, at) VALUES (?, 'CHARGE', 1, 0)")) {
+      ps.setString(1, orderId);
+      ps.executeUpdate();
+    }
+
+    InvariantReport report = shop.checkInvariants(SETTLE);
+    assertThat(report.holds()).isFalse();
+    Invariant twice =
+        report.invariants().stream().filter(i -> !i.holds()).findFirst().orElseThrow();
+    assertThat(twice.name()).contains("charged twice");
+    assertThat(twice.detail()).contains(orderId).contains("charged 2 times");
+  }
+
+  @Test
+  void recommendationsDownGivePopularItemsWithResilienceOnAnd502WithItOff() {
+    start(true);
+    Answer personal = calls.get("catalog", "/products/SKU-005");
+    assertThat(personal.text("recommendationsSource")).isEqualTo("personal");
+    assertThat(personal.body().path("recommendations")).hasSize(4);
+    shop.runtime().instance("recommendations-1").kill();
+    for (int i = 0; i < 20; i++) {
+      Answer page = calls.get("catalog", "/products/SKU-005");
+      assertThat(page.status()).isEqualTo(200);
+      assertThat(page.text("recommendationsSource")).isEqualTo("popular");
+      assertThat(page.body().path("recommendations")).isNotEmpty();
+    }
+    shop.close();
+
+    shop = Shop.start(new ShopOptions(false, 42, dir.resolve("off"), 0), new RuntimeListener() {});
+    calls = new ShopCalls(shop);
+    shop.runtime().instance("recommendations-1").kill();
+    assertThat(calls.get("catalog", "/products/SKU-005").status()).isEqualTo(502);
+  }
+
+  @Test
+  void aStorageRootThatCannotBeWrittenIsNamedAndNothingRuns() throws IOException {
+    Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+    assertThatThrownBy(
+            () -> Shop.start(new ShopOptions(true, 1, file, 0), new RuntimeListener() {}))
+        .isInstanceOf(RuntimeStartException.class)
+        .hasMessageContaining(file.toString());
+  }
+
+  @Test
+  void aPortInUseIsNamedAndNothingIsLeftRunning() throws IOException {
+    try (ServerSocket taken = new ServerSocket(0)) {
+      int port = taken.getLocalPort();
+      // the shop takes basePort .. basePort + 8; the first instance's port is taken
+      assertThatThrownBy(
+              () -> Shop.start(new ShopOptions(true, 1, dir, port), new RuntimeListener() {}))
+          .isInstanceOf(RuntimeStartException.class)
+          .hasMessageContaining(Integer.toString(port));
+    }
+    // the event log was released: a new shop on the same storage starts
+    start(true);
+    assertThat(calls.get("catalog", "/products/SKU-001").status()).isEqualTo(200);
+  }
+}
