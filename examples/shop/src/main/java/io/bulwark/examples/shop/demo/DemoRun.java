@@ -74,7 +74,11 @@ final class DemoRun {
       LoadOptions load = LoadOptions.of(options.rate(), options.duration(), options.seed());
       LoadGenerator users =
           new LoadGenerator(load, new LoadPlan(options.seed(), assortment), shop::baseUri);
-      return runLoad(shop, scenario, users, view, startup);
+      RunResult result = runLoad(shop, scenario, users, view, startup);
+      long closing = System.nanoTime();
+      shop.close();
+      out.printf(Locale.ROOT, "shop stopped in %d ms%n", (System.nanoTime() - closing) / 1_000_000);
+      return result;
     }
   }
 
@@ -106,7 +110,11 @@ final class DemoRun {
       control.detach();
     }
     track(runtime.breakers(), true);
+    out.println("load done; letting the shop settle, then checking the invariants...");
+    long settle = System.nanoTime();
     InvariantReport invariants = control.stopped() ? null : shop.checkInvariants(QUIESCE_BUDGET);
+    out.printf(
+        Locale.ROOT, "invariants checked in %d ms%n", (System.nanoTime() - settle) / 1_000_000);
     return new RunResult(
         resilience,
         scenario.name(),

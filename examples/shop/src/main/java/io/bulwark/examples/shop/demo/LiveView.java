@@ -56,6 +56,12 @@ public final class LiveView implements RuntimeListener, GameDayListener {
 
   @Override
   public void onReady(InstanceHandle instance, int port, Duration took) {
+    if (running) {
+      event(
+          String.format(
+              Locale.ROOT, "ready %s on port %d in %d ms", instance.id(), port, took.toMillis()));
+      return;
+    }
     out.printf(
         Locale.ROOT, "  ready  %-18s port %-5d in %5d ms%n", instance.id(), port, took.toMillis());
   }

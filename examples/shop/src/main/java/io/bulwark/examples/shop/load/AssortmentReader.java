@@ -31,7 +31,7 @@ public final class AssortmentReader {
     List<String> skus = new ArrayList<>();
     TreeSet<String> words = new TreeSet<>();
     int pages = 0;
-    try (HttpClient client = HttpClient.newHttpClient()) {
+    try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
       for (int page = 1; page <= MAX_PAGES; page++) {
         JsonNode products = fetch(client, catalog.resolve("/products?page=" + page));
         if (!products.isArray() || products.isEmpty()) {
