@@ -122,6 +122,23 @@ public final class Demo {
             + options.seed()
             + ")");
     out.print(SummaryTable.render(results));
+    for (RunResult r : results) {
+      out.println(
+          "breakers that opened (resilience "
+              + r.label()
+              + "):"
+              + (r.breakersOpened().isEmpty() ? " none" : ""));
+      r.breakersOpened()
+          .forEach(
+              v ->
+                  out.printf(
+                      Locale.ROOT,
+                      "  %-12s %s: %s (%s)%n",
+                      v.instanceId(),
+                      v.breaker(),
+                      v.state(),
+                      v.reason()));
+    }
     if (options.compare() && results.size() == 2) {
       Path report = HtmlReport.write(options.reportDir(), results);
       out.println("report: " + report.toAbsolutePath());
