@@ -25,22 +25,35 @@ public interface InstanceHandle {
 
   Path storage();
 
-  /** Graceful stop: deregister, drain, stop background loops, close. No-op unless running. */
+  /**
+   * Graceful stop: deregister, drain, stop background loops, close. No-op unless {@link
+   * InstanceState#READY}.
+   */
   void stop();
 
   /**
    * Crash: the server's sockets close without drain, its handler threads and background loops are
    * interrupted, its resources are released without flushing. Its discovery lease is <b>not</b>
-   * withdrawn: callers find it dead until the lease expires, as after a real crash.
+   * withdrawn: callers find it dead until the lease expires, as after a real crash. No-op unless
+   * {@link InstanceState#READY}.
    */
   void kill();
 
-  /** Starts a stopped, killed or failed instance again with the same version and storage. */
+  /**
+   * Starts a stopped, killed or failed instance again with the same version and storage (a new port
+   * when the system uses ephemeral ports). A running instance is stopped gracefully first.
+   *
+   * @throws RuntimeStartException when the start fails (the instance is then {@link
+   *     InstanceState#FAILED})
+   */
   void restart();
 
   /**
    * Deploys {@code version}: stops the instance gracefully (if running) and starts it again with
-   * that version and the same storage.
+   * that version and the same storage; {@link RuntimeListener#onDeployed} once it is ready.
+   *
+   * @throws RuntimeStartException when the new version does not start (the instance is then {@link
+   *     InstanceState#FAILED})
    */
   void deploy(String version);
 }

@@ -14,7 +14,9 @@ import java.util.List;
  * /health/ready} within the readiness timeout before the services that depend on it start. A failed
  * start stops everything already started (nothing is left running: no port, thread or file handle)
  * and throws {@link RuntimeStartException} naming the instance and the cause. {@link #stop()} stops
- * services in reverse order. Both are idempotent; {@link #close()} is {@link #stop()}.
+ * services in reverse order. Both are idempotent; {@link #close()} is {@link #stop()}, safe from a
+ * JVM shutdown hook. A runtime runs once: {@link #start()} after {@link #stop()} (or after a failed
+ * start) throws {@link IllegalStateException}. See docs/runtime.md.
  */
 public interface SystemRuntime extends AutoCloseable {
 

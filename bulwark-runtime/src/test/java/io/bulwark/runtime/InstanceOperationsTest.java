@@ -1,6 +1,7 @@
 package io.bulwark.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bulwark.http.Response;
 import io.bulwark.http.discovery.Endpoint;
@@ -47,6 +48,9 @@ class InstanceOperationsTest {
     ServiceFactory factory =
         ctx -> {
           versionsSeen.add(ctx.version());
+          if (ctx.version().equals("broken")) {
+            throw new IllegalStateException("version broken cannot start");
+          }
           Files.writeString(
               ctx.storage().resolve("starts"),
               ctx.version() + "\n",
@@ -212,6 +216,39 @@ class InstanceOperationsTest {
       assertThat(inventory.storage()).isEqualTo(storage);
       assertThat(Files.readAllLines(storage.resolve("starts")))
           .containsExactly("1.0.0", "2.0.0-bad");
+    }
+  }
+
+  @Test
+  void aDeployThatCannotStartLeavesTheInstanceFailedAndARestartRecoversIt() throws Exception {
+    Probe.Recorder events = new Probe.Recorder();
+    try (SystemRuntime runtime = runtime();
+        HttpClient client = Probe.client()) {
+      runtime.addListener(events);
+      runtime.start();
+      InstanceHandle inventory = runtime.instance("inventory-1");
+
+      assertThatThrownBy(() -> inventory.deploy("broken"))
+          .isInstanceOf(RuntimeStartException.class)
+          .hasMessageContaining("inventory-1")
+          .hasMessageContaining("version broken cannot start");
+
+      assertThat(inventory.state()).isEqualTo(InstanceState.FAILED);
+      assertThat(events.only("failed")).containsExactly("failed:inventory-1");
+      assertThat(events.only("deployed")).isEmpty();
+      assertThat(runtime.readyEndpoints("inventory")).isEmpty();
+
+      inventory.deploy("1.0.1");
+      assertThat(Probe.get(client, inventory.port(), "/version").body()).isEqualTo("1.0.1");
+      assertThat(events.only("deployed")).containsExactly("deployed:inventory-1:broken->1.0.1");
+
+      inventory.restart(); // a running instance: graceful stop, then start
+      assertThat(inventory.state()).isEqualTo(InstanceState.READY);
+      assertThat(closes).containsExactly("close:1.0.0", "close:1.0.1");
+      assertThat(Probe.get(client, inventory.port(), "/version").body()).isEqualTo("1.0.1");
+      assertThat(runtime.discovery().endpoints("inventory"))
+          .extracting(Endpoint::port)
+          .containsExactly(inventory.port());
     }
   }
 

@@ -149,6 +149,32 @@ class RuntimeLifecycleTest {
   }
 
   @Test
+  void aFactoryMissingAClassFailsTheStartLikeAnException() throws Exception {
+    SystemModel model =
+        SystemModel.builder("s")
+            .service(ServiceSpec.builder("a", hello(Map.of())).build())
+            .service(
+                ServiceSpec.builder(
+                        "b",
+                        ctx -> {
+                          throw new NoClassDefFoundError("io/example/Missing");
+                        })
+                    .build())
+            .build();
+    Probe.Recorder events = new Probe.Recorder();
+    try (SystemRuntime runtime = SystemRuntime.inProcess(model, options())) {
+      runtime.addListener(events);
+      assertThatThrownBy(runtime::start)
+          .isInstanceOf(RuntimeStartException.class)
+          .hasMessageContaining("b-1")
+          .hasMessageContaining("io/example/Missing");
+      assertThat(events.events)
+          .containsExactly(
+              "starting:a-1", "ready:a-1", "starting:b-1", "failed:b-1", "stopped:a-1");
+    }
+  }
+
+  @Test
   void aServerNeverReadyFailsTheStartAndClosesWhatTheInstanceOpened() throws Exception {
     AtomicBoolean closed = new AtomicBoolean();
     List<Thread> loops = new ArrayList<>();

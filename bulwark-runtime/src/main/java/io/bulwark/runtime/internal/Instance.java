@@ -197,7 +197,8 @@ final class Instance implements InstanceHandle {
       bind(server);
       parts.probe.awaitReady(host(), server.port(), runtime.options().readinessTimeout());
       register(parts, r, server.port(), startVersion);
-    } catch (Exception e) {
+    } catch (Exception | LinkageError | AssertionError e) {
+      // a factory's missing class or failed assertion fails the start like an exception would
       fail(r, e);
       return;
     }
@@ -251,7 +252,7 @@ final class Instance implements InstanceHandle {
     r.renewal = parts.scheduler.scheduleAtFixedRate(every, every, registration::renew);
   }
 
-  private void fail(@Nullable Run r, Exception e) {
+  private void fail(@Nullable Run r, Throwable e) {
     if (e instanceof InterruptedException) {
       Thread.currentThread().interrupt();
     }

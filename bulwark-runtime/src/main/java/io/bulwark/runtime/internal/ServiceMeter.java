@@ -12,10 +12,10 @@ import org.HdrHistogram.Recorder;
  * What one service's instances served, as a {@link ServerListener} on each of their servers.
  *
  * <p>Recording is lock-free (an HdrHistogram {@link Recorder} and a {@link LongAdder}), so it is
- * safe on event loops. {@link #take()} swaps the interval histogram; it is meant for one caller at
- * a time. The request count is the histogram's, so p50/p99 and the count describe the same
- * requests; the error count is read in the same call and may be off by a request in flight at the
- * swap.
+ * safe on event loops. {@link #take()} swaps the interval histogram under the meter's monitor (a
+ * few microseconds, never I/O), so two callers split intervals but never corrupt one. The request
+ * count is the histogram's, so p50/p99 and the count describe the same requests; the error count is
+ * read in the same call and may be off by a request in flight at the swap.
  */
 final class ServiceMeter implements ServerListener {
   private final String service;
@@ -40,8 +40,8 @@ final class ServiceMeter implements ServerListener {
     }
   }
 
-  /** The interval since the previous call (or since creation). */
-  ServiceStats take() {
+  /** The interval since the previous call (or since creation); callers are serialized. */
+  synchronized ServiceStats take() {
     Histogram h = latencies.getIntervalHistogram(recycled);
     long errorCount = errors.sumThenReset();
     long now = clock.nanoTime();

@@ -23,7 +23,10 @@ final class ShopCalls {
 
   private final Shop shop;
   private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   ShopCalls(Shop shop) {
     this.shop = shop;
@@ -77,6 +80,7 @@ final class ShopCalls {
       }
       return new Answer(r.statusCode(), body);
     } catch (IOException | IllegalStateException e) {
+      System.err.println("call to " + service + " " + path + " failed: " + e);
       return new Answer(0, JSON.nullNode());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
