@@ -111,7 +111,8 @@ class ShopEndToEndTest {
     assertThat(degradedOn).as(story()).isPositive();
     assertThat(on.breakersOpened())
         .as(story())
-        .anyMatch(b -> b.instanceId().equals("catalog-1") && b.breaker().contains("recommendations"));
+        .anyMatch(
+            b -> b.instanceId().equals("catalog-1") && b.breaker().contains("recommendations"));
     assertThat(on.load().kind(RequestKind.PRODUCT).errors()).as(story()).isZero();
     assertThat(off.load().degradedPages()).isZero();
     assertThat(off.load().kind(RequestKind.PRODUCT).errors()).as(story()).isPositive();

@@ -14,14 +14,14 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * request it receives as {@code METHOD path body key}. Each route's answer comes from a handler the
  * test chooses.
  */
-final class FakeShop implements AutoCloseable {
-  static final Assortment ASSORTMENT =
+public final class FakeShop implements AutoCloseable {
+  public static final Assortment ASSORTMENT =
       new Assortment(List.of("sku-1", "sku-2", "sku-3", "sku-4"), 2, List.of("tea", "mug"));
 
   final Queue<String> received = new ConcurrentLinkedQueue<>();
   private final BulwarkServer server;
 
-  FakeShop(Handler handler) {
+  public FakeShop(Handler handler) {
     Handler recording =
         req -> {
           String key = req.header("Idempotency-Key");
@@ -46,7 +46,7 @@ final class FakeShop implements AutoCloseable {
   }
 
   /** Answers every route as the real shop would on a good day. */
-  static Handler happy() {
+  public static Handler happy() {
     return req ->
         switch (req.route()) {
           case "/products/{sku}" ->
@@ -64,7 +64,7 @@ final class FakeShop implements AutoCloseable {
         };
   }
 
-  URI uri() {
+  public URI uri() {
     return URI.create("http://127.0.0.1:" + server.port());
   }
 
