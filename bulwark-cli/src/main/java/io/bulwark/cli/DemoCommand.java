@@ -65,6 +65,14 @@ final class DemoCommand implements Callable<Integer> {
   String duration = DemoOptions.DEFAULT_DURATION.toSeconds() + "s";
 
   @Option(
+      names = "--warmup",
+      paramLabel = "D",
+      description =
+          "Load before each run, not judged, so the JIT has compiled the hot paths; 0 for none"
+              + " (default: 10s).")
+  String warmup = DemoOptions.DEFAULT_WARMUP.toSeconds() + "s";
+
+  @Option(
       names = "--rate",
       paramLabel = "R",
       description = "User requests per second, open loop (default: ${DEFAULT-VALUE}).")
@@ -121,6 +129,7 @@ final class DemoCommand implements Callable<Integer> {
           .compare(compare)
           .headless(headless)
           .duration(DemoOptions.parseDuration(duration))
+          .warmup(DemoOptions.parseDuration(warmup))
           .rate(rate)
           .seed(seed)
           .basePort(port)

@@ -40,6 +40,8 @@ class DemoCommandTest {
         "--duration|5x|\"5x\"",
         "--duration|0s|0ms",
         "--duration|25h|90000000ms",
+        "--warmup|-5s|\"-5s\"",
+        "--warmup|11m|660000ms",
         "--rate|-3|-3.0",
         "--rate|0|0.0",
         "--rate|fast|fast",
@@ -93,6 +95,7 @@ class DemoCommandTest {
     assertThat(options.resilience()).isFalse();
     assertThat(options.duration()).isEqualTo(Duration.ofMinutes(2));
     assertThat(options.rate()).isEqualTo(25);
+    assertThat(options.warmup()).isZero();
     assertThat(options.seed()).isEqualTo(9);
     assertThat(options.basePort()).isEqualTo(20000);
     assertThat(options.headless()).isTrue();

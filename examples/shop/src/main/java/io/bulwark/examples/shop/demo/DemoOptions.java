@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
  * @param compare run with resilience on, then off, with the same seed, and compare
  * @param headless one plain line per second instead of the live redraw
  * @param duration how long the load runs, per run
+ * @param warmup how long the load runs before each run, not judged (JIT warm-up); 0 for none
  * @param rate scheduled user requests per second
  * @param seed the seed of the load and of the services
  * @param basePort 0 for ephemeral ports, else the first of consecutive ports
@@ -31,6 +32,7 @@ public record DemoOptions(
     boolean compare,
     boolean headless,
     Duration duration,
+    Duration warmup,
     double rate,
     long seed,
     int basePort,
@@ -44,11 +46,15 @@ public record DemoOptions(
 
   public static final long DEFAULT_SEED = 42;
 
+  /** The default warm-up: long enough for the JIT on a busy 2-core machine. */
+  public static final Duration DEFAULT_WARMUP = Duration.ofSeconds(10);
+
   private static final Pattern DURATION = Pattern.compile("(\\d{1,6})(ms|s|m|h)?");
 
   public DemoOptions {
     Scenarios.byName(scenario);
     LoadOptions.checkDuration(duration);
+    checkWarmup(warmup);
     LoadOptions.checkRate(rate);
     if (basePort < 0 || basePort > 65535 - 16) {
       throw new IllegalArgumentException(
@@ -58,6 +64,17 @@ public record DemoOptions(
               + basePort);
     }
     Objects.requireNonNull(reportDir, "reportDir");
+  }
+
+  private static void checkWarmup(Duration warmup) {
+    if (warmup.isNegative() || warmup.compareTo(Duration.ofMinutes(10)) > 0) {
+      throw new IllegalArgumentException(
+          "warmup must be 0 to 10m, was " + warmup.toMillis() + "ms");
+    }
+    if (!warmup.isZero() && warmup.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException(
+          "warmup must be 0 or at least 1s, was " + warmup.toMillis() + "ms");
+    }
   }
 
   public static Builder builder() {
@@ -91,6 +108,7 @@ public record DemoOptions(
     private boolean compare;
     private boolean headless;
     private Duration duration = DEFAULT_DURATION;
+    private Duration warmup = DEFAULT_WARMUP;
     private double rate = DEFAULT_RATE;
     private long seed = DEFAULT_SEED;
     private int basePort;
@@ -123,6 +141,12 @@ public record DemoOptions(
     public Builder duration(Duration duration) {
       LoadOptions.checkDuration(duration);
       this.duration = duration;
+      return this;
+    }
+
+    public Builder warmup(Duration warmup) {
+      checkWarmup(warmup);
+      this.warmup = warmup;
       return this;
     }
 
@@ -159,6 +183,7 @@ public record DemoOptions(
           compare,
           headless,
           duration,
+          warmup,
           rate,
           seed,
           basePort,

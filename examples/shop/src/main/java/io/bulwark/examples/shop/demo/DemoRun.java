@@ -41,6 +41,10 @@ final class DemoRun {
   private final boolean resilience;
   private final PrintStream out;
   private final RunControl control;
+
+  /** The warm-up's seed is the run's plus this, so its carts and keys never meet the run's. */
+  static final long WARMUP_SEED_OFFSET = 1_000_003;
+
   private final Map<String, BreakerView> opened = new LinkedHashMap<>();
 
   DemoRun(DemoOptions options, boolean resilience, PrintStream out, RunControl control) {
@@ -71,6 +75,7 @@ final class DemoRun {
       out.printf(Locale.ROOT, "shop ready in %d ms%n", startup.toMillis());
       printMetrics(shop.runtime());
       Assortment assortment = AssortmentReader.read(shop.baseUri("catalog"));
+      warmUp(shop, assortment);
       LoadOptions load = LoadOptions.of(options.rate(), options.duration(), options.seed());
       LoadGenerator users =
           new LoadGenerator(load, new LoadPlan(options.seed(), assortment), shop::baseUri);
@@ -124,6 +129,42 @@ final class DemoRun {
         steps,
         new ArrayList<>(opened.values()),
         startup);
+  }
+
+  /**
+   * Runs the same load, with another seed, for the warm-up: the JIT compiles the hot paths before
+   * the judged run. Not judged, not in the report; one line per second.
+   */
+  private void warmUp(Shop shop, Assortment assortment) {
+    if (options.warmup().isZero() || control.stopped()) {
+      return;
+    }
+    out.printf(
+        Locale.ROOT,
+        "warming up for %d s at %.0f req/s (JIT compilation; not judged)%n",
+        options.warmup().toSeconds(),
+        options.rate());
+    long seed = options.seed() + WARMUP_SEED_OFFSET;
+    LoadGenerator warm =
+        new LoadGenerator(
+            LoadOptions.of(options.rate(), options.warmup(), seed),
+            new LoadPlan(seed, assortment),
+            shop::baseUri);
+    warm.addListener(
+        i ->
+            out.printf(
+                Locale.ROOT,
+                "  warm-up %3ds: %d req/s, errors %.1f%%, p99 %s%n",
+                i.second() + 1,
+                i.requests(),
+                100 * i.errorRate(),
+                LiveView.millis(i.p99Micros())));
+    control.attach(warm);
+    try {
+      warm.run();
+    } finally {
+      control.detach();
+    }
   }
 
   /** Remembers every breaker seen away from CLOSED, and at the end every one that moved. */

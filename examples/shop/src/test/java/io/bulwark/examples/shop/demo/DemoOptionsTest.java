@@ -37,6 +37,9 @@ class DemoOptionsTest {
     assertThatThrownBy(() -> DemoOptions.builder().rate(0)).hasMessageContaining("0.0");
     assertThatThrownBy(() -> DemoOptions.builder().duration(Duration.ofMillis(10)))
         .hasMessageContaining("10ms");
+    assertThatThrownBy(() -> DemoOptions.builder().warmup(Duration.ofMillis(500)))
+        .hasMessageContaining("500ms");
+    assertThat(DemoOptions.builder().warmup(Duration.ZERO).build().warmup()).isZero();
     assertThatThrownBy(() -> DemoOptions.builder().basePort(-1).build()).hasMessageContaining("-1");
     assertThatThrownBy(() -> DemoOptions.builder().basePort(65530).build())
         .hasMessageContaining("65530");

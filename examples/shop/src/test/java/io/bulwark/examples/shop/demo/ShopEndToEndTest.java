@@ -35,6 +35,7 @@ class ShopEndToEndTest {
     DemoOptions options =
         DemoOptions.builder()
             .duration(DURATION)
+            .warmup(Duration.ofSeconds(2))
             .rate(RATE)
             .seed(21)
             .headless(true)
