@@ -209,6 +209,89 @@ class ShopServicesTest {
   }
 
   @Test
+  void ordersConfirmedWhileShippingIsDeadAreShippedAfterItsRestart() {
+    start(true);
+    List<String> orderIds = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      if (i == 3) {
+        shop.runtime().instance("shipping-1").kill();
+      }
+      calls.addItem("cart-k" + i, "SKU-040", 1);
+      Answer a = calls.checkout("key-k" + i, "cart-k" + i);
+      assertThat(a.status()).isEqualTo(201);
+      orderIds.add(a.text("orderId"));
+    }
+    shop.runtime().instance("shipping-1").restart();
+
+    InvariantReport report = shop.checkInvariants(SETTLE);
+
+    assertThat(report.invariants()).allMatch(Invariant::holds, "holds");
+    assertThat(report.figures()).containsEntry("shipments", 6L).containsEntry("units shipped", 6L);
+    for (String id : orderIds) {
+      assertThat(calls.get("shipping", "/shipments/" + id).text("status")).isEqualTo("SHIPPED");
+    }
+  }
+
+  @Test
+  void reservationsReserveOnceNeverOversellAndMoveOnlyFromReserved() {
+    start(true);
+    String sku = "SKU-050";
+    String body = "{\"reservationId\":\"r1\",\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":4}]}";
+    assertThat(calls.post("inventory", "/reservations", body).status()).isEqualTo(201);
+    Answer replay = calls.post("inventory", "/reservations", body);
+    assertThat(replay.status()).isEqualTo(200);
+    assertThat(replay.text("state")).isEqualTo("RESERVED");
+    assertThat(stock(sku)).isEqualTo(996);
+
+    Answer tooMany =
+        calls.post(
+            "inventory",
+            "/reservations",
+            "{\"reservationId\":\"r2\",\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":997}]}");
+    assertThat(tooMany.status()).isEqualTo(409);
+    assertThat(tooMany.text("error")).isEqualTo("out_of_stock");
+    assertThat(stock(sku)).isEqualTo(996);
+
+    assertThat(calls.post("inventory", "/reservations/r1/ship", "").status()).isEqualTo(200);
+    assertThat(calls.post("inventory", "/reservations/r1/ship", "").status()).isEqualTo(200);
+    Answer releaseShipped = calls.post("inventory", "/reservations/r1/release", "");
+    assertThat(releaseShipped.status()).isEqualTo(409);
+    assertThat(releaseShipped.text("message")).contains("SHIPPED").contains("RELEASED");
+    assertThat(stock(sku)).isEqualTo(996);
+
+    // a release that overtakes its reservation: the late reservation reserves nothing
+    assertThat(calls.post("inventory", "/reservations/r3/release", "").status()).isEqualTo(200);
+    Answer late =
+        calls.post(
+            "inventory",
+            "/reservations",
+            "{\"reservationId\":\"r3\",\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":1}]}");
+    assertThat(late.text("state")).isEqualTo("RELEASED");
+    assertThat(stock(sku)).isEqualTo(996);
+    Answer shipReleased = calls.post("inventory", "/reservations/r3/ship", "");
+    assertThat(shipReleased.status()).isEqualTo(409);
+    assertThat(shipReleased.text("message")).contains("RELEASED").contains("SHIPPED");
+  }
+
+  @Test
+  void chargesAndRefundsLandOnceAndARefundBeforeItsChargeVoidsIt() {
+    start(true);
+    String charge = "{\"chargeId\":\"c1\",\"amount\":500}";
+    assertThat(calls.post("payments", "/charges", charge).status()).isEqualTo(201);
+    assertThat(calls.post("payments", "/charges", charge).status()).isEqualTo(200);
+    assertThat(calls.post("payments", "/refunds", "{\"chargeId\":\"c1\"}").text("kind"))
+        .isEqualTo("REFUND");
+    assertThat(calls.post("payments", "/refunds", "{\"chargeId\":\"c1\"}").status()).isEqualTo(200);
+
+    assertThat(calls.post("payments", "/refunds", "{\"chargeId\":\"c2\"}").text("kind"))
+        .isEqualTo("VOID");
+    Answer late = calls.post("payments", "/charges", "{\"chargeId\":\"c2\",\"amount\":500}");
+    assertThat(late.status()).isEqualTo(409);
+    assertThat(late.text("error")).isEqualTo("voided");
+    assertThat(calls.get("payments", "/charges/c2").status()).isEqualTo(404);
+  }
+
+  @Test
   void theCheckerNamesAChargeIdChargedTwice() throws Exception {
     start(true);
     calls.addItem("cart-d", "SKU-030", 1);

@@ -3,6 +3,7 @@ package io.bulwark.examples.shop.catalog;
 import io.bulwark.examples.shop.common.Json;
 import io.bulwark.examples.shop.common.Products;
 import io.bulwark.examples.shop.common.Products.Product;
+import io.bulwark.examples.shop.common.ServerSetup;
 import io.bulwark.examples.shop.common.Settings;
 import io.bulwark.examples.shop.common.ShopClients;
 import io.bulwark.examples.shop.recommendations.RecommendationsService.Item;
@@ -85,7 +86,7 @@ public final class CatalogService {
     }
     CatalogService s =
         new CatalogService(products, clients.clients().client("recommendations"), fallback);
-    ctx.server()
+    ServerSetup.limiter(ctx)
         .get("/products", s::page)
         .get("/products/{sku}", s::product)
         .get("/products/{sku}/price", s::price)

@@ -41,7 +41,9 @@ public final class ShopClients implements AutoCloseable {
     ConfigLoader loader = ConfigLoader.withSystemEnv();
     Map<String, ClientConfig> all = loader.parse(Resources.text(file), file, HttpClients::bindAll);
     HttpClients.Builder b =
-        HttpClients.builder(ctx.discovery(), ctx.scheduler()).telemetry(ctx.telemetry());
+        HttpClients.builder(ctx.discovery(), ctx.scheduler())
+            .telemetry(ctx.telemetry())
+            .listener(ctx.resilienceListener());
     for (String name : names) {
       ClientConfig config = all.get(name);
       if (config == null) {

@@ -53,13 +53,23 @@ final class Steps {
           inventory.send(
               Json.post("/reservations", Map.of("reservationId", orderId, "items", lines)));
       return switch (r.status()) {
-        case 200, 201 -> new Reservation(Outcome.RESERVED, "");
+        case 200, 201 -> reservedOrNot(Json.body(r, Stored.class, "POST /reservations"));
         case 409 -> new Reservation(Outcome.REFUSED, r.bodyAsString());
         default -> new Reservation(Outcome.FAILED, "inventory answered " + r.status());
       };
     } catch (Exception e) {
       return new Reservation(Outcome.FAILED, message(e));
     }
+  }
+
+  /** What inventory answers about a reservation. */
+  record Stored(String state) {}
+
+  /** A reservation stored earlier under the same id may have been released since (a tombstone). */
+  private static Reservation reservedOrNot(Stored stored) {
+    return stored.state().equals("RESERVED")
+        ? new Reservation(Outcome.RESERVED, "")
+        : new Reservation(Outcome.FAILED, "reservation is " + stored.state());
   }
 
   /** Charges the order; null when charged, else why not. */

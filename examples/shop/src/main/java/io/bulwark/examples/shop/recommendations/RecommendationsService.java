@@ -2,6 +2,7 @@ package io.bulwark.examples.shop.recommendations;
 
 import io.bulwark.examples.shop.common.Products;
 import io.bulwark.examples.shop.common.Products.Product;
+import io.bulwark.examples.shop.common.ServerSetup;
 import io.bulwark.http.HttpProblem;
 import io.bulwark.http.Response;
 import io.bulwark.runtime.InstanceContext;
@@ -35,7 +36,7 @@ public final class RecommendationsService {
   /** The {@link io.bulwark.runtime.ServiceFactory} of the service. */
   public static ServiceInstance create(InstanceContext ctx) {
     RecommendationsService service = new RecommendationsService(Products.load(), ctx.seed());
-    ctx.server()
+    ServerSetup.limiter(ctx)
         .get("/recommendations/{sku}", req -> Response.json(service.forSku(req.pathParam("sku"))));
     return ServiceInstance.none();
   }

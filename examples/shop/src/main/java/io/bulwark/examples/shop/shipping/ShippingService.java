@@ -7,6 +7,7 @@ import io.bulwark.events.Serdes;
 import io.bulwark.events.outbox.Inbox;
 import io.bulwark.examples.shop.common.Closeables;
 import io.bulwark.examples.shop.common.Json;
+import io.bulwark.examples.shop.common.ServerSetup;
 import io.bulwark.examples.shop.common.Settings;
 import io.bulwark.examples.shop.common.SharedEventLog;
 import io.bulwark.examples.shop.common.ShopClients;
@@ -27,6 +28,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +51,9 @@ public final class ShippingService {
   private static final Logger LOG = LoggerFactory.getLogger(ShippingService.class);
   static final String GROUP = "shipping";
   static final long MAX_BACKOFF_MS = 1_000;
+
+  /** A crashed instance's partitions go to its successor this long after its last poll. */
+  static final Duration SESSION_TIMEOUT = Duration.ofSeconds(5);
 
   /** The event, as shipping reads it. */
   public record OrderConfirmed(String orderId, List<Line> items) {}
@@ -73,19 +80,25 @@ public final class ShippingService {
     SqlitePool db = null;
     ShopClients clients = null;
     Consumer consumer = null;
+    ExecutorService logIo = null;
     try {
       db = SqlitePool.open(ctx.storage().resolve("shipping.db"), 2);
       clients = ShopClients.create(ctx, List.of("inventory"));
       ShippingService s = new ShippingService(db, clients.clients().client("inventory"));
       s.init();
-      consumer = log.log().consumer(ConsumerConfig.builder(GROUP).build());
+      consumer =
+          log.log().consumer(ConsumerConfig.builder(GROUP).sessionTimeout(SESSION_TIMEOUT).build());
       consumer.subscribe(List.of(SharedEventLog.ORDERS_TOPIC));
       Consumer c = consumer;
-      ctx.server().get("/shipments/{orderId}", s::shipment);
-      ctx.background("consumer", () -> s.consume(ctx, c));
-      return ServiceInstance.of(log, db, clients, consumer);
+      logIo =
+          Executors.newSingleThreadExecutor(
+              Thread.ofVirtual().name(ctx.instanceId() + "-log-io").factory());
+      ExecutorService io = logIo;
+      ServerSetup.limiter(ctx).get("/shipments/{orderId}", s::shipment);
+      ctx.background("consumer", () -> s.consume(ctx, c, io));
+      return ServiceInstance.of(log, db, clients, consumer, logIo);
     } catch (Exception | Error e) {
-      Closeables.closeAfter(e, log, db, clients, consumer);
+      Closeables.closeAfter(e, log, db, clients, consumer, logIo);
       throw e;
     }
   }
@@ -102,15 +115,20 @@ public final class ShippingService {
         });
   }
 
-  private void consume(InstanceContext ctx, Consumer consumer) {
+  /**
+   * The consumer loop. Polls and commits run on {@code io}, never on this thread: a kill interrupts
+   * this thread, and an interrupt during a file read would close the shared log's file channel for
+   * every user of the log in the JVM.
+   */
+  private void consume(InstanceContext ctx, Consumer consumer, ExecutorService io) {
     while (!ctx.stopping()) {
       List<EventRecord> records;
       try {
-        records = consumer.poll(Duration.ofMillis(200));
-      } catch (RuntimeException e) {
-        if (Thread.currentThread().isInterrupted()) {
-          return;
-        }
+        records = io.submit(() -> consumer.poll(Duration.ofMillis(200))).get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException | RuntimeException e) {
         LOG.warn("{}: poll failed: {}", ctx.instanceId(), e.toString());
         continue;
       }
@@ -119,10 +137,29 @@ public final class ShippingService {
           return;
         }
       }
-      if (!records.isEmpty()) {
-        consumer.commitSync();
+      if (!records.isEmpty() && !commit(ctx, consumer, io)) {
+        return;
       }
     }
+  }
+
+  /** Commits the polled offsets on {@code io}; false if interrupted. */
+  private static boolean commit(InstanceContext ctx, Consumer consumer, ExecutorService io) {
+    try {
+      io.submit((Runnable) consumer::commitSync).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException | RuntimeException e) {
+      if (ctx.stopping()) {
+        return false;
+      }
+      LOG.warn(
+          "{}: commit failed (the records will be redelivered): {}",
+          ctx.instanceId(),
+          e.toString());
+    }
+    return true;
   }
 
   /** Retries one record until it is processed; false if the instance stops first. */
