@@ -27,6 +27,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 
 /**
  * One run of the demo: starts the shop (progress on the view), reads the catalog's assortment, runs
@@ -46,6 +49,7 @@ final class DemoRun {
   static final long WARMUP_SEED_OFFSET = 1_000_003;
 
   private final Map<String, BreakerView> opened = new LinkedHashMap<>();
+  private final Map<String, Set<Integer>> ports = new ConcurrentHashMap<>();
 
   DemoRun(DemoOptions options, boolean resilience, PrintStream out, RunControl control) {
     this.options = options;
@@ -91,10 +95,12 @@ final class DemoRun {
       Shop shop, Scenario scenario, LoadGenerator users, LiveView view, Duration startup) {
     SystemRuntime runtime = shop.runtime();
     runtime.takeStats();
+    trackPorts(runtime);
     users.addListener(
         interval -> {
           List<BreakerView> breakers = runtime.breakers();
           track(breakers, false);
+          trackPorts(runtime);
           view.tick(interval, users.snapshot(), runtime.takeStats(), breakers);
         });
     LoadReport report;
@@ -128,7 +134,8 @@ final class DemoRun {
         invariants,
         steps,
         new ArrayList<>(opened.values()),
-        startup);
+        startup,
+        ports);
   }
 
   /**
@@ -164,6 +171,16 @@ final class DemoRun {
       warm.run();
     } finally {
       control.detach();
+    }
+  }
+
+  private void trackPorts(SystemRuntime runtime) {
+    for (InstanceHandle instance : runtime.instances()) {
+      if (instance.port() > 0) {
+        ports
+            .computeIfAbsent(instance.id(), id -> new ConcurrentSkipListSet<>())
+            .add(instance.port());
+      }
     }
   }
 

@@ -6,6 +6,8 @@ import io.bulwark.examples.shop.load.LoadReport;
 import io.bulwark.runtime.BreakerView;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,6 +23,9 @@ import org.jspecify.annotations.Nullable;
  * @param breakersOpened every breaker that any sample saw OPEN (first sighting), plus any whose
  *     final state has transitions
  * @param startup how long the shop took to start
+ * @param instancePorts every port each instance was seen listening on during the run (a deploy or
+ *     restart binds a new one), to tell which instance an endpoint breaker ({@code
+ *     service@127.0.0.1:port}) was about
  */
 public record RunResult(
     boolean resilience,
@@ -30,12 +35,14 @@ public record RunResult(
     @Nullable InvariantReport invariants,
     List<StepEvent> steps,
     List<BreakerView> breakersOpened,
-    Duration startup) {
+    Duration startup,
+    Map<String, Set<Integer>> instancePorts) {
 
   public RunResult {
     slos = List.copyOf(slos);
     steps = List.copyOf(steps);
     breakersOpened = List.copyOf(breakersOpened);
+    instancePorts = Map.copyOf(instancePorts);
   }
 
   /** True when every SLO and every invariant held (false for an interrupted run). */

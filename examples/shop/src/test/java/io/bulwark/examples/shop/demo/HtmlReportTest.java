@@ -51,7 +51,8 @@ class HtmlReportTest {
               holds,
               List.of(step),
               List.of(),
-              Duration.ZERO);
+              Duration.ZERO,
+              Map.of());
       LoadReport offLoad = load(shop);
       off =
           new RunResult(
@@ -62,7 +63,8 @@ class HtmlReportTest {
               null,
               List.of(step),
               List.of(),
-              Duration.ZERO);
+              Duration.ZERO,
+              Map.of());
     }
     on =
         new RunResult(
@@ -73,7 +75,8 @@ class HtmlReportTest {
             on.invariants(),
             on.steps(),
             List.of(),
-            Duration.ZERO);
+            Duration.ZERO,
+            Map.of());
   }
 
   private static LoadReport load(FakeShop shop) {

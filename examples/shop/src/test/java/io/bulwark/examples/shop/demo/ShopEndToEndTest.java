@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * services' stores.
  */
 class ShopEndToEndTest {
-  static final Duration DURATION = Duration.ofSeconds(10);
-  static final double RATE = 100;
+  static final Duration DURATION = Duration.ofSeconds(12);
+  static final double RATE = 120;
 
   @TempDir static Path dir;
   private static final ByteArrayOutputStream log = new ByteArrayOutputStream();
@@ -35,7 +35,7 @@ class ShopEndToEndTest {
     DemoOptions options =
         DemoOptions.builder()
             .duration(DURATION)
-            .warmup(Duration.ofSeconds(2))
+            .warmup(Duration.ofSeconds(3))
             .rate(RATE)
             .seed(21)
             .headless(true)
@@ -97,6 +97,10 @@ class ShopEndToEndTest {
     assertThat(completedCheckouts(badDeployOn)).as(story()).isPositive();
     assertThat(failedCheckouts(badDeployOn)).as(story()).isZero();
     assertThat(failedCheckouts(badDeployOff)).as(story()).isPositive();
+    assertThat(on.instancePorts().get("payments-2"))
+        .as("the bad deploy and the heal each bound payments-2 to a new port")
+        .hasSize(3);
+    assertThat(off.breakersOpened()).isEmpty();
   }
 
   @Test
