@@ -88,6 +88,8 @@ class DemoCommandTest {
             "9",
             "--port",
             "20000",
+            "--warmup",
+            "0",
             "--headless");
     DemoCommand demo = (DemoCommand) parsed.subcommand().commandSpec().userObject();
     DemoOptions options = demo.options();
