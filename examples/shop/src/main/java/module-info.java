@@ -13,8 +13,12 @@ module io.bulwark.examples.shop {
   requires HdrHistogram;
   requires org.slf4j;
   requires java.sql;
+  requires java.net.http;
 
   exports io.bulwark.examples.shop;
+  exports io.bulwark.examples.shop.load;
+  exports io.bulwark.examples.shop.gameday;
+  exports io.bulwark.examples.shop.demo;
 
   opens io.bulwark.examples.shop to
       com.fasterxml.jackson.databind;

@@ -28,14 +28,6 @@ class BulwarkCliTest {
   }
 
   @Test
-  void demoSaysClearlyThatItIsNotBuiltYet() {
-    StringWriter err = new StringWriter();
-    int code = new CommandLine(new BulwarkCli()).setErr(new PrintWriter(err)).execute("demo");
-    assertThat(code).isEqualTo(DemoCommand.NOT_BUILT);
-    assertThat(err.toString()).contains("not built yet");
-  }
-
-  @Test
   void unknownCommandIsAUsageErrorNamingIt() {
     StringWriter err = new StringWriter();
     int code = new CommandLine(new BulwarkCli()).setErr(new PrintWriter(err)).execute("frobnicate");

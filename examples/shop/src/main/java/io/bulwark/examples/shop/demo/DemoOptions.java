@@ -1,0 +1,194 @@
+package io.bulwark.examples.shop.demo;
+
+import io.bulwark.examples.shop.gameday.Scenarios;
+import io.bulwark.examples.shop.load.LoadOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What {@code bulwark demo} runs. Built with {@link #builder()}; every setter validates and names
+ * the bad value (an {@link IllegalArgumentException} the CLI turns into a usage error).
+ *
+ * @param scenario the game day's scenario name (checked against {@link Scenarios})
+ * @param resilience resilience on (true) or plain calls (false); ignored by {@code compare}
+ * @param compare run with resilience on, then off, with the same seed, and compare
+ * @param headless one plain line per second instead of the live redraw
+ * @param duration how long the load runs, per run
+ * @param warmup how long the load runs before each run, not judged (JIT warm-up); 0 for none
+ * @param rate scheduled user requests per second
+ * @param seed the seed of the load and of the services
+ * @param basePort 0 for ephemeral ports, else the first of consecutive ports
+ * @param storage where the services' data goes; null: a fresh directory, deleted after the run
+ * @param reportDir where {@code --compare} writes its HTML report
+ */
+public record DemoOptions(
+    String scenario,
+    boolean resilience,
+    boolean compare,
+    boolean headless,
+    Duration duration,
+    Duration warmup,
+    double rate,
+    long seed,
+    int basePort,
+    @Nullable Path storage,
+    Path reportDir) {
+
+  /** The default load: busy on a 2-core machine, not saturated. */
+  public static final double DEFAULT_RATE = 60;
+
+  public static final Duration DEFAULT_DURATION = Duration.ofSeconds(120);
+
+  public static final long DEFAULT_SEED = 42;
+
+  /** The default warm-up: long enough for the JIT on a busy 2-core machine. */
+  public static final Duration DEFAULT_WARMUP = Duration.ofSeconds(10);
+
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,6})(ms|s|m|h)?");
+
+  public DemoOptions {
+    Scenarios.byName(scenario);
+    LoadOptions.checkDuration(duration);
+    checkWarmup(warmup);
+    LoadOptions.checkRate(rate);
+    if (basePort < 0 || basePort > 65535 - 16) {
+      throw new IllegalArgumentException(
+          "port must be 0 (ephemeral) or a base port from 1 to "
+              + (65535 - 16)
+              + ", was "
+              + basePort);
+    }
+    Objects.requireNonNull(reportDir, "reportDir");
+  }
+
+  private static void checkWarmup(Duration warmup) {
+    if (warmup.isNegative() || warmup.compareTo(Duration.ofMinutes(10)) > 0) {
+      throw new IllegalArgumentException(
+          "warmup must be 0 to 10m, was " + warmup.toMillis() + "ms");
+    }
+    if (!warmup.isZero() && warmup.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException(
+          "warmup must be 0 or at least 1s, was " + warmup.toMillis() + "ms");
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Parses a duration such as {@code 90s}, {@code 2m}, {@code 1500ms} or {@code 60} (seconds).
+   * Throws naming the text when it is not one.
+   */
+  public static Duration parseDuration(String text) {
+    Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
+    if (!m.matches()) {
+      throw new IllegalArgumentException(
+          "duration must look like 60s, 2m, 1500ms or 90, was \"" + text + "\"");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "s" : m.group(2);
+    return switch (unit) {
+      case "ms" -> Duration.ofMillis(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofSeconds(n);
+    };
+  }
+
+  /** Builds {@link DemoOptions} with the defaults of {@code bulwark demo}. */
+  public static final class Builder {
+    private String scenario = Scenarios.DEFAULT;
+    private boolean resilience = true;
+    private boolean compare;
+    private boolean headless;
+    private Duration duration = DEFAULT_DURATION;
+    private Duration warmup = DEFAULT_WARMUP;
+    private double rate = DEFAULT_RATE;
+    private long seed = DEFAULT_SEED;
+    private int basePort;
+    private @Nullable Path storage;
+    private Path reportDir = Path.of("target", "bulwark-demo");
+
+    private Builder() {}
+
+    public Builder scenario(String scenario) {
+      Scenarios.byName(scenario);
+      this.scenario = scenario;
+      return this;
+    }
+
+    public Builder resilience(boolean resilience) {
+      this.resilience = resilience;
+      return this;
+    }
+
+    public Builder compare(boolean compare) {
+      this.compare = compare;
+      return this;
+    }
+
+    public Builder headless(boolean headless) {
+      this.headless = headless;
+      return this;
+    }
+
+    public Builder duration(Duration duration) {
+      LoadOptions.checkDuration(duration);
+      this.duration = duration;
+      return this;
+    }
+
+    public Builder warmup(Duration warmup) {
+      checkWarmup(warmup);
+      this.warmup = warmup;
+      return this;
+    }
+
+    public Builder rate(double rate) {
+      LoadOptions.checkRate(rate);
+      this.rate = rate;
+      return this;
+    }
+
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    public Builder basePort(int basePort) {
+      this.basePort = basePort;
+      return this;
+    }
+
+    public Builder storage(@Nullable Path storage) {
+      this.storage = storage;
+      return this;
+    }
+
+    public Builder reportDir(Path reportDir) {
+      this.reportDir = Objects.requireNonNull(reportDir, "reportDir");
+      return this;
+    }
+
+    public DemoOptions build() {
+      return new DemoOptions(
+          scenario,
+          resilience,
+          compare,
+          headless,
+          duration,
+          warmup,
+          rate,
+          seed,
+          basePort,
+          storage,
+          reportDir);
+    }
+  }
+}

@@ -1,0 +1,209 @@
+package io.bulwark.examples.shop.demo;
+
+import io.bulwark.core.time.Scheduler;
+import io.bulwark.core.time.SystemScheduler;
+import io.bulwark.examples.shop.InvariantReport;
+import io.bulwark.examples.shop.Shop;
+import io.bulwark.examples.shop.ShopOptions;
+import io.bulwark.examples.shop.gameday.GameDay;
+import io.bulwark.examples.shop.gameday.Scenario;
+import io.bulwark.examples.shop.gameday.Scenarios;
+import io.bulwark.examples.shop.gameday.StepEvent;
+import io.bulwark.examples.shop.load.Assortment;
+import io.bulwark.examples.shop.load.AssortmentReader;
+import io.bulwark.examples.shop.load.LoadGenerator;
+import io.bulwark.examples.shop.load.LoadOptions;
+import io.bulwark.examples.shop.load.LoadPlan;
+import io.bulwark.examples.shop.load.LoadReport;
+import io.bulwark.resilience.CircuitBreaker;
+import io.bulwark.runtime.BreakerView;
+import io.bulwark.runtime.InstanceHandle;
+import io.bulwark.runtime.SystemRuntime;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+
+/**
+ * One run of the demo: starts the shop (progress on the view), reads the catalog's assortment, runs
+ * the load and the game day together with the live view, then judges the SLOs and checks the
+ * invariants, and closes the shop (always, also on failure or Ctrl-C).
+ */
+final class DemoRun {
+  /** How long the shop may take to settle accepted work before the invariants are judged. */
+  static final Duration QUIESCE_BUDGET = Duration.ofSeconds(30);
+
+  private final DemoOptions options;
+  private final boolean resilience;
+  private final PrintStream out;
+  private final RunControl control;
+
+  /** The warm-up's seed is the run's plus this, so its carts and keys never meet the run's. */
+  static final long WARMUP_SEED_OFFSET = 1_000_003;
+
+  private final Map<String, BreakerView> opened = new LinkedHashMap<>();
+  private final Map<String, Set<Integer>> ports = new ConcurrentHashMap<>();
+
+  DemoRun(DemoOptions options, boolean resilience, PrintStream out, RunControl control) {
+    this.options = options;
+    this.resilience = resilience;
+    this.out = out;
+    this.control = control;
+  }
+
+  RunResult run(Path storageRoot) {
+    Scenario scenario = Scenarios.byName(options.scenario());
+    String title =
+        String.format(
+            Locale.ROOT,
+            "scenario %s · resilience %s · %.0f req/s · seed %d",
+            scenario.name(),
+            resilience ? "ON" : "OFF",
+            options.rate(),
+            options.seed());
+    boolean ansi = !options.headless() && System.console() != null;
+    LiveView view = new LiveView(out, ansi, title, options.duration());
+    out.println("starting the shop (" + title + "), storage " + storageRoot);
+    long begin = System.nanoTime();
+    ShopOptions shopOptions =
+        new ShopOptions(resilience, options.seed(), storageRoot, options.basePort());
+    try (Shop shop = Shop.start(shopOptions, view)) {
+      Duration startup = Duration.ofNanos(System.nanoTime() - begin);
+      out.printf(Locale.ROOT, "shop ready in %d ms%n", startup.toMillis());
+      printMetrics(shop.runtime());
+      Assortment assortment = AssortmentReader.read(shop.baseUri("catalog"));
+      warmUp(shop, assortment);
+      LoadOptions load = LoadOptions.of(options.rate(), options.duration(), options.seed());
+      LoadGenerator users =
+          new LoadGenerator(load, new LoadPlan(options.seed(), assortment), shop::baseUri);
+      RunResult result = runLoad(shop, scenario, users, view, startup);
+      long closing = System.nanoTime();
+      shop.close();
+      out.printf(Locale.ROOT, "shop stopped in %d ms%n", (System.nanoTime() - closing) / 1_000_000);
+      return result;
+    }
+  }
+
+  private RunResult runLoad(
+      Shop shop, Scenario scenario, LoadGenerator users, LiveView view, Duration startup) {
+    SystemRuntime runtime = shop.runtime();
+    runtime.takeStats();
+    trackPorts(runtime);
+    users.addListener(
+        interval -> {
+          List<BreakerView> breakers = runtime.breakers();
+          track(breakers, false);
+          trackPorts(runtime);
+          view.tick(interval, users.snapshot(), runtime.takeStats(), breakers);
+        });
+    LoadReport report;
+    List<StepEvent> steps;
+    try (SystemScheduler scheduler = Scheduler.system()) {
+      GameDay day = new GameDay(scenario, options.duration(), runtime::instance, scheduler);
+      control.attach(users);
+      day.addListener(view);
+      view.loadStarted();
+      try {
+        day.start();
+        report = users.run();
+      } finally {
+        day.close();
+      }
+      steps = day.events();
+    } finally {
+      control.detach();
+    }
+    track(runtime.breakers(), true);
+    InvariantReport invariants = null;
+    if (control.stopped()) {
+      out.println("stopped: the invariants are not judged");
+    } else {
+      out.println("load done; letting the shop settle, then checking the invariants...");
+      long settle = System.nanoTime();
+      invariants = shop.checkInvariants(QUIESCE_BUDGET);
+      out.printf(
+          Locale.ROOT, "invariants checked in %d ms%n", (System.nanoTime() - settle) / 1_000_000);
+    }
+    return new RunResult(
+        resilience,
+        scenario.name(),
+        report,
+        UserSlos.judge(report),
+        invariants,
+        steps,
+        new ArrayList<>(opened.values()),
+        startup,
+        ports);
+  }
+
+  /**
+   * Runs the same load, with another seed, for the warm-up: the JIT compiles the hot paths before
+   * the judged run. Not judged, not in the report; one line per second.
+   */
+  private void warmUp(Shop shop, Assortment assortment) {
+    if (options.warmup().isZero() || control.stopped()) {
+      return;
+    }
+    out.printf(
+        Locale.ROOT,
+        "warming up for %d s at %.0f req/s (JIT compilation; not judged)%n",
+        options.warmup().toSeconds(),
+        options.rate());
+    long seed = options.seed() + WARMUP_SEED_OFFSET;
+    LoadGenerator warm =
+        new LoadGenerator(
+            LoadOptions.of(options.rate(), options.warmup(), seed),
+            new LoadPlan(seed, assortment),
+            shop::baseUri);
+    warm.addListener(
+        i ->
+            out.printf(
+                Locale.ROOT,
+                "  warm-up %3ds: %d req/s, errors %.1f%%, p99 %s%n",
+                i.second() + 1,
+                i.requests(),
+                100 * i.errorRate(),
+                LiveView.millis(i.p99Micros())));
+    control.attach(warm);
+    try {
+      warm.run();
+    } finally {
+      control.detach();
+    }
+  }
+
+  private void trackPorts(SystemRuntime runtime) {
+    for (InstanceHandle instance : runtime.instances()) {
+      if (instance.port() > 0) {
+        ports
+            .computeIfAbsent(instance.id(), id -> new ConcurrentSkipListSet<>())
+            .add(instance.port());
+      }
+    }
+  }
+
+  /** Remembers every breaker seen away from CLOSED, and at the end every one that moved. */
+  private void track(List<BreakerView> breakers, boolean last) {
+    for (BreakerView v : breakers) {
+      boolean moved = v.state() != CircuitBreaker.State.CLOSED || (last && v.transitions() > 0);
+      if (moved) {
+        opened.putIfAbsent(v.instanceId() + " " + v.breaker(), v);
+      }
+    }
+  }
+
+  private void printMetrics(SystemRuntime runtime) {
+    out.println("metrics (Prometheus) of each instance:");
+    for (InstanceHandle instance : runtime.instances()) {
+      out.printf(
+          Locale.ROOT, "  %-18s http://127.0.0.1:%d/metrics%n", instance.id(), instance.port());
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package io.bulwark.examples.shop.gameday;
+
+import io.bulwark.runtime.InstanceHandle;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * One step of a {@link Scenario}: at {@code fraction} of the run's duration, {@code action} runs on
+ * the system's instances.
+ *
+ * @param fraction when, as a fraction of the duration, in [0, 1)
+ * @param title what happens, in a few words (shown in the live view and the report)
+ * @param action what to do, given the instances by id ({@code payments-2})
+ */
+public record Step(double fraction, String title, Action action) {
+  public Step {
+    Objects.requireNonNull(title, "title");
+    Objects.requireNonNull(action, "action");
+    if (!(fraction >= 0 && fraction < 1)) {
+      throw new IllegalArgumentException(
+          "step \"" + title + "\": fraction must be in [0, 1), was " + fraction);
+    }
+  }
+
+  /** What a step does to the running system. */
+  @FunctionalInterface
+  public interface Action {
+    /** Acts on the instances, found by id; may block (a deploy waits for readiness). */
+    void run(Function<String, InstanceHandle> instances);
+
+    /** Does nothing: a marker in the timeline. */
+    static Action none() {
+      return instances -> {};
+    }
+  }
+}

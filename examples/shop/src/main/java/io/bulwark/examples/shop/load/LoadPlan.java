@@ -1,0 +1,110 @@
+package io.bulwark.examples.shop.load;
+
+import io.bulwark.examples.shop.load.PlannedRequest.Call;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * The seeded request sequence: request {@code i} is a pure function of the seed, {@code i} and the
+ * assortment, so the same seed gives the same sequence, request by request, however fast the shop
+ * answers. The mix follows {@link RequestKind#percent()}; about {@value #DOUBLE_SUBMIT_PERCENT} %
+ * of checkouts are submitted twice with the same key.
+ */
+public final class LoadPlan {
+  /** Share of checkouts submitted twice, in percent. */
+  public static final int DOUBLE_SUBMIT_PERCENT = 10;
+
+  private static final int CUSTOMERS = 500;
+  private final long seed;
+  private final Assortment assortment;
+
+  public LoadPlan(long seed, Assortment assortment) {
+    this.seed = seed;
+    this.assortment = Objects.requireNonNull(assortment, "assortment");
+  }
+
+  /** Request {@code index} of the sequence. */
+  public PlannedRequest request(int index) {
+    if (index < 0) {
+      throw new IllegalArgumentException("request index must be >= 0, was " + index);
+    }
+    SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index);
+    RequestKind kind = pickKind(random.nextInt(100));
+    return switch (kind) {
+      case BROWSE -> single(index, kind, get("/products?page=" + (1 + random.nextInt(pages()))));
+      case PRODUCT -> single(index, kind, get("/products/" + sku(random)));
+      case SEARCH -> single(index, kind, get("/search?q=" + word(random)));
+      case ADD_TO_CART -> single(index, kind, addItem(cartId(index), sku(random), random));
+      case CHECKOUT -> checkout(index, random);
+    };
+  }
+
+  /** The first {@code count} requests. */
+  public List<PlannedRequest> requests(int count) {
+    List<PlannedRequest> list = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      list.add(request(i));
+    }
+    return list;
+  }
+
+  private static RequestKind pickKind(int roll) {
+    int upTo = 0;
+    for (RequestKind kind : RequestKind.values()) {
+      upTo += kind.percent();
+      if (roll < upTo) {
+        return kind;
+      }
+    }
+    throw new IllegalStateException("mix percentages do not add up to 100");
+  }
+
+  private PlannedRequest checkout(int index, SplittableRandom random) {
+    String cart = cartId(index);
+    List<Call> calls = new ArrayList<>();
+    int items = 1 + random.nextInt(3);
+    for (int i = 0; i < items; i++) {
+      calls.add(addItem(cart, sku(random), random));
+    }
+    String customer = "customer-" + random.nextInt(CUSTOMERS);
+    String body = "{\"cartId\":\"" + cart + "\",\"customer\":\"" + customer + "\"}";
+    calls.add(new Call("orders", "POST", "/checkout", body, "co-" + seed + "-" + index));
+    boolean twice = random.nextInt(100) < DOUBLE_SUBMIT_PERCENT;
+    return new PlannedRequest(index, RequestKind.CHECKOUT, calls, twice);
+  }
+
+  private static PlannedRequest single(int index, RequestKind kind, Call call) {
+    return new PlannedRequest(index, kind, List.of(call), false);
+  }
+
+  private static Call get(String path) {
+    return new Call("catalog", "GET", path, null, null);
+  }
+
+  private static Call addItem(String cart, String sku, SplittableRandom random) {
+    String body = "{\"sku\":\"" + sku + "\",\"quantity\":" + (1 + random.nextInt(2)) + "}";
+    return new Call("cart", "POST", "/carts/" + cart + "/items", body, null);
+  }
+
+  private String cartId(int index) {
+    return "cart-" + seed + "-" + index;
+  }
+
+  private int pages() {
+    return assortment.pages();
+  }
+
+  private String sku(SplittableRandom random) {
+    List<String> skus = assortment.skus();
+    return skus.get(random.nextInt(skus.size()));
+  }
+
+  private String word(SplittableRandom random) {
+    List<String> words = assortment.searchWords();
+    return URLEncoder.encode(words.get(random.nextInt(words.size())), StandardCharsets.UTF_8);
+  }
+}

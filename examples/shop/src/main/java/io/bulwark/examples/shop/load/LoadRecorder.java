@@ -1,0 +1,113 @@
+package io.bulwark.examples.shop.load;
+
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Counts outcomes from many request threads at once: a {@link Recorder} per interval (taken by one
+ * sampler) and a concurrent total histogram per kind. Latencies are in microseconds, clamped to
+ * {@value #HIGHEST_MICROS}.
+ */
+final class LoadRecorder {
+  static final long HIGHEST_MICROS = 120_000_000L;
+  private static final int DIGITS = 3;
+
+  private final Recorder interval = new Recorder(HIGHEST_MICROS, DIGITS);
+  private final ConcurrentHistogram[] totals = new ConcurrentHistogram[RequestKind.values().length];
+  private final LongAdder[] kindErrors = new LongAdder[RequestKind.values().length];
+  private final LongAdder intervalErrors = new LongAdder();
+  private final LongAdder intervalDegraded = new LongAdder();
+  private final LongAdder intervalCompleted = new LongAdder();
+  private final LongAdder intervalFailed = new LongAdder();
+  private final Map<String, LongAdder> checkouts = new LinkedHashMap<>();
+  private final List<LoadInterval> timeline = new CopyOnWriteArrayList<>();
+  private Histogram spare = interval.getIntervalHistogram();
+
+  LoadRecorder() {
+    for (RequestKind kind : RequestKind.values()) {
+      totals[kind.ordinal()] = new ConcurrentHistogram(HIGHEST_MICROS, DIGITS);
+      kindErrors[kind.ordinal()] = new LongAdder();
+    }
+    for (String outcome :
+        List.of("completed", "rejected", "failed", "doubleSubmits", "duplicateOrders")) {
+      checkouts.put(outcome, new LongAdder());
+    }
+  }
+
+  void record(RequestKind kind, long latencyNanos, boolean error) {
+    long micros = Math.min(HIGHEST_MICROS, Math.max(1, latencyNanos / 1000));
+    if (error) {
+      kindErrors[kind.ordinal()].increment();
+      intervalErrors.increment();
+    }
+    totals[kind.ordinal()].recordValue(micros);
+    interval.recordValue(micros);
+  }
+
+  void degradedPage() {
+    intervalDegraded.increment();
+  }
+
+  void checkout(String outcome) {
+    Objects.requireNonNull(checkouts.get(outcome), outcome).increment();
+    if (outcome.equals("completed")) {
+      intervalCompleted.increment();
+    } else if (outcome.equals("failed")) {
+      intervalFailed.increment();
+    }
+  }
+
+  /** Closes the current interval as second {@code second}; called by one sampler only. */
+  LoadInterval takeInterval(int second) {
+    spare = interval.getIntervalHistogram(spare);
+    LoadInterval taken =
+        new LoadInterval(
+            second,
+            spare.getTotalCount(),
+            intervalErrors.sumThenReset(),
+            spare.getTotalCount() == 0 ? 0 : spare.getValueAtPercentile(50),
+            spare.getTotalCount() == 0 ? 0 : spare.getValueAtPercentile(99),
+            intervalDegraded.sumThenReset(),
+            intervalCompleted.sumThenReset(),
+            intervalFailed.sumThenReset());
+    timeline.add(taken);
+    return taken;
+  }
+
+  LoadReport report(LoadOptions options, long scheduled) {
+    Histogram all = new Histogram(HIGHEST_MICROS, DIGITS);
+    long errors = 0;
+    Map<RequestKind, KindSummary> kinds = new EnumMap<>(RequestKind.class);
+    for (RequestKind kind : RequestKind.values()) {
+      Histogram h = totals[kind.ordinal()].copy();
+      long e = kindErrors[kind.ordinal()].sum();
+      all.add(h);
+      errors += e;
+      kinds.put(kind, summary(kind, h, e));
+    }
+    Map<String, Long> outcomes = new LinkedHashMap<>();
+    checkouts.forEach((name, adder) -> outcomes.put(name, adder.sum()));
+    return new LoadReport(options, scheduled, all, errors, kinds, outcomes, timeline);
+  }
+
+  private static KindSummary summary(RequestKind kind, Histogram h, long errors) {
+    if (h.getTotalCount() == 0) {
+      return new KindSummary(kind, 0, errors, 0, 0, 0);
+    }
+    return new KindSummary(
+        kind,
+        h.getTotalCount(),
+        errors,
+        h.getValueAtPercentile(50),
+        h.getValueAtPercentile(99),
+        h.getMaxValue());
+  }
+}

@@ -1,0 +1,125 @@
+package io.bulwark.examples.shop.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bulwark.examples.shop.gameday.StepEvent;
+import io.bulwark.examples.shop.load.LoadInterval;
+import io.bulwark.examples.shop.load.RequestKind;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole slice on loopback: the shop, the users' open-loop load and a short game day, once with
+ * resilience on and once off with the same seed. Every assertion is on measured figures: what the
+ * users saw per second, the breakers the runtime reported and the invariants read from the
+ * services' stores.
+ */
+class ShopEndToEndTest {
+  static final Duration DURATION = Duration.ofSeconds(12);
+  static final double RATE = 120;
+
+  @TempDir static Path dir;
+  private static final ByteArrayOutputStream log = new ByteArrayOutputStream();
+  private static RunResult on;
+  private static RunResult off;
+
+  @BeforeAll
+  static void runTheGameDayWithResilienceOnAndOff() {
+    DemoOptions options =
+        DemoOptions.builder()
+            .duration(DURATION)
+            .warmup(Duration.ofSeconds(3))
+            .rate(RATE)
+            .seed(21)
+            .headless(true)
+            .reportDir(dir.resolve("report"))
+            .build();
+    PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
+    off = Demo.runOnce(options, false, dir.resolve("off"), out, new RunControl());
+    on = Demo.runOnce(options, true, dir.resolve("on"), out, new RunControl());
+    out.print(SummaryTable.render(List.of(on, off)));
+  }
+
+  private static String story() {
+    return log.toString(StandardCharsets.UTF_8);
+  }
+
+  /** The users' seconds between the start of step {@code k} and the start of the next. */
+  private static List<LoadInterval> during(RunResult run, int k) {
+    List<StepEvent> steps = run.steps();
+    long from = steps.get(k).started().toSeconds();
+    long to = k + 1 < steps.size() ? steps.get(k + 1).started().toSeconds() : Long.MAX_VALUE;
+    return run.load().timeline().stream()
+        .filter(i -> i.second() >= from && i.second() < to)
+        .toList();
+  }
+
+  private static long failedCheckouts(List<LoadInterval> intervals) {
+    return intervals.stream().mapToLong(LoadInterval::checkoutsFailed).sum();
+  }
+
+  private static long completedCheckouts(List<LoadInterval> intervals) {
+    return intervals.stream().mapToLong(LoadInterval::checkoutsCompleted).sum();
+  }
+
+  @Test
+  void withResilienceOnEverySloAndInvariantHolds() {
+    assertThat(on.steps()).as(story()).hasSize(5).allMatch(StepEvent::ok);
+    assertThat(on.slos()).as(story()).allMatch(SloVerdict::holds);
+    assertThat(on.invariants()).as(story()).isNotNull();
+    assertThat(on.invariants().holds()).as(story()).isTrue();
+    assertThat(on.invariants().figures().get("orders confirmed")).isPositive();
+    assertThat(on.passed()).isTrue();
+  }
+
+  @Test
+  void withResilienceOffTheSameGameDayIsMeasurablyWorseAndStillConsistent() {
+    assertThat(off.load().scheduled()).isEqualTo(on.load().scheduled());
+    assertThat(off.load().errorRate()).as(story()).isGreaterThan(on.load().errorRate() + 0.02);
+    assertThat(off.load().checkouts("failed")).isGreaterThan(on.load().checkouts("failed"));
+    assertThat(off.slos().get(0).holds()).as("availability with resilience off").isFalse();
+    assertThat(off.passed()).isFalse();
+    assertThat(off.invariants()).isNotNull();
+    assertThat(off.invariants().holds()).as(story()).isTrue();
+  }
+
+  @Test
+  void theBadPaymentsInstanceIsIsolatedWithResilienceOn() {
+    List<LoadInterval> badDeployOn = during(on, 1);
+    List<LoadInterval> badDeployOff = during(off, 1);
+    assertThat(completedCheckouts(badDeployOn)).as(story()).isPositive();
+    assertThat(failedCheckouts(badDeployOn)).as(story()).isZero();
+    assertThat(failedCheckouts(badDeployOff)).as(story()).isPositive();
+    assertThat(on.instancePorts().get("payments-2"))
+        .as("the bad deploy and the heal each bound payments-2 to a new port")
+        .hasSize(3);
+    assertThat(off.breakersOpened()).isEmpty();
+  }
+
+  @Test
+  void theKilledInventoryInstanceIsAvoidedWithResilienceOn() {
+    List<LoadInterval> killedOn = during(on, 2);
+    assertThat(completedCheckouts(killedOn)).as(story()).isPositive();
+    assertThat(failedCheckouts(killedOn)).as(story()).isZero();
+  }
+
+  @Test
+  void productPagesDegradeToPopularItemsWhileRecommendationsAreDown() {
+    long degradedOn = during(on, 3).stream().mapToLong(LoadInterval::degradedPages).sum();
+    assertThat(degradedOn).as(story()).isPositive();
+    assertThat(on.breakersOpened())
+        .as(story())
+        .anyMatch(
+            b -> b.instanceId().equals("catalog-1") && b.breaker().contains("recommendations"));
+    assertThat(on.load().kind(RequestKind.PRODUCT).errors()).as(story()).isZero();
+    assertThat(off.load().degradedPages()).isZero();
+    assertThat(off.load().kind(RequestKind.PRODUCT).errors()).as(story()).isPositive();
+  }
+}

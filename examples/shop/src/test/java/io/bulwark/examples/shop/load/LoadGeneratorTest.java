@@ -1,0 +1,164 @@
+package io.bulwark.examples.shop.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bulwark.http.HttpProblem;
+import io.bulwark.http.Response;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The load generator against real loopback servers. */
+class LoadGeneratorTest {
+
+  private static LoadReport run(FakeShop shop, LoadOptions options, long seed) {
+    LoadPlan plan = new LoadPlan(seed, FakeShop.ASSORTMENT);
+    return new LoadGenerator(options, plan, service -> shop.uri()).run();
+  }
+
+  @Test
+  void aStalledServerDoesNotSlowTheScheduleAndLatencyCountsFromTheIntendedStart() throws Exception {
+    LoadOptions options = new LoadOptions(40, Duration.ofSeconds(1), 1, Duration.ofSeconds(20));
+    CountDownLatch allArrived = new CountDownLatch(options.scheduledRequests());
+    try (FakeShop shop =
+        new FakeShop(
+            req -> {
+              allArrived.countDown();
+              // answers nothing until every scheduled request arrived: a closed loop never gets
+              // there
+              allArrived.await(15, TimeUnit.SECONDS);
+              return FakeShop.happy().handle(req);
+            })) {
+      LoadReport report = run(shop, options, 1);
+      assertThat(allArrived.getCount()).as("requests still awaited by the stalled server").isZero();
+      assertThat(report.scheduled()).isEqualTo(40);
+      assertThat(report.errors()).isZero();
+      // request 0 was due at t0 and answered only after request 39 (due at t0 + 975 ms) arrived
+      assertThat(report.latencyPercentile(100)).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+    }
+  }
+
+  @Test
+  void theSameSeedSendsTheSameRequests() {
+    LoadOptions options = new LoadOptions(100, Duration.ofSeconds(1), 0, Duration.ofSeconds(10));
+    List<List<String>> seen = new ArrayList<>();
+    for (long seed : new long[] {7, 7, 8}) {
+      try (FakeShop shop = new FakeShop(FakeShop.happy())) {
+        LoadReport report = run(shop, options, seed);
+        assertThat(report.errors()).isZero();
+        List<String> received = new ArrayList<>(shop.received);
+        Collections.sort(received);
+        seen.add(received);
+      }
+    }
+    assertThat(seen.get(0)).hasSizeGreaterThanOrEqualTo(100).isEqualTo(seen.get(1));
+    assertThat(seen.get(0)).isNotEqualTo(seen.get(2));
+  }
+
+  @Test
+  void outcomesAreClassifiedPerKind() throws Exception {
+    CountDownLatch never = new CountDownLatch(1);
+    LoadOptions options = new LoadOptions(200, Duration.ofSeconds(1), 3, Duration.ofMillis(300));
+    try (FakeShop shop =
+        new FakeShop(
+            req ->
+                switch (req.route()) {
+                  case "/search" -> {
+                    never.await(5, TimeUnit.SECONDS); // beyond the users' timeout
+                    yield Response.json(Map.of());
+                  }
+                  case "/products" -> throw HttpProblem.of(503, "down", "browse is down");
+                  case "/checkout" -> throw HttpProblem.of(409, "out_of_stock", "none left");
+                  default -> FakeShop.happy().handle(req);
+                })) {
+      LoadReport report = run(shop, options, 3);
+      never.countDown();
+      KindSummary search = report.kind(RequestKind.SEARCH);
+      KindSummary browse = report.kind(RequestKind.BROWSE);
+      KindSummary checkout = report.kind(RequestKind.CHECKOUT);
+      assertThat(search.requests()).isPositive().isEqualTo(search.errors());
+      assertThat(search.p50Micros()).isGreaterThanOrEqualTo(300_000);
+      assertThat(browse.requests()).isPositive().isEqualTo(browse.errors());
+      assertThat(report.kind(RequestKind.PRODUCT).errors()).isZero();
+      assertThat(checkout.requests()).isPositive();
+      assertThat(checkout.errors()).as("409 is a business answer, not an error").isZero();
+      assertThat(report.checkouts("rejected")).isPositive();
+      assertThat(report.checkouts("completed") + report.checkouts("failed")).isZero();
+      assertThat(report.errors()).isEqualTo(search.errors() + browse.errors());
+    }
+  }
+
+  @Test
+  void aRefusedConnectionIsAnError() throws Exception {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    URI dead = URI.create("http://127.0.0.1:" + port);
+    LoadOptions options = LoadOptions.of(50, Duration.ofSeconds(1), 1);
+    LoadReport report =
+        new LoadGenerator(options, new LoadPlan(1, FakeShop.ASSORTMENT), s -> dead).run();
+    assertThat(report.requests()).isEqualTo(50);
+    assertThat(report.errors()).isEqualTo(50);
+    assertThat(report.checkouts("failed")).isEqualTo(report.kind(RequestKind.CHECKOUT).requests());
+  }
+
+  @Test
+  void doubleClicksAndDegradedPagesAreCountedFromTheAnswers() {
+    LoadOptions options = new LoadOptions(300, Duration.ofSeconds(2), 11, Duration.ofSeconds(10));
+    AtomicInteger orders = new AtomicInteger();
+    List<PlannedRequest> planned =
+        new LoadPlan(11, FakeShop.ASSORTMENT).requests(options.scheduledRequests());
+    long doubleClicks = planned.stream().filter(PlannedRequest::doubleSubmit).count();
+    long productPages = planned.stream().filter(r -> r.kind() == RequestKind.PRODUCT).count();
+    try (FakeShop shop =
+        new FakeShop(
+            req ->
+                switch (req.route()) {
+                  // a broken shop: every submit makes a new order, even with the same key
+                  case "/checkout" ->
+                      Response.json(201, Map.of("orderId", "o" + orders.incrementAndGet()));
+                  case "/products/{sku}" ->
+                      Response.json(Map.of("recommendationsSource", "popular"));
+                  default -> FakeShop.happy().handle(req);
+                })) {
+      LoadReport report = run(shop, options, 11);
+      assertThat(doubleClicks).isPositive();
+      assertThat(report.errors()).isZero();
+      assertThat(report.checkouts("doubleSubmits")).isEqualTo(doubleClicks);
+      assertThat(report.checkouts("duplicateOrders")).isEqualTo(doubleClicks);
+      assertThat(report.degradedPages()).isEqualTo(productPages);
+      long sessions = planned.stream().filter(r -> r.kind() == RequestKind.CHECKOUT).count();
+      assertThat(report.checkouts("completed")).isEqualTo(sessions);
+      assertThat(report.kind(RequestKind.CHECKOUT).requests()).isEqualTo(sessions + doubleClicks);
+    }
+  }
+
+  @Test
+  void eachSecondIsReportedToListenersAndInTheTimeline() {
+    LoadOptions options = new LoadOptions(50, Duration.ofSeconds(3), 2, Duration.ofSeconds(10));
+    List<LoadInterval> heard = Collections.synchronizedList(new ArrayList<>());
+    try (FakeShop shop = new FakeShop(FakeShop.happy())) {
+      LoadGenerator generator =
+          new LoadGenerator(options, new LoadPlan(2, FakeShop.ASSORTMENT), s -> shop.uri());
+      generator.addListener(heard::add);
+      LoadReport report = generator.run();
+      assertThat(heard).extracting(LoadInterval::second).startsWith(0, 1, 2);
+      long doubleClicks =
+          new LoadPlan(2, FakeShop.ASSORTMENT)
+              .requests(150).stream().filter(PlannedRequest::doubleSubmit).count();
+      assertThat(heard.stream().mapToLong(LoadInterval::requests).sum())
+          .isEqualTo(report.requests())
+          .isEqualTo(150 + doubleClicks);
+      assertThat(report.timeline()).startsWith(heard.toArray(LoadInterval[]::new));
+    }
+  }
+}
