@@ -30,7 +30,10 @@ final class Instance implements InstanceHandle {
   private final ServiceMeter meter;
   private final ReentrantLock lock = new ReentrantLock();
   private volatile InstanceState state = InstanceState.STOPPED;
+
+  /** The version of the last start that got ready (the spec's before any): what restart uses. */
   private volatile String version;
+
   private volatile int port = -1;
   private volatile @Nullable Run run;
 
@@ -183,7 +186,6 @@ final class Instance implements InstanceHandle {
 
   private void startLocked(String startVersion) {
     SystemParts parts = runtime.parts();
-    version = startVersion;
     state = InstanceState.STARTING;
     runtime.listeners().fire(l -> l.onStarting(this));
     long began = parts.clock.nanoTime();
@@ -203,6 +205,7 @@ final class Instance implements InstanceHandle {
       return;
     }
     run = r;
+    version = startVersion;
     port = r.server == null ? -1 : r.server.port();
     state = InstanceState.READY;
     Duration took = Duration.ofNanos(parts.clock.nanoTime() - began);
