@@ -81,6 +81,20 @@ final class Run {
     quietly("close telemetry", telemetry::close);
   }
 
+  /**
+   * After {@link #kill()}: waits up to {@code budget} for the interrupted background loops to end,
+   * so that a killed incarnation's threads never outlive the runtime nor overlap the next start.
+   */
+  void awaitKilled(Duration budget) {
+    try {
+      if (!context.awaitBackground(budget)) {
+        LOG.warn("{}: a killed background loop did not end within {}", instanceId, budget);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private void cancelRenewal() {
     ScheduledTask t = renewal;
     if (t != null) {
