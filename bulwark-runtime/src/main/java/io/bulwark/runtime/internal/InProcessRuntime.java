@@ -60,6 +60,9 @@ public final class InProcessRuntime implements SystemRuntime {
   private volatile @Nullable SystemParts parts;
   private volatile boolean stopRequested;
 
+  /** Discovery subscriptions feeding the breaker board; guarded by {@link #lifecycle}. */
+  private final List<ServiceDiscovery.Subscription> subscriptions = new ArrayList<>();
+
   /** Guards {@link #starter}: a stop interrupts the start's thread only while it starts. */
   private final ReentrantLock starterLock = new ReentrantLock();
 
@@ -128,7 +131,9 @@ public final class InProcessRuntime implements SystemRuntime {
             "system " + model.name() + " was stopped; build a new runtime");
       }
       try {
-        parts = SystemParts.open(options);
+        SystemParts opened = SystemParts.open(options);
+        parts = opened;
+        followEndpoints(opened);
         phase = Phase.RUNNING;
         for (Instance instance : instances) {
           startOrUnwind(instance);
@@ -138,6 +143,15 @@ public final class InProcessRuntime implements SystemRuntime {
       }
     } finally {
       lifecycle.unlock();
+    }
+  }
+
+  /** Endpoints that leave discovery take their endpoint breakers off the board. */
+  private void followEndpoints(SystemParts opened) {
+    for (ServiceSpec spec : model.services()) {
+      String service = spec.name();
+      subscriptions.add(
+          opened.registry.subscribe(service, list -> breakers.discovered(service, list)));
     }
   }
 
@@ -229,6 +243,8 @@ public final class InProcessRuntime implements SystemRuntime {
         LOG.warn("{}: stop failed", instance.id(), e);
       }
     }
+    subscriptions.forEach(ServiceDiscovery.Subscription::close);
+    subscriptions.clear();
     SystemParts p = parts;
     if (p != null) {
       p.close();

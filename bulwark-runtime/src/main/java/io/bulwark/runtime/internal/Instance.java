@@ -252,10 +252,9 @@ final class Instance implements InstanceHandle {
             .port(fixedPort)
             .drainBudget(runtime.options().drainBudget())
             .build();
-    RunContext context =
-        new RunContext(
-            this, startVersion, parts, telemetry, runtime.breakerBoard().listenerFor(id), config);
-    return new Run(id, context, telemetry);
+    BreakerBoard.Source breakers = runtime.breakerBoard().listenerFor(id);
+    RunContext context = new RunContext(this, startVersion, parts, telemetry, breakers, config);
+    return new Run(id, context, telemetry, breakers);
   }
 
   private void bind(BulwarkServer server) {
