@@ -15,7 +15,10 @@ public interface InstanceHandle {
 
   int index();
 
-  /** The version it runs (or last ran). */
+  /**
+   * The version of its last start that got ready (the spec's version before the first): a deploy
+   * that fails does not change it.
+   */
   String version();
 
   InstanceState state();
@@ -40,8 +43,10 @@ public interface InstanceHandle {
   void kill();
 
   /**
-   * Starts a stopped, killed or failed instance again with the same version and storage (a new port
-   * when the system uses ephemeral ports). A running instance is stopped gracefully first.
+   * Starts a stopped, killed or failed instance again with {@link #version()} and the same storage
+   * (a new port when the system uses ephemeral ports): after a failed deploy, the last version that
+   * got ready. A running instance is stopped gracefully first. Waits first for the threads of a
+   * killed incarnation to end (bounded by the drain budget).
    *
    * @throws RuntimeStartException when the start fails (the instance is then {@link
    *     InstanceState#FAILED})
@@ -53,7 +58,7 @@ public interface InstanceHandle {
    * that version and the same storage; {@link RuntimeListener#onDeployed} once it is ready.
    *
    * @throws RuntimeStartException when the new version does not start (the instance is then {@link
-   *     InstanceState#FAILED})
+   *     InstanceState#FAILED} and {@link #version()} stays the last version that got ready)
    */
   void deploy(String version);
 }

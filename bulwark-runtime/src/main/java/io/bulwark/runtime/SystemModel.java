@@ -30,7 +30,10 @@ public final class SystemModel {
     return name;
   }
 
-  /** The services in start order: every service after the services it depends on. */
+  /**
+   * The services in start order: every service after the services it depends on; at each step the
+   * first declared service whose dependencies are all placed.
+   */
   public List<ServiceSpec> services() {
     return services;
   }
@@ -60,8 +63,10 @@ public final class SystemModel {
     }
 
     /**
-     * Validates the model and orders its services so that every service comes after the services it
-     * depends on; services with no order between them keep their declaration order.
+     * Validates the model and orders its services: repeatedly the first declared service whose
+     * dependencies are all placed. Every service comes after the services it depends on, and a
+     * service waits only for its own dependencies (a later declared service without dependencies
+     * can come first); with no dependencies at all the order is the declaration order.
      *
      * @throws IllegalArgumentException naming a duplicate service, a dependency on an unknown
      *     service (both names) or a dependency cycle (its path, {@code a -> b -> a})
@@ -88,18 +93,34 @@ public final class SystemModel {
         }
       }
       List<ServiceSpec> ordered = new ArrayList<>();
-      Set<String> done = new HashSet<>();
-      for (ServiceSpec s : services) {
-        visit(s, new ArrayList<>(), done, ordered);
+      Set<String> placed = new HashSet<>();
+      while (ordered.size() < services.size()) {
+        ServiceSpec next = firstReady(placed);
+        placed.add(next.name());
+        ordered.add(next);
       }
       return new SystemModel(name, ordered);
     }
 
-    private void visit(
-        ServiceSpec s, List<String> path, Set<String> done, List<ServiceSpec> ordered) {
-      if (done.contains(s.name())) {
-        return;
+    /**
+     * The first declared service not yet placed whose dependencies are all placed; when none is,
+     * the unplaced services hold a cycle, reported with its path.
+     */
+    private ServiceSpec firstReady(Set<String> placed) {
+      for (ServiceSpec s : services) {
+        if (!placed.contains(s.name()) && placed.containsAll(s.dependsOn())) {
+          return s;
+        }
       }
+      for (ServiceSpec s : services) {
+        if (!placed.contains(s.name())) {
+          findCycle(s, new ArrayList<>(), placed);
+        }
+      }
+      throw new IllegalStateException("system " + name + ": no service can start");
+    }
+
+    private void findCycle(ServiceSpec s, List<String> path, Set<String> placed) {
       int at = path.indexOf(s.name());
       if (at >= 0) {
         List<String> cycle = new ArrayList<>(path.subList(at, path.size()));
@@ -109,13 +130,11 @@ public final class SystemModel {
       }
       path.add(s.name());
       for (ServiceSpec candidate : services) {
-        if (s.dependsOn().contains(candidate.name())) {
-          visit(candidate, path, done, ordered);
+        if (!placed.contains(candidate.name()) && s.dependsOn().contains(candidate.name())) {
+          findCycle(candidate, path, placed);
         }
       }
       path.remove(path.size() - 1);
-      done.add(s.name());
-      ordered.add(s);
     }
   }
 }

@@ -30,8 +30,23 @@ public interface SystemRuntime extends AutoCloseable {
   /** Registers a listener for lifecycle events (before {@link #start()} to see every start). */
   void addListener(RuntimeListener listener);
 
+  /**
+   * Starts every instance in model order, each after the services it depends on are ready.
+   *
+   * @throws RuntimeStartException naming the instance that failed (everything started is stopped),
+   *     or {@code <id>: start cancelled: system <name> is stopping} when {@link #stop()} was called
+   *     meanwhile
+   * @throws IllegalStateException after a stop: a runtime runs once
+   */
   void start();
 
+  /**
+   * Stops the system; idempotent, safe from a shutdown hook. Marks the system stopping before
+   * anything else (no instance start can begin or turn ready afterwards; a racing deploy or restart
+   * throws {@link IllegalStateException}), interrupts a {@link #start()} in progress on another
+   * thread, stops the instances in reverse start order, waits for the threads of killed instances
+   * (up to the drain budget each) and closes the shared parts.
+   */
   void stop();
 
   @Override

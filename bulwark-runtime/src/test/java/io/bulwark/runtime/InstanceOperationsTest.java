@@ -237,18 +237,26 @@ class InstanceOperationsTest {
       assertThat(events.only("failed")).containsExactly("failed:inventory-1");
       assertThat(events.only("deployed")).isEmpty();
       assertThat(runtime.readyEndpoints("inventory")).isEmpty();
+      assertThat(inventory.version()).as("a version that never got ready").isEqualTo("1.0.0");
+
+      inventory.restart(); // restarts the last version that got ready
+      assertThat(inventory.state()).isEqualTo(InstanceState.READY);
+      assertThat(versionsSeen).containsExactly("1.0.0", "broken", "1.0.0");
+      assertThat(Probe.get(client, inventory.port(), "/version").body()).isEqualTo("1.0.0");
+      assertThat(runtime.discovery().endpoints("inventory"))
+          .singleElement()
+          .satisfies(e -> assertThat(e.metadata()).containsEntry("version", "1.0.0"));
 
       inventory.deploy("1.0.1");
       assertThat(Probe.get(client, inventory.port(), "/version").body()).isEqualTo("1.0.1");
-      assertThat(events.only("deployed")).containsExactly("deployed:inventory-1:broken->1.0.1");
+      assertThat(inventory.version()).isEqualTo("1.0.1");
+      assertThat(events.only("deployed")).containsExactly("deployed:inventory-1:1.0.0->1.0.1");
+      assertThat(closes).containsExactly("close:1.0.0", "close:1.0.0");
 
       inventory.restart(); // a running instance: graceful stop, then start
       assertThat(inventory.state()).isEqualTo(InstanceState.READY);
-      assertThat(closes).containsExactly("close:1.0.0", "close:1.0.1");
+      assertThat(closes).containsExactly("close:1.0.0", "close:1.0.0", "close:1.0.1");
       assertThat(Probe.get(client, inventory.port(), "/version").body()).isEqualTo("1.0.1");
-      assertThat(runtime.discovery().endpoints("inventory"))
-          .extracting(Endpoint::port)
-          .containsExactly(inventory.port());
     }
   }
 

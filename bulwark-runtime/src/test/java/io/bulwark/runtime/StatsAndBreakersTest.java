@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.bulwark.http.Response;
 import io.bulwark.resilience.CircuitBreaker;
 import io.bulwark.resilience.ResilienceListener;
+import io.bulwark.test.VirtualScheduler;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -126,6 +129,120 @@ class StatsAndBreakersTest {
                 assertThat(v.transitions()).isEqualTo(2);
                 assertThat(v.atNanos()).isEqualTo(42);
               });
+    }
+  }
+
+  private static CircuitBreaker.Transition opened(long at) {
+    return new CircuitBreaker.Transition(
+        CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN, "failure rate 100% >= 50%", at);
+  }
+
+  @Test
+  void anInstancesBreakersLeaveWithTheIncarnationThatReportedThem() throws Exception {
+    Map<String, ResilienceListener> listeners = new ConcurrentHashMap<>();
+    SystemModel model =
+        SystemModel.builder("s")
+            .service(
+                ServiceSpec.builder(
+                        "orders",
+                        ctx -> {
+                          listeners.put(ctx.version(), ctx.resilienceListener());
+                          return ServiceInstance.none();
+                        })
+                    .build())
+            .build();
+    try (SystemRuntime runtime =
+        SystemRuntime.inProcess(model, RuntimeOptions.builder(root).build())) {
+      runtime.start();
+      InstanceHandle orders = runtime.instance("orders-1");
+      ResilienceListener first = listeners.get("1.0.0");
+      first.onStateTransition("payments", opened(1));
+      assertThat(runtime.breakers()).extracting(BreakerView::breaker).containsExactly("payments");
+
+      orders.deploy("2.0.0");
+
+      assertThat(runtime.breakers()).as("the old incarnation's clients are gone").isEmpty();
+      first.onStateTransition("payments", opened(2));
+      assertThat(runtime.breakers()).as("a late report of a dead incarnation").isEmpty();
+      ResilienceListener second = listeners.get("2.0.0");
+      second.onStateTransition("cart", opened(3));
+      assertThat(runtime.breakers())
+          .singleElement()
+          .satisfies(
+              v -> {
+                assertThat(v.breaker()).isEqualTo("cart");
+                assertThat(v.transitions()).isEqualTo(1);
+              });
+
+      orders.kill();
+      assertThat(runtime.breakers()).isEmpty();
+      second.onStateTransition("cart", opened(4));
+      assertThat(runtime.breakers()).isEmpty();
+
+      orders.restart();
+      listeners.get("2.0.0").onStateTransition("cart", opened(5));
+      assertThat(runtime.breakers()).hasSize(1);
+      orders.stop();
+      assertThat(runtime.breakers()).isEmpty();
+    }
+  }
+
+  @Test
+  void anEndpointBreakerLeavesWhenItsEndpointLeavesDiscovery() throws Exception {
+    VirtualScheduler scheduler = new VirtualScheduler();
+    Duration ttl = Duration.ofSeconds(3);
+    AtomicReference<ResilienceListener> listener = new AtomicReference<>();
+    SystemModel model =
+        SystemModel.builder("s")
+            .service(
+                ServiceSpec.builder("payments", ctx -> ServiceInstance.none()).instances(2).build())
+            .service(
+                ServiceSpec.builder(
+                        "orders",
+                        ctx -> {
+                          listener.set(ctx.resilienceListener());
+                          return ServiceInstance.none();
+                        })
+                    .dependsOn("payments")
+                    .build())
+            .build();
+    RuntimeOptions options =
+        RuntimeOptions.builder(root).scheduler(scheduler).leaseTtl(ttl).build();
+    try (SystemRuntime runtime = SystemRuntime.inProcess(model, options)) {
+      runtime.start();
+      InstanceHandle p1 = runtime.instance("payments-1");
+      InstanceHandle p2 = runtime.instance("payments-2");
+      String b1 = "payments@127.0.0.1:" + p1.port();
+      String b2 = "payments@127.0.0.1:" + p2.port();
+      String old2 = b2;
+      listener.get().onStateTransition(b1, opened(1));
+      listener.get().onStateTransition(b2, opened(2));
+      listener.get().onStateTransition("payments", opened(3));
+      assertThat(runtime.breakers())
+          .extracting(BreakerView::breaker)
+          .containsExactlyInAnyOrder("payments", b1, b2);
+
+      p2.deploy("1.1.0"); // withdrawn at once, back on a new port
+
+      assertThat(runtime.breakers())
+          .extracting(BreakerView::breaker)
+          .containsExactly("payments", b1);
+      listener.get().onStateTransition(old2, opened(4));
+      assertThat(runtime.breakers())
+          .as("a late report for an endpoint that left")
+          .extracting(BreakerView::breaker)
+          .containsExactly("payments", b1);
+
+      p1.kill(); // a crash: the endpoint stays in discovery until its lease expires
+      assertThat(runtime.breakers()).extracting(BreakerView::breaker).contains(b1);
+      scheduler.advance(ttl);
+      assertThat(runtime.discovery().endpoints("payments")).hasSize(1);
+      assertThat(runtime.breakers()).extracting(BreakerView::breaker).containsExactly("payments");
+
+      p1.restart();
+      String back = "payments@127.0.0.1:" + p1.port();
+      listener.get().onStateTransition(back, opened(5));
+      assertThat(runtime.breakers()).extracting(BreakerView::breaker).contains(back);
     }
   }
 }

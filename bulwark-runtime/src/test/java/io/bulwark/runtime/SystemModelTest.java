@@ -32,8 +32,35 @@ class SystemModelTest {
 
     assertThat(model.services())
         .extracting(ServiceSpec::name)
-        .containsExactly("recommendations", "catalog", "cart", "payments", "orders", "shipping");
+        .containsExactly("payments", "recommendations", "catalog", "cart", "orders", "shipping");
     assertThat(model.service("cart").dependsOn()).containsExactly("catalog");
+  }
+
+  @Test
+  void aServiceIsNotPulledAheadOfAnEarlierDeclaredServiceItDoesNotDependOn() {
+    SystemModel model =
+        SystemModel.builder("s")
+            .service(spec("a", "c"))
+            .service(spec("b"))
+            .service(spec("c"))
+            .build();
+    assertThat(model.services()).extracting(ServiceSpec::name).containsExactly("b", "c", "a");
+
+    SystemModel free =
+        SystemModel.builder("s").service(spec("z")).service(spec("m")).service(spec("a")).build();
+    assertThat(free.services()).extracting(ServiceSpec::name).containsExactly("z", "m", "a");
+
+    SystemModel chain =
+        SystemModel.builder("s")
+            .service(spec("d", "c"))
+            .service(spec("c", "b"))
+            .service(spec("b", "a"))
+            .service(spec("a"))
+            .service(spec("e"))
+            .build();
+    assertThat(chain.services())
+        .extracting(ServiceSpec::name)
+        .containsExactly("a", "b", "c", "d", "e");
   }
 
   @Test

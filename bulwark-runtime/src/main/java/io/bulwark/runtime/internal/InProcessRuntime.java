@@ -32,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * start and stop with each other; per-instance operations take the instance's own lock, so a kill
  * or deploy of one instance never waits for another instance's drain. A runtime runs once: after a
  * stop (or a failed start) it cannot start again.
+ *
+ * <p>A stop first raises {@code stopRequested}, before it waits for anything: from then on no
+ * instance start can begin or become ready (an instance start checks it under the instance's lock,
+ * at its beginning and before it turns READY), and a system start in progress is interrupted, so
+ * that a stop (a shutdown hook) does not wait behind the whole startup.
  */
 public final class InProcessRuntime implements SystemRuntime {
   private static final Logger LOG = LoggerFactory.getLogger(InProcessRuntime.class);
@@ -53,6 +58,15 @@ public final class InProcessRuntime implements SystemRuntime {
   private final ReentrantLock lifecycle = new ReentrantLock();
   private volatile Phase phase = Phase.NEW;
   private volatile @Nullable SystemParts parts;
+  private volatile boolean stopRequested;
+
+  /** Discovery subscriptions feeding the breaker board; guarded by {@link #lifecycle}. */
+  private final List<ServiceDiscovery.Subscription> subscriptions = new ArrayList<>();
+
+  /** Guards {@link #starter}: a stop interrupts the start's thread only while it starts. */
+  private final ReentrantLock starterLock = new ReentrantLock();
+
+  private @Nullable Thread starter;
 
   public InProcessRuntime(SystemModel model, RuntimeOptions options) {
     this.model = Objects.requireNonNull(model, "model");
@@ -111,17 +125,62 @@ public final class InProcessRuntime implements SystemRuntime {
       if (phase == Phase.RUNNING) {
         return;
       }
-      if (phase == Phase.STOPPED) {
+      if (phase == Phase.STOPPED || !claimStart()) {
+        phase = Phase.STOPPED;
         throw new IllegalStateException(
             "system " + model.name() + " was stopped; build a new runtime");
       }
-      parts = SystemParts.open(options);
-      phase = Phase.RUNNING;
-      for (Instance instance : instances) {
-        startOrUnwind(instance);
+      try {
+        SystemParts opened = SystemParts.open(options);
+        parts = opened;
+        followEndpoints(opened);
+        phase = Phase.RUNNING;
+        for (Instance instance : instances) {
+          startOrUnwind(instance);
+        }
+      } finally {
+        releaseStart();
       }
     } finally {
       lifecycle.unlock();
+    }
+  }
+
+  /** Endpoints that leave discovery take their endpoint breakers off the board. */
+  private void followEndpoints(SystemParts opened) {
+    for (ServiceSpec spec : model.services()) {
+      String service = spec.name();
+      subscriptions.add(
+          opened.registry.subscribe(service, list -> breakers.discovered(service, list)));
+    }
+  }
+
+  /** Records this thread as the starter unless a stop came first. */
+  private boolean claimStart() {
+    starterLock.lock();
+    try {
+      if (stopRequested) {
+        return false;
+      }
+      starter = Thread.currentThread();
+      return true;
+    } finally {
+      starterLock.unlock();
+    }
+  }
+
+  /**
+   * The start is over: a stop no longer interrupts this thread; its cancelling interrupt is spent.
+   */
+  private void releaseStart() {
+    starterLock.lock();
+    try {
+      starter = null;
+      if (stopRequested) {
+        Thread.interrupted();
+      }
+    } finally {
+      starterLock.unlock();
     }
   }
 
@@ -129,7 +188,12 @@ public final class InProcessRuntime implements SystemRuntime {
     try {
       instance.start();
     } catch (RuntimeException e) {
+      boolean cancelled = stopRequested;
       stopLocked();
+      if (cancelled) {
+        throw new RuntimeStartException(
+            instance.id() + ": start cancelled: system " + model.name() + " is stopping", e);
+      }
       if (e instanceof RuntimeStartException rse) {
         throw rse;
       }
@@ -137,8 +201,13 @@ public final class InProcessRuntime implements SystemRuntime {
     }
   }
 
+  /**
+   * Stops the system. Raises the stop before taking the lifecycle lock and interrupts a start in
+   * progress (on another thread), so it never waits behind a whole startup.
+   */
   @Override
   public void stop() {
+    requestStop();
     lifecycle.lock();
     try {
       stopLocked();
@@ -147,7 +216,21 @@ public final class InProcessRuntime implements SystemRuntime {
     }
   }
 
+  private void requestStop() {
+    starterLock.lock();
+    try {
+      stopRequested = true;
+      Thread s = starter;
+      if (s != null && s != Thread.currentThread()) {
+        s.interrupt();
+      }
+    } finally {
+      starterLock.unlock();
+    }
+  }
+
   private void stopLocked() {
+    stopRequested = true;
     if (phase != Phase.RUNNING) {
       phase = Phase.STOPPED;
       return;
@@ -155,11 +238,13 @@ public final class InProcessRuntime implements SystemRuntime {
     for (int i = instances.size() - 1; i >= 0; i--) {
       Instance instance = instances.get(i);
       try {
-        instance.stop();
+        instance.shutdown();
       } catch (RuntimeException e) {
         LOG.warn("{}: stop failed", instance.id(), e);
       }
     }
+    subscriptions.forEach(ServiceDiscovery.Subscription::close);
+    subscriptions.clear();
     SystemParts p = parts;
     if (p != null) {
       p.close();
@@ -243,10 +328,23 @@ public final class InProcessRuntime implements SystemRuntime {
     return breakers;
   }
 
-  /** The shared parts while the system runs; an instance operation outside that fails here. */
+  /** True from the moment a stop began (also an unwinding failed start). */
+  boolean stopRequested() {
+    return stopRequested;
+  }
+
+  /** Throws {@link IllegalStateException} unless the system runs and no stop began. */
+  void checkRunning() {
+    parts();
+  }
+
+  /**
+   * The shared parts while the system runs and no stop began; an instance operation outside that
+   * fails here.
+   */
   SystemParts parts() {
     SystemParts p = parts;
-    if (phase != Phase.RUNNING || p == null) {
+    if (phase != Phase.RUNNING || stopRequested || p == null) {
       throw new IllegalStateException("system " + model.name() + " is not running");
     }
     return p;

@@ -10,6 +10,8 @@ import io.bulwark.runtime.ServiceSpec;
 import io.bulwark.telemetry.BulwarkTelemetry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -30,9 +32,15 @@ final class Instance implements InstanceHandle {
   private final ServiceMeter meter;
   private final ReentrantLock lock = new ReentrantLock();
   private volatile InstanceState state = InstanceState.STOPPED;
+
+  /** The version of the last start that got ready (the spec's before any): what restart uses. */
   private volatile String version;
+
   private volatile int port = -1;
   private volatile @Nullable Run run;
+
+  /** Killed runs whose background threads were not yet waited for; guarded by {@link #lock}. */
+  private final List<Run> killed = new ArrayList<>();
 
   Instance(
       InProcessRuntime runtime, ServiceSpec spec, int index, int fixedPort, ServiceMeter meter) {
@@ -122,6 +130,7 @@ final class Instance implements InstanceHandle {
       }
       run = null;
       r.kill();
+      killed.add(r);
       state = InstanceState.KILLED;
       port = -1;
       runtime.listeners().fire(l -> l.onKilled(this));
@@ -168,6 +177,28 @@ final class Instance implements InstanceHandle {
     }
   }
 
+  /**
+   * The runtime's stop: a graceful stop when running, then waits for the threads of killed
+   * incarnations.
+   */
+  void shutdown() {
+    lock.lock();
+    try {
+      stopLocked();
+      awaitKilled();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Waits (bounded by the drain budget each) for the loops of killed runs to end. */
+  private void awaitKilled() {
+    for (Run r : killed) {
+      r.awaitKilled(runtime.options().drainBudget());
+    }
+    killed.clear();
+  }
+
   private void stopLocked() {
     Run r = run;
     if (r == null || state != InstanceState.READY) {
@@ -183,7 +214,7 @@ final class Instance implements InstanceHandle {
 
   private void startLocked(String startVersion) {
     SystemParts parts = runtime.parts();
-    version = startVersion;
+    awaitKilled();
     state = InstanceState.STARTING;
     runtime.listeners().fire(l -> l.onStarting(this));
     long began = parts.clock.nanoTime();
@@ -197,12 +228,14 @@ final class Instance implements InstanceHandle {
       bind(server);
       parts.probe.awaitReady(host(), server.port(), runtime.options().readinessTimeout());
       register(parts, r, server.port(), startVersion);
+      runtime.checkRunning(); // the system's stop began meanwhile: this start must not stay
     } catch (Exception | LinkageError | AssertionError e) {
       // a factory's missing class or failed assertion fails the start like an exception would
       fail(r, e);
       return;
     }
     run = r;
+    version = startVersion;
     port = r.server == null ? -1 : r.server.port();
     state = InstanceState.READY;
     Duration took = Duration.ofNanos(parts.clock.nanoTime() - began);
@@ -219,10 +252,9 @@ final class Instance implements InstanceHandle {
             .port(fixedPort)
             .drainBudget(runtime.options().drainBudget())
             .build();
-    RunContext context =
-        new RunContext(
-            this, startVersion, parts, telemetry, runtime.breakerBoard().listenerFor(id), config);
-    return new Run(id, context, telemetry);
+    BreakerBoard.Source breakers = runtime.breakerBoard().listenerFor(id);
+    RunContext context = new RunContext(this, startVersion, parts, telemetry, breakers, config);
+    return new Run(id, context, telemetry, breakers);
   }
 
   private void bind(BulwarkServer server) {
@@ -253,7 +285,10 @@ final class Instance implements InstanceHandle {
   }
 
   private void fail(@Nullable Run r, Throwable e) {
-    if (e instanceof InterruptedException) {
+    if (runtime.stopRequested()) {
+      // the interrupt was the system's stop cancelling this start: clean up without it
+      Thread.interrupted();
+    } else if (e instanceof InterruptedException) {
       Thread.currentThread().interrupt();
     }
     if (r != null) {

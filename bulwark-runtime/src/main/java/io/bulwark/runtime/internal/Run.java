@@ -20,21 +20,28 @@ final class Run {
   final String instanceId;
   final RunContext context;
   final BulwarkTelemetry telemetry;
+  private final BreakerBoard.Source breakers;
   @Nullable ServiceInstance service;
   @Nullable BulwarkServer server;
   @Nullable Endpoint endpoint;
   EmbeddedRegistry.@Nullable Registration registration;
   @Nullable ScheduledTask renewal;
 
-  Run(String instanceId, RunContext context, BulwarkTelemetry telemetry) {
+  Run(
+      String instanceId,
+      RunContext context,
+      BulwarkTelemetry telemetry,
+      BreakerBoard.Source breakers) {
     this.instanceId = instanceId;
+    this.breakers = breakers;
     this.context = context;
     this.telemetry = telemetry;
   }
 
   /**
    * Graceful: withdraw the lease, drain the server, end the background loops (bounded by {@code
-   * budget}, then interrupted), close the service, close the telemetry.
+   * budget}, then interrupted), close the service, close the telemetry; its breakers leave the
+   * board.
    */
   void stop(Duration budget) {
     cancelRenewal();
@@ -61,11 +68,13 @@ final class Run {
       quietly("close", si::close);
     }
     quietly("close telemetry", telemetry::close);
+    breakers.close();
   }
 
   /**
    * Crash: the lease is no longer renewed but stays registered; the server is killed, the
-   * background loops interrupted (not waited for), the service killed, the telemetry closed.
+   * background loops interrupted (not waited for), the service killed, the telemetry closed; its
+   * breakers leave the board (its clients died with it).
    */
   void kill() {
     cancelRenewal();
@@ -79,6 +88,21 @@ final class Run {
       quietly("kill", si::kill);
     }
     quietly("close telemetry", telemetry::close);
+    breakers.close();
+  }
+
+  /**
+   * After {@link #kill()}: waits up to {@code budget} for the interrupted background loops to end,
+   * so that a killed incarnation's threads never outlive the runtime nor overlap the next start.
+   */
+  void awaitKilled(Duration budget) {
+    try {
+      if (!context.awaitBackground(budget)) {
+        LOG.warn("{}: a killed background loop did not end within {}", instanceId, budget);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void cancelRenewal() {

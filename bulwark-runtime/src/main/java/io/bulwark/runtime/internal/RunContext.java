@@ -169,6 +169,15 @@ final class RunContext implements InstanceContext {
     threads.forEach(Thread::interrupt);
   }
 
+  /**
+   * Waits up to {@code budget} for the loops of a killed run, already interrupted, to end.
+   *
+   * @return true when every loop ended
+   */
+  boolean awaitBackground(Duration budget) throws InterruptedException {
+    return joinAll(budget);
+  }
+
   private boolean joinAll(Duration budget) throws InterruptedException {
     long deadline = System.nanoTime() + budget.toNanos();
     for (Thread t : threads) {
