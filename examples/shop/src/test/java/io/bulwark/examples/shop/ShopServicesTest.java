@@ -24,6 +24,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -271,6 +273,39 @@ class ShopServicesTest {
     Answer shipReleased = calls.post("inventory", "/reservations/r3/ship", "");
     assertThat(shipReleased.status()).isEqualTo(409);
     assertThat(shipReleased.text("message")).contains("RELEASED").contains("SHIPPED");
+  }
+
+  @Test
+  void anOutOfStockCheckoutTombstonesItsReservationSoALateAttemptReservesNothing() {
+    start(true);
+    String sku = "SKU-060";
+    String hold =
+        "{\"reservationId\":\"hold\",\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":995}]}";
+    assertThat(calls.post("inventory", "/reservations", hold).status()).isEqualTo(201);
+    calls.addItem("cart-o", sku, 10);
+
+    Answer refused = calls.checkout("key-o", "cart-o");
+
+    assertThat(refused.status()).isEqualTo(409);
+    assertThat(refused.text("error")).isEqualTo("out_of_stock");
+    Matcher m = Pattern.compile("order (ord-[0-9a-f-]+)").matcher(refused.text("message"));
+    assertThat(m.find()).as("order id in %s", refused.text("message")).isTrue();
+    String orderId = m.group(1);
+    // stock comes back; an attempt of the refused order's reservation that arrives late
+    assertThat(calls.post("inventory", "/reservations/hold/release", "").status()).isEqualTo(200);
+    Answer late =
+        calls.post(
+            "inventory",
+            "/reservations",
+            "{\"reservationId\":\""
+                + orderId
+                + "\",\"items\":[{\"sku\":\""
+                + sku
+                + "\",\"quantity\":10}]}");
+
+    assertThat(late.text("state")).isEqualTo("RELEASED");
+    assertThat(stock(sku)).isEqualTo(1000);
+    assertThat(calls.get("orders", "/orders/" + orderId).text("status")).isEqualTo("CANCELLED");
   }
 
   @Test
