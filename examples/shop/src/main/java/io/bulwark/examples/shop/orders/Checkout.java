@@ -131,8 +131,9 @@ final class Checkout {
     try {
       Steps.Reservation reserved = steps.reserve(id, items);
       if (reserved.outcome() == Steps.Outcome.REFUSED) {
-        store.cancel(id, "out_of_stock: " + reserved.detail(), false, false);
-        return failed(id, "out_of_stock: " + reserved.detail());
+        // released all the same: an attempt that inventory has not answered yet may still
+        // reserve later; the release (idempotent) leaves a tombstone that makes it reserve nothing
+        return cancel(id, "out_of_stock: " + reserved.detail(), false);
       }
       if (reserved.outcome() == Steps.Outcome.FAILED) {
         return cancel(id, "inventory failed: " + reserved.detail(), false);
