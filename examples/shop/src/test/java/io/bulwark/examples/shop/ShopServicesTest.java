@@ -308,6 +308,72 @@ class ShopServicesTest {
     assertThat(calls.get("orders", "/orders/" + orderId).text("status")).isEqualTo("CANCELLED");
   }
 
+  /** Sends a copy of the first outbox event with its order id replaced by {@code orderId}. */
+  void replayEventFor(String orderId) throws Exception {
+    Path orders = shop.runtime().instance("orders-1").storage().resolve("orders.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + orders);
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO bulwark_outbox (topic, msg_key, headers, payload, created_at)"
+                    + " SELECT topic, msg_key, headers, CAST(replace(CAST(payload AS TEXT),"
+                    + " json_extract(CAST(payload AS TEXT), '$.orderId'), ?) AS BLOB), created_at"
+                    + " FROM bulwark_outbox ORDER BY id LIMIT 1")) {
+      ps.setString(1, orderId);
+      assertThat(ps.executeUpdate()).isEqualTo(1);
+    }
+  }
+
+  /** Ship requests inventory served so far, over both instances (their /metrics). */
+  long shipRequests() {
+    long n = 0;
+    for (String id : List.of("inventory-1", "inventory-2")) {
+      String text =
+          calls.raw("http://127.0.0.1:" + shop.runtime().instance(id).port() + "/metrics");
+      for (String line : text.split("\n")) {
+        if (line.startsWith("bulwark_endpoint_requests_total")
+            && line.contains("/reservations/{id}/ship")) {
+          n += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+    }
+    return n;
+  }
+
+  @Test
+  void aShipAnswered404IsRetriedAndOnlyInvalidStateIsRecordedAsFailed() throws Exception {
+    start(true);
+    calls.addItem("cart-g", "SKU-045", 1);
+    String first = calls.checkout("key-g", "cart-g").text("orderId");
+    assertThat(
+            eventually(SETTLE, () -> calls.get("shipping", "/shipments/" + first).status() == 200))
+        .isTrue();
+    long before = shipRequests();
+
+    // an event whose reservation inventory does not know yet: a 404 is no reason to give up
+    replayEventFor("ord-ghost");
+    assertThat(eventually(SETTLE, () -> shipRequests() > before)).isTrue();
+    String body =
+        "{\"reservationId\":\"ord-ghost\",\"items\":[{\"sku\":\"SKU-045\",\"quantity\":1}]}";
+    assertThat(calls.post("inventory", "/reservations", body).status()).isEqualTo(201);
+    assertThat(
+            eventually(
+                SETTLE,
+                () ->
+                    calls.get("shipping", "/shipments/ord-ghost").text("status").equals("SHIPPED")))
+        .as("shipment of ord-ghost: %s", calls.get("shipping", "/shipments/ord-ghost").body())
+        .isTrue();
+
+    // a reservation released before it ships: inventory's invalid_state is final, and recorded
+    calls.post("inventory", "/reservations/ord-gone/release", "");
+    replayEventFor("ord-gone");
+    assertThat(
+            eventually(SETTLE, () -> calls.get("shipping", "/shipments/ord-gone").status() == 200))
+        .isTrue();
+    Answer gone = calls.get("shipping", "/shipments/ord-gone");
+    assertThat(gone.text("status")).isEqualTo("FAILED");
+    assertThat(gone.text("detail")).contains("invalid_state");
+  }
+
   @Test
   void chargesAndRefundsLandOnceAndARefundBeforeItsChargeVoidsIt() {
     start(true);
