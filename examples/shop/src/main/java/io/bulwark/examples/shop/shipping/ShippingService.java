@@ -1,5 +1,6 @@
 package io.bulwark.examples.shop.shipping;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.bulwark.events.Consumer;
 import io.bulwark.events.ConsumerConfig;
 import io.bulwark.events.EventRecord;
@@ -16,6 +17,7 @@ import io.bulwark.http.HttpProblem;
 import io.bulwark.http.Request;
 import io.bulwark.http.Response;
 import io.bulwark.http.client.ClientRequest;
+import io.bulwark.http.client.ClientResponse;
 import io.bulwark.http.client.ServiceClient;
 import io.bulwark.runtime.InstanceContext;
 import io.bulwark.runtime.ServiceInstance;
@@ -167,7 +169,8 @@ public final class ShippingService {
     long backoff = 50;
     while (!ctx.stopping()) {
       try {
-        db.txRun(c -> inbox.process(c, r, this::ship));
+        Shipped shipped = ship(r);
+        db.txRun(c -> inbox.process(c, r, (tx, record) -> record(tx, shipped)));
         return true;
       } catch (SQLException | RuntimeException e) {
         LOG.debug(
@@ -187,38 +190,58 @@ public final class ShippingService {
     return false;
   }
 
-  private void ship(Connection tx, EventRecord record) throws SQLException {
+  /** What inventory answered to shipping one order. */
+  private record Shipped(String orderId, String status, @Nullable String detail, int units) {}
+
+  /**
+   * Asks inventory to ship the record's reservation, outside any transaction (the call is
+   * idempotent on inventory's side, so a redelivered record may repeat it). Only inventory's typed
+   * {@code invalid_state} answer is final (the reservation was released: the order was cancelled);
+   * any other answer, a 404 included (a stale address may route it elsewhere), is retried.
+   */
+  private Shipped ship(EventRecord record) throws SQLException {
     OrderConfirmed event = record.value(Serdes.json(Json.MAPPER, OrderConfirmed.class));
     if (event == null) {
       throw new SQLException("record " + Inbox.messageId(record) + " has no value");
     }
     int units = event.items().stream().mapToInt(Line::quantity).sum();
-    String status = "SHIPPED";
-    String detail = null;
+    ClientResponse answer;
     try {
-      int answer =
-          inventory
-              .send(ClientRequest.of("POST", "/reservations/" + event.orderId() + "/ship"))
-              .status();
-      if (answer == 409 || answer == 404) {
-        status = "FAILED";
-        detail = "inventory answered " + answer;
-      } else if (answer != 200 && answer != 201) {
-        throw new SQLException("inventory answered " + answer + " to ship " + event.orderId());
-      }
-    } catch (SQLException e) {
-      throw e;
+      answer =
+          inventory.send(ClientRequest.of("POST", "/reservations/" + event.orderId() + "/ship"));
     } catch (Exception e) {
       throw new SQLException("ship " + event.orderId() + " failed: " + e.getMessage(), e);
     }
+    if (answer.status() == 200 || answer.status() == 201) {
+      return new Shipped(event.orderId(), "SHIPPED", null, units);
+    }
+    if (answer.status() == 409 && isInvalidState(answer)) {
+      String detail = "inventory answered 409 invalid_state: " + answer.bodyAsString();
+      LOG.error("order {} cannot ship: {}", event.orderId(), detail);
+      return new Shipped(event.orderId(), "FAILED", detail, units);
+    }
+    throw new SQLException("inventory answered " + answer.status() + " to ship " + event.orderId());
+  }
+
+  private static boolean isInvalidState(ClientResponse answer) {
+    try {
+      return "invalid_state"
+          .equals(Json.MAPPER.readTree(answer.bodyAsString()).path("error").asText());
+    } catch (JsonProcessingException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** Records a shipment in the inbox's transaction; the first record of an order wins. */
+  private static void record(Connection tx, Shipped shipped) throws SQLException {
     try (PreparedStatement ps =
         tx.prepareStatement(
             "INSERT OR IGNORE INTO shipments (order_id, status, detail, units, at) VALUES (?, ?, ?,"
                 + " ?, ?)")) {
-      ps.setString(1, event.orderId());
-      ps.setString(2, status);
-      ps.setString(3, detail);
-      ps.setInt(4, units);
+      ps.setString(1, shipped.orderId());
+      ps.setString(2, shipped.status());
+      ps.setString(3, shipped.detail());
+      ps.setInt(4, shipped.units());
       ps.setLong(5, System.currentTimeMillis());
       ps.executeUpdate();
     }
