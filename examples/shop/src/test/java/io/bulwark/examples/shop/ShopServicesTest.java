@@ -126,6 +126,21 @@ class ShopServicesTest {
   }
 
   @Test
+  void idsThatWouldChangeAnOutboundUrlAreRefusedNamingTheValue() {
+    start(true);
+    Answer query = calls.addItem("c", "SKU-001?x=", 1);
+    assertThat(query.status()).isEqualTo(400);
+    assertThat(query.text("message")).contains("SKU-001?x=");
+    Answer dots = calls.addItem("c", "../SKU-001", 1);
+    assertThat(dots.status()).isEqualTo(400);
+    assertThat(dots.text("message")).contains("../SKU-001");
+    Answer cart = calls.checkout("k-url", "c?x=1");
+    assertThat(cart.status()).isEqualTo(400);
+    assertThat(cart.text("message")).contains("c?x=1");
+    assertThat(calls.get("cart", "/carts/c").status()).isEqualTo(404);
+  }
+
+  @Test
   void aPaymentFailureReleasesTheReservationAndCancelsWithoutACharge() {
     start(false);
     calls.addItem("cart-p", "SKU-010", 3);
