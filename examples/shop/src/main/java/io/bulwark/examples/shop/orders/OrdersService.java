@@ -4,6 +4,7 @@ import io.bulwark.events.Producer;
 import io.bulwark.events.ProducerConfig;
 import io.bulwark.events.outbox.OutboxRelay;
 import io.bulwark.examples.shop.common.Closeables;
+import io.bulwark.examples.shop.common.Ids;
 import io.bulwark.examples.shop.common.ServerSetup;
 import io.bulwark.examples.shop.common.Settings;
 import io.bulwark.examples.shop.common.SharedEventLog;
@@ -113,7 +114,7 @@ public final class OrdersService {
           "header Idempotency-Key must be 1.." + MAX_KEY + " characters, was " + key);
     }
     CheckoutRequest body = req.bodyAs(CheckoutRequest.class);
-    String cartId = required(body.cartId(), "cartId");
+    String cartId = Ids.check(body.cartId(), "checkout: cartId");
     String customer = required(body.customer(), "customer");
     CompletableFuture<Answer> mine = new CompletableFuture<>();
     CompletableFuture<Answer> first = running.putIfAbsent(key, mine);
