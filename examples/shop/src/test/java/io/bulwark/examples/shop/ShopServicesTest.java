@@ -226,6 +226,22 @@ class ShopServicesTest {
   }
 
   @Test
+  void aKeyReusedForAnotherCartIsRefusedNotAnsweredWithTheFirstOrder() {
+    start(true);
+    calls.addItem("cart-r1", "SKU-022", 1);
+    calls.addItem("cart-r2", "SKU-023", 2);
+    Answer first = calls.checkout("key-r", "cart-r1");
+    assertThat(first.status()).isEqualTo(201);
+
+    Answer other = calls.checkout("key-r", "cart-r2");
+
+    assertThat(other.status()).isEqualTo(422);
+    assertThat(other.text("message")).contains("key-r").contains("cart-r2");
+    assertThat(calls.checkout("key-r", "cart-r1").status()).isEqualTo(200);
+    assertThat(stock("SKU-023")).isEqualTo(1000);
+  }
+
+  @Test
   void ordersConfirmedWhileShippingIsDeadAreShippedAfterItsRestart() {
     start(true);
     List<String> orderIds = new ArrayList<>();
