@@ -478,14 +478,36 @@ class ShopServicesTest {
   }
 
   @Test
-  void aPortInUseIsNamedAndNothingIsLeftRunning() throws IOException {
+  void aPortInUseIsNamedAndNothingIsLeftRunning() throws Exception {
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
+    int last;
+    int base;
     try (ServerSocket taken = new ServerSocket(0)) {
-      int port = taken.getLocalPort();
-      // the shop takes basePort .. basePort + 8; the first instance's port is taken
+      last = taken.getLocalPort();
+      // the shop takes basePort .. basePort + 8: the last instance's port is taken, so eight
+      // instances start (servers, stores, loops, the event log) before the shop gives up
+      base = last - 8;
       assertThatThrownBy(
-              () -> Shop.start(new ShopOptions(true, 1, dir, port), new RuntimeListener() {}))
+              () -> Shop.start(new ShopOptions(true, 1, dir, base), new RuntimeListener() {}))
           .isInstanceOf(RuntimeStartException.class)
-          .hasMessageContaining(Integer.toString(port));
+          .hasMessageContaining(Integer.toString(last));
+    }
+    for (int port = base; port < last; port++) {
+      try (ServerSocket free = new ServerSocket(port)) {
+        assertThat(free.getLocalPort()).isEqualTo(port);
+      }
+    }
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      // JDK threads (process reaper, common pool workers, virtual threads' carriers) are not the
+      // shop's
+      boolean jdk =
+          t.getThreadGroup() == null
+              || t.getThreadGroup().getName().equals("InnocuousThreadGroup")
+              || t.getThreadGroup().getName().equals("CarrierThreads")
+              || t.getName().startsWith("ForkJoinPool.commonPool");
+      if (!before.contains(t) && !jdk) {
+        assertThat(t.join(Duration.ofSeconds(10))).as("thread %s still alive", t).isTrue();
+      }
     }
     // the event log was released: a new shop on the same storage starts
     start(true);
