@@ -9,6 +9,7 @@ import io.bulwark.runtime.RuntimeListener;
 import io.bulwark.runtime.RuntimeStartException;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -403,6 +404,30 @@ class ShopServicesTest {
     Answer gone = calls.get("shipping", "/shipments/ord-gone");
     assertThat(gone.text("status")).isEqualTo("FAILED");
     assertThat(gone.text("detail")).contains("invalid_state");
+  }
+
+  @Test
+  void theBadPaymentsVersionFailsTheSameRequestsWhateverTheirOrder() throws Exception {
+    start(false);
+    shop.runtime().instance("payments-2").deploy(Shop.BAD_PAYMENTS_VERSION);
+    URI bad = URI.create("http://127.0.0.1:" + shop.runtime().instance("payments-2").port());
+    List<Callable<Boolean>> charges = new ArrayList<>();
+    for (int round = 0; round < 2; round++) {
+      for (int i = 0; i < 8; i++) {
+        String body = "{\"chargeId\":\"coin-" + i + "\",\"amount\":100}";
+        charges.add(
+            () -> calls.raw(bad.resolve("/charges").toString(), body).contains("bad_version"));
+      }
+    }
+    List<Boolean> failed = new ArrayList<>();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (Future<Boolean> f : pool.invokeAll(charges)) {
+        failed.add(f.get());
+      }
+    }
+    // the same charge meets the same coin on the bad instance, however the calls interleave
+    assertThat(failed.subList(8, 16)).isEqualTo(failed.subList(0, 8));
+    assertThat(failed.subList(0, 8)).contains(true, false);
   }
 
   @Test
