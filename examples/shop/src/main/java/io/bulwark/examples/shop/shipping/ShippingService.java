@@ -123,15 +123,24 @@ public final class ShippingService {
    * every user of the log in the JVM.
    */
   private void consume(InstanceContext ctx, Consumer consumer, ExecutorService io) {
+    long backoff = 0;
     while (!ctx.stopping()) {
       List<EventRecord> records;
       try {
         records = io.submit(() -> consumer.poll(Duration.ofMillis(200))).get();
+        backoff = 0;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       } catch (ExecutionException | RuntimeException e) {
-        LOG.warn("{}: poll failed: {}", ctx.instanceId(), e.toString());
+        // one warning per streak of failures, then waits growing to MAX_BACKOFF_MS between polls
+        if (backoff == 0) {
+          LOG.warn("{}: poll failed (retrying with backoff): {}", ctx.instanceId(), e.toString());
+        }
+        backoff = Math.min(MAX_BACKOFF_MS, Math.max(50, backoff * 2));
+        if (!sleep(backoff)) {
+          return;
+        }
         continue;
       }
       for (EventRecord r : records) {
@@ -179,15 +188,23 @@ public final class ShippingService {
             Inbox.messageId(r),
             e.toString());
       }
-      try {
-        Thread.sleep(backoff);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      if (!sleep(backoff)) {
         return false;
       }
       backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
     }
     return false;
+  }
+
+  /** Waits between attempts; false when interrupted (the instance is being killed). */
+  private static boolean sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /** What inventory answered to shipping one order. */
