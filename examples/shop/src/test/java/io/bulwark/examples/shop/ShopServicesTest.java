@@ -4,7 +4,10 @@ import static io.bulwark.examples.shop.ShopCalls.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bulwark.events.Consumer;
+import io.bulwark.events.ConsumerConfig;
 import io.bulwark.examples.shop.ShopCalls.Answer;
+import io.bulwark.examples.shop.common.SharedEventLog;
 import io.bulwark.runtime.RuntimeListener;
 import io.bulwark.runtime.RuntimeStartException;
 import java.io.IOException;
@@ -263,6 +266,20 @@ class ShopServicesTest {
     assertThat(report.figures()).containsEntry("shipments", 6L).containsEntry("units shipped", 6L);
     for (String id : orderIds) {
       assertThat(calls.get("shipping", "/shipments/" + id).text("status")).isEqualTo("SHIPPED");
+    }
+  }
+
+  @Test
+  void aKilledShippingInstanceDoesNotLeaveItsGroupGracefully() {
+    start(true);
+    shop.runtime().instance("shipping-1").kill();
+    try (SharedEventLog.Lease lease = SharedEventLog.acquire(dir.resolve("event-log"));
+        Consumer probe = lease.log().consumer(ConsumerConfig.builder("shipping").build())) {
+      probe.subscribe(List.of(SharedEventLog.ORDERS_TOPIC));
+      probe.poll(Duration.ofMillis(10));
+      // a crashed member keeps its partitions until its session times out; one that left
+      // gracefully would have handed both partitions to the newcomer at once
+      assertThat(probe.assignment()).hasSizeLessThan(SharedEventLog.ORDERS_PARTITIONS);
     }
   }
 
