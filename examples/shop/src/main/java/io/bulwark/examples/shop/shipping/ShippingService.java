@@ -98,10 +98,31 @@ public final class ShippingService {
       ExecutorService io = logIo;
       ServerSetup.limiter(ctx).get("/shipments/{orderId}", s::shipment);
       ctx.background("consumer", () -> s.consume(ctx, c, io));
-      return ServiceInstance.of(log, db, clients, consumer, logIo);
+      return new Instance(
+          ServiceInstance.of(log, db, clients, consumer, logIo),
+          ServiceInstance.of(log, db, clients, logIo));
     } catch (Exception | Error e) {
       Closeables.closeAfter(e, log, db, clients, consumer, logIo);
       throw e;
+    }
+  }
+
+  /**
+   * Close leaves the consumer group (its partitions go to the other members at once); a kill
+   * abandons the consumer as a crashed process would: its member stays in the group, holding its
+   * partitions, until the session timeout ({@link #SESSION_TIMEOUT}) expires it. The poll in
+   * progress on the log's I/O thread is let finish (never interrupted: see {@link #consume}).
+   */
+  private record Instance(ServiceInstance graceful, ServiceInstance crash)
+      implements ServiceInstance {
+    @Override
+    public void close() throws Exception {
+      graceful.close();
+    }
+
+    @Override
+    public void kill() throws Exception {
+      crash.close();
     }
   }
 
