@@ -132,4 +132,17 @@ class ShopCheckerTest {
     sql(ledger(), "DELETE FROM ledger WHERE kind = 'REFUND' AND charge_id = ?");
     assertHolds();
   }
+
+  @Test
+  void anOrderLeftPendingIsNamed() throws Exception {
+    // updated in the far future: the compensation loop does not take it for a stale checkout
+    sql(
+        orders(),
+        "INSERT INTO orders (id, idempotency_key, cart_id, customer, items, total, status,"
+            + " created_at, updated_at) VALUES (? || '-left', 'k-left', 'c', 'x', '[]', 1,"
+            + " 'PENDING', 0, 9000000000000000)");
+    assertBroken("exactly one final state", orderId + "-left PENDING");
+    sql(orders(), "DELETE FROM orders WHERE id = ? || '-left'");
+    assertHolds();
+  }
 }
