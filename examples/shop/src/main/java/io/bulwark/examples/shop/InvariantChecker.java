@@ -28,17 +28,25 @@ final class InvariantChecker {
     this.stores = stores;
   }
 
+  /**
+   * Reads the stores until two consecutive readings are equal and settled (or the budget is spent),
+   * then judges the last reading. Two equal readings guard against work still moving between the
+   * stores (a checkout between its steps is not visible in any single store).
+   */
   InvariantReport check(Duration quiesceBudget) {
     try {
       Snapshot s = Snapshot.read(stores);
       long deadline = System.nanoTime() + quiesceBudget.toNanos();
-      while (!settled(s) && System.nanoTime() < deadline) {
+      boolean stable = false;
+      while (!(stable && settled(s)) && System.nanoTime() < deadline) {
         if (!pause()) {
           break;
         }
-        s = Snapshot.read(stores);
+        Snapshot next = Snapshot.read(stores);
+        stable = next.equals(s);
+        s = next;
       }
-      return judge(s, settled(s));
+      return judge(s, stable && settled(s));
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read the shop's stores: " + e.getMessage(), e);
     }
@@ -130,32 +138,63 @@ final class InvariantChecker {
             : twice.size() + " violations: " + first(twice));
   }
 
+  /**
+   * Stock: what the orders say was reserved (the items of each order inventory holds a reservation
+   * for) must equal what inventory holds, order by order; nothing may stay reserved; the stock
+   * taken from the shelves must equal the units shipped plus the units still reserved; a CONFIRMED
+   * order's reservation is SHIPPED and a CANCELLED order's is never SHIPPED.
+   */
   private static Invariant units(Snapshot s) {
-    long reserved = 0;
-    long shipped = 0;
-    long released = 0;
+    long reservedByOrders = 0;
+    long reservedByInventory = 0;
+    long shipped = units(s, "SHIPPED");
+    long released = units(s, "RELEASED");
     long still = 0;
-    List<String> open = new ArrayList<>();
+    List<String> bad = new ArrayList<>();
     for (Map.Entry<String, Long> r : s.reservationUnits().entrySet()) {
-      long u = r.getValue();
-      reserved += u;
-      switch (s.reservationState().get(r.getKey())) {
-        case "SHIPPED" -> shipped += u;
-        case "RELEASED" -> released += u;
-        case null, default -> {
-          still += u;
-          open.add(
-              r.getKey() + " (order " + s.orderStatus().getOrDefault(r.getKey(), "unknown") + ")");
-        }
+      String id = r.getKey();
+      reservedByInventory += r.getValue();
+      String state = s.reservationState().get(id);
+      if (!"SHIPPED".equals(state) && !"RELEASED".equals(state)) {
+        still += r.getValue();
+        bad.add(
+            id
+                + " still "
+                + state
+                + " (order "
+                + s.orderStatus().getOrDefault(id, "unknown")
+                + ")");
+      }
+      Map<String, Long> ordered = s.orderItems().get(id);
+      if (ordered == null) {
+        reservedByOrders += r.getValue();
+        continue;
+      }
+      reservedByOrders += ordered.values().stream().mapToLong(Long::longValue).sum();
+      Map<String, Long> held = s.reservationItems().getOrDefault(id, Map.of());
+      if (!ordered.equals(held)) {
+        bad.add(id + " ordered " + ordered + " but reserved " + held);
       }
     }
-    boolean balanced = reserved == shipped + released + still;
+    s.orderStatus()
+        .forEach(
+            (id, status) -> {
+              String state = s.reservationState().getOrDefault(id, "none");
+              if (status.equals("CONFIRMED") && !state.equals("SHIPPED")) {
+                bad.add(id + " CONFIRMED but its reservation is " + state);
+              } else if (status.equals("CANCELLED") && state.equals("SHIPPED")) {
+                bad.add(id + " CANCELLED but its reservation is SHIPPED");
+              }
+            });
+    boolean balanced = reservedByOrders == reservedByInventory;
     boolean conserved = s.stockTaken() == shipped + still;
-    boolean holds = balanced && conserved && still == 0;
+    boolean holds = balanced && conserved && bad.isEmpty();
     String figures =
         "reserved "
-            + reserved
-            + " = shipped "
+            + reservedByOrders
+            + " by the orders, "
+            + reservedByInventory
+            + " in inventory = shipped "
             + shipped
             + " + released "
             + released
@@ -167,8 +206,9 @@ final class InvariantChecker {
         holds
             ? figures
             : figures
-                + (conserved ? "" : " ≠ shipped + still reserved")
-                + (open.isEmpty() ? "" : "; still reserved: " + first(open));
+                + (balanced ? "" : "; orders and inventory disagree")
+                + (conserved ? "" : "; stock taken ≠ shipped + still reserved")
+                + (bad.isEmpty() ? "" : "; " + bad.size() + " violations: " + first(bad));
     return new Invariant("stock reserved = stock shipped + stock released", holds, detail);
   }
 
@@ -197,6 +237,14 @@ final class InvariantChecker {
             (id, status) -> {
               if (status.equals("CONFIRMED") && !paid.contains(id)) {
                 bad.add(id + " CONFIRMED but not paid");
+              }
+              if (status.equals("CANCELLED") && s.shipments().containsKey(id)) {
+                bad.add(id + " CANCELLED but has a shipment " + s.shipments().get(id));
+              }
+              Long charged = s.chargeAmount().get(id);
+              long total = s.orderTotal().getOrDefault(id, 0L);
+              if (charged != null && charged != total * s.chargeRows().getOrDefault(id, 1L)) {
+                bad.add(id + " charged " + charged + " for a total of " + total);
               }
             });
     return new Invariant(

@@ -1,5 +1,8 @@
 package io.bulwark.examples.shop;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.examples.shop.common.Json;
 import io.bulwark.examples.shop.common.SqlitePool;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +14,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * What the shop's stores hold at one moment, read through read-only SQLite connections: order
@@ -19,17 +23,23 @@ import java.util.Set;
  */
 record Snapshot(
     Map<String, String> orderStatus,
+    Map<String, Map<String, Long>> orderItems,
+    Map<String, Long> orderTotal,
     Set<String> compensationPending,
     long unsentOutbox,
     Map<String, Long> chargeRows,
     Map<String, Long> refundRows,
+    Map<String, Long> chargeAmount,
     Map<String, String> reservationState,
     Map<String, Long> reservationUnits,
+    Map<String, Map<String, Long>> reservationItems,
     long stockTaken,
     Map<String, String> shipments) {
 
   static Snapshot read(InvariantChecker.Stores stores) throws SQLException {
     Map<String, String> orders = new HashMap<>();
+    Map<String, Map<String, Long>> orderItems = new HashMap<>();
+    Map<String, Long> totals = new HashMap<>();
     Set<String> pending = new HashSet<>();
     long[] unsent = {0};
     withDb(
@@ -37,9 +47,11 @@ record Snapshot(
         c -> {
           query(
               c,
-              "SELECT id, status, compensation_pending FROM orders",
+              "SELECT id, status, compensation_pending, items, total FROM orders",
               rs -> {
                 orders.put(rs.getString(1), rs.getString(2));
+                orderItems.put(rs.getString(1), items(rs.getString(1), rs.getString(4)));
+                totals.put(rs.getString(1), rs.getLong(5));
                 if (rs.getInt(3) == 1) {
                   pending.add(rs.getString(1));
                 }
@@ -51,21 +63,26 @@ record Snapshot(
         });
     Map<String, Long> charges = new HashMap<>();
     Map<String, Long> refunds = new HashMap<>();
+    Map<String, Long> amounts = new HashMap<>();
     withDb(
         stores.ledger(),
         c ->
             query(
                 c,
-                "SELECT charge_id, kind, COUNT(*) FROM ledger GROUP BY charge_id, kind",
+                "SELECT charge_id, kind, COUNT(*), SUM(amount) FROM ledger GROUP BY charge_id, kind",
                 rs -> {
                   switch (rs.getString(2)) {
-                    case "CHARGE" -> charges.put(rs.getString(1), rs.getLong(3));
+                    case "CHARGE" -> {
+                      charges.put(rs.getString(1), rs.getLong(3));
+                      amounts.put(rs.getString(1), rs.getLong(4));
+                    }
                     case "REFUND" -> refunds.put(rs.getString(1), rs.getLong(3));
                     default -> {}
                   }
                 }));
     Map<String, String> state = new HashMap<>();
     Map<String, Long> units = new HashMap<>();
+    Map<String, Map<String, Long>> reservationItems = new HashMap<>();
     long[] taken = {0};
     withDb(
         stores.inventory(),
@@ -76,8 +93,13 @@ record Snapshot(
               rs -> state.put(rs.getString(1), rs.getString(2)));
           query(
               c,
-              "SELECT reservation_id, SUM(quantity) FROM reservation_items GROUP BY reservation_id",
-              rs -> units.put(rs.getString(1), rs.getLong(2)));
+              "SELECT reservation_id, sku, quantity FROM reservation_items",
+              rs -> {
+                units.merge(rs.getString(1), rs.getLong(3), Long::sum);
+                reservationItems
+                    .computeIfAbsent(rs.getString(1), k -> new TreeMap<>())
+                    .merge(rs.getString(2), rs.getLong(3), Long::sum);
+              });
           query(
               c,
               "SELECT COALESCE(SUM(initial - available), 0) FROM stock",
@@ -92,7 +114,19 @@ record Snapshot(
                 "SELECT order_id, status FROM shipments",
                 rs -> shipments.put(rs.getString(1), rs.getString(2))));
     return new Snapshot(
-        orders, pending, unsent[0], charges, refunds, state, units, taken[0], shipments);
+        orders,
+        orderItems,
+        totals,
+        pending,
+        unsent[0],
+        charges,
+        refunds,
+        amounts,
+        state,
+        units,
+        reservationItems,
+        taken[0],
+        shipments);
   }
 
   private interface Body {
@@ -103,12 +137,31 @@ record Snapshot(
     void accept(ResultSet rs) throws SQLException;
   }
 
+  /** Units per sku of an order's items (its JSON column). */
+  private static Map<String, Long> items(String orderId, String json) throws SQLException {
+    Map<String, Long> units = new TreeMap<>();
+    try {
+      for (JsonNode item : Json.MAPPER.readTree(json)) {
+        units.merge(item.path("sku").asText(), item.path("quantity").asLong(), Long::sum);
+      }
+    } catch (JsonProcessingException e) {
+      throw new SQLException("order " + orderId + ": items are not JSON: " + json, e);
+    }
+    return units;
+  }
+
+  /** Runs {@code body} in one read transaction: every query sees the same moment of the file. */
   private static void withDb(Path file, Body body) throws SQLException {
     if (!Files.exists(file)) {
       throw new SQLException("store " + file + " does not exist");
     }
     try (Connection c = SqlitePool.connect(file, true)) {
-      body.run(c);
+      c.setAutoCommit(false);
+      try {
+        body.run(c);
+      } finally {
+        c.rollback();
+      }
     }
   }
 

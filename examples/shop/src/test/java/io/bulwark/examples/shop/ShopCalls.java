@@ -64,6 +64,40 @@ final class ShopCalls {
         "/checkout");
   }
 
+  /** The body of a GET of {@code uri} as text ("" when the call gets no answer). */
+  String raw(String uri) {
+    try {
+      return http.send(
+              HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(20)).build(),
+              HttpResponse.BodyHandlers.ofString())
+          .body();
+    } catch (IOException e) {
+      return "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The body of a POST of {@code json} to {@code uri} as text ("" when it gets no answer). */
+  String raw(String uri, String json) {
+    try {
+      return http.send(
+              HttpRequest.newBuilder(URI.create(uri))
+                  .header("content-type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(json))
+                  .timeout(Duration.ofSeconds(20))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString())
+          .body();
+    } catch (IOException e) {
+      return "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** An answer; a call that gets none (refused, reset) is status 0, as a user would see it fail. */
   private Answer send(String service, HttpRequest.Builder b, String path) {
     try {

@@ -4,11 +4,15 @@ import static io.bulwark.examples.shop.ShopCalls.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bulwark.events.Consumer;
+import io.bulwark.events.ConsumerConfig;
 import io.bulwark.examples.shop.ShopCalls.Answer;
+import io.bulwark.examples.shop.common.SharedEventLog;
 import io.bulwark.runtime.RuntimeListener;
 import io.bulwark.runtime.RuntimeStartException;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,6 +28,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,6 +130,21 @@ class ShopServicesTest {
   }
 
   @Test
+  void idsThatWouldChangeAnOutboundUrlAreRefusedNamingTheValue() {
+    start(true);
+    Answer query = calls.addItem("c", "SKU-001?x=", 1);
+    assertThat(query.status()).isEqualTo(400);
+    assertThat(query.text("message")).contains("SKU-001?x=");
+    Answer dots = calls.addItem("c", "../SKU-001", 1);
+    assertThat(dots.status()).isEqualTo(400);
+    assertThat(dots.text("message")).contains("../SKU-001");
+    Answer cart = calls.checkout("k-url", "c?x=1");
+    assertThat(cart.status()).isEqualTo(400);
+    assertThat(cart.text("message")).contains("c?x=1");
+    assertThat(calls.get("cart", "/carts/c").status()).isEqualTo(404);
+  }
+
+  @Test
   void aPaymentFailureReleasesTheReservationAndCancelsWithoutACharge() {
     start(false);
     calls.addItem("cart-p", "SKU-010", 3);
@@ -209,6 +230,22 @@ class ShopServicesTest {
   }
 
   @Test
+  void aKeyReusedForAnotherCartIsRefusedNotAnsweredWithTheFirstOrder() {
+    start(true);
+    calls.addItem("cart-r1", "SKU-022", 1);
+    calls.addItem("cart-r2", "SKU-023", 2);
+    Answer first = calls.checkout("key-r", "cart-r1");
+    assertThat(first.status()).isEqualTo(201);
+
+    Answer other = calls.checkout("key-r", "cart-r2");
+
+    assertThat(other.status()).isEqualTo(422);
+    assertThat(other.text("message")).contains("key-r").contains("cart-r2");
+    assertThat(calls.checkout("key-r", "cart-r1").status()).isEqualTo(200);
+    assertThat(stock("SKU-023")).isEqualTo(1000);
+  }
+
+  @Test
   void ordersConfirmedWhileShippingIsDeadAreShippedAfterItsRestart() {
     start(true);
     List<String> orderIds = new ArrayList<>();
@@ -229,6 +266,20 @@ class ShopServicesTest {
     assertThat(report.figures()).containsEntry("shipments", 6L).containsEntry("units shipped", 6L);
     for (String id : orderIds) {
       assertThat(calls.get("shipping", "/shipments/" + id).text("status")).isEqualTo("SHIPPED");
+    }
+  }
+
+  @Test
+  void aKilledShippingInstanceDoesNotLeaveItsGroupGracefully() {
+    start(true);
+    shop.runtime().instance("shipping-1").kill();
+    try (SharedEventLog.Lease lease = SharedEventLog.acquire(dir.resolve("event-log"));
+        Consumer probe = lease.log().consumer(ConsumerConfig.builder("shipping").build())) {
+      probe.subscribe(List.of(SharedEventLog.ORDERS_TOPIC));
+      probe.poll(Duration.ofMillis(10));
+      // a crashed member keeps its partitions until its session times out; one that left
+      // gracefully would have handed both partitions to the newcomer at once
+      assertThat(probe.assignment()).hasSizeLessThan(SharedEventLog.ORDERS_PARTITIONS);
     }
   }
 
@@ -271,6 +322,129 @@ class ShopServicesTest {
     Answer shipReleased = calls.post("inventory", "/reservations/r3/ship", "");
     assertThat(shipReleased.status()).isEqualTo(409);
     assertThat(shipReleased.text("message")).contains("RELEASED").contains("SHIPPED");
+  }
+
+  @Test
+  void anOutOfStockCheckoutTombstonesItsReservationSoALateAttemptReservesNothing() {
+    start(true);
+    String sku = "SKU-060";
+    String hold =
+        "{\"reservationId\":\"hold\",\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":995}]}";
+    assertThat(calls.post("inventory", "/reservations", hold).status()).isEqualTo(201);
+    calls.addItem("cart-o", sku, 10);
+
+    Answer refused = calls.checkout("key-o", "cart-o");
+
+    assertThat(refused.status()).isEqualTo(409);
+    assertThat(refused.text("error")).isEqualTo("out_of_stock");
+    Matcher m = Pattern.compile("order (ord-[0-9a-f-]+)").matcher(refused.text("message"));
+    assertThat(m.find()).as("order id in %s", refused.text("message")).isTrue();
+    String orderId = m.group(1);
+    // stock comes back; an attempt of the refused order's reservation that arrives late
+    assertThat(calls.post("inventory", "/reservations/hold/release", "").status()).isEqualTo(200);
+    Answer late =
+        calls.post(
+            "inventory",
+            "/reservations",
+            "{\"reservationId\":\""
+                + orderId
+                + "\",\"items\":[{\"sku\":\""
+                + sku
+                + "\",\"quantity\":10}]}");
+
+    assertThat(late.text("state")).isEqualTo("RELEASED");
+    assertThat(stock(sku)).isEqualTo(1000);
+    assertThat(calls.get("orders", "/orders/" + orderId).text("status")).isEqualTo("CANCELLED");
+  }
+
+  /** Sends a copy of the first outbox event with its order id replaced by {@code orderId}. */
+  void replayEventFor(String orderId) throws Exception {
+    Path orders = shop.runtime().instance("orders-1").storage().resolve("orders.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + orders);
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO bulwark_outbox (topic, msg_key, headers, payload, created_at)"
+                    + " SELECT topic, msg_key, headers, CAST(replace(CAST(payload AS TEXT),"
+                    + " json_extract(CAST(payload AS TEXT), '$.orderId'), ?) AS BLOB), created_at"
+                    + " FROM bulwark_outbox ORDER BY id LIMIT 1")) {
+      ps.setString(1, orderId);
+      assertThat(ps.executeUpdate()).isEqualTo(1);
+    }
+  }
+
+  /** Ship requests inventory served so far, over both instances (their /metrics). */
+  long shipRequests() {
+    long n = 0;
+    for (String id : List.of("inventory-1", "inventory-2")) {
+      String text =
+          calls.raw("http://127.0.0.1:" + shop.runtime().instance(id).port() + "/metrics");
+      for (String line : text.split("\n")) {
+        if (line.startsWith("bulwark_endpoint_requests_total")
+            && line.contains("/reservations/{id}/ship")) {
+          n += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+    }
+    return n;
+  }
+
+  @Test
+  void aShipAnswered404IsRetriedAndOnlyInvalidStateIsRecordedAsFailed() throws Exception {
+    start(true);
+    calls.addItem("cart-g", "SKU-045", 1);
+    String first = calls.checkout("key-g", "cart-g").text("orderId");
+    assertThat(
+            eventually(SETTLE, () -> calls.get("shipping", "/shipments/" + first).status() == 200))
+        .isTrue();
+    long before = shipRequests();
+
+    // an event whose reservation inventory does not know yet: a 404 is no reason to give up
+    replayEventFor("ord-ghost");
+    assertThat(eventually(SETTLE, () -> shipRequests() > before)).isTrue();
+    String body =
+        "{\"reservationId\":\"ord-ghost\",\"items\":[{\"sku\":\"SKU-045\",\"quantity\":1}]}";
+    assertThat(calls.post("inventory", "/reservations", body).status()).isEqualTo(201);
+    assertThat(
+            eventually(
+                SETTLE,
+                () ->
+                    calls.get("shipping", "/shipments/ord-ghost").text("status").equals("SHIPPED")))
+        .as("shipment of ord-ghost: %s", calls.get("shipping", "/shipments/ord-ghost").body())
+        .isTrue();
+
+    // a reservation released before it ships: inventory's invalid_state is final, and recorded
+    calls.post("inventory", "/reservations/ord-gone/release", "");
+    replayEventFor("ord-gone");
+    assertThat(
+            eventually(SETTLE, () -> calls.get("shipping", "/shipments/ord-gone").status() == 200))
+        .isTrue();
+    Answer gone = calls.get("shipping", "/shipments/ord-gone");
+    assertThat(gone.text("status")).isEqualTo("FAILED");
+    assertThat(gone.text("detail")).contains("invalid_state");
+  }
+
+  @Test
+  void theBadPaymentsVersionFailsTheSameRequestsWhateverTheirOrder() throws Exception {
+    start(false);
+    shop.runtime().instance("payments-2").deploy(Shop.BAD_PAYMENTS_VERSION);
+    URI bad = URI.create("http://127.0.0.1:" + shop.runtime().instance("payments-2").port());
+    List<Callable<Boolean>> charges = new ArrayList<>();
+    for (int round = 0; round < 2; round++) {
+      for (int i = 0; i < 8; i++) {
+        String body = "{\"chargeId\":\"coin-" + i + "\",\"amount\":100}";
+        charges.add(
+            () -> calls.raw(bad.resolve("/charges").toString(), body).contains("bad_version"));
+      }
+    }
+    List<Boolean> failed = new ArrayList<>();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (Future<Boolean> f : pool.invokeAll(charges)) {
+        failed.add(f.get());
+      }
+    }
+    // the same charge meets the same coin on the bad instance, however the calls interleave
+    assertThat(failed.subList(8, 16)).isEqualTo(failed.subList(0, 8));
+    assertThat(failed.subList(0, 8)).contains(true, false);
   }
 
   @Test
@@ -346,14 +520,36 @@ class ShopServicesTest {
   }
 
   @Test
-  void aPortInUseIsNamedAndNothingIsLeftRunning() throws IOException {
+  void aPortInUseIsNamedAndNothingIsLeftRunning() throws Exception {
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
+    int last;
+    int base;
     try (ServerSocket taken = new ServerSocket(0)) {
-      int port = taken.getLocalPort();
-      // the shop takes basePort .. basePort + 8; the first instance's port is taken
+      last = taken.getLocalPort();
+      // the shop takes basePort .. basePort + 8: the last instance's port is taken, so eight
+      // instances start (servers, stores, loops, the event log) before the shop gives up
+      base = last - 8;
       assertThatThrownBy(
-              () -> Shop.start(new ShopOptions(true, 1, dir, port), new RuntimeListener() {}))
+              () -> Shop.start(new ShopOptions(true, 1, dir, base), new RuntimeListener() {}))
           .isInstanceOf(RuntimeStartException.class)
-          .hasMessageContaining(Integer.toString(port));
+          .hasMessageContaining(Integer.toString(last));
+    }
+    for (int port = base; port < last; port++) {
+      try (ServerSocket free = new ServerSocket(port)) {
+        assertThat(free.getLocalPort()).isEqualTo(port);
+      }
+    }
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      // JDK threads (process reaper, common pool workers, virtual threads' carriers) are not the
+      // shop's
+      boolean jdk =
+          t.getThreadGroup() == null
+              || t.getThreadGroup().getName().equals("InnocuousThreadGroup")
+              || t.getThreadGroup().getName().equals("CarrierThreads")
+              || t.getName().startsWith("ForkJoinPool.commonPool");
+      if (!before.contains(t) && !jdk) {
+        assertThat(t.join(Duration.ofSeconds(10))).as("thread %s still alive", t).isTrue();
+      }
     }
     // the event log was released: a new shop on the same storage starts
     start(true);

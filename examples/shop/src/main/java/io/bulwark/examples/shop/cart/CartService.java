@@ -1,6 +1,7 @@
 package io.bulwark.examples.shop.cart;
 
 import io.bulwark.examples.shop.catalog.CatalogService.ProductView;
+import io.bulwark.examples.shop.common.Ids;
 import io.bulwark.examples.shop.common.Json;
 import io.bulwark.examples.shop.common.ServerSetup;
 import io.bulwark.examples.shop.common.ShopClients;
@@ -29,7 +30,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class CartService {
   static final int MAX_QUANTITY = 10;
-  static final int MAX_ID = 64;
 
   /** Body of {@code POST /carts/{cartId}/items}. */
   public record AddItem(@Nullable String sku, int quantity) {}
@@ -61,10 +61,7 @@ public final class CartService {
   private Response add(Request req) {
     String cartId = cartId(req);
     AddItem body = req.bodyAs(AddItem.class);
-    String sku = body.sku();
-    if (sku == null || sku.isBlank() || sku.length() > MAX_ID) {
-      throw HttpProblem.badRequest("cart " + cartId + ": sku must be 1.." + MAX_ID + " characters");
-    }
+    String sku = Ids.check(body.sku(), "cart " + cartId + ": sku");
     if (body.quantity() < 1 || body.quantity() > MAX_QUANTITY) {
       throw HttpProblem.badRequest(
           "cart " + cartId + ": quantity must be 1.." + MAX_QUANTITY + ", was " + body.quantity());
@@ -106,7 +103,13 @@ public final class CartService {
       throw HttpProblem.of(
           502, "catalog_failed", "price of " + sku + ": catalog answered " + r.status());
     }
-    return Json.body(r, ProductView.class, "GET /products/" + sku + "/price").price();
+    // a missing price reads as 0: never a free line
+    long price = Json.body(r, ProductView.class, "GET /products/" + sku + "/price").price();
+    if (price <= 0) {
+      throw HttpProblem.of(
+          502, "catalog_failed", "price of " + sku + ": catalog answered price " + price);
+    }
+    return price;
   }
 
   private Response get(Request req) {
@@ -126,10 +129,6 @@ public final class CartService {
   }
 
   private static String cartId(Request req) {
-    String id = req.pathParam("cartId");
-    if (id.isBlank() || id.length() > MAX_ID) {
-      throw HttpProblem.badRequest("cartId must be 1.." + MAX_ID + " characters, was " + id);
-    }
-    return id;
+    return Ids.check(req.pathParam("cartId"), "cartId");
   }
 }

@@ -5,9 +5,12 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
 
@@ -33,16 +36,20 @@ public final class SqlitePool implements AutoCloseable {
     void run(Connection connection) throws SQLException;
   }
 
-  private static final int BUSY_TIMEOUT_MS = 15_000;
+  /**
+   * How long a statement waits for another connection's write lock: no longer than a caller's
+   * per-call timeout (1 s), so work its caller gave up on does not commit long after.
+   */
+  private static final int BUSY_TIMEOUT_MS = 1_000;
 
   private final Path file;
   private final BlockingQueue<Connection> idle;
-  private final List<Connection> all;
+  private final Queue<Connection> all;
   private volatile boolean closed;
 
   private SqlitePool(Path file, List<Connection> connections) {
     this.file = file;
-    this.all = List.copyOf(connections);
+    this.all = new ConcurrentLinkedQueue<>(connections);
     this.idle = new ArrayBlockingQueue<>(connections.size(), false, connections);
   }
 
@@ -83,22 +90,26 @@ public final class SqlitePool implements AutoCloseable {
     return file;
   }
 
-  /** Runs {@code work} in one {@code BEGIN IMMEDIATE} transaction: committed, or rolled back. */
+  /**
+   * Runs {@code work} in one {@code BEGIN IMMEDIATE} transaction: committed, or rolled back. A
+   * failed {@code COMMIT} is rolled back too; a connection whose rollback fails is closed and
+   * replaced, so no connection goes back to the pool with a transaction (and the write lock) open.
+   */
   public <T extends @Nullable Object> T tx(Work<T> work) throws SQLException {
     Connection c = take();
+    boolean clean = true;
     try {
       exec(c, "BEGIN IMMEDIATE");
-      T result;
       try {
-        result = work.run(c);
+        T result = work.run(c);
+        exec(c, "COMMIT");
+        return result;
       } catch (SQLException | RuntimeException | Error e) {
-        rollbackQuietly(c, e);
+        clean = rollbackQuietly(c, e);
         throw e;
       }
-      exec(c, "COMMIT");
-      return result;
     } finally {
-      idle.offer(c);
+      giveBack(c, clean);
     }
   }
 
@@ -143,13 +154,55 @@ public final class SqlitePool implements AutoCloseable {
     }
   }
 
-  private static void rollbackQuietly(Connection c, Throwable cause) {
+  /** Rolls back; false when that failed, so the connection may still hold a transaction. */
+  private static boolean rollbackQuietly(Connection c, Throwable cause) {
     try {
       if (!c.isClosed()) {
         exec(c, "ROLLBACK");
       }
+      return true;
     } catch (SQLException e) {
       cause.addSuppressed(e);
+      return false;
+    }
+  }
+
+  /**
+   * Returns a connection to the pool; one that may hold a transaction is closed and replaced (when
+   * no replacement can be opened, the closed one goes back: its next use fails and tries again).
+   */
+  private void giveBack(Connection c, boolean clean) {
+    Connection back = c;
+    if (!clean || isClosed(c)) {
+      closeQuietly(c);
+      if (!closed) {
+        try {
+          back = connect(file, false);
+          all.add(back);
+        } catch (SQLException e) {
+          back = c;
+        }
+      }
+    }
+    idle.offer(back);
+    if (closed) {
+      closeQuietly(back);
+    }
+  }
+
+  private static boolean isClosed(Connection c) {
+    try {
+      return c.isClosed();
+    } catch (SQLException e) {
+      return true;
+    }
+  }
+
+  private static void closeQuietly(Connection c) {
+    try {
+      c.close();
+    } catch (SQLException e) {
+      // closing is best effort: the file stays consistent (WAL)
     }
   }
 
@@ -159,13 +212,9 @@ public final class SqlitePool implements AutoCloseable {
     closeAll(all);
   }
 
-  private static void closeAll(List<Connection> connections) {
+  private static void closeAll(Collection<Connection> connections) {
     for (Connection c : connections) {
-      try {
-        c.close();
-      } catch (SQLException e) {
-        // closing is best effort: the file stays consistent (WAL)
-      }
+      closeQuietly(c);
     }
   }
 }

@@ -68,7 +68,7 @@ final class Checkout {
   Answer run(String key, String cartId, String customer) throws SQLException {
     Optional<Order> existing = store.byKey(key);
     if (existing.isPresent()) {
-      return replay(existing.get());
+      return replay(sameRequest(existing.get(), cartId, customer));
     }
     List<Item> items = cartItems(cartId);
     long total = items.stream().mapToLong(i -> i.price() * i.quantity()).sum();
@@ -77,12 +77,32 @@ final class Checkout {
     try {
       Order order = store.create(key, orderId, cartId, customer, items, total);
       if (!order.orderId().equals(orderId)) {
-        return replay(order);
+        return replay(sameRequest(order, cartId, customer));
       }
       return process(order, items);
     } finally {
       inFlight.remove(orderId);
     }
+  }
+
+  /** {@code order} when it was made by the same request, else 422 naming the key and both carts. */
+  static Order sameRequest(Order order, String cartId, String customer) {
+    if (!order.cartId().equals(cartId) || !order.customer().equals(customer)) {
+      throw HttpProblem.of(
+          422,
+          "idempotency_key_reused",
+          "Idempotency-Key "
+              + order.idempotencyKey()
+              + " was used for cart "
+              + order.cartId()
+              + " of "
+              + order.customer()
+              + ", not for cart "
+              + cartId
+              + " of "
+              + customer);
+    }
+    return order;
   }
 
   /** The answer for an order found under its key. */
@@ -131,8 +151,9 @@ final class Checkout {
     try {
       Steps.Reservation reserved = steps.reserve(id, items);
       if (reserved.outcome() == Steps.Outcome.REFUSED) {
-        store.cancel(id, "out_of_stock: " + reserved.detail(), false, false);
-        return failed(id, "out_of_stock: " + reserved.detail());
+        // released all the same: an attempt that inventory has not answered yet may still
+        // reserve later; the release (idempotent) leaves a tombstone that makes it reserve nothing
+        return cancel(id, "out_of_stock: " + reserved.detail(), false);
       }
       if (reserved.outcome() == Steps.Outcome.FAILED) {
         return cancel(id, "inventory failed: " + reserved.detail(), false);

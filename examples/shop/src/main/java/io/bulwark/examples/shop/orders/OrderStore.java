@@ -43,6 +43,8 @@ final class OrderStore {
   record Order(
       String orderId,
       String idempotencyKey,
+      String cartId,
+      String customer,
       String status,
       long total,
       @Nullable String reason,
@@ -147,7 +149,7 @@ final class OrderStore {
             ps.setLong(3, now);
             ps.executeUpdate();
           }
-          return new Order(id, key, PENDING, total, null, false, false);
+          return new Order(id, key, cartId, customer, PENDING, total, null, false, false);
         });
   }
 
@@ -228,17 +230,19 @@ final class OrderStore {
   }
 
   private static final String COLUMNS =
-      "id, idempotency_key, status, total, reason, needs_release, needs_refund";
+      "id, idempotency_key, cart_id, customer, status, total, reason, needs_release, needs_refund";
 
   private static Order row(ResultSet rs) throws SQLException {
     return new Order(
         rs.getString(1),
         rs.getString(2),
         rs.getString(3),
-        rs.getLong(4),
+        rs.getString(4),
         rs.getString(5),
-        rs.getInt(6) == 1,
-        rs.getInt(7) == 1);
+        rs.getLong(6),
+        rs.getString(7),
+        rs.getInt(8) == 1,
+        rs.getInt(9) == 1);
   }
 
   private static @Nullable Order find(Connection c, String id) throws SQLException {

@@ -4,6 +4,7 @@ import io.bulwark.events.Producer;
 import io.bulwark.events.ProducerConfig;
 import io.bulwark.events.outbox.OutboxRelay;
 import io.bulwark.examples.shop.common.Closeables;
+import io.bulwark.examples.shop.common.Ids;
 import io.bulwark.examples.shop.common.ServerSetup;
 import io.bulwark.examples.shop.common.Settings;
 import io.bulwark.examples.shop.common.SharedEventLog;
@@ -64,7 +65,10 @@ public final class OrdersService {
 
   private final OrderStore store;
   private final Checkout checkout;
-  private final Map<String, CompletableFuture<Answer>> running = new ConcurrentHashMap<>();
+  private final Map<String, Running> running = new ConcurrentHashMap<>();
+
+  /** A checkout being run by this instance, and the request it runs. */
+  private record Running(String cartId, String customer, CompletableFuture<Answer> answer) {}
 
   private OrdersService(OrderStore store, Checkout checkout) {
     this.store = store;
@@ -113,19 +117,25 @@ public final class OrdersService {
           "header Idempotency-Key must be 1.." + MAX_KEY + " characters, was " + key);
     }
     CheckoutRequest body = req.bodyAs(CheckoutRequest.class);
-    String cartId = required(body.cartId(), "cartId");
+    String cartId = Ids.check(body.cartId(), "checkout: cartId");
     String customer = required(body.customer(), "customer");
-    CompletableFuture<Answer> mine = new CompletableFuture<>();
-    CompletableFuture<Answer> first = running.putIfAbsent(key, mine);
+    Running mine = new Running(cartId, customer, new CompletableFuture<>());
+    Running first = running.putIfAbsent(key, mine);
     if (first != null) {
-      return awaitFirst(key, first).replay().response();
+      if (!first.cartId().equals(cartId) || !first.customer().equals(customer)) {
+        throw HttpProblem.of(
+            422,
+            "idempotency_key_reused",
+            "Idempotency-Key " + key + " is in use for another cart than cart " + cartId);
+      }
+      return awaitFirst(key, first.answer()).replay().response();
     }
     try {
       Answer answer = checkout.run(key, cartId, customer);
-      mine.complete(answer);
+      mine.answer().complete(answer);
       return answer.response();
     } catch (Throwable t) {
-      mine.completeExceptionally(t);
+      mine.answer().completeExceptionally(t);
       throw t;
     } finally {
       running.remove(key, mine);

@@ -10,7 +10,6 @@ import io.bulwark.http.Request;
 import io.bulwark.http.Response;
 import io.bulwark.runtime.InstanceContext;
 import io.bulwark.runtime.ServiceInstance;
-import java.util.Random;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,8 +21,8 @@ import org.jspecify.annotations.Nullable;
  * GET /charges/{id}}.
  *
  * <p>An instance running {@link Shop#BAD_PAYMENTS_VERSION} is the game day's bad deploy: every call
- * takes {@value #BAD_LATENCY_MS} ms more, and half of them (a seeded coin per instance) fail with
- * 503 {@code bad_version} before touching the ledger.
+ * takes {@value #BAD_LATENCY_MS} ms more, and half of them (a coin hashed from the seed, the
+ * instance and the request) fail with 503 {@code bad_version} before touching the ledger.
  */
 public final class PaymentsService {
   static final long BAD_LATENCY_MS = 250;
@@ -48,9 +47,9 @@ public final class PaymentsService {
       Ledger ledger = new Ledger(db);
       ledger.init();
       PaymentsService s = new PaymentsService(ledger);
-      Random coin =
+      Long coin =
           Shop.BAD_PAYMENTS_VERSION.equals(ctx.version())
-              ? new Random(ctx.seed() * 31 + ctx.instanceId().hashCode())
+              ? ctx.seed() * 31 + ctx.instanceId().hashCode()
               : null;
       ServerSetup.limiter(ctx)
           .post("/charges", faulty(coin, s::charge))
@@ -63,8 +62,14 @@ public final class PaymentsService {
     }
   }
 
-  /** {@code handler}, or with a bad version: the fault first, then (half the time) the handler. */
-  private static Handler faulty(@Nullable Random coin, Handler handler) {
+  /**
+   * {@code handler}, or with a bad version: the fault first, then (half the time) the handler. The
+   * coin is a hash of the instance's seed and the request (method, path, body), not a shared random
+   * sequence: the same request always meets the same coin on the same instance, whatever the order
+   * the concurrent handlers run in, so a run is reproducible from its seed (a retry of a failed
+   * charge succeeds on the other instance).
+   */
+  private static Handler faulty(@Nullable Long coin, Handler handler) {
     if (coin == null) {
       return handler;
     }
@@ -75,12 +80,24 @@ public final class PaymentsService {
         Thread.currentThread().interrupt();
         throw HttpProblem.unavailable("interrupted", "payments call interrupted", 1);
       }
-      if (coin.nextBoolean()) {
+      if (fails(coin, req.method() + " " + req.path() + "\n" + req.bodyAsString())) {
         throw HttpProblem.unavailable(
             "bad_version", Shop.BAD_PAYMENTS_VERSION + " failed the call", 1);
       }
       return handler.handle(req);
     };
+  }
+
+  /** Half of all requests fail: the low bit of a 64-bit mix of the seed and the request. */
+  static boolean fails(long seed, String request) {
+    long h = seed ^ 0xcbf29ce484222325L;
+    for (int i = 0; i < request.length(); i++) {
+      h = (h ^ request.charAt(i)) * 0x100000001b3L;
+    }
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    return (h & 1) == 1;
   }
 
   private Response charge(Request req) throws Exception {

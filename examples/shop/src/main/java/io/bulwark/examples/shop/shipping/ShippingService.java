@@ -1,5 +1,6 @@
 package io.bulwark.examples.shop.shipping;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.bulwark.events.Consumer;
 import io.bulwark.events.ConsumerConfig;
 import io.bulwark.events.EventRecord;
@@ -16,6 +17,7 @@ import io.bulwark.http.HttpProblem;
 import io.bulwark.http.Request;
 import io.bulwark.http.Response;
 import io.bulwark.http.client.ClientRequest;
+import io.bulwark.http.client.ClientResponse;
 import io.bulwark.http.client.ServiceClient;
 import io.bulwark.runtime.InstanceContext;
 import io.bulwark.runtime.ServiceInstance;
@@ -96,10 +98,31 @@ public final class ShippingService {
       ExecutorService io = logIo;
       ServerSetup.limiter(ctx).get("/shipments/{orderId}", s::shipment);
       ctx.background("consumer", () -> s.consume(ctx, c, io));
-      return ServiceInstance.of(log, db, clients, consumer, logIo);
+      return new Instance(
+          ServiceInstance.of(log, db, clients, consumer, logIo),
+          ServiceInstance.of(log, db, clients, logIo));
     } catch (Exception | Error e) {
       Closeables.closeAfter(e, log, db, clients, consumer, logIo);
       throw e;
+    }
+  }
+
+  /**
+   * Close leaves the consumer group (its partitions go to the other members at once); a kill
+   * abandons the consumer as a crashed process would: its member stays in the group, holding its
+   * partitions, until the session timeout ({@link #SESSION_TIMEOUT}) expires it. The poll in
+   * progress on the log's I/O thread is let finish (never interrupted: see {@link #consume}).
+   */
+  private record Instance(ServiceInstance graceful, ServiceInstance crash)
+      implements ServiceInstance {
+    @Override
+    public void close() throws Exception {
+      graceful.close();
+    }
+
+    @Override
+    public void kill() throws Exception {
+      crash.close();
     }
   }
 
@@ -121,15 +144,24 @@ public final class ShippingService {
    * every user of the log in the JVM.
    */
   private void consume(InstanceContext ctx, Consumer consumer, ExecutorService io) {
+    long backoff = 0;
     while (!ctx.stopping()) {
       List<EventRecord> records;
       try {
         records = io.submit(() -> consumer.poll(Duration.ofMillis(200))).get();
+        backoff = 0;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       } catch (ExecutionException | RuntimeException e) {
-        LOG.warn("{}: poll failed: {}", ctx.instanceId(), e.toString());
+        // one warning per streak of failures, then waits growing to MAX_BACKOFF_MS between polls
+        if (backoff == 0) {
+          LOG.warn("{}: poll failed (retrying with backoff): {}", ctx.instanceId(), e.toString());
+        }
+        backoff = Math.min(MAX_BACKOFF_MS, Math.max(50, backoff * 2));
+        if (!sleep(backoff)) {
+          return;
+        }
         continue;
       }
       for (EventRecord r : records) {
@@ -167,7 +199,8 @@ public final class ShippingService {
     long backoff = 50;
     while (!ctx.stopping()) {
       try {
-        db.txRun(c -> inbox.process(c, r, this::ship));
+        Shipped shipped = ship(r);
+        db.txRun(c -> inbox.process(c, r, (tx, record) -> record(tx, shipped)));
         return true;
       } catch (SQLException | RuntimeException e) {
         LOG.debug(
@@ -176,10 +209,7 @@ public final class ShippingService {
             Inbox.messageId(r),
             e.toString());
       }
-      try {
-        Thread.sleep(backoff);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      if (!sleep(backoff)) {
         return false;
       }
       backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
@@ -187,38 +217,69 @@ public final class ShippingService {
     return false;
   }
 
-  private void ship(Connection tx, EventRecord record) throws SQLException {
+  /** Waits between attempts; false when interrupted (the instance is being killed). */
+  private static boolean sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** What inventory answered to shipping one order. */
+  private record Shipped(String orderId, String status, @Nullable String detail, int units) {}
+
+  /**
+   * Asks inventory to ship the record's reservation, outside any transaction (the call is
+   * idempotent on inventory's side, so a redelivered record may repeat it). Only inventory's typed
+   * {@code invalid_state} answer is final (the reservation was released: the order was cancelled);
+   * any other answer, a 404 included (a stale address may route it elsewhere), is retried.
+   */
+  private Shipped ship(EventRecord record) throws SQLException {
     OrderConfirmed event = record.value(Serdes.json(Json.MAPPER, OrderConfirmed.class));
     if (event == null) {
       throw new SQLException("record " + Inbox.messageId(record) + " has no value");
     }
     int units = event.items().stream().mapToInt(Line::quantity).sum();
-    String status = "SHIPPED";
-    String detail = null;
+    ClientResponse answer;
     try {
-      int answer =
-          inventory
-              .send(ClientRequest.of("POST", "/reservations/" + event.orderId() + "/ship"))
-              .status();
-      if (answer == 409 || answer == 404) {
-        status = "FAILED";
-        detail = "inventory answered " + answer;
-      } else if (answer != 200 && answer != 201) {
-        throw new SQLException("inventory answered " + answer + " to ship " + event.orderId());
-      }
-    } catch (SQLException e) {
-      throw e;
+      answer =
+          inventory.send(ClientRequest.of("POST", "/reservations/" + event.orderId() + "/ship"));
     } catch (Exception e) {
       throw new SQLException("ship " + event.orderId() + " failed: " + e.getMessage(), e);
     }
+    if (answer.status() == 200 || answer.status() == 201) {
+      return new Shipped(event.orderId(), "SHIPPED", null, units);
+    }
+    if (answer.status() == 409 && isInvalidState(answer)) {
+      String detail = "inventory answered 409 invalid_state: " + answer.bodyAsString();
+      LOG.error("order {} cannot ship: {}", event.orderId(), detail);
+      return new Shipped(event.orderId(), "FAILED", detail, units);
+    }
+    throw new SQLException("inventory answered " + answer.status() + " to ship " + event.orderId());
+  }
+
+  private static boolean isInvalidState(ClientResponse answer) {
+    try {
+      return "invalid_state"
+          .equals(Json.MAPPER.readTree(answer.bodyAsString()).path("error").asText());
+    } catch (JsonProcessingException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** Records a shipment in the inbox's transaction; the first record of an order wins. */
+  private static void record(Connection tx, Shipped shipped) throws SQLException {
     try (PreparedStatement ps =
         tx.prepareStatement(
             "INSERT OR IGNORE INTO shipments (order_id, status, detail, units, at) VALUES (?, ?, ?,"
                 + " ?, ?)")) {
-      ps.setString(1, event.orderId());
-      ps.setString(2, status);
-      ps.setString(3, detail);
-      ps.setInt(4, units);
+      ps.setString(1, shipped.orderId());
+      ps.setString(2, shipped.status());
+      ps.setString(3, shipped.detail());
+      ps.setInt(4, shipped.units());
       ps.setLong(5, System.currentTimeMillis());
       ps.executeUpdate();
     }
