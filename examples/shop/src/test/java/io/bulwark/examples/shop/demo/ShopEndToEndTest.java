@@ -100,6 +100,14 @@ class ShopEndToEndTest {
     assertThat(on.instancePorts().get("payments-2"))
         .as("the bad deploy and the heal each bound payments-2 to a new port")
         .hasSize(3);
+    assertThat(on.breakersOpened())
+        .as("orders-1's endpoint breaker of the bad payments instance opened: %s", story())
+        .anyMatch(
+            b ->
+                b.instanceId().equals("orders-1")
+                    && b.breaker().startsWith("payments@")
+                    && on.instancePorts().get("payments-2").stream()
+                        .anyMatch(port -> b.breaker().endsWith(":" + port)));
     assertThat(off.breakersOpened()).isEmpty();
   }
 
