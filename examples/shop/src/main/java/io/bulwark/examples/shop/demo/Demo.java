@@ -14,6 +14,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * {@code bulwark demo}: runs the shop through a game day under the users' load, once (resilience on
@@ -138,6 +139,14 @@ public final class Demo {
                       v.breaker(),
                       v.state(),
                       v.reason()));
+    }
+    for (RunResult r : results) {
+      Map<String, Long> causes = r.load().errorCauses();
+      out.println(
+          "errors by cause (resilience " + r.label() + "):" + (causes.isEmpty() ? " none" : ""));
+      causes.entrySet().stream()
+          .limit(8)
+          .forEach(e -> out.printf(Locale.ROOT, "  %6d  %s%n", e.getValue(), e.getKey()));
     }
     if (options.compare() && results.size() == 2) {
       Path report = HtmlReport.write(options.reportDir(), results);

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.ConcurrentHistogram;
@@ -28,6 +29,7 @@ final class LoadRecorder {
   private final LongAdder intervalCompleted = new LongAdder();
   private final LongAdder intervalFailed = new LongAdder();
   private final Map<String, LongAdder> checkouts = new LinkedHashMap<>();
+  private final Map<String, LongAdder> errorCauses = new ConcurrentHashMap<>();
   private final List<LoadInterval> timeline = new CopyOnWriteArrayList<>();
   private Histogram spare = interval.getIntervalHistogram();
 
@@ -50,6 +52,11 @@ final class LoadRecorder {
     }
     totals[kind.ordinal()].recordValue(micros);
     interval.recordValue(micros);
+  }
+
+  /** One more error of {@code cause} (a short text: kind, status and error code). */
+  void errorCause(String cause) {
+    errorCauses.computeIfAbsent(cause, c -> new LongAdder()).increment();
   }
 
   void degradedPage() {
@@ -95,7 +102,15 @@ final class LoadRecorder {
     }
     Map<String, Long> outcomes = new LinkedHashMap<>();
     checkouts.forEach((name, adder) -> outcomes.put(name, adder.sum()));
-    return new LoadReport(options, scheduled, all, errors, kinds, outcomes, timeline);
+    Map<String, Long> causes = new LinkedHashMap<>();
+    errorCauses.entrySet().stream()
+        .sorted(
+            Map.Entry.<String, LongAdder>comparingByValue(
+                    java.util.Comparator.comparingLong(LongAdder::sum))
+                .reversed()
+                .thenComparing(Map.Entry.comparingByKey()))
+        .forEach(e -> causes.put(e.getKey(), e.getValue().sum()));
+    return new LoadReport(options, scheduled, all, errors, kinds, outcomes, causes, timeline);
   }
 
   private static KindSummary summary(RequestKind kind, Histogram h, long errors) {

@@ -1,6 +1,8 @@
 package io.bulwark.examples.shop.load;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
@@ -17,6 +19,7 @@ public final class LoadReport {
   private final long errors;
   private final Map<RequestKind, KindSummary> kinds;
   private final Map<String, Long> checkouts;
+  private final Map<String, Long> errorCauses;
   private final List<LoadInterval> timeline;
 
   LoadReport(
@@ -26,6 +29,7 @@ public final class LoadReport {
       long errors,
       Map<RequestKind, KindSummary> kinds,
       Map<String, Long> checkouts,
+      Map<String, Long> errorCauses,
       List<LoadInterval> timeline) {
     this.options = options;
     this.scheduled = scheduled;
@@ -33,6 +37,7 @@ public final class LoadReport {
     this.errors = errors;
     this.kinds = Map.copyOf(kinds);
     this.checkouts = Map.copyOf(checkouts);
+    this.errorCauses = Collections.unmodifiableMap(new LinkedHashMap<>(errorCauses));
     this.timeline = List.copyOf(timeline);
   }
 
@@ -94,6 +99,15 @@ public final class LoadReport {
           "no checkout outcome \"" + outcome + "\"; known: " + checkouts.keySet());
     }
     return value;
+  }
+
+  /**
+   * Errors by cause, most frequent first: {@code "<kind>: <status> <error code>"} from the answer's
+   * JSON problem (for a failed checkout also its reason), or {@code "<kind>: no answer (...)"} for
+   * a timeout or a refused connection.
+   */
+  public Map<String, Long> errorCauses() {
+    return errorCauses;
   }
 
   /** Product pages answered with popular items instead of personal recommendations. */

@@ -95,9 +95,33 @@ final class UserCalls implements AutoCloseable {
 
   private void finish(RequestKind kind, long intendedNanos, Answer answer) {
     recorder.record(kind, System.nanoTime() - intendedNanos, !answer.ok());
+    if (!answer.ok()) {
+      recorder.errorCause(kind.label() + ": " + cause(answer));
+    }
     if (kind == RequestKind.PRODUCT && answer.status() == 200 && degraded(answer.body())) {
       recorder.degradedPage();
     }
+  }
+
+  /** What went wrong, short enough to count: status and error code, or why there was no answer. */
+  static String cause(Answer answer) {
+    if (answer.status() == 0) {
+      String body = answer.body();
+      int colon = body.indexOf(':');
+      String what = colon > 0 ? body.substring(0, colon) : body;
+      return "no answer (" + what.substring(what.lastIndexOf('.') + 1) + ")";
+    }
+    JsonNode problem = parse(answer.body());
+    StringBuilder cause = new StringBuilder().append(answer.status());
+    String error = problem.path("error").asText("");
+    if (!error.isEmpty()) {
+      cause.append(' ').append(error);
+    }
+    String reason = problem.path("reason").asText("");
+    if (!reason.isEmpty()) {
+      cause.append(" (").append(reason, 0, Math.min(reason.length(), 100)).append(')');
+    }
+    return cause.toString();
   }
 
   private static String checkoutOutcome(Answer answer) {

@@ -93,6 +93,11 @@ class LoadGeneratorTest {
       assertThat(report.checkouts("rejected")).isPositive();
       assertThat(report.checkouts("completed") + report.checkouts("failed")).isZero();
       assertThat(report.errors()).isEqualTo(search.errors() + browse.errors());
+      assertThat(report.errorCauses())
+          .as("each error counted once under its cause")
+          .containsOnlyKeys("browse: 503 down", "search: no answer (HttpTimeoutException)")
+          .containsEntry("browse: 503 down", browse.errors())
+          .containsEntry("search: no answer (HttpTimeoutException)", search.errors());
     }
   }
 
@@ -108,6 +113,9 @@ class LoadGeneratorTest {
         new LoadGenerator(options, new LoadPlan(1, FakeShop.ASSORTMENT), s -> dead).run();
     assertThat(report.requests()).isEqualTo(50);
     assertThat(report.errors()).isEqualTo(50);
+    assertThat(report.errorCauses().values().stream().mapToLong(Long::longValue).sum())
+        .isEqualTo(50);
+    assertThat(report.errorCauses().keySet()).allMatch(cause -> cause.contains("no answer ("));
     assertThat(report.checkouts("failed")).isEqualTo(report.kind(RequestKind.CHECKOUT).requests());
   }
 
