@@ -20,6 +20,25 @@ module io.bulwark.examples.shop {
   exports io.bulwark.examples.shop.gameday;
   exports io.bulwark.examples.shop.demo;
 
+  // the services' JSON records are read and written by Jackson
   opens io.bulwark.examples.shop to
+      com.fasterxml.jackson.databind;
+  opens io.bulwark.examples.shop.common to
+      com.fasterxml.jackson.databind;
+  opens io.bulwark.examples.shop.catalog to
+      com.fasterxml.jackson.databind;
+  opens io.bulwark.examples.shop.recommendations to
+      com.fasterxml.jackson.databind;
+  opens io.bulwark.examples.shop.inventory to
+      com.fasterxml.jackson.databind;
+  opens io.bulwark.examples.shop.payments to
+      com.fasterxml.jackson.databind;
+  opens io.bulwark.examples.shop.cart to
+      com.fasterxml.jackson.databind;
+  opens io.bulwark.examples.shop.orders to
+      com.fasterxml.jackson.databind;
+  opens io.bulwark.examples.shop.shipping to
+      com.fasterxml.jackson.databind;
+  opens io.bulwark.examples.shop.load to
       com.fasterxml.jackson.databind;
 }
