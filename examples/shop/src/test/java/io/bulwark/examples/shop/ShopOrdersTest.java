@@ -1,0 +1,233 @@
+package io.bulwark.examples.shop;
+
+import static io.bulwark.examples.shop.ShopCalls.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bulwark.examples.shop.ShopCalls.Answer;
+import io.bulwark.examples.shop.common.SqlitePool;
+import io.bulwark.runtime.RuntimeListener;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Orders under the failures a checkout meets between its steps: the checker called while checkouts
+ * still run, orders killed while a charge is outstanding, a charge that commits after its caller
+ * gave up on it. Real shop on loopback; every verdict comes from the services' stores.
+ */
+class ShopOrdersTest {
+  static final Duration SETTLE = Duration.ofSeconds(40);
+
+  @TempDir Path dir;
+  Shop shop;
+  ShopCalls calls;
+
+  void start() {
+    shop = Shop.start(new ShopOptions(true, 42, dir, 0), new RuntimeListener() {});
+    calls = new ShopCalls(shop);
+  }
+
+  @AfterEach
+  void stop() {
+    if (shop != null) {
+      shop.close();
+    }
+  }
+
+  /** Both payments instances run the bad version: every charge takes 250 ms more, half fail. */
+  void slowPayments() {
+    shop.runtime().instance("payments-1").deploy(Shop.BAD_PAYMENTS_VERSION);
+    shop.runtime().instance("payments-2").deploy(Shop.BAD_PAYMENTS_VERSION);
+  }
+
+  void goodPayments() {
+    shop.runtime().instance("payments-1").deploy(Shop.GOOD_VERSION);
+    shop.runtime().instance("payments-2").deploy(Shop.GOOD_VERSION);
+  }
+
+  int stock(String sku) {
+    return calls.get("inventory", "/stock/" + sku).body().path("available").asInt(-1);
+  }
+
+  static void assertHolds(InvariantReport report) {
+    assertThat(report.invariants())
+        .as(report.invariants().toString())
+        .allMatch(Invariant::holds, "holds");
+  }
+
+  @Test
+  void theCheckerCalledWhileCheckoutsRunWaitsForThemAndCountsEveryOne() throws Exception {
+    start();
+    int n = 6;
+    for (int i = 0; i < n; i++) {
+      calls.addItem("cart-q" + i, "SKU-03" + i, 1);
+    }
+    // the game day's bad deploy: charges sent to payments-2 take 250 ms more and half fail
+    shop.runtime().instance("payments-2").deploy(Shop.BAD_PAYMENTS_VERSION);
+    List<Future<Answer>> answers = new ArrayList<>();
+    long[] answeredAt = new long[n];
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < n; i++) {
+        int k = i;
+        answers.add(
+            pool.submit(
+                () -> {
+                  Answer a = calls.checkout("key-q" + k, "cart-q" + k);
+                  answeredAt[k] = System.nanoTime();
+                  return a;
+                }));
+      }
+      // the checker is called while the checkouts run (each charge takes 250 ms at least)
+      long called = System.nanoTime();
+      InvariantReport report = shop.checkInvariants(SETTLE);
+      long answered = 0;
+      for (Future<Answer> f : answers) {
+        Answer a = f.get(30, TimeUnit.SECONDS);
+        assertThat(a.status()).as(a.body().toString()).isIn(201, 503);
+        answered++;
+      }
+      assertHolds(report);
+      assertThat(report.figures()).containsEntry("orders accepted", answered);
+      assertThat(Arrays.stream(answeredAt).max().orElse(0))
+          .as("some checkout was answered after the checker began")
+          .isGreaterThan(called);
+    }
+  }
+
+  @Test
+  void ordersKilledWhileAChargeIsOutstandingEndsTheCheckoutCancelledOrConfirmedAfterRestart()
+      throws Exception {
+    start();
+    calls.addItem("cart-k", "SKU-040", 2);
+    slowPayments();
+    Answer lost;
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      Future<Answer> checkout = pool.submit(() -> calls.checkout("key-k", "cart-k"));
+      // The reservation is visible only through inventory's stock (polled over HTTP: inventory
+      // signals nothing); right after it, orders is waiting for a charge that takes 250 ms or more.
+      assertThat(eventually(Duration.ofSeconds(10), () -> stock("SKU-040") == 998)).isTrue();
+      shop.runtime().instance("orders-1").kill();
+      lost = checkout.get(30, TimeUnit.SECONDS);
+    }
+    assertThat(lost.status()).as("the caller of a killed orders gets no answer").isZero();
+    goodPayments();
+    shop.runtime().instance("orders-1").restart();
+
+    InvariantReport report = shop.checkInvariants(SETTLE);
+
+    assertHolds(report);
+    assertThat(report.figures()).containsEntry("orders accepted", 1L);
+    Answer replay = calls.checkout("key-k", "cart-k");
+    assertThat(replay.status()).isIn(200, 503);
+    String orderId = replay.text("orderId");
+    if (replay.status() == 503) {
+      assertThat(replay.text("status")).isEqualTo("CANCELLED");
+      assertThat(stock("SKU-040")).isEqualTo(1000);
+      assertThat(report.figures()).containsEntry("units released", 2L);
+      assertThat(ledger(orderId, "CHARGE")).isEqualTo(ledger(orderId, "REFUND"));
+    } else {
+      assertThat(stock("SKU-040")).isEqualTo(998);
+      assertThat(report.figures()).containsEntry("shipments", 1L);
+      assertThat(ledger(orderId, "CHARGE")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aChargeThatCommitsAfterItsCallerGaveUpNeverLeavesACancelledOrderCharged() throws Exception {
+    start();
+    int n = 4;
+    for (int i = 0; i < n; i++) {
+      calls.addItem("cart-l" + i, "SKU-05" + i, 1);
+    }
+    slowPayments();
+    List<Answer> answers = new ArrayList<>();
+    try (Connection lock = SqlitePool.connect(shop.stores().ledger(), false);
+        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      exec(lock, "BEGIN IMMEDIATE");
+      List<Future<Answer>> checkouts = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        int k = i;
+        checkouts.add(pool.submit(() -> calls.checkout("key-l" + k, "cart-l" + k)));
+      }
+      // While the test holds the ledger's write lock every charge waits for it, and its caller
+      // (1 s timeout) gives up before the bad version's 250 ms + the 1 s busy timeout are spent.
+      // Once orders has cancelled a checkout the lock is released: attempts still waiting commit
+      // charges whose answers nobody hears. Orders signals nothing, so its store is polled.
+      assertThat(eventually(Duration.ofSeconds(20), () -> statuses().contains("CANCELLED")))
+          .isTrue();
+      exec(lock, "ROLLBACK");
+      for (Future<Answer> f : checkouts) {
+        answers.add(f.get(30, TimeUnit.SECONDS));
+      }
+    }
+    goodPayments();
+
+    InvariantReport report = shop.checkInvariants(SETTLE);
+
+    assertHolds(report);
+    int lateCharges = 0;
+    for (Answer a : answers) {
+      assertThat(a.status()).as(a.body().toString()).isIn(201, 503);
+      String orderId = a.text("orderId");
+      long charged = ledger(orderId, "CHARGE");
+      assertThat(charged).as("charge rows of " + orderId).isLessThanOrEqualTo(1);
+      String status = calls.get("orders", "/orders/" + orderId).text("status");
+      if (a.status() == 503) {
+        assertThat(status).isEqualTo("CANCELLED");
+        assertThat(ledger(orderId, "REFUND")).as("refund rows of " + orderId).isEqualTo(charged);
+        lateCharges += (int) charged;
+      } else {
+        assertThat(status).isEqualTo("CONFIRMED");
+        assertThat(charged).isEqualTo(1);
+      }
+    }
+    System.out.println("charges that landed after their caller gave up: " + lateCharges);
+  }
+
+  List<String> statuses() {
+    List<String> out = new ArrayList<>();
+    try (Connection c = SqlitePool.connect(shop.stores().orders(), true);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT status FROM orders")) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    } catch (SQLException e) {
+      out.add("unreadable: " + e.getMessage());
+    }
+    return out;
+  }
+
+  long ledger(String chargeId, String kind) throws SQLException {
+    try (Connection c = SqlitePool.connect(shop.stores().ledger(), true);
+        PreparedStatement ps =
+            c.prepareStatement("SELECT COUNT(*) FROM ledger WHERE charge_id = ? AND kind = ?")) {
+      ps.setString(1, chargeId);
+      ps.setString(2, kind);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  static void exec(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+}
