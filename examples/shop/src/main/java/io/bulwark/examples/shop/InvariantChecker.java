@@ -1,5 +1,6 @@
 package io.bulwark.examples.shop;
 
+import io.bulwark.core.time.Clock;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -22,44 +23,70 @@ final class InvariantChecker {
   /** The database files of one run. */
   record Stores(Path orders, Path ledger, Path inventory, Path shipping) {}
 
-  private final Stores stores;
+  /** Waits for the checkouts the orders service is running to end. */
+  @FunctionalInterface
+  interface Checkouts {
+    /**
+     * Waits at most {@code timeout} until orders runs no checkout (woken when the last one ends).
+     *
+     * @return true when none is running
+     */
+    boolean awaitNone(Duration timeout) throws InterruptedException;
+  }
 
-  InvariantChecker(Stores stores) {
+  /** Between two readings of the stores. */
+  static final Duration READ_INTERVAL = Duration.ofMillis(100);
+
+  private final Stores stores;
+  private final Clock clock;
+  private final Checkouts checkouts;
+
+  InvariantChecker(Stores stores, Clock clock, Checkouts checkouts) {
     this.stores = stores;
+    this.clock = clock;
+    this.checkouts = checkouts;
   }
 
   /**
-   * Reads the stores until two consecutive readings are equal and settled (or the budget is spent),
-   * then judges the last reading. Two equal readings guard against work still moving between the
-   * stores (a checkout between its steps is not visible in any single store).
+   * Within the budget: waits until orders runs no checkout (a checkout between reading its cart and
+   * writing its order, or waiting for a charge, is visible in no store or in only some of them),
+   * then reads the stores until two consecutive readings are equal and settled; then judges the
+   * last reading. Two equal readings guard against work still moving between the stores (relay,
+   * shipping, compensations).
    */
   InvariantReport check(Duration quiesceBudget) {
+    long deadline = clock.nanoTime() + quiesceBudget.toNanos();
     try {
+      boolean idle = checkouts.awaitNone(left(deadline));
       Snapshot s = Snapshot.read(stores);
-      long deadline = System.nanoTime() + quiesceBudget.toNanos();
       boolean stable = false;
-      while (!(stable && settled(s)) && System.nanoTime() < deadline) {
-        if (!pause()) {
-          break;
-        }
+      while (!(idle && stable && settled(s)) && left(deadline).isPositive()) {
+        pause();
+        idle = checkouts.awaitNone(left(deadline));
         Snapshot next = Snapshot.read(stores);
         stable = next.equals(s);
         s = next;
       }
-      return judge(s, stable && settled(s));
+      return judge(s, idle && stable && settled(s));
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read the shop's stores: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the shop to settle", e);
     }
   }
 
-  private static boolean pause() {
-    try {
-      Thread.sleep(100);
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+  private Duration left(long deadline) {
+    return Duration.ofNanos(Math.max(0, deadline - clock.nanoTime()));
+  }
+
+  /**
+   * The stores give no signal when they change (the relay, shipping and the compensation loop write
+   * them from other instances, some in other files), so settling is observed by reading them again
+   * after an interval: polling is the only way here, bounded by the budget.
+   */
+  private static void pause() throws InterruptedException {
+    Thread.sleep(READ_INTERVAL);
   }
 
   private static boolean settled(Snapshot s) {

@@ -177,12 +177,16 @@ public final class Shop implements AutoCloseable {
   }
 
   /**
-   * Waits (at most {@code quiesceBudget}) until the work already accepted has settled (outbox
-   * relayed, shipping caught up, pending compensations done), then checks the invariants from the
-   * services' stores (opened read-only; the load generator's counters play no part).
+   * Waits (at most {@code quiesceBudget}, on the runtime's clock) until the work already accepted
+   * has settled — orders runs no checkout any more (asked over its {@code GET
+   * /checkouts/in-flight}, which answers when the last one ends), then outbox relayed, shipping
+   * caught up, pending compensations done, two consecutive readings equal — and checks the
+   * invariants from the services' stores (opened read-only; the load generator's counters play no
+   * part). Safe to call right after the load stopped, with checkouts still running.
    */
   public InvariantReport checkInvariants(Duration quiesceBudget) {
-    return new InvariantChecker(stores()).check(quiesceBudget);
+    return new InvariantChecker(stores(), runtime.clock(), new OrdersCheckouts(this))
+        .check(quiesceBudget);
   }
 
   /** The database files of the run. */

@@ -8,6 +8,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /** What a user of the shop does, over real HTTP on loopback, as plain JDK client calls. */
@@ -122,19 +124,27 @@ final class ShopCalls {
     }
   }
 
-  /** Polls {@code condition} until it holds or {@code timeout} passes; true if it held. */
+  /**
+   * Polls {@code condition} until it holds or {@code timeout} passes; true if it held.
+   *
+   * <p>Only for state that gives no signal: what a service holds behind its HTTP API or in its
+   * store (a reservation, a shipment, a compensation done by another instance's loop). The test
+   * cannot wait on an event there, so it asks again, first after 5 ms, the interval doubling to 100
+   * ms so that a long wait does not flood the service; the timeout bounds the whole wait. Where a
+   * signal exists (a future, a latch, the checker's wait on orders), tests wait on it instead.
+   */
   static boolean eventually(Duration timeout, BooleanSupplier condition) {
     long end = System.nanoTime() + timeout.toNanos();
+    long intervalNanos = TimeUnit.MILLISECONDS.toNanos(5);
     while (System.nanoTime() < end) {
       if (condition.getAsBoolean()) {
         return true;
       }
-      try {
-        Thread.sleep(25);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      LockSupport.parkNanos(Math.min(intervalNanos, Math.max(0, end - System.nanoTime())));
+      if (Thread.currentThread().isInterrupted()) {
         return false;
       }
+      intervalNanos = Math.min(2 * intervalNanos, TimeUnit.MILLISECONDS.toNanos(100));
     }
     return condition.getAsBoolean();
   }

@@ -18,8 +18,8 @@ import io.bulwark.http.Response;
 import io.bulwark.runtime.InstanceContext;
 import io.bulwark.runtime.ServiceInstance;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,6 +51,7 @@ public final class OrdersService {
   static final long REPLAY_WAIT_SECONDS = 30;
   static final long STALE_MS = 10_000;
   static final long IDLE_MS = 50;
+  static final long MAX_WAIT_MS = 60_000;
 
   /** Body of {@code POST /checkout}. */
   public record CheckoutRequest(@Nullable String cartId, @Nullable String customer) {}
@@ -66,6 +67,7 @@ public final class OrdersService {
   private final OrderStore store;
   private final Checkout checkout;
   private final Map<String, Running> running = new ConcurrentHashMap<>();
+  private final InFlight inFlight = new InFlight();
 
   /** A checkout being run by this instance, and the request it runs. */
   private record Running(String cartId, String customer, CompletableFuture<Answer> answer) {}
@@ -91,26 +93,73 @@ public final class OrdersService {
       Steps steps = new Steps(store, clients.clients());
       OrdersService s = new OrdersService(store, new Checkout(store, clients.clients(), steps));
       producer = log.log().producer(ProducerConfig.defaults());
-      OutboxRelay relay = new OutboxRelay(store.outbox(), () -> connect(file), producer);
-      ServerSetup.limiter(ctx).post("/checkout", s::checkout).get("/orders/{id}", s::order);
+      RelayConnections relayConnections = new RelayConnections(file);
+      OutboxRelay relay = new OutboxRelay(store.outbox(), relayConnections::open, producer);
+      ServerSetup.limiter(ctx)
+          .post("/checkout", s::checkout)
+          .get("/orders/{id}", s::order)
+          .get("/checkouts/in-flight", s::inFlight);
       ctx.background("outbox-relay", () -> relayLoop(ctx, relay));
       ctx.background("compensation", () -> compensationLoop(ctx, steps, s.checkout));
-      return ServiceInstance.of(log, db, clients, producer);
+      return new Resources(log, db, clients, producer, relayConnections);
     } catch (Exception | Error e) {
       Closeables.closeAfter(e, log, db, clients, producer);
       throw e;
     }
   }
 
-  private static Connection connect(Path file) {
-    try {
-      return SqlitePool.connect(file, false);
-    } catch (SQLException e) {
-      throw new IllegalStateException(e.getMessage(), e);
+  /**
+   * What one instance opened. A kill closes the database connections first (the pool and the
+   * relay's own), so a loop of the dead incarnation still running (a relay waiting for an ack, a
+   * compensation between its call and its record) fails instead of marking outbox rows sent or
+   * recording a compensation done; then the clients, the producer and the log lease.
+   */
+  private record Resources(
+      SharedEventLog.Lease log,
+      SqlitePool db,
+      ShopClients clients,
+      Producer producer,
+      RelayConnections relayConnections)
+      implements ServiceInstance {
+    @Override
+    public void close() throws Exception {
+      ServiceInstance.of(log, db, clients, producer, relayConnections).close();
+    }
+
+    @Override
+    public void kill() throws Exception {
+      ServiceInstance.of(log, producer, clients, relayConnections, db).close();
     }
   }
 
   private Response checkout(Request req) throws Exception {
+    inFlight.enter();
+    try {
+      return checkoutCounted(req);
+    } finally {
+      inFlight.exit();
+    }
+  }
+
+  /**
+   * {@code GET /checkouts/in-flight?waitMs=N}: waits at most N ms ({@value #MAX_WAIT_MS} at most, 0
+   * by default) until this instance runs no checkout, then answers {@code {"inFlight": n}}.
+   */
+  private Response inFlight(Request req) throws Exception {
+    String wait = req.query("waitMs");
+    long waitMs;
+    try {
+      waitMs = wait == null ? 0 : Long.parseLong(wait);
+    } catch (NumberFormatException e) {
+      throw HttpProblem.badRequest("waitMs must be a number of ms, was " + wait);
+    }
+    if (waitMs < 0 || waitMs > MAX_WAIT_MS) {
+      throw HttpProblem.badRequest("waitMs must be 0.." + MAX_WAIT_MS + ", was " + waitMs);
+    }
+    return Response.json(Map.of("inFlight", inFlight.awaitNone(Duration.ofMillis(waitMs))));
+  }
+
+  private Response checkoutCounted(Request req) throws Exception {
     String key = req.header("Idempotency-Key");
     if (key == null || key.isEmpty() || key.length() > MAX_KEY) {
       throw HttpProblem.badRequest(
