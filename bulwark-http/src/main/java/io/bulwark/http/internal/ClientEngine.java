@@ -50,7 +50,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
@@ -205,9 +204,8 @@ public final class ClientEngine implements ServiceClient {
   public ClientResponse send(ClientRequest request) throws Exception {
     long start = clock.nanoTime();
     try {
-      AtomicInteger attempts = new AtomicInteger();
-      ClientResponse response =
-          decorator.call(request, () -> attempt(request, attempts.getAndIncrement()));
+      Attempts attempts = new Attempts();
+      ClientResponse response = decorator.call(request, () -> attempt(request, attempts));
       red.record(Outcome.SUCCESS, clock.nanoTime() - start);
       return response;
     } catch (Exception e) {
@@ -227,7 +225,49 @@ public final class ClientEngine implements ServiceClient {
     return Outcome.ERROR;
   }
 
-  private ClientResponse attempt(ClientRequest request, int resendCount) throws Exception {
+  /**
+   * One call's attempts (the first and its retries or hedges): how many went out and to which
+   * endpoints, so that a retry goes to an endpoint the call has not tried yet while one is usable.
+   * Attempts of a hedged call run at once, hence the lock (held for a few field reads only).
+   */
+  private static final class Attempts {
+    private int count;
+    private @Nullable String first;
+    private @Nullable List<String> more;
+
+    synchronized int next() {
+      return count++;
+    }
+
+    synchronized void tried(String endpointId) {
+      if (first == null) {
+        first = endpointId;
+      } else {
+        if (more == null) {
+          more = new ArrayList<>(2);
+        }
+        more.add(endpointId);
+      }
+    }
+
+    /** {@code candidates} without the endpoints already tried, or all of them if none is left. */
+    synchronized List<EndpointState> untried(List<EndpointState> candidates) {
+      if (first == null) {
+        return candidates;
+      }
+      List<EndpointState> fresh = new ArrayList<>(candidates.size());
+      for (EndpointState c : candidates) {
+        String id = c.id();
+        if (!id.equals(first) && (more == null || !more.contains(id))) {
+          fresh.add(c);
+        }
+      }
+      return fresh.isEmpty() ? candidates : fresh;
+    }
+  }
+
+  private ClientResponse attempt(ClientRequest request, Attempts attempts) throws Exception {
+    int resendCount = attempts.next();
     Context ctx = Context.current();
     long timeoutNanos = config.timeout().toNanos();
     Deadline deadline = ctx.deadline();
@@ -243,7 +283,7 @@ public final class ClientEngine implements ServiceClient {
         deadlineBound = true;
       }
     }
-    List<EndpointState> candidates = usable();
+    List<EndpointState> candidates = attempts.untried(usable());
     EndpointState endpoint = balancer.pick(candidates, request.hashKey());
     CircuitBreaker.Permit permit = null;
     List<String> refused = null;
@@ -262,6 +302,7 @@ public final class ClientEngine implements ServiceClient {
     if (endpoint == null) {
       throw noEndpoint(refused);
     }
+    attempts.tried(endpoint.id());
     Endpoint target = endpoint.endpoint();
     TelemetrySpan span;
     try {
