@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,7 +72,11 @@ class HtmlReportTest {
             true,
             "game-day",
             on.load(),
-            UserSlos.judge(on.load()),
+            // every SLO held, fixed: the fake load's latencies depend on the machine, the table
+            // test must not
+            UserSlos.judge(on.load()).stream()
+                .map(v -> new SloVerdict(v.name(), v.objective(), 100, 100, 1.0, true))
+                .toList(),
             on.invariants(),
             on.steps(),
             List.of(),
@@ -113,6 +118,44 @@ class HtmlReportTest {
     assertThat(html).contains("{\"title\":\"kill \\u003cinventory-2>\",\"at\":1.2}");
     assertThat(html).contains("<td>resilience on</td>".replace("td", "th"));
     assertThat(html).contains("<td>invariant: no payment charged twice</td><td>holds</td>");
+  }
+
+  /**
+   * The report opened offline by a real browser (Debian's {@code chromium}, headless; installed by
+   * {@code .ci/run}): both charts are drawn, which needs the inlined library to load and run on the
+   * embedded data without any network.
+   */
+  @Test
+  void aRealBrowserDrawsBothChartsOffline(@TempDir Path dir) throws Exception {
+    Path chromium = Path.of("/usr/bin/chromium");
+    Assumptions.assumeTrue(
+        Files.isExecutable(chromium),
+        "chromium is not installed (apt-get install chromium): the report is not opened in a browser");
+    Path file = HtmlReport.write(dir.resolve("reports"), List.of(on, off));
+    Process browser =
+        new ProcessBuilder(
+                chromium.toString(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--user-data-dir=" + dir.resolve("profile"),
+                "--virtual-time-budget=5000",
+                "--dump-dom",
+                file.toUri().toString())
+            .redirectError(dir.resolve("chromium.log").toFile())
+            .start();
+    String dom;
+    try (InputStream in = browser.getInputStream()) {
+      dom = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(browser.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    for (String chart : List.of("errors", "p99")) {
+      Matcher drawn =
+          Pattern.compile("<div id=\"" + chart + "\"[^>]*>\\s*<div[^>]*>\\s*<canvas").matcher(dom);
+      assertThat(drawn.find())
+          .as("chart %s drawn (a canvas inside its div); the DOM was: %s", chart, dom)
+          .isTrue();
+    }
   }
 
   @Test
