@@ -5,6 +5,7 @@ import io.bulwark.events.ProducerConfig;
 import io.bulwark.events.outbox.OutboxRelay;
 import io.bulwark.examples.shop.common.Closeables;
 import io.bulwark.examples.shop.common.Ids;
+import io.bulwark.examples.shop.common.Pause;
 import io.bulwark.examples.shop.common.ServerSetup;
 import io.bulwark.examples.shop.common.Settings;
 import io.bulwark.examples.shop.common.SharedEventLog;
@@ -233,7 +234,7 @@ public final class OrdersService {
         LOG.warn("{}: outbox relay run failed: {}", ctx.instanceId(), e.toString());
         sent = 0;
       }
-      if (sent == 0 && !pause(IDLE_MS)) {
+      if (sent == 0 && !Pause.of(IDLE_MS)) {
         return;
       }
     }
@@ -246,20 +247,9 @@ public final class OrdersService {
       } catch (SQLException | RuntimeException e) {
         LOG.warn("{}: compensation pass failed: {}", ctx.instanceId(), e.toString());
       }
-      if (!pause(4 * IDLE_MS)) {
+      if (!Pause.of(4 * IDLE_MS)) {
         return;
       }
-    }
-  }
-
-  /** Waits between polls; false when interrupted (the instance is being killed). */
-  static boolean pause(long millis) {
-    try {
-      Thread.sleep(millis);
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
     }
   }
 }

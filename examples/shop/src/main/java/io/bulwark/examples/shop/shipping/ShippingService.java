@@ -8,6 +8,7 @@ import io.bulwark.events.Serdes;
 import io.bulwark.events.outbox.Inbox;
 import io.bulwark.examples.shop.common.Closeables;
 import io.bulwark.examples.shop.common.Json;
+import io.bulwark.examples.shop.common.Pause;
 import io.bulwark.examples.shop.common.ServerSetup;
 import io.bulwark.examples.shop.common.Settings;
 import io.bulwark.examples.shop.common.SharedEventLog;
@@ -159,7 +160,7 @@ public final class ShippingService {
           LOG.warn("{}: poll failed (retrying with backoff): {}", ctx.instanceId(), e.toString());
         }
         backoff = Math.min(MAX_BACKOFF_MS, Math.max(50, backoff * 2));
-        if (!sleep(backoff)) {
+        if (!Pause.of(backoff)) {
           return;
         }
         continue;
@@ -209,23 +210,12 @@ public final class ShippingService {
             Inbox.messageId(r),
             e.toString());
       }
-      if (!sleep(backoff)) {
+      if (!Pause.of(backoff)) {
         return false;
       }
       backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
     }
     return false;
-  }
-
-  /** Waits between attempts; false when interrupted (the instance is being killed). */
-  private static boolean sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
   }
 
   /** What inventory answered to shipping one order. */
