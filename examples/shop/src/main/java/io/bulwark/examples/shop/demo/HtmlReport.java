@@ -56,6 +56,7 @@ public final class HtmlReport {
         .append(escape(runs.get(0).scenario()))
         .append("</h1>\n<div id=\"errors\" class=\"chart\"></div>\n")
         .append("<div id=\"p99\" class=\"chart\"></div>\n")
+        .append(stepList(runs.get(0).steps()))
         .append(table(runs))
         .append("<script>\n")
         .append("const steps = ")
@@ -80,7 +81,7 @@ public final class HtmlReport {
             name: 'resilience ' + r.name, type: 'line', showSymbol: false,
             data: r[field],
             markLine: i > 0 ? undefined : {symbol: 'none', label: {formatter: '{b}'},
-              data: steps.map(s => ({name: s.title, xAxis: s.at}))}
+              data: steps.map((s, k) => ({name: String(k + 1), xAxis: s.at}))}
           }))
         });
       }
@@ -110,6 +111,20 @@ public final class HtmlReport {
       b.append("</tr>\n");
     }
     return b.append("</table>\n").toString();
+  }
+
+  /** The game day's steps, numbered as the charts mark them (titles would overlap there). */
+  private static String stepList(List<StepEvent> steps) {
+    StringBuilder b = new StringBuilder("<ol class=\"steps\">\n");
+    for (StepEvent s : steps) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "<li>at %.1f s: %s</li>%n",
+              s.started().toMillis() / 1000.0,
+              escape(s.step().title())));
+    }
+    return b.append("</ol>\n").toString();
   }
 
   private static String steps(List<StepEvent> steps) {

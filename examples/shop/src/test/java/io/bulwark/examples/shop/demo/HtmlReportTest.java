@@ -116,6 +116,9 @@ class HtmlReportTest {
       assertThat(points).isGreaterThanOrEqualTo(2);
     }
     assertThat(html).contains("{\"title\":\"kill \\u003cinventory-2>\",\"at\":1.2}");
+    assertThat(html)
+        .as("the steps listed, numbered as the charts mark them, their titles escaped")
+        .contains("<ol class=\"steps\">\n<li>at 1.2 s: kill &lt;inventory-2&gt;</li>");
     assertThat(html).contains("<td>resilience on</td>".replace("td", "th"));
     assertThat(html).contains("<td>invariant: no payment charged twice</td><td>holds</td>");
   }
