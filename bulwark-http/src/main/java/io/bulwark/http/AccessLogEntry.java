@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
  * One line of the access log: what was asked, what was answered, how long it took.
  *
  * @param route the matched route template, or {@code "-"} if none matched
- * @param outcome {@code ok}, {@code error}, {@code shed}, {@code deadline}, {@code rejected}
+ * @param outcome how the server ended the request
  */
 public record AccessLogEntry(
     String method,
@@ -18,4 +18,4 @@ public record AccessLogEntry(
     long bytesIn,
     @Nullable String correlationId,
     Criticality criticality,
-    String outcome) {}
+    RequestOutcome outcome) {}

@@ -27,27 +27,29 @@ public interface Admission {
   @FunctionalInterface
   interface Permit {
     /**
-     * The request finished. {@code latencyNanos} is its service time; {@code dropped} is true if it
-     * failed in a way that signals overload (deadline passed, 5xx), which adaptive limiters use as
-     * a congestion signal.
+     * The request finished. {@code dropped} is true if it failed in a way that signals overload
+     * (deadline passed, 5xx), which adaptive limiters use as a congestion signal. A limiter that
+     * needs the request's latency measures it itself, on its own clock, from {@link #tryAcquire} to
+     * this call (as {@link ConcurrencyLimiter} does).
      */
-    void release(long latencyNanos, boolean dropped);
+    void release(boolean dropped);
   }
 
   /** Admits everything. */
   static Admission unlimited() {
-    return criticality -> (latency, dropped) -> {};
+    return criticality -> dropped -> {};
   }
 
   /**
-   * Adaptive load shedding: {@code limiter} learns the limit from each request's latency and from
-   * drops (5xx, deadline passed), and lets each criticality fill only its share of it.
+   * Adaptive load shedding: {@code limiter} learns the limit from each request's latency (measured
+   * on the limiter's clock from admission to release) and from drops (5xx, deadline passed), and
+   * lets each criticality fill only its share of it.
    */
   static Admission adaptive(ConcurrencyLimiter limiter) {
     Objects.requireNonNull(limiter, "limiter");
     return criticality -> {
       ConcurrencyLimiter.Permit permit = limiter.tryAcquire(criticality);
-      return permit == null ? null : (latencyNanos, dropped) -> permit.release(dropped);
+      return permit == null ? null : permit::release;
     };
   }
 

@@ -3,6 +3,7 @@ package io.bulwark.http;
 import io.bulwark.core.time.Clock;
 import io.bulwark.core.time.Scheduler;
 import io.bulwark.http.internal.CompositeListener;
+import io.bulwark.http.internal.NoListener;
 import io.bulwark.http.internal.RedListener;
 import io.bulwark.http.internal.RouteTable;
 import io.bulwark.http.internal.ServerEngine;
@@ -14,7 +15,10 @@ import io.bulwark.telemetry.Tracing;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
@@ -113,12 +117,14 @@ public final class BulwarkServer implements AutoCloseable {
   /** Builds a {@link BulwarkServer}. */
   public static final class Builder {
     private ServerConfig config = ServerConfig.defaults();
+    private @Nullable Duration drainBudget;
     private final RouteTable routes = new RouteTable();
     private final List<String> systemRoutes = new ArrayList<>();
     private Admission admission = Admission.unlimited();
+    private final Map<String, Admission> routeAdmissions = new LinkedHashMap<>();
     private @Nullable Pipeline pipeline;
     private @Nullable BulwarkTelemetry telemetry;
-    private ServerListener listener = ServerListener.accessLog();
+    private final List<ServerListener> listeners = new ArrayList<>();
     private Clock clock = Clock.system();
     private @Nullable Scheduler scheduler;
     private BooleanSupplier readiness = () -> true;
@@ -127,6 +133,10 @@ public final class BulwarkServer implements AutoCloseable {
 
     private Builder() {}
 
+    /**
+     * The server's settings (default: {@link ServerConfig#defaults()}); replaces an earlier config,
+     * but not a {@link #drainBudget} given to this builder, which wins whatever the order.
+     */
     public Builder config(ServerConfig config) {
       this.config = Objects.requireNonNull(config, "config");
       return this;
@@ -201,11 +211,31 @@ public final class BulwarkServer implements AutoCloseable {
     }
 
     /**
-     * Load shedding on the event loop, before the body is read (default: admit everything): {@link
-     * Admission#adaptive} or the cheaper, fixed {@link Admission#byCriticality}.
+     * Server-wide load shedding on the event loop, before the body is read (default: admit
+     * everything): {@link Admission#adaptive} or the cheaper, fixed {@link
+     * Admission#byCriticality}.
      */
     public Builder admission(Admission admission) {
       this.admission = Objects.requireNonNull(admission, "admission");
+      return this;
+    }
+
+    /**
+     * Load shedding for one route, in addition to the server-wide {@link #admission(Admission)}: a
+     * request to {@code method template} needs a permit from {@code admission} first (by its
+     * criticality, so a route's own {@link Admission#byCriticality} limit also sets its own
+     * criticality thresholds), then one from the server's. Either refusal is {@code 503 overloaded}
+     * with {@code Retry-After}, before the body is read; the route's refusal names the route. A
+     * route refused by the server gives its route permit back at once. Giving a route a second
+     * admission replaces the first.
+     *
+     * @throws IllegalArgumentException from {@link #build()} if {@code method template} is not
+     *     routed
+     */
+    public Builder admission(String method, String template, Admission admission) {
+      Objects.requireNonNull(template, "template");
+      Objects.requireNonNull(admission, "admission");
+      routeAdmissions.put(method.toUpperCase(Locale.ROOT) + " " + template, admission);
       return this;
     }
 
@@ -227,9 +257,15 @@ public final class BulwarkServer implements AutoCloseable {
                   telemetry.scrapePrometheus().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
-    /** Access log and observation (default: {@link ServerListener#accessLog()}). */
+    /**
+     * Adds a listener for access log and observation. Listeners add up: each one given is called,
+     * in the order given (after the telemetry's RED metrics, if {@link #telemetry} is set), so a
+     * factory that adds its own never drops one added before. The default, {@link
+     * ServerListener#accessLog()}, is used only when no listener is added; add {@link
+     * ServerListener#none()} alone for no access log.
+     */
     public Builder listener(ServerListener listener) {
-      this.listener = Objects.requireNonNull(listener, "listener");
+      listeners.add(Objects.requireNonNull(listener, "listener"));
       return this;
     }
 
@@ -267,38 +303,64 @@ public final class BulwarkServer implements AutoCloseable {
       return this;
     }
 
-    /** The drain budget, overriding the config's. */
+    /**
+     * The drain budget, overriding the config's (also one given later by {@link #config}).
+     *
+     * @throws IllegalArgumentException if {@code budget} is negative
+     */
     public Builder drainBudget(Duration budget) {
-      this.config = config.toBuilder().drainBudget(budget).build();
+      ServerConfig.builder().drainBudget(budget); // validates
+      this.drainBudget = budget;
       return this;
     }
 
+    /**
+     * Builds the server (not started).
+     *
+     * @throws IllegalStateException if a custom clock was given without a scheduler on it
+     * @throws IllegalArgumentException if a route admission names a route that is not routed
+     */
     public BulwarkServer build() {
       if (scheduler == null && clock != Clock.system()) {
         throw new IllegalStateException(
             "a custom clock needs a scheduler on the same clock: use scheduler(...) instead");
       }
-      ServerListener listen = listener;
+      routeAdmissions.forEach(
+          (route, a) -> {
+            int space = route.indexOf(' ');
+            routes.admission(route.substring(0, space), route.substring(space + 1), a);
+          });
       BulwarkTelemetry t = telemetry;
-      if (t != null) {
-        // metrics first: a listener that sees an entry can rely on its metrics being recorded
-        listen = new CompositeListener(List.of(new RedListener(t), listener));
-      }
       ServerEngine engine =
           new ServerEngine(
-              config,
-              routes,
-              List.copyOf(systemRoutes),
-              admission,
-              pipeline,
-              listen,
-              clock,
-              scheduler,
-              readiness,
-              vertx,
-              eventLoops,
-              t == null ? Tracing.disabled() : t.tracing());
+              settings(),
+              new ServerEngine.Routing(routes, List.copyOf(systemRoutes), admission, pipeline),
+              new ServerEngine.Observation(
+                  listener(t), t == null ? Tracing.disabled() : t.tracing()),
+              new ServerEngine.Platform(clock, scheduler, vertx, eventLoops),
+              readiness);
       return new BulwarkServer(engine);
+    }
+
+    /** The config, with this builder's overrides applied through {@link ServerConfig#toBuilder}. */
+    private ServerConfig settings() {
+      Duration budget = drainBudget;
+      return budget == null ? config : config.toBuilder().drainBudget(budget).build();
+    }
+
+    /** The listeners added, or the access log; metrics first, so a listener finds them recorded. */
+    private ServerListener listener(@Nullable BulwarkTelemetry t) {
+      List<ServerListener> all = new ArrayList<>();
+      if (t != null) {
+        all.add(new RedListener(t));
+      }
+      all.addAll(listeners.isEmpty() ? List.of(ServerListener.accessLog()) : listeners);
+      all.removeIf(l -> l instanceof NoListener);
+      return switch (all.size()) {
+        case 0 -> ServerListener.none();
+        case 1 -> all.get(0);
+        default -> new CompositeListener(all);
+      };
     }
   }
 }

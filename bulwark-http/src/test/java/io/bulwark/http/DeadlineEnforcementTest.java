@@ -90,7 +90,8 @@ class DeadlineEnforcementTest {
     RawHttp.Reply r = call("bulwark-deadline: 0");
     ServerBasicsTest.assertError(r, 504, "deadline_exceeded");
     assertThat(runs).hasValue(0);
-    ServerBasicsTest.awaitEntry(log, e -> e.outcome().equals("deadline") && e.status() == 504);
+    ServerBasicsTest.awaitEntry(
+        log, e -> e.outcome() == RequestOutcome.DEADLINE && e.status() == 504);
   }
 
   @Test

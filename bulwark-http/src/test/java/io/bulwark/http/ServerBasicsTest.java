@@ -221,7 +221,7 @@ class ServerBasicsTest {
     AccessLogEntry e = awaitEntry(entries, x -> "logged-1".equals(x.correlationId()));
     assertThat(e.route()).isEqualTo("/orders/{id}/items/{item}");
     assertThat(e.status()).isEqualTo(200);
-    assertThat(e.outcome()).isEqualTo("ok");
+    assertThat(e.outcome()).isEqualTo(RequestOutcome.OK);
     assertThat(e.durationNanos()).isPositive();
   }
 

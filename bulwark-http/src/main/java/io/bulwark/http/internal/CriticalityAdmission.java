@@ -14,7 +14,7 @@ public final class CriticalityAdmission implements Admission {
 
   private final int[] ceilings = new int[SHARE.length];
   private final AtomicInteger inFlight = new AtomicInteger();
-  private final Permit permit = (latency, dropped) -> inFlight.decrementAndGet();
+  private final Permit permit = dropped -> inFlight.decrementAndGet();
 
   public CriticalityAdmission(int limit) {
     if (limit < 2) {

@@ -6,6 +6,7 @@ import io.bulwark.core.time.ScheduledTask;
 import io.bulwark.http.AccessLogEntry;
 import io.bulwark.http.Admission;
 import io.bulwark.http.HttpProblem;
+import io.bulwark.http.RequestOutcome;
 import io.bulwark.http.Response;
 import io.bulwark.telemetry.HopSpans;
 import io.bulwark.telemetry.TelemetrySpan;
@@ -21,7 +22,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One request in flight: answers it exactly once (the handler, the deadline timer and error paths
- * race; the first wins) and releases its admission permit exactly once when the work ends.
+ * race; the first wins) and releases its admission permits exactly once when the work ends. The
+ * filter stages fill it in on the event loop, in their order (context, route, permits), before the
+ * handler's thread sees it.
  */
 final class Exchange implements io.vertx.core.Handler<Void> {
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
@@ -31,9 +34,17 @@ final class Exchange implements io.vertx.core.Handler<Void> {
 
   final HttpServerRequest req;
   final long startNanos;
-  final String route;
+  String route = "-";
+  RouteTable.@Nullable Match match;
+
+  /** Whether the route is a system route (metrics): no shedding, deadlines or span. */
+  boolean system;
+
+  /** Whether the request is counted in flight (set and cleared on the event loop only). */
+  private boolean counted;
+
   Context context;
-  private final ServerEngine engine;
+  private final ServerState state;
   private final io.vertx.core.Context eventLoop;
   private final String method;
   private final String path;
@@ -48,6 +59,7 @@ final class Exchange implements io.vertx.core.Handler<Void> {
   private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Exchange> RELEASED =
       java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Exchange.class, "released");
   private Admission.@Nullable Permit permit;
+  private Admission.@Nullable Permit routePermit;
   volatile @Nullable Thread worker;
   volatile boolean handlerStarted;
   volatile @Nullable ScheduledTask deadlineTimer;
@@ -56,23 +68,26 @@ final class Exchange implements io.vertx.core.Handler<Void> {
   boolean closeAfterAnswer;
 
   private volatile int status;
-  private volatile String outcome = "ok";
+  private volatile RequestOutcome outcome = RequestOutcome.OK;
   private TelemetrySpan span = TelemetrySpan.none();
 
-  Exchange(
-      ServerEngine engine, HttpServerRequest req, long startNanos, String route, Context context) {
+  Exchange(ServerState state, HttpServerRequest req, long startNanos, Context context) {
     this.eventLoop = java.util.Objects.requireNonNull(Vertx.currentContext(), "event-loop context");
     this.method = req.method().name();
-    this.path = ServerEngine.pathOf(req);
-    this.engine = engine;
+    this.path = ServerState.pathOf(req);
+    this.state = state;
     this.req = req;
     this.startNanos = startNanos;
-    this.route = route;
     this.context = context;
   }
 
-  ServerEngine engine() {
-    return engine;
+  /** Whether the server was killed: nothing more is answered. */
+  boolean killed() {
+    return state.killed();
+  }
+
+  long nanoTime() {
+    return state.clock.nanoTime();
   }
 
   /** Starts the request's server span; the handler runs under (and sends on) its context. */
@@ -81,7 +96,12 @@ final class Exchange implements io.vertx.core.Handler<Void> {
     context = span.context();
   }
 
-  void admitted(Admission.Permit permit) {
+  /**
+   * The request holds the server-wide permit and (if its route has an admission of its own) the
+   * route's permit; from here on it counts as in flight until {@link #finish}.
+   */
+  void admitted(Admission.Permit permit, Admission.@Nullable Permit routePermit) {
+    this.routePermit = routePermit;
     this.permit = permit;
   }
 
@@ -92,7 +112,7 @@ final class Exchange implements io.vertx.core.Handler<Void> {
    */
   @Override
   public void handle(Void closed) {
-    if (engine.killed()) {
+    if (state.killed()) {
       Thread w = worker;
       if (w != null) {
         w.interrupt();
@@ -102,7 +122,7 @@ final class Exchange implements io.vertx.core.Handler<Void> {
 
   /** Writes {@code response} unless something already answered or the server was killed. */
   boolean answer(Response response, byte[] body) {
-    if (engine.killed() || !ANSWERED.compareAndSet(this, 0, 1)) {
+    if (state.killed() || !ANSWERED.compareAndSet(this, 0, 1)) {
       return false;
     }
     status = response.status();
@@ -137,12 +157,12 @@ final class Exchange implements io.vertx.core.Handler<Void> {
   }
 
   /** Writes a JSON problem unless something already answered. */
-  boolean problem(HttpProblem p, String outcome) {
+  boolean problem(HttpProblem p, RequestOutcome outcome) {
     return problem(p, outcome, false);
   }
 
-  boolean problem(HttpProblem p, String outcome, boolean closeConnection) {
-    if (engine.killed() || !ANSWERED.compareAndSet(this, 0, 1)) {
+  boolean problem(HttpProblem p, RequestOutcome outcome, boolean closeConnection) {
+    if (state.killed() || !ANSWERED.compareAndSet(this, 0, 1)) {
       return false;
     }
     this.status = p.status();
@@ -183,7 +203,7 @@ final class Exchange implements io.vertx.core.Handler<Void> {
               });
     } else {
       out.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-      engine.closing(req.connection());
+      state.closing(req.connection());
       out.end(body).onComplete(v -> req.connection().close());
     }
   }
@@ -204,20 +224,17 @@ final class Exchange implements io.vertx.core.Handler<Void> {
     if (timer != null) {
       timer.cancel();
     }
-    long latency = engine.clock().nanoTime() - startNanos;
-    Admission.Permit p = permit;
-    releasePermit(latency, dropped);
+    long latency = state.clock.nanoTime() - startNanos;
+    releasePermits(dropped);
     HopSpans.serverDone(span, status);
-    if (engine.logs()) {
+    if (state.logs()) {
       log(latency);
     }
-    if (p != null) {
-      engine.requestDone();
-    }
+    uncount();
   }
 
   private void log(long latency) {
-    engine.log(
+    state.log(
         new AccessLogEntry(
             method,
             path,
@@ -231,17 +248,49 @@ final class Exchange implements io.vertx.core.Handler<Void> {
   }
 
   /**
-   * Gives the admission permit back (once): called as soon as the handler's work is done, before
-   * its answer is written, so a caller that has its answer never finds the permit still held.
+   * Gives the admission permits back (once): called as soon as the handler's work is done, before
+   * its answer is written, so a caller that has its answer never finds a permit still held.
    */
-  void releasePermit(long latencyNanos, boolean dropped) {
+  void releasePermits(boolean dropped) {
     Admission.Permit p = permit;
     if (p != null && RELEASED.compareAndSet(this, 0, 1)) {
-      p.release(latencyNanos, dropped);
+      p.release(dropped);
+      Admission.Permit r = routePermit;
+      if (r != null) {
+        r.release(dropped);
+      }
     }
   }
 
-  void outcome(String outcome) {
-    this.outcome = outcome;
+  /**
+   * Counts the request in flight: from here on shutdown waits for it. Counting comes before the
+   * look at draining, so that shutdown either sees this request or it sees draining.
+   */
+  void count() {
+    state.requestStarted();
+    counted = true;
+  }
+
+  private void uncount() {
+    if (counted) {
+      counted = false;
+      state.requestDone();
+    }
+  }
+
+  /** Answers {@code p} and ends the exchange (nothing was admitted, or it is released here). */
+  void refuse(HttpProblem p, RequestOutcome outcome) {
+    problem(p, outcome);
+    finish(false);
+  }
+
+  /**
+   * Refuses a request before its body is read. If body bytes are still to come, the answer closes
+   * the connection: the server would otherwise go on reading a body it has refused to handle.
+   */
+  void refuseUnread(HttpProblem p, RequestOutcome outcome) {
+    uncount();
+    problem(p, outcome, BodyStage.bodyFollows(req));
+    finish(false);
   }
 }

@@ -33,9 +33,9 @@ public final class RedListener implements ServerListener {
 
   static Outcome outcome(AccessLogEntry e) {
     return switch (e.outcome()) {
-      case "shed" -> Outcome.REJECTED;
-      case "deadline" -> Outcome.TIMEOUT;
-      default -> e.status() >= 500 ? Outcome.ERROR : Outcome.SUCCESS;
+      case SHED -> Outcome.REJECTED;
+      case DEADLINE -> Outcome.TIMEOUT;
+      case OK, ERROR, REJECTED -> e.status() >= 500 ? Outcome.ERROR : Outcome.SUCCESS;
     };
   }
 }

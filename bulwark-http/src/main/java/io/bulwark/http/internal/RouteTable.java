@@ -1,5 +1,6 @@
 package io.bulwark.http.internal;
 
+import io.bulwark.http.Admission;
 import io.bulwark.http.Handler;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,17 +18,20 @@ import org.jspecify.annotations.Nullable;
  * without allocating. Immutable after {@link #add}; thread-safe for lookups.
  */
 public final class RouteTable {
-  /** A matched route. */
+  /** A matched route; {@code admission} is the route's own load shedding, if it has one. */
   public record Match(
-      String template, Handler handler, Map<String, String> params, boolean onEventLoop) {}
-
-  private record Route(
-      String method,
       String template,
-      String[] segments,
       Handler handler,
+      Map<String, String> params,
       boolean onEventLoop,
-      Match exactMatch) {}
+      @Nullable Admission admission) {}
+
+  private record Route(String method, String template, String[] segments, Match exactMatch) {
+    Match bound(Map<String, String> params) {
+      Match m = exactMatch;
+      return new Match(m.template(), m.handler(), params, m.onEventLoop(), m.admission());
+    }
+  }
 
   private final Map<String, Map<String, Route>> exact = new HashMap<>();
   private final List<Route> templated = new ArrayList<>();
@@ -54,13 +58,7 @@ public final class RouteTable {
       hasParams |= s.startsWith("{");
     }
     Route route =
-        new Route(
-            m,
-            template,
-            segments,
-            handler,
-            onEventLoop,
-            new Match(template, handler, Map.of(), onEventLoop));
+        new Route(m, template, segments, new Match(template, handler, Map.of(), onEventLoop, null));
     TreeSet<String> methods = methodsByTemplate.computeIfAbsent(template, t -> new TreeSet<>());
     if (!methods.add(m)) {
       throw new IllegalArgumentException("route " + m + " " + template + " is defined twice");
@@ -102,11 +100,43 @@ public final class RouteTable {
       if (t.method.equals(method)) {
         Map<String, String> params = bind(t.segments, path);
         if (params != null) {
-          return new Match(t.template, t.handler, params, t.onEventLoop);
+          return t.bound(params);
         }
       }
     }
     return null;
+  }
+
+  /**
+   * Gives the route {@code method template} an admission of its own (load shedding per route).
+   *
+   * @throws IllegalArgumentException if no such route was added
+   */
+  public void admission(String method, String template, Admission admission) {
+    String m = method.toUpperCase(Locale.ROOT);
+    for (int i = 0; i < templated.size(); i++) {
+      Route t = templated.get(i);
+      if (t.method.equals(m) && t.template.equals(template)) {
+        templated.set(i, withAdmission(t, admission));
+        return;
+      }
+    }
+    Map<String, Route> byPath = exact.getOrDefault(m, Map.of());
+    Route r = byPath.get(template);
+    if (r == null) {
+      throw new IllegalArgumentException(
+          "admission given for route " + m + " " + template + ", which is not routed");
+    }
+    byPath.put(template, withAdmission(r, admission));
+  }
+
+  private static Route withAdmission(Route r, Admission admission) {
+    Match m = r.exactMatch;
+    return new Route(
+        r.method,
+        r.template,
+        r.segments,
+        new Match(m.template(), m.handler(), Map.of(), m.onEventLoop(), admission));
   }
 
   /** The methods routed for {@code path} (any method), for a 405 answer's {@code Allow}. */

@@ -26,7 +26,7 @@ public final class Slf4jAccessLog implements ServerListener {
           e.bytesIn(),
           e.correlationId(),
           e.criticality(),
-          e.outcome());
+          e.outcome().label());
     }
   }
 }
