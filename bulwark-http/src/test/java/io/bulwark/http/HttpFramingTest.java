@@ -134,8 +134,19 @@ class HttpFramingTest {
   @Test
   void chunkedRequestsKeepTheConnectionAlive() throws Exception {
     String chunked =
-        "POST /echo HTTP/1.1\r\nhost: 127.0.0.1\r\ntransfer-encoding: chunked\r\n\r\n"
-            + "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n";
+        String.join(
+            "\r\n",
+            "POST /echo HTTP/1.1",
+            "host: 127.0.0.1",
+            "transfer-encoding: chunked",
+            "",
+            "3",
+            "abc",
+            "2",
+            "de",
+            "0",
+            "",
+            "");
     String text =
         send(
             chunked
@@ -239,8 +250,16 @@ class HttpFramingTest {
   void headKeepsTheConnectionUsable() throws Exception {
     String text =
         send(
-            "HEAD /orders/7 HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n"
-                + "GET /orders/8 HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n");
+            String.join(
+                "\r\n",
+                "HEAD /orders/7 HTTP/1.1",
+                "host: 127.0.0.1",
+                "",
+                "GET /orders/8 HTTP/1.1",
+                "host: 127.0.0.1",
+                "connection: close",
+                "",
+                ""));
     assertThat(RawHttp.statuses(text)).containsExactly(200, 200);
     assertThat(text).contains("\"id\":\"8\"").doesNotContain("\"id\":\"7\"");
   }

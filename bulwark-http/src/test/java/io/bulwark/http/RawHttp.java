@@ -114,8 +114,8 @@ public final class RawHttp {
     if (split < 0) {
       throw new IOException("no complete HTTP answer: \"" + text + "\"");
     }
-    String[] lines = text.substring(0, split).split("\r\n");
-    int status = Integer.parseInt(lines[0].split(" ")[1]);
+    String[] lines = text.substring(0, split).split("\r\n", -1);
+    int status = Integer.parseInt(lines[0].split(" ", -1)[1]);
     Map<String, String> headers = new LinkedHashMap<>();
     for (int i = 1; i < lines.length; i++) {
       int colon = lines[i].indexOf(':');

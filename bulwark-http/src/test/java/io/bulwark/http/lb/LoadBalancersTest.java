@@ -75,10 +75,10 @@ class LoadBalancersTest {
     assertThat(picks(ewma, eps, 50)).containsEntry(eps.get(1).id(), 50);
 
     // a peak is taken at once; then fast samples decay it with time constant τ
-    assertThat(eps.get(0).ewmaNanos()).isEqualTo(Duration.ofMillis(50).toNanos());
+    assertThat(eps.get(0).ewmaNanos()).isEqualTo((double) Duration.ofMillis(50).toNanos());
     clock.advance(Duration.ofSeconds(30));
     eps.get(0).observe(Duration.ofMillis(1).toNanos());
-    assertThat(eps.get(0).ewmaNanos()).isLessThan(Duration.ofMillis(4).toNanos());
+    assertThat(eps.get(0).ewmaNanos()).isLessThan((double) Duration.ofMillis(4).toNanos());
   }
 
   @Test
