@@ -100,8 +100,9 @@ class DecoderErrorsTest {
 
   @Test
   void theServerKeepsServingAfterEachRefusal() throws Exception {
-    refused("GET /" + "a".repeat(LINE_LIMIT * 4) + " HTTP/1.1\r\n\r\n");
-    refused("\u0007\u0007\u0007\r\n\r\n");
+    assertThat(refused("GET /" + "a".repeat(LINE_LIMIT * 4) + " HTTP/1.1\r\n\r\n").status())
+        .isEqualTo(414);
+    assertThat(refused("\u0000\u0001 garbage\r\n\r\n").status()).isEqualTo(400);
     assertThat(RawHttp.get(server.port(), "/after").body()).isEqualTo("\"served\"");
   }
 
