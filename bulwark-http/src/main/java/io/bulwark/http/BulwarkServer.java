@@ -30,11 +30,13 @@ import org.jspecify.annotations.Nullable;
  * <p>Per request, in order: the context is restored from the headers ({@code traceparent}, {@code
  * baggage}, {@code bulwark-deadline}, {@code bulwark-criticality}, {@code bulwark-correlation-id});
  * a correlation id is generated if absent and always echoed back; a request whose deadline has
- * already passed gets {@code 504} without running; {@link Admission} decides whether to shed it
- * ({@code 503} + {@code Retry-After}); the body is read up to {@code maxBodySize} ({@code 413}
- * beyond); the handler runs on a virtual thread with the context bound; if the deadline passes
- * while it runs, the caller gets {@code 504} at once and the handler's thread is interrupted (its
- * late answer is discarded). Every answer is logged through {@link ServerListener#onRequest}.
+ * already passed gets {@code 504} without running; the route's own {@link Admission} (if it has
+ * one) and then the server's decide whether to shed it ({@code 503} + {@code Retry-After}); the
+ * body is read up to {@code maxBodySize} ({@code 413} beyond); the handler runs on a virtual thread
+ * with the context bound; if the deadline passes while it runs, the caller gets {@code 504} at once
+ * and the handler's thread is interrupted (its late answer is discarded). Every answer is logged
+ * through {@link ServerListener#onRequest}, with its {@link RequestOutcome}. Each step is a named
+ * stage of the engine, in this documented order.
  *
  * <p>Before that chain, HTTP/1.x message framing is checked (RFC 9112 §6): a {@code
  * transfer-encoding} other than one {@code chunked} header, or beside {@code content-length}, gets
@@ -54,7 +56,8 @@ import org.jspecify.annotations.Nullable;
  * <p>{@code GET /health/live} answers 200 while the process serves; {@code GET /health/ready}
  * answers 200 only when started, not draining, and the readiness check passes. {@link #shutdown()}
  * is graceful: readiness goes down, the listening socket closes, requests already accepted finish
- * within the drain budget, then connections close.
+ * within the drain budget, then connections close. No lock is held while it waits: {@link #kill()}
+ * ends a drain in progress, and a second {@code shutdown()} gets the first one's result.
  */
 public final class BulwarkServer implements AutoCloseable {
   private final ServerEngine engine;

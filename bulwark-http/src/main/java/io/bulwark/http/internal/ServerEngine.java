@@ -91,12 +91,7 @@ public final class ServerEngine {
     this.wire = new WireStage(state);
     this.health = new HealthStage(state, this::isReady);
     this.chain = chain(config, routing, observation.tracing(), clock);
-    HandlerRunner runner =
-        new HandlerRunner(
-            new DeadlineTimer(scheduler),
-            new HandlerCall(routing.pipeline()),
-            new Failures(config.retryAfter()));
-    this.body = new BodyStage(config.maxBodySize(), new Dispatcher(runner));
+    this.body = bodyAndHandler(config, routing, scheduler);
     this.decoderErrors = new DecoderErrors(state, config);
     this.listening = new Listening(config, state, vertx, scheduler, platform.eventLoops());
     SystemScheduler ownedScheduler =
@@ -107,6 +102,17 @@ public final class ServerEngine {
             listening.servers(),
             config.drainBudget(),
             new Shutdown.Owned(shared == null ? vertx : null, ownedScheduler));
+  }
+
+  /** The body stage and, behind it, the handler's side of the chain. */
+  private static BodyStage bodyAndHandler(
+      ServerConfig config, Routing routing, Scheduler scheduler) {
+    HandlerRunner runner =
+        new HandlerRunner(
+            new DeadlineTimer(scheduler),
+            new HandlerCall(routing.pipeline()),
+            new Failures(config.retryAfter()));
+    return new BodyStage(config.maxBodySize(), new Dispatcher(runner));
   }
 
   private Stage[] chain(ServerConfig config, Routing routing, Tracing tracing, Clock clock) {
