@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Transactions (with {@link ProducerConfig#transactionalId()}): records sent between {@link
  * #beginTransaction()} and {@link #commitTransaction()} become visible to consumers, together with
  * the offsets given to {@link #sendOffsetsToTransaction}, atomically; {@link #abortTransaction()}
- * discards both. Thread-safe, except that a transaction belongs to one thread.
+ * discards both; {@link ExactlyOnceProcessor} runs that loop, with the abort and the rewind.
+ * Thread-safe, except that a transaction belongs to one thread.
  */
 public interface Producer extends AutoCloseable {
 
