@@ -30,7 +30,8 @@ import org.jspecify.annotations.Nullable;
  *       offsets of the polled partitions (or to the first polled offset where nothing was committed
  *       yet), so the next call processes the same records again: nothing is lost or produced twice.
  *       The failure is rethrown: a transform failure as {@link TransformException} naming the
- *       record, a log failure as it was.
+ *       record, a log failure as it was. A transform that throws {@link InterruptedException} fails
+ *       the same way; the thread's interrupt is restored after the abort and the rewind.
  *   <li>A crash between produce and commit leaves the transaction uncommitted; the restarted
  *       instance (a producer with the same transactional id, a consumer of the same group) fences
  *       the old transaction and resumes from the committed offsets.
@@ -126,7 +127,11 @@ public final class ExactlyOnceProcessor {
       producer.sendOffsetsToTransaction(next, consumer);
       producer.commitTransaction();
     } catch (RuntimeException e) {
-      throw recover(records, begun, e);
+      RuntimeException thrown = recover(records, begun, e);
+      if (e instanceof TransformException && e.getCause() instanceof InterruptedException) {
+        Thread.currentThread().interrupt(); // restored only now: the abort and rewind do I/O
+      }
+      throw thrown;
     }
     return records.size();
   }
@@ -161,9 +166,6 @@ public final class ExactlyOnceProcessor {
       List<OutgoingRecord> outputs = span.context().call(() -> transform.apply(r));
       return Objects.requireNonNull(outputs, "the transform returned null instead of a list");
     } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
       throw new TransformException(r, e);
     }
   }

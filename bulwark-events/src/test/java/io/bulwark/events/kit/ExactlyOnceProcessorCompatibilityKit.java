@@ -157,6 +157,38 @@ public abstract class ExactlyOnceProcessorCompatibilityKit extends KitLog {
   }
 
   @Test
+  void anInterruptedTransformAbortsRewindsAndRestoresTheInterruptAfterwards() {
+    createTopics("eos-interrupt");
+    sendInputs(0, 10);
+    AtomicInteger calls = new AtomicInteger();
+    Instance app =
+        instance(
+            group("eos-interrupt"),
+            "tx-" + group("eos-interrupt"),
+            r -> {
+              if (calls.incrementAndGet() == 2) {
+                throw new InterruptedException("shutting down");
+              }
+              return upperCase(r);
+            });
+    int done = 0;
+    boolean interrupted = false;
+    long end = deadline();
+    while (done < 10) {
+      before(end, "10 inputs committed, got " + done);
+      try {
+        done += app.processor().processOnce(POLL);
+      } catch (TransformException e) {
+        assertThat(e).hasCauseInstanceOf(InterruptedException.class);
+        interrupted = Thread.interrupted(); // clears it, as a caller that goes on would
+      }
+    }
+    assertThat(interrupted).as("the interrupt restored after the abort and rewind").isTrue();
+    assertEachResultExactlyOnceInOrder(10);
+    assertCommitted(app.consumer(), 10);
+  }
+
+  @Test
   void aCrashBetweenProduceAndCommitLosesAndDuplicatesNothingAfterARestart() {
     createTopics("eos-crash");
     String group = group("eos-crash");
