@@ -1,13 +1,18 @@
 /**
  * Bulwark's event log: one API over a durable embedded segmented log (the default) and Apache
  * Kafka, plus the transactional outbox and the idempotent inbox.
+ *
+ * <p>Jackson's {@code ObjectMapper} is a deliberate part of the API ({@code Serdes.json(mapper,
+ * type)}), hence {@code requires transitive}. {@code kafka.clients} is an automatic module (the
+ * Kafka jar declares no module); none of its types appear in the API.
  */
+@SuppressWarnings("requires-automatic")
 module io.bulwark.events {
   requires transitive io.bulwark.core;
   requires transitive io.bulwark.telemetry;
   requires static transitive org.jspecify;
   requires transitive java.sql;
-  requires com.fasterxml.jackson.databind;
+  requires transitive com.fasterxml.jackson.databind;
   requires kafka.clients;
 
   exports io.bulwark.events;

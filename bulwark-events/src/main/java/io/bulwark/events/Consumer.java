@@ -30,6 +30,20 @@ public interface Consumer extends AutoCloseable {
    */
   List<EventRecord> poll(Duration timeout);
 
+  /**
+   * As {@link #poll(Duration)} for a consumer subscribed to {@code topic} alone, each record
+   * decoded by the topic's serdes. A record that cannot be decoded is never skipped: the records of
+   * its partition before it are returned and its partition is rewound to it; once it is the first
+   * record of its partition in a poll, that poll throws a {@link SerdeException} naming {@code
+   * topic-partition@offset}, with every polled partition rewound to its first polled record, so
+   * nothing is lost. {@code seek(partition, offset + 1)} passes it. A record of another topic is
+   * treated the same way but throws {@link IllegalStateException} (poll several topics with {@link
+   * #poll(Duration)} and decode each record with its own {@link Topic#decode}).
+   */
+  default <K, V> List<TypedRecord<K, V>> poll(Topic<K, V> topic, Duration timeout) {
+    return TypedPoll.decode(this, topic, poll(timeout));
+  }
+
   /** Commits the positions reached by {@link #poll} for all assigned partitions. */
   void commitSync();
 

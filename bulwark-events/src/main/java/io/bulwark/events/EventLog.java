@@ -10,7 +10,9 @@ package io.bulwark.events;
  * order (so records with the same key are ordered); an acknowledged record survives a crash of the
  * process; delivery is at-least-once from the last committed offset; an idempotent producer never
  * stores a retried batch twice; a transactional producer commits its output records and the
- * consumed offsets atomically (exactly-once consume-transform-produce).
+ * consumed offsets atomically (exactly-once consume-transform-produce, which {@link
+ * ExactlyOnceProcessor} runs). Keys and values are bytes; a {@link Topic} binds a topic's serdes
+ * once for typed sends and polls.
  *
  * <p>Thread-safe. Producers are thread-safe; consumers are used by one thread at a time.
  */

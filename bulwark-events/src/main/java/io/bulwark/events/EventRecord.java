@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
  * @param offset the record's position in its partition (dense on the embedded log; may have gaps on
  *     Kafka where transaction markers take offsets)
  */
+@SuppressWarnings("ArrayRecordComponent") // documented as immutable; copying would cost a hot path
 public record EventRecord(
     String topic,
     int partition,

@@ -1,5 +1,6 @@
 package io.bulwark.events;
 
+import io.bulwark.core.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -9,16 +10,23 @@ import java.util.Objects;
  * servers ({@code host:port[,host:port...]}); each setter validates. {@code clientProperties} are
  * passed to every Kafka client as given and override Bulwark's defaults (acks=all, idempotence,
  * read_committed); use them for TLS/SASL and tuning.
+ *
+ * <p>{@code clock} (default {@link Clock#system()}) is where the backend reads time wherever it
+ * measures or decides: the wait for new topics' leaders and the absolute deadline written into
+ * record headers. The Kafka client's own timers (request, session, transaction timeouts) run on the
+ * JVM's clock and are out of its reach.
  */
 public final class KafkaLogConfig {
   private final String bootstrapServers;
   private final Map<String, String> clientProperties;
   private final short replicationFactor;
+  private final Clock clock;
 
   private KafkaLogConfig(Builder b) {
     this.bootstrapServers = b.bootstrapServers;
     this.clientProperties = Map.copyOf(b.clientProperties);
     this.replicationFactor = b.replicationFactor;
+    this.clock = b.clock;
   }
 
   public static Builder builder(String bootstrapServers) {
@@ -38,11 +46,17 @@ public final class KafkaLogConfig {
     return replicationFactor;
   }
 
+  /** The clock the backend measures and decides by (not the Kafka client's own timers). */
+  public Clock clock() {
+    return clock;
+  }
+
   /** Builds a {@link KafkaLogConfig}. */
   public static final class Builder {
     private final String bootstrapServers;
     private final Map<String, String> clientProperties = new LinkedHashMap<>();
     private short replicationFactor = -1;
+    private Clock clock = Clock.system();
 
     private Builder(String bootstrapServers) {
       Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -83,6 +97,11 @@ public final class KafkaLogConfig {
             "replicationFactor must be -1 (broker default) or 1..32 but was " + replicationFactor);
       }
       this.replicationFactor = (short) replicationFactor;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 

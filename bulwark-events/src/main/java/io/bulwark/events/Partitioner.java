@@ -26,6 +26,7 @@ public final class Partitioner {
   }
 
   /** 32-bit MurmurHash2 of {@code data} with the seed above. */
+  @SuppressWarnings("fallthrough") // the tail bytes fall through, as in MurmurHash2 itself
   public static int murmur2(byte[] data) {
     int length = data.length;
     int h = SEED ^ length;

@@ -2,6 +2,7 @@ package io.bulwark.events;
 
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Publishes records. {@link #send} returns a future that completes once the record is durable
@@ -15,12 +16,23 @@ import java.util.concurrent.CompletableFuture;
  * <p>Transactions (with {@link ProducerConfig#transactionalId()}): records sent between {@link
  * #beginTransaction()} and {@link #commitTransaction()} become visible to consumers, together with
  * the offsets given to {@link #sendOffsetsToTransaction}, atomically; {@link #abortTransaction()}
- * discards both. Thread-safe, except that a transaction belongs to one thread.
+ * discards both; {@link ExactlyOnceProcessor} runs that loop, with the abort and the rewind.
+ * Thread-safe, except that a transaction belongs to one thread.
  */
 public interface Producer extends AutoCloseable {
 
   /** Sends {@code record}; the future completes with its position once durable. */
   CompletableFuture<RecordMetadata> send(OutgoingRecord record);
+
+  /**
+   * Sends {@code value} under {@code key} to {@code topic}, both encoded by the topic's serdes (a
+   * null key: no key; a null value: a tombstone). For headers, a partition or a timestamp, send
+   * {@code topic.record(key, value)...build()}.
+   */
+  default <K, V> CompletableFuture<RecordMetadata> send(
+      Topic<K, V> topic, @Nullable K key, @Nullable V value) {
+    return send(topic.record(key, value).build());
+  }
 
   /** Blocks until every record sent so far is acknowledged or failed. */
   void flush();

@@ -1,6 +1,7 @@
 package io.bulwark.events;
 
 import io.bulwark.core.error.FatalException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A transactional producer was replaced by a newer producer with the same transactional id (a
@@ -11,5 +12,9 @@ public final class ProducerFencedException extends FatalException {
 
   public ProducerFencedException(String message) {
     super(message);
+  }
+
+  public ProducerFencedException(String message, @Nullable Throwable cause) {
+    super(message, cause);
   }
 }

@@ -21,16 +21,18 @@ public final class ProducerSpans {
       return acked;
     }
     CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
-    acked.whenComplete(
-        (m, e) -> {
-          HopSpans.producerDone(
-              span, m == null ? -1 : m.partition(), m == null ? -1 : m.offset(), e);
-          if (e != null) {
-            result.completeExceptionally(e);
-          } else {
-            result.complete(m);
-          }
-        });
+    // the stage whenComplete returns is not needed: result carries the outcome, unwrapped
+    var unused =
+        acked.whenComplete(
+            (m, e) -> {
+              HopSpans.producerDone(
+                  span, m == null ? -1 : m.partition(), m == null ? -1 : m.offset(), e);
+              if (e != null) {
+                result.completeExceptionally(e);
+              } else {
+                result.complete(m);
+              }
+            });
     return result;
   }
 }

@@ -55,6 +55,7 @@ public final class EmbeddedEventLog implements EventLog {
   private volatile long lastRetentionMillis;
   private volatile boolean closed;
 
+  @SuppressWarnings("ArrayRecordComponent") // internal, never mutated after open/createTopic
   record Topic(TopicSpec spec, PartitionLog[] partitions) {}
 
   private EmbeddedEventLog(EmbeddedLogConfig config) throws IOException {
@@ -310,10 +311,11 @@ public final class EmbeddedEventLog implements EventLog {
     }
   }
 
+  @SuppressWarnings("NonAtomicVolatileUpdate") // written only under dataLock; read without it
   private void signalData() {
     dataLock.lock();
     try {
-      dataVersion++;
+      dataVersion = dataVersion + 1;
       dataArrived.signalAll();
     } finally {
       dataLock.unlock();
@@ -332,10 +334,11 @@ public final class EmbeddedEventLog implements EventLog {
   long awaitData(long seenVersion, long nanos) throws InterruptedException {
     dataLock.lock();
     try {
-      if (dataVersion != seenVersion) {
-        return nanos;
+      long left = nanos;
+      while (dataVersion == seenVersion && left > 0) {
+        left = dataArrived.awaitNanos(left);
       }
-      return dataArrived.awaitNanos(nanos);
+      return left;
     } finally {
       dataLock.unlock();
     }
@@ -349,8 +352,11 @@ public final class EmbeddedEventLog implements EventLog {
     }
   }
 
-  /** Applies every topic's retention now, on the writer thread; returns when done. */
-  public void enforceRetention() {
+  /**
+   * Applies every topic's retention now, on the writer thread; returns when done. Not API: the
+   * writer does this every minute on its own; tests call it to check retention in virtual time.
+   */
+  void enforceRetention() {
     writer.control(this::retentionNow);
   }
 

@@ -171,7 +171,7 @@ final class LogWriter implements Runnable {
   }
 
   private void process(List<Task> group) {
-    Map<PartitionLog, List<Append>> byPartition = new IdentityHashMap<>();
+    IdentityHashMap<PartitionLog, List<Append>> byPartition = new IdentityHashMap<>();
     for (Task t : group) {
       if (t instanceof Control c) {
         flushGroup(byPartition);

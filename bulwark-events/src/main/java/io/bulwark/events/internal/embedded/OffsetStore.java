@@ -50,7 +50,10 @@ final class OffsetStore {
       throw new CorruptLogException("offsets file " + file + " fails its CRC; not trusted");
     }
     for (String line : lines.subList(0, lines.size() - 1)) {
-      String[] parts = line.split("\t");
+      String[] parts = line.split("\t", -1);
+      if (parts.length != 3) {
+        throw new CorruptLogException("offsets file " + file + " has a malformed line: " + line);
+      }
       offsets.put(
           new TopicPartition(parts[0], Integer.parseInt(parts[1])), Long.parseLong(parts[2]));
     }

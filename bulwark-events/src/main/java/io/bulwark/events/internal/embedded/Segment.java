@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * rebuilt when the segment is scanned at open.
  *
  * <p>Appends come from the single writer thread; reads are positional and concurrent. {@link
- * #durableSize()} and {@link #nextOffset()} are published after each durable append.
+ * #size()} (the durable size) and {@link #nextOffset()} are published after each durable append.
  */
 final class Segment {
   private final Path file;

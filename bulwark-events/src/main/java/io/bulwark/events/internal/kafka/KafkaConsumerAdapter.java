@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -240,6 +241,6 @@ final class KafkaConsumerAdapter implements Consumer {
 
   @Override
   public void close() {
-    consumer.close(Duration.ofSeconds(10));
+    consumer.close(CloseOptions.timeout(Duration.ofSeconds(10)));
   }
 }

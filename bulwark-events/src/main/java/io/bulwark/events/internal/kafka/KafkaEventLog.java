@@ -1,5 +1,6 @@
 package io.bulwark.events.internal.kafka;
 
+import io.bulwark.core.time.Clock;
 import io.bulwark.events.Consumer;
 import io.bulwark.events.ConsumerConfig;
 import io.bulwark.events.EventLog;
@@ -59,6 +60,11 @@ public final class KafkaEventLog implements EventLog {
     return config.clientProperties();
   }
 
+  /** The injected clock; the backend reads time only through it. */
+  Clock clock() {
+    return config.clock();
+  }
+
   /**
    * Creates the topic and returns only once every partition's leader accepts requests for it.
    *
@@ -75,7 +81,7 @@ public final class KafkaEventLog implements EventLog {
    */
   @Override
   public void createTopic(TopicSpec spec) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ADMIN_TIMEOUT_SECONDS);
+    long deadline = config.clock().nanoTime() + TimeUnit.SECONDS.toNanos(ADMIN_TIMEOUT_SECONDS);
     Map<String, String> configs = new HashMap<>();
     Duration retention = spec.retention();
     if (retention != null) {
@@ -121,7 +127,7 @@ public final class KafkaEventLog implements EventLog {
     }
     String what = "topic " + topic + " created, but its partitions have no working leader";
     while (true) {
-      long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - config.clock().nanoTime());
       try {
         if (remainingMillis <= 0) {
           throw new TimeoutException("after " + ADMIN_TIMEOUT_SECONDS + " s");
@@ -133,7 +139,7 @@ public final class KafkaEventLog implements EventLog {
         return;
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof RetriableException)
-            || deadline - System.nanoTime() <= LEADER_RETRY_BACKOFF.toNanos()) {
+            || deadline - config.clock().nanoTime() <= LEADER_RETRY_BACKOFF.toNanos()) {
           throw new EventLogException(what + ": " + e.getCause(), e);
         }
       } catch (InterruptedException | TimeoutException e) {

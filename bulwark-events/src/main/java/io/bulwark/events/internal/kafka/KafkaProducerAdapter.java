@@ -1,7 +1,6 @@
 package io.bulwark.events.internal.kafka;
 
 import io.bulwark.core.context.Context;
-import io.bulwark.core.time.Clock;
 import io.bulwark.events.BufferFullException;
 import io.bulwark.events.EventLogException;
 import io.bulwark.events.EventLogTimeoutException;
@@ -32,6 +31,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jspecify.annotations.Nullable;
 
 /** {@link Producer} on a {@link KafkaProducer}: acks=all, idempotent, optionally transactional. */
 final class KafkaProducerAdapter implements Producer {
@@ -82,17 +82,19 @@ final class KafkaProducerAdapter implements Producer {
             record.value(),
             headers(record, span.context()));
     try {
-      producer.send(
-          pr,
-          (m, e) -> {
-            buffer.release();
-            if (e != null) {
-              future.completeExceptionally(translate("send to " + record.topic(), e));
-            } else {
-              future.complete(
-                  new RecordMetadata(m.topic(), m.partition(), m.offset(), m.timestamp()));
-            }
-          });
+      // the callback completes the result; the client's own future adds nothing
+      var unused =
+          producer.send(
+              pr,
+              (m, e) -> {
+                buffer.release();
+                if (e != null) {
+                  future.completeExceptionally(translate("send to " + record.topic(), e));
+                } else {
+                  future.complete(
+                      new RecordMetadata(m.topic(), m.partition(), m.offset(), m.timestamp()));
+                }
+              });
     } catch (RuntimeException e) { // KafkaException, or e.g. IllegalStateException after close
       buffer.release();
       RuntimeException failed =
@@ -129,7 +131,7 @@ final class KafkaProducerAdapter implements Producer {
       OutgoingRecord record, Context sender) {
     Map<String, String> merged =
         config.propagateContext()
-            ? RecordContext.headers(sender, Clock.system(), record.headers())
+            ? RecordContext.headers(sender, log.clock(), record.headers())
             : record.headers().asMap();
     List<org.apache.kafka.common.header.Header> out = new ArrayList<>(merged.size());
     merged.forEach((k, v) -> out.add(new RecordHeader(k, v.getBytes(StandardCharsets.UTF_8))));
@@ -202,10 +204,25 @@ final class KafkaProducerAdapter implements Producer {
     }
   }
 
+  /**
+   * The fencing error in {@code e}'s cause chain: after a producer was fenced, the Kafka client
+   * reports later calls as "in an error state" with the fencing error as their cause.
+   */
+  private static @Nullable Throwable fencedCause(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.apache.kafka.common.errors.ProducerFencedException
+          || t instanceof org.apache.kafka.common.errors.InvalidProducerEpochException) {
+        return t;
+      }
+    }
+    return null;
+  }
+
   static RuntimeException translate(String what, Exception e) {
-    if (e instanceof org.apache.kafka.common.errors.ProducerFencedException
-        || e instanceof org.apache.kafka.common.errors.InvalidProducerEpochException) {
-      return new ProducerFencedException(what + ": fenced by a newer producer: " + e.getMessage());
+    Throwable fenced = fencedCause(e);
+    if (fenced != null) {
+      return new ProducerFencedException(
+          what + ": fenced by a newer producer: " + fenced.getMessage(), e);
     }
     if (e instanceof org.apache.kafka.clients.producer.BufferExhaustedException) {
       return new BufferFullException(

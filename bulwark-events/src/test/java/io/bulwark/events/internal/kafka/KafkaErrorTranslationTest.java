@@ -50,4 +50,18 @@ class KafkaErrorTranslationTest {
     assertThat(other).isInstanceOf(EventLogException.class);
     assertThat(((BulwarkException) other).isRetriable()).isTrue();
   }
+
+  @Test
+  void aCallFailingBecauseTheProducerWasFencedEarlierIsFencingToo() {
+    RuntimeException e =
+        KafkaProducerAdapter.translate(
+            "commitTransaction",
+            new org.apache.kafka.common.KafkaException(
+                "Cannot execute transactional method because we are in an error state",
+                new org.apache.kafka.common.errors.ProducerFencedException("epoch 3 < 4")));
+    assertThat(e)
+        .isInstanceOf(ProducerFencedException.class)
+        .hasMessage("commitTransaction: fenced by a newer producer: epoch 3 < 4")
+        .hasCauseInstanceOf(org.apache.kafka.common.KafkaException.class);
+  }
 }
