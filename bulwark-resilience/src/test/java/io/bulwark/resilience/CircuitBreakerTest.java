@@ -337,17 +337,33 @@ class CircuitBreakerTest {
   void opensExactlyOnceWhenManyThreadsFailTogether(VirtualScheduler scheduler) throws Exception {
     CircuitBreaker cb = breaker(tenCalls().build(), scheduler);
     Pipeline p = Pipeline.of(cb);
+    AtomicInteger failedThrough = new AtomicInteger();
+    AtomicInteger rejected = new AtomicInteger();
+    List<Throwable> unexpected = new CopyOnWriteArrayList<>();
     Drive.concurrently(
         8,
         t -> {
           for (int i = 0; i < 1_000; i++) {
             try {
-              fail(p);
-            } catch (AssertionError rejectedInstead) {
-              // once open, calls are rejected instead of failing
+              p.get(
+                  () -> {
+                    throw new UncheckedIOException(new IOException("boom"));
+                  });
+              unexpected.add(new AssertionError("a failing call returned normally"));
+            } catch (UncheckedIOException failedBeforeOpening) {
+              failedThrough.incrementAndGet();
+            } catch (PolicyRejectedException rejectedOnceOpen) {
+              rejected.incrementAndGet();
+            } catch (RuntimeException other) {
+              unexpected.add(other);
             }
           }
         });
+    assertThat(unexpected).isEmpty();
+    assertThat(failedThrough.get() + rejected.get()).isEqualTo(8 * 1_000);
+    // it opens when the 10th failure is counted; each of the 7 other threads may have one call
+    // admitted before that, which still fails through; every later call is rejected
+    assertThat(failedThrough.get()).isBetween(10, 10 + 7);
     assertThat(cb.state()).isEqualTo(State.OPEN);
     assertThat(transitions).extracting(Transition::to).containsExactly(State.OPEN);
   }
