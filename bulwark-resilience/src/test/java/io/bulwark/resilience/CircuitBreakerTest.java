@@ -361,9 +361,10 @@ class CircuitBreakerTest {
         });
     assertThat(unexpected).isEmpty();
     assertThat(failedThrough.get() + rejected.get()).isEqualTo(8 * 1_000);
-    // it opens when the 10th failure is counted; each of the 7 other threads may have one call
-    // admitted before that, which still fails through; every later call is rejected
-    assertThat(failedThrough.get()).isBetween(10, 10 + 7);
+    // it cannot open before the window holds 10 calls, all of which failed through; once it is
+    // open, each thread's remaining calls are rejected
+    assertThat(failedThrough.get()).isGreaterThanOrEqualTo(10);
+    assertThat(rejected.get()).isPositive();
     assertThat(cb.state()).isEqualTo(State.OPEN);
     assertThat(transitions).extracting(Transition::to).containsExactly(State.OPEN);
   }
