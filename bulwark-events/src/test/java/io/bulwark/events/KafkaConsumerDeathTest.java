@@ -3,7 +3,7 @@ package io.bulwark.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bulwark.events.testing.ConsumerChild;
-import io.bulwark.events.testing.KafkaTestBroker;
+import io.bulwark.test.kafka.KafkaTestBroker;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

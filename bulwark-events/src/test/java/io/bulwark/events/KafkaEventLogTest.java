@@ -1,7 +1,7 @@
 package io.bulwark.events;
 
 import io.bulwark.events.kit.EventLogCompatibilityKit;
-import io.bulwark.events.testing.KafkaTestBroker;
+import io.bulwark.test.kafka.KafkaTestBroker;
 
 /** The compatibility kit against a real single-node KRaft Kafka broker (child JVM). */
 class KafkaEventLogTest extends EventLogCompatibilityKit {

@@ -3,7 +3,7 @@ package io.bulwark.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.bulwark.events.testing.KafkaTestBroker;
+import io.bulwark.test.kafka.KafkaTestBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -3,6 +3,7 @@ package io.bulwark.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ class PartitionerTest {
   void spreadsKeysEvenly() {
     int[] counts = new int[8];
     for (int i = 0; i < 80_000; i++) {
-      counts[Partitioner.partitionFor(("order-" + i).getBytes(), 8)]++;
+      counts[Partitioner.partitionFor(("order-" + i).getBytes(StandardCharsets.UTF_8), 8)]++;
     }
     for (int c : counts) {
       assertThat(c).isBetween(9_000, 11_000);

@@ -76,7 +76,6 @@ class AdaptiveThrottleTest {
       } catch (PolicyRejectedException e) {
         assertThat(e.rejection()).isEqualTo(Rejection.THROTTLED);
         throttled++;
-        continue;
       } catch (Overloaded e) {
         sent++;
       }

@@ -330,7 +330,7 @@ class CircuitBreakerOutcomeTest {
     Pipeline p = Pipeline.of(cb);
     assertThat(p.get(() -> "busy")).isEqualTo("busy");
     assertThat(p.get(() -> "ok")).isEqualTo("ok");
-    assertThat((Object) p.<@Nullable Object>get(() -> null)).isNull();
+    assertThat(p.<@Nullable Object>get(() -> null)).isNull();
     assertThat(cb.state()).isEqualTo(State.CLOSED);
     assertThat(p.stage(() -> CompletableFuture.completedFuture("busy")).join()).isEqualTo("busy");
 
@@ -373,7 +373,7 @@ class CircuitBreakerOutcomeTest {
             CircuitBreakerConfig.builder().timeBasedWindow(10).build())) {
       CircuitBreaker cb = CircuitBreaker.of("cb", config, scheduler.clock());
       Pipeline p = Pipeline.of(cb);
-      RuntimeException failure = new IllegalStateException("1 % of calls fail");
+      RuntimeException failure = new IllegalStateException("one call in a hundred fails");
       java.util.function.Supplier<String> fails =
           () -> {
             throw failure;

@@ -337,17 +337,34 @@ class CircuitBreakerTest {
   void opensExactlyOnceWhenManyThreadsFailTogether(VirtualScheduler scheduler) throws Exception {
     CircuitBreaker cb = breaker(tenCalls().build(), scheduler);
     Pipeline p = Pipeline.of(cb);
+    AtomicInteger failedThrough = new AtomicInteger();
+    AtomicInteger rejected = new AtomicInteger();
+    List<Throwable> unexpected = new CopyOnWriteArrayList<>();
     Drive.concurrently(
         8,
         t -> {
           for (int i = 0; i < 1_000; i++) {
             try {
-              fail(p);
-            } catch (AssertionError rejectedInstead) {
-              // once open, calls are rejected instead of failing
+              p.get(
+                  () -> {
+                    throw new UncheckedIOException(new IOException("boom"));
+                  });
+              unexpected.add(new AssertionError("a failing call returned normally"));
+            } catch (UncheckedIOException failedBeforeOpening) {
+              failedThrough.incrementAndGet();
+            } catch (PolicyRejectedException rejectedOnceOpen) {
+              rejected.incrementAndGet();
+            } catch (RuntimeException other) {
+              unexpected.add(other);
             }
           }
         });
+    assertThat(unexpected).isEmpty();
+    assertThat(failedThrough.get() + rejected.get()).isEqualTo(8 * 1_000);
+    // it cannot open before the window holds 10 calls, all of which failed through; once it is
+    // open, each thread's remaining calls are rejected
+    assertThat(failedThrough.get()).isGreaterThanOrEqualTo(10);
+    assertThat(rejected.get()).isPositive();
     assertThat(cb.state()).isEqualTo(State.OPEN);
     assertThat(transitions).extracting(Transition::to).containsExactly(State.OPEN);
   }

@@ -60,6 +60,8 @@ final class Drive {
   }
 
   /** Spins (yielding) until {@code condition} holds; fails the test after 20 s of real time. */
+  // yielding lets the thread under test run on a loaded machine; it decides no outcome
+  @SuppressWarnings("ThreadPriorityCheck")
   static void until(BooleanSupplier condition) {
     long start = System.nanoTime();
     while (!condition.getAsBoolean()) {
@@ -79,6 +81,7 @@ final class Drive {
    * Advances virtual time task by task while {@code future} is not done; each advance happens only
    * once the blocked call has scheduled its next timer.
    */
+  @SuppressWarnings("ThreadPriorityCheck") // as in until: yielding only lets the caller run
   static void untilDone(VirtualScheduler scheduler, Future<?> future) {
     long start = System.nanoTime();
     while (!future.isDone()) {

@@ -91,6 +91,7 @@ class RuntimeLifecycleTest {
       assertThat(events.only("stopped"))
           .containsExactly("stopped:c-1", "stopped:b-2", "stopped:b-1", "stopped:a-1");
       assertThat(runtime.instances())
+          .isNotEmpty()
           .allMatch(h -> h.state() == InstanceState.STOPPED && h.port() == -1);
       runtime.stop(); // twice is fine
       assertThat(events.only("stopped")).hasSize(4);
@@ -236,7 +237,9 @@ class RuntimeLifecycleTest {
             .satisfiesAnyOf(
                 e -> assertThat(e).hasMessage("payments-2: port " + clash + " is in use"),
                 e -> assertThat(e).hasMessage("payments-1: port " + (clash - 1) + " is in use"));
-        assertThat(runtime.instances()).noneMatch(h -> h.state() == InstanceState.READY);
+        assertThat(runtime.instances())
+            .isNotEmpty()
+            .noneMatch(h -> h.state() == InstanceState.READY);
       }
       for (int port : ports.values()) {
         Probe.assertFree(port);

@@ -137,7 +137,7 @@ class StopRaceTest {
     assertThat(start.get(30, TimeUnit.SECONDS))
         .isInstanceOf(RuntimeStartException.class)
         .hasMessage("inventory-2: start cancelled: system s is stopping");
-    assertThat(runtime.instances()).noneMatch(h -> h.state() == InstanceState.READY);
+    assertThat(runtime.instances()).isNotEmpty().noneMatch(h -> h.state() == InstanceState.READY);
     assertThat(ports).containsOnlyKeys("inventory-1@1.0.0");
     Probe.assertFree(ports.get("inventory-1@1.0.0"));
     assertThatThrownBy(runtime::start).isInstanceOf(IllegalStateException.class);
@@ -186,7 +186,7 @@ class StopRaceTest {
     runtime.stop();
 
     assertThat(cleanedUp.getCount()).as("the killed loop ended before stop returned").isZero();
-    assertThat(loops).noneMatch(Thread::isAlive);
+    assertThat(loops).isNotEmpty().noneMatch(Thread::isAlive);
     assertThat(Probe.survivors(threads)).isEmpty();
   }
 

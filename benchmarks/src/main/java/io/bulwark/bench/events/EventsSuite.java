@@ -2,7 +2,7 @@ package io.bulwark.bench.events;
 
 import io.bulwark.bench.BenchResult;
 import io.bulwark.bench.BenchSuite;
-import io.bulwark.events.testing.KafkaTestBroker;
+import io.bulwark.test.kafka.KafkaTestBroker;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

@@ -16,6 +16,7 @@ import io.bulwark.events.ProducerConfig;
 import io.bulwark.events.RecordMetadata;
 import io.bulwark.events.Serdes;
 import io.bulwark.events.TopicSpec;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -38,6 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * test.
  */
 abstract class OutboxInboxCompatibilityKit {
+  private static final String MARKER = "end-of-test-marker";
+
   @SuppressWarnings("NullAway.Init")
   @TempDir
   Path dir;
@@ -63,6 +66,43 @@ abstract class OutboxInboxCompatibilityKit {
         c.rollback();
       }
     }
+  }
+
+  /**
+   * Everything published to {@code topic} so far, in partition order: a marker record is appended
+   * to each partition and {@code group} reads until every marker arrived (at most 30 s), so a late
+   * extra record cannot be missed and no quiet period is waited for. The markers are not returned.
+   */
+  private static List<EventRecord> readUpToMarkers(
+      EventLog log, String group, String topic, int partitions) {
+    try (Producer markers = log.producer(ProducerConfig.defaults())) {
+      for (int part = 0; part < partitions; part++) {
+        markers
+            .send(
+                OutgoingRecord.builder(topic)
+                    .partition(part)
+                    .value(MARKER, Serdes.string())
+                    .build())
+            .join();
+      }
+    }
+    List<EventRecord> records = new ArrayList<>();
+    int markersSeen = 0;
+    try (Consumer c = log.consumer(ConsumerConfig.builder(group).build())) {
+      c.subscribe(List.of(topic));
+      long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (markersSeen < partitions) {
+        assertThat(System.nanoTime() - end).as("markers seen: %d", markersSeen).isNegative();
+        for (EventRecord r : c.poll(Duration.ofMillis(100))) {
+          if (MARKER.equals(r.value(Serdes.string()))) {
+            markersSeen++;
+          } else {
+            records.add(r);
+          }
+        }
+      }
+    }
+    return records;
   }
 
   @Test
@@ -96,19 +136,12 @@ abstract class OutboxInboxCompatibilityKit {
         }
         assertThat(sent).isPositive();
       }
-      try (Consumer c = log.consumer(ConsumerConfig.builder("reader").build())) {
-        c.subscribe(List.of("orders"));
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (published.size() < 10 && System.nanoTime() < end) {
-          published.addAll(c.poll(Duration.ofMillis(100)));
-        }
-        published.addAll(c.poll(Duration.ofMillis(200)));
-      }
+      published.addAll(readUpToMarkers(log, "reader", "orders", 2));
     }
     assertThat(published).hasSize(10);
     Map<String, Integer> last = new HashMap<>();
     for (EventRecord r : published) {
-      String[] kv = String.valueOf(r.value(Serdes.string())).split(":");
+      String[] kv = String.valueOf(r.value(Serdes.string())).split(":", -1);
       int n = Integer.parseInt(kv[1]);
       assertThat(n).as("order per key %s", kv[0]).isGreaterThan(last.getOrDefault(kv[0], -1));
       last.put(kv[0], n);
@@ -149,14 +182,7 @@ abstract class OutboxInboxCompatibilityKit {
         }
         assertThat(new OutboxRelay(outbox, db, p).relayOnce(10)).isEqualTo(5);
       }
-      List<EventRecord> records = new ArrayList<>();
-      try (Consumer c = log.consumer(ConsumerConfig.builder("billing").build())) {
-        c.subscribe(List.of("orders"));
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (records.size() < 10 && System.nanoTime() < end) {
-          records.addAll(c.poll(Duration.ofMillis(100)));
-        }
-      }
+      List<EventRecord> records = readUpToMarkers(log, "billing", "orders", 1);
       assertThat(records).hasSize(10);
       assertThat(records.subList(5, 10))
           .allSatisfy(r -> assertThat(r.headers().get(OutboxRelay.ATTEMPT)).isEqualTo("2"));
@@ -175,7 +201,7 @@ abstract class OutboxInboxCompatibilityKit {
                       ps.setInt(
                           2,
                           Integer.parseInt(
-                              String.valueOf(rec.value(Serdes.string())).split(":")[1]));
+                              String.valueOf(rec.value(Serdes.string())).split(":", -1)[1]));
                       ps.executeUpdate();
                     }
                   });
@@ -202,7 +228,14 @@ abstract class OutboxInboxCompatibilityKit {
       inbox.createTable(c);
     }
     EventRecord r =
-        new EventRecord("t", 0, 3, 1, null, "x".getBytes(), io.bulwark.events.Headers.empty());
+        new EventRecord(
+            "t",
+            0,
+            3,
+            1,
+            null,
+            "x".getBytes(StandardCharsets.UTF_8),
+            io.bulwark.events.Headers.empty());
     try (Connection c = db.get()) {
       c.setAutoCommit(false);
       assertThatThrownBy(

@@ -9,6 +9,7 @@ import io.bulwark.http.Response;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,11 +43,13 @@ class DeadlinePropagationTest {
     net.publish("b", b);
     net.publish("c", c);
 
+    long callStart = System.nanoTime();
     Context edge =
         Context.root()
             .withTimeout(Duration.ofSeconds(4), Clock.system())
             .withCorrelationId("three-hops");
     ClientResponse response = edge.call(() -> clients.client("a").get("/hop"));
+    long spent = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - callStart);
 
     assertThat(response.status()).isEqualTo(200);
     Map<String, Object> hopA = response.json(Map.class);
@@ -55,9 +58,13 @@ class DeadlinePropagationTest {
     long ma = ((Number) hopA.get("remainingMillis")).longValue();
     long mb = ((Number) hopB.get("remainingMillis")).longValue();
     long mc = ((Number) hopC.get("remainingMillis")).longValue();
-    assertThat(ma).isBetween(1L, 4000L);
-    assertThat(mb).isBetween(1L, ma);
-    assertThat(mc).isBetween(1L, Math.min(mb, 1500L));
+    // Each hop sees what is left of the edge's 4 s, less at most the time the whole call took
+    // (plus 3 ms per hop for rounding to whole milliseconds); C's is capped by client c's 1.5 s.
+    // Not propagating (-1), sending the client's 10 s timeout instead, or a missing cap each break
+    // a bound.
+    assertThat(ma).isBetween(4000L - spent - 3, 4000L);
+    assertThat(mb).isBetween(ma - spent - 3, ma);
+    assertThat(mc).isBetween(1500L - spent - 3, 1500L);
     assertThat(hopA.get("correlationId")).isEqualTo("three-hops");
     assertThat(hopB.get("correlationId")).isEqualTo("three-hops");
     assertThat(hopC.get("correlationId")).isEqualTo("three-hops");

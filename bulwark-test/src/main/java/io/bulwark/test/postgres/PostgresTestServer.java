@@ -167,7 +167,7 @@ public final class PostgresTestServer implements AutoCloseable {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (line.startsWith("Uid:")) {
-          return line.split("\\s+")[2].equals("0");
+          return line.split("\\s+", -1)[2].equals("0");
         }
       }
     } catch (IOException | RuntimeException e) {

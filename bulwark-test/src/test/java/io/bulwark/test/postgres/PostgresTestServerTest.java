@@ -3,6 +3,7 @@ package io.bulwark.test.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -61,7 +62,8 @@ class PostgresTestServerTest {
     try {
       String ready;
       try (var out =
-          new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream()))) {
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
         ready = out.lines().filter(l -> l.startsWith("READY ")).findFirst().orElseThrow();
         List<ProcessHandle> server = child.descendants().toList();
         assertThat(server).as("the watchdog shell and postgres").isNotEmpty();

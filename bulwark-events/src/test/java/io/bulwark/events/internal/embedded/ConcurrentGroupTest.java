@@ -10,6 +10,7 @@ import io.bulwark.events.EventRecord;
 import io.bulwark.events.OutgoingRecord;
 import io.bulwark.events.Producer;
 import io.bulwark.events.ProducerConfig;
+import io.bulwark.events.RecordMetadata;
 import io.bulwark.events.Serdes;
 import io.bulwark.events.TopicPartition;
 import io.bulwark.events.TopicSpec;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
@@ -58,10 +60,14 @@ class ConcurrentGroupTest {
                 () -> {
                   start.await();
                   try (Producer producer = log.producer(ProducerConfig.defaults())) {
+                    List<CompletableFuture<RecordMetadata>> acks = new ArrayList<>();
                     for (int i = 0; i < perProducer; i++) {
-                      producer.send(
-                          OutgoingRecord.of("t", "k" + (i % 13), id + ":" + i, Serdes.string()));
+                      acks.add(
+                          producer.send(
+                              OutgoingRecord.of(
+                                  "t", "k" + (i % 13), id + ":" + i, Serdes.string())));
                     }
+                    acks.forEach(CompletableFuture::join);
                   }
                   return null;
                 }));
@@ -106,12 +112,13 @@ class ConcurrentGroupTest {
       try (Consumer last = log.consumer(ConsumerConfig.builder("g").build())) {
         last.subscribe(List.of("t"));
         long remaining = 0;
-        List<EventRecord> batch;
-        while (!(batch = last.poll(Duration.ZERO)).isEmpty()) {
+        List<EventRecord> batch = last.poll(Duration.ZERO);
+        while (!batch.isEmpty()) {
           for (EventRecord r : batch) {
             remaining++;
             assertThat(seen).contains(r.value(Serdes.string()));
           }
+          batch = last.poll(Duration.ZERO);
         }
         assertThat(committed + remaining).isGreaterThanOrEqualTo(2L * perProducer);
       }

@@ -56,10 +56,14 @@ public final class CrashAppender {
       byte[] payload = new byte[8 + random.nextInt(600)];
       ByteBuffer.wrap(payload).putLong(value);
       long v = value;
-      producer
-          .send(
-              OutgoingRecord.builder("crash").key(Long.toString(value % 7)).value(payload).build())
-          .thenAccept(m -> acks.add("A " + m.partition() + " " + m.offset() + " " + v + "\n"));
+      var unused =
+          producer
+              .send(
+                  OutgoingRecord.builder("crash")
+                      .key(Long.toString(value % 7))
+                      .value(payload)
+                      .build())
+              .thenAccept(m -> acks.add("A " + m.partition() + " " + m.offset() + " " + v + "\n"));
       if (!printer.isAlive()) {
         return;
       }

@@ -83,7 +83,7 @@ class CrashRecoveryTest {
           }
           continue;
         }
-        String[] p = line.split(" ");
+        String[] p = line.split(" ", -1);
         acked.get(Integer.parseInt(p[1])).put(Long.parseLong(p[2]), Long.parseLong(p[3]));
         if (++count >= killAfter) {
           break;

@@ -19,6 +19,7 @@ import io.bulwark.events.Serdes;
 import io.bulwark.events.TopicPartition;
 import io.bulwark.events.TopicSpec;
 import io.bulwark.test.VirtualClock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -126,7 +127,11 @@ class EmbeddedBehaviourTest {
       log.createTopic(TopicSpec.of("t", 2));
       try (Producer p = log.producer(ProducerConfig.defaults())) {
         for (int i = 0; i < 20; i++) {
-          p.send(OutgoingRecord.builder("t").partition(i % 2).value(("v" + i).getBytes()).build())
+          p.send(
+                  OutgoingRecord.builder("t")
+                      .partition(i % 2)
+                      .value(("v" + i).getBytes(StandardCharsets.UTF_8))
+                      .build())
               .join();
         }
       }
@@ -198,7 +203,8 @@ class EmbeddedBehaviourTest {
           .submit(
               new LogWriter.Append(
                   log.partition(tp),
-                  new BatchCodec.Entry(1, null, ("s" + seq).getBytes(), Headers.empty()),
+                  new BatchCodec.Entry(
+                      1, null, ("s" + seq).getBytes(StandardCharsets.UTF_8), Headers.empty()),
                   pid,
                   seq,
                   f));
@@ -298,7 +304,10 @@ class EmbeddedBehaviourTest {
       for (int i = 0; i < 3; i++) {
         outputs.add(
             new TxnJournal.Output(
-                out, i, new BatchCodec.Entry(1, null, ("o" + i).getBytes(), Headers.empty())));
+                out,
+                i,
+                new BatchCodec.Entry(
+                    1, null, ("o" + i).getBytes(StandardCharsets.UTF_8), Headers.empty())));
       }
       log.journal()
           .write(
@@ -330,7 +339,11 @@ class EmbeddedBehaviourTest {
       log.createTopic(TopicSpec.of("out", 1));
       try (Producer p = log.producer(ProducerConfig.defaults())) {
         for (int i = 0; i < 6; i++) {
-          p.send(OutgoingRecord.builder("in").partition(i % 2).value(("v" + i).getBytes()).build())
+          p.send(
+                  OutgoingRecord.builder("in")
+                      .partition(i % 2)
+                      .value(("v" + i).getBytes(StandardCharsets.UTF_8))
+                      .build())
               .join();
         }
       }
@@ -342,7 +355,7 @@ class EmbeddedBehaviourTest {
       tx.beginTransaction();
       Map<TopicPartition, Long> next = new java.util.HashMap<>();
       for (EventRecord r : batch) {
-        tx.send(OutgoingRecord.builder("out").value(r.value()).build());
+        var unused = tx.send(OutgoingRecord.builder("out").value(r.value()).build());
         next.put(r.topicPartition(), r.offset() + 1);
       }
       tx.sendOffsetsToTransaction(next, zombie);

@@ -16,6 +16,7 @@ import io.bulwark.events.TopicPartition;
 import io.bulwark.events.TopicSpec;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -56,7 +57,12 @@ class RecoveryTest {
       Path last = segs.get(segs.size() - 1);
       ByteBuffer batch =
           BatchCodec.encode(
-              List.of(new BatchCodec.Entry(1, null, "torn".repeat(20).getBytes(), Headers.empty())),
+              List.of(
+                  new BatchCodec.Entry(
+                      1,
+                      null,
+                      "torn".repeat(20).getBytes(StandardCharsets.UTF_8),
+                      Headers.empty())),
               0,
               1,
               acked,
@@ -295,7 +301,7 @@ class RecoveryTest {
                 java.util.stream.IntStream.range(1000, 1010).mapToObj(i -> "value-" + i).toList());
       }
     }
-    try (EmbeddedEventLog log = open(CorruptionPolicy.TRUNCATE, listener)) {
+    try (EmbeddedEventLog _ = open(CorruptionPolicy.TRUNCATE, listener)) {
       assertThat(clamped).as("clamped once, persisted").hasSize(1);
     }
   }

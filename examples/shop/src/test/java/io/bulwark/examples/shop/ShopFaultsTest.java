@@ -114,7 +114,7 @@ class ShopFaultsTest {
         Shop.start(new ShopOptions(true, 7, dir.resolve("on"), 0), new RuntimeListener() {})) {
       on = gameDay(shop, breakers);
       InvariantReport report = shop.checkInvariants(Duration.ofSeconds(20));
-      assertThat(report.invariants()).allMatch(Invariant::holds, "holds");
+      assertThat(report.invariants()).isNotEmpty().allMatch(Invariant::holds, "holds");
       assertThat(report.figures().get("orders confirmed")).isPositive();
     }
     List<Tally> off;
@@ -122,7 +122,7 @@ class ShopFaultsTest {
         Shop.start(new ShopOptions(false, 7, dir.resolve("off"), 0), new RuntimeListener() {})) {
       off = gameDay(shop, new ArrayList<>());
       InvariantReport report = shop.checkInvariants(Duration.ofSeconds(20));
-      assertThat(report.invariants()).allMatch(Invariant::holds, "holds");
+      assertThat(report.invariants()).isNotEmpty().allMatch(Invariant::holds, "holds");
     }
     System.out.println("resilience on:  " + on);
     System.out.println("resilience off: " + off);
