@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.bulwark.core.context.Context;
 import io.bulwark.core.context.Deadline;
 import io.bulwark.core.time.Clock;
-import io.bulwark.events.testing.KafkaTestBroker;
+import io.bulwark.test.kafka.KafkaTestBroker;
 import io.bulwark.test.VirtualClock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package io.bulwark.events;
 
 import io.bulwark.events.kit.ExactlyOnceProcessorCompatibilityKit;
-import io.bulwark.events.testing.KafkaTestBroker;
+import io.bulwark.test.kafka.KafkaTestBroker;
 
 /**
  * The {@link ExactlyOnceProcessorCompatibilityKit} against a real single-node KRaft Kafka broker.

@@ -1,7 +1,7 @@
 package io.bulwark.events;
 
 import io.bulwark.events.kit.TypedTopicCompatibilityKit;
-import io.bulwark.events.testing.KafkaTestBroker;
+import io.bulwark.test.kafka.KafkaTestBroker;
 
 /** The {@link TypedTopicCompatibilityKit} against a real single-node KRaft Kafka broker. */
 class KafkaTypedTopicTest extends TypedTopicCompatibilityKit {
