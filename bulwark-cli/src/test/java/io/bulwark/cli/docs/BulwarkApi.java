@@ -53,8 +53,7 @@ final class BulwarkApi {
 
   private static List<URL> moduleInfos() {
     try {
-      return Collections.list(
-          BulwarkApi.class.getClassLoader().getResources("module-info.class"));
+      return Collections.list(BulwarkApi.class.getClassLoader().getResources("module-info.class"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * One fenced code block of a Markdown page: its language, its first line in the page and, for
- * Java, the hidden context written right before it.
+ * One fenced code block of a Markdown page: its language, its first line in the page and, for Java,
+ * the hidden context written right before it.
  *
  * <p>The hidden context is an HTML comment that only blank lines separate from the block's opening
  * fence; it does not show on a rendered page:
@@ -35,7 +35,12 @@ import java.util.Locale;
  * @param contextLine the line of the hidden context's first line (0 if there is none)
  */
 record DocBlock(
-    String source, int line, String language, List<String> text, List<String> context, int contextLine) {
+    String source,
+    int line,
+    String language,
+    List<String> text,
+    List<String> context,
+    int contextLine) {
 
   private static final String CONTEXT_OPEN = "<!-- snippet";
 

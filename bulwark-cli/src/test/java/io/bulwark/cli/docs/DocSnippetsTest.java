@@ -17,8 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every {@code java} block of README.md and docs/*.md compiles against the current API and every
  * {@code yaml} sample of a Bulwark config binds with its binder (conventions: {@link JavaSnippets},
- * {@link YamlSamples}, {@link DocBlock}); the fixtures under {@code src/test/resources/doc-snippets}
- * prove that a broken snippet or sample fails with its page and line.
+ * {@link YamlSamples}, {@link DocBlock}); the fixtures under {@code
+ * src/test/resources/doc-snippets} prove that a broken snippet or sample fails with its page and
+ * line.
  */
 class DocSnippetsTest {
 
@@ -103,7 +104,8 @@ class DocSnippetsTest {
   }
 
   private static List<DocBlock> docBlocks() {
-    List<DocBlock> blocks = new ArrayList<>(DocBlock.read(REPOSITORY.resolve("README.md"), "README.md"));
+    List<DocBlock> blocks =
+        new ArrayList<>(DocBlock.read(REPOSITORY.resolve("README.md"), "README.md"));
     try (Stream<Path> pages = Files.list(REPOSITORY.resolve("docs"))) {
       pages
           .filter(p -> p.getFileName().toString().endsWith(".md"))

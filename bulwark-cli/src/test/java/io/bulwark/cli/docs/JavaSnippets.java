@@ -60,7 +60,8 @@ final class JavaSnippets {
   private static final Pattern TYPE_DECLARATION =
       Pattern.compile("\\b(?:class|interface|record|enum)\\s+([A-Z]\\w*)");
   private static final Pattern UNIT_START =
-      Pattern.compile("^(?:@\\w+.*|(?:(?:public|final|abstract|sealed)\\s+)*(?:class|interface|record|enum)\\s.*)");
+      Pattern.compile(
+          "^(?:@\\w+.*|(?:(?:public|final|abstract|sealed)\\s+)*(?:class|interface|record|enum)\\s.*)");
 
   /** What compiling a set of blocks found. */
   record Report(int compiled, List<String> skipped, List<String> failures) {}

@@ -18,12 +18,12 @@ import org.jspecify.annotations.Nullable;
  * Binds the {@code yaml} blocks of Markdown pages with the binder each one names, so that a sample
  * of a Bulwark config file breaks the build when a key is renamed or a value no longer validates.
  *
- * <p>The convention the pages follow: a YAML block carries a comment {@code # binds:
- * Type.method}, naming a public static method of an exported Bulwark type that takes a {@link
- * ConfigReader} (e.g. {@code # binds: ServerConfig.bind}); if the method returns a builder, its
- * {@code build()} runs too. A block that configures something other than Bulwark says so with
- * {@code # binds: nothing (<what it is>)}. Variables ({@code ${NAME}}) resolve against an empty
- * environment, so a sample uses {@code ${NAME:-default}}.
+ * <p>The convention the pages follow: a YAML block carries a comment {@code # binds: Type.method},
+ * naming a public static method of an exported Bulwark type that takes a {@link ConfigReader} (e.g.
+ * {@code # binds: ServerConfig.bind}); if the method returns a builder, its {@code build()} runs
+ * too. A block that configures something other than Bulwark says so with {@code # binds: nothing
+ * (<what it is>)}. Variables ({@code ${NAME}}) resolve against an empty environment, so a sample
+ * uses {@code ${NAME:-default}}.
  */
 final class YamlSamples {
 
@@ -95,7 +95,12 @@ final class YamlSamples {
     } catch (ConfigException e) {
       List<String> failures = new ArrayList<>();
       for (ConfigProblem p : e.problems()) {
-        failures.add(block.where(Math.max(0, p.location().line() - 1)) + ": " + p.path() + ": " + p.message());
+        failures.add(
+            block.where(Math.max(0, p.location().line() - 1))
+                + ": "
+                + p.path()
+                + ": "
+                + p.message());
       }
       return failures;
     } catch (RuntimeException e) {
