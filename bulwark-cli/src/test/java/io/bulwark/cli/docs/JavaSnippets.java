@@ -132,37 +132,19 @@ final class JavaSnippets {
 
   private Source source(DocBlock block, String pkg) {
     List<String> body = new ArrayList<>(block.text());
-    List<String> bodyImports = leadingImports(body);
-    List<String> contextImports = new ArrayList<>();
-    List<String> members = new ArrayList<>();
-    for (String line : block.context()) {
-      (line.strip().startsWith("import ") ? contextImports : members).add(line);
-    }
     boolean unit = isUnit(body);
-    String typeName = unit ? firstDeclaredType(body) : "Snippet";
-    Source s = new Source(block, pkg, typeName);
+    Source s = new Source(block, pkg, unit ? firstDeclaredType(body) : "Snippet");
     s.add("package " + pkg + ";", "");
-    Set<String> taken = declaredNames(block);
-    for (int i = 0; i < body.size(); i++) {
-      if (bodyImports.contains(body.get(i))) {
-        s.add(body.get(i), block.where(i));
-        body.set(i, "");
-      }
+    for (int i : leadingImports(body)) {
+      s.add(body.get(i), block.where(i));
+      body.set(i, "");
     }
-    for (int i = 0; i < block.context().size(); i++) {
-      if (contextImports.contains(block.context().get(i))) {
-        s.add(block.context().get(i), contextWhere(block, i));
-      }
-    }
-    defaultImports(taken).forEach(line -> s.add(line, ""));
+    addContext(s, block, true);
+    defaultImports(declaredNames(block)).forEach(line -> s.add(line, ""));
     if (!unit) {
       s.add("final class Snippet {", "");
     }
-    for (int i = 0; i < block.context().size(); i++) {
-      if (!contextImports.contains(block.context().get(i))) {
-        s.add(block.context().get(i), contextWhere(block, i));
-      }
-    }
+    addContext(s, block, false);
     if (!unit) {
       s.add("void snippet() throws Exception {", "");
     }
@@ -175,16 +157,31 @@ final class JavaSnippets {
     return s;
   }
 
+  /** Adds the hidden context's import lines ({@code imports}) or its other lines. */
+  private static void addContext(Source s, DocBlock block, boolean imports) {
+    for (int i = 0; i < block.context().size(); i++) {
+      String line = block.context().get(i);
+      if (isImport(line) == imports) {
+        s.add(line, contextWhere(block, i));
+      }
+    }
+  }
+
+  private static boolean isImport(String line) {
+    return line.strip().startsWith("import ");
+  }
+
   private static String contextWhere(DocBlock block, int index) {
     return block.source() + ":" + (block.contextLine() + index) + " (hidden context)";
   }
 
-  private static List<String> leadingImports(List<String> body) {
-    List<String> imports = new ArrayList<>();
-    for (String line : body) {
-      String l = line.strip();
-      if (l.startsWith("import ")) {
-        imports.add(line);
+  /** The indexes of the import lines a block starts with (before its first code line). */
+  private static List<Integer> leadingImports(List<String> body) {
+    List<Integer> imports = new ArrayList<>();
+    for (int i = 0; i < body.size(); i++) {
+      String l = body.get(i).strip();
+      if (isImport(l)) {
+        imports.add(i);
       } else if (!l.isEmpty() && !l.startsWith("//")) {
         break;
       }
@@ -195,7 +192,7 @@ final class JavaSnippets {
   private static boolean isUnit(List<String> body) {
     for (String line : body) {
       String l = line.strip();
-      if (!l.isEmpty() && !l.startsWith("//") && !l.startsWith("import ")) {
+      if (!l.isEmpty() && !l.startsWith("//") && !isImport(l)) {
         return UNIT_START.matcher(l).matches();
       }
     }
@@ -215,7 +212,7 @@ final class JavaSnippets {
         names.add(m.group(1));
       }
       String l = line.strip();
-      if (l.startsWith("import ") && l.endsWith(";") && !l.endsWith("*;")) {
+      if (isImport(l) && l.endsWith(";") && !l.endsWith("*;")) {
         names.add(l.substring(l.lastIndexOf('.') + 1, l.length() - 1));
       }
     }
