@@ -2,7 +2,11 @@
  * The Bulwark runtime: runs a system of services (a {@link io.bulwark.runtime.SystemModel}) with
  * its lifecycle — start in dependency order with readiness gating, stop in reverse, and per
  * instance stop, kill, restart and deploy.
+ *
+ * <p>HdrHistogram (the per-service latency histograms) ships no module descriptor: it is the one
+ * automatic module required, named after its jar.
  */
+@SuppressWarnings("requires-automatic")
 module io.bulwark.runtime {
   requires transitive io.bulwark.core;
   requires transitive io.bulwark.resilience;

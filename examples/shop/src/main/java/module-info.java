@@ -1,13 +1,18 @@
 /**
  * The reference shop: services built only on Bulwark's public APIs, the load generator, the game
  * day and the {@code bulwark demo} that runs them.
+ *
+ * <p>Its API hands out the runtime's types (the system model, instance handles, stats) and SLOs;
+ * HdrHistogram ships no module descriptor: it is the one automatic module required.
  */
+@SuppressWarnings("requires-automatic")
 module io.bulwark.examples.shop {
-  requires io.bulwark.runtime;
+  requires static transitive org.jspecify;
+  requires transitive io.bulwark.runtime;
+  requires transitive io.bulwark.telemetry;
   requires io.bulwark.http;
   requires io.bulwark.events;
   requires io.bulwark.resilience;
-  requires io.bulwark.telemetry;
   requires com.fasterxml.jackson.databind;
   requires org.xerial.sqlitejdbc;
   requires HdrHistogram;

@@ -5,7 +5,11 @@ import java.util.List;
 /**
  * What a {@link ServiceFactory} opened for one instance: stores, clients, consumers. The runtime
  * closes it after the instance's server stopped.
+ *
+ * <p>{@code close()} throws {@code Exception} because an instance closes resources of any kind
+ * ({@link #of(AutoCloseable...)}); the runtime calls it itself, never as a try-with-resources.
  */
+@SuppressWarnings("try") // close() may throw InterruptedException: the runtime handles it
 public interface ServiceInstance extends AutoCloseable {
 
   /**

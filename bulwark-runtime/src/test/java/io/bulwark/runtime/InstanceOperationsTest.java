@@ -133,11 +133,9 @@ class InstanceOperationsTest {
       } catch (ExecutionException expected) {
         // the connection was closed without an answer
       }
-      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-        throw new AssertionError("port " + port + " still accepts connections after kill");
-      } catch (ConnectException expected) {
-        // refused
-      }
+      assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close())
+          .as("port %d refuses connections after kill", port)
+          .isInstanceOf(ConnectException.class);
       assertThat(runtime.readyEndpoints("inventory")).isEmpty();
       // not withdrawn: the entry stays until its lease runs out
       scheduler.advance(TTL.minusMillis(1));

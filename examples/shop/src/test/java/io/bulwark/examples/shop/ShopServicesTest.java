@@ -378,7 +378,7 @@ class ShopServicesTest {
     for (String id : List.of("inventory-1", "inventory-2")) {
       String text =
           calls.raw("http://127.0.0.1:" + shop.runtime().instance(id).port() + "/metrics");
-      for (String line : text.split("\n")) {
+      for (String line : text.split("\n", -1)) {
         if (line.startsWith("bulwark_endpoint_requests_total")
             && line.contains("/reservations/{id}/ship")) {
           n += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
@@ -175,7 +176,8 @@ public final class Demo {
   }
 
   private static String stamp() {
-    return LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    return LocalDateTime.now(ZoneId.systemDefault())
+        .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
   }
 
   private static void stopAndWait(RunControl control) {

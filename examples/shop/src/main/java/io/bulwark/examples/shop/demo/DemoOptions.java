@@ -42,7 +42,7 @@ public record DemoOptions(
   /** The default load: busy on a 2-core machine, not saturated. */
   public static final double DEFAULT_RATE = 60;
 
-  public static final Duration DEFAULT_DURATION = Duration.ofSeconds(120);
+  public static final Duration DEFAULT_DURATION = Duration.ofMinutes(2);
 
   public static final long DEFAULT_SEED = 42;
 

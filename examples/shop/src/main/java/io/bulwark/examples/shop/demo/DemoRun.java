@@ -19,6 +19,7 @@ import io.bulwark.resilience.CircuitBreaker;
 import io.bulwark.runtime.BreakerView;
 import io.bulwark.runtime.InstanceHandle;
 import io.bulwark.runtime.SystemRuntime;
+import java.io.Console;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
@@ -68,12 +70,17 @@ final class DemoRun {
             resilience ? "ON" : "OFF",
             options.rate(),
             options.seed());
-    boolean ansi = !options.headless() && System.console() != null;
+    // since JDK 22 System.console() exists also when output is piped: isTerminal() tells
+    boolean ansi =
+        !options.headless()
+            && Optional.ofNullable(System.console()).map(Console::isTerminal).orElse(false);
     LiveView view = new LiveView(out, ansi, title, options.duration());
     out.println("starting the shop (" + title + "), storage " + storageRoot);
     long begin = System.nanoTime();
     ShopOptions shopOptions =
         new ShopOptions(resilience, options.seed(), storageRoot, options.basePort());
+    RunResult result;
+    long closing;
     try (Shop shop = Shop.start(shopOptions, view)) {
       Duration startup = Duration.ofNanos(System.nanoTime() - begin);
       out.printf(Locale.ROOT, "shop ready in %d ms%n", startup.toMillis());
@@ -83,12 +90,11 @@ final class DemoRun {
       LoadOptions load = LoadOptions.of(options.rate(), options.duration(), options.seed());
       LoadGenerator users =
           new LoadGenerator(load, new LoadPlan(options.seed(), assortment), shop::baseUri);
-      RunResult result = runLoad(shop, scenario, users, view, startup);
-      long closing = System.nanoTime();
-      shop.close();
-      out.printf(Locale.ROOT, "shop stopped in %d ms%n", (System.nanoTime() - closing) / 1_000_000);
-      return result;
+      result = runLoad(shop, scenario, users, view, startup);
+      closing = System.nanoTime();
     }
+    out.printf(Locale.ROOT, "shop stopped in %d ms%n", (System.nanoTime() - closing) / 1_000_000);
+    return result;
   }
 
   private RunResult runLoad(

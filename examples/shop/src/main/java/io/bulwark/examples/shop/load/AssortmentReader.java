@@ -41,7 +41,7 @@ public final class AssortmentReader {
         for (JsonNode p : products) {
           skus.add(p.path("sku").asText());
           words.add(p.path("category").asText().toLowerCase(Locale.ROOT));
-          words.add(p.path("name").asText().split("\\s+")[0].toLowerCase(Locale.ROOT));
+          words.add(p.path("name").asText().split("\\s+", -1)[0].toLowerCase(Locale.ROOT));
         }
       }
     }

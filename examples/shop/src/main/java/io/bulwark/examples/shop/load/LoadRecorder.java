@@ -22,8 +22,8 @@ final class LoadRecorder {
   private static final int DIGITS = 3;
 
   private final Recorder interval = new Recorder(HIGHEST_MICROS, DIGITS);
-  private final ConcurrentHistogram[] totals = new ConcurrentHistogram[RequestKind.values().length];
-  private final LongAdder[] kindErrors = new LongAdder[RequestKind.values().length];
+  private final Map<RequestKind, ConcurrentHistogram> totals = new EnumMap<>(RequestKind.class);
+  private final Map<RequestKind, LongAdder> kindErrors = new EnumMap<>(RequestKind.class);
   private final LongAdder intervalErrors = new LongAdder();
   private final LongAdder intervalDegraded = new LongAdder();
   private final LongAdder intervalCompleted = new LongAdder();
@@ -35,8 +35,8 @@ final class LoadRecorder {
 
   LoadRecorder() {
     for (RequestKind kind : RequestKind.values()) {
-      totals[kind.ordinal()] = new ConcurrentHistogram(HIGHEST_MICROS, DIGITS);
-      kindErrors[kind.ordinal()] = new LongAdder();
+      totals.put(kind, new ConcurrentHistogram(HIGHEST_MICROS, DIGITS));
+      kindErrors.put(kind, new LongAdder());
     }
     for (String outcome :
         List.of("completed", "rejected", "failed", "doubleSubmits", "duplicateOrders")) {
@@ -47,10 +47,10 @@ final class LoadRecorder {
   void record(RequestKind kind, long latencyNanos, boolean error) {
     long micros = Math.min(HIGHEST_MICROS, Math.max(1, latencyNanos / 1000));
     if (error) {
-      kindErrors[kind.ordinal()].increment();
+      Objects.requireNonNull(kindErrors.get(kind)).increment();
       intervalErrors.increment();
     }
-    totals[kind.ordinal()].recordValue(micros);
+    Objects.requireNonNull(totals.get(kind)).recordValue(micros);
     interval.recordValue(micros);
   }
 
@@ -94,8 +94,8 @@ final class LoadRecorder {
     long errors = 0;
     Map<RequestKind, KindSummary> kinds = new EnumMap<>(RequestKind.class);
     for (RequestKind kind : RequestKind.values()) {
-      Histogram h = totals[kind.ordinal()].copy();
-      long e = kindErrors[kind.ordinal()].sum();
+      Histogram h = Objects.requireNonNull(totals.get(kind)).copy();
+      long e = Objects.requireNonNull(kindErrors.get(kind)).sum();
       all.add(h);
       errors += e;
       kinds.put(kind, summary(kind, h, e));

@@ -115,6 +115,7 @@ public final class OrdersService {
    * compensation between its call and its record) fails instead of marking outbox rows sent or
    * recording a compensation done; then the clients, the producer and the log lease.
    */
+  @SuppressWarnings("try") // close() throws what ServiceInstance.close() may: the runtime calls it
   private record Resources(
       SharedEventLog.Lease log,
       SqlitePool db,

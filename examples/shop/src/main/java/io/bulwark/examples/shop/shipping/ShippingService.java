@@ -114,6 +114,7 @@ public final class ShippingService {
    * partitions, until the session timeout ({@link #SESSION_TIMEOUT}) expires it. The poll in
    * progress on the log's I/O thread is let finish (never interrupted: see {@link #consume}).
    */
+  @SuppressWarnings("try") // close() throws what ServiceInstance.close() may: the runtime calls it
   private record Instance(ServiceInstance graceful, ServiceInstance crash)
       implements ServiceInstance {
     @Override
