@@ -1,10 +1,11 @@
 /**
- * Bulwark telemetry: RED metrics, decision span events, the Context/OTel bridge, JSON logs,
- * Prometheus and OTLP export, an in-memory time-series store and SLOs as code.
+ * Bulwark telemetry: the OpenTelemetry-backed implementation of bulwark-core's recording API
+ * ({@code io.bulwark.core.telemetry}): RED metrics, decision span events, the Context/OTel bridge,
+ * JSON logs, Prometheus and OTLP export, an in-memory time-series store and SLOs as code. Depends
+ * on no Bulwark module but bulwark-core.
  */
 module io.bulwark.telemetry {
   requires transitive io.bulwark.core;
-  requires transitive io.bulwark.resilience;
   requires transitive io.opentelemetry.api;
   requires transitive io.opentelemetry.context;
   requires io.opentelemetry.sdk;

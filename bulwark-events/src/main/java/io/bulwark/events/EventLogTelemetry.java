@@ -1,8 +1,8 @@
 package io.bulwark.events;
 
 import io.bulwark.telemetry.BulwarkTelemetry;
-import io.bulwark.telemetry.Decisions;
-import io.bulwark.telemetry.RedRecorder;
+import io.bulwark.core.telemetry.Decisions;
+import io.bulwark.core.telemetry.RedRecorder;
 
 /**
  * Maps the embedded log's {@link EventLogListener} events onto telemetry. Each group-commit cycle

@@ -10,7 +10,7 @@ import io.bulwark.resilience.ConcurrencyLimiter;
 import io.bulwark.resilience.Pipeline;
 import io.bulwark.telemetry.BulwarkTelemetry;
 import io.bulwark.telemetry.PrometheusEndpoint;
-import io.bulwark.telemetry.Tracing;
+import io.bulwark.core.telemetry.Tracing;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -3,8 +3,8 @@ package io.bulwark.http.internal;
 import io.bulwark.http.AccessLogEntry;
 import io.bulwark.http.ServerListener;
 import io.bulwark.telemetry.BulwarkTelemetry;
-import io.bulwark.telemetry.Outcome;
-import io.bulwark.telemetry.RedRecorder;
+import io.bulwark.core.telemetry.Outcome;
+import io.bulwark.core.telemetry.RedRecorder;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 

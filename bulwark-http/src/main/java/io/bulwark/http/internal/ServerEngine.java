@@ -14,7 +14,7 @@ import io.bulwark.http.HttpProblem;
 import io.bulwark.http.ServerConfig;
 import io.bulwark.http.ServerListener;
 import io.bulwark.resilience.Pipeline;
-import io.bulwark.telemetry.Tracing;
+import io.bulwark.core.telemetry.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;

@@ -6,7 +6,7 @@ import io.bulwark.events.EventLogTelemetry;
 import io.bulwark.events.TopicPartition;
 import io.bulwark.events.TopicSpec;
 import io.bulwark.telemetry.BulwarkTelemetry;
-import io.bulwark.telemetry.Outcome;
+import io.bulwark.core.telemetry.Outcome;
 import io.bulwark.telemetry.RedSnapshot;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
