@@ -4,7 +4,7 @@
  */
 module io.bulwark.events {
   requires transitive io.bulwark.core;
-  requires transitive io.bulwark.telemetry;
+  requires transitive io.bulwark.resilience;
   requires static transitive org.jspecify;
   requires transitive java.sql;
   requires com.fasterxml.jackson.databind;

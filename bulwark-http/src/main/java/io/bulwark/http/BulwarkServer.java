@@ -1,5 +1,7 @@
 package io.bulwark.http;
 
+import io.bulwark.core.telemetry.Telemetry;
+import io.bulwark.core.telemetry.Tracing;
 import io.bulwark.core.time.Clock;
 import io.bulwark.core.time.Scheduler;
 import io.bulwark.http.internal.CompositeListener;
@@ -8,9 +10,6 @@ import io.bulwark.http.internal.RouteTable;
 import io.bulwark.http.internal.ServerEngine;
 import io.bulwark.resilience.ConcurrencyLimiter;
 import io.bulwark.resilience.Pipeline;
-import io.bulwark.telemetry.BulwarkTelemetry;
-import io.bulwark.telemetry.PrometheusEndpoint;
-import io.bulwark.core.telemetry.Tracing;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -117,7 +116,7 @@ public final class BulwarkServer implements AutoCloseable {
     private final List<String> systemRoutes = new ArrayList<>();
     private Admission admission = Admission.unlimited();
     private @Nullable Pipeline pipeline;
-    private @Nullable BulwarkTelemetry telemetry;
+    private @Nullable Telemetry telemetry;
     private ServerListener listener = ServerListener.accessLog();
     private Clock clock = Clock.system();
     private @Nullable Scheduler scheduler;
@@ -210,21 +209,27 @@ public final class BulwarkServer implements AutoCloseable {
     }
 
     /**
-     * Observability from bulwark-telemetry: mounts its Prometheus scrape at {@code GET /metrics}
-     * (outside load shedding and deadlines, like the health endpoints), records RED metrics (rate,
-     * errors, duration) per route, in addition to the configured listener, and records each
-     * request's {@code SERVER} span. Without telemetry the server still gives every request a span
-     * id of its own under the caller's trace, but records nothing.
+     * Observability: records RED metrics (rate, errors, duration) per route, in addition to the
+     * configured listener, records each request's {@code SERVER} span and, when the telemetry has a
+     * {@linkplain Telemetry#scrape() scrape} (bulwark-telemetry's {@code BulwarkTelemetry} has the
+     * Prometheus one), mounts it at {@code GET /metrics} (outside load shedding and deadlines, like
+     * the health endpoints). Without telemetry the server still gives every request a span id of
+     * its own under the caller's trace, but records nothing.
      */
-    public Builder telemetry(BulwarkTelemetry telemetry) {
+    public Builder telemetry(Telemetry telemetry) {
       this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
-      return metrics(
-          "/metrics",
-          r ->
-              Response.bytes(
-                  200,
-                  PrometheusEndpoint.CONTENT_TYPE,
-                  telemetry.scrapePrometheus().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      telemetry
+          .scrape()
+          .ifPresent(
+              scrape ->
+                  metrics(
+                      "/metrics",
+                      r ->
+                          Response.bytes(
+                              200,
+                              scrape.contentType(),
+                              scrape.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+      return this;
     }
 
     /** Access log and observation (default: {@link ServerListener#accessLog()}). */
@@ -279,7 +284,7 @@ public final class BulwarkServer implements AutoCloseable {
             "a custom clock needs a scheduler on the same clock: use scheduler(...) instead");
       }
       ServerListener listen = listener;
-      BulwarkTelemetry t = telemetry;
+      Telemetry t = telemetry;
       if (t != null) {
         // metrics first: a listener that sees an entry can rely on its metrics being recorded
         listen = new CompositeListener(List.of(new RedListener(t), listener));

@@ -141,7 +141,7 @@ public class TelemetryRecordingBenchmark {
 
   @Benchmark
   public Context sampledOutSpan_bulwark() {
-    var span = bulwark.tracing().startSpan("GET /checkout", SpanKind.SERVER, unsampledParent);
+    var span = bulwark.tracing().startSpan("GET /checkout", io.bulwark.core.telemetry.SpanKind.SERVER, unsampledParent);
     span.end();
     return span.context(); // what the request propagates downstream
   }
