@@ -20,8 +20,10 @@ module io.bulwark.telemetry {
   requires jdk.httpserver;
   requires java.net.http;
   requires org.slf4j;
-  requires static ch.qos.logback.classic;
-  requires static ch.qos.logback.core;
+  // the JSON stamping appender is a Logback appender: its public signature is Logback's, on purpose,
+  // and only for applications that put Logback on their path (static: nobody else gets it)
+  requires static transitive ch.qos.logback.classic;
+  requires static transitive ch.qos.logback.core;
   requires com.fasterxml.jackson.databind;
   requires com.fasterxml.jackson.dataformat.yaml;
 

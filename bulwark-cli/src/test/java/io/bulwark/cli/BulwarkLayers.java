@@ -42,8 +42,9 @@ final class BulwarkLayers {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("io.opentelemetry..")
-        .because("libraries record through io.bulwark.core.telemetry; only bulwark-telemetry maps it"
-            + " onto OpenTelemetry");
+        .because(
+            "libraries record through io.bulwark.core.telemetry; only bulwark-telemetry maps it"
+                + " onto OpenTelemetry");
   }
 
   static LayeredArchitecture rule() {

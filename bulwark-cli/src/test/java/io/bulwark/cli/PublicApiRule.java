@@ -68,8 +68,8 @@ final class PublicApiRule {
   /** The Bulwark modules found on the class path and module path of this JVM. */
   static List<ApiModule> bulwarkModules() {
     ModuleFinder finder = pathFinder();
-    Set<String> javaBase = ModuleFinder.ofSystem().find("java.base").orElseThrow().descriptor()
-        .packages();
+    Set<String> javaBase =
+        ModuleFinder.ofSystem().find("java.base").orElseThrow().descriptor().packages();
     List<ApiModule> out = new ArrayList<>();
     for (ModuleReference ref : finder.findAll()) {
       ModuleDescriptor d = ref.descriptor();
@@ -153,7 +153,8 @@ final class PublicApiRule {
   }
 
   private static ArchCondition<JavaClass> useOnlyAllowedTypes(Map<String, ApiModule> byPackage) {
-    return new ArchCondition<>("use only JDK, Bulwark and requires-transitive types in signatures") {
+    return new ArchCondition<>(
+        "use only JDK, Bulwark and requires-transitive types in signatures") {
       @Override
       public void check(JavaClass type, ConditionEvents events) {
         ApiModule module = byPackage.get(type.getPackageName());

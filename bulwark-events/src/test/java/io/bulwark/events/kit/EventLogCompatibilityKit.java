@@ -473,7 +473,9 @@ public abstract class EventLogCompatibilityKit {
     String t = topic("spans", 2);
     Producer p = producer(ProducerConfig.builder().tracing(telemetry.tracing()).build());
     TelemetrySpan request =
-        telemetry.tracing().startSpan("POST /orders", io.bulwark.core.telemetry.SpanKind.SERVER, Context.root());
+        telemetry
+            .tracing()
+            .startSpan("POST /orders", io.bulwark.core.telemetry.SpanKind.SERVER, Context.root());
     RecordMetadata sent = request.context().call(() -> p.send(rec(t, "o-1", "placed")).join());
     request.end();
 
