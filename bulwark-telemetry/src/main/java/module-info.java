@@ -20,15 +20,19 @@ module io.bulwark.telemetry {
   requires jdk.httpserver;
   requires java.net.http;
   requires org.slf4j;
-  // the JSON stamping appender is a Logback appender: its public signature is Logback's, on purpose,
-  // and only for applications that put Logback on their path (static: nobody else gets it)
-  requires static transitive ch.qos.logback.classic;
-  requires static transitive ch.qos.logback.core;
+  // optional: only applications that choose Logback have it (see the logging export below)
+  requires static ch.qos.logback.classic;
+  requires static ch.qos.logback.core;
   requires com.fasterxml.jackson.databind;
   requires com.fasterxml.jackson.dataformat.yaml;
 
   exports io.bulwark.telemetry;
   exports io.bulwark.telemetry.store;
   exports io.bulwark.telemetry.slo;
-  exports io.bulwark.telemetry.logging;
+  // the JSON stamping appender is a Logback appender (its signature is Logback's) that Logback
+  // instantiates from logback.xml: exported to Logback only, so that Bulwark's public API does not
+  // show a type of an optional dependency (which a reader of this module could not resolve)
+  exports io.bulwark.telemetry.logging to
+      ch.qos.logback.core,
+      ch.qos.logback.classic;
 }
