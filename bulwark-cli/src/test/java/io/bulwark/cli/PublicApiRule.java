@@ -50,18 +50,37 @@ final class PublicApiRule {
           "io.bulwark.http", Set.of("io.vertx.core"),
           "io.bulwark.events", Set.of("com.fasterxml.jackson.databind"));
 
+  /**
+   * Leaks found when this rule was written, owned by the engineers restructuring those types in
+   * issue 12 (the HTTP request and client response take Jackson's ObjectMapper in a public
+   * constructor, and http does not require Jackson transitively). Tolerated so that the rule guards
+   * everything else now; the test fails once an entry no longer occurs, so the list only shrinks.
+   */
+  static final Set<String> TOLERATED =
+      Set.of(
+          "io.bulwark.http.Request exposes com.fasterxml.jackson.databind.ObjectMapper",
+          "io.bulwark.http.client.ClientResponse exposes com.fasterxml.jackson.databind.ObjectMapper");
+
   /** One module's API: its exported packages and the packages its signatures may use. */
   record ApiModule(String name, Set<String> exportedPackages, Set<String> allowedPackages) {}
 
   private PublicApiRule() {}
 
-  /** The rule over {@code modules}: the Bulwark modules of the test's paths by default. */
+  /** The rule over {@code modules}, with nothing tolerated. */
   static ArchRule rule(List<ApiModule> modules) {
+    return rule(modules, Set.of(), new HashSet<>());
+  }
+
+  /**
+   * The rule over {@code modules}; a leak whose {@code "<type> exposes <third-party type>"} is in
+   * {@code tolerated} is not reported but added to {@code toleratedSeen}.
+   */
+  static ArchRule rule(List<ApiModule> modules, Set<String> tolerated, Set<String> toleratedSeen) {
     Map<String, ApiModule> byPackage = new LinkedHashMap<>();
     modules.forEach(m -> m.exportedPackages().forEach(p -> byPackage.put(p, m)));
     return classes()
         .that(publicTypesIn(byPackage.keySet()))
-        .should(useOnlyAllowedTypes(byPackage))
+        .should(useOnlyAllowedTypes(byPackage, tolerated, toleratedSeen))
         .allowEmptyShould(false);
   }
 
@@ -119,7 +138,7 @@ final class PublicApiRule {
     finders.add(ModuleFinder.ofSystem());
     for (String property : new String[] {"jdk.module.path", "java.class.path"}) {
       String value = System.getProperty(property, "");
-      for (String entry : value.split(File.pathSeparator)) {
+      for (String entry : value.split(File.pathSeparator, -1)) {
         Path path = Path.of(entry);
         boolean module =
             entry.endsWith(".jar") || Files.isRegularFile(path.resolve("module-info.class"));
@@ -152,7 +171,8 @@ final class PublicApiRule {
         && (enclosing.isEmpty() || isVisible(enclosing.get()));
   }
 
-  private static ArchCondition<JavaClass> useOnlyAllowedTypes(Map<String, ApiModule> byPackage) {
+  private static ArchCondition<JavaClass> useOnlyAllowedTypes(
+      Map<String, ApiModule> byPackage, Set<String> tolerated, Set<String> toleratedSeen) {
     return new ArchCondition<>(
         "use only JDK, Bulwark and requires-transitive types in signatures") {
       @Override
@@ -168,7 +188,13 @@ final class PublicApiRule {
             (where, t) -> {
               for (JavaClass raw : t.getAllInvolvedRawTypes()) {
                 JavaClass base = raw.getBaseComponentType();
-                if (!base.isPrimitive() && !isAllowed(base, module)) {
+                String leak = type.getName() + " exposes " + base.getName();
+                if (base.isPrimitive() || isAllowed(base, module)) {
+                  continue;
+                }
+                if (tolerated.contains(leak)) {
+                  toleratedSeen.add(leak);
+                } else {
                   events.add(
                       SimpleConditionEvent.violated(
                           type,

@@ -1,6 +1,7 @@
 package io.bulwark.core.telemetry;
 
 import io.bulwark.core.context.Context;
+import java.util.Objects;
 
 /**
  * A span started by {@link Tracing}. A sampled-out span records nothing and costs (almost) nothing;
@@ -47,7 +48,7 @@ public interface TelemetrySpan extends AutoCloseable {
    * returns for a span that is not sampled.
    */
   static TelemetrySpan sampledOut(Context context) {
-    return new SampledOutSpan(java.util.Objects.requireNonNull(context, "context"));
+    return new SampledOutSpan(Objects.requireNonNull(context, "context"));
   }
 
   @Override
