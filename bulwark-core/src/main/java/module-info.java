@@ -1,5 +1,6 @@
 /**
- * The Bulwark kernel: context, deadlines, criticality, time, configuration and the error taxonomy.
+ * The Bulwark kernel: context, deadlines, criticality, time, configuration, the error taxonomy and
+ * the telemetry recording API.
  */
 module io.bulwark.core {
   requires static transitive org.jspecify;
@@ -10,4 +11,5 @@ module io.bulwark.core {
   exports io.bulwark.core.context;
   exports io.bulwark.core.config;
   exports io.bulwark.core.error;
+  exports io.bulwark.core.telemetry;
 }

@@ -9,7 +9,7 @@
 @SuppressWarnings("requires-automatic")
 module io.bulwark.events {
   requires transitive io.bulwark.core;
-  requires transitive io.bulwark.telemetry;
+  requires transitive io.bulwark.resilience;
   requires static transitive org.jspecify;
   requires transitive java.sql;
   requires transitive com.fasterxml.jackson.databind;

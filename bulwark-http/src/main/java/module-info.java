@@ -6,7 +6,6 @@
 module io.bulwark.http {
   requires transitive io.bulwark.core;
   requires transitive io.bulwark.resilience;
-  requires transitive io.bulwark.telemetry;
   requires transitive io.vertx.core; // Vert.x is part of the API: BulwarkServer.Builder.vertx
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;

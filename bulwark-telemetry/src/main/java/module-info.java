@@ -1,10 +1,11 @@
 /**
- * Bulwark telemetry: RED metrics, decision span events, the Context/OTel bridge, JSON logs,
- * Prometheus and OTLP export, an in-memory time-series store and SLOs as code.
+ * Bulwark telemetry: the OpenTelemetry-backed implementation of bulwark-core's recording API
+ * ({@code io.bulwark.core.telemetry}): RED metrics, decision span events, the Context/OTel bridge,
+ * JSON logs, Prometheus and OTLP export, an in-memory time-series store and SLOs as code. Depends
+ * on no Bulwark module but bulwark-core.
  */
 module io.bulwark.telemetry {
   requires transitive io.bulwark.core;
-  requires transitive io.bulwark.resilience;
   requires transitive io.opentelemetry.api;
   requires transitive io.opentelemetry.context;
   requires io.opentelemetry.sdk;
@@ -19,6 +20,7 @@ module io.bulwark.telemetry {
   requires jdk.httpserver;
   requires java.net.http;
   requires org.slf4j;
+  // optional: only applications that choose Logback have it (see the logging export below)
   requires static ch.qos.logback.classic;
   requires static ch.qos.logback.core;
   requires com.fasterxml.jackson.databind;
@@ -27,5 +29,10 @@ module io.bulwark.telemetry {
   exports io.bulwark.telemetry;
   exports io.bulwark.telemetry.store;
   exports io.bulwark.telemetry.slo;
-  exports io.bulwark.telemetry.logging;
+  // the JSON stamping appender is a Logback appender (its signature is Logback's) that Logback
+  // instantiates from logback.xml: exported to Logback only, so that Bulwark's public API does not
+  // show a type of an optional dependency (which a reader of this module could not resolve)
+  exports io.bulwark.telemetry.logging to
+      ch.qos.logback.core,
+      ch.qos.logback.classic;
 }

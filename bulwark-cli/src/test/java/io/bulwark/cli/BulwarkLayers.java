@@ -1,17 +1,51 @@
 package io.bulwark.cli;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
+import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
 
 /**
- * The layering of ARCHITECTURE.md as an ArchUnit rule: each module's packages may use only the
- * modules below it. Maven's dependency graph already stops most violations at compile time; this
- * rule also catches the ones Maven cannot see (a module that depends on a lower one only
+ * The layering of ARCHITECTURE.md as ArchUnit rules: each module's packages may use only the
+ * modules below it. Maven's dependency graph already stops most violations at compile time; these
+ * rules also catch the ones Maven cannot see (a module that depends on a lower one only
  * transitively, optional or test-scoped dependencies leaking into main code).
+ *
+ * <p>Telemetry is split: the recording API ({@code io.bulwark.core.telemetry}) is part of the
+ * kernel and every library records through it; the OpenTelemetry-backed implementation ({@code
+ * io.bulwark.telemetry}) sits above the libraries and only the runtime, the reference system and
+ * the tools may use it, so that a user of a library alone gets no OpenTelemetry SDK.
  */
 final class BulwarkLayers {
+  /** The libraries, and the kernel below them, that must not see OpenTelemetry at all. */
+  static final String[] BELOW_TELEMETRY = {
+    "io.bulwark.core..",
+    "io.bulwark.test..",
+    "io.bulwark.resilience..",
+    "io.bulwark.events..",
+    "io.bulwark.http..",
+    "io.bulwark.saga..",
+    "io.bulwark.data..",
+    "io.bulwark.security..",
+    "io.bulwark.chaos..",
+    "io.bulwark.gateway.."
+  };
+
   private BulwarkLayers() {}
+
+  /** No library below bulwark-telemetry's implementation depends on an OpenTelemetry type. */
+  static ArchRule noOpenTelemetryBelowTheImplementation() {
+    return noClasses()
+        .that()
+        .resideInAnyPackage(BELOW_TELEMETRY)
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.opentelemetry..")
+        .because(
+            "libraries record through io.bulwark.core.telemetry; only bulwark-telemetry maps it"
+                + " onto OpenTelemetry");
+  }
 
   static LayeredArchitecture rule() {
     return layeredArchitecture()
@@ -23,8 +57,6 @@ final class BulwarkLayers {
         .definedBy("io.bulwark.test..")
         .layer("resilience")
         .definedBy("io.bulwark.resilience..")
-        .layer("telemetry")
-        .definedBy("io.bulwark.telemetry..")
         .layer("events")
         .definedBy("io.bulwark.events..")
         .layer("http")
@@ -34,6 +66,8 @@ final class BulwarkLayers {
             "io.bulwark.saga..", "io.bulwark.data..", "io.bulwark.security..", "io.bulwark.chaos..")
         .layer("edge")
         .definedBy("io.bulwark.gateway..")
+        .layer("telemetry-impl")
+        .definedBy("io.bulwark.telemetry..")
         .layer("runtime")
         .definedBy("io.bulwark.runtime..")
         .layer("reference")
@@ -46,25 +80,23 @@ final class BulwarkLayers {
         .mayOnlyAccessLayers("kernel")
         .whereLayer("resilience")
         .mayOnlyAccessLayers("kernel")
-        .whereLayer("telemetry")
-        .mayOnlyAccessLayers("kernel", "resilience")
         .whereLayer("events")
-        .mayOnlyAccessLayers("kernel", "telemetry", "resilience")
+        .mayOnlyAccessLayers("kernel", "resilience")
         .whereLayer("http")
-        .mayOnlyAccessLayers("kernel", "telemetry", "resilience")
+        .mayOnlyAccessLayers("kernel", "resilience")
         .whereLayer("libraries-upper")
-        .mayOnlyAccessLayers(
-            "kernel", "telemetry", "resilience", "events", "http", "libraries-upper")
+        .mayOnlyAccessLayers("kernel", "resilience", "events", "http", "libraries-upper")
         .whereLayer("edge")
-        .mayOnlyAccessLayers(
-            "kernel", "telemetry", "resilience", "events", "http", "libraries-upper")
+        .mayOnlyAccessLayers("kernel", "resilience", "events", "http", "libraries-upper")
+        .whereLayer("telemetry-impl")
+        .mayOnlyAccessLayers("kernel")
         .whereLayer("runtime")
         .mayOnlyAccessLayers(
-            "kernel", "telemetry", "resilience", "events", "http", "libraries-upper", "edge")
+            "kernel", "telemetry-impl", "resilience", "events", "http", "libraries-upper", "edge")
         .whereLayer("reference")
         .mayOnlyAccessLayers(
             "kernel",
-            "telemetry",
+            "telemetry-impl",
             "resilience",
             "events",
             "http",
@@ -74,7 +106,7 @@ final class BulwarkLayers {
         .whereLayer("tools")
         .mayOnlyAccessLayers(
             "kernel",
-            "telemetry",
+            "telemetry-impl",
             "resilience",
             "events",
             "http",

@@ -1,12 +1,13 @@
 package io.bulwark.events;
 
-import io.bulwark.telemetry.BulwarkTelemetry;
-import io.bulwark.telemetry.Decisions;
-import io.bulwark.telemetry.RedRecorder;
+import io.bulwark.core.telemetry.Decisions;
+import io.bulwark.core.telemetry.RedRecorder;
+import io.bulwark.core.telemetry.Telemetry;
 
 /**
- * Maps the embedded log's {@link EventLogListener} events onto telemetry. Each group-commit cycle
- * (write + fsync + acknowledge) is one request of the RED series {@code
+ * Maps the embedded log's {@link EventLogListener} events onto bulwark-core's {@link Telemetry}
+ * (with bulwark-telemetry's {@code BulwarkTelemetry}, metrics and span events). Each group-commit
+ * cycle (write + fsync + acknowledge) is one request of the RED series {@code
  * dependency=eventlog.commit}, so its duration histogram is the durability latency producers wait
  * for. Rare events that explain behaviour are {@link Decisions}: cuts at recovery (torn tails or
  * corruption under {@code TRUNCATE}), corruption reported, committed offsets clamped after a cut,
@@ -27,13 +28,13 @@ public final class EventLogTelemetry implements EventLogListener {
   private final RedRecorder commits;
   private final Decisions decisions;
 
-  private EventLogTelemetry(BulwarkTelemetry telemetry) {
+  private EventLogTelemetry(Telemetry telemetry) {
     this.commits = telemetry.dependency(COMMIT);
     this.decisions = telemetry.decisions();
   }
 
   /** A listener that records into {@code telemetry}. */
-  public static EventLogTelemetry of(BulwarkTelemetry telemetry) {
+  public static EventLogTelemetry of(Telemetry telemetry) {
     return new EventLogTelemetry(telemetry);
   }
 

@@ -1,6 +1,7 @@
 package io.bulwark.events;
 
 import io.bulwark.core.error.RetriableException;
+import io.bulwark.core.error.TimeoutFailure;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -10,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * idempotent producers and inboxes absorb that. Distinct from {@link BufferFullException}, which
  * means the producer refused the record before sending anything.
  */
-public final class EventLogTimeoutException extends RetriableException {
+public final class EventLogTimeoutException extends RetriableException implements TimeoutFailure {
   private static final long serialVersionUID = 1L;
 
   public EventLogTimeoutException(String message, @Nullable Throwable cause) {

@@ -2,11 +2,11 @@ package io.bulwark.events;
 
 import io.bulwark.core.context.Context;
 import io.bulwark.core.context.ContextHeaders;
+import io.bulwark.core.telemetry.HopSpans;
+import io.bulwark.core.telemetry.TelemetrySpan;
+import io.bulwark.core.telemetry.Tracing;
 import io.bulwark.core.time.Clock;
 import io.bulwark.events.internal.RecordContext;
-import io.bulwark.telemetry.HopSpans;
-import io.bulwark.telemetry.TelemetrySpan;
-import io.bulwark.telemetry.Tracing;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -1,6 +1,6 @@
 package io.bulwark.events;
 
-import io.bulwark.telemetry.Tracing;
+import io.bulwark.core.telemetry.Tracing;
 import java.time.Duration;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;

@@ -1,5 +1,7 @@
 package io.bulwark.http;
 
+import io.bulwark.core.telemetry.Telemetry;
+import io.bulwark.core.telemetry.Tracing;
 import io.bulwark.core.time.Clock;
 import io.bulwark.core.time.Scheduler;
 import io.bulwark.http.internal.CompositeListener;
@@ -9,9 +11,6 @@ import io.bulwark.http.internal.RouteTable;
 import io.bulwark.http.internal.ServerEngine;
 import io.bulwark.resilience.ConcurrencyLimiter;
 import io.bulwark.resilience.Pipeline;
-import io.bulwark.telemetry.BulwarkTelemetry;
-import io.bulwark.telemetry.PrometheusEndpoint;
-import io.bulwark.telemetry.Tracing;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -126,7 +125,7 @@ public final class BulwarkServer implements AutoCloseable {
     private Admission admission = Admission.unlimited();
     private final Map<String, Admission> routeAdmissions = new LinkedHashMap<>();
     private @Nullable Pipeline pipeline;
-    private @Nullable BulwarkTelemetry telemetry;
+    private @Nullable Telemetry telemetry;
     private final List<ServerListener> listeners = new ArrayList<>();
     private Clock clock = Clock.system();
     private @Nullable Scheduler scheduler;
@@ -243,21 +242,27 @@ public final class BulwarkServer implements AutoCloseable {
     }
 
     /**
-     * Observability from bulwark-telemetry: mounts its Prometheus scrape at {@code GET /metrics}
-     * (outside load shedding and deadlines, like the health endpoints), records RED metrics (rate,
-     * errors, duration) per route, in addition to the configured listener, and records each
-     * request's {@code SERVER} span. Without telemetry the server still gives every request a span
-     * id of its own under the caller's trace, but records nothing.
+     * Observability: records RED metrics (rate, errors, duration) per route, in addition to the
+     * configured listener, records each request's {@code SERVER} span and, when the telemetry has a
+     * {@linkplain Telemetry#scrape() scrape} (bulwark-telemetry's {@code BulwarkTelemetry} has the
+     * Prometheus one), mounts it at {@code GET /metrics} (outside load shedding and deadlines, like
+     * the health endpoints). Without telemetry the server still gives every request a span id of
+     * its own under the caller's trace, but records nothing.
      */
-    public Builder telemetry(BulwarkTelemetry telemetry) {
+    public Builder telemetry(Telemetry telemetry) {
       this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
-      return metrics(
-          "/metrics",
-          r ->
-              Response.bytes(
-                  200,
-                  PrometheusEndpoint.CONTENT_TYPE,
-                  telemetry.scrapePrometheus().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      telemetry
+          .scrape()
+          .ifPresent(
+              scrape ->
+                  metrics(
+                      "/metrics",
+                      r ->
+                          Response.bytes(
+                              200,
+                              scrape.contentType(),
+                              scrape.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+      return this;
     }
 
     /**
@@ -333,7 +338,7 @@ public final class BulwarkServer implements AutoCloseable {
             int space = route.indexOf(' ');
             routes.admission(route.substring(0, space), route.substring(space + 1), a);
           });
-      BulwarkTelemetry t = telemetry;
+      Telemetry t = telemetry;
       ServerEngine engine =
           new ServerEngine(
               settings(),
@@ -352,7 +357,7 @@ public final class BulwarkServer implements AutoCloseable {
     }
 
     /** The listeners added, or the access log; metrics first, so a listener finds them recorded. */
-    private ServerListener listener(@Nullable BulwarkTelemetry t) {
+    private ServerListener listener(@Nullable Telemetry t) {
       List<ServerListener> all = new ArrayList<>();
       if (t != null) {
         all.add(new RedListener(t));

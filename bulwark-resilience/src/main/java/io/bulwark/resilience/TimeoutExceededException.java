@@ -1,13 +1,14 @@
 package io.bulwark.resilience;
 
 import io.bulwark.core.error.BulwarkException;
+import io.bulwark.core.error.TimeoutFailure;
 import java.time.Duration;
 
 /**
  * A {@link Timeout} expired before the work finished; the work was interrupted. Retriable (the next
  * attempt may be faster) and stackless, since timeouts are common under load.
  */
-public final class TimeoutExceededException extends BulwarkException {
+public final class TimeoutExceededException extends BulwarkException implements TimeoutFailure {
   private static final long serialVersionUID = 1L;
   private final String policy;
   private final long timeoutNanos;

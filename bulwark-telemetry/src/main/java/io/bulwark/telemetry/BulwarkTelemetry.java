@@ -1,9 +1,17 @@
 package io.bulwark.telemetry;
 
+import io.bulwark.core.telemetry.Decisions;
+import io.bulwark.core.telemetry.MetricsScrape;
+import io.bulwark.core.telemetry.Outcome;
+import io.bulwark.core.telemetry.RedRecorder;
+import io.bulwark.core.telemetry.Telemetry;
+import io.bulwark.core.telemetry.Tracing;
 import io.bulwark.core.time.Clock;
 import io.bulwark.telemetry.internal.ActiveSpans;
 import io.bulwark.telemetry.internal.BulwarkMetricProducer;
 import io.bulwark.telemetry.internal.OtelClock;
+import io.bulwark.telemetry.internal.OtelDecisions;
+import io.bulwark.telemetry.internal.OtelTracing;
 import io.bulwark.telemetry.internal.TelemetryState;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
@@ -24,15 +32,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one place where Bulwark components report what they do. Listeners of the resilience, HTTP,
- * events, saga and chaos modules call {@link #endpoint(String)} / {@link #dependency(String)} for
- * RED metrics, {@link #decisions()} for decision events and {@link #tracing()} for spans; this
- * class maps all of it onto OpenTelemetry and exposes it as Prometheus text ({@link
- * #scrapePrometheus()}, {@link PrometheusEndpoint}), over OTLP (off unless configured) and to the
- * embedded {@link io.bulwark.telemetry.store.TimeSeriesStore} through a {@link
+ * The OpenTelemetry-backed {@link Telemetry}: the one place where what Bulwark components report is
+ * mapped onto OpenTelemetry. Listeners of the resilience, HTTP, events, saga and chaos modules call
+ * {@link #endpoint(String)} / {@link #dependency(String)} for RED metrics, {@link #decisions()} for
+ * decision events and {@link #tracing()} for spans through the {@link Telemetry} interface of
+ * bulwark-core; this class maps all of it onto the OpenTelemetry SDK and exposes it as Prometheus
+ * text ({@link #scrapePrometheus()}, {@link PrometheusEndpoint}), over OTLP (off unless configured)
+ * and to the embedded {@link io.bulwark.telemetry.store.TimeSeriesStore} through a {@link
  * io.bulwark.telemetry.store.StoreScraper}.
  *
  * <p>Guarantees: recording is lock-free and allocation-free once a recorder is obtained; the number
@@ -41,7 +51,7 @@ import java.util.concurrent.TimeUnit;
  * disabled instance ({@link #noop()}) records nothing. Thread-safe. {@link #close()} flushes and
  * shuts down the SDK.
  */
-public final class BulwarkTelemetry implements AutoCloseable {
+public final class BulwarkTelemetry implements Telemetry, AutoCloseable {
   private final TelemetryConfig config;
   private final TelemetryState state;
   private final OpenTelemetrySdk sdk;
@@ -87,8 +97,8 @@ public final class BulwarkTelemetry implements AutoCloseable {
             .setTracerProvider(tracers.build())
             .build();
     ActiveSpans active = new ActiveSpans();
-    this.tracing = new Tracing(sdk.getTracer("io.bulwark.telemetry"), active, config.enabled());
-    this.decisions = new Decisions(state, active, config.enabled());
+    this.tracing = new OtelTracing(sdk.getTracer("io.bulwark.telemetry"), active, config.enabled());
+    this.decisions = new OtelDecisions(state, active, config.enabled());
   }
 
   /** Telemetry with {@code config}. */
@@ -101,34 +111,51 @@ public final class BulwarkTelemetry implements AutoCloseable {
     return TelemetryConfig.builder();
   }
 
-  /** Telemetry that records nothing: recorders are no-ops, spans are sampled out. */
+  /**
+   * A disabled instance that records nothing: recorders are no-ops, spans are sampled out; its
+   * scrape is empty. Where no SDK is wanted at all, {@link Telemetry#noop()} is lighter.
+   */
   public static BulwarkTelemetry noop() {
     return create(TelemetryConfig.builder().enabled(false).buildConfig());
   }
 
-  /**
-   * The RED recorder of one server endpoint (a route, an RPC method, an event handler).
-   *
-   * @throws IllegalArgumentException if {@code name} is empty, longer than 128 characters or
-   *     contains control characters
-   */
+  @Override
   public RedRecorder endpoint(String name) {
-    validateName("endpoint", name);
+    Telemetry.checkName("endpoint", name);
     return config.enabled() ? state.endpoint(name) : NoopRecorder.INSTANCE;
   }
 
-  /** The RED recorder of one downstream dependency (a service, a database, a broker). */
+  @Override
   public RedRecorder dependency(String name) {
-    validateName("dependency", name);
+    Telemetry.checkName("dependency", name);
     return config.enabled() ? state.dependency(name) : NoopRecorder.INSTANCE;
   }
 
+  @Override
   public Decisions decisions() {
     return decisions;
   }
 
+  @Override
   public Tracing tracing() {
     return tracing;
+  }
+
+  /** {@link #scrapePrometheus()} in the Prometheus text format, for a server's {@code /metrics}. */
+  @Override
+  public Optional<MetricsScrape> scrape() {
+    return Optional.of(
+        new MetricsScrape() {
+          @Override
+          public String contentType() {
+            return PrometheusEndpoint.CONTENT_TYPE;
+          }
+
+          @Override
+          public String scrape() {
+            return scrapePrometheus();
+          }
+        });
   }
 
   /** The OTel API instance (for libraries that take one); its metrics are exported too. */
@@ -166,19 +193,6 @@ public final class BulwarkTelemetry implements AutoCloseable {
   @Override
   public void close() {
     sdk.shutdown().join(5, TimeUnit.SECONDS);
-  }
-
-  static void validateName(String what, String name) {
-    if (name.isEmpty() || name.length() > 128) {
-      throw new IllegalArgumentException(
-          what + " name must be 1 to 128 characters, was \"" + name + "\"");
-    }
-    for (int i = 0; i < name.length(); i++) {
-      if (Character.isISOControl(name.charAt(i))) {
-        throw new IllegalArgumentException(
-            what + " name must not contain control characters, was \"" + name + "\"");
-      }
-    }
   }
 
   private static final class NoopRecorder implements RedRecorder {

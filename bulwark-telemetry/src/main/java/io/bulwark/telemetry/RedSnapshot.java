@@ -1,5 +1,6 @@
 package io.bulwark.telemetry;
 
+import io.bulwark.core.telemetry.Outcome;
 import java.util.EnumMap;
 import java.util.Map;
 

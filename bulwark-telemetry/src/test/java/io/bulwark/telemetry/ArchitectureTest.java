@@ -36,18 +36,16 @@ class ArchitectureTest {
   }
 
   @Test
-  void dependsOnNoBulwarkLibraryAboveItAndOnResilienceOnlyInItsBinding() {
+  void dependsOnNoBulwarkModuleButCore() {
     noClasses()
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("io.bulwark.http..", "io.bulwark.events..", "io.bulwark.cli..")
-        .check(CLASSES);
-    noClasses()
-        .that()
-        .doNotHaveSimpleName("ResilienceTelemetry")
-        .should()
-        .dependOnClassesThat()
-        .resideInAnyPackage("io.bulwark.resilience..")
+        .resideInAnyPackage(
+            "io.bulwark.resilience..",
+            "io.bulwark.http..",
+            "io.bulwark.events..",
+            "io.bulwark.runtime..",
+            "io.bulwark.cli..")
         .check(CLASSES);
   }
 }

@@ -2,6 +2,8 @@ package io.bulwark.telemetry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bulwark.core.telemetry.Outcome;
+import io.bulwark.core.telemetry.RedRecorder;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

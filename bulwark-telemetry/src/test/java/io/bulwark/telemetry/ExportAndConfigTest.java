@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpServer;
 import io.bulwark.core.config.ConfigException;
 import io.bulwark.core.config.ConfigLoader;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -16,13 +17,23 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 class ExportAndConfigTest {
+  /** 127.0.0.1 as an address, so nothing resolves a host name. */
+  private static final InetAddress LOOPBACK = loopback();
+
+  private static InetAddress loopback() {
+    try {
+      return InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 
   @Test
   void otlpIsOffByDefaultAndPushesMetricsAndSpansWhenConfigured() throws Exception {
     assertThat(TelemetryConfig.builder().buildConfig().otlpEndpoint()).isNull();
 
     Map<String, Integer> bytesByPath = new ConcurrentHashMap<>();
-    HttpServer collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    HttpServer collector = HttpServer.create(new InetSocketAddress(LOOPBACK, 0), 0);
     collector.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     collector.createContext(
         "/",

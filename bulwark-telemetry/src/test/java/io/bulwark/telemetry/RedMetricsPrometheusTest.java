@@ -3,6 +3,8 @@ package io.bulwark.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bulwark.core.telemetry.Outcome;
+import io.bulwark.core.telemetry.RedRecorder;
 import io.bulwark.test.VirtualClock;
 import java.io.ByteArrayInputStream;
 import java.net.URI;

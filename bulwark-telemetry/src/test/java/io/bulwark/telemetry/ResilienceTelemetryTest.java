@@ -4,16 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bulwark.core.error.DeadlineExceededException;
-import io.bulwark.core.error.FatalException;
+import io.bulwark.core.telemetry.Outcome;
 import io.bulwark.resilience.CircuitBreaker;
 import io.bulwark.resilience.Pipeline;
 import io.bulwark.resilience.PolicyRejectedException;
+import io.bulwark.resilience.ResilienceTelemetry;
+import io.bulwark.resilience.TimeoutExceededException;
 import io.bulwark.test.VirtualClock;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.hawkular.agent.prometheus.types.Counter;
 import org.hawkular.agent.prometheus.types.MetricFamily;
@@ -94,17 +95,30 @@ class ResilienceTelemetryTest {
   }
 
   @Test
-  void failuresAreClassifiedIntoOutcomes() {
-    assertThat(ResilienceTelemetry.outcomeOf(null)).isEqualTo(Outcome.SUCCESS);
-    assertThat(ResilienceTelemetry.outcomeOf(new IOException())).isEqualTo(Outcome.ERROR);
-    assertThat(ResilienceTelemetry.outcomeOf(new FatalException("bad"))).isEqualTo(Outcome.ERROR);
-    assertThat(ResilienceTelemetry.outcomeOf(new TimeoutException())).isEqualTo(Outcome.TIMEOUT);
-    assertThat(ResilienceTelemetry.outcomeOf(new DeadlineExceededException("late")))
-        .isEqualTo(Outcome.TIMEOUT);
-    assertThat(
-            ResilienceTelemetry.outcomeOf(
-                new CompletionException(new DeadlineExceededException("late"))))
-        .isEqualTo(Outcome.TIMEOUT);
+  void failuresOfCallsAreCountedByTheCoreOutcomeRule() throws Exception {
+    try (BulwarkTelemetry telemetry = BulwarkTelemetry.builder().build()) {
+      Pipeline pipeline =
+          Pipeline.builder().name("inventory").listener(ResilienceTelemetry.of(telemetry)).build();
+      failWith(pipeline, new TimeoutExceededException("inventory-timeout", 1_000_000L));
+      failWith(pipeline, new CompletionException(new DeadlineExceededException("late")));
+      failWith(pipeline, new IOException("reset"));
+
+      RedSnapshot red = telemetry.redSnapshots("dependency").getFirst();
+      assertThat(red.name()).isEqualTo("inventory");
+      assertThat(red.count(Outcome.TIMEOUT)).isEqualTo(2);
+      assertThat(red.count(Outcome.ERROR)).isEqualTo(1);
+      assertThat(red.count(Outcome.SUCCESS)).isZero();
+    }
+  }
+
+  private static void failWith(Pipeline pipeline, Exception failure) {
+    assertThatThrownBy(
+            () ->
+                pipeline.call(
+                    () -> {
+                      throw failure;
+                    }))
+        .isSameAs(failure);
   }
 
   private static Map<String, Double> decisionCounts(String prometheusText, String component)

@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.bulwark.core.context.Baggage;
 import io.bulwark.core.context.Context;
 import io.bulwark.core.context.TraceContext;
+import io.bulwark.core.telemetry.Decisions;
+import io.bulwark.core.telemetry.HopSpans;
+import io.bulwark.core.telemetry.SpanKind;
+import io.bulwark.core.telemetry.TelemetrySpan;
+import io.bulwark.core.telemetry.Tracing;
 import io.bulwark.test.VirtualClock;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -142,7 +146,7 @@ class TracingAndBridgeTest {
           .isNotEqualTo(remote.spanId());
     }
     assertThat(exported.get(0).getParentSpanId()).isEqualTo(remote.spanId());
-    assertThat(exported.get(0).getKind()).isEqualTo(SpanKind.SERVER);
+    assertThat(exported.get(0).getKind()).isEqualTo(io.opentelemetry.api.trace.SpanKind.SERVER);
   }
 
   @Test
@@ -259,11 +263,11 @@ class TracingAndBridgeTest {
     assertThat(exported).hasSize(2);
     SpanData send = exported.get(0);
     SpanData process = exported.get(1);
-    assertThat(send.getKind()).isEqualTo(SpanKind.PRODUCER);
+    assertThat(send.getKind()).isEqualTo(io.opentelemetry.api.trace.SpanKind.PRODUCER);
     assertThat(send.getName()).isEqualTo("send orders");
     assertThat(send.getAttributes().asMap().toString())
         .contains("messaging.destination.name=orders", "messaging.destination.partition.id=2");
-    assertThat(process.getKind()).isEqualTo(SpanKind.CONSUMER);
+    assertThat(process.getKind()).isEqualTo(io.opentelemetry.api.trace.SpanKind.CONSUMER);
     assertThat(process.getTraceId()).isEqualTo(producer.traceId());
     assertThat(process.getParentSpanId()).isEqualTo(producer.spanId());
     assertThat(process.getLinks()).hasSize(1);

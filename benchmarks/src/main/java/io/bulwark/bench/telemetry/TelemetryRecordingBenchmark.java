@@ -2,10 +2,10 @@ package io.bulwark.bench.telemetry;
 
 import io.bulwark.core.context.Context;
 import io.bulwark.core.context.TraceContext;
+import io.bulwark.core.telemetry.Outcome;
+import io.bulwark.core.telemetry.RedRecorder;
 import io.bulwark.telemetry.BulwarkTelemetry;
 import io.bulwark.telemetry.ContextBridge;
-import io.bulwark.telemetry.Outcome;
-import io.bulwark.telemetry.RedRecorder;
 import io.bulwark.telemetry.TelemetryConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
@@ -141,7 +141,10 @@ public class TelemetryRecordingBenchmark {
 
   @Benchmark
   public Context sampledOutSpan_bulwark() {
-    var span = bulwark.tracing().startSpan("GET /checkout", SpanKind.SERVER, unsampledParent);
+    var span =
+        bulwark
+            .tracing()
+            .startSpan("GET /checkout", io.bulwark.core.telemetry.SpanKind.SERVER, unsampledParent);
     span.end();
     return span.context(); // what the request propagates downstream
   }

@@ -1,8 +1,8 @@
 package io.bulwark.events.internal;
 
+import io.bulwark.core.telemetry.HopSpans;
+import io.bulwark.core.telemetry.TelemetrySpan;
 import io.bulwark.events.RecordMetadata;
-import io.bulwark.telemetry.HopSpans;
-import io.bulwark.telemetry.TelemetrySpan;
 import java.util.concurrent.CompletableFuture;
 
 /** Ends the {@code PRODUCER} span of a send when the send is acknowledged or fails. */

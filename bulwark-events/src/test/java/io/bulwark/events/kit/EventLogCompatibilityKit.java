@@ -7,6 +7,8 @@ import io.bulwark.core.context.Context;
 import io.bulwark.core.context.ContextHeaders;
 import io.bulwark.core.context.Deadline;
 import io.bulwark.core.context.TraceContext;
+import io.bulwark.core.telemetry.HopSpans;
+import io.bulwark.core.telemetry.TelemetrySpan;
 import io.bulwark.events.Consumer;
 import io.bulwark.events.ConsumerConfig;
 import io.bulwark.events.EventLog;
@@ -22,8 +24,6 @@ import io.bulwark.events.TopicPartition;
 import io.bulwark.events.TopicSpec;
 import io.bulwark.events.testing.CollectedSpans;
 import io.bulwark.telemetry.BulwarkTelemetry;
-import io.bulwark.telemetry.HopSpans;
-import io.bulwark.telemetry.TelemetrySpan;
 import io.bulwark.test.VirtualClock;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -511,7 +511,9 @@ public abstract class EventLogCompatibilityKit {
     String t = topic("spans", 2);
     Producer p = producer(ProducerConfig.builder().tracing(telemetry.tracing()).build());
     TelemetrySpan request =
-        telemetry.tracing().startSpan("POST /orders", SpanKind.SERVER, Context.root());
+        telemetry
+            .tracing()
+            .startSpan("POST /orders", io.bulwark.core.telemetry.SpanKind.SERVER, Context.root());
     RecordMetadata sent = request.context().call(() -> p.send(rec(t, "o-1", "placed")).join());
     request.end();
 

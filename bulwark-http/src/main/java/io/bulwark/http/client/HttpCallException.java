@@ -1,6 +1,7 @@
 package io.bulwark.http.client;
 
 import io.bulwark.core.error.BulwarkException;
+import io.bulwark.core.error.TimeoutFailure;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -8,7 +9,7 @@ import org.jspecify.annotations.Nullable;
  * was available. Retriable unless the server said the method is not implemented (501) or the HTTP
  * version is unsupported (505); retry policies and outlier ejection read {@link #isRetriable()}.
  */
-public final class HttpCallException extends BulwarkException {
+public final class HttpCallException extends BulwarkException implements TimeoutFailure {
   private static final long serialVersionUID = 1L;
 
   private final String service;
@@ -45,6 +46,7 @@ public final class HttpCallException extends BulwarkException {
   }
 
   /** True if no answer came within the timeout. */
+  @Override
   public boolean isTimeout() {
     return timeout;
   }

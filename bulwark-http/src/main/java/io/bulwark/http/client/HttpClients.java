@@ -1,6 +1,7 @@
 package io.bulwark.http.client;
 
 import io.bulwark.core.config.ConfigReader;
+import io.bulwark.core.telemetry.Telemetry;
 import io.bulwark.core.time.Scheduler;
 import io.bulwark.http.discovery.ServiceDiscovery;
 import io.bulwark.http.internal.ClientEngine;
@@ -9,7 +10,6 @@ import io.bulwark.resilience.Pipeline;
 import io.bulwark.resilience.ResilienceListener;
 import io.bulwark.resilience.ResilienceRegistry;
 import io.bulwark.resilience.Retry;
-import io.bulwark.telemetry.BulwarkTelemetry;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -89,7 +89,7 @@ public final class HttpClients implements AutoCloseable {
     private @Nullable BiFunction<String, ClientConfig, CallDecorator> decorators;
     private Function<String, @Nullable Pipeline> pipelines = name -> null;
     private @Nullable Vertx vertx;
-    private BulwarkTelemetry telemetry = BulwarkTelemetry.noop();
+    private Telemetry telemetry = Telemetry.noop();
     private final List<ResilienceListener> listeners = new ArrayList<>();
 
     private Builder(ServiceDiscovery discovery, Scheduler scheduler) {
@@ -143,13 +143,13 @@ public final class HttpClients implements AutoCloseable {
     }
 
     /**
-     * Records RED metrics (rate, errors, duration) of every call per client as a bulwark-telemetry
-     * {@code dependency} named after the client: success, error, timeout (deadline or timeout) or
-     * rejected (circuit open, limit reached), and records a {@code CLIENT} span per attempt
-     * (retries included). Without telemetry each attempt still sends a span id of its own under the
-     * caller's trace, but records nothing.
+     * Records RED metrics (rate, errors, duration) of every call per client as a telemetry {@code
+     * dependency} named after the client: success, error, timeout (deadline or timeout) or rejected
+     * (circuit open, limit reached), and records a {@code CLIENT} span per attempt (retries
+     * included). Without telemetry each attempt still sends a span id of its own under the caller's
+     * trace, but records nothing.
      */
-    public Builder telemetry(BulwarkTelemetry telemetry) {
+    public Builder telemetry(Telemetry telemetry) {
       this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
       return this;
     }

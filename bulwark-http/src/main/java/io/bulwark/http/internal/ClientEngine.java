@@ -4,6 +4,11 @@ import io.bulwark.core.context.Context;
 import io.bulwark.core.context.ContextHeaders;
 import io.bulwark.core.context.Deadline;
 import io.bulwark.core.error.DeadlineExceededException;
+import io.bulwark.core.telemetry.HopSpans;
+import io.bulwark.core.telemetry.Outcome;
+import io.bulwark.core.telemetry.RedRecorder;
+import io.bulwark.core.telemetry.TelemetrySpan;
+import io.bulwark.core.telemetry.Tracing;
 import io.bulwark.core.time.Clock;
 import io.bulwark.core.time.Scheduler;
 import io.bulwark.http.client.CallDecorator;
@@ -22,11 +27,6 @@ import io.bulwark.http.lb.LoadBalancers;
 import io.bulwark.http.lb.ZonePreference;
 import io.bulwark.resilience.CircuitBreaker;
 import io.bulwark.resilience.ResilienceListener;
-import io.bulwark.telemetry.HopSpans;
-import io.bulwark.telemetry.Outcome;
-import io.bulwark.telemetry.RedRecorder;
-import io.bulwark.telemetry.TelemetrySpan;
-import io.bulwark.telemetry.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -209,20 +209,9 @@ public final class ClientEngine implements ServiceClient {
       red.record(Outcome.SUCCESS, clock.nanoTime() - start);
       return response;
     } catch (Exception e) {
-      red.record(outcome(e), clock.nanoTime() - start);
+      red.record(Outcome.of(e), clock.nanoTime() - start);
       throw e;
     }
-  }
-
-  private static Outcome outcome(Exception e) {
-    if (e instanceof DeadlineExceededException
-        || (e instanceof HttpCallException h && h.isTimeout())) {
-      return Outcome.TIMEOUT;
-    }
-    if (e instanceof io.bulwark.core.error.RejectedException) {
-      return Outcome.REJECTED;
-    }
-    return Outcome.ERROR;
   }
 
   /**

@@ -5,7 +5,7 @@ import io.bulwark.core.context.CorrelationIds;
 import io.bulwark.core.context.MalformedHeaderException;
 import io.bulwark.http.HttpProblem;
 import io.bulwark.http.RequestOutcome;
-import io.bulwark.telemetry.Tracing;
+import io.bulwark.core.telemetry.Tracing;
 
 /**
  * Builds the request's context: restores the caller's from the request headers ({@code

@@ -2,15 +2,15 @@ package io.bulwark.http.internal;
 
 import io.bulwark.core.context.Context;
 import io.bulwark.core.context.ContextHeaders;
+import io.bulwark.core.telemetry.HopSpans;
+import io.bulwark.core.telemetry.TelemetrySpan;
+import io.bulwark.core.telemetry.Tracing;
 import io.bulwark.core.time.ScheduledTask;
 import io.bulwark.http.AccessLogEntry;
 import io.bulwark.http.Admission;
 import io.bulwark.http.HttpProblem;
 import io.bulwark.http.RequestOutcome;
 import io.bulwark.http.Response;
-import io.bulwark.telemetry.HopSpans;
-import io.bulwark.telemetry.TelemetrySpan;
-import io.bulwark.telemetry.Tracing;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;

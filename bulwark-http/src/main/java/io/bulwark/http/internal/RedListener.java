@@ -1,10 +1,10 @@
 package io.bulwark.http.internal;
 
+import io.bulwark.core.telemetry.Outcome;
+import io.bulwark.core.telemetry.RedRecorder;
+import io.bulwark.core.telemetry.Telemetry;
 import io.bulwark.http.AccessLogEntry;
 import io.bulwark.http.ServerListener;
-import io.bulwark.telemetry.BulwarkTelemetry;
-import io.bulwark.telemetry.Outcome;
-import io.bulwark.telemetry.RedRecorder;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -15,10 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Requests that matched no route are not recorded (unbounded names). Recording is lock-free.
  */
 public final class RedListener implements ServerListener {
-  private final BulwarkTelemetry telemetry;
+  private final Telemetry telemetry;
   private final Map<String, RedRecorder> recorders = new ConcurrentHashMap<>();
 
-  public RedListener(BulwarkTelemetry telemetry) {
+  public RedListener(Telemetry telemetry) {
     this.telemetry = telemetry;
   }
 

@@ -2,6 +2,7 @@ package io.bulwark.http.internal;
 
 import io.bulwark.core.context.Context;
 import io.bulwark.core.context.ContextHeaders;
+import io.bulwark.core.telemetry.Tracing;
 import io.bulwark.core.time.Clock;
 import io.bulwark.core.time.Scheduler;
 import io.bulwark.core.time.SystemScheduler;
@@ -9,7 +10,6 @@ import io.bulwark.http.Admission;
 import io.bulwark.http.ServerConfig;
 import io.bulwark.http.ServerListener;
 import io.bulwark.resilience.Pipeline;
-import io.bulwark.telemetry.Tracing;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServerRequest;

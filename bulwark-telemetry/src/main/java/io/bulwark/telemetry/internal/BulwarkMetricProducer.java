@@ -1,7 +1,7 @@
 package io.bulwark.telemetry.internal;
 
+import io.bulwark.core.telemetry.Outcome;
 import io.bulwark.core.time.Clock;
-import io.bulwark.telemetry.Outcome;
 import io.bulwark.telemetry.RedSnapshot;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;

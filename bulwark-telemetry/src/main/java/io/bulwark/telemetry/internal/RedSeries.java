@@ -1,7 +1,7 @@
 package io.bulwark.telemetry.internal;
 
-import io.bulwark.telemetry.Outcome;
-import io.bulwark.telemetry.RedRecorder;
+import io.bulwark.core.telemetry.Outcome;
+import io.bulwark.core.telemetry.RedRecorder;
 import io.bulwark.telemetry.RedSnapshot;
 import java.util.concurrent.atomic.LongAdder;
 

@@ -1,43 +1,14 @@
 package io.bulwark.telemetry.internal;
 
 import io.bulwark.core.context.Context;
-import io.bulwark.telemetry.TelemetrySpan;
+import io.bulwark.core.telemetry.TelemetrySpan;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** The two kinds of {@link TelemetrySpan}. */
+/** The recording {@link TelemetrySpan} of {@link OtelTracing}. */
 public final class SpanHandles {
-  /** The sampled-out span under the root context. */
-  public static final TelemetrySpan NONE = new SampledOut(Context.root());
-
   private SpanHandles() {}
-
-  /** A span that was not sampled: the work runs under {@code context} and nothing is recorded. */
-  public record SampledOut(Context context) implements TelemetrySpan {
-    @Override
-    public boolean isRecording() {
-      return false;
-    }
-
-    @Override
-    public void event(String name) {}
-
-    @Override
-    public void fail(Throwable error) {}
-
-    @Override
-    public void fail(String description) {}
-
-    @Override
-    public void attribute(String key, String value) {}
-
-    @Override
-    public void attribute(String key, long value) {}
-
-    @Override
-    public void end() {}
-  }
 
   /** A sampled OTel span, registered in {@link ActiveSpans} until it ends. */
   public static final class Recording implements TelemetrySpan {

@@ -1,7 +1,7 @@
 package io.bulwark.telemetry.slo;
 
+import io.bulwark.core.telemetry.Outcome;
 import io.bulwark.telemetry.MetricNames;
-import io.bulwark.telemetry.Outcome;
 import io.bulwark.telemetry.store.TimeSeriesStore;
 import java.time.Duration;
 import java.util.Map;

@@ -1,10 +1,10 @@
 package io.bulwark.telemetry.store;
 
+import io.bulwark.core.telemetry.Outcome;
 import io.bulwark.core.time.ScheduledTask;
 import io.bulwark.core.time.Scheduler;
 import io.bulwark.telemetry.BulwarkTelemetry;
 import io.bulwark.telemetry.MetricNames;
-import io.bulwark.telemetry.Outcome;
 import io.bulwark.telemetry.RedSnapshot;
 import java.time.Duration;
 import java.util.List;

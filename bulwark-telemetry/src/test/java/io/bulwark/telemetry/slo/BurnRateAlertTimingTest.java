@@ -2,9 +2,9 @@ package io.bulwark.telemetry.slo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bulwark.core.telemetry.Outcome;
+import io.bulwark.core.telemetry.RedRecorder;
 import io.bulwark.telemetry.BulwarkTelemetry;
-import io.bulwark.telemetry.Outcome;
-import io.bulwark.telemetry.RedRecorder;
 import io.bulwark.telemetry.store.StoreScraper;
 import io.bulwark.telemetry.store.TimeSeriesStore;
 import io.bulwark.test.VirtualClock;

@@ -3,8 +3,8 @@ package io.bulwark.telemetry.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
+import io.bulwark.core.telemetry.RedRecorder;
 import io.bulwark.telemetry.BulwarkTelemetry;
-import io.bulwark.telemetry.RedRecorder;
 import io.bulwark.test.VirtualScheduler;
 import java.time.Duration;
 import java.util.Map;

@@ -1,6 +1,8 @@
 package io.bulwark.events.internal.embedded;
 
 import io.bulwark.core.context.Context;
+import io.bulwark.core.telemetry.HopSpans;
+import io.bulwark.core.telemetry.TelemetrySpan;
 import io.bulwark.events.EventLogException;
 import io.bulwark.events.Headers;
 import io.bulwark.events.OutgoingRecord;
@@ -12,8 +14,6 @@ import io.bulwark.events.TopicPartition;
 import io.bulwark.events.internal.ProducerBuffer;
 import io.bulwark.events.internal.ProducerSpans;
 import io.bulwark.events.internal.RecordContext;
-import io.bulwark.telemetry.HopSpans;
-import io.bulwark.telemetry.TelemetrySpan;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.ArrayList;

@@ -1,6 +1,8 @@
 package io.bulwark.events.internal.kafka;
 
 import io.bulwark.core.context.Context;
+import io.bulwark.core.telemetry.HopSpans;
+import io.bulwark.core.telemetry.TelemetrySpan;
 import io.bulwark.events.BufferFullException;
 import io.bulwark.events.EventLogException;
 import io.bulwark.events.EventLogTimeoutException;
@@ -14,8 +16,6 @@ import io.bulwark.events.TopicPartition;
 import io.bulwark.events.internal.ProducerBuffer;
 import io.bulwark.events.internal.ProducerSpans;
 import io.bulwark.events.internal.RecordContext;
-import io.bulwark.telemetry.HopSpans;
-import io.bulwark.telemetry.TelemetrySpan;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

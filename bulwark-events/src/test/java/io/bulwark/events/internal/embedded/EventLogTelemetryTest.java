@@ -2,11 +2,11 @@ package io.bulwark.events.internal.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bulwark.core.telemetry.Outcome;
 import io.bulwark.events.EventLogTelemetry;
 import io.bulwark.events.TopicPartition;
 import io.bulwark.events.TopicSpec;
 import io.bulwark.telemetry.BulwarkTelemetry;
-import io.bulwark.telemetry.Outcome;
 import io.bulwark.telemetry.RedSnapshot;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,8 @@
-package io.bulwark.telemetry;
+package io.bulwark.telemetry.internal;
 
 import io.bulwark.core.context.Context;
 import io.bulwark.core.context.TraceContext;
-import io.bulwark.telemetry.internal.ActiveSpans;
-import io.bulwark.telemetry.internal.TelemetryState;
+import io.bulwark.core.telemetry.Decisions;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
@@ -12,18 +11,14 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Records the decisions Bulwark components take — a circuit opening, a retry and its backoff, a
- * shed request, an injected fault — as a counter {@code
- * bulwark_decisions_total{component,decision}} and, when the current request is traced and sampled,
- * as a span event {@value #EVENT_NAME} on its span that explains why. Listener implementations in
- * other modules call these methods.
+ * The OpenTelemetry-backed {@link Decisions} of {@code BulwarkTelemetry}: each decision increments
+ * {@code bulwark_decisions_total{component,decision}} and, when the current request is traced and
+ * sampled, becomes a span event {@value Decisions#EVENT_NAME} on its open span.
  *
- * <p>Contract: fast and never throws. When the current context is not sampled no attributes are
- * built; the cost is one counter increment (two map reads). Component and decision names are
- * bounded by the cardinality guard.
+ * <p>Fast and never throws. When the current context is not sampled no attributes are built; the
+ * cost is one counter increment (two map reads). Names are bounded by the cardinality guard.
  */
-public final class Decisions {
-  public static final String EVENT_NAME = "bulwark.decision";
+public final class OtelDecisions implements Decisions {
   static final AttributeKey<String> COMPONENT = AttributeKey.stringKey("bulwark.component");
   static final AttributeKey<String> DECISION = AttributeKey.stringKey("bulwark.decision");
   static final AttributeKey<String> REASON = AttributeKey.stringKey("bulwark.reason");
@@ -32,18 +27,18 @@ public final class Decisions {
   private final ActiveSpans active;
   private final boolean enabled;
 
-  Decisions(TelemetryState state, ActiveSpans active, boolean enabled) {
+  public OtelDecisions(TelemetryState state, ActiveSpans active, boolean enabled) {
     this.state = state;
     this.active = active;
     this.enabled = enabled;
   }
 
-  /** A generic decision: counted, and explained on the current span with {@code reason}. */
+  @Override
   public void record(String component, String decision, String reason) {
     record(component, decision, reason, Attributes.empty());
   }
 
-  /** A circuit breaker changed state, e.g. {@code closed -> open} because of a failure rate. */
+  @Override
   public void circuitTransition(String breaker, String from, String to, String reason) {
     record(
         breaker,
@@ -56,7 +51,7 @@ public final class Decisions {
             to));
   }
 
-  /** A retry policy will try again after {@code backoff}. */
+  @Override
   public void retry(String policy, int attempt, Duration backoff, @Nullable Throwable cause) {
     record(
         policy,
@@ -69,7 +64,7 @@ public final class Decisions {
             backoff.toMillis()));
   }
 
-  /** A request was shed (limiter, bulkhead, load shedding); its criticality is recorded. */
+  @Override
   public void shed(String component, String reason) {
     record(
         component,
@@ -79,7 +74,7 @@ public final class Decisions {
             AttributeKey.stringKey("bulwark.criticality"), Context.current().criticality().name()));
   }
 
-  /** A chaos experiment injected a fault into the current request. */
+  @Override
   public void faultInjected(String experiment, String fault) {
     record(experiment, "fault_injected", fault, Attributes.empty());
   }
@@ -100,7 +95,7 @@ public final class Decisions {
       }
       AttributesBuilder attributes =
           extra.toBuilder().put(COMPONENT, component).put(DECISION, decision).put(REASON, reason);
-      span.addEvent(EVENT_NAME, attributes.build());
+      span.addEvent(Decisions.EVENT_NAME, attributes.build());
     } catch (RuntimeException e) {
       // Contract: telemetry never breaks the caller.
     }

@@ -1,15 +1,15 @@
-package io.bulwark.telemetry;
+package io.bulwark.core.telemetry;
 
 import io.bulwark.core.context.Context;
 import io.bulwark.core.context.TraceContext;
-import io.opentelemetry.api.trace.SpanKind;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The span of each hop a request or event takes: an HTTP server request, each attempt of an HTTP
  * client call, a produced record, a consumed record. The HTTP and events modules call these at the
  * start and end of a hop so that every component names its spans and attributes alike
- * (OpenTelemetry semantic conventions for HTTP and messaging).
+ * (OpenTelemetry semantic conventions for HTTP and messaging), whichever {@link Tracing} records
+ * them.
  *
  * <p>Every hop gets its own span id, recorded or not (see {@link Tracing}): the context of the
  * returned span is what the hop's work runs under and what it sends downstream. Attributes are set

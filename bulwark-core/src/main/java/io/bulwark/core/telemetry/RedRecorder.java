@@ -1,13 +1,13 @@
-package io.bulwark.telemetry;
+package io.bulwark.core.telemetry;
 
 /**
  * Records rate, errors and duration (RED) for one endpoint or one dependency. Obtain it once from
- * {@link BulwarkTelemetry#endpoint(String)} or {@link BulwarkTelemetry#dependency(String)} and keep
- * it: recording is then lock-free, allocation-free and never throws.
+ * {@link Telemetry#endpoint(String)} or {@link Telemetry#dependency(String)} and keep it: recording
+ * is then lock-free, allocation-free and never throws.
  *
- * <p>Thread-safe. Counts are exact, and the request counter and the histogram count come from the
- * same cells, so they always agree; only the duration sum may lag a concurrent scrape by the
- * requests being recorded at that instant.
+ * <p>Thread-safe. In the OpenTelemetry-backed implementation counts are exact, and the request
+ * counter and the histogram count come from the same cells, so they always agree; only the duration
+ * sum may lag a concurrent scrape by the requests being recorded at that instant.
  */
 public interface RedRecorder {
 

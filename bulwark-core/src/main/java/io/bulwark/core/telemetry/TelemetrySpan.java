@@ -1,13 +1,13 @@
-package io.bulwark.telemetry;
+package io.bulwark.core.telemetry;
 
 import io.bulwark.core.context.Context;
-import io.bulwark.telemetry.internal.SpanHandles;
+import java.util.Objects;
 
 /**
  * A span started by {@link Tracing}. A sampled-out span records nothing and costs (almost) nothing;
- * a recording span is exported through the OTel SDK when {@link #end()} is called. {@link
- * #context()} is the Bulwark context to bind for the work the span covers (and to send to child
- * calls). Not meant to be shared between threads while open; {@link #end()} is idempotent.
+ * a recording span is exported by the telemetry implementation when {@link #end()} is called.
+ * {@link #context()} is the Bulwark context to bind for the work the span covers (and to send to
+ * child calls). Not meant to be shared between threads while open; {@link #end()} is idempotent.
  */
 public interface TelemetrySpan extends AutoCloseable {
 
@@ -40,7 +40,15 @@ public interface TelemetrySpan extends AutoCloseable {
 
   /** A span that records nothing, under the root context; for work that has no span. */
   static TelemetrySpan none() {
-    return SpanHandles.NONE;
+    return SampledOutSpan.NONE;
+  }
+
+  /**
+   * A span that records nothing and whose work runs under {@code context}: what {@link Tracing}
+   * returns for a span that is not sampled.
+   */
+  static TelemetrySpan sampledOut(Context context) {
+    return new SampledOutSpan(Objects.requireNonNull(context, "context"));
   }
 
   @Override

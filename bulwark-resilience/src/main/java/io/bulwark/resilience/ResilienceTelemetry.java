@@ -1,45 +1,43 @@
-package io.bulwark.telemetry;
+package io.bulwark.resilience;
 
-import io.bulwark.core.error.DeadlineExceededException;
-import io.bulwark.core.error.ErrorClassifier;
-import io.bulwark.core.error.RejectedException;
-import io.bulwark.resilience.CircuitBreaker;
-import io.bulwark.resilience.Rejection;
-import io.bulwark.resilience.ResilienceListener;
-import io.bulwark.resilience.TimeoutExceededException;
+import io.bulwark.core.telemetry.Decisions;
+import io.bulwark.core.telemetry.Outcome;
+import io.bulwark.core.telemetry.RedRecorder;
+import io.bulwark.core.telemetry.Telemetry;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Maps the resilience module's {@link ResilienceListener} events onto telemetry: every call of a
- * pipeline is one request of the RED series {@code dependency=<pipeline>}, and every decision a
- * policy takes (a circuit transition with its reason, a retry with its backoff, a give-up, a
- * rejection, a timeout, a fallback, a hedge, a new concurrency limit) is a {@link Decisions}
- * record: a counter, plus a span event on the current request's span when it is sampled.
+ * Maps {@link ResilienceListener} events onto bulwark-core's {@link Telemetry}: every call of a
+ * pipeline is one request of the RED series {@code dependency=<pipeline>} with the outcome {@link
+ * Outcome#of(Throwable)} gives its failure, and every decision a policy takes (a circuit transition
+ * with its reason, a retry with its backoff, a give-up, a rejection, a timeout, a fallback, a
+ * hedge, a new concurrency limit) is a {@link Decisions} record: a counter, plus a span event on
+ * the current request's span when it is sampled.
  *
  * <pre>{@code
  * Pipeline.builder().with(retry).with(breaker).listener(ResilienceTelemetry.of(telemetry)).build();
  * }</pre>
  *
- * Follows the listener contract: fast, never throws, allocation-free for a successful call once the
- * pipeline's recorder is cached.
+ * With the OpenTelemetry-backed {@code BulwarkTelemetry} of bulwark-telemetry this becomes metrics
+ * and span events; with {@link Telemetry#noop()} it records nothing. Follows the listener contract:
+ * fast, never throws, allocation-free for a successful call once the pipeline's recorder is cached.
  */
 public final class ResilienceTelemetry implements ResilienceListener {
-  private final BulwarkTelemetry telemetry;
+  private final Telemetry telemetry;
   private final Decisions decisions;
   private final Map<String, RedRecorder> recorders = new ConcurrentHashMap<>();
 
-  private ResilienceTelemetry(BulwarkTelemetry telemetry) {
+  private ResilienceTelemetry(Telemetry telemetry) {
     this.telemetry = telemetry;
     this.decisions = telemetry.decisions();
   }
 
   /** A listener that records into {@code telemetry}. */
-  public static ResilienceTelemetry of(BulwarkTelemetry telemetry) {
+  public static ResilienceTelemetry of(Telemetry telemetry) {
     return new ResilienceTelemetry(telemetry);
   }
 
@@ -47,7 +45,7 @@ public final class ResilienceTelemetry implements ResilienceListener {
   public void onCallEnded(String pipeline, long durationNanos, @Nullable Throwable failure) {
     recorders
         .computeIfAbsent(pipeline, telemetry::dependency)
-        .record(outcomeOf(failure), durationNanos);
+        .record(Outcome.of(failure), durationNanos);
   }
 
   @Override
@@ -92,21 +90,6 @@ public final class ResilienceTelemetry implements ResilienceListener {
         limiter,
         newLimit > oldLimit ? "limit_raised" : "limit_lowered",
         oldLimit + " -> " + newLimit);
-  }
-
-  /** How a call that ended with {@code failure} (null: success) counts in the RED series. */
-  static Outcome outcomeOf(@Nullable Throwable failure) {
-    if (failure == null) {
-      return Outcome.SUCCESS;
-    }
-    Throwable t = ErrorClassifier.unwrap(failure);
-    return switch (t) {
-      case DeadlineExceededException d -> Outcome.TIMEOUT;
-      case TimeoutExceededException d -> Outcome.TIMEOUT;
-      case TimeoutException d -> Outcome.TIMEOUT;
-      case RejectedException r -> Outcome.REJECTED;
-      default -> Outcome.ERROR;
-    };
   }
 
   private static String label(CircuitBreaker.State state) {
