@@ -50,13 +50,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /** One named client's machinery; see {@link ServiceClient} for the guarantees. */
 public final class ClientEngine implements ServiceClient {
   private final String name;
   private final ClientConfig config;
+  private final long attemptTimeoutNanos;
   private final Clock clock;
   private final HttpClientAgent http;
   private final io.vertx.core.Context eventLoop;
@@ -87,6 +87,7 @@ public final class ClientEngine implements ServiceClient {
     this.red = red;
     this.tracing = tracing;
     this.config = config;
+    this.attemptTimeoutNanos = Scheduler.saturatedNanos(config.timeout());
     this.clock = scheduler.clock();
     this.decorator = decorator;
     this.http = vertx.createHttpClient(clientOptions(config), poolOptions(config));
@@ -200,17 +201,22 @@ public final class ClientEngine implements ServiceClient {
     return breakers.all();
   }
 
+  /**
+   * Runs the call through the decorator; every failure leaves as an unchecked Bulwark exception
+   * (see {@link ServiceClient#send}) or as the {@link InterruptedException} of an interrupted
+   * caller.
+   */
   @Override
-  public ClientResponse send(ClientRequest request) throws Exception {
+  public ClientResponse send(ClientRequest request) throws InterruptedException {
     long start = clock.nanoTime();
     try {
-      Attempts attempts = new Attempts();
+      CallAttempts attempts = new CallAttempts();
       ClientResponse response = decorator.call(request, () -> attempt(request, attempts));
       red.record(Outcome.SUCCESS, clock.nanoTime() - start);
       return response;
     } catch (Exception e) {
       red.record(outcome(e), clock.nanoTime() - start);
-      throw e;
+      throw unchecked(e);
     }
   }
 
@@ -226,105 +232,101 @@ public final class ClientEngine implements ServiceClient {
   }
 
   /**
-   * One call's attempts (the first and its retries or hedges): how many went out and to which
-   * endpoints, so that a retry goes to an endpoint the call has not tried yet while one is usable.
-   * Attempts of a hedged call run at once, hence the lock (held for a few field reads only).
+   * What {@link #send} throws for {@code e}: an interrupt and unchecked exceptions as they are; a
+   * checked exception from a decorator (a pipeline's fallback, a hand-written decorator) as the
+   * cause of an {@link HttpCallException} naming the service.
    */
-  private static final class Attempts {
-    private int count;
-    private @Nullable String first;
-    private @Nullable List<String> more;
-
-    synchronized int next() {
-      return count++;
+  private RuntimeException unchecked(Exception e) throws InterruptedException {
+    if (e instanceof InterruptedException interrupted) {
+      throw interrupted;
     }
-
-    synchronized void tried(String endpointId) {
-      if (first == null) {
-        first = endpointId;
-      } else {
-        if (more == null) {
-          more = new ArrayList<>(2);
-        }
-        more.add(endpointId);
-      }
+    if (e instanceof RuntimeException unchecked) {
+      return unchecked;
     }
-
-    /** {@code candidates} without the endpoints already tried, or all of them if none is left. */
-    synchronized List<EndpointState> untried(List<EndpointState> candidates) {
-      if (first == null) {
-        return candidates;
-      }
-      List<EndpointState> fresh = new ArrayList<>(candidates.size());
-      for (EndpointState c : candidates) {
-        String id = c.id();
-        if (!id.equals(first) && (more == null || !more.contains(id))) {
-          fresh.add(c);
-        }
-      }
-      return fresh.isEmpty() ? candidates : fresh;
-    }
+    return new HttpCallException(
+        config.service(), 0, null, "calling " + config.service() + " failed: " + e, e);
   }
 
-  private ClientResponse attempt(ClientRequest request, Attempts attempts) throws Exception {
+  /**
+   * One attempt, in named steps: the deadline check, endpoint selection (with the retry decision of
+   * where to go and the endpoint's breaker), the attempt's span, then the exchange and the
+   * classification of its answer.
+   */
+  private ClientResponse attempt(ClientRequest request, CallAttempts attempts)
+      throws InterruptedException {
     int resendCount = attempts.next();
     Context ctx = Context.current();
-    long timeoutNanos = config.timeout().toNanos();
-    Deadline deadline = ctx.deadline();
-    boolean deadlineBound = false;
-    if (deadline != null) {
-      long left = deadline.remainingNanos();
-      if (left <= 0) {
-        throw new DeadlineExceededException(
-            "deadline passed before calling " + config.service() + " " + request.path());
-      }
-      if (left <= timeoutNanos) {
-        timeoutNanos = left;
-        deadlineBound = true;
-      }
-    }
-    List<EndpointState> candidates = attempts.untried(usable());
-    EndpointState endpoint = balancer.pick(candidates, request.hashKey());
-    CircuitBreaker.Permit permit = null;
-    List<String> refused = null;
-    while (endpoint != null) {
-      CircuitBreaker breaker = breakers.of(endpoint.id());
-      permit = breaker == null ? null : breaker.tryAcquirePermit();
-      if (breaker == null || permit != null) {
-        break;
-      }
-      // half-open with its probes out: leave it out like an ejected endpoint and choose again
-      refused = refused == null ? new ArrayList<>() : refused;
-      refused.add(breaker.name());
-      candidates = without(candidates, endpoint);
-      endpoint = balancer.pick(candidates, request.hashKey());
-    }
-    if (endpoint == null) {
-      throw noEndpoint(refused);
-    }
-    attempts.tried(endpoint.id());
-    Endpoint target = endpoint.endpoint();
-    TelemetrySpan span;
+    long deadlineLeftNanos = deadlineLeft(ctx, request);
+    ClientAttempt attempt = choose(request, attempts);
+    attempts.tried(attempt.endpointId());
+    TelemetrySpan span = openSpan(attempt, ctx, request, resendCount);
     try {
-      span =
-          HopSpans.client(
-              tracing, ctx, request.method(), target.host(), target.port(), resendCount);
-    } catch (RuntimeException e) {
-      if (permit != null) {
-        permit.release(); // nothing was sent; a half-open probe permit must not leak
-      }
-      throw e;
-    }
-    try {
-      ClientResponse response =
-          call(endpoint, permit, request, span.context(), timeoutNanos, deadlineBound);
+      ClientResponse response = perform(attempt, request, span.context(), deadlineLeftNanos);
       HopSpans.clientDone(span, response.status(), null);
       return response;
     } catch (HttpCallException e) {
       HopSpans.clientDone(span, e.status(), e);
       throw e;
-    } catch (Exception | Error e) {
+    } catch (InterruptedException | RuntimeException | Error e) {
       HopSpans.clientDone(span, 0, e);
+      throw e;
+    }
+  }
+
+  /**
+   * Deadline check: the nanoseconds left before the caller's deadline ({@link Long#MAX_VALUE}
+   * without one); a deadline that has passed throws without sending anything.
+   */
+  private long deadlineLeft(Context ctx, ClientRequest request) {
+    Deadline deadline = ctx.deadline();
+    if (deadline == null) {
+      return Long.MAX_VALUE;
+    }
+    long left = deadline.remainingNanos();
+    if (left <= 0) {
+      throw new DeadlineExceededException(
+          "deadline passed before calling " + config.service() + " " + request.path());
+    }
+    return left;
+  }
+
+  /**
+   * Endpoint selection with the per-endpoint breaker. The retry decision of where to go: a retry
+   * (or hedge) chooses among the usable endpoints this call has not tried, while one is left. An
+   * endpoint whose breaker is half-open with its probes out is left out like an ejected one and the
+   * balancer chooses again; when none is left the attempt fails without sending ({@link
+   * #noEndpoint}).
+   */
+  private ClientAttempt choose(ClientRequest request, CallAttempts attempts) {
+    List<EndpointState> candidates = attempts.untried(usable());
+    List<String> refused = null;
+    EndpointState endpoint = balancer.pick(candidates, request.hashKey());
+    while (endpoint != null) {
+      CircuitBreaker breaker = breakers.of(endpoint.id());
+      if (breaker == null) {
+        return new ClientAttempt(endpoint, null);
+      }
+      CircuitBreaker.Permit permit = breaker.tryAcquirePermit();
+      if (permit != null) {
+        return new ClientAttempt(endpoint, permit);
+      }
+      refused = refused == null ? new ArrayList<>() : refused;
+      refused.add(breaker.name());
+      candidates = without(candidates, endpoint);
+      endpoint = balancer.pick(candidates, request.hashKey());
+    }
+    throw noEndpoint(refused);
+  }
+
+  /** The attempt's {@code CLIENT} span; if it cannot be opened nothing is sent. */
+  private TelemetrySpan openSpan(
+      ClientAttempt attempt, Context ctx, ClientRequest request, int resendCount) {
+    Endpoint target = attempt.endpoint.endpoint();
+    try {
+      return HopSpans.client(
+          tracing, ctx, request.method(), target.host(), target.port(), resendCount);
+    } catch (RuntimeException e) {
+      attempt.release(); // a half-open probe permit must not leak
       throw e;
     }
   }
@@ -358,101 +360,92 @@ public final class ClientEngine implements ServiceClient {
   }
 
   /**
-   * One attempt on {@code endpoint}, sending {@code attempt} (the attempt span's context); its
-   * outcome goes to the endpoint's breaker through {@code permit} (if it has one).
+   * The exchange with the chosen endpoint, sending {@code spanContext} (the attempt span's context)
+   * with the deadline shrunk to the attempt's timeout, {@code min(timeout, deadline left)}. Its
+   * outcome goes to the balancer, outlier detection and the endpoint's breaker ({@link #record}).
    */
-  private ClientResponse call(
-      EndpointState endpoint,
-      CircuitBreaker.@Nullable Permit permit,
-      ClientRequest request,
-      Context attempt,
-      long timeoutNanos,
-      boolean deadlineBound)
-      throws Exception {
-    Context sent = attempt.withDeadline(Deadline.afterNanos(timeoutNanos, clock));
+  private ClientResponse perform(
+      ClientAttempt attempt, ClientRequest request, Context spanContext, long deadlineLeftNanos)
+      throws InterruptedException {
+    long timeoutNanos = Math.min(attemptTimeoutNanos, deadlineLeftNanos);
+    Context sent = spanContext.withDeadline(Deadline.afterNanos(timeoutNanos, clock));
     long start = clock.nanoTime();
-    endpoint.onStart();
-    AtomicReference<@Nullable HttpClientRequest> inflight = new AtomicReference<>();
-    boolean success = false;
-    boolean countOutlier = true;
-    HttpCallException failure = null;
+    attempt.endpoint.onStart();
     try {
-      ClientResponse response =
-          await(exchange(endpoint.endpoint(), request, sent, inflight), timeoutNanos);
-      success = response.status() < 500;
-      if (!success) {
-        throw failure =
-            new HttpCallException(
-                config.service(),
-                response.status(),
-                endpoint.id(),
-                config.service() + " endpoint " + endpoint.id() + " answered " + response.status(),
-                null);
-      }
-      return response;
+      return classify(attempt, await(exchange(attempt, request, sent), timeoutNanos));
     } catch (TimeoutException e) {
-      reset(inflight);
-      if (deadlineBound) {
-        countOutlier = false;
-        throw DeadlineExceededException.duringCall(
-            "deadline passed while calling " + config.service() + " at " + endpoint.id());
-      }
-      throw failure =
-          HttpCallException.timeout(
-              config.service(),
-              endpoint.id(),
-              "timed out after " + config.timeout() + " calling " + endpoint.id());
+      attempt.reset(eventLoop);
+      throw timedOut(attempt, deadlineLeftNanos <= attemptTimeoutNanos);
     } catch (InterruptedException e) {
-      reset(inflight);
-      countOutlier = false;
+      attempt.reset(eventLoop);
+      attempt.notCounted();
       throw e;
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw failure =
-          new HttpCallException(
-              config.service(),
-              0,
-              endpoint.id(),
-              "calling " + config.service() + " at " + endpoint.id() + " failed: " + cause,
-              cause);
+      throw attempt.failed(transportFailure(attempt, e));
     } finally {
-      long took = clock.nanoTime() - start;
-      endpoint.onComplete(took);
-      if (countOutlier) {
-        outliers.record(endpoint.id(), success, ids);
-      }
-      if (permit != null) {
-        judge(permit, took, success, countOutlier, failure);
-      }
+      record(attempt, clock.nanoTime() - start);
     }
+  }
+
+  /** Answer classification: below 500 is the answer; 5xx a failure of the endpoint. */
+  private ClientResponse classify(ClientAttempt attempt, ClientResponse response) {
+    if (response.status() < 500) {
+      attempt.succeeded();
+      return response;
+    }
+    String id = attempt.endpointId();
+    throw attempt.failed(
+        new HttpCallException(
+            config.service(),
+            response.status(),
+            id,
+            config.service() + " endpoint " + id + " answered " + response.status(),
+            null));
   }
 
   /**
-   * Records an attempt in its endpoint's breaker: an answer below 500 is a success; 5xx, a failed
-   * connection or the attempt's timeout a failure; a caller's deadline that passed or an interrupt
-   * says nothing about the endpoint and is not recorded.
+   * No answer in time: the caller's deadline (when it bound the attempt's timeout) is not held
+   * against the endpoint; the client's own timeout is.
    */
-  private static void judge(
-      CircuitBreaker.Permit permit,
-      long took,
-      boolean success,
-      boolean counts,
-      @Nullable Throwable failure) {
-    if (!counts) {
-      permit.release();
-    } else if (success) {
-      permit.onResult(took, null);
-    } else {
-      permit.onResult(
-          took, failure != null ? failure : new IllegalStateException("attempt failed"));
+  private RuntimeException timedOut(ClientAttempt attempt, boolean deadlineBound) {
+    String id = attempt.endpointId();
+    if (deadlineBound) {
+      attempt.notCounted();
+      return DeadlineExceededException.duringCall(
+          "deadline passed while calling " + config.service() + " at " + id);
     }
+    return attempt.failed(
+        HttpCallException.timeout(
+            config.service(), id, "timed out after " + config.timeout() + " calling " + id));
   }
 
+  private HttpCallException transportFailure(ClientAttempt attempt, ExecutionException e) {
+    Throwable cause = e.getCause() == null ? e : e.getCause();
+    String id = attempt.endpointId();
+    return new HttpCallException(
+        config.service(),
+        0,
+        id,
+        "calling " + config.service() + " at " + id + " failed: " + cause,
+        cause);
+  }
+
+  /** Feeds the attempt's outcome to the balancer, outlier detection and the endpoint's breaker. */
+  private void record(ClientAttempt attempt, long tookNanos) {
+    attempt.endpoint.onComplete(tookNanos);
+    if (attempt.counts()) {
+      outliers.record(attempt.endpointId(), attempt.success(), ids);
+    }
+    attempt.judge(tookNanos);
+  }
+
+  /**
+   * Sends the request on the client's event-loop context and completes with the answer read in
+   * full.
+   */
   private Future<ClientResponse> exchange(
-      Endpoint endpoint,
-      ClientRequest request,
-      Context sent,
-      AtomicReference<@Nullable HttpClientRequest> inflight) {
+      ClientAttempt attempt, ClientRequest request, Context sent) {
+    Endpoint endpoint = attempt.endpoint.endpoint();
     RequestOptions options =
         new RequestOptions()
             .setMethod(HttpMethod.valueOf(request.method()))
@@ -468,7 +461,7 @@ public final class ClientEngine implements ServiceClient {
             http.request(options)
                 .compose(
                     req -> {
-                      inflight.set(req);
+                      attempt.sent(req);
                       request.headers().forEach(req::putHeader);
                       contextHeaders.inject(sent, req::putHeader);
                       return req.send(Buffer.buffer(request.body()));
@@ -496,13 +489,6 @@ public final class ClientEngine implements ServiceClient {
   private static <T> T await(Future<T> future, long timeoutNanos)
       throws InterruptedException, ExecutionException, TimeoutException {
     return future.toCompletionStage().toCompletableFuture().get(timeoutNanos, TimeUnit.NANOSECONDS);
-  }
-
-  private void reset(AtomicReference<@Nullable HttpClientRequest> inflight) {
-    HttpClientRequest r = inflight.get();
-    if (r != null) {
-      eventLoop.runOnContext(v -> r.reset());
-    }
   }
 
   private CompletableFuture<Boolean> probe(Endpoint e, String path, long timeoutMillis) {
