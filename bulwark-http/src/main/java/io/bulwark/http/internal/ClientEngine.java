@@ -27,28 +27,13 @@ import io.bulwark.telemetry.Outcome;
 import io.bulwark.telemetry.RedRecorder;
 import io.bulwark.telemetry.TelemetrySpan;
 import io.bulwark.telemetry.Tracing;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.KeyStoreOptions;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
@@ -58,8 +43,7 @@ public final class ClientEngine implements ServiceClient {
   private final ClientConfig config;
   private final long attemptTimeoutNanos;
   private final Clock clock;
-  private final HttpClientAgent http;
-  private final io.vertx.core.Context eventLoop;
+  private final ClientTransport transport;
   private final CallDecorator decorator;
   private final RedRecorder red;
   private final Tracing tracing;
@@ -67,7 +51,6 @@ public final class ClientEngine implements ServiceClient {
   private final ZonePreference zones;
   private final OutlierDetector outliers;
   private final @Nullable ActiveHealthChecker health;
-  private final ContextHeaders contextHeaders;
   private final ServiceDiscovery.Subscription subscription;
   private final EndpointBreakers breakers;
   private volatile List<EndpointState> states = List.of();
@@ -90,8 +73,6 @@ public final class ClientEngine implements ServiceClient {
     this.attemptTimeoutNanos = Scheduler.saturatedNanos(config.timeout());
     this.clock = scheduler.clock();
     this.decorator = decorator;
-    this.http = vertx.createHttpClient(clientOptions(config), poolOptions(config));
-    this.eventLoop = vertx.getOrCreateContext();
     this.balancer = LoadBalancers.of(config.balancing(), config.slowStart(), clock);
     String zone = config.localZone();
     this.zones =
@@ -99,7 +80,8 @@ public final class ClientEngine implements ServiceClient {
             ? ZonePreference.none()
             : ZonePreference.localZone(zone, config.zoneMinHealthyShare());
     this.outliers = new OutlierDetector(config.outlier(), clock);
-    this.contextHeaders = ContextHeaders.builder().clock(clock).build();
+    this.transport =
+        new ClientTransport(vertx, config, ContextHeaders.builder().clock(clock).build());
     this.breakers = new EndpointBreakers(name, config.endpointCircuitBreaker(), clock, listeners);
     this.subscription = discovery.subscribe(config.service(), this::onEndpoints);
     var hc = config.healthCheck();
@@ -110,36 +92,7 @@ public final class ClientEngine implements ServiceClient {
                 hc,
                 scheduler,
                 () -> states.stream().map(EndpointState::endpoint).toList(),
-                e -> probe(e, hc.path(), hc.timeout().toMillis()));
-  }
-
-  private static HttpClientOptions clientOptions(ClientConfig config) {
-    HttpClientOptions o =
-        new HttpClientOptions()
-            .setConnectTimeout(
-                (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
-            .setKeepAlive(true);
-    if (config.protocol() == ClientConfig.Protocol.HTTP_2) {
-      o.setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false).setUseAlpn(true);
-    }
-    if (config.tls()) {
-      o.setSsl(true).setVerifyHost(config.verifyHost());
-      Path trust = config.trustStore();
-      if (trust != null) {
-        o.setTrustOptions(
-            new KeyStoreOptions()
-                .setType("PKCS12")
-                .setPath(trust.toString())
-                .setPassword(config.trustStorePassword()));
-      }
-    }
-    return o;
-  }
-
-  private static PoolOptions poolOptions(ClientConfig config) {
-    return new PoolOptions()
-        .setHttp1MaxSize(config.poolSize())
-        .setHttp2MaxSize(Math.max(1, config.poolSize() / 8));
+                e -> transport.probe(e, hc.path(), hc.timeout().toMillis()));
   }
 
   private void onEndpoints(List<Endpoint> endpoints) {
@@ -372,12 +325,12 @@ public final class ClientEngine implements ServiceClient {
     long start = clock.nanoTime();
     attempt.endpoint.onStart();
     try {
-      return classify(attempt, await(exchange(attempt, request, sent), timeoutNanos));
+      return classify(attempt, transport.exchange(attempt, request, sent, timeoutNanos));
     } catch (TimeoutException e) {
-      attempt.reset(eventLoop);
+      transport.reset(attempt);
       throw timedOut(attempt, deadlineLeftNanos <= attemptTimeoutNanos);
     } catch (InterruptedException e) {
-      attempt.reset(eventLoop);
+      transport.reset(attempt);
       attempt.notCounted();
       throw e;
     } catch (ExecutionException e) {
@@ -439,77 +392,6 @@ public final class ClientEngine implements ServiceClient {
     attempt.judge(tookNanos);
   }
 
-  /**
-   * Sends the request on the client's event-loop context and completes with the answer read in
-   * full.
-   */
-  private Future<ClientResponse> exchange(
-      ClientAttempt attempt, ClientRequest request, Context sent) {
-    Endpoint endpoint = attempt.endpoint.endpoint();
-    RequestOptions options =
-        new RequestOptions()
-            .setMethod(HttpMethod.valueOf(request.method()))
-            .setHost(endpoint.host())
-            .setPort(endpoint.port())
-            .setURI(request.path())
-            .setSsl(config.tls());
-    Promise<ClientResponse> result = Promise.promise();
-    // every exchange of this client runs on one event-loop context: issuing a request from an
-    // arbitrary thread lets the response body race past its reader (a rare lost response)
-    eventLoop.runOnContext(
-        v ->
-            http.request(options)
-                .compose(
-                    req -> {
-                      attempt.sent(req);
-                      request.headers().forEach(req::putHeader);
-                      contextHeaders.inject(sent, req::putHeader);
-                      return req.send(Buffer.buffer(request.body()));
-                    })
-                .compose(resp -> resp.body().map(body -> toResponse(resp, body, endpoint)))
-                .onComplete(result));
-    return result.future();
-  }
-
-  private static ClientResponse toResponse(
-      HttpClientResponse resp, Buffer body, Endpoint endpoint) {
-    Map<String, String> headers = new HashMap<>();
-    resp.headers()
-        .forEach(
-            h -> headers.putIfAbsent(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
-    return new ClientResponse(
-        resp.statusCode(),
-        headers,
-        body.getBytes(),
-        endpoint.id(),
-        resp.version().name(),
-        Json.MAPPER);
-  }
-
-  private static <T> T await(Future<T> future, long timeoutNanos)
-      throws InterruptedException, ExecutionException, TimeoutException {
-    return future.toCompletionStage().toCompletableFuture().get(timeoutNanos, TimeUnit.NANOSECONDS);
-  }
-
-  private CompletableFuture<Boolean> probe(Endpoint e, String path, long timeoutMillis) {
-    RequestOptions options =
-        new RequestOptions()
-            .setMethod(HttpMethod.GET)
-            .setHost(e.host())
-            .setPort(e.port())
-            .setURI(path)
-            .setSsl(config.tls());
-    Promise<Boolean> result = Promise.promise();
-    eventLoop.runOnContext(
-        v ->
-            http.request(options)
-                .compose(HttpClientRequest::send)
-                .compose(resp -> resp.body().map(b -> resp.statusCode() == 200))
-                .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
-                .onComplete(result));
-    return result.future().toCompletionStage().toCompletableFuture();
-  }
-
   /** The active health verdict for {@code endpointId} (true without health checks). */
   public boolean isHealthy(String endpointId) {
     ActiveHealthChecker h = health;
@@ -533,6 +415,6 @@ public final class ClientEngine implements ServiceClient {
     if (h != null) {
       h.close();
     }
-    http.close();
+    transport.close();
   }
 }
