@@ -116,7 +116,10 @@ public final class Checks {
 
   /** A fraction in {@code [0, 1]}. */
   public static double fraction(String field, double value) {
-    return inRange(field, value, 0.0, 1.0);
+    if (!(value >= 0 && value <= 1)) {
+      throw fail(field, "be in [0, 1]", value);
+    }
+    return value;
   }
 
   /** A fraction in {@code (0, 1]}: zero is not allowed. */

@@ -61,7 +61,7 @@ class ChecksTest {
     assertThat(Checks.fraction("ratio", 0)).isZero();
     assertThat(Checks.fraction("ratio", 1)).isEqualTo(1);
     assertThatThrownBy(() -> Checks.fraction("ratio", Math.nextUp(1.0)))
-        .hasMessageStartingWith("ratio must be in [0.0, 1.0], was 1.0000000000000002");
+        .hasMessage("ratio must be in [0, 1], was 1.0000000000000002");
     assertThatThrownBy(() -> Checks.positiveFraction("backoffRatio", 0))
         .hasMessage("backoffRatio must be in (0, 1], was 0.0");
     assertThat(Checks.positiveFraction("backoffRatio", 1)).isEqualTo(1);
