@@ -1,5 +1,6 @@
 package io.bulwark.http.client;
 
+import io.bulwark.core.config.Checks;
 import io.bulwark.core.config.ConfigReader;
 import io.bulwark.http.health.HealthCheckConfig;
 import io.bulwark.http.health.OutlierConfig;
@@ -20,17 +21,17 @@ import org.jspecify.annotations.Nullable;
  *   service: orders            # logical service name looked up in discovery
  *   balancer: peak-ewma        # round-robin | least-request | peak-ewma | ring-hash | maglev
  *   timeout: 2s                # per attempt; never more than the caller's remaining deadline
- *   connectTimeout: 1s
+ *   connect-timeout: 1s
  *   protocol: http-1-1         # or http-2 (h2c prior knowledge, ALPN with TLS)
- *   poolSize: 32               # connections per endpoint (HTTP/1.1)
- *   tls: {trustStore: ca.p12, password: secret, verifyHost: true}
- *   slowStart: {window: 30s, minWeight: 0.1}
- *   zone: {local: eu-1a, minHealthyShare: 0.5}
- *   outlier: {consecutiveFailures: 5, baseEjection: 30s, maxEjectedShare: 0.5}
- *   healthCheck: {path: /health/ready, interval: 5s}
- *   retry: {maxAttempts: 3, initialDelay: 25ms, multiplier: 2, maxDelay: 1s}
- *   circuitBreaker: {windowSize: 100, minimumCalls: 20, failureRateThreshold: 50, waitInOpen: 30s}
- *   endpointCircuitBreaker: {windowSize: 20, minimumCalls: 10, failureRateThreshold: 50, waitInOpen: 10s}
+ *   pool-size: 32               # connections per endpoint (HTTP/1.1)
+ *   tls: {trust-store: ca.p12, password: secret, verify-host: true}
+ *   slow-start: {window: 30s, min-weight: 0.1}
+ *   zone: {local: eu-1a, min-healthy-share: 0.5}
+ *   outlier: {consecutive-failures: 5, base-ejection: 30s, max-ejected-share: 0.5}
+ *   health-check: {path: /health/ready, interval: 5s}
+ *   retry: {max-attempts: 3, initial-delay: 25ms, multiplier: 2, max-delay: 1s}
+ *   circuit-breaker: {window-size: 100, minimum-calls: 20, failure-rate-threshold: 50, wait-in-open: 30s}
+ *   endpoint-circuit-breaker: {window-size: 20, minimum-calls: 10, failure-rate-threshold: 50, wait-in-open: 10s}
  *   pipeline: payments-strict  # or: a named bulwark-resilience pipeline instead of retry + breaker
  * }</pre>
  *
@@ -103,10 +104,10 @@ public final class ClientConfig {
     r.string("service", b::service)
         .enumValue("balancer", Balancing.class, b::balancing)
         .duration("timeout", b::timeout)
-        .duration("connectTimeout", b::connectTimeout)
+        .duration("connect-timeout", b::connectTimeout)
         .enumValue("protocol", Protocol.class, b::protocol)
-        .integer("poolSize", b::poolSize)
-        .duration("ewmaDecay", b::ewmaDecay)
+        .integer("pool-size", b::poolSize)
+        .duration("ewma-decay", b::ewmaDecay)
         .string("pipeline", b::pipeline);
     r.section(
         "retry",
@@ -115,19 +116,19 @@ public final class ClientConfig {
               RetryConfig.builder()
                   .initialDelay(Duration.ofMillis(25))
                   .maxDelay(Duration.ofSeconds(1));
-          t.integer("maxAttempts", rb::maxAttempts)
-              .duration("initialDelay", rb::initialDelay)
+          t.integer("max-attempts", rb::maxAttempts)
+              .duration("initial-delay", rb::initialDelay)
               .decimal("multiplier", rb::multiplier)
-              .duration("maxDelay", rb::maxDelay);
+              .duration("max-delay", rb::maxDelay);
           b.retry(rb.build());
           return b;
         });
-    CircuitBreakerConfig breaker = r.section("circuitBreaker", ClientConfig::bindBreaker);
+    CircuitBreakerConfig breaker = r.section("circuit-breaker", ClientConfig::bindBreaker);
     if (breaker != null) {
       b.circuitBreaker(breaker);
     }
     CircuitBreakerConfig perEndpoint =
-        r.section("endpointCircuitBreaker", ClientConfig::bindBreaker);
+        r.section("endpoint-circuit-breaker", ClientConfig::bindBreaker);
     if (perEndpoint != null) {
       b.endpointCircuitBreaker(perEndpoint);
     }
@@ -135,17 +136,17 @@ public final class ClientConfig {
         "tls",
         t -> {
           b.tls(true);
-          t.string("trustStore", s -> b.trustStore(Path.of(s), b.trustStorePassword))
+          t.string("trust-store", s -> b.trustStore(Path.of(s), b.trustStorePassword))
               .string("password", p -> b.trustStorePassword = p)
-              .bool("verifyHost", b::verifyHost);
+              .bool("verify-host", b::verifyHost);
           return b;
         });
     r.section(
-        "slowStart",
+        "slow-start",
         s -> {
           Duration[] window = {Duration.ZERO};
           double[] min = {0.1};
-          s.duration("window", v -> window[0] = v).decimal("minWeight", v -> min[0] = v);
+          s.duration("window", v -> window[0] = v).decimal("min-weight", v -> min[0] = v);
           b.slowStart(new SlowStart(window[0], min[0]));
           return b;
         });
@@ -154,7 +155,7 @@ public final class ClientConfig {
         z -> {
           z.require("local");
           double[] share = {0.5};
-          z.decimal("minHealthyShare", v -> share[0] = v);
+          z.decimal("min-healthy-share", v -> share[0] = v);
           z.string("local", v -> b.zonePreference(v, share[0]));
           return b;
         });
@@ -162,7 +163,7 @@ public final class ClientConfig {
     if (outlier != null) {
       b.outlier(outlier);
     }
-    HealthCheckConfig health = r.section("healthCheck", HealthCheckConfig::bind);
+    HealthCheckConfig health = r.section("health-check", HealthCheckConfig::bind);
     if (health != null) {
       b.healthCheck(health);
     }
@@ -172,10 +173,10 @@ public final class ClientConfig {
   /** The keys of {@code circuitBreaker} and {@code endpointCircuitBreaker}. */
   private static CircuitBreakerConfig bindBreaker(ConfigReader t) {
     CircuitBreakerConfig.Builder cb = CircuitBreakerConfig.builder().minimumCalls(20);
-    t.integer("windowSize", cb::countBasedWindow)
-        .integer("minimumCalls", cb::minimumCalls)
-        .decimal("failureRateThreshold", cb::failureRateThreshold)
-        .duration("waitInOpen", cb::waitInOpen);
+    t.integer("window-size", cb::countBasedWindow)
+        .integer("minimum-calls", cb::minimumCalls)
+        .decimal("failure-rate-threshold", cb::failureRateThreshold)
+        .duration("wait-in-open", cb::waitInOpen);
     return cb.build();
   }
 
@@ -314,12 +315,12 @@ public final class ClientConfig {
     }
 
     public Builder timeout(Duration timeout) {
-      this.timeout = positive("timeout", timeout);
+      this.timeout = Checks.positive("timeout", timeout);
       return this;
     }
 
     public Builder connectTimeout(Duration connectTimeout) {
-      this.connectTimeout = positive("connectTimeout", connectTimeout);
+      this.connectTimeout = Checks.positive("connectTimeout", connectTimeout);
       return this;
     }
 
@@ -388,7 +389,7 @@ public final class ClientConfig {
 
     /** The peak-EWMA time constant (default 10 s). */
     public Builder ewmaDecay(Duration decay) {
-      this.ewmaDecay = positive("ewmaDecay", decay);
+      this.ewmaDecay = Checks.positive("ewmaDecay", decay);
       return this;
     }
 
@@ -424,13 +425,6 @@ public final class ClientConfig {
 
     public ClientConfig build() {
       return new ClientConfig(this);
-    }
-
-    private static Duration positive(String name, Duration d) {
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, was " + d);
-      }
-      return d;
     }
   }
 }

@@ -24,12 +24,12 @@ class ClientConfigTest {
             balancer: maglev
             timeout: 750ms
             protocol: http-2
-            slowStart: {window: 30s, minWeight: 0.2}
-            zone: {local: eu-1a, minHealthyShare: 0.6}
-            outlier: {consecutiveFailures: 7, baseEjection: 10s}
-            healthCheck: {path: /health/ready, interval: 2s}
-            retry: {maxAttempts: 4, initialDelay: 10ms}
-            circuitBreaker: {minimumCalls: 30, failureRateThreshold: 40}
+            slow-start: {window: 30s, min-weight: 0.2}
+            zone: {local: eu-1a, min-healthy-share: 0.6}
+            outlier: {consecutive-failures: 7, base-ejection: 10s}
+            health-check: {path: /health/ready, interval: 2s}
+            retry: {max-attempts: 4, initial-delay: 10ms}
+            circuit-breaker: {minimum-calls: 30, failure-rate-threshold: 40}
           payments:
             service: payments-v2
             pipeline: strict
@@ -59,8 +59,8 @@ class ClientConfigTest {
           orders:
             balancer: fastest
             timeout: -1s
-            poolSize: 0
-            outlier: {maxEjectedShare: 2}
+            pool-size: 0
+            outlier: {max-ejected-share: 2}
             colour: blue
         """;
     assertThatThrownBy(() -> loader.parse(yaml, "clients.yaml", HttpClients::bindAll))
@@ -80,12 +80,12 @@ class ClientConfigTest {
         """
         clients:
           payments:
-            circuitBreaker: {windowSize: 50}
-            endpointCircuitBreaker:
-              windowSize: 10
-              minimumCalls: 5
-              failureRateThreshold: 40
-              waitInOpen: 2s
+            circuit-breaker: {window-size: 50}
+            endpoint-circuit-breaker:
+              window-size: 10
+              minimum-calls: 5
+              failure-rate-threshold: 40
+              wait-in-open: 2s
           orders: {}
         """;
     Map<String, ClientConfig> clients = loader.parse(yaml, "clients.yaml", HttpClients::bindAll);
@@ -106,20 +106,20 @@ class ClientConfigTest {
         clients:
           payments:
             timeout: 1s
-            endpointCircuitBreaker:
-              windowSize: 0
-              failureRateThreshold: 150
-              waitInOpen: soon
+            endpoint-circuit-breaker:
+              window-size: 0
+              failure-rate-threshold: 150
+              wait-in-open: soon
               colour: red
         """;
     assertThatThrownBy(() -> loader.parse(yaml, "clients.yaml", HttpClients::bindAll))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("clients.yaml:6")
-        .hasMessageContaining("clients.payments.endpointCircuitBreaker.windowSize")
+        .hasMessageContaining("clients.payments.endpoint-circuit-breaker.window-size")
         .hasMessageContaining("clients.yaml:8")
-        .hasMessageContaining("clients.payments.endpointCircuitBreaker.waitInOpen")
+        .hasMessageContaining("clients.payments.endpoint-circuit-breaker.wait-in-open")
         .hasMessageContaining("\"soon\"")
-        .hasMessageContaining("clients.payments.endpointCircuitBreaker.colour: unknown key");
+        .hasMessageContaining("clients.payments.endpoint-circuit-breaker.colour: unknown key");
   }
 
   @Test
@@ -137,7 +137,7 @@ class ClientConfigTest {
   void serverConfigBindsAndValidates() {
     ServerConfig c =
         loader.parse(
-            "port: 8080\nmaxBodySize: 2048\ndrainBudget: 3s\ndefaultDeadline: 2s\n",
+            "port: 8080\nmax-body-size: 2048\ndrain-budget: 3s\ndefault-deadline: 2s\n",
             "server.yaml",
             ServerConfig::bind);
     assertThat(c.port()).isEqualTo(8080);
@@ -153,5 +153,30 @@ class ClientConfigTest {
                     .defaultDeadline(Duration.ofSeconds(5))
                     .build())
         .hasMessageContaining("defaultDeadline PT5S is longer than maxDeadline PT1S");
+  }
+
+  @Test
+  void oldCamelCaseSpellingsAreRejectedNamingTheKebabCaseKey() {
+    assertThatThrownBy(
+            () ->
+                loader.parse("port: 8080\nmaxBodySize: 2048\n", "server.yaml", ServerConfig::bind))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "server.yaml:2: maxBodySize: keys are kebab-case: write \"max-body-size\"");
+    String yaml =
+        """
+        clients:
+          payments:
+            connectTimeout: 1s
+            outlier: {consecutiveFailures: 3}
+        """;
+    assertThatThrownBy(() -> loader.parse(yaml, "clients.yaml", HttpClients::bindAll))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "clients.yaml:3: clients.payments.connectTimeout: keys are kebab-case: write"
+                + " \"connect-timeout\"")
+        .hasMessageContaining(
+            "clients.yaml:4: clients.payments.outlier.consecutiveFailures: keys are kebab-case:"
+                + " write \"consecutive-failures\"");
   }
 }
