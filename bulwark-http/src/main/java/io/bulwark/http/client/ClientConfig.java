@@ -35,12 +35,17 @@ import org.jspecify.annotations.Nullable;
  *   pipeline: payments-strict  # or: a named bulwark-resilience pipeline instead of retry + breaker
  * }</pre>
  *
- * <p>Every call of the client goes through a resilience pipeline: the named {@code pipeline} if
- * given (looked up in {@link HttpClients.Builder#pipelines}), else one built from {@code retry} and
- * {@code circuitBreaker} (defaults: 3 attempts with 25 ms full-jitter backoff, retrying what the
- * error taxonomy calls retriable; a count-based breaker of 100 calls opening at 50 %). With {@code
- * endpointCircuitBreaker} (same keys as {@code circuitBreaker}) each endpoint also gets a breaker
- * of its own, which takes a failing instance out of the balancer's choice.
+ * <p>Every call of the client goes through a resilience pipeline: one attached in code ({@link
+ * HttpClients.Builder#pipeline}), or the named {@code pipeline} (looked up in {@link
+ * HttpClients.Builder#pipelines}), else one built from {@code retry} and {@code circuit-breaker}.
+ * Those two sections, and {@code endpoint-circuit-breaker} (with which each endpoint also gets a
+ * breaker of its own that takes a failing instance out of the balancer's choice), are bound by
+ * bulwark-resilience's binders: every key of a registry pipeline's {@code retry} and {@code
+ * circuit-breaker} works here the same way, and the defaults are resilience's ({@link
+ * RetryConfig#builder()}: 3 attempts, 100 ms initial delay doubling up to 10 s with full jitter,
+ * retrying what the error taxonomy calls retriable; {@link CircuitBreakerConfig#ofDefaults()}: a
+ * count-based window of 100 calls, at least 100 calls, opening at 50 % failures, 60 s open, 10
+ * half-open probes).
  */
 public final class ClientConfig {
   /** Wire protocol. */
@@ -98,86 +103,14 @@ public final class ClientConfig {
     return new Builder(service);
   }
 
-  /** Binds one client section; {@code name} is the default service name. */
+  /**
+   * Binds one client section; {@code name} is the default service name. The {@code retry}, {@code
+   * circuit-breaker} and {@code endpoint-circuit-breaker} sections take the keys of
+   * bulwark-resilience's {@link RetryConfig#bind} and {@link CircuitBreakerConfig#bind}, with their
+   * defaults.
+   */
   public static ClientConfig bind(String name, ConfigReader r) {
-    Builder b = builder(name);
-    r.string("service", b::service)
-        .enumValue("balancer", Balancing.class, b::balancing)
-        .duration("timeout", b::timeout)
-        .duration("connect-timeout", b::connectTimeout)
-        .enumValue("protocol", Protocol.class, b::protocol)
-        .integer("pool-size", b::poolSize)
-        .duration("ewma-decay", b::ewmaDecay)
-        .string("pipeline", b::pipeline);
-    r.section(
-        "retry",
-        t -> {
-          RetryConfig.Builder rb =
-              RetryConfig.builder()
-                  .initialDelay(Duration.ofMillis(25))
-                  .maxDelay(Duration.ofSeconds(1));
-          t.integer("max-attempts", rb::maxAttempts)
-              .duration("initial-delay", rb::initialDelay)
-              .decimal("multiplier", rb::multiplier)
-              .duration("max-delay", rb::maxDelay);
-          b.retry(rb.build());
-          return b;
-        });
-    CircuitBreakerConfig breaker = r.section("circuit-breaker", ClientConfig::bindBreaker);
-    if (breaker != null) {
-      b.circuitBreaker(breaker);
-    }
-    CircuitBreakerConfig perEndpoint =
-        r.section("endpoint-circuit-breaker", ClientConfig::bindBreaker);
-    if (perEndpoint != null) {
-      b.endpointCircuitBreaker(perEndpoint);
-    }
-    r.section(
-        "tls",
-        t -> {
-          b.tls(true);
-          t.string("trust-store", s -> b.trustStore(Path.of(s), b.trustStorePassword))
-              .string("password", p -> b.trustStorePassword = p)
-              .bool("verify-host", b::verifyHost);
-          return b;
-        });
-    r.section(
-        "slow-start",
-        s -> {
-          Duration[] window = {Duration.ZERO};
-          double[] min = {0.1};
-          s.duration("window", v -> window[0] = v).decimal("min-weight", v -> min[0] = v);
-          b.slowStart(new SlowStart(window[0], min[0]));
-          return b;
-        });
-    r.section(
-        "zone",
-        z -> {
-          z.require("local");
-          double[] share = {0.5};
-          z.decimal("min-healthy-share", v -> share[0] = v);
-          z.string("local", v -> b.zonePreference(v, share[0]));
-          return b;
-        });
-    OutlierConfig outlier = r.section("outlier", OutlierConfig::bind);
-    if (outlier != null) {
-      b.outlier(outlier);
-    }
-    HealthCheckConfig health = r.section("health-check", HealthCheckConfig::bind);
-    if (health != null) {
-      b.healthCheck(health);
-    }
-    return b.build();
-  }
-
-  /** The keys of {@code circuitBreaker} and {@code endpointCircuitBreaker}. */
-  private static CircuitBreakerConfig bindBreaker(ConfigReader t) {
-    CircuitBreakerConfig.Builder cb = CircuitBreakerConfig.builder().minimumCalls(20);
-    t.integer("window-size", cb::countBasedWindow)
-        .integer("minimum-calls", cb::minimumCalls)
-        .decimal("failure-rate-threshold", cb::failureRateThreshold)
-        .duration("wait-in-open", cb::waitInOpen);
-    return cb.build();
+    return ClientYaml.bind(name, r);
   }
 
   public String service() {
@@ -287,13 +220,8 @@ public final class ClientConfig {
     private OutlierConfig outlier = OutlierConfig.defaults();
     private @Nullable HealthCheckConfig healthCheck;
     private Duration ewmaDecay = Duration.ofSeconds(10);
-    private RetryConfig retry =
-        RetryConfig.builder()
-            .initialDelay(Duration.ofMillis(25))
-            .maxDelay(Duration.ofSeconds(1))
-            .build();
-    private CircuitBreakerConfig circuitBreaker =
-        CircuitBreakerConfig.builder().minimumCalls(20).waitInOpen(Duration.ofSeconds(30)).build();
+    private RetryConfig retry = RetryConfig.builder().build();
+    private CircuitBreakerConfig circuitBreaker = CircuitBreakerConfig.ofDefaults();
     private @Nullable CircuitBreakerConfig endpointCircuitBreaker;
     private @Nullable String pipeline;
 
@@ -393,13 +321,16 @@ public final class ClientConfig {
       return this;
     }
 
-    /** The retry of the default pipeline. */
+    /** The retry of the default pipeline (default: {@code RetryConfig.builder().build()}). */
     public Builder retry(RetryConfig retry) {
       this.retry = Objects.requireNonNull(retry, "retry");
       return this;
     }
 
-    /** The circuit breaker of the default pipeline. */
+    /**
+     * The circuit breaker of the default pipeline (default: {@link
+     * CircuitBreakerConfig#ofDefaults()}).
+     */
     public Builder circuitBreaker(CircuitBreakerConfig circuitBreaker) {
       this.circuitBreaker = Objects.requireNonNull(circuitBreaker, "circuitBreaker");
       return this;

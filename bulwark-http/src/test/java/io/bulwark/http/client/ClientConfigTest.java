@@ -8,6 +8,9 @@ import io.bulwark.core.config.ConfigLoader;
 import io.bulwark.http.ServerConfig;
 import io.bulwark.http.lb.Balancing;
 import io.bulwark.resilience.CircuitBreakerConfig;
+import io.bulwark.resilience.PipelineSpec;
+import io.bulwark.resilience.RegistryConfig;
+import io.bulwark.resilience.RetryConfig;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -120,6 +123,120 @@ class ClientConfigTest {
         .hasMessageContaining("clients.payments.endpoint-circuit-breaker.wait-in-open")
         .hasMessageContaining("\"soon\"")
         .hasMessageContaining("clients.payments.endpoint-circuit-breaker.colour: unknown key");
+  }
+
+  private static final String RETRY =
+      "{max-attempts: 5, initial-delay: 40ms, multiplier: 3, max-delay: 2s, jitter: decorrelated,"
+          + " min-attempt-time: 5ms, ignore-exceptions: [java.lang.IllegalStateException]}";
+  private static final String BREAKER =
+      "{window: time, window-size: 30, minimum-calls: 7, failure-rate-threshold: 35,"
+          + " slow-call-rate-threshold: 80, slow-call-duration: 2s, wait-in-open: 4s,"
+          + " half-open-permits: 2, max-wait-in-half-open: 9s,"
+          + " ignore-exceptions: [java.lang.IllegalArgumentException]}";
+
+  /** The pipeline {@code p} of a resilience registry whose YAML is {@code pipelineYaml}. */
+  private PipelineSpec registryPipeline(String pipelineYaml) {
+    return RegistryConfig.parse(
+            "pipelines:\n  p: " + pipelineYaml + "\n", "resilience.yaml", loader)
+        .pipelines()
+        .get("p");
+  }
+
+  private ClientConfig client(String clientYaml) {
+    return loader
+        .parse("clients:\n  c: " + clientYaml + "\n", "clients.yaml", HttpClients::bindAll)
+        .get("c");
+  }
+
+  @Test
+  void retryAndBreakerKeysWorkAsInAResilienceRegistryPipeline() {
+    PipelineSpec registry =
+        registryPipeline("{retry: " + RETRY + ", circuit-breaker: " + BREAKER + "}");
+    ClientConfig c =
+        client(
+            "{retry: "
+                + RETRY
+                + ", circuit-breaker: "
+                + BREAKER
+                + ", endpoint-circuit-breaker: "
+                + BREAKER
+                + "}");
+
+    assertThat(c.retry()).isEqualTo(registry.retry());
+    assertThat(c.circuitBreaker()).isEqualTo(registry.circuitBreaker());
+    assertThat(c.endpointCircuitBreaker()).isEqualTo(registry.circuitBreaker());
+    // every key above took effect (none fell back to a default)
+    assertThat(c.retry().jitter()).isEqualTo(RetryConfig.Jitter.DECORRELATED);
+    assertThat(c.retry().minAttemptTime()).isEqualTo(Duration.ofMillis(5));
+    assertThat(c.retry().ignorePredicate().test(new IllegalStateException())).isTrue();
+    assertThat(c.circuitBreaker().windowType())
+        .isEqualTo(CircuitBreakerConfig.WindowType.TIME_BASED);
+    assertThat(c.circuitBreaker().halfOpenPermits()).isEqualTo(2);
+    assertThat(c.circuitBreaker().maxWaitInHalfOpen()).isEqualTo(Duration.ofSeconds(9));
+  }
+
+  @Test
+  void withoutRetryOrBreakerKeysTheDefaultsAreResiliences() {
+    PipelineSpec registry = registryPipeline("{retry: {}, circuit-breaker: {}}");
+    ClientConfig bound = client("{}");
+    ClientConfig built = ClientConfig.builder("c").build();
+    ClientConfig emptySections = client("{retry: {}, circuit-breaker: {}}");
+
+    for (ClientConfig c : new ClientConfig[] {bound, built, emptySections}) {
+      assertThat(c.retry()).isEqualTo(registry.retry()).isEqualTo(RetryConfig.builder().build());
+      assertThat(c.circuitBreaker())
+          .isEqualTo(registry.circuitBreaker())
+          .isEqualTo(CircuitBreakerConfig.ofDefaults());
+      assertThat(c.endpointCircuitBreaker()).isNull();
+    }
+  }
+
+  @Test
+  void aBadRetryOrBreakerValueIsRefusedWithTheRegistrysWordsAndTheClientsPlace() {
+    String bad = "{retry: {max-attempts: 0}, circuit-breaker: {failure-rate-threshold: 120}}";
+    String registryMessage = failure(() -> registryPipeline(bad));
+    String clientMessage = failure(() -> client(bad));
+
+    assertThat(clientMessage)
+        .contains("clients.yaml:2")
+        .contains("clients.c.retry.max-attempts")
+        .contains("clients.c.circuit-breaker.failure-rate-threshold");
+    for (String words : new String[] {"maxAttempts", "failureRateThreshold"}) {
+      String registryLine = lineWith(registryMessage, words);
+      assertThat(clientMessage).contains(registryLine.substring(registryLine.indexOf(words)));
+    }
+  }
+
+  @Test
+  void aCamelCaseRetryKeyIsRefusedNamingTheKebabCaseKey() {
+    assertThatThrownBy(() -> client("{retry: {maxAttempts: 2}}"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("clients.yaml:2")
+        .hasMessageContaining("max-attempts");
+  }
+
+  @Test
+  void aRetryBudgetBelongsToARegistryNotToAClient() {
+    assertThatThrownBy(() -> client("{retry: {budget: shared}}"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("clients.c.retry.budget: unknown key");
+  }
+
+  private static String failure(Runnable binding) {
+    try {
+      binding.run();
+    } catch (ConfigException e) {
+      return e.getMessage();
+    }
+    throw new AssertionError("binding did not fail");
+  }
+
+  private static String lineWith(String message, String words) {
+    return message
+        .lines()
+        .filter(l -> l.contains(words))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no line with " + words + " in " + message));
   }
 
   @Test
