@@ -102,4 +102,22 @@ class ConfigValidationTest {
         .hasMessageContaining("events.yaml:5")
         .hasMessageContaining("segmentBytes must be in 1 KiB..1 TiB but was 12");
   }
+
+  @Test
+  void camelCaseKeyIsRejectedNamingTheKebabCaseKey() {
+    assertThatThrownBy(
+            () ->
+                loader.parse(
+                    """
+                    backend: embedded
+                    embedded:
+                      directory: /tmp/events
+                      segmentBytes: 1048576
+                    """,
+                    "events.yaml",
+                    EventLogConfig::bind))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "events.yaml:4: embedded.segmentBytes: keys are kebab-case: write \"segment-bytes\"");
+  }
 }

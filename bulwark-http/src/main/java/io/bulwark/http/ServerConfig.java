@@ -1,5 +1,6 @@
 package io.bulwark.http;
 
+import io.bulwark.core.config.Checks;
 import io.bulwark.core.config.ConfigReader;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,17 +14,17 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * host: 127.0.0.1
  * port: 8080
- * maxBodySize: 1048576      # bytes; larger bodies get 413
- * maxHeaderSize: 8192       # bytes; larger header blocks get 431
- * drainBudget: 10s          # graceful shutdown waits this long for in-flight requests
- * maxDeadline: 60s          # longest deadline trusted from a caller
- * defaultDeadline: 5s       # deadline for requests that carry none (optional)
- * retryAfter: 1s            # Retry-After on 503 when shedding
- * idleTimeout: 60s          # a connection with no byte in or out for this long is closed
- * requestHeadTimeout: 10s   # an HTTP/1.x request head must be complete this long after it began
- * maxConnections: 10000     # open connections, all clients; beyond: 503 and close
- * maxConnectionsPerAddress: 1000   # open connections from one client IP address
- * tls: {keyStore: server.p12, password: secret}   # optional, PKCS#12
+ * max-body-size: 1048576      # bytes; larger bodies get 413
+ * max-header-size: 8192       # bytes; larger header blocks get 431
+ * drain-budget: 10s          # graceful shutdown waits this long for in-flight requests
+ * max-deadline: 60s          # longest deadline trusted from a caller
+ * default-deadline: 5s       # deadline for requests that carry none (optional)
+ * retry-after: 1s            # Retry-After on 503 when shedding
+ * idle-timeout: 60s          # a connection with no byte in or out for this long is closed
+ * request-head-timeout: 10s   # an HTTP/1.x request head must be complete this long after it began
+ * max-connections: 10000     # open connections, all clients; beyond: 503 and close
+ * max-connections-per-address: 1000   # open connections from one client IP address
+ * tls: {key-store: server.p12, password: secret}   # optional, PKCS#12
  * }</pre>
  */
 public final class ServerConfig {
@@ -75,22 +76,22 @@ public final class ServerConfig {
     Builder b = builder();
     r.string("host", b::host)
         .integer("port", b::port)
-        .integer("maxBodySize", b::maxBodySize)
-        .integer("maxHeaderSize", b::maxHeaderSize)
-        .integer("maxInitialLineLength", b::maxInitialLineLength)
-        .duration("drainBudget", b::drainBudget)
-        .duration("maxDeadline", b::maxDeadline)
-        .duration("defaultDeadline", b::defaultDeadline)
-        .duration("retryAfter", b::retryAfter)
-        .duration("idleTimeout", b::idleTimeout)
-        .duration("requestHeadTimeout", b::requestHeadTimeout)
-        .integer("maxConnections", b::maxConnections)
-        .integer("maxConnectionsPerAddress", b::maxConnectionsPerAddress);
+        .integer("max-body-size", b::maxBodySize)
+        .integer("max-header-size", b::maxHeaderSize)
+        .integer("max-initial-line-length", b::maxInitialLineLength)
+        .duration("drain-budget", b::drainBudget)
+        .duration("max-deadline", b::maxDeadline)
+        .duration("default-deadline", b::defaultDeadline)
+        .duration("retry-after", b::retryAfter)
+        .duration("idle-timeout", b::idleTimeout)
+        .duration("request-head-timeout", b::requestHeadTimeout)
+        .integer("max-connections", b::maxConnections)
+        .integer("max-connections-per-address", b::maxConnectionsPerAddress);
     r.section(
         "tls",
         t -> {
-          t.require("keyStore").require("password");
-          t.string("keyStore", s -> b.tls(Path.of(s), b.keyStorePassword))
+          t.require("key-store").require("password");
+          t.string("key-store", s -> b.tls(Path.of(s), b.keyStorePassword))
               .string("password", p -> b.keyStorePassword = p);
           return b;
         });
@@ -226,37 +227,37 @@ public final class ServerConfig {
     }
 
     public Builder maxBodySize(int bytes) {
-      this.maxBodySize = atLeast("maxBodySize", bytes, 0);
+      this.maxBodySize = Checks.atLeast("maxBodySize", bytes, 0);
       return this;
     }
 
     public Builder maxHeaderSize(int bytes) {
-      this.maxHeaderSize = atLeast("maxHeaderSize", bytes, 256);
+      this.maxHeaderSize = Checks.atLeast("maxHeaderSize", bytes, 256);
       return this;
     }
 
     public Builder maxInitialLineLength(int bytes) {
-      this.maxInitialLineLength = atLeast("maxInitialLineLength", bytes, 64);
+      this.maxInitialLineLength = Checks.atLeast("maxInitialLineLength", bytes, 64);
       return this;
     }
 
     public Builder drainBudget(Duration budget) {
-      this.drainBudget = nonNegative("drainBudget", budget);
+      this.drainBudget = Checks.notNegative("drainBudget", budget);
       return this;
     }
 
     public Builder maxDeadline(Duration maxDeadline) {
-      this.maxDeadline = positive("maxDeadline", maxDeadline);
+      this.maxDeadline = Checks.positive("maxDeadline", maxDeadline);
       return this;
     }
 
     public Builder defaultDeadline(Duration defaultDeadline) {
-      this.defaultDeadline = positive("defaultDeadline", defaultDeadline);
+      this.defaultDeadline = Checks.positive("defaultDeadline", defaultDeadline);
       return this;
     }
 
     public Builder retryAfter(Duration retryAfter) {
-      this.retryAfter = nonNegative("retryAfter", retryAfter);
+      this.retryAfter = Checks.notNegative("retryAfter", retryAfter);
       return this;
     }
 
@@ -277,13 +278,13 @@ public final class ServerConfig {
 
     /** Default 10,000 open connections in all. */
     public Builder maxConnections(int connections) {
-      this.maxConnections = atLeast("maxConnections", connections, 1);
+      this.maxConnections = Checks.atLeast("maxConnections", connections, 1);
       return this;
     }
 
     /** Default 1,000 open connections per client IP address; not more than maxConnections. */
     public Builder maxConnectionsPerAddress(int connections) {
-      this.maxConnectionsPerAddress = atLeast("maxConnectionsPerAddress", connections, 1);
+      this.maxConnectionsPerAddress = Checks.atLeast("maxConnectionsPerAddress", connections, 1);
       return this;
     }
 
@@ -314,27 +315,6 @@ public final class ServerConfig {
     private static Duration atLeastMillis(String name, Duration d) {
       if (d.toMillis() < 1) {
         throw new IllegalArgumentException(name + " must be at least 1ms, was " + d);
-      }
-      return d;
-    }
-
-    private static int atLeast(String name, int value, int min) {
-      if (value < min) {
-        throw new IllegalArgumentException(name + " must be at least " + min + ", was " + value);
-      }
-      return value;
-    }
-
-    private static Duration positive(String name, Duration d) {
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, was " + d);
-      }
-      return d;
-    }
-
-    private static Duration nonNegative(String name, Duration d) {
-      if (d.isNegative()) {
-        throw new IllegalArgumentException(name + " must not be negative, was " + d);
       }
       return d;
     }

@@ -200,7 +200,7 @@ class ConnectionLimitsTest {
   void limitsBindFromYamlAndBadValuesAreNamed(@TempDir Path dir) throws Exception {
     Path yaml = dir.resolve("server.yaml");
     Files.writeString(
-        yaml, "idleTimeout: 30s\nmaxConnections: 500\nmaxConnectionsPerAddress: 50\n");
+        yaml, "idle-timeout: 30s\nmax-connections: 500\nmax-connections-per-address: 50\n");
     ServerConfig c = ConfigLoader.withSystemEnv().load(yaml, ServerConfig::bind);
     assertThat(c.idleTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(c.maxConnections()).isEqualTo(500);
@@ -210,13 +210,13 @@ class ConnectionLimitsTest {
     assertThat(BulwarkServer.builder().config(c).drainBudget(Duration.ofSeconds(1)).build().port())
         .isEqualTo(-1);
 
-    Files.writeString(yaml, "idleTimeout: 0s\n");
+    Files.writeString(yaml, "idle-timeout: 0s\n");
     assertThatThrownBy(() -> ConfigLoader.withSystemEnv().load(yaml, ServerConfig::bind))
         .hasMessageContaining("idleTimeout");
     assertThatThrownBy(() -> ServerConfig.builder().idleTimeout(Duration.ZERO))
         .hasMessageContaining("idleTimeout")
         .hasMessageContaining("PT0S");
-    Files.writeString(yaml, "maxConnections: 0\n");
+    Files.writeString(yaml, "max-connections: 0\n");
     assertThatThrownBy(() -> ConfigLoader.withSystemEnv().load(yaml, ServerConfig::bind))
         .hasMessageContaining("maxConnections must be at least 1, was 0");
     assertThatThrownBy(

@@ -170,12 +170,12 @@ class RequestHeadTimeoutTest {
   @Test
   void theHeadTimeoutBindsFromYamlAndABadValueIsNamed(@TempDir Path dir) throws Exception {
     Path yaml = dir.resolve("server.yaml");
-    Files.writeString(yaml, "requestHeadTimeout: 3s\n");
+    Files.writeString(yaml, "request-head-timeout: 3s\n");
     ServerConfig c = ConfigLoader.withSystemEnv().load(yaml, ServerConfig::bind);
     assertThat(c.requestHeadTimeout()).isEqualTo(Duration.ofSeconds(3));
     assertThat(c.toBuilder().build().requestHeadTimeout()).isEqualTo(Duration.ofSeconds(3));
     assertThat(ServerConfig.defaults().requestHeadTimeout()).isEqualTo(Duration.ofSeconds(10));
-    Files.writeString(yaml, "requestHeadTimeout: 0s\n");
+    Files.writeString(yaml, "request-head-timeout: 0s\n");
     assertThatThrownBy(() -> ConfigLoader.withSystemEnv().load(yaml, ServerConfig::bind))
         .hasMessageContaining("server.yaml")
         .hasMessageContaining("requestHeadTimeout must be at least 1ms, was PT0S");

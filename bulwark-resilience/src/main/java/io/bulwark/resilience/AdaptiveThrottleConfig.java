@@ -1,5 +1,7 @@
 package io.bulwark.resilience;
 
+import io.bulwark.core.config.Checks;
+import io.bulwark.core.config.ConfigReader;
 import io.bulwark.core.error.RejectedException;
 import java.time.Duration;
 import java.util.Objects;
@@ -31,7 +33,7 @@ public record AdaptiveThrottleConfig(double k, Duration window, Predicate<Throwa
       };
 
   public AdaptiveThrottleConfig {
-    Checks.atLeast("k", 1, k);
+    Checks.atLeast("k", k, 1);
     Checks.positive("window", window);
     if (window.toSeconds() < 1 || window.toNanos() % 1_000_000_000L != 0) {
       throw new IllegalArgumentException("window must be whole seconds (≥ 1s), was " + window);
@@ -43,6 +45,15 @@ public record AdaptiveThrottleConfig(double k, Duration window, Predicate<Throwa
     return new Builder();
   }
 
+  /**
+   * Binds a throttle section onto the defaults of {@link #builder()}: {@code k}, {@code window}.
+   */
+  public static AdaptiveThrottleConfig bind(ConfigReader r) {
+    Builder b = builder();
+    r.decimal("k", b::k).duration("window", b::window);
+    return b.build();
+  }
+
   /** Builds an {@link AdaptiveThrottleConfig}. Defaults: k = 2, window 2 minutes. */
   public static final class Builder {
     private double k = 2;
@@ -52,7 +63,7 @@ public record AdaptiveThrottleConfig(double k, Duration window, Predicate<Throwa
     private Builder() {}
 
     public Builder k(double k) {
-      this.k = Checks.atLeast("k", 1, k);
+      this.k = Checks.atLeast("k", k, 1);
       return this;
     }
 

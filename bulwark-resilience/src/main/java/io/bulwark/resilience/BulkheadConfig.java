@@ -1,5 +1,7 @@
 package io.bulwark.resilience;
 
+import io.bulwark.core.config.Checks;
+import io.bulwark.core.config.ConfigReader;
 import java.time.Duration;
 
 /**
@@ -17,6 +19,18 @@ public record BulkheadConfig(int maxConcurrent, Duration maxWait) {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * Binds a bulkhead section onto the defaults of {@link #builder()}: {@code max-concurrent}
+   * (required), {@code max-wait}.
+   */
+  public static BulkheadConfig bind(ConfigReader r) {
+    Builder b = builder();
+    r.require("max-concurrent")
+        .integer("max-concurrent", b::maxConcurrent)
+        .duration("max-wait", b::maxWait);
+    return b.build();
   }
 
   /** Builds a {@link BulkheadConfig}; setters validate. Defaults: 25 concurrent, no wait. */

@@ -1,5 +1,7 @@
 package io.bulwark.resilience;
 
+import io.bulwark.core.config.Checks;
+import io.bulwark.core.config.ConfigReader;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Predicate;
@@ -98,6 +100,39 @@ public record CircuitBreakerConfig(
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** Window kinds as written in YAML. */
+  enum YamlWindow {
+    COUNT,
+    TIME
+  }
+
+  /**
+   * Binds a circuit breaker section onto the defaults of {@link #builder()}: {@code window} ({@code
+   * count} or {@code time}), {@code window-size}, {@code minimum-calls}, {@code
+   * failure-rate-threshold}, {@code slow-call-rate-threshold}, {@code slow-call-duration}, {@code
+   * wait-in-open}, {@code half-open-permits}, {@code max-wait-in-half-open}, {@code
+   * ignore-exceptions} (class names).
+   */
+  public static CircuitBreakerConfig bind(ConfigReader r) {
+    Builder b = builder();
+    r.enumValue(
+            "window",
+            YamlWindow.class,
+            w ->
+                b.windowType(
+                    w == YamlWindow.COUNT ? WindowType.COUNT_BASED : WindowType.TIME_BASED))
+        .integer("window-size", b::windowSize)
+        .integer("minimum-calls", b::minimumCalls)
+        .decimal("failure-rate-threshold", b::failureRateThreshold)
+        .decimal("slow-call-rate-threshold", b::slowCallRateThreshold)
+        .duration("slow-call-duration", b::slowCallDuration)
+        .duration("wait-in-open", b::waitInOpen)
+        .integer("half-open-permits", b::halfOpenPermits)
+        .duration("max-wait-in-half-open", b::maxWaitInHalfOpen)
+        .strings("ignore-exceptions", names -> b.ignorePredicate(ExceptionTypes.named(names)));
+    return b.build();
   }
 
   /** Count-based window of 100 calls, 50% failure threshold, 60 s open, 10 probes. */

@@ -1,5 +1,7 @@
 package io.bulwark.resilience;
 
+import io.bulwark.core.config.Checks;
+import io.bulwark.core.config.ConfigReader;
 import io.bulwark.core.context.Criticality;
 import io.bulwark.resilience.limit.Gradient2Limit;
 import io.bulwark.resilience.limit.LimitAlgorithm;
@@ -27,10 +29,10 @@ public record ConcurrencyLimiterConfig(
 
   public ConcurrencyLimiterConfig {
     Objects.requireNonNull(algorithm, "algorithm");
-    Checks.fraction("criticalPlusShare", criticalPlusShare, false);
-    Checks.fraction("criticalShare", criticalShare, false);
-    Checks.fraction("sheddablePlusShare", sheddablePlusShare, false);
-    Checks.fraction("sheddableShare", sheddableShare, false);
+    Checks.positiveFraction("criticalPlusShare", criticalPlusShare);
+    Checks.positiveFraction("criticalShare", criticalShare);
+    Checks.positiveFraction("sheddablePlusShare", sheddablePlusShare);
+    Checks.positiveFraction("sheddableShare", sheddableShare);
     if (!(criticalPlusShare >= criticalShare
         && criticalShare >= sheddablePlusShare
         && sheddablePlusShare >= sheddableShare)) {
@@ -60,6 +62,15 @@ public record ConcurrencyLimiterConfig(
     return new Builder();
   }
 
+  /**
+   * Binds a limit section onto the defaults of {@link #builder()}: {@code algorithm} ({@code aimd},
+   * {@code vegas} or {@code gradient2}, the default), {@code initial-limit}, {@code min-limit},
+   * {@code max-limit}, the algorithm's own keys and {@code shares} by criticality.
+   */
+  public static ConcurrencyLimiterConfig bind(ConfigReader r) {
+    return LimitYaml.bind(r);
+  }
+
   /** Builds a {@link ConcurrencyLimiterConfig}. Defaults: Gradient2, shares 1/0.9/0.75/0.5. */
   public static final class Builder {
     private LimitAlgorithm algorithm = Gradient2Limit.ofDefaults();
@@ -77,8 +88,8 @@ public record ConcurrencyLimiterConfig(
 
     /** The share of the limit that calls of {@code criticality} may fill, in (0, 1]. */
     public Builder share(Criticality criticality, double share) {
-      Checks.fraction(
-          Objects.requireNonNull(criticality, "criticality").name() + " share", share, false);
+      Checks.positiveFraction(
+          Objects.requireNonNull(criticality, "criticality").name() + " share", share);
       switch (criticality) {
         case CRITICAL_PLUS -> criticalPlus = share;
         case CRITICAL -> critical = share;

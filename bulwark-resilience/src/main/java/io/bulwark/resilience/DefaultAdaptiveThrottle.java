@@ -1,5 +1,6 @@
 package io.bulwark.resilience;
 
+import io.bulwark.core.config.Checks;
 import io.bulwark.core.error.ErrorClassifier;
 import io.bulwark.core.time.Clock;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +35,7 @@ final class DefaultAdaptiveThrottle implements AdaptiveThrottle, Stage {
 
   DefaultAdaptiveThrottle(
       String name, AdaptiveThrottleConfig config, Clock clock, DoubleSupplier random) {
-    this.name = Checks.name(name);
+    this.name = Checks.notBlank("name", name);
     this.config = config;
     this.clock = clock;
     this.random = random;

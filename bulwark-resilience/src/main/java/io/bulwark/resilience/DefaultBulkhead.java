@@ -1,5 +1,6 @@
 package io.bulwark.resilience;
 
+import io.bulwark.core.config.Checks;
 import io.bulwark.core.context.Context;
 import io.bulwark.core.error.ErrorClassifier;
 import io.bulwark.core.time.Scheduler;
@@ -27,7 +28,7 @@ final class DefaultBulkhead implements Bulkhead, Stage {
   }
 
   DefaultBulkhead(String name, BulkheadConfig config, Scheduler scheduler, Permits permits) {
-    this.name = Checks.name(name);
+    this.name = Checks.notBlank("name", name);
     this.config = config;
     this.scheduler = scheduler;
     this.maxWaitNanos = Scheduler.saturatedNanos(config.maxWait());

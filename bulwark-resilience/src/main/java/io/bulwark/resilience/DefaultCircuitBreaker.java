@@ -1,5 +1,6 @@
 package io.bulwark.resilience;
 
+import io.bulwark.core.config.Checks;
 import io.bulwark.core.error.ErrorClassifier;
 import io.bulwark.core.time.Clock;
 import io.bulwark.resilience.CircuitStates.CircuitState;
@@ -34,7 +35,7 @@ final class DefaultCircuitBreaker implements CircuitBreaker, Stage {
   private final AtomicReference<CircuitState> state;
 
   DefaultCircuitBreaker(String name, CircuitBreakerConfig config, Clock clock) {
-    this.name = Checks.name(name);
+    this.name = Checks.notBlank("name", name);
     this.config = config;
     this.clock = clock;
     this.rejection = new PolicyRejectedException(name, Rejection.CIRCUIT_OPEN);

@@ -1,5 +1,6 @@
 package io.bulwark.resilience;
 
+import io.bulwark.core.config.Checks;
 import io.bulwark.core.context.Context;
 import io.bulwark.core.context.Criticality;
 import io.bulwark.core.context.Deadline;
@@ -31,7 +32,7 @@ final class DefaultConcurrencyLimiter implements ConcurrencyLimiter, Stage {
   private volatile int limit;
 
   DefaultConcurrencyLimiter(String name, ConcurrencyLimiterConfig config, Clock clock) {
-    this.name = Checks.name(name);
+    this.name = Checks.notBlank("name", name);
     this.config = config;
     this.clock = clock;
     this.estimator = config.algorithm().start();

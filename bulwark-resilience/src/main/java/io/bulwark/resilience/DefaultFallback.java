@@ -1,5 +1,6 @@
 package io.bulwark.resilience;
 
+import io.bulwark.core.config.Checks;
 import io.bulwark.core.error.ErrorClassifier;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -28,7 +29,7 @@ final class DefaultFallback<V> implements Fallback<V>, Stage {
       Function<Throwable, ? extends V> function,
       boolean lastGood,
       Predicate<Throwable> when) {
-    this.name = Checks.name(name);
+    this.name = Checks.notBlank("name", name);
     this.function = function;
     this.lastGood = lastGood;
     this.when = when;

@@ -1,5 +1,6 @@
 package io.bulwark.resilience;
 
+import io.bulwark.core.config.Checks;
 import io.bulwark.core.context.Context;
 import io.bulwark.core.error.ErrorClassifier;
 import io.bulwark.core.time.Clock;
@@ -36,7 +37,7 @@ final class DefaultHedge implements Hedge, Stage {
   }
 
   private DefaultHedge(String name, HedgeConfig config, Scheduler scheduler, boolean count) {
-    this.name = Checks.name(name);
+    this.name = Checks.notBlank("name", name);
     this.config = config;
     this.scheduler = scheduler;
     this.clock = scheduler.clock();

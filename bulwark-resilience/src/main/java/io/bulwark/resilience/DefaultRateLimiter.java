@@ -1,5 +1,6 @@
 package io.bulwark.resilience;
 
+import io.bulwark.core.config.Checks;
 import io.bulwark.core.context.Context;
 import io.bulwark.core.time.Clock;
 import io.bulwark.core.time.ScheduledTask;
@@ -35,7 +36,7 @@ final class DefaultRateLimiter implements RateLimiter, Stage {
   }
 
   DefaultRateLimiter(String name, RateLimiterConfig config, Scheduler scheduler, int stripes) {
-    this.name = Checks.name(name);
+    this.name = Checks.notBlank("name", name);
     this.config = config;
     this.scheduler = scheduler;
     this.clock = scheduler.clock();

@@ -1,5 +1,6 @@
 package io.bulwark.resilience;
 
+import io.bulwark.core.config.Checks;
 import io.bulwark.core.context.Context;
 import io.bulwark.core.context.Deadline;
 import io.bulwark.core.error.ErrorClassifier;
@@ -29,7 +30,7 @@ final class DefaultRetry implements Retry, Stage {
   private final ListenerSet listeners = new ListenerSet();
 
   DefaultRetry(String name, RetryConfig config, Scheduler scheduler, DoubleSupplier random) {
-    this.name = Checks.name(name);
+    this.name = Checks.notBlank("name", name);
     this.config = config;
     this.scheduler = scheduler;
     this.random = random;

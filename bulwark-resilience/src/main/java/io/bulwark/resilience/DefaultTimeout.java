@@ -1,5 +1,6 @@
 package io.bulwark.resilience;
 
+import io.bulwark.core.config.Checks;
 import io.bulwark.core.context.Context;
 import io.bulwark.core.context.Deadline;
 import io.bulwark.core.error.DeadlineExceededException;
@@ -25,7 +26,7 @@ final class DefaultTimeout implements Timeout, Stage {
   private final ListenerSet listeners = new ListenerSet();
 
   DefaultTimeout(String name, TimeoutConfig config, Scheduler scheduler) {
-    this.name = Checks.name(name);
+    this.name = Checks.notBlank("name", name);
     this.config = config;
     this.scheduler = scheduler;
     this.timeoutNanos = Scheduler.saturatedNanos(config.timeout());

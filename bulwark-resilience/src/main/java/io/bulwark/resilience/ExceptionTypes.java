@@ -1,5 +1,6 @@
 package io.bulwark.resilience;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Predicate;
@@ -22,6 +23,24 @@ record ExceptionTypes(List<Class<? extends Throwable>> types) implements Predica
       Objects.requireNonNull(type, setting + " entry");
     }
     return new ExceptionTypes(List.of(types));
+  }
+
+  /** Exception classes by name, e.g. {@code java.lang.IllegalArgumentException}. */
+  static ExceptionTypes named(List<String> names) {
+    List<Class<? extends Throwable>> types = new ArrayList<>(names.size());
+    for (String name : names) {
+      Class<?> type;
+      try {
+        type = Class.forName(name, false, Thread.currentThread().getContextClassLoader());
+      } catch (ClassNotFoundException | LinkageError e) {
+        throw new IllegalArgumentException("no exception class " + name + " on the class path");
+      }
+      if (!Throwable.class.isAssignableFrom(type)) {
+        throw new IllegalArgumentException(name + " is not a Throwable");
+      }
+      types.add(type.asSubclass(Throwable.class));
+    }
+    return new ExceptionTypes(types);
   }
 
   @Override

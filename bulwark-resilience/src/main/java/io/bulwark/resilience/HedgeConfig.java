@@ -1,5 +1,7 @@
 package io.bulwark.resilience;
 
+import io.bulwark.core.config.Checks;
+import io.bulwark.core.config.ConfigReader;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
@@ -34,6 +36,19 @@ public record HedgeConfig(
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * Binds a hedge section onto the defaults of {@link #builder()}: {@code max-hedges}, {@code
+   * delay}, {@code percentile}, {@code min-samples}.
+   */
+  public static HedgeConfig bind(ConfigReader r) {
+    Builder b = builder();
+    r.integer("max-hedges", b::maxHedges)
+        .duration("delay", b::delay)
+        .decimal("percentile", b::percentile)
+        .integer("min-samples", b::minSamples);
+    return b.build();
   }
 
   /** Builds a {@link HedgeConfig}. Defaults: one backup after 100 ms, no budget. */

@@ -3,6 +3,7 @@ package io.bulwark.resilience;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.bulwark.core.config.Checks;
 import io.bulwark.core.context.Context;
 import io.bulwark.core.time.Clock;
 import java.util.Objects;
@@ -59,7 +60,7 @@ public final class KeyedRateLimiter<K> implements Policy, Stage {
       Clock clock,
       int maxKeys,
       @Nullable Function<Context, @Nullable K> keyOf) {
-    this.name = Checks.name(name);
+    this.name = Checks.notBlank("name", name);
     this.config = Objects.requireNonNull(config, "config");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.maxKeys = Checks.positive("maxKeys", maxKeys);

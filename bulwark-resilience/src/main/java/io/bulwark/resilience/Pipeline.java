@@ -1,5 +1,6 @@
 package io.bulwark.resilience;
 
+import io.bulwark.core.config.Checks;
 import io.bulwark.core.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,7 +77,7 @@ public interface Pipeline {
     Builder() {}
 
     public Builder name(String name) {
-      this.name = Checks.name(name);
+      this.name = Checks.notBlank("name", name);
       return this;
     }
 

@@ -1,5 +1,6 @@
 package io.bulwark.resilience;
 
+import io.bulwark.core.config.Checks;
 import java.time.Duration;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -37,12 +38,133 @@ public record PipelineSpec(
     @Nullable BulkheadConfig bulkhead,
     @Nullable ConcurrencyLimiterConfig limit) {
 
+  /** A builder with every policy absent. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this spec's values. */
+  public Builder toBuilder() {
+    return new Builder()
+        .deadline(deadline)
+        .retry(retry)
+        .retryBudget(retryBudget)
+        .hedge(hedge)
+        .hedgeBudget(hedgeBudget)
+        .throttle(throttle)
+        .circuitBreaker(circuitBreaker)
+        .keyedRateLimiter(keyedRateLimiter)
+        .rateLimiter(rateLimiter)
+        .timeout(timeout)
+        .bulkhead(bulkhead)
+        .limit(limit);
+  }
+
+  /** Builds a {@link PipelineSpec}; a null value means the policy is absent. Not thread-safe. */
+  public static final class Builder {
+    private @Nullable Duration deadline;
+    private @Nullable RetryConfig retry;
+    private @Nullable String retryBudget;
+    private @Nullable HedgeConfig hedge;
+    private @Nullable String hedgeBudget;
+    private @Nullable AdaptiveThrottleConfig throttle;
+    private @Nullable CircuitBreakerConfig circuitBreaker;
+    private @Nullable KeyedLimit keyedRateLimiter;
+    private @Nullable RateLimiterConfig rateLimiter;
+    private @Nullable TimeoutConfig timeout;
+    private @Nullable BulkheadConfig bulkhead;
+    private @Nullable ConcurrencyLimiterConfig limit;
+
+    private Builder() {}
+
+    public Builder deadline(@Nullable Duration deadline) {
+      this.deadline = deadline == null ? null : Checks.positive("deadline", deadline);
+      return this;
+    }
+
+    public Builder retry(@Nullable RetryConfig retry) {
+      this.retry = retry;
+      return this;
+    }
+
+    /** The name of the registry budget the retry draws from. */
+    public Builder retryBudget(@Nullable String budget) {
+      this.retryBudget = budget;
+      return this;
+    }
+
+    public Builder hedge(@Nullable HedgeConfig hedge) {
+      this.hedge = hedge;
+      return this;
+    }
+
+    /** The name of the registry budget the hedge draws from. */
+    public Builder hedgeBudget(@Nullable String budget) {
+      this.hedgeBudget = budget;
+      return this;
+    }
+
+    public Builder throttle(@Nullable AdaptiveThrottleConfig throttle) {
+      this.throttle = throttle;
+      return this;
+    }
+
+    public Builder circuitBreaker(@Nullable CircuitBreakerConfig circuitBreaker) {
+      this.circuitBreaker = circuitBreaker;
+      return this;
+    }
+
+    public Builder keyedRateLimiter(@Nullable KeyedLimit keyedRateLimiter) {
+      this.keyedRateLimiter = keyedRateLimiter;
+      return this;
+    }
+
+    public Builder rateLimiter(@Nullable RateLimiterConfig rateLimiter) {
+      this.rateLimiter = rateLimiter;
+      return this;
+    }
+
+    public Builder timeout(@Nullable TimeoutConfig timeout) {
+      this.timeout = timeout;
+      return this;
+    }
+
+    public Builder bulkhead(@Nullable BulkheadConfig bulkhead) {
+      this.bulkhead = bulkhead;
+      return this;
+    }
+
+    public Builder limit(@Nullable ConcurrencyLimiterConfig limit) {
+      this.limit = limit;
+      return this;
+    }
+
+    public PipelineSpec build() {
+      return new PipelineSpec(
+          deadline,
+          retry,
+          retryBudget,
+          hedge,
+          hedgeBudget,
+          throttle,
+          circuitBreaker,
+          keyedRateLimiter,
+          rateLimiter,
+          timeout,
+          bulkhead,
+          limit);
+    }
+  }
+
   /**
    * A per-key rate limit: {@code limit} for each key, the key found in each call's context as
    * {@code key} says ({@code baggage:<entry>} or {@code criticality}), at most {@code maxKeys}
    * keys.
    */
   public record KeyedLimit(RateLimiterConfig limit, String key, int maxKeys) {
+    /** The most keys a per-key limit tracks unless told otherwise. */
+    public static final int DEFAULT_MAX_KEYS = 10_000;
+
     public KeyedLimit {
       Objects.requireNonNull(limit, "limit");
       ContextKeys.parse(Objects.requireNonNull(key, "key"));

@@ -1,5 +1,7 @@
 package io.bulwark.resilience;
 
+import io.bulwark.core.config.Checks;
+import io.bulwark.core.config.ConfigReader;
 import java.time.Duration;
 
 /**
@@ -42,6 +44,26 @@ public record RateLimiterConfig(int permits, Duration period, int burst, Duratio
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * Binds a rate limiter section onto the defaults of {@link #builder()}: {@code permits}
+   * (required), {@code period}, {@code burst}, {@code max-wait}.
+   */
+  public static RateLimiterConfig bind(ConfigReader r) {
+    Builder b = bindRate(r);
+    r.duration("max-wait", b::maxWait);
+    return b.build();
+  }
+
+  /** The keys every rate limit has, a per-key one included: {@code permits, period, burst}. */
+  static Builder bindRate(ConfigReader r) {
+    Builder b = builder();
+    r.require("permits")
+        .integer("permits", b::permits)
+        .duration("period", b::period)
+        .integer("burst", b::burst);
+    return b;
   }
 
   /** Builds a {@link RateLimiterConfig}; setters validate. Default burst: {@code permits}. */

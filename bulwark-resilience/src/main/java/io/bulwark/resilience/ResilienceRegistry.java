@@ -21,22 +21,22 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * budgets:
- *   payments: {ratio: 0.2, minRetriesPerSecond: 10, maxBurst: 100}
+ *   payments: {ratio: 0.2, min-retries-per-second: 10, max-burst: 100}
  * pipelines:
  *   checkout:
  *     deadline: 2s
- *     retry: {maxAttempts: 3, initialDelay: 50ms, multiplier: 2, maxDelay: 1s, jitter: full,
- *             minAttemptTime: 20ms, budget: payments}
- *     hedge: {maxHedges: 1, delay: 50ms, percentile: 95, minSamples: 20, budget: payments}
+ *     retry: {max-attempts: 3, initial-delay: 50ms, multiplier: 2, max-delay: 1s, jitter: full,
+ *             min-attempt-time: 20ms, budget: payments}
+ *     hedge: {max-hedges: 1, delay: 50ms, percentile: 95, min-samples: 20, budget: payments}
  *     throttle: {k: 2, window: 2m}
- *     circuitBreaker: {window: count, windowSize: 100, minimumCalls: 20,
- *                      failureRateThreshold: 50, slowCallRateThreshold: 80, slowCallDuration: 1s,
- *                      waitInOpen: 30s, halfOpenPermits: 5, maxWaitInHalfOpen: 10s}
- *     keyedRateLimiter: {permits: 10, period: 1s, burst: 5, key: "baggage:tenant", maxKeys: 10000}
- *     rateLimiter: {permits: 100, period: 1s, burst: 20, maxWait: 0ms}
+ *     circuit-breaker: {window: count, window-size: 100, minimum-calls: 20,
+ *                      failure-rate-threshold: 50, slow-call-rate-threshold: 80, slow-call-duration: 1s,
+ *                      wait-in-open: 30s, half-open-permits: 5, max-wait-in-half-open: 10s}
+ *     keyed-rate-limiter: {permits: 10, period: 1s, burst: 5, key: "baggage:tenant", max-keys: 10000}
+ *     rate-limiter: {permits: 100, period: 1s, burst: 20, max-wait: 0ms}
  *     timeout: 500ms
- *     bulkhead: {maxConcurrent: 20, maxWait: 10ms}
- *     limit: {algorithm: gradient2, initialLimit: 20, minLimit: 1, maxLimit: 200,
+ *     bulkhead: {max-concurrent: 20, max-wait: 10ms}
+ *     limit: {algorithm: gradient2, initial-limit: 20, min-limit: 1, max-limit: 200,
  *             shares: {critical_plus: 1.0, critical: 0.9, sheddable_plus: 0.75, sheddable: 0.5}}
  * }</pre>
  *

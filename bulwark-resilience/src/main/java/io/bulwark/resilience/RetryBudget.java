@@ -1,5 +1,6 @@
 package io.bulwark.resilience;
 
+import io.bulwark.core.config.Checks;
 import io.bulwark.core.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,7 +34,7 @@ public final class RetryBudget {
   private final AtomicLong spentMilli = new AtomicLong();
 
   private RetryBudget(String name, RetryBudgetConfig config, Clock clock) {
-    this.name = Checks.name(name);
+    this.name = Checks.notBlank("name", name);
     this.config = Objects.requireNonNull(config, "config");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.startNanos = clock.nanoTime();

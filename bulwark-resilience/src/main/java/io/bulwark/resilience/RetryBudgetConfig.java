@@ -1,5 +1,8 @@
 package io.bulwark.resilience;
 
+import io.bulwark.core.config.Checks;
+import io.bulwark.core.config.ConfigReader;
+
 /**
  * The immutable settings of a {@link RetryBudget}.
  *
@@ -10,8 +13,8 @@ package io.bulwark.resilience;
 public record RetryBudgetConfig(double ratio, double minRetriesPerSecond, int maxBurst) {
 
   public RetryBudgetConfig {
-    Checks.fraction("ratio", ratio, true);
-    Checks.atLeast("minRetriesPerSecond", 0, minRetriesPerSecond);
+    Checks.fraction("ratio", ratio);
+    Checks.notNegative("minRetriesPerSecond", minRetriesPerSecond);
     if (minRetriesPerSecond > 1_000_000) {
       throw new IllegalArgumentException(
           "minRetriesPerSecond must be at most 1000000, was " + minRetriesPerSecond);
@@ -23,6 +26,18 @@ public record RetryBudgetConfig(double ratio, double minRetriesPerSecond, int ma
     return new Builder();
   }
 
+  /**
+   * Binds a budget section onto the defaults of {@link #builder()}: {@code ratio}, {@code
+   * min-retries-per-second}, {@code max-burst}.
+   */
+  public static RetryBudgetConfig bind(ConfigReader r) {
+    Builder b = builder();
+    r.decimal("ratio", b::ratio)
+        .decimal("min-retries-per-second", b::minRetriesPerSecond)
+        .integer("max-burst", b::maxBurst);
+    return b.build();
+  }
+
   /** Builds a {@link RetryBudgetConfig}. Defaults: 20% of requests + 10 per second, burst 100. */
   public static final class Builder {
     private double ratio = 0.2;
@@ -32,12 +47,12 @@ public record RetryBudgetConfig(double ratio, double minRetriesPerSecond, int ma
     private Builder() {}
 
     public Builder ratio(double ratio) {
-      this.ratio = Checks.fraction("ratio", ratio, true);
+      this.ratio = Checks.fraction("ratio", ratio);
       return this;
     }
 
     public Builder minRetriesPerSecond(double perSecond) {
-      this.minRetriesPerSecond = Checks.atLeast("minRetriesPerSecond", 0, perSecond);
+      this.minRetriesPerSecond = Checks.notNegative("minRetriesPerSecond", perSecond);
       return this;
     }
 

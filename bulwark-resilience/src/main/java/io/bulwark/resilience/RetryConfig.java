@@ -1,5 +1,7 @@
 package io.bulwark.resilience;
 
+import io.bulwark.core.config.Checks;
+import io.bulwark.core.config.ConfigReader;
 import io.bulwark.core.error.ErrorClassifier;
 import java.time.Duration;
 import java.util.Objects;
@@ -64,7 +66,7 @@ public record RetryConfig(
   public RetryConfig {
     Checks.positive("maxAttempts", maxAttempts);
     Checks.notNegative("initialDelay", initialDelay);
-    Checks.atLeast("multiplier", 1, multiplier);
+    Checks.atLeast("multiplier", multiplier, 1);
     Checks.notNegative("maxDelay", maxDelay);
     if (maxDelay.compareTo(initialDelay) < 0) {
       throw new IllegalArgumentException(
@@ -79,6 +81,24 @@ public record RetryConfig(
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * Binds a retry section onto the defaults of {@link #builder()}: {@code max-attempts}, {@code
+   * initial-delay}, {@code multiplier}, {@code max-delay}, {@code jitter}, {@code
+   * min-attempt-time}, {@code ignore-exceptions} (class names). The registry binds its pipelines'
+   * {@code retry} sections with it.
+   */
+  public static RetryConfig bind(ConfigReader r) {
+    Builder b = builder();
+    r.integer("max-attempts", b::maxAttempts)
+        .duration("initial-delay", b::initialDelay)
+        .decimal("multiplier", b::multiplier)
+        .duration("max-delay", b::maxDelay)
+        .enumValue("jitter", Jitter.class, b::jitter)
+        .duration("min-attempt-time", b::minAttemptTime)
+        .strings("ignore-exceptions", names -> b.ignorePredicate(ExceptionTypes.named(names)));
+    return b.build();
   }
 
   /** A builder holding this config's values. */
@@ -150,7 +170,7 @@ public record RetryConfig(
     }
 
     public Builder multiplier(double multiplier) {
-      this.multiplier = Checks.atLeast("multiplier", 1, multiplier);
+      this.multiplier = Checks.atLeast("multiplier", multiplier, 1);
       return this;
     }
 

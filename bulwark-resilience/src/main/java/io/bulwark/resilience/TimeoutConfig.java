@@ -1,5 +1,7 @@
 package io.bulwark.resilience;
 
+import io.bulwark.core.config.Checks;
+import io.bulwark.core.config.ConfigReader;
 import java.time.Duration;
 
 /**
@@ -15,5 +17,15 @@ public record TimeoutConfig(Duration timeout) {
 
   public static TimeoutConfig of(Duration timeout) {
     return new TimeoutConfig(timeout);
+  }
+
+  /**
+   * Binds the one key of a timeout, {@code timeout} (required), from {@code r}. A pipeline section
+   * holds it directly ({@code timeout: 2s} beside {@code retry:}), as the config has no other key.
+   */
+  public static TimeoutConfig bind(ConfigReader r) {
+    Duration[] timeout = {Duration.ZERO};
+    r.require("timeout").duration("timeout", d -> timeout[0] = Checks.positive("timeout", d));
+    return new TimeoutConfig(timeout[0]);
   }
 }

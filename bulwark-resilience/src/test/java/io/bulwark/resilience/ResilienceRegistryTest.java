@@ -29,44 +29,44 @@ class ResilienceRegistryTest {
       budgets:
         payments:
           ratio: 0.2
-          minRetriesPerSecond: 10
-          maxBurst: 50
+          min-retries-per-second: 10
+          max-burst: 50
       pipelines:
         checkout:
           deadline: 2s
           retry:
-            maxAttempts: 3
-            initialDelay: 50ms
+            max-attempts: 3
+            initial-delay: 50ms
             multiplier: 2
-            maxDelay: 200ms
+            max-delay: 200ms
             jitter: decorrelated
-            minAttemptTime: 20ms
+            min-attempt-time: 20ms
             budget: payments
           throttle:
             k: 2
             window: 2m
-          circuitBreaker:
+          circuit-breaker:
             window: time
-            windowSize: 30
-            minimumCalls: 20
-            failureRateThreshold: 40
-            slowCallRateThreshold: 80
-            slowCallDuration: 1s
-            waitInOpen: 30s
-            halfOpenPermits: 5
-            maxWaitInHalfOpen: 10s
-          rateLimiter:
+            window-size: 30
+            minimum-calls: 20
+            failure-rate-threshold: 40
+            slow-call-rate-threshold: 80
+            slow-call-duration: 1s
+            wait-in-open: 30s
+            half-open-permits: 5
+            max-wait-in-half-open: 10s
+          rate-limiter:
             permits: 100
             period: 1s
             burst: 20
           timeout: ${CHECKOUT_TIMEOUT}
           bulkhead:
-            maxConcurrent: 20
-            maxWait: 10ms
+            max-concurrent: 20
+            max-wait: 10ms
           limit:
             algorithm: vegas
-            initialLimit: 10
-            maxLimit: 100
+            initial-limit: 10
+            max-limit: 100
             shares:
               sheddable: 0.4
         search:
@@ -75,7 +75,7 @@ class ResilienceRegistryTest {
             percentile: 95
             budget: payments
           bulkhead:
-            maxConcurrent: 5
+            max-concurrent: 5
       """;
 
   @Test
@@ -117,30 +117,30 @@ class ResilienceRegistryTest {
         pipelines:
           orders:
             retry:
-              maxAttempts: 0
+              max-attempts: 0
               budget: nope
-            circuitBreaker:
-              failureRateThreshold: 150
+            circuit-breaker:
+              failure-rate-threshold: 150
               colour: red
-            rateLimiter:
+            rate-limiter:
               period: 1s
         """;
     List<String> problems = problemsOf(yaml, "resilience.yaml");
     assertThat(problems)
         .contains(
             "resilience.yaml:3: budgets.b.ratio: ratio must be in [0, 1], was 1.5",
-            "resilience.yaml:7: pipelines.orders.retry.maxAttempts: maxAttempts must be"
+            "resilience.yaml:7: pipelines.orders.retry.max-attempts: maxAttempts must be"
                 + " positive, was 0",
             "resilience.yaml:8: pipelines.orders.retry.budget: unknown budget \"nope\","
                 + " known: [b]",
-            "resilience.yaml:10: pipelines.orders.circuitBreaker.failureRateThreshold:"
+            "resilience.yaml:10: pipelines.orders.circuit-breaker.failure-rate-threshold:"
                 + " failureRateThreshold must be in (0, 100] percent, was 150.0",
-            "resilience.yaml:13: pipelines.orders.rateLimiter.permits: is required");
+            "resilience.yaml:13: pipelines.orders.rate-limiter.permits: is required");
     assertThat(problems)
         .anyMatch(
             p ->
                 p.startsWith(
-                    "resilience.yaml:11: pipelines.orders.circuitBreaker.colour:"
+                    "resilience.yaml:11: pipelines.orders.circuit-breaker.colour:"
                         + " unknown key"));
   }
 
@@ -151,8 +151,8 @@ class ResilienceRegistryTest {
         """
         pipelines:
           api:
-            keyedRateLimiter: {permits: 2, period: 1s, key: "baggage:tenant", maxKeys: 100}
-            rateLimiter: {permits: 5, period: 1s}
+            keyed-rate-limiter: {permits: 2, period: 1s, key: "baggage:tenant", max-keys: 100}
+            rate-limiter: {permits: 5, period: 1s}
         """;
     ResilienceRegistry registry =
         ResilienceRegistry.of(RegistryConfig.parse(yaml, "r.yaml", LOADER), scheduler);
@@ -191,22 +191,22 @@ class ResilienceRegistryTest {
         """
         pipelines:
           api:
-            keyedRateLimiter:
+            keyed-rate-limiter:
               permits: 2
               key: tenant
-              maxKeys: 0
-              maxWait: 1s
+              max-keys: 0
+              max-wait: 1s
         """;
     List<String> problems = problemsOf(yaml, "r.yaml");
     assertThat(problems)
         .contains(
-            "r.yaml:5: pipelines.api.keyedRateLimiter.key: key must be"
+            "r.yaml:5: pipelines.api.keyed-rate-limiter.key: key must be"
                 + " \"baggage:<entry>\" or \"criticality\", was \"tenant\"",
-            "r.yaml:6: pipelines.api.keyedRateLimiter.maxKeys: maxKeys must be positive,"
+            "r.yaml:6: pipelines.api.keyed-rate-limiter.max-keys: maxKeys must be positive,"
                 + " was 0");
     assertThat(problems)
         .anyMatch(
-            p -> p.startsWith("r.yaml:7: pipelines.api.keyedRateLimiter.maxWait: unknown key"));
+            p -> p.startsWith("r.yaml:7: pipelines.api.keyed-rate-limiter.max-wait: unknown key"));
   }
 
   @Test
@@ -226,9 +226,9 @@ class ResilienceRegistryTest {
           orders:
             deadline: 1s
             retry:
-              maxAttempts: 3
-              initialDelay: 10ms
-              maxDelay: 10ms
+              max-attempts: 3
+              initial-delay: 10ms
+              max-delay: 10ms
             timeout: 500ms
         """;
     assertThatThrownBy(() -> RegistryConfig.parse(yaml, "resilience.yaml", LOADER))
@@ -246,11 +246,11 @@ class ResilienceRegistryTest {
         """
         pipelines:
           stable:
-            circuitBreaker:
-              minimumCalls: 10
+            circuit-breaker:
+              minimum-calls: 10
           tuned:
             bulkhead:
-              maxConcurrent: 1
+              max-concurrent: 1
         """);
     try (ResilienceRegistry registry = ResilienceRegistry.load(file, LOADER, scheduler)) {
       Pipeline stable = registry.pipeline("stable");
@@ -264,11 +264,11 @@ class ResilienceRegistryTest {
           """
           pipelines:
             stable:
-              circuitBreaker:
-                minimumCalls: 10
+              circuit-breaker:
+                minimum-calls: 10
             tuned:
               bulkhead:
-                maxConcurrent: 7
+                max-concurrent: 7
           """);
       assertThat(registry.reload()).isTrue();
 
@@ -280,7 +280,7 @@ class ResilienceRegistryTest {
 
       List<ConfigException> errors = new CopyOnWriteArrayList<>();
       registry.onReloadError(errors::add);
-      Files.writeString(file, "pipelines:\n  tuned:\n    bulkhead:\n      maxConcurrent: -1\n");
+      Files.writeString(file, "pipelines:\n  tuned:\n    bulkhead:\n      max-concurrent: -1\n");
       assertThat(registry.reload()).isFalse();
       assertThat(errors).hasSize(1);
       assertThat(((Bulkhead) tuned.policies().getFirst()).config().maxConcurrent()).isEqualTo(7);
@@ -292,7 +292,7 @@ class ResilienceRegistryTest {
     ResilienceRegistry registry =
         ResilienceRegistry.of(
             RegistryConfig.parse(
-                "pipelines:\n  a:\n    bulkhead:\n      maxConcurrent: 1\n", "r.yaml", LOADER),
+                "pipelines:\n  a:\n    bulkhead:\n      max-concurrent: 1\n", "r.yaml", LOADER),
             scheduler);
     Pipeline a = registry.pipeline("a");
     registry.apply(RegistryConfig.parse("pipelines: {}\n", "r.yaml", LOADER));
@@ -303,7 +303,7 @@ class ResilienceRegistryTest {
 
   @Test
   void aRegistryListenerSeesCallsOfPipelinesInForceAndAfterReload(VirtualScheduler scheduler) {
-    String yaml = "pipelines:\n  a:\n    bulkhead:\n      maxConcurrent: 1\n";
+    String yaml = "pipelines:\n  a:\n    bulkhead:\n      max-concurrent: 1\n";
     ResilienceRegistry registry =
         ResilienceRegistry.of(RegistryConfig.parse(yaml, "r.yaml", LOADER), scheduler);
     List<String> ended = new CopyOnWriteArrayList<>();
@@ -320,7 +320,7 @@ class ResilienceRegistryTest {
     registry.pipeline("a").get(() -> "x");
     registry.apply(
         RegistryConfig.parse(
-            yaml.replace("maxConcurrent: 1", "maxConcurrent: 2"), "r.yaml", LOADER));
+            yaml.replace("max-concurrent: 1", "max-concurrent: 2"), "r.yaml", LOADER));
     registry.pipeline("a").get(() -> "y");
     assertThat(ended).containsExactly("a", "a");
   }
@@ -331,8 +331,8 @@ class ResilienceRegistryTest {
         """
         pipelines:
           a:
-            retry: {maxAttempts: 3, initialDelay: 0ms, ignoreExceptions: [java.io.FileNotFoundException]}
-            circuitBreaker: {windowSize: 4, minimumCalls: 4, ignoreExceptions: [java.io.FileNotFoundException]}
+            retry: {max-attempts: 3, initial-delay: 0ms, ignore-exceptions: [java.io.FileNotFoundException]}
+            circuit-breaker: {window-size: 4, minimum-calls: 4, ignore-exceptions: [java.io.FileNotFoundException]}
         """;
     Pipeline a =
         ResilienceRegistry.of(RegistryConfig.parse(yaml, "r.yaml", LOADER), scheduler)
@@ -355,13 +355,13 @@ class ResilienceRegistryTest {
         """
         pipelines:
           a:
-            retry: {maxAttempts: 3, ignoreExceptions: [java.lang.String]}
-            circuitBreaker: {ignoreExceptions: [java.io.IOException, com.example.Nope]}
+            retry: {max-attempts: 3, ignore-exceptions: [java.lang.String]}
+            circuit-breaker: {ignore-exceptions: [java.io.IOException, com.example.Nope]}
         """;
     assertThat(problemsOf(bad, "r.yaml"))
         .contains(
-            "r.yaml:3: pipelines.a.retry.ignoreExceptions: java.lang.String is not a Throwable",
-            "r.yaml:4: pipelines.a.circuitBreaker.ignoreExceptions: no exception class"
+            "r.yaml:3: pipelines.a.retry.ignore-exceptions: java.lang.String is not a Throwable",
+            "r.yaml:4: pipelines.a.circuit-breaker.ignore-exceptions: no exception class"
                 + " com.example.Nope on the class path");
   }
 

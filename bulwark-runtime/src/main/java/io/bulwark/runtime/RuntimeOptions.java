@@ -1,5 +1,6 @@
 package io.bulwark.runtime;
 
+import io.bulwark.core.config.Checks;
 import io.bulwark.core.time.Clock;
 import io.bulwark.core.time.Scheduler;
 import java.nio.file.Path;
@@ -120,26 +121,22 @@ public final class RuntimeOptions {
     }
 
     public Builder basePort(int basePort) {
-      if (basePort < 0 || basePort > 65535) {
-        throw new IllegalArgumentException(
-            "basePort must be 0 (ephemeral ports) or 1..65535, got " + basePort);
-      }
-      this.basePort = basePort;
+      this.basePort = Checks.inRange("basePort", basePort, 0, 65535);
       return this;
     }
 
     public Builder leaseTtl(Duration leaseTtl) {
-      this.leaseTtl = positive(leaseTtl, "leaseTtl");
+      this.leaseTtl = Checks.positive("leaseTtl", leaseTtl);
       return this;
     }
 
     public Builder readinessTimeout(Duration readinessTimeout) {
-      this.readinessTimeout = positive(readinessTimeout, "readinessTimeout");
+      this.readinessTimeout = Checks.positive("readinessTimeout", readinessTimeout);
       return this;
     }
 
     public Builder drainBudget(Duration drainBudget) {
-      this.drainBudget = positive(drainBudget, "drainBudget");
+      this.drainBudget = Checks.positive("drainBudget", drainBudget);
       return this;
     }
 
@@ -176,14 +173,6 @@ public final class RuntimeOptions {
             "clock " + c + " needs a scheduler on the same clock: set scheduler(...) instead");
       }
       return new RuntimeOptions(this);
-    }
-
-    private static Duration positive(Duration value, String name) {
-      Objects.requireNonNull(value, name);
-      if (value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, got " + value);
-      }
-      return value;
     }
   }
 }

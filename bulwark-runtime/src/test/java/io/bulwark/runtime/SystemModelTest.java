@@ -121,12 +121,12 @@ class SystemModelTest {
   @Test
   void validatesOptions() {
     RuntimeOptions.Builder b = RuntimeOptions.builder(Path.of("target/x"));
-    assertThatThrownBy(() -> b.basePort(-1)).hasMessageContaining("got -1");
-    assertThatThrownBy(() -> b.basePort(65536)).hasMessageContaining("got 65536");
+    assertThatThrownBy(() -> b.basePort(-1)).hasMessageContaining("was -1");
+    assertThatThrownBy(() -> b.basePort(65536)).hasMessageContaining("was 65536");
     assertThat(b.basePort(65535).build().basePort()).isEqualTo(65535);
     assertThat(b.basePort(0).build().basePort()).isZero();
     assertThatThrownBy(() -> b.leaseTtl(Duration.ZERO))
-        .hasMessage("leaseTtl must be positive, got PT0S");
+        .hasMessage("leaseTtl must be positive, was PT0S");
     assertThatThrownBy(() -> b.readinessTimeout(Duration.ofMillis(-1)))
         .hasMessageContaining("readinessTimeout must be positive");
     assertThatThrownBy(() -> b.drainBudget(Duration.ZERO))

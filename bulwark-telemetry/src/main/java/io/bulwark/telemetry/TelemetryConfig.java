@@ -1,6 +1,8 @@
 package io.bulwark.telemetry;
 
+import io.bulwark.core.config.Checks;
 import io.bulwark.core.config.ConfigReader;
+import io.bulwark.core.config.Durations;
 import io.bulwark.core.time.Clock;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
@@ -13,10 +15,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Immutable configuration of {@link BulwarkTelemetry}. Every setter of the {@link Builder}
- * validates its value and names it in the error; {@link #fromYaml(ConfigReader)} binds the same
+ * validates its value and names it in the error; {@link #bind(ConfigReader)} binds the same
  * settings from a YAML section (keys: {@code service-name}, {@code enabled}, {@code
  * sampling-ratio}, {@code max-names-per-dimension}, {@code duration-buckets}, {@code
- * otlp-endpoint}, {@code otlp-interval}).
+ * otlp-endpoint}, {@code otlp-interval}); settings YAML cannot hold (clock, span processors) are
+ * added through {@link #toBuilder()}.
  */
 public final class TelemetryConfig {
   /** Prometheus' default buckets, in seconds. */
@@ -60,23 +63,40 @@ public final class TelemetryConfig {
     return new Builder();
   }
 
-  /** Binds a YAML section into a builder (problems are reported by the config loader). */
-  public static Builder fromYaml(ConfigReader r) {
+  /** A builder holding this config's values, span processors included. */
+  public Builder toBuilder() {
+    Builder b =
+        builder()
+            .serviceName(serviceName)
+            .enabled(enabled)
+            .clock(clock)
+            .samplingRatio(samplingRatio)
+            .maxNamesPerDimension(maxNamesPerDimension)
+            .durationBuckets(durationBuckets)
+            .otlpInterval(otlpInterval);
+    if (otlpEndpoint != null) {
+      b.otlpEndpoint(otlpEndpoint);
+    }
+    spanProcessors.forEach(b::addSpanProcessor);
+    return b;
+  }
+
+  /**
+   * Binds a YAML section onto the defaults of {@link #builder()} (problems are reported by the
+   * config loader with file and line).
+   */
+  public static TelemetryConfig bind(ConfigReader r) {
     Builder b = builder();
     r.string("service-name", b::serviceName)
         .bool("enabled", b::enabled)
         .decimal("sampling-ratio", b::samplingRatio)
         .integer("max-names-per-dimension", b::maxNamesPerDimension)
         .duration("otlp-interval", b::otlpInterval)
-        .string("otlp-endpoint", s -> b.otlpEndpoint(URI.create(s)));
-    if (r.has("duration-buckets")) {
-      r.strings(
-          "duration-buckets",
-          list ->
-              b.durationBuckets(
-                  list.stream().map(io.bulwark.core.config.Durations::parse).toList()));
-    }
-    return b;
+        .string("otlp-endpoint", s -> b.otlpEndpoint(URI.create(s)))
+        .strings(
+            "duration-buckets",
+            list -> b.durationBuckets(list.stream().map(Durations::parse).toList()));
+    return b.buildConfig();
   }
 
   public String serviceName() {
@@ -139,11 +159,7 @@ public final class TelemetryConfig {
 
     /** The {@code service.name} resource attribute. */
     public Builder serviceName(String serviceName) {
-      if (serviceName.isBlank()) {
-        throw new IllegalArgumentException(
-            "serviceName must not be blank, was \"" + serviceName + "\"");
-      }
-      this.serviceName = serviceName;
+      this.serviceName = Checks.notBlank("serviceName", serviceName);
       return this;
     }
 
@@ -160,21 +176,13 @@ public final class TelemetryConfig {
 
     /** Fraction of root traces sampled, 0 to 1 (children follow their parent's decision). */
     public Builder samplingRatio(double samplingRatio) {
-      if (!(samplingRatio >= 0 && samplingRatio <= 1)) {
-        throw new IllegalArgumentException(
-            "samplingRatio must be between 0 and 1, was " + samplingRatio);
-      }
-      this.samplingRatio = samplingRatio;
+      this.samplingRatio = Checks.fraction("samplingRatio", samplingRatio);
       return this;
     }
 
     /** Most distinct names per dimension (endpoints, dependencies, components), 1 to 10000. */
     public Builder maxNamesPerDimension(int max) {
-      if (max < 1 || max > 10_000) {
-        throw new IllegalArgumentException(
-            "maxNamesPerDimension must be between 1 and 10000, was " + max);
-      }
-      this.maxNamesPerDimension = max;
+      this.maxNamesPerDimension = Checks.inRange("maxNamesPerDimension", max, 1, 10_000);
       return this;
     }
 

@@ -73,7 +73,7 @@ class ExportAndConfigTest {
                 otlp-interval: 10s
                 """,
                 "telemetry.yaml",
-                r -> TelemetryConfig.fromYaml(r).buildConfig());
+                TelemetryConfig::bind);
     assertThat(config.serviceName()).isEqualTo("shop");
     assertThat(config.samplingRatio()).isEqualTo(0.25);
     assertThat(config.maxNamesPerDimension()).isEqualTo(50);
@@ -91,7 +91,7 @@ class ExportAndConfigTest {
                     .parse(
                         "service-name: shop\nsampling-ratio: 2\n",
                         "telemetry.yaml",
-                        r -> TelemetryConfig.fromYaml(r).buildConfig()))
+                        TelemetryConfig::bind))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("telemetry.yaml:2")
         .hasMessageContaining("sampling-ratio")
@@ -102,5 +102,16 @@ class ExportAndConfigTest {
   void emptyBucketListIsRejected() {
     assertThatThrownBy(() -> TelemetryConfig.builder().durationBuckets(List.of()))
         .hasMessageContaining("was 0");
+  }
+
+  @Test
+  void camelCaseKeyIsRejectedNamingTheKebabCaseKey() {
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.withEnv(Map.of())
+                    .parse("serviceName: shop\n", "telemetry.yaml", TelemetryConfig::bind))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "telemetry.yaml:1: serviceName: keys are kebab-case: write \"service-name\"");
   }
 }

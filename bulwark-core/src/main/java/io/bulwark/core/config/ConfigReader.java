@@ -23,6 +23,9 @@ import org.jspecify.annotations.Nullable;
  * {@link ConfigProblem} with file, line and dotted field path, and binding goes on so that one run
  * reports all problems. {@link ConfigLoader} throws them together as a {@link ConfigException}.
  *
+ * <p>Keys are kebab-case ({@code max-attempts}). A key nobody read that is written in camelCase
+ * ({@code maxAttempts}) is reported as such, naming the kebab-case key to write instead.
+ *
  * <p>Not thread-safe; used during loading only.
  */
 public final class ConfigReader {
@@ -175,17 +178,47 @@ public final class ConfigReader {
   /** Reports every key of this section that no accessor read ("unknown key"). */
   void finish() {
     for (Map.Entry<String, ConfigNode> e : node.entries().entrySet()) {
-      if (!read.contains(e.getKey())) {
-        List<String> known = new ArrayList<>(read);
-        known.sort(null);
-        problems.add(
-            new ConfigProblem(
-                e.getValue().location(),
-                join(e.getKey()),
-                "unknown key"
-                    + (known.isEmpty() ? "" : " (known here: " + String.join(", ", known) + ")")));
+      if (read.contains(e.getKey())) {
+        continue;
+      }
+      List<String> known = new ArrayList<>(read);
+      known.sort(null);
+      String knownHere = known.isEmpty() ? "" : " (known here: " + String.join(", ", known) + ")";
+      String kebab = kebabCase(e.getKey());
+      String message =
+          kebab.equals(e.getKey())
+              ? "unknown key" + knownHere
+              : "keys are kebab-case: write \""
+                  + kebab
+                  + "\" instead of \""
+                  + e.getKey()
+                  + "\""
+                  + (read.contains(kebab) ? "" : knownHere);
+      problems.add(new ConfigProblem(e.getValue().location(), join(e.getKey()), message));
+    }
+  }
+
+  /**
+   * {@code key} in kebab-case: {@code maxAttempts} → {@code max-attempts}, {@code maxRPS} → {@code
+   * max-rps}, {@code retry_on} → {@code retry-on}; a kebab-case key is returned unchanged.
+   */
+  public static String kebabCase(String key) {
+    StringBuilder out = new StringBuilder(key.length() + 4);
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (Character.isUpperCase(c)) {
+        boolean afterLower = i > 0 && !Character.isUpperCase(key.charAt(i - 1));
+        boolean wordStart =
+            i > 0 && i + 1 < key.length() && Character.isLowerCase(key.charAt(i + 1));
+        if (i > 0 && key.charAt(i - 1) != '-' && (afterLower || wordStart)) {
+          out.append('-');
+        }
+        out.append(Character.toLowerCase(c));
+      } else {
+        out.append(c == '_' ? '-' : c);
       }
     }
+    return out.toString();
   }
 
   <T> @Nullable T bindChild(

@@ -19,12 +19,12 @@ class ConfigLoaderTest {
     SampleRetryConfig config =
         loader.parse(
             """
-            maxAttempts: 5
+            max-attempts: 5
             backoff: 250ms
             jitter: 0.25
             enabled: false
             mode: decorrelated
-            retryOn: [io, timeout]
+            retry-on: [io, timeout]
             """,
             "retry.yaml",
             SampleRetryConfig::bind);
@@ -45,9 +45,9 @@ class ConfigLoaderTest {
     SampleRetryConfig config =
         loader.parse(
             """
-            maxAttempts: ${RETRIES}
+            max-attempts: ${RETRIES}
             backoff: ${BACKOFF:-2s}
-            retryOn: "lit$${eral}"
+            retry-on: "lit$${eral}"
             """,
             "env.yaml",
             SampleRetryConfig::bind);
@@ -62,15 +62,69 @@ class ConfigLoaderTest {
             () ->
                 loader.parse(
                     """
-                    maxAttempts: 2
-                    maxAtempts: 3
+                    max-attempts: 2
+                    max-atempts: 3
                     """,
                     "conf/retry.yaml",
                     SampleRetryConfig::bind))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("conf/retry.yaml:2: maxAtempts: unknown key")
+        .hasMessageContaining("conf/retry.yaml:2: max-atempts: unknown key")
         .hasMessageContaining("known here:")
-        .hasMessageContaining("maxAttempts");
+        .hasMessageContaining("max-attempts");
+  }
+
+  @Test
+  void rejectsACamelCaseKeyNamingTheKebabCaseKeyFileAndLine() {
+    ConfigException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ConfigException.class,
+            () ->
+                loader.parse(
+                    """
+                    pipelines:
+                      orders:
+                        retry:
+                          maxAttempts: 4
+                    """,
+                    "conf/p.yaml",
+                    SampleRetryConfig::bindPipelines));
+    assertThat(e.problems())
+        .extracting(ConfigProblem::toString)
+        .containsExactly(
+            "conf/p.yaml:4: pipelines.orders.retry.maxAttempts: keys are kebab-case: write"
+                + " \"max-attempts\" instead of \"maxAttempts\"");
+  }
+
+  @Test
+  void aCamelCaseKeyWithNoKebabCaseTwinAlsoListsTheKnownKeys() {
+    assertThatThrownBy(() -> loader.parse("retryOff: [io]\n", "r.yaml", SampleRetryConfig::bind))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("r.yaml:1: retryOff: keys are kebab-case: write \"retry-off\"")
+        .hasMessageContaining("known here: backoff, enabled, jitter, max-attempts, mode, retry-on");
+  }
+
+  @Test
+  void kebabCaseSpellsEveryCamelCaseShape() {
+    assertThat(ConfigReader.kebabCase("maxAttempts")).isEqualTo("max-attempts");
+    assertThat(ConfigReader.kebabCase("maxWaitInHalfOpen")).isEqualTo("max-wait-in-half-open");
+    assertThat(ConfigReader.kebabCase("maxRPS")).isEqualTo("max-rps");
+    assertThat(ConfigReader.kebabCase("HTTPPort")).isEqualTo("http-port");
+    assertThat(ConfigReader.kebabCase("retry_on")).isEqualTo("retry-on");
+    assertThat(ConfigReader.kebabCase("p99Latency")).isEqualTo("p99-latency");
+    assertThat(ConfigReader.kebabCase("already-kebab")).isEqualTo("already-kebab");
+  }
+
+  @Test
+  void namesOfNamedSectionsKeepTheirCase() {
+    assertThat(
+            loader
+                .parse(
+                    "pipelines:\n  paymentService:\n    retry: {max-attempts: 2}\n",
+                    "n.yaml",
+                    SampleRetryConfig::bindPipelines)
+                .get("paymentService")
+                .maxAttempts())
+        .isEqualTo(2);
   }
 
   @Test
@@ -82,12 +136,12 @@ class ConfigLoaderTest {
                 loader.parse(
                     """
                     # a comment line
-                    maxAttempts: three
+                    max-attempts: three
                     backoff: -5ms
                     jitter: 1.5
                     enabled: yes
                     mode: [full]
-                    retryOn: {a: b}
+                    retry-on: {a: b}
                     """,
                     "bad.yaml",
                     SampleRetryConfig::bind));
@@ -95,19 +149,19 @@ class ConfigLoaderTest {
     assertThat(e.problems())
         .extracting(ConfigProblem::toString)
         .containsExactly(
-            "bad.yaml:2: maxAttempts: expected an integer, got \"three\"",
+            "bad.yaml:2: max-attempts: expected an integer, got \"three\"",
             "bad.yaml:3: backoff: expected a duration such as 250ms, 2s, 1.5m, 1h, 3d or PT0.5S, got \"-5ms\"",
             "bad.yaml:4: jitter: jitter must be between 0 and 1, was 1.5",
             "bad.yaml:5: enabled: expected true or false, got \"yes\"",
             "bad.yaml:6: mode: expected one of full_jitter, decorrelated, got a list",
-            "bad.yaml:7: retryOn[0]: expected a string, got a map");
+            "bad.yaml:7: retry-on[0]: expected a string, got a map");
   }
 
   @Test
   void valuesRejectedByTheBuilderCarryItsMessage() {
-    assertThatThrownBy(() -> loader.parse("maxAttempts: 0\n", "r.yaml", SampleRetryConfig::bind))
+    assertThatThrownBy(() -> loader.parse("max-attempts: 0\n", "r.yaml", SampleRetryConfig::bind))
         .hasMessage(
-            "invalid config: r.yaml:1: maxAttempts: maxAttempts must be between 1 and 100, was 0");
+            "invalid config: r.yaml:1: max-attempts: maxAttempts must be between 1 and 100, was 0");
   }
 
   @Test
@@ -119,7 +173,7 @@ class ConfigLoaderTest {
                     pipelines:
                       orders:
                         retry:
-                          maxAttempts: 500
+                          max-attempts: 500
                       payments:
                         timeout: 2s
                     """,
@@ -127,7 +181,7 @@ class ConfigLoaderTest {
                     SampleRetryConfig::bindPipelines))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(
-            "pipelines.yaml:4: pipelines.orders.retry.maxAttempts: maxAttempts must be between 1 and 100, was 500")
+            "pipelines.yaml:4: pipelines.orders.retry.max-attempts: maxAttempts must be between 1 and 100, was 500")
         .hasMessageContaining("pipelines.yaml:6: pipelines.payments.retry: is required")
         .hasMessageContaining("pipelines.yaml:6: pipelines.payments.timeout: unknown key");
   }
@@ -138,8 +192,8 @@ class ConfigLoaderTest {
         loader.parse(
             """
             pipelines:
-              b: {retry: {maxAttempts: 2}}
-              a: {retry: {maxAttempts: 4}}
+              b: {retry: {max-attempts: 2}}
+              a: {retry: {max-attempts: 4}}
             """,
             "p.yaml",
             SampleRetryConfig::bindPipelines);
@@ -164,16 +218,16 @@ class ConfigLoaderTest {
                     """
                     pipelines:
                       a:
-                        retry: {maxAttempts: 2,
-                                maxAttempts: 3}
+                        retry: {max-attempts: 2,
+                                max-attempts: 3}
                       b:
-                        retry: {maxAttempts: "${NOPE}"}
+                        retry: {max-attempts: "${NOPE}"}
                     """,
                     "n.yaml",
                     SampleRetryConfig::bindPipelines))
-        .hasMessageContaining("n.yaml:4: pipelines.a.retry.maxAttempts: duplicate key")
+        .hasMessageContaining("n.yaml:4: pipelines.a.retry.max-attempts: duplicate key")
         .hasMessageContaining(
-            "n.yaml:6: pipelines.b.retry.maxAttempts: environment variable NOPE is not set");
+            "n.yaml:6: pipelines.b.retry.max-attempts: environment variable NOPE is not set");
   }
 
   @Test
@@ -185,7 +239,7 @@ class ConfigLoaderTest {
   @Test
   void syntaxErrorsAndDuplicateKeysAndNonMapDocumentsAreReported() {
     assertThatThrownBy(
-            () -> loader.parse("maxAttempts: [1, 2\n", "s.yaml", SampleRetryConfig::bind))
+            () -> loader.parse("max-attempts: [1, 2\n", "s.yaml", SampleRetryConfig::bind))
         .hasMessageContaining("s.yaml:")
         .hasMessageContaining("YAML syntax error");
     assertThatThrownBy(
@@ -198,10 +252,10 @@ class ConfigLoaderTest {
   @Test
   void loadsFromAFileAndNamesItInErrors(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("retry.yaml");
-    Files.writeString(file, "maxAttempts: 4\n");
+    Files.writeString(file, "max-attempts: 4\n");
     assertThat(loader.load(file, SampleRetryConfig::bind).maxAttempts()).isEqualTo(4);
 
-    Files.writeString(file, "maxAttempts: 4\nbogus: 1\n");
+    Files.writeString(file, "max-attempts: 4\nbogus: 1\n");
     assertThatThrownBy(() -> loader.load(file, SampleRetryConfig::bind))
         .hasMessageContaining(file + ":2: bogus: unknown key");
     assertThatThrownBy(() -> loader.load(dir.resolve("missing.yaml"), SampleRetryConfig::bind))

@@ -16,7 +16,7 @@ class ReloadableConfigTest {
   void aValidReloadSwapsTheWholeSnapshotAndAnInvalidOneKeepsTheOld(@TempDir Path dir)
       throws Exception {
     Path file = dir.resolve("retry.yaml");
-    Files.writeString(file, "maxAttempts: 2\nbackoff: 1s\n");
+    Files.writeString(file, "max-attempts: 2\nbackoff: 1s\n");
     List<SampleRetryConfig> changes = new ArrayList<>();
     List<ConfigException> errors = new ArrayList<>();
     try (ReloadableConfig<SampleRetryConfig> config =
@@ -25,20 +25,20 @@ class ReloadableConfigTest {
       config.onError(errors::add);
       SampleRetryConfig first = config.current();
 
-      Files.writeString(file, "maxAttempts: 5\nbackoff: 3s\n");
+      Files.writeString(file, "max-attempts: 5\nbackoff: 3s\n");
       assertThat(config.reload()).isTrue();
       assertThat(config.current().maxAttempts()).isEqualTo(5);
       assertThat(changes).containsExactly(config.current());
 
       SampleRetryConfig good = config.current();
-      Files.writeString(file, "maxAttempts: 0\n");
+      Files.writeString(file, "max-attempts: 0\n");
       assertThat(config.reload()).isFalse();
       assertThat(config.current()).isSameAs(good);
       assertThat(errors)
           .singleElement()
           .extracting(Throwable::getMessage)
           .asString()
-          .contains("retry.yaml:1: maxAttempts");
+          .contains("retry.yaml:1: max-attempts");
       assertThat(first.maxAttempts()).isEqualTo(2);
     }
   }

@@ -23,12 +23,12 @@ record SampleRetryConfig(
 
   static SampleRetryConfig bind(ConfigReader r) {
     Builder b = builder();
-    r.integer("maxAttempts", b::maxAttempts)
+    r.integer("max-attempts", b::maxAttempts)
         .duration("backoff", b::backoff)
         .decimal("jitter", b::jitter)
         .bool("enabled", b::enabled)
         .enumValue("mode", Mode.class, b::mode)
-        .strings("retryOn", b::retryOn);
+        .strings("retry-on", b::retryOn);
     return b.build();
   }
 

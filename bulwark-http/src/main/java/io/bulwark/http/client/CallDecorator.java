@@ -8,17 +8,22 @@ package io.bulwark.http.client;
  * run} any number of times, or not at all (a circuit that is open).
  *
  * <p>Composition order (outermost first): decorator, then per attempt: deadline check, balancer
- * pick, request, outlier recording.
+ * pick, request, outlier recording. A checked exception that {@link #call} throws (other than
+ * {@link InterruptedException}) reaches the caller of {@link ServiceClient#send} as the cause of an
+ * {@link HttpCallException}.
  */
 @FunctionalInterface
 public interface CallDecorator {
 
   ClientResponse call(ClientRequest request, Attempt attempt) throws Exception;
 
-  /** One attempt of the call: picks an endpoint and performs the request. */
+  /**
+   * One attempt of the call: picks an endpoint and performs the request. Fails with the unchecked
+   * exceptions listed at {@link ServiceClient#send}, or is interrupted.
+   */
   @FunctionalInterface
   interface Attempt {
-    ClientResponse run() throws Exception;
+    ClientResponse run() throws InterruptedException;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.bulwark.http.client;
 
+import io.bulwark.core.config.Checks;
 import io.bulwark.core.config.ConfigReader;
 import io.bulwark.http.health.HealthCheckConfig;
 import io.bulwark.http.health.OutlierConfig;
@@ -20,26 +21,31 @@ import org.jspecify.annotations.Nullable;
  *   service: orders            # logical service name looked up in discovery
  *   balancer: peak-ewma        # round-robin | least-request | peak-ewma | ring-hash | maglev
  *   timeout: 2s                # per attempt; never more than the caller's remaining deadline
- *   connectTimeout: 1s
+ *   connect-timeout: 1s
  *   protocol: http-1-1         # or http-2 (h2c prior knowledge, ALPN with TLS)
- *   poolSize: 32               # connections per endpoint (HTTP/1.1)
- *   tls: {trustStore: ca.p12, password: secret, verifyHost: true}
- *   slowStart: {window: 30s, minWeight: 0.1}
- *   zone: {local: eu-1a, minHealthyShare: 0.5}
- *   outlier: {consecutiveFailures: 5, baseEjection: 30s, maxEjectedShare: 0.5}
- *   healthCheck: {path: /health/ready, interval: 5s}
- *   retry: {maxAttempts: 3, initialDelay: 25ms, multiplier: 2, maxDelay: 1s}
- *   circuitBreaker: {windowSize: 100, minimumCalls: 20, failureRateThreshold: 50, waitInOpen: 30s}
- *   endpointCircuitBreaker: {windowSize: 20, minimumCalls: 10, failureRateThreshold: 50, waitInOpen: 10s}
+ *   pool-size: 32               # connections per endpoint (HTTP/1.1)
+ *   tls: {trust-store: ca.p12, password: secret, verify-host: true}
+ *   slow-start: {window: 30s, min-weight: 0.1}
+ *   zone: {local: eu-1a, min-healthy-share: 0.5}
+ *   outlier: {consecutive-failures: 5, base-ejection: 30s, max-ejected-share: 0.5}
+ *   health-check: {path: /health/ready, interval: 5s}
+ *   retry: {max-attempts: 3, initial-delay: 25ms, multiplier: 2, max-delay: 1s}
+ *   circuit-breaker: {window-size: 100, minimum-calls: 20, failure-rate-threshold: 50, wait-in-open: 30s}
+ *   endpoint-circuit-breaker: {window-size: 20, minimum-calls: 10, failure-rate-threshold: 50, wait-in-open: 10s}
  *   pipeline: payments-strict  # or: a named bulwark-resilience pipeline instead of retry + breaker
  * }</pre>
  *
- * <p>Every call of the client goes through a resilience pipeline: the named {@code pipeline} if
- * given (looked up in {@link HttpClients.Builder#pipelines}), else one built from {@code retry} and
- * {@code circuitBreaker} (defaults: 3 attempts with 25 ms full-jitter backoff, retrying what the
- * error taxonomy calls retriable; a count-based breaker of 100 calls opening at 50 %). With {@code
- * endpointCircuitBreaker} (same keys as {@code circuitBreaker}) each endpoint also gets a breaker
- * of its own, which takes a failing instance out of the balancer's choice.
+ * <p>Every call of the client goes through a resilience pipeline: one attached in code ({@link
+ * HttpClients.Builder#pipeline}), or the named {@code pipeline} (looked up in {@link
+ * HttpClients.Builder#pipelines}), else one built from {@code retry} and {@code circuit-breaker}.
+ * Those two sections, and {@code endpoint-circuit-breaker} (with which each endpoint also gets a
+ * breaker of its own that takes a failing instance out of the balancer's choice), are bound by
+ * bulwark-resilience's binders: every key of a registry pipeline's {@code retry} and {@code
+ * circuit-breaker} works here the same way, and the defaults are resilience's ({@link
+ * RetryConfig#builder()}: 3 attempts, 100 ms initial delay doubling up to 10 s with full jitter,
+ * retrying what the error taxonomy calls retriable; {@link CircuitBreakerConfig#ofDefaults()}: a
+ * count-based window of 100 calls, at least 100 calls, opening at 50 % failures, 60 s open, 10
+ * half-open probes).
  */
 public final class ClientConfig {
   /** Wire protocol. */
@@ -97,86 +103,14 @@ public final class ClientConfig {
     return new Builder(service);
   }
 
-  /** Binds one client section; {@code name} is the default service name. */
+  /**
+   * Binds one client section; {@code name} is the default service name. The {@code retry}, {@code
+   * circuit-breaker} and {@code endpoint-circuit-breaker} sections take the keys of
+   * bulwark-resilience's {@link RetryConfig#bind} and {@link CircuitBreakerConfig#bind}, with their
+   * defaults.
+   */
   public static ClientConfig bind(String name, ConfigReader r) {
-    Builder b = builder(name);
-    r.string("service", b::service)
-        .enumValue("balancer", Balancing.class, b::balancing)
-        .duration("timeout", b::timeout)
-        .duration("connectTimeout", b::connectTimeout)
-        .enumValue("protocol", Protocol.class, b::protocol)
-        .integer("poolSize", b::poolSize)
-        .duration("ewmaDecay", b::ewmaDecay)
-        .string("pipeline", b::pipeline);
-    r.section(
-        "retry",
-        t -> {
-          RetryConfig.Builder rb =
-              RetryConfig.builder()
-                  .initialDelay(Duration.ofMillis(25))
-                  .maxDelay(Duration.ofSeconds(1));
-          t.integer("maxAttempts", rb::maxAttempts)
-              .duration("initialDelay", rb::initialDelay)
-              .decimal("multiplier", rb::multiplier)
-              .duration("maxDelay", rb::maxDelay);
-          b.retry(rb.build());
-          return b;
-        });
-    CircuitBreakerConfig breaker = r.section("circuitBreaker", ClientConfig::bindBreaker);
-    if (breaker != null) {
-      b.circuitBreaker(breaker);
-    }
-    CircuitBreakerConfig perEndpoint =
-        r.section("endpointCircuitBreaker", ClientConfig::bindBreaker);
-    if (perEndpoint != null) {
-      b.endpointCircuitBreaker(perEndpoint);
-    }
-    r.section(
-        "tls",
-        t -> {
-          b.tls(true);
-          t.string("trustStore", s -> b.trustStore(Path.of(s), b.trustStorePassword))
-              .string("password", p -> b.trustStorePassword = p)
-              .bool("verifyHost", b::verifyHost);
-          return b;
-        });
-    r.section(
-        "slowStart",
-        s -> {
-          Duration[] window = {Duration.ZERO};
-          double[] min = {0.1};
-          s.duration("window", v -> window[0] = v).decimal("minWeight", v -> min[0] = v);
-          b.slowStart(new SlowStart(window[0], min[0]));
-          return b;
-        });
-    r.section(
-        "zone",
-        z -> {
-          z.require("local");
-          double[] share = {0.5};
-          z.decimal("minHealthyShare", v -> share[0] = v);
-          z.string("local", v -> b.zonePreference(v, share[0]));
-          return b;
-        });
-    OutlierConfig outlier = r.section("outlier", OutlierConfig::bind);
-    if (outlier != null) {
-      b.outlier(outlier);
-    }
-    HealthCheckConfig health = r.section("healthCheck", HealthCheckConfig::bind);
-    if (health != null) {
-      b.healthCheck(health);
-    }
-    return b.build();
-  }
-
-  /** The keys of {@code circuitBreaker} and {@code endpointCircuitBreaker}. */
-  private static CircuitBreakerConfig bindBreaker(ConfigReader t) {
-    CircuitBreakerConfig.Builder cb = CircuitBreakerConfig.builder().minimumCalls(20);
-    t.integer("windowSize", cb::countBasedWindow)
-        .integer("minimumCalls", cb::minimumCalls)
-        .decimal("failureRateThreshold", cb::failureRateThreshold)
-        .duration("waitInOpen", cb::waitInOpen);
-    return cb.build();
+    return ClientYaml.bind(name, r);
   }
 
   public String service() {
@@ -286,13 +220,8 @@ public final class ClientConfig {
     private OutlierConfig outlier = OutlierConfig.defaults();
     private @Nullable HealthCheckConfig healthCheck;
     private Duration ewmaDecay = Duration.ofSeconds(10);
-    private RetryConfig retry =
-        RetryConfig.builder()
-            .initialDelay(Duration.ofMillis(25))
-            .maxDelay(Duration.ofSeconds(1))
-            .build();
-    private CircuitBreakerConfig circuitBreaker =
-        CircuitBreakerConfig.builder().minimumCalls(20).waitInOpen(Duration.ofSeconds(30)).build();
+    private RetryConfig retry = RetryConfig.builder().build();
+    private CircuitBreakerConfig circuitBreaker = CircuitBreakerConfig.ofDefaults();
     private @Nullable CircuitBreakerConfig endpointCircuitBreaker;
     private @Nullable String pipeline;
 
@@ -314,12 +243,12 @@ public final class ClientConfig {
     }
 
     public Builder timeout(Duration timeout) {
-      this.timeout = positive("timeout", timeout);
+      this.timeout = Checks.positive("timeout", timeout);
       return this;
     }
 
     public Builder connectTimeout(Duration connectTimeout) {
-      this.connectTimeout = positive("connectTimeout", connectTimeout);
+      this.connectTimeout = Checks.positive("connectTimeout", connectTimeout);
       return this;
     }
 
@@ -388,17 +317,20 @@ public final class ClientConfig {
 
     /** The peak-EWMA time constant (default 10 s). */
     public Builder ewmaDecay(Duration decay) {
-      this.ewmaDecay = positive("ewmaDecay", decay);
+      this.ewmaDecay = Checks.positive("ewmaDecay", decay);
       return this;
     }
 
-    /** The retry of the default pipeline. */
+    /** The retry of the default pipeline (default: {@code RetryConfig.builder().build()}). */
     public Builder retry(RetryConfig retry) {
       this.retry = Objects.requireNonNull(retry, "retry");
       return this;
     }
 
-    /** The circuit breaker of the default pipeline. */
+    /**
+     * The circuit breaker of the default pipeline (default: {@link
+     * CircuitBreakerConfig#ofDefaults()}).
+     */
     public Builder circuitBreaker(CircuitBreakerConfig circuitBreaker) {
       this.circuitBreaker = Objects.requireNonNull(circuitBreaker, "circuitBreaker");
       return this;
@@ -424,13 +356,6 @@ public final class ClientConfig {
 
     public ClientConfig build() {
       return new ClientConfig(this);
-    }
-
-    private static Duration positive(String name, Duration d) {
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, was " + d);
-      }
-      return d;
     }
   }
 }

@@ -7,20 +7,35 @@ package io.bulwark.http.client;
  * io.bulwark.core.context.Context} as headers with the deadline shrunk to {@code min(timeout,
  * remaining)}, and feeds the outcome to the balancer and outlier detection.
  *
- * <p>Answers with status below 500 are returned; 5xx answers, transport failures and timeouts throw
- * {@link HttpCallException}; a deadline that has already passed throws {@link
- * io.bulwark.core.error.DeadlineExceededException} without sending anything. Thread-safe.
+ * <p>Answers with status below 500 are returned. Every failure is an unchecked exception of
+ * Bulwark's error taxonomy ({@link io.bulwark.core.error.BulwarkException}, whose {@code
+ * isRetriable()} says whether trying again may help); the only checked exception is the {@link
+ * InterruptedException} of a caller interrupted while it waits. Thread-safe.
  */
 public interface ServiceClient {
 
   /** The client's name. */
   String name();
 
-  /** Sends {@code request} and returns the response (status below 500). */
-  ClientResponse send(ClientRequest request) throws Exception;
+  /**
+   * Sends {@code request} and returns the response (status below 500).
+   *
+   * @throws HttpCallException the endpoint answered 5xx, the connection failed, the attempt timed
+   *     out ({@link HttpCallException#isTimeout()}) or no endpoint was available; also wraps a
+   *     checked exception thrown by a decorator, as its cause
+   * @throws io.bulwark.core.error.DeadlineExceededException the caller's deadline passed, before
+   *     anything was sent or during the call
+   * @throws io.bulwark.core.error.RejectedException a policy of the pipeline refused the call (an
+   *     open circuit, a full bulkhead, a rate limit)
+   * @throws io.bulwark.core.error.BulwarkException another failure of the pipeline, e.g. a {@code
+   *     Timeout} policy's {@code TimeoutExceededException}
+   * @throws InterruptedException the calling thread was interrupted while it waited; the request in
+   *     flight is reset
+   */
+  ClientResponse send(ClientRequest request) throws InterruptedException;
 
-  /** {@code GET path}. */
-  default ClientResponse get(String path) throws Exception {
+  /** {@code GET path}; see {@link #send}. */
+  default ClientResponse get(String path) throws InterruptedException {
     return send(ClientRequest.get(path));
   }
 }

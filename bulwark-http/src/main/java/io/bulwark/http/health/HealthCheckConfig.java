@@ -53,8 +53,8 @@ public record HealthCheckConfig(
     r.string("path", v -> path[0] = v)
         .duration("interval", v -> interval[0] = v)
         .duration("timeout", v -> timeout[0] = v)
-        .integer("healthyThreshold", v -> up[0] = v)
-        .integer("unhealthyThreshold", v -> down[0] = v);
+        .integer("healthy-threshold", v -> up[0] = v)
+        .integer("unhealthy-threshold", v -> down[0] = v);
     return new HealthCheckConfig(path[0], interval[0], timeout[0], up[0], down[0]);
   }
 }

@@ -1,5 +1,6 @@
 package io.bulwark.http.health;
 
+import io.bulwark.core.config.Checks;
 import io.bulwark.core.config.ConfigReader;
 import java.time.Duration;
 
@@ -27,13 +28,13 @@ public record OutlierConfig(
 
   public static OutlierConfig bind(ConfigReader r) {
     Builder b = builder();
-    r.integer("consecutiveFailures", b::consecutiveFailures)
-        .decimal("failureRateThreshold", b::failureRateThreshold)
-        .integer("minimumRequests", b::minimumRequests)
+    r.integer("consecutive-failures", b::consecutiveFailures)
+        .decimal("failure-rate-threshold", b::failureRateThreshold)
+        .integer("minimum-requests", b::minimumRequests)
         .duration("interval", b::interval)
-        .duration("baseEjection", b::baseEjection)
-        .duration("maxEjection", b::maxEjection)
-        .decimal("maxEjectedShare", b::maxEjectedShare);
+        .duration("base-ejection", b::baseEjection)
+        .duration("max-ejection", b::maxEjection)
+        .decimal("max-ejected-share", b::maxEjectedShare);
     return b.build();
   }
 
@@ -78,27 +79,24 @@ public record OutlierConfig(
 
     /** The window over which the failure rate is measured. */
     public Builder interval(Duration d) {
-      this.interval = positive("interval", d);
+      this.interval = Checks.positive("interval", d);
       return this;
     }
 
     /** The first ejection lasts this long; the k-th lasts k times as long (up to maxEjection). */
     public Builder baseEjection(Duration d) {
-      this.baseEjection = positive("baseEjection", d);
+      this.baseEjection = Checks.positive("baseEjection", d);
       return this;
     }
 
     public Builder maxEjection(Duration d) {
-      this.maxEjection = positive("maxEjection", d);
+      this.maxEjection = Checks.positive("maxEjection", d);
       return this;
     }
 
     /** At most this share of a service's endpoints are ejected at once (default 0.5). */
     public Builder maxEjectedShare(double share) {
-      if (!(share >= 0 && share <= 1)) {
-        throw new IllegalArgumentException("maxEjectedShare must be in [0, 1], was " + share);
-      }
-      this.maxEjectedShare = share;
+      this.maxEjectedShare = Checks.fraction("maxEjectedShare", share);
       return this;
     }
 
@@ -115,13 +113,6 @@ public record OutlierConfig(
           baseEjection,
           maxEjection,
           maxEjectedShare);
-    }
-
-    private static Duration positive(String name, Duration d) {
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, was " + d);
-      }
-      return d;
     }
   }
 }

@@ -27,39 +27,23 @@ import io.bulwark.http.lb.LoadBalancers;
 import io.bulwark.http.lb.ZonePreference;
 import io.bulwark.resilience.CircuitBreaker;
 import io.bulwark.resilience.ResilienceListener;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.KeyStoreOptions;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /** One named client's machinery; see {@link ServiceClient} for the guarantees. */
 public final class ClientEngine implements ServiceClient {
   private final String name;
   private final ClientConfig config;
+  private final long attemptTimeoutNanos;
   private final Clock clock;
-  private final HttpClientAgent http;
-  private final io.vertx.core.Context eventLoop;
+  private final ClientTransport transport;
   private final CallDecorator decorator;
   private final RedRecorder red;
   private final Tracing tracing;
@@ -67,7 +51,6 @@ public final class ClientEngine implements ServiceClient {
   private final ZonePreference zones;
   private final OutlierDetector outliers;
   private final @Nullable ActiveHealthChecker health;
-  private final ContextHeaders contextHeaders;
   private final ServiceDiscovery.Subscription subscription;
   private final EndpointBreakers breakers;
   private volatile List<EndpointState> states = List.of();
@@ -87,10 +70,9 @@ public final class ClientEngine implements ServiceClient {
     this.red = red;
     this.tracing = tracing;
     this.config = config;
+    this.attemptTimeoutNanos = Scheduler.saturatedNanos(config.timeout());
     this.clock = scheduler.clock();
     this.decorator = decorator;
-    this.http = vertx.createHttpClient(clientOptions(config), poolOptions(config));
-    this.eventLoop = vertx.getOrCreateContext();
     this.balancer = LoadBalancers.of(config.balancing(), config.slowStart(), clock);
     String zone = config.localZone();
     this.zones =
@@ -98,7 +80,8 @@ public final class ClientEngine implements ServiceClient {
             ? ZonePreference.none()
             : ZonePreference.localZone(zone, config.zoneMinHealthyShare());
     this.outliers = new OutlierDetector(config.outlier(), clock);
-    this.contextHeaders = ContextHeaders.builder().clock(clock).build();
+    this.transport =
+        new ClientTransport(vertx, config, ContextHeaders.builder().clock(clock).build());
     this.breakers = new EndpointBreakers(name, config.endpointCircuitBreaker(), clock, listeners);
     this.subscription = discovery.subscribe(config.service(), this::onEndpoints);
     var hc = config.healthCheck();
@@ -109,36 +92,7 @@ public final class ClientEngine implements ServiceClient {
                 hc,
                 scheduler,
                 () -> states.stream().map(EndpointState::endpoint).toList(),
-                e -> probe(e, hc.path(), hc.timeout().toMillis()));
-  }
-
-  private static HttpClientOptions clientOptions(ClientConfig config) {
-    HttpClientOptions o =
-        new HttpClientOptions()
-            .setConnectTimeout(
-                (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
-            .setKeepAlive(true);
-    if (config.protocol() == ClientConfig.Protocol.HTTP_2) {
-      o.setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false).setUseAlpn(true);
-    }
-    if (config.tls()) {
-      o.setSsl(true).setVerifyHost(config.verifyHost());
-      Path trust = config.trustStore();
-      if (trust != null) {
-        o.setTrustOptions(
-            new KeyStoreOptions()
-                .setType("PKCS12")
-                .setPath(trust.toString())
-                .setPassword(config.trustStorePassword()));
-      }
-    }
-    return o;
-  }
-
-  private static PoolOptions poolOptions(ClientConfig config) {
-    return new PoolOptions()
-        .setHttp1MaxSize(config.poolSize())
-        .setHttp2MaxSize(Math.max(1, config.poolSize() / 8));
+                e -> transport.probe(e, hc.path(), hc.timeout().toMillis()));
   }
 
   private void onEndpoints(List<Endpoint> endpoints) {
@@ -200,120 +154,121 @@ public final class ClientEngine implements ServiceClient {
     return breakers.all();
   }
 
+  /**
+   * Runs the call through the decorator; every failure leaves as an unchecked Bulwark exception
+   * (see {@link ServiceClient#send}) or as the {@link InterruptedException} of an interrupted
+   * caller.
+   */
   @Override
-  public ClientResponse send(ClientRequest request) throws Exception {
+  public ClientResponse send(ClientRequest request) throws InterruptedException {
     long start = clock.nanoTime();
     try {
-      Attempts attempts = new Attempts();
+      CallAttempts attempts = new CallAttempts();
       ClientResponse response = decorator.call(request, () -> attempt(request, attempts));
       red.record(Outcome.SUCCESS, clock.nanoTime() - start);
       return response;
     } catch (Exception e) {
       red.record(Outcome.of(e), clock.nanoTime() - start);
-      throw e;
+      throw unchecked(e);
     }
   }
 
   /**
-   * One call's attempts (the first and its retries or hedges): how many went out and to which
-   * endpoints, so that a retry goes to an endpoint the call has not tried yet while one is usable.
-   * Attempts of a hedged call run at once, hence the lock (held for a few field reads only).
+   * What {@link #send} throws for {@code e}: an interrupt and unchecked exceptions as they are; a
+   * checked exception from a decorator (a pipeline's fallback, a hand-written decorator) as the
+   * cause of an {@link HttpCallException} naming the service.
    */
-  private static final class Attempts {
-    private int count;
-    private @Nullable String first;
-    private @Nullable List<String> more;
-
-    synchronized int next() {
-      return count++;
+  private RuntimeException unchecked(Exception e) throws InterruptedException {
+    if (e instanceof InterruptedException interrupted) {
+      throw interrupted;
     }
-
-    synchronized void tried(String endpointId) {
-      if (first == null) {
-        first = endpointId;
-      } else {
-        if (more == null) {
-          more = new ArrayList<>(2);
-        }
-        more.add(endpointId);
-      }
+    if (e instanceof RuntimeException unchecked) {
+      return unchecked;
     }
-
-    /** {@code candidates} without the endpoints already tried, or all of them if none is left. */
-    synchronized List<EndpointState> untried(List<EndpointState> candidates) {
-      if (first == null) {
-        return candidates;
-      }
-      List<EndpointState> fresh = new ArrayList<>(candidates.size());
-      for (EndpointState c : candidates) {
-        String id = c.id();
-        if (!id.equals(first) && (more == null || !more.contains(id))) {
-          fresh.add(c);
-        }
-      }
-      return fresh.isEmpty() ? candidates : fresh;
-    }
+    return new HttpCallException(
+        config.service(), 0, null, "calling " + config.service() + " failed: " + e, e);
   }
 
-  private ClientResponse attempt(ClientRequest request, Attempts attempts) throws Exception {
+  /**
+   * One attempt, in named steps: the deadline check, endpoint selection (with the retry decision of
+   * where to go and the endpoint's breaker), the attempt's span, then the exchange and the
+   * classification of its answer.
+   */
+  private ClientResponse attempt(ClientRequest request, CallAttempts attempts)
+      throws InterruptedException {
     int resendCount = attempts.next();
     Context ctx = Context.current();
-    long timeoutNanos = config.timeout().toNanos();
-    Deadline deadline = ctx.deadline();
-    boolean deadlineBound = false;
-    if (deadline != null) {
-      long left = deadline.remainingNanos();
-      if (left <= 0) {
-        throw new DeadlineExceededException(
-            "deadline passed before calling " + config.service() + " " + request.path());
-      }
-      if (left <= timeoutNanos) {
-        timeoutNanos = left;
-        deadlineBound = true;
-      }
-    }
-    List<EndpointState> candidates = attempts.untried(usable());
-    EndpointState endpoint = balancer.pick(candidates, request.hashKey());
-    CircuitBreaker.Permit permit = null;
-    List<String> refused = null;
-    while (endpoint != null) {
-      CircuitBreaker breaker = breakers.of(endpoint.id());
-      permit = breaker == null ? null : breaker.tryAcquirePermit();
-      if (breaker == null || permit != null) {
-        break;
-      }
-      // half-open with its probes out: leave it out like an ejected endpoint and choose again
-      refused = refused == null ? new ArrayList<>() : refused;
-      refused.add(breaker.name());
-      candidates = without(candidates, endpoint);
-      endpoint = balancer.pick(candidates, request.hashKey());
-    }
-    if (endpoint == null) {
-      throw noEndpoint(refused);
-    }
-    attempts.tried(endpoint.id());
-    Endpoint target = endpoint.endpoint();
-    TelemetrySpan span;
+    long deadlineLeftNanos = deadlineLeft(ctx, request);
+    ClientAttempt attempt = choose(request, attempts);
+    attempts.tried(attempt.endpointId());
+    TelemetrySpan span = openSpan(attempt, ctx, request, resendCount);
     try {
-      span =
-          HopSpans.client(
-              tracing, ctx, request.method(), target.host(), target.port(), resendCount);
-    } catch (RuntimeException e) {
-      if (permit != null) {
-        permit.release(); // nothing was sent; a half-open probe permit must not leak
-      }
-      throw e;
-    }
-    try {
-      ClientResponse response =
-          call(endpoint, permit, request, span.context(), timeoutNanos, deadlineBound);
+      ClientResponse response = perform(attempt, request, span.context(), deadlineLeftNanos);
       HopSpans.clientDone(span, response.status(), null);
       return response;
     } catch (HttpCallException e) {
       HopSpans.clientDone(span, e.status(), e);
       throw e;
-    } catch (Exception | Error e) {
+    } catch (InterruptedException | RuntimeException | Error e) {
       HopSpans.clientDone(span, 0, e);
+      throw e;
+    }
+  }
+
+  /**
+   * Deadline check: the nanoseconds left before the caller's deadline ({@link Long#MAX_VALUE}
+   * without one); a deadline that has passed throws without sending anything.
+   */
+  private long deadlineLeft(Context ctx, ClientRequest request) {
+    Deadline deadline = ctx.deadline();
+    if (deadline == null) {
+      return Long.MAX_VALUE;
+    }
+    long left = deadline.remainingNanos();
+    if (left <= 0) {
+      throw new DeadlineExceededException(
+          "deadline passed before calling " + config.service() + " " + request.path());
+    }
+    return left;
+  }
+
+  /**
+   * Endpoint selection with the per-endpoint breaker. The retry decision of where to go: a retry
+   * (or hedge) chooses among the usable endpoints this call has not tried, while one is left. An
+   * endpoint whose breaker is half-open with its probes out is left out like an ejected one and the
+   * balancer chooses again; when none is left the attempt fails without sending ({@link
+   * #noEndpoint}).
+   */
+  private ClientAttempt choose(ClientRequest request, CallAttempts attempts) {
+    List<EndpointState> candidates = attempts.untried(usable());
+    List<String> refused = null;
+    EndpointState endpoint = balancer.pick(candidates, request.hashKey());
+    while (endpoint != null) {
+      CircuitBreaker breaker = breakers.of(endpoint.id());
+      if (breaker == null) {
+        return new ClientAttempt(endpoint, null);
+      }
+      CircuitBreaker.Permit permit = breaker.tryAcquirePermit();
+      if (permit != null) {
+        return new ClientAttempt(endpoint, permit);
+      }
+      refused = refused == null ? new ArrayList<>() : refused;
+      refused.add(breaker.name());
+      candidates = without(candidates, endpoint);
+      endpoint = balancer.pick(candidates, request.hashKey());
+    }
+    throw noEndpoint(refused);
+  }
+
+  /** The attempt's {@code CLIENT} span; if it cannot be opened nothing is sent. */
+  private TelemetrySpan openSpan(
+      ClientAttempt attempt, Context ctx, ClientRequest request, int resendCount) {
+    Endpoint target = attempt.endpoint.endpoint();
+    try {
+      return HopSpans.client(
+          tracing, ctx, request.method(), target.host(), target.port(), resendCount);
+    } catch (RuntimeException e) {
+      attempt.release(); // a half-open probe permit must not leak
       throw e;
     }
   }
@@ -347,170 +302,83 @@ public final class ClientEngine implements ServiceClient {
   }
 
   /**
-   * One attempt on {@code endpoint}, sending {@code attempt} (the attempt span's context); its
-   * outcome goes to the endpoint's breaker through {@code permit} (if it has one).
+   * The exchange with the chosen endpoint, sending {@code spanContext} (the attempt span's context)
+   * with the deadline shrunk to the attempt's timeout, {@code min(timeout, deadline left)}. Its
+   * outcome goes to the balancer, outlier detection and the endpoint's breaker ({@link #record}).
    */
-  private ClientResponse call(
-      EndpointState endpoint,
-      CircuitBreaker.@Nullable Permit permit,
-      ClientRequest request,
-      Context attempt,
-      long timeoutNanos,
-      boolean deadlineBound)
-      throws Exception {
-    Context sent = attempt.withDeadline(Deadline.afterNanos(timeoutNanos, clock));
+  private ClientResponse perform(
+      ClientAttempt attempt, ClientRequest request, Context spanContext, long deadlineLeftNanos)
+      throws InterruptedException {
+    long timeoutNanos = Math.min(attemptTimeoutNanos, deadlineLeftNanos);
+    Context sent = spanContext.withDeadline(Deadline.afterNanos(timeoutNanos, clock));
     long start = clock.nanoTime();
-    endpoint.onStart();
-    AtomicReference<@Nullable HttpClientRequest> inflight = new AtomicReference<>();
-    boolean success = false;
-    boolean countOutlier = true;
-    HttpCallException failure = null;
+    attempt.endpoint.onStart();
     try {
-      ClientResponse response =
-          await(exchange(endpoint.endpoint(), request, sent, inflight), timeoutNanos);
-      success = response.status() < 500;
-      if (!success) {
-        throw failure =
-            new HttpCallException(
-                config.service(),
-                response.status(),
-                endpoint.id(),
-                config.service() + " endpoint " + endpoint.id() + " answered " + response.status(),
-                null);
-      }
-      return response;
+      return classify(attempt, transport.exchange(attempt, request, sent, timeoutNanos));
     } catch (TimeoutException e) {
-      reset(inflight);
-      if (deadlineBound) {
-        countOutlier = false;
-        throw DeadlineExceededException.duringCall(
-            "deadline passed while calling " + config.service() + " at " + endpoint.id());
-      }
-      throw failure =
-          HttpCallException.timeout(
-              config.service(),
-              endpoint.id(),
-              "timed out after " + config.timeout() + " calling " + endpoint.id());
+      transport.reset(attempt);
+      throw timedOut(attempt, deadlineLeftNanos <= attemptTimeoutNanos);
     } catch (InterruptedException e) {
-      reset(inflight);
-      countOutlier = false;
+      transport.reset(attempt);
+      attempt.notCounted();
       throw e;
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw failure =
-          new HttpCallException(
-              config.service(),
-              0,
-              endpoint.id(),
-              "calling " + config.service() + " at " + endpoint.id() + " failed: " + cause,
-              cause);
+      throw attempt.failed(transportFailure(attempt, e));
     } finally {
-      long took = clock.nanoTime() - start;
-      endpoint.onComplete(took);
-      if (countOutlier) {
-        outliers.record(endpoint.id(), success, ids);
-      }
-      if (permit != null) {
-        judge(permit, took, success, countOutlier, failure);
-      }
+      record(attempt, clock.nanoTime() - start);
     }
+  }
+
+  /** Answer classification: below 500 is the answer; 5xx a failure of the endpoint. */
+  private ClientResponse classify(ClientAttempt attempt, ClientResponse response) {
+    if (response.status() < 500) {
+      attempt.succeeded();
+      return response;
+    }
+    String id = attempt.endpointId();
+    throw attempt.failed(
+        new HttpCallException(
+            config.service(),
+            response.status(),
+            id,
+            config.service() + " endpoint " + id + " answered " + response.status(),
+            null));
   }
 
   /**
-   * Records an attempt in its endpoint's breaker: an answer below 500 is a success; 5xx, a failed
-   * connection or the attempt's timeout a failure; a caller's deadline that passed or an interrupt
-   * says nothing about the endpoint and is not recorded.
+   * No answer in time: the caller's deadline (when it bound the attempt's timeout) is not held
+   * against the endpoint; the client's own timeout is.
    */
-  private static void judge(
-      CircuitBreaker.Permit permit,
-      long took,
-      boolean success,
-      boolean counts,
-      @Nullable Throwable failure) {
-    if (!counts) {
-      permit.release();
-    } else if (success) {
-      permit.onResult(took, null);
-    } else {
-      permit.onResult(
-          took, failure != null ? failure : new IllegalStateException("attempt failed"));
+  private RuntimeException timedOut(ClientAttempt attempt, boolean deadlineBound) {
+    String id = attempt.endpointId();
+    if (deadlineBound) {
+      attempt.notCounted();
+      return DeadlineExceededException.duringCall(
+          "deadline passed while calling " + config.service() + " at " + id);
     }
+    return attempt.failed(
+        HttpCallException.timeout(
+            config.service(), id, "timed out after " + config.timeout() + " calling " + id));
   }
 
-  private Future<ClientResponse> exchange(
-      Endpoint endpoint,
-      ClientRequest request,
-      Context sent,
-      AtomicReference<@Nullable HttpClientRequest> inflight) {
-    RequestOptions options =
-        new RequestOptions()
-            .setMethod(HttpMethod.valueOf(request.method()))
-            .setHost(endpoint.host())
-            .setPort(endpoint.port())
-            .setURI(request.path())
-            .setSsl(config.tls());
-    Promise<ClientResponse> result = Promise.promise();
-    // every exchange of this client runs on one event-loop context: issuing a request from an
-    // arbitrary thread lets the response body race past its reader (a rare lost response)
-    eventLoop.runOnContext(
-        v ->
-            http.request(options)
-                .compose(
-                    req -> {
-                      inflight.set(req);
-                      request.headers().forEach(req::putHeader);
-                      contextHeaders.inject(sent, req::putHeader);
-                      return req.send(Buffer.buffer(request.body()));
-                    })
-                .compose(resp -> resp.body().map(body -> toResponse(resp, body, endpoint)))
-                .onComplete(result));
-    return result.future();
+  private HttpCallException transportFailure(ClientAttempt attempt, ExecutionException e) {
+    Throwable cause = e.getCause() == null ? e : e.getCause();
+    String id = attempt.endpointId();
+    return new HttpCallException(
+        config.service(),
+        0,
+        id,
+        "calling " + config.service() + " at " + id + " failed: " + cause,
+        cause);
   }
 
-  private static ClientResponse toResponse(
-      HttpClientResponse resp, Buffer body, Endpoint endpoint) {
-    Map<String, String> headers = new HashMap<>();
-    resp.headers()
-        .forEach(
-            h -> headers.putIfAbsent(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
-    return new ClientResponse(
-        resp.statusCode(),
-        headers,
-        body.getBytes(),
-        endpoint.id(),
-        resp.version().name(),
-        Json.MAPPER);
-  }
-
-  private static <T> T await(Future<T> future, long timeoutNanos)
-      throws InterruptedException, ExecutionException, TimeoutException {
-    return future.toCompletionStage().toCompletableFuture().get(timeoutNanos, TimeUnit.NANOSECONDS);
-  }
-
-  private void reset(AtomicReference<@Nullable HttpClientRequest> inflight) {
-    HttpClientRequest r = inflight.get();
-    if (r != null) {
-      eventLoop.runOnContext(v -> r.reset());
+  /** Feeds the attempt's outcome to the balancer, outlier detection and the endpoint's breaker. */
+  private void record(ClientAttempt attempt, long tookNanos) {
+    attempt.endpoint.onComplete(tookNanos);
+    if (attempt.counts()) {
+      outliers.record(attempt.endpointId(), attempt.success(), ids);
     }
-  }
-
-  private CompletableFuture<Boolean> probe(Endpoint e, String path, long timeoutMillis) {
-    RequestOptions options =
-        new RequestOptions()
-            .setMethod(HttpMethod.GET)
-            .setHost(e.host())
-            .setPort(e.port())
-            .setURI(path)
-            .setSsl(config.tls());
-    Promise<Boolean> result = Promise.promise();
-    eventLoop.runOnContext(
-        v ->
-            http.request(options)
-                .compose(HttpClientRequest::send)
-                .compose(resp -> resp.body().map(b -> resp.statusCode() == 200))
-                .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
-                .onComplete(result));
-    return result.future().toCompletionStage().toCompletableFuture();
+    attempt.judge(tookNanos);
   }
 
   /** The active health verdict for {@code endpointId} (true without health checks). */
@@ -536,6 +404,6 @@ public final class ClientEngine implements ServiceClient {
     if (h != null) {
       h.close();
     }
-    http.close();
+    transport.close();
   }
 }

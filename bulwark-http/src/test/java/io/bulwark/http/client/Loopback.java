@@ -45,6 +45,15 @@ final class Loopback implements AutoCloseable {
     return c;
   }
 
+  /** Clients for URLs, without discovery ({@link HttpClients#builder(Scheduler)}). */
+  HttpClients urlClients(Consumer<HttpClients.Builder> config) {
+    HttpClients.Builder b = HttpClients.builder(scheduler).vertx(vertx);
+    config.accept(b);
+    HttpClients c = b.build();
+    clients.add(c);
+    return c;
+  }
+
   @Override
   public void close() {
     clients.forEach(HttpClients::close);

@@ -142,6 +142,17 @@ class ProtocolsAndTlsTest {
   }
 
   @Test
+  void aClientForAnHttpsUrlSpeaksTls() throws Exception {
+    String url = "https://127.0.0.1:" + secure.port();
+    ClientConfig trusting =
+        ClientConfig.builder("secure").trustStore(trustStore, "changeit").build();
+    HttpClients clients = net.urlClients(b -> b.client("s", url, trusting).client("u", url));
+    assertThat(clients.client("s").get("/v").bodyAsString()).isEqualTo("\"secure\"");
+    // the default config of an https URL has TLS on with the JVM's trust, which refuses this server
+    assertThatThrownBy(() -> clients.client("u").get("/v")).isInstanceOf(HttpCallException.class);
+  }
+
+  @Test
   void untrustedServerIsRefused() {
     ServiceClient c = client(ClientConfig.builder("secure").tls(true).build());
     assertThatThrownBy(() -> c.get("/v")).isInstanceOf(HttpCallException.class);

@@ -46,7 +46,7 @@ class ResiliencePipelineTest {
                 """
                 pipelines:
                   strict:
-                    circuitBreaker: {windowSize: 4, minimumCalls: 4, failureRateThreshold: 50, waitInOpen: 1m}
+                    circuit-breaker: {window-size: 4, minimum-calls: 4, failure-rate-threshold: 50, wait-in-open: 1m}
                 """,
                 "resilience.yaml",
                 RegistryConfig::bind);

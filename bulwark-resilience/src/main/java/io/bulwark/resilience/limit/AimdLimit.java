@@ -1,5 +1,6 @@
 package io.bulwark.resilience.limit;
 
+import io.bulwark.core.config.Checks;
 import java.time.Duration;
 
 /**
@@ -18,11 +19,11 @@ public record AimdLimit(
     implements LimitAlgorithm {
 
   public AimdLimit {
-    LimitChecks.bounds(initialLimit, minLimit, maxLimit);
-    LimitChecks.range("backoffRatio", backoffRatio, 0.5, 0.999);
-    if (timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("timeout must be positive, was " + timeout);
-    }
+    Checks.atLeast("minLimit", minLimit, 1);
+    Checks.atLeast("maxLimit", maxLimit, minLimit);
+    Checks.inRange("initialLimit", initialLimit, minLimit, maxLimit);
+    Checks.inRange("backoffRatio", backoffRatio, 0.5, 0.999);
+    Checks.positive("timeout", timeout);
   }
 
   /** Initial 20, range [1, 1000], backoff 0.9, timeout 5 s. */
@@ -44,9 +45,9 @@ public record AimdLimit(
       @Override
       public int onSample(long rttNanos, int inflight, boolean dropped) {
         if (dropped || rttNanos >= timeoutNanos) {
-          limit = LimitChecks.clamp(Math.floor(limit * backoffRatio), minLimit, maxLimit);
+          limit = (int) Math.clamp(Math.floor(limit * backoffRatio), minLimit, maxLimit);
         } else if (inflight * 2 >= limit) {
-          limit = LimitChecks.clamp(limit + 1, minLimit, maxLimit);
+          limit = Math.clamp(limit + 1L, minLimit, maxLimit);
         }
         return limit;
       }

@@ -1,5 +1,7 @@
 package io.bulwark.resilience.limit;
 
+import io.bulwark.core.config.Checks;
+
 /**
  * Gradient of a short-term against a long-term latency: the limit follows {@code limit × gradient +
  * queueSize}, where {@code gradient = clamp(tolerance × longRtt / shortRtt, 0.5, 1)}. While latency
@@ -27,15 +29,17 @@ public record Gradient2Limit(
     implements LimitAlgorithm {
 
   public Gradient2Limit {
-    LimitChecks.bounds(initialLimit, minLimit, maxLimit);
-    LimitChecks.range("tolerance", tolerance, 1, 100);
+    Checks.atLeast("minLimit", minLimit, 1);
+    Checks.atLeast("maxLimit", maxLimit, minLimit);
+    Checks.inRange("initialLimit", initialLimit, minLimit, maxLimit);
+    Checks.inRange("tolerance", tolerance, 1.0, 100.0);
     if (longWindow < 1) {
       throw new IllegalArgumentException("longWindow must be at least 1, was " + longWindow);
     }
     if (queueSize < 0) {
       throw new IllegalArgumentException("queueSize must not be negative, was " + queueSize);
     }
-    LimitChecks.range("smoothing", smoothing, 0.01, 1);
+    Checks.inRange("smoothing", smoothing, 0.01, 1.0);
   }
 
   /** Initial 20, range [1, 1000], tolerance 1.5, long window 600, queue 4, smoothing 0.2. */

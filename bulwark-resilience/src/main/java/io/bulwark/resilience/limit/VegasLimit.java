@@ -1,5 +1,7 @@
 package io.bulwark.resilience.limit;
 
+import io.bulwark.core.config.Checks;
+
 /**
  * TCP Vegas applied to concurrency: estimates the queue from how much the latency exceeds the
  * no-load latency ({@code queue = limit × (1 − rttNoLoad / rtt)}) and grows the limit while the
@@ -16,8 +18,10 @@ public record VegasLimit(int initialLimit, int minLimit, int maxLimit, double sm
     implements LimitAlgorithm {
 
   public VegasLimit {
-    LimitChecks.bounds(initialLimit, minLimit, maxLimit);
-    LimitChecks.range("smoothing", smoothing, 0.01, 1);
+    Checks.atLeast("minLimit", minLimit, 1);
+    Checks.atLeast("maxLimit", maxLimit, minLimit);
+    Checks.inRange("initialLimit", initialLimit, minLimit, maxLimit);
+    Checks.inRange("smoothing", smoothing, 0.01, 1.0);
   }
 
   /** Initial 20, range [1, 1000], smoothing 1. */

@@ -79,10 +79,10 @@ class LimitAlgorithmTest {
   @Test
   void settingsAreValidatedWithTheBadValue() {
     assertThatThrownBy(() -> new AimdLimit(0, 1, 10, 0.9, Duration.ofSeconds(1)))
-        .hasMessage("initialLimit 0 must be within [1, 10]");
+        .hasMessage("initialLimit must be in [1, 10], was 0");
     assertThatThrownBy(() -> new VegasLimit(5, 1, 10, 0))
-        .hasMessage("smoothing must be within [0.01, 1.0], was 0.0");
+        .hasMessage("smoothing must be in [0.01, 1.0], was 0.0");
     assertThatThrownBy(() -> new Gradient2Limit(5, 1, 10, 0.5, 10, 4, 0.2))
-        .hasMessage("tolerance must be within [1.0, 100.0], was 0.5");
+        .hasMessage("tolerance must be in [1.0, 100.0], was 0.5");
   }
 }

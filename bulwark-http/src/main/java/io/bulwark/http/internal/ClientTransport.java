@@ -1,0 +1,159 @@
+package io.bulwark.http.internal;
+
+import io.bulwark.core.context.Context;
+import io.bulwark.core.context.ContextHeaders;
+import io.bulwark.http.client.ClientConfig;
+import io.bulwark.http.client.ClientRequest;
+import io.bulwark.http.client.ClientResponse;
+import io.bulwark.http.discovery.Endpoint;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.KeyStoreOptions;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One client's wire: a Vert.x HTTP client (pooled, kept-alive connections; HTTP/1.1 or HTTP/2; TLS
+ * as the config says) whose exchanges all run on one event-loop context, since issuing a request
+ * from an arbitrary thread lets the response body race past its reader (a rare lost response). The
+ * caller's thread blocks on the answer; thread-safe.
+ */
+final class ClientTransport {
+  private final ClientConfig config;
+  private final HttpClientAgent http;
+  private final io.vertx.core.Context eventLoop;
+  private final ContextHeaders contextHeaders;
+
+  ClientTransport(Vertx vertx, ClientConfig config, ContextHeaders contextHeaders) {
+    this.config = config;
+    this.contextHeaders = contextHeaders;
+    this.http = vertx.createHttpClient(clientOptions(config), poolOptions(config));
+    this.eventLoop = vertx.getOrCreateContext();
+  }
+
+  private static HttpClientOptions clientOptions(ClientConfig config) {
+    HttpClientOptions o =
+        new HttpClientOptions()
+            .setConnectTimeout(
+                (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
+            .setKeepAlive(true);
+    if (config.protocol() == ClientConfig.Protocol.HTTP_2) {
+      o.setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false).setUseAlpn(true);
+    }
+    if (config.tls()) {
+      o.setSsl(true).setVerifyHost(config.verifyHost());
+      Path trust = config.trustStore();
+      if (trust != null) {
+        o.setTrustOptions(
+            new KeyStoreOptions()
+                .setType("PKCS12")
+                .setPath(trust.toString())
+                .setPassword(config.trustStorePassword()));
+      }
+    }
+    return o;
+  }
+
+  private static PoolOptions poolOptions(ClientConfig config) {
+    return new PoolOptions()
+        .setHttp1MaxSize(config.poolSize())
+        .setHttp2MaxSize(Math.max(1, config.poolSize() / 8));
+  }
+
+  /**
+   * Sends the request of {@code attempt} carrying {@code sent} as headers, on the event-loop
+   * context, and waits up to {@code timeoutNanos} for the answer read in full.
+   */
+  ClientResponse exchange(
+      ClientAttempt attempt, ClientRequest request, Context sent, long timeoutNanos)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    Endpoint endpoint = attempt.endpoint.endpoint();
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.valueOf(request.method()))
+            .setHost(endpoint.host())
+            .setPort(endpoint.port())
+            .setURI(request.path())
+            .setSsl(config.tls());
+    Promise<ClientResponse> result = Promise.promise();
+    // every exchange of this client runs on one event-loop context: issuing a request from an
+    // arbitrary thread lets the response body race past its reader (a rare lost response)
+    eventLoop.runOnContext(
+        v ->
+            http.request(options)
+                .compose(
+                    req -> {
+                      attempt.sent(req);
+                      request.headers().forEach(req::putHeader);
+                      contextHeaders.inject(sent, req::putHeader);
+                      return req.send(Buffer.buffer(request.body()));
+                    })
+                .compose(resp -> resp.body().map(body -> toResponse(resp, body, endpoint)))
+                .onComplete(result));
+    return await(result.future(), timeoutNanos);
+  }
+
+  /** Resets the request of {@code attempt} in flight, if any: the attempt gave up waiting. */
+  void reset(ClientAttempt attempt) {
+    attempt.reset(eventLoop);
+  }
+
+  private static ClientResponse toResponse(
+      HttpClientResponse resp, Buffer body, Endpoint endpoint) {
+    Map<String, String> headers = new HashMap<>();
+    resp.headers()
+        .forEach(
+            h -> headers.putIfAbsent(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
+    return new ClientResponse(
+        resp.statusCode(),
+        headers,
+        body.getBytes(),
+        endpoint.id(),
+        resp.version().name(),
+        Json.MAPPER);
+  }
+
+  private static <T> T await(Future<T> future, long timeoutNanos)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    return future.toCompletionStage().toCompletableFuture().get(timeoutNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** A health probe: {@code GET path} answered 200 within {@code timeoutMillis}. */
+  CompletableFuture<Boolean> probe(Endpoint e, String path, long timeoutMillis) {
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setHost(e.host())
+            .setPort(e.port())
+            .setURI(path)
+            .setSsl(config.tls());
+    Promise<Boolean> result = Promise.promise();
+    eventLoop.runOnContext(
+        v ->
+            http.request(options)
+                .compose(HttpClientRequest::send)
+                .compose(resp -> resp.body().map(b -> resp.statusCode() == 200))
+                .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                .onComplete(result));
+    return result.future().toCompletionStage().toCompletableFuture();
+  }
+
+  void close() {
+    http.close();
+  }
+}
