@@ -7,7 +7,9 @@ module io.bulwark.http {
   requires transitive io.bulwark.core;
   requires transitive io.bulwark.resilience;
   requires transitive io.vertx.core; // Vert.x is part of the API: BulwarkServer.Builder.vertx
-  requires com.fasterxml.jackson.databind;
+  // Jackson is the JSON mapping of the API: Request and ClientResponse carry the ObjectMapper that
+  // maps bodies (Request.json, ClientResponse.json), so user types use Jackson's annotations
+  requires transitive com.fasterxml.jackson.databind;
   requires org.slf4j;
   requires io.netty.codec.http;
   requires io.netty.codec;
