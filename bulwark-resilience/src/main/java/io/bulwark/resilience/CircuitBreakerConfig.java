@@ -102,6 +102,24 @@ public record CircuitBreakerConfig(
     return new Builder();
   }
 
+  /** A builder holding this config's values: {@code toBuilder().build()} equals this. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.windowType = windowType;
+    b.windowSize = windowSize;
+    b.minimumCalls = minimumCalls;
+    b.failureRateThreshold = failureRateThreshold;
+    b.slowCallRateThreshold = slowCallRateThreshold;
+    b.slowCallDuration = slowCallDuration;
+    b.waitInOpen = waitInOpen;
+    b.halfOpenPermits = halfOpenPermits;
+    b.maxWaitInHalfOpen = maxWaitInHalfOpen;
+    b.failurePredicate = failurePredicate;
+    b.ignorePredicate = ignorePredicate;
+    b.resultPredicate = resultPredicate;
+    return b;
+  }
+
   /** Window kinds as written in YAML. */
   enum YamlWindow {
     COUNT,

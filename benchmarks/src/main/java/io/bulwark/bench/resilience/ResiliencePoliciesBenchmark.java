@@ -62,7 +62,7 @@ public abstract class ResiliencePoliciesBenchmark {
 
   @Setup
   public void setUp() {
-    scheduler = Scheduler.system();
+    scheduler = SystemScheduler.create();
     bulwarkBreaker = Pipeline.of(bulwarkBreaker("cb"));
     bulwarkRetry = Pipeline.of(bulwarkRetry("retry"));
     bulwarkLimiter = Pipeline.of(bulwarkLimiter("rl"));

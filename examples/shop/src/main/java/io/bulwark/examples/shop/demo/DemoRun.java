@@ -105,7 +105,7 @@ final class DemoRun {
         });
     LoadReport report;
     List<StepEvent> steps;
-    try (SystemScheduler scheduler = Scheduler.system()) {
+    try (SystemScheduler scheduler = SystemScheduler.create()) {
       GameDay day = new GameDay(scenario, options.duration(), runtime::instance, scheduler);
       control.attach(users);
       day.addListener(view);
