@@ -3,7 +3,6 @@ package io.bulwark.bench.resilience;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeExecutor;
 import dev.failsafe.function.CheckedSupplier;
-import io.bulwark.core.time.Scheduler;
 import io.bulwark.core.time.SystemScheduler;
 import io.bulwark.resilience.Bulkhead;
 import io.bulwark.resilience.BulkheadConfig;

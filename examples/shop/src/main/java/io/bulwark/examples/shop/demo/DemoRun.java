@@ -1,6 +1,5 @@
 package io.bulwark.examples.shop.demo;
 
-import io.bulwark.core.time.Scheduler;
 import io.bulwark.core.time.SystemScheduler;
 import io.bulwark.examples.shop.InvariantReport;
 import io.bulwark.examples.shop.Shop;
