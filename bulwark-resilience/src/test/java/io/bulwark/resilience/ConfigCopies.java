@@ -2,8 +2,8 @@ package io.bulwark.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -11,56 +11,61 @@ import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Proves a record's {@code toBuilder()} copies every component, also components added later: the
- * sample must differ from the defaults in every component (checked here by reflection), so a
- * component the copy drops comes back as its default and the copy no longer equals the sample.
+ * Proves a config's {@code toBuilder()} copies every field, also fields added later: the sample
+ * must differ from the defaults in every field (checked here by reflection), so a field the copy
+ * drops comes back as its default and the copy no longer equals the sample.
  */
 final class ConfigCopies {
   private ConfigCopies() {}
 
-  static <R extends Record> void copiesEveryComponent(
-      R sample, R defaults, UnaryOperator<R> toBuilderBuild) {
-    assertThat(componentsEqual(sample, defaults))
-        .as("components of the sample that equal the default (make them differ)")
+  static <C> void copiesEveryComponent(C sample, C defaults, UnaryOperator<C> toBuilderBuild) {
+    assertThat(fieldsEqual(sample, defaults))
+        .as("fields of the sample that equal the default (make them differ)")
         .isEmpty();
-    R copy = toBuilderBuild.apply(sample);
-    assertThat(copy).isEqualTo(sample).isNotSameAs(sample);
+    C copy = toBuilderBuild.apply(sample);
+    assertThat(copy).isEqualTo(sample).isNotSameAs(sample).hasSameHashCodeAs(sample);
+    assertThat(fieldsEqual(sample, copy)).containsExactlyElementsOf(names(sample));
   }
 
-  /** {@code changed} differs from {@code sample} in exactly {@code component}. */
-  static <R extends Record> void changesOnly(R sample, R changed, String component) {
-    List<String> same = componentsEqual(sample, changed);
-    List<String> all = names(sample);
-    List<String> expected = new ArrayList<>(all);
-    expected.remove(component);
-    assertThat(all).contains(component);
-    assertThat(same).containsExactlyElementsOf(expected);
+  /** {@code changed} differs from {@code sample} in exactly {@code field}. */
+  static <C> void changesOnly(C sample, C changed, String field) {
+    List<String> expected = new ArrayList<>(names(sample));
+    assertThat(expected).contains(field);
+    expected.remove(field);
+    assertThat(fieldsEqual(sample, changed)).containsExactlyElementsOf(expected);
+    assertThat(changed).isNotEqualTo(sample);
   }
 
-  private static List<String> names(Record r) {
-    List<String> out = new ArrayList<>();
-    for (RecordComponent c : r.getClass().getRecordComponents()) {
-      out.add(c.getName());
-    }
-    return out;
-  }
-
-  private static List<String> componentsEqual(Record a, Record b) {
-    List<String> out = new ArrayList<>();
-    for (RecordComponent c : a.getClass().getRecordComponents()) {
-      if (Objects.equals(value(c, a), value(c, b))) {
-        out.add(c.getName());
+  private static List<Field> fields(Object o) {
+    List<Field> out = new ArrayList<>();
+    for (Field f : o.getClass().getDeclaredFields()) {
+      if (!Modifier.isStatic(f.getModifiers())) {
+        f.setAccessible(true);
+        out.add(f);
       }
     }
     return out;
   }
 
-  private static @Nullable Object value(RecordComponent c, Record r) {
+  private static List<String> names(Object o) {
+    return fields(o).stream().map(Field::getName).toList();
+  }
+
+  private static List<String> fieldsEqual(Object a, Object b) {
+    List<String> out = new ArrayList<>();
+    for (Field f : fields(a)) {
+      if (Objects.equals(value(f, a), value(f, b))) {
+        out.add(f.getName());
+      }
+    }
+    return out;
+  }
+
+  private static @Nullable Object value(Field f, Object o) {
     try {
-      c.getAccessor().setAccessible(true);
-      return c.getAccessor().invoke(r);
-    } catch (IllegalAccessException | InvocationTargetException e) {
-      throw new AssertionError("cannot read " + c.getName(), e);
+      return f.get(o);
+    } catch (IllegalAccessException e) {
+      throw new AssertionError("cannot read " + f.getName(), e);
     }
   }
 }
