@@ -38,6 +38,17 @@ public final class ConsumerConfig {
     return new Builder(groupId);
   }
 
+  /**
+   * A builder holding this config's values: {@code toBuilder().build()} equals this in every field.
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder(groupId);
+    b.startFrom = startFrom;
+    b.maxPollRecords = maxPollRecords;
+    b.sessionTimeout = sessionTimeout;
+    return b;
+  }
+
   public String groupId() {
     return groupId;
   }

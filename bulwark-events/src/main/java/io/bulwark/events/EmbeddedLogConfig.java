@@ -71,6 +71,22 @@ public final class EmbeddedLogConfig {
     return new Builder(directory);
   }
 
+  /**
+   * A builder holding this config's values: {@code toBuilder().build()} equals this in every field.
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder(directory);
+    b.clock = clock;
+    b.durability = durability;
+    b.segmentBytes = segmentBytes;
+    b.indexIntervalBytes = indexIntervalBytes;
+    b.maxBatchBytes = maxBatchBytes;
+    b.corruptionPolicy = corruptionPolicy;
+    b.producerIdExpiration = producerIdExpiration;
+    b.listener = listener;
+    return b;
+  }
+
   public Path directory() {
     return directory;
   }

@@ -33,6 +33,16 @@ public final class KafkaLogConfig {
     return new Builder(bootstrapServers);
   }
 
+  /**
+   * A builder holding this config's values: {@code toBuilder().build()} equals this in every field.
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder(bootstrapServers);
+    b.clientProperties.putAll(clientProperties);
+    b.replicationFactor = replicationFactor;
+    return b;
+  }
+
   public String bootstrapServers() {
     return bootstrapServers;
   }

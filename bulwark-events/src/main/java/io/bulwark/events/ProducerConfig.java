@@ -54,6 +54,21 @@ public final class ProducerConfig {
     return new Builder();
   }
 
+  /**
+   * A builder holding this config's values: {@code toBuilder().build()} equals this in every field.
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.idempotent = idempotent;
+    b.transactionalId = transactionalId;
+    b.maxBufferedRecords = maxBufferedRecords;
+    b.whenFull = whenFull;
+    b.maxBlock = maxBlock;
+    b.propagateContext = propagateContext;
+    b.tracing = tracing;
+    return b;
+  }
+
   public static ProducerConfig defaults() {
     return builder().build();
   }

@@ -210,19 +210,13 @@ public final class ServerConfig {
     private Builder() {}
 
     public Builder host(String host) {
-      if (host.isBlank()) {
-        throw new IllegalArgumentException("host must not be blank, was \"" + host + "\"");
-      }
-      this.host = host;
+      this.host = Checks.notBlank("host", host);
       return this;
     }
 
     /** 0 picks a free port. */
     public Builder port(int port) {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("port must be 0..65535, was " + port);
-      }
-      this.port = port;
+      this.port = Checks.inRange("port", port, 0, 65535);
       return this;
     }
 

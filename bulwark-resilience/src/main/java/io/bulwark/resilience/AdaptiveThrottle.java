@@ -1,6 +1,7 @@
 package io.bulwark.resilience;
 
 import io.bulwark.core.time.Clock;
+import io.bulwark.core.time.Scheduler;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 
@@ -25,6 +26,16 @@ public sealed interface AdaptiveThrottle extends Policy permits DefaultAdaptiveT
   static AdaptiveThrottle of(
       String name, AdaptiveThrottleConfig config, Clock clock, DoubleSupplier random) {
     return new DefaultAdaptiveThrottle(name, config, clock, random);
+  }
+
+  /** A throttle that counts in seconds of {@code scheduler}'s clock. */
+  static AdaptiveThrottle of(String name, AdaptiveThrottleConfig config, Scheduler scheduler) {
+    return of(name, config, scheduler.clock());
+  }
+
+  /** A throttle with the defaults of {@link AdaptiveThrottleConfig#builder()} (k = 2, 2 min). */
+  static AdaptiveThrottle ofDefaults(String name, Scheduler scheduler) {
+    return of(name, AdaptiveThrottleConfig.builder().build(), scheduler);
   }
 
   static AdaptiveThrottleConfig.Builder builder() {

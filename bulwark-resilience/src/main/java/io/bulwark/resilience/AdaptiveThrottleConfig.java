@@ -45,6 +45,15 @@ public record AdaptiveThrottleConfig(double k, Duration window, Predicate<Throwa
     return new Builder();
   }
 
+  /** A builder holding this config's values: {@code toBuilder().build()} equals this. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.k = k;
+    b.window = window;
+    b.overload = overload;
+    return b;
+  }
+
   /**
    * Binds a throttle section onto the defaults of {@link #builder()}: {@code k}, {@code window}.
    */

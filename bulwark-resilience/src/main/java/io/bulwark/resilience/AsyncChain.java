@@ -56,21 +56,23 @@ final class AsyncChain {
    */
   static <T extends @Nullable Object> CompletableFuture<T> apart(CompletableFuture<T> work) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    work.whenComplete(
-        (value, failure) -> {
-          if (failure == null) {
-            result.complete(value);
-          } else {
-            result.completeExceptionally(ErrorClassifier.unwrap(failure));
-          }
-        });
+    CompletableFuture<T> unusedForwarding =
+        work.whenComplete(
+            (value, failure) -> {
+              if (failure == null) {
+                result.complete(value);
+              } else {
+                result.completeExceptionally(ErrorClassifier.unwrap(failure));
+              }
+            });
     if (CANCEL_STOPS_WORK.get(work.getClass())) {
-      result.whenComplete(
-          (value, failure) -> {
-            if (result.isCancelled()) {
-              work.cancel(true);
-            }
-          });
+      CompletableFuture<T> unusedCancelling =
+          result.whenComplete(
+              (value, failure) -> {
+                if (result.isCancelled()) {
+                  work.cancel(true);
+                }
+              });
     }
     return result;
   }

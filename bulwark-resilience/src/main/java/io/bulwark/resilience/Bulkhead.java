@@ -29,6 +29,11 @@ public sealed interface Bulkhead extends Policy permits DefaultBulkhead {
         name, BulkheadConfig.builder().maxConcurrent(maxConcurrent).build(), Defaults.scheduler());
   }
 
+  /** A bulkhead with the defaults of {@link BulkheadConfig#builder()} (25 at once, no wait). */
+  static Bulkhead ofDefaults(String name, Scheduler scheduler) {
+    return of(name, BulkheadConfig.builder().build(), scheduler);
+  }
+
   static BulkheadConfig.Builder builder() {
     return BulkheadConfig.builder();
   }

@@ -21,6 +21,14 @@ public record BulkheadConfig(int maxConcurrent, Duration maxWait) {
     return new Builder();
   }
 
+  /** A builder holding this config's values: {@code toBuilder().build()} equals this. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.maxConcurrent = maxConcurrent;
+    b.maxWait = maxWait;
+    return b;
+  }
+
   /**
    * Binds a bulkhead section onto the defaults of {@link #builder()}: {@code max-concurrent}
    * (required), {@code max-wait}.

@@ -1,6 +1,7 @@
 package io.bulwark.resilience;
 
 import io.bulwark.core.time.Clock;
+import io.bulwark.core.time.Scheduler;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -80,6 +81,16 @@ public sealed interface CircuitBreaker extends Policy permits DefaultCircuitBrea
   /** A breaker with {@link CircuitBreakerConfig#ofDefaults()}. */
   static CircuitBreaker ofDefaults(String name) {
     return of(name, CircuitBreakerConfig.ofDefaults());
+  }
+
+  /** A breaker whose windows, waits and slow-call timing use {@code scheduler}'s clock. */
+  static CircuitBreaker of(String name, CircuitBreakerConfig config, Scheduler scheduler) {
+    return of(name, config, scheduler.clock());
+  }
+
+  /** A breaker with {@link CircuitBreakerConfig#ofDefaults()} on {@code scheduler}'s clock. */
+  static CircuitBreaker ofDefaults(String name, Scheduler scheduler) {
+    return of(name, CircuitBreakerConfig.ofDefaults(), scheduler);
   }
 
   /** Shortcut for {@link CircuitBreakerConfig#builder()}. */

@@ -11,35 +11,21 @@ import org.jspecify.annotations.Nullable;
  * The immutable settings of a {@link CircuitBreaker}. Build with {@link #builder()}; every setter
  * validates its value and names it in the error.
  *
- * @param windowType count-based (last N calls) or time-based (last N seconds)
- * @param windowSize N calls or N seconds
- * @param minimumCalls calls the window must hold before the rates are judged
- * @param failureRateThreshold open when the failure rate reaches this percentage
- * @param slowCallRateThreshold open when the slow-call rate reaches this percentage; 0 = slow calls
- *     are not tracked (and calls are not timed)
- * @param slowCallDuration a call at least this long is slow
- * @param waitInOpen how long the breaker stays open before letting probes through
- * @param halfOpenPermits how many probe calls half-open admits and judges
- * @param maxWaitInHalfOpen re-open if the probes have not all finished within this; zero = wait
- *     forever
- * @param failurePredicate which failures count against the dependency; the rest count as successes
- * @param ignorePredicate failures recorded as neither success nor failure (a half-open probe that
- *     ends so gives its permit back); checked before {@code failurePredicate}
- * @param resultPredicate which results of calls that returned normally count as failures
+ * <p>Built only through {@link #builder()} or {@link #toBuilder()}; compared by value.
  */
-public record CircuitBreakerConfig(
-    WindowType windowType,
-    int windowSize,
-    int minimumCalls,
-    double failureRateThreshold,
-    double slowCallRateThreshold,
-    Duration slowCallDuration,
-    Duration waitInOpen,
-    int halfOpenPermits,
-    Duration maxWaitInHalfOpen,
-    Predicate<Throwable> failurePredicate,
-    Predicate<Throwable> ignorePredicate,
-    Predicate<@Nullable Object> resultPredicate) {
+public final class CircuitBreakerConfig {
+  private final WindowType windowType;
+  private final int windowSize;
+  private final int minimumCalls;
+  private final double failureRateThreshold;
+  private final double slowCallRateThreshold;
+  private final Duration slowCallDuration;
+  private final Duration waitInOpen;
+  private final int halfOpenPermits;
+  private final Duration maxWaitInHalfOpen;
+  private final Predicate<Throwable> failurePredicate;
+  private final Predicate<Throwable> ignorePredicate;
+  private final Predicate<@Nullable Object> resultPredicate;
 
   /**
    * The default failure predicate: every failure counts. A call that never reached the dependency
@@ -81,7 +67,19 @@ public record CircuitBreakerConfig(
     TIME_BASED
   }
 
-  public CircuitBreakerConfig {
+  private CircuitBreakerConfig(
+      WindowType windowType,
+      int windowSize,
+      int minimumCalls,
+      double failureRateThreshold,
+      double slowCallRateThreshold,
+      Duration slowCallDuration,
+      Duration waitInOpen,
+      int halfOpenPermits,
+      Duration maxWaitInHalfOpen,
+      Predicate<Throwable> failurePredicate,
+      Predicate<Throwable> ignorePredicate,
+      Predicate<@Nullable Object> resultPredicate) {
     Objects.requireNonNull(windowType, "windowType");
     Checks.positive("windowSize", windowSize);
     Checks.positive("minimumCalls", minimumCalls);
@@ -96,10 +94,170 @@ public record CircuitBreakerConfig(
     Objects.requireNonNull(failurePredicate, "failurePredicate");
     Objects.requireNonNull(ignorePredicate, "ignorePredicate");
     Objects.requireNonNull(resultPredicate, "resultPredicate");
+    this.windowType = windowType;
+    this.windowSize = windowSize;
+    this.minimumCalls = minimumCalls;
+    this.failureRateThreshold = failureRateThreshold;
+    this.slowCallRateThreshold = slowCallRateThreshold;
+    this.slowCallDuration = slowCallDuration;
+    this.waitInOpen = waitInOpen;
+    this.halfOpenPermits = halfOpenPermits;
+    this.maxWaitInHalfOpen = maxWaitInHalfOpen;
+    this.failurePredicate = failurePredicate;
+    this.ignorePredicate = ignorePredicate;
+    this.resultPredicate = resultPredicate;
+  }
+
+  /** Returns count-based (last N calls) or time-based (last N seconds). */
+  public WindowType windowType() {
+    return windowType;
+  }
+
+  /** Returns N calls or N seconds. */
+  public int windowSize() {
+    return windowSize;
+  }
+
+  /** Returns calls the window must hold before the rates are judged. */
+  public int minimumCalls() {
+    return minimumCalls;
+  }
+
+  /** Returns open when the failure rate reaches this percentage. */
+  public double failureRateThreshold() {
+    return failureRateThreshold;
+  }
+
+  /**
+   * Returns open when the slow-call rate reaches this percentage; 0 = slow calls are not tracked
+   * (and calls are not timed).
+   */
+  public double slowCallRateThreshold() {
+    return slowCallRateThreshold;
+  }
+
+  /** Returns a call at least this long is slow. */
+  public Duration slowCallDuration() {
+    return slowCallDuration;
+  }
+
+  /** Returns how long the breaker stays open before letting probes through. */
+  public Duration waitInOpen() {
+    return waitInOpen;
+  }
+
+  /** Returns how many probe calls half-open admits and judges. */
+  public int halfOpenPermits() {
+    return halfOpenPermits;
+  }
+
+  /** Returns re-open if the probes have not all finished within this; zero = wait forever. */
+  public Duration maxWaitInHalfOpen() {
+    return maxWaitInHalfOpen;
+  }
+
+  /** Returns which failures count against the dependency; the rest count as successes. */
+  public Predicate<Throwable> failurePredicate() {
+    return failurePredicate;
+  }
+
+  /**
+   * Returns failures recorded as neither success nor failure (a half-open probe that ends so gives
+   * its permit back); checked before {@code failurePredicate}.
+   */
+  public Predicate<Throwable> ignorePredicate() {
+    return ignorePredicate;
+  }
+
+  /** Returns which results of calls that returned normally count as failures. */
+  public Predicate<@Nullable Object> resultPredicate() {
+    return resultPredicate;
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof CircuitBreakerConfig c
+        && Objects.equals(windowType, c.windowType)
+        && windowSize == c.windowSize
+        && minimumCalls == c.minimumCalls
+        && Double.compare(failureRateThreshold, c.failureRateThreshold) == 0
+        && Double.compare(slowCallRateThreshold, c.slowCallRateThreshold) == 0
+        && Objects.equals(slowCallDuration, c.slowCallDuration)
+        && Objects.equals(waitInOpen, c.waitInOpen)
+        && halfOpenPermits == c.halfOpenPermits
+        && Objects.equals(maxWaitInHalfOpen, c.maxWaitInHalfOpen)
+        && Objects.equals(failurePredicate, c.failurePredicate)
+        && Objects.equals(ignorePredicate, c.ignorePredicate)
+        && Objects.equals(resultPredicate, c.resultPredicate);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        windowType,
+        windowSize,
+        minimumCalls,
+        failureRateThreshold,
+        slowCallRateThreshold,
+        slowCallDuration,
+        waitInOpen,
+        halfOpenPermits,
+        maxWaitInHalfOpen,
+        failurePredicate,
+        ignorePredicate,
+        resultPredicate);
+  }
+
+  @Override
+  public String toString() {
+    return "CircuitBreakerConfig["
+        + "windowType="
+        + windowType
+        + ", windowSize="
+        + windowSize
+        + ", minimumCalls="
+        + minimumCalls
+        + ", failureRateThreshold="
+        + failureRateThreshold
+        + ", slowCallRateThreshold="
+        + slowCallRateThreshold
+        + ", slowCallDuration="
+        + slowCallDuration
+        + ", waitInOpen="
+        + waitInOpen
+        + ", halfOpenPermits="
+        + halfOpenPermits
+        + ", maxWaitInHalfOpen="
+        + maxWaitInHalfOpen
+        + ", failurePredicate="
+        + failurePredicate
+        + ", ignorePredicate="
+        + ignorePredicate
+        + ", resultPredicate="
+        + resultPredicate
+        + "]";
   }
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** A builder holding this config's values: {@code toBuilder().build()} equals this. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.windowType = windowType;
+    b.windowSize = windowSize;
+    b.minimumCalls = minimumCalls;
+    b.failureRateThreshold = failureRateThreshold;
+    b.slowCallRateThreshold = slowCallRateThreshold;
+    b.slowCallDuration = slowCallDuration;
+    b.waitInOpen = waitInOpen;
+    b.halfOpenPermits = halfOpenPermits;
+    b.maxWaitInHalfOpen = maxWaitInHalfOpen;
+    b.failurePredicate = failurePredicate;
+    b.ignorePredicate = ignorePredicate;
+    b.resultPredicate = resultPredicate;
+    return b;
   }
 
   /** Window kinds as written in YAML. */

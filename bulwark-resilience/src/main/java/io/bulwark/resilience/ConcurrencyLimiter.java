@@ -2,6 +2,7 @@ package io.bulwark.resilience;
 
 import io.bulwark.core.context.Criticality;
 import io.bulwark.core.time.Clock;
+import io.bulwark.core.time.Scheduler;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -37,6 +38,16 @@ public sealed interface ConcurrencyLimiter extends Policy permits DefaultConcurr
 
   static ConcurrencyLimiter of(String name, ConcurrencyLimiterConfig config) {
     return of(name, config, Clock.system());
+  }
+
+  /** A limiter that times its calls on {@code scheduler}'s clock. */
+  static ConcurrencyLimiter of(String name, ConcurrencyLimiterConfig config, Scheduler scheduler) {
+    return of(name, config, scheduler.clock());
+  }
+
+  /** A limiter with the defaults of {@link ConcurrencyLimiterConfig#builder()} (Gradient2). */
+  static ConcurrencyLimiter ofDefaults(String name, Scheduler scheduler) {
+    return of(name, ConcurrencyLimiterConfig.builder().build(), scheduler);
   }
 
   static ConcurrencyLimiterConfig.Builder builder() {

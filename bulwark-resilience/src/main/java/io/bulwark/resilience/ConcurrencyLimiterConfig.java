@@ -62,6 +62,17 @@ public record ConcurrencyLimiterConfig(
     return new Builder();
   }
 
+  /** A builder holding this config's values: {@code toBuilder().build()} equals this. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.algorithm = algorithm;
+    b.criticalPlus = criticalPlusShare;
+    b.critical = criticalShare;
+    b.sheddablePlus = sheddablePlusShare;
+    b.sheddable = sheddableShare;
+    return b;
+  }
+
   /**
    * Binds a limit section onto the defaults of {@link #builder()}: {@code algorithm} ({@code aimd},
    * {@code vegas} or {@code gradient2}, the default), {@code initial-limit}, {@code min-limit},

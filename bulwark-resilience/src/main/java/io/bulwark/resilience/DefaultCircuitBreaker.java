@@ -235,7 +235,6 @@ final class DefaultCircuitBreaker implements CircuitBreaker, Stage {
     return config.tracksSlowCalls() && durationNanos >= slowNanos;
   }
 
-  /** The reason to open, or null if the counts stay below both thresholds. */
   /**
    * True if the counts cross a threshold with at least {@code minimum} calls; reads only numbers,
    * so a success judged against a window that holds failures allocates nothing.

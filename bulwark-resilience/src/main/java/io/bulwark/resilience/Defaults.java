@@ -1,17 +1,12 @@
 package io.bulwark.resilience;
 
 import io.bulwark.core.time.Scheduler;
-import io.bulwark.core.time.SystemScheduler;
 
-/** The shared system scheduler for policies created without one (one daemon timer thread). */
+/** The scheduler of policies created without one: the shared {@link Scheduler#system()}. */
 final class Defaults {
   private Defaults() {}
 
-  private static final class Holder {
-    static final SystemScheduler SCHEDULER = Scheduler.system();
-  }
-
   static Scheduler scheduler() {
-    return Holder.SCHEDULER;
+    return Scheduler.system();
   }
 }

@@ -19,10 +19,11 @@ record ExceptionTypes(List<Class<? extends Throwable>> types) implements Predica
   /** The types a builder's {@code setting} was given, each checked for null by that name. */
   @SafeVarargs
   static ExceptionTypes of(String setting, Class<? extends Throwable>... types) {
+    List<Class<? extends Throwable>> list = new ArrayList<>(types.length);
     for (Class<? extends Throwable> type : types) {
-      Objects.requireNonNull(type, setting + " entry");
+      list.add(Objects.requireNonNull(type, setting + " entry"));
     }
-    return new ExceptionTypes(List.of(types));
+    return new ExceptionTypes(list);
   }
 
   /** Exception classes by name, e.g. {@code java.lang.IllegalArgumentException}. */

@@ -18,6 +18,11 @@ public sealed interface Hedge extends Policy permits DefaultHedge {
     return new DefaultHedge(name, config, scheduler);
   }
 
+  /** A hedge with the defaults of {@link HedgeConfig#builder()} (one backup after 100 ms). */
+  static Hedge ofDefaults(String name, Scheduler scheduler) {
+    return of(name, HedgeConfig.builder().build(), scheduler);
+  }
+
   static HedgeConfig.Builder builder() {
     return HedgeConfig.builder();
   }

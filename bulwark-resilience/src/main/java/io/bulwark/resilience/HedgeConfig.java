@@ -38,6 +38,17 @@ public record HedgeConfig(
     return new Builder();
   }
 
+  /** A builder holding this config's values: {@code toBuilder().build()} equals this. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.maxHedges = maxHedges;
+    b.delay = delay;
+    b.percentile = percentile;
+    b.minSamples = minSamples;
+    b.budget = budget;
+    return b;
+  }
+
   /**
    * Binds a hedge section onto the defaults of {@link #builder()}: {@code max-hedges}, {@code
    * delay}, {@code percentile}, {@code min-samples}.

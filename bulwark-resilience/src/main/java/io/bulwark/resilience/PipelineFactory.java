@@ -33,21 +33,14 @@ final class PipelineFactory {
     if (hedge != null) {
       String budget = spec.hedgeBudget();
       HedgeConfig withBudget =
-          budget == null
-              ? hedge
-              : new HedgeConfig(
-                  hedge.maxHedges(),
-                  hedge.delay(),
-                  hedge.percentile(),
-                  hedge.minSamples(),
-                  budgets.apply(budget));
+          budget == null ? hedge : hedge.toBuilder().budget(budgets.apply(budget)).build();
       b.with(Hedge.of(name + ".hedge", withBudget, scheduler));
     }
     if (spec.throttle() != null) {
-      b.with(AdaptiveThrottle.of(name + ".throttle", spec.throttle(), scheduler.clock()));
+      b.with(AdaptiveThrottle.of(name + ".throttle", spec.throttle(), scheduler));
     }
     if (spec.circuitBreaker() != null) {
-      b.with(CircuitBreaker.of(name + ".circuitBreaker", spec.circuitBreaker(), scheduler.clock()));
+      b.with(CircuitBreaker.of(name + ".circuitBreaker", spec.circuitBreaker(), scheduler));
     }
     PipelineSpec.KeyedLimit keyed = spec.keyedRateLimiter();
     if (keyed != null) {
@@ -69,7 +62,7 @@ final class PipelineFactory {
       b.with(Bulkhead.of(name + ".bulkhead", spec.bulkhead(), scheduler));
     }
     if (spec.limit() != null) {
-      b.with(ConcurrencyLimiter.of(name + ".limit", spec.limit(), scheduler.clock()));
+      b.with(ConcurrencyLimiter.of(name + ".limit", spec.limit(), scheduler));
     }
     listeners.forEach(b::listener);
     return b.build();

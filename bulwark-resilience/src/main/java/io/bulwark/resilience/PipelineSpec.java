@@ -11,34 +11,174 @@ import org.jspecify.annotations.Nullable;
  * the same budget share it. Compared by value: a reload keeps the running pipeline (and its
  * breaker, limiter and budget state) when its spec did not change.
  *
- * @param deadline the pipeline deadline, or null
- * @param retry the retry config (its {@code budget} unset), or null
- * @param retryBudget the name of the budget the retry draws from, or null
- * @param hedge the hedge config (its {@code budget} unset), or null
- * @param hedgeBudget the name of the budget the hedge draws from, or null
- * @param throttle the adaptive throttle config, or null
- * @param circuitBreaker the circuit breaker config, or null
- * @param keyedRateLimiter the per-key rate limit, or null
- * @param rateLimiter the rate limiter config, or null
- * @param timeout the timeout config, or null
- * @param bulkhead the bulkhead config, or null
- * @param limit the adaptive concurrency limit config, or null
+ * <p>Built only through {@link #builder()} or {@link #toBuilder()}; compared by value.
  */
-public record PipelineSpec(
-    @Nullable Duration deadline,
-    @Nullable RetryConfig retry,
-    @Nullable String retryBudget,
-    @Nullable HedgeConfig hedge,
-    @Nullable String hedgeBudget,
-    @Nullable AdaptiveThrottleConfig throttle,
-    @Nullable CircuitBreakerConfig circuitBreaker,
-    PipelineSpec.@Nullable KeyedLimit keyedRateLimiter,
-    @Nullable RateLimiterConfig rateLimiter,
-    @Nullable TimeoutConfig timeout,
-    @Nullable BulkheadConfig bulkhead,
-    @Nullable ConcurrencyLimiterConfig limit) {
+public final class PipelineSpec {
+  private final @Nullable Duration deadline;
+  private final @Nullable RetryConfig retry;
+  private final @Nullable String retryBudget;
+  private final @Nullable HedgeConfig hedge;
+  private final @Nullable String hedgeBudget;
+  private final @Nullable AdaptiveThrottleConfig throttle;
+  private final @Nullable CircuitBreakerConfig circuitBreaker;
+  private final PipelineSpec.@Nullable KeyedLimit keyedRateLimiter;
+  private final @Nullable RateLimiterConfig rateLimiter;
+  private final @Nullable TimeoutConfig timeout;
+  private final @Nullable BulkheadConfig bulkhead;
+  private final @Nullable ConcurrencyLimiterConfig limit;
+
+  private PipelineSpec(
+      @Nullable Duration deadline,
+      @Nullable RetryConfig retry,
+      @Nullable String retryBudget,
+      @Nullable HedgeConfig hedge,
+      @Nullable String hedgeBudget,
+      @Nullable AdaptiveThrottleConfig throttle,
+      @Nullable CircuitBreakerConfig circuitBreaker,
+      PipelineSpec.@Nullable KeyedLimit keyedRateLimiter,
+      @Nullable RateLimiterConfig rateLimiter,
+      @Nullable TimeoutConfig timeout,
+      @Nullable BulkheadConfig bulkhead,
+      @Nullable ConcurrencyLimiterConfig limit) {
+    this.deadline = deadline;
+    this.retry = retry;
+    this.retryBudget = retryBudget;
+    this.hedge = hedge;
+    this.hedgeBudget = hedgeBudget;
+    this.throttle = throttle;
+    this.circuitBreaker = circuitBreaker;
+    this.keyedRateLimiter = keyedRateLimiter;
+    this.rateLimiter = rateLimiter;
+    this.timeout = timeout;
+    this.bulkhead = bulkhead;
+    this.limit = limit;
+  }
 
   /** A builder with every policy absent. */
+  /** Returns the pipeline deadline, or null. */
+  public @Nullable Duration deadline() {
+    return deadline;
+  }
+
+  /** Returns the retry config (its {@code budget} unset), or null. */
+  public @Nullable RetryConfig retry() {
+    return retry;
+  }
+
+  /** Returns the name of the budget the retry draws from, or null. */
+  public @Nullable String retryBudget() {
+    return retryBudget;
+  }
+
+  /** Returns the hedge config (its {@code budget} unset), or null. */
+  public @Nullable HedgeConfig hedge() {
+    return hedge;
+  }
+
+  /** Returns the name of the budget the hedge draws from, or null. */
+  public @Nullable String hedgeBudget() {
+    return hedgeBudget;
+  }
+
+  /** Returns the adaptive throttle config, or null. */
+  public @Nullable AdaptiveThrottleConfig throttle() {
+    return throttle;
+  }
+
+  /** Returns the circuit breaker config, or null. */
+  public @Nullable CircuitBreakerConfig circuitBreaker() {
+    return circuitBreaker;
+  }
+
+  /** Returns the per-key rate limit, or null. */
+  public PipelineSpec.@Nullable KeyedLimit keyedRateLimiter() {
+    return keyedRateLimiter;
+  }
+
+  /** Returns the rate limiter config, or null. */
+  public @Nullable RateLimiterConfig rateLimiter() {
+    return rateLimiter;
+  }
+
+  /** Returns the timeout config, or null. */
+  public @Nullable TimeoutConfig timeout() {
+    return timeout;
+  }
+
+  /** Returns the bulkhead config, or null. */
+  public @Nullable BulkheadConfig bulkhead() {
+    return bulkhead;
+  }
+
+  /** Returns the adaptive concurrency limit config, or null. */
+  public @Nullable ConcurrencyLimiterConfig limit() {
+    return limit;
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof PipelineSpec c
+        && Objects.equals(deadline, c.deadline)
+        && Objects.equals(retry, c.retry)
+        && Objects.equals(retryBudget, c.retryBudget)
+        && Objects.equals(hedge, c.hedge)
+        && Objects.equals(hedgeBudget, c.hedgeBudget)
+        && Objects.equals(throttle, c.throttle)
+        && Objects.equals(circuitBreaker, c.circuitBreaker)
+        && Objects.equals(keyedRateLimiter, c.keyedRateLimiter)
+        && Objects.equals(rateLimiter, c.rateLimiter)
+        && Objects.equals(timeout, c.timeout)
+        && Objects.equals(bulkhead, c.bulkhead)
+        && Objects.equals(limit, c.limit);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        deadline,
+        retry,
+        retryBudget,
+        hedge,
+        hedgeBudget,
+        throttle,
+        circuitBreaker,
+        keyedRateLimiter,
+        rateLimiter,
+        timeout,
+        bulkhead,
+        limit);
+  }
+
+  @Override
+  public String toString() {
+    return "PipelineSpec["
+        + "deadline="
+        + deadline
+        + ", retry="
+        + retry
+        + ", retryBudget="
+        + retryBudget
+        + ", hedge="
+        + hedge
+        + ", hedgeBudget="
+        + hedgeBudget
+        + ", throttle="
+        + throttle
+        + ", circuitBreaker="
+        + circuitBreaker
+        + ", keyedRateLimiter="
+        + keyedRateLimiter
+        + ", rateLimiter="
+        + rateLimiter
+        + ", timeout="
+        + timeout
+        + ", bulkhead="
+        + bulkhead
+        + ", limit="
+        + limit
+        + "]";
+  }
+
   public static Builder builder() {
     return new Builder();
   }

@@ -46,7 +46,7 @@ final class PipelineValidator {
           outerRetry = retry;
         }
       }
-      if (p instanceof KeyedRateLimiter<?> keyed && !keyed.hasKeyFunction()) {
+      if (p instanceof DefaultKeyedRateLimiter<?> keyed && !keyed.hasKeyFunction()) {
         problems.add(
             "keyed rate limiter '"
                 + keyed.name()

@@ -38,6 +38,11 @@ public sealed interface RateLimiter extends Policy permits DefaultRateLimiter {
         name, RateLimiterConfig.builder().rate(permits, period).build(), Defaults.scheduler());
   }
 
+  /** A limiter with the defaults of {@link RateLimiterConfig#builder()} (100 per second). */
+  static RateLimiter ofDefaults(String name, Scheduler scheduler) {
+    return of(name, RateLimiterConfig.builder().build(), scheduler);
+  }
+
   static RateLimiterConfig.Builder builder() {
     return RateLimiterConfig.builder();
   }
@@ -48,7 +53,7 @@ public sealed interface RateLimiter extends Policy permits DefaultRateLimiter {
    */
   static <K> KeyedRateLimiter<K> keyed(
       String name, RateLimiterConfig config, Clock clock, int maxKeys) {
-    return new KeyedRateLimiter<>(name, config, clock, maxKeys, null);
+    return new DefaultKeyedRateLimiter<>(name, config, clock, maxKeys, null);
   }
 
   /**
@@ -61,7 +66,7 @@ public sealed interface RateLimiter extends Policy permits DefaultRateLimiter {
       Clock clock,
       int maxKeys,
       Function<Context, @Nullable K> keyOf) {
-    return new KeyedRateLimiter<>(
+    return new DefaultKeyedRateLimiter<>(
         name, config, clock, maxKeys, Objects.requireNonNull(keyOf, "keyOf"));
   }
 

@@ -46,6 +46,16 @@ public record RateLimiterConfig(int permits, Duration period, int burst, Duratio
     return new Builder();
   }
 
+  /** A builder holding this config's values: {@code toBuilder().build()} equals this. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.permits = permits;
+    b.period = period;
+    b.burst = burst;
+    b.maxWait = maxWait;
+    return b;
+  }
+
   /**
    * Binds a rate limiter section onto the defaults of {@link #builder()}: {@code permits}
    * (required), {@code period}, {@code burst}, {@code max-wait}.

@@ -192,7 +192,7 @@ public final class ResilienceRegistry implements AutoCloseable {
                     name,
                     previous != null && previous.config().equals(budgetConfig)
                         ? previous
-                        : RetryBudget.of(name, budgetConfig, scheduler.clock()));
+                        : RetryBudget.of(name, budgetConfig, scheduler));
               });
       Map<String, Pipeline> pipelines = new HashMap<>();
       config

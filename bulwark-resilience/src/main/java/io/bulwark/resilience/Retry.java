@@ -34,6 +34,11 @@ public sealed interface Retry extends Policy permits DefaultRetry {
     return of(name, RetryConfig.builder().maxAttempts(maxAttempts).build(), Defaults.scheduler());
   }
 
+  /** A retry with the defaults of {@link RetryConfig#builder()}. */
+  static Retry ofDefaults(String name, Scheduler scheduler) {
+    return of(name, RetryConfig.builder().build(), scheduler);
+  }
+
   static RetryConfig.Builder builder() {
     return RetryConfig.builder();
   }

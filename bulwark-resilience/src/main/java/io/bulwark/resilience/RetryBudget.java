@@ -2,6 +2,7 @@ package io.bulwark.resilience;
 
 import io.bulwark.core.config.Checks;
 import io.bulwark.core.time.Clock;
+import io.bulwark.core.time.Scheduler;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -47,6 +48,16 @@ public final class RetryBudget {
 
   public static RetryBudget of(String name, RetryBudgetConfig config) {
     return of(name, config, Clock.system());
+  }
+
+  /** A budget that refills on {@code scheduler}'s clock. */
+  public static RetryBudget of(String name, RetryBudgetConfig config, Scheduler scheduler) {
+    return of(name, config, scheduler.clock());
+  }
+
+  /** A budget with the defaults of {@link RetryBudgetConfig#builder()}. */
+  public static RetryBudget ofDefaults(String name, Scheduler scheduler) {
+    return of(name, RetryBudgetConfig.builder().build(), scheduler);
   }
 
   public static RetryBudgetConfig.Builder builder() {

@@ -26,6 +26,15 @@ public record RetryBudgetConfig(double ratio, double minRetriesPerSecond, int ma
     return new Builder();
   }
 
+  /** A builder holding this config's values: {@code toBuilder().build()} equals this. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.ratio = ratio;
+    b.minRetriesPerSecond = minRetriesPerSecond;
+    b.maxBurst = maxBurst;
+    return b;
+  }
+
   /**
    * Binds a budget section onto the defaults of {@link #builder()}: {@code ratio}, {@code
    * min-retries-per-second}, {@code max-burst}.

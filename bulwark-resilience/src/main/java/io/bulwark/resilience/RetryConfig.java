@@ -11,32 +11,19 @@ import org.jspecify.annotations.Nullable;
 /**
  * The immutable settings of a {@link Retry}.
  *
- * @param maxAttempts attempts in all, the first included (1 = no retry)
- * @param initialDelay the backoff before the first retry
- * @param multiplier how much the backoff grows per retry
- * @param maxDelay the largest backoff
- * @param jitter how the backoff is randomised
- * @param retryOn which failures are retried (default: {@link ErrorClassifier#defaults()}, which
- *     retries I/O errors, timeouts and retriable Bulwark errors, not every exception)
- * @param minAttemptTime a retry is made only if the context deadline leaves more than this after
- *     the backoff. The default, zero, retries whenever any time is left, even too little for the
- *     attempt to finish; set it to the shortest time an attempt can succeed in
- * @param budget the shared budget every retry must take a token from, or null for none
- * @param retryOnResult which results of attempts that returned normally are retried like failures;
- *     when no retry is left the last such result is returned (default: none)
- * @param ignorePredicate failures never retried, whatever {@code retryOn} says (default: none)
+ * <p>Built only through {@link #builder()} or {@link #toBuilder()}; compared by value.
  */
-public record RetryConfig(
-    int maxAttempts,
-    Duration initialDelay,
-    double multiplier,
-    Duration maxDelay,
-    Jitter jitter,
-    Predicate<Throwable> retryOn,
-    Duration minAttemptTime,
-    @Nullable RetryBudget budget,
-    Predicate<@Nullable Object> retryOnResult,
-    Predicate<Throwable> ignorePredicate) {
+public final class RetryConfig {
+  private final int maxAttempts;
+  private final Duration initialDelay;
+  private final double multiplier;
+  private final Duration maxDelay;
+  private final Jitter jitter;
+  private final Predicate<Throwable> retryOn;
+  private final Duration minAttemptTime;
+  private final @Nullable RetryBudget budget;
+  private final Predicate<@Nullable Object> retryOnResult;
+  private final Predicate<Throwable> ignorePredicate;
 
   /** How a backoff delay is randomised. */
   public enum Jitter {
@@ -63,7 +50,17 @@ public record RetryConfig(
         }
       };
 
-  public RetryConfig {
+  private RetryConfig(
+      int maxAttempts,
+      Duration initialDelay,
+      double multiplier,
+      Duration maxDelay,
+      Jitter jitter,
+      Predicate<Throwable> retryOn,
+      Duration minAttemptTime,
+      @Nullable RetryBudget budget,
+      Predicate<@Nullable Object> retryOnResult,
+      Predicate<Throwable> ignorePredicate) {
     Checks.positive("maxAttempts", maxAttempts);
     Checks.notNegative("initialDelay", initialDelay);
     Checks.atLeast("multiplier", multiplier, 1);
@@ -77,6 +74,132 @@ public record RetryConfig(
     Checks.notNegative("minAttemptTime", minAttemptTime);
     Objects.requireNonNull(retryOnResult, "retryOnResult");
     Objects.requireNonNull(ignorePredicate, "ignorePredicate");
+    this.maxAttempts = maxAttempts;
+    this.initialDelay = initialDelay;
+    this.multiplier = multiplier;
+    this.maxDelay = maxDelay;
+    this.jitter = jitter;
+    this.retryOn = retryOn;
+    this.minAttemptTime = minAttemptTime;
+    this.budget = budget;
+    this.retryOnResult = retryOnResult;
+    this.ignorePredicate = ignorePredicate;
+  }
+
+  /** Returns attempts in all, the first included (1 = no retry). */
+  public int maxAttempts() {
+    return maxAttempts;
+  }
+
+  /** Returns the backoff before the first retry. */
+  public Duration initialDelay() {
+    return initialDelay;
+  }
+
+  /** Returns how much the backoff grows per retry. */
+  public double multiplier() {
+    return multiplier;
+  }
+
+  /** Returns the largest backoff. */
+  public Duration maxDelay() {
+    return maxDelay;
+  }
+
+  /** Returns how the backoff is randomised. */
+  public Jitter jitter() {
+    return jitter;
+  }
+
+  /**
+   * Returns which failures are retried (default: {@link ErrorClassifier#defaults()}, which retries
+   * I/O errors, timeouts and retriable Bulwark errors, not every exception).
+   */
+  public Predicate<Throwable> retryOn() {
+    return retryOn;
+  }
+
+  /**
+   * Returns the time an attempt needs: a retry is made only if the context deadline leaves more
+   * than this after the backoff. The default, zero, retries whenever any time is left, even too
+   * little for the attempt to finish; set it to the shortest time an attempt can succeed in.
+   */
+  public Duration minAttemptTime() {
+    return minAttemptTime;
+  }
+
+  /** Returns the shared budget every retry must take a token from, or null for none. */
+  public @Nullable RetryBudget budget() {
+    return budget;
+  }
+
+  /**
+   * Returns which results of attempts that returned normally are retried like failures; when no
+   * retry is left the last such result is returned (default: none).
+   */
+  public Predicate<@Nullable Object> retryOnResult() {
+    return retryOnResult;
+  }
+
+  /** Returns failures never retried, whatever {@code retryOn} says (default: none). */
+  public Predicate<Throwable> ignorePredicate() {
+    return ignorePredicate;
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof RetryConfig c
+        && maxAttempts == c.maxAttempts
+        && Objects.equals(initialDelay, c.initialDelay)
+        && Double.compare(multiplier, c.multiplier) == 0
+        && Objects.equals(maxDelay, c.maxDelay)
+        && Objects.equals(jitter, c.jitter)
+        && Objects.equals(retryOn, c.retryOn)
+        && Objects.equals(minAttemptTime, c.minAttemptTime)
+        && Objects.equals(budget, c.budget)
+        && Objects.equals(retryOnResult, c.retryOnResult)
+        && Objects.equals(ignorePredicate, c.ignorePredicate);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        maxAttempts,
+        initialDelay,
+        multiplier,
+        maxDelay,
+        jitter,
+        retryOn,
+        minAttemptTime,
+        budget,
+        retryOnResult,
+        ignorePredicate);
+  }
+
+  @Override
+  public String toString() {
+    return "RetryConfig["
+        + "maxAttempts="
+        + maxAttempts
+        + ", initialDelay="
+        + initialDelay
+        + ", multiplier="
+        + multiplier
+        + ", maxDelay="
+        + maxDelay
+        + ", jitter="
+        + jitter
+        + ", retryOn="
+        + retryOn
+        + ", minAttemptTime="
+        + minAttemptTime
+        + ", budget="
+        + budget
+        + ", retryOnResult="
+        + retryOnResult
+        + ", ignorePredicate="
+        + ignorePredicate
+        + "]";
   }
 
   public static Builder builder() {

@@ -19,6 +19,29 @@ public record TimeoutConfig(Duration timeout) {
     return new TimeoutConfig(timeout);
   }
 
+  /** A builder holding this config's values: {@code toBuilder().build()} equals this. */
+  public Builder toBuilder() {
+    return new Builder(timeout);
+  }
+
+  /** Builds a {@link TimeoutConfig} from another; the setter validates. */
+  public static final class Builder {
+    private Duration timeout;
+
+    private Builder(Duration timeout) {
+      this.timeout = timeout;
+    }
+
+    public Builder timeout(Duration timeout) {
+      this.timeout = Checks.positive("timeout", timeout);
+      return this;
+    }
+
+    public TimeoutConfig build() {
+      return new TimeoutConfig(timeout);
+    }
+  }
+
   /**
    * Binds the one key of a timeout, {@code timeout} (required), from {@code r}. A pipeline section
    * holds it directly ({@code timeout: 2s} beside {@code retry:}), as the config has no other key.

@@ -36,7 +36,9 @@ class LayeringTest {
   void onlyTheKeyedRateLimiterUsesCaffeine() {
     noClasses()
         .that()
-        .doNotHaveSimpleName("KeyedRateLimiter")
+        .doNotHaveSimpleName("DefaultKeyedRateLimiter")
+        .and()
+        .doNotHaveSimpleName("KeyCell")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("com.github.benmanes.caffeine..")

@@ -110,7 +110,7 @@ class RetryBudgetTest {
     assertThatThrownBy(() -> RetryBudgetConfig.builder().ratio(1.5))
         .hasMessage("ratio must be in [0, 1], was 1.5");
     assertThatThrownBy(() -> RetryBudgetConfig.builder().minRetriesPerSecond(-1))
-        .hasMessage("minRetriesPerSecond must be at least 0.0, was -1.0");
+        .hasMessage("minRetriesPerSecond must not be negative, was -1.0");
     assertThatThrownBy(() -> RetryBudgetConfig.builder().maxBurst(0))
         .hasMessage("maxBurst must be positive, was 0");
   }

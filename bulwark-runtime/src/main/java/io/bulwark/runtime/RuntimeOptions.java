@@ -113,10 +113,7 @@ public final class RuntimeOptions {
     }
 
     public Builder host(String host) {
-      if (Objects.requireNonNull(host, "host").isBlank()) {
-        throw new IllegalArgumentException("host must not be blank");
-      }
-      this.host = host;
+      this.host = Checks.notBlank("host", host);
       return this;
     }
 

@@ -131,7 +131,7 @@ class SystemModelTest {
         .hasMessageContaining("readinessTimeout must be positive");
     assertThatThrownBy(() -> b.drainBudget(Duration.ZERO))
         .hasMessageContaining("drainBudget must be positive");
-    assertThatThrownBy(() -> b.host(" ")).hasMessage("host must not be blank");
+    assertThatThrownBy(() -> b.host(" ")).hasMessage("host must not be blank, was \" \"");
   }
 
   @Test

@@ -11,11 +11,11 @@ import org.junit.jupiter.api.AfterEach;
 /** The system scheduler passes the same compatibility kit as the virtual one, in real time. */
 class SystemSchedulerTest extends SchedulerCompatibilityKit {
   private final List<SystemScheduler> created = new ArrayList<>();
-  private SystemScheduler current = Scheduler.system();
+  private SystemScheduler current = SystemScheduler.create();
 
   @Override
   public Scheduler newSubject() {
-    current = Scheduler.system();
+    current = SystemScheduler.create();
     created.add(current);
     return current;
   }

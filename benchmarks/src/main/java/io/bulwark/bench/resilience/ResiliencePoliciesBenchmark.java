@@ -3,7 +3,6 @@ package io.bulwark.bench.resilience;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeExecutor;
 import dev.failsafe.function.CheckedSupplier;
-import io.bulwark.core.time.Scheduler;
 import io.bulwark.core.time.SystemScheduler;
 import io.bulwark.resilience.Bulkhead;
 import io.bulwark.resilience.BulkheadConfig;
@@ -62,7 +61,7 @@ public abstract class ResiliencePoliciesBenchmark {
 
   @Setup
   public void setUp() {
-    scheduler = Scheduler.system();
+    scheduler = SystemScheduler.create();
     bulwarkBreaker = Pipeline.of(bulwarkBreaker("cb"));
     bulwarkRetry = Pipeline.of(bulwarkRetry("retry"));
     bulwarkLimiter = Pipeline.of(bulwarkLimiter("rl"));

@@ -13,6 +13,9 @@ public final class Durations {
   private Durations() {}
 
   /**
+   * Parses a duration written as {@code 250ms}, {@code 2s}, {@code 1.5m}, {@code 1h}, {@code 3d},
+   * {@code 100us} or ISO-8601 ({@code PT0.5S}).
+   *
    * @throws IllegalArgumentException naming the text and the accepted forms
    */
   public static Duration parse(String text) {

@@ -6,8 +6,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Replaces {@code ${NAME}} and {@code ${NAME:-default}} in scalar values with environment
- * variables. {@code $${} writes a literal {@code ${}. An unset variable without a default is a
- * problem reported at the value's line and dotted path.
+ * variables. <code>$${</code> writes a literal <code>${</code>. An unset variable without a default
+ * is a problem reported at the value's line and dotted path.
  */
 final class EnvSubstitution {
   private final Function<String, @Nullable String> env;

@@ -26,7 +26,7 @@ public enum Criticality {
 
   /** True if this request should be shed before {@code other} under overload. */
   public boolean isLessCriticalThan(Criticality other) {
-    return ordinal() > other.ordinal();
+    return compareTo(other) > 0;
   }
 
   /**

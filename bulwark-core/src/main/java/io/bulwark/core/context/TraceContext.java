@@ -4,13 +4,13 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The W3C Trace Context of a request: trace id, parent span id, flags and the opaque vendor {@code
- * tracestate}. Immutable; ids are lowercase hex as on the wire.
+ * The W3C Trace Context of a request: trace id, parent span id, flags and the opaque vendor trace
+ * state. Immutable; ids are lowercase hex as on the wire.
  *
  * @param traceId 32 lowercase hex digits, not all zero
  * @param spanId 16 lowercase hex digits, not all zero
  * @param flags the trace flags byte; bit 0 is "sampled"
- * @param traceState the {@code tracestate} header, passed on unchanged, or null
+ * @param traceState the W3C trace-state header value, passed on unchanged, or null
  */
 public record TraceContext(String traceId, String spanId, int flags, @Nullable String traceState) {
   public static final int FLAG_SAMPLED = 0x01;

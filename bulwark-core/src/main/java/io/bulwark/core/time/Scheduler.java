@@ -37,11 +37,13 @@ public interface Scheduler {
   ScheduledTask scheduleAtFixedRate(long initialDelayNanos, long periodNanos, Runnable task);
 
   /**
-   * A scheduler on the system clock with one daemon timer thread. Close it with {@link
-   * SystemScheduler#close()} when it is no longer needed.
+   * The one shared scheduler on the system clock: every call returns the same instance, backed by
+   * one daemon timer thread that lives as long as the JVM. It has no {@code close()}, so no user
+   * can stop it under another. A component that must own (and stop) its timer thread uses {@link
+   * SystemScheduler#create()} instead.
    */
-  static SystemScheduler system() {
-    return new SystemScheduler(Clock.system());
+  static Scheduler system() {
+    return SharedScheduler.INSTANCE;
   }
 
   /** {@code duration} in nanoseconds, clamped to {@code Long.MAX_VALUE}. */

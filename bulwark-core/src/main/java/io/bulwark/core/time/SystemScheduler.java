@@ -26,6 +26,14 @@ public final class SystemScheduler implements Scheduler, AutoCloseable {
     executor.setRemoveOnCancelPolicy(true);
   }
 
+  /**
+   * A new scheduler on the system clock with a timer thread of its own; close it when it is no
+   * longer needed. For the shared one that is never closed, see {@link Scheduler#system()}.
+   */
+  public static SystemScheduler create() {
+    return new SystemScheduler(Clock.system());
+  }
+
   @Override
   public Clock clock() {
     return clock;

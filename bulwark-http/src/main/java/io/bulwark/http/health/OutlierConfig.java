@@ -26,6 +26,19 @@ public record OutlierConfig(
     return new Builder();
   }
 
+  /** A builder holding this config's values: {@code toBuilder().build()} equals this. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.consecutiveFailures = consecutiveFailures;
+    b.failureRateThreshold = failureRateThreshold;
+    b.minimumRequests = minimumRequests;
+    b.interval = interval;
+    b.baseEjection = baseEjection;
+    b.maxEjection = maxEjection;
+    b.maxEjectedShare = maxEjectedShare;
+    return b;
+  }
+
   public static OutlierConfig bind(ConfigReader r) {
     Builder b = builder();
     r.integer("consecutive-failures", b::consecutiveFailures)

@@ -262,7 +262,7 @@ class ClientConfigTest {
     assertThat(c.drainBudget()).isEqualTo(Duration.ofSeconds(3));
     assertThatThrownBy(() -> loader.parse("port: 70000\n", "server.yaml", ServerConfig::bind))
         .hasMessageContaining("server.yaml:1")
-        .hasMessageContaining("port must be 0..65535, was 70000");
+        .hasMessageContaining("port must be in [0, 65535], was 70000");
     assertThatThrownBy(
             () ->
                 ServerConfig.builder()

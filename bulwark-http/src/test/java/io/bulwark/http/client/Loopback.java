@@ -1,6 +1,6 @@
 package io.bulwark.http.client;
 
-import io.bulwark.core.time.Scheduler;
+import io.bulwark.core.time.SystemScheduler;
 import io.bulwark.http.BulwarkServer;
 import io.bulwark.http.discovery.Endpoint;
 import io.bulwark.http.discovery.StaticDiscovery;
@@ -13,7 +13,7 @@ import java.util.function.Consumer;
 final class Loopback implements AutoCloseable {
   final Vertx vertx = Vertx.vertx();
   final StaticDiscovery discovery = StaticDiscovery.create();
-  final Scheduler scheduler = Scheduler.system();
+  final SystemScheduler scheduler = SystemScheduler.create();
   private final List<BulwarkServer> servers = new ArrayList<>();
   private final List<HttpClients> clients = new ArrayList<>();
 
@@ -59,6 +59,6 @@ final class Loopback implements AutoCloseable {
     clients.forEach(HttpClients::close);
     servers.forEach(BulwarkServer::shutdown);
     vertx.close().toCompletionStage().toCompletableFuture().join();
-    ((io.bulwark.core.time.SystemScheduler) scheduler).close();
+    scheduler.close();
   }
 }

@@ -38,7 +38,7 @@ final class SystemParts implements AutoCloseable {
 
   static SystemParts open(RuntimeOptions options) {
     Scheduler given = options.scheduler();
-    SystemScheduler owned = given == null ? Scheduler.system() : null;
+    SystemScheduler owned = given == null ? SystemScheduler.create() : null;
     Scheduler scheduler = given != null ? given : owned;
     if (scheduler == null) {
       throw new IllegalStateException("no scheduler");

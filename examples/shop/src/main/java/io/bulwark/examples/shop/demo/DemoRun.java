@@ -1,6 +1,5 @@
 package io.bulwark.examples.shop.demo;
 
-import io.bulwark.core.time.Scheduler;
 import io.bulwark.core.time.SystemScheduler;
 import io.bulwark.examples.shop.InvariantReport;
 import io.bulwark.examples.shop.Shop;
@@ -111,7 +110,7 @@ final class DemoRun {
         });
     LoadReport report;
     List<StepEvent> steps;
-    try (SystemScheduler scheduler = Scheduler.system()) {
+    try (SystemScheduler scheduler = SystemScheduler.create()) {
       GameDay day = new GameDay(scenario, options.duration(), runtime::instance, scheduler);
       control.attach(users);
       day.addListener(view);
