@@ -79,7 +79,7 @@ public final class Request {
     if (query == null || query.isEmpty()) {
       return null;
     }
-    for (String pair : query.split("&")) {
+    for (String pair : query.split("&", -1)) {
       int eq = pair.indexOf('=');
       String key = eq < 0 ? pair : pair.substring(0, eq);
       if (decode(key).equals(name)) {

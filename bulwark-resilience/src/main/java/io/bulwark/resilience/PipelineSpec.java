@@ -54,7 +54,6 @@ public final class PipelineSpec {
     this.limit = limit;
   }
 
-  /** A builder with every policy absent. */
   /** Returns the pipeline deadline, or null. */
   public @Nullable Duration deadline() {
     return deadline;
@@ -179,6 +178,7 @@ public final class PipelineSpec {
         + "]";
   }
 
+  /** A builder with every policy absent. */
   public static Builder builder() {
     return new Builder();
   }

@@ -67,10 +67,10 @@ final class BodyStage {
 
   /** Methods whose body (if a client sent one anyway) has no meaning and is not read. */
   private static boolean bodiless(HttpMethod m) {
-    return m == HttpMethod.GET
-        || m == HttpMethod.HEAD
-        || m == HttpMethod.OPTIONS
-        || m == HttpMethod.DELETE;
+    return HttpMethod.GET.equals(m)
+        || HttpMethod.HEAD.equals(m)
+        || HttpMethod.OPTIONS.equals(m)
+        || HttpMethod.DELETE.equals(m);
   }
 
   private static boolean hasBody(HttpServerRequest req) {

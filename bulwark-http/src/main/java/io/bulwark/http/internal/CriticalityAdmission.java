@@ -10,9 +10,10 @@ import org.jspecify.annotations.Nullable;
  * Lock-free: one CAS per admission.
  */
 public final class CriticalityAdmission implements Admission {
-  private static final double[] SHARE = {1.0, 0.9, 0.75, 0.5};
-
-  private final int[] ceilings = new int[SHARE.length];
+  private final int criticalPlus;
+  private final int critical;
+  private final int sheddablePlus;
+  private final int sheddable;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Permit permit = dropped -> inFlight.decrementAndGet();
 
@@ -20,14 +21,28 @@ public final class CriticalityAdmission implements Admission {
     if (limit < 2) {
       throw new IllegalArgumentException("admission limit must be at least 2, was " + limit);
     }
-    for (Criticality c : Criticality.values()) {
-      ceilings[c.ordinal()] = Math.max(1, (int) Math.floor(limit * SHARE[c.ordinal()]));
-    }
+    criticalPlus = share(limit, 1.0);
+    critical = share(limit, 0.9);
+    sheddablePlus = share(limit, 0.75);
+    sheddable = share(limit, 0.5);
+  }
+
+  private static int share(int limit, double share) {
+    return Math.max(1, (int) Math.floor(limit * share));
+  }
+
+  private int ceiling(Criticality criticality) {
+    return switch (criticality) {
+      case CRITICAL_PLUS -> criticalPlus;
+      case CRITICAL -> critical;
+      case SHEDDABLE_PLUS -> sheddablePlus;
+      case SHEDDABLE -> sheddable;
+    };
   }
 
   @Override
   public @Nullable Permit tryAcquire(Criticality criticality) {
-    int ceiling = ceilings[criticality.ordinal()];
+    int ceiling = ceiling(criticality);
     while (true) {
       int current = inFlight.get();
       if (current >= ceiling) {

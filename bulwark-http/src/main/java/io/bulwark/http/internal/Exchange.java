@@ -53,8 +53,14 @@ final class Exchange implements io.vertx.core.Handler<Void> {
       java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Exchange.class, "answered");
   private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Exchange> FINISHED =
       java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Exchange.class, "finished");
+  // read and written only through the field updaters above and below
+  @SuppressWarnings("UnusedVariable")
   private volatile int answered;
+
+  @SuppressWarnings("UnusedVariable")
   private volatile int finished;
+
+  @SuppressWarnings("UnusedVariable")
   private volatile int released;
   private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Exchange> RELEASED =
       java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Exchange.class, "released");

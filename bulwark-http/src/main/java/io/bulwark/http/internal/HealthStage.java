@@ -30,7 +30,7 @@ final class HealthStage {
   /** Returns true if {@code req} was a probe and is answered. */
   boolean answers(HttpServerRequest req) {
     HttpMethod method = req.method();
-    if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
+    if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
       return false;
     }
     String path = ServerState.pathOf(req);

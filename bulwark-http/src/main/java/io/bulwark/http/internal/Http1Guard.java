@@ -55,6 +55,8 @@ import org.jspecify.annotations.Nullable;
  * <p>{@link AcceptHook} installs it at accept (see its design note on reaching Vert.x's listening
  * channel). Vert.x's protocol detector is found by its class name.
  */
+// Netty reports a failed write or close on the channel (it closes); the guard never waits on them
+@SuppressWarnings("FutureReturnValueIgnored")
 final class Http1Guard {
   private static final String BYTES = "bulwarkBytes";
   private static final String DETECTOR = "io.vertx.core.http.impl.Http1xOrH2CHandler";

@@ -22,7 +22,7 @@ final class RouteStage implements Stage {
     String path = ServerState.pathOf(ex.req);
     HttpMethod method = ex.req.method();
     RouteTable.Match match = routes.match(method.name(), path);
-    if (match == null && method == HttpMethod.HEAD) {
+    if (match == null && HttpMethod.HEAD.equals(method)) {
       match = routes.match("GET", path);
     }
     if (match != null) {

@@ -26,6 +26,7 @@ public final class RouteTable {
       boolean onEventLoop,
       @Nullable Admission admission) {}
 
+  @SuppressWarnings("ArrayRecordComponent") // private; the segments are never mutated after add
   private record Route(String method, String template, String[] segments, Match exactMatch) {
     Match bound(Map<String, String> params) {
       Match m = exactMatch;

@@ -38,6 +38,8 @@ public final class LoadBalancers {
   }
 
   /**
+   * Power of two choices weighted by peak-EWMA latency.
+   *
    * @param unmeasuredLatency the latency assumed for an endpoint with no samples yet
    */
   public static LoadBalancer peakEwma(
@@ -52,6 +54,8 @@ public final class LoadBalancers {
   }
 
   /**
+   * Consistent hashing on a ring of virtual nodes.
+   *
    * @param virtualNodes points per endpoint on the ring (100-200 balance well)
    */
   public static LoadBalancer ringHash(int virtualNodes) {
@@ -59,6 +63,8 @@ public final class LoadBalancers {
   }
 
   /**
+   * Maglev consistent hashing.
+   *
    * @param tableSize a prime, much larger than the number of endpoints (65537 is typical)
    */
   public static LoadBalancer maglev(int tableSize) {

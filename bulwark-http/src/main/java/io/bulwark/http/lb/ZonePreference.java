@@ -13,6 +13,8 @@ import java.util.Objects;
 public interface ZonePreference {
 
   /**
+   * Chooses the endpoints to balance over.
+   *
    * @param usable the endpoints that may take traffic now
    * @param all every known endpoint of the service (usable or not)
    * @return the endpoints to balance over; never empty if {@code usable} is not

@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * wrong with it, and is raised before anything is started.
  */
 class UrlClientInputTest {
-  private final SystemScheduler scheduler = Scheduler.system();
+  private final SystemScheduler scheduler = SystemScheduler.create();
 
   @AfterEach
   void close() {

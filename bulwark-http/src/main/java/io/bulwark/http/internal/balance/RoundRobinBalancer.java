@@ -31,7 +31,7 @@ public final class RoundRobinBalancer implements LoadBalancer {
       return null;
     }
     EndpointState chosen = candidates.get((int) Math.floorMod(next.getAndIncrement(), (long) n));
-    for (int i = 0; i < MAX_SKIPS && slowStart != SlowStart.NONE; i++) {
+    for (int i = 0; i < MAX_SKIPS && !slowStart.window().isZero(); i++) {
       double w = slowStart.weight(chosen, clock);
       if (w >= 1.0 || random.get().nextDouble() < w) {
         break;
