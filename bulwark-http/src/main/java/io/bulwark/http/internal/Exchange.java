@@ -53,6 +53,7 @@ final class Exchange implements io.vertx.core.Handler<Void> {
       java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Exchange.class, "answered");
   private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Exchange> FINISHED =
       java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Exchange.class, "finished");
+
   // read and written only through the field updaters above and below
   @SuppressWarnings("UnusedVariable")
   private volatile int answered;
@@ -62,6 +63,7 @@ final class Exchange implements io.vertx.core.Handler<Void> {
 
   @SuppressWarnings("UnusedVariable")
   private volatile int released;
+
   private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Exchange> RELEASED =
       java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Exchange.class, "released");
   private Admission.@Nullable Permit permit;

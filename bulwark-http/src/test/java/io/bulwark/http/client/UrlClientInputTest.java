@@ -3,7 +3,6 @@ package io.bulwark.http.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.bulwark.core.time.Scheduler;
 import io.bulwark.core.time.SystemScheduler;
 import io.bulwark.http.discovery.StaticDiscovery;
 import io.bulwark.resilience.Pipeline;
