@@ -32,20 +32,22 @@ class ConfigToBuilderTest {
     changesOnly(sample, sample.toBuilder().maxPollRecords(8).build(), "maxPollRecords");
   }
 
+  private static final Clock FROZEN =
+      new Clock() {
+        @Override
+        public long nanoTime() {
+          return 0;
+        }
+
+        @Override
+        public long wallMillis() {
+          return 0;
+        }
+      };
+
   @Test
   void embeddedLogConfig() {
-    Clock clock =
-        new Clock() {
-          @Override
-          public long nanoTime() {
-            return 0;
-          }
-
-          @Override
-          public long wallMillis() {
-            return 0;
-          }
-        };
+    Clock clock = FROZEN;
     EmbeddedLogConfig sample =
         EmbeddedLogConfig.builder(Path.of("/tmp/a"))
             .clock(clock)
@@ -68,6 +70,7 @@ class ConfigToBuilderTest {
         KafkaLogConfig.builder("broker:9092")
             .clientProperty("security.protocol", "SSL")
             .replicationFactor(3)
+            .clock(FROZEN)
             .build();
     copiesEveryField(sample, KafkaLogConfig.builder("x:1").build(), sample.toBuilder().build());
     changesOnly(sample, sample.toBuilder().replicationFactor(2).build(), "replicationFactor");
