@@ -3,9 +3,9 @@ package io.bulwark.http.internal;
 import io.bulwark.core.context.ContextHeaders;
 import io.bulwark.core.context.CorrelationIds;
 import io.bulwark.core.context.MalformedHeaderException;
+import io.bulwark.core.telemetry.Tracing;
 import io.bulwark.http.HttpProblem;
 import io.bulwark.http.RequestOutcome;
-import io.bulwark.core.telemetry.Tracing;
 
 /**
  * Builds the request's context: restores the caller's from the request headers ({@code

@@ -3,7 +3,6 @@ package io.bulwark.http.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.bulwark.core.time.Scheduler;
 import io.bulwark.core.time.SystemScheduler;
 import io.bulwark.http.discovery.StaticDiscovery;
 import io.bulwark.resilience.Pipeline;
@@ -18,7 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * wrong with it, and is raised before anything is started.
  */
 class UrlClientInputTest {
-  private final SystemScheduler scheduler = Scheduler.system();
+  private final SystemScheduler scheduler = SystemScheduler.create();
 
   @AfterEach
   void close() {
