@@ -51,10 +51,10 @@ final class PublicApiRule {
           "io.bulwark.events", Set.of("com.fasterxml.jackson.databind"));
 
   /**
-   * Known leaks the rule does not report; the test fails once an entry no longer occurs, so the list
-   * only shrinks. Empty since issue 12 (the two found then, Jackson's ObjectMapper in the public
-   * constructors of the HTTP request and client response, became a deliberate, transitive part of
-   * the HTTP API).
+   * Known leaks the rule does not report; the test fails once an entry no longer occurs, so the
+   * list only shrinks. Empty since issue 12 (the two found then, Jackson's ObjectMapper in the
+   * public constructors of the HTTP request and client response, became a deliberate, transitive
+   * part of the HTTP API).
    */
   static final Set<String> TOLERATED = Set.of();
 
