@@ -40,6 +40,7 @@ public final class KafkaLogConfig {
     Builder b = new Builder(bootstrapServers);
     b.clientProperties.putAll(clientProperties);
     b.replicationFactor = replicationFactor;
+    b.clock = clock;
     return b;
   }
 

@@ -32,20 +32,24 @@ class ConfigToBuilderTest {
     changesOnly(sample, sample.toBuilder().maxPollRecords(8).build(), "maxPollRecords");
   }
 
+  /** A clock that differs from {@code Clock.system()}. */
+  private static Clock stoppedClock() {
+    return new Clock() {
+      @Override
+      public long nanoTime() {
+        return 0;
+      }
+
+      @Override
+      public long wallMillis() {
+        return 0;
+      }
+    };
+  }
+
   @Test
   void embeddedLogConfig() {
-    Clock clock =
-        new Clock() {
-          @Override
-          public long nanoTime() {
-            return 0;
-          }
-
-          @Override
-          public long wallMillis() {
-            return 0;
-          }
-        };
+    Clock clock = stoppedClock();
     EmbeddedLogConfig sample =
         EmbeddedLogConfig.builder(Path.of("/tmp/a"))
             .clock(clock)
@@ -66,6 +70,7 @@ class ConfigToBuilderTest {
   void kafkaLogConfig() {
     KafkaLogConfig sample =
         KafkaLogConfig.builder("broker:9092")
+            .clock(stoppedClock())
             .clientProperty("security.protocol", "SSL")
             .replicationFactor(3)
             .build();
