@@ -32,22 +32,24 @@ class ConfigToBuilderTest {
     changesOnly(sample, sample.toBuilder().maxPollRecords(8).build(), "maxPollRecords");
   }
 
-  private static final Clock FROZEN =
-      new Clock() {
-        @Override
-        public long nanoTime() {
-          return 0;
-        }
+  /** A clock that differs from {@code Clock.system()}. */
+  private static Clock stoppedClock() {
+    return new Clock() {
+      @Override
+      public long nanoTime() {
+        return 0;
+      }
 
-        @Override
-        public long wallMillis() {
-          return 0;
-        }
-      };
+      @Override
+      public long wallMillis() {
+        return 0;
+      }
+    };
+  }
 
   @Test
   void embeddedLogConfig() {
-    Clock clock = FROZEN;
+    Clock clock = stoppedClock();
     EmbeddedLogConfig sample =
         EmbeddedLogConfig.builder(Path.of("/tmp/a"))
             .clock(clock)
@@ -68,9 +70,9 @@ class ConfigToBuilderTest {
   void kafkaLogConfig() {
     KafkaLogConfig sample =
         KafkaLogConfig.builder("broker:9092")
+            .clock(stoppedClock())
             .clientProperty("security.protocol", "SSL")
             .replicationFactor(3)
-            .clock(FROZEN)
             .build();
     copiesEveryField(sample, KafkaLogConfig.builder("x:1").build(), sample.toBuilder().build());
     changesOnly(sample, sample.toBuilder().replicationFactor(2).build(), "replicationFactor");

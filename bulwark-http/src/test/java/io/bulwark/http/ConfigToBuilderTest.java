@@ -2,8 +2,13 @@ package io.bulwark.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bulwark.http.client.ClientConfig;
 import io.bulwark.http.health.HealthCheckConfig;
 import io.bulwark.http.health.OutlierConfig;
+import io.bulwark.http.lb.Balancing;
+import io.bulwark.http.lb.SlowStart;
+import io.bulwark.resilience.CircuitBreakerConfig;
+import io.bulwark.resilience.RetryConfig;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.file.Path;
@@ -42,6 +47,35 @@ class ConfigToBuilderTest {
             .build();
     copiesEveryField(sample, ServerConfig.builder().build(), sample.toBuilder().build());
     changesOnly(sample, sample.toBuilder().maxConnections(51).build(), "maxConnections");
+  }
+
+  @Test
+  void clientConfig() {
+    ClientConfig sample =
+        ClientConfig.builder("orders")
+            .balancing(Balancing.LEAST_REQUEST)
+            .timeout(Duration.ofSeconds(7))
+            .connectTimeout(Duration.ofSeconds(3))
+            .protocol(ClientConfig.Protocol.HTTP_2)
+            .poolSize(8)
+            .trustStore(Path.of("trust.p12"), "secret")
+            .verifyHost(false)
+            .slowStart(new SlowStart(Duration.ofSeconds(30), 0.2))
+            .zonePreference("eu-1a", 0.7)
+            .outlier(OutlierConfig.builder().consecutiveFailures(3).build())
+            .healthCheck(HealthCheckConfig.builder().path("/ready").build())
+            .ewmaDecay(Duration.ofSeconds(4))
+            .retry(RetryConfig.builder().maxAttempts(5).build())
+            .circuitBreaker(CircuitBreakerConfig.builder().minimumCalls(7).build())
+            .endpointCircuitBreaker(CircuitBreakerConfig.builder().minimumCalls(3).build())
+            .pipeline("orders-pipeline")
+            .build();
+    copiesEveryField(sample, ClientConfig.builder("catalog").build(), sample.toBuilder().build());
+    changesOnly(sample, sample.toBuilder().poolSize(9).build(), "poolSize");
+    changesOnly(sample, sample.toBuilder().service("catalog").build(), "service");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> sample.toBuilder().poolSize(0))
+        .hasMessageContaining("poolSize")
+        .hasMessageContaining("was 0");
   }
 
   @Test

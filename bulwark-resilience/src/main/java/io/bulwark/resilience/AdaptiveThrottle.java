@@ -1,9 +1,7 @@
 package io.bulwark.resilience;
 
-import io.bulwark.core.time.Clock;
 import io.bulwark.core.time.Scheduler;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.DoubleSupplier;
 
 /**
  * Client-side adaptive throttling (Google SRE book, "Handling Overload"): the client counts its
@@ -18,19 +16,10 @@ import java.util.function.DoubleSupplier;
  */
 public sealed interface AdaptiveThrottle extends Policy permits DefaultAdaptiveThrottle {
 
-  static AdaptiveThrottle of(String name, AdaptiveThrottleConfig config, Clock clock) {
-    return of(name, config, clock, () -> ThreadLocalRandom.current().nextDouble());
-  }
-
-  /** A throttle that draws from {@code random} (uniform in [0, 1)), e.g. seeded in tests. */
-  static AdaptiveThrottle of(
-      String name, AdaptiveThrottleConfig config, Clock clock, DoubleSupplier random) {
-    return new DefaultAdaptiveThrottle(name, config, clock, random);
-  }
-
   /** A throttle that counts in seconds of {@code scheduler}'s clock. */
   static AdaptiveThrottle of(String name, AdaptiveThrottleConfig config, Scheduler scheduler) {
-    return of(name, config, scheduler.clock());
+    return new DefaultAdaptiveThrottle(
+        name, config, scheduler.clock(), () -> ThreadLocalRandom.current().nextDouble());
   }
 
   /** A throttle with the defaults of {@link AdaptiveThrottleConfig#builder()} (k = 2, 2 min). */

@@ -68,14 +68,9 @@ public sealed interface CircuitBreaker extends Policy permits DefaultCircuitBrea
     }
   }
 
-  /** A breaker on the system clock. */
+  /** A breaker on the shared {@link Scheduler#system()}. */
   static CircuitBreaker of(String name, CircuitBreakerConfig config) {
-    return of(name, config, Clock.system());
-  }
-
-  /** A breaker whose windows, waits and slow-call timing use {@code clock}. */
-  static CircuitBreaker of(String name, CircuitBreakerConfig config, Clock clock) {
-    return new DefaultCircuitBreaker(name, config, clock);
+    return of(name, config, Defaults.scheduler());
   }
 
   /** A breaker with {@link CircuitBreakerConfig#ofDefaults()}. */
@@ -85,7 +80,7 @@ public sealed interface CircuitBreaker extends Policy permits DefaultCircuitBrea
 
   /** A breaker whose windows, waits and slow-call timing use {@code scheduler}'s clock. */
   static CircuitBreaker of(String name, CircuitBreakerConfig config, Scheduler scheduler) {
-    return of(name, config, scheduler.clock());
+    return new DefaultCircuitBreaker(name, config, scheduler.clock());
   }
 
   /** A breaker with {@link CircuitBreakerConfig#ofDefaults()} on {@code scheduler}'s clock. */

@@ -1,7 +1,6 @@
 package io.bulwark.resilience;
 
 import io.bulwark.core.context.Criticality;
-import io.bulwark.core.time.Clock;
 import io.bulwark.core.time.Scheduler;
 import org.jspecify.annotations.Nullable;
 
@@ -32,17 +31,14 @@ import org.jspecify.annotations.Nullable;
  */
 public sealed interface ConcurrencyLimiter extends Policy permits DefaultConcurrencyLimiter {
 
-  static ConcurrencyLimiter of(String name, ConcurrencyLimiterConfig config, Clock clock) {
-    return new DefaultConcurrencyLimiter(name, config, clock);
-  }
-
+  /** A limiter on the shared {@link Scheduler#system()}. */
   static ConcurrencyLimiter of(String name, ConcurrencyLimiterConfig config) {
-    return of(name, config, Clock.system());
+    return of(name, config, Defaults.scheduler());
   }
 
   /** A limiter that times its calls on {@code scheduler}'s clock. */
   static ConcurrencyLimiter of(String name, ConcurrencyLimiterConfig config, Scheduler scheduler) {
-    return of(name, config, scheduler.clock());
+    return new DefaultConcurrencyLimiter(name, config, scheduler.clock());
   }
 
   /** A limiter with the defaults of {@link ConcurrencyLimiterConfig#builder()} (Gradient2). */

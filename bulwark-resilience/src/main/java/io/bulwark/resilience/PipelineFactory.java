@@ -48,7 +48,7 @@ final class PipelineFactory {
           RateLimiter.keyed(
               name + ".keyedRateLimiter",
               keyed.limit(),
-              scheduler.clock(),
+              scheduler,
               keyed.maxKeys(),
               ContextKeys.parse(keyed.key())));
     }
@@ -89,7 +89,7 @@ final class PipelineFactory {
         spec,
         n ->
             scratch.computeIfAbsent(
-                n, k -> RetryBudget.of(k, Objects.requireNonNull(budgets.get(k)), Clock.system())),
+                n, k -> RetryBudget.of(k, Objects.requireNonNull(budgets.get(k)), Inert.INSTANCE)),
         Inert.INSTANCE,
         List.of());
   }

@@ -51,7 +51,7 @@ final class PipelineValidator {
             "keyed rate limiter '"
                 + keyed.name()
                 + "' has no key function to find each call's key (create it with"
-                + " RateLimiter.keyed(name, config, clock, maxKeys, keyOf))");
+                + " RateLimiter.keyed(name, config, scheduler, maxKeys, keyOf))");
       }
       if (p instanceof CircuitBreaker breaker && outerRetry != null) {
         checkBreakerUnderRetry(outerRetry, breaker, problems);

@@ -1,7 +1,6 @@
 package io.bulwark.resilience;
 
 import io.bulwark.core.context.Context;
-import io.bulwark.core.time.Clock;
 import io.bulwark.core.time.Scheduler;
 import java.util.Objects;
 import java.util.function.Function;
@@ -52,8 +51,8 @@ public sealed interface RateLimiter extends Policy permits DefaultRateLimiter {
    * explicit {@link KeyedRateLimiter#tryAcquire(Object)} calls.
    */
   static <K> KeyedRateLimiter<K> keyed(
-      String name, RateLimiterConfig config, Clock clock, int maxKeys) {
-    return new DefaultKeyedRateLimiter<>(name, config, clock, maxKeys, null);
+      String name, RateLimiterConfig config, Scheduler scheduler, int maxKeys) {
+    return new DefaultKeyedRateLimiter<>(name, config, scheduler.clock(), maxKeys, null);
   }
 
   /**
@@ -63,11 +62,11 @@ public sealed interface RateLimiter extends Policy permits DefaultRateLimiter {
   static <K> KeyedRateLimiter<K> keyed(
       String name,
       RateLimiterConfig config,
-      Clock clock,
+      Scheduler scheduler,
       int maxKeys,
       Function<Context, @Nullable K> keyOf) {
     return new DefaultKeyedRateLimiter<>(
-        name, config, clock, maxKeys, Objects.requireNonNull(keyOf, "keyOf"));
+        name, config, scheduler.clock(), maxKeys, Objects.requireNonNull(keyOf, "keyOf"));
   }
 
   RateLimiterConfig config();

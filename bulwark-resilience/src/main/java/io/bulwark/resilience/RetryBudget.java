@@ -42,17 +42,14 @@ public final class RetryBudget {
     this.capMilli = config.maxBurst() * MILLI;
   }
 
-  public static RetryBudget of(String name, RetryBudgetConfig config, Clock clock) {
-    return new RetryBudget(name, config, clock);
-  }
-
+  /** A budget that refills on the shared {@link Scheduler#system()}. */
   public static RetryBudget of(String name, RetryBudgetConfig config) {
-    return of(name, config, Clock.system());
+    return of(name, config, Scheduler.system());
   }
 
   /** A budget that refills on {@code scheduler}'s clock. */
   public static RetryBudget of(String name, RetryBudgetConfig config, Scheduler scheduler) {
-    return of(name, config, scheduler.clock());
+    return new RetryBudget(name, config, scheduler.clock());
   }
 
   /** A budget with the defaults of {@link RetryBudgetConfig#builder()}. */

@@ -41,7 +41,7 @@ class AdaptiveThrottleTest {
 
   private static AdaptiveThrottle throttle(VirtualScheduler scheduler, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
-    return AdaptiveThrottle.of(
+    return new DefaultAdaptiveThrottle(
         "backend",
         AdaptiveThrottleConfig.builder().k(2).window(Duration.ofSeconds(10)).build(),
         scheduler.clock(),
@@ -117,7 +117,7 @@ class AdaptiveThrottleTest {
   void manyThreadsAgainstAHealthyBackendAreNeverThrottled(VirtualScheduler scheduler)
       throws Exception {
     AdaptiveThrottle throttle =
-        AdaptiveThrottle.of("backend", AdaptiveThrottleConfig.builder().build(), scheduler.clock());
+        AdaptiveThrottle.of("backend", AdaptiveThrottleConfig.builder().build(), scheduler);
     Pipeline p = Pipeline.of(throttle);
     int threads = 8;
     AtomicInteger ok = new AtomicInteger();

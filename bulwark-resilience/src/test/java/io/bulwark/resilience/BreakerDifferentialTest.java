@@ -97,7 +97,7 @@ class BreakerDifferentialTest {
       @ForAll("setups") Setup setup, @ForAll @Size(max = 300) List<@From("steps") Step> steps) {
     VirtualScheduler scheduler = new VirtualScheduler();
     VirtualClock clock = scheduler.virtualClock();
-    CircuitBreaker bulwark = CircuitBreaker.of("b", bulwarkConfig(setup), scheduler.clock());
+    CircuitBreaker bulwark = CircuitBreaker.of("b", bulwarkConfig(setup), scheduler);
     Bulkhead below = Bulkhead.of("below", 1);
     Pipeline pipeline = Pipeline.of(bulwark, below);
     io.github.resilience4j.circuitbreaker.CircuitBreaker r4j =
@@ -124,7 +124,7 @@ class BreakerDifferentialTest {
       @ForAll @Size(max = 60) List<Boolean> rejectedBelow) {
     Setup setup = new Setup(true, windowSize, windowSize, 50, 0, 1);
     VirtualScheduler scheduler = new VirtualScheduler();
-    CircuitBreaker bulwark = CircuitBreaker.of("b", bulwarkConfig(setup), scheduler.clock());
+    CircuitBreaker bulwark = CircuitBreaker.of("b", bulwarkConfig(setup), scheduler);
     Bulkhead below = Bulkhead.of("below", 1);
     Pipeline pipeline = Pipeline.of(bulwark, below);
     io.github.resilience4j.circuitbreaker.CircuitBreaker r4j =

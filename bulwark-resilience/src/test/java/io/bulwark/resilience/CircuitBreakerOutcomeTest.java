@@ -26,7 +26,7 @@ class CircuitBreakerOutcomeTest {
   private final List<Transition> transitions = new CopyOnWriteArrayList<>();
 
   private CircuitBreaker breaker(CircuitBreakerConfig config, VirtualScheduler scheduler) {
-    CircuitBreaker cb = CircuitBreaker.of("payments", config, scheduler.clock());
+    CircuitBreaker cb = CircuitBreaker.of("payments", config, scheduler);
     cb.addListener(
         new ResilienceListener() {
           @Override
@@ -371,7 +371,7 @@ class CircuitBreakerOutcomeTest {
         List.of(
             CircuitBreakerConfig.builder().countBasedWindow(100).build(),
             CircuitBreakerConfig.builder().timeBasedWindow(10).build())) {
-      CircuitBreaker cb = CircuitBreaker.of("cb", config, scheduler.clock());
+      CircuitBreaker cb = CircuitBreaker.of("cb", config, scheduler);
       Pipeline p = Pipeline.of(cb);
       RuntimeException failure = new IllegalStateException("one call in a hundred fails");
       java.util.function.Supplier<String> fails =

@@ -21,7 +21,7 @@ class CircuitBreakerTest {
   private final List<Transition> transitions = new CopyOnWriteArrayList<>();
 
   private CircuitBreaker breaker(CircuitBreakerConfig config, VirtualScheduler scheduler) {
-    CircuitBreaker cb = CircuitBreaker.of("payments", config, scheduler.clock());
+    CircuitBreaker cb = CircuitBreaker.of("payments", config, scheduler);
     cb.addListener(
         new ResilienceListener() {
           @Override
@@ -312,7 +312,7 @@ class CircuitBreakerTest {
       throws Exception {
     for (int round = 0; round < 20; round++) {
       CircuitBreaker cb =
-          CircuitBreaker.of("race", tenCalls().halfOpenPermits(5).build(), scheduler.clock());
+          CircuitBreaker.of("race", tenCalls().halfOpenPermits(5).build(), scheduler);
       Pipeline p = Pipeline.of(cb);
       for (int i = 0; i < 10; i++) {
         fail(p);

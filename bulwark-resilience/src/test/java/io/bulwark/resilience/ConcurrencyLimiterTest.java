@@ -33,7 +33,7 @@ class ConcurrencyLimiterTest {
         ConcurrencyLimiterConfig.builder()
             .algorithm(new AimdLimit(limit, limit, limit, 0.9, Duration.ofSeconds(5)))
             .build(),
-        scheduler.clock());
+        scheduler);
   }
 
   @Test
@@ -96,7 +96,7 @@ class ConcurrencyLimiterTest {
             ConcurrencyLimiterConfig.builder()
                 .algorithm(new AimdLimit(10, 1, 100, 0.5, Duration.ofSeconds(1)))
                 .build(),
-            scheduler.clock());
+            scheduler);
     List<String> changes = new ArrayList<>();
     limiter.addListener(
         new ResilienceListener() {
@@ -157,7 +157,7 @@ class ConcurrencyLimiterTest {
             ConcurrencyLimiterConfig.builder()
                 .algorithm(new AimdLimit(10, 2, 20, 0.5, Duration.ofSeconds(5)))
                 .build(),
-            scheduler.clock());
+            scheduler);
     List<String> events = new ArrayList<>();
     limiter.addListener(
         new ResilienceListener() {
@@ -200,7 +200,7 @@ class ConcurrencyLimiterTest {
         ConcurrencyLimiter.of(
             "svc",
             ConcurrencyLimiterConfig.builder().algorithm(AimdLimit.ofDefaults()).build(),
-            scheduler.clock());
+            scheduler);
     Pipeline p = Pipeline.of(limiter);
     // the dependency is slow: every call takes the algorithm's 5 s timeout, a drop each time
     for (int i = 0; i < 30 && limiter.limit() > 1; i++) {
@@ -228,7 +228,7 @@ class ConcurrencyLimiterTest {
         ConcurrencyLimiter.of(
             "svc",
             ConcurrencyLimiterConfig.builder().algorithm(VegasLimit.ofDefaults()).build(),
-            scheduler.clock());
+            scheduler);
     for (int i = 0; i < 40 && limiter.limit() > 1; i++) {
       ConcurrencyLimiter.Permit permit = limiter.tryAcquire(Criticality.CRITICAL_PLUS);
       assertThat(permit).isNotNull();
@@ -250,7 +250,7 @@ class ConcurrencyLimiterTest {
             ConcurrencyLimiterConfig.builder()
                 .algorithm(new AimdLimit(1, 1, 100, 0.5, Duration.ofSeconds(5)))
                 .build(),
-            scheduler.clock());
+            scheduler);
     ConcurrencyLimiter.Permit permit = limiter.tryAcquire(Criticality.SHEDDABLE);
     assertThat(permit).as("SHEDDABLE at limit 1 with nothing in flight").isNotNull();
     assertThat(limiter.tryAcquire(Criticality.SHEDDABLE)).isNull();
@@ -318,7 +318,7 @@ class ConcurrencyLimiterTest {
             ConcurrencyLimiterConfig.builder()
                 .algorithm(new AimdLimit(10, 1, 100, 0.5, Duration.ofSeconds(5)))
                 .build(),
-            scheduler.clock());
+            scheduler);
     limiter.addListener(
         new ResilienceListener() {
           @Override

@@ -159,4 +159,61 @@ class ConfigToBuilderTest {
     copiesEveryComponent(sample, PipelineSpec.builder().build(), c -> c.toBuilder().build());
     changesOnly(sample, sample.toBuilder().bulkhead(null).build(), "bulkhead");
   }
+
+  @Test
+  void registryConfig() {
+    RegistryConfig sample =
+        RegistryConfig.builder()
+            .budget("payments", RetryBudgetConfig.builder().ratio(0.3).build())
+            .pipeline("checkout", PipelineSpec.builder().retryBudget("payments").build())
+            .pipeline(
+                "search",
+                PipelineSpec.builder().timeout(TimeoutConfig.of(Duration.ofMillis(80))).build())
+            .build();
+    copiesEveryComponent(sample, RegistryConfig.builder().build(), c -> c.toBuilder().build());
+    changesOnly(
+        sample,
+        sample.toBuilder().pipeline("search", PipelineSpec.builder().build()).build(),
+        "pipelines");
+    changesOnly(
+        sample,
+        sample.toBuilder().budget("payments", RetryBudgetConfig.builder().build()).build(),
+        "budgets");
+  }
+
+  @Test
+  void registryConfigBuilderKeepsPipelineOrderAndChecksBudgetNames() {
+    RegistryConfig config =
+        RegistryConfig.builder()
+            .pipeline("b", PipelineSpec.builder().build())
+            .pipeline("a", PipelineSpec.builder().build())
+            .pipeline("c", PipelineSpec.builder().build())
+            .build();
+    RegistryConfig changed =
+        config.toBuilder()
+            .pipeline("a", PipelineSpec.builder().deadline(Duration.ofSeconds(1)).build())
+            .removePipeline("c")
+            .pipeline("d", PipelineSpec.builder().build())
+            .build();
+    org.assertj.core.api.Assertions.assertThat(changed.pipelines().keySet())
+        .containsExactly("b", "a", "d");
+    org.assertj.core.api.Assertions.assertThat(config.pipelines().keySet())
+        .as("the original is untouched")
+        .containsExactly("b", "a", "c");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                RegistryConfig.builder()
+                    .budget("payments", RetryBudgetConfig.builder().build())
+                    .pipeline("search", PipelineSpec.builder().hedgeBudget("paymnets").build())
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("pipeline \"search\": hedge budget \"paymnets\" is unknown, known: [payments]");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> config.toBuilder().pipeline(" ", PipelineSpec.builder().build()))
+        .hasMessageContaining("pipeline name")
+        .hasMessageContaining("\" \"");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> config.toBuilder().budget("", RetryBudgetConfig.builder().build()))
+        .hasMessageContaining("budget name");
+  }
 }

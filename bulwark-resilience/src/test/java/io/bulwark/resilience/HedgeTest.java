@@ -75,9 +75,7 @@ class HedgeTest {
   void backupsAreBoundedByTheBudget(VirtualScheduler scheduler) throws Exception {
     RetryBudget budget =
         RetryBudget.of(
-            "b",
-            RetryBudgetConfig.builder().ratio(0.5).minRetriesPerSecond(0).build(),
-            scheduler.clock());
+            "b", RetryBudgetConfig.builder().ratio(0.5).minRetriesPerSecond(0).build(), scheduler);
     Hedge h =
         hedge(HedgeConfig.builder().delay(Duration.ofMillis(10)).budget(budget).build(), scheduler);
     Pipeline p = Pipeline.of(h);
@@ -152,9 +150,7 @@ class HedgeTest {
   void concurrentHedgedCallsStayWithinTheSharedBudget(VirtualScheduler scheduler) throws Exception {
     RetryBudget budget =
         RetryBudget.of(
-            "b",
-            RetryBudgetConfig.builder().ratio(0.25).minRetriesPerSecond(0).build(),
-            scheduler.clock());
+            "b", RetryBudgetConfig.builder().ratio(0.25).minRetriesPerSecond(0).build(), scheduler);
     Hedge h =
         hedge(HedgeConfig.builder().delay(Duration.ofMillis(10)).budget(budget).build(), scheduler);
     Pipeline p = Pipeline.of(h);

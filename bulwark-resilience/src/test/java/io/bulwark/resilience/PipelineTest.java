@@ -38,7 +38,7 @@ class PipelineTest {
             .countBasedWindow(minimumCalls)
             .minimumCalls(minimumCalls)
             .build(),
-        scheduler.clock());
+        scheduler);
   }
 
   @Test
@@ -270,7 +270,7 @@ class PipelineTest {
                     .budget(RetryBudget.of("b", RetryBudgetConfig.builder().build()))
                     .build(),
                 scheduler),
-            CircuitBreaker.of("cb", CircuitBreakerConfig.ofDefaults(), scheduler.clock()),
+            CircuitBreaker.of("cb", CircuitBreakerConfig.ofDefaults(), scheduler),
             RateLimiter.of(
                 "rl",
                 RateLimiterConfig.builder().rate(1_000_000_000, Duration.ofSeconds(1)).build(),

@@ -2,9 +2,17 @@ package io.bulwark.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bulwark.core.time.Clock;
+import io.bulwark.core.time.Scheduler;
 import io.bulwark.test.VirtualScheduler;
 import io.bulwark.test.VirtualTimeExtension;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -65,5 +73,47 @@ class PolicyFactoriesTest {
     s.advance(Duration.ofMillis(1));
     assertThat(budget.tryAcquire()).isTrue();
     assertThat(budget.tryAcquire()).isFalse();
+  }
+
+  private static final Map<Class<?>, Class<?>> POLICIES =
+      Map.of(
+          CircuitBreaker.class, CircuitBreakerConfig.class,
+          Retry.class, RetryConfig.class,
+          Bulkhead.class, BulkheadConfig.class,
+          RateLimiter.class, RateLimiterConfig.class,
+          Hedge.class, HedgeConfig.class,
+          AdaptiveThrottle.class, AdaptiveThrottleConfig.class,
+          ConcurrencyLimiter.class, ConcurrencyLimiterConfig.class,
+          RetryBudget.class, RetryBudgetConfig.class);
+
+  @Test
+  void everyPolicyHasTheTwoSchedulerFactories() throws Exception {
+    for (var e : POLICIES.entrySet()) {
+      Method of = e.getKey().getMethod("of", String.class, e.getValue(), Scheduler.class);
+      Method ofDefaults = e.getKey().getMethod("ofDefaults", String.class, Scheduler.class);
+      for (Method m : List.of(of, ofDefaults)) {
+        assertThat(Modifier.isStatic(m.getModifiers())).as(m.toString()).isTrue();
+        assertThat(m.getReturnType()).as(m.toString()).isEqualTo(e.getKey());
+      }
+    }
+    assertThat(Timeout.class.getMethod("of", String.class, TimeoutConfig.class, Scheduler.class))
+        .isNotNull();
+  }
+
+  @Test
+  void noPublicFactoryTakesABareClock() {
+    List<String> clockTaking = new ArrayList<>();
+    List<Class<?>> types = new ArrayList<>(POLICIES.keySet());
+    types.add(Timeout.class);
+    types.add(Fallback.class);
+    for (Class<?> type : types) {
+      for (Method m : type.getMethods()) {
+        if (Modifier.isStatic(m.getModifiers())
+            && Arrays.asList(m.getParameterTypes()).contains(Clock.class)) {
+          clockTaking.add(m.toString());
+        }
+      }
+    }
+    assertThat(clockTaking).isEmpty();
   }
 }

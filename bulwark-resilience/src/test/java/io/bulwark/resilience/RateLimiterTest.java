@@ -237,7 +237,7 @@ class RateLimiterTest {
         RateLimiter.keyed(
             "per-client",
             RateLimiterConfig.builder().rate(1, Duration.ofSeconds(1)).build(),
-            scheduler.clock(),
+            scheduler,
             100);
     assertThat(limiter.tryAcquire("alice")).isTrue();
     assertThat(limiter.tryAcquire("alice")).isFalse();
@@ -266,7 +266,7 @@ class RateLimiterTest {
         RateLimiter.keyed(
             "per-client",
             RateLimiterConfig.builder().rate(1, Duration.ofSeconds(1)).build(),
-            scheduler.clock(),
+            scheduler,
             2);
     limiter.tryAcquire("a");
     limiter.tryAcquire("b");
@@ -282,7 +282,7 @@ class RateLimiterTest {
         RateLimiter.keyed(
             "per-client",
             RateLimiterConfig.builder().rate(1, Duration.ofSeconds(1)).build(),
-            scheduler.clock(),
+            scheduler,
             2);
     assertThat(limiter.tryAcquire("idle")).isTrue();
     scheduler.advance(Duration.ofSeconds(2)); // "idle" has no debt left
@@ -308,7 +308,7 @@ class RateLimiterTest {
         RateLimiter.keyed(
             "per-client",
             RateLimiterConfig.builder().rate(1, Duration.ofSeconds(1)).burst(3).build(),
-            scheduler.clock(),
+            scheduler,
             maxKeys);
     AtomicInteger largest = new AtomicInteger();
     AtomicInteger refused = new AtomicInteger();
@@ -340,7 +340,7 @@ class RateLimiterTest {
         RateLimiter.keyed(
             "per-client",
             RateLimiterConfig.builder().rate(1, Duration.ofSeconds(1)).burst(burst).build(),
-            scheduler.clock(),
+            scheduler,
             keys);
     AtomicIntegerArray granted = new AtomicIntegerArray(keys);
     // every thread asks every key twice, each from a different starting point, all at once
@@ -372,7 +372,7 @@ class RateLimiterTest {
         RateLimiter.keyed(
             "per-client",
             RateLimiterConfig.builder().rate(1_000_000_000, Duration.ofSeconds(1)).build(),
-            scheduler.clock(),
+            scheduler,
             100);
     String key = "tenant-1";
     var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

@@ -212,7 +212,7 @@ class ResilienceRegistryTest {
   @Test
   void aKeyedRateLimiterWithoutKeyFunctionCannotJoinAPipeline(VirtualScheduler scheduler) {
     KeyedRateLimiter<String> explicit =
-        RateLimiter.keyed("per-client", RateLimiterConfig.builder().build(), scheduler.clock(), 10);
+        RateLimiter.keyed("per-client", RateLimiterConfig.builder().build(), scheduler, 10);
     assertThatThrownBy(() -> Pipeline.of(explicit))
         .hasMessageContaining(
             "keyed rate limiter 'per-client' has no key function to find each call's key");

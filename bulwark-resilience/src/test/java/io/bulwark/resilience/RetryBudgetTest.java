@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bulwark.test.VirtualClock;
+import io.bulwark.test.VirtualScheduler;
 import io.bulwark.test.VirtualTimeExtension;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,10 +15,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class RetryBudgetTest {
 
   @Test
-  void grantsRatioOfRequests(VirtualClock clock) {
+  void grantsRatioOfRequests(VirtualClock clock, VirtualScheduler scheduler) {
     RetryBudget budget =
         RetryBudget.of(
-            "b", RetryBudgetConfig.builder().ratio(0.2).minRetriesPerSecond(0).build(), clock);
+            "b", RetryBudgetConfig.builder().ratio(0.2).minRetriesPerSecond(0).build(), scheduler);
     for (int i = 0; i < 4; i++) {
       budget.recordRequest();
     }
@@ -28,10 +29,10 @@ class RetryBudgetTest {
   }
 
   @Test
-  void minimumRateAccruesWithTime(VirtualClock clock) {
+  void minimumRateAccruesWithTime(VirtualClock clock, VirtualScheduler scheduler) {
     RetryBudget budget =
         RetryBudget.of(
-            "b", RetryBudgetConfig.builder().ratio(0).minRetriesPerSecond(10).build(), clock);
+            "b", RetryBudgetConfig.builder().ratio(0).minRetriesPerSecond(10).build(), scheduler);
     assertThat(budget.tryAcquire()).isFalse();
     clock.advance(Duration.ofMillis(100));
     assertThat(budget.tryAcquire()).isTrue();
@@ -41,12 +42,12 @@ class RetryBudgetTest {
   }
 
   @Test
-  void aQuietSpellCannotSaveUpMoreThanMaxBurst(VirtualClock clock) {
+  void aQuietSpellCannotSaveUpMoreThanMaxBurst(VirtualClock clock, VirtualScheduler scheduler) {
     RetryBudget budget =
         RetryBudget.of(
             "b",
             RetryBudgetConfig.builder().ratio(0.5).minRetriesPerSecond(10).maxBurst(5).build(),
-            clock);
+            scheduler);
     for (int i = 0; i < 1_000; i++) {
       budget.recordRequest();
     }
@@ -63,7 +64,8 @@ class RetryBudgetTest {
   }
 
   @Test
-  void neverExceededUnderManyThreads(VirtualClock clock) throws Exception {
+  void neverExceededUnderManyThreads(VirtualClock clock, VirtualScheduler scheduler)
+      throws Exception {
     double ratio = 0.2;
     double minPerSecond = 5;
     RetryBudget budget =
@@ -74,7 +76,7 @@ class RetryBudgetTest {
                 .minRetriesPerSecond(minPerSecond)
                 .maxBurst(20)
                 .build(),
-            clock);
+            scheduler);
     int threads = 8;
     int requestsEach = 20_000;
     AtomicLong violations = new AtomicLong();

@@ -172,7 +172,7 @@ class RetryTest {
         RetryBudget.of(
             "payments",
             RetryBudgetConfig.builder().ratio(0.0).minRetriesPerSecond(0).build(),
-            scheduler.clock());
+            scheduler);
     Retry r = retry(RetryConfig.builder().maxAttempts(3).budget(budget).build(), scheduler);
     CompletableFuture<String> call = Pipeline.of(r).submit(flaky(1, scheduler));
     Drive.untilDone(scheduler, call);

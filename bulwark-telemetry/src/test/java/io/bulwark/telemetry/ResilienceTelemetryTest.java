@@ -10,7 +10,7 @@ import io.bulwark.resilience.Pipeline;
 import io.bulwark.resilience.PolicyRejectedException;
 import io.bulwark.resilience.ResilienceTelemetry;
 import io.bulwark.resilience.TimeoutExceededException;
-import io.bulwark.test.VirtualClock;
+import io.bulwark.test.VirtualScheduler;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +24,7 @@ class ResilienceTelemetryTest {
 
   @Test
   void pipelineCallsBecomeRedRequestsAndTheBreakerOpeningADecision() throws Exception {
-    VirtualClock clock = new VirtualClock();
+    VirtualScheduler scheduler = new VirtualScheduler();
     try (BulwarkTelemetry telemetry = BulwarkTelemetry.builder().build()) {
       CircuitBreaker breaker =
           CircuitBreaker.of(
@@ -34,12 +34,12 @@ class ResilienceTelemetryTest {
                   .minimumCalls(4)
                   .failureRateThreshold(50)
                   .build(),
-              clock);
+              scheduler);
       Pipeline pipeline =
           Pipeline.builder()
               .name("payments")
               .with(breaker)
-              .clock(clock)
+              .clock(scheduler.clock())
               .listener(ResilienceTelemetry.of(telemetry))
               .build();
 

@@ -1,6 +1,6 @@
 package io.bulwark.bench.resilience;
 
-import io.bulwark.core.time.Clock;
+import io.bulwark.core.time.Scheduler;
 import io.bulwark.resilience.KeyedRateLimiter;
 import io.bulwark.resilience.RateLimiter;
 import io.bulwark.resilience.RateLimiterConfig;
@@ -45,7 +45,7 @@ public class KeyedRateLimiterBenchmark {
         RateLimiter.keyed(
             "keyed-full",
             RateLimiterConfig.builder().rate(1, Duration.ofHours(1)).build(),
-            Clock.system(),
+            Scheduler.system(),
             maxKeys);
     for (long k = 0; k < maxKeys; k++) {
       full.tryAcquire(-1 - k);
@@ -60,7 +60,7 @@ public class KeyedRateLimiterBenchmark {
                 .rate(1_000_000, Duration.ofSeconds(1))
                 .burst(1_000_000)
                 .build(),
-            Clock.system(),
+            Scheduler.system(),
             maxKeys);
   }
 

@@ -104,6 +104,34 @@ public final class ClientConfig {
   }
 
   /**
+   * A builder holding this config's values: {@code toBuilder().build()} equals this in every field,
+   * so a copy can change one setting and keep the rest.
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder(service);
+    b.balancing = balancing;
+    b.timeout = timeout;
+    b.connectTimeout = connectTimeout;
+    b.protocol = protocol;
+    b.poolSize = poolSize;
+    b.tls = tls;
+    b.trustStore = trustStore;
+    b.trustStorePassword = trustStorePassword;
+    b.verifyHost = verifyHost;
+    b.slowStart = slowStart;
+    b.localZone = localZone;
+    b.zoneMinHealthyShare = zoneMinHealthyShare;
+    b.outlier = outlier;
+    b.healthCheck = healthCheck;
+    b.ewmaDecay = ewmaDecay;
+    b.retry = retry;
+    b.circuitBreaker = circuitBreaker;
+    b.endpointCircuitBreaker = endpointCircuitBreaker;
+    b.pipeline = pipeline;
+    return b;
+  }
+
+  /**
    * Binds one client section; {@code name} is the default service name. The {@code retry}, {@code
    * circuit-breaker} and {@code endpoint-circuit-breaker} sections take the keys of
    * bulwark-resilience's {@link RetryConfig#bind} and {@link CircuitBreakerConfig#bind}, with their

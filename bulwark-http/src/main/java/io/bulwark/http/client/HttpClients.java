@@ -304,7 +304,7 @@ public final class HttpClients implements AutoCloseable {
               .clock(scheduler.clock())
               .with(
                   Retry.of(name, config.retry(), scheduler),
-                  CircuitBreaker.of(name, config.circuitBreaker(), scheduler.clock()));
+                  CircuitBreaker.of(name, config.circuitBreaker(), scheduler));
       listeners.forEach(b::listener);
       return b.build();
     }

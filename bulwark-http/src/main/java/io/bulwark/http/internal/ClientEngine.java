@@ -82,7 +82,8 @@ public final class ClientEngine implements ServiceClient {
     this.outliers = new OutlierDetector(config.outlier(), clock);
     this.transport =
         new ClientTransport(vertx, config, ContextHeaders.builder().clock(clock).build());
-    this.breakers = new EndpointBreakers(name, config.endpointCircuitBreaker(), clock, listeners);
+    this.breakers =
+        new EndpointBreakers(name, config.endpointCircuitBreaker(), scheduler, listeners);
     this.subscription = discovery.subscribe(config.service(), this::onEndpoints);
     var hc = config.healthCheck();
     this.health =

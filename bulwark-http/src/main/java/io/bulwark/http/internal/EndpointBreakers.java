@@ -1,6 +1,6 @@
 package io.bulwark.http.internal;
 
-import io.bulwark.core.time.Clock;
+import io.bulwark.core.time.Scheduler;
 import io.bulwark.http.lb.EndpointState;
 import io.bulwark.resilience.CircuitBreaker;
 import io.bulwark.resilience.CircuitBreakerConfig;
@@ -19,18 +19,18 @@ import org.jspecify.annotations.Nullable;
 final class EndpointBreakers {
   private final String client;
   private final @Nullable CircuitBreakerConfig config;
-  private final Clock clock;
+  private final Scheduler scheduler;
   private final List<ResilienceListener> listeners;
   private volatile Map<String, CircuitBreaker> byId = Map.of();
 
   EndpointBreakers(
       String client,
       @Nullable CircuitBreakerConfig config,
-      Clock clock,
+      Scheduler scheduler,
       List<ResilienceListener> listeners) {
     this.client = client;
     this.config = config;
-    this.clock = clock;
+    this.scheduler = scheduler;
     this.listeners = List.copyOf(listeners);
   }
 
@@ -45,7 +45,7 @@ final class EndpointBreakers {
     for (EndpointState e : endpoints) {
       CircuitBreaker b = old.get(e.id());
       if (b == null) {
-        b = CircuitBreaker.of(client + "@" + e.id(), c, clock);
+        b = CircuitBreaker.of(client + "@" + e.id(), c, scheduler);
         for (ResilienceListener l : listeners) {
           b.addListener(l);
         }

@@ -24,7 +24,7 @@ public final class ServerSetup {
               ConcurrencyLimiter.builder()
                   .algorithm(new AimdLimit(100, 20, 1000, 0.9, Duration.ofSeconds(5)))
                   .build(),
-              ctx.clock()));
+              ctx.scheduler()));
     }
     return server;
   }

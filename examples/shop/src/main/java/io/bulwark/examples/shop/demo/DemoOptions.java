@@ -11,33 +11,11 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What {@code bulwark demo} runs. Built with {@link #builder()}; every setter validates and names
- * the bad value (an {@link IllegalArgumentException} the CLI turns into a usage error).
- *
- * @param scenario the game day's scenario name (checked against {@link Scenarios})
- * @param resilience resilience on (true) or plain calls (false); ignored by {@code compare}
- * @param compare run with resilience on, then off, with the same seed, and compare
- * @param headless one plain line per second instead of the live redraw
- * @param duration how long the load runs, per run
- * @param warmup how long the load runs before each run, not judged (JIT warm-up); 0 for none
- * @param rate scheduled user requests per second
- * @param seed the seed of the load and of the services
- * @param basePort 0 for ephemeral ports, else the first of consecutive ports
- * @param storage where the services' data goes; null: a fresh directory, deleted after the run
- * @param reportDir where {@code --compare} writes its HTML report
+ * What {@code bulwark demo} runs. Built only with {@link #builder()} (or {@link #toBuilder()} to
+ * change a copy); every setter validates and names the bad value (an {@link
+ * IllegalArgumentException} the CLI turns into a usage error). Immutable, compared by value.
  */
-public record DemoOptions(
-    String scenario,
-    boolean resilience,
-    boolean compare,
-    boolean headless,
-    Duration duration,
-    Duration warmup,
-    double rate,
-    long seed,
-    int basePort,
-    @Nullable Path storage,
-    Path reportDir) {
+public final class DemoOptions {
 
   /** The default load: busy on a 2-core machine, not saturated. */
   public static final double DEFAULT_RATE = 60;
@@ -51,19 +29,161 @@ public record DemoOptions(
 
   private static final Pattern DURATION = Pattern.compile("(\\d{1,6})(ms|s|m|h)?");
 
-  public DemoOptions {
-    Scenarios.byName(scenario);
-    LoadOptions.checkDuration(duration);
-    checkWarmup(warmup);
-    LoadOptions.checkRate(rate);
-    if (basePort < 0 || basePort > 65535 - 16) {
-      throw new IllegalArgumentException(
-          "port must be 0 (ephemeral) or a base port from 1 to "
-              + (65535 - 16)
-              + ", was "
-              + basePort);
-    }
-    Objects.requireNonNull(reportDir, "reportDir");
+  private final String scenario;
+  private final boolean resilience;
+  private final boolean compare;
+  private final boolean headless;
+  private final Duration duration;
+  private final Duration warmup;
+  private final double rate;
+  private final long seed;
+  private final int basePort;
+  private final @Nullable Path storage;
+  private final Path reportDir;
+
+  private DemoOptions(Builder b) {
+    this.scenario = b.scenario;
+    this.resilience = b.resilience;
+    this.compare = b.compare;
+    this.headless = b.headless;
+    this.duration = b.duration;
+    this.warmup = b.warmup;
+    this.rate = b.rate;
+    this.seed = b.seed;
+    this.basePort = b.basePort;
+    this.storage = b.storage;
+    this.reportDir = b.reportDir;
+  }
+
+  /** The game day's scenario name (checked against {@link Scenarios}). */
+  public String scenario() {
+    return scenario;
+  }
+
+  /** Resilience on (true) or plain calls (false); ignored by {@code compare}. */
+  public boolean resilience() {
+    return resilience;
+  }
+
+  /** Run with resilience on, then off, with the same seed, and compare. */
+  public boolean compare() {
+    return compare;
+  }
+
+  /** One plain line per second instead of the live redraw. */
+  public boolean headless() {
+    return headless;
+  }
+
+  /** How long the load runs, per run. */
+  public Duration duration() {
+    return duration;
+  }
+
+  /** How long the load runs before each run, not judged (JIT warm-up); 0 for none. */
+  public Duration warmup() {
+    return warmup;
+  }
+
+  /** Scheduled user requests per second. */
+  public double rate() {
+    return rate;
+  }
+
+  /** The seed of the load and of the services. */
+  public long seed() {
+    return seed;
+  }
+
+  /** 0 for ephemeral ports, else the first of consecutive ports. */
+  public int basePort() {
+    return basePort;
+  }
+
+  /** Where the services' data goes; null: a fresh directory, deleted after the run. */
+  public @Nullable Path storage() {
+    return storage;
+  }
+
+  /** Where {@code --compare} writes its HTML report. */
+  public Path reportDir() {
+    return reportDir;
+  }
+
+  /** A builder holding these options: {@code toBuilder().build()} equals this. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.scenario = scenario;
+    b.resilience = resilience;
+    b.compare = compare;
+    b.headless = headless;
+    b.duration = duration;
+    b.warmup = warmup;
+    b.rate = rate;
+    b.seed = seed;
+    b.basePort = basePort;
+    b.storage = storage;
+    b.reportDir = reportDir;
+    return b;
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof DemoOptions d
+        && scenario.equals(d.scenario)
+        && resilience == d.resilience
+        && compare == d.compare
+        && headless == d.headless
+        && duration.equals(d.duration)
+        && warmup.equals(d.warmup)
+        && Double.compare(rate, d.rate) == 0
+        && seed == d.seed
+        && basePort == d.basePort
+        && Objects.equals(storage, d.storage)
+        && reportDir.equals(d.reportDir);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        scenario,
+        resilience,
+        compare,
+        headless,
+        duration,
+        warmup,
+        rate,
+        seed,
+        basePort,
+        storage,
+        reportDir);
+  }
+
+  @Override
+  public String toString() {
+    return "DemoOptions[scenario="
+        + scenario
+        + ", resilience="
+        + resilience
+        + ", compare="
+        + compare
+        + ", headless="
+        + headless
+        + ", duration="
+        + duration
+        + ", warmup="
+        + warmup
+        + ", rate="
+        + rate
+        + ", seed="
+        + seed
+        + ", basePort="
+        + basePort
+        + ", storage="
+        + storage
+        + ", reportDir="
+        + reportDir
+        + "]";
   }
 
   private static void checkWarmup(Duration warmup) {
@@ -162,6 +282,13 @@ public record DemoOptions(
     }
 
     public Builder basePort(int basePort) {
+      if (basePort < 0 || basePort > 65535 - 16) {
+        throw new IllegalArgumentException(
+            "port must be 0 (ephemeral) or a base port from 1 to "
+                + (65535 - 16)
+                + ", was "
+                + basePort);
+      }
       this.basePort = basePort;
       return this;
     }
@@ -177,18 +304,7 @@ public record DemoOptions(
     }
 
     public DemoOptions build() {
-      return new DemoOptions(
-          scenario,
-          resilience,
-          compare,
-          headless,
-          duration,
-          warmup,
-          rate,
-          seed,
-          basePort,
-          storage,
-          reportDir);
+      return new DemoOptions(this);
     }
   }
 }
