@@ -3,14 +3,10 @@ package io.bulwark.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bulwark.core.time.Clock;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
+import io.bulwark.test.kit.ConfigCopies;
+import java.lang.invoke.MethodHandles;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Objects;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * drops comes back as its default and the comparison fails.
  */
 class ConfigToBuilderTest {
+  private static final ConfigCopies COPIES = ConfigCopies.using(MethodHandles.lookup());
 
   @Test
   void consumerConfig() {
@@ -28,8 +25,9 @@ class ConfigToBuilderTest {
             .maxPollRecords(7)
             .sessionTimeout(Duration.ofSeconds(20))
             .build();
-    copiesEveryField(sample, ConsumerConfig.builder("other").build(), sample.toBuilder().build());
-    changesOnly(sample, sample.toBuilder().maxPollRecords(8).build(), "maxPollRecords");
+    COPIES.copiesEveryField(
+        sample, ConsumerConfig.builder("other").build(), sample.toBuilder().build());
+    COPIES.changesOnly(sample, sample.toBuilder().maxPollRecords(8).build(), "maxPollRecords");
   }
 
   /** A clock that differs from {@code Clock.system()}. */
@@ -61,9 +59,9 @@ class ConfigToBuilderTest {
             .producerIdExpiration(Duration.ofHours(2))
             .listener(new EventLogListener() {})
             .build();
-    copiesEveryField(
+    COPIES.copiesEveryField(
         sample, EmbeddedLogConfig.builder(Path.of("/tmp/b")).build(), sample.toBuilder().build());
-    changesOnly(sample, sample.toBuilder().maxBatchBytes(8192).build(), "maxBatchBytes");
+    COPIES.changesOnly(sample, sample.toBuilder().maxBatchBytes(8192).build(), "maxBatchBytes");
   }
 
   @Test
@@ -74,8 +72,10 @@ class ConfigToBuilderTest {
             .clientProperty("security.protocol", "SSL")
             .replicationFactor(3)
             .build();
-    copiesEveryField(sample, KafkaLogConfig.builder("x:1").build(), sample.toBuilder().build());
-    changesOnly(sample, sample.toBuilder().replicationFactor(2).build(), "replicationFactor");
+    COPIES.copiesEveryField(
+        sample, KafkaLogConfig.builder("x:1").build(), sample.toBuilder().build());
+    COPIES.changesOnly(
+        sample, sample.toBuilder().replicationFactor(2).build(), "replicationFactor");
   }
 
   @Test
@@ -91,58 +91,12 @@ class ConfigToBuilderTest {
     ProducerConfig transactional = ProducerConfig.builder().transactionalId("tx-1").build();
     // tracing stays the default here: the two samples together differ from the defaults in every
     // other field, and each copy must equal its sample in every field, tracing included
-    assertThat(equalFields(sample, sample.toBuilder().build()))
-        .containsExactlyElementsOf(fieldNames(sample));
-    assertThat(equalFields(transactional, transactional.toBuilder().build()))
-        .containsExactlyElementsOf(fieldNames(transactional));
+    assertThat(COPIES.equalFields(sample, sample.toBuilder().build()))
+        .containsExactlyElementsOf(COPIES.fieldNames(sample));
+    assertThat(COPIES.equalFields(transactional, transactional.toBuilder().build()))
+        .containsExactlyElementsOf(COPIES.fieldNames(transactional));
     assertThat(transactional.toBuilder().build().transactionalId()).isEqualTo("tx-1");
-    changesOnly(sample, sample.toBuilder().maxBufferedRecords(10).build(), "maxBufferedRecords");
-  }
-
-  private static void copiesEveryField(Object sample, Object defaults, Object copy) {
-    assertThat(equalFields(sample, defaults))
-        .as("fields of the sample that equal the default (make them differ)")
-        .isEmpty();
-    assertThat(equalFields(sample, copy)).containsExactlyElementsOf(fieldNames(sample));
-  }
-
-  private static void changesOnly(Object sample, Object changed, String field) {
-    List<String> expected = new ArrayList<>(fieldNames(sample));
-    assertThat(expected).contains(field);
-    expected.remove(field);
-    assertThat(equalFields(sample, changed)).containsExactlyElementsOf(expected);
-  }
-
-  private static List<Field> fields(Object o) {
-    List<Field> out = new ArrayList<>();
-    for (Field f : o.getClass().getDeclaredFields()) {
-      if (!Modifier.isStatic(f.getModifiers())) {
-        f.setAccessible(true);
-        out.add(f);
-      }
-    }
-    return out;
-  }
-
-  private static List<String> fieldNames(Object o) {
-    return fields(o).stream().map(Field::getName).toList();
-  }
-
-  private static List<String> equalFields(Object a, Object b) {
-    List<String> out = new ArrayList<>();
-    for (Field f : fields(a)) {
-      if (Objects.equals(get(f, a), get(f, b))) {
-        out.add(f.getName());
-      }
-    }
-    return out;
-  }
-
-  private static @Nullable Object get(Field f, Object o) {
-    try {
-      return f.get(o);
-    } catch (IllegalAccessException e) {
-      throw new AssertionError(f.getName(), e);
-    }
+    COPIES.changesOnly(
+        sample, sample.toBuilder().maxBufferedRecords(10).build(), "maxBufferedRecords");
   }
 }

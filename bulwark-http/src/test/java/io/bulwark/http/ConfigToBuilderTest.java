@@ -9,14 +9,10 @@ import io.bulwark.http.lb.Balancing;
 import io.bulwark.http.lb.SlowStart;
 import io.bulwark.resilience.CircuitBreakerConfig;
 import io.bulwark.resilience.RetryConfig;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
+import io.bulwark.test.kit.ConfigCopies;
+import java.lang.invoke.MethodHandles;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Objects;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * back as its default and the comparison fails.
  */
 class ConfigToBuilderTest {
+  private static final ConfigCopies COPIES = ConfigCopies.using(MethodHandles.lookup());
 
   @Test
   void serverConfig() {
@@ -45,8 +42,8 @@ class ConfigToBuilderTest {
             .maxConnectionsPerAddress(5)
             .tls(Path.of("server.p12"), "secret")
             .build();
-    copiesEveryField(sample, ServerConfig.builder().build(), sample.toBuilder().build());
-    changesOnly(sample, sample.toBuilder().maxConnections(51).build(), "maxConnections");
+    COPIES.copiesEveryField(sample, ServerConfig.builder().build(), sample.toBuilder().build());
+    COPIES.changesOnly(sample, sample.toBuilder().maxConnections(51).build(), "maxConnections");
   }
 
   @Test
@@ -70,9 +67,10 @@ class ConfigToBuilderTest {
             .endpointCircuitBreaker(CircuitBreakerConfig.builder().minimumCalls(3).build())
             .pipeline("orders-pipeline")
             .build();
-    copiesEveryField(sample, ClientConfig.builder("catalog").build(), sample.toBuilder().build());
-    changesOnly(sample, sample.toBuilder().poolSize(9).build(), "poolSize");
-    changesOnly(sample, sample.toBuilder().service("catalog").build(), "service");
+    COPIES.copiesEveryField(
+        sample, ClientConfig.builder("catalog").build(), sample.toBuilder().build());
+    COPIES.changesOnly(sample, sample.toBuilder().poolSize(9).build(), "poolSize");
+    COPIES.changesOnly(sample, sample.toBuilder().service("catalog").build(), "service");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> sample.toBuilder().poolSize(0))
         .hasMessageContaining("poolSize")
         .hasMessageContaining("was 0");
@@ -90,9 +88,9 @@ class ConfigToBuilderTest {
             .maxEjection(Duration.ofSeconds(40))
             .maxEjectedShare(0.25)
             .build();
-    copiesEveryField(sample, OutlierConfig.defaults(), sample.toBuilder().build());
+    COPIES.copiesEveryField(sample, OutlierConfig.defaults(), sample.toBuilder().build());
     assertThat(sample.toBuilder().build()).isEqualTo(sample);
-    changesOnly(sample, sample.toBuilder().minimumRequests(10).build(), "minimumRequests");
+    COPIES.changesOnly(sample, sample.toBuilder().minimumRequests(10).build(), "minimumRequests");
   }
 
   @Test
@@ -105,9 +103,10 @@ class ConfigToBuilderTest {
             .healthyThreshold(4)
             .unhealthyThreshold(5)
             .build();
-    copiesEveryField(sample, HealthCheckConfig.defaults(), sample.toBuilder().build());
+    COPIES.copiesEveryField(sample, HealthCheckConfig.defaults(), sample.toBuilder().build());
     assertThat(sample.toBuilder().build()).isEqualTo(sample);
-    changesOnly(sample, sample.toBuilder().timeout(Duration.ofSeconds(1)).build(), "timeout");
+    COPIES.changesOnly(
+        sample, sample.toBuilder().timeout(Duration.ofSeconds(1)).build(), "timeout");
     assertThat(HealthCheckConfig.builder().build()).isEqualTo(HealthCheckConfig.defaults());
   }
 
@@ -119,52 +118,5 @@ class ConfigToBuilderTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> HealthCheckConfig.builder().path("ready"))
         .hasMessageContaining("\"ready\"");
-  }
-
-  private static void copiesEveryField(Object sample, Object defaults, Object copy) {
-    assertThat(equalFields(sample, defaults))
-        .as("fields of the sample that equal the default (make them differ)")
-        .isEmpty();
-    assertThat(equalFields(sample, copy)).containsExactlyElementsOf(fieldNames(sample));
-  }
-
-  private static void changesOnly(Object sample, Object changed, String field) {
-    List<String> expected = new ArrayList<>(fieldNames(sample));
-    assertThat(expected).contains(field);
-    expected.remove(field);
-    assertThat(equalFields(sample, changed)).containsExactlyElementsOf(expected);
-  }
-
-  private static List<Field> fields(Object o) {
-    List<Field> out = new ArrayList<>();
-    for (Field f : o.getClass().getDeclaredFields()) {
-      if (!Modifier.isStatic(f.getModifiers())) {
-        f.setAccessible(true);
-        out.add(f);
-      }
-    }
-    return out;
-  }
-
-  private static List<String> fieldNames(Object o) {
-    return fields(o).stream().map(Field::getName).toList();
-  }
-
-  private static List<String> equalFields(Object a, Object b) {
-    List<String> out = new ArrayList<>();
-    for (Field f : fields(a)) {
-      if (Objects.equals(get(f, a), get(f, b))) {
-        out.add(f.getName());
-      }
-    }
-    return out;
-  }
-
-  private static @Nullable Object get(Field f, Object o) {
-    try {
-      return f.get(o);
-    } catch (IllegalAccessException e) {
-      throw new AssertionError(f.getName(), e);
-    }
   }
 }

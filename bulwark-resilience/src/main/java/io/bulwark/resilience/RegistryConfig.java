@@ -96,6 +96,8 @@ public record RegistryConfig(
     }
 
     /**
+     * Builds the config, checking that every budget a pipeline names is defined.
+     *
      * @throws IllegalArgumentException naming the pipeline and the unknown budget it refers to
      */
     public RegistryConfig build() {

@@ -3,15 +3,13 @@ package io.bulwark.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bulwark.core.time.Clock;
+import io.bulwark.test.kit.ConfigCopies;
 import io.opentelemetry.sdk.trace.SpanProcessor;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
+import java.lang.invoke.MethodHandles;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * added later: the sample differs from the defaults in every field (checked by reflection).
  */
 class TelemetryConfigToBuilderTest {
+  private static final ConfigCopies COPIES = ConfigCopies.using(MethodHandles.lookup());
 
   @Test
   void toBuilderCopiesEveryFieldAndASetterChangesOnlyItsOwn() {
@@ -47,45 +46,12 @@ class TelemetryConfigToBuilderTest {
             .addSpanProcessor(SpanProcessor.composite())
             .buildConfig();
     TelemetryConfig defaults = TelemetryConfig.builder().buildConfig();
-    assertThat(equalFields(sample, defaults)).as("fields equal to the default").isEmpty();
-    assertThat(equalFields(sample, sample.toBuilder().buildConfig()))
-        .containsExactlyElementsOf(fieldNames(sample));
-    List<String> others = new ArrayList<>(fieldNames(sample));
+    assertThat(COPIES.equalFields(sample, defaults)).as("fields equal to the default").isEmpty();
+    assertThat(COPIES.equalFields(sample, sample.toBuilder().buildConfig()))
+        .containsExactlyElementsOf(COPIES.fieldNames(sample));
+    List<String> others = new ArrayList<>(COPIES.fieldNames(sample));
     others.remove("samplingRatio");
-    assertThat(equalFields(sample, sample.toBuilder().samplingRatio(0.25).buildConfig()))
+    assertThat(COPIES.equalFields(sample, sample.toBuilder().samplingRatio(0.25).buildConfig()))
         .containsExactlyElementsOf(others);
-  }
-
-  private static List<Field> fields(Object o) {
-    List<Field> out = new ArrayList<>();
-    for (Field f : o.getClass().getDeclaredFields()) {
-      if (!Modifier.isStatic(f.getModifiers())) {
-        f.setAccessible(true);
-        out.add(f);
-      }
-    }
-    return out;
-  }
-
-  private static List<String> fieldNames(Object o) {
-    return fields(o).stream().map(Field::getName).toList();
-  }
-
-  private static List<String> equalFields(Object a, Object b) {
-    List<String> out = new ArrayList<>();
-    for (Field f : fields(a)) {
-      if (Objects.equals(get(f, a), get(f, b))) {
-        out.add(f.getName());
-      }
-    }
-    return out;
-  }
-
-  private static @Nullable Object get(Field f, Object o) {
-    try {
-      return f.get(o);
-    } catch (IllegalAccessException e) {
-      throw new AssertionError(f.getName(), e);
-    }
   }
 }

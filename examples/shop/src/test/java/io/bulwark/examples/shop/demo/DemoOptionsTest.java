@@ -3,19 +3,18 @@ package io.bulwark.examples.shop.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
+import io.bulwark.test.kit.ConfigCopies;
+import java.lang.invoke.MethodHandles;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class DemoOptionsTest {
+  private static final ConfigCopies COPIES = ConfigCopies.using(MethodHandles.lookup());
 
   @Test
   void durationsReadAsTheyAreWritten() {
@@ -70,51 +69,19 @@ class DemoOptionsTest {
             .storage(Path.of("data"))
             .reportDir(Path.of("report"))
             .build();
-    assertThat(equalFields(sample, defaults))
+    assertThat(COPIES.equalFields(sample, defaults))
         .as("fields of the sample that equal the default (make them differ)")
         .isEmpty();
     DemoOptions copy = sample.toBuilder().build();
     assertThat(copy).isEqualTo(sample).isNotSameAs(sample).hasSameHashCodeAs(sample);
-    assertThat(equalFields(sample, copy)).containsExactlyElementsOf(fieldNames(sample));
+    assertThat(COPIES.equalFields(sample, copy))
+        .containsExactlyElementsOf(COPIES.fieldNames(sample));
     assertThat(copy.toString()).isEqualTo(sample.toString()).contains("scenario=bad-deploy");
     DemoOptions changed = sample.toBuilder().seed(8).build();
-    List<String> expected = new ArrayList<>(fieldNames(sample));
+    List<String> expected = new ArrayList<>(COPIES.fieldNames(sample));
     expected.remove("seed");
-    assertThat(equalFields(sample, changed)).containsExactlyElementsOf(expected);
+    assertThat(COPIES.equalFields(sample, changed)).containsExactlyElementsOf(expected);
     assertThat(changed).isNotEqualTo(sample);
     assertThatThrownBy(() -> sample.toBuilder().basePort(70000)).hasMessageContaining("70000");
-  }
-
-  private static List<Field> fields(Object o) {
-    List<Field> out = new ArrayList<>();
-    for (Field f : o.getClass().getDeclaredFields()) {
-      if (!Modifier.isStatic(f.getModifiers())) {
-        f.setAccessible(true);
-        out.add(f);
-      }
-    }
-    return out;
-  }
-
-  private static List<String> fieldNames(Object o) {
-    return fields(o).stream().map(Field::getName).toList();
-  }
-
-  private static List<String> equalFields(Object a, Object b) {
-    List<String> out = new ArrayList<>();
-    for (Field f : fields(a)) {
-      if (Objects.equals(get(f, a), get(f, b))) {
-        out.add(f.getName());
-      }
-    }
-    return out;
-  }
-
-  private static @Nullable Object get(Field f, Object o) {
-    try {
-      return f.get(o);
-    } catch (IllegalAccessException e) {
-      throw new AssertionError(f.getName(), e);
-    }
   }
 }
