@@ -76,7 +76,7 @@ public final class ConsumerConfig {
       Objects.requireNonNull(groupId, "groupId");
       if (groupId.isBlank() || groupId.contains("/") || groupId.contains("\\")) {
         throw new IllegalArgumentException(
-            "groupId must be non-blank without path separators but was '" + groupId + "'");
+            "groupId must be non-blank without path separators, was '" + groupId + "'");
       }
       this.groupId = groupId;
     }
@@ -89,7 +89,7 @@ public final class ConsumerConfig {
     public Builder maxPollRecords(int maxPollRecords) {
       if (maxPollRecords < 1) {
         throw new IllegalArgumentException(
-            "maxPollRecords must be >= 1 but was " + maxPollRecords + " (group " + groupId + ")");
+            "maxPollRecords must be >= 1, was " + maxPollRecords + " (group " + groupId + ")");
       }
       this.maxPollRecords = maxPollRecords;
       return this;
@@ -98,7 +98,7 @@ public final class ConsumerConfig {
     public Builder sessionTimeout(Duration sessionTimeout) {
       if (sessionTimeout.toMillis() < 1) {
         throw new IllegalArgumentException(
-            "sessionTimeout must be >= 1ms but was " + sessionTimeout + " (group " + groupId + ")");
+            "sessionTimeout must be >= 1ms, was " + sessionTimeout + " (group " + groupId + ")");
       }
       this.sessionTimeout = sessionTimeout;
       return this;

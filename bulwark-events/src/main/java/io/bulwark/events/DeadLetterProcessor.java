@@ -204,7 +204,7 @@ public final class DeadLetterProcessor {
 
     public Builder maxAttempts(int maxAttempts) {
       if (maxAttempts < 1 || maxAttempts > 100) {
-        throw new IllegalArgumentException("maxAttempts must be in 1..100 but was " + maxAttempts);
+        throw new IllegalArgumentException("maxAttempts must be in 1..100, was " + maxAttempts);
       }
       this.maxAttempts = maxAttempts;
       this.maxAttemptsSet = true;

@@ -152,7 +152,7 @@ public final class EmbeddedLogConfig {
     public Builder segmentBytes(long segmentBytes) {
       if (segmentBytes < 1024 || segmentBytes > (1L << 40)) {
         throw new IllegalArgumentException(
-            "segmentBytes must be in 1 KiB..1 TiB but was " + segmentBytes);
+            "segmentBytes must be in 1 KiB..1 TiB, was " + segmentBytes);
       }
       this.segmentBytes = segmentBytes;
       return this;
@@ -161,7 +161,7 @@ public final class EmbeddedLogConfig {
     public Builder indexIntervalBytes(int indexIntervalBytes) {
       if (indexIntervalBytes < 64) {
         throw new IllegalArgumentException(
-            "indexIntervalBytes must be >= 64 but was " + indexIntervalBytes);
+            "indexIntervalBytes must be >= 64, was " + indexIntervalBytes);
       }
       this.indexIntervalBytes = indexIntervalBytes;
       return this;
@@ -169,8 +169,7 @@ public final class EmbeddedLogConfig {
 
     public Builder maxBatchBytes(int maxBatchBytes) {
       if (maxBatchBytes < 1024) {
-        throw new IllegalArgumentException(
-            "maxBatchBytes must be >= 1024 but was " + maxBatchBytes);
+        throw new IllegalArgumentException("maxBatchBytes must be >= 1024, was " + maxBatchBytes);
       }
       this.maxBatchBytes = maxBatchBytes;
       return this;
@@ -185,7 +184,7 @@ public final class EmbeddedLogConfig {
       Objects.requireNonNull(expiration, "producerIdExpiration");
       if (expiration.compareTo(Duration.ofSeconds(1)) < 0) {
         throw new IllegalArgumentException(
-            "producerIdExpiration must be at least 1s but was " + expiration);
+            "producerIdExpiration must be at least 1s, was " + expiration);
       }
       this.producerIdExpiration = expiration;
       return this;

@@ -84,7 +84,7 @@ public final class KafkaLogConfig {
         }
         if (!ok) {
           throw new IllegalArgumentException(
-              "bootstrapServers must be host:port[,host:port...] but was '"
+              "bootstrapServers must be host:port[,host:port...], was '"
                   + bootstrapServers
                   + "' (bad entry '"
                   + hostPort
@@ -105,7 +105,7 @@ public final class KafkaLogConfig {
     public Builder replicationFactor(int replicationFactor) {
       if (replicationFactor != -1 && (replicationFactor < 1 || replicationFactor > 32)) {
         throw new IllegalArgumentException(
-            "replicationFactor must be -1 (broker default) or 1..32 but was " + replicationFactor);
+            "replicationFactor must be -1 (broker default) or 1..32, was " + replicationFactor);
       }
       this.replicationFactor = (short) replicationFactor;
       return this;

@@ -129,7 +129,7 @@ public final class OutgoingRecord {
     public Builder partition(int partition) {
       if (partition < 0) {
         throw new IllegalArgumentException(
-            "partition must be >= 0 but was " + partition + " (topic " + topic + ")");
+            "partition must be >= 0, was " + partition + " (topic " + topic + ")");
       }
       this.partition = partition;
       return this;
@@ -138,7 +138,7 @@ public final class OutgoingRecord {
     public Builder timestampMillis(long timestampMillis) {
       if (timestampMillis < 0) {
         throw new IllegalArgumentException(
-            "timestampMillis must be >= 0 but was " + timestampMillis + " (topic " + topic + ")");
+            "timestampMillis must be >= 0, was " + timestampMillis + " (topic " + topic + ")");
       }
       this.timestampMillis = timestampMillis;
       return this;

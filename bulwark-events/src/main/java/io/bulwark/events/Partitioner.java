@@ -20,7 +20,7 @@ public final class Partitioner {
   /** The partition of {@code key} among {@code partitions}. */
   public static int partitionFor(byte[] key, int partitions) {
     if (partitions <= 0) {
-      throw new IllegalArgumentException("partitions must be > 0 but was " + partitions);
+      throw new IllegalArgumentException("partitions must be > 0, was " + partitions);
     }
     return (murmur2(key) & 0x7fffffff) % partitions;
   }

@@ -122,7 +122,7 @@ public final class ProducerConfig {
       Objects.requireNonNull(transactionalId, "transactionalId");
       if (transactionalId.isBlank()) {
         throw new IllegalArgumentException(
-            "transactionalId must not be blank but was '" + transactionalId + "'");
+            "transactionalId must not be blank, was '" + transactionalId + "'");
       }
       this.transactionalId = transactionalId;
       return this;
@@ -131,7 +131,7 @@ public final class ProducerConfig {
     public Builder maxBufferedRecords(int maxBufferedRecords) {
       if (maxBufferedRecords < 1) {
         throw new IllegalArgumentException(
-            "maxBufferedRecords must be >= 1 but was " + maxBufferedRecords);
+            "maxBufferedRecords must be >= 1, was " + maxBufferedRecords);
       }
       this.maxBufferedRecords = maxBufferedRecords;
       return this;
@@ -144,7 +144,7 @@ public final class ProducerConfig {
 
     public Builder maxBlock(Duration maxBlock) {
       if (maxBlock.isNegative()) {
-        throw new IllegalArgumentException("maxBlock must be >= 0 but was " + maxBlock);
+        throw new IllegalArgumentException("maxBlock must be >= 0, was " + maxBlock);
       }
       this.maxBlock = maxBlock;
       return this;

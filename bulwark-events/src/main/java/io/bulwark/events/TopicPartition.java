@@ -8,7 +8,7 @@ public record TopicPartition(String topic, int partition) implements Comparable<
     Objects.requireNonNull(topic, "topic");
     if (partition < 0) {
       throw new IllegalArgumentException(
-          "partition must be >= 0 but was " + partition + " (topic " + topic + ")");
+          "partition must be >= 0, was " + partition + " (topic " + topic + ")");
     }
   }
 

@@ -64,7 +64,7 @@ public final class TopicSpec {
     public Builder partitions(int partitions) {
       if (partitions < 1 || partitions > 10_000) {
         throw new IllegalArgumentException(
-            "partitions must be in 1..10000 but was " + partitions + " (topic " + name + ")");
+            "partitions must be in 1..10000, was " + partitions + " (topic " + name + ")");
       }
       this.partitions = partitions;
       return this;
@@ -73,7 +73,7 @@ public final class TopicSpec {
     public Builder retention(Duration retention) {
       if (retention.isNegative() || retention.isZero()) {
         throw new IllegalArgumentException(
-            "retention must be positive but was " + retention + " (topic " + name + ")");
+            "retention must be positive, was " + retention + " (topic " + name + ")");
       }
       this.retention = retention;
       return this;
@@ -82,7 +82,7 @@ public final class TopicSpec {
     public Builder retentionBytes(long retentionBytes) {
       if (retentionBytes < 1) {
         throw new IllegalArgumentException(
-            "retentionBytes must be >= 1 but was " + retentionBytes + " (topic " + name + ")");
+            "retentionBytes must be >= 1, was " + retentionBytes + " (topic " + name + ")");
       }
       this.retentionBytes = retentionBytes;
       return this;

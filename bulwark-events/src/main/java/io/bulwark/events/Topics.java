@@ -7,7 +7,7 @@ final class Topics {
   static void validateName(String topic) {
     if (topic.isEmpty() || topic.length() > 249 || topic.equals(".") || topic.equals("..")) {
       throw new IllegalArgumentException(
-          "topic name must be 1..249 characters and not '.' or '..' but was '" + topic + "'");
+          "topic name must be 1..249 characters and not '.' or '..', was '" + topic + "'");
     }
     for (int i = 0; i < topic.length(); i++) {
       char c = topic.charAt(i);
@@ -20,7 +20,7 @@ final class Topics {
               || c == '-';
       if (!ok) {
         throw new IllegalArgumentException(
-            "topic name may contain only [a-zA-Z0-9._-] but was '" + topic + "'");
+            "topic name may contain only [a-zA-Z0-9._-], was '" + topic + "'");
       }
     }
   }

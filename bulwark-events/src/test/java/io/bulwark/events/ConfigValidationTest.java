@@ -15,26 +15,26 @@ class ConfigValidationTest {
   @Test
   void buildersNameTheBadValue() {
     assertThatThrownBy(() -> TopicSpec.builder("orders").partitions(0))
-        .hasMessageContaining("partitions must be in 1..10000 but was 0 (topic orders)");
+        .hasMessageContaining("partitions must be in 1..10000, was 0 (topic orders)");
     assertThatThrownBy(() -> TopicSpec.builder("bad/name")).hasMessageContaining("'bad/name'");
     assertThatThrownBy(() -> TopicSpec.builder("t").retention(Duration.ZERO))
-        .hasMessageContaining("retention must be positive but was PT0S");
+        .hasMessageContaining("retention must be positive, was PT0S");
     assertThatThrownBy(() -> ProducerConfig.builder().maxBufferedRecords(0))
-        .hasMessageContaining("maxBufferedRecords must be >= 1 but was 0");
+        .hasMessageContaining("maxBufferedRecords must be >= 1, was 0");
     assertThatThrownBy(() -> ConsumerConfig.builder(" "))
         .hasMessageContaining("groupId must be non-blank");
     assertThatThrownBy(() -> ConsumerConfig.builder("g").maxPollRecords(-3))
-        .hasMessageContaining("maxPollRecords must be >= 1 but was -3 (group g)");
+        .hasMessageContaining("maxPollRecords must be >= 1, was -3 (group g)");
     assertThatThrownBy(() -> EmbeddedLogConfig.builder(Path.of("x")).segmentBytes(10))
-        .hasMessageContaining("segmentBytes must be in 1 KiB..1 TiB but was 10");
+        .hasMessageContaining("segmentBytes must be in 1 KiB..1 TiB, was 10");
     assertThatThrownBy(
             () ->
                 EmbeddedLogConfig.builder(Path.of("x")).producerIdExpiration(Duration.ofMillis(10)))
-        .hasMessageContaining("producerIdExpiration must be at least 1s but was PT0.01S");
+        .hasMessageContaining("producerIdExpiration must be at least 1s, was PT0.01S");
     assertThatThrownBy(() -> KafkaLogConfig.builder("localhost"))
         .hasMessageContaining("bad entry 'localhost'");
     assertThatThrownBy(() -> OutgoingRecord.builder("t").partition(-1))
-        .hasMessageContaining("partition must be >= 0 but was -1 (topic t)");
+        .hasMessageContaining("partition must be >= 0, was -1 (topic t)");
   }
 
   @Test
@@ -100,7 +100,7 @@ class ConfigValidationTest {
         .hasMessageContaining("embedded.durability")
         .hasMessageContaining("sometimes")
         .hasMessageContaining("events.yaml:5")
-        .hasMessageContaining("segmentBytes must be in 1 KiB..1 TiB but was 12");
+        .hasMessageContaining("segmentBytes must be in 1 KiB..1 TiB, was 12");
   }
 
   @Test

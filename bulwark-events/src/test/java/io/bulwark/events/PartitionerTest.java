@@ -35,6 +35,6 @@ class PartitionerTest {
   @Test
   void rejectsANonPositivePartitionCount() {
     assertThatThrownBy(() -> Partitioner.partitionFor(new byte[] {1}, 0))
-        .hasMessageContaining("partitions must be > 0 but was 0");
+        .hasMessageContaining("partitions must be > 0, was 0");
   }
 }

@@ -31,7 +31,7 @@ public final class Inbox {
     this.table = SqlDialect.checkIdentifier(table, "inbox table name");
     if (consumer.isBlank() || consumer.length() > 200) {
       throw new IllegalArgumentException(
-          "inbox consumer name must be 1..200 non-blank characters but was '" + consumer + "'");
+          "inbox consumer name must be 1..200 non-blank characters, was '" + consumer + "'");
     }
     this.consumer = consumer;
   }

@@ -56,7 +56,7 @@ public final class OutboxRelay {
    */
   public int relayOnce(int max) throws SQLException {
     if (max < 1) {
-      throw new IllegalArgumentException("max must be >= 1 but was " + max);
+      throw new IllegalArgumentException("max must be >= 1, was " + max);
     }
     try (Connection c = connections.get()) {
       List<Row> rows = unsent(c, max);

@@ -37,7 +37,7 @@ public enum SqlDialect {
     if (!name.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
       throw new IllegalArgumentException(
           what
-              + " must be a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]*, at most 63) but was '"
+              + " must be a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]*, at most 63), was '"
               + name
               + "'");
     }

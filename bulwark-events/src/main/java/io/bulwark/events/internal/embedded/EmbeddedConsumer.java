@@ -158,7 +158,7 @@ final class EmbeddedConsumer implements Consumer {
     for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
       if (e.getValue() < 0) {
         throw new IllegalArgumentException(
-            "offset must be >= 0 but was " + e.getValue() + " for " + e.getKey());
+            "offset must be >= 0, was " + e.getValue() + " for " + e.getKey());
       }
     }
     log.offsets().commit(config.groupId(), offsets);
@@ -187,7 +187,7 @@ final class EmbeddedConsumer implements Consumer {
   public void seek(TopicPartition partition, long offset) {
     position(partition);
     if (offset < 0) {
-      throw new IllegalArgumentException("offset must be >= 0 but was " + offset);
+      throw new IllegalArgumentException("offset must be >= 0, was " + offset);
     }
     positions.put(partition, offset);
   }

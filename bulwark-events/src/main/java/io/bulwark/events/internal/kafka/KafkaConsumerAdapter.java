@@ -222,7 +222,7 @@ final class KafkaConsumerAdapter implements Consumer {
   @Override
   public void seek(TopicPartition partition, long offset) {
     if (offset < 0) {
-      throw new IllegalArgumentException("offset must be >= 0 but was " + offset);
+      throw new IllegalArgumentException("offset must be >= 0, was " + offset);
     }
     consumer.seek(k(partition), offset);
   }
