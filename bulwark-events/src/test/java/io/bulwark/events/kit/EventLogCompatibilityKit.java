@@ -10,7 +10,6 @@ import io.bulwark.core.context.TraceContext;
 import io.bulwark.core.telemetry.HopSpans;
 import io.bulwark.core.telemetry.TelemetrySpan;
 import io.bulwark.events.Consumer;
-import io.bulwark.events.ConsumerConfig;
 import io.bulwark.events.EventLog;
 import io.bulwark.events.EventRecord;
 import io.bulwark.events.OutgoingRecord;
@@ -37,15 +36,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,61 +50,10 @@ import org.junit.jupiter.api.Test;
  * consume-transform-produce, seek, headers and context. Subclasses only say how to open a log. Each
  * test uses fresh topic and group names, so a shared broker is fine.
  */
-public abstract class EventLogCompatibilityKit {
-  protected static final Duration WAIT = Duration.ofSeconds(60);
-  private static final Duration POLL = Duration.ofMillis(100);
-
-  protected EventLog log;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
-  private final String suffix = UUID.randomUUID().toString().substring(0, 8);
-
-  /** A new log for one test. */
-  protected abstract EventLog newLog() throws Exception;
-
+public abstract class EventLogCompatibilityKit extends KitLog {
   /** Makes {@code consumer} die without committing; by default it just leaves. */
   protected void kill(Consumer consumer) {
     consumer.close();
-  }
-
-  @BeforeEach
-  void open() throws Exception {
-    log = newLog();
-  }
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (AutoCloseable c : closeables.reversed()) {
-      try {
-        c.close();
-      } catch (RuntimeException ignored) {
-        // already closed by the test
-      }
-    }
-    log.close();
-  }
-
-  protected String topic(String name, int partitions) {
-    String t = name + "-" + suffix;
-    log.createTopic(TopicSpec.of(t, partitions));
-    return t;
-  }
-
-  protected String group(String name) {
-    return name + "-" + suffix;
-  }
-
-  protected Producer producer(ProducerConfig config) {
-    Producer p = log.producer(config);
-    closeables.add(p);
-    return p;
-  }
-
-  protected Consumer consumer(String group, String topic) {
-    Consumer c =
-        log.consumer(ConsumerConfig.builder(group).sessionTimeout(Duration.ofSeconds(6)).build());
-    closeables.add(c);
-    c.subscribe(List.of(topic));
-    return c;
   }
 
   protected static OutgoingRecord rec(String topic, String key, String value) {

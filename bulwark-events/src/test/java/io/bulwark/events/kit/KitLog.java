@@ -22,18 +22,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * The plumbing shared by the typed-topic and processor kits: one log per test, fresh topic and
- * group names (so a shared broker is fine), producers and consumers closed after the test, and
- * reads that prove the absence of further records with a marker sent last to every partition.
+ * The plumbing shared by the event-log, typed-topic and processor kits: one log per test, fresh
+ * topic and group names (so a shared broker is fine), producers and consumers closed after the
+ * test, and reads that prove the absence of further records with a marker sent last to every
+ * partition.
  */
-abstract class KitLog {
-  static final Duration WAIT = Duration.ofSeconds(60);
-  static final Duration POLL = Duration.ofMillis(100);
+public abstract class KitLog {
+  protected static final Duration WAIT = Duration.ofSeconds(60);
+  protected static final Duration POLL = Duration.ofMillis(100);
   static final String MARKER = "marker";
 
-  EventLog log;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
-  private final String suffix = UUID.randomUUID().toString().substring(0, 8);
+  protected EventLog log;
+  protected final List<AutoCloseable> closeables = new ArrayList<>();
+  protected final String suffix = UUID.randomUUID().toString().substring(0, 8);
 
   /** A new log for one test. */
   protected abstract EventLog newLog() throws Exception;
@@ -55,23 +56,23 @@ abstract class KitLog {
     log.close();
   }
 
-  String topic(String name, int partitions) {
+  protected String topic(String name, int partitions) {
     String t = name + "-" + suffix;
     log.createTopic(TopicSpec.of(t, partitions));
     return t;
   }
 
-  String group(String name) {
+  protected String group(String name) {
     return name + "-" + suffix;
   }
 
-  Producer producer(ProducerConfig config) {
+  protected Producer producer(ProducerConfig config) {
     Producer p = log.producer(config);
     closeables.add(p);
     return p;
   }
 
-  Consumer consumer(String group, String topic) {
+  protected Consumer consumer(String group, String topic) {
     Consumer c =
         log.consumer(ConsumerConfig.builder(group).sessionTimeout(Duration.ofSeconds(6)).build());
     closeables.add(c);
