@@ -3,15 +3,13 @@ package io.bulwark.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bulwark.test.kit.ConfigCopies;
 import io.vertx.core.Vertx;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
+import java.lang.invoke.MethodHandles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -31,6 +29,8 @@ import org.junit.jupiter.api.Test;
  * without losing the config's other settings, and listeners add up instead of replacing each other.
  */
 class ServerSettingsTest {
+  private static final ConfigCopies COPIES = ConfigCopies.using(MethodHandles.lookup());
+
   private final ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
   private Vertx vertx = Vertx.vertx();
 
@@ -61,23 +61,10 @@ class ServerSettingsTest {
   }
 
   @Test
-  void everyConfigFieldSurvivesToBuilder() throws Exception {
+  void everyConfigFieldSurvivesToBuilder() {
     ServerConfig changed = everySettingChanged();
-    ServerConfig copy = changed.toBuilder().build();
-    ServerConfig defaults = ServerConfig.defaults();
-    List<String> fields = new ArrayList<>();
-    for (Field f : ServerConfig.class.getDeclaredFields()) {
-      if (Modifier.isStatic(f.getModifiers())) {
-        continue;
-      }
-      f.setAccessible(true);
-      fields.add(f.getName());
-      assertThat(f.get(changed))
-          .as("%s is set away from its default by this test (add the new setting to it)", f)
-          .isNotEqualTo(f.get(defaults));
-      assertThat(f.get(copy)).as("%s after toBuilder()", f.getName()).isEqualTo(f.get(changed));
-    }
-    assertThat(fields).contains("maxBodySize", "drainBudget", "keyStore");
+    COPIES.copiesEveryField(changed, ServerConfig.defaults(), changed.toBuilder().build());
+    assertThat(COPIES.fieldNames(changed)).contains("maxBodySize", "drainBudget", "keyStore");
   }
 
   @Test
