@@ -142,7 +142,7 @@ final class DefaultAdaptiveThrottle implements AdaptiveThrottle, Stage {
     }
     T result;
     try {
-      result = chain.proceed(next, task);
+      result = chain.stage(next).execute(chain, next + 1, task);
     } catch (Throwable t) {
       record(t);
       throw t;

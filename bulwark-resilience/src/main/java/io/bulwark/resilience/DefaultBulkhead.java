@@ -79,7 +79,7 @@ final class DefaultBulkhead implements Bulkhead, Stage {
       throw rejection;
     }
     try {
-      return chain.proceed(next, task);
+      return chain.stage(next).execute(chain, next + 1, task);
     } finally {
       permits.release();
     }

@@ -205,7 +205,7 @@ final class DefaultCircuitBreaker implements CircuitBreaker, Stage {
     long start = config.tracksSlowCalls() ? clock.nanoTime() : 0;
     T result;
     try {
-      result = chain.proceed(next, task);
+      result = chain.stage(next).execute(chain, next + 1, task);
     } catch (Throwable t) {
       complete(admitted, elapsedSince(start), null, t);
       throw t;

@@ -144,7 +144,7 @@ final class DefaultConcurrencyLimiter implements ConcurrencyLimiter, Stage {
     long start = clock.nanoTime();
     T result;
     try {
-      result = chain.proceed(next, task);
+      result = chain.stage(next).execute(chain, next + 1, task);
     } catch (Throwable t) {
       release(start, admitted, deadline, t);
       throw t;

@@ -70,7 +70,7 @@ final class DefaultFallback<V> implements Fallback<V>, Stage {
       throws Exception {
     T value;
     try {
-      value = chain.proceed(next, task);
+      value = chain.stage(next).execute(chain, next + 1, task);
     } catch (Exception e) {
       Throwable failure = ErrorClassifier.unwrap(e);
       if (!when.test(failure)) {

@@ -156,7 +156,7 @@ final class DefaultKeyedRateLimiter<K> implements KeyedRateLimiter<K>, Stage {
       listeners.rejected(name, Rejection.RATE_LIMITED);
       throw rejection;
     }
-    return chain.proceed(next, task);
+    return chain.stage(next).execute(chain, next + 1, task);
   }
 
   @Override

@@ -18,9 +18,17 @@ import org.jspecify.annotations.Nullable;
   "FutureReturnValueIgnored"
 }) // side-effect callbacks; results typed by the caller
 final class DefaultPipeline implements Pipeline {
+  // Every call reads Context.deadline(), whose return type is Deadline. The JIT never inlines a
+  // method whose signature names a class not loaded yet, so in a JVM where no deadline was ever set
+  // that read stayed an out-of-line call on every call. Loading (not initialising) the class with
+  // the first pipeline lets it inline.
+  @SuppressWarnings({"unused", "UnusedVariable"})
+  private static final Class<?> DEADLINE_LOADED = Deadline.class;
+
   private final String name;
   private final List<Policy> policies;
   private final SyncChain sync;
+  private final Stage first;
   private final AsyncChain async;
   private final ListenerSet listeners = new ListenerSet();
   private final Clock clock;
@@ -33,6 +41,7 @@ final class DefaultPipeline implements Pipeline {
     this.deadlineNanos = builder.deadline == null ? 0 : builder.deadline.toNanos();
     Stage[] stages = stages(ordered);
     this.sync = new SyncChain(stages);
+    this.first = sync.stage(0);
     this.async = new AsyncChain(stages);
     for (ResilienceListener l : builder.listeners) {
       listeners.add(l);
@@ -118,11 +127,11 @@ final class DefaultPipeline implements Pipeline {
       throw expired();
     }
     if (listeners.isEmpty()) {
-      return sync.proceed(0, task);
+      return first.execute(sync, 1, task);
     }
     long start = clock.nanoTime();
     try {
-      T result = sync.proceed(0, task);
+      T result = first.execute(sync, 1, task);
       listeners.callEnded(name, clock.nanoTime() - start, null);
       return result;
     } catch (Throwable t) {
@@ -140,7 +149,7 @@ final class DefaultPipeline implements Pipeline {
     }
     long start = clock.nanoTime();
     try {
-      T result = bounded.call(() -> sync.<T>proceed(0, task));
+      T result = bounded.call(() -> first.<T>execute(sync, 1, task));
       listeners.callEnded(name, clock.nanoTime() - start, null);
       return result;
     } catch (Throwable t) {

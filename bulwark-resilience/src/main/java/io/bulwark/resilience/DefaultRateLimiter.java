@@ -91,7 +91,7 @@ final class DefaultRateLimiter implements RateLimiter, Stage {
         awaitPermit(stripe, now, wait);
       }
     }
-    return chain.proceed(next, task);
+    return chain.stage(next).execute(chain, next + 1, task);
   }
 
   /** Reserves a permit due within maxWait, or throws the rejection. */

@@ -132,7 +132,7 @@ final class DefaultRetry implements Retry, Stage {
     for (int attempt = 1; ; attempt++) {
       T result;
       try {
-        result = chain.proceed(next, task);
+        result = chain.stage(next).execute(chain, next + 1, task);
       } catch (Exception failure) {
         delay = nextDelay(attempt, delay, failure, Context.current().deadline());
         if (delay < 0) {

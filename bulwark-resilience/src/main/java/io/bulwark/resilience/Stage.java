@@ -8,7 +8,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * How a policy takes part in a pipeline: it runs the rest of the chain (from {@code next}) once,
  * several times, later or not at all. Implemented by every policy implementation; the chains call
- * it without allocating, so a synchronous call through a pipeline costs no garbage on success.
+ * it without allocating, so a synchronous call through a pipeline costs no garbage on success. On
+ * its blocking path a stage calls its successor as {@code chain.stage(next).execute(chain, next +
+ * 1, task)} from its own code (see {@link SyncChain} for why).
  */
 @SuppressWarnings({
   "TypeParameterUnusedInFormals",

@@ -30,8 +30,11 @@ import org.openjdk.jmh.annotations.TearDown;
  * limiter → bulkhead) for Bulwark, Resilience4j and Failsafe, configured alike: a count-based
  * breaker of the last 100 calls (50% failure threshold), 3 retry attempts, a rate limit that never
  * binds (10^9 per second, no wait), a bulkhead of 100 that never waits. The state is shared by all
- * benchmark threads, as a service's policies are. The subclasses fix the thread count, so one JMH
- * run (one hold of the machine-wide JMH lock) measures both.
+ * benchmark threads, as a service's policies are. Every side builds its decorated call once and
+ * reuses it, as a service would: Resilience4j's decorated suppliers, Failsafe's executors and
+ * Bulwark's pipelines (the retry row is {@code Pipeline.of(retry)} against {@code
+ * Retry.decorateSupplier}). The subclasses fix the thread count, so one JMH run (one hold of the
+ * machine-wide JMH lock) measures both.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
