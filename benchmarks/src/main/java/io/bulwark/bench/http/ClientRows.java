@@ -99,8 +99,8 @@ final class ClientRows {
         }
         Round bm = Round.median(b);
         Round rm = Round.median(r);
-        java.util.Arrays.sort(ratios);
-        double ratio = ratios[rounds / 2];
+        java.util.Arrays.sort(ratios); // the median of the rounds' ratios (mean of the middle two)
+        double ratio = (ratios[(rounds - 1) / 2] + ratios[rounds / 2]) / 2;
         out.printf(
             Locale.ROOT,
             "%-24s %12s %10s %10s %8s%n",
