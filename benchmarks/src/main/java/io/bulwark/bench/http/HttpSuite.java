@@ -125,6 +125,7 @@ public final class HttpSuite implements BenchSuite {
       metrics.put("bulwark_vt_p99_ms", v.p99Millis);
       metrics.put("vertx_p99_ms", r.p99Millis);
       metrics.put("vt_ratio", vtRatio);
+      metrics.putAll(ClientRows.run(args, out)); // the client rows (their own class)
       return new BenchResult(name(), metrics, ratio);
     } finally {
       bulwark.shutdown();

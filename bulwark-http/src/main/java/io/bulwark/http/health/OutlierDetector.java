@@ -45,7 +45,10 @@ public final class OutlierDetector {
    */
   public boolean record(String id, boolean success, Collection<String> all) {
     long now = clock.nanoTime();
-    Stats s = stats.computeIfAbsent(id, k -> newStats(now));
+    Stats s = stats.get(id); // no capturing lambda per call once the endpoint is known
+    if (s == null) {
+      s = stats.computeIfAbsent(id, k -> newStats(now));
+    }
     boolean shouldEject;
     synchronized (s) {
       if (now - s.windowStart >= config.interval().toNanos()) {

@@ -12,13 +12,15 @@ import org.jspecify.annotations.Nullable;
  * attempt's verdict, which {@link ClientEngine} feeds to the balancer, outlier detection and the
  * breaker when the attempt ends.
  *
- * <p>Confined to the calling thread except {@link #inflight}, which the event loop sets. The one
- * object an attempt allocates for its own bookkeeping.
+ * <p>Confined to the calling thread except {@link #inflight}, which the event loop sets, and the
+ * event-loop context the exchange was issued on ({@link #issuedOn}). The one object an attempt
+ * allocates for its own bookkeeping.
  */
 final class ClientAttempt {
   final EndpointState endpoint;
   private final CircuitBreaker.@Nullable Permit permit;
   private volatile @Nullable HttpClientRequest inflight;
+  private volatile io.vertx.core.@Nullable Context issuedOn;
   private boolean success;
   private boolean counts = true;
   private @Nullable HttpCallException failure;
@@ -32,15 +34,21 @@ final class ClientAttempt {
     return endpoint.id();
   }
 
+  /** The exchange is issued on {@code eventLoop} (called by the caller before it is issued). */
+  void issuedOn(io.vertx.core.Context eventLoop) {
+    issuedOn = eventLoop;
+  }
+
   /** The request went out (called on the event loop). */
   void sent(HttpClientRequest request) {
     inflight = request;
   }
 
-  /** Resets the request in flight, if any, on {@code eventLoop}. */
-  void reset(io.vertx.core.Context eventLoop) {
+  /** Resets the request in flight, if any, on the event-loop context that issued it. */
+  void reset() {
     HttpClientRequest r = inflight;
-    if (r != null) {
+    io.vertx.core.Context eventLoop = issuedOn;
+    if (r != null && eventLoop != null) {
       eventLoop.runOnContext(v -> r.reset());
     }
   }

@@ -32,7 +32,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
@@ -53,8 +52,7 @@ public final class ClientEngine implements ServiceClient {
   private final @Nullable ActiveHealthChecker health;
   private final ServiceDiscovery.Subscription subscription;
   private final EndpointBreakers breakers;
-  private volatile List<EndpointState> states = List.of();
-  private volatile Set<String> ids = Set.of();
+  private volatile EndpointSet endpoints = EndpointSet.EMPTY;
 
   public ClientEngine(
       String name,
@@ -92,25 +90,25 @@ public final class ClientEngine implements ServiceClient {
             : new ActiveHealthChecker(
                 hc,
                 scheduler,
-                () -> states.stream().map(EndpointState::endpoint).toList(),
+                () -> endpoints.all().stream().map(EndpointState::endpoint).toList(),
                 e -> transport.probe(e, hc.path(), hc.timeout().toMillis()));
   }
 
-  private void onEndpoints(List<Endpoint> endpoints) {
+  private void onEndpoints(List<Endpoint> update) {
     Map<String, EndpointState> old = new HashMap<>();
-    for (EndpointState s : states) {
+    for (EndpointState s : endpoints.all()) {
       old.put(s.id(), s);
     }
-    List<EndpointState> next = new ArrayList<>(endpoints.size());
+    List<EndpointState> next = new ArrayList<>(update.size());
     long decay = config.ewmaDecay().toNanos();
-    for (Endpoint e : endpoints) {
+    for (Endpoint e : update) {
       EndpointState s = old.get(e.id());
       next.add(s != null && s.endpoint().equals(e) ? s : new EndpointState(e, clock, decay));
     }
-    states = List.copyOf(next);
-    ids = Set.copyOf(next.stream().map(EndpointState::id).toList());
-    outliers.retain(ids);
-    breakers.retain(next);
+    EndpointSet set = new EndpointSet(next);
+    endpoints = set;
+    outliers.retain(set.ids());
+    breakers.retain(set.all());
   }
 
   @Override
@@ -120,10 +118,34 @@ public final class ClientEngine implements ServiceClient {
 
   /**
    * The endpoints that may take traffic now (health, ejection, endpoint breakers, zone preference
-   * applied).
+   * applied); an immutable list. Allocates nothing while the set of usable endpoints stays the same
+   * (see {@link EndpointSet}).
    */
   public List<EndpointState> usable() {
-    List<EndpointState> all = states;
+    EndpointSet set = endpoints;
+    if (set.wide()) {
+      return usableWide(set.all());
+    }
+    List<EndpointState> all = set.all();
+    ActiveHealthChecker h = health;
+    long ok = 0;
+    long notExcluded = 0;
+    for (int i = 0; i < all.size(); i++) {
+      EndpointState s = all.get(i);
+      if (!excluded(s)) {
+        notExcluded |= 1L << i;
+        if (h == null || h.isHealthy(s.id())) {
+          ok |= 1L << i;
+        }
+      }
+    }
+    // panic mode: when every endpoint looks bad, trying one beats failing every call
+    List<EndpointState> usable = set.subset(ok != 0 ? ok : notExcluded);
+    return usable.isEmpty() ? usable : zones.select(usable, all);
+  }
+
+  /** {@link #usable()} for a service of more than 64 endpoints: a list per call. */
+  private List<EndpointState> usableWide(List<EndpointState> all) {
     List<EndpointState> ok = new ArrayList<>(all.size());
     ActiveHealthChecker h = health;
     for (EndpointState s : all) {
@@ -139,7 +161,7 @@ public final class ClientEngine implements ServiceClient {
         }
       }
     }
-    return ok.isEmpty() ? ok : zones.select(ok, all);
+    return ok.isEmpty() ? List.of() : zones.select(List.copyOf(ok), all);
   }
 
   /** Ejected by outlier detection, or refused by its own circuit breaker. */
@@ -286,7 +308,7 @@ public final class ClientEngine implements ServiceClient {
    */
   private HttpCallException noEndpoint(@Nullable List<String> refused) {
     List<String> open = new ArrayList<>(refused == null ? List.of() : refused);
-    for (EndpointState s : states) {
+    for (EndpointState s : endpoints.all()) {
       CircuitBreaker b = breakers.of(s.id());
       if (b != null && breakers.refuses(s.id()) && !open.contains(b.name())) {
         open.add(b.name());
@@ -377,7 +399,7 @@ public final class ClientEngine implements ServiceClient {
   private void record(ClientAttempt attempt, long tookNanos) {
     attempt.endpoint.onComplete(tookNanos);
     if (attempt.counts()) {
-      outliers.record(attempt.endpointId(), attempt.success(), ids);
+      outliers.record(attempt.endpointId(), attempt.success(), endpoints.ids());
     }
     attempt.judge(tookNanos);
   }

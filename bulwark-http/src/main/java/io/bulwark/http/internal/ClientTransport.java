@@ -29,21 +29,29 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One client's wire: a Vert.x HTTP client (pooled, kept-alive connections; HTTP/1.1 or HTTP/2; TLS
- * as the config says) whose exchanges all run on one event-loop context, since issuing a request
- * from an arbitrary thread lets the response body race past its reader (a rare lost response). The
+ * as the config says) whose exchanges all run on event-loop contexts, since issuing a request from
+ * an arbitrary thread lets the response body race past its reader (a rare lost response). The
  * caller's thread blocks on the answer; thread-safe.
+ *
+ * <p>Design notes. The exchanges are spread over {@link EventLoops}, one context per event loop of
+ * the Vert.x instance, so that one client's I/O is not bounded by one event-loop thread: a caller
+ * thread always uses the same context (chosen by its thread id, no shared counter to contend on),
+ * and a request is issued, sent, read and reset on that context only. The pool is the one Vert.x
+ * client's, shared by the contexts, so {@link ClientConfig#poolSize()} stays the bound on
+ * connections per endpoint; a connection lives on the event loop of the context that opened it and
+ * Vert.x hands its responses to the context of the request that uses it.
  */
 final class ClientTransport {
   private final ClientConfig config;
   private final HttpClientAgent http;
-  private final io.vertx.core.Context eventLoop;
+  private final EventLoops eventLoops;
   private final ContextHeaders contextHeaders;
 
   ClientTransport(Vertx vertx, ClientConfig config, ContextHeaders contextHeaders) {
     this.config = config;
     this.contextHeaders = contextHeaders;
     this.http = vertx.createHttpClient(clientOptions(config), poolOptions(config));
-    this.eventLoop = vertx.getOrCreateContext();
+    this.eventLoops = EventLoops.of(vertx);
   }
 
   private static HttpClientOptions clientOptions(ClientConfig config) {
@@ -91,8 +99,10 @@ final class ClientTransport {
             .setURI(request.path())
             .setSsl(config.tls());
     Promise<ClientResponse> result = Promise.promise();
-    // every exchange of this client runs on one event-loop context: issuing a request from an
-    // arbitrary thread lets the response body race past its reader (a rare lost response)
+    // every exchange runs on an event-loop context (the caller's one of them): issuing a request
+    // from an arbitrary thread lets the response body race past its reader (a rare lost response)
+    io.vertx.core.Context eventLoop = eventLoops.forCurrentThread();
+    attempt.issuedOn(eventLoop);
     eventLoop.runOnContext(
         v ->
             http.request(options)
@@ -110,7 +120,7 @@ final class ClientTransport {
 
   /** Resets the request of {@code attempt} in flight, if any: the attempt gave up waiting. */
   void reset(ClientAttempt attempt) {
-    attempt.reset(eventLoop);
+    attempt.reset();
   }
 
   private static ClientResponse toResponse(
@@ -143,13 +153,15 @@ final class ClientTransport {
             .setURI(path)
             .setSsl(config.tls());
     Promise<Boolean> result = Promise.promise();
-    eventLoop.runOnContext(
-        v ->
-            http.request(options)
-                .compose(HttpClientRequest::send)
-                .compose(resp -> resp.body().map(b -> resp.statusCode() == 200))
-                .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
-                .onComplete(result));
+    eventLoops
+        .forCurrentThread()
+        .runOnContext(
+            v ->
+                http.request(options)
+                    .compose(HttpClientRequest::send)
+                    .compose(resp -> resp.body().map(b -> resp.statusCode() == 200))
+                    .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                    .onComplete(result));
     return result.future().toCompletionStage().toCompletableFuture();
   }
 

@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The live load of one endpoint as a client sees it: requests in flight and a peak-sensitive
  * exponentially weighted moving average of latency (peak EWMA: a sample above the average replaces
  * it at once; lower samples pull it down with decay {@code exp(-Δt/τ)}), plus when the endpoint
- * appeared (for slow start). Thread-safe; updates of the average take a tiny lock.
+ * appeared (for slow start). Thread-safe; updates of the average take a tiny lock, reads (a
+ * balancer's pick) take none.
  */
 public final class EndpointState {
   private final Endpoint endpoint;
@@ -16,7 +17,7 @@ public final class EndpointState {
   private final long decayNanos;
   private final long addedAtNanos;
   private final AtomicInteger inFlight = new AtomicInteger();
-  private double ewmaNanos;
+  private volatile double ewmaNanos;
   private long lastUpdateNanos;
 
   /**
@@ -76,7 +77,7 @@ public final class EndpointState {
   }
 
   /** The current peak-EWMA latency in nanoseconds (0 before the first sample). */
-  public synchronized double ewmaNanos() {
+  public double ewmaNanos() {
     return ewmaNanos;
   }
 

@@ -1,6 +1,5 @@
 package io.bulwark.http.lb;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -28,7 +27,8 @@ public interface ZonePreference {
 
   /**
    * Prefer endpoints in {@code zone} while at least {@code minHealthyShare} of that zone's
-   * endpoints are usable; below that, use all zones.
+   * endpoints are usable; below that, use all zones. Allocates nothing when asked again with lists
+   * of the same elements as the call before.
    */
   static ZonePreference localZone(String zone, double minHealthyShare) {
     Objects.requireNonNull(zone, "zone");
@@ -36,18 +36,6 @@ public interface ZonePreference {
       throw new IllegalArgumentException(
           "minHealthyShare must be in (0, 1], was " + minHealthyShare);
     }
-    return (usable, all) -> {
-      long total = all.stream().filter(e -> zone.equals(e.endpoint().zone())).count();
-      List<EndpointState> local = new ArrayList<>();
-      for (EndpointState e : usable) {
-        if (zone.equals(e.endpoint().zone())) {
-          local.add(e);
-        }
-      }
-      if (total > 0 && !local.isEmpty() && local.size() >= minHealthyShare * total) {
-        return local;
-      }
-      return usable;
-    };
+    return new LocalZone(zone, minHealthyShare);
   }
 }
