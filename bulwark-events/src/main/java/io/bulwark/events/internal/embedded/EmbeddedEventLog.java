@@ -381,6 +381,15 @@ public final class EmbeddedEventLog implements EventLog {
     }
   }
 
+  /**
+   * Fsyncs (files and directories) issued by every embedded log of this process so far. Not API:
+   * for tests and benchmarks that count what an operation costs in fsyncs (take the difference of
+   * two reads around it, with no other log busy).
+   */
+  public static long fsyncCount() {
+    return Fsync.count();
+  }
+
   /** First offset and end offset (exclusive, durable) of a partition. */
   public long[] bounds(TopicPartition tp) {
     PartitionLog p = partition(tp);
