@@ -169,7 +169,7 @@ public final class EmbeddedEventLog implements EventLog {
     for (TxnJournal.Logged logged : pending) {
       applyTransaction(logged.entry(), logged.lsn());
     }
-    offsets.persistDirty(journal.appliedThrough());
+    offsets.persistDirty(journal.lastLsn()); // every entry read is applied now
     journal.deleteFile();
   }
 

@@ -172,6 +172,11 @@ final class TxnJournal {
     return first == null ? last : Math.min(last, first - 1);
   }
 
+  /** The highest LSN written or read. */
+  long lastLsn() {
+    return lastLsn;
+  }
+
   /** Starts LSNs above {@code lsn} (the highest LSN the offsets files cover). */
   void startAfter(long lsn) {
     appendLock.lock();
@@ -274,6 +279,7 @@ final class TxnJournal {
       appendLock.lock();
       try {
         lastLsn = Math.max(lastLsn, logged.lsn());
+        inFlight.add(logged.lsn()); // until replayed: no checkpoint may truncate it meanwhile
         entries++;
       } finally {
         appendLock.unlock();
@@ -283,7 +289,7 @@ final class TxnJournal {
     return result;
   }
 
-  /** Removes the journal file(s) once their entries are replayed (at open). */
+  /** Removes the journal file(s) once their entries are replayed and durable (at open). */
   void deleteFile() throws IOException {
     appendLock.lock();
     try {
@@ -296,6 +302,7 @@ final class TxnJournal {
         }
       }
       AtomicFiles.delete(file);
+      inFlight.clear();
       position = 0;
       written = 0;
       synced = 0;
