@@ -38,6 +38,7 @@ import java.util.stream.Stream;
  */
 public final class EmbeddedEventLog implements EventLog {
   private static final long RETENTION_CHECK_MILLIS = 60_000;
+  private static final long CHECKPOINT_DRAIN_NANOS = 100_000_000L;
   private static final System.Logger LOG = System.getLogger(EmbeddedEventLog.class.getName());
 
   private final EmbeddedLogConfig config;
@@ -181,6 +182,9 @@ public final class EmbeddedEventLog implements EventLog {
     if (!force && !journal.checkpointDue()) {
       return;
     }
+    // a committing thread waits briefly for other commits in flight; the writer thread never does
+    // (it is the one applying them)
+    long drainNanos = force ? 0 : CHECKPOINT_DRAIN_NANOS;
     try {
       journal.checkpoint(
           lsn -> {
@@ -189,7 +193,8 @@ public final class EmbeddedEventLog implements EventLog {
             } catch (IOException e) {
               throw new java.io.UncheckedIOException(e);
             }
-          });
+          },
+          drainNanos);
     } catch (IOException | java.io.UncheckedIOException e) {
       throw new EventLogException(
           "transaction journal checkpoint failed (its committed transactions stay in the journal"

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
 import java.util.zip.CRC32C;
@@ -202,33 +203,57 @@ final class TxnJournal {
 
   /**
    * If no commit is in flight: runs {@code persistOffsets} with the LSN every entry is covered by
-   * (it must make every offset applied so far durable), then empties the journal durably. Commits
-   * wait meanwhile. Returns whether it ran.
+   * (it must make every offset applied so far durable), then empties the journal durably. New
+   * commits wait meanwhile. With {@code drainNanos} > 0 it first waits up to that long for the
+   * commits in flight to finish applying (so that sustained concurrent commits cannot keep the
+   * journal from ever being checkpointed); never from the writer thread, which applies them (with 0
+   * it does not even wait for the lock). Returns whether it ran.
    */
-  boolean checkpoint(LongConsumer persistOffsets) throws IOException {
-    appendLock.lock();
-    syncLock.lock();
+  boolean checkpoint(LongConsumer persistOffsets, long drainNanos) throws IOException {
+    if (drainNanos > 0) {
+      appendLock.lock();
+    } else if (!appendLock.tryLock()) {
+      return false; // another thread is checkpointing or waiting to: never block the writer
+    }
     try {
+      long deadline = System.nanoTime() + drainNanos;
+      while (!inFlight.isEmpty() && drainNanos > 0 && System.nanoTime() - deadline < 0) {
+        LockSupport.parkNanos(50_000); // in-flight commits finish without this lock
+      }
       if (!inFlight.isEmpty()) {
         return false;
       }
       if (entries == 0) {
         return true;
       }
-      persistOffsets.accept(lastLsn);
-      FileChannel ch = channel;
-      if (ch != null) {
-        ch.truncate(0);
-        Fsync.note();
-        ch.force(false);
+      syncLock.lock();
+      try {
+        persistOffsets.accept(lastLsn);
+        FileChannel ch = channel;
+        if (ch != null) {
+          ch.truncate(0);
+          Fsync.note();
+          ch.force(false);
+        }
+        position = 0;
+        written = 0;
+        synced = 0;
+        entries = 0;
+        return true;
+      } finally {
+        syncLock.unlock();
       }
-      position = 0;
-      written = 0;
-      synced = 0;
-      entries = 0;
-      return true;
     } finally {
-      syncLock.unlock();
+      appendLock.unlock();
+    }
+  }
+
+  /** Entries in the journal now (tests). */
+  int entryCount() {
+    appendLock.lock();
+    try {
+      return entries;
+    } finally {
       appendLock.unlock();
     }
   }
