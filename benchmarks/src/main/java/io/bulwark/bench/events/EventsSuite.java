@@ -24,7 +24,8 @@ import org.HdrHistogram.Histogram;
  * acks=all, idempotent producer). Producer throughput for 100 B and 1 KiB records (one producer,
  * one partition, async sends), and end-to-end latency (send to consumer poll) at a fixed rate.
  * Rounds alternate between the two sides; the best round of each counts. The machine's raw
- * sequential write and fsync latency are printed beside them.
+ * sequential write and fsync latency are printed beside them. Then the transactions rows ({@link
+ * TransactionRows}; {@code --txn-only} runs only those).
  */
 public final class EventsSuite implements BenchSuite {
   private static final int[] SIZES = {100, 1024};
@@ -42,6 +43,7 @@ public final class EventsSuite implements BenchSuite {
   @Override
   public BenchResult run(List<String> args, PrintStream out) throws Exception {
     boolean quick = args.contains("--quick");
+    boolean txnOnly = args.contains("--txn-only"); // only the transactions rows
     Path base = Files.createTempDirectory("bulwark-bench-events");
     DiskProbe.Figures disk = DiskProbe.measure(base);
     out.printf(
@@ -66,7 +68,7 @@ public final class EventsSuite implements BenchSuite {
       out.printf(
           "%-8s %-18s %14s %10s %10s %10s %10s%n",
           "size", "log", "records/s", "MB/s", "e2e p50", "e2e p99", "e2e p999");
-      for (int size : SIZES) {
+      for (int size : txnOnly ? new int[0] : SIZES) {
         int n = (size <= 100 ? 200_000 : 60_000) / (quick ? 4 : 1);
         throughput(embedded, size, n / 4);
         throughput(kafka, size, n / 4);
@@ -99,8 +101,9 @@ public final class EventsSuite implements BenchSuite {
         metrics.put("p99_ratio_" + s, p99r);
         ratioProduct *= tr;
       }
+      TransactionRows.run(base.resolve("txn"), broker.bootstrapServers(), quick, out, metrics);
     }
-    double ratio = Math.sqrt(ratioProduct);
+    double ratio = txnOnly ? metrics.get("txn_ratio") : Math.sqrt(ratioProduct);
     out.printf(
         Locale.ROOT, "throughput ratio (geometric mean over sizes) embedded/kafka = %.2f%n", ratio);
     return new BenchResult(name(), metrics, ratio);

@@ -23,6 +23,7 @@ final class AtomicFiles {
       while (buf.hasRemaining()) {
         ch.write(buf);
       }
+      Fsync.note();
       ch.force(true);
     }
     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -38,6 +38,7 @@ import java.util.stream.Stream;
  */
 public final class EmbeddedEventLog implements EventLog {
   private static final long RETENTION_CHECK_MILLIS = 60_000;
+  private static final long CHECKPOINT_DRAIN_NANOS = 100_000_000L;
   private static final System.Logger LOG = System.getLogger(EmbeddedEventLog.class.getName());
 
   private final EmbeddedLogConfig config;
@@ -63,8 +64,10 @@ public final class EmbeddedEventLog implements EventLog {
     Path root = config.directory();
     this.topicsDir = root.resolve("topics");
     Files.createDirectories(topicsDir);
-    this.offsets = new OffsetStore(root.resolve("groups"));
-    this.journal = new TxnJournal(root.resolve("txn"));
+    TxnJournal txnJournal = new TxnJournal(root.resolve("txn"), config.clock());
+    this.journal = txnJournal;
+    this.offsets = new OffsetStore(root.resolve("groups"), txnJournal::appliedThrough);
+    journal.startAfter(offsets.maxCoveredLsn());
     this.groups = new GroupCoordinator(config.clock(), config.listener(), this::partitionCount);
     this.writer = new LogWriter(config, this::signalData, this::periodic);
     loadTopics();
@@ -157,10 +160,47 @@ public final class EmbeddedEventLog implements EventLog {
     topics.put(spec.name(), new Topic(spec, parts));
   }
 
+  /**
+   * Replays every journal entry in LSN order (records deduplicated by the producer state, offsets
+   * only where the group's file does not cover the entry), makes the offsets durable, then deletes
+   * the journal.
+   */
   private void replayJournal() throws IOException {
-    for (TxnJournal.Entry entry : journal.pending()) {
-      applyTransaction(entry);
-      journal.delete(entry.transactionalId());
+    List<TxnJournal.Logged> pending = journal.pending();
+    for (TxnJournal.Logged logged : pending) {
+      applyTransaction(logged.entry(), logged.lsn());
+    }
+    offsets.persistDirty(journal.lastLsn()); // every entry read is applied now
+    journal.deleteFile();
+  }
+
+  /**
+   * Writes the offsets applied by transactions and empties the journal, if it is due ({@code
+   * force}: whenever it holds anything) and no commit is in flight.
+   */
+  void checkpointJournal(boolean force) {
+    if (!force && !journal.checkpointDue()) {
+      return;
+    }
+    // a committing thread waits briefly for other commits in flight; the writer thread never does
+    // (it is the one applying them)
+    long drainNanos = force ? 0 : CHECKPOINT_DRAIN_NANOS;
+    try {
+      journal.checkpoint(
+          lsn -> {
+            try {
+              offsets.persistDirty(lsn);
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          },
+          drainNanos);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      throw new EventLogException(
+          "transaction journal checkpoint failed (its committed transactions stay in the journal"
+              + " and are replayed at open): "
+              + e,
+          e);
     }
   }
 
@@ -208,17 +248,24 @@ public final class EmbeddedEventLog implements EventLog {
     }
   }
 
-  /** Appends a committed transaction's records (deduplicated) and commits its offsets. */
-  void applyTransaction(TxnJournal.Entry entry) {
+  /**
+   * Appends a replayed transaction's records (deduplicated, in one writer group) and applies its
+   * offsets unless the group's file covers {@code lsn}.
+   */
+  void applyTransaction(TxnJournal.Entry entry, long lsn) {
+    List<LogWriter.Append> appends = new ArrayList<>();
     List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
     for (TxnJournal.Output o : entry.outputs()) {
       CompletableFuture<RecordMetadata> f = new CompletableFuture<>();
-      writer.submit(
+      appends.add(
           new LogWriter.Append(partition(o.tp()), o.entry(), entry.producerId(), o.sequence(), f));
       futures.add(f);
     }
+    if (!appends.isEmpty()) {
+      writer.submit(new LogWriter.AppendAll(appends));
+    }
     CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).join();
-    entry.offsets().forEach(offsets::commit);
+    entry.offsets().forEach((group, o) -> offsets.applyTransactional(group, o, lsn));
   }
 
   @Override
@@ -360,8 +407,16 @@ public final class EmbeddedEventLog implements EventLog {
     writer.control(this::retentionNow);
   }
 
-  /** Deletes segments past each topic's retention, then forgets expired producer state. */
+  /**
+   * Deletes segments past each topic's retention, then forgets expired producer state. The
+   * transaction journal is checkpointed first, so no replay at open relies on what this forgets.
+   */
   private void retentionNow() {
+    try {
+      checkpointJournal(true);
+    } catch (EventLogException e) {
+      LOG.log(System.Logger.Level.WARNING, "{0}; retried at the next commit", e.getMessage());
+    }
     long now = config.clock().wallMillis();
     long expiration = config.producerIdExpiration().toMillis();
     for (Topic t : topics.values()) {
@@ -381,6 +436,15 @@ public final class EmbeddedEventLog implements EventLog {
     }
   }
 
+  /**
+   * Fsyncs (files and directories) issued by every embedded log of this process so far. Not API:
+   * for tests and benchmarks that count what an operation costs in fsyncs (take the difference of
+   * two reads around it, with no other log busy).
+   */
+  public static long fsyncCount() {
+    return Fsync.count();
+  }
+
   /** First offset and end offset (exclusive, durable) of a partition. */
   public long[] bounds(TopicPartition tp) {
     PartitionLog p = partition(tp);
@@ -393,7 +457,13 @@ public final class EmbeddedEventLog implements EventLog {
       return;
     }
     closed = true;
+    try {
+      checkpointJournal(true);
+    } catch (EventLogException e) {
+      LOG.log(System.Logger.Level.WARNING, "closing: {0} (replayed at the next open)", e);
+    }
     writer.shutdown();
+    journal.close();
     for (Topic t : topics.values()) {
       for (PartitionLog p : t.partitions()) {
         p.closeAll();

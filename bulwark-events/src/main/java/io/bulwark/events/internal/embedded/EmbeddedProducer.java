@@ -211,32 +211,34 @@ final class EmbeddedProducer implements Producer {
       sendLock.unlock();
     }
     TxnJournal.Entry entry = new TxnJournal.Entry(txnId, producerId, outputs, t.offsets);
+    long lsn;
     try {
-      log.journal().write(entry);
+      lsn = log.journal().write(entry); // the commit point: one fsync, shared by concurrent commits
     } catch (IOException e) {
       EventLogException failure =
           new EventLogException("transaction '" + txnId + "' not committed: " + e, e);
       t.records.forEach(b -> b.future().completeExceptionally(failure));
       throw failure;
     }
-    // Committed: from here on a crash is repaired by replaying the journal at open.
-    List<CompletableFuture<RecordMetadata>> appended = new ArrayList<>();
+    // Committed: from here on a crash is repaired by replaying the journal at open. The records
+    // go to the writer as one task, so they land in one group (one fsync per partition).
+    List<LogWriter.Append> appends = new ArrayList<>(outputs.size());
+    List<CompletableFuture<RecordMetadata>> appended = new ArrayList<>(outputs.size());
     for (int i = 0; i < outputs.size(); i++) {
       TxnJournal.Output o = outputs.get(i);
       CompletableFuture<RecordMetadata> f = t.records.get(i).future();
-      log.writer()
-          .submit(
-              new LogWriter.Append(log.partition(o.tp()), o.entry(), producerId, o.sequence(), f));
+      appends.add(
+          new LogWriter.Append(log.partition(o.tp()), o.entry(), producerId, o.sequence(), f));
       appended.add(f);
     }
-    CompletableFuture.allOf(appended.toArray(new CompletableFuture<?>[0])).join();
-    t.offsets.forEach(log.offsets()::commit);
-    try {
-      log.journal().delete(txnId);
-    } catch (IOException e) {
-      throw new EventLogException(
-          "transaction '" + txnId + "' committed; journal cleanup: " + e, e);
+    if (!appends.isEmpty()) {
+      log.writer().submit(new LogWriter.AppendAll(appends));
     }
+    CompletableFuture.allOf(appended.toArray(new CompletableFuture<?>[0])).join();
+    // the offsets are durable in the journal entry; the next checkpoint writes the group files
+    t.offsets.forEach((group, o) -> log.offsets().applyTransactional(group, o, lsn));
+    log.journal().applied(lsn);
+    log.checkpointJournal(false);
   }
 
   @Override

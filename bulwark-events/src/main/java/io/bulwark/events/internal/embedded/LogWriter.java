@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class LogWriter implements Runnable {
   /** Something for the writer thread to do. */
-  sealed interface Task permits Append, Control {}
+  sealed interface Task permits Append, AppendAll, Control {}
 
   /** One record to append. */
   record Append(
@@ -58,6 +58,9 @@ final class LogWriter implements Runnable {
       }
     }
   }
+
+  /** Appends queued as one task, so they land in the same group (a transaction's records). */
+  record AppendAll(List<Append> appends) implements Task {}
 
   /** An action run on the writer thread between groups (retention, roll). */
   record Control(Runnable action, CompletableFuture<Void> done) implements Task {}
@@ -179,6 +182,10 @@ final class LogWriter implements Runnable {
         runControl(c);
       } else if (t instanceof Append a) {
         byPartition.computeIfAbsent(a.log(), k -> new ArrayList<>()).add(a);
+      } else if (t instanceof AppendAll all) {
+        for (Append a : all.appends()) {
+          byPartition.computeIfAbsent(a.log(), k -> new ArrayList<>()).add(a);
+        }
       }
     }
     flushGroup(byPartition);
@@ -371,6 +378,8 @@ final class LogWriter implements Runnable {
         }
       } else if (t instanceof Control c) {
         c.done().completeExceptionally(cause);
+      } else if (t instanceof AppendAll all) {
+        fail(new ArrayList<Task>(all.appends()), cause);
       }
     }
   }

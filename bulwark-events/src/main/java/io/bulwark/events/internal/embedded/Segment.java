@@ -126,6 +126,7 @@ final class Segment {
   }
 
   void force() throws IOException {
+    Fsync.note();
     channel.force(false);
   }
 
@@ -210,6 +211,7 @@ final class Segment {
 
   void truncate(long newSize) throws IOException {
     channel.truncate(newSize);
+    Fsync.note();
     channel.force(true);
     size = newSize;
   }
