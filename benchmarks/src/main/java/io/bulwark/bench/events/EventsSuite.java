@@ -100,6 +100,8 @@ public final class EventsSuite implements BenchSuite {
         ratioProduct *= tr;
       }
     }
+    out.println("open time (1 GiB log, see OpenTime)...");
+    metrics.putAll(OpenTime.measure(base, 1L << 30, out));
     double ratio = Math.sqrt(ratioProduct);
     out.printf(
         Locale.ROOT, "throughput ratio (geometric mean over sizes) embedded/kafka = %.2f%n", ratio);
