@@ -25,22 +25,22 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * Open time of a 1 GiB embedded log (default config: 64 MiB segments, fsync per batch), measured
- * on one log in three states:
+ * Open time of a 1 GiB embedded log (default config: 64 MiB segments, fsync per batch), measured on
+ * one log in three states:
  *
  * <ol>
  *   <li>{@code unclean}: a child JVM writes 1 KiB records to one partition until at least 1 GiB of
  *       values is acknowledged, keeps writing, and is killed with SIGKILL ({@code
  *       destroyForcibly}); the parent then opens the log (recovery) and times it.
  *   <li>{@code clean}: that log is closed cleanly and opened again.
- *   <li>{@code scan}: the reference — the same log with its per-segment index files removed, so
- *       the open scans and CRC-checks every segment (what every open did before index files).
+ *   <li>{@code scan}: the reference — the same log with its per-segment index files removed, so the
+ *       open scans and CRC-checks every segment (what every open did before index files).
  * </ol>
  *
  * Each open is checked: the partition must end at or past the last acknowledged offset, and the
- * three opens must agree on the end. The files were just written, so they sit in the page cache
- * on all three sides (a cold-cache open reads the disk for the scan). The log is deleted after.
- * Runs alone too: {@code java -cp benchmarks.jar io.bulwark.bench.events.OpenTime [GiB]}.
+ * three opens must agree on the end. The files were just written, so they sit in the page cache on
+ * all three sides (a cold-cache open reads the disk for the scan). The log is deleted after. Runs
+ * alone too: {@code java -cp benchmarks.jar io.bulwark.bench.events.OpenTime [GiB]}.
  */
 public final class OpenTime {
   private static final String TOPIC = "open";
@@ -158,7 +158,9 @@ public final class OpenTime {
     }
   }
 
-  /** Child: appends 1 KiB records forever; prints the acknowledged count once past {@code bytes}. */
+  /**
+   * Child: appends 1 KiB records forever; prints the acknowledged count once past {@code bytes}.
+   */
   private static void write(Path dir, long bytes) {
     EmbeddedEventLog log = EmbeddedEventLog.open(config(dir));
     log.createTopic(TopicSpec.of(TOPIC, 1));
