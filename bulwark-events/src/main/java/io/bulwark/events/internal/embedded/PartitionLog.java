@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One partition: its segments, the durable end (the offset below which records are visible), and
@@ -53,7 +54,7 @@ final class PartitionLog {
   private final Map<Long, long[]> producers = new ConcurrentHashMap<>();
 
   private volatile long durableEnd;
-  private volatile @org.jspecify.annotations.Nullable RuntimeException failure;
+  private volatile @Nullable RuntimeException failure;
   private volatile long startOffset;
 
   /** Closed segments whose index file is missing or racy; written again later (writer thread). */
@@ -166,25 +167,36 @@ final class PartitionLog {
     return true;
   }
 
+  /**
+   * Whether the first and last batch headers the index names are there: plausible framing, the
+   * segment's base offset first, the recorded next offset and size last. Headers only (two 50-byte
+   * reads): a batch body is CRC-checked when it is read.
+   */
   private static boolean endsMatch(Segment seg, SegmentIndex.Snapshot s) throws IOException {
     if (s.size == 0) {
       return true;
     }
-    try {
-      ByteBuffer first = seg.readBatch(0, s.size);
-      ByteBuffer last = seg.readBatch(s.lastBatchPosition, s.size);
-      if (first == null || last == null) {
-        return false;
+    BatchCodec.Header first = headerAt(seg, 0);
+    BatchCodec.Header last = headerAt(seg, s.lastBatchPosition);
+    return first != null
+        && last != null
+        && first.baseOffset() == seg.baseOffset()
+        && last.nextOffset() == s.nextOffset
+        && s.lastBatchPosition + last.totalSize() == s.size
+        && last.maxTimestamp() <= s.maxTimestamp;
+  }
+
+  private static BatchCodec.@Nullable Header headerAt(Segment seg, long position)
+      throws IOException {
+    ByteBuffer head = ByteBuffer.allocate(BatchCodec.HEADER_SIZE);
+    while (head.hasRemaining()) {
+      if (seg.channel().read(head, position + head.position()) < 0) {
+        return null;
       }
-      BatchCodec.Header f = BatchCodec.readHeader(first);
-      BatchCodec.Header l = BatchCodec.readHeader(last);
-      return f.baseOffset() == seg.baseOffset()
-          && l.nextOffset() == s.nextOffset
-          && s.lastBatchPosition + l.totalSize() == s.size
-          && l.maxTimestamp() <= s.maxTimestamp;
-    } catch (Segment.CorruptBatchException e) {
-      return false; // the scan finds and reports it
     }
+    head.flip();
+    BatchCodec.Header h = BatchCodec.readHeader(head);
+    return BatchCodec.plausible(h, head.rewind()) ? h : null;
   }
 
   /** Deletes {@code .tmp} files and index files without a segment (a crash left them). */
