@@ -103,6 +103,10 @@ public final class EventsSuite implements BenchSuite {
       }
       TransactionRows.run(base.resolve("txn"), broker.bootstrapServers(), quick, out, metrics);
     }
+    if (!txnOnly) {
+      out.println("open time (1 GiB log, see OpenTime)...");
+      metrics.putAll(OpenTime.measure(base, 1L << 30, out));
+    }
     double ratio = txnOnly ? metrics.get("txn_ratio") : Math.sqrt(ratioProduct);
     out.printf(
         Locale.ROOT, "throughput ratio (geometric mean over sizes) embedded/kafka = %.2f%n", ratio);

@@ -30,8 +30,10 @@ import java.util.stream.Stream;
 /**
  * The embedded event log: a directory with {@code topics/<topic>/<partition>/} segment files,
  * {@code groups/} committed offsets and {@code txn/} transaction journal. Opening recovers every
- * partition (see {@link PartitionLog}) and replays committed-but-unapplied transactions. One {@link
- * LogWriter} thread appends with group commit; consumers read concurrently.
+ * partition (see {@link PartitionLog}: segments whose index file vouches for them are not scanned;
+ * a clean close writes those files for the active segments) and replays committed-but-unapplied
+ * transactions. One {@link LogWriter} thread appends with group commit; consumers read
+ * concurrently.
  *
  * <p>One process at a time may open a directory (not enforced by a lock file: embed it in one
  * service). Thread-safe.
@@ -451,6 +453,26 @@ public final class EmbeddedEventLog implements EventLog {
     return new long[] {p.startOffset(), p.durableEnd()};
   }
 
+  /**
+   * Writes every partition's index files on the writer thread, after the appends queued before
+   * close, so that the next open need not scan (see {@link SegmentIndex}). Best effort: without
+   * them the next open scans, as after a crash.
+   */
+  private void writeIndexes() {
+    try {
+      writer.control(
+          () -> {
+            for (Topic t : topics.values()) {
+              for (PartitionLog p : t.partitions()) {
+                p.writeIndexes();
+              }
+            }
+          });
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "cannot write index files at close: {0}", e.toString());
+    }
+  }
+
   @Override
   public void close() {
     if (closed) {
@@ -462,6 +484,7 @@ public final class EmbeddedEventLog implements EventLog {
     } catch (EventLogException e) {
       LOG.log(System.Logger.Level.WARNING, "closing: {0} (replayed at the next open)", e);
     }
+    writeIndexes();
     writer.shutdown();
     journal.close();
     for (Topic t : topics.values()) {

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One partition: its segments, the durable end (the offset below which records are visible), and
@@ -25,13 +26,18 @@ import java.util.stream.Stream;
  *
  * <p>Design notes: only the writer thread appends, rolls and deletes segments; readers look up a
  * segment in a concurrent map and read positionally, retrying if retention closed it underneath.
- * Opening scans every segment: each batch's framing, offset continuity and CRC are checked. A torn
- * tail is a bad batch in the last segment with no valid batch after it: a write that a crash cut
- * short, never acknowledged (acknowledgement follows the fsync that would have made it whole), so
- * it is truncated. Anything else is corruption, reported by {@link CorruptLogException} or cut off
- * by policy: a bad batch followed by a valid one (found by scanning every later byte position, so a
- * damaged length field cannot hide it), a CRC-valid batch at the wrong offset, a bad batch in an
- * earlier segment, or a missing segment (a gap in the base offsets).
+ * Opening restores each segment from its {@link SegmentIndex} file when that vouches for the
+ * segment file as it is now (same size, ctime, mtime and inode; not racy) and the segment's first
+ * and last batch pass their CRC at the recorded positions; the index is written when a segment
+ * rolls and, for the active segment, at a clean close. Every other segment (after a crash: the
+ * active one, perhaps the one rolled just before) is scanned: each batch's framing, offset
+ * continuity and CRC are checked. A torn tail is a bad batch in the last segment with no valid
+ * batch after it: a write that a crash cut short, never acknowledged (acknowledgement follows the
+ * fsync that would have made it whole), so it is truncated. Anything else is corruption, reported
+ * by {@link CorruptLogException} or cut off by policy: a bad batch followed by a valid one (found
+ * by scanning every later byte position, so a damaged length field cannot hide it), a CRC-valid
+ * batch at the wrong offset, a bad batch in an earlier segment, or a missing segment (a gap in the
+ * base offsets).
  */
 final class PartitionLog {
   private static final System.Logger LOG = System.getLogger(PartitionLog.class.getName());
@@ -48,8 +54,13 @@ final class PartitionLog {
   private final Map<Long, long[]> producers = new ConcurrentHashMap<>();
 
   private volatile long durableEnd;
-  private volatile @org.jspecify.annotations.Nullable RuntimeException failure;
+  private volatile @Nullable RuntimeException failure;
   private volatile long startOffset;
+
+  /** Closed segments whose index file is missing or racy; written again later (writer thread). */
+  private final List<Segment> unindexed = new ArrayList<>();
+
+  private int scannedAtOpen;
 
   PartitionLog(TopicPartition tp, Path dir, EmbeddedLogConfig config) throws IOException {
     this.tp = tp;
@@ -81,6 +92,7 @@ final class PartitionLog {
     try (Stream<Path> s = Files.list(dir)) {
       files = s.filter(p -> p.getFileName().toString().endsWith(".log")).sorted().toList();
     }
+    List<Segment> scanned = new ArrayList<>();
     long expected = -1;
     for (int i = 0; i < files.size(); i++) {
       Path file = files.get(i);
@@ -97,6 +109,11 @@ final class PartitionLog {
         corrupt(seg, 0, "segment base offset " + base + " but previous ended at " + next, false);
         return;
       }
+      if (restoreFromIndex(seg)) {
+        expected = seg.nextOffset();
+        continue;
+      }
+      scannedAtOpen++;
       while (position < fileSize) {
         ByteBuffer batch;
         try {
@@ -113,18 +130,112 @@ final class PartitionLog {
           return;
         }
         seg.noteBatch(position, h);
-        noteProducer(h);
+        noteProducer(seg, h);
         position += h.totalSize();
         next = h.nextOffset();
       }
       expected = next;
+      if (!last) {
+        scanned.add(seg);
+      }
     }
+    for (Segment seg : scanned) {
+      if (!SegmentIndex.tryWrite(seg, false)) {
+        unindexed.add(seg);
+      }
+    }
+    removeStrayIndexFiles();
     if (segments.isEmpty()) {
       segments.put(0L, new Segment(Segment.fileFor(dir, 0), 0, config.indexIntervalBytes()));
       syncDirectory();
     }
     startOffset = segments.firstKey();
     durableEnd = active().nextOffset();
+  }
+
+  /**
+   * Restores {@code seg} without scanning it if its index file vouches for the file as it is and
+   * the first and last batch it names are whole (CRC) at the recorded offsets.
+   */
+  private boolean restoreFromIndex(Segment seg) throws IOException {
+    SegmentIndex.Snapshot s = SegmentIndex.read(seg);
+    if (s == null || !endsMatch(seg, s)) {
+      return false;
+    }
+    seg.restore(s);
+    producers.putAll(s.producers); // in segment order: the later batch wins, as in a scan
+    return true;
+  }
+
+  /**
+   * Whether the first and last batch headers the index names are there: plausible framing, the
+   * segment's base offset first, the recorded next offset and size last. Headers only (two 50-byte
+   * reads): a batch body is CRC-checked when it is read.
+   */
+  private static boolean endsMatch(Segment seg, SegmentIndex.Snapshot s) throws IOException {
+    if (s.size == 0) {
+      return true;
+    }
+    BatchCodec.Header first = headerAt(seg, 0);
+    BatchCodec.Header last = headerAt(seg, s.lastBatchPosition);
+    return first != null
+        && last != null
+        && first.baseOffset() == seg.baseOffset()
+        && last.nextOffset() == s.nextOffset
+        && s.lastBatchPosition + last.totalSize() == s.size
+        && last.maxTimestamp() <= s.maxTimestamp;
+  }
+
+  private static BatchCodec.@Nullable Header headerAt(Segment seg, long position)
+      throws IOException {
+    ByteBuffer head = ByteBuffer.allocate(BatchCodec.HEADER_SIZE);
+    while (head.hasRemaining()) {
+      if (seg.channel().read(head, position + head.position()) < 0) {
+        return null;
+      }
+    }
+    head.flip();
+    BatchCodec.Header h = BatchCodec.readHeader(head);
+    return BatchCodec.plausible(h, head.rewind()) ? h : null;
+  }
+
+  /** Deletes {@code .tmp} files and index files without a segment (a crash left them). */
+  private void removeStrayIndexFiles() throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path f : s.toList()) {
+        String name = f.getFileName().toString();
+        boolean orphan =
+            name.endsWith(".idx")
+                && !Files.exists(f.resolveSibling(name.substring(0, name.length() - 4) + ".log"));
+        if (name.endsWith(".tmp") || orphan) {
+          Files.deleteIfExists(f);
+        }
+      }
+    }
+  }
+
+  /** Segments scanned (not restored from an index file) by the last open. For tests. */
+  int scannedAtOpen() {
+    return scannedAtOpen;
+  }
+
+  /**
+   * At a clean close (writer thread): makes the active segment durable and writes the index of
+   * every segment that lacks a trusted one, waiting out the file system's timestamp tick, so that
+   * the next open scans nothing. Skipped if the partition failed (its file state is unknown).
+   */
+  void writeIndexes() {
+    if (failure != null) {
+      return;
+    }
+    try {
+      active().force();
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.WARNING, "cannot sync {0} at close: {1}", tp, e.toString());
+      return;
+    }
+    unindexed.removeIf(s -> segments.get(s.baseOffset()) != s || SegmentIndex.tryWrite(s, true));
+    SegmentIndex.tryWrite(active(), true);
   }
 
   /**
@@ -156,6 +267,7 @@ final class PartitionLog {
           why);
     }
     long cut = seg.channel().size() - position;
+    SegmentIndex.delete(seg);
     seg.truncate(position);
     listener(() -> listener.onRecoveryTruncated(tp, seg.file().toString(), cut));
     for (Segment later : new ArrayList<>(segments.tailMap(seg.baseOffset(), false).values())) {
@@ -163,10 +275,10 @@ final class PartitionLog {
       later.delete();
     }
     try (Stream<Path> s = Files.list(dir)) {
-      for (Path f : s.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
+      for (Path f : s.filter(PartitionLog::segmentOrIndex).toList()) {
         String name = f.getFileName().toString();
         if (Long.parseLong(name.substring(0, name.length() - 4)) > seg.baseOffset()) {
-          Files.delete(f); // segments after the cut, not yet opened by the scan
+          Files.delete(f); // segments (and indexes) after the cut, not yet opened by the scan
         }
       }
     }
@@ -179,11 +291,16 @@ final class PartitionLog {
     durableEnd = active().nextOffset();
   }
 
-  private void noteProducer(BatchCodec.Header h) {
+  private static boolean segmentOrIndex(Path p) {
+    String name = p.getFileName().toString();
+    return name.endsWith(".log") || name.endsWith(".idx");
+  }
+
+  private void noteProducer(Segment seg, BatchCodec.Header h) {
     if (h.producerId() >= 0) {
-      producers.put(
-          h.producerId(),
-          new long[] {h.baseSequence() + h.count() - 1L, h.baseOffset(), h.maxTimestamp()});
+      long[] state = {h.baseSequence() + h.count() - 1L, h.baseOffset(), h.maxTimestamp()};
+      producers.put(h.producerId(), state);
+      seg.producers().put(h.producerId(), state);
     }
   }
 
@@ -229,6 +346,10 @@ final class PartitionLog {
   void roll() throws IOException {
     Segment current = active();
     current.force();
+    unindexed.removeIf(s -> segments.get(s.baseOffset()) != s || SegmentIndex.tryWrite(s, false));
+    if (!SegmentIndex.tryWrite(current, false)) {
+      unindexed.add(current); // racy (written in the tick of its last batch): again at next roll
+    }
     long base = current.nextOffset();
     segments.put(base, new Segment(Segment.fileFor(dir, base), base, config.indexIntervalBytes()));
     syncDirectory();
@@ -240,7 +361,7 @@ final class PartitionLog {
     for (ByteBuffer b : batches) {
       BatchCodec.Header h = BatchCodec.readHeader(b);
       seg.noteBatch(p, h);
-      noteProducer(h);
+      noteProducer(seg, h);
       p += h.totalSize();
     }
   }

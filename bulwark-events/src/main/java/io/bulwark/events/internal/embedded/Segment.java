@@ -7,12 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One file of a partition: batches starting at {@link #baseOffset()}, named {@code <20-digit base
  * offset>.log}, with an in-memory sparse offset index (one entry per {@code indexIntervalBytes})
- * rebuilt when the segment is scanned at open.
+ * rebuilt when the segment is scanned at open, or restored from its {@link SegmentIndex} file.
  *
  * <p>Appends come from the single writer thread; reads are positional and concurrent. {@link
  * #size()} (the durable size) and {@link #nextOffset()} are published after each durable append.
@@ -31,6 +33,10 @@ final class Segment {
   private volatile long size;
   private volatile long nextOffset;
   private volatile long maxTimestamp = -1;
+  private long lastBatchPosition = -1;
+
+  /** Last batch per idempotent producer id in this segment (writer thread and open only). */
+  private final Map<Long, long[]> producers = new HashMap<>();
 
   Segment(Path file, long baseOffset, int indexIntervalBytes) throws IOException {
     this.file = file;
@@ -78,6 +84,7 @@ final class Segment {
     }
     bytesSinceIndex += h.totalSize();
     maxTimestamp = Math.max(maxTimestamp, h.maxTimestamp());
+    lastBatchPosition = position;
     size = position + h.totalSize();
     nextOffset = h.nextOffset();
   }
@@ -91,6 +98,44 @@ final class Segment {
     indexOffsets[n] = offset;
     indexPositions[n] = position;
     indexSize = n + 1;
+  }
+
+  /** Restores the state a scan would rebuild from a trusted index file (at open). */
+  void restore(SegmentIndex.Snapshot s) {
+    indexOffsets = s.offsets;
+    indexPositions = s.positions;
+    indexSize = s.indexSize;
+    bytesSinceIndex = s.bytesSinceIndex;
+    lastBatchPosition = s.lastBatchPosition;
+    maxTimestamp = s.maxTimestamp;
+    producers.putAll(s.producers);
+    size = s.size;
+    nextOffset = s.nextOffset;
+  }
+
+  Map<Long, long[]> producers() {
+    return producers;
+  }
+
+  int indexSize() {
+    return indexSize;
+  }
+
+  long indexOffset(int i) {
+    return indexOffsets[i];
+  }
+
+  long indexPosition(int i) {
+    return indexPositions[i];
+  }
+
+  long bytesSinceIndex() {
+    return bytesSinceIndex;
+  }
+
+  /** The position of the last batch, -1 if the segment is empty. */
+  long lastBatchPosition() {
+    return lastBatchPosition;
   }
 
   /** The file position of the last indexed batch starting at or before {@code offset}. */
@@ -226,6 +271,7 @@ final class Segment {
 
   void delete() throws IOException {
     close();
+    SegmentIndex.delete(this); // first: an index never outlives its segment
     Files.deleteIfExists(file);
   }
 
