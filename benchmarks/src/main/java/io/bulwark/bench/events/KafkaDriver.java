@@ -27,13 +27,19 @@ final class KafkaDriver implements LogDriver {
   private final String bootstrap;
   private final Admin admin;
   private final KafkaProducer<byte[], byte[]> producer;
+  private final int lingerMs;
   private final AtomicInteger topics = new AtomicInteger();
 
   KafkaDriver(String bootstrap, int lingerMs) {
     this.bootstrap = bootstrap;
+    this.lingerMs = lingerMs;
     Properties a = new Properties();
     a.put("bootstrap.servers", bootstrap);
     this.admin = Admin.create(a);
+    this.producer = newProducer(bootstrap, lingerMs);
+  }
+
+  private static KafkaProducer<byte[], byte[]> newProducer(String bootstrap, int lingerMs) {
     Properties p = new Properties();
     p.put("bootstrap.servers", bootstrap);
     p.put("acks", "all");
@@ -41,7 +47,7 @@ final class KafkaDriver implements LogDriver {
     p.put("linger.ms", Integer.toString(lingerMs));
     p.put("batch.size", Integer.toString(256 * 1024));
     p.put("buffer.memory", Long.toString(128L << 20));
-    this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
   @Override
@@ -50,12 +56,12 @@ final class KafkaDriver implements LogDriver {
   }
 
   @Override
-  public String newTopic(String prefix) throws Exception {
+  public String newTopic(String prefix, int partitions) throws Exception {
     String t = prefix + "-" + topics.incrementAndGet() + "-" + System.nanoTime();
     admin
         .createTopics(
             List.of(
-                new NewTopic(t, Optional.of(1), Optional.empty())
+                new NewTopic(t, Optional.of(partitions), Optional.empty())
                     .configs(Map.of("flush.messages", "1"))))
         .all()
         .get();
@@ -64,9 +70,18 @@ final class KafkaDriver implements LogDriver {
 
   @Override
   public CompletableFuture<?> send(String topic, byte[] key, byte[] value) {
+    return send(producer, topic, 0, key, value);
+  }
+
+  private static CompletableFuture<?> send(
+      KafkaProducer<byte[], byte[]> producer,
+      String topic,
+      int partition,
+      byte[] key,
+      byte[] value) {
     CompletableFuture<Object> f = new CompletableFuture<>();
     producer.send(
-        new ProducerRecord<>(topic, 0, key, value),
+        new ProducerRecord<>(topic, partition, key, value),
         (m, e) -> {
           if (e != null) {
             f.completeExceptionally(e);
@@ -78,14 +93,40 @@ final class KafkaDriver implements LogDriver {
   }
 
   @Override
-  public long stored(String topic) throws Exception {
-    org.apache.kafka.common.TopicPartition tp =
-        new org.apache.kafka.common.TopicPartition(topic, 0);
-    return admin
-        .listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()))
-        .partitionResult(tp)
-        .get()
-        .offset();
+  public long stored(String topic, int partitions) throws Exception {
+    long total = 0;
+    for (int p = 0; p < partitions; p++) {
+      org.apache.kafka.common.TopicPartition tp =
+          new org.apache.kafka.common.TopicPartition(topic, p);
+      total +=
+          admin
+              .listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()))
+              .partitionResult(tp)
+              .get()
+              .offset();
+    }
+    return total;
+  }
+
+  @Override
+  public Sender newSender() {
+    KafkaProducer<byte[], byte[]> own = newProducer(bootstrap, lingerMs);
+    return new Sender() {
+      @Override
+      public CompletableFuture<?> send(String topic, int partition, byte[] key, byte[] value) {
+        return KafkaDriver.send(own, topic, partition, key, value);
+      }
+
+      @Override
+      public void flush() {
+        own.flush();
+      }
+
+      @Override
+      public void close() {
+        own.close();
+      }
+    };
   }
 
   @Override
