@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
@@ -241,7 +242,20 @@ public final class EventsSuite implements BenchSuite {
       long start = System.nanoTime();
       go.countDown();
       for (Future<?> f : done) {
-        f.get(120, TimeUnit.SECONDS);
+        try {
+          f.get(120, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+          throw new IllegalStateException(
+              driver.name()
+                  + ": "
+                  + driver.stored(topic, partitions)
+                  + " of "
+                  + perThread * threads
+                  + " records stored after 120 s ("
+                  + partitions
+                  + " partitions)",
+              e);
+        }
       }
       double rps = (double) perThread * threads / ((System.nanoTime() - start) / 1e9);
       long stored = driver.stored(topic, partitions);

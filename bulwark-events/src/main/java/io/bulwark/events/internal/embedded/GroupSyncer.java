@@ -15,6 +15,8 @@ import org.jspecify.annotations.Nullable;
  * harmless and a missed one is impossible (the slot is written before the unpark).
  */
 final class GroupSyncer implements Runnable {
+  private static final System.Logger LOG = System.getLogger(GroupSyncer.class.getName());
+
   private final Thread thread;
   private final Thread writer;
   private volatile @Nullable Runnable slot;
@@ -38,10 +40,18 @@ final class GroupSyncer implements Runnable {
     return slot != null;
   }
 
-  /** Hands a written group to the sync thread (writer thread; the slot must be empty). */
+  /**
+   * Hands a written group to the sync thread (writer thread; the slot must be empty). Runs it on
+   * the caller instead if the sync thread is gone (it only ends by {@link #stop} or an {@link
+   * Error}), so the writer can never wait for a group nobody syncs.
+   */
   void submit(Runnable group) {
     if (slot != null) {
       throw new IllegalStateException("a group is already being synced");
+    }
+    if (!thread.isAlive()) {
+      group.run();
+      return;
     }
     slot = group;
     LockSupport.unpark(thread);
@@ -73,7 +83,9 @@ final class GroupSyncer implements Runnable {
         continue;
       }
       try {
-        group.run(); // never throws: the group fails its own appends
+        group.run(); // fails its own appends; anything escaping is a bug, not a reason to stop
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "group commit sync failed", e);
       } finally {
         slot = null;
         LockSupport.unpark(writer);

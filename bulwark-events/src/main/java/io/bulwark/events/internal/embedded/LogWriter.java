@@ -276,29 +276,82 @@ final class LogWriter implements Runnable {
     }
   }
 
-  /** Fsyncs each written partition, then publishes and acknowledges it (either thread). */
+  /**
+   * Fsyncs each written partition and publishes it, wakes the consumers, then acknowledges the
+   * appends (either thread): consumers read the new records while the futures complete.
+   */
   private void sync(List<PartitionWrite> writes, long start) {
     boolean fsync = config.durability() == Durability.FSYNC_PER_BATCH;
-    int batches = 0;
-    for (PartitionWrite w : writes) {
+    @Nullable Exception[] failures = fsync ? forceAll(writes) : new Exception[writes.size()];
+    List<PartitionWrite> durable = new ArrayList<>(writes.size());
+    for (int k = 0; k < writes.size(); k++) {
+      PartitionWrite w = writes.get(k);
       try {
+        Exception failed = failures[k];
+        if (failed != null) {
+          throw failed;
+        }
         if (fsync) {
-          Segment last = w.lastSegment();
-          last.force();
-          syncObserver.synced(w.log.topicPartition(), last.nextOffset());
+          syncObserver.synced(w.log.topicPartition(), w.lastSegment().nextOffset());
         }
         w.log.publish();
-        w.complete();
-        batches += w.batchCount;
-      } catch (IOException | RuntimeException ex) {
+        durable.add(w);
+      } catch (Exception ex) {
         w.abort(ex);
       }
+    }
+    afterPublish.run();
+    int batches = 0;
+    for (PartitionWrite w : durable) {
+      w.complete();
+      batches += w.batchCount;
     }
     long nanos = clock.nanoTime() - start;
     int batchCount = batches;
     int partitions = writes.size();
     tell(() -> listener.onGroupCommit(batchCount, partitions, nanos));
-    afterPublish.run();
+  }
+
+  /**
+   * Fsyncs the last segment of every write, the files of different partitions concurrently (one
+   * virtual thread per extra partition, so a journal commit can serve several); returns each
+   * write's failure or null. Waits for every fsync, failed or not.
+   */
+  private static @Nullable Exception[] forceAll(List<PartitionWrite> writes) {
+    @Nullable Exception[] failures = new Exception[writes.size()];
+    if (writes.isEmpty()) {
+      return failures; // every partition of the group failed before its write
+    }
+    List<Thread> helpers = new ArrayList<>(writes.size());
+    for (int k = 1; k < writes.size(); k++) {
+      int index = k;
+      helpers.add(Thread.ofVirtual().start(() -> failures[index] = force(writes.get(index))));
+    }
+    failures[0] = force(writes.get(0));
+    boolean interrupted = false;
+    for (Thread t : helpers) {
+      while (true) {
+        try {
+          t.join();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true; // the fsyncs must finish before anything is acknowledged
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return failures;
+  }
+
+  private static @Nullable Exception force(PartitionWrite w) {
+    try {
+      w.lastSegment().force();
+      return null;
+    } catch (IOException | RuntimeException e) {
+      return e;
+    }
   }
 
   /** Room for {@code bytes} more in the encode buffer; earlier batches keep their views. */

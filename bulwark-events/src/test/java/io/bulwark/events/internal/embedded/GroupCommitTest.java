@@ -26,6 +26,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * segment rolls and batches larger than the encode buffer; a failed fsync acknowledges nothing of
  * its group and nothing after it.
  */
+@Timeout(180) // a hang guard: a lost hand-off would otherwise block forever
 class GroupCommitTest {
   @SuppressWarnings("NullAway.Init")
   @TempDir
