@@ -2,9 +2,9 @@ package io.bulwark.events;
 
 /**
  * Observes the embedded log, for telemetry. Contract: every method is called on the log's own
- * threads (the writer, consumers' poll threads), so it must be fast (no I/O, no locks held for
- * long) and must never throw; the log catches and ignores anything thrown so that observation can
- * never break the log. All methods default to doing nothing.
+ * threads (the writer and its sync thread, consumers' poll threads), so it must be fast (no I/O, no
+ * locks held for long) and must never throw; the log catches and ignores anything thrown so that
+ * observation can never break the log. All methods default to doing nothing.
  */
 public interface EventLogListener {
   EventLogListener NONE = new EventLogListener() {};

@@ -27,9 +27,11 @@ final class EmbeddedDriver implements LogDriver {
 
   EmbeddedDriver(Path dir) {
     this.log = EventLogs.embedded(EmbeddedLogConfig.builder(dir).build());
-    this.producer =
-        log.producer(
-            ProducerConfig.builder().maxBufferedRecords(20_000).propagateContext(false).build());
+    this.producer = log.producer(producerConfig());
+  }
+
+  private static ProducerConfig producerConfig() {
+    return ProducerConfig.builder().maxBufferedRecords(20_000).propagateContext(false).build();
   }
 
   @Override
@@ -38,9 +40,9 @@ final class EmbeddedDriver implements LogDriver {
   }
 
   @Override
-  public String newTopic(String prefix) {
+  public String newTopic(String prefix, int partitions) {
     String t = prefix + "-" + topics.incrementAndGet();
-    log.createTopic(TopicSpec.of(t, 1));
+    log.createTopic(TopicSpec.of(t, partitions));
     return t;
   }
 
@@ -50,9 +52,36 @@ final class EmbeddedDriver implements LogDriver {
   }
 
   @Override
-  public long stored(String topic) {
-    return ((io.bulwark.events.internal.embedded.EmbeddedEventLog) log)
-        .bounds(new io.bulwark.events.TopicPartition(topic, 0))[1];
+  public long stored(String topic, int partitions) {
+    long total = 0;
+    for (int p = 0; p < partitions; p++) {
+      total +=
+          ((io.bulwark.events.internal.embedded.EmbeddedEventLog) log)
+              .bounds(new io.bulwark.events.TopicPartition(topic, p))[1];
+    }
+    return total;
+  }
+
+  @Override
+  public Sender newSender() {
+    Producer own = log.producer(producerConfig());
+    return new Sender() {
+      @Override
+      public CompletableFuture<?> send(String topic, int partition, byte[] key, byte[] value) {
+        return own.send(
+            OutgoingRecord.builder(topic).key(key).value(value).partition(partition).build());
+      }
+
+      @Override
+      public void flush() {
+        own.flush();
+      }
+
+      @Override
+      public void close() {
+        own.close();
+      }
+    };
   }
 
   @Override

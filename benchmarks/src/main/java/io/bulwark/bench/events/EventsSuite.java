@@ -7,13 +7,19 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
@@ -23,12 +29,19 @@ import org.HdrHistogram.Histogram;
  * disk), fsync per batch on both (embedded default group commit; Kafka {@code flush.messages=1},
  * acks=all, idempotent producer). Producer throughput for 100 B and 1 KiB records (one producer,
  * one partition, async sends), and end-to-end latency (send to consumer poll) at a fixed rate.
- * Rounds alternate between the two sides; the best round of each counts. The machine's raw
- * sequential write and fsync latency are printed beside them. Then the transactions rows ({@link
- * TransactionRows}; {@code --txn-only} runs only those).
+ * Multi-partition rows for 1 KiB records: {@value #PRODUCERS} producers (one producer instance and
+ * one thread each) on {@value #PRODUCERS} partitions (producer i writes partition i), and the same
+ * producers on 16 partitions (producer i writes partitions i, i+4, i+8, i+12 in turn). Rounds
+ * alternate between the two sides; the best round of each counts. The machine's raw sequential
+ * write and fsync latency are printed beside them: {@code disk_share_1024B} is the embedded log's 1
+ * KiB payload bytes per second over the probe's sequential write bytes per second, and the latency
+ * target reads {@code embedded_1024B_p99_us <= disk_fsync_p99_us + 500}. Then the transactions
+ * rows ({@link TransactionRows}; {@code --txn-only} runs only those).
  */
 public final class EventsSuite implements BenchSuite {
   private static final int[] SIZES = {100, 1024};
+  private static final int PRODUCERS = 4;
+  private static final int[] PARTITIONS = {4, 16};
 
   @Override
   public String name() {
@@ -56,6 +69,7 @@ public final class EventsSuite implements BenchSuite {
     Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("disk_seq_write_MBps", disk.seqWriteMBps());
     metrics.put("disk_fsync_p50_us", disk.fsyncMedianMicros());
+    metrics.put("disk_fsync_p99_us", disk.fsyncP99Micros());
     double ratioProduct = 1;
     try (KafkaTestBroker broker =
             KafkaTestBroker.start(
@@ -99,7 +113,23 @@ public final class EventsSuite implements BenchSuite {
         metrics.put("kafka_" + s + "_p99_us", (double) lk.getValueAtPercentile(99));
         metrics.put("throughput_ratio_" + s, tr);
         metrics.put("p99_ratio_" + s, p99r);
+        metrics.put("embedded_" + s + "_p999_us", (double) le.getValueAtPercentile(99.9));
+        metrics.put("kafka_" + s + "_p999_us", (double) lk.getValueAtPercentile(99.9));
+        if (size == 1024) {
+          metrics.put("disk_share_" + s, bestE * size / (disk.seqWriteMBps() * (1 << 20)));
+          metrics.put(
+              "embedded_" + s + "_p99_minus_fsync_p99_us",
+              le.getValueAtPercentile(99) - disk.fsyncP99Micros());
+        }
         ratioProduct *= tr;
+      }
+      if (!txnOnly) {
+        try {
+          multiPartitionRows(out, embedded, kafka, quick, metrics);
+        } catch (Exception e) {
+          // the one-producer keys above still count; the missing row keys show the failure
+          out.println("multi-partition rows failed: " + e);
+        }
       }
       TransactionRows.run(base.resolve("txn"), broker.bootstrapServers(), quick, out, metrics);
     }
@@ -111,6 +141,144 @@ public final class EventsSuite implements BenchSuite {
     out.printf(
         Locale.ROOT, "throughput ratio (geometric mean over sizes) embedded/kafka = %.2f%n", ratio);
     return new BenchResult(name(), metrics, ratio);
+  }
+
+  /** The 1 KiB rows with {@link #PRODUCERS} producers on {@link #PARTITIONS} partitions. */
+  private static void multiPartitionRows(
+      PrintStream out,
+      LogDriver embedded,
+      LogDriver kafka,
+      boolean quick,
+      Map<String, Double> metrics)
+      throws Exception {
+    int size = 1024;
+    int n = quick ? 40_000 : 160_000;
+    List<LogDriver.Sender> es = senders(embedded);
+    List<LogDriver.Sender> ks = senders(kafka);
+    try {
+      out.printf(
+          "%-8s %-18s %14s %10s   (%d producers)%n", "size", "log", "records/s", "MB/s", PRODUCERS);
+      for (int partitions : PARTITIONS) {
+        throughput(embedded, es, size, n / 4, partitions);
+        throughput(kafka, ks, size, n / 4, partitions);
+        double bestE = 0;
+        double bestK = 0;
+        for (int round = 0; round < (quick ? 1 : 3); round++) {
+          bestE = Math.max(bestE, throughput(embedded, es, size, n, partitions));
+          bestK = Math.max(bestK, throughput(kafka, ks, size, n, partitions));
+        }
+        String key = PRODUCERS + "p" + partitions + "_" + size + "B";
+        String label = size + "B/" + partitions + "p";
+        out.printf(
+            Locale.ROOT,
+            "%-8s %-18s %14.0f %10.1f%n",
+            label,
+            embedded.name(),
+            bestE,
+            bestE * size / 1e6);
+        out.printf(
+            Locale.ROOT,
+            "%-8s %-18s %14.0f %10.1f%n",
+            label,
+            kafka.name(),
+            bestK,
+            bestK * size / 1e6);
+        out.printf(
+            Locale.ROOT,
+            "%-8s throughput ratio embedded/kafka = %.2f (%d producers on %d partitions)%n",
+            label,
+            bestE / bestK,
+            PRODUCERS,
+            partitions);
+        metrics.put("embedded_" + key + "_rps", bestE);
+        metrics.put("kafka_" + key + "_rps", bestK);
+        metrics.put("throughput_ratio_" + key, bestE / bestK);
+      }
+    } finally {
+      for (LogDriver.Sender s : es) {
+        s.close();
+      }
+      for (LogDriver.Sender s : ks) {
+        s.close();
+      }
+    }
+  }
+
+  private static List<LogDriver.Sender> senders(LogDriver driver) throws Exception {
+    List<LogDriver.Sender> senders = new ArrayList<>();
+    for (int i = 0; i < PRODUCERS; i++) {
+      senders.add(driver.newSender());
+    }
+    return senders;
+  }
+
+  /**
+   * Records per second for {@code n} async sends of {@code size}-byte values spread over the
+   * senders (one thread each; sender i writes partitions i, i + senders, ... in turn), until all
+   * are acknowledged; checks that the topic then holds exactly {@code n} records.
+   */
+  static double throughput(
+      LogDriver driver, List<LogDriver.Sender> senders, int size, int n, int partitions)
+      throws Exception {
+    String topic = driver.newTopic("mp", partitions);
+    int threads = senders.size();
+    byte[][] values = new byte[64][];
+    Random random = new Random(size);
+    for (int i = 0; i < values.length; i++) {
+      values[i] = payload(size, random);
+    }
+    int perThread = n / threads;
+    int mine = partitions / threads;
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<?>> done = new ArrayList<>();
+    try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+      for (int t = 0; t < threads; t++) {
+        LogDriver.Sender sender = senders.get(t);
+        int first = t;
+        done.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  byte[] key = new byte[8];
+                  CompletableFuture<?> last = null;
+                  for (int i = 0; i < perThread; i++) {
+                    ByteBuffer.wrap(key).putLong(i);
+                    int partition = first + threads * (i % mine);
+                    last = sender.send(topic, partition, key.clone(), values[i & 63]);
+                  }
+                  sender.flush();
+                  if (last != null) {
+                    last.get(60, TimeUnit.SECONDS);
+                  }
+                  return null;
+                }));
+      }
+      long start = System.nanoTime();
+      go.countDown();
+      for (Future<?> f : done) {
+        try {
+          f.get(120, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+          throw new IllegalStateException(
+              driver.name()
+                  + ": "
+                  + driver.stored(topic, partitions)
+                  + " of "
+                  + perThread * threads
+                  + " records stored after 120 s ("
+                  + partitions
+                  + " partitions)",
+              e);
+        }
+      }
+      double rps = (double) perThread * threads / ((System.nanoTime() - start) / 1e9);
+      long stored = driver.stored(topic, partitions);
+      if (stored != (long) perThread * threads) {
+        throw new IllegalStateException(
+            driver.name() + " stored " + stored + " records, sent " + perThread * threads);
+      }
+      return rps;
+    }
   }
 
   private static void row(PrintStream out, int size, String name, double rps, Histogram h) {

@@ -7,11 +7,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -27,13 +30,19 @@ final class KafkaDriver implements LogDriver {
   private final String bootstrap;
   private final Admin admin;
   private final KafkaProducer<byte[], byte[]> producer;
+  private final int lingerMs;
   private final AtomicInteger topics = new AtomicInteger();
 
   KafkaDriver(String bootstrap, int lingerMs) {
     this.bootstrap = bootstrap;
+    this.lingerMs = lingerMs;
     Properties a = new Properties();
     a.put("bootstrap.servers", bootstrap);
     this.admin = Admin.create(a);
+    this.producer = newProducer(bootstrap, lingerMs);
+  }
+
+  private static KafkaProducer<byte[], byte[]> newProducer(String bootstrap, int lingerMs) {
     Properties p = new Properties();
     p.put("bootstrap.servers", bootstrap);
     p.put("acks", "all");
@@ -41,7 +50,7 @@ final class KafkaDriver implements LogDriver {
     p.put("linger.ms", Integer.toString(lingerMs));
     p.put("batch.size", Integer.toString(256 * 1024));
     p.put("buffer.memory", Long.toString(128L << 20));
-    this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
   @Override
@@ -50,23 +59,51 @@ final class KafkaDriver implements LogDriver {
   }
 
   @Override
-  public String newTopic(String prefix) throws Exception {
+  public String newTopic(String prefix, int partitions) throws Exception {
     String t = prefix + "-" + topics.incrementAndGet() + "-" + System.nanoTime();
     admin
         .createTopics(
             List.of(
-                new NewTopic(t, Optional.of(1), Optional.empty())
+                new NewTopic(t, Optional.of(partitions), Optional.empty())
                     .configs(Map.of("flush.messages", "1"))))
         .all()
         .get();
+    awaitLeaders(t, partitions);
     return t;
+  }
+
+  /** Waits until every partition of a new topic has a leader, so no send waits for one. */
+  private void awaitLeaders(String topic, int partitions) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+      if (d != null
+          && d.partitions().size() == partitions
+          && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "topic " + topic + " has partitions without a leader: " + d);
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+    }
   }
 
   @Override
   public CompletableFuture<?> send(String topic, byte[] key, byte[] value) {
+    return send(producer, topic, 0, key, value);
+  }
+
+  private static CompletableFuture<?> send(
+      KafkaProducer<byte[], byte[]> producer,
+      String topic,
+      int partition,
+      byte[] key,
+      byte[] value) {
     CompletableFuture<Object> f = new CompletableFuture<>();
     producer.send(
-        new ProducerRecord<>(topic, 0, key, value),
+        new ProducerRecord<>(topic, partition, key, value),
         (m, e) -> {
           if (e != null) {
             f.completeExceptionally(e);
@@ -78,14 +115,40 @@ final class KafkaDriver implements LogDriver {
   }
 
   @Override
-  public long stored(String topic) throws Exception {
-    org.apache.kafka.common.TopicPartition tp =
-        new org.apache.kafka.common.TopicPartition(topic, 0);
-    return admin
-        .listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()))
-        .partitionResult(tp)
-        .get()
-        .offset();
+  public long stored(String topic, int partitions) throws Exception {
+    long total = 0;
+    for (int p = 0; p < partitions; p++) {
+      org.apache.kafka.common.TopicPartition tp =
+          new org.apache.kafka.common.TopicPartition(topic, p);
+      total +=
+          admin
+              .listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()))
+              .partitionResult(tp)
+              .get()
+              .offset();
+    }
+    return total;
+  }
+
+  @Override
+  public Sender newSender() {
+    KafkaProducer<byte[], byte[]> own = newProducer(bootstrap, lingerMs);
+    return new Sender() {
+      @Override
+      public CompletableFuture<?> send(String topic, int partition, byte[] key, byte[] value) {
+        return KafkaDriver.send(own, topic, partition, key, value);
+      }
+
+      @Override
+      public void flush() {
+        own.flush();
+      }
+
+      @Override
+      public void close() {
+        own.close();
+      }
+    };
   }
 
   @Override

@@ -103,36 +103,66 @@ final class BatchCodec {
     }
   }
 
+  /** The encoded size of the batch of {@code entries[from, to)}. */
+  static int batchSize(List<Entry> entries, int from, int to) {
+    int size = HEADER_SIZE;
+    for (int i = from; i < to; i++) {
+      size += entries.get(i).encodedSize();
+    }
+    return size;
+  }
+
+  /** Encodes the batch of {@code entries[from, to)} into a new heap buffer. */
   static ByteBuffer encode(
       List<Entry> entries, int from, int to, long baseOffset, long producerId, int baseSequence) {
-    int size = HEADER_SIZE;
+    ByteBuffer buf = ByteBuffer.allocate(batchSize(entries, from, to));
+    return encodeInto(buf, entries, from, to, baseOffset, producerId, baseSequence);
+  }
+
+  /**
+   * Encodes the batch of {@code entries[from, to)} at {@code dst}'s position (which must have
+   * {@link #batchSize} bytes remaining), CRC included, and advances the position past it.
+   *
+   * @return a view of exactly the encoded batch (position 0 at its first byte)
+   */
+  static ByteBuffer encodeInto(
+      ByteBuffer dst,
+      List<Entry> entries,
+      int from,
+      int to,
+      long baseOffset,
+      long producerId,
+      int baseSequence) {
+    int start = dst.position();
+    int size = batchSize(entries, from, to);
     long first = entries.get(from).timestampMillis();
     long max = first;
     for (int i = from; i < to; i++) {
-      Entry e = entries.get(i);
-      size += e.encodedSize();
-      max = Math.max(max, e.timestampMillis());
+      max = Math.max(max, entries.get(i).timestampMillis());
     }
-    ByteBuffer buf = ByteBuffer.allocate(size);
-    buf.putInt(size - 4).putInt(0).put(MAGIC).put((byte) 0);
-    buf.putLong(baseOffset).putInt(to - from).putLong(first).putLong(max);
-    buf.putLong(producerId).putInt(baseSequence);
+    dst.putInt(size - 4).putInt(0).put(MAGIC).put((byte) 0);
+    dst.putLong(baseOffset).putInt(to - from).putLong(first).putLong(max);
+    dst.putLong(producerId).putInt(baseSequence);
     for (int i = from; i < to; i++) {
       Entry e = entries.get(i);
-      buf.putLong(e.timestampMillis());
-      putBytes(buf, e.key());
-      putBytes(buf, e.value());
-      buf.putInt(e.headers().size());
+      dst.putLong(e.timestampMillis());
+      putBytes(dst, e.key());
+      putBytes(dst, e.value());
+      dst.putInt(e.headers().size());
       if (e.headers().isEmpty()) {
         continue;
       }
       for (Map.Entry<String, String> h : e.headers().asMap().entrySet()) {
-        putBytes(buf, h.getKey().getBytes(StandardCharsets.UTF_8));
-        putBytes(buf, h.getValue().getBytes(StandardCharsets.UTF_8));
+        putBytes(dst, h.getKey().getBytes(StandardCharsets.UTF_8));
+        putBytes(dst, h.getValue().getBytes(StandardCharsets.UTF_8));
       }
     }
-    buf.putInt(4, crc(buf.array(), CRC_START, size - CRC_START));
-    return buf.flip();
+    if (dst.position() != start + size) {
+      throw new IllegalStateException(
+          "batch encoded to " + (dst.position() - start) + " bytes, expected " + size);
+    }
+    dst.putInt(start + 4, crc(dst, start + CRC_START, size - CRC_START));
+    return dst.slice(start, size);
   }
 
   /** Reads the header at the buffer's position (which must hold HEADER_SIZE bytes). */
@@ -242,12 +272,6 @@ final class BatchCodec {
       }
     }
     return n;
-  }
-
-  private static int crc(byte[] bytes, int offset, int length) {
-    CRC32C crc = new CRC32C();
-    crc.update(bytes, offset, length);
-    return (int) crc.getValue();
   }
 
   private static int crc(ByteBuffer buf, int offset, int length) {

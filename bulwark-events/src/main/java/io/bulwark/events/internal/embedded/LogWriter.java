@@ -22,12 +22,22 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The single writer of the embedded log, doing group commit: it takes every append waiting in its
- * queue, encodes one batch per producer run per partition, writes each partition's batches with one
- * gathering write, fsyncs every touched file once, and only then makes the records visible and
- * completes their futures. Appends that arrive during an fsync form the next group, so the number
- * of fsyncs per second stays bounded by the disk while throughput grows with concurrency.
+ * queue (up to {@value #MAX_GROUP} records or about {@value #MAX_GROUP_BYTES} bytes), encodes one
+ * batch per producer run per partition into one reused direct buffer, writes each partition's
+ * batches with one gathering write, fsyncs every touched file once, and only then makes the records
+ * visible and completes their futures. Appends that arrive during an fsync form the next group, so
+ * the number of fsyncs per second stays bounded by the disk while throughput grows with
+ * concurrency.
  *
- * <p>Futures complete on the writer thread: dependent actions must be quick.
+ * <p>Design notes: a group is handled in two stages. The writer thread encodes it (CPU only: no
+ * file is touched), waits until the previous group is synced, writes it, and then either syncs it
+ * itself (nothing else is queued: no hand-off on a lightly loaded log, so an append is acknowledged
+ * one write plus one fsync after it is taken) or hands the fsync and the acknowledgements to the
+ * {@link GroupSyncer} and goes on encoding the next group while the disk works. Either way a group
+ * is acknowledged only after its own fsync, groups are synced in write order, and no write happens
+ * while an fsync is running, so a failed fsync still truncates exactly its own group.
+ *
+ * <p>Futures complete on the writer thread or its sync thread: dependent actions must be quick.
  */
 final class LogWriter implements Runnable {
   /** Something for the writer thread to do. */
@@ -67,6 +77,19 @@ final class LogWriter implements Runnable {
 
   private static final int MAX_GROUP = 16_384;
 
+  /** Record bytes after which a group stops taking more appends (the rest form the next group). */
+  private static final long MAX_GROUP_BYTES = 8L << 20;
+
+  private static final int BUFFER_BYTES = 1 << 20;
+  private static final int KEPT_BUFFER_BYTES = 16 << 20;
+
+  /** Test hook: told after each partition's fsync, before that partition's appends are acked. */
+  interface SyncObserver {
+    void synced(TopicPartition tp, long durableEnd);
+  }
+
+  private static final SyncObserver NO_OBSERVER = (tp, end) -> {};
+
   private final Queue<Task> queue = new ConcurrentLinkedQueue<>();
   private volatile boolean waiting;
   private final EmbeddedLogConfig config;
@@ -76,6 +99,11 @@ final class LogWriter implements Runnable {
   private final Runnable periodic;
   private volatile boolean running = true;
   private final Thread thread;
+  private final GroupSyncer syncer;
+  private volatile SyncObserver syncObserver = NO_OBSERVER;
+
+  /** Where the writer thread encodes a group's batches; reused from group to group. */
+  private ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
 
   LogWriter(EmbeddedLogConfig config, Runnable afterPublish, Runnable periodic) {
     this.config = config;
@@ -84,10 +112,17 @@ final class LogWriter implements Runnable {
     this.afterPublish = afterPublish;
     this.periodic = periodic;
     this.thread = Thread.ofPlatform().name("bulwark-log-writer").daemon(true).unstarted(this);
+    this.syncer = new GroupSyncer(thread);
   }
 
   void start() {
+    syncer.start();
     thread.start();
+  }
+
+  /** Installs a test hook that sees every fsync before the appends it covers are acknowledged. */
+  void observeSyncs(SyncObserver observer) {
+    this.syncObserver = observer;
   }
 
   void submit(Task task) {
@@ -108,7 +143,7 @@ final class LogWriter implements Runnable {
     if (!running) {
       return; // closed: appends still queued at close were failed, nothing is pending
     }
-    if (Thread.currentThread() == thread) {
+    if (Thread.currentThread() == thread || Thread.currentThread() == syncer.thread()) {
       throw new IllegalStateException(
           "flush/control called on the log's writer thread (from a send callback): would deadlock");
     }
@@ -138,20 +173,30 @@ final class LogWriter implements Runnable {
           continue;
         }
         group.add(first);
+        long bytes = bytesOf(first);
         Task next;
-        while (group.size() < MAX_GROUP && (next = queue.poll()) != null) {
+        while (group.size() < MAX_GROUP
+            && bytes < MAX_GROUP_BYTES
+            && (next = queue.poll()) != null) {
           group.add(next);
+          bytes += bytesOf(next);
         }
         process(group);
       } catch (RuntimeException e) {
+        syncer.awaitIdle(); // appends the sync thread acknowledges stay acknowledged
         fail(group, e);
       } finally {
         group.clear();
       }
     }
+    syncer.stop();
     List<Task> rest = new ArrayList<>(queue);
     queue.clear();
     fail(rest, new EventLogException("the event log is closed"));
+  }
+
+  private static long bytesOf(Task t) {
+    return t instanceof Append a ? a.entry().encodedSize() : 0;
   }
 
   /** The next task, parking up to 100 ms for one; null if none came. */
@@ -179,6 +224,7 @@ final class LogWriter implements Runnable {
       if (t instanceof Control c) {
         flushGroup(byPartition);
         byPartition.clear();
+        syncer.awaitIdle(); // a control runs after every append before it is acknowledged
         runControl(c);
       } else if (t instanceof Append a) {
         byPartition.computeIfAbsent(a.log(), k -> new ArrayList<>()).add(a);
@@ -205,61 +251,154 @@ final class LogWriter implements Runnable {
       return;
     }
     long start = clock.nanoTime();
-    List<PartitionWrite> writes = new ArrayList<>(byPartition.size());
-    int batches = 0;
+    buffer.clear();
+    List<PartitionWrite> encoded = new ArrayList<>(byPartition.size());
     for (Map.Entry<PartitionLog, List<Append>> e : byPartition.entrySet()) {
       PartitionWrite w = new PartitionWrite(e.getKey(), e.getValue());
       try {
-        w.write();
-        writes.add(w);
-        batches += w.batchCount;
+        w.encode();
+        encoded.add(w);
+      } catch (RuntimeException ex) {
+        syncer.awaitIdle();
+        w.abort(ex);
+      }
+    }
+    syncer.awaitIdle(); // the previous group is durable and acknowledged: the files are ours
+    List<PartitionWrite> written = new ArrayList<>(encoded.size());
+    for (PartitionWrite w : encoded) {
+      try {
+        w.writeOut();
+        written.add(w);
       } catch (IOException | RuntimeException ex) {
         w.abort(ex);
       }
     }
+    if (buffer.capacity() > KEPT_BUFFER_BYTES) {
+      buffer = ByteBuffer.allocateDirect(BUFFER_BYTES); // one huge record: do not keep its room
+    }
+    if (queue.isEmpty()) {
+      sync(written, start); // nothing to overlap with: no hand-off latency
+    } else {
+      syncer.submit(() -> sync(written, start));
+    }
+  }
+
+  /**
+   * Fsyncs each written partition and publishes it, wakes the consumers, then acknowledges the
+   * appends (either thread): consumers read the new records while the futures complete.
+   */
+  private void sync(List<PartitionWrite> writes, long start) {
     boolean fsync = config.durability() == Durability.FSYNC_PER_BATCH;
-    for (PartitionWrite w : writes) {
+    @Nullable Exception[] failures = fsync ? forceAll(writes) : new Exception[writes.size()];
+    List<PartitionWrite> durable = new ArrayList<>(writes.size());
+    for (int k = 0; k < writes.size(); k++) {
+      PartitionWrite w = writes.get(k);
       try {
+        Exception failed = failures[k];
+        if (failed != null) {
+          throw failed;
+        }
         if (fsync) {
-          w.log.active().force();
+          syncObserver.synced(w.log.topicPartition(), w.lastSegment().nextOffset());
         }
         w.log.publish();
-        w.complete();
-      } catch (IOException | RuntimeException ex) {
+        durable.add(w);
+      } catch (Exception ex) {
         w.abort(ex);
       }
+    }
+    afterPublish.run();
+    int batches = 0;
+    for (PartitionWrite w : durable) {
+      w.complete();
+      batches += w.batchCount;
     }
     long nanos = clock.nanoTime() - start;
     int batchCount = batches;
-    tell(() -> listener.onGroupCommit(batchCount, writes.size(), nanos));
-    afterPublish.run();
+    int partitions = writes.size();
+    tell(() -> listener.onGroupCommit(batchCount, partitions, nanos));
+  }
+
+  /**
+   * Fsyncs the last segment of every write, the files of different partitions concurrently (one
+   * virtual thread per extra partition, so a journal commit can serve several); returns each
+   * write's failure or null. Waits for every fsync, failed or not.
+   */
+  private static @Nullable Exception[] forceAll(List<PartitionWrite> writes) {
+    @Nullable Exception[] failures = new Exception[writes.size()];
+    if (writes.isEmpty()) {
+      return failures; // every partition of the group failed before its write
+    }
+    List<Thread> helpers = new ArrayList<>(writes.size());
+    for (int k = 1; k < writes.size(); k++) {
+      int index = k;
+      helpers.add(Thread.ofVirtual().start(() -> failures[index] = force(writes.get(index))));
+    }
+    failures[0] = force(writes.get(0));
+    boolean interrupted = false;
+    for (Thread t : helpers) {
+      while (true) {
+        try {
+          t.join();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true; // the fsyncs must finish before anything is acknowledged
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return failures;
+  }
+
+  private static @Nullable Exception force(PartitionWrite w) {
+    try {
+      w.lastSegment().force();
+      return null;
+    } catch (IOException | RuntimeException e) {
+      return e;
+    }
+  }
+
+  /** Room for {@code bytes} more in the encode buffer; earlier batches keep their views. */
+  private ByteBuffer room(int bytes) {
+    if (buffer.remaining() < bytes) {
+      int capacity = Math.max(buffer.capacity() * 2, bytes);
+      buffer = ByteBuffer.allocateDirect(capacity); // views of the old buffer stay valid
+    }
+    return buffer;
   }
 
   /** The batches of one partition in one group. */
   private final class PartitionWrite {
     final PartitionLog log;
     final List<Append> appends;
-    final List<Append> done = new ArrayList<>();
-    final List<long[]> results = new ArrayList<>();
+    final List<Append> done;
+    final List<ByteBuffer> batches = new ArrayList<>();
+
+    /** Per acknowledged append (in {@link #done} order): its offset, -1 if a dropped duplicate. */
+    final long[] offsets;
+
     int batchCount;
     long startSize;
-    Segment startSegment;
+    @Nullable Segment startSegment;
+    @Nullable Segment lastSegment;
 
     PartitionWrite(PartitionLog log, List<Append> appends) {
       this.log = log;
       this.appends = appends;
-      this.startSegment = log.active();
-      this.startSize = startSegment.size();
+      this.done = new ArrayList<>(appends.size());
+      this.offsets = new long[appends.size()];
     }
 
-    void write() throws IOException {
+    /** Encodes the batches (writer thread, CPU only: the files are not touched). */
+    void encode() {
       log.checkWritable();
       List<BatchCodec.Entry> entries = new ArrayList<>(appends.size());
       for (Append a : appends) {
         entries.add(a.entry());
       }
-      List<ByteBuffer> pending = new ArrayList<>();
-      long pendingBytes = 0;
       long next = log.nextOffset();
       int i = 0;
       while (i < appends.size()) {
@@ -268,8 +407,8 @@ final class LogWriter implements Runnable {
         int dup = log.duplicatePrefix(first.producerId(), first.sequence(), end - i);
         for (int d = 0; d < dup; d++) {
           Append a = appends.get(i + d);
+          offsets[done.size()] = -1;
           done.add(a);
-          results.add(new long[] {-1, a.entry().timestampMillis()});
           tell(
               () ->
                   listener.onDuplicateDropped(log.topicPartition(), a.producerId(), a.sequence()));
@@ -277,25 +416,48 @@ final class LogWriter implements Runnable {
         int from = i + dup;
         if (from < end) {
           Append head = appends.get(from);
-          ByteBuffer batch =
-              BatchCodec.encode(entries, from, end, next, head.producerId(), head.sequence());
-          if (log.needsRoll(pendingBytes + batch.remaining())) {
-            writePending(pending);
-            pendingBytes = 0;
-            log.roll();
-          }
-          pending.add(batch);
-          pendingBytes += batch.remaining();
+          ByteBuffer dst = room(BatchCodec.batchSize(entries, from, end));
+          batches.add(
+              BatchCodec.encodeInto(
+                  dst, entries, from, end, next, head.producerId(), head.sequence()));
           for (int k = from; k < end; k++) {
+            offsets[done.size()] = next + (k - from);
             done.add(appends.get(k));
-            results.add(new long[] {next + (k - from), entries.get(k).timestampMillis()});
           }
           next += end - from;
           batchCount++;
         }
         i = end;
       }
+    }
+
+    /** Writes the encoded batches, rolling where a segment fills (writer thread, syncer idle). */
+    void writeOut() throws IOException {
+      log.checkWritable(); // the previous group's fsync may have failed meanwhile
+      Segment first = log.active();
+      startSegment = first;
+      startSize = first.size();
+      List<ByteBuffer> pending = new ArrayList<>(batches.size());
+      long pendingBytes = 0;
+      for (ByteBuffer batch : batches) {
+        if (log.needsRoll(pendingBytes + batch.remaining())) {
+          writePending(pending);
+          pendingBytes = 0;
+          log.roll();
+        }
+        pending.add(batch);
+        pendingBytes += batch.remaining();
+      }
       writePending(pending);
+      lastSegment = log.active();
+    }
+
+    Segment lastSegment() {
+      Segment s = lastSegment;
+      if (s == null) {
+        throw new IllegalStateException("synced before it was written");
+      }
+      return s;
     }
 
     /**
@@ -325,25 +487,34 @@ final class LogWriter implements Runnable {
       }
       Segment seg = log.active();
       long position = seg.size();
-      List<ByteBuffer> copies = new ArrayList<>(pending.size());
-      for (ByteBuffer b : pending) {
-        copies.add(b.duplicate());
-      }
       seg.write(pending.toArray(new ByteBuffer[0]), position);
-      log.noteWritten(seg, position, copies);
+      for (ByteBuffer b : pending) {
+        b.rewind(); // the header is read back from the batch itself
+      }
+      log.noteWritten(seg, position, pending);
       pending.clear();
     }
 
     void complete() {
       TopicPartition tp = log.topicPartition();
       int bytes = 0;
+      Semaphore permits = null;
+      int owed = 0;
       for (int k = 0; k < done.size(); k++) {
-        long[] r = results.get(k);
         Append a = done.get(k);
-        a.future().complete(new RecordMetadata(tp.topic(), tp.partition(), r[0], r[1]));
-        a.release();
-        bytes += a.entry().encodedSize();
+        BatchCodec.Entry e = a.entry();
+        a.future()
+            .complete(
+                new RecordMetadata(tp.topic(), tp.partition(), offsets[k], e.timestampMillis()));
+        if (a.permits() != permits) {
+          release(permits, owed);
+          permits = a.permits();
+          owed = 0;
+        }
+        owed++;
+        bytes += e.encodedSize();
       }
+      release(permits, owed);
       int records = done.size();
       int total = bytes;
       tell(() -> listener.onAppend(tp, records, total));
@@ -355,9 +526,10 @@ final class LogWriter implements Runnable {
               "append to " + log.topicPartition() + " failed, nothing acknowledged: " + cause,
               cause);
       log.markFailed(failure);
+      Segment start = startSegment;
       try {
-        if (log.active() == startSegment) {
-          startSegment.truncate(startSize);
+        if (start != null && log.active() == start) {
+          start.truncate(startSize);
         }
       } catch (IOException ignored) {
         // the torn tail is truncated by recovery at the next open
@@ -367,6 +539,12 @@ final class LogWriter implements Runnable {
           a.release();
         }
       }
+    }
+  }
+
+  private static void release(@Nullable Semaphore permits, int count) {
+    if (permits != null && count > 0) {
+      permits.release(count);
     }
   }
 
