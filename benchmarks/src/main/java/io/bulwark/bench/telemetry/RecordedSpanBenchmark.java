@@ -61,7 +61,7 @@ public class RecordedSpanBenchmark {
         BulwarkTelemetry.builder()
             .serviceName("bench")
             .samplingRatio(1.0)
-            .addSpanProcessor(BatchSpanProcessor.builder(bulwarkExported).build())
+            .addSpanExporter(bulwarkExported)
             .build();
     tracing = bulwark.tracing();
     otelTracers =
