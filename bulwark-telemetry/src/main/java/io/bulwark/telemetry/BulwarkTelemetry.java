@@ -118,7 +118,9 @@ public final class BulwarkTelemetry implements Telemetry, AutoCloseable {
           new OtelTracing(sdk.getTracer("io.bulwark.telemetry"), active, config.enabled());
     } else {
       this.batcher =
-          exporters.isEmpty() ? null : new SpanBatcher(SpanExporter.composite(exporters), state);
+          exporters.isEmpty()
+              ? null
+              : new SpanBatcher(SpanExporter.composite(exporters), state, clock);
       SpanPipeline pipeline =
           new SpanPipeline(clock, resource, active, config.spanProcessors(), batcher);
       this.tracing = new BulwarkTracing(pipeline, active, config.samplingRatio(), config.enabled());

@@ -1,5 +1,6 @@
 package io.bulwark.telemetry.internal;
 
+import io.bulwark.core.time.Clock;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
@@ -16,8 +17,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Ended spans on their way to a {@link SpanExporter}: a bounded multi-producer queue drained by one
  * exporter thread, which hands them over in batches of up to {@value #MAX_BATCH} when a batch is
- * full, when {@link #DELAY_NANOS} has passed since the last export, on {@link #flush()} and on
- * {@link #shutdown(long)}. {@link #offer} never blocks and never allocates: when the queue ({@value
+ * full, when {@link #DELAY_NANOS} of the telemetry clock have passed since the last export (with a
+ * virtual clock: when it has been advanced that far), on {@link #flush()} and on {@link
+ * #shutdown(long)}. {@link #offer} never blocks and never allocates: when the queue ({@value
  * #CAPACITY} spans) is full, or after shutdown, the span is dropped and counted ({@link
  * TelemetryState#droppedSpans()}, exported as {@code bulwark_spans_dropped_total}).
  *
@@ -37,6 +39,7 @@ public final class SpanBatcher {
 
   private final SpanExporter exporter;
   private final TelemetryState state;
+  private final Clock clock;
   private final AtomicReferenceArray<@Nullable SpanData> slots =
       new AtomicReferenceArray<>(CAPACITY);
   private final AtomicLong tail = new AtomicLong();
@@ -47,9 +50,10 @@ public final class SpanBatcher {
   private final Thread worker;
   private volatile boolean shutdown;
 
-  public SpanBatcher(SpanExporter exporter, TelemetryState state) {
+  public SpanBatcher(SpanExporter exporter, TelemetryState state, Clock clock) {
     this.exporter = exporter;
     this.state = state;
+    this.clock = clock;
     this.worker = Thread.ofPlatform().daemon().name("bulwark-span-exporter").unstarted(this::run);
     worker.start();
   }
@@ -102,7 +106,7 @@ public final class SpanBatcher {
     List<SpanData> batch = new ArrayList<>(MAX_BATCH);
     List<CompletableResultCode> pending = new ArrayList<>();
     long flushTarget = 0;
-    long lastExport = System.nanoTime();
+    long lastExport = clock.nanoTime();
     try {
       while (true) {
         boolean stopping = shutdown;
@@ -118,9 +122,9 @@ public final class SpanBatcher {
         if (!batch.isEmpty()
             && (urgent
                 || batch.size() >= MAX_BATCH
-                || System.nanoTime() - lastExport >= DELAY_NANOS)) {
+                || clock.nanoTime() - lastExport >= DELAY_NANOS)) {
           export(batch);
-          lastExport = System.nanoTime();
+          lastExport = clock.nanoTime();
         }
         if (!pending.isEmpty() && head.get() >= flushTarget) {
           pending.forEach(CompletableResultCode::succeed);
@@ -130,7 +134,7 @@ public final class SpanBatcher {
           return;
         }
         if (pending.isEmpty() && !shutdown && flushes.isEmpty() && queued() < MAX_BATCH) {
-          long due = DELAY_NANOS - (System.nanoTime() - lastExport);
+          long due = DELAY_NANOS - (clock.nanoTime() - lastExport);
           LockSupport.parkNanos(this, batch.isEmpty() ? DELAY_NANOS : Math.max(1, due));
         }
       }
