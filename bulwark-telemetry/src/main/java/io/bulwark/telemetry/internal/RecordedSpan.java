@@ -59,17 +59,19 @@ public final class RecordedSpan
   private final long spanId;
   private final long startEpochNanos;
 
-  // guarded by this
+  // written by the owning thread only; read by exporters after end() (which publishes them)
   private Object @Nullable [] attributes; // key, value, key, value...; a value is a String or Long
   private int attributeCount;
   private int totalAttributes;
+  private @Nullable String errorDescription;
+  private boolean failed;
+
+  // guarded by this: decision events may come from other threads while the span is open
   private EventData @Nullable [] events;
   private int eventCount;
   private int totalEvents;
-  private @Nullable String errorDescription;
-  private boolean failed;
-  private boolean ended;
   private long endEpochNanos;
+  private volatile boolean ended;
 
   // made on first use; racy single-check of immutable values
   private @Nullable Context context;
@@ -159,7 +161,7 @@ public final class RecordedSpan
   }
 
   @Override
-  public synchronized void fail(String description) {
+  public void fail(String description) {
     if (!ended) {
       failed = true;
       errorDescription = description;
@@ -176,30 +178,38 @@ public final class RecordedSpan
     put(key, value);
   }
 
-  private synchronized void put(String key, Object value) {
+  /**
+   * Written by the thread that owns the span (the {@link TelemetrySpan} contract: not shared while
+   * open), so no lock; the array and count are read into locals, so even a caller that breaks the
+   * contract can lose an attribute but never make this throw.
+   */
+  private void put(String key, Object value) {
     if (ended) {
       return;
     }
     Object[] a = attributes;
+    int n = attributeCount;
     if (a == null) {
-      a = attributes = new Object[8];
+      a = new Object[8];
     }
-    for (int i = 0; i < attributeCount * 2; i += 2) {
-      if (a[i].equals(key)) {
+    int used = Math.min(n * 2, a.length);
+    for (int i = 0; i < used; i += 2) {
+      if (key.equals(a[i])) {
         a[i + 1] = value;
         return;
       }
     }
     totalAttributes++;
-    if (attributeCount == MAX_ATTRIBUTES) {
+    if (n >= MAX_ATTRIBUTES) {
       return;
     }
-    if (attributeCount * 2 == a.length) {
-      a = attributes = Arrays.copyOf(a, a.length * 2);
+    if (n * 2 + 2 > a.length) {
+      a = Arrays.copyOf(a, Math.max(a.length * 2, n * 2 + 2));
     }
-    a[attributeCount * 2] = key;
-    a[attributeCount * 2 + 1] = value;
-    attributeCount++;
+    a[n * 2] = key;
+    a[n * 2 + 1] = value;
+    attributes = a;
+    attributeCount = n + 1;
   }
 
   @Override
@@ -302,7 +312,7 @@ public final class RecordedSpan
   @SuppressWarnings("unchecked")
   public synchronized <T> @Nullable T getAttribute(AttributeKey<T> key) {
     Object[] a = attributes;
-    for (int i = 0; a != null && i < attributeCount * 2; i += 2) {
+    for (int i = 0; a != null && i < Math.min(attributeCount * 2, a.length); i += 2) {
       if (a[i].equals(key.getKey())) {
         Object v = a[i + 1];
         boolean matches =
@@ -321,7 +331,7 @@ public final class RecordedSpan
       return Attributes.empty();
     }
     AttributesBuilder b = Attributes.builder();
-    for (int i = 0; i < attributeCount * 2; i += 2) {
+    for (int i = 0; i < Math.min(attributeCount * 2, a.length); i += 2) {
       String key = (String) a[i];
       if (a[i + 1] instanceof Long l) {
         b.put(key, l.longValue());

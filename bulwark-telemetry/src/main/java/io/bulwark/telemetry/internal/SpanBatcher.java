@@ -44,6 +44,8 @@ public final class SpanBatcher {
       new AtomicReferenceArray<>(CAPACITY);
   private final AtomicLong tail = new AtomicLong();
   private final AtomicLong head = new AtomicLong();
+  // a cached head + CAPACITY, below which a producer need not read head (shared with the consumer)
+  private volatile long producerLimit = CAPACITY;
   private final ConcurrentLinkedQueue<CompletableResultCode> flushes =
       new ConcurrentLinkedQueue<>();
   private final CompletableResultCode stopped = new CompletableResultCode();
@@ -67,14 +69,18 @@ public final class SpanBatcher {
     long t;
     do {
       t = tail.get();
-      if (t - head.get() >= CAPACITY) {
-        state.countDroppedSpan();
-        return false;
+      if (t >= producerLimit) {
+        long limit = head.get() + CAPACITY;
+        producerLimit = limit;
+        if (t >= limit) {
+          state.countDroppedSpan();
+          return false;
+        }
       }
     } while (!tail.compareAndSet(t, t + 1));
     slots.set((int) (t & (CAPACITY - 1)), span);
-    if (t + 1 - head.get() == MAX_BATCH) {
-      LockSupport.unpark(worker);
+    if (((t + 1) & (MAX_BATCH - 1)) == 0) {
+      LockSupport.unpark(worker); // a batch's worth more arrived
     }
     return true;
   }
@@ -164,10 +170,11 @@ public final class SpanBatcher {
         Thread.onSpinWait();
         continue;
       }
-      slots.set(i, null);
+      slots.lazySet(i, null);
       batch.add(span);
-      head.set(++h);
+      h++;
     }
+    head.set(h); // once per batch: producers read head only when their cached limit is reached
   }
 
   private void export(List<SpanData> batch) {
