@@ -11,9 +11,9 @@ import java.util.Map;
 
 /**
  * {@code bulwark bench telemetry}: one request's RED metrics and a sampled-out span, Bulwark vs the
- * raw OpenTelemetry SDK vs Micrometer, then a recorded span ({@link RecordedSpanBenchmark}) vs the raw
- * SDK. The headline ratio is the worse of the first two operations against raw OTel; the recorded
- * span has its own keys ({@code recorded_span_ratio}, {@code recorded_span_bytes}, ...).
+ * raw OpenTelemetry SDK vs Micrometer, then a recorded span ({@link RecordedSpanBenchmark}) vs the
+ * raw SDK. The headline ratio is the worse of the first two operations against raw OTel; the
+ * recorded span has its own keys ({@code recorded_span_ratio}, {@code recorded_span_bytes}, ...).
  */
 public final class TelemetrySuite implements BenchSuite {
   @Override
