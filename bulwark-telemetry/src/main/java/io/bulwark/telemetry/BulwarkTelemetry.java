@@ -9,9 +9,12 @@ import io.bulwark.core.telemetry.Tracing;
 import io.bulwark.core.time.Clock;
 import io.bulwark.telemetry.internal.ActiveSpans;
 import io.bulwark.telemetry.internal.BulwarkMetricProducer;
+import io.bulwark.telemetry.internal.BulwarkTracing;
 import io.bulwark.telemetry.internal.OtelClock;
 import io.bulwark.telemetry.internal.OtelDecisions;
 import io.bulwark.telemetry.internal.OtelTracing;
+import io.bulwark.telemetry.internal.SpanBatcher;
+import io.bulwark.telemetry.internal.SpanPipeline;
 import io.bulwark.telemetry.internal.TelemetryState;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
@@ -24,16 +27,20 @@ import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
+import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The OpenTelemetry-backed {@link Telemetry}: the one place where what Bulwark components report is
@@ -48,8 +55,12 @@ import java.util.concurrent.TimeUnit;
  * <p>Guarantees: recording is lock-free and allocation-free once a recorder is obtained; the number
  * of endpoint, dependency and decision label values is bounded ({@link
  * TelemetryConfig#maxNamesPerDimension()}), extra names share the {@code _overflow} series; a
- * disabled instance ({@link #noop()}) records nothing. Thread-safe. {@link #close()} flushes and
- * shuts down the SDK.
+ * disabled instance ({@link #noop()}) records nothing. Sampled spans are recorded by Bulwark itself
+ * (a compact record per span, no SDK span) and handed, when they end, to the configured span
+ * processors' {@code onEnd} and to the span exporters through a bounded batch queue that never
+ * blocks (a full queue drops and counts the span, {@code bulwark_spans_dropped_total}); only a
+ * processor that needs {@code onStart} makes spans go through the SDK's tracer. Thread-safe. {@link
+ * #close()} flushes and shuts down the exporters and the SDK.
  */
 public final class BulwarkTelemetry implements Telemetry, AutoCloseable {
   private final TelemetryConfig config;
@@ -58,6 +69,7 @@ public final class BulwarkTelemetry implements Telemetry, AutoCloseable {
   private final PrometheusMetricReader prometheus;
   private final Tracing tracing;
   private final Decisions decisions;
+  private final @Nullable SpanBatcher batcher;
 
   private BulwarkTelemetry(TelemetryConfig config) {
     this.config = config;
@@ -79,6 +91,7 @@ public final class BulwarkTelemetry implements Telemetry, AutoCloseable {
             .setResource(resource)
             .setSampler(config.sampler());
     config.spanProcessors().forEach(tracers::addSpanProcessor);
+    List<SpanExporter> exporters = new ArrayList<>(config.spanExporters());
     if (config.otlpEndpoint() != null) {
       String base = config.otlpEndpoint().toString().replaceAll("/+$", "");
       meters.registerMetricReader(
@@ -86,10 +99,12 @@ public final class BulwarkTelemetry implements Telemetry, AutoCloseable {
                   OtlpHttpMetricExporter.builder().setEndpoint(base + "/v1/metrics").build())
               .setInterval(config.otlpInterval())
               .build());
-      tracers.addSpanProcessor(
-          BatchSpanProcessor.builder(
-                  OtlpHttpSpanExporter.builder().setEndpoint(base + "/v1/traces").build())
-              .build());
+      exporters.add(OtlpHttpSpanExporter.builder().setEndpoint(base + "/v1/traces").build());
+    }
+    // Bulwark records its spans itself unless a processor must see them start (then the SDK does)
+    boolean viaSdk = config.spanProcessors().stream().anyMatch(SpanProcessor::isStartRequired);
+    if (viaSdk) {
+      exporters.forEach(e -> tracers.addSpanProcessor(BatchSpanProcessor.builder(e).build()));
     }
     this.sdk =
         OpenTelemetrySdk.builder()
@@ -97,7 +112,19 @@ public final class BulwarkTelemetry implements Telemetry, AutoCloseable {
             .setTracerProvider(tracers.build())
             .build();
     ActiveSpans active = new ActiveSpans();
-    this.tracing = new OtelTracing(sdk.getTracer("io.bulwark.telemetry"), active, config.enabled());
+    if (viaSdk) {
+      this.batcher = null;
+      this.tracing =
+          new OtelTracing(sdk.getTracer("io.bulwark.telemetry"), active, config.enabled());
+    } else {
+      this.batcher =
+          exporters.isEmpty()
+              ? null
+              : new SpanBatcher(SpanExporter.composite(exporters), state, clock);
+      SpanPipeline pipeline =
+          new SpanPipeline(clock, resource, active, config.spanProcessors(), batcher);
+      this.tracing = new BulwarkTracing(pipeline, active, config.samplingRatio(), config.enabled());
+    }
     this.decisions = new OtelDecisions(state, active, config.enabled());
   }
 
@@ -184,14 +211,27 @@ public final class BulwarkTelemetry implements Telemetry, AutoCloseable {
     return out.toString(StandardCharsets.UTF_8);
   }
 
-  /** Flushes pending exports (OTLP) and waits up to {@code timeoutMillis}. */
+  /**
+   * Flushes pending exports (span exporters, OTLP, span processors) and waits up to {@code
+   * timeoutMillis} for each.
+   */
   public void flush(long timeoutMillis) {
+    if (batcher != null) {
+      batcher.flush().join(timeoutMillis, TimeUnit.MILLISECONDS);
+    }
     sdk.getSdkMeterProvider().forceFlush().join(timeoutMillis, TimeUnit.MILLISECONDS);
     sdk.getSdkTracerProvider().forceFlush().join(timeoutMillis, TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Exports the spans still queued, shuts the exporters and the SDK down (waits up to 5 s each).
+   * Spans that end afterwards are dropped (and counted).
+   */
   @Override
   public void close() {
+    if (batcher != null) {
+      batcher.shutdown(5_000);
+    }
     sdk.shutdown().join(5, TimeUnit.SECONDS);
   }
 

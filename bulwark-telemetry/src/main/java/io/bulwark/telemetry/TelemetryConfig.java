@@ -5,6 +5,7 @@ import io.bulwark.core.config.ConfigReader;
 import io.bulwark.core.config.Durations;
 import io.bulwark.core.time.Clock;
 import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.net.URI;
 import java.time.Duration;
@@ -18,8 +19,8 @@ import org.jspecify.annotations.Nullable;
  * validates its value and names it in the error; {@link #bind(ConfigReader)} binds the same
  * settings from a YAML section (keys: {@code service-name}, {@code enabled}, {@code
  * sampling-ratio}, {@code max-names-per-dimension}, {@code duration-buckets}, {@code
- * otlp-endpoint}, {@code otlp-interval}); settings YAML cannot hold (clock, span processors) are
- * added through {@link #toBuilder()}.
+ * otlp-endpoint}, {@code otlp-interval}); settings YAML cannot hold (clock, span processors and
+ * exporters) are added through {@link #toBuilder()}.
  */
 public final class TelemetryConfig {
   /** Prometheus' default buckets, in seconds. */
@@ -46,6 +47,7 @@ public final class TelemetryConfig {
   private final @Nullable URI otlpEndpoint;
   private final Duration otlpInterval;
   private final List<SpanProcessor> spanProcessors;
+  private final List<SpanExporter> spanExporters;
 
   private TelemetryConfig(Builder b) {
     this.serviceName = b.serviceName;
@@ -57,13 +59,14 @@ public final class TelemetryConfig {
     this.otlpEndpoint = b.otlpEndpoint;
     this.otlpInterval = b.otlpInterval;
     this.spanProcessors = List.copyOf(b.spanProcessors);
+    this.spanExporters = List.copyOf(b.spanExporters);
   }
 
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder holding this config's values, span processors included. */
+  /** A builder holding this config's values, span processors and exporters included. */
   public Builder toBuilder() {
     Builder b =
         builder()
@@ -78,6 +81,7 @@ public final class TelemetryConfig {
       b.otlpEndpoint(otlpEndpoint);
     }
     spanProcessors.forEach(b::addSpanProcessor);
+    spanExporters.forEach(b::addSpanExporter);
     return b;
   }
 
@@ -135,6 +139,10 @@ public final class TelemetryConfig {
     return spanProcessors;
   }
 
+  List<SpanExporter> spanExporters() {
+    return spanExporters;
+  }
+
   Sampler sampler() {
     return Sampler.parentBased(Sampler.traceIdRatioBased(samplingRatio));
   }
@@ -154,6 +162,7 @@ public final class TelemetryConfig {
     private @Nullable URI otlpEndpoint;
     private Duration otlpInterval = Duration.ofSeconds(30);
     private final List<SpanProcessor> spanProcessors = new ArrayList<>();
+    private final List<SpanExporter> spanExporters = new ArrayList<>();
 
     private Builder() {}
 
@@ -224,9 +233,24 @@ public final class TelemetryConfig {
       return this;
     }
 
-    /** An extra span processor (e.g. a test exporter). */
+    /**
+     * An extra span processor (e.g. a {@code SimpleSpanProcessor} of a test exporter). Its {@code
+     * onEnd} sees every recorded span, on the thread that ends it. A processor that needs {@code
+     * onStart} ({@code isStartRequired()}) makes this telemetry record its spans through the SDK's
+     * tracer, which costs more per span (see docs/observability.md).
+     */
     public Builder addSpanProcessor(SpanProcessor processor) {
       spanProcessors.add(Objects.requireNonNull(processor, "processor"));
+      return this;
+    }
+
+    /**
+     * An exporter that receives recorded spans in batches (up to 512) from Bulwark's export queue
+     * (2048 spans; a span that finds it full is dropped and counted as {@code
+     * bulwark_spans_dropped_total}, the caller never waits), on one exporter thread.
+     */
+    public Builder addSpanExporter(SpanExporter exporter) {
+      spanExporters.add(Objects.requireNonNull(exporter, "exporter"));
       return this;
     }
 

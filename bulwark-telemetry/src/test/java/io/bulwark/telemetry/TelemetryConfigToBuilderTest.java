@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.bulwark.core.time.Clock;
 import io.bulwark.test.kit.ConfigCopies;
 import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.lang.invoke.MethodHandles;
 import java.net.URI;
 import java.time.Duration;
@@ -13,8 +14,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code TelemetryConfig.toBuilder()} copies every field (span processors included), also fields
- * added later: the sample differs from the defaults in every field (checked by reflection).
+ * {@code TelemetryConfig.toBuilder()} copies every field (span processors and exporters included),
+ * also fields added later: the sample differs from the defaults in every field (checked by
+ * reflection).
  */
 class TelemetryConfigToBuilderTest {
   private static final ConfigCopies COPIES = ConfigCopies.using(MethodHandles.lookup());
@@ -44,6 +46,7 @@ class TelemetryConfigToBuilderTest {
             .otlpEndpoint(URI.create("http://127.0.0.1:4318"))
             .otlpInterval(Duration.ofSeconds(5))
             .addSpanProcessor(SpanProcessor.composite())
+            .addSpanExporter(SpanExporter.composite())
             .buildConfig();
     TelemetryConfig defaults = TelemetryConfig.builder().buildConfig();
     assertThat(COPIES.equalFields(sample, defaults)).as("fields equal to the default").isEmpty();

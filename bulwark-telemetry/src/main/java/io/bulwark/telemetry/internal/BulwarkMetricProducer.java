@@ -86,6 +86,7 @@ public final class BulwarkMetricProducer implements MetricProducer {
       }
     }
     addDecisions(resource, now, out);
+    addSpanLosses(resource, now, out);
     return out;
   }
 
@@ -130,6 +131,45 @@ public final class BulwarkMetricProducer implements MetricProducer {
               MetricDataType.LONG_SUM,
               SumData.createLongSumData(true, AggregationTemporality.CUMULATIVE, points)));
     }
+  }
+
+  private void addSpanLosses(Resource resource, long now, List<MetricData> out) {
+    long dropped = state.droppedSpans();
+    if (dropped > 0) {
+      out.add(
+          counter(
+              resource,
+              now,
+              "bulwark.spans.dropped",
+              "Ended spans not exported because the export queue was full (or closed)",
+              "{span}",
+              dropped));
+    }
+    long failed = state.failedSpanExports();
+    if (failed > 0) {
+      out.add(
+          counter(
+              resource,
+              now,
+              "bulwark.span.exports.failed",
+              "Batches of spans whose exporter threw",
+              "{batch}",
+              failed));
+    }
+  }
+
+  private MetricData counter(
+      Resource resource, long now, String name, String description, String unit, long value) {
+    return metric(
+        resource,
+        name,
+        description,
+        unit,
+        MetricDataType.LONG_SUM,
+        SumData.createLongSumData(
+            true,
+            AggregationTemporality.CUMULATIVE,
+            List.of(LongPointData.create(startEpochNanos, now, Attributes.empty(), value))));
   }
 
   private HistogramPointData histogramPoint(long now, Attributes attributes, RedSnapshot s) {

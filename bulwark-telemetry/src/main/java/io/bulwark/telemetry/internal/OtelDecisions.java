@@ -6,7 +6,6 @@ import io.bulwark.core.telemetry.Decisions;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
-import io.opentelemetry.api.trace.Span;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
@@ -89,7 +88,7 @@ public final class OtelDecisions implements Decisions {
       if (trace == null || !trace.isSampled()) {
         return;
       }
-      Span span = active.get(trace.spanId());
+      ActiveSpans.OpenSpan span = active.get(trace.spanId());
       if (span == null) {
         return;
       }

@@ -2,28 +2,40 @@ package io.bulwark.telemetry.internal;
 
 import io.bulwark.core.context.Context;
 import io.bulwark.core.telemetry.TelemetrySpan;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
+import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** The recording {@link TelemetrySpan} of {@link OtelTracing}. */
+/** The recording {@link TelemetrySpan} of {@link OtelTracing} (spans made by the SDK's tracer). */
 public final class SpanHandles {
   private SpanHandles() {}
 
   /** A sampled OTel span, registered in {@link ActiveSpans} until it ends. */
-  public static final class Recording implements TelemetrySpan {
+  public static final class Recording implements TelemetrySpan, ActiveSpans.OpenSpan {
     private final Span span;
     private final Context context;
     private final ActiveSpans active;
-    private final String spanId;
+    private final long spanId;
     private final AtomicBoolean ended = new AtomicBoolean();
 
     public Recording(Span span, Context context, String spanId, ActiveSpans active) {
       this.span = span;
       this.context = context;
-      this.spanId = spanId;
+      this.spanId = HexFormat.fromHexDigitsToLong(spanId);
       this.active = active;
-      active.add(spanId, span);
+      active.add(this);
+    }
+
+    @Override
+    public long spanIdBits() {
+      return spanId;
+    }
+
+    @Override
+    public void addEvent(String name, Attributes attributes) {
+      span.addEvent(name, attributes);
     }
 
     @Override
@@ -65,7 +77,7 @@ public final class SpanHandles {
     @Override
     public void end() {
       if (ended.compareAndSet(false, true)) {
-        active.remove(spanId);
+        active.remove(this);
         span.end();
       }
     }

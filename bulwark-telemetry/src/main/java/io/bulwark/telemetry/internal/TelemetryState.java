@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * All recorded aggregates of one telemetry instance: RED series per endpoint and per dependency
- * (each behind a cardinality guard) and decision counters per (component, decision).
+ * (each behind a cardinality guard), decision counters per (component, decision) and the counts of
+ * spans that could not be exported.
  */
 public final class TelemetryState {
   public static final String ENDPOINT = "endpoint";
@@ -24,6 +25,8 @@ public final class TelemetryState {
   private final CardinalityGuard<RedSeries> dependencies;
   private final CardinalityGuard<ConcurrentHashMap<String, LongAdder>> decisions;
   private final int maxNames;
+  private final LongAdder droppedSpans = new LongAdder();
+  private final LongAdder failedSpanExports = new LongAdder();
 
   public TelemetryState(long[] boundsNanos, int maxNames) {
     this.boundsNanos = boundsNanos.clone();
@@ -90,6 +93,24 @@ public final class TelemetryState {
   private static void addDecisions(
       String component, Map<String, LongAdder> byDecision, Map<DecisionKey, Long> out) {
     byDecision.forEach((d, c) -> out.put(new DecisionKey(component, d), c.sum()));
+  }
+
+  /** Counts one ended span that was not queued for export (queue full or shut down). */
+  public void countDroppedSpan() {
+    droppedSpans.increment();
+  }
+
+  public long droppedSpans() {
+    return droppedSpans.sum();
+  }
+
+  /** Counts one batch of spans whose export threw. */
+  public void countFailedSpanExport() {
+    failedSpanExports.increment();
+  }
+
+  public long failedSpanExports() {
+    return failedSpanExports.sum();
   }
 
   /** Lookups of new names that the guards sent to the overflow series. */

@@ -1,0 +1,405 @@
+package io.bulwark.telemetry.internal;
+
+import io.bulwark.core.context.Context;
+import io.bulwark.core.context.TraceContext;
+import io.bulwark.core.telemetry.SpanKind;
+import io.bulwark.core.telemetry.TelemetrySpan;
+import io.bulwark.telemetry.ContextBridge;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.AttributeType;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.sdk.common.InstrumentationLibraryInfo;
+import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.ReadableSpan;
+import io.opentelemetry.sdk.trace.data.EventData;
+import io.opentelemetry.sdk.trace.data.LinkData;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.data.StatusData;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One sampled span recorded by Bulwark itself (not by the OTel SDK's tracer): ids as numbers,
+ * attributes as key/value pairs in one small array, events as a small array, start and end in epoch
+ * nanos of the telemetry clock. The same object is the OTel {@link ReadableSpan} handed to span
+ * processors when it ends and the {@link SpanData} handed to exporters: nothing is converted until
+ * an exporter reads it, and hex ids, {@link Attributes} and {@link SpanContext}s are made only
+ * then, on the exporter's thread.
+ *
+ * <p>Thread-safe: mutations and the reads of exported data hold the span's monitor for a few field
+ * writes (never across I/O or a callback). Mutations after {@link #end()} are ignored, so the data
+ * an exporter reads is frozen. Limits as the SDK's defaults: at most {@value #MAX_ATTRIBUTES}
+ * attributes and {@value #MAX_EVENTS} events (more are counted, not kept). The {@link #context()}
+ * (hex ids, a Bulwark {@link TraceContext}) is made on first use.
+ */
+public final class RecordedSpan
+    implements TelemetrySpan, ReadableSpan, SpanData, ActiveSpans.OpenSpan {
+  static final int MAX_ATTRIBUTES = 128;
+  static final int MAX_EVENTS = 128;
+  static final String EXCEPTION_EVENT = "exception";
+  private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
+
+  private final SpanPipeline pipeline;
+  private final String name;
+  private final SpanKind kind;
+  private final Context parent;
+  private final @Nullable TraceContext linked;
+  private final long traceIdHigh;
+  private final long traceIdLow;
+  private final long spanId;
+  private final long startEpochNanos;
+
+  // written by the owning thread only; read by exporters after end() (which publishes them)
+  private Object @Nullable [] attributes; // key, value, key, value...; a value is a String or Long
+  private int attributeCount;
+  private int totalAttributes;
+  private @Nullable String errorDescription;
+  private boolean failed;
+
+  // guarded by this: decision events may come from other threads while the span is open
+  private EventData @Nullable [] events;
+  private int eventCount;
+  private int totalEvents;
+  private long endEpochNanos;
+  private volatile boolean ended;
+
+  // made on first use; racy single-check of immutable values
+  private @Nullable Context context;
+  private @Nullable SpanContext spanContext;
+
+  /**
+   * A span under {@code parent}'s trace when {@code parent} has one (the trace id numbers are then
+   * unused), else the root of a new trace with the given id numbers. Registers in the pipeline's
+   * active spans.
+   */
+  RecordedSpan(
+      SpanPipeline pipeline,
+      String name,
+      SpanKind kind,
+      Context parent,
+      @Nullable TraceContext linked,
+      long traceIdHigh,
+      long traceIdLow,
+      long spanId) {
+    this.pipeline = pipeline;
+    this.name = name;
+    this.kind = kind;
+    this.parent = parent;
+    this.linked = linked;
+    this.traceIdHigh = traceIdHigh;
+    this.traceIdLow = traceIdLow;
+    this.spanId = spanId;
+    this.startEpochNanos = pipeline.nowEpochNanos();
+    pipeline.started(this);
+  }
+
+  // ---- TelemetrySpan (the recording side) ----
+
+  @Override
+  public boolean isRecording() {
+    return true;
+  }
+
+  @Override
+  public Context context() {
+    Context c = context;
+    if (c == null) {
+      TraceContext parentTrace = parent.trace();
+      String traceState = parentTrace == null ? null : parentTrace.traceState();
+      c =
+          parent.withTrace(
+              new TraceContext(traceId(), hex(spanId), TraceContext.FLAG_SAMPLED, traceState));
+      context = c;
+    }
+    return c;
+  }
+
+  @Override
+  public void event(String name) {
+    addEvent(name, Attributes.empty());
+  }
+
+  @Override
+  public synchronized void addEvent(String name, Attributes attributes) {
+    if (ended) {
+      return;
+    }
+    totalEvents++;
+    if (eventCount == MAX_EVENTS) {
+      return;
+    }
+    EventData[] es = events;
+    if (es == null) {
+      es = events = new EventData[2];
+    } else if (eventCount == es.length) {
+      es = events = Arrays.copyOf(es, es.length * 2);
+    }
+    es[eventCount++] = EventData.create(pipeline.nowEpochNanos(), name, attributes);
+  }
+
+  @Override
+  public void fail(Throwable error) {
+    AttributesBuilder a = Attributes.builder().put("exception.type", exceptionType(error));
+    if (error.getMessage() != null) {
+      a.put("exception.message", error.getMessage());
+    }
+    StringWriter trace = new StringWriter();
+    error.printStackTrace(new PrintWriter(trace));
+    a.put("exception.stacktrace", trace.toString());
+    addEvent(EXCEPTION_EVENT, a.build());
+    fail(String.valueOf(error.getMessage()));
+  }
+
+  @Override
+  public void fail(String description) {
+    if (!ended) {
+      failed = true;
+      errorDescription = description;
+    }
+  }
+
+  @Override
+  public void attribute(String key, String value) {
+    put(key, value);
+  }
+
+  @Override
+  public void attribute(String key, long value) {
+    put(key, value);
+  }
+
+  /**
+   * Written by the thread that owns the span (the {@link TelemetrySpan} contract: not shared while
+   * open), so no lock; the array and count are read into locals, so even a caller that breaks the
+   * contract can lose an attribute but never make this throw.
+   */
+  private void put(String key, Object value) {
+    if (ended) {
+      return;
+    }
+    Object[] a = attributes;
+    int n = attributeCount;
+    if (a == null) {
+      a = new Object[8];
+    }
+    int used = Math.min(n * 2, a.length);
+    for (int i = 0; i < used; i += 2) {
+      if (key.equals(a[i])) {
+        a[i + 1] = value;
+        return;
+      }
+    }
+    totalAttributes++;
+    if (n >= MAX_ATTRIBUTES) {
+      return;
+    }
+    if (n * 2 + 2 > a.length) {
+      a = Arrays.copyOf(a, Math.max(a.length * 2, n * 2 + 2));
+    }
+    a[n * 2] = key;
+    a[n * 2 + 1] = value;
+    attributes = a;
+    attributeCount = n + 1;
+  }
+
+  @Override
+  public void end() {
+    synchronized (this) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      endEpochNanos = pipeline.nowEpochNanos();
+    }
+    pipeline.ended(this);
+  }
+
+  @Override
+  public long spanIdBits() {
+    return spanId;
+  }
+
+  // ---- ReadableSpan and SpanData (the exported side) ----
+
+  @Override
+  public SpanContext getSpanContext() {
+    SpanContext sc = spanContext;
+    if (sc == null) {
+      sc =
+          SpanContext.create(
+              traceId(), hex(spanId), TraceFlags.getSampled(), TraceState.getDefault());
+      spanContext = sc;
+    }
+    return sc;
+  }
+
+  @Override
+  public SpanContext getParentSpanContext() {
+    TraceContext parentTrace = parent.trace();
+    return parentTrace == null
+        ? SpanContext.getInvalid()
+        : ContextBridge.toOtelSpanContext(parentTrace);
+  }
+
+  @Override
+  public String getName() {
+    return name;
+  }
+
+  @Override
+  public io.opentelemetry.api.trace.SpanKind getKind() {
+    return OtelTracing.otel(kind);
+  }
+
+  /** This span itself: once ended its data no longer changes. */
+  @Override
+  public SpanData toSpanData() {
+    return this;
+  }
+
+  @Override
+  @Deprecated
+  public InstrumentationLibraryInfo getInstrumentationLibraryInfo() {
+    return InstrumentationLibraryInfo.create(pipeline.scope().getName(), null);
+  }
+
+  @Override
+  public InstrumentationScopeInfo getInstrumentationScopeInfo() {
+    return pipeline.scope();
+  }
+
+  @Override
+  public Resource getResource() {
+    return pipeline.resource();
+  }
+
+  @Override
+  public synchronized boolean hasEnded() {
+    return ended;
+  }
+
+  @Override
+  public synchronized long getLatencyNanos() {
+    return (ended ? endEpochNanos : pipeline.nowEpochNanos()) - startEpochNanos;
+  }
+
+  @Override
+  public long getStartEpochNanos() {
+    return startEpochNanos;
+  }
+
+  @Override
+  public synchronized long getEndEpochNanos() {
+    return endEpochNanos;
+  }
+
+  @Override
+  public synchronized StatusData getStatus() {
+    return failed ? StatusData.create(StatusCode.ERROR, errorDescription) : StatusData.unset();
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public synchronized <T> @Nullable T getAttribute(AttributeKey<T> key) {
+    Object[] a = attributes;
+    for (int i = 0; a != null && i < Math.min(attributeCount * 2, a.length); i += 2) {
+      if (a[i].equals(key.getKey())) {
+        Object v = a[i + 1];
+        boolean matches =
+            (key.getType() == AttributeType.STRING && v instanceof String)
+                || (key.getType() == AttributeType.LONG && v instanceof Long);
+        return matches ? (T) v : null;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public synchronized Attributes getAttributes() {
+    Object[] a = attributes;
+    if (a == null) {
+      return Attributes.empty();
+    }
+    AttributesBuilder b = Attributes.builder();
+    for (int i = 0; i < Math.min(attributeCount * 2, a.length); i += 2) {
+      String key = (String) a[i];
+      if (a[i + 1] instanceof Long l) {
+        b.put(key, l.longValue());
+      } else {
+        b.put(key, (String) a[i + 1]);
+      }
+    }
+    return b.build();
+  }
+
+  @Override
+  public synchronized int getTotalAttributeCount() {
+    return totalAttributes;
+  }
+
+  @Override
+  public synchronized List<EventData> getEvents() {
+    EventData[] es = events;
+    return es == null ? List.of() : List.of(Arrays.copyOf(es, eventCount));
+  }
+
+  @Override
+  public synchronized int getTotalRecordedEvents() {
+    return totalEvents;
+  }
+
+  @Override
+  public List<LinkData> getLinks() {
+    TraceContext l = linked;
+    return l == null ? List.of() : List.of(LinkData.create(ContextBridge.toOtelSpanContext(l)));
+  }
+
+  @Override
+  public int getTotalRecordedLinks() {
+    return linked == null ? 0 : 1;
+  }
+
+  @Override
+  public String toString() {
+    return "RecordedSpan{" + name + ", " + getSpanContext() + ", ended=" + hasEnded() + "}";
+  }
+
+  private static String exceptionType(Throwable error) {
+    String canonical = error.getClass().getCanonicalName();
+    return canonical != null ? canonical : error.getClass().getName();
+  }
+
+  private String traceId() {
+    TraceContext parentTrace = parent.trace();
+    if (parentTrace != null) {
+      return parentTrace.traceId();
+    }
+    byte[] digits = new byte[32];
+    writeHex(traceIdHigh, digits, 0);
+    writeHex(traceIdLow, digits, 16);
+    return new String(digits, StandardCharsets.ISO_8859_1);
+  }
+
+  static String hex(long id) {
+    byte[] digits = new byte[16];
+    writeHex(id, digits, 0);
+    return new String(digits, StandardCharsets.ISO_8859_1);
+  }
+
+  private static void writeHex(long value, byte[] into, int at) {
+    for (int i = 15; i >= 0; i--) {
+      into[at + i] = HEX_DIGITS[(int) (value & 0xf)];
+      value >>>= 4;
+    }
+  }
+}
