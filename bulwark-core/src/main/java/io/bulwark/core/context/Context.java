@@ -29,7 +29,9 @@ public final class Context {
   private final @Nullable String correlationId;
   private final @Nullable TraceContext trace;
   private final Baggage baggage;
-  private final ScopedValue.Carrier binding;
+  // Built on the first bind and kept (a context handed on without being bound, e.g. a sampled-out
+  // span's, never pays for it). A race builds two equal carriers; either one binds this context.
+  private ScopedValue.@Nullable Carrier binding;
 
   private Context(
       @Nullable Deadline deadline,
@@ -42,7 +44,6 @@ public final class Context {
     this.correlationId = correlationId;
     this.trace = trace;
     this.baggage = baggage;
-    this.binding = ScopedValue.where(CURRENT, this);
   }
 
   /** The empty context: no deadline, {@link Criticality#CRITICAL}, no ids, no baggage. */
@@ -126,12 +127,12 @@ public final class Context {
 
   /** Runs {@code task} with this context as the current one. */
   public void run(Runnable task) {
-    binding.run(task);
+    binding().run(task);
   }
 
   /** Calls {@code task} with this context as the current one. */
   public <T> T call(Callable<T> task) throws Exception {
-    return binding.call(task::call);
+    return binding().call(task::call);
   }
 
   /** {@code task} bound to the context that is current now, for running on another thread. */
@@ -173,5 +174,14 @@ public final class Context {
         + ", baggage="
         + baggage.asMap()
         + "]";
+  }
+
+  private ScopedValue.Carrier binding() {
+    ScopedValue.Carrier carrier = binding;
+    if (carrier == null) {
+      carrier = ScopedValue.where(CURRENT, this);
+      binding = carrier;
+    }
+    return carrier;
   }
 }
