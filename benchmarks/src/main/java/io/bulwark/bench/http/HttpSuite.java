@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * {@code bulwark bench http}: a Bulwark server's plain JSON endpoint against the same endpoint
@@ -27,7 +28,10 @@ import java.util.concurrent.TimeUnit;
  * generated + echoed correlation id, deadline check, admission, listener call) with the access log
  * listener off, since the anchor logs nothing. Two Bulwark variants are measured: the endpoint as a
  * non-blocking route (handler inline on the event loop, the headline ratio) and as an ordinary
- * route (handler on a virtual thread, reported as {@code vt_ratio}).
+ * route (handler on a virtual thread, reported as {@code vt_ratio}). Tracing is on: the Bulwark
+ * server runs with a real BulwarkTelemetry sampling 10 % of root spans ({@link TracedTelemetry}), so
+ * every request opens its server span and one in ten is recorded and exported (RED metrics per route
+ * are recorded too, as the telemetry does for any user); the exported span count is printed.
  *
  * <p>Args: {@code --quick} (2 rounds of 5 s), {@code --connections N} (default 64), {@code
  * --duration S} per round (default 10), {@code --rounds N} (default 3).
@@ -38,6 +42,16 @@ public final class HttpSuite implements BenchSuite {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
+  /** Answers of the Bulwark server's two routes and of the anchor: the work was done. */
+  private static final LongAdder BULWARK_ANSWERS = new LongAdder();
+
+  private static final LongAdder RAW_ANSWERS = new LongAdder();
+
+  private static Response answer() {
+    BULWARK_ANSWERS.increment();
+    return Response.json(new Message("Hello, World!"));
+  }
+
   @Override
   public String name() {
     return "http";
@@ -45,7 +59,8 @@ public final class HttpSuite implements BenchSuite {
 
   @Override
   public String description() {
-    return "plain JSON endpoint: Bulwark server vs raw Vert.x, loopback, wrk, same connections";
+    return "plain JSON endpoint: Bulwark server (tracing on, sampled at 10 %) vs raw Vert.x,"
+        + " loopback, wrk, same connections";
   }
 
   @Override
@@ -62,14 +77,15 @@ public final class HttpSuite implements BenchSuite {
     }
     Vertx rawVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
     int rawPort = startRaw(rawVertx, loops);
+    TracedTelemetry traced = new TracedTelemetry();
     BulwarkServer bulwark =
         BulwarkServer.builder()
             .eventLoops(loops)
             // access log off on both sides: raw Vert.x logs nothing either
             .listener(ServerListener.none())
-            .get("/json", r -> Response.json(new Message("Hello, World!")))
-            .routeNonBlocking(
-                "GET", "/json-inline", r -> Response.json(new Message("Hello, World!")))
+            .telemetry(traced.telemetry())
+            .get("/json", r -> answer())
+            .routeNonBlocking("GET", "/json-inline", r -> answer())
             .build()
             .start();
     try {
@@ -117,6 +133,12 @@ public final class HttpSuite implements BenchSuite {
               + " (target >= 0.9)%n",
           ratio,
           vtRatio);
+      out.printf(
+          Locale.ROOT,
+          "answers counted: bulwark %d, vertx %d%n",
+          BULWARK_ANSWERS.sum(),
+          RAW_ANSWERS.sum());
+      out.println(traced.describe(BULWARK_ANSWERS.sum()));
       Map<String, Double> metrics = new LinkedHashMap<>();
       metrics.put("bulwark_rps", b.rps);
       metrics.put("bulwark_vt_rps", v.rps);
@@ -128,6 +150,7 @@ public final class HttpSuite implements BenchSuite {
       return new BenchResult(name(), metrics, ratio);
     } finally {
       bulwark.shutdown();
+      traced.close();
       rawVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
   }
@@ -173,6 +196,7 @@ public final class HttpSuite implements BenchSuite {
               .requestHandler(
                   req -> {
                     try {
+                      RAW_ANSWERS.increment();
                       byte[] body = MAPPER.writeValueAsBytes(new Message("Hello, World!"));
                       req.response()
                           .putHeader("content-type", "application/json")
