@@ -29,9 +29,9 @@ import java.util.concurrent.atomic.LongAdder;
  * listener off, since the anchor logs nothing. Two Bulwark variants are measured: the endpoint as a
  * non-blocking route (handler inline on the event loop, the headline ratio) and as an ordinary
  * route (handler on a virtual thread, reported as {@code vt_ratio}). Tracing is on: the Bulwark
- * server runs with a real BulwarkTelemetry sampling 10 % of root spans ({@link TracedTelemetry}), so
- * every request opens its server span and one in ten is recorded and exported (RED metrics per route
- * are recorded too, as the telemetry does for any user); the exported span count is printed.
+ * server runs with a real BulwarkTelemetry sampling 10 % of root spans ({@link TracedTelemetry}),
+ * so every request opens its server span and one in ten is recorded and exported (RED metrics per
+ * route are recorded too, as the telemetry does for any user); the exported span count is printed.
  *
  * <p>Args: {@code --quick} (2 rounds of 5 s), {@code --connections N} (default 64), {@code
  * --duration S} per round (default 10), {@code --rounds N} (default 3).
@@ -115,12 +115,13 @@ public final class HttpSuite implements BenchSuite {
       Measured b = Measured.median(inline);
       out.printf(
           Locale.ROOT,
-          "%-24s %12s %10s %10s %12s %8s%n",
+          "%-24s %12s %10s %10s %12s %10s %8s%n",
           "server",
           "requests/s",
           "p50 ms",
           "p99 ms",
           "CPU us/req",
+          "B/req",
           "ratio");
       print(out, "vertx (anchor)", r, r);
       print(out, "bulwark non-blocking", b, r);
@@ -146,6 +147,9 @@ public final class HttpSuite implements BenchSuite {
       metrics.put("bulwark_p99_ms", b.p99Millis);
       metrics.put("bulwark_vt_p99_ms", v.p99Millis);
       metrics.put("vertx_p99_ms", r.p99Millis);
+      metrics.put("bulwark_bytes_per_req", b.bytesPerRequest);
+      metrics.put("bulwark_vt_bytes_per_req", v.bytesPerRequest);
+      metrics.put("vertx_bytes_per_req", r.bytesPerRequest);
       metrics.put("vt_ratio", vtRatio);
       return new BenchResult(name(), metrics, ratio);
     } finally {
@@ -166,23 +170,29 @@ public final class HttpSuite implements BenchSuite {
   private static void print(PrintStream out, String name, Measured m, Measured anchor) {
     out.printf(
         Locale.ROOT,
-        "%-24s %12.0f %10.2f %10.2f %12.1f %8.3f%n",
+        "%-24s %12.0f %10.2f %10.2f %12.1f %10.0f %8.3f%n",
         name,
         m.rps,
         m.p50Millis,
         m.p99Millis,
         m.cpuMicrosPerRequest,
+        m.bytesPerRequest,
         m.rps / anchor.rps);
   }
 
   private static Measured measure(String url, int connections, int seconds) throws Exception {
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long cpuBefore = os.getProcessCpuTime();
+    long bytesBefore = threads.getTotalThreadAllocatedBytes();
     Wrk.Result w = Wrk.run(url, connections, seconds);
     long cpu = os.getProcessCpuTime() - cpuBefore;
+    long bytes = threads.getTotalThreadAllocatedBytes() - bytesBefore;
     double requests = Math.max(1, w.rps() * seconds);
-    return new Measured(w.rps(), w.p50Millis(), w.p99Millis(), cpu / 1000.0 / requests);
+    return new Measured(
+        w.rps(), w.p50Millis(), w.p99Millis(), cpu / 1000.0 / requests, bytes / requests);
   }
 
   /** The anchor: the same endpoint written directly on Vert.x, one server per event loop. */
@@ -221,8 +231,13 @@ public final class HttpSuite implements BenchSuite {
     return i >= 0 && i + 1 < args.size() ? Integer.parseInt(args.get(i + 1)) : fallback;
   }
 
+  /** One round; bytes are the whole process's heap allocation (all threads) per request. */
   private record Measured(
-      double rps, double p50Millis, double p99Millis, double cpuMicrosPerRequest) {
+      double rps,
+      double p50Millis,
+      double p99Millis,
+      double cpuMicrosPerRequest,
+      double bytesPerRequest) {
     static Measured median(List<Measured> runs) {
       List<Measured> sorted = new ArrayList<>(runs);
       sorted.sort((a, b) -> Double.compare(a.rps, b.rps));
