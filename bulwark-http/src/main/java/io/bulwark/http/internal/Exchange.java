@@ -26,7 +26,8 @@ import org.jspecify.annotations.Nullable;
  * filter stages fill it in on the event loop, in their order (context, route, permits), before the
  * handler's thread sees it.
  */
-final class Exchange implements io.vertx.core.Handler<Void> {
+final class Exchange
+    implements io.vertx.core.Handler<Void>, java.util.function.Function<String, @Nullable String> {
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("content-type");
   private static final CharSequence CORRELATION_ID =
@@ -89,6 +90,16 @@ final class Exchange implements io.vertx.core.Handler<Void> {
     this.context = context;
   }
 
+  /**
+   * The request header {@code name} (case-insensitive), the lookup the context extraction and the
+   * handler's {@link io.bulwark.http.Request} read headers through: one per exchange, not a new
+   * function per use.
+   */
+  @Override
+  public @Nullable String apply(String name) {
+    return req.headers().get(RequestHeaders.key(name));
+  }
+
   /** Whether the server was killed: nothing more is answered. */
   boolean killed() {
     return state.killed();
@@ -134,8 +145,28 @@ final class Exchange implements io.vertx.core.Handler<Void> {
       return false;
     }
     status = response.status();
-    onContext(() -> write(response, body));
+    if (onEventLoop()) {
+      write(response, body); // a non-blocking route: already on the connection's event loop
+    } else {
+      eventLoop.runOnContext(new PendingWrite(response, body));
+    }
     return true;
+  }
+
+  /** An answer written from a handler thread, handed to the event loop as one task. */
+  private final class PendingWrite implements io.vertx.core.Handler<Void> {
+    private final Response response;
+    private final byte[] body;
+
+    PendingWrite(Response response, byte[] body) {
+      this.response = response;
+      this.body = body;
+    }
+
+    @Override
+    public void handle(Void unused) {
+      write(response, body);
+    }
   }
 
   private void write(Response response, byte[] body) {
@@ -157,11 +188,20 @@ final class Exchange implements io.vertx.core.Handler<Void> {
    * timer is handed to it (inline when already there).
    */
   private void onContext(Runnable write) {
-    if (Vertx.currentContext() == eventLoop) {
+    if (onEventLoop()) {
       write.run();
     } else {
       eventLoop.runOnContext(v -> write.run());
     }
+  }
+
+  /**
+   * Whether this runs on the connection's event loop. A virtual thread never does, and is told so
+   * without asking Vert.x: its current-context look-up on a thread of its own would give every new
+   * handler thread a thread-local map.
+   */
+  private boolean onEventLoop() {
+    return !Thread.currentThread().isVirtual() && Vertx.currentContext() == eventLoop;
   }
 
   /** Writes a JSON problem unless something already answered. */
