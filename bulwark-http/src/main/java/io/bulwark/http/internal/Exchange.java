@@ -27,7 +27,9 @@ import org.jspecify.annotations.Nullable;
  * handler's thread sees it.
  */
 final class Exchange
-    implements io.vertx.core.Handler<Void>, java.util.function.Function<String, @Nullable String> {
+    implements io.vertx.core.Handler<Void>,
+        java.util.function.Function<String, @Nullable String>,
+        Runnable {
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("content-type");
   private static final CharSequence CORRELATION_ID =
@@ -47,6 +49,7 @@ final class Exchange
   Context context;
   private final ServerState state;
   private final io.vertx.core.Context eventLoop;
+  private final java.util.concurrent.Executor loop;
   private final String method;
   private final String path;
   long bytesIn;
@@ -82,6 +85,7 @@ final class Exchange
 
   Exchange(ServerState state, HttpServerRequest req, long startNanos, Context context) {
     this.eventLoop = java.util.Objects.requireNonNull(Vertx.currentContext(), "event-loop context");
+    this.loop = ((io.vertx.core.internal.ContextInternal) eventLoop).nettyEventLoop();
     this.method = req.method().name();
     this.path = ServerState.pathOf(req);
     this.state = state;
@@ -98,6 +102,26 @@ final class Exchange
   @Override
   public @Nullable String apply(String name) {
     return req.headers().get(RequestHeaders.key(name));
+  }
+
+  private @Nullable HandlerRunner runner;
+  private static final byte[] NO_BODY = new byte[0];
+  private byte[] body = NO_BODY;
+
+  /**
+   * Sets the handler work this exchange runs as its virtual thread's task ({@link #run}): the
+   * exchange is the task, no wrapper object per request.
+   */
+  void handOff(HandlerRunner runner, byte[] body) {
+    this.runner = runner;
+    this.body = body;
+  }
+
+  /** The handler thread's task: runs the routed handler set by {@link #handOff}. */
+  @Override
+  public void run() {
+    HandlerRunner r = java.util.Objects.requireNonNull(runner, "handed off");
+    r.run(this, java.util.Objects.requireNonNull(match, "routed"), body);
   }
 
   /** Whether the server was killed: nothing more is answered. */
@@ -148,13 +172,17 @@ final class Exchange
     if (onEventLoop()) {
       write(response, body); // a non-blocking route: already on the connection's event loop
     } else {
-      eventLoop.runOnContext(new PendingWrite(response, body));
+      loop.execute(new PendingWrite(response, body));
     }
     return true;
   }
 
-  /** An answer written from a handler thread, handed to the event loop as one task. */
-  private final class PendingWrite implements io.vertx.core.Handler<Void> {
+  /**
+   * An answer written from a handler thread, handed to the connection's Netty event loop as one
+   * task: no Vert.x dispatch wrapper around it (the response is used on its own loop thread, which
+   * is all Vert.x requires of it).
+   */
+  private final class PendingWrite implements Runnable {
     private final Response response;
     private final byte[] body;
 
@@ -164,7 +192,7 @@ final class Exchange
     }
 
     @Override
-    public void handle(Void unused) {
+    public void run() {
       write(response, body);
     }
   }
