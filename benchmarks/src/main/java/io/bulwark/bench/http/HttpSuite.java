@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * {@code bulwark bench http}: a Bulwark server's plain JSON endpoint against the same endpoint
@@ -27,7 +28,10 @@ import java.util.concurrent.TimeUnit;
  * generated + echoed correlation id, deadline check, admission, listener call) with the access log
  * listener off, since the anchor logs nothing. Two Bulwark variants are measured: the endpoint as a
  * non-blocking route (handler inline on the event loop, the headline ratio) and as an ordinary
- * route (handler on a virtual thread, reported as {@code vt_ratio}).
+ * route (handler on a virtual thread, reported as {@code vt_ratio}). Tracing is on: the Bulwark
+ * server runs with a real BulwarkTelemetry sampling 10 % of root spans ({@link TracedTelemetry}),
+ * so every request opens its server span and one in ten is recorded and exported (RED metrics per
+ * route are recorded too, as the telemetry does for any user); the exported span count is printed.
  *
  * <p>Args: {@code --quick} (2 rounds of 5 s), {@code --connections N} (default 64), {@code
  * --duration S} per round (default 10), {@code --rounds N} (default 3).
@@ -38,6 +42,16 @@ public final class HttpSuite implements BenchSuite {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
+  /** Answers of the Bulwark server's two routes and of the anchor: the work was done. */
+  private static final LongAdder BULWARK_ANSWERS = new LongAdder();
+
+  private static final LongAdder RAW_ANSWERS = new LongAdder();
+
+  private static Response answer() {
+    BULWARK_ANSWERS.increment();
+    return Response.json(new Message("Hello, World!"));
+  }
+
   @Override
   public String name() {
     return "http";
@@ -45,7 +59,8 @@ public final class HttpSuite implements BenchSuite {
 
   @Override
   public String description() {
-    return "plain JSON endpoint: Bulwark server vs raw Vert.x, loopback, wrk, same connections";
+    return "plain JSON endpoint: Bulwark server (tracing on, sampled at 10 %) vs raw Vert.x,"
+        + " loopback, wrk, same connections";
   }
 
   @Override
@@ -62,14 +77,15 @@ public final class HttpSuite implements BenchSuite {
     }
     Vertx rawVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
     int rawPort = startRaw(rawVertx, loops);
+    TracedTelemetry traced = new TracedTelemetry();
     BulwarkServer bulwark =
         BulwarkServer.builder()
             .eventLoops(loops)
             // access log off on both sides: raw Vert.x logs nothing either
             .listener(ServerListener.none())
-            .get("/json", r -> Response.json(new Message("Hello, World!")))
-            .routeNonBlocking(
-                "GET", "/json-inline", r -> Response.json(new Message("Hello, World!")))
+            .telemetry(traced.telemetry())
+            .get("/json", r -> answer())
+            .routeNonBlocking("GET", "/json-inline", r -> answer())
             .build()
             .start();
     try {
@@ -99,12 +115,13 @@ public final class HttpSuite implements BenchSuite {
       Measured b = Measured.median(inline);
       out.printf(
           Locale.ROOT,
-          "%-24s %12s %10s %10s %12s %8s%n",
+          "%-24s %12s %10s %10s %12s %10s %8s%n",
           "server",
           "requests/s",
           "p50 ms",
           "p99 ms",
           "CPU us/req",
+          "B/req",
           "ratio");
       print(out, "vertx (anchor)", r, r);
       print(out, "bulwark non-blocking", b, r);
@@ -117,6 +134,12 @@ public final class HttpSuite implements BenchSuite {
               + " (target >= 0.9)%n",
           ratio,
           vtRatio);
+      out.printf(
+          Locale.ROOT,
+          "answers counted: bulwark %d, vertx %d%n",
+          BULWARK_ANSWERS.sum(),
+          RAW_ANSWERS.sum());
+      out.println(traced.describe(BULWARK_ANSWERS.sum()));
       Map<String, Double> metrics = new LinkedHashMap<>();
       metrics.put("bulwark_rps", b.rps);
       metrics.put("bulwark_vt_rps", v.rps);
@@ -124,11 +147,15 @@ public final class HttpSuite implements BenchSuite {
       metrics.put("bulwark_p99_ms", b.p99Millis);
       metrics.put("bulwark_vt_p99_ms", v.p99Millis);
       metrics.put("vertx_p99_ms", r.p99Millis);
+      metrics.put("bulwark_bytes_per_req", b.bytesPerRequest);
+      metrics.put("bulwark_vt_bytes_per_req", v.bytesPerRequest);
+      metrics.put("vertx_bytes_per_req", r.bytesPerRequest);
       metrics.put("vt_ratio", vtRatio);
       metrics.putAll(ClientRows.run(args, out)); // the client rows (their own class)
       return new BenchResult(name(), metrics, ratio);
     } finally {
       bulwark.shutdown();
+      traced.close();
       rawVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
   }
@@ -144,23 +171,29 @@ public final class HttpSuite implements BenchSuite {
   private static void print(PrintStream out, String name, Measured m, Measured anchor) {
     out.printf(
         Locale.ROOT,
-        "%-24s %12.0f %10.2f %10.2f %12.1f %8.3f%n",
+        "%-24s %12.0f %10.2f %10.2f %12.1f %10.0f %8.3f%n",
         name,
         m.rps,
         m.p50Millis,
         m.p99Millis,
         m.cpuMicrosPerRequest,
+        m.bytesPerRequest,
         m.rps / anchor.rps);
   }
 
   private static Measured measure(String url, int connections, int seconds) throws Exception {
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long cpuBefore = os.getProcessCpuTime();
+    long bytesBefore = threads.getTotalThreadAllocatedBytes();
     Wrk.Result w = Wrk.run(url, connections, seconds);
     long cpu = os.getProcessCpuTime() - cpuBefore;
+    long bytes = threads.getTotalThreadAllocatedBytes() - bytesBefore;
     double requests = Math.max(1, w.rps() * seconds);
-    return new Measured(w.rps(), w.p50Millis(), w.p99Millis(), cpu / 1000.0 / requests);
+    return new Measured(
+        w.rps(), w.p50Millis(), w.p99Millis(), cpu / 1000.0 / requests, bytes / requests);
   }
 
   /** The anchor: the same endpoint written directly on Vert.x, one server per event loop. */
@@ -174,6 +207,7 @@ public final class HttpSuite implements BenchSuite {
               .requestHandler(
                   req -> {
                     try {
+                      RAW_ANSWERS.increment();
                       byte[] body = MAPPER.writeValueAsBytes(new Message("Hello, World!"));
                       req.response()
                           .putHeader("content-type", "application/json")
@@ -198,8 +232,13 @@ public final class HttpSuite implements BenchSuite {
     return i >= 0 && i + 1 < args.size() ? Integer.parseInt(args.get(i + 1)) : fallback;
   }
 
+  /** One round; bytes are the whole process's heap allocation (all threads) per request. */
   private record Measured(
-      double rps, double p50Millis, double p99Millis, double cpuMicrosPerRequest) {
+      double rps,
+      double p50Millis,
+      double p99Millis,
+      double cpuMicrosPerRequest,
+      double bytesPerRequest) {
     static Measured median(List<Measured> runs) {
       List<Measured> sorted = new ArrayList<>(runs);
       sorted.sort((a, b) -> Double.compare(a.rps, b.rps));

@@ -58,9 +58,19 @@ public record TraceContext(String traceId, String spanId, int flags, @Nullable S
       throw new IllegalArgumentException(
           name + " must be " + length + " lowercase hex digits, was \"" + value + "\"");
     }
-    if (value.chars().allMatch(c -> c == '0')) {
+    if (allZeros(value)) {
       throw new IllegalArgumentException(name + " must not be all zeros");
     }
+  }
+
+  /** A plain loop: every span's context passes here, and a stream costs three objects a call. */
+  private static boolean allZeros(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) != '0') {
+        return false;
+      }
+    }
+    return true;
   }
 
   static boolean isLowerHex(String s, int from, int to) {

@@ -26,7 +26,7 @@ final class BodyStage {
 
   void read(Exchange ex) {
     HttpServerRequest req = ex.req;
-    String length = req.getHeader("content-length");
+    String length = req.getHeader(RequestHeaders.CONTENT_LENGTH);
     if (length != null && tooLong(length)) {
       tooLarge(ex);
       return;
@@ -58,7 +58,7 @@ final class BodyStage {
 
   /** Whether request body bytes are still to come (not for a bodiless method without length). */
   static boolean bodyFollows(HttpServerRequest req) {
-    String length = req.getHeader("content-length");
+    String length = req.getHeader(RequestHeaders.CONTENT_LENGTH);
     if (req.isEnded() || "0".equals(length)) {
       return false;
     }
@@ -74,7 +74,8 @@ final class BodyStage {
   }
 
   private static boolean hasBody(HttpServerRequest req) {
-    return req.version() == HttpVersion.HTTP_2 || req.getHeader("transfer-encoding") != null;
+    return req.version() == HttpVersion.HTTP_2
+        || req.getHeader(RequestHeaders.TRANSFER_ENCODING) != null;
   }
 
   private boolean tooLong(String length) {

@@ -25,7 +25,7 @@ final class ContextStage implements Stage {
   @Override
   public boolean pass(Exchange ex) {
     try {
-      ex.context = headers.extract(ex.req::getHeader);
+      ex.context = headers.extract(ex);
     } catch (MalformedHeaderException e) {
       ex.context = ex.context.withCorrelationId(CorrelationIds.newId());
       ex.refuse(

@@ -5,7 +5,7 @@ import java.util.concurrent.ThreadFactory;
 /**
  * Hands a read request to its handler: inline on the event loop for a non-blocking route, else on a
  * new virtual thread, whose connection's close (after a kill) interrupts it (see {@link
- * Exchange#handle}). Starting the thread costs one task object per request.
+ * Exchange#handle}). The exchange is the thread's task.
  */
 final class Dispatcher {
   private final HandlerRunner runner;
@@ -23,6 +23,7 @@ final class Dispatcher {
       return;
     }
     ex.req.response().closeHandler(ex);
-    handlers.newThread(() -> runner.run(ex, match, body)).start();
+    ex.handOff(runner, body);
+    handlers.newThread(ex).start();
   }
 }

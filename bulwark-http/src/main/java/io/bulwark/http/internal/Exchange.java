@@ -26,7 +26,10 @@ import org.jspecify.annotations.Nullable;
  * filter stages fill it in on the event loop, in their order (context, route, permits), before the
  * handler's thread sees it.
  */
-final class Exchange implements io.vertx.core.Handler<Void> {
+final class Exchange
+    implements io.vertx.core.Handler<Void>,
+        java.util.function.Function<String, @Nullable String>,
+        Runnable {
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("content-type");
   private static final CharSequence CORRELATION_ID =
@@ -46,6 +49,7 @@ final class Exchange implements io.vertx.core.Handler<Void> {
   Context context;
   private final ServerState state;
   private final io.vertx.core.Context eventLoop;
+  private final java.util.concurrent.Executor loop;
   private final String method;
   private final String path;
   long bytesIn;
@@ -81,12 +85,43 @@ final class Exchange implements io.vertx.core.Handler<Void> {
 
   Exchange(ServerState state, HttpServerRequest req, long startNanos, Context context) {
     this.eventLoop = java.util.Objects.requireNonNull(Vertx.currentContext(), "event-loop context");
+    this.loop = ((io.vertx.core.internal.ContextInternal) eventLoop).nettyEventLoop();
     this.method = req.method().name();
     this.path = ServerState.pathOf(req);
     this.state = state;
     this.req = req;
     this.startNanos = startNanos;
     this.context = context;
+  }
+
+  /**
+   * The request header {@code name} (case-insensitive), the lookup the context extraction and the
+   * handler's {@link io.bulwark.http.Request} read headers through: one per exchange, not a new
+   * function per use.
+   */
+  @Override
+  public @Nullable String apply(String name) {
+    return req.headers().get(RequestHeaders.key(name));
+  }
+
+  private @Nullable HandlerRunner runner;
+  private static final byte[] NO_BODY = new byte[0];
+  private byte[] body = NO_BODY;
+
+  /**
+   * Sets the handler work this exchange runs as its virtual thread's task ({@link #run}): the
+   * exchange is the task, no wrapper object per request.
+   */
+  void handOff(HandlerRunner runner, byte[] body) {
+    this.runner = runner;
+    this.body = body;
+  }
+
+  /** The handler thread's task: runs the routed handler set by {@link #handOff}. */
+  @Override
+  public void run() {
+    HandlerRunner r = java.util.Objects.requireNonNull(runner, "handed off");
+    r.run(this, java.util.Objects.requireNonNull(match, "routed"), body);
   }
 
   /** Whether the server was killed: nothing more is answered. */
@@ -134,8 +169,32 @@ final class Exchange implements io.vertx.core.Handler<Void> {
       return false;
     }
     status = response.status();
-    onContext(() -> write(response, body));
+    if (onEventLoop()) {
+      write(response, body); // a non-blocking route: already on the connection's event loop
+    } else {
+      loop.execute(new PendingWrite(response, body));
+    }
     return true;
+  }
+
+  /**
+   * An answer written from a handler thread, handed to the connection's Netty event loop as one
+   * task: no Vert.x dispatch wrapper around it (the response is used on its own loop thread, which
+   * is all Vert.x requires of it).
+   */
+  private final class PendingWrite implements Runnable {
+    private final Response response;
+    private final byte[] body;
+
+    PendingWrite(Response response, byte[] body) {
+      this.response = response;
+      this.body = body;
+    }
+
+    @Override
+    public void run() {
+      write(response, body);
+    }
   }
 
   private void write(Response response, byte[] body) {
@@ -157,11 +216,20 @@ final class Exchange implements io.vertx.core.Handler<Void> {
    * timer is handed to it (inline when already there).
    */
   private void onContext(Runnable write) {
-    if (Vertx.currentContext() == eventLoop) {
+    if (onEventLoop()) {
       write.run();
     } else {
       eventLoop.runOnContext(v -> write.run());
     }
+  }
+
+  /**
+   * Whether this runs on the connection's event loop. A virtual thread never does, and is told so
+   * without asking Vert.x: its current-context look-up on a thread of its own would give every new
+   * handler thread a thread-local map.
+   */
+  private boolean onEventLoop() {
+    return !Thread.currentThread().isVirtual() && Vertx.currentContext() == eventLoop;
   }
 
   /** Writes a JSON problem unless something already answered. */

@@ -1,6 +1,7 @@
 package io.bulwark.http.internal;
 
 import io.bulwark.http.HttpProblem;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.util.List;
@@ -26,8 +27,6 @@ import org.jspecify.annotations.Nullable;
  * HTTP/2 frames its messages itself and is not checked here.
  */
 final class Framing {
-  private static final String TRANSFER_ENCODING = "transfer-encoding";
-
   private Framing() {}
 
   /** Why this request head is refused, or null when its framing is sound. */
@@ -36,16 +35,18 @@ final class Framing {
     if (version == HttpVersion.HTTP_2) {
       return null;
     }
-    if (req.headers().contains(TRANSFER_ENCODING)) {
-      List<String> te = req.headers().getAll(TRANSFER_ENCODING);
-      String reason = transferEncodingFault(version, te, req.headers().contains("content-length"));
+    MultiMap headers = req.headers();
+    if (headers.contains(RequestHeaders.TRANSFER_ENCODING)) {
+      List<String> te = headers.getAll(RequestHeaders.TRANSFER_ENCODING);
+      String reason =
+          transferEncodingFault(version, te, headers.contains(RequestHeaders.CONTENT_LENGTH));
       if (reason != null) {
         return HttpProblem.of(
             400, "bad_transfer_encoding", "transfer-encoding " + te + " refused: " + reason);
       }
     }
     if (version == HttpVersion.HTTP_1_1) {
-      int hosts = req.headers().getAll("host").size();
+      int hosts = headers.getAll(RequestHeaders.HOST).size();
       if (hosts != 1) {
         return HttpProblem.of(
             400,
@@ -79,6 +80,7 @@ final class Framing {
    * §6.1).
    */
   static boolean closesAfterAnswer(HttpServerRequest req) {
-    return req.version() == HttpVersion.HTTP_1_1 && req.headers().contains(TRANSFER_ENCODING);
+    return req.version() == HttpVersion.HTTP_1_1
+        && req.headers().contains(RequestHeaders.TRANSFER_ENCODING);
   }
 }

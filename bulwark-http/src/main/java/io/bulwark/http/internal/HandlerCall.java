@@ -27,7 +27,7 @@ final class HandlerCall {
             ex.req.query(),
             match.template(),
             match.params(),
-            ex.req::getHeader,
+            ex,
             body,
             ex.context,
             Json.MAPPER);

@@ -12,11 +12,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * Maps every answered request to bulwark-telemetry's RED metrics of its route ({@code endpoint}
  * named {@code METHOD template}): 2xx-4xx are successes (a client's mistake spends no error budget
  * of the server), 5xx errors, 504 on a passed deadline a timeout, shed requests rejections.
- * Requests that matched no route are not recorded (unbounded names). Recording is lock-free.
+ * Requests that matched no route are not recorded (unbounded names). Recording is lock-free, and
+ * finding a route's recorder allocates nothing once the route has been seen (two map lookups by the
+ * entry's route and method, no name built per request).
  */
 public final class RedListener implements ServerListener {
   private final Telemetry telemetry;
-  private final Map<String, RedRecorder> recorders = new ConcurrentHashMap<>();
+
+  /** Recorders by route template, then by method. */
+  private final Map<String, Map<String, RedRecorder>> recorders = new ConcurrentHashMap<>();
 
   public RedListener(Telemetry telemetry) {
     this.telemetry = telemetry;
@@ -27,8 +31,19 @@ public final class RedListener implements ServerListener {
     if (e.route().equals("-")) {
       return;
     }
-    RedRecorder red = recorders.computeIfAbsent(e.method() + " " + e.route(), telemetry::endpoint);
-    red.record(outcome(e), e.durationNanos());
+    recorder(e.method(), e.route()).record(outcome(e), e.durationNanos());
+  }
+
+  private RedRecorder recorder(String method, String route) {
+    Map<String, RedRecorder> byMethod = recorders.get(route);
+    if (byMethod == null) {
+      byMethod = recorders.computeIfAbsent(route, r -> new ConcurrentHashMap<>());
+    }
+    RedRecorder red = byMethod.get(method);
+    if (red == null) {
+      red = byMethod.computeIfAbsent(method, m -> telemetry.endpoint(m + " " + route));
+    }
+    return red;
   }
 
   static Outcome outcome(AccessLogEntry e) {

@@ -1,0 +1,81 @@
+package io.bulwark.bench.http;
+
+import io.bulwark.telemetry.BulwarkTelemetry;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.util.Collection;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The telemetry the HTTP benchmarks run Bulwark with, as a user who traces would configure it: a
+ * real {@link BulwarkTelemetry} whose tracer samples 10 % of root spans (parent-based, trace-id
+ * ratio), the sampled spans batch-exported to an exporter that only counts them. The count is the
+ * check that tracing really ran: about one request in ten must come out as an exported span.
+ */
+public final class TracedTelemetry implements AutoCloseable {
+  /** The fraction of root spans sampled. */
+  public static final double SAMPLING_RATIO = 0.10;
+
+  private final CountingExporter exporter = new CountingExporter();
+  private final BulwarkTelemetry telemetry;
+
+  public TracedTelemetry() {
+    this.telemetry =
+        BulwarkTelemetry.builder()
+            .serviceName("bench")
+            .samplingRatio(SAMPLING_RATIO)
+            .addSpanProcessor(BatchSpanProcessor.builder(exporter).build())
+            .build();
+  }
+
+  /** The telemetry to give the server (or client) under test. */
+  public BulwarkTelemetry telemetry() {
+    return telemetry;
+  }
+
+  /** Spans exported so far, after a flush of what is still batched. */
+  public long exportedSpans() {
+    telemetry.flush(5_000);
+    return exporter.spans.sum();
+  }
+
+  /** One line for a suite's output: what tracing ran and what it exported. */
+  public String describe(long requests) {
+    long spans = exportedSpans();
+    return String.format(
+        java.util.Locale.ROOT,
+        "tracing on, sampled at %.0f %% of root spans: %d spans exported for %d requests (%.1f %%)",
+        SAMPLING_RATIO * 100,
+        spans,
+        requests,
+        requests == 0 ? 0.0 : 100.0 * spans / requests);
+  }
+
+  @Override
+  public void close() {
+    telemetry.close();
+  }
+
+  /** The no-op exporter: counts what it is given, keeps nothing. */
+  private static final class CountingExporter implements SpanExporter {
+    final LongAdder spans = new LongAdder();
+
+    @Override
+    public CompletableResultCode export(Collection<SpanData> batch) {
+      spans.add(batch.size());
+      return CompletableResultCode.ofSuccess();
+    }
+
+    @Override
+    public CompletableResultCode flush() {
+      return CompletableResultCode.ofSuccess();
+    }
+
+    @Override
+    public CompletableResultCode shutdown() {
+      return CompletableResultCode.ofSuccess();
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package io.bulwark.core.context;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+/** The id checks every span's context passes: exact length, lowercase hex, never all zeros. */
+class TraceContextIdsTest {
+  static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+  static final String SPAN = "00f067aa0ba902b7";
+
+  @Test
+  void allZeroIdsAreRefusedAndOneNonZeroDigitAnywhereIsEnough() {
+    assertThatThrownBy(() -> new TraceContext("0".repeat(32), SPAN, 1, null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("traceId must not be all zeros");
+    assertThatThrownBy(() -> new TraceContext(TRACE, "0".repeat(16), 1, null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("spanId must not be all zeros");
+    for (int i = 0; i < 32; i++) {
+      String trace = "0".repeat(i) + "1" + "0".repeat(31 - i);
+      assertThat(new TraceContext(trace, SPAN, 1, null).traceId()).isEqualTo(trace);
+    }
+    for (int i = 0; i < 16; i++) {
+      String span = "0".repeat(i) + "f" + "0".repeat(15 - i);
+      assertThat(new TraceContext(TRACE, span, 0, null).spanId()).isEqualTo(span);
+    }
+  }
+
+  @Test
+  void wrongLengthOrDigitsAreRefusedBeforeTheZeroCheck() {
+    assertThatThrownBy(() -> new TraceContext("0".repeat(31), SPAN, 1, null))
+        .hasMessageContaining("traceId must be 32 lowercase hex digits");
+    assertThatThrownBy(() -> new TraceContext(TRACE, "00F067AA0BA902B7", 1, null))
+        .hasMessageContaining("spanId must be 16 lowercase hex digits");
+    assertThatThrownBy(() -> new TraceContext(TRACE, "0".repeat(15) + "g", 1, null))
+        .hasMessageContaining("spanId must be 16 lowercase hex digits");
+  }
+
+  @Test
+  void newIdsAlwaysPassTheirOwnChecks() {
+    for (int i = 0; i < 1_000; i++) {
+      TraceContext root = TraceContext.newTrace(i % 2 == 0);
+      TraceContext child = root.newChildSpan();
+      assertThat(new TraceContext(child.traceId(), child.spanId(), child.flags(), null))
+          .isEqualTo(child);
+      assertThat(child.traceId()).isEqualTo(root.traceId());
+    }
+  }
+}
