@@ -497,24 +497,28 @@ final class LogWriter implements Runnable {
 
     void complete() {
       TopicPartition tp = log.topicPartition();
-      int bytes = 0;
+      // permits first: a sender woken by its acknowledgement must find its buffer space back
       Semaphore permits = null;
       int owed = 0;
       for (int k = 0; k < done.size(); k++) {
         Append a = done.get(k);
-        BatchCodec.Entry e = a.entry();
-        a.future()
-            .complete(
-                new RecordMetadata(tp.topic(), tp.partition(), offsets[k], e.timestampMillis()));
         if (a.permits() != permits) {
           release(permits, owed);
           permits = a.permits();
           owed = 0;
         }
         owed++;
-        bytes += e.encodedSize();
       }
       release(permits, owed);
+      int bytes = 0;
+      for (int k = 0; k < done.size(); k++) {
+        Append a = done.get(k);
+        BatchCodec.Entry e = a.entry();
+        a.future()
+            .complete(
+                new RecordMetadata(tp.topic(), tp.partition(), offsets[k], e.timestampMillis()));
+        bytes += e.encodedSize();
+      }
       int records = done.size();
       int total = bytes;
       tell(() -> listener.onAppend(tp, records, total));
