@@ -35,8 +35,8 @@ import org.HdrHistogram.Histogram;
  * alternate between the two sides; the best round of each counts. The machine's raw sequential
  * write and fsync latency are printed beside them: {@code disk_share_1024B} is the embedded log's 1
  * KiB payload bytes per second over the probe's sequential write bytes per second, and the latency
- * target reads {@code embedded_1024B_p99_us <= disk_fsync_p99_us + 500}. Then the transactions
- * rows ({@link TransactionRows}; {@code --txn-only} runs only those).
+ * target reads {@code embedded_1024B_p99_us <= disk_fsync_p99_us + 500}. Then the transactions rows
+ * ({@link TransactionRows}; {@code --txn-only} runs only those).
  */
 public final class EventsSuite implements BenchSuite {
   private static final int[] SIZES = {100, 1024};
