@@ -2,11 +2,13 @@ package io.bulwark.bench.events;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,11 +16,13 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -72,19 +76,31 @@ final class KafkaDriver implements LogDriver {
     return t;
   }
 
-  /** Waits until every partition of a new topic has a leader, so no send waits for one. */
+  /**
+   * Waits until every partition of a new topic has a working leader, so no send waits for one.
+   *
+   * <p>Metadata names the leader a little before the broker serves the partition; an idempotent
+   * producer whose first batch lands in that window gets NOT_LEADER_OR_FOLLOWER while its later
+   * batches, already in flight, may be appended without it, and the retried first batch is then
+   * refused as out of order: the producer stalls (records never acknowledged). ListOffsets is
+   * answered, like Produce, only by the working leader, so this waits until it succeeds for every
+   * partition (as {@code KafkaTestBroker.createTopic} does).
+   */
   private void awaitLeaders(String topic, int partitions) throws Exception {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
-      TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-      if (d != null
-          && d.partitions().size() == partitions
-          && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+      try {
+        admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
         return;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            "topic " + topic + " has partitions without a leader: " + d);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "topic " + topic + " has partitions without a working leader", e);
+        }
       }
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
     }
@@ -118,14 +134,9 @@ final class KafkaDriver implements LogDriver {
   public long stored(String topic, int partitions) throws Exception {
     long total = 0;
     for (int p = 0; p < partitions; p++) {
-      org.apache.kafka.common.TopicPartition tp =
-          new org.apache.kafka.common.TopicPartition(topic, p);
+      TopicPartition tp = new TopicPartition(topic, p);
       total +=
-          admin
-              .listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()))
-              .partitionResult(tp)
-              .get()
-              .offset();
+          admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
     }
     return total;
   }
