@@ -1,11 +1,7 @@
 package io.bulwark.bench.http;
 
+import io.bulwark.bench.CountingSpanExporter;
 import io.bulwark.telemetry.BulwarkTelemetry;
-import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
-import java.util.Collection;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The telemetry the HTTP benchmarks run Bulwark with, as a user who traces would configure it: a
@@ -18,7 +14,7 @@ public final class TracedTelemetry implements AutoCloseable {
   /** The fraction of root spans sampled. */
   public static final double SAMPLING_RATIO = 0.10;
 
-  private final CountingExporter exporter = new CountingExporter();
+  private final CountingSpanExporter exporter = new CountingSpanExporter();
   private final BulwarkTelemetry telemetry;
 
   public TracedTelemetry() {
@@ -38,7 +34,7 @@ public final class TracedTelemetry implements AutoCloseable {
   /** Spans exported so far, after a flush of what is still batched. */
   public long exportedSpans() {
     telemetry.flush(5_000);
-    return exporter.spans.sum();
+    return exporter.spans();
   }
 
   /** One line for a suite's output: what tracing ran and what it exported. */
@@ -56,26 +52,5 @@ public final class TracedTelemetry implements AutoCloseable {
   @Override
   public void close() {
     telemetry.close();
-  }
-
-  /** The no-op exporter: counts what it is given, keeps nothing. */
-  private static final class CountingExporter implements SpanExporter {
-    final LongAdder spans = new LongAdder();
-
-    @Override
-    public CompletableResultCode export(Collection<SpanData> batch) {
-      spans.add(batch.size());
-      return CompletableResultCode.ofSuccess();
-    }
-
-    @Override
-    public CompletableResultCode flush() {
-      return CompletableResultCode.ofSuccess();
-    }
-
-    @Override
-    public CompletableResultCode shutdown() {
-      return CompletableResultCode.ofSuccess();
-    }
   }
 }

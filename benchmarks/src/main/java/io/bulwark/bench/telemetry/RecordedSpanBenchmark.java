@@ -1,5 +1,6 @@
 package io.bulwark.bench.telemetry;
 
+import io.bulwark.bench.CountingSpanExporter;
 import io.bulwark.core.context.Context;
 import io.bulwark.core.telemetry.SpanKind;
 import io.bulwark.core.telemetry.TelemetrySpan;
@@ -8,15 +9,10 @@ import io.bulwark.telemetry.BulwarkTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
-import java.util.Collection;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -53,8 +49,8 @@ public class RecordedSpanBenchmark {
   // held so that the level set in setUp stays set (JUL keeps loggers weakly)
   private static final Logger OTEL_BATCH_LOG = Logger.getLogger(BatchSpanProcessor.class.getName());
 
-  private final CountingExporter bulwarkExported = new CountingExporter();
-  private final CountingExporter otelExported = new CountingExporter();
+  private final CountingSpanExporter bulwarkExported = new CountingSpanExporter();
+  private final CountingSpanExporter otelExported = new CountingSpanExporter();
   private long bulwarkStarted;
   private long otelStarted;
 
@@ -87,8 +83,8 @@ public class RecordedSpanBenchmark {
     otelTracers.forceFlush().join(10, TimeUnit.SECONDS);
     bulwark.close();
     otelTracers.close();
-    check("bulwark", bulwarkStarted, bulwarkExported.spans.sum());
-    check("otel", otelStarted, otelExported.spans.sum());
+    check("bulwark", bulwarkStarted, bulwarkExported.spans());
+    check("otel", otelStarted, otelExported.spans());
   }
 
   private static void check(String side, long started, long exported) {
@@ -127,26 +123,5 @@ public class RecordedSpanBenchmark {
     span.addEvent("handler.done");
     span.end();
     return span;
-  }
-
-  /** A span exporter that does nothing but count the spans handed to it. */
-  static final class CountingExporter implements SpanExporter {
-    final LongAdder spans = new LongAdder();
-
-    @Override
-    public CompletableResultCode export(Collection<SpanData> batch) {
-      spans.add(batch.size());
-      return CompletableResultCode.ofSuccess();
-    }
-
-    @Override
-    public CompletableResultCode flush() {
-      return CompletableResultCode.ofSuccess();
-    }
-
-    @Override
-    public CompletableResultCode shutdown() {
-      return CompletableResultCode.ofSuccess();
-    }
   }
 }

@@ -47,8 +47,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * really aggregates; parent-based sampler) vs Micrometer (SimpleMeterRegistry counter + timer with
  * the same SLO buckets; an Observation on a registry with no handlers). The span benchmarks return
  * what the request would propagate downstream, so the JIT cannot drop it: Bulwark passes the
- * unsampled parent's trace with a new span id (the id downstream services see as their parent),
- * and the OTel SDK mints a new span id for its non-recording span too.
+ * unsampled parent's trace with a new span id (the id downstream services see as their parent), and
+ * the OTel SDK mints a new span id for its non-recording span too.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
