@@ -1,38 +1,116 @@
 package io.bulwark.core.context;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The W3C Trace Context of a request: trace id, parent span id, flags and the opaque vendor trace
- * state. Immutable; ids are lowercase hex as on the wire.
- *
- * @param traceId 32 lowercase hex digits, not all zero
- * @param spanId 16 lowercase hex digits, not all zero
- * @param flags the trace flags byte; bit 0 is "sampled"
- * @param traceState the W3C trace-state header value, passed on unchanged, or null
+ * state. Immutable, with value equality over the four parts; ids are lowercase hex as on the wire.
+ * Ids given to the constructor are checked; ids this class generates are valid by construction and
+ * are not checked again (a child span's context is made for every hop, sampled or not).
  */
-public record TraceContext(String traceId, String spanId, int flags, @Nullable String traceState) {
+public final class TraceContext {
   public static final int FLAG_SAMPLED = 0x01;
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
 
-  public TraceContext {
+  private final String traceId;
+  private final String spanId;
+  private final int flags;
+  private final @Nullable String traceState;
+
+  /**
+   * A trace context from its parts, checked.
+   *
+   * @param traceId 32 lowercase hex digits, not all zero
+   * @param spanId 16 lowercase hex digits, not all zero
+   * @param flags the trace flags byte; bit 0 is "sampled"
+   * @param traceState the W3C trace-state header value, passed on unchanged, or null
+   */
+  public TraceContext(String traceId, String spanId, int flags, @Nullable String traceState) {
     requireHexId("traceId", traceId, 32);
     requireHexId("spanId", spanId, 16);
     if (flags < 0 || flags > 0xff) {
       throw new IllegalArgumentException("flags must be one byte, was " + flags);
     }
+    this.traceId = traceId;
+    this.spanId = spanId;
+    this.flags = flags;
+    this.traceState = traceState;
+  }
+
+  /** Parts known valid: generated here, or taken from a context that was checked. */
+  private TraceContext(int flags, String traceId, String spanId, @Nullable String traceState) {
+    this.traceId = traceId;
+    this.spanId = spanId;
+    this.flags = flags;
+    this.traceState = traceState;
+  }
+
+  /** 32 lowercase hex digits, not all zero. */
+  public String traceId() {
+    return traceId;
+  }
+
+  /** 16 lowercase hex digits, not all zero. */
+  public String spanId() {
+    return spanId;
+  }
+
+  /** The trace flags byte; bit 0 is "sampled". */
+  public int flags() {
+    return flags;
+  }
+
+  /** The W3C trace-state header value, passed on unchanged, or null. */
+  public @Nullable String traceState() {
+    return traceState;
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof TraceContext t
+        && traceId.equals(t.traceId)
+        && spanId.equals(t.spanId)
+        && flags == t.flags
+        && Objects.equals(traceState, t.traceState);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(traceId, spanId, flags, traceState);
+  }
+
+  @Override
+  public String toString() {
+    return "TraceContext[traceId="
+        + traceId
+        + ", spanId="
+        + spanId
+        + ", flags="
+        + flags
+        + ", traceState="
+        + traceState
+        + "]";
   }
 
   /** A new trace with random ids. */
   public static TraceContext newTrace(boolean sampled) {
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    String traceId = hex(random.nextLong() | 1L, 16) + hex(random.nextLong(), 16);
-    return new TraceContext(traceId, newSpanId(), sampled ? FLAG_SAMPLED : 0, null);
+    byte[] traceId = new byte[32];
+    putHex(traceId, 0, random.nextLong() | 1L);
+    putHex(traceId, 16, random.nextLong());
+    return new TraceContext(
+        sampled ? FLAG_SAMPLED : 0,
+        new String(traceId, StandardCharsets.ISO_8859_1),
+        newSpanId(),
+        null);
   }
 
   /** The same trace with a new span id: the context to send for a child call. */
   public TraceContext newChildSpan() {
-    return new TraceContext(traceId, newSpanId(), flags, traceState);
+    return new TraceContext(flags, traceId, newSpanId(), traceState);
   }
 
   public boolean isSampled() {
@@ -44,8 +122,18 @@ public record TraceContext(String traceId, String spanId, int flags, @Nullable S
     return "00-" + traceId + "-" + spanId + "-" + hex(flags, 2);
   }
 
+  /** 16 hex digits of a random id that is never zero. */
   private static String newSpanId() {
-    return hex(ThreadLocalRandom.current().nextLong() | 1L, 16);
+    byte[] id = new byte[16];
+    putHex(id, 0, ThreadLocalRandom.current().nextLong() | 1L);
+    return new String(id, StandardCharsets.ISO_8859_1);
+  }
+
+  private static void putHex(byte[] into, int at, long value) {
+    for (int i = 15; i >= 0; i--) {
+      into[at + i] = HEX[(int) (value & 0xf)];
+      value >>>= 4;
+    }
   }
 
   private static String hex(long value, int digits) {
