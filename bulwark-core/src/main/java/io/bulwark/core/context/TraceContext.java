@@ -1,6 +1,5 @@
 package io.bulwark.core.context;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
@@ -13,7 +12,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TraceContext {
   public static final int FLAG_SAMPLED = 0x01;
-  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
 
   private final String traceId;
   private final String spanId;
@@ -98,14 +96,8 @@ public final class TraceContext {
   /** A new trace with random ids. */
   public static TraceContext newTrace(boolean sampled) {
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    byte[] traceId = new byte[32];
-    putHex(traceId, 0, random.nextLong() | 1L);
-    putHex(traceId, 16, random.nextLong());
-    return new TraceContext(
-        sampled ? FLAG_SAMPLED : 0,
-        new String(traceId, StandardCharsets.ISO_8859_1),
-        newSpanId(),
-        null);
+    String traceId = hex(random.nextLong() | 1L, 16) + hex(random.nextLong(), 16);
+    return new TraceContext(sampled ? FLAG_SAMPLED : 0, traceId, newSpanId(), null);
   }
 
   /** The same trace with a new span id: the context to send for a child call. */
@@ -124,16 +116,7 @@ public final class TraceContext {
 
   /** 16 hex digits of a random id that is never zero. */
   private static String newSpanId() {
-    byte[] id = new byte[16];
-    putHex(id, 0, ThreadLocalRandom.current().nextLong() | 1L);
-    return new String(id, StandardCharsets.ISO_8859_1);
-  }
-
-  private static void putHex(byte[] into, int at, long value) {
-    for (int i = 15; i >= 0; i--) {
-      into[at + i] = HEX[(int) (value & 0xf)];
-      value >>>= 4;
-    }
+    return hex(ThreadLocalRandom.current().nextLong() | 1L, 16);
   }
 
   private static String hex(long value, int digits) {
