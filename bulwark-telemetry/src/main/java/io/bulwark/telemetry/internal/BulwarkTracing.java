@@ -5,7 +5,6 @@ import io.bulwark.core.context.TraceContext;
 import io.bulwark.core.telemetry.SpanKind;
 import io.bulwark.core.telemetry.TelemetrySpan;
 import io.bulwark.core.telemetry.Tracing;
-import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 
@@ -19,39 +18,24 @@ import org.jspecify.annotations.Nullable;
  * never, 1 always). Ids come from {@link ThreadLocalRandom} (per thread, virtual threads included;
  * no thread-local state of ours), never zero. Thread-safe.
  */
-public final class BulwarkTracing implements Tracing {
+public final class BulwarkTracing extends ParentBasedTracing {
   private final SpanPipeline pipeline;
-  private final ActiveSpans active;
-  private final boolean enabled;
   private final long rootIdBound;
 
   public BulwarkTracing(
       SpanPipeline pipeline, ActiveSpans active, double samplingRatio, boolean enabled) {
+    super(active, enabled);
     this.pipeline = pipeline;
-    this.active = active;
-    this.enabled = enabled;
     this.rootIdBound = idUpperBound(samplingRatio);
   }
 
   @Override
-  public TelemetrySpan startSpan(String name, SpanKind kind, Context parent) {
-    return start(name, kind, parent, null);
-  }
-
-  @Override
-  public TelemetrySpan startSpan(String name, SpanKind kind, Context parent, TraceContext linked) {
-    return start(name, kind, parent, Objects.requireNonNull(linked, "linked"));
-  }
-
-  private TelemetrySpan start(
-      String name, SpanKind kind, Context parent, @Nullable TraceContext linked) {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(kind, "kind");
-    TraceContext parentTrace = parent.trace();
-    if (!enabled || (parentTrace != null && !parentTrace.isSampled())) {
-      return TelemetrySpan.sampledOut(
-          parentTrace == null ? parent : parent.withTrace(parentTrace.newChildSpan()));
-    }
+  TelemetrySpan startMayRecord(
+      String name,
+      SpanKind kind,
+      Context parent,
+      @Nullable TraceContext parentTrace,
+      @Nullable TraceContext linked) {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     long spanId = nonZero(random);
     if (parentTrace != null) {
@@ -65,17 +49,6 @@ public final class BulwarkTracing implements Tracing {
           parent.withTrace(new TraceContext(traceId, RecordedSpan.hex(spanId), 0, null)));
     }
     return new RecordedSpan(pipeline, name, kind, parent, linked, high, low, spanId);
-  }
-
-  @Override
-  public boolean mayRecord(Context parent) {
-    TraceContext parentTrace = parent.trace();
-    return enabled && (parentTrace == null || parentTrace.isSampled());
-  }
-
-  @Override
-  public int openSpans() {
-    return active.size();
   }
 
   /** The SDK's TraceIdRatioBased decision on the random low half of a trace id. */

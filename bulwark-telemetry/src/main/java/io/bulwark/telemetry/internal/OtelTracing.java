@@ -10,7 +10,6 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.Tracer;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,34 +18,21 @@ import org.jspecify.annotations.Nullable;
  * that is not sampled, or any span while telemetry is disabled, is sampled out without calling the
  * SDK, with a fresh span id under the parent's trace. Thread-safe.
  */
-public final class OtelTracing implements Tracing {
+public final class OtelTracing extends ParentBasedTracing {
   private final Tracer tracer;
-  private final ActiveSpans active;
-  private final boolean enabled;
 
   public OtelTracing(Tracer tracer, ActiveSpans active, boolean enabled) {
+    super(active, enabled);
     this.tracer = tracer;
-    this.active = active;
-    this.enabled = enabled;
   }
 
   @Override
-  public TelemetrySpan startSpan(String name, SpanKind kind, Context parent) {
-    return start(name, kind, parent, null);
-  }
-
-  @Override
-  public TelemetrySpan startSpan(String name, SpanKind kind, Context parent, TraceContext linked) {
-    return start(name, kind, parent, Objects.requireNonNull(linked, "linked"));
-  }
-
-  private TelemetrySpan start(
-      String name, SpanKind kind, Context parent, @Nullable TraceContext linked) {
-    Objects.requireNonNull(name, "name");
-    TraceContext parentTrace = parent.trace();
-    if (!enabled || (parentTrace != null && !parentTrace.isSampled())) {
-      return sampledOut(parent, parentTrace);
-    }
+  TelemetrySpan startMayRecord(
+      String name,
+      SpanKind kind,
+      Context parent,
+      @Nullable TraceContext parentTrace,
+      @Nullable TraceContext linked) {
     SpanBuilder builder =
         tracer.spanBuilder(name).setParent(ContextBridge.toOtel(parent)).setSpanKind(otel(kind));
     if (linked != null) {
@@ -67,22 +53,6 @@ public final class OtelTracing implements Tracing {
       return TelemetrySpan.sampledOut(child);
     }
     return new SpanHandles.Recording(span, child, sc.getSpanId(), active);
-  }
-
-  @Override
-  public boolean mayRecord(Context parent) {
-    TraceContext parentTrace = parent.trace();
-    return enabled && (parentTrace == null || parentTrace.isSampled());
-  }
-
-  @Override
-  public int openSpans() {
-    return active.size();
-  }
-
-  private static TelemetrySpan sampledOut(Context parent, @Nullable TraceContext parentTrace) {
-    return TelemetrySpan.sampledOut(
-        parentTrace == null ? parent : parent.withTrace(parentTrace.newChildSpan()));
   }
 
   /** The SDK's kind of the same name. */
