@@ -539,6 +539,11 @@ public final class SagaEngineImpl implements SagaEngine {
   }
 
   @Override
+  public List<String> definitions() {
+    return settings.definitionList().stream().map(WorkflowDefinition::key).toList();
+  }
+
+  @Override
   public void close() {
     if (closed) {
       return;
