@@ -18,10 +18,10 @@ import io.bulwark.saga.WorkflowDefinition;
 import io.bulwark.saga.testing.SagaTestKit;
 import io.bulwark.saga.testing.StepFaults;
 import io.bulwark.test.VirtualScheduler;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -121,7 +121,9 @@ class EngineMechanismsTest {
     // each compensation waited at the barrier for the other: they ran at the same time
     assertThat(effects).containsExactlyInAnyOrder("undo L", "undo R");
     RunView v = e.run("p-1").orElseThrow();
-    assertThat(v.steps()).extracting(StepView::status).containsExactly("COMPENSATED", "COMPENSATED", "FAILED");
+    assertThat(v.steps())
+        .extracting(StepView::status)
+        .containsExactly("COMPENSATED", "COMPENSATED", "FAILED");
   }
 
   @Test
@@ -145,7 +147,8 @@ class EngineMechanismsTest {
             .build();
     StepFaults faults =
         StepFaults.none()
-            .fail("park", "b", StepFaults.Target.COMPENSATION, 0, () -> new RuntimeException("down"));
+            .fail(
+                "park", "b", StepFaults.Target.COMPENSATION, 0, () -> new RuntimeException("down"));
     SagaEngine e = started(builder(store(), d).faults(faults));
     assertThatThrownBy(() -> e.start(d, "k-1", "x").await(WAIT))
         .isInstanceOf(RunFailedException.class)
@@ -247,10 +250,7 @@ class EngineMechanismsTest {
         started(
             builder(store, d)
                 .defaultRetry(
-                    RetryConfig.builder()
-                        .maxAttempts(3)
-                        .fixedDelay(Duration.ofMillis(1))
-                        .build()));
+                    RetryConfig.builder().maxAttempts(3).fixedDelay(Duration.ofMillis(1)).build()));
     assertThat(e.start(d, "t-1", "x").await(WAIT)).isEqualTo(2);
     // attempt 1 wrote and failed: rolled back with its outbox record; attempt 2 committed once
     assertThat(count(store, "SELECT qty FROM stock")).isEqualTo(9);
