@@ -52,7 +52,7 @@ final class StepRunner {
     if (step.compensation() != null) {
       ex.compensable.put(idx, step);
     }
-    if (row != null && row.status().equals("COMPLETED")) {
+    if (row != null && hasResult(row.status())) {
       return decode(row.outputJson(), step.type());
     }
     if (ex.replay) {
@@ -74,6 +74,14 @@ final class StepRunner {
     int attempt = (row == null ? 0 : row.attempts()) + 1;
     long started = row == null || row.startedAt() == 0 ? now : row.startedAt();
     return attempt(idx, group, step, attempt, started);
+  }
+
+  /** A step that completed (and may since be under compensation) has its result stored. */
+  private static boolean hasResult(String status) {
+    return switch (status) {
+      case "COMPLETED", "COMPENSATING", "COMPENSATED", "COMPENSATION_FAILED" -> true;
+      default -> false;
+    };
   }
 
   @SuppressWarnings("NullAway") // a step's result may be null (a Void step)
