@@ -332,6 +332,7 @@ final class StepRunner {
     boolean retriable =
         !(e instanceof PayloadTooLargeException)
             && (e instanceof StepTimeout
+                || (step.transactional() && isTransactionConflict(e))
                 || (retry.retryOn().test(e) && !retry.ignorePredicate().test(e)));
     String error = describe(e);
     if (retriable && attempt < retry.maxAttempts()) {
@@ -407,6 +408,21 @@ final class StepRunner {
           SagaEngineImpl.event(
               s, ex.runId, now, eventKind, step.name() + " attempt " + attempt + ": " + error);
         });
+  }
+
+  /**
+   * A deadlock or serialization failure (SQLState class 40): the transaction was rolled back as a
+   * whole, so a transactional step can simply be tried again.
+   */
+  static boolean isTransactionConflict(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql
+          && sql.getSQLState() != null
+          && sql.getSQLState().startsWith("40")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static String describe(Throwable e) {
