@@ -59,11 +59,12 @@ final class StepRunner {
       throw new StopReplay();
     }
     if (row != null && row.status().equals("FAILED")) {
+      // the same message as when the failure happened, also after a restart
       throw new StepFailedException(
           ex.runId,
           step.name(),
           row.attempts(),
-          row.error() == null ? "step " + step.name() + " failed" : row.error(),
+          failedMessage(step.name(), row.attempts(), String.valueOf(row.error())),
           null);
     }
     ex.checkInterrupts();
@@ -74,6 +75,17 @@ final class StepRunner {
     int attempt = (row == null ? 0 : row.attempts()) + 1;
     long started = row == null || row.startedAt() == 0 ? now : row.startedAt();
     return attempt(idx, group, step, attempt, started);
+  }
+
+  private String failedMessage(String step, int attempts, String error) {
+    return "run "
+        + ex.runId
+        + ": step "
+        + step
+        + " failed for good after "
+        + attempts
+        + (attempts == 1 ? " attempt: " : " attempts: ")
+        + error;
   }
 
   /** A step that completed (and may since be under compensation) has its result stored. */
@@ -361,18 +373,7 @@ final class StepRunner {
     }
     writeStep(idx, group, step, "FAILED", error, attempt, 0, started, "step-failed");
     throw new StepFailedException(
-        ex.runId,
-        step.name(),
-        attempt,
-        "run "
-            + ex.runId
-            + ": step "
-            + step.name()
-            + " failed for good after "
-            + attempt
-            + (attempt == 1 ? " attempt: " : " attempts: ")
-            + error,
-        e);
+        ex.runId, step.name(), attempt, failedMessage(step.name(), attempt, error), e);
   }
 
   private void writeStep(
