@@ -42,13 +42,7 @@ final class State implements RunState {
   @Override
   public void put(String key, @Nullable Object value) {
     Objects.requireNonNull(key, "key");
-    if (key.isEmpty() || key.length() > 128) {
-      throw new IllegalArgumentException(
-          "run "
-              + execution.runId
-              + ": state key must be 1 to 128 characters, got "
-              + key.length());
-    }
+    SagaEngineImpl.checkName("run " + execution.runId + ": state key", key);
     Json json = execution.engine.json;
     String encoded = value == null ? null : json.encode(execution.runId, "state " + key, value);
     lock.lock();
