@@ -78,6 +78,17 @@ public final class SagaEngineImpl implements SagaEngine {
   private long timerAt = Long.MAX_VALUE;
   private @Nullable ScheduledTask timer;
   private volatile boolean closed;
+
+  /** True when the last pump round left queued runs behind a concurrency or worker limit. */
+  private volatile boolean heldBack;
+
+  /** Set by claimQueue during a round: a limit held a queued run back. */
+  private volatile boolean roundHeldBack;
+
+  /** Counts ended executions, to see one ending while a round decided it was held back. */
+  private final java.util.concurrent.atomic.AtomicLong ends =
+      new java.util.concurrent.atomic.AtomicLong();
+
   private volatile boolean firstRound = true;
   private final long startedNanos = System.nanoTime();
 
@@ -728,13 +739,23 @@ public final class SagaEngineImpl implements SagaEngine {
     long now = clock.wallMillis();
     boolean recovery = firstRound;
     firstRound = false;
+    long ends0 = ends.get();
     int free = settings.workers() - executing.size();
     if (free <= 0) {
+      heldBack = true;
+      if (ends.get() != ends0) {
+        wake();
+      }
       return;
     }
     List<Claim> claims = new ArrayList<>();
     long[] nextWake = {Long.MAX_VALUE};
     writer.write(s -> claimAll(s, now, free, recovery, claims, nextWake));
+    // a run that ends frees a slot of its queue: the next end wakes the pump if runs wait for one
+    heldBack = roundHeldBack;
+    if (roundHeldBack && ends.get() != ends0) {
+      wake();
+    }
     int adopted = 0;
     for (Claim c : claims) {
       if (c.previousOwner() != null && !c.status().equals("PENDING")) {
@@ -779,6 +800,7 @@ public final class SagaEngineImpl implements SagaEngine {
       long[] nextWake)
       throws SQLException {
     claims.clear();
+    roundHeldBack = false;
     String skipLocked = dialect == Dialect.POSTGRES ? " FOR UPDATE SKIP LOCKED" : "";
     // 1. due runs nobody holds
     selectClaims(
@@ -934,6 +956,9 @@ public final class SagaEngineImpl implements SagaEngine {
       }
     }
     if (allowed <= 0) {
+      if (q.concurrency() - inFlight <= 0) {
+        roundHeldBack = true;
+      }
       return;
     }
     Map<String, Integer> perKey = new java.util.HashMap<>();
@@ -968,6 +993,7 @@ public final class SagaEngineImpl implements SagaEngine {
         if (key != null && q.perKeyConcurrency() < q.concurrency()) {
           int n = perKey.getOrDefault(key, 0);
           if (n >= q.perKeyConcurrency()) {
+            roundHeldBack = true;
             continue;
           }
           perKey.put(key, n + 1);
@@ -976,6 +1002,9 @@ public final class SagaEngineImpl implements SagaEngine {
         claims.add(new Claim(row.runId(), row.fence(), null, "PENDING", row));
         allowed--;
       }
+    }
+    if (allowed == 0) {
+      roundHeldBack = true; // the limit is reached: queued runs may be left behind it
     }
   }
 
@@ -1002,6 +1031,10 @@ public final class SagaEngineImpl implements SagaEngine {
               } finally {
                 ex.ended();
                 executing.remove(c.runId(), ex);
+                ends.incrementAndGet();
+                if (heldBack) {
+                  wake();
+                }
                 busyAdd(-1);
                 signalChange();
               }
