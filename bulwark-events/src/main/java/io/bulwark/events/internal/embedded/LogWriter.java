@@ -244,6 +244,7 @@ final class LogWriter implements Runnable {
 
   private void process(List<Task> group) {
     IdentityHashMap<PartitionLog, PartitionWrite> byPartition = new IdentityHashMap<>();
+    IdentityHashMap<PartitionLog, int[]> counts = countRecords(group);
     for (Task t : group) {
       switch (t) {
         case Control c -> {
@@ -252,22 +253,44 @@ final class LogWriter implements Runnable {
           syncer.awaitIdle(); // a control runs after every append before it is acknowledged
           runControl(c);
         }
-        case Append a -> writeOf(byPartition, a.log()).add(a);
+        case Append a -> writeOf(byPartition, counts, a.log()).add(a);
         case AppendAll all -> {
           for (Append a : all.appends()) {
-            writeOf(byPartition, a.log()).add(a);
+            writeOf(byPartition, counts, a.log()).add(a);
           }
         }
-        case ProducerBatch b -> writeOf(byPartition, b.log()).add(b);
+        case ProducerBatch b -> writeOf(byPartition, counts, b.log()).add(b);
       }
     }
     flushGroup(byPartition);
   }
 
-  private PartitionWrite writeOf(Map<PartitionLog, PartitionWrite> byPartition, PartitionLog log) {
+  /** Records per partition in {@code group}, so each partition write is sized once. */
+  private static IdentityHashMap<PartitionLog, int[]> countRecords(List<Task> group) {
+    IdentityHashMap<PartitionLog, int[]> counts = new IdentityHashMap<>();
+    for (Task t : group) {
+      switch (t) {
+        case Append a -> counts.computeIfAbsent(a.log(), k -> new int[1])[0]++;
+        case AppendAll all -> {
+          for (Append a : all.appends()) {
+            counts.computeIfAbsent(a.log(), k -> new int[1])[0]++;
+          }
+        }
+        case ProducerBatch b -> counts.computeIfAbsent(b.log(), k -> new int[1])[0] += b.count();
+        case Control c -> {}
+      }
+    }
+    return counts;
+  }
+
+  private PartitionWrite writeOf(
+      Map<PartitionLog, PartitionWrite> byPartition,
+      Map<PartitionLog, int[]> counts,
+      PartitionLog log) {
     PartitionWrite w = byPartition.get(log);
     if (w == null) {
-      w = new PartitionWrite(log);
+      int[] n = counts.get(log);
+      w = new PartitionWrite(log, n == null ? 16 : n[0]);
       byPartition.put(log, w);
     }
     return w;
@@ -414,15 +437,11 @@ final class LogWriter implements Runnable {
     final List<ByteBuffer> batches = new ArrayList<>();
 
     int size;
-    BatchCodec.Entry[] entries = new BatchCodec.Entry[16];
-
-    @SuppressWarnings("unchecked")
-    CompletableFuture<RecordMetadata>[] futures =
-        (CompletableFuture<RecordMetadata>[]) new CompletableFuture<?>[16];
-
-    long[] producerIds = new long[16];
-    int[] sequences = new int[16];
-    @Nullable Semaphore[] permits = new Semaphore[16];
+    BatchCodec.Entry[] entries;
+    CompletableFuture<RecordMetadata>[] futures;
+    long[] producerIds;
+    int[] sequences;
+    @Nullable Semaphore[] permits;
 
     /** Per record: its offset, -1 if a dropped duplicate (set by {@link #encode}). */
     long @Nullable [] offsets;
@@ -432,8 +451,15 @@ final class LogWriter implements Runnable {
     @Nullable Segment startSegment;
     @Nullable Segment lastSegment;
 
-    PartitionWrite(PartitionLog log) {
+    @SuppressWarnings("unchecked")
+    PartitionWrite(PartitionLog log, int capacity) {
       this.log = log;
+      int n = Math.max(1, capacity);
+      this.entries = new BatchCodec.Entry[n];
+      this.futures = (CompletableFuture<RecordMetadata>[]) new CompletableFuture<?>[n];
+      this.producerIds = new long[n];
+      this.sequences = new int[n];
+      this.permits = new Semaphore[n];
     }
 
     void add(Append a) {
