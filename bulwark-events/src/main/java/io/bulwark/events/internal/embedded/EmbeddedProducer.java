@@ -130,7 +130,8 @@ final class EmbeddedProducer implements Producer {
                 producerId < 0 ? -1 : slot.nextSequence,
                 buffer.semaphore(),
                 BATCH_RECORDS,
-                BATCH_BYTES);
+                BATCH_BYTES,
+                open == null ? 1 : open.count()); // the next batch is likely sized as the last
         batch.tryAdd(entry, future); // a new batch is neither sealed nor full
         log.writer().submit(batch);
         slot.open = batch;

@@ -51,28 +51,36 @@ final class ProducerBatch implements LogWriter.Task {
   @SuppressWarnings("unused") // accessed through STATE
   private volatile int state;
 
-  private volatile BatchCodec.Entry[] entries = new BatchCodec.Entry[FIRST_CAPACITY];
-
-  @SuppressWarnings("unchecked")
-  private volatile CompletableFuture<RecordMetadata>[] futures =
-      (CompletableFuture<RecordMetadata>[]) new CompletableFuture<?>[FIRST_CAPACITY];
+  private volatile BatchCodec.Entry[] entries;
+  private volatile CompletableFuture<RecordMetadata>[] futures;
 
   /** Producer side only: bytes of the records added, to stop at {@code maxBytes}. */
   private long bytes;
 
+  /**
+   * A batch for {@code log}; its arrays start sized for {@code expectedRecords} (the producer
+   * passes the size of its previous batch) and grow if more come.
+   */
   ProducerBatch(
       PartitionLog log,
       long producerId,
       int baseSequence,
       @Nullable Semaphore permits,
       int maxRecords,
-      long maxBytes) {
+      long maxBytes,
+      int expectedRecords) {
     this.log = log;
     this.producerId = producerId;
     this.baseSequence = baseSequence;
     this.permits = permits;
     this.maxRecords = maxRecords;
     this.maxBytes = maxBytes;
+    int capacity = Math.clamp(expectedRecords, FIRST_CAPACITY, maxRecords);
+    this.entries = new BatchCodec.Entry[capacity];
+    @SuppressWarnings("unchecked")
+    CompletableFuture<RecordMetadata>[] f =
+        (CompletableFuture<RecordMetadata>[]) new CompletableFuture<?>[capacity];
+    this.futures = f;
   }
 
   /**
