@@ -22,13 +22,14 @@ import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The single writer of the embedded log, doing group commit: it takes every append waiting in its
- * queue (up to {@value #MAX_GROUP} records or about {@value #MAX_GROUP_BYTES} bytes), encodes one
- * batch per producer run per partition into one reused direct buffer, writes each partition's
- * batches with one gathering write, fsyncs every touched file once, and only then makes the records
- * visible and completes their futures. Appends that arrive during an fsync form the next group, so
- * the number of fsyncs per second stays bounded by the disk while throughput grows with
- * concurrency.
+ * The single writer of the embedded log, doing group commit: it takes every task waiting in its
+ * queue (producer batches, which it seals as it takes them, single appends of transactions, and
+ * control actions; up to about {@value #MAX_GROUP} records or {@value #MAX_GROUP_BYTES} bytes),
+ * encodes one batch per producer run per partition into one reused direct buffer, writes each
+ * partition's batches with one gathering write, fsyncs every touched file once, and only then makes
+ * the records visible and completes their futures. Appends that arrive during an fsync form the
+ * next group, so the number of fsyncs per second stays bounded by the disk while throughput grows
+ * with concurrency.
  *
  * <p>Design notes: a group is handled in two stages. The writer thread encodes it (CPU only: no
  * file is touched), waits until the previous group is synced, writes it, and then either syncs it
