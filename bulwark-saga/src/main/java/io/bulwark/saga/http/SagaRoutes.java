@@ -135,21 +135,18 @@ public final class SagaRoutes {
   private Response cancel(Request r) {
     String id = Params.path(r, "id");
     String reason = cancelReason(r);
-    view(id);
     engine.cancel(id, reason);
     return acted(id, "cancel");
   }
 
   private Response retry(Request r) {
     String id = Params.path(r, "id");
-    view(id);
     engine.retry(id);
     return acted(id, "retry");
   }
 
   private Response skip(Request r) {
     String id = Params.path(r, "id");
-    view(id);
     engine.skip(id);
     return acted(id, "skip");
   }
@@ -158,7 +155,6 @@ public final class SagaRoutes {
     String id = Params.path(r, "id");
     String name = Params.name("name", Params.path(r, "name"));
     JsonNode payload = body(r, "a signal's payload is JSON (send null for none)");
-    view(id);
     engine.signal(id, name, payload);
     ObjectNode out = MAPPER.createObjectNode();
     out.put("runId", id);
