@@ -166,6 +166,7 @@ public final class SagaRoutes {
   private Response definitions(Request r) {
     ObjectNode out = MAPPER.createObjectNode();
     out.put("executorId", engine.executorId());
+    engine.definitions().forEach(out.putArray("registered")::add);
     engine.missingDefinitions().forEach(out.putArray("missing")::add);
     return Response.json(out);
   }

@@ -107,6 +107,11 @@ final class RecordingEngine implements SagaEngine {
   }
 
   @Override
+  public List<String> definitions() {
+    return List.of("order@3", "refund@1");
+  }
+
+  @Override
   public void close() {}
 
   /** Calls that act on runs (not reads). */

@@ -437,7 +437,7 @@ class SagaRoutesTest {
   }
 
   @Test
-  void definitionsNameTheExecutorAndWhatIsMissing() throws Exception {
+  void definitionsNameTheExecutorWhatIsRegisteredAndWhatIsMissing() throws Exception {
     engine.missing = List.of("order@2", "refund@1");
 
     Answer a = http.get("/sagas/definitions");
@@ -445,6 +445,7 @@ class SagaRoutesTest {
     assertThat(a.status()).isEqualTo(200);
     assertThat(a.text("executorId")).isEqualTo("executor-a");
     assertThat(a.json().path("missing").toString()).isEqualTo("[\"order@2\",\"refund@1\"]");
+    assertThat(a.json().path("registered").toString()).isEqualTo("[\"order@3\",\"refund@1\"]");
   }
 
   @Test
