@@ -245,6 +245,23 @@ class SagaRoutesTest {
   }
 
   @Test
+  void aBadlyPercentEncodedRunIdIs400NamingTheRawValue() throws Exception {
+    Answer a = http.get("/sagas/runs/o-%zz");
+
+    assertThat(a.status()).isEqualTo(400);
+    assertThat(a.text("parameter")).isEqualTo("id");
+    assertThat(a.text("value")).isEqualTo("o-%zz");
+    assertThat(a.text("message")).contains("not percent-encoded");
+  }
+
+  @Test
+  void aRunIdWithAPlusIsNotReadAsASpace() throws Exception {
+    engine.runs.put("a+b", order("a+b", RunStatus.RUNNING));
+
+    assertThat(http.get("/sagas/runs/a+b").text("runId")).isEqualTo("a+b");
+  }
+
+  @Test
   void anUnknownRunIs404NamingTheId() throws Exception {
     Answer a = http.get("/sagas/runs/no-such-run");
 
