@@ -238,6 +238,29 @@ class SagaRoutesEngineTest {
   }
 
   @Test
+  void anExecutorWithoutADefinitionAnUnfinishedRunNeedsShowsItAsMissing() throws Exception {
+    engine.start(approval, "a-4", "x");
+    SagaTestKit.awaitIdle(engine, WAIT); // the run waits for its signal
+    stop();
+    store = SagaStores.sqlite(dir.resolve("sagas.db"));
+    engine = SagaEngine.builder(store).register(order).poll(Duration.ofMillis(50)).build();
+    server =
+        SagaRoutes.register(
+                BulwarkServer.builder().eventLoops(1).listener(ServerListener.none()),
+                "/sagas",
+                engine)
+            .build()
+            .start();
+    http = new Http(server.port());
+
+    Answer d = http.get("/sagas/definitions");
+
+    assertThat(d.json().path("registered").toString()).isEqualTo("[\"order@1\"]");
+    assertThat(d.json().path("missing").toString()).isEqualTo("[\"approval@1\"]");
+    assertThat(http.get("/sagas/runs/a-4").text("status")).isEqualTo("WAITING");
+  }
+
+  @Test
   void unknownRunsAre404AndTheDefinitionsNameTheExecutor() throws Exception {
     assertThat(http.get("/sagas/runs/nope").status()).isEqualTo(404);
     assertThat(http.post("/sagas/runs/nope/signals/approved", "{}").status()).isEqualTo(404);
