@@ -19,9 +19,14 @@ import io.bulwark.saga.testing.StepFaults;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -208,6 +213,35 @@ class SagaRoutesEngineTest {
     assertThat(effects).contains("unhold h-x");
     assertThat(http.post("/sagas/runs/a-3/cancel").status()).isEqualTo(409);
     assertThat(http.post("/sagas/runs/a-3/retry").status()).isEqualTo(409);
+  }
+
+  @Test
+  void concurrentCancelsOverHttpCompensateTheRunOnce() throws Exception {
+    var handle = engine.start(approval, "a-5", "x");
+    SagaTestKit.awaitIdle(engine, WAIT);
+    int callers = 8;
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<Integer>> answers = new ArrayList<>();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < callers; i++) {
+        answers.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return http.post("/sagas/runs/a-5/cancel", "{\"reason\":\"dup\"}").status();
+                }));
+      }
+      go.countDown();
+      for (Future<Integer> a : answers) {
+        assertThat(a.get()).isIn(200, 409);
+      }
+    }
+
+    assertThatThrownBy(() -> handle.await(WAIT))
+        .isInstanceOf(RunFailedException.class)
+        .satisfies(
+            e -> assertThat(((RunFailedException) e).status()).isEqualTo(RunStatus.COMPENSATED));
+    assertThat(effects).containsOnlyOnce("unhold h-x");
   }
 
   @Test
