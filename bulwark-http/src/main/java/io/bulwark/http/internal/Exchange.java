@@ -49,7 +49,7 @@ final class Exchange
   Context context;
   private final ServerState state;
   private final io.vertx.core.Context eventLoop;
-  private final java.util.concurrent.Executor loop;
+  private final io.netty.channel.EventLoop loop;
   private final String method;
   private final String path;
   long bytesIn;
@@ -122,6 +122,11 @@ final class Exchange
   public void run() {
     HandlerRunner r = java.util.Objects.requireNonNull(runner, "handed off");
     r.run(this, java.util.Objects.requireNonNull(match, "routed"), body);
+  }
+
+  /** The connection's Netty event loop: the exchange's answer is written there. */
+  io.netty.channel.EventLoop loop() {
+    return loop;
   }
 
   /** Whether the server was killed: nothing more is answered. */
