@@ -35,8 +35,10 @@ import org.HdrHistogram.Histogram;
  * every side gets a fresh database (or SQLite file) per concurrency. After each side the work is
  * counted back from its database. Headline ratios take the lowest over the concurrencies run.
  *
- * <p>Arguments: {@code --quick} (1 s warm-up, 3 s window per side), {@code --concurrency=16,64},
- * {@code --seconds=N} (window), {@code --warmup=N}, {@code --only=sqlite|postgres}.
+ * <p>Sides alternate: each round runs every side once (a fresh database each time), and a side's
+ * figures add up its rounds' windows. Arguments: {@code --quick} (one round, 1 s warm-up, 3 s
+ * window), {@code --concurrency=16,64}, {@code --rounds=N} (default 2), {@code --seconds=N}
+ * (window, default 6), {@code --warmup=N} (default 2), {@code --only=sqlite|postgres}.
  */
 public final class SagaSuite implements BenchSuite {
 
@@ -59,9 +61,9 @@ public final class SagaSuite implements BenchSuite {
             .mapToInt(s -> positive("--concurrency", s))
             .toArray();
     Duration window =
-        Duration.ofSeconds(positive("--seconds", option(args, "--seconds", quick ? "3" : "10")));
+        Duration.ofSeconds(positive("--seconds", option(args, "--seconds", quick ? "3" : "6")));
     Duration warmup =
-        Duration.ofSeconds(positive("--warmup", option(args, "--warmup", quick ? "1" : "3")));
+        Duration.ofSeconds(positive("--warmup", option(args, "--warmup", quick ? "1" : "2")));
     String only = option(args, "--only", "");
     if (!only.isEmpty() && !only.equals("sqlite") && !only.equals("postgres")) {
       throw new IllegalArgumentException(
@@ -70,23 +72,25 @@ public final class SagaSuite implements BenchSuite {
     boolean runSqlite = !only.equals("postgres");
     boolean runPostgres = !only.equals("sqlite");
 
+    int rounds = positive("--rounds", option(args, "--rounds", quick ? "1" : "2"));
     Path base = Files.createTempDirectory("bulwark-bench-saga");
     String load = loadAverage();
     out.printf(
         Locale.ROOT,
-        "saga bench: 3 durable steps per saga, closed loop, concurrency %s, warm-up %d s, window"
-            + " %d s per side; %d cores; load average %s%n",
+        "saga bench: 3 durable steps per saga, closed loop, concurrency %s; per side and round a"
+            + " %d s warm-up and a %d s window, %d round(s), sides alternating; %d cores; load"
+            + " average %s%n",
         Arrays.toString(concurrencies),
         warmup.toSeconds(),
         window.toSeconds(),
+        rounds,
         Runtime.getRuntime().availableProcessors(),
         load);
     out.println(
         "SQLite: WAL, synchronous=FULL (store and limit loop); PostgreSQL: fsync=on,"
-            + " synchronous_commit=on (server defaults), one pool of <concurrency> connections per"
-            + " side");
+            + " synchronous_commit=on (server defaults); a pool of <concurrency> connections per"
+            + " PostgreSQL side; a fresh database (or file) per side and round");
     Map<String, Double> metrics = new LinkedHashMap<>();
-    List<Row> rows = new ArrayList<>();
     int[] failures = {0};
     PostgresTestServer pg = null;
     try {
@@ -94,91 +98,90 @@ public final class SagaSuite implements BenchSuite {
         out.println("starting PostgreSQL (bulwark-test's PostgresTestServer binaries)...");
         pg = PostgresTestServer.start();
       }
-      header(out);
+      PostgresTestServer server = pg;
       for (int c : concurrencies) {
         String p = "c" + c;
+        Path dir = Files.createDirectories(base.resolve("sqlite-" + c));
+        List<Side> sides = new ArrayList<>();
         if (runSqlite) {
-          Path dir = Files.createDirectories(base.resolve("sqlite-" + c));
-          Row limit =
-              side(
-                  out,
-                  rows,
-                  failures,
+          sides.add(
+              new Side(
                   "sqlite",
-                  c,
-                  warmup,
-                  window,
-                  () -> LimitDriver.sqlite(dir.resolve("limit.db")));
-          Row bulwark =
-              side(
-                  out,
-                  rows,
-                  failures,
+                  "db-limit",
+                  r -> LimitDriver.sqlite(dir.resolve("limit-" + r + ".db"))));
+          sides.add(
+              new Side(
                   "sqlite",
-                  c,
-                  warmup,
-                  window,
-                  () -> new BulwarkDriver(SagaStores.sqlite(dir.resolve("saga.db")), c));
-          put(metrics, "sqlite_limit", c, limit);
-          put(metrics, "sqlite_bulwark", c, bulwark);
-          ratio(
-              out, metrics, "limit_ratio_sqlite_" + p, bulwark, limit, "bulwark / limit (SQLite)");
+                  "bulwark",
+                  r -> new BulwarkDriver(SagaStores.sqlite(dir.resolve("saga-" + r + ".db")), c)));
         }
-        if (pg != null) {
-          PostgresTestServer server = pg;
-          Row limit =
-              side(
-                  out,
-                  rows,
-                  failures,
+        if (server != null) {
+          sides.add(
+              new Side(
+                  "postgres", "db-limit", r -> LimitDriver.postgres(server.createDatabase(), c)));
+          sides.add(
+              new Side(
                   "postgres",
-                  c,
-                  warmup,
-                  window,
-                  () -> LimitDriver.postgres(server.createDatabase(), c));
-          Row bulwark =
-              side(
-                  out,
-                  rows,
-                  failures,
-                  "postgres",
-                  c,
-                  warmup,
-                  window,
-                  () ->
+                  "bulwark",
+                  r ->
                       new BulwarkDriver(
-                          SagaStores.postgres(server.createDatabase(), "postgres", "", c), c));
-          Row dbos =
-              side(
-                  out,
-                  rows,
-                  failures,
+                          SagaStores.postgres(server.createDatabase(), "postgres", "", c), c)));
+          sides.add(
+              new Side(
                   "postgres",
-                  c,
-                  warmup,
-                  window,
-                  () -> new DbosDriver(server.createDatabase(), "postgres", "", c));
-          put(metrics, "postgres_limit", c, limit);
-          put(metrics, "postgres_bulwark", c, bulwark);
-          put(metrics, "dbos", c, dbos);
-          ratio(
-              out,
-              metrics,
-              "limit_ratio_postgres_" + p,
-              bulwark,
-              limit,
-              "bulwark / limit (PostgreSQL)");
-          ratio(out, metrics, "dbos_ratio_" + p, bulwark, dbos, "bulwark / DBOS (PostgreSQL)");
-          if (bulwark != null && dbos != null) {
-            double p99 = bulwark.stepP99() / dbos.stepP99();
-            metrics.put("dbos_step_p99_ratio_" + p, p99);
-            out.printf(
-                Locale.ROOT,
-                "  c=%d per-step p99 bulwark / DBOS = %.2f (%s; target < 1)%n",
-                c,
-                p99,
-                p99 < 1 ? "lower" : "NOT lower");
+                  "dbos",
+                  r -> new DbosDriver(server.createDatabase(), "postgres", "", c)));
+        }
+        List<Acc> accs = new ArrayList<>();
+        for (Side side : sides) {
+          accs.add(new Acc(side.db(), side.label(), c));
+        }
+        for (int round = 1; round <= rounds; round++) {
+          for (int i = 0; i < sides.size(); i++) {
+            runRound(out, sides.get(i), accs.get(i), c, round, warmup, window);
           }
+        }
+        header(out);
+        for (Acc acc : accs) {
+          print(out, acc);
+          if (acc.failed()) {
+            failures[0]++;
+          }
+        }
+        Acc sqliteLimit = find(accs, "sqlite", "db-limit");
+        Acc sqliteBulwark = find(accs, "sqlite", "bulwark");
+        Acc pgLimit = find(accs, "postgres", "db-limit");
+        Acc pgBulwark = find(accs, "postgres", "bulwark");
+        Acc dbos = find(accs, "postgres", "dbos");
+        put(metrics, "sqlite_limit", c, sqliteLimit);
+        put(metrics, "sqlite_bulwark", c, sqliteBulwark);
+        put(metrics, "postgres_limit", c, pgLimit);
+        put(metrics, "postgres_bulwark", c, pgBulwark);
+        put(metrics, "dbos", c, dbos);
+        ratio(
+            out,
+            metrics,
+            "limit_ratio_sqlite_" + p,
+            sqliteBulwark,
+            sqliteLimit,
+            "bulwark / limit (SQLite)");
+        ratio(
+            out,
+            metrics,
+            "limit_ratio_postgres_" + p,
+            pgBulwark,
+            pgLimit,
+            "bulwark / limit (PostgreSQL)");
+        ratio(out, metrics, "dbos_ratio_" + p, pgBulwark, dbos, "bulwark / DBOS (PostgreSQL)");
+        if (ok(pgBulwark) && ok(dbos)) {
+          double p99 = pgBulwark.stepP99() / dbos.stepP99();
+          metrics.put("dbos_step_p99_ratio_" + p, p99);
+          out.printf(
+              Locale.ROOT,
+              "  c=%d per-step p99 bulwark / DBOS = %.2f (%s; target < 1)%n",
+              c,
+              p99,
+              p99 < 1 ? "lower" : "NOT lower");
         }
       }
     } finally {
@@ -207,61 +210,124 @@ public final class SagaSuite implements BenchSuite {
     return new BenchResult(name(), metrics, ratio);
   }
 
-  /** A measured side, or null if it failed. */
-  record Row(String db, int concurrency, Load.Measured m, SagaDriver.Stored stored) {
+  /** One side of the table: a database, the driver it opens for round {@code r}. */
+  record Side(String db, String label, DriverFactory factory) {}
+
+  interface DriverFactory {
+    SagaDriver open(int round) throws Exception;
+  }
+
+  /** A side's rounds added up: sagas over seconds, histograms merged, checks collected. */
+  static final class Acc {
+    final String db;
+    final int concurrency;
+    final String side;
+    long completed;
+    double seconds;
+    long completedTotal;
+    final Histogram[] units = new Histogram[StepTimes.NAMES.length];
+    final Histogram steps = new Histogram(3_600_000_000L, 3);
+    final Histogram saga = new Histogram(3_600_000_000L, 3);
+    final List<String> stored = new ArrayList<>();
+    final List<String> problems = new ArrayList<>();
+
+    Acc(String db, String side, int concurrency) {
+      this.db = db;
+      this.side = side;
+      this.concurrency = concurrency;
+      for (int i = 0; i < units.length; i++) {
+        units[i] = new Histogram(3_600_000_000L, 3);
+      }
+    }
+
+    void add(Load.Measured m, SagaDriver.Stored s) {
+      completed += m.completed();
+      seconds += m.seconds();
+      completedTotal += m.completedTotal();
+      for (int i = 0; i < units.length; i++) {
+        units[i].add(m.times().unit(i));
+      }
+      steps.add(m.times().steps());
+      saga.add(m.sagaMicros());
+      stored.add(s.completedRuns() + " runs/" + s.stepRows() + " steps");
+    }
+
+    boolean failed() {
+      return !problems.isEmpty() || completed == 0;
+    }
+
     double perSecond() {
-      return m.perSecond();
+      return completed / seconds;
     }
 
     double stepP50() {
-      return m.times().steps().getValueAtPercentile(50);
+      return steps.getValueAtPercentile(50);
     }
 
     double stepP99() {
-      return m.times().steps().getValueAtPercentile(99);
+      return steps.getValueAtPercentile(99);
     }
   }
 
-  interface DriverFactory {
-    SagaDriver open() throws Exception;
+  private static boolean ok(Acc a) {
+    return a != null && !a.failed();
   }
 
-  private static Row side(
+  private static Acc find(List<Acc> accs, String db, String side) {
+    for (Acc a : accs) {
+      if (a.db.equals(db) && a.side.equals(side)) {
+        return a;
+      }
+    }
+    return null;
+  }
+
+  private static void runRound(
       PrintStream out,
-      List<Row> rows,
-      int[] failures,
-      String db,
+      Side side,
+      Acc acc,
       int concurrency,
+      int round,
       Duration warmup,
-      Duration window,
-      DriverFactory factory) {
+      Duration window) {
     SagaDriver driver = null;
     try {
-      driver = factory.open();
+      driver = side.factory().open(round);
       Load.Measured m =
           Load.run(
-              driver, db + "-" + driver.name() + "-c" + concurrency, concurrency, warmup, window);
+              driver,
+              side.db() + "-" + driver.name() + "-c" + concurrency + "-r" + round,
+              concurrency,
+              warmup,
+              window);
       SagaDriver.Stored stored = driver.countStored();
       List<String> problems = check(driver, m, stored);
-      Row row = new Row(db, concurrency, m, stored);
-      print(out, row);
-      if (!problems.isEmpty()) {
-        failures[0]++;
-        problems.forEach(p -> out.println("  CHECK FAILED " + db + "/" + m.side() + ": " + p));
-        return null;
-      }
-      rows.add(row);
-      return row;
-    } catch (Exception | Error e) {
-      failures[0]++;
+      acc.add(m, stored);
       out.printf(
           Locale.ROOT,
-          "%-8s %4d %-8s FAILED: %s%n",
-          db,
+          "  round %d c=%d %s/%s: %.1f sagas/s, %d completed in all, counted back: %d runs, %d"
+              + " steps (%s)%s%n",
+          round,
           concurrency,
-          driver == null ? "(open)" : driver.name(),
+          side.db(),
+          driver.name(),
+          m.perSecond(),
+          m.completedTotal(),
+          stored.completedRuns(),
+          stored.stepRows(),
+          stored.how(),
+          problems.isEmpty() ? "" : " CHECK FAILED: " + problems);
+      acc.problems.addAll(problems);
+    } catch (Exception | Error e) {
+      acc.problems.add("round " + round + ": " + e);
+      out.printf(
+          Locale.ROOT,
+          "  round %d c=%d %s/%s FAILED: %s%n",
+          round,
+          concurrency,
+          side.db(),
+          side.label(),
           e);
-      return null;
     } finally {
       if (driver != null) {
         try {
@@ -315,8 +381,13 @@ public final class SagaSuite implements BenchSuite {
         if (b.actions() != 3 * done) {
           problems.add(b.actions() + " step actions ran for " + done + " completed runs");
         }
-        if (s.completedRuns() < 1) {
-          problems.add("no run read back");
+        if (s.completedRuns() != done && s.completedRuns() >= 0) {
+          problems.add(
+              "store holds " + s.completedRuns() + " COMPLETED runs for " + done + " awaited");
+        }
+        if (s.stepRows() >= 0 && s.stepRows() != 3 * done) {
+          problems.add(
+              "store holds " + s.stepRows() + " completed steps for " + done + " awaited runs");
         }
       }
       default -> problems.add("unknown driver " + driver);
@@ -337,32 +408,34 @@ public final class SagaSuite implements BenchSuite {
         "ship",
         "steps p50/99",
         "saga p50/p99",
-        "work counted back");
+        "counted back per round");
   }
 
-  private static void print(PrintStream out, Row r) {
-    Load.Measured m = r.m();
+  private static void print(PrintStream out, Acc a) {
+    if (a.completed == 0) {
+      out.printf(
+          Locale.ROOT, "%-8s %4d %-8s FAILED: %s%n", a.db, a.concurrency, a.side, a.problems);
+      return;
+    }
     StringBuilder units = new StringBuilder();
-    for (int i = 0; i < StepTimes.NAMES.length; i++) {
-      units.append(String.format(Locale.ROOT, " %13s", pair(m.times().unit(i))));
+    for (Histogram h : a.units) {
+      units.append(String.format(Locale.ROOT, " %13s", pair(h)));
     }
     out.printf(
         Locale.ROOT,
-        "%-8s %4d %-8s %9.1f%s %13s %15s  %d done; %s: %d runs, %d steps%n",
-        r.db(),
-        r.concurrency(),
-        m.side(),
-        m.perSecond(),
+        "%-8s %4d %-8s %9.1f%s %13s %15s  %s%s%n",
+        a.db,
+        a.concurrency,
+        a.side,
+        a.perSecond(),
         units,
-        pair(m.times().steps()),
-        pair(m.sagaMicros()),
-        m.completedTotal(),
-        r.stored().how(),
-        r.stored().completedRuns(),
-        r.stored().stepRows());
+        pair(a.steps),
+        pair(a.saga),
+        String.join(", ", a.stored),
+        a.problems.isEmpty() ? "" : "  CHECK FAILED: " + a.problems);
   }
 
-  /** {@code p50/p99} in ms (µs below 10 ms would be noise on this scale), or {@code -}. */
+  /** {@code p50/p99} in ms, or {@code -}. */
   private static String pair(Histogram h) {
     if (h.getTotalCount() == 0) {
       return "-";
@@ -374,23 +447,23 @@ public final class SagaSuite implements BenchSuite {
         h.getValueAtPercentile(99) / 1e3);
   }
 
-  private static void put(Map<String, Double> metrics, String key, int c, Row r) {
-    if (r == null) {
+  private static void put(Map<String, Double> metrics, String key, int c, Acc a) {
+    if (!ok(a)) {
       return;
     }
-    metrics.put(key + "_sagas_s_c" + c, r.perSecond());
-    metrics.put(key + "_step_p50_us_c" + c, r.stepP50());
-    metrics.put(key + "_step_p99_us_c" + c, r.stepP99());
+    metrics.put(key + "_sagas_s_c" + c, a.perSecond());
+    metrics.put(key + "_step_p50_us_c" + c, a.stepP50());
+    metrics.put(key + "_step_p99_us_c" + c, a.stepP99());
   }
 
   private static void ratio(
-      PrintStream out, Map<String, Double> metrics, String key, Row a, Row b, String label) {
-    if (a == null || b == null) {
+      PrintStream out, Map<String, Double> metrics, String key, Acc a, Acc b, String label) {
+    if (!ok(a) || !ok(b)) {
       return;
     }
     double r = a.perSecond() / b.perSecond();
     metrics.put(key, r);
-    out.printf(Locale.ROOT, "  c=%d %s = %.2f%n", a.concurrency(), label, r);
+    out.printf(Locale.ROOT, "  c=%d %s = %.2f%n", a.concurrency, label, r);
   }
 
   private static double lowest(Map<String, Double> metrics, String prefix, int[] concurrencies) {
