@@ -41,6 +41,16 @@ import org.HdrHistogram.Histogram;
  * (window, default 6), {@code --warmup=N} (default 2), {@code --only=sqlite|postgres}.
  */
 public final class SagaSuite implements BenchSuite {
+  /**
+   * bulwark-saga logs through {@code System.Logger}, which is java.util.logging here (no provider
+   * on the class path): held at WARNING like every other library in the benchmarks (logback.xml).
+   */
+  private static final java.util.logging.Logger SAGA_LOG =
+      java.util.logging.Logger.getLogger("io.bulwark");
+
+  static {
+    SAGA_LOG.setLevel(java.util.logging.Level.WARNING);
+  }
 
   @Override
   public String name() {
