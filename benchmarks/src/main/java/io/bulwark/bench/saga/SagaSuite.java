@@ -118,29 +118,22 @@ public final class SagaSuite implements BenchSuite {
               new Side(
                   "sqlite",
                   "db-limit",
-                  r -> LimitDriver.sqlite(dir.resolve("limit-" + r + ".db"))));
+                  (r, u) -> LimitDriver.sqlite(dir.resolve("limit-" + r + ".db"))));
           sides.add(
               new Side(
                   "sqlite",
                   "bulwark",
-                  r -> new BulwarkDriver(SagaStores.sqlite(dir.resolve("saga-" + r + ".db")), c)));
+                  (r, u) ->
+                      new BulwarkDriver(SagaStores.sqlite(dir.resolve("saga-" + r + ".db")), c)));
         }
         if (server != null) {
-          sides.add(
-              new Side(
-                  "postgres", "db-limit", r -> LimitDriver.postgres(server.createDatabase(), c)));
+          sides.add(new Side("postgres", "db-limit", (r, u) -> LimitDriver.postgres(u, c)));
           sides.add(
               new Side(
                   "postgres",
                   "bulwark",
-                  r ->
-                      new BulwarkDriver(
-                          SagaStores.postgres(server.createDatabase(), "postgres", "", c), c)));
-          sides.add(
-              new Side(
-                  "postgres",
-                  "dbos",
-                  r -> new DbosDriver(server.createDatabase(), "postgres", "", c)));
+                  (r, u) -> new BulwarkDriver(SagaStores.postgres(u, "postgres", "", c), c)));
+          sides.add(new Side("postgres", "dbos", (r, u) -> new DbosDriver(u, "postgres", "", c)));
         }
         List<Acc> accs = new ArrayList<>();
         for (Side side : sides) {
@@ -148,7 +141,7 @@ public final class SagaSuite implements BenchSuite {
         }
         for (int round = 1; round <= rounds; round++) {
           for (int i = 0; i < sides.size(); i++) {
-            runRound(out, sides.get(i), accs.get(i), c, round, warmup, window);
+            runRound(out, server, sides.get(i), accs.get(i), c, round, warmup, window);
           }
         }
         header(out);
@@ -224,7 +217,8 @@ public final class SagaSuite implements BenchSuite {
   record Side(String db, String label, DriverFactory factory) {}
 
   interface DriverFactory {
-    SagaDriver open(int round) throws Exception;
+    /** Opens the side's driver; {@code pgUrl} is a fresh PostgreSQL database (null for SQLite). */
+    SagaDriver open(int round, String pgUrl) throws Exception;
   }
 
   /** A side's rounds added up: sagas over seconds, histograms merged, checks collected. */
@@ -240,6 +234,8 @@ public final class SagaSuite implements BenchSuite {
     final Histogram saga = new Histogram(3_600_000_000L, 3);
     final List<String> stored = new ArrayList<>();
     final List<String> problems = new ArrayList<>();
+    final List<Double> txnPerSaga = new ArrayList<>();
+    final List<Double> rowsPerSaga = new ArrayList<>();
 
     Acc(String db, String side, int concurrency) {
       this.db = db;
@@ -294,6 +290,7 @@ public final class SagaSuite implements BenchSuite {
 
   private static void runRound(
       PrintStream out,
+      PostgresTestServer server,
       Side side,
       Acc acc,
       int concurrency,
@@ -301,8 +298,11 @@ public final class SagaSuite implements BenchSuite {
       Duration warmup,
       Duration window) {
     SagaDriver driver = null;
+    String pgUrl = null;
+    long completedAll = 0;
     try {
-      driver = side.factory().open(round);
+      pgUrl = side.db().equals("postgres") ? server.createDatabase() : null;
+      driver = side.factory().open(round, pgUrl);
       Load.Measured m =
           Load.run(
               driver,
@@ -328,6 +328,7 @@ public final class SagaSuite implements BenchSuite {
           stored.how(),
           problems.isEmpty() ? "" : " CHECK FAILED: " + problems);
       acc.problems.addAll(problems);
+      completedAll = m.completedTotal();
     } catch (Exception | Error e) {
       acc.problems.add("round " + round + ": " + e);
       out.printf(
@@ -345,6 +346,24 @@ public final class SagaSuite implements BenchSuite {
         } catch (Exception e) {
           out.println("  closing " + driver.name() + " failed: " + e);
         }
+      }
+    }
+    if (pgUrl != null && completedAll > 0) {
+      try {
+        long[] stats = PgStats.settled(server, pgUrl);
+        acc.txnPerSaga.add(stats[0] / (double) completedAll);
+        acc.rowsPerSaga.add(stats[1] / (double) completedAll);
+        out.printf(
+            Locale.ROOT,
+            "    %s/%s: %.1f transactions and %.1f rows written per saga (pg_stat_database, all"
+                + " %d sagas of the round, reads included)%n",
+            side.db(),
+            side.label(),
+            stats[0] / (double) completedAll,
+            stats[1] / (double) completedAll,
+            completedAll);
+      } catch (Exception e) {
+        out.println("    pg_stat_database unreadable: " + e);
       }
     }
   }
@@ -464,6 +483,11 @@ public final class SagaSuite implements BenchSuite {
     metrics.put(key + "_sagas_s_c" + c, a.perSecond());
     metrics.put(key + "_step_p50_us_c" + c, a.stepP50());
     metrics.put(key + "_step_p99_us_c" + c, a.stepP99());
+    if (!a.txnPerSaga.isEmpty()) {
+      metrics.put(
+          key + "_txn_per_saga_c" + c,
+          a.txnPerSaga.stream().mapToDouble(Double::doubleValue).average().orElseThrow());
+    }
   }
 
   private static void ratio(
