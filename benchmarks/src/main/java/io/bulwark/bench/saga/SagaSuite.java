@@ -38,7 +38,7 @@ import org.HdrHistogram.Histogram;
  * <p>Sides alternate: each round runs every side once (a fresh database each time), and a side's
  * figures add up its rounds' windows. Arguments: {@code --quick} (one round, 1 s warm-up, 3 s
  * window), {@code --concurrency=16,64}, {@code --rounds=N} (default 2), {@code --seconds=N}
- * (window, default 6), {@code --warmup=N} (default 2), {@code --only=sqlite|postgres}.
+ * (window, default 4), {@code --warmup=N} (default 2), {@code --only=sqlite|postgres}.
  */
 public final class SagaSuite implements BenchSuite {
   /**
@@ -71,7 +71,7 @@ public final class SagaSuite implements BenchSuite {
             .mapToInt(s -> positive("--concurrency", s))
             .toArray();
     Duration window =
-        Duration.ofSeconds(positive("--seconds", option(args, "--seconds", quick ? "3" : "6")));
+        Duration.ofSeconds(positive("--seconds", option(args, "--seconds", quick ? "3" : "4")));
     Duration warmup =
         Duration.ofSeconds(positive("--warmup", option(args, "--warmup", quick ? "1" : "2")));
     String only = option(args, "--only", "");
