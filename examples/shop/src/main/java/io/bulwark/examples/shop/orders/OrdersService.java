@@ -65,7 +65,7 @@ public final class OrdersService {
   static final long MAX_WAIT_MS = 60_000;
 
   /** Reserving and charging are tried this often (durably) with resilience on. */
-  static final int ATTEMPTS = 3;
+  static final int ATTEMPTS = 2;
 
   /** Body of {@code POST /checkout}. */
   public record CheckoutRequest(@Nullable String cartId, @Nullable String customer) {}
