@@ -25,6 +25,7 @@ import io.bulwark.saga.RunView;
 import io.bulwark.saga.SagaEngine;
 import io.bulwark.saga.SagaStore;
 import io.bulwark.saga.SagaStores;
+import io.bulwark.saga.http.SagaRoutes;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -43,10 +44,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The orders service: {@code POST /checkout} (see {@link Checkout} and {@link CheckoutSaga}),
- * {@code GET /orders/{id}}, {@code GET /checkouts/in-flight} and {@code GET /checkouts/runs}, with
- * the checkout saga's store, the orders table and the outbox in one SQLite file, {@code orders.db}
- * of the instance's storage: a transactional saga step's writes to the orders table and the outbox
- * commit with its checkpoint.
+ * {@code GET /orders/{id}}, {@code GET /checkouts/in-flight}, {@code GET /checkouts/runs} and the
+ * saga visibility routes under {@code /sagas} ({@link SagaRoutes}), with the checkout saga's store,
+ * the orders table and the outbox in one SQLite file, {@code orders.db} of the instance's storage:
+ * a transactional saga step's writes to the orders table and the outbox commit with its checkpoint.
  *
  * <p>Idempotency: a checkout names its {@code Idempotency-Key} (1..{@value #MAX_KEY} characters);
  * the key names the saga run, and starting a run is idempotent, so a key yields at most one order
@@ -141,11 +142,14 @@ public final class OrdersService {
       producer = log.log().producer(ProducerConfig.defaults());
       relayConnections = new RelayConnections(file);
       OutboxRelay relay = new OutboxRelay(store.outbox(), relayConnections::open, producer);
-      ServerSetup.limiter(ctx)
-          .post("/checkout", s::checkout)
-          .get("/orders/{id}", s::order)
-          .get("/checkouts/in-flight", s::inFlight)
-          .get("/checkouts/runs", s::runs);
+      SagaRoutes.register(
+          ServerSetup.limiter(ctx)
+              .post("/checkout", s::checkout)
+              .get("/orders/{id}", s::order)
+              .get("/checkouts/in-flight", s::inFlight)
+              .get("/checkouts/runs", s::runs),
+          "/sagas",
+          engine);
       ctx.background("outbox-relay", () -> relayLoop(ctx, relay));
       return new Resources(log, sagas, db, clients, producer, relayConnections, engine);
     } catch (Exception | Error e) {
