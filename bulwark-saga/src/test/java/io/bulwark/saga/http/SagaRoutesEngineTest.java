@@ -3,6 +3,7 @@ package io.bulwark.saga.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bulwark.core.time.Scheduler;
 import io.bulwark.http.BulwarkServer;
 import io.bulwark.http.ServerListener;
 import io.bulwark.resilience.RetryConfig;
@@ -16,12 +17,19 @@ import io.bulwark.saga.WorkflowDefinition;
 import io.bulwark.saga.http.Http.Answer;
 import io.bulwark.saga.testing.SagaTestKit;
 import io.bulwark.saga.testing.StepFaults;
+import io.bulwark.test.VirtualScheduler;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -102,10 +110,15 @@ class SagaRoutesEngineTest {
   }
 
   private void startEngine(StepFaults faults) {
+    startEngine(faults, Scheduler.system());
+  }
+
+  private void startEngine(StepFaults faults, Scheduler scheduler) {
     store = SagaStores.sqlite(dir.resolve("sagas.db"));
     engine =
         SagaEngine.builder(store)
             .register(order, approval)
+            .scheduler(scheduler)
             .maxPayloadBytes(PAYLOAD_LIMIT)
             .defaultCompensationRetry(RetryConfig.builder().maxAttempts(1).build())
             .poll(Duration.ofMillis(50))
@@ -148,6 +161,33 @@ class SagaRoutesEngineTest {
     assertThat(
             http.get("/sagas/runs?workflow=order&status=COMPENSATED").json().path("count").asInt())
         .isZero();
+  }
+
+  @Test
+  void theListIsNewestFirstAndFiltersByCreationTimeAndStatusOnTheStore() throws Exception {
+    stop();
+    VirtualScheduler time = new VirtualScheduler();
+    startEngine(StepFaults.none(), time);
+    for (int i = 1; i <= 5; i++) {
+      engine.start(order, "o-" + i, new Order("sku" + i, i, i == 4));
+      SagaTestKit.awaitIdle(engine, WAIT);
+      time.advance(Duration.ofMinutes(1));
+    }
+    Instant t0 = engine.run("o-1").orElseThrow().createdAt();
+
+    Answer newest = http.get("/sagas/runs?workflow=order&limit=2");
+    Answer window =
+        http.get("/sagas/runs?from=" + t0.plusSeconds(60) + "&to=" + t0.plusSeconds(180));
+    Answer compensated = http.get("/sagas/runs?status=compensated");
+    Answer completed = http.get("/sagas/runs?status=COMPLETED&limit=1000");
+
+    assertThat(newest.json().path("runs").findValuesAsText("runId")).containsExactly("o-5", "o-4");
+    assertThat(window.json().path("runs").findValuesAsText("runId")).containsExactly("o-3", "o-2");
+    assertThat(window.json().path("runs").get(1).path("createdAt").asText())
+        .isEqualTo(t0.plusSeconds(60).toString());
+    assertThat(compensated.json().path("runs").findValuesAsText("runId")).containsExactly("o-4");
+    assertThat(completed.json().path("runs").findValuesAsText("runId"))
+        .containsExactly("o-5", "o-3", "o-2", "o-1");
   }
 
   @Test
@@ -208,6 +248,35 @@ class SagaRoutesEngineTest {
     assertThat(effects).contains("unhold h-x");
     assertThat(http.post("/sagas/runs/a-3/cancel").status()).isEqualTo(409);
     assertThat(http.post("/sagas/runs/a-3/retry").status()).isEqualTo(409);
+  }
+
+  @Test
+  void concurrentCancelsOverHttpCompensateTheRunOnce() throws Exception {
+    var handle = engine.start(approval, "a-5", "x");
+    SagaTestKit.awaitIdle(engine, WAIT);
+    int callers = 8;
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<Integer>> answers = new ArrayList<>();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < callers; i++) {
+        answers.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return http.post("/sagas/runs/a-5/cancel", "{\"reason\":\"dup\"}").status();
+                }));
+      }
+      go.countDown();
+      for (Future<Integer> a : answers) {
+        assertThat(a.get()).isIn(200, 409);
+      }
+    }
+
+    assertThatThrownBy(() -> handle.await(WAIT))
+        .isInstanceOf(RunFailedException.class)
+        .satisfies(
+            e -> assertThat(((RunFailedException) e).status()).isEqualTo(RunStatus.COMPENSATED));
+    assertThat(effects).containsOnlyOnce("unhold h-x");
   }
 
   @Test
