@@ -203,7 +203,11 @@ interface CompensationContract extends KitAccess {
     Step<String> b =
         Step.named("b", String.class)
             .compensationRetry(
-                RetryConfig.builder().maxAttempts(2).fixedDelay(Duration.ofMillis(10)).build())
+                RetryConfig.builder()
+                    .maxAttempts(2)
+                    .fixedDelay(Duration.ofMillis(10))
+                    .retryOn(t -> t instanceof KitFixture.Boom)
+                    .build())
             .compensate(
                 (s, r) -> {
                   effects().record("comp-try:b");

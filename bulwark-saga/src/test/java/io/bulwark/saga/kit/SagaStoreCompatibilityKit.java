@@ -306,7 +306,7 @@ public abstract class SagaStoreCompatibilityKit
               assertThat(e.status()).isEqualTo(RunStatus.COMPENSATED);
               assertThat(e.runCause()).contains("pay");
             });
-    assertThat(effects.count("pay")).isEqualTo(1);
+    assertThat(effects.count("pay")).as(Waits.describe(engine, "r-tx-fail")).isEqualTo(1);
     assertThat(KitFixture.rows(store, "r-tx-fail")).isEmpty();
     assertThat(KitFixture.outboxCount(store, "kit-pay-fail")).isZero();
     StepView step = stepOf(engine.run("r-tx-fail").orElseThrow(), "pay");

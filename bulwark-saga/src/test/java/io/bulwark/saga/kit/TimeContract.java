@@ -247,6 +247,10 @@ interface TimeContract extends KitAccess {
     assertThat(effects().count("comp:a")).isZero();
     time.advance(Duration.ofMinutes(1));
 
+    Waits.status(engine, "r-run-timeout", RunStatus.COMPENSATED, RunStatus.PARKED);
+    assertThat(engine.run("r-run-timeout").orElseThrow().status())
+        .as(Waits.describe(engine, "r-run-timeout"))
+        .isEqualTo(RunStatus.COMPENSATED);
     assertThatThrownBy(() -> await(engine.handle("r-run-timeout", String.class)))
         .isInstanceOfSatisfying(
             RunFailedException.class,

@@ -16,6 +16,7 @@ import io.bulwark.saga.Step;
 import io.bulwark.saga.StepFailedException;
 import io.bulwark.saga.StepView;
 import io.bulwark.saga.WorkflowDefinition;
+import io.bulwark.saga.testing.SagaTestKit;
 import io.bulwark.test.VirtualScheduler;
 import java.time.Duration;
 import java.time.Instant;
@@ -196,13 +197,7 @@ interface VisibilityContract extends KitAccess {
     engine.start(b, "vis-b1", "two");
     // b's retries are 10 ms apart in virtual time: move time until they are spent
     for (int i = 0; i < 50 && !engine.run("vis-b1").orElseThrow().status().isFinal(); i++) {
-      Waits.until(
-          "vis-b1 to wait or end",
-          () -> {
-            RunStatus s = engine.run("vis-b1").orElseThrow().status();
-            return s == RunStatus.WAITING || s.isFinal() || s == RunStatus.PARKED;
-          },
-          () -> Waits.describe(engine, "vis-b1"));
+      SagaTestKit.awaitIdle(engine, Waits.LIMIT);
       time.advance(Duration.ofMillis(10));
     }
     Waits.status(engine, "vis-b1", RunStatus.COMPENSATED);
