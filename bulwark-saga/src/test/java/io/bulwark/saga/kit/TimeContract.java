@@ -343,4 +343,67 @@ interface TimeContract extends KitAccess {
         .as("the deadline kept counting through the restart")
         .isLessThanOrEqualTo(Duration.ofHours(23).plusMinutes(1));
   }
+
+  @Test
+  default void compensationAttemptCountAndNextAttemptTimeSurviveARestart() throws Exception {
+    VirtualScheduler time = new VirtualScheduler();
+    Step<String> reserve =
+        Step.named("reserve", String.class)
+            .compensationRetry(
+                RetryConfig.builder()
+                    .maxAttempts(3)
+                    .fixedDelay(Duration.ofHours(1))
+                    .retryOn(t -> t instanceof KitFixture.Boom)
+                    .build())
+            .compensate(
+                (s, r) -> {
+                  if (effects().record("comp-try") == 1) {
+                    throw new KitFixture.Boom("stock service down");
+                  }
+                  effects().record("comp:reserve:" + r);
+                })
+            .action(s -> "R");
+    WorkflowDefinition<String, String> def =
+        WorkflowDefinition.builder(
+                "kit-comp-restart",
+                String.class,
+                String.class,
+                (wf, in) -> {
+                  wf.step(reserve);
+                  return wf.step(
+                      Step.named("charge", String.class)
+                          .retry(KitFixture.NO_RETRY)
+                          .action(
+                              s -> {
+                                throw new KitFixture.Fatal("card declined");
+                              }));
+                })
+            .build();
+    Instant start = now(time);
+    SagaEngine first = kit().start(kit().virtual(store(), time).register(def, KitFixture.MARKER));
+    first.start(def, "r-comp-restart", "x");
+    Waits.until(
+        "the first compensation attempt to fail and the next to be stored",
+        () -> {
+          StepView s = Waits.step(first.run("r-comp-restart").orElseThrow(), "reserve");
+          return s != null && s.compensationAttempts() == 1 && s.nextAttemptAt() != null;
+        },
+        () -> Waits.describe(first, "r-comp-restart"));
+    first.close();
+
+    SagaEngine second = kit().start(kit().virtual(reopen(), time).register(def, KitFixture.MARKER));
+    runMarker(second, "m-after-restart");
+    assertThat(effects().count("comp-try")).as("no compensation attempt repeated").isEqualTo(1);
+    StepView stored = stepOf(second.run("r-comp-restart").orElseThrow(), "reserve");
+    assertThat(stored.compensationAttempts()).isEqualTo(1);
+    assertThat(stored.nextAttemptAt()).isEqualTo(start.plus(Duration.ofHours(1)));
+    time.advance(Duration.ofMinutes(59));
+    runMarker(second, "m-59-minutes");
+    assertThat(effects().count("comp-try")).as("none brought forward").isEqualTo(1);
+    time.advance(Duration.ofMinutes(1));
+    RunView done = Waits.status(second, "r-comp-restart", RunStatus.COMPENSATED);
+    assertThat(effects().order("comp:")).containsExactly("comp:reserve:R");
+    assertThat(stepOf(done, "reserve").compensationAttempts()).isEqualTo(2);
+    assertThat(done.cause()).contains("card declined");
+  }
 }
