@@ -249,4 +249,47 @@ class PostgresSagaStoreCompatibilityTest extends SagaStoreCompatibilityKit {
     assertThat(await(first.handle("r-open-during-tx", String.class))).isEqualTo("paid");
     assertThat(KitFixture.rows(store, "r-open-during-tx")).containsExactly("paid");
   }
+
+  @Test
+  void aQueuesConcurrencyLimitHoldsAcrossExecutors() throws Exception {
+    QueueContract.Occupancy occupancy = new QueueContract.Occupancy();
+    WorkflowDefinition<String, String> def =
+        WorkflowDefinition.builder(
+                "kit-cluster-queue",
+                String.class,
+                String.class,
+                (wf, key) ->
+                    wf.step(
+                        "work",
+                        String.class,
+                        s -> {
+                          occupancy.enter(key);
+                          return key;
+                        }))
+            .queue("kit-two")
+            .build();
+    List<SagaEngine> engines = new java.util.ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      engines.add(
+          kit.start(
+              executor(reopen(), "kit-queue-" + i)
+                  .queue(io.bulwark.saga.QueueConfig.of("kit-two", 2))
+                  .register(def)));
+    }
+    for (int i = 0; i < 6; i++) {
+      engines.get(i % 2).start(def, "r-cq-" + i, "");
+    }
+    occupancy.awaitEntered(2);
+    for (int i = 2; i < 6; i++) {
+      occupancy.gate.release();
+      occupancy.awaitEntered(1);
+    }
+    occupancy.gate.release(2);
+    for (int i = 0; i < 6; i++) {
+      assertThat(await(engines.get(0).handle("r-cq-" + i, String.class))).isEmpty();
+    }
+    assertThat(occupancy.most("*"))
+        .as("runs of the queue at once, both executors together")
+        .isEqualTo(2);
+  }
 }
