@@ -376,4 +376,22 @@ class SagaBadInputTest {
     assertThat(effects.count("after")).isZero();
     assertThat(engine.run("r-big-state").orElseThrow().state()).doesNotContainKey("blob");
   }
+
+  @Test
+  void anOutputOverThePayloadLimitFailsTheRunNamingTheSize() throws Exception {
+    WorkflowDefinition<String, String> d =
+        def(
+            "kit-big-output",
+            (wf, in) -> {
+              wf.step("a", String.class, s -> "A", (s, r) -> effects.record("comp:a"));
+              return "o".repeat(6_000);
+            });
+    SagaEngine engine = engine(d);
+    engine.start(d, "r-big-output", "x");
+    RunFailedException failed = failure(engine, "r-big-output");
+    assertThat(failed.status()).isEqualTo(RunStatus.COMPENSATED);
+    assertThat(failed.runCause()).contains("6002");
+    assertThat(engine.run("r-big-output").orElseThrow().outputJson()).isNull();
+    assertThat(effects.count("comp:a")).isEqualTo(1);
+  }
 }

@@ -130,6 +130,9 @@ public abstract class SagaStoreCompatibilityKit
     assertThat(effects.count("c")).isEqualTo(1);
     assertThat(done.steps()).extracting(StepView::name).containsExactly("a", "b", "nap", "c");
     assertThat(done.steps()).extracting(StepView::index).containsExactly(0, 1, 2, 3);
+    RunHandle<String> again = second.start(def, "r-recover", "y");
+    assertThat(again.created()).as("a start after the restart finds the run").isFalse();
+    assertThat(await(again)).isEqualTo("x-a1-b1-c1");
   }
 
   /**
