@@ -1097,13 +1097,24 @@ public final class SagaEngineImpl implements SagaEngine {
           ex.setLong(1, now);
           ex.setString(2, executorId);
           ex.executeUpdate();
+          // renew exactly the runs this executor is executing, under the fence it holds them
+          // with: a run it lost (or never launched) is never kept alive by its heartbeat
           PreparedStatement ps =
               s.prepare(
-                  "UPDATE saga_runs SET lease_until = ? WHERE owner = ? AND status IN"
-                      + " ('RUNNING','COMPENSATING')");
-          ps.setLong(1, lease);
-          ps.setString(2, executorId);
-          ps.executeUpdate();
+                  "UPDATE saga_runs SET lease_until = ? WHERE run_id = ? AND fence = ? AND owner"
+                      + " = ?");
+          int n = 0;
+          for (Execution e : executing.values()) {
+            ps.setLong(1, lease);
+            ps.setString(2, e.runId);
+            ps.setLong(3, e.fence);
+            ps.setString(4, executorId);
+            ps.addBatch();
+            n++;
+          }
+          if (n > 0) {
+            ps.executeBatch();
+          }
           PreparedStatement c =
               s.prepare(
                   "SELECT run_id, cause FROM saga_runs WHERE owner = ? AND cancel_requested = 1");

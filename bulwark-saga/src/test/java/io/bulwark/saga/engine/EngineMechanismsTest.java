@@ -262,6 +262,7 @@ class EngineMechanismsTest {
     SagaStore store = store();
     CountDownLatch inStep = new CountDownLatch(1);
     CountDownLatch go = new CountDownLatch(1);
+    CountDownLatch hold = new CountDownLatch(1);
     try (Connection c = store.dataSource().getConnection();
         Statement s = c.createStatement()) {
       s.execute("CREATE TABLE money (total INTEGER)");
@@ -285,6 +286,14 @@ class EngineMechanismsTest {
                                 go.await();
                                 return "paid";
                               }));
+                  // keeps the run from completing before the adoption, whichever commit came first
+                  wf.step(
+                      "hold",
+                      String.class,
+                      s -> {
+                        hold.await();
+                        return "held";
+                      });
                   return "done";
                 })
             .build();
@@ -307,11 +316,13 @@ class EngineMechanismsTest {
                 });
     go.countDown();
     adopter.join();
+    hold.countDown();
     SagaTestKit.awaitIdle(e, WAIT);
     // either the adoption came first (the zombie's commit fenced out: nothing written) or the
     // zombie committed first (then the adopter's bump came after: the step is stored once)
     long total = count(store, "SELECT total FROM money");
-    long steps = count(store, "SELECT COUNT(*) FROM saga_steps WHERE run_id = 'z-1'");
+    long steps =
+        count(store, "SELECT COUNT(*) FROM saga_steps WHERE run_id = 'z-1' AND name = 'pay'");
     assertThat(total).isEqualTo(steps * 100);
     RunView v = e.run("z-1").orElseThrow();
     assertThat(v.owner()).isEqualTo("other");
@@ -350,5 +361,53 @@ class EngineMechanismsTest {
     clock.advance(Duration.ofHours(6));
     SagaTestKit.awaitIdle(e, WAIT);
     assertThat(e.handle("v-1", String.class).await(WAIT)).isEqualTo("yes/timeout");
+  }
+
+  @Test
+  void aCompensationRetryIsStoredAndARestartedEngineMakesTheNextAttemptNotTheSameOneAgain()
+      throws Exception {
+    VirtualScheduler clock = new VirtualScheduler();
+    WorkflowDefinition<String, String> d =
+        WorkflowDefinition.builder(
+                "undo",
+                String.class,
+                String.class,
+                (wf, in) -> {
+                  wf.step(
+                      "a", String.class, s -> "A", (s, r) -> effects.add("undo a " + s.attempt()));
+                  wf.step(
+                      "b", String.class, s -> "B", (s, r) -> effects.add("undo b " + s.attempt()));
+                  wf.step(
+                      "c",
+                      String.class,
+                      s -> {
+                        throw new IllegalStateException("c fails");
+                      });
+                  return "x";
+                })
+            .build();
+    StepFaults faults =
+        StepFaults.none()
+            .fail(
+                "undo", "b", StepFaults.Target.COMPENSATION, 1, () -> new RuntimeException("down"));
+    RetryConfig slow = RetryConfig.builder().maxAttempts(5).fixedDelay(Duration.ofHours(1)).build();
+    SagaStore store = store();
+    SagaEngine first =
+        builder(store, d).scheduler(clock).faults(faults).defaultCompensationRetry(slow).build();
+    first.start(d, "u-1", "x");
+    SagaTestKit.awaitIdle(first, WAIT);
+    StepView b = first.run("u-1").orElseThrow().steps().get(1);
+    assertThat(b.status()).isEqualTo("COMPENSATING");
+    assertThat(b.compensationAttempts()).isEqualTo(1);
+    assertThat(b.nextAttemptAt()).isNotNull();
+    first.close();
+    SagaEngine second =
+        started(builder(store, d).scheduler(clock).faults(faults).defaultCompensationRetry(slow));
+    SagaTestKit.awaitIdle(second, WAIT);
+    assertThat(effects).isEmpty(); // the backoff is stored: no attempt before it passes
+    clock.advance(Duration.ofHours(1).plusMinutes(1));
+    SagaTestKit.awaitIdle(second, WAIT);
+    assertThat(second.run("u-1").orElseThrow().status()).isEqualTo(RunStatus.COMPENSATED);
+    assertThat(effects).containsExactly("undo b 2", "undo a 1");
   }
 }
