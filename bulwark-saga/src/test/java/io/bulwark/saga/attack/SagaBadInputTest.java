@@ -146,7 +146,7 @@ class SagaBadInputTest {
   @Test
   @Disabled(
       "engine bug: /work/wt/notes14/kit-bugs.md, 'kit: BUG K4' (state keys are not checked) — open at"
-          + " i14-core 74f048b")
+          + " i14-core 9739998")
   void aBadStateKeyFailsTheRunNamingIt() throws Exception {
     WorkflowDefinition<String, String> d =
         def(
