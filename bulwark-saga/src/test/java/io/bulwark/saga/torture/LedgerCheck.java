@@ -2,7 +2,6 @@ package io.bulwark.saga.torture;
 
 import io.bulwark.saga.RunStatus;
 import io.bulwark.saga.RunView;
-import io.bulwark.saga.SagaEngine;
 import io.bulwark.saga.StepView;
 import io.bulwark.saga.torture.OrderSaga.Order;
 import io.bulwark.saga.torture.OrderSaga.Outcome;
@@ -16,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 import javax.sql.DataSource;
 
 /**
@@ -28,15 +28,19 @@ import javax.sql.DataSource;
  */
 final class LedgerCheck {
   private final DataSource db;
-  private final SagaEngine engine;
-  private final int runs;
+  private final Function<String, Optional<RunView>> runs;
+  private final int count;
   private final List<String> violations = new ArrayList<>();
   private final Map<RunStatus, Integer> statuses = new TreeMap<>();
 
-  LedgerCheck(DataSource db, SagaEngine engine, int runs) {
+  /**
+   * @param runs the store's view of a run (the engine's {@code run})
+   * @param count the number of orders started ({@code order-0} to {@code order-<count - 1>})
+   */
+  LedgerCheck(DataSource db, Function<String, Optional<RunView>> runs, int count) {
     this.db = db;
-    this.engine = engine;
     this.runs = runs;
+    this.count = count;
   }
 
   /** What the check found; {@code violations} is empty when every invariant holds. */
@@ -59,9 +63,9 @@ final class LedgerCheck {
   }
 
   private void checkRuns() {
-    for (int i = 0; i < runs; i++) {
+    for (int i = 0; i < count; i++) {
       String id = OrderSaga.runId(i);
-      Optional<RunView> found = engine.run(id);
+      Optional<RunView> found = runs.apply(id);
       if (found.isEmpty()) {
         violations.add(id + ": no run in the store");
         continue;
@@ -130,7 +134,7 @@ final class LedgerCheck {
             .put(rs.getString(2), rs.getInt(3));
       }
     }
-    for (int i = 0; i < runs; i++) {
+    for (int i = 0; i < count; i++) {
       String id = OrderSaga.runId(i);
       Map<String, Integer> expected = expectedEffects(Outcome.of(i));
       Map<String, Integer> got = seen.getOrDefault(id, Map.of());
@@ -173,7 +177,7 @@ final class LedgerCheck {
   private void checkBalances() throws SQLException {
     long[] stock = new long[OrderSaga.SKUS];
     long charged = 0;
-    for (int i = 0; i < runs; i++) {
+    for (int i = 0; i < count; i++) {
       if (Outcome.of(i) == Outcome.COMPLETES) {
         Order o = Order.of(i);
         stock[i % OrderSaga.SKUS] += o.qty();
@@ -201,7 +205,7 @@ final class LedgerCheck {
         countBy(
             "SELECT order_id, COUNT(*) FROM " + table + " WHERE state = ? GROUP BY order_id",
             state);
-    for (int i = 0; i < runs; i++) {
+    for (int i = 0; i < count; i++) {
       String id = OrderSaga.runId(i);
       long want = Outcome.of(i) == outcome ? 1 : 0;
       long got = rows.getOrDefault(id, 0L);
@@ -212,7 +216,7 @@ final class LedgerCheck {
   private void checkCourier() throws SQLException {
     Map<String, Long> rows =
         countBy("SELECT order_id, COUNT(*) FROM torture_courier GROUP BY order_id");
-    for (int i = 0; i < runs; i++) {
+    for (int i = 0; i < count; i++) {
       String id = OrderSaga.runId(i);
       long want = Outcome.of(i) == Outcome.COMPLETES ? 1 : 0;
       long got = rows.getOrDefault(id, 0L);

@@ -101,7 +101,7 @@ class PostgresAdoptionTortureTest {
                     new OrderSaga(store.dataSource(), "checker", false, line -> {}).definition())
                 .executorId("checker")
                 .build()) {
-      result = new LedgerCheck(store.dataSource(), engine, runs).run();
+      result = new LedgerCheck(store.dataSource(), engine::run, runs).run();
       adoption = adoptionTimes(store, killList);
     }
     System.out.printf(

@@ -105,7 +105,7 @@ class SqliteSigkillTortureTest {
                     new OrderSaga(store.dataSource(), "checker", false, line -> {}).definition())
                 .executorId("checker")
                 .build()) {
-      result = new LedgerCheck(store.dataSource(), engine, runs).run();
+      result = new LedgerCheck(store.dataSource(), engine::run, runs).run();
     }
     System.out.printf(
         "torture sqlite: seed=%d runs=%d kills=%d (SIGKILL) lives=%d in %d s; statuses %s;"
