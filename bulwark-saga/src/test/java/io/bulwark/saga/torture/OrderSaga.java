@@ -123,20 +123,21 @@ final class OrderSaga {
 
   private final DataSource db;
   private final String executor;
-  private final boolean logCalls;
+  private final @Nullable CallLog callLog;
   private final Consumer<String> progress;
 
   /**
    * @param db the saga store's database (compensations and the courier use their own transaction)
    * @param executor the executor id, written into {@code torture_calls}
-   * @param logCalls whether every action and compensation call is logged with its time (for
-   *     adoption times)
+   * @param callLog where every action and compensation call is logged with its time (for adoption
+   *     times), or null for no log; its own connections, never the engine's pool, since a
+   *     transactional step logs while it holds a pooled connection
    * @param progress told after every applied effect (the child prints it; the test kills on it)
    */
-  OrderSaga(DataSource db, String executor, boolean logCalls, Consumer<String> progress) {
+  OrderSaga(DataSource db, String executor, @Nullable CallLog callLog, Consumer<String> progress) {
     this.db = db;
     this.executor = executor;
-    this.logCalls = logCalls;
+    this.callLog = callLog;
     this.progress = progress;
   }
 
@@ -308,6 +309,12 @@ final class OrderSaga {
 
   // ---- SQL ----
 
+  /** Opens a connection of its own (not from the engine's pool). */
+  @FunctionalInterface
+  interface CallLog {
+    Connection open() throws SQLException;
+  }
+
   @FunctionalInterface
   private interface Work {
     void apply(Connection c) throws SQLException;
@@ -340,10 +347,10 @@ final class OrderSaga {
   }
 
   private void logCall(StepContext s, String kind) throws SQLException {
-    if (!logCalls) {
+    if (callLog == null) {
       return;
     }
-    try (Connection c = db.getConnection()) {
+    try (Connection c = callLog.open()) {
       update(
           c,
           "INSERT INTO torture_calls(run_id, step, kind, attempt, executor, at_ms) VALUES (?, ?, ?, ?, ?, ?)",

@@ -98,7 +98,7 @@ class PostgresAdoptionTortureTest {
         SagaEngine engine =
             SagaEngine.builder(store)
                 .register(
-                    new OrderSaga(store.dataSource(), "checker", false, line -> {}).definition())
+                    new OrderSaga(store.dataSource(), "checker", null, line -> {}).definition())
                 .executorId("checker")
                 .build()) {
       result = new LedgerCheck(store.dataSource(), engine::run, runs).run();

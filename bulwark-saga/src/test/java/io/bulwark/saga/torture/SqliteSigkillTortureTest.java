@@ -102,7 +102,7 @@ class SqliteSigkillTortureTest {
         SagaEngine engine =
             SagaEngine.builder(store)
                 .register(
-                    new OrderSaga(store.dataSource(), "checker", false, line -> {}).definition())
+                    new OrderSaga(store.dataSource(), "checker", null, line -> {}).definition())
                 .executorId("checker")
                 .build()) {
       result = new LedgerCheck(store.dataSource(), engine::run, runs).run();

@@ -9,6 +9,7 @@ import io.bulwark.saga.WorkflowDefinition;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * instants and starts it again.
  *
  * <p>Arguments: {@code sqlite <file>} or {@code postgresql <jdbc url>}, then executor id, number of
- * runs, lease millis, heartbeat millis, {@code log-calls|no-log-calls}.
+ * runs, lease millis, heartbeat millis, {@code log-calls|no-log-calls} (the call log needs a
+ * PostgreSQL URL).
  *
  * <p>Standard output, one line each (the test parses it): {@code READY <ms>} once the engine is
  * built (ms since JVM start), {@code RECOVERY <ms>} at the first effect applied in this JVM (ms
@@ -54,7 +56,7 @@ public final class TortureChild {
           new OrderSaga(
               store.dataSource(),
               executor,
-              logCalls,
+              logCalls ? () -> DriverManager.getConnection(where, "postgres", "") : null,
               line -> {
                 if (moving.compareAndSet(false, true)) {
                   out.println("RECOVERY " + (System.currentTimeMillis() - jvmStart));
