@@ -18,6 +18,7 @@ module io.bulwark.saga {
   requires static transitive org.jspecify;
   requires org.xerial.sqlitejdbc;
   requires org.postgresql.jdbc;
+  requires com.zaxxer.hikari;
 
   exports io.bulwark.saga;
   exports io.bulwark.saga.http;

@@ -1,5 +1,8 @@
 package io.bulwark.saga.internal;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.bulwark.events.outbox.Outbox;
 import io.bulwark.saga.SagaStore;
 import io.bulwark.saga.SagaStoreException;
 import java.io.IOException;
@@ -7,18 +10,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
-/** The SQL saga store (SQLite or PostgreSQL). */
+/**
+ * The SQL saga store (SQLite or PostgreSQL): a pooled {@link DataSource} and the schema. Tables:
+ * {@code saga_runs} (one row per run: status, lease owner and fence, wake-up time, context, state),
+ * {@code saga_steps} (one row per (run, index): name, result, attempts, next attempt), {@code
+ * saga_signals}, {@code saga_executors}, {@code saga_events} (the timeline) and the events outbox
+ * table {@code bulwark_outbox}. The schema is created on first use; only identity columns differ
+ * between the dialects.
+ */
 public final class JdbcSagaStore implements SagaStore {
   private final String url;
-  private final String dialect;
-  private final DataSource dataSource;
+  private final Dialect dialect;
+  private final HikariDataSource dataSource;
 
-  private JdbcSagaStore(String url, String dialect, DataSource dataSource) {
+  private JdbcSagaStore(String url, Dialect dialect, HikariDataSource dataSource) {
     this.url = url;
     this.dialect = dialect;
     this.dataSource = dataSource;
@@ -38,10 +49,12 @@ public final class JdbcSagaStore implements SagaStore {
     SQLiteConfig config = new SQLiteConfig();
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
     config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-    config.setBusyTimeout(10_000);
+    config.setBusyTimeout(60_000);
+    // a write transaction takes the write lock at BEGIN, so two writers never deadlock on upgrade
+    config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     SQLiteDataSource ds = new SQLiteDataSource(config);
     ds.setUrl(url);
-    return check(new JdbcSagaStore(url, "sqlite", ds));
+    return open(url, Dialect.SQLITE, ds, 8);
   }
 
   /** A PostgreSQL store. */
@@ -59,17 +72,91 @@ public final class JdbcSagaStore implements SagaStore {
     ds.setURL(jdbcUrl);
     ds.setUser(user);
     ds.setPassword(password);
-    return check(new JdbcSagaStore(jdbcUrl, "postgresql", ds));
+    ds.setConnectTimeout(5);
+    return open(jdbcUrl, Dialect.POSTGRES, ds, Math.max(2, maxConnections));
   }
 
-  private static JdbcSagaStore check(JdbcSagaStore store) {
-    try (Connection c = store.dataSource.getConnection()) {
+  private static JdbcSagaStore open(String url, Dialect dialect, DataSource raw, int size) {
+    // fail fast: one plain connection before the pool exists, so the error names the URL at once
+    try (Connection c = raw.getConnection()) {
       c.isValid(5);
     } catch (SQLException e) {
       throw new SagaStoreException(
-          "saga store " + store.url + " cannot be reached: " + e.getMessage(), e);
+          "saga store " + url + " cannot be reached: " + e.getMessage(), e);
+    }
+    HikariConfig hc = new HikariConfig();
+    hc.setDataSource(raw);
+    hc.setMaximumPoolSize(size);
+    hc.setMinimumIdle(1);
+    hc.setConnectionTimeout(30_000);
+    hc.setInitializationFailTimeout(-1);
+    hc.setPoolName("bulwark-saga");
+    HikariDataSource pool = new HikariDataSource(hc);
+    JdbcSagaStore store = new JdbcSagaStore(url, dialect, pool);
+    try {
+      store.createSchema();
+    } catch (SQLException e) {
+      pool.close();
+      throw new SagaStoreException(
+          "saga store " + url + ": cannot create its tables: " + e.getMessage(), e);
     }
     return store;
+  }
+
+  private void createSchema() throws SQLException {
+    String id = dialect == Dialect.SQLITE ? "INTEGER PRIMARY KEY" : "BIGSERIAL PRIMARY KEY";
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        if (dialect == Dialect.POSTGRES) {
+          // two executors creating the schema at once: one waits for the other
+          s.execute("SELECT pg_advisory_xact_lock(4711014)");
+        }
+        s.execute(
+            "CREATE TABLE IF NOT EXISTS saga_runs (run_id VARCHAR(600) PRIMARY KEY, workflow"
+                + " VARCHAR(128) NOT NULL, version INTEGER NOT NULL, wf_key VARCHAR(160) NOT NULL,"
+                + " status VARCHAR(16) NOT NULL, phase VARCHAR(8) NOT NULL, queue VARCHAR(128) NOT"
+                + " NULL, priority INTEGER NOT NULL, ckey VARCHAR(256), parent_run_id"
+                + " VARCHAR(600), input_json TEXT NOT NULL, output_json TEXT, cause TEXT, owner"
+                + " VARCHAR(128), lease_until BIGINT, fence BIGINT NOT NULL DEFAULT 0, wake_at"
+                + " BIGINT, deadline_at BIGINT, context_json TEXT, state_json TEXT,"
+                + " cancel_requested INTEGER NOT NULL DEFAULT 0, created_at BIGINT NOT NULL,"
+                + " updated_at BIGINT NOT NULL, started_at BIGINT, signal_seq BIGINT NOT NULL DEFAULT 0)");
+        s.execute(
+            "CREATE INDEX IF NOT EXISTS saga_runs_status ON saga_runs (status, queue, priority)");
+        s.execute("CREATE INDEX IF NOT EXISTS saga_runs_created ON saga_runs (created_at)");
+        s.execute(
+            "CREATE TABLE IF NOT EXISTS saga_steps (run_id VARCHAR(600) NOT NULL, idx INTEGER NOT"
+                + " NULL, name VARCHAR(128) NOT NULL, kind VARCHAR(8) NOT NULL, grp INTEGER NOT"
+                + " NULL, status VARCHAR(24) NOT NULL, output_json TEXT, error TEXT, attempts"
+                + " INTEGER NOT NULL DEFAULT 0, comp_attempts INTEGER NOT NULL DEFAULT 0,"
+                + " next_attempt_at BIGINT, started_at BIGINT, ended_at BIGINT, has_comp INTEGER"
+                + " NOT NULL DEFAULT 0, PRIMARY KEY (run_id, idx))");
+        s.execute(
+            "CREATE TABLE IF NOT EXISTS saga_signals (id "
+                + id
+                + ", run_id VARCHAR(600) NOT NULL, name VARCHAR(128) NOT NULL, payload_json TEXT,"
+                + " consumed INTEGER NOT NULL DEFAULT 0, created_at BIGINT NOT NULL)");
+        s.execute(
+            "CREATE INDEX IF NOT EXISTS saga_signals_run ON saga_signals (run_id, name, consumed)");
+        s.execute(
+            "CREATE TABLE IF NOT EXISTS saga_executors (executor_id VARCHAR(128) PRIMARY KEY,"
+                + " started_at BIGINT NOT NULL, heartbeat_at BIGINT NOT NULL)");
+        s.execute(
+            "CREATE TABLE IF NOT EXISTS saga_events (id "
+                + id
+                + ", run_id VARCHAR(600) NOT NULL, at BIGINT NOT NULL, kind VARCHAR(32) NOT NULL,"
+                + " detail TEXT NOT NULL)");
+        s.execute("CREATE INDEX IF NOT EXISTS saga_events_run ON saga_events (run_id, id)");
+      }
+      Outbox.create().createTable(c);
+      c.commit();
+    }
+  }
+
+  /** The dialect. */
+  public Dialect sqlDialect() {
+    return dialect;
   }
 
   @Override
@@ -79,7 +166,7 @@ public final class JdbcSagaStore implements SagaStore {
 
   @Override
   public String dialect() {
-    return dialect;
+    return dialect == Dialect.SQLITE ? "sqlite" : "postgresql";
   }
 
   @Override
@@ -88,5 +175,13 @@ public final class JdbcSagaStore implements SagaStore {
   }
 
   @Override
-  public void close() {}
+  public void close() {
+    dataSource.close();
+  }
+
+  /** The two databases. */
+  public enum Dialect {
+    SQLITE,
+    POSTGRES
+  }
 }

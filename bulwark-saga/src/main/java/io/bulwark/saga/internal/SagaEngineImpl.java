@@ -1,0 +1,1177 @@
+package io.bulwark.saga.internal;
+
+import io.bulwark.core.context.Context;
+import io.bulwark.core.telemetry.SpanKind;
+import io.bulwark.core.telemetry.TelemetrySpan;
+import io.bulwark.core.time.Clock;
+import io.bulwark.core.time.ScheduledTask;
+import io.bulwark.saga.EngineSettings;
+import io.bulwark.saga.RunFailedException;
+import io.bulwark.saga.RunHandle;
+import io.bulwark.saga.RunQuery;
+import io.bulwark.saga.RunStatus;
+import io.bulwark.saga.RunSummary;
+import io.bulwark.saga.RunView;
+import io.bulwark.saga.SagaEngine;
+import io.bulwark.saga.SagaStoreException;
+import io.bulwark.saga.StartOptions;
+import io.bulwark.saga.UnknownRunException;
+import io.bulwark.saga.WorkflowDefinition;
+import io.bulwark.saga.WorkflowDefinitionException;
+import io.bulwark.saga.internal.JdbcSagaStore.Dialect;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The saga engine: starts runs (idempotent insert), claims runnable runs (queued, due, orphaned) in
+ * one pump, runs each claimed run on its own virtual thread ({@link Execution}), renews its leases
+ * with a heartbeat, and answers the visibility API from the store.
+ *
+ * <p>Design notes. A run's row carries {@code owner}, {@code lease_until} and {@code fence}. Every
+ * claim (start, wake-up, adoption) raises the fence; every write of the run's progress is
+ * conditional on the fence it was claimed with, so an executor that lost the run (paused past its
+ * lease, or the run was cancelled under it) writes nothing and drops the run. A run that waits
+ * gives its row up ({@code owner} NULL, {@code wake_at} set); whoever's pump sees {@code wake_at}
+ * pass claims it. Signals and child completions raise {@code signal_seq}, which a run about to wait
+ * compares with the value it started from, so a signal racing a wait is never lost.
+ */
+public final class SagaEngineImpl implements SagaEngine {
+  private static final System.Logger LOG = System.getLogger("io.bulwark.saga");
+  static final String LIVE = "('RUNNING','WAITING','COMPENSATING')";
+
+  final EngineSettings settings;
+  final JdbcSagaStore store;
+  final Dialect dialect;
+  final Writer writer;
+  final Clock clock;
+  final Json json;
+  final String executorId;
+  private final String keysIn;
+  private final Map<String, Execution> executing = new ConcurrentHashMap<>();
+  private final List<String> missing = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final AtomicBoolean pumpRequested = new AtomicBoolean();
+  private final AtomicBoolean heartbeatRunning = new AtomicBoolean();
+  private final java.util.concurrent.Semaphore pumpSignal = new java.util.concurrent.Semaphore(0);
+  private final Thread pump;
+  private final List<ScheduledTask> periodic = new ArrayList<>();
+  private final Map<String, Long> queueBlockedUntil = new ConcurrentHashMap<>();
+  private int busy;
+  private long timerAt = Long.MAX_VALUE;
+  private @Nullable ScheduledTask timer;
+  private volatile boolean closed;
+  private volatile boolean firstRound = true;
+  private final long startedNanos = System.nanoTime();
+
+  private SagaEngineImpl(EngineSettings settings) {
+    this.settings = settings;
+    if (!(settings.store() instanceof JdbcSagaStore jdbc)) {
+      throw new IllegalArgumentException(
+          "saga store " + settings.store().url() + " is not a store made by SagaStores");
+    }
+    this.store = jdbc;
+    this.dialect = jdbc.sqlDialect();
+    this.clock = settings.scheduler().clock();
+    this.json = new Json(settings.mapper(), settings.maxPayloadBytes(), clock);
+    this.executorId = settings.executorId();
+    StringBuilder in = new StringBuilder("(");
+    for (String key : settings.definitions().keySet()) {
+      in.append(in.length() > 1 ? "," : "").append('\'').append(key).append('\'');
+    }
+    this.keysIn = in.length() == 1 ? "('')" : in.append(')').toString();
+    this.writer = new Writer(jdbc.dataSource(), jdbc.url(), "saga-writer-" + executorId);
+    this.pump = Thread.ofVirtual().name("saga-pump-" + executorId).unstarted(this::pumpLoop);
+  }
+
+  /** Starts an engine: registers the executor, reports missing definitions, starts the pump. */
+  static SagaEngineImpl start(EngineSettings settings) {
+    SagaEngineImpl e = new SagaEngineImpl(settings);
+    try {
+      e.register();
+      e.findMissing(true);
+    } catch (RuntimeException | InterruptedException ex) {
+      e.writer.close();
+      if (ex instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw ex instanceof SagaStoreException s
+          ? s
+          : new SagaStoreException(
+              "saga store " + e.store.url() + " cannot be used: " + ex.getMessage(), ex);
+    }
+    e.pump.start();
+    long poll = Math.max(1, settings.poll().toNanos());
+    e.periodic.add(settings.scheduler().scheduleAtFixedRate(poll, poll, e::wake));
+    long hb = Math.max(1, settings.heartbeat().toNanos());
+    e.periodic.add(settings.scheduler().scheduleAtFixedRate(hb, hb, e::heartbeatTick));
+    e.wake();
+    return e;
+  }
+
+  // ---- public API ----------------------------------------------------------------------------
+
+  @Override
+  public String executorId() {
+    return executorId;
+  }
+
+  @Override
+  public <I, O> RunHandle<O> start(WorkflowDefinition<I, O> definition, String runId, I input) {
+    return start(definition, runId, input, StartOptions.defaults());
+  }
+
+  @Override
+  public <I, O> RunHandle<O> start(
+      WorkflowDefinition<I, O> definition, String runId, I input, StartOptions options) {
+    Objects.requireNonNull(definition, "definition");
+    Objects.requireNonNull(options, "options");
+    checkRunId(runId);
+    WorkflowDefinition<?, ?> registered = settings.definitions().get(definition.key());
+    if (registered == null) {
+      throw new WorkflowDefinitionException(
+          "workflow "
+              + definition.key()
+              + " is not registered with saga executor "
+              + executorId
+              + " (registered: "
+              + settings.definitions().keySet()
+              + ")");
+    }
+    String queue = options.queue() != null ? options.queue() : definition.queue();
+    if (!settings.queues().containsKey(queue)) {
+      throw new IllegalArgumentException(
+          "run " + runId + ": queue '" + queue + "' is not configured on this engine");
+    }
+    String inputJson = json.encode(runId, "input", input);
+    Context ctx = options.context() != null ? options.context() : Context.current();
+    boolean created =
+        insertRun(
+            definition,
+            runId,
+            inputJson,
+            queue,
+            options.priority(),
+            options.concurrencyKey(),
+            ctx,
+            null);
+    if (created) {
+      wake();
+    }
+    return new Handle<>(this, runId, created, definition.outputType());
+  }
+
+  /** Inserts a run if absent (through the writer); true if this call created it. */
+  boolean insertRun(
+      WorkflowDefinition<?, ?> d,
+      String runId,
+      String inputJson,
+      String queue,
+      int priority,
+      @Nullable String ckey,
+      Context ctx,
+      @Nullable String parent) {
+    Context stored = ctx;
+    if (ctx.trace() == null && settings.telemetry().tracing().mayRecord(ctx)) {
+      // one trace per run: a root for runs started outside any trace
+      try (TelemetrySpan root =
+          settings
+              .telemetry()
+              .tracing()
+              .startSpan("saga.start " + d.name(), SpanKind.INTERNAL, ctx)) {
+        root.attribute("saga.run_id", runId);
+        stored = root.context();
+      }
+    }
+    String contextJson = json.contextJson(stored);
+    long now = clock.wallMillis();
+    Duration timeout = d.runTimeout();
+    long deadlineAt = timeout == null ? 0 : now + timeout.toMillis();
+    try {
+      return writer.write(
+          s -> {
+            PreparedStatement ps =
+                s.prepare(
+                    "INSERT INTO saga_runs (run_id, workflow, version, wf_key, status, phase,"
+                        + " queue, priority, ckey, parent_run_id, input_json, fence, deadline_at,"
+                        + " context_json, cancel_requested, created_at, updated_at, signal_seq)"
+                        + " VALUES (?, ?, ?, ?, 'PENDING', 'RUN', ?, ?, ?, ?, ?, 0, ?, ?, 0, ?, ?,"
+                        + " 0) ON CONFLICT (run_id) DO NOTHING");
+            ps.setString(1, runId);
+            ps.setString(2, d.name());
+            ps.setInt(3, d.version());
+            ps.setString(4, d.key());
+            ps.setString(5, queue);
+            ps.setInt(6, priority);
+            Rows.setNullableString(ps, 7, ckey);
+            Rows.setNullableString(ps, 8, parent);
+            ps.setString(9, inputJson);
+            Rows.setNullableLong(ps, 10, deadlineAt);
+            ps.setString(11, contextJson);
+            ps.setLong(12, now);
+            ps.setLong(13, now);
+            if (ps.executeUpdate() == 0) {
+              return false;
+            }
+            event(s, runId, now, "started", d.key() + " on queue " + queue);
+            return true;
+          });
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SagaStoreException("interrupted while starting run " + runId, e);
+    }
+  }
+
+  static void event(Writer.Statements s, String runId, long at, String kind, String detail)
+      throws SQLException {
+    PreparedStatement ps =
+        s.prepare("INSERT INTO saga_events (run_id, at, kind, detail) VALUES (?, ?, ?, ?)");
+    ps.setString(1, runId);
+    ps.setLong(2, at);
+    ps.setString(3, kind);
+    ps.setString(4, detail.length() > 4000 ? detail.substring(0, 4000) : detail);
+    ps.executeUpdate();
+  }
+
+  private static void checkRunId(String runId) {
+    Objects.requireNonNull(runId, "runId");
+    if (runId.isEmpty() || runId.length() > 512) {
+      throw new IllegalArgumentException(
+          "run id must be 1 to 512 characters, got " + runId.length());
+    }
+    for (int i = 0; i < runId.length(); i++) {
+      if (Character.isISOControl(runId.charAt(i))) {
+        throw new IllegalArgumentException(
+            "run id must not contain control characters (character " + (i + 1) + ")");
+      }
+    }
+  }
+
+  @Override
+  public <O> RunHandle<O> handle(String runId, Class<O> outputType) {
+    Objects.requireNonNull(outputType, "outputType");
+    Objects.requireNonNull(runId, "runId");
+    if (readRun(runId) == null) {
+      throw new UnknownRunException(runId);
+    }
+    return new Handle<>(this, runId, false, outputType);
+  }
+
+  @Override
+  public Optional<RunView> run(String runId) {
+    Objects.requireNonNull(runId, "runId");
+    return read(
+        c -> {
+          Rows.Run r = Rows.readRun(c, runId);
+          if (r == null) {
+            return Optional.empty();
+          }
+          List<io.bulwark.saga.StepView> steps = new ArrayList<>();
+          for (Rows.StepRow s : Rows.readSteps(c, runId).values()) {
+            steps.add(s.view());
+          }
+          return Optional.of(
+              new RunView(
+                  r.runId(),
+                  r.workflow(),
+                  r.version(),
+                  r.status(),
+                  r.queue(),
+                  r.priority(),
+                  r.parentRunId(),
+                  r.inputJson(),
+                  r.outputJson(),
+                  r.cause(),
+                  r.owner(),
+                  Instant.ofEpochMilli(r.createdAt()),
+                  Instant.ofEpochMilli(r.updatedAt()),
+                  Rows.stateMap(r.stateJson(), json),
+                  steps,
+                  Rows.readTimeline(c, runId)));
+        });
+  }
+
+  @Override
+  public List<RunSummary> runs(RunQuery query) {
+    Objects.requireNonNull(query, "query");
+    StringBuilder sql =
+        new StringBuilder(
+            "SELECT run_id, workflow, version, status, cause, created_at, updated_at FROM"
+                + " saga_runs WHERE 1 = 1");
+    List<Object> args = new ArrayList<>();
+    if (query.workflow() != null) {
+      sql.append(" AND workflow = ?");
+      args.add(query.workflow());
+    }
+    if (!query.statuses().isEmpty()) {
+      sql.append(" AND status IN (");
+      int i = 0;
+      for (RunStatus st : query.statuses()) {
+        sql.append(i++ > 0 ? ", ?" : "?");
+        args.add(st.name());
+      }
+      sql.append(')');
+    }
+    if (query.createdFrom() != null) {
+      sql.append(" AND created_at >= ?");
+      args.add(query.createdFrom().toEpochMilli());
+    }
+    if (query.createdTo() != null) {
+      sql.append(" AND created_at < ?");
+      args.add(query.createdTo().toEpochMilli());
+    }
+    sql.append(" ORDER BY created_at DESC, run_id DESC LIMIT ").append(query.limit());
+    return read(
+        c -> {
+          List<RunSummary> out = new ArrayList<>();
+          try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < args.size(); i++) {
+              ps.setObject(i + 1, args.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(
+                    new RunSummary(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getInt(3),
+                        RunStatus.valueOf(rs.getString(4)),
+                        rs.getString(5),
+                        Instant.ofEpochMilli(rs.getLong(6)),
+                        Instant.ofEpochMilli(rs.getLong(7))));
+              }
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public void signal(String runId, String name, Object payload) {
+    Objects.requireNonNull(runId, "runId");
+    Objects.requireNonNull(name, "signal name");
+    if (name.isEmpty() || name.length() > 128) {
+      throw new IllegalArgumentException(
+          "signal name must be 1 to 128 characters, got " + name.length());
+    }
+    String payloadJson = json.encode(runId, "signal " + name, payload);
+    long now = clock.wallMillis();
+    Boolean ok =
+        writeOrThrow(
+            s -> {
+              PreparedStatement ps =
+                  s.prepare(
+                      "UPDATE saga_runs SET signal_seq = signal_seq + 1, wake_at = CASE WHEN"
+                          + " status = 'WAITING' THEN ? ELSE wake_at END WHERE run_id = ? AND"
+                          + " status NOT IN ('COMPLETED','COMPENSATED')");
+              ps.setLong(1, now);
+              ps.setString(2, runId);
+              if (ps.executeUpdate() == 0) {
+                return false;
+              }
+              PreparedStatement ins =
+                  s.prepare(
+                      "INSERT INTO saga_signals (run_id, name, payload_json, consumed, created_at)"
+                          + " VALUES (?, ?, ?, 0, ?)");
+              ins.setString(1, runId);
+              ins.setString(2, name);
+              ins.setString(3, payloadJson);
+              ins.setLong(4, now);
+              ins.executeUpdate();
+              event(s, runId, now, "signal", name);
+              return true;
+            });
+    if (!ok) {
+      Rows.Run r = readRun(runId);
+      if (r == null) {
+        throw new UnknownRunException(runId);
+      }
+      throw new IllegalStateException(
+          "run " + runId + " has ended (" + r.status() + "); signal '" + name + "' not kept");
+    }
+    wake();
+  }
+
+  @Override
+  public void cancel(String runId, String reason) {
+    Objects.requireNonNull(runId, "runId");
+    Objects.requireNonNull(reason, "reason");
+    String cause = "cancelled: " + reason;
+    long now = clock.wallMillis();
+    Boolean done =
+        writeOrThrow(
+            s -> {
+              // not held by anyone: turn it to compensation at once
+              PreparedStatement ps =
+                  s.prepare(
+                      "UPDATE saga_runs SET status = 'COMPENSATING', phase = 'COMP', cause = ?,"
+                          + " owner = NULL, wake_at = ?, fence = fence + 1, updated_at = ? WHERE"
+                          + " run_id = ? AND (status IN ('PENDING','WAITING','PARKED') OR (owner"
+                          + " IS NULL AND status IN ('RUNNING','COMPENSATING')))");
+              ps.setString(1, cause);
+              ps.setLong(2, now);
+              ps.setLong(3, now);
+              ps.setString(4, runId);
+              if (ps.executeUpdate() == 1) {
+                event(s, runId, now, "cancel", reason);
+                return true;
+              }
+              // held by an executor: ask it (it checks at its next step)
+              PreparedStatement req =
+                  s.prepare(
+                      "UPDATE saga_runs SET cancel_requested = 1, cause = ?, signal_seq ="
+                          + " signal_seq + 1, updated_at = ? WHERE run_id = ? AND status IN"
+                          + " ('RUNNING','COMPENSATING')");
+              req.setString(1, cause);
+              req.setLong(2, now);
+              req.setString(3, runId);
+              if (req.executeUpdate() == 1) {
+                event(s, runId, now, "cancel", reason);
+                return true;
+              }
+              return false;
+            });
+    if (!done) {
+      Rows.Run r = readRun(runId);
+      if (r == null) {
+        throw new UnknownRunException(runId);
+      }
+      throw new IllegalStateException(
+          "run " + runId + " has ended (" + r.status() + "); nothing to cancel");
+    }
+    Execution ex = executing.get(runId);
+    if (ex != null) {
+      ex.requestCancel(cause);
+    }
+    wake();
+  }
+
+  @Override
+  public void retry(String runId) {
+    operate(runId, false);
+  }
+
+  @Override
+  public void skip(String runId) {
+    operate(runId, true);
+  }
+
+  private void operate(String runId, boolean skip) {
+    Objects.requireNonNull(runId, "runId");
+    Rows.Run r = readRun(runId);
+    if (r == null) {
+      throw new UnknownRunException(runId);
+    }
+    if (r.status() != RunStatus.PARKED) {
+      throw new IllegalStateException(
+          "run "
+              + runId
+              + " is "
+              + r.status()
+              + ", not PARKED; only a parked run can be "
+              + (skip ? "skipped" : "retried"));
+    }
+    boolean comp = r.phase().equals("COMP");
+    if (skip && !comp) {
+      throw new IllegalStateException(
+          "run "
+              + runId
+              + " is parked outside compensation ("
+              + r.cause()
+              + "); nothing to skip: retry or cancel it");
+    }
+    long now = clock.wallMillis();
+    Boolean ok =
+        writeOrThrow(
+            s -> {
+              PreparedStatement ps =
+                  s.prepare(
+                      "UPDATE saga_runs SET status = ?, owner = NULL, wake_at = ?, fence = fence"
+                          + " + 1, updated_at = ? WHERE run_id = ? AND status = 'PARKED' AND"
+                          + " fence = ?");
+              ps.setString(1, comp ? "COMPENSATING" : "WAITING");
+              ps.setLong(2, now);
+              ps.setLong(3, now);
+              ps.setString(4, runId);
+              ps.setLong(5, r.fence());
+              if (ps.executeUpdate() == 0) {
+                return false;
+              }
+              PreparedStatement st =
+                  s.prepare(
+                      skip
+                          ? "UPDATE saga_steps SET status = 'COMPENSATED', error = 'skipped by an"
+                              + " operator', next_attempt_at = NULL WHERE run_id = ? AND status ="
+                              + " 'COMPENSATION_FAILED'"
+                          : "UPDATE saga_steps SET status = 'COMPENSATING', comp_attempts = 0,"
+                              + " next_attempt_at = NULL WHERE run_id = ? AND status ="
+                              + " 'COMPENSATION_FAILED'");
+              st.setString(1, runId);
+              st.executeUpdate();
+              event(s, runId, now, skip ? "skipped" : "retried", "by an operator");
+              return true;
+            });
+    if (!ok) {
+      throw new IllegalStateException("run " + runId + " changed while being operated; try again");
+    }
+    wake();
+  }
+
+  @Override
+  public List<String> missingDefinitions() {
+    return List.copyOf(missing);
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (ScheduledTask t : periodic) {
+      t.cancel();
+    }
+    ScheduledTask t = timer;
+    if (t != null) {
+      t.cancel();
+    }
+    pump.interrupt();
+    for (Execution e : executing.values()) {
+      e.requestRelease();
+    }
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    lock.lock();
+    try {
+      while (!executing.isEmpty() && System.nanoTime() < until) {
+        changed.await(50, TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      lock.unlock();
+    }
+    for (Execution e : executing.values()) {
+      e.interrupt();
+    }
+    writer.close();
+  }
+
+  boolean closed() {
+    return closed;
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------
+
+  interface Read<T> {
+    T apply(Connection c) throws SQLException;
+  }
+
+  /** Reads with retries: a store that blinks delays the answer (up to about 30 s), not fails it. */
+  <T> T read(Read<T> read) {
+    long backoff = 20;
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try (Connection c = store.dataSource().getConnection()) {
+        return read.apply(c);
+      } catch (SQLException e) {
+        if (System.nanoTime() > until || closed) {
+          throw new SagaStoreException("saga store " + store.url() + ": " + e.getMessage(), e);
+        }
+        try {
+          TimeUnit.MILLISECONDS.sleep(backoff);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new SagaStoreException("interrupted reading saga store " + store.url(), ie);
+        }
+        backoff = Math.min(1_000, backoff * 2);
+      }
+    }
+  }
+
+  @SuppressWarnings("NullAway") // read's T is the lambda's nullable result
+  Rows.@Nullable Run readRun(String runId) {
+    return read(c -> Rows.readRun(c, runId));
+  }
+
+  Boolean writeOrThrow(Writer.Job job) {
+    try {
+      return writer.write(job);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SagaStoreException("interrupted writing to saga store " + store.url(), e);
+    }
+  }
+
+  // ---- pump: claims runnable runs ----------------------------------------------------------
+
+  /** Asks the pump for a round (coalesced). */
+  void wake() {
+    if (closed) {
+      return;
+    }
+    if (pumpRequested.compareAndSet(false, true)) {
+      busyAdd(1);
+      pumpSignal.release();
+    }
+  }
+
+  private void pumpLoop() {
+    while (!closed) {
+      try {
+        pumpSignal.acquire();
+        pumpSignal.drainPermits();
+      } catch (InterruptedException e) {
+        return;
+      }
+      pumpRequested.set(false);
+      try {
+        round();
+      } catch (RuntimeException | InterruptedException e) {
+        if (closed) {
+          busyAdd(-1);
+          return;
+        }
+        LOG.log(
+            System.Logger.Level.WARNING, "saga executor " + executorId + ": pump round failed", e);
+        armTimer(clock.wallMillis() + 200);
+      } finally {
+        busyAdd(-1);
+      }
+    }
+  }
+
+  private record Claim(String runId, long fence, @Nullable String previousOwner, String status) {}
+
+  private void round() throws InterruptedException {
+    long now = clock.wallMillis();
+    boolean recovery = firstRound;
+    firstRound = false;
+    int free = settings.workers() - executing.size();
+    if (free <= 0) {
+      return;
+    }
+    List<Claim> claims = new ArrayList<>();
+    long[] nextWake = {Long.MAX_VALUE};
+    writer.write(s -> claimAll(s, now, free, recovery, claims, nextWake));
+    int adopted = 0;
+    for (Claim c : claims) {
+      if (c.previousOwner() != null && !c.status().equals("PENDING")) {
+        adopted++;
+        settings
+            .telemetry()
+            .decisions()
+            .record(
+                "saga",
+                "adopt",
+                "run " + c.runId() + " from executor " + c.previousOwner() + " by " + executorId);
+      }
+      launch(c);
+    }
+    if (recovery) {
+      long ms = (System.nanoTime() - startedNanos) / 1_000_000;
+      LOG.log(
+          System.Logger.Level.INFO,
+          "saga executor "
+              + executorId
+              + " on "
+              + store.url()
+              + ": recovered "
+              + adopted
+              + " unfinished runs in "
+              + ms
+              + " ms");
+    }
+    if (claims.size() >= free) {
+      wake();
+    } else if (nextWake[0] != Long.MAX_VALUE) {
+      armTimer(nextWake[0]);
+    }
+  }
+
+  private boolean claimAll(
+      Writer.Statements s,
+      long now,
+      int free,
+      boolean recovery,
+      List<Claim> claims,
+      long[] nextWake)
+      throws SQLException {
+    claims.clear();
+    String skipLocked = dialect == Dialect.POSTGRES ? " FOR UPDATE SKIP LOCKED" : "";
+    // 1. due runs nobody holds
+    selectClaims(
+        s,
+        "SELECT run_id, fence, owner, status FROM saga_runs WHERE owner IS NULL AND wake_at <= ?"
+            + " AND status IN ('RUNNING','WAITING','COMPENSATING') AND wf_key IN "
+            + keysIn
+            + " ORDER BY wake_at LIMIT "
+            + free
+            + skipLocked,
+        ps -> ps.setLong(1, now),
+        claims);
+    // 2. held runs whose lease lapsed (SQLite: one process, so at start every held run is ours)
+    if (claims.size() < free) {
+      boolean all = recovery && dialect == Dialect.SQLITE;
+      selectClaims(
+          s,
+          "SELECT run_id, fence, owner, status FROM saga_runs WHERE owner IS NOT NULL AND"
+              + " status IN ('RUNNING','COMPENSATING') AND wf_key IN "
+              + keysIn
+              + (all ? "" : " AND (lease_until < ? OR owner = ?)")
+              + " LIMIT "
+              + (free - claims.size())
+              + skipLocked,
+          ps -> {
+            if (!all) {
+              ps.setLong(1, now);
+              ps.setString(2, recovery ? executorId : "");
+            }
+          },
+          claims);
+    }
+    // 3. queued runs, per queue within its limits
+    for (var q : settings.queues().values()) {
+      if (claims.size() >= free) {
+        break;
+      }
+      Long blocked = queueBlockedUntil.get(q.name());
+      if (blocked != null && blocked > now) {
+        nextWake[0] = Math.min(nextWake[0], blocked);
+        continue;
+      }
+      claimQueue(s, q, now, free - claims.size(), claims, nextWake, skipLocked);
+    }
+    long lease = now + settings.lease().toMillis();
+    PreparedStatement up =
+        s.prepare(
+            "UPDATE saga_runs SET status = CASE WHEN status IN ('PENDING','WAITING') THEN"
+                + " 'RUNNING' ELSE status END, owner = ?, lease_until = ?, fence = fence + 1,"
+                + " wake_at = NULL, started_at = COALESCE(started_at, ?), updated_at = ? WHERE"
+                + " run_id = ? AND fence = ?");
+    List<Claim> won = new ArrayList<>();
+    for (Claim c : claims) {
+      up.setString(1, executorId);
+      up.setLong(2, lease);
+      up.setLong(3, now);
+      up.setLong(4, now);
+      up.setString(5, c.runId());
+      up.setLong(6, c.fence());
+      if (up.executeUpdate() == 1) {
+        won.add(new Claim(c.runId(), c.fence() + 1, c.previousOwner(), c.status()));
+        if (c.previousOwner() != null && !c.status().equals("PENDING")) {
+          event(s, c.runId(), now, "adopted", "by " + executorId + " from " + c.previousOwner());
+        }
+      }
+    }
+    claims.clear();
+    claims.addAll(won);
+    // the next due wake-up, for the timer
+    try (PreparedStatement ps =
+        s.connection()
+            .prepareStatement(
+                "SELECT MIN(wake_at) FROM saga_runs WHERE owner IS NULL AND wake_at IS NOT NULL"
+                    + " AND status IN ('RUNNING','WAITING','COMPENSATING') AND wf_key IN "
+                    + keysIn)) {
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          long w = rs.getLong(1);
+          if (!rs.wasNull() && w > now) {
+            nextWake[0] = Math.min(nextWake[0], w);
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  private interface Binder {
+    void bind(PreparedStatement ps) throws SQLException;
+  }
+
+  private static void selectClaims(Writer.Statements s, String sql, Binder binder, List<Claim> into)
+      throws SQLException {
+    PreparedStatement ps = s.prepare(sql);
+    binder.bind(ps);
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        into.add(new Claim(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4)));
+      }
+    }
+  }
+
+  private void claimQueue(
+      Writer.Statements s,
+      io.bulwark.saga.QueueConfig q,
+      long now,
+      int room,
+      List<Claim> claims,
+      long[] nextWake,
+      String skipLocked)
+      throws SQLException {
+    if (dialect == Dialect.POSTGRES) {
+      PreparedStatement lockQ = s.prepare("SELECT pg_advisory_xact_lock(?)");
+      lockQ.setLong(1, 0x5A6A000000000000L ^ q.name().hashCode());
+      lockQ.executeQuery().close();
+    }
+    int inFlight;
+    PreparedStatement count =
+        s.prepare("SELECT COUNT(*) FROM saga_runs WHERE queue = ? AND status IN " + LIVE);
+    count.setString(1, q.name());
+    try (ResultSet rs = count.executeQuery()) {
+      rs.next();
+      inFlight = rs.getInt(1);
+    }
+    int allowed = Math.min(room, q.concurrency() - inFlight);
+    if (q.startsPerSecond() > 0) {
+      long window = (long) Math.max(1_000, Math.ceil(1_000 / q.startsPerSecond()));
+      int perWindow = (int) Math.max(1, Math.floor(q.startsPerSecond() * window / 1_000.0));
+      PreparedStatement started =
+          s.prepare(
+              "SELECT COUNT(*), MIN(started_at) FROM saga_runs WHERE queue = ? AND started_at > ?");
+      started.setString(1, q.name());
+      started.setLong(2, now - window);
+      try (ResultSet rs = started.executeQuery()) {
+        rs.next();
+        int recent = rs.getInt(1);
+        long oldest = rs.getLong(2);
+        if (recent >= perWindow) {
+          queueBlockedUntil.put(q.name(), oldest + window + 1);
+          nextWake[0] = Math.min(nextWake[0], oldest + window + 1);
+        }
+        allowed = Math.min(allowed, perWindow - recent);
+      }
+    }
+    if (allowed <= 0) {
+      return;
+    }
+    Map<String, Integer> perKey = new java.util.HashMap<>();
+    if (q.perKeyConcurrency() < q.concurrency()) {
+      PreparedStatement keys =
+          s.prepare(
+              "SELECT ckey, COUNT(*) FROM saga_runs WHERE queue = ? AND ckey IS NOT NULL AND"
+                  + " status IN "
+                  + LIVE
+                  + " GROUP BY ckey");
+      keys.setString(1, q.name());
+      try (ResultSet rs = keys.executeQuery()) {
+        while (rs.next()) {
+          perKey.put(rs.getString(1), rs.getInt(2));
+        }
+      }
+    }
+    PreparedStatement pending =
+        s.prepare(
+            "SELECT run_id, fence, ckey FROM saga_runs WHERE status = 'PENDING' AND queue = ? AND"
+                + " wf_key IN "
+                + keysIn
+                + " ORDER BY priority DESC, created_at, run_id LIMIT ?"
+                + skipLocked);
+    pending.setString(1, q.name());
+    pending.setInt(2, q.perKeyConcurrency() < q.concurrency() ? allowed * 4 + 16 : allowed);
+    try (ResultSet rs = pending.executeQuery()) {
+      while (rs.next() && allowed > 0) {
+        String key = rs.getString(3);
+        if (key != null && q.perKeyConcurrency() < q.concurrency()) {
+          int n = perKey.getOrDefault(key, 0);
+          if (n >= q.perKeyConcurrency()) {
+            continue;
+          }
+          perKey.put(key, n + 1);
+        }
+        claims.add(new Claim(rs.getString(1), rs.getLong(2), null, "PENDING"));
+        allowed--;
+      }
+    }
+  }
+
+  private void launch(Claim c) {
+    Execution ex = new Execution(this, c.runId(), c.fence());
+    if (executing.putIfAbsent(c.runId(), ex) != null) {
+      return;
+    }
+    busyAdd(1);
+    Thread.ofVirtual()
+        .name("saga-run-" + c.runId())
+        .start(
+            () -> {
+              try {
+                ex.run();
+              } catch (RuntimeException | Error e) {
+                LOG.log(
+                    System.Logger.Level.WARNING,
+                    "saga executor " + executorId + ": run " + c.runId() + " stopped: " + e,
+                    e);
+              } finally {
+                executing.remove(c.runId(), ex);
+                busyAdd(-1);
+                signalChange();
+              }
+            });
+  }
+
+  /** Arms the wake-up timer for {@code at} (wall millis on the engine's clock) if it is earlier. */
+  void armTimer(long at) {
+    if (closed) {
+      return;
+    }
+    lock.lock();
+    try {
+      if (at >= timerAt && timer != null && !timer.isCancelled()) {
+        return;
+      }
+      ScheduledTask old = timer;
+      if (old != null) {
+        old.cancel();
+      }
+      long delay = Math.max(0, at - clock.wallMillis());
+      timerAt = at;
+      timer =
+          settings
+              .scheduler()
+              .schedule(
+                  TimeUnit.MILLISECONDS.toNanos(delay),
+                  () -> {
+                    lock.lock();
+                    try {
+                      timerAt = Long.MAX_VALUE;
+                      timer = null;
+                    } finally {
+                      lock.unlock();
+                    }
+                    wake();
+                  });
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- heartbeat ---------------------------------------------------------------------------
+
+  private void register() throws InterruptedException {
+    long now = clock.wallMillis();
+    writer.write(
+        s -> {
+          PreparedStatement ps =
+              s.prepare(
+                  "INSERT INTO saga_executors (executor_id, started_at, heartbeat_at) VALUES (?,"
+                      + " ?, ?) ON CONFLICT (executor_id) DO UPDATE SET started_at ="
+                      + " excluded.started_at, heartbeat_at = excluded.heartbeat_at");
+          ps.setString(1, executorId);
+          ps.setLong(2, now);
+          ps.setLong(3, now);
+          ps.executeUpdate();
+          return true;
+        });
+  }
+
+  private void heartbeatTick() {
+    if (closed || !heartbeatRunning.compareAndSet(false, true)) {
+      return;
+    }
+    busyAdd(1);
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try {
+                heartbeat();
+              } catch (RuntimeException | InterruptedException e) {
+                if (!closed) {
+                  LOG.log(
+                      System.Logger.Level.WARNING,
+                      "saga executor " + executorId + ": heartbeat failed: " + e);
+                }
+              } finally {
+                heartbeatRunning.set(false);
+                busyAdd(-1);
+              }
+            });
+  }
+
+  private void heartbeat() throws InterruptedException {
+    long now = clock.wallMillis();
+    long lease = now + settings.lease().toMillis();
+    List<String> cancels = new ArrayList<>();
+    writer.write(
+        s -> {
+          PreparedStatement ex =
+              s.prepare("UPDATE saga_executors SET heartbeat_at = ? WHERE executor_id = ?");
+          ex.setLong(1, now);
+          ex.setString(2, executorId);
+          ex.executeUpdate();
+          PreparedStatement ps =
+              s.prepare(
+                  "UPDATE saga_runs SET lease_until = ? WHERE owner = ? AND status IN"
+                      + " ('RUNNING','COMPENSATING')");
+          ps.setLong(1, lease);
+          ps.setString(2, executorId);
+          ps.executeUpdate();
+          PreparedStatement c =
+              s.prepare(
+                  "SELECT run_id, cause FROM saga_runs WHERE owner = ? AND cancel_requested = 1");
+          c.setString(1, executorId);
+          cancels.clear();
+          try (ResultSet rs = c.executeQuery()) {
+            while (rs.next()) {
+              cancels.add(rs.getString(1));
+            }
+          }
+          return true;
+        });
+    for (String id : cancels) {
+      Execution e = executing.get(id);
+      if (e != null) {
+        e.requestCancel("cancelled");
+      }
+    }
+    findMissing(false);
+  }
+
+  private void findMissing(boolean log) {
+    List<String> found =
+        read(
+            c -> {
+              List<String> out = new ArrayList<>();
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT DISTINCT wf_key FROM saga_runs WHERE status NOT IN"
+                          + " ('COMPLETED','COMPENSATED')")) {
+                try (ResultSet rs = ps.executeQuery()) {
+                  while (rs.next()) {
+                    String k = rs.getString(1);
+                    if (!settings.definitions().containsKey(k)) {
+                      out.add(k);
+                    }
+                  }
+                }
+              }
+              out.sort(null);
+              return out;
+            });
+    for (String k : found) {
+      if (!missing.contains(k)) {
+        missing.add(k);
+      }
+    }
+    if (log && !found.isEmpty()) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "saga executor "
+              + executorId
+              + ": unfinished runs need definitions this executor does not have: "
+              + String.join(", ", found)
+              + " (their runs are left untouched)");
+    }
+  }
+
+  // ---- idleness and status changes ----------------------------------------------------------
+
+  private void busyAdd(int delta) {
+    lock.lock();
+    try {
+      busy += delta;
+      if (busy <= 0) {
+        changed.signalAll();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void signalChange() {
+    lock.lock();
+    try {
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Waits until no run executes code and the pump has nothing to do (every run finished or waiting
+   * on a timer or signal). False if {@code timeout} (real time) passes first.
+   */
+  public boolean awaitIdle(Duration timeout) throws InterruptedException {
+    long until = System.nanoTime() + timeout.toNanos();
+    lock.lock();
+    try {
+      while (busy > 0) {
+        long left = until - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        changed.awaitNanos(left);
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Waits up to {@code nanos} for any local status change (callers loop). */
+  @SuppressWarnings("WaitNotInLoop")
+  void awaitChange(long nanos) throws InterruptedException {
+    lock.lock();
+    try {
+      changed.awaitNanos(nanos);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The handle of a run. */
+  private record Handle<O>(SagaEngineImpl engine, String runId, boolean created, Class<O> type)
+      implements RunHandle<O> {
+    @Override
+    public RunStatus status() {
+      Rows.Run r = engine.readRun(runId);
+      if (r == null) {
+        throw new UnknownRunException(runId);
+      }
+      return r.status();
+    }
+
+    @Override
+    public O await(Duration timeout) throws InterruptedException, TimeoutException {
+      long until = System.nanoTime() + timeout.toNanos();
+      while (true) {
+        Rows.Run r = engine.readRun(runId);
+        if (r == null) {
+          throw new UnknownRunException(runId);
+        }
+        switch (r.status()) {
+          case COMPLETED -> {
+            return Objects.requireNonNull(
+                engine.json.decode(r.outputJson(), type), () -> "run " + runId + " output");
+          }
+          case COMPENSATED, PARKED -> {
+            throw new RunFailedException(
+                runId, r.status(), r.cause() == null ? "(no cause stored)" : r.cause());
+          }
+          default -> {}
+        }
+        long left = until - System.nanoTime();
+        if (left <= 0) {
+          throw new TimeoutException(
+              "run " + runId + " is still " + r.status() + " after " + timeout);
+        }
+        engine.awaitChange(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+      }
+    }
+  }
+}

@@ -1,0 +1,550 @@
+package io.bulwark.saga.internal;
+
+import io.bulwark.core.context.Context;
+import io.bulwark.core.telemetry.Outcome;
+import io.bulwark.core.telemetry.SpanKind;
+import io.bulwark.core.telemetry.TelemetrySpan;
+import io.bulwark.core.time.ScheduledTask;
+import io.bulwark.events.outbox.Outbox;
+import io.bulwark.resilience.RetryConfig;
+import io.bulwark.saga.PayloadTooLargeException;
+import io.bulwark.saga.Step;
+import io.bulwark.saga.StepFailedException;
+import io.bulwark.saga.internal.Control.Fenced;
+import io.bulwark.saga.internal.Control.Park;
+import io.bulwark.saga.internal.Control.Release;
+import io.bulwark.saga.internal.Control.StepTimeout;
+import io.bulwark.saga.internal.Control.StopReplay;
+import io.bulwark.saga.internal.Control.Suspend;
+import io.bulwark.saga.testing.StepFaults;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Runs a step: returns its stored result when it completed before, else tries it (on its own
+ * virtual thread, bounded by its timeout on the engine's scheduler) and checkpoints the outcome:
+ * COMPLETED with the result; RETRYING with the attempt count and the next attempt's time (then the
+ * run waits durably); FAILED when the error is not retried or the attempts are spent. A
+ * transactional step's action, its checkpoint and its outbox records commit in one transaction on a
+ * connection of the store, conditional on the run's fence.
+ */
+final class StepRunner {
+  private static final Outbox OUTBOX_TABLE = Outbox.create();
+  private final Execution ex;
+
+  StepRunner(Execution ex) {
+    this.ex = ex;
+  }
+
+  <T> T run(int idx, int group, Step<T> step) throws Exception {
+    Rows.StepRow row = ex.storedAt(idx, step.name(), "STEP");
+    if (step.compensation() != null) {
+      ex.compensable.put(idx, step);
+    }
+    if (row != null && row.status().equals("COMPLETED")) {
+      return decode(row.outputJson(), step.type());
+    }
+    if (ex.replay) {
+      throw new StopReplay();
+    }
+    if (row != null && row.status().equals("FAILED")) {
+      throw new StepFailedException(
+          ex.runId,
+          step.name(),
+          row.attempts(),
+          row.error() == null ? "step " + step.name() + " failed" : row.error(),
+          null);
+    }
+    ex.checkInterrupts();
+    long now = ex.engine.clock.wallMillis();
+    if (row != null && row.nextAttemptAt() > now) {
+      throw new Suspend(row.nextAttemptAt());
+    }
+    int attempt = (row == null ? 0 : row.attempts()) + 1;
+    long started = row == null || row.startedAt() == 0 ? now : row.startedAt();
+    return attempt(idx, group, step, attempt, started);
+  }
+
+  @SuppressWarnings("NullAway") // a step's result may be null (a Void step)
+  private <T> T decode(@Nullable String json, Class<T> type) {
+    return ex.engine.json.decode(json, type);
+  }
+
+  @SuppressWarnings("NullAway") // a step's result may be null (a Void step)
+  private <T> T attempt(int idx, int group, Step<T> step, int attempt, long started)
+      throws Exception {
+    SagaEngineImpl engine = ex.engine;
+    TelemetrySpan span =
+        engine
+            .settings
+            .telemetry()
+            .tracing()
+            .startSpan("saga.step " + step.name(), SpanKind.INTERNAL, ex.context);
+    span.attribute("saga.step.index", idx);
+    span.attribute("saga.step.attempt", attempt);
+    Duration timeout =
+        step.timeout() != null ? step.timeout() : engine.settings.defaultStepTimeout();
+    long t0 = engine.clock.nanoTime();
+    CompletableFuture<@Nullable Object> result = new CompletableFuture<>();
+    AtomicBoolean decided = new AtomicBoolean();
+    StepCtx sc =
+        new StepCtx(ex.runId, step.name(), idx, attempt, span.context(), step.transactional());
+    ex.state.activeActions.incrementAndGet();
+    Thread worker =
+        Thread.ofVirtual()
+            .name("saga-step-" + ex.runId + "-" + idx)
+            .start(() -> runAction(step, idx, group, attempt, started, sc, decided, result));
+    ScheduledTask timer =
+        engine
+            .settings
+            .scheduler()
+            .schedule(
+                timeout,
+                () -> {
+                  if (decided.compareAndSet(false, true)) {
+                    result.completeExceptionally(
+                        new StepTimeout(
+                            "step "
+                                + step.name()
+                                + " attempt "
+                                + attempt
+                                + " took over "
+                                + timeout));
+                    worker.interrupt();
+                  }
+                });
+    Throwable failure = null;
+    Object value = null;
+    try {
+      value = result.get();
+    } catch (ExecutionException e) {
+      failure = e.getCause() == null ? e : e.getCause();
+    } catch (InterruptedException e) {
+      worker.interrupt();
+      span.end();
+      throw new Release();
+    } finally {
+      timer.cancel();
+      ex.state.activeActions.decrementAndGet();
+    }
+    String red = "saga." + ex.row().workflow() + "." + step.name();
+    long took = engine.clock.nanoTime() - t0;
+    try {
+      if (failure instanceof Fenced f) {
+        throw f;
+      }
+      if (failure == null) {
+        span.end();
+        engine.settings.telemetry().dependency(red).record(Outcome.SUCCESS, took);
+        if (!step.transactional()) {
+          checkpointCompleted(idx, group, step, attempt, started, sc.outputJson);
+        }
+        @SuppressWarnings("unchecked")
+        T t = (T) value;
+        return t;
+      }
+      span.fail(failure);
+      span.end();
+      engine.settings.telemetry().dependency(red).record(Outcome.of(failure), took);
+      return failed(idx, group, step, attempt, started, failure);
+    } finally {
+      span.end();
+    }
+  }
+
+  private <T> void runAction(
+      Step<T> step,
+      int idx,
+      int group,
+      int attempt,
+      long started,
+      StepCtx sc,
+      AtomicBoolean decided,
+      CompletableFuture<@Nullable Object> result) {
+    Connection tx = null;
+    try {
+      Exception fault =
+          ex.engine
+              .settings
+              .faults()
+              .faultFor(ex.row().workflow(), step.name(), StepFaults.Target.ACTION, attempt);
+      if (step.transactional()) {
+        tx = ex.engine.store.dataSource().getConnection();
+        tx.setAutoCommit(false);
+        sc.connection = tx;
+      }
+      if (fault != null) {
+        throw fault;
+      }
+      T value = sc.context().call(() -> step.action().run(sc));
+      String out = ex.engine.json.encode(ex.runId, "step " + step.name(), value);
+      sc.outputJson = out;
+      if (tx != null) {
+        Writer.Statements s = new Writer.Statements(tx);
+        try {
+          long now = ex.engine.clock.wallMillis();
+          if (!ex.touch(s, now, ex.state.takeDirty())) {
+            throw new Fenced();
+          }
+          writeCompleted(s, now, idx, group, step, attempt, started, out);
+        } finally {
+          s.close();
+        }
+        if (!decided.compareAndSet(false, true)) {
+          tx.rollback();
+          return;
+        }
+        tx.commit();
+        result.complete(value);
+      } else if (decided.compareAndSet(false, true)) {
+        result.complete(value);
+      }
+    } catch (Throwable e) {
+      if (tx != null) {
+        try {
+          tx.rollback();
+        } catch (SQLException ignored) {
+          // closing below discards the transaction
+        }
+      }
+      if (decided.compareAndSet(false, true)) {
+        result.completeExceptionally(e);
+      }
+    } finally {
+      sc.connection = null;
+      if (tx != null) {
+        try {
+          tx.setAutoCommit(true);
+          tx.close();
+        } catch (SQLException ignored) {
+          // the pool drops a broken connection
+        }
+      }
+    }
+  }
+
+  private void checkpointCompleted(
+      int idx, int group, Step<?> step, int attempt, long started, @Nullable String out) {
+    ex.write((s, now) -> writeCompleted(s, now, idx, group, step, attempt, started, out));
+  }
+
+  private void writeCompleted(
+      Writer.Statements s,
+      long now,
+      int idx,
+      int group,
+      Step<?> step,
+      int attempt,
+      long started,
+      @Nullable String out)
+      throws SQLException {
+    Rows.StepRow row =
+        new Rows.StepRow(
+            idx,
+            step.name(),
+            "STEP",
+            group,
+            "COMPLETED",
+            out,
+            null,
+            attempt,
+            0,
+            0,
+            started,
+            now,
+            step.compensation() != null);
+    PreparedStatement ps = s.prepare(Rows.UPSERT_STEP);
+    Rows.bindStep(ps, ex.runId, row);
+    ps.executeUpdate();
+    SagaEngineImpl.event(
+        s, ex.runId, now, "step-completed", step.name() + " (attempt " + attempt + ")");
+  }
+
+  private <T> T failed(int idx, int group, Step<T> step, int attempt, long started, Throwable e) {
+    if (e instanceof Release r) {
+      throw r;
+    }
+    RetryConfig retry = step.retry() != null ? step.retry() : ex.engine.settings.defaultRetry();
+    boolean retriable =
+        !(e instanceof PayloadTooLargeException)
+            && (e instanceof StepTimeout
+                || (retry.retryOn().test(e) && !retry.ignorePredicate().test(e)));
+    String error = describe(e);
+    if (retriable && attempt < retry.maxAttempts()) {
+      long delay = backoffMillis(retry, attempt);
+      long next = ex.engine.clock.wallMillis() + delay;
+      writeStep(idx, group, step, "RETRYING", error, attempt, next, started, "retry");
+      ex.engine
+          .settings
+          .telemetry()
+          .decisions()
+          .record(
+              "saga",
+              "retry",
+              "run "
+                  + ex.runId
+                  + " step "
+                  + step.name()
+                  + " attempt "
+                  + attempt
+                  + " failed ("
+                  + error
+                  + "); next attempt in "
+                  + delay
+                  + " ms");
+      throw new Suspend(next);
+    }
+    writeStep(idx, group, step, "FAILED", error, attempt, 0, started, "step-failed");
+    throw new StepFailedException(
+        ex.runId,
+        step.name(),
+        attempt,
+        "run "
+            + ex.runId
+            + ": step "
+            + step.name()
+            + " failed for good after "
+            + attempt
+            + (attempt == 1 ? " attempt: " : " attempts: ")
+            + error,
+        e);
+  }
+
+  private void writeStep(
+      int idx,
+      int group,
+      Step<?> step,
+      String status,
+      String error,
+      int attempt,
+      long next,
+      long started,
+      String eventKind) {
+    ex.write(
+        (s, now) -> {
+          Rows.StepRow row =
+              new Rows.StepRow(
+                  idx,
+                  step.name(),
+                  "STEP",
+                  group,
+                  status,
+                  null,
+                  error,
+                  attempt,
+                  0,
+                  next,
+                  started,
+                  status.equals("FAILED") ? now : 0,
+                  step.compensation() != null);
+          PreparedStatement ps = s.prepare(Rows.UPSERT_STEP);
+          Rows.bindStep(ps, ex.runId, row);
+          ps.executeUpdate();
+          SagaEngineImpl.event(
+              s, ex.runId, now, eventKind, step.name() + " attempt " + attempt + ": " + error);
+        });
+  }
+
+  static String describe(Throwable e) {
+    String m = e.getMessage();
+    String d = m == null ? e.getClass().getName() : e.getClass().getSimpleName() + ": " + m;
+    return d.length() > 2000 ? d.substring(0, 2000) : d;
+  }
+
+  /** The backoff before retry number {@code attempt} (1 = before the second attempt). */
+  static long backoffMillis(RetryConfig r, int attempt) {
+    double initial = r.initialDelay().toMillis();
+    double cap = r.maxDelay().toMillis();
+    double base = Math.min(cap, initial * Math.pow(r.multiplier(), attempt - 1));
+    double rnd = ThreadLocalRandom.current().nextDouble();
+    double d =
+        switch (r.jitter()) {
+          case NONE -> base;
+          case FULL -> rnd * base;
+          case DECORRELATED -> Math.min(cap, initial + rnd * Math.max(0, 3 * base - initial));
+        };
+    return Math.max(0, (long) d);
+  }
+
+  /** Runs a parallel group: every member on its own thread; results in list order. */
+  <T> List<T> parallel(int[] idx, List<Step<T>> group) throws Exception {
+    int n = group.size();
+    Object[] values = new Object[n];
+    Throwable[] errors = new Throwable[n];
+    if (ex.replay) {
+      boolean stop = false;
+      for (int i = 0; i < n; i++) {
+        try {
+          values[i] = run(idx[i], idx[0], group.get(i));
+        } catch (StopReplay s) {
+          stop = true;
+        }
+      }
+      if (stop) {
+        throw new StopReplay();
+      }
+    } else {
+      Context outer = Context.current();
+      List<Thread> threads = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        int k = i;
+        threads.add(
+            Thread.ofVirtual()
+                .name("saga-par-" + ex.runId + "-" + idx[i])
+                .start(
+                    () ->
+                        outer.run(
+                            () -> {
+                              try {
+                                values[k] = run(idx[k], idx[0], group.get(k));
+                              } catch (Throwable t) {
+                                errors[k] = t;
+                              }
+                            })));
+      }
+      for (Thread t : threads) {
+        try {
+          t.join();
+        } catch (InterruptedException e) {
+          threads.forEach(Thread::interrupt);
+          throw new Release();
+        }
+      }
+    }
+    rethrow(errors);
+    List<T> out = new ArrayList<>(n);
+    for (Object v : values) {
+      @SuppressWarnings("unchecked")
+      T t = (T) v;
+      out.add(t);
+    }
+    return out;
+  }
+
+  private static void rethrow(Throwable[] errors) throws Exception {
+    long wake = Long.MAX_VALUE;
+    boolean suspended = false;
+    for (Throwable t : errors) {
+      if (t instanceof Fenced || t instanceof Release || t instanceof Park) {
+        throw (Error) t;
+      }
+    }
+    for (Throwable t : errors) {
+      if (t == null) {
+        continue;
+      }
+      if (t instanceof Suspend s) {
+        suspended = true;
+        wake = Math.min(wake, s.wakeAt);
+      } else if (t instanceof Exception e) {
+        throw e;
+      } else if (t instanceof Error e) {
+        throw e;
+      }
+    }
+    if (suspended) {
+      throw new Suspend(wake);
+    }
+  }
+
+  /** What a step's action sees. */
+  static final class StepCtx implements io.bulwark.saga.StepContext {
+    private final String runId;
+    private final String name;
+    private final int index;
+    private final int attempt;
+    private final Context context;
+    private final boolean transactional;
+    volatile @Nullable Connection connection;
+    volatile @Nullable String outputJson;
+
+    StepCtx(
+        String runId, String name, int index, int attempt, Context context, boolean transactional) {
+      this.runId = runId;
+      this.name = name;
+      this.index = index;
+      this.attempt = attempt;
+      this.context = context;
+      this.transactional = transactional;
+    }
+
+    @Override
+    public String runId() {
+      return runId;
+    }
+
+    @Override
+    public String stepName() {
+      return name;
+    }
+
+    @Override
+    public int stepIndex() {
+      return index;
+    }
+
+    @Override
+    public int attempt() {
+      return attempt;
+    }
+
+    @Override
+    public String idempotencyKey() {
+      return runId + ":" + index + ":" + name;
+    }
+
+    @Override
+    public Context context() {
+      return context;
+    }
+
+    @Override
+    public boolean transactional() {
+      return transactional;
+    }
+
+    @Override
+    public Connection connection() {
+      Connection c = connection;
+      if (!transactional || c == null) {
+        throw new IllegalStateException(
+            "run "
+                + runId
+                + ": step "
+                + name
+                + " is not transactional; build it with Step.named(...).transactional() to get a"
+                + " connection");
+      }
+      return c;
+    }
+
+    @Override
+    public void outbox(io.bulwark.events.OutgoingRecord record) {
+      try {
+        OUTBOX_TABLE.add(connection(), record);
+      } catch (SQLException e) {
+        throw new io.bulwark.saga.SagaStoreException(
+            "run " + runId + ": step " + name + ": outbox insert failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  static long millis(Duration d) {
+    return TimeUnit.NANOSECONDS.toMillis(d.toNanos());
+  }
+
+  static <T> List<T> list(T[] a) {
+    return Arrays.asList(a);
+  }
+}

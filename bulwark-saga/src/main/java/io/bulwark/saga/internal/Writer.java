@@ -1,0 +1,252 @@
+package io.bulwark.saga.internal;
+
+import io.bulwark.saga.SagaStoreException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Group commit: every engine write (checkpoints, status changes, timeline entries) is a {@link Job}
+ * handed to one writer thread, which runs all jobs waiting at that moment in one transaction and
+ * completes them after the one commit. Concurrent runs so share a durable commit instead of paying
+ * one each.
+ *
+ * <p>A job starts with its fenced statement (the run's row updated only where this executor still
+ * holds the run's fence) and returns false, having written nothing, when that matches no row. A job
+ * that fails with an SQL error is retried alone in its own transaction so it cannot take the
+ * others' work with it. When the connection itself fails, the whole batch waits (backoff up to 2 s)
+ * and is tried again on a new connection: the store blinking delays runs, it loses none.
+ */
+final class Writer implements AutoCloseable {
+  /** One unit of work inside the shared transaction. */
+  interface Job {
+    /** Writes; false when the fence did not match (nothing written). */
+    boolean apply(Statements s) throws SQLException;
+  }
+
+  /** Prepared statements of the writer's connection, cached by SQL text. */
+  static final class Statements {
+    private final Connection connection;
+    private final Map<String, PreparedStatement> cache = new HashMap<>();
+
+    Statements(Connection connection) {
+      this.connection = connection;
+    }
+
+    PreparedStatement prepare(String sql) throws SQLException {
+      PreparedStatement ps = cache.get(sql);
+      if (ps == null) {
+        ps = connection.prepareStatement(sql);
+        cache.put(sql, ps);
+      }
+      return ps;
+    }
+
+    Connection connection() {
+      return connection;
+    }
+
+    void close() {
+      for (PreparedStatement ps : cache.values()) {
+        try {
+          ps.close();
+        } catch (SQLException ignored) {
+          // the connection is being dropped
+        }
+      }
+      cache.clear();
+    }
+  }
+
+  private record Pending(Job job, CompletableFuture<Boolean> done, boolean stop) {}
+
+  private static final Pending STOP = new Pending(s -> true, new CompletableFuture<>(), true);
+  private static final int MAX_BATCH = 512;
+
+  private final DataSource dataSource;
+  private final String url;
+  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  private final Thread thread;
+  private @Nullable Connection connection;
+  private @Nullable Statements statements;
+  private volatile boolean closed;
+
+  Writer(DataSource dataSource, String url, String name) {
+    this.dataSource = dataSource;
+    this.url = url;
+    this.thread = Thread.ofPlatform().daemon().name(name).unstarted(this::loop);
+    thread.start();
+  }
+
+  /** Queues {@code job}; the future completes after the commit (false: fenced out). */
+  CompletableFuture<Boolean> submit(Job job) {
+    CompletableFuture<Boolean> done = new CompletableFuture<>();
+    if (closed) {
+      done.completeExceptionally(new SagaStoreException("saga store " + url + " is closed", null));
+      return done;
+    }
+    queue.add(new Pending(job, done, false));
+    return done;
+  }
+
+  /** Runs {@code job} and waits for its commit; false when fenced out. */
+  boolean write(Job job) throws InterruptedException {
+    try {
+      return submit(job).get();
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new SagaStoreException("saga store " + url + ": write failed: " + c, c);
+    }
+  }
+
+  private void loop() {
+    List<Pending> batch = new ArrayList<>();
+    while (true) {
+      try {
+        Pending first = queue.take();
+        if (first.stop()) {
+          break;
+        }
+        batch.add(first);
+        queue.drainTo(batch, MAX_BATCH - 1);
+        boolean stop = batch.removeIf(Pending::stop);
+        runBatch(batch);
+        batch.clear();
+        if (stop) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        break;
+      }
+    }
+    for (Pending p : batch) {
+      p.done.completeExceptionally(new SagaStoreException("saga store writer stopped", null));
+    }
+    Pending p;
+    while ((p = queue.poll()) != null) {
+      p.done.completeExceptionally(new SagaStoreException("saga store writer stopped", null));
+    }
+    dropConnection();
+  }
+
+  private void runBatch(List<Pending> batch) throws InterruptedException {
+    long backoffMillis = 20;
+    while (true) {
+      try {
+        boolean[] results = new boolean[batch.size()];
+        Statements s = statements();
+        Connection c = s.connection();
+        try {
+          for (int i = 0; i < batch.size(); i++) {
+            results[i] = batch.get(i).job.apply(s);
+          }
+          c.commit();
+        } catch (SQLException e) {
+          rollbackQuietly(c);
+          if (!c.isValid(2)) {
+            throw e;
+          }
+          if (batch.size() == 1) {
+            batch
+                .get(0)
+                .done
+                .completeExceptionally(
+                    new SagaStoreException("saga store " + url + ": " + e.getMessage(), e));
+            return;
+          }
+          // one job is bad: run each alone so the others still commit
+          for (Pending p : batch) {
+            runBatch(new ArrayList<>(List.of(p)));
+          }
+          return;
+        } catch (RuntimeException e) {
+          rollbackQuietly(c);
+          for (Pending p : batch) {
+            if (batch.size() == 1) {
+              p.done.completeExceptionally(e);
+              return;
+            }
+            runBatch(new ArrayList<>(List.of(p)));
+          }
+          return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+          batch.get(i).done.complete(results[i]);
+        }
+        return;
+      } catch (SQLException e) {
+        dropConnection();
+        if (closed) {
+          for (Pending p : batch) {
+            p.done.completeExceptionally(
+                new SagaStoreException("saga store " + url + ": " + e.getMessage(), e));
+          }
+          return;
+        }
+        TimeUnit.MILLISECONDS.sleep(backoffMillis);
+        backoffMillis = Math.min(2_000, backoffMillis * 2);
+      }
+    }
+  }
+
+  private Statements statements() throws SQLException {
+    Statements s = statements;
+    if (s == null) {
+      Connection c = dataSource.getConnection();
+      c.setAutoCommit(false);
+      connection = c;
+      s = new Statements(c);
+      statements = s;
+    }
+    return s;
+  }
+
+  private static void rollbackQuietly(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException ignored) {
+      // the connection is checked next
+    }
+  }
+
+  private void dropConnection() {
+    Statements s = statements;
+    if (s != null) {
+      s.close();
+    }
+    statements = null;
+    Connection c = connection;
+    connection = null;
+    if (c != null) {
+      try {
+        c.close();
+      } catch (SQLException ignored) {
+        // already broken
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    queue.add(STOP);
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
