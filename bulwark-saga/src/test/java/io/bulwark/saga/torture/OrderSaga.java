@@ -11,6 +11,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -120,6 +124,15 @@ final class OrderSaga {
           .maxAttempts(30)
           .backoff(Duration.ofMillis(20), 2.0, Duration.ofMillis(500))
           .build();
+
+  /**
+   * The "downstream services" (courier, compensations) work on platform threads of their own, as
+   * another process would: their transactions may wait for SQLite's write lock inside native code,
+   * which must not pin the engine's virtual-thread carriers.
+   */
+  private static final ExecutorService DOWNSTREAM =
+      Executors.newFixedThreadPool(
+          4, Thread.ofPlatform().daemon().name("torture-downstream-", 0).factory());
 
   private final DataSource db;
   private final String executor;
@@ -325,6 +338,29 @@ final class OrderSaga {
    * seen before counts a hit (a detected duplicate) instead.
    */
   private void once(String key, Work work) throws SQLException {
+    Future<@Nullable Void> done =
+        DOWNSTREAM.submit(
+            () -> {
+              onceHere(key, work);
+              return null;
+            });
+    try {
+      done.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof SQLException sql) {
+        throw sql;
+      } else if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      done.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new SQLException("interrupted while the downstream service worked on " + key, e);
+    }
+  }
+
+  private void onceHere(String key, Work work) throws SQLException {
     try (Connection c = db.getConnection()) {
       c.setAutoCommit(false);
       try {
