@@ -222,6 +222,50 @@ final class ChildJvm {
     }
   }
 
+  /**
+   * The child's threads as {@code jcmd Thread.dump_to_file} shows them (virtual threads included),
+   * the engine's and the saga's frames only, for a report on a stuck child.
+   */
+  String threadDump() {
+    if (!process.isAlive()) {
+      return "(" + name + " has ended)";
+    }
+    try {
+      Path file = stderr.resolveSibling(name + "-" + System.nanoTime() + ".threads");
+      String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+      Process p =
+          new ProcessBuilder(
+                  jcmd,
+                  Long.toString(process.pid()),
+                  "Thread.dump_to_file",
+                  "-format=text",
+                  file.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      if (!p.waitFor(60, TimeUnit.SECONDS) || !Files.exists(file)) {
+        p.destroyForcibly();
+        return "(no thread dump of " + name + ")";
+      }
+      StringBuilder b = new StringBuilder("--- " + name + " threads (saga frames) ---\n");
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        if (line.startsWith("#")
+            || line.contains("io.bulwark")
+            || line.contains("sqlite")
+            || line.contains("postgresql")
+            || line.contains("hikari")) {
+          b.append(line).append('\n');
+        }
+      }
+      return b.toString();
+    } catch (IOException e) {
+      return "(no thread dump of " + name + ": " + e + ")";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "(interrupted)";
+    }
+  }
+
   String name() {
     return name;
   }

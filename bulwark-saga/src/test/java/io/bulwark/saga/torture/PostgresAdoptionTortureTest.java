@@ -69,7 +69,7 @@ class PostgresAdoptionTortureTest {
       if (random.nextInt(4) == 0) {
         ended = a.awaitExit(Duration.ofMillis(random.nextInt(2_500)));
       } else {
-        ended = !a.awaitProgress(random.nextInt(2 * perKill + 1), Duration.ofMinutes(3));
+        ended = !awaitProgress(a, b, random.nextInt(2 * perKill + 1));
       }
       if (ended) {
         a.awaitExit(Duration.ofMinutes(1));
@@ -82,9 +82,10 @@ class PostgresAdoptionTortureTest {
       killList.add(new Kill(id, at));
     }
     for (ChildJvm child : List.of(a, b)) {
-      assertThat(child.awaitExit(Duration.ofMinutes(10)))
-          .as("%s ends by itself within 10 minutes\n%s", child.name(), child.stderrTail())
-          .isTrue();
+      if (!child.awaitExit(Duration.ofMinutes(10))) {
+        throw new AssertionError(
+            child.name() + " did not end by itself within 10 minutes\n" + stuck(a, b));
+      }
       assertThat(child.exitValue()).as("%s exit\n%s", child.name(), child.stderrTail()).isZero();
       assertThat(child.done())
           .as("%s saw every run end\n%s", child.name(), child.stderrTail())
@@ -118,6 +119,24 @@ class PostgresAdoptionTortureTest {
     assertThat(result.violations()).as("invariant violations (seed %d)", seed).isEmpty();
     assertThat(killList).as("SIGKILLs that landed before the runs ended").isNotEmpty();
     assertThat(adoption).as("runs of a killed executor that went on elsewhere").isNotEmpty();
+  }
+
+  private static boolean awaitProgress(ChildJvm a, ChildJvm b, int lines)
+      throws InterruptedException {
+    try {
+      return a.awaitProgress(lines, Duration.ofMinutes(3));
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "\n" + stuck(b, b), e);
+    }
+  }
+
+  private static String stuck(ChildJvm a, ChildJvm b) {
+    StringBuilder s = new StringBuilder();
+    for (ChildJvm c : a == b ? List.of(a) : List.of(a, b)) {
+      s.append(c.name()).append(": ").append(c.progress()).append(" effects, ").append(c.started());
+      s.append('\n').append(c.stderrTail()).append('\n').append(c.threadDump()).append('\n');
+    }
+    return s.toString();
   }
 
   private static List<String> childArgs(String url, String executor, int runs) {

@@ -80,9 +80,13 @@ class SqliteSigkillTortureTest {
         }
       } else {
         ended = child.awaitExit(Duration.ofMinutes(10));
-        assertThat(ended)
-            .as("last life ends by itself within 10 minutes\n%s", child.stderrTail())
-            .isTrue();
+        if (!ended) {
+          throw new AssertionError(
+              "last life did not end by itself within 10 minutes\n"
+                  + child.stderrTail()
+                  + "\n"
+                  + child.threadDump());
+        }
       }
       if (lives > 1 && child.recoveryMs() >= 0) {
         recovery.add(child.recoveryMs());
