@@ -85,6 +85,9 @@ public interface SagaEngine extends AutoCloseable {
    */
   List<String> missingDefinitions();
 
+  /** The definitions ({@code name@version}) registered with this engine, sorted. */
+  List<String> definitions();
+
   /** Stops taking runs and waits for running steps to reach a checkpoint; leases lapse. */
   @Override
   void close();

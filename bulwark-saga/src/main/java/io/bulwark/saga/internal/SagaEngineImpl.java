@@ -96,7 +96,9 @@ public final class SagaEngineImpl implements SagaEngine {
       in.append(in.length() > 1 ? "," : "").append('\'').append(key).append('\'');
     }
     this.keysIn = in.length() == 1 ? "('')" : in.append(')').toString();
-    this.writer = new Writer(jdbc.dataSource(), jdbc.url(), "saga-writer-" + executorId);
+    this.writer =
+        new Writer(
+            jdbc.dataSource(), jdbc.url(), "saga-writer-" + executorId, dialect == Dialect.SQLITE);
     this.pump = Thread.ofVirtual().name("saga-pump-" + executorId).unstarted(this::pumpLoop);
   }
 
@@ -536,6 +538,11 @@ public final class SagaEngineImpl implements SagaEngine {
   @Override
   public List<String> missingDefinitions() {
     return List.copyOf(missing);
+  }
+
+  @Override
+  public List<String> definitions() {
+    return settings.definitionList().stream().map(WorkflowDefinition::key).toList();
   }
 
   @Override

@@ -81,7 +81,15 @@ final class Writer implements AutoCloseable {
   private @Nullable Statements statements;
   private volatile boolean closed;
 
-  Writer(DataSource dataSource, String url, String name) {
+  private final boolean autoCommitBetweenBatches;
+
+  /**
+   * @param autoCommitBetweenBatches true for SQLite, whose driver opens the next transaction (and,
+   *     in IMMEDIATE mode, takes the write lock) as soon as one commits: between batches the
+   *     connection returns to auto-commit so it holds no lock while idle
+   */
+  Writer(DataSource dataSource, String url, String name, boolean autoCommitBetweenBatches) {
+    this.autoCommitBetweenBatches = autoCommitBetweenBatches;
     this.dataSource = dataSource;
     this.url = url;
     this.thread = Thread.ofPlatform().daemon().name(name).unstarted(this::loop);
@@ -149,11 +157,17 @@ final class Writer implements AutoCloseable {
         boolean[] results = new boolean[batch.size()];
         Statements s = statements();
         Connection c = s.connection();
+        if (c.getAutoCommit()) {
+          c.setAutoCommit(false);
+        }
         try {
           for (int i = 0; i < batch.size(); i++) {
             results[i] = batch.get(i).job.apply(s);
           }
           c.commit();
+          if (autoCommitBetweenBatches) {
+            c.setAutoCommit(true);
+          }
         } catch (SQLException e) {
           rollbackQuietly(c);
           if (!c.isValid(2)) {
@@ -206,7 +220,6 @@ final class Writer implements AutoCloseable {
     Statements s = statements;
     if (s == null) {
       Connection c = dataSource.getConnection();
-      c.setAutoCommit(false);
       connection = c;
       s = new Statements(c);
       statements = s;
@@ -214,9 +227,12 @@ final class Writer implements AutoCloseable {
     return s;
   }
 
-  private static void rollbackQuietly(Connection c) {
+  private void rollbackQuietly(Connection c) {
     try {
       c.rollback();
+      if (autoCommitBetweenBatches) {
+        c.setAutoCommit(true);
+      }
     } catch (SQLException ignored) {
       // the connection is checked next
     }

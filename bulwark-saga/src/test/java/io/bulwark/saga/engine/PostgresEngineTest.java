@@ -1,0 +1,202 @@
+package io.bulwark.saga.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.bulwark.resilience.RetryConfig;
+import io.bulwark.saga.RunEvent;
+import io.bulwark.saga.RunHandle;
+import io.bulwark.saga.RunStatus;
+import io.bulwark.saga.RunView;
+import io.bulwark.saga.SagaEngine;
+import io.bulwark.saga.SagaStore;
+import io.bulwark.saga.SagaStoreException;
+import io.bulwark.saga.SagaStores;
+import io.bulwark.saga.Step;
+import io.bulwark.saga.WorkflowDefinition;
+import io.bulwark.saga.testing.SagaTestKit;
+import io.bulwark.test.postgres.PostgresTestServer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two executors on one PostgreSQL store: shared work, adoption of a dead executor's run, fencing.
+ */
+class PostgresEngineTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
+  private final Map<String, AtomicInteger> effects = new ConcurrentHashMap<>();
+
+  @AfterEach
+  void close() throws Exception {
+    for (int i = open.size() - 1; i >= 0; i--) {
+      open.get(i).close();
+    }
+  }
+
+  private SagaStore store(String url) {
+    SagaStore s = SagaStores.postgres(url, "postgres", "", 8);
+    open.add(s);
+    return s;
+  }
+
+  private SagaEngine engine(SagaStore store, String id, WorkflowDefinition<?, ?>... defs) {
+    SagaEngine e =
+        SagaEngine.builder(store)
+            .register(defs)
+            .executorId(id)
+            .lease(Duration.ofSeconds(3), Duration.ofSeconds(1))
+            .poll(Duration.ofMillis(200))
+            .defaultRetry(RetryConfig.builder().maxAttempts(1).build())
+            .build();
+    open.add(e);
+    return e;
+  }
+
+  private WorkflowDefinition<String, String> threeSteps() {
+    return WorkflowDefinition.builder(
+            "three",
+            String.class,
+            String.class,
+            (wf, in) -> {
+              StringBuilder out = new StringBuilder();
+              for (String step : List.of("reserve", "charge", "ship")) {
+                out.append(
+                    wf.step(
+                        step,
+                        String.class,
+                        s -> {
+                          effects
+                              .computeIfAbsent(s.idempotencyKey(), k -> new AtomicInteger())
+                              .incrementAndGet();
+                          return s.stepName().substring(0, 1);
+                        }));
+              }
+              return out.toString();
+            })
+        .build();
+  }
+
+  @Test
+  void twoExecutorsShareRunsAndEveryStepRunsOnce() throws Exception {
+    String url = PostgresTestServer.shared().createDatabase();
+    WorkflowDefinition<String, String> d = threeSteps();
+    SagaEngine a = engine(store(url), "exec-a", d);
+    SagaEngine b = engine(store(url), "exec-b", d);
+    List<RunHandle<String>> handles = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      handles.add((i % 2 == 0 ? a : b).start(d, "run-" + i, "x"));
+    }
+    for (RunHandle<String> h : handles) {
+      assertThat(h.await(WAIT)).isEqualTo("rcs");
+    }
+    assertThat(effects).hasSize(120);
+    assertThat(effects.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
+  }
+
+  @Test
+  void anotherExecutorAdoptsTheRunOfADeadOneAfterItsLease() throws Exception {
+    String url = PostgresTestServer.shared().createDatabase();
+    WorkflowDefinition<String, String> d = threeSteps();
+    SagaStore store = store(url);
+    // a run held by an executor that died after its first step (its lease already lapsed)
+    SagaEngine first = engine(store, "exec-dead", d);
+    first.close();
+    try (Connection c = store.dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      s.executeUpdate(
+          "INSERT INTO saga_runs (run_id, workflow, version, wf_key, status, phase, queue,"
+              + " priority, input_json, owner, lease_until, fence, context_json, created_at,"
+              + " updated_at) VALUES ('orphan', 'three', 1, 'three@1', 'RUNNING', 'RUN',"
+              + " 'default', 0, '\"x\"', 'exec-dead', 1, 1, '{}', 1, 1)");
+      s.executeUpdate(
+          "INSERT INTO saga_steps (run_id, idx, name, kind, grp, status, output_json, attempts,"
+              + " comp_attempts, has_comp) VALUES ('orphan', 0, 'reserve', 'STEP', 0,"
+              + " 'COMPLETED', '\"r\"', 1, 0, 0)");
+    }
+    SagaEngine b = engine(store, "exec-b", d);
+    assertThat(b.handle("orphan", String.class).await(WAIT)).isEqualTo("rcs");
+    // the completed step was not run again
+    assertThat(effects.keySet()).containsExactlyInAnyOrder("orphan:1:charge", "orphan:2:ship");
+    RunView v = b.run("orphan").orElseThrow();
+    assertThat(v.timeline())
+        .extracting(RunEvent::kind, RunEvent::detail)
+        .contains(org.assertj.core.groups.Tuple.tuple("adopted", "by exec-b from exec-dead"));
+  }
+
+  @Test
+  void aZombieWhoseRunWasAdoptedRollsItsTransactionalStepBack() throws Exception {
+    String url = PostgresTestServer.shared().createDatabase();
+    SagaStore store = store(url);
+    try (Connection c = store.dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE money (total INTEGER)");
+      s.execute("INSERT INTO money VALUES (0)");
+    }
+    CountDownLatch inStep = new CountDownLatch(1);
+    CountDownLatch go = new CountDownLatch(1);
+    WorkflowDefinition<String, String> d =
+        WorkflowDefinition.builder(
+                "zombie",
+                String.class,
+                String.class,
+                (wf, in) ->
+                    wf.step(
+                        Step.named("pay", String.class)
+                            .transactional()
+                            .action(
+                                s -> {
+                                  try (Statement st = s.connection().createStatement()) {
+                                    st.executeUpdate("UPDATE money SET total = total + 100");
+                                  }
+                                  inStep.countDown();
+                                  go.await();
+                                  return "paid";
+                                })))
+            .build();
+    SagaEngine e = engine(store, "exec-zombie", d);
+    e.start(d, "z", "x");
+    assertThat(inStep.await(20, TimeUnit.SECONDS)).isTrue();
+    try (Connection c = store.dataSource().getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "UPDATE saga_runs SET owner = 'exec-other', fence = fence + 1 WHERE run_id ="
+                    + " 'z'")) {
+      assertThat(ps.executeUpdate()).isEqualTo(1);
+    }
+    go.countDown();
+    SagaTestKit.awaitIdle(e, WAIT);
+    try (Connection c = store.dataSource().getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT total FROM money")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isZero();
+    }
+    RunView v = e.run("z").orElseThrow();
+    assertThat(v.steps()).isEmpty();
+    assertThat(v.owner()).isEqualTo("exec-other");
+    assertThat(v.status()).isEqualTo(RunStatus.RUNNING);
+  }
+
+  @Test
+  void anUnreachableStoreFailsFastNamingTheUrl() {
+    String url = "jdbc:postgresql://127.0.0.1:1/nothing";
+    assertThatThrownBy(() -> SagaStores.postgres(url, "postgres", "", 2))
+        .isInstanceOf(SagaStoreException.class)
+        .hasMessageContaining(url)
+        .hasMessageContaining("cannot be reached");
+  }
+}
