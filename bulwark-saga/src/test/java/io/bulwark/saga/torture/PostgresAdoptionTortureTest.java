@@ -46,7 +46,7 @@ class PostgresAdoptionTortureTest {
     int kills = Integer.getInteger("bulwark.saga.torture.pg.kills", Math.max(5, runs / 40));
     long seed = Long.getLong("bulwark.saga.torture.seed", 20261205L);
     Random random = new Random(seed);
-    String url = PostgresTestServer.shared().createDatabase();
+    url = PostgresTestServer.shared().createDatabase();
     try (SagaStore store = SagaStores.postgres(url, "postgres", "", 2)) {
       OrderSaga.createLedger(store.dataSource());
     }
@@ -84,7 +84,10 @@ class PostgresAdoptionTortureTest {
     for (ChildJvm child : List.of(a, b)) {
       if (!child.awaitExit(Duration.ofMinutes(10))) {
         throw new AssertionError(
-            child.name() + " did not end by itself within 10 minutes\n" + stuck(a, b));
+            child.name()
+                + " did not end by itself within 10 minutes\n"
+                + stuck(a, b)
+                + unfinished());
       }
       assertThat(child.exitValue()).as("%s exit\n%s", child.name(), child.stderrTail()).isZero();
       assertThat(child.done())
@@ -124,10 +127,38 @@ class PostgresAdoptionTortureTest {
   private static boolean awaitProgress(ChildJvm a, ChildJvm b, int lines)
       throws InterruptedException {
     try {
-      return a.awaitProgress(lines, Duration.ofMinutes(3));
+      return a.awaitProgress(lines, Duration.ofMinutes(2));
     } catch (AssertionError e) {
-      throw new AssertionError(e.getMessage() + "\n" + stuck(b, b), e);
+      throw new AssertionError(e.getMessage() + "\n" + stuck(b, b) + unfinished(), e);
     }
+  }
+
+  private static String url = "";
+
+  /** The store's unfinished runs as the engine's table holds them (diagnostics only). */
+  private static String unfinished() {
+    StringBuilder s =
+        new StringBuilder("--- unfinished runs in saga_runs (ms relative to now) ---\n");
+    try (Connection c = java.sql.DriverManager.getConnection(url, "postgres", "");
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT run_id, status, phase, owner, lease_until, wake_at, fence FROM saga_runs"
+                    + " WHERE status NOT IN ('COMPLETED', 'COMPENSATED') ORDER BY run_id LIMIT 40");
+        ResultSet rs = ps.executeQuery()) {
+      long now = System.currentTimeMillis();
+      while (rs.next()) {
+        s.append(rs.getString(1)).append(' ').append(rs.getString(2)).append(' ');
+        s.append(rs.getString(3)).append(" owner=").append(rs.getString(4));
+        long lease = rs.getLong(5);
+        s.append(" lease=").append(rs.wasNull() ? "null" : Long.toString(lease - now));
+        long wake = rs.getLong(6);
+        s.append(" wake=").append(rs.wasNull() ? "null" : Long.toString(wake - now));
+        s.append(" fence=").append(rs.getLong(7)).append('\n');
+      }
+    } catch (SQLException e) {
+      s.append("(cannot read: ").append(e).append(")\n");
+    }
+    return s.toString();
   }
 
   private static String stuck(ChildJvm a, ChildJvm b) {

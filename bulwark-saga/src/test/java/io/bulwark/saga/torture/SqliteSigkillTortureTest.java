@@ -69,7 +69,7 @@ class SqliteSigkillTortureTest {
         if (random.nextInt(4) == 0) {
           ended = child.awaitExit(Duration.ofMillis(random.nextInt(2_500)));
         } else {
-          ended = !child.awaitProgress(random.nextInt(2 * perKill + 1), Duration.ofMinutes(3));
+          ended = !child.awaitProgress(random.nextInt(2 * perKill + 1), Duration.ofMinutes(2));
         }
         if (!ended) {
           child.kill();
