@@ -142,7 +142,7 @@ class PostgresAdoptionTortureTest {
     try (Connection c = java.sql.DriverManager.getConnection(url, "postgres", "");
         PreparedStatement ps =
             c.prepareStatement(
-                "SELECT run_id, status, phase, owner, lease_until, wake_at, fence FROM saga_runs"
+                "SELECT run_id, status, phase, owner, lease_until, wake_at, fence, cause FROM saga_runs"
                     + " WHERE status NOT IN ('COMPLETED', 'COMPENSATED') ORDER BY run_id LIMIT 40");
         ResultSet rs = ps.executeQuery()) {
       long now = System.currentTimeMillis();
@@ -153,7 +153,8 @@ class PostgresAdoptionTortureTest {
         s.append(" lease=").append(rs.wasNull() ? "null" : Long.toString(lease - now));
         long wake = rs.getLong(6);
         s.append(" wake=").append(rs.wasNull() ? "null" : Long.toString(wake - now));
-        s.append(" fence=").append(rs.getLong(7)).append('\n');
+        s.append(" fence=").append(rs.getLong(7));
+        s.append(" cause=").append(rs.getString(8)).append('\n');
       }
     } catch (SQLException e) {
       s.append("(cannot read: ").append(e).append(")\n");
