@@ -91,7 +91,7 @@ final class Compensator {
         .telemetry()
         .endpoint("saga." + ex.row().workflow())
         .record(Outcome.ERROR, nanos);
-    ex.engine.signalChange();
+    ex.engine.runChanged(ex.runId);
     if (parent != null) {
       ex.engine.wake();
     }

@@ -61,10 +61,25 @@ final class Execution implements WorkflowContext {
   final Map<Integer, Step<?>> compensable = new ConcurrentHashMap<>();
   final StepRunner steps = new StepRunner(this);
 
-  Execution(SagaEngineImpl engine, String runId, long fence) {
+  private final Rows.@Nullable Run fresh;
+
+  /** {@code fresh}: the row of a run claimed from its queue (no steps stored yet), or null. */
+  Execution(SagaEngineImpl engine, String runId, long fence, Rows.@Nullable Run fresh) {
+    this.fresh = fresh;
     this.engine = engine;
     this.runId = runId;
     this.fence = fence;
+  }
+
+  private final java.util.concurrent.CountDownLatch end =
+      new java.util.concurrent.CountDownLatch(1);
+
+  void ended() {
+    end.countDown();
+  }
+
+  void awaitEnd() throws InterruptedException {
+    end.await();
   }
 
   void requestCancel(String cause) {
@@ -94,12 +109,14 @@ final class Execution implements WorkflowContext {
 
   void run() {
     thread = Thread.currentThread();
-    Rows.Run r = engine.readRun(runId);
+    Rows.Run r = fresh != null ? fresh : engine.readRun(runId);
     if (r == null || r.fence() != fence) {
       return;
     }
     run = r;
-    stored = engine.read(c -> Rows.readSteps(c, runId));
+    if (fresh == null) {
+      stored = engine.read(c -> Rows.readSteps(c, runId));
+    }
     definition = engine.settings.definitions().get(r.key());
     if (definition == null) {
       return;
@@ -187,24 +204,33 @@ final class Execution implements WorkflowContext {
       return;
     }
     String parent = row().parentRunId();
-    write(
-        (s, now) -> {
+    String stateJson = state.takeDirty();
+    long now = engine.clock.wallMillis();
+    writeRaw(
+        s -> {
           PreparedStatement ps =
               s.prepare(
                   "UPDATE saga_runs SET status = 'COMPLETED', output_json = ?, owner = NULL,"
-                      + " lease_until = NULL, wake_at = NULL WHERE run_id = ?");
+                      + " lease_until = NULL, wake_at = NULL, updated_at = ?, state_json ="
+                      + " COALESCE(?, state_json) WHERE run_id = ? AND fence = ?");
           ps.setString(1, outJson);
-          ps.setString(2, runId);
-          ps.executeUpdate();
+          ps.setLong(2, now);
+          Rows.setNullableString(ps, 3, stateJson);
+          ps.setString(4, runId);
+          ps.setLong(5, fence);
+          if (ps.executeUpdate() == 0) {
+            return false;
+          }
           SagaEngineImpl.event(s, runId, now, "completed", "output " + outJson.length() + " chars");
           notifyParent(s, parent, now);
+          return true;
         });
     recordRed(Outcome.SUCCESS);
     ended(parent);
   }
 
   private void ended(@Nullable String parent) {
-    engine.signalChange();
+    engine.runChanged(runId);
     if (parent != null) {
       engine.wake();
     }
@@ -282,7 +308,7 @@ final class Execution implements WorkflowContext {
           ps.setString(5, runId);
           ps.executeUpdate();
         });
-    engine.signalChange();
+    engine.runChanged(runId);
     // a wake-up that is already due (or a signal seen by the CASE) needs the pump at once
     engine.armTimer(wake == Long.MAX_VALUE ? engine.clock.wallMillis() + 1 : wake);
     engine.wake();
@@ -303,7 +329,28 @@ final class Execution implements WorkflowContext {
         });
     engine.settings.telemetry().decisions().record("saga", "park", cause);
     recordRed(Outcome.ERROR);
-    engine.signalChange();
+    engine.runChanged(runId);
+  }
+
+  /** After an unexpected error: give the run up (due again in a second) so it is not stranded. */
+  void releaseAfterError() {
+    try {
+      writeRaw(
+          s -> {
+            PreparedStatement ps =
+                s.prepare(
+                    "UPDATE saga_runs SET owner = NULL, lease_until = NULL, wake_at = ? WHERE"
+                        + " run_id = ? AND fence = ?");
+            ps.setLong(1, engine.clock.wallMillis() + 1_000);
+            ps.setString(2, runId);
+            ps.setLong(3, fence);
+            ps.executeUpdate();
+            return true;
+          });
+      engine.armTimer(engine.clock.wallMillis() + 1_000);
+    } catch (RuntimeException | Error e) {
+      // the store is away: the lease lapses and another executor (or a restart) takes the run
+    }
   }
 
   private void releaseRun() {
@@ -365,14 +412,30 @@ final class Execution implements WorkflowContext {
     boolean ok;
     try {
       ok =
-          engine.writer.write(
-              s -> {
-                if (!touch(s, now, stateJson)) {
-                  return false;
-                }
-                body.apply(s, now);
-                return true;
-              });
+          engine
+              .writer(runId)
+              .write(
+                  s -> {
+                    if (!touch(s, now, stateJson)) {
+                      return false;
+                    }
+                    body.apply(s, now);
+                    return true;
+                  });
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Release();
+    }
+    if (!ok) {
+      throw new Fenced();
+    }
+  }
+
+  /** Runs {@code job} (which makes its own fenced check) in the group commit; Fenced on false. */
+  void writeRaw(Writer.Job job) {
+    boolean ok;
+    try {
+      ok = engine.writer(runId).write(job);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Release();

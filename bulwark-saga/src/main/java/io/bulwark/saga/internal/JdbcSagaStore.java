@@ -154,6 +154,11 @@ public final class JdbcSagaStore implements SagaStore {
     }
   }
 
+  /** The pool's size. */
+  public int maxConnections() {
+    return dataSource.getMaximumPoolSize();
+  }
+
   /** The dialect. */
   public Dialect sqlDialect() {
     return dialect;

@@ -51,6 +51,33 @@ final class Rows {
     String key() {
       return workflow + "@" + version;
     }
+
+    /** This row as a claim by {@code owner} left it (a fresh run: no steps yet). */
+    Run claimed(String owner, long newFence) {
+      return new Run(
+          runId,
+          workflow,
+          version,
+          RunStatus.RUNNING,
+          phase,
+          queue,
+          priority,
+          parentRunId,
+          inputJson,
+          outputJson,
+          cause,
+          owner,
+          leaseUntil,
+          newFence,
+          0,
+          deadlineAt,
+          contextJson,
+          stateJson,
+          cancelRequested,
+          createdAt,
+          updatedAt,
+          signalSeq);
+    }
   }
 
   /** One row of {@code saga_steps}. */

@@ -59,6 +59,7 @@ public final class SagaEngineImpl implements SagaEngine {
   final JdbcSagaStore store;
   final Dialect dialect;
   final Writer writer;
+  private final Writer[] runWriters;
   final Clock clock;
   final Json json;
   final String executorId;
@@ -96,9 +97,21 @@ public final class SagaEngineImpl implements SagaEngine {
       in.append(in.length() > 1 ? "," : "").append('\'').append(key).append('\'');
     }
     this.keysIn = in.length() == 1 ? "('')" : in.append(')').toString();
-    this.writer =
-        new Writer(
-            jdbc.dataSource(), jdbc.url(), "saga-writer-" + executorId, dialect == Dialect.SQLITE);
+    // SQLite has one writer at a time: one group-commit writer. PostgreSQL commits concurrent
+    // transactions in parallel (and merges their WAL flushes): several writers, a run's writes
+    // always on the same one (by run id), claims and heartbeats on the first.
+    int writers =
+        dialect == Dialect.SQLITE ? 1 : Math.max(1, Math.min(8, jdbc.maxConnections() / 2));
+    this.runWriters = new Writer[writers];
+    for (int i = 0; i < writers; i++) {
+      runWriters[i] =
+          new Writer(
+              jdbc.dataSource(),
+              jdbc.url(),
+              "saga-writer-" + i + "-" + executorId,
+              dialect == Dialect.SQLITE);
+    }
+    this.writer = runWriters[0];
     this.pump = Thread.ofVirtual().name("saga-pump-" + executorId).unstarted(this::pumpLoop);
   }
 
@@ -109,7 +122,9 @@ public final class SagaEngineImpl implements SagaEngine {
       e.register();
       e.findMissing(true);
     } catch (RuntimeException | InterruptedException ex) {
-      e.writer.close();
+      for (Writer w : e.runWriters) {
+        w.close();
+      }
       if (ex instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
@@ -206,34 +221,35 @@ public final class SagaEngineImpl implements SagaEngine {
     Duration timeout = d.runTimeout();
     long deadlineAt = timeout == null ? 0 : now + timeout.toMillis();
     try {
-      return writer.write(
-          s -> {
-            PreparedStatement ps =
-                s.prepare(
-                    "INSERT INTO saga_runs (run_id, workflow, version, wf_key, status, phase,"
-                        + " queue, priority, ckey, parent_run_id, input_json, fence, deadline_at,"
-                        + " context_json, cancel_requested, created_at, updated_at, signal_seq)"
-                        + " VALUES (?, ?, ?, ?, 'PENDING', 'RUN', ?, ?, ?, ?, ?, 0, ?, ?, 0, ?, ?,"
-                        + " 0) ON CONFLICT (run_id) DO NOTHING");
-            ps.setString(1, runId);
-            ps.setString(2, d.name());
-            ps.setInt(3, d.version());
-            ps.setString(4, d.key());
-            ps.setString(5, queue);
-            ps.setInt(6, priority);
-            Rows.setNullableString(ps, 7, ckey);
-            Rows.setNullableString(ps, 8, parent);
-            ps.setString(9, inputJson);
-            Rows.setNullableLong(ps, 10, deadlineAt);
-            ps.setString(11, contextJson);
-            ps.setLong(12, now);
-            ps.setLong(13, now);
-            if (ps.executeUpdate() == 0) {
-              return false;
-            }
-            event(s, runId, now, "started", d.key() + " on queue " + queue);
-            return true;
-          });
+      return writer(runId)
+          .write(
+              s -> {
+                PreparedStatement ps =
+                    s.prepare(
+                        "INSERT INTO saga_runs (run_id, workflow, version, wf_key, status, phase,"
+                            + " queue, priority, ckey, parent_run_id, input_json, fence, deadline_at,"
+                            + " context_json, cancel_requested, created_at, updated_at, signal_seq)"
+                            + " VALUES (?, ?, ?, ?, 'PENDING', 'RUN', ?, ?, ?, ?, ?, 0, ?, ?, 0, ?, ?,"
+                            + " 0) ON CONFLICT (run_id) DO NOTHING");
+                ps.setString(1, runId);
+                ps.setString(2, d.name());
+                ps.setInt(3, d.version());
+                ps.setString(4, d.key());
+                ps.setString(5, queue);
+                ps.setInt(6, priority);
+                Rows.setNullableString(ps, 7, ckey);
+                Rows.setNullableString(ps, 8, parent);
+                ps.setString(9, inputJson);
+                Rows.setNullableLong(ps, 10, deadlineAt);
+                ps.setString(11, contextJson);
+                ps.setLong(12, now);
+                ps.setLong(13, now);
+                if (ps.executeUpdate() == 0) {
+                  return false;
+                }
+                event(s, runId, now, "started", d.key() + " on queue " + queue);
+                return true;
+              });
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SagaStoreException("interrupted while starting run " + runId, e);
@@ -576,7 +592,9 @@ public final class SagaEngineImpl implements SagaEngine {
     for (Execution e : executing.values()) {
       e.interrupt();
     }
-    writer.close();
+    for (Writer w : runWriters) {
+      w.close();
+    }
   }
 
   boolean closed() {
@@ -614,6 +632,13 @@ public final class SagaEngineImpl implements SagaEngine {
   @SuppressWarnings("NullAway") // read's T is the lambda's nullable result
   Rows.@Nullable Run readRun(String runId) {
     return read(c -> Rows.readRun(c, runId));
+  }
+
+  /** The writer of {@code runId}'s progress. */
+  Writer writer(String runId) {
+    return runWriters.length == 1
+        ? writer
+        : runWriters[Math.floorMod(runId.hashCode(), runWriters.length)];
   }
 
   Boolean writeOrThrow(Writer.Job job) {
@@ -663,7 +688,12 @@ public final class SagaEngineImpl implements SagaEngine {
     }
   }
 
-  private record Claim(String runId, long fence, @Nullable String previousOwner, String status) {}
+  private record Claim(
+      String runId,
+      long fence,
+      @Nullable String previousOwner,
+      String status,
+      Rows.@Nullable Run row) {}
 
   private void round() throws InterruptedException {
     long now = clock.wallMillis();
@@ -740,14 +770,17 @@ public final class SagaEngineImpl implements SagaEngine {
           "SELECT run_id, fence, owner, status FROM saga_runs WHERE owner IS NOT NULL AND"
               + " status IN ('RUNNING','COMPENSATING') AND wf_key IN "
               + keysIn
-              + (all ? "" : " AND (lease_until < ? OR owner = ?)")
+              + (all ? "" : " AND ((lease_until < ? AND owner <> ?) OR owner = ?)")
               + " LIMIT "
               + (free - claims.size())
               + skipLocked,
           ps -> {
             if (!all) {
+              // another executor's lapsed lease; our own runs only at start (a restart with the
+              // same executor id): a run of ours whose lease lapsed in a pause is still ours
               ps.setLong(1, now);
-              ps.setString(2, recovery ? executorId : "");
+              ps.setString(2, executorId);
+              ps.setString(3, recovery ? executorId : "");
             }
           },
           claims);
@@ -780,7 +813,14 @@ public final class SagaEngineImpl implements SagaEngine {
       up.setString(5, c.runId());
       up.setLong(6, c.fence());
       if (up.executeUpdate() == 1) {
-        won.add(new Claim(c.runId(), c.fence() + 1, c.previousOwner(), c.status()));
+        Rows.Run r = c.row();
+        won.add(
+            new Claim(
+                c.runId(),
+                c.fence() + 1,
+                c.previousOwner(),
+                c.status(),
+                r == null ? null : r.claimed(executorId, c.fence() + 1)));
         if (c.previousOwner() != null && !c.status().equals("PENDING")) {
           event(s, c.runId(), now, "adopted", "by " + executorId + " from " + c.previousOwner());
         }
@@ -817,7 +857,7 @@ public final class SagaEngineImpl implements SagaEngine {
     binder.bind(ps);
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        into.add(new Claim(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4)));
+        into.add(new Claim(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), null));
       }
     }
   }
@@ -884,7 +924,9 @@ public final class SagaEngineImpl implements SagaEngine {
     }
     PreparedStatement pending =
         s.prepare(
-            "SELECT run_id, fence, ckey FROM saga_runs WHERE status = 'PENDING' AND queue = ? AND"
+            "SELECT "
+                + Rows.RUN_COLUMNS
+                + ", ckey FROM saga_runs WHERE status = 'PENDING' AND queue = ? AND"
                 + " wf_key IN "
                 + keysIn
                 + " ORDER BY priority DESC, created_at, run_id LIMIT ?"
@@ -893,7 +935,7 @@ public final class SagaEngineImpl implements SagaEngine {
     pending.setInt(2, q.perKeyConcurrency() < q.concurrency() ? allowed * 4 + 16 : allowed);
     try (ResultSet rs = pending.executeQuery()) {
       while (rs.next() && allowed > 0) {
-        String key = rs.getString(3);
+        String key = rs.getString(23);
         if (key != null && q.perKeyConcurrency() < q.concurrency()) {
           int n = perKey.getOrDefault(key, 0);
           if (n >= q.perKeyConcurrency()) {
@@ -901,30 +943,35 @@ public final class SagaEngineImpl implements SagaEngine {
           }
           perKey.put(key, n + 1);
         }
-        claims.add(new Claim(rs.getString(1), rs.getLong(2), null, "PENDING"));
+        Rows.Run row = Rows.run(rs);
+        claims.add(new Claim(row.runId(), row.fence(), null, "PENDING", row));
         allowed--;
       }
     }
   }
 
   private void launch(Claim c) {
-    Execution ex = new Execution(this, c.runId(), c.fence());
-    if (executing.putIfAbsent(c.runId(), ex) != null) {
-      return;
-    }
+    Execution ex = new Execution(this, c.runId(), c.fence(), c.row());
+    // a run woken again while its last execution is still finishing starts after that one ends
+    Execution previous = executing.put(c.runId(), ex);
     busyAdd(1);
     Thread.ofVirtual()
         .name("saga-run-" + c.runId())
         .start(
             () -> {
               try {
+                if (previous != null) {
+                  previous.awaitEnd();
+                }
                 ex.run();
-              } catch (RuntimeException | Error e) {
+              } catch (RuntimeException | Error | InterruptedException e) {
                 LOG.log(
                     System.Logger.Level.WARNING,
                     "saga executor " + executorId + ": run " + c.runId() + " stopped: " + e,
                     e);
+                ex.releaseAfterError();
               } finally {
+                ex.ended();
                 executing.remove(c.runId(), ex);
                 busyAdd(-1);
                 signalChange();
@@ -1130,15 +1177,21 @@ public final class SagaEngineImpl implements SagaEngine {
     }
   }
 
-  /** Waits up to {@code nanos} for any local status change (callers loop). */
-  @SuppressWarnings("WaitNotInLoop")
-  void awaitChange(long nanos) throws InterruptedException {
-    lock.lock();
-    try {
-      changed.awaitNanos(nanos);
-    } finally {
-      lock.unlock();
+  private final Map<String, java.util.concurrent.CompletableFuture<Boolean>> watchers =
+      new ConcurrentHashMap<>();
+
+  /** A future completed at the next change of {@code runId}'s status made on this executor. */
+  java.util.concurrent.CompletableFuture<Boolean> watch(String runId) {
+    return watchers.computeIfAbsent(runId, k -> new java.util.concurrent.CompletableFuture<>());
+  }
+
+  /** Tells the waiters of {@code runId} that its status changed. */
+  void runChanged(String runId) {
+    var f = watchers.remove(runId);
+    if (f != null) {
+      f.complete(true);
     }
+    signalChange();
   }
 
   /** The handle of a run. */
@@ -1157,6 +1210,7 @@ public final class SagaEngineImpl implements SagaEngine {
     public O await(Duration timeout) throws InterruptedException, TimeoutException {
       long until = System.nanoTime() + timeout.toNanos();
       while (true) {
+        var changed = engine.watch(runId);
         Rows.Run r = engine.readRun(runId);
         if (r == null) {
           throw new UnknownRunException(runId);
@@ -1177,7 +1231,13 @@ public final class SagaEngineImpl implements SagaEngine {
           throw new TimeoutException(
               "run " + runId + " is still " + r.status() + " after " + timeout);
         }
-        engine.awaitChange(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+        // a change on this executor completes the watch at once; one made elsewhere is seen by
+        // reading again
+        try {
+          changed.get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(250)), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+          // read again
+        }
       }
     }
   }

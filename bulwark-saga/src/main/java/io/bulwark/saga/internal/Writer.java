@@ -200,6 +200,8 @@ final class Writer implements AutoCloseable {
         for (int i = 0; i < batch.size(); i++) {
           batch.get(i).done.complete(results[i]);
         }
+        batches++;
+        jobs += batch.size();
         return;
       } catch (SQLException e) {
         dropConnection();
@@ -255,8 +257,14 @@ final class Writer implements AutoCloseable {
     }
   }
 
+  private long batches;
+  private long jobs;
+
   @Override
   public void close() {
+    if (Boolean.getBoolean("saga.debug")) {
+      System.out.println("WRITER " + url + " batches " + batches + " jobs " + jobs);
+    }
     closed = true;
     queue.add(STOP);
     try {
