@@ -399,9 +399,19 @@ final class OrderSaga {
     }
   }
 
+  /**
+   * Moves money between two accounts, locking their rows in one global order (by account name) so
+   * that a charge and a refund running at once cannot deadlock on PostgreSQL.
+   */
   private static void move(Connection c, String from, String to, long amount) throws SQLException {
-    update(c, "UPDATE torture_money SET balance = balance - ? WHERE account = ?", amount, from);
-    update(c, "UPDATE torture_money SET balance = balance + ? WHERE account = ?", amount, to);
+    String sql = "UPDATE torture_money SET balance = balance + ? WHERE account = ?";
+    if (from.compareTo(to) < 0) {
+      update(c, sql, -amount, from);
+      update(c, sql, amount, to);
+    } else {
+      update(c, sql, amount, to);
+      update(c, sql, -amount, from);
+    }
   }
 
   private static void effect(Connection c, Order order, String effect, String key)
