@@ -52,7 +52,7 @@ class PostgresAdoptionTortureTest {
     }
     // Both executors share the effects; A sees about half of them.
     int perKill =
-        (int) Math.max(1, runs * SqliteSigkillTortureTest.EFFECTS_PER_RUN / 2 / (kills * 1.5));
+        (int) Math.max(1, runs * SqliteSigkillTortureTest.EFFECTS_PER_RUN / 2 / (kills * 3.0));
     long startedAt = System.nanoTime();
     ChildJvm b = ChildJvm.start("pg-executor-b", dir, childArgs(url, "executor-b", runs));
     List<Kill> killList = new ArrayList<>();
