@@ -156,7 +156,8 @@ final class Execution implements WorkflowContext {
   private void runBody() {
     try {
       Object input = engine.json.decode(row().inputJson(), def().inputType());
-      checkInterrupts();
+      // cancel, release and the run timeout are checked at each step, after the code has
+      // replayed the completed steps (so their compensations are known)
       Object out = context.call(() -> invoke(def(), input));
       Map.Entry<Integer, Rows.StepRow> extra = stored.ceilingEntry(nextIndex);
       if (extra != null) {
@@ -602,6 +603,7 @@ final class Execution implements WorkflowContext {
       throws Exception {
     Objects.requireNonNull(signal, "signal");
     Objects.requireNonNull(type, "type");
+    SagaEngineImpl.checkName("run " + runId + ": awaitSignal " + name + " signal name", signal);
     if (timeout.isNegative()) {
       throw new IllegalArgumentException(
           "run " + runId + ": awaitSignal " + name + " timeout must not be negative: " + timeout);

@@ -103,7 +103,30 @@ public final class JdbcSagaStore implements SagaStore {
     return store;
   }
 
+  private boolean schemaPresent(Connection c) throws SQLException {
+    String sql =
+        dialect == Dialect.SQLITE
+            ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN"
+                + " ('saga_runs','saga_steps','saga_signals','saga_executors','saga_events',"
+                + "'bulwark_outbox')"
+            : "SELECT (to_regclass('saga_runs') IS NOT NULL)::int + (to_regclass('saga_steps') IS"
+                + " NOT NULL)::int + (to_regclass('saga_signals') IS NOT NULL)::int +"
+                + " (to_regclass('saga_executors') IS NOT NULL)::int + (to_regclass('saga_events')"
+                + " IS NOT NULL)::int + (to_regclass('bulwark_outbox') IS NOT NULL)::int";
+    try (Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery(sql)) {
+      return rs.next() && rs.getInt(1) == 6;
+    }
+  }
+
   private void createSchema() throws SQLException {
+    // the DDL (CREATE INDEX IF NOT EXISTS takes a table lock even when the index exists) runs only
+    // when a table is missing, so a store opening beside running executors does not wait on them
+    try (Connection c = dataSource.getConnection()) {
+      if (schemaPresent(c)) {
+        return;
+      }
+    }
     String id = dialect == Dialect.SQLITE ? "INTEGER PRIMARY KEY" : "BIGSERIAL PRIMARY KEY";
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
@@ -151,6 +174,30 @@ public final class JdbcSagaStore implements SagaStore {
       }
       Outbox.create().createTable(c);
       c.commit();
+    }
+  }
+
+  /**
+   * SQLite has one writer at a time, and a connection waiting for its write lock waits in native
+   * code (the busy handler), which pins a virtual thread's carrier. So the engine's writers and
+   * transactional steps take this Java lock first (parking, not pinning) and SQLite's own lock is
+   * then free when they ask for it. Fair, so a step is not starved by the group-commit writer.
+   * PostgreSQL needs no such lock (a no-op there).
+   */
+  private final java.util.concurrent.Semaphore sqliteWrites =
+      new java.util.concurrent.Semaphore(1, true);
+
+  /** Takes the store's write lock (SQLite only). */
+  public void lockWrites() throws InterruptedException {
+    if (dialect == Dialect.SQLITE) {
+      sqliteWrites.acquire();
+    }
+  }
+
+  /** Releases {@link #lockWrites}. */
+  public void unlockWrites() {
+    if (dialect == Dialect.SQLITE) {
+      sqliteWrites.release();
     }
   }
 

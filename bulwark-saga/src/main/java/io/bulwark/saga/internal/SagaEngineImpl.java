@@ -109,7 +109,18 @@ public final class SagaEngineImpl implements SagaEngine {
               jdbc.dataSource(),
               jdbc.url(),
               "saga-writer-" + i + "-" + executorId,
-              dialect == Dialect.SQLITE);
+              dialect == Dialect.SQLITE,
+              new Writer.WriteLock() {
+                @Override
+                public void lock() throws InterruptedException {
+                  jdbc.lockWrites();
+                }
+
+                @Override
+                public void unlock() {
+                  jdbc.unlockWrites();
+                }
+              });
     }
     this.writer = runWriters[0];
     this.pump = Thread.ofVirtual().name("saga-pump-" + executorId).unstarted(this::pumpLoop);
@@ -267,6 +278,27 @@ public final class SagaEngineImpl implements SagaEngine {
     ps.executeUpdate();
   }
 
+  /** The rule of the API's names: 1 to 128 letters, digits and {@code . _ - :}. */
+  static String checkName(String what, String name) {
+    boolean ok = !name.isEmpty() && name.length() <= 128;
+    for (int i = 0; ok && i < name.length(); i++) {
+      char c = name.charAt(i);
+      ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '.'
+              || c == '_'
+              || c == '-'
+              || c == ':';
+    }
+    if (!ok) {
+      throw new IllegalArgumentException(
+          what + " must be 1 to 128 letters, digits and . _ - :, got '" + name + "'");
+    }
+    return name;
+  }
+
   private static void checkRunId(String runId) {
     Objects.requireNonNull(runId, "runId");
     if (runId.isEmpty() || runId.length() > 512) {
@@ -384,10 +416,7 @@ public final class SagaEngineImpl implements SagaEngine {
   public void signal(String runId, String name, Object payload) {
     Objects.requireNonNull(runId, "runId");
     Objects.requireNonNull(name, "signal name");
-    if (name.isEmpty() || name.length() > 128) {
-      throw new IllegalArgumentException(
-          "signal name must be 1 to 128 characters, got " + name.length());
-    }
+    checkName("signal name", name);
     String payloadJson = json.encode(runId, "signal " + name, payload);
     long now = clock.wallMillis();
     Boolean ok =
@@ -1068,13 +1097,24 @@ public final class SagaEngineImpl implements SagaEngine {
           ex.setLong(1, now);
           ex.setString(2, executorId);
           ex.executeUpdate();
+          // renew exactly the runs this executor is executing, under the fence it holds them
+          // with: a run it lost (or never launched) is never kept alive by its heartbeat
           PreparedStatement ps =
               s.prepare(
-                  "UPDATE saga_runs SET lease_until = ? WHERE owner = ? AND status IN"
-                      + " ('RUNNING','COMPENSATING')");
-          ps.setLong(1, lease);
-          ps.setString(2, executorId);
-          ps.executeUpdate();
+                  "UPDATE saga_runs SET lease_until = ? WHERE run_id = ? AND fence = ? AND owner"
+                      + " = ?");
+          int n = 0;
+          for (Execution e : executing.values()) {
+            ps.setLong(1, lease);
+            ps.setString(2, e.runId);
+            ps.setLong(3, e.fence);
+            ps.setString(4, executorId);
+            ps.addBatch();
+            n++;
+          }
+          if (n > 0) {
+            ps.executeBatch();
+          }
           PreparedStatement c =
               s.prepare(
                   "SELECT run_id, cause FROM saga_runs WHERE owner = ? AND cancel_requested = 1");

@@ -173,6 +173,7 @@ final class StepRunner {
       AtomicBoolean decided,
       CompletableFuture<@Nullable Object> result) {
     Connection tx = null;
+    boolean locked = false;
     try {
       Exception fault =
           ex.engine
@@ -180,6 +181,8 @@ final class StepRunner {
               .faults()
               .faultFor(ex.row().workflow(), step.name(), StepFaults.Target.ACTION, attempt);
       if (step.transactional()) {
+        ex.engine.store.lockWrites();
+        locked = true;
         tx = ex.engine.store.dataSource().getConnection();
         tx.setAutoCommit(false);
         sc.connection = tx;
@@ -230,6 +233,9 @@ final class StepRunner {
         } catch (SQLException ignored) {
           // the pool drops a broken connection
         }
+      }
+      if (locked) {
+        ex.engine.store.unlockWrites();
       }
     }
   }

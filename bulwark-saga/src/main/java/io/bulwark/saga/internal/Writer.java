@@ -28,6 +28,13 @@ import org.jspecify.annotations.Nullable;
  * and is tried again on a new connection: the store blinking delays runs, it loses none.
  */
 final class Writer implements AutoCloseable {
+  /** The store's write lock around each batch (SQLite: one writer at a time; else a no-op). */
+  interface WriteLock {
+    void lock() throws InterruptedException;
+
+    void unlock();
+  }
+
   /** One unit of work inside the shared transaction. */
   interface Job {
     /** Writes; false when the fence did not match (nothing written). */
@@ -81,14 +88,22 @@ final class Writer implements AutoCloseable {
   private @Nullable Statements statements;
   private volatile boolean closed;
 
+  /**
+   * True for SQLite, whose driver opens the next transaction (and, in IMMEDIATE mode, takes the
+   * write lock) as soon as one commits: between batches the connection returns to auto-commit so it
+   * holds no lock while idle.
+   */
   private final boolean autoCommitBetweenBatches;
 
-  /**
-   * @param autoCommitBetweenBatches true for SQLite, whose driver opens the next transaction (and,
-   *     in IMMEDIATE mode, takes the write lock) as soon as one commits: between batches the
-   *     connection returns to auto-commit so it holds no lock while idle
-   */
-  Writer(DataSource dataSource, String url, String name, boolean autoCommitBetweenBatches) {
+  private final WriteLock writeLock;
+
+  Writer(
+      DataSource dataSource,
+      String url,
+      String name,
+      boolean autoCommitBetweenBatches,
+      WriteLock writeLock) {
+    this.writeLock = writeLock;
     this.autoCommitBetweenBatches = autoCommitBetweenBatches;
     this.dataSource = dataSource;
     this.url = url;
@@ -151,6 +166,15 @@ final class Writer implements AutoCloseable {
   }
 
   private void runBatch(List<Pending> batch) throws InterruptedException {
+    writeLock.lock();
+    try {
+      runBatchLocked(batch);
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private void runBatchLocked(List<Pending> batch) throws InterruptedException {
     long backoffMillis = 20;
     while (true) {
       try {
@@ -183,7 +207,7 @@ final class Writer implements AutoCloseable {
           }
           // one job is bad: run each alone so the others still commit
           for (Pending p : batch) {
-            runBatch(new ArrayList<>(List.of(p)));
+            runBatchLocked(new ArrayList<>(List.of(p)));
           }
           return;
         } catch (RuntimeException e) {
@@ -193,7 +217,7 @@ final class Writer implements AutoCloseable {
               p.done.completeExceptionally(e);
               return;
             }
-            runBatch(new ArrayList<>(List.of(p)));
+            runBatchLocked(new ArrayList<>(List.of(p)));
           }
           return;
         }
