@@ -212,7 +212,9 @@ final class Compensator {
             ? step.compensationRetry()
             : engine.settings.defaultCompensationRetry();
     String error = StepRunner.describe(failure);
-    boolean retriable = retry.retryOn().test(failure) && !retry.ignorePredicate().test(failure);
+    // an undo must keep trying: every failure is retried up to the policy's attempts, except the
+    // ones its ignore predicate names (the retryOn classification is for forward steps)
+    boolean retriable = !retry.ignorePredicate().test(failure);
     if (retriable && attempt < retry.maxAttempts()) {
       long delay = StepRunner.backoffMillis(retry, attempt);
       long next = engine.clock.wallMillis() + delay;

@@ -52,7 +52,7 @@ final class StepRunner {
     if (step.compensation() != null) {
       ex.compensable.put(idx, step);
     }
-    if (row != null && row.status().equals("COMPLETED")) {
+    if (row != null && hasResult(row.status())) {
       return decode(row.outputJson(), step.type());
     }
     if (ex.replay) {
@@ -74,6 +74,14 @@ final class StepRunner {
     int attempt = (row == null ? 0 : row.attempts()) + 1;
     long started = row == null || row.startedAt() == 0 ? now : row.startedAt();
     return attempt(idx, group, step, attempt, started);
+  }
+
+  /** A step that completed (and may since be under compensation) has its result stored. */
+  private static boolean hasResult(String status) {
+    return switch (status) {
+      case "COMPLETED", "COMPENSATING", "COMPENSATED", "COMPENSATION_FAILED" -> true;
+      default -> false;
+    };
   }
 
   @SuppressWarnings("NullAway") // a step's result may be null (a Void step)
@@ -324,6 +332,7 @@ final class StepRunner {
     boolean retriable =
         !(e instanceof PayloadTooLargeException)
             && (e instanceof StepTimeout
+                || (step.transactional() && isTransactionConflict(e))
                 || (retry.retryOn().test(e) && !retry.ignorePredicate().test(e)));
     String error = describe(e);
     if (retriable && attempt < retry.maxAttempts()) {
@@ -399,6 +408,21 @@ final class StepRunner {
           SagaEngineImpl.event(
               s, ex.runId, now, eventKind, step.name() + " attempt " + attempt + ": " + error);
         });
+  }
+
+  /**
+   * A deadlock or serialization failure (SQLState class 40): the transaction was rolled back as a
+   * whole, so a transactional step can simply be tried again.
+   */
+  static boolean isTransactionConflict(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql
+          && sql.getSQLState() != null
+          && sql.getSQLState().startsWith("40")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static String describe(Throwable e) {

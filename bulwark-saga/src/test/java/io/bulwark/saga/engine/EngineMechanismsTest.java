@@ -351,4 +351,52 @@ class EngineMechanismsTest {
     SagaTestKit.awaitIdle(e, WAIT);
     assertThat(e.handle("v-1", String.class).await(WAIT)).isEqualTo("yes/timeout");
   }
+
+  @Test
+  void aCompensationRetryIsStoredAndARestartedEngineMakesTheNextAttemptNotTheSameOneAgain()
+      throws Exception {
+    VirtualScheduler clock = new VirtualScheduler();
+    WorkflowDefinition<String, String> d =
+        WorkflowDefinition.builder(
+                "undo",
+                String.class,
+                String.class,
+                (wf, in) -> {
+                  wf.step(
+                      "a", String.class, s -> "A", (s, r) -> effects.add("undo a " + s.attempt()));
+                  wf.step(
+                      "b", String.class, s -> "B", (s, r) -> effects.add("undo b " + s.attempt()));
+                  wf.step(
+                      "c",
+                      String.class,
+                      s -> {
+                        throw new IllegalStateException("c fails");
+                      });
+                  return "x";
+                })
+            .build();
+    StepFaults faults =
+        StepFaults.none()
+            .fail(
+                "undo", "b", StepFaults.Target.COMPENSATION, 1, () -> new RuntimeException("down"));
+    RetryConfig slow = RetryConfig.builder().maxAttempts(5).fixedDelay(Duration.ofHours(1)).build();
+    SagaStore store = store();
+    SagaEngine first =
+        builder(store, d).scheduler(clock).faults(faults).defaultCompensationRetry(slow).build();
+    first.start(d, "u-1", "x");
+    SagaTestKit.awaitIdle(first, WAIT);
+    StepView b = first.run("u-1").orElseThrow().steps().get(1);
+    assertThat(b.status()).isEqualTo("COMPENSATING");
+    assertThat(b.compensationAttempts()).isEqualTo(1);
+    assertThat(b.nextAttemptAt()).isNotNull();
+    first.close();
+    SagaEngine second =
+        started(builder(store, d).scheduler(clock).faults(faults).defaultCompensationRetry(slow));
+    SagaTestKit.awaitIdle(second, WAIT);
+    assertThat(effects).isEmpty(); // the backoff is stored: no attempt before it passes
+    clock.advance(Duration.ofHours(1).plusMinutes(1));
+    SagaTestKit.awaitIdle(second, WAIT);
+    assertThat(second.run("u-1").orElseThrow().status()).isEqualTo(RunStatus.COMPENSATED);
+    assertThat(effects).containsExactly("undo b 2", "undo a 1");
+  }
 }
