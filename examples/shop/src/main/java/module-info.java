@@ -13,6 +13,7 @@ module io.bulwark.examples.shop {
   requires io.bulwark.http;
   requires io.bulwark.events;
   requires io.bulwark.resilience;
+  requires io.bulwark.saga;
   requires com.fasterxml.jackson.databind;
   requires org.xerial.sqlitejdbc;
   requires HdrHistogram;

@@ -87,6 +87,7 @@ class LayeringTest {
             "io.bulwark.telemetry",
             "io.bulwark.http",
             "io.bulwark.events",
+            "io.bulwark.saga",
             "io.bulwark.runtime");
 
     Set<String> toleratedSeen = new HashSet<>();

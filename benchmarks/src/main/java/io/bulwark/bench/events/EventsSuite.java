@@ -88,10 +88,25 @@ public final class EventsSuite implements BenchSuite {
         throughput(kafka, size, n / 4);
         double bestE = 0;
         double bestK = 0;
-        for (int round = 0; round < (quick ? 1 : 3); round++) {
+        JvmCost cost = new JvmCost(); // the embedded rounds only: what this JVM spent on them
+        int rounds = quick ? 1 : 3;
+        for (int round = 0; round < rounds; round++) {
+          cost.start();
           bestE = Math.max(bestE, throughput(embedded, size, n));
+          cost.stop();
           bestK = Math.max(bestK, throughput(kafka, size, n));
         }
+        long records = (long) n * rounds;
+        out.printf(
+            Locale.ROOT,
+            "%-8s bulwark-embedded cost: %.2f us CPU and %.0f B allocated per record (whole JVM)%n",
+            size + "B",
+            cost.cpuNanos() / 1e3 / records,
+            cost.allocatedBytes() / (double) records);
+        metrics.put("embedded_" + size + "B_cpu_us_per_record", cost.cpuNanos() / 1e3 / records);
+        metrics.put(
+            "embedded_" + size + "B_alloc_bytes_per_record",
+            cost.allocatedBytes() / (double) records);
         int rate = 2000;
         int seconds = quick ? 3 : 6;
         Histogram le = latency(embedded, size, rate, seconds);

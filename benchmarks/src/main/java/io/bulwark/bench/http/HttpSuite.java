@@ -136,6 +136,11 @@ public final class HttpSuite implements BenchSuite {
           vtRatio);
       out.printf(
           Locale.ROOT,
+          "virtual-thread route: carrier threads parked %.3f times per request (voluntary context"
+              + " switches of the JDK scheduler's carriers)%n",
+          v.carrierParksPerRequest);
+      out.printf(
+          Locale.ROOT,
           "answers counted: bulwark %d, vertx %d%n",
           BULWARK_ANSWERS.sum(),
           RAW_ANSWERS.sum());
@@ -150,6 +155,10 @@ public final class HttpSuite implements BenchSuite {
       metrics.put("bulwark_bytes_per_req", b.bytesPerRequest);
       metrics.put("bulwark_vt_bytes_per_req", v.bytesPerRequest);
       metrics.put("vertx_bytes_per_req", r.bytesPerRequest);
+      metrics.put("bulwark_cpu_us_per_req", b.cpuMicrosPerRequest);
+      metrics.put("bulwark_vt_cpu_us_per_req", v.cpuMicrosPerRequest);
+      metrics.put("vertx_cpu_us_per_req", r.cpuMicrosPerRequest);
+      metrics.put("bulwark_vt_carrier_parks_per_req", v.carrierParksPerRequest);
       metrics.put("vt_ratio", vtRatio);
       metrics.putAll(ClientRows.run(args, out)); // the client rows (their own class)
       return new BenchResult(name(), metrics, ratio);
@@ -188,12 +197,16 @@ public final class HttpSuite implements BenchSuite {
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long cpuBefore = os.getProcessCpuTime();
     long bytesBefore = threads.getTotalThreadAllocatedBytes();
+    long parksBefore = CarrierSwitches.total();
     Wrk.Result w = Wrk.run(url, connections, seconds);
     long cpu = os.getProcessCpuTime() - cpuBefore;
     long bytes = threads.getTotalThreadAllocatedBytes() - bytesBefore;
+    long parksAfter = CarrierSwitches.total();
     double requests = Math.max(1, w.rps() * seconds);
+    double parks =
+        parksBefore < 0 || parksAfter < 0 ? Double.NaN : (parksAfter - parksBefore) / requests;
     return new Measured(
-        w.rps(), w.p50Millis(), w.p99Millis(), cpu / 1000.0 / requests, bytes / requests);
+        w.rps(), w.p50Millis(), w.p99Millis(), cpu / 1000.0 / requests, bytes / requests, parks);
   }
 
   /** The anchor: the same endpoint written directly on Vert.x, one server per event loop. */
@@ -238,7 +251,8 @@ public final class HttpSuite implements BenchSuite {
       double p50Millis,
       double p99Millis,
       double cpuMicrosPerRequest,
-      double bytesPerRequest) {
+      double bytesPerRequest,
+      double carrierParksPerRequest) {
     static Measured median(List<Measured> runs) {
       List<Measured> sorted = new ArrayList<>(runs);
       sorted.sort((a, b) -> Double.compare(a.rps, b.rps));

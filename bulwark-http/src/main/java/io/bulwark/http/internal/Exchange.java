@@ -49,7 +49,7 @@ final class Exchange
   Context context;
   private final ServerState state;
   private final io.vertx.core.Context eventLoop;
-  private final java.util.concurrent.Executor loop;
+  private final io.netty.channel.EventLoop loop;
   private final String method;
   private final String path;
   long bytesIn;
@@ -117,11 +117,34 @@ final class Exchange
     this.body = body;
   }
 
-  /** The handler thread's task: runs the routed handler set by {@link #handOff}. */
+  /**
+   * The answer a handler thread handed to the event loop ({@link #answer}), written by {@link #run}
+   * on the loop. Written before the hand-off and read after it: the loop's task queue orders them.
+   */
+  private @Nullable Response pendingAnswer;
+
+  private byte[] pendingBody = NO_BODY;
+
+  /**
+   * Two tasks in one object (no wrapper per request): on the handler thread, runs the routed
+   * handler set by {@link #handOff}; on the event loop, once the handler thread handed its answer
+   * over ({@link #answer}), writes that answer.
+   */
   @Override
   public void run() {
+    Response answer = pendingAnswer;
+    if (answer != null) {
+      pendingAnswer = null;
+      write(answer, pendingBody);
+      return;
+    }
     HandlerRunner r = java.util.Objects.requireNonNull(runner, "handed off");
     r.run(this, java.util.Objects.requireNonNull(match, "routed"), body);
+  }
+
+  /** The connection's Netty event loop: the exchange's answer is written there. */
+  io.netty.channel.EventLoop loop() {
+    return loop;
   }
 
   /** Whether the server was killed: nothing more is answered. */
@@ -172,29 +195,14 @@ final class Exchange
     if (onEventLoop()) {
       write(response, body); // a non-blocking route: already on the connection's event loop
     } else {
-      loop.execute(new PendingWrite(response, body));
+      // a handler thread: the answer is handed to the connection's Netty event loop as this
+      // exchange's task (see run), with no Vert.x dispatch wrapper around it (the response is
+      // used on its own loop thread, which is all Vert.x requires of it)
+      pendingBody = body;
+      pendingAnswer = response;
+      loop.execute(this);
     }
     return true;
-  }
-
-  /**
-   * An answer written from a handler thread, handed to the connection's Netty event loop as one
-   * task: no Vert.x dispatch wrapper around it (the response is used on its own loop thread, which
-   * is all Vert.x requires of it).
-   */
-  private final class PendingWrite implements Runnable {
-    private final Response response;
-    private final byte[] body;
-
-    PendingWrite(Response response, byte[] body) {
-      this.response = response;
-      this.body = body;
-    }
-
-    @Override
-    public void run() {
-      write(response, body);
-    }
   }
 
   private void write(Response response, byte[] body) {

@@ -46,6 +46,19 @@ final class HandlerRunner {
     }
   }
 
+  /**
+   * The handler thread for {@code ex} could not be started ({@code e}, e.g. out of memory): the
+   * request is answered as a handler failure would be and the exchange ends.
+   */
+  void notStarted(Exchange ex, Throwable e) {
+    boolean dropped = true;
+    try {
+      dropped = failures.answer(ex, java.util.Objects.requireNonNull(ex.match, "routed"), e);
+    } finally {
+      ex.finish(dropped);
+    }
+  }
+
   /** Encodes and writes the handler's answer; returns whether the request counts as dropped. */
   private static boolean answer(Exchange ex, Response response) throws Exception {
     byte[] bytes = encode(response);

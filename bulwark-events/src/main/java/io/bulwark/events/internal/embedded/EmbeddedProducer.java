@@ -29,9 +29,13 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A producer of the embedded log. Each send takes a permit of the backpressure semaphore, gets the
- * next sequence number of its partition (idempotent producers) and is queued to the writer in one
- * step under a short lock, so per-partition send order is storage order. Transactions buffer their
- * records and offsets and commit them through the {@link TxnJournal}.
+ * next sequence number of its partition (idempotent producers) and joins the producer's open batch
+ * for that partition (its accumulator, {@link ProducerBatch}) in one step under a short lock, so
+ * per-partition send order is storage order. A batch is queued to the writer when its first record
+ * joins it and takes more records until the writer takes it from the queue: a lone send goes to the
+ * writer at once, and under load one queued task carries many records. Every record is still
+ * acknowledged only after the fsync of the group that holds it. Transactions buffer their records
+ * and offsets and commit them through the {@link TxnJournal}.
  */
 final class EmbeddedProducer implements Producer {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -41,11 +45,31 @@ final class EmbeddedProducer implements Producer {
   private final long producerId;
   private final ProducerBuffer buffer;
   private final ReentrantLock sendLock = new ReentrantLock();
-  private final Map<TopicPartition, int[]> sequences = new HashMap<>();
+  private final Map<TopicPartition, Slot> slots = new HashMap<>();
+  // the partition of the previous send, as most sends repeat it (written under sendLock)
+  private volatile @Nullable Slot lastSlot;
   private final AtomicInteger roundRobin = new AtomicInteger();
   private final int epoch;
   private @Nullable Transaction txn;
   private volatile boolean closed;
+
+  /** Per partition this producer sends to (guarded by sendLock): sequence and open batch. */
+  private static final class Slot {
+    final TopicPartition tp;
+    final PartitionLog log;
+    int nextSequence;
+    @Nullable ProducerBatch open;
+
+    Slot(TopicPartition tp, PartitionLog log) {
+      this.tp = tp;
+      this.log = log;
+    }
+  }
+
+  /** The most records and bytes one open batch takes before the producer starts another. */
+  private static final int BATCH_RECORDS = 4096;
+
+  private static final long BATCH_BYTES = 1 << 20;
 
   private record Buffered(
       TopicPartition tp, BatchCodec.Entry entry, CompletableFuture<RecordMetadata> future) {}
@@ -74,7 +98,6 @@ final class EmbeddedProducer implements Producer {
       throw new IllegalStateException("producer is closed");
     }
     TopicPartition tp = partitionOf(record);
-    PartitionLog partition = log.partition(tp);
     long ts =
         record.timestampMillis() >= 0
             ? record.timestampMillis()
@@ -97,10 +120,23 @@ final class EmbeddedProducer implements Producer {
     }
     sendLock.lock();
     try {
-      int seq = producerId < 0 ? -1 : nextSequence(tp);
-      log.writer()
-          .submit(
-              new LogWriter.Append(partition, entry, producerId, seq, future, buffer.semaphore()));
+      Slot slot = slot(tp);
+      ProducerBatch open = slot.open;
+      if (open == null || !open.tryAdd(entry, future)) {
+        ProducerBatch batch =
+            new ProducerBatch(
+                slot.log,
+                producerId,
+                producerId < 0 ? -1 : slot.nextSequence,
+                buffer.semaphore(),
+                BATCH_RECORDS,
+                BATCH_BYTES,
+                open == null ? 1 : open.count()); // the next batch is likely sized as the last
+        batch.tryAdd(entry, future); // a new batch is neither sealed nor full
+        log.writer().submit(batch);
+        slot.open = batch;
+      }
+      slot.nextSequence++;
     } catch (RuntimeException e) {
       buffer.release();
       future.completeExceptionally(e);
@@ -111,14 +147,34 @@ final class EmbeddedProducer implements Producer {
     return result;
   }
 
+  /** The slot of {@code tp}, created on first use (under sendLock). */
+  private Slot slot(TopicPartition tp) {
+    Slot s = lastSlot;
+    if (s == null || !s.tp.equals(tp)) {
+      s = slots.get(tp);
+      if (s == null) {
+        s = new Slot(tp, log.partition(tp));
+        slots.put(tp, s);
+      }
+      lastSlot = s;
+    }
+    return s;
+  }
+
   private int nextSequence(TopicPartition tp) {
-    int[] seq = sequences.computeIfAbsent(tp, k -> new int[1]);
-    return seq[0]++;
+    return slot(tp).nextSequence++;
   }
 
   private TopicPartition partitionOf(OutgoingRecord record) {
-    int n = log.partitionCount(record.topic());
     int p = record.partition();
+    Slot last = lastSlot;
+    if (last != null
+        && p >= 0
+        && last.tp.partition() == p
+        && last.tp.topic().equals(record.topic())) {
+      return last.tp; // it exists: partitions are never removed
+    }
+    int n = log.partitionCount(record.topic());
     if (p >= n) {
       throw new IllegalArgumentException(
           "partition " + p + " does not exist: topic '" + record.topic() + "' has " + n);
@@ -204,6 +260,9 @@ final class EmbeddedProducer implements Producer {
     List<TxnJournal.Output> outputs = new ArrayList<>(t.records.size());
     sendLock.lock();
     try {
+      // later sends must not join a batch queued before this transaction's records: their
+      // sequences follow the transaction's, so they must be stored after them
+      slots.values().forEach(s -> s.open = null);
       for (Buffered b : t.records) {
         outputs.add(new TxnJournal.Output(b.tp(), nextSequence(b.tp()), b.entry()));
       }

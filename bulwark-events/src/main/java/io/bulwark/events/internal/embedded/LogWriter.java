@@ -10,6 +10,7 @@ import io.bulwark.events.TopicPartition;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,13 +22,14 @@ import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The single writer of the embedded log, doing group commit: it takes every append waiting in its
- * queue (up to {@value #MAX_GROUP} records or about {@value #MAX_GROUP_BYTES} bytes), encodes one
- * batch per producer run per partition into one reused direct buffer, writes each partition's
- * batches with one gathering write, fsyncs every touched file once, and only then makes the records
- * visible and completes their futures. Appends that arrive during an fsync form the next group, so
- * the number of fsyncs per second stays bounded by the disk while throughput grows with
- * concurrency.
+ * The single writer of the embedded log, doing group commit: it takes every task waiting in its
+ * queue (producer batches, which it seals as it takes them, single appends of transactions, and
+ * control actions; up to about {@value #MAX_GROUP} records or {@value #MAX_GROUP_BYTES} bytes),
+ * encodes one batch per producer run per partition into one reused direct buffer, writes each
+ * partition's batches with one gathering write, fsyncs every touched file once, and only then makes
+ * the records visible and completes their futures. Appends that arrive during an fsync form the
+ * next group, so the number of fsyncs per second stays bounded by the disk while throughput grows
+ * with concurrency.
  *
  * <p>Design notes: a group is handled in two stages. The writer thread encodes it (CPU only: no
  * file is touched), waits until the previous group is synced, writes it, and then either syncs it
@@ -41,7 +43,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class LogWriter implements Runnable {
   /** Something for the writer thread to do. */
-  sealed interface Task permits Append, AppendAll, Control {}
+  sealed interface Task permits Append, AppendAll, Control, ProducerBatch {}
 
   /** One record to append. */
   record Append(
@@ -173,12 +175,12 @@ final class LogWriter implements Runnable {
           continue;
         }
         group.add(first);
+        long records = recordsOf(first);
         long bytes = bytesOf(first);
         Task next;
-        while (group.size() < MAX_GROUP
-            && bytes < MAX_GROUP_BYTES
-            && (next = queue.poll()) != null) {
+        while (records < MAX_GROUP && bytes < MAX_GROUP_BYTES && (next = poll()) != null) {
           group.add(next);
+          records += recordsOf(next);
           bytes += bytesOf(next);
         }
         process(group);
@@ -186,6 +188,11 @@ final class LogWriter implements Runnable {
         syncer.awaitIdle(); // appends the sync thread acknowledges stay acknowledged
         fail(group, e);
       } finally {
+        for (Task t : group) {
+          if (t instanceof ProducerBatch b) {
+            b.drop(); // its records are in the partition writes (or failed)
+          }
+        }
         group.clear();
       }
     }
@@ -196,21 +203,39 @@ final class LogWriter implements Runnable {
   }
 
   private static long bytesOf(Task t) {
-    return t instanceof Append a ? a.entry().encodedSize() : 0;
+    return switch (t) {
+      case Append a -> a.entry().encodedSize();
+      case ProducerBatch b -> b.encodedBytes();
+      case AppendAll all -> 0;
+      case Control c -> 0;
+    };
+  }
+
+  private static long recordsOf(Task t) {
+    return t instanceof ProducerBatch b ? b.count() : 1;
+  }
+
+  /** The next queued task; a producer's batch is sealed as it is taken (no record joins later). */
+  private @Nullable Task poll() {
+    Task t = queue.poll();
+    if (t instanceof ProducerBatch b) {
+      b.seal();
+    }
+    return t;
   }
 
   /** The next task, parking up to 100 ms for one; null if none came. */
   private @Nullable Task take() {
-    Task t = queue.poll();
+    Task t = poll();
     if (t != null) {
       return t;
     }
     waiting = true;
     try {
-      t = queue.poll();
+      t = poll();
       if (t == null && running) {
         LockSupport.parkNanos(100_000_000L);
-        t = queue.poll();
+        t = poll();
       }
     } finally {
       waiting = false;
@@ -219,22 +244,57 @@ final class LogWriter implements Runnable {
   }
 
   private void process(List<Task> group) {
-    IdentityHashMap<PartitionLog, List<Append>> byPartition = new IdentityHashMap<>();
+    IdentityHashMap<PartitionLog, PartitionWrite> byPartition = new IdentityHashMap<>();
+    IdentityHashMap<PartitionLog, int[]> counts = countRecords(group);
     for (Task t : group) {
-      if (t instanceof Control c) {
-        flushGroup(byPartition);
-        byPartition.clear();
-        syncer.awaitIdle(); // a control runs after every append before it is acknowledged
-        runControl(c);
-      } else if (t instanceof Append a) {
-        byPartition.computeIfAbsent(a.log(), k -> new ArrayList<>()).add(a);
-      } else if (t instanceof AppendAll all) {
-        for (Append a : all.appends()) {
-          byPartition.computeIfAbsent(a.log(), k -> new ArrayList<>()).add(a);
+      switch (t) {
+        case Control c -> {
+          flushGroup(byPartition);
+          byPartition.clear();
+          syncer.awaitIdle(); // a control runs after every append before it is acknowledged
+          runControl(c);
         }
+        case Append a -> writeOf(byPartition, counts, a.log()).add(a);
+        case AppendAll all -> {
+          for (Append a : all.appends()) {
+            writeOf(byPartition, counts, a.log()).add(a);
+          }
+        }
+        case ProducerBatch b -> writeOf(byPartition, counts, b.log()).add(b);
       }
     }
     flushGroup(byPartition);
+  }
+
+  /** Records per partition in {@code group}, so each partition write is sized once. */
+  private static IdentityHashMap<PartitionLog, int[]> countRecords(List<Task> group) {
+    IdentityHashMap<PartitionLog, int[]> counts = new IdentityHashMap<>();
+    for (Task t : group) {
+      switch (t) {
+        case Append a -> counts.computeIfAbsent(a.log(), k -> new int[1])[0]++;
+        case AppendAll all -> {
+          for (Append a : all.appends()) {
+            counts.computeIfAbsent(a.log(), k -> new int[1])[0]++;
+          }
+        }
+        case ProducerBatch b -> counts.computeIfAbsent(b.log(), k -> new int[1])[0] += b.count();
+        case Control c -> {}
+      }
+    }
+    return counts;
+  }
+
+  private PartitionWrite writeOf(
+      Map<PartitionLog, PartitionWrite> byPartition,
+      Map<PartitionLog, int[]> counts,
+      PartitionLog log) {
+    PartitionWrite w = byPartition.get(log);
+    if (w == null) {
+      int[] n = counts.get(log);
+      w = new PartitionWrite(log, n == null ? 16 : n[0]);
+      byPartition.put(log, w);
+    }
+    return w;
   }
 
   private void runControl(Control c) {
@@ -246,15 +306,14 @@ final class LogWriter implements Runnable {
     }
   }
 
-  private void flushGroup(Map<PartitionLog, List<Append>> byPartition) {
+  private void flushGroup(Map<PartitionLog, PartitionWrite> byPartition) {
     if (byPartition.isEmpty()) {
       return;
     }
     long start = clock.nanoTime();
     buffer.clear();
     List<PartitionWrite> encoded = new ArrayList<>(byPartition.size());
-    for (Map.Entry<PartitionLog, List<Append>> e : byPartition.entrySet()) {
-      PartitionWrite w = new PartitionWrite(e.getKey(), e.getValue());
+    for (PartitionWrite w : byPartition.values()) {
       try {
         w.encode();
         encoded.add(w);
@@ -370,59 +429,108 @@ final class LogWriter implements Runnable {
     return buffer;
   }
 
-  /** The batches of one partition in one group. */
+  /**
+   * The records of one partition in one group, in queue order, as parallel arrays (no object per
+   * record beyond the caller's entry and future): single appends and whole producer batches.
+   */
   private final class PartitionWrite {
     final PartitionLog log;
-    final List<Append> appends;
-    final List<Append> done;
     final List<ByteBuffer> batches = new ArrayList<>();
 
-    /** Per acknowledged append (in {@link #done} order): its offset, -1 if a dropped duplicate. */
-    final long[] offsets;
+    int size;
+    BatchCodec.Entry[] entries;
+    CompletableFuture<RecordMetadata>[] futures;
+    long[] producerIds;
+    int[] sequences;
+    @Nullable Semaphore[] permits;
+
+    /** Per record: its offset, -1 if a dropped duplicate (set by {@link #encode}). */
+    long @Nullable [] offsets;
 
     int batchCount;
     long startSize;
     @Nullable Segment startSegment;
     @Nullable Segment lastSegment;
 
-    PartitionWrite(PartitionLog log, List<Append> appends) {
+    @SuppressWarnings("unchecked")
+    PartitionWrite(PartitionLog log, int capacity) {
       this.log = log;
-      this.appends = appends;
-      this.done = new ArrayList<>(appends.size());
-      this.offsets = new long[appends.size()];
+      int n = Math.max(1, capacity);
+      this.entries = new BatchCodec.Entry[n];
+      this.futures = (CompletableFuture<RecordMetadata>[]) new CompletableFuture<?>[n];
+      this.producerIds = new long[n];
+      this.sequences = new int[n];
+      this.permits = new Semaphore[n];
+    }
+
+    void add(Append a) {
+      ensureRoom(1);
+      set(size++, a.entry(), a.future(), a.producerId(), a.sequence(), a.permits());
+    }
+
+    /** Adds a sealed producer batch: its records are one run of consecutive sequences. */
+    void add(ProducerBatch b) {
+      int n = b.count();
+      ensureRoom(n);
+      BatchCodec.Entry[] e = b.entries();
+      CompletableFuture<RecordMetadata>[] f = b.futures();
+      int base = b.baseSequence();
+      for (int i = 0; i < n; i++) {
+        set(size++, e[i], f[i], b.producerId(), base < 0 ? -1 : base + i, b.permits());
+      }
+    }
+
+    private void set(
+        int k,
+        BatchCodec.Entry entry,
+        CompletableFuture<RecordMetadata> future,
+        long producerId,
+        int sequence,
+        @Nullable Semaphore permit) {
+      entries[k] = entry;
+      futures[k] = future;
+      producerIds[k] = producerId;
+      sequences[k] = sequence;
+      permits[k] = permit;
+    }
+
+    private void ensureRoom(int more) {
+      if (size + more <= entries.length) {
+        return;
+      }
+      int capacity = Math.max(entries.length * 2, size + more);
+      entries = Arrays.copyOf(entries, capacity);
+      futures = Arrays.copyOf(futures, capacity);
+      producerIds = Arrays.copyOf(producerIds, capacity);
+      sequences = Arrays.copyOf(sequences, capacity);
+      permits = Arrays.copyOf(permits, capacity);
     }
 
     /** Encodes the batches (writer thread, CPU only: the files are not touched). */
     void encode() {
       log.checkWritable();
-      List<BatchCodec.Entry> entries = new ArrayList<>(appends.size());
-      for (Append a : appends) {
-        entries.add(a.entry());
-      }
+      long[] offs = new long[size];
+      offsets = offs;
+      List<BatchCodec.Entry> list = Arrays.asList(entries).subList(0, size);
       long next = log.nextOffset();
       int i = 0;
-      while (i < appends.size()) {
-        int end = runEnd(appends, entries, i);
-        Append first = appends.get(i);
-        int dup = log.duplicatePrefix(first.producerId(), first.sequence(), end - i);
+      while (i < size) {
+        int end = runEnd(i);
+        int dup = log.duplicatePrefix(producerIds[i], sequences[i], end - i);
         for (int d = 0; d < dup; d++) {
-          Append a = appends.get(i + d);
-          offsets[done.size()] = -1;
-          done.add(a);
-          tell(
-              () ->
-                  listener.onDuplicateDropped(log.topicPartition(), a.producerId(), a.sequence()));
+          offs[i + d] = -1;
+          long pid = producerIds[i + d];
+          int seq = sequences[i + d];
+          tell(() -> listener.onDuplicateDropped(log.topicPartition(), pid, seq));
         }
         int from = i + dup;
         if (from < end) {
-          Append head = appends.get(from);
-          ByteBuffer dst = room(BatchCodec.batchSize(entries, from, end));
+          ByteBuffer dst = room(BatchCodec.batchSize(list, from, end));
           batches.add(
               BatchCodec.encodeInto(
-                  dst, entries, from, end, next, head.producerId(), head.sequence()));
+                  dst, list, from, end, next, producerIds[from], sequences[from]));
           for (int k = from; k < end; k++) {
-            offsets[done.size()] = next + (k - from);
-            done.add(appends.get(k));
+            offs[k] = next + (k - from);
           }
           next += end - from;
           batchCount++;
@@ -463,16 +571,14 @@ final class LogWriter implements Runnable {
     /**
      * The end (exclusive) of the run starting at {@code i}: one producer, consecutive sequences.
      */
-    private int runEnd(List<Append> appends, List<BatchCodec.Entry> entries, int i) {
-      Append first = appends.get(i);
-      int bytes = entries.get(i).encodedSize();
+    private int runEnd(int i) {
+      long pid = producerIds[i];
+      int bytes = entries[i].encodedSize();
       int j = i + 1;
-      while (j < appends.size()) {
-        Append a = appends.get(j);
-        bytes += entries.get(j).encodedSize();
+      while (j < size) {
+        bytes += entries[j].encodedSize();
         boolean sameRun =
-            a.producerId() == first.producerId()
-                && (first.producerId() < 0 || a.sequence() == first.sequence() + (j - i));
+            producerIds[j] == pid && (pid < 0 || sequences[j] == sequences[i] + (j - i));
         if (!sameRun || bytes > config.maxBatchBytes()) {
           break;
         }
@@ -497,29 +603,30 @@ final class LogWriter implements Runnable {
 
     void complete() {
       TopicPartition tp = log.topicPartition();
+      long[] offs = offsets;
+      if (offs == null) {
+        throw new IllegalStateException("completed before it was encoded");
+      }
       // permits first: a sender woken by its acknowledgement must find its buffer space back
-      Semaphore permits = null;
+      Semaphore run = null;
       int owed = 0;
-      for (int k = 0; k < done.size(); k++) {
-        Append a = done.get(k);
-        if (a.permits() != permits) {
-          release(permits, owed);
-          permits = a.permits();
+      for (int k = 0; k < size; k++) {
+        if (permits[k] != run) {
+          release(run, owed);
+          run = permits[k];
           owed = 0;
         }
         owed++;
       }
-      release(permits, owed);
+      release(run, owed);
       int bytes = 0;
-      for (int k = 0; k < done.size(); k++) {
-        Append a = done.get(k);
-        BatchCodec.Entry e = a.entry();
-        a.future()
-            .complete(
-                new RecordMetadata(tp.topic(), tp.partition(), offsets[k], e.timestampMillis()));
+      for (int k = 0; k < size; k++) {
+        BatchCodec.Entry e = entries[k];
+        futures[k].complete(
+            new RecordMetadata(tp.topic(), tp.partition(), offs[k], e.timestampMillis()));
         bytes += e.encodedSize();
       }
-      int records = done.size();
+      int records = size;
       int total = bytes;
       tell(() -> listener.onAppend(tp, records, total));
     }
@@ -538,9 +645,9 @@ final class LogWriter implements Runnable {
       } catch (IOException ignored) {
         // the torn tail is truncated by recovery at the next open
       }
-      for (Append a : appends) {
-        if (a.future().completeExceptionally(failure)) {
-          a.release();
+      for (int k = 0; k < size; k++) {
+        if (futures[k].completeExceptionally(failure)) {
+          release(permits[k], 1);
         }
       }
     }
@@ -562,6 +669,8 @@ final class LogWriter implements Runnable {
         c.done().completeExceptionally(cause);
       } else if (t instanceof AppendAll all) {
         fail(new ArrayList<Task>(all.appends()), cause);
+      } else if (t instanceof ProducerBatch b) {
+        b.fail(cause);
       }
     }
   }

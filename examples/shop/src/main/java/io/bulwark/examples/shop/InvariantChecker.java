@@ -10,12 +10,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Judges a run from the services' own SQLite stores, opened read-only: orders (orders and outbox),
- * the payments ledger, inventory (reservations and stock) and shipping (shipments). First waits,
- * within a budget, for accepted work to settle; then reads everything once and checks the four
- * invariants. Each failed invariant's detail names the first offending ids.
+ * the payments ledger, inventory (reservations and stock) and shipping (shipments), and from the
+ * checkout saga runs that orders reports. First waits, within a budget, for accepted work to
+ * settle; then reads everything once and checks the five invariants. Each failed invariant's detail
+ * names the first offending ids.
  */
 final class InvariantChecker {
   static final int NAMED = 5;
@@ -23,8 +25,45 @@ final class InvariantChecker {
   /** The database files of one run. */
   record Stores(Path orders, Path ledger, Path inventory, Path shipping) {}
 
-  /** Waits for the checkouts the orders service is running to end. */
-  @FunctionalInterface
+  /** A checkout saga run that is not final, as orders reports it. */
+  record OpenRun(String runId, String status, @Nullable String cause) {
+    /** PARKED with a cause: it waits for an operator, not for time. */
+    boolean parkedWithCause() {
+      return status.equals("PARKED") && cause != null && !cause.isBlank();
+    }
+
+    @Override
+    public String toString() {
+      return runId + " " + status + (cause == null ? "" : " (" + cause + ")");
+    }
+  }
+
+  /**
+   * The checkout saga runs as orders reports them: runs per status and the runs not final; {@code
+   * answered} is false when orders could not be asked (then nothing is known and the run cannot be
+   * judged settled).
+   */
+  record SagaRuns(boolean answered, Map<String, Long> byStatus, List<OpenRun> open) {
+    SagaRuns {
+      byStatus = Map.copyOf(byStatus);
+      open = List.copyOf(open);
+    }
+
+    static SagaRuns unknown() {
+      return new SagaRuns(false, Map.of(), List.of());
+    }
+
+    long count(String status) {
+      return byStatus.getOrDefault(status, 0L);
+    }
+
+    /** The open runs other than PARKED ones with a cause. */
+    List<String> moving() {
+      return open.stream().filter(r -> !r.parkedWithCause()).map(OpenRun::toString).toList();
+    }
+  }
+
+  /** The orders service as the checker asks it: its running checkouts and its saga runs. */
   interface Checkouts {
     /**
      * Waits at most {@code timeout} until orders runs no checkout (woken when the last one ends).
@@ -32,6 +71,9 @@ final class InvariantChecker {
      * @return true when none is running
      */
     boolean awaitNone(Duration timeout) throws InterruptedException;
+
+    /** The checkout saga runs in orders' store now. */
+    SagaRuns sagaRuns() throws InterruptedException;
   }
 
   /** Between two readings of the stores. */
@@ -58,12 +100,12 @@ final class InvariantChecker {
     long deadline = clock.nanoTime() + quiesceBudget.toNanos();
     try {
       boolean idle = checkouts.awaitNone(left(deadline));
-      Snapshot s = Snapshot.read(stores);
+      Snapshot s = Snapshot.read(stores, checkouts.sagaRuns());
       boolean stable = false;
       while (!(idle && stable && settled(s)) && left(deadline).isPositive()) {
         pause();
         idle = checkouts.awaitNone(left(deadline));
-        Snapshot next = Snapshot.read(stores);
+        Snapshot next = Snapshot.read(stores, checkouts.sagaRuns());
         stable = next.equals(s);
         s = next;
       }
@@ -90,7 +132,7 @@ final class InvariantChecker {
   }
 
   private static boolean settled(Snapshot s) {
-    if (s.unsentOutbox() > 0 || !s.compensationPending().isEmpty()) {
+    if (s.unsentOutbox() > 0 || !s.sagaRuns().answered() || !s.sagaRuns().moving().isEmpty()) {
       return false;
     }
     for (Map.Entry<String, String> o : s.orderStatus().entrySet()) {
@@ -105,6 +147,7 @@ final class InvariantChecker {
   private InvariantReport judge(Snapshot s, boolean settled) {
     List<Invariant> list = new ArrayList<>();
     list.add(finalStates(s, settled));
+    list.add(sagaRunsEnded(s));
     list.add(chargedOnce(s));
     list.add(units(s));
     list.add(paidShippedOrRefunded(s));
@@ -118,8 +161,6 @@ final class InvariantChecker {
             (id, status) -> {
               if (!status.equals("CONFIRMED") && !status.equals("CANCELLED")) {
                 bad.add(id + " " + status);
-              } else if (s.compensationPending().contains(id)) {
-                bad.add(id + " " + status + " with compensation pending");
               }
             });
     String detail =
@@ -131,6 +172,38 @@ final class InvariantChecker {
     }
     return new Invariant(
         "every accepted checkout ends in exactly one final state", bad.isEmpty(), detail);
+  }
+
+  /**
+   * Every checkout saga run COMPLETED or COMPENSATED, or PARKED with a cause for an operator: no
+   * run still running, waiting or compensating once the shop has settled.
+   */
+  private static Invariant sagaRunsEnded(Snapshot s) {
+    SagaRuns runs = s.sagaRuns();
+    String name = "every checkout saga run ends COMPLETED or COMPENSATED (or PARKED with a cause)";
+    if (!runs.answered()) {
+      return new Invariant(name, false, "orders did not report its saga runs");
+    }
+    List<String> moving = runs.moving();
+    long total = runs.byStatus().values().stream().mapToLong(Long::longValue).sum();
+    String counts =
+        total
+            + " runs: "
+            + runs.count("COMPLETED")
+            + " completed, "
+            + runs.count("COMPENSATED")
+            + " compensated, "
+            + runs.count("PARKED")
+            + " parked";
+    return new Invariant(
+        name,
+        moving.isEmpty(),
+        moving.isEmpty()
+            ? counts
+                + (runs.open().isEmpty()
+                    ? ""
+                    : "; parked: " + first(runs.open().stream().map(OpenRun::toString).toList()))
+            : moving.size() + " of " + total + " runs not ended: " + first(moving));
   }
 
   private static Invariant chargedOnce(Snapshot s) {
@@ -294,6 +367,9 @@ final class InvariantChecker {
         "units reserved", s.reservationUnits().values().stream().mapToLong(Long::longValue).sum());
     f.put("units shipped", units(s, "SHIPPED"));
     f.put("units released", units(s, "RELEASED"));
+    f.put("saga runs completed", s.sagaRuns().count("COMPLETED"));
+    f.put("saga runs compensated", s.sagaRuns().count("COMPENSATED"));
+    f.put("saga runs parked", s.sagaRuns().count("PARKED"));
     return f;
   }
 

@@ -11,21 +11,20 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * What the shop's stores hold at one moment, read through read-only SQLite connections: order
- * states and pending compensations, unsent outbox rows, ledger rows per charge id, reservations
- * with their units, the stock taken from the shelves, and shipments.
+ * states, unsent outbox rows, ledger rows per charge id, reservations with their units, the stock
+ * taken from the shelves, and shipments; with the checkout saga runs as orders reported them just
+ * before.
  */
 record Snapshot(
     Map<String, String> orderStatus,
     Map<String, Map<String, Long>> orderItems,
     Map<String, Long> orderTotal,
-    Set<String> compensationPending,
+    InvariantChecker.SagaRuns sagaRuns,
     long unsentOutbox,
     Map<String, Long> chargeRows,
     Map<String, Long> refundRows,
@@ -36,25 +35,22 @@ record Snapshot(
     long stockTaken,
     Map<String, String> shipments) {
 
-  static Snapshot read(InvariantChecker.Stores stores) throws SQLException {
+  static Snapshot read(InvariantChecker.Stores stores, InvariantChecker.SagaRuns runs)
+      throws SQLException {
     Map<String, String> orders = new HashMap<>();
     Map<String, Map<String, Long>> orderItems = new HashMap<>();
     Map<String, Long> totals = new HashMap<>();
-    Set<String> pending = new HashSet<>();
     long[] unsent = {0};
     withDb(
         stores.orders(),
         c -> {
           query(
               c,
-              "SELECT id, status, compensation_pending, items, total FROM orders",
+              "SELECT id, status, items, total FROM orders",
               rs -> {
                 orders.put(rs.getString(1), rs.getString(2));
-                orderItems.put(rs.getString(1), items(rs.getString(1), rs.getString(4)));
-                totals.put(rs.getString(1), rs.getLong(5));
-                if (rs.getInt(3) == 1) {
-                  pending.add(rs.getString(1));
-                }
+                orderItems.put(rs.getString(1), items(rs.getString(1), rs.getString(3)));
+                totals.put(rs.getString(1), rs.getLong(4));
               });
           query(
               c,
@@ -117,7 +113,7 @@ record Snapshot(
         orders,
         orderItems,
         totals,
-        pending,
+        runs,
         unsent[0],
         charges,
         refunds,

@@ -13,7 +13,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -23,9 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Orders under the failures a checkout meets between its steps: the checker called while checkouts
- * still run, orders killed while a charge is outstanding, a charge that commits after its caller
- * gave up on it. Real shop on loopback; every verdict comes from the services' stores.
+ * Orders under the failures a checkout saga meets between its steps: orders killed while a charge
+ * is outstanding (one checkout, then several), a charge that commits after its caller gave up on
+ * it. Real shop on loopback; every verdict comes from the services' stores.
  */
 class ShopOrdersTest {
   static final Duration SETTLE = Duration.ofSeconds(40);
@@ -58,31 +61,29 @@ class ShopOrdersTest {
   }
 
   /**
-   * The test holds orders.db's write lock, so accepted checkouts wait to write their order rows
-   * (for at most the 1 s busy timeout): the checker called then must not judge, and its report must
-   * count every order once the lock is released. Note: the checker's own read of orders.db also
-   * waits behind that lock, so this test pins the guarantee but does not by itself tell the wait on
-   * orders' running checkouts from that one (no public way was found to stall a checkout before its
-   * order row without also stalling readers).
+   * With the ledger's write lock held by the test, no charge can complete: orders is certainly in
+   * the saga's charge step when it is killed. The checkout saga resumes from its checkpoint in the
+   * next incarnation (the hand-rolled checkout cancelled such an order; the saga finishes it): the
+   * charge step is tried again under the same charge id, so the order ends CONFIRMED, charged once
+   * and shipped, or, if its attempts ran out while the lock was held, CANCELLED with the charge
+   * refunded. Either way one order, no double charge, and the invariants hold.
    */
   @Test
-  void ordersKilledWhileAChargeIsOutstandingCancelsAndCompensatesTheCheckoutAfterRestart()
-      throws Exception {
+  void ordersKilledWhileAChargeIsOutstandingResumesTheCheckoutAfterRestart() throws Exception {
     start();
     calls.addItem("cart-k", "SKU-040", 2);
     Answer lost;
     try (Connection lock = SqlitePool.connect(shop.stores().ledger(), false);
         ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      // with the ledger's write lock held by the test, the charge cannot complete: orders is
-      // certainly waiting for it when it is killed
       exec(lock, "BEGIN IMMEDIATE");
       Future<Answer> checkout = pool.submit(() -> calls.checkout("key-k", "cart-k"));
       // The reservation is visible only through inventory's stock (polled over HTTP: inventory
-      // signals nothing); right after it, orders sends the charge.
+      // signals nothing); right after it, the saga's charge step runs.
       assertThat(eventually(Duration.ofSeconds(10), () -> stock("SKU-040") == 998)).isTrue();
       shop.runtime().instance("orders-1").kill();
       lost = checkout.get(30, TimeUnit.SECONDS);
-      // a charge attempt still waiting for the lock may now land: for an order nobody runs
+      // a charge attempt still waiting for the lock may now land: the resumed step's replay finds
+      // it under the same charge id
       exec(lock, "ROLLBACK");
     }
     assertThat(lost.status()).as("the caller of a killed orders gets no answer").isZero();
@@ -93,19 +94,112 @@ class ShopOrdersTest {
     assertHolds(report);
     assertThat(report.figures()).containsEntry("orders accepted", 1L);
     Answer replay = calls.checkout("key-k", "cart-k");
-    assertThat(replay.status())
-        .as("the charge never completed: the order is cancelled")
-        .isEqualTo(503);
-    assertThat(replay.text("status")).isEqualTo("CANCELLED");
     String orderId = replay.text("orderId");
-    assertThat(calls.get("orders", "/orders/" + orderId).text("status")).isEqualTo("CANCELLED");
-    assertThat(stock("SKU-040")).isEqualTo(1000);
-    assertThat(report.figures())
-        .containsEntry("orders cancelled", 1L)
-        .containsEntry("units released", 2L);
     long charged = ledger(orderId, "CHARGE");
-    assertThat(charged).isLessThanOrEqualTo(1);
-    assertThat(ledger(orderId, "REFUND")).as("a charge that landed is refunded").isEqualTo(charged);
+    assertThat(charged).as("charged at most once").isLessThanOrEqualTo(1);
+    if (replay.status() == 200) {
+      assertThat(replay.text("status")).isEqualTo("CONFIRMED");
+      assertThat(charged).isEqualTo(1);
+      assertThat(ledger(orderId, "REFUND")).isZero();
+      assertThat(stock("SKU-040")).isEqualTo(998);
+      assertThat(report.figures())
+          .containsEntry("orders confirmed", 1L)
+          .containsEntry("saga runs completed", 1L)
+          .containsEntry("shipments", 1L);
+    } else {
+      assertThat(replay.status()).as(replay.body().toString()).isEqualTo(503);
+      assertThat(replay.text("status")).isEqualTo("CANCELLED");
+      assertThat(ledger(orderId, "REFUND"))
+          .as("a charge that landed is refunded")
+          .isEqualTo(charged);
+      assertThat(stock("SKU-040")).isEqualTo(1000);
+      assertThat(report.figures())
+          .containsEntry("orders cancelled", 1L)
+          .containsEntry("saga runs compensated", 1L);
+    }
+    assertThat(calls.get("orders", "/orders/" + orderId).text("status"))
+        .isEqualTo(replay.text("status"));
+  }
+
+  /**
+   * Orders killed (no drain) with several checkouts inside their saga (charges held by the ledger's
+   * lock) and one already compensated (out of stock), then restarted on the same storage: every
+   * checkout ends CONFIRMED or compensated (CANCELLED), each key names one order, nothing is
+   * charged twice, a cancelled order keeps no charge and no stock, and the invariants (including
+   * every saga run ended) hold.
+   */
+  @Test
+  void ordersKilledMidCheckoutAndRestartedEndsEveryCheckoutConfirmedOrCompensated()
+      throws Exception {
+    start();
+    int n = 5;
+    for (int i = 0; i < n; i++) {
+      calls.addItem("cart-m" + i, "SKU-03" + (1 + i), 1 + i);
+    }
+    String held =
+        "{\"reservationId\":\"hold-m\",\"items\":[{\"sku\":\"SKU-037\",\"quantity\":999}]}";
+    assertThat(calls.post("inventory", "/reservations", held).status()).isEqualTo(201);
+    calls.addItem("cart-short", "SKU-037", 2);
+    Answer refused = calls.checkout("key-short", "cart-short");
+    assertThat(refused.status()).as(refused.body().toString()).isEqualTo(409);
+    assertThat(refused.text("error")).isEqualTo("out_of_stock");
+    assertThat(calls.post("inventory", "/reservations/hold-m/release", "").status()).isEqualTo(200);
+    List<Answer> lost = new ArrayList<>();
+    try (Connection lock = SqlitePool.connect(shop.stores().ledger(), false);
+        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      exec(lock, "BEGIN IMMEDIATE");
+      List<Future<Answer>> running = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        String cart = "cart-m" + i;
+        running.add(pool.submit(() -> calls.checkout("key-" + cart, cart)));
+      }
+      // every reservation made: every checkout is in (or past) its charge step
+      for (int i = 0; i < n; i++) {
+        String sku = "SKU-03" + (1 + i);
+        int left = 1000 - (1 + i);
+        assertThat(eventually(Duration.ofSeconds(20), () -> stock(sku) == left)).isTrue();
+      }
+      shop.runtime().instance("orders-1").kill();
+      for (Future<Answer> f : running) {
+        lost.add(f.get(60, TimeUnit.SECONDS));
+      }
+      exec(lock, "ROLLBACK");
+    }
+    assertThat(lost).as("a killed orders answers none").allMatch(a -> a.status() == 0);
+    shop.runtime().instance("orders-1").restart();
+
+    InvariantReport report = shop.checkInvariants(SETTLE);
+
+    assertHolds(report);
+    assertThat(report.figures()).containsEntry("orders accepted", (long) n + 1);
+    long ended =
+        report.figures().get("saga runs completed") + report.figures().get("saga runs compensated");
+    assertThat(ended).isEqualTo(n + 1);
+    assertThat(report.figures().get("saga runs compensated")).isGreaterThanOrEqualTo(1);
+    Set<String> orderIds = new HashSet<>();
+    for (int i = 0; i < n; i++) {
+      String cart = "cart-m" + i;
+      Answer replay = calls.checkout("key-" + cart, cart);
+      assertThat(replay.status()).as(replay.body().toString()).isIn(200, 503);
+      String orderId = replay.text("orderId");
+      assertThat(orderIds.add(orderId)).as("one order per key").isTrue();
+      long charges = ledger(orderId, "CHARGE");
+      assertThat(charges).as(orderId + " charged at most once").isLessThanOrEqualTo(1);
+      int taken = 1000 - stock("SKU-03" + (1 + i));
+      if (replay.status() == 200) {
+        assertThat(charges).isEqualTo(1);
+        assertThat(ledger(orderId, "REFUND")).isZero();
+        assertThat(taken).isEqualTo(1 + i);
+      } else {
+        assertThat(replay.text("status")).isEqualTo("CANCELLED");
+        assertThat(ledger(orderId, "REFUND")).isEqualTo(charges);
+        assertThat(taken).isZero();
+      }
+    }
+    Answer again = calls.checkout("key-short", "cart-short");
+    assertThat(again.status()).isEqualTo(409);
+    assertThat(again.text("message"))
+        .contains(refused.text("message").substring(0, refused.text("message").indexOf(':')));
   }
 
   /**

@@ -158,9 +158,17 @@ class ShopServicesTest {
     assertThat(failed.text("error")).isEqualTo("checkout_failed");
     assertThat(failed.text("status")).isEqualTo("CANCELLED");
     String orderId = failed.text("orderId");
-    assertThat(stock("SKU-010")).isEqualTo(1000);
     assertThat(calls.get("orders", "/orders/" + orderId).text("status")).isEqualTo("CANCELLED");
-    // The refund (payments was down) is still pending: the compensation loop finishes it.
+    // The saga compensates in reverse order: the refund (payments is down) is retried durably,
+    // and the release comes after it, so the stock is still held.
+    assertThat(
+            calls
+                .get("orders", "/orders/" + orderId)
+                .body()
+                .path("compensationPending")
+                .asBoolean())
+        .isTrue();
+    assertThat(stock("SKU-010")).isEqualTo(997);
     shop.runtime().instance("payments-1").restart();
     shop.runtime().instance("payments-2").restart();
     assertThat(
@@ -173,6 +181,7 @@ class ShopServicesTest {
                         .path("compensationPending")
                         .asBoolean(true)))
         .isTrue();
+    assertThat(stock("SKU-010")).isEqualTo(1000);
     assertThat(calls.get("payments", "/charges/" + orderId).status()).isEqualTo(404);
     Answer replay = calls.checkout("key-p", "cart-p");
     assertThat(replay.status()).isEqualTo(503);
@@ -341,6 +350,17 @@ class ShopServicesTest {
     Matcher m = Pattern.compile("order (ord-[0-9a-f-]+)").matcher(refused.text("message"));
     assertThat(m.find()).as("order id in %s", refused.text("message")).isTrue();
     String orderId = m.group(1);
+    // the saga's release (its compensation) runs after the answer: wait until it is done
+    assertThat(
+            eventually(
+                SETTLE,
+                () ->
+                    !calls
+                        .get("orders", "/orders/" + orderId)
+                        .body()
+                        .path("compensationPending")
+                        .asBoolean(true)))
+        .isTrue();
     // stock comes back; an attempt of the refused order's reservation that arrives late
     assertThat(calls.post("inventory", "/reservations/hold/release", "").status()).isEqualTo(200);
     Answer late =

@@ -1,8 +1,13 @@
 package io.bulwark.examples.shop.orders;
 
+import io.bulwark.core.context.Context;
+import io.bulwark.core.context.Deadline;
 import io.bulwark.examples.shop.cart.CartService.Cart;
 import io.bulwark.examples.shop.cart.CartService.CartItem;
 import io.bulwark.examples.shop.common.Json;
+import io.bulwark.examples.shop.orders.CheckoutSaga.Decisions;
+import io.bulwark.examples.shop.orders.CheckoutSaga.Input;
+import io.bulwark.examples.shop.orders.CheckoutSaga.Placed;
 import io.bulwark.examples.shop.orders.OrderStore.Item;
 import io.bulwark.examples.shop.orders.OrderStore.Order;
 import io.bulwark.http.HttpProblem;
@@ -11,35 +16,39 @@ import io.bulwark.http.client.ClientRequest;
 import io.bulwark.http.client.ClientResponse;
 import io.bulwark.http.client.HttpClients;
 import io.bulwark.http.client.ServiceClient;
+import io.bulwark.saga.RunHandle;
+import io.bulwark.saga.RunView;
+import io.bulwark.saga.SagaEngine;
+import io.bulwark.saga.StartOptions;
+import io.bulwark.saga.WorkflowDefinition;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The checkout, written by hand: get the cart → reserve stock → charge → confirm (order CONFIRMED
- * and its outbox event in one transaction). A failure after the reservation cancels the order and
- * compensates: the reservation is released, and after a charge that failed the charge is refunded
- * too (the failure may have been a timeout after the ledger was written; a refund of nothing is a
- * recorded no-op that also stops a late charge). The order is marked CANCELLED with its
- * compensations pending before they run, so a crash in between leaves work that {@link
- * Steps#settleAll} finishes.
- *
- * <p>Each step's state is persisted before the next step starts. Thread-safe; the ids of the orders
- * being checked out by this instance are in {@link #inFlight()}.
+ * A {@code POST /checkout}: reads the cart, starts the checkout saga under the run id of the
+ * client's key ({@link CheckoutSaga#runId}: idempotent, so a retried or concurrent request with the
+ * same key joins the one run and never makes a second order or charge) and waits, within the
+ * request's deadline, for the run to decide the order: 201 confirmed (200 to a replay), 503 {@code
+ * checkout_failed} with the reason when it cancelled (409 {@code out_of_stock} when stock was
+ * short), 409 {@code in_progress} when the deadline passed first (the run goes on; a replay later
+ * gets its answer). A key reused for another cart or customer is refused with 422. Thread-safe.
  */
 final class Checkout {
+  /** How long a request without a deadline waits for the run's decision. */
+  static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
+
   /** The answer of a checkout: status and body. */
   record Answer(int status, Object body) {
     Response response() {
       return Response.json(status, body);
-    }
-
-    /** The same answer to a replay: 200 instead of 201. */
-    Answer replay() {
-      return status == 201 ? new Answer(200, body) : this;
     }
   }
 
@@ -51,69 +60,107 @@ final class Checkout {
 
   private final OrderStore store;
   private final ServiceClient cart;
-  private final Steps steps;
-  private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+  private final SagaEngine engine;
+  private final WorkflowDefinition<Input, Placed> definition;
+  private final Decisions decisions;
 
-  Checkout(OrderStore store, HttpClients clients, Steps steps) {
+  Checkout(
+      OrderStore store,
+      HttpClients clients,
+      SagaEngine engine,
+      WorkflowDefinition<Input, Placed> definition,
+      Decisions decisions) {
     this.store = store;
     this.cart = clients.client("cart");
-    this.steps = steps;
-  }
-
-  Set<String> inFlight() {
-    return inFlight;
+    this.engine = engine;
+    this.definition = definition;
+    this.decisions = decisions;
   }
 
   /** Checks out {@code cartId} under {@code key}; a key already used answers its order. */
-  Answer run(String key, String cartId, String customer) throws SQLException {
-    Optional<Order> existing = store.byKey(key);
+  Answer run(String key, String cartId, String customer) throws Exception {
+    String runId = CheckoutSaga.runId(key);
+    Optional<RunView> existing = engine.run(runId);
     if (existing.isPresent()) {
-      return replay(sameRequest(existing.get(), cartId, customer));
+      return await(runId, sameRequest(key, existing.get(), cartId, customer).orderId(), false);
     }
     List<Item> items = cartItems(cartId);
     long total = items.stream().mapToLong(i -> i.price() * i.quantity()).sum();
-    String orderId = "ord-" + UUID.randomUUID();
-    inFlight.add(orderId);
-    try {
-      Order order = store.create(key, orderId, cartId, customer, items, total);
-      if (!order.orderId().equals(orderId)) {
-        return replay(sameRequest(order, cartId, customer));
-      }
-      return process(order, items);
-    } finally {
-      inFlight.remove(orderId);
+    Input input = new Input(key, "ord-" + UUID.randomUUID(), cartId, customer, items, total);
+    // the run does not inherit the request's deadline: it must finish (or compensate) after the
+    // caller gave up, and after a restart
+    StartOptions options = StartOptions.defaults().withContext(Context.current().withoutDeadline());
+    RunHandle<Placed> handle = engine.start(definition, runId, input, options);
+    if (!handle.created()) {
+      // a concurrent request with the same key started it first: answer its order
+      RunView first = engine.run(runId).orElseThrow();
+      return await(runId, sameRequest(key, first, cartId, customer).orderId(), false);
     }
+    return await(runId, input.orderId(), true);
   }
 
-  /** {@code order} when it was made by the same request, else 422 naming the key and both carts. */
-  static Order sameRequest(Order order, String cartId, String customer) {
-    if (!order.cartId().equals(cartId) || !order.customer().equals(customer)) {
+  /** The run's input when it was started by the same request, else 422 naming the key and carts. */
+  static Input sameRequest(String key, RunView run, String cartId, String customer) {
+    Input first = Json.read(run.inputJson(), Input.class, "run " + run.runId() + " input");
+    if (!first.cartId().equals(cartId) || !first.customer().equals(customer)) {
       throw HttpProblem.of(
           422,
           "idempotency_key_reused",
           "Idempotency-Key "
-              + order.idempotencyKey()
+              + key
               + " was used for cart "
-              + order.cartId()
+              + first.cartId()
               + " of "
-              + order.customer()
+              + first.customer()
               + ", not for cart "
               + cartId
               + " of "
               + customer);
     }
-    return order;
+    return first;
   }
 
-  /** The answer for an order found under its key. */
-  static Answer replay(Order order) {
-    return switch (order.status()) {
+  /**
+   * Waits within the request's deadline until run {@code runId} decided order {@code orderId}, and
+   * answers it; 409 {@code in_progress} when the deadline passes first.
+   */
+  private Answer await(String runId, String orderId, boolean created) throws Exception {
+    CompletableFuture<Void> decided = decisions.await(runId);
+    Answer answer = decision(orderId, created);
+    if (answer == null) {
+      try {
+        decided.get(waitNanos(), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        // answered below from the row as it is
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("decision of run " + runId + " failed", e);
+      }
+      answer = decision(orderId, created);
+    }
+    if (answer == null) {
+      throw HttpProblem.of(
+          409, "in_progress", "checkout of order " + orderId + " is still in progress");
+    }
+    return answer;
+  }
+
+  private static long waitNanos() {
+    Deadline deadline = Context.current().deadline();
+    return deadline == null ? DEFAULT_WAIT.toNanos() : Math.max(0, deadline.remainingNanos());
+  }
+
+  /** The answer for the order as stored, or null while it is not decided (or not written yet). */
+  private @Nullable Answer decision(String orderId, boolean created) throws SQLException {
+    Optional<Order> order = store.byId(orderId);
+    if (order.isEmpty()) {
+      return null;
+    }
+    Order o = order.get();
+    return switch (o.status()) {
       case OrderStore.CONFIRMED ->
-          new Answer(200, new Confirmed(order.orderId(), order.status(), order.total()));
-      case OrderStore.CANCELLED -> failed(order.orderId(), String.valueOf(order.reason()));
-      default ->
-          throw HttpProblem.of(
-              409, "in_progress", "checkout of order " + order.orderId() + " is still in progress");
+          new Answer(created ? 201 : 200, new Confirmed(o.orderId(), o.status(), o.total()));
+      case OrderStore.CANCELLED -> failed(o.orderId(), String.valueOf(o.reason()));
+      default -> null;
     };
   }
 
@@ -144,54 +191,5 @@ final class Checkout {
       throw HttpProblem.of(409, "empty_cart", "cart " + cartId + " is empty");
     }
     return lines.stream().map(l -> new Item(l.sku(), l.quantity(), l.price())).toList();
-  }
-
-  private Answer process(Order order, List<Item> items) throws SQLException {
-    String id = order.orderId();
-    try {
-      Steps.Reservation reserved = steps.reserve(id, items);
-      if (reserved.outcome() == Steps.Outcome.REFUSED) {
-        // released all the same: an attempt that inventory has not answered yet may still
-        // reserve later; the release (idempotent) leaves a tombstone that makes it reserve nothing
-        return cancel(id, "out_of_stock: " + reserved.detail(), false);
-      }
-      if (reserved.outcome() == Steps.Outcome.FAILED) {
-        return cancel(id, "inventory failed: " + reserved.detail(), false);
-      }
-      store.reserved(id);
-      String chargeFailure = steps.charge(id, order.total());
-      if (chargeFailure != null) {
-        return cancel(id, "payment failed: " + chargeFailure, true);
-      }
-      if (!store.confirm(id, items)) {
-        return replay(store.byId(id).orElseThrow());
-      }
-      return new Answer(201, new Confirmed(id, OrderStore.CONFIRMED, order.total()));
-    } catch (RuntimeException | SQLException | Error e) {
-      abandon(id, e);
-      throw e;
-    }
-  }
-
-  private Answer cancel(String id, String reason, boolean refund) throws SQLException {
-    store.cancel(id, reason, true, refund);
-    steps.settle(id, true, refund);
-    return failed(id, reason);
-  }
-
-  /**
-   * An unexpected failure (or an interrupt) mid-checkout: cancel with every compensation pending.
-   */
-  private void abandon(String id, Throwable cause) {
-    boolean interrupted = Thread.interrupted();
-    try {
-      store.cancel(id, "checkout abandoned: " + cause, true, true);
-    } catch (SQLException | RuntimeException e) {
-      cause.addSuppressed(e);
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 }

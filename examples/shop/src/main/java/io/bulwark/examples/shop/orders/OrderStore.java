@@ -11,25 +11,22 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Orders, idempotency keys and the outbox in SQLite ({@code orders.db}).
+ * The orders table and the outbox, in {@code orders.db}: the same SQLite file as the checkout
+ * saga's store, so that a transactional step's writes to them commit with the step's checkpoint.
  *
- * <p>An order is written at every step of its checkout: PENDING (with its idempotency key, in one
- * transaction, so a key names at most one order), RESERVED, then CONFIRMED together with its {@code
- * OrderConfirmed} outbox row (one transaction: the event exists if and only if the order is
- * confirmed), or CANCELLED. A compensation that could not be done yet (a release of the
- * reservation, a refund of the charge) is recorded as flags on the order; {@code
- * compensation_pending} is set while either is.
+ * <p>An order row is written by the checkout saga's transactional steps only: PENDING when the run
+ * creates it, then CONFIRMED together with its {@code OrderConfirmed} outbox row (one transaction,
+ * with the step's checkpoint: the event exists if and only if the order is confirmed), or CANCELLED
+ * with the reason before the saga compensates. The idempotency key lives in the run id (see {@link
+ * CheckoutSaga#runId}); it is kept on the row for operators.
  */
 final class OrderStore {
   static final String PENDING = "PENDING";
-  static final String RESERVED = "RESERVED";
   static final String CONFIRMED = "CONFIRMED";
   static final String CANCELLED = "CANCELLED";
 
@@ -42,14 +39,13 @@ final class OrderStore {
   /** An order row. */
   record Order(
       String orderId,
+      @Nullable String runId,
       String idempotencyKey,
       String cartId,
       String customer,
       String status,
       long total,
-      @Nullable String reason,
-      boolean needsRelease,
-      boolean needsRefund) {
+      @Nullable String reason) {
     boolean isFinal() {
       return status.equals(CONFIRMED) || status.equals(CANCELLED);
     }
@@ -62,50 +58,20 @@ final class OrderStore {
     this.db = db;
   }
 
-  SqlitePool db() {
-    return db;
-  }
-
   Outbox outbox() {
     return outbox;
   }
 
-  void init() throws SQLException {
-    db.txRun(
-        c -> {
-          try (Statement s = c.createStatement()) {
-            s.execute(
-                "CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, idempotency_key TEXT NOT"
-                    + " NULL UNIQUE, cart_id TEXT NOT NULL, customer TEXT NOT NULL, items TEXT NOT"
-                    + " NULL, total INTEGER NOT NULL, status TEXT NOT NULL, reason TEXT,"
-                    + " needs_release INTEGER NOT NULL DEFAULT 0, needs_refund INTEGER NOT NULL"
-                    + " DEFAULT 0, compensation_pending INTEGER NOT NULL DEFAULT 0, created_at"
-                    + " INTEGER NOT NULL, updated_at INTEGER NOT NULL)");
-            s.execute(
-                "CREATE TABLE IF NOT EXISTS idempotency_keys (idempotency_key TEXT PRIMARY KEY,"
-                    + " order_id TEXT NOT NULL, created_at INTEGER NOT NULL)");
-          }
-          outbox.createTable(c);
-        });
-  }
-
-  /** The order of {@code key}, if one was accepted under it. */
-  Optional<Order> byKey(String key) throws SQLException {
-    return db.read(
-        c -> {
-          String id = null;
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT order_id FROM idempotency_keys WHERE idempotency_key = ?")) {
-            ps.setString(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-              if (rs.next()) {
-                id = rs.getString(1);
-              }
-            }
-          }
-          return id == null ? Optional.<Order>empty() : Optional.ofNullable(find(c, id));
-        });
+  /** Creates the orders table and the outbox table in {@code c} (idempotent). */
+  void init(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, run_id TEXT, idempotency_key"
+              + " TEXT NOT NULL, cart_id TEXT NOT NULL, customer TEXT NOT NULL, items TEXT NOT"
+              + " NULL, total INTEGER NOT NULL, status TEXT NOT NULL, reason TEXT, created_at"
+              + " INTEGER NOT NULL, updated_at INTEGER NOT NULL)");
+    }
+    outbox.createTable(c);
   }
 
   Optional<Order> byId(String id) throws SQLException {
@@ -113,124 +79,89 @@ final class OrderStore {
   }
 
   /**
-   * Inserts a PENDING order under {@code key}, or answers the order already under it (whoever
-   * inserted it).
+   * Inserts the PENDING order of a checkout in the step's transaction {@code c}. The row commits
+   * with the step's checkpoint, so a retried attempt never finds it; a row already there is left as
+   * it is all the same.
    */
-  Order create(String key, String id, String cartId, String customer, List<Item> items, long total)
+  static void create(Connection c, String runId, CheckoutSaga.Input in, long now)
       throws SQLException {
-    return db.tx(
-        c -> {
-          Order existing = findByKey(c, key);
-          if (existing != null) {
-            return existing;
-          }
-          long now = System.currentTimeMillis();
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO orders (id, idempotency_key, cart_id, customer, items, total,"
-                      + " status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, id);
-            ps.setString(2, key);
-            ps.setString(3, cartId);
-            ps.setString(4, customer);
-            ps.setString(5, Json.write(items));
-            ps.setLong(6, total);
-            ps.setString(7, PENDING);
-            ps.setLong(8, now);
-            ps.setLong(9, now);
-            ps.executeUpdate();
-          }
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO idempotency_keys (idempotency_key, order_id, created_at) VALUES (?,"
-                      + " ?, ?)")) {
-            ps.setString(1, key);
-            ps.setString(2, id);
-            ps.setLong(3, now);
-            ps.executeUpdate();
-          }
-          return new Order(id, key, cartId, customer, PENDING, total, null, false, false);
-        });
-  }
-
-  /** PENDING → RESERVED. */
-  void reserved(String id) throws SQLException {
-    db.tx(c -> update(c, id, RESERVED, null, false, false, PENDING));
-  }
-
-  /** → CONFIRMED with its outbox event, in one transaction; false if no longer RESERVED. */
-  boolean confirm(String id, List<Item> items) throws SQLException {
-    return db.tx(
-        c -> {
-          if (!update(c, id, CONFIRMED, null, false, false, RESERVED)) {
-            return false;
-          }
-          outbox.add(
-              c,
-              OutgoingRecord.of(
-                  SharedEventLog.ORDERS_TOPIC,
-                  id,
-                  new OrderConfirmed(id, items),
-                  Serdes.json(Json.MAPPER, OrderConfirmed.class)));
-          return true;
-        });
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO orders (id, run_id, idempotency_key, cart_id, customer, items, total,"
+                + " status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON"
+                + " CONFLICT (id) DO NOTHING")) {
+      ps.setString(1, in.orderId());
+      ps.setString(2, runId);
+      ps.setString(3, in.key());
+      ps.setString(4, in.cartId());
+      ps.setString(5, in.customer());
+      ps.setString(6, Json.write(in.items()));
+      ps.setLong(7, in.total());
+      ps.setString(8, PENDING);
+      ps.setLong(9, now);
+      ps.setLong(10, now);
+      ps.executeUpdate();
+    }
   }
 
   /**
-   * → CANCELLED with {@code reason}, recording the compensations still to do; false if the order
-   * had already reached a final state.
+   * PENDING → CONFIRMED and its outbox event, in the step's transaction {@code c}.
+   *
+   * @throws IllegalStateException naming the order and its status when it is not PENDING
    */
-  boolean cancel(String id, String reason, boolean needsRelease, boolean needsRefund)
+  static void confirm(Connection c, String id, List<Item> items, long now, OutboxSink sink)
       throws SQLException {
-    return db.tx(
-        c -> update(c, id, CANCELLED, reason, needsRelease, needsRefund, PENDING, RESERVED));
+    move(c, id, CONFIRMED, null, now);
+    sink.add(
+        OutgoingRecord.of(
+            SharedEventLog.ORDERS_TOPIC,
+            id,
+            new OrderConfirmed(id, items),
+            Serdes.json(Json.MAPPER, OrderConfirmed.class)));
   }
 
-  /** Records that the compensations of a CANCELLED order now stand at these flags. */
-  void compensated(String id, boolean needsRelease, boolean needsRefund) throws SQLException {
-    db.txRun(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE orders SET needs_release = ?, needs_refund = ?, compensation_pending ="
-                      + " ?, updated_at = ? WHERE id = ?")) {
-            ps.setInt(1, needsRelease ? 1 : 0);
-            ps.setInt(2, needsRefund ? 1 : 0);
-            ps.setInt(3, needsRelease || needsRefund ? 1 : 0);
-            ps.setLong(4, System.currentTimeMillis());
-            ps.setString(5, id);
-            ps.executeUpdate();
-          }
-        });
+  /** Where a confirmation puts its event: the saga step's outbox. */
+  @FunctionalInterface
+  interface OutboxSink {
+    void add(OutgoingRecord record);
   }
 
   /**
-   * Orders with compensations pending, and orders still not final updated before {@code before}.
+   * PENDING → CANCELLED with {@code reason}, in the step's transaction {@code c}.
+   *
+   * @throws IllegalStateException naming the order and its status when it is not PENDING
    */
-  List<Order> needingWork(long before, int max) throws SQLException {
-    return db.read(
-        c -> {
-          List<Order> out = new ArrayList<>();
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT "
-                      + COLUMNS
-                      + " FROM orders WHERE compensation_pending = 1 OR (status IN ('PENDING',"
-                      + " 'RESERVED') AND updated_at < ?) ORDER BY updated_at LIMIT ?")) {
-            ps.setLong(1, before);
-            ps.setInt(2, max);
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                out.add(row(rs));
-              }
-            }
-          }
-          return out;
-        });
+  static void cancel(Connection c, String id, String reason, long now) throws SQLException {
+    move(c, id, CANCELLED, reason, now);
+  }
+
+  private static void move(
+      Connection c, String id, String status, @Nullable String reason, long now)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE orders SET status = ?, reason = ?, updated_at = ? WHERE id = ? AND status ="
+                + " 'PENDING'")) {
+      ps.setString(1, status);
+      ps.setString(2, reason);
+      ps.setLong(3, now);
+      ps.setString(4, id);
+      if (ps.executeUpdate() == 1) {
+        return;
+      }
+    }
+    Order o = find(c, id);
+    throw new IllegalStateException(
+        "order "
+            + id
+            + " cannot become "
+            + status
+            + ": it is "
+            + (o == null ? "missing" : o.status()));
   }
 
   private static final String COLUMNS =
-      "id, idempotency_key, cart_id, customer, status, total, reason, needs_release, needs_refund";
+      "id, run_id, idempotency_key, cart_id, customer, status, total, reason";
 
   private static Order row(ResultSet rs) throws SQLException {
     return new Order(
@@ -239,10 +170,9 @@ final class OrderStore {
         rs.getString(3),
         rs.getString(4),
         rs.getString(5),
-        rs.getLong(6),
-        rs.getString(7),
-        rs.getInt(8) == 1,
-        rs.getInt(9) == 1);
+        rs.getString(6),
+        rs.getLong(7),
+        rs.getString(8));
   }
 
   private static @Nullable Order find(Connection c, String id) throws SQLException {
@@ -252,43 +182,6 @@ final class OrderStore {
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? row(rs) : null;
       }
-    }
-  }
-
-  private static @Nullable Order findByKey(Connection c, String key) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT " + COLUMNS + " FROM orders WHERE idempotency_key = ?")) {
-      ps.setString(1, key);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? row(rs) : null;
-      }
-    }
-  }
-
-  private static boolean update(
-      Connection c,
-      String id,
-      String status,
-      @Nullable String reason,
-      boolean needsRelease,
-      boolean needsRefund,
-      String... from)
-      throws SQLException {
-    String in = String.join(", ", Arrays.stream(from).map(s -> "'" + s + "'").toList());
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "UPDATE orders SET status = ?, reason = ?, needs_release = ?, needs_refund = ?,"
-                + " compensation_pending = ?, updated_at = ? WHERE id = ? AND status IN ("
-                + in
-                + ")")) {
-      ps.setString(1, status);
-      ps.setString(2, reason);
-      ps.setInt(3, needsRelease ? 1 : 0);
-      ps.setInt(4, needsRefund ? 1 : 0);
-      ps.setInt(5, needsRelease || needsRefund ? 1 : 0);
-      ps.setLong(6, System.currentTimeMillis());
-      ps.setString(7, id);
-      return ps.executeUpdate() == 1;
     }
   }
 }

@@ -5,59 +5,76 @@ import io.bulwark.events.ProducerConfig;
 import io.bulwark.events.outbox.OutboxRelay;
 import io.bulwark.examples.shop.common.Closeables;
 import io.bulwark.examples.shop.common.Ids;
+import io.bulwark.examples.shop.common.Json;
 import io.bulwark.examples.shop.common.Pause;
 import io.bulwark.examples.shop.common.ServerSetup;
 import io.bulwark.examples.shop.common.Settings;
 import io.bulwark.examples.shop.common.SharedEventLog;
 import io.bulwark.examples.shop.common.ShopClients;
 import io.bulwark.examples.shop.common.SqlitePool;
-import io.bulwark.examples.shop.orders.Checkout.Answer;
 import io.bulwark.examples.shop.orders.OrderStore.Order;
 import io.bulwark.http.HttpProblem;
 import io.bulwark.http.Request;
 import io.bulwark.http.Response;
 import io.bulwark.runtime.InstanceContext;
 import io.bulwark.runtime.ServiceInstance;
+import io.bulwark.saga.RunQuery;
+import io.bulwark.saga.RunStatus;
+import io.bulwark.saga.RunSummary;
+import io.bulwark.saga.RunView;
+import io.bulwark.saga.SagaEngine;
+import io.bulwark.saga.SagaStore;
+import io.bulwark.saga.SagaStores;
+import io.bulwark.saga.http.SagaRoutes;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.Set;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The orders service: {@code POST /checkout} (see {@link Checkout}) and {@code GET /orders/{id}},
- * with orders, idempotency keys and the outbox in {@code orders.db} of the instance's storage.
+ * The orders service: {@code POST /checkout} (see {@link Checkout} and {@link CheckoutSaga}),
+ * {@code GET /orders/{id}}, {@code GET /checkouts/in-flight}, {@code GET /checkouts/runs} and the
+ * saga visibility routes under {@code /sagas} ({@link SagaRoutes}), with the checkout saga's store,
+ * the orders table and the outbox in one SQLite file, {@code orders.db} of the instance's storage:
+ * a transactional saga step's writes to the orders table and the outbox commit with its checkpoint.
  *
- * <p>Idempotency: a checkout names its {@code Idempotency-Key} (1..{@value #MAX_KEY} characters).
- * The key is stored with the order in one transaction, so a key yields at most one order; a replay
- * gets the first answer with 200 instead of 201; a replay arriving while the first is still running
- * here waits for it (at most {@value #REPLAY_WAIT_SECONDS} s, then 409 {@code in_progress}).
+ * <p>Idempotency: a checkout names its {@code Idempotency-Key} (1..{@value #MAX_KEY} characters);
+ * the key names the saga run, and starting a run is idempotent, so a key yields at most one order
+ * and one charge; a replay gets the first answer with 200 instead of 201, waiting for it if the run
+ * has not decided yet.
  *
- * <p>Background loops: the outbox relay publishes {@code OrderConfirmed} events to the shared event
- * log; the compensation loop finishes pending releases and refunds and cancels checkouts left
- * unfinished for {@value #STALE_MS} ms (an earlier run of the instance that died mid-checkout).
+ * <p>Recovery: the saga engine (executor id = the instance id) resumes the runs an earlier
+ * incarnation left unfinished when the instance starts again on the same storage: a run goes on
+ * from its last checkpoint, and a failed one finishes its compensations. The outbox relay publishes
+ * {@code OrderConfirmed} events to the shared event log.
  */
 public final class OrdersService {
   private static final Logger LOG = LoggerFactory.getLogger(OrdersService.class);
   static final int MAX_KEY = 64;
-  static final long REPLAY_WAIT_SECONDS = 30;
-  static final long STALE_MS = 10_000;
   static final long IDLE_MS = 50;
   static final long MAX_WAIT_MS = 60_000;
+
+  /** Reserving and charging are tried this often (durably) with resilience on. */
+  static final int ATTEMPTS = 2;
 
   /** Body of {@code POST /checkout}. */
   public record CheckoutRequest(@Nullable String cartId, @Nullable String customer) {}
 
-  /** Answer of {@code GET /orders/{id}}. */
+  /**
+   * Answer of {@code GET /orders/{id}}; {@code compensationPending} while a cancelled order's saga
+   * has not finished compensating.
+   */
   public record OrderView(
       String orderId,
       String status,
@@ -65,17 +82,21 @@ public final class OrdersService {
       @Nullable String reason,
       boolean compensationPending) {}
 
+  /** A checkout run that is not final: its id, status and cause. */
+  public record OpenRun(String runId, String status, @Nullable String cause) {}
+
+  /** Answer of {@code GET /checkouts/runs}: runs per status, and those not final. */
+  public record Runs(Map<String, Long> byStatus, List<OpenRun> open) {}
+
   private final OrderStore store;
   private final Checkout checkout;
-  private final Map<String, Running> running = new ConcurrentHashMap<>();
+  private final SagaEngine engine;
   private final InFlight inFlight = new InFlight();
 
-  /** A checkout being run by this instance, and the request it runs. */
-  private record Running(String cartId, String customer, CompletableFuture<Answer> answer) {}
-
-  private OrdersService(OrderStore store, Checkout checkout) {
+  private OrdersService(OrderStore store, Checkout checkout, SagaEngine engine) {
     this.store = store;
     this.checkout = checkout;
+    this.engine = engine;
   }
 
   /** The {@link io.bulwark.runtime.ServiceFactory} of the service. */
@@ -83,54 +104,80 @@ public final class OrdersService {
     Path file = ctx.storage().resolve("orders.db");
     SharedEventLog.Lease log =
         SharedEventLog.acquire(Path.of(Settings.required(ctx, Settings.EVENT_LOG)));
+    SagaStore sagas = null;
     SqlitePool db = null;
     ShopClients clients = null;
     Producer producer = null;
+    RelayConnections relayConnections = null;
+    SagaEngine engine = null;
     try {
+      sagas = SagaStores.sqlite(file);
       db = SqlitePool.open(file, 4);
       OrderStore store = new OrderStore(db);
-      store.init();
+      try (Connection c = sagas.dataSource().getConnection()) {
+        store.init(c);
+      }
       clients = ShopClients.create(ctx, List.of("cart", "inventory", "payments"));
-      Steps steps = new Steps(store, clients.clients());
-      OrdersService s = new OrdersService(store, new Checkout(store, clients.clients(), steps));
+      CheckoutSaga.Decisions decisions = new CheckoutSaga.Decisions();
+      CheckoutSaga saga =
+          new CheckoutSaga(
+              clients.clients(),
+              decisions,
+              Settings.resilience(ctx) ? ATTEMPTS : 1,
+              ctx.clock()::wallMillis);
+      var definition = saga.definition();
+      engine =
+          SagaEngine.builder(sagas)
+              .register(definition)
+              .executorId(ctx.instanceId())
+              .scheduler(ctx.scheduler())
+              .telemetry(ctx.telemetry())
+              .mapper(Json.MAPPER)
+              .lease(Duration.ofSeconds(6), Duration.ofSeconds(2))
+              .poll(Duration.ofMillis(250))
+              .build();
+      OrdersService s =
+          new OrdersService(
+              store, new Checkout(store, clients.clients(), engine, definition, decisions), engine);
       producer = log.log().producer(ProducerConfig.defaults());
-      RelayConnections relayConnections = new RelayConnections(file);
+      relayConnections = new RelayConnections(file);
       OutboxRelay relay = new OutboxRelay(store.outbox(), relayConnections::open, producer);
-      ServerSetup.limiter(ctx)
-          .post("/checkout", s::checkout)
-          .get("/orders/{id}", s::order)
-          .get("/checkouts/in-flight", s::inFlight);
+      SagaRoutes.register(
+          ServerSetup.limiter(ctx)
+              .post("/checkout", s::checkout)
+              .get("/orders/{id}", s::order)
+              .get("/checkouts/in-flight", s::inFlight)
+              .get("/checkouts/runs", s::runs),
+          "/sagas",
+          engine);
       ctx.background("outbox-relay", () -> relayLoop(ctx, relay));
-      ctx.background("compensation", () -> compensationLoop(ctx, steps, s.checkout));
-      return new Resources(log, db, clients, producer, relayConnections);
+      return new Resources(log, sagas, db, clients, producer, relayConnections, engine);
     } catch (Exception | Error e) {
-      Closeables.closeAfter(e, log, db, clients, producer);
+      Closeables.closeAfter(e, log, sagas, db, clients, producer, relayConnections, engine);
       throw e;
     }
   }
 
   /**
-   * What one instance opened. A kill closes the database connections first (the pool and the
-   * relay's own), so a loop of the dead incarnation still running (a relay waiting for an ack, a
-   * compensation between its call and its record) fails instead of marking outbox rows sent or
-   * recording a compensation done; then the clients, the producer and the log lease.
+   * What one instance opened, closed in reverse: the saga engine first (it takes no more runs and
+   * its running steps reach a checkpoint while the clients still work), then the relay's
+   * connections, the producer, the clients, the database, the saga store and the log lease. A kill
+   * closes the same way, without waiting for anything else: the runs left unfinished are resumed
+   * from their checkpoints by the next incarnation.
    */
   @SuppressWarnings("try") // close() throws what ServiceInstance.close() may: the runtime calls it
   private record Resources(
       SharedEventLog.Lease log,
+      SagaStore sagas,
       SqlitePool db,
       ShopClients clients,
       Producer producer,
-      RelayConnections relayConnections)
+      RelayConnections relayConnections,
+      SagaEngine engine)
       implements ServiceInstance {
     @Override
     public void close() throws Exception {
-      ServiceInstance.of(log, db, clients, producer, relayConnections).close();
-    }
-
-    @Override
-    public void kill() throws Exception {
-      ServiceInstance.of(log, producer, clients, relayConnections, db).close();
+      ServiceInstance.of(log, sagas, db, clients, producer, relayConnections, engine).close();
     }
   }
 
@@ -145,7 +192,9 @@ public final class OrdersService {
 
   /**
    * {@code GET /checkouts/in-flight?waitMs=N}: waits at most N ms ({@value #MAX_WAIT_MS} at most, 0
-   * by default) until this instance runs no checkout, then answers {@code {"inFlight": n}}.
+   * by default) until this instance answers no checkout request, then answers {@code {"inFlight":
+   * n}}. A request between reading its cart and starting its run is in no store yet; this is how
+   * the checker waits for those.
    */
   private Response inFlight(Request req) throws Exception {
     String wait = req.query("waitMs");
@@ -161,6 +210,42 @@ public final class OrdersService {
     return Response.json(Map.of("inFlight", inFlight.awaitNone(Duration.ofMillis(waitMs))));
   }
 
+  /**
+   * {@code GET /checkouts/runs}: every checkout run counted by status, and the runs not final
+   * (neither COMPLETED nor COMPENSATED) with their cause. Reads the store page by page (the engine
+   * answers at most {@value RunQuery#MAX_LIMIT} runs a query, newest first).
+   */
+  private Response runs(Request req) {
+    Map<String, Long> byStatus = new TreeMap<>();
+    List<OpenRun> open = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    RunQuery query = RunQuery.all().withWorkflow(CheckoutSaga.NAME).withLimit(RunQuery.MAX_LIMIT);
+    Instant before = null;
+    while (true) {
+      List<RunSummary> page = engine.runs(query.withCreated(null, before));
+      int fresh = 0;
+      Instant oldest = null;
+      for (RunSummary r : page) {
+        oldest = r.createdAt();
+        if (!seen.add(r.runId())) {
+          continue;
+        }
+        fresh++;
+        byStatus.merge(r.status().name(), 1L, Long::sum);
+        if (!r.status().isFinal()) {
+          open.add(new OpenRun(r.runId(), r.status().name(), r.cause()));
+        }
+      }
+      if (page.size() < RunQuery.MAX_LIMIT || fresh == 0 || oldest == null) {
+        break;
+      }
+      // runs created at the same instant as the page's oldest may straddle pages: ask again
+      // from just after it and skip those already counted
+      before = oldest.plusNanos(1);
+    }
+    return Response.json(new Runs(byStatus, open));
+  }
+
   private Response checkoutCounted(Request req) throws Exception {
     String key = req.header("Idempotency-Key");
     if (key == null || key.isEmpty() || key.length() > MAX_KEY) {
@@ -170,52 +255,18 @@ public final class OrdersService {
     CheckoutRequest body = req.bodyAs(CheckoutRequest.class);
     String cartId = Ids.check(body.cartId(), "checkout: cartId");
     String customer = required(body.customer(), "customer");
-    Running mine = new Running(cartId, customer, new CompletableFuture<>());
-    Running first = running.putIfAbsent(key, mine);
-    if (first != null) {
-      if (!first.cartId().equals(cartId) || !first.customer().equals(customer)) {
-        throw HttpProblem.of(
-            422,
-            "idempotency_key_reused",
-            "Idempotency-Key " + key + " is in use for another cart than cart " + cartId);
-      }
-      return awaitFirst(key, first.answer()).replay().response();
-    }
-    try {
-      Answer answer = checkout.run(key, cartId, customer);
-      mine.answer().complete(answer);
-      return answer.response();
-    } catch (Throwable t) {
-      mine.answer().completeExceptionally(t);
-      throw t;
-    } finally {
-      running.remove(key, mine);
-    }
-  }
-
-  private Answer awaitFirst(String key, CompletableFuture<Answer> first) throws Exception {
-    try {
-      return first.get(REPLAY_WAIT_SECONDS, TimeUnit.SECONDS);
-    } catch (TimeoutException e) {
-      throw HttpProblem.of(409, "in_progress", "checkout " + key + " is still in progress");
-    } catch (ExecutionException e) {
-      Optional<Order> order = store.byKey(key);
-      if (order.isEmpty() && e.getCause() instanceof HttpProblem p) {
-        throw p;
-      }
-      if (order.isEmpty()) {
-        throw HttpProblem.unavailable("checkout_failed", "checkout " + key + " failed", 1);
-      }
-      return Checkout.replay(order.get());
-    }
+    return checkout.run(key, cartId, customer).response();
   }
 
   private Response order(Request req) throws Exception {
     String id = req.pathParam("id");
     Order o = store.byId(id).orElseThrow(() -> HttpProblem.notFound("no order " + id));
-    return Response.json(
-        new OrderView(
-            o.orderId(), o.status(), o.total(), o.reason(), o.needsRelease() || o.needsRefund()));
+    boolean pending = false;
+    if (o.status().equals(OrderStore.CANCELLED) && o.runId() != null) {
+      Optional<RunView> run = engine.run(o.runId());
+      pending = run.isPresent() && run.get().status() != RunStatus.COMPENSATED;
+    }
+    return Response.json(new OrderView(o.orderId(), o.status(), o.total(), o.reason(), pending));
   }
 
   private static String required(@Nullable String value, String field) {
@@ -236,19 +287,6 @@ public final class OrdersService {
         sent = 0;
       }
       if (sent == 0 && !Pause.of(IDLE_MS)) {
-        return;
-      }
-    }
-  }
-
-  private static void compensationLoop(InstanceContext ctx, Steps steps, Checkout checkout) {
-    while (!ctx.stopping()) {
-      try {
-        steps.settleAll(checkout.inFlight(), System.currentTimeMillis() - STALE_MS);
-      } catch (SQLException | RuntimeException e) {
-        LOG.warn("{}: compensation pass failed: {}", ctx.instanceId(), e.toString());
-      }
-      if (!Pause.of(4 * IDLE_MS)) {
         return;
       }
     }
