@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -144,9 +143,6 @@ class SagaBadInputTest {
   }
 
   @Test
-  @Disabled(
-      "engine bug: /work/wt/notes14/kit-bugs.md, 'kit: BUG K4' (state keys are not checked) — open at"
-          + " i14-core 9739998")
   void aBadStateKeyFailsTheRunNamingIt() throws Exception {
     WorkflowDefinition<String, String> d =
         def(
