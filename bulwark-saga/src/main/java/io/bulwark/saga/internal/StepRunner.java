@@ -228,7 +228,13 @@ final class StepRunner {
           tx.rollback();
           return;
         }
-        tx.commit();
+        try {
+          tx.commit();
+        } catch (SQLException commitFailed) {
+          if (!isConnectionLoss(commitFailed) || !committedAfterAll(idx, attempt, commitFailed)) {
+            throw commitFailed;
+          }
+        }
         result.complete(value);
       } else if (decided.compareAndSet(false, true)) {
         result.complete(value);
@@ -344,7 +350,9 @@ final class StepRunner {
     boolean retriable =
         !(e instanceof PayloadTooLargeException)
             && (e instanceof StepTimeout
-                || (step.transactional() && isTransactionConflict(e))
+                || (step.transactional()
+                    && !(e instanceof CommitUnknown)
+                    && (isTransactionConflict(e) || isConnectionLoss(e)))
                 || (retry.retryOn().test(e) && !retry.ignorePredicate().test(e)));
     String error = describe(e);
     if (retriable && attempt < retry.maxAttempts()) {
@@ -424,6 +432,76 @@ final class StepRunner {
       }
     }
     return false;
+  }
+
+  /**
+   * The connection to the store was lost (SQLState class 08, or PostgreSQL's 57P01-57P03: the
+   * server ended the session). Before the commit was sent, the transaction is rolled back as a
+   * whole, so a transactional step can be tried again.
+   */
+  static boolean isConnectionLoss(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql && sql.getSQLState() != null) {
+        String state = sql.getSQLState();
+        if (state.startsWith("08") || state.startsWith("57P0")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A commit whose outcome is unknown (the connection broke during it and the store could not
+   * tell).
+   */
+  static final class CommitUnknown extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    CommitUnknown(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * The connection broke during the commit of a transactional step: the commit may or may not have
+   * been applied. The stored step row tells (it is written in the same transaction): true when it
+   * was, false when it was not (the attempt can be retried); CommitUnknown when the store cannot be
+   * asked (the step then fails rather than risk applying it twice).
+   */
+  private boolean committedAfterAll(int idx, int attempt, SQLException cause) {
+    SQLException last = cause;
+    long backoff = 100;
+    for (int i = 0; i < 12; i++) {
+      try (Connection c = ex.engine.store.dataSource().getConnection();
+          java.sql.PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT status, attempts FROM saga_steps WHERE run_id = ? AND idx = ?")) {
+        ps.setString(1, ex.runId);
+        ps.setInt(2, idx);
+        try (java.sql.ResultSet rs = ps.executeQuery()) {
+          return rs.next() && "COMPLETED".equals(rs.getString(1)) && rs.getInt(2) == attempt;
+        }
+      } catch (SQLException e) {
+        last = e;
+      }
+      try {
+        Thread.sleep(backoff);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      backoff = Math.min(2_000, backoff * 2);
+    }
+    throw new CommitUnknown(
+        "run "
+            + ex.runId
+            + ": the store's connection broke while committing step "
+            + idx
+            + " attempt "
+            + attempt
+            + " and the store could not be asked whether it was applied",
+        last);
   }
 
   static String describe(Throwable e) {
