@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,12 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  * mode (kills scale with the runs unless {@code bulwark.saga.torture.kills} says otherwise); {@code
  * -Dbulwark.saga.torture.seed=<n>} replays a seed's kill instants.
  */
-@EnabledIfSystemProperty(
-    named = "bulwark.saga.torture.sqlite",
-    matches = "true",
-    disabledReason =
-        "engine bug T3 (notes14/kit-bugs.md): after a restart a compensated run's cause may not name"
-            + " the failing step; run with -Dbulwark.saga.torture.sqlite=true")
 class SqliteSigkillTortureTest {
   static final int DEFAULT_RUNS = 1_000;
 
