@@ -1,10 +1,13 @@
 package io.bulwark.saga.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bulwark.core.telemetry.Outcome;
 import io.bulwark.resilience.RetryConfig;
+import io.bulwark.saga.RunFailedException;
 import io.bulwark.saga.RunStatus;
+import io.bulwark.saga.RunView;
 import io.bulwark.saga.SagaEngine;
 import io.bulwark.saga.SagaStore;
 import io.bulwark.saga.SagaStores;
@@ -43,6 +46,27 @@ class TelemetryTest {
         .defaultRetry(quick)
         .defaultCompensationRetry(quick)
         .build();
+  }
+
+  /**
+   * Returns once {@code runId} is WAITING with step {@code step} completed, that is waiting on what
+   * follows the step rather than on the step's own retry timer.
+   */
+  private static void awaitWaitingAfter(SagaEngine e, String runId, String step) throws Exception {
+    long until = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      SagaTestKit.awaitIdle(e, WAIT);
+      RunView v = e.run(runId).orElseThrow();
+      boolean stepDone =
+          v.steps().stream().anyMatch(x -> x.name().equals(step) && x.status().equals("COMPLETED"));
+      if (v.status() == RunStatus.WAITING && stepDone) {
+        return;
+      }
+      if (System.nanoTime() - until > 0) {
+        throw new AssertionError(runId + " never waited after step " + step + ": " + v);
+      }
+      Thread.onSpinWait();
+    }
   }
 
   @Test
@@ -91,8 +115,8 @@ class TelemetryTest {
       try (SagaEngine e = engine(store, "exec-1", first, d, ok)) {
         e.start(d, "t-1", "x");
         assertThat(e.start(ok, "o-1", "hello").await(WAIT)).isEqualTo("hello");
-        SagaTestKit.awaitIdle(e, WAIT);
-        assertThat(e.run("t-1").orElseThrow().status()).isEqualTo(RunStatus.WAITING);
+        // a retry also waits (WAITING on a 1 ms timer): wait for the wait on the signal itself
+        awaitWaitingAfter(e, "t-1", "flaky");
       }
       // the executor "dies" holding the run: a new executor on the file adopts it
       try (Connection c = store.dataSource().getConnection();
@@ -107,7 +131,9 @@ class TelemetryTest {
       try (SagaEngine e = engine(store, "exec-2", second, d, ok)) {
         SagaTestKit.awaitIdle(e, WAIT);
         e.signal("t-1", "go", "now");
-        SagaTestKit.awaitIdle(e, WAIT);
+        // woken by the run's status changes, not by idleness (its retries wait on real timers)
+        assertThatThrownBy(() -> e.handle("t-1", String.class).await(WAIT))
+            .isInstanceOf(RunFailedException.class);
         assertThat(e.run("t-1").orElseThrow().status()).isEqualTo(RunStatus.PARKED);
       }
 
