@@ -15,7 +15,10 @@ import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
  * <p>Telemetry is split: the recording API ({@code io.bulwark.core.telemetry}) is part of the
  * kernel and every library records through it; the OpenTelemetry-backed implementation ({@code
  * io.bulwark.telemetry}) sits above the libraries and only the runtime, the reference system and
- * the tools may use it, so that a user of a library alone gets no OpenTelemetry SDK.
+ * the tools may use it, so that a user of a library alone gets no OpenTelemetry SDK. Chaos sits
+ * above it: its experiments judge the steady state with bulwark-telemetry's SLO objects; its
+ * injection points inside the lower modules are reached through a kernel hook, never by a lower
+ * module depending on chaos.
  */
 final class BulwarkLayers {
   /** The libraries, and the kernel below them, that must not see OpenTelemetry at all. */
@@ -62,12 +65,13 @@ final class BulwarkLayers {
         .layer("http")
         .definedBy("io.bulwark.http..")
         .layer("libraries-upper")
-        .definedBy(
-            "io.bulwark.saga..", "io.bulwark.data..", "io.bulwark.security..", "io.bulwark.chaos..")
+        .definedBy("io.bulwark.saga..", "io.bulwark.data..", "io.bulwark.security..")
         .layer("edge")
         .definedBy("io.bulwark.gateway..")
         .layer("telemetry-impl")
         .definedBy("io.bulwark.telemetry..")
+        .layer("chaos")
+        .definedBy("io.bulwark.chaos..")
         .layer("runtime")
         .definedBy("io.bulwark.runtime..")
         .layer("reference")
@@ -90,9 +94,19 @@ final class BulwarkLayers {
         .mayOnlyAccessLayers("kernel", "resilience", "events", "http", "libraries-upper")
         .whereLayer("telemetry-impl")
         .mayOnlyAccessLayers("kernel")
-        .whereLayer("runtime")
+        .whereLayer("chaos")
         .mayOnlyAccessLayers(
             "kernel", "telemetry-impl", "resilience", "events", "http", "libraries-upper", "edge")
+        .whereLayer("runtime")
+        .mayOnlyAccessLayers(
+            "kernel",
+            "telemetry-impl",
+            "resilience",
+            "events",
+            "http",
+            "libraries-upper",
+            "edge",
+            "chaos")
         .whereLayer("reference")
         .mayOnlyAccessLayers(
             "kernel",
@@ -102,6 +116,7 @@ final class BulwarkLayers {
             "http",
             "libraries-upper",
             "edge",
+            "chaos",
             "runtime")
         .whereLayer("tools")
         .mayOnlyAccessLayers(
@@ -112,6 +127,7 @@ final class BulwarkLayers {
             "http",
             "libraries-upper",
             "edge",
+            "chaos",
             "runtime",
             "reference");
   }

@@ -1,0 +1,5 @@
+/** See docs/chaos.md. */
+@NullMarked
+package io.bulwark.chaos;
+
+import org.jspecify.annotations.NullMarked;
