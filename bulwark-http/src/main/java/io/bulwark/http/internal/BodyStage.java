@@ -6,6 +6,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The last stage on the event loop: reads an admitted request's body up to {@code maxBodySize} (413
@@ -86,14 +87,54 @@ final class BodyStage {
     }
   }
 
+  /**
+   * Refuses the request with 413. On HTTP/1.x the connection then closes. On HTTP/2, a body
+   * announced by {@code content-length} as at most {@link #DRAIN_LIMIT} bytes (what fits in the
+   * default stream window) is read and discarded after the answer, so the stream ends as any other
+   * and no client has to race a RST_STREAM against the answer it is reading; a longer or
+   * unannounced body gets RST_STREAM(NO_ERROR) after the answer (RFC 9113 §8.1), as does a client
+   * that sends more than it announced.
+   */
   private void tooLarge(Exchange ex) {
-    ex.req.handler(null);
-    ex.req.endHandler(null);
+    HttpServerRequest req = ex.req;
+    boolean drain =
+        req.version() == HttpVersion.HTTP_2
+            && !req.isEnded()
+            && announcedAtMost(req.getHeader(RequestHeaders.CONTENT_LENGTH), DRAIN_LIMIT);
+    if (drain) {
+      long[] left = {DRAIN_LIMIT};
+      req.handler(
+          chunk -> {
+            left[0] -= chunk.length();
+            if (left[0] < 0) {
+              req.handler(null);
+              req.response().reset(0);
+            }
+          });
+    } else {
+      req.handler(null);
+    }
+    req.endHandler(null);
     ex.problem(
         HttpProblem.of(
             413, "body_too_large", "request body exceeds the limit of " + maxBodySize + " bytes"),
         RequestOutcome.REJECTED,
-        true);
+        !drain);
     ex.finish(false);
+  }
+
+  /** The largest announced HTTP/2 body that a refusal drains instead of resetting the stream. */
+  static final long DRAIN_LIMIT = 65_535;
+
+  private static boolean announcedAtMost(@Nullable String length, long limit) {
+    if (length == null) {
+      return false;
+    }
+    try {
+      long n = Long.parseLong(length.strip());
+      return n >= 0 && n <= limit;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 }
