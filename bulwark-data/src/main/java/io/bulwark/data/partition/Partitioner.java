@@ -24,7 +24,8 @@ public interface Partitioner {
 
   /**
    * The first {@code k} distinct owners of the key, the primary ({@link #owner(long)}) first; all
-   * nodes when the cluster has fewer than {@code k}.
+   * nodes when the cluster has fewer than {@code k}. The key's preference order: {@code owners(h,
+   * k)} is a prefix of {@code owners(h, k + 1)}.
    *
    * @throws IllegalArgumentException when {@code k < 1}
    */
