@@ -3,6 +3,7 @@ package io.bulwark.data.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bulwark.resilience.Pipeline;
 import io.bulwark.test.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -494,5 +495,31 @@ class ReadThroughCacheTest {
     assertThatThrownBy(() -> cache.get("k")).hasCause(down); // get never returns stale on failure
     clock.advance(Duration.ofMinutes(11)); // past the retention: nothing to fall back on
     assertThatThrownBy(() -> cache.lookup("k")).hasCause(down);
+  }
+
+  @Test
+  void asAResilienceFallbackTheCacheServesItsValueMarkedStaleWhenTheSourceFails() throws Exception {
+    ReadThroughCache<String, String> cache =
+        cache(CacheConfig.builder("fb").lastGoodRetention(Duration.ofMinutes(10)), key -> "cached");
+    cache.get("k");
+    IllegalStateException down = new IllegalStateException("source down");
+    Pipeline pipeline = Pipeline.of(cache.fallback("catalog-fallback", "k"));
+    Lookup<String> served =
+        pipeline.call(
+            () -> {
+              throw down;
+            });
+    assertThat(served).isEqualTo(Lookup.staleOnFailure("cached", down));
+    Lookup<String> fresh = pipeline.call(() -> Lookup.fresh("from source"));
+    assertThat(fresh).isEqualTo(Lookup.fresh("from source"));
+
+    Pipeline none = Pipeline.of(cache.fallback("no-value", "never-loaded"));
+    assertThatThrownBy(
+            () ->
+                none.call(
+                    () -> {
+                      throw down;
+                    }))
+        .isSameAs(down);
   }
 }
