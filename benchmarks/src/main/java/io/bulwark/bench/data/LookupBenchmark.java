@@ -1,5 +1,8 @@
 package io.bulwark.bench.data;
 
+import io.bulwark.data.partition.BoundedLoad;
+import io.bulwark.data.partition.Node;
+import io.bulwark.data.partition.Partitioner;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -19,47 +22,162 @@ import org.openjdk.jmh.annotations.State;
  * random 64-bit hashes walked in order, the same for every side. Method names are {@code
  * <algorithm>_<side>}.
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class LookupBenchmark {
   static final int HASHES = 4096;
+  static final int ASSIGNED_PER_NODE = 100;
 
-  @Param({"10", "100"})
-  public int nodes;
-
-  private final long[] hashes = new long[HASHES];
-  private GuavaJump guava;
-  private BlogPostRing blogPostRing;
-
-  /** The index of the next key; per thread. */
+  /** The key hashes and the index of the next one; per thread, the same sequence for every side. */
   @State(Scope.Thread)
-  public static class Cursor {
+  public static class Keys {
+    final long[] hashes = new long[HASHES];
     int next;
-  }
 
-  @Setup(Level.Trial)
-  public void setUp() {
-    SplittableRandom random = new SplittableRandom(42);
-    for (int i = 0; i < HASHES; i++) {
-      hashes[i] = random.nextLong();
+    @Setup(Level.Trial)
+    public void setUp() {
+      SplittableRandom random = new SplittableRandom(42);
+      for (int i = 0; i < HASHES; i++) {
+        hashes[i] = random.nextLong();
+      }
     }
-    var ids = Subjects.nodeIds(nodes);
-    guava = new GuavaJump(ids);
-    blogPostRing = new BlogPostRing(ids);
+
+    long next() {
+      return hashes[next++ & (HASHES - 1)];
+    }
   }
 
-  private long hash(Cursor c) {
-    return hashes[c.next++ & (HASHES - 1)];
+  /** The membership size, shared by the sides' states. */
+  @State(Scope.Benchmark)
+  public static class Members {
+    @Param({"10", "100"})
+    public int nodes;
+  }
+
+  @State(Scope.Benchmark)
+  public static class RingState {
+    Partitioner ring;
+
+    @Setup(Level.Trial)
+    public void setUp(Members m) {
+      ring = Partitioner.ring(Subjects.nodes(m.nodes));
+    }
+  }
+
+  @State(Scope.Benchmark)
+  public static class JumpState {
+    Partitioner jump;
+
+    @Setup(Level.Trial)
+    public void setUp(Members m) {
+      jump = Partitioner.jump(Subjects.nodes(m.nodes));
+    }
+  }
+
+  @State(Scope.Benchmark)
+  public static class RendezvousState {
+    Partitioner rendezvous;
+
+    @Setup(Level.Trial)
+    public void setUp(Members m) {
+      rendezvous = Partitioner.rendezvous(Subjects.nodes(m.nodes));
+    }
+  }
+
+  @State(Scope.Benchmark)
+  public static class MaglevState {
+    Partitioner maglev;
+
+    @Setup(Level.Trial)
+    public void setUp(Members m) {
+      maglev = Partitioner.maglev(Subjects.nodes(m.nodes));
+    }
+  }
+
+  @State(Scope.Benchmark)
+  public static class GuavaState {
+    GuavaJump guava;
+
+    @Setup(Level.Trial)
+    public void setUp(Members m) {
+      guava = new GuavaJump(Subjects.nodeIds(m.nodes));
+    }
+  }
+
+  @State(Scope.Benchmark)
+  public static class BlogPostState {
+    BlogPostRing ring;
+
+    @Setup(Level.Trial)
+    public void setUp(Members m) {
+      ring = new BlogPostRing(Subjects.nodeIds(m.nodes));
+    }
+  }
+
+  /**
+   * A tracker holding {@value #ASSIGNED_PER_NODE} keys per node, and the keys it cycles through.
+   */
+  @State(Scope.Benchmark)
+  public static class BoundedState {
+    BoundedLoad.Tracker tracker;
+    String[] keys;
+    int assigned;
+    int next;
+
+    @Setup(Level.Trial)
+    public void setUp(Members m) {
+      tracker =
+          BoundedLoad.over(Partitioner.ring(Subjects.nodes(m.nodes)), Subjects.BOUNDED_LOAD_C)
+              .tracker();
+      assigned = ASSIGNED_PER_NODE * m.nodes;
+      keys = new String[Integer.highestOneBit(assigned) * 4];
+      for (int i = 0; i < keys.length; i++) {
+        keys[i] = "key-" + i;
+      }
+      for (int i = 0; i < assigned; i++) {
+        tracker.assign(keys[i]);
+      }
+      next = assigned;
+    }
   }
 
   @Benchmark
-  public String jump_guava(Cursor c) {
-    return guava.owner(hash(c));
+  public Node ring_bulwark(RingState s, Keys k) {
+    return s.ring.owner(k.next());
   }
 
   @Benchmark
-  public String ring_blogpost(Cursor c) {
-    return blogPostRing.owner(hash(c));
+  public Node jump_bulwark(JumpState s, Keys k) {
+    return s.jump.owner(k.next());
+  }
+
+  @Benchmark
+  public Node rendezvous_bulwark(RendezvousState s, Keys k) {
+    return s.rendezvous.owner(k.next());
+  }
+
+  @Benchmark
+  public Node maglev_bulwark(MaglevState s, Keys k) {
+    return s.maglev.owner(k.next());
+  }
+
+  /** Assigns a key not assigned yet and releases the oldest: the tracker stays at its size. */
+  @Benchmark
+  public Node boundedLoad_bulwark(BoundedState s) {
+    int mask = s.keys.length - 1;
+    Node owner = s.tracker.assign(s.keys[s.next & mask]);
+    s.tracker.release(s.keys[(s.next - s.assigned) & mask]);
+    s.next++;
+    return owner;
+  }
+
+  @Benchmark
+  public String jump_guava(GuavaState s, Keys k) {
+    return s.guava.owner(k.next());
+  }
+
+  @Benchmark
+  public String ring_blogpost(BlogPostState s, Keys k) {
+    return s.ring.owner(k.next());
   }
 }

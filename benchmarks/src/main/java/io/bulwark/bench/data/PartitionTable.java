@@ -1,17 +1,18 @@
 package io.bulwark.bench.data;
 
 import io.bulwark.bench.data.Subjects.Member;
-import io.bulwark.bench.data.Subjects.Owners;
+import io.bulwark.bench.data.Subjects.Placement;
 import io.bulwark.bench.data.Subjects.Subject;
+import io.bulwark.data.partition.Partitioner;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
- * Balance and movement of each algorithm, computed by the suite itself over {@code keys} random
- * 64-bit key hashes (fixed seed, the same for every algorithm):
+ * Balance and movement of each algorithm, computed by the suite itself over {@code keys} string
+ * keys {@code key-0, key-1, ...} hashed by {@link Partitioner#hash} (the same keys, in the same
+ * order, for every algorithm):
  *
  * <ul>
  *   <li>balance: the most loaded node's keys over the mean ({@code keys / n}); 1.0 is perfect;
@@ -47,38 +48,40 @@ final class PartitionTable {
   private PartitionTable() {}
 
   static List<Row> compute(List<Subject> subjects, int[] nodeCounts, int keys) {
+    String[] names = new String[keys];
     long[] hashes = new long[keys];
-    SplittableRandom random = new SplittableRandom(7);
     for (int i = 0; i < keys; i++) {
-      hashes[i] = random.nextLong();
+      names[i] = "key-" + i;
+      hashes[i] = Partitioner.hash(names[i]);
     }
     List<Row> rows = new ArrayList<>();
     for (Subject s : subjects) {
       for (int n : nodeCounts) {
-        rows.add(row(s, n, hashes));
+        rows.add(row(s, n, names, hashes));
       }
     }
     return rows;
   }
 
-  private static Row row(Subject s, int n, long[] hashes) {
+  private static Row row(Subject s, int n, String[] names, long[] hashes) {
     List<Member> base = Subjects.members(n);
-    String[] before = owners(s.build().of(base), hashes);
+    Placement first = s.build().apply(base);
+    String[] before = owners(first, names, hashes);
     double balance = balance(before, n);
 
     List<Member> added = new ArrayList<>(base);
     added.add(new Member("node-" + n, 1.0));
-    double movedOnAdd = moved(before, owners(s.build().of(added), hashes));
+    double movedOnAdd = moved(before, owners(first.with(added), names, hashes));
 
     List<Member> removed = new ArrayList<>(base);
     removed.remove(n / 2);
-    double movedOnRemove = moved(before, owners(s.build().of(removed), hashes));
+    double movedOnRemove = moved(before, owners(first.with(removed), names, hashes));
 
     double weightedShare = Double.NaN;
     if (s.weights()) {
       List<Member> weighted = new ArrayList<>(base);
       weighted.set(0, new Member("node-0", 2.0));
-      String[] w = owners(s.build().of(weighted), hashes);
+      String[] w = owners(first.with(weighted), names, hashes);
       long heavy = 0;
       for (String owner : w) {
         if (owner.equals("node-0")) {
@@ -91,10 +94,10 @@ final class PartitionTable {
         s.algorithm(), s.side(), n, balance, movedOnAdd, movedOnRemove, weightedShare, s.removal());
   }
 
-  private static String[] owners(Owners owners, long[] hashes) {
+  private static String[] owners(Placement placement, String[] names, long[] hashes) {
     String[] result = new String[hashes.length];
     for (int i = 0; i < hashes.length; i++) {
-      result[i] = owners.owner(hashes[i]);
+      result[i] = placement.owner(names[i], hashes[i]);
     }
     return result;
   }
