@@ -1,0 +1,682 @@
+package io.bulwark.data.cache;
+
+import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.bulwark.core.telemetry.Decisions;
+import io.bulwark.core.telemetry.Outcome;
+import io.bulwark.core.telemetry.RedRecorder;
+import io.bulwark.core.time.Clock;
+import io.bulwark.events.RecordMetadata;
+import io.bulwark.resilience.Fallback;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToIntBiFunction;
+import java.util.function.ToIntFunction;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@link ReadThroughCache} on a Caffeine {@link AsyncLoadingCache} of {@link Entry} futures.
+ *
+ * <p>Design notes. Coalescing is Caffeine's: the map holds one future per key, so every reader of a
+ * key being loaded joins the same future; loads run on virtual threads (the executor starts one per
+ * task), so a blocking loader never holds a Caffeine or common-pool thread. Stale-while-revalidate
+ * is Caffeine's {@code refreshAfterWrite(ttl)} (one refresh per key in flight; a read during it
+ * gets the old value), with the hard expiry ({@link Expiry}) at {@code ttl + staleWhileRevalidate}.
+ * A failed future is removed by Caffeine when it completes; a reader that finds a future that had
+ * already failed before it asked removes it and loads again, while readers that joined the load
+ * before it failed get its failure. Invalidation removes the future, so a load in flight is not
+ * stored (Caffeine only updates an entry that still maps to the same future) and a refresh in
+ * flight is discarded. The hit path of {@link #get} reads the map, the completed future's result
+ * and a field, then increments a striped counter; it allocates nothing and reads no clock of its
+ * own (Caffeine reads its ticker for expiry). XFetch, when enabled, adds a clock read and a random
+ * draw per hit.
+ */
+final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
+  private static final int KEY_IN_MESSAGE = 64;
+
+  private final String name;
+  private final CacheConfig config;
+  private final CacheLoader<K, V> loader;
+  private final Clock clock;
+  private final AsyncLoadingCache<K, Entry<V>> async;
+  private final LoadingCache<K, Entry<V>> sync;
+  private final @Nullable Cache<K, V> lastGood;
+  private final ToIntFunction<? super K> keySize;
+  private final int maxKeySize;
+  private final long ttlNanos;
+  private final long swrNanos;
+  private final long negativeNanos;
+  private final double jitter;
+  private final double beta;
+  private final @Nullable Random seeded;
+  private final @Nullable InvalidationChannel<K> channel;
+
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+  private final LongAdder loads = new LongAdder();
+  private final LongAdder loadFailures = new LongAdder();
+  private final LongAdder evictions = new LongAdder();
+  private final LongAdder staleServed = new LongAdder();
+  private final LongAdder negativeHits = new LongAdder();
+  private final LongAdder invalidations = new LongAdder();
+  private final LongAdder flushes = new LongAdder();
+
+  private final String component;
+  private final RedRecorder loadRed;
+  private final RedRecorder missRed;
+  private final RedRecorder hitSampleRed;
+  private final RedRecorder invalidationRed;
+  private final Decisions decisions;
+
+  CaffeineReadThroughCache(ReadThroughCache.Builder<K, V> b) {
+    this.config = b.config;
+    this.name = config.name();
+    this.loader = b.loader;
+    this.clock = b.clock;
+    this.keySize = b.keySize;
+    this.maxKeySize = config.maxKeySize();
+    this.ttlNanos = saturatedNanos(config.ttl());
+    this.swrNanos = saturatedNanos(config.staleWhileRevalidate());
+    this.negativeNanos = saturatedNanos(config.negativeTtl());
+    this.jitter = config.ttlJitter();
+    this.beta = config.earlyRefreshBeta();
+    Long seed = b.randomSeed;
+    this.seeded = seed == null ? null : new Random(seed);
+    this.channel = b.invalidation;
+    this.component = "cache." + name;
+    this.loadRed = b.telemetry.dependency(component + ".load");
+    this.missRed = b.telemetry.endpoint(component + ".miss");
+    this.hitSampleRed = b.telemetry.endpoint(component + ".hit_sampled");
+    this.invalidationRed = b.telemetry.dependency(component + ".invalidation");
+    this.decisions = b.telemetry.decisions();
+
+    ToIntBiFunction<? super K, ? super V> weigher = b.weigher;
+    if (weigher != null && config.maximumWeight() == 0) {
+      throw new IllegalArgumentException(
+          "cache " + name + ": a weigher needs maximumWeight > 0 (maximumWeight is 0)");
+    }
+    if (weigher == null && config.maximumWeight() > 0) {
+      throw new IllegalArgumentException(
+          "cache " + name + ": maximumWeight " + config.maximumWeight() + " needs a weigher");
+    }
+    ThreadFactory threads = Thread.ofVirtual().name("cache-" + name + "-", 0).factory();
+    Executor executor = task -> threads.newThread(task).start();
+
+    Caffeine<Object, Object> caffeine =
+        Caffeine.newBuilder().executor(executor).ticker(clock::nanoTime);
+    if (weigher != null) {
+      caffeine.maximumWeight(config.maximumWeight());
+    } else {
+      caffeine.maximumSize(config.maximumSize());
+    }
+    if (swrNanos > 0) {
+      caffeine.refreshAfterWrite(Duration.ofNanos(ttlNanos));
+    }
+    Caffeine<K, Entry<V>> typed =
+        caffeine
+            .<K, Entry<V>>expireAfter(new EntryExpiry<>())
+            .evictionListener(
+                (k, e, cause) -> {
+                  if (cause == RemovalCause.SIZE) {
+                    evictions.increment();
+                  }
+                });
+    if (weigher != null) {
+      typed = typed.weigher((k, e) -> weigh(weigher, k, e));
+    }
+    this.async = typed.buildAsync(new Loader());
+    this.sync = async.synchronous();
+
+    if (config.lastGoodRetention().isZero()) {
+      this.lastGood = null;
+    } else {
+      Caffeine<Object, Object> lg =
+          Caffeine.newBuilder()
+              .executor(executor)
+              .ticker(clock::nanoTime)
+              .expireAfterWrite(config.lastGoodRetention());
+      if (weigher != null) {
+        this.lastGood =
+            lg.maximumWeight(config.maximumWeight())
+                .<K, V>weigher((k, v) -> checkedWeight(weigher, k, v))
+                .build();
+      } else {
+        this.lastGood = lg.maximumSize(config.maximumSize()).<K, V>build();
+      }
+    }
+    if (channel != null) {
+      channel.engine().start(new Target());
+    }
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public @Nullable V get(K key) {
+    CompletableFuture<Entry<V>> f = async.getIfPresent(Objects.requireNonNull(key, "key"));
+    if (f != null && beta == 0) {
+      Entry<V> e;
+      try {
+        e = f.getNow(null);
+      } catch (CompletionException failed) {
+        e = null;
+      }
+      if (e != null) {
+        V v = e.value;
+        if (v != null) {
+          hits.increment();
+          if ((ThreadLocalRandom.current().nextInt() & 63) == 0) {
+            hitSampleRed.success(0);
+          }
+          return v;
+        }
+      }
+    }
+    return getSlow(key);
+  }
+
+  private @Nullable V getSlow(K key) {
+    Entry<V> e = resolve(key);
+    if (e == null) {
+      return null;
+    }
+    V v = e.value;
+    if (v == null) {
+      throw cachedFailureOrNull(key, e);
+    }
+    return v;
+  }
+
+  /** The entry for {@code key}, loading it if needed; null if the source has no value. */
+  private @Nullable Entry<V> resolve(K key) {
+    checkKey(key);
+    for (int attempt = 0; ; attempt++) {
+      CompletableFuture<Entry<V>> f = async.get(key);
+      if (f.isDone()) {
+        if (f.isCompletedExceptionally() && attempt == 0) {
+          // it had failed before this read: its waiters got the failure; load again
+          async.asMap().remove(key, f);
+          continue;
+        }
+        Entry<V> e = join(key, f);
+        countHit(key, e);
+        return e;
+      }
+      misses.increment();
+      long start = clock.nanoTime();
+      try {
+        Entry<V> e = join(key, f);
+        missRed.success(clock.nanoTime() - start);
+        return e;
+      } catch (RuntimeException failed) {
+        missRed.failure(clock.nanoTime() - start);
+        throw failed;
+      }
+    }
+  }
+
+  private void countHit(K key, @Nullable Entry<V> e) {
+    if (e == null) {
+      return;
+    }
+    if (e.value == null) {
+      negativeHits.increment();
+      return;
+    }
+    hits.increment();
+    if (beta > 0) {
+      long now = clock.nanoTime();
+      double rand =
+          1.0 - (seeded != null ? seeded.nextDouble() : ThreadLocalRandom.current().nextDouble());
+      if (now - e.loadNanos * beta * Math.log(rand) >= e.freshUntilNanos) {
+        CompletableFuture<Entry<V>> unused = sync.refresh(key);
+      }
+    }
+  }
+
+  private @Nullable Entry<V> join(K key, CompletableFuture<Entry<V>> f) {
+    try {
+      return f.join();
+    } catch (CompletionException | java.util.concurrent.CancellationException failed) {
+      Throwable cause = failed.getCause() == null ? failed : failed.getCause();
+      throw new CacheLoadException(
+          "cache " + name + ": loading key " + describe(key) + " failed: " + cause, cause);
+    }
+  }
+
+  private RuntimeException cachedFailureOrNull(K key, Entry<V> e) {
+    Throwable failure = e.failure;
+    if (failure == null) {
+      throw new IllegalStateException("not a cached failure");
+    }
+    return new CacheLoadException(
+        "cache "
+            + name
+            + ": key "
+            + describe(key)
+            + " failed recently and the failure is cached (negativeTtl "
+            + config.negativeTtl()
+            + "): "
+            + failure,
+        failure);
+  }
+
+  @Override
+  public Lookup<V> lookup(K key) {
+    Objects.requireNonNull(key, "key");
+    Entry<V> e;
+    try {
+      e = resolve(key);
+    } catch (CacheLoadException failed) {
+      Throwable cause = failed.getCause() == null ? failed : failed.getCause();
+      V last = lastGoodValue(key);
+      if (last != null) {
+        staleServed.increment();
+        return Lookup.staleOnFailure(last, cause);
+      }
+      throw failed;
+    }
+    if (e == null) {
+      return Lookup.absent();
+    }
+    V v = e.value;
+    if (v == null) {
+      Throwable cause = Objects.requireNonNull(e.failure);
+      V last = lastGoodValue(key);
+      if (last != null) {
+        staleServed.increment();
+        return Lookup.staleOnFailure(last, cause);
+      }
+      throw cachedFailureOrNull(key, e);
+    }
+    if (clock.nanoTime() - e.freshUntilNanos >= 0) {
+      staleServed.increment();
+      return Lookup.stale(v);
+    }
+    return Lookup.fresh(v);
+  }
+
+  private @Nullable V lastGoodValue(K key) {
+    CompletableFuture<Entry<V>> f = async.getIfPresent(key);
+    if (f != null && f.isDone() && !f.isCompletedExceptionally()) {
+      Entry<V> e = f.join();
+      if (e != null && e.value != null) {
+        return e.value;
+      }
+    }
+    Cache<K, V> lg = lastGood;
+    return lg == null ? null : lg.getIfPresent(key);
+  }
+
+  @Override
+  public @Nullable V getIfPresent(K key) {
+    CompletableFuture<Entry<V>> f = async.getIfPresent(Objects.requireNonNull(key, "key"));
+    if (f == null || !f.isDone() || f.isCompletedExceptionally()) {
+      return null;
+    }
+    Entry<V> e = f.join();
+    if (e == null || e.value == null) {
+      return null;
+    }
+    hits.increment();
+    return e.value;
+  }
+
+  @Override
+  public Map<K, V> getAll(Collection<? extends K> keys) {
+    Set<K> wanted = new LinkedHashSet<>();
+    for (K key : keys) {
+      checkKey(Objects.requireNonNull(key, "getAll: a key is null"));
+      wanted.add(key);
+    }
+    Map<K, V> result = new LinkedHashMap<>();
+    if (wanted.isEmpty()) {
+      return result;
+    }
+    Map<K, Entry<V>> entries;
+    try {
+      entries = async.getAll(wanted).join();
+    } catch (CompletionException failed) {
+      Throwable cause = failed.getCause() == null ? failed : failed.getCause();
+      throw new CacheLoadException(
+          "cache " + name + ": bulk load of " + wanted.size() + " keys failed: " + cause, cause);
+    }
+    for (Map.Entry<K, Entry<V>> me : entries.entrySet()) {
+      Entry<V> e = me.getValue();
+      V v = e.value;
+      if (v != null) {
+        result.put(me.getKey(), v);
+      } else if (e.failure != null) {
+        throw cachedFailureOrNull(me.getKey(), e);
+      }
+    }
+    return result;
+  }
+
+  @Override
+  public void put(K key, V value) {
+    checkKey(Objects.requireNonNull(key, "key"));
+    Objects.requireNonNull(value, "value");
+    long now = clock.nanoTime();
+    async.put(key, CompletableFuture.completedFuture(valueEntry(value, now, 0)));
+    rememberLastGood(key, value);
+  }
+
+  @Override
+  public @Nullable RecordMetadata invalidate(K key) {
+    Objects.requireNonNull(key, "key");
+    sync.invalidate(key);
+    invalidations.increment();
+    InvalidationChannel<K> ch = channel;
+    return ch == null ? null : ch.engine().publish(name, key);
+  }
+
+  @Override
+  public void invalidateAllLocal() {
+    sync.invalidateAll();
+  }
+
+  @Override
+  public Fallback<Lookup<V>> fallback(String fallbackName, K key) {
+    Objects.requireNonNull(key, "key");
+    return Fallback.from(
+        fallbackName,
+        failure -> {
+          V last = lastGoodValue(key);
+          if (last != null) {
+            staleServed.increment();
+            return Lookup.staleOnFailure(last, failure);
+          }
+          if (failure instanceof RuntimeException re) {
+            throw re;
+          }
+          if (failure instanceof Error err) {
+            throw err;
+          }
+          throw new CacheLoadException(
+              "cache " + name + ": no cached value of key " + describe(key) + " to fall back on",
+              failure);
+        });
+  }
+
+  @Override
+  public CacheStats stats() {
+    return new CacheStats(
+        hits.sum(),
+        misses.sum(),
+        loads.sum(),
+        loadFailures.sum(),
+        evictions.sum(),
+        staleServed.sum(),
+        negativeHits.sum(),
+        invalidations.sum(),
+        flushes.sum());
+  }
+
+  @Override
+  public long estimatedSize() {
+    return sync.estimatedSize();
+  }
+
+  @Override
+  public void close() {
+    InvalidationChannel<K> ch = channel;
+    if (ch != null) {
+      ch.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ReadThroughCache[" + name + "]";
+  }
+
+  // ---- loading
+
+  private @Nullable Entry<V> loadOne(K key) {
+    loads.increment();
+    long start = clock.nanoTime();
+    V value;
+    try {
+      value = loader.load(key);
+    } catch (Exception e) {
+      return failed(e, start);
+    }
+    long end = clock.nanoTime();
+    loadRed.success(end - start);
+    if (value == null) {
+      return negativeNanos > 0 ? new Entry<>(null, null, end, 0, end, end + negativeNanos) : null;
+    }
+    rememberLastGood(key, value);
+    return valueEntry(value, end, end - start);
+  }
+
+  private @Nullable Entry<V> failed(Exception e, long start) {
+    long end = clock.nanoTime();
+    loadFailures.increment();
+    loadRed.record(Outcome.of(e), end - start);
+    if (negativeNanos > 0 && isNegative(e)) {
+      decisions.record(component, "failure_cached", e.getClass().getSimpleName());
+      return new Entry<>(null, e, end, 0, end, end + negativeNanos);
+    }
+    throw new CompletionException(e);
+  }
+
+  private Map<K, Entry<V>> loadMany(Set<? extends K> keys) {
+    loads.increment();
+    long start = clock.nanoTime();
+    Map<K, V> values;
+    try {
+      values = loader.loadAll(keys);
+    } catch (Exception e) {
+      long end = clock.nanoTime();
+      loadFailures.increment();
+      loadRed.record(Outcome.of(e), end - start);
+      if (negativeNanos > 0 && isNegative(e)) {
+        Map<K, Entry<V>> failedAll = new HashMap<>();
+        for (K k : keys) {
+          failedAll.put(k, new Entry<>(null, e, end, 0, end, end + negativeNanos));
+        }
+        return failedAll;
+      }
+      throw new CompletionException(e);
+    }
+    long end = clock.nanoTime();
+    loadRed.success(end - start);
+    Map<K, Entry<V>> result = new HashMap<>();
+    for (K k : keys) {
+      V v = values.get(k);
+      if (v != null) {
+        rememberLastGood(k, v);
+        result.put(k, valueEntry(v, end, end - start));
+      } else if (negativeNanos > 0) {
+        result.put(k, new Entry<>(null, null, end, 0, end, end + negativeNanos));
+      }
+    }
+    return result;
+  }
+
+  private Entry<V> valueEntry(V value, long now, long loadNanos) {
+    long life = ttlNanos;
+    if (jitter > 0) {
+      double u = seeded != null ? seeded.nextDouble() : ThreadLocalRandom.current().nextDouble();
+      life = Math.max(1, (long) (ttlNanos * (1 + jitter * (2 * u - 1))));
+    }
+    long fresh;
+    long expires;
+    if (swrNanos > 0) {
+      fresh = now + ttlNanos; // Caffeine's refreshAfterWrite is fixed
+      expires = Math.max(fresh, now + saturatedAdd(life, swrNanos));
+    } else {
+      fresh = now + life;
+      expires = fresh;
+    }
+    return new Entry<>(value, null, now, loadNanos, fresh, expires);
+  }
+
+  private boolean isNegative(Exception e) {
+    for (Class<? extends Exception> t : config.negativeFor()) {
+      if (t.isInstance(e)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void rememberLastGood(K key, V value) {
+    Cache<K, V> lg = lastGood;
+    if (lg != null) {
+      lg.put(key, value);
+    }
+  }
+
+  // ---- keys and weights
+
+  private void checkKey(K key) {
+    int size = keySize.applyAsInt(key);
+    if (size > maxKeySize) {
+      throw new IllegalArgumentException(
+          "cache "
+              + name
+              + ": key of size "
+              + size
+              + " exceeds maxKeySize "
+              + maxKeySize
+              + " (key starts "
+              + describe(key)
+              + ")");
+    }
+  }
+
+  private static String describe(Object key) {
+    String s = String.valueOf(key);
+    return s.length() <= KEY_IN_MESSAGE
+        ? "'" + s + "'"
+        : "'" + s.substring(0, KEY_IN_MESSAGE) + "…'";
+  }
+
+  private int weigh(ToIntBiFunction<? super K, ? super V> weigher, K key, Entry<V> e) {
+    V v = e.value;
+    return v == null ? 1 : checkedWeight(weigher, key, v);
+  }
+
+  private int checkedWeight(ToIntBiFunction<? super K, ? super V> weigher, K key, V value) {
+    int w = weigher.applyAsInt(key, value);
+    if (w < 0) {
+      throw new IllegalArgumentException(
+          "cache "
+              + name
+              + ": weigher returned "
+              + w
+              + " for key "
+              + describe(key)
+              + "; must be >= 0");
+    }
+    return w;
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException overflow) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long r = a + b;
+    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+  }
+
+  // ---- Caffeine plumbing
+
+  /** Loads on the cache's virtual threads; a bulk load for getAll, a refresh for SWR and XFetch. */
+  private final class Loader implements AsyncCacheLoader<K, Entry<V>> {
+    @Override
+    public CompletableFuture<? extends Entry<V>> asyncLoad(K key, Executor executor) {
+      return CompletableFuture.supplyAsync(() -> loadOne(key), executor);
+    }
+
+    @Override
+    public CompletableFuture<? extends Map<? extends K, ? extends Entry<V>>> asyncLoadAll(
+        Set<? extends K> keys, Executor executor) {
+      return CompletableFuture.supplyAsync(() -> loadMany(keys), executor);
+    }
+
+    @Override
+    public CompletableFuture<? extends Entry<V>> asyncReload(
+        K key, Entry<V> old, Executor executor) {
+      if (old.value != null && clock.nanoTime() - old.freshUntilNanos >= 0) {
+        staleServed.increment(); // a read of the stale entry started this refresh
+      }
+      return CompletableFuture.supplyAsync(() -> loadOne(key), executor);
+    }
+  }
+
+  private static final class EntryExpiry<K, V> implements Expiry<K, Entry<V>> {
+    @Override
+    public long expireAfterCreate(K key, Entry<V> e, long now) {
+      return Math.max(0, e.expiresAtNanos - now);
+    }
+
+    @Override
+    public long expireAfterUpdate(K key, Entry<V> e, long now, long currentDuration) {
+      return Math.max(0, e.expiresAtNanos - now);
+    }
+
+    @Override
+    public long expireAfterRead(K key, Entry<V> e, long now, long currentDuration) {
+      return currentDuration;
+    }
+  }
+
+  /** What the invalidation consumer evicts and flushes. */
+  private final class Target implements InvalidationTarget<K> {
+    private final long maxLagMillis = config.maxInvalidationLag().toMillis();
+
+    @Override
+    public String cacheName() {
+      return name;
+    }
+
+    @Override
+    public long maxLagMillis() {
+      return maxLagMillis;
+    }
+
+    @Override
+    public void evictDelivered(K key, long latencyNanos) {
+      sync.invalidate(key);
+      invalidations.increment();
+      invalidationRed.success(latencyNanos);
+    }
+
+    @Override
+    public void flush(String reason) {
+      sync.invalidateAll();
+      flushes.increment();
+      decisions.record(component, "flush", reason);
+    }
+  }
+}
