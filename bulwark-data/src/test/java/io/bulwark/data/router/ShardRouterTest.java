@@ -88,7 +88,7 @@ class ShardRouterTest {
   private ShardRouter router(int replicas) {
     ShardRouter r =
         ShardRouter.builder("inv", discovery, scheduler)
-            .partitioner(TestRendezvous::new)
+            .partitioner(Partitioner::rendezvous)
             .replicas(replicas)
             .nodeIdFromMetadata("instance")
             .client(ClientConfig.builder("inv").timeout(Duration.ofSeconds(5)).build())
@@ -317,7 +317,7 @@ class ShardRouterTest {
   void anUnknownServiceFailsEachCallNamingIt() {
     ShardRouter r =
         ShardRouter.builder("no-such-service", discovery, scheduler)
-            .partitioner(TestRendezvous::new)
+            .partitioner(Partitioner::rendezvous)
             .vertx(vertx)
             .build();
     routers.add(r);
