@@ -4,7 +4,10 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Maglev hashing (Eisenbud et al., NSDI 2016): each node has a permutation of the M slots of a
@@ -96,6 +99,19 @@ public final class MaglevPartitioner implements Partitioner {
   /** The number of slots in the lookup table. */
   public int tableSize() {
     return table.length;
+  }
+
+  /** The fraction of table slots each node holds, in {@link #nodes()} order: its exact share. */
+  public Map<Node, Double> shares() {
+    Map<String, Integer> slots = new HashMap<>();
+    for (Node n : table) {
+      slots.merge(n.id(), 1, Integer::sum);
+    }
+    Map<Node, Double> out = new LinkedHashMap<>();
+    for (Node n : nodes) {
+      out.put(n, slots.getOrDefault(n.id(), 0) / (double) table.length);
+    }
+    return out;
   }
 
   @Override

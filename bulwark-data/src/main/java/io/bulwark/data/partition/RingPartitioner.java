@@ -2,7 +2,10 @@ package io.bulwark.data.partition;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A consistent-hash ring with virtual nodes: each node places {@code max(1, round(V × weight))}
@@ -90,6 +93,30 @@ public final class RingPartitioner implements Partitioner {
   /** The number of points on the ring. */
   public int pointCount() {
     return points.length;
+  }
+
+  /**
+   * The exact share of the hash space each node owns (the sum of its arcs over 2^64), in {@link
+   * #nodes()} order: the balance the ring actually achieved, without sampling keys.
+   */
+  public Map<Node, Double> shares() {
+    Map<String, Double> byId = new HashMap<>();
+    for (int i = 0; i < points.length; i++) {
+      long prev = points[i == 0 ? points.length - 1 : i - 1];
+      long arc = points[i] - prev; // modulo 2^64, read unsigned; a single point owns everything
+      double len = points.length == 1 ? 0x1.0p64 : unsigned(arc);
+      byId.merge(pointOwner[i].id(), len * 0x1.0p-64, Double::sum);
+    }
+    Map<Node, Double> out = new LinkedHashMap<>();
+    for (Node n : nodes) {
+      out.put(n, byId.getOrDefault(n.id(), 0.0));
+    }
+    return out;
+  }
+
+  private static double unsigned(long v) {
+    double d = (double) (v >>> 1) * 2.0;
+    return d + (v & 1);
   }
 
   @Override
