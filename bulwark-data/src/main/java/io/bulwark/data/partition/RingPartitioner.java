@@ -2,10 +2,13 @@ package io.bulwark.data.partition;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A consistent-hash ring with virtual nodes: each node places {@code max(1, round(V × weight))}
@@ -137,10 +140,11 @@ public final class RingPartitioner implements Partitioner {
     Members.checkK(k);
     int want = Math.min(k, nodes.size());
     List<Node> out = new ArrayList<>(want);
+    Set<Node> picked = Collections.newSetFromMap(new IdentityHashMap<>());
     int i = indexOf(keyHash);
     for (int step = 0; step < points.length && out.size() < want; step++) {
       Node n = pointOwner[i];
-      if (!out.contains(n)) {
+      if (picked.add(n)) {
         out.add(n);
       }
       i = i + 1 == points.length ? 0 : i + 1;

@@ -36,14 +36,14 @@ class PartitionerContractTest {
     return Arbitraries.of("ring", "jump", "rendezvous", "maglev");
   }
 
-  @Property(tries = 40)
+  @Property(tries = 30)
   void topKOwnersAreDistinctWithThePrimaryFirst(
       @ForAll("algorithms") String algorithm,
       @ForAll @IntRange(min = 3, max = 300) int n,
       @ForAll @IntRange(min = 1, max = 400) int k,
       @ForAll long seed) {
     Partitioner p = factory(algorithm).apply(Sample.nodes(n, seed));
-    for (long key : Sample.keys(200, seed)) {
+    for (long key : Sample.keys(60, seed)) {
       List<Node> owners = p.owners(key, k);
       assertThat(owners).hasSize(Math.min(k, n));
       assertThat(new HashSet<>(owners)).hasSize(owners.size());
