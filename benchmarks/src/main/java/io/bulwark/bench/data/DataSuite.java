@@ -28,7 +28,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code ratio} is the cache-hit overhead (the worse of 1 and 2 threads).
  *
  * <p>Arguments: {@code --quick} (1 round, short iterations, 200,000 keys in the table), {@code
- * rounds=N} (default 5), {@code keys=N} (default 1,000,000).
+ * rounds=N} (default 5), {@code keys=N} (default 1,000,000), {@code table-nodes=10,100,1000} (the
+ * node counts of the balance and movement table, default 10 and 100; rendezvous is O(N) per key, so
+ * 1,000 nodes adds minutes).
  */
 public final class DataSuite implements BenchSuite {
   /** A lookup benchmark method: {@code <algorithm>_<side>}. */
@@ -69,14 +71,19 @@ public final class DataSuite implements BenchSuite {
     boolean quick = args.contains("--quick");
     int rounds = quick ? 1 : 5;
     int keys = quick ? 200_000 : 1_000_000;
+    int[] tableNodes = {10, 100};
     for (String arg : args) {
       if (arg.startsWith("rounds=")) {
         rounds = positive(arg, "rounds=");
       } else if (arg.startsWith("keys=")) {
         keys = positive(arg, "keys=");
+      } else if (arg.startsWith("table-nodes=")) {
+        tableNodes = nodeCounts(arg);
       } else if (!arg.equals("--quick")) {
         throw new IllegalArgumentException(
-            "bench data: unknown argument \"" + arg + "\" (known: --quick, rounds=N, keys=N)");
+            "bench data: unknown argument \""
+                + arg
+                + "\" (known: --quick, rounds=N, keys=N, table-nodes=N,N...)");
       }
     }
     Rounds table = new Rounds();
@@ -96,9 +103,7 @@ public final class DataSuite implements BenchSuite {
       }
     }
     out.printf("balance and movement table: %,d keys%n", keys);
-    List<PartitionTable.Row> partition =
-        PartitionTable.compute(
-            Subjects.all(), quick ? new int[] {10, 100} : new int[] {10, 100, 1000}, keys);
+    List<PartitionTable.Row> partition = PartitionTable.compute(Subjects.all(), tableNodes, keys);
 
     Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("rounds", (double) rounds);
@@ -125,6 +130,19 @@ public final class DataSuite implements BenchSuite {
     }
     throw new IllegalArgumentException(
         "bench data: " + prefix + " takes a whole number > 0, was \"" + value + "\"");
+  }
+
+  private static int[] nodeCounts(String arg) {
+    String[] parts = arg.substring("table-nodes=".length()).split(",");
+    int[] counts = new int[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      counts[i] = positive("table-nodes=" + parts[i], "table-nodes=");
+      if (counts[i] < 2) {
+        throw new IllegalArgumentException(
+            "bench data: table-nodes needs counts >= 2 (a node leaves), was " + counts[i]);
+      }
+    }
+    return counts;
   }
 
   private static void measureLookup(Lookup l, boolean quick, Rounds table) throws Exception {
