@@ -69,6 +69,7 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
   private final double beta;
   private final @Nullable Random seeded;
   private final @Nullable InvalidationChannel<K> channel;
+  private final Executor loadExecutor;
 
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
@@ -123,10 +124,11 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
           "cache " + name + ": maximumWeight " + config.maximumWeight() + " needs a weigher");
     }
     ThreadFactory threads = Thread.ofVirtual().name("cache-" + name + "-", 0).factory();
-    Executor executor = task -> threads.newThread(task).start();
+    this.loadExecutor = task -> threads.newThread(task).start();
 
-    Caffeine<Object, Object> caffeine =
-        Caffeine.newBuilder().executor(executor).ticker(clock::nanoTime);
+    // Caffeine's own executor runs only its short maintenance (as for a raw Caffeine cache);
+    // loads and refreshes ignore it and run on loadExecutor's virtual threads
+    Caffeine<Object, Object> caffeine = Caffeine.newBuilder().ticker(clock::nanoTime);
     if (weigher != null) {
       caffeine.maximumWeight(config.maximumWeight());
     } else {
@@ -155,7 +157,6 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     } else {
       Caffeine<Object, Object> lg =
           Caffeine.newBuilder()
-              .executor(executor)
               .ticker(clock::nanoTime)
               .expireAfterWrite(config.lastGoodRetention());
       if (weigher != null) {
@@ -651,13 +652,13 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
   private final class Loader implements AsyncCacheLoader<K, Entry<V>> {
     @Override
     public CompletableFuture<? extends Entry<V>> asyncLoad(K key, Executor executor) {
-      return CompletableFuture.supplyAsync(() -> loadOne(key), executor);
+      return CompletableFuture.supplyAsync(() -> loadOne(key), loadExecutor);
     }
 
     @Override
     public CompletableFuture<? extends Map<? extends K, ? extends Entry<V>>> asyncLoadAll(
         Set<? extends K> keys, Executor executor) {
-      return CompletableFuture.supplyAsync(() -> loadMany(keys), executor);
+      return CompletableFuture.supplyAsync(() -> loadMany(keys), loadExecutor);
     }
 
     @Override
@@ -672,7 +673,7 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
             // a failed refresh keeps the old value (until its hard expiry)
             return fresh != null && fresh.isTransientFailure() ? old : fresh;
           },
-          executor);
+          loadExecutor);
     }
   }
 

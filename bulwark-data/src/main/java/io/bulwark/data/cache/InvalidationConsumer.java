@@ -56,9 +56,13 @@ final class InvalidationConsumer<K> {
   // test hook: a paused consumer does not poll (simulates a stalled or disconnected instance)
   private final ReentrantLock pauseLock = new ReentrantLock();
   private final Condition unpaused = pauseLock.newCondition();
+  private final Condition parked = pauseLock.newCondition();
   private boolean paused;
+  private boolean parkedInPause;
   // test hook: the next poll fails as if the connection dropped
   volatile boolean failNextPoll;
+  // test hook: before the next poll, jump to this offset (as an offset reset after a reconnect)
+  volatile long seekOnNextPoll = -1;
 
   InvalidationConsumer(InvalidationChannel<K> channel) {
     this.channel = channel;
@@ -150,10 +154,14 @@ final class InvalidationConsumer<K> {
     }
   }
 
-  void pause() {
+  /** Stops polling; returns once the consumer is parked (not inside a poll). */
+  void pause() throws InterruptedException {
     pauseLock.lock();
     try {
       paused = true;
+      while (!parkedInPause && running) {
+        parked.await();
+      }
     } finally {
       pauseLock.unlock();
     }
@@ -173,8 +181,11 @@ final class InvalidationConsumer<K> {
     pauseLock.lock();
     try {
       while (paused && running) {
+        parkedInPause = true;
+        parked.signalAll();
         unpaused.await();
       }
+      parkedInPause = false;
     } finally {
       pauseLock.unlock();
     }
@@ -210,6 +221,13 @@ final class InvalidationConsumer<K> {
             failNextPoll = false;
             throw new IllegalStateException("injected poll failure (test hook)");
           }
+          long seek = seekOnNextPoll;
+          if (seek >= 0) {
+            seekOnNextPoll = -1;
+            for (TopicPartition tp : consumer.assignment()) {
+              consumer.seek(tp, seek);
+            }
+          }
           records = consumer.poll(channel.pollTimeout);
         } catch (RuntimeException e) {
           if (!running) {
@@ -232,6 +250,11 @@ final class InvalidationConsumer<K> {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException | Error e) {
+      System.getLogger(InvalidationConsumer.class.getName())
+          .log(
+              System.Logger.Level.WARNING,
+              "invalidation consumer of " + channel.topic + " died",
+              e);
       startFailure = e;
       if (ready.getCount() > 0) {
         ready.countDown();

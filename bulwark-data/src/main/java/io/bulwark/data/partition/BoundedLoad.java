@@ -117,14 +117,23 @@ public final class BoundedLoad {
       return load.getOrDefault(n.id(), 0L) < cap(n, total);
     }
 
+    /** Walks the preference order in growing prefixes (2, 4, 8 … owners), so a spill is cheap. */
     private Node firstWithRoom(long h, long total) {
-      List<Node> order = base.owners(h, base.nodes().size());
-      for (Node n : order) {
-        if (hasRoom(n, total)) {
-          return n;
+      int n = base.nodes().size();
+      int from = 1;
+      for (int k = Math.min(2, n); ; k = Math.min(2 * k, n)) {
+        List<Node> order = base.owners(h, k);
+        for (int i = from; i < order.size(); i++) {
+          if (hasRoom(order.get(i), total)) {
+            return order.get(i);
+          }
         }
+        if (k == n) {
+          throw new IllegalStateException(
+              "bounded load: no node below its cap; caps sum to < keys");
+        }
+        from = order.size();
       }
-      throw new IllegalStateException("bounded load: no node below its cap; caps sum to < keys");
     }
 
     /** Releases {@code key}; false if it was not assigned. */

@@ -117,7 +117,8 @@ public final class JumpPartitioner implements Partitioner {
     int want = Math.min(k, live.length);
     List<Node> out = new ArrayList<>(want);
     out.add(owner(keyHash));
-    for (int attempt = 1; out.size() < want && attempt <= 4 * want + MAX_REHASH; attempt++) {
+    // the attempt budget does not depend on k, so owners(h, k) is a prefix of owners(h, k + 1)
+    for (int attempt = 1; out.size() < want && attempt <= 4 * live.length + MAX_REHASH; attempt++) {
       Node n = table[jump(Hashing64.pair(keyHash, -attempt), table.length)];
       if (n != null && !out.contains(n)) {
         out.add(n);

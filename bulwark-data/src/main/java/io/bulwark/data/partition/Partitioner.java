@@ -24,7 +24,8 @@ public interface Partitioner {
 
   /**
    * The first {@code k} distinct owners of the key, the primary ({@link #owner(long)}) first; all
-   * nodes when the cluster has fewer than {@code k}.
+   * nodes when the cluster has fewer than {@code k}. The key's preference order: {@code owners(h,
+   * k)} is a prefix of {@code owners(h, k + 1)}.
    *
    * @throws IllegalArgumentException when {@code k < 1}
    */
@@ -58,7 +59,7 @@ public interface Partitioner {
    * multiply per four chars plus a constant); no allocation.
    */
   static long hash(String key) {
-    return Hashing64.string(key);
+    return Hashing64.string(java.util.Objects.requireNonNull(key, "key must not be null"));
   }
 
   /** A ring with {@value RingPartitioner#DEFAULT_VNODES} virtual nodes per unit of weight. */

@@ -146,7 +146,26 @@ public final class RangeIndex {
       }
     }
     List<RangeShard> merged = merge(out, fresh, thresholds, changes, moves);
-    return new RangePlan(of(merged), changes, moves);
+    return new RangePlan(of(merged), changes, moves, movePlan(moves, members));
+  }
+
+  private MovePlan movePlan(List<Move> moves, List<Node> members) {
+    Map<String, Long> before = bytesByOwner(members);
+    long total = 0;
+    for (RangeShard s : shards) {
+      total += s.bytes();
+    }
+    double mean = (double) total / before.size();
+    double excess = 0;
+    for (long b : before.values()) {
+      excess += Math.max(0, b - mean);
+    }
+    long moved = 0;
+    for (Move m : moves) {
+      moved += m.bytes();
+    }
+    double fraction = total == 0 ? 0 : (double) moved / total;
+    return new MovePlan(moves, shards.size(), total, fraction, total == 0 ? 0 : excess / total);
   }
 
   private static RangeSplitter.Cut checkCut(RangeShard s, RangeSplitter.Cut c) {

@@ -22,6 +22,7 @@ public final class RendezvousPartitioner implements Partitioner {
   private final Node[] byId;
   private final long[] idHash;
   private final double[] weight;
+  private final boolean uniform;
 
   private RendezvousPartitioner(List<Node> nodes) {
     this.nodes = nodes;
@@ -33,6 +34,11 @@ public final class RendezvousPartitioner implements Partitioner {
       idHash[i] = Hashing64.string(byId[i].id());
       weight[i] = byId[i].weight();
     }
+    boolean same = true;
+    for (double w : weight) {
+      same &= w == weight[0];
+    }
+    this.uniform = same;
   }
 
   /**
@@ -50,6 +56,27 @@ public final class RendezvousPartitioner implements Partitioner {
 
   @Override
   public Node owner(long keyHash) {
+    return uniform ? byId[uniformWinner(keyHash)] : byId[weightedWinner(keyHash)];
+  }
+
+  /**
+   * With equal weights the score −w/ln(u) rises with u, so the winner is the largest u: compare the
+   * 53 bits u is made of and skip the logarithm (same winner, ties to the lower index too).
+   */
+  private int uniformWinner(long keyHash) {
+    int best = 0;
+    long bestU = Hashing64.pair(keyHash, idHash[0]) >>> 11;
+    for (int i = 1; i < byId.length; i++) {
+      long u = Hashing64.pair(keyHash, idHash[i]) >>> 11;
+      if (u > bestU) {
+        best = i;
+        bestU = u;
+      }
+    }
+    return best;
+  }
+
+  private int weightedWinner(long keyHash) {
     int best = 0;
     double bestScore = score(keyHash, 0);
     for (int i = 1; i < byId.length; i++) {
@@ -59,7 +86,7 @@ public final class RendezvousPartitioner implements Partitioner {
         bestScore = s;
       }
     }
-    return byId[best];
+    return best;
   }
 
   @Override

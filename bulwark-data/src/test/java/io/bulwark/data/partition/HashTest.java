@@ -96,6 +96,13 @@ class HashTest {
     }
   }
 
+  @Test
+  void aNullKeyIsRejectedByName() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Partitioner.hash(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("key must not be null");
+  }
+
   @Property(tries = 500)
   void theSameStringAlwaysHashesTheSame(@ForAll String key) {
     assertThat(Partitioner.hash(key)).isEqualTo(Partitioner.hash(new String(key.toCharArray())));

@@ -49,6 +49,10 @@ class PartitionerContractTest {
       assertThat(new HashSet<>(owners)).hasSize(owners.size());
       assertThat(owners.get(0)).isEqualTo(p.owner(key));
       assertThat(p.nodes()).containsAll(owners);
+      List<Node> longer = p.owners(key, k + 1 + (int) (seed & 7));
+      assertThat(longer.subList(0, owners.size()))
+          .as("a prefix of the longer list")
+          .isEqualTo(owners);
     }
   }
 

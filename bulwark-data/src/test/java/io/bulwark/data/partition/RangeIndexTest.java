@@ -105,6 +105,12 @@ class RangeIndexTest {
     assertThat(plan.changes()).containsExactly("split [-∞, 'm') at 'g'");
     assertThat(plan.moves())
         .containsExactly(new Move("['g', 'm')", new KeyRange("g", "m"), A, C, 400));
+    // bytes before: a 900, b 100, c 0 of 1000; evening out to 333⅓ each moves 566⅔ of them
+    assertThat(plan.movePlan().moves()).isEqualTo(plan.moves());
+    assertThat(plan.movePlan().totalBytes()).isEqualTo(1000);
+    assertThat(plan.movePlan().fractionMoved()).isEqualTo(0.4);
+    assertThat(plan.movePlan().idealFraction())
+        .isCloseTo(0.5667, org.assertj.core.data.Offset.offset(1e-4));
   }
 
   @Test

@@ -224,6 +224,27 @@ class RebalancerTest {
   }
 
   @Test
+  void aLongPlanOfMovesThatCompleteInsideExecuteDoesNotGrowTheStack() throws Exception {
+    VirtualScheduler s = new VirtualScheduler();
+    int[] calls = new int[1];
+    MoveExecutor instant =
+        (move, attempt) -> {
+          calls[0]++;
+          return CompletableFuture.completedFuture(null);
+        };
+    RebalanceRun run =
+        Rebalancer.builder()
+            .maxConcurrentMoves(4)
+            .scheduler(s)
+            .build()
+            .start(plan(50_000, 1), instant);
+    RebalanceReport report = run.completion().toCompletableFuture().getNow(null);
+    assertThat(report).isNotNull();
+    assertThat(report.completed()).hasSize(50_000);
+    assertThat(calls[0]).isEqualTo(50_000);
+  }
+
+  @Test
   void anEmptyPlanCompletesAtOnce() throws Exception {
     VirtualScheduler s = new VirtualScheduler();
     RebalanceRun run =

@@ -42,6 +42,35 @@ class RendezvousPropertiesTest {
     }
   }
 
+  /**
+   * Against the textbook formula, computed here: the owner maximises −w/ln(u), u the key–node hash
+   * in (0, 1); ties (equal scores) go to the lower id. Equal weights take a shortcut without the
+   * logarithm inside the partitioner; it must pick the same node.
+   */
+  @Property(tries = 20)
+  void ownerMaximisesTheLogarithmicScore(
+      @ForAll @IntRange(min = 1, max = 60) int n, @ForAll boolean weighted, @ForAll long seed) {
+    List<Node> nodes = weighted ? Sample.weightedNodes(n, seed) : Sample.nodes(n, seed);
+    RendezvousPartitioner p = RendezvousPartitioner.of(nodes);
+    List<Node> byId = new ArrayList<>(nodes);
+    byId.sort(java.util.Comparator.comparing(Node::id));
+    for (long key : Sample.keys(300, seed)) {
+      Node best = byId.get(0);
+      double bestScore = Double.NEGATIVE_INFINITY;
+      for (Node node : byId) {
+        long h = Hashing64.pair(key, Partitioner.hash(node.id()));
+        double u = ((h >>> 11) + 0.5) / (1L << 53);
+        double score = -node.weight() / Math.log(u);
+        if (score > bestScore) {
+          best = node;
+          bestScore = score;
+        }
+      }
+      assertThat(p.owner(key)).isEqualTo(best);
+      assertThat(p.owners(key, 1)).containsExactly(best);
+    }
+  }
+
   @Property(tries = 8)
   void aJoinMovesKeysOnlyToTheJoiner(
       @ForAll @IntRange(min = 3, max = 500) int n, @ForAll long seed) {
