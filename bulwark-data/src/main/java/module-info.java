@@ -12,6 +12,7 @@ module io.bulwark.data {
   requires transitive io.bulwark.http;
   requires static transitive org.jspecify;
   requires com.github.benmanes.caffeine;
+  requires java.net.http;
 
   exports io.bulwark.data.partition;
   exports io.bulwark.data.cache;

@@ -75,6 +75,28 @@ class RingPropertiesTest {
     Movement.onlyLeaversKeys(before, after, leaver, Sample.keys(KEYS, seed));
   }
 
+  /** A weight change keeps the node's first points, so every key that moves moves to or from it. */
+  @Property(tries = 8)
+  void aWeightChangeMovesKeysOnlyToOrFromThatNode(
+      @ForAll @IntRange(min = 3, max = 300) int n,
+      @ForAll @IntRange(min = 0, max = 299) int pick,
+      @ForAll @IntRange(min = 1, max = 40) int tenths,
+      @ForAll long seed) {
+    List<Node> nodes = Sample.nodes(n, seed);
+    Node changed = nodes.get(pick % n);
+    List<Node> next = new java.util.ArrayList<>(nodes);
+    next.set(pick % n, new Node(changed.id(), tenths / 10.0));
+    RingPartitioner before = RingPartitioner.of(nodes, RingPartitioner.DEFAULT_VNODES);
+    RingPartitioner after = before.withNodes(next);
+    for (long k : Sample.keys(20_000, seed)) {
+      String was = before.owner(k).id();
+      String now = after.owner(k).id();
+      if (!was.equals(now)) {
+        assertThat(List.of(was, now)).contains(changed.id());
+      }
+    }
+  }
+
   /**
    * Weighted: node i places p_i = round(V·w_i) points, so its share is p_i/P up to a relative
    * deviation of 1/√p_i, and p_i/P is w_i/W up to the rounding (1/p_i + N/(2·V·W) relative). Per
