@@ -3,6 +3,8 @@ package io.bulwark.bench.data;
 import io.bulwark.bench.BenchResult;
 import io.bulwark.bench.BenchSuite;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,10 +24,11 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * weights per algorithm, computed by the suite.
  *
  * <p>The machine is shared and its load drifts, so the JMH rows are measured in alternating rounds:
- * each round runs every side of every row back to back (one fork each, the order rotating between
- * rounds), and a ratio is the median of its per-round ratios. The whole run holds the machine-wide
- * JMH lock. Targets: cache hit ≤ 1.10 × Caffeine's time, jump lookup ≤ 1.10 × Guava's. The headline
- * {@code ratio} is the cache-hit overhead (the worse of 1 and 2 threads).
+ * each round runs every side of every row back to back (one fork each, the order of the rows
+ * rotating and the order of the sides alternating between rounds), and a ratio is the median of its
+ * per-round ratios. The whole run holds the machine-wide JMH lock. Targets: cache hit ≤ 1.10 ×
+ * Caffeine's time, jump lookup ≤ 1.10 × Guava's. The headline {@code ratio} is the cache-hit
+ * overhead (the worse of 1 and 2 threads).
  *
  * <p>Arguments: {@code --quick} (1 round, short iterations, 200,000 keys in the table), {@code
  * rounds=N} (default 5), {@code keys=N} (default 1,000,000), {@code table-nodes=10,100,1000} (the
@@ -90,8 +93,7 @@ public final class DataSuite implements BenchSuite {
     try (JmhLock lock = JmhLock.acquire(out)) {
       for (int round = 0; round < rounds; round++) {
         out.printf("round %d of %d%n", round + 1, rounds);
-        for (int i = 0; i < LOOKUPS.size(); i++) {
-          Lookup l = LOOKUPS.get((i + round) % LOOKUPS.size());
+        for (Lookup l : lookupOrder(round)) {
           measureLookup(l, quick, table);
         }
         for (Class<?> benchmark : CACHE_THREADS) {
@@ -116,6 +118,28 @@ public final class DataSuite implements BenchSuite {
     metrics.put("cache_hit_overhead", overhead);
     metrics.put("jump_vs_guava", jumpVsGuava);
     return new BenchResult(name(), metrics, overhead);
+  }
+
+  /**
+   * The lookups of one round: the algorithms in an order rotating by round, each algorithm's sides
+   * back to back (so a Bulwark row and its anchor are always measured one after the other), the
+   * sides' order alternating between rounds.
+   */
+  static List<Lookup> lookupOrder(int round) {
+    Map<String, List<Lookup>> byAlgorithm = new LinkedHashMap<>();
+    for (Lookup l : LOOKUPS) {
+      byAlgorithm.computeIfAbsent(l.algorithm(), k -> new ArrayList<>()).add(l);
+    }
+    List<List<Lookup>> groups = new ArrayList<>(byAlgorithm.values());
+    List<Lookup> order = new ArrayList<>();
+    for (int g = 0; g < groups.size(); g++) {
+      List<Lookup> sides = new ArrayList<>(groups.get((g + round) % groups.size()));
+      if (round % 2 == 1) {
+        Collections.reverse(sides);
+      }
+      order.addAll(sides);
+    }
+    return order;
   }
 
   private static int positive(String arg, String prefix) {
