@@ -14,6 +14,7 @@ module io.bulwark.examples.shop {
   requires io.bulwark.events;
   requires io.bulwark.resilience;
   requires io.bulwark.saga;
+  requires io.bulwark.data;
   requires com.fasterxml.jackson.databind;
   requires org.xerial.sqlitejdbc;
   requires HdrHistogram;

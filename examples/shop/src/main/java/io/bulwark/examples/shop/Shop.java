@@ -5,6 +5,7 @@ import io.bulwark.examples.shop.catalog.CatalogService;
 import io.bulwark.examples.shop.common.Settings;
 import io.bulwark.examples.shop.common.SharedEventLog;
 import io.bulwark.examples.shop.inventory.InventoryService;
+import io.bulwark.examples.shop.inventory.InventoryShards;
 import io.bulwark.examples.shop.orders.OrdersService;
 import io.bulwark.examples.shop.payments.PaymentsService;
 import io.bulwark.examples.shop.recommendations.RecommendationsService;
@@ -27,8 +28,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The shop's first slice: catalog, cart, orders, payments (2 instances), inventory (2 instances),
- * shipping and recommendations, each a Bulwark HTTP server run by a {@link SystemRuntime}.
+ * The shop's first slice: catalog, cart, orders, payments (2 instances), inventory (3 instances,
+ * sharded by SKU), shipping and recommendations, each a Bulwark HTTP server run by a {@link
+ * SystemRuntime}.
  *
  * <p>{@link #start} opens the shared embedded event log (topic {@code orders}, 2 partitions) under
  * {@code <storageRoot>/event-log}, then starts the services in dependency order; {@link #close}
@@ -66,7 +68,8 @@ public final class Shop implements AutoCloseable {
             spec(options, "catalog", 1, CatalogService::create)
                 .dependsOn("recommendations")
                 .build())
-        .service(spec(options, "inventory", 2, InventoryService::create).build())
+        .service(
+            spec(options, "inventory", InventoryShards.SHARDS, InventoryService::create).build())
         .service(spec(options, "payments", 2, PaymentsService::create).build())
         .service(spec(options, "cart", 1, CartService::create).dependsOn("catalog").build())
         .service(
@@ -195,7 +198,11 @@ public final class Shop implements AutoCloseable {
     return new InvariantChecker.Stores(
         runtime.instance("orders-1").storage().resolve("orders.db"),
         root.resolve("payments").resolve("shared").resolve("ledger.db"),
-        root.resolve("inventory").resolve("shared").resolve("inventory.db"),
+        InventoryShards.NAMES.stream()
+            .map(
+                shard ->
+                    InventoryService.storeFile(root.resolve("inventory").resolve("shared"), shard))
+            .toList(),
         runtime.instance("shipping-1").storage().resolve("shipping.db"));
   }
 

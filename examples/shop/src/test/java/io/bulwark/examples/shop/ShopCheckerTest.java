@@ -2,6 +2,8 @@ package io.bulwark.examples.shop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bulwark.examples.shop.inventory.InventoryService;
+import io.bulwark.examples.shop.inventory.InventoryShards;
 import io.bulwark.runtime.RuntimeListener;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -43,7 +45,8 @@ class ShopCheckerTest {
   }
 
   Path inventory() {
-    return dir.resolve("inventory").resolve("shared").resolve("inventory.db");
+    return InventoryService.storeFile(
+        dir.resolve("inventory").resolve("shared"), InventoryShards.shardOf(SKU));
   }
 
   Path ledger() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bulwark.examples.shop.ShopCalls.Answer;
 import io.bulwark.examples.shop.common.SqlitePool;
+import io.bulwark.examples.shop.inventory.InventoryShards;
 import io.bulwark.runtime.RuntimeListener;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -136,14 +137,16 @@ class ShopOrdersTest {
     for (int i = 0; i < n; i++) {
       calls.addItem("cart-m" + i, "SKU-03" + (1 + i), 1 + i);
     }
+    String shard37 = "/shards/" + InventoryShards.shardOf("SKU-037");
     String held =
         "{\"reservationId\":\"hold-m\",\"items\":[{\"sku\":\"SKU-037\",\"quantity\":999}]}";
-    assertThat(calls.post("inventory", "/reservations", held).status()).isEqualTo(201);
+    assertThat(calls.post("inventory", shard37 + "/reservations", held).status()).isEqualTo(201);
     calls.addItem("cart-short", "SKU-037", 2);
     Answer refused = calls.checkout("key-short", "cart-short");
     assertThat(refused.status()).as(refused.body().toString()).isEqualTo(409);
     assertThat(refused.text("error")).isEqualTo("out_of_stock");
-    assertThat(calls.post("inventory", "/reservations/hold-m/release", "").status()).isEqualTo(200);
+    assertThat(calls.post("inventory", shard37 + "/reservations/hold-m/release", "").status())
+        .isEqualTo(200);
     List<Answer> lost = new ArrayList<>();
     try (Connection lock = SqlitePool.connect(shop.stores().ledger(), false);
         ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {

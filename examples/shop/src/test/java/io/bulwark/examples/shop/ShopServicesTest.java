@@ -9,6 +9,7 @@ import io.bulwark.events.Consumer;
 import io.bulwark.events.ConsumerConfig;
 import io.bulwark.examples.shop.ShopCalls.Answer;
 import io.bulwark.examples.shop.common.SharedEventLog;
+import io.bulwark.examples.shop.inventory.InventoryShards;
 import io.bulwark.runtime.RuntimeListener;
 import io.bulwark.runtime.RuntimeStartException;
 import java.io.IOException;
@@ -124,7 +125,27 @@ class ShopServicesTest {
     Answer noKey = calls.checkout("", "c");
     assertThat(noKey.status()).isEqualTo(400);
     assertThat(calls.checkout("k".repeat(65), "c").text("message")).contains("Idempotency-Key");
-    assertThat(calls.post("inventory", "/reservations/nope/ship", "").status()).isEqualTo(404);
+    assertThat(calls.post("inventory", "/shards/inventory-1/reservations/nope/ship", "").status())
+        .isEqualTo(404);
+    Answer noShard = calls.post("inventory", "/shards/inventory-9/reservations/r/ship", "");
+    assertThat(noShard.status()).isEqualTo(404);
+    assertThat(noShard.text("message")).contains("inventory-9");
+    String sku = "SKU-001";
+    String other =
+        InventoryShards.NAMES.stream()
+            .filter(shard -> !shard.equals(InventoryShards.shardOf(sku)))
+            .findFirst()
+            .orElseThrow();
+    Answer wrongShard =
+        calls.post(
+            "inventory",
+            "/shards/" + other + "/reservations",
+            "{\"reservationId\":\"w1\",\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":1}]}");
+    assertThat(wrongShard.status()).isEqualTo(400);
+    assertThat(wrongShard.text("message"))
+        .contains(sku)
+        .contains(InventoryShards.shardOf(sku))
+        .contains(other);
     assertThat(
             calls.post("payments", "/charges", "{\"chargeId\":\"x\",\"amount\":0}").text("message"))
         .contains("amount");
@@ -297,9 +318,10 @@ class ShopServicesTest {
   void reservationsReserveOnceNeverOversellAndMoveOnlyFromReserved() {
     start(true);
     String sku = "SKU-050";
+    String shard = "/shards/" + InventoryShards.shardOf(sku);
     String body = "{\"reservationId\":\"r1\",\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":4}]}";
-    assertThat(calls.post("inventory", "/reservations", body).status()).isEqualTo(201);
-    Answer replay = calls.post("inventory", "/reservations", body);
+    assertThat(calls.post("inventory", shard + "/reservations", body).status()).isEqualTo(201);
+    Answer replay = calls.post("inventory", shard + "/reservations", body);
     assertThat(replay.status()).isEqualTo(200);
     assertThat(replay.text("state")).isEqualTo("RESERVED");
     assertThat(stock(sku)).isEqualTo(996);
@@ -307,29 +329,32 @@ class ShopServicesTest {
     Answer tooMany =
         calls.post(
             "inventory",
-            "/reservations",
+            shard + "/reservations",
             "{\"reservationId\":\"r2\",\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":997}]}");
     assertThat(tooMany.status()).isEqualTo(409);
     assertThat(tooMany.text("error")).isEqualTo("out_of_stock");
     assertThat(stock(sku)).isEqualTo(996);
 
-    assertThat(calls.post("inventory", "/reservations/r1/ship", "").status()).isEqualTo(200);
-    assertThat(calls.post("inventory", "/reservations/r1/ship", "").status()).isEqualTo(200);
-    Answer releaseShipped = calls.post("inventory", "/reservations/r1/release", "");
+    assertThat(calls.post("inventory", shard + "/reservations/r1/ship", "").status())
+        .isEqualTo(200);
+    assertThat(calls.post("inventory", shard + "/reservations/r1/ship", "").status())
+        .isEqualTo(200);
+    Answer releaseShipped = calls.post("inventory", shard + "/reservations/r1/release", "");
     assertThat(releaseShipped.status()).isEqualTo(409);
     assertThat(releaseShipped.text("message")).contains("SHIPPED").contains("RELEASED");
     assertThat(stock(sku)).isEqualTo(996);
 
     // a release that overtakes its reservation: the late reservation reserves nothing
-    assertThat(calls.post("inventory", "/reservations/r3/release", "").status()).isEqualTo(200);
+    assertThat(calls.post("inventory", shard + "/reservations/r3/release", "").status())
+        .isEqualTo(200);
     Answer late =
         calls.post(
             "inventory",
-            "/reservations",
+            shard + "/reservations",
             "{\"reservationId\":\"r3\",\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":1}]}");
     assertThat(late.text("state")).isEqualTo("RELEASED");
     assertThat(stock(sku)).isEqualTo(996);
-    Answer shipReleased = calls.post("inventory", "/reservations/r3/ship", "");
+    Answer shipReleased = calls.post("inventory", shard + "/reservations/r3/ship", "");
     assertThat(shipReleased.status()).isEqualTo(409);
     assertThat(shipReleased.text("message")).contains("RELEASED").contains("SHIPPED");
   }
@@ -338,9 +363,10 @@ class ShopServicesTest {
   void anOutOfStockCheckoutTombstonesItsReservationSoALateAttemptReservesNothing() {
     start(true);
     String sku = "SKU-060";
+    String shard = "/shards/" + InventoryShards.shardOf(sku);
     String hold =
         "{\"reservationId\":\"hold\",\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":995}]}";
-    assertThat(calls.post("inventory", "/reservations", hold).status()).isEqualTo(201);
+    assertThat(calls.post("inventory", shard + "/reservations", hold).status()).isEqualTo(201);
     calls.addItem("cart-o", sku, 10);
 
     Answer refused = calls.checkout("key-o", "cart-o");
@@ -362,11 +388,12 @@ class ShopServicesTest {
                         .asBoolean(true)))
         .isTrue();
     // stock comes back; an attempt of the refused order's reservation that arrives late
-    assertThat(calls.post("inventory", "/reservations/hold/release", "").status()).isEqualTo(200);
+    assertThat(calls.post("inventory", shard + "/reservations/hold/release", "").status())
+        .isEqualTo(200);
     Answer late =
         calls.post(
             "inventory",
-            "/reservations",
+            shard + "/reservations",
             "{\"reservationId\":\""
                 + orderId
                 + "\",\"items\":[{\"sku\":\""
@@ -393,15 +420,15 @@ class ShopServicesTest {
     }
   }
 
-  /** Ship requests inventory served so far, over both instances (their /metrics). */
+  /** Ship requests inventory served so far, over its instances (their /metrics). */
   long shipRequests() {
     long n = 0;
-    for (String id : List.of("inventory-1", "inventory-2")) {
+    for (String id : InventoryShards.NAMES) {
       String text =
           calls.raw("http://127.0.0.1:" + shop.runtime().instance(id).port() + "/metrics");
       for (String line : text.split("\n", -1)) {
         if (line.startsWith("bulwark_endpoint_requests_total")
-            && line.contains("/reservations/{id}/ship")) {
+            && line.contains("/shards/{shard}/reservations/{id}/ship")) {
           n += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
         }
       }
@@ -412,6 +439,7 @@ class ShopServicesTest {
   @Test
   void aShipAnswered404IsRetriedAndOnlyInvalidStateIsRecordedAsFailed() throws Exception {
     start(true);
+    String shard = "/shards/" + InventoryShards.shardOf("SKU-045");
     calls.addItem("cart-g", "SKU-045", 1);
     String first = calls.checkout("key-g", "cart-g").text("orderId");
     assertThat(
@@ -424,7 +452,7 @@ class ShopServicesTest {
     assertThat(eventually(SETTLE, () -> shipRequests() > before)).isTrue();
     String body =
         "{\"reservationId\":\"ord-ghost\",\"items\":[{\"sku\":\"SKU-045\",\"quantity\":1}]}";
-    assertThat(calls.post("inventory", "/reservations", body).status()).isEqualTo(201);
+    assertThat(calls.post("inventory", shard + "/reservations", body).status()).isEqualTo(201);
     assertThat(
             eventually(
                 SETTLE,
@@ -434,7 +462,7 @@ class ShopServicesTest {
         .isTrue();
 
     // a reservation released before it ships: inventory's invalid_state is final, and recorded
-    calls.post("inventory", "/reservations/ord-gone/release", "");
+    calls.post("inventory", shard + "/reservations/ord-gone/release", "");
     replayEventFor("ord-gone");
     assertThat(
             eventually(SETTLE, () -> calls.get("shipping", "/shipments/ord-gone").status() == 200))

@@ -1,6 +1,8 @@
 package io.bulwark.examples.shop.inventory;
 
+import io.bulwark.examples.shop.common.Closeables;
 import io.bulwark.examples.shop.common.Products;
+import io.bulwark.examples.shop.common.Products.Product;
 import io.bulwark.examples.shop.common.ServerSetup;
 import io.bulwark.examples.shop.common.SqlitePool;
 import io.bulwark.examples.shop.inventory.InventoryStore.Line;
@@ -10,49 +12,83 @@ import io.bulwark.http.Request;
 import io.bulwark.http.Response;
 import io.bulwark.runtime.InstanceContext;
 import io.bulwark.runtime.ServiceInstance;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The inventory service (2 instances, one shared SQLite database {@code inventory.db} in the
- * service's shared storage): stock per sku and reservations (see {@link InventoryStore} for the
- * guarantees).
+ * The inventory service ({@value InventoryShards#SHARDS} instances), sharded by SKU (see {@link
+ * InventoryShards}): each shard's stock and reservations live in their own SQLite store {@code
+ * inventory-N.db} in the service's shared storage, and every instance opens every shard's store, so
+ * that a replica can serve a shard whose instance is down (see {@link InventoryStore} for the
+ * guarantees of one store; writers of one store are serialized by SQLite across instances).
  *
- * <p>{@code POST /reservations} {@code {"reservationId","items":[{"sku","quantity"}]}} → 201 new,
- * 200 replay, 409 {@code out_of_stock}; {@code POST /reservations/{id}/release} and {@code
- * .../ship} → 200, 409 {@code invalid_state} naming both states; {@code GET /stock/{sku}}.
+ * <p>{@code POST /shards/{shard}/reservations} {@code
+ * {"reservationId","items":[{"sku","quantity"}]}} (every sku homed on {@code shard}) → 201 new, 200
+ * replay, 409 {@code out_of_stock}; {@code POST /shards/{shard}/reservations/{id}/release} and
+ * {@code .../ship} → 200, 409 {@code invalid_state} naming both states; {@code GET /stock/{sku}}
+ * (any instance, from the sku's home shard). An unknown shard is 404, a sku of another shard 400,
+ * naming the sku and both shards.
  */
 public final class InventoryService {
   static final int MAX_ID = 64;
 
-  /** Body of {@code POST /reservations}. */
+  /** Body of {@code POST /shards/{shard}/reservations}. */
   public record ReserveRequest(@Nullable String reservationId, @Nullable List<Line> items) {}
 
-  private final InventoryStore store;
+  private final Map<String, InventoryStore> stores;
 
-  private InventoryService(InventoryStore store) {
-    this.store = store;
+  private InventoryService(Map<String, InventoryStore> stores) {
+    this.stores = stores;
   }
 
   /** The {@link io.bulwark.runtime.ServiceFactory} of the service. */
   public static ServiceInstance create(InstanceContext ctx) throws Exception {
-    SqlitePool db = SqlitePool.open(ctx.serviceStorage().resolve("inventory.db"), 4);
+    List<SqlitePool> pools = new ArrayList<>();
     try {
-      InventoryStore store = new InventoryStore(db);
-      store.init(Products.load().all());
-      InventoryService s = new InventoryService(store);
+      Map<String, List<Product>> seeds =
+          InventoryShards.byShard(Products.load().all(), Product::sku);
+      Map<String, InventoryStore> stores = new LinkedHashMap<>();
+      for (String shard : InventoryShards.NAMES) {
+        SqlitePool db = SqlitePool.open(storeFile(ctx.serviceStorage(), shard), 2);
+        pools.add(db);
+        InventoryStore store = new InventoryStore(db);
+        store.init(seeds.getOrDefault(shard, List.of()));
+        stores.put(shard, store);
+      }
+      InventoryService s = new InventoryService(Map.copyOf(stores));
       ServerSetup.limiter(ctx)
-          .post("/reservations", s::reserve)
-          .post("/reservations/{id}/release", req -> answer(store.release(id(req))))
-          .post("/reservations/{id}/ship", req -> answer(store.ship(id(req))))
+          .post("/shards/{shard}/reservations", s::reserve)
+          .post(
+              "/shards/{shard}/reservations/{id}/release",
+              req -> answer(s.store(req).release(id(req))))
+          .post("/shards/{shard}/reservations/{id}/ship", req -> answer(s.store(req).ship(id(req))))
           .get("/stock/{sku}", s::stock);
-      return ServiceInstance.of(db);
+      return ServiceInstance.of(pools.toArray(AutoCloseable[]::new));
     } catch (Exception | Error e) {
-      db.close();
+      Closeables.closeAfter(e, pools.toArray(AutoCloseable[]::new));
       throw e;
     }
+  }
+
+  /** The store file of {@code shard} in inventory's shared storage {@code dir}. */
+  public static Path storeFile(Path dir, String shard) {
+    return dir.resolve(shard + ".db");
+  }
+
+  private InventoryStore store(Request req) {
+    String shard = req.pathParam("shard");
+    InventoryStore store = stores.get(shard);
+    if (store == null) {
+      throw HttpProblem.notFound(
+          "no inventory shard " + shard + "; shards: " + InventoryShards.NAMES);
+    }
+    return store;
   }
 
   private Response reserve(Request req) throws Exception {
@@ -62,6 +98,8 @@ public final class InventoryService {
     if (items == null || items.isEmpty()) {
       throw HttpProblem.badRequest("reservation " + id + ": items must not be empty");
     }
+    String shard = req.pathParam("shard");
+    InventoryStore store = store(req);
     Set<String> seen = new HashSet<>();
     for (Line line : items) {
       if (line.sku() == null || !seen.add(line.sku())) {
@@ -78,12 +116,27 @@ public final class InventoryService {
                 + line.quantity());
       }
     }
+    for (Line line : items) {
+      String home = InventoryShards.shardOf(line.sku());
+      if (!home.equals(shard)) {
+        throw HttpProblem.badRequest(
+            "reservation "
+                + id
+                + ": sku "
+                + line.sku()
+                + " belongs to shard "
+                + home
+                + ", not "
+                + shard);
+      }
+    }
     return answer(store.reserve(id, items));
   }
 
   private Response stock(Request req) throws Exception {
     String sku = req.pathParam("sku");
-    return Response.json(new Stock(sku, store.stock(sku)));
+    InventoryStore store = stores.get(InventoryShards.shardOf(sku));
+    return Response.json(new Stock(sku, store == null ? 0 : store.stock(sku)));
   }
 
   /** Answer of {@code GET /stock/{sku}}. */

@@ -2,7 +2,9 @@ package io.bulwark.examples.shop.orders;
 
 import io.bulwark.core.error.FatalException;
 import io.bulwark.core.error.RetriableException;
+import io.bulwark.data.router.ShardRouter;
 import io.bulwark.examples.shop.common.Json;
+import io.bulwark.examples.shop.inventory.InventoryShards;
 import io.bulwark.examples.shop.orders.OrderStore.Item;
 import io.bulwark.http.client.ClientRequest;
 import io.bulwark.http.client.ClientResponse;
@@ -33,8 +35,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <ol>
  *   <li>{@code create-order} (transactional): the PENDING order row;
- *   <li>{@code reserve-stock}: {@code POST /reservations} to inventory; compensation: {@code POST
- *       /reservations/{id}/release};
+ *   <li>{@code reserve-stock}: {@code POST /shards/{shard}/reservations} to inventory, one per home
+ *       shard of the items, through the shard router (replica fallback); compensation: {@code POST
+ *       /shards/{shard}/reservations/{id}/release} on each of those shards;
  *   <li>{@code charge-payment}: {@code POST /charges} to payments; compensation: {@code POST
  *       /refunds};
  *   <li>{@code confirm-order} (transactional): the order CONFIRMED and its {@code OrderConfirmed}
@@ -113,7 +116,7 @@ final class CheckoutSaga {
     }
   }
 
-  private final ServiceClient inventory;
+  private final ShardRouter inventory;
   private final ServiceClient payments;
   private final Decisions decisions;
   private final LongSupplier clock;
@@ -126,8 +129,13 @@ final class CheckoutSaga {
    *     resilience off, where the clients retry nothing either
    * @param clock the epoch-ms clock of the rows' timestamps
    */
-  CheckoutSaga(HttpClients clients, Decisions decisions, int attempts, LongSupplier clock) {
-    this.inventory = clients.client("inventory");
+  CheckoutSaga(
+      HttpClients clients,
+      ShardRouter inventory,
+      Decisions decisions,
+      int attempts,
+      LongSupplier clock) {
+    this.inventory = inventory;
     this.payments = clients.client("payments");
     this.decisions = decisions;
     this.clock = clock;
@@ -187,7 +195,7 @@ final class CheckoutSaga {
               Step.named("reserve-stock", Reservation.class)
                   .retry(retry)
                   .compensationRetry(compensationRetry)
-                  .compensate((s, done) -> release(s, id))
+                  .compensate((s, done) -> release(s, in))
                   .action(s -> reserve(s, in)));
       if (r.reserved()) {
         Charge c =
@@ -235,16 +243,34 @@ final class CheckoutSaga {
   /** What inventory answers about a reservation. */
   record Stored(String state) {}
 
+  /**
+   * Reserves the order's items shard by shard (one reservation per home shard of its skus, all
+   * under the order id), through the shard router; reserved when every shard reserved. A shard out
+   * of stock ends the step with a verdict (the compensation releases every shard, the ones that
+   * reserved and, as tombstones, the others); an unclear answer from any shard retries the step,
+   * whose replays of the shards already reserved answer the stored reservations.
+   */
   private Reservation reserve(StepContext s, Input in) throws Exception {
     List<Line> lines = in.items().stream().map(i -> new Line(i.sku(), i.quantity())).toList();
+    for (Map.Entry<String, List<Line>> shard :
+        InventoryShards.byShard(lines, Line::sku).entrySet()) {
+      Reservation r = reserve(s, in.orderId(), shard.getKey(), shard.getValue());
+      if (!r.reserved()) {
+        return r;
+      }
+    }
+    return new Reservation(true, "");
+  }
+
+  private Reservation reserve(StepContext s, String orderId, String shard, List<Line> lines)
+      throws Exception {
+    String path = "/shards/" + shard + "/reservations";
     ClientResponse r;
     try {
       r =
           inventory.send(
-              keyed(
-                  s,
-                  Json.post(
-                      "/reservations", Map.of("reservationId", in.orderId(), "items", lines))));
+              lines.getFirst().sku(),
+              keyed(s, Json.post(path, Map.of("reservationId", orderId, "items", lines))));
     } catch (Exception e) {
       return unclear(s, new Reservation(false, "inventory failed: " + message(e)), e);
     }
@@ -252,7 +278,7 @@ final class CheckoutSaga {
       case 200, 201 -> {
         String state;
         try {
-          state = Json.body(r, Stored.class, "POST /reservations").state();
+          state = Json.body(r, Stored.class, "POST " + path).state();
         } catch (RuntimeException e) {
           yield unclear(s, new Reservation(false, "inventory failed: " + message(e)), e);
         }
@@ -303,8 +329,18 @@ final class CheckoutSaga {
     return verdict;
   }
 
-  private void release(StepContext s, String orderId) {
-    call(s, inventory, Json.post("/reservations/" + orderId + "/release", Map.of()));
+  /** Releases the order's reservation on every home shard of its items. */
+  private void release(StepContext s, Input in) {
+    for (Map.Entry<String, List<Item>> shard :
+        InventoryShards.byShard(in.items(), Item::sku).entrySet()) {
+      ClientRequest request =
+          keyed(
+              s,
+              Json.post(
+                  "/shards/" + shard.getKey() + "/reservations/" + in.orderId() + "/release",
+                  Map.of()));
+      answered(s, request, () -> inventory.send(shard.getValue().getFirst().sku(), request));
+    }
   }
 
   private void refund(StepContext s, String orderId) {
@@ -313,9 +349,20 @@ final class CheckoutSaga {
 
   /** A compensation's call: done on 200/201, else a retriable failure naming the answer. */
   private static void call(StepContext s, ServiceClient client, ClientRequest request) {
+    ClientRequest keyed = keyed(s, request);
+    answered(s, keyed, () -> client.send(keyed));
+  }
+
+  /** A call that answers a {@link ClientResponse}. */
+  @FunctionalInterface
+  private interface Send {
+    ClientResponse send() throws Exception;
+  }
+
+  private static void answered(StepContext s, ClientRequest request, Send send) {
     ClientResponse r;
     try {
-      r = client.send(keyed(s, request));
+      r = send.send();
     } catch (Exception e) {
       throw new RetriableException(
           "compensation of " + s.stepName() + ": POST " + request.path() + " failed: " + message(e),

@@ -1,5 +1,6 @@
 package io.bulwark.examples.shop.orders;
 
+import io.bulwark.data.router.ShardRouter;
 import io.bulwark.events.Producer;
 import io.bulwark.events.ProducerConfig;
 import io.bulwark.events.outbox.OutboxRelay;
@@ -12,6 +13,7 @@ import io.bulwark.examples.shop.common.Settings;
 import io.bulwark.examples.shop.common.SharedEventLog;
 import io.bulwark.examples.shop.common.ShopClients;
 import io.bulwark.examples.shop.common.SqlitePool;
+import io.bulwark.examples.shop.inventory.InventoryShards;
 import io.bulwark.examples.shop.orders.OrderStore.Order;
 import io.bulwark.http.HttpProblem;
 import io.bulwark.http.Request;
@@ -107,6 +109,7 @@ public final class OrdersService {
     SagaStore sagas = null;
     SqlitePool db = null;
     ShopClients clients = null;
+    ShardRouter inventory = null;
     Producer producer = null;
     RelayConnections relayConnections = null;
     SagaEngine engine = null;
@@ -117,11 +120,13 @@ public final class OrdersService {
       try (Connection c = sagas.dataSource().getConnection()) {
         store.init(c);
       }
-      clients = ShopClients.create(ctx, List.of("cart", "inventory", "payments"));
+      clients = ShopClients.create(ctx, List.of("cart", "payments"));
+      inventory = InventoryShards.router(ctx);
       CheckoutSaga.Decisions decisions = new CheckoutSaga.Decisions();
       CheckoutSaga saga =
           new CheckoutSaga(
               clients.clients(),
+              inventory,
               decisions,
               Settings.resilience(ctx) ? ATTEMPTS : 1,
               ctx.clock()::wallMillis);
@@ -151,9 +156,10 @@ public final class OrdersService {
           "/sagas",
           engine);
       ctx.background("outbox-relay", () -> relayLoop(ctx, relay));
-      return new Resources(log, sagas, db, clients, producer, relayConnections, engine);
+      return new Resources(log, sagas, db, clients, inventory, producer, relayConnections, engine);
     } catch (Exception | Error e) {
-      Closeables.closeAfter(e, log, sagas, db, clients, producer, relayConnections, engine);
+      Closeables.closeAfter(
+          e, log, sagas, db, clients, inventory, producer, relayConnections, engine);
       throw e;
     }
   }
@@ -161,9 +167,9 @@ public final class OrdersService {
   /**
    * What one instance opened, closed in reverse: the saga engine first (it takes no more runs and
    * its running steps reach a checkpoint while the clients still work), then the relay's
-   * connections, the producer, the clients, the database, the saga store and the log lease. A kill
-   * closes the same way, without waiting for anything else: the runs left unfinished are resumed
-   * from their checkpoints by the next incarnation.
+   * connections, the producer, the inventory shard router, the clients, the database, the saga
+   * store and the log lease. A kill closes the same way, without waiting for anything else: the
+   * runs left unfinished are resumed from their checkpoints by the next incarnation.
    */
   @SuppressWarnings("try") // close() throws what ServiceInstance.close() may: the runtime calls it
   private record Resources(
@@ -171,13 +177,15 @@ public final class OrdersService {
       SagaStore sagas,
       SqlitePool db,
       ShopClients clients,
+      ShardRouter inventory,
       Producer producer,
       RelayConnections relayConnections,
       SagaEngine engine)
       implements ServiceInstance {
     @Override
     public void close() throws Exception {
-      ServiceInstance.of(log, sagas, db, clients, producer, relayConnections, engine).close();
+      ServiceInstance.of(log, sagas, db, clients, inventory, producer, relayConnections, engine)
+          .close();
     }
   }
 

@@ -1,6 +1,7 @@
 package io.bulwark.examples.shop.shipping;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.bulwark.data.router.ShardRouter;
 import io.bulwark.events.Consumer;
 import io.bulwark.events.ConsumerConfig;
 import io.bulwark.events.EventRecord;
@@ -12,14 +13,13 @@ import io.bulwark.examples.shop.common.Pause;
 import io.bulwark.examples.shop.common.ServerSetup;
 import io.bulwark.examples.shop.common.Settings;
 import io.bulwark.examples.shop.common.SharedEventLog;
-import io.bulwark.examples.shop.common.ShopClients;
 import io.bulwark.examples.shop.common.SqlitePool;
+import io.bulwark.examples.shop.inventory.InventoryShards;
 import io.bulwark.http.HttpProblem;
 import io.bulwark.http.Request;
 import io.bulwark.http.Response;
 import io.bulwark.http.client.ClientRequest;
 import io.bulwark.http.client.ClientResponse;
-import io.bulwark.http.client.ServiceClient;
 import io.bulwark.runtime.InstanceContext;
 import io.bulwark.runtime.ServiceInstance;
 import java.nio.file.Path;
@@ -30,6 +30,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The shipping service: consumes {@code OrderConfirmed} events from the {@code orders} topic (group
  * {@value #GROUP}) through an {@link Inbox} in {@code shipping.db}, records a shipment and ships
- * the order's reservation (inventory {@code POST /reservations/{id}/ship}).
+ * the order's reservation on each home shard of its items (inventory {@code POST
+ * /shards/{shard}/reservations/{id}/ship}, through the shard router).
  *
  * <p>Guarantees: each event is handled once (the inbox drops a redelivered or republished one); the
  * shipment row, the inbox mark and the ship call succeed together — the call is made inside the
@@ -69,9 +71,9 @@ public final class ShippingService {
 
   private final SqlitePool db;
   private final Inbox inbox = Inbox.create("shipping");
-  private final ServiceClient inventory;
+  private final ShardRouter inventory;
 
-  private ShippingService(SqlitePool db, ServiceClient inventory) {
+  private ShippingService(SqlitePool db, ShardRouter inventory) {
     this.db = db;
     this.inventory = inventory;
   }
@@ -81,13 +83,13 @@ public final class ShippingService {
     SharedEventLog.Lease log =
         SharedEventLog.acquire(Path.of(Settings.required(ctx, Settings.EVENT_LOG)));
     SqlitePool db = null;
-    ShopClients clients = null;
+    ShardRouter clients = null;
     Consumer consumer = null;
     ExecutorService logIo = null;
     try {
       db = SqlitePool.open(ctx.storage().resolve("shipping.db"), 2);
-      clients = ShopClients.create(ctx, List.of("inventory"));
-      ShippingService s = new ShippingService(db, clients.clients().client("inventory"));
+      clients = InventoryShards.router(ctx);
+      ShippingService s = new ShippingService(db, clients);
       s.init();
       consumer =
           log.log().consumer(ConsumerConfig.builder(GROUP).sessionTimeout(SESSION_TIMEOUT).build());
@@ -234,22 +236,31 @@ public final class ShippingService {
       throw new SQLException("record " + Inbox.messageId(record) + " has no value");
     }
     int units = event.items().stream().mapToInt(Line::quantity).sum();
-    ClientResponse answer;
-    try {
-      answer =
-          inventory.send(ClientRequest.of("POST", "/reservations/" + event.orderId() + "/ship"));
-    } catch (Exception e) {
-      throw new SQLException("ship " + event.orderId() + " failed: " + e.getMessage(), e);
+    for (Map.Entry<String, List<Line>> shard :
+        InventoryShards.byShard(event.items(), Line::sku).entrySet()) {
+      String path = "/shards/" + shard.getKey() + "/reservations/" + event.orderId() + "/ship";
+      ClientResponse answer;
+      try {
+        answer = inventory.send(shard.getValue().getFirst().sku(), ClientRequest.of("POST", path));
+      } catch (Exception e) {
+        throw new SQLException("ship " + event.orderId() + " failed: " + e.getMessage(), e);
+      }
+      if (answer.status() == 409 && isInvalidState(answer)) {
+        String detail = "inventory answered 409 invalid_state: " + answer.bodyAsString();
+        LOG.error("order {} cannot ship: {}", event.orderId(), detail);
+        return new Shipped(event.orderId(), "FAILED", detail, units);
+      }
+      if (answer.status() != 200 && answer.status() != 201) {
+        throw new SQLException(
+            "inventory answered "
+                + answer.status()
+                + " to ship "
+                + event.orderId()
+                + " on "
+                + path);
+      }
     }
-    if (answer.status() == 200 || answer.status() == 201) {
-      return new Shipped(event.orderId(), "SHIPPED", null, units);
-    }
-    if (answer.status() == 409 && isInvalidState(answer)) {
-      String detail = "inventory answered 409 invalid_state: " + answer.bodyAsString();
-      LOG.error("order {} cannot ship: {}", event.orderId(), detail);
-      return new Shipped(event.orderId(), "FAILED", detail, units);
-    }
-    throw new SQLException("inventory answered " + answer.status() + " to ship " + event.orderId());
+    return new Shipped(event.orderId(), "SHIPPED", null, units);
   }
 
   private static boolean isInvalidState(ClientResponse answer) {
