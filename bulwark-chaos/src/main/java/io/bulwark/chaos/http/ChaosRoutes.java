@@ -30,10 +30,11 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code DELETE /chaos/faults}: clears all; answers how many.
  * </ul>
  *
- * <p>Access: without an {@link io.bulwark.chaos.ChaosConfig#adminToken() admin token}, only loopback
- * callers are served (others get 403); with one, every caller must send {@code authorization:
- * Bearer <token>} (compared in constant time; 401 otherwise). Bad JSON gets 400 naming the field;
- * a fault refused by the controller (chaos disabled, too many, too long) 409 saying why.
+ * <p>Access: without an {@link io.bulwark.chaos.ChaosConfig#adminToken() admin token}, only
+ * loopback callers are served (others get 403); with one, every caller must send {@code
+ * authorization: Bearer <token>} (compared in constant time; 401 otherwise). Bad JSON gets 400
+ * naming the field; a fault refused by the controller (chaos disabled, too many, too long) 409
+ * saying why.
  *
  * <pre>{@code
  * {"fault": {"type": "http-error", "status": 503},
@@ -123,7 +124,9 @@ public final class ChaosRoutes {
     if (expected == null) {
       if (!isLoopback(request.remoteAddress())) {
         throw HttpProblem.of(
-            403, "forbidden", "the chaos admin routes serve loopback callers only (no admin-token)");
+            403,
+            "forbidden",
+            "the chaos admin routes serve loopback callers only (no admin-token)");
       }
       return;
     }

@@ -27,7 +27,8 @@ import java.util.Set;
  * }</pre>
  */
 final class FaultJson {
-  private static final Set<String> TOP = Set.of("fault", "radius", "duration", "experiment", "seed");
+  private static final Set<String> TOP =
+      Set.of("fault", "radius", "duration", "experiment", "seed");
   private static final Set<String> RADIUS =
       Set.of("points", "service", "instance", "route", "percent", "cohort");
 
@@ -55,8 +56,7 @@ final class FaultJson {
     Duration duration = duration(require(root, "duration", ""), "duration");
     String experiment = root.has("experiment") ? text(root.get("experiment"), "experiment") : "";
     long seed = root.has("seed") ? integer(root.get("seed"), "seed") : 0;
-    return attempt(
-        "(body)", () -> new FaultSpec(fault, radius, duration, experiment, seed));
+    return attempt("(body)", () -> new FaultSpec(fault, radius, duration, experiment, seed));
   }
 
   private static Fault fault(JsonNode f) {
@@ -220,7 +220,8 @@ final class FaultJson {
     for (Map.Entry<String, JsonNode> e : o.properties()) {
       String k = e.getKey();
       if (!known.contains(k)) {
-        throw new BadInput(prefix + k, "unknown field; known here: " + known.stream().sorted().toList());
+        throw new BadInput(
+            prefix + k, "unknown field; known here: " + known.stream().sorted().toList());
       }
     }
   }
@@ -237,8 +238,11 @@ final class FaultJson {
       throw new BadInput(field, "expected an integer, got " + v);
     }
     long value = v.asLong();
-    if (field.endsWith("status") || field.endsWith("copies") || field.endsWith("window")
-        || field.endsWith("threads") || field.endsWith("keep-bytes")) {
+    if (field.endsWith("status")
+        || field.endsWith("copies")
+        || field.endsWith("window")
+        || field.endsWith("threads")
+        || field.endsWith("keep-bytes")) {
       if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
         throw new BadInput(field, "out of range: " + value);
       }
