@@ -60,7 +60,9 @@ class ChaosControlTest {
   void disabledByDefaultRefusesToStartAndInstallsNothing() {
     Chaos off = Chaos.builder().scheduler(scheduler).build();
     assertThatThrownBy(
-            () -> off.start(new Fault.HttpError(503), BlastRadius.everything(), Duration.ofMinutes(1)))
+            () ->
+                off.start(
+                    new Fault.HttpError(503), BlastRadius.everything(), Duration.ofMinutes(1)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("chaos is disabled");
     assertThat(FaultPoints.injector()).isNull();
@@ -100,9 +102,15 @@ class ChaosControlTest {
 
   @Test
   void clearOneThenClearAllEndsEveryFaultAndTheirTimersDoNothingLater() {
-    ActiveFault a = chaos.start(Fault.Latency.of(Duration.ofMillis(5)), BlastRadius.everything(), Duration.ofMinutes(1));
-    ActiveFault b = chaos.start(new Fault.HttpError(502), BlastRadius.everything(), Duration.ofMinutes(2));
-    ActiveFault c = chaos.start(new Fault.Blackhole(), BlastRadius.everything(), Duration.ofMinutes(3));
+    ActiveFault a =
+        chaos.start(
+            Fault.Latency.of(Duration.ofMillis(5)),
+            BlastRadius.everything(),
+            Duration.ofMinutes(1));
+    ActiveFault b =
+        chaos.start(new Fault.HttpError(502), BlastRadius.everything(), Duration.ofMinutes(2));
+    ActiveFault c =
+        chaos.start(new Fault.Blackhole(), BlastRadius.everything(), Duration.ofMinutes(3));
     assertThat(chaos.active()).extracting(ActiveFault::id).containsExactly(a.id(), b.id(), c.id());
 
     assertThat(chaos.clear(b.id())).isTrue();
@@ -126,7 +134,8 @@ class ChaosControlTest {
 
   @Test
   void firstFaultInStartOrderWinsAndTheSecondActsOnceTheFirstIsCleared() {
-    ActiveFault first = chaos.start(new Fault.HttpError(503), BlastRadius.everything(), Duration.ofMinutes(1));
+    ActiveFault first =
+        chaos.start(new Fault.HttpError(503), BlastRadius.everything(), Duration.ofMinutes(1));
     chaos.start(new Fault.HttpError(504), BlastRadius.everything(), Duration.ofMinutes(1));
     assertThat(((FaultAction.Status) FaultPoints.decide(ORDERS)).status()).isEqualTo(503);
     chaos.clear(first.id());
@@ -144,12 +153,16 @@ class ChaosControlTest {
       small.start(new Fault.Blackhole(), BlastRadius.everything(), Duration.ofMinutes(1));
       small.start(new Fault.Blackhole(), BlastRadius.everything(), Duration.ofMinutes(1));
       assertThatThrownBy(
-              () -> small.start(new Fault.Blackhole(), BlastRadius.everything(), Duration.ofMinutes(1)))
+              () ->
+                  small.start(
+                      new Fault.Blackhole(), BlastRadius.everything(), Duration.ofMinutes(1)))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("at most 2");
       // a second controller cannot install while this one has faults active
       assertThatThrownBy(
-              () -> chaos.start(new Fault.Blackhole(), BlastRadius.everything(), Duration.ofMinutes(1)))
+              () ->
+                  chaos.start(
+                      new Fault.Blackhole(), BlastRadius.everything(), Duration.ofMinutes(1)))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("another Chaos controller");
     } finally {
@@ -197,7 +210,9 @@ class ChaosControlTest {
     assertThat(selected(42, 100)).hasSize(2000);
   }
 
-  /** Which of 2,000 requests (correlation ids req-0..req-1999) a 'percent' fault with 'seed' hits. */
+  /**
+   * Which of 2,000 requests (correlation ids req-0..req-1999) a 'percent' fault with 'seed' hits.
+   */
   private List<Integer> selected(long seed, double percent) throws Exception {
     ActiveFault f =
         chaos.start(

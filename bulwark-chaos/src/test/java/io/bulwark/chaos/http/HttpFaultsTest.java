@@ -131,7 +131,10 @@ class HttpFaultsTest {
     ActiveFault f =
         chaos(net.scheduler)
             .start(
-                FaultSpec.of(new Fault.HttpError(503), at(FaultPointKind.HTTP_CLIENT), Duration.ofMinutes(1))
+                FaultSpec.of(
+                        new Fault.HttpError(503),
+                        at(FaultPointKind.HTTP_CLIENT),
+                        Duration.ofMinutes(1))
                     .inExperiment("exp-c"));
     assertThatThrownBy(() -> get("/stock/a"))
         .isInstanceOf(HttpCallException.class)
@@ -164,7 +167,11 @@ class HttpFaultsTest {
   @Test
   void clientLatencyHoldsTheAttemptUntilTheDelayPassesThenCallsTheServer() throws Exception {
     start(Duration.ofSeconds(5));
-    chaos(virtual).start(Fault.Latency.of(Duration.ofMillis(300)), at(FaultPointKind.HTTP_CLIENT), Duration.ofMinutes(1));
+    chaos(virtual)
+        .start(
+            Fault.Latency.of(Duration.ofMillis(300)),
+            at(FaultPointKind.HTTP_CLIENT),
+            Duration.ofMinutes(1));
     CompletableFuture<ClientResponse> call = getInBackground("/stock/a");
     awaitPending(2); // the expiry and the attempt's delay
     virtual.advance(Duration.ofMillis(299));
@@ -178,7 +185,8 @@ class HttpFaultsTest {
   @Test
   void clientBlackholeHangsUntilTheCallersDeadlineThenFailsAsAPassedDeadline() throws Exception {
     start(Duration.ofSeconds(5));
-    chaos(virtual).start(new Fault.Blackhole(), at(FaultPointKind.HTTP_CLIENT), Duration.ofMinutes(1));
+    chaos(virtual)
+        .start(new Fault.Blackhole(), at(FaultPointKind.HTTP_CLIENT), Duration.ofMinutes(1));
     CompletableFuture<ClientResponse> call = new CompletableFuture<>();
     Context withDeadline = Context.root().withTimeout(Duration.ofSeconds(3), net.scheduler.clock());
     Thread.ofVirtual()
@@ -205,7 +213,8 @@ class HttpFaultsTest {
   @Test
   void clientBlackholeWithoutDeadlineEndsAtTheAttemptTimeoutAsATimeout() throws Exception {
     start(Duration.ofSeconds(2));
-    chaos(virtual).start(new Fault.Blackhole(), at(FaultPointKind.HTTP_CLIENT), Duration.ofMinutes(1));
+    chaos(virtual)
+        .start(new Fault.Blackhole(), at(FaultPointKind.HTTP_CLIENT), Duration.ofMinutes(1));
     CompletableFuture<ClientResponse> call = getInBackground("/stock/a");
     awaitPending(2);
     virtual.advance(Duration.ofMillis(1999));
@@ -257,7 +266,11 @@ class HttpFaultsTest {
   @Test
   void serverLatencyDelaysTheHandlerUntilTheDelayPasses() throws Exception {
     start(Duration.ofSeconds(5));
-    chaos(virtual).start(Fault.Latency.of(Duration.ofSeconds(1)), at(FaultPointKind.HTTP_SERVER), Duration.ofMinutes(1));
+    chaos(virtual)
+        .start(
+            Fault.Latency.of(Duration.ofSeconds(1)),
+            at(FaultPointKind.HTTP_SERVER),
+            Duration.ofMinutes(1));
     CompletableFuture<ClientResponse> call = getInBackground("/stock/a");
     awaitPending(2);
     virtual.advance(Duration.ofMillis(999));
@@ -272,8 +285,10 @@ class HttpFaultsTest {
   void serverBlackholeNeverRunsTheHandlerAndTheCallerFailsAtItsDeadline() throws Exception {
     start(Duration.ofSeconds(5));
     // real time: the server's deadline timer answers when the propagated deadline passes
-    chaos(net.scheduler).start(new Fault.Blackhole(), at(FaultPointKind.HTTP_SERVER), Duration.ofMinutes(1));
-    Context withDeadline = Context.root().withTimeout(Duration.ofMillis(300), net.scheduler.clock());
+    chaos(net.scheduler)
+        .start(new Fault.Blackhole(), at(FaultPointKind.HTTP_SERVER), Duration.ofMinutes(1));
+    Context withDeadline =
+        Context.root().withTimeout(Duration.ofMillis(300), net.scheduler.clock());
     assertThatThrownBy(() -> withDeadline.call(() -> get("/stock/a")))
         .isInstanceOf(DeadlineExceededException.class);
     assertThat(handled).hasValue(0);
@@ -283,7 +298,8 @@ class HttpFaultsTest {
   void slowBodyArrivesWholeAtTheConfiguredRate() throws Exception {
     start(Duration.ofSeconds(30));
     // 2000 B/s: chunks of 200 bytes every 100 ms; 1000 bytes = first chunk + 4 paced ones
-    chaos(virtual).start(new Fault.SlowBody(2000), at(FaultPointKind.HTTP_SERVER), Duration.ofMinutes(1));
+    chaos(virtual)
+        .start(new Fault.SlowBody(2000), at(FaultPointKind.HTTP_SERVER), Duration.ofMinutes(1));
     CompletableFuture<ClientResponse> call = getInBackground("/blob");
     int advances = 0;
     while (!call.isDone()) {
@@ -314,7 +330,8 @@ class HttpFaultsTest {
   @Test
   void truncatedBodyCutsTheConnectionAfterTheKeptBytes() throws Exception {
     start(Duration.ofSeconds(5));
-    chaos(net.scheduler).start(new Fault.TruncatedBody(10), at(FaultPointKind.HTTP_SERVER), Duration.ofMinutes(1));
+    chaos(net.scheduler)
+        .start(new Fault.TruncatedBody(10), at(FaultPointKind.HTTP_SERVER), Duration.ofMinutes(1));
     assertThatThrownBy(() -> get("/blob")).isInstanceOf(HttpCallException.class);
     assertThat(handled).hasValue(1);
   }

@@ -29,7 +29,10 @@ final class Loopback implements AutoCloseable {
 
   /** A server of {@code service} instance {@code instance}, published in discovery. */
   BulwarkServer server(
-      String service, String instance, Telemetry telemetry, Consumer<BulwarkServer.Builder> routes) {
+      String service,
+      String instance,
+      Telemetry telemetry,
+      Consumer<BulwarkServer.Builder> routes) {
     BulwarkServer.Builder b =
         BulwarkServer.builder()
             .vertx(vertx)

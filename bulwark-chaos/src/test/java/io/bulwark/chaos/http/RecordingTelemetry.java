@@ -122,8 +122,7 @@ final class RecordingTelemetry implements Telemetry {
 
           @Override
           public void end() {
-            spans.add(
-                new Span(name, kind, parent.correlationId(), Map.copyOf(attributes), events));
+            spans.add(new Span(name, kind, parent.correlationId(), Map.copyOf(attributes), events));
           }
         };
       }
