@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.bulwark.chaos.ActiveFault;
 import io.bulwark.chaos.Chaos;
 import io.bulwark.chaos.FaultSpec;
+import io.bulwark.core.fault.FaultPoints;
 import io.bulwark.http.BulwarkServer;
 import io.bulwark.http.HttpProblem;
 import io.bulwark.http.Request;
@@ -44,7 +45,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ChaosRoutes {
   /** The path of the routes. */
-  public static final String PATH = "/chaos/faults";
+  public static final String PATH = FaultPoints.EXEMPT_ROUTE_PREFIX + "faults";
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
