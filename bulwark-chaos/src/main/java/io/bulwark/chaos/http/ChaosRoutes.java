@@ -68,6 +68,21 @@ public final class ChaosRoutes {
         .delete(PATH + "/{id}", routes::clear);
   }
 
+  /**
+   * The {@link FaultSpec} of a fault in the JSON form these routes take (see the class comment):
+   * the one parser of that form, for experiments that start the same faults in-process.
+   *
+   * @throws IllegalArgumentException whose message is {@code "<field>: <problem>"}, naming the
+   *     field (e.g. {@code fault.status}) and the value it refuses
+   */
+  public static FaultSpec parseFault(JsonNode body) {
+    try {
+      return FaultJson.parse(Objects.requireNonNull(body, "body"));
+    } catch (FaultJson.BadInput e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
   private Response list(Request request) {
     authorize(request);
     ArrayNode out = JsonNodeFactory.instance.arrayNode();

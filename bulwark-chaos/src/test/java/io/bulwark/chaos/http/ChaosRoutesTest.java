@@ -240,6 +240,26 @@ class ChaosRoutesTest {
     assertThat(local("GET", port, "/chaos/faults", null).statusCode()).isEqualTo(200);
   }
 
+  @Test
+  void publicParserGivesTheSameSpecAndNamesTheFieldOfBadInput() throws Exception {
+    var spec =
+        ChaosRoutes.parseFault(
+            JSON.readTree(
+                "{\"fault\": {\"type\": \"sql-error\", \"sql-state\": \"40001\"},"
+                    + " \"radius\": {\"points\": [\"jdbc\"]}, \"duration\": \"30s\"}"));
+    assertThat(spec.fault()).isEqualTo(new Fault.SqlError("40001", "injected by chaos"));
+    assertThat(spec.duration()).isEqualTo(Duration.ofSeconds(30));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                ChaosRoutes.parseFault(
+                    JSON.readTree(
+                        "{\"fault\": {\"type\": \"http-error\", \"status\": 99},"
+                            + " \"duration\": \"1m\"}")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("fault.status: ")
+        .hasMessageContaining("99");
+  }
+
   private static Optional<String> nonLoopbackAddress() throws Exception {
     for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
       if (!nic.isUp() || nic.isLoopback()) {
