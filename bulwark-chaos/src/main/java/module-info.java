@@ -13,11 +13,14 @@ module io.bulwark.chaos {
   requires transitive com.fasterxml.jackson.databind;
   requires static transitive org.jspecify;
   requires static org.junit.jupiter.api;
+  requires transitive java.sql;
   requires java.net.http;
 
   exports io.bulwark.chaos;
   exports io.bulwark.chaos.experiment;
   exports io.bulwark.chaos.junit;
   exports io.bulwark.chaos.http;
+  exports io.bulwark.chaos.jdbc;
+  exports io.bulwark.chaos.resource;
   exports io.bulwark.chaos.report;
 }
