@@ -175,7 +175,12 @@ public final class ExperimentYaml {
     return new HttpProbe(name, url[0], status[0], every[0], timeout[0]);
   }
 
-  private static Step step(String name, ConfigReader r, Experiment.Builder b, Duration total) {
+  private static String named(String what, String value) {
+    FaultSpec.checkName(what, value);
+    return value;
+  }
+
+  private static Object step(String name, ConfigReader r, Experiment.Builder b, Duration total) {
     r.require("duration").require("fault");
     Duration[] at = {Duration.ZERO};
     Duration[] duration = {Duration.ZERO};
@@ -183,7 +188,7 @@ public final class ExperimentYaml {
     FaultSpec fault = r.section("fault", ExperimentYaml::fault);
     Ramp ramp = r.section("ramp", ExperimentYaml::ramp);
     if (fault == null) {
-      throw new IllegalArgumentException("step has no valid fault");
+      return false; // the fault's own problem is already reported
     }
     Step step = new Step(name, at[0], duration[0], fault, ramp);
     if (step.end().compareTo(total) > 0) {
@@ -202,10 +207,10 @@ public final class ExperimentYaml {
     String[] cohort = {null};
     Map<String, String> target = new LinkedHashMap<>();
     Map<String, String> params = new LinkedHashMap<>();
-    r.string("type", t -> type[0] = t)
-        .string("point", p -> point[0] = p)
-        .decimal("percent", p -> percent[0] = p)
-        .string("cohort", c -> cohort[0] = c);
+    r.string("type", t -> type[0] = named("fault type", t))
+        .string("point", p -> point[0] = named("fault point", p))
+        .decimal("percent", p -> percent[0] = FaultSpec.checkPercent(p))
+        .string("cohort", c -> cohort[0] = named("fault cohort", c));
     r.section("target", s -> strings(s, target));
     r.section("params", s -> strings(s, params));
     return new FaultSpec(type[0], point[0], target, percent[0], cohort[0], params);

@@ -30,10 +30,7 @@ public record FaultSpec(
   public FaultSpec {
     checkName("fault type", type);
     checkName("fault point", point);
-    if (!(percent > 0 && percent <= 100)) {
-      throw new IllegalArgumentException(
-          "fault percent must be in (0, 100], was " + percent + " (fault " + type + ")");
-    }
+    checkPercent(percent);
     if (cohort != null) {
       checkName("fault cohort", cohort);
     }
@@ -68,6 +65,13 @@ public record FaultSpec(
   /** This fault limited to the requests of {@code cohort}. */
   public FaultSpec inCohort(String cohort) {
     return new FaultSpec(type, point, target, percent, cohort, params);
+  }
+
+  static double checkPercent(double percent) {
+    if (!(percent > 0 && percent <= 100)) {
+      throw new IllegalArgumentException("fault percent must be in (0, 100], was " + percent);
+    }
+    return percent;
   }
 
   static void checkName(String what, String value) {
