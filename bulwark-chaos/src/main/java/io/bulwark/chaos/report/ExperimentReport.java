@@ -68,9 +68,21 @@ public final class ExperimentReport {
    * @return the two files, JSON first
    */
   public static List<Path> write(ExperimentResult result, Path dir) throws IOException {
+    return write(result, dir, result.experiment());
+  }
+
+  /** Writes {@code BASENAME.json} and {@code BASENAME.html} into {@code dir}. */
+  public static List<Path> write(ExperimentResult result, Path dir, String baseName)
+      throws IOException {
+    if (!baseName.matches("[A-Za-z0-9_.-]{1,160}") || baseName.startsWith(".")) {
+      throw new IllegalArgumentException(
+          "report name must be letters, digits, _ . - and not start with '.', was \""
+              + baseName
+              + "\"");
+    }
     Files.createDirectories(dir);
-    Path json = dir.resolve(result.experiment() + ".json");
-    Path html = dir.resolve(result.experiment() + ".html");
+    Path json = dir.resolve(baseName + ".json");
+    Path html = dir.resolve(baseName + ".html");
     Files.writeString(json, json(result), StandardCharsets.UTF_8);
     Files.writeString(html, html(result), StandardCharsets.UTF_8);
     return List.of(json, html);

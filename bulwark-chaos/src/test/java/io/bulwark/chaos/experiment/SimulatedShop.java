@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code checkout}, each failing when {@link FakeFaults} picks it at point {@code http.server}; 5
  * ms each.
  */
-final class SimulatedShop implements AutoCloseable {
+public final class SimulatedShop implements AutoCloseable {
   final VirtualScheduler scheduler = new VirtualScheduler();
   final BulwarkTelemetry telemetry =
       BulwarkTelemetry.builder().clock(scheduler.virtualClock()).build();
@@ -20,7 +20,7 @@ final class SimulatedShop implements AutoCloseable {
   final AtomicLong sent = new AtomicLong();
   private final RedRecorder checkout = telemetry.endpoint("checkout");
 
-  SimulatedShop() {
+  public SimulatedShop() {
     // at 5, 15, 25... ms: never at the same instant as a tick or a fault stage
     scheduler.scheduleAtFixedRate(
         Duration.ofMillis(5).toNanos(), Duration.ofMillis(10).toNanos(), this::burst);
@@ -33,7 +33,12 @@ final class SimulatedShop implements AutoCloseable {
     }
   }
 
-  ExperimentRunner.Builder runner(Experiment e) {
+  /** Advances virtual time (a {@code TimeDriver}). */
+  public void advance(Duration d) {
+    scheduler.advance(d);
+  }
+
+  public ExperimentRunner.Builder runner(Experiment e) {
     return ExperimentRunner.builder()
         .experiment(e)
         .scheduler(scheduler)
