@@ -12,4 +12,5 @@ module io.bulwark.core {
   exports io.bulwark.core.config;
   exports io.bulwark.core.error;
   exports io.bulwark.core.telemetry;
+  exports io.bulwark.core.fault;
 }

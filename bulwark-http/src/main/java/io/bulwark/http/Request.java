@@ -133,6 +133,14 @@ public final class Request {
     }
   }
 
+  /**
+   * The IP address of the peer that sent this request ({@code 127.0.0.1}, {@code ::1}), or null
+   * when unknown (a request built by a test).
+   */
+  public @Nullable String remoteAddress() {
+    return headers instanceof io.bulwark.http.internal.PeerAddress peer ? peer.remoteHost() : null;
+  }
+
   /** The context restored from the request headers (also bound as {@link Context#current()}). */
   public Context context() {
     return context;

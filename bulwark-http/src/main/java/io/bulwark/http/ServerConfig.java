@@ -25,6 +25,8 @@ import org.jspecify.annotations.Nullable;
  * max-connections: 10000     # open connections, all clients; beyond: 503 and close
  * max-connections-per-address: 1000   # open connections from one client IP address
  * tls: {key-store: server.p12, password: secret}   # optional, PKCS#12
+ * service: inventory        # the service and instance this server is, as fault injection's
+ * instance: inventory-1     # blast radius names them (optional)
  * }</pre>
  */
 public final class ServerConfig {
@@ -43,8 +45,12 @@ public final class ServerConfig {
   private final int maxConnectionsPerAddress;
   private final @Nullable Path keyStore;
   private final String keyStorePassword;
+  private final String service;
+  private final String instance;
 
   private ServerConfig(Builder b) {
+    this.service = b.service;
+    this.instance = b.instance;
     this.host = b.host;
     this.port = b.port;
     this.maxBodySize = b.maxBodySize;
@@ -86,7 +92,9 @@ public final class ServerConfig {
         .duration("idle-timeout", b::idleTimeout)
         .duration("request-head-timeout", b::requestHeadTimeout)
         .integer("max-connections", b::maxConnections)
-        .integer("max-connections-per-address", b::maxConnectionsPerAddress);
+        .integer("max-connections-per-address", b::maxConnectionsPerAddress)
+        .string("service", b::service)
+        .string("instance", b::instance);
     r.section(
         "tls",
         t -> {
@@ -174,6 +182,8 @@ public final class ServerConfig {
             .requestHeadTimeout(requestHeadTimeout)
             .maxConnections(maxConnections)
             .maxConnectionsPerAddress(maxConnectionsPerAddress);
+    b.service = service;
+    b.instance = instance;
     b.defaultDeadline = defaultDeadline;
     b.keyStore = keyStore;
     b.keyStorePassword = keyStorePassword;
@@ -187,6 +197,16 @@ public final class ServerConfig {
 
   public String keyStorePassword() {
     return keyStorePassword;
+  }
+
+  /** The service this server belongs to, as fault injection's blast radius names it ("" unset). */
+  public String service() {
+    return service;
+  }
+
+  /** The instance id of this server, as fault injection's blast radius names it ("" unset). */
+  public String instance() {
+    return instance;
   }
 
   /** Builds a {@link ServerConfig}; every setter validates its argument. */
@@ -206,8 +226,22 @@ public final class ServerConfig {
     private int maxConnectionsPerAddress = 1000;
     private @Nullable Path keyStore;
     private String keyStorePassword = "";
+    private String service = "";
+    private String instance = "";
 
     private Builder() {}
+
+    /** The service this server belongs to (for fault injection's blast radius). */
+    public Builder service(String service) {
+      this.service = Checks.notBlank("service", service);
+      return this;
+    }
+
+    /** The instance id of this server (for fault injection's blast radius). */
+    public Builder instance(String instance) {
+      this.instance = Checks.notBlank("instance", instance);
+      return this;
+    }
 
     public Builder host(String host) {
       this.host = Checks.notBlank("host", host);

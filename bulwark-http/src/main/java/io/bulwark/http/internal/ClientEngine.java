@@ -4,6 +4,11 @@ import io.bulwark.core.context.Context;
 import io.bulwark.core.context.ContextHeaders;
 import io.bulwark.core.context.Deadline;
 import io.bulwark.core.error.DeadlineExceededException;
+import io.bulwark.core.fault.FaultAction;
+import io.bulwark.core.fault.FaultInjector;
+import io.bulwark.core.fault.FaultPointKind;
+import io.bulwark.core.fault.FaultPoints;
+import io.bulwark.core.fault.FaultSite;
 import io.bulwark.core.telemetry.HopSpans;
 import io.bulwark.core.telemetry.Outcome;
 import io.bulwark.core.telemetry.RedRecorder;
@@ -226,7 +231,12 @@ public final class ClientEngine implements ServiceClient {
     attempts.tried(attempt.endpointId());
     TelemetrySpan span = openSpan(attempt, ctx, request, resendCount);
     try {
-      ClientResponse response = perform(attempt, request, span.context(), deadlineLeftNanos);
+      FaultInjector faults = FaultPoints.injector();
+      FaultAction fault = faults == null ? null : faults.decide(faultSite(attempt, request));
+      ClientResponse response =
+          fault == null || faults == null
+              ? perform(attempt, request, span.context(), deadlineLeftNanos)
+              : faulted(faults, fault, attempt, request, span, deadlineLeftNanos);
       HopSpans.clientDone(span, response.status(), null);
       return response;
     } catch (HttpCallException e) {
@@ -235,6 +245,87 @@ public final class ClientEngine implements ServiceClient {
     } catch (InterruptedException | RuntimeException | Error e) {
       HopSpans.clientDone(span, 0, e);
       throw e;
+    }
+  }
+
+  private FaultSite faultSite(ClientAttempt attempt, ClientRequest request) {
+    return new FaultSite(
+        FaultPointKind.HTTP_CLIENT, config.service(), attempt.endpointId(), request.path());
+  }
+
+  /**
+   * The attempt with a chaos fault: a delay is waited out (it eats the deadline) before the real
+   * exchange; an injected status is classified as if the endpoint had answered it; an injected
+   * exception fails the attempt as a transport failure would; a blackhole hangs until the attempt's
+   * timeout (or the caller's deadline) and fails as a real silence would. Each is recorded against
+   * the endpoint like the real failure it imitates.
+   */
+  private ClientResponse faulted(
+      FaultInjector faults,
+      FaultAction fault,
+      ClientAttempt attempt,
+      ClientRequest request,
+      TelemetrySpan span,
+      long deadlineLeftNanos)
+      throws InterruptedException {
+    fault.tag().tag(span);
+    long start = clock.nanoTime();
+    switch (fault) {
+      case FaultAction.Delay d -> {
+        try {
+          faults.pause(Math.min(d.nanos(), deadlineLeftNanos));
+        } catch (InterruptedException e) {
+          attempt.release();
+          throw e;
+        }
+        long left =
+            deadlineLeftNanos == Long.MAX_VALUE
+                ? deadlineLeftNanos
+                : deadlineLeft(Context.current(), request);
+        return perform(attempt, request, span.context(), left);
+      }
+      case FaultAction.Status st -> {
+        attempt.endpoint.onStart();
+        try {
+          return classify(
+              attempt,
+              new ClientResponse(
+                  st.status(), Map.of(), new byte[0], attempt.endpointId(), "CHAOS", Json.MAPPER));
+        } finally {
+          record(attempt, clock.nanoTime() - start);
+        }
+      }
+      case FaultAction.Raise r -> {
+        attempt.endpoint.onStart();
+        record(attempt, 0);
+        throw r.error();
+      }
+      case FaultAction.Blackhole b -> {
+        long timeoutNanos = Math.min(attemptTimeoutNanos, deadlineLeftNanos);
+        attempt.endpoint.onStart();
+        try {
+          if (b.maxHangNanos() < timeoutNanos) {
+            faults.pause(b.maxHangNanos());
+            throw attempt.failed(
+                new HttpCallException(
+                    config.service(),
+                    0,
+                    attempt.endpointId(),
+                    "blackhole of chaos fault " + b.tag().faultId() + " ended",
+                    null));
+          }
+          faults.pause(timeoutNanos);
+          throw timedOut(attempt, deadlineLeftNanos <= attemptTimeoutNanos);
+        } catch (InterruptedException e) {
+          attempt.notCounted();
+          throw e;
+        } finally {
+          record(attempt, clock.nanoTime() - start);
+        }
+      }
+      default -> {
+        return perform(attempt, request, span.context(), deadlineLeftNanos);
+      }
     }
   }
 

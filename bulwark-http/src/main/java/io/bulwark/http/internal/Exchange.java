@@ -29,6 +29,7 @@ import org.jspecify.annotations.Nullable;
 final class Exchange
     implements io.vertx.core.Handler<Void>,
         java.util.function.Function<String, @Nullable String>,
+        PeerAddress,
         Runnable {
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("content-type");
@@ -205,6 +206,31 @@ final class Exchange
     return true;
   }
 
+  /**
+   * A chaos fault on the answer's body (slow or truncated), set by {@link ServerFaults} on the
+   * handler thread before the answer is handed to the event loop (the hand-off orders them).
+   */
+  private io.bulwark.core.fault.@Nullable FaultAction bodyFault;
+
+  private io.bulwark.core.time.@Nullable Scheduler faultScheduler;
+
+  void bodyFault(io.bulwark.core.fault.FaultAction fault, io.bulwark.core.time.Scheduler pacing) {
+    this.bodyFault = fault;
+    this.faultScheduler = pacing;
+  }
+
+  /** Tags this request's server span with the chaos fault applied to it. */
+  void tagFault(io.bulwark.core.fault.FaultTag tag) {
+    tag.tag(span);
+  }
+
+  /** The address of the peer that sent this request (host only), or null if unknown. */
+  @Override
+  public @Nullable String remoteHost() {
+    io.vertx.core.net.SocketAddress a = req.remoteAddress();
+    return a == null ? null : a.hostAddress();
+  }
+
   private void write(Response response, byte[] body) {
     HttpServerResponse out = req.response().setStatusCode(response.status());
     Map<String, String> headers = response.headers();
@@ -216,7 +242,70 @@ final class Exchange
       }
     }
     putCorrelationId(out);
+    io.bulwark.core.fault.FaultAction fault = bodyFault;
+    io.bulwark.core.time.Scheduler pacing = faultScheduler;
+    if (fault != null && pacing != null) {
+      writeFaulted(out, body, fault, pacing);
+      return;
+    }
     end(out, Buffer.buffer(body), closeAfterAnswer);
+  }
+
+  /**
+   * A truncated body: the full length is announced, only the kept bytes are sent, then the
+   * connection (HTTP/2: the stream) is cut. A slow body: sent in chunks of a tenth of the rate,
+   * paced on the fault's scheduler.
+   */
+  private void writeFaulted(
+      HttpServerResponse out,
+      byte[] body,
+      io.bulwark.core.fault.FaultAction fault,
+      io.bulwark.core.time.Scheduler pacing) {
+    if (fault instanceof io.bulwark.core.fault.FaultAction.TruncateBody t
+        && t.keepBytes() < body.length) {
+      out.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length));
+      Buffer kept = Buffer.buffer(java.util.Arrays.copyOf(body, t.keepBytes()));
+      out.write(kept)
+          .onComplete(
+              v -> {
+                if (req.version() == HttpVersion.HTTP_2) {
+                  out.reset(0);
+                } else {
+                  req.connection().close();
+                }
+              });
+    } else if (fault instanceof io.bulwark.core.fault.FaultAction.SlowBody slow
+        && body.length > 0) {
+      out.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length));
+      int chunk = (int) Math.max(1, Math.min((long) body.length, slow.bytesPerSecond() / 10));
+      long intervalNanos = chunk * 1_000_000_000L / slow.bytesPerSecond();
+      writeSlowly(out, body, 0, chunk, intervalNanos, pacing);
+    } else {
+      end(out, Buffer.buffer(body), closeAfterAnswer);
+    }
+  }
+
+  private void writeSlowly(
+      HttpServerResponse out,
+      byte[] body,
+      int from,
+      int chunk,
+      long intervalNanos,
+      io.bulwark.core.time.Scheduler pacing) {
+    if (out.closed()) {
+      return;
+    }
+    int to = Math.min(body.length, from + chunk);
+    Buffer part = Buffer.buffer(java.util.Arrays.copyOfRange(body, from, to));
+    if (to == body.length) {
+      end(out, part, closeAfterAnswer);
+      return;
+    }
+    out.write(part);
+    pacing.schedule(
+        intervalNanos,
+        () ->
+            eventLoop.runOnContext(v -> writeSlowly(out, body, to, chunk, intervalNanos, pacing)));
   }
 
   /**

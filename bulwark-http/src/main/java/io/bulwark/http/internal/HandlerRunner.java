@@ -5,21 +5,23 @@ import io.bulwark.http.Response;
 
 /**
  * Runs one admitted request's handler (on its virtual thread, or inline on the event loop for
- * non-blocking routes), in this order: the {@link DeadlineTimer} is armed, the {@link HandlerCall}
- * runs the handler with the context bound and through the inbound pipeline, the answer is encoded
- * and written, and {@link Failures} maps anything thrown to an {@link io.bulwark.http.HttpProblem}.
- * The exchange is finished (permits released, log written) whatever happens. Stateless apart from
- * its collaborators; thread-safe.
+ * non-blocking routes), in this order: the {@link DeadlineTimer} is armed, the {@link ServerFaults}
+ * injection point runs, the {@link HandlerCall} runs the handler with the context bound and through
+ * the inbound pipeline, the answer is encoded and written, and {@link Failures} maps anything
+ * thrown to an {@link io.bulwark.http.HttpProblem}. The exchange is finished (permits released, log
+ * written) whatever happens. Stateless apart from its collaborators; thread-safe.
  */
 final class HandlerRunner {
   private final DeadlineTimer deadlines;
   private final HandlerCall call;
   private final Failures failures;
+  private final ServerFaults faults;
 
-  HandlerRunner(DeadlineTimer deadlines, HandlerCall call, Failures failures) {
+  HandlerRunner(DeadlineTimer deadlines, HandlerCall call, Failures failures, ServerFaults faults) {
     this.deadlines = deadlines;
     this.call = call;
     this.failures = failures;
+    this.faults = faults;
   }
 
   void run(Exchange ex, RouteTable.Match match, byte[] body) {
@@ -33,7 +35,7 @@ final class HandlerRunner {
     boolean dropped = true;
     try {
       if (deadlines.arm(ex, inline)) {
-        dropped = answer(ex, call.invoke(ex, match, body));
+        dropped = answer(ex, faults.invoke(call, ex, match, body));
       }
     } catch (Exception | Error e) {
       dropped = failures.answer(ex, match, e);

@@ -111,7 +111,8 @@ public final class ServerEngine {
         new HandlerRunner(
             new DeadlineTimer(scheduler),
             new HandlerCall(routing.pipeline()),
-            new Failures(config.retryAfter()));
+            new Failures(config.retryAfter()),
+            new ServerFaults(config.service(), config.instance()));
     return new BodyStage(config.maxBodySize(), new Dispatcher(runner));
   }
 

@@ -1,0 +1,9 @@
+package io.bulwark.http.internal;
+
+import org.jspecify.annotations.Nullable;
+
+/** What knows the address of a request's peer: the server's exchange. */
+public interface PeerAddress {
+  /** The peer's IP address, or null if unknown. */
+  @Nullable String remoteHost();
+}
