@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  *     .duration(Duration.ofSeconds(30))
  *     .slo(Slo.builder("checkout").sli(Sli.endpointAvailability("checkout")).objective(0.99).build())
  *     .step("errors", Duration.ofSeconds(5), Duration.ofSeconds(20),
- *         FaultSpec.of("error", "http.client").withTarget("dependency", "payments")
+ *         StepFault.of("http-error", "http-client").withTarget("service", "payments")
  *             .withParam("status", "503").withPercent(30))
  *     .build();
  * }</pre>
@@ -144,7 +144,7 @@ public final class Experiment {
     private double budgetFloor;
 
     private Builder(String name) {
-      FaultSpec.checkName("experiment name", name);
+      StepFault.checkName("experiment name", name);
       this.name = name;
     }
 
@@ -196,12 +196,12 @@ public final class Experiment {
     }
 
     /** A step with a fixed share. */
-    public Builder step(String name, Duration at, Duration duration, FaultSpec fault) {
+    public Builder step(String name, Duration at, Duration duration, StepFault fault) {
       return step(new Step(name, at, duration, fault, null));
     }
 
     /** A step whose share grows along {@code ramp}. */
-    public Builder step(String name, Duration at, Duration duration, FaultSpec fault, Ramp ramp) {
+    public Builder step(String name, Duration at, Duration duration, StepFault fault, Ramp ramp) {
       return step(new Step(name, at, duration, fault, ramp));
     }
 

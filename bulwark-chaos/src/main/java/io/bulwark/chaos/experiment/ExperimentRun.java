@@ -173,7 +173,9 @@ public final class ExperimentRun {
       closeWindow(previous);
     }
     try {
-      String id = runner.faults.activate(stage.fault(), stage.duration(), experiment.seed());
+      String id =
+          runner.faults.activate(
+              stage.fault(), stage.duration(), experiment.name(), experiment.seed());
       activeByStep.put(step.name(), id);
       String what = describe(stage.fault());
       openWindows.put(id, new ExperimentResult.FaultWindow(step.name(), what, elapsedMillis(), -1));
@@ -208,10 +210,11 @@ public final class ExperimentRun {
     }
   }
 
-  static String describe(FaultSpec f) {
-    StringBuilder b = new StringBuilder(f.type()).append(" at ").append(f.point());
-    f.target().forEach((k, v) -> b.append(' ').append(k).append('=').append(v));
+  static String describe(StepFault f) {
+    StringBuilder b = new StringBuilder(f.type());
     f.params().forEach((k, v) -> b.append(' ').append(k).append('=').append(v));
+    b.append(" at ").append(f.points().isEmpty() ? "all points" : String.join(",", f.points()));
+    f.target().forEach((k, v) -> b.append(' ').append(k).append('=').append(v));
     if (f.cohort() != null) {
       b.append(" cohort=").append(f.cohort());
     }

@@ -104,7 +104,7 @@ public final class ExperimentRunner {
      * {@code state:NAME} of the timeline.
      */
     public Builder watch(String name, Supplier<String> state) {
-      FaultSpec.checkName("watch name", name);
+      StepFault.checkName("watch name", name);
       watches.put(name, Objects.requireNonNull(state, "state"));
       return this;
     }

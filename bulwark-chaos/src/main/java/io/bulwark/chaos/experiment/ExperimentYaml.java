@@ -8,8 +8,11 @@ import io.bulwark.telemetry.slo.Slo;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Loads an {@link Experiment} from YAML through bulwark-core's config reader, so every problem —
@@ -31,8 +34,8 @@ import java.util.Map;
  *   errors:
  *     at: 5s
  *     duration: 20s
- *     fault: {type: error, point: http.client, target: {dependency: payments}, percent: 30,
- *             params: {status: 503}}
+ *     fault: {type: http-error, status: 503}
+ *     radius: {points: [http-client], service: payments, percent: 30}
  * }</pre>
  */
 public final class ExperimentYaml {
@@ -176,7 +179,7 @@ public final class ExperimentYaml {
   }
 
   private static String named(String what, String value) {
-    FaultSpec.checkName(what, value);
+    StepFault.checkName(what, value);
     return value;
   }
 
@@ -185,7 +188,8 @@ public final class ExperimentYaml {
     Duration[] at = {Duration.ZERO};
     Duration[] duration = {Duration.ZERO};
     r.duration("at", d -> at[0] = d).duration("duration", d -> duration[0] = d);
-    FaultSpec fault = r.section("fault", ExperimentYaml::fault);
+    StepFault radius = r.section("radius", ExperimentYaml::radius);
+    StepFault fault = r.section("fault", f -> fault(f, radius));
     Ramp ramp = r.section("ramp", ExperimentYaml::ramp);
     if (fault == null) {
       return false; // the fault's own problem is already reported
@@ -199,21 +203,43 @@ public final class ExperimentYaml {
     return step;
   }
 
-  private static FaultSpec fault(ConfigReader r) {
-    r.require("type").require("point");
+  /** {@code fault: {type: http-error, status: 503}}: the type and its parameters. */
+  private static StepFault fault(ConfigReader r, @Nullable StepFault radius) {
+    r.require("type");
     String[] type = {""};
-    String[] point = {""};
+    Map<String, String> params = new LinkedHashMap<>();
+    r.string("type", t -> type[0] = named("fault type", t));
+    for (String key : r.keys()) {
+      if (!key.equals("type")) {
+        r.string(key, v -> params.put(key, v));
+      }
+    }
+    if (radius == null) {
+      return new StepFault(type[0], params, List.of(), Map.of(), 100, null);
+    }
+    return new StepFault(
+        type[0], params, radius.points(), radius.target(), radius.percent(), radius.cohort());
+  }
+
+  /** {@code radius: {points: [http-server], service: x, route: /a, percent: 30, cohort: c}}. */
+  private static StepFault radius(ConfigReader r) {
+    List<String> points = new ArrayList<>();
+    Map<String, String> target = new LinkedHashMap<>();
     double[] percent = {100};
     String[] cohort = {null};
-    Map<String, String> target = new LinkedHashMap<>();
-    Map<String, String> params = new LinkedHashMap<>();
-    r.string("type", t -> type[0] = named("fault type", t))
-        .string("point", p -> point[0] = named("fault point", p))
-        .decimal("percent", p -> percent[0] = FaultSpec.checkPercent(p))
-        .string("cohort", c -> cohort[0] = named("fault cohort", c));
-    r.section("target", s -> strings(s, target));
-    r.section("params", s -> strings(s, params));
-    return new FaultSpec(type[0], point[0], target, percent[0], cohort[0], params);
+    r.strings(
+        "points",
+        ps -> {
+          for (String p : ps) {
+            points.add(named("radius point", p));
+          }
+        });
+    for (String key : StepFault.TARGET_KEYS) {
+      r.string(key, v -> target.put(key, v));
+    }
+    r.decimal("percent", p -> percent[0] = StepFault.checkPercent(p))
+        .string("cohort", c -> cohort[0] = named("radius cohort", c));
+    return new StepFault("radius", Map.of(), points, target, percent[0], cohort[0]);
   }
 
   private static Ramp ramp(ConfigReader r) {

@@ -10,14 +10,14 @@ import java.time.Duration;
 public interface FaultControl {
 
   /**
-   * Activates {@code fault} for {@code ttl} (it expires by itself after that) under the run's
-   * {@code seed}.
+   * Activates {@code fault} for {@code ttl} (it expires by itself after that), tagged with the
+   * {@code experiment}'s name, its random choices seeded with {@code seed}.
    *
    * @return the id of the active fault, for {@link #deactivate}
    * @throws RuntimeException if the fault was refused (bad parameters, chaos disabled): the run
    *     stops with verdict FAILED naming the step
    */
-  String activate(FaultSpec fault, Duration ttl, long seed);
+  String activate(StepFault fault, Duration ttl, String experiment, long seed);
 
   /** Deactivates one fault (no error if it already expired). */
   void deactivate(String id);

@@ -17,7 +17,7 @@ import java.time.Duration;
  */
 public record HttpProbe(String name, URI url, int expectStatus, Duration every, Duration timeout) {
   public HttpProbe {
-    FaultSpec.checkName("probe name", name);
+    StepFault.checkName("probe name", name);
     String scheme = url.getScheme();
     if (scheme == null
         || !(scheme.equals("http") || scheme.equals("https"))

@@ -29,7 +29,7 @@ public record MetricCheck(
     double threshold) {
 
   public MetricCheck {
-    FaultSpec.checkName("check name", name);
+    StepFault.checkName("check name", name);
     if (!metric.matches("[a-zA-Z_:][a-zA-Z0-9_:]*")) {
       throw new IllegalArgumentException(
           "check " + name + ": metric must be a Prometheus metric name, was \"" + metric + "\"");

@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
 public record Rollback(
     String name, @Nullable String method, @Nullable URI url, @Nullable Runnable action) {
   public Rollback {
-    FaultSpec.checkName("rollback name", name);
+    StepFault.checkName("rollback name", name);
     if ((url == null) == (action == null)) {
       throw new IllegalArgumentException(
           "rollback " + name + " needs exactly one of an HTTP call and a Java action");

@@ -14,12 +14,12 @@ import org.jspecify.annotations.Nullable;
  * @param at when the fault starts, as an offset from the start of the run
  * @param duration how long it lasts; faults always expire
  * @param fault what to inject
- * @param ramp a growing blast radius, or null for a fixed share ({@link FaultSpec#percent()})
+ * @param ramp a growing blast radius, or null for a fixed share ({@link StepFault#percent()})
  */
 public record Step(
-    String name, Duration at, Duration duration, FaultSpec fault, @Nullable Ramp ramp) {
+    String name, Duration at, Duration duration, StepFault fault, @Nullable Ramp ramp) {
   public Step {
-    FaultSpec.checkName("step name", name);
+    StepFault.checkName("step name", name);
     if (at.isNegative()) {
       throw new IllegalArgumentException("step " + name + ": at must not be negative, was " + at);
     }
@@ -65,5 +65,5 @@ public record Step(
    * @param duration time to live of the activation
    * @param fault the fault with this stage's share
    */
-  public record Stage(Duration at, Duration duration, FaultSpec fault) {}
+  public record Stage(Duration at, Duration duration, StepFault fault) {}
 }

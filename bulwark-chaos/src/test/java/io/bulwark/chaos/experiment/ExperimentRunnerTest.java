@@ -44,7 +44,9 @@ class ExperimentRunnerTest {
             "errors",
             Duration.ofSeconds(5),
             Duration.ofSeconds(20),
-            FaultSpec.of("error", "http.server").withPercent(percent));
+            StepFault.of("http-error", "http-server")
+                .withParam("status", "503")
+                .withPercent(percent));
   }
 
   @Test
@@ -57,7 +59,7 @@ class ExperimentRunnerTest {
     assertThat(1 - c.measured()).isCloseTo(0.1 * 20 / 30, within(0.005));
     assertThat(r.budgets().get(0).badEvents()).isEqualTo(c.total() - c.good());
     assertThat(r.budgets().get(0).spent()).isCloseTo((1 - c.measured()) / 0.1, within(1e-9));
-    assertThat(shop.faults.calls).containsExactly("f0 on error 10.0% ttl 20000");
+    assertThat(shop.faults.calls).containsExactly("f0 on http-error 10.0% ttl 20000");
   }
 
   @Test
@@ -97,7 +99,7 @@ class ExperimentRunnerTest {
     assertThat(r.abort().atMillis()).isEqualTo(5_250);
     assertThat(r.abort().burnRate()).isCloseTo(50, within(2.0));
     assertThat(r.elapsedMillis()).isEqualTo(5_250);
-    assertThat(shop.faults.calls).containsExactly("f0 on error 100.0% ttl 20000", "f0 off");
+    assertThat(shop.faults.calls).containsExactly("f0 on http-error 100.0% ttl 20000", "f0 off");
     assertThat(shop.faults.active).isEmpty();
     assertThat(rolledBack).containsExactly("at " + Duration.ofMillis(5_250).toNanos());
     assertThat(r.faults())
@@ -123,7 +125,9 @@ class ExperimentRunnerTest {
                 "errors",
                 Duration.ofMillis(startMillis),
                 Duration.ofSeconds(5),
-                FaultSpec.of("error", "http.server").withPercent(50))
+                StepFault.of("http-error", "http-server")
+                    .withParam("status", "503")
+                    .withPercent(50))
             .build();
     ExperimentResult r = shop.run(shop.runner(e));
     assertThat(r.verdict()).isEqualTo(Verdict.ABORTED);
@@ -173,14 +177,17 @@ class ExperimentRunnerTest {
                 "grow",
                 Duration.ofSeconds(2),
                 Duration.ofSeconds(10),
-                FaultSpec.of("error", "http.server"),
+                StepFault.of("http-error", "http-server").withParam("status", "503"),
                 new Ramp(10, 15, Duration.ofSeconds(3), 40))
             .build();
     ExperimentResult r = shop.run(shop.runner(e));
     assertThat(shop.faults.calls)
         .containsExactly(
-            "f0 on error 10.0% ttl 3000",
-            "f0 off", "f1 on error 25.0% ttl 3000", "f1 off", "f2 on error 40.0% ttl 4000");
+            "f0 on http-error 10.0% ttl 3000",
+            "f0 off",
+            "f1 on http-error 25.0% ttl 3000",
+            "f1 off",
+            "f2 on http-error 40.0% ttl 4000");
     assertThat(r.faults())
         .extracting(
             ExperimentResult.FaultWindow::fromMillis, ExperimentResult.FaultWindow::toMillis)

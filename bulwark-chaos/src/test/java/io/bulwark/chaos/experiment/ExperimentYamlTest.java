@@ -54,13 +54,12 @@ class ExperimentYamlTest {
         errors:
           at: 5s
           duration: 20s
-          fault:
-            type: error
-            point: http.client
-            target: {dependency: payments}
+          fault: {type: http-error, status: 503}
+          radius:
+            points: [http-client]
+            service: payments
             percent: 30
             cohort: exp-1
-            params: {status: 503}
           ramp: {from: 10, by: 10, every: 5s, to: 30}
       rollbacks:
         reset:
@@ -118,8 +117,8 @@ class ExperimentYamlTest {
             "errors",
             Duration.ofSeconds(5),
             Duration.ofSeconds(20),
-            FaultSpec.of("error", "http.client")
-                .withTarget("dependency", "payments")
+            StepFault.of("http-error", "http-client")
+                .withTarget("service", "payments")
                 .withPercent(30)
                 .inCohort("exp-1")
                 .withParam("status", "503"),
@@ -206,17 +205,17 @@ class ExperimentYamlTest {
               errors:
                 at: 2s
                 duration: 5s
-                fault:
-                  type: error
-                  point: http.client
+                fault: {type: http-error, status: 503}
+                radius:
+                  points: [http-client]
                   percent: 150
               late:
                 at: 8s
                 duration: 5s
-                fault: {type: latency, point: http.server}
+                fault: {type: latency, delay: 1s}
               typo:
                 duration: 1s
-                faults: {type: error, point: http.client}
+                faults: {type: http-error}
             abort:
               burnRate: 5
             """);
@@ -226,7 +225,7 @@ class ExperimentYamlTest {
             s ->
                 assertThat(s)
                     .isEqualTo(
-                        "bad.yaml:13: method.errors.fault.percent: fault percent must be in"
+                        "bad.yaml:13: method.errors.radius.percent: fault percent must be in"
                             + " (0, 100], was 150.0"))
         .anySatisfy(
             s ->
@@ -283,7 +282,7 @@ class ExperimentYamlTest {
 
   @Test
   void theDslNamesTheBadValue() {
-    assertThatThrownBy(() -> FaultSpec.of("error", "http client"))
+    assertThatThrownBy(() -> StepFault.of("http-error", "http client"))
         .hasMessageContaining("\"http client\"");
     assertThatThrownBy(() -> new Ramp(50, 10, Duration.ofSeconds(1), 20))
         .hasMessageContaining("was 20");
@@ -296,7 +295,7 @@ class ExperimentYamlTest {
                         "s",
                         Duration.ofSeconds(8),
                         Duration.ofSeconds(5),
-                        FaultSpec.of("error", "http.client"))
+                        StepFault.of("http-error", "http-client"))
                     .build())
         .hasMessageContaining("step s ends at PT13S, after the duration PT10S");
     assertThatThrownBy(() -> Experiment.builder("x").duration(Duration.ofSeconds(1)).build())

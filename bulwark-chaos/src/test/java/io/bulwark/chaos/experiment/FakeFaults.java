@@ -13,7 +13,7 @@ import java.util.Random;
  * {@link #errorFor} per request. The chaos engine's own injection is tested in its packages.
  */
 final class FakeFaults implements FaultControl {
-  record Active(FaultSpec fault, Random random, long expiresAtNanos) {}
+  record Active(StepFault fault, Random random, long expiresAtNanos) {}
 
   final Map<String, Active> active = new LinkedHashMap<>();
   final List<String> calls = new ArrayList<>();
@@ -26,7 +26,7 @@ final class FakeFaults implements FaultControl {
   }
 
   @Override
-  public String activate(FaultSpec fault, Duration ttl, long seed) {
+  public String activate(StepFault fault, Duration ttl, String experiment, long seed) {
     if (refuse != null) {
       throw refuse;
     }
@@ -48,8 +48,8 @@ final class FakeFaults implements FaultControl {
   boolean errorFor(String point) {
     for (Active a : active.values()) {
       if (a.expiresAtNanos() > clock.nanoTime()
-          && a.fault().point().equals(point)
-          && a.fault().type().equals("error")
+          && a.fault().points().contains(point)
+          && a.fault().type().equals("http-error")
           && a.random().nextDouble() * 100 < a.fault().percent()) {
         return true;
       }

@@ -21,7 +21,8 @@ public final class ReportFixture {
                   "errors",
                   Duration.ofSeconds(5),
                   Duration.ofSeconds(4),
-                  FaultSpec.of("error", "http.server")
+                  StepFault.of("http-error", "http-server")
+                      .withParam("status", "503")
                       .withParam("body", "<script>alert('x')</script>"))
               .build();
       return shop.run(shop.runner(e).watch("payments-breaker", () -> state[0]));

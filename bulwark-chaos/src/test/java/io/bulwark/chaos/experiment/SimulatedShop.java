@@ -29,7 +29,7 @@ public final class SimulatedShop implements AutoCloseable {
   private void burst() {
     for (int i = 0; i < 10; i++) {
       sent.incrementAndGet();
-      checkout.record(faults.errorFor("http.server") ? Outcome.ERROR : Outcome.SUCCESS, 5_000_000);
+      checkout.record(faults.errorFor("http-server") ? Outcome.ERROR : Outcome.SUCCESS, 5_000_000);
     }
   }
 

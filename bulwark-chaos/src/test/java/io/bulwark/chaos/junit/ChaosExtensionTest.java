@@ -5,9 +5,9 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMetho
 
 import io.bulwark.chaos.experiment.Experiment;
 import io.bulwark.chaos.experiment.ExperimentResult;
-import io.bulwark.chaos.experiment.FaultSpec;
 import io.bulwark.chaos.experiment.MetricCheck;
 import io.bulwark.chaos.experiment.SimulatedShop;
+import io.bulwark.chaos.experiment.StepFault;
 import io.bulwark.chaos.report.ExperimentReport;
 import io.bulwark.telemetry.slo.Sli;
 import io.bulwark.telemetry.slo.Slo;
@@ -111,7 +111,9 @@ class ChaosExtensionTest {
               "errors",
               Duration.ofSeconds(2),
               Duration.ofSeconds(8),
-              FaultSpec.of("error", "http.server").withPercent(percent))
+              StepFault.of("http-error", "http-server")
+                  .withParam("status", "503")
+                  .withPercent(percent))
           .build();
     }
 
