@@ -12,7 +12,7 @@ module io.bulwark.chaos {
   requires transitive io.bulwark.telemetry;
   requires transitive com.fasterxml.jackson.databind;
   requires static transitive org.jspecify;
-  requires static transitive org.junit.jupiter.api;
+  requires static org.junit.jupiter.api;
   requires org.slf4j;
   requires transitive java.sql;
   requires java.net.http;

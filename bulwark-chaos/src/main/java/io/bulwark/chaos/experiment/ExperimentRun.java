@@ -25,9 +25,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One run of an experiment. Every state change (a tick, a fault stage, a note) goes through one
- * mailbox drained by whichever thread finds it idle, so the run's state is touched by one thread at
- * a time without a lock held across the fault control's I/O.
+ * One run of an experiment. Every state change (a tick, a fault stage, a note) is queued, in order,
+ * on one mailbox that the runner's executor drains one at a time, so the run's state is touched by
+ * one thread at a time without a lock, and the fault control's I/O never runs on the scheduler's
+ * thread when the executor is a virtual-thread one.
  */
 public final class ExperimentRun {
   private final ExperimentRunner runner;
@@ -63,7 +64,8 @@ public final class ExperimentRun {
         TimeSeriesStore.builder()
             .clock(clock)
             .resolution(tick)
-            .retention(experiment.duration().plus(tick.multipliedBy(4)))
+            // room for late ticks under real time: the whole run stays one window
+            .retention(experiment.duration().multipliedBy(2).plusMinutes(1))
             .maxSeries(100_000)
             .build();
     this.scraper = new StoreScraper(runner.telemetry, store);
@@ -361,10 +363,13 @@ public final class ExperimentRun {
   }
 
   private void submit(Runnable work) {
-    mailbox.add(work);
-    if (pending.getAndIncrement() != 0) {
-      return;
+    mailbox.add(work); // on the scheduler's thread: the order of the run's events is kept
+    if (pending.getAndIncrement() == 0) {
+      runner.executor.execute(this::drain);
     }
+  }
+
+  private void drain() {
     do {
       Runnable next = Objects.requireNonNull(mailbox.poll());
       try {

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -28,6 +29,7 @@ public final class ExperimentRunner {
   final @Nullable BudgetSource budget;
   final Map<String, Supplier<String>> watches;
   final ProbeCaller probeCaller;
+  final Executor executor;
 
   private ExperimentRunner(Builder b) {
     this.experiment = Objects.requireNonNull(b.experiment, "experiment");
@@ -37,6 +39,7 @@ public final class ExperimentRunner {
     this.budget = b.budget;
     this.watches = Map.copyOf(b.watches);
     this.probeCaller = b.probeCaller;
+    this.executor = b.executor;
   }
 
   public static Builder builder() {
@@ -68,6 +71,7 @@ public final class ExperimentRunner {
     private @Nullable BudgetSource budget;
     private final Map<String, Supplier<String>> watches = new LinkedHashMap<>();
     private ProbeCaller probeCaller = ProbeCaller.jdk();
+    private Executor executor = Runnable::run;
 
     private Builder() {}
 
@@ -112,6 +116,17 @@ public final class ExperimentRunner {
     /** How probes call their URL (default: the JDK HTTP client). */
     public Builder probeCaller(ProbeCaller caller) {
       this.probeCaller = Objects.requireNonNull(caller, "caller");
+      return this;
+    }
+
+    /**
+     * Where the run's work (ticks, fault activations, rollbacks) runs, one piece at a time. The
+     * default runs it on the scheduler's thread, which keeps virtual-time tests synchronous; under
+     * real time with a fault control that does I/O ({@link HttpFaultControl}) give a virtual-thread
+     * executor, so the scheduler's thread never blocks on the network.
+     */
+    public Builder executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * }
  * }</pre>
  */
+@SuppressWarnings("exports") // JUnit is optional (static): only tests that use this need it
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.METHOD)

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * of the same experiment in one test gets {@code NAME-2}) and publishes their paths as report
  * entries. Reports are written whether the test passed or failed.
  */
+@SuppressWarnings("exports") // JUnit is optional (static): only tests that use this need it
 public final class ChaosExtension implements ParameterResolver, AfterEachCallback {
   private static final ExtensionContext.Namespace NS =
       ExtensionContext.Namespace.create(ChaosExtension.class);
