@@ -127,6 +127,32 @@ public sealed interface Fault {
     }
   }
 
+  /**
+   * A {@link java.sql.SQLException} with {@code sqlState} (5 letters or digits, e.g. {@code 40001}
+   * serialization failure, {@code 08006} connection failure) and {@code message}, thrown by the
+   * chaos DataSource ({@link io.bulwark.chaos.jdbc.ChaosDataSource}) instead of the JDBC call.
+   */
+  record SqlError(String sqlState, String message) implements Fault {
+    public SqlError {
+      Objects.requireNonNull(sqlState, "sqlState");
+      Objects.requireNonNull(message, "message");
+      if (!sqlState.matches("[0-9A-Z]{5}")) {
+        throw new IllegalArgumentException(
+            "sql-error SQLState must be 5 digits or upper-case letters, was \"" + sqlState + "\"");
+      }
+    }
+
+    @Override
+    public String type() {
+      return "sql-error";
+    }
+
+    @Override
+    public Set<FaultPointKind> points() {
+      return EnumSet.of(FaultPointKind.JDBC);
+    }
+  }
+
   /** The call is dropped: it hangs until the caller's deadline (or the fault's end). */
   record Blackhole() implements Fault {
     @Override

@@ -300,6 +300,9 @@ final class FaultTable implements FaultInjector {
           new FaultAction.Delay(tag, l.delay().sampleNanos(unit(mix(hash + GOLDEN))));
       case Fault.HttpError h -> new FaultAction.Status(tag, h.status());
       case Fault.Raise r -> new FaultAction.Raise(tag, r.newException());
+      case Fault.SqlError q ->
+          new FaultAction.Raise(
+              tag, new io.bulwark.chaos.jdbc.InjectedSqlException(q.sqlState(), q.message(), tag));
       case Fault.Blackhole b -> new FaultAction.Blackhole(tag, Math.max(0, e.expiresAtNanos - now));
       case Fault.SlowBody s -> new FaultAction.SlowBody(tag, s.bytesPerSecond());
       case Fault.TruncatedBody t -> new FaultAction.TruncateBody(tag, t.keepBytes());

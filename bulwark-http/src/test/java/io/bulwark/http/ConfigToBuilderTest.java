@@ -41,6 +41,8 @@ class ConfigToBuilderTest {
             .maxConnections(50)
             .maxConnectionsPerAddress(5)
             .tls(Path.of("server.p12"), "secret")
+            .service("inventory")
+            .instance("inventory-1")
             .build();
     COPIES.copiesEveryField(sample, ServerConfig.builder().build(), sample.toBuilder().build());
     COPIES.changesOnly(sample, sample.toBuilder().maxConnections(51).build(), "maxConnections");

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.bulwark.chaos.ActiveFault;
 import io.bulwark.chaos.Chaos;
 import io.bulwark.chaos.FaultSpec;
+import io.bulwark.core.fault.FaultPoints;
 import io.bulwark.http.BulwarkServer;
 import io.bulwark.http.HttpProblem;
 import io.bulwark.http.Request;
@@ -44,7 +45,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ChaosRoutes {
   /** The path of the routes. */
-  public static final String PATH = "/chaos/faults";
+  public static final String PATH = FaultPoints.EXEMPT_ROUTE_PREFIX + "faults";
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -65,6 +66,21 @@ public final class ChaosRoutes {
         .post(PATH, routes::start)
         .delete(PATH, routes::clearAll)
         .delete(PATH + "/{id}", routes::clear);
+  }
+
+  /**
+   * The {@link FaultSpec} of a fault in the JSON form these routes take (see the class comment):
+   * the one parser of that form, for experiments that start the same faults in-process.
+   *
+   * @throws IllegalArgumentException whose message is {@code "<field>: <problem>"}, naming the
+   *     field (e.g. {@code fault.status}) and the value it refuses
+   */
+  public static FaultSpec parseFault(JsonNode body) {
+    try {
+      return FaultJson.parse(Objects.requireNonNull(body, "body"));
+    } catch (FaultJson.BadInput e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
   }
 
   private Response list(Request request) {

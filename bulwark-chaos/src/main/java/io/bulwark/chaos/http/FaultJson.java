@@ -107,6 +107,13 @@ final class FaultJson {
         Duration offset = duration(require(f, "offset", "fault."), "fault.offset");
         yield attempt("fault.offset", () -> new Fault.ClockSkew(offset));
       }
+      case "sql-error" -> {
+        unknown(f, Set.of("type", "sql-state", "message"), "fault.");
+        String state = text(require(f, "sql-state", "fault."), "fault.sql-state");
+        String message =
+            f.has("message") ? text(f.get("message"), "fault.message") : "injected by chaos";
+        yield attempt("fault.sql-state", () -> new Fault.SqlError(state, message));
+      }
       case "cpu-burn" -> {
         unknown(f, Set.of("type", "threads"), "fault.");
         int threads = (int) integer(require(f, "threads", "fault."), "fault.threads");
@@ -123,8 +130,8 @@ final class FaultJson {
               "unknown fault type \""
                   + type
                   + "\"; expected one of [latency, http-error, exception, blackhole, slow-body,"
-                  + " truncated-body, duplicate-delivery, reorder-delivery, clock-skew, cpu-burn,"
-                  + " memory-ballast]");
+                  + " truncated-body, duplicate-delivery, reorder-delivery, clock-skew, sql-error,"
+                  + " cpu-burn, memory-ballast]");
     };
   }
 

@@ -10,8 +10,13 @@ public enum FaultPointKind {
   EVENT_PRODUCE,
   /** An event log delivery to a consumer. */
   EVENT_CONSUME,
-  /** A saga step's action or compensation. */
+  /** A saga step, before its action runs (nothing happened yet). */
   SAGA_STEP,
+  /**
+   * A saga step after its action ran (its effect happened) and before its outcome is recorded: an
+   * error here fails a step whose effect is done, the at-least-once case.
+   */
+  SAGA_STEP_AFTER,
   /** A JDBC call through the chaos DataSource. */
   JDBC,
   /** A clock reading through the chaos clock decorator. */

@@ -1,6 +1,9 @@
 package io.bulwark.saga.internal;
 
 import io.bulwark.core.context.Context;
+import io.bulwark.core.fault.FaultInjector;
+import io.bulwark.core.fault.FaultPoints;
+import io.bulwark.core.fault.FaultTag;
 import io.bulwark.core.telemetry.Outcome;
 import io.bulwark.core.telemetry.SpanKind;
 import io.bulwark.core.telemetry.TelemetrySpan;
@@ -158,6 +161,10 @@ final class StepRunner {
       timer.cancel();
       ex.state.activeActions.decrementAndGet();
     }
+    FaultTag fault = sc.fault;
+    if (fault != null) {
+      fault.tag(span);
+    }
     String red = "saga." + ex.row().workflow() + "." + step.name();
     long took = engine.clock.nanoTime() - t0;
     try {
@@ -200,6 +207,10 @@ final class StepRunner {
               .settings
               .faults()
               .faultFor(ex.row().workflow(), step.name(), StepFaults.Target.ACTION, attempt);
+      FaultInjector fi = FaultPoints.injector();
+      if (fi != null) { // before the store's write lock: a delay must not hold it
+        sc.context().call(() -> StepChaos.before(fi, ex.row().workflow(), sc));
+      }
       if (step.transactional()) {
         ex.engine.store.lockWrites();
         locked = true;
@@ -210,7 +221,12 @@ final class StepRunner {
       if (fault != null) {
         throw fault;
       }
-      T value = sc.context().call(() -> step.action().run(sc));
+      T value =
+          fi == null
+              ? sc.context().call(() -> step.action().run(sc))
+              : sc.context()
+                  .call(
+                      () -> StepChaos.after(ex.row().workflow(), sc, () -> step.action().run(sc)));
       String out = ex.engine.json.encode(ex.runId, "step " + step.name(), value);
       sc.outputJson = out;
       if (tx != null) {
@@ -616,6 +632,7 @@ final class StepRunner {
     private final boolean transactional;
     volatile @Nullable Connection connection;
     volatile @Nullable String outputJson;
+    volatile @Nullable FaultTag fault;
 
     StepCtx(
         String runId, String name, int index, int attempt, Context context, boolean transactional) {

@@ -1,11 +1,14 @@
 package io.bulwark.events.internal.embedded;
 
+import io.bulwark.core.fault.FaultInjector;
+import io.bulwark.core.fault.FaultPoints;
 import io.bulwark.events.Consumer;
 import io.bulwark.events.ConsumerConfig;
 import io.bulwark.events.ConsumerConfig.StartFrom;
 import io.bulwark.events.EventLogException;
 import io.bulwark.events.EventRecord;
 import io.bulwark.events.TopicPartition;
+import io.bulwark.events.internal.EventFaults;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -89,6 +92,12 @@ final class EmbeddedConsumer implements Consumer {
 
   @Override
   public List<EventRecord> poll(Duration timeout) {
+    List<EventRecord> records = pollRecords(timeout);
+    FaultInjector fi = FaultPoints.injector();
+    return fi == null ? records : EventFaults.consume(fi, this, config.groupId(), records, timeout);
+  }
+
+  private List<EventRecord> pollRecords(Duration timeout) {
     checkOpen();
     if (topics.isEmpty()) {
       throw new IllegalStateException("subscribe before polling (group " + config.groupId() + ")");

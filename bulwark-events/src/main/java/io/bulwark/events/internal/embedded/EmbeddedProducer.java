@@ -1,6 +1,9 @@
 package io.bulwark.events.internal.embedded;
 
 import io.bulwark.core.context.Context;
+import io.bulwark.core.fault.FaultAction;
+import io.bulwark.core.fault.FaultInjector;
+import io.bulwark.core.fault.FaultPoints;
 import io.bulwark.core.telemetry.HopSpans;
 import io.bulwark.core.telemetry.TelemetrySpan;
 import io.bulwark.events.EventLogException;
@@ -11,6 +14,7 @@ import io.bulwark.events.ProducerConfig;
 import io.bulwark.events.ProducerFencedException;
 import io.bulwark.events.RecordMetadata;
 import io.bulwark.events.TopicPartition;
+import io.bulwark.events.internal.EventFaults;
 import io.bulwark.events.internal.ProducerBuffer;
 import io.bulwark.events.internal.ProducerSpans;
 import io.bulwark.events.internal.RecordContext;
@@ -98,6 +102,23 @@ final class EmbeddedProducer implements Producer {
       throw new IllegalStateException("producer is closed");
     }
     TopicPartition tp = partitionOf(record);
+    FaultInjector fi = FaultPoints.injector();
+    if (fi == null) {
+      return send(record, tp, null, null);
+    }
+    FaultAction fault = EventFaults.produce(fi, tp.topic(), tp.partition());
+    CompletableFuture<RecordMetadata> result = send(record, tp, fi, fault);
+    for (int i = EventFaults.produceCopies(fault); i > 0; i--) {
+      var unused = send(record, tp, fi, fault);
+    }
+    return result;
+  }
+
+  private CompletableFuture<RecordMetadata> send(
+      OutgoingRecord record,
+      TopicPartition tp,
+      @Nullable FaultInjector fi,
+      @Nullable FaultAction fault) {
     long ts =
         record.timestampMillis() >= 0
             ? record.timestampMillis()
@@ -107,6 +128,9 @@ final class EmbeddedProducer implements Producer {
         new BatchCodec.Entry(ts, record.key(), record.value(), headers(record, span.context()));
     CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
     CompletableFuture<RecordMetadata> result = ProducerSpans.endWhenDone(span, future);
+    if (fi != null && fault != null && EventFaults.failsProduce(fi, fault, span, future)) {
+      return result;
+    }
     Transaction t = txn;
     if (t != null) {
       t.records.add(new Buffered(tp, entry, future));

@@ -1,5 +1,7 @@
 package io.bulwark.events.internal.kafka;
 
+import io.bulwark.core.fault.FaultInjector;
+import io.bulwark.core.fault.FaultPoints;
 import io.bulwark.events.Consumer;
 import io.bulwark.events.ConsumerConfig;
 import io.bulwark.events.ConsumerConfig.StartFrom;
@@ -7,6 +9,7 @@ import io.bulwark.events.EventLogException;
 import io.bulwark.events.EventRecord;
 import io.bulwark.events.Headers;
 import io.bulwark.events.TopicPartition;
+import io.bulwark.events.internal.EventFaults;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -90,6 +93,12 @@ final class KafkaConsumerAdapter implements Consumer {
    */
   @Override
   public List<EventRecord> poll(Duration timeout) {
+    List<EventRecord> records = pollRecords(timeout);
+    FaultInjector fi = FaultPoints.injector();
+    return fi == null ? records : EventFaults.consume(fi, this, config.groupId(), records, timeout);
+  }
+
+  private List<EventRecord> pollRecords(Duration timeout) {
     ConsumerRecords<byte[], byte[]> polled;
     try {
       polled = consumer.poll(timeout);

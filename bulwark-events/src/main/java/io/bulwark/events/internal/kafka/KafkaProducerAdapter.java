@@ -1,6 +1,9 @@
 package io.bulwark.events.internal.kafka;
 
 import io.bulwark.core.context.Context;
+import io.bulwark.core.fault.FaultAction;
+import io.bulwark.core.fault.FaultInjector;
+import io.bulwark.core.fault.FaultPoints;
 import io.bulwark.core.telemetry.HopSpans;
 import io.bulwark.core.telemetry.TelemetrySpan;
 import io.bulwark.events.BufferFullException;
@@ -13,6 +16,7 @@ import io.bulwark.events.ProducerConfig;
 import io.bulwark.events.ProducerFencedException;
 import io.bulwark.events.RecordMetadata;
 import io.bulwark.events.TopicPartition;
+import io.bulwark.events.internal.EventFaults;
 import io.bulwark.events.internal.ProducerBuffer;
 import io.bulwark.events.internal.ProducerSpans;
 import io.bulwark.events.internal.RecordContext;
@@ -69,10 +73,40 @@ final class KafkaProducerAdapter implements Producer {
   @Override
   public CompletableFuture<RecordMetadata> send(OutgoingRecord record) {
     int partition = partitionOf(record);
-    buffer.acquire(record.topic());
+    FaultInjector fi = FaultPoints.injector();
+    if (fi == null) {
+      return send(record, partition, null, null);
+    }
+    FaultAction fault = EventFaults.produce(fi, record.topic(), partition);
+    CompletableFuture<RecordMetadata> result = send(record, partition, fi, fault);
+    for (int i = EventFaults.produceCopies(fault); i > 0; i--) {
+      var unused = send(record, partition, fi, fault);
+    }
+    return result;
+  }
+
+  private CompletableFuture<RecordMetadata> send(
+      OutgoingRecord record,
+      int partition,
+      @Nullable FaultInjector fi,
+      @Nullable FaultAction fault) {
+    if (fi == null || fault == null) {
+      buffer.acquire(record.topic()); // before the span, as it always was
+    }
     TelemetrySpan span = HopSpans.producer(config.tracing(), Context.current(), record.topic());
     CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
     CompletableFuture<RecordMetadata> result = ProducerSpans.endWhenDone(span, future);
+    if (fi != null && fault != null) {
+      if (EventFaults.failsProduce(fi, fault, span, future)) {
+        return result; // nothing sent, no buffer slot taken
+      }
+      try {
+        buffer.acquire(record.topic());
+      } catch (RuntimeException e) {
+        future.completeExceptionally(e); // ends the span; the caller gets the exception
+        throw e;
+      }
+    }
     ProducerRecord<byte[], byte[]> pr =
         new ProducerRecord<>(
             record.topic(),
