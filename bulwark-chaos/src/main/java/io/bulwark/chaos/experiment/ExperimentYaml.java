@@ -195,6 +195,8 @@ public final class ExperimentYaml {
       return false; // the fault's own problem is already reported
     }
     Step step = new Step(name, at[0], duration[0], fault, ramp);
+    // the chaos engine's own parser: a bad type or parameter is an error of this file, not a run
+    ChaosFaultControl.toSpec(fault, step.duration(), "validation", 0);
     if (step.end().compareTo(total) > 0) {
       throw new IllegalArgumentException(
           "step ends at " + step.end() + ", after the experiment's duration " + total);
