@@ -134,12 +134,12 @@ class ChaosRunCommandTest {
   }
 
   @Test
-  void aFaultTheServiceRefusesFailsNamingTheField() throws Exception {
+  void aFaultTheChaosParserRefusesIsAnInvalidFileAndNothingIsInjected() throws Exception {
     Result r = run(experiment("bad-status", "/hello", 100).replace("status: 503", "status: 42"));
-    assertThat(r.code()).isEqualTo(1);
-    assertThat(r.out())
-        .contains("VERDICT FAILED: step errors: the fault was refused")
-        .contains("400");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("exp.yaml:").contains("method.errors").contains("fault.status");
+    assertThat(r.out()).doesNotContain("VERDICT");
+    assertThat(chaos.active()).isEmpty();
   }
 
   @Test
