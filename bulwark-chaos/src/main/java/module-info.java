@@ -15,6 +15,7 @@ module io.bulwark.chaos {
   requires static org.junit.jupiter.api;
   requires org.slf4j;
   requires transitive java.sql;
+  requires java.net.http;
 
   exports io.bulwark.chaos;
   exports io.bulwark.chaos.experiment;
@@ -22,4 +23,5 @@ module io.bulwark.chaos {
   exports io.bulwark.chaos.http;
   exports io.bulwark.chaos.jdbc;
   exports io.bulwark.chaos.resource;
+  exports io.bulwark.chaos.report;
 }

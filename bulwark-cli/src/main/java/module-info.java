@@ -3,6 +3,8 @@ module io.bulwark.cli {
   requires io.bulwark.core;
   requires info.picocli;
   requires io.bulwark.examples.shop;
+  requires io.bulwark.chaos;
+  requires static org.jspecify;
 
   opens io.bulwark.cli to
       info.picocli;
