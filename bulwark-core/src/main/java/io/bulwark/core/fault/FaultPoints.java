@@ -15,6 +15,12 @@ import org.jspecify.annotations.Nullable;
  * time.
  */
 public final class FaultPoints {
+  /**
+   * Server routes under this prefix (the chaos admin routes) are never faulted, so that a fault on
+   * every route can still be listed and cleared over HTTP.
+   */
+  public static final String EXEMPT_ROUTE_PREFIX = "/chaos/";
+
   private static final AtomicReference<@Nullable FaultInjector> INSTALLED = new AtomicReference<>();
 
   private FaultPoints() {}

@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * timer answers 504) — both only on handler threads, never on the event loop of a non-blocking
  * route, where they are skipped; an error status is answered instead of calling the handler; an
  * exception is thrown as if the handler had thrown it; a slow or truncated body is applied when the
- * handler's answer is written ({@link Exchange#bodyFault}). System routes are never faulted.
+ * handler's answer is written ({@link Exchange#bodyFault}). System routes and the chaos admin
+ * routes ({@link FaultPoints#EXEMPT_ROUTE_PREFIX}) are never faulted.
  */
 final class ServerFaults {
   private final String service;
@@ -31,7 +32,7 @@ final class ServerFaults {
   Response invoke(HandlerCall call, Exchange ex, RouteTable.Match match, byte[] body)
       throws Exception {
     FaultInjector faults = ex.system ? null : FaultPoints.injector();
-    if (faults == null) {
+    if (faults == null || match.template().startsWith(FaultPoints.EXEMPT_ROUTE_PREFIX)) {
       return call.invoke(ex, match, body);
     }
     FaultSite site = new FaultSite(FaultPointKind.HTTP_SERVER, service, instance, match.template());
