@@ -12,9 +12,10 @@ module io.bulwark.chaos {
   requires transitive io.bulwark.telemetry;
   requires transitive com.fasterxml.jackson.databind;
   requires static transitive org.jspecify;
-  requires static org.junit.jupiter.api;
+  requires static transitive org.junit.jupiter.api;
   requires org.slf4j;
   requires transitive java.sql;
+  requires java.net.http;
 
   exports io.bulwark.chaos;
   exports io.bulwark.chaos.experiment;
@@ -22,4 +23,5 @@ module io.bulwark.chaos {
   exports io.bulwark.chaos.http;
   exports io.bulwark.chaos.jdbc;
   exports io.bulwark.chaos.resource;
+  exports io.bulwark.chaos.report;
 }
