@@ -12,6 +12,7 @@ module io.bulwark.runtime {
   requires transitive io.bulwark.resilience;
   requires transitive io.bulwark.telemetry;
   requires transitive io.bulwark.http;
+  requires transitive io.bulwark.chaos;
   requires io.vertx.core;
   requires org.slf4j;
   requires HdrHistogram;

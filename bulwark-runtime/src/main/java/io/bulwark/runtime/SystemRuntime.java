@@ -1,5 +1,7 @@
 package io.bulwark.runtime;
 
+import io.bulwark.chaos.InstanceKiller;
+import io.bulwark.chaos.NetworkPartitioner;
 import io.bulwark.core.time.Clock;
 import io.bulwark.http.discovery.Endpoint;
 import io.bulwark.http.discovery.ServiceDiscovery;
@@ -77,6 +79,21 @@ public interface SystemRuntime extends AutoCloseable {
    * would split the intervals.
    */
   List<ServiceStats> takeStats();
+
+  /**
+   * Kills instances for chaos experiments: {@code kill(service, instanceId)} is {@link
+   * InstanceHandle#kill()} of that instance (throws naming it when unknown or of another service).
+   */
+  InstanceKiller instanceKiller();
+
+  /**
+   * Partitions services from each other, both directions, until healed (or the runtime stops).
+   * In-process: each instance's {@link InstanceContext#discovery()} is a view through the
+   * partitions, so its clients of a partitioned service see no endpoint ({@code FAIL}: calls fail
+   * at once) or a loopback tarpit that never answers ({@code HANG}: calls time out); a heal gives
+   * them the real endpoints back at once.
+   */
+  NetworkPartitioner partitioner();
 
   /** Every circuit breaker that any instance reported, with its last transition. */
   List<BreakerView> breakers();

@@ -165,8 +165,10 @@ public final class EventFaults {
     if (slowest != null) {
       pause(fi, slowest, "poll of " + group);
     }
-    for (Held h : held) {
-      place(out, h);
+    for (int i = held.size() - 1;
+        i >= 0;
+        i--) { // the latest first: no record passes one held later
+      place(out, held.get(i));
     }
     return out;
   }

@@ -1,5 +1,7 @@
 package io.bulwark.runtime.internal;
 
+import io.bulwark.chaos.InstanceKiller;
+import io.bulwark.chaos.NetworkPartitioner;
 import io.bulwark.core.time.Clock;
 import io.bulwark.core.time.Scheduler;
 import io.bulwark.http.discovery.Endpoint;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,11 +71,16 @@ public final class InProcessRuntime implements SystemRuntime {
 
   private @Nullable Thread starter;
 
+  private final Partitions partitions;
+
   public InProcessRuntime(SystemModel model, RuntimeOptions options) {
     this.model = Objects.requireNonNull(model, "model");
     this.options = Objects.requireNonNull(options, "options");
     Scheduler given = options.scheduler();
     this.clock = given == null ? Clock.system() : given.clock();
+    this.partitions =
+        new Partitions(
+            model.services().stream().map(ServiceSpec::name).collect(Collectors.toSet()));
     int k = 0;
     for (ServiceSpec spec : model.services()) {
       ServiceMeter meter = new ServiceMeter(spec.name(), clock);
@@ -245,11 +253,34 @@ public final class InProcessRuntime implements SystemRuntime {
     }
     subscriptions.forEach(ServiceDiscovery.Subscription::close);
     subscriptions.clear();
+    partitions.close();
     SystemParts p = parts;
     if (p != null) {
       p.close();
     }
     phase = Phase.STOPPED;
+  }
+
+  /** The partitions every instance's discovery view goes through. */
+  Partitions partitions() {
+    return partitions;
+  }
+
+  @Override
+  public NetworkPartitioner partitioner() {
+    return partitions;
+  }
+
+  @Override
+  public InstanceKiller instanceKiller() {
+    return (service, instanceId) -> {
+      InstanceHandle h = instance(instanceId);
+      if (!h.service().equals(service)) {
+        throw new IllegalArgumentException(
+            "instance " + instanceId + " is of service " + h.service() + ", not " + service);
+      }
+      h.kill();
+    };
   }
 
   @Override

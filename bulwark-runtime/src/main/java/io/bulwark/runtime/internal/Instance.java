@@ -100,6 +100,10 @@ final class Instance implements InstanceHandle {
     return meter;
   }
 
+  InProcessRuntime runtime() {
+    return runtime;
+  }
+
   long seed() {
     return runtime.options().seed();
   }

@@ -28,6 +28,7 @@ final class RunContext implements InstanceContext {
   private final BulwarkTelemetry telemetry;
   private final ResilienceListener resilienceListener;
   private final BulwarkServer.Builder server;
+  private final ServiceDiscovery discovery;
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
   private volatile boolean stopping;
 
@@ -43,6 +44,9 @@ final class RunContext implements InstanceContext {
     this.parts = parts;
     this.telemetry = telemetry;
     this.resilienceListener = resilienceListener;
+    this.discovery =
+        new PartitionedDiscovery(
+            parts.registry, instance.service(), instance.runtime().partitions());
     this.server =
         BulwarkServer.builder()
             .config(config)
@@ -89,7 +93,7 @@ final class RunContext implements InstanceContext {
 
   @Override
   public ServiceDiscovery discovery() {
-    return parts.registry;
+    return discovery;
   }
 
   @Override

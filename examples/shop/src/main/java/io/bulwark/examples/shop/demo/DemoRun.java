@@ -1,10 +1,14 @@
 package io.bulwark.examples.shop.demo;
 
+import io.bulwark.chaos.ActiveFault;
+import io.bulwark.chaos.Chaos;
+import io.bulwark.chaos.ChaosConfig;
 import io.bulwark.core.time.SystemScheduler;
 import io.bulwark.examples.shop.InvariantReport;
 import io.bulwark.examples.shop.Shop;
 import io.bulwark.examples.shop.ShopOptions;
 import io.bulwark.examples.shop.gameday.GameDay;
+import io.bulwark.examples.shop.gameday.GameDayChaos;
 import io.bulwark.examples.shop.gameday.Scenario;
 import io.bulwark.examples.shop.gameday.Scenarios;
 import io.bulwark.examples.shop.gameday.StepEvent;
@@ -110,8 +114,21 @@ final class DemoRun {
         });
     LoadReport report;
     List<StepEvent> steps;
-    try (SystemScheduler scheduler = SystemScheduler.create()) {
-      GameDay day = new GameDay(scenario, options.duration(), runtime::instance, scheduler);
+    List<String> faults = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (SystemScheduler scheduler = SystemScheduler.create();
+        Chaos chaos =
+            Chaos.builder()
+                .config(ChaosConfig.enabledDefaults())
+                .scheduler(scheduler)
+                .listener(chaosLog(faults))
+                .build()) {
+      GameDay day =
+          new GameDay(
+              scenario,
+              options.duration(),
+              runtime::instance,
+              scheduler,
+              new GameDayChaos(chaos, runtime.instanceKiller()));
       control.attach(users);
       day.addListener(view);
       view.loadStarted();
@@ -126,6 +143,8 @@ final class DemoRun {
       control.detach();
     }
     track(runtime.breakers(), true);
+    out.println(faults.isEmpty() ? "chaos faults: none" : "chaos faults:");
+    faults.forEach(f -> out.println("  " + f));
     InvariantReport invariants = null;
     if (control.stopped()) {
       out.println("stopped: the invariants are not judged");
@@ -182,6 +201,27 @@ final class DemoRun {
     } finally {
       control.detach();
     }
+  }
+
+  /** Prints each chaos fault as it starts and ends (the live timeline) and keeps the list. */
+  private Chaos.Listener chaosLog(List<String> faults) {
+    return new Chaos.Listener() {
+      @Override
+      public void started(ActiveFault fault) {
+        out.println("chaos: " + describe(fault) + " started");
+      }
+
+      @Override
+      public void ended(ActiveFault fault, Chaos.EndReason reason) {
+        String line = describe(fault) + " from " + fault.startedAt() + ", ended " + reason;
+        out.println("chaos: " + line);
+        faults.add(line);
+      }
+    };
+  }
+
+  private static String describe(ActiveFault f) {
+    return f.id() + " " + f.spec().fault() + " over " + f.spec().radius();
   }
 
   private void trackPorts(SystemRuntime runtime) {

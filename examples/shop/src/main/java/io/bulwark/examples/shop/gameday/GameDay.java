@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs a {@link Scenario} against a running system over a run of {@code duration}.
@@ -27,6 +28,7 @@ public final class GameDay implements AutoCloseable {
   private final Duration duration;
   private final Function<String, InstanceHandle> instances;
   private final Scheduler scheduler;
+  private final @Nullable GameDayChaos chaos;
   private final List<GameDayListener> listeners = new CopyOnWriteArrayList<>();
   private final List<StepEvent> done = new CopyOnWriteArrayList<>();
   private final List<ScheduledTask> tasks = new ArrayList<>();
@@ -39,6 +41,20 @@ public final class GameDay implements AutoCloseable {
       Duration duration,
       Function<String, InstanceHandle> instances,
       Scheduler scheduler) {
+    this(scenario, duration, instances, scheduler, null);
+  }
+
+  /**
+   * A game day whose chaos steps act through {@code chaos} (null: none; a chaos step then fails,
+   * reported like any failing step).
+   */
+  public GameDay(
+      Scenario scenario,
+      Duration duration,
+      Function<String, InstanceHandle> instances,
+      Scheduler scheduler,
+      @Nullable GameDayChaos chaos) {
+    this.chaos = chaos;
     this.scenario = Objects.requireNonNull(scenario, "scenario");
     this.duration = Objects.requireNonNull(duration, "duration");
     this.instances = Objects.requireNonNull(instances, "instances");
@@ -83,7 +99,7 @@ public final class GameDay implements AutoCloseable {
     announce(new StepEvent(step, due, started, Duration.ZERO, null), true);
     String error = null;
     try {
-      step.action().run(instances);
+      step.action().run(instances, chaos);
     } catch (RuntimeException e) {
       error = e.getClass().getSimpleName() + ": " + e.getMessage();
     }

@@ -1,13 +1,16 @@
 package io.bulwark.examples.shop.gameday;
 
+import io.bulwark.chaos.BlastRadius;
+import io.bulwark.chaos.Fault;
 import io.bulwark.examples.shop.Shop;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /**
  * The game days the demo knows. {@code game-day} (the default) follows the shop's contract: steady
- * state; at 0.15 a bad deploy of {@code payments-2}; at 0.40 {@code inventory-2} killed; at 0.60
- * recommendations down; at 0.80 everything healed.
+ * state; at 0.15 a bad deploy of {@code payments-2}; at 0.40 {@code inventory-2} killed and at 0.60
+ * recommendations down, both as chaos (the runtime's kill SPI, an HTTP error fault on the calls to
+ * recommendations); at 0.80 everything healed (the chaos faults cleared).
  */
 public final class Scenarios {
   /** The default scenario's name. */
@@ -41,15 +44,31 @@ public final class Scenarios {
         List.of(
             new Step(0, "steady state", Step.Action.none()),
             badDeployStep(0.15),
-            new Step(0.40, "kill inventory-2", in -> in.apply("inventory-2").kill()),
+            new Step(
+                0.40,
+                "chaos: kill inventory-2 (the runtime's instance-kill SPI)",
+                Step.Action.chaos((in, c) -> c.killer().kill("inventory", "inventory-2"))),
             new Step(
                 0.60,
-                "recommendations down (kill recommendations-1)",
-                in -> in.apply("recommendations-1").kill()),
+                "chaos: recommendations down (http-error 503 on every call to recommendations)",
+                Step.Action.chaos(Scenarios::recommendationsDown)),
             new Step(
                 0.80,
-                "heal: good payments-2, restart inventory-2 and recommendations-1",
-                Scenarios::heal)));
+                "heal: good payments-2, restart inventory-2, clear the chaos faults",
+                Step.Action.chaos(Scenarios::heal))));
+  }
+
+  /**
+   * Every call to recommendations answers 503 (a fault at the callers' HTTP client points), until
+   * the heal clears it or, at the latest, the longest duration chaos allows.
+   */
+  private static void recommendationsDown(
+      java.util.function.Function<String, io.bulwark.runtime.InstanceHandle> in, GameDayChaos c) {
+    c.chaos()
+        .start(
+            new Fault.HttpError(503),
+            BlastRadius.builder().dependency("recommendations").build(),
+            c.chaos().config().maxDuration());
   }
 
   private static Scenario steady() {
@@ -80,9 +99,9 @@ public final class Scenarios {
   }
 
   private static void heal(
-      java.util.function.Function<String, io.bulwark.runtime.InstanceHandle> in) {
+      java.util.function.Function<String, io.bulwark.runtime.InstanceHandle> in, GameDayChaos c) {
     in.apply("payments-2").deploy(Shop.GOOD_VERSION);
     in.apply("inventory-2").restart();
-    in.apply("recommendations-1").restart();
+    c.chaos().clearAll();
   }
 }

@@ -3,6 +3,7 @@ package io.bulwark.examples.shop.gameday;
 import io.bulwark.runtime.InstanceHandle;
 import java.util.Objects;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One step of a {@link Scenario}: at {@code fraction} of the run's duration, {@code action} runs on
@@ -28,9 +29,43 @@ public record Step(double fraction, String title, Action action) {
     /** Acts on the instances, found by id; may block (a deploy waits for readiness). */
     void run(Function<String, InstanceHandle> instances);
 
+    /**
+     * Acts with the game day's chaos ({@code null} when the game day has none); by default {@link
+     * #run(Function)}.
+     */
+    default void run(Function<String, InstanceHandle> instances, @Nullable GameDayChaos chaos) {
+      run(instances);
+    }
+
     /** Does nothing: a marker in the timeline. */
     static Action none() {
       return instances -> {};
     }
+
+    /** A step that acts through the game day's chaos; it fails (naming why) without one. */
+    static Action chaos(ChaosAction action) {
+      Objects.requireNonNull(action, "action");
+      return new Action() {
+        @Override
+        public void run(Function<String, InstanceHandle> instances) {
+          run(instances, null);
+        }
+
+        @Override
+        public void run(Function<String, InstanceHandle> instances, @Nullable GameDayChaos chaos) {
+          if (chaos == null) {
+            throw new IllegalStateException(
+                "this step injects chaos faults, but the game day was given no chaos controller");
+          }
+          action.run(instances, chaos);
+        }
+      };
+    }
+  }
+
+  /** What a chaos step does, given the instances and the game day's chaos. */
+  @FunctionalInterface
+  public interface ChaosAction {
+    void run(Function<String, InstanceHandle> instances, GameDayChaos chaos);
   }
 }

@@ -3,6 +3,10 @@ package io.bulwark.examples.shop.gameday;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bulwark.chaos.Chaos;
+import io.bulwark.chaos.ChaosConfig;
+import io.bulwark.chaos.Fault;
+import io.bulwark.core.fault.FaultPointKind;
 import io.bulwark.examples.shop.Shop;
 import io.bulwark.test.VirtualScheduler;
 import java.time.Duration;
@@ -10,6 +14,8 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Game days on virtual time: steps are due at their fractions and run in order. */
@@ -18,8 +24,21 @@ class GameDayTest {
   private final RecordingInstances instances = new RecordingInstances();
   private final BlockingQueue<StepEvent> done = new LinkedBlockingQueue<>();
 
+  private final Chaos chaos =
+      Chaos.builder().config(ChaosConfig.enabledDefaults()).scheduler(scheduler).build();
+
+  @AfterEach
+  void closeChaos() {
+    chaos.close();
+  }
+
   private GameDay start(Scenario scenario, Duration duration) {
-    GameDay day = new GameDay(scenario, duration, instances, scheduler);
+    return start(
+        scenario, duration, new GameDayChaos(chaos, (service, id) -> instances.apply(id).kill()));
+  }
+
+  private GameDay start(Scenario scenario, Duration duration, @Nullable GameDayChaos withChaos) {
+    GameDay day = new GameDay(scenario, duration, instances, scheduler, withChaos);
     day.addListener(
         new GameDayListener() {
           @Override
@@ -52,19 +71,29 @@ class GameDayTest {
           .containsExactly("deploy payments-2 " + Shop.BAD_PAYMENTS_VERSION);
       scheduler.advance(Duration.ofSeconds(25));
       assertThat(next().planned()).isEqualTo(Duration.ofSeconds(40));
+      assertThat(instances.list()).endsWith("kill inventory-2"); // through the kill SPI
+      assertThat(chaos.active()).isEmpty();
       scheduler.advance(Duration.ofSeconds(20));
       assertThat(next().planned()).isEqualTo(Duration.ofSeconds(60));
+      // recommendations down: a 503 fault on every call to recommendations
+      assertThat(chaos.active())
+          .singleElement()
+          .satisfies(
+              f -> {
+                assertThat(f.spec().fault()).isEqualTo(new Fault.HttpError(503));
+                assertThat(f.spec().radius().service()).isEqualTo("recommendations");
+                assertThat(f.spec().radius().points()).containsExactly(FaultPointKind.HTTP_CLIENT);
+              });
       scheduler.advance(Duration.ofSeconds(20));
       StepEvent heal = next();
       assertThat(heal.planned()).isEqualTo(Duration.ofSeconds(80));
+      assertThat(chaos.active()).isEmpty();
       assertThat(instances.list())
           .containsExactly(
               "deploy payments-2 " + Shop.BAD_PAYMENTS_VERSION,
               "kill inventory-2",
-              "kill recommendations-1",
               "deploy payments-2 " + Shop.GOOD_VERSION,
-              "restart inventory-2",
-              "restart recommendations-1");
+              "restart inventory-2");
       assertThat(day.events()).hasSize(5).allMatch(StepEvent::ok);
       assertThat(scheduler.pendingTasks()).isZero();
     }
@@ -88,6 +117,23 @@ class GameDayTest {
       scheduler.advance(Duration.ofSeconds(1));
       assertThat(next().ok()).isTrue();
       assertThat(instances.list()).containsExactly("kill cart-1");
+    }
+  }
+
+  @Test
+  @SuppressWarnings("try") // the day runs its steps until it is closed
+  void aChaosStepWithoutAChaosControllerFailsNamingWhy() throws Exception {
+    Scenario scenario =
+        new Scenario(
+            "no-chaos",
+            "a chaos step on a game day without chaos",
+            List.of(
+                new Step(0.1, "kill", Step.Action.chaos((in, c) -> c.killer().kill("a", "a-1")))));
+    try (GameDay day = start(scenario, Duration.ofSeconds(10), null)) {
+      scheduler.advance(Duration.ofSeconds(1));
+      StepEvent kill = next();
+      assertThat(kill.ok()).isFalse();
+      assertThat(kill.error()).contains("no chaos controller");
     }
   }
 
