@@ -27,6 +27,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToIntBiFunction;
 import java.util.function.ToIntFunction;
@@ -78,6 +79,10 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
   private final LongAdder negativeHits = new LongAdder();
   private final LongAdder invalidations = new LongAdder();
   private final LongAdder flushes = new LongAdder();
+  private final LongAdder earlyRefreshes = new LongAdder();
+  // numbers completed loads, so that a reader knows whether the load it sees completed before it
+  // asked (a hit, or an old failure to retry) or while it asked (its own miss, a failure to report)
+  private final AtomicLong loadSeq = new AtomicLong();
 
   private final String component;
   private final RedRecorder loadRed;
@@ -202,8 +207,8 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
       return null;
     }
     V v = e.value;
-    if (v == null) {
-      throw cachedFailureOrNull(key, e);
+    if (v == null && e.failure != null) {
+      throw cachedFailure(key, e);
     }
     return v;
   }
@@ -212,16 +217,23 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
   private @Nullable Entry<V> resolve(K key) {
     checkKey(key);
     for (int attempt = 0; ; attempt++) {
+      long loadsBefore = loadSeq.get();
       CompletableFuture<Entry<V>> f = async.get(key);
       if (f.isDone()) {
-        if (f.isCompletedExceptionally() && attempt == 0) {
-          // it had failed before this read: its waiters got the failure; load again
+        Entry<V> done = f.isCompletedExceptionally() ? null : f.getNow(null);
+        // completed before this read asked (a hit), or while it asked (this read's own miss)
+        boolean before = done == null || done.loadSeq <= loadsBefore;
+        boolean failed = done == null ? f.isCompletedExceptionally() : done.isTransientFailure();
+        if (attempt == 0 && before && failed) {
+          // it failed before this read: its waiters got the failure; this read loads again
           async.asMap().remove(key, f);
           continue;
         }
-        Entry<V> e = join(key, f);
-        countHit(key, e);
-        return e;
+        if (before) {
+          Entry<V> e = join(key, f);
+          countHit(key, e);
+          return e;
+        }
       }
       misses.increment();
       long start = clock.nanoTime();
@@ -241,7 +253,9 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
       return;
     }
     if (e.value == null) {
-      negativeHits.increment();
+      if (!e.isTransientFailure()) {
+        negativeHits.increment();
+      }
       return;
     }
     hits.increment();
@@ -250,6 +264,7 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
       double rand =
           1.0 - (seeded != null ? seeded.nextDouble() : ThreadLocalRandom.current().nextDouble());
       if (now - e.loadNanos * beta * Math.log(rand) >= e.freshUntilNanos) {
+        earlyRefreshes.increment();
         CompletableFuture<Entry<V>> unused = sync.refresh(key);
       }
     }
@@ -265,10 +280,14 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     }
   }
 
-  private RuntimeException cachedFailureOrNull(K key, Entry<V> e) {
+  private RuntimeException cachedFailure(K key, Entry<V> e) {
     Throwable failure = e.failure;
     if (failure == null) {
       throw new IllegalStateException("not a cached failure");
+    }
+    if (e.isTransientFailure()) {
+      return new CacheLoadException(
+          "cache " + name + ": loading key " + describe(key) + " failed: " + failure, failure);
     }
     return new CacheLoadException(
         "cache "
@@ -302,13 +321,16 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     }
     V v = e.value;
     if (v == null) {
-      Throwable cause = Objects.requireNonNull(e.failure);
+      Throwable cause = e.failure;
+      if (cause == null) {
+        return Lookup.absent();
+      }
       V last = lastGoodValue(key);
       if (last != null) {
         staleServed.increment();
         return Lookup.staleOnFailure(last, cause);
       }
-      throw cachedFailureOrNull(key, e);
+      throw cachedFailure(key, e);
     }
     if (clock.nanoTime() - e.freshUntilNanos >= 0) {
       staleServed.increment();
@@ -368,7 +390,7 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
       if (v != null) {
         result.put(me.getKey(), v);
       } else if (e.failure != null) {
-        throw cachedFailureOrNull(me.getKey(), e);
+        throw cachedFailure(me.getKey(), e);
       }
     }
     return result;
@@ -379,7 +401,7 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     checkKey(Objects.requireNonNull(key, "key"));
     Objects.requireNonNull(value, "value");
     long now = clock.nanoTime();
-    async.put(key, CompletableFuture.completedFuture(valueEntry(value, now, 0)));
+    async.put(key, CompletableFuture.completedFuture(valueEntry(value, now, 0, 0)));
     rememberLastGood(key, value);
   }
 
@@ -447,6 +469,16 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     }
   }
 
+  /** Runs Caffeine's pending maintenance (evictions) now; for tests. */
+  void cleanUp() {
+    sync.cleanUp();
+  }
+
+  /** How many reads started an XFetch early refresh; for tests. */
+  long earlyRefreshes() {
+    return earlyRefreshes.sum();
+  }
+
   @Override
   public String toString() {
     return "ReadThroughCache[" + name + "]";
@@ -466,21 +498,25 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     long end = clock.nanoTime();
     loadRed.success(end - start);
     if (value == null) {
-      return negativeNanos > 0 ? new Entry<>(null, null, end, 0, end, end + negativeNanos) : null;
+      return negativeNanos > 0
+          ? new Entry<>(null, null, end, 0, end, end + negativeNanos, loadSeq.incrementAndGet())
+          : null;
     }
     rememberLastGood(key, value);
-    return valueEntry(value, end, end - start);
+    return valueEntry(value, end, end - start, loadSeq.incrementAndGet());
   }
 
-  private @Nullable Entry<V> failed(Exception e, long start) {
+  private Entry<V> failed(Exception e, long start) {
     long end = clock.nanoTime();
     loadFailures.increment();
     loadRed.record(Outcome.of(e), end - start);
     if (negativeNanos > 0 && isNegative(e)) {
       decisions.record(component, "failure_cached", e.getClass().getSimpleName());
-      return new Entry<>(null, e, end, 0, end, end + negativeNanos);
+      return new Entry<>(null, e, end, 0, end, end + negativeNanos, loadSeq.incrementAndGet());
     }
-    throw new CompletionException(e);
+    // completes the load normally so that Caffeine neither logs nor keeps it: the entry expires at
+    // once, its waiters rethrow the failure, the next read loads again
+    return new Entry<>(null, e, end, 0, end, end, loadSeq.incrementAndGet());
   }
 
   private Map<K, Entry<V>> loadMany(Set<? extends K> keys) {
@@ -493,31 +529,31 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
       long end = clock.nanoTime();
       loadFailures.increment();
       loadRed.record(Outcome.of(e), end - start);
-      if (negativeNanos > 0 && isNegative(e)) {
-        Map<K, Entry<V>> failedAll = new HashMap<>();
-        for (K k : keys) {
-          failedAll.put(k, new Entry<>(null, e, end, 0, end, end + negativeNanos));
-        }
-        return failedAll;
+      long seq = loadSeq.incrementAndGet();
+      long expires = negativeNanos > 0 && isNegative(e) ? end + negativeNanos : end;
+      Map<K, Entry<V>> failedAll = new HashMap<>();
+      for (K k : keys) {
+        failedAll.put(k, new Entry<>(null, e, end, 0, end, expires, seq));
       }
-      throw new CompletionException(e);
+      return failedAll;
     }
     long end = clock.nanoTime();
     loadRed.success(end - start);
+    long seq = loadSeq.incrementAndGet();
     Map<K, Entry<V>> result = new HashMap<>();
     for (K k : keys) {
       V v = values.get(k);
       if (v != null) {
         rememberLastGood(k, v);
-        result.put(k, valueEntry(v, end, end - start));
+        result.put(k, valueEntry(v, end, end - start, seq));
       } else if (negativeNanos > 0) {
-        result.put(k, new Entry<>(null, null, end, 0, end, end + negativeNanos));
+        result.put(k, new Entry<>(null, null, end, 0, end, end + negativeNanos, seq));
       }
     }
     return result;
   }
 
-  private Entry<V> valueEntry(V value, long now, long loadNanos) {
+  private Entry<V> valueEntry(V value, long now, long loadNanos, long seq) {
     long life = ttlNanos;
     if (jitter > 0) {
       double u = seeded != null ? seeded.nextDouble() : ThreadLocalRandom.current().nextDouble();
@@ -532,7 +568,7 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
       fresh = now + life;
       expires = fresh;
     }
-    return new Entry<>(value, null, now, loadNanos, fresh, expires);
+    return new Entry<>(value, null, now, loadNanos, fresh, expires, seq);
   }
 
   private boolean isNegative(Exception e) {
@@ -630,7 +666,13 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
       if (old.value != null && clock.nanoTime() - old.freshUntilNanos >= 0) {
         staleServed.increment(); // a read of the stale entry started this refresh
       }
-      return CompletableFuture.supplyAsync(() -> loadOne(key), executor);
+      return CompletableFuture.supplyAsync(
+          () -> {
+            Entry<V> fresh = loadOne(key);
+            // a failed refresh keeps the old value (until its hard expiry)
+            return fresh != null && fresh.isTransientFailure() ? old : fresh;
+          },
+          executor);
     }
   }
 

@@ -22,14 +22,19 @@ final class Entry<V> {
   /** When Caffeine drops the entry. */
   final long expiresAtNanos;
 
+  /** The number of the load that made it, in the order loads completed; 0 for a put. */
+  final long loadSeq;
+
   Entry(
       @Nullable V value,
       @Nullable Throwable failure,
       long loadedAtNanos,
       long loadNanos,
       long freshUntilNanos,
-      long expiresAtNanos) {
+      long expiresAtNanos,
+      long loadSeq) {
     this.value = value;
+    this.loadSeq = loadSeq;
     this.failure = failure;
     this.loadedAtNanos = loadedAtNanos;
     this.loadNanos = loadNanos;
@@ -37,7 +42,8 @@ final class Entry<V> {
     this.expiresAtNanos = expiresAtNanos;
   }
 
-  boolean isNegative() {
-    return value == null;
+  /** A failure handed to the callers of one load and not cached: Caffeine sees it as expired. */
+  boolean isTransientFailure() {
+    return failure != null && expiresAtNanos == loadedAtNanos;
   }
 }

@@ -1,0 +1,498 @@
+package io.bulwark.data.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.bulwark.test.VirtualClock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/** Read-through semantics under virtual time: coalescing, SWR, XFetch, negative caching, bounds. */
+class ReadThroughCacheTest {
+  private final VirtualClock clock = new VirtualClock();
+
+  /**
+   * Spins until {@code condition} (a marker set by the code under test) holds, yielding so that the
+   * virtual threads that set it can run; fails after a generous real-time bound.
+   */
+  @SuppressWarnings("ThreadPriorityCheck") // a spinning virtual thread must give its carrier up
+  static void await(String what, BooleanSupplier condition) {
+    long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > limit) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.yield();
+    }
+  }
+
+  private ReadThroughCache<String, String> cache(
+      CacheConfig.Builder config, CacheLoader<String, String> loader) {
+    return ReadThroughCache.builder(config.build(), loader).clock(clock).randomSeed(42).build();
+  }
+
+  @Test
+  void thousandConcurrentReadersOfOneColdKeyCauseExactlyOneLoad() throws Exception {
+    AtomicInteger loads = new AtomicInteger();
+    AtomicReference<ReadThroughCache<String, String>> holder = new AtomicReference<>();
+    ReadThroughCache<String, String> cache =
+        cache(
+            CacheConfig.builder("stampede"),
+            key -> {
+              loads.incrementAndGet();
+              // the load is held until all 1,000 readers have joined it (each counts as a miss)
+              await("1000 waiting readers", () -> holder.get().stats().misses() == 1000);
+              return "v-" + key;
+            });
+    holder.set(cache);
+    List<Future<String>> results = new ArrayList<>();
+    try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < 1000; i++) {
+        results.add(vts.submit(() -> cache.get("cold")));
+      }
+      for (Future<String> r : results) {
+        assertThat(r.get()).isEqualTo("v-cold");
+      }
+    }
+    assertThat(loads).hasValue(1);
+    assertThat(cache.stats().loads()).isEqualTo(1);
+    assertThat(cache.stats().misses()).isEqualTo(1000);
+    assertThat(cache.get("cold")).isEqualTo("v-cold");
+    assertThat(cache.stats().hits()).isEqualTo(1);
+    assertThat(loads).hasValue(1);
+  }
+
+  @Test
+  void loadRunsOnAVirtualThread() {
+    ReadThroughCache<String, String> cache =
+        cache(CacheConfig.builder("vt"), key -> String.valueOf(Thread.currentThread().isVirtual()));
+    assertThat(cache.get("k")).isEqualTo("true");
+  }
+
+  @Test
+  void expiredKeyIsServedStaleWhileExactlyOneRefreshRuns() throws Exception {
+    AtomicInteger loads = new AtomicInteger();
+    CountDownLatch refreshStarted = new CountDownLatch(1);
+    CountDownLatch releaseRefresh = new CountDownLatch(1);
+    ReadThroughCache<String, String> cache =
+        cache(
+            CacheConfig.builder("swr")
+                .ttl(Duration.ofSeconds(10))
+                .staleWhileRevalidate(Duration.ofSeconds(5)),
+            key -> {
+              int n = loads.incrementAndGet();
+              if (n > 1) {
+                refreshStarted.countDown();
+                releaseRefresh.await();
+              }
+              return "v" + n;
+            });
+    assertThat(cache.get("k")).isEqualTo("v1");
+    clock.advance(Duration.ofSeconds(9));
+    assertThat(cache.lookup("k")).isEqualTo(Lookup.fresh("v1"));
+    clock.advance(Duration.ofSeconds(2)); // 11 s: past the TTL, inside the stale window
+
+    assertThat(cache.get("k")).isEqualTo("v1"); // served at once, refresh started
+    assertThat(refreshStarted.await(30, TimeUnit.SECONDS)).isTrue();
+    try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<Lookup<String>>> reads = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        reads.add(vts.submit(() -> cache.lookup("k")));
+      }
+      for (Future<Lookup<String>> r : reads) {
+        assertThat(r.get()).isEqualTo(Lookup.stale("v1")); // nobody waits for the refresh
+      }
+    }
+    assertThat(loads).hasValue(2); // exactly one refresh while it is in flight
+    releaseRefresh.countDown();
+    await("refreshed value", () -> "v2".equals(cache.getIfPresent("k")));
+    assertThat(cache.lookup("k")).isEqualTo(Lookup.fresh("v2"));
+    assertThat(loads).hasValue(2);
+    assertThat(cache.stats().staleServed()).isGreaterThanOrEqualTo(201);
+  }
+
+  @Test
+  void pastTheStaleWindowAReadWaitsForAFreshLoad() {
+    AtomicInteger loads = new AtomicInteger();
+    ReadThroughCache<String, String> cache =
+        cache(
+            CacheConfig.builder("swr-hard")
+                .ttl(Duration.ofSeconds(10))
+                .staleWhileRevalidate(Duration.ofSeconds(5)),
+            key -> "v" + loads.incrementAndGet());
+    assertThat(cache.get("k")).isEqualTo("v1");
+    clock.advance(Duration.ofSeconds(16));
+    assertThat(cache.lookup("k")).isEqualTo(Lookup.fresh("v2"));
+  }
+
+  @Test
+  void failedRefreshKeepsServingTheStaleValue() {
+    AtomicInteger loads = new AtomicInteger();
+    ReadThroughCache<String, String> cache =
+        cache(
+            CacheConfig.builder("swr-fail")
+                .ttl(Duration.ofSeconds(10))
+                .staleWhileRevalidate(Duration.ofSeconds(5)),
+            key -> {
+              if (loads.incrementAndGet() > 1) {
+                throw new IllegalStateException("source down");
+              }
+              return "v1";
+            });
+    assertThat(cache.get("k")).isEqualTo("v1");
+    clock.advance(Duration.ofSeconds(11));
+    assertThat(cache.get("k")).isEqualTo("v1");
+    await("the refresh failed", () -> cache.stats().loadFailures() == 1);
+    assertThat(cache.lookup("k")).isEqualTo(Lookup.stale("v1"));
+  }
+
+  @Test
+  void xfetchRefreshesEarlyOnlyNearExpiryAndReproduciblyForASeed() {
+    List<Integer> first = xfetchRun(7);
+    List<Integer> second = xfetchRun(7);
+    assertThat(first).isEqualTo(second); // same seed, same reads that refresh early
+    assertThat(first).isNotEmpty();
+  }
+
+  /** Returns the read indexes (second of the TTL, 10 reads each) that started an early refresh. */
+  private List<Integer> xfetchRun(long seed) {
+    VirtualClock c = new VirtualClock();
+    AtomicInteger loads = new AtomicInteger();
+    ReadThroughCache<String, String> cache =
+        ReadThroughCache.builder(
+                CacheConfig.builder("xfetch")
+                    .ttl(Duration.ofSeconds(100))
+                    .earlyRefreshBeta(1.0)
+                    .build(),
+                (String key) -> {
+                  loads.incrementAndGet();
+                  c.advance(Duration.ofSeconds(1)); // each load takes 1 s: XFetch's delta
+                  return "v";
+                })
+            .clock(c)
+            .randomSeed(seed)
+            .build();
+    CaffeineReadThroughCache<String, String> impl =
+        (CaffeineReadThroughCache<String, String>) cache;
+    cache.get("k"); // loaded at t=1 s, fresh until 101 s
+    List<Integer> early = new ArrayList<>();
+    for (int second = 0; second < 99; second++) {
+      c.advance(Duration.ofSeconds(1));
+      for (int i = 0; i < 10; i++) {
+        long before = impl.earlyRefreshes();
+        cache.get("k");
+        if (impl.earlyRefreshes() > before) {
+          early.add(second * 10 + i); // the first early refresh; later ones race with its load
+          // an early refresh must be near expiry: P(refresh at t) = exp(-(101 - t)/delta);
+          // 90 s before expiry that is e^-90, which no seed reaches
+          assertThat(second).as("early refresh %d s before expiry", 99 - second).isGreaterThan(80);
+          await("the early refresh's load", () -> loads.get() == 2);
+          return early;
+        }
+      }
+    }
+    return early;
+  }
+
+  @Test
+  void nullFromTheLoaderIsCachedAsAbsentForTheNegativeTtl() {
+    AtomicInteger loads = new AtomicInteger();
+    ReadThroughCache<String, String> cache =
+        cache(
+            CacheConfig.builder("neg")
+                .ttl(Duration.ofMinutes(1))
+                .negativeTtl(Duration.ofSeconds(2)),
+            key -> {
+              loads.incrementAndGet();
+              return null;
+            });
+    assertThat(cache.get("missing")).isNull();
+    assertThat(cache.get("missing")).isNull();
+    assertThat(cache.lookup("missing")).isEqualTo(Lookup.absent());
+    assertThat(loads).hasValue(1);
+    assertThat(cache.stats().negativeHits()).isEqualTo(2);
+    clock.advance(Duration.ofMillis(2001));
+    assertThat(cache.get("missing")).isNull();
+    assertThat(loads).hasValue(2);
+  }
+
+  @Test
+  void nullWithoutNegativeCachingIsNotCached() {
+    AtomicInteger loads = new AtomicInteger();
+    ReadThroughCache<String, String> cache =
+        cache(
+            CacheConfig.builder("noneg"),
+            key -> {
+              loads.incrementAndGet();
+              return null;
+            });
+    assertThat(cache.get("missing")).isNull();
+    assertThat(cache.get("missing")).isNull();
+    assertThat(loads).hasValue(2);
+  }
+
+  static final class NotFound extends Exception {
+    NotFound(String message) {
+      super(message);
+    }
+  }
+
+  @Test
+  void configuredFailureIsCachedForTheNegativeTtlOthersAreRetried() {
+    AtomicInteger loads = new AtomicInteger();
+    ReadThroughCache<String, String> cache =
+        cache(
+            CacheConfig.builder("negfail")
+                .negativeTtl(Duration.ofSeconds(3))
+                .negativeFor(NotFound.class),
+            key -> {
+              loads.incrementAndGet();
+              if (key.equals("gone")) {
+                throw new NotFound(key);
+              }
+              throw new IllegalStateException("flaky " + key);
+            });
+    assertThatThrownBy(() -> cache.get("gone"))
+        .isInstanceOf(CacheLoadException.class)
+        .hasCauseInstanceOf(NotFound.class);
+    assertThatThrownBy(() -> cache.get("gone"))
+        .isInstanceOf(CacheLoadException.class)
+        .hasMessageContaining("negativeTtl")
+        .hasCauseInstanceOf(NotFound.class);
+    assertThat(loads).hasValue(1);
+    clock.advance(Duration.ofSeconds(4));
+    assertThatThrownBy(() -> cache.get("gone")).hasCauseInstanceOf(NotFound.class);
+    assertThat(loads).hasValue(2);
+
+    assertThatThrownBy(() -> cache.get("flaky")).hasCauseInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> cache.get("flaky")).hasCauseInstanceOf(IllegalStateException.class);
+    assertThat(loads).hasValue(4); // not cached: each call retried
+  }
+
+  @Test
+  void coalescedWaitersGetTheSameFailureAndTheNextCallLoadsAgain() throws Exception {
+    AtomicInteger loads = new AtomicInteger();
+    CountDownLatch release = new CountDownLatch(1);
+    IllegalStateException boom = new IllegalStateException("boom");
+    AtomicReference<ReadThroughCache<String, String>> holder = new AtomicReference<>();
+    ReadThroughCache<String, String> cache =
+        cache(
+            CacheConfig.builder("fail"),
+            key -> {
+              if (loads.incrementAndGet() == 1) {
+                await("10 waiters", () -> holder.get().stats().misses() == 10);
+                throw boom;
+              }
+              return "recovered";
+            });
+    holder.set(cache);
+    List<Future<String>> waiters = new ArrayList<>();
+    try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < 10; i++) {
+        waiters.add(vts.submit(() -> cache.get("k")));
+      }
+      for (Future<String> w : waiters) {
+        assertThatThrownBy(w::get)
+            .cause()
+            .isInstanceOf(CacheLoadException.class)
+            .cause()
+            .isSameAs(boom);
+      }
+    }
+    release.countDown();
+    assertThat(cache.get("k")).isEqualTo("recovered"); // the failure did not poison the key
+    assertThat(loads).hasValue(2);
+    assertThat(cache.stats().loadFailures()).isEqualTo(1);
+  }
+
+  @Test
+  void badKeysAreRejectedWithTheirSize() {
+    ReadThroughCache<String, String> cache =
+        cache(CacheConfig.builder("keys").maxKeySize(8), key -> "v");
+    assertThatThrownBy(() -> cache.get(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> cache.get("123456789"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("keys")
+        .hasMessageContaining("size 9")
+        .hasMessageContaining("maxKeySize 8");
+    assertThatThrownBy(() -> cache.put("123456789", "v"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> cache.getAll(List.of("ok", "123456789")))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(cache.get("12345678")).isEqualTo("v");
+  }
+
+  @Test
+  void badConfigValuesAreRejectedByName() {
+    assertThatThrownBy(() -> CacheConfig.builder("c").ttl(Duration.ofSeconds(-1)))
+        .hasMessageContaining("ttl")
+        .hasMessageContaining("-1");
+    assertThatThrownBy(() -> CacheConfig.builder("c").ttl(Duration.ZERO))
+        .hasMessageContaining("ttl");
+    assertThatThrownBy(() -> CacheConfig.builder("c").negativeTtl(Duration.ofMillis(-5)))
+        .hasMessageContaining("negativeTtl");
+    assertThatThrownBy(() -> CacheConfig.builder("c").ttlJitter(1.0))
+        .hasMessageContaining("ttlJitter must be in [0, 1), was 1.0");
+    assertThatThrownBy(() -> CacheConfig.builder("c").ttlJitter(-0.1)).hasMessageContaining("-0.1");
+    assertThatThrownBy(() -> CacheConfig.builder("c").ttlJitter(Double.NaN))
+        .hasMessageContaining("NaN");
+    assertThatThrownBy(() -> CacheConfig.builder("c").earlyRefreshBeta(-1))
+        .hasMessageContaining("earlyRefreshBeta");
+    assertThatThrownBy(() -> CacheConfig.builder("c").maximumSize(-1))
+        .hasMessageContaining("maximumSize");
+    assertThatThrownBy(() -> CacheConfig.builder(" ")).hasMessageContaining("name");
+    assertThatThrownBy(
+            () ->
+                ReadThroughCache.builder(
+                        CacheConfig.builder("w").maximumWeight(100).build(), (String k) -> "v")
+                    .build())
+        .hasMessageContaining("maximumWeight 100 needs a weigher");
+  }
+
+  @Test
+  void jitterSpreadsExpiryWithinItsBounds() {
+    ReadThroughCache<String, String> cache =
+        cache(
+            CacheConfig.builder("jitter").ttl(Duration.ofSeconds(100)).ttlJitter(0.2), key -> "v");
+    for (int i = 0; i < 500; i++) {
+      cache.get("k" + i);
+    }
+    clock.advance(Duration.ofSeconds(80).minusNanos(1)); // just under ttl × (1 − jitter)
+    assertThat(present(cache, 500)).isEqualTo(500);
+    clock.advance(Duration.ofSeconds(20)); // ttl
+    int atTtl = present(cache, 500);
+    assertThat(atTtl).isBetween(150, 350); // about half expired before, half after
+    clock.advance(Duration.ofSeconds(20).plusNanos(2)); // past ttl × (1 + jitter)
+    assertThat(present(cache, 500)).isZero();
+  }
+
+  private static int present(ReadThroughCache<String, String> cache, int n) {
+    int count = 0;
+    for (int i = 0; i < n; i++) {
+      if (cache.getIfPresent("k" + i) != null) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  @Test
+  void sizeAndWeightBoundsEvict() {
+    ReadThroughCache<String, String> sized =
+        cache(CacheConfig.builder("sized").maximumSize(10), key -> "v" + key);
+    for (int i = 0; i < 100; i++) {
+      sized.get("k" + i);
+    }
+    ((CaffeineReadThroughCache<String, String>) sized).cleanUp();
+    assertThat(sized.estimatedSize()).isLessThanOrEqualTo(10);
+    assertThat(sized.stats().evictions()).isGreaterThanOrEqualTo(90);
+
+    ReadThroughCache<String, String> weighted =
+        ReadThroughCache.builder(
+                CacheConfig.builder("weighted").maximumWeight(1000).build(),
+                (String key) -> "x".repeat(100))
+            .clock(clock)
+            .weigher((k, v) -> v.length())
+            .build();
+    for (int i = 0; i < 50; i++) {
+      weighted.get("k" + i);
+    }
+    ((CaffeineReadThroughCache<String, String>) weighted).cleanUp();
+    assertThat(weighted.estimatedSize()).isLessThanOrEqualTo(10);
+    assertThat(weighted.stats().evictions()).isGreaterThanOrEqualTo(40);
+  }
+
+  @Test
+  void getAllLoadsMissingKeysInOneBulkCallJoiningALoadInFlight() throws Exception {
+    List<Set<String>> bulkCalls = new ArrayList<>();
+    AtomicInteger singles = new AtomicInteger();
+    CountDownLatch singleStarted = new CountDownLatch(1);
+    CountDownLatch releaseSingle = new CountDownLatch(1);
+    CacheLoader<String, String> loader =
+        new CacheLoader<>() {
+          @Override
+          public String load(String key) throws Exception {
+            singles.incrementAndGet();
+            singleStarted.countDown();
+            releaseSingle.await();
+            return "single-" + key;
+          }
+
+          @Override
+          public Map<String, String> loadAll(Set<? extends String> keys) {
+            synchronized (bulkCalls) {
+              bulkCalls.add(Set.copyOf(keys));
+            }
+            Map<String, String> m = new ConcurrentHashMap<>();
+            for (String k : keys) {
+              if (!k.equals("none")) {
+                m.put(k, "bulk-" + k);
+              }
+            }
+            return m;
+          }
+        };
+    ReadThroughCache<String, String> cache =
+        ReadThroughCache.builder(CacheConfig.of("bulk"), loader).clock(clock).build();
+    cache.put("cached", "c");
+    try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
+      Future<String> single = vts.submit(() -> cache.get("a"));
+      assertThat(singleStarted.await(30, TimeUnit.SECONDS)).isTrue();
+      Future<Map<String, String>> all =
+          vts.submit(() -> cache.getAll(List.of("a", "b", "c", "cached", "none")));
+      await("the bulk load", () -> !snapshot(bulkCalls).isEmpty());
+      releaseSingle.countDown();
+      assertThat(single.get()).isEqualTo("single-a");
+      assertThat(all.get())
+          .containsExactlyInAnyOrderEntriesOf(
+              Map.of("a", "single-a", "b", "bulk-b", "c", "bulk-c", "cached", "c"));
+    }
+    assertThat(snapshot(bulkCalls)).containsExactly(Set.of("b", "c", "none"));
+    assertThat(singles).hasValue(1);
+  }
+
+  private static List<Set<String>> snapshot(List<Set<String>> calls) {
+    synchronized (calls) {
+      return List.copyOf(calls);
+    }
+  }
+
+  @Test
+  void lookupServesTheLastGoodValueMarkedStaleWhenTheSourceFails() {
+    AtomicInteger loads = new AtomicInteger();
+    IllegalStateException down = new IllegalStateException("source down");
+    ReadThroughCache<String, String> cache =
+        cache(
+            CacheConfig.builder("lastgood")
+                .ttl(Duration.ofSeconds(10))
+                .lastGoodRetention(Duration.ofMinutes(10)),
+            key -> {
+              if (loads.incrementAndGet() > 1) {
+                throw down;
+              }
+              return "good";
+            });
+    assertThat(cache.lookup("k")).isEqualTo(Lookup.fresh("good"));
+    clock.advance(Duration.ofSeconds(11)); // the entry expired; the source is down
+    Lookup<String> l = cache.lookup("k");
+    assertThat(l.value()).isEqualTo("good");
+    assertThat(l.stale()).isTrue();
+    assertThat(l.failure()).isSameAs(down);
+    assertThatThrownBy(() -> cache.get("k")).hasCause(down); // get never returns stale on failure
+    clock.advance(Duration.ofMinutes(11)); // past the retention: nothing to fall back on
+    assertThatThrownBy(() -> cache.lookup("k")).hasCause(down);
+  }
+}
