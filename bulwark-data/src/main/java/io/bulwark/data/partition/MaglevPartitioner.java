@@ -3,8 +3,14 @@ package io.bulwark.data.partition;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Maglev hashing (Eisenbud et al., NSDI 2016): each node has a permutation of the M slots of a
@@ -98,6 +104,19 @@ public final class MaglevPartitioner implements Partitioner {
     return table.length;
   }
 
+  /** The fraction of table slots each node holds, in {@link #nodes()} order: its exact share. */
+  public Map<Node, Double> shares() {
+    Map<String, Integer> slots = new HashMap<>();
+    for (Node n : table) {
+      slots.merge(n.id(), 1, Integer::sum);
+    }
+    Map<Node, Double> out = new LinkedHashMap<>();
+    for (Node n : nodes) {
+      out.put(n, slots.getOrDefault(n.id(), 0) / (double) table.length);
+    }
+    return out;
+  }
+
   @Override
   public Node owner(long keyHash) {
     return table[slot(keyHash)];
@@ -112,10 +131,11 @@ public final class MaglevPartitioner implements Partitioner {
     Members.checkK(k);
     int want = Math.min(k, nodes.size());
     List<Node> out = new ArrayList<>(want);
+    Set<Node> picked = Collections.newSetFromMap(new IdentityHashMap<>());
     int s = slot(keyHash);
     for (int step = 0; step < table.length && out.size() < want; step++) {
       Node n = table[s];
-      if (!out.contains(n)) {
+      if (picked.add(n)) {
         out.add(n);
       }
       s = s + 1 == table.length ? 0 : s + 1;

@@ -58,7 +58,7 @@ public interface Partitioner {
    * multiply per four chars plus a constant); no allocation.
    */
   static long hash(String key) {
-    return Hashing64.string(key);
+    return Hashing64.string(java.util.Objects.requireNonNull(key, "key must not be null"));
   }
 
   /** A ring with {@value RingPartitioner#DEFAULT_VNODES} virtual nodes per unit of weight. */

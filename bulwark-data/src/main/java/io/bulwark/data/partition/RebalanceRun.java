@@ -8,6 +8,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
@@ -28,6 +29,7 @@ public final class RebalanceRun {
   private final List<Move> completed = new ArrayList<>();
   private final List<RebalanceReport.FailedMove> failed = new ArrayList<>();
   private final CompletableFuture<RebalanceReport> done = new CompletableFuture<>();
+  private final AtomicInteger wip = new AtomicInteger();
   private final long startedNanos;
   private int running;
   private int retryWaits;
@@ -77,7 +79,23 @@ public final class RebalanceRun {
     finishIfDone();
   }
 
+  /**
+   * Starts what the limits allow. Re-entrant calls (a move that completes synchronously inside
+   * {@code execute}, completions on other threads) only mark more work for the one thread already
+   * draining, so a long plan of instant moves cannot grow the stack.
+   */
   void pump() {
+    if (wip.getAndIncrement() != 0) {
+      return;
+    }
+    int missed = 1;
+    do {
+      pumpOnce();
+      missed = wip.addAndGet(-missed);
+    } while (missed != 0);
+  }
+
+  private void pumpOnce() {
     List<Attempt> toStart = new ArrayList<>();
     lock.lock();
     try {

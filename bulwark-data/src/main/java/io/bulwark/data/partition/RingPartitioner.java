@@ -2,7 +2,13 @@ package io.bulwark.data.partition;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * A consistent-hash ring with virtual nodes: each node places {@code max(1, round(V × weight))}
@@ -92,6 +98,30 @@ public final class RingPartitioner implements Partitioner {
     return points.length;
   }
 
+  /**
+   * The exact share of the hash space each node owns (the sum of its arcs over 2^64), in {@link
+   * #nodes()} order: the balance the ring actually achieved, without sampling keys.
+   */
+  public Map<Node, Double> shares() {
+    Map<String, Double> byId = new HashMap<>();
+    for (int i = 0; i < points.length; i++) {
+      long prev = points[i == 0 ? points.length - 1 : i - 1];
+      long arc = points[i] - prev; // modulo 2^64, read unsigned; a single point owns everything
+      double len = points.length == 1 ? 0x1.0p64 : unsigned(arc);
+      byId.merge(pointOwner[i].id(), len * 0x1.0p-64, Double::sum);
+    }
+    Map<Node, Double> out = new LinkedHashMap<>();
+    for (Node n : nodes) {
+      out.put(n, byId.getOrDefault(n.id(), 0.0));
+    }
+    return out;
+  }
+
+  private static double unsigned(long v) {
+    double d = (double) (v >>> 1) * 2.0;
+    return d + (v & 1);
+  }
+
   @Override
   public Node owner(long keyHash) {
     return pointOwner[indexOf(keyHash)];
@@ -110,10 +140,11 @@ public final class RingPartitioner implements Partitioner {
     Members.checkK(k);
     int want = Math.min(k, nodes.size());
     List<Node> out = new ArrayList<>(want);
+    Set<Node> picked = Collections.newSetFromMap(new IdentityHashMap<>());
     int i = indexOf(keyHash);
     for (int step = 0; step < points.length && out.size() < want; step++) {
       Node n = pointOwner[i];
-      if (!out.contains(n)) {
+      if (picked.add(n)) {
         out.add(n);
       }
       i = i + 1 == points.length ? 0 : i + 1;
