@@ -40,14 +40,14 @@ import org.jspecify.annotations.Nullable;
  * shared storage, seeded from {@code shop/products.json}), pages of {@value #PAGE_SIZE}, a product
  * with its recommendations, a search, and a price change.
  *
- * <p>Every product read goes through the instance's {@link ReadThroughCache} (bulwark-data):
- * concurrent misses of one sku cause one load (coalescing), a page is one bulk load of its missing
- * skus, an unknown sku is remembered as absent for {@value #NEGATIVE_TTL_SECONDS} s. {@code PUT
- * /products/{sku}/price} {@code {"price":N}} writes the store, then invalidates the sku over the
- * shared event log (topic {@value #INVALIDATIONS}): it answers once the log acknowledged the
- * invalidation, and every catalog instance evicts the sku when it is delivered (an instance that
- * may have missed invalidations flushes its whole cache). {@code GET /cache/stats} answers the
- * cache's counters.
+ * <p>Every product read goes through the instance's {@link ReadThroughCache} (bulwark-data), filled
+ * with the whole assortment by one bulk load when the instance starts: concurrent misses of one sku
+ * cause one load (coalescing), a page is one bulk load of its missing skus, an unknown sku is
+ * remembered as absent for {@value #NEGATIVE_TTL_SECONDS} s. {@code PUT /products/{sku}/price}
+ * {@code {"price":N}} writes the store, then invalidates the sku over the shared event log (topic
+ * {@value #INVALIDATIONS}): it answers once the log acknowledged the invalidation, and every
+ * catalog instance evicts the sku when it is delivered (an instance that may have missed
+ * invalidations flushes its whole cache). {@code GET /cache/stats} answers the cache's counters.
  *
  * <p>A product page asks the recommendations service. With resilience on, that call runs through a
  * pipeline whose {@link Fallback} answers the catalog's own popular items (source {@code
@@ -124,6 +124,8 @@ public final class CatalogService {
               .clock(ctx.clock())
               .build();
       cache = cache(ctx, store, channel);
+      // warm: the whole assortment in one bulk load, so the first users read from memory
+      cache.getAll(products.all().stream().map(Product::sku).toList());
       clients = ShopClients.create(ctx, List.of("recommendations"));
       CatalogService s =
           new CatalogService(
