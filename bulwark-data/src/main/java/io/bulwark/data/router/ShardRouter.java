@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * try (ShardRouter inventory =
  *     ShardRouter.builder("inventory", discovery, scheduler)
- *         .partitioner(nodes -> myPartitioner(nodes))
+ *         .partitioner(Partitioner::rendezvous)
  *         .replicas(2)
  *         .nodeIdFromMetadata("instance")
  *         .build()) {

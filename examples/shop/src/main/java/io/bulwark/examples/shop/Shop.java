@@ -65,8 +65,9 @@ public final class Shop implements AutoCloseable {
     return SystemModel.builder("shop")
         .service(spec(options, "recommendations", 1, RecommendationsService::create).build())
         .service(
-            spec(options, "catalog", 1, CatalogService::create)
+            spec(options, "catalog", 2, CatalogService::create)
                 .dependsOn("recommendations")
+                .setting(Settings.EVENT_LOG, eventLog)
                 .build())
         .service(
             spec(options, "inventory", InventoryShards.SHARDS, InventoryService::create).build())

@@ -9,6 +9,7 @@ import io.bulwark.examples.shop.common.Settings;
 import io.bulwark.examples.shop.common.ShopClients;
 import io.bulwark.http.client.ClientConfig;
 import io.bulwark.http.client.HttpClients;
+import io.bulwark.resilience.ResilienceRegistry;
 import io.bulwark.runtime.InstanceContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,27 +75,39 @@ public final class InventoryShards {
   }
 
   /**
-   * The shard router to inventory for the instance of {@code ctx}: with resilience on, 2 owners per
-   * SKU (replica fallback) and the outlier ejection of the {@code inventory} client in {@code
-   * shop/clients.yaml}; with resilience off, the owner only (a killed shard fails its calls) and
-   * the plain file's settings. Its per-call timeouts are those of that client section.
+   * The client of inventory for the instance of {@code ctx}: a shard router with, when resilience
+   * is on, 2 owners per SKU (replica fallback), the outlier ejection of the {@code inventory}
+   * client in {@code shop/clients.yaml} and the {@code inventory} pipeline around each call; with
+   * resilience off, the owner only (a killed shard fails its calls), no ejection, no pipeline. Its
+   * per-call timeouts are those of that client section.
    */
-  public static ShardRouter router(InstanceContext ctx) {
+  public static InventoryClient client(InstanceContext ctx) {
     boolean on = Settings.resilience(ctx);
     String file = on ? ShopClients.CLIENTS : ShopClients.CLIENTS_PLAIN;
-    Map<String, ClientConfig> all =
-        ConfigLoader.withSystemEnv().parse(Resources.text(file), file, HttpClients::bindAll);
+    ConfigLoader loader = ConfigLoader.withSystemEnv();
+    Map<String, ClientConfig> all = loader.parse(Resources.text(file), file, HttpClients::bindAll);
     ClientConfig config = all.get("inventory");
     if (config == null) {
       throw new IllegalStateException(file + " has no client inventory; has " + all.keySet());
     }
-    return ShardRouter.builder("inventory", ctx.discovery(), ctx.scheduler())
-        .partitioner(InventoryShards::partitioner)
-        .replicas(on ? 2 : 1)
-        .nodeIdFromMetadata("instance")
-        .client(config)
-        .outlier(config.outlier())
-        .telemetry(ctx.telemetry())
-        .build();
+    ShardRouter router =
+        ShardRouter.builder("inventory", ctx.discovery(), ctx.scheduler())
+            .partitioner(InventoryShards::partitioner)
+            .replicas(on ? 2 : 1)
+            .nodeIdFromMetadata("instance")
+            .client(config)
+            .outlier(config.outlier())
+            .telemetry(ctx.telemetry())
+            .build();
+    if (!on) {
+      return new InventoryClient(router, null, null);
+    }
+    try {
+      ResilienceRegistry registry = ShopClients.registry(ctx, loader);
+      return new InventoryClient(router, registry.pipeline("inventory"), registry);
+    } catch (RuntimeException | Error e) {
+      router.close();
+      throw e;
+    }
   }
 }

@@ -2,8 +2,8 @@ package io.bulwark.examples.shop.orders;
 
 import io.bulwark.core.error.FatalException;
 import io.bulwark.core.error.RetriableException;
-import io.bulwark.data.router.ShardRouter;
 import io.bulwark.examples.shop.common.Json;
+import io.bulwark.examples.shop.inventory.InventoryClient;
 import io.bulwark.examples.shop.inventory.InventoryShards;
 import io.bulwark.examples.shop.orders.OrderStore.Item;
 import io.bulwark.http.client.ClientRequest;
@@ -116,7 +116,7 @@ final class CheckoutSaga {
     }
   }
 
-  private final ShardRouter inventory;
+  private final InventoryClient inventory;
   private final ServiceClient payments;
   private final Decisions decisions;
   private final LongSupplier clock;
@@ -131,7 +131,7 @@ final class CheckoutSaga {
    */
   CheckoutSaga(
       HttpClients clients,
-      ShardRouter inventory,
+      InventoryClient inventory,
       Decisions decisions,
       int attempts,
       LongSupplier clock) {

@@ -1,6 +1,5 @@
 package io.bulwark.examples.shop.orders;
 
-import io.bulwark.data.router.ShardRouter;
 import io.bulwark.events.Producer;
 import io.bulwark.events.ProducerConfig;
 import io.bulwark.events.outbox.OutboxRelay;
@@ -13,6 +12,7 @@ import io.bulwark.examples.shop.common.Settings;
 import io.bulwark.examples.shop.common.SharedEventLog;
 import io.bulwark.examples.shop.common.ShopClients;
 import io.bulwark.examples.shop.common.SqlitePool;
+import io.bulwark.examples.shop.inventory.InventoryClient;
 import io.bulwark.examples.shop.inventory.InventoryShards;
 import io.bulwark.examples.shop.orders.OrderStore.Order;
 import io.bulwark.http.HttpProblem;
@@ -109,7 +109,7 @@ public final class OrdersService {
     SagaStore sagas = null;
     SqlitePool db = null;
     ShopClients clients = null;
-    ShardRouter inventory = null;
+    InventoryClient inventory = null;
     Producer producer = null;
     RelayConnections relayConnections = null;
     SagaEngine engine = null;
@@ -121,7 +121,7 @@ public final class OrdersService {
         store.init(c);
       }
       clients = ShopClients.create(ctx, List.of("cart", "payments"));
-      inventory = InventoryShards.router(ctx);
+      inventory = InventoryShards.client(ctx);
       CheckoutSaga.Decisions decisions = new CheckoutSaga.Decisions();
       CheckoutSaga saga =
           new CheckoutSaga(
@@ -177,7 +177,7 @@ public final class OrdersService {
       SagaStore sagas,
       SqlitePool db,
       ShopClients clients,
-      ShardRouter inventory,
+      InventoryClient inventory,
       Producer producer,
       RelayConnections relayConnections,
       SagaEngine engine)

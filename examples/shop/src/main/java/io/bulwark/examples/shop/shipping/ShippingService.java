@@ -1,7 +1,6 @@
 package io.bulwark.examples.shop.shipping;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.bulwark.data.router.ShardRouter;
 import io.bulwark.events.Consumer;
 import io.bulwark.events.ConsumerConfig;
 import io.bulwark.events.EventRecord;
@@ -14,6 +13,7 @@ import io.bulwark.examples.shop.common.ServerSetup;
 import io.bulwark.examples.shop.common.Settings;
 import io.bulwark.examples.shop.common.SharedEventLog;
 import io.bulwark.examples.shop.common.SqlitePool;
+import io.bulwark.examples.shop.inventory.InventoryClient;
 import io.bulwark.examples.shop.inventory.InventoryShards;
 import io.bulwark.http.HttpProblem;
 import io.bulwark.http.Request;
@@ -71,9 +71,9 @@ public final class ShippingService {
 
   private final SqlitePool db;
   private final Inbox inbox = Inbox.create("shipping");
-  private final ShardRouter inventory;
+  private final InventoryClient inventory;
 
-  private ShippingService(SqlitePool db, ShardRouter inventory) {
+  private ShippingService(SqlitePool db, InventoryClient inventory) {
     this.db = db;
     this.inventory = inventory;
   }
@@ -83,12 +83,12 @@ public final class ShippingService {
     SharedEventLog.Lease log =
         SharedEventLog.acquire(Path.of(Settings.required(ctx, Settings.EVENT_LOG)));
     SqlitePool db = null;
-    ShardRouter clients = null;
+    InventoryClient clients = null;
     Consumer consumer = null;
     ExecutorService logIo = null;
     try {
       db = SqlitePool.open(ctx.storage().resolve("shipping.db"), 2);
-      clients = InventoryShards.router(ctx);
+      clients = InventoryShards.client(ctx);
       ShippingService s = new ShippingService(db, clients);
       s.init();
       consumer =
