@@ -46,7 +46,7 @@ public record AdminConfig(boolean enabled, String host, int port, boolean allowR
     int[] port = {d.port()};
     r.bool("enabled", v -> flags[0] = v)
         .string("host", v -> host[0] = v)
-        .integer("port", v -> port[0] = v)
+        .integer("port", v -> port[0] = ListenerConfig.checkPort(v))
         .bool("allow-remote", v -> flags[1] = v);
     return new AdminConfig(flags[0], host[0], port[0], flags[1]);
   }

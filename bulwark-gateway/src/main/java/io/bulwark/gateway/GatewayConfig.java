@@ -71,6 +71,9 @@ public record GatewayConfig(
               return route;
             });
     AdminConfig admin = r.section("admin", AdminConfig::bind);
+    if (listeners.isEmpty()) {
+      throw new IllegalArgumentException("a gateway needs at least one valid listener");
+    }
     return new GatewayConfig(
         new LinkedHashMap<>(listeners),
         clusters,

@@ -35,9 +35,7 @@ public record ListenerConfig(
     List<IpRange> trustedProxies) {
 
   public ListenerConfig {
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("port must be 0 to 65535, was " + port);
-    }
+    checkPort(port);
     positive("max-header-bytes", maxHeaderBytes);
     positive("max-uri-length", maxUriLength);
     if (maxBodyBytes < 0) {
@@ -71,7 +69,7 @@ public record ListenerConfig(
     List<IpRange> proxies = new ArrayList<>();
     r.require("port")
         .string("host", v -> host[0] = v)
-        .integer("port", v -> ints[0] = v)
+        .integer("port", v -> ints[0] = checkPort(v))
         .integer("max-header-bytes", v -> ints[1] = v)
         .integer("max-uri-length", v -> ints[2] = v)
         .longValue("max-body-bytes", v -> body[0] = v)
@@ -80,6 +78,13 @@ public record ListenerConfig(
         .strings("trusted-proxies", l -> l.forEach(s -> proxies.add(IpRange.parse(s))));
     return new ListenerConfig(
         name, host[0], ints[0], ints[1], ints[2], body[0], times[0], times[1], proxies);
+  }
+
+  static int checkPort(int port) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be 0 to 65535, was " + port);
+    }
+    return port;
   }
 
   static void positive(String field, long value) {
