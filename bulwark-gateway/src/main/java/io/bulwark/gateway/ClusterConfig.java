@@ -5,7 +5,6 @@ import io.bulwark.http.discovery.Endpoint;
 import io.bulwark.http.health.HealthCheckConfig;
 import io.bulwark.http.health.OutlierConfig;
 import io.bulwark.http.lb.Balancing;
-import io.bulwark.resilience.CircuitBreakerConfig;
 import io.bulwark.resilience.RetryBudgetConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,8 +25,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>YAML keys: {@code endpoints}, {@code service}, {@code balancer}, {@code protocol}, {@code
  * pool-size}, {@code connect-timeout}, {@code egress-allow}, {@code preserve-host}, {@code
- * health-check} (bulwark-http's keys), {@code outlier} (bulwark-http's keys), {@code retry-budget}
- * and {@code circuit-breaker} (bulwark-resilience's keys).
+ * health-check} (bulwark-http's keys), {@code outlier} (bulwark-http's keys) and {@code
+ * retry-budget} (bulwark-resilience's keys).
  */
 public record ClusterConfig(
     String name,
@@ -41,8 +40,7 @@ public record ClusterConfig(
     boolean preserveHost,
     @Nullable HealthCheckConfig healthCheck,
     @Nullable OutlierConfig outlier,
-    RetryBudgetConfig retryBudget,
-    @Nullable CircuitBreakerConfig circuitBreaker) {
+    RetryBudgetConfig retryBudget) {
 
   /** The protocol spoken to the upstream. */
   public enum Protocol {
@@ -82,8 +80,7 @@ public record ClusterConfig(
         false,
         null,
         null,
-        RetryBudgetConfig.builder().build(),
-        null);
+        RetryBudgetConfig.builder().build());
   }
 
   /** A copy that allows egress to {@code classes}. */
@@ -100,8 +97,7 @@ public record ClusterConfig(
         preserveHost,
         healthCheck,
         outlier,
-        retryBudget,
-        circuitBreaker);
+        retryBudget);
   }
 
   /** A copy speaking {@code p} to the upstream. */
@@ -118,8 +114,7 @@ public record ClusterConfig(
         preserveHost,
         healthCheck,
         outlier,
-        retryBudget,
-        circuitBreaker);
+        retryBudget);
   }
 
   static ClusterConfig bind(String name, ConfigReader r) {
@@ -143,7 +138,6 @@ public record ClusterConfig(
     HealthCheckConfig health = r.section("health-check", HealthCheckConfig::bind);
     OutlierConfig outlier = r.section("outlier", OutlierConfig::bind);
     RetryBudgetConfig budget = r.section("retry-budget", RetryBudgetConfig::bind);
-    CircuitBreakerConfig breaker = r.section("circuit-breaker", CircuitBreakerConfig::bind);
     return new ClusterConfig(
         name,
         endpoints,
@@ -156,8 +150,7 @@ public record ClusterConfig(
         preserveHost[0],
         health,
         outlier,
-        budget == null ? d.retryBudget() : budget,
-        breaker);
+        budget == null ? d.retryBudget() : budget);
   }
 
   private static AddressClass addressClass(String text) {

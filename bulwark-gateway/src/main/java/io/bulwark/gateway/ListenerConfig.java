@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * One port the gateway accepts client traffic on, with the limits that protect it. YAML keys:
  * {@code host}, {@code port}, {@code max-header-bytes}, {@code max-uri-length}, {@code
- * max-body-bytes}, {@code idle-timeout}, {@code header-timeout}, {@code trusted-proxies}.
+ * max-body-bytes}, {@code idle-timeout}, {@code trusted-proxies}.
  *
  * @param name the listener's name (routes are shared by all listeners)
  * @param host the address to bind; loopback unless set (an edge gateway sets {@code 0.0.0.0})
@@ -17,9 +17,8 @@ import java.util.List;
  * @param maxUriLength the longest request line answered; more gets 414
  * @param maxBodyBytes the largest request body forwarded; more gets 413 (or a reset once the answer
  *     has started)
- * @param idleTimeout a connection with no traffic for this long is closed
- * @param headerTimeout a client must send a complete request head within this long of connecting
- *     (slowloris defence)
+ * @param idleTimeout a connection with no traffic either way for this long is closed (also one that
+ *     stalls half way through its request head)
  * @param trustedProxies the peers whose {@code X-Forwarded-*} and {@code Forwarded} headers are
  *     kept; from any other peer they are replaced
  */
@@ -31,7 +30,6 @@ public record ListenerConfig(
     int maxUriLength,
     long maxBodyBytes,
     Duration idleTimeout,
-    Duration headerTimeout,
     List<IpRange> trustedProxies) {
 
   public ListenerConfig {
@@ -42,22 +40,13 @@ public record ListenerConfig(
       throw new IllegalArgumentException("max-body-bytes must be ≥ 0, was " + maxBodyBytes);
     }
     positive("idle-timeout", idleTimeout);
-    positive("header-timeout", headerTimeout);
     trustedProxies = List.copyOf(trustedProxies);
   }
 
   /** A loopback listener on {@code port} with the default limits. */
   public static ListenerConfig of(String name, int port) {
     return new ListenerConfig(
-        name,
-        "127.0.0.1",
-        port,
-        8192,
-        4096,
-        10L * 1024 * 1024,
-        Duration.ofSeconds(60),
-        Duration.ofSeconds(10),
-        List.of());
+        name, "127.0.0.1", port, 8192, 4096, 10L * 1024 * 1024, Duration.ofSeconds(60), List.of());
   }
 
   static ListenerConfig bind(String name, ConfigReader r) {
@@ -65,7 +54,7 @@ public record ListenerConfig(
     String[] host = {d.host()};
     int[] ints = {d.port(), d.maxHeaderBytes(), d.maxUriLength()};
     long[] body = {d.maxBodyBytes()};
-    Duration[] times = {d.idleTimeout(), d.headerTimeout()};
+    Duration[] times = {d.idleTimeout()};
     List<IpRange> proxies = new ArrayList<>();
     r.require("port")
         .string("host", v -> host[0] = v)
@@ -74,10 +63,8 @@ public record ListenerConfig(
         .integer("max-uri-length", v -> ints[2] = v)
         .longValue("max-body-bytes", v -> body[0] = v)
         .duration("idle-timeout", v -> times[0] = v)
-        .duration("header-timeout", v -> times[1] = v)
         .strings("trusted-proxies", l -> l.forEach(s -> proxies.add(IpRange.parse(s))));
-    return new ListenerConfig(
-        name, host[0], ints[0], ints[1], ints[2], body[0], times[0], times[1], proxies);
+    return new ListenerConfig(name, host[0], ints[0], ints[1], ints[2], body[0], times[0], proxies);
   }
 
   static int checkPort(int port) {
