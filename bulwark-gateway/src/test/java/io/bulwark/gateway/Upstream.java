@@ -25,10 +25,16 @@ final class Upstream {
   volatile int status = 200;
 
   Upstream(Vertx vertx, String name) throws Exception {
-    this(vertx, name, r -> {});
+    this(vertx, name, r -> {}, false);
   }
 
-  Upstream(Vertx vertx, String name, Consumer<HttpServerRequest> extra) throws Exception {
+  /** An upstream that answers nothing itself: {@code held} gets every request to answer. */
+  Upstream(Vertx vertx, String name, Consumer<HttpServerRequest> held) throws Exception {
+    this(vertx, name, held, true);
+  }
+
+  private Upstream(Vertx vertx, String name, Consumer<HttpServerRequest> extra, boolean holds)
+      throws Exception {
     this.server =
         vertx
             .createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
@@ -42,6 +48,9 @@ final class Upstream {
                           MultiMap.caseInsensitiveMultiMap().addAll(req.headers()),
                           req.version()));
                   extra.accept(req);
+                  if (holds) {
+                    return; // the test answers it
+                  }
                   String path = req.path();
                   if (path.startsWith("/echo")) {
                     req.response().putHeader("x-upstream", name);
