@@ -3,6 +3,7 @@ module io.bulwark.cli {
   requires io.bulwark.core;
   requires info.picocli;
   requires io.bulwark.examples.shop;
+  requires io.bulwark.gateway;
 
   opens io.bulwark.cli to
       info.picocli;

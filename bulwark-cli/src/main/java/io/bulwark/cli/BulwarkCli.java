@@ -17,7 +17,12 @@ import picocli.CommandLine.Command;
     versionProvider = BulwarkCli.Version.class,
     description =
         "Bulwark: distributed systems designed to fail, tested to fail, proven to recover.",
-    subcommands = {DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      DemoCommand.class,
+      BenchCommand.class,
+      GatewayCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class BulwarkCli implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec = CommandLine.Model.CommandSpec.create();
 

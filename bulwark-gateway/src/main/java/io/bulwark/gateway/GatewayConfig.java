@@ -56,20 +56,7 @@ public record GatewayConfig(
     Map<String, ClusterConfig> clusters = r.namedSections("clusters", ClusterConfig::bind);
     Map<String, RouteConfig> routes =
         r.namedSections(
-            "routes",
-            (name, section) -> {
-              RouteConfig route = RouteConfig.bind(name, section);
-              String cluster = route.cluster();
-              if (cluster != null && !clusters.containsKey(cluster)) {
-                throw new IllegalArgumentException(
-                    "cluster: unknown cluster \""
-                        + cluster
-                        + "\" (clusters: "
-                        + String.join(", ", clusters.keySet())
-                        + ")");
-              }
-              return route;
-            });
+            "routes", (name, section) -> RouteConfig.bind(name, section, clusters.keySet()));
     AdminConfig admin = r.section("admin", AdminConfig::bind);
     if (listeners.isEmpty()) {
       throw new IllegalArgumentException("a gateway needs at least one valid listener");

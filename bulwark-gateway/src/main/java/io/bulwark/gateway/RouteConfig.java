@@ -247,12 +247,25 @@ public record RouteConfig(
     }
   }
 
-  static RouteConfig bind(String name, ConfigReader r) {
+  static RouteConfig bind(String name, ConfigReader r, java.util.Collection<String> clusters) {
     r.require("match");
     RouteMatch match = r.section("match", RouteMatch::bind);
     @Nullable String[] strings = {null, null};
     Duration[] timeout = {Duration.ofSeconds(15)};
-    r.string("cluster", v -> strings[0] = v)
+    r.string(
+            "cluster",
+            v -> {
+              strings[0] = v; // kept even if unknown, so that no second, misleading error follows
+              if (!clusters.contains(v)) {
+                throw new IllegalArgumentException(
+                    "unknown cluster \""
+                        + v
+                        + "\" (clusters: "
+                        + String.join(", ", clusters)
+                        + ")");
+              }
+              strings[0] = v;
+            })
         .duration("timeout", v -> timeout[0] = v)
         .string("rewrite-prefix", v -> strings[1] = v);
     Redirect redirect = r.section("redirect", Redirect::bind);
@@ -261,12 +274,11 @@ public record RouteConfig(
     HeaderTransform req = r.section("request-headers", HeaderTransform::bind);
     HeaderTransform resp = r.section("response-headers", HeaderTransform::bind);
     Cors cors = r.section("cors", Cors::bind);
-    if (match == null) {
-      throw new IllegalArgumentException("route \"" + name + "\" has no valid match");
-    }
     return new RouteConfig(
         name,
-        match,
+        // an invalid or missing match is already reported; the placeholder only lets the other
+        // keys be checked too (the load fails anyway)
+        match == null ? RouteMatch.path(RouteMatch.PathKind.PREFIX, "/") : match,
         strings[0],
         redirect,
         timeout[0],

@@ -142,7 +142,8 @@ class GatewayConfigTest {
         .hasMessageContaining("clusters.empty: cluster \"empty\" needs exactly one of endpoints")
         .hasMessageContaining("gw.yaml:13: routes.a.match")
         .hasMessageContaining("a {name} must be a whole segment")
-        .hasMessageContaining("routes.e: cluster: unknown cluster \"nowhere\" (clusters: orders)")
+        .hasMessageContaining(
+            "gw.yaml:37: routes.e.cluster: unknown cluster \"nowhere\" (clusters: orders)")
         .hasMessageContaining("routes.b.match: give one of path, path-prefix")
         .hasMessageContaining("attempts must be 1 to 10, was 0")
         .hasMessageContaining("allow-credentials cannot be combined")
