@@ -82,7 +82,7 @@ public class GatewayMatcherBenchmark {
   }
 
   @Benchmark
-  public Object templateAt10k_compiled() {
+  public Object templateAt10k_bulwark() {
     return compiled.match("api.example.com", templatePath, GET);
   }
 
@@ -92,7 +92,7 @@ public class GatewayMatcherBenchmark {
   }
 
   @Benchmark
-  public Object prefixAt10k_compiled() {
+  public Object prefixAt10k_bulwark() {
     return compiled.match("api.example.com", prefixPath, GET);
   }
 
