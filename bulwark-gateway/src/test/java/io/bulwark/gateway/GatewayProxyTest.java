@@ -61,6 +61,11 @@ class GatewayProxyTest {
           ab:
             endpoints: [%s, %s]
             egress-allow: [loopback]
+            retry-budget: {ratio: 1.0}
+          ab-no-budget:
+            endpoints: [%s, %s]
+            egress-allow: [loopback]
+            retry-budget: {ratio: 0.0, min-retries-per-second: 0}
           h2:
             endpoints: [%s]
             egress-allow: [loopback]
@@ -84,6 +89,11 @@ class GatewayProxyTest {
           retried:
             match: {path-prefix: /retry}
             cluster: ab
+            rewrite-prefix: /
+            retry: {attempts: 2, on-status: [503]}
+          unbudgeted:
+            match: {path-prefix: /nobudget}
+            cluster: ab-no-budget
             rewrite-prefix: /
             retry: {attempts: 2, on-status: [503]}
           slow:
@@ -112,7 +122,15 @@ class GatewayProxyTest {
         admin:
           port: 0
         """
-        .formatted(a.endpoint(), a.endpoint(), b.endpoint(), h2.endpoint(), a.endpoint(), a.port());
+        .formatted(
+            a.endpoint(),
+            a.endpoint(),
+            b.endpoint(),
+            a.endpoint(),
+            b.endpoint(),
+            h2.endpoint(),
+            a.endpoint(),
+            a.port());
   }
 
   static GatewayConfig parse(String yaml) {
