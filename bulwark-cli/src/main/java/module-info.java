@@ -5,6 +5,7 @@ module io.bulwark.cli {
   requires io.bulwark.examples.shop;
   requires io.bulwark.chaos;
   requires static org.jspecify;
+  requires io.bulwark.gateway;
 
   opens io.bulwark.cli to
       info.picocli;

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       BenchCommand.class,
       ChaosCommand.class,
+      GatewayCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class BulwarkCli implements Runnable {

@@ -1,0 +1,646 @@
+package io.bulwark.gateway.internal;
+
+import io.bulwark.core.context.Context;
+import io.bulwark.core.context.ContextHeaders;
+import io.bulwark.core.context.CorrelationIds;
+import io.bulwark.core.context.TraceContext;
+import io.bulwark.core.telemetry.HopSpans;
+import io.bulwark.core.telemetry.Outcome;
+import io.bulwark.core.telemetry.Telemetry;
+import io.bulwark.core.telemetry.TelemetrySpan;
+import io.bulwark.core.time.Clock;
+import io.bulwark.gateway.ListenerConfig;
+import io.bulwark.gateway.RouteConfig;
+import io.bulwark.resilience.CircuitBreaker;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The data path of one listener: every request is matched against the snapshot current when it
+ * arrived and then streamed to an upstream and back, on the event loop of its connection. Bodies
+ * are never buffered: each direction is a pipe that pauses the reader while the writer's queue is
+ * full and resumes it on drain, so a slow client slows its upstream read and vice versa.
+ */
+public final class Proxy {
+  static final String CORRELATION_HEADER = ContextHeaders.CORRELATION_ID;
+  private static final Set<HttpMethod> IDEMPOTENT =
+      Set.of(
+          HttpMethod.GET,
+          HttpMethod.HEAD,
+          HttpMethod.OPTIONS,
+          HttpMethod.TRACE,
+          HttpMethod.PUT,
+          HttpMethod.DELETE);
+  private static final ContextHeaders CONTEXT_HEADERS = ContextHeaders.builder().build();
+
+  private final Vertx vertx;
+  private final ListenerConfig listener;
+  private final Supplier<Snapshot> snapshots;
+  private final InFlight inFlight;
+  private final Telemetry telemetry;
+  private final Clock clock;
+
+  Proxy(
+      Vertx vertx,
+      ListenerConfig listener,
+      Supplier<Snapshot> snapshots,
+      InFlight inFlight,
+      Telemetry telemetry,
+      Clock clock) {
+    this.vertx = vertx;
+    this.listener = listener;
+    this.snapshots = snapshots;
+    this.inFlight = inFlight;
+    this.telemetry = telemetry;
+    this.clock = clock;
+  }
+
+  /** Handles one request (on its connection's event loop). */
+  void handle(HttpServerRequest req) {
+    req.pause();
+    new Exchange(req, snapshots.get()).start();
+  }
+
+  /** One request through the gateway. */
+  private final class Exchange {
+    final HttpServerRequest req;
+    final HttpServerResponse resp;
+    final Snapshot snapshot;
+    final long startNanos = clock.nanoTime();
+    String correlationId = "";
+    Context incoming = Context.root();
+    TelemetrySpan span;
+    Snapshot.@Nullable Route route;
+    @Nullable String upstreamUri;
+    CircuitBreaker.@Nullable Permit permit;
+    @Nullable HttpClientRequest upstream;
+    ClusterRuntime.@Nullable Target target;
+    long attemptStartNanos;
+    long timer = -1;
+    int attempts;
+    boolean hasBody;
+    boolean answered;
+    boolean done;
+    long received;
+
+    Exchange(HttpServerRequest req, Snapshot snapshot) {
+      this.req = req;
+      this.resp = req.response();
+      this.snapshot = snapshot;
+      this.span =
+          HopSpans.server(telemetry.tracing(), Context.root(), req.method().name(), null, "");
+    }
+
+    void start() {
+      inFlight.begin(snapshot);
+      resp.closeHandler(v -> abort("client went away"));
+      context();
+      resp.putHeader(CORRELATION_HEADER, correlationId);
+      String path = Paths.normalize(req.path() == null ? "" : req.path());
+      if (path == null) {
+        problem(400, "bad-path", "the request path is not a plain origin-form path");
+        return;
+      }
+      String host = host();
+      RouteMatcher.Match m = snapshot.matcher.match(host, path, new View(req));
+      if (m == null) {
+        problem(404, "no-route", "no route matches " + req.method().name() + " " + path);
+        return;
+      }
+      Snapshot.Route r = snapshot.routes[m.index()];
+      this.route = r;
+      span.end();
+      this.span =
+          HopSpans.server(
+              telemetry.tracing(), incoming, req.method().name(), r.config().name(), path);
+      RouteConfig rc = r.config();
+      if (Cors.handle(rc.cors(), req, resp)) {
+        finish(204);
+        return;
+      }
+      RouteConfig.Redirect redirect = rc.redirect();
+      if (redirect != null) {
+        String location = redirect.location();
+        if (redirect.keepPath()) {
+          location = stripSlash(location) + path + (req.query() == null ? "" : "?" + req.query());
+        }
+        resp.setStatusCode(redirect.status()).putHeader("location", location);
+        respondEmpty(redirect.status());
+        return;
+      }
+      if (!bodyWithinLimit()) {
+        return;
+      }
+      this.upstreamUri = rewrite(rc, path) + (req.query() == null ? "" : "?" + req.query());
+      CircuitBreaker breaker = r.breaker();
+      if (breaker != null) {
+        this.permit = breaker.tryAcquirePermit();
+        if (permit == null) {
+          problem(503, "circuit-open", "route " + rc.name() + " is shedding: its circuit is open");
+          return;
+        }
+      }
+      attempt();
+    }
+
+    private void context() {
+      try {
+        incoming =
+            CONTEXT_HEADERS.extract(
+                name ->
+                    name.equals(ContextHeaders.TRACEPARENT)
+                            || name.equals(ContextHeaders.TRACESTATE)
+                            || name.equals(ContextHeaders.CORRELATION_ID)
+                        ? req.getHeader(name)
+                        : null);
+      } catch (RuntimeException e) {
+        incoming = Context.root(); // a malformed trace header starts a new trace
+      }
+      String id = incoming.correlationId();
+      if (id == null) {
+        String requestId = req.getHeader("x-request-id");
+        id =
+            requestId != null && CorrelationIds.isValid(requestId)
+                ? requestId
+                : CorrelationIds.newId();
+        incoming = incoming.withCorrelationId(id);
+      }
+      correlationId = id;
+    }
+
+    private String host() {
+      HostAndPort authority = req.authority();
+      return authority == null ? "" : authority.host();
+    }
+
+    private boolean bodyWithinLimit() {
+      String cl = req.getHeader("content-length");
+      String te = req.getHeader("transfer-encoding");
+      long max = listener.maxBodyBytes();
+      if (cl != null) {
+        long length;
+        try {
+          length = Long.parseLong(cl.strip());
+        } catch (NumberFormatException e) {
+          problem(400, "bad-length", "content-length \"" + cl + "\" is not a number");
+          return false;
+        }
+        if (length > max) {
+          problem(413, "body-too-large", "the body of " + length + " bytes exceeds " + max);
+          return false;
+        }
+        hasBody = length > 0;
+      } else {
+        hasBody =
+            te != null || (req.version() == HttpVersion.HTTP_2 && !req.isEnded() && mayHaveBody());
+      }
+      return true;
+    }
+
+    private boolean mayHaveBody() {
+      HttpMethod m = req.method();
+      return !(HttpMethod.GET.equals(m)
+          || HttpMethod.HEAD.equals(m)
+          || HttpMethod.OPTIONS.equals(m));
+    }
+
+    /** Starts one attempt on an endpoint of the route's cluster. */
+    void attempt() {
+      Snapshot.Route r = route;
+      ClusterRuntime cluster = r == null ? null : r.cluster();
+      if (r == null || cluster == null) {
+        problem(502, "no-cluster", "the route has no cluster");
+        return;
+      }
+      ClusterRuntime.Target t = cluster.pick(target);
+      if (t == null) {
+        problem(
+            503,
+            "no-endpoint",
+            "cluster "
+                + cluster.config.name()
+                + " has no healthy endpoint permitted by its egress");
+        return;
+      }
+      this.target = t;
+      attempts++;
+      attemptStartNanos = clock.nanoTime();
+      t.state().onStart();
+      cluster.budget.recordRequest();
+      RequestOptions o =
+          new RequestOptions()
+              .setMethod(req.method())
+              .setServer(t.server())
+              .setHost(cluster.config.preserveHost() ? host() : t.host())
+              .setPort(t.port())
+              .setURI(upstreamUri == null ? "/" : upstreamUri);
+      TelemetrySpan attemptSpan =
+          HopSpans.client(
+              telemetry.tracing(),
+              span.context(),
+              req.method().name(),
+              t.host(),
+              t.port(),
+              attempts - 1);
+      armTimer(r.config());
+      cluster
+          .client
+          .request(o)
+          .onComplete(
+              ar -> {
+                if (done) {
+                  if (ar.succeeded()) {
+                    ar.result().reset();
+                  }
+                  attemptSpan.end();
+                  return;
+                }
+                if (ar.failed()) {
+                  attemptFailed(cluster, t, attemptSpan, ar.cause(), true);
+                  return;
+                }
+                send(cluster, t, ar.result(), attemptSpan);
+              });
+    }
+
+    private void send(
+        ClusterRuntime cluster,
+        ClusterRuntime.Target t,
+        HttpClientRequest up,
+        TelemetrySpan attemptSpan) {
+      this.upstream = up;
+      Forwarding.requestHeaders(
+          req.headers(),
+          up.headers(),
+          trustedPeer(),
+          peer(),
+          host(),
+          "http",
+          route == null ? RouteConfig.HeaderTransform.NONE : route.config().requestHeaders());
+      Context sent = attemptSpan.context().withCorrelationId(correlationId);
+      if (sent.trace() == null) {
+        // tracing is off: still give the upstream a trace id to correlate by
+        sent = sent.withTrace(TraceContext.newTrace(false));
+      }
+      CONTEXT_HEADERS.inject(sent, up::putHeader);
+      up.response()
+          .onComplete(
+              ar -> {
+                if (ar.failed()) {
+                  attemptFailed(cluster, t, attemptSpan, ar.cause(), false);
+                } else {
+                  answer(cluster, t, ar.result(), attemptSpan);
+                }
+              });
+      if (!hasBody) {
+        up.end();
+        return;
+      }
+      String cl = req.getHeader("content-length");
+      if (cl != null) {
+        up.putHeader("content-length", cl.strip());
+      } else if (up.version() != HttpVersion.HTTP_2) {
+        up.setChunked(true);
+      }
+      pipeRequestBody(up);
+    }
+
+    /** Streams the request body upstream: pause the client while the upstream queue is full. */
+    private void pipeRequestBody(HttpClientRequest up) {
+      req.handler(
+          chunk -> {
+            received += chunk.length();
+            if (received > listener.maxBodyBytes()) {
+              up.reset();
+              problem(
+                  413, "body-too-large", "the body exceeds " + listener.maxBodyBytes() + " bytes");
+              return;
+            }
+            up.write(chunk);
+            if (up.writeQueueFull()) {
+              req.pause();
+              up.drainHandler(v -> req.resume());
+            }
+          });
+      req.endHandler(v -> up.end());
+      req.exceptionHandler(e -> up.reset());
+      req.resume();
+    }
+
+    private void answer(
+        ClusterRuntime cluster,
+        ClusterRuntime.Target t,
+        HttpClientResponse up,
+        TelemetrySpan attemptSpan) {
+      cancelTimer();
+      int status = up.statusCode();
+      long latency = clock.nanoTime() - attemptStartNanos;
+      boolean success = status < 500;
+      cluster.record(t, success, latency);
+      cluster.red.record(success ? Outcome.SUCCESS : Outcome.ERROR, latency);
+      HopSpans.clientDone(attemptSpan, status, null);
+      if (done) {
+        up.request().reset();
+        return;
+      }
+      RouteConfig rc = route == null ? null : route.config();
+      if (rc != null && !success && canRetry(rc) && rc.retry().onStatus().contains(status)) {
+        up.request().reset();
+        attempt();
+        return;
+      }
+      resp.setStatusCode(status);
+      String message = up.statusMessage();
+      if (message != null && req.version() != HttpVersion.HTTP_2) {
+        resp.setStatusMessage(message);
+      }
+      Forwarding.responseHeaders(
+          up.headers(),
+          resp.headers(),
+          rc == null ? RouteConfig.HeaderTransform.NONE : rc.responseHeaders());
+      resp.putHeader(CORRELATION_HEADER, correlationId);
+      if (rc != null) {
+        Cors.decorate(rc.cors(), req, resp);
+      }
+      String cl = up.getHeader("content-length");
+      boolean bodiless =
+          HttpMethod.HEAD.equals(req.method()) || status == 204 || status == 304 || status < 200;
+      if (cl != null) {
+        resp.putHeader("content-length", cl);
+      } else if (!bodiless && req.version() != HttpVersion.HTTP_2) {
+        resp.setChunked(true);
+      }
+      answered = true;
+      pipeResponseBody(up, status);
+    }
+
+    /** Streams the response body down: pause the upstream while the client's queue is full. */
+    private void pipeResponseBody(HttpClientResponse up, int status) {
+      up.handler(
+          chunk -> {
+            resp.write(chunk);
+            if (resp.writeQueueFull()) {
+              up.pause();
+              resp.drainHandler(v -> up.resume());
+            }
+          });
+      up.exceptionHandler(
+          e -> {
+            if (!done) {
+              resp.reset();
+              end(status, e);
+            }
+          });
+      up.endHandler(
+          v -> {
+            if (!done) {
+              resp.end();
+              end(status, status >= 500 ? stackless("upstream answered " + status) : null);
+            }
+          });
+    }
+
+    private boolean canRetry(RouteConfig rc) {
+      Snapshot.Route r = route;
+      return !hasBody
+          && !answered
+          && attempts < rc.retry().attempts()
+          && (rc.retry().nonIdempotent() || IDEMPOTENT.contains(req.method()))
+          && r != null
+          && r.cluster() != null
+          && r.cluster().budget.tryAcquire();
+    }
+
+    private void attemptFailed(
+        ClusterRuntime cluster,
+        ClusterRuntime.Target t,
+        TelemetrySpan attemptSpan,
+        Throwable cause,
+        boolean connectFailure) {
+      cancelTimer();
+      long latency = clock.nanoTime() - attemptStartNanos;
+      cluster.record(t, false, latency);
+      cluster.red.record(Outcome.ERROR, latency);
+      HopSpans.clientDone(attemptSpan, 0, cause);
+      if (done) {
+        return;
+      }
+      RouteConfig rc = route == null ? null : route.config();
+      if (rc != null && connectFailure && rc.retry().onConnectFailure() && canRetry(rc)) {
+        attempt();
+        return;
+      }
+      problem(
+          502, "upstream-failed", "upstream " + t.state().id() + " failed: " + cause.getMessage());
+    }
+
+    private void armTimer(RouteConfig rc) {
+      long ms = Math.max(1, rc.timeout().toMillis());
+      timer =
+          vertx.setTimer(
+              ms,
+              id -> {
+                timer = -1;
+                if (done || answered) {
+                  return;
+                }
+                Snapshot.Route r = route;
+                if (r != null && r.cluster() != null && target != null) {
+                  r.cluster().red.record(Outcome.TIMEOUT, clock.nanoTime() - attemptStartNanos);
+                }
+                // answer first: the reset below fails the attempt, which must find the exchange
+                // done
+                problem(504, "upstream-timeout", "no answer within " + rc.timeout());
+                HttpClientRequest up = upstream;
+                if (up != null) {
+                  up.reset();
+                }
+              });
+    }
+
+    private void cancelTimer() {
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+        timer = -1;
+      }
+    }
+
+    void abort(String why) {
+      if (done) {
+        return;
+      }
+      cancelTimer();
+      HttpClientRequest up = upstream;
+      if (up != null) {
+        up.reset();
+      }
+      end(0, stackless(why));
+    }
+
+    /**
+     * Answers with an RFC 9457 problem, unless the answer has started (then the stream is reset).
+     */
+    void problem(int status, String type, String detail) {
+      if (done) {
+        return;
+      }
+      cancelTimer();
+      if (answered || resp.headWritten()) {
+        resp.reset();
+        end(status, stackless(detail));
+        return;
+      }
+      byte[] body =
+          ("{\"type\":\"urn:bulwark:gateway:"
+                  + type
+                  + "\",\"status\":"
+                  + status
+                  + ",\"detail\":"
+                  + jsonString(detail)
+                  + "}")
+              .getBytes(StandardCharsets.UTF_8);
+      resp.setStatusCode(status)
+          .putHeader("content-type", "application/problem+json")
+          .putHeader("content-length", Integer.toString(body.length));
+      if (status == 413 || status == 400) {
+        resp.putHeader("connection", "close");
+      }
+      resp.end(Buffer.buffer(body));
+      end(status, status >= 500 ? stackless(detail) : null);
+    }
+
+    private void respondEmpty(int status) {
+      resp.putHeader("content-length", "0").end();
+      finish(status);
+    }
+
+    private void finish(int status) {
+      end(status, null);
+    }
+
+    private void end(int status, @Nullable Throwable failure) {
+      if (done) {
+        return;
+      }
+      done = true;
+      long nanos = clock.nanoTime() - startNanos;
+      Snapshot.Route r = route;
+      if (r != null) {
+        r.red().record(outcome(status), nanos);
+      }
+      CircuitBreaker.Permit p = permit;
+      if (p != null) {
+        p.onResult(nanos, status >= 500 || status == 0 ? failure : null);
+      }
+      HopSpans.serverDone(span, status);
+      inFlight.end(snapshot);
+    }
+
+    private boolean trustedPeer() {
+      return Forwarding.trusted(peerAddress(), listener.trustedProxies());
+    }
+
+    private String peer() {
+      io.vertx.core.net.SocketAddress a = req.remoteAddress();
+      return a == null || a.hostAddress() == null ? "unknown" : a.hostAddress();
+    }
+
+    private @Nullable InetAddress peerAddress() {
+      String p = peer();
+      if (!io.bulwark.gateway.IpRange.isIpLiteral(p)) {
+        return null;
+      }
+      try {
+        return InetAddress.getByName(p);
+      } catch (UnknownHostException e) {
+        return null;
+      }
+    }
+  }
+
+  private static Outcome outcome(int status) {
+    if (status == 504) {
+      return Outcome.TIMEOUT;
+    }
+    if (status == 503 || status == 429) {
+      return Outcome.REJECTED;
+    }
+    return status >= 500 || status == 0 ? Outcome.ERROR : Outcome.SUCCESS;
+  }
+
+  private static String rewrite(RouteConfig rc, String path) {
+    String to = rc.rewritePrefix();
+    if (to == null) {
+      return path;
+    }
+    String[] prefix = RouteMatcher.prefixSegments(rc.match().path());
+    String[] segs = RouteMatcher.segments(path);
+    StringBuilder b = new StringBuilder(stripSlash(to));
+    for (int i = prefix.length; i < segs.length; i++) {
+      b.append('/').append(segs[i]);
+    }
+    return b.isEmpty() ? "/" : b.toString();
+  }
+
+  private static String stripSlash(String s) {
+    return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+  }
+
+  static String jsonString(String s) {
+    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        default -> {
+          if (c < 0x20) {
+            b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+          } else {
+            b.append(c);
+          }
+        }
+      }
+    }
+    return b.append('"').toString();
+  }
+
+  private static Exception stackless(String message) {
+    return new Exception(message, null, false, false) {
+      private static final long serialVersionUID = 1L;
+    };
+  }
+
+  /** The request as the matcher reads it. */
+  private record View(HttpServerRequest req) implements RequestView {
+    @Override
+    public String method() {
+      return req.method().name();
+    }
+
+    @Override
+    public @Nullable String header(String lowerName) {
+      return req.getHeader(lowerName);
+    }
+
+    @Override
+    public @Nullable String query(String name) {
+      return QueryStrings.first(req.query(), name);
+    }
+  }
+}

@@ -1,0 +1,5 @@
+/** The gateway's engine: compiled matcher, proxy data path, egress guard, admin routes. */
+@NullMarked
+package io.bulwark.gateway.internal;
+
+import org.jspecify.annotations.NullMarked;

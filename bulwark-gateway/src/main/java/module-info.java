@@ -1,0 +1,17 @@
+/**
+ * Bulwark's API gateway and sidecar: one engine on Vert.x event loops that proxies streaming
+ * HTTP/1.1 and HTTP/2 traffic to upstream clusters through a compiled route matcher, refuses
+ * private and metadata upstreams unless a cluster allows them, reloads its YAML config atomically
+ * and serves an admin API on loopback. See docs/gateway.md.
+ */
+module io.bulwark.gateway {
+  requires transitive io.bulwark.core;
+  requires transitive io.bulwark.resilience;
+  requires transitive io.bulwark.http;
+  requires transitive io.vertx.core; // Gateway.Builder.vertx
+  requires com.fasterxml.jackson.databind;
+  requires org.slf4j;
+  requires static transitive org.jspecify;
+
+  exports io.bulwark.gateway;
+}
