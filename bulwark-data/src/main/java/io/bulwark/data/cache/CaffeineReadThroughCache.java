@@ -178,6 +178,23 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     return name;
   }
 
+  /**
+   * Whether Caffeine has applied the expiry of {@code key}'s completed load. Caffeine sets it in a
+   * completion callback that may still be running on the loader's thread after a reader of the load
+   * has returned; with a real clock the gap is microseconds, but a test on virtual time must wait
+   * for it before it moves the clock.
+   */
+  boolean expirySettled(K key) {
+    return sync.policy()
+        .expireVariably()
+        .flatMap(p -> p.getExpiresAfter(key))
+        .map(d -> d.compareTo(SETTLED_BOUND) < 0)
+        .orElse(true);
+  }
+
+  /** Longer than any expiry Bulwark sets; Caffeine's placeholder for a pending load is ~220 y. */
+  private static final java.time.Duration SETTLED_BOUND = java.time.Duration.ofDays(365L * 100);
+
   @Override
   public @Nullable V get(K key) {
     CompletableFuture<Entry<V>> f = async.getIfPresent(Objects.requireNonNull(key, "key"));
@@ -278,6 +295,10 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
       Throwable cause = failed.getCause() == null ? failed : failed.getCause();
       throw new CacheLoadException(
           "cache " + name + ": loading key " + describe(key) + " failed: " + cause, cause);
+    } finally {
+      if (f instanceof LoadFuture<?> load) {
+        load.awaitSettled();
+      }
     }
   }
 
@@ -652,13 +673,13 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
   private final class Loader implements AsyncCacheLoader<K, Entry<V>> {
     @Override
     public CompletableFuture<? extends Entry<V>> asyncLoad(K key, Executor executor) {
-      return CompletableFuture.supplyAsync(() -> loadOne(key), loadExecutor);
+      return LoadFuture.start(() -> loadOne(key), loadExecutor);
     }
 
     @Override
     public CompletableFuture<? extends Map<? extends K, ? extends Entry<V>>> asyncLoadAll(
         Set<? extends K> keys, Executor executor) {
-      return CompletableFuture.supplyAsync(() -> loadMany(keys), loadExecutor);
+      return LoadFuture.start(() -> loadMany(keys), loadExecutor);
     }
 
     @Override
@@ -667,13 +688,61 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
       if (old.value != null && clock.nanoTime() - old.freshUntilNanos >= 0) {
         staleServed.increment(); // a read of the stale entry started this refresh
       }
-      return CompletableFuture.supplyAsync(
+      return LoadFuture.start(
           () -> {
             Entry<V> fresh = loadOne(key);
             // a failed refresh keeps the old value (until its hard expiry)
             return fresh != null && fresh.isTransientFailure() ? old : fresh;
           },
           loadExecutor);
+    }
+  }
+
+  /**
+   * A load's future that also tells when the loader's thread has finished completing it. Caffeine
+   * applies a completed load (its expiry and weight, the removal of a null or failed result) in a
+   * completion callback, which may still run on the loader's thread after a waiting reader has
+   * woken: a reader of its own load waits for that too, so that what it then reads (an absence not
+   * cached, an entry's expiry) does not depend on thread timing.
+   */
+  static final class LoadFuture<T> extends CompletableFuture<T> {
+    private final java.util.concurrent.CountDownLatch settled =
+        new java.util.concurrent.CountDownLatch(1);
+
+    static <T> LoadFuture<T> start(java.util.function.Supplier<T> load, Executor executor) {
+      LoadFuture<T> f = new LoadFuture<>();
+      executor.execute(
+          () -> {
+            try {
+              f.complete(load.get());
+            } catch (Throwable e) {
+              f.completeExceptionally(e);
+            } finally {
+              f.settled.countDown();
+            }
+          });
+      return f;
+    }
+
+    /** Waits, uninterruptibly, until the loader's thread has run the completion callbacks. */
+    void awaitSettled() {
+      boolean interrupted = false;
+      while (true) {
+        try {
+          settled.await();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+      return new CompletableFuture<>();
     }
   }
 

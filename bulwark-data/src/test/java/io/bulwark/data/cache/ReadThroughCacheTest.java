@@ -371,6 +371,14 @@ class ReadThroughCacheTest {
     for (int i = 0; i < 500; i++) {
       cache.get("k" + i);
     }
+    // each load's expiry is applied by Caffeine on the loader's thread, possibly after get returned
+    CaffeineReadThroughCache<String, String> caffeine =
+        (CaffeineReadThroughCache<String, String>) cache;
+    await(
+        "every expiry applied",
+        () ->
+            java.util.stream.IntStream.range(0, 500)
+                .allMatch(i -> caffeine.expirySettled("k" + i)));
     clock.advance(Duration.ofSeconds(80).minusNanos(1)); // just under ttl × (1 − jitter)
     assertThat(present(cache, 500)).isEqualTo(500);
     clock.advance(Duration.ofSeconds(20)); // ttl
