@@ -14,6 +14,8 @@ import io.bulwark.http.client.ServiceClient;
 import io.bulwark.http.discovery.Endpoint;
 import io.bulwark.http.discovery.StaticDiscovery;
 import io.bulwark.http.health.OutlierConfig;
+import io.bulwark.resilience.CircuitBreaker;
+import io.bulwark.resilience.Policy;
 import io.bulwark.resilience.RegistryConfig;
 import io.bulwark.resilience.ResilienceRegistry;
 import io.vertx.core.Vertx;
@@ -168,6 +170,22 @@ public final class PriceServices implements AutoCloseable {
     Map<String, Long> out = new TreeMap<>();
     failedCalls.forEach((k, v) -> out.put(k, v.get()));
     return out;
+  }
+
+  /**
+   * The state of the price pipeline's circuit breaker ({@code CLOSED}, {@code OPEN}, {@code
+   * HALF_OPEN}), or {@code none} with resilience off; an experiment can watch it.
+   */
+  public String breakerState() {
+    if (registry == null) {
+      return "none";
+    }
+    for (Policy p : registry.pipeline(PRICE_SERVICE).policies()) {
+      if (p instanceof CircuitBreaker breaker) {
+        return breaker.state().name();
+      }
+    }
+    return "none";
   }
 
   /** The pipeline's retry budget and breaker, or null with resilience off. */

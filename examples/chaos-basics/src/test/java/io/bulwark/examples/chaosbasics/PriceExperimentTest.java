@@ -62,7 +62,11 @@ class PriceExperimentTest {
       ExperimentResult result =
           lab.run(
               experiment,
-              ExperimentRunner.builder().scheduler(virtual).faults(faults).telemetry(telemetry),
+              ExperimentRunner.builder()
+                  .scheduler(virtual)
+                  .faults(faults)
+                  .watch("price-breaker", services::breakerState)
+                  .telemetry(telemetry),
               driver::advance);
       return new Run(
           result, faults.injections(), driver.sent, driver.failed, services.failedCallsByCause());
@@ -201,6 +205,18 @@ class PriceExperimentTest {
     // the open breaker spared the price service most of the faulted calls
     assertThat(on.injections()).isLessThan(off.injections());
 
+    // the runner watched the breaker: closed before the fault, opened after it started
+    assertThat(on.result().events())
+        .filteredOn(e -> e.lane().equals("state:price-breaker"))
+        .first()
+        .satisfies(e -> assertThat(e.text()).isEqualTo("CLOSED"));
+    assertThat(on.result().events())
+        .anySatisfy(
+            e -> {
+              assertThat(e.lane()).isEqualTo("state:price-breaker");
+              assertThat(e.text()).isEqualTo("OPEN");
+              assertThat(e.atMillis()).isGreaterThan(PriceExperiment.FAULT_AT.toMillis());
+            });
     // resilience off: the same experiment fails the SLO; every injected 503 became a failed quote
     lab.assertFailed(off.result());
     assertThat(off.result().abort()).isNull();
