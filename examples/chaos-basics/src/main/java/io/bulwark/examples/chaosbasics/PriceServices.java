@@ -152,6 +152,14 @@ public final class PriceServices implements AutoCloseable {
     return front.port();
   }
 
+  /**
+   * Requests either server has accepted and not yet finished. A finished request has been logged
+   * and recorded in the telemetry, so a driver that waits for 0 knows a scrape will count it.
+   */
+  public int inFlight() {
+    return front.inFlight() + price.inFlight();
+  }
+
   /** The price service's port on 127.0.0.1. */
   public int pricePort() {
     return price.port();
