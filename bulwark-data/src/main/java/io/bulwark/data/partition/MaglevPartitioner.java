@@ -1,16 +1,12 @@
 package io.bulwark.data.partition;
 
 import java.math.BigInteger;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Maglev hashing (Eisenbud et al., NSDI 2016): each node has a permutation of the M slots of a
@@ -128,19 +124,7 @@ public final class MaglevPartitioner implements Partitioner {
 
   @Override
   public List<Node> owners(long keyHash, int k) {
-    Members.checkK(k);
-    int want = Math.min(k, nodes.size());
-    List<Node> out = new ArrayList<>(want);
-    Set<Node> picked = Collections.newSetFromMap(new IdentityHashMap<>());
-    int s = slot(keyHash);
-    for (int step = 0; step < table.length && out.size() < want; step++) {
-      Node n = table[s];
-      if (picked.add(n)) {
-        out.add(n);
-      }
-      s = s + 1 == table.length ? 0 : s + 1;
-    }
-    return List.copyOf(out);
+    return Members.distinctOwners(table, slot(keyHash), k, nodes.size());
   }
 
   @Override

@@ -35,6 +35,26 @@ final class Members {
     }
   }
 
+  /**
+   * The first {@code k} distinct owners met walking a circular table (ring points, Maglev slots)
+   * from {@code start}, wrapping once; at most the number of members.
+   */
+  static List<Node> distinctOwners(Node[] table, int start, int k, int members) {
+    checkK(k);
+    int want = Math.min(k, members);
+    List<Node> out = new java.util.ArrayList<>(want);
+    Set<Node> picked = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    int i = start;
+    for (int step = 0; step < table.length && out.size() < want; step++) {
+      Node n = table[i];
+      if (picked.add(n)) {
+        out.add(n);
+      }
+      i = i + 1 == table.length ? 0 : i + 1;
+    }
+    return List.copyOf(out);
+  }
+
   static double totalWeight(List<Node> nodes) {
     double w = 0;
     for (Node n : nodes) {

@@ -1,14 +1,10 @@
 package io.bulwark.data.partition;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A consistent-hash ring with virtual nodes: each node places {@code max(1, round(V × weight))}
@@ -137,19 +133,7 @@ public final class RingPartitioner implements Partitioner {
 
   @Override
   public List<Node> owners(long keyHash, int k) {
-    Members.checkK(k);
-    int want = Math.min(k, nodes.size());
-    List<Node> out = new ArrayList<>(want);
-    Set<Node> picked = Collections.newSetFromMap(new IdentityHashMap<>());
-    int i = indexOf(keyHash);
-    for (int step = 0; step < points.length && out.size() < want; step++) {
-      Node n = pointOwner[i];
-      if (picked.add(n)) {
-        out.add(n);
-      }
-      i = i + 1 == points.length ? 0 : i + 1;
-    }
-    return List.copyOf(out);
+    return Members.distinctOwners(pointOwner, indexOf(keyHash), k, nodes.size());
   }
 
   @Override
