@@ -5,13 +5,9 @@ import io.bulwark.events.OutgoingRecord;
 import io.bulwark.events.Producer;
 import io.bulwark.events.ProducerConfig;
 import io.bulwark.events.TopicSpec;
-import java.io.BufferedWriter;
-import java.io.OutputStreamWriter;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Random;
-import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * Child process of {@link CrashRecoveryTest}: opens (and so recovers) the log, then appends records
@@ -28,29 +24,7 @@ public final class CrashAppender {
     EmbeddedEventLog log =
         EmbeddedEventLog.open(EmbeddedLogConfig.builder(dir).segmentBytes(64 * 1024).build());
     log.createTopic(TopicSpec.of("crash", 2));
-    LinkedBlockingQueue<String> acks = new LinkedBlockingQueue<>();
-    Thread printer =
-        Thread.ofPlatform()
-            .start(
-                () -> {
-                  BufferedWriter out =
-                      new BufferedWriter(
-                          new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
-                  try {
-                    out.write("READY\n");
-                    out.flush();
-                    while (true) {
-                      out.write(acks.take());
-                      String more;
-                      while ((more = acks.poll()) != null) {
-                        out.write(more);
-                      }
-                      out.flush();
-                    }
-                  } catch (Exception e) {
-                    // killed
-                  }
-                });
+    AckPrinter printer = new AckPrinter();
     Producer producer = log.producer(ProducerConfig.builder().maxBufferedRecords(256).build());
     for (long value = firstValue; ; value++) {
       byte[] payload = new byte[8 + random.nextInt(600)];
@@ -63,7 +37,8 @@ public final class CrashAppender {
                       .key(Long.toString(value % 7))
                       .value(payload)
                       .build())
-              .thenAccept(m -> acks.add("A " + m.partition() + " " + m.offset() + " " + v + "\n"));
+              .thenAccept(
+                  m -> printer.add("A " + m.partition() + " " + m.offset() + " " + v + "\n"));
       if (!printer.isAlive()) {
         return;
       }

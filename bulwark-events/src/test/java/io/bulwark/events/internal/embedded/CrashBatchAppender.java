@@ -5,13 +5,9 @@ import io.bulwark.events.OutgoingRecord;
 import io.bulwark.events.Producer;
 import io.bulwark.events.ProducerConfig;
 import io.bulwark.events.TopicSpec;
-import java.io.BufferedWriter;
-import java.io.OutputStreamWriter;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Random;
-import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * Child process of {@link AccumulatorCrashTest}: opens (and so recovers) the log, then {@value
@@ -31,29 +27,7 @@ public final class CrashBatchAppender {
     EmbeddedEventLog log =
         EmbeddedEventLog.open(EmbeddedLogConfig.builder(dir).segmentBytes(64 * 1024).build());
     log.createTopic(TopicSpec.of("crash", PARTITIONS));
-    LinkedBlockingQueue<String> acks = new LinkedBlockingQueue<>();
-    Thread printer =
-        Thread.ofPlatform()
-            .start(
-                () -> {
-                  BufferedWriter out =
-                      new BufferedWriter(
-                          new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
-                  try {
-                    out.write("READY\n");
-                    out.flush();
-                    while (true) {
-                      out.write(acks.take());
-                      String more;
-                      while ((more = acks.poll()) != null) {
-                        out.write(more);
-                      }
-                      out.flush();
-                    }
-                  } catch (Exception e) {
-                    // killed
-                  }
-                });
+    AckPrinter printer = new AckPrinter();
     for (int p = 0; p < PRODUCERS; p++) {
       int producerId = p;
       Thread.ofPlatform()
@@ -79,7 +53,7 @@ public final class CrashBatchAppender {
                                   .build())
                           .thenAccept(
                               m ->
-                                  acks.add(
+                                  printer.add(
                                       "A "
                                           + m.partition()
                                           + " "
