@@ -40,15 +40,19 @@ import org.jspecify.annotations.Nullable;
  * key being loaded joins the same future; loads run on virtual threads (the executor starts one per
  * task), so a blocking loader never holds a Caffeine or common-pool thread. Stale-while-revalidate
  * is Caffeine's {@code refreshAfterWrite(ttl)} (one refresh per key in flight; a read during it
- * gets the old value), with the hard expiry ({@link Expiry}) at {@code ttl + staleWhileRevalidate}.
- * A failed future is removed by Caffeine when it completes; a reader that finds a future that had
- * already failed before it asked removes it and loads again, while readers that joined the load
- * before it failed get its failure. Invalidation removes the future, so a load in flight is not
- * stored (Caffeine only updates an entry that still maps to the same future) and a refresh in
- * flight is discarded. The hit path of {@link #get} reads the map, the completed future's result
- * and a field, then increments a striped counter; it allocates nothing and reads no clock of its
- * own (Caffeine reads its ticker for expiry). XFetch, when enabled, adds a clock read and a random
- * draw per hit.
+ * gets the old value), with the hard expiry at {@code ttl + staleWhileRevalidate}. Every entry's
+ * life is the same unless a TTL jitter or a negative TTL is configured, so the cache then uses
+ * Caffeine's fixed {@code expireAfterWrite}, whose read costs about half a variable {@link
+ * Expiry}'s (which reschedules the entry on every read); with jitter or a negative TTL each entry
+ * carries its own expiry. A failed load that is not cached as negative is removed when it completes
+ * (expired at once under the variable expiry, removed explicitly under the fixed one); a reader
+ * that finds a future that had already failed before it asked removes it and loads again, while
+ * readers that joined the load before it failed get its failure. Invalidation removes the future,
+ * so a load in flight is not stored (Caffeine only updates an entry that still maps to the same
+ * future) and a refresh in flight is discarded. The hit path of {@link #get} reads the map, the
+ * completed future's result and a field, then increments a striped counter; it allocates nothing
+ * and reads no clock of its own (Caffeine reads its ticker for expiry). XFetch, when enabled, adds
+ * a clock read and a random draw per hit.
  */
 final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
   private static final int KEY_IN_MESSAGE = 64;
@@ -70,6 +74,9 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
   private final @Nullable Random seeded;
   private final @Nullable InvalidationChannel<K> channel;
   private final Executor loadExecutor;
+
+  /** Whether entries carry their own expiry (jitter or negative TTL), else a fixed one. */
+  private final boolean variableExpiry;
 
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
@@ -137,15 +144,19 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     if (swrNanos > 0) {
       caffeine.refreshAfterWrite(Duration.ofNanos(ttlNanos));
     }
+    this.variableExpiry = jitter > 0 || negativeNanos > 0;
+    if (variableExpiry) {
+      caffeine.expireAfter(new EntryExpiry<K, V>());
+    } else {
+      caffeine.expireAfterWrite(Duration.ofNanos(saturatedAdd(ttlNanos, swrNanos)));
+    }
     Caffeine<K, Entry<V>> typed =
-        caffeine
-            .<K, Entry<V>>expireAfter(new EntryExpiry<>())
-            .evictionListener(
-                (k, e, cause) -> {
-                  if (cause == RemovalCause.SIZE) {
-                    evictions.increment();
-                  }
-                });
+        caffeine.<K, Entry<V>>evictionListener(
+            (k, e, cause) -> {
+              if (cause == RemovalCause.SIZE) {
+                evictions.increment();
+              }
+            });
     if (weigher != null) {
       typed = typed.weigher((k, e) -> weigh(weigher, k, e));
     }
@@ -185,6 +196,14 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
    * for it before it moves the clock.
    */
   boolean expirySettled(K key) {
+    if (!variableExpiry) {
+      // a pending load's write time lies ~220 y ahead, so its age is hugely negative
+      return sync.policy()
+          .expireAfterWrite()
+          .flatMap(p -> p.ageOf(key))
+          .map(age -> age.compareTo(SETTLED_BOUND.negated()) > 0)
+          .orElse(true);
+    }
     return sync.policy()
         .expireVariably()
         .flatMap(p -> p.getExpiresAfter(key))
@@ -258,6 +277,9 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
       try {
         Entry<V> e = join(key, f);
         missRed.success(clock.nanoTime() - start);
+        if (e != null) {
+          forgetIfTransient(key, e); // in case the load finished before Caffeine stored it
+        }
         return e;
       } catch (RuntimeException failed) {
         missRed.failure(clock.nanoTime() - start);
@@ -406,14 +428,21 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
       throw new CacheLoadException(
           "cache " + name + ": bulk load of " + wanted.size() + " keys failed: " + cause, cause);
     }
+    RuntimeException failure = null;
     for (Map.Entry<K, Entry<V>> me : entries.entrySet()) {
       Entry<V> e = me.getValue();
       V v = e.value;
       if (v != null) {
         result.put(me.getKey(), v);
       } else if (e.failure != null) {
-        throw cachedFailure(me.getKey(), e);
+        forgetIfTransient(me.getKey(), e);
+        if (failure == null) {
+          failure = cachedFailure(me.getKey(), e);
+        }
       }
+    }
+    if (failure != null) {
+      throw failure;
     }
     return result;
   }
@@ -593,6 +622,23 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     return new Entry<>(value, null, now, loadNanos, fresh, expires, seq);
   }
 
+  /**
+   * Removes {@code e}, a failure that is not cached, if {@code key} still maps to it: under the
+   * fixed expiry it would not expire by itself (the variable expiry ends it at once).
+   */
+  private void forgetIfTransient(K key, Entry<V> e) {
+    if (variableExpiry || !e.isTransientFailure()) {
+      return;
+    }
+    CompletableFuture<Entry<V>> current = async.getIfPresent(key);
+    if (current != null
+        && current.isDone()
+        && !current.isCompletedExceptionally()
+        && current.getNow(null) == e) {
+      async.asMap().remove(key, current);
+    }
+  }
+
   private boolean isNegative(Exception e) {
     for (Class<? extends Exception> t : config.negativeFor()) {
       if (t.isInstance(e)) {
@@ -673,13 +719,25 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
   private final class Loader implements AsyncCacheLoader<K, Entry<V>> {
     @Override
     public CompletableFuture<? extends Entry<V>> asyncLoad(K key, Executor executor) {
-      return LoadFuture.start(() -> loadOne(key), loadExecutor);
+      if (variableExpiry) {
+        return LoadFuture.start(() -> loadOne(key), loadExecutor, null);
+      }
+      // a failure expires at once under the variable expiry; the fixed one needs it removed. If
+      // the load beats Caffeine's insertion of its future, the next read removes it (resolve)
+      return LoadFuture.<@Nullable Entry<V>>start(
+          () -> loadOne(key),
+          loadExecutor,
+          (f, e) -> {
+            if (e != null && e.isTransientFailure()) {
+              async.asMap().remove(key, f);
+            }
+          });
     }
 
     @Override
     public CompletableFuture<? extends Map<? extends K, ? extends Entry<V>>> asyncLoadAll(
         Set<? extends K> keys, Executor executor) {
-      return LoadFuture.start(() -> loadMany(keys), loadExecutor);
+      return LoadFuture.start(() -> loadMany(keys), loadExecutor, null);
     }
 
     @Override
@@ -694,7 +752,8 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
             // a failed refresh keeps the old value (until its hard expiry)
             return fresh != null && fresh.isTransientFailure() ? old : fresh;
           },
-          loadExecutor);
+          loadExecutor,
+          null);
     }
   }
 
@@ -709,12 +768,24 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     private final java.util.concurrent.CountDownLatch settled =
         new java.util.concurrent.CountDownLatch(1);
 
-    static <T> LoadFuture<T> start(java.util.function.Supplier<T> load, Executor executor) {
+    /**
+     * Starts {@code load} on {@code executor}; {@code completed}, if given, runs on the loader's
+     * thread after the completion callbacks that were registered by then, before the future counts
+     * as settled.
+     */
+    static <T> LoadFuture<T> start(
+        java.util.function.Supplier<T> load,
+        Executor executor,
+        java.util.function.@Nullable BiConsumer<LoadFuture<T>, T> completed) {
       LoadFuture<T> f = new LoadFuture<>();
       executor.execute(
           () -> {
             try {
-              f.complete(load.get());
+              T value = load.get();
+              f.complete(value);
+              if (completed != null) {
+                completed.accept(f, value);
+              }
             } catch (Throwable e) {
               f.completeExceptionally(e);
             } finally {

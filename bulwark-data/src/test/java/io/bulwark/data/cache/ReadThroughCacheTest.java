@@ -320,6 +320,37 @@ class ReadThroughCacheTest {
   }
 
   @Test
+  void aFailedLoadLeavesNoEntryBehindUnderTheFixedExpiry() {
+    // no jitter and no negative TTL: the fixed expiry, where a failure does not expire by itself
+    AtomicReference<ReadThroughCache<String, String>> holder = new AtomicReference<>();
+    ReadThroughCache<String, String> cache =
+        cache(
+            CacheConfig.builder("fixed"),
+            new CacheLoader<>() {
+              @Override
+              public String load(String key) {
+                // Caffeine has stored the pending load before it fails
+                await("the miss", () -> holder.get().stats().misses() >= 1);
+                throw new IllegalStateException("down");
+              }
+
+              @Override
+              public Map<String, String> loadAll(Set<? extends String> keys) {
+                // Caffeine stores a pending entry per key before it calls the bulk load
+                throw new IllegalStateException("down");
+              }
+            });
+    holder.set(cache);
+    assertThatThrownBy(() -> cache.get("k")).isInstanceOf(CacheLoadException.class);
+    assertThat(cache.estimatedSize()).isZero();
+    assertThat(cache.getIfPresent("k")).isNull();
+    assertThatThrownBy(() -> cache.getAll(List.of("a", "b")))
+        .isInstanceOf(CacheLoadException.class);
+    await("bulk failures removed", () -> cache.estimatedSize() == 0);
+    assertThat(cache.stats().loadFailures()).isEqualTo(2);
+  }
+
+  @Test
   void badKeysAreRejectedWithTheirSize() {
     ReadThroughCache<String, String> cache =
         cache(CacheConfig.builder("keys").maxKeySize(8), key -> "v");
