@@ -13,6 +13,7 @@ import io.bulwark.saga.SagaStore;
 import io.bulwark.saga.SagaStores;
 import io.bulwark.saga.WorkflowDefinition;
 import io.bulwark.saga.testing.SagaTestKit;
+import io.bulwark.test.RecordingTelemetry;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -139,13 +140,13 @@ class TelemetryTest {
 
       // one trace for run t-1 in both lives, another for o-1
       Set<String> t1Traces =
-          java.util.stream.Stream.concat(first.spans.stream(), second.spans.stream())
+          java.util.stream.Stream.concat(first.spans().stream(), second.spans().stream())
               .filter(sp -> !sp.name().endsWith(" only") && !sp.name().endsWith(" fine"))
               .map(RecordingTelemetry.Span::traceId)
               .collect(Collectors.toSet());
       assertThat(t1Traces).hasSize(1);
       Set<String> o1Traces =
-          first.spans.stream()
+          first.spans().stream()
               .filter(sp -> sp.name().endsWith(" only") || sp.name().endsWith(" fine"))
               .map(RecordingTelemetry.Span::traceId)
               .collect(Collectors.toSet());
@@ -171,45 +172,47 @@ class TelemetryTest {
       assertThat(second.tracing().openSpans()).isZero();
 
       // RED per step (dependency) and per workflow (endpoint)
-      assertThat(first.red)
+      assertThat(first.red())
           .contains(
               new RecordingTelemetry.Red("dependency", "saga.tel.a", Outcome.SUCCESS),
               new RecordingTelemetry.Red("dependency", "saga.tel.flaky", Outcome.SUCCESS),
               new RecordingTelemetry.Red("dependency", "saga.fine.only", Outcome.SUCCESS),
               new RecordingTelemetry.Red("endpoint", "saga.fine", Outcome.SUCCESS));
-      assertThat(first.red)
+      assertThat(first.red())
           .filteredOn(r -> r.name().equals("saga.tel.flaky") && r.outcome() != Outcome.SUCCESS)
           .hasSize(1);
-      assertThat(second.red)
+      assertThat(second.red())
           .filteredOn(r -> r.name().equals("saga.tel.b"))
           .hasSize(2)
           .allSatisfy(r -> assertThat(r.outcome()).isNotEqualTo(Outcome.SUCCESS));
-      assertThat(second.red)
+      assertThat(second.red())
           .filteredOn(r -> r.name().equals("saga.tel.a.compensate"))
           .hasSize(2)
           .allSatisfy(r -> assertThat(r.outcome()).isNotEqualTo(Outcome.SUCCESS));
-      assertThat(second.red)
+      assertThat(second.red())
           .filteredOn(r -> r.kind().equals("endpoint") && r.name().equals("saga.tel"))
           .isNotEmpty()
           .allSatisfy(r -> assertThat(r.outcome()).isNotEqualTo(Outcome.SUCCESS));
 
       // decisions
-      assertThat(first.decisions).allSatisfy(x -> assertThat(x.component()).isEqualTo("saga"));
+      assertThat(first.recordedDecisions())
+          .allSatisfy(x -> assertThat(x.component()).isEqualTo("saga"));
       assertThat(first.decisionKinds()).containsExactly("retry");
-      assertThat(first.decisions.get(0).reason()).contains("t-1").contains("flaky");
+      assertThat(first.recordedDecisions().get(0).reason()).contains("t-1").contains("flaky");
       // retries: step b once, then the compensation of a once
       assertThat(second.decisionKinds())
           .containsExactlyInAnyOrder("adopt", "retry", "compensate", "retry", "park");
-      assertThat(second.decisions)
+      assertThat(second.recordedDecisions())
           .filteredOn(x -> x.decision().equals("retry"))
           .extracting(RecordingTelemetry.Decision::reason)
           .anySatisfy(r -> assertThat(r).contains("step b"))
           .anySatisfy(r -> assertThat(r).contains("compensation of a"));
-      assertThat(second.decisions)
+      assertThat(second.recordedDecisions())
           .filteredOn(x -> x.decision().equals("adopt"))
           .singleElement()
           .satisfies(x -> assertThat(x.reason()).contains("t-1").contains("exec-dead"));
-      assertThat(second.decisions).allSatisfy(x -> assertThat(x.reason()).contains("t-1"));
+      assertThat(second.recordedDecisions())
+          .allSatisfy(x -> assertThat(x.reason()).contains("t-1"));
     }
   }
 }

@@ -1,4 +1,4 @@
-package io.bulwark.saga.engine;
+package io.bulwark.test;
 
 import io.bulwark.core.context.Context;
 import io.bulwark.core.context.TraceContext;
@@ -11,35 +11,78 @@ import io.bulwark.core.telemetry.TelemetrySpan;
 import io.bulwark.core.telemetry.Tracing;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
-/** A Telemetry that keeps every span, RED record and decision in memory for assertions. */
-final class RecordingTelemetry implements Telemetry {
-  record Span(
+/**
+ * A {@link Telemetry} that keeps in memory, for assertions, every ended span (with its ids,
+ * attributes, events and failure), every RED record, every decision and every injected fault. Every
+ * span records; {@code tracing().openSpans()} counts the spans started and not yet ended.
+ */
+public final class RecordingTelemetry implements Telemetry {
+  /** An ended span. */
+  public record Span(
       String name,
+      SpanKind kind,
       String traceId,
       String spanId,
       @Nullable String parentSpanId,
-      boolean failed,
-      boolean ended) {}
+      @Nullable String correlationId,
+      Map<String, String> attributes,
+      List<String> events,
+      boolean failed) {}
 
-  record Red(String kind, String name, Outcome outcome) {}
+  /** One RED record: {@code kind} is {@code endpoint} or {@code dependency}. */
+  public record Red(String kind, String name, Outcome outcome) {}
 
-  record Decision(String component, String decision, String reason) {}
+  /** One decision of a policy or component. */
+  public record Decision(String component, String decision, String reason) {}
 
-  final List<Span> spans = new CopyOnWriteArrayList<>();
-  final List<Red> red = new CopyOnWriteArrayList<>();
-  final List<Decision> decisions = new CopyOnWriteArrayList<>();
+  /** One fault injected by a chaos experiment. */
+  public record Injection(String experiment, String fault) {}
+
+  private final List<Span> spans = new CopyOnWriteArrayList<>();
+  private final List<Red> red = new CopyOnWriteArrayList<>();
+  private final List<Decision> decisions = new CopyOnWriteArrayList<>();
+  private final List<Injection> injections = new CopyOnWriteArrayList<>();
   private final AtomicInteger open = new AtomicInteger();
 
-  List<Span> spansNamed(String prefix) {
+  /** The ended spans, in the order they ended. */
+  public List<Span> spans() {
+    return spans;
+  }
+
+  /** The ended spans whose name starts with {@code prefix}. */
+  public List<Span> spansNamed(String prefix) {
     return spans.stream().filter(s -> s.name().startsWith(prefix)).toList();
   }
 
-  List<String> decisionKinds() {
+  /** The ended spans of {@code kind}. */
+  public List<Span> spans(SpanKind kind) {
+    return spans.stream().filter(s -> s.kind() == kind).toList();
+  }
+
+  /** The RED records, in order. */
+  public List<Red> red() {
+    return red;
+  }
+
+  /** The decisions recorded, in order. */
+  public List<Decision> recordedDecisions() {
+    return decisions;
+  }
+
+  /** The decision kinds ({@link Decision#decision()}), in order. */
+  public List<String> decisionKinds() {
     return decisions.stream().map(Decision::decision).toList();
+  }
+
+  /** The injected faults, in order. */
+  public List<Injection> injections() {
+    return injections;
   }
 
   private RedRecorder recorder(String kind, String name) {
@@ -84,7 +127,9 @@ final class RecordingTelemetry implements Telemetry {
       public void shed(String component, String reason) {}
 
       @Override
-      public void faultInjected(String experiment, String fault) {}
+      public void faultInjected(String experiment, String fault) {
+        injections.add(new Injection(experiment, fault));
+      }
     };
   }
 
@@ -96,10 +141,12 @@ final class RecordingTelemetry implements Telemetry {
         TraceContext up = parent.trace();
         TraceContext own = up == null ? TraceContext.newTrace(true) : up.newChildSpan();
         Context ctx = parent.withTrace(own);
+        Map<String, String> attributes = new ConcurrentHashMap<>();
+        List<String> events = new CopyOnWriteArrayList<>();
         open.incrementAndGet();
         return new TelemetrySpan() {
-          private boolean failed;
-          private boolean ended;
+          private volatile boolean failed;
+          private final AtomicInteger ended = new AtomicInteger();
 
           @Override
           public boolean isRecording() {
@@ -112,7 +159,9 @@ final class RecordingTelemetry implements Telemetry {
           }
 
           @Override
-          public void event(String event) {}
+          public void event(String event) {
+            events.add(event);
+          }
 
           @Override
           public void fail(Throwable error) {
@@ -125,24 +174,30 @@ final class RecordingTelemetry implements Telemetry {
           }
 
           @Override
-          public void attribute(String key, String value) {}
+          public void attribute(String key, String value) {
+            attributes.put(key, value);
+          }
 
           @Override
-          public void attribute(String key, long value) {}
+          public void attribute(String key, long value) {
+            attributes.put(key, Long.toString(value));
+          }
 
           @Override
-          public synchronized void end() {
-            if (!ended) {
-              ended = true;
+          public void end() {
+            if (ended.getAndIncrement() == 0) {
               open.decrementAndGet();
               spans.add(
                   new Span(
                       name,
+                      kind,
                       own.traceId(),
                       own.spanId(),
                       up == null ? null : up.spanId(),
-                      failed,
-                      true));
+                      parent.correlationId(),
+                      Map.copyOf(attributes),
+                      List.copyOf(events),
+                      failed));
             }
           }
         };
