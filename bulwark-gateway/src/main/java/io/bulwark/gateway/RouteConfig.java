@@ -38,12 +38,24 @@ public record RouteConfig(
     HeaderTransform requestHeaders,
     HeaderTransform responseHeaders,
     @Nullable String rewritePrefix,
-    @Nullable Cors cors) {
+    @Nullable Cors cors,
+    TrafficConfig traffic) {
 
   public RouteConfig {
-    if ((cluster == null) == (redirect == null)) {
+    // traffic (gtraffic): a split or an aggregate takes the place of cluster
+    int targets =
+        (cluster == null ? 0 : 1)
+            + (redirect == null ? 0 : 1)
+            + (traffic.split() == null ? 0 : 1)
+            + (traffic.aggregate() == null ? 0 : 1);
+    if (targets != 1) {
       throw new IllegalArgumentException(
-          "route \"" + name + "\" needs exactly one of cluster or redirect");
+          "route \""
+              + name
+              + "\" needs exactly one of cluster, redirect, split (or strangler) or aggregate");
+    }
+    if (redirect != null && traffic.shadow() != null) {
+      throw new IllegalArgumentException("route \"" + name + "\": a redirect cannot be shadowed");
     }
     ListenerConfig.positive("timeout", timeout);
     if (rewritePrefix != null) {
@@ -70,7 +82,25 @@ public record RouteConfig(
         HeaderTransform.NONE,
         HeaderTransform.NONE,
         null,
-        null);
+        null,
+        TrafficConfig.NONE);
+  }
+
+  /** A copy of this route with {@code traffic} (split, shadow, aggregate, listeners). */
+  public RouteConfig withTraffic(TrafficConfig traffic) {
+    return new RouteConfig(
+        name,
+        match,
+        traffic.split() != null || traffic.aggregate() != null ? null : cluster,
+        redirect,
+        timeout,
+        retry,
+        circuitBreaker,
+        requestHeaders,
+        responseHeaders,
+        rewritePrefix,
+        cors,
+        traffic);
   }
 
   /**
@@ -274,6 +304,9 @@ public record RouteConfig(
     HeaderTransform req = r.section("request-headers", HeaderTransform::bind);
     HeaderTransform resp = r.section("response-headers", HeaderTransform::bind);
     Cors cors = r.section("cors", Cors::bind);
+    TrafficConfig traffic =
+        TrafficConfig.bind(
+            r, clusters, match == null ? RouteMatch.path(RouteMatch.PathKind.PREFIX, "/") : match);
     return new RouteConfig(
         name,
         // an invalid or missing match is already reported; the placeholder only lets the other
@@ -287,7 +320,8 @@ public record RouteConfig(
         req == null ? HeaderTransform.NONE : req,
         resp == null ? HeaderTransform.NONE : resp,
         strings[1],
-        cors);
+        cors,
+        traffic);
   }
 
   private static String headerName(String name) {

@@ -90,6 +90,9 @@ public final class Proxy {
     CircuitBreaker.@Nullable Permit permit;
     @Nullable HttpClientRequest upstream;
     ClusterRuntime.@Nullable Target target;
+    // traffic (gtraffic): the cluster chosen for this request (split) and its shadow copy
+    @Nullable ClusterRuntime cluster;
+    @Nullable ShadowCall shadowCall;
     long attemptStartNanos;
     long timer = -1;
     int attempts;
@@ -117,12 +120,13 @@ public final class Proxy {
         return;
       }
       String host = host();
-      RouteMatcher.Match m = snapshot.matcher.match(host, path, new View(req));
+      Snapshot.Table table = snapshot.table(listener.name());
+      RouteMatcher.Match m = table.matcher().match(host, path, new View(req));
       if (m == null) {
         problem(404, "no-route", "no route matches " + req.method().name() + " " + path);
         return;
       }
-      Snapshot.Route r = snapshot.routes[m.index()];
+      Snapshot.Route r = table.route(m.index());
       this.route = r;
       span.end();
       this.span =
@@ -147,6 +151,9 @@ public final class Proxy {
         return;
       }
       this.upstreamUri = rewrite(rc, path) + (req.query() == null ? "" : "?" + req.query());
+      if (!traffic(r, m, path)) {
+        return;
+      }
       CircuitBreaker breaker = r.breaker();
       if (breaker != null) {
         this.permit = breaker.tryAcquirePermit();
@@ -156,6 +163,46 @@ public final class Proxy {
         }
       }
       attempt();
+    }
+
+    /**
+     * Traffic (gtraffic): answers an aggregate route, picks the split's cluster and starts the
+     * shadow copy. Returns false if the exchange is already answered.
+     */
+    private boolean traffic(Snapshot.Route r, RouteMatcher.Match m, String path) {
+      this.cluster = r.cluster();
+      RouteTraffic t = r.traffic();
+      if (t == null) {
+        return true;
+      }
+      Aggregator aggregate = t.aggregate();
+      if (aggregate != null) {
+        aggregate.run(
+            m.params(),
+            req.query(),
+            incoming,
+            correlationId,
+            resp,
+            (status, why) -> end(status, why == null ? null : stackless(why)));
+        return false;
+      }
+      Splitter split = t.split();
+      if (split != null) {
+        Splitter.Choice c = split.choose(path, req::getHeader);
+        this.cluster = snapshot.clusters.get(c.cluster());
+      }
+      ShadowRuntime shadow = t.shadow();
+      if (shadow != null && shadow.sample()) {
+        this.shadowCall =
+            new ShadowCall(
+                shadow,
+                vertx,
+                clock,
+                req.method(),
+                upstreamUri == null ? "/" : upstreamUri,
+                correlationId);
+      }
+      return true;
     }
 
     private void context() {
@@ -222,7 +269,7 @@ public final class Proxy {
     /** Starts one attempt on an endpoint of the route's cluster. */
     void attempt() {
       Snapshot.Route r = route;
-      ClusterRuntime cluster = r == null ? null : r.cluster();
+      ClusterRuntime cluster = this.cluster;
       if (r == null || cluster == null) {
         problem(502, "no-cluster", "the route has no cluster");
         return;
@@ -298,6 +345,13 @@ public final class Proxy {
         sent = sent.withTrace(TraceContext.newTrace(false));
       }
       CONTEXT_HEADERS.inject(sent, up::putHeader);
+      ShadowCall sc = shadowCall;
+      if (sc != null) {
+        sc.headers(up.headers());
+        if (!hasBody) {
+          sc.requestEnded();
+        }
+      }
       up.response()
           .onComplete(
               ar -> {
@@ -332,12 +386,23 @@ public final class Proxy {
               return;
             }
             up.write(chunk);
+            ShadowCall sc = shadowCall;
+            if (sc != null) {
+              sc.requestChunk(chunk);
+            }
             if (up.writeQueueFull()) {
               req.pause();
               up.drainHandler(v -> req.resume());
             }
           });
-      req.endHandler(v -> up.end());
+      req.endHandler(
+          v -> {
+            up.end();
+            ShadowCall sc = shadowCall;
+            if (sc != null) {
+              sc.requestEnded();
+            }
+          });
       req.exceptionHandler(e -> up.reset());
       req.resume();
     }
@@ -363,6 +428,10 @@ public final class Proxy {
         up.request().reset();
         attempt();
         return;
+      }
+      ShadowCall sc = shadowCall;
+      if (sc != null) {
+        sc.primaryAnswer(status);
       }
       resp.setStatusCode(status);
       String message = up.statusMessage();
@@ -394,6 +463,10 @@ public final class Proxy {
       up.handler(
           chunk -> {
             resp.write(chunk);
+            ShadowCall sc = shadowCall;
+            if (sc != null) {
+              sc.primaryChunk(chunk);
+            }
             if (resp.writeQueueFull()) {
               up.pause();
               resp.drainHandler(v -> up.resume());
@@ -410,6 +483,10 @@ public final class Proxy {
           v -> {
             if (!done) {
               resp.end();
+              ShadowCall sc = shadowCall;
+              if (sc != null) {
+                sc.primaryEnded();
+              }
               end(status, status >= 500 ? stackless("upstream answered " + status) : null);
             }
           });
@@ -422,8 +499,8 @@ public final class Proxy {
           && attempts < rc.retry().attempts()
           && (rc.retry().nonIdempotent() || IDEMPOTENT.contains(req.method()))
           && r != null
-          && r.cluster() != null
-          && r.cluster().budget.tryAcquire();
+          && cluster != null
+          && cluster.budget.tryAcquire();
     }
 
     private void attemptFailed(
@@ -459,9 +536,9 @@ public final class Proxy {
                 if (done || answered) {
                   return;
                 }
-                Snapshot.Route r = route;
-                if (r != null && r.cluster() != null && target != null) {
-                  r.cluster().red.record(Outcome.TIMEOUT, clock.nanoTime() - attemptStartNanos);
+                ClusterRuntime c = cluster;
+                if (c != null && target != null) {
+                  c.red.record(Outcome.TIMEOUT, clock.nanoTime() - attemptStartNanos);
                 }
                 // answer first: the reset below fails the attempt, which must find the exchange
                 // done
@@ -538,6 +615,11 @@ public final class Proxy {
         return;
       }
       done = true;
+      ShadowCall sc = shadowCall;
+      if (sc != null) {
+        sc.primaryFailed(
+            status, failure == null ? "no answer" : String.valueOf(failure.getMessage()));
+      }
       long nanos = clock.nanoTime() - startNanos;
       Snapshot.Route r = route;
       if (r != null) {
