@@ -82,6 +82,8 @@ public final class Proxy {
     final HttpServerResponse resp;
     final Snapshot snapshot;
     final long startNanos = clock.nanoTime();
+    final io.vertx.core.Context ctx = vertx.getOrCreateContext();
+    AdmissionChain.@Nullable Result admission;
     String correlationId = "";
     Context incoming = Context.root();
     TelemetrySpan span;
@@ -146,6 +148,17 @@ public final class Proxy {
       if (!bodyWithinLimit()) {
         return;
       }
+      // admission (JWT, rate limits, concurrency, WASM filters...): see AdmissionChain
+      AdmissionChain chain = r.admission();
+      if (chain.isEmpty()) {
+        proceed(r, path);
+      } else {
+        chain.run(admissionHead(rc, path), ctx, result -> admitted(result, r, path));
+      }
+    }
+
+    private void proceed(Snapshot.Route r, String path) {
+      RouteConfig rc = r.config();
       this.upstreamUri = rewrite(rc, path) + (req.query() == null ? "" : "?" + req.query());
       CircuitBreaker breaker = r.breaker();
       if (breaker != null) {
@@ -156,6 +169,36 @@ public final class Proxy {
         }
       }
       attempt();
+    }
+
+    private AdmissionHead admissionHead(RouteConfig rc, String path) {
+      return new AdmissionHead(
+          rc.name(),
+          req.method().name(),
+          path,
+          host(),
+          req.headers(),
+          ClientAddress.of(peer(), req.getHeader("x-forwarded-for"), listener.trustedProxies()),
+          ctx);
+    }
+
+    private void admitted(AdmissionChain.Result result, Snapshot.Route r, String path) {
+      if (done) { // the client went away meanwhile
+        long nanos = clock.nanoTime() - startNanos;
+        result.completions().forEach(c -> c.done(0, nanos));
+        return;
+      }
+      this.admission = result;
+      Verdict denial = result.denial();
+      if (!denial.allowed()) {
+        denial.responseHeaders().forEach(resp::putHeader);
+        if (hasBody && req.version() != HttpVersion.HTTP_2) {
+          resp.putHeader("connection", "close"); // the unread body is not drained
+        }
+        problem(denial.status(), denial.type(), denial.detail());
+        return;
+      }
+      proceed(r, path);
     }
 
     private void context() {
@@ -292,6 +335,11 @@ public final class Proxy {
           host(),
           "http",
           route == null ? RouteConfig.HeaderTransform.NONE : route.config().requestHeaders());
+      AdmissionChain.Result admitted = admission;
+      if (admitted != null) {
+        admitted.removeHeaders().forEach(up.headers()::remove);
+        admitted.setHeaders().forEach(up.headers()::set);
+      }
       Context sent = attemptSpan.context().withCorrelationId(correlationId);
       if (sent.trace() == null) {
         // tracing is off: still give the upstream a trace id to correlate by
@@ -546,6 +594,12 @@ public final class Proxy {
       CircuitBreaker.Permit p = permit;
       if (p != null) {
         p.onResult(nanos, status >= 500 || status == 0 ? failure : null);
+      }
+      AdmissionChain.Result admitted = admission;
+      if (admitted != null) {
+        for (Verdict.Completion c : admitted.completions()) {
+          c.done(status, nanos);
+        }
       }
       HopSpans.serverDone(span, status);
       inFlight.end(snapshot);

@@ -28,7 +28,8 @@ final class Snapshot {
       RouteConfig config,
       RedRecorder red,
       @Nullable CircuitBreaker breaker,
-      @Nullable ClusterRuntime cluster) {}
+      @Nullable ClusterRuntime cluster,
+      AdmissionChain admission) {}
 
   final long version;
   final GatewayConfig config;
@@ -88,7 +89,8 @@ final class Snapshot {
               rc,
               telemetry.endpoint(rc.name()),
               breaker,
-              cluster == null ? null : clusters.get(cluster));
+              cluster == null ? null : clusters.get(cluster),
+              Admissions.chain(rc, old, scheduler, telemetry));
     }
     return new Snapshot(
         version, config, RouteMatcher.compile(routeConfigs), routes, Map.copyOf(clusters));
