@@ -38,7 +38,8 @@ public record RouteConfig(
     HeaderTransform requestHeaders,
     HeaderTransform responseHeaders,
     @Nullable String rewritePrefix,
-    @Nullable Cors cors) {
+    @Nullable Cors cors,
+    RouteSecurity security) {
 
   public RouteConfig {
     if ((cluster == null) == (redirect == null)) {
@@ -57,6 +58,23 @@ public record RouteConfig(
     }
   }
 
+  /** This route with {@code security} as its admission checks. */
+  public RouteConfig withSecurity(RouteSecurity security) {
+    return new RouteConfig(
+        name,
+        match,
+        cluster,
+        redirect,
+        timeout,
+        retry,
+        circuitBreaker,
+        requestHeaders,
+        responseHeaders,
+        rewritePrefix,
+        cors,
+        security);
+  }
+
   /** A route to {@code cluster} with a 15 s timeout, default retries and nothing else. */
   public static RouteConfig to(String name, RouteMatch match, String cluster) {
     return new RouteConfig(
@@ -70,7 +88,8 @@ public record RouteConfig(
         HeaderTransform.NONE,
         HeaderTransform.NONE,
         null,
-        null);
+        null,
+        RouteSecurity.NONE);
   }
 
   /**
@@ -274,6 +293,7 @@ public record RouteConfig(
     HeaderTransform req = r.section("request-headers", HeaderTransform::bind);
     HeaderTransform resp = r.section("response-headers", HeaderTransform::bind);
     Cors cors = r.section("cors", Cors::bind);
+    RouteSecurity security = RouteSecurity.bind(r); // jwt, rate-limits, concurrency, wasm
     return new RouteConfig(
         name,
         // an invalid or missing match is already reported; the placeholder only lets the other
@@ -287,7 +307,8 @@ public record RouteConfig(
         req == null ? HeaderTransform.NONE : req,
         resp == null ? HeaderTransform.NONE : resp,
         strings[1],
-        cors);
+        cors,
+        security);
   }
 
   private static String headerName(String name) {
