@@ -39,6 +39,7 @@ public record RouteConfig(
     HeaderTransform responseHeaders,
     @Nullable String rewritePrefix,
     @Nullable Cors cors,
+    RouteSecurity security,
     TrafficConfig traffic) {
 
   public RouteConfig {
@@ -69,6 +70,24 @@ public record RouteConfig(
     }
   }
 
+  /** This route with {@code security} as its admission checks. */
+  public RouteConfig withSecurity(RouteSecurity security) {
+    return new RouteConfig(
+        name,
+        match,
+        cluster,
+        redirect,
+        timeout,
+        retry,
+        circuitBreaker,
+        requestHeaders,
+        responseHeaders,
+        rewritePrefix,
+        cors,
+        security,
+        traffic);
+  }
+
   /** A route to {@code cluster} with a 15 s timeout, default retries and nothing else. */
   public static RouteConfig to(String name, RouteMatch match, String cluster) {
     return new RouteConfig(
@@ -83,6 +102,7 @@ public record RouteConfig(
         HeaderTransform.NONE,
         null,
         null,
+        RouteSecurity.NONE,
         TrafficConfig.NONE);
   }
 
@@ -100,6 +120,7 @@ public record RouteConfig(
         responseHeaders,
         rewritePrefix,
         cors,
+        security,
         traffic);
   }
 
@@ -304,6 +325,7 @@ public record RouteConfig(
     HeaderTransform req = r.section("request-headers", HeaderTransform::bind);
     HeaderTransform resp = r.section("response-headers", HeaderTransform::bind);
     Cors cors = r.section("cors", Cors::bind);
+    RouteSecurity security = RouteSecurity.bind(r); // jwt, rate-limits, concurrency, wasm
     TrafficConfig traffic =
         TrafficConfig.bind(
             r, clusters, match == null ? RouteMatch.path(RouteMatch.PathKind.PREFIX, "/") : match);
@@ -321,6 +343,7 @@ public record RouteConfig(
         resp == null ? HeaderTransform.NONE : resp,
         strings[1],
         cors,
+        security,
         traffic);
   }
 

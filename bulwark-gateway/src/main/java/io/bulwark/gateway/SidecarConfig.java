@@ -108,6 +108,7 @@ public final class SidecarConfig {
                   RouteConfig.HeaderTransform.NONE,
                   null,
                   null,
+                  RouteSecurity.NONE,
                   TrafficConfig.NONE)
               .withTraffic(TrafficConfig.NONE.onListeners(List.of(OUTBOUND))));
     }

@@ -82,6 +82,8 @@ public final class Proxy {
     final HttpServerResponse resp;
     final Snapshot snapshot;
     final long startNanos = clock.nanoTime();
+    final io.vertx.core.Context ctx = vertx.getOrCreateContext();
+    AdmissionChain.@Nullable Result admission;
     String correlationId = "";
     Context incoming = Context.root();
     TelemetrySpan span;
@@ -93,6 +95,7 @@ public final class Proxy {
     // traffic (gtraffic): the cluster chosen for this request (split) and its shadow copy
     @Nullable ClusterRuntime cluster;
     @Nullable ShadowCall shadowCall;
+    java.util.Map<String, String> params = java.util.Map.of();
     long attemptStartNanos;
     long timer = -1;
     int attempts;
@@ -127,6 +130,7 @@ public final class Proxy {
         return;
       }
       Snapshot.Route r = table.route(m.index());
+      this.params = m.params();
       this.route = r;
       span.end();
       this.span =
@@ -150,8 +154,19 @@ public final class Proxy {
       if (!bodyWithinLimit()) {
         return;
       }
+      // admission (JWT, rate limits, concurrency, WASM filters...): see AdmissionChain
+      AdmissionChain chain = r.admission();
+      if (chain.isEmpty()) {
+        proceed(r, path);
+      } else {
+        chain.run(admissionHead(rc, path), ctx, result -> admitted(result, r, path));
+      }
+    }
+
+    private void proceed(Snapshot.Route r, String path) {
+      RouteConfig rc = r.config();
       this.upstreamUri = rewrite(rc, path) + (req.query() == null ? "" : "?" + req.query());
-      if (!traffic(r, m, path)) {
+      if (!traffic(r, path)) {
         return;
       }
       CircuitBreaker breaker = r.breaker();
@@ -169,7 +184,7 @@ public final class Proxy {
      * Traffic (gtraffic): answers an aggregate route, picks the split's cluster and starts the
      * shadow copy. Returns false if the exchange is already answered.
      */
-    private boolean traffic(Snapshot.Route r, RouteMatcher.Match m, String path) {
+    private boolean traffic(Snapshot.Route r, String path) {
       this.cluster = r.cluster();
       RouteTraffic t = r.traffic();
       if (t == null) {
@@ -178,7 +193,7 @@ public final class Proxy {
       Aggregator aggregate = t.aggregate();
       if (aggregate != null) {
         aggregate.run(
-            m.params(),
+            params,
             req.query(),
             incoming,
             correlationId,
@@ -203,6 +218,36 @@ public final class Proxy {
                 correlationId);
       }
       return true;
+    }
+
+    private AdmissionHead admissionHead(RouteConfig rc, String path) {
+      return new AdmissionHead(
+          rc.name(),
+          req.method().name(),
+          path,
+          host(),
+          req.headers(),
+          ClientAddress.of(peer(), req.getHeader("x-forwarded-for"), listener.trustedProxies()),
+          ctx);
+    }
+
+    private void admitted(AdmissionChain.Result result, Snapshot.Route r, String path) {
+      if (done) { // the client went away meanwhile
+        long nanos = clock.nanoTime() - startNanos;
+        result.completions().forEach(c -> c.done(0, nanos));
+        return;
+      }
+      this.admission = result;
+      Verdict denial = result.denial();
+      if (!denial.allowed()) {
+        denial.responseHeaders().forEach(resp::putHeader);
+        if (hasBody && req.version() != HttpVersion.HTTP_2) {
+          resp.putHeader("connection", "close"); // the unread body is not drained
+        }
+        problem(denial.status(), denial.type(), denial.detail());
+        return;
+      }
+      proceed(r, path);
     }
 
     private void context() {
@@ -339,6 +384,11 @@ public final class Proxy {
           host(),
           "http",
           route == null ? RouteConfig.HeaderTransform.NONE : route.config().requestHeaders());
+      AdmissionChain.Result admitted = admission;
+      if (admitted != null) {
+        admitted.removeHeaders().forEach(up.headers()::remove);
+        admitted.setHeaders().forEach(up.headers()::set);
+      }
       Context sent = attemptSpan.context().withCorrelationId(correlationId);
       if (sent.trace() == null) {
         // tracing is off: still give the upstream a trace id to correlate by
@@ -628,6 +678,12 @@ public final class Proxy {
       CircuitBreaker.Permit p = permit;
       if (p != null) {
         p.onResult(nanos, status >= 500 || status == 0 ? failure : null);
+      }
+      AdmissionChain.Result admitted = admission;
+      if (admitted != null) {
+        for (Verdict.Completion c : admitted.completions()) {
+          c.done(status, nanos);
+        }
       }
       HopSpans.serverDone(span, status);
       inFlight.end(snapshot);

@@ -29,6 +29,7 @@ final class Snapshot {
       RedRecorder red,
       @Nullable CircuitBreaker breaker,
       @Nullable ClusterRuntime cluster,
+      AdmissionChain admission,
       @Nullable RouteTraffic traffic) {}
 
   /** The routes one listener serves (traffic: routes may name their listeners). */
@@ -143,6 +144,7 @@ final class Snapshot {
               telemetry.endpoint(rc.name()),
               breaker,
               cluster == null ? null : clusters.get(cluster),
+              Admissions.chain(rc, old, scheduler, telemetry),
               RouteTraffic.build(
                   rc,
                   old == null ? null : old.traffic(),
