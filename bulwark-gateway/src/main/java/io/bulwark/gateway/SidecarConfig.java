@@ -134,7 +134,12 @@ public final class SidecarConfig {
       r.strings("listeners", l -> {}); // read, so that only the message below reports it
       r.reject("listeners: a sidecar defines its listeners (sidecar.inbound, sidecar.outbound)");
     }
-    Map<String, ClusterConfig> clusters = r.namedSections("clusters", ClusterConfig::bind);
+    Map<String, ClusterConfig> clusters =
+        new LinkedHashMap<>(r.namedSections("clusters", ClusterConfig::bind));
+    if (clusters.remove(LOCAL) != null) {
+      r.reject(
+          "clusters: cluster name \"" + LOCAL + "\" is reserved for the sidecar's local service");
+    }
     Set<String> known = new LinkedHashSet<>(clusters.keySet());
     known.add(LOCAL);
     Map<String, RouteConfig> routes =

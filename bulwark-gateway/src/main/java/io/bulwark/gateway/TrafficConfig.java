@@ -187,16 +187,19 @@ public record TrafficConfig(
           s -> {
             for (String prefix : List.copyOf(s.keys())) {
               Map<String, Double> w = s.section(prefix, x -> weights(x, clusters));
-              if (w != null) {
+              if (w != null && !w.isEmpty()) {
                 paths.put(prefix, w);
               }
             }
             return paths;
           });
-      if (weights == null) {
-        throw new IllegalArgumentException("split needs valid weights");
-      }
-      return new Split(weights, List.copyOf(rules.values()), sticky, seed[0], paths);
+      // invalid weights are already reported: a placeholder keeps the route from a second error
+      return new Split(
+          weights == null || weights.isEmpty() ? placeholder(clusters) : weights,
+          List.copyOf(rules.values()),
+          sticky,
+          seed[0],
+          paths);
     }
 
     /** Binds {@code strangler: {legacy, new, share, paths, sticky, seed}} into a split. */
@@ -221,9 +224,12 @@ public record TrafficConfig(
             return overrides;
           });
       Sticky sticky = r.section("sticky", Sticky::bind);
-      if (names[0].equals(names[1])) {
-        throw new IllegalArgumentException(
-            "strangler: legacy and new are the same cluster \"" + names[0] + "\"");
+      if (names[0].isEmpty() || names[1].isEmpty() || names[0].equals(names[1])) {
+        if (!names[0].isEmpty() && names[0].equals(names[1])) {
+          r.reject("legacy and new are the same cluster \"" + names[0] + "\"");
+        }
+        // the problem is reported: a placeholder keeps the route from a second error
+        return new Split(placeholder(clusters), List.of(), sticky, seed[0], Map.of());
       }
       Map<String, Map<String, Double>> paths = new LinkedHashMap<>();
       overrides.forEach((prefix, s) -> paths.put(prefix, strangle(names[0], names[1], s)));
@@ -242,7 +248,16 @@ public record TrafficConfig(
       return w;
     }
 
+    private static Map<String, Double> placeholder(Collection<String> clusters) {
+      if (clusters.isEmpty()) {
+        throw new IllegalArgumentException("a split needs clusters, and none is defined");
+      }
+      return Map.of(clusters.iterator().next(), 100.0);
+    }
+
+    /** The weights of a section, or an empty map if an entry is bad (already reported). */
     private static Map<String, Double> weights(ConfigReader r, Collection<String> clusters) {
+      int expected = r.keys().size();
       Map<String, Double> w = new LinkedHashMap<>();
       for (String name : List.copyOf(r.keys())) {
         r.decimal(
@@ -252,7 +267,10 @@ public record TrafficConfig(
               w.put(name, v);
             });
       }
-      return checkWeights(r.path(), w);
+      if (w.size() != expected) {
+        return Map.of(); // a bad entry is already reported
+      }
+      return checkWeights("", w);
     }
   }
 
@@ -463,9 +481,10 @@ public record TrafficConfig(
     return v;
   }
 
-  static Map<String, Double> checkWeights(String field, Map<String, Double> weights) {
+  static Map<String, Double> checkWeights(String where, Map<String, Double> weights) {
+    String field = where.isEmpty() ? "" : where + ": ";
     if (weights.isEmpty()) {
-      throw new IllegalArgumentException(field + ": a split needs at least one cluster");
+      throw new IllegalArgumentException(field + "a split needs at least one cluster");
     }
     double sum = 0;
     StringBuilder list = new StringBuilder();
@@ -473,18 +492,18 @@ public record TrafficConfig(
       double w = e.getValue();
       if (!(w >= 0) || Double.isInfinite(w)) {
         throw new IllegalArgumentException(
-            field + ": weight of " + e.getKey() + " must be ≥ 0, was " + w);
+            field + "weight of " + e.getKey() + " must be ≥ 0, was " + w);
       }
       if (Math.abs(w * (BUCKETS / 100) - Math.rint(w * (BUCKETS / 100))) > 1e-6) {
         throw new IllegalArgumentException(
-            field + ": weight of " + e.getKey() + " has more than four decimals: " + w);
+            field + "weight of " + e.getKey() + " has more than four decimals: " + w);
       }
       sum += w;
       list.append(list.isEmpty() ? "" : ", ").append(e.getKey()).append(' ').append(w);
     }
     if (Math.abs(sum - 100) > 1e-6) {
       throw new IllegalArgumentException(
-          field + ": weights must sum to 100, got " + sum + " (" + list + ")");
+          field + "weights must sum to 100, got " + sum + " (" + list + ")");
     }
     return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(weights));
   }

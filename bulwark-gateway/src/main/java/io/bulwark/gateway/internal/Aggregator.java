@@ -18,7 +18,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -319,12 +318,33 @@ final class Aggregator {
     private String path(TrafficConfig.Part part) {
       String p = part.path();
       for (Map.Entry<String, String> e : params.entrySet()) {
-        p =
-            p.replace(
-                "{" + e.getKey() + "}",
-                URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8).replace("+", "%20"));
+        p = p.replace("{" + e.getKey() + "}", segment(e.getValue()));
       }
       return p;
     }
+  }
+
+  /**
+   * A template value (a raw, still percent-encoded path segment) made safe in a path or a query:
+   * escapes are kept as they are, every other character outside the unreserved set and a few
+   * harmless sub-delimiters is percent-encoded, so a value can never add a query parameter ({@code
+   * &}, {@code =}), a fragment or a path separator to a part's URI.
+   */
+  static String segment(String raw) {
+    StringBuilder b = new StringBuilder(raw.length());
+    for (byte x : raw.getBytes(StandardCharsets.UTF_8)) {
+      int c = x & 0xff;
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || "-._~%!$'()*,:@".indexOf(c) >= 0) {
+        b.append((char) c);
+      } else {
+        b.append('%')
+            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+      }
+    }
+    return b.toString();
   }
 }

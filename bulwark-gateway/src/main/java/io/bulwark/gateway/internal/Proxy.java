@@ -532,11 +532,11 @@ public final class Proxy {
       up.endHandler(
           v -> {
             if (!done) {
-              resp.end();
               ShadowCall sc = shadowCall;
               if (sc != null) {
-                sc.primaryEnded();
+                sc.primaryEnded(); // first: ending an HTTP/2 stream may run the close handler
               }
+              resp.end();
               end(status, status >= 500 ? stackless("upstream answered " + status) : null);
             }
           });
