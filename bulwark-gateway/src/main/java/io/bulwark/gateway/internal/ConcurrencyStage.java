@@ -10,8 +10,9 @@ import java.util.Map;
 /**
  * The adaptive concurrency limit of a route (bulwark-resilience's {@link ConcurrencyLimiter}): a
  * request over the learned limit gets 503; an admitted one holds its permit until its exchange
- * ends, and a 5xx answer counts as a drop (a congestion signal) for the limit algorithm. Client
- * requests are admitted as {@link Criticality#CRITICAL} (clients cannot raise their own).
+ * ends, and a 5xx answer counts as a drop (a congestion signal) for the limit algorithm. All client
+ * requests of a route are admitted alike, at {@link Criticality#CRITICAL_PLUS} (share 1.0, the
+ * whole limit): clients cannot set their own criticality, so there is nothing to rank.
  */
 final class ConcurrencyStage implements Admission {
   private final String route;
@@ -33,7 +34,7 @@ final class ConcurrencyStage implements Admission {
 
   @Override
   public Future<Verdict> admit(AdmissionHead head) {
-    ConcurrencyLimiter.Permit permit = limiter.tryAcquire(Criticality.CRITICAL);
+    ConcurrencyLimiter.Permit permit = limiter.tryAcquire(Criticality.CRITICAL_PLUS);
     if (permit == null) {
       return Future.succeededFuture(
           Verdict.deny(

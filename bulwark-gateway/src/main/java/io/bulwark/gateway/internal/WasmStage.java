@@ -122,11 +122,16 @@ final class WasmStage implements Admission {
   }
 
   private Verdict run(Call call) {
+    ExportFunction onRequest;
+    try {
+      onRequest = instance(call).export("on_request");
+    } catch (RuntimeException e) {
+      return failed("cannot be instantiated: " + e);
+    }
     Thread self = Thread.currentThread();
     ScheduledTask alarm = scheduler.schedule(config.timeout().toNanos(), self::interrupt);
     long result;
     try {
-      ExportFunction onRequest = instance(call).export("on_request");
       result = onRequest.apply()[0];
     } catch (ChicoryInterruptedException e) {
       return failed("ran longer than " + config.timeout() + " and was interrupted");
