@@ -42,7 +42,7 @@ public record RouteSecurity(
   public static final RouteSecurity NONE = new RouteSecurity(null, Map.of(), null, null);
 
   public RouteSecurity {
-    rateLimits = Map.copyOf(new LinkedHashMap<>(rateLimits));
+    rateLimits = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(rateLimits));
     for (RateLimit limit : rateLimits.values()) {
       String claim = limit.key().claim();
       if (claim != null && (jwt == null || !jwt.requiredClaims().contains(claim))) {
@@ -302,7 +302,8 @@ public record RouteSecurity(
    * @param module the .wasm file
    * @param sha256 the module's SHA-256 (hex), so that a changed module is a changed config
    * @param maxMemoryPages the most 64 KiB pages its memory may grow to (default 16 = 1 MiB)
-   * @param timeout the longest a call may run; then it is interrupted and the request gets 503
+   * @param timeout the longest a call of {@code on_request} may run (default 50 ms); then it is
+   *     interrupted and the request fails closed
    * @param failureStatus the status when the filter traps or times out: 500 or 503 (default 503)
    */
   public record Wasm(
@@ -328,20 +329,52 @@ public record RouteSecurity(
       @Nullable Path[] module = {null};
       String[] sha = {""};
       int[] ints = {16, 503};
-      Duration[] timeout = {Duration.ofMillis(20)};
+      Duration[] timeout = {Duration.ofMillis(50)};
+      r.integer("max-memory-pages", v -> ints[0] = v)
+          .duration("timeout", v -> timeout[0] = v)
+          .integer("failure-status", v -> ints[1] = v);
       r.require("module")
           .string(
               "module",
               v -> {
                 Path p = Path.of(v);
                 sha[0] = digest(p);
+                check(p, ints[0]);
                 module[0] = p;
-              })
-          .integer("max-memory-pages", v -> ints[0] = v)
-          .duration("timeout", v -> timeout[0] = v)
-          .integer("failure-status", v -> ints[1] = v);
+              });
       return new Wasm(
           module[0] == null ? Path.of("?") : module[0], sha[0], ints[0], timeout[0], ints[1]);
+    }
+
+    /**
+     * Checks that {@code p} is a module the gateway can run: it parses, its memory starts within
+     * {@code maxPages} and it exports {@code on_request}.
+     */
+    static void check(Path p, int maxPages) {
+      com.dylibso.chicory.wasm.WasmModule m;
+      try {
+        m = com.dylibso.chicory.wasm.Parser.parse(p);
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(
+            p + " is not a valid WebAssembly module: " + e.getMessage(), e);
+      }
+      int initial =
+          m.memorySection().isPresent() && m.memorySection().get().memoryCount() > 0
+              ? m.memorySection().get().getMemory(0).limits().initialPages()
+              : 0;
+      if (initial > maxPages) {
+        throw new IllegalArgumentException(
+            p + " starts with " + initial + " memory pages, over max-memory-pages " + maxPages);
+      }
+      boolean exported = false;
+      for (int i = 0; i < m.exportSection().exportCount(); i++) {
+        if (m.exportSection().getExport(i).name().equals("on_request")) {
+          exported = true;
+        }
+      }
+      if (!exported) {
+        throw new IllegalArgumentException(p + " exports no on_request function");
+      }
     }
 
     static String digest(Path p) {

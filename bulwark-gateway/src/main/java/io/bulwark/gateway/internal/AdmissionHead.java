@@ -24,6 +24,7 @@ public final class AdmissionHead {
   private final MultiMap headers;
   private final String clientIp;
   private final Context context;
+  private final java.util.Map<String, Object> attributes = new java.util.HashMap<>(4);
 
   AdmissionHead(
       String route,
@@ -72,6 +73,19 @@ public final class AdmissionHead {
   /** The client's IP: the peer, or for a trusted proxy the last untrusted forwarded hop. */
   public String clientIp() {
     return clientIp;
+  }
+
+  /**
+   * A value an earlier stage left for later ones (the JWT stage leaves the verified claims under
+   * {@code jwt.claims}), or null. Stages run one after the other, so no locking is needed.
+   */
+  public @Nullable Object attribute(String key) {
+    return attributes.get(key);
+  }
+
+  /** Leaves {@code value} for later stages of this request. */
+  public void attribute(String key, Object value) {
+    attributes.put(key, value);
   }
 
   /** Runs {@code work} on a virtual thread; the future completes on the request's event loop. */
