@@ -21,7 +21,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>YAML keys: {@code match}, {@code cluster}, {@code redirect}, {@code timeout}, {@code retry},
  * {@code circuit-breaker} (bulwark-resilience's keys), {@code request-headers}, {@code
- * response-headers}, {@code rewrite-prefix}, {@code cors}.
+ * response-headers}, {@code rewrite-prefix}, {@code cors}; traffic keys ({@link TrafficConfig}):
+ * {@code listeners}, {@code split} or {@code strangler} or {@code aggregate} (each instead of
+ * {@code cluster}), {@code shadow}.
  *
  * @param timeout how long the upstream may take to start its answer (response headers), per attempt
  * @param rewritePrefix for a prefix route, what replaces the matched prefix upstream; null keeps

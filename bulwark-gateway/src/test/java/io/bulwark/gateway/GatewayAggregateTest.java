@@ -100,6 +100,7 @@ class GatewayAggregateTest {
               parts:
                 product: {cluster: catalog, path: "/products/{id}", timeout: 300ms, required: true}
                 reviews: {cluster: reviews, path: "/reviews/{id}", timeout: 5s}
+        admin: {port: 0}
         """
             .formatted(
                 TrafficHarness.endpoint(catalog),

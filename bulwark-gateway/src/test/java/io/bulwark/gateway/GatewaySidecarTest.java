@@ -109,6 +109,7 @@ class GatewaySidecarTest {
             retry-budget: {ratio: 1.0}
           guarded:
             endpoints: [%s]
+        admin: {port: 0}
         """
             .formatted(
                 TrafficHarness.endpoint(orders),

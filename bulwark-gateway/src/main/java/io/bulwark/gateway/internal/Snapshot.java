@@ -57,6 +57,7 @@ final class Snapshot {
   final Route[] routes;
   final Map<String, ClusterRuntime> clusters;
   private final Map<String, Table> byListener;
+  private final Table all;
 
   private Snapshot(
       long version,
@@ -70,12 +71,13 @@ final class Snapshot {
     this.routes = routes;
     this.clusters = clusters;
     this.byListener = tables(config, routes);
+    this.all = new Table(matcher, routes);
   }
 
   /** The routes of listener {@code name}: all routes unless some name their listeners. */
   Table table(String listener) {
     Table t = byListener.get(listener);
-    return t == null ? new Table(matcher, routes) : t;
+    return t == null ? all : t;
   }
 
   private static Map<String, Table> tables(GatewayConfig config, Route[] routes) {
