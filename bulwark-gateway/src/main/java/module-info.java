@@ -11,6 +11,10 @@ module io.bulwark.gateway {
   requires transitive io.vertx.core; // Gateway.Builder.vertx
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;
+  requires com.nimbusds.jose.jwt;
+  requires com.dylibso.chicory.runtime;
+  requires com.dylibso.chicory.wasm;
+  requires java.net.http; // JWKS fetches
   requires static transitive org.jspecify;
 
   exports io.bulwark.gateway;

@@ -41,6 +41,19 @@ public record GatewayConfig(
         throw new IllegalArgumentException(
             "route \"" + r.name() + "\" names unknown cluster \"" + cluster + "\"");
       }
+      // traffic (gtraffic): split/shadow/aggregate clusters and listener scoping
+      for (String c : r.traffic().clusters()) {
+        if (!clusters.containsKey(c)) {
+          throw new IllegalArgumentException(
+              "route \"" + r.name() + "\" names unknown cluster \"" + c + "\"");
+        }
+      }
+      for (String l : r.traffic().listeners()) {
+        if (!listeners.containsKey(l)) {
+          throw new IllegalArgumentException(
+              "route \"" + r.name() + "\" names unknown listener \"" + l + "\"");
+        }
+      }
     }
   }
 
@@ -51,6 +64,19 @@ public record GatewayConfig(
 
   /** Binds a gateway document. */
   public static GatewayConfig bind(ConfigReader r) {
+    // role (gtraffic): edge (default) or sidecar, one config model
+    boolean[] sidecar = {false};
+    r.string(
+        "role",
+        v -> {
+          if (!v.equals("edge") && !v.equals("sidecar")) {
+            throw new IllegalArgumentException("role must be edge or sidecar, was \"" + v + "\"");
+          }
+          sidecar[0] = v.equals("sidecar");
+        });
+    if (sidecar[0]) {
+      return SidecarConfig.bind(r);
+    }
     r.require("listeners");
     Map<String, ListenerConfig> listeners = r.namedSections("listeners", ListenerConfig::bind);
     Map<String, ClusterConfig> clusters = r.namedSections("clusters", ClusterConfig::bind);

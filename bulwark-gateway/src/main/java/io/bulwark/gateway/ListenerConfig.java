@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * One port the gateway accepts client traffic on, with the limits that protect it. YAML keys:
  * {@code host}, {@code port}, {@code max-header-bytes}, {@code max-uri-length}, {@code
- * max-body-bytes}, {@code idle-timeout}, {@code trusted-proxies}.
+ * max-body-bytes}, {@code idle-timeout}, {@code trusted-proxies}, {@code
+ * max-connections-per-client}.
  *
  * @param name the listener's name (routes are shared by all listeners)
  * @param host the address to bind; loopback unless set (an edge gateway sets {@code 0.0.0.0})
@@ -21,6 +22,9 @@ import java.util.List;
  *     stalls half way through its request head)
  * @param trustedProxies the peers whose {@code X-Forwarded-*} and {@code Forwarded} headers are
  *     kept; from any other peer they are replaced
+ * @param maxConnectionsPerClient the most open connections one client IP may hold (default 64); the
+ *     next one is closed at once. Trusted proxies are exempt (they carry many clients); 0 turns the
+ *     limit off
  */
 public record ListenerConfig(
     String name,
@@ -30,9 +34,38 @@ public record ListenerConfig(
     int maxUriLength,
     long maxBodyBytes,
     Duration idleTimeout,
-    List<IpRange> trustedProxies) {
+    List<IpRange> trustedProxies,
+    int maxConnectionsPerClient) {
+
+  /** The default of {@code max-connections-per-client}. */
+  public static final int DEFAULT_CONNECTIONS_PER_CLIENT = 64;
+
+  public ListenerConfig(
+      String name,
+      String host,
+      int port,
+      int maxHeaderBytes,
+      int maxUriLength,
+      long maxBodyBytes,
+      Duration idleTimeout,
+      List<IpRange> trustedProxies) {
+    this(
+        name,
+        host,
+        port,
+        maxHeaderBytes,
+        maxUriLength,
+        maxBodyBytes,
+        idleTimeout,
+        trustedProxies,
+        DEFAULT_CONNECTIONS_PER_CLIENT);
+  }
 
   public ListenerConfig {
+    if (maxConnectionsPerClient < 0) {
+      throw new IllegalArgumentException(
+          "max-connections-per-client must be ≥ 0 (0: no limit), was " + maxConnectionsPerClient);
+    }
     checkPort(port);
     positive("max-header-bytes", maxHeaderBytes);
     positive("max-uri-length", maxUriLength);
@@ -56,6 +89,15 @@ public record ListenerConfig(
     long[] body = {d.maxBodyBytes()};
     Duration[] times = {d.idleTimeout()};
     List<IpRange> proxies = new ArrayList<>();
+    int[] perClient = {DEFAULT_CONNECTIONS_PER_CLIENT};
+    r.integer(
+        "max-connections-per-client",
+        v -> {
+          if (v < 0) {
+            throw new IllegalArgumentException("must be ≥ 0 (0: no limit), was " + v);
+          }
+          perClient[0] = v;
+        });
     r.require("port")
         .string("host", v -> host[0] = v)
         .integer("port", v -> ints[0] = checkPort(v))
@@ -64,7 +106,8 @@ public record ListenerConfig(
         .longValue("max-body-bytes", v -> body[0] = v)
         .duration("idle-timeout", v -> times[0] = v)
         .strings("trusted-proxies", l -> l.forEach(s -> proxies.add(IpRange.parse(s))));
-    return new ListenerConfig(name, host[0], ints[0], ints[1], ints[2], body[0], times[0], proxies);
+    return new ListenerConfig(
+        name, host[0], ints[0], ints[1], ints[2], body[0], times[0], proxies, perClient[0]);
   }
 
   static int checkPort(int port) {

@@ -21,7 +21,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>YAML keys: {@code match}, {@code cluster}, {@code redirect}, {@code timeout}, {@code retry},
  * {@code circuit-breaker} (bulwark-resilience's keys), {@code request-headers}, {@code
- * response-headers}, {@code rewrite-prefix}, {@code cors}.
+ * response-headers}, {@code rewrite-prefix}, {@code cors}; traffic keys ({@link TrafficConfig}):
+ * {@code listeners}, {@code split} or {@code strangler} or {@code aggregate} (each instead of
+ * {@code cluster}), {@code shadow}.
  *
  * @param timeout how long the upstream may take to start its answer (response headers), per attempt
  * @param rewritePrefix for a prefix route, what replaces the matched prefix upstream; null keeps
@@ -38,12 +40,25 @@ public record RouteConfig(
     HeaderTransform requestHeaders,
     HeaderTransform responseHeaders,
     @Nullable String rewritePrefix,
-    @Nullable Cors cors) {
+    @Nullable Cors cors,
+    RouteSecurity security,
+    TrafficConfig traffic) {
 
   public RouteConfig {
-    if ((cluster == null) == (redirect == null)) {
+    // traffic (gtraffic): a split or an aggregate takes the place of cluster
+    int targets =
+        (cluster == null ? 0 : 1)
+            + (redirect == null ? 0 : 1)
+            + (traffic.split() == null ? 0 : 1)
+            + (traffic.aggregate() == null ? 0 : 1);
+    if (targets != 1) {
       throw new IllegalArgumentException(
-          "route \"" + name + "\" needs exactly one of cluster or redirect");
+          "route \""
+              + name
+              + "\" needs exactly one of cluster, redirect, split (or strangler) or aggregate");
+    }
+    if (redirect != null && traffic.shadow() != null) {
+      throw new IllegalArgumentException("route \"" + name + "\": a redirect cannot be shadowed");
     }
     ListenerConfig.positive("timeout", timeout);
     if (rewritePrefix != null) {
@@ -55,6 +70,24 @@ public record RouteConfig(
             "rewrite-prefix \"" + rewritePrefix + "\" must start with /");
       }
     }
+  }
+
+  /** This route with {@code security} as its admission checks. */
+  public RouteConfig withSecurity(RouteSecurity security) {
+    return new RouteConfig(
+        name,
+        match,
+        cluster,
+        redirect,
+        timeout,
+        retry,
+        circuitBreaker,
+        requestHeaders,
+        responseHeaders,
+        rewritePrefix,
+        cors,
+        security,
+        traffic);
   }
 
   /** A route to {@code cluster} with a 15 s timeout, default retries and nothing else. */
@@ -70,7 +103,27 @@ public record RouteConfig(
         HeaderTransform.NONE,
         HeaderTransform.NONE,
         null,
-        null);
+        null,
+        RouteSecurity.NONE,
+        TrafficConfig.NONE);
+  }
+
+  /** A copy of this route with {@code traffic} (split, shadow, aggregate, listeners). */
+  public RouteConfig withTraffic(TrafficConfig traffic) {
+    return new RouteConfig(
+        name,
+        match,
+        traffic.split() != null || traffic.aggregate() != null ? null : cluster,
+        redirect,
+        timeout,
+        retry,
+        circuitBreaker,
+        requestHeaders,
+        responseHeaders,
+        rewritePrefix,
+        cors,
+        security,
+        traffic);
   }
 
   /**
@@ -274,6 +327,10 @@ public record RouteConfig(
     HeaderTransform req = r.section("request-headers", HeaderTransform::bind);
     HeaderTransform resp = r.section("response-headers", HeaderTransform::bind);
     Cors cors = r.section("cors", Cors::bind);
+    RouteSecurity security = RouteSecurity.bind(r); // jwt, rate-limits, concurrency, wasm
+    TrafficConfig traffic =
+        TrafficConfig.bind(
+            r, clusters, match == null ? RouteMatch.path(RouteMatch.PathKind.PREFIX, "/") : match);
     return new RouteConfig(
         name,
         // an invalid or missing match is already reported; the placeholder only lets the other
@@ -287,7 +344,9 @@ public record RouteConfig(
         req == null ? HeaderTransform.NONE : req,
         resp == null ? HeaderTransform.NONE : resp,
         strings[1],
-        cors);
+        cors,
+        security,
+        traffic);
   }
 
   private static String headerName(String name) {

@@ -64,6 +64,7 @@ final class Admin {
         case "/config" -> json(req, config(s));
         case "/routes" -> json(req, routes(s));
         case "/clusters" -> json(req, clusters(s));
+        case "/traffic" -> json(req, TrafficAdmin.view(s)); // gtraffic
         case "/health/live", "/health/ready" -> json(req, Map.of("status", "up"));
         case "/metrics" -> metrics(req);
         default -> req.response().setStatusCode(404).end();

@@ -89,6 +89,7 @@ public final class Engine implements AutoCloseable {
             .setCompressionSupported(false)
             .setDecompressionSupported(false);
     int port = l.port();
+    ConnectionLimiter perClient = new ConnectionLimiter(l); // max-connections-per-client
     for (int i = 0; i < eventLoops; i++) {
       options.setPort(port);
       HttpServerOptions opts = new HttpServerOptions(options);
@@ -98,7 +99,13 @@ public final class Engine implements AutoCloseable {
           v ->
               vertx
                   .createHttpServer(opts)
-                  .requestHandler(proxy::handle)
+                  .connectionHandler(perClient::onConnection)
+                  .requestHandler(
+                      req -> {
+                        if (perClient.admits(req)) {
+                          proxy.handle(req);
+                        }
+                      })
                   .listen()
                   .onComplete(bound));
       HttpServer server = await(bound.future());

@@ -82,6 +82,8 @@ public final class Proxy {
     final HttpServerResponse resp;
     final Snapshot snapshot;
     final long startNanos = clock.nanoTime();
+    final io.vertx.core.Context ctx = vertx.getOrCreateContext();
+    AdmissionChain.@Nullable Result admission;
     String correlationId = "";
     Context incoming = Context.root();
     TelemetrySpan span;
@@ -90,6 +92,10 @@ public final class Proxy {
     CircuitBreaker.@Nullable Permit permit;
     @Nullable HttpClientRequest upstream;
     ClusterRuntime.@Nullable Target target;
+    // traffic (gtraffic): the cluster chosen for this request (split) and its shadow copy
+    @Nullable ClusterRuntime cluster;
+    @Nullable ShadowCall shadowCall;
+    java.util.Map<String, String> params = java.util.Map.of();
     long attemptStartNanos;
     long timer = -1;
     int attempts;
@@ -117,12 +123,14 @@ public final class Proxy {
         return;
       }
       String host = host();
-      RouteMatcher.Match m = snapshot.matcher.match(host, path, new View(req));
+      Snapshot.Table table = snapshot.table(listener.name());
+      RouteMatcher.Match m = table.matcher().match(host, path, new View(req));
       if (m == null) {
         problem(404, "no-route", "no route matches " + req.method().name() + " " + path);
         return;
       }
-      Snapshot.Route r = snapshot.routes[m.index()];
+      Snapshot.Route r = table.route(m.index());
+      this.params = m.params();
       this.route = r;
       span.end();
       this.span =
@@ -146,7 +154,21 @@ public final class Proxy {
       if (!bodyWithinLimit()) {
         return;
       }
+      // admission (JWT, rate limits, concurrency, WASM filters...): see AdmissionChain
+      AdmissionChain chain = r.admission();
+      if (chain.isEmpty()) {
+        proceed(r, path);
+      } else {
+        chain.run(admissionHead(rc, path), ctx, result -> admitted(result, r, path));
+      }
+    }
+
+    private void proceed(Snapshot.Route r, String path) {
+      RouteConfig rc = r.config();
       this.upstreamUri = rewrite(rc, path) + (req.query() == null ? "" : "?" + req.query());
+      if (!traffic(r, path)) {
+        return;
+      }
       CircuitBreaker breaker = r.breaker();
       if (breaker != null) {
         this.permit = breaker.tryAcquirePermit();
@@ -156,6 +178,76 @@ public final class Proxy {
         }
       }
       attempt();
+    }
+
+    /**
+     * Traffic (gtraffic): answers an aggregate route, picks the split's cluster and starts the
+     * shadow copy. Returns false if the exchange is already answered.
+     */
+    private boolean traffic(Snapshot.Route r, String path) {
+      this.cluster = r.cluster();
+      RouteTraffic t = r.traffic();
+      if (t == null) {
+        return true;
+      }
+      Aggregator aggregate = t.aggregate();
+      if (aggregate != null) {
+        aggregate.run(
+            params,
+            req.query(),
+            incoming,
+            correlationId,
+            resp,
+            (status, why) -> end(status, why == null ? null : stackless(why)));
+        return false;
+      }
+      Splitter split = t.split();
+      if (split != null) {
+        Splitter.Choice c = split.choose(path, req::getHeader);
+        this.cluster = snapshot.clusters.get(c.cluster());
+      }
+      ShadowRuntime shadow = t.shadow();
+      if (shadow != null && shadow.sample()) {
+        this.shadowCall =
+            new ShadowCall(
+                shadow,
+                vertx,
+                clock,
+                req.method(),
+                upstreamUri == null ? "/" : upstreamUri,
+                correlationId);
+      }
+      return true;
+    }
+
+    private AdmissionHead admissionHead(RouteConfig rc, String path) {
+      return new AdmissionHead(
+          rc.name(),
+          req.method().name(),
+          path,
+          host(),
+          req.headers(),
+          ClientAddress.of(peer(), req.getHeader("x-forwarded-for"), listener.trustedProxies()),
+          ctx);
+    }
+
+    private void admitted(AdmissionChain.Result result, Snapshot.Route r, String path) {
+      if (done) { // the client went away meanwhile
+        long nanos = clock.nanoTime() - startNanos;
+        result.completions().forEach(c -> c.done(0, nanos));
+        return;
+      }
+      this.admission = result;
+      Verdict denial = result.denial();
+      if (!denial.allowed()) {
+        denial.responseHeaders().forEach(resp::putHeader);
+        if (hasBody && req.version() != HttpVersion.HTTP_2) {
+          resp.putHeader("connection", "close"); // the unread body is not drained
+        }
+        problem(denial.status(), denial.type(), denial.detail());
+        return;
+      }
+      proceed(r, path);
     }
 
     private void context() {
@@ -222,7 +314,7 @@ public final class Proxy {
     /** Starts one attempt on an endpoint of the route's cluster. */
     void attempt() {
       Snapshot.Route r = route;
-      ClusterRuntime cluster = r == null ? null : r.cluster();
+      ClusterRuntime cluster = this.cluster;
       if (r == null || cluster == null) {
         problem(502, "no-cluster", "the route has no cluster");
         return;
@@ -292,12 +384,24 @@ public final class Proxy {
           host(),
           "http",
           route == null ? RouteConfig.HeaderTransform.NONE : route.config().requestHeaders());
+      AdmissionChain.Result admitted = admission;
+      if (admitted != null) {
+        admitted.removeHeaders().forEach(up.headers()::remove);
+        admitted.setHeaders().forEach(up.headers()::set);
+      }
       Context sent = attemptSpan.context().withCorrelationId(correlationId);
       if (sent.trace() == null) {
         // tracing is off: still give the upstream a trace id to correlate by
         sent = sent.withTrace(TraceContext.newTrace(false));
       }
       CONTEXT_HEADERS.inject(sent, up::putHeader);
+      ShadowCall sc = shadowCall;
+      if (sc != null) {
+        sc.headers(up.headers());
+        if (!hasBody) {
+          sc.requestEnded();
+        }
+      }
       up.response()
           .onComplete(
               ar -> {
@@ -332,12 +436,23 @@ public final class Proxy {
               return;
             }
             up.write(chunk);
+            ShadowCall sc = shadowCall;
+            if (sc != null) {
+              sc.requestChunk(chunk);
+            }
             if (up.writeQueueFull()) {
               req.pause();
               up.drainHandler(v -> req.resume());
             }
           });
-      req.endHandler(v -> up.end());
+      req.endHandler(
+          v -> {
+            up.end();
+            ShadowCall sc = shadowCall;
+            if (sc != null) {
+              sc.requestEnded();
+            }
+          });
       req.exceptionHandler(e -> up.reset());
       req.resume();
     }
@@ -363,6 +478,10 @@ public final class Proxy {
         up.request().reset();
         attempt();
         return;
+      }
+      ShadowCall sc = shadowCall;
+      if (sc != null) {
+        sc.primaryAnswer(status);
       }
       resp.setStatusCode(status);
       String message = up.statusMessage();
@@ -394,6 +513,10 @@ public final class Proxy {
       up.handler(
           chunk -> {
             resp.write(chunk);
+            ShadowCall sc = shadowCall;
+            if (sc != null) {
+              sc.primaryChunk(chunk);
+            }
             if (resp.writeQueueFull()) {
               up.pause();
               resp.drainHandler(v -> up.resume());
@@ -409,6 +532,10 @@ public final class Proxy {
       up.endHandler(
           v -> {
             if (!done) {
+              ShadowCall sc = shadowCall;
+              if (sc != null) {
+                sc.primaryEnded(); // first: ending an HTTP/2 stream may run the close handler
+              }
               resp.end();
               end(status, status >= 500 ? stackless("upstream answered " + status) : null);
             }
@@ -422,8 +549,8 @@ public final class Proxy {
           && attempts < rc.retry().attempts()
           && (rc.retry().nonIdempotent() || IDEMPOTENT.contains(req.method()))
           && r != null
-          && r.cluster() != null
-          && r.cluster().budget.tryAcquire();
+          && cluster != null
+          && cluster.budget.tryAcquire();
     }
 
     private void attemptFailed(
@@ -459,9 +586,9 @@ public final class Proxy {
                 if (done || answered) {
                   return;
                 }
-                Snapshot.Route r = route;
-                if (r != null && r.cluster() != null && target != null) {
-                  r.cluster().red.record(Outcome.TIMEOUT, clock.nanoTime() - attemptStartNanos);
+                ClusterRuntime c = cluster;
+                if (c != null && target != null) {
+                  c.red.record(Outcome.TIMEOUT, clock.nanoTime() - attemptStartNanos);
                 }
                 // answer first: the reset below fails the attempt, which must find the exchange
                 // done
@@ -538,6 +665,11 @@ public final class Proxy {
         return;
       }
       done = true;
+      ShadowCall sc = shadowCall;
+      if (sc != null) {
+        sc.primaryFailed(
+            status, failure == null ? "no answer" : String.valueOf(failure.getMessage()));
+      }
       long nanos = clock.nanoTime() - startNanos;
       Snapshot.Route r = route;
       if (r != null) {
@@ -546,6 +678,12 @@ public final class Proxy {
       CircuitBreaker.Permit p = permit;
       if (p != null) {
         p.onResult(nanos, status >= 500 || status == 0 ? failure : null);
+      }
+      AdmissionChain.Result admitted = admission;
+      if (admitted != null) {
+        for (Verdict.Completion c : admitted.completions()) {
+          c.done(status, nanos);
+        }
       }
       HopSpans.serverDone(span, status);
       inFlight.end(snapshot);

@@ -28,13 +28,36 @@ final class Snapshot {
       RouteConfig config,
       RedRecorder red,
       @Nullable CircuitBreaker breaker,
-      @Nullable ClusterRuntime cluster) {}
+      @Nullable ClusterRuntime cluster,
+      AdmissionChain admission,
+      @Nullable RouteTraffic traffic) {}
+
+  /** The routes one listener serves (traffic: routes may name their listeners). */
+  static final class Table {
+    private final RouteMatcher matcher;
+    private final Route[] routes;
+
+    Table(RouteMatcher matcher, Route[] routes) {
+      this.matcher = matcher;
+      this.routes = routes;
+    }
+
+    RouteMatcher matcher() {
+      return matcher;
+    }
+
+    Route route(int index) {
+      return routes[index];
+    }
+  }
 
   final long version;
   final GatewayConfig config;
   final RouteMatcher matcher;
   final Route[] routes;
   final Map<String, ClusterRuntime> clusters;
+  private final Map<String, Table> byListener;
+  private final Table all;
 
   private Snapshot(
       long version,
@@ -47,6 +70,40 @@ final class Snapshot {
     this.matcher = matcher;
     this.routes = routes;
     this.clusters = clusters;
+    this.byListener = tables(config, routes);
+    this.all = new Table(matcher, routes);
+  }
+
+  /** The routes of listener {@code name}: all routes unless some name their listeners. */
+  Table table(String listener) {
+    Table t = byListener.get(listener);
+    return t == null ? all : t;
+  }
+
+  private static Map<String, Table> tables(GatewayConfig config, Route[] routes) {
+    boolean scoped = false;
+    for (Route r : routes) {
+      scoped |= !r.config().traffic().listeners().isEmpty();
+    }
+    if (!scoped) {
+      return Map.of();
+    }
+    Map<String, Table> out = new LinkedHashMap<>();
+    for (String l : config.listeners().keySet()) {
+      List<Route> mine = new ArrayList<>();
+      for (Route r : routes) {
+        List<String> ls = r.config().traffic().listeners();
+        if (ls.isEmpty() || ls.contains(l)) {
+          mine.add(r);
+        }
+      }
+      out.put(
+          l,
+          new Table(
+              RouteMatcher.compile(mine.stream().map(Route::config).toList()),
+              mine.toArray(new Route[0])));
+    }
+    return Map.copyOf(out);
   }
 
   /**
@@ -88,7 +145,15 @@ final class Snapshot {
               rc,
               telemetry.endpoint(rc.name()),
               breaker,
-              cluster == null ? null : clusters.get(cluster));
+              cluster == null ? null : clusters.get(cluster),
+              Admissions.chain(rc, old, scheduler, telemetry),
+              RouteTraffic.build(
+                  rc,
+                  old == null ? null : old.traffic(),
+                  clusters,
+                  vertx,
+                  scheduler.clock(),
+                  telemetry));
     }
     return new Snapshot(
         version, config, RouteMatcher.compile(routeConfigs), routes, Map.copyOf(clusters));
