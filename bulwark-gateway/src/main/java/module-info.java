@@ -11,6 +11,7 @@ module io.bulwark.gateway {
   requires transitive io.vertx.core; // Gateway.Builder.vertx
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;
+  requires io.netty.codec.compression; // gzip options of the listeners (edge)
   requires static transitive org.jspecify;
 
   exports io.bulwark.gateway;

@@ -40,6 +40,7 @@ public final class Engine implements AutoCloseable {
   private final List<HttpServer> servers = new ArrayList<>();
   private final java.util.concurrent.locks.ReentrantLock reloading =
       new java.util.concurrent.locks.ReentrantLock();
+  private final EdgeListeners edge;
   private @Nullable Admin admin;
   private long version;
 
@@ -58,6 +59,7 @@ public final class Engine implements AutoCloseable {
     this.telemetry = telemetry;
     this.discovery = discovery;
     this.version = 1;
+    this.edge = new EdgeListeners(scheduler, System::getenv);
     current.set(Snapshot.build(1, config, null, vertx, scheduler, telemetry, discovery));
   }
 
@@ -88,6 +90,13 @@ public final class Engine implements AutoCloseable {
             .setHttp2ClearTextEnabled(true)
             .setCompressionSupported(false)
             .setDecompressionSupported(false);
+    TlsMaterial material = edge.material(l); // edge: TLS key material checked before binding
+    if (material != null) {
+      EdgeSetup.apply(options, l, material);
+    } else {
+      EdgeSetup.compression(options, l.edge().compression());
+    }
+    List<HttpServer> mine = new ArrayList<>();
     int port = l.port();
     for (int i = 0; i < eventLoops; i++) {
       options.setPort(port);
@@ -103,8 +112,10 @@ public final class Engine implements AutoCloseable {
                   .onComplete(bound));
       HttpServer server = await(bound.future());
       servers.add(server);
+      mine.add(server);
       port = server.actualPort();
     }
+    edge.started(l, options, material, mine); // edge: certificate watch or wire guard
     LOG.info("gateway listener {} on {}:{}", l.name(), l.host(), port);
     return port;
   }
@@ -165,8 +176,14 @@ public final class Engine implements AutoCloseable {
     return current.get();
   }
 
+  /** Checks every TLS listener's key material files now (see {@link EdgeListeners#reload}). */
+  public List<String> reloadCertificates() {
+    return edge.reload();
+  }
+
   @Override
   public void close() {
+    edge.close();
     for (HttpServer s : servers) {
       await(s.close());
     }
