@@ -40,6 +40,8 @@ public final class Engine implements AutoCloseable {
   private final List<HttpServer> servers = new ArrayList<>();
   private final java.util.concurrent.locks.ReentrantLock reloading =
       new java.util.concurrent.locks.ReentrantLock();
+  private static final java.util.concurrent.atomic.AtomicInteger SHARED_RANDOM_PORT =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final EdgeListeners edge;
   private @Nullable Admin admin;
   private long version;
@@ -97,7 +99,9 @@ public final class Engine implements AutoCloseable {
       EdgeSetup.compression(options, l.edge().compression());
     }
     List<HttpServer> mine = new ArrayList<>();
-    int port = l.port();
+    // port 0: a negative port is Vert.x's random port shared by the servers that use the same value
+    // (binding the others to the first one's actual port is refused for TLS servers)
+    int port = l.port() == 0 ? SHARED_RANDOM_PORT.decrementAndGet() : l.port();
     for (int i = 0; i < eventLoops; i++) {
       options.setPort(port);
       HttpServerOptions opts = new HttpServerOptions(options);
@@ -113,8 +117,8 @@ public final class Engine implements AutoCloseable {
       HttpServer server = await(bound.future());
       servers.add(server);
       mine.add(server);
-      port = server.actualPort();
     }
+    port = mine.get(0).actualPort();
     edge.started(l, options, material, mine); // edge: certificate watch or wire guard
     LOG.info("gateway listener {} on {}:{}", l.name(), l.host(), port);
     return port;
