@@ -331,9 +331,10 @@ public final class Proxy {
           chunk -> {
             received += chunk.length();
             if (received > listener.maxBodyBytes()) {
-              up.reset();
+              // answer first: the reset fails the upstream response, which would answer 502
               problem(
                   413, "body-too-large", "the body exceeds " + listener.maxBodyBytes() + " bytes");
+              up.reset();
               return;
             }
             up.write(chunk);
