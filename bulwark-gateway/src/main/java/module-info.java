@@ -15,6 +15,7 @@ module io.bulwark.gateway {
   requires com.dylibso.chicory.runtime;
   requires com.dylibso.chicory.wasm;
   requires java.net.http; // JWKS fetches
+  requires io.netty.codec.compression; // gzip options of the listeners (edge)
   requires static transitive org.jspecify;
 
   exports io.bulwark.gateway;

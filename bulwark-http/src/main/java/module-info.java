@@ -22,4 +22,5 @@ module io.bulwark.http {
   exports io.bulwark.http.discovery;
   exports io.bulwark.http.lb;
   exports io.bulwark.http.health;
+  exports io.bulwark.http.wire;
 }

@@ -100,6 +100,18 @@ public final class Gateway implements AutoCloseable {
     return f.reload();
   }
 
+  /**
+   * Checks the key material files of every TLS listener now, as its {@code reload-interval} timer
+   * does: a changed, valid certificate is used by new handshakes (open connections keep theirs); an
+   * invalid one is rejected and the old one keeps serving.
+   *
+   * @return one line per listener whose files changed: {@code listener NAME: certificate reloaded:
+   *     ...} or {@code listener NAME: certificate rejected, the previous one keeps serving: WHY}
+   */
+  public List<String> reloadCertificates() {
+    return engine.reloadCertificates();
+  }
+
   @Override
   public void close() {
     ReloadableConfig<GatewayConfig> f = file;

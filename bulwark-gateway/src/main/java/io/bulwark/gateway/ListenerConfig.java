@@ -1,9 +1,11 @@
 package io.bulwark.gateway;
 
 import io.bulwark.core.config.ConfigReader;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One port the gateway accepts client traffic on, with the limits that protect it. YAML keys:
@@ -22,8 +24,10 @@ import java.util.List;
  *     stalls half way through its request head)
  * @param trustedProxies the peers whose {@code X-Forwarded-*} and {@code Forwarded} headers are
  *     kept; from any other peer they are replaced
- * @param maxConnectionsPerClient the most open connections one client IP may hold (default 64); the
- *     next one is closed at once. Trusted proxies are exempt (they carry many clients); 0 turns the
+ * @param edge the edge settings: request-head timeout, absolute form, TLS, compression
+ * @param maxConnectionsPerClient the most open connections one client IP may hold (default 64),
+ *     counted at accept by bulwark-http's wire guard on plain-HTTP listeners; the next one gets 503
+ *     and the close. Trusted proxies count too (nothing is read before the count); 0 turns the
  *     limit off
  */
 public record ListenerConfig(
@@ -35,11 +39,49 @@ public record ListenerConfig(
     long maxBodyBytes,
     Duration idleTimeout,
     List<IpRange> trustedProxies,
+    Edge edge,
     int maxConnectionsPerClient) {
 
   /** The default of {@code max-connections-per-client}. */
   public static final int DEFAULT_CONNECTIONS_PER_CLIENT = 64;
 
+  /**
+   * The edge settings of a listener (wire defences, TLS, compression).
+   *
+   * @param requestHeadTimeout a request head not complete this long after its first byte gets 408
+   *     and the close, however steadily its bytes trickle in (slowloris); on a TLS listener the
+   *     handshake timeout and the idle timeout apply instead
+   * @param absoluteForm whether a request line in absolute form ({@code GET http://host/path}) is
+   *     accepted (its path is routed, its authority must be the Host); refused with 400 by default
+   * @param tls TLS termination, or null for plain HTTP
+   * @param compression response compression (off by default)
+   */
+  public record Edge(
+      Duration requestHeadTimeout,
+      boolean absoluteForm,
+      @Nullable TlsConfig tls,
+      CompressionConfig compression) {
+    public static final Edge DEFAULTS =
+        new Edge(Duration.ofSeconds(10), false, null, CompressionConfig.OFF);
+
+    public Edge {
+      positive("request-head-timeout", requestHeadTimeout);
+    }
+
+    public Edge withTls(@Nullable TlsConfig tls) {
+      return new Edge(requestHeadTimeout, absoluteForm, tls, compression);
+    }
+
+    public Edge withCompression(CompressionConfig compression) {
+      return new Edge(requestHeadTimeout, absoluteForm, tls, compression);
+    }
+
+    public Edge withRequestHeadTimeout(Duration timeout) {
+      return new Edge(timeout, absoluteForm, tls, compression);
+    }
+  }
+
+  /** A listener with the default edge settings. */
   public ListenerConfig(
       String name,
       String host,
@@ -58,7 +100,47 @@ public record ListenerConfig(
         maxBodyBytes,
         idleTimeout,
         trustedProxies,
+        Edge.DEFAULTS,
         DEFAULT_CONNECTIONS_PER_CLIENT);
+  }
+
+  /** A listener with {@code edge} settings and the default per-client connection limit. */
+  public ListenerConfig(
+      String name,
+      String host,
+      int port,
+      int maxHeaderBytes,
+      int maxUriLength,
+      long maxBodyBytes,
+      Duration idleTimeout,
+      List<IpRange> trustedProxies,
+      Edge edge) {
+    this(
+        name,
+        host,
+        port,
+        maxHeaderBytes,
+        maxUriLength,
+        maxBodyBytes,
+        idleTimeout,
+        trustedProxies,
+        edge,
+        DEFAULT_CONNECTIONS_PER_CLIENT);
+  }
+
+  /** A copy with {@code edge} settings. */
+  public ListenerConfig withEdge(Edge edge) {
+    return new ListenerConfig(
+        name,
+        host,
+        port,
+        maxHeaderBytes,
+        maxUriLength,
+        maxBodyBytes,
+        idleTimeout,
+        trustedProxies,
+        edge,
+        maxConnectionsPerClient);
   }
 
   public ListenerConfig {
@@ -74,6 +156,7 @@ public record ListenerConfig(
     }
     positive("idle-timeout", idleTimeout);
     trustedProxies = List.copyOf(trustedProxies);
+    java.util.Objects.requireNonNull(edge, "edge");
   }
 
   /** A loopback listener on {@code port} with the default limits. */
@@ -98,6 +181,8 @@ public record ListenerConfig(
           }
           perClient[0] = v;
         });
+    Duration[] head = {Edge.DEFAULTS.requestHeadTimeout()};
+    boolean[] absolute = {false};
     r.require("port")
         .string("host", v -> host[0] = v)
         .integer("port", v -> ints[0] = checkPort(v))
@@ -105,9 +190,24 @@ public record ListenerConfig(
         .integer("max-uri-length", v -> ints[2] = v)
         .longValue("max-body-bytes", v -> body[0] = v)
         .duration("idle-timeout", v -> times[0] = v)
-        .strings("trusted-proxies", l -> l.forEach(s -> proxies.add(IpRange.parse(s))));
+        .strings("trusted-proxies", l -> l.forEach(s -> proxies.add(IpRange.parse(s))))
+        .duration("request-head-timeout", v -> head[0] = v)
+        .bool("absolute-form", v -> absolute[0] = v);
+    Path base = baseDirectory(r);
+    TlsConfig tls = r.section("tls", t -> TlsConfig.bind(t, base));
+    CompressionConfig compression = r.section("compression", CompressionConfig::bind);
+    Edge edge =
+        new Edge(
+            head[0], absolute[0], tls, compression == null ? CompressionConfig.OFF : compression);
     return new ListenerConfig(
-        name, host[0], ints[0], ints[1], ints[2], body[0], times[0], proxies, perClient[0]);
+        name, host[0], ints[0], ints[1], ints[2], body[0], times[0], proxies, edge, perClient[0]);
+  }
+
+  /** Relative key-material paths are relative to the config file's directory. */
+  private static Path baseDirectory(ConfigReader r) {
+    Path source = Path.of(r.location().source());
+    Path parent = source.toAbsolutePath().getParent();
+    return parent == null ? Path.of("") : parent;
   }
 
   static int checkPort(int port) {

@@ -40,6 +40,9 @@ public final class Engine implements AutoCloseable {
   private final List<HttpServer> servers = new ArrayList<>();
   private final java.util.concurrent.locks.ReentrantLock reloading =
       new java.util.concurrent.locks.ReentrantLock();
+  private static final java.util.concurrent.atomic.AtomicInteger SHARED_RANDOM_PORT =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final EdgeListeners edge;
   private @Nullable Admin admin;
   private long version;
 
@@ -58,6 +61,7 @@ public final class Engine implements AutoCloseable {
     this.telemetry = telemetry;
     this.discovery = discovery;
     this.version = 1;
+    this.edge = new EdgeListeners(scheduler, System::getenv);
     current.set(Snapshot.build(1, config, null, vertx, scheduler, telemetry, discovery));
   }
 
@@ -88,8 +92,16 @@ public final class Engine implements AutoCloseable {
             .setHttp2ClearTextEnabled(true)
             .setCompressionSupported(false)
             .setDecompressionSupported(false);
-    int port = l.port();
-    ConnectionLimiter perClient = new ConnectionLimiter(l); // max-connections-per-client
+    TlsMaterial material = edge.material(l); // edge: TLS key material checked before binding
+    if (material != null) {
+      EdgeSetup.apply(options, l, material);
+    } else {
+      EdgeSetup.compression(options, l.edge().compression());
+    }
+    List<HttpServer> mine = new ArrayList<>();
+    // port 0: a negative port is Vert.x's random port shared by the servers that use the same value
+    // (binding the others to the first one's actual port is refused for TLS servers)
+    int port = l.port() == 0 ? SHARED_RANDOM_PORT.decrementAndGet() : l.port();
     for (int i = 0; i < eventLoops; i++) {
       options.setPort(port);
       HttpServerOptions opts = new HttpServerOptions(options);
@@ -99,19 +111,15 @@ public final class Engine implements AutoCloseable {
           v ->
               vertx
                   .createHttpServer(opts)
-                  .connectionHandler(perClient::onConnection)
-                  .requestHandler(
-                      req -> {
-                        if (perClient.admits(req)) {
-                          proxy.handle(req);
-                        }
-                      })
+                  .requestHandler(proxy::handle)
                   .listen()
                   .onComplete(bound));
       HttpServer server = await(bound.future());
       servers.add(server);
-      port = server.actualPort();
+      mine.add(server);
     }
+    port = mine.get(0).actualPort();
+    edge.started(l, options, material, mine); // edge: certificate watch or wire guard
     LOG.info("gateway listener {} on {}:{}", l.name(), l.host(), port);
     return port;
   }
@@ -172,8 +180,14 @@ public final class Engine implements AutoCloseable {
     return current.get();
   }
 
+  /** Checks every TLS listener's key material files now (see {@link EdgeListeners#reload}). */
+  public List<String> reloadCertificates() {
+    return edge.reload();
+  }
+
   @Override
   public void close() {
+    edge.close();
     for (HttpServer s : servers) {
       await(s.close());
     }

@@ -54,6 +54,7 @@ public final class Proxy {
   private final InFlight inFlight;
   private final Telemetry telemetry;
   private final Clock clock;
+  private final WireChecks wire;
 
   Proxy(
       Vertx vertx,
@@ -68,10 +69,14 @@ public final class Proxy {
     this.inFlight = inFlight;
     this.telemetry = telemetry;
     this.clock = clock;
+    this.wire = new WireChecks(listener);
   }
 
   /** Handles one request (on its connection's event loop). */
   void handle(HttpServerRequest req) {
+    if (wire.refused(req)) {
+      return; // smuggling defences (edge): answered 400/405 and closing, or dropped
+    }
     req.pause();
     new Exchange(req, snapshots.get()).start();
   }
@@ -430,9 +435,10 @@ public final class Proxy {
           chunk -> {
             received += chunk.length();
             if (received > listener.maxBodyBytes()) {
-              up.reset();
+              // answer first: the reset fails the upstream response, which would answer 502
               problem(
                   413, "body-too-large", "the body exceeds " + listener.maxBodyBytes() + " bytes");
+              up.reset();
               return;
             }
             up.write(chunk);
@@ -492,6 +498,7 @@ public final class Proxy {
           up.headers(),
           resp.headers(),
           rc == null ? RouteConfig.HeaderTransform.NONE : rc.responseHeaders());
+      Compression.decide(listener.edge().compression(), up, resp); // edge: gzip eligibility
       resp.putHeader(CORRELATION_HEADER, correlationId);
       if (rc != null) {
         Cors.decorate(rc.cors(), req, resp);
