@@ -44,6 +44,8 @@ class GatewayTrustedPeerTest {
           all:
             match: {path-prefix: /}
             cluster: up
+        admin:
+          port: 0
         """
             .formatted(up.endpoint());
     GatewayConfig config =
