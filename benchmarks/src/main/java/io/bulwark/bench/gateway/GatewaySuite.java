@@ -27,7 +27,8 @@ import java.util.Map;
  * <p>Args: {@code --quick} (2 rounds of 5 s, short open loop, short JMH), {@code --duration S} per
  * wrk round (10), {@code --rounds N} (3), {@code --connections N} (64), {@code --pool N} upstream
  * connections (64), {@code --rate R} open-loop requests/s (default: a quarter of the lower 1-worker
- * throughput, at most 10,000), {@code --open-seconds S} (15), {@code --no-matcher}.
+ * throughput, at most 10,000), {@code --open-seconds S} (16, in alternating 2 s slices), {@code
+ * --warmup S} load on the gateway's fresh JVM before measuring (30), {@code --no-matcher}.
  */
 public final class GatewaySuite implements BenchSuite {
   @Override
@@ -51,7 +52,8 @@ public final class GatewaySuite implements BenchSuite {
             intArg(args, "--connections", 64),
             intArg(args, "--pool", 64),
             intArg(args, "--rate", 0),
-            intArg(args, "--open-seconds", quick ? 6 : 15));
+            intArg(args, "--open-seconds", quick ? 6 : 16),
+            intArg(args, "--warmup", quick ? 10 : 30));
     quietLogging();
     Map<String, Double> metrics = new LinkedHashMap<>();
     if (!args.contains("--no-matcher")) {
@@ -107,7 +109,14 @@ public final class GatewaySuite implements BenchSuite {
   }
 
   /** The run's settings (see the class comment for the flags). */
-  record Settings(int seconds, int rounds, int connections, int pool, int rate, int openSeconds) {}
+  record Settings(
+      int seconds,
+      int rounds,
+      int connections,
+      int pool,
+      int rate,
+      int openSeconds,
+      int warmupSeconds) {}
 
   /** Logback without a config file logs DEBUG to the console; benchmarks log at WARN. */
   static void quietLogging() {

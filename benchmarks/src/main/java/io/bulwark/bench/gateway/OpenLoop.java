@@ -30,6 +30,21 @@ final class OpenLoop implements AutoCloseable {
     double micros(double percentile) {
       return histogram.getValueAtPercentile(percentile) / 1000.0;
     }
+
+    /** Several runs at one rate as one: histograms added, rate averaged. */
+    static Result merge(java.util.List<Result> runs) {
+      Histogram all = new Histogram(MAX_TRACKED_NANOS, 3);
+      long requests = 0;
+      long errors = 0;
+      double rate = 0;
+      for (Result r : runs) {
+        all.add(r.histogram());
+        requests += r.requests();
+        errors += r.errors();
+        rate += r.achievedRate() / runs.size();
+      }
+      return new Result(requests, errors, rate, all);
+    }
   }
 
   private static final long MAX_TRACKED_NANOS = TimeUnit.SECONDS.toNanos(60);

@@ -14,6 +14,8 @@ import java.util.Map;
  * {@code wrk} for direct, NGINX and Bulwark, and at width 1 the open-loop latency each proxy adds.
  */
 final class ProxyRows {
+  private static final int SLICE_SECONDS = 2;
+
   private final GatewaySuite.Settings s;
   private final Nginx upstream;
   private final PrintStream out;
@@ -39,8 +41,10 @@ final class ProxyRows {
       int warm = Math.max(3, s.seconds() / 2);
       Wrk.run(direct, s.connections(), warm); // warm-up (the gateway's JIT), discarded
       Wrk.run(viaNginx, s.connections(), warm);
-      Wrk.run(viaBulwark, s.connections(), warm);
-      Wrk.run(viaBulwark, s.connections(), warm);
+      // a fresh JVM: C2 keeps compiling for tens of seconds on a loaded 2-core machine
+      for (int left = s.warmupSeconds(); left > 0; left -= 5) {
+        Wrk.run(viaBulwark, s.connections(), Math.min(5, left));
+      }
       List<Round> d = new ArrayList<>();
       List<Round> n = new ArrayList<>();
       List<Round> b = new ArrayList<>();
@@ -87,7 +91,8 @@ final class ProxyRows {
     out.printf(
         Locale.ROOT,
         "%nopen loop at %d requests/s (intended start times, latency from the intended start,"
-            + " HdrHistogram), %d connections, %d s warm-up + %d s per target, width 1%n",
+            + " HdrHistogram), %d connections, %d s warm-up + %d s per target in alternating"
+            + " 2 s slices, width 1%n",
         rate,
         s.connections(),
         warm,
@@ -98,14 +103,28 @@ final class ProxyRows {
     long nCpu;
     long bCpu;
     try (OpenLoop load = new OpenLoop(s.connections())) {
-      load.run(upstream.port, rate, warm, 2); // the generator's own warm-up
-      d = load.run(upstream.port, rate, warm, s.openSeconds());
-      long before = ProcCpu.nanos(nginx.pid());
-      n = load.run(nginx.port, rate, warm, s.openSeconds());
-      nCpu = ProcCpu.nanos(nginx.pid()) - before;
-      before = ProcCpu.nanos(bulwark.pid());
-      b = load.run(bulwark.port, rate, warm, s.openSeconds());
-      bCpu = ProcCpu.nanos(bulwark.pid()) - before;
+      for (int port : new int[] {upstream.port, nginx.port, bulwark.port}) {
+        load.run(port, rate, warm, 1); // warm-up of each path and of the generator, discarded
+      }
+      // slices of 2 s, alternating, merged: a noisy spell on the machine hits all three alike
+      int slices = Math.max(1, s.openSeconds() / SLICE_SECONDS);
+      List<OpenLoop.Result> ds = new ArrayList<>();
+      List<OpenLoop.Result> ns = new ArrayList<>();
+      List<OpenLoop.Result> bs = new ArrayList<>();
+      nCpu = 0;
+      bCpu = 0;
+      for (int i = 0; i < slices; i++) {
+        ds.add(load.run(upstream.port, rate, 0, SLICE_SECONDS));
+        long before = ProcCpu.nanos(nginx.pid());
+        ns.add(load.run(nginx.port, rate, 0, SLICE_SECONDS));
+        nCpu += ProcCpu.nanos(nginx.pid()) - before;
+        before = ProcCpu.nanos(bulwark.pid());
+        bs.add(load.run(bulwark.port, rate, 0, SLICE_SECONDS));
+        bCpu += ProcCpu.nanos(bulwark.pid()) - before;
+      }
+      d = OpenLoop.Result.merge(ds);
+      n = OpenLoop.Result.merge(ns);
+      b = OpenLoop.Result.merge(bs);
     }
     out.printf(
         Locale.ROOT,
