@@ -3,13 +3,32 @@ package io.bulwark.bench.gateway;
 import io.bulwark.bench.BenchResult;
 import io.bulwark.bench.BenchSuite;
 import io.bulwark.bench.JmhTable;
+import io.bulwark.bench.http.Wrk;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code bulwark bench gateway}: so far the route matcher's cost at 10,000 routes, compiled against
- * a linear scan. The throughput rows (direct vs through the gateway, and NGINX) come next.
+ * {@code bulwark bench gateway}: the Bulwark gateway against NGINX as reverse proxies over
+ * loopback, plus the route matcher's cost at 10,000 routes (compiled matcher vs linear scan, JMH).
+ *
+ * <p>Both proxies stand in front of the same upstream, a static NGINX (2 workers, {@code return
+ * 200}: C, no JIT, no GC, a few µs of CPU per request, so it is not the bottleneck; the direct row
+ * shows its ceiling). Each proxy runs in its own process (the gateway in a child JVM) with 1 event
+ * loop / worker and then 2, a keep-alive upstream pool of the same size, access log off. For each
+ * width, {@code wrk} drives direct, NGINX and Bulwark in alternating rounds (median kept); CPU per
+ * request comes from {@code /proc/<pid>/stat} of each process. Then, at 1 loop/worker, an open-loop
+ * run at a fixed rate below both saturation points ({@link OpenLoop}) gives the latency each proxy
+ * adds over the direct call at p50/p99/p99.9.
+ *
+ * <p>Args: {@code --quick} (2 rounds of 5 s, short open loop, short JMH), {@code --duration S} per
+ * wrk round (10), {@code --rounds N} (3), {@code --connections N} (64), {@code --pool N} upstream
+ * connections (64), {@code --rate R} open-loop requests/s (default: a quarter of the lower 1-worker
+ * throughput, at most 10,000), {@code --open-seconds S} (16, in alternating 2 s slices), {@code
+ * --warmup S} load on the gateway's fresh JVM before measuring (30), {@code --no-matcher}.
  */
 public final class GatewaySuite implements BenchSuite {
   @Override
@@ -19,12 +38,64 @@ public final class GatewaySuite implements BenchSuite {
 
   @Override
   public String description() {
-    return "gateway route matching at 10,000 routes: compiled matcher vs linear scan";
+    return "gateway vs NGINX reverse proxy (wrk + open-loop added latency, 1 and 2 workers),"
+        + " and route matching at 10,000 routes";
   }
 
   @Override
   public BenchResult run(List<String> args, PrintStream out) throws Exception {
     boolean quick = args.contains("--quick");
+    Settings s =
+        new Settings(
+            intArg(args, "--duration", quick ? 5 : 10),
+            intArg(args, "--rounds", quick ? 2 : 3),
+            intArg(args, "--connections", 64),
+            intArg(args, "--pool", 64),
+            intArg(args, "--rate", 0),
+            intArg(args, "--open-seconds", quick ? 6 : 16),
+            intArg(args, "--warmup", quick ? 10 : 30));
+    quietLogging();
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    if (!args.contains("--no-matcher")) {
+      matcherRows(quick, out, metrics);
+    }
+    DebianPackages.ensure("wrk", "wrk", out);
+    Path nginx = DebianPackages.ensure("nginx", "nginx", out);
+    if (!Wrk.available()) {
+      throw new IllegalStateException("wrk is installed but does not run");
+    }
+    out.printf(
+        Locale.ROOT,
+        "%nproxies: wrk -t2 -c%d, %d rounds x %d s alternating (median), upstream pool %d,"
+            + " upstream: static NGINX, 2 workers; %d cores%n",
+        s.connections,
+        s.rounds,
+        s.seconds,
+        s.pool,
+        Runtime.getRuntime().availableProcessors());
+    double[] ratios = new double[3];
+    try (Nginx upstream = Nginx.upstream(nginx, 2)) {
+      ProxyRows rows = new ProxyRows(s, upstream, out);
+      ratios[1] = rows.measure(nginx, 1, metrics);
+      ratios[2] = rows.measure(nginx, 2, metrics);
+      ratios[0] = rows.addedP99Ratio;
+    }
+    double lower = Math.min(ratios[1], ratios[2]);
+    out.printf(
+        Locale.ROOT,
+        "%nrequests/s bulwark/nginx: 1 worker %.3f, 2 workers %.3f (target >= 0.8);"
+            + " added p99 bulwark/nginx %.3f (target <= 1.5)%n",
+        ratios[1],
+        ratios[2],
+        ratios[0]);
+    metrics.put("rps_ratio_1", ratios[1]);
+    metrics.put("rps_ratio_2", ratios[2]);
+    metrics.put("added_p99_ratio", ratios[0]);
+    return new BenchResult(name(), metrics, lower);
+  }
+
+  private static void matcherRows(boolean quick, PrintStream out, Map<String, Double> metrics)
+      throws Exception {
     JmhTable table = JmhTable.run(GatewayMatcherBenchmark.class, quick, 5);
     double ratio = table.print(out, "linear");
     JmhTable.Cell template = null;
@@ -33,9 +104,45 @@ public final class GatewaySuite implements BenchSuite {
         template = row.getValue().get("bulwark");
       }
     }
-    return new BenchResult(
-        name(),
-        Map.of("template_bulwark_ns", template == null ? Double.NaN : template.nsPerOp()),
-        ratio);
+    metrics.put("template_bulwark_ns", template == null ? Double.NaN : template.nsPerOp());
+    metrics.put("matcher_ratio", ratio);
+  }
+
+  /** The run's settings (see the class comment for the flags). */
+  record Settings(
+      int seconds,
+      int rounds,
+      int connections,
+      int pool,
+      int rate,
+      int openSeconds,
+      int warmupSeconds) {}
+
+  /** Logback without a config file logs DEBUG to the console; benchmarks log at WARN. */
+  static void quietLogging() {
+    if (org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)
+        instanceof ch.qos.logback.classic.Logger root) {
+      root.setLevel(ch.qos.logback.classic.Level.WARN);
+    }
+  }
+
+  static int intArg(List<String> args, String name, int fallback) {
+    int i = args.indexOf(name);
+    if (i < 0) {
+      return fallback;
+    }
+    if (i + 1 >= args.size()) {
+      throw new IllegalArgumentException(name + " needs a number after it");
+    }
+    String v = args.get(i + 1);
+    try {
+      int n = Integer.parseInt(v);
+      if (n < 1) {
+        throw new IllegalArgumentException(name + " must be at least 1, was " + v);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " takes a whole number, was \"" + v + "\"", e);
+    }
   }
 }

@@ -8,14 +8,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Runs the {@code wrk} load generator and parses its report. */
-final class Wrk {
-  record Result(double rps, double p50Millis, double p99Millis) {}
+public final class Wrk {
+  public record Result(double rps, double p50Millis, double p99Millis) {}
 
   private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
 
   private Wrk() {}
 
-  static boolean available() {
+  public static boolean available() {
     try {
       Process p = new ProcessBuilder("wrk", "--version").redirectErrorStream(true).start();
       p.getInputStream().readAllBytes();
@@ -28,7 +28,7 @@ final class Wrk {
     }
   }
 
-  static Result run(String url, int connections, int seconds) throws Exception {
+  public static Result run(String url, int connections, int seconds) throws Exception {
     List<String> command =
         List.of("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--latency", url);
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -17,7 +17,6 @@ import io.bulwark.http.lb.SlowStart;
 import io.bulwark.resilience.RetryBudget;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
@@ -49,7 +48,7 @@ final class ClusterRuntime implements AutoCloseable {
   record Target(EndpointState state, SocketAddress server, String host, int port) {}
 
   final ClusterConfig config;
-  final HttpClientAgent client;
+  final LoopClients client;
   final RetryBudget budget;
   final RedRecorder red;
   private final LoadBalancer balancer;
@@ -70,7 +69,7 @@ final class ClusterRuntime implements AutoCloseable {
       @Nullable ServiceDiscovery discovery) {
     this.config = config;
     this.scheduler = scheduler;
-    this.client = vertx.createHttpClient(clientOptions(config), poolOptions(config));
+    this.client = new LoopClients(vertx, clientOptions(config), poolOptions(config));
     this.budget = RetryBudget.of("gateway-" + config.name(), config.retryBudget(), scheduler);
     this.red = telemetry.dependency(config.name());
     this.balancer = LoadBalancers.of(config.balancing(), SlowStart.NONE, scheduler.clock());

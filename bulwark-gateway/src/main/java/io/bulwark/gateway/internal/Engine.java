@@ -105,7 +105,7 @@ public final class Engine implements AutoCloseable {
     for (int i = 0; i < eventLoops; i++) {
       options.setPort(port);
       HttpServerOptions opts = new HttpServerOptions(options);
-      io.vertx.core.Context ctx = vertx.getOrCreateContext();
+      io.vertx.core.Context ctx = ListenerLoops.next(vertx); // one event loop each
       io.vertx.core.Promise<HttpServer> bound = io.vertx.core.Promise.promise();
       ctx.runOnContext(
           v ->

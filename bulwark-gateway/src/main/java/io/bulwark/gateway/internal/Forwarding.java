@@ -50,8 +50,16 @@ final class Forwarding {
 
   /** The header names listed in {@code Connection} (lower case). */
   static Set<String> connectionNamed(MultiMap headers) {
+    List<String> values = headers.getAll("connection");
+    if (values.isEmpty()) {
+      return Set.of();
+    }
+    if (values.size() == 1 && values.getFirst().indexOf(',') < 0) { // e.g. "keep-alive"
+      String t = values.getFirst().strip().toLowerCase(Locale.ROOT);
+      return t.isEmpty() ? Set.of() : Set.of(t);
+    }
     Set<String> out = new HashSet<>();
-    for (String value : headers.getAll("connection")) {
+    for (String value : values) {
       for (String token : value.split(",", -1)) {
         String t = token.strip().toLowerCase(Locale.ROOT);
         if (!t.isEmpty()) {

@@ -697,13 +697,22 @@ public final class Proxy {
     }
 
     private boolean trustedPeer() {
-      return Forwarding.trusted(peerAddress(), listener.trustedProxies());
+      // no trusted proxies (the default): no address to parse per request
+      return !listener.trustedProxies().isEmpty()
+          && Forwarding.trusted(peerAddress(), listener.trustedProxies());
     }
 
     private String peer() {
-      io.vertx.core.net.SocketAddress a = req.remoteAddress();
-      return a == null || a.hostAddress() == null ? "unknown" : a.hostAddress();
+      String p = peerText;
+      if (p == null) { // the peer's text form is built once per exchange, not per use
+        io.vertx.core.net.SocketAddress a = req.remoteAddress();
+        p = a == null || a.hostAddress() == null ? "unknown" : a.hostAddress();
+        peerText = p;
+      }
+      return p;
     }
+
+    private @Nullable String peerText;
 
     private @Nullable InetAddress peerAddress() {
       String p = peer();

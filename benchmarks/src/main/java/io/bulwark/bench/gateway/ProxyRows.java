@@ -1,0 +1,235 @@
+package io.bulwark.bench.gateway;
+
+import io.bulwark.bench.http.Wrk;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The proxy rows of the gateway suite at one width (1 or 2 event loops / workers): throughput with
+ * {@code wrk} for direct, NGINX and Bulwark, and at width 1 the open-loop latency each proxy adds.
+ */
+final class ProxyRows {
+  private static final int SLICE_SECONDS = 2;
+
+  private final GatewaySuite.Settings s;
+  private final Nginx upstream;
+  private final PrintStream out;
+  double addedP99Ratio = Double.NaN;
+
+  ProxyRows(GatewaySuite.Settings s, Nginx upstream, PrintStream out) {
+    this.s = s;
+    this.upstream = upstream;
+    this.out = out;
+  }
+
+  /** One closed-loop round: wrk's figures and CPU µs per request of the proxy and the upstream. */
+  record Round(double rps, double p50Millis, double p99Millis, double proxyCpuUs, double upCpuUs) {}
+
+  /** Measures one width; returns requests/s bulwark / nginx. */
+  double measure(Path nginxBinary, int width, Map<String, Double> metrics) throws Exception {
+    try (Nginx nginx = Nginx.proxy(nginxBinary, width, upstream.port, s.pool());
+        BulwarkGatewayProcess bulwark =
+            BulwarkGatewayProcess.start(width, upstream.port, s.pool())) {
+      String direct = url(upstream.port);
+      String viaNginx = url(nginx.port);
+      String viaBulwark = url(bulwark.port);
+      int warm = Math.max(3, s.seconds() / 2);
+      Wrk.run(direct, s.connections(), warm); // warm-up (the gateway's JIT), discarded
+      Wrk.run(viaNginx, s.connections(), warm);
+      // a fresh JVM: C2 keeps compiling for tens of seconds on a loaded 2-core machine
+      for (int left = s.warmupSeconds(); left > 0; left -= 5) {
+        Wrk.run(viaBulwark, s.connections(), Math.min(5, left));
+      }
+      List<Round> d = new ArrayList<>();
+      List<Round> n = new ArrayList<>();
+      List<Round> b = new ArrayList<>();
+      for (int i = 0; i < s.rounds(); i++) {
+        d.add(round(direct, -1, upstream.pid()));
+        n.add(round(viaNginx, nginx.pid(), upstream.pid()));
+        b.add(round(viaBulwark, bulwark.pid(), upstream.pid()));
+      }
+      Round rd = median(d);
+      Round rn = median(n);
+      Round rb = median(b);
+      out.printf(Locale.ROOT, "%nwidth %d (event loops / workers per proxy)%n", width);
+      out.printf(
+          Locale.ROOT,
+          "%-22s %12s %9s %9s %14s %14s %8s%n",
+          "target",
+          "requests/s",
+          "p50 ms",
+          "p99 ms",
+          "proxy CPU us",
+          "upstream CPU",
+          "vs nginx");
+      print("direct (no proxy)", rd, rn);
+      print("nginx", rn, rn);
+      print("bulwark gateway", rb, rn);
+      String w = Integer.toString(width);
+      metrics.put("direct_rps_" + w, rd.rps());
+      metrics.put("nginx_rps_" + w, rn.rps());
+      metrics.put("bulwark_rps_" + w, rb.rps());
+      metrics.put("nginx_cpu_us_" + w, rn.proxyCpuUs());
+      metrics.put("bulwark_cpu_us_" + w, rb.proxyCpuUs());
+      if (width == 1) {
+        openLoop(rn, rb, nginx, bulwark, metrics);
+      }
+      return rb.rps() / rn.rps();
+    }
+  }
+
+  private void openLoop(
+      Round rn, Round rb, Nginx nginx, BulwarkGatewayProcess bulwark, Map<String, Double> metrics)
+      throws Exception {
+    int rate = s.rate() > 0 ? s.rate() : autoRate(Math.min(rn.rps(), rb.rps()));
+    int warm = 3;
+    out.printf(
+        Locale.ROOT,
+        "%nopen loop at %d requests/s (intended start times, latency from the intended start,"
+            + " HdrHistogram), %d connections, %d s warm-up + %d s per target in alternating"
+            + " 2 s slices, width 1%n",
+        rate,
+        s.connections(),
+        warm,
+        s.openSeconds());
+    OpenLoop.Result d;
+    OpenLoop.Result n;
+    OpenLoop.Result b;
+    long nCpu;
+    long bCpu;
+    try (OpenLoop load = new OpenLoop(s.connections())) {
+      for (int port : new int[] {upstream.port, nginx.port, bulwark.port}) {
+        load.run(port, rate, warm, 1); // warm-up of each path and of the generator, discarded
+      }
+      // slices of 2 s, alternating, merged: a noisy spell on the machine hits all three alike
+      int slices = Math.max(1, s.openSeconds() / SLICE_SECONDS);
+      List<OpenLoop.Result> ds = new ArrayList<>();
+      List<OpenLoop.Result> ns = new ArrayList<>();
+      List<OpenLoop.Result> bs = new ArrayList<>();
+      nCpu = 0;
+      bCpu = 0;
+      for (int i = 0; i < slices; i++) {
+        ds.add(load.run(upstream.port, rate, 0, SLICE_SECONDS));
+        long before = ProcCpu.nanos(nginx.pid());
+        ns.add(load.run(nginx.port, rate, 0, SLICE_SECONDS));
+        nCpu += ProcCpu.nanos(nginx.pid()) - before;
+        before = ProcCpu.nanos(bulwark.pid());
+        bs.add(load.run(bulwark.port, rate, 0, SLICE_SECONDS));
+        bCpu += ProcCpu.nanos(bulwark.pid()) - before;
+      }
+      d = OpenLoop.Result.merge(ds);
+      n = OpenLoop.Result.merge(ns);
+      b = OpenLoop.Result.merge(bs);
+    }
+    out.printf(
+        Locale.ROOT,
+        "%-18s %10s %9s %9s %9s %9s %12s %12s %12s %12s%n",
+        "target",
+        "achieved/s",
+        "errors",
+        "p50 us",
+        "p99 us",
+        "p99.9 us",
+        "added p50",
+        "added p99",
+        "added p99.9",
+        "CPU us/req");
+    openRow("direct (no proxy)", d, d, Double.NaN, rate);
+    openRow("nginx", n, d, nCpu, rate);
+    openRow("bulwark gateway", b, d, bCpu, rate);
+    double[] pct = {50, 99, 99.9};
+    String[] key = {"p50", "p99", "p999"};
+    for (int i = 0; i < pct.length; i++) {
+      metrics.put("nginx_added_" + key[i] + "_us", n.micros(pct[i]) - d.micros(pct[i]));
+      metrics.put("bulwark_added_" + key[i] + "_us", b.micros(pct[i]) - d.micros(pct[i]));
+    }
+    metrics.put("open_rate", (double) rate);
+    metrics.put("open_errors", (double) (d.errors() + n.errors() + b.errors()));
+    double nAdded = n.micros(99) - d.micros(99);
+    double bAdded = b.micros(99) - d.micros(99);
+    if (nAdded <= 0) {
+      out.println(
+          "NGINX added no p99 latency measurable over the direct call in this run: the ratio is"
+              + " not defined (NaN); rerun on a quieter machine or with --open-seconds 60");
+      addedP99Ratio = Double.NaN;
+    } else {
+      addedP99Ratio = Math.max(0, bAdded) / nAdded;
+    }
+  }
+
+  /** A quarter of the lower saturation throughput, in steps of 100, at most 10,000/s. */
+  static int autoRate(double lowerRps) {
+    return (int) Math.max(100, Math.min(10_000, Math.floor(lowerRps / 4 / 100) * 100));
+  }
+
+  private void openRow(String name, OpenLoop.Result r, OpenLoop.Result d, double cpu, int rate) {
+    out.printf(
+        Locale.ROOT,
+        "%-18s %10.0f %9d %9.0f %9.0f %9.0f %12s %12s %12s %12s%n",
+        name,
+        r.achievedRate(),
+        r.errors(),
+        r.micros(50),
+        r.micros(99),
+        r.micros(99.9),
+        r == d ? "-" : String.format(Locale.ROOT, "%.0f", r.micros(50) - d.micros(50)),
+        r == d ? "-" : String.format(Locale.ROOT, "%.0f", r.micros(99) - d.micros(99)),
+        r == d ? "-" : String.format(Locale.ROOT, "%.0f", r.micros(99.9) - d.micros(99.9)),
+        Double.isNaN(cpu)
+            ? "-"
+            : String.format(Locale.ROOT, "%.1f", cpu / 1000.0 / Math.max(1, r.requests())));
+    if (r.errors() > 0 || r.achievedRate() < rate * 0.95) {
+      out.printf(
+          Locale.ROOT,
+          "  warning: %s answered %d of the intended %d/s with %d errors: the rate is above what"
+              + " it sustains here; lower --rate%n",
+          name,
+          (long) r.achievedRate(),
+          rate,
+          r.errors());
+    }
+  }
+
+  private Round round(String url, long proxyPid, long upstreamPid) throws Exception {
+    long p0 = proxyPid < 0 ? 0 : ProcCpu.nanos(proxyPid);
+    long u0 = ProcCpu.nanos(upstreamPid);
+    Wrk.Result w = Wrk.run(url, s.connections(), s.seconds());
+    long p = proxyPid < 0 ? 0 : ProcCpu.nanos(proxyPid) - p0;
+    long u = ProcCpu.nanos(upstreamPid) - u0;
+    double requests = Math.max(1, w.rps() * s.seconds());
+    return new Round(
+        w.rps(),
+        w.p50Millis(),
+        w.p99Millis(),
+        proxyPid < 0 ? Double.NaN : p / 1000.0 / requests,
+        u / 1000.0 / requests);
+  }
+
+  private void print(String name, Round r, Round anchor) {
+    out.printf(
+        Locale.ROOT,
+        "%-22s %12.0f %9.2f %9.2f %14s %14.1f %8.3f%n",
+        name,
+        r.rps(),
+        r.p50Millis(),
+        r.p99Millis(),
+        Double.isNaN(r.proxyCpuUs()) ? "-" : String.format(Locale.ROOT, "%.1f", r.proxyCpuUs()),
+        r.upCpuUs(),
+        r.rps() / anchor.rps());
+  }
+
+  private static String url(int port) {
+    return "http://127.0.0.1:" + port + "/";
+  }
+
+  private static Round median(List<Round> rounds) {
+    List<Round> sorted = new ArrayList<>(rounds);
+    sorted.sort(Comparator.comparingDouble(Round::rps));
+    return sorted.get(sorted.size() / 2);
+  }
+}
