@@ -51,6 +51,27 @@ public final class ExperimentYaml {
     return ConfigLoader.withEnv(Map.of()).parse(yaml, source, ExperimentYaml::bind);
   }
 
+  /**
+   * A single fault in the form of an experiment step's {@code fault} and {@code radius} sections,
+   * given as YAML text (a flow map such as {@code {type: http-error, status: 503}} or a block map):
+   * what {@code bulwark chaos fault start} takes, so a fault reads the same on the command line, in
+   * an experiment file and (after {@link StepFault#toJson}) at the admin endpoint.
+   *
+   * @param fault the {@code fault} map: {@code type} and the type's parameters
+   * @param faultSource names {@code fault} in errors (e.g. {@code --fault})
+   * @param radius the {@code radius} map, or null for every call at the type's points
+   * @param radiusSource names {@code radius} in errors (e.g. {@code --radius})
+   * @throws io.bulwark.core.config.ConfigException whose lines read {@code source:line: field:
+   *     message}
+   */
+  public static StepFault parseFault(
+      String fault, String faultSource, @Nullable String radius, String radiusSource) {
+    ConfigLoader loader = ConfigLoader.withEnv(Map.of());
+    StepFault r =
+        radius == null ? null : loader.parse(radius, radiusSource, ExperimentYaml::radius);
+    return loader.parse(fault, faultSource, f -> fault(f, r));
+  }
+
   /** Binds the root section of an experiment file. */
   public static Experiment bind(ConfigReader r) {
     r.require("name").require("duration").require("steady-state");
