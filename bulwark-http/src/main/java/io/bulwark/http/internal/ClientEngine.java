@@ -228,6 +228,7 @@ public final class ClientEngine implements ServiceClient {
     Context ctx = Context.current();
     long deadlineLeftNanos = deadlineLeft(ctx, request);
     ClientAttempt attempt = choose(request, attempts);
+    attempt.resend = resendCount;
     attempts.tried(attempt.endpointId());
     TelemetrySpan span = openSpan(attempt, ctx, request, resendCount);
     try {
@@ -250,7 +251,11 @@ public final class ClientEngine implements ServiceClient {
 
   private FaultSite faultSite(ClientAttempt attempt, ClientRequest request) {
     return new FaultSite(
-        FaultPointKind.HTTP_CLIENT, config.service(), attempt.endpointId(), request.path());
+        FaultPointKind.HTTP_CLIENT,
+        config.service(),
+        attempt.endpointId(),
+        request.path(),
+        attempt.resend);
   }
 
   /**
