@@ -332,6 +332,23 @@ final class FaultTable implements FaultInjector {
   }
 
   @Override
+  public String cohort(@Nullable String experiment) {
+    if (experiment == null) {
+      return io.bulwark.core.fault.ChaosCohort.CONTROL;
+    }
+    for (Entry e : entries) {
+      if (experiment.equals(e.tag.experiment())) {
+        return e.tag.experiment(); // the active fault's own string: names only from active faults
+      }
+      String cohort = e.fault.spec().radius().cohort();
+      if (cohort != null && experiment.equals(cohort)) {
+        return cohort;
+      }
+    }
+    return io.bulwark.core.fault.ChaosCohort.OTHER;
+  }
+
+  @Override
   public void pause(long nanos) throws InterruptedException {
     if (nanos <= 0) {
       return;
