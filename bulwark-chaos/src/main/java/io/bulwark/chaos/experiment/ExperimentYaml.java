@@ -27,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  * steady-state:
  *   slos:
  *     checkout: {availability: endpoint, target: checkout, objective: 0.99}
+ *     checkout-cohort: {availability: endpoint, target: checkout, objective: 0.99, cohort: exp-1}
  *   checks:
  *     p99: {histogram-quantile: bulwark_endpoint_duration_seconds, quantile: 0.99,
  *           labels: {endpoint: checkout}, below: 0.2}
@@ -122,6 +123,8 @@ public final class ExperimentYaml {
         .duration("threshold", t -> threshold[0] = t)
         .decimal("objective", slo::objective)
         .longValue("min-events", slo::minimumEvents);
+    String[] cohort = {null};
+    r.string("cohort", c -> cohort[0] = named("slo cohort", c));
     if (latency) {
       if (threshold[0] == null) {
         throw new IllegalArgumentException("a latency SLO needs a threshold (a bucket bound)");
@@ -130,16 +133,18 @@ public final class ExperimentYaml {
         throw new IllegalArgumentException(
             "latency SLOs are on endpoints, was \"" + kind[0] + "\"");
       }
-      slo.sli(Sli.endpointLatency(target[0], threshold[0]));
+      Sli sli = Sli.endpointLatency(target[0], threshold[0]);
+      slo.sli(cohort[0] == null ? sli : sli.inCohort(cohort[0]));
     } else {
-      slo.sli(
+      Sli sli =
           switch (kind[0]) {
             case "endpoint" -> Sli.endpointAvailability(target[0]);
             case "dependency" -> Sli.dependencyAvailability(target[0]);
             default ->
                 throw new IllegalArgumentException(
                     "availability must be endpoint or dependency, was \"" + kind[0] + "\"");
-          });
+          };
+      slo.sli(cohort[0] == null ? sli : sli.inCohort(cohort[0]));
     }
     return slo.build();
   }
