@@ -425,13 +425,15 @@ public final class Proxy {
         resp.setChunked(true);
       }
       answered = true;
-      if (!UpstreamFaults.pipeBody(
-          fault,
-          vertx,
-          up,
-          resp,
-          e -> end(status, e),
-          () -> end(status, status >= 500 ? stackless("upstream answered " + status) : null))) {
+      io.bulwark.core.fault.FaultAction bodyFault = fault; // null without chaos: no lambdas
+      if (bodyFault == null
+          || !UpstreamFaults.pipeBody(
+              bodyFault,
+              vertx,
+              up,
+              resp,
+              e -> end(status, e),
+              () -> end(status, status >= 500 ? stackless("upstream answered " + status) : null))) {
         pipeResponseBody(up, status);
       }
     }
