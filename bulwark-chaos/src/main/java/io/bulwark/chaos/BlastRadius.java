@@ -21,9 +21,43 @@ import org.jspecify.annotations.Nullable;
  *       correlation id, else its trace id) with the fault's seed: the same ids and seed always
  *       select the same requests; a request without id is decided by a seeded per-fault sequence.
  *   <li>{@code cohort}: only requests whose W3C baggage carries {@code chaos.experiment=<cohort>}.
+ *   <li>{@code decision}: {@link Decision#PER_ATTEMPT} (the default) decides the percentage anew
+ *       for each attempt of a request (request id and attempt number: a retry of a faulted request
+ *       may pass, as a transient failure would let it); {@link Decision#PER_REQUEST} decides once
+ *       per request id (every retry of a faulted request is faulted too: a persistent failure of
+ *       those requests). Both are seeded and repeatable. Attempts are counted by the HTTP client
+ *       and the gateway, and an HTTP server reads the caller's {@code bulwark-attempt} header.
  * </ul>
  */
 public final class BlastRadius {
+  /** How the percentage is decided for the retries of a request. */
+  public enum Decision {
+    /** Anew for each attempt (request id and attempt number): retries may pass. The default. */
+    PER_ATTEMPT,
+    /** Once per request id: every attempt of a selected request is faulted. */
+    PER_REQUEST;
+
+    /** The kebab-case name used in YAML and JSON ({@code per-attempt}). */
+    public String key() {
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    /**
+     * The decision named {@code key}.
+     *
+     * @throws IllegalArgumentException naming the value and the known ones
+     */
+    public static Decision fromKey(String key) {
+      for (Decision d : values()) {
+        if (d.key().equals(key)) {
+          return d;
+        }
+      }
+      throw new IllegalArgumentException(
+          "decision must be per-attempt or per-request, was \"" + key + "\"");
+    }
+  }
+
   private static final BlastRadius EVERYTHING = builder().build();
 
   private final Set<FaultPointKind> points;
@@ -32,6 +66,7 @@ public final class BlastRadius {
   private final @Nullable String route;
   private final double percent;
   private final @Nullable String cohort;
+  private final Decision decision;
 
   private BlastRadius(Builder b) {
     this.points = b.points.isEmpty() ? Set.of() : Set.copyOf(b.points);
@@ -40,6 +75,7 @@ public final class BlastRadius {
     this.route = b.route;
     this.percent = b.percent;
     this.cohort = b.cohort;
+    this.decision = b.decision;
   }
 
   /** Every call at every point the fault can act at. */
@@ -77,6 +113,11 @@ public final class BlastRadius {
     return cohort;
   }
 
+  /** How the percentage treats the retries of a request. */
+  public Decision decision() {
+    return decision;
+  }
+
   /** Whether {@code site} is inside this radius, before the percentage and cohort are applied. */
   public boolean covers(FaultSite site) {
     return (points.isEmpty() || points.contains(site.kind()))
@@ -99,6 +140,7 @@ public final class BlastRadius {
     b.route = route;
     b.percent = percent;
     b.cohort = cohort;
+    b.decision = decision;
     return b;
   }
 
@@ -110,12 +152,13 @@ public final class BlastRadius {
         && Objects.equals(r.instance, instance)
         && Objects.equals(r.route, route)
         && r.percent == percent
-        && Objects.equals(r.cohort, cohort);
+        && Objects.equals(r.cohort, cohort)
+        && r.decision == decision;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(points, service, instance, route, percent, cohort);
+    return Objects.hash(points, service, instance, route, percent, cohort, decision);
   }
 
   @Override
@@ -132,6 +175,7 @@ public final class BlastRadius {
         + percent
         + ", cohort="
         + cohort
+        + (decision == Decision.PER_ATTEMPT ? "" : ", decision=" + decision.key())
         + "]";
   }
 
@@ -143,6 +187,7 @@ public final class BlastRadius {
     private @Nullable String route;
     private double percent = 100;
     private @Nullable String cohort;
+    private Decision decision = Decision.PER_ATTEMPT;
 
     private Builder() {}
 
@@ -188,6 +233,12 @@ public final class BlastRadius {
     /** Only requests in this cohort ({@code chaos.experiment} baggage). */
     public Builder cohort(String experiment) {
       this.cohort = notBlank("cohort", experiment);
+      return this;
+    }
+
+    /** How the percentage treats retries (default {@link Decision#PER_ATTEMPT}). */
+    public Builder decision(Decision decision) {
+      this.decision = Objects.requireNonNull(decision, "decision");
       return this;
     }
 

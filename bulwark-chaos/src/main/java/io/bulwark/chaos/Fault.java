@@ -59,7 +59,8 @@ public sealed interface Fault {
 
     @Override
     public Set<FaultPointKind> points() {
-      return EnumSet.of(FaultPointKind.HTTP_CLIENT, FaultPointKind.HTTP_SERVER);
+      return EnumSet.of(
+          FaultPointKind.HTTP_CLIENT, FaultPointKind.HTTP_SERVER, FaultPointKind.GATEWAY_UPSTREAM);
     }
   }
 
@@ -182,7 +183,7 @@ public sealed interface Fault {
 
     @Override
     public Set<FaultPointKind> points() {
-      return EnumSet.of(FaultPointKind.HTTP_SERVER);
+      return EnumSet.of(FaultPointKind.HTTP_SERVER, FaultPointKind.GATEWAY_UPSTREAM);
     }
   }
 
@@ -205,7 +206,7 @@ public sealed interface Fault {
 
     @Override
     public Set<FaultPointKind> points() {
-      return EnumSet.of(FaultPointKind.HTTP_SERVER);
+      return EnumSet.of(FaultPointKind.HTTP_SERVER, FaultPointKind.GATEWAY_UPSTREAM);
     }
   }
 

@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * and removed when it becomes empty, both under the lock, so the two never disagree for long: a
  * decision that reads a stale array still checks each fault's expiry on the clock, so no fault acts
  * after its expiry even if its timer runs late. Percentages hash the request id with the fault's
- * seed (SplitMix64 finaliser), so the choice is a pure function of (seed, request id).
+ * seed (SplitMix64 finaliser), so the choice is a pure function of (seed, request id) and, per
+ * attempt (the default), of the attempt number: a first attempt hashes as a per-request decision.
  */
 final class FaultTable implements FaultInjector {
   private static final Logger LOG = LoggerFactory.getLogger(Chaos.class);
@@ -283,6 +284,9 @@ final class FaultTable implements FaultInjector {
         continue;
       }
       long hash = requestHash(spec.seed(), ctx, e);
+      if (site.attempt() > 0 && spec.radius().decision() == BlastRadius.Decision.PER_ATTEMPT) {
+        hash = mix(hash ^ (site.attempt() * GOLDEN));
+      }
       if (spec.radius().percent() < 100 && !(unit(hash) * 100 < spec.radius().percent())) {
         continue;
       }
@@ -325,6 +329,23 @@ final class FaultTable implements FaultInjector {
           .addKeyValue(FaultTag.EXPERIMENT, experiment)
           .log("chaos fault {} injected at {}", e.tag.faultId(), site);
     }
+  }
+
+  @Override
+  public String cohort(@Nullable String experiment) {
+    if (experiment == null) {
+      return io.bulwark.core.fault.ChaosCohort.CONTROL;
+    }
+    for (Entry e : entries) {
+      if (experiment.equals(e.tag.experiment())) {
+        return e.tag.experiment(); // the active fault's own string: names only from active faults
+      }
+      String cohort = e.fault.spec().radius().cohort();
+      if (cohort != null && experiment.equals(cohort)) {
+        return cohort;
+      }
+    }
+    return io.bulwark.core.fault.ChaosCohort.OTHER;
   }
 
   @Override
@@ -372,6 +393,15 @@ final class FaultTable implements FaultInjector {
 
   static boolean selected(long seed, String key, double percent) {
     return percent >= 100 || unit(requestHash(seed, key)) * 100 < percent;
+  }
+
+  /** Whether attempt {@code attempt} of request {@code key} is selected per attempt (tests). */
+  static boolean selected(long seed, String key, int attempt, double percent) {
+    long hash = requestHash(seed, key);
+    if (attempt > 0) {
+      hash = mix(hash ^ (attempt * GOLDEN));
+    }
+    return percent >= 100 || unit(hash) * 100 < percent;
   }
 
   private static long fnv1a(String s) {

@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
     name = "chaos",
     mixinStandardHelpOptions = true,
     description = "Chaos experiments against a running Bulwark service.",
-    subcommands = {ChaosCommand.Run.class})
+    subcommands = {ChaosCommand.Run.class, ChaosFaultCommand.class})
 final class ChaosCommand implements Runnable {
   @Spec CommandSpec spec = CommandSpec.create();
 

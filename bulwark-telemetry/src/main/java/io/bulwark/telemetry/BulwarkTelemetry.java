@@ -199,6 +199,14 @@ public final class BulwarkTelemetry implements Telemetry, AutoCloseable {
     return state.snapshots(kind);
   }
 
+  /**
+   * The chaos cohort series of every RED series of {@code kind}, as (cohort label, snapshot) pairs;
+   * empty unless requests were recorded while a chaos fault was active.
+   */
+  public List<java.util.Map.Entry<String, RedSnapshot>> cohortSnapshots(String kind) {
+    return state.cohortSnapshots(kind);
+  }
+
   /** Everything the SDK knows (Bulwark RED, decisions, any OTel instrument) as Prometheus text. */
   public String scrapePrometheus() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -27,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  * steady-state:
  *   slos:
  *     checkout: {availability: endpoint, target: checkout, objective: 0.99}
+ *     checkout-cohort: {availability: endpoint, target: checkout, objective: 0.99, cohort: exp-1}
  *   checks:
  *     p99: {histogram-quantile: bulwark_endpoint_duration_seconds, quantile: 0.99,
  *           labels: {endpoint: checkout}, below: 0.2}
@@ -49,6 +50,27 @@ public final class ExperimentYaml {
   /** Parses YAML text; {@code source} names it in errors. */
   public static Experiment parse(String yaml, String source) {
     return ConfigLoader.withEnv(Map.of()).parse(yaml, source, ExperimentYaml::bind);
+  }
+
+  /**
+   * A single fault in the form of an experiment step's {@code fault} and {@code radius} sections,
+   * given as YAML text (a flow map such as {@code {type: http-error, status: 503}} or a block map):
+   * what {@code bulwark chaos fault start} takes, so a fault reads the same on the command line, in
+   * an experiment file and (after {@link StepFault#toJson}) at the admin endpoint.
+   *
+   * @param fault the {@code fault} map: {@code type} and the type's parameters
+   * @param faultSource names {@code fault} in errors (e.g. {@code --fault})
+   * @param radius the {@code radius} map, or null for every call at the type's points
+   * @param radiusSource names {@code radius} in errors (e.g. {@code --radius})
+   * @throws io.bulwark.core.config.ConfigException whose lines read {@code source:line: field:
+   *     message}
+   */
+  public static StepFault parseFault(
+      String fault, String faultSource, @Nullable String radius, String radiusSource) {
+    ConfigLoader loader = ConfigLoader.withEnv(Map.of());
+    StepFault r =
+        radius == null ? null : loader.parse(radius, radiusSource, ExperimentYaml::radius);
+    return loader.parse(fault, faultSource, f -> fault(f, r));
   }
 
   /** Binds the root section of an experiment file. */
@@ -101,6 +123,8 @@ public final class ExperimentYaml {
         .duration("threshold", t -> threshold[0] = t)
         .decimal("objective", slo::objective)
         .longValue("min-events", slo::minimumEvents);
+    String[] cohort = {null};
+    r.string("cohort", c -> cohort[0] = named("slo cohort", c));
     if (latency) {
       if (threshold[0] == null) {
         throw new IllegalArgumentException("a latency SLO needs a threshold (a bucket bound)");
@@ -109,16 +133,18 @@ public final class ExperimentYaml {
         throw new IllegalArgumentException(
             "latency SLOs are on endpoints, was \"" + kind[0] + "\"");
       }
-      slo.sli(Sli.endpointLatency(target[0], threshold[0]));
+      Sli sli = Sli.endpointLatency(target[0], threshold[0]);
+      slo.sli(cohort[0] == null ? sli : sli.inCohort(cohort[0]));
     } else {
-      slo.sli(
+      Sli sli =
           switch (kind[0]) {
             case "endpoint" -> Sli.endpointAvailability(target[0]);
             case "dependency" -> Sli.dependencyAvailability(target[0]);
             default ->
                 throw new IllegalArgumentException(
                     "availability must be endpoint or dependency, was \"" + kind[0] + "\"");
-          });
+          };
+      slo.sli(cohort[0] == null ? sli : sli.inCohort(cohort[0]));
     }
     return slo.build();
   }

@@ -10,6 +10,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -43,21 +45,81 @@ public final class HttpFaultControl implements FaultControl {
 
   @Override
   public String activate(StepFault fault, Duration ttl, String experiment, long seed) {
-    String body = fault.toJson(ttl, experiment, seed).toString();
-    HttpResponse<String> r =
-        send(request(faults).POST(HttpRequest.BodyPublishers.ofString(body)).build());
-    if (r.statusCode() != 201) {
-      throw new IllegalStateException(
-          "POST " + faults + " answered " + r.statusCode() + ": " + problem(r.body()));
+    JsonNode id = start(fault.toJson(ttl, experiment, seed)).get("id");
+    if (id == null || !id.isTextual()) {
+      throw new IllegalStateException("POST " + faults + " answered no fault id");
     }
+    return id.asText();
+  }
+
+  /**
+   * Starts the fault described by {@code body} (the admin endpoint's JSON) and returns the active
+   * fault the service answered (id, type, radius, expiry).
+   *
+   * @throws Refused if the service refused it (its status and message)
+   */
+  public JsonNode start(JsonNode body) {
+    HttpResponse<String> r =
+        send(request(faults).POST(HttpRequest.BodyPublishers.ofString(body.toString())).build());
+    if (r.statusCode() != 201) {
+      throw new Refused("POST", faults, r.statusCode(), problem(r.body()));
+    }
+    return json("POST", r);
+  }
+
+  /**
+   * The service's active faults, each with its id, type, radius, expiry and injection count.
+   *
+   * @throws Refused if the service refused the listing
+   */
+  public List<JsonNode> list() {
+    HttpResponse<String> r = send(request(faults).GET().build());
+    if (r.statusCode() != 200) {
+      throw new Refused("GET", faults, r.statusCode(), problem(r.body()));
+    }
+    List<JsonNode> out = new ArrayList<>();
+    json("GET", r).path("faults").forEach(out::add);
+    return List.copyOf(out);
+  }
+
+  /**
+   * Clears the active fault {@code id}; returns false if the service has no such fault (404).
+   *
+   * @throws Refused if the service refused (any other status than 200 and 404)
+   */
+  public boolean clear(String id) {
+    URI one = URI.create(faults + "/" + java.net.URLEncoder.encode(id, StandardCharsets.UTF_8));
+    HttpResponse<String> r = send(request(one).DELETE().build());
+    if (r.statusCode() == 404) {
+      return false;
+    }
+    if (r.statusCode() != 200) {
+      throw new Refused("DELETE", one, r.statusCode(), problem(r.body()));
+    }
+    return true;
+  }
+
+  /** A request the service answered with a refusal: its status and its own message. */
+  public static final class Refused extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+    private final int status;
+
+    Refused(String method, URI uri, int status, String detail) {
+      super(method + " " + uri + " answered " + status + ": " + detail);
+      this.status = status;
+    }
+
+    /** The HTTP status the service answered. */
+    public int status() {
+      return status;
+    }
+  }
+
+  private JsonNode json(String method, HttpResponse<String> r) {
     try {
-      JsonNode id = JSON.readTree(r.body()).get("id");
-      if (id == null || !id.isTextual()) {
-        throw new IllegalStateException("POST " + faults + " answered no fault id: " + r.body());
-      }
-      return id.asText();
+      return JSON.readTree(r.body());
     } catch (IOException e) {
-      throw new IllegalStateException("POST " + faults + " answered bad JSON: " + r.body(), e);
+      throw new IllegalStateException(method + " " + faults + " answered bad JSON: " + r.body(), e);
     }
   }
 
@@ -66,8 +128,7 @@ public final class HttpFaultControl implements FaultControl {
     URI one = URI.create(faults + "/" + java.net.URLEncoder.encode(id, StandardCharsets.UTF_8));
     HttpResponse<String> r = send(request(one).DELETE().build());
     if (r.statusCode() != 200 && r.statusCode() != 404) { // 404: it already expired
-      throw new IllegalStateException(
-          "DELETE " + one + " answered " + r.statusCode() + ": " + problem(r.body()));
+      throw new Refused("DELETE", one, r.statusCode(), problem(r.body()));
     }
   }
 
@@ -75,8 +136,7 @@ public final class HttpFaultControl implements FaultControl {
   public int clearAll() {
     HttpResponse<String> r = send(request(faults).DELETE().build());
     if (r.statusCode() != 200) {
-      throw new IllegalStateException(
-          "DELETE " + faults + " answered " + r.statusCode() + ": " + problem(r.body()));
+      throw new Refused("DELETE", faults, r.statusCode(), problem(r.body()));
     }
     try {
       return JSON.readTree(r.body()).path("cleared").asInt();

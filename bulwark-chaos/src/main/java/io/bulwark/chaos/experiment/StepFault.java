@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * @param type the fault type
  * @param params the type's parameters, as text (numbers are sent as JSON numbers)
  * @param points the injection point kinds, empty for all of the type's points
- * @param target selectors: {@code service}, {@code instance}, {@code route}
+ * @param target selectors: {@code service}, {@code instance}, {@code route}, and {@code decision}
  * @param percent share of the matching calls that see the fault, in (0, 100]
  * @param cohort the W3C baggage cohort ({@code chaos.experiment}) the fault is limited to, or null
  */
@@ -34,8 +34,11 @@ public record StepFault(
     double percent,
     @Nullable String cohort) {
 
-  /** The target keys of a blast radius. */
-  public static final Set<String> TARGET_KEYS = Set.of("service", "instance", "route");
+  /**
+   * The target keys of a blast radius, and {@code decision} ({@code per-attempt}, the default, or
+   * {@code per-request}: how the percentage treats retries).
+   */
+  public static final Set<String> TARGET_KEYS = Set.of("service", "instance", "route", "decision");
 
   public StepFault {
     checkName("fault type", type);
@@ -45,7 +48,7 @@ public record StepFault(
     for (String key : target.keySet()) {
       if (!TARGET_KEYS.contains(key)) {
         throw new IllegalArgumentException(
-            "fault target key must be service, instance or route, was \"" + key + "\"");
+            "fault target key must be service, instance, route or decision, was \"" + key + "\"");
       }
     }
     for (String key : params.keySet()) {

@@ -22,7 +22,7 @@ import java.util.Set;
  * <pre>{@code
  * {"fault": {"type": "latency", "delay": "200ms"},
  *  "radius": {"points": ["http-server"], "service": "inventory", "route": "/stock/*",
- *             "percent": 30, "cohort": "exp-1"},
+ *             "percent": 30, "cohort": "exp-1", "decision": "per-attempt"},
  *  "duration": "30s", "experiment": "exp-1", "seed": 42}
  * }</pre>
  */
@@ -30,7 +30,7 @@ final class FaultJson {
   private static final Set<String> TOP =
       Set.of("fault", "radius", "duration", "experiment", "seed");
   private static final Set<String> RADIUS =
-      Set.of("points", "service", "instance", "route", "percent", "cohort");
+      Set.of("points", "service", "instance", "route", "percent", "cohort", "decision");
 
   private FaultJson() {}
 
@@ -195,6 +195,10 @@ final class FaultJson {
     if (r.has("cohort")) {
       String v = text(r.get("cohort"), "radius.cohort");
       attempt("radius.cohort", () -> b.cohort(v));
+    }
+    if (r.has("decision")) {
+      String v = text(r.get("decision"), "radius.decision");
+      attempt("radius.decision", () -> b.decision(BlastRadius.Decision.fromKey(v)));
     }
     return b.build();
   }

@@ -25,6 +25,15 @@ public interface FaultInjector {
    */
   void pause(long nanos) throws InterruptedException;
 
+  /**
+   * The cohort label of a request whose {@code chaos.experiment} baggage is {@code experiment}
+   * (null without one): {@link ChaosCohort#CONTROL} without one, the experiment itself when an
+   * active fault belongs to it, else {@link ChaosCohort#OTHER} (labels stay bounded).
+   */
+  default String cohort(@Nullable String experiment) {
+    return experiment == null ? ChaosCohort.CONTROL : ChaosCohort.OTHER;
+  }
+
   /** The scheduler the injector's faults run on (for points that pace work without blocking). */
   io.bulwark.core.time.Scheduler scheduler();
 }

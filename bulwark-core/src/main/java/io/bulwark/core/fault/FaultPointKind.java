@@ -22,7 +22,12 @@ public enum FaultPointKind {
   /** A clock reading through the chaos clock decorator. */
   CLOCK,
   /** {@code Chaos.point("name")} in user code. */
-  USER;
+  USER,
+  /**
+   * One attempt of the API gateway at an upstream of a route's cluster, before the request is sent
+   * (the site's service is the cluster, its instance the endpoint, its route the gateway route).
+   */
+  GATEWAY_UPSTREAM;
 
   /** The kebab-case name used in YAML and JSON ({@code http-client}). */
   public String key() {

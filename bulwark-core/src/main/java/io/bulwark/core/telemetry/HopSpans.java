@@ -37,6 +37,7 @@ public final class HopSpans {
       if (route != null) {
         span.attribute("http.route", route);
       }
+      cohort(span, incoming);
     }
     return span;
   }
@@ -71,6 +72,7 @@ public final class HopSpans {
       if (resendCount > 0) {
         span.attribute("http.request.resend_count", resendCount);
       }
+      cohort(span, caller);
     }
     return span;
   }
@@ -154,5 +156,16 @@ public final class HopSpans {
     span.attribute("messaging.system", MESSAGING_SYSTEM);
     span.attribute("messaging.destination.name", topic);
     span.attribute("messaging.operation.type", operation);
+  }
+
+  /**
+   * Tags a recording hop span with the request's chaos cohort ({@code chaos.cohort}) while a chaos
+   * fault is active; one field read otherwise.
+   */
+  private static void cohort(TelemetrySpan span, Context context) {
+    String cohort = io.bulwark.core.fault.ChaosCohort.of(context);
+    if (cohort != null) {
+      span.attribute(io.bulwark.core.fault.ChaosCohort.SPAN_ATTRIBUTE, cohort);
+    }
   }
 }

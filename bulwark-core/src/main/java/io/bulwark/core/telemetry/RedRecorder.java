@@ -22,6 +22,16 @@ public interface RedRecorder {
    */
   void record(Outcome outcome, long durationNanos);
 
+  /**
+   * Records one finished request of chaos cohort {@code cohort} ({@code
+   * io.bulwark.core.fault.ChaosCohort}): into this recorder's series as {@link #record(Outcome,
+   * long)} does, and into the cohort's own series where the implementation keeps them (the default
+   * keeps none). Called only while a chaos fault is active.
+   */
+  default void record(Outcome outcome, long durationNanos, String cohort) {
+    record(outcome, durationNanos);
+  }
+
   /** Records a successful request. */
   default void success(long durationNanos) {
     record(Outcome.SUCCESS, durationNanos);

@@ -108,6 +108,7 @@ public final class Proxy {
     boolean answered;
     boolean done;
     long received;
+    io.bulwark.core.fault.@Nullable FaultAction fault; // chaos, this attempt (UpstreamFaults)
 
     Exchange(HttpServerRequest req, Snapshot snapshot) {
       this.req = req;
@@ -355,6 +356,40 @@ public final class Proxy {
               t.port(),
               attempts - 1);
       armTimer(r.config());
+      io.bulwark.core.fault.FaultInjector faults = io.bulwark.core.fault.FaultPoints.injector();
+      io.bulwark.core.fault.FaultAction f =
+          faults == null
+              ? null
+              : UpstreamFaults.decide(
+                  faults,
+                  req,
+                  incoming,
+                  cluster.config.name(),
+                  t.state().id(),
+                  r.config().name(),
+                  attempts - 1);
+      fault = f;
+      if (faults != null && f != null) { // chaos: UpstreamFaults decides how the attempt goes on
+        UpstreamFaults.before(
+            f,
+            faults,
+            vertx,
+            attemptSpan,
+            r.config().timeout(),
+            () -> done,
+            () -> request(cluster, t, o, attemptSpan),
+            e -> attemptFailed(cluster, t, attemptSpan, e, true),
+            status -> injectedStatus(cluster, t, attemptSpan, status));
+        return;
+      }
+      request(cluster, t, o, attemptSpan);
+    }
+
+    private void request(
+        ClusterRuntime cluster,
+        ClusterRuntime.Target t,
+        RequestOptions o,
+        TelemetrySpan attemptSpan) {
       cluster
           .client
           .request(o)
@@ -400,6 +435,10 @@ public final class Proxy {
         sent = sent.withTrace(TraceContext.newTrace(false));
       }
       CONTEXT_HEADERS.inject(sent, up::putHeader);
+      if (attempts > 1) {
+        up.putHeader(
+            io.bulwark.core.fault.FaultSite.ATTEMPT_HEADER, Integer.toString(attempts - 1));
+      }
       ShadowCall sc = shadowCall;
       if (sc != null) {
         sc.headers(up.headers());
@@ -512,7 +551,37 @@ public final class Proxy {
         resp.setChunked(true);
       }
       answered = true;
-      pipeResponseBody(up, status);
+      io.bulwark.core.fault.FaultAction bodyFault = fault; // null without chaos: no lambdas
+      if (bodyFault == null
+          || !UpstreamFaults.pipeBody(
+              bodyFault,
+              vertx,
+              up,
+              resp,
+              e -> end(status, e),
+              () -> end(status, status >= 500 ? stackless("upstream answered " + status) : null))) {
+        pipeResponseBody(up, status);
+      }
+    }
+
+    /** A status a chaos fault answered instead of the upstream: classified as an answer. */
+    private void injectedStatus(
+        ClusterRuntime cluster, ClusterRuntime.Target t, TelemetrySpan attemptSpan, int status) {
+      cancelTimer();
+      long latency = clock.nanoTime() - attemptStartNanos;
+      boolean success = status < 500;
+      cluster.record(t, success, latency);
+      cluster.red.record(success ? Outcome.SUCCESS : Outcome.ERROR, latency);
+      HopSpans.clientDone(attemptSpan, status, null);
+      RouteConfig rc = route == null ? null : route.config();
+      if (done) {
+        return;
+      }
+      if (rc != null && !success && canRetry(rc) && rc.retry().onStatus().contains(status)) {
+        attempt();
+        return;
+      }
+      problem(status, "chaos-fault", "status " + status + " injected by chaos");
     }
 
     /** Streams the response body down: pause the upstream while the client's queue is full. */

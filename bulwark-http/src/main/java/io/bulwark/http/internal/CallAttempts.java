@@ -15,6 +15,9 @@ final class CallAttempts {
   private @Nullable String first;
   private @Nullable List<String> more;
 
+  /** The chaos fault that acted on an attempt of this call, if any (its cohort labels the call). */
+  volatile io.bulwark.core.fault.@Nullable FaultTag faulted;
+
   synchronized int next() {
     return count++;
   }

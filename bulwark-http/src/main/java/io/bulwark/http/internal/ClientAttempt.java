@@ -25,6 +25,9 @@ final class ClientAttempt {
   private boolean counts = true;
   private @Nullable HttpCallException failure;
 
+  /** Which attempt of its call this is: 0 first, 1 the first resend (sent as bulwark-attempt). */
+  int resend;
+
   ClientAttempt(EndpointState endpoint, CircuitBreaker.@Nullable Permit permit) {
     this.endpoint = endpoint;
     this.permit = permit;

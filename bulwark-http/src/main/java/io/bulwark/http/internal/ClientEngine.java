@@ -190,14 +190,28 @@ public final class ClientEngine implements ServiceClient {
   @Override
   public ClientResponse send(ClientRequest request) throws InterruptedException {
     long start = clock.nanoTime();
+    CallAttempts attempts = new CallAttempts();
     try {
-      CallAttempts attempts = new CallAttempts();
       ClientResponse response = decorator.call(request, () -> attempt(request, attempts));
-      red.record(Outcome.SUCCESS, clock.nanoTime() - start);
+      record(Outcome.SUCCESS, clock.nanoTime() - start, attempts);
       return response;
     } catch (Exception e) {
-      red.record(Outcome.of(e), clock.nanoTime() - start);
+      record(Outcome.of(e), clock.nanoTime() - start, attempts);
       throw unchecked(e);
+    }
+  }
+
+  /** The call's RED record, in its chaos cohort while a fault is active. */
+  private void record(Outcome outcome, long nanos, CallAttempts attempts) {
+    io.bulwark.core.fault.FaultTag faulted = attempts.faulted;
+    String cohort =
+        faulted != null
+            ? io.bulwark.core.fault.ChaosCohort.of(faulted)
+            : io.bulwark.core.fault.ChaosCohort.current();
+    if (cohort == null) {
+      red.record(outcome, nanos);
+    } else {
+      red.record(outcome, nanos, cohort);
     }
   }
 
@@ -228,11 +242,15 @@ public final class ClientEngine implements ServiceClient {
     Context ctx = Context.current();
     long deadlineLeftNanos = deadlineLeft(ctx, request);
     ClientAttempt attempt = choose(request, attempts);
+    attempt.resend = resendCount;
     attempts.tried(attempt.endpointId());
     TelemetrySpan span = openSpan(attempt, ctx, request, resendCount);
     try {
       FaultInjector faults = FaultPoints.injector();
       FaultAction fault = faults == null ? null : faults.decide(faultSite(attempt, request));
+      if (fault != null) {
+        attempts.faulted = fault.tag();
+      }
       ClientResponse response =
           fault == null || faults == null
               ? perform(attempt, request, span.context(), deadlineLeftNanos)
@@ -250,7 +268,11 @@ public final class ClientEngine implements ServiceClient {
 
   private FaultSite faultSite(ClientAttempt attempt, ClientRequest request) {
     return new FaultSite(
-        FaultPointKind.HTTP_CLIENT, config.service(), attempt.endpointId(), request.path());
+        FaultPointKind.HTTP_CLIENT,
+        config.service(),
+        attempt.endpointId(),
+        request.path(),
+        attempt.resend);
   }
 
   /**

@@ -111,6 +111,11 @@ final class ClientTransport {
                       attempt.sent(req);
                       request.headers().forEach(req::putHeader);
                       contextHeaders.inject(sent, req::putHeader);
+                      if (attempt.resend > 0) {
+                        req.putHeader(
+                            io.bulwark.core.fault.FaultSite.ATTEMPT_HEADER,
+                            Integer.toString(attempt.resend));
+                      }
                       return req.send(Buffer.buffer(request.body()));
                     })
                 .compose(resp -> resp.body().map(body -> toResponse(resp, body, endpoint)))

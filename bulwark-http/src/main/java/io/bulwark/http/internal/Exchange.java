@@ -222,7 +222,11 @@ final class Exchange
   /** Tags this request's server span with the chaos fault applied to it. */
   void tagFault(io.bulwark.core.fault.FaultTag tag) {
     tag.tag(span);
+    this.faultTag = tag;
   }
+
+  /** The chaos fault applied to this request, if any (its cohort labels the request). */
+  private io.bulwark.core.fault.@Nullable FaultTag faultTag;
 
   /** The address of the peer that sent this request (host only), or null if unknown. */
   @Override
@@ -417,7 +421,10 @@ final class Exchange
             bytesIn,
             context.correlationId(),
             context.criticality(),
-            outcome));
+            outcome,
+            faultTag != null
+                ? io.bulwark.core.fault.ChaosCohort.of(faultTag)
+                : io.bulwark.core.fault.ChaosCohort.of(context)));
   }
 
   /**

@@ -31,7 +31,12 @@ public final class RedListener implements ServerListener {
     if (e.route().equals("-")) {
       return;
     }
-    recorder(e.method(), e.route()).record(outcome(e), e.durationNanos());
+    String cohort = e.chaosCohort();
+    if (cohort == null) {
+      recorder(e.method(), e.route()).record(outcome(e), e.durationNanos());
+    } else {
+      recorder(e.method(), e.route()).record(outcome(e), e.durationNanos(), cohort);
+    }
   }
 
   private RedRecorder recorder(String method, String route) {

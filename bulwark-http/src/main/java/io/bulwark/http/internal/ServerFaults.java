@@ -35,7 +35,13 @@ final class ServerFaults {
     if (faults == null || match.template().startsWith(FaultPoints.EXEMPT_ROUTE_PREFIX)) {
       return call.invoke(ex, match, body);
     }
-    FaultSite site = new FaultSite(FaultPointKind.HTTP_SERVER, service, instance, match.template());
+    FaultSite site =
+        new FaultSite(
+            FaultPointKind.HTTP_SERVER,
+            service,
+            instance,
+            match.template(),
+            FaultSite.attemptOf(ex.apply(FaultSite.ATTEMPT_HEADER)));
     FaultAction fault = ex.context.call(() -> faults.decide(site));
     if (fault == null) {
       return call.invoke(ex, match, body);

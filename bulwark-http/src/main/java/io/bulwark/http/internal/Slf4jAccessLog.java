@@ -14,7 +14,23 @@ public final class Slf4jAccessLog implements ServerListener {
 
   @Override
   public void onRequest(AccessLogEntry e) {
-    if (LOG.isInfoEnabled()) {
+    if (LOG.isInfoEnabled() && e.chaosCohort() != null) {
+      LOG.atInfo()
+          .addKeyValue(io.bulwark.core.fault.ChaosCohort.LABEL, e.chaosCohort())
+          .log(
+              "method={} path={} route={} status={} durationMicros={} bytesIn={} correlationId={}"
+                  + " criticality={} outcome={} chaosCohort={}",
+              e.method(),
+              e.path(),
+              e.route(),
+              e.status(),
+              e.durationNanos() / 1000,
+              e.bytesIn(),
+              e.correlationId(),
+              e.criticality(),
+              e.outcome().label(),
+              e.chaosCohort());
+    } else if (LOG.isInfoEnabled()) {
       LOG.info(
           "method={} path={} route={} status={} durationMicros={} bytesIn={} correlationId={}"
               + " criticality={} outcome={}",

@@ -19,6 +19,7 @@ import io.opentelemetry.sdk.resources.Resource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Hands Bulwark's own lock-free aggregates to the OpenTelemetry SDK at collection time, so every
@@ -27,6 +28,8 @@ import java.util.List;
  */
 public final class BulwarkMetricProducer implements MetricProducer {
   static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("outcome");
+  static final AttributeKey<String> COHORT =
+      AttributeKey.stringKey(io.bulwark.core.fault.ChaosCohort.LABEL);
   private static final InstrumentationScopeInfo SCOPE =
       InstrumentationScopeInfo.create("io.bulwark.telemetry");
 
@@ -51,43 +54,72 @@ public final class BulwarkMetricProducer implements MetricProducer {
     long now = clock.wallMillis() * 1_000_000L;
     List<MetricData> out = new ArrayList<>();
     for (String kind : List.of(TelemetryState.ENDPOINT, TelemetryState.DEPENDENCY)) {
-      AttributeKey<String> nameKey = AttributeKey.stringKey(kind);
-      List<LongPointData> counts = new ArrayList<>();
-      List<HistogramPointData> histograms = new ArrayList<>();
+      List<Map.Entry<String, RedSnapshot>> plain = new ArrayList<>();
       for (RedSnapshot s : state.snapshots(kind)) {
-        for (Outcome o : Outcome.values()) {
-          long c = s.count(o);
-          if (c > 0) {
-            Attributes a = Attributes.of(nameKey, s.name(), OUTCOME, o.label());
-            counts.add(LongPointData.create(startEpochNanos, now, a, c));
-          }
-        }
-        if (s.total() > 0) {
-          histograms.add(histogramPoint(now, Attributes.of(nameKey, s.name()), s));
-        }
+        plain.add(Map.entry("", s));
       }
-      if (!counts.isEmpty()) {
-        out.add(
-            metric(
-                resource,
-                "bulwark." + kind + ".requests",
-                "Requests by " + kind + " and outcome",
-                "{request}",
-                MetricDataType.LONG_SUM,
-                SumData.createLongSumData(true, AggregationTemporality.CUMULATIVE, counts)));
-        out.add(
-            metric(
-                resource,
-                "bulwark." + kind + ".duration",
-                "Request duration by " + kind,
-                "s",
-                MetricDataType.HISTOGRAM,
-                HistogramData.create(AggregationTemporality.CUMULATIVE, histograms)));
-      }
+      addRed(resource, now, kind, "bulwark." + kind, plain, out);
+      // chaos cohort series: only once a request was recorded in a cohort (never without chaos)
+      addRed(resource, now, kind, "bulwark.chaos." + kind, state.cohortSnapshots(kind), out);
     }
     addDecisions(resource, now, out);
     addSpanLosses(resource, now, out);
     return out;
+  }
+
+  /** RED metrics {@code prefix.requests} and {@code prefix.duration}; cohort "" adds no label. */
+  private void addRed(
+      Resource resource,
+      long now,
+      String kind,
+      String prefix,
+      List<Map.Entry<String, RedSnapshot>> series,
+      List<MetricData> out) {
+    AttributeKey<String> nameKey = AttributeKey.stringKey(kind);
+    List<LongPointData> counts = new ArrayList<>();
+    List<HistogramPointData> histograms = new ArrayList<>();
+    for (Map.Entry<String, RedSnapshot> e : series) {
+      RedSnapshot s = e.getValue();
+      String cohort = e.getKey();
+      for (Outcome o : Outcome.values()) {
+        long c = s.count(o);
+        if (c > 0) {
+          Attributes a =
+              cohort.isEmpty()
+                  ? Attributes.of(nameKey, s.name(), OUTCOME, o.label())
+                  : Attributes.of(nameKey, s.name(), OUTCOME, o.label(), COHORT, cohort);
+          counts.add(LongPointData.create(startEpochNanos, now, a, c));
+        }
+      }
+      if (s.total() > 0) {
+        Attributes a =
+            cohort.isEmpty()
+                ? Attributes.of(nameKey, s.name())
+                : Attributes.of(nameKey, s.name(), COHORT, cohort);
+        histograms.add(histogramPoint(now, a, s));
+      }
+    }
+    if (!counts.isEmpty()) {
+      out.add(
+          metric(
+              resource,
+              prefix + ".requests",
+              "Requests by "
+                  + kind
+                  + " and outcome"
+                  + (prefix.contains("chaos") ? " and chaos cohort" : ""),
+              "{request}",
+              MetricDataType.LONG_SUM,
+              SumData.createLongSumData(true, AggregationTemporality.CUMULATIVE, counts)));
+      out.add(
+          metric(
+              resource,
+              prefix + ".duration",
+              "Request duration by " + kind + (prefix.contains("chaos") ? " and chaos cohort" : ""),
+              "s",
+              MetricDataType.HISTOGRAM,
+              HistogramData.create(AggregationTemporality.CUMULATIVE, histograms)));
+    }
   }
 
   private void addDecisions(Resource resource, long now, List<MetricData> out) {

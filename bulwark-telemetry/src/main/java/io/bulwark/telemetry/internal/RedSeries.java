@@ -21,6 +21,13 @@ public final class RedSeries implements RedRecorder {
   private final LongAdder[] cells;
   private final LongAdder sumNanos = new LongAdder();
 
+  /** The most cohort series one RED series keeps; later cohorts are counted as "other". */
+  public static final int MAX_COHORTS = 16;
+
+  /** Chaos cohort series, created on the first cohort recording (never while chaos is off). */
+  private final java.util.concurrent.ConcurrentHashMap<String, RedSeries> cohorts =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   public RedSeries(String kind, String name, long[] boundsNanos) {
     this.kind = kind;
     this.name = name;
@@ -53,6 +60,28 @@ public final class RedSeries implements RedRecorder {
     }
     cells[outcome.ordinal() * buckets + bucket].increment();
     sumNanos.add(value);
+  }
+
+  /**
+   * Records into this series and into cohort {@code cohort}'s own series (at most {@link
+   * #MAX_COHORTS}; past that, into {@code other}).
+   */
+  @Override
+  public void record(Outcome outcome, long durationNanos, String cohort) {
+    record(outcome, durationNanos);
+    RedSeries c = cohorts.get(cohort);
+    if (c == null) {
+      String key = cohorts.size() >= MAX_COHORTS ? io.bulwark.core.fault.ChaosCohort.OTHER : cohort;
+      c = cohorts.computeIfAbsent(key, k -> new RedSeries(kind, name, boundsNanos));
+    }
+    c.record(outcome, durationNanos);
+  }
+
+  /** Snapshots of the chaos cohort series, by cohort label (empty while chaos never ran). */
+  public java.util.Map<String, RedSnapshot> cohortSnapshots() {
+    java.util.Map<String, RedSnapshot> out = new java.util.TreeMap<>();
+    cohorts.forEach((k, v) -> out.put(k, v.snapshot()));
+    return out;
   }
 
   /** A copy of the aggregates: counts per outcome ordinal, non-cumulative buckets, sum. */

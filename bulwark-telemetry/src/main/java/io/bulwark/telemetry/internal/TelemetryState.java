@@ -75,6 +75,16 @@ public final class TelemetryState {
     return out;
   }
 
+  /** The chaos cohort series of every series of {@code kind}: (cohort label, snapshot) pairs. */
+  public List<Map.Entry<String, RedSnapshot>> cohortSnapshots(String kind) {
+    CardinalityGuard<RedSeries> guard = kind.equals(ENDPOINT) ? endpoints : dependencies;
+    List<Map.Entry<String, RedSnapshot>> out = new ArrayList<>();
+    for (RedSeries s : guard.values()) {
+      out.addAll(s.cohortSnapshots().entrySet());
+    }
+    return out;
+  }
+
   public Map<DecisionKey, Long> decisionCounts() {
     Map<DecisionKey, Long> out = new LinkedHashMap<>();
     addDecisions(CardinalityGuard.OVERFLOW_NAME, decisions.overflow(), out);

@@ -13,12 +13,13 @@ import java.util.Map;
 
 /**
  * A Logback appender that stamps every event with the ids of the Bulwark {@link Context} current on
- * the logging thread — {@value #TRACE_ID}, {@value #SPAN_ID}, {@value #CORRELATION_ID} — and hands
- * it to the appenders referenced inside it (typically a console or file appender with Logback's
- * {@code JsonEncoder}, which writes them under {@code "mdc"}). The ids come from the {@code
- * ScopedValue} context, not from MDC's thread-local map, so they follow work across virtual-thread
- * hops made with {@code Context.wrap} and never linger after the request. Entries of the ordinary
- * MDC are kept; the context ids win on a clash.
+ * the logging thread — {@value #TRACE_ID}, {@value #SPAN_ID}, {@value #CORRELATION_ID}, and while a
+ * chaos fault is active the request's {@value #CHAOS_COHORT} — and hands it to the appenders
+ * referenced inside it (typically a console or file appender with Logback's {@code JsonEncoder},
+ * which writes them under {@code "mdc"}). The ids come from the {@code ScopedValue} context, not
+ * from MDC's thread-local map, so they follow work across virtual-thread hops made with {@code
+ * Context.wrap} and never linger after the request. Entries of the ordinary MDC are kept; the
+ * context ids win on a clash.
  *
  * <pre>{@code
  * <appender name="CONSOLE_JSON" class="ch.qos.logback.core.ConsoleAppender">
@@ -39,6 +40,12 @@ public final class ContextStampingAppender extends AppenderBase<ILoggingEvent>
   public static final String SPAN_ID = "span_id";
   public static final String CORRELATION_ID = "correlation_id";
 
+  /**
+   * The request's chaos cohort ({@code io.bulwark.core.fault.ChaosCohort}), stamped only while a
+   * chaos fault is active.
+   */
+  public static final String CHAOS_COHORT = io.bulwark.core.fault.ChaosCohort.LABEL;
+
   private final AppenderAttachableImpl<ILoggingEvent> appenders = new AppenderAttachableImpl<>();
 
   @Override
@@ -46,7 +53,8 @@ public final class ContextStampingAppender extends AppenderBase<ILoggingEvent>
     Context context = Context.current();
     TraceContext trace = context.trace();
     String correlationId = context.correlationId();
-    if (trace == null && correlationId == null) {
+    String cohort = io.bulwark.core.fault.ChaosCohort.of(context); // null without chaos
+    if (trace == null && correlationId == null && cohort == null) {
       appenders.appendLoopOnAppenders(event);
       return;
     }
@@ -57,6 +65,9 @@ public final class ContextStampingAppender extends AppenderBase<ILoggingEvent>
     }
     if (correlationId != null) {
       mdc.put(CORRELATION_ID, correlationId);
+    }
+    if (cohort != null) {
+      mdc.put(CHAOS_COHORT, cohort);
     }
     appenders.appendLoopOnAppenders(new StampedEvent(event, Map.copyOf(mdc)));
   }

@@ -12,7 +12,7 @@ import java.util.Map;
  * {@code success}; errors, timeouts and rejections are bad) and {@link Latency} (good = finished
  * within a threshold that must be a histogram bucket bound).
  */
-public sealed interface Sli permits Sli.Availability, Sli.Latency {
+public sealed interface Sli permits Sli.Availability, Sli.Latency, Sli.Cohort {
 
   /** {@code endpoint} or {@code dependency}. */
   String kind();
@@ -39,6 +39,19 @@ public sealed interface Sli permits Sli.Availability, Sli.Latency {
 
   static Latency endpointLatency(String endpoint, Duration threshold) {
     return new Latency("endpoint", endpoint, threshold);
+  }
+
+  /**
+   * This SLI measured on the requests of chaos cohort {@code cohort} only ({@code
+   * chaos_cohort="<cohort>"} on the {@code bulwark_chaos_*} series, kept while chaos is active):
+   * the experiment's cohort, or {@code control} for the requests outside every cohort. A cohort's
+   * errors never count against the control's SLI and vice versa.
+   *
+   * @throws IllegalArgumentException if this SLI is already a cohort's, or {@code cohort} is empty
+   *     or holds quotes or backslashes
+   */
+  default Cohort inCohort(String cohort) {
+    return new Cohort(this, cohort);
   }
 
   /** Availability: good = requests with outcome {@code success}. */
@@ -104,6 +117,88 @@ public sealed interface Sli permits Sli.Availability, Sli.Latency {
     public String totalPromQl(String w) {
       return "sum(increase(%s_count{%s=\"%s\"}[%s]))"
           .formatted(MetricNames.duration(kind), kind, target, w);
+    }
+  }
+
+  /**
+   * An SLI on one chaos cohort's series: {@code of}'s counts, read from the {@code bulwark_chaos_*}
+   * metrics with the {@code chaos_cohort} label.
+   *
+   * @param of the SLI measured
+   * @param cohort the cohort label ({@code control}, an experiment name, {@code faulted}, {@code
+   *     other})
+   */
+  record Cohort(Sli of, String cohort) implements Sli {
+    public Cohort {
+      if (of instanceof Cohort) {
+        throw new IllegalArgumentException("SLI " + of + " is already a cohort's");
+      }
+      checkTarget(cohort);
+    }
+
+    @Override
+    public String kind() {
+      return of.kind();
+    }
+
+    @Override
+    public String target() {
+      return of.target();
+    }
+
+    private String label() {
+      return io.bulwark.core.fault.ChaosCohort.LABEL;
+    }
+
+    private static String chaos(String metric) {
+      return "bulwark_chaos_" + metric.substring("bulwark_".length());
+    }
+
+    @Override
+    public EventCounts counts(TimeSeriesStore store, Duration window) {
+      String kind = of.kind();
+      String target = of.target();
+      return switch (of) {
+        case Availability a -> {
+          String metric = chaos(MetricNames.requests(kind));
+          double total = store.sumIncrease(metric, Map.of(kind, target, label(), cohort), window);
+          double good =
+              store.sumIncrease(
+                  metric,
+                  Map.of(kind, target, label(), cohort, "outcome", Outcome.SUCCESS.label()),
+                  window);
+          yield new EventCounts(good, total);
+        }
+        case Latency l -> {
+          String m = chaos(MetricNames.duration(kind));
+          double total =
+              store.sumIncrease(m + "_count", Map.of(kind, target, label(), cohort), window);
+          double good =
+              store.sumIncrease(
+                  m + "_bucket",
+                  Map.of(kind, target, label(), cohort, "le", MetricNames.le(l.threshold())),
+                  window);
+          yield new EventCounts(good, total);
+        }
+        case Cohort c -> throw new IllegalStateException("nested cohort SLI");
+      };
+    }
+
+    @Override
+    public String errorRatioPromQl(String w) {
+      return inCohortQl(of.errorRatioPromQl(w));
+    }
+
+    @Override
+    public String totalPromQl(String w) {
+      return inCohortQl(of.totalPromQl(w));
+    }
+
+    /** The base query on the chaos series, each selector narrowed to the cohort. */
+    private String inCohortQl(String q) {
+      String kind = of.kind();
+      return q.replace("bulwark_" + kind + "_", "bulwark_chaos_" + kind + "_")
+          .replace("{" + kind + "=\"", "{" + label() + "=\"" + cohort + "\"," + kind + "=\"");
     }
   }
 

@@ -37,27 +37,48 @@ public final class StoreScraper {
   public void scrapeNow() {
     for (String kind : List.of("endpoint", "dependency")) {
       for (RedSnapshot s : telemetry.redSnapshots(kind)) {
-        write(kind, s);
+        write(kind, s, "", "");
+      }
+      for (java.util.Map.Entry<String, RedSnapshot> c : telemetry.cohortSnapshots(kind)) {
+        write(kind, c.getValue(), "bulwark_chaos_", c.getKey());
       }
     }
   }
 
-  private void write(String kind, RedSnapshot s) {
-    String requests = MetricNames.requests(kind);
+  /**
+   * Writes one series; a cohort's ({@code cohort} non-empty) goes to the {@code bulwark_chaos_*}
+   * names with the {@code chaos_cohort} label, as the Prometheus endpoint shows it.
+   */
+  private void write(String kind, RedSnapshot s, String prefix, String cohort) {
+    String requests = renamed(MetricNames.requests(kind), prefix);
     for (Outcome o : Outcome.values()) {
       store.record(
-          SeriesKey.of(requests, kind, s.name(), "outcome", o.label()), (double) s.count(o));
+          key(requests, cohort, kind, s.name(), "outcome", o.label()), (double) s.count(o));
     }
-    String duration = MetricNames.duration(kind);
+    String duration = renamed(MetricNames.duration(kind), prefix);
     long cumulative = 0;
     long[] buckets = s.bucketCounts();
     for (int i = 0; i < buckets.length; i++) {
       cumulative += buckets[i];
       String le = i < bounds.size() ? MetricNames.le(bounds.get(i)) : "+Inf";
       store.record(
-          SeriesKey.of(duration + "_bucket", kind, s.name(), "le", le), (double) cumulative);
+          key(duration + "_bucket", cohort, kind, s.name(), "le", le), (double) cumulative);
     }
-    store.record(SeriesKey.of(duration + "_count", kind, s.name()), (double) cumulative);
-    store.record(SeriesKey.of(duration + "_sum", kind, s.name()), s.sumNanos() / 1e9);
+    store.record(key(duration + "_count", cohort, kind, s.name()), (double) cumulative);
+    store.record(key(duration + "_sum", cohort, kind, s.name()), s.sumNanos() / 1e9);
+  }
+
+  private static String renamed(String metric, String prefix) {
+    return prefix.isEmpty() ? metric : prefix + metric.substring("bulwark_".length());
+  }
+
+  private static SeriesKey key(String metric, String cohort, String... labels) {
+    if (cohort.isEmpty()) {
+      return SeriesKey.of(metric, labels);
+    }
+    String[] all = java.util.Arrays.copyOf(labels, labels.length + 2);
+    all[labels.length] = io.bulwark.core.fault.ChaosCohort.LABEL;
+    all[labels.length + 1] = cohort;
+    return SeriesKey.of(metric, all);
   }
 }
