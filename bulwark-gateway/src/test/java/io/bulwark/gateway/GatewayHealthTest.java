@@ -140,9 +140,8 @@ class GatewayHealthTest {
       bProbes.tryAcquire(10, java.util.concurrent.TimeUnit.SECONDS);
       for (int j = 0; j < 50; j++) {
         String view = clusters();
-        String checkedA = view.substring(0, view.indexOf("\"ejecting\""));
-        if (statusOf(view, b.endpoint()).startsWith(status)
-            && statusOf(checkedA, a.endpoint()).startsWith("healthy")) {
+        if (statusOf(view, "checked", b.endpoint()).startsWith(status)
+            && statusOf(view, "checked", a.endpoint()).startsWith("healthy")) {
           return;
         }
       }
@@ -150,11 +149,19 @@ class GatewayHealthTest {
     throw new AssertionError("b never became " + status + ": " + clusters());
   }
 
-  static String statusOf(String view, String address) {
-    int at = view.indexOf("\"" + address + "\"");
-    int s = view.indexOf("\"status\"", at);
-    int from = view.indexOf('"', view.indexOf(':', s) + 1) + 1;
-    return view.substring(from, view.indexOf('"', from));
+  /** The admin view's status of endpoint {@code id} in {@code cluster}. */
+  static String statusOf(String view, String cluster, String id) throws Exception {
+    for (com.fasterxml.jackson.databind.JsonNode c :
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(view)) {
+      if (c.get("name").asText().equals(cluster)) {
+        for (com.fasterxml.jackson.databind.JsonNode e : c.get("endpoints")) {
+          if (e.get("id").asText().equals(id)) {
+            return e.get("status").asText();
+          }
+        }
+      }
+    }
+    throw new AssertionError("no endpoint " + id + " in cluster " + cluster + ": " + view);
   }
 
   @Test
@@ -193,7 +200,7 @@ class GatewayHealthTest {
       assertThat(r.body()).startsWith("a ");
     }
     assertThat(c.hits.get()).isEqualTo(hitsAtEjection);
-    assertThat(statusOf(clusters(), c.endpoint())).contains("ejected");
+    assertThat(statusOf(clusters(), "ejecting", c.endpoint())).contains("ejected");
     scheduler.advance(Duration.ofSeconds(31));
     int back = 0;
     for (int i = 0; i < 20; i++) {
