@@ -40,6 +40,7 @@ class GatewayReloadTest {
           held:
             match: {path-prefix: /held}
             cluster: held
+            timeout: 5m # held on purpose until the end of the test (a loaded machine takes > 15 s)
           main:
             match: {path-prefix: /}
             cluster: %s
