@@ -40,7 +40,7 @@ class GatewayReloadTest {
           held:
             match: {path-prefix: /held}
             cluster: held
-            timeout: 5m # held on purpose until the end of the test (a loaded machine takes > 15 s)
+            timeout: 5m
           main:
             match: {path-prefix: /}
             cluster: %s
@@ -156,7 +156,9 @@ class GatewayReloadTest {
       GatewayConfig second =
           GatewayProxyTest.parse(
               config("a", a, a, a)
-                  .replace("  held:\n    match: {path-prefix: /held}\n    cluster: held\n", ""));
+                  .replace(
+                      "  held:\n    match: {path-prefix: /held}\n    cluster: held\n    timeout: 5m\n",
+                      ""));
       try (Gateway gateway = Gateway.builder(first).vertx(vertx).start()) {
         URI held = URI.create("http://127.0.0.1:" + gateway.port("public") + "/held/x");
         assertThat(
