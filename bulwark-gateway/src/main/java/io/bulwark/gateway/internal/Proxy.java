@@ -120,7 +120,14 @@ public final class Proxy {
 
     void start() {
       inFlight.begin(snapshot);
-      resp.closeHandler(v -> abort("client went away"));
+      // an HTTP/2 stream closes as its answer ends: only a close before the end is the client
+      // leaving
+      resp.closeHandler(
+          v -> {
+            if (!resp.ended()) {
+              abort("client went away");
+            }
+          });
       context();
       resp.putHeader(CORRELATION_HEADER, correlationId);
       String path = Paths.normalize(req.path() == null ? "" : req.path());
