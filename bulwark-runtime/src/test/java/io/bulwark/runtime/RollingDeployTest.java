@@ -2,6 +2,7 @@ package io.bulwark.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.bulwark.runtime.RolloutResult.Outcome;
 import io.bulwark.runtime.RolloutResult.Step;
@@ -9,6 +10,7 @@ import io.bulwark.test.VirtualScheduler;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -81,7 +83,14 @@ class RollingDeployTest {
       RolloutResult r = rollOut(rt, "bad-2.0");
 
       assertThat(r.outcome()).isEqualTo(Outcome.ROLLED_BACK);
-      assertThat(r.steps()).containsExactly(new Step("pay-1", 30, 9, 60, 0, 30.0, 0.0, false));
+      assertThat(r.steps()).hasSize(1);
+      Step step = r.steps().getFirst();
+      assertThat(step.instance()).isEqualTo("pay-1");
+      assertThat(List.of(step.newRequests(), step.newBad(), step.oldRequests(), step.oldBad()))
+          .containsExactly(30L, 9L, 60L, 0L);
+      assertThat(step.newBurnRate()).isCloseTo(30.0, within(1e-9)); // 0.30 / (1 - 0.99)
+      assertThat(step.oldBurnRate()).isZero();
+      assertThat(step.passed()).isFalse();
       assertThat(r.reason()).contains("worse than v1.0").contains("new 30 req 0.300 err");
       assertThat(rt.instances("pay"))
           .allSatisfy(

@@ -158,6 +158,7 @@ class SystemModesTest {
       eventually("partition healed", () -> hello(http, rt).contains("payments-1[]"));
     } finally {
       rt.stop();
+      rt.events().forEach(e -> System.out.println("event " + e));
     }
     for (int port : ports) {
       try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
