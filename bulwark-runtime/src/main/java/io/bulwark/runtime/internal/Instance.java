@@ -5,6 +5,7 @@ import io.bulwark.http.ServerConfig;
 import io.bulwark.http.discovery.Endpoint;
 import io.bulwark.runtime.InstanceHandle;
 import io.bulwark.runtime.InstanceState;
+import io.bulwark.runtime.RuntimeEvent;
 import io.bulwark.runtime.RuntimeStartException;
 import io.bulwark.runtime.ServiceSpec;
 import io.bulwark.telemetry.BulwarkTelemetry;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
@@ -29,7 +31,7 @@ final class Instance implements InstanceHandle {
   private final int index;
   private final String id;
   private final int fixedPort;
-  private final ServiceMeter meter;
+  private final InstanceMeter meter;
   private final ReentrantLock lock = new ReentrantLock();
   private volatile InstanceState state = InstanceState.STOPPED;
 
@@ -44,12 +46,12 @@ final class Instance implements InstanceHandle {
 
   Instance(
       InProcessRuntime runtime, ServiceSpec spec, int index, int fixedPort, ServiceMeter meter) {
+    this.meter = new InstanceMeter(meter);
     this.runtime = runtime;
     this.spec = spec;
     this.index = index;
     this.id = spec.name() + "-" + index;
     this.fixedPort = fixedPort;
-    this.meter = meter;
     this.version = spec.version();
   }
 
@@ -69,6 +71,11 @@ final class Instance implements InstanceHandle {
   }
 
   @Override
+  public String zone() {
+    return spec.zoneOf(index);
+  }
+
+  @Override
   public String version() {
     return version;
   }
@@ -85,18 +92,22 @@ final class Instance implements InstanceHandle {
 
   @Override
   public Path storage() {
-    return runtime.options().storageRoot().resolve(spec.name()).resolve(id);
+    return serviceRoot().resolve(id);
   }
 
   Path serviceStorage() {
-    return runtime.options().storageRoot().resolve(spec.name()).resolve("shared");
+    return serviceRoot().resolve("shared");
+  }
+
+  private Path serviceRoot() {
+    return spec.storage().orElse(runtime.options().storageRoot().resolve(spec.name()));
   }
 
   ServiceSpec spec() {
     return spec;
   }
 
-  ServiceMeter meter() {
+  InstanceMeter meter() {
     return meter;
   }
 
@@ -138,6 +149,8 @@ final class Instance implements InstanceHandle {
       state = InstanceState.KILLED;
       port = -1;
       runtime.listeners().fire(l -> l.onKilled(this));
+      runtime.event(RuntimeEvent.Kind.KILLED, this, "killed (lease left to expire)");
+      runtime.superviseKilled(this);
     } finally {
       lock.unlock();
     }
@@ -166,8 +179,34 @@ final class Instance implements InstanceHandle {
       stopLocked();
       startLocked(newVersion);
       runtime.listeners().fire(l -> l.onDeployed(this, from, newVersion));
+      runtime.event(RuntimeEvent.Kind.DEPLOYED, this, from + " -> " + newVersion);
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** A new instance of a scale-up runs the service's current version. */
+  void adoptVersion(String v) {
+    this.version = v;
+  }
+
+  /** The supervisor's restart: starts again only when still killed or failed. */
+  void restartIfDead() {
+    lock.lock();
+    try {
+      if (state == InstanceState.KILLED || state == InstanceState.FAILED) {
+        startLocked(version);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Process mode: scrapes the child's /metrics into the meter; nothing in process. */
+  void scrape() {
+    Run r = run;
+    if (r != null && state == InstanceState.READY) {
+      r.scrape(runtime.scrapeClient(), host(), meter);
     }
   }
 
@@ -214,6 +253,7 @@ final class Instance implements InstanceHandle {
     state = InstanceState.STOPPED;
     port = -1;
     runtime.listeners().fire(l -> l.onStopped(this));
+    runtime.event(RuntimeEvent.Kind.STOPPED, this, "stopped");
   }
 
   private void startLocked(String startVersion) {
@@ -221,17 +261,28 @@ final class Instance implements InstanceHandle {
     awaitKilled();
     state = InstanceState.STARTING;
     runtime.listeners().fire(l -> l.onStarting(this));
+    runtime.event(RuntimeEvent.Kind.STARTING, this, "starting v" + startVersion);
     long began = parts.clock.nanoTime();
     Run r = null;
     try {
       Storage.prepare(id, serviceStorage(), storage());
       r = open(parts, startVersion);
-      r.service = spec.factory().create(r.context);
-      BulwarkServer server = r.context.server().build();
-      r.server = server;
-      bind(server);
-      parts.probe.awaitReady(host(), server.port(), runtime.options().readinessTimeout());
-      register(parts, r, server.port(), startVersion);
+      int bound;
+      if (runtime.processMode()) {
+        Child child = Child.launch(id, storage(), describe(startVersion), runtime.childJvmArgs());
+        r.child = child;
+        bound = child.awaitPort(runtime.options().readinessTimeout());
+        r.childPort = bound;
+        watch(r, child);
+      } else {
+        r.service = spec.factory().create(r.context);
+        BulwarkServer server = r.context.server().build();
+        r.server = server;
+        bind(server);
+        bound = server.port();
+      }
+      parts.probe.awaitReady(host(), bound, runtime.options().readinessTimeout());
+      register(parts, r, bound, startVersion);
       runtime.checkRunning(); // the system's stop began meanwhile: this start must not stay
     } catch (Exception | LinkageError | AssertionError e) {
       // a factory's missing class or failed assertion fails the start like an exception would
@@ -240,11 +291,71 @@ final class Instance implements InstanceHandle {
     }
     run = r;
     version = startVersion;
-    port = r.server == null ? -1 : r.server.port();
+    port = r.server != null ? r.server.port() : r.childPort;
     state = InstanceState.READY;
     Duration took = Duration.ofNanos(parts.clock.nanoTime() - began);
     int p = port;
+    runtime.supervisorReady(this);
     runtime.listeners().fire(l -> l.onReady(this, p, took));
+    runtime.event(
+        RuntimeEvent.Kind.READY,
+        this,
+        "ready v" + startVersion + " on port " + p + " in " + took.toMillis() + " ms");
+  }
+
+  /** What a process-mode child needs to build this instance. */
+  private Properties describe(String startVersion) {
+    Properties p = new Properties();
+    p.setProperty("service", spec.name());
+    p.setProperty("instanceId", id);
+    p.setProperty("index", Integer.toString(index));
+    p.setProperty("version", startVersion);
+    p.setProperty("zone", zone());
+    p.setProperty("factory", spec.factoryClass().orElseThrow());
+    p.setProperty("storage", storage().toAbsolutePath().toString());
+    p.setProperty("serviceStorage", serviceStorage().toAbsolutePath().toString());
+    p.setProperty("host", host());
+    p.setProperty("port", Integer.toString(fixedPort));
+    p.setProperty("drainMillis", Long.toString(runtime.options().drainBudget().toMillis()));
+    p.setProperty("seed", Long.toString(seed()));
+    p.setProperty("control", "http://" + host() + ":" + runtime.systemPort());
+    spec.settings().forEach((k, v) -> p.setProperty("setting." + k, v));
+    return p;
+  }
+
+  /** Supervision: a child that exits while this incarnation is current and was not asked to. */
+  @SuppressWarnings("FutureReturnValueIgnored") // the callback reports through the runtime
+  private void watch(Run r, Child child) {
+    child
+        .process
+        .onExit()
+        .thenRun(
+            () -> {
+              if (!child.expectedExit()) {
+                Thread.ofVirtual().name(id + "-exit").start(() -> childCrashed(r));
+              }
+            });
+  }
+
+  private void childCrashed(Run r) {
+    lock.lock();
+    try {
+      if (run != r || state != InstanceState.READY) {
+        return;
+      }
+      run = null;
+      r.crashed();
+      state = InstanceState.KILLED;
+      port = -1;
+      runtime.listeners().fire(l -> l.onKilled(this));
+      runtime.event(
+          RuntimeEvent.Kind.KILLED,
+          this,
+          "child exited on its own (exit " + r.exitCode() + "); lease left to expire");
+      runtime.superviseKilled(this);
+    } finally {
+      lock.unlock();
+    }
   }
 
   private Run open(SystemParts parts, String startVersion) {
@@ -278,8 +389,8 @@ final class Instance implements InstanceHandle {
             host() + ":" + boundPort,
             host(),
             boundPort,
-            null,
-            Map.of("instance", id, "version", v));
+            zone(),
+            Map.of("instance", id, "version", v, "zone", zone()));
     r.endpoint = endpoint;
     Duration ttl = runtime.options().leaseTtl();
     var registration = parts.registry.register(spec.name(), endpoint, ttl);
@@ -301,6 +412,7 @@ final class Instance implements InstanceHandle {
     state = InstanceState.FAILED;
     port = -1;
     runtime.listeners().fire(l -> l.onFailed(this, e));
+    runtime.event(RuntimeEvent.Kind.FAILED, this, "start failed: " + describe(e));
     if (e instanceof RuntimeStartException rse) {
       throw rse;
     }
