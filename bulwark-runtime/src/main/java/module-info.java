@@ -18,4 +18,5 @@ module io.bulwark.runtime {
   requires HdrHistogram;
 
   exports io.bulwark.runtime;
+  exports io.bulwark.runtime.autoscale;
 }
