@@ -19,4 +19,5 @@ module io.bulwark.runtime {
 
   exports io.bulwark.runtime;
   exports io.bulwark.runtime.autoscale;
+  exports io.bulwark.runtime.autoscale.sim;
 }

@@ -102,7 +102,7 @@ public final class LagScaling implements ScalingPolicy<NoMemory> {
                 + raw;
       } else {
         History window = history.window(nowNanos - scaleDownStabilisation.toNanos(), nowNanos);
-        int stable = 0;
+        int stable = raw;
         for (int i = 0; i < window.size(); i++) {
           stable = Math.max(stable, raw(window.get(i)));
         }

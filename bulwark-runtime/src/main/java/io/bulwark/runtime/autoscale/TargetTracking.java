@@ -133,7 +133,7 @@ public final class TargetTracking implements ScalingPolicy<NoMemory> {
   /** The raw recommendation for one sample, before stabilisation, steps and bounds. */
   int raw(Sample s) {
     double ratio = ratio(s);
-    if (Math.abs(ratio - 1) <= tolerance) {
+    if (Math.abs(ratio - 1) <= tolerance + 1e-9) {
       return s.instances();
     }
     return Policies.instancesFor(metric.of(s), targetPerInstance);
@@ -141,7 +141,7 @@ public final class TargetTracking implements ScalingPolicy<NoMemory> {
 
   private int stabilised(History history, long nowNanos) {
     History window = history.window(nowNanos - scaleDownStabilisation.toNanos(), nowNanos);
-    int best = 0;
+    int best = raw(history.latest());
     for (int i = 0; i < window.size(); i++) {
       best = Math.max(best, raw(window.get(i)));
     }
