@@ -112,7 +112,7 @@ public final class Autoscaler implements AutoCloseable {
     int instances = scaler.instances(service);
     int ready = Math.min(instances, scaler.readyInstances(service));
     log.append(
-        new Sample(
+        new LoadSample(
             now,
             instances,
             ready,

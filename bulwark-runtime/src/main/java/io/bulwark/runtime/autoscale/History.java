@@ -11,13 +11,13 @@ import java.util.function.ToDoubleFunction;
  * touch.
  */
 public final class History {
-  private static final History EMPTY = new History(new Sample[0], 0, 0);
+  private static final History EMPTY = new History(new LoadSample[0], 0, 0);
 
-  private final Sample[] samples;
+  private final LoadSample[] samples;
   private final int from;
   private final int to;
 
-  History(Sample[] samples, int from, int to) {
+  History(LoadSample[] samples, int from, int to) {
     this.samples = samples;
     this.from = from;
     this.to = to;
@@ -28,8 +28,8 @@ public final class History {
    *
    * @throws IllegalArgumentException naming the index when a sample is older than the one before
    */
-  public static History of(List<Sample> samples) {
-    Sample[] copy = samples.toArray(new Sample[0]);
+  public static History of(List<LoadSample> samples) {
+    LoadSample[] copy = samples.toArray(new LoadSample[0]);
     for (int i = 1; i < copy.length; i++) {
       if (copy[i].atNanos() < copy[i - 1].atNanos()) {
         throw new IllegalArgumentException(
@@ -60,7 +60,7 @@ public final class History {
   }
 
   /** The {@code i}-th sample, oldest first. */
-  public Sample get(int i) {
+  public LoadSample get(int i) {
     if (i < 0 || i >= size()) {
       throw new IndexOutOfBoundsException("sample " + i + " of a history of " + size());
     }
@@ -68,7 +68,7 @@ public final class History {
   }
 
   /** The newest sample; throws naming the problem when the history is empty. */
-  public Sample latest() {
+  public LoadSample latest() {
     if (isEmpty()) {
       throw new IllegalArgumentException("history is empty: no sample to decide from");
     }
@@ -88,7 +88,7 @@ public final class History {
   }
 
   /** The mean of {@code metric} over the samples, 0 when there is none. */
-  public double mean(ToDoubleFunction<Sample> metric) {
+  public double mean(ToDoubleFunction<LoadSample> metric) {
     if (isEmpty()) {
       return 0;
     }
@@ -100,7 +100,7 @@ public final class History {
   }
 
   /** The largest value of {@code metric} over the samples, 0 when there is none. */
-  public double max(ToDoubleFunction<Sample> metric) {
+  public double max(ToDoubleFunction<LoadSample> metric) {
     double max = 0;
     for (int i = from; i < to; i++) {
       max = Math.max(max, metric.applyAsDouble(samples[i]));
@@ -109,10 +109,10 @@ public final class History {
   }
 
   /** The samples as a read-only list. */
-  public List<Sample> samples() {
+  public List<LoadSample> samples() {
     return new AbstractList<>() {
       @Override
-      public Sample get(int index) {
+      public LoadSample get(int index) {
         return History.this.get(index);
       }
 
@@ -125,7 +125,7 @@ public final class History {
 
   /** Throws unless the history has a sample and none after {@code nowNanos}. */
   void requireDecidableAt(long nowNanos) {
-    Sample last = latest();
+    LoadSample last = latest();
     if (last.atNanos() > nowNanos) {
       throw new IllegalArgumentException(
           "history ends at "

@@ -63,12 +63,12 @@ public final class KnativeConcurrency implements ScalingPolicy<KpaMemory> {
   @Override
   public Recommendation<KpaMemory> decide(History history, long nowNanos, KpaMemory memory) {
     history.requireDecidableAt(nowNanos);
-    Sample latest = history.latest();
+    LoadSample latest = history.latest();
     int ready = Math.max(1, latest.readyInstances());
     double stable =
-        history.window(nowNanos - stableWindow.toNanos(), nowNanos).mean(Sample::concurrency);
+        history.window(nowNanos - stableWindow.toNanos(), nowNanos).mean(LoadSample::concurrency);
     double panic =
-        history.window(nowNanos - panicWindow.toNanos(), nowNanos).mean(Sample::concurrency);
+        history.window(nowNanos - panicWindow.toNanos(), nowNanos).mean(LoadSample::concurrency);
     int upLimit = (int) Math.min(Integer.MAX_VALUE, Math.ceil(maxScaleUpRate * ready));
     int downLimit = (int) Math.floor(ready / maxScaleDownRate);
     int stableCount =

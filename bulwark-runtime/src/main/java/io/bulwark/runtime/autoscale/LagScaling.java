@@ -61,7 +61,7 @@ public final class LagScaling implements ScalingPolicy<NoMemory> {
   @Override
   public Recommendation<NoMemory> decide(History history, long nowNanos, NoMemory memory) {
     history.requireDecidableAt(nowNanos);
-    Sample latest = history.latest();
+    LoadSample latest = history.latest();
     int current = latest.instances();
     long lag = latest.consumerLag();
     boolean active = lag > activationLag;
@@ -77,7 +77,7 @@ public final class LagScaling implements ScalingPolicy<NoMemory> {
       reason = "idle: lag " + lag + " not above activation threshold " + activationLag;
     } else if (!active
         && scaleToZero
-        && history.window(nowNanos - cooldown.toNanos(), nowNanos).max(Sample::consumerLag)
+        && history.window(nowNanos - cooldown.toNanos(), nowNanos).max(LoadSample::consumerLag)
             <= activationLag
         && history.latest().atNanos() - history.get(0).atNanos() >= cooldown.toNanos()) {
       result = 0;
@@ -124,7 +124,7 @@ public final class LagScaling implements ScalingPolicy<NoMemory> {
   }
 
   /** Count for one sample while active (or not yet cooled down): at least minInstances and 1. */
-  private int raw(Sample s) {
+  private int raw(LoadSample s) {
     return Math.max(
         Math.max(1, minInstances), Policies.instancesFor((double) s.consumerLag(), lagPerInstance));
   }

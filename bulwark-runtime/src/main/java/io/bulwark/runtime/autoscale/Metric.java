@@ -1,16 +1,16 @@
 package io.bulwark.runtime.autoscale;
 
-/** A service-wide load metric of a {@link Sample} that a policy tracks per instance. */
+/** A service-wide load metric of a {@link LoadSample} that a policy tracks per instance. */
 public enum Metric {
-  /** {@link Sample#requestRate()}: requests per second. */
+  /** {@link LoadSample#requestRate()}: requests per second. */
   REQUEST_RATE,
-  /** {@link Sample#concurrency()}: requests in flight. */
+  /** {@link LoadSample#concurrency()}: requests in flight. */
   CONCURRENCY,
-  /** {@link Sample#consumerLag()}: records waiting. */
+  /** {@link LoadSample#consumerLag()}: records waiting. */
   CONSUMER_LAG;
 
   /** The metric's value for the whole service in {@code sample}. */
-  public double of(Sample sample) {
+  public double of(LoadSample sample) {
     return switch (this) {
       case REQUEST_RATE -> sample.requestRate();
       case CONCURRENCY -> sample.concurrency();

@@ -11,7 +11,7 @@ import java.util.Arrays;
  */
 public final class SampleLog {
   private final long retentionNanos;
-  private Sample[] buf = new Sample[64];
+  private LoadSample[] buf = new LoadSample[64];
   private int from;
   private int to;
 
@@ -25,7 +25,7 @@ public final class SampleLog {
    *
    * @throws IllegalArgumentException naming both instants when it is older than the last one
    */
-  public void append(Sample sample) {
+  public void append(LoadSample sample) {
     if (to > from && sample.atNanos() < buf[to - 1].atNanos()) {
       throw new IllegalArgumentException(
           "sample at "
@@ -41,7 +41,7 @@ public final class SampleLog {
     if (to == buf.length) {
       // a fresh array: views handed out keep the old one, unchanged
       int live = to - from;
-      Sample[] next = new Sample[Math.max(64, live * 2)];
+      LoadSample[] next = new LoadSample[Math.max(64, live * 2)];
       System.arraycopy(buf, from, next, 0, live);
       buf = next;
       from = 0;

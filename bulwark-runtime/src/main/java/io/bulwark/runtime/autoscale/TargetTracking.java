@@ -64,7 +64,7 @@ public final class TargetTracking implements ScalingPolicy<NoMemory> {
   @Override
   public Recommendation<NoMemory> decide(History history, long nowNanos, NoMemory memory) {
     history.requireDecidableAt(nowNanos);
-    Sample latest = history.latest();
+    LoadSample latest = history.latest();
     int current = latest.instances();
     double load = metric.of(latest);
     Map<String, Double> in = new LinkedHashMap<>();
@@ -122,7 +122,7 @@ public final class TargetTracking implements ScalingPolicy<NoMemory> {
   }
 
   /** Load per instance over target ({@code Infinity} with load and no instance). */
-  private double ratio(Sample s) {
+  private double ratio(LoadSample s) {
     double load = metric.of(s);
     if (s.instances() == 0) {
       return load > 0 ? Double.POSITIVE_INFINITY : 1;
@@ -131,7 +131,7 @@ public final class TargetTracking implements ScalingPolicy<NoMemory> {
   }
 
   /** The raw recommendation for one sample, before stabilisation, steps and bounds. */
-  int raw(Sample s) {
+  int raw(LoadSample s) {
     double ratio = ratio(s);
     if (Math.abs(ratio - 1) <= tolerance + 1e-9) {
       return s.instances();

@@ -1,7 +1,7 @@
 /**
  * Autoscaling: one SPI ({@link io.bulwark.runtime.autoscale.ScalingPolicy}) of pure decision
  * functions over a recorded {@link io.bulwark.runtime.autoscale.History} of {@link
- * io.bulwark.runtime.autoscale.Sample samples}, four policies (target tracking, Knative-style
+ * io.bulwark.runtime.autoscale.LoadSample samples}, four policies (target tracking, Knative-style
  * concurrency with panic, consumer-lag scaling, predictive), and the {@link
  * io.bulwark.runtime.autoscale.Autoscaler} loop that runs one policy for one service on a scheduler
  * and records every {@link io.bulwark.runtime.autoscale.ScalingDecision}. See docs/runtime.md,

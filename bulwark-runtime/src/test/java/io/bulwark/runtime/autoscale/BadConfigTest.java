@@ -101,21 +101,22 @@ class BadConfigTest {
   @Test
   void samplesAndHistories() {
     refused(
-        () -> new Sample(0, 2, 3, 0, 0, 0, 0), "sample readyInstances must be within 0..2, was 3");
+        () -> new LoadSample(0, 2, 3, 0, 0, 0, 0),
+        "sample readyInstances must be within 0..2, was 3");
     refused(
-        () -> new Sample(0, 2, 2, -1, 0, 0, 0),
+        () -> new LoadSample(0, 2, 2, -1, 0, 0, 0),
         "sample requestRate must be a finite number >= 0, was -1.0");
     refused(
-        () -> new Sample(0, 2, 2, 0, Double.POSITIVE_INFINITY, 0, 0),
+        () -> new LoadSample(0, 2, 2, 0, Double.POSITIVE_INFINITY, 0, 0),
         "sample concurrency must be a finite number >= 0, was Infinity");
-    refused(() -> Sample.ofLag(0, 1, -5), "sample consumerLag must not be negative, was -5");
+    refused(() -> LoadSample.ofLag(0, 1, -5), "sample consumerLag must not be negative, was -5");
     refused(
-        () -> History.of(List.of(Sample.ofLoad(10, 1, 1, 0), Sample.ofLoad(5, 1, 1, 0))),
+        () -> History.of(List.of(LoadSample.ofLoad(10, 1, 1, 0), LoadSample.ofLoad(5, 1, 1, 0))),
         "history sample 1 at 5 ns is older than sample 0 at 10 ns: samples must be in time order");
     SampleLog log = new SampleLog(Duration.ofMinutes(1));
-    log.append(Sample.ofLoad(10, 1, 1, 0));
+    log.append(LoadSample.ofLoad(10, 1, 1, 0));
     refused(
-        () -> log.append(Sample.ofLoad(9, 1, 1, 0)),
+        () -> log.append(LoadSample.ofLoad(9, 1, 1, 0)),
         "sample at 9 ns is older than the last recorded one at 10 ns");
     refused(
         () -> new Recommendation<>(-1, "", java.util.Map.of(), NoMemory.NONE),

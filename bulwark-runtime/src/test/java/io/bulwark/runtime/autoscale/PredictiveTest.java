@@ -28,10 +28,10 @@ class PredictiveTest {
 
   /** 140/s on 2 instances, with a burst to 700/s during [300 s, 360 s) of each 600 s season. */
   private static History burstyDays() {
-    List<Sample> samples = new ArrayList<>();
+    List<LoadSample> samples = new ArrayList<>();
     for (long t = 0; t < 1200; t += 10) {
       long into = t % 600;
-      samples.add(Sample.ofLoad(sec(t), 2, into >= 300 && into < 360 ? 700 : 140, 0));
+      samples.add(LoadSample.ofLoad(sec(t), 2, into >= 300 && into < 360 ? 700 : 140, 0));
     }
     return History.of(samples);
   }
@@ -62,12 +62,12 @@ class PredictiveTest {
 
   @Test
   void aForecastHoldsAScaleInBackButNeverGoesBelowTheReactiveCount() {
-    List<Sample> samples = new ArrayList<>();
+    List<LoadSample> samples = new ArrayList<>();
     for (long t = 0; t < 600; t += 10) {
-      samples.add(Sample.ofLoad(sec(t), 10, 700, 0));
+      samples.add(LoadSample.ofLoad(sec(t), 10, 700, 0));
     }
     for (long t = 600; t <= 840; t += 10) {
-      samples.add(Sample.ofLoad(sec(t), 10, 140, 0));
+      samples.add(LoadSample.ofLoad(sec(t), 10, 140, 0));
     }
     // level 140 / 700 = 0.2, bounded to 0.5: forecast 700 x 0.5 = 350 -> 5; reactive wants 2
     Recommendation<NoMemory> r = PREDICTIVE.decide(History.of(samples), sec(840), NoMemory.NONE);
@@ -81,12 +81,13 @@ class PredictiveTest {
     int scaleIns = 0;
     int ahead = 0;
     for (int trace = 0; trace < 60; trace++) {
-      List<Sample> samples = new ArrayList<>();
+      List<LoadSample> samples = new ArrayList<>();
       for (long t = 0; t < 1800; t += 10) {
-        samples.add(Sample.ofLoad(sec(t), random.nextInt(0, 30), random.nextDouble(0, 2000), 0));
+        samples.add(
+            LoadSample.ofLoad(sec(t), random.nextInt(0, 30), random.nextDouble(0, 2000), 0));
       }
       History h = History.of(samples);
-      for (Sample s : samples) {
+      for (LoadSample s : samples) {
         long now = s.atNanos();
         History upTo = h.upTo(now);
         int reactive = HPA.decide(upTo, now, NoMemory.NONE).instances();

@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
  * Recorded traces for the policy tests: samples every {@code stepSeconds}, built piece by piece.
  */
 final class Traces {
-  private final List<Sample> samples = new ArrayList<>();
+  private final List<LoadSample> samples = new ArrayList<>();
   private final long stepNanos;
   private long next;
 
@@ -27,7 +27,7 @@ final class Traces {
   /** {@code count} load samples at {@code rate} req/s with {@code instances} ready. */
   Traces load(int count, int instances, double rate) {
     for (int i = 0; i < count; i++) {
-      add(Sample.ofLoad(next, instances, rate, 0));
+      add(LoadSample.ofLoad(next, instances, rate, 0));
     }
     return this;
   }
@@ -35,7 +35,7 @@ final class Traces {
   /** {@code count} samples of {@code concurrency} in flight with {@code instances} ready. */
   Traces concurrency(int count, int instances, double concurrency) {
     for (int i = 0; i < count; i++) {
-      add(Sample.ofLoad(next, instances, 0, concurrency));
+      add(LoadSample.ofLoad(next, instances, 0, concurrency));
     }
     return this;
   }
@@ -43,12 +43,12 @@ final class Traces {
   /** {@code count} samples of consumer lag {@code lag} with {@code instances}. */
   Traces lag(int count, int instances, long lag) {
     for (int i = 0; i < count; i++) {
-      add(Sample.ofLag(next, instances, lag));
+      add(LoadSample.ofLag(next, instances, lag));
     }
     return this;
   }
 
-  private void add(Sample s) {
+  private void add(LoadSample s) {
     samples.add(s);
     next += stepNanos;
   }

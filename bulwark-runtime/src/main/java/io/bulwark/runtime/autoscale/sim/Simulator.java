@@ -1,8 +1,8 @@
 package io.bulwark.runtime.autoscale.sim;
 
 import io.bulwark.core.config.Checks;
+import io.bulwark.runtime.autoscale.LoadSample;
 import io.bulwark.runtime.autoscale.Recommendation;
-import io.bulwark.runtime.autoscale.Sample;
 import io.bulwark.runtime.autoscale.SampleLog;
 import io.bulwark.runtime.autoscale.ScalingPolicy;
 import java.time.Duration;
@@ -98,7 +98,7 @@ public final class Simulator {
       instanceSeconds += launched.size() * dt;
       double u = Math.min(utilisation, 0.99);
       log.append(
-          new Sample(
+          new LoadSample(
               t,
               launched.size(),
               ready,

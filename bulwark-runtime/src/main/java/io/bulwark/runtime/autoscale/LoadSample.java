@@ -11,7 +11,7 @@ package io.bulwark.runtime.autoscale;
  * @param p99Millis 99th percentile latency in milliseconds (0 when nothing was served)
  * @param consumerLag records waiting in the service's consumer groups (0 for no consumer)
  */
-public record Sample(
+public record LoadSample(
     long atNanos,
     int instances,
     int readyInstances,
@@ -26,7 +26,7 @@ public record Sample(
    * @throws IllegalArgumentException naming the field and the value when a count is negative, a
    *     rate is negative or not finite, or more instances are ready than exist
    */
-  public Sample {
+  public LoadSample {
     if (instances < 0) {
       throw new IllegalArgumentException("sample instances must not be negative, was " + instances);
     }
@@ -44,13 +44,14 @@ public record Sample(
   }
 
   /** A sample with {@code instances} all ready, of request load only. */
-  public static Sample ofLoad(long atNanos, int instances, double requestRate, double concurrency) {
-    return new Sample(atNanos, instances, instances, requestRate, concurrency, 0, 0);
+  public static LoadSample ofLoad(
+      long atNanos, int instances, double requestRate, double concurrency) {
+    return new LoadSample(atNanos, instances, instances, requestRate, concurrency, 0, 0);
   }
 
   /** A sample with {@code instances} all ready, of consumer lag only. */
-  public static Sample ofLag(long atNanos, int instances, long consumerLag) {
-    return new Sample(atNanos, instances, instances, 0, 0, 0, consumerLag);
+  public static LoadSample ofLag(long atNanos, int instances, long consumerLag) {
+    return new LoadSample(atNanos, instances, instances, 0, 0, 0, consumerLag);
   }
 
   private static void check(String field, double value) {
