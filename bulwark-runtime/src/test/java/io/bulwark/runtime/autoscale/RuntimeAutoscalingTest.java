@@ -76,7 +76,8 @@ class RuntimeAutoscalingTest {
     VirtualScheduler scheduler = new VirtualScheduler();
     try (SystemRuntime runtime =
         SystemRuntime.inProcess(
-            SystemModel.builder("s").service(spec).build(), RuntimeOptions.builder(root).build())) {
+            SystemModel.builder("s").service(spec).build(),
+            RuntimeOptions.builder(root).drainBudget(Duration.ofMillis(300)).build())) {
       runtime.start();
       Autoscaler autoscaler =
           Autoscaler.builder(
