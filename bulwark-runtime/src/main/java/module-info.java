@@ -19,4 +19,6 @@ module io.bulwark.runtime {
   requires HdrHistogram;
 
   exports io.bulwark.runtime;
+  exports io.bulwark.runtime.autoscale;
+  exports io.bulwark.runtime.autoscale.sim;
 }
