@@ -16,6 +16,9 @@ module io.bulwark.runtime {
   requires io.vertx.core;
   requires org.slf4j;
   requires HdrHistogram;
+  requires com.fasterxml.jackson.databind;
+  requires java.net.http;
 
   exports io.bulwark.runtime;
+  exports io.bulwark.runtime.dashboard;
 }
