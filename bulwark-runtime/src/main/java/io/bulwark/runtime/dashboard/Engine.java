@@ -93,6 +93,10 @@ final class Engine {
       history.put(s.name(), new History(historyPoints));
     }
     runtime.addListener(new Lifecycle());
+    timeline.add(
+        "dashboard",
+        runtime.model().name(),
+        "watching " + runtime.instances().size() + " instances");
     this.snapshot = JSON.objectNode();
   }
 

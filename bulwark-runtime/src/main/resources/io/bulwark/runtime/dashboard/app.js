@@ -24,9 +24,15 @@
     }
     return tr;
   }
-  function fill(tableId, rows) {
+  const filled = {};
+  // rebuilds a table's rows only when its data changed (a button does not move under the mouse)
+  function fill(tableId, rows, key) {
+    if (key !== undefined) {
+      if (filled[tableId] === key) return;
+      filled[tableId] = key;
+    }
     const body = document.querySelector('#' + tableId + ' tbody');
-    body.replaceChildren(...rows);
+    body.replaceChildren(...(typeof rows === 'function' ? rows() : rows));
   }
   function pct(x) { return (100 * x).toFixed(1) + ' %'; }
   function time(iso) { return iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : ''; }
@@ -76,44 +82,46 @@
   function renderTopology(t) {
     const rows = [];
     for (const s of t.services) {
-      const inst = document.createElement('div');
-      for (const i of s.instances) {
-        const b = el('span', i.id + ' ' + i.state + (i.port > 0 ? ' :' + i.port : ''), 'badge s-' + i.state);
-        b.id = 'instance-' + i.id;
-        inst.appendChild(b);
-        for (const action of ['kill', 'restart']) {
-          const btn = el('button', action, 'small');
-          btn.type = 'button';
-          btn.dataset.instance = i.id;
-          btn.dataset.action = action;
-          btn.addEventListener('click', () => instanceAction(i.id, action));
-          inst.appendChild(btn);
-        }
-      }
       const health = el('span', s.health + ' (' + s.ready + '/' + s.total + ')', 'badge h-' + s.health);
-      const r = row([s.name + ' ' + s.version, health, inst, s.rps, pct(s.errorRatio), s.p99Ms]);
-      r.cells[3].id = 'rps-' + s.name;
-      r.cells[4].id = 'errors-' + s.name;
+      const r = row([s.name + ' ' + s.version, health, s.rps, pct(s.errorRatio), s.p99Ms]);
+      r.cells[2].id = 'rps-' + s.name;
+      r.cells[3].id = 'errors-' + s.name;
       rows.push(r);
     }
+    const instances = t.services.flatMap(s => s.instances);
+    fill('instances-table', () => instances.map(i => {
+      const actions = el('span');
+      for (const action of ['kill', 'restart']) {
+        const btn = el('button', action, 'small');
+        btn.type = 'button';
+        btn.dataset.instance = i.id;
+        btn.dataset.action = action;
+        btn.addEventListener('click', () => instanceAction(i.id, action));
+        actions.appendChild(btn);
+      }
+      const state = el('span', i.state, 'badge s-' + i.state);
+      const r = row([i.id, state, i.version, i.port > 0 ? i.port : '', actions]);
+      r.id = 'instance-' + i.id;
+      return r;
+    }), JSON.stringify(instances));
     fill('topology-table', rows);
     if (currentView() !== 'topology') return;
     const chart = chartFor('topology-graph');
     const color = { healthy: '#3a9a5a', degraded: '#d9a400', down: '#c33' };
     const names = new Set(t.services.map(s => s.name));
     const nodes = t.services.map(s => ({ name: s.name, value: s.rps, itemStyle: { color: color[s.health] || '#888' },
-      label: { show: true, formatter: s.name + '\n' + s.ready + '/' + s.total } }));
+      label: { show: true, position: 'bottom', color: '#1c2430', formatter: s.name + ' ' + s.ready + '/' + s.total } }));
     for (const e of t.edges) {
-      if (!names.has(e.to)) { names.add(e.to); nodes.push({ name: e.to, itemStyle: { color: '#9aa3ae' }, label: { show: true } }); }
+      if (!names.has(e.to)) { names.add(e.to); nodes.push({ name: e.to, itemStyle: { color: '#9aa3ae' }, label: { show: true, position: 'bottom', color: '#1c2430' } }); }
     }
     const links = t.edges.map(e => ({ source: e.from, target: e.to,
       value: e.rps + ' req/s, ' + pct(e.errorRatio) + ' errors',
-      label: { show: e.measured, formatter: e.rps + '/s ' + pct(e.errorRatio) },
+      label: { show: e.measured, formatter: e.rps.toFixed(1) + '/s, ' + pct(e.errorRatio) + ' err' },
       lineStyle: { type: e.measured ? 'solid' : 'dashed', width: e.measured ? 1 + Math.min(6, Math.log10(1 + e.rps) * 2) : 1,
         color: e.errorRatio > 0.05 ? '#c33' : '#556' } }));
     chart.setOption({
       tooltip: { formatter: p => p.dataType === 'edge' ? esc(p.data.source) + ' \u2192 ' + esc(p.data.target) + ': ' + esc(p.data.value) : esc(p.name) },
-      series: [{ type: 'graph', layout: 'force', roam: true, draggable: true, symbolSize: 46,
+      series: [{ type: 'graph', layout: 'force', roam: true, draggable: true, symbolSize: 36,
         force: { repulsion: 500, edgeLength: 160 }, edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 9,
         data: nodes, links: links }]
     });
@@ -185,13 +193,13 @@
 
   function renderFaults(f) {
     if (absent('faults', f)) return;
-    fill('faults-table', f.active.map(a => {
+    fill('faults-table', () => f.active.map(a => {
       const b = el('button', 'clear', 'small');
       b.type = 'button';
       b.dataset.fault = a.id;
       b.addEventListener('click', () => act('DELETE', '/api/faults/' + encodeURIComponent(a.id)).then(report));
       return row([a.id, a.detail, a.radius, a.experiment, time(a.expiresAt), a.injections, b]);
-    }));
+    }), JSON.stringify(f.active));
   }
 
   function renderTimeline(list) {
@@ -209,12 +217,12 @@
     api('/api/sagas/runs?limit=50').then(r => {
       const p = document.querySelector('#view-sagas .absent');
       if (r.status !== 200) { p.hidden = false; p.textContent = r.body.message || ('HTTP ' + r.status); return; }
-      fill('sagas-table', r.body.runs.map(run => {
+      fill('sagas-table', () => r.body.runs.map(run => {
         const tr = row([run.runId, run.workflow, run.status, run.cause || '', time(run.createdAt)]);
         tr.className = 'clickable';
         tr.addEventListener('click', () => { sagaSelected = run.runId; showSaga(); });
         return tr;
-      }));
+      }), JSON.stringify(r.body.runs));
       if (sagaSelected) showSaga();
     });
   }
