@@ -17,6 +17,9 @@ public interface InstanceHandle {
 
   int index();
 
+  /** The instance's zone label (also in its discovery metadata, {@code zone}). */
+  String zone();
+
   /**
    * The version of its last start that got ready (the spec's version before the first): a deploy
    * that fails does not change it.

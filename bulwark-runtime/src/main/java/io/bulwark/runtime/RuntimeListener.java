@@ -22,4 +22,9 @@ public interface RuntimeListener {
 
   /** The instance's start failed with {@code cause}. */
   default void onFailed(InstanceHandle instance, Throwable cause) {}
+
+  /**
+   * Every event of the system, including those above, as one feed (for timelines and dashboards).
+   */
+  default void onEvent(RuntimeEvent event) {}
 }

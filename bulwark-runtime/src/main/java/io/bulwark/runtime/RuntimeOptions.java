@@ -25,8 +25,16 @@ public final class RuntimeOptions {
   private final long seed;
   private final @Nullable Clock clock;
   private final @Nullable Scheduler scheduler;
+  private final int systemPort;
+  private final Duration metricsStep;
+  private final @Nullable Duration restartBackoff;
+  private final Duration maxRestartBackoff;
 
   private RuntimeOptions(Builder b) {
+    this.systemPort = b.systemPort;
+    this.metricsStep = b.metricsStep;
+    this.restartBackoff = b.restartBackoff;
+    this.maxRestartBackoff = b.maxRestartBackoff;
     this.storageRoot = b.storageRoot;
     this.host = b.host;
     this.basePort = b.basePort;
@@ -83,8 +91,35 @@ public final class RuntimeOptions {
     return scheduler;
   }
 
+  /** The runtime's own HTTP port ({@code /metrics}, control): 0 ephemeral (default), -1 none. */
+  public int systemPort() {
+    return systemPort;
+  }
+
+  /** How often every instance's counters are written to the system's time-series store. */
+  public Duration metricsStep() {
+    return metricsStep;
+  }
+
+  /**
+   * Supervision: the first delay before an instance that died unexpectedly (killed, or a child
+   * process that exited on its own) is started again, doubling up to {@link #maxRestartBackoff()}.
+   * Null: not restarted (default in process; process mode defaults to 200 ms).
+   */
+  public @Nullable Duration restartBackoff() {
+    return restartBackoff;
+  }
+
+  public Duration maxRestartBackoff() {
+    return maxRestartBackoff;
+  }
+
   public Builder toBuilder() {
     Builder b = new Builder(storageRoot);
+    b.systemPort = systemPort;
+    b.metricsStep = metricsStep;
+    b.restartBackoff = restartBackoff;
+    b.maxRestartBackoff = maxRestartBackoff;
     b.host = host;
     b.basePort = basePort;
     b.leaseTtl = leaseTtl;
@@ -107,6 +142,10 @@ public final class RuntimeOptions {
     private long seed = 1;
     private @Nullable Clock clock;
     private @Nullable Scheduler scheduler;
+    private int systemPort;
+    private Duration metricsStep = Duration.ofSeconds(1);
+    private @Nullable Duration restartBackoff;
+    private Duration maxRestartBackoff = Duration.ofSeconds(10);
 
     private Builder(Path storageRoot) {
       this.storageRoot = Objects.requireNonNull(storageRoot, "storageRoot");
@@ -134,6 +173,28 @@ public final class RuntimeOptions {
 
     public Builder drainBudget(Duration drainBudget) {
       this.drainBudget = Checks.positive("drainBudget", drainBudget);
+      return this;
+    }
+
+    /** The runtime's own HTTP port: 0 ephemeral, -1 none, else 1..65535. */
+    public Builder systemPort(int systemPort) {
+      this.systemPort = Checks.inRange("systemPort", systemPort, -1, 65535);
+      return this;
+    }
+
+    public Builder metricsStep(Duration metricsStep) {
+      this.metricsStep = Checks.positive("metricsStep", metricsStep);
+      return this;
+    }
+
+    /** Restart instances that die unexpectedly, first after {@code initial}, then doubling. */
+    public Builder restartBackoff(Duration initial) {
+      this.restartBackoff = Checks.positive("restartBackoff", initial);
+      return this;
+    }
+
+    public Builder maxRestartBackoff(Duration max) {
+      this.maxRestartBackoff = Checks.positive("maxRestartBackoff", max);
       return this;
     }
 

@@ -1,12 +1,17 @@
 package io.bulwark.runtime;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One service of a {@link SystemModel}: its name, how many instances run, their version, the
@@ -20,6 +25,10 @@ public final class ServiceSpec {
   private final Set<String> dependsOn;
   private final Map<String, String> settings;
   private final ServiceFactory factory;
+  private final List<String> zones;
+  private final int port;
+  private final @Nullable Path storage;
+  private final @Nullable String factoryClass;
 
   private ServiceSpec(Builder b) {
     this.name = b.name;
@@ -28,6 +37,23 @@ public final class ServiceSpec {
     this.dependsOn = Collections.unmodifiableSet(new LinkedHashSet<>(b.dependsOn));
     this.settings = Map.copyOf(b.settings);
     this.factory = b.factory;
+    this.zones = List.copyOf(b.zones);
+    this.port = b.port;
+    this.storage = b.storage;
+    this.factoryClass = b.factoryClass;
+  }
+
+  /**
+   * A builder for service {@code name} whose factory is the class {@code factoryClass}: a public
+   * {@link ServiceFactory} with a public no-argument constructor, loaded when the spec is built.
+   * Needed for process mode, where each child JVM loads the factory by that name.
+   *
+   * @throws IllegalArgumentException naming the class when it cannot be loaded or is no factory
+   */
+  public static Builder builder(String name, String factoryClass) {
+    Builder b = new Builder(name, ServiceFactories.load(name, factoryClass));
+    b.factoryClass = factoryClass;
+    return b;
   }
 
   /**
@@ -62,8 +88,45 @@ public final class ServiceSpec {
     return factory;
   }
 
+  /**
+   * The zone labels the instances are spread over, round robin: instance {@code i} (from 1) is in
+   * {@code zones.get((i - 1) % zones.size())}. Default {@code [local]}. Shown in discovery metadata
+   * ({@code zone}).
+   */
+  public List<String> zones() {
+    return zones;
+  }
+
+  /** The zone of instance {@code index} (from 1). */
+  public String zoneOf(int index) {
+    return zones.get((index - 1) % zones.size());
+  }
+
+  /**
+   * The port of the first instance (instance {@code i} binds {@code port + i - 1}), or 0 when the
+   * runtime's {@link RuntimeOptions#basePort()} decides.
+   */
+  public int port() {
+    return port;
+  }
+
+  /** The service's storage directory, or empty for {@code <storageRoot>/<service>}. */
+  public Optional<Path> storage() {
+    return Optional.ofNullable(storage);
+  }
+
+  /** The factory's class name when built with {@link #builder(String, String)}. */
+  public Optional<String> factoryClass() {
+    return Optional.ofNullable(factoryClass);
+  }
+
   public Builder toBuilder() {
     Builder b = new Builder(name, factory).instances(instances).version(version);
+    b.zones.clear();
+    b.zones.addAll(zones);
+    b.port = port;
+    b.storage = storage;
+    b.factoryClass = factoryClass;
     dependsOn.forEach(b::dependsOn);
     settings.forEach(b::setting);
     return b;
@@ -77,12 +140,17 @@ public final class ServiceSpec {
   /** Builds a {@link ServiceSpec}; every setter validates its value and names it when bad. */
   public static final class Builder {
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]*");
+    private static final Pattern ZONE = Pattern.compile("[A-Za-z0-9_-]+");
     private final String name;
     private final ServiceFactory factory;
     private int instances = 1;
     private String version = "1.0.0";
     private final Set<String> dependsOn = new LinkedHashSet<>();
     private final Map<String, String> settings = new LinkedHashMap<>();
+    private final List<String> zones = new ArrayList<>(List.of("local"));
+    private int port;
+    private @Nullable Path storage;
+    private @Nullable String factoryClass;
 
     private Builder(String name, ServiceFactory factory) {
       this.name = checkName(Objects.requireNonNull(name, "name"));
@@ -122,7 +190,56 @@ public final class ServiceSpec {
       return this;
     }
 
+    /** One zone for every instance. */
+    public Builder zone(String zone) {
+      return zones(List.of(zone));
+    }
+
+    /** Zones the instances are spread over, round robin (labels: letters, digits, '-', '_'). */
+    public Builder zones(List<String> zones) {
+      if (zones.isEmpty()) {
+        throw new IllegalArgumentException("service " + name + ": zones must not be empty");
+      }
+      for (String z : zones) {
+        if (!ZONE.matcher(Objects.requireNonNull(z, "zone")).matches()) {
+          throw new IllegalArgumentException(
+              "service " + name + ": zone must be letters, digits, '-' or '_', got \"" + z + "\"");
+        }
+      }
+      this.zones.clear();
+      this.zones.addAll(zones);
+      return this;
+    }
+
+    /** The port of the first instance, 1..65535 (instance i binds port + i - 1); 0 to unset. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException(
+            "service " + name + ": port must be 0..65535, got " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** The service's storage directory (default {@code <storageRoot>/<service>}). */
+    public Builder storage(Path storage) {
+      this.storage = Objects.requireNonNull(storage, "storage");
+      return this;
+    }
+
     public ServiceSpec build() {
+      if (port != 0 && port + instances - 1 > 65535) {
+        throw new IllegalArgumentException(
+            "service "
+                + name
+                + ": port "
+                + port
+                + " leaves no port for instance "
+                + instances
+                + " (would be "
+                + (port + instances - 1)
+                + ")");
+      }
       return new ServiceSpec(this);
     }
 

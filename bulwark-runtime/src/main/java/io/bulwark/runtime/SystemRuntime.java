@@ -27,6 +27,16 @@ public interface SystemRuntime extends AutoCloseable {
     return new io.bulwark.runtime.internal.InProcessRuntime(model, options);
   }
 
+  /**
+   * A runtime for {@code model} with one child JVM per instance (same class path, this JVM's java),
+   * supervised: restarted with exponential backoff when it exits unexpectedly, its output captured
+   * under its storage directory, and never outliving this JVM. Every service needs a factory named
+   * by class ({@link ServiceSpec#builder(String, String)}). See docs/runtime.md.
+   */
+  static SystemRuntime processes(SystemModel model, RuntimeOptions options) {
+    return new io.bulwark.runtime.internal.InProcessRuntime(model, options, true);
+  }
+
   SystemModel model();
 
   /** Registers a listener for lifecycle events (before {@link #start()} to see every start). */
@@ -97,4 +107,45 @@ public interface SystemRuntime extends AutoCloseable {
 
   /** Every circuit breaker that any instance reported, with its last transition. */
   List<BreakerView> breakers();
+
+  /**
+   * Scales {@code service} to {@code instances} (at least 1). New instances get the next indexes,
+   * the service's current version and zone round robin, and are registered in discovery only after
+   * they are ready; removed instances (highest index first) are drained gracefully and deregistered
+   * first. Blocks until done; serialized with other scale and rollout calls of the same service.
+   *
+   * @throws IllegalArgumentException naming the service or the bad count
+   * @throws RuntimeStartException when a new instance does not get ready (the instances already
+   *     added stay)
+   */
+  void scale(String service, int instances);
+
+  /**
+   * Deploys {@code version} to {@code service}'s instances one at a time, each gated on readiness,
+   * judging each step by canary analysis ({@link RolloutPolicy}) on the runtime's clock: when the
+   * new instances' error rate or burn rate is worse than the old instances' beyond the margins,
+   * every moved instance goes back to the old version and the result says {@link
+   * RolloutResult.Outcome#ROLLED_BACK}. Blocks until done.
+   */
+  RolloutResult rollingDeploy(String service, String version, RolloutPolicy policy);
+
+  /** The most recent events (up to 1,000), oldest first. */
+  List<RuntimeEvent> events();
+
+  /**
+   * The system's time-series store: every instance's requests, bad answers and latency sum, by
+   * service, instance, version and zone ({@code bulwark_instance_requests_total}, {@code
+   * bulwark_instance_errors_total}, {@code bulwark_instance_duration_seconds_sum}), written every
+   * store step while the system runs.
+   */
+  io.bulwark.telemetry.store.TimeSeriesStore metrics();
+
+  /** The system's latest metrics in Prometheus text format (what {@code GET /metrics} serves). */
+  String prometheus();
+
+  /**
+   * The port of the runtime's own loopback HTTP endpoint ({@code GET /metrics} for Prometheus, and
+   * the process-mode control calls), or -1 before start / when disabled.
+   */
+  int systemPort();
 }

@@ -3,11 +3,15 @@ package io.bulwark.runtime.internal;
 import io.bulwark.chaos.InstanceKiller;
 import io.bulwark.chaos.NetworkPartitioner;
 import io.bulwark.core.time.Clock;
+import io.bulwark.core.time.ScheduledTask;
 import io.bulwark.core.time.Scheduler;
 import io.bulwark.http.discovery.Endpoint;
 import io.bulwark.http.discovery.ServiceDiscovery;
 import io.bulwark.runtime.BreakerView;
 import io.bulwark.runtime.InstanceHandle;
+import io.bulwark.runtime.RolloutPolicy;
+import io.bulwark.runtime.RolloutResult;
+import io.bulwark.runtime.RuntimeEvent;
 import io.bulwark.runtime.RuntimeListener;
 import io.bulwark.runtime.RuntimeOptions;
 import io.bulwark.runtime.RuntimeStartException;
@@ -15,11 +19,15 @@ import io.bulwark.runtime.ServiceSpec;
 import io.bulwark.runtime.ServiceStats;
 import io.bulwark.runtime.SystemModel;
 import io.bulwark.runtime.SystemRuntime;
+import io.bulwark.telemetry.store.TimeSeriesStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -57,7 +65,15 @@ public final class InProcessRuntime implements SystemRuntime {
   private final BreakerBoard breakers = new BreakerBoard();
   private final Map<String, ServiceMeter> meters = new LinkedHashMap<>();
   private final Map<String, List<Instance>> byService = new LinkedHashMap<>();
-  private final List<Instance> instances = new ArrayList<>();
+  private final List<Instance> instances = new CopyOnWriteArrayList<>();
+  private final Map<String, ReentrantLock> serviceLocks = new LinkedHashMap<>();
+  private final AtomicInteger portSlots = new AtomicInteger();
+  private final boolean processes;
+  private final EventLog events;
+  private final SystemMetrics metrics;
+  private volatile @Nullable SystemServer systemServer;
+  private volatile @Nullable ScheduledTask metricsTask;
+  private final Supervisor supervisor;
   private final ReentrantLock lifecycle = new ReentrantLock();
   private volatile Phase phase = Phase.NEW;
   private volatile @Nullable SystemParts parts;
@@ -74,31 +90,60 @@ public final class InProcessRuntime implements SystemRuntime {
   private final Partitions partitions;
 
   public InProcessRuntime(SystemModel model, RuntimeOptions options) {
+    this(model, options, false);
+  }
+
+  public InProcessRuntime(SystemModel model, RuntimeOptions options, boolean processes) {
     this.model = Objects.requireNonNull(model, "model");
+    this.processes = processes;
+    if (processes) {
+      ProcessMode.check(model);
+      if (options.restartBackoff() == null) {
+        options = options.toBuilder().restartBackoff(Duration.ofMillis(200)).build();
+      }
+    }
     this.options = Objects.requireNonNull(options, "options");
     Scheduler given = options.scheduler();
     this.clock = given == null ? Clock.system() : given.clock();
+    this.events = new EventLog(clock, listeners);
+    this.metrics = new SystemMetrics(clock, options.metricsStep());
+    this.supervisor = new Supervisor(this);
     this.partitions =
         new Partitions(
             model.services().stream().map(ServiceSpec::name).collect(Collectors.toSet()));
-    int k = 0;
     for (ServiceSpec spec : model.services()) {
       ServiceMeter meter = new ServiceMeter(spec.name(), clock);
       meters.put(spec.name(), meter);
-      List<Instance> list = new ArrayList<>();
-      for (int i = 1; i <= spec.instances(); i++, k++) {
-        Instance instance = new Instance(this, spec, i, portFor(k), meter);
+      serviceLocks.put(spec.name(), new ReentrantLock());
+      List<Instance> list = new CopyOnWriteArrayList<>();
+      for (int i = 1; i <= spec.instances(); i++) {
+        Instance instance = new Instance(this, spec, i, portFor(spec, i), meter);
         list.add(instance);
         instances.add(instance);
       }
-      byService.put(spec.name(), List.copyOf(list));
+      byService.put(spec.name(), list);
     }
   }
 
-  private int portFor(int k) {
+  /** The fixed port of instance {@code index} of {@code spec}, or 0 for an ephemeral one. */
+  private int portFor(ServiceSpec spec, int index) {
+    if (spec.port() != 0) {
+      int port = spec.port() + index - 1;
+      if (port > 65535) {
+        throw new IllegalArgumentException(
+            "service "
+                + spec.name()
+                + ": port "
+                + spec.port()
+                + " leaves no port for instance "
+                + index);
+      }
+      return port;
+    }
     if (options.basePort() == 0) {
       return 0;
     }
+    int k = portSlots.getAndIncrement();
     int port = options.basePort() + k;
     if (port > 65535) {
       throw new IllegalArgumentException(
@@ -142,6 +187,7 @@ public final class InProcessRuntime implements SystemRuntime {
         SystemParts opened = SystemParts.open(options);
         parts = opened;
         followEndpoints(opened);
+        openSystemParts(opened);
         phase = Phase.RUNNING;
         for (Instance instance : instances) {
           startOrUnwind(instance);
@@ -251,14 +297,178 @@ public final class InProcessRuntime implements SystemRuntime {
         LOG.warn("{}: stop failed", instance.id(), e);
       }
     }
+    supervisor.close();
     subscriptions.forEach(ServiceDiscovery.Subscription::close);
     subscriptions.clear();
+    closeSystemParts();
     partitions.close();
     SystemParts p = parts;
     if (p != null) {
       p.close();
     }
     phase = Phase.STOPPED;
+  }
+
+  private void openSystemParts(SystemParts opened) {
+    long step = options.metricsStep().toNanos();
+    metricsTask = opened.scheduler.scheduleAtFixedRate(step, step, this::collectMetrics);
+    if (options.systemPort() >= 0) {
+      systemServer =
+          SystemServer.start(
+              opened, options.host(), options.systemPort(), this::prometheus, partitions);
+    }
+  }
+
+  private void closeSystemParts() {
+    ScheduledTask t = metricsTask;
+    if (t != null) {
+      t.cancel();
+    }
+    metricsCollector.close();
+    SystemServer s = systemServer;
+    systemServer = null;
+    if (s != null) {
+      s.close();
+    }
+  }
+
+  private final MetricsCollector metricsCollector = new MetricsCollector();
+
+  /**
+   * One metrics step: process mode first scrapes every child (off the scheduler's thread, one
+   * collection at a time), then every instance's counters go into the store.
+   */
+  private void collectMetrics() {
+    if (!processes) {
+      metrics.record(instances);
+      return;
+    }
+    metricsCollector.collect(
+        () -> {
+          for (Instance i : instances) {
+            i.scrape();
+          }
+          metrics.record(instances);
+        });
+  }
+
+  boolean processMode() {
+    return processes;
+  }
+
+  /** Records an event of one instance and feeds it to the listeners. */
+  void event(RuntimeEvent.Kind kind, Instance instance, String detail) {
+    events.add(kind, instance.service(), instance.id(), detail);
+  }
+
+  void event(RuntimeEvent.Kind kind, String service, @Nullable String instance, String detail) {
+    events.add(kind, service, instance, detail);
+  }
+
+  void supervisorReady(Instance instance) {
+    supervisor.ready(instance);
+  }
+
+  /** A killed (or crashed) instance: the supervisor restarts it when restarts are configured. */
+  void superviseKilled(Instance instance) {
+    supervisor.died(instance);
+  }
+
+  /** The current instances of {@code service}, by index. */
+  List<Instance> serviceInstances(String service) {
+    List<Instance> list = byService.get(service);
+    if (list == null) {
+      throw new IllegalArgumentException("system " + model.name() + " has no service " + service);
+    }
+    return List.copyOf(list);
+  }
+
+  @Override
+  public void scale(String service, int count) {
+    List<Instance> list = byService.get(service);
+    ReentrantLock lock = serviceLocks.get(service);
+    if (list == null || lock == null) {
+      throw new IllegalArgumentException("system " + model.name() + " has no service " + service);
+    }
+    if (count < 1) {
+      throw new IllegalArgumentException(
+          "service " + service + ": cannot scale to " + count + " instances (at least 1)");
+    }
+    lock.lock();
+    try {
+      parts();
+      int from = list.size();
+      ServiceSpec spec = model.service(service);
+      ServiceMeter meter = Objects.requireNonNull(meters.get(service), service);
+      while (list.size() < count) {
+        int index = list.size() + 1;
+        Instance instance = new Instance(this, spec, index, portFor(spec, index), meter);
+        instance.adoptVersion(list.getFirst().version());
+        try {
+          instance.start();
+        } catch (RuntimeException e) {
+          event(
+              RuntimeEvent.Kind.SCALED,
+              service,
+              null,
+              "scale " + from + " -> " + count + " stopped at " + list.size() + ": " + e);
+          throw e;
+        }
+        list.add(instance);
+        instances.add(instance);
+      }
+      while (list.size() > count) {
+        Instance last = list.getLast();
+        last.shutdown();
+        list.remove(last);
+        instances.remove(last);
+      }
+      if (from != count) {
+        event(RuntimeEvent.Kind.SCALED, service, null, "scaled " + from + " -> " + count);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public RolloutResult rollingDeploy(String service, String version, RolloutPolicy policy) {
+    ReentrantLock lock = serviceLocks.get(service);
+    if (lock == null) {
+      throw new IllegalArgumentException("system " + model.name() + " has no service " + service);
+    }
+    if (version.isBlank()) {
+      throw new IllegalArgumentException(service + ": rollout version must not be blank");
+    }
+    Objects.requireNonNull(policy, "policy");
+    lock.lock();
+    try {
+      parts();
+      return new Rollout(this, service, version, policy).run();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public List<RuntimeEvent> events() {
+    return events.snapshot();
+  }
+
+  @Override
+  public TimeSeriesStore metrics() {
+    return metrics.store();
+  }
+
+  @Override
+  public String prometheus() {
+    return metrics.prometheus();
+  }
+
+  @Override
+  public int systemPort() {
+    SystemServer s = systemServer;
+    return s == null ? -1 : s.port();
   }
 
   /** The partitions every instance's discovery view goes through. */

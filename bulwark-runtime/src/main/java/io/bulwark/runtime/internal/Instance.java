@@ -5,6 +5,7 @@ import io.bulwark.http.ServerConfig;
 import io.bulwark.http.discovery.Endpoint;
 import io.bulwark.runtime.InstanceHandle;
 import io.bulwark.runtime.InstanceState;
+import io.bulwark.runtime.RuntimeEvent;
 import io.bulwark.runtime.RuntimeStartException;
 import io.bulwark.runtime.ServiceSpec;
 import io.bulwark.telemetry.BulwarkTelemetry;
@@ -29,7 +30,7 @@ final class Instance implements InstanceHandle {
   private final int index;
   private final String id;
   private final int fixedPort;
-  private final ServiceMeter meter;
+  private final InstanceMeter meter;
   private final ReentrantLock lock = new ReentrantLock();
   private volatile InstanceState state = InstanceState.STOPPED;
 
@@ -44,12 +45,12 @@ final class Instance implements InstanceHandle {
 
   Instance(
       InProcessRuntime runtime, ServiceSpec spec, int index, int fixedPort, ServiceMeter meter) {
+    this.meter = new InstanceMeter(meter);
     this.runtime = runtime;
     this.spec = spec;
     this.index = index;
     this.id = spec.name() + "-" + index;
     this.fixedPort = fixedPort;
-    this.meter = meter;
     this.version = spec.version();
   }
 
@@ -77,6 +78,11 @@ final class Instance implements InstanceHandle {
   }
 
   @Override
+  public String zone() {
+    return spec.zoneOf(index);
+  }
+
+  @Override
   public String version() {
     return version;
   }
@@ -93,18 +99,22 @@ final class Instance implements InstanceHandle {
 
   @Override
   public Path storage() {
-    return runtime.options().storageRoot().resolve(spec.name()).resolve(id);
+    return serviceRoot().resolve(id);
   }
 
   Path serviceStorage() {
-    return runtime.options().storageRoot().resolve(spec.name()).resolve("shared");
+    return serviceRoot().resolve("shared");
+  }
+
+  private Path serviceRoot() {
+    return spec.storage().orElse(runtime.options().storageRoot().resolve(spec.name()));
   }
 
   ServiceSpec spec() {
     return spec;
   }
 
-  ServiceMeter meter() {
+  InstanceMeter meter() {
     return meter;
   }
 
@@ -146,6 +156,8 @@ final class Instance implements InstanceHandle {
       state = InstanceState.KILLED;
       port = -1;
       runtime.listeners().fire(l -> l.onKilled(this));
+      runtime.event(RuntimeEvent.Kind.KILLED, this, "killed (lease left to expire)");
+      runtime.superviseKilled(this);
     } finally {
       lock.unlock();
     }
@@ -174,8 +186,34 @@ final class Instance implements InstanceHandle {
       stopLocked();
       startLocked(newVersion);
       runtime.listeners().fire(l -> l.onDeployed(this, from, newVersion));
+      runtime.event(RuntimeEvent.Kind.DEPLOYED, this, from + " -> " + newVersion);
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** A new instance of a scale-up runs the service's current version. */
+  void adoptVersion(String v) {
+    this.version = v;
+  }
+
+  /** The supervisor's restart: starts again only when still killed or failed. */
+  void restartIfDead() {
+    lock.lock();
+    try {
+      if (state == InstanceState.KILLED || state == InstanceState.FAILED) {
+        startLocked(version);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Process mode: scrapes the child's /metrics into the meter; nothing in process. */
+  void scrape() {
+    Run r = run;
+    if (r != null && state == InstanceState.READY) {
+      r.scrape(meter);
     }
   }
 
@@ -222,6 +260,7 @@ final class Instance implements InstanceHandle {
     state = InstanceState.STOPPED;
     port = -1;
     runtime.listeners().fire(l -> l.onStopped(this));
+    runtime.event(RuntimeEvent.Kind.STOPPED, this, "stopped");
   }
 
   private void startLocked(String startVersion) {
@@ -229,6 +268,7 @@ final class Instance implements InstanceHandle {
     awaitKilled();
     state = InstanceState.STARTING;
     runtime.listeners().fire(l -> l.onStarting(this));
+    runtime.event(RuntimeEvent.Kind.STARTING, this, "starting v" + startVersion);
     long began = parts.clock.nanoTime();
     Run r = null;
     try {
@@ -252,7 +292,12 @@ final class Instance implements InstanceHandle {
     state = InstanceState.READY;
     Duration took = Duration.ofNanos(parts.clock.nanoTime() - began);
     int p = port;
+    runtime.supervisorReady(this);
     runtime.listeners().fire(l -> l.onReady(this, p, took));
+    runtime.event(
+        RuntimeEvent.Kind.READY,
+        this,
+        "ready v" + startVersion + " on port " + p + " in " + took.toMillis() + " ms");
   }
 
   private Run open(SystemParts parts, String startVersion) {
@@ -286,8 +331,8 @@ final class Instance implements InstanceHandle {
             host() + ":" + boundPort,
             host(),
             boundPort,
-            null,
-            Map.of("instance", id, "version", v));
+            zone(),
+            Map.of("instance", id, "version", v, "zone", zone()));
     r.endpoint = endpoint;
     Duration ttl = runtime.options().leaseTtl();
     var registration = parts.registry.register(spec.name(), endpoint, ttl);
@@ -309,6 +354,7 @@ final class Instance implements InstanceHandle {
     state = InstanceState.FAILED;
     port = -1;
     runtime.listeners().fire(l -> l.onFailed(this, e));
+    runtime.event(RuntimeEvent.Kind.FAILED, this, "start failed: " + describe(e));
     if (e instanceof RuntimeStartException rse) {
       throw rse;
     }

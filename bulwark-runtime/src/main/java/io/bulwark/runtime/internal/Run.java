@@ -105,6 +105,9 @@ final class Run {
     }
   }
 
+  /** Process mode reads the child's counters here; an in-process run's meter counts itself. */
+  void scrape(InstanceMeter meter) {}
+
   private void cancelRenewal() {
     ScheduledTask t = renewal;
     if (t != null) {
