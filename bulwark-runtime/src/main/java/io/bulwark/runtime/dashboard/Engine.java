@@ -9,6 +9,7 @@ import io.bulwark.core.telemetry.Outcome;
 import io.bulwark.core.time.Scheduler;
 import io.bulwark.runtime.BreakerView;
 import io.bulwark.runtime.InstanceHandle;
+import io.bulwark.runtime.RuntimeEvent;
 import io.bulwark.runtime.RuntimeListener;
 import io.bulwark.runtime.ServiceSpec;
 import io.bulwark.runtime.ServiceStats;
@@ -17,7 +18,7 @@ import io.bulwark.telemetry.BulwarkTelemetry;
 import io.bulwark.telemetry.RedSnapshot;
 import io.bulwark.telemetry.slo.SloEvaluator;
 import io.bulwark.telemetry.slo.SloStatus;
-import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -568,39 +569,30 @@ final class Engine {
     }
   }
 
-  /** Lifecycle events of the instances, onto the timeline. */
+  /**
+   * The runtime's event feed (instances, deploys, rollouts, scaling, partitions), onto the
+   * timeline.
+   */
   private final class Lifecycle implements RuntimeListener {
     @Override
-    public void onReady(InstanceHandle instance, int port, Duration took) {
+    public void onEvent(RuntimeEvent e) {
+      String kind =
+          switch (e.kind()) {
+            case STARTING -> "";
+            case READY, STOPPED, KILLED, FAILED, CRASHED -> "instance";
+            case DEPLOYED, ROLLOUT_STEP, ROLLOUT_COMPLETED, ROLLED_BACK -> "deploy";
+            case SCALED -> "scale";
+            case PARTITIONED, HEALED -> "partition";
+          };
+      if (kind.isEmpty()) {
+        return; // a start shows as its READY or FAILED
+      }
+      String subject = e.instance() != null ? e.instance() : e.service();
       timeline.add(
-          "instance",
-          instance.id(),
-          String.format(
-              Locale.ROOT,
-              "ready on port %d (version %s) in %d ms",
-              port,
-              instance.version(),
-              took.toMillis()));
-    }
-
-    @Override
-    public void onStopped(InstanceHandle instance) {
-      timeline.add("instance", instance.id(), "stopped");
-    }
-
-    @Override
-    public void onKilled(InstanceHandle instance) {
-      timeline.add("instance", instance.id(), "killed");
-    }
-
-    @Override
-    public void onDeployed(InstanceHandle instance, String from, String to) {
-      timeline.add("deploy", instance.id(), "deployed " + to + " (was " + from + ")");
-    }
-
-    @Override
-    public void onFailed(InstanceHandle instance, Throwable cause) {
-      timeline.add("instance", instance.id(), "failed: " + cause.getMessage());
+          Instant.ofEpochMilli(e.atMillis()),
+          kind,
+          subject,
+          e.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": " + e.detail());
     }
   }
 }

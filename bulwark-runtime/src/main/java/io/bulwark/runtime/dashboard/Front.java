@@ -60,6 +60,7 @@ final class Front {
   static final int MAX_BODY = 64 * 1024;
   static final int MAX_STREAMS = 32;
   static final String ACTION_HEADER = "x-bulwark-dashboard";
+  static final int MAX_SCALE = 64;
 
   /** Where the chart library is read from (the {@code org.webjars.npm:echarts} webjar). */
   static final String ECHARTS = "META-INF/resources/webjars/echarts/5.3.1/dist/echarts.min.js";
@@ -405,6 +406,12 @@ final class Front {
           URLDecoder.decode(rest.substring(0, slash), StandardCharsets.UTF_8),
           rest.substring(slash + 1));
     }
+    if (p.startsWith("/api/services/") && p.endsWith("/scale") && c.method().equals("POST")) {
+      return scale(
+          c,
+          URLDecoder.decode(
+              p.substring(14, p.length() - "/scale".length()), StandardCharsets.UTF_8));
+    }
     return error(405, "method", c.method() + " " + p + " is not an action of the dashboard");
   }
 
@@ -502,6 +509,42 @@ final class Front {
     out.put("instance", id);
     out.put("action", action);
     out.put("state", instance.state().name());
+    return Reply.json(200, out);
+  }
+
+  private Reply scale(Call c, String service) {
+    boolean known =
+        engine.runtime().model().services().stream().anyMatch(s -> s.name().equals(service));
+    if (!known) {
+      return refusedAction(
+          c, "scale", 400, "service", "no service '" + service + "' in this system");
+    }
+    JsonNode body;
+    try {
+      body = MAPPER.readTree(c.body());
+    } catch (JacksonException e) {
+      return refusedAction(c, "scale", 400, "(body)", "malformed JSON: " + e.getOriginalMessage());
+    }
+    JsonNode n = body == null ? null : body.get("instances");
+    if (n == null || !n.canConvertToExactIntegral() || n.asLong() < 1 || n.asLong() > MAX_SCALE) {
+      return refusedAction(
+          c,
+          "scale",
+          400,
+          "instances",
+          "instances must be an integer 1.." + MAX_SCALE + ", was " + (n == null ? "missing" : n));
+    }
+    int to = n.asInt();
+    logAction(c, "scale", service + " to " + to);
+    try {
+      engine.runtime().scale(service, to);
+    } catch (RuntimeException e) {
+      engine.timeline().add("action", service, "scale failed: " + e.getMessage());
+      return error(500, "instances", "scale of " + service + " failed: " + e.getMessage());
+    }
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    out.put("service", service);
+    out.put("instances", engine.runtime().instances(service).size());
     return Reply.json(200, out);
   }
 

@@ -25,7 +25,10 @@ final class Timeline {
   }
 
   void add(String kind, String subject, String detail) {
-    Instant at = clock.instant();
+    add(clock.instant(), kind, subject, detail);
+  }
+
+  void add(Instant at, String kind, String subject, String detail) {
     lock.lock();
     try {
       entries.addLast(new Entry(++seq, at, kind, subject, detail));

@@ -89,6 +89,10 @@
       rows.push(r);
     }
     const instances = t.services.flatMap(s => s.instances);
+    const select = document.getElementById('scale-service');
+    if (select.options.length !== t.services.length) {
+      select.replaceChildren(...t.services.map(s => { const o = el('option', s.name); o.value = s.name; return o; }));
+    }
     fill('instances-table', () => instances.map(i => {
       const actions = el('span');
       for (const action of ['kill', 'restart']) {
@@ -271,6 +275,18 @@
       if (r.status !== 200) alert(r.body.message);
     });
   }
+  function scale(ev) {
+    ev.preventDefault();
+    const service = val('scale-service');
+    const m = document.getElementById('scale-message');
+    m.textContent = 'scaling ' + service + '...';
+    act('POST', '/api/services/' + encodeURIComponent(service) + '/scale', { instances: Number(val('scale-instances')) })
+      .then(r => {
+        const ok = r.status === 200;
+        m.className = 'message ' + (ok ? 'ok' : 'bad');
+        m.textContent = ok ? service + ': ' + r.body.instances + ' instances' : r.body.field + ' \u2014 ' + r.body.message;
+      });
+  }
   function val(id) { return document.getElementById(id).value.trim(); }
   function startFault(ev) {
     ev.preventDefault();
@@ -300,6 +316,7 @@
   }
 
   document.getElementById('fault-form').addEventListener('submit', startFault);
+  document.getElementById('scale-form').addEventListener('submit', scale);
   document.getElementById('fault-clear-all').addEventListener('click', () => act('DELETE', '/api/faults').then(report));
   window.addEventListener('hashchange', showView);
   window.addEventListener('resize', () => { for (const k in charts) charts[k].resize(); });

@@ -149,7 +149,7 @@ class DashboardApiTest {
       List<String> events = timeline(system.getJson(d, "/api/timeline"));
       assertThat(events)
           .anyMatch(e -> e.startsWith("action | instance kill | backend-2 (from 127.0.0.1)"))
-          .anyMatch(e -> e.equals("instance | backend-2 | killed"))
+          .anyMatch(e -> e.startsWith("instance | backend-2 | killed: "))
           .anyMatch(e -> e.startsWith("action | instance kill | refused 400: no instance"));
 
       HttpResponse<String> restart =
@@ -158,7 +158,40 @@ class DashboardApiTest {
       assertThat(system.runtime.instance("backend-2").state()).isEqualTo(InstanceState.READY);
       d.tick();
       assertThat(timeline(system.getJson(d, "/api/timeline")))
-          .anyMatch(e -> e.startsWith("instance | backend-2 | ready on port"));
+          .anyMatch(e -> e.startsWith("instance | backend-2 | ready: ready v1.0.0 on port"));
+    }
+  }
+
+  @Test
+  void scaleFromTheApiUsesTheRuntimeAndBadCountsOrServicesAreRefusedNamingTheField()
+      throws Exception {
+    try (Dashboard d = dashboard()) {
+      for (String[] bad :
+          List.of(
+              new String[] {"/api/services/backend/scale", "{\"instances\":0}", "instances"},
+              new String[] {"/api/services/backend/scale", "{\"instances\":65}", "instances"},
+              new String[] {"/api/services/backend/scale", "{\"instances\":1.5}", "instances"},
+              new String[] {"/api/services/backend/scale", "{\"count\":2}", "instances"},
+              new String[] {"/api/services/nope/scale", "{\"instances\":2}", "service"})) {
+        HttpResponse<String> r = system.action(d, "POST", bad[0], bad[1]);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertThat(TestSystem.JSON.readTree(r.body()).get("field").asText()).isEqualTo(bad[2]);
+      }
+      assertThat(system.runtime.instances("backend")).hasSize(2);
+      HttpResponse<String> up =
+          system.action(d, "POST", "/api/services/backend/scale", "{\"instances\":3}");
+      assertThat(up.statusCode()).as(up.body()).isEqualTo(200);
+      assertThat(system.runtime.instances("backend")).hasSize(3);
+      HttpResponse<String> down =
+          system.action(d, "POST", "/api/services/backend/scale", "{\"instances\":2}");
+      assertThat(down.statusCode()).as(down.body()).isEqualTo(200);
+      d.tick();
+      assertThat(system.getJson(d, "/api/topology").get("services").get(0).get("instances"))
+          .hasSize(2);
+      assertThat(timeline(system.getJson(d, "/api/timeline")))
+          .anyMatch(e -> e.startsWith("action | scale | backend to 3 (from 127.0.0.1)"))
+          .anyMatch(e -> e.startsWith("scale | backend | scaled: scaled 2 -> 3"))
+          .anyMatch(e -> e.startsWith("scale | backend | scaled: scaled 3 -> 2"));
     }
   }
 
