@@ -131,6 +131,8 @@ final class Front {
                 .setHost(host)
                 .setPort(requestedPort)
                 .setIdleTimeout(120)
+                .setHttp2ClearTextEnabled(
+                    false) // HTTP/1.1 only: the event stream is chunked HTTP/1.1
                 .setMaxInitialLineLength(8192)
                 .setMaxHeaderSize(16 * 1024));
     s.requestHandler(this::onRequest);
