@@ -14,6 +14,7 @@ module io.bulwark.runtime {
   requires transitive io.bulwark.http;
   requires transitive io.bulwark.chaos;
   requires io.vertx.core;
+  requires java.net.http;
   requires org.slf4j;
   requires HdrHistogram;
   requires com.fasterxml.jackson.databind;

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       ChaosCommand.class,
       GatewayCommand.class,
+      UpCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class BulwarkCli implements Runnable {

@@ -312,6 +312,10 @@ public final class InProcessRuntime implements SystemRuntime {
   private void openSystemParts(SystemParts opened) {
     long step = options.metricsStep().toNanos();
     metricsTask = opened.scheduler.scheduleAtFixedRate(step, step, this::collectMetrics);
+    if (processes && options.systemPort() < 0) {
+      throw new IllegalStateException(
+          "system " + model.name() + ": process mode needs the system port (systemPort >= 0)");
+    }
     if (options.systemPort() >= 0) {
       systemServer =
           SystemServer.start(
@@ -325,6 +329,10 @@ public final class InProcessRuntime implements SystemRuntime {
       t.cancel();
     }
     metricsCollector.close();
+    java.net.http.HttpClient http = scrapeClient.getAndSet(null);
+    if (http != null) {
+      http.close();
+    }
     SystemServer s = systemServer;
     systemServer = null;
     if (s != null) {
@@ -354,6 +362,34 @@ public final class InProcessRuntime implements SystemRuntime {
 
   boolean processMode() {
     return processes;
+  }
+
+  private final java.util.concurrent.atomic.AtomicReference<java.net.http.@Nullable HttpClient>
+      scrapeClient = new java.util.concurrent.atomic.AtomicReference<>();
+
+  /** The HTTP client that scrapes the children (process mode), closed at stop. */
+  java.net.http.HttpClient scrapeClient() {
+    java.net.http.HttpClient c = scrapeClient.get();
+    if (c == null) {
+      java.net.http.HttpClient fresh =
+          java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+      if (scrapeClient.compareAndSet(null, fresh)) {
+        return fresh;
+      }
+      fresh.close();
+      c = Objects.requireNonNull(scrapeClient.get());
+    }
+    return c;
+  }
+
+  /** JVM options of the children: small heaps, quick start. */
+  List<String> childJvmArgs() {
+    return List.of(
+        "-Xmx96m",
+        "-Xss512k",
+        "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1",
+        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
   }
 
   /** Records an event of one instance and feeds it to the listeners. */

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
@@ -213,7 +214,7 @@ final class Instance implements InstanceHandle {
   void scrape() {
     Run r = run;
     if (r != null && state == InstanceState.READY) {
-      r.scrape(meter);
+      r.scrape(runtime.scrapeClient(), host(), meter);
     }
   }
 
@@ -274,12 +275,22 @@ final class Instance implements InstanceHandle {
     try {
       Storage.prepare(id, serviceStorage(), storage());
       r = open(parts, startVersion);
-      r.service = spec.factory().create(r.context);
-      BulwarkServer server = r.context.server().build();
-      r.server = server;
-      bind(server);
-      parts.probe.awaitReady(host(), server.port(), runtime.options().readinessTimeout());
-      register(parts, r, server.port(), startVersion);
+      int bound;
+      if (runtime.processMode()) {
+        Child child = Child.launch(id, storage(), describe(startVersion), runtime.childJvmArgs());
+        r.child = child;
+        bound = child.awaitPort(runtime.options().readinessTimeout());
+        r.childPort = bound;
+        watch(r, child);
+      } else {
+        r.service = spec.factory().create(r.context);
+        BulwarkServer server = r.context.server().build();
+        r.server = server;
+        bind(server);
+        bound = server.port();
+      }
+      parts.probe.awaitReady(host(), bound, runtime.options().readinessTimeout());
+      register(parts, r, bound, startVersion);
       runtime.checkRunning(); // the system's stop began meanwhile: this start must not stay
     } catch (Exception | LinkageError | AssertionError e) {
       // a factory's missing class or failed assertion fails the start like an exception would
@@ -288,7 +299,7 @@ final class Instance implements InstanceHandle {
     }
     run = r;
     version = startVersion;
-    port = r.server == null ? -1 : r.server.port();
+    port = r.server != null ? r.server.port() : r.childPort;
     state = InstanceState.READY;
     Duration took = Duration.ofNanos(parts.clock.nanoTime() - began);
     int p = port;
@@ -298,6 +309,61 @@ final class Instance implements InstanceHandle {
         RuntimeEvent.Kind.READY,
         this,
         "ready v" + startVersion + " on port " + p + " in " + took.toMillis() + " ms");
+  }
+
+  /** What a process-mode child needs to build this instance. */
+  private Properties describe(String startVersion) {
+    Properties p = new Properties();
+    p.setProperty("service", spec.name());
+    p.setProperty("instanceId", id);
+    p.setProperty("index", Integer.toString(index));
+    p.setProperty("version", startVersion);
+    p.setProperty("zone", zone());
+    p.setProperty("factory", spec.factoryClass().orElseThrow());
+    p.setProperty("storage", storage().toAbsolutePath().toString());
+    p.setProperty("serviceStorage", serviceStorage().toAbsolutePath().toString());
+    p.setProperty("host", host());
+    p.setProperty("port", Integer.toString(fixedPort));
+    p.setProperty("drainMillis", Long.toString(runtime.options().drainBudget().toMillis()));
+    p.setProperty("seed", Long.toString(seed()));
+    p.setProperty("control", "http://" + host() + ":" + runtime.systemPort());
+    spec.settings().forEach((k, v) -> p.setProperty("setting." + k, v));
+    return p;
+  }
+
+  /** Supervision: a child that exits while this incarnation is current and was not asked to. */
+  @SuppressWarnings("FutureReturnValueIgnored") // the callback reports through the runtime
+  private void watch(Run r, Child child) {
+    child
+        .process
+        .onExit()
+        .thenRun(
+            () -> {
+              if (!child.expectedExit()) {
+                Thread.ofVirtual().name(id + "-exit").start(() -> childCrashed(r));
+              }
+            });
+  }
+
+  private void childCrashed(Run r) {
+    lock.lock();
+    try {
+      if (run != r || state != InstanceState.READY) {
+        return;
+      }
+      run = null;
+      r.crashed();
+      state = InstanceState.KILLED;
+      port = -1;
+      runtime.listeners().fire(l -> l.onKilled(this));
+      runtime.event(
+          RuntimeEvent.Kind.KILLED,
+          this,
+          "child exited on its own (exit " + r.exitCode() + "); lease left to expire");
+      runtime.superviseKilled(this);
+    } finally {
+      lock.unlock();
+    }
   }
 
   private Run open(SystemParts parts, String startVersion) {

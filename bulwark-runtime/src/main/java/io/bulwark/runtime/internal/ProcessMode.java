@@ -9,9 +9,6 @@ final class ProcessMode {
 
   /** Every service must name its factory by class: a child JVM loads it by that name. */
   static void check(SystemModel model) {
-    if (!Boolean.getBoolean("bulwark.runtime.processMode.preview")) {
-      throw new UnsupportedOperationException("process mode is being built on branch i18-sys");
-    }
     for (ServiceSpec s : model.services()) {
       if (s.factoryClass().isEmpty()) {
         throw new IllegalArgumentException(

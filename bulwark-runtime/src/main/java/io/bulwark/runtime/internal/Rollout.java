@@ -38,29 +38,10 @@ final class Rollout {
     this.policy = policy;
   }
 
-  /**
-   * The canary judgement: passed unless the new side answered at least {@code minRequests} and its
-   * error rate exceeds the old side's by more than the error margin or its burn rate by more than
-   * the burn margin.
-   */
   static Step judge(
       RolloutPolicy policy, String instance, InstanceMeter.Counts fresh, InstanceMeter.Counts old) {
-    double newRate = fresh.requests() == 0 ? 0 : (double) fresh.bad() / fresh.requests();
-    double oldRate = old.requests() == 0 ? 0 : (double) old.bad() / old.requests();
-    double newBurn = policy.burnRate(newRate);
-    double oldBurn = policy.burnRate(oldRate);
-    boolean judged = fresh.requests() >= policy.minRequests();
-    boolean worse =
-        newRate - oldRate > policy.errorRateMargin() || newBurn - oldBurn > policy.burnRateMargin();
-    return new Step(
-        instance,
-        fresh.requests(),
-        fresh.bad(),
-        old.requests(),
-        old.bad(),
-        newBurn,
-        oldBurn,
-        !(judged && worse));
+    return CanaryJudge.judge(
+        policy, instance, fresh.requests(), fresh.bad(), old.requests(), old.bad());
   }
 
   RolloutResult run() {
@@ -131,6 +112,11 @@ final class Rollout {
     for (Instance i : fresh) {
       start.put(i, i.meter().counts());
     }
+    runtime.event(
+        RuntimeEvent.Kind.ROLLOUT_STEP,
+        service,
+        null,
+        "baking: watching " + fresh.size() + " new and " + old.size() + " old instances");
     Scheduler scheduler = runtime.parts().scheduler;
     long began = scheduler.clock().nanoTime();
     long maxWait = policy.maxWait().toNanos();

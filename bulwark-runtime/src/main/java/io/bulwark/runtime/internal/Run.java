@@ -26,6 +26,8 @@ final class Run {
   @Nullable Endpoint endpoint;
   EmbeddedRegistry.@Nullable Registration registration;
   @Nullable ScheduledTask renewal;
+  @Nullable Child child;
+  int childPort = -1;
 
   Run(
       String instanceId,
@@ -48,6 +50,10 @@ final class Run {
     EmbeddedRegistry.Registration r = registration;
     if (r != null) {
       r.close();
+    }
+    Child c = child;
+    if (c != null) {
+      c.stop(budget);
     }
     BulwarkServer s = server;
     if (s != null) {
@@ -78,6 +84,10 @@ final class Run {
    */
   void kill() {
     cancelRenewal();
+    Child c = child;
+    if (c != null) {
+      c.kill();
+    }
     BulwarkServer s = server;
     if (s != null) {
       s.kill();
@@ -106,7 +116,25 @@ final class Run {
   }
 
   /** Process mode reads the child's counters here; an in-process run's meter counts itself. */
-  void scrape(InstanceMeter meter) {}
+  void scrape(java.net.http.HttpClient http, String host, InstanceMeter meter) {
+    Child c = child;
+    if (c != null && childPort > 0) {
+      c.scrape(http, host, childPort, meter);
+    }
+  }
+
+  int exitCode() {
+    Child c = child;
+    return c == null || c.process.isAlive() ? -1 : c.process.exitValue();
+  }
+
+  /** A crashed child: like a kill (the lease stays until it expires), the process is gone. */
+  void crashed() {
+    cancelRenewal();
+    context.interruptBackground();
+    quietly("close telemetry", telemetry::close);
+    breakers.close();
+  }
 
   private void cancelRenewal() {
     ScheduledTask t = renewal;

@@ -36,6 +36,7 @@ final class SystemServer {
                     .build())
             .vertx(parts.vertx)
             .scheduler(parts.scheduler)
+            .listener(io.bulwark.http.ServerListener.none())
             .metrics("/metrics", req -> Response.text(200, metrics.get()))
             .get("/control/discovery/{service}", lookup::answer)
             .build();

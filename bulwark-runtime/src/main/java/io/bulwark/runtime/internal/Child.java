@@ -1,0 +1,235 @@
+package io.bulwark.runtime.internal;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One process-mode child JVM (one incarnation of one instance), seen from the parent: launched with
+ * this JVM's java and class path, its stdout copied to {@code logs/stdout.log} under the instance's
+ * storage (and watched for the port line), its stderr appended to {@code logs/stderr.log}, its
+ * stdin a pipe that only the parent holds — when the parent dies the pipe closes and the child
+ * exits.
+ */
+final class Child {
+  private static final Logger LOG = LoggerFactory.getLogger(Child.class);
+  final Process process;
+  private final String id;
+  private final OutputStream stdin;
+  private final CompletableFuture<Integer> port = new CompletableFuture<>();
+  private final Thread pump;
+  private volatile boolean expectedExit;
+  private long scrapedRequests;
+  private long scrapedBad;
+  private double scrapedSeconds;
+
+  private Child(String id, Process process, Path stdoutLog) {
+    this.id = id;
+    this.process = process;
+    this.stdin = process.getOutputStream();
+    this.pump = Thread.ofVirtual().name(id + "-stdout").start(() -> pump(stdoutLog));
+  }
+
+  /** Writes the child's description and starts it; does not wait. */
+  static Child launch(String id, Path storage, Properties description, List<String> jvmArgs) {
+    try {
+      Path logs = Files.createDirectories(storage.resolve("logs"));
+      Path file = storage.resolve("child.properties");
+      try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+        description.store(w, "bulwark process-mode child " + id);
+      }
+      List<String> command = new ArrayList<>();
+      command.add(ProcessHandle.current().info().command().orElse(javaFromHome()));
+      command.addAll(jvmArgs);
+      command.add("-cp");
+      command.add(classPath());
+      command.add(ChildMain.class.getName());
+      command.add(file.toString());
+      ProcessBuilder pb = new ProcessBuilder(command);
+      pb.redirectError(ProcessBuilder.Redirect.appendTo(logs.resolve("stderr.log").toFile()));
+      pb.directory(storage.toFile());
+      return new Child(id, pb.start(), logs.resolve("stdout.log"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(id + ": cannot start a child JVM: " + e.getMessage(), e);
+    }
+  }
+
+  private static String javaFromHome() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /** This JVM's class path and module path, for a child on the class path. */
+  static String classPath() {
+    List<String> parts = new ArrayList<>();
+    for (String key : List.of("jdk.module.path", "java.class.path")) {
+      String v = System.getProperty(key);
+      if (v != null && !v.isBlank()) {
+        parts.add(v);
+      }
+    }
+    return String.join(java.io.File.pathSeparator, parts);
+  }
+
+  private void pump(Path log) {
+    try (BufferedReader in =
+            new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        Writer out =
+            Files.newBufferedWriter(
+                log,
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND)) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        out.write(line);
+        out.write('\n');
+        out.flush();
+        if (!port.isDone() && line.startsWith(ChildMain.PORT_LINE)) {
+          port.complete(Integer.parseInt(line.substring(ChildMain.PORT_LINE.length()).strip()));
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      LOG.debug("{}: stdout copy ended: {}", id, e.toString());
+    } finally {
+      port.completeExceptionally(
+          new IllegalStateException(
+              id + ": the child exited before it listened (see its logs/stderr.log)"));
+    }
+  }
+
+  /** Waits for the port line, at most {@code timeout} (real time). */
+  int awaitPort(Duration timeout) throws TimeoutException, InterruptedException {
+    try {
+      return port.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      throw new IllegalStateException(c == null ? e.toString() : c.getMessage(), c);
+    } catch (TimeoutException e) {
+      throw new TimeoutException(id + ": child did not listen within " + timeout);
+    }
+  }
+
+  /** True when the parent asked this child to end (stop or kill). */
+  boolean expectedExit() {
+    return expectedExit;
+  }
+
+  /** Graceful: "stop" on stdin; forcibly after {@code budget} plus 5 s. */
+  void stop(Duration budget) {
+    expectedExit = true;
+    try {
+      stdin.write("stop\n".getBytes(StandardCharsets.UTF_8));
+      stdin.flush();
+    } catch (IOException e) {
+      // already gone
+    }
+    if (!waitFor(budget.plusSeconds(5))) {
+      LOG.warn("{}: child did not stop within {}; killing it", id, budget.plusSeconds(5));
+      kill();
+    }
+    closeStdin();
+    joinPump();
+  }
+
+  /** SIGKILL, and waits for the process to be gone. */
+  void kill() {
+    expectedExit = true;
+    process.destroyForcibly();
+    waitFor(Duration.ofSeconds(10));
+    closeStdin();
+    joinPump();
+  }
+
+  /** A start that failed: the child goes, whatever state it is in. */
+  void abandon() {
+    kill();
+  }
+
+  private boolean waitFor(Duration d) {
+    try {
+      return process.waitFor(d.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+      return false;
+    }
+  }
+
+  private void closeStdin() {
+    try {
+      stdin.close();
+    } catch (IOException ignored) {
+      // gone
+    }
+  }
+
+  private void joinPump() {
+    try {
+      pump.join(Duration.ofSeconds(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Reads the child's {@code /metrics} and adds what it answered since the previous scrape to
+   * {@code meter}: requests = every {@code bulwark_endpoint_requests_total} series, bad = those
+   * whose outcome is not success.
+   */
+  void scrape(HttpClient http, String host, int childPort, InstanceMeter meter) {
+    String body;
+    try {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://" + host + ":" + childPort + "/metrics"))
+                  .timeout(Duration.ofSeconds(2))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      if (r.statusCode() != 200) {
+        return;
+      }
+      body = r.body();
+    } catch (IOException e) {
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    Map<String, Double> totals = PromText.totals(body);
+    long requests = Math.round(totals.getOrDefault("requests", 0.0));
+    long bad = Math.round(totals.getOrDefault("bad", 0.0));
+    double seconds = totals.getOrDefault("seconds", 0.0);
+    long dr = requests - scrapedRequests;
+    long db = bad - scrapedBad;
+    double ds = seconds - scrapedSeconds;
+    if (dr >= 0 && db >= 0) {
+      meter.add(dr, db, (long) (ds * 1e9));
+    }
+    scrapedRequests = requests;
+    scrapedBad = bad;
+    scrapedSeconds = seconds;
+  }
+}

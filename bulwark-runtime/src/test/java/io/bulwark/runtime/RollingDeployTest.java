@@ -1,0 +1,167 @@
+package io.bulwark.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.bulwark.runtime.RolloutResult.Outcome;
+import io.bulwark.runtime.RolloutResult.Step;
+import io.bulwark.test.VirtualScheduler;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Rolling deploys under load with canary analysis on virtual time: the test drives exactly 30
+ * requests to each ready instance per bake window, then advances the clock by the bake, so every
+ * judgement sees exact counts. A version whose name starts with {@code bad} fails 3 of every 10
+ * requests.
+ */
+class RollingDeployTest {
+  @TempDir Path root;
+  private final VirtualScheduler scheduler = new VirtualScheduler();
+  private static final Duration BAKE = Duration.ofSeconds(30);
+  private final RolloutPolicy policy =
+      RolloutPolicy.builder().bake(BAKE).minRequests(20).errorRateMargin(0.05).build();
+
+  private SystemRuntime start() {
+    SystemModel model =
+        SystemModel.builder("r")
+            .service(
+                ServiceSpec.builder("pay", NodeFactory.class.getName())
+                    .instances(3)
+                    .version("1.0")
+                    .build())
+            .build();
+    SystemRuntime rt =
+        SystemRuntime.inProcess(
+            model, RuntimeOptions.builder(root).scheduler(scheduler).systemPort(-1).build());
+    rt.start();
+    return rt;
+  }
+
+  /** Runs the rollout on another thread and feeds each bake window its load, then its time. */
+  private RolloutResult rollOut(SystemRuntime rt, String version) throws Exception {
+    Semaphore baking = new Semaphore(0);
+    rt.addListener(
+        new RuntimeListener() {
+          @Override
+          public void onEvent(RuntimeEvent e) {
+            if (e.kind() == RuntimeEvent.Kind.ROLLOUT_STEP && e.detail().startsWith("baking")) {
+              baking.release();
+            }
+          }
+        });
+    try (var exec = Executors.newVirtualThreadPerTaskExecutor();
+        HttpClient http = Probe.client()) {
+      CompletableFuture<RolloutResult> result =
+          CompletableFuture.supplyAsync(() -> rt.rollingDeploy("pay", version, policy), exec);
+      while (!result.isDone()) {
+        if (baking.tryAcquire(50, TimeUnit.MILLISECONDS)) {
+          for (InstanceHandle h : rt.instances("pay")) {
+            for (int i = 0; i < 30; i++) {
+              Probe.get(http, h.port(), "/hello");
+            }
+          }
+          scheduler.advance(BAKE);
+        }
+      }
+      return result.get();
+    }
+  }
+
+  @Test
+  void aVersionFailing30PercentRollsBackAtTheFirstStepWithExactCounts() throws Exception {
+    try (SystemRuntime rt = start()) {
+      RolloutResult r = rollOut(rt, "bad-2.0");
+
+      assertThat(r.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+      assertThat(r.steps()).hasSize(1);
+      Step step = r.steps().getFirst();
+      assertThat(step.instance()).isEqualTo("pay-1");
+      assertThat(List.of(step.newRequests(), step.newBad(), step.oldRequests(), step.oldBad()))
+          .containsExactly(30L, 9L, 60L, 0L);
+      assertThat(step.newBurnRate()).isCloseTo(30.0, within(1e-9)); // 0.30 / (1 - 0.99)
+      assertThat(step.oldBurnRate()).isZero();
+      assertThat(step.passed()).isFalse();
+      assertThat(r.reason()).contains("worse than v1.0").contains("new 30 req 0.300 err");
+      assertThat(rt.instances("pay"))
+          .allSatisfy(
+              h -> {
+                assertThat(h.version()).isEqualTo("1.0");
+                assertThat(h.state()).isEqualTo(InstanceState.READY);
+              });
+      assertThat(rt.discovery().endpoints("pay"))
+          .allSatisfy(e -> assertThat(e.metadata()).containsEntry("version", "1.0"));
+      assertThat(rt.events())
+          .extracting(RuntimeEvent::kind)
+          .contains(RuntimeEvent.Kind.ROLLED_BACK)
+          .doesNotContain(RuntimeEvent.Kind.ROLLOUT_COMPLETED);
+    }
+  }
+
+  @Test
+  void aGoodVersionCompletesStepByStepAndTheLastStepIsJudgedAgainstThePreviousOldWindow()
+      throws Exception {
+    try (SystemRuntime rt = start()) {
+      RolloutResult r = rollOut(rt, "2.0");
+
+      assertThat(r.outcome()).isEqualTo(Outcome.COMPLETED);
+      assertThat(r.steps())
+          .containsExactly(
+              new Step("pay-1", 30, 0, 60, 0, 0.0, 0.0, true),
+              new Step("pay-2", 60, 0, 30, 0, 0.0, 0.0, true),
+              new Step("pay-3", 90, 0, 30, 0, 0.0, 0.0, true));
+      assertThat(rt.instances("pay")).allSatisfy(h -> assertThat(h.version()).isEqualTo("2.0"));
+      assertThat(rt.events())
+          .extracting(RuntimeEvent::kind)
+          .contains(RuntimeEvent.Kind.ROLLOUT_COMPLETED);
+    }
+  }
+
+  @Test
+  void judgementBoundaries() {
+    RolloutPolicy p =
+        RolloutPolicy.builder().minRequests(10).errorRateMargin(0.1).burnRateMargin(100).build();
+    // exactly at the margin passes; just beyond fails
+    assertThat(judge(p, 100, 10, 100, 0).passed()).isTrue();
+    assertThat(judge(p, 100, 11, 100, 0).passed()).isFalse();
+    // the old side being bad too: only the difference counts
+    assertThat(judge(p, 100, 30, 100, 25).passed()).isTrue();
+    // too few requests to judge: passes, whatever the rate
+    assertThat(judge(p, 9, 9, 100, 0).passed()).isTrue();
+    // the burn margin alone (99% objective: 3% errors burn 3.0 vs 0)
+    RolloutPolicy burn =
+        RolloutPolicy.builder().minRequests(10).errorRateMargin(1).burnRateMargin(2.0).build();
+    assertThat(judge(burn, 100, 3, 100, 0).passed()).isFalse();
+    assertThat(judge(burn, 100, 2, 100, 0).passed()).isTrue();
+  }
+
+  private static Step judge(RolloutPolicy p, long newReq, long newBad, long oldReq, long oldBad) {
+    return io.bulwark.runtime.internal.CanaryJudge.judge(p, "x", newReq, newBad, oldReq, oldBad);
+  }
+
+  @Test
+  void badInputIsRefusedNamingIt() throws Exception {
+    try (SystemRuntime rt = start()) {
+      assertThatThrownBy(() -> rt.rollingDeploy("ghost", "2", policy))
+          .hasMessageContaining("no service ghost");
+      assertThatThrownBy(() -> rt.rollingDeploy("pay", " ", policy))
+          .hasMessageContaining("version must not be blank");
+    }
+    assertThatThrownBy(() -> RolloutPolicy.builder().errorRateMargin(1.5))
+        .hasMessageContaining("errorRateMargin")
+        .hasMessageContaining("1.5");
+    assertThatThrownBy(() -> RolloutPolicy.builder().objective(1.0))
+        .hasMessageContaining("objective must be in (0, 1), got 1.0");
+    assertThatThrownBy(() -> RolloutPolicy.builder().bake(Duration.ofMinutes(10)).build())
+        .hasMessageContaining("maxWait");
+  }
+}
