@@ -18,7 +18,6 @@ module io.bulwark.runtime {
   requires org.slf4j;
   requires HdrHistogram;
   requires com.fasterxml.jackson.databind;
-  requires java.net.http;
 
   exports io.bulwark.runtime;
   exports io.bulwark.runtime.dashboard;
