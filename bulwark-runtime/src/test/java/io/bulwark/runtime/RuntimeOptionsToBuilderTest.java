@@ -30,6 +30,10 @@ class RuntimeOptionsToBuilderTest {
             .readinessTimeout(Duration.ofSeconds(8))
             .drainBudget(Duration.ofSeconds(9))
             .seed(42)
+            .systemPort(4099)
+            .metricsStep(Duration.ofMillis(250))
+            .restartBackoff(Duration.ofMillis(300))
+            .maxRestartBackoff(Duration.ofSeconds(20))
             .scheduler(scheduler)
             .clock(scheduler.clock())
             .build();
