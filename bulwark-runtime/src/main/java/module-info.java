@@ -17,8 +17,10 @@ module io.bulwark.runtime {
   requires java.net.http;
   requires org.slf4j;
   requires HdrHistogram;
+  requires com.fasterxml.jackson.databind;
 
   exports io.bulwark.runtime;
   exports io.bulwark.runtime.autoscale;
   exports io.bulwark.runtime.autoscale.sim;
+  exports io.bulwark.runtime.dashboard;
 }

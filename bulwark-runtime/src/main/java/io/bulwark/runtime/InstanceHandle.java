@@ -1,6 +1,8 @@
 package io.bulwark.runtime;
 
+import io.bulwark.telemetry.BulwarkTelemetry;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * One instance of a running system, for operators and game days. Operations are synchronous and
@@ -64,4 +66,13 @@ public interface InstanceHandle {
    *     InstanceState#FAILED} and {@link #version()} stays the last version that got ready)
    */
   void deploy(String version);
+
+  /**
+   * The running incarnation's telemetry when it runs in this JVM (its RED series per route and per
+   * dependency, for live views such as the dashboard); empty while it is not running, or when it
+   * runs in another process.
+   */
+  default Optional<BulwarkTelemetry> telemetry() {
+    return Optional.empty();
+  }
 }

@@ -61,6 +61,14 @@ final class Instance implements InstanceHandle {
   }
 
   @Override
+  public java.util.Optional<BulwarkTelemetry> telemetry() {
+    Run r = run;
+    return state == InstanceState.READY && r != null
+        ? java.util.Optional.of(r.telemetry)
+        : java.util.Optional.empty();
+  }
+
+  @Override
   public String service() {
     return spec.name();
   }

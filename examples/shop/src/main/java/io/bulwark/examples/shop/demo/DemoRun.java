@@ -56,6 +56,9 @@ final class DemoRun {
   private final Map<String, BreakerView> opened = new LinkedHashMap<>();
   private final Map<String, Set<Integer>> ports = new ConcurrentHashMap<>();
 
+  /** The live dashboard of this run (a no-op one when headless). */
+  private DemoDashboard dashboard = DemoDashboard.NONE;
+
   DemoRun(DemoOptions options, boolean resilience, PrintStream out, RunControl control) {
     this.options = options;
     this.resilience = resilience;
@@ -84,10 +87,12 @@ final class DemoRun {
         new ShopOptions(resilience, options.seed(), storageRoot, options.basePort());
     RunResult result;
     long closing;
-    try (Shop shop = Shop.start(shopOptions, view)) {
+    try (Shop shop = Shop.start(shopOptions, view);
+        DemoDashboard dashboard = DemoDashboard.open(options, shop.runtime(), out)) {
       Duration startup = Duration.ofNanos(System.nanoTime() - begin);
       out.printf(Locale.ROOT, "shop ready in %d ms%n", startup.toMillis());
       printMetrics(shop.runtime());
+      this.dashboard = dashboard;
       Assortment assortment = AssortmentReader.read(shop.baseUri("catalog"));
       warmUp(shop, assortment);
       LoadOptions load = LoadOptions.of(options.rate(), options.duration(), options.seed());
@@ -110,7 +115,9 @@ final class DemoRun {
           List<BreakerView> breakers = runtime.breakers();
           track(breakers, false);
           trackPorts(runtime);
-          view.tick(interval, users.snapshot(), runtime.takeStats(), breakers);
+          List<io.bulwark.runtime.ServiceStats> stats = runtime.takeStats();
+          dashboard.offerStats(stats);
+          view.tick(interval, users.snapshot(), stats, breakers);
         });
     LoadReport report;
     List<StepEvent> steps;
@@ -129,6 +136,7 @@ final class DemoRun {
               runtime::instance,
               scheduler,
               new GameDayChaos(chaos, runtime.instanceKiller()));
+      dashboard.attachChaos(chaos);
       control.attach(users);
       day.addListener(view);
       view.loadStarted();
@@ -140,6 +148,7 @@ final class DemoRun {
       }
       steps = day.events();
     } finally {
+      dashboard.attachChaos(null);
       control.detach();
     }
     track(runtime.breakers(), true);

@@ -39,6 +39,11 @@ final class RecordingInstances implements Function<String, InstanceHandle> {
       }
 
       @Override
+      public String zone() {
+        return "";
+      }
+
+      @Override
       public InstanceState state() {
         return InstanceState.READY;
       }
