@@ -20,6 +20,7 @@ import io.bulwark.http.client.ClientRequest;
 import io.bulwark.http.client.ClientResponse;
 import io.bulwark.http.client.HttpCallException;
 import io.bulwark.http.client.ServiceClient;
+import io.bulwark.test.RecordingTelemetry;
 import io.bulwark.test.VirtualScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -146,7 +147,7 @@ class HttpFaultsTest {
         .containsEntry(FaultTag.FAULT_TYPE, "http-error")
         .containsEntry(FaultTag.EXPERIMENT, "exp-c");
     assertThat(span.events()).contains("chaos.fault");
-    assertThat(telemetry.injections)
+    assertThat(telemetry.injections())
         .containsExactly(new RecordingTelemetry.Injection("exp-c", "http-error"));
   }
 

@@ -108,6 +108,15 @@ public final class Dashboard implements AutoCloseable {
         Objects.requireNonNull(reason, "reason"));
   }
 
+  /**
+   * Records an {@link io.bulwark.runtime.autoscale.Autoscaler}'s decision on the autoscaler panel
+   * and the timeline: pass {@code dashboard::recordDecision} as the autoscaler's listener.
+   */
+  public void recordDecision(io.bulwark.runtime.autoscale.ScalingDecision decision) {
+    recordDecision(
+        decision.service(), decision.policy(), decision.from(), decision.to(), decision.reason());
+  }
+
   /** Puts a line on the timeline ({@code kind} e.g. {@code "deploy"}, {@code "note"}). */
   public void note(String kind, String subject, String detail) {
     engine.timeline().add(kind, subject, detail);

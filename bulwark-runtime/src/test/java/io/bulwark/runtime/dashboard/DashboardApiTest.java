@@ -282,7 +282,9 @@ class DashboardApiTest {
       system.evaluate();
       assertThat(system.calls(20, "/callfail")).isZero();
       system.evaluate();
-      d.recordDecision("backend", "target-tracking", 2, 3, "cpu 0.9 > target 0.6");
+      d.recordDecision(
+          new io.bulwark.runtime.autoscale.ScalingDecision(
+              "backend", "target-tracking", 0, 0, 2, 3, "cpu 0.9 > target 0.6", Map.of()));
       d.tick();
 
       JsonNode topics = system.getJson(d, "/api/topics").get("list");
