@@ -34,6 +34,7 @@ final class BulwarkGatewayProcess implements AutoCloseable {
           public:
             host: 127.0.0.1
             port: %d
+            max-connections-per-client: 0   # wrk's connections all come from 127.0.0.1; NGINX has no such limit
         clusters:
           upstream:
             endpoints: [127.0.0.1:%d]
