@@ -278,7 +278,7 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
         Entry<V> e = join(key, f);
         missRed.success(clock.nanoTime() - start);
         if (e != null) {
-          forgetIfTransient(key, e); // in case the load finished before Caffeine stored it
+          forgetIfTransient(key, e); // a failure a reader of the load got is not kept
         }
         return e;
       } catch (RuntimeException failed) {
@@ -719,25 +719,13 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
   private final class Loader implements AsyncCacheLoader<K, Entry<V>> {
     @Override
     public CompletableFuture<? extends Entry<V>> asyncLoad(K key, Executor executor) {
-      if (variableExpiry) {
-        return LoadFuture.start(() -> loadOne(key), loadExecutor, null);
-      }
-      // a failure expires at once under the variable expiry; the fixed one needs it removed. If
-      // the load beats Caffeine's insertion of its future, the next read removes it (resolve)
-      return LoadFuture.<@Nullable Entry<V>>start(
-          () -> loadOne(key),
-          loadExecutor,
-          (f, e) -> {
-            if (e != null && e.isTransientFailure()) {
-              async.asMap().remove(key, f);
-            }
-          });
+      return LoadFuture.start(() -> loadOne(key), loadExecutor);
     }
 
     @Override
     public CompletableFuture<? extends Map<? extends K, ? extends Entry<V>>> asyncLoadAll(
         Set<? extends K> keys, Executor executor) {
-      return LoadFuture.start(() -> loadMany(keys), loadExecutor, null);
+      return LoadFuture.start(() -> loadMany(keys), loadExecutor);
     }
 
     @Override
@@ -752,8 +740,7 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
             // a failed refresh keeps the old value (until its hard expiry)
             return fresh != null && fresh.isTransientFailure() ? old : fresh;
           },
-          loadExecutor,
-          null);
+          loadExecutor);
     }
   }
 
@@ -768,24 +755,12 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     private final java.util.concurrent.CountDownLatch settled =
         new java.util.concurrent.CountDownLatch(1);
 
-    /**
-     * Starts {@code load} on {@code executor}; {@code completed}, if given, runs on the loader's
-     * thread after the completion callbacks that were registered by then, before the future counts
-     * as settled.
-     */
-    static <T> LoadFuture<T> start(
-        java.util.function.Supplier<T> load,
-        Executor executor,
-        java.util.function.@Nullable BiConsumer<LoadFuture<T>, T> completed) {
+    static <T> LoadFuture<T> start(java.util.function.Supplier<T> load, Executor executor) {
       LoadFuture<T> f = new LoadFuture<>();
       executor.execute(
           () -> {
             try {
-              T value = load.get();
-              f.complete(value);
-              if (completed != null) {
-                completed.accept(f, value);
-              }
+              f.complete(load.get());
             } catch (Throwable e) {
               f.completeExceptionally(e);
             } finally {
