@@ -44,8 +44,8 @@ import org.jspecify.annotations.Nullable;
  * life is the same unless a TTL jitter or a negative TTL is configured, so the cache then uses
  * Caffeine's fixed {@code expireAfterWrite}, whose read costs about half a variable {@link
  * Expiry}'s (which reschedules the entry on every read); with jitter or a negative TTL each entry
- * carries its own expiry. A failed load that is not cached as negative is removed when it completes
- * (expired at once under the variable expiry, removed explicitly under the fixed one); a reader
+ * carries its own expiry. A failed load that is not cached as negative is not kept (it expires at
+ * once under the variable expiry; under the fixed one the reader that gets it removes it); a reader
  * that finds a future that had already failed before it asked removes it and loads again, while
  * readers that joined the load before it failed get its failure. Invalidation removes the future,
  * so a load in flight is not stored (Caffeine only updates an entry that still maps to the same
