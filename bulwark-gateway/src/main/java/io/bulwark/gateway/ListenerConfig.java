@@ -104,30 +104,6 @@ public record ListenerConfig(
         DEFAULT_CONNECTIONS_PER_CLIENT);
   }
 
-  /** A listener with {@code edge} settings and the default per-client connection limit. */
-  public ListenerConfig(
-      String name,
-      String host,
-      int port,
-      int maxHeaderBytes,
-      int maxUriLength,
-      long maxBodyBytes,
-      Duration idleTimeout,
-      List<IpRange> trustedProxies,
-      Edge edge) {
-    this(
-        name,
-        host,
-        port,
-        maxHeaderBytes,
-        maxUriLength,
-        maxBodyBytes,
-        idleTimeout,
-        trustedProxies,
-        edge,
-        DEFAULT_CONNECTIONS_PER_CLIENT);
-  }
-
   /** A copy with {@code edge} settings. */
   public ListenerConfig withEdge(Edge edge) {
     return new ListenerConfig(

@@ -124,7 +124,9 @@ public final class SidecarConfig {
         l.maxUriLength(),
         l.maxBodyBytes(),
         l.idleTimeout(),
-        l.trustedProxies());
+        l.trustedProxies(),
+        l.edge(),
+        l.maxConnectionsPerClient());
   }
 
   /** Binds a document with {@code role: sidecar} (the role key is already read). */

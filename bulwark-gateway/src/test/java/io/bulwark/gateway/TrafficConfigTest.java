@@ -253,6 +253,30 @@ class TrafficConfigTest {
   }
 
   @Test
+  void aSidecarListenerKeepsItsEdgeSettingsAndConnectionLimit() {
+    GatewayConfig c =
+        parse(
+            """
+            role: sidecar
+            sidecar:
+              service: 127.0.0.1:8081
+              inbound:
+                port: 15000
+                request-head-timeout: 3s
+                max-connections-per-client: 5
+                compression: {enabled: true}
+              outbound: {port: 15001, absolute-form: true, max-connections-per-client: 0}
+            """);
+    ListenerConfig in = c.listeners().get("inbound");
+    assertThat(in.edge().requestHeadTimeout()).isEqualTo(java.time.Duration.ofSeconds(3));
+    assertThat(in.edge().compression().enabled()).isTrue();
+    assertThat(in.maxConnectionsPerClient()).isEqualTo(5);
+    ListenerConfig out = c.listeners().get("outbound");
+    assertThat(out.edge().absoluteForm()).isTrue();
+    assertThat(out.maxConnectionsPerClient()).isZero();
+  }
+
+  @Test
   void sidecarMistakesAreReported() {
     assertThatThrownBy(
             () ->
