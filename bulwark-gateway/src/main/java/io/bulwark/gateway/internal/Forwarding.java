@@ -50,13 +50,14 @@ final class Forwarding {
 
   /** The header names listed in {@code Connection} (lower case). */
   static Set<String> connectionNamed(MultiMap headers) {
-    List<String> values = headers.getAll("connection");
-    if (values.isEmpty()) {
-      return Set.of();
+    String first = headers.get("connection");
+    if (first == null) {
+      return Set.of(); // the common HTTP/1.1 request: no list to build
     }
-    if (values.size() == 1 && values.getFirst().indexOf(',') < 0) { // e.g. "keep-alive"
-      String t = values.getFirst().strip().toLowerCase(Locale.ROOT);
-      return t.isEmpty() ? Set.of() : Set.of(t);
+    List<String> values = headers.getAll("connection");
+    if (values.size() == 1 && first.indexOf(',') < 0) { // e.g. "keep-alive"
+      String t = first.strip();
+      return t.isEmpty() ? Set.of() : Set.of(HeaderNames.canonical(t));
     }
     Set<String> out = new HashSet<>();
     for (String value : values) {
@@ -95,11 +96,14 @@ final class Forwarding {
       String scheme,
       RouteConfig.HeaderTransform transform) {
     Set<String> named = connectionNamed(in);
+    int drop =
+        trustedPeer ? HeaderNames.HOP_BY_HOP : HeaderNames.HOP_BY_HOP | HeaderNames.TRUSTED_ONLY;
     for (Map.Entry<String, String> h : in) {
-      String name = h.getKey().toLowerCase(Locale.ROOT);
-      if (HOP_BY_HOP.contains(name)
-          || named.contains(name)
-          || (!trustedPeer && FROM_TRUSTED_ONLY.contains(name))
+      String key = h.getKey();
+      int slot = HeaderNames.slot(key); // a known name: its constant, no new string
+      String name = slot >= 0 ? HeaderNames.nameAt(slot) : key.toLowerCase(Locale.ROOT);
+      if ((slot >= 0 && (HeaderNames.flagsAt(slot) & drop) != 0)
+          || (!named.isEmpty() && named.contains(name))
           || name.startsWith(":")) {
         continue;
       }
@@ -124,8 +128,12 @@ final class Forwarding {
   static void responseHeaders(MultiMap in, MultiMap out, RouteConfig.HeaderTransform transform) {
     Set<String> named = connectionNamed(in);
     for (Map.Entry<String, String> h : in) {
-      String name = h.getKey().toLowerCase(Locale.ROOT);
-      if (HOP_BY_HOP.contains(name) || named.contains(name) || name.startsWith(":")) {
+      String key = h.getKey();
+      int slot = HeaderNames.slot(key);
+      String name = slot >= 0 ? HeaderNames.nameAt(slot) : key.toLowerCase(Locale.ROOT);
+      if ((slot >= 0 && (HeaderNames.flagsAt(slot) & HeaderNames.HOP_BY_HOP) != 0)
+          || (!named.isEmpty() && named.contains(name))
+          || name.startsWith(":")) {
         continue;
       }
       out.add(name, h.getValue());
