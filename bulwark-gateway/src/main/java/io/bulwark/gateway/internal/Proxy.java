@@ -290,9 +290,16 @@ public final class Proxy {
     }
 
     private String host() {
-      HostAndPort authority = req.authority();
-      return authority == null ? "" : authority.host();
+      String h = hostText;
+      if (h == null) { // the authority is parsed once per exchange, not per use
+        HostAndPort authority = req.authority();
+        h = authority == null ? "" : authority.host();
+        hostText = h;
+      }
+      return h;
     }
+
+    private @Nullable String hostText;
 
     private boolean bodyWithinLimit() {
       String cl = req.getHeader("content-length");
@@ -424,9 +431,10 @@ public final class Proxy {
         HttpClientRequest up,
         TelemetrySpan attemptSpan) {
       this.upstream = up;
+      io.vertx.core.MultiMap upHeaders = up.headers(); // once: each call takes the request's lock
       Forwarding.requestHeaders(
           req.headers(),
-          up.headers(),
+          upHeaders,
           trustedPeer(),
           peer(),
           host(),
@@ -434,22 +442,22 @@ public final class Proxy {
           route == null ? RouteConfig.HeaderTransform.NONE : route.config().requestHeaders());
       AdmissionChain.Result admitted = admission;
       if (admitted != null) {
-        admitted.removeHeaders().forEach(up.headers()::remove);
-        admitted.setHeaders().forEach(up.headers()::set);
+        admitted.removeHeaders().forEach(upHeaders::remove);
+        admitted.setHeaders().forEach(upHeaders::set);
       }
       Context sent = attemptSpan.context().withCorrelationId(correlationId);
       if (sent.trace() == null) {
         // tracing is off: still give the upstream a trace id to correlate by
         sent = sent.withTrace(TraceContext.newTrace(false));
       }
-      CONTEXT_HEADERS.inject(sent, up::putHeader);
+      CONTEXT_HEADERS.inject(sent, upHeaders::set);
       if (attempts > 1) {
         up.putHeader(
             io.bulwark.core.fault.FaultSite.ATTEMPT_HEADER, Integer.toString(attempts - 1));
       }
       ShadowCall sc = shadowCall;
       if (sc != null) {
-        sc.headers(up.headers());
+        sc.headers(upHeaders);
         if (!hasBody) {
           sc.requestEnded();
         }

@@ -108,6 +108,26 @@ class HeaderNamesTest {
   }
 
   @Test
+  void namesListedInAnyOfSeveralConnectionHeadersAreDroppedWhereverTheyStand() {
+    MultiMap in = HttpHeaders.headers();
+    in.add("X-Before", "listed before the Connection header that names it");
+    in.add("Connection", "keep-alive");
+    in.add("X-Kept", "k");
+    in.add("connection", " , X-BEFORE,x-after ,close");
+    in.add("X-After", "a");
+    in.add("X-Forwarded-For", "6.6.6.6"); // trusted peer below, but named in Connection
+    in.add("Connection", "X-Forwarded-For");
+    MultiMap out = HttpHeaders.headers();
+    Forwarding.requestHeaders(
+        in, out, true, "10.0.0.9", "example.test", "http", RouteConfig.HeaderTransform.NONE);
+    assertThat(out.contains("x-before")).isFalse();
+    assertThat(out.contains("x-after")).isFalse();
+    assertThat(out.get("x-kept")).isEqualTo("k");
+    // the hop's own X-Forwarded-For was dropped: the gateway's starts afresh
+    assertThat(out.getAll("x-forwarded-for")).containsExactly("10.0.0.9");
+  }
+
+  @Test
   void responseCopyKeepsEndToEndHeadersInLowerCaseAndDropsHopByHopOnes() {
     MultiMap in = HttpHeaders.headers();
     in.add("Server", "nginx");
