@@ -213,7 +213,8 @@ final class LoopTimeouts {
       if (current - from > mask) { // a long stall: one pass over every bucket suffices
         from = current - mask;
       }
-      Timeout due = null;
+      Timeout due = null; // in sweep order: tick by tick (after a stall longer than a
+      Timeout last = null; // revolution, deadline order across revolutions is not kept)
       for (long k = from; k <= current; k++) {
         Timeout t = buckets[(int) (k & mask)];
         while (t != null) {
@@ -221,8 +222,12 @@ final class LoopTimeouts {
           if (t.deadlineTick <= current) {
             unlink(t);
             t.due = true;
-            t.expiredNext = due;
-            due = t;
+            if (last == null) {
+              due = t;
+            } else {
+              last.expiredNext = t;
+            }
+            last = t;
           }
           t = n;
         }
