@@ -44,6 +44,8 @@ final class BulwarkGatewayProcess implements AutoCloseable {
           all:
             match: {path-prefix: /}
             cluster: upstream
+        admin:
+          port: 0   # any free port: two gateway children (A/B runs) may run side by side
         """
         .formatted(port, upstreamPort, pool);
   }

@@ -5,7 +5,7 @@ import io.bulwark.gateway.IpRange;
 import io.bulwark.gateway.RouteConfig;
 import io.vertx.core.MultiMap;
 import java.net.InetAddress;
-import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -48,28 +48,6 @@ final class Forwarding {
           ContextHeaders.CRITICALITY,
           ContextHeaders.BAGGAGE);
 
-  /** The header names listed in {@code Connection} (lower case). */
-  static Set<String> connectionNamed(MultiMap headers) {
-    List<String> values = headers.getAll("connection");
-    if (values.isEmpty()) {
-      return Set.of();
-    }
-    if (values.size() == 1 && values.getFirst().indexOf(',') < 0) { // e.g. "keep-alive"
-      String t = values.getFirst().strip().toLowerCase(Locale.ROOT);
-      return t.isEmpty() ? Set.of() : Set.of(t);
-    }
-    Set<String> out = new HashSet<>();
-    for (String value : values) {
-      for (String token : value.split(",", -1)) {
-        String t = token.strip().toLowerCase(Locale.ROOT);
-        if (!t.isEmpty()) {
-          out.add(t);
-        }
-      }
-    }
-    return out;
-  }
-
   static boolean trusted(@Nullable InetAddress peer, List<IpRange> proxies) {
     if (peer == null) {
       return false;
@@ -94,43 +72,97 @@ final class Forwarding {
       String host,
       String scheme,
       RouteConfig.HeaderTransform transform) {
-    Set<String> named = connectionNamed(in);
-    for (Map.Entry<String, String> h : in) {
-      String name = h.getKey().toLowerCase(Locale.ROOT);
-      if (HOP_BY_HOP.contains(name)
-          || named.contains(name)
-          || (!trustedPeer && FROM_TRUSTED_ONLY.contains(name))
-          || name.startsWith(":")) {
-        continue;
-      }
-      out.add(name, h.getValue());
-    }
-    String priorFor = trustedPeer ? out.get("x-forwarded-for") : null;
-    out.set("x-forwarded-for", priorFor == null ? peer : priorFor + ", " + peer);
-    if (!trustedPeer || !out.contains("x-forwarded-proto")) {
-      out.set("x-forwarded-proto", scheme);
-    }
-    if (!trustedPeer || !out.contains("x-forwarded-host")) {
-      out.set("x-forwarded-host", host);
-    }
+    copy(
+        in,
+        out,
+        trustedPeer ? HeaderNames.HOP_BY_HOP : HeaderNames.HOP_BY_HOP | HeaderNames.TRUSTED_ONLY);
     String element =
         "for=" + forwardedNode(peer) + ";host=\"" + host.replace("\"", "") + "\";proto=" + scheme;
-    String priorForwarded = trustedPeer ? out.get("forwarded") : null;
+    if (!trustedPeer) { // the copy above dropped every forwarding header: add, nothing to replace
+      out.add("x-forwarded-for", peer);
+      out.add("x-forwarded-proto", scheme);
+      out.add("x-forwarded-host", host);
+      out.add("forwarded", element);
+      apply(transform, out);
+      return;
+    }
+    String priorFor = out.get("x-forwarded-for");
+    out.set("x-forwarded-for", priorFor == null ? peer : priorFor + ", " + peer);
+    if (!out.contains("x-forwarded-proto")) {
+      out.set("x-forwarded-proto", scheme);
+    }
+    if (!out.contains("x-forwarded-host")) {
+      out.set("x-forwarded-host", host);
+    }
+    String priorForwarded = out.get("forwarded");
     out.set("forwarded", priorForwarded == null ? element : priorForwarded + ", " + element);
     apply(transform, out);
   }
 
-  /** Copies end-to-end response headers from {@code in} to {@code out}. */
+  /**
+   * Copies end-to-end response headers from {@code in} to {@code out}. A header named in the
+   * upstream's {@code Connection} is removed from {@code out} altogether, so the caller sets its
+   * own headers (the correlation id) after this call.
+   */
   static void responseHeaders(MultiMap in, MultiMap out, RouteConfig.HeaderTransform transform) {
-    Set<String> named = connectionNamed(in);
+    copy(in, out, HeaderNames.HOP_BY_HOP);
+    apply(transform, out);
+  }
+
+  /**
+   * One pass over {@code in}: every header whose flags miss {@code drop} is added to {@code out}
+   * under its lower-case name (a known name as its shared constant, no new string), pseudo-headers
+   * skipped. The names a {@code Connection} header lists stay on their hop too: they are collected
+   * on the way (only those not already hop-by-hop: {@code keep-alive} and {@code close} cost
+   * nothing) and removed from {@code out} at the end, whatever their order in {@code in}.
+   */
+  private static void copy(MultiMap in, MultiMap out, int drop) {
+    @Nullable List<String> named = null;
     for (Map.Entry<String, String> h : in) {
-      String name = h.getKey().toLowerCase(Locale.ROOT);
-      if (HOP_BY_HOP.contains(name) || named.contains(name) || name.startsWith(":")) {
+      String key = h.getKey();
+      int slot = HeaderNames.slot(key);
+      if (slot >= 0) {
+        if ((HeaderNames.flagsAt(slot) & drop) != 0) {
+          if (HeaderNames.nameAt(slot).equals("connection")) {
+            named = connectionTokens(h.getValue(), named);
+          }
+          continue;
+        }
+        out.add(HeaderNames.nameAt(slot), h.getValue());
         continue;
       }
-      out.add(name, h.getValue());
+      String name = key.toLowerCase(Locale.ROOT);
+      if (!name.startsWith(":")) {
+        out.add(name, h.getValue());
+      }
     }
-    apply(transform, out);
+    if (named != null) {
+      for (String n : named) {
+        out.remove(n);
+      }
+    }
+  }
+
+  /** Adds the names {@code value} lists that are not hop-by-hop already to {@code named}. */
+  private static @Nullable List<String> connectionTokens(
+      String value, @Nullable List<String> named) {
+    int start = 0;
+    while (start <= value.length()) {
+      int comma = value.indexOf(',', start);
+      int end = comma < 0 ? value.length() : comma;
+      String t = value.substring(start, end).strip();
+      if (!t.isEmpty()) {
+        int slot = HeaderNames.slot(t);
+        if (slot < 0 || (HeaderNames.flagsAt(slot) & HeaderNames.HOP_BY_HOP) == 0) {
+          if (named == null) {
+            named = new ArrayList<>(2);
+          }
+          named.add(slot >= 0 ? HeaderNames.nameAt(slot) : t.toLowerCase(Locale.ROOT));
+        }
+      }
+      start = end + 1;
+    }
+    return named;
   }
 
   static void apply(RouteConfig.HeaderTransform transform, MultiMap out) {

@@ -55,6 +55,7 @@ public final class Proxy {
   private final Telemetry telemetry;
   private final Clock clock;
   private final WireChecks wire;
+  private final LoopTimeouts timeouts = new LoopTimeouts();
 
   Proxy(
       Vertx vertx,
@@ -82,7 +83,7 @@ public final class Proxy {
   }
 
   /** One request through the gateway. */
-  private final class Exchange {
+  private final class Exchange extends LoopTimeouts.Timeout {
     final HttpServerRequest req;
     final HttpServerResponse resp;
     final Snapshot snapshot;
@@ -289,9 +290,16 @@ public final class Proxy {
     }
 
     private String host() {
-      HostAndPort authority = req.authority();
-      return authority == null ? "" : authority.host();
+      String h = hostText;
+      if (h == null) { // the authority is parsed once per exchange, not per use
+        HostAndPort authority = req.authority();
+        h = authority == null ? "" : authority.host();
+        hostText = h;
+      }
+      return h;
     }
+
+    private @Nullable String hostText;
 
     private boolean bodyWithinLimit() {
       String cl = req.getHeader("content-length");
@@ -423,9 +431,10 @@ public final class Proxy {
         HttpClientRequest up,
         TelemetrySpan attemptSpan) {
       this.upstream = up;
+      io.vertx.core.MultiMap upHeaders = up.headers(); // once: each call takes the request's lock
       Forwarding.requestHeaders(
           req.headers(),
-          up.headers(),
+          upHeaders,
           trustedPeer(),
           peer(),
           host(),
@@ -433,22 +442,22 @@ public final class Proxy {
           route == null ? RouteConfig.HeaderTransform.NONE : route.config().requestHeaders());
       AdmissionChain.Result admitted = admission;
       if (admitted != null) {
-        admitted.removeHeaders().forEach(up.headers()::remove);
-        admitted.setHeaders().forEach(up.headers()::set);
+        admitted.removeHeaders().forEach(upHeaders::remove);
+        admitted.setHeaders().forEach(upHeaders::set);
       }
       Context sent = attemptSpan.context().withCorrelationId(correlationId);
       if (sent.trace() == null) {
         // tracing is off: still give the upstream a trace id to correlate by
         sent = sent.withTrace(TraceContext.newTrace(false));
       }
-      CONTEXT_HEADERS.inject(sent, up::putHeader);
+      CONTEXT_HEADERS.inject(sent, upHeaders::set);
       if (attempts > 1) {
         up.putHeader(
             io.bulwark.core.fault.FaultSite.ATTEMPT_HEADER, Integer.toString(attempts - 1));
       }
       ShadowCall sc = shadowCall;
       if (sc != null) {
-        sc.headers(up.headers());
+        sc.headers(upHeaders);
         if (!hasBody) {
           sc.requestEnded();
         }
@@ -537,8 +546,10 @@ public final class Proxy {
       }
       resp.setStatusCode(status);
       String message = up.statusMessage();
-      if (message != null && req.version() != HttpVersion.HTTP_2) {
-        resp.setStatusMessage(message);
+      if (message != null
+          && req.version() != HttpVersion.HTTP_2
+          && !message.equals(standardReason(status))) {
+        resp.setStatusMessage(message); // a custom reason phrase costs a new status object
       }
       Forwarding.responseHeaders(
           up.headers(),
@@ -659,31 +670,48 @@ public final class Proxy {
           502, "upstream-failed", "upstream " + t.state().id() + " failed: " + cause.getMessage());
     }
 
+    /**
+     * The attempt's deadline: on this event loop's timer wheel (no task per attempt), or a
+     * scheduled timer when the attempt starts off the event loops.
+     */
     private void armTimer(RouteConfig rc) {
+      cancelTimer(); // a retry's deadline replaces the previous attempt's
+      if (timeouts.arm(this, rc.timeout().toNanos())) {
+        return;
+      }
       long ms = Math.max(1, rc.timeout().toMillis());
       timer =
           vertx.setTimer(
               ms,
               id -> {
                 timer = -1;
-                if (done || answered) {
-                  return;
-                }
-                ClusterRuntime c = cluster;
-                if (c != null && target != null) {
-                  c.red.record(Outcome.TIMEOUT, clock.nanoTime() - attemptStartNanos);
-                }
-                // answer first: the reset below fails the attempt, which must find the exchange
-                // done
-                problem(504, "upstream-timeout", "no answer within " + rc.timeout());
-                HttpClientRequest up = upstream;
-                if (up != null) {
-                  up.reset();
-                }
+                expired();
               });
     }
 
+    @Override
+    void expired() {
+      if (done || answered) {
+        return;
+      }
+      ClusterRuntime c = cluster;
+      if (c != null && target != null) {
+        c.red.record(Outcome.TIMEOUT, clock.nanoTime() - attemptStartNanos);
+      }
+      Snapshot.Route r = route;
+      // answer first: the reset below fails the attempt, which must find the exchange done
+      problem(
+          504,
+          "upstream-timeout",
+          "no answer within " + (r == null ? "the route timeout" : r.config().timeout()));
+      HttpClientRequest up = upstream;
+      if (up != null) {
+        up.reset();
+      }
+    }
+
     private void cancelTimer() {
+      LoopTimeouts.cancel(this);
       if (timer >= 0) {
         vertx.cancelTimer(timer);
         timer = -1;
@@ -811,6 +839,29 @@ public final class Proxy {
       return Outcome.REJECTED;
     }
     return status >= 500 || status == 0 ? Outcome.ERROR : Outcome.SUCCESS;
+  }
+
+  /** The reason phrase the server writes by itself for common statuses ("" for others). */
+  static String standardReason(int status) {
+    return switch (status) {
+      case 200 -> "OK";
+      case 201 -> "Created";
+      case 202 -> "Accepted";
+      case 204 -> "No Content";
+      case 206 -> "Partial Content";
+      case 301 -> "Moved Permanently";
+      case 302 -> "Found";
+      case 304 -> "Not Modified";
+      case 400 -> "Bad Request";
+      case 401 -> "Unauthorized";
+      case 403 -> "Forbidden";
+      case 404 -> "Not Found";
+      case 500 -> "Internal Server Error";
+      case 502 -> "Bad Gateway";
+      case 503 -> "Service Unavailable";
+      case 504 -> "Gateway Timeout";
+      default -> "";
+    };
   }
 
   private static String rewrite(RouteConfig rc, String path) {

@@ -60,8 +60,9 @@ final class WireChecks {
 
   private @Nullable String problem(HttpServerRequest req) {
     MultiMap h = req.headers();
-    List<String> te = h.getAll("transfer-encoding");
-    List<String> cl = h.getAll("content-length");
+    // contains first: getAll builds a list even for an absent header (most GETs have neither)
+    List<String> te = h.contains("transfer-encoding") ? h.getAll("transfer-encoding") : List.of();
+    List<String> cl = h.contains("content-length") ? h.getAll("content-length") : List.of();
     if (HttpMethod.CONNECT.equals(req.method())) {
       return "CONNECT is not supported: the gateway does not tunnel";
     }
