@@ -366,9 +366,14 @@ final class PartitionLog {
     }
   }
 
-  /** Makes everything written so far visible (after it is durable). */
-  void publish() {
-    durableEnd = active().nextOffset();
+  /**
+   * Makes the records below {@code end} visible (after they are durable; sync lane, in write
+   * order). Later groups may already be written beyond it.
+   */
+  void publish(long end) {
+    if (end > durableEnd) {
+      durableEnd = end;
+    }
   }
 
   /** The next offset the writer assigns. */
