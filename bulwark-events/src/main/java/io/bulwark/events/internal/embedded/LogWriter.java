@@ -433,6 +433,11 @@ final class LogWriter implements Runnable {
       int batchCount = batches;
       int partitions = writes.size();
       tell(() -> listener.onGroupCommit(batchCount, partitions, nanos));
+      if (fsync) {
+        for (PartitionWrite w : durable) {
+          w.log.dropBehind(w.lastSegment(), w.endPosition); // after the acks: off their path
+        }
+      }
     }
   }
 
@@ -512,6 +517,9 @@ final class LogWriter implements Runnable {
 
     /** The offset after this write's last record (set by {@link #writeOut}). */
     long end;
+
+    /** The byte position after this write's last batch in {@link #lastSegment}. */
+    long endPosition;
 
     long startSize;
     @Nullable Segment startSegment;
@@ -622,8 +630,10 @@ final class LogWriter implements Runnable {
         pendingBytes += batch.remaining();
       }
       writePending(pending);
-      lastSegment = log.active();
+      Segment last = log.active();
+      lastSegment = last;
       end = log.nextOffset();
+      endPosition = last.size();
     }
 
     Segment lastSegment() {
