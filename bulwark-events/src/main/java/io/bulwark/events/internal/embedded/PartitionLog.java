@@ -59,10 +59,10 @@ final class PartitionLog {
   private volatile long startOffset;
 
   /** Durable bytes behind the tail kept in the page cache for readers of recent records. */
-  static final long CACHED_TAIL_BYTES = 32L << 20;
+  static final long CACHED_TAIL_BYTES = 8L << 20;
 
   /** Drop-behind acts on at least this many bytes at a time. */
-  static final long DROP_CHUNK_BYTES = 8L << 20;
+  static final long DROP_CHUNK_BYTES = 2L << 20;
 
   /** The segment drop-behind works on, and how far into it it dropped (sync lanes, in order). */
   private @Nullable Segment dropSegment;

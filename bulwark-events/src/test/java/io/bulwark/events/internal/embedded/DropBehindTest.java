@@ -84,7 +84,7 @@ class DropBehindTest {
   @Test
   void rolledSegmentsAreDroppedExceptTheNewestWhileTheTailIsSmall() {
     assumeTrue(PageCache.available(), "drop-behind needs Linux and native access");
-    int count = 400; // 25 MiB over 4 MiB segments
+    int count = 400; // 25 MiB over 4 MiB segments, each smaller than the cached tail
     try (EmbeddedEventLog log =
         EmbeddedEventLog.open(LogFixture.config(dir).segmentBytes(4 << 20).build())) {
       log.createTopic(TopicSpec.of("t", 1));
@@ -97,7 +97,8 @@ class DropBehindTest {
         older += s.size();
       }
       assertThat(p.droppedBytes())
-          .as("every rolled segment but the newest; nothing of the tail (under 32 MiB)")
+          .as(
+              "every rolled segment but the newest; nothing of the tail (smaller than the cached tail)")
           .isEqualTo(older);
       checkAll(log, count);
     }
