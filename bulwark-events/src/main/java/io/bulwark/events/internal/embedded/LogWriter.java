@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,12 +33,14 @@ import org.jspecify.annotations.Nullable;
  * with concurrency.
  *
  * <p>Design notes: a group is handled in two stages. The writer thread encodes it (CPU only: no
- * file is touched), waits until the previous group is synced, writes it, and then either syncs it
- * itself (nothing else is queued: no hand-off on a lightly loaded log, so an append is acknowledged
- * one write plus one fsync after it is taken) or hands the fsync and the acknowledgements to the
- * {@link GroupSyncer} and goes on encoding the next group while the disk works. Either way a group
- * is acknowledged only after its own fsync, groups are synced in write order, and no write happens
- * while an fsync is running, so a failed fsync still truncates exactly its own group.
+ * file is touched), waits until one of the {@link GroupSyncer}'s {@value GroupSyncer#LANES} lanes
+ * is free, writes it, and hands its fsync and acknowledgements to that lane; then it goes on with
+ * the next group while the disk works. So the write of group N+1 overlaps the fsync of group N, and
+ * a group written during a slow fsync starts its own fsync without waiting for it. A group is
+ * acknowledged only after its own fsync and after every earlier group (write order); a failed fsync
+ * marks its partition failed, truncates it back to where the group began (under {@link #files}, so
+ * no write races it) and fails the group, and every later group of that partition, already written
+ * or not, fails at its turn: nothing written after a failed fsync is acknowledged.
  *
  * <p>Futures complete on the writer thread or its sync thread: dependent actions must be quick.
  */
@@ -90,7 +93,19 @@ final class LogWriter implements Runnable {
     void synced(TopicPartition tp, long durableEnd);
   }
 
+  /**
+   * Test hook: runs on the sync lane just before a partition's fsync; may block (a slow fsync) or
+   * throw (a failed one). {@code end} is the offset after the group's last record.
+   */
+  interface ForceHook {
+    void beforeForce(TopicPartition tp, long end, int lane) throws IOException;
+
+    /** Told after that fsync returned successfully, before anything is acknowledged. */
+    default void afterForce(TopicPartition tp, long end, int lane) {}
+  }
+
   private static final SyncObserver NO_OBSERVER = (tp, end) -> {};
+  private static final ForceHook NO_HOOK = (tp, end, lane) -> {};
 
   private final Queue<Task> queue = new ConcurrentLinkedQueue<>();
   private volatile boolean waiting;
@@ -103,6 +118,13 @@ final class LogWriter implements Runnable {
   private final Thread thread;
   private final GroupSyncer syncer;
   private volatile SyncObserver syncObserver = NO_OBSERVER;
+  private volatile ForceHook forceHook = NO_HOOK;
+
+  /**
+   * Held by the writer while it writes a group and by a sync lane while it truncates a failed one,
+   * so a truncation never races a write of the same file.
+   */
+  private final ReentrantLock files = new ReentrantLock();
 
   /** Where the writer thread encodes a group's batches; reused from group to group. */
   private ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
@@ -127,6 +149,16 @@ final class LogWriter implements Runnable {
     this.syncObserver = observer;
   }
 
+  /** Whether the writer thread is waiting for a sync lane (test hook: the writer is held). */
+  boolean waitsForSyncLane() {
+    return LockSupport.getBlocker(thread) == syncer;
+  }
+
+  /** Installs a test hook that runs before every group fsync (it may block or fail it). */
+  void hookForces(ForceHook hook) {
+    this.forceHook = hook;
+  }
+
   void submit(Task task) {
     if (!running) {
       throw new EventLogException("the event log is closed");
@@ -145,7 +177,7 @@ final class LogWriter implements Runnable {
     if (!running) {
       return; // closed: appends still queued at close were failed, nothing is pending
     }
-    if (Thread.currentThread() == thread || Thread.currentThread() == syncer.thread()) {
+    if (Thread.currentThread() == thread || syncer.isSyncThread(Thread.currentThread())) {
       throw new IllegalStateException(
           "flush/control called on the log's writer thread (from a send callback): would deadlock");
     }
@@ -322,68 +354,99 @@ final class LogWriter implements Runnable {
         w.abort(ex);
       }
     }
-    syncer.awaitIdle(); // the previous group is durable and acknowledged: the files are ours
+    syncer.awaitRoom(); // at most LANES groups written and not yet acknowledged
     List<PartitionWrite> written = new ArrayList<>(encoded.size());
-    for (PartitionWrite w : encoded) {
-      try {
-        w.writeOut();
-        written.add(w);
-      } catch (IOException | RuntimeException ex) {
-        w.abort(ex);
+    files.lock();
+    try {
+      for (PartitionWrite w : encoded) {
+        try {
+          w.writeOut();
+          written.add(w);
+        } catch (IOException | RuntimeException ex) {
+          w.abort(ex);
+        }
       }
+    } finally {
+      files.unlock();
     }
     if (buffer.capacity() > KEPT_BUFFER_BYTES) {
       buffer = ByteBuffer.allocateDirect(BUFFER_BYTES); // one huge record: do not keep its room
     }
-    if (queue.isEmpty()) {
-      sync(written, start); // nothing to overlap with: no hand-off latency
-    } else {
-      syncer.submit(() -> sync(written, start));
+    if (!written.isEmpty()) {
+      syncer.submit(new SyncJob(written, start));
     }
   }
 
-  /**
-   * Fsyncs each written partition and publishes it, wakes the consumers, then acknowledges the
-   * appends (either thread): consumers read the new records while the futures complete.
-   */
-  private void sync(List<PartitionWrite> writes, long start) {
-    boolean fsync = config.durability() == Durability.FSYNC_PER_BATCH;
-    @Nullable Exception[] failures = fsync ? forceAll(writes) : new Exception[writes.size()];
-    List<PartitionWrite> durable = new ArrayList<>(writes.size());
-    for (int k = 0; k < writes.size(); k++) {
-      PartitionWrite w = writes.get(k);
-      try {
-        Exception failed = failures[k];
-        if (failed != null) {
-          throw failed;
+  /** A written group in a sync lane: its fsyncs, then (in write order) its acknowledgement. */
+  private final class SyncJob implements GroupSyncer.Job {
+    private final List<PartitionWrite> writes;
+    private final long start;
+    private final boolean fsync = config.durability() == Durability.FSYNC_PER_BATCH;
+    private @Nullable Exception[] failures;
+
+    SyncJob(List<PartitionWrite> writes, long start) {
+      this.writes = writes;
+      this.start = start;
+      @Nullable Exception[] notSynced = new Exception[writes.size()];
+      Arrays.fill(notSynced, new IOException("group was never fsynced"));
+      this.failures = notSynced;
+    }
+
+    @Override
+    public void force(int lane) {
+      failures = fsync ? forceAll(writes, lane) : new Exception[writes.size()];
+    }
+
+    /**
+     * Publishes each partition whose fsync succeeded and that no earlier group failed, wakes the
+     * consumers, then acknowledges the appends: consumers read the new records while the futures
+     * complete. Any other partition of the group is failed and truncated.
+     */
+    @Override
+    public void ack() {
+      @Nullable Exception[] failed = failures;
+      List<PartitionWrite> durable = new ArrayList<>(writes.size());
+      for (int k = 0; k < writes.size(); k++) {
+        PartitionWrite w = writes.get(k);
+        try {
+          Exception f = failed[k];
+          if (f != null) {
+            throw f;
+          }
+          w.log.checkWritable(); // an earlier group's fsync of this partition failed meanwhile
+          if (fsync) {
+            syncObserver.synced(w.log.topicPartition(), w.end);
+          }
+          w.log.publish(w.end);
+          durable.add(w);
+        } catch (Exception ex) {
+          w.abort(ex);
         }
-        if (fsync) {
-          syncObserver.synced(w.log.topicPartition(), w.lastSegment().nextOffset());
+      }
+      afterPublish.run();
+      int batches = 0;
+      for (PartitionWrite w : durable) {
+        w.complete();
+        batches += w.batchCount;
+      }
+      long nanos = clock.nanoTime() - start;
+      int batchCount = batches;
+      int partitions = writes.size();
+      tell(() -> listener.onGroupCommit(batchCount, partitions, nanos));
+      if (fsync) {
+        for (PartitionWrite w : durable) {
+          w.log.dropBehind(w.lastSegment(), w.endPosition); // after the acks: off their path
         }
-        w.log.publish();
-        durable.add(w);
-      } catch (Exception ex) {
-        w.abort(ex);
       }
     }
-    afterPublish.run();
-    int batches = 0;
-    for (PartitionWrite w : durable) {
-      w.complete();
-      batches += w.batchCount;
-    }
-    long nanos = clock.nanoTime() - start;
-    int batchCount = batches;
-    int partitions = writes.size();
-    tell(() -> listener.onGroupCommit(batchCount, partitions, nanos));
   }
 
   /**
-   * Fsyncs the last segment of every write, the files of different partitions concurrently (one
-   * virtual thread per extra partition, so a journal commit can serve several); returns each
-   * write's failure or null. Waits for every fsync, failed or not.
+   * Fsyncs the last segment of every write through lane {@code lane}, the files of different
+   * partitions concurrently (one virtual thread per extra partition, so a journal commit can serve
+   * several); returns each write's failure or null. Waits for every fsync, failed or not.
    */
-  private static @Nullable Exception[] forceAll(List<PartitionWrite> writes) {
+  private @Nullable Exception[] forceAll(List<PartitionWrite> writes, int lane) {
     @Nullable Exception[] failures = new Exception[writes.size()];
     if (writes.isEmpty()) {
       return failures; // every partition of the group failed before its write
@@ -391,9 +454,9 @@ final class LogWriter implements Runnable {
     List<Thread> helpers = new ArrayList<>(writes.size());
     for (int k = 1; k < writes.size(); k++) {
       int index = k;
-      helpers.add(Thread.ofVirtual().start(() -> failures[index] = force(writes.get(index))));
+      helpers.add(Thread.ofVirtual().start(() -> failures[index] = force(writes.get(index), lane)));
     }
-    failures[0] = force(writes.get(0));
+    failures[0] = force(writes.get(0), lane);
     boolean interrupted = false;
     for (Thread t : helpers) {
       while (true) {
@@ -411,9 +474,12 @@ final class LogWriter implements Runnable {
     return failures;
   }
 
-  private static @Nullable Exception force(PartitionWrite w) {
+  private @Nullable Exception force(PartitionWrite w, int lane) {
     try {
-      w.lastSegment().force();
+      ForceHook hook = forceHook;
+      hook.beforeForce(w.log.topicPartition(), w.end, lane);
+      w.lastSegment().force(lane);
+      hook.afterForce(w.log.topicPartition(), w.end, lane);
       return null;
     } catch (IOException | RuntimeException e) {
       return e;
@@ -448,6 +514,13 @@ final class LogWriter implements Runnable {
     long @Nullable [] offsets;
 
     int batchCount;
+
+    /** The offset after this write's last record (set by {@link #writeOut}). */
+    long end;
+
+    /** The byte position after this write's last batch in {@link #lastSegment}. */
+    long endPosition;
+
     long startSize;
     @Nullable Segment startSegment;
     @Nullable Segment lastSegment;
@@ -557,7 +630,10 @@ final class LogWriter implements Runnable {
         pendingBytes += batch.remaining();
       }
       writePending(pending);
-      lastSegment = log.active();
+      Segment last = log.active();
+      lastSegment = last;
+      end = log.nextOffset();
+      endPosition = last.size();
     }
 
     Segment lastSegment() {
@@ -638,12 +714,15 @@ final class LogWriter implements Runnable {
               cause);
       log.markFailed(failure);
       Segment start = startSegment;
+      files.lock(); // a sync lane: the writer may be writing a later group of this file
       try {
-        if (start != null && log.active() == start) {
-          start.truncate(startSize);
+        if (start != null && log.active() == start && startSize < start.size()) {
+          start.truncate(startSize); // this group and every later one written to the file
         }
       } catch (IOException ignored) {
         // the torn tail is truncated by recovery at the next open
+      } finally {
+        files.unlock();
       }
       for (int k = 0; k < size; k++) {
         if (futures[k].completeExceptionally(failure)) {

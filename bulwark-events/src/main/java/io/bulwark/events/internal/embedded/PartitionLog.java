@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -56,6 +57,19 @@ final class PartitionLog {
   private volatile long durableEnd;
   private volatile @Nullable RuntimeException failure;
   private volatile long startOffset;
+
+  /** Durable bytes behind the tail kept in the page cache for readers of recent records. */
+  static final long CACHED_TAIL_BYTES = 8L << 20;
+
+  /** Drop-behind acts on at least this many bytes at a time. */
+  static final long DROP_CHUNK_BYTES = 2L << 20;
+
+  /** The segment drop-behind works on, and how far into it it dropped (sync lanes, in order). */
+  private @Nullable Segment dropSegment;
+
+  private long dropPosition;
+
+  private final AtomicLong droppedBytes = new AtomicLong();
 
   /** Closed segments whose index file is missing or racy; written again later (writer thread). */
   private final List<Segment> unindexed = new ArrayList<>();
@@ -366,9 +380,66 @@ final class PartitionLog {
     }
   }
 
-  /** Makes everything written so far visible (after it is durable). */
-  void publish() {
-    durableEnd = active().nextOffset();
+  /**
+   * Makes the records below {@code end} visible (after they are durable; sync lane, in write
+   * order). Later groups may already be written beyond it.
+   */
+  void publish(long end) {
+    if (end > durableEnd) {
+      durableEnd = end;
+    }
+  }
+
+  /**
+   * Drop-behind (sync lane, after an acknowledgement, in write order): frees the page cache of
+   * durable bytes more than {@link #CACHED_TAIL_BYTES} behind {@code tailBytes} of {@code tail},
+   * and of rolled segments once the tail has that much or a newer segment followed them. Returns
+   * the bytes it asked the OS to drop.
+   */
+  long dropBehind(Segment tail, long tailBytes) {
+    if (!PageCache.available()) {
+      return 0;
+    }
+    Segment s = dropSegment;
+    if (s == null) {
+      s = tail;
+      dropSegment = s;
+      dropPosition = 0;
+    }
+    long dropped = 0;
+    while (s != tail) {
+      Map.Entry<Long, Segment> next = segments.higherEntry(s.baseOffset());
+      boolean justBeforeTail = next != null && next.getValue() == tail;
+      if (justBeforeTail && tailBytes < CACHED_TAIL_BYTES) {
+        break; // keep the newest rolled segment cached while the tail is small
+      }
+      long size = s.size();
+      if (PageCache.drop(s.file(), dropPosition, size - dropPosition)) {
+        dropped += size - dropPosition;
+      }
+      s = next == null || next.getValue().baseOffset() > tail.baseOffset() ? tail : next.getValue();
+      dropSegment = s;
+      dropPosition = 0;
+    }
+    long upTo = tailBytes - CACHED_TAIL_BYTES;
+    if (s == tail && upTo - dropPosition >= DROP_CHUNK_BYTES) {
+      if (PageCache.drop(tail.file(), dropPosition, upTo - dropPosition)) {
+        dropped += upTo - dropPosition;
+      }
+      dropPosition = upTo;
+    }
+    droppedBytes.addAndGet(dropped);
+    return dropped;
+  }
+
+  /** Bytes drop-behind asked the OS to drop from the page cache so far. */
+  long droppedBytes() {
+    return droppedBytes.get();
+  }
+
+  /** The segments, oldest first (tests). */
+  List<Segment> segmentsForTest() {
+    return List.copyOf(segments.values());
   }
 
   /** The next offset the writer assigns. */

@@ -25,6 +25,12 @@ final class Segment {
   private final FileChannel channel;
   private final int indexIntervalBytes;
 
+  /**
+   * One descriptor per sync lane ({@link GroupSyncer}), opened by the writer before its first write
+   * to this segment, so each lane's fsync reports every write-back error of the pages it waited on.
+   */
+  private volatile FileChannel @Nullable [] lanes;
+
   private long[] indexOffsets = new long[16];
   private long[] indexPositions = new long[16];
   private volatile int indexSize;
@@ -160,6 +166,9 @@ final class Segment {
 
   /** Writes {@code buffers} at the end of the file; the caller then forces and notes them. */
   void write(ByteBuffer[] buffers, long position) throws IOException {
+    if (lanes == null) {
+      openLanes();
+    }
     channel.position(position);
     long remaining = 0;
     for (ByteBuffer b : buffers) {
@@ -173,6 +182,41 @@ final class Segment {
   void force() throws IOException {
     Fsync.note();
     channel.force(false);
+  }
+
+  /**
+   * Fsyncs the file's data through sync lane {@code lane}'s own descriptor (the writer's if this
+   * process never wrote to the segment).
+   */
+  void force(int lane) throws IOException {
+    FileChannel[] l = lanes;
+    Fsync.note();
+    (l == null ? channel : l[lane]).force(false);
+  }
+
+  private void openLanes() throws IOException {
+    FileChannel[] l = new FileChannel[GroupSyncer.LANES];
+    try {
+      for (int i = 0; i < l.length; i++) {
+        l[i] = FileChannel.open(file, StandardOpenOption.READ);
+      }
+    } catch (IOException e) {
+      closeAll(l);
+      throw e;
+    }
+    lanes = l;
+  }
+
+  private static void closeAll(@Nullable FileChannel[] channels) {
+    for (FileChannel c : channels) {
+      if (c != null) {
+        try {
+          c.close();
+        } catch (IOException ignored) {
+          // read-only descriptor: nothing to lose
+        }
+      }
+    }
   }
 
   /**
@@ -262,6 +306,10 @@ final class Segment {
   }
 
   void close() {
+    FileChannel[] l = lanes;
+    if (l != null) {
+      closeAll(l);
+    }
     try {
       channel.close();
     } catch (IOException ignored) {

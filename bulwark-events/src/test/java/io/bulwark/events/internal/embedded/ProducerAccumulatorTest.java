@@ -24,7 +24,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -38,8 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
  * (records, bytes, a record bigger than a batch, empty and null values) keep every record, once, in
  * send order.
  *
- * <p>The writer is held deterministically, not by timing: the fsync hook of the first record's
- * group waits on a latch, so the writer thread is inside that group's sync while the test sends.
+ * <p>The writer is held deterministically, not by timing: the fsync hook of the first group of each
+ * sync lane waits on a latch, and one more lone record makes the writer wait for a free lane, so
+ * the writer thread takes nothing from its queue while the test sends.
  */
 @Timeout(180) // a hang guard: a lost batch would otherwise block forever
 class ProducerAccumulatorTest {
@@ -80,19 +82,22 @@ class ProducerAccumulatorTest {
             .build());
   }
 
-  /** Holds the writer inside the sync of the first group until {@link #release()}. */
+  /**
+   * Holds every sync lane inside the fsync of its first group, and then the writer waiting for a
+   * free lane, until {@link #release()}.
+   */
   private static final class WriterGate {
-    final CountDownLatch entered = new CountDownLatch(1);
+    final Semaphore entered = new Semaphore(0);
     final CountDownLatch released = new CountDownLatch(1);
-    final AtomicBoolean first = new AtomicBoolean(true);
+    final AtomicInteger toHold = new AtomicInteger(GroupSyncer.LANES);
 
     void install(EmbeddedEventLog log, List<String> syncs) {
+      log.writer().observeSyncs((tp, end) -> syncs.add(tp.partition() + ":" + end));
       log.writer()
-          .observeSyncs(
-              (tp, end) -> {
-                syncs.add(tp.partition() + ":" + end);
-                if (first.compareAndSet(true, false)) {
-                  entered.countDown();
+          .hookForces(
+              (tp, end, lane) -> {
+                if (toHold.getAndDecrement() > 0) {
+                  entered.release();
                   try {
                     released.await();
                   } catch (InterruptedException e) {
@@ -100,6 +105,25 @@ class ProducerAccumulatorTest {
                   }
                 }
               });
+    }
+
+    /**
+     * Sends {@code LANES + 1} lone records to {@code partition}: one group per lane, each held in
+     * its fsync, and one the writer holds while it waits for a lane. Returns their futures.
+     */
+    List<CompletableFuture<RecordMetadata>> hold(
+        EmbeddedEventLog log, Producer producer, String topic, int partition)
+        throws InterruptedException {
+      List<CompletableFuture<RecordMetadata>> held = new ArrayList<>();
+      for (int lane = 0; lane < GroupSyncer.LANES; lane++) {
+        held.add(producer.send(record(topic, partition, tagged(8, -1 - lane))));
+        entered.acquire(); // its group's fsync is entered (and held)
+      }
+      held.add(producer.send(record(topic, partition, tagged(8, -10))));
+      while (!log.writer().waitsForSyncLane()) {
+        Thread.onSpinWait(); // the writer took that record and waits for a lane: it is held
+      }
+      return held;
     }
 
     void release() {
@@ -146,27 +170,28 @@ class ProducerAccumulatorTest {
       gate.install(log, syncs);
       log.createTopic(TopicSpec.of("t", 2));
       Producer producer = log.producer(BIG_BUFFER);
-      CompletableFuture<RecordMetadata> lone = producer.send(record("t", 0, tagged(64, 0)));
-      gate.entered.await(); // the writer is inside the first group's sync
+      List<CompletableFuture<RecordMetadata>> lone = gate.hold(log, producer, "t", 0);
       List<CompletableFuture<RecordMetadata>> burst = new ArrayList<>();
       for (int i = 1; i <= 300; i++) {
         burst.add(producer.send(record("t", 1, tagged(100, i))));
       }
-      assertThat(lone).as("not acknowledged before its fsync returned").isNotDone();
+      assertThat(lone).as("not acknowledged before its fsync returned").noneMatch(f -> f.isDone());
       assertThat(burst).noneMatch(CompletableFuture::isDone);
       gate.release();
-      assertThat(lone.get().offset()).isZero();
+      for (int i = 0; i < lone.size(); i++) {
+        assertThat(lone.get(i).get().offset()).isEqualTo(i);
+      }
       for (int i = 0; i < burst.size(); i++) {
         assertThat(burst.get(i).get().offset()).isEqualTo(i);
       }
       // the 300 records sent while the writer was busy went as one queued batch: one group,
       // one fsync, one encoded batch
-      assertThat(syncs).containsExactly("0:1", "1:300");
+      assertThat(syncs).containsExactly("0:1", "0:2", "0:3", "1:300");
       assertThat(values(log, new TopicPartition("t", 1))).containsExactlyElementsOf(range(1, 300));
       producer.close();
     }
-    assertThat(appends).containsExactly(1, 300);
-    assertThat(groupBatches).containsExactly(1, 1);
+    assertThat(appends).containsExactly(1, 1, 1, 300);
+    assertThat(groupBatches).containsExactly(1, 1, 1, 1);
   }
 
   @Test
@@ -182,8 +207,7 @@ class ProducerAccumulatorTest {
       gate.install(log, syncs);
       log.createTopic(TopicSpec.of("t", 1));
       Producer producer = log.producer(BIG_BUFFER);
-      CompletableFuture<RecordMetadata> lone = producer.send(record("t", 0, tagged(8, -1)));
-      gate.entered.await();
+      List<CompletableFuture<RecordMetadata>> lone = gate.hold(log, producer, "t", 0);
       List<byte @Nullable []> sent = new ArrayList<>();
       List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
       long tag = 0;
@@ -198,15 +222,16 @@ class ProducerAccumulatorTest {
         futures.add(producer.send(record("t", 0, v)));
       }
       gate.release();
-      lone.get();
+      int first = lone.size();
+      lone.forEach(CompletableFuture::join);
       for (int i = 0; i < futures.size(); i++) {
-        assertThat(futures.get(i).get().offset()).as("offset of send %d", i).isEqualTo(i + 1);
+        assertThat(futures.get(i).get().offset()).as("offset of send %d", i).isEqualTo(i + first);
       }
       List<EventRecord> stored = LogFixture.readAll(log, new TopicPartition("t", 0));
-      assertThat(stored).hasSize(sent.size() + 1);
+      assertThat(stored).hasSize(sent.size() + first);
       for (int i = 0; i < sent.size(); i++) {
-        EventRecord r = stored.get(i + 1);
-        assertThat(r.offset()).isEqualTo(i + 1);
+        EventRecord r = stored.get(i + first);
+        assertThat(r.offset()).isEqualTo(i + first);
         byte[] expected = sent.get(i);
         if (expected == null) {
           assertThat(r.value()).as("record %d", i).isNull();
