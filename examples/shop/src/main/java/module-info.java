@@ -15,6 +15,7 @@ module io.bulwark.examples.shop {
   requires io.bulwark.resilience;
   requires io.bulwark.saga;
   requires io.bulwark.data;
+  requires io.bulwark.gateway; // the shop's edge (edge, identity, legacy)
   requires com.fasterxml.jackson.databind;
   requires org.xerial.sqlitejdbc;
   requires HdrHistogram;
@@ -47,5 +48,12 @@ module io.bulwark.examples.shop {
   opens io.bulwark.examples.shop.shipping to
       com.fasterxml.jackson.databind;
   opens io.bulwark.examples.shop.load to
+      com.fasterxml.jackson.databind;
+  // the edge: gateway service, identity (login, JWKS), the legacy monolith
+  opens io.bulwark.examples.shop.edge to
+      com.fasterxml.jackson.databind;
+  opens io.bulwark.examples.shop.identity to
+      com.fasterxml.jackson.databind;
+  opens io.bulwark.examples.shop.legacy to
       com.fasterxml.jackson.databind;
 }

@@ -4,8 +4,12 @@ import io.bulwark.examples.shop.cart.CartService;
 import io.bulwark.examples.shop.catalog.CatalogService;
 import io.bulwark.examples.shop.common.Settings;
 import io.bulwark.examples.shop.common.SharedEventLog;
+import io.bulwark.examples.shop.edge.EdgeAddress;
+import io.bulwark.examples.shop.edge.EdgeService;
+import io.bulwark.examples.shop.identity.IdentityService;
 import io.bulwark.examples.shop.inventory.InventoryService;
 import io.bulwark.examples.shop.inventory.InventoryShards;
+import io.bulwark.examples.shop.legacy.LegacyService;
 import io.bulwark.examples.shop.orders.OrdersService;
 import io.bulwark.examples.shop.payments.PaymentsService;
 import io.bulwark.examples.shop.recommendations.RecommendationsService;
@@ -46,7 +50,18 @@ public final class Shop implements AutoCloseable {
 
   /** The services, in the order the runtime starts them. */
   public static final List<String> SERVICES =
-      List.of("recommendations", "catalog", "inventory", "payments", "cart", "orders", "shipping");
+      List.of(
+          "recommendations",
+          "catalog",
+          "inventory",
+          "payments",
+          "cart",
+          "orders",
+          "shipping",
+          // the edge (shopedge): login, the monolith being strangled, the gateway in front of all
+          "identity",
+          "legacy",
+          "gateway");
 
   private final ShopOptions options;
   private final SystemRuntime runtime;
@@ -84,6 +99,18 @@ public final class Shop implements AutoCloseable {
             spec(options, "shipping", 1, ShippingService::create)
                 .dependsOn("inventory")
                 .setting(Settings.EVENT_LOG, eventLog)
+                .build())
+        // the edge (shopedge): identity issues customer tokens, legacy is the monolith being
+        // strangled, gateway is the one entrance (shop/gateway.yaml), started last
+        .service(spec(options, "identity", 1, IdentityService::create).build())
+        .service(spec(options, "legacy", 1, LegacyService::create).build())
+        .service(
+            spec(options, "gateway", 1, EdgeService::create)
+                .dependsOn("identity")
+                .dependsOn("catalog")
+                .dependsOn("cart")
+                .dependsOn("orders")
+                .dependsOn("legacy")
                 .build())
         .build();
   }
@@ -178,6 +205,17 @@ public final class Shop implements AutoCloseable {
     }
     Endpoint e = ready.getFirst();
     return URI.create("http://" + e.host() + ":" + e.port());
+  }
+
+  /**
+   * {@code http://127.0.0.1:<port>} of the shop's edge: the public listener of the gateway service,
+   * the one entrance users call (asked from the gateway instance's {@code GET /edge}, so it works
+   * in either runtime mode).
+   *
+   * @throws IllegalStateException when the gateway is not ready or does not answer
+   */
+  public URI edgeUri() {
+    return EdgeAddress.of(baseUri("gateway"));
   }
 
   /**

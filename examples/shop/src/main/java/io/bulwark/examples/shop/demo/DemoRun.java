@@ -24,6 +24,7 @@ import io.bulwark.runtime.InstanceHandle;
 import io.bulwark.runtime.SystemRuntime;
 import java.io.Console;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,11 +94,14 @@ final class DemoRun {
       out.printf(Locale.ROOT, "shop ready in %d ms%n", startup.toMillis());
       printMetrics(shop.runtime());
       this.dashboard = dashboard;
-      Assortment assortment = AssortmentReader.read(shop.baseUri("catalog"));
-      warmUp(shop, assortment);
+      // the users reach the shop through its edge (the gateway) only
+      URI edge = shop.edgeUri();
+      out.printf(Locale.ROOT, "shop edge (gateway) at %s%n", edge);
+      Assortment assortment = AssortmentReader.read(edge);
+      warmUp(edge, assortment);
       LoadOptions load = LoadOptions.of(options.rate(), options.duration(), options.seed());
       LoadGenerator users =
-          new LoadGenerator(load, new LoadPlan(options.seed(), assortment), shop::baseUri);
+          LoadGenerator.throughEdge(load, new LoadPlan(options.seed(), assortment), edge);
       result = runLoad(shop, scenario, users, view, startup);
       closing = System.nanoTime();
     }
@@ -180,7 +184,7 @@ final class DemoRun {
    * Runs the same load, with another seed, for the warm-up: the JIT compiles the hot paths before
    * the judged run. Not judged, not in the report; one line per second.
    */
-  private void warmUp(Shop shop, Assortment assortment) {
+  private void warmUp(URI edge, Assortment assortment) {
     if (options.warmup().isZero() || control.stopped()) {
       return;
     }
@@ -191,10 +195,10 @@ final class DemoRun {
         options.rate());
     long seed = options.seed() + WARMUP_SEED_OFFSET;
     LoadGenerator warm =
-        new LoadGenerator(
+        LoadGenerator.throughEdge(
             LoadOptions.of(options.rate(), options.warmup(), seed),
             new LoadPlan(seed, assortment),
-            shop::baseUri);
+            edge);
     warm.addListener(
         i ->
             out.printf(

@@ -33,6 +33,7 @@ public final class LoadGenerator {
   private final LoadOptions options;
   private final LoadPlan plan;
   private final Function<String, URI> targets;
+  private final @Nullable URI edge;
   private final Map<String, URI> resolved = new ConcurrentHashMap<>();
   private final List<Consumer<LoadInterval>> listeners = new CopyOnWriteArrayList<>();
   private final LoadRecorder recorder = new LoadRecorder();
@@ -47,9 +48,27 @@ public final class LoadGenerator {
    *     and {@code orders}; asked once per service
    */
   public LoadGenerator(LoadOptions options, LoadPlan plan, Function<String, URI> targets) {
+    this(options, plan, targets, null);
+  }
+
+  private LoadGenerator(
+      LoadOptions options, LoadPlan plan, Function<String, URI> targets, @Nullable URI edge) {
     this.options = Objects.requireNonNull(options, "options");
     this.plan = Objects.requireNonNull(plan, "plan");
     this.targets = Objects.requireNonNull(targets, "targets");
+    this.edge = edge;
+  }
+
+  /**
+   * Users who go through the shop's edge (its gateway) only: every call goes to {@code edge}, and a
+   * request with a customer logs that customer in first ({@code POST /login}, the token kept until
+   * shortly before it expires) and sends its token, as a browser session would.
+   *
+   * @param edge {@code http://host:port} of the gateway's public listener
+   */
+  public static LoadGenerator throughEdge(LoadOptions options, LoadPlan plan, URI edge) {
+    Objects.requireNonNull(edge, "edge");
+    return new LoadGenerator(options, plan, service -> edge, edge);
   }
 
   /** Hears each second's {@link LoadInterval}. */
@@ -73,7 +92,7 @@ public final class LoadGenerator {
     Sampler sampler = new Sampler(t0);
     Thread samplerThread = Thread.ofVirtual().name("load-sampler").start(sampler);
     try (ExecutorService users = Executors.newVirtualThreadPerTaskExecutor();
-        UserCalls calls = new UserCalls(options.timeout(), this::baseUri, recorder)) {
+        UserCalls calls = new UserCalls(options.timeout(), this::baseUri, recorder, edge)) {
       int total = options.scheduledRequests();
       for (int i = 0; i < total && waitUntil(t0 + options.intendedOffsetNanos(i)); i++) {
         PlannedRequest request = plan.request(i);

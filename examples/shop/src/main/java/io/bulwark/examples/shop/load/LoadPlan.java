@@ -38,7 +38,13 @@ public final class LoadPlan {
       case BROWSE -> single(index, kind, get("/products?page=" + (1 + random.nextInt(pages()))));
       case PRODUCT -> single(index, kind, get("/products/" + sku(random)));
       case SEARCH -> single(index, kind, get("/search?q=" + word(random)));
-      case ADD_TO_CART -> single(index, kind, addItem(cartId(index), sku(random), random));
+      case ADD_TO_CART ->
+          new PlannedRequest(
+              index,
+              kind,
+              List.of(addItem(cartId(index), sku(random), random)),
+              false,
+              customerOf(index));
       case CHECKOUT -> checkout(index, random);
     };
   }
@@ -74,11 +80,20 @@ public final class LoadPlan {
     String body = "{\"cartId\":\"" + cart + "\",\"customer\":\"" + customer + "\"}";
     calls.add(new Call("orders", "POST", "/checkout", body, "co-" + seed + "-" + index));
     boolean twice = random.nextInt(100) < DOUBLE_SUBMIT_PERCENT;
-    return new PlannedRequest(index, RequestKind.CHECKOUT, calls, twice);
+    return new PlannedRequest(index, RequestKind.CHECKOUT, calls, twice, customer);
   }
 
   private static PlannedRequest single(int index, RequestKind kind, Call call) {
-    return new PlannedRequest(index, kind, List.of(call), false);
+    return new PlannedRequest(index, kind, List.of(call), false, null);
+  }
+
+  /**
+   * The customer adding to cart {@code index}: drawn from a stream of its own, so the rest of the
+   * request (kind, sku, quantity) is what it was before requests named their customer.
+   */
+  private String customerOf(int index) {
+    return "customer-"
+        + new SplittableRandom(seed * 0x2545F4914F6CDD1DL + index).nextInt(CUSTOMERS);
   }
 
   private static Call get(String path) {

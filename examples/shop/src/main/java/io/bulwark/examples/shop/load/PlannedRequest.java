@@ -13,8 +13,15 @@ import org.jspecify.annotations.Nullable;
  * @param kind what the user does
  * @param calls the calls, in order; a call runs only when the previous one succeeded
  * @param doubleSubmit the last call is sent twice at once with the same idempotency key
+ * @param customer the customer who makes the request (cart and checkout: through the shop's edge
+ *     they log in first and send their token), or null for anonymous browsing
  */
-public record PlannedRequest(int index, RequestKind kind, List<Call> calls, boolean doubleSubmit) {
+public record PlannedRequest(
+    int index,
+    RequestKind kind,
+    List<Call> calls,
+    boolean doubleSubmit,
+    @Nullable String customer) {
   public PlannedRequest {
     Objects.requireNonNull(kind, "kind");
     calls = List.copyOf(calls);

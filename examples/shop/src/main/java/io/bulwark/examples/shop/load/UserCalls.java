@@ -17,8 +17,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Performs one planned request the way a browser would: plain JDK HTTP, a timeout per call, no
- * retry. Classifies the outcome (2xx and 409 are answers the user can act on; 5xx, other 4xx,
- * connection failures and timeouts are errors) and records it from the intended start.
+ * retry. Through the shop's edge ({@code tokens} given), a request with a customer first gets the
+ * customer's token (logging in when it holds none) and sends it on every call; a failed login fails
+ * the request like a failed call. Classifies the outcome (2xx and 409 are answers the user can act
+ * on; 5xx, other 4xx, connection failures and timeouts are errors) and records it from the intended
+ * start.
  */
 final class UserCalls implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -28,8 +31,14 @@ final class UserCalls implements AutoCloseable {
   private final LoadRecorder recorder;
   private final ExecutorService clientThreads = Executors.newVirtualThreadPerTaskExecutor();
   private final HttpClient client;
+  private final @Nullable CustomerTokens tokens;
 
-  UserCalls(Duration timeout, Function<String, URI> targets, LoadRecorder recorder) {
+  /**
+   * @param edge the shop's edge, where customers log in; null: calls go straight to the services
+   *     and carry no token
+   */
+  UserCalls(
+      Duration timeout, Function<String, URI> targets, LoadRecorder recorder, @Nullable URI edge) {
     this.timeout = timeout;
     this.targets = targets;
     this.recorder = recorder;
@@ -39,6 +48,7 @@ final class UserCalls implements AutoCloseable {
             .connectTimeout(timeout)
             .executor(clientThreads)
             .build();
+    this.tokens = edge == null ? null : new CustomerTokens(client, edge, timeout);
   }
 
   /** One answer: a status and body, or status 0 when the call failed or timed out. */
@@ -49,9 +59,26 @@ final class UserCalls implements AutoCloseable {
   }
 
   void perform(PlannedRequest request, long intendedNanos) {
+    String token = null;
+    String customer = request.customer();
+    CustomerTokens t = tokens;
+    if (t != null && customer != null) {
+      CustomerTokens.Login login = t.token(customer);
+      if (!login.ok()) {
+        Answer failed = new Answer(login.status(), login.body());
+        recorder.record(request.kind(), System.nanoTime() - intendedNanos, true);
+        recorder.errorCause(request.kind().label() + ": login " + cause(failed));
+        if (request.kind() == RequestKind.CHECKOUT) {
+          recorder.checkout("failed");
+        }
+        return;
+      }
+      token = login.token();
+    }
+    Authorization auth = new Authorization(customer, token);
     int last = request.calls().size() - 1;
     for (int i = 0; i < last; i++) {
-      Answer answer = send(request.calls().get(i));
+      Answer answer = send(request.calls().get(i), auth);
       if (!answer.ok()) {
         finish(request.kind(), intendedNanos, answer);
         if (request.kind() == RequestKind.CHECKOUT) {
@@ -62,9 +89,9 @@ final class UserCalls implements AutoCloseable {
     }
     Call final_ = request.calls().get(last);
     if (request.doubleSubmit()) {
-      submitTwice(request, final_, intendedNanos);
+      submitTwice(request, final_, intendedNanos, auth);
     } else {
-      Answer answer = send(final_);
+      Answer answer = send(final_, auth);
       finish(request.kind(), intendedNanos, answer);
       if (request.kind() == RequestKind.CHECKOUT) {
         recorder.checkout(checkoutOutcome(answer));
@@ -72,11 +99,12 @@ final class UserCalls implements AutoCloseable {
     }
   }
 
-  private void submitTwice(PlannedRequest request, Call call, long intendedNanos) {
+  private void submitTwice(
+      PlannedRequest request, Call call, long intendedNanos, Authorization auth) {
     recorder.checkout("doubleSubmits");
     CompletableFuture<Answer> second =
-        CompletableFuture.supplyAsync(() -> send(call), clientThreads);
-    Answer first = send(call);
+        CompletableFuture.supplyAsync(() -> send(call, auth), clientThreads);
+    Answer first = send(call, auth);
     Answer other = second.join();
     finish(request.kind(), intendedNanos, first);
     finish(request.kind(), intendedNanos, other);
@@ -151,7 +179,10 @@ final class UserCalls implements AutoCloseable {
     }
   }
 
-  private Answer send(Call call) {
+  /** Who sends a call: the customer and its token, or nobody (anonymous, or no edge). */
+  private record Authorization(@Nullable String customer, @Nullable String token) {}
+
+  private Answer send(Call call, Authorization auth) {
     HttpRequest.Builder builder =
         HttpRequest.newBuilder(targets.apply(call.service()).resolve(call.path())).timeout(timeout);
     String body = call.body();
@@ -165,9 +196,18 @@ final class UserCalls implements AutoCloseable {
     if (key != null) {
       builder.header("Idempotency-Key", key);
     }
+    String token = auth.token();
+    if (token != null) {
+      builder.header("Authorization", "Bearer " + token);
+    }
     try {
       HttpResponse<String> response =
           client.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+      CustomerTokens t = tokens;
+      String customer = auth.customer();
+      if (response.statusCode() == 401 && t != null && customer != null && token != null) {
+        t.rejected(customer, token);
+      }
       return new Answer(response.statusCode(), response.body());
     } catch (IOException e) {
       return new Answer(0, String.valueOf(e));
