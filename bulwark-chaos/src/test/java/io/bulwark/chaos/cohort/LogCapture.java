@@ -60,9 +60,18 @@ public final class LogCapture extends UnsynchronizedAppenderBase<ILoggingEvent> 
     return found.getFirst();
   }
 
-  /** The one captured line whose message contains {@code text}; fails unless exactly one. */
+  /**
+   * The one captured line whose message contains {@code text} (waiting up to 10 s for it to be
+   * written); fails unless exactly one.
+   */
   public static Line one(String text) {
+    // a line written just after the answer (the access log) may still be on its way: wait for it
+    long limit = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
     List<Line> found = containing(text);
+    while (found.isEmpty() && System.nanoTime() - limit < 0) {
+      Thread.onSpinWait();
+      found = containing(text);
+    }
     if (found.size() != 1) {
       throw new AssertionError(found.size() + " log lines contain \"" + text + "\": " + found);
     }

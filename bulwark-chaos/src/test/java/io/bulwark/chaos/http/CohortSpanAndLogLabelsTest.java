@@ -59,8 +59,12 @@ class CohortSpanAndLogLabelsTest {
 
   /** The one span of {@code kind} whose request carried correlation id {@code id}. */
   private static RecordingTelemetry.Span span(LabelTelemetry t, SpanKind kind, String id) {
-    List<RecordingTelemetry.Span> found =
-        t.spans.spans(kind).stream().filter(s -> id.equals(s.correlationId())).toList();
+    // the server ends its span (and writes the access line) just after the answer went out
+    long limit = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    List<RecordingTelemetry.Span> found;
+    do {
+      found = t.spans.spans(kind).stream().filter(s -> id.equals(s.correlationId())).toList();
+    } while (found.isEmpty() && System.nanoTime() - limit < 0);
     assertThat(found).as("%s spans of %s", kind, id).hasSize(1);
     return found.getFirst();
   }
