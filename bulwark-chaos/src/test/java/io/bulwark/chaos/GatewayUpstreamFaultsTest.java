@@ -80,6 +80,7 @@ class GatewayUpstreamFaultsTest {
         """
         listeners:
           public: {port: 0}
+        admin: {enabled: false}
         clusters:
           prices:
             endpoints: [127.0.0.1:%d]

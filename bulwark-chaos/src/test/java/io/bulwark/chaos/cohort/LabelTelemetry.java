@@ -18,6 +18,18 @@ public final class LabelTelemetry implements Telemetry, AutoCloseable {
   public final BulwarkTelemetry metrics = BulwarkTelemetry.builder().build();
   public final RecordingTelemetry spans = new RecordingTelemetry();
 
+  /**
+   * Skips the calling test unless SLF4J logs through Logback: the chaos module's {@code
+   * cohort-log-labels} surefire execution, where {@link LogCapture} receives every line (the
+   * default execution runs with slf4j-simple and without Logback on the class path).
+   */
+  public static void assumeLogback() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        "ch.qos.logback.classic.LoggerContext"
+            .equals(org.slf4j.LoggerFactory.getILoggerFactory().getClass().getName()),
+        "logs through Logback only in the cohort-log-labels execution");
+  }
+
   @Override
   public RedRecorder endpoint(String name) {
     return metrics.endpoint(name);

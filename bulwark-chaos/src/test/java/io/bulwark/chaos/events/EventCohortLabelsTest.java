@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -45,6 +46,12 @@ import org.slf4j.LoggerFactory;
  * series.
  */
 class EventCohortLabelsTest {
+
+  @BeforeAll
+  static void logback() {
+    LabelTelemetry.assumeLogback();
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(EventCohortLabelsTest.class);
   private static final int N = 10;
   private static final int HOSTILE = 200;

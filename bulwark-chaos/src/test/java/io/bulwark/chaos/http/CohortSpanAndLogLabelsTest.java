@@ -21,6 +21,7 @@ import io.bulwark.test.RecordingTelemetry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * anywhere. With no fault active, nothing is labelled at all.
  */
 class CohortSpanAndLogLabelsTest {
+
+  @BeforeAll
+  static void logback() {
+    LabelTelemetry.assumeLogback();
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(CohortSpanAndLogLabelsTest.class);
   private static final int N = 12;
   private static final int HOSTILE = 300;

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -35,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * is labelled.
  */
 class SagaCohortLabelsTest {
+
+  @BeforeAll
+  static void logback() {
+    LabelTelemetry.assumeLogback();
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(SagaCohortLabelsTest.class);
 
   @TempDir Path dir;
