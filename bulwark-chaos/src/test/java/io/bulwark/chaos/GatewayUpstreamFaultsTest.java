@@ -80,6 +80,7 @@ class GatewayUpstreamFaultsTest {
         """
         listeners:
           public: {port: 0}
+        admin: {port: 0}
         clusters:
           prices:
             endpoints: [127.0.0.1:%d]

@@ -58,6 +58,7 @@ public final class DeadLetterProcessor {
   private final @Nullable Pipeline retry;
   private final UnaryOperator<String> deadLetterTopic;
   private final Tracing tracing;
+  private final @Nullable ConsumerTelemetry red;
 
   private DeadLetterProcessor(Builder b) {
     this.consumer = b.consumer;
@@ -67,6 +68,7 @@ public final class DeadLetterProcessor {
     this.retry = b.retry == null ? null : Pipeline.of(b.retry);
     this.deadLetterTopic = b.deadLetterTopic;
     this.tracing = b.tracing;
+    this.red = b.red;
   }
 
   public static Builder builder(Consumer consumer, Producer producer, Handler handler) {
@@ -86,10 +88,16 @@ public final class DeadLetterProcessor {
     for (EventRecord r : records) {
       TelemetrySpan span = consumerSpan(r);
       Outcome outcome = new Outcome();
+      long t0 = red == null ? 0 : System.nanoTime();
       try {
         span.context().run(() -> handle(r, outcome));
       } finally {
         HopSpans.consumerDone(span, outcome.failure);
+        ConsumerTelemetry c = red;
+        if (c != null) { // a dead-lettered record is an error of its topic's consumer
+          c.record(
+              r, io.bulwark.core.telemetry.Outcome.of(outcome.failure), System.nanoTime() - t0);
+        }
       }
       if (outcome.interrupted) {
         interrupted = true; // stop here; the interrupt is restored after the commit, which
@@ -195,6 +203,7 @@ public final class DeadLetterProcessor {
     private @Nullable Retry retry;
     private UnaryOperator<String> deadLetterTopic = t -> t + ".dlt";
     private Tracing tracing = Tracing.disabled();
+    private @Nullable ConsumerTelemetry red;
 
     private Builder(Consumer consumer, Producer producer, Handler handler) {
       this.consumer = Objects.requireNonNull(consumer, "consumer");
@@ -232,6 +241,17 @@ public final class DeadLetterProcessor {
      */
     public Builder tracing(Tracing tracing) {
       this.tracing = Objects.requireNonNull(tracing, "tracing");
+      return this;
+    }
+
+    /**
+     * Records each record's {@code CONSUMER} span in {@code telemetry.tracing()} and the RED of
+     * processing it in {@code telemetry} ({@link ConsumerTelemetry}: endpoint {@code
+     * consume.<topic>}, labelled with the record's chaos cohort while a fault is active).
+     */
+    public Builder telemetry(io.bulwark.core.telemetry.Telemetry telemetry) {
+      this.tracing = telemetry.tracing();
+      this.red = ConsumerTelemetry.of(telemetry);
       return this;
     }
 

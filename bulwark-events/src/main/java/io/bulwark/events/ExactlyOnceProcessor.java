@@ -69,6 +69,7 @@ public final class ExactlyOnceProcessor {
   private final Producer producer;
   private final Transform transform;
   private final Tracing tracing;
+  private final @Nullable ConsumerTelemetry red;
   private @Nullable ProducerFencedException fenced;
 
   private ExactlyOnceProcessor(Builder b) {
@@ -76,6 +77,7 @@ public final class ExactlyOnceProcessor {
     this.producer = b.producer;
     this.transform = b.transform;
     this.tracing = b.tracing;
+    this.red = b.red;
   }
 
   /**
@@ -140,6 +142,7 @@ public final class ExactlyOnceProcessor {
   private void transformAndSend(EventRecord r) {
     TelemetrySpan span = consumerSpan(r);
     Throwable failure = null;
+    long t0 = red == null ? 0 : System.nanoTime();
     try {
       List<OutgoingRecord> outputs = transform(span, r);
       span.context().run(() -> send(outputs));
@@ -148,6 +151,10 @@ public final class ExactlyOnceProcessor {
       throw e;
     } finally {
       HopSpans.consumerDone(span, failure);
+      ConsumerTelemetry c = red;
+      if (c != null) {
+        c.record(r, io.bulwark.core.telemetry.Outcome.of(failure), System.nanoTime() - t0);
+      }
     }
   }
 
@@ -244,6 +251,7 @@ public final class ExactlyOnceProcessor {
     private final Producer producer;
     private final Transform transform;
     private Tracing tracing = Tracing.disabled();
+    private @Nullable ConsumerTelemetry red;
 
     private Builder(Consumer consumer, Producer producer, Transform transform) {
       this.consumer = Objects.requireNonNull(consumer, "consumer");
@@ -258,6 +266,17 @@ public final class ExactlyOnceProcessor {
      */
     public Builder tracing(Tracing tracing) {
       this.tracing = Objects.requireNonNull(tracing, "tracing");
+      return this;
+    }
+
+    /**
+     * Records each record's {@code CONSUMER} span in {@code telemetry.tracing()} and the RED of
+     * processing it in {@code telemetry} ({@link ConsumerTelemetry}: endpoint {@code
+     * consume.<topic>}, labelled with the record's chaos cohort while a fault is active).
+     */
+    public Builder telemetry(io.bulwark.core.telemetry.Telemetry telemetry) {
+      this.tracing = telemetry.tracing();
+      this.red = ConsumerTelemetry.of(telemetry);
       return this;
     }
 

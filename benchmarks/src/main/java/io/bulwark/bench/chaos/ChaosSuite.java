@@ -13,7 +13,11 @@ import java.util.Map;
  * {@code bulwark bench chaos}: the cost of an installed but inactive fault injection point on the
  * HTTP client's attempt path ({@link InactivePointBenchmark}). {@code inactive_point_ns} is the
  * time the point adds (ns with the point − ns without, the same path), {@code inactive_point_bytes}
- * the bytes allocated per call with the point, {@code ratio} ns with / ns without.
+ * the bytes allocated per call with the point, {@code ratio} ns with / ns without. Then the cost of
+ * the chaos cohort label on HTTP RED recording ({@link LabelledRedBenchmark}), with no fault active
+ * and with a fault of another experiment active: keys {@code red_label_off_ns}, {@code
+ * red_label_off_bytes}, {@code red_label_active_ns}, {@code red_label_active_bytes}, {@code
+ * red_label_active_ratio} (the {@code ratio} stays the inactive point's).
  */
 public final class ChaosSuite implements BenchSuite {
   @Override
@@ -23,7 +27,8 @@ public final class ChaosSuite implements BenchSuite {
 
   @Override
   public String description() {
-    return "inactive fault injection point on the HTTP client attempt path: with vs without";
+    return "inactive fault injection point on the HTTP client attempt path: with vs without;"
+        + " HTTP RED recording with the chaos cohort label, no fault vs a fault of another cohort";
   }
 
   @Override
@@ -46,6 +51,46 @@ public final class ChaosSuite implements BenchSuite {
     Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("inactive_point_ns", Math.max(0, added));
     metrics.put("inactive_point_bytes", with == null ? Double.NaN : with.bytesPerOp());
+    labelledRed(quick, out, metrics);
     return new BenchResult(name(), metrics, ratio);
+  }
+
+  /**
+   * The cohort label on HTTP RED recording ({@link LabelledRedBenchmark}): {@code red_label_off_ns}
+   * what the label path adds with no fault active (ns, label path − plain record), {@code
+   * red_label_off_bytes} its B/op; {@code red_label_active_ns} what it adds while a fault of
+   * another experiment is active (the request labelled {@code control}, recorded twice), {@code
+   * red_label_active_bytes} its B/op, {@code red_label_active_ratio} label path / plain.
+   */
+  private static void labelledRed(boolean quick, PrintStream out, Map<String, Double> metrics)
+      throws Exception {
+    JmhTable table = JmhTable.run(LabelledRedBenchmark.class, quick, 5);
+    out.println();
+    out.println("HTTP RED recording with the chaos cohort label path vs the plain record:");
+    table.print(out, "without");
+    Map<String, JmhTable.Cell> off = table.rows().get("redRecord t=1");
+    Map<String, JmhTable.Cell> on = table.rows().get("redRecordOtherCohortActive t=1");
+    metrics.put("red_label_off_ns", added(off));
+    metrics.put("red_label_off_bytes", bytes(off));
+    metrics.put("red_label_active_ns", added(on));
+    metrics.put("red_label_active_bytes", bytes(on));
+    JmhTable.Cell onWith = on == null ? null : on.get("bulwark");
+    JmhTable.Cell onWithout = on == null ? null : on.get("without");
+    metrics.put(
+        "red_label_active_ratio",
+        onWith == null || onWithout == null ? Double.NaN : onWith.nsPerOp() / onWithout.nsPerOp());
+  }
+
+  private static double added(Map<String, JmhTable.Cell> row) {
+    JmhTable.Cell with = row == null ? null : row.get("bulwark");
+    JmhTable.Cell without = row == null ? null : row.get("without");
+    return with == null || without == null
+        ? Double.NaN
+        : Math.max(0, with.nsPerOp() - without.nsPerOp());
+  }
+
+  private static double bytes(Map<String, JmhTable.Cell> row) {
+    JmhTable.Cell with = row == null ? null : row.get("bulwark");
+    return with == null ? Double.NaN : with.bytesPerOp();
   }
 }

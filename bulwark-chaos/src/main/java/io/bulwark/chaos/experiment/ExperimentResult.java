@@ -21,6 +21,9 @@ import org.jspecify.annotations.Nullable;
  * @param samples the per-tick measurements of every series the hypothesis reads
  * @param faults when each fault activation of the method was active
  * @param events faults, state changes, abort, rollbacks and notes, in time order
+ * @param cohorts the chaos cohorts side by side (the experiment's cohort, the control, any other),
+ *     per series the hypothesis reads, measured over the whole run from the {@code bulwark_chaos_*}
+ *     series; empty when no request was recorded in a cohort
  */
 public record ExperimentResult(
     String experiment,
@@ -34,14 +37,52 @@ public record ExperimentResult(
     @Nullable Abort abort,
     List<Sample> samples,
     List<FaultWindow> faults,
-    List<Event> events) {
+    List<Event> events,
+    List<CohortSummary> cohorts) {
 
+  @SuppressWarnings("NullAway") // a result written before cohorts existed reads back without them
   public ExperimentResult {
+    cohorts = cohorts == null ? List.of() : List.copyOf(cohorts);
     checks = List.copyOf(checks);
     budgets = List.copyOf(budgets);
     samples = List.copyOf(samples);
     faults = List.copyOf(faults);
     events = List.copyOf(events);
+  }
+
+  /** A result without cohort figures (a run in which no request was recorded in a cohort). */
+  public ExperimentResult(
+      String experiment,
+      long seed,
+      Verdict verdict,
+      String reason,
+      Instant startedAt,
+      long elapsedMillis,
+      List<CheckResult> checks,
+      List<BudgetSpent> budgets,
+      @Nullable Abort abort,
+      List<Sample> samples,
+      List<FaultWindow> faults,
+      List<Event> events) {
+    this(
+        experiment,
+        seed,
+        verdict,
+        reason,
+        startedAt,
+        elapsedMillis,
+        checks,
+        budgets,
+        abort,
+        samples,
+        faults,
+        events,
+        List.of());
+  }
+
+  /** The cohort figures of {@code series} (e.g. {@code endpoint:checkout}), in report order. */
+  public List<CohortSummary> cohorts(String series) {
+    return cohorts.stream().filter(c -> c.series().equals(series)).toList();
   }
 
   /** True only when the steady-state hypothesis held for the whole run. */
@@ -156,4 +197,26 @@ public record ExperimentResult(
    * @param text what happened
    */
   public record Event(long atMillis, String lane, String text) {}
+
+  /**
+   * One chaos cohort's figures for one series over the whole run, so that the cohort and the
+   * control can be read side by side.
+   *
+   * @param series {@code endpoint:NAME} or {@code dependency:NAME}
+   * @param cohort the cohort label: the experiment's name (its cohort, and every call its faults
+   *     acted on), {@code control} (requests outside every cohort), {@code other} (another name)
+   * @param requests requests finished during the run
+   * @param errors those that did not succeed
+   * @param errorRatio {@code errors / requests} (0 without requests)
+   * @param p50Millis the median latency, or -1 without requests
+   * @param p99Millis the 99th percentile latency, or -1 without requests
+   */
+  public record CohortSummary(
+      String series,
+      String cohort,
+      double requests,
+      double errors,
+      double errorRatio,
+      double p50Millis,
+      double p99Millis) {}
 }

@@ -332,7 +332,8 @@ public final class ExperimentRun {
             abort,
             samples,
             faultWindows,
-            events));
+            events,
+            measures.cohorts()));
   }
 
   private void runRollbacks() {

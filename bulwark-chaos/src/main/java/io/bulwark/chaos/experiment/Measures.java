@@ -146,6 +146,63 @@ final class Measures {
     };
   }
 
+  /**
+   * The chaos cohorts of every series over the whole run, read from the {@code bulwark_chaos_*}
+   * series: per series the experiment's cohort first, then the control, then any other label.
+   */
+  List<ExperimentResult.CohortSummary> cohorts() {
+    long k = steps();
+    List<ExperimentResult.CohortSummary> out = new ArrayList<>();
+    if (k <= 0) {
+      return out;
+    }
+    Duration w = tick.multipliedBy(k);
+    String label = io.bulwark.core.fault.ChaosCohort.LABEL;
+    for (String[] s : series) {
+      String requests = chaos(MetricNames.requests(s[0]));
+      String duration = chaos(MetricNames.duration(s[0]));
+      java.util.TreeSet<String> labels = new java.util.TreeSet<>();
+      for (io.bulwark.telemetry.store.SeriesKey key :
+          store.seriesOf(requests, Map.of(s[0], s[1]))) {
+        String c = key.labels().get(label);
+        if (c != null) {
+          labels.add(c);
+        }
+      }
+      List<String> ordered = new ArrayList<>();
+      for (String first : List.of(experiment.name(), io.bulwark.core.fault.ChaosCohort.CONTROL)) {
+        if (labels.remove(first)) {
+          ordered.add(first);
+        }
+      }
+      ordered.addAll(labels);
+      for (String c : ordered) {
+        Map<String, String> sel = Map.of(s[0], s[1], label, c);
+        double total = store.sumIncrease(requests, sel, w);
+        double good =
+            store.sumIncrease(
+                requests, Map.of(s[0], s[1], label, c, "outcome", Outcome.SUCCESS.label()), w);
+        double p50 = store.histogramQuantile(duration, sel, 0.5, w);
+        double p99 = store.histogramQuantile(duration, sel, 0.99, w);
+        out.add(
+            new ExperimentResult.CohortSummary(
+                s[0] + ":" + s[1],
+                c,
+                total,
+                total - good,
+                total > 0 ? (total - good) / total : 0,
+                Double.isNaN(p50) ? -1 : p50 * 1000,
+                Double.isNaN(p99) ? -1 : p99 * 1000));
+      }
+    }
+    return out;
+  }
+
+  /** The {@code bulwark_chaos_*} name of a RED metric (as the store scraper writes cohorts). */
+  private static String chaos(String metric) {
+    return "bulwark_chaos_" + metric.substring("bulwark_".length());
+  }
+
   /** The budget each SLO spent over the whole run. */
   List<BudgetSpent> budgets(Map<String, Double> remainingBefore) {
     long k = steps();

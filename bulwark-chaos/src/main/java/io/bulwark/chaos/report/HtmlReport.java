@@ -49,6 +49,7 @@ final class HtmlReport {
         .append(" ms.</p>\n");
     checks(h, r);
     budgets(h, r);
+    cohorts(h, r);
     h.append("<h2>Timeline</h2>\n");
     timeline(h, r);
     events(h, r);
@@ -107,6 +108,44 @@ final class HtmlReport {
           .append(num(r.abort().threshold()))
           .append("x.</p>\n");
     }
+  }
+
+  /** Per series, one table with a column per cohort: the cohort and the control side by side. */
+  private static void cohorts(StringBuilder h, ExperimentResult r) {
+    if (r.cohorts().isEmpty()) {
+      return;
+    }
+    h.append("<h2>Cohort vs control</h2>\n");
+    Map<String, List<ExperimentResult.CohortSummary>> bySeries = new LinkedHashMap<>();
+    for (ExperimentResult.CohortSummary c : r.cohorts()) {
+      bySeries.computeIfAbsent(c.series(), k -> new ArrayList<>()).add(c);
+    }
+    for (Map.Entry<String, List<ExperimentResult.CohortSummary>> e : bySeries.entrySet()) {
+      List<ExperimentResult.CohortSummary> cs = e.getValue();
+      h.append("<table class=\"cohorts\"><tr><th>").append(esc(e.getKey())).append("</th>");
+      for (ExperimentResult.CohortSummary c : cs) {
+        h.append("<th>").append(esc(c.cohort())).append("</th>");
+      }
+      h.append("</tr>\n");
+      row(h, "requests", cs, c -> num(c.requests()));
+      row(h, "errors", cs, c -> num(c.errors()));
+      row(h, "error rate", cs, c -> String.format(Locale.ROOT, "%.2f %%", 100 * c.errorRatio()));
+      row(h, "p50 (ms)", cs, c -> c.p50Millis() < 0 ? "n/a" : num(c.p50Millis()));
+      row(h, "p99 (ms)", cs, c -> c.p99Millis() < 0 ? "n/a" : num(c.p99Millis()));
+      h.append("</table>\n");
+    }
+  }
+
+  private static void row(
+      StringBuilder h,
+      String what,
+      List<ExperimentResult.CohortSummary> cs,
+      java.util.function.Function<ExperimentResult.CohortSummary, String> cell) {
+    h.append("<tr><td>").append(what).append("</td>");
+    for (ExperimentResult.CohortSummary c : cs) {
+      h.append("<td>").append(esc(cell.apply(c))).append("</td>");
+    }
+    h.append("</tr>\n");
   }
 
   private static void timeline(StringBuilder h, ExperimentResult r) {

@@ -13,7 +13,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Every hop gets its own span id, recorded or not (see {@link Tracing}): the context of the
  * returned span is what the hop's work runs under and what it sends downstream. Attributes are set
- * only on recording spans, so a hop that is not sampled costs one context and id. Stateless.
+ * only on recording spans, so a hop that is not sampled costs one context and id. While a chaos
+ * fault is active, every hop span of a request or record also gets its chaos cohort ({@code
+ * chaos.cohort}, see {@code io.bulwark.core.fault.ChaosCohort}). Stateless.
  */
 public final class HopSpans {
   /** {@code messaging.system} of records sent through a Bulwark event log. */
@@ -101,6 +103,7 @@ public final class HopSpans {
     TelemetrySpan span = tracing.startSpan(name, SpanKind.PRODUCER, sender);
     if (span.isRecording()) {
       messaging(span, topic, "send");
+      cohort(span, sender);
     }
     return span;
   }
@@ -140,6 +143,7 @@ public final class HopSpans {
       messaging(span, topic, "process");
       span.attribute("messaging.destination.partition.id", Integer.toString(partition));
       span.attribute("bulwark.events.offset", offset);
+      cohort(span, sent); // the cohort the record carries in its baggage
     }
     return span;
   }

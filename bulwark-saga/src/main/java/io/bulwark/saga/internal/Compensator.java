@@ -86,11 +86,12 @@ final class Compensator {
           }
         });
     long nanos = Math.max(0, ex.engine.clock.wallMillis() - ex.row().createdAt()) * 1_000_000L;
-    ex.engine
-        .settings
-        .telemetry()
-        .endpoint("saga." + ex.row().workflow())
-        .record(Outcome.ERROR, nanos);
+    SagaCohort.record(
+        ex.engine.settings.telemetry().endpoint("saga." + ex.row().workflow()),
+        Outcome.ERROR,
+        nanos,
+        ex.context,
+        null);
     ex.engine.runChanged(ex.runId);
     if (parent != null) {
       ex.engine.wake();
@@ -199,7 +200,9 @@ final class Compensator {
     }
     long took = engine.clock.nanoTime() - t0;
     String red = "saga." + ex.row().workflow() + "." + step.name() + ".compensate";
-    engine.settings.telemetry().dependency(red).record(Outcome.of(failure), took);
+    SagaCohort.tag(span, ex.context, null);
+    SagaCohort.record(
+        engine.settings.telemetry().dependency(red), Outcome.of(failure), took, ex.context, null);
     if (failure == null) {
       span.end();
       writeStep(row, "COMPENSATED", null, attempt, 0, "compensated");

@@ -134,6 +134,7 @@ final class Execution implements WorkflowContext {
             .startSpan("saga.run " + r.workflow(), SpanKind.INTERNAL, context);
     span.attribute("saga.run_id", runId);
     span.attribute("saga.executor", engine.executorId);
+    SagaCohort.tag(span, context, null);
     context = span.context();
     try {
       if (r.phase().equals("COMP")) {
@@ -239,7 +240,12 @@ final class Execution implements WorkflowContext {
 
   private void recordRed(Outcome outcome) {
     long nanos = Math.max(0, engine.clock.wallMillis() - row().createdAt()) * 1_000_000L;
-    engine.settings.telemetry().endpoint("saga." + row().workflow()).record(outcome, nanos);
+    SagaCohort.record(
+        engine.settings.telemetry().endpoint("saga." + row().workflow()),
+        outcome,
+        nanos,
+        context,
+        null);
   }
 
   private static void notifyParent(Writer.Statements s, @Nullable String parent, long now)

@@ -165,6 +165,7 @@ final class StepRunner {
     if (fault != null) {
       fault.tag(span);
     }
+    SagaCohort.tag(span, ex.context, fault);
     String red = "saga." + ex.row().workflow() + "." + step.name();
     long took = engine.clock.nanoTime() - t0;
     try {
@@ -173,7 +174,8 @@ final class StepRunner {
       }
       if (failure == null) {
         span.end();
-        engine.settings.telemetry().dependency(red).record(Outcome.SUCCESS, took);
+        SagaCohort.record(
+            engine.settings.telemetry().dependency(red), Outcome.SUCCESS, took, ex.context, fault);
         if (!step.transactional()) {
           checkpointCompleted(idx, group, step, attempt, started, sc.outputJson);
         }
@@ -183,7 +185,12 @@ final class StepRunner {
       }
       span.fail(failure);
       span.end();
-      engine.settings.telemetry().dependency(red).record(Outcome.of(failure), took);
+      SagaCohort.record(
+          engine.settings.telemetry().dependency(red),
+          Outcome.of(failure),
+          took,
+          ex.context,
+          fault);
       return failed(idx, group, step, attempt, started, failure);
     } finally {
       span.end();

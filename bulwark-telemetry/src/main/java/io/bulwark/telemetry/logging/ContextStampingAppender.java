@@ -67,9 +67,23 @@ public final class ContextStampingAppender extends AppenderBase<ILoggingEvent>
       mdc.put(CORRELATION_ID, correlationId);
     }
     if (cohort != null) {
-      mdc.put(CHAOS_COHORT, cohort);
+      // a line that names its request's cohort itself (the access log, written after the request
+      // outside its context) keeps it: the logging thread's context is not that request's
+      mdc.put(CHAOS_COHORT, ownCohort(event, cohort));
     }
     appenders.appendLoopOnAppenders(new StampedEvent(event, Map.copyOf(mdc)));
+  }
+
+  private static String ownCohort(ILoggingEvent event, String current) {
+    java.util.List<org.slf4j.event.KeyValuePair> pairs = event.getKeyValuePairs();
+    if (pairs != null) {
+      for (org.slf4j.event.KeyValuePair p : pairs) {
+        if (CHAOS_COHORT.equals(p.key) && p.value instanceof String own) {
+          return own;
+        }
+      }
+    }
+    return current;
   }
 
   @Override
