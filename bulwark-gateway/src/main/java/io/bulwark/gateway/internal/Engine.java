@@ -40,8 +40,6 @@ public final class Engine implements AutoCloseable {
   private final List<HttpServer> servers = new ArrayList<>();
   private final java.util.concurrent.locks.ReentrantLock reloading =
       new java.util.concurrent.locks.ReentrantLock();
-  private static final java.util.concurrent.atomic.AtomicInteger SHARED_RANDOM_PORT =
-      new java.util.concurrent.atomic.AtomicInteger();
   private final EdgeListeners edge;
   private @Nullable Admin admin;
   private long version;
@@ -100,8 +98,9 @@ public final class Engine implements AutoCloseable {
     }
     List<HttpServer> mine = new ArrayList<>();
     // port 0: a negative port is Vert.x's random port shared by the servers that use the same value
-    // (binding the others to the first one's actual port is refused for TLS servers)
-    int port = l.port() == 0 ? SHARED_RANDOM_PORT.decrementAndGet() : l.port();
+    // (binding the others to the first one's actual port is refused for TLS servers); the value is
+    // the JVM's own for this listener, never one a Bulwark server of the same Vert.x also uses
+    int port = l.port() == 0 ? io.bulwark.http.wire.RandomPorts.nextShared() : l.port();
     for (int i = 0; i < eventLoops; i++) {
       options.setPort(port);
       HttpServerOptions opts = new HttpServerOptions(options);

@@ -16,7 +16,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -30,7 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Listening {
   private static final Logger LOG = LoggerFactory.getLogger(Listening.class);
-  private static final AtomicInteger SHARED_RANDOM_PORT = new AtomicInteger();
 
   private final ServerConfig config;
   private final ServerState state;
@@ -89,7 +87,8 @@ final class Listening {
       state.connections.countAtAccept();
     }
     // a negative port is a random port shared by the servers that use the same negative value
-    int bindPort = config.port() == 0 ? SHARED_RANDOM_PORT.decrementAndGet() : config.port();
+    int bindPort =
+        config.port() == 0 ? io.bulwark.http.wire.RandomPorts.nextShared() : config.port();
     for (int i = 0; i < eventLoops; i++) {
       HttpServer server =
           vertx
