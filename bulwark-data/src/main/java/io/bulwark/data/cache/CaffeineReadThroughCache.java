@@ -329,7 +329,7 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
       if (f.isDone()) {
         Object done = f.isCompletedExceptionally() ? null : f.getNow(null);
         // completed before this read asked (a hit), or while it asked (this read's own miss)
-        boolean before = done == null || completionSeq(f, done) <= loadsBefore;
+        boolean before = completionSeq(f, done) <= loadsBefore;
         boolean failed =
             done == null
                 ? f.isCompletedExceptionally()
@@ -363,10 +363,11 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
 
   /**
    * The number of the load that completed {@code f} with {@code done}: a single load's future
-   * carries it, a bulk load's entry does; 0 for a put, and for a bulk-loaded plain value (a read
-   * racing the bulk load's completion then counts as a hit rather than a miss).
+   * carries it (also when it failed with an error), a bulk load's entry does; 0 for a put, and for
+   * a bulk-loaded plain value or error (a read racing the bulk load's completion then counts as a
+   * hit rather than a miss, or loads again rather than getting the error).
    */
-  private static long completionSeq(CompletableFuture<Object> f, Object done) {
+  private static long completionSeq(CompletableFuture<Object> f, @Nullable Object done) {
     if (f instanceof LoadFuture<?> load) {
       return load.seq;
     }
@@ -874,18 +875,28 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
       executor.execute(
           () -> {
             try {
-              T result = load.get();
-              if (seqs != null) {
-                f.seq = seqs.incrementAndGet();
+              T result;
+              try {
+                result = load.get();
+              } catch (Throwable e) {
+                // an Error (loads turn exceptions into entries) fails this load's readers only
+                f.number(seqs);
+                f.completeExceptionally(e);
+                return;
               }
+              f.number(seqs);
               f.complete(result);
-            } catch (Throwable e) {
-              f.completeExceptionally(e);
             } finally {
               f.settled.countDown();
             }
           });
       return f;
+    }
+
+    private void number(@Nullable AtomicLong seqs) {
+      if (seqs != null) {
+        seq = seqs.incrementAndGet();
+      }
     }
 
     /** Waits, uninterruptibly, until the loader's thread has run the completion callbacks. */
