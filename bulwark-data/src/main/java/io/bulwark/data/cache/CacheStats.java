@@ -1,10 +1,13 @@
 package io.bulwark.data.cache;
 
 /**
- * A snapshot of a cache's counters (exact, from striped counters; each counter is read separately
- * so a snapshot taken under load may be off by the operations in flight).
+ * A snapshot of a cache's counters (from striped counters; each counter is read separately so a
+ * snapshot taken under load may be off by the operations in flight). Every counter is exact but
+ * {@code hits}, which by default is sampled (see {@link
+ * ReadThroughCache.Builder#exactHitCounts()}).
  *
- * @param hits reads answered from the cache (fresh or stale)
+ * @param hits reads answered from the cache (fresh or stale): exact with {@link
+ *     ReadThroughCache.Builder#exactHitCounts()}, else one hit in 64, drawn at random, counts 64
  * @param misses reads that had to wait for a load (their own or a coalesced one)
  * @param loads loads and refreshes started (single or bulk: a bulk load counts once)
  * @param loadFailures loads and refreshes that failed

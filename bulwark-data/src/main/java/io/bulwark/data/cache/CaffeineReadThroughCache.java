@@ -34,7 +34,8 @@ import java.util.function.ToIntFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@link ReadThroughCache} on a Caffeine {@link AsyncLoadingCache} of {@link Entry} futures.
+ * {@link ReadThroughCache} on a Caffeine {@link AsyncLoadingCache} of futures of plain values or
+ * {@link Entry} records.
  *
  * <p>Design notes. Coalescing is Caffeine's: the map holds one future per key, so every reader of a
  * key being loaded joins the same future; loads run on virtual threads (the executor starts one per
@@ -49,20 +50,28 @@ import org.jspecify.annotations.Nullable;
  * that finds a future that had already failed before it asked removes it and loads again, while
  * readers that joined the load before it failed get its failure. Invalidation removes the future,
  * so a load in flight is not stored (Caffeine only updates an entry that still maps to the same
- * future) and a refresh in flight is discarded. The hit path of {@link #get} reads the map, the
- * completed future's result and a field, then increments a striped counter; it allocates nothing
- * and reads no clock of its own (Caffeine reads its ticker for expiry). XFetch, when enabled, adds
- * a clock read and a random draw per hit.
+ * future) and a refresh in flight is discarded. A value is stored as itself when nothing reads its
+ * times (no stale-while-revalidate, XFetch or jitter), else in an entry; absences and failures are
+ * always entries. The hit path of {@link #get} is a small method that inlines: it reads the map and
+ * the completed future's result and, for a plain value, draws a thread-local random number; one hit
+ * in {@value #HIT_SAMPLE} goes out of line to telemetry (and to the hit counter, which counts every
+ * hit only with exact hit counts). It allocates nothing and reads no clock of its own (Caffeine
+ * reads its ticker for expiry). An entry's hit takes the next method; XFetch adds a clock read and
+ * a random draw per hit.
  */
 final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
   private static final int KEY_IN_MESSAGE = 64;
+
+  /** One hit in this many (a power of two) is recorded to telemetry (and counted, if sampled). */
+  static final int HIT_SAMPLE = 64;
 
   private final String name;
   private final CacheConfig config;
   private final CacheLoader<K, V> loader;
   private final Clock clock;
-  private final AsyncLoadingCache<K, Entry<V>> async;
-  private final LoadingCache<K, Entry<V>> sync;
+  // a key maps to a future of either the plain value or an Entry (see plainValues)
+  private final AsyncLoadingCache<K, Object> async;
+  private final LoadingCache<K, Object> sync;
   private final @Nullable Cache<K, V> lastGood;
   private final ToIntFunction<? super K> keySize;
   private final int maxKeySize;
@@ -77,6 +86,16 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
 
   /** Whether entries carry their own expiry (jitter or negative TTL), else a fixed one. */
   private final boolean variableExpiry;
+
+  /**
+   * Whether a loaded or put value is stored as itself rather than in an {@link Entry}: when no
+   * per-value metadata is read (no stale-while-revalidate, no XFetch, no TTL jitter). Absences and
+   * failures are always entries.
+   */
+  private final boolean plainValues;
+
+  /** Whether every hit increments {@link #hits}; else one hit in {@value #HIT_SAMPLE} adds that. */
+  private final boolean exactHits;
 
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
@@ -114,6 +133,8 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     Long seed = b.randomSeed;
     this.seeded = seed == null ? null : new Random(seed);
     this.channel = b.invalidation;
+    this.exactHits = b.exactHitCounts;
+    this.plainValues = swrNanos == 0 && beta == 0 && jitter == 0;
     this.component = "cache." + name;
     this.loadRed = b.telemetry.dependency(component + ".load");
     this.missRed = b.telemetry.endpoint(component + ".miss");
@@ -146,12 +167,12 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     }
     this.variableExpiry = jitter > 0 || negativeNanos > 0;
     if (variableExpiry) {
-      caffeine.expireAfter(new EntryExpiry<K, V>());
+      caffeine.expireAfter(new EntryExpiry<K>(ttlNanos));
     } else {
       caffeine.expireAfterWrite(Duration.ofNanos(saturatedAdd(ttlNanos, swrNanos)));
     }
-    Caffeine<K, Entry<V>> typed =
-        caffeine.<K, Entry<V>>evictionListener(
+    Caffeine<K, Object> typed =
+        caffeine.<K, Object>evictionListener(
             (k, e, cause) -> {
               if (cause == RemovalCause.SIZE) {
                 evictions.increment();
@@ -214,60 +235,112 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
   /** Longer than any expiry Bulwark sets; Caffeine's placeholder for a pending load is ~220 y. */
   private static final java.time.Duration SETTLED_BOUND = java.time.Duration.ofDays(365L * 100);
 
+  /**
+   * The hit path, kept small so that it inlines: Caffeine's lookup, the completed future's result
+   * and, for a plain value, a sampled hit count. Everything else (an entry, a miss, a failure,
+   * XFetch) goes to {@link #getSlow}.
+   */
   @Override
   public @Nullable V get(K key) {
-    CompletableFuture<Entry<V>> f = async.getIfPresent(Objects.requireNonNull(key, "key"));
-    if (f != null && beta == 0) {
-      Entry<V> e;
-      try {
-        e = f.getNow(null);
-      } catch (CompletionException failed) {
-        e = null;
-      }
-      if (e != null) {
-        V v = e.value;
-        if (v != null) {
-          hits.increment();
-          if ((ThreadLocalRandom.current().nextInt() & 63) == 0) {
-            hitSampleRed.success(0);
-          }
-          return v;
-        }
+    CompletableFuture<Object> f = async.getIfPresent(Objects.requireNonNull(key, "key"));
+    if (f != null) {
+      Object o = doneResult(f);
+      if (o != null && !(o instanceof Entry)) {
+        recordHit();
+        return plain(o);
       }
     }
-    return getSlow(key);
+    return getSlow(key, f);
   }
 
-  private @Nullable V getSlow(K key) {
-    Entry<V> e = resolve(key);
-    if (e == null) {
+  /** The result of {@code f} if it completed normally, else null. */
+  private static @Nullable Object doneResult(CompletableFuture<Object> f) {
+    try {
+      return f.getNow(null);
+    } catch (CompletionException | java.util.concurrent.CancellationException failed) {
       return null;
     }
-    V v = e.value;
-    if (v == null && e.failure != null) {
-      throw cachedFailure(key, e);
-    }
-    return v;
   }
 
-  /** The entry for {@code key}, loading it if needed; null if the source has no value. */
-  private @Nullable Entry<V> resolve(K key) {
+  /** A stored value that is not an {@link Entry}: the value itself. */
+  @SuppressWarnings("unchecked")
+  private V plain(Object o) {
+    return (V) o;
+  }
+
+  /** An entry's value (null for an absence or a failure). */
+  @SuppressWarnings("unchecked")
+  private @Nullable V entryValue(Entry<?> e) {
+    return (V) e.value;
+  }
+
+  /** The value of what a future holds: a plain value, an entry's value, or null. */
+  private @Nullable V valueOf(@Nullable Object o) {
+    if (o instanceof Entry<?> e) {
+      return entryValue(e);
+    }
+    return o == null ? null : plain(o);
+  }
+
+  /** Counts a hit: exactly, or one in {@value #HIT_SAMPLE} as that many; samples telemetry. */
+  private void recordHit() {
+    if (exactHits) {
+      hits.increment();
+    }
+    if ((ThreadLocalRandom.current().nextInt() & (HIT_SAMPLE - 1)) == 0) {
+      sampledHit();
+    }
+  }
+
+  private void sampledHit() {
+    if (!exactHits) {
+      hits.add(HIT_SAMPLE);
+    }
+    hitSampleRed.success(0);
+  }
+
+  private @Nullable V getSlow(K key, @Nullable CompletableFuture<Object> present) {
+    if (present != null && beta == 0 && doneResult(present) instanceof Entry<?> hit) {
+      V v = entryValue(hit);
+      if (v != null) {
+        recordHit();
+        return v;
+      }
+    }
+    Object o = resolve(key);
+    if (o instanceof Entry<?> e) {
+      if (e.value == null && e.failure != null) {
+        throw cachedFailure(key, e);
+      }
+      return entryValue(e);
+    }
+    return o == null ? null : plain(o);
+  }
+
+  /**
+   * What {@code key} maps to (a plain value or an entry), loading it if needed; null if the source
+   * has no value.
+   */
+  private @Nullable Object resolve(K key) {
     checkKey(key);
     for (int attempt = 0; ; attempt++) {
       long loadsBefore = loadSeq.get();
-      CompletableFuture<Entry<V>> f = async.get(key);
+      CompletableFuture<Object> f = async.get(key);
       if (f.isDone()) {
-        Entry<V> done = f.isCompletedExceptionally() ? null : f.getNow(null);
+        Object done = f.isCompletedExceptionally() ? null : f.getNow(null);
         // completed before this read asked (a hit), or while it asked (this read's own miss)
-        boolean before = done == null || done.loadSeq <= loadsBefore;
-        boolean failed = done == null ? f.isCompletedExceptionally() : done.isTransientFailure();
+        boolean before = completionSeq(f, done) <= loadsBefore;
+        boolean failed =
+            done == null
+                ? f.isCompletedExceptionally()
+                : done instanceof Entry<?> e && e.isTransientFailure();
         if (attempt == 0 && before && failed) {
           // it failed before this read: its waiters got the failure; this read loads again
           async.asMap().remove(key, f);
           continue;
         }
         if (before) {
-          Entry<V> e = join(key, f);
+          Object e = join(key, f);
           countHit(key, e);
           return e;
         }
@@ -275,10 +348,10 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
       misses.increment();
       long start = clock.nanoTime();
       try {
-        Entry<V> e = join(key, f);
+        Object e = join(key, f);
         missRed.success(clock.nanoTime() - start);
-        if (e != null) {
-          forgetIfTransient(key, e); // a failure a reader of the load got is not kept
+        if (e instanceof Entry<?> entry) {
+          forgetIfTransient(key, entry); // a failure a reader of the load got is not kept
         }
         return e;
       } catch (RuntimeException failed) {
@@ -288,8 +361,25 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     }
   }
 
-  private void countHit(K key, @Nullable Entry<V> e) {
-    if (e == null) {
+  /**
+   * The number of the load that completed {@code f} with {@code done}: a single load's future
+   * carries it (also when it failed with an error), a bulk load's entry does; 0 for a put, and for
+   * a bulk-loaded plain value or error (a read racing the bulk load's completion then counts as a
+   * hit rather than a miss, or loads again rather than getting the error).
+   */
+  private static long completionSeq(CompletableFuture<Object> f, @Nullable Object done) {
+    if (f instanceof LoadFuture<?> load) {
+      return load.seq;
+    }
+    return done instanceof Entry<?> e ? e.loadSeq : 0;
+  }
+
+  private void countHit(K key, @Nullable Object o) {
+    if (o == null) {
+      return;
+    }
+    if (!(o instanceof Entry<?> e)) {
+      recordHit();
       return;
     }
     if (e.value == null) {
@@ -298,19 +388,19 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
       }
       return;
     }
-    hits.increment();
+    recordHit();
     if (beta > 0) {
       long now = clock.nanoTime();
       double rand =
           1.0 - (seeded != null ? seeded.nextDouble() : ThreadLocalRandom.current().nextDouble());
       if (now - e.loadNanos * beta * Math.log(rand) >= e.freshUntilNanos) {
         earlyRefreshes.increment();
-        CompletableFuture<Entry<V>> unused = sync.refresh(key);
+        CompletableFuture<Object> unused = sync.refresh(key);
       }
     }
   }
 
-  private @Nullable Entry<V> join(K key, CompletableFuture<Entry<V>> f) {
+  private @Nullable Object join(K key, CompletableFuture<Object> f) {
     try {
       return f.join();
     } catch (CompletionException | java.util.concurrent.CancellationException failed) {
@@ -324,7 +414,7 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     }
   }
 
-  private RuntimeException cachedFailure(K key, Entry<V> e) {
+  private RuntimeException cachedFailure(K key, Entry<?> e) {
     Throwable failure = e.failure;
     if (failure == null) {
       throw new IllegalStateException("not a cached failure");
@@ -348,9 +438,9 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
   @Override
   public Lookup<V> lookup(K key) {
     Objects.requireNonNull(key, "key");
-    Entry<V> e;
+    Object o;
     try {
-      e = resolve(key);
+      o = resolve(key);
     } catch (CacheLoadException failed) {
       Throwable cause = failed.getCause() == null ? failed : failed.getCause();
       V last = lastGoodValue(key);
@@ -360,10 +450,14 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
       }
       throw failed;
     }
-    if (e == null) {
+    if (o == null) {
       return Lookup.absent();
     }
-    V v = e.value;
+    if (!(o instanceof Entry<?> e)) {
+      // a plain value has no stale window: it is fresh until Caffeine drops it
+      return Lookup.fresh(plain(o));
+    }
+    V v = entryValue(e);
     if (v == null) {
       Throwable cause = e.failure;
       if (cause == null) {
@@ -384,11 +478,11 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
   }
 
   private @Nullable V lastGoodValue(K key) {
-    CompletableFuture<Entry<V>> f = async.getIfPresent(key);
-    if (f != null && f.isDone() && !f.isCompletedExceptionally()) {
-      Entry<V> e = f.join();
-      if (e != null && e.value != null) {
-        return e.value;
+    CompletableFuture<Object> f = async.getIfPresent(key);
+    if (f != null) {
+      V v = valueOf(doneResult(f));
+      if (v != null) {
+        return v;
       }
     }
     Cache<K, V> lg = lastGood;
@@ -397,16 +491,15 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
 
   @Override
   public @Nullable V getIfPresent(K key) {
-    CompletableFuture<Entry<V>> f = async.getIfPresent(Objects.requireNonNull(key, "key"));
-    if (f == null || !f.isDone() || f.isCompletedExceptionally()) {
+    CompletableFuture<Object> f = async.getIfPresent(Objects.requireNonNull(key, "key"));
+    if (f == null) {
       return null;
     }
-    Entry<V> e = f.join();
-    if (e == null || e.value == null) {
-      return null;
+    V v = valueOf(doneResult(f));
+    if (v != null) {
+      recordHit();
     }
-    hits.increment();
-    return e.value;
+    return v;
   }
 
   @Override
@@ -420,7 +513,7 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     if (wanted.isEmpty()) {
       return result;
     }
-    Map<K, Entry<V>> entries;
+    Map<K, Object> entries;
     try {
       entries = async.getAll(wanted).join();
     } catch (CompletionException failed) {
@@ -429,9 +522,13 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
           "cache " + name + ": bulk load of " + wanted.size() + " keys failed: " + cause, cause);
     }
     RuntimeException failure = null;
-    for (Map.Entry<K, Entry<V>> me : entries.entrySet()) {
-      Entry<V> e = me.getValue();
-      V v = e.value;
+    for (Map.Entry<K, Object> me : entries.entrySet()) {
+      Object o = me.getValue();
+      if (!(o instanceof Entry<?> e)) {
+        result.put(me.getKey(), plain(o));
+        continue;
+      }
+      V v = entryValue(e);
       if (v != null) {
         result.put(me.getKey(), v);
       } else if (e.failure != null) {
@@ -452,7 +549,7 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     checkKey(Objects.requireNonNull(key, "key"));
     Objects.requireNonNull(value, "value");
     long now = clock.nanoTime();
-    async.put(key, CompletableFuture.completedFuture(valueEntry(value, now, 0, 0)));
+    async.put(key, CompletableFuture.completedFuture(stored(value, now, 0, 0)));
     rememberLastGood(key, value);
   }
 
@@ -537,7 +634,12 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
 
   // ---- loading
 
-  private @Nullable Entry<V> loadOne(K key) {
+  /**
+   * Loads {@code key}: a plain value or an entry (see {@link #plainValues}), or null for an absence
+   * that is not cached. A single load's future numbers its completion ({@link LoadFuture#seq}); its
+   * entries carry 0.
+   */
+  private @Nullable Object loadOne(K key) {
     loads.increment();
     long start = clock.nanoTime();
     V value;
@@ -550,11 +652,11 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     loadRed.success(end - start);
     if (value == null) {
       return negativeNanos > 0
-          ? new Entry<>(null, null, end, 0, end, end + negativeNanos, loadSeq.incrementAndGet())
+          ? new Entry<>(null, null, end, 0, end, end + negativeNanos, 0)
           : null;
     }
     rememberLastGood(key, value);
-    return valueEntry(value, end, end - start, loadSeq.incrementAndGet());
+    return stored(value, end, end - start, 0);
   }
 
   private Entry<V> failed(Exception e, long start) {
@@ -563,14 +665,14 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     loadRed.record(Outcome.of(e), end - start);
     if (negativeNanos > 0 && isNegative(e)) {
       decisions.record(component, "failure_cached", e.getClass().getSimpleName());
-      return new Entry<>(null, e, end, 0, end, end + negativeNanos, loadSeq.incrementAndGet());
+      return new Entry<>(null, e, end, 0, end, end + negativeNanos, 0);
     }
     // completes the load normally so that Caffeine neither logs nor keeps it: the entry expires at
     // once, its waiters rethrow the failure, the next read loads again
-    return new Entry<>(null, e, end, 0, end, end, loadSeq.incrementAndGet());
+    return new Entry<>(null, e, end, 0, end, end, 0);
   }
 
-  private Map<K, Entry<V>> loadMany(Set<? extends K> keys) {
+  private Map<K, Object> loadMany(Set<? extends K> keys) {
     loads.increment();
     long start = clock.nanoTime();
     Map<K, V> values;
@@ -582,7 +684,7 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
       loadRed.record(Outcome.of(e), end - start);
       long seq = loadSeq.incrementAndGet();
       long expires = negativeNanos > 0 && isNegative(e) ? end + negativeNanos : end;
-      Map<K, Entry<V>> failedAll = new HashMap<>();
+      Map<K, Object> failedAll = new HashMap<>();
       for (K k : keys) {
         failedAll.put(k, new Entry<>(null, e, end, 0, end, expires, seq));
       }
@@ -591,12 +693,12 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     long end = clock.nanoTime();
     loadRed.success(end - start);
     long seq = loadSeq.incrementAndGet();
-    Map<K, Entry<V>> result = new HashMap<>();
+    Map<K, Object> result = new HashMap<>();
     for (K k : keys) {
       V v = values.get(k);
       if (v != null) {
         rememberLastGood(k, v);
-        result.put(k, valueEntry(v, end, end - start, seq));
+        result.put(k, stored(v, end, end - start, seq));
       } else if (negativeNanos > 0) {
         result.put(k, new Entry<>(null, null, end, 0, end, end + negativeNanos, seq));
       }
@@ -604,7 +706,11 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     return result;
   }
 
-  private Entry<V> valueEntry(V value, long now, long loadNanos, long seq) {
+  /** What the map holds for a loaded or put value: the value itself, or an entry with its times. */
+  private Object stored(V value, long now, long loadNanos, long seq) {
+    if (plainValues) {
+      return value;
+    }
     long life = ttlNanos;
     if (jitter > 0) {
       double u = seeded != null ? seeded.nextDouble() : ThreadLocalRandom.current().nextDouble();
@@ -626,11 +732,11 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
    * Removes {@code e}, a failure that is not cached, if {@code key} still maps to it: under the
    * fixed expiry it would not expire by itself (the variable expiry ends it at once).
    */
-  private void forgetIfTransient(K key, Entry<V> e) {
+  private void forgetIfTransient(K key, Entry<?> e) {
     if (variableExpiry || !e.isTransientFailure()) {
       return;
     }
-    CompletableFuture<Entry<V>> current = async.getIfPresent(key);
+    CompletableFuture<Object> current = async.getIfPresent(key);
     if (current != null
         && current.isDone()
         && !current.isCompletedExceptionally()
@@ -680,8 +786,8 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
         : "'" + s.substring(0, KEY_IN_MESSAGE) + "…'";
   }
 
-  private int weigh(ToIntBiFunction<? super K, ? super V> weigher, K key, Entry<V> e) {
-    V v = e.value;
+  private int weigh(ToIntBiFunction<? super K, ? super V> weigher, K key, Object stored) {
+    V v = valueOf(stored);
     return v == null ? 1 : checkedWeight(weigher, key, v);
   }
 
@@ -716,31 +822,33 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
   // ---- Caffeine plumbing
 
   /** Loads on the cache's virtual threads; a bulk load for getAll, a refresh for SWR and XFetch. */
-  private final class Loader implements AsyncCacheLoader<K, Entry<V>> {
+  private final class Loader implements AsyncCacheLoader<K, Object> {
     @Override
-    public CompletableFuture<? extends Entry<V>> asyncLoad(K key, Executor executor) {
-      return LoadFuture.start(() -> loadOne(key), loadExecutor);
+    public CompletableFuture<? extends Object> asyncLoad(K key, Executor executor) {
+      return LoadFuture.start(() -> loadOne(key), loadExecutor, loadSeq);
     }
 
     @Override
-    public CompletableFuture<? extends Map<? extends K, ? extends Entry<V>>> asyncLoadAll(
+    public CompletableFuture<? extends Map<? extends K, ? extends Object>> asyncLoadAll(
         Set<? extends K> keys, Executor executor) {
-      return LoadFuture.start(() -> loadMany(keys), loadExecutor);
+      return LoadFuture.start(() -> loadMany(keys), loadExecutor, null);
     }
 
     @Override
-    public CompletableFuture<? extends Entry<V>> asyncReload(
-        K key, Entry<V> old, Executor executor) {
-      if (old.value != null && clock.nanoTime() - old.freshUntilNanos >= 0) {
+    public CompletableFuture<? extends Object> asyncReload(K key, Object old, Executor executor) {
+      if (old instanceof Entry<?> e
+          && e.value != null
+          && clock.nanoTime() - e.freshUntilNanos >= 0) {
         staleServed.increment(); // a read of the stale entry started this refresh
       }
       return LoadFuture.start(
           () -> {
-            Entry<V> fresh = loadOne(key);
+            Object fresh = loadOne(key);
             // a failed refresh keeps the old value (until its hard expiry)
-            return fresh != null && fresh.isTransientFailure() ? old : fresh;
+            return fresh instanceof Entry<?> failed && failed.isTransientFailure() ? old : fresh;
           },
-          loadExecutor);
+          loadExecutor,
+          loadSeq);
     }
   }
 
@@ -755,19 +863,40 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     private final java.util.concurrent.CountDownLatch settled =
         new java.util.concurrent.CountDownLatch(1);
 
-    static <T> LoadFuture<T> start(java.util.function.Supplier<T> load, Executor executor) {
+    /**
+     * The number of the load, in the order loads completed (from the cache's counter), set before
+     * the future completes; 0 for a bulk load, whose entries carry it.
+     */
+    volatile long seq;
+
+    static <T> LoadFuture<T> start(
+        java.util.function.Supplier<T> load, Executor executor, @Nullable AtomicLong seqs) {
       LoadFuture<T> f = new LoadFuture<>();
       executor.execute(
           () -> {
             try {
-              f.complete(load.get());
-            } catch (Throwable e) {
-              f.completeExceptionally(e);
+              T result;
+              try {
+                result = load.get();
+              } catch (Throwable e) {
+                // an Error (loads turn exceptions into entries) fails this load's readers only
+                f.number(seqs);
+                f.completeExceptionally(e);
+                return;
+              }
+              f.number(seqs);
+              f.complete(result);
             } finally {
               f.settled.countDown();
             }
           });
       return f;
+    }
+
+    private void number(@Nullable AtomicLong seqs) {
+      if (seqs != null) {
+        seq = seqs.incrementAndGet();
+      }
     }
 
     /** Waits, uninterruptibly, until the loader's thread has run the completion callbacks. */
@@ -792,19 +921,26 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     }
   }
 
-  private static final class EntryExpiry<K, V> implements Expiry<K, Entry<V>> {
-    @Override
-    public long expireAfterCreate(K key, Entry<V> e, long now) {
-      return Math.max(0, e.expiresAtNanos - now);
+  /** Each entry's own expiry; a plain value (no jitter, no stale window) lives the TTL. */
+  private static final class EntryExpiry<K> implements Expiry<K, Object> {
+    private final long ttlNanos;
+
+    EntryExpiry(long ttlNanos) {
+      this.ttlNanos = ttlNanos;
     }
 
     @Override
-    public long expireAfterUpdate(K key, Entry<V> e, long now, long currentDuration) {
-      return Math.max(0, e.expiresAtNanos - now);
+    public long expireAfterCreate(K key, Object stored, long now) {
+      return stored instanceof Entry<?> e ? Math.max(0, e.expiresAtNanos - now) : ttlNanos;
     }
 
     @Override
-    public long expireAfterRead(K key, Entry<V> e, long now, long currentDuration) {
+    public long expireAfterUpdate(K key, Object stored, long now, long currentDuration) {
+      return expireAfterCreate(key, stored, now);
+    }
+
+    @Override
+    public long expireAfterRead(K key, Object stored, long now, long currentDuration) {
       return currentDuration;
     }
   }

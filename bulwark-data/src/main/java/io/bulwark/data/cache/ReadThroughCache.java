@@ -37,9 +37,12 @@ import org.jspecify.annotations.Nullable;
  *       invalidations flushes everything.
  * </ul>
  *
- * <p>Thread-safe. A hit on {@link #get} allocates nothing: a Caffeine lookup, the completed
- * future's value, a striped counter increment and one thread-local random draw (one hit in 64 is
- * recorded to telemetry as {@code cache.<name>.hit_sampled}; {@link #stats()} counts every hit).
+ * <p>Thread-safe. A hit on {@link #get} allocates nothing and writes no shared memory beyond
+ * Caffeine's own: a Caffeine lookup, the completed future's value and one thread-local random draw.
+ * One hit in 64 is recorded to telemetry as {@code cache.<name>.hit_sampled} and adds 64 to {@link
+ * CacheStats#hits()}, an estimate unless {@link Builder#exactHitCounts()} is set. Without
+ * stale-while-revalidate, XFetch and TTL jitter the map holds the value itself, else a record with
+ * its times.
  */
 public interface ReadThroughCache<K, V> extends AutoCloseable {
 
@@ -124,6 +127,7 @@ public interface ReadThroughCache<K, V> extends AutoCloseable {
     ToIntFunction<? super K> keySize = ReadThroughCache::defaultKeySize;
     @Nullable Long randomSeed;
     @Nullable InvalidationChannel<K> invalidation;
+    boolean exactHitCounts;
 
     Builder(CacheConfig config, CacheLoader<K, V> loader) {
       this.config = Objects.requireNonNull(config, "config");
@@ -160,6 +164,17 @@ public interface ReadThroughCache<K, V> extends AutoCloseable {
     /** Seeds the random numbers of TTL jitter and early refresh (for reproducible tests). */
     public Builder<K, V> randomSeed(long seed) {
       this.randomSeed = seed;
+      return this;
+    }
+
+    /**
+     * Counts every hit exactly in {@link #stats()} (a striped counter increment per hit, as
+     * Caffeine's {@code recordStats}). By default a hit costs no shared write: one hit in 64, drawn
+     * at random, adds 64, so {@link CacheStats#hits()} is an estimate (relative standard error
+     * about {@code 8 / sqrt(hits)}: 2.5 % at 100,000 hits); every other counter is exact.
+     */
+    public Builder<K, V> exactHitCounts() {
+      this.exactHitCounts = true;
       return this;
     }
 

@@ -50,14 +50,17 @@ class ReadThroughCacheTest {
     AtomicInteger loads = new AtomicInteger();
     AtomicReference<ReadThroughCache<String, String>> holder = new AtomicReference<>();
     ReadThroughCache<String, String> cache =
-        cache(
-            CacheConfig.builder("stampede"),
-            key -> {
-              loads.incrementAndGet();
-              // the load is held until all 1,000 readers have joined it (each counts as a miss)
-              await("1000 waiting readers", () -> holder.get().stats().misses() == 1000);
-              return "v-" + key;
-            });
+        ReadThroughCache.<String, String>builder(
+                CacheConfig.builder("stampede").build(),
+                key -> {
+                  loads.incrementAndGet();
+                  // the load is held until all 1,000 readers have joined it (each counts as a miss)
+                  await("1000 waiting readers", () -> holder.get().stats().misses() == 1000);
+                  return "v-" + key;
+                })
+            .clock(clock)
+            .exactHitCounts()
+            .build();
     holder.set(cache);
     List<Future<String>> results = new ArrayList<>();
     try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
