@@ -26,8 +26,9 @@ public final class EventLogLag {
 
   /**
    * Every partition of each named topic for each of its named groups, whether or not the group has
-   * committed yet (a group that has not shows its whole topic as lag): the source for a system that
-   * knows its topics and groups.
+   * committed yet (a group that has not shows its whole topic as lag), plus, as {@link
+   * #of(EventLog)}, every other group that has committed in the log: the source for a system that
+   * knows its topics and groups and may grow new consumers.
    *
    * @param groupsByTopic topic name to the consumer groups that read it
    */
@@ -45,36 +46,33 @@ public final class EventLogLag {
           copy.put(topic, List.copyOf(groups));
         });
     return () -> {
-      List<TopicLag> out = new ArrayList<>();
+      TreeSet<String> pairs = new TreeSet<>(); // topic NUL group
       copy.forEach(
           (topic, groups) -> {
             for (String g : groups) {
-              add(out, log.consumerLag(g, topic));
+              pairs.add(topic + '\u0000' + g);
             }
           });
+      for (String g : log.consumerGroups()) {
+        for (PartitionLag l : log.consumerLag(g)) {
+          pairs.add(l.partition().topic() + '\u0000' + g);
+        }
+      }
+      List<TopicLag> out = new ArrayList<>();
+      for (String pair : pairs) {
+        int cut = pair.indexOf('\u0000');
+        add(out, log.consumerLag(pair.substring(cut + 1), pair.substring(0, cut)));
+      }
       return out;
     };
   }
 
   /**
    * Every group that has committed in {@code log}, on every partition of each topic it has
-   * committed on (discovered anew each tick).
+   * committed on (discovered anew each tick; a group shows from its first commit on).
    */
   public static TopicLagSource of(EventLog log) {
-    Checks.notNull("log", log);
-    return () -> {
-      List<TopicLag> out = new ArrayList<>();
-      for (String g : log.consumerGroups()) {
-        TreeSet<String> topics = new TreeSet<>();
-        for (PartitionLag l : log.consumerLag(g)) {
-          topics.add(l.partition().topic());
-        }
-        for (String t : topics) {
-          add(out, log.consumerLag(g, t));
-        }
-      }
-      return out;
-    };
+    return of(log, Map.of());
   }
 
   private static void add(List<TopicLag> out, List<PartitionLag> lags) {
