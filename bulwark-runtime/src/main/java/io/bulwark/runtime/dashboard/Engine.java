@@ -574,6 +574,12 @@ final class Engine {
    * timeline.
    */
   private final class Lifecycle implements RuntimeListener {
+    /** Decisions of the autoscalers the runtime runs itself (system-file {@code autoscale:}). */
+    @Override
+    public void onDecision(io.bulwark.runtime.autoscale.ScalingDecision d) {
+      recordDecision(d.service(), d.policy(), d.from(), d.to(), d.reason());
+    }
+
     @Override
     public void onEvent(RuntimeEvent e) {
       String kind =
