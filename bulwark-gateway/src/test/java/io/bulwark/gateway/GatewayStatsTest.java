@@ -55,6 +55,23 @@ class GatewayStatsTest {
         .statusCode();
   }
 
+  /** The stats once {@code n} answers are counted over all routes (fails after 10 s). */
+  private static GatewayStats awaitRequests(Gateway g, long n) {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (true) {
+      GatewayStats s = g.stats();
+      long counted = s.routes().stream().mapToLong(GatewayStats.Route::requests).sum();
+      long attempts = s.clusters().stream().mapToLong(GatewayStats.Cluster::attempts).sum();
+      if (counted >= n && attempts >= n - 1) {
+        return s;
+      }
+      assertThat(System.nanoTime() - deadline)
+          .as("waiting for %d counted answers: %s", n, s)
+          .isNegative();
+      Thread.onSpinWait();
+    }
+  }
+
   @Test
   void routesClustersAndReloadsAreCountedAndShown() throws Exception {
     Vertx vertx = Vertx.vertx();
@@ -80,7 +97,8 @@ class GatewayStatsTest {
       }
       assertThat(status(g, "/broken")).isGreaterThanOrEqualTo(500);
 
-      GatewayStats s = g.stats();
+      // a route's RED record may land just after its answer reached the client: wait for all 8
+      GatewayStats s = awaitRequests(g, 8);
       assertThat(s.configVersion()).isEqualTo(1);
       assertThat(s.reloads()).isEmpty();
       assertThat(s.routes())
@@ -130,7 +148,7 @@ class GatewayStatsTest {
                   GatewayConfig::bind));
       assertThat(changes).contains("+ route extra");
       assertThat(status(g, "/x9")).isEqualTo(200);
-      GatewayStats after = g.stats();
+      GatewayStats after = awaitRequests(g, 9);
       assertThat(after.configVersion()).isEqualTo(2);
       assertThat(after.reloads())
           .singleElement()
