@@ -13,6 +13,7 @@ module io.bulwark.runtime {
   requires transitive io.bulwark.telemetry;
   requires transitive io.bulwark.http;
   requires transitive io.bulwark.chaos;
+  requires transitive io.bulwark.gateway; // the dashboard's gateway panel reads GatewayStats
   requires io.vertx.core;
   requires java.net.http;
   requires org.slf4j;

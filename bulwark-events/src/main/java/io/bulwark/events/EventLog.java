@@ -1,5 +1,7 @@
 package io.bulwark.events;
 
+import java.util.List;
+
 /**
  * A partitioned, durable, append-only event log: topics of N partitions, producers whose sends are
  * acknowledged only once durable, and consumer groups that share a topic's partitions and commit
@@ -29,6 +31,27 @@ public interface EventLog extends AutoCloseable {
 
   /** A new consumer in the group named by {@code config}. */
   Consumer consumer(ConsumerConfig config);
+
+  /**
+   * The consumer groups that have committed offsets in this log, sorted (a group that only joined
+   * and never committed is not listed). For lag monitoring ({@link #consumerLag(String)}).
+   */
+  List<String> consumerGroups();
+
+  /**
+   * The lag of {@code group} on every partition where it has committed an offset, sorted by
+   * partition; empty for a group that has committed none. Cheap enough to poll every second: the
+   * embedded log answers from memory, Kafka with one round of admin requests.
+   */
+  List<PartitionLag> consumerLag(String group);
+
+  /**
+   * The lag of {@code group} on every partition of {@code topic}, in partition order, whether or
+   * not it has committed there (where it has not, its lag counts from the partition's start).
+   *
+   * @throws IllegalArgumentException if the topic does not exist (the message names it)
+   */
+  List<PartitionLag> consumerLag(String group, String topic);
 
   /** Which backend this is: {@code "embedded"} or {@code "kafka"}. */
   String backend();

@@ -6,6 +6,7 @@ import io.bulwark.core.config.ReloadableConfig;
 import io.bulwark.core.telemetry.Telemetry;
 import io.bulwark.core.time.Scheduler;
 import io.bulwark.gateway.internal.Engine;
+import io.bulwark.gateway.internal.GatewayCounters;
 import io.bulwark.http.discovery.ServiceDiscovery;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -35,10 +36,22 @@ public final class Gateway implements AutoCloseable {
 
   private final Engine engine;
   private final @Nullable ReloadableConfig<GatewayConfig> file;
+  private final GatewayCounters counters;
 
-  private Gateway(Engine engine, @Nullable ReloadableConfig<GatewayConfig> file) {
+  private Gateway(
+      Engine engine, @Nullable ReloadableConfig<GatewayConfig> file, GatewayCounters counters) {
     this.engine = engine;
     this.file = file;
+    this.counters = counters;
+  }
+
+  /**
+   * A read-only snapshot for dashboards: RED counts per route, upstream attempts and endpoint
+   * health per cluster, the config version and the reload history. Cheap: reads counters, takes no
+   * lock on the data path.
+   */
+  public GatewayStats stats() {
+    return counters.stats(engine);
   }
 
   /** A gateway serving {@code config}. */
@@ -83,7 +96,9 @@ public final class Gateway implements AutoCloseable {
    *     cluster b}, {@code - route c}); listener and admin changes take effect on restart
    */
   public List<String> reload(GatewayConfig next) {
-    return engine.reload(next);
+    List<String> changes = engine.reload(next);
+    counters.reloaded(engine.version(), changes);
+    return changes;
   }
 
   /**
@@ -203,7 +218,8 @@ public final class Gateway implements AutoCloseable {
           vertx != null
               ? vertx
               : Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, eventLoops)));
-      Engine engine = new Engine(initial, v, owns, eventLoops, scheduler, telemetry, discovery);
+      GatewayCounters counters = new GatewayCounters(telemetry, scheduler.clock());
+      Engine engine = new Engine(initial, v, owns, eventLoops, scheduler, counters, discovery);
       try {
         engine.start();
       } catch (RuntimeException e) {
@@ -211,7 +227,11 @@ public final class Gateway implements AutoCloseable {
         throw e;
       }
       if (reloadable != null) {
-        reloadable.onChange(engine::reload);
+        reloadable.onChange(
+            next -> {
+              List<String> changes = engine.reload(next);
+              counters.reloaded(engine.version(), changes);
+            });
         reloadable.onError(
             e -> {
               LOG.warn(
@@ -225,7 +245,7 @@ public final class Gateway implements AutoCloseable {
           reloadable.watch(scheduler, w);
         }
       }
-      return new Gateway(engine, reloadable);
+      return new Gateway(engine, reloadable, counters);
     }
   }
 }

@@ -27,4 +27,10 @@ public interface RuntimeListener {
    * Every event of the system, including those above, as one feed (for timelines and dashboards).
    */
   default void onEvent(RuntimeEvent event) {}
+
+  /**
+   * A decision of an autoscaler the runtime runs for a service with an {@code autoscale:} spec
+   * (every decision, also those that keep the count; called on the autoscaler's thread).
+   */
+  default void onDecision(io.bulwark.runtime.autoscale.ScalingDecision decision) {}
 }

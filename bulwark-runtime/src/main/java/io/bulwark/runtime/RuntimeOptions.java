@@ -29,8 +29,10 @@ public final class RuntimeOptions {
   private final Duration metricsStep;
   private final @Nullable Duration restartBackoff;
   private final Duration maxRestartBackoff;
+  private final io.bulwark.events.@Nullable EventLog eventLog;
 
   private RuntimeOptions(Builder b) {
+    this.eventLog = b.eventLog;
     this.systemPort = b.systemPort;
     this.metricsStep = b.metricsStep;
     this.restartBackoff = b.restartBackoff;
@@ -114,8 +116,17 @@ public final class RuntimeOptions {
     return maxRestartBackoff;
   }
 
+  /**
+   * The system's event log, whose consumer lag the {@code event-lag} autoscaling policy reads
+   * ({@link io.bulwark.runtime.autoscale.AutoscaleSpec}); null when no service autoscales on lag.
+   */
+  public io.bulwark.events.@Nullable EventLog eventLog() {
+    return eventLog;
+  }
+
   public Builder toBuilder() {
     Builder b = new Builder(storageRoot);
+    b.eventLog = eventLog;
     b.systemPort = systemPort;
     b.metricsStep = metricsStep;
     b.restartBackoff = restartBackoff;
@@ -146,6 +157,16 @@ public final class RuntimeOptions {
     private Duration metricsStep = Duration.ofSeconds(1);
     private @Nullable Duration restartBackoff;
     private Duration maxRestartBackoff = Duration.ofSeconds(10);
+    private io.bulwark.events.@Nullable EventLog eventLog;
+
+    /**
+     * The event log whose consumer lag services autoscaled by the {@code event-lag} policy follow
+     * (the runtime reads it, never closes it).
+     */
+    public Builder eventLog(io.bulwark.events.EventLog eventLog) {
+      this.eventLog = Objects.requireNonNull(eventLog, "eventLog");
+      return this;
+    }
 
     private Builder(Path storageRoot) {
       this.storageRoot = Objects.requireNonNull(storageRoot, "storageRoot");

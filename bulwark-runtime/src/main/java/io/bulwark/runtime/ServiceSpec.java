@@ -29,6 +29,7 @@ public final class ServiceSpec {
   private final int port;
   private final @Nullable Path storage;
   private final @Nullable String factoryClass;
+  private final io.bulwark.runtime.autoscale.@Nullable AutoscaleSpec autoscale;
 
   private ServiceSpec(Builder b) {
     this.name = b.name;
@@ -41,6 +42,7 @@ public final class ServiceSpec {
     this.port = b.port;
     this.storage = b.storage;
     this.factoryClass = b.factoryClass;
+    this.autoscale = b.autoscale;
   }
 
   /**
@@ -120,6 +122,11 @@ public final class ServiceSpec {
     return Optional.ofNullable(factoryClass);
   }
 
+  /** How the runtime autoscales this service, if it does ({@code autoscale:} in a system file). */
+  public Optional<io.bulwark.runtime.autoscale.AutoscaleSpec> autoscale() {
+    return Optional.ofNullable(autoscale);
+  }
+
   public Builder toBuilder() {
     Builder b = new Builder(name, factory).instances(instances).version(version);
     b.zones.clear();
@@ -127,6 +134,7 @@ public final class ServiceSpec {
     b.port = port;
     b.storage = storage;
     b.factoryClass = factoryClass;
+    b.autoscale = autoscale;
     dependsOn.forEach(b::dependsOn);
     settings.forEach(b::setting);
     return b;
@@ -151,6 +159,7 @@ public final class ServiceSpec {
     private int port;
     private @Nullable Path storage;
     private @Nullable String factoryClass;
+    private io.bulwark.runtime.autoscale.@Nullable AutoscaleSpec autoscale;
 
     private Builder(String name, ServiceFactory factory) {
       this.name = checkName(Objects.requireNonNull(name, "name"));
@@ -224,6 +233,15 @@ public final class ServiceSpec {
     /** The service's storage directory (default {@code <storageRoot>/<service>}). */
     public Builder storage(Path storage) {
       this.storage = Objects.requireNonNull(storage, "storage");
+      return this;
+    }
+
+    /**
+     * Autoscales the service while the system runs: the runtime starts an autoscaler with this
+     * spec's policy once the system is up and scales the service with {@link SystemRuntime#scale}.
+     */
+    public Builder autoscale(io.bulwark.runtime.autoscale.AutoscaleSpec autoscale) {
+      this.autoscale = Objects.requireNonNull(autoscale, "autoscale");
       return this;
     }
 

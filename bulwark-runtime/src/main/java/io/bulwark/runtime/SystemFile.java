@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -27,6 +28,10 @@ import java.util.Set;
  *     port: 9100                              # instance i binds 9100 + i - 1 (default: ephemeral)
  *     storage: data/payments                  # relative to the file's directory
  *     settings: {checkout-timeout: 2s}
+ *     autoscale:                              # optional; see AutoscaleSpec#bind for every key
+ *       policy: target-tracking
+ *       target: 70                            # requests per second per instance
+ *       max: 6
  *   orders:
  *     factory: com.example.OrdersFactory
  *     depends-on: [payments]
@@ -166,6 +171,11 @@ public final class SystemFile {
             }
             return s;
           });
+      Optional<io.bulwark.runtime.autoscale.AutoscaleSpec> auto =
+          sr.section("autoscale", io.bulwark.runtime.autoscale.AutoscaleSpec::bind);
+      if (auto != null) {
+        auto.ifPresent(spec::autoscale);
+      }
       if (holder[0] == null) {
         sr.reject("service " + service + " has no usable factory");
       }

@@ -148,4 +148,11 @@ public interface SystemRuntime extends AutoCloseable {
    * the process-mode control calls), or -1 before start / when disabled.
    */
   int systemPort();
+
+  /**
+   * The autoscalers the runtime runs for services with an {@code autoscale:} spec ({@link
+   * ServiceSpec#autoscale()}), started once the system is up and closed when it stops (empty
+   * otherwise).
+   */
+  List<io.bulwark.runtime.autoscale.Autoscaler> autoscalers();
 }

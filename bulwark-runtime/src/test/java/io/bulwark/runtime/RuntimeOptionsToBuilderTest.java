@@ -19,9 +19,14 @@ import org.junit.jupiter.api.Test;
 class RuntimeOptionsToBuilderTest {
   private static final ConfigCopies COPIES = ConfigCopies.using(MethodHandles.lookup());
 
+  @org.junit.jupiter.api.io.TempDir Path dir;
+
   @Test
   void toBuilderCopiesEveryFieldAndASetterChangesOnlyItsOwn() {
     VirtualScheduler scheduler = new VirtualScheduler();
+    io.bulwark.events.EventLog log =
+        io.bulwark.events.EventLogs.embedded(
+            io.bulwark.events.EmbeddedLogConfig.builder(dir).build());
     RuntimeOptions sample =
         RuntimeOptions.builder(Path.of("target/a"))
             .host("0.0.0.0")
@@ -36,6 +41,7 @@ class RuntimeOptionsToBuilderTest {
             .maxRestartBackoff(Duration.ofSeconds(20))
             .scheduler(scheduler)
             .clock(scheduler.clock())
+            .eventLog(log)
             .build();
     RuntimeOptions defaults = RuntimeOptions.builder(Path.of("target/b")).build();
     assertThat(COPIES.equalFields(sample, defaults)).as("fields equal to the default").isEmpty();
@@ -45,5 +51,6 @@ class RuntimeOptionsToBuilderTest {
     others.remove("seed");
     assertThat(COPIES.equalFields(sample, sample.toBuilder().seed(43).build()))
         .containsExactlyElementsOf(others);
+    log.close();
   }
 }

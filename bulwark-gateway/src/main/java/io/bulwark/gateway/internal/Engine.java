@@ -179,6 +179,11 @@ public final class Engine implements AutoCloseable {
     return current.get();
   }
 
+  /** The config in force now, for {@link GatewayCounters#stats}. */
+  Snapshot snapshotNow() {
+    return current.get();
+  }
+
   /** Checks every TLS listener's key material files now (see {@link EdgeListeners#reload}). */
   public List<String> reloadCertificates() {
     return edge.reload();

@@ -1,6 +1,8 @@
 package io.bulwark.runtime.autoscale;
 
 import io.bulwark.core.config.Checks;
+import io.bulwark.events.EventLog;
+import io.bulwark.events.PartitionLag;
 import io.bulwark.runtime.InstanceHandle;
 import io.bulwark.runtime.InstanceState;
 import io.bulwark.runtime.SystemRuntime;
@@ -82,5 +84,32 @@ public final class RuntimeAutoscaling {
             Math.max(0, store.sumIncrease(DURATION_SUM, selector, window) / seconds),
             0,
             0);
+  }
+
+  /**
+   * {@code base} with its consumer lag read from {@code log}: the records {@code group} has yet to
+   * process on every partition of {@code topic} ({@link EventLog#consumerLag(String, String)},
+   * summed), for {@link LagScaling}. The embedded log answers from memory; Kafka with admin
+   * requests on the autoscaler's thread.
+   */
+  public static LoadProbe withConsumerLag(
+      LoadProbe base, EventLog log, String group, String topic) {
+    Checks.notNull("base", base);
+    Checks.notNull("log", log);
+    Checks.notBlank("group", group);
+    Checks.notBlank("topic", topic);
+    return now -> {
+      LoadProbe.Load load = base.read(now);
+      long lag = 0;
+      for (PartitionLag l : log.consumerLag(group, topic)) {
+        lag += l.lag();
+      }
+      return new LoadProbe.Load(load.requestRate(), load.concurrency(), load.p99Millis(), lag);
+    };
+  }
+
+  /** A probe that reports only {@code group}'s consumer lag on {@code topic} (rates 0). */
+  public static LoadProbe consumerLag(EventLog log, String group, String topic) {
+    return withConsumerLag(now -> new LoadProbe.Load(0, 0, 0, 0), log, group, topic);
   }
 }

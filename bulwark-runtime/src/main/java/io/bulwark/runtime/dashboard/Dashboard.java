@@ -47,7 +47,8 @@ public final class Dashboard implements AutoCloseable {
             b.sagaPrefix,
             b.topics,
             b.slos,
-            b.historyPoints);
+            b.historyPoints,
+            new GatewayPanel(b.gateways));
     this.front = new Front(engine, b.host, b.port, b.token, b.tick);
   }
 
@@ -148,6 +149,9 @@ public final class Dashboard implements AutoCloseable {
     private @Nullable TopicLagSource topics;
     private @Nullable SloEvaluator slos;
     private int historyPoints = 120;
+    private final java.util.Map<
+            String, java.util.function.Supplier<io.bulwark.gateway.GatewayStats>>
+        gateways = new java.util.LinkedHashMap<>();
 
     private Builder(SystemRuntime runtime) {
       this.runtime = Objects.requireNonNull(runtime, "runtime");
@@ -226,6 +230,24 @@ public final class Dashboard implements AutoCloseable {
      */
     public Builder slos(SloEvaluator slos) {
       this.slos = Objects.requireNonNull(slos, "slos");
+      return this;
+    }
+
+    /**
+     * Adds a gateway to the gateway panel: its routes with RED figures, clusters with endpoint
+     * health and ejections, refusals and reload history, read once per tick (pass {@code
+     * gateway::stats}).
+     *
+     * @throws IllegalArgumentException for a blank or repeated name
+     */
+    public Builder gateway(
+        String name, java.util.function.Supplier<io.bulwark.gateway.GatewayStats> stats) {
+      Objects.requireNonNull(stats, "stats");
+      if (name.isBlank() || gateways.containsKey(name)) {
+        throw new IllegalArgumentException(
+            "gateway name must be non-blank and unique, was '" + name + "'");
+      }
+      gateways.put(name, stats);
       return this;
     }
 

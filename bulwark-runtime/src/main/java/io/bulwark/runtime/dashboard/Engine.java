@@ -49,6 +49,7 @@ final class Engine {
   private final @Nullable String sagaService;
   private final String sagaPrefix;
   private final @Nullable TopicLagSource topics;
+  private final GatewayPanel gateways;
   private final @Nullable SloEvaluator slos;
   private final int historyPoints;
   private final Timeline timeline;
@@ -80,7 +81,9 @@ final class Engine {
       String sagaPrefix,
       @Nullable TopicLagSource topics,
       @Nullable SloEvaluator slos,
-      int historyPoints) {
+      int historyPoints,
+      GatewayPanel gateways) {
+    this.gateways = gateways;
     this.runtime = runtime;
     this.scheduler = scheduler;
     this.ownStats = ownStats;
@@ -179,6 +182,7 @@ final class Engine {
       s.set("faults", faults());
       s.set("slos", slos());
       s.set("topics", topics());
+      s.set("gateway", gateways.json(intervalNanos, timeline));
       s.set("autoscaler", autoscaler());
       ObjectNode sagas = s.putObject("sagas");
       sagas.put("available", sagaService != null);
@@ -574,6 +578,12 @@ final class Engine {
    * timeline.
    */
   private final class Lifecycle implements RuntimeListener {
+    /** Decisions of the autoscalers the runtime runs itself (system-file {@code autoscale:}). */
+    @Override
+    public void onDecision(io.bulwark.runtime.autoscale.ScalingDecision d) {
+      recordDecision(d.service(), d.policy(), d.from(), d.to(), d.reason());
+    }
+
     @Override
     public void onEvent(RuntimeEvent e) {
       String kind =

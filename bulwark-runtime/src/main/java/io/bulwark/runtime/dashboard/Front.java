@@ -69,6 +69,7 @@ final class Front {
       JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
   private static final Set<String> SECTIONS =
       Set.of(
+          "gateway",
           "system",
           "topology",
           "red",

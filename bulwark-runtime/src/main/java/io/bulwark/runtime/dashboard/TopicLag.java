@@ -9,8 +9,17 @@ package io.bulwark.runtime.dashboard;
  * @param group the consumer group
  * @param endOffset the next offset the log will assign (its end)
  * @param committed the group's committed offset (-1 when it has committed none)
+ * @param startOffset the first offset still stored (0 unless retention removed older records): a
+ *     group that has committed none, or committed below it, starts there
  */
-public record TopicLag(String topic, int partition, String group, long endOffset, long committed) {
+public record TopicLag(
+    String topic, int partition, String group, long endOffset, long committed, long startOffset) {
+
+  /** A partition whose records are all still stored (start offset 0). */
+  public TopicLag(String topic, int partition, String group, long endOffset, long committed) {
+    this(topic, partition, group, endOffset, committed, 0);
+  }
+
   public TopicLag {
     if (topic.isEmpty() || group.isEmpty()) {
       throw new IllegalArgumentException("topic and group must not be empty");
@@ -24,12 +33,17 @@ public record TopicLag(String topic, int partition, String group, long endOffset
               + ", "
               + committed);
     }
+    if (startOffset < 0 || startOffset > endOffset) {
+      throw new IllegalArgumentException(
+          "startOffset must be within [0, endOffset " + endOffset + "], was " + startOffset);
+    }
   }
 
   /**
-   * Records the group has yet to process: {@code endOffset - max(committed, 0)}, never negative.
+   * Records the group has yet to process: {@code endOffset - max(committed, startOffset)}, never
+   * negative.
    */
   public long lag() {
-    return Math.max(0, endOffset - Math.max(committed, 0));
+    return Math.max(0, endOffset - Math.max(committed, startOffset));
   }
 }

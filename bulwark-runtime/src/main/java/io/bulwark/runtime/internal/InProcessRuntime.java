@@ -88,6 +88,7 @@ public final class InProcessRuntime implements SystemRuntime {
   private @Nullable Thread starter;
 
   private final Partitions partitions;
+  private final SystemAutoscalers autoscalers = new SystemAutoscalers();
 
   public InProcessRuntime(SystemModel model, RuntimeOptions options) {
     this(model, options, false);
@@ -103,6 +104,7 @@ public final class InProcessRuntime implements SystemRuntime {
       }
     }
     this.options = Objects.requireNonNull(options, "options");
+    SystemAutoscalers.check(model, options);
     Scheduler given = options.scheduler();
     this.clock = given == null ? Clock.system() : given.clock();
     this.events = new EventLog(clock, listeners);
@@ -192,6 +194,7 @@ public final class InProcessRuntime implements SystemRuntime {
         for (Instance instance : instances) {
           startOrUnwind(instance);
         }
+        autoscalers.start(this, model, options, opened.scheduler, listeners);
       } finally {
         releaseStart();
       }
@@ -289,6 +292,7 @@ public final class InProcessRuntime implements SystemRuntime {
       phase = Phase.STOPPED;
       return;
     }
+    autoscalers.close();
     for (int i = instances.size() - 1; i >= 0; i--) {
       Instance instance = instances.get(i);
       try {
@@ -390,6 +394,11 @@ public final class InProcessRuntime implements SystemRuntime {
         "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1",
         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+  }
+
+  @Override
+  public List<io.bulwark.runtime.autoscale.Autoscaler> autoscalers() {
+    return autoscalers.running();
   }
 
   /** Records an event of one instance and feeds it to the listeners. */

@@ -2,7 +2,7 @@
 // Every value from the server is put into the page as text (textContent), never as markup.
 'use strict';
 (function () {
-  const VIEWS = ['topology', 'red', 'breakers', 'topics', 'sagas', 'slos', 'autoscaler', 'faults', 'timeline'];
+  const VIEWS = ['topology', 'red', 'breakers', 'topics', 'gateway', 'sagas', 'slos', 'autoscaler', 'faults', 'timeline'];
   const token = new URLSearchParams(location.search).get('token');
   const charts = {};
   let snapshot = null;
@@ -176,6 +176,34 @@
     if (t.error) { p.hidden = false; p.textContent = t.error; }
   }
 
+  function renderGateway(g) {
+    if (absent('gateway', g)) {
+      for (const id of ['gateway-clusters', 'gateway-reloads']) document.getElementById(id).hidden = true;
+      return;
+    }
+    for (const id of ['gateway-clusters', 'gateway-reloads']) document.getElementById(id).hidden = false;
+    const routes = [], clusters = [], reloads = [];
+    for (const gw of g.list) {
+      if (gw.error) { routes.push(row([gw.name, gw.error])); continue; }
+      for (const r of gw.routes) {
+        routes.push(row([gw.name, r.name, r.match, r.target, Number(r.rps.toFixed(1)), r.requests, r.errors, r.timeouts, r.refused, pct(r.errorRatio), Number(r.meanMillis.toFixed(2))]));
+      }
+      for (const c of gw.clusters) {
+        const eps = c.endpoints.length ? c.endpoints : [{ id: '', address: '', status: 'no endpoint', inFlight: 0 }];
+        for (const e of eps) {
+          const status = e.status.startsWith('refused') ? 'refused' : e.status;
+          clusters.push(row([gw.name, c.name, c.attempts, c.failures, c.ejected, e.id, e.address, el('span', e.status, 'badge g-' + status.replace(/[^a-z]/g, '')), e.inFlight]));
+        }
+      }
+      for (const r of gw.reloads.slice().reverse()) {
+        reloads.push(row([gw.name, r.version, time(new Date(r.atMillis).toISOString()), r.changes]));
+      }
+    }
+    fill('gateway-routes', routes);
+    fill('gateway-clusters', clusters);
+    fill('gateway-reloads', reloads);
+  }
+
   function renderSlos(s) {
     if (absent('slos', s)) return;
     fill('slos-table', s.list.map(o => {
@@ -251,6 +279,7 @@
     renderRed(s.red);
     renderBreakers(s.breakers);
     renderTopics(s.topics);
+    if (s.gateway) renderGateway(s.gateway);
     renderSagas(s.sagas);
     renderSlos(s.slos);
     renderAutoscaler(s.autoscaler);

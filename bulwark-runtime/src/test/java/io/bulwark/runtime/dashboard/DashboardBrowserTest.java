@@ -51,6 +51,7 @@ class DashboardBrowserTest {
           "red",
           "breakers",
           "topics",
+          "gateway",
           "sagas",
           "slos",
           "autoscaler",
@@ -66,6 +67,48 @@ class DashboardBrowserTest {
   static WebDriver browser;
   static final AtomicBoolean loading = new AtomicBoolean(true);
   static Thread users;
+  static io.bulwark.gateway.Gateway gateway;
+
+  /** An edge gateway in front of the system's front service; {@code extra} adds routes. */
+  static io.bulwark.gateway.GatewayConfig edge(int frontPort, String extra) {
+    return io.bulwark.core.config.ConfigLoader.withEnv(java.util.Map.of())
+        .parse(
+            """
+            listeners:
+              public: {port: 0}
+            admin: {enabled: false}
+            clusters:
+              front: {endpoints: ["127.0.0.1:%d"], egress-allow: [loopback]}
+            routes:
+              shop:
+                match: {path-prefix: /call}
+                cluster: front
+                rate-limits:
+                  whole-route: {key: route, permits: 3, period: 1h, burst: 3}
+            %s
+            """
+                .formatted(frontPort, extra),
+            "edge.yaml",
+            io.bulwark.gateway.GatewayConfig::bind);
+  }
+
+  /** Five calls through the gateway's rate-limited route: three pass, two are refused. */
+  static void callThroughTheGateway() throws Exception {
+    try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+      List<Integer> statuses = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        statuses.add(
+            http.send(
+                    java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(
+                                "http://127.0.0.1:" + gateway.port("public") + "/call"))
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding())
+                .statusCode());
+      }
+      assertThat(statuses).containsExactly(200, 200, 200, 429, 429);
+    }
+  }
 
   static @org.jspecify.annotations.Nullable File find(String name, String... candidates) {
     for (String c : candidates) {
@@ -103,6 +146,11 @@ class DashboardBrowserTest {
             + driver
             + "); install Debian's chromium and chromium-driver (.ci/run does)");
     system = TestSystem.start(root);
+    int frontPort = system.runtime.instances("front").get(0).port();
+    gateway = io.bulwark.gateway.Gateway.builder(edge(frontPort, "")).start();
+    callThroughTheGateway();
+    gateway.reload(
+        edge(frontPort, "  legacy:\n    match: {path-prefix: /legacy}\n    cluster: front\n"));
     scheduler = SystemScheduler.create();
     chaos = Chaos.builder().config(ChaosConfig.enabledDefaults()).scheduler(scheduler).build();
     dashboard =
@@ -117,6 +165,7 @@ class DashboardBrowserTest {
                         new TopicLag("payments", 0, "ledger", 310, 120)))
             .slos(system.slos)
             .sagas("orders", "/sagas")
+            .gateway("edge", gateway::stats)
             .build()
             .start();
     dashboard.attachChaos(chaos);
@@ -169,6 +218,9 @@ class DashboardBrowserTest {
     }
     if (dashboard != null) {
       dashboard.close();
+    }
+    if (gateway != null) {
+      gateway.close();
     }
     if (chaos != null) {
       chaos.close();
@@ -251,6 +303,31 @@ class DashboardBrowserTest {
                 .until(d -> d.findElement(By.id("breakers-table")).getText().contains(HOSTILE));
         case "topics" ->
             waiting().until(d -> d.findElement(By.id("topics-table")).getText().contains("ledger"));
+        case "gateway" -> {
+          waiting()
+              .until(
+                  d ->
+                      d.findElement(By.id("gateway-reloads")).getText().contains("+ route legacy"));
+          waiting()
+              .until(d -> d.findElement(By.id("gateway-clusters")).getText().contains("healthy"));
+          List<String> shop =
+              waiting() // the table is rendered anew each tick: read the row in one go
+                  .until(
+                      d -> {
+                        List<String> cells =
+                            d
+                                .findElements(
+                                    By.xpath(
+                                        "//table[@id='gateway-routes']//tr[td[2][text()='shop']]/td"))
+                                .stream()
+                                .map(org.openqa.selenium.WebElement::getText)
+                                .toList();
+                        return cells.size() >= 9 ? cells : null;
+                      });
+          // gateway, route, match, target, req/s, requests, errors, timeouts, refused
+          assertThat(shop.subList(0, 4)).containsExactly("edge", "shop", "prefix /call", "front");
+          assertThat(shop.subList(5, 9)).containsExactly("5", "0", "0", "2");
+        }
         case "sagas" -> {
           waiting()
               .until(d -> d.findElement(By.id("sagas-table")).getText().contains("checkout-1"));

@@ -5,6 +5,7 @@ import io.bulwark.events.ConsumerConfig;
 import io.bulwark.events.EmbeddedLogConfig;
 import io.bulwark.events.EventLog;
 import io.bulwark.events.EventLogException;
+import io.bulwark.events.PartitionLag;
 import io.bulwark.events.Producer;
 import io.bulwark.events.ProducerConfig;
 import io.bulwark.events.RecordMetadata;
@@ -352,6 +353,26 @@ public final class EmbeddedEventLog implements EventLog {
   @Override
   public String backend() {
     return "embedded";
+  }
+
+  @Override
+  public List<String> consumerGroups() {
+    return EmbeddedLag.groups(this);
+  }
+
+  @Override
+  public List<PartitionLag> consumerLag(String group) {
+    return EmbeddedLag.lag(this, group);
+  }
+
+  @Override
+  public List<PartitionLag> consumerLag(String group, String topic) {
+    return EmbeddedLag.lag(this, group, topic);
+  }
+
+  boolean hasPartition(TopicPartition tp) {
+    Topic t = topics.get(tp.topic());
+    return t != null && tp.partition() < t.partitions().length;
   }
 
   private void checkOpen() {

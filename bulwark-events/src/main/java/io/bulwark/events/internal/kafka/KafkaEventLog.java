@@ -6,6 +6,7 @@ import io.bulwark.events.ConsumerConfig;
 import io.bulwark.events.EventLog;
 import io.bulwark.events.EventLogException;
 import io.bulwark.events.KafkaLogConfig;
+import io.bulwark.events.PartitionLag;
 import io.bulwark.events.Producer;
 import io.bulwark.events.ProducerConfig;
 import io.bulwark.events.TopicSpec;
@@ -198,6 +199,21 @@ public final class KafkaEventLog implements EventLog {
   @Override
   public String backend() {
     return "kafka";
+  }
+
+  @Override
+  public List<String> consumerGroups() {
+    return new KafkaLag(admin, ADMIN_TIMEOUT_SECONDS).groups();
+  }
+
+  @Override
+  public List<PartitionLag> consumerLag(String group) {
+    return new KafkaLag(admin, ADMIN_TIMEOUT_SECONDS).lag(group);
+  }
+
+  @Override
+  public List<PartitionLag> consumerLag(String group, String topic) {
+    return new KafkaLag(admin, ADMIN_TIMEOUT_SECONDS).lag(group, topic, partitionCount(topic));
   }
 
   @Override

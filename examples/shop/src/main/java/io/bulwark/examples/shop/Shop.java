@@ -1,5 +1,6 @@
 package io.bulwark.examples.shop;
 
+import io.bulwark.events.EventLog;
 import io.bulwark.examples.shop.cart.CartService;
 import io.bulwark.examples.shop.catalog.CatalogService;
 import io.bulwark.examples.shop.common.Settings;
@@ -191,6 +192,11 @@ public final class Shop implements AutoCloseable {
 
   public SystemRuntime runtime() {
     return runtime;
+  }
+
+  /** The shop's shared event log (its topics and consumer groups, for lag monitoring). */
+  public EventLog eventLog() {
+    return log.log();
   }
 
   /**

@@ -89,7 +89,7 @@ final class DemoRun {
     RunResult result;
     long closing;
     try (Shop shop = Shop.start(shopOptions, view);
-        DemoDashboard dashboard = DemoDashboard.open(options, shop.runtime(), out)) {
+        DemoDashboard dashboard = DemoDashboard.open(options, shop, out)) {
       Duration startup = Duration.ofNanos(System.nanoTime() - begin);
       out.printf(Locale.ROOT, "shop ready in %d ms%n", startup.toMillis());
       printMetrics(shop.runtime());

@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ShippingService {
   private static final Logger LOG = LoggerFactory.getLogger(ShippingService.class);
-  static final String GROUP = "shipping";
+  public static final String GROUP = "shipping";
   static final long MAX_BACKOFF_MS = 1_000;
 
   /** A crashed instance's partitions go to its successor this long after its last poll. */
