@@ -1,5 +1,6 @@
 package io.bulwark.examples.shop;
 
+import io.bulwark.examples.shop.bff.BffService;
 import io.bulwark.examples.shop.cart.CartService;
 import io.bulwark.examples.shop.catalog.CatalogService;
 import io.bulwark.examples.shop.common.Settings;
@@ -46,7 +47,16 @@ public final class Shop implements AutoCloseable {
 
   /** The services, in the order the runtime starts them. */
   public static final List<String> SERVICES =
-      List.of("recommendations", "catalog", "inventory", "payments", "cart", "orders", "shipping");
+      List.of(
+          "recommendations",
+          "catalog",
+          "inventory",
+          "payments",
+          "cart",
+          "orders",
+          "shipping",
+          "web-bff",
+          "mobile-bff");
 
   private final ShopOptions options;
   private final SystemRuntime runtime;
@@ -85,6 +95,18 @@ public final class Shop implements AutoCloseable {
                 .dependsOn("inventory")
                 .setting(Settings.EVENT_LOG, eventLog)
                 .build())
+        // the backends for frontends (web serves the storefront at /web/): see bff/
+        .service(bff(options, "web-bff", BffService::web))
+        .service(bff(options, "mobile-bff", BffService::mobile))
+        .build();
+  }
+
+  private static ServiceSpec bff(ShopOptions options, String name, ServiceFactory factory) {
+    return spec(options, name, 1, factory)
+        .dependsOn("catalog")
+        .dependsOn("cart")
+        .dependsOn("recommendations")
+        .dependsOn("orders")
         .build();
   }
 

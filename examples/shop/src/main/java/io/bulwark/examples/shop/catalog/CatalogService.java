@@ -6,6 +6,7 @@ import io.bulwark.data.cache.InvalidationChannel;
 import io.bulwark.data.cache.ReadThroughCache;
 import io.bulwark.events.Serdes;
 import io.bulwark.examples.shop.common.Closeables;
+import io.bulwark.examples.shop.common.Ids;
 import io.bulwark.examples.shop.common.Json;
 import io.bulwark.examples.shop.common.Products;
 import io.bulwark.examples.shop.common.Products.Product;
@@ -62,6 +63,7 @@ public final class CatalogService {
   static final int RECOMMENDATIONS = 4;
   static final int SEARCH_LIMIT = 20;
   static final int MAX_SKU = 64;
+  static final int MAX_LISTED = 50;
 
   /** A product as the catalog shows it. */
   public record ProductView(String sku, String name, String category, long price) {
@@ -76,6 +78,9 @@ public final class CatalogService {
   /** {@code GET /products/{sku}}. */
   public record ProductPage(
       ProductView product, List<Item> recommendations, String recommendationsSource) {}
+
+  /** {@code GET /products?skus=a,b,c}: the products of those skus that exist, in that order. */
+  public record Listed(List<ProductView> products) {}
 
   /** {@code GET /search?q=word}. */
   public record SearchResult(List<ProductView> products) {}
@@ -198,6 +203,10 @@ public final class CatalogService {
   }
 
   private Response page(Request req) {
+    String listed = req.query("skus");
+    if (listed != null) {
+      return Response.json(new Listed(views(skuList(listed))));
+    }
     String raw = req.query("page");
     int page;
     try {
@@ -216,6 +225,19 @@ public final class CatalogService {
             .map(Product::sku)
             .toList();
     return Response.json(new Page(views(skus), page));
+  }
+
+  /** The skus of {@code ?skus=a,b,c}: 1..{@value #MAX_LISTED} ids, each checked. */
+  private static List<String> skuList(String raw) {
+    String[] parts = raw.split(",", -1);
+    if (raw.isEmpty() || parts.length > MAX_LISTED) {
+      throw HttpProblem.badRequest(
+          "query parameter skus must list 1.." + MAX_LISTED + " skus, was \"" + raw + "\"");
+    }
+    return java.util.Arrays.stream(parts)
+        .map(sku -> Ids.check(sku, "query parameter skus: sku"))
+        .distinct()
+        .toList();
   }
 
   /** The products of {@code skus} that exist, in that order, from the cache (one bulk load). */
