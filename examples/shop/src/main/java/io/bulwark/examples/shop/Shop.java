@@ -95,7 +95,7 @@ public final class Shop implements AutoCloseable {
                 .dependsOn("inventory")
                 .setting(Settings.EVENT_LOG, eventLog)
                 .build())
-        // the backends for frontends (web serves the storefront at /web/): see bff/
+        // the backends for frontends (web serves the storefront at /web): see bff/
         .service(bff(options, "web-bff", BffService::web))
         .service(bff(options, "mobile-bff", BffService::mobile))
         .build();

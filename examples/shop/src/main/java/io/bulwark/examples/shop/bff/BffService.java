@@ -70,7 +70,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Pass-through: {@code POST <p>/api/cart/{cartId}/items} to the cart, {@code POST
  * <p>/api/checkout} (header {@code Idempotency-Key}, body {@code {"cartId","customer"}}) and {@code
  * GET <p>/api/orders/{id}} to orders, answering what they answer. {@code GET <p>/img/{sku}} draws a
- * product picture (SVG). The web BFF serves the storefront at {@code GET /web/}.
+ * product picture (SVG). The web BFF serves the storefront at {@code GET /web}.
  */
 public final class BffService {
   static final Duration CATALOG_DEADLINE = Duration.ofMillis(1500);

@@ -7,9 +7,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The storefront: one plain HTML page with its script and style sheet ({@code shop/storefront/...}
- * in the shop's resources), served by the web BFF at {@code /web/}. The script renders the home
- * page, product pages (with recommendations or "popular items"), the cart, the checkout button and
- * the order's status from the web BFF's JSON pages; no build step.
+ * in the shop's resources), served by the web BFF at {@code /web} (and {@code /web/index.html}).
+ * The script renders the home page, product pages (with recommendations or "popular items"), the
+ * cart, the checkout button and the order's status from the web BFF's JSON pages; no build step.
  */
 final class Storefront {
   private static final String DIR = "shop/storefront/";
@@ -21,8 +21,8 @@ final class Storefront {
     byte[] script = bytes("app.js");
     byte[] style = bytes("style.css");
     server
-        .get("/web", req -> Response.status(302).header("location", "/web/"))
-        .get("/web/", req -> Response.bytes(200, "text/html; charset=utf-8", index))
+        .get("/web", req -> Response.bytes(200, "text/html; charset=utf-8", index))
+        .get("/web/index.html", req -> Response.bytes(200, "text/html; charset=utf-8", index))
         .get(
             "/web/static/app.js",
             req -> Response.bytes(200, "text/javascript; charset=utf-8", script))
