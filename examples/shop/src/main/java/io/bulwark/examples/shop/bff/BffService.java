@@ -23,6 +23,7 @@ import io.bulwark.examples.shop.bff.Upstream.CatalogProduct;
 import io.bulwark.examples.shop.bff.Upstream.RecommendedItem;
 import io.bulwark.examples.shop.common.Closeables;
 import io.bulwark.examples.shop.common.Ids;
+import io.bulwark.examples.shop.common.Json;
 import io.bulwark.examples.shop.common.Products;
 import io.bulwark.examples.shop.common.ServerSetup;
 import io.bulwark.examples.shop.common.Settings;
@@ -68,8 +69,9 @@ import org.jspecify.annotations.Nullable;
  * that fails fails the page.
  *
  * <p>Pass-through: {@code POST <p>/api/cart/{cartId}/items} to the cart, {@code POST
- * <p>/api/checkout} (header {@code Idempotency-Key}, body {@code {"cartId","customer"}}) and {@code
- * GET <p>/api/orders/{id}} to orders, answering what they answer. {@code GET <p>/img/{sku}} draws a
+ * <p>/api/checkout} (header {@code Idempotency-Key}, body {@code {"cartId","customer"}}; the
+ * gateway's {@code x-customer-id}, when present, is the customer) and {@code GET
+ * <p>/api/orders/{id}} to orders, answering what they answer. {@code GET <p>/img/{sku}} draws a
  * product picture (SVG). The web BFF serves the storefront at {@code GET /web}.
  */
 public final class BffService {
@@ -79,6 +81,9 @@ public final class BffService {
   static final Duration CHECKOUT_DEADLINE = Duration.ofSeconds(8);
   static final int RECOMMENDATIONS = 4;
   static final int MAX_PAGE = 1000;
+
+  /** The customer id the gateway forwards on its JWT routes (the token's subject). */
+  static final String CUSTOMER_HEADER = "x-customer-id";
 
   /** Body of {@code POST <p>/api/checkout}. */
   record CheckoutBody(@Nullable String cartId, @Nullable String customer) {}
@@ -365,11 +370,19 @@ public final class BffService {
           "header Idempotency-Key must be 1.." + Ids.MAX_LENGTH + " characters, was " + key);
     }
     CheckoutBody body = req.bodyAs(CheckoutBody.class);
-    Ids.check(body.cartId(), "checkout: cartId");
+    String cartId = Ids.check(body.cartId(), "checkout: cartId");
+    // behind the gateway's JWT routes the customer is the token's subject, never the body's
+    String customer = req.header(CUSTOMER_HEADER);
+    if (customer == null || customer.isEmpty()) {
+      customer = body.customer();
+    }
+    if (customer == null || customer.isBlank() || customer.length() > Ids.MAX_LENGTH) {
+      throw HttpProblem.badRequest(
+          "checkout: customer must be 1.." + Ids.MAX_LENGTH + " characters, was " + customer);
+    }
     ClientRequest forward =
-        ClientRequest.of("POST", "/checkout")
-            .withHeader("Idempotency-Key", key)
-            .withBody(req.body(), "application/json");
+        Json.post("/checkout", new CheckoutBody(cartId, customer))
+            .withHeader("Idempotency-Key", key);
     return io.bulwark.core.context.Context.current()
         .withTimeout(CHECKOUT_DEADLINE, ctx.clock())
         .call(() -> relay("orders", orders, forward));

@@ -183,6 +183,54 @@ class ShopBffTest {
   }
 
   @Test
+  void theGatewaysCustomerHeaderWinsOverTheBodys() throws Exception {
+    call("web-bff", "POST", "/web/api/cart/bff-c5/items", "{\"sku\":\"SKU-021\",\"quantity\":1}");
+    Answer first =
+        call(
+            "web-bff",
+            "POST",
+            "/web/api/checkout",
+            "{\"cartId\":\"bff-c5\",\"customer\":\"mallory\"}",
+            "Idempotency-Key",
+            "bff-k5",
+            "x-customer-id",
+            "dave");
+    assertThat(first.status()).as(first.text()).isEqualTo(201);
+    // the key's order belongs to dave: replayed as dave it answers the order, as mallory 422
+    Answer asDave =
+        call(
+            "mobile-bff",
+            "POST",
+            "/mobile/api/checkout",
+            "{\"cartId\":\"bff-c5\",\"customer\":\"dave\"}",
+            "Idempotency-Key",
+            "bff-k5");
+    assertThat(asDave.status()).as(asDave.text()).isEqualTo(200);
+    assertThat(asDave.body().path("orderId").asText())
+        .isEqualTo(first.body().path("orderId").asText());
+    Answer asMallory =
+        call(
+            "web-bff",
+            "POST",
+            "/web/api/checkout",
+            "{\"cartId\":\"bff-c5\",\"customer\":\"mallory\"}",
+            "Idempotency-Key",
+            "bff-k5");
+    assertThat(asMallory.status()).isEqualTo(422);
+    assertThat(asMallory.text()).contains("dave").contains("mallory");
+    Answer nobody =
+        call(
+            "web-bff",
+            "POST",
+            "/web/api/checkout",
+            "{\"cartId\":\"bff-c5\"}",
+            "Idempotency-Key",
+            "bff-k6");
+    assertThat(nobody.status()).isEqualTo(400);
+    assertThat(nobody.text()).contains("customer");
+  }
+
+  @Test
   void hostileOrUnknownInputIsRefusedNamingTheValue() throws Exception {
     Answer unknown = get("web-bff", "/web/api/products/SKU-999");
     assertThat(unknown.status()).as(unknown.text()).isEqualTo(404);
