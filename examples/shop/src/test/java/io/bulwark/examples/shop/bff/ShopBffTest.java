@@ -19,7 +19,10 @@ import java.util.List;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * through the BFF, hostile input, an unknown sku failing the page, and recommendations down leaving
  * the product page partial with the popular items.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ShopBffTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient HTTP =
@@ -75,6 +79,23 @@ class ShopBffTest {
     return call(service, "GET", path, null);
   }
 
+  /**
+   * The page at {@code path} once it is whole ({@code partial} empty), asked again while it is not:
+   * on a busy machine the first call to a cold recommendations instance can pass its 400 ms
+   * deadline, and that page is (correctly) partial. At most 30 s.
+   */
+  static Answer whole(String service, String path) throws Exception {
+    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      Answer a = get(service, path);
+      if (a.status() != 200 || a.body().path("partial").isEmpty()) {
+        return a;
+      }
+      assertThat(System.nanoTime() - end).as(path + " stayed partial: " + a.text()).isNegative();
+      Thread.sleep(50); // the next page asks recommendations anew; nothing else to wait on
+    }
+  }
+
   static List<String> skus(JsonNode list) {
     return StreamSupport.stream(list.spliterator(), false)
         .map(n -> n.path("sku").asText())
@@ -97,7 +118,7 @@ class ShopBffTest {
                     "{\"sku\":\"SKU-007\",\"quantity\":2}")
                 .status())
         .isEqualTo(200);
-    Answer web = get("web-bff", "/web/api/products/SKU-003?cart=bff-c1");
+    Answer web = whole("web-bff", "/web/api/products/SKU-003?cart=bff-c1");
     assertThat(web.status()).as(web.text()).isEqualTo(200);
     JsonNode p = web.body().path("product");
     Products.Product seed = Products.load().find("SKU-003").orElseThrow();
@@ -114,7 +135,7 @@ class ShopBffTest {
     assertThat(skus(web.body().path("recommendations")))
         .containsExactlyElementsOf(skus(recs.body().path("items")));
 
-    Answer mobile = get("mobile-bff", "/mobile/api/products/SKU-003?cart=bff-c1");
+    Answer mobile = whole("mobile-bff", "/mobile/api/products/SKU-003?cart=bff-c1");
     assertThat(mobile.status()).as(mobile.text()).isEqualTo(200);
     JsonNode m = mobile.body().path("product");
     assertThat(names(m)).containsExactlyInAnyOrder("sku", "name", "price", "stock", "image");
@@ -143,7 +164,7 @@ class ShopBffTest {
   void cartPageNamesItsLinesAndTotalsThem() throws Exception {
     call("web-bff", "POST", "/web/api/cart/bff-c2/items", "{\"sku\":\"SKU-010\",\"quantity\":3}");
     call("web-bff", "POST", "/web/api/cart/bff-c2/items", "{\"sku\":\"SKU-011\",\"quantity\":1}");
-    Answer page = get("web-bff", "/web/api/cart/bff-c2");
+    Answer page = whole("web-bff", "/web/api/cart/bff-c2");
     assertThat(page.status()).as(page.text()).isEqualTo(200);
     JsonNode lines = page.body().path("lines");
     assertThat(skus(lines)).containsExactly("SKU-010", "SKU-011");
@@ -273,6 +294,7 @@ class ShopBffTest {
   }
 
   @Test
+  @Order(Integer.MAX_VALUE) // last: the recommendations instance comes back on a new port
   void recommendationsDownLeaveTheProductPagePartialWithPopularItems() throws Exception {
     List<String> popular =
         Products.load().popular(BffService.RECOMMENDATIONS, "SKU-005").stream()
