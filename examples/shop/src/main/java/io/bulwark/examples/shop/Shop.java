@@ -1,6 +1,7 @@
 package io.bulwark.examples.shop;
 
 import io.bulwark.events.EventLog;
+import io.bulwark.examples.shop.bff.BffService;
 import io.bulwark.examples.shop.cart.CartService;
 import io.bulwark.examples.shop.catalog.CatalogService;
 import io.bulwark.examples.shop.common.Settings;
@@ -59,7 +60,9 @@ public final class Shop implements AutoCloseable {
           "cart",
           "orders",
           "shipping",
-          // the edge (shopedge): login, the monolith being strangled, the gateway in front of all
+          "web-bff",
+          "mobile-bff",
+          // the edge: login, the monolith being strangled, the gateway in front of all
           "identity",
           "legacy",
           "gateway");
@@ -101,8 +104,11 @@ public final class Shop implements AutoCloseable {
                 .dependsOn("inventory")
                 .setting(Settings.EVENT_LOG, eventLog)
                 .build())
-        // the edge (shopedge): identity issues customer tokens, legacy is the monolith being
-        // strangled, gateway is the one entrance (shop/gateway.yaml), started last
+        // the backends for frontends (web serves the storefront at /web): see bff/
+        .service(bff(options, "web-bff", BffService::web))
+        .service(bff(options, "mobile-bff", BffService::mobile))
+        // the edge: identity issues customer tokens, legacy is the monolith being strangled,
+        // gateway is the one entrance (shop/gateway.yaml), started last
         .service(spec(options, "identity", 1, IdentityService::create).build())
         .service(spec(options, "legacy", 1, LegacyService::create).build())
         .service(
@@ -112,7 +118,18 @@ public final class Shop implements AutoCloseable {
                 .dependsOn("cart")
                 .dependsOn("orders")
                 .dependsOn("legacy")
+                .dependsOn("web-bff")
+                .dependsOn("mobile-bff")
                 .build())
+        .build();
+  }
+
+  private static ServiceSpec bff(ShopOptions options, String name, ServiceFactory factory) {
+    return spec(options, name, 1, factory)
+        .dependsOn("catalog")
+        .dependsOn("cart")
+        .dependsOn("recommendations")
+        .dependsOn("orders")
         .build();
   }
 
