@@ -8,6 +8,7 @@ import io.bulwark.examples.shop.inventory.InventoryService;
 import io.bulwark.examples.shop.inventory.InventoryShards;
 import io.bulwark.examples.shop.orders.OrdersService;
 import io.bulwark.examples.shop.payments.PaymentsService;
+import io.bulwark.examples.shop.provider.LegacyPaymentProvider;
 import io.bulwark.examples.shop.recommendations.RecommendationsService;
 import io.bulwark.examples.shop.shipping.ShippingService;
 import io.bulwark.http.discovery.Endpoint;
@@ -46,7 +47,15 @@ public final class Shop implements AutoCloseable {
 
   /** The services, in the order the runtime starts them. */
   public static final List<String> SERVICES =
-      List.of("recommendations", "catalog", "inventory", "payments", "cart", "orders", "shipping");
+      List.of(
+          "recommendations",
+          "catalog",
+          "inventory",
+          LegacyPaymentProvider.SERVICE,
+          "payments",
+          "cart",
+          "orders",
+          "shipping");
 
   private final ShopOptions options;
   private final SystemRuntime runtime;
@@ -71,7 +80,13 @@ public final class Shop implements AutoCloseable {
                 .build())
         .service(
             spec(options, "inventory", InventoryShards.SHARDS, InventoryService::create).build())
-        .service(spec(options, "payments", 2, PaymentsService::create).build())
+        // payments: an anti-corruption layer over the legacy payment provider (shoppay)
+        .service(
+            spec(options, LegacyPaymentProvider.SERVICE, 1, LegacyPaymentProvider::create).build())
+        .service(
+            spec(options, "payments", 2, PaymentsService::create)
+                .dependsOn(LegacyPaymentProvider.SERVICE)
+                .build())
         .service(spec(options, "cart", 1, CartService::create).dependsOn("catalog").build())
         .service(
             spec(options, "orders", 1, OrdersService::create)
