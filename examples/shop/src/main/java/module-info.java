@@ -46,6 +46,8 @@ module io.bulwark.examples.shop {
       com.fasterxml.jackson.databind;
   opens io.bulwark.examples.shop.shipping to
       com.fasterxml.jackson.databind;
+  opens io.bulwark.examples.shop.notifications to
+      com.fasterxml.jackson.databind;
   opens io.bulwark.examples.shop.load to
       com.fasterxml.jackson.databind;
 }

@@ -6,6 +6,7 @@ import io.bulwark.examples.shop.common.Settings;
 import io.bulwark.examples.shop.common.SharedEventLog;
 import io.bulwark.examples.shop.inventory.InventoryService;
 import io.bulwark.examples.shop.inventory.InventoryShards;
+import io.bulwark.examples.shop.notifications.NotificationsService;
 import io.bulwark.examples.shop.orders.OrdersService;
 import io.bulwark.examples.shop.payments.PaymentsService;
 import io.bulwark.examples.shop.provider.LegacyPaymentProvider;
@@ -55,7 +56,8 @@ public final class Shop implements AutoCloseable {
           "payments",
           "cart",
           "orders",
-          "shipping");
+          "shipping",
+          "notifications");
 
   private final ShopOptions options;
   private final SystemRuntime runtime;
@@ -98,6 +100,10 @@ public final class Shop implements AutoCloseable {
         .service(
             spec(options, "shipping", 1, ShippingService::create)
                 .dependsOn("inventory")
+                .setting(Settings.EVENT_LOG, eventLog)
+                .build())
+        .service(
+            spec(options, "notifications", 1, NotificationsService::create)
                 .setting(Settings.EVENT_LOG, eventLog)
                 .build())
         .build();
@@ -219,7 +225,9 @@ public final class Shop implements AutoCloseable {
                 shard ->
                     InventoryService.storeFile(root.resolve("inventory").resolve("shared"), shard))
             .toList(),
-        runtime.instance("shipping-1").storage().resolve("shipping.db"));
+        runtime.instance("shipping-1").storage().resolve("shipping.db"),
+        root.resolve(LegacyPaymentProvider.SERVICE).resolve("shared").resolve("provider.db"),
+        NotificationsService.storeFile(runtime.instance("notifications-1").storage()));
   }
 
   /** Stops every service, then the event log. Idempotent. */
