@@ -173,7 +173,7 @@ class ProviderAclTest {
         Map.of(LegacyPaymentProvider.SLOW_FIRST_CALLS, "1", LegacyPaymentProvider.SLOW_MS, "1500"));
     String key = "checkout-k-off:2:charge-payment";
     Answer charge = pay("/charges", "o-off", 1200, key);
-    assertThat(charge.status()).isEqualTo(504);
+    assertThat(charge.status()).as(charge.body().toString()).isEqualTo(504);
     assertThat(charge.body().path("error").asText()).isEqualTo("provider_timeout");
     // booked all the same: the provider kept the money
     assertThat(booked("o-off")).singleElement().asString().endsWith(" SALE 1200");
