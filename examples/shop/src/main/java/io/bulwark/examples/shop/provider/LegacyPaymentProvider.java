@@ -50,7 +50,7 @@ import org.jspecify.annotations.Nullable;
  * E-1004} token), 409 for a token used for another sale ({@code E-3001}) or voided ({@code
  * E-3002}).
  *
- * <p>Flaky latency: every call takes a few ms; a share of the sales ({@value #SLOW_SHARE}, default
+ * <p>Flaky latency: every call takes 0..3 ms; a share of the sales ({@value #SLOW_SHARE}, default
  * {@value #DEFAULT_SLOW_SHARE}, plus the first {@value #SLOW_FIRST_CALLS} calls of each token)
  * answers only after {@value #SLOW_MS} ms (default {@value #DEFAULT_SLOW_MS}) <em>after</em>
  * booking: a caller that gave up has been charged anyway. A share ({@value #ERROR_SHARE}, default
@@ -70,7 +70,7 @@ public final class LegacyPaymentProvider {
   public static final String MAX_CENTS = "provider.max-cents";
 
   static final String CURRENCIES = "EUR, USD, GBP";
-  static final String DEFAULT_SLOW_SHARE = "0.005";
+  static final String DEFAULT_SLOW_SHARE = "0.002";
   static final String DEFAULT_SLOW_MS = "1200";
   static final String DEFAULT_ERROR_SHARE = "0.02";
   static final String DEFAULT_MAX_CENTS = "10000000";
@@ -271,9 +271,9 @@ public final class LegacyPaymentProvider {
     return calls.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
   }
 
-  /** 1..8 ms. */
+  /** 0..3 ms. */
   private long baseLatency(String key, int n) {
-    return 1 + (long) (coin(key, n, 3) * 8);
+    return (long) (coin(key, n, 3) * 4);
   }
 
   /** A uniform number in [0, 1) from the seed, the key, the call number and a salt. */
