@@ -47,6 +47,8 @@ module io.bulwark.examples.shop {
       com.fasterxml.jackson.databind;
   opens io.bulwark.examples.shop.shipping to
       com.fasterxml.jackson.databind;
+  opens io.bulwark.examples.shop.notifications to
+      com.fasterxml.jackson.databind;
   opens io.bulwark.examples.shop.load to
       com.fasterxml.jackson.databind;
   // the edge: gateway service, identity (login, JWKS), the legacy monolith

@@ -24,7 +24,13 @@ final class InvariantChecker {
   static final int NAMED = 5;
 
   /** The database files of one run. */
-  record Stores(Path orders, Path ledger, List<Path> inventory, Path shipping) {
+  record Stores(
+      Path orders,
+      Path ledger,
+      List<Path> inventory,
+      Path shipping,
+      Path provider,
+      Path notifications) {
     Stores {
       inventory = List.copyOf(inventory);
     }
@@ -145,6 +151,9 @@ final class InvariantChecker {
       if (!fin || (o.getValue().equals("CONFIRMED") && !s.shipments().containsKey(o.getKey()))) {
         return false;
       }
+      if (o.getValue().equals("CONFIRMED") && !s.notifications().containsKey(o.getKey())) {
+        return false;
+      }
     }
     return true;
   }
@@ -156,6 +165,8 @@ final class InvariantChecker {
     list.add(chargedOnce(s));
     list.add(units(s));
     list.add(paidShippedOrRefunded(s));
+    list.add(ProviderInvariants.providerAgrees(s));
+    list.add(ProviderInvariants.notifiedOnce(s));
     return new InvariantReport(List.copyOf(list), figures(s));
   }
 
@@ -402,6 +413,7 @@ final class InvariantChecker {
     f.put("saga runs completed", s.sagaRuns().count("COMPLETED"));
     f.put("saga runs compensated", s.sagaRuns().count("COMPENSATED"));
     f.put("saga runs parked", s.sagaRuns().count("PARKED"));
+    ProviderInvariants.figures(s, f);
     return f;
   }
 

@@ -12,8 +12,10 @@ import io.bulwark.examples.shop.identity.IdentityService;
 import io.bulwark.examples.shop.inventory.InventoryService;
 import io.bulwark.examples.shop.inventory.InventoryShards;
 import io.bulwark.examples.shop.legacy.LegacyService;
+import io.bulwark.examples.shop.notifications.NotificationsService;
 import io.bulwark.examples.shop.orders.OrdersService;
 import io.bulwark.examples.shop.payments.PaymentsService;
+import io.bulwark.examples.shop.provider.LegacyPaymentProvider;
 import io.bulwark.examples.shop.recommendations.RecommendationsService;
 import io.bulwark.examples.shop.shipping.ShippingService;
 import io.bulwark.http.discovery.Endpoint;
@@ -56,10 +58,12 @@ public final class Shop implements AutoCloseable {
           "recommendations",
           "catalog",
           "inventory",
+          LegacyPaymentProvider.SERVICE,
           "payments",
           "cart",
           "orders",
           "shipping",
+          "notifications",
           "web-bff",
           "mobile-bff",
           // the edge: login, the monolith being strangled, the gateway in front of all
@@ -90,7 +94,13 @@ public final class Shop implements AutoCloseable {
                 .build())
         .service(
             spec(options, "inventory", InventoryShards.SHARDS, InventoryService::create).build())
-        .service(spec(options, "payments", 2, PaymentsService::create).build())
+        // payments: an anti-corruption layer over the legacy payment provider (shoppay)
+        .service(
+            spec(options, LegacyPaymentProvider.SERVICE, 1, LegacyPaymentProvider::create).build())
+        .service(
+            spec(options, "payments", 2, PaymentsService::create)
+                .dependsOn(LegacyPaymentProvider.SERVICE)
+                .build())
         .service(spec(options, "cart", 1, CartService::create).dependsOn("catalog").build())
         .service(
             spec(options, "orders", 1, OrdersService::create)
@@ -102,6 +112,10 @@ public final class Shop implements AutoCloseable {
         .service(
             spec(options, "shipping", 1, ShippingService::create)
                 .dependsOn("inventory")
+                .setting(Settings.EVENT_LOG, eventLog)
+                .build())
+        .service(
+            spec(options, "notifications", 1, NotificationsService::create)
                 .setting(Settings.EVENT_LOG, eventLog)
                 .build())
         // the backends for frontends (web serves the storefront at /web): see bff/
@@ -265,7 +279,9 @@ public final class Shop implements AutoCloseable {
                 shard ->
                     InventoryService.storeFile(root.resolve("inventory").resolve("shared"), shard))
             .toList(),
-        runtime.instance("shipping-1").storage().resolve("shipping.db"));
+        runtime.instance("shipping-1").storage().resolve("shipping.db"),
+        root.resolve(LegacyPaymentProvider.SERVICE).resolve("shared").resolve("provider.db"),
+        NotificationsService.storeFile(runtime.instance("notifications-1").storage()));
   }
 
   /** Stops every service, then the event log. Idempotent. */

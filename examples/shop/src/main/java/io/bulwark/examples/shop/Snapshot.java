@@ -10,7 +10,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -33,7 +35,10 @@ record Snapshot(
     Map<String, Long> reservationUnits,
     Map<String, Map<String, Long>> reservationItems,
     long stockTaken,
-    Map<String, String> shipments) {
+    Map<String, String> shipments,
+    // payments' legacy provider and notifications (shoppay)
+    Map<String, List<String>> providerTxns,
+    Map<String, Long> notifications) {
 
   static Snapshot read(InvariantChecker.Stores stores, InvariantChecker.SagaRuns runs)
       throws SQLException {
@@ -111,6 +116,26 @@ record Snapshot(
                 c,
                 "SELECT order_id, status FROM shipments",
                 rs -> shipments.put(rs.getString(1), rs.getString(2))));
+    // the provider's own books: per merchant reference, each transaction as "STATE cents"
+    Map<String, List<String>> providerTxns = new HashMap<>();
+    withDb(
+        stores.provider(),
+        c ->
+            query(
+                c,
+                "SELECT merch_ref, state, cents FROM txns ORDER BY id",
+                rs ->
+                    providerTxns
+                        .computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                        .add(rs.getString(2) + " " + rs.getLong(3))));
+    Map<String, Long> notifications = new HashMap<>();
+    withDb(
+        stores.notifications(),
+        c ->
+            query(
+                c,
+                "SELECT order_id, COUNT(*) FROM notifications GROUP BY order_id",
+                rs -> notifications.put(rs.getString(1), rs.getLong(2))));
     return new Snapshot(
         orders,
         orderItems,
@@ -124,7 +149,9 @@ record Snapshot(
         units,
         reservationItems,
         taken[0],
-        shipments);
+        shipments,
+        providerTxns,
+        notifications);
   }
 
   private interface Body {

@@ -47,6 +47,17 @@ final class ShopCalls {
         path);
   }
 
+  /** A POST to payments with the {@code Idempotency-Key} a saga step would send. */
+  Answer pay(String path, String json, String key) {
+    return send(
+        "payments",
+        HttpRequest.newBuilder()
+            .header("content-type", "application/json")
+            .header("Idempotency-Key", key)
+            .POST(HttpRequest.BodyPublishers.ofString(json)),
+        path);
+  }
+
   Answer addItem(String cartId, String sku, int quantity) {
     return post(
         "cart",

@@ -58,6 +58,8 @@ class ShopFaultsTest {
                             calls.checkout(cart, cart))) {
                       requests.incrementAndGet();
                       if (a.status() == 0 || a.status() >= 500) {
+                        System.out.println(
+                            "DEBUGFAIL " + phase + " " + a.status() + " " + a.body());
                         failures.incrementAndGet();
                       }
                       if (a.status() == 201) {
@@ -143,6 +145,10 @@ class ShopFaultsTest {
             b ->
                 b.instanceId().equals("orders-1")
                     && b.breaker().startsWith("payments@")
-                    && b.state() == CircuitBreaker.State.OPEN);
+                    // OPEN, or already probing after its wait in OPEN (a slow machine's phase
+                    // outlasts the 5 s wait)
+                    && (b.state() == CircuitBreaker.State.OPEN
+                        || (b.state() == CircuitBreaker.State.HALF_OPEN
+                            && b.reason().contains("in OPEN"))));
   }
 }

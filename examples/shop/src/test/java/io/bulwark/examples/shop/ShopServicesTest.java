@@ -146,9 +146,11 @@ class ShopServicesTest {
         .contains(sku)
         .contains(InventoryShards.shardOf(sku))
         .contains(other);
-    assertThat(
-            calls.post("payments", "/charges", "{\"chargeId\":\"x\",\"amount\":0}").text("message"))
+    assertThat(calls.pay("/charges", "{\"chargeId\":\"x\",\"amount\":0}", "k-x").text("message"))
         .contains("amount");
+    assertThat(calls.post("payments", "/charges", "{\"chargeId\":\"x\",\"amount\":5}"))
+        .satisfies(a -> assertThat(a.status()).isEqualTo(400))
+        .satisfies(a -> assertThat(a.text("message")).contains("Idempotency-Key"));
   }
 
   @Test
@@ -500,15 +502,14 @@ class ShopServicesTest {
   void chargesAndRefundsLandOnceAndARefundBeforeItsChargeVoidsIt() {
     start(true);
     String charge = "{\"chargeId\":\"c1\",\"amount\":500}";
-    assertThat(calls.post("payments", "/charges", charge).status()).isEqualTo(201);
-    assertThat(calls.post("payments", "/charges", charge).status()).isEqualTo(200);
-    assertThat(calls.post("payments", "/refunds", "{\"chargeId\":\"c1\"}").text("kind"))
+    assertThat(calls.pay("/charges", charge, "k1").status()).isEqualTo(201);
+    assertThat(calls.pay("/charges", charge, "k1").status()).isEqualTo(200);
+    assertThat(calls.pay("/refunds", "{\"chargeId\":\"c1\"}", "k1").text("kind"))
         .isEqualTo("REFUND");
-    assertThat(calls.post("payments", "/refunds", "{\"chargeId\":\"c1\"}").status()).isEqualTo(200);
+    assertThat(calls.pay("/refunds", "{\"chargeId\":\"c1\"}", "k1").status()).isEqualTo(200);
 
-    assertThat(calls.post("payments", "/refunds", "{\"chargeId\":\"c2\"}").text("kind"))
-        .isEqualTo("VOID");
-    Answer late = calls.post("payments", "/charges", "{\"chargeId\":\"c2\",\"amount\":500}");
+    assertThat(calls.pay("/refunds", "{\"chargeId\":\"c2\"}", "k2").text("kind")).isEqualTo("VOID");
+    Answer late = calls.pay("/charges", "{\"chargeId\":\"c2\",\"amount\":500}", "k2");
     assertThat(late.status()).isEqualTo(409);
     assertThat(late.text("error")).isEqualTo("voided");
     assertThat(calls.get("payments", "/charges/c2").status()).isEqualTo(404);

@@ -55,13 +55,25 @@ public final class SqlitePool implements AutoCloseable {
 
   /** Opens {@code size} read-write connections to {@code file} (created if absent). */
   public static SqlitePool open(Path file, int size) throws SQLException {
+    return open(file, size, true);
+  }
+
+  /**
+   * Like {@link #open(Path, int)}; {@code durable} false: {@code synchronous=NORMAL} (a commit
+   * survives the process crashing, not the machine) instead of {@code FULL}.
+   */
+  public static SqlitePool open(Path file, int size, boolean durable) throws SQLException {
     if (size < 1) {
       throw new IllegalArgumentException("pool size must be at least 1, was " + size);
     }
     List<Connection> connections = new ArrayList<>();
     try {
       for (int i = 0; i < size; i++) {
-        connections.add(connect(file, false));
+        Connection c = connect(file, false);
+        connections.add(c);
+        if (!durable) {
+          exec(c, "PRAGMA synchronous=NORMAL");
+        }
       }
     } catch (SQLException e) {
       closeAll(connections);

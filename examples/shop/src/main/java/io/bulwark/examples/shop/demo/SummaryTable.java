@@ -45,6 +45,7 @@ public final class SummaryTable {
         "product pages with popular items",
         r -> Long.toString(r.load().degradedPages()));
     row(rows, runs, "breakers seen open", r -> Integer.toString(r.breakersOpened().size()));
+    row(rows, runs, "notifications sent", r -> figure(r, "notifications"));
     for (int i = 0; i < UserSlos.slos().size(); i++) {
       int k = i;
       SloVerdict first = runs.get(0).slos().get(k);
@@ -110,6 +111,12 @@ public final class SummaryTable {
         100 * v.ratio(),
         v.holds() ? "ok" : "MISSED",
         100 * v.budgetRemaining());
+  }
+
+  private static String figure(RunResult r, String name) {
+    InvariantReport report = r.invariants();
+    Long v = report == null ? null : report.figures().get(name);
+    return v == null ? "not checked" : Long.toString(v);
   }
 
   private static List<String> invariantNames(List<RunResult> runs) {
