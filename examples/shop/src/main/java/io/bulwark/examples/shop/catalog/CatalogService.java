@@ -272,6 +272,9 @@ public final class CatalogService {
         .clock(ctx.clock())
         .telemetry(ctx.telemetry())
         .invalidation(channel)
+        // GET /stats shows exact hits (the demo and the tests read them); the hit path's sampled
+        // count is an estimate
+        .exactHitCounts()
         .build();
   }
 
