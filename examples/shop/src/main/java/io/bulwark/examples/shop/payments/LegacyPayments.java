@@ -11,6 +11,7 @@ import io.bulwark.examples.shop.provider.LegacyPaymentProvider;
 import io.bulwark.http.HttpProblem;
 import io.bulwark.http.client.ClientRequest;
 import io.bulwark.http.client.ClientResponse;
+import io.bulwark.http.client.HttpCallException;
 import io.bulwark.http.client.ServiceClient;
 import io.bulwark.resilience.Pipeline;
 import java.util.LinkedHashMap;
@@ -35,7 +36,8 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>200 {@code E-2xxx} (declined)</td><td>402 {@code payment_declined}</td></tr>
  *   <tr><td>200 {@code E-9000}, 5xx, connection refused</td><td>retried; then 503
  *       {@code provider_unavailable}</td></tr>
- *   <tr><td>no answer in time</td><td>retried; then 504 {@code provider_timeout}</td></tr>
+ *   <tr><td>no answer in time, or its 504 (the propagated deadline passed there first)</td>
+ *       <td>retried; then 504 {@code provider_timeout}</td></tr>
  *   <tr><td>circuit open, retry budget spent</td><td>503 {@code provider_unavailable}</td></tr>
  *   <tr><td>400 {@code E-1xxx} (our call malformed)</td><td>502 {@code provider_rejected}</td></tr>
  *   <tr><td>409 {@code E-3001} (token used for another sale)</td><td>409
@@ -161,7 +163,10 @@ final class LegacyPayments {
       throw HttpProblem.unavailable(
           "provider_unavailable", what + ": provider calls refused: " + e.getMessage(), 1);
     } catch (Exception e) {
-      if (e instanceof TimeoutFailure t && t.isTimeout()) {
+      // a 504 is the provider's own deadline (the caller's, propagated) passing first: as with
+      // the client's timeout, the sale may be booked and only a retry with its token can tell
+      if ((e instanceof TimeoutFailure t && t.isTimeout())
+          || (e instanceof HttpCallException h && h.status() == 504)) {
         throw HttpProblem.of(504, "provider_timeout", what + ": provider did not answer in time");
       }
       if (e instanceof BulwarkException || e instanceof RuntimeException) {
