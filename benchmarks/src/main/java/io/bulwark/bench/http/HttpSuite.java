@@ -138,7 +138,17 @@ public final class HttpSuite implements BenchSuite {
           Locale.ROOT,
           "virtual-thread route: carrier threads parked %.3f times per request (voluntary context"
               + " switches of the JDK scheduler's carriers)%n",
-          v.carrierParksPerRequest);
+          v.switches.carrierParks());
+      out.printf(
+          Locale.ROOT,
+          "context switches per request (all threads) / event-loop sleeps per request: vertx"
+              + " %.3f / %.3f, non-blocking %.3f / %.3f, virtual thread %.3f / %.3f%n",
+          r.switches.all(),
+          r.switches.loopSleeps(),
+          b.switches.all(),
+          b.switches.loopSleeps(),
+          v.switches.all(),
+          v.switches.loopSleeps());
       out.printf(
           Locale.ROOT,
           "answers counted: bulwark %d, vertx %d%n",
@@ -158,7 +168,13 @@ public final class HttpSuite implements BenchSuite {
       metrics.put("bulwark_cpu_us_per_req", b.cpuMicrosPerRequest);
       metrics.put("bulwark_vt_cpu_us_per_req", v.cpuMicrosPerRequest);
       metrics.put("vertx_cpu_us_per_req", r.cpuMicrosPerRequest);
-      metrics.put("bulwark_vt_carrier_parks_per_req", v.carrierParksPerRequest);
+      metrics.put("bulwark_vt_carrier_parks_per_req", v.switches.carrierParks());
+      metrics.put("bulwark_switches_per_req", b.switches.all());
+      metrics.put("bulwark_vt_switches_per_req", v.switches.all());
+      metrics.put("vertx_switches_per_req", r.switches.all());
+      metrics.put("bulwark_loop_sleeps_per_req", b.switches.loopSleeps());
+      metrics.put("bulwark_vt_loop_sleeps_per_req", v.switches.loopSleeps());
+      metrics.put("vertx_loop_sleeps_per_req", r.switches.loopSleeps());
       metrics.put("vt_ratio", vtRatio);
       metrics.putAll(ClientRows.run(args, out)); // the client rows (their own class)
       return new BenchResult(name(), metrics, ratio);
@@ -197,16 +213,19 @@ public final class HttpSuite implements BenchSuite {
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long cpuBefore = os.getProcessCpuTime();
     long bytesBefore = threads.getTotalThreadAllocatedBytes();
-    long parksBefore = CarrierSwitches.total();
+    ThreadSwitches.Snapshot switchesBefore = ThreadSwitches.now();
     Wrk.Result w = Wrk.run(url, connections, seconds);
     long cpu = os.getProcessCpuTime() - cpuBefore;
     long bytes = threads.getTotalThreadAllocatedBytes() - bytesBefore;
-    long parksAfter = CarrierSwitches.total();
+    ThreadSwitches.Snapshot switchesAfter = ThreadSwitches.now();
     double requests = Math.max(1, w.rps() * seconds);
-    double parks =
-        parksBefore < 0 || parksAfter < 0 ? Double.NaN : (parksAfter - parksBefore) / requests;
     return new Measured(
-        w.rps(), w.p50Millis(), w.p99Millis(), cpu / 1000.0 / requests, bytes / requests, parks);
+        w.rps(),
+        w.p50Millis(),
+        w.p99Millis(),
+        cpu / 1000.0 / requests,
+        bytes / requests,
+        switchesBefore.perRequest(switchesAfter, requests));
   }
 
   /** The anchor: the same endpoint written directly on Vert.x, one server per event loop. */
@@ -252,7 +271,7 @@ public final class HttpSuite implements BenchSuite {
       double p99Millis,
       double cpuMicrosPerRequest,
       double bytesPerRequest,
-      double carrierParksPerRequest) {
+      ThreadSwitches.Snapshot.Rates switches) {
     static Measured median(List<Measured> runs) {
       List<Measured> sorted = new ArrayList<>(runs);
       sorted.sort((a, b) -> Double.compare(a.rps, b.rps));
