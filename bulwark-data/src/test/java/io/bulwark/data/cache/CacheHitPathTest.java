@@ -9,6 +9,11 @@ import io.bulwark.test.VirtualClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
@@ -170,6 +175,84 @@ class CacheHitPathTest {
     assertThat(cache.getIfPresent("a")).isNull();
     assertThat(cache.get("a")).isEqualTo("v-a");
     assertThat(loads).hasValue(4);
+  }
+
+  /** A cache of {@code mode} whose loads of "k" wait for {@code release}; counts its loads. */
+  private ReadThroughCache<String, String> heldCache(
+      String mode, AtomicInteger loads, CountDownLatch started, CountDownLatch release) {
+    return ReadThroughCache.<String, String>builder(
+            MODES.get(mode).apply(CacheConfig.builder(mode)).build(),
+            key -> {
+              int n = loads.incrementAndGet();
+              if (n == 1) {
+                started.countDown();
+                release.await();
+              }
+              return "v" + n;
+            })
+        .clock(clock)
+        .build();
+  }
+
+  @Test
+  void anInvalidationOvertakingALoadKeepsItsResultOutButHandsItToItsReadersInEveryStorageMode()
+      throws Exception {
+    for (String mode : MODES.keySet()) {
+      AtomicInteger loads = new AtomicInteger();
+      CountDownLatch started = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      ReadThroughCache<String, String> cache = heldCache(mode, loads, started, release);
+      try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
+        Future<String> reader = vts.submit(() -> cache.get("k"));
+        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+        cache.invalidate("k"); // the load in flight read the source before this write
+        release.countDown();
+        assertThat(reader.get()).as(mode).isEqualTo("v1"); // its reader still gets it
+      }
+      assertThat(cache.getIfPresent("k")).as(mode).isNull(); // but it was not stored
+      assertThat(cache.get("k")).as(mode).isEqualTo("v2");
+      assertThat(cache.get("k")).as(mode).isEqualTo("v2");
+      assertThat(loads).as(mode).hasValue(2);
+    }
+  }
+
+  @Test
+  void aPutDuringALoadWinsOverTheLoadInEveryStorageMode() throws Exception {
+    for (String mode : MODES.keySet()) {
+      AtomicInteger loads = new AtomicInteger();
+      CountDownLatch started = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      ReadThroughCache<String, String> cache = heldCache(mode, loads, started, release);
+      try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
+        Future<String> reader = vts.submit(() -> cache.get("k"));
+        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+        cache.put("k", "written");
+        // a read after the put sees the put, not the load still in flight
+        assertThat(cache.get("k")).as(mode).isEqualTo("written");
+        release.countDown();
+        assertThat(reader.get()).as(mode).isEqualTo("v1");
+      }
+      assertThat(cache.get("k")).as(mode).isEqualTo("written");
+      assertThat(cache.lookup("k")).as(mode).isEqualTo(Lookup.fresh("written"));
+      assertThat(loads).as(mode).hasValue(1);
+    }
+  }
+
+  @Test
+  void aFlushOvertakingLoadsKeepsAllTheirResultsOut() throws Exception {
+    AtomicInteger loads = new AtomicInteger();
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ReadThroughCache<String, String> cache = heldCache("plain", loads, started, release);
+    try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
+      Future<String> reader = vts.submit(() -> cache.get("k"));
+      assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+      cache.invalidateAllLocal();
+      release.countDown();
+      assertThat(reader.get()).isEqualTo("v1");
+    }
+    assertThat(cache.estimatedSize()).isZero();
+    assertThat(cache.get("k")).isEqualTo("v2");
   }
 
   @Test
