@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -177,21 +178,37 @@ class CacheHitPathTest {
     assertThat(loads).hasValue(4);
   }
 
-  /** A cache of {@code mode} whose loads of "k" wait for {@code release}; counts its loads. */
-  private ReadThroughCache<String, String> heldCache(
-      String mode, AtomicInteger loads, CountDownLatch started, CountDownLatch release) {
-    return ReadThroughCache.<String, String>builder(
-            MODES.get(mode).apply(CacheConfig.builder(mode)).build(),
-            key -> {
-              int n = loads.incrementAndGet();
-              if (n == 1) {
-                started.countDown();
-                release.await();
-              }
-              return "v" + n;
-            })
-        .clock(clock)
-        .build();
+  /**
+   * A cache of {@code mode} whose first load (of "k", by a reader) is held while {@code write}
+   * runs; returns the cache after that reader got the load's value "v1". Later loads answer "v2",
+   * "v3"….
+   */
+  private ReadThroughCache<String, String> writeDuringALoad(
+      String mode, AtomicInteger loads, Consumer<ReadThroughCache<String, String>> write)
+      throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ReadThroughCache<String, String> cache =
+        ReadThroughCache.<String, String>builder(
+                MODES.get(mode).apply(CacheConfig.builder(mode)).build(),
+                key -> {
+                  int n = loads.incrementAndGet();
+                  if (n == 1) {
+                    started.countDown();
+                    release.await();
+                  }
+                  return "v" + n;
+                })
+            .clock(clock)
+            .build();
+    try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
+      Future<String> reader = vts.submit(() -> cache.get("k"));
+      assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+      write.accept(cache);
+      release.countDown();
+      assertThat(reader.get()).as(mode).isEqualTo("v1"); // the load's reader gets its value
+    }
+    return cache;
   }
 
   @Test
@@ -199,16 +216,9 @@ class CacheHitPathTest {
       throws Exception {
     for (String mode : MODES.keySet()) {
       AtomicInteger loads = new AtomicInteger();
-      CountDownLatch started = new CountDownLatch(1);
-      CountDownLatch release = new CountDownLatch(1);
-      ReadThroughCache<String, String> cache = heldCache(mode, loads, started, release);
-      try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
-        Future<String> reader = vts.submit(() -> cache.get("k"));
-        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
-        cache.invalidate("k"); // the load in flight read the source before this write
-        release.countDown();
-        assertThat(reader.get()).as(mode).isEqualTo("v1"); // its reader still gets it
-      }
+      // the load in flight read the source before this write
+      ReadThroughCache<String, String> cache =
+          writeDuringALoad(mode, loads, c -> c.invalidate("k"));
       assertThat(cache.getIfPresent("k")).as(mode).isNull(); // but it was not stored
       assertThat(cache.get("k")).as(mode).isEqualTo("v2");
       assertThat(cache.get("k")).as(mode).isEqualTo("v2");
@@ -220,18 +230,15 @@ class CacheHitPathTest {
   void aPutDuringALoadWinsOverTheLoadInEveryStorageMode() throws Exception {
     for (String mode : MODES.keySet()) {
       AtomicInteger loads = new AtomicInteger();
-      CountDownLatch started = new CountDownLatch(1);
-      CountDownLatch release = new CountDownLatch(1);
-      ReadThroughCache<String, String> cache = heldCache(mode, loads, started, release);
-      try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
-        Future<String> reader = vts.submit(() -> cache.get("k"));
-        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
-        cache.put("k", "written");
-        // a read after the put sees the put, not the load still in flight
-        assertThat(cache.get("k")).as(mode).isEqualTo("written");
-        release.countDown();
-        assertThat(reader.get()).as(mode).isEqualTo("v1");
-      }
+      ReadThroughCache<String, String> cache =
+          writeDuringALoad(
+              mode,
+              loads,
+              c -> {
+                c.put("k", "written");
+                // a read after the put sees the put, not the load still in flight
+                assertThat(c.get("k")).as(mode).isEqualTo("written");
+              });
       assertThat(cache.get("k")).as(mode).isEqualTo("written");
       assertThat(cache.lookup("k")).as(mode).isEqualTo(Lookup.fresh("written"));
       assertThat(loads).as(mode).hasValue(1);
@@ -241,16 +248,8 @@ class CacheHitPathTest {
   @Test
   void aFlushOvertakingLoadsKeepsAllTheirResultsOut() throws Exception {
     AtomicInteger loads = new AtomicInteger();
-    CountDownLatch started = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    ReadThroughCache<String, String> cache = heldCache("plain", loads, started, release);
-    try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
-      Future<String> reader = vts.submit(() -> cache.get("k"));
-      assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
-      cache.invalidateAllLocal();
-      release.countDown();
-      assertThat(reader.get()).isEqualTo("v1");
-    }
+    ReadThroughCache<String, String> cache =
+        writeDuringALoad("plain", loads, ReadThroughCache::invalidateAllLocal);
     assertThat(cache.estimatedSize()).isZero();
     assertThat(cache.get("k")).isEqualTo("v2");
   }
