@@ -1,12 +1,10 @@
 package io.bulwark.data.cache;
 
-import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
-import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.bulwark.core.telemetry.Decisions;
 import io.bulwark.core.telemetry.Outcome;
 import io.bulwark.core.telemetry.RedRecorder;
@@ -24,40 +22,43 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToIntBiFunction;
 import java.util.function.ToIntFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@link ReadThroughCache} on a Caffeine {@link AsyncLoadingCache} of futures of plain values or
- * {@link Entry} records.
+ * {@link ReadThroughCache} on a synchronous Caffeine {@link Cache} of finished values (plain values
+ * or {@link Entry} records) beside a map of the loads in flight.
  *
- * <p>Design notes. Coalescing is Caffeine's: the map holds one future per key, so every reader of a
- * key being loaded joins the same future; loads run on virtual threads (the executor starts one per
- * task), so a blocking loader never holds a Caffeine or common-pool thread. Stale-while-revalidate
- * is Caffeine's {@code refreshAfterWrite(ttl)} (one refresh per key in flight; a read during it
- * gets the old value), with the hard expiry at {@code ttl + staleWhileRevalidate}. Every entry's
- * life is the same unless a TTL jitter or a negative TTL is configured, so the cache then uses
- * Caffeine's fixed {@code expireAfterWrite}, whose read costs about half a variable {@link
- * Expiry}'s (which reschedules the entry on every read); with jitter or a negative TTL each entry
- * carries its own expiry. A failed load that is not cached as negative is not kept (it expires at
- * once under the variable expiry; under the fixed one the reader that gets it removes it); a reader
- * that finds a future that had already failed before it asked removes it and loads again, while
- * readers that joined the load before it failed get its failure. Invalidation removes the future,
- * so a load in flight is not stored (Caffeine only updates an entry that still maps to the same
- * future) and a refresh in flight is discarded. A value is stored as itself when nothing reads its
- * times (no stale-while-revalidate, XFetch or jitter), else in an entry; absences and failures are
- * always entries. The hit path of {@link #get} is a small method that inlines: it reads the map and
- * the completed future's result and, for a plain value, draws a thread-local random number; one hit
- * in {@value #HIT_SAMPLE} goes out of line to telemetry (and to the hit counter, which counts every
- * hit only with exact hit counts). It allocates nothing and reads no clock of its own (Caffeine
- * reads its ticker for expiry). An entry's hit takes the next method; XFetch adds a clock read and
- * a random draw per hit.
+ * <p>Design notes. Caffeine holds only what a read may return at once; a load in flight lives in
+ * {@link #inflight}, one {@link Load} per key, so every reader of a key being loaded joins the same
+ * load (coalescing); loads run on virtual threads (the executor starts one per task), so a blocking
+ * loader never holds a Caffeine or common-pool thread. A load stores its result and leaves {@link
+ * #inflight} in one step under the key's lock in that map, and only if it is still the key's load
+ * there: invalidation and {@code put} remove it under the same lock, so a load that an invalidation
+ * overtook is handed to its waiters but never stored, and a reader that finds no load there finds
+ * the stored value instead (no second load). A load's waiters wake only after the store, so what
+ * they read next never depends on thread timing. A failure that is not cached, and an absence
+ * without a negative TTL, are handed to the load's waiters and never stored: the next read loads
+ * again. Stale-while-revalidate keeps a value in Caffeine for {@code ttl + staleWhileRevalidate}; a
+ * read of it after {@code ttl} returns it at once and starts one refresh (a {@link Load} of the
+ * same key, so one per key in flight); a failed refresh keeps the old value until its hard expiry.
+ * Every entry's life is the same unless a TTL jitter or a negative TTL is configured, so the cache
+ * then uses Caffeine's fixed {@code expireAfterWrite}, whose read costs about half a variable
+ * {@link Expiry}'s (which reschedules the entry on every read); with jitter or a negative TTL each
+ * entry carries its own expiry. A value is stored as itself when nothing reads its times (no
+ * stale-while-revalidate, XFetch or jitter), else in an entry; absences and failures are always
+ * entries. The hit path of {@link #get} is a small method that inlines: Caffeine's synchronous
+ * lookup (the same one a raw Caffeine cache makes, with no future to unwrap) and, for a plain
+ * value, a thread-local random draw; one hit in {@value #HIT_SAMPLE} goes out of line to telemetry
+ * (and to the hit counter, which counts every hit only with exact hit counts). It allocates nothing
+ * and reads no clock of its own (Caffeine reads its ticker for expiry). An entry's hit takes the
+ * next method; stale-while-revalidate and XFetch add a clock read per hit.
  */
 final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
   private static final int KEY_IN_MESSAGE = 64;
@@ -69,9 +70,10 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
   private final CacheConfig config;
   private final CacheLoader<K, V> loader;
   private final Clock clock;
-  // a key maps to a future of either the plain value or an Entry (see plainValues)
-  private final AsyncLoadingCache<K, Object> async;
-  private final LoadingCache<K, Object> sync;
+  // a key maps to the plain value or an Entry (see plainValues); only finished results
+  private final Cache<K, Object> values;
+  // the load in flight per key; see the class notes for how it meets values
+  private final ConcurrentHashMap<K, Load> inflight = new ConcurrentHashMap<>();
   private final @Nullable Cache<K, V> lastGood;
   private final ToIntFunction<? super K> keySize;
   private final int maxKeySize;
@@ -107,9 +109,6 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
   private final LongAdder invalidations = new LongAdder();
   private final LongAdder flushes = new LongAdder();
   private final LongAdder earlyRefreshes = new LongAdder();
-  // numbers completed loads, so that a reader knows whether the load it sees completed before it
-  // asked (a hit, or an old failure to retry) or while it asked (its own miss, a failure to report)
-  private final AtomicLong loadSeq = new AtomicLong();
 
   private final String component;
   private final RedRecorder loadRed;
@@ -155,15 +154,13 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     this.loadExecutor = task -> threads.newThread(task).start();
 
     // Caffeine's own executor runs only its short maintenance (as for a raw Caffeine cache);
-    // loads and refreshes ignore it and run on loadExecutor's virtual threads
-    Caffeine<Object, Object> caffeine = Caffeine.newBuilder().ticker(clock::nanoTime);
+    // loads and refreshes run on loadExecutor's virtual threads
+    Ticker ticker = ticker(clock);
+    Caffeine<Object, Object> caffeine = Caffeine.newBuilder().ticker(ticker);
     if (weigher != null) {
       caffeine.maximumWeight(config.maximumWeight());
     } else {
       caffeine.maximumSize(config.maximumSize());
-    }
-    if (swrNanos > 0) {
-      caffeine.refreshAfterWrite(Duration.ofNanos(ttlNanos));
     }
     this.variableExpiry = jitter > 0 || negativeNanos > 0;
     if (variableExpiry) {
@@ -181,16 +178,13 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     if (weigher != null) {
       typed = typed.weigher((k, e) -> weigh(weigher, k, e));
     }
-    this.async = typed.buildAsync(new Loader());
-    this.sync = async.synchronous();
+    this.values = typed.build();
 
     if (config.lastGoodRetention().isZero()) {
       this.lastGood = null;
     } else {
       Caffeine<Object, Object> lg =
-          Caffeine.newBuilder()
-              .ticker(clock::nanoTime)
-              .expireAfterWrite(config.lastGoodRetention());
+          Caffeine.newBuilder().ticker(ticker).expireAfterWrite(config.lastGoodRetention());
       if (weigher != null) {
         this.lastGood =
             lg.maximumWeight(config.maximumWeight())
@@ -205,61 +199,39 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     }
   }
 
+  /** Caffeine's own system ticker for the system clock (one call less per hit), else the clock. */
+  private static Ticker ticker(Clock clock) {
+    return clock == Clock.system() ? Ticker.systemTicker() : clock::nanoTime;
+  }
+
   @Override
   public String name() {
     return name;
   }
 
   /**
-   * Whether Caffeine has applied the expiry of {@code key}'s completed load. Caffeine sets it in a
-   * completion callback that may still be running on the loader's thread after a reader of the load
-   * has returned; with a real clock the gap is microseconds, but a test on virtual time must wait
-   * for it before it moves the clock.
+   * Whether Caffeine has applied the expiry of {@code key}'s completed load: always, since a load
+   * stores its result (and Caffeine sets its expiry) before its readers wake. Kept for tests on
+   * virtual time, which must not move the clock before that.
    */
   boolean expirySettled(K key) {
-    if (!variableExpiry) {
-      // a pending load's write time lies ~220 y ahead, so its age is hugely negative
-      return sync.policy()
-          .expireAfterWrite()
-          .flatMap(p -> p.ageOf(key))
-          .map(age -> age.compareTo(SETTLED_BOUND.negated()) > 0)
-          .orElse(true);
-    }
-    return sync.policy()
-        .expireVariably()
-        .flatMap(p -> p.getExpiresAfter(key))
-        .map(d -> d.compareTo(SETTLED_BOUND) < 0)
-        .orElse(true);
+    Objects.requireNonNull(key, "key");
+    return true;
   }
 
-  /** Longer than any expiry Bulwark sets; Caffeine's placeholder for a pending load is ~220 y. */
-  private static final java.time.Duration SETTLED_BOUND = java.time.Duration.ofDays(365L * 100);
-
   /**
-   * The hit path, kept small so that it inlines: Caffeine's lookup, the completed future's result
-   * and, for a plain value, a sampled hit count. Everything else (an entry, a miss, a failure,
-   * XFetch) goes to {@link #getSlow}.
+   * The hit path, kept small so that it inlines: Caffeine's lookup and, for a plain value, a
+   * sampled hit count. Everything else (an entry, a miss, a failure, XFetch) goes to {@link
+   * #getSlow}.
    */
   @Override
   public @Nullable V get(K key) {
-    CompletableFuture<Object> f = async.getIfPresent(Objects.requireNonNull(key, "key"));
-    if (f != null) {
-      Object o = doneResult(f);
-      if (o != null && !(o instanceof Entry)) {
-        recordHit();
-        return plain(o);
-      }
+    Object o = values.getIfPresent(Objects.requireNonNull(key, "key"));
+    if (o != null && !(o instanceof Entry)) {
+      recordHit();
+      return plain(o);
     }
-    return getSlow(key, f);
-  }
-
-  /** The result of {@code f} if it completed normally, else null. */
-  private static @Nullable Object doneResult(CompletableFuture<Object> f) {
-    try {
-      return f.getNow(null);
-    } catch (CompletionException | java.util.concurrent.CancellationException failed) {
-      return null;
-    }
+    return getSlow(key, o);
   }
 
   /** A stored value that is not an {@link Entry}: the value itself. */
@@ -274,7 +246,7 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     return (V) e.value;
   }
 
-  /** The value of what a future holds: a plain value, an entry's value, or null. */
+  /** The value of what the map holds: a plain value, an entry's value, or null. */
   private @Nullable V valueOf(@Nullable Object o) {
     if (o instanceof Entry<?> e) {
       return entryValue(e);
@@ -299,18 +271,19 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     hitSampleRed.success(0);
   }
 
-  private @Nullable V getSlow(K key, @Nullable CompletableFuture<Object> present) {
-    if (present != null && beta == 0 && doneResult(present) instanceof Entry<?> hit) {
-      V v = entryValue(hit);
-      if (v != null) {
-        recordHit();
-        return v;
-      }
+  private @Nullable V getSlow(K key, @Nullable Object present) {
+    Object o;
+    if (present != null) {
+      o = hit(key, present);
+    } else {
+      o = resolve(key);
     }
-    Object o = resolve(key);
     if (o instanceof Entry<?> e) {
       if (e.value == null && e.failure != null) {
         throw cachedFailure(key, e);
+      }
+      if (e.value != null && swrNanos > 0 && isStale(e)) {
+        staleServed.increment();
       }
       return entryValue(e);
     }
@@ -323,94 +296,112 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
    */
   private @Nullable Object resolve(K key) {
     checkKey(key);
-    for (int attempt = 0; ; attempt++) {
-      long loadsBefore = loadSeq.get();
-      CompletableFuture<Object> f = async.get(key);
-      if (f.isDone()) {
-        Object done = f.isCompletedExceptionally() ? null : f.getNow(null);
-        // completed before this read asked (a hit), or while it asked (this read's own miss)
-        boolean before = completionSeq(f, done) <= loadsBefore;
-        boolean failed =
-            done == null
-                ? f.isCompletedExceptionally()
-                : done instanceof Entry<?> e && e.isTransientFailure();
-        if (attempt == 0 && before && failed) {
-          // it failed before this read: its waiters got the failure; this read loads again
-          async.asMap().remove(key, f);
-          continue;
-        }
-        if (before) {
-          Object e = join(key, f);
-          countHit(key, e);
-          return e;
-        }
-      }
-      misses.increment();
-      long start = clock.nanoTime();
-      try {
-        Object e = join(key, f);
-        missRed.success(clock.nanoTime() - start);
-        if (e instanceof Entry<?> entry) {
-          forgetIfTransient(key, entry); // a failure a reader of the load got is not kept
-        }
-        return e;
-      } catch (RuntimeException failed) {
-        missRed.failure(clock.nanoTime() - start);
-        throw failed;
-      }
+    Object o = values.getIfPresent(key);
+    if (o != null) {
+      return hit(key, o);
+    }
+    misses.increment();
+    long start = clock.nanoTime();
+    try {
+      Object e = loadOrJoin(key);
+      missRed.success(clock.nanoTime() - start);
+      return e;
+    } catch (RuntimeException failed) {
+      missRed.failure(clock.nanoTime() - start);
+      throw failed;
     }
   }
 
   /**
-   * The number of the load that completed {@code f} with {@code done}: a single load's future
-   * carries it (also when it failed with an error), a bulk load's entry does; 0 for a put, and for
-   * a bulk-loaded plain value or error (a read racing the bulk load's completion then counts as a
-   * hit rather than a miss, or loads again rather than getting the error).
+   * Counts a read that found {@code o} stored for {@code key} and starts what it calls for: the
+   * refresh of a stale value (stale-while-revalidate), an early refresh (XFetch).
    */
-  private static long completionSeq(CompletableFuture<Object> f, @Nullable Object done) {
-    if (f instanceof LoadFuture<?> load) {
-      return load.seq;
-    }
-    return done instanceof Entry<?> e ? e.loadSeq : 0;
-  }
-
-  private void countHit(K key, @Nullable Object o) {
-    if (o == null) {
-      return;
-    }
+  private Object hit(K key, Object o) {
     if (!(o instanceof Entry<?> e)) {
       recordHit();
-      return;
+      return o;
     }
     if (e.value == null) {
       if (!e.isTransientFailure()) {
         negativeHits.increment();
       }
-      return;
+      return o;
     }
     recordHit();
+    refreshIfDue(key, e);
+    return o;
+  }
+
+  /** Starts the refresh that {@code e}'s age calls for, if any. */
+  private void refreshIfDue(K key, Entry<?> e) {
+    if (swrNanos > 0 && isStale(e)) {
+      refresh(key, e);
+      return;
+    }
     if (beta > 0) {
       long now = clock.nanoTime();
       double rand =
           1.0 - (seeded != null ? seeded.nextDouble() : ThreadLocalRandom.current().nextDouble());
       if (now - e.loadNanos * beta * Math.log(rand) >= e.freshUntilNanos) {
         earlyRefreshes.increment();
-        CompletableFuture<Object> unused = sync.refresh(key);
+        refresh(key, e);
       }
     }
   }
 
-  private @Nullable Object join(K key, CompletableFuture<Object> f) {
+  private boolean isStale(Entry<?> e) {
+    return clock.nanoTime() - e.freshUntilNanos >= 0;
+  }
+
+  /**
+   * Joins the load of {@code key} in flight or starts one; its result (a plain value, an entry, or
+   * null for an absence that is not cached).
+   */
+  private @Nullable Object loadOrJoin(K key) {
+    while (true) {
+      Load created = null;
+      Load load = inflight.get(key);
+      if (load == null) {
+        Load candidate = new Load(key, null);
+        // under the key's lock a load that has left inflight has stored its result, if any
+        load =
+            inflight.computeIfAbsent(key, k -> values.getIfPresent(k) != null ? null : candidate);
+        if (load == candidate) {
+          created = candidate;
+        }
+      }
+      if (load == null) {
+        Object o = values.getIfPresent(key);
+        if (o != null) {
+          return o; // stored while this read asked: its own miss all the same
+        }
+        continue; // expired in between: ask again
+      }
+      if (created != null) {
+        created.start();
+      }
+      return join(key, load);
+    }
+  }
+
+  /** Starts one refresh of {@code key}, whose stored value is {@code old}, unless one runs. */
+  private void refresh(K key, Object old) {
+    if (inflight.containsKey(key)) {
+      return;
+    }
+    Load candidate = new Load(key, old);
+    if (inflight.computeIfAbsent(key, k -> candidate) == candidate) {
+      candidate.start();
+    }
+  }
+
+  private @Nullable Object join(K key, Load load) {
     try {
-      return f.join();
+      return load.join();
     } catch (CompletionException | java.util.concurrent.CancellationException failed) {
       Throwable cause = failed.getCause() == null ? failed : failed.getCause();
       throw new CacheLoadException(
           "cache " + name + ": loading key " + describe(key) + " failed: " + cause, cause);
-    } finally {
-      if (f instanceof LoadFuture<?> load) {
-        load.awaitSettled();
-      }
     }
   }
 
@@ -470,7 +461,7 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
       }
       throw cachedFailure(key, e);
     }
-    if (clock.nanoTime() - e.freshUntilNanos >= 0) {
+    if (isStale(e)) {
       staleServed.increment();
       return Lookup.stale(v);
     }
@@ -478,12 +469,9 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
   }
 
   private @Nullable V lastGoodValue(K key) {
-    CompletableFuture<Object> f = async.getIfPresent(key);
-    if (f != null) {
-      V v = valueOf(doneResult(f));
-      if (v != null) {
-        return v;
-      }
+    V v = valueOf(values.getIfPresent(key));
+    if (v != null) {
+      return v;
     }
     Cache<K, V> lg = lastGood;
     return lg == null ? null : lg.getIfPresent(key);
@@ -491,13 +479,21 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
 
   @Override
   public @Nullable V getIfPresent(K key) {
-    CompletableFuture<Object> f = async.getIfPresent(Objects.requireNonNull(key, "key"));
-    if (f == null) {
+    Object o = values.getIfPresent(Objects.requireNonNull(key, "key"));
+    if (o == null) {
       return null;
     }
-    V v = valueOf(doneResult(f));
+    if (!(o instanceof Entry<?> e)) {
+      recordHit();
+      return plain(o);
+    }
+    V v = entryValue(e);
     if (v != null) {
       recordHit();
+      refreshIfDue(key, e);
+      if (swrNanos > 0 && isStale(e)) {
+        staleServed.increment();
+      }
     }
     return v;
   }
@@ -513,29 +509,60 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     if (wanted.isEmpty()) {
       return result;
     }
-    Map<K, Object> entries;
-    try {
-      entries = async.getAll(wanted).join();
-    } catch (CompletionException failed) {
-      Throwable cause = failed.getCause() == null ? failed : failed.getCause();
-      throw new CacheLoadException(
-          "cache " + name + ": bulk load of " + wanted.size() + " keys failed: " + cause, cause);
+    // what each key maps to: found stored, or the load (own or joined) that will tell
+    Map<K, Object> found = new LinkedHashMap<>();
+    Map<K, Load> loading = new LinkedHashMap<>();
+    Map<K, Load> mine = new LinkedHashMap<>();
+    for (K key : wanted) {
+      while (true) {
+        Object o = values.getIfPresent(key);
+        if (o != null) {
+          if (o instanceof Entry<?> e && e.value != null) {
+            refreshIfDue(key, e);
+          }
+          found.put(key, o);
+          break;
+        }
+        Load candidate = new Load(key, null);
+        Load load =
+            inflight.computeIfAbsent(key, k -> values.getIfPresent(k) != null ? null : candidate);
+        if (load == null) {
+          continue; // stored meanwhile
+        }
+        if (load == candidate) {
+          mine.put(key, candidate);
+        }
+        loading.put(key, load);
+        break;
+      }
+    }
+    if (!mine.isEmpty()) {
+      loadExecutor.execute(() -> loadAllInto(mine));
+    }
+    for (Map.Entry<K, Load> me : loading.entrySet()) {
+      try {
+        found.put(me.getKey(), me.getValue().join());
+      } catch (CompletionException | java.util.concurrent.CancellationException failed) {
+        Throwable cause = failed.getCause() == null ? failed : failed.getCause();
+        throw new CacheLoadException(
+            "cache " + name + ": bulk load of " + wanted.size() + " keys failed: " + cause, cause);
+      }
     }
     RuntimeException failure = null;
-    for (Map.Entry<K, Object> me : entries.entrySet()) {
-      Object o = me.getValue();
+    for (K key : wanted) {
+      Object o = found.get(key);
+      if (o == null) {
+        continue;
+      }
       if (!(o instanceof Entry<?> e)) {
-        result.put(me.getKey(), plain(o));
+        result.put(key, plain(o));
         continue;
       }
       V v = entryValue(e);
       if (v != null) {
-        result.put(me.getKey(), v);
-      } else if (e.failure != null) {
-        forgetIfTransient(me.getKey(), e);
-        if (failure == null) {
-          failure = cachedFailure(me.getKey(), e);
-        }
+        result.put(key, v);
+      } else if (e.failure != null && failure == null) {
+        failure = cachedFailure(key, e);
       }
     }
     if (failure != null) {
@@ -548,23 +575,45 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
   public void put(K key, V value) {
     checkKey(Objects.requireNonNull(key, "key"));
     Objects.requireNonNull(value, "value");
-    long now = clock.nanoTime();
-    async.put(key, CompletableFuture.completedFuture(stored(value, now, 0, 0)));
+    Object stored = stored(value, clock.nanoTime(), 0);
+    // under the key's lock: a load in flight is dropped, so it cannot overwrite this value
+    inflight.compute(
+        key,
+        (k, load) -> {
+          values.put(k, stored);
+          return null;
+        });
     rememberLastGood(key, value);
   }
 
   @Override
   public @Nullable RecordMetadata invalidate(K key) {
     Objects.requireNonNull(key, "key");
-    sync.invalidate(key);
+    evictLocal(key);
     invalidations.increment();
     InvalidationChannel<K> ch = channel;
     return ch == null ? null : ch.engine().publish(name, key);
   }
 
+  /** Drops {@code key}'s value and its load in flight (which then stores nothing). */
+  private void evictLocal(K key) {
+    inflight.compute(
+        key,
+        (k, load) -> {
+          values.invalidate(k);
+          return null;
+        });
+  }
+
   @Override
   public void invalidateAllLocal() {
-    sync.invalidateAll();
+    evictAllLocal();
+  }
+
+  /** Drops every load in flight first, so none can store after the values are gone. */
+  private void evictAllLocal() {
+    inflight.clear();
+    values.invalidateAll();
   }
 
   @Override
@@ -606,7 +655,7 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
 
   @Override
   public long estimatedSize() {
-    return sync.estimatedSize();
+    return values.estimatedSize();
   }
 
   @Override
@@ -619,7 +668,7 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
 
   /** Runs Caffeine's pending maintenance (evictions) now; for tests. */
   void cleanUp() {
-    sync.cleanUp();
+    values.cleanUp();
   }
 
   /** How many reads started an XFetch early refresh; for tests. */
@@ -636,8 +685,7 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
 
   /**
    * Loads {@code key}: a plain value or an entry (see {@link #plainValues}), or null for an absence
-   * that is not cached. A single load's future numbers its completion ({@link LoadFuture#seq}); its
-   * entries carry 0.
+   * that is not cached.
    */
   private @Nullable Object loadOne(K key) {
     loads.increment();
@@ -651,12 +699,10 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     long end = clock.nanoTime();
     loadRed.success(end - start);
     if (value == null) {
-      return negativeNanos > 0
-          ? new Entry<>(null, null, end, 0, end, end + negativeNanos, 0)
-          : null;
+      return negativeNanos > 0 ? new Entry<>(null, null, end, 0, end, end + negativeNanos) : null;
     }
     rememberLastGood(key, value);
-    return stored(value, end, end - start, 0);
+    return stored(value, end, end - start);
   }
 
   private Entry<V> failed(Exception e, long start) {
@@ -665,49 +711,63 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     loadRed.record(Outcome.of(e), end - start);
     if (negativeNanos > 0 && isNegative(e)) {
       decisions.record(component, "failure_cached", e.getClass().getSimpleName());
-      return new Entry<>(null, e, end, 0, end, end + negativeNanos, 0);
+      return new Entry<>(null, e, end, 0, end, end + negativeNanos);
     }
-    // completes the load normally so that Caffeine neither logs nor keeps it: the entry expires at
-    // once, its waiters rethrow the failure, the next read loads again
-    return new Entry<>(null, e, end, 0, end, end, 0);
+    // handed to the load's waiters, never stored: the next read loads again
+    return new Entry<>(null, e, end, 0, end, end);
+  }
+
+  /** Loads {@code mine}'s keys in one bulk call and settles each key's load. */
+  private void loadAllInto(Map<K, Load> mine) {
+    Map<K, Object> loaded;
+    try {
+      loaded = loadMany(mine.keySet());
+    } catch (Throwable e) {
+      // an Error (loads turn exceptions into entries) fails these loads' readers only
+      for (Load load : mine.values()) {
+        load.fail(e);
+      }
+      return;
+    }
+    for (Map.Entry<K, Load> me : mine.entrySet()) {
+      me.getValue().finish(loaded.get(me.getKey()));
+    }
   }
 
   private Map<K, Object> loadMany(Set<? extends K> keys) {
     loads.increment();
     long start = clock.nanoTime();
-    Map<K, V> values;
+    Map<K, V> loadedValues;
     try {
-      values = loader.loadAll(keys);
+      loadedValues = loader.loadAll(keys);
     } catch (Exception e) {
       long end = clock.nanoTime();
       loadFailures.increment();
       loadRed.record(Outcome.of(e), end - start);
-      long seq = loadSeq.incrementAndGet();
       long expires = negativeNanos > 0 && isNegative(e) ? end + negativeNanos : end;
       Map<K, Object> failedAll = new HashMap<>();
       for (K k : keys) {
-        failedAll.put(k, new Entry<>(null, e, end, 0, end, expires, seq));
+        failedAll.put(k, new Entry<>(null, e, end, 0, end, expires));
       }
       return failedAll;
     }
     long end = clock.nanoTime();
     loadRed.success(end - start);
-    long seq = loadSeq.incrementAndGet();
     Map<K, Object> result = new HashMap<>();
     for (K k : keys) {
-      V v = values.get(k);
+      V v = loadedValues.get(k);
       if (v != null) {
         rememberLastGood(k, v);
-        result.put(k, stored(v, end, end - start, seq));
+        result.put(k, stored(v, end, end - start));
       } else if (negativeNanos > 0) {
-        result.put(k, new Entry<>(null, null, end, 0, end, end + negativeNanos, seq));
+        result.put(k, new Entry<>(null, null, end, 0, end, end + negativeNanos));
       }
     }
     return result;
   }
 
   /** What the map holds for a loaded or put value: the value itself, or an entry with its times. */
-  private Object stored(V value, long now, long loadNanos, long seq) {
+  private Object stored(V value, long now, long loadNanos) {
     if (plainValues) {
       return value;
     }
@@ -719,30 +779,13 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     long fresh;
     long expires;
     if (swrNanos > 0) {
-      fresh = now + ttlNanos; // Caffeine's refreshAfterWrite is fixed
+      fresh = now + ttlNanos; // the stale window starts at the TTL, without jitter
       expires = Math.max(fresh, now + saturatedAdd(life, swrNanos));
     } else {
       fresh = now + life;
       expires = fresh;
     }
-    return new Entry<>(value, null, now, loadNanos, fresh, expires, seq);
-  }
-
-  /**
-   * Removes {@code e}, a failure that is not cached, if {@code key} still maps to it: under the
-   * fixed expiry it would not expire by itself (the variable expiry ends it at once).
-   */
-  private void forgetIfTransient(K key, Entry<?> e) {
-    if (variableExpiry || !e.isTransientFailure()) {
-      return;
-    }
-    CompletableFuture<Object> current = async.getIfPresent(key);
-    if (current != null
-        && current.isDone()
-        && !current.isCompletedExceptionally()
-        && current.getNow(null) == e) {
-      async.asMap().remove(key, current);
-    }
+    return new Entry<>(value, null, now, loadNanos, fresh, expires);
   }
 
   private boolean isNegative(Exception e) {
@@ -821,103 +864,61 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
 
   // ---- Caffeine plumbing
 
-  /** Loads on the cache's virtual threads; a bulk load for getAll, a refresh for SWR and XFetch. */
-  private final class Loader implements AsyncCacheLoader<K, Object> {
-    @Override
-    public CompletableFuture<? extends Object> asyncLoad(K key, Executor executor) {
-      return LoadFuture.start(() -> loadOne(key), loadExecutor, loadSeq);
-    }
-
-    @Override
-    public CompletableFuture<? extends Map<? extends K, ? extends Object>> asyncLoadAll(
-        Set<? extends K> keys, Executor executor) {
-      return LoadFuture.start(() -> loadMany(keys), loadExecutor, null);
-    }
-
-    @Override
-    public CompletableFuture<? extends Object> asyncReload(K key, Object old, Executor executor) {
-      if (old instanceof Entry<?> e
-          && e.value != null
-          && clock.nanoTime() - e.freshUntilNanos >= 0) {
-        staleServed.increment(); // a read of the stale entry started this refresh
-      }
-      return LoadFuture.start(
-          () -> {
-            Object fresh = loadOne(key);
-            // a failed refresh keeps the old value (until its hard expiry)
-            return fresh instanceof Entry<?> failed && failed.isTransientFailure() ? old : fresh;
-          },
-          loadExecutor,
-          loadSeq);
-    }
-  }
-
   /**
-   * A load's future that also tells when the loader's thread has finished completing it. Caffeine
-   * applies a completed load (its expiry and weight, the removal of a null or failed result) in a
-   * completion callback, which may still run on the loader's thread after a waiting reader has
-   * woken: a reader of its own load waits for that too, so that what it then reads (an absence not
-   * cached, an entry's expiry) does not depend on thread timing.
+   * One load of a key (or the refresh of its value {@code old}), run on a virtual thread; its
+   * waiters join it. It stores its result only while it is still the key's load in {@link
+   * #inflight}, and wakes its waiters after that.
    */
-  static final class LoadFuture<T> extends CompletableFuture<T> {
-    private final java.util.concurrent.CountDownLatch settled =
-        new java.util.concurrent.CountDownLatch(1);
+  private final class Load extends CompletableFuture<@Nullable Object> {
+    private final K key;
+    private final @Nullable Object old;
+
+    Load(K key, @Nullable Object old) {
+      this.key = key;
+      this.old = old;
+    }
+
+    void start() {
+      loadExecutor.execute(this::run);
+    }
+
+    private void run() {
+      Object result;
+      try {
+        result = loadOne(key);
+      } catch (Throwable e) {
+        // an Error (loads turn exceptions into entries) fails this load's readers only
+        fail(e);
+        return;
+      }
+      finish(result);
+    }
 
     /**
-     * The number of the load, in the order loads completed (from the cache's counter), set before
-     * the future completes; 0 for a bulk load, whose entries carry it.
+     * Stores {@code result} if it is to be kept and this is still the key's load; wakes waiters.
      */
-    volatile long seq;
-
-    static <T> LoadFuture<T> start(
-        java.util.function.Supplier<T> load, Executor executor, @Nullable AtomicLong seqs) {
-      LoadFuture<T> f = new LoadFuture<>();
-      executor.execute(
-          () -> {
-            try {
-              T result;
-              try {
-                result = load.get();
-              } catch (Throwable e) {
-                // an Error (loads turn exceptions into entries) fails this load's readers only
-                f.number(seqs);
-                f.completeExceptionally(e);
-                return;
-              }
-              f.number(seqs);
-              f.complete(result);
-            } finally {
-              f.settled.countDown();
+    void finish(@Nullable Object result) {
+      inflight.compute(
+          key,
+          (k, current) -> {
+            if (current != this) {
+              return current; // invalidated or replaced by a put meanwhile: not stored
             }
+            if (result == null) {
+              if (old != null) {
+                values.invalidate(k); // the source no longer has it
+              }
+            } else if (!(result instanceof Entry<?> e && e.isTransientFailure())) {
+              values.put(k, result);
+            } // a failure not cached: handed to the waiters; a refresh keeps the old value
+            return null;
           });
-      return f;
+      complete(result);
     }
 
-    private void number(@Nullable AtomicLong seqs) {
-      if (seqs != null) {
-        seq = seqs.incrementAndGet();
-      }
-    }
-
-    /** Waits, uninterruptibly, until the loader's thread has run the completion callbacks. */
-    void awaitSettled() {
-      boolean interrupted = false;
-      while (true) {
-        try {
-          settled.await();
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-
-    @Override
-    public <U> CompletableFuture<U> newIncompleteFuture() {
-      return new CompletableFuture<>();
+    void fail(Throwable e) {
+      inflight.remove(key, this);
+      completeExceptionally(e);
     }
   }
 
@@ -961,14 +962,14 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
 
     @Override
     public void evictDelivered(K key, long latencyNanos) {
-      sync.invalidate(key);
+      evictLocal(key);
       invalidations.increment();
       invalidationRed.success(latencyNanos);
     }
 
     @Override
     public void flush(String reason) {
-      sync.invalidateAll();
+      evictAllLocal();
       flushes.increment();
       decisions.record(component, "flush", reason);
     }

@@ -22,19 +22,14 @@ final class Entry<V> {
   /** When Caffeine drops the entry. */
   final long expiresAtNanos;
 
-  /** The number of the load that made it, in the order loads completed; 0 for a put. */
-  final long loadSeq;
-
   Entry(
       @Nullable V value,
       @Nullable Throwable failure,
       long loadedAtNanos,
       long loadNanos,
       long freshUntilNanos,
-      long expiresAtNanos,
-      long loadSeq) {
+      long expiresAtNanos) {
     this.value = value;
-    this.loadSeq = loadSeq;
     this.failure = failure;
     this.loadedAtNanos = loadedAtNanos;
     this.loadNanos = loadNanos;
@@ -42,7 +37,7 @@ final class Entry<V> {
     this.expiresAtNanos = expiresAtNanos;
   }
 
-  /** A failure handed to the callers of one load and not cached: Caffeine sees it as expired. */
+  /** A failure handed to the callers of one load and never stored. */
   boolean isTransientFailure() {
     return failure != null && expiresAtNanos == loadedAtNanos;
   }

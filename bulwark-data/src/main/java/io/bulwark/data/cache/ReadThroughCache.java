@@ -38,8 +38,8 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * <p>Thread-safe. A hit on {@link #get} allocates nothing and writes no shared memory beyond
- * Caffeine's own: a Caffeine lookup, the completed future's value and one thread-local random draw.
- * One hit in 64 is recorded to telemetry as {@code cache.<name>.hit_sampled} and adds 64 to {@link
+ * Caffeine's own: one synchronous Caffeine lookup and one thread-local random draw. One hit in 64
+ * is recorded to telemetry as {@code cache.<name>.hit_sampled} and adds 64 to {@link
  * CacheStats#hits()}, an estimate unless {@link Builder#exactHitCounts()} is set. Without
  * stale-while-revalidate, XFetch and TTL jitter the map holds the value itself, else a record with
  * its times.

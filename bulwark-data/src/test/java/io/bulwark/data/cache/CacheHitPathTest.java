@@ -9,7 +9,13 @@ import io.bulwark.test.VirtualClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -170,6 +176,82 @@ class CacheHitPathTest {
     assertThat(cache.getIfPresent("a")).isNull();
     assertThat(cache.get("a")).isEqualTo("v-a");
     assertThat(loads).hasValue(4);
+  }
+
+  /**
+   * A cache of {@code mode} whose first load (of "k", by a reader) is held while {@code write}
+   * runs; returns the cache after that reader got the load's value "v1". Later loads answer "v2",
+   * "v3"….
+   */
+  private ReadThroughCache<String, String> writeDuringALoad(
+      String mode, AtomicInteger loads, Consumer<ReadThroughCache<String, String>> write)
+      throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ReadThroughCache<String, String> cache =
+        ReadThroughCache.<String, String>builder(
+                MODES.get(mode).apply(CacheConfig.builder(mode)).build(),
+                key -> {
+                  int n = loads.incrementAndGet();
+                  if (n == 1) {
+                    started.countDown();
+                    release.await();
+                  }
+                  return "v" + n;
+                })
+            .clock(clock)
+            .build();
+    try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
+      Future<String> reader = vts.submit(() -> cache.get("k"));
+      assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+      write.accept(cache);
+      release.countDown();
+      assertThat(reader.get()).as(mode).isEqualTo("v1"); // the load's reader gets its value
+    }
+    return cache;
+  }
+
+  @Test
+  void anInvalidationOvertakingALoadKeepsItsResultOutButHandsItToItsReadersInEveryStorageMode()
+      throws Exception {
+    for (String mode : MODES.keySet()) {
+      AtomicInteger loads = new AtomicInteger();
+      // the load in flight read the source before this write
+      ReadThroughCache<String, String> cache =
+          writeDuringALoad(mode, loads, c -> c.invalidate("k"));
+      assertThat(cache.getIfPresent("k")).as(mode).isNull(); // but it was not stored
+      assertThat(cache.get("k")).as(mode).isEqualTo("v2");
+      assertThat(cache.get("k")).as(mode).isEqualTo("v2");
+      assertThat(loads).as(mode).hasValue(2);
+    }
+  }
+
+  @Test
+  void aPutDuringALoadWinsOverTheLoadInEveryStorageMode() throws Exception {
+    for (String mode : MODES.keySet()) {
+      AtomicInteger loads = new AtomicInteger();
+      ReadThroughCache<String, String> cache =
+          writeDuringALoad(
+              mode,
+              loads,
+              c -> {
+                c.put("k", "written");
+                // a read after the put sees the put, not the load still in flight
+                assertThat(c.get("k")).as(mode).isEqualTo("written");
+              });
+      assertThat(cache.get("k")).as(mode).isEqualTo("written");
+      assertThat(cache.lookup("k")).as(mode).isEqualTo(Lookup.fresh("written"));
+      assertThat(loads).as(mode).hasValue(1);
+    }
+  }
+
+  @Test
+  void aFlushOvertakingLoadsKeepsAllTheirResultsOut() throws Exception {
+    AtomicInteger loads = new AtomicInteger();
+    ReadThroughCache<String, String> cache =
+        writeDuringALoad("plain", loads, ReadThroughCache::invalidateAllLocal);
+    assertThat(cache.estimatedSize()).isZero();
+    assertThat(cache.get("k")).isEqualTo("v2");
   }
 
   @Test
