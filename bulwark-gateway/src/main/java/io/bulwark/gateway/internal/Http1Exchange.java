@@ -173,8 +173,18 @@ final class Http1Exchange implements UpstreamExchange, UpstreamAnswer {
     }
     response = r;
     Handler<UpstreamAnswer> a = answered;
-    if (a != null) {
+    if (a == null) {
+      return;
+    }
+    try {
       a.handle(this);
+    } catch (RuntimeException e) {
+      // a header the client side refuses: the exchange fails instead of hanging
+      Handler<Throwable> then = broken != null ? broken : failed;
+      reset();
+      if (then != null) {
+        then.handle(e);
+      }
     }
   }
 
