@@ -148,7 +148,9 @@ final class Http1Pool {
           done -> {
             if (done.isSuccess()) {
               Http1Connection c = f.channel().pipeline().get(Http1Connection.class);
-              released(c); // the oldest waiter takes it
+              if (c != null) {
+                released(c); // the oldest waiter takes it
+              }
               return;
             }
             open--;
