@@ -198,7 +198,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
   }
 
   /** The request encoder, checking each header as it writes it. */
-  private static final class Encoder extends HttpRequestEncoder {
+  static final class Encoder extends HttpRequestEncoder {
     @Override
     protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
       Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
@@ -221,6 +221,10 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
       buf.ensureWritable(n);
       for (int i = 0; i < n; i++) {
         char c = s.charAt(i);
+        if (c > 0xFF && !isName) {
+          buf.writeByte('?'); // not Latin-1: sent as '?', never as its low byte
+          continue;
+        }
         if (c == '\r' || c == '\n' || c == 0 || c > 0xFF || (isName && (c <= ' ' || c == ':'))) {
           throw new IllegalArgumentException(
               "header "
