@@ -71,13 +71,17 @@ final class Http1Pool {
 
   /** Closes idle connections now and busy ones when their exchange ends. */
   void close() {
-    loop.execute(
-        () -> {
-          closed = true;
-          for (Endpoint e : endpoints.values()) {
-            e.closeAll();
-          }
-        });
+    try {
+      loop.execute(
+          () -> {
+            closed = true;
+            for (Endpoint e : endpoints.values()) {
+              e.closeAll();
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // the event loop is shut down already: its channels are closed with it
+    }
   }
 
   /** The connections (idle and busy), for tests. */
