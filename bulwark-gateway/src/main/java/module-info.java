@@ -16,6 +16,12 @@ module io.bulwark.gateway {
   requires com.dylibso.chicory.wasm;
   requires java.net.http; // JWKS fetches
   requires io.netty.codec.compression; // gzip options of the listeners (edge)
+  // the own HTTP/1.1 upstream pools (Http1Pool): channels on the listeners' event loops
+  requires io.netty.buffer;
+  requires io.netty.common;
+  requires io.netty.transport;
+  requires io.netty.codec;
+  requires io.netty.codec.http;
   requires static transitive org.jspecify;
 
   exports io.bulwark.gateway;

@@ -23,6 +23,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,11 +45,28 @@ final class ClusterRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterRuntime.class);
   private static final long EWMA_DECAY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-  /** One usable endpoint: its balancer state and the checked address it connects to. */
-  record Target(EndpointState state, SocketAddress server, String host, int port) {}
+  /**
+   * One usable endpoint: its balancer state, the checked address it connects to and the {@code
+   * Host} it is sent ({@code host:port}, the port left out when it is 80).
+   */
+  record Target(
+      EndpointState state, SocketAddress server, String host, int port, String authority) {
+    Target(EndpointState state, SocketAddress server, String host, int port) {
+      this(state, server, host, port, authority(host, port));
+    }
+
+    static String authority(String host, int port) {
+      String h = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+      return port == 80 ? h : h + ":" + port;
+    }
+  }
 
   final ClusterConfig config;
   final LoopClients client;
+
+  /** The own HTTP/1.1 pools per event loop (plain HTTP/1.1 clusters), else null. */
+  final @Nullable Http1Pools http1;
+
   final RetryBudget budget;
   final RedRecorder red;
   private final LoadBalancer balancer;
@@ -70,6 +88,10 @@ final class ClusterRuntime implements AutoCloseable {
     this.config = config;
     this.scheduler = scheduler;
     this.client = new LoopClients(vertx, clientOptions(config), poolOptions(config));
+    this.http1 =
+        config.protocol() == ClusterConfig.Protocol.HTTP1 && vertx instanceof VertxInternal vi
+            ? new Http1Pools(vi, config)
+            : null;
     this.budget = RetryBudget.of("gateway-" + config.name(), config.retryBudget(), scheduler);
     this.red = telemetry.dependency(config.name());
     this.balancer = LoadBalancers.of(config.balancing(), SlowStart.NONE, scheduler.clock());
@@ -258,6 +280,10 @@ final class ClusterRuntime implements AutoCloseable {
     ActiveHealthChecker hc = health;
     if (hc != null) {
       hc.close();
+    }
+    Http1Pools own = http1;
+    if (own != null) {
+      own.close();
     }
     // in-flight exchanges finish first: shutdown waits for them, up to the timeout
     client.shutdown(30, TimeUnit.SECONDS);

@@ -1,7 +1,6 @@
 package io.bulwark.gateway.internal;
 
 import io.bulwark.gateway.CompressionConfig;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
@@ -15,12 +14,12 @@ import io.vertx.core.http.HttpServerResponse;
 final class Compression {
   private Compression() {}
 
-  static void decide(CompressionConfig c, HttpClientResponse up, HttpServerResponse resp) {
-    if (!c.enabled() || up.getHeader("content-encoding") != null) {
+  static void decide(CompressionConfig c, UpstreamAnswer up, HttpServerResponse resp) {
+    if (!c.enabled() || up.header("content-encoding") != null) {
       return; // off, or already encoded by the upstream: forwarded as it is
     }
-    String type = up.getHeader("content-type");
-    String length = up.getHeader("content-length");
+    String type = up.header("content-type");
+    String length = up.header("content-length");
     boolean small = length != null && below(length, c.minBytes());
     if (type != null && c.compressible(type) && !small) {
       resp.headers().add("vary", "accept-encoding");

@@ -104,7 +104,8 @@ final class Forwarding {
    * upstream's {@code Connection} is removed from {@code out} altogether, so the caller sets its
    * own headers (the correlation id) after this call.
    */
-  static void responseHeaders(MultiMap in, MultiMap out, RouteConfig.HeaderTransform transform) {
+  static void responseHeaders(
+      Iterable<Map.Entry<String, String>> in, MultiMap out, RouteConfig.HeaderTransform transform) {
     copy(in, out, HeaderNames.HOP_BY_HOP);
     apply(transform, out);
   }
@@ -116,7 +117,7 @@ final class Forwarding {
    * on the way (only those not already hop-by-hop: {@code keep-alive} and {@code close} cost
    * nothing) and removed from {@code out} at the end, whatever their order in {@code in}.
    */
-  private static void copy(MultiMap in, MultiMap out, int drop) {
+  private static void copy(Iterable<Map.Entry<String, String>> in, MultiMap out, int drop) {
     @Nullable List<String> named = null;
     for (Map.Entry<String, String> h : in) {
       String key = h.getKey();

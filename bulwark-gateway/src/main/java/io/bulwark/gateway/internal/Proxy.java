@@ -14,13 +14,12 @@ import io.bulwark.gateway.RouteConfig;
 import io.bulwark.resilience.CircuitBreaker;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.HostAndPort;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -96,7 +95,7 @@ public final class Proxy {
     Snapshot.@Nullable Route route;
     @Nullable String upstreamUri;
     CircuitBreaker.@Nullable Permit permit;
-    @Nullable HttpClientRequest upstream;
+    @Nullable UpstreamExchange upstream;
     ClusterRuntime.@Nullable Target target;
     // traffic (gtraffic): the cluster chosen for this request (split) and its shadow copy
     @Nullable ClusterRuntime cluster;
@@ -355,13 +354,6 @@ public final class Proxy {
       attemptStartNanos = clock.nanoTime();
       t.state().onStart();
       cluster.budget.recordRequest();
-      RequestOptions o =
-          new RequestOptions()
-              .setMethod(req.method())
-              .setServer(t.server())
-              .setHost(cluster.config.preserveHost() ? host() : t.host())
-              .setPort(t.port())
-              .setURI(upstreamUri == null ? "/" : upstreamUri);
       TelemetrySpan attemptSpan =
           HopSpans.client(
               telemetry.tracing(),
@@ -392,19 +384,62 @@ public final class Proxy {
             attemptSpan,
             r.config().timeout(),
             () -> done,
-            () -> request(cluster, t, o, attemptSpan),
+            () -> request(cluster, t, attemptSpan),
             e -> attemptFailed(cluster, t, attemptSpan, e, true),
             status -> injectedStatus(cluster, t, attemptSpan, status));
         return;
       }
-      request(cluster, t, o, attemptSpan);
+      request(cluster, t, attemptSpan);
     }
 
+    /**
+     * Takes a connection for the attempt: from this event loop's own HTTP/1.1 pool (no future, no
+     * hop), or from the Vert.x client (HTTP/2 clusters, attempts off the event loops).
+     */
     private void request(
-        ClusterRuntime cluster,
-        ClusterRuntime.Target t,
-        RequestOptions o,
-        TelemetrySpan attemptSpan) {
+        ClusterRuntime cluster, ClusterRuntime.Target t, TelemetrySpan attemptSpan) {
+      String uri = upstreamUri == null ? "/" : upstreamUri;
+      Http1Pools own = cluster.http1;
+      Http1Pool pool = own == null ? null : own.current((ContextInternal) ctx);
+      if (pool != null) {
+        String authority =
+            cluster.config.preserveHost()
+                ? ClusterRuntime.Target.authority(host(), t.port())
+                : t.authority();
+        pool.acquire(
+            t.server(),
+            io.netty.handler.codec.http.HttpMethod.valueOf(req.method().name()),
+            uri,
+            authority,
+            new Http1Pool.Waiter() {
+              @Override
+              public void ready(Http1Exchange x) {
+                if (done) {
+                  x.unused();
+                  attemptSpan.end();
+                  return;
+                }
+                send(cluster, t, x, attemptSpan);
+              }
+
+              @Override
+              public void failed(Throwable cause, boolean connect) {
+                if (done) {
+                  attemptSpan.end();
+                  return;
+                }
+                attemptFailed(cluster, t, attemptSpan, cause, true);
+              }
+            });
+        return;
+      }
+      RequestOptions o =
+          new RequestOptions()
+              .setMethod(req.method())
+              .setServer(t.server())
+              .setHost(cluster.config.preserveHost() ? host() : t.host())
+              .setPort(t.port())
+              .setURI(uri);
       cluster
           .client
           .request(o)
@@ -421,14 +456,14 @@ public final class Proxy {
                   attemptFailed(cluster, t, attemptSpan, ar.cause(), true);
                   return;
                 }
-                send(cluster, t, ar.result(), attemptSpan);
+                send(cluster, t, new VertxUpstream(ar.result()), attemptSpan);
               });
     }
 
     private void send(
         ClusterRuntime cluster,
         ClusterRuntime.Target t,
-        HttpClientRequest up,
+        UpstreamExchange up,
         TelemetrySpan attemptSpan) {
       this.upstream = up;
       io.vertx.core.MultiMap upHeaders = up.headers(); // once: each call takes the request's lock
@@ -452,7 +487,7 @@ public final class Proxy {
       }
       CONTEXT_HEADERS.inject(sent, upHeaders::set);
       if (attempts > 1) {
-        up.putHeader(
+        upHeaders.set(
             io.bulwark.core.fault.FaultSite.ATTEMPT_HEADER, Integer.toString(attempts - 1));
       }
       ShadowCall sc = shadowCall;
@@ -462,30 +497,24 @@ public final class Proxy {
           sc.requestEnded();
         }
       }
-      up.response()
-          .onComplete(
-              ar -> {
-                if (ar.failed()) {
-                  attemptFailed(cluster, t, attemptSpan, ar.cause(), false);
-                } else {
-                  answer(cluster, t, ar.result(), attemptSpan);
-                }
-              });
+      up.start(
+          answer -> answer(cluster, t, answer, attemptSpan),
+          cause -> attemptFailed(cluster, t, attemptSpan, cause, false));
       if (!hasBody) {
         up.end();
         return;
       }
       String cl = req.getHeader("content-length");
       if (cl != null) {
-        up.putHeader("content-length", cl.strip());
-      } else if (up.version() != HttpVersion.HTTP_2) {
-        up.setChunked(true);
+        upHeaders.set("content-length", cl.strip());
+      } else if (!up.http2()) {
+        up.chunked();
       }
       pipeRequestBody(up);
     }
 
     /** Streams the request body upstream: pause the client while the upstream queue is full. */
-    private void pipeRequestBody(HttpClientRequest up) {
+    private void pipeRequestBody(UpstreamExchange up) {
       req.handler(
           chunk -> {
             received += chunk.length();
@@ -503,7 +532,7 @@ public final class Proxy {
             }
             if (up.writeQueueFull()) {
               req.pause();
-              up.drainHandler(v -> req.resume());
+              up.drainHandler(req::resume);
             }
           });
       req.endHandler(
@@ -521,7 +550,7 @@ public final class Proxy {
     private void answer(
         ClusterRuntime cluster,
         ClusterRuntime.Target t,
-        HttpClientResponse up,
+        UpstreamAnswer up,
         TelemetrySpan attemptSpan) {
       cancelTimer();
       int status = up.statusCode();
@@ -531,12 +560,12 @@ public final class Proxy {
       cluster.red.record(success ? Outcome.SUCCESS : Outcome.ERROR, latency);
       HopSpans.clientDone(attemptSpan, status, null);
       if (done) {
-        up.request().reset();
+        up.reset();
         return;
       }
       RouteConfig rc = route == null ? null : route.config();
       if (rc != null && !success && canRetry(rc) && rc.retry().onStatus().contains(status)) {
-        up.request().reset();
+        up.reset();
         attempt();
         return;
       }
@@ -552,7 +581,7 @@ public final class Proxy {
         resp.setStatusMessage(message); // a custom reason phrase costs a new status object
       }
       Forwarding.responseHeaders(
-          up.headers(),
+          up.headerEntries(),
           resp.headers(),
           rc == null ? RouteConfig.HeaderTransform.NONE : rc.responseHeaders());
       Compression.decide(listener.edge().compression(), up, resp); // edge: gzip eligibility
@@ -560,7 +589,7 @@ public final class Proxy {
       if (rc != null) {
         Cors.decorate(rc.cors(), req, resp);
       }
-      String cl = up.getHeader("content-length");
+      String cl = up.header("content-length");
       boolean bodiless =
           HttpMethod.HEAD.equals(req.method()) || status == 204 || status == 304 || status < 200;
       if (cl != null) {
@@ -603,7 +632,7 @@ public final class Proxy {
     }
 
     /** Streams the response body down: pause the upstream while the client's queue is full. */
-    private void pipeResponseBody(HttpClientResponse up, int status) {
+    private void pipeResponseBody(UpstreamAnswer up, int status) {
       up.handler(
           chunk -> {
             resp.write(chunk);
@@ -624,7 +653,7 @@ public final class Proxy {
             }
           });
       up.endHandler(
-          v -> {
+          () -> {
             if (!done) {
               ShadowCall sc = shadowCall;
               if (sc != null) {
@@ -704,7 +733,7 @@ public final class Proxy {
           504,
           "upstream-timeout",
           "no answer within " + (r == null ? "the route timeout" : r.config().timeout()));
-      HttpClientRequest up = upstream;
+      UpstreamExchange up = upstream;
       if (up != null) {
         up.reset();
       }
@@ -723,7 +752,7 @@ public final class Proxy {
         return;
       }
       cancelTimer();
-      HttpClientRequest up = upstream;
+      UpstreamExchange up = upstream;
       if (up != null) {
         up.reset();
       }

@@ -9,7 +9,6 @@ import io.bulwark.core.fault.FaultSite;
 import io.bulwark.core.telemetry.TelemetrySpan;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Duration;
@@ -139,7 +138,7 @@ final class UpstreamFaults {
   static boolean pipeBody(
       @Nullable FaultAction fault,
       Vertx vertx,
-      HttpClientResponse up,
+      UpstreamAnswer up,
       HttpServerResponse resp,
       Consumer<Throwable> cut,
       Runnable ended) {
@@ -156,7 +155,7 @@ final class UpstreamFaults {
 
   private static void truncate(
       FaultAction.TruncateBody t,
-      HttpClientResponse up,
+      UpstreamAnswer up,
       HttpServerResponse resp,
       Consumer<Throwable> cut,
       Runnable ended) {
@@ -165,7 +164,7 @@ final class UpstreamFaults {
     Runnable stop =
         () -> {
           stopped[0] = true;
-          up.request().reset();
+          up.reset();
           resp.reset();
           cut.accept(
               new java.io.IOException(
@@ -199,7 +198,7 @@ final class UpstreamFaults {
           }
         });
     up.endHandler(
-        v -> {
+        () -> {
           if (!stopped[0]) {
             // the whole body fitted in the kept bytes: nothing to cut
             resp.end();
@@ -211,7 +210,7 @@ final class UpstreamFaults {
   /** Sends the upstream's body down at a fixed rate, in slices, pausing the upstream meanwhile. */
   private static final class SlowPipe {
     final Vertx vertx;
-    final HttpClientResponse up;
+    final UpstreamAnswer up;
     final HttpServerResponse resp;
     final Consumer<Throwable> cut;
     final Runnable ended;
@@ -225,7 +224,7 @@ final class UpstreamFaults {
     SlowPipe(
         long bytesPerSecond,
         Vertx vertx,
-        HttpClientResponse up,
+        UpstreamAnswer up,
         HttpServerResponse resp,
         Consumer<Throwable> cut,
         Runnable ended) {
@@ -255,7 +254,7 @@ final class UpstreamFaults {
             }
           });
       up.endHandler(
-          v -> {
+          () -> {
             upstreamEnded = true;
             tick();
           });

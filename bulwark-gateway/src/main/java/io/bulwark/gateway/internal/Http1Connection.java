@@ -1,0 +1,240 @@
+package io.bulwark.gateway.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One keep-alive HTTP/1.1 connection of an {@link Http1Pool}: serves one {@link Http1Exchange} at a
+ * time (no pipelining) and goes back to its pool when the answer has ended and the request was sent
+ * whole; any other ending (the upstream's {@code Connection: close}, HTTP/1.0, a reset, a decoding
+ * error) closes it. Runs on its channel's event loop only.
+ *
+ * <p>Header values are checked as they are encoded: a CR, LF or NUL, or a character outside
+ * ISO-8859-1, fails the exchange before its head leaves (the Vert.x client checks each insert; this
+ * checks each header once, in the pass that writes it).
+ */
+final class Http1Connection extends ChannelInboundHandlerAdapter {
+  private final Channel channel;
+  private final Http1Pool.Endpoint home;
+  private final Decoder decoder;
+  private @Nullable Http1Exchange current;
+  private @Nullable Throwable failure;
+  private boolean skipping; // the rest of an informational (1xx) answer
+  private boolean keepAlive = true;
+
+  private Http1Connection(Channel channel, Http1Pool.Endpoint home, Decoder decoder) {
+    this.channel = channel;
+    this.home = home;
+    this.decoder = decoder;
+  }
+
+  static void install(Channel ch, Http1Pool.Endpoint home) {
+    Decoder d = new Decoder();
+    ch.pipeline().addLast(d, new Encoder(), new Http1Connection(ch, home, d));
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  /**
+   * Writes {@code msg} without a promise of its own: a failure (a refused header) reaches {@link
+   * #exceptionCaught}, which closes the connection and fails the exchange.
+   */
+  void send(Object msg, boolean flush) {
+    ChannelFuture unused =
+        flush
+            ? channel.writeAndFlush(msg, channel.voidPromise())
+            : channel.write(msg, channel.voidPromise());
+  }
+
+  /** Closes the connection; its exchange, if any, learns it from {@link #channelInactive}. */
+  void close() {
+    ChannelFuture unused = channel.close();
+  }
+
+  /** Starts the next exchange on this (idle) connection. */
+  Http1Exchange begin(HttpMethod method, String uri, String authority) {
+    decoder.head = HttpMethod.HEAD.equals(method);
+    skipping = false;
+    Http1Exchange x = new Http1Exchange(this, method, uri, authority);
+    current = x;
+    return x;
+  }
+
+  /** {@code x} ended (answer complete and request sent): back to the pool, or closed. */
+  void finished(Http1Exchange x, boolean reusable) {
+    if (current != x) {
+      return;
+    }
+    current = null;
+    if (reusable && keepAlive) {
+      if (!channel.config().isAutoRead()) {
+        channel.config().setAutoRead(true); // paused by a slow client, then ended
+      }
+      home.released(this);
+    } else {
+      close();
+    }
+  }
+
+  /** {@code x} is abandoned: the connection cannot be reused. */
+  void abandon(Http1Exchange x) {
+    if (current == x) {
+      current = null;
+      close();
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    try {
+      read(msg);
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void read(Object msg) {
+    Http1Exchange x = current;
+    if (msg instanceof HttpMessage m && m.decoderResult().isFailure()) {
+      fail(m.decoderResult().cause());
+      return;
+    }
+    if (msg instanceof HttpResponse r) {
+      int status = r.status().code();
+      if (status >= 100 && status < 200 && status != 101) {
+        skipping = true; // an informational answer (100 Continue...): not forwarded
+        return;
+      }
+      skipping = false;
+      if (x == null) {
+        fail(new IOException("the upstream answered without a request"));
+        return;
+      }
+      keepAlive = status != 101 && HttpUtil.isKeepAlive(r);
+      x.head(r);
+    }
+    if (msg instanceof HttpContent c) {
+      if (c.decoderResult().isFailure()) {
+        fail(c.decoderResult().cause());
+        return;
+      }
+      if (skipping) {
+        skipping = !(msg instanceof LastHttpContent);
+        return;
+      }
+      if (x == null) {
+        return;
+      }
+      ByteBuf content = c.content();
+      if (content.isReadable()) {
+        x.chunk(content);
+      }
+      if (msg instanceof LastHttpContent) {
+        x.answerEnded();
+      }
+    }
+  }
+
+  private void fail(Throwable cause) {
+    failure = cause;
+    close();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    fail(cause);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    Http1Exchange x = current;
+    if (x != null && channel.isWritable()) {
+      x.drained();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    Http1Exchange x = current;
+    current = null;
+    home.closed(this);
+    if (x != null) {
+      Throwable cause = failure;
+      x.connectionLost(
+          cause != null
+              ? cause
+              : new IOException("the upstream closed the connection before its answer ended"));
+    }
+  }
+
+  /** The response decoder; knows when the request was a HEAD (an answer without a body). */
+  private static final class Decoder extends HttpResponseDecoder {
+    boolean head;
+
+    @Override
+    protected boolean isContentAlwaysEmpty(HttpMessage msg) {
+      return head || super.isContentAlwaysEmpty(msg);
+    }
+  }
+
+  /** The request encoder, checking each header as it writes it. */
+  static final class Encoder extends HttpRequestEncoder {
+    @Override
+    protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+      Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+      while (it.hasNext()) {
+        Map.Entry<CharSequence, CharSequence> h = it.next();
+        CharSequence name = h.getKey();
+        if (name.isEmpty()) {
+          throw new IllegalArgumentException("an empty header name");
+        }
+        writeChecked(name, name, true, buf);
+        buf.writeByte(':').writeByte(' ');
+        writeChecked(name, h.getValue(), false, buf);
+        buf.writeByte('\r').writeByte('\n');
+      }
+    }
+
+    private static void writeChecked(
+        CharSequence name, CharSequence s, boolean isName, ByteBuf buf) {
+      int n = s.length();
+      buf.ensureWritable(n);
+      for (int i = 0; i < n; i++) {
+        char c = s.charAt(i);
+        if (c > 0xFF && !isName) {
+          buf.writeByte('?'); // not Latin-1: sent as '?', never as its low byte
+          continue;
+        }
+        if (c == '\r' || c == '\n' || c == 0 || c > 0xFF || (isName && (c <= ' ' || c == ':'))) {
+          throw new IllegalArgumentException(
+              "header "
+                  + (isName ? "name" : "\"" + name + "\"")
+                  + " has a forbidden character (code "
+                  + (int) c
+                  + ")");
+        }
+        buf.writeByte(c);
+      }
+    }
+  }
+}
