@@ -9,6 +9,7 @@ import io.vertx.core.VertxOptions;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -134,14 +135,25 @@ class LoopTimeoutsTest {
     List<String> log = new CopyOnWriteArrayList<>();
     Probe cancelled = new Probe("cancelled", log);
     Probe marker = new Probe("marker", log);
-    on(
-        ctx,
-        () -> {
+    CountDownLatch armed = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    // the loop arms both and is then held, so nothing can fire before the cancel is queued
+    // behind it, however long this thread is descheduled; the loop runs queued tasks in order,
+    // before the wheel's due tick
+    ctx.runOnContext(
+        v -> {
           timeouts.arm(cancelled, 15 * MS);
           timeouts.arm(marker, 30 * MS);
-          return null;
+          armed.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
         });
+    assertThat(armed.await(10, TimeUnit.SECONDS)).isTrue();
     LoopTimeouts.cancel(cancelled); // from the test thread
+    release.countDown();
     marker.firedAt.get(10, TimeUnit.SECONDS);
     assertThat(log).containsExactly("marker");
   }
