@@ -94,6 +94,10 @@ class OverlappedSyncTest {
     /** Lets every held fsync go (closed before the log: a failing test must not hang its close). */
     @Override
     public void close() {
+      releaseAll();
+    }
+
+    void releaseAll() {
       for (CountDownLatch l : release) {
         l.countDown();
       }
@@ -187,6 +191,28 @@ class OverlappedSyncTest {
         hook.release[0].countDown();
         assertThat(a.get().offset()).isZero();
         assertThat(b.get().offset()).isZero();
+        assertThat(log.writer().coveredAcks()).isZero();
+      }
+    }
+  }
+
+  @Test
+  void aFsyncOfTheNextSegmentCoversNothingOfTheSegmentBeforeIt() throws Exception {
+    // segments of 1,500 bytes: A (one 1 KiB record) fills the first, B rolls to a new one
+    try (EmbeddedEventLog log =
+            EmbeddedEventLog.open(LogFixture.config(dir).segmentBytes(1500).build());
+        HeldFsyncs hook = hooked(log, 1, new HeldFsyncs(false))) {
+      try (Producer producer = log.producer(ProducerConfig.defaults())) {
+        CompletableFuture<RecordMetadata> a = producer.send(record(0, 0));
+        hook.entered[0].await();
+        CompletableFuture<RecordMetadata> b = producer.send(record(0, 1));
+        hook.returned[1].await(); // marker: B was written to the new segment and fsynced it
+        assertThat(LogFixture.segments(dir, "t", 0)).hasSize(2);
+        assertThat(a).as("A: its segment's fsync through its lane has not returned").isNotDone();
+        assertThat(b).as("B: synced, but A before it is not acknowledged yet").isNotDone();
+        hook.releaseAll();
+        assertThat(a.get().offset()).isZero();
+        assertThat(b.get().offset()).isEqualTo(1);
         assertThat(log.writer().coveredAcks()).isZero();
       }
     }
