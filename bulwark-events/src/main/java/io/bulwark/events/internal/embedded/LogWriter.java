@@ -37,7 +37,8 @@ import org.jspecify.annotations.Nullable;
  * is free, writes it, and hands its fsync and acknowledgements to that lane; then it goes on with
  * the next group while the disk works. So the write of group N+1 overlaps the fsync of group N, and
  * a group written during a slow fsync starts its own fsync without waiting for it. A group is
- * acknowledged only after its own fsync and after every earlier group (write order); a failed fsync
+ * acknowledged only after every earlier group (write order) and after its own fsync, or a later
+ * group's fsync of the same files that returned first ({@link GroupSyncer}); a failed fsync
  * marks its partition failed, truncates it back to where the group began (under {@link #files}, so
  * no write races it) and fails the group, and every later group of that partition, already written
  * or not, fails at its turn: nothing written after a failed fsync is acknowledged.
