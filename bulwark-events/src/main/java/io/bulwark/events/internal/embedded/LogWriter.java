@@ -38,10 +38,10 @@ import org.jspecify.annotations.Nullable;
  * the next group while the disk works. So the write of group N+1 overlaps the fsync of group N, and
  * a group written during a slow fsync starts its own fsync without waiting for it. A group is
  * acknowledged only after every earlier group (write order) and after its own fsync, or a later
- * group's fsync of the same files that returned first ({@link GroupSyncer}); a failed fsync
- * marks its partition failed, truncates it back to where the group began (under {@link #files}, so
- * no write races it) and fails the group, and every later group of that partition, already written
- * or not, fails at its turn: nothing written after a failed fsync is acknowledged.
+ * group's fsync of the same files that returned first ({@link GroupSyncer}); a failed fsync marks
+ * its partition failed, truncates it back to where the group began (under {@link #files}, so no
+ * write races it) and fails the group, and every later group of that partition, already written or
+ * not, fails at its turn: nothing written after a failed fsync is acknowledged.
  *
  * <p>Futures complete on the writer thread or its sync thread: dependent actions must be quick.
  */
