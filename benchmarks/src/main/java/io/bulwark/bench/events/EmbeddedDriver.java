@@ -4,6 +4,7 @@ import io.bulwark.events.Consumer;
 import io.bulwark.events.ConsumerConfig;
 import io.bulwark.events.EmbeddedLogConfig;
 import io.bulwark.events.EventLog;
+import io.bulwark.events.EventLogListener;
 import io.bulwark.events.EventLogs;
 import io.bulwark.events.EventRecord;
 import io.bulwark.events.OutgoingRecord;
@@ -26,7 +27,12 @@ final class EmbeddedDriver implements LogDriver {
   private final AtomicInteger topics = new AtomicInteger();
 
   EmbeddedDriver(Path dir) {
-    this.log = EventLogs.embedded(EmbeddedLogConfig.builder(dir).build());
+    this(dir, EventLogListener.NONE);
+  }
+
+  /** With {@code listener} observing the log (group commits, appends). */
+  EmbeddedDriver(Path dir, EventLogListener listener) {
+    this.log = EventLogs.embedded(EmbeddedLogConfig.builder(dir).listener(listener).build());
     this.producer = log.producer(producerConfig());
   }
 
@@ -49,6 +55,11 @@ final class EmbeddedDriver implements LogDriver {
   @Override
   public CompletableFuture<?> send(String topic, byte[] key, byte[] value) {
     return producer.send(OutgoingRecord.builder(topic).key(key).value(value).partition(0).build());
+  }
+
+  /** The embedded log itself (for the profile's counters). */
+  io.bulwark.events.internal.embedded.EmbeddedEventLog log() {
+    return (io.bulwark.events.internal.embedded.EmbeddedEventLog) log;
   }
 
   @Override

@@ -36,7 +36,8 @@ import org.HdrHistogram.Histogram;
  * write and fsync latency are printed beside them: {@code disk_share_1024B} is the embedded log's 1
  * KiB payload bytes per second over the probe's sequential write bytes per second, and the latency
  * target reads {@code embedded_1024B_p99_us <= disk_fsync_p99_us + 500}. Then the transactions rows
- * ({@link TransactionRows}; {@code --txn-only} runs only those).
+ * ({@link TransactionRows}; {@code --txn-only} runs only those). {@code --embedded-only} runs the
+ * embedded log's 1 KiB rows alone with a profile of them ({@link EmbeddedProfile}).
  */
 public final class EventsSuite implements BenchSuite {
   private static final int[] SIZES = {100, 1024};
@@ -58,6 +59,9 @@ public final class EventsSuite implements BenchSuite {
     boolean quick = args.contains("--quick");
     boolean txnOnly = args.contains("--txn-only"); // only the transactions rows
     Path base = Files.createTempDirectory("bulwark-bench-events");
+    if (args.contains("--embedded-only")) {
+      return EmbeddedProfile.run(base, quick, out); // no Kafka: where the embedded log's time goes
+    }
     DiskProbe.Figures disk = DiskProbe.measure(base);
     out.printf(
         Locale.ROOT,

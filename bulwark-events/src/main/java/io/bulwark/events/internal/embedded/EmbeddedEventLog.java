@@ -468,6 +468,15 @@ public final class EmbeddedEventLog implements EventLog {
     return Fsync.count();
   }
 
+  /**
+   * Group commits of this log acknowledged through a later group's fsync before their own fsync
+   * returned (a covered acknowledgement, see {@link GroupSyncer}). Not API: for tests and
+   * benchmarks.
+   */
+  public long coveredAcknowledgements() {
+    return writer.coveredAcks();
+  }
+
   /** First offset and end offset (exclusive, durable) of a partition. */
   public long[] bounds(TopicPartition tp) {
     PartitionLog p = partition(tp);

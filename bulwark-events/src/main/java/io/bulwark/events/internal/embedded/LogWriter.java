@@ -37,10 +37,11 @@ import org.jspecify.annotations.Nullable;
  * is free, writes it, and hands its fsync and acknowledgements to that lane; then it goes on with
  * the next group while the disk works. So the write of group N+1 overlaps the fsync of group N, and
  * a group written during a slow fsync starts its own fsync without waiting for it. A group is
- * acknowledged only after its own fsync and after every earlier group (write order); a failed fsync
- * marks its partition failed, truncates it back to where the group began (under {@link #files}, so
- * no write races it) and fails the group, and every later group of that partition, already written
- * or not, fails at its turn: nothing written after a failed fsync is acknowledged.
+ * acknowledged only after every earlier group (write order) and after its own fsync, or a later
+ * group's fsync of the same files that returned first ({@link GroupSyncer}); a failed fsync marks
+ * its partition failed, truncates it back to where the group began (under {@link #files}, so no
+ * write races it) and fails the group, and every later group of that partition, already written or
+ * not, fails at its turn: nothing written after a failed fsync is acknowledged.
  *
  * <p>Futures complete on the writer thread or its sync thread: dependent actions must be quick.
  */
@@ -152,6 +153,11 @@ final class LogWriter implements Runnable {
   /** Whether the writer thread is waiting for a sync lane (test hook: the writer is held). */
   boolean waitsForSyncLane() {
     return LockSupport.getBlocker(thread) == syncer;
+  }
+
+  /** Groups acknowledged through a later group's fsync before their own returned. */
+  long coveredAcks() {
+    return syncer.coveredAcks();
   }
 
   /** Installs a test hook that runs before every group fsync (it may block or fail it). */
@@ -398,13 +404,37 @@ final class LogWriter implements Runnable {
     }
 
     /**
-     * Publishes each partition whose fsync succeeded and that no earlier group failed, wakes the
-     * consumers, then acknowledges the appends: consumers read the new records while the futures
-     * complete. Any other partition of the group is failed and truncated.
+     * Whether every write of {@code earlier} went to a file this group fsynced successfully: its
+     * partition's last segment (a roll fsyncs the segments before it on the writer thread).
      */
     @Override
-    public void ack() {
-      @Nullable Exception[] failed = failures;
+    public boolean covers(GroupSyncer.Job earlier) {
+      if (!fsync || !(earlier instanceof SyncJob e)) {
+        return false;
+      }
+      @Nullable Exception[] mine = failures;
+      for (PartitionWrite w : e.writes) {
+        boolean found = false;
+        for (int k = 0; k < writes.size() && !found; k++) {
+          PartitionWrite x = writes.get(k);
+          found = mine[k] == null && x.log == w.log && x.lastSegment == w.lastSegment;
+        }
+        if (!found) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /**
+     * Publishes each partition whose fsync succeeded (or a later group's fsync covered) and that no
+     * earlier group failed, wakes the consumers, then acknowledges the appends: consumers read the
+     * new records while the futures complete. Any other partition of the group is failed and
+     * truncated.
+     */
+    @Override
+    public void ack(boolean covered) {
+      @Nullable Exception[] failed = covered ? new Exception[writes.size()] : failures;
       List<PartitionWrite> durable = new ArrayList<>(writes.size());
       for (int k = 0; k < writes.size(); k++) {
         PartitionWrite w = writes.get(k);
@@ -436,6 +466,32 @@ final class LogWriter implements Runnable {
       if (fsync) {
         for (PartitionWrite w : durable) {
           w.log.dropBehind(w.lastSegment(), w.endPosition); // after the acks: off their path
+        }
+      }
+    }
+
+    /**
+     * The group was acknowledged through a later group's fsync; if its own fsync failed, that
+     * failure may have consumed an error of bytes written after the covering fsync, which this
+     * lane's next fsync would not report: the partition stops taking appends until reopened. Its
+     * later groups fail at their turn (and cut the file back to where the first of them began).
+     */
+    @Override
+    public void forcedAfterCoveredAck() {
+      @Nullable Exception[] failed = failures;
+      for (int k = 0; k < writes.size(); k++) {
+        Exception f = failed[k];
+        if (f != null) {
+          writes
+              .get(k)
+              .log
+              .markFailed(
+                  new EventLogException(
+                      "fsync of "
+                          + writes.get(k).log.topicPartition()
+                          + " failed after a later fsync had made its records durable: "
+                          + f,
+                      f));
         }
       }
     }

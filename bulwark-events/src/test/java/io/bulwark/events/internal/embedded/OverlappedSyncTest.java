@@ -18,19 +18,21 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The overlapped group commit: the writer writes (and a second lane fsyncs) group B while group A's
- * fsync is still running, yet B is acknowledged only after A's fsync returned and A was
- * acknowledged; if A's fsync fails, B fails too although its own fsync succeeded, and the file is
- * cut back to where A began. The fsyncs are held and failed through the writer's fsync hook, so the
- * order of events is forced, not timed: every "not done" is checked after a marker (B's fsync has
- * returned) that must come first.
+ * The overlapped group commit: the writer writes (and another lane fsyncs) group B while group A's
+ * fsync is still running. B's fsync, which began after A was written, covers A when it is of the
+ * same file: both are acknowledged as soon as it returns, in order, without waiting for A's own
+ * fsync; a fsync of another partition's file covers nothing. A failed fsync fails its group and
+ * every later group of the partition it did not make durable, and cuts the file back; a failed
+ * fsync of a group already made durable by a later one keeps it acknowledged and stops the
+ * partition. The fsyncs are held and failed through the writer's fsync hook, so the order of events
+ * is forced, not timed: every "not done" is checked after a marker that must come first.
  */
 @Timeout(120) // a hang guard: a lost hand-off would otherwise block forever
 class OverlappedSyncTest {
@@ -40,51 +42,81 @@ class OverlappedSyncTest {
 
   private static final TopicPartition TP = new TopicPartition("t", 0);
 
-  /** Holds the first fsync (group A) until released; then lets it pass or fail it. */
-  private static final class SlowFirstFsync implements LogWriter.ForceHook {
-    final CountDownLatch aEntered = new CountDownLatch(1);
-    final CountDownLatch aRelease = new CountDownLatch(1);
-    final Semaphore laterForced = new Semaphore(0);
-    final AtomicBoolean first = new AtomicBoolean(true);
-    final boolean failA;
+  /**
+   * Holds the first {@code held} fsyncs (in the order they start) until each is released, then lets
+   * each pass or fails it; later fsyncs pass at once. Records what happened in order.
+   */
+  private static final class HeldFsyncs implements LogWriter.ForceHook, AutoCloseable {
+    final CountDownLatch[] entered;
+    final CountDownLatch[] release;
+    final boolean[] fail;
+    final AtomicInteger calls = new AtomicInteger();
     final List<String> events = new CopyOnWriteArrayList<>();
+    final CountDownLatch[] returned;
 
-    SlowFirstFsync(boolean failA) {
-      this.failA = failA;
+    HeldFsyncs(boolean... fail) {
+      this.fail = fail;
+      this.entered = latches(fail.length);
+      this.release = latches(fail.length);
+      this.returned = latches(fail.length + 4);
     }
+
+    private static CountDownLatch[] latches(int n) {
+      CountDownLatch[] l = new CountDownLatch[n];
+      for (int i = 0; i < n; i++) {
+        l[i] = new CountDownLatch(1);
+      }
+      return l;
+    }
+
+    private final ThreadLocal<Integer> current = new ThreadLocal<>();
 
     @Override
     public void beforeForce(TopicPartition tp, long end, int lane) throws IOException {
-      if (!first.compareAndSet(true, false)) {
+      int k = calls.getAndIncrement();
+      current.set(k);
+      events.add("fsync " + k + " entered, " + tp + " end " + end);
+      if (k >= fail.length) {
         return;
       }
-      events.add("A fsync entered, end " + end);
-      aEntered.countDown();
+      entered[k].countDown();
       try {
-        aRelease.await();
+        release[k].await();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      if (failA) {
-        events.add("A fsync failed");
+      if (fail[k]) {
+        events.add("fsync " + k + " failed");
         throw new IOException("simulated fsync failure (EIO)");
       }
-      events.add("A fsync returned");
+    }
+
+    /** Lets every held fsync go (closed before the log: a failing test must not hang its close). */
+    @Override
+    public void close() {
+      releaseAll();
+    }
+
+    void releaseAll() {
+      for (CountDownLatch l : release) {
+        l.countDown();
+      }
     }
 
     @Override
     public void afterForce(TopicPartition tp, long end, int lane) {
-      if (end > 1) {
-        events.add("B fsync returned, end " + end);
-        laterForced.release();
+      int k = current.get();
+      events.add("fsync " + k + " returned");
+      if (k < returned.length) {
+        returned[k].countDown();
       }
     }
   }
 
-  private static OutgoingRecord record(int i) {
+  private static OutgoingRecord record(int partition, int i) {
     byte[] v = new byte[1024];
     v[0] = (byte) i;
-    return OutgoingRecord.builder("t").partition(0).value(v).build();
+    return OutgoingRecord.builder("t").partition(partition).value(v).build();
   }
 
   private static long fileBytes(Path root) throws Exception {
@@ -95,75 +127,163 @@ class OverlappedSyncTest {
     return total;
   }
 
+  /** Creates topic {@code t} and installs {@code hook} on the log's writer. */
+  private static HeldFsyncs hooked(EmbeddedEventLog log, int partitions, HeldFsyncs hook) {
+    log.createTopic(TopicSpec.of("t", partitions));
+    log.writer().hookForces(hook);
+    return hook;
+  }
+
+  private static EmbeddedEventLog open(Path dir) {
+    return EmbeddedEventLog.open(LogFixture.config(dir).segmentBytes(1 << 20).build());
+  }
+
   @Test
-  void aGroupWrittenAndSyncedDuringASlowFsyncIsAcknowledgedOnlyAfterIt() throws Exception {
-    SlowFirstFsync hook = new SlowFirstFsync(false);
+  void aLaterFsyncOfTheSameFileAcknowledgesTheGroupWhoseFsyncIsStillRunning() throws Exception {
     List<String> acks = new CopyOnWriteArrayList<>();
-    try (EmbeddedEventLog log =
-        EmbeddedEventLog.open(LogFixture.config(dir).segmentBytes(1 << 20).build())) {
-      log.createTopic(TopicSpec.of("t", 1));
-      log.writer().hookForces(hook);
+    try (EmbeddedEventLog log = open(dir);
+        HeldFsyncs hook = hooked(log, 1, new HeldFsyncs(false))) {
+
       try (Producer producer = log.producer(ProducerConfig.defaults())) {
-        CompletableFuture<RecordMetadata> a = producer.send(record(0));
+        CompletableFuture<RecordMetadata> a = producer.send(record(0, 0));
         var unusedA = a.thenRun(() -> acks.add("A"));
-        hook.aEntered.await(); // A is written and its fsync is running (held)
+        hook.entered[0].await(); // A is written and its fsync is running (held)
         long afterA = fileBytes(dir);
-        CompletableFuture<RecordMetadata> b = producer.send(record(1));
+        CompletableFuture<RecordMetadata> b = producer.send(record(0, 1));
         var unusedB = b.thenRun(() -> acks.add("B"));
-        hook.laterForced.acquire(); // marker: B was written and its own fsync has returned
-        assertThat(fileBytes(dir))
-            .as("B was written while A's fsync was still running (write overlaps fsync)")
-            .isGreaterThan(afterA);
+        assertThat(b.get(30, TimeUnit.SECONDS).offset())
+            .as("B's own fsync returned and covers A: both acknowledged, A's fsync still held")
+            .isEqualTo(1);
+        assertThat(a).isCompleted();
+        assertThat(a.get().offset()).isZero();
+        assertThat(acks).containsExactly("A", "B");
+        assertThat(fileBytes(dir)).as("B was written during A's fsync").isGreaterThan(afterA);
+        assertThat(log.partition(TP).durableEnd()).isEqualTo(2);
+        assertThat(hook.events)
+            .as("A's fsync has not returned")
+            .containsExactly(
+                "fsync 0 entered, t-0 end 1", "fsync 1 entered, t-0 end 2", "fsync 1 returned");
+        assertThat(log.writer().coveredAcks()).isEqualTo(1);
+        hook.release[0].countDown();
+        hook.returned[0].await();
+        CompletableFuture<RecordMetadata> c = producer.send(record(0, 2));
+        assertThat(c.get().offset()).as("A's fsync succeeded: the partition goes on").isEqualTo(2);
+      }
+    }
+    try (EmbeddedEventLog reopened = open(dir)) {
+      assertThat(LogFixture.readAll(reopened, TP)).hasSize(3);
+    }
+  }
+
+  @Test
+  void aFsyncOfAnotherPartitionCoversNothingSoAcknowledgementsKeepWriteOrder() throws Exception {
+    try (EmbeddedEventLog log = open(dir);
+        HeldFsyncs hook = hooked(log, 2, new HeldFsyncs(false))) {
+
+      try (Producer producer = log.producer(ProducerConfig.defaults())) {
+        CompletableFuture<RecordMetadata> a = producer.send(record(0, 0));
+        hook.entered[0].await();
+        CompletableFuture<RecordMetadata> b = producer.send(record(1, 1));
+        hook.returned[1].await(); // marker: B (partition 1) was written and its fsync returned
         assertThat(a).as("A: its fsync has not returned").isNotDone();
         assertThat(b).as("B: synced, but A before it is not acknowledged yet").isNotDone();
-        assertThat(log.partition(TP).durableEnd()).as("nothing visible to consumers").isZero();
-        hook.aRelease.countDown();
+        assertThat(log.partition(TP).durableEnd()).as("nothing visible").isZero();
+        hook.release[0].countDown();
         assertThat(a.get().offset()).isZero();
-        assertThat(b.get().offset()).isEqualTo(1);
-        assertThat(acks).containsExactly("A", "B");
-        assertThat(hook.events)
-            .containsExactly(
-                "A fsync entered, end 1", "B fsync returned, end 2", "A fsync returned");
-        assertThat(log.partition(TP).durableEnd()).isEqualTo(2);
+        assertThat(b.get().offset()).isZero();
+        assertThat(log.writer().coveredAcks()).isZero();
       }
     }
   }
 
   @Test
-  void aFailedFsyncFailsTheGroupWrittenDuringItThoughItsOwnFsyncSucceeded() throws Exception {
-    SlowFirstFsync hook = new SlowFirstFsync(true);
+  void aFsyncOfTheNextSegmentCoversNothingOfTheSegmentBeforeIt() throws Exception {
+    // segments of 1,500 bytes: A (one 1 KiB record) fills the first, B rolls to a new one
     try (EmbeddedEventLog log =
-        EmbeddedEventLog.open(LogFixture.config(dir).segmentBytes(1 << 20).build())) {
-      log.createTopic(TopicSpec.of("t", 1));
-      log.writer().hookForces(hook);
+            EmbeddedEventLog.open(LogFixture.config(dir).segmentBytes(1500).build());
+        HeldFsyncs hook = hooked(log, 1, new HeldFsyncs(false))) {
+      try (Producer producer = log.producer(ProducerConfig.defaults())) {
+        CompletableFuture<RecordMetadata> a = producer.send(record(0, 0));
+        hook.entered[0].await();
+        CompletableFuture<RecordMetadata> b = producer.send(record(0, 1));
+        hook.returned[1].await(); // marker: B was written to the new segment and fsynced it
+        assertThat(LogFixture.segments(dir, "t", 0)).hasSize(2);
+        assertThat(a).as("A: its segment's fsync through its lane has not returned").isNotDone();
+        assertThat(b).as("B: synced, but A before it is not acknowledged yet").isNotDone();
+        hook.releaseAll();
+        assertThat(a.get().offset()).isZero();
+        assertThat(b.get().offset()).isEqualTo(1);
+        assertThat(log.writer().coveredAcks()).isZero();
+      }
+    }
+  }
+
+  @Test
+  void aFailedFsyncFailsTheLaterGroupItsFileHeldThoughItsOwnFsyncSucceeds() throws Exception {
+    try (EmbeddedEventLog log = open(dir);
+        HeldFsyncs hook = hooked(log, 1, new HeldFsyncs(true, false))) {
+      // A fails; B is held until A has failed
+
       Producer producer = log.producer(ProducerConfig.defaults());
-      CompletableFuture<RecordMetadata> a = producer.send(record(0));
-      hook.aEntered.await();
-      CompletableFuture<RecordMetadata> b = producer.send(record(1));
-      hook.laterForced.acquire(); // B's own fsync succeeded while A's was held
-      assertThat(b).isNotDone();
-      hook.aRelease.countDown(); // A's fsync now fails
+      CompletableFuture<RecordMetadata> a = producer.send(record(0, 0));
+      hook.entered[0].await();
+      CompletableFuture<RecordMetadata> b = producer.send(record(0, 1));
+      hook.entered[1].await(); // B is written, its fsync is about to start
+      hook.release[0].countDown(); // A's fsync now fails
       assertThatThrownBy(a::get)
           .isInstanceOf(ExecutionException.class)
           .hasCauseInstanceOf(EventLogException.class)
           .hasMessageContaining("nothing acknowledged")
           .hasMessageContaining("simulated fsync failure");
+      hook.release[1].countDown(); // B's own fsync succeeds
       assertThatThrownBy(b::get)
           .as("written after a failed fsync: never acknowledged")
           .hasCauseInstanceOf(EventLogException.class)
           .hasMessageContaining("failed earlier");
+      assertThat(hook.events).contains("fsync 1 returned");
       assertThat(log.partition(TP).durableEnd()).isZero();
       assertThat(fileBytes(dir)).as("cut back to where A began, B included").isZero();
-      assertThatThrownBy(() -> producer.send(record(2)).get())
+      assertThatThrownBy(() -> producer.send(record(0, 2)).get())
           .as("the partition refuses appends until reopened")
           .hasMessageContaining("failed earlier");
+      assertThat(log.writer().coveredAcks()).isZero();
       producer.close();
     }
-    try (EmbeddedEventLog reopened =
-        EmbeddedEventLog.open(LogFixture.config(dir).segmentBytes(1 << 20).build())) {
+    try (EmbeddedEventLog reopened = open(dir)) {
       assertThat(LogFixture.readAll(reopened, TP)).isEmpty();
       LogFixture.sendAll(reopened, "t", 0, 2); // recovered: writable again
       assertThat(reopened.partition(TP).durableEnd()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aCoveredGroupWhoseOwnFsyncFailsLaterStaysAcknowledgedAndThePartitionStops()
+      throws Exception {
+    try (EmbeddedEventLog log = open(dir);
+        HeldFsyncs hook = hooked(log, 1, new HeldFsyncs(true))) {
+      // A's fsync fails, after B's fsync covered it
+
+      Producer producer = log.producer(ProducerConfig.defaults());
+      CompletableFuture<RecordMetadata> a = producer.send(record(0, 0));
+      hook.entered[0].await();
+      CompletableFuture<RecordMetadata> b = producer.send(record(0, 1));
+      assertThat(b.get(30, TimeUnit.SECONDS).offset()).isEqualTo(1);
+      assertThat(a.get().offset()).as("durable through B's fsync").isZero();
+      hook.release[0].countDown(); // A's own fsync now fails
+      log.writer().control(() -> {}); // marker: runs once every lane is idle, A's failure seen
+      assertThat(hook.events).contains("fsync 0 failed");
+      assertThatThrownBy(() -> producer.send(record(0, 2)).get())
+          .as("A's descriptor consumed an error: the partition stops until reopened")
+          .hasCauseInstanceOf(EventLogException.class)
+          .hasMessageContaining("failed earlier")
+          .hasMessageContaining("after a later fsync had made its records durable");
+      assertThat(log.partition(TP).durableEnd()).as("acknowledged records stay").isEqualTo(2);
+      producer.close();
+    }
+    try (EmbeddedEventLog reopened = open(dir)) {
+      assertThat(LogFixture.readAll(reopened, TP))
+          .extracting(r -> java.util.Objects.requireNonNull(r.value())[0])
+          .containsExactly((byte) 0, (byte) 1);
     }
   }
 }
