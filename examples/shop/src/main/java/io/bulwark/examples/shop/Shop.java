@@ -26,12 +26,16 @@ import io.bulwark.runtime.ServiceFactory;
 import io.bulwark.runtime.ServiceSpec;
 import io.bulwark.runtime.SystemModel;
 import io.bulwark.runtime.SystemRuntime;
+import io.bulwark.runtime.autoscale.AutoscaleSpec;
+import io.bulwark.runtime.autoscale.Metric;
+import io.bulwark.runtime.autoscale.TargetTracking;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
@@ -71,6 +75,31 @@ public final class Shop implements AutoCloseable {
           "legacy",
           "gateway");
 
+  /**
+   * Recommendations scale with their request rate (the runtime's target tracking): one instance up
+   * to {@value #RECOMMENDATIONS_TARGET_RPS} requests/s each (product pages, a quarter of the users'
+   * requests, ask recommendations: 15/s at the demo's 60 req/s), more during the game day's traffic
+   * spike (at most 3), back to one 5 s after it. Sampled every second over 3 s, decided every 2 s.
+   */
+  public static final AutoscaleSpec RECOMMENDATIONS_AUTOSCALE =
+      new AutoscaleSpec(
+          TargetTracking.builder(Metric.REQUEST_RATE, Shop.RECOMMENDATIONS_TARGET_RPS)
+              .tolerance(0.1)
+              .scaleDownStabilisation(Duration.ofSeconds(5))
+              .maxStepUp(2)
+              .maxStepDown(1)
+              .minInstances(1)
+              .maxInstances(3)
+              .build(),
+          Duration.ofSeconds(1),
+          Duration.ofSeconds(2),
+          Duration.ofSeconds(3),
+          Optional.empty(),
+          Optional.empty());
+
+  /** The request rate per recommendations instance the autoscaler keeps. */
+  public static final double RECOMMENDATIONS_TARGET_RPS = 20;
+
   private final ShopOptions options;
   private final SystemRuntime runtime;
   private final SharedEventLog.Lease log;
@@ -86,7 +115,10 @@ public final class Shop implements AutoCloseable {
   public static SystemModel model(ShopOptions options) {
     String eventLog = eventLogDirectory(options).toString();
     return SystemModel.builder("shop")
-        .service(spec(options, "recommendations", 1, RecommendationsService::create).build())
+        .service(
+            spec(options, "recommendations", 1, RecommendationsService::create)
+                .autoscale(RECOMMENDATIONS_AUTOSCALE)
+                .build())
         .service(
             spec(options, "catalog", 2, CatalogService::create)
                 .dependsOn("recommendations")

@@ -93,6 +93,7 @@ public final class LiveView implements RuntimeListener, GameDayListener {
         "game day: "
             + event.step().title()
             + (error == null ? " done" : " FAILED: " + error)
+            + (event.outcome() == null ? "" : ": " + event.outcome())
             + " (took "
             + event.took().toMillis()
             + " ms)");
