@@ -115,10 +115,7 @@ public final class Shop implements AutoCloseable {
   public static SystemModel model(ShopOptions options) {
     String eventLog = eventLogDirectory(options).toString();
     return SystemModel.builder("shop")
-        .service(
-            spec(options, "recommendations", 1, RecommendationsService::create)
-                .autoscale(RECOMMENDATIONS_AUTOSCALE)
-                .build())
+        .service(spec(options, "recommendations", 1, RecommendationsService::create).build())
         .service(
             spec(options, "catalog", 2, CatalogService::create)
                 .dependsOn("recommendations")
@@ -170,6 +167,25 @@ public final class Shop implements AutoCloseable {
         .build();
   }
 
+  /**
+   * The shop's system model for {@code options}; with {@code autoscale}, recommendations autoscale
+   * by {@link #RECOMMENDATIONS_AUTOSCALE} (the demo's game day, whose traffic spike they follow).
+   */
+  public static SystemModel model(ShopOptions options, boolean autoscale) {
+    SystemModel model = model(options);
+    if (!autoscale) {
+      return model;
+    }
+    SystemModel.Builder b = SystemModel.builder(model.name());
+    for (ServiceSpec s : model.services()) {
+      b.service(
+          s.name().equals("recommendations")
+              ? s.toBuilder().autoscale(RECOMMENDATIONS_AUTOSCALE).build()
+              : s);
+    }
+    return b.build();
+  }
+
   private static ServiceSpec bff(ShopOptions options, String name, ServiceFactory factory) {
     return spec(options, name, 1, factory)
         .dependsOn("catalog")
@@ -200,6 +216,14 @@ public final class Shop implements AutoCloseable {
    * @throws RuntimeStartException naming what failed
    */
   public static Shop start(ShopOptions options, RuntimeListener progress) {
+    return start(options, progress, false);
+  }
+
+  /**
+   * {@link #start(ShopOptions, RuntimeListener)}, with recommendations autoscaled when {@code
+   * autoscale} (see {@link #model(ShopOptions, boolean)}).
+   */
+  public static Shop start(ShopOptions options, RuntimeListener progress, boolean autoscale) {
     checkWritable(options.storageRoot());
     SharedEventLog.Lease log = null;
     SystemRuntime runtime = null;
@@ -207,7 +231,7 @@ public final class Shop implements AutoCloseable {
       log = SharedEventLog.acquire(eventLogDirectory(options));
       runtime =
           SystemRuntime.inProcess(
-              model(options),
+              model(options, autoscale),
               RuntimeOptions.builder(options.storageRoot())
                   .seed(options.seed())
                   .basePort(options.basePort())

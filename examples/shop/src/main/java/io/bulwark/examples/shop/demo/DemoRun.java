@@ -89,7 +89,7 @@ final class DemoRun {
         new ShopOptions(resilience, options.seed(), storageRoot, options.basePort());
     RunResult result;
     long closing;
-    try (Shop shop = Shop.start(shopOptions, view);
+    try (Shop shop = Shop.start(shopOptions, view, true);
         DemoDashboard dashboard = DemoDashboard.open(options, shop, out)) {
       Duration startup = Duration.ofNanos(System.nanoTime() - begin);
       out.printf(Locale.ROOT, "shop ready in %d ms%n", startup.toMillis());

@@ -29,9 +29,10 @@ import java.util.stream.Collectors;
  *       inventory-3} serves (a chaos latency fault at that instance's server point, for 0.10 of the
  *       run), more than the inventory client's 1 s timeout;
  *   <li>0.40 {@code inventory-2} killed (the runtime's instance-kill SPI);
- *   <li>0.48 the link between catalog and recommendations cut (the runtime's partition SPI, calls
- *       hang as if packets were dropped), healed at 0.58;
- *   <li>0.60 a traffic spike: the users' rate doubled until 0.72 (recommendations autoscales);
+ *   <li>0.48 a traffic spike: the users' rate doubled until 0.60 (recommendations autoscale out,
+ *       and back in after it);
+ *   <li>0.62 the link between catalog and recommendations cut (the runtime's partition SPI, calls
+ *       hang as if packets were dropped), healed at 0.72;
  *   <li>0.80 heal: {@code inventory-2} restarted, every fault and partition cleared.
  * </ol>
  */
@@ -96,7 +97,7 @@ public final class Scenarios {
     return new Scenario(
         DEFAULT,
         "steady; bad payments deploy rolled back by canary analysis; slow inventory shard;"
-            + " inventory-2 killed; catalog-recommendations link cut; traffic spike; healed",
+            + " inventory-2 killed; traffic spike; catalog-recommendations link cut; healed",
         List.of(
             new Step(0, "steady state", Step.Action.none()),
             badDeployStep(0.05),
@@ -110,6 +111,14 @@ public final class Scenarios {
                 Step.Action.chaos((in, c) -> c.killer().kill("inventory", "inventory-2"))),
             new Step(
                 0.48,
+                String.format(Locale.ROOT, "traffic spike: users x%.0f", SPIKE_FACTOR),
+                Step.Action.chaos((in, c) -> c.load().rateFactor(SPIKE_FACTOR))),
+            new Step(
+                0.60,
+                "traffic spike over: users x1",
+                Step.Action.chaos((in, c) -> c.load().rateFactor(1))),
+            new Step(
+                0.62,
                 "chaos: cut the link "
                     + LINK_A
                     + " <-> "
@@ -119,17 +128,9 @@ public final class Scenarios {
                     (in, c) ->
                         c.partitioner().partition(LINK_A, LINK_B, NetworkPartitioner.Mode.HANG))),
             new Step(
-                0.58,
+                0.72,
                 "heal the link " + LINK_A + " <-> " + LINK_B,
                 Step.Action.chaos((in, c) -> c.partitioner().heal(LINK_A, LINK_B))),
-            new Step(
-                0.60,
-                String.format(Locale.ROOT, "traffic spike: users x%.0f", SPIKE_FACTOR),
-                Step.Action.chaos((in, c) -> c.load().rateFactor(SPIKE_FACTOR))),
-            new Step(
-                0.72,
-                "traffic spike over: users x1",
-                Step.Action.chaos((in, c) -> c.load().rateFactor(1))),
             new Step(
                 0.80,
                 "heal: restart inventory-2, clear the chaos faults and partitions",

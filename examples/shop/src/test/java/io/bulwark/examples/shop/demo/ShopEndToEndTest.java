@@ -141,7 +141,7 @@ class ShopEndToEndTest {
           .satisfies(e -> assertThat(e.detail()).contains("catalog").contains("recommendations"));
       assertThat(run.events(RuntimeEvent.Kind.HEALED)).as(story()).isNotEmpty();
     }
-    long degradedOn = during(on, 4).stream().mapToLong(LoadInterval::degradedPages).sum();
+    long degradedOn = during(on, 6).stream().mapToLong(LoadInterval::degradedPages).sum();
     assertThat(degradedOn).as(story()).isPositive();
     assertThat(on.load().kind(RequestKind.PRODUCT).errors()).as(story()).isZero();
     assertThat(off.load().kind(RequestKind.PRODUCT).errors()).as(story()).isPositive();
@@ -156,8 +156,8 @@ class ShopEndToEndTest {
         .allMatch(e -> e.service().equals("recommendations"));
     assertThat(scaled.getFirst().detail()).as(story()).startsWith("scaled 1 -> ");
     assertThat(scaled.getFirst().atMillis())
-        .as("scaled out after the link healed (the step before the spike), not before: %s", story())
-        .isGreaterThanOrEqualTo(on.events(RuntimeEvent.Kind.HEALED).getFirst().atMillis());
+        .as("scaled out after the kill (the step before the spike), not before: %s", story())
+        .isGreaterThanOrEqualTo(on.events(RuntimeEvent.Kind.KILLED).getFirst().atMillis());
     assertThat(scaled.getLast().detail()).as(story()).endsWith(" -> 1");
   }
 }
