@@ -103,13 +103,17 @@ class ShopEndToEndTest {
           .satisfies(
               e -> {
                 assertThat(e.service()).isEqualTo("payments");
-                // the canary (payments-1, the first instance moved) judged against payments-2
-                assertThat(e.detail()).contains("payments-1: new").endsWith("-> FAIL");
+                // the judged instance's numbers: the canary payments-1 (or, when it did not get
+                // enough requests to be judged in time, payments-2 after it)
+                assertThat(e.detail())
+                    .startsWith(
+                        "v" + Shop.BAD_PAYMENTS_VERSION + " worse than v" + Shop.GOOD_VERSION)
+                    .contains(": new")
+                    .endsWith("-> FAIL");
               });
       assertThat(run.instancePorts().get("payments-1"))
           .as("the bad version and the rollback each bound payments-1 to a new port")
           .hasSize(3);
-      assertThat(run.instancePorts().get("payments-2")).as("payments-2 was never moved").hasSize(1);
     }
     List<LoadInterval> badDeployOn = during(on, 1);
     assertThat(completedCheckouts(badDeployOn)).as(story()).isPositive();
