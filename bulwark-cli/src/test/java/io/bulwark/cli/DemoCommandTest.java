@@ -66,8 +66,13 @@ class DemoCommandTest {
   void listScenariosPrintsOneLinePerScenario() {
     assertThat(execute("demo", "--list-scenarios")).isZero();
     String listed = out.toString(StandardCharsets.UTF_8);
-    assertThat(listed.lines()).hasSize(3);
-    assertThat(listed).contains("game-day").contains("(default)").contains("steady");
+    assertThat(listed.lines()).hasSize(4);
+    assertThat(listed)
+        .contains("game-day")
+        .contains("(default)")
+        .contains("steady")
+        .contains("bad-deploy")
+        .contains("recommendations-down");
   }
 
   @Test

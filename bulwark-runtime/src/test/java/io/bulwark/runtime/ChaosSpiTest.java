@@ -86,6 +86,18 @@ class ChaosSpiTest {
       }
       rt.partitioner().heal("backend", "front"); // either order names the pair
       assertThat(call(rt, http, "front")).startsWith("ok pong");
+      rt.partitioner().heal("backend", "front"); // nothing left to heal: no event
+      // the cut and the heal are runtime events (timelines, dashboards)
+      assertThat(
+              rt.events().stream()
+                  .filter(
+                      e ->
+                          e.kind() == RuntimeEvent.Kind.PARTITIONED
+                              || e.kind() == RuntimeEvent.Kind.HEALED)
+                  .map(e -> e.kind() + " " + e.service() + ": " + e.detail()))
+          .containsExactly(
+              "PARTITIONED front: front <-> backend cut (FAIL)",
+              "HEALED backend: backend <-> front healed");
     }
   }
 
@@ -98,6 +110,10 @@ class ChaosSpiTest {
       assertThat(call(rt, http, "bystander")).startsWith("ok pong");
       rt.partitioner().healAll();
       assertThat(call(rt, http, "front")).startsWith("ok pong");
+      assertThat(rt.events())
+          .filteredOn(e -> e.kind() == RuntimeEvent.Kind.HEALED)
+          .singleElement()
+          .satisfies(e -> assertThat(e.detail()).isEqualTo("backend <-> front healed"));
     }
   }
 

@@ -112,7 +112,8 @@ public final class InProcessRuntime implements SystemRuntime {
     this.supervisor = new Supervisor(this);
     this.partitions =
         new Partitions(
-            model.services().stream().map(ServiceSpec::name).collect(Collectors.toSet()));
+            model.services().stream().map(ServiceSpec::name).collect(Collectors.toSet()),
+            (kind, service, detail) -> event(kind, service, null, detail));
     for (ServiceSpec spec : model.services()) {
       ServiceMeter meter = new ServiceMeter(spec.name(), clock);
       meters.put(spec.name(), meter);

@@ -2,6 +2,7 @@ package io.bulwark.runtime.internal;
 
 import io.bulwark.chaos.NetworkPartitioner;
 import io.bulwark.http.discovery.Endpoint;
+import io.bulwark.runtime.RuntimeEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -29,8 +30,16 @@ final class Partitions implements NetworkPartitioner {
   private final ReentrantLock tarpitLock = new ReentrantLock();
   private volatile @Nullable Tarpit tarpit;
 
-  Partitions(Set<String> services) {
+  /** Where a cut or a heal is reported: the runtime's event feed (timelines, dashboards). */
+  interface Events {
+    void report(RuntimeEvent.Kind kind, String service, String detail);
+  }
+
+  private final Events events;
+
+  Partitions(Set<String> services, Events events) {
     this.services = Set.copyOf(services);
+    this.events = events;
   }
 
   @Override
@@ -45,20 +54,30 @@ final class Partitions implements NetworkPartitioner {
     }
     cuts.put(Set.of(a, b), mode);
     views.forEach(Runnable::run);
+    events.report(RuntimeEvent.Kind.PARTITIONED, a, a + " <-> " + b + " cut (" + mode + ")");
   }
 
   @Override
   public void heal(String a, String b) {
     if (cuts.remove(Set.of(a, b)) != null) {
       views.forEach(Runnable::run);
+      events.report(RuntimeEvent.Kind.HEALED, a, a + " <-> " + b + " healed");
     }
   }
 
   @Override
   public void healAll() {
     if (!cuts.isEmpty()) {
+      List<Set<String>> healed = List.copyOf(cuts.keySet());
       cuts.clear();
       views.forEach(Runnable::run);
+      for (Set<String> link : healed) {
+        List<String> ends = link.stream().sorted().toList();
+        events.report(
+            RuntimeEvent.Kind.HEALED,
+            ends.getFirst(),
+            ends.getFirst() + " <-> " + ends.getLast() + " healed");
+      }
     }
   }
 

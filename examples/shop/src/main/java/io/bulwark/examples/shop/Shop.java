@@ -26,12 +26,16 @@ import io.bulwark.runtime.ServiceFactory;
 import io.bulwark.runtime.ServiceSpec;
 import io.bulwark.runtime.SystemModel;
 import io.bulwark.runtime.SystemRuntime;
+import io.bulwark.runtime.autoscale.AutoscaleSpec;
+import io.bulwark.runtime.autoscale.Metric;
+import io.bulwark.runtime.autoscale.TargetTracking;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
@@ -70,6 +74,31 @@ public final class Shop implements AutoCloseable {
           "identity",
           "legacy",
           "gateway");
+
+  /**
+   * Recommendations scale with their request rate (the runtime's target tracking): one instance up
+   * to {@value #RECOMMENDATIONS_TARGET_RPS} requests/s each (product pages, a quarter of the users'
+   * requests, ask recommendations: 15/s at the demo's 60 req/s), more during the game day's traffic
+   * spike (at most 3), back to one 5 s after it. Sampled every second over 3 s, decided every 2 s.
+   */
+  public static final AutoscaleSpec RECOMMENDATIONS_AUTOSCALE =
+      new AutoscaleSpec(
+          TargetTracking.builder(Metric.REQUEST_RATE, Shop.RECOMMENDATIONS_TARGET_RPS)
+              .tolerance(0.1)
+              .scaleDownStabilisation(Duration.ofSeconds(5))
+              .maxStepUp(2)
+              .maxStepDown(1)
+              .minInstances(1)
+              .maxInstances(3)
+              .build(),
+          Duration.ofSeconds(1),
+          Duration.ofSeconds(2),
+          Duration.ofSeconds(3),
+          Optional.empty(),
+          Optional.empty());
+
+  /** The request rate per recommendations instance the autoscaler keeps. */
+  public static final double RECOMMENDATIONS_TARGET_RPS = 20;
 
   private final ShopOptions options;
   private final SystemRuntime runtime;
@@ -138,6 +167,25 @@ public final class Shop implements AutoCloseable {
         .build();
   }
 
+  /**
+   * The shop's system model for {@code options}; with {@code autoscale}, recommendations autoscale
+   * by {@link #RECOMMENDATIONS_AUTOSCALE} (the demo's game day, whose traffic spike they follow).
+   */
+  public static SystemModel model(ShopOptions options, boolean autoscale) {
+    SystemModel model = model(options);
+    if (!autoscale) {
+      return model;
+    }
+    SystemModel.Builder b = SystemModel.builder(model.name());
+    for (ServiceSpec s : model.services()) {
+      b.service(
+          s.name().equals("recommendations")
+              ? s.toBuilder().autoscale(RECOMMENDATIONS_AUTOSCALE).build()
+              : s);
+    }
+    return b.build();
+  }
+
   private static ServiceSpec bff(ShopOptions options, String name, ServiceFactory factory) {
     return spec(options, name, 1, factory)
         .dependsOn("catalog")
@@ -168,6 +216,14 @@ public final class Shop implements AutoCloseable {
    * @throws RuntimeStartException naming what failed
    */
   public static Shop start(ShopOptions options, RuntimeListener progress) {
+    return start(options, progress, false);
+  }
+
+  /**
+   * {@link #start(ShopOptions, RuntimeListener)}, with recommendations autoscaled when {@code
+   * autoscale} (see {@link #model(ShopOptions, boolean)}).
+   */
+  public static Shop start(ShopOptions options, RuntimeListener progress, boolean autoscale) {
     checkWritable(options.storageRoot());
     SharedEventLog.Lease log = null;
     SystemRuntime runtime = null;
@@ -175,7 +231,7 @@ public final class Shop implements AutoCloseable {
       log = SharedEventLog.acquire(eventLogDirectory(options));
       runtime =
           SystemRuntime.inProcess(
-              model(options),
+              model(options, autoscale),
               RuntimeOptions.builder(options.storageRoot())
                   .seed(options.seed())
                   .basePort(options.basePort())

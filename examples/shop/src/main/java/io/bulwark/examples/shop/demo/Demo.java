@@ -37,11 +37,12 @@ public final class Demo {
   /** One line per scenario: its name and what it does. */
   public static String listScenarios() {
     StringBuilder b = new StringBuilder();
+    int width = Scenarios.all().stream().mapToInt(s -> s.name().length()).max().orElse(1);
     for (Scenario s : Scenarios.all()) {
       b.append(
           String.format(
               Locale.ROOT,
-              "%-12s %s%s%n",
+              "%-" + width + "s  %s%s%n",
               s.name(),
               s.summary(),
               s.name().equals(Scenarios.DEFAULT) ? " (default)" : ""));

@@ -21,6 +21,7 @@ import io.bulwark.examples.shop.load.LoadReport;
 import io.bulwark.resilience.CircuitBreaker;
 import io.bulwark.runtime.BreakerView;
 import io.bulwark.runtime.InstanceHandle;
+import io.bulwark.runtime.RuntimeEvent;
 import io.bulwark.runtime.SystemRuntime;
 import java.io.Console;
 import java.io.PrintStream;
@@ -88,7 +89,7 @@ final class DemoRun {
         new ShopOptions(resilience, options.seed(), storageRoot, options.basePort());
     RunResult result;
     long closing;
-    try (Shop shop = Shop.start(shopOptions, view);
+    try (Shop shop = Shop.start(shopOptions, view, true);
         DemoDashboard dashboard = DemoDashboard.open(options, shop, out)) {
       Duration startup = Duration.ofNanos(System.nanoTime() - begin);
       out.printf(Locale.ROOT, "shop ready in %d ms%n", startup.toMillis());
@@ -112,6 +113,7 @@ final class DemoRun {
   private RunResult runLoad(
       Shop shop, Scenario scenario, LoadGenerator users, LiveView view, Duration startup) {
     SystemRuntime runtime = shop.runtime();
+    long loadStart = runtime.clock().wallMillis();
     runtime.takeStats();
     trackPorts(runtime);
     users.addListener(
@@ -139,10 +141,17 @@ final class DemoRun {
               options.duration(),
               runtime::instance,
               scheduler,
-              new GameDayChaos(chaos, runtime.instanceKiller()));
+              new GameDayChaos(
+                  chaos,
+                  runtime.instanceKiller(),
+                  runtime.partitioner(),
+                  runtime::rollingDeploy,
+                  users::rateFactor,
+                  options.duration()));
       dashboard.attachChaos(chaos);
       control.attach(users);
       day.addListener(view);
+      day.addListener(dashboard);
       view.loadStarted();
       try {
         day.start();
@@ -168,6 +177,10 @@ final class DemoRun {
       out.printf(
           Locale.ROOT, "invariants checked in %d ms%n", (System.nanoTime() - settle) / 1_000_000);
     }
+    // after the settling: the autoscaler's scale-in after the spike may come that late in a short
+    // run
+    List<RuntimeEvent> runtimeEvents = runtimeEvents(runtime, loadStart);
+    printRuntimeEvents(runtimeEvents, loadStart);
     return new RunResult(
         resilience,
         scenario.name(),
@@ -177,7 +190,8 @@ final class DemoRun {
         steps,
         new ArrayList<>(opened.values()),
         startup,
-        ports);
+        ports,
+        runtimeEvents);
   }
 
   /**
@@ -232,6 +246,38 @@ final class DemoRun {
       }
     };
   }
+
+  /**
+   * The runtime's own doings since {@code sinceMillis}: rollouts and rollbacks, kills, partitions
+   * and heals, scaling (what the game day set in motion and what the runtime decided itself).
+   */
+  private static List<RuntimeEvent> runtimeEvents(SystemRuntime runtime, long sinceMillis) {
+    return runtime.events().stream()
+        .filter(e -> e.atMillis() >= sinceMillis && SHOWN.contains(e.kind()))
+        .toList();
+  }
+
+  private void printRuntimeEvents(List<RuntimeEvent> events, long sinceMillis) {
+    out.println(events.isEmpty() ? "runtime events: none" : "runtime events:");
+    for (RuntimeEvent e : events) {
+      out.printf(
+          Locale.ROOT,
+          "  +%5.1fs %-17s %-16s %s%n",
+          (e.atMillis() - sinceMillis) / 1000.0,
+          e.kind().name().toLowerCase(Locale.ROOT).replace('_', ' '),
+          e.instance() != null ? e.instance() : e.service(),
+          e.detail());
+    }
+  }
+
+  private static final Set<RuntimeEvent.Kind> SHOWN =
+      java.util.EnumSet.of(
+          RuntimeEvent.Kind.ROLLOUT_COMPLETED,
+          RuntimeEvent.Kind.ROLLED_BACK,
+          RuntimeEvent.Kind.KILLED,
+          RuntimeEvent.Kind.PARTITIONED,
+          RuntimeEvent.Kind.HEALED,
+          RuntimeEvent.Kind.SCALED);
 
   private static String describe(ActiveFault f) {
     return f.id() + " " + f.spec().fault() + " over " + f.spec().radius();

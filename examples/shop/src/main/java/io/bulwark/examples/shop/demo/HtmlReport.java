@@ -2,6 +2,7 @@ package io.bulwark.examples.shop.demo;
 
 import io.bulwark.examples.shop.gameday.StepEvent;
 import io.bulwark.examples.shop.load.LoadInterval;
+import io.bulwark.runtime.RuntimeEvent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -59,6 +60,7 @@ public final class HtmlReport {
         .append("</h1>\n<div id=\"errors\" class=\"chart\"></div>\n")
         .append("<div id=\"p99\" class=\"chart\"></div>\n")
         .append(stepList(runs.get(0).steps()))
+        .append(runtimeEvents(runs))
         .append(table(runs))
         .append("<script>\n")
         .append("const steps = ")
@@ -122,11 +124,36 @@ public final class HtmlReport {
       b.append(
           String.format(
               Locale.ROOT,
-              "<li>at %.1f s: %s</li>%n",
+              "<li>at %.1f s: %s%s</li>%n",
               s.started().toMillis() / 1000.0,
-              escape(s.step().title())));
+              escape(s.step().title()),
+              s.error() != null
+                  ? " <em>failed: " + escape(s.error()) + "</em>"
+                  : s.outcome() != null ? " — " + escape(s.outcome()) : ""));
     }
     return b.append("</ol>\n").toString();
+  }
+
+  /** What the runtime did in each run (rollbacks, kills, partitions, scaling). */
+  private static String runtimeEvents(List<RunResult> runs) {
+    StringBuilder b = new StringBuilder();
+    for (RunResult r : runs) {
+      b.append("<h3>what the runtime did, resilience ")
+          .append(r.label())
+          .append("</h3>\n<ul class=\"runtime\">\n");
+      for (RuntimeEvent e : r.runtimeEvents()) {
+        String subject = e.instance() != null ? e.instance() : e.service();
+        b.append("<li>")
+            .append(escape(e.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ')))
+            .append(' ')
+            .append(escape(subject))
+            .append(": ")
+            .append(escape(e.detail()))
+            .append("</li>\n");
+      }
+      b.append("</ul>\n");
+    }
+    return b.toString();
   }
 
   private static String steps(List<StepEvent> steps) {

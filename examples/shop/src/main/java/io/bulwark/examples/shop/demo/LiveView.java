@@ -6,6 +6,7 @@ import io.bulwark.examples.shop.load.LoadInterval;
 import io.bulwark.examples.shop.load.LoadReport;
 import io.bulwark.runtime.BreakerView;
 import io.bulwark.runtime.InstanceHandle;
+import io.bulwark.runtime.RuntimeEvent;
 import io.bulwark.runtime.RuntimeListener;
 import io.bulwark.runtime.ServiceStats;
 import java.io.PrintStream;
@@ -81,6 +82,23 @@ public final class LiveView implements RuntimeListener, GameDayListener {
     event("FAILED " + instance.id() + ": " + cause.getMessage());
   }
 
+  /** What the runtime decides itself: a rollout's judgements and rollback, scaling, partitions. */
+  @Override
+  public void onEvent(RuntimeEvent event) {
+    switch (event.kind()) {
+      case ROLLOUT_STEP, ROLLOUT_COMPLETED, ROLLED_BACK, SCALED, PARTITIONED, HEALED ->
+          event(
+              event.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ')
+                  + " "
+                  + (event.instance() != null ? event.instance() : event.service())
+                  + ": "
+                  + event.detail());
+      default -> {
+        // instances starting, ready, killed, deployed: their own callbacks above
+      }
+    }
+  }
+
   @Override
   public void onStepStarting(StepEvent event) {
     event("game day: " + event.step().title());
@@ -93,6 +111,7 @@ public final class LiveView implements RuntimeListener, GameDayListener {
         "game day: "
             + event.step().title()
             + (error == null ? " done" : " FAILED: " + error)
+            + (event.outcome() == null ? "" : ": " + event.outcome())
             + " (took "
             + event.took().toMillis()
             + " ms)");

@@ -4,6 +4,7 @@ import io.bulwark.examples.shop.InvariantReport;
 import io.bulwark.examples.shop.gameday.StepEvent;
 import io.bulwark.examples.shop.load.LoadReport;
 import io.bulwark.runtime.BreakerView;
+import io.bulwark.runtime.RuntimeEvent;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,8 @@ import org.jspecify.annotations.Nullable;
  * @param instancePorts every port each instance was seen listening on during the run (a deploy or
  *     restart binds a new one), to tell which instance an endpoint breaker ({@code
  *     service@127.0.0.1:port}) was about
+ * @param runtimeEvents what the runtime did during the load: rollouts and rollbacks, kills,
+ *     partitions and heals, scaling (oldest first)
  */
 public record RunResult(
     boolean resilience,
@@ -36,9 +39,11 @@ public record RunResult(
     List<StepEvent> steps,
     List<BreakerView> breakersOpened,
     Duration startup,
-    Map<String, Set<Integer>> instancePorts) {
+    Map<String, Set<Integer>> instancePorts,
+    List<RuntimeEvent> runtimeEvents) {
 
   public RunResult {
+    runtimeEvents = List.copyOf(runtimeEvents);
     slos = List.copyOf(slos);
     steps = List.copyOf(steps);
     breakersOpened = List.copyOf(breakersOpened);
@@ -48,6 +53,11 @@ public record RunResult(
   /** True when every SLO and every invariant held (false for an interrupted run). */
   public boolean passed() {
     return UserSlos.allHold(slos) && invariants != null && invariants.holds();
+  }
+
+  /** The runtime's events of {@code kind} during the load. */
+  public List<RuntimeEvent> events(RuntimeEvent.Kind kind) {
+    return runtimeEvents.stream().filter(e -> e.kind() == kind).toList();
   }
 
   /** "on" or "off". */

@@ -3,6 +3,7 @@ package io.bulwark.examples.shop.demo;
 import io.bulwark.examples.shop.Invariant;
 import io.bulwark.examples.shop.InvariantReport;
 import io.bulwark.examples.shop.load.LoadReport;
+import io.bulwark.runtime.RuntimeEvent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +46,16 @@ public final class SummaryTable {
         "product pages with popular items",
         r -> Long.toString(r.load().degradedPages()));
     row(rows, runs, "breakers seen open", r -> Integer.toString(r.breakersOpened().size()));
+    row(
+        rows,
+        runs,
+        "rollouts rolled back / completed",
+        r ->
+            r.events(RuntimeEvent.Kind.ROLLED_BACK).size()
+                + " / "
+                + r.events(RuntimeEvent.Kind.ROLLOUT_COMPLETED).size());
+    row(rows, runs, "partitions cut / healed", SummaryTable::partitions);
+    row(rows, runs, "autoscaler scalings", SummaryTable::scalings);
     row(rows, runs, "notifications sent", r -> figure(r, "notifications"));
     for (int i = 0; i < UserSlos.slos().size(); i++) {
       int k = i;
@@ -94,6 +105,32 @@ public final class SummaryTable {
     List<String> values = new ArrayList<>();
     runs.forEach(r -> values.add(value.apply(r)));
     rows.put(label, values);
+  }
+
+  private static String partitions(RunResult r) {
+    return r.events(RuntimeEvent.Kind.PARTITIONED).size()
+        + " / "
+        + r.events(RuntimeEvent.Kind.HEALED).size();
+  }
+
+  /** {@code recommendations 1->2, 2->1}: every scaling in order, by service. */
+  private static String scalings(RunResult r) {
+    List<RuntimeEvent> scaled = r.events(RuntimeEvent.Kind.SCALED);
+    if (scaled.isEmpty()) {
+      return "none";
+    }
+    StringBuilder b = new StringBuilder();
+    String service = "";
+    for (RuntimeEvent e : scaled) {
+      if (!e.service().equals(service)) {
+        service = e.service();
+        b.append(b.isEmpty() ? "" : "; ").append(service).append(' ');
+      } else {
+        b.append(", ");
+      }
+      b.append(e.detail().replace("scaled ", "").replace(" -> ", "->"));
+    }
+    return b.toString();
   }
 
   private static String ms(LoadReport load, double percentile) {

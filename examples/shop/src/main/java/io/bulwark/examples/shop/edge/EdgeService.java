@@ -5,14 +5,17 @@ import io.bulwark.examples.shop.common.Resources;
 import io.bulwark.examples.shop.common.Settings;
 import io.bulwark.gateway.Gateway;
 import io.bulwark.gateway.GatewayConfig;
+import io.bulwark.gateway.GatewayStats;
 import io.bulwark.gateway.RouteConfig;
 import io.bulwark.http.Response;
 import io.bulwark.http.discovery.Endpoint;
 import io.bulwark.runtime.InstanceContext;
 import io.bulwark.runtime.ServiceInstance;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The shop's gateway service: bulwark-gateway's edge role, configured by {@value #CONFIG}, running
@@ -62,7 +65,29 @@ public final class EdgeService {
             .start();
     EdgePorts ports = new EdgePorts(gateway.port("public"), gateway.adminPort());
     ctx.server().get("/edge", req -> Response.json(ports));
-    return ServiceInstance.of(gateway);
+    Path key = ctx.storage().toAbsolutePath();
+    RUNNING.put(key, gateway);
+    // closed in reverse: out of the registry first, then the gateway
+    return ServiceInstance.of(gateway, () -> RUNNING.remove(key, gateway));
+  }
+
+  /** The gateways running in this JVM, by their instance's storage directory. */
+  private static final Map<Path, Gateway> RUNNING = new ConcurrentHashMap<>();
+
+  /**
+   * The stats of the gateway whose instance runs in this JVM with storage {@code storage} (for the
+   * dashboard's gateway panel, {@code () -> EdgeService.stats(instance.storage())}).
+   *
+   * @throws IllegalStateException naming the directory when no such gateway runs here (stopped,
+   *     restarting, or in another process)
+   */
+  public static GatewayStats stats(Path storage) {
+    Gateway g = RUNNING.get(storage.toAbsolutePath());
+    if (g == null) {
+      throw new IllegalStateException(
+          "no gateway of this JVM runs with storage " + storage + " (stopped, or another process)");
+    }
+    return g.stats();
   }
 
   /**

@@ -54,7 +54,6 @@ public final class GameDay implements AutoCloseable {
       Function<String, InstanceHandle> instances,
       Scheduler scheduler,
       @Nullable GameDayChaos chaos) {
-    this.chaos = chaos;
     this.scenario = Objects.requireNonNull(scenario, "scenario");
     this.duration = Objects.requireNonNull(duration, "duration");
     this.instances = Objects.requireNonNull(instances, "instances");
@@ -62,6 +61,7 @@ public final class GameDay implements AutoCloseable {
     if (duration.isNegative() || duration.isZero()) {
       throw new IllegalArgumentException("game day duration must be positive, was " + duration);
     }
+    this.chaos = chaos == null ? null : chaos.withRun(duration);
   }
 
   public void addListener(GameDayListener listener) {
@@ -98,12 +98,14 @@ public final class GameDay implements AutoCloseable {
     Duration started = sinceStart();
     announce(new StepEvent(step, due, started, Duration.ZERO, null), true);
     String error = null;
+    String outcome = null;
     try {
-      step.action().run(instances, chaos);
+      outcome = step.action().run(instances, chaos);
     } catch (RuntimeException e) {
       error = e.getClass().getSimpleName() + ": " + e.getMessage();
     }
-    StepEvent event = new StepEvent(step, due, started, sinceStart().minus(started), error);
+    StepEvent event =
+        new StepEvent(step, due, started, sinceStart().minus(started), error, outcome);
     done.add(event);
     announce(event, false);
   }

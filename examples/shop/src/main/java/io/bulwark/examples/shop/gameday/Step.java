@@ -31,10 +31,13 @@ public record Step(double fraction, String title, Action action) {
 
     /**
      * Acts with the game day's chaos ({@code null} when the game day has none); by default {@link
-     * #run(Function)}.
+     * #run(Function)}. Returns what came of it in a line (a rollout's verdict), or null when there
+     * is nothing to say beyond the title.
      */
-    default void run(Function<String, InstanceHandle> instances, @Nullable GameDayChaos chaos) {
+    default @Nullable String run(
+        Function<String, InstanceHandle> instances, @Nullable GameDayChaos chaos) {
       run(instances);
+      return null;
     }
 
     /** Does nothing: a marker in the timeline. */
@@ -45,6 +48,19 @@ public record Step(double fraction, String title, Action action) {
     /** A step that acts through the game day's chaos; it fails (naming why) without one. */
     static Action chaos(ChaosAction action) {
       Objects.requireNonNull(action, "action");
+      return chaosWithOutcome(
+          (instances, chaos) -> {
+            action.run(instances, chaos);
+            return "";
+          });
+    }
+
+    /**
+     * A step that acts through the game day's chaos and says what came of it (its {@link
+     * StepEvent#outcome()}); it fails (naming why) without chaos.
+     */
+    static Action chaosWithOutcome(ChaosOutcome action) {
+      Objects.requireNonNull(action, "action");
       return new Action() {
         @Override
         public void run(Function<String, InstanceHandle> instances) {
@@ -52,12 +68,14 @@ public record Step(double fraction, String title, Action action) {
         }
 
         @Override
-        public void run(Function<String, InstanceHandle> instances, @Nullable GameDayChaos chaos) {
+        public @Nullable String run(
+            Function<String, InstanceHandle> instances, @Nullable GameDayChaos chaos) {
           if (chaos == null) {
             throw new IllegalStateException(
                 "this step injects chaos faults, but the game day was given no chaos controller");
           }
-          action.run(instances, chaos);
+          String outcome = action.run(instances, chaos);
+          return outcome == null || outcome.isEmpty() ? null : outcome;
         }
       };
     }
@@ -67,5 +85,14 @@ public record Step(double fraction, String title, Action action) {
   @FunctionalInterface
   public interface ChaosAction {
     void run(Function<String, InstanceHandle> instances, GameDayChaos chaos);
+  }
+
+  /**
+   * What a chaos step does, returning what came of it in a line, or an empty string when there is
+   * nothing to say beyond the title.
+   */
+  @FunctionalInterface
+  public interface ChaosOutcome {
+    String run(Function<String, InstanceHandle> instances, GameDayChaos chaos);
   }
 }

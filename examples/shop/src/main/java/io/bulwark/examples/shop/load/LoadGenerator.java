@@ -38,6 +38,7 @@ public final class LoadGenerator {
   private final List<Consumer<LoadInterval>> listeners = new CopyOnWriteArrayList<>();
   private final LoadRecorder recorder = new LoadRecorder();
   private final AtomicLong scheduled = new AtomicLong();
+  private volatile double rateFactor = 1;
   private volatile boolean stopped;
   private volatile @Nullable Thread scheduler;
 
@@ -85,6 +86,22 @@ public final class LoadGenerator {
     }
   }
 
+  /**
+   * Sets the rate to {@code factor} × the options' rate from the next scheduled request on (a
+   * traffic spike; 1: the options' rate). The schedule stays open-loop: at factor {@code f},
+   * request {@code i+1} is intended {@code 1 / (f × rate)} after request {@code i}; the run still
+   * ends after its duration.
+   *
+   * @throws IllegalArgumentException unless {@code factor × rate} is a valid rate
+   */
+  public void rateFactor(double factor) {
+    if (!(factor > 0)) {
+      throw new IllegalArgumentException("rate factor must be above 0, was " + factor);
+    }
+    LoadOptions.checkRate(factor * options.rate());
+    rateFactor = factor;
+  }
+
   /** Runs the load on the calling thread for the duration and reports what the users saw. */
   public LoadReport run() {
     scheduler = Thread.currentThread();
@@ -93,12 +110,19 @@ public final class LoadGenerator {
     Thread samplerThread = Thread.ofVirtual().name("load-sampler").start(sampler);
     try (ExecutorService users = Executors.newVirtualThreadPerTaskExecutor();
         UserCalls calls = new UserCalls(options.timeout(), this::baseUri, recorder, edge)) {
+      // position in units of requests at the options' rate: +1 per request at factor 1 (the
+      // schedule of LoadOptions exactly), +1/f at factor f
       int total = options.scheduledRequests();
-      for (int i = 0; i < total && waitUntil(t0 + options.intendedOffsetNanos(i)); i++) {
+      double position = 0;
+      for (int i = 0; position < total; i++) {
+        long intended = t0 + options.intendedOffsetNanos(position);
+        if (!waitUntil(intended)) {
+          break;
+        }
         PlannedRequest request = plan.request(i);
-        long intended = t0 + options.intendedOffsetNanos(i);
         users.execute(() -> calls.perform(request, intended));
         scheduled.incrementAndGet();
+        position += 1 / rateFactor;
       }
       waitUntil(t0 + options.duration().toNanos());
       users.shutdown();

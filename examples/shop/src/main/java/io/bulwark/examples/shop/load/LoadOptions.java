@@ -61,4 +61,12 @@ public record LoadOptions(double rate, Duration duration, long seed, Duration ti
   public long intendedOffsetNanos(int i) {
     return (long) (i * 1e9 / rate);
   }
+
+  /**
+   * The intended start of the request at {@code position} (request {@code i} at {@code i}; a
+   * spike's requests between), in nanoseconds after the load's start.
+   */
+  public long intendedOffsetNanos(double position) {
+    return (long) (position * 1e9 / rate);
+  }
 }

@@ -256,9 +256,9 @@ class StorefrontBrowserTest {
     screenshot("order");
     assertThat(consoleProblems()).as("storefront console").isEmpty();
 
-    // ---- the game day's "recommendations down" step, run now
+    // ---- the "recommendations down" step of its game day, run now
     Step down =
-        Scenarios.byName(Scenarios.DEFAULT).steps().stream()
+        Scenarios.byName("recommendations-down").steps().stream()
             .filter(s -> s.title().contains("recommendations down"))
             .findFirst()
             .orElseThrow();

@@ -53,7 +53,8 @@ class HtmlReportTest {
               List.of(step),
               List.of(),
               Duration.ZERO,
-              Map.of());
+              Map.of(),
+              List.of());
       LoadReport offLoad = load(shop);
       off =
           new RunResult(
@@ -65,7 +66,8 @@ class HtmlReportTest {
               List.of(step),
               List.of(),
               Duration.ZERO,
-              Map.of());
+              Map.of(),
+              List.of());
     }
     on =
         new RunResult(
@@ -81,7 +83,8 @@ class HtmlReportTest {
             on.steps(),
             List.of(),
             Duration.ZERO,
-            Map.of());
+            Map.of(),
+            List.of());
   }
 
   private static LoadReport load(FakeShop shop) {

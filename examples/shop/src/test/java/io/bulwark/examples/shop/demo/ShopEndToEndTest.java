@@ -2,9 +2,11 @@ package io.bulwark.examples.shop.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bulwark.examples.shop.Shop;
 import io.bulwark.examples.shop.gameday.StepEvent;
 import io.bulwark.examples.shop.load.LoadInterval;
 import io.bulwark.examples.shop.load.RequestKind;
+import io.bulwark.runtime.RuntimeEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * services' stores.
  */
 class ShopEndToEndTest {
-  static final Duration DURATION = Duration.ofSeconds(12);
-  static final double RATE = 120;
+  static final Duration DURATION = Duration.ofSeconds(30);
+  static final double RATE = 60;
 
   @TempDir static Path dir;
   private static final ByteArrayOutputStream log = new ByteArrayOutputStream();
@@ -71,7 +73,7 @@ class ShopEndToEndTest {
 
   @Test
   void withResilienceOnEverySloAndInvariantHolds() {
-    assertThat(on.steps()).as(story()).hasSize(5).allMatch(StepEvent::ok);
+    assertThat(on.steps()).as(story()).hasSize(9).allMatch(StepEvent::ok);
     assertThat(on.slos()).as(story()).isNotEmpty().allMatch(SloVerdict::holds);
     assertThat(on.invariants()).as(story()).isNotNull();
     assertThat(on.invariants().holds()).as(story()).isTrue();
@@ -81,7 +83,6 @@ class ShopEndToEndTest {
 
   @Test
   void withResilienceOffTheSameGameDayIsMeasurablyWorseAndStillConsistent() {
-    assertThat(off.load().scheduled()).isEqualTo(on.load().scheduled());
     assertThat(off.load().errorRate()).as(story()).isGreaterThan(on.load().errorRate() + 0.02);
     assertThat(off.load().checkouts("failed")).isGreaterThan(on.load().checkouts("failed"));
     assertThat(off.slos().get(0).holds()).as("availability with resilience off").isFalse();
@@ -91,43 +92,76 @@ class ShopEndToEndTest {
   }
 
   @Test
-  void theBadPaymentsInstanceIsIsolatedWithResilienceOn() {
+  void theBadDeployIsRolledBackByTheRuntimesCanaryAnalysis() {
+    for (RunResult run : List.of(on, off)) {
+      assertThat(run.steps().get(1).outcome())
+          .as(story())
+          .startsWith("rolled back by the runtime: v" + Shop.BAD_PAYMENTS_VERSION + " worse");
+      assertThat(run.events(RuntimeEvent.Kind.ROLLED_BACK))
+          .as(story())
+          .singleElement()
+          .satisfies(
+              e -> {
+                assertThat(e.service()).isEqualTo("payments");
+                // the judged instance's numbers: the canary payments-1 (or, when it did not get
+                // enough requests to be judged in time, payments-2 after it)
+                assertThat(e.detail())
+                    .startsWith(
+                        "v" + Shop.BAD_PAYMENTS_VERSION + " worse than v" + Shop.GOOD_VERSION)
+                    .contains(": new")
+                    .endsWith("-> FAIL");
+              });
+      assertThat(run.instancePorts().get("payments-1"))
+          .as("the bad version and the rollback each bound payments-1 to a new port")
+          .hasSize(3);
+    }
     List<LoadInterval> badDeployOn = during(on, 1);
-    List<LoadInterval> badDeployOff = during(off, 1);
     assertThat(completedCheckouts(badDeployOn)).as(story()).isPositive();
     assertThat(failedCheckouts(badDeployOn)).as(story()).isZero();
-    assertThat(failedCheckouts(badDeployOff)).as(story()).isPositive();
-    assertThat(on.instancePorts().get("payments-2"))
-        .as("the bad deploy and the heal each bound payments-2 to a new port")
-        .hasSize(3);
-    assertThat(on.breakersOpened())
-        .as("orders-1's endpoint breaker of the bad payments instance opened: %s", story())
-        .anyMatch(
-            b ->
-                b.instanceId().equals("orders-1")
-                    && b.breaker().startsWith("payments@")
-                    && on.instancePorts().get("payments-2").stream()
-                        .anyMatch(port -> b.breaker().endsWith(":" + port)));
-    assertThat(off.breakersOpened()).isEmpty();
+    assertThat(failedCheckouts(during(off, 1))).as(story()).isPositive();
+  }
+
+  @Test
+  void theSlowInventoryShardCostsCheckoutsOnlyWithResilienceOff() {
+    List<LoadInterval> slowOn = during(on, 2);
+    assertThat(completedCheckouts(slowOn)).as(story()).isPositive();
+    assertThat(failedCheckouts(slowOn)).as(story()).isZero();
+    assertThat(failedCheckouts(during(off, 2))).as(story()).isPositive();
   }
 
   @Test
   void theKilledInventoryInstanceIsAvoidedWithResilienceOn() {
-    List<LoadInterval> killedOn = during(on, 2);
+    List<LoadInterval> killedOn = during(on, 3);
     assertThat(completedCheckouts(killedOn)).as(story()).isPositive();
     assertThat(failedCheckouts(killedOn)).as(story()).isZero();
   }
 
   @Test
-  void productPagesDegradeToPopularItemsWhileRecommendationsAreDown() {
-    long degradedOn = during(on, 3).stream().mapToLong(LoadInterval::degradedPages).sum();
+  void theCutLinkDegradesProductPagesWithResilienceOnAndFailsThemWithout() {
+    for (RunResult run : List.of(on, off)) {
+      assertThat(run.events(RuntimeEvent.Kind.PARTITIONED))
+          .as(story())
+          .singleElement()
+          .satisfies(e -> assertThat(e.detail()).contains("catalog").contains("recommendations"));
+      assertThat(run.events(RuntimeEvent.Kind.HEALED)).as(story()).isNotEmpty();
+    }
+    long degradedOn = during(on, 6).stream().mapToLong(LoadInterval::degradedPages).sum();
     assertThat(degradedOn).as(story()).isPositive();
-    assertThat(on.breakersOpened())
-        .as(story())
-        .anyMatch(
-            b -> b.instanceId().equals("catalog-1") && b.breaker().contains("recommendations"));
     assertThat(on.load().kind(RequestKind.PRODUCT).errors()).as(story()).isZero();
-    assertThat(off.load().degradedPages()).isZero();
     assertThat(off.load().kind(RequestKind.PRODUCT).errors()).as(story()).isPositive();
+  }
+
+  @Test
+  void theAutoscalerScalesRecommendationsOutForTheSpikeAndBackAfter() {
+    List<RuntimeEvent> scaled = on.events(RuntimeEvent.Kind.SCALED);
+    assertThat(scaled)
+        .as(story())
+        .isNotEmpty()
+        .allMatch(e -> e.service().equals("recommendations"));
+    assertThat(scaled.getFirst().detail()).as(story()).startsWith("scaled 1 -> ");
+    assertThat(scaled.getFirst().atMillis())
+        .as("scaled out after the kill (the step before the spike), not before: %s", story())
+        .isGreaterThanOrEqualTo(on.events(RuntimeEvent.Kind.KILLED).getFirst().atMillis());
+    assertThat(scaled.getLast().detail()).as(story()).endsWith(" -> 1");
   }
 }

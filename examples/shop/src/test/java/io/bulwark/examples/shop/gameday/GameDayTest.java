@@ -6,8 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.bulwark.chaos.Chaos;
 import io.bulwark.chaos.ChaosConfig;
 import io.bulwark.chaos.Fault;
+import io.bulwark.chaos.LatencyDistribution;
+import io.bulwark.chaos.NetworkPartitioner;
 import io.bulwark.core.fault.FaultPointKind;
 import io.bulwark.examples.shop.Shop;
+import io.bulwark.runtime.RolloutPolicy;
+import io.bulwark.runtime.RolloutResult;
 import io.bulwark.test.VirtualScheduler;
 import java.time.Duration;
 import java.util.List;
@@ -57,45 +61,143 @@ class GameDayTest {
     return event;
   }
 
+  /** What the levers of the game day were asked to do, in order (besides the instances'). */
+  private final java.util.Queue<String> levers = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  private final List<RolloutPolicy> policies = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  private GameDayChaos allLevers(RolloutResult.Outcome verdict) {
+    return new GameDayChaos(
+        chaos,
+        (service, id) -> instances.apply(id).kill(),
+        new NetworkPartitioner() {
+          @Override
+          public void partition(String a, String b, Mode mode) {
+            levers.add("partition " + a + " " + b + " " + mode);
+          }
+
+          @Override
+          public void heal(String a, String b) {
+            levers.add("heal " + a + " " + b);
+          }
+
+          @Override
+          public void healAll() {
+            levers.add("heal all");
+          }
+        },
+        (service, version, policy) -> {
+          levers.add("rollout " + service + " " + version);
+          policies.add(policy);
+          return new RolloutResult(
+              service, Shop.GOOD_VERSION, version, verdict, "judged worse", List.of());
+        },
+        factor -> levers.add("rate x" + factor),
+        Duration.ZERO);
+  }
+
   @Test
   void theGameDayRunsTheContractsStepsAtTheirFractions() throws Exception {
-    try (GameDay day = start(Scenarios.byName("game-day"), Duration.ofSeconds(100))) {
+    try (GameDay day =
+        start(
+            Scenarios.byName("game-day"),
+            Duration.ofSeconds(100),
+            allLevers(RolloutResult.Outcome.ROLLED_BACK))) {
       assertThat(next().step().title()).isEqualTo("steady state");
-      scheduler.advance(Duration.ofMillis(14_999));
-      assertThat(scheduler.pendingTasks()).as("bad deploy not due yet").isEqualTo(4);
+      scheduler.advance(Duration.ofMillis(4_999));
+      assertThat(scheduler.pendingTasks()).as("bad deploy not due yet").isEqualTo(8);
       scheduler.advance(Duration.ofMillis(1));
       StepEvent deploy = next();
-      assertThat(deploy.planned()).isEqualTo(Duration.ofSeconds(15));
-      assertThat(deploy.started()).isEqualTo(Duration.ofSeconds(15));
-      assertThat(instances.list())
-          .containsExactly("deploy payments-2 " + Shop.BAD_PAYMENTS_VERSION);
-      scheduler.advance(Duration.ofSeconds(25));
-      assertThat(next().planned()).isEqualTo(Duration.ofSeconds(40));
-      assertThat(instances.list()).endsWith("kill inventory-2"); // through the kill SPI
-      assertThat(chaos.active()).isEmpty();
+      assertThat(deploy.planned()).isEqualTo(Duration.ofSeconds(5));
+      assertThat(deploy.started()).isEqualTo(Duration.ofSeconds(5));
+      // the runtime's rolling deploy with canary analysis, not a deploy of one instance
+      assertThat(levers).containsExactly("rollout payments " + Shop.BAD_PAYMENTS_VERSION);
+      assertThat(instances.list()).isEmpty();
+      assertThat(deploy.outcome()).isEqualTo("rolled back by the runtime: judged worse");
+      RolloutPolicy policy = policies.getFirst();
+      assertThat(policy.bake()).isEqualTo(Duration.ofSeconds(5)); // 5 % of the run
+      assertThat(policy.maxWait()).isEqualTo(Duration.ofSeconds(20));
+      assertThat(policy.minRequests()).isEqualTo(6);
+
       scheduler.advance(Duration.ofSeconds(20));
-      assertThat(next().planned()).isEqualTo(Duration.ofSeconds(60));
-      // recommendations down: a 503 fault on every call to recommendations
+      StepEvent slow = next();
+      assertThat(slow.planned()).isEqualTo(Duration.ofSeconds(25));
       assertThat(chaos.active())
           .singleElement()
           .satisfies(
               f -> {
-                assertThat(f.spec().fault()).isEqualTo(new Fault.HttpError(503));
-                assertThat(f.spec().radius().service()).isEqualTo("recommendations");
-                assertThat(f.spec().radius().points()).containsExactly(FaultPointKind.HTTP_CLIENT);
+                assertThat(f.spec().fault())
+                    .isEqualTo(
+                        new Fault.Latency(
+                            LatencyDistribution.fixed(
+                                Duration.ofMillis(Scenarios.SLOW_SHARD_MILLIS))));
+                assertThat(f.spec().radius().service()).isEqualTo("inventory");
+                assertThat(f.spec().radius().instance()).isEqualTo("inventory-3");
+                assertThat(f.spec().radius().points()).containsExactly(FaultPointKind.HTTP_SERVER);
               });
-      scheduler.advance(Duration.ofSeconds(20));
+      // the slow shard lasts 0.10 of the run, and is over before inventory-2 is killed
+      scheduler.advance(Duration.ofMillis(9_999));
+      assertThat(chaos.active()).hasSize(1);
+      scheduler.advance(Duration.ofMillis(1));
+      assertThat(chaos.active()).isEmpty();
+      scheduler.advance(Duration.ofSeconds(5));
+      assertThat(next().planned()).isEqualTo(Duration.ofSeconds(40));
+      assertThat(instances.list()).containsExactly("kill inventory-2"); // through the kill SPI
+
+      scheduler.advance(Duration.ofSeconds(8));
+      assertThat(next().planned()).isEqualTo(Duration.ofSeconds(48));
+      assertThat(levers).endsWith("rate x2.0");
+      scheduler.advance(Duration.ofSeconds(12));
+      assertThat(next().planned()).isEqualTo(Duration.ofSeconds(60));
+      assertThat(levers).endsWith("rate x1.0");
+
+      scheduler.advance(Duration.ofSeconds(2));
+      assertThat(next().planned()).isEqualTo(Duration.ofSeconds(62));
+      assertThat(levers).endsWith("partition catalog recommendations HANG");
+      scheduler.advance(Duration.ofSeconds(10));
+      assertThat(next().planned()).isEqualTo(Duration.ofSeconds(72));
+      assertThat(levers).endsWith("heal catalog recommendations");
+
+      scheduler.advance(Duration.ofSeconds(8));
       StepEvent heal = next();
       assertThat(heal.planned()).isEqualTo(Duration.ofSeconds(80));
+      assertThat(heal.outcome()).as("payments was rolled back: nothing to redeploy").isNull();
       assertThat(chaos.active()).isEmpty();
-      assertThat(instances.list())
-          .containsExactly(
-              "deploy payments-2 " + Shop.BAD_PAYMENTS_VERSION,
-              "kill inventory-2",
-              "deploy payments-2 " + Shop.GOOD_VERSION,
-              "restart inventory-2");
-      assertThat(day.events()).hasSize(5).allMatch(StepEvent::ok);
+      assertThat(instances.list()).containsExactly("kill inventory-2", "restart inventory-2");
+      assertThat(levers).endsWith("heal all", "rate x1.0");
+      assertThat(day.events()).hasSize(9).allMatch(StepEvent::ok);
       assertThat(scheduler.pendingTasks()).isZero();
+    }
+  }
+
+  @Test
+  void aBadDeployThatIsNotRolledBackSaysSo() throws Exception {
+    try (GameDay day =
+        start(
+            Scenarios.byName("bad-deploy"),
+            Duration.ofSeconds(10),
+            allLevers(RolloutResult.Outcome.COMPLETED))) {
+      next();
+      scheduler.advance(Duration.ofMillis(1_500));
+      StepEvent deploy = next();
+      assertThat(deploy.ok()).isTrue();
+      assertThat(deploy.outcome()).startsWith("NOT rolled back");
+      // a 10 s run: the bake's floor of 1 s, not 5 % (0.5 s)
+      assertThat(policies.getFirst().bake()).isEqualTo(Duration.ofSeconds(1));
+      assertThat(day.events()).hasSize(2);
+    }
+  }
+
+  @Test
+  @SuppressWarnings("try") // the day runs its steps until it is closed
+  void stepsThatNeedLeversTheGameDayLacksFailNamingThem() throws Exception {
+    // chaos and kills only (as a browser test gives): the rollout step fails, naming what it needs
+    try (GameDay day = start(Scenarios.byName("bad-deploy"), Duration.ofSeconds(10))) {
+      next();
+      scheduler.advance(Duration.ofMillis(1_500));
+      StepEvent deploy = next();
+      assertThat(deploy.ok()).isFalse();
+      assertThat(deploy.error()).contains("rolling deploy");
     }
   }
 
@@ -152,11 +254,11 @@ class GameDayTest {
   void scenariosAreListedAndFoundByNameAndAnUnknownOneIsNamed() {
     assertThat(Scenarios.all())
         .extracting(Scenario::name)
-        .containsExactly("game-day", "steady", "bad-deploy");
+        .containsExactly("game-day", "steady", "bad-deploy", "recommendations-down");
     assertThat(Scenarios.byName("steady").steps()).hasSize(1);
     assertThatThrownBy(() -> Scenarios.byName("chaos-monkey"))
         .hasMessageContaining("\"chaos-monkey\"")
-        .hasMessageContaining("game-day, steady, bad-deploy");
+        .hasMessageContaining("game-day, steady, bad-deploy, recommendations-down");
   }
 
   @Test
