@@ -82,23 +82,20 @@ class ConsumerLoopTest {
     AtomicInteger failuresLeft = new AtomicInteger(2);
     CountDownLatch last = new CountDownLatch(1);
     AtomicBoolean stopping = new AtomicBoolean();
+    ConsumerLoop.Handler handler =
+        r -> {
+          String v = value(r);
+          attempts.add(v);
+          if (v.equals("3") && failuresLeft.getAndDecrement() > 0) {
+            throw new IllegalStateException("not yet");
+          }
+          if (v.equals(Integer.toString(RECORDS - 1))) {
+            last.countDown();
+          }
+        };
     try (Consumer c = consumer("g");
         ConsumerLoop loop = new ConsumerLoop("test-loop", c, stopping::get)) {
-      Thread t =
-          Thread.ofVirtual()
-              .start(
-                  () ->
-                      loop.run(
-                          r -> {
-                            String v = value(r);
-                            attempts.add(v);
-                            if (v.equals("3") && failuresLeft.getAndDecrement() > 0) {
-                              throw new IllegalStateException("not yet");
-                            }
-                            if (v.equals(Integer.toString(RECORDS - 1))) {
-                              last.countDown();
-                            }
-                          }));
+      Thread t = Thread.ofVirtual().start(() -> loop.run(handler));
       assertThat(last.await(30, TimeUnit.SECONDS)).as("the last record was handled").isTrue();
       stopping.set(true);
       t.join(Duration.ofSeconds(30));
@@ -122,19 +119,16 @@ class ConsumerLoopTest {
     AtomicBoolean stopping = new AtomicBoolean();
     CountDownLatch tried = new CountDownLatch(1);
     AtomicInteger attempts = new AtomicInteger();
+    ConsumerLoop.Handler handler =
+        r -> {
+          attempts.incrementAndGet();
+          stopping.set(true);
+          tried.countDown();
+          throw new IllegalStateException("never");
+        };
     try (Consumer c = consumer("g");
         ConsumerLoop loop = new ConsumerLoop("test-loop", c, stopping::get)) {
-      Thread t =
-          Thread.ofVirtual()
-              .start(
-                  () ->
-                      loop.run(
-                          r -> {
-                            attempts.incrementAndGet();
-                            stopping.set(true);
-                            tried.countDown();
-                            throw new IllegalStateException("never");
-                          }));
+      Thread t = Thread.ofVirtual().start(() -> loop.run(handler));
       assertThat(tried.await(30, TimeUnit.SECONDS)).isTrue();
       t.join(Duration.ofSeconds(30));
       assertThat(t.isAlive()).isFalse();
