@@ -219,6 +219,11 @@ class ShopEdgeTest {
     assertThat(lines.body().path("items")).as("nothing changed victor's cart").hasSize(1);
     Answer own = edge.checkout(victor, "key-v2", "cart-v1");
     assertThat(own.status()).isEqualTo(201);
+    String order = "/orders/" + own.text("orderId");
+    assertThat(edge.get(order, victor).text("status")).isEqualTo("CONFIRMED");
+    assertThat(edge.get(order, mallory, spoof).status())
+        .as("another customer's order is unknown to mallory")
+        .isEqualTo(404);
     assertThat(own.text("total"))
         .isEqualTo(String.valueOf(lines.body().path("items").get(0).path("price").asLong()));
   }

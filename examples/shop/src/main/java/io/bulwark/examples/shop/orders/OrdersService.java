@@ -273,7 +273,16 @@ public final class OrdersService {
 
   private Response order(Request req) throws Exception {
     String id = req.pathParam("id");
-    Order o = store.byId(id).orElseThrow(() -> HttpProblem.notFound("no order " + id));
+    // behind the gateway (x-customer-id set) a customer sees its own orders only; another's is
+    // answered as unknown, so ids cannot be probed
+    String customer = req.header(Customer.HEADER);
+    Order o =
+        store
+            .byId(id)
+            .filter(
+                order ->
+                    customer == null || customer.isEmpty() || order.customer().equals(customer))
+            .orElseThrow(() -> HttpProblem.notFound("no order " + id));
     boolean pending = false;
     if (o.status().equals(OrderStore.CANCELLED) && o.runId() != null) {
       Optional<RunView> run = engine.run(o.runId());
