@@ -149,7 +149,10 @@ final class UserCalls implements AutoCloseable {
         && (service.equals(WEB_BFF) || service.equals(MOBILE_BFF));
   }
 
-  /** What went wrong, short enough to count: status and error code, or why there was no answer. */
+  /**
+   * What went wrong, short enough to count: status and error code (a shop service's {@code error},
+   * else the last part of a gateway problem's {@code type}), or why there was no answer.
+   */
   static String cause(Answer answer) {
     if (answer.status() == 0) {
       String body = answer.body();
@@ -160,6 +163,11 @@ final class UserCalls implements AutoCloseable {
     JsonNode problem = parse(answer.body());
     StringBuilder cause = new StringBuilder().append(answer.status());
     String error = problem.path("error").asText("");
+    if (error.isEmpty()) {
+      // the gateway's own problems name their kind in a type URN (urn:bulwark:gateway:<kind>)
+      String type = problem.path("type").asText("");
+      error = type.substring(type.lastIndexOf(':') + 1);
+    }
     if (!error.isEmpty()) {
       cause.append(' ').append(error);
     }
