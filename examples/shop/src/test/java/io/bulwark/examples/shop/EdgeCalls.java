@@ -1,35 +1,16 @@
 package io.bulwark.examples.shop;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bulwark.examples.shop.JsonCalls.Answer;
 import io.bulwark.examples.shop.identity.IdentityService;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /** A user of the shop's edge: plain JDK HTTP calls to the gateway only, as a browser would. */
 final class EdgeCalls {
-  static final ObjectMapper JSON = new ObjectMapper();
-
-  /** One answer: status, headers and JSON body (null node when the body is not JSON). */
-  record Answer(int status, HttpHeaders headers, JsonNode body) {
-    String text(String field) {
-      return body.path(field).asText();
-    }
-  }
-
   private final URI edge;
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
+  private final JsonCalls http = new JsonCalls();
 
   EdgeCalls(URI edge) {
     this.edge = edge;
@@ -62,13 +43,7 @@ final class EdgeCalls {
   }
 
   Answer post(String path, String json, @Nullable String token, Map<String, String> headers) {
-    return send(
-        HttpRequest.newBuilder()
-            .header("content-type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(json)),
-        path,
-        token,
-        headers);
+    return send(JsonCalls.postJson(json), path, token, headers);
   }
 
   Answer addItem(String token, String cartId, String sku, int quantity) {
@@ -79,12 +54,10 @@ final class EdgeCalls {
         Map.of());
   }
 
-  Answer checkout(String token, String key, String cartId, String customer) {
+  /** A checkout of {@code cartId} by the token's customer (the body names no customer). */
+  Answer checkout(String token, String key, String cartId) {
     return post(
-        "/checkout",
-        "{\"cartId\":\"" + cartId + "\",\"customer\":\"" + customer + "\"}",
-        token,
-        Map.of("Idempotency-Key", key));
+        "/checkout", "{\"cartId\":\"" + cartId + "\"}", token, Map.of("Idempotency-Key", key));
   }
 
   private Answer send(
@@ -93,24 +66,6 @@ final class EdgeCalls {
       b.header("Authorization", "Bearer " + token);
     }
     headers.forEach(b::header);
-    try {
-      HttpResponse<String> r =
-          http.send(
-              b.uri(edge.resolve(path)).timeout(Duration.ofSeconds(20)).build(),
-              HttpResponse.BodyHandlers.ofString());
-      JsonNode body;
-      try {
-        body = r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body());
-      } catch (IOException e) {
-        body = JSON.nullNode();
-      }
-      return new Answer(r.statusCode(), r.headers(), body);
-    } catch (IOException e) {
-      System.err.println("call to the edge " + path + " failed: " + e);
-      return new Answer(0, HttpHeaders.of(Map.of(), (x, y) -> true), JSON.nullNode());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return http.send(b, edge.resolve(path), "the edge " + path);
   }
 }

@@ -1,34 +1,27 @@
 package io.bulwark.examples.shop;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
+import io.bulwark.examples.shop.JsonCalls.Answer;
+import io.bulwark.examples.shop.common.Customer;
 import java.net.URI;
-import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
-/** What a user of the shop does, over real HTTP on loopback, as plain JDK client calls. */
+/**
+ * What a user of the shop does, over real HTTP on loopback, as plain JDK client calls straight to a
+ * service (no gateway): cart and checkout calls carry the {@code x-customer-id} header the gateway
+ * would set for the signed-in customer {@value #CUSTOMER}.
+ */
 final class ShopCalls {
-  static final ObjectMapper JSON = new ObjectMapper();
-
-  /** One answer: status and JSON body (null node when the body is not JSON). */
-  record Answer(int status, JsonNode body) {
-    String text(String field) {
-      return body.path(field).asText();
-    }
-  }
+  /** The customer of {@link #addItem} and {@link #checkout}. */
+  static final String CUSTOMER = "alice";
 
   private final Shop shop;
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
+  private final JsonCalls http = new JsonCalls();
 
   ShopCalls(Shop shop) {
     this.shop = shop;
@@ -39,100 +32,51 @@ final class ShopCalls {
   }
 
   Answer post(String service, String path, String json) {
-    return send(
-        service,
-        HttpRequest.newBuilder()
-            .header("content-type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(json)),
-        path);
+    return send(service, JsonCalls.postJson(json), path);
   }
 
   /** A POST to payments with the {@code Idempotency-Key} a saga step would send. */
   Answer pay(String path, String json, String key) {
-    return send(
-        "payments",
-        HttpRequest.newBuilder()
-            .header("content-type", "application/json")
-            .header("Idempotency-Key", key)
-            .POST(HttpRequest.BodyPublishers.ofString(json)),
-        path);
+    return send("payments", JsonCalls.postJson(json).header("Idempotency-Key", key), path);
   }
 
   Answer addItem(String cartId, String sku, int quantity) {
-    return post(
+    return send(
         "cart",
-        "/carts/" + cartId + "/items",
-        "{\"sku\":\"" + sku + "\",\"quantity\":" + quantity + "}");
+        JsonCalls.postJson("{\"sku\":\"" + sku + "\",\"quantity\":" + quantity + "}")
+            .header(Customer.HEADER, CUSTOMER),
+        "/carts/" + cartId + "/items");
   }
 
   Answer checkout(String key, String cartId) {
     return send(
         "orders",
-        HttpRequest.newBuilder()
-            .header("content-type", "application/json")
+        JsonCalls.postJson("{\"cartId\":\"" + cartId + "\"}")
             .header("Idempotency-Key", key)
-            .POST(
-                HttpRequest.BodyPublishers.ofString(
-                    "{\"cartId\":\"" + cartId + "\",\"customer\":\"alice\"}")),
+            .header(Customer.HEADER, CUSTOMER),
         "/checkout");
   }
 
   /** The body of a GET of {@code uri} as text ("" when the call gets no answer). */
   String raw(String uri) {
-    try {
-      return http.send(
-              HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(20)).build(),
-              HttpResponse.BodyHandlers.ofString())
-          .body();
-    } catch (IOException e) {
-      return "";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return http.raw(HttpRequest.newBuilder().GET(), URI.create(uri));
   }
 
   /** The body of a POST of {@code json} to {@code uri} as text ("" when it gets no answer). */
   String raw(String uri, String json) {
-    try {
-      return http.send(
-              HttpRequest.newBuilder(URI.create(uri))
-                  .header("content-type", "application/json")
-                  .POST(HttpRequest.BodyPublishers.ofString(json))
-                  .timeout(Duration.ofSeconds(20))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString())
-          .body();
-    } catch (IOException e) {
-      return "";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return http.raw(JsonCalls.postJson(json), URI.create(uri));
   }
 
   /** An answer; a call that gets none (refused, reset) is status 0, as a user would see it fail. */
   private Answer send(String service, HttpRequest.Builder b, String path) {
+    URI base;
     try {
-      URI base = shop.baseUri(service);
-      HttpResponse<String> r =
-          http.send(
-              b.uri(base.resolve(path)).timeout(Duration.ofSeconds(20)).build(),
-              HttpResponse.BodyHandlers.ofString());
-      JsonNode body;
-      try {
-        body = r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body());
-      } catch (IOException e) {
-        body = JSON.nullNode();
-      }
-      return new Answer(r.statusCode(), body);
-    } catch (IOException | IllegalStateException e) {
+      base = shop.baseUri(service);
+    } catch (IllegalStateException e) {
       System.err.println("call to " + service + " " + path + " failed: " + e);
-      return new Answer(0, JSON.nullNode());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+      return new Answer(0, HttpHeaders.of(Map.of(), (x, y) -> true), JsonCalls.JSON.nullNode());
     }
+    return http.send(b, base.resolve(path), service + " " + path);
   }
 
   /**

@@ -3,7 +3,7 @@ package io.bulwark.examples.shop;
 import static io.bulwark.examples.shop.ShopCalls.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.bulwark.examples.shop.EdgeCalls.Answer;
+import io.bulwark.examples.shop.JsonCalls.Answer;
 import io.bulwark.examples.shop.legacy.LegacyService;
 import io.bulwark.runtime.RuntimeListener;
 import java.nio.charset.StandardCharsets;
@@ -72,7 +72,7 @@ class ShopEdgeTest {
     String token = edge.login("carol");
     assertThat(edge.addItem(token, "cart-e1", "SKU-030", 2).status()).isEqualTo(200);
     assertThat(edge.get("/carts/cart-e1", token).body().path("items")).hasSize(1);
-    Answer done = edge.checkout(token, "key-e1", "cart-e1", "carol");
+    Answer done = edge.checkout(token, "key-e1", "cart-e1");
 
     assertThat(done.status()).isEqualTo(201);
     assertThat(done.text("status")).isEqualTo("CONFIRMED");
@@ -88,8 +88,8 @@ class ShopEdgeTest {
   void aRetriedCheckoutThroughTheGatewayCreatesOneOrder() throws Exception {
     String token = edge.login("dave");
     edge.addItem(token, "cart-e2", "SKU-031", 1);
-    Answer first = edge.checkout(token, "key-e2", "cart-e2", "dave");
-    Answer again = edge.checkout(token, "key-e2", "cart-e2", "dave");
+    Answer first = edge.checkout(token, "key-e2", "cart-e2");
+    Answer again = edge.checkout(token, "key-e2", "cart-e2");
     assertThat(first.status()).isEqualTo(201);
     assertThat(again.status()).isEqualTo(200);
     assertThat(again.text("orderId")).isEqualTo(first.text("orderId"));
@@ -102,7 +102,7 @@ class ShopEdgeTest {
         Callable<Answer> call =
             () -> {
               go.await();
-              return edge.checkout(token, "key-e3", "cart-e3", "dave");
+              return edge.checkout(token, "key-e3", "cart-e3");
             };
         answers.add(pool.submit(call));
       }
@@ -168,6 +168,64 @@ class ShopEdgeTest {
     assertThat(account.text("SERVED_BY")).isEqualTo(LegacyService.SERVED_BY);
     assertThat(edge.get("/legacy/account", null, Map.of("x-customer-id", "grace")).status())
         .isEqualTo(401);
+  }
+
+  @Test
+  void aCustomerCannotActOnAnotherCustomersCartByNamingThem() {
+    String victor = edge.login("victor");
+    String mallory = edge.login("mallory");
+    Map<String, String> spoof = Map.of("x-customer-id", "victor");
+    assertThat(edge.addItem(victor, "cart-v1", "SKU-040", 1).status()).isEqualTo(200);
+
+    Answer read = edge.get("/carts/cart-v1", mallory, spoof);
+    assertThat(read.status()).as("the gateway replaced the client's header").isEqualTo(403);
+    assertThat(read.text("error")).isEqualTo("not_your_cart");
+    Answer add =
+        edge.post("/carts/cart-v1/items", "{\"sku\":\"SKU-041\",\"quantity\":1}", mallory, spoof);
+    assertThat(add.status()).isEqualTo(403);
+    Answer takeOver =
+        edge.post(
+            "/checkout",
+            "{\"cartId\":\"cart-v1\"}",
+            mallory,
+            Map.of("Idempotency-Key", "key-v1", "x-customer-id", "victor"));
+    assertThat(takeOver.status()).isEqualTo(403);
+    assertThat(takeOver.text("error")).isEqualTo("not_your_cart");
+
+    assertThat(edge.addItem(mallory, "cart-m1", "SKU-041", 1).status()).isEqualTo(200);
+    Answer named =
+        edge.post(
+            "/checkout",
+            "{\"cartId\":\"cart-m1\",\"customer\":\"victor\"}",
+            mallory,
+            Map.of("Idempotency-Key", "key-m1"));
+    assertThat(named.status()).isEqualTo(403);
+    assertThat(named.text("error")).isEqualTo("customer_mismatch");
+    assertThat(named.text("message")).contains("'victor'", "'mallory'");
+
+    Answer page = edge.get("/web/api/home?cart=cart-v1", null, spoof);
+    assertThat(page.status()).as("an anonymous page").isEqualTo(200);
+    assertThat(page.body().path("products")).isNotEmpty();
+    assertThat(page.body().path("cart").path("items").isMissingNode())
+        .as("no summary of victor's cart: the gateway removed the client's header")
+        .isTrue();
+    assertThat(edge.get("/web/api/cart/cart-v1", mallory, spoof).status()).isEqualTo(403);
+    Answer bypass =
+        internal.post("cart", "/carts/cart-v1/items", "{\"sku\":\"SKU-041\",\"quantity\":1}");
+    assertThat(bypass.status()).as("no header: not through a customer route").isEqualTo(401);
+    assertThat(bypass.text("error")).isEqualTo("customer_required");
+
+    Answer lines = edge.get("/carts/cart-v1", victor);
+    assertThat(lines.body().path("items")).as("nothing changed victor's cart").hasSize(1);
+    Answer own = edge.checkout(victor, "key-v2", "cart-v1");
+    assertThat(own.status()).isEqualTo(201);
+    String order = "/orders/" + own.text("orderId");
+    assertThat(edge.get(order, victor).text("status")).isEqualTo("CONFIRMED");
+    assertThat(edge.get(order, mallory, spoof).status())
+        .as("another customer's order is unknown to mallory")
+        .isEqualTo(404);
+    assertThat(own.text("total"))
+        .isEqualTo(String.valueOf(lines.body().path("items").get(0).path("price").asLong()));
   }
 
   @Test
@@ -247,7 +305,7 @@ class ShopEdgeTest {
       off.runtime().instance("payments-1").stop();
       off.runtime().instance("payments-2").stop();
 
-      Answer failed = users.checkout(token, "key-p", "cart-p", "judy");
+      Answer failed = users.checkout(token, "key-p", "cart-p");
 
       assertThat(failed.status()).isEqualTo(503);
       assertThat(failed.text("error")).isEqualTo("checkout_failed");

@@ -2,7 +2,7 @@ package io.bulwark.examples.shop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.bulwark.examples.shop.ShopCalls.Answer;
+import io.bulwark.examples.shop.JsonCalls.Answer;
 import io.bulwark.resilience.CircuitBreaker;
 import io.bulwark.runtime.BreakerView;
 import io.bulwark.runtime.RuntimeListener;

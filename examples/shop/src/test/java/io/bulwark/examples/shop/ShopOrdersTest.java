@@ -3,7 +3,7 @@ package io.bulwark.examples.shop;
 import static io.bulwark.examples.shop.ShopCalls.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.bulwark.examples.shop.ShopCalls.Answer;
+import io.bulwark.examples.shop.JsonCalls.Answer;
 import io.bulwark.examples.shop.common.SqlitePool;
 import io.bulwark.examples.shop.inventory.InventoryShards;
 import io.bulwark.runtime.RuntimeListener;

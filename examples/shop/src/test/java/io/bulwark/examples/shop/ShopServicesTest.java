@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.bulwark.events.Consumer;
 import io.bulwark.events.ConsumerConfig;
-import io.bulwark.examples.shop.ShopCalls.Answer;
+import io.bulwark.examples.shop.JsonCalls.Answer;
 import io.bulwark.examples.shop.common.SharedEventLog;
 import io.bulwark.examples.shop.inventory.InventoryShards;
 import io.bulwark.runtime.RuntimeListener;
@@ -165,7 +165,9 @@ class ShopServicesTest {
     Answer cart = calls.checkout("k-url", "c?x=1");
     assertThat(cart.status()).isEqualTo(400);
     assertThat(cart.text("message")).contains("c?x=1");
-    assertThat(calls.get("cart", "/carts/c").status()).isEqualTo(404);
+    assertThat(calls.get("cart", "/carts/c").status())
+        .as("no x-customer-id: not through a customer route")
+        .isEqualTo(401);
   }
 
   @Test

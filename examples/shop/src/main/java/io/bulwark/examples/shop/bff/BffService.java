@@ -22,6 +22,7 @@ import io.bulwark.examples.shop.bff.Upstream.CatalogPage;
 import io.bulwark.examples.shop.bff.Upstream.CatalogProduct;
 import io.bulwark.examples.shop.bff.Upstream.RecommendedItem;
 import io.bulwark.examples.shop.common.Closeables;
+import io.bulwark.examples.shop.common.Customer;
 import io.bulwark.examples.shop.common.Ids;
 import io.bulwark.examples.shop.common.Json;
 import io.bulwark.examples.shop.common.Products;
@@ -52,7 +53,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>{@code GET <p>/api/home?page=N&cart=ID}: catalog page N (mandatory), cart summary
- *       (optional; only with {@code cart}).
+ *       (optional; only with {@code cart} and a signed-in customer, see below).
  *   <li>{@code GET <p>/api/products/{sku}?cart=ID}: the product (mandatory: 404 when the catalog
  *       knows no such sku), its recommendations (optional: on failure the {@value #RECOMMENDATIONS}
  *       most popular products, {@code recommendationsSource: "popular"}), cart summary (optional).
@@ -69,9 +70,15 @@ import org.jspecify.annotations.Nullable;
  * that fails fails the page.
  *
  * <p>Pass-through: {@code POST <p>/api/cart/{cartId}/items} to the cart, {@code POST
- * <p>/api/checkout} (header {@code Idempotency-Key}, body {@code {"cartId","customer"}}; the
- * gateway's {@code x-customer-id}, when present, is the customer) and {@code GET
- * <p>/api/orders/{id}} to orders, answering what they answer. {@code GET <p>/img/{sku}} draws a
+ * <p>/api/checkout} (header {@code Idempotency-Key}, body {@code {"cartId"}}) and {@code GET
+ * <p>/api/orders/{id}} to orders, answering what they answer.
+ *
+ * <p>The customer: the gateway's {@value Customer#HEADER} header, set from the verified token on
+ * the BFF's customer routes (cart, checkout, orders) and removed on its anonymous ones. The BFF
+ * sends it on to cart and orders, which check it (see {@link Customer}): the cart page, adding to a
+ * cart and a checkout without it are 401 {@code customer_required}, a checkout body naming another
+ * customer is 403 {@code customer_mismatch}, another customer's cart 403. An anonymous page has no
+ * cart summary ({@code cart} is ignored without a customer). {@code GET <p>/img/{sku}} draws a
  * product picture (SVG). The web BFF serves the storefront at {@code GET /web}.
  */
 public final class BffService {
@@ -81,9 +88,6 @@ public final class BffService {
   static final Duration CHECKOUT_DEADLINE = Duration.ofSeconds(8);
   static final int RECOMMENDATIONS = 4;
   static final int MAX_PAGE = 1000;
-
-  /** The customer id the gateway forwards on its JWT routes (the token's subject). */
-  static final String CUSTOMER_HEADER = "x-customer-id";
 
   /** Body of {@code POST <p>/api/checkout}. */
   record CheckoutBody(@Nullable String cartId, @Nullable String customer) {}
@@ -159,7 +163,7 @@ public final class BffService {
     try (Page pg = parts.page("home")) {
       Fetch<CatalogPage> catalog =
           pg.start("catalog", deadline(CATALOG_DEADLINE), () -> upstream.products(page));
-      Fetch<CartBody> cartPart = startCart(pg, cartId);
+      Fetch<CartBody> cartPart = startCart(pg, cartId, req);
       List<CatalogProduct> list = catalog.require().products();
       List<String> partial = new ArrayList<>();
       CartSummary summary = summary(cartPart, partial);
@@ -189,7 +193,7 @@ public final class BffService {
               "recommendations",
               deadline(RECOMMENDATIONS_DEADLINE),
               () -> upstream.recommendations(sku));
-      Fetch<CartBody> cartPart = startCart(pg, cartId);
+      Fetch<CartBody> cartPart = startCart(pg, cartId, req);
       CatalogProduct p = product.require();
       List<String> partial = new ArrayList<>();
       Recs r = recommendations(recs, sku, partial);
@@ -220,9 +224,10 @@ public final class BffService {
 
   private Response cartPage(Request req) {
     String cartId = Ids.check(req.pathParam("cartId"), "cartId");
+    String customer = Customer.of(req, "GET " + flavor.prefix + "/api/cart/" + cartId);
     try (Page pg = parts.page("cart")) {
       Fetch<CartBody> cartPart =
-          pg.start("cart", deadline(CART_DEADLINE), () -> upstream.cart(cartId));
+          pg.start("cart", deadline(CART_DEADLINE), () -> upstream.cart(cartId, customer));
       CartBody c = cartPart.require();
       long total = CartSummary.of(c).total();
       List<String> partial = new ArrayList<>();
@@ -310,11 +315,14 @@ public final class BffService {
         .toList();
   }
 
-  private @Nullable Fetch<CartBody> startCart(Page pg, @Nullable String cartId) {
-    if (cartId == null) {
+  /** The cart summary's part: only for a signed-in customer's cart. */
+  private @Nullable Fetch<CartBody> startCart(Page pg, @Nullable String cartId, Request req) {
+    String customer = req.header(Customer.HEADER);
+    if (cartId == null || customer == null || customer.isEmpty()) {
       return null;
     }
-    return pg.start("cart", deadline(CART_DEADLINE), () -> upstream.cart(cartId));
+    String who = Ids.check(customer, "header " + Customer.HEADER);
+    return pg.start("cart", deadline(CART_DEADLINE), () -> upstream.cart(cartId, who));
   }
 
   private @Nullable CartSummary summary(@Nullable Fetch<CartBody> cartPart, List<String> partial) {
@@ -357,9 +365,11 @@ public final class BffService {
 
   private Response addItem(Request req) throws InterruptedException {
     String cartId = Ids.check(req.pathParam("cartId"), "cartId");
+    String customer = Customer.of(req, "POST " + flavor.prefix + "/api/cart/" + cartId + "/items");
     ClientRequest forward =
         ClientRequest.of("POST", "/carts/" + cartId + "/items")
-            .withBody(req.body(), "application/json");
+            .withBody(req.body(), "application/json")
+            .withHeader(Customer.HEADER, customer);
     return relay("cart", cart, forward);
   }
 
@@ -371,18 +381,13 @@ public final class BffService {
     }
     CheckoutBody body = req.bodyAs(CheckoutBody.class);
     String cartId = Ids.check(body.cartId(), "checkout: cartId");
-    // behind the gateway's JWT routes the customer is the token's subject, never the body's
-    String customer = req.header(CUSTOMER_HEADER);
-    if (customer == null || customer.isEmpty()) {
-      customer = body.customer();
-    }
-    if (customer == null || customer.isBlank() || customer.length() > Ids.MAX_LENGTH) {
-      throw HttpProblem.badRequest(
-          "checkout: customer must be 1.." + Ids.MAX_LENGTH + " characters, was " + customer);
-    }
+    // the customer is the token's subject (the gateway's header), never the body's
+    String customer =
+        Customer.matching(req, body.customer(), "POST " + flavor.prefix + "/api/checkout");
     ClientRequest forward =
         Json.post("/checkout", new CheckoutBody(cartId, customer))
-            .withHeader("Idempotency-Key", key);
+            .withHeader("Idempotency-Key", key)
+            .withHeader(Customer.HEADER, customer);
     return io.bulwark.core.context.Context.current()
         .withTimeout(CHECKOUT_DEADLINE, ctx.clock())
         .call(() -> relay("orders", orders, forward));
@@ -390,7 +395,13 @@ public final class BffService {
 
   private Response order(Request req) throws InterruptedException {
     String id = Ids.check(req.pathParam("id"), "order id");
-    return relay("orders", orders, ClientRequest.get("/orders/" + id));
+    ClientRequest forward = ClientRequest.get("/orders/" + id);
+    String customer = req.header(Customer.HEADER);
+    if (customer != null && !customer.isEmpty()) {
+      forward =
+          forward.withHeader(Customer.HEADER, Ids.check(customer, "header " + Customer.HEADER));
+    }
+    return relay("orders", orders, forward);
   }
 
   /** Sends {@code request} and answers what the service answered; 502 naming it if it failed. */

@@ -134,7 +134,8 @@ final class PageParts implements AutoCloseable {
 
     /**
      * The part's value, or an {@link HttpProblem} failing the page with the part's status ({@code
-     * <part>_not_found}, {@code <part>_timeout} or {@code <part>_failed}) and reason.
+     * <part>_not_found}, {@code <part>_forbidden}, {@code <part>_timeout} or {@code <part>_failed})
+     * and reason.
      */
     T require() {
       try {
@@ -150,6 +151,7 @@ final class PageParts implements AutoCloseable {
           part.toLowerCase(Locale.ROOT)
               + switch (f.status()) {
                 case 404 -> "_not_found";
+                case 403 -> "_forbidden";
                 case 504 -> "_timeout";
                 default -> "_failed";
               };

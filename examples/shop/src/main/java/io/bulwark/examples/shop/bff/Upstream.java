@@ -1,5 +1,6 @@
 package io.bulwark.examples.shop.bff;
 
+import io.bulwark.examples.shop.common.Customer;
 import io.bulwark.examples.shop.common.Json;
 import io.bulwark.http.client.ClientRequest;
 import io.bulwark.http.client.ClientResponse;
@@ -64,10 +65,14 @@ final class Upstream {
         .items();
   }
 
-  /** The cart, or an empty one when the cart service knows none of that id. */
-  CartBody cart(String cartId) throws InterruptedException {
+  /**
+   * The cart, read as {@code customer}, or an empty one when the cart service knows none of that
+   * id.
+   */
+  CartBody cart(String cartId, String customer) throws InterruptedException {
     String path = "/carts/" + cartId;
-    ClientResponse r = call("cart", cart, ClientRequest.get(path));
+    ClientResponse r =
+        call("cart", cart, ClientRequest.get(path).withHeader(Customer.HEADER, customer));
     if (r.status() == 404) {
       return new CartBody(cartId, List.of());
     }
@@ -95,7 +100,7 @@ final class Upstream {
     if (r.status() != 200) {
       throw new PartFailure(
           part,
-          r.status() == 404 ? 404 : 502,
+          r.status() == 404 || r.status() == 403 ? r.status() : 502,
           "GET " + path + " answered " + r.status() + ": " + abbreviate(r.bodyAsString()));
     }
     try {

@@ -1,6 +1,7 @@
 package io.bulwark.examples.shop.cart;
 
 import io.bulwark.examples.shop.catalog.CatalogService.ProductView;
+import io.bulwark.examples.shop.common.Customer;
 import io.bulwark.examples.shop.common.Ids;
 import io.bulwark.examples.shop.common.Json;
 import io.bulwark.examples.shop.common.ServerSetup;
@@ -27,6 +28,11 @@ import org.jspecify.annotations.Nullable;
  * catalog's price (asked each time; an unknown sku is 404, a catalog failure 502) and answers the
  * cart; {@code GET /carts/{cartId}} (404 if none); {@code DELETE /carts/{cartId}}. Adding is atomic
  * per cart; one cart holds at most {@value #MAX_QUANTITY} of one sku.
+ *
+ * <p>Every route acts for the customer of the gateway's {@value Customer#HEADER} header (401 {@code
+ * customer_required} without it, see {@link Customer}). The first add makes the cart that
+ * customer's; another customer's add, read or delete of it is refused with 403 {@code
+ * not_your_cart} and changes nothing.
  */
 public final class CartService {
   static final int MAX_QUANTITY = 10;
@@ -40,7 +46,10 @@ public final class CartService {
   /** A cart. */
   public record Cart(String cartId, List<CartItem> items) {}
 
-  private final Map<String, Map<String, CartItem>> carts = new ConcurrentHashMap<>();
+  /** A cart's owner and lines (guarded by the lines' monitor). */
+  private record Owned(String customer, Map<String, CartItem> lines) {}
+
+  private final Map<String, Owned> carts = new ConcurrentHashMap<>();
   private final ServiceClient catalog;
 
   private CartService(ServiceClient catalog) {
@@ -60,14 +69,21 @@ public final class CartService {
 
   private Response add(Request req) {
     String cartId = cartId(req);
+    String customer = Customer.of(req, "POST /carts/" + cartId + "/items");
     AddItem body = req.bodyAs(AddItem.class);
     String sku = Ids.check(body.sku(), "cart " + cartId + ": sku");
     if (body.quantity() < 1 || body.quantity() > MAX_QUANTITY) {
       throw HttpProblem.badRequest(
           "cart " + cartId + ": quantity must be 1.." + MAX_QUANTITY + ", was " + body.quantity());
     }
+    owned(cartId, customer); // refuse another customer's cart before asking the catalog
     long price = price(sku);
-    Map<String, CartItem> lines = carts.computeIfAbsent(cartId, k -> new LinkedHashMap<>());
+    Map<String, CartItem> lines =
+        owned(
+                cartId,
+                customer,
+                carts.computeIfAbsent(cartId, k -> new Owned(customer, new LinkedHashMap<>())))
+            .lines();
     Cart cart;
     synchronized (lines) {
       CartItem old = lines.get(sku);
@@ -114,18 +130,37 @@ public final class CartService {
 
   private Response get(Request req) {
     String cartId = cartId(req);
-    Map<String, CartItem> lines = carts.get(cartId);
-    if (lines == null) {
+    Owned owned = owned(cartId, Customer.of(req, "GET /carts/" + cartId));
+    if (owned == null) {
       throw HttpProblem.notFound("no cart " + cartId);
     }
+    Map<String, CartItem> lines = owned.lines();
     synchronized (lines) {
       return Response.json(new Cart(cartId, new ArrayList<>(lines.values())));
     }
   }
 
   private Response delete(Request req) {
-    carts.remove(cartId(req));
+    String cartId = cartId(req);
+    Owned owned = owned(cartId, Customer.of(req, "DELETE /carts/" + cartId));
+    if (owned != null) {
+      carts.remove(cartId, owned);
+    }
     return Response.status(204);
+  }
+
+  /** The cart, null if none; 403 when it is another customer's. */
+  private @Nullable Owned owned(String cartId, String customer) {
+    Owned owned = carts.get(cartId);
+    return owned == null ? null : owned(cartId, customer, owned);
+  }
+
+  private static Owned owned(String cartId, String customer, Owned owned) {
+    if (!owned.customer().equals(customer)) {
+      throw HttpProblem.of(
+          403, "not_your_cart", "cart " + cartId + " is not a cart of customer '" + customer + "'");
+    }
+    return owned;
   }
 
   private static String cartId(Request req) {

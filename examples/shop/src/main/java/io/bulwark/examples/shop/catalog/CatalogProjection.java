@@ -10,16 +10,13 @@ import io.bulwark.events.RecordMetadata;
 import io.bulwark.examples.shop.catalog.CatalogService.ProductView;
 import io.bulwark.examples.shop.catalog.CatalogStore.Invalidation;
 import io.bulwark.examples.shop.catalog.CatalogStore.Pending;
-import io.bulwark.examples.shop.common.Pause;
+import io.bulwark.examples.shop.common.ConsumerLoop;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +40,6 @@ final class CatalogProjection {
   static final String TOPIC = "product-events";
   static final int PARTITIONS = 2;
   static final String GROUP = "catalog-projection";
-  static final long MAX_BACKOFF_MS = 1_000;
 
   private final CatalogStore store;
   private final @Nullable ReadThroughCache<String, ProductView> cache;
@@ -71,74 +67,14 @@ final class CatalogProjection {
   }
 
   /**
-   * The projector's loop, until {@code stopping}: polls and commits run on {@code io} (never on
-   * this thread: an interrupt during a file read would close the shared log's file channel).
+   * The projector's loop, until the loop must end: first publishes the invalidations an earlier
+   * projector left pending, then projects each record polled (see {@link ConsumerLoop}: polls and
+   * commits never on this thread, each record retried until applied).
    */
-  void run(String instanceId, Consumer consumer, ExecutorService io, BooleanSupplier stopping) {
-    if (!retry(instanceId, stopping, this::publishPending)) {
-      return;
+  void run(String instanceId, ConsumerLoop loop) {
+    if (loop.retry("publishing pending invalidations", this::publishPending)) {
+      loop.run(r -> project(instanceId, r));
     }
-    long backoff = 0;
-    while (!stopping.getAsBoolean()) {
-      List<EventRecord> records;
-      try {
-        records = io.submit(() -> consumer.poll(Duration.ofMillis(200))).get();
-        backoff = 0;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (ExecutionException | RuntimeException e) {
-        if (backoff == 0) {
-          LOG.warn("{}: poll of {} failed (retrying): {}", instanceId, TOPIC, e.toString());
-        }
-        backoff = Math.min(MAX_BACKOFF_MS, Math.max(50, backoff * 2));
-        if (!Pause.of(backoff)) {
-          return;
-        }
-        continue;
-      }
-      for (EventRecord r : records) {
-        if (!retry(instanceId, stopping, () -> project(instanceId, r))) {
-          return;
-        }
-      }
-      if (!records.isEmpty()) {
-        try {
-          io.submit((Runnable) consumer::commitSync).get();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        } catch (ExecutionException | RuntimeException e) {
-          // the store's offsets make the redelivery harmless
-          LOG.debug("{}: commit failed: {}", instanceId, e.toString());
-        }
-      }
-    }
-  }
-
-  /** One step that may fail for a while (the database busy, the log unreachable). */
-  private interface Step {
-    void run() throws Exception;
-  }
-
-  private static boolean retry(String instanceId, BooleanSupplier stopping, Step step) {
-    long backoff = 50;
-    while (!stopping.getAsBoolean()) {
-      try {
-        step.run();
-        return true;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      } catch (Exception e) {
-        LOG.warn("{}: projection step failed (retrying): {}", instanceId, e.toString());
-      }
-      if (!Pause.of(backoff)) {
-        return false;
-      }
-      backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
-    }
-    return false;
   }
 
   /** Applies one record, then invalidates what it changed. */

@@ -13,6 +13,7 @@ import io.bulwark.events.RecordMetadata;
 import io.bulwark.events.Serdes;
 import io.bulwark.events.TopicSpec;
 import io.bulwark.examples.shop.common.Closeables;
+import io.bulwark.examples.shop.common.ConsumerLoop;
 import io.bulwark.examples.shop.common.Ids;
 import io.bulwark.examples.shop.common.Json;
 import io.bulwark.examples.shop.common.Pause;
@@ -46,8 +47,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
@@ -157,7 +156,7 @@ public final class CatalogService {
     ShopClients clients = null;
     Producer producer = null;
     Consumer consumer = null;
-    ExecutorService logIo = null;
+    ConsumerLoop loop = null;
     try {
       log.log().createTopic(TopicSpec.of(CatalogProjection.TOPIC, CatalogProjection.PARTITIONS));
       db = SqlitePool.open(ctx.serviceStorage().resolve("catalog.db"), 2);
@@ -173,13 +172,10 @@ public final class CatalogService {
       cache = cache(ctx, store, channel);
       // the projector: this instance's share of the product events' partitions
       consumer = CatalogProjection.consumer(log.log(), CatalogProjection.GROUP);
-      logIo =
-          Executors.newSingleThreadExecutor(
-              Thread.ofVirtual().name(ctx.instanceId() + "-log-io").factory());
+      loop = new ConsumerLoop(ctx.instanceId() + "-projection", consumer, ctx::stopping);
       CatalogProjection projection = new CatalogProjection(store, cache);
-      Consumer c = consumer;
-      ExecutorService io = logIo;
-      ctx.background("projection", () -> projection.run(ctx.instanceId(), c, io, ctx::stopping));
+      ConsumerLoop l = loop;
+      ctx.background("projection", () -> projection.run(ctx.instanceId(), l));
       seed(products, store, producer, ctx.clock());
       // warm: the whole assortment in one bulk load, so the first users read from memory
       cache.getAll(products.all().stream().map(Product::sku).toList());
@@ -203,9 +199,9 @@ public final class CatalogService {
           .get("/search", s::search)
           .get("/projection", req -> Response.json(Map.of("offsets", s.store.offsets())))
           .get("/cache/stats", req -> Response.json(s.cache.stats()));
-      return ServiceInstance.of(log, db, producer, channel, cache, clients, consumer, logIo);
+      return ServiceInstance.of(log, db, producer, channel, cache, clients, consumer, loop);
     } catch (Exception | Error e) {
-      Closeables.closeAfter(e, log, db, producer, channel, cache, clients, consumer, logIo);
+      Closeables.closeAfter(e, log, db, producer, channel, cache, clients, consumer, loop);
       throw e;
     }
   }

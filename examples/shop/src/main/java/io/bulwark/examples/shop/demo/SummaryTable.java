@@ -43,6 +43,17 @@ public final class SummaryTable {
     row(
         rows,
         runs,
+        "BFF pages web / mobile (partial)",
+        r ->
+            r.load().pages().web()
+                + " / "
+                + r.load().pages().mobile()
+                + " ("
+                + r.load().pages().partial()
+                + ")");
+    row(
+        rows,
+        runs,
         "product pages with popular items",
         r -> Long.toString(r.load().degradedPages()));
     row(rows, runs, "breakers seen open", r -> Integer.toString(r.breakersOpened().size()));

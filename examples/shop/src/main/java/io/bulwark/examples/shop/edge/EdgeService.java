@@ -1,6 +1,7 @@
 package io.bulwark.examples.shop.edge;
 
 import io.bulwark.core.config.ConfigLoader;
+import io.bulwark.examples.shop.common.Customer;
 import io.bulwark.examples.shop.common.Resources;
 import io.bulwark.examples.shop.common.Settings;
 import io.bulwark.gateway.Gateway;
@@ -40,7 +41,7 @@ public final class EdgeService {
   public static final String PORT_SETTING = "edgePort";
 
   /** The header the gateway fills with the verified customer id. */
-  public static final String CUSTOMER_HEADER = "x-customer-id";
+  public static final String CUSTOMER_HEADER = Customer.HEADER;
 
   /** The answer of {@code GET /edge}. */
   public record EdgePorts(int port, int adminPort) {}

@@ -1,5 +1,6 @@
 package io.bulwark.examples.shop.legacy;
 
+import io.bulwark.examples.shop.common.Customer;
 import io.bulwark.examples.shop.common.Ids;
 import io.bulwark.examples.shop.common.Products;
 import io.bulwark.examples.shop.common.Products.Product;
@@ -21,7 +22,7 @@ import java.util.Locale;
  */
 public final class LegacyService {
   /** The header the gateway fills with the verified customer id of a JWT route. */
-  public static final String CUSTOMER_HEADER = "x-customer-id";
+  public static final String CUSTOMER_HEADER = Customer.HEADER;
 
   /** The marker in every answer of the monolith. */
   public static final String SERVED_BY = "legacy-monolith";

@@ -45,8 +45,9 @@ public final class LoadGenerator {
   /**
    * @param options rate, duration, timeout
    * @param plan the request sequence
-   * @param targets the base URI ({@code http://127.0.0.1:port}) of {@code catalog}, {@code cart}
-   *     and {@code orders}; asked once per service
+   * @param targets the base URI ({@code http://127.0.0.1:port}) of {@code web-bff}, {@code
+   *     mobile-bff} and {@code catalog}; asked once per service. Without an edge a customer's
+   *     request sends the customer as {@code x-customer-id}, standing in for the gateway
    */
   public LoadGenerator(LoadOptions options, LoadPlan plan, Function<String, URI> targets) {
     this(options, plan, targets, null);

@@ -13,10 +13,22 @@ import java.util.SplittableRandom;
  * assortment, so the same seed gives the same sequence, request by request, however fast the shop
  * answers. The mix follows {@link RequestKind#percent()}; about {@value #DOUBLE_SUBMIT_PERCENT} %
  * of checkouts are submitted twice with the same key.
+ *
+ * <p>Users come through the shop's backends for frontends, as its web storefront and mobile app do:
+ * about {@value #WEB_PERCENT} % of requests are the web BFF's ({@code /web/api/...}, service {@code
+ * web-bff}), the rest the mobile BFF's ({@code /mobile/api/...}, {@code mobile-bff}). A browse is
+ * the BFF's home page {@code GET <p>/api/home?page=N}, a product view its product page {@code GET
+ * <p>/api/products/{sku}} (product, recommendations or popular items), adding to a cart {@code POST
+ * <p>/api/cart/{cartId}/items} and a checkout {@code POST <p>/api/checkout} with {@code {"cartId"}}
+ * (the customer is the signed-in one, never named in the body). The BFFs have no search: a search
+ * is the catalog's {@code GET /search?q=word}.
  */
 public final class LoadPlan {
   /** Share of checkouts submitted twice, in percent. */
   public static final int DOUBLE_SUBMIT_PERCENT = 10;
+
+  /** Share of requests made through the web BFF, in percent; the rest use the mobile BFF. */
+  public static final int WEB_PERCENT = 70;
 
   private static final int CUSTOMERS = 500;
   private final long seed;
@@ -34,18 +46,20 @@ public final class LoadPlan {
     }
     SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index);
     RequestKind kind = pickKind(random.nextInt(100));
+    Bff bff = bffOf(index);
     return switch (kind) {
-      case BROWSE -> single(index, kind, get("/products?page=" + (1 + random.nextInt(pages()))));
-      case PRODUCT -> single(index, kind, get("/products/" + sku(random)));
-      case SEARCH -> single(index, kind, get("/search?q=" + word(random)));
+      case BROWSE -> single(index, kind, bff.get("/home?page=" + (1 + random.nextInt(pages()))));
+      case PRODUCT -> single(index, kind, bff.get("/products/" + sku(random)));
+      case SEARCH ->
+          single(index, kind, new Call("catalog", "GET", "/search?q=" + word(random), null, null));
       case ADD_TO_CART ->
           new PlannedRequest(
               index,
               kind,
-              List.of(addItem(cartId(index), sku(random), random)),
+              List.of(bff.addItem(cartId(index), sku(random), random)),
               false,
               customerOf(index));
-      case CHECKOUT -> checkout(index, random);
+      case CHECKOUT -> checkout(index, random, bff);
     };
   }
 
@@ -69,16 +83,17 @@ public final class LoadPlan {
     throw new IllegalStateException("mix percentages do not add up to 100");
   }
 
-  private PlannedRequest checkout(int index, SplittableRandom random) {
+  private PlannedRequest checkout(int index, SplittableRandom random, Bff bff) {
     String cart = cartId(index);
     List<Call> calls = new ArrayList<>();
     int items = 1 + random.nextInt(3);
     for (int i = 0; i < items; i++) {
-      calls.add(addItem(cart, sku(random), random));
+      calls.add(bff.addItem(cart, sku(random), random));
     }
     String customer = "customer-" + random.nextInt(CUSTOMERS);
-    String body = "{\"cartId\":\"" + cart + "\",\"customer\":\"" + customer + "\"}";
-    calls.add(new Call("orders", "POST", "/checkout", body, "co-" + seed + "-" + index));
+    String body = "{\"cartId\":\"" + cart + "\"}";
+    calls.add(
+        new Call(bff.service, "POST", bff.prefix + "/checkout", body, "co-" + seed + "-" + index));
     boolean twice = random.nextInt(100) < DOUBLE_SUBMIT_PERCENT;
     return new PlannedRequest(index, RequestKind.CHECKOUT, calls, twice, customer);
   }
@@ -96,13 +111,36 @@ public final class LoadPlan {
         + new SplittableRandom(seed * 0x2545F4914F6CDD1DL + index).nextInt(CUSTOMERS);
   }
 
-  private static Call get(String path) {
-    return new Call("catalog", "GET", path, null, null);
+  /**
+   * The BFF of request {@code index}: drawn from a stream of its own, so the rest of the request is
+   * what it was before requests went through the BFFs.
+   */
+  private Bff bffOf(int index) {
+    int roll = new SplittableRandom(seed * 0x632BE59BD9B4E019L + index).nextInt(100);
+    return roll < WEB_PERCENT ? Bff.WEB : Bff.MOBILE;
   }
 
-  private static Call addItem(String cart, String sku, SplittableRandom random) {
-    String body = "{\"sku\":\"" + sku + "\",\"quantity\":" + (1 + random.nextInt(2)) + "}";
-    return new Call("cart", "POST", "/carts/" + cart + "/items", body, null);
+  /** A backend for frontends: its service and the prefix of its API. */
+  private enum Bff {
+    WEB("web-bff", "/web/api"),
+    MOBILE("mobile-bff", "/mobile/api");
+
+    final String service;
+    final String prefix;
+
+    Bff(String service, String prefix) {
+      this.service = service;
+      this.prefix = prefix;
+    }
+
+    Call get(String path) {
+      return new Call(service, "GET", prefix + path, null, null);
+    }
+
+    Call addItem(String cart, String sku, SplittableRandom random) {
+      String body = "{\"sku\":\"" + sku + "\",\"quantity\":" + (1 + random.nextInt(2)) + "}";
+      return new Call(service, "POST", prefix + "/cart/" + cart + "/items", body, null);
+    }
   }
 
   private String cartId(int index) {

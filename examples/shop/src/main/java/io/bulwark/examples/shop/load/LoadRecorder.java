@@ -28,6 +28,9 @@ final class LoadRecorder {
   private final LongAdder intervalDegraded = new LongAdder();
   private final LongAdder intervalCompleted = new LongAdder();
   private final LongAdder intervalFailed = new LongAdder();
+  private final LongAdder webPages = new LongAdder();
+  private final LongAdder mobilePages = new LongAdder();
+  private final LongAdder partialPages = new LongAdder();
   private final Map<String, LongAdder> checkouts = new LinkedHashMap<>();
   private final Map<String, LongAdder> errorCauses = new ConcurrentHashMap<>();
   private final List<LoadInterval> timeline = new CopyOnWriteArrayList<>();
@@ -61,6 +64,14 @@ final class LoadRecorder {
 
   void degradedPage() {
     intervalDegraded.increment();
+  }
+
+  /** One more BFF page answered; {@code web} false for the mobile BFF's. */
+  void page(boolean web, boolean partial) {
+    (web ? webPages : mobilePages).increment();
+    if (partial) {
+      partialPages.increment();
+    }
   }
 
   void checkout(String outcome) {
@@ -110,7 +121,9 @@ final class LoadRecorder {
                 .reversed()
                 .thenComparing(Map.Entry.comparingByKey()))
         .forEach(e -> causes.put(e.getKey(), e.getValue().sum()));
-    return new LoadReport(options, scheduled, all, errors, kinds, outcomes, causes, timeline);
+    PageCounts pages = new PageCounts(webPages.sum(), mobilePages.sum(), partialPages.sum());
+    return new LoadReport(
+        options, scheduled, all, errors, kinds, outcomes, causes, pages, timeline);
   }
 
   private static KindSummary summary(RequestKind kind, Histogram h, long errors) {

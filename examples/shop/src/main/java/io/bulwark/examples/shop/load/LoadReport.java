@@ -20,6 +20,7 @@ public final class LoadReport {
   private final Map<RequestKind, KindSummary> kinds;
   private final Map<String, Long> checkouts;
   private final Map<String, Long> errorCauses;
+  private final PageCounts pages;
   private final List<LoadInterval> timeline;
 
   LoadReport(
@@ -30,6 +31,7 @@ public final class LoadReport {
       Map<RequestKind, KindSummary> kinds,
       Map<String, Long> checkouts,
       Map<String, Long> errorCauses,
+      PageCounts pages,
       List<LoadInterval> timeline) {
     this.options = options;
     this.scheduled = scheduled;
@@ -38,6 +40,7 @@ public final class LoadReport {
     this.kinds = Map.copyOf(kinds);
     this.checkouts = Map.copyOf(checkouts);
     this.errorCauses = Collections.unmodifiableMap(new LinkedHashMap<>(errorCauses));
+    this.pages = pages;
     this.timeline = List.copyOf(timeline);
   }
 
@@ -108,6 +111,11 @@ public final class LoadReport {
    */
   public Map<String, Long> errorCauses() {
     return errorCauses;
+  }
+
+  /** The BFF pages answered (home and product pages), by BFF, and the partial ones. */
+  public PageCounts pages() {
+    return pages;
   }
 
   /** Product pages answered with popular items instead of personal recommendations. */

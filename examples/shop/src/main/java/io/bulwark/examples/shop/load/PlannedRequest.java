@@ -33,7 +33,7 @@ public record PlannedRequest(
   /**
    * One HTTP call.
    *
-   * @param service the service it goes to: {@code catalog}, {@code cart} or {@code orders}
+   * @param service the service it goes to: {@code web-bff}, {@code mobile-bff} or {@code catalog}
    * @param method GET or POST
    * @param path path and query
    * @param body a JSON body, or null

@@ -2,19 +2,25 @@ package io.bulwark.examples.shop.load;
 
 /**
  * What a user does in one scheduled request, with its share of the mix. The shares add up to 100.
+ * {@code <p>} is the prefix of the BFF the request goes through ({@code /web} or {@code /mobile},
+ * see {@link LoadPlan}).
  */
 public enum RequestKind {
-  /** {@code GET /products?page=N}. */
+  /** A BFF's home page, {@code GET <p>/api/home?page=N}: a page of the catalog. */
   BROWSE("browse", 40),
-  /** {@code GET /products/{sku}}: the product page with its recommendations. */
+  /**
+   * A BFF's product page, {@code GET <p>/api/products/{sku}}: the product with its recommendations
+   * (popular items when they fail).
+   */
   PRODUCT("product", 25),
-  /** {@code GET /search?q=word}. */
+  /** The catalog's {@code GET /search?q=word} (the BFFs have no search page). */
   SEARCH("search", 15),
-  /** {@code POST /carts/{cartId}/items}: a cart that is never checked out. */
+  /** {@code POST <p>/api/cart/{cartId}/items}: a cart that is never checked out. */
   ADD_TO_CART("add-to-cart", 12),
   /**
-   * A checkout session: 1 to 3 {@code POST /carts/{cartId}/items} then {@code POST /checkout} with
-   * an {@code Idempotency-Key}; its latency runs from the intended start to the checkout's answer.
+   * A checkout session: 1 to 3 {@code POST <p>/api/cart/{cartId}/items} then {@code POST
+   * <p>/api/checkout} with an {@code Idempotency-Key}; its latency runs from the intended start to
+   * the checkout's answer.
    */
   CHECKOUT("checkout", 8);
 

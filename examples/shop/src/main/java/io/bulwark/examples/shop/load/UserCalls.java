@@ -19,12 +19,19 @@ import org.jspecify.annotations.Nullable;
  * Performs one planned request the way a browser would: plain JDK HTTP, a timeout per call, no
  * retry. Through the shop's edge ({@code tokens} given), a request with a customer first gets the
  * customer's token (logging in when it holds none) and sends it on every call; a failed login fails
- * the request like a failed call. Classifies the outcome (2xx and 409 are answers the user can act
- * on; 5xx, other 4xx, connection failures and timeouts are errors) and records it from the intended
- * start.
+ * the request like a failed call. Straight to the services (no edge) a request with a customer
+ * sends it as {@value #CUSTOMER_HEADER}, as the gateway would. A BFF page answered 200 is counted
+ * by BFF, and as partial when its {@code partial} names a part. Classifies the outcome (2xx and 409
+ * are answers the user can act on; 5xx, other 4xx, connection failures and timeouts are errors) and
+ * records it from the intended start.
  */
 final class UserCalls implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String WEB_BFF = "web-bff";
+  private static final String MOBILE_BFF = "mobile-bff";
+
+  /** The header the gateway sets from the verified token (see {@code common/Customer}). */
+  static final String CUSTOMER_HEADER = "x-customer-id";
 
   private final Duration timeout;
   private final Function<String, URI> targets;
@@ -78,9 +85,10 @@ final class UserCalls implements AutoCloseable {
     Authorization auth = new Authorization(customer, token);
     int last = request.calls().size() - 1;
     for (int i = 0; i < last; i++) {
-      Answer answer = send(request.calls().get(i), auth);
+      Call call = request.calls().get(i);
+      Answer answer = send(call, auth);
       if (!answer.ok()) {
-        finish(request.kind(), intendedNanos, answer);
+        finish(request.kind(), call.service(), intendedNanos, answer);
         if (request.kind() == RequestKind.CHECKOUT) {
           recorder.checkout("failed");
         }
@@ -92,7 +100,7 @@ final class UserCalls implements AutoCloseable {
       submitTwice(request, final_, intendedNanos, auth);
     } else {
       Answer answer = send(final_, auth);
-      finish(request.kind(), intendedNanos, answer);
+      finish(request.kind(), final_.service(), intendedNanos, answer);
       if (request.kind() == RequestKind.CHECKOUT) {
         recorder.checkout(checkoutOutcome(answer));
       }
@@ -106,8 +114,8 @@ final class UserCalls implements AutoCloseable {
         CompletableFuture.supplyAsync(() -> send(call, auth), clientThreads);
     Answer first = send(call, auth);
     Answer other = second.join();
-    finish(request.kind(), intendedNanos, first);
-    finish(request.kind(), intendedNanos, other);
+    finish(request.kind(), call.service(), intendedNanos, first);
+    finish(request.kind(), call.service(), intendedNanos, other);
     String a = checkoutOutcome(first);
     String b = checkoutOutcome(other);
     recorder.checkout(
@@ -121,17 +129,30 @@ final class UserCalls implements AutoCloseable {
     }
   }
 
-  private void finish(RequestKind kind, long intendedNanos, Answer answer) {
+  private void finish(RequestKind kind, String service, long intendedNanos, Answer answer) {
     recorder.record(kind, System.nanoTime() - intendedNanos, !answer.ok());
     if (!answer.ok()) {
       recorder.errorCause(kind.label() + ": " + cause(answer));
     }
-    if (kind == RequestKind.PRODUCT && answer.status() == 200 && degraded(answer.body())) {
-      recorder.degradedPage();
+    if (isPage(kind, service) && answer.status() == 200) {
+      JsonNode page = parse(answer.body());
+      recorder.page(service.equals(WEB_BFF), !page.path("partial").isEmpty());
+      if (kind == RequestKind.PRODUCT && degraded(page)) {
+        recorder.degradedPage();
+      }
     }
   }
 
-  /** What went wrong, short enough to count: status and error code, or why there was no answer. */
+  /** A BFF's home or product page (a search goes to the catalog, not a BFF). */
+  private static boolean isPage(RequestKind kind, String service) {
+    return (kind == RequestKind.BROWSE || kind == RequestKind.PRODUCT)
+        && (service.equals(WEB_BFF) || service.equals(MOBILE_BFF));
+  }
+
+  /**
+   * What went wrong, short enough to count: status and error code (a shop service's {@code error},
+   * else the last part of a gateway problem's {@code type}), or why there was no answer.
+   */
   static String cause(Answer answer) {
     if (answer.status() == 0) {
       String body = answer.body();
@@ -142,6 +163,11 @@ final class UserCalls implements AutoCloseable {
     JsonNode problem = parse(answer.body());
     StringBuilder cause = new StringBuilder().append(answer.status());
     String error = problem.path("error").asText("");
+    if (error.isEmpty()) {
+      // the gateway's own problems name their kind in a type URN (urn:bulwark:gateway:<kind>)
+      String type = problem.path("type").asText("");
+      error = type.substring(type.lastIndexOf(':') + 1);
+    }
     if (!error.isEmpty()) {
       cause.append(' ').append(error);
     }
@@ -167,8 +193,8 @@ final class UserCalls implements AutoCloseable {
     return id.isMissingNode() ? null : id.asText();
   }
 
-  private static boolean degraded(String body) {
-    return "popular".equals(parse(body).path("recommendationsSource").asText());
+  private static boolean degraded(JsonNode page) {
+    return "popular".equals(page.path("recommendationsSource").asText());
   }
 
   private static JsonNode parse(String body) {
@@ -197,8 +223,12 @@ final class UserCalls implements AutoCloseable {
       builder.header("Idempotency-Key", key);
     }
     String token = auth.token();
+    String signedIn = auth.customer();
     if (token != null) {
       builder.header("Authorization", "Bearer " + token);
+    } else if (tokens == null && signedIn != null) {
+      // straight to the services (no edge): the header the gateway would set from the token
+      builder.header(CUSTOMER_HEADER, signedIn);
     }
     try {
       HttpResponse<String> response =

@@ -6,8 +6,8 @@ import io.bulwark.events.EventRecord;
 import io.bulwark.events.Serdes;
 import io.bulwark.events.outbox.Inbox;
 import io.bulwark.examples.shop.common.Closeables;
+import io.bulwark.examples.shop.common.ConsumerLoop;
 import io.bulwark.examples.shop.common.Json;
-import io.bulwark.examples.shop.common.Pause;
 import io.bulwark.examples.shop.common.Settings;
 import io.bulwark.examples.shop.common.SharedEventLog;
 import io.bulwark.examples.shop.common.SqlitePool;
@@ -22,13 +22,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +45,6 @@ import org.slf4j.LoggerFactory;
 public final class NotificationsService {
   private static final Logger LOG = LoggerFactory.getLogger(NotificationsService.class);
   static final String GROUP = "notifications";
-  static final long MAX_BACKOFF_MS = 1_000;
   static final String CONFIRMED = "ORDER_CONFIRMED";
 
   /** The event as notifications reads it. */
@@ -74,23 +69,20 @@ public final class NotificationsService {
         SharedEventLog.acquire(Path.of(Settings.required(ctx, Settings.EVENT_LOG)));
     SqlitePool db = null;
     Consumer consumer = null;
-    ExecutorService logIo = null;
+    ConsumerLoop loop = null;
     try {
       db = SqlitePool.open(ctx.storage().resolve("notifications.db"), 2);
       NotificationsService s = new NotificationsService(db);
       s.init();
       consumer = log.log().consumer(ConsumerConfig.builder(GROUP).build());
       consumer.subscribe(List.of(SharedEventLog.ORDERS_TOPIC));
-      Consumer c = consumer;
-      logIo =
-          Executors.newSingleThreadExecutor(
-              Thread.ofVirtual().name(ctx.instanceId() + "-log-io").factory());
-      ExecutorService io = logIo;
+      loop = new ConsumerLoop(ctx.instanceId() + "-consumer", consumer, ctx::stopping);
+      ConsumerLoop l = loop;
       ctx.server().get("/notifications", s::count).get("/notifications/{orderId}", s::byOrder);
-      ctx.background("consumer", () -> s.consume(ctx, c, io));
-      return ServiceInstance.of(log, db, consumer, logIo);
+      ctx.background("consumer", () -> l.run(s::process));
+      return ServiceInstance.of(log, db, consumer, loop);
     } catch (Exception | Error e) {
-      Closeables.closeAfter(e, log, db, consumer, logIo);
+      Closeables.closeAfter(e, log, db, consumer, loop);
       throw e;
     }
   }
@@ -114,70 +106,9 @@ public final class NotificationsService {
         });
   }
 
-  /**
-   * The consumer loop; polls and commits run on {@code io}, never on this thread (an interrupt
-   * during a file read would close the shared log's channel for every user in the JVM).
-   */
-  private void consume(InstanceContext ctx, Consumer consumer, ExecutorService io) {
-    long backoff = 0;
-    while (!ctx.stopping()) {
-      List<EventRecord> records;
-      try {
-        records = io.submit(() -> consumer.poll(Duration.ofMillis(200))).get();
-        backoff = 0;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (ExecutionException | RuntimeException e) {
-        if (backoff == 0) {
-          LOG.warn("{}: poll failed (retrying with backoff): {}", ctx.instanceId(), e.toString());
-        }
-        backoff = Math.min(MAX_BACKOFF_MS, Math.max(50, backoff * 2));
-        if (!Pause.of(backoff)) {
-          return;
-        }
-        continue;
-      }
-      for (EventRecord r : records) {
-        if (!processUntilDone(ctx, r)) {
-          return;
-        }
-      }
-      if (!records.isEmpty()) {
-        try {
-          io.submit((Runnable) consumer::commitSync).get();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        } catch (ExecutionException | RuntimeException e) {
-          LOG.warn(
-              "{}: commit failed (records will be redelivered): {}",
-              ctx.instanceId(),
-              e.toString());
-        }
-      }
-    }
-  }
-
-  private boolean processUntilDone(InstanceContext ctx, EventRecord r) {
-    long backoff = 50;
-    while (!ctx.stopping()) {
-      try {
-        db.txRun(c -> inbox.process(c, r, (tx, record) -> record(tx, record)));
-        return true;
-      } catch (SQLException | RuntimeException e) {
-        LOG.debug(
-            "{}: record {} not processed yet: {}",
-            ctx.instanceId(),
-            Inbox.messageId(r),
-            e.toString());
-      }
-      if (!Pause.of(backoff)) {
-        return false;
-      }
-      backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
-    }
-    return false;
+  /** One record: its notification and the inbox mark in one transaction (see {@link Inbox}). */
+  private void process(EventRecord r) throws SQLException {
+    db.txRun(c -> inbox.process(c, r, (tx, record) -> record(tx, record)));
   }
 
   /**

@@ -4,6 +4,7 @@ import io.bulwark.core.context.Context;
 import io.bulwark.core.context.Deadline;
 import io.bulwark.examples.shop.cart.CartService.Cart;
 import io.bulwark.examples.shop.cart.CartService.CartItem;
+import io.bulwark.examples.shop.common.Customer;
 import io.bulwark.examples.shop.common.Json;
 import io.bulwark.examples.shop.orders.CheckoutSaga.Decisions;
 import io.bulwark.examples.shop.orders.CheckoutSaga.Input;
@@ -84,7 +85,7 @@ final class Checkout {
     if (existing.isPresent()) {
       return await(runId, sameRequest(key, existing.get(), cartId, customer).orderId(), false);
     }
-    List<Item> items = cartItems(cartId);
+    List<Item> items = cartItems(cartId, customer);
     long total = items.stream().mapToLong(i -> i.price() * i.quantity()).sum();
     Input input = new Input(key, "ord-" + UUID.randomUUID(), cartId, customer, items, total);
     // the run does not inherit the request's deadline: it must finish (or compensate) after the
@@ -171,16 +172,21 @@ final class Checkout {
     return new Answer(503, new Failed("checkout_failed", orderId, OrderStore.CANCELLED, reason));
   }
 
-  private List<Item> cartItems(String cartId) {
+  /** The cart's lines, read as {@code customer} (whose cart it must be). */
+  private List<Item> cartItems(String cartId, String customer) {
     ClientResponse r;
     try {
-      r = cart.send(ClientRequest.get("/carts/" + cartId));
+      r = cart.send(ClientRequest.get("/carts/" + cartId).withHeader(Customer.HEADER, customer));
     } catch (Exception e) {
       throw HttpProblem.unavailable(
           "cart_unavailable", "cart " + cartId + " could not be read: " + e.getMessage(), 1);
     }
     if (r.status() == 404) {
       throw HttpProblem.of(409, "empty_cart", "cart " + cartId + " is empty");
+    }
+    if (r.status() == 403) {
+      throw HttpProblem.of(
+          403, "not_your_cart", "cart " + cartId + " is not a cart of customer '" + customer + "'");
     }
     if (r.status() != 200) {
       throw HttpProblem.unavailable(

@@ -4,6 +4,7 @@ import io.bulwark.events.Producer;
 import io.bulwark.events.ProducerConfig;
 import io.bulwark.events.outbox.OutboxRelay;
 import io.bulwark.examples.shop.common.Closeables;
+import io.bulwark.examples.shop.common.Customer;
 import io.bulwark.examples.shop.common.Ids;
 import io.bulwark.examples.shop.common.Json;
 import io.bulwark.examples.shop.common.Pause;
@@ -70,7 +71,10 @@ public final class OrdersService {
   /** Reserving and charging are tried this often (durably) with resilience on. */
   static final int ATTEMPTS = 2;
 
-  /** Body of {@code POST /checkout}. */
+  /**
+   * Body of {@code POST /checkout}; {@code customer} is optional and, when given, must be the
+   * customer of the {@value Customer#HEADER} header (see {@link Customer}).
+   */
   public record CheckoutRequest(@Nullable String cartId, @Nullable String customer) {}
 
   /**
@@ -262,27 +266,29 @@ public final class OrdersService {
     }
     CheckoutRequest body = req.bodyAs(CheckoutRequest.class);
     String cartId = Ids.check(body.cartId(), "checkout: cartId");
-    String customer = required(body.customer(), "customer");
+    // the customer is the gateway's verified one; a body may name it, never another
+    String customer = Customer.matching(req, body.customer(), "POST /checkout");
     return checkout.run(key, cartId, customer).response();
   }
 
   private Response order(Request req) throws Exception {
     String id = req.pathParam("id");
-    Order o = store.byId(id).orElseThrow(() -> HttpProblem.notFound("no order " + id));
+    // behind the gateway (x-customer-id set) a customer sees its own orders only; another's is
+    // answered as unknown, so ids cannot be probed
+    String customer = req.header(Customer.HEADER);
+    Order o =
+        store
+            .byId(id)
+            .filter(
+                order ->
+                    customer == null || customer.isEmpty() || order.customer().equals(customer))
+            .orElseThrow(() -> HttpProblem.notFound("no order " + id));
     boolean pending = false;
     if (o.status().equals(OrderStore.CANCELLED) && o.runId() != null) {
       Optional<RunView> run = engine.run(o.runId());
       pending = run.isPresent() && run.get().status() != RunStatus.COMPENSATED;
     }
     return Response.json(new OrderView(o.orderId(), o.status(), o.total(), o.reason(), pending));
-  }
-
-  private static String required(@Nullable String value, String field) {
-    if (value == null || value.isBlank() || value.length() > MAX_KEY) {
-      throw HttpProblem.badRequest(
-          "checkout: " + field + " must be 1.." + MAX_KEY + " characters, was " + value);
-    }
-    return value;
   }
 
   private static void relayLoop(InstanceContext ctx, OutboxRelay relay) {

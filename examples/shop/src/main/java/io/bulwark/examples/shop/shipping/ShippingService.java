@@ -7,8 +7,8 @@ import io.bulwark.events.EventRecord;
 import io.bulwark.events.Serdes;
 import io.bulwark.events.outbox.Inbox;
 import io.bulwark.examples.shop.common.Closeables;
+import io.bulwark.examples.shop.common.ConsumerLoop;
 import io.bulwark.examples.shop.common.Json;
-import io.bulwark.examples.shop.common.Pause;
 import io.bulwark.examples.shop.common.ServerSetup;
 import io.bulwark.examples.shop.common.Settings;
 import io.bulwark.examples.shop.common.SharedEventLog;
@@ -32,9 +32,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +52,6 @@ import org.slf4j.LoggerFactory;
 public final class ShippingService {
   private static final Logger LOG = LoggerFactory.getLogger(ShippingService.class);
   public static final String GROUP = "shipping";
-  static final long MAX_BACKOFF_MS = 1_000;
 
   /** A crashed instance's partitions go to its successor this long after its last poll. */
   static final Duration SESSION_TIMEOUT = Duration.ofSeconds(5);
@@ -85,7 +81,7 @@ public final class ShippingService {
     SqlitePool db = null;
     InventoryClient clients = null;
     Consumer consumer = null;
-    ExecutorService logIo = null;
+    ConsumerLoop loop = null;
     try {
       db = SqlitePool.open(ctx.storage().resolve("shipping.db"), 2);
       clients = InventoryShards.client(ctx);
@@ -94,18 +90,15 @@ public final class ShippingService {
       consumer =
           log.log().consumer(ConsumerConfig.builder(GROUP).sessionTimeout(SESSION_TIMEOUT).build());
       consumer.subscribe(List.of(SharedEventLog.ORDERS_TOPIC));
-      Consumer c = consumer;
-      logIo =
-          Executors.newSingleThreadExecutor(
-              Thread.ofVirtual().name(ctx.instanceId() + "-log-io").factory());
-      ExecutorService io = logIo;
+      loop = new ConsumerLoop(ctx.instanceId() + "-consumer", consumer, ctx::stopping);
+      ConsumerLoop l = loop;
       ServerSetup.limiter(ctx).get("/shipments/{orderId}", s::shipment);
-      ctx.background("consumer", () -> s.consume(ctx, c, io));
+      ctx.background("consumer", () -> l.run(s::process));
       return new Instance(
-          ServiceInstance.of(log, db, clients, consumer, logIo),
-          ServiceInstance.of(log, db, clients, logIo));
+          ServiceInstance.of(log, db, clients, consumer, loop),
+          ServiceInstance.of(log, db, clients, loop));
     } catch (Exception | Error e) {
-      Closeables.closeAfter(e, log, db, clients, consumer, logIo);
+      Closeables.closeAfter(e, log, db, clients, consumer, loop);
       throw e;
     }
   }
@@ -114,7 +107,7 @@ public final class ShippingService {
    * Close leaves the consumer group (its partitions go to the other members at once); a kill
    * abandons the consumer as a crashed process would: its member stays in the group, holding its
    * partitions, until the session timeout ({@link #SESSION_TIMEOUT}) expires it. The poll in
-   * progress on the log's I/O thread is let finish (never interrupted: see {@link #consume}).
+   * progress on the log's I/O thread is let finish (never interrupted: see {@link ConsumerLoop}).
    */
   @SuppressWarnings("try") // close() throws what ServiceInstance.close() may: the runtime calls it
   private record Instance(ServiceInstance graceful, ServiceInstance crash)
@@ -143,82 +136,12 @@ public final class ShippingService {
   }
 
   /**
-   * The consumer loop. Polls and commits run on {@code io}, never on this thread: a kill interrupts
-   * this thread, and an interrupt during a file read would close the shared log's file channel for
-   * every user of the log in the JVM.
+   * One record: ships it (outside any transaction, see {@link #ship}), then records the shipment
+   * with the inbox mark in one short transaction; throws to have the record retried.
    */
-  private void consume(InstanceContext ctx, Consumer consumer, ExecutorService io) {
-    long backoff = 0;
-    while (!ctx.stopping()) {
-      List<EventRecord> records;
-      try {
-        records = io.submit(() -> consumer.poll(Duration.ofMillis(200))).get();
-        backoff = 0;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (ExecutionException | RuntimeException e) {
-        // one warning per streak of failures, then waits growing to MAX_BACKOFF_MS between polls
-        if (backoff == 0) {
-          LOG.warn("{}: poll failed (retrying with backoff): {}", ctx.instanceId(), e.toString());
-        }
-        backoff = Math.min(MAX_BACKOFF_MS, Math.max(50, backoff * 2));
-        if (!Pause.of(backoff)) {
-          return;
-        }
-        continue;
-      }
-      for (EventRecord r : records) {
-        if (!processUntilDone(ctx, r)) {
-          return;
-        }
-      }
-      if (!records.isEmpty() && !commit(ctx, consumer, io)) {
-        return;
-      }
-    }
-  }
-
-  /** Commits the polled offsets on {@code io}; false if interrupted. */
-  private static boolean commit(InstanceContext ctx, Consumer consumer, ExecutorService io) {
-    try {
-      io.submit((Runnable) consumer::commitSync).get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } catch (ExecutionException | RuntimeException e) {
-      if (ctx.stopping()) {
-        return false;
-      }
-      LOG.warn(
-          "{}: commit failed (the records will be redelivered): {}",
-          ctx.instanceId(),
-          e.toString());
-    }
-    return true;
-  }
-
-  /** Retries one record until it is processed; false if the instance stops first. */
-  private boolean processUntilDone(InstanceContext ctx, EventRecord r) {
-    long backoff = 50;
-    while (!ctx.stopping()) {
-      try {
-        Shipped shipped = ship(r);
-        db.txRun(c -> inbox.process(c, r, (tx, record) -> record(tx, shipped)));
-        return true;
-      } catch (SQLException | RuntimeException e) {
-        LOG.debug(
-            "{}: record {} not processed yet: {}",
-            ctx.instanceId(),
-            Inbox.messageId(r),
-            e.toString());
-      }
-      if (!Pause.of(backoff)) {
-        return false;
-      }
-      backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
-    }
-    return false;
+  private void process(EventRecord r) throws SQLException {
+    Shipped shipped = ship(r);
+    db.txRun(c -> inbox.process(c, r, (tx, record) -> record(tx, shipped)));
   }
 
   /** What inventory answered to shipping one order. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bulwark.examples.shop.Shop;
 import io.bulwark.examples.shop.ShopOptions;
+import io.bulwark.examples.shop.common.Customer;
 import io.bulwark.examples.shop.common.Products;
 import io.bulwark.runtime.RuntimeListener;
 import java.net.URI;
@@ -34,6 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ShopBffTest {
   static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The customer the calls act for unless they name one (as the gateway's header would). */
+  static final String CUSTOMER = "carol";
+
   static final HttpClient HTTP =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -56,8 +61,15 @@ class ShopBffTest {
       throws Exception {
     URI uri = shop.baseUri(service).resolve(path);
     HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20));
+    boolean named = false;
     for (int i = 0; i < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
+      named |= headers[i].equals(Customer.HEADER);
+      if (!headers[i + 1].isEmpty()) {
+        b.header(headers[i], headers[i + 1]);
+      }
+    }
+    if (!named) {
+      b.header(Customer.HEADER, CUSTOMER); // what the gateway's customer routes set
     }
     if (json == null) {
       b.method(method, HttpRequest.BodyPublishers.noBody());
@@ -204,9 +216,15 @@ class ShopBffTest {
   }
 
   @Test
-  void theGatewaysCustomerHeaderWinsOverTheBodys() throws Exception {
-    call("web-bff", "POST", "/web/api/cart/bff-c5/items", "{\"sku\":\"SKU-021\",\"quantity\":1}");
-    Answer first =
+  void aCheckoutActsForTheHeadersCustomerOnlyAndKeepsItsKey() throws Exception {
+    call(
+        "web-bff",
+        "POST",
+        "/web/api/cart/bff-c5/items",
+        "{\"sku\":\"SKU-021\",\"quantity\":1}",
+        Customer.HEADER,
+        "dave");
+    Answer named =
         call(
             "web-bff",
             "POST",
@@ -214,7 +232,19 @@ class ShopBffTest {
             "{\"cartId\":\"bff-c5\",\"customer\":\"mallory\"}",
             "Idempotency-Key",
             "bff-k5",
-            "x-customer-id",
+            Customer.HEADER,
+            "dave");
+    assertThat(named.status()).as(named.text()).isEqualTo(403);
+    assertThat(named.text()).contains("customer_mismatch", "'mallory'", "'dave'");
+    Answer first =
+        call(
+            "web-bff",
+            "POST",
+            "/web/api/checkout",
+            "{\"cartId\":\"bff-c5\",\"customer\":\"dave\"}",
+            "Idempotency-Key",
+            "bff-k5",
+            Customer.HEADER,
             "dave");
     assertThat(first.status()).as(first.text()).isEqualTo(201);
     // the key's order belongs to dave: replayed as dave it answers the order, as mallory 422
@@ -223,9 +253,11 @@ class ShopBffTest {
             "mobile-bff",
             "POST",
             "/mobile/api/checkout",
-            "{\"cartId\":\"bff-c5\",\"customer\":\"dave\"}",
+            "{\"cartId\":\"bff-c5\"}",
             "Idempotency-Key",
-            "bff-k5");
+            "bff-k5",
+            Customer.HEADER,
+            "dave");
     assertThat(asDave.status()).as(asDave.text()).isEqualTo(200);
     assertThat(asDave.body().path("orderId").asText())
         .isEqualTo(first.body().path("orderId").asText());
@@ -234,21 +266,36 @@ class ShopBffTest {
             "web-bff",
             "POST",
             "/web/api/checkout",
-            "{\"cartId\":\"bff-c5\",\"customer\":\"mallory\"}",
-            "Idempotency-Key",
-            "bff-k5");
-    assertThat(asMallory.status()).isEqualTo(422);
-    assertThat(asMallory.text()).contains("dave").contains("mallory");
-    Answer nobody =
-        call(
-            "web-bff",
-            "POST",
-            "/web/api/checkout",
             "{\"cartId\":\"bff-c5\"}",
             "Idempotency-Key",
-            "bff-k6");
-    assertThat(nobody.status()).isEqualTo(400);
-    assertThat(nobody.text()).contains("customer");
+            "bff-k5",
+            Customer.HEADER,
+            "mallory");
+    assertThat(asMallory.status()).isEqualTo(422);
+    assertThat(asMallory.text()).contains("dave").contains("mallory");
+    for (String[] anonymous :
+        new String[][] {
+          {"POST", "/web/api/checkout", "{\"cartId\":\"bff-c5\",\"customer\":\"dave\"}"},
+          {"POST", "/mobile/api/cart/bff-c5/items", "{\"sku\":\"SKU-021\",\"quantity\":1}"},
+          {"GET", "/web/api/cart/bff-c5", null}
+        }) {
+      Answer nobody =
+          call(
+              anonymous[1].startsWith("/web") ? "web-bff" : "mobile-bff",
+              anonymous[0],
+              anonymous[1],
+              anonymous[2],
+              "Idempotency-Key",
+              "bff-k6",
+              Customer.HEADER,
+              "");
+      assertThat(nobody.status()).as(anonymous[1]).isEqualTo(401);
+      assertThat(nobody.text()).contains("customer_required", Customer.HEADER);
+    }
+    Answer other =
+        call("mobile-bff", "GET", "/mobile/api/cart/bff-c5", null, Customer.HEADER, "mallory");
+    assertThat(other.status()).as(other.text()).isEqualTo(403);
+    assertThat(other.text()).contains("cart_forbidden", "bff-c5");
   }
 
   @Test

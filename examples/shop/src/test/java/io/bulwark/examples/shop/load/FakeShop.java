@@ -10,9 +10,10 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * A small stand-in for the shop's user-facing routes on one loopback server, recording every
- * request it receives as {@code METHOD path body key}. Each route's answer comes from a handler the
- * test chooses.
+ * A small stand-in for the shop's user-facing routes (both BFFs' pages, cart and checkout, and the
+ * catalog's search) on one loopback server, recording every request it receives as {@code METHOD
+ * path body key customer}. Each route's answer comes from a handler the test chooses; {@link
+ * #route} names a route without its BFF's prefix.
  */
 public final class FakeShop implements AutoCloseable {
   public static final Assortment ASSORTMENT =
@@ -30,25 +31,44 @@ public final class FakeShop implements AutoCloseable {
                   ? "?page=" + req.query("page")
                   : req.query("q") != null ? "?q=" + req.query("q") : "";
           received.add(
-              req.method() + " " + req.path() + query + " " + req.bodyAsString() + " " + key);
+              req.method()
+                  + " "
+                  + req.path()
+                  + query
+                  + " "
+                  + req.bodyAsString()
+                  + " "
+                  + key
+                  + " "
+                  + req.header("x-customer-id"));
           return handler.handle(req);
         };
-    this.server =
-        BulwarkServer.builder()
-            .listener(ServerListener.none())
-            .get("/products", recording)
-            .get("/products/{sku}", recording)
-            .get("/search", recording)
-            .post("/carts/{cartId}/items", recording)
-            .post("/checkout", recording)
-            .build()
-            .start();
+    BulwarkServer.Builder b =
+        BulwarkServer.builder().listener(ServerListener.none()).get("/search", recording);
+    for (String p : List.of("/web/api", "/mobile/api")) {
+      b.get(p + "/home", recording)
+          .get(p + "/products/{sku}", recording)
+          .post(p + "/cart/{cartId}/items", recording)
+          .post(p + "/checkout", recording);
+    }
+    this.server = b.build().start();
+  }
+
+  /** The route of {@code req} without its BFF's prefix: {@code /home}, {@code /checkout}... */
+  public static String route(io.bulwark.http.Request req) {
+    String route = req.route();
+    for (String p : List.of("/web/api", "/mobile/api")) {
+      if (route.startsWith(p + "/")) {
+        return route.substring(p.length());
+      }
+    }
+    return route;
   }
 
   /** Answers every route as the real shop would on a good day. */
   public static Handler happy() {
     return req ->
-        switch (req.route()) {
+        switch (route(req)) {
           case "/products/{sku}" ->
               io.bulwark.http.Response.json(
                   Map.of(

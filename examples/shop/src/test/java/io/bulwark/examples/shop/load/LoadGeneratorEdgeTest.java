@@ -33,26 +33,28 @@ class LoadGeneratorEdgeTest {
   static final class FakeEdge implements AutoCloseable {
     final Map<String, AtomicInteger> logins = new ConcurrentHashMap<>();
     final Queue<String> calls = new ConcurrentLinkedQueue<>();
+    final Queue<String> customerHeaders = new ConcurrentLinkedQueue<>();
     final BulwarkServer server;
 
     FakeEdge(Predicate<String> loginRefused, Predicate<String> tokenRefused) {
-      this.server =
+      BulwarkServer.Builder b =
           BulwarkServer.builder()
               .listener(ServerListener.none())
               .post("/login", req -> login(req, loginRefused))
-              .get("/products", req -> record(req, tokenRefused))
-              .get("/products/{sku}", req -> record(req, tokenRefused))
-              .get("/search", req -> record(req, tokenRefused))
-              .post("/carts/{cartId}/items", req -> record(req, tokenRefused))
-              .post(
-                  "/checkout",
-                  req -> {
-                    record(req, tokenRefused);
-                    return Response.json(
-                        201, Map.of("orderId", "o-" + req.header("Idempotency-Key")));
-                  })
-              .build()
-              .start();
+              .get("/search", req -> record(req, tokenRefused));
+      for (String p : List.of("/web/api", "/mobile/api")) {
+        b.get(p + "/home", req -> record(req, tokenRefused))
+            .get(p + "/products/{sku}", req -> record(req, tokenRefused))
+            .post(p + "/cart/{cartId}/items", req -> record(req, tokenRefused))
+            .post(
+                p + "/checkout",
+                req -> {
+                  record(req, tokenRefused);
+                  return Response.json(
+                      201, Map.of("orderId", "o-" + req.header("Idempotency-Key")));
+                });
+      }
+      this.server = b.build().start();
     }
 
     private Response login(Request req, Predicate<String> refused) {
@@ -70,6 +72,10 @@ class LoadGeneratorEdgeTest {
     private Response record(Request req, Predicate<String> refused) {
       String auth = req.header("Authorization");
       calls.add(req.method() + " " + req.path() + " " + auth);
+      String customer = req.header("x-customer-id");
+      if (customer != null) {
+        customerHeaders.add(customer);
+      }
       if (auth != null && refused.test(auth.substring("Bearer ".length()))) {
         throw HttpProblem.of(401, "invalid_token", "refused");
       }
@@ -108,6 +114,10 @@ class LoadGeneratorEdgeTest {
       assertThat(edge.logins.values())
           .as("a customer whose requests never overlap logs in once")
           .allMatch(n -> n.get() <= 2);
+      assertThat(edge.customerHeaders)
+          .as("through the edge the users never name their customer: the gateway does")
+          .isEmpty();
+      assertThat(edge.calls).anyMatch(c -> c.startsWith("GET /mobile/api/"));
       long withToken = edge.calls.stream().filter(c -> c.contains("Bearer")).count();
       long logins = edge.logins.values().stream().mapToLong(AtomicInteger::get).sum();
       assertThat(logins).isLessThan(withToken);
@@ -127,7 +137,7 @@ class LoadGeneratorEdgeTest {
               RequestKind.ADD_TO_CART,
               List.of(
                   new PlannedRequest.Call(
-                      "cart", "POST", "/carts/c-1/items", "{\"sku\":\"sku-1\"}", null)),
+                      "web-bff", "POST", "/web/api/cart/c-1/items", "{\"sku\":\"sku-1\"}", null)),
               false,
               "customer-9");
       users.perform(add, System.nanoTime());
@@ -135,9 +145,9 @@ class LoadGeneratorEdgeTest {
       users.perform(add, System.nanoTime());
       assertThat(edge.calls)
           .containsExactly(
-              "POST /carts/c-1/items Bearer t-customer-9-1",
-              "POST /carts/c-1/items Bearer t-customer-9-2",
-              "POST /carts/c-1/items Bearer t-customer-9-2");
+              "POST /web/api/cart/c-1/items Bearer t-customer-9-1",
+              "POST /web/api/cart/c-1/items Bearer t-customer-9-2",
+              "POST /web/api/cart/c-1/items Bearer t-customer-9-2");
       assertThat(edge.logins.get("customer-9").get()).isEqualTo(2);
     }
   }

@@ -40,7 +40,7 @@ class LoadGeneratorTest {
       LoadReport report = run(shop, options, 1);
       assertThat(allArrived.getCount()).as("requests still awaited by the stalled server").isZero();
       assertThat(report.scheduled()).isEqualTo(40);
-      assertThat(report.errors()).isZero();
+      assertThat(report.errors()).as("%s", report.errorCauses()).isZero();
       // request 0 was due at t0 and answered only after request 39 (due at t0 + 975 ms) arrived
       assertThat(report.latencyPercentile(100)).isGreaterThanOrEqualTo(Duration.ofMillis(950));
     }
@@ -53,7 +53,7 @@ class LoadGeneratorTest {
     for (long seed : new long[] {7, 7, 8}) {
       try (FakeShop shop = new FakeShop(FakeShop.happy())) {
         LoadReport report = run(shop, options, seed);
-        assertThat(report.errors()).isZero();
+        assertThat(report.errors()).as("%s", report.errorCauses()).isZero();
         List<String> received = new ArrayList<>(shop.received);
         Collections.sort(received);
         seen.add(received);
@@ -70,12 +70,12 @@ class LoadGeneratorTest {
     try (FakeShop shop =
         new FakeShop(
             req ->
-                switch (req.route()) {
+                switch (FakeShop.route(req)) {
                   case "/search" -> {
                     never.await(5, TimeUnit.SECONDS); // beyond the users' timeout
                     yield Response.json(Map.of());
                   }
-                  case "/products" -> throw HttpProblem.of(503, "down", "browse is down");
+                  case "/home" -> throw HttpProblem.of(503, "down", "browse is down");
                   case "/checkout" -> throw HttpProblem.of(409, "out_of_stock", "none left");
                   default -> FakeShop.happy().handle(req);
                 })) {
@@ -87,7 +87,7 @@ class LoadGeneratorTest {
       assertThat(search.requests()).isPositive().isEqualTo(search.errors());
       assertThat(search.p50Micros()).isGreaterThanOrEqualTo(300_000);
       assertThat(browse.requests()).isPositive().isEqualTo(browse.errors());
-      assertThat(report.kind(RequestKind.PRODUCT).errors()).isZero();
+      assertThat(report.kind(RequestKind.PRODUCT).errors()).as("%s", report.errorCauses()).isZero();
       assertThat(checkout.requests()).isPositive();
       assertThat(checkout.errors()).as("409 is a business answer, not an error").isZero();
       assertThat(report.checkouts("rejected")).isPositive();
@@ -130,7 +130,7 @@ class LoadGeneratorTest {
     try (FakeShop shop =
         new FakeShop(
             req ->
-                switch (req.route()) {
+                switch (FakeShop.route(req)) {
                   // a broken shop: every submit makes a new order, even with the same key
                   case "/checkout" ->
                       Response.json(201, Map.of("orderId", "o" + orders.incrementAndGet()));
@@ -140,7 +140,7 @@ class LoadGeneratorTest {
                 })) {
       LoadReport report = run(shop, options, 11);
       assertThat(doubleClicks).isPositive();
-      assertThat(report.errors()).isZero();
+      assertThat(report.errors()).as("%s", report.errorCauses()).isZero();
       assertThat(report.checkouts("doubleSubmits")).isEqualTo(doubleClicks);
       assertThat(report.checkouts("duplicateOrders")).isEqualTo(doubleClicks);
       assertThat(report.degradedPages()).isEqualTo(productPages);
@@ -148,6 +148,62 @@ class LoadGeneratorTest {
       assertThat(report.checkouts("completed")).isEqualTo(sessions);
       assertThat(report.kind(RequestKind.CHECKOUT).requests()).isEqualTo(sessions + doubleClicks);
     }
+  }
+
+  @Test
+  void usersWalkBothBffsPagesAndThePartialOnesAreCounted() {
+    LoadOptions options = new LoadOptions(300, Duration.ofSeconds(1), 13, Duration.ofSeconds(10));
+    List<PlannedRequest> planned =
+        new LoadPlan(13, FakeShop.ASSORTMENT).requests(options.scheduledRequests());
+    try (FakeShop shop =
+        new FakeShop(
+            req -> {
+              boolean mobile = req.route().startsWith("/mobile/");
+              return switch (FakeShop.route(req)) {
+                // the mobile BFF's recommendations are down: its product pages are partial
+                case "/products/{sku}" ->
+                    mobile
+                        ? Response.json(
+                            Map.of(
+                                "recommendationsSource",
+                                "popular",
+                                "partial",
+                                List.of("recommendations")))
+                        : Response.json(
+                            Map.of("recommendationsSource", "personal", "partial", List.of()));
+                case "/home" -> Response.json(Map.of("products", List.of(), "partial", List.of()));
+                default -> FakeShop.happy().handle(req);
+              };
+            })) {
+      LoadReport report = run(shop, options, 13);
+      assertThat(report.errors()).as("%s", report.errorCauses()).isZero();
+      long webPages = pages(planned, "web-bff", RequestKind.BROWSE, RequestKind.PRODUCT);
+      long mobilePages = pages(planned, "mobile-bff", RequestKind.BROWSE, RequestKind.PRODUCT);
+      long mobileProducts = pages(planned, "mobile-bff", RequestKind.PRODUCT);
+      assertThat(webPages).isGreaterThan(mobilePages);
+      assertThat(mobileProducts).isPositive();
+      assertThat(report.pages()).isEqualTo(new PageCounts(webPages, mobilePages, mobileProducts));
+      assertThat(report.degradedPages()).isEqualTo(mobileProducts);
+
+      for (String received : shop.received) {
+        boolean customerCall = received.startsWith("POST ");
+        assertThat(received)
+            .as("only cart and checkout calls name the customer, as the gateway's header")
+            .matches(customerCall ? ".* customer-[0-9]+$" : ".* null$");
+        assertThat(received)
+            .startsWith(customerCall ? "POST /" : "GET /")
+            .matches(
+                "(GET /search\\?q=.*|[A-Z]+ /(web|mobile)/api/(home|products|cart|checkout).*)");
+      }
+    }
+  }
+
+  /** The requests of {@code kinds} the plan sends to {@code service}. */
+  private static long pages(List<PlannedRequest> planned, String service, RequestKind... kinds) {
+    return planned.stream()
+        .filter(r -> List.of(kinds).contains(r.kind()))
+        .filter(r -> r.calls().getFirst().service().equals(service))
+        .count();
   }
 
   @Test

@@ -39,6 +39,24 @@ class LoadPlanTest {
   }
 
   @Test
+  void usersGoThroughTheWebBffOrTheMobileBffInTheirShares() {
+    Map<String, Integer> byService = new java.util.HashMap<>();
+    for (PlannedRequest r : new LoadPlan(4, FakeShop.ASSORTMENT).requests(N)) {
+      String service = r.calls().getFirst().service();
+      for (Call call : r.calls()) {
+        assertThat(call.service()).as("one request, one BFF").isEqualTo(service);
+      }
+      if (r.kind() != RequestKind.SEARCH) {
+        byService.merge(service, 1, Integer::sum);
+      }
+    }
+    assertThat(byService).containsOnlyKeys("web-bff", "mobile-bff");
+    int all = byService.values().stream().mapToInt(Integer::intValue).sum();
+    assertThat(100.0 * byService.get("web-bff") / all)
+        .isCloseTo(LoadPlan.WEB_PERCENT, Offset.offset(2.0));
+  }
+
+  @Test
   void aCheckoutIsASessionOfOneToThreeItemsThenACheckoutWithItsOwnKey() {
     Set<String> keys = new HashSet<>();
     int sessions = 0;
@@ -54,13 +72,20 @@ class LoadPlanTest {
       List<Call> calls = r.calls();
       assertThat(calls.size()).isBetween(2, 4);
       String cart = calls.get(0).path();
+      String prefix = cart.startsWith("/web/") ? "/web/api" : "/mobile/api";
       for (Call add : calls.subList(0, calls.size() - 1)) {
         assertThat(add.method()).isEqualTo("POST");
-        assertThat(add.path()).isEqualTo(cart).startsWith("/carts/").endsWith("/items");
+        assertThat(add.path()).isEqualTo(cart).startsWith(prefix + "/cart/").endsWith("/items");
       }
       Call checkout = calls.getLast();
-      assertThat(checkout.path()).isEqualTo("/checkout");
-      assertThat(checkout.body()).contains(cart.substring(7, cart.length() - 6));
+      assertThat(checkout.path()).isEqualTo(prefix + "/checkout");
+      assertThat(checkout.service()).isEqualTo(calls.get(0).service());
+      String cartId =
+          cart.substring((prefix + "/cart/").length(), cart.length() - "/items".length());
+      assertThat(checkout.body())
+          .as("the body names the cart, never a customer")
+          .isEqualTo("{\"cartId\":\"" + cartId + "\"}");
+      assertThat(r.customer()).startsWith("customer-");
       assertThat(checkout.idempotencyKey()).isNotNull();
       assertThat(keys.add(checkout.idempotencyKey())).as("keys are unique").isTrue();
     }
@@ -72,12 +97,16 @@ class LoadPlanTest {
   void requestsOnlyNameWhatTheAssortmentHas() {
     for (PlannedRequest r : new LoadPlan(9, FakeShop.ASSORTMENT).requests(2_000)) {
       Call call = r.calls().get(0);
+      String p = call.service().equals("web-bff") ? "/web/api" : "/mobile/api";
       switch (r.kind()) {
-        case BROWSE -> assertThat(call.path()).isIn("/products?page=1", "/products?page=2");
+        case BROWSE -> assertThat(call.path()).isIn(p + "/home?page=1", p + "/home?page=2");
         case PRODUCT ->
-            assertThat(call.path().substring("/products/".length()))
+            assertThat(call.path().substring((p + "/products/").length()))
                 .isIn(FakeShop.ASSORTMENT.skus());
-        case SEARCH -> assertThat(call.path()).isIn("/search?q=tea", "/search?q=mug");
+        case SEARCH -> {
+          assertThat(call.service()).as("the BFFs have no search").isEqualTo("catalog");
+          assertThat(call.path()).isIn("/search?q=tea", "/search?q=mug");
+        }
         default -> assertThat(call.body()).containsPattern("\"sku\":\"sku-[1-4]\"");
       }
     }
