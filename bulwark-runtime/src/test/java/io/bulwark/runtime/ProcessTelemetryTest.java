@@ -51,7 +51,8 @@ class ProcessTelemetryTest {
             .service(ServiceSpec.builder("edge", TelemetryNode.class.getName()).build())
             .build();
     RuntimeOptions options =
-        RuntimeOptions.builder(root).metricsStep(Duration.ofMillis(100)).build();
+        // 6 s steps: the store keeps 600 of them, the hour an SLO's window needs at least
+        RuntimeOptions.builder(root).metricsStep(Duration.ofSeconds(6)).build();
     try (SystemRuntime rt =
             mode.equals("processes")
                 ? SystemRuntime.processes(model, options)
@@ -94,7 +95,7 @@ class ProcessTelemetryTest {
           }
         }
         Seen seen = new Seen();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (!seen.complete() && System.nanoTime() < deadline) {
           List<ServiceStats> stats = rt.takeStats();
           dashboard.offerStats(stats);
@@ -103,8 +104,7 @@ class ProcessTelemetryTest {
           dashboard.tick();
           seen.add(get(http, dashboard, "/api/snapshot"));
           if (!seen.complete()) {
-            Thread.sleep(
-                50); // the next scrape (process mode) or tick: polled, never proving absence
+            Thread.sleep(200); // the next scrape or store step: polled, never proving absence
           }
         }
         assertThat(seen.requests).as("requests").isEqualTo(REQUESTS);

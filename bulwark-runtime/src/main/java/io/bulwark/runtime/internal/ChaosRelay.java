@@ -182,8 +182,15 @@ final class ChaosRelay implements Chaos.Listener {
 
   private void clearOn(Instance child, String childFaultId) {
     int port = child.port();
-    if (port > 0) {
-      send(child, "DELETE", port, ChaosRoutes.PATH + "/" + childFaultId, null);
+    if (port <= 0) {
+      return;
+    }
+    HttpResponse<String> r =
+        send(child, "DELETE", port, ChaosRoutes.PATH + "/" + childFaultId, null);
+    if (r != null && r.statusCode() != 200 && r.statusCode() != 204 && r.statusCode() != 404) {
+      failures.incrementAndGet();
+      LOG.warn(
+          "{}: clearing relayed fault {}: {} {}", child.id(), childFaultId, r.statusCode(), r.body());
     }
   }
 
@@ -195,13 +202,16 @@ final class ChaosRelay implements Chaos.Listener {
       @org.jspecify.annotations.Nullable String body) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
-            .timeout(Duration.ofSeconds(5))
-            .header("content-type", "application/json")
+            .timeout(Duration.ofSeconds(30)) // a child just started answers slowly (cold)
+            .version(HttpClient.Version.HTTP_1_1)
             .method(
                 method,
                 body == null
                     ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+    if (body != null) {
+      b.header("content-type", "application/json");
+    }
     try {
       return http.get().send(b.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {

@@ -186,6 +186,8 @@ public final class Shop implements AutoCloseable {
           RuntimeOptions.builder(options.storageRoot())
               .seed(options.seed())
               .basePort(options.basePort())
+              // a child JVM starts cold (class loading, C1): minutes on a busy small machine
+              .readinessTimeout(processes ? Duration.ofMinutes(3) : Duration.ofSeconds(30))
               .build();
       runtime =
           processes
