@@ -12,6 +12,7 @@ import io.bulwark.examples.shop.orders.OrdersService;
 import io.bulwark.examples.shop.payments.PaymentsService;
 import io.bulwark.examples.shop.provider.LegacyPaymentProvider;
 import io.bulwark.examples.shop.recommendations.RecommendationsService;
+import io.bulwark.examples.shop.shipping.ShippingService;
 import io.bulwark.runtime.InstanceContext;
 import io.bulwark.runtime.ServiceFactory;
 import io.bulwark.runtime.ServiceInstance;
