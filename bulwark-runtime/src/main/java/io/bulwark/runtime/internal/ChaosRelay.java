@@ -190,7 +190,11 @@ final class ChaosRelay implements Chaos.Listener {
     if (r != null && r.statusCode() != 200 && r.statusCode() != 204 && r.statusCode() != 404) {
       failures.incrementAndGet();
       LOG.warn(
-          "{}: clearing relayed fault {}: {} {}", child.id(), childFaultId, r.statusCode(), r.body());
+          "{}: clearing relayed fault {}: {} {}",
+          child.id(),
+          childFaultId,
+          r.statusCode(),
+          r.body());
     }
   }
 
