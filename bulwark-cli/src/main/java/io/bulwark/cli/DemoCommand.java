@@ -59,6 +59,13 @@ final class DemoCommand implements Callable<Integer> {
   boolean headless;
 
   @Option(
+      names = "--processes",
+      description =
+          "One child JVM per shop instance (the runtime's process mode; kills are SIGKILL)."
+              + " Default: every instance in this JVM.")
+  boolean processes;
+
+  @Option(
       names = "--duration",
       paramLabel = "D",
       description = "How long the load runs per run, e.g. 60s, 2m (default: 120s).")
@@ -128,6 +135,7 @@ final class DemoCommand implements Callable<Integer> {
           .resilience(parseResilience(resilience))
           .compare(compare)
           .headless(headless)
+          .processes(processes)
           .duration(DemoOptions.parseDuration(duration))
           .warmup(DemoOptions.parseDuration(warmup))
           .rate(rate)

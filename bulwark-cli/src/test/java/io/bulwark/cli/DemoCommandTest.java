@@ -3,6 +3,8 @@ package io.bulwark.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bulwark.examples.shop.demo.DemoOptions;
+import io.bulwark.examples.shop.gameday.Scenario;
+import io.bulwark.examples.shop.gameday.Scenarios;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -11,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -63,16 +66,20 @@ class DemoCommandTest {
   }
 
   @Test
-  void listScenariosPrintsOneLinePerScenario() {
+  void listScenariosPrintsEveryScenarioOnItsOwnLineAndExitsZero() {
     assertThat(execute("demo", "--list-scenarios")).isZero();
-    String listed = out.toString(StandardCharsets.UTF_8);
-    assertThat(listed.lines()).hasSize(4);
-    assertThat(listed)
-        .contains("game-day")
-        .contains("(default)")
-        .contains("steady")
-        .contains("bad-deploy")
-        .contains("recommendations-down");
+    List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+    List<Scenario> all = Scenarios.all();
+    assertThat(lines).hasSize(all.size());
+    for (int i = 0; i < all.size(); i++) {
+      Scenario s = all.get(i);
+      assertThat(lines.get(i)).as("line %d", i).startsWith(s.name() + " ").contains(s.summary());
+    }
+    assertThat(lines.stream().filter(l -> l.endsWith("(default)")))
+        .singleElement()
+        .satisfies(l -> assertThat(l).startsWith(Scenarios.DEFAULT + " "));
+    assertThat(err.toString()).isEmpty();
+    assertThat(demoErr.toString(StandardCharsets.UTF_8)).isEmpty();
   }
 
   @Test

@@ -1,7 +1,9 @@
 package io.bulwark.runtime;
 
 import io.bulwark.telemetry.BulwarkTelemetry;
+import io.bulwark.telemetry.RedSnapshot;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -74,5 +76,23 @@ public interface InstanceHandle {
    */
   default Optional<BulwarkTelemetry> telemetry() {
     return Optional.empty();
+  }
+
+  /**
+   * What the running incarnation served so far, per route ({@code kind} {@code endpoint}) or per
+   * dependency it called ({@code dependency}): cumulative since that incarnation started. In
+   * process it is read from {@link #telemetry()}; in process mode it is the child's latest scrape
+   * (one metrics step old at most). Empty while the instance is not ready.
+   */
+  default List<RedSnapshot> redSnapshots(String kind) {
+    return telemetry().map(t -> t.redSnapshots(kind)).orElse(List.of());
+  }
+
+  /**
+   * A number that changes with every start of this instance (restart, deploy, supervised restart),
+   * so that a reader of {@link #redSnapshots} knows when the counts began again at zero.
+   */
+  default long incarnation() {
+    return 0;
   }
 }

@@ -30,8 +30,10 @@ public final class ServiceSpec {
   private final @Nullable Path storage;
   private final @Nullable String factoryClass;
   private final io.bulwark.runtime.autoscale.@Nullable AutoscaleSpec autoscale;
+  private final boolean inParentJvm;
 
   private ServiceSpec(Builder b) {
+    this.inParentJvm = b.inParentJvm;
     this.name = b.name;
     this.instances = b.instances;
     this.version = b.version;
@@ -122,6 +124,15 @@ public final class ServiceSpec {
     return Optional.ofNullable(factoryClass);
   }
 
+  /**
+   * True when, in process mode, this service's instances run inside the parent's JVM (as in
+   * process) rather than each in a child JVM: see {@link Builder#inParentJvm()}. No effect in
+   * process.
+   */
+  public boolean inParentJvm() {
+    return inParentJvm;
+  }
+
   /** How the runtime autoscales this service, if it does ({@code autoscale:} in a system file). */
   public Optional<io.bulwark.runtime.autoscale.AutoscaleSpec> autoscale() {
     return Optional.ofNullable(autoscale);
@@ -135,6 +146,7 @@ public final class ServiceSpec {
     b.storage = storage;
     b.factoryClass = factoryClass;
     b.autoscale = autoscale;
+    b.inParentJvm = inParentJvm;
     dependsOn.forEach(b::dependsOn);
     settings.forEach(b::setting);
     return b;
@@ -160,6 +172,7 @@ public final class ServiceSpec {
     private @Nullable Path storage;
     private @Nullable String factoryClass;
     private io.bulwark.runtime.autoscale.@Nullable AutoscaleSpec autoscale;
+    private boolean inParentJvm;
 
     private Builder(String name, ServiceFactory factory) {
       this.name = checkName(Objects.requireNonNull(name, "name"));
@@ -181,6 +194,19 @@ public final class ServiceSpec {
         throw new IllegalArgumentException("service " + name + ": version must not be blank");
       }
       this.version = version;
+      return this;
+    }
+
+    /**
+     * In process mode, runs this service's instances inside the parent's JVM (each its own server,
+     * storage and instance id, as in process) instead of one child JVM each: for a service that
+     * needs what only one process may hold — an embedded store opened by one process at a time,
+     * shared with the parent. Kill, restart and deploy act on them as in process; every other
+     * service still runs as child JVMs. No effect in process. Such a service needs no factory
+     * class.
+     */
+    public Builder inParentJvm() {
+      this.inParentJvm = true;
       return this;
     }
 

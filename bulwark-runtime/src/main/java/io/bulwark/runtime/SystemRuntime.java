@@ -155,4 +155,23 @@ public interface SystemRuntime extends AutoCloseable {
    * otherwise).
    */
   List<io.bulwark.runtime.autoscale.Autoscaler> autoscalers();
+
+  /**
+   * A listener to give a chaos controller of this JVM ({@code Chaos.builder().listener(...)}) so
+   * that its faults reach every instance. In process the controller already covers every instance
+   * (they share its JVM) and this listener does nothing. In process mode every fault started on the
+   * controller is started on each ready child's chaos admin endpoint ({@code /chaos/faults}, served
+   * by every child on the runtime's host) for the time it has left, cleared there when it ends, and
+   * started on a child that becomes ready later (a restart, a deploy) while it is active. Its calls
+   * return at once; the relaying runs on a thread of its own.
+   */
+  default io.bulwark.chaos.Chaos.Listener chaosRelay() {
+    return new io.bulwark.chaos.Chaos.Listener() {
+      @Override
+      public void started(io.bulwark.chaos.ActiveFault fault) {}
+
+      @Override
+      public void ended(io.bulwark.chaos.ActiveFault fault, io.bulwark.chaos.Chaos.EndReason r) {}
+    };
+  }
 }

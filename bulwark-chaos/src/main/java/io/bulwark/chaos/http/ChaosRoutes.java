@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.chaos.ActiveFault;
 import io.bulwark.chaos.Chaos;
 import io.bulwark.chaos.FaultSpec;
@@ -66,6 +67,14 @@ public final class ChaosRoutes {
         .post(PATH, routes::start)
         .delete(PATH, routes::clearAll)
         .delete(PATH + "/{id}", routes::clear);
+  }
+
+  /**
+   * The JSON form these routes take of {@code spec}; {@link #parseFault} reads it back to an equal
+   * spec. For relaying a fault started in one process to another process's admin endpoint.
+   */
+  public static ObjectNode toJson(FaultSpec spec) {
+    return FaultJson.write(Objects.requireNonNull(spec, "spec"));
   }
 
   /**

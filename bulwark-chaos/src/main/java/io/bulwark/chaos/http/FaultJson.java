@@ -13,6 +13,7 @@ import io.bulwark.core.fault.FaultPointKind;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JSON form of a {@link FaultSpec} (what {@code POST /chaos/faults} takes) and of an {@link
@@ -201,6 +202,80 @@ final class FaultJson {
       attempt("radius.decision", () -> b.decision(BlastRadius.Decision.fromKey(v)));
     }
     return b.build();
+  }
+
+  /**
+   * The JSON form of {@code spec} that {@link #parse} reads back to an equal spec: what relays a
+   * fault started in one process to another's admin endpoint.
+   */
+  static ObjectNode write(FaultSpec spec) {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.set("fault", fault(spec.fault()));
+    ObjectNode r = o.putObject("radius");
+    BlastRadius radius = spec.radius();
+    if (!radius.points().isEmpty()) {
+      var points = r.putArray("points");
+      radius.points().stream().map(FaultPointKind::key).sorted().forEach(points::add);
+    }
+    putIfSet(r, "service", radius.service());
+    putIfSet(r, "instance", radius.instance());
+    putIfSet(r, "route", radius.route());
+    r.put("percent", radius.percent());
+    putIfSet(r, "cohort", radius.cohort());
+    r.put("decision", radius.decision().key());
+    o.put("duration", iso(spec.duration()));
+    o.put("experiment", spec.experiment());
+    o.put("seed", spec.seed());
+    return o;
+  }
+
+  private static ObjectNode fault(Fault fault) {
+    ObjectNode f = JsonNodeFactory.instance.objectNode();
+    f.put("type", fault.type());
+    switch (fault) {
+      case Fault.Latency l -> {
+        switch (l.delay()) {
+          case LatencyDistribution.Fixed x -> f.put("delay", iso(x.delay()));
+          case LatencyDistribution.Uniform u -> {
+            f.put("min", iso(u.min()));
+            f.put("max", iso(u.max()));
+          }
+          case LatencyDistribution.Exponential e -> {
+            f.put("mean", iso(e.mean()));
+            f.put("max", iso(e.max()));
+          }
+        }
+      }
+      case Fault.HttpError h -> f.put("status", h.status());
+      case Fault.Raise x -> {
+        f.put("class", x.exceptionType().getName());
+        f.put("message", x.message());
+      }
+      case Fault.SqlError x -> {
+        f.put("sql-state", x.sqlState());
+        f.put("message", x.message());
+      }
+      case Fault.Blackhole x -> {}
+      case Fault.SlowBody x -> f.put("bytes-per-second", x.bytesPerSecond());
+      case Fault.TruncatedBody x -> f.put("keep-bytes", x.keepBytes());
+      case Fault.DuplicateDelivery x -> f.put("copies", x.copies());
+      case Fault.ReorderDelivery x -> f.put("window", x.window());
+      case Fault.ClockSkew x -> f.put("offset", iso(x.offset()));
+      case Fault.CpuBurn x -> f.put("threads", x.threads());
+      case Fault.MemoryBallast x -> f.put("bytes", x.bytes());
+    }
+    return f;
+  }
+
+  /** A duration as {@code Durations.parse} reads it back exactly: ISO-8601 ({@code PT1.5S}). */
+  private static String iso(Duration d) {
+    return d.toString();
+  }
+
+  private static void putIfSet(ObjectNode o, String key, @Nullable String value) {
+    if (value != null) {
+      o.put(key, value);
+    }
   }
 
   static ObjectNode render(ActiveFault f, long injections) {

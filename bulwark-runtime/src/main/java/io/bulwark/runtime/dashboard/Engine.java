@@ -14,7 +14,6 @@ import io.bulwark.runtime.RuntimeListener;
 import io.bulwark.runtime.ServiceSpec;
 import io.bulwark.runtime.ServiceStats;
 import io.bulwark.runtime.SystemRuntime;
-import io.bulwark.telemetry.BulwarkTelemetry;
 import io.bulwark.telemetry.RedSnapshot;
 import io.bulwark.telemetry.slo.SloEvaluator;
 import io.bulwark.telemetry.slo.SloStatus;
@@ -27,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -226,18 +224,17 @@ final class Engine {
     RedCounts out = new RedCounts(intervalNanos);
     Map<String, Incarnation> now = new HashMap<>();
     for (InstanceHandle instance : runtime.instances()) {
-      Optional<BulwarkTelemetry> telemetry = instance.telemetry();
-      if (telemetry.isEmpty()) {
+      if (instance.state() != io.bulwark.runtime.InstanceState.READY) {
         continue;
       }
       Incarnation before = previousRed.get(instance.id());
-      if (before != null && before.telemetry != telemetry.get()) {
+      if (before != null && before.incarnation != instance.incarnation()) {
         before = null; // restarted since: the new incarnation's counts began at zero
       }
-      Incarnation current = new Incarnation(telemetry.get());
+      Incarnation current = new Incarnation(instance.incarnation());
       now.put(instance.id(), current);
       for (String kind : List.of("endpoint", "dependency")) {
-        for (RedSnapshot r : telemetry.get().redSnapshots(kind)) {
+        for (RedSnapshot r : instance.redSnapshots(kind)) {
           String key = kind + "\u0000" + r.name();
           long total = r.total();
           long[] counts = {total, total - r.count(Outcome.SUCCESS), r.sumNanos()};
@@ -265,11 +262,11 @@ final class Engine {
 
   /** One incarnation's cumulative counts per series: {requests, errors, summed nanos}. */
   private static final class Incarnation {
-    final BulwarkTelemetry telemetry;
+    final long incarnation;
     final Map<String, long[]> counts = new HashMap<>();
 
-    Incarnation(BulwarkTelemetry telemetry) {
-      this.telemetry = telemetry;
+    Incarnation(long incarnation) {
+      this.incarnation = incarnation;
     }
   }
 
@@ -304,6 +301,9 @@ final class Engine {
       s.put("rps", st == null ? 0 : round(st.requestsPerSecond()));
       s.put("errorRatio", st == null ? 0 : round(st.errorRate()));
       s.put("p99Ms", st == null ? 0 : round(st.p99Nanos() / 1e6));
+      s.put("p50Ms", st == null ? 0 : round(st.p50Nanos() / 1e6));
+      s.put("rateLimitedPerSecond", st == null ? 0 : round(perSecond(st, st.rateLimited())));
+      s.put("unavailablePerSecond", st == null ? 0 : round(perSecond(st, st.unavailable())));
     }
     ArrayNode edges = t.putArray("edges");
     Map<String, ObjectNode> byKey = new LinkedHashMap<>();
@@ -502,6 +502,10 @@ final class Engine {
     return out;
   }
 
+  private static double perSecond(ServiceStats st, long n) {
+    return st.intervalNanos() <= 0 ? 0 : n * 1e9 / st.intervalNanos();
+  }
+
   static double round(double v) {
     if (!Double.isFinite(v)) {
       return 0;
@@ -548,7 +552,9 @@ final class Engine {
             round(s.requestsPerSecond()),
             round(100 * s.errorRate()),
             round(s.p50Nanos() / 1e6),
-            round(s.p99Nanos() / 1e6)
+            round(s.p99Nanos() / 1e6),
+            round(100 * s.rateLimitedRate()),
+            round(100 * s.unavailableRate())
           });
       if (points.size() > capacity) {
         points.removeFirst();
@@ -562,12 +568,16 @@ final class Engine {
       ArrayNode err = n.putArray("errorPct");
       ArrayNode p50 = n.putArray("p50Ms");
       ArrayNode p99 = n.putArray("p99Ms");
+      ArrayNode limited = n.putArray("rateLimitedPct");
+      ArrayNode unavailable = n.putArray("unavailablePct");
       for (double[] p : points) {
         t.add((long) p[0]);
         rps.add(p[1]);
         err.add(p[2]);
         p50.add(p[3]);
         p99.add(p[4]);
+        limited.add(p[5]);
+        unavailable.add(p[6]);
       }
       return n;
     }

@@ -50,6 +50,30 @@ final class BreakerBoard {
       }
     }
 
+    /**
+     * Process mode: the child's breakers as its latest scrape read them replace this incarnation's
+     * entries (the child keeps the transition counts and reasons; a breaker it no longer reports
+     * goes).
+     */
+    void replace(List<BreakerView> latest) {
+      if (closed) {
+        return;
+      }
+      Set<Key> keep = new HashSet<>();
+      for (BreakerView v : latest) {
+        if (departed.contains(endpointOf(v.breaker()))) {
+          continue;
+        }
+        Key key = new Key(instanceId, v.breaker());
+        keep.add(key);
+        views.put(key, v);
+      }
+      views.keySet().removeIf(k -> k.instanceId().equals(instanceId) && !keep.contains(k));
+      if (closed) {
+        close(); // raced close(): the incarnation is gone
+      }
+    }
+
     /** The incarnation ended: its entries go, and later transitions are ignored. */
     void close() {
       closed = true;

@@ -17,12 +17,12 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,9 +41,6 @@ final class Child {
   private final CompletableFuture<Integer> port = new CompletableFuture<>();
   private final Thread pump;
   private volatile boolean expectedExit;
-  private long scrapedRequests;
-  private long scrapedBad;
-  private double scrapedSeconds;
 
   private Child(String id, Process process, Path stdoutLog) {
     this.id = id;
@@ -195,41 +192,31 @@ final class Child {
   }
 
   /**
-   * Reads the child's {@code /metrics} and adds what it answered since the previous scrape to
-   * {@code meter}: requests = every {@code bulwark_endpoint_requests_total} series, bad = those
-   * whose outcome is not success.
+   * Reads the child's report ({@link ChildReport#PATH}); null when the child did not answer it
+   * (gone, busy past 2 s, or a malformed answer, which is logged).
    */
-  void scrape(HttpClient http, String host, int childPort, InstanceMeter meter) {
-    String body;
+  @Nullable ChildReport scrape(HttpClient http, String host, int childPort) {
     try {
-      HttpResponse<String> r =
+      HttpResponse<byte[]> r =
           http.send(
-              HttpRequest.newBuilder(URI.create("http://" + host + ":" + childPort + "/metrics"))
+              HttpRequest.newBuilder(
+                      URI.create("http://" + host + ":" + childPort + ChildReport.PATH))
                   .timeout(Duration.ofSeconds(2))
                   .build(),
-              HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+              HttpResponse.BodyHandlers.ofByteArray());
       if (r.statusCode() != 200) {
-        return;
+        LOG.debug("{}: scrape answered {}", id, r.statusCode());
+        return null;
       }
-      body = r.body();
+      return ChildReport.parse(r.body());
     } catch (IOException e) {
-      return;
+      return null;
+    } catch (IllegalArgumentException e) {
+      LOG.warn("{}: {}", id, e.getMessage());
+      return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return;
+      return null;
     }
-    Map<String, Double> totals = PromText.totals(body);
-    long requests = Math.round(totals.getOrDefault("requests", 0.0));
-    long bad = Math.round(totals.getOrDefault("bad", 0.0));
-    double seconds = totals.getOrDefault("seconds", 0.0);
-    long dr = requests - scrapedRequests;
-    long db = bad - scrapedBad;
-    double ds = seconds - scrapedSeconds;
-    if (dr >= 0 && db >= 0) {
-      meter.add(dr, db, (long) (ds * 1e9));
-    }
-    scrapedRequests = requests;
-    scrapedBad = bad;
-    scrapedSeconds = seconds;
   }
 }

@@ -21,6 +21,7 @@ final class ChildContext implements InstanceContext {
   private final ServiceDiscovery discovery;
   private final Scheduler scheduler;
   private final BulwarkTelemetry telemetry;
+  private final ResilienceListener resilienceListener;
   private final BulwarkServer.Builder server;
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
   private volatile boolean stopping;
@@ -31,7 +32,9 @@ final class ChildContext implements InstanceContext {
       ServiceDiscovery discovery,
       Scheduler scheduler,
       BulwarkTelemetry telemetry,
+      ResilienceListener resilienceListener,
       BulwarkServer.Builder server) {
+    this.resilienceListener = resilienceListener;
     this.p = p;
     this.settings = Map.copyOf(settings);
     this.discovery = discovery;
@@ -97,7 +100,7 @@ final class ChildContext implements InstanceContext {
 
   @Override
   public ResilienceListener resilienceListener() {
-    return new ResilienceListener() {};
+    return resilienceListener;
   }
 
   @Override

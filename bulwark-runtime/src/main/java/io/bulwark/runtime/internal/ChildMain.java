@@ -1,5 +1,8 @@
 package io.bulwark.runtime.internal;
 
+import io.bulwark.chaos.Chaos;
+import io.bulwark.chaos.ChaosConfig;
+import io.bulwark.chaos.http.ChaosRoutes;
 import io.bulwark.core.time.SystemScheduler;
 import io.bulwark.http.BulwarkServer;
 import io.bulwark.http.ServerConfig;
@@ -25,7 +28,10 @@ import java.util.concurrent.CountDownLatch;
  * ({@code child.properties}, written by the parent), builds the instance with its factory, starts
  * its server and prints {@code BULWARK-CHILD-PORT <port>} on stdout. It never outlives the parent:
  * it exits when its stdin reaches EOF (the parent died: its pipe closed) or when the parent process
- * exits; the line {@code stop} on stdin is a graceful stop (drain, close, exit 0).
+ * exits; the line {@code stop} on stdin is a graceful stop (drain, close, exit 0). Its server also
+ * answers the parent's scrape at {@link ChildReport#PATH} (answers, latencies, breakers, RED) and
+ * the chaos admin routes ({@code /chaos/faults}, loopback callers only) that the parent relays its
+ * faults to.
  */
 public final class ChildMain {
   static final String PORT_LINE = "BULWARK-CHILD-PORT ";
@@ -56,6 +62,7 @@ public final class ChildMain {
         settings.put(k.substring("setting.".length()), p.getProperty(k));
       }
     }
+    ChildTelemetry reports = new ChildTelemetry(get(p, "instanceId"), scheduler.clock(), telemetry);
     ChildContext ctx =
         new ChildContext(
             p,
@@ -63,6 +70,7 @@ public final class ChildMain {
             discovery,
             scheduler,
             telemetry,
+            reports.resilienceListener(),
             BulwarkServer.builder()
                 .config(
                     ServerConfig.builder()
@@ -71,7 +79,13 @@ public final class ChildMain {
                         .drainBudget(drain)
                         .build())
                 .scheduler(scheduler)
-                .telemetry(telemetry));
+                .telemetry(telemetry)
+                .listener(reports)
+                .metrics(ChildReport.PATH, reports::handle));
+    // the parent relays its chaos faults here (SystemRuntime.chaosRelay): loopback callers only
+    Chaos chaos =
+        Chaos.builder().config(ChaosConfig.enabledDefaults()).scheduler(scheduler).build();
+    ChaosRoutes.install(ctx.server(), chaos);
     ServiceInstance instance = factory.create(ctx);
     BulwarkServer server = ctx.server().build();
     server.start();
@@ -81,6 +95,7 @@ public final class ChildMain {
     server.shutdown();
     ctx.endBackground(drain);
     instance.close();
+    chaos.close();
     telemetry.close();
     discovery.close();
     scheduler.close();

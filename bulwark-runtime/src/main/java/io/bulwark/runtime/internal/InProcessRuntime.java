@@ -89,6 +89,7 @@ public final class InProcessRuntime implements SystemRuntime {
 
   private final Partitions partitions;
   private final SystemAutoscalers autoscalers = new SystemAutoscalers();
+  private final @Nullable ChaosRelay chaosRelay;
 
   public InProcessRuntime(SystemModel model, RuntimeOptions options) {
     this(model, options, false);
@@ -114,6 +115,10 @@ public final class InProcessRuntime implements SystemRuntime {
         new Partitions(
             model.services().stream().map(ServiceSpec::name).collect(Collectors.toSet()),
             (kind, service, detail) -> event(kind, service, null, detail));
+    this.chaosRelay =
+        processes
+            ? new ChaosRelay(this::readyChildren, this::scrapeClient, clock, options.host())
+            : null;
     for (ServiceSpec spec : model.services()) {
       ServiceMeter meter = new ServiceMeter(spec.name(), clock);
       meters.put(spec.name(), meter);
@@ -303,6 +308,9 @@ public final class InProcessRuntime implements SystemRuntime {
       }
     }
     supervisor.close();
+    if (chaosRelay != null) {
+      chaosRelay.close();
+    }
     subscriptions.forEach(ServiceDiscovery.Subscription::close);
     subscriptions.clear();
     closeSystemParts();
@@ -413,6 +421,32 @@ public final class InProcessRuntime implements SystemRuntime {
 
   void supervisorReady(Instance instance) {
     supervisor.ready(instance);
+    ChaosRelay relay = chaosRelay;
+    if (relay != null && !instance.spec().inParentJvm()) {
+      relay.childReady(instance);
+    }
+  }
+
+  /** The instances running as child JVMs that are ready now. */
+  private List<Instance> readyChildren() {
+    List<Instance> out = new ArrayList<>();
+    for (Instance i : instances) {
+      if (!i.spec().inParentJvm() && i.readyEndpoint() != null) {
+        out.add(i);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public io.bulwark.chaos.Chaos.Listener chaosRelay() {
+    ChaosRelay relay = chaosRelay;
+    return relay != null ? relay : SystemRuntime.super.chaosRelay();
+  }
+
+  /** The relay to the children (process mode), for tests: null in process. */
+  @Nullable ChaosRelay relay() {
+    return chaosRelay;
   }
 
   /** A killed (or crashed) instance: the supervisor restarts it when restarts are configured. */

@@ -39,6 +39,11 @@ final class Instance implements InstanceHandle {
   private volatile String version;
 
   private volatile int port = -1;
+
+  /** Counts the starts that got ready: each is a new incarnation. */
+  private final java.util.concurrent.atomic.AtomicLong incarnation =
+      new java.util.concurrent.atomic.AtomicLong();
+
   private volatile @Nullable Run run;
 
   /** Killed runs whose background threads were not yet waited for; guarded by {@link #lock}. */
@@ -63,7 +68,7 @@ final class Instance implements InstanceHandle {
   @Override
   public java.util.Optional<BulwarkTelemetry> telemetry() {
     Run r = run;
-    return state == InstanceState.READY && r != null
+    return state == InstanceState.READY && r != null && r.child == null
         ? java.util.Optional.of(r.telemetry)
         : java.util.Optional.empty();
   }
@@ -210,12 +215,26 @@ final class Instance implements InstanceHandle {
     }
   }
 
-  /** Process mode: scrapes the child's /metrics into the meter; nothing in process. */
+  /** Process mode: scrapes the child's report into the meter and the board; nothing in process. */
   void scrape() {
     Run r = run;
     if (r != null && state == InstanceState.READY) {
-      r.scrape(runtime.scrapeClient(), host(), meter);
+      r.scrape(runtime.scrapeClient(), host(), meter, runtime.clock().nanoTime());
     }
+  }
+
+  @Override
+  public java.util.List<io.bulwark.telemetry.RedSnapshot> redSnapshots(String kind) {
+    Run r = run;
+    if (r == null || state != InstanceState.READY) {
+      return java.util.List.of();
+    }
+    return r.child != null ? r.red(kind) : r.telemetry.redSnapshots(kind);
+  }
+
+  @Override
+  public long incarnation() {
+    return incarnation.get();
   }
 
   /** Starts the instance with its current version (the system's start). */
@@ -276,7 +295,7 @@ final class Instance implements InstanceHandle {
       Storage.prepare(id, serviceStorage(), storage());
       r = open(parts, startVersion);
       int bound;
-      if (runtime.processMode()) {
+      if (inChild()) {
         Child child = Child.launch(id, storage(), describe(startVersion), runtime.childJvmArgs());
         r.child = child;
         bound = child.awaitPort(runtime.options().readinessTimeout());
@@ -298,6 +317,7 @@ final class Instance implements InstanceHandle {
       return;
     }
     run = r;
+    incarnation.incrementAndGet();
     version = startVersion;
     port = r.server != null ? r.server.port() : r.childPort;
     state = InstanceState.READY;
@@ -309,6 +329,11 @@ final class Instance implements InstanceHandle {
         RuntimeEvent.Kind.READY,
         this,
         "ready v" + startVersion + " on port " + p + " in " + took.toMillis() + " ms");
+  }
+
+  /** True when this instance runs as a child JVM (process mode, not pinned to the parent). */
+  private boolean inChild() {
+    return runtime.processMode() && !spec.inParentJvm();
   }
 
   /** What a process-mode child needs to build this instance. */

@@ -29,6 +29,9 @@ final class Run {
   @Nullable Child child;
   int childPort = -1;
 
+  /** The child's latest report (process mode); written by the one metrics collection at a time. */
+  private volatile ChildReport lastReport = ChildReport.ZERO;
+
   Run(
       String instanceId,
       RunContext context,
@@ -115,12 +118,28 @@ final class Run {
     }
   }
 
-  /** Process mode reads the child's counters here; an in-process run's meter counts itself. */
-  void scrape(java.net.http.HttpClient http, String host, InstanceMeter meter) {
+  /**
+   * Process mode: scrapes the child's report and applies it — what it answered since the previous
+   * scrape goes to {@code meter}, its breakers to the board, its RED aggregates to {@link #red}. An
+   * in-process run's meter counts itself.
+   */
+  void scrape(java.net.http.HttpClient http, String host, InstanceMeter meter, long now) {
     Child c = child;
-    if (c != null && childPort > 0) {
-      c.scrape(http, host, childPort, meter);
+    if (c == null || childPort <= 0) {
+      return;
     }
+    ChildReport report = c.scrape(http, host, childPort);
+    if (report == null) {
+      return;
+    }
+    meter.addScraped(report.since(lastReport));
+    lastReport = report;
+    breakers.replace(report.breakerViews(instanceId, now));
+  }
+
+  /** Process mode: the RED aggregates of {@code kind} of the child's latest report. */
+  java.util.List<io.bulwark.telemetry.RedSnapshot> red(String kind) {
+    return lastReport.red(kind);
   }
 
   int exitCode() {

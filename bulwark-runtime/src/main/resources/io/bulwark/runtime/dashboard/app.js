@@ -83,7 +83,7 @@
     const rows = [];
     for (const s of t.services) {
       const health = el('span', s.health + ' (' + s.ready + '/' + s.total + ')', 'badge h-' + s.health);
-      const r = row([s.name + ' ' + s.version, health, s.rps, pct(s.errorRatio), s.p99Ms]);
+      const r = row([s.name + ' ' + s.version, health, s.rps, pct(s.errorRatio), s.rateLimitedPerSecond, s.unavailablePerSecond, s.p99Ms]);
       r.cells[2].id = 'rps-' + s.name;
       r.cells[3].id = 'errors-' + s.name;
       rows.push(r);
@@ -151,13 +151,15 @@
       chartFor(id).setOption({
         animation: false,
         tooltip: { trigger: 'axis', renderMode: 'richText' },
-        legend: { data: ['req/s', 'errors %', 'p50 ms', 'p99 ms'] },
+        legend: { data: ['req/s', 'errors %', '429 %', '503 %', 'p50 ms', 'p99 ms'] },
         grid: { left: 50, right: 50, top: 40, bottom: 30 },
         xAxis: { type: 'category', data: x },
         yAxis: [{ type: 'value', name: 'req/s, %' }, { type: 'value', name: 'ms' }],
         series: [
           { name: 'req/s', type: 'line', showSymbol: false, data: h.rps },
           { name: 'errors %', type: 'line', showSymbol: false, data: h.errorPct, itemStyle: { color: '#c33' } },
+          { name: '429 %', type: 'line', showSymbol: false, data: h.rateLimitedPct, itemStyle: { color: '#d80' } },
+          { name: '503 %', type: 'line', showSymbol: false, data: h.unavailablePct, itemStyle: { color: '#808' } },
           { name: 'p50 ms', type: 'line', showSymbol: false, yAxisIndex: 1, data: h.p50Ms },
           { name: 'p99 ms', type: 'line', showSymbol: false, yAxisIndex: 1, data: h.p99Ms }
         ]

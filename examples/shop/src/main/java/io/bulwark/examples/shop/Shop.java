@@ -1,23 +1,13 @@
 package io.bulwark.examples.shop;
 
 import io.bulwark.events.EventLog;
-import io.bulwark.examples.shop.bff.BffService;
-import io.bulwark.examples.shop.cart.CartService;
-import io.bulwark.examples.shop.catalog.CatalogService;
 import io.bulwark.examples.shop.common.Settings;
 import io.bulwark.examples.shop.common.SharedEventLog;
 import io.bulwark.examples.shop.edge.EdgeAddress;
-import io.bulwark.examples.shop.edge.EdgeService;
-import io.bulwark.examples.shop.identity.IdentityService;
 import io.bulwark.examples.shop.inventory.InventoryService;
 import io.bulwark.examples.shop.inventory.InventoryShards;
-import io.bulwark.examples.shop.legacy.LegacyService;
 import io.bulwark.examples.shop.notifications.NotificationsService;
-import io.bulwark.examples.shop.orders.OrdersService;
-import io.bulwark.examples.shop.payments.PaymentsService;
 import io.bulwark.examples.shop.provider.LegacyPaymentProvider;
-import io.bulwark.examples.shop.recommendations.RecommendationsService;
-import io.bulwark.examples.shop.shipping.ShippingService;
 import io.bulwark.http.discovery.Endpoint;
 import io.bulwark.runtime.RuntimeListener;
 import io.bulwark.runtime.RuntimeOptions;
@@ -115,47 +105,53 @@ public final class Shop implements AutoCloseable {
   public static SystemModel model(ShopOptions options) {
     String eventLog = eventLogDirectory(options).toString();
     return SystemModel.builder("shop")
-        .service(spec(options, "recommendations", 1, RecommendationsService::create).build())
+        .service(spec(options, "recommendations", 1, ShopFactories.Recommendations.class).build())
         .service(
-            spec(options, "catalog", 2, CatalogService::create)
+            spec(options, "catalog", 2, ShopFactories.Catalog.class)
+                .inParentJvm()
                 .dependsOn("recommendations")
                 .setting(Settings.EVENT_LOG, eventLog)
                 .build())
         .service(
-            spec(options, "inventory", InventoryShards.SHARDS, InventoryService::create).build())
+            spec(options, "inventory", InventoryShards.SHARDS, ShopFactories.Inventory.class)
+                .build())
         // payments: an anti-corruption layer over the legacy payment provider (shoppay)
         .service(
-            spec(options, LegacyPaymentProvider.SERVICE, 1, LegacyPaymentProvider::create).build())
+            spec(options, LegacyPaymentProvider.SERVICE, 1, ShopFactories.PaymentProvider.class)
+                .build())
         .service(
-            spec(options, "payments", 2, PaymentsService::create)
+            spec(options, "payments", 2, ShopFactories.Payments.class)
                 .dependsOn(LegacyPaymentProvider.SERVICE)
                 .build())
-        .service(spec(options, "cart", 1, CartService::create).dependsOn("catalog").build())
+        .service(spec(options, "cart", 1, ShopFactories.Cart.class).dependsOn("catalog").build())
         .service(
-            spec(options, "orders", 1, OrdersService::create)
+            spec(options, "orders", 1, ShopFactories.Orders.class)
+                .inParentJvm()
                 .dependsOn("cart")
                 .dependsOn("inventory")
                 .dependsOn("payments")
                 .setting(Settings.EVENT_LOG, eventLog)
                 .build())
         .service(
-            spec(options, "shipping", 1, ShippingService::create)
+            spec(options, "shipping", 1, ShopFactories.Shipping.class)
+                .inParentJvm()
                 .dependsOn("inventory")
                 .setting(Settings.EVENT_LOG, eventLog)
                 .build())
         .service(
-            spec(options, "notifications", 1, NotificationsService::create)
+            spec(options, "notifications", 1, ShopFactories.Notifications.class)
+                .inParentJvm()
                 .setting(Settings.EVENT_LOG, eventLog)
                 .build())
         // the backends for frontends (web serves the storefront at /web): see bff/
-        .service(bff(options, "web-bff", BffService::web))
-        .service(bff(options, "mobile-bff", BffService::mobile))
+        .service(bff(options, "web-bff", ShopFactories.WebBff.class))
+        .service(bff(options, "mobile-bff", ShopFactories.MobileBff.class))
         // the edge: identity issues customer tokens, legacy is the monolith being strangled,
         // gateway is the one entrance (shop/gateway.yaml), started last
-        .service(spec(options, "identity", 1, IdentityService::create).build())
-        .service(spec(options, "legacy", 1, LegacyService::create).build())
+        .service(spec(options, "identity", 1, ShopFactories.Identity.class).build())
+        .service(spec(options, "legacy", 1, ShopFactories.Legacy.class).build())
         .service(
-            spec(options, "gateway", 1, EdgeService::create)
+            spec(options, "gateway", 1, ShopFactories.Gateway.class)
                 .dependsOn("identity")
                 .dependsOn("catalog")
                 .dependsOn("cart")
@@ -186,7 +182,8 @@ public final class Shop implements AutoCloseable {
     return b.build();
   }
 
-  private static ServiceSpec bff(ShopOptions options, String name, ServiceFactory factory) {
+  private static ServiceSpec bff(
+      ShopOptions options, String name, Class<? extends ServiceFactory> factory) {
     return spec(options, name, 1, factory)
         .dependsOn("catalog")
         .dependsOn("cart")
@@ -196,8 +193,8 @@ public final class Shop implements AutoCloseable {
   }
 
   private static ServiceSpec.Builder spec(
-      ShopOptions options, String name, int instances, ServiceFactory factory) {
-    return ServiceSpec.builder(name, factory)
+      ShopOptions options, String name, int instances, Class<? extends ServiceFactory> factory) {
+    return ServiceSpec.builder(name, factory.getName())
         .instances(instances)
         .version(GOOD_VERSION)
         .setting(Settings.RESILIENCE, Boolean.toString(options.resilience()));
@@ -216,26 +213,36 @@ public final class Shop implements AutoCloseable {
    * @throws RuntimeStartException naming what failed
    */
   public static Shop start(ShopOptions options, RuntimeListener progress) {
-    return start(options, progress, false);
+    return start(options, progress, false, false);
   }
 
   /**
-   * {@link #start(ShopOptions, RuntimeListener)}, with recommendations autoscaled when {@code
-   * autoscale} (see {@link #model(ShopOptions, boolean)}).
+   * Like {@link #start(ShopOptions, RuntimeListener)}, with recommendations autoscaled when {@code
+   * autoscale} (see {@link #model(ShopOptions, boolean)}); with {@code processes} the runtime's
+   * process mode runs every instance in a child JVM of its own (SIGKILL for a kill, a new child for
+   * a restart or deploy), except the services that share the embedded event log with this JVM —
+   * catalog, orders, shipping, notifications — which stay in this JVM ({@link
+   * ServiceSpec#inParentJvm()}): the embedded log is opened by one process at a time.
    */
-  public static Shop start(ShopOptions options, RuntimeListener progress, boolean autoscale) {
+  public static Shop start(
+      ShopOptions options, RuntimeListener progress, boolean autoscale, boolean processes) {
     checkWritable(options.storageRoot());
     SharedEventLog.Lease log = null;
     SystemRuntime runtime = null;
     try {
       log = SharedEventLog.acquire(eventLogDirectory(options));
+      SystemModel model = model(options, autoscale);
+      RuntimeOptions runtimeOptions =
+          RuntimeOptions.builder(options.storageRoot())
+              .seed(options.seed())
+              .basePort(options.basePort())
+              // a child JVM starts cold (class loading, C1): minutes on a busy small machine
+              .readinessTimeout(processes ? Duration.ofMinutes(3) : Duration.ofSeconds(30))
+              .build();
       runtime =
-          SystemRuntime.inProcess(
-              model(options, autoscale),
-              RuntimeOptions.builder(options.storageRoot())
-                  .seed(options.seed())
-                  .basePort(options.basePort())
-                  .build());
+          processes
+              ? SystemRuntime.processes(model, runtimeOptions)
+              : SystemRuntime.inProcess(model, runtimeOptions);
       runtime.addListener(progress);
       runtime.start();
       return new Shop(options, runtime, log);

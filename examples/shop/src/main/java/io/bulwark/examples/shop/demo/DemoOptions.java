@@ -33,6 +33,7 @@ public final class DemoOptions {
   private final boolean resilience;
   private final boolean compare;
   private final boolean headless;
+  private final boolean processes;
   private final Duration duration;
   private final Duration warmup;
   private final double rate;
@@ -46,6 +47,7 @@ public final class DemoOptions {
     this.resilience = b.resilience;
     this.compare = b.compare;
     this.headless = b.headless;
+    this.processes = b.processes;
     this.duration = b.duration;
     this.warmup = b.warmup;
     this.rate = b.rate;
@@ -73,6 +75,14 @@ public final class DemoOptions {
   /** One plain line per second instead of the live redraw. */
   public boolean headless() {
     return headless;
+  }
+
+  /**
+   * True: the shop runs in the runtime's process mode, one child JVM per instance (the services
+   * sharing the embedded event log stay in the demo's JVM); false (the default): in process.
+   */
+  public boolean processes() {
+    return processes;
   }
 
   /** How long the load runs, per run. */
@@ -117,6 +127,7 @@ public final class DemoOptions {
     b.resilience = resilience;
     b.compare = compare;
     b.headless = headless;
+    b.processes = processes;
     b.duration = duration;
     b.warmup = warmup;
     b.rate = rate;
@@ -134,6 +145,7 @@ public final class DemoOptions {
         && resilience == d.resilience
         && compare == d.compare
         && headless == d.headless
+        && processes == d.processes
         && duration.equals(d.duration)
         && warmup.equals(d.warmup)
         && Double.compare(rate, d.rate) == 0
@@ -150,6 +162,7 @@ public final class DemoOptions {
         resilience,
         compare,
         headless,
+        processes,
         duration,
         warmup,
         rate,
@@ -169,6 +182,8 @@ public final class DemoOptions {
         + compare
         + ", headless="
         + headless
+        + ", processes="
+        + processes
         + ", duration="
         + duration
         + ", warmup="
@@ -227,6 +242,7 @@ public final class DemoOptions {
     private boolean resilience = true;
     private boolean compare;
     private boolean headless;
+    private boolean processes;
     private Duration duration = DEFAULT_DURATION;
     private Duration warmup = DEFAULT_WARMUP;
     private double rate = DEFAULT_RATE;
@@ -255,6 +271,12 @@ public final class DemoOptions {
 
     public Builder headless(boolean headless) {
       this.headless = headless;
+      return this;
+    }
+
+    /** One child JVM per shop instance (the runtime's process mode). */
+    public Builder processes(boolean processes) {
+      this.processes = processes;
       return this;
     }
 

@@ -89,7 +89,14 @@ final class DemoRun {
         new ShopOptions(resilience, options.seed(), storageRoot, options.basePort());
     RunResult result;
     long closing;
-    try (Shop shop = Shop.start(shopOptions, view, true);
+    if (options.processes()) {
+      out.println(
+          "process mode: one child JVM per instance (kill = SIGKILL, deploy = a new child);"
+              + " catalog, orders, shipping and notifications share the embedded event log with"
+              + " this JVM and run in it; chaos faults reach the children through their"
+              + " /chaos/faults admin endpoints");
+    }
+    try (Shop shop = Shop.start(shopOptions, view, true, options.processes());
         DemoDashboard dashboard = DemoDashboard.open(options, shop, out)) {
       Duration startup = Duration.ofNanos(System.nanoTime() - begin);
       out.printf(Locale.ROOT, "shop ready in %d ms%n", startup.toMillis());
@@ -134,6 +141,7 @@ final class DemoRun {
                 .config(ChaosConfig.enabledDefaults())
                 .scheduler(scheduler)
                 .listener(chaosLog(faults))
+                .listener(runtime.chaosRelay()) // process mode: to the children too
                 .build()) {
       GameDay day =
           new GameDay(
