@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -88,8 +89,45 @@ public final class PostgresTestServer implements AutoCloseable {
 
   /** Starts a new server with an empty cluster; {@link #close()} stops it and deletes its files. */
   public static PostgresTestServer start() throws IOException {
+    return startIn(Files.createTempDirectory("bulwark-pg"));
+  }
+
+  /**
+   * Starts a new server with an empty cluster in {@code home} (created if absent, must be empty):
+   * its data, socket and logs. {@link #close()} stops it and deletes {@code home}.
+   *
+   * <p>When this JVM runs as root the server runs as {@code nobody}, which must be able to reach
+   * {@code home}: every directory above it must be searchable by others (mode {@code o+x}).
+   *
+   * @throws IOException naming {@code home} when it is not empty, or not reachable by {@code
+   *     nobody}, or when initdb or the server fails (with the tail of its output)
+   */
+  public static PostgresTestServer start(Path home) throws IOException {
+    Path dir = home.toAbsolutePath().normalize();
+    Files.createDirectories(dir);
+    try (var entries = Files.list(dir)) {
+      if (entries.findAny().isPresent()) {
+        throw new IOException("PostgreSQL home " + dir + " is not empty");
+      }
+    }
+    if (runsAsRoot()) {
+      for (Path p = dir.getParent(); p != null; p = p.getParent()) {
+        if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+          throw new IOException(
+              "PostgreSQL home "
+                  + dir
+                  + " cannot be reached by the user nobody the server runs as (this JVM is root):"
+                  + " "
+                  + p
+                  + " is not searchable by others (chmod o+x)");
+        }
+      }
+    }
+    return startIn(dir);
+  }
+
+  private static PostgresTestServer startIn(Path home) throws IOException {
     Path binaries = PostgresBinaries.unpacked();
-    Path home = Files.createTempDirectory("bulwark-pg");
     Files.setPosixFilePermissions(home, PostgresBinaries.readableByAll(true));
     try {
       Path data = Files.createDirectory(home.resolve("data"));

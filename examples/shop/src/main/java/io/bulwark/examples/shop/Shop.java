@@ -40,10 +40,11 @@ import org.jspecify.annotations.Nullable;
  * sharded by SKU), shipping and recommendations, each a Bulwark HTTP server run by a {@link
  * SystemRuntime}.
  *
- * <p>{@link #start} opens the shared embedded event log (topic {@code orders}, 2 partitions) under
- * {@code <storageRoot>/event-log}, then starts the services in dependency order; {@link #close}
- * stops them in reverse, then closes the log. {@link #checkInvariants} judges a run from the
- * services' own stores. See {@code docs/shop.md}.
+ * <p>{@link #start} opens the shared event log (topic {@code orders}, 2 partitions): the embedded
+ * one under {@code <storageRoot>/event-log}, or Kafka when {@link ShopOptions#backends()} names a
+ * cluster; then starts the services in dependency order; {@link #close} stops them in reverse, then
+ * closes the log. {@link #checkInvariants} judges a run from the services' own stores. See {@code
+ * docs/shop.md}.
  */
 public final class Shop implements AutoCloseable {
   /** The version every service starts with. */
@@ -84,7 +85,7 @@ public final class Shop implements AutoCloseable {
 
   /** The shop's system model for {@code options}. */
   public static SystemModel model(ShopOptions options) {
-    String eventLog = eventLogDirectory(options).toString();
+    String eventLog = options.backends().eventLogLocation(eventLogDirectory(options));
     return SystemModel.builder("shop")
         .service(spec(options, "recommendations", 1, RecommendationsService::create).build())
         .service(
@@ -103,7 +104,7 @@ public final class Shop implements AutoCloseable {
                 .build())
         .service(spec(options, "cart", 1, CartService::create).dependsOn("catalog").build())
         .service(
-            spec(options, "orders", 1, OrdersService::create)
+            orders(options, spec(options, "orders", 1, OrdersService::create))
                 .dependsOn("cart")
                 .dependsOn("inventory")
                 .dependsOn("payments")
@@ -136,6 +137,15 @@ public final class Shop implements AutoCloseable {
                 .dependsOn("mobile-bff")
                 .build())
         .build();
+  }
+
+  /** Orders' database: SQLite in its storage, or the PostgreSQL database of the backends. */
+  private static ServiceSpec.Builder orders(ShopOptions options, ServiceSpec.Builder spec) {
+    String url = options.backends().postgresJdbcUrl();
+    return url == null
+        ? spec
+        : spec.setting(Settings.ORDERS_DATABASE, url)
+            .setting(Settings.ORDERS_DATABASE_USER, options.backends().postgresUser());
   }
 
   private static ServiceSpec bff(ShopOptions options, String name, ServiceFactory factory) {
@@ -172,7 +182,7 @@ public final class Shop implements AutoCloseable {
     SharedEventLog.Lease log = null;
     SystemRuntime runtime = null;
     try {
-      log = SharedEventLog.acquire(eventLogDirectory(options));
+      log = SharedEventLog.acquire(options.backends().eventLogLocation(eventLogDirectory(options)));
       runtime =
           SystemRuntime.inProcess(
               model(options),
@@ -268,11 +278,14 @@ public final class Shop implements AutoCloseable {
         .check(quiesceBudget);
   }
 
-  /** The database files of the run. */
+  /** The databases of the run. */
   InvariantChecker.Stores stores() {
     Path root = options.storageRoot();
     return new InvariantChecker.Stores(
-        runtime.instance("orders-1").storage().resolve("orders.db"),
+        new InvariantChecker.OrdersDb(
+            runtime.instance("orders-1").storage().resolve("orders.db"),
+            options.backends().postgresJdbcUrl(),
+            options.backends().postgresUser()),
         root.resolve("payments").resolve("shared").resolve("ledger.db"),
         InventoryShards.NAMES.stream()
             .map(
