@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -94,7 +95,7 @@ class DemoCommandTest {
         }) {
       CommandLine.ParseResult parsed = commandLine.parseArgs("demo", "--backend", c[0]);
       DemoCommand demo = (DemoCommand) parsed.subcommand().commandSpec().userObject();
-      assertThat(new java.util.TreeSet<>(demo.options().backends())).hasToString(c[1]);
+      assertThat(new TreeSet<>(demo.options().backends())).hasToString(c[1]);
     }
     CommandLine.ParseResult parsed = BulwarkCli.commandLine().parseArgs("demo");
     DemoCommand demo = (DemoCommand) parsed.subcommand().commandSpec().userObject();

@@ -27,11 +27,13 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,9 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The same shop on a real Kafka broker and a real PostgreSQL server ({@code --backend
- * kafka,postgres}): only {@link ShopBackends} differs from the other shop tests. A checkout
- * through the gateway completes; its saga run, order row and outbox row are in PostgreSQL (queried
- * with plain JDBC); its {@code OrderConfirmed} event is on the broker (read with a plain Kafka
+ * kafka,postgres}): only {@link ShopBackends} differs from the other shop tests. A checkout through
+ * the gateway completes; its saga run, order row and outbox row are in PostgreSQL (queried with
+ * plain JDBC); its {@code OrderConfirmed} event is on the broker (read with a plain Kafka
  * consumer); the consumer groups are Kafka's; nothing is left in the SQLite or embedded-log places
  * the default backend would use; the invariants hold.
  */
@@ -52,13 +54,11 @@ class ShopOnKafkaPostgresTest {
 
   KafkaTestBroker kafka;
   String jdbcUrl;
-  Path dir;
   Shop shop;
   EdgeCalls edge;
 
   @BeforeAll
   void start(@TempDir Path dir) throws Exception {
-    this.dir = dir;
     kafka = KafkaTestBroker.shared();
     jdbcUrl = PostgresTestServer.shared().createDatabase();
     ShopBackends backends =
@@ -109,8 +109,8 @@ class ShopOnKafkaPostgresTest {
     assertThat(eventually(SETTLE, () -> shippingLag() == 0)).isTrue();
     try (Admin admin = Admin.create(adminProperties())) {
       Set<String> groups =
-          admin.listConsumerGroups().all().get().stream()
-              .map(g -> g.groupId())
+          admin.listGroups().all().get().stream()
+              .map(GroupListing::groupId)
               .collect(Collectors.toSet());
       assertThat(groups).contains(ShippingService.GROUP, "notifications");
     }
@@ -136,7 +136,8 @@ class ShopOnKafkaPostgresTest {
     return lag;
   }
 
-  private static List<String> rows(Connection c, String sql, String param) throws SQLException {
+  private static List<String> rows(Connection c, String sql, @Nullable String param)
+      throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       if (param != null) {
         ps.setString(1, param);
@@ -188,8 +189,7 @@ class ShopOnKafkaPostgresTest {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           out.add(r);
         }
-        boolean atEnd =
-            partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
+        boolean atEnd = partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
         if (out.size() >= expected && atEnd) {
           break;
         }

@@ -84,7 +84,7 @@ final class LocalBackends implements AutoCloseable {
         out.printf(Locale.ROOT, "PostgreSQL ready at %s in %d ms%n", url, millisSince(begin));
       }
       return new LocalBackends(backends, kafka, postgres, out);
-    } catch (BackendStartException | RuntimeException | Error e) {
+    } catch (RuntimeException | Error e) {
       stopQuietly(kafka, postgres, e);
       throw e;
     }
