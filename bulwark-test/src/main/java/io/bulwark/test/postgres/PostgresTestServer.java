@@ -29,7 +29,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A real PostgreSQL server for tests: the binaries that {@code io.zonky.test.postgres:embedded-
  * postgres-binaries-<platform>} publish on Maven Central, unpacked once per machine, a fresh data
- * directory per server, listening on 127.0.0.1 only (and a Unix socket in its own directory).
+ * directory per server, listening on 127.0.0.1 only (and a Unix socket in its own directory, when
+ * that path fits a socket address).
  *
  * <p>PostgreSQL refuses to run as root. When the tests run as root (as CI does), {@code initdb} and
  * {@code postgres} run as the unprivileged user {@code nobody} through {@code setpriv}
@@ -43,6 +44,9 @@ public final class PostgresTestServer implements AutoCloseable {
   private static final String READY = "database system is ready to accept connections";
   private static final Duration START_LIMIT = Duration.ofSeconds(90);
   private static final int LOG_LINES = 40;
+
+  /** The longest Unix socket path Linux accepts (sun_path is 108 bytes with its NUL). */
+  private static final int MAX_SOCKET_PATH = 107;
 
   /** The user and group {@code nobody}/{@code nogroup} (65534 on Debian and Red Hat alike). */
   private static final int UNPRIVILEGED = 65534;
@@ -131,13 +135,20 @@ public final class PostgresTestServer implements AutoCloseable {
     Files.setPosixFilePermissions(home, PostgresBinaries.readableByAll(true));
     try {
       Path data = Files.createDirectory(home.resolve("data"));
-      Path socket = Files.createDirectory(home.resolve("socket"));
+      // a Unix socket's path has at most 107 bytes: deep in a long home, TCP on loopback only
+      Path socket = home.resolve("socket");
+      boolean withSocket = socket.resolve(".s.PGSQL.65535").toString().length() <= MAX_SOCKET_PATH;
+      if (withSocket) {
+        Files.createDirectory(socket);
+      }
       if (runsAsRoot()) {
         handToUnprivilegedUser(data);
-        handToUnprivilegedUser(socket);
+        if (withSocket) {
+          handToUnprivilegedUser(socket);
+        }
       }
       initdb(binaries, data, home.resolve("initdb.log"));
-      return launch(binaries, home, data, socket);
+      return launch(binaries, home, data, withSocket ? socket.toString() : "");
     } catch (IOException | RuntimeException e) {
       PostgresBinaries.deleteTree(home);
       throw e;
@@ -270,7 +281,7 @@ public final class PostgresTestServer implements AutoCloseable {
   }
 
   /** Starts postgres on a free port; tries another port if the chosen one was taken meanwhile. */
-  private static PostgresTestServer launch(Path binaries, Path home, Path data, Path socket)
+  private static PostgresTestServer launch(Path binaries, Path home, Path data, String socket)
       throws IOException {
     IOException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
@@ -342,6 +353,9 @@ public final class PostgresTestServer implements AutoCloseable {
           }
           if (line.contains(READY)) {
             ready = true;
+            settled.countDown();
+          } else if (!ready && line.contains("FATAL:")) {
+            // it exits, but the watchdog shell keeps this pipe open: do not wait for the end
             settled.countDown();
           }
         }

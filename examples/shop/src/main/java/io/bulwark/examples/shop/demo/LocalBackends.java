@@ -93,17 +93,26 @@ final class LocalBackends implements AutoCloseable {
   private static KafkaTestBroker startKafka(Path dir) {
     try {
       return KafkaTestBroker.start(dir, Map.of(), List.of("-XX:TieredStopAtLevel=1"));
-    } catch (IOException | RuntimeException | LinkageError e) {
+    } catch (IOException | RuntimeException e) {
       throw new BackendStartException("Kafka could not start in " + dir + ": " + e.getMessage(), e);
+    } catch (LinkageError e) {
+      throw new BackendStartException(
+          "Kafka could not start: " + e + " (the demo needs bulwark-test and the Kafka jars)", e);
     }
   }
 
   private static PostgresTestServer startPostgres(Path dir) {
     try {
       return PostgresTestServer.start(dir);
-    } catch (IOException | RuntimeException | LinkageError e) {
+    } catch (IOException | RuntimeException e) {
       throw new BackendStartException(
           "PostgreSQL could not start in " + dir + ": " + e.getMessage(), e);
+    } catch (LinkageError e) {
+      throw new BackendStartException(
+          "PostgreSQL could not start: "
+              + e
+              + " (the demo needs bulwark-test and zonky's PostgreSQL binaries)",
+          e);
     }
   }
 
