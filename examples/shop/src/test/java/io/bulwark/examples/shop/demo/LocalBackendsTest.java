@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The demo's local Kafka and PostgreSQL: nothing for the embedded backend, and a backend that cannot
- * start is named with its directory and the reason, with whatever had started already stopped.
+ * The demo's local Kafka and PostgreSQL: nothing for the embedded backend, and a backend that
+ * cannot start is named with its directory and the reason, with whatever had started already
+ * stopped.
  */
 class LocalBackendsTest {
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -43,12 +44,12 @@ class LocalBackendsTest {
   @Test
   void aPostgresThatCannotStartStopsTheKafkaStartedBeforeIt(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("postgres"), "in the way");
-    assertThatThrownBy(
-            () -> LocalBackends.start(Set.of(Backend.KAFKA, Backend.POSTGRES), dir, out))
+    assertThatThrownBy(() -> LocalBackends.start(Set.of(Backend.KAFKA, Backend.POSTGRES), dir, out))
         .isInstanceOf(LocalBackends.BackendStartException.class)
         .hasMessageStartingWith("PostgreSQL could not start in " + dir.resolve("postgres"));
     String printed = bytes.toString(StandardCharsets.UTF_8);
-    Matcher pid = Pattern.compile("Kafka ready at \\S+ in \\d+ ms \\(pid (\\d+)\\)").matcher(printed);
+    Matcher pid =
+        Pattern.compile("Kafka ready at \\S+ in \\d+ ms \\(pid (\\d+)\\)").matcher(printed);
     assertThat(pid.find()).as(printed).isTrue();
     ProcessHandle broker = ProcessHandle.of(Long.parseLong(pid.group(1))).orElse(null);
     assertThat(broker == null || !broker.isAlive()).as("the broker is stopped").isTrue();
