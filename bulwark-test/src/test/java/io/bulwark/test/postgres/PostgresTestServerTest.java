@@ -95,7 +95,15 @@ class PostgresTestServerTest {
     Path base = Files.createTempDirectory("bulwark-pg-home");
     Files.setPosixFilePermissions(
         base, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
-    Path home = base.resolve("a-directory-name-long-enough".repeat(3)).resolve("postgres");
+    try {
+      startsInHomeAndRefusesAHomeNotEmpty(
+          base.resolve("a-directory-name-long-enough".repeat(3)).resolve("postgres"));
+    } finally {
+      PostgresBinaries.deleteTree(base);
+    }
+  }
+
+  private static void startsInHomeAndRefusesAHomeNotEmpty(Path home) throws Exception {
     try (PostgresTestServer server = PostgresTestServer.start(home)) {
       assertThat(home.resolve("socket")).as("no socket path over 107 bytes").doesNotExist();
       try (Connection c = DriverManager.getConnection(server.jdbcUrl());
