@@ -16,6 +16,7 @@ module io.bulwark.examples.shop {
   requires io.bulwark.saga;
   requires io.bulwark.data;
   requires io.bulwark.gateway; // the shop's edge (edge, identity, legacy)
+  requires io.bulwark.test; // demo --backend: KafkaTestBroker, PostgresTestServer
   requires com.fasterxml.jackson.databind;
   requires org.xerial.sqlitejdbc;
   requires HdrHistogram;

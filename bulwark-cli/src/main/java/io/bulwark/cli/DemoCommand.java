@@ -1,5 +1,6 @@
 package io.bulwark.cli;
 
+import io.bulwark.examples.shop.demo.Backend;
 import io.bulwark.examples.shop.demo.Demo;
 import io.bulwark.examples.shop.demo.DemoOptions;
 import io.bulwark.examples.shop.gameday.Scenarios;
@@ -111,6 +112,16 @@ final class DemoCommand implements Callable<Integer> {
       description = "Where --compare writes its HTML report (default: target/bulwark-demo).")
   @Nullable Path reportDir;
 
+  @Option(
+      names = "--backend",
+      paramLabel = "LIST",
+      description =
+          "Where events and sagas run: embedded (the embedded event log and SQLite, default),"
+              + " or kafka and/or postgres, comma separated (a local Kafka broker for every"
+              + " topic, a local PostgreSQL server for the checkout sagas; started from the Maven"
+              + " Central artifacts, data under the run's storage, stopped at the end).")
+  String backend = "embedded";
+
   PrintStream out = System.out;
   PrintStream err = System.err;
 
@@ -143,6 +154,7 @@ final class DemoCommand implements Callable<Integer> {
           .basePort(port)
           .storage(storage)
           .reportDir(reportDir != null ? reportDir : defaultReportDir())
+          .backends(Backend.parseList(backend))
           .build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "bulwark demo: " + e.getMessage(), e);

@@ -108,8 +108,11 @@ final class BulwarkLayers {
             "edge",
             "chaos")
         .whereLayer("reference")
+        // testkit: `demo --backend kafka,postgres` starts its broker and server with bulwark-test's
+        // KafkaTestBroker and PostgresTestServer (the shop's demo/LocalBackends)
         .mayOnlyAccessLayers(
             "kernel",
+            "testkit",
             "telemetry-impl",
             "resilience",
             "events",

@@ -2,6 +2,7 @@ package io.bulwark.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bulwark.examples.shop.demo.Backend;
 import io.bulwark.examples.shop.demo.DemoOptions;
 import io.bulwark.examples.shop.gameday.Scenario;
 import io.bulwark.examples.shop.gameday.Scenarios;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -57,6 +59,50 @@ class DemoCommandTest {
     assertThat(code).isEqualTo(2);
     assertThat(err.toString()).contains(named);
     assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("starting the shop");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "kafka,mysql|unknown backend \"mysql\"|ok",
+        "redis|unknown backend \"redis\"|ok",
+        "kafka,kafka|\"kafka\" is named twice|none",
+        "' '|one or more of embedded, kafka, postgres|none",
+        "kafka,|unknown backend \"\"|ok",
+        "embedded,postgres|embedded cannot be combined|none"
+      })
+  void aBadBackendListIsAUsageErrorNamingTheValueAndTheKnownOnes(
+      String value, String named, String listsKnown) {
+    int code = execute("demo", "--backend", value, "--headless");
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("--backend \"" + value + "\"").contains(named);
+    if (listsKnown.equals("ok")) {
+      assertThat(err.toString()).contains("known: embedded, kafka, postgres");
+    }
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .doesNotContain("starting Kafka")
+        .doesNotContain("starting the shop");
+  }
+
+  @Test
+  void backendsReachTheDemo() {
+    CommandLine commandLine = BulwarkCli.commandLine();
+    for (String[] c :
+        new String[][] {
+          {"kafka,postgres", "[KAFKA, POSTGRES]"},
+          {"postgres , kafka", "[KAFKA, POSTGRES]"},
+          {"kafka", "[KAFKA]"},
+          {"postgres", "[POSTGRES]"},
+          {"embedded", "[EMBEDDED]"}
+        }) {
+      CommandLine.ParseResult parsed = commandLine.parseArgs("demo", "--backend", c[0]);
+      DemoCommand demo = (DemoCommand) parsed.subcommand().commandSpec().userObject();
+      assertThat(new TreeSet<>(demo.options().backends())).hasToString(c[1]);
+    }
+    CommandLine.ParseResult parsed = BulwarkCli.commandLine().parseArgs("demo");
+    DemoCommand demo = (DemoCommand) parsed.subcommand().commandSpec().userObject();
+    assertThat(demo.options().backends()).containsExactly(Backend.EMBEDDED);
   }
 
   @Test

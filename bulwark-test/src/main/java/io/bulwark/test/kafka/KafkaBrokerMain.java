@@ -1,5 +1,6 @@
 package io.bulwark.test.kafka;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -8,6 +9,10 @@ import java.lang.invoke.MethodType;
 /**
  * Child-JVM entry point of {@link KafkaTestBroker}: formats the KRaft storage (idempotently) and
  * runs a combined broker+controller node with the given properties file.
+ *
+ * <p>The broker halts when its standard input ends: {@link KafkaTestBroker} holds the other end of
+ * that pipe, so a parent JVM that dies without closing the broker (killed, crashed) takes the
+ * broker with it instead of leaving it running.
  *
  * <p>The broker's own entry points live in {@code org.apache.kafka:kafka_2.13}, a jar whose file
  * name yields no valid module name, so this class reaches them by name at run time (the child JVM
@@ -26,6 +31,7 @@ public final class KafkaBrokerMain {
       throw new IllegalArgumentException(
           "expected <server.properties> <cluster id>, got " + args.length + " arguments");
     }
+    Thread.ofPlatform().daemon().name("parent-watch").start(KafkaBrokerMain::haltWhenOrphaned);
     String config = args[0];
     String clusterId = args[1];
     MethodHandles.Lookup lookup = MethodHandles.publicLookup();
@@ -49,5 +55,17 @@ public final class KafkaBrokerMain {
             "main",
             MethodType.methodType(void.class, String[].class));
     run.invokeExact(new String[] {config});
+  }
+
+  /** Reads standard input to its end (the parent JVM closed it or died), then halts. */
+  private static void haltWhenOrphaned() {
+    try {
+      while (System.in.read() >= 0) {
+        // nothing is sent; only the end matters
+      }
+    } catch (IOException e) {
+      // the pipe broke: the parent is gone as well
+    }
+    Runtime.getRuntime().halt(0);
   }
 }

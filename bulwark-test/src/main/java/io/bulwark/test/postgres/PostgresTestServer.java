@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -28,7 +29,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A real PostgreSQL server for tests: the binaries that {@code io.zonky.test.postgres:embedded-
  * postgres-binaries-<platform>} publish on Maven Central, unpacked once per machine, a fresh data
- * directory per server, listening on 127.0.0.1 only (and a Unix socket in its own directory).
+ * directory per server, listening on 127.0.0.1 only (and a Unix socket in its own directory, when
+ * that path fits a socket address).
  *
  * <p>PostgreSQL refuses to run as root. When the tests run as root (as CI does), {@code initdb} and
  * {@code postgres} run as the unprivileged user {@code nobody} through {@code setpriv}
@@ -42,6 +44,9 @@ public final class PostgresTestServer implements AutoCloseable {
   private static final String READY = "database system is ready to accept connections";
   private static final Duration START_LIMIT = Duration.ofSeconds(90);
   private static final int LOG_LINES = 40;
+
+  /** The longest Unix socket path Linux accepts (sun_path is 108 bytes with its NUL). */
+  private static final int MAX_SOCKET_PATH = 107;
 
   /** The user and group {@code nobody}/{@code nogroup} (65534 on Debian and Red Hat alike). */
   private static final int UNPRIVILEGED = 65534;
@@ -88,18 +93,62 @@ public final class PostgresTestServer implements AutoCloseable {
 
   /** Starts a new server with an empty cluster; {@link #close()} stops it and deletes its files. */
   public static PostgresTestServer start() throws IOException {
+    return startIn(Files.createTempDirectory("bulwark-pg"));
+  }
+
+  /**
+   * Starts a new server with an empty cluster in {@code home} (created if absent, must be empty):
+   * its data, socket and logs. {@link #close()} stops it and deletes {@code home}.
+   *
+   * <p>When this JVM runs as root the server runs as {@code nobody}, which must be able to reach
+   * {@code home}: every directory above it must be searchable by others (mode {@code o+x}).
+   *
+   * @throws IOException naming {@code home} when it is not empty, or not reachable by {@code
+   *     nobody}, or when initdb or the server fails (with the tail of its output)
+   */
+  public static PostgresTestServer start(Path home) throws IOException {
+    Path dir = home.toAbsolutePath().normalize();
+    Files.createDirectories(dir);
+    try (var entries = Files.list(dir)) {
+      if (entries.findAny().isPresent()) {
+        throw new IOException("PostgreSQL home " + dir + " is not empty");
+      }
+    }
+    if (runsAsRoot()) {
+      for (Path p = dir.getParent(); p != null; p = p.getParent()) {
+        if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+          throw new IOException(
+              "PostgreSQL home "
+                  + dir
+                  + " cannot be reached by the user nobody the server runs as (this JVM is root):"
+                  + " "
+                  + p
+                  + " is not searchable by others (chmod o+x)");
+        }
+      }
+    }
+    return startIn(dir);
+  }
+
+  private static PostgresTestServer startIn(Path home) throws IOException {
     Path binaries = PostgresBinaries.unpacked();
-    Path home = Files.createTempDirectory("bulwark-pg");
     Files.setPosixFilePermissions(home, PostgresBinaries.readableByAll(true));
     try {
       Path data = Files.createDirectory(home.resolve("data"));
-      Path socket = Files.createDirectory(home.resolve("socket"));
+      // a Unix socket's path has at most 107 bytes: deep in a long home, TCP on loopback only
+      Path socket = home.resolve("socket");
+      boolean withSocket = socket.resolve(".s.PGSQL.65535").toString().length() <= MAX_SOCKET_PATH;
+      if (withSocket) {
+        Files.createDirectory(socket);
+      }
       if (runsAsRoot()) {
         handToUnprivilegedUser(data);
-        handToUnprivilegedUser(socket);
+        if (withSocket) {
+          handToUnprivilegedUser(socket);
+        }
       }
       initdb(binaries, data, home.resolve("initdb.log"));
-      return launch(binaries, home, data, socket);
+      return launch(binaries, home, data, withSocket ? socket.toString() : "");
     } catch (IOException | RuntimeException e) {
       PostgresBinaries.deleteTree(home);
       throw e;
@@ -232,7 +281,7 @@ public final class PostgresTestServer implements AutoCloseable {
   }
 
   /** Starts postgres on a free port; tries another port if the chosen one was taken meanwhile. */
-  private static PostgresTestServer launch(Path binaries, Path home, Path data, Path socket)
+  private static PostgresTestServer launch(Path binaries, Path home, Path data, String socket)
       throws IOException {
     IOException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
@@ -304,6 +353,9 @@ public final class PostgresTestServer implements AutoCloseable {
           }
           if (line.contains(READY)) {
             ready = true;
+            settled.countDown();
+          } else if (!ready && line.contains("FATAL:")) {
+            // it exits, but the watchdog shell keeps this pipe open: do not wait for the end
             settled.countDown();
           }
         }

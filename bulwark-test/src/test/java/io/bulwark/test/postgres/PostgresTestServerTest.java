@@ -91,6 +91,37 @@ class PostgresTestServerTest {
   }
 
   @Test
+  void startsInAGivenHomeTooDeepForASocketOnTcpAloneAndDeletesItWhenClosed() throws Exception {
+    Path base = Files.createTempDirectory("bulwark-pg-home");
+    Files.setPosixFilePermissions(
+        base, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+    try {
+      startsInHomeAndRefusesAHomeNotEmpty(
+          base.resolve("a-directory-name-long-enough".repeat(3)).resolve("postgres"));
+    } finally {
+      PostgresBinaries.deleteTree(base);
+    }
+  }
+
+  private static void startsInHomeAndRefusesAHomeNotEmpty(Path home) throws Exception {
+    try (PostgresTestServer server = PostgresTestServer.start(home)) {
+      assertThat(home.resolve("socket")).as("no socket path over 107 bytes").doesNotExist();
+      try (Connection c = DriverManager.getConnection(server.jdbcUrl());
+          Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT 41 + 1")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getInt(1)).isEqualTo(42);
+      }
+    }
+    assertThat(home).doesNotExist();
+    Files.createDirectories(home);
+    Files.writeString(home.resolve("left"), "x");
+    assertThatThrownBy(() -> PostgresTestServer.start(home))
+        .hasMessageContaining(home.toString())
+        .hasMessageContaining("not empty");
+  }
+
+  @Test
   void theSharedServerIsOnePerJvm() {
     assertThat(PostgresTestServer.shared()).isSameAs(PostgresTestServer.shared());
   }

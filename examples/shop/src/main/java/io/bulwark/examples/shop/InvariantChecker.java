@@ -23,9 +23,15 @@ import org.jspecify.annotations.Nullable;
 final class InvariantChecker {
   static final int NAMED = 5;
 
-  /** The database files of one run. */
+  /**
+   * The orders database: {@code file} (SQLite), or the PostgreSQL database at {@code jdbcUrl} as
+   * {@code user} when the URL is not null.
+   */
+  record OrdersDb(Path file, @Nullable String jdbcUrl, String user) {}
+
+  /** The databases of one run. */
   record Stores(
-      Path orders,
+      OrdersDb orders,
       Path ledger,
       List<Path> inventory,
       Path shipping,

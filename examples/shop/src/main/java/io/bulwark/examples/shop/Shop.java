@@ -34,10 +34,11 @@ import org.jspecify.annotations.Nullable;
  * sharded by SKU), shipping and recommendations, each a Bulwark HTTP server run by a {@link
  * SystemRuntime}.
  *
- * <p>{@link #start} opens the shared embedded event log (topic {@code orders}, 2 partitions) under
- * {@code <storageRoot>/event-log}, then starts the services in dependency order; {@link #close}
- * stops them in reverse, then closes the log. {@link #checkInvariants} judges a run from the
- * services' own stores. See {@code docs/shop.md}.
+ * <p>{@link #start} opens the shared event log (topic {@code orders}, 2 partitions): the embedded
+ * one under {@code <storageRoot>/event-log}, or Kafka when {@link ShopOptions#backends()} names a
+ * cluster; then starts the services in dependency order; {@link #close} stops them in reverse, then
+ * closes the log. {@link #checkInvariants} judges a run from the services' own stores. See {@code
+ * docs/shop.md}.
  */
 public final class Shop implements AutoCloseable {
   /** The version every service starts with. */
@@ -103,7 +104,7 @@ public final class Shop implements AutoCloseable {
 
   /** The shop's system model for {@code options}. */
   public static SystemModel model(ShopOptions options) {
-    String eventLog = eventLogDirectory(options).toString();
+    String eventLog = options.backends().eventLogLocation(eventLogDirectory(options));
     return SystemModel.builder("shop")
         .service(spec(options, "recommendations", 1, ShopFactories.Recommendations.class).build())
         .service(
@@ -125,8 +126,7 @@ public final class Shop implements AutoCloseable {
                 .build())
         .service(spec(options, "cart", 1, ShopFactories.Cart.class).dependsOn("catalog").build())
         .service(
-            spec(options, "orders", 1, ShopFactories.Orders.class)
-                .inParentJvm()
+            orders(options, spec(options, "orders", 1, ShopFactories.Orders.class).inParentJvm())
                 .dependsOn("cart")
                 .dependsOn("inventory")
                 .dependsOn("payments")
@@ -182,6 +182,15 @@ public final class Shop implements AutoCloseable {
     return b.build();
   }
 
+  /** Orders' database: SQLite in its storage, or the PostgreSQL database of the backends. */
+  private static ServiceSpec.Builder orders(ShopOptions options, ServiceSpec.Builder spec) {
+    String url = options.backends().postgresJdbcUrl();
+    return url == null
+        ? spec
+        : spec.setting(Settings.ORDERS_DATABASE, url)
+            .setting(Settings.ORDERS_DATABASE_USER, options.backends().postgresUser());
+  }
+
   private static ServiceSpec bff(
       ShopOptions options, String name, Class<? extends ServiceFactory> factory) {
     return spec(options, name, 1, factory)
@@ -230,7 +239,7 @@ public final class Shop implements AutoCloseable {
     SharedEventLog.Lease log = null;
     SystemRuntime runtime = null;
     try {
-      log = SharedEventLog.acquire(eventLogDirectory(options));
+      log = SharedEventLog.acquire(options.backends().eventLogLocation(eventLogDirectory(options)));
       SystemModel model = model(options, autoscale);
       RuntimeOptions runtimeOptions =
           RuntimeOptions.builder(options.storageRoot())
@@ -331,11 +340,14 @@ public final class Shop implements AutoCloseable {
         .check(quiesceBudget);
   }
 
-  /** The database files of the run. */
+  /** The databases of the run. */
   InvariantChecker.Stores stores() {
     Path root = options.storageRoot();
     return new InvariantChecker.Stores(
-        runtime.instance("orders-1").storage().resolve("orders.db"),
+        new InvariantChecker.OrdersDb(
+            runtime.instance("orders-1").storage().resolve("orders.db"),
+            options.backends().postgresJdbcUrl(),
+            options.backends().postgresUser()),
         root.resolve("payments").resolve("shared").resolve("ledger.db"),
         InventoryShards.NAMES.stream()
             .map(

@@ -7,6 +7,7 @@ import io.bulwark.examples.shop.common.SqlitePool;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,10 +18,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What the shop's stores hold at one moment, read through read-only SQLite connections: order
- * states, unsent outbox rows, ledger rows per charge id, reservations with their units, the stock
- * taken from the shelves, and shipments; with the checkout saga runs as orders reported them just
- * before.
+ * What the shop's stores hold at one moment, read through read-only connections (SQLite; orders'
+ * database may be PostgreSQL): order states, unsent outbox rows, ledger rows per charge id,
+ * reservations with their units, the stock taken from the shelves, and shipments; with the checkout
+ * saga runs as orders reported them just before.
  */
 record Snapshot(
     Map<String, String> orderStatus,
@@ -46,7 +47,7 @@ record Snapshot(
     Map<String, Map<String, Long>> orderItems = new HashMap<>();
     Map<String, Long> totals = new HashMap<>();
     long[] unsent = {0};
-    withDb(
+    withOrders(
         stores.orders(),
         c -> {
           query(
@@ -188,6 +189,28 @@ record Snapshot(
       return "RESERVED";
     }
     return a + "+" + b;
+  }
+
+  /**
+   * Runs {@code body} in one read transaction of the orders database: every query sees the same
+   * moment (on PostgreSQL a REPEATABLE READ transaction, read-only).
+   */
+  private static void withOrders(InvariantChecker.OrdersDb db, Body body) throws SQLException {
+    String url = db.jdbcUrl();
+    if (url == null) {
+      withDb(db.file(), body);
+      return;
+    }
+    try (Connection c = DriverManager.getConnection(url, db.user(), "")) {
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      c.setReadOnly(true);
+      c.setAutoCommit(false);
+      try {
+        body.run(c);
+      } finally {
+        c.rollback();
+      }
+    }
   }
 
   /** Runs {@code body} in one read transaction: every query sees the same moment of the file. */

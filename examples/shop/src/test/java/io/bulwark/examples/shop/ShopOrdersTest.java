@@ -252,7 +252,7 @@ class ShopOrdersTest {
 
   /** id, status and total of the only order in orders.db (empty while there is none). */
   List<String> order() {
-    try (Connection c = SqlitePool.connect(shop.stores().orders(), true);
+    try (Connection c = SqlitePool.connect(shop.stores().orders().file(), true);
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT id, status, total FROM orders")) {
       return rs.next() ? List.of(rs.getString(1), rs.getString(2), rs.getString(3)) : List.of();

@@ -36,7 +36,6 @@ import io.bulwark.resilience.Fallback;
 import io.bulwark.resilience.Pipeline;
 import io.bulwark.runtime.InstanceContext;
 import io.bulwark.runtime.ServiceInstance;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -148,8 +147,7 @@ public final class CatalogService {
   /** The {@link io.bulwark.runtime.ServiceFactory} of the service. */
   public static ServiceInstance create(InstanceContext ctx) throws Exception {
     Products products = Products.load();
-    SharedEventLog.Lease log =
-        SharedEventLog.acquire(Path.of(Settings.required(ctx, Settings.EVENT_LOG)));
+    SharedEventLog.Lease log = SharedEventLog.acquire(Settings.required(ctx, Settings.EVENT_LOG));
     SqlitePool db = null;
     InvalidationChannel<String> channel = null;
     ReadThroughCache<String, ProductView> cache = null;

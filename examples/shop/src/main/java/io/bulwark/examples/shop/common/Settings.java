@@ -7,8 +7,20 @@ public final class Settings {
   /** "true" (default) or "false": see {@code ShopOptions.resilience}. */
   public static final String RESILIENCE = "resilience";
 
-  /** The directory of the shared embedded event log (orders and shipping). */
+  /**
+   * The shared event log (orders and shipping): the directory of the embedded log, or {@code
+   * kafka://host:port[,...]} (see {@code SharedEventLog}).
+   */
   public static final String EVENT_LOG = "eventLog";
+
+  /**
+   * Orders' database on PostgreSQL ({@code jdbc:postgresql://...}): the checkout saga's store, the
+   * orders table and the outbox; absent: {@code orders.db} (SQLite) in the instance's storage.
+   */
+  public static final String ORDERS_DATABASE = "ordersDatabase";
+
+  /** The user of {@link #ORDERS_DATABASE} ({@code postgres} when absent). */
+  public static final String ORDERS_DATABASE_USER = "ordersDatabaseUser";
 
   private Settings() {}
 

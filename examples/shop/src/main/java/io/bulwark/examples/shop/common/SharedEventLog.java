@@ -3,6 +3,7 @@ package io.bulwark.examples.shop.common;
 import io.bulwark.events.EmbeddedLogConfig;
 import io.bulwark.events.EventLog;
 import io.bulwark.events.EventLogs;
+import io.bulwark.events.KafkaLogConfig;
 import io.bulwark.events.TopicSpec;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -10,17 +11,22 @@ import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The shop's embedded event log, shared by everything in this JVM that uses one directory: the
- * embedded log allows one opener per directory, so {@link #acquire} opens it once (with the topic
- * {@value #ORDERS_TOPIC}, {@value #ORDERS_PARTITIONS} partitions) and counts its users; the last
- * {@link Lease#close()} closes it. Thread-safe.
+ * The shop's event log, shared by everything in this JVM that uses one location: the embedded log
+ * in a directory (it allows one opener per directory), or a Kafka cluster named {@code
+ * kafka://host:port[,host:port...]} (one client set per JVM is enough). {@link #acquire} opens it
+ * once (with the topic {@value #ORDERS_TOPIC}, {@value #ORDERS_PARTITIONS} partitions) and counts
+ * its users; the last {@link Lease#close()} closes it. Thread-safe.
  */
 public final class SharedEventLog {
   public static final String ORDERS_TOPIC = "orders";
   public static final int ORDERS_PARTITIONS = 2;
 
   private static final ReentrantLock LOCK = new ReentrantLock();
-  private static final Map<Path, Entry> OPEN = new HashMap<>();
+
+  /** A location naming a Kafka cluster starts with this; anything else is a directory. */
+  public static final String KAFKA_PREFIX = "kafka://";
+
+  private static final Map<String, Entry> OPEN = new HashMap<>();
 
   private SharedEventLog() {}
 
@@ -35,11 +41,11 @@ public final class SharedEventLog {
 
   /** One user's hold on the log; closing it twice releases once. */
   public static final class Lease implements AutoCloseable {
-    private final Path directory;
+    private final String directory;
     private final EventLog log;
     private boolean released;
 
-    private Lease(Path directory, EventLog log) {
+    private Lease(String directory, EventLog log) {
       this.directory = directory;
       this.log = log;
     }
@@ -67,14 +73,30 @@ public final class SharedEventLog {
     }
   }
 
-  /** Opens (or joins) the log in {@code directory}. */
+  /** Opens (or joins) the embedded log in {@code directory}. */
   public static Lease acquire(Path directory) {
-    Path key = directory.toAbsolutePath().normalize();
+    return acquire(directory.toString());
+  }
+
+  /**
+   * Opens (or joins) the log at {@code location}: {@value #KAFKA_PREFIX}{@code host:port[,...]} for
+   * Kafka, else the directory of an embedded log.
+   *
+   * @throws IllegalArgumentException naming the location when it is blank or a bad Kafka address
+   */
+  public static Lease acquire(String location) {
+    if (location.isBlank()) {
+      throw new IllegalArgumentException("event log location must not be blank");
+    }
+    String key =
+        location.startsWith(KAFKA_PREFIX)
+            ? location
+            : Path.of(location).toAbsolutePath().normalize().toString();
     LOCK.lock();
     try {
       Entry e = OPEN.get(key);
       if (e == null) {
-        EventLog log = EventLogs.embedded(EmbeddedLogConfig.builder(key).build());
+        EventLog log = open(key);
         try {
           log.createTopic(TopicSpec.of(ORDERS_TOPIC, ORDERS_PARTITIONS));
         } catch (RuntimeException ex) {
@@ -89,5 +111,13 @@ public final class SharedEventLog {
     } finally {
       LOCK.unlock();
     }
+  }
+
+  private static EventLog open(String location) {
+    if (location.startsWith(KAFKA_PREFIX)) {
+      String servers = location.substring(KAFKA_PREFIX.length());
+      return EventLogs.kafka(KafkaLogConfig.builder(servers).build());
+    }
+    return EventLogs.embedded(EmbeddedLogConfig.builder(Path.of(location)).build());
   }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -25,8 +26,10 @@ import java.util.Map;
  * <p>Exit codes: {@link #OK} only when every SLO and every invariant of the judged run holds (the
  * resilience-on run when comparing); {@link #FAILED} when they do not, or when the shop could not
  * start (a port in use, storage that cannot be written; the message names it and nothing is left
- * running). Ctrl-C stops the load, closes the shop and its storage (no port, thread or file lock
- * left) and exits without judging invariants.
+ * running; a backend (Kafka, PostgreSQL) that cannot start is named). With {@code --backend kafka}
+ * and/or {@code postgres} each run starts its own local broker/server ({@link LocalBackends}) under
+ * the run's directory and stops it after the shop closed. Ctrl-C stops the load, closes the shop
+ * and its storage (no port, thread or file lock left) and exits without judging invariants.
  */
 public final class Demo {
   public static final int OK = 0;
@@ -94,8 +97,18 @@ public final class Demo {
           break;
         }
         Path root = base.resolve("run-" + stamp() + "-resilience-" + (resilience ? "on" : "off"));
-        results.add(runOnce(options, resilience, root, out, control));
+        try (LocalBackends backends =
+            LocalBackends.start(options.backends(), root.resolve("backends"), out)) {
+          if (control.stopped()) {
+            break;
+          }
+          results.add(
+              new DemoRun(options, resilience, out, control).run(root, backends.backends()));
+        }
       }
+    } catch (LocalBackends.BackendStartException e) {
+      err.println("bulwark demo: " + e.getMessage());
+      return FAILED;
     } catch (RuntimeException e) {
       err.println("bulwark demo: the shop could not run: " + e.getMessage());
       return FAILED;
@@ -165,7 +178,13 @@ public final class Demo {
   private static Path storageBase(DemoOptions options) throws IOException {
     Path dir = options.storage();
     if (dir == null) {
-      return Files.createTempDirectory("bulwark-demo-");
+      Path temp = Files.createTempDirectory("bulwark-demo-");
+      if (options.backends().contains(Backend.POSTGRES)) {
+        // PostgreSQL refuses root and runs as nobody (PostgresTestServer), which must reach its
+        // data under this directory: searchable by others, not listable
+        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwx--x--x"));
+      }
+      return temp;
     }
     try {
       Files.createDirectories(dir);

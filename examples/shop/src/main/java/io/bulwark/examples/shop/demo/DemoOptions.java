@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -41,6 +42,7 @@ public final class DemoOptions {
   private final int basePort;
   private final @Nullable Path storage;
   private final Path reportDir;
+  private final Set<Backend> backends;
 
   private DemoOptions(Builder b) {
     this.scenario = b.scenario;
@@ -55,6 +57,7 @@ public final class DemoOptions {
     this.basePort = b.basePort;
     this.storage = b.storage;
     this.reportDir = b.reportDir;
+    this.backends = b.backends;
   }
 
   /** The game day's scenario name (checked against {@link Scenarios}). */
@@ -120,6 +123,11 @@ public final class DemoOptions {
     return reportDir;
   }
 
+  /** Where the events and the sagas run: {@code {EMBEDDED}} or Kafka and/or PostgreSQL. */
+  public Set<Backend> backends() {
+    return backends;
+  }
+
   /** A builder holding these options: {@code toBuilder().build()} equals this. */
   public Builder toBuilder() {
     Builder b = new Builder();
@@ -135,6 +143,7 @@ public final class DemoOptions {
     b.basePort = basePort;
     b.storage = storage;
     b.reportDir = reportDir;
+    b.backends = backends;
     return b;
   }
 
@@ -152,7 +161,8 @@ public final class DemoOptions {
         && seed == d.seed
         && basePort == d.basePort
         && Objects.equals(storage, d.storage)
-        && reportDir.equals(d.reportDir);
+        && reportDir.equals(d.reportDir)
+        && backends.equals(d.backends);
   }
 
   @Override
@@ -169,7 +179,8 @@ public final class DemoOptions {
         seed,
         basePort,
         storage,
-        reportDir);
+        reportDir,
+        backends);
   }
 
   @Override
@@ -198,6 +209,8 @@ public final class DemoOptions {
         + storage
         + ", reportDir="
         + reportDir
+        + ", backends="
+        + backends
         + "]";
   }
 
@@ -250,6 +263,7 @@ public final class DemoOptions {
     private int basePort;
     private @Nullable Path storage;
     private Path reportDir = Path.of("target", "bulwark-demo");
+    private Set<Backend> backends = Set.of(Backend.EMBEDDED);
 
     private Builder() {}
 
@@ -322,6 +336,12 @@ public final class DemoOptions {
 
     public Builder reportDir(Path reportDir) {
       this.reportDir = Objects.requireNonNull(reportDir, "reportDir");
+      return this;
+    }
+
+    /** Where the events and sagas run; see {@link Backend#check}. */
+    public Builder backends(Set<Backend> backends) {
+      this.backends = Backend.check(backends);
       return this;
     }
 

@@ -6,6 +6,7 @@ import io.bulwark.chaos.ChaosConfig;
 import io.bulwark.core.time.SystemScheduler;
 import io.bulwark.examples.shop.InvariantReport;
 import io.bulwark.examples.shop.Shop;
+import io.bulwark.examples.shop.ShopBackends;
 import io.bulwark.examples.shop.ShopOptions;
 import io.bulwark.examples.shop.gameday.GameDay;
 import io.bulwark.examples.shop.gameday.GameDayChaos;
@@ -69,6 +70,11 @@ final class DemoRun {
   }
 
   RunResult run(Path storageRoot) {
+    return run(storageRoot, ShopBackends.EMBEDDED);
+  }
+
+  /** Runs the shop on {@code backends} (the embedded log and SQLite, or Kafka/PostgreSQL). */
+  RunResult run(Path storageRoot, ShopBackends backends) {
     Scenario scenario = Scenarios.byName(options.scenario());
     String title =
         String.format(
@@ -83,10 +89,16 @@ final class DemoRun {
         !options.headless()
             && Optional.ofNullable(System.console()).map(Console::isTerminal).orElse(false);
     LiveView view = new LiveView(out, ansi, title, options.duration());
-    out.println("starting the shop (" + title + "), storage " + storageRoot);
+    out.println(
+        "starting the shop ("
+            + title
+            + "), storage "
+            + storageRoot
+            + ", backend "
+            + backends.label());
     long begin = System.nanoTime();
     ShopOptions shopOptions =
-        new ShopOptions(resilience, options.seed(), storageRoot, options.basePort());
+        new ShopOptions(resilience, options.seed(), storageRoot, options.basePort(), backends);
     RunResult result;
     long closing;
     if (options.processes()) {

@@ -24,7 +24,9 @@ public final class EdgeAddress {
       HttpResponse<String> r =
           client.send(
               HttpRequest.newBuilder(instance.resolve("/edge"))
-                  .timeout(Duration.ofSeconds(5))
+                  // asked once, right after start-up: on a loaded machine (the demo with a Kafka
+                  // broker beside it) the first answer of a just-started JVM can take seconds
+                  .timeout(Duration.ofSeconds(20))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {

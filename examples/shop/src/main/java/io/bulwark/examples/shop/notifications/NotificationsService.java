@@ -65,8 +65,7 @@ public final class NotificationsService {
 
   /** The {@link io.bulwark.runtime.ServiceFactory} of the service. */
   public static ServiceInstance create(InstanceContext ctx) throws Exception {
-    SharedEventLog.Lease log =
-        SharedEventLog.acquire(Path.of(Settings.required(ctx, Settings.EVENT_LOG)));
+    SharedEventLog.Lease log = SharedEventLog.acquire(Settings.required(ctx, Settings.EVENT_LOG));
     SqlitePool db = null;
     Consumer consumer = null;
     ConsumerLoop loop = null;

@@ -13,11 +13,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Optional;
+import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The orders table and the outbox, in {@code orders.db}: the same SQLite file as the checkout
- * saga's store, so that a transactional step's writes to them commit with the step's checkpoint.
+ * The orders table and the outbox, in the checkout saga store's database ({@code orders.db},
+ * SQLite, or the PostgreSQL database of {@code Settings.ORDERS_DATABASE}), so that a transactional
+ * step's writes to them commit with the step's checkpoint. The SQL is the same on both.
  *
  * <p>An order row is written by the checkout saga's transactional steps only: PENDING when the run
  * creates it, then CONFIRMED together with its {@code OrderConfirmed} outbox row (one transaction,
@@ -51,25 +53,45 @@ final class OrderStore {
     }
   }
 
-  private final SqlitePool db;
+  /** Where the store reads: one connection in auto-commit mode per {@link #read}, given back. */
+  interface Reads {
+    <T extends @Nullable Object> T read(SqlitePool.Work<T> work) throws SQLException;
+  }
+
+  private final Reads db;
   private final Outbox outbox = Outbox.create();
 
-  OrderStore(SqlitePool db) {
+  OrderStore(Reads db) {
     this.db = db;
+  }
+
+  /** Reads through {@code dataSource} (a pool: the connection goes back to it after each read). */
+  static Reads reads(DataSource dataSource) {
+    return new Reads() {
+      @Override
+      public <T extends @Nullable Object> T read(SqlitePool.Work<T> work) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+          return work.run(c);
+        }
+      }
+    };
   }
 
   Outbox outbox() {
     return outbox;
   }
 
-  /** Creates the orders table and the outbox table in {@code c} (idempotent). */
+  /**
+   * Creates the orders table and the outbox table in {@code c} (idempotent). Amounts and times are
+   * BIGINT: 64 bits on PostgreSQL, and the same INTEGER affinity on SQLite.
+   */
   void init(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
       s.execute(
           "CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, run_id TEXT, idempotency_key"
               + " TEXT NOT NULL, cart_id TEXT NOT NULL, customer TEXT NOT NULL, items TEXT NOT"
-              + " NULL, total INTEGER NOT NULL, status TEXT NOT NULL, reason TEXT, created_at"
-              + " INTEGER NOT NULL, updated_at INTEGER NOT NULL)");
+              + " NULL, total BIGINT NOT NULL, status TEXT NOT NULL, reason TEXT, created_at"
+              + " BIGINT NOT NULL, updated_at BIGINT NOT NULL)");
     }
     outbox.createTable(c);
   }

@@ -49,8 +49,9 @@ import org.slf4j.LoggerFactory;
  * The orders service: {@code POST /checkout} (see {@link Checkout} and {@link CheckoutSaga}),
  * {@code GET /orders/{id}}, {@code GET /checkouts/in-flight}, {@code GET /checkouts/runs} and the
  * saga visibility routes under {@code /sagas} ({@link SagaRoutes}), with the checkout saga's store,
- * the orders table and the outbox in one SQLite file, {@code orders.db} of the instance's storage:
- * a transactional saga step's writes to the orders table and the outbox commit with its checkpoint.
+ * the orders table and the outbox in one database — {@code orders.db} (SQLite) of the instance's
+ * storage, or the PostgreSQL database its {@code ordersDatabase} setting names: a transactional
+ * saga step's writes to the orders table and the outbox commit with its checkpoint.
  *
  * <p>Idempotency: a checkout names its {@code Idempotency-Key} (1..{@value #MAX_KEY} characters);
  * the key names the saga run, and starting a run is idempotent, so a key yields at most one order
@@ -108,19 +109,33 @@ public final class OrdersService {
   /** The {@link io.bulwark.runtime.ServiceFactory} of the service. */
   public static ServiceInstance create(InstanceContext ctx) throws Exception {
     Path file = ctx.storage().resolve("orders.db");
-    SharedEventLog.Lease log =
-        SharedEventLog.acquire(Path.of(Settings.required(ctx, Settings.EVENT_LOG)));
+    String postgres = ctx.settings().get(Settings.ORDERS_DATABASE);
+    SharedEventLog.Lease log = SharedEventLog.acquire(Settings.required(ctx, Settings.EVENT_LOG));
     SagaStore sagas = null;
-    SqlitePool db = null;
+    AutoCloseable db = null;
     ShopClients clients = null;
     InventoryClient inventory = null;
     Producer producer = null;
     RelayConnections relayConnections = null;
     SagaEngine engine = null;
     try {
-      sagas = SagaStores.sqlite(file);
-      db = SqlitePool.open(file, 4);
-      OrderStore store = new OrderStore(db);
+      OrderStore store;
+      if (postgres == null) {
+        sagas = SagaStores.sqlite(file);
+        SqlitePool pool = SqlitePool.open(file, 4);
+        db = pool;
+        store = new OrderStore(pool::read);
+        relayConnections =
+            new RelayConnections(file.toString(), () -> SqlitePool.connect(file, false));
+      } else {
+        // the same tables on PostgreSQL: the store's pool serves the steps, reads and the relay
+        sagas =
+            SagaStores.postgres(
+                postgres, ctx.setting(Settings.ORDERS_DATABASE_USER, "postgres"), "", 8);
+        db = () -> {};
+        store = new OrderStore(OrderStore.reads(sagas.dataSource()));
+        relayConnections = new RelayConnections(postgres, sagas.dataSource()::getConnection);
+      }
       try (Connection c = sagas.dataSource().getConnection()) {
         store.init(c);
       }
@@ -149,7 +164,6 @@ public final class OrdersService {
           new OrdersService(
               store, new Checkout(store, clients.clients(), engine, definition, decisions), engine);
       producer = log.log().producer(ProducerConfig.defaults());
-      relayConnections = new RelayConnections(file);
       OutboxRelay relay = new OutboxRelay(store.outbox(), relayConnections::open, producer);
       SagaRoutes.register(
           ServerSetup.limiter(ctx)
@@ -179,7 +193,7 @@ public final class OrdersService {
   private record Resources(
       SharedEventLog.Lease log,
       SagaStore sagas,
-      SqlitePool db,
+      AutoCloseable db,
       ShopClients clients,
       InventoryClient inventory,
       Producer producer,

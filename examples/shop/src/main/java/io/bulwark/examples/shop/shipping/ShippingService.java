@@ -22,7 +22,6 @@ import io.bulwark.http.client.ClientRequest;
 import io.bulwark.http.client.ClientResponse;
 import io.bulwark.runtime.InstanceContext;
 import io.bulwark.runtime.ServiceInstance;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -76,8 +75,7 @@ public final class ShippingService {
 
   /** The {@link io.bulwark.runtime.ServiceFactory} of the service. */
   public static ServiceInstance create(InstanceContext ctx) throws Exception {
-    SharedEventLog.Lease log =
-        SharedEventLog.acquire(Path.of(Settings.required(ctx, Settings.EVENT_LOG)));
+    SharedEventLog.Lease log = SharedEventLog.acquire(Settings.required(ctx, Settings.EVENT_LOG));
     SqlitePool db = null;
     InventoryClient clients = null;
     Consumer consumer = null;

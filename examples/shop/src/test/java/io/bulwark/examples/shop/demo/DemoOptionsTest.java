@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -68,6 +69,7 @@ class DemoOptionsTest {
             .basePort(20000)
             .storage(Path.of("data"))
             .reportDir(Path.of("report"))
+            .backends(Set.of(Backend.KAFKA, Backend.POSTGRES))
             .build();
     assertThat(COPIES.equalFields(sample, defaults))
         .as("fields of the sample that equal the default (make them differ)")
@@ -83,5 +85,27 @@ class DemoOptionsTest {
     assertThat(COPIES.equalFields(sample, changed)).containsExactlyElementsOf(expected);
     assertThat(changed).isNotEqualTo(sample);
     assertThatThrownBy(() -> sample.toBuilder().basePort(70000)).hasMessageContaining("70000");
+  }
+
+  @Test
+  void backendListsParseAndBadOnesAreRefusedNamingTheValueAndTheKnownNames() {
+    assertThat(Backend.parseList("kafka,postgres"))
+        .containsExactlyInAnyOrder(Backend.KAFKA, Backend.POSTGRES);
+    assertThat(Backend.parseList(" postgres ")).containsExactly(Backend.POSTGRES);
+    assertThat(Backend.parseList("embedded")).containsExactly(Backend.EMBEDDED);
+    assertThat(DemoOptions.builder().build().backends()).containsExactly(Backend.EMBEDDED);
+    assertThatThrownBy(() -> Backend.parseList("kafka,rabbit"))
+        .hasMessageContaining("\"rabbit\"")
+        .hasMessageContaining("known: embedded, kafka, postgres");
+    assertThatThrownBy(() -> Backend.parseList("postgres,postgres"))
+        .hasMessageContaining("\"postgres\" is named twice");
+    assertThatThrownBy(() -> Backend.parseList("")).hasMessageContaining("one or more of");
+    assertThatThrownBy(() -> Backend.parseList("kafka,,postgres"))
+        .hasMessageContaining("unknown backend \"\"");
+    assertThatThrownBy(() -> Backend.parseList("Kafka")).hasMessageContaining("\"Kafka\"");
+    assertThatThrownBy(() -> Backend.parseList("embedded,kafka"))
+        .hasMessageContaining("embedded cannot be combined");
+    assertThatThrownBy(() -> DemoOptions.builder().backends(Set.of()))
+        .hasMessageContaining("one or more of");
   }
 }
