@@ -2,7 +2,7 @@ package io.bulwark.examples.shop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.bulwark.examples.shop.EdgeCalls.Answer;
+import io.bulwark.examples.shop.JsonCalls.Answer;
 import io.bulwark.runtime.InstanceHandle;
 import io.bulwark.runtime.RuntimeListener;
 import java.nio.file.Path;
@@ -29,7 +29,8 @@ class ShopProcessModeTest {
   void theShopRunsAsChildJvmsChecksOutThroughTheGatewayAndLeavesNoProcess(@TempDir Path dir)
       throws Exception {
     Set<Long> before = descendants();
-    Shop shop = Shop.start(new ShopOptions(true, 42, dir, 0), new RuntimeListener() {}, false, true);
+    Shop shop =
+        Shop.start(new ShopOptions(true, 42, dir, 0), new RuntimeListener() {}, false, true);
     try {
       long expectedChildren =
           shop.runtime().instances().stream().filter(i -> !IN_PARENT.contains(i.service())).count();
@@ -52,7 +53,7 @@ class ShopProcessModeTest {
       EdgeCalls edge = new EdgeCalls(shop.edgeUri());
       String token = edge.login("carol");
       assertThat(edge.addItem(token, "cart-p1", "SKU-030", 2).status()).isEqualTo(200);
-      Answer done = edge.checkout(token, "key-p1", "cart-p1", "carol");
+      Answer done = edge.checkout(token, "key-p1", "cart-p1");
       assertThat(done.status()).as(done.toString()).isEqualTo(201);
       assertThat(done.text("status")).isEqualTo("CONFIRMED");
       assertThat(edge.get("/orders/" + done.text("orderId"), token).text("status"))
