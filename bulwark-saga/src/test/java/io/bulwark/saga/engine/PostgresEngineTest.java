@@ -191,6 +191,61 @@ class PostgresEngineTest {
     assertThat(v.status()).isEqualTo(RunStatus.RUNNING);
   }
 
+  /**
+   * One saga alone (nothing to share a commit with) costs four write transactions: the start
+   * claims its run in its own insert (no claim transaction), each step's checkpoint commits before
+   * the next step starts, and the last one commits with the run's completion. Counted with the
+   * server's transaction ids (a transaction that writes takes one); timers are set far out so no
+   * heartbeat or poll writes in between. An autovacuum ANALYZE may take an id too: two of slack.
+   */
+  @Test
+  void aSagaAloneCommitsFourTransactionsStartAndStepsAndCompletion() throws Exception {
+    String url = PostgresTestServer.shared().createDatabase();
+    WorkflowDefinition<String, String> d = threeSteps();
+    SagaStore store = store(url);
+    SagaEngine e =
+        SagaEngine.builder(store)
+            .register(d)
+            .executorId("exec-count")
+            .lease(Duration.ofMinutes(15), Duration.ofMinutes(5))
+            .poll(Duration.ofMinutes(5))
+            .build();
+    open.add(e);
+    assertThat(e.start(d, "warm", "x").await(WAIT)).isEqualTo("rcs");
+    int runs = 20;
+    long before = transactionId(store);
+    for (int i = 0; i < runs; i++) {
+      assertThat(e.start(d, "count-" + i, "x").await(WAIT)).isEqualTo("rcs");
+    }
+    long written = transactionId(store) - before - 1;
+    assertThat(written).as("write transactions for %d sagas", runs).isBetween(4L * runs, 4L * runs + 2);
+    for (int i = 0; i < runs; i++) {
+      RunView v = e.run("count-" + i).orElseThrow();
+      assertThat(v.status()).isEqualTo(RunStatus.COMPLETED);
+      assertThat(v.owner()).isNull();
+      assertThat(v.steps())
+          .extracting(io.bulwark.saga.StepView::name, io.bulwark.saga.StepView::status)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple("reserve", "COMPLETED"),
+              org.assertj.core.groups.Tuple.tuple("charge", "COMPLETED"),
+              org.assertj.core.groups.Tuple.tuple("ship", "COMPLETED"));
+      assertThat(v.timeline())
+          .extracting(RunEvent::kind)
+          .containsExactly(
+              "started", "step-completed", "step-completed", "step-completed", "completed");
+    }
+    assertThat(effects).hasSize(3 * (runs + 1));
+  }
+
+  private static long transactionId(SagaStore store) throws Exception {
+    try (Connection c = store.dataSource().getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT txid_current()")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
   @Test
   void anUnreachableStoreFailsFastNamingTheUrl() {
     String url = "jdbc:postgresql://127.0.0.1:1/nothing";
