@@ -98,6 +98,7 @@ public final class SagaEngineImpl implements SagaEngine {
   /** Worker slots taken: executions launched and not yet ended, and claims reserved for launch. */
   private final java.util.concurrent.atomic.AtomicInteger slots =
       new java.util.concurrent.atomic.AtomicInteger();
+
   private final long startedNanos = System.nanoTime();
 
   private SagaEngineImpl(EngineSettings settings) {
@@ -135,8 +136,7 @@ public final class SagaEngineImpl implements SagaEngine {
         };
     boolean sqlite = dialect == Dialect.SQLITE;
     this.writer =
-        new Writer(
-            jdbc.dataSource(), jdbc.url(), "saga-writer-" + executorId, 1, sqlite, lock);
+        new Writer(jdbc.dataSource(), jdbc.url(), "saga-writer-" + executorId, 1, sqlite, lock);
     // a quarter of the pool (at least 2) stays free for reads and transactional steps
     int pool = jdbc.maxConnections();
     int lanes = Math.min(16, pool - 1 - Math.max(2, pool / 4));
@@ -147,12 +147,7 @@ public final class SagaEngineImpl implements SagaEngine {
           new Writer[] {
             writer,
             new Writer(
-                jdbc.dataSource(),
-                jdbc.url(),
-                "saga-run-writer-" + executorId,
-                lanes,
-                false,
-                lock)
+                jdbc.dataSource(), jdbc.url(), "saga-run-writer-" + executorId, lanes, false, lock)
           };
     }
     this.pump = Thread.ofVirtual().name("saga-pump-" + executorId).unstarted(this::pumpLoop);
@@ -400,8 +395,8 @@ public final class SagaEngineImpl implements SagaEngine {
 
   /**
    * True when queue {@code q} has room for one more run and no run waits in it, as this writer
-   * transaction sees it: counted once per batch (on PostgreSQL under the queue's advisory lock,
-   * the lock the pump's claims take), then kept up to date by the batch's own inserts.
+   * transaction sees it: counted once per batch (on PostgreSQL under the queue's advisory lock, the
+   * lock the pump's claims take), then kept up to date by the batch's own inserts.
    */
   private boolean roomAtStart(Writer.Statements s, QueueConfig q) throws SQLException {
     int[] counts = queueCounts(s, q);
@@ -1451,8 +1446,8 @@ public final class SagaEngineImpl implements SagaEngine {
       new ConcurrentHashMap<>();
 
   /**
-   * A future completed at the next change of {@code runId}'s status made on this executor: with
-   * the run's committed row when the change completed it, else with null (read the store).
+   * A future completed at the next change of {@code runId}'s status made on this executor: with the
+   * run's committed row when the change completed it, else with null (read the store).
    */
   java.util.concurrent.CompletableFuture<Rows.@Nullable Run> watch(String runId) {
     return watchers.computeIfAbsent(runId, k -> new java.util.concurrent.CompletableFuture<>());
@@ -1531,9 +1526,7 @@ public final class SagaEngineImpl implements SagaEngine {
         // a change on this executor completes the watch at once (a completion with its committed
         // row); one made elsewhere is seen by reading again
         try {
-          r =
-              changed.get(
-                  Math.min(left, TimeUnit.MILLISECONDS.toNanos(250)), TimeUnit.NANOSECONDS);
+          r = changed.get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(250)), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
           r = null;
         }

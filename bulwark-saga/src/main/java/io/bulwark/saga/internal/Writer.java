@@ -20,10 +20,10 @@ import org.jspecify.annotations.Nullable;
  * put on one queue, drained by one or more writer threads (lanes), each with its own connection: a
  * lane takes all jobs waiting at that moment, runs them in one transaction and completes them after
  * the one commit. Concurrent runs so share a durable commit instead of paying one each; with few
- * waiters a job finds an idle lane at once instead of queueing behind another run's commit. A
- * job's caller waits for its commit, so one run's writes never overlap (parallel steps' writes
- * touch different rows; two lanes waiting on each other's row locks are a deadlock the database
- * breaks, and the victim's jobs are then retried one by one).
+ * waiters a job finds an idle lane at once instead of queueing behind another run's commit. A job's
+ * caller waits for its commit, so one run's writes never overlap (parallel steps' writes touch
+ * different rows; two lanes waiting on each other's row locks are a deadlock the database breaks,
+ * and the victim's jobs are then retried one by one).
  *
  * <p>A job starts with its fenced statement (the run's row updated only where this executor still
  * holds the run's fence) and returns false, having written nothing, when that matches no row. A job
@@ -122,10 +122,7 @@ final class Writer implements AutoCloseable {
     for (int i = 0; i < lanes; i++) {
       Lane lane = new Lane();
       threads.add(
-          Thread.ofPlatform()
-              .daemon()
-              .name(lanes == 1 ? name : name + "-" + i)
-              .start(lane::loop));
+          Thread.ofPlatform().daemon().name(lanes == 1 ? name : name + "-" + i).start(lane::loop));
     }
   }
 

@@ -192,11 +192,11 @@ class PostgresEngineTest {
   }
 
   /**
-   * One saga alone (nothing to share a commit with) costs four write transactions: the start
-   * claims its run in its own insert (no claim transaction), each step's checkpoint commits before
-   * the next step starts, and the last one commits with the run's completion. Counted with the
-   * server's transaction ids (a transaction that writes takes one); timers are set far out so no
-   * heartbeat or poll writes in between. An autovacuum ANALYZE may take an id too: two of slack.
+   * One saga alone (nothing to share a commit with) costs four write transactions: the start claims
+   * its run in its own insert (no claim transaction), each step's checkpoint commits before the
+   * next step starts, and the last one commits with the run's completion. Counted with the server's
+   * transaction ids (a transaction that writes takes one); timers are set far out so no heartbeat
+   * or poll writes in between. An autovacuum ANALYZE may take an id too: two of slack.
    */
   @Test
   void aSagaAloneCommitsFourTransactionsStartAndStepsAndCompletion() throws Exception {
@@ -218,7 +218,9 @@ class PostgresEngineTest {
       assertThat(e.start(d, "count-" + i, "x").await(WAIT)).isEqualTo("rcs");
     }
     long written = transactionId(store) - before - 1;
-    assertThat(written).as("write transactions for %d sagas", runs).isBetween(4L * runs, 4L * runs + 2);
+    assertThat(written)
+        .as("write transactions for %d sagas", runs)
+        .isBetween(4L * runs, 4L * runs + 2);
     for (int i = 0; i < runs; i++) {
       RunView v = e.run("count-" + i).orElseThrow();
       assertThat(v.status()).isEqualTo(RunStatus.COMPLETED);
