@@ -65,6 +65,9 @@ public final class SagaEngineImpl implements SagaEngine {
   final Json json;
   final String executorId;
   private final String keysIn;
+
+  /** The advisory lock keys of this executor's queues, ascending. */
+  private final long[] queueLockKeys;
   private final Map<String, Execution> executing = new ConcurrentHashMap<>();
   private final List<String> missing = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ReentrantLock lock = new ReentrantLock();
@@ -117,6 +120,12 @@ public final class SagaEngineImpl implements SagaEngine {
       in.append(in.length() > 1 ? "," : "").append('\'').append(key).append('\'');
     }
     this.keysIn = in.length() == 1 ? "('')" : in.append(')').toString();
+    this.queueLockKeys =
+        settings.queues().keySet().stream()
+            .mapToLong(SagaEngineImpl::queueLockKey)
+            .distinct()
+            .sorted()
+            .toArray();
     // SQLite has one writer at a time: one group-commit writer with one lane. PostgreSQL commits
     // concurrent transactions in parallel (and merges their WAL flushes): the claims (pump rounds,
     // starts that claim, heartbeats: under a queue's advisory lock) on a writer of their own, the
@@ -135,8 +144,22 @@ public final class SagaEngineImpl implements SagaEngine {
           }
         };
     boolean sqlite = dialect == Dialect.SQLITE;
+    // every claims transaction takes the queues' locks first, before any row lock: two of them (on
+    // two executors) never hold a row the other waits for while waiting for a lock it holds
+    Writer.Job locks =
+        s -> {
+          lockQueues(s);
+          return true;
+        };
     this.writer =
-        new Writer(jdbc.dataSource(), jdbc.url(), "saga-writer-" + executorId, 1, sqlite, lock);
+        new Writer(
+            jdbc.dataSource(),
+            jdbc.url(),
+            "saga-writer-" + executorId,
+            1,
+            sqlite,
+            lock,
+            sqlite ? null : locks);
     // a quarter of the pool (at least 2) stays free for reads and transactional steps
     int pool = jdbc.maxConnections();
     int lanes = Math.min(16, pool - 1 - Math.max(2, pool / 4));
@@ -147,7 +170,13 @@ public final class SagaEngineImpl implements SagaEngine {
           new Writer[] {
             writer,
             new Writer(
-                jdbc.dataSource(), jdbc.url(), "saga-run-writer-" + executorId, lanes, false, lock)
+                jdbc.dataSource(),
+                jdbc.url(),
+                "saga-run-writer-" + executorId,
+                lanes,
+                false,
+                lock,
+                null)
           };
     }
     this.pump = Thread.ofVirtual().name("saga-pump-" + executorId).unstarted(this::pumpLoop);
@@ -417,7 +446,7 @@ public final class SagaEngineImpl implements SagaEngine {
     if (counts != null) {
       return counts;
     }
-    lockQueue(s, q);
+    lockQueues(s);
     PreparedStatement ps =
         s.prepare(
             "SELECT COALESCE(SUM(CASE WHEN status = 'PENDING' THEN 0 ELSE 1 END), 0),"
@@ -433,13 +462,28 @@ public final class SagaEngineImpl implements SagaEngine {
     return counts;
   }
 
-  /** PostgreSQL: the queue's advisory lock for this transaction (claims across executors). */
-  private void lockQueue(Writer.Statements s, QueueConfig q) throws SQLException {
-    if (dialect == Dialect.POSTGRES) {
-      PreparedStatement lockQ = s.prepare("SELECT pg_advisory_xact_lock(?)");
-      lockQ.setLong(1, 0x5A6A000000000000L ^ q.name().hashCode());
+  /**
+   * PostgreSQL: the queues' advisory locks for this transaction (claims across executors). The
+   * first claim of a transaction takes the lock of every queue of this executor, in ascending key
+   * order, so two transactions (a pump round and a batch of starts, on two executors) never wait
+   * for each other's locks in opposite orders.
+   */
+  private void lockQueues(Writer.Statements s) throws SQLException {
+    if (dialect != Dialect.POSTGRES || s.batchScratch().containsKey(QUEUE_LOCKS)) {
+      return;
+    }
+    PreparedStatement lockQ = s.prepare("SELECT pg_advisory_xact_lock(?)");
+    for (long key : queueLockKeys) {
+      lockQ.setLong(1, key);
       lockQ.executeQuery().close();
     }
+    s.batchScratch().put(QUEUE_LOCKS, new int[0]);
+  }
+
+  private static final String QUEUE_LOCKS = "queue-locks";
+
+  private static long queueLockKey(String queue) {
+    return 0x5A6A000000000000L ^ queue.hashCode();
   }
 
   static void event(Writer.Statements s, String runId, long at, String kind, String detail)
@@ -1071,8 +1115,8 @@ public final class SagaEngineImpl implements SagaEngine {
     }
     claims.clear();
     claims.addAll(won);
-    // the starts that claim in this batch count their queue again
-    s.batchScratch().clear();
+    // the starts that claim in this batch count their queue again (the locks stay held)
+    s.batchScratch().keySet().removeIf(k -> k.startsWith("queue:"));
     // the next due wake-up, for the timer
     try (PreparedStatement ps =
         s.connection()
@@ -1116,7 +1160,7 @@ public final class SagaEngineImpl implements SagaEngine {
       long[] nextWake,
       String skipLocked)
       throws SQLException {
-    lockQueue(s, q);
+    lockQueues(s);
     int inFlight;
     PreparedStatement count =
         s.prepare("SELECT COUNT(*) FROM saga_runs WHERE queue = ? AND status IN " + LIVE);

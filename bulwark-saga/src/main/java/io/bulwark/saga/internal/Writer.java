@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -107,14 +108,19 @@ final class Writer implements AutoCloseable {
 
   private final WriteLock writeLock;
 
+  /** Run first in every transaction (the claims' writer: the queues' locks), or null. */
+  private final @Nullable Job prologue;
+
   Writer(
       DataSource dataSource,
       String url,
       String name,
       int lanes,
       boolean autoCommitBetweenBatches,
-      WriteLock writeLock) {
+      WriteLock writeLock,
+      @Nullable Job prologue) {
     this.writeLock = writeLock;
+    this.prologue = prologue;
     this.autoCommitBetweenBatches = autoCommitBetweenBatches;
     this.dataSource = dataSource;
     this.url = url;
@@ -202,6 +208,7 @@ final class Writer implements AutoCloseable {
 
     private void runBatchLocked(List<Pending> batch) throws InterruptedException {
       long backoffMillis = 20;
+      int conflicts = 0;
       while (true) {
         try {
           boolean[] results = new boolean[batch.size()];
@@ -212,6 +219,9 @@ final class Writer implements AutoCloseable {
           }
           s.batchScratch().clear();
           try {
+            if (prologue != null) {
+              prologue.apply(s);
+            }
             for (int i = 0; i < batch.size(); i++) {
               results[i] = batch.get(i).job.apply(s);
             }
@@ -223,6 +233,11 @@ final class Writer implements AutoCloseable {
             rollbackQuietly(c);
             if (!c.isValid(2)) {
               throw e;
+            }
+            if (StepRunner.isTransactionConflict(e) && conflicts++ < 5) {
+              // a deadlock or serialization failure rolled the whole batch back: try it again
+              TimeUnit.MILLISECONDS.sleep(ThreadLocalRandom.current().nextLong(1, 20));
+              continue;
             }
             if (batch.size() == 1) {
               batch
