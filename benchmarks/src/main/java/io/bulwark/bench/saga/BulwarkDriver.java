@@ -34,7 +34,7 @@ final class BulwarkDriver implements SagaDriver {
   private final ConcurrentLinkedQueue<String> recent = new ConcurrentLinkedQueue<>();
 
   /** Per saga (by input): when its current step's measured span began. */
-  private final ConcurrentHashMap<Long, long[]> marks = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Long, long[]> spans = new ConcurrentHashMap<>();
 
   private volatile StepTimes current = new StepTimes();
 
@@ -47,16 +47,16 @@ final class BulwarkDriver implements SagaDriver {
                 String.class,
                 (wf, n) -> {
                   StepTimes times = current;
-                  long[] marks = marks.computeIfAbsent(n, k -> new long[1]);
-                  marks[0] = System.nanoTime();
+                  long[] mark = spans.computeIfAbsent(n, k -> new long[1]);
+                  mark[0] = System.nanoTime();
                   String a = wf.step("reserve", String.class, s -> act("reserved-", n));
                   String b =
                       wf.step(
                           "charge",
                           String.class,
                           s -> {
-                            times.record(1, marks[0]); // reserve's checkpoint has committed
-                            marks[0] = System.nanoTime();
+                            times.record(1, mark[0]); // reserve's checkpoint has committed
+                            mark[0] = System.nanoTime();
                             return act("charged-", n);
                           });
                   String c =
@@ -64,8 +64,8 @@ final class BulwarkDriver implements SagaDriver {
                           "ship",
                           String.class,
                           s -> {
-                            times.record(2, marks[0]);
-                            marks[0] = System.nanoTime();
+                            times.record(2, mark[0]);
+                            mark[0] = System.nanoTime();
                             return act("shipped-", n);
                           });
                   return a + "|" + b + "|" + c;
@@ -98,7 +98,7 @@ final class BulwarkDriver implements SagaDriver {
       throw new IllegalStateException("run " + runId + " already existed");
     }
     String out = handle.await(AWAIT);
-    long[] m = marks.remove(n);
+    long[] m = spans.remove(n);
     if (m != null) {
       steps.record(3, m[0]); // ship's checkpoint committed with the completion
     }

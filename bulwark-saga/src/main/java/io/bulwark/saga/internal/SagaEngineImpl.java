@@ -68,6 +68,7 @@ public final class SagaEngineImpl implements SagaEngine {
 
   /** The advisory lock keys of this executor's queues, ascending. */
   private final long[] queueLockKeys;
+
   private final Map<String, Execution> executing = new ConcurrentHashMap<>();
   private final List<String> missing = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ReentrantLock lock = new ReentrantLock();
