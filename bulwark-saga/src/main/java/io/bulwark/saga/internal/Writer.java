@@ -329,11 +329,6 @@ final class Writer implements AutoCloseable {
   private final java.util.concurrent.atomic.LongAdder jobs =
       new java.util.concurrent.atomic.LongAdder();
 
-  /** Transactions this writer committed. */
-  long commits() {
-    return batches.sum();
-  }
-
   @Override
   public void close() {
     if (Boolean.getBoolean("saga.debug")) {
