@@ -12,14 +12,17 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * bulwark-saga running the 3-step workflow: each starter starts a run with its own run id and
  * awaits its output. Steps are plain (at-least-once, checkpointed) steps with the engine's
- * defaults; each step's time is measured in the workflow's code around the {@code step} call, which
- * returns once the step's result is checkpointed.
+ * defaults. A plain step's checkpoint commits with the run's next write (before the next step's
+ * action starts; the last one with the completion), so each step's time spans its action and its
+ * checkpoint's commit: from the step's call to the next step's action starting, and for the last
+ * step from its action starting to {@code await} returning the committed output.
  */
 final class BulwarkDriver implements SagaDriver {
   private static final Duration AWAIT = Duration.ofSeconds(120);
@@ -29,6 +32,10 @@ final class BulwarkDriver implements SagaDriver {
   private final WorkflowDefinition<Long, String> definition;
   private final AtomicLong actions = new AtomicLong();
   private final ConcurrentLinkedQueue<String> recent = new ConcurrentLinkedQueue<>();
+
+  /** Per saga (by input): when its current step's measured span began. */
+  private final ConcurrentHashMap<Long, long[]> spans = new ConcurrentHashMap<>();
+
   private volatile StepTimes current = new StepTimes();
 
   BulwarkDriver(SagaStore store, int concurrency) {
@@ -40,15 +47,27 @@ final class BulwarkDriver implements SagaDriver {
                 String.class,
                 (wf, n) -> {
                   StepTimes times = current;
-                  long t = System.nanoTime();
+                  long[] mark = spans.computeIfAbsent(n, k -> new long[1]);
+                  mark[0] = System.nanoTime();
                   String a = wf.step("reserve", String.class, s -> act("reserved-", n));
-                  times.record(1, t);
-                  t = System.nanoTime();
-                  String b = wf.step("charge", String.class, s -> act("charged-", n));
-                  times.record(2, t);
-                  t = System.nanoTime();
-                  String c = wf.step("ship", String.class, s -> act("shipped-", n));
-                  times.record(3, t);
+                  String b =
+                      wf.step(
+                          "charge",
+                          String.class,
+                          s -> {
+                            times.record(1, mark[0]); // reserve's checkpoint has committed
+                            mark[0] = System.nanoTime();
+                            return act("charged-", n);
+                          });
+                  String c =
+                      wf.step(
+                          "ship",
+                          String.class,
+                          s -> {
+                            times.record(2, mark[0]);
+                            mark[0] = System.nanoTime();
+                            return act("shipped-", n);
+                          });
                   return a + "|" + b + "|" + c;
                 })
             .build();
@@ -79,6 +98,10 @@ final class BulwarkDriver implements SagaDriver {
       throw new IllegalStateException("run " + runId + " already existed");
     }
     String out = handle.await(AWAIT);
+    long[] m = spans.remove(n);
+    if (m != null) {
+      steps.record(3, m[0]); // ship's checkpoint committed with the completion
+    }
     if (recent.size() < 64) {
       recent.add(runId + "=" + n);
     }

@@ -5,8 +5,9 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The latency of each durable unit of a saga, in microseconds: {@link #START} (the start's commit;
- * only the database loop measures it on its own) and the three steps, each measured around the call
- * that runs it and returns once its result is stored. Records only while {@link #recording}.
+ * only the database loop measures it on its own) and the three steps, each spanning the step's
+ * action and the commit of its result (how each driver measures that is in its class comment).
+ * Records only while {@link #recording}.
  */
 final class StepTimes {
   static final int START = 0;

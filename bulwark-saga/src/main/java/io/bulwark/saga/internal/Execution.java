@@ -147,6 +147,7 @@ final class Execution implements WorkflowContext {
           System.Logger.Level.INFO,
           "saga executor " + engine.executorId + " lost run " + runId + " (fence " + fence + ")");
       span.event("fenced");
+      engine.runChanged(runId);
     } catch (Release rel) {
       releaseRun();
     } finally {
@@ -228,11 +229,8 @@ final class Execution implements WorkflowContext {
           return true;
         });
     recordRed(Outcome.SUCCESS);
-    ended(parent);
-  }
-
-  private void ended(@Nullable String parent) {
-    engine.runChanged(runId);
+    // the waiters on this executor get the committed outcome without reading it back
+    engine.runChanged(runId, row().completed(outJson, now));
     if (parent != null) {
       engine.wake();
     }
@@ -355,6 +353,7 @@ final class Execution implements WorkflowContext {
             return true;
           });
       engine.armTimer(engine.clock.wallMillis() + 1_000);
+      engine.runChanged(runId);
     } catch (RuntimeException | Error e) {
       // the store is away: the lease lapses and another executor (or a restart) takes the run
     }
@@ -422,13 +421,14 @@ final class Execution implements WorkflowContext {
           engine
               .writer(runId)
               .write(
-                  s -> {
-                    if (!touch(s, now, stateJson)) {
-                      return false;
-                    }
-                    body.apply(s, now);
-                    return true;
-                  });
+                  withDeferred(
+                      s -> {
+                        if (!touch(s, now, stateJson)) {
+                          return false;
+                        }
+                        body.apply(s, now);
+                        return true;
+                      }));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Release();
@@ -442,7 +442,7 @@ final class Execution implements WorkflowContext {
   void writeRaw(Writer.Job job) {
     boolean ok;
     try {
-      ok = engine.writer(runId).write(job);
+      ok = engine.writer(runId).write(withDeferred(job));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Release();
@@ -450,6 +450,42 @@ final class Execution implements WorkflowContext {
     if (!ok) {
       throw new Fenced();
     }
+  }
+
+  /**
+   * A checkpoint not yet written: it goes first into the run's next write ({@link #withDeferred}),
+   * and is written on its own before the code calls its next step ({@link #allocate}).
+   */
+  private final java.util.concurrent.atomic.AtomicReference<Writer.@Nullable Job> deferred =
+      new java.util.concurrent.atomic.AtomicReference<>();
+
+  /** True on the thread running the workflow's code (not a parallel group's member). */
+  boolean onRunThread() {
+    return Thread.currentThread() == thread;
+  }
+
+  /** Defers {@code job} (a fenced checkpoint) to the run's next write. */
+  void defer(Writer.Job job) {
+    Writer.Job before = deferred.getAndSet(job);
+    if (before != null) {
+      deferred.set(withDeferred(before, job));
+    }
+  }
+
+  /** Writes the deferred checkpoint, if any; Fenced when this executor lost the run. */
+  void flushDeferred() {
+    if (deferred.get() != null) {
+      writeRaw(s -> true);
+    }
+  }
+
+  private Writer.Job withDeferred(Writer.Job job) {
+    Writer.Job d = deferred.getAndSet(null);
+    return d == null ? job : withDeferred(d, job);
+  }
+
+  private static Writer.Job withDeferred(Writer.Job first, Writer.Job then) {
+    return s -> first.apply(s) && then.apply(s);
   }
 
   boolean touch(Writer.Statements s, long now, @Nullable String stateJson) throws SQLException {
@@ -487,8 +523,12 @@ final class Execution implements WorkflowContext {
     }
   }
 
-  /** The index of the next step named {@code name}; a name used twice is refused. */
+  /**
+   * The index of the next step named {@code name}; a name used twice is refused. The previous
+   * step's deferred checkpoint commits first: a step's result is stored before the next starts.
+   */
   int allocate(String name) {
+    flushDeferred();
     int idx = nextIndex++;
     Integer prev = names.putIfAbsent(name, idx);
     if (prev != null) {

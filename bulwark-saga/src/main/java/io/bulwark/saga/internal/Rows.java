@@ -52,6 +52,33 @@ final class Rows {
       return workflow + "@" + version;
     }
 
+    /** This row as its completion with {@code outputJson} at {@code now} left it. */
+    Run completed(String outputJson, long now) {
+      return new Run(
+          runId,
+          workflow,
+          version,
+          RunStatus.COMPLETED,
+          phase,
+          queue,
+          priority,
+          parentRunId,
+          inputJson,
+          outputJson,
+          cause,
+          null,
+          0,
+          fence,
+          0,
+          deadlineAt,
+          contextJson,
+          stateJson,
+          cancelRequested,
+          createdAt,
+          now,
+          signalSeq);
+    }
+
     /** This row as a claim by {@code owner} left it (a fresh run: no steps yet). */
     Run claimed(String owner, long newFence) {
       return new Run(

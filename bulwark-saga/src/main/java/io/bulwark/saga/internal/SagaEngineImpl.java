@@ -6,6 +6,7 @@ import io.bulwark.core.telemetry.TelemetrySpan;
 import io.bulwark.core.time.Clock;
 import io.bulwark.core.time.ScheduledTask;
 import io.bulwark.saga.EngineSettings;
+import io.bulwark.saga.QueueConfig;
 import io.bulwark.saga.RunFailedException;
 import io.bulwark.saga.RunHandle;
 import io.bulwark.saga.RunQuery;
@@ -64,6 +65,10 @@ public final class SagaEngineImpl implements SagaEngine {
   final Json json;
   final String executorId;
   private final String keysIn;
+
+  /** The advisory lock keys of this executor's queues, ascending. */
+  private final long[] queueLockKeys;
+
   private final Map<String, Execution> executing = new ConcurrentHashMap<>();
   private final List<String> missing = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ReentrantLock lock = new ReentrantLock();
@@ -90,6 +95,14 @@ public final class SagaEngineImpl implements SagaEngine {
       new java.util.concurrent.atomic.AtomicLong();
 
   private volatile boolean firstRound = true;
+
+  /** Set once the first pump round (restart recovery) has run: starts may claim from then on. */
+  private volatile boolean recovered;
+
+  /** Worker slots taken: executions launched and not yet ended, and claims reserved for launch. */
+  private final java.util.concurrent.atomic.AtomicInteger slots =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   private final long startedNanos = System.nanoTime();
 
   private SagaEngineImpl(EngineSettings settings) {
@@ -108,32 +121,65 @@ public final class SagaEngineImpl implements SagaEngine {
       in.append(in.length() > 1 ? "," : "").append('\'').append(key).append('\'');
     }
     this.keysIn = in.length() == 1 ? "('')" : in.append(')').toString();
-    // SQLite has one writer at a time: one group-commit writer. PostgreSQL commits concurrent
-    // transactions in parallel (and merges their WAL flushes): several writers, a run's writes
-    // always on the same one (by run id), claims and heartbeats on the first.
-    int writers =
-        dialect == Dialect.SQLITE ? 1 : Math.max(1, Math.min(8, jdbc.maxConnections() / 2));
-    this.runWriters = new Writer[writers];
-    for (int i = 0; i < writers; i++) {
-      runWriters[i] =
-          new Writer(
-              jdbc.dataSource(),
-              jdbc.url(),
-              "saga-writer-" + i + "-" + executorId,
-              dialect == Dialect.SQLITE,
-              new Writer.WriteLock() {
-                @Override
-                public void lock() throws InterruptedException {
-                  jdbc.lockWrites();
-                }
+    this.queueLockKeys =
+        settings.queues().keySet().stream()
+            .mapToLong(SagaEngineImpl::queueLockKey)
+            .distinct()
+            .sorted()
+            .toArray();
+    // SQLite has one writer at a time: one group-commit writer with one lane. PostgreSQL commits
+    // concurrent transactions in parallel (and merges their WAL flushes): the claims (pump rounds,
+    // starts that claim, heartbeats: under a queue's advisory lock) on a writer of their own, the
+    // runs' progress on a writer of several lanes sharing one queue, so a write finds an idle
+    // connection when few runs write and shares a commit when many do.
+    Writer.WriteLock lock =
+        new Writer.WriteLock() {
+          @Override
+          public void lock() throws InterruptedException {
+            jdbc.lockWrites();
+          }
 
-                @Override
-                public void unlock() {
-                  jdbc.unlockWrites();
-                }
-              });
+          @Override
+          public void unlock() {
+            jdbc.unlockWrites();
+          }
+        };
+    boolean sqlite = dialect == Dialect.SQLITE;
+    // every claims transaction takes the queues' locks first, before any row lock: two of them (on
+    // two executors) never hold a row the other waits for while waiting for a lock it holds
+    Writer.Job locks =
+        s -> {
+          lockQueues(s);
+          return true;
+        };
+    this.writer =
+        new Writer(
+            jdbc.dataSource(),
+            jdbc.url(),
+            "saga-writer-" + executorId,
+            1,
+            sqlite,
+            lock,
+            sqlite ? null : locks);
+    // a quarter of the pool (at least 2) stays free for reads and transactional steps
+    int pool = jdbc.maxConnections();
+    int lanes = Math.min(16, pool - 1 - Math.max(2, pool / 4));
+    if (sqlite || lanes < 1) {
+      this.runWriters = new Writer[] {writer};
+    } else {
+      this.runWriters =
+          new Writer[] {
+            writer,
+            new Writer(
+                jdbc.dataSource(),
+                jdbc.url(),
+                "saga-run-writer-" + executorId,
+                lanes,
+                false,
+                lock,
+                null)
+          };
     }
-    this.writer = runWriters[0];
     this.pump = Thread.ofVirtual().name("saga-pump-" + executorId).unstarted(this::pumpLoop);
   }
 
@@ -200,23 +246,60 @@ public final class SagaEngineImpl implements SagaEngine {
     }
     String inputJson = json.encode(runId, "input", input);
     Context ctx = options.context() != null ? options.context() : Context.current();
-    boolean created =
-        insertRun(
-            definition,
-            runId,
-            inputJson,
-            queue,
-            options.priority(),
-            options.concurrencyKey(),
-            ctx,
-            null);
-    if (created) {
+    QueueConfig qc = Objects.requireNonNull(settings.queues().get(queue), queue);
+    // claim at start: a run that finds room in its queue (and nobody waiting ahead of it) is
+    // inserted already claimed by this executor and launched here, without a pump round
+    boolean claim =
+        recovered
+            && !closed
+            && qc.startsPerSecond() <= 0
+            && (options.concurrencyKey() == null || qc.perKeyConcurrency() >= qc.concurrency())
+            && reserveSlots(1) == 1;
+    java.util.concurrent.CompletableFuture<Rows.@Nullable Run> first = null;
+    if (claim) {
+      // registered before the run exists: every change of it on this executor completes it
+      var f = new java.util.concurrent.CompletableFuture<Rows.@Nullable Run>();
+      first = watchers.putIfAbsent(runId, f) == null ? f : null;
+    }
+    Inserted ins;
+    try {
+      ins =
+          insertRun(
+              definition,
+              runId,
+              inputJson,
+              queue,
+              options.priority(),
+              options.concurrencyKey(),
+              ctx,
+              null,
+              claim ? qc : null);
+    } catch (RuntimeException e) {
+      if (claim) {
+        releaseSlots(1);
+      }
+      throw e;
+    }
+    Rows.Run claimed = ins.claimed();
+    if (claim && claimed == null) {
+      releaseSlots(1);
+    }
+    if (!ins.created() && first != null) {
+      watchers.remove(runId, first);
+      first = null;
+    }
+    if (claimed != null) {
+      launch(new Claim(runId, claimed.fence(), null, "PENDING", claimed));
+    } else if (ins.created()) {
       wake();
     }
-    return new Handle<>(this, runId, created, definition.outputType());
+    return new Handle<>(this, runId, ins.created(), definition.outputType(), first);
   }
 
-  /** Inserts a run if absent (through the writer); true if this call created it. */
+  /** What an insert did: created the run (or found it), and the row when it claimed it. */
+  record Inserted(boolean created, Rows.@Nullable Run claimed) {}
+
+  /** Inserts a child run if absent (through the writer); true if this call created it. */
   boolean insertRun(
       WorkflowDefinition<?, ?> d,
       String runId,
@@ -226,6 +309,25 @@ public final class SagaEngineImpl implements SagaEngine {
       @Nullable String ckey,
       Context ctx,
       @Nullable String parent) {
+    return insertRun(d, runId, inputJson, queue, priority, ckey, ctx, parent, null).created();
+  }
+
+  /**
+   * Inserts a run if absent. With {@code claimIn} (the run's queue), the run is inserted RUNNING,
+   * owned by this executor under fence 1, when its queue has room and no run waits in it (checked
+   * in the same transaction, under the queue's lock on PostgreSQL, as the pump's claims are);
+   * otherwise PENDING for the pump.
+   */
+  private Inserted insertRun(
+      WorkflowDefinition<?, ?> d,
+      String runId,
+      String inputJson,
+      String queue,
+      int priority,
+      @Nullable String ckey,
+      Context ctx,
+      @Nullable String parent,
+      @Nullable QueueConfig claimIn) {
     Context stored = ctx;
     if (ctx.trace() == null && settings.telemetry().tracing().mayRecord(ctx)) {
       // one trace per run: a root for runs started outside any trace
@@ -242,40 +344,147 @@ public final class SagaEngineImpl implements SagaEngine {
     long now = clock.wallMillis();
     Duration timeout = d.runTimeout();
     long deadlineAt = timeout == null ? 0 : now + timeout.toMillis();
+    long leaseUntil = now + settings.lease().toMillis();
+    Rows.@Nullable Run[] claimed = {null};
+    // a claimed start goes through the claims' writer: its queue lock is then taken once per batch
+    Writer w = claimIn != null ? writer : writer(runId);
     try {
-      return writer(runId)
-          .write(
+      boolean created =
+          w.write(
               s -> {
+                claimed[0] = null;
+                QueueConfig q = claimIn;
+                boolean claim = q != null && roomAtStart(s, q);
                 PreparedStatement ps =
                     s.prepare(
                         "INSERT INTO saga_runs (run_id, workflow, version, wf_key, status, phase,"
-                            + " queue, priority, ckey, parent_run_id, input_json, fence, deadline_at,"
-                            + " context_json, cancel_requested, created_at, updated_at, signal_seq)"
-                            + " VALUES (?, ?, ?, ?, 'PENDING', 'RUN', ?, ?, ?, ?, ?, 0, ?, ?, 0, ?, ?,"
-                            + " 0) ON CONFLICT (run_id) DO NOTHING");
+                            + " queue, priority, ckey, parent_run_id, input_json, fence,"
+                            + " deadline_at, context_json, cancel_requested, created_at,"
+                            + " updated_at, signal_seq, owner, lease_until, started_at) VALUES (?,"
+                            + " ?, ?, ?, ?, 'RUN', ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 0, ?, ?, ?) ON"
+                            + " CONFLICT (run_id) DO NOTHING");
                 ps.setString(1, runId);
                 ps.setString(2, d.name());
                 ps.setInt(3, d.version());
                 ps.setString(4, d.key());
-                ps.setString(5, queue);
-                ps.setInt(6, priority);
-                Rows.setNullableString(ps, 7, ckey);
-                Rows.setNullableString(ps, 8, parent);
-                ps.setString(9, inputJson);
-                Rows.setNullableLong(ps, 10, deadlineAt);
-                ps.setString(11, contextJson);
-                ps.setLong(12, now);
-                ps.setLong(13, now);
+                ps.setString(5, claim ? "RUNNING" : "PENDING");
+                ps.setString(6, queue);
+                ps.setInt(7, priority);
+                Rows.setNullableString(ps, 8, ckey);
+                Rows.setNullableString(ps, 9, parent);
+                ps.setString(10, inputJson);
+                ps.setLong(11, claim ? 1 : 0);
+                Rows.setNullableLong(ps, 12, deadlineAt);
+                ps.setString(13, contextJson);
+                ps.setLong(14, now);
+                ps.setLong(15, now);
+                Rows.setNullableString(ps, 16, claim ? executorId : null);
+                Rows.setNullableLong(ps, 17, claim ? leaseUntil : 0);
+                Rows.setNullableLong(ps, 18, claim ? now : 0);
                 if (ps.executeUpdate() == 0) {
                   return false;
                 }
                 event(s, runId, now, "started", d.key() + " on queue " + queue);
+                if (q != null && claim) {
+                  roomTaken(s, q);
+                  claimed[0] =
+                      new Rows.Run(
+                          runId,
+                          d.name(),
+                          d.version(),
+                          RunStatus.RUNNING,
+                          "RUN",
+                          queue,
+                          priority,
+                          parent,
+                          inputJson,
+                          null,
+                          null,
+                          executorId,
+                          leaseUntil,
+                          1,
+                          0,
+                          deadlineAt,
+                          contextJson,
+                          null,
+                          false,
+                          now,
+                          now,
+                          0);
+                } else if (q != null) {
+                  pendingAdded(s, q);
+                }
                 return true;
               });
+      return new Inserted(created, created ? claimed[0] : null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SagaStoreException("interrupted while starting run " + runId, e);
     }
+  }
+
+  /**
+   * True when queue {@code q} has room for one more run and no run waits in it, as this writer
+   * transaction sees it: counted once per batch (on PostgreSQL under the queue's advisory lock, the
+   * lock the pump's claims take), then kept up to date by the batch's own inserts.
+   */
+  private boolean roomAtStart(Writer.Statements s, QueueConfig q) throws SQLException {
+    int[] counts = queueCounts(s, q);
+    return counts[1] == 0 && counts[0] < q.concurrency();
+  }
+
+  private void roomTaken(Writer.Statements s, QueueConfig q) throws SQLException {
+    queueCounts(s, q)[0]++;
+  }
+
+  private void pendingAdded(Writer.Statements s, QueueConfig q) throws SQLException {
+    queueCounts(s, q)[1]++;
+  }
+
+  /** {@code [live runs, pending runs]} of queue {@code q} in this batch's transaction. */
+  private int[] queueCounts(Writer.Statements s, QueueConfig q) throws SQLException {
+    int[] counts = s.batchScratch().get("queue:" + q.name());
+    if (counts != null) {
+      return counts;
+    }
+    lockQueues(s);
+    PreparedStatement ps =
+        s.prepare(
+            "SELECT COALESCE(SUM(CASE WHEN status = 'PENDING' THEN 0 ELSE 1 END), 0),"
+                + " COALESCE(SUM(CASE WHEN status = 'PENDING' THEN 1 ELSE 0 END), 0) FROM"
+                + " saga_runs WHERE queue = ? AND status IN"
+                + " ('PENDING','RUNNING','WAITING','COMPENSATING')");
+    ps.setString(1, q.name());
+    try (ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      counts = new int[] {rs.getInt(1), rs.getInt(2)};
+    }
+    s.batchScratch().put("queue:" + q.name(), counts);
+    return counts;
+  }
+
+  /**
+   * PostgreSQL: the queues' advisory locks for this transaction (claims across executors). The
+   * first claim of a transaction takes the lock of every queue of this executor, in ascending key
+   * order, so two transactions (a pump round and a batch of starts, on two executors) never wait
+   * for each other's locks in opposite orders.
+   */
+  private void lockQueues(Writer.Statements s) throws SQLException {
+    if (dialect != Dialect.POSTGRES || s.batchScratch().containsKey(QUEUE_LOCKS)) {
+      return;
+    }
+    PreparedStatement lockQ = s.prepare("SELECT pg_advisory_xact_lock(?)");
+    for (long key : queueLockKeys) {
+      lockQ.setLong(1, key);
+      lockQ.executeQuery().close();
+    }
+    s.batchScratch().put(QUEUE_LOCKS, new int[0]);
+  }
+
+  private static final String QUEUE_LOCKS = "queue-locks";
+
+  private static long queueLockKey(String queue) {
+    return 0x5A6A000000000000L ^ queue.hashCode();
   }
 
   static void event(Writer.Statements s, String runId, long at, String kind, String detail)
@@ -331,7 +540,7 @@ public final class SagaEngineImpl implements SagaEngine {
     if (readRun(runId) == null) {
       throw new UnknownRunException(runId);
     }
-    return new Handle<>(this, runId, false, outputType);
+    return new Handle<>(this, runId, false, outputType, null);
   }
 
   @Override
@@ -676,9 +885,7 @@ public final class SagaEngineImpl implements SagaEngine {
 
   /** The writer of {@code runId}'s progress. */
   Writer writer(String runId) {
-    return runWriters.length == 1
-        ? writer
-        : runWriters[Math.floorMod(runId.hashCode(), runWriters.length)];
+    return runWriters[runWriters.length - 1];
   }
 
   Boolean writeOrThrow(Writer.Job job) {
@@ -740,8 +947,9 @@ public final class SagaEngineImpl implements SagaEngine {
     boolean recovery = firstRound;
     firstRound = false;
     long ends0 = ends.get();
-    int free = settings.workers() - executing.size();
+    int free = reserveSlots(settings.workers());
     if (free <= 0) {
+      recovered = true;
       heldBack = true;
       if (ends.get() != ends0) {
         wake();
@@ -750,7 +958,16 @@ public final class SagaEngineImpl implements SagaEngine {
     }
     List<Claim> claims = new ArrayList<>();
     long[] nextWake = {Long.MAX_VALUE};
-    writer.write(s -> claimAll(s, now, free, recovery, claims, nextWake));
+    try {
+      writer.write(s -> claimAll(s, now, free, recovery, claims, nextWake));
+    } catch (RuntimeException | InterruptedException e) {
+      releaseSlots(free);
+      throw e;
+    } finally {
+      recovered = true;
+    }
+    // each launch takes one reserved slot; the rest go back
+    releaseSlots(free - claims.size());
     // a run that ends frees a slot of its queue: the next end wakes the pump if runs wait for one
     heldBack = roundHeldBack;
     if (roundHeldBack && ends.get() != ends0) {
@@ -788,6 +1005,26 @@ public final class SagaEngineImpl implements SagaEngine {
       wake();
     } else if (nextWake[0] != Long.MAX_VALUE) {
       armTimer(nextWake[0]);
+    }
+  }
+
+  /** Reserves up to {@code wanted} worker slots; returns how many it reserved. */
+  private int reserveSlots(int wanted) {
+    while (true) {
+      int used = slots.get();
+      int n = Math.min(wanted, settings.workers() - used);
+      if (n <= 0) {
+        return 0;
+      }
+      if (slots.compareAndSet(used, used + n)) {
+        return n;
+      }
+    }
+  }
+
+  private void releaseSlots(int n) {
+    if (n > 0) {
+      slots.addAndGet(-n);
     }
   }
 
@@ -879,6 +1116,8 @@ public final class SagaEngineImpl implements SagaEngine {
     }
     claims.clear();
     claims.addAll(won);
+    // the starts that claim in this batch count their queue again (the locks stay held)
+    s.batchScratch().keySet().removeIf(k -> k.startsWith("queue:"));
     // the next due wake-up, for the timer
     try (PreparedStatement ps =
         s.connection()
@@ -922,11 +1161,7 @@ public final class SagaEngineImpl implements SagaEngine {
       long[] nextWake,
       String skipLocked)
       throws SQLException {
-    if (dialect == Dialect.POSTGRES) {
-      PreparedStatement lockQ = s.prepare("SELECT pg_advisory_xact_lock(?)");
-      lockQ.setLong(1, 0x5A6A000000000000L ^ q.name().hashCode());
-      lockQ.executeQuery().close();
-    }
+    lockQueues(s);
     int inFlight;
     PreparedStatement count =
         s.prepare("SELECT COUNT(*) FROM saga_runs WHERE queue = ? AND status IN " + LIVE);
@@ -1008,6 +1243,7 @@ public final class SagaEngineImpl implements SagaEngine {
     }
   }
 
+  /** Launches a claimed run on a slot reserved for it (released when the execution ends). */
   private void launch(Claim c) {
     Execution ex = new Execution(this, c.runId(), c.fence(), c.row());
     // a run woken again while its last execution is still finishing starts after that one ends
@@ -1032,6 +1268,7 @@ public final class SagaEngineImpl implements SagaEngine {
                 ex.ended();
                 executing.remove(c.runId(), ex);
                 ends.incrementAndGet();
+                releaseSlots(1);
                 if (heldBack) {
                   wake();
                 }
@@ -1250,25 +1487,41 @@ public final class SagaEngineImpl implements SagaEngine {
     }
   }
 
-  private final Map<String, java.util.concurrent.CompletableFuture<Boolean>> watchers =
+  private final Map<String, java.util.concurrent.CompletableFuture<Rows.@Nullable Run>> watchers =
       new ConcurrentHashMap<>();
 
-  /** A future completed at the next change of {@code runId}'s status made on this executor. */
-  java.util.concurrent.CompletableFuture<Boolean> watch(String runId) {
+  /**
+   * A future completed at the next change of {@code runId}'s status made on this executor: with the
+   * run's committed row when the change completed it, else with null (read the store).
+   */
+  java.util.concurrent.CompletableFuture<Rows.@Nullable Run> watch(String runId) {
     return watchers.computeIfAbsent(runId, k -> new java.util.concurrent.CompletableFuture<>());
   }
 
   /** Tells the waiters of {@code runId} that its status changed. */
   void runChanged(String runId) {
+    runChanged(runId, null);
+  }
+
+  /** Tells the waiters of {@code runId} that it changed; {@code completed}: its committed row. */
+  void runChanged(String runId, Rows.@Nullable Run completed) {
     var f = watchers.remove(runId);
     if (f != null) {
-      f.complete(true);
+      f.complete(completed);
     }
     signalChange();
   }
 
-  /** The handle of a run. */
-  private record Handle<O>(SagaEngineImpl engine, String runId, boolean created, Class<O> type)
+  /**
+   * The handle of a run. {@code first}: for a run this handle's start claimed, the watch registered
+   * before the run existed, so the first wait needs no read of the store.
+   */
+  private record Handle<O>(
+      SagaEngineImpl engine,
+      String runId,
+      boolean created,
+      Class<O> type,
+      java.util.concurrent.@Nullable CompletableFuture<Rows.@Nullable Run> first)
       implements RunHandle<O> {
     @Override
     public RunStatus status() {
@@ -1282,34 +1535,48 @@ public final class SagaEngineImpl implements SagaEngine {
     @Override
     public O await(Duration timeout) throws InterruptedException, TimeoutException {
       long until = System.nanoTime() + timeout.toNanos();
+      var changed = first;
+      Rows.@Nullable Run r = null;
       while (true) {
-        var changed = engine.watch(runId);
-        Rows.Run r = engine.readRun(runId);
-        if (r == null) {
-          throw new UnknownRunException(runId);
+        if (changed == null) {
+          changed = engine.watch(runId);
+          r = engine.readRun(runId);
+          if (r == null) {
+            throw new UnknownRunException(runId);
+          }
         }
-        switch (r.status()) {
-          case COMPLETED -> {
-            return Objects.requireNonNull(
-                engine.json.decode(r.outputJson(), type), () -> "run " + runId + " output");
+        if (r != null) {
+          switch (r.status()) {
+            case COMPLETED -> {
+              return Objects.requireNonNull(
+                  engine.json.decode(r.outputJson(), type), () -> "run " + runId + " output");
+            }
+            case COMPENSATED, PARKED -> {
+              throw new RunFailedException(
+                  runId, r.status(), r.cause() == null ? "(no cause stored)" : r.cause());
+            }
+            default -> {}
           }
-          case COMPENSATED, PARKED -> {
-            throw new RunFailedException(
-                runId, r.status(), r.cause() == null ? "(no cause stored)" : r.cause());
-          }
-          default -> {}
         }
         long left = until - System.nanoTime();
         if (left <= 0) {
           throw new TimeoutException(
-              "run " + runId + " is still " + r.status() + " after " + timeout);
+              "run "
+                  + runId
+                  + " is still "
+                  + (r == null ? "running" : r.status())
+                  + " after "
+                  + timeout);
         }
-        // a change on this executor completes the watch at once; one made elsewhere is seen by
-        // reading again
+        // a change on this executor completes the watch at once (a completion with its committed
+        // row); one made elsewhere is seen by reading again
         try {
-          changed.get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(250)), TimeUnit.NANOSECONDS);
+          r = changed.get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(250)), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
-          // read again
+          r = null;
+        }
+        if (r == null) {
+          changed = null;
         }
       }
     }

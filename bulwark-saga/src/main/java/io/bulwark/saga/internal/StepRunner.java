@@ -304,33 +304,53 @@ final class StepRunner {
           + " error = NULL, attempts = excluded.attempts, next_attempt_at = NULL, ended_at ="
           + " excluded.ended_at";
 
+  /**
+   * Checkpoints a completed plain step. On the run's own thread (a sequential step) the checkpoint
+   * is deferred: it commits with the run's next write, at the latest before the code's next step,
+   * sleep, signal wait or child starts ({@link Execution#allocate}), so a run's last step commits
+   * with its completion in one transaction. A crash before that commit loses only the step's
+   * result, and an at-least-once step then runs again, as after a crash during its action.
+   */
   private void checkpointCompleted(
       int idx, int group, Step<?> step, int attempt, long started, @Nullable String out) {
-    if (ex.engine.dialect != JdbcSagaStore.Dialect.POSTGRES) {
-      ex.write((s, now) -> writeCompleted(s, now, idx, group, step, attempt, started, out));
-      return;
-    }
     String stateJson = ex.state.takeDirty();
     long now = ex.engine.clock.wallMillis();
-    ex.writeRaw(
-        s -> {
-          PreparedStatement ps = s.prepare(PG_CHECKPOINT);
-          ps.setLong(1, now);
-          Rows.setNullableString(ps, 2, stateJson);
-          ps.setString(3, ex.runId);
-          ps.setLong(4, ex.fence);
-          ps.setLong(5, now);
-          ps.setString(6, step.name() + " (attempt " + attempt + ")");
-          ps.setInt(7, idx);
-          ps.setString(8, step.name());
-          ps.setInt(9, group);
-          Rows.setNullableString(ps, 10, out);
-          ps.setInt(11, attempt);
-          ps.setLong(12, started);
-          ps.setLong(13, now);
-          ps.setInt(14, step.compensation() != null ? 1 : 0);
-          return ps.executeUpdate() == 1;
-        });
+    Writer.Job job;
+    if (ex.engine.dialect != JdbcSagaStore.Dialect.POSTGRES) {
+      job =
+          s -> {
+            if (!ex.touch(s, now, stateJson)) {
+              return false;
+            }
+            writeCompleted(s, now, idx, group, step, attempt, started, out);
+            return true;
+          };
+    } else {
+      job =
+          s -> {
+            PreparedStatement ps = s.prepare(PG_CHECKPOINT);
+            ps.setLong(1, now);
+            Rows.setNullableString(ps, 2, stateJson);
+            ps.setString(3, ex.runId);
+            ps.setLong(4, ex.fence);
+            ps.setLong(5, now);
+            ps.setString(6, step.name() + " (attempt " + attempt + ")");
+            ps.setInt(7, idx);
+            ps.setString(8, step.name());
+            ps.setInt(9, group);
+            Rows.setNullableString(ps, 10, out);
+            ps.setInt(11, attempt);
+            ps.setLong(12, started);
+            ps.setLong(13, now);
+            ps.setInt(14, step.compensation() != null ? 1 : 0);
+            return ps.executeUpdate() == 1;
+          };
+    }
+    if (ex.onRunThread()) {
+      ex.defer(job);
+    } else {
+      ex.writeRaw(job);
+    }
   }
 
   private void writeCompleted(

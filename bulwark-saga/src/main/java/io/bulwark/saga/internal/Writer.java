@@ -11,15 +11,20 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Group commit: every engine write (checkpoints, status changes, timeline entries) is a {@link Job}
- * handed to one writer thread, which runs all jobs waiting at that moment in one transaction and
- * completes them after the one commit. Concurrent runs so share a durable commit instead of paying
- * one each.
+ * put on one queue, drained by one or more writer threads (lanes), each with its own connection: a
+ * lane takes all jobs waiting at that moment, runs them in one transaction and completes them after
+ * the one commit. Concurrent runs so share a durable commit instead of paying one each; with few
+ * waiters a job finds an idle lane at once instead of queueing behind another run's commit. A job's
+ * caller waits for its commit, so one run's writes never overlap (parallel steps' writes touch
+ * different rows; two lanes waiting on each other's row locks are a deadlock the database breaks,
+ * and the victim's jobs are then retried one by one).
  *
  * <p>A job starts with its fenced statement (the run's row updated only where this executor still
  * holds the run's fence) and returns false, having written nothing, when that matches no row. A job
@@ -45,6 +50,7 @@ final class Writer implements AutoCloseable {
   static final class Statements {
     private final Connection connection;
     private final Map<String, PreparedStatement> cache = new HashMap<>();
+    private final Map<String, int[]> scratch = new HashMap<>();
 
     Statements(Connection connection) {
       this.connection = connection;
@@ -61,6 +67,11 @@ final class Writer implements AutoCloseable {
 
     Connection connection() {
       return connection;
+    }
+
+    /** Counters the jobs of one transaction share; empty at the start of each transaction. */
+    Map<String, int[]> batchScratch() {
+      return scratch;
     }
 
     void close() {
@@ -83,9 +94,9 @@ final class Writer implements AutoCloseable {
   private final DataSource dataSource;
   private final String url;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-  private final Thread thread;
-  private @Nullable Connection connection;
-  private @Nullable Statements statements;
+  private final List<Thread> threads = new ArrayList<>();
+  private final java.util.concurrent.atomic.AtomicInteger liveLanes =
+      new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean closed;
 
   /**
@@ -97,18 +108,28 @@ final class Writer implements AutoCloseable {
 
   private final WriteLock writeLock;
 
+  /** Run first in every transaction (the claims' writer: the queues' locks), or null. */
+  private final @Nullable Job prologue;
+
   Writer(
       DataSource dataSource,
       String url,
       String name,
+      int lanes,
       boolean autoCommitBetweenBatches,
-      WriteLock writeLock) {
+      WriteLock writeLock,
+      @Nullable Job prologue) {
     this.writeLock = writeLock;
+    this.prologue = prologue;
     this.autoCommitBetweenBatches = autoCommitBetweenBatches;
     this.dataSource = dataSource;
     this.url = url;
-    this.thread = Thread.ofPlatform().daemon().name(name).unstarted(this::loop);
-    thread.start();
+    liveLanes.set(lanes);
+    for (int i = 0; i < lanes; i++) {
+      Lane lane = new Lane();
+      threads.add(
+          Thread.ofPlatform().daemon().name(lanes == 1 ? name : name + "-" + i).start(lane::loop));
+    }
   }
 
   /** Queues {@code job}; the future completes after the commit (false: fenced out). */
@@ -135,154 +156,178 @@ final class Writer implements AutoCloseable {
     }
   }
 
-  private void loop() {
-    List<Pending> batch = new ArrayList<>();
-    while (true) {
-      try {
-        Pending first = queue.take();
-        if (first.stop()) {
+  /** One writer thread's connection and its loop. */
+  private final class Lane {
+    private @Nullable Connection connection;
+    private @Nullable Statements statements;
+
+    private void loop() {
+      List<Pending> batch = new ArrayList<>();
+      while (true) {
+        try {
+          Pending first = queue.take();
+          if (first.stop()) {
+            queue.add(STOP); // for the other lanes
+            break;
+          }
+          batch.add(first);
+          queue.drainTo(batch, MAX_BATCH - 1);
+          boolean stop = batch.removeIf(Pending::stop);
+          if (stop) {
+            queue.add(STOP);
+          }
+          runBatch(batch);
+          batch.clear();
+          if (stop) {
+            break;
+          }
+        } catch (InterruptedException e) {
           break;
         }
-        batch.add(first);
-        queue.drainTo(batch, MAX_BATCH - 1);
-        boolean stop = batch.removeIf(Pending::stop);
-        runBatch(batch);
-        batch.clear();
-        if (stop) {
-          break;
+      }
+      for (Pending p : batch) {
+        p.done.completeExceptionally(new SagaStoreException("saga store writer stopped", null));
+      }
+      dropConnection();
+      if (liveLanes.decrementAndGet() == 0) {
+        Pending p;
+        while ((p = queue.poll()) != null) {
+          p.done.completeExceptionally(new SagaStoreException("saga store writer stopped", null));
         }
-      } catch (InterruptedException e) {
-        break;
       }
     }
-    for (Pending p : batch) {
-      p.done.completeExceptionally(new SagaStoreException("saga store writer stopped", null));
-    }
-    Pending p;
-    while ((p = queue.poll()) != null) {
-      p.done.completeExceptionally(new SagaStoreException("saga store writer stopped", null));
-    }
-    dropConnection();
-  }
 
-  private void runBatch(List<Pending> batch) throws InterruptedException {
-    writeLock.lock();
-    try {
-      runBatchLocked(batch);
-    } finally {
-      writeLock.unlock();
-    }
-  }
-
-  private void runBatchLocked(List<Pending> batch) throws InterruptedException {
-    long backoffMillis = 20;
-    while (true) {
+    private void runBatch(List<Pending> batch) throws InterruptedException {
+      writeLock.lock();
       try {
-        boolean[] results = new boolean[batch.size()];
-        Statements s = statements();
-        Connection c = s.connection();
-        if (c.getAutoCommit()) {
-          c.setAutoCommit(false);
-        }
+        runBatchLocked(batch);
+      } finally {
+        writeLock.unlock();
+      }
+    }
+
+    private void runBatchLocked(List<Pending> batch) throws InterruptedException {
+      long backoffMillis = 20;
+      int conflicts = 0;
+      while (true) {
         try {
-          for (int i = 0; i < batch.size(); i++) {
-            results[i] = batch.get(i).job.apply(s);
+          boolean[] results = new boolean[batch.size()];
+          Statements s = statements();
+          Connection c = s.connection();
+          if (c.getAutoCommit()) {
+            c.setAutoCommit(false);
           }
-          c.commit();
-          if (autoCommitBetweenBatches) {
-            c.setAutoCommit(true);
-          }
-        } catch (SQLException e) {
-          rollbackQuietly(c);
-          if (!c.isValid(2)) {
-            throw e;
-          }
-          if (batch.size() == 1) {
-            batch
-                .get(0)
-                .done
-                .completeExceptionally(
-                    new SagaStoreException("saga store " + url + ": " + e.getMessage(), e));
-            return;
-          }
-          // one job is bad: run each alone so the others still commit
-          for (Pending p : batch) {
-            runBatchLocked(new ArrayList<>(List.of(p)));
-          }
-          return;
-        } catch (RuntimeException e) {
-          rollbackQuietly(c);
-          for (Pending p : batch) {
+          s.batchScratch().clear();
+          try {
+            if (prologue != null) {
+              prologue.apply(s);
+            }
+            for (int i = 0; i < batch.size(); i++) {
+              results[i] = batch.get(i).job.apply(s);
+            }
+            c.commit();
+            if (autoCommitBetweenBatches) {
+              c.setAutoCommit(true);
+            }
+          } catch (SQLException e) {
+            rollbackQuietly(c);
+            if (!c.isValid(2)) {
+              throw e;
+            }
+            if (StepRunner.isTransactionConflict(e) && conflicts++ < 5) {
+              // a deadlock or serialization failure rolled the whole batch back: try it again
+              TimeUnit.MILLISECONDS.sleep(ThreadLocalRandom.current().nextLong(1, 20));
+              continue;
+            }
             if (batch.size() == 1) {
-              p.done.completeExceptionally(e);
+              batch
+                  .get(0)
+                  .done
+                  .completeExceptionally(
+                      new SagaStoreException("saga store " + url + ": " + e.getMessage(), e));
               return;
             }
-            runBatchLocked(new ArrayList<>(List.of(p)));
+            // one job is bad: run each alone so the others still commit
+            for (Pending p : batch) {
+              runBatchLocked(new ArrayList<>(List.of(p)));
+            }
+            return;
+          } catch (RuntimeException e) {
+            rollbackQuietly(c);
+            for (Pending p : batch) {
+              if (batch.size() == 1) {
+                p.done.completeExceptionally(e);
+                return;
+              }
+              runBatchLocked(new ArrayList<>(List.of(p)));
+            }
+            return;
           }
-          return;
-        }
-        for (int i = 0; i < batch.size(); i++) {
-          batch.get(i).done.complete(results[i]);
-        }
-        batches++;
-        jobs += batch.size();
-        return;
-      } catch (SQLException e) {
-        dropConnection();
-        if (closed) {
-          for (Pending p : batch) {
-            p.done.completeExceptionally(
-                new SagaStoreException("saga store " + url + ": " + e.getMessage(), e));
+          for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).done.complete(results[i]);
           }
+          batches.increment();
+          jobs.add(batch.size());
           return;
+        } catch (SQLException e) {
+          dropConnection();
+          if (closed) {
+            for (Pending p : batch) {
+              p.done.completeExceptionally(
+                  new SagaStoreException("saga store " + url + ": " + e.getMessage(), e));
+            }
+            return;
+          }
+          TimeUnit.MILLISECONDS.sleep(backoffMillis);
+          backoffMillis = Math.min(2_000, backoffMillis * 2);
         }
-        TimeUnit.MILLISECONDS.sleep(backoffMillis);
-        backoffMillis = Math.min(2_000, backoffMillis * 2);
       }
     }
-  }
 
-  private Statements statements() throws SQLException {
-    Statements s = statements;
-    if (s == null) {
-      Connection c = dataSource.getConnection();
-      connection = c;
-      s = new Statements(c);
-      statements = s;
-    }
-    return s;
-  }
-
-  private void rollbackQuietly(Connection c) {
-    try {
-      c.rollback();
-      if (autoCommitBetweenBatches) {
-        c.setAutoCommit(true);
+    private Statements statements() throws SQLException {
+      Statements s = statements;
+      if (s == null) {
+        Connection c = dataSource.getConnection();
+        connection = c;
+        s = new Statements(c);
+        statements = s;
       }
-    } catch (SQLException ignored) {
-      // the connection is checked next
+      return s;
     }
-  }
 
-  private void dropConnection() {
-    Statements s = statements;
-    if (s != null) {
-      s.close();
-    }
-    statements = null;
-    Connection c = connection;
-    connection = null;
-    if (c != null) {
+    private void rollbackQuietly(Connection c) {
       try {
-        c.close();
+        c.rollback();
+        if (autoCommitBetweenBatches) {
+          c.setAutoCommit(true);
+        }
       } catch (SQLException ignored) {
-        // already broken
+        // the connection is checked next
+      }
+    }
+
+    private void dropConnection() {
+      Statements s = statements;
+      if (s != null) {
+        s.close();
+      }
+      statements = null;
+      Connection c = connection;
+      connection = null;
+      if (c != null) {
+        try {
+          c.close();
+        } catch (SQLException ignored) {
+          // already broken
+        }
       }
     }
   }
 
-  private long batches;
-  private long jobs;
+  private final java.util.concurrent.atomic.LongAdder batches =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder jobs =
+      new java.util.concurrent.atomic.LongAdder();
 
   @Override
   public void close() {
@@ -292,7 +337,9 @@ final class Writer implements AutoCloseable {
     closed = true;
     queue.add(STOP);
     try {
-      thread.join(10_000);
+      for (Thread t : threads) {
+        t.join(10_000);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

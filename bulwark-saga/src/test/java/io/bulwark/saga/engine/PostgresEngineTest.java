@@ -191,6 +191,143 @@ class PostgresEngineTest {
     assertThat(v.status()).isEqualTo(RunStatus.RUNNING);
   }
 
+  /**
+   * One saga alone (nothing to share a commit with) costs four write transactions: the start claims
+   * its run in its own insert (no claim transaction), each step's checkpoint commits before the
+   * next step starts, and the last one commits with the run's completion. Counted with the server's
+   * transaction ids (a transaction that writes takes one); timers are set far out so no heartbeat
+   * or poll writes in between. An autovacuum ANALYZE may take an id too: two of slack.
+   */
+  @Test
+  void aSagaAloneCommitsFourTransactionsStartAndStepsAndCompletion() throws Exception {
+    String url = PostgresTestServer.shared().createDatabase();
+    WorkflowDefinition<String, String> d = threeSteps();
+    SagaStore store = store(url);
+    SagaEngine e =
+        SagaEngine.builder(store)
+            .register(d)
+            .executorId("exec-count")
+            .lease(Duration.ofMinutes(15), Duration.ofMinutes(5))
+            .poll(Duration.ofMinutes(5))
+            .build();
+    open.add(e);
+    assertThat(e.start(d, "warm", "x").await(WAIT)).isEqualTo("rcs");
+    int runs = 20;
+    long before = transactionId(store);
+    for (int i = 0; i < runs; i++) {
+      assertThat(e.start(d, "count-" + i, "x").await(WAIT)).isEqualTo("rcs");
+    }
+    long written = transactionId(store) - before - 1;
+    assertThat(written)
+        .as("write transactions for %d sagas", runs)
+        .isBetween(4L * runs, 4L * runs + 2);
+    for (int i = 0; i < runs; i++) {
+      RunView v = e.run("count-" + i).orElseThrow();
+      assertThat(v.status()).isEqualTo(RunStatus.COMPLETED);
+      assertThat(v.owner()).isNull();
+      assertThat(v.steps())
+          .extracting(io.bulwark.saga.StepView::name, io.bulwark.saga.StepView::status)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple("reserve", "COMPLETED"),
+              org.assertj.core.groups.Tuple.tuple("charge", "COMPLETED"),
+              org.assertj.core.groups.Tuple.tuple("ship", "COMPLETED"));
+      assertThat(v.timeline())
+          .extracting(RunEvent::kind)
+          .containsExactly(
+              "started", "step-completed", "step-completed", "step-completed", "completed");
+    }
+    assertThat(effects).hasSize(3 * (runs + 1));
+  }
+
+  /**
+   * Runs started at once on two executors into a queue of 2 claim in their inserts only while the
+   * queue has room: the count is taken under the queue's advisory lock, so the limit holds across
+   * executors; the rest wait PENDING and the pumps start them as slots free.
+   */
+  @Test
+  void startsOnTwoExecutorsAtOnceKeepTheQueueLimit() throws Exception {
+    String url = PostgresTestServer.shared().createDatabase();
+    AtomicInteger active = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    java.util.concurrent.Semaphore entered = new java.util.concurrent.Semaphore(0);
+    java.util.concurrent.Semaphore gate = new java.util.concurrent.Semaphore(0);
+    WorkflowDefinition<String, String> d =
+        WorkflowDefinition.builder(
+                "gated",
+                String.class,
+                String.class,
+                (wf, in) ->
+                    wf.step(
+                        "work",
+                        String.class,
+                        s -> {
+                          most.accumulateAndGet(active.incrementAndGet(), Math::max);
+                          entered.release();
+                          try {
+                            assertThat(gate.tryAcquire(30, TimeUnit.SECONDS)).isTrue();
+                          } finally {
+                            active.decrementAndGet();
+                          }
+                          return in;
+                        }))
+            .queue("two")
+            .build();
+    List<SagaEngine> engines = new ArrayList<>();
+    for (String id : List.of("exec-q1", "exec-q2")) {
+      SagaEngine e =
+          SagaEngine.builder(store(url))
+              .register(d)
+              .executorId(id)
+              .queue(io.bulwark.saga.QueueConfig.of("two", 2))
+              .poll(Duration.ofMillis(100))
+              .build();
+      open.add(e);
+      engines.add(e);
+    }
+    int runs = 8;
+    CountDownLatch go = new CountDownLatch(1);
+    List<Thread> starters = new ArrayList<>();
+    for (int i = 0; i < runs; i++) {
+      SagaEngine e = engines.get(i % 2);
+      String id = "q-" + i;
+      starters.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      go.await();
+                      e.start(d, id, id);
+                    } catch (InterruptedException ie) {
+                      Thread.currentThread().interrupt();
+                    }
+                  }));
+    }
+    go.countDown();
+    for (Thread t : starters) {
+      t.join();
+    }
+    assertThat(entered.tryAcquire(2, 30, TimeUnit.SECONDS)).isTrue();
+    // one at a time: a run leaves, and another must come in before the next may leave
+    for (int i = 2; i < runs; i++) {
+      gate.release();
+      assertThat(entered.tryAcquire(30, TimeUnit.SECONDS)).isTrue();
+    }
+    gate.release(2);
+    for (int i = 0; i < runs; i++) {
+      assertThat(engines.get(0).handle("q-" + i, String.class).await(WAIT)).isEqualTo("q-" + i);
+    }
+    assertThat(most.get()).isEqualTo(2);
+  }
+
+  private static long transactionId(SagaStore store) throws Exception {
+    try (Connection c = store.dataSource().getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT txid_current()")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
   @Test
   void anUnreachableStoreFailsFastNamingTheUrl() {
     String url = "jdbc:postgresql://127.0.0.1:1/nothing";
