@@ -31,8 +31,8 @@ import java.util.stream.Collectors;
  *   <li>0.40 {@code inventory-2} killed (the runtime's instance-kill SPI);
  *   <li>0.48 a traffic spike: the users' rate doubled until 0.60 (recommendations autoscale out,
  *       and back in after it);
- *   <li>0.62 the link between catalog and recommendations cut (the runtime's partition SPI, calls
- *       hang as if packets were dropped), healed at 0.72;
+ *   <li>0.62 the link between the web BFF and recommendations cut (the runtime's partition SPI,
+ *       calls hang as if packets were dropped), healed at 0.72;
  *   <li>0.80 heal: {@code inventory-2} restarted, every fault and partition cleared.
  * </ol>
  */
@@ -46,8 +46,8 @@ public final class Scenarios {
   /** The inventory instance made slow. */
   public static final String SLOW_SHARD = "inventory-3";
 
-  /** The link cut: catalog's calls to recommendations (both directions). */
-  public static final String LINK_A = "catalog";
+  /** The link cut: the web BFF's calls to recommendations (both directions). */
+  public static final String LINK_A = "web-bff";
 
   public static final String LINK_B = "recommendations";
 
@@ -97,7 +97,7 @@ public final class Scenarios {
     return new Scenario(
         DEFAULT,
         "steady; bad payments deploy rolled back by canary analysis; slow inventory shard;"
-            + " inventory-2 killed; traffic spike; catalog-recommendations link cut; healed",
+            + " inventory-2 killed; traffic spike; web-bff/recommendations link cut; healed",
         List.of(
             new Step(0, "steady state", Step.Action.none()),
             badDeployStep(0.05),

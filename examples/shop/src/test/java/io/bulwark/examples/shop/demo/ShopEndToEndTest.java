@@ -142,7 +142,8 @@ class ShopEndToEndTest {
       assertThat(run.events(RuntimeEvent.Kind.PARTITIONED))
           .as(story())
           .singleElement()
-          .satisfies(e -> assertThat(e.detail()).contains("catalog").contains("recommendations"));
+          .satisfies(
+              e -> assertThat(e.detail()).contains(Scenarios.LINK_A).contains(Scenarios.LINK_B));
       assertThat(run.events(RuntimeEvent.Kind.HEALED)).as(story()).isNotEmpty();
     }
     long degradedOn = during(on, 6).stream().mapToLong(LoadInterval::degradedPages).sum();
