@@ -3,12 +3,16 @@ package io.bulwark.core.time;
 /**
  * The scheduler {@link Scheduler#system()} returns: one {@link SystemScheduler} for the whole JVM,
  * created on first use and never closed. It is not a {@link SystemScheduler} itself, so no caller
- * can close it (not even by a cast) under the other users.
+ * can close it (not even by a cast) under the other users. Its thread is named {@value
+ * #THREAD_NAME}, apart from the {@code bulwark-scheduler} threads of the schedulers that components
+ * own and close, so a check for threads left behind by a stopped component can tell them apart.
  */
 final class SharedScheduler implements Scheduler {
   static final SharedScheduler INSTANCE = new SharedScheduler();
 
-  private final SystemScheduler delegate = SystemScheduler.create();
+  static final String THREAD_NAME = "bulwark-shared-scheduler";
+
+  private final SystemScheduler delegate = new SystemScheduler(Clock.system(), THREAD_NAME);
 
   private SharedScheduler() {}
 

@@ -14,12 +14,17 @@ public final class SystemScheduler implements Scheduler, AutoCloseable {
   private final ScheduledThreadPoolExecutor executor;
 
   SystemScheduler(Clock clock) {
+    this(clock, "bulwark-scheduler");
+  }
+
+  /** With {@code threadName} for its timer thread. */
+  SystemScheduler(Clock clock, String threadName) {
     this.clock = clock;
     this.executor =
         new ScheduledThreadPoolExecutor(
             1,
             runnable -> {
-              Thread thread = new Thread(runnable, "bulwark-scheduler");
+              Thread thread = new Thread(runnable, threadName);
               thread.setDaemon(true);
               return thread;
             });

@@ -2,6 +2,7 @@ package io.bulwark.core.time;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,18 @@ class SharedSchedulerTest {
       Scheduler.system().schedule(1_000_000L, ran::countDown);
     }
     assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  void itsThreadIsNamedApartFromTheThreadsOfOwnedSchedulers() throws Exception {
+    CompletableFuture<String> shared = new CompletableFuture<>();
+    Scheduler.system().schedule(0, () -> shared.complete(Thread.currentThread().getName()));
+    CompletableFuture<String> owned = new CompletableFuture<>();
+    try (SystemScheduler s = SystemScheduler.create()) {
+      s.schedule(0, () -> owned.complete(Thread.currentThread().getName()));
+      assertThat(owned.get(10, TimeUnit.SECONDS)).isEqualTo("bulwark-scheduler");
+    }
+    assertThat(shared.get(10, TimeUnit.SECONDS)).isEqualTo("bulwark-shared-scheduler");
   }
 
   @Test
