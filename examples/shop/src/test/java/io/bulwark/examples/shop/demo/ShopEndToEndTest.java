@@ -3,6 +3,7 @@ package io.bulwark.examples.shop.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bulwark.examples.shop.Shop;
+import io.bulwark.examples.shop.gameday.Scenarios;
 import io.bulwark.examples.shop.gameday.StepEvent;
 import io.bulwark.examples.shop.load.LoadInterval;
 import io.bulwark.examples.shop.load.RequestKind;
