@@ -70,6 +70,7 @@ class DemoOptionsTest {
             .storage(Path.of("data"))
             .reportDir(Path.of("report"))
             .backends(Set.of(Backend.KAFKA, Backend.POSTGRES))
+            .processes(true)
             .build();
     assertThat(COPIES.equalFields(sample, defaults))
         .as("fields of the sample that equal the default (make them differ)")

@@ -153,10 +153,11 @@ class GameDayTest {
 
       scheduler.advance(Duration.ofSeconds(2));
       assertThat(next().planned()).isEqualTo(Duration.ofSeconds(62));
-      assertThat(levers).endsWith("partition catalog recommendations HANG");
+      assertThat(levers)
+          .endsWith("partition " + Scenarios.LINK_A + " " + Scenarios.LINK_B + " HANG");
       scheduler.advance(Duration.ofSeconds(10));
       assertThat(next().planned()).isEqualTo(Duration.ofSeconds(72));
-      assertThat(levers).endsWith("heal catalog recommendations");
+      assertThat(levers).endsWith("heal " + Scenarios.LINK_A + " " + Scenarios.LINK_B);
 
       scheduler.advance(Duration.ofSeconds(8));
       StepEvent heal = next();
