@@ -24,9 +24,11 @@ import org.jspecify.annotations.Nullable;
  * address that was never checked.
  *
  * <p>YAML keys: {@code endpoints}, {@code service}, {@code balancer}, {@code protocol}, {@code
- * pool-size}, {@code connect-timeout}, {@code egress-allow}, {@code preserve-host}, {@code
- * health-check} (bulwark-http's keys), {@code outlier} (bulwark-http's keys) and {@code
- * retry-budget} (bulwark-resilience's keys).
+ * pool-size}, {@code idle-timeout} (how long a pooled keep-alive connection may sit unused before
+ * the gateway closes it; default 60 s, like NGINX's {@code keepalive_timeout}), {@code
+ * connect-timeout}, {@code egress-allow}, {@code preserve-host}, {@code health-check}
+ * (bulwark-http's keys), {@code outlier} (bulwark-http's keys) and {@code retry-budget}
+ * (bulwark-resilience's keys).
  */
 public record ClusterConfig(
     String name,
@@ -35,6 +37,7 @@ public record ClusterConfig(
     Balancing balancing,
     Protocol protocol,
     int poolSize,
+    Duration idleTimeout,
     Duration connectTimeout,
     Set<AddressClass> egressAllow,
     boolean preserveHost,
@@ -59,6 +62,7 @@ public record ClusterConfig(
               + "\" needs exactly one of endpoints (a static list) or service (discovery)");
     }
     ListenerConfig.positive("pool-size", poolSize);
+    ListenerConfig.positive("idle-timeout", idleTimeout);
     ListenerConfig.positive("connect-timeout", connectTimeout);
     if (egressAllow.contains(AddressClass.RESERVED)) {
       throw new IllegalArgumentException("egress-allow: reserved addresses can never be allowed");
@@ -75,6 +79,7 @@ public record ClusterConfig(
         Balancing.ROUND_ROBIN,
         Protocol.HTTP1,
         64,
+        Duration.ofSeconds(60),
         Duration.ofSeconds(2),
         Set.of(),
         false,
@@ -92,6 +97,7 @@ public record ClusterConfig(
         balancing,
         protocol,
         poolSize,
+        idleTimeout,
         connectTimeout,
         Set.of(classes),
         preserveHost,
@@ -109,6 +115,7 @@ public record ClusterConfig(
         balancing,
         p,
         poolSize,
+        idleTimeout,
         connectTimeout,
         egressAllow,
         preserveHost,
@@ -124,6 +131,7 @@ public record ClusterConfig(
     Balancing[] balancing = {d.balancing()};
     Protocol[] protocol = {d.protocol()};
     int[] pool = {d.poolSize()};
+    Duration[] idle = {d.idleTimeout()};
     Duration[] connect = {d.connectTimeout()};
     Set<AddressClass> allow = EnumSet.noneOf(AddressClass.class);
     boolean[] preserveHost = {false};
@@ -132,6 +140,7 @@ public record ClusterConfig(
         .enumValue("balancer", Balancing.class, v -> balancing[0] = v)
         .enumValue("protocol", Protocol.class, v -> protocol[0] = v)
         .integer("pool-size", v -> pool[0] = v)
+        .duration("idle-timeout", v -> idle[0] = v)
         .duration("connect-timeout", v -> connect[0] = v)
         .strings("egress-allow", l -> l.forEach(s -> allow.add(addressClass(s))))
         .bool("preserve-host", v -> preserveHost[0] = v);
@@ -145,6 +154,7 @@ public record ClusterConfig(
         balancing[0],
         protocol[0],
         pool[0],
+        idle[0],
         connect[0],
         allow,
         preserveHost[0],

@@ -17,7 +17,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,6 +36,11 @@ class GatewayUpstreamPoolTest {
 
   static ServerSocket upstream;
   static final ConcurrentLinkedQueue<Hit> HITS = new ConcurrentLinkedQueue<>();
+
+  /** Per gateway-side port: completes when the gateway closed that connection (EOF seen). */
+  static final ConcurrentHashMap<Integer, CompletableFuture<Void>> CLOSED =
+      new ConcurrentHashMap<>();
+
   static Gateway gateway;
   static final HttpClient CLIENT =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -81,6 +89,8 @@ class GatewayUpstreamPoolTest {
 
   /** Answers each request on the connection by its path, until the path says to close. */
   static void serve(Socket s) {
+    CompletableFuture<Void> closed =
+        CLOSED.computeIfAbsent(s.getPort(), p -> new CompletableFuture<>());
     try (s;
         BufferedReader in =
             new BufferedReader(
@@ -126,8 +136,9 @@ class GatewayUpstreamPoolTest {
           }
         }
       }
+      closed.complete(null); // EOF: the gateway closed it
     } catch (IOException e) {
-      // the gateway closed the connection
+      closed.complete(null); // the gateway reset it
     }
   }
 
@@ -137,8 +148,12 @@ class GatewayUpstreamPoolTest {
   }
 
   static HttpResponse<String> send(String method, String path) throws Exception {
+    return send(gateway, method, path);
+  }
+
+  static HttpResponse<String> send(Gateway via, String method, String path) throws Exception {
     return CLIENT.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port("public") + path))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + via.port("public") + path))
             .method(method, HttpRequest.BodyPublishers.noBody())
             .build(),
         HttpResponse.BodyHandlers.ofString());
@@ -181,5 +196,76 @@ class GatewayUpstreamPoolTest {
   void anAnswerCutShortBreaksTheClientsAnswerAndTheGatewayKeepsServing() throws Exception {
     assertThatThrownBy(() -> send("GET", "/cut")).isInstanceOf(IOException.class);
     assertThat(send("GET", "/ka/after-cut").statusCode()).isEqualTo(200);
+  }
+
+  /** The admin view's {@code field} of cluster {@code raw}. */
+  static long poolFigure(Gateway via, String field) throws Exception {
+    String view =
+        CLIENT
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + via.adminPort() + "/clusters"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    for (com.fasterxml.jackson.databind.JsonNode c :
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(view)) {
+      if (c.get("name").asText().equals("raw")) {
+        assertThat(c.has(field)).as("%s in %s", field, view).isTrue();
+        return c.get(field).asLong();
+      }
+    }
+    throw new AssertionError("no cluster raw: " + view);
+  }
+
+  @Test
+  void plainRequestsAreServedByTheGatewaysOwnPoolNotTheFallbackClient() throws Exception {
+    long before = poolFigure(gateway, "pooled-exchanges");
+    for (int i = 0; i < 3; i++) {
+      assertThat(send("GET", "/ka/pooled" + i).statusCode()).isEqualTo(200);
+    }
+    // the fallback client never counts here: three more exchanges prove the own pool served them
+    assertThat(poolFigure(gateway, "pooled-exchanges")).isEqualTo(before + 3);
+    assertThat(poolFigure(gateway, "pooled-connections")).isBetween(1L, 2L); // pool-size 2
+  }
+
+  @Test
+  void aConnectionIdleForTheIdleTimeoutIsClosedAndTheNextRequestOpensAFreshOne() throws Exception {
+    try (Gateway idle =
+        Gateway.builder(
+                GatewayProxyTest.parse(
+                    """
+                    listeners:
+                      public: {port: 0}
+                    clusters:
+                      raw:
+                        endpoints: [127.0.0.1:%d]
+                        egress-allow: [loopback]
+                        idle-timeout: 150ms
+                    routes:
+                      all:
+                        match: {path-prefix: /}
+                        cluster: raw
+                    admin: {port: 0}
+                    """
+                        .formatted(upstream.getLocalPort())))
+            .start()) {
+      String first = send(idle, "GET", "/idle/1").body();
+      // the upstream sees the gateway close the connection it had kept alive (no request closed it)
+      CLOSED
+          .computeIfAbsent(Integer.parseInt(first), p -> new CompletableFuture<>())
+          .get(10, TimeUnit.SECONDS);
+      String second = send(idle, "GET", "/idle/2").body();
+      assertThat(second).isNotEqualTo(first);
+      assertThat(poolFigure(idle, "pooled-exchanges")).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aConnectionInUseIsKeptAliveWithinTheIdleTimeout() throws Exception {
+    // control for the test above: the class's gateway (default 60 s) reuses its connection
+    String a = send("GET", "/ka/reuse-a").body();
+    assertThat(send("GET", "/ka/reuse-b").body()).isEqualTo(a);
+    assertThat(CLOSED.get(Integer.parseInt(a))).isNotCompleted();
   }
 }

@@ -130,6 +130,11 @@ final class Admin {
         endpoints.add(em);
       }
       m.put("endpoints", endpoints);
+      Http1Pools own = c.http1;
+      if (own != null) {
+        m.put("pooled-connections", own.connections.get());
+        m.put("pooled-exchanges", own.exchanges.sum());
+      }
       out.add(m);
     }
     return out;

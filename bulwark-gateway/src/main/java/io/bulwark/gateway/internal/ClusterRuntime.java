@@ -125,7 +125,9 @@ final class ClusterRuntime implements AutoCloseable {
             .setKeepAlive(true)
             .setConnectTimeout(
                 (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
-            .setDecompressionSupported(false);
+            .setDecompressionSupported(false)
+            .setKeepAliveTimeout((int) Math.max(1, config.idleTimeout().toSeconds()))
+            .setHttp2KeepAliveTimeout((int) Math.max(1, config.idleTimeout().toSeconds()));
     if (config.protocol() == ClusterConfig.Protocol.H2C) {
       o.setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false);
     }

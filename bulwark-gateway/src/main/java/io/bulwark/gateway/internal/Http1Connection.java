@@ -39,6 +39,9 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
   private boolean skipping; // the rest of an informational (1xx) answer
   private boolean keepAlive = true;
 
+  /** When the connection last went back to its pool's idle list ({@link System#nanoTime}). */
+  long idleSince;
+
   private Http1Connection(Channel channel, Http1Pool.Endpoint home, Decoder decoder) {
     this.channel = channel;
     this.home = home;

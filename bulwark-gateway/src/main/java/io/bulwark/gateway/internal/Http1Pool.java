@@ -14,6 +14,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One event loop's keep-alive HTTP/1.1 connections to one cluster, per endpoint: Netty channels
@@ -21,7 +22,9 @@ import java.util.Map;
  * serves its client, and taking a connection costs no lock, no future and no task. Like NGINX's
  * per-worker {@code keepalive} pool: at most {@code pool-size} connections per endpoint on each
  * loop, the most recently used idle one first; a request that finds none idle and the pool full
- * waits in line (at most 64 × {@code pool-size} waiters, then it fails at once).
+ * waits in line (at most 64 × {@code pool-size} waiters, then it fails at once). An idle connection
+ * unused for {@code idle-timeout} is closed by a sweep on the loop (at most a quarter of the
+ * timeout late), so the pool never keeps sockets an upstream may already have dropped.
  *
  * <p>Confined to its event loop: every method runs on it (the data path's exchanges do), except
  * {@link #close}, which hands itself to the loop.
@@ -39,12 +42,28 @@ final class Http1Pool {
   private final Transport transport;
   private final ClusterConfig config;
   private final Map<SocketAddress, Endpoint> endpoints = new HashMap<>();
+  private final Http1Pools stats;
+  private final long idleNanos;
+  private final io.netty.util.concurrent.ScheduledFuture<?> sweeper;
   private boolean closed;
 
-  Http1Pool(EventLoop loop, Transport transport, ClusterConfig config) {
+  Http1Pool(EventLoop loop, Transport transport, ClusterConfig config, Http1Pools stats) {
     this.loop = loop;
     this.transport = transport;
     this.config = config;
+    this.stats = stats;
+    this.idleNanos = config.idleTimeout().toNanos();
+    long period =
+        Math.clamp(idleNanos / 4, TimeUnit.MILLISECONDS.toNanos(10), TimeUnit.SECONDS.toNanos(5));
+    this.sweeper = loop.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.NANOSECONDS);
+  }
+
+  /** Closes the connections idle for {@code idle-timeout} or longer (the oldest are last). */
+  private void sweep() {
+    long now = System.nanoTime();
+    for (Endpoint e : endpoints.values()) {
+      e.closeIdleSince(now - idleNanos);
+    }
   }
 
   EventLoop loop() {
@@ -75,6 +94,7 @@ final class Http1Pool {
       loop.execute(
           () -> {
             closed = true;
+            sweeper.cancel(false);
             for (Endpoint e : endpoints.values()) {
               e.closeAll();
             }
@@ -153,6 +173,7 @@ final class Http1Pool {
             if (done.isSuccess()) {
               Http1Connection c = f.channel().pipeline().get(Http1Connection.class);
               if (c != null) {
+                stats.connections.incrementAndGet();
                 released(c); // the oldest waiter takes it
               }
               return;
@@ -173,6 +194,7 @@ final class Http1Pool {
     }
 
     private void lend(Http1Connection c, Ask ask) {
+      stats.exchanges.increment();
       ask.waiter().ready(c.begin(ask.method(), ask.uri(), ask.authority()));
     }
 
@@ -186,6 +208,7 @@ final class Http1Pool {
       if (next != null) {
         lend(c, next);
       } else {
+        c.idleSince = System.nanoTime();
         idle.addFirst(c); // most recently used first: the others may time out at the upstream
       }
     }
@@ -193,10 +216,20 @@ final class Http1Pool {
     /** {@code c}'s channel closed (by either side). */
     void closed(Http1Connection c) {
       open--;
+      stats.connections.decrementAndGet();
       idle.remove(c);
       if (!waiting.isEmpty() && open < config.poolSize() && !closed) {
         open++;
         connect();
+      }
+    }
+
+    /** Closes the idle connections that went idle at or before {@code cutoff}. */
+    void closeIdleSince(long cutoff) {
+      Http1Connection c;
+      while ((c = idle.peekLast()) != null && c.idleSince - cutoff <= 0) {
+        idle.pollLast();
+        c.close(); // its channelInactive counts it out
       }
     }
 

@@ -5,6 +5,8 @@ import io.netty.channel.EventLoop;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
@@ -19,6 +21,12 @@ final class Http1Pools {
   private final ReentrantLock adding = new ReentrantLock();
   private volatile Http1Pool[] pools = new Http1Pool[0];
   private volatile boolean closed;
+
+  /** Open pooled connections over all loops (connected, idle or busy). */
+  final AtomicInteger connections = new AtomicInteger();
+
+  /** Exchanges the pools have served (each took a pooled connection). */
+  final LongAdder exchanges = new LongAdder();
 
   Http1Pools(VertxInternal vertx, ClusterConfig config) {
     this.vertx = vertx;
@@ -51,7 +59,7 @@ final class Http1Pools {
           return p;
         }
       }
-      Http1Pool made = new Http1Pool(loop, vertx.transport(), config);
+      Http1Pool made = new Http1Pool(loop, vertx.transport(), config, this);
       Http1Pool[] next = Arrays.copyOf(now, now.length + 1);
       next[now.length] = made;
       pools = next;
