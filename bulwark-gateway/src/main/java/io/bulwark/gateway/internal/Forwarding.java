@@ -105,7 +105,9 @@ final class Forwarding {
    * own headers (the correlation id) after this call.
    */
   static void responseHeaders(
-      Iterable<Map.Entry<String, String>> in, MultiMap out, RouteConfig.HeaderTransform transform) {
+      Iterable<? extends Map.Entry<? extends CharSequence, ? extends CharSequence>> in,
+      MultiMap out,
+      RouteConfig.HeaderTransform transform) {
     copy(in, out, HeaderNames.HOP_BY_HOP);
     apply(transform, out);
   }
@@ -117,22 +119,25 @@ final class Forwarding {
    * on the way (only those not already hop-by-hop: {@code keep-alive} and {@code close} cost
    * nothing) and removed from {@code out} at the end, whatever their order in {@code in}.
    */
-  private static void copy(Iterable<Map.Entry<String, String>> in, MultiMap out, int drop) {
+  private static void copy(
+      Iterable<? extends Map.Entry<? extends CharSequence, ? extends CharSequence>> in,
+      MultiMap out,
+      int drop) {
     @Nullable List<String> named = null;
-    for (Map.Entry<String, String> h : in) {
-      String key = h.getKey();
+    for (Map.Entry<? extends CharSequence, ? extends CharSequence> h : in) {
+      CharSequence key = h.getKey();
       int slot = HeaderNames.slot(key);
       if (slot >= 0) {
         if ((HeaderNames.flagsAt(slot) & drop) != 0) {
           if (HeaderNames.nameAt(slot).equals("connection")) {
-            named = connectionTokens(h.getValue(), named);
+            named = connectionTokens(h.getValue().toString(), named);
           }
           continue;
         }
         out.add(HeaderNames.nameAt(slot), h.getValue());
         continue;
       }
-      String name = key.toLowerCase(Locale.ROOT);
+      String name = key.toString().toLowerCase(Locale.ROOT);
       if (!name.startsWith(":")) {
         out.add(name, h.getValue());
       }

@@ -125,7 +125,7 @@ final class HeaderNames {
   }
 
   /** The table slot of the known name equal to {@code name} with ASCII case folded, or -1. */
-  static int slot(String name) {
+  static int slot(CharSequence name) {
     int mask = TABLE.length - 1;
     int i = foldedHash(name) & mask;
     while (true) {
@@ -143,7 +143,7 @@ final class HeaderNames {
   /**
    * {@code lower} (lower case) equals {@code name} with ASCII letters folded; nothing else folds.
    */
-  private static boolean equalsAsciiIgnoreCase(String lower, String name) {
+  private static boolean equalsAsciiIgnoreCase(String lower, CharSequence name) {
     if (lower.length() != name.length()) {
       return false;
     }
@@ -160,7 +160,7 @@ final class HeaderNames {
   }
 
   /** A hash of the ASCII-lower-cased name (other characters as they are). */
-  private static int foldedHash(String s) {
+  private static int foldedHash(CharSequence s) {
     int h = 0;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

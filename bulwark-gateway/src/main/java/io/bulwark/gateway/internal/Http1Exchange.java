@@ -253,9 +253,16 @@ final class Http1Exchange implements UpstreamExchange, UpstreamAnswer {
   }
 
   @Override
-  public Iterable<Map.Entry<String, String>> headerEntries() {
+  public Iterable<? extends Map.Entry<? extends CharSequence, ? extends CharSequence>>
+      headerEntries() {
     HttpResponse r = response;
-    return r == null ? EmptyHttpHeaders.INSTANCE : r.headers();
+    // the decoder's names and values as they are: iterator() would wrap each entry and copy
+    // each name into a new string
+    if (r == null) {
+      return EmptyHttpHeaders.INSTANCE;
+    }
+    Iterable<Map.Entry<CharSequence, CharSequence>> entries = r.headers()::iteratorCharSequence;
+    return entries;
   }
 
   @Override

@@ -1,27 +1,20 @@
 package io.bulwark.gateway.internal;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-
 /**
  * Requests in flight per snapshot, so that a reload can retire the clusters of an old snapshot once
  * the last request that started on it has ended. Thread-safe.
  */
 final class InFlight {
-  private final Map<Snapshot, AtomicLong> counts = new ConcurrentHashMap<>();
-  private final Map<Snapshot, Runnable> onDrained = new ConcurrentHashMap<>();
+  // the count and the drain action live on the snapshot itself: no map lookup per request
 
   void begin(Snapshot s) {
-    counts.computeIfAbsent(s, k -> new AtomicLong()).incrementAndGet();
+    s.inFlight.incrementAndGet();
   }
 
   void end(Snapshot s) {
-    AtomicLong c = counts.get(s);
-    if (c != null && c.decrementAndGet() == 0) {
-      Runnable r = onDrained.get(s);
-      if (r != null && c.get() == 0 && onDrained.remove(s, r)) {
-        counts.remove(s);
+    if (s.inFlight.decrementAndGet() == 0) {
+      Runnable r = s.onDrained.get();
+      if (r != null && s.inFlight.get() == 0 && s.onDrained.compareAndSet(r, null)) {
         r.run();
       }
     }
@@ -29,16 +22,13 @@ final class InFlight {
 
   /** Runs {@code action} once no request of {@code s} is in flight (now, if none is). */
   void whenDrained(Snapshot s, Runnable action) {
-    onDrained.put(s, action);
-    AtomicLong c = counts.get(s);
-    if ((c == null || c.get() == 0) && onDrained.remove(s, action)) {
-      counts.remove(s);
+    s.onDrained.set(action);
+    if (s.inFlight.get() == 0 && s.onDrained.compareAndSet(action, null)) {
       action.run();
     }
   }
 
   long of(Snapshot s) {
-    AtomicLong c = counts.get(s);
-    return c == null ? 0 : c.get();
+    return s.inFlight.get();
   }
 }

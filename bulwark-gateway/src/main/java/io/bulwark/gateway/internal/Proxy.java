@@ -573,7 +573,9 @@ public final class Proxy {
       if (sc != null) {
         sc.primaryAnswer(status);
       }
-      resp.setStatusCode(status);
+      if (resp.getStatusCode() != status) { // 200 is the default: no status lookup, no lock
+        resp.setStatusCode(status);
+      }
       String message = up.statusMessage();
       if (message != null
           && req.version() != HttpVersion.HTTP_2

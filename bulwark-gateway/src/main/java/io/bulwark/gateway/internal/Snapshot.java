@@ -52,6 +52,15 @@ final class Snapshot {
   }
 
   final long version;
+
+  /** Requests that started on this snapshot and have not ended (see {@link InFlight}). */
+  final java.util.concurrent.atomic.AtomicLong inFlight =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /** What runs once {@link #inFlight} drops to zero after a reload retired this snapshot. */
+  final java.util.concurrent.atomic.AtomicReference<@Nullable Runnable> onDrained =
+      new java.util.concurrent.atomic.AtomicReference<>();
+
   final GatewayConfig config;
   final RouteMatcher matcher;
   final Route[] routes;

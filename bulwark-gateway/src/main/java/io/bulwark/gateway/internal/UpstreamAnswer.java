@@ -17,8 +17,11 @@ interface UpstreamAnswer {
   /** The reason phrase as the upstream sent it (HTTP/1.1), or null. */
   @Nullable String statusMessage();
 
-  /** Every header as received, names as the upstream spelled them. */
-  Iterable<Map.Entry<String, String>> headerEntries();
+  /**
+   * Every header as received, names as the upstream spelled them (as the decoder's own character
+   * sequences: no string per entry).
+   */
+  Iterable<? extends Map.Entry<? extends CharSequence, ? extends CharSequence>> headerEntries();
 
   /** The first value of a header (name case-insensitive), or null. */
   @Nullable String header(String name);

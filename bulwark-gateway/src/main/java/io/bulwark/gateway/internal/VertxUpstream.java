@@ -87,7 +87,8 @@ final class VertxUpstream implements UpstreamExchange {
     }
 
     @Override
-    public Iterable<Map.Entry<String, String>> headerEntries() {
+    public Iterable<? extends Map.Entry<? extends CharSequence, ? extends CharSequence>>
+        headerEntries() {
       return resp.headers();
     }
 

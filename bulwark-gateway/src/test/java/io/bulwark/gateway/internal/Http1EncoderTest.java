@@ -18,12 +18,17 @@ import org.junit.jupiter.api.Test;
 
 class Http1EncoderTest {
   static String encode(MultiMap headers) {
-    EmbeddedChannel ch = new EmbeddedChannel(new Http1Connection.Encoder());
+    return encode(
+        new EmbeddedChannel(new Http1Connection.Encoder()), HttpMethod.GET, "/x", headers);
+  }
+
+  /** Encodes one request on {@code ch} (one encoder: a connection's successive requests). */
+  static String encode(EmbeddedChannel ch, HttpMethod method, String uri, MultiMap headers) {
     ch.writeOutbound(
         new DefaultFullHttpRequest(
             HttpVersion.HTTP_1_1,
-            HttpMethod.GET,
-            "/x",
+            method,
+            uri,
             Unpooled.EMPTY_BUFFER,
             (HttpHeaders) headers,
             EmptyHttpHeaders.INSTANCE));
@@ -59,5 +64,39 @@ class Http1EncoderTest {
     // U+010A has 0x0A (LF) as its low byte: it must not reach the wire as a line break
     MultiMap wide = MultiMap.caseInsensitiveMultiMap().add("x-name", "a\u010Ab\u540D");
     assertThat(encode(wide)).contains("x-name: a?b?\r\n").doesNotContain("a\nb");
+  }
+
+  @Test
+  void theRequestLineIsWrittenAsNettyWritesItWhateverTheTarget() {
+    EmbeddedChannel e = new EmbeddedChannel(new Http1Connection.Encoder()); // one connection
+    MultiMap none = MultiMap.caseInsensitiveMultiMap();
+    assertThat(encode(e, HttpMethod.POST, "/a/b?q=1&r=%20", none))
+        .isEqualTo("POST /a/b?q=1&r=%20 HTTP/1.1\r\n\r\n");
+    assertThat(encode(e, HttpMethod.valueOf("PURGE"), "/", none))
+        .isEqualTo("PURGE / HTTP/1.1\r\n\r\n");
+    // not ASCII: UTF-8 through Netty's path, and the next request on the encoder is whole again
+    assertThat(encode(e, HttpMethod.GET, "/caf\u00e9", none))
+        .isEqualTo("GET /caf\u00c3\u00a9 HTTP/1.1\r\n\r\n");
+    assertThat(encode(e, HttpMethod.GET, "/x", MultiMap.caseInsensitiveMultiMap().add("a", "1")))
+        .isEqualTo("GET /x HTTP/1.1\r\na: 1\r\n\r\n");
+    // not origin form: Netty's rules (an empty target becomes "/", an authority gets a path)
+    assertThat(encode(e, HttpMethod.GET, "", none)).isEqualTo("GET / HTTP/1.1\r\n\r\n");
+    assertThat(encode(e, HttpMethod.GET, "http://up:8080", none))
+        .isEqualTo("GET http://up:8080/ HTTP/1.1\r\n\r\n");
+  }
+
+  @Test
+  void aHeadLongerThanTheFirstBufferAndAHeadAfterARefusedOneAreWhole() {
+    EmbeddedChannel e = new EmbeddedChannel(new Http1Connection.Encoder());
+    String big = "v".repeat(3000);
+    MultiMap h = MultiMap.caseInsensitiveMultiMap().add("x-big", big).add("x-after", "2");
+    assertThat(encode(e, HttpMethod.GET, "/" + "p".repeat(700), h))
+        .isEqualTo(
+            "GET /" + "p".repeat(700) + " HTTP/1.1\r\nx-big: " + big + "\r\nx-after: 2\r\n\r\n");
+    MultiMap bad = MultiMap.caseInsensitiveMultiMap().add("x-ok", "1").add("x-bad", "a\nb");
+    assertThatThrownBy(() -> encode(e, HttpMethod.GET, "/", bad))
+        .isInstanceOf(EncoderException.class);
+    assertThat(encode(e, HttpMethod.GET, "/", MultiMap.caseInsensitiveMultiMap().add("y", "3")))
+        .isEqualTo("GET / HTTP/1.1\r\ny: 3\r\n\r\n");
   }
 }
