@@ -60,6 +60,9 @@ final class BulwarkGatewayProcess implements AutoCloseable {
                 .toURI());
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // the JVM options the bulwark launcher gives every role (Netty uses Unsafe only with the second)
+    cmd.add("--enable-native-access=ALL-UNNAMED");
+    cmd.add("--sun-misc-unsafe-memory-access=allow");
     String opts = System.getenv("BULWARK_GATEWAY_JAVA_OPTS");
     if (opts != null && !opts.isBlank()) {
       cmd.addAll(List.of(opts.trim().split("\\s+")));
