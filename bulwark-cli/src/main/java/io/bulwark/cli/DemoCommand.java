@@ -77,8 +77,8 @@ final class DemoCommand implements Callable<Integer> {
       paramLabel = "D",
       description =
           "Load before each run, not judged, so the JIT has compiled the hot paths; 0 for none"
-              + " (default: 10s).")
-  String warmup = DemoOptions.DEFAULT_WARMUP.toSeconds() + "s";
+              + " (default: 10s; with --processes 30s, the rate ramping up over its first half).")
+  @Nullable String warmup;
 
   @Option(
       names = "--rate",
@@ -148,7 +148,10 @@ final class DemoCommand implements Callable<Integer> {
           .headless(headless)
           .processes(processes)
           .duration(DemoOptions.parseDuration(duration))
-          .warmup(DemoOptions.parseDuration(warmup))
+          .warmup(
+              warmup != null
+                  ? DemoOptions.parseDuration(warmup)
+                  : processes ? DemoOptions.DEFAULT_PROCESS_WARMUP : DemoOptions.DEFAULT_WARMUP)
           .rate(rate)
           .seed(seed)
           .basePort(port)

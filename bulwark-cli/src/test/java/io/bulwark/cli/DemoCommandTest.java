@@ -129,6 +129,20 @@ class DemoCommandTest {
   }
 
   @Test
+  void theWarmupDefaultsToTenSecondsInProcessAndThirtyWithProcessesUnlessGiven() {
+    assertThat(warmupOf("demo")).isEqualTo(Duration.ofSeconds(10));
+    assertThat(warmupOf("demo", "--processes")).isEqualTo(Duration.ofSeconds(30));
+    assertThat(warmupOf("demo", "--processes", "--warmup", "5s")).isEqualTo(Duration.ofSeconds(5));
+    assertThat(warmupOf("demo", "--processes", "--warmup", "0")).isZero();
+    assertThat(warmupOf("demo", "--warmup", "45s")).isEqualTo(Duration.ofSeconds(45));
+  }
+
+  private static Duration warmupOf(String... args) {
+    CommandLine.ParseResult parsed = BulwarkCli.commandLine().parseArgs(args);
+    return ((DemoCommand) parsed.subcommand().commandSpec().userObject()).options().warmup();
+  }
+
+  @Test
   void optionsReachTheDemo() {
     CommandLine commandLine = BulwarkCli.commandLine();
     CommandLine.ParseResult parsed =

@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -23,16 +23,27 @@ import org.slf4j.LoggerFactory;
 /**
  * A process-mode child's discovery: asks the parent runtime's control endpoint ({@code GET
  * /control/discovery/<service>?caller=<own service>}), which answers through the partitions, so a
- * partition started in the parent takes effect in the child's clients. Subscriptions poll every
- * {@link #POLL} and push a changed list. Unreachable parent: the last known list stays.
+ * partition started in the parent takes effect in the child's clients.
+ *
+ * <p>One feed per service, shared by all of the child's subscribers to it: a long poll ({@code
+ * &since=<version>&wait=}{@link #WAIT}) that the parent answers as soon as the view changes, so a
+ * change arrives at once and an unchanged system costs one request per service per {@link #WAIT}.
+ * While a feed runs, {@link #endpoints} answers from it without a round trip. Unreachable parent:
+ * the last known list stays and the feed asks again after {@link #RETRY}.
  */
 final class RemoteDiscovery implements ServiceDiscovery {
   private static final Logger LOG = LoggerFactory.getLogger(RemoteDiscovery.class);
-  static final Duration POLL = Duration.ofMillis(100);
+
+  /** How long the parent may hold one long poll. */
+  static final Duration WAIT = Duration.ofSeconds(20);
+
+  /** The pause after a failed poll. */
+  static final Duration RETRY = Duration.ofMillis(250);
+
   private final String base;
   private final String caller;
   private final HttpClient http;
-  private final List<Thread> pollers = new CopyOnWriteArrayList<>();
+  private final Map<String, Feed> feeds = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   RemoteDiscovery(String base, String caller) {
@@ -43,18 +54,31 @@ final class RemoteDiscovery implements ServiceDiscovery {
 
   @Override
   public List<Endpoint> endpoints(String service) {
-    List<Endpoint> got = fetch(service);
-    return got == null ? List.of() : got;
+    Feed feed = feeds.get(service);
+    if (feed != null) {
+      return feed.last;
+    }
+    Answer got = fetch(service, -1, Duration.ZERO);
+    return got == null ? List.of() : got.endpoints();
   }
 
-  /** The endpoints, or null when the parent did not answer. */
-  @Nullable List<Endpoint> fetch(String service) {
+  /** One answer of the parent. */
+  record Answer(List<Endpoint> endpoints, long version) {}
+
+  /**
+   * The endpoints, once their version differs from {@code since} or {@code wait} has passed; null
+   * when the parent did not answer.
+   */
+  @Nullable Answer fetch(String service, long since, Duration wait) {
+    String query = "?caller=" + caller;
+    if (since >= 0) {
+      query += "&since=" + since + "&wait=" + wait.toMillis();
+    }
     try {
       HttpResponse<String> r =
           http.send(
-              HttpRequest.newBuilder(
-                      URI.create(base + "/control/discovery/" + service + "?caller=" + caller))
-                  .timeout(Duration.ofSeconds(1))
+              HttpRequest.newBuilder(URI.create(base + "/control/discovery/" + service + query))
+                  .timeout(wait.plusSeconds(2))
                   .GET()
                   .build(),
               HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -62,8 +86,10 @@ final class RemoteDiscovery implements ServiceDiscovery {
         LOG.warn("discovery of {} answered {}: {}", service, r.statusCode(), r.body());
         return null;
       }
-      return parse(r.body());
-    } catch (IOException e) {
+      long version =
+          r.headers().firstValue(SystemServer.VERSION_HEADER).map(Long::parseLong).orElse(-1L);
+      return new Answer(parse(r.body()), version);
+    } catch (IOException | NumberFormatException e) {
       return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -95,40 +121,82 @@ final class RemoteDiscovery implements ServiceDiscovery {
 
   @Override
   public Subscription subscribe(String service, Consumer<List<Endpoint>> listener) {
-    List<Endpoint> first = fetch(service);
-    List<Endpoint> initial = first == null ? List.of() : first;
-    listener.accept(initial);
-    Thread poller =
-        Thread.ofVirtual()
-            .name("discovery-" + service)
-            .unstarted(
-                () -> {
-                  List<Endpoint> last = initial;
-                  while (!closed && !Thread.currentThread().isInterrupted()) {
-                    try {
-                      Thread.sleep(POLL);
-                    } catch (InterruptedException e) {
-                      return;
-                    }
-                    List<Endpoint> now = fetch(service);
-                    if (now != null && !Objects.equals(now, last)) {
-                      last = now;
-                      listener.accept(now);
-                    }
-                  }
-                });
-    pollers.add(poller);
-    poller.start();
+    Feed feed;
+    synchronized (feeds) {
+      feed = feeds.computeIfAbsent(service, Feed::new);
+      feed.listeners.add(listener);
+    }
+    listener.accept(feed.last);
     return () -> {
-      pollers.remove(poller);
-      poller.interrupt();
+      synchronized (feeds) {
+        feed.listeners.remove(listener);
+        if (feed.listeners.isEmpty() && feeds.remove(service, feed)) {
+          feed.stop();
+        }
+      }
     };
   }
 
   @Override
   public void close() {
     closed = true;
-    pollers.forEach(Thread::interrupt);
-    http.close();
+    synchronized (feeds) {
+      feeds.values().forEach(Feed::stop);
+      feeds.clear();
+    }
+    http.shutdownNow(); // close() would wait for the long polls
+  }
+
+  /** The long poll of one service and its subscribers. */
+  private final class Feed {
+    final String service;
+    final List<Consumer<List<Endpoint>>> listeners = new CopyOnWriteArrayList<>();
+    volatile List<Endpoint> last;
+    private final Thread poller;
+    private volatile boolean stopped;
+
+    /** Asks once at once (the first list), then polls on a virtual thread. */
+    Feed(String service) {
+      this.service = service;
+      Answer first = fetch(service, -1, Duration.ZERO);
+      this.last = first == null ? List.of() : first.endpoints();
+      long version = first == null ? -1 : first.version();
+      this.poller =
+          Thread.ofVirtual().name("discovery-" + service).start(() -> poll(Math.max(version, 0)));
+    }
+
+    private void poll(long initialVersion) {
+      long version = initialVersion;
+      while (!stopped && !closed) {
+        Answer a = fetch(service, version, WAIT);
+        if (stopped || closed) {
+          return;
+        }
+        if (a == null || a.version() < 0) {
+          try {
+            Thread.sleep(RETRY);
+          } catch (InterruptedException e) {
+            return;
+          }
+          continue;
+        }
+        version = a.version();
+        if (!a.endpoints().equals(last)) {
+          last = a.endpoints();
+          for (Consumer<List<Endpoint>> l : listeners) {
+            try {
+              l.accept(a.endpoints());
+            } catch (RuntimeException e) {
+              LOG.warn("a discovery listener of {} failed", service, e);
+            }
+          }
+        }
+      }
+    }
+
+    void stop() {
+      stopped = true;
+      poller.interrupt();
+    }
   }
 }

@@ -28,6 +28,12 @@ public final class DemoOptions {
   /** The default warm-up: long enough for the JIT on a busy 2-core machine. */
   public static final Duration DEFAULT_WARMUP = Duration.ofSeconds(10);
 
+  /**
+   * The default warm-up in process mode: 14 cold JVMs need longer, at a rate that ramps up (see
+   * {@code --processes} in docs/shop.md).
+   */
+  public static final Duration DEFAULT_PROCESS_WARMUP = Duration.ofSeconds(30);
+
   private static final Pattern DURATION = Pattern.compile("(\\d{1,6})(ms|s|m|h)?");
 
   private final String scenario;

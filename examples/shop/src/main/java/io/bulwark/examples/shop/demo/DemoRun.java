@@ -233,21 +233,38 @@ final class DemoRun {
             LoadOptions.of(options.rate(), options.warmup(), seed),
             new LoadPlan(seed, assortment),
             edge);
+    // process mode: every child JVM starts cold (C1 compiling, classes loading); the full rate at
+    // once times calls out and opens breakers that the judged run would inherit, so the rate
+    // ramps up over the warm-up's first half
+    long rampSeconds = options.processes() ? Math.max(1, options.warmup().toSeconds() / 2) : 0;
+    if (rampSeconds > 0) {
+      out.printf(Locale.ROOT, "  (process mode: the rate ramps up over %d s)%n", rampSeconds);
+      warm.rateFactor(rampFactor(0, rampSeconds));
+    }
     warm.addListener(
-        i ->
-            out.printf(
-                Locale.ROOT,
-                "  warm-up %3ds: %d req/s, errors %.1f%%, p99 %s%n",
-                i.second() + 1,
-                i.requests(),
-                100 * i.errorRate(),
-                LiveView.millis(i.p99Micros())));
+        i -> {
+          if (rampSeconds > 0) {
+            warm.rateFactor(rampFactor(i.second() + 1, rampSeconds));
+          }
+          out.printf(
+              Locale.ROOT,
+              "  warm-up %3ds: %d req/s, errors %.1f%%, p99 %s%n",
+              i.second() + 1,
+              i.requests(),
+              100 * i.errorRate(),
+              LiveView.millis(i.p99Micros()));
+        });
     control.attach(warm);
     try {
       warm.run();
     } finally {
       control.detach();
     }
+  }
+
+  /** The warm-up's rate factor {@code second} s into a ramp of {@code rampSeconds}: 0.1 to 1. */
+  static double rampFactor(long second, long rampSeconds) {
+    return Math.min(1.0, 0.1 + 0.9 * second / rampSeconds);
   }
 
   /** Prints each chaos fault as it starts and ends (the live timeline) and keeps the list. */
