@@ -395,9 +395,14 @@ public final class InProcessRuntime implements SystemRuntime {
     return c;
   }
 
-  /** JVM options of the children: small heaps, quick start. */
+  /**
+   * JVM options of the children: small heaps, quick start, and the launcher's access options
+   * (SQLite's native driver and the event log's fallocate; Netty's Unsafe buffers).
+   */
   List<String> childJvmArgs() {
     return List.of(
+        "--enable-native-access=ALL-UNNAMED",
+        "--sun-misc-unsafe-memory-access=allow",
         "-Xmx96m",
         "-Xss512k",
         "-XX:+UseSerialGC",
