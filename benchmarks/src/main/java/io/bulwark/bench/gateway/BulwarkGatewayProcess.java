@@ -60,7 +60,8 @@ final class BulwarkGatewayProcess implements AutoCloseable {
                 .toURI());
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    // the JVM options the bulwark launcher gives every role (Netty uses Unsafe only with the second)
+    // the JVM options the bulwark launcher gives every role (Netty uses Unsafe only with the
+    // second)
     cmd.add("--enable-native-access=ALL-UNNAMED");
     cmd.add("--sun-misc-unsafe-memory-access=allow");
     String opts = System.getenv("BULWARK_GATEWAY_JAVA_OPTS");
