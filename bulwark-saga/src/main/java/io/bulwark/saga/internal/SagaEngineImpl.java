@@ -69,6 +69,9 @@ public final class SagaEngineImpl implements SagaEngine {
   /** The advisory lock keys of this executor's queues, ascending. */
   private final long[] queueLockKeys;
 
+  /** The queues a start may claim in (no rate limit): counted in a claims batch's prologue. */
+  private final List<String> countedAhead;
+
   private final Map<String, Execution> executing = new ConcurrentHashMap<>();
   private final List<String> missing = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ReentrantLock lock = new ReentrantLock();
@@ -121,6 +124,12 @@ public final class SagaEngineImpl implements SagaEngine {
       in.append(in.length() > 1 ? "," : "").append('\'').append(key).append('\'');
     }
     this.keysIn = in.length() == 1 ? "('')" : in.append(')').toString();
+    this.countedAhead =
+        settings.queues().values().stream()
+            .filter(q -> q.startsPerSecond() <= 0)
+            .map(QueueConfig::name)
+            .sorted()
+            .toList();
     this.queueLockKeys =
         settings.queues().keySet().stream()
             .mapToLong(SagaEngineImpl::queueLockKey)
@@ -149,7 +158,7 @@ public final class SagaEngineImpl implements SagaEngine {
     // two executors) never hold a row the other waits for while waiting for a lock it holds
     Writer.Job locks =
         s -> {
-          lockQueues(s);
+          lockQueuesAndCount(s);
           return true;
         };
     this.writer =
@@ -484,6 +493,70 @@ public final class SagaEngineImpl implements SagaEngine {
   }
 
   private static final String QUEUE_LOCKS = "queue-locks";
+
+  /** At most this many queues are counted ahead in a claims transaction's first round trip. */
+  private static final int COUNTED_AHEAD = 16;
+
+  /**
+   * PostgreSQL, the claims writer's prologue: the queues' locks (as {@link #lockQueues}) and the
+   * counts of the queues a start may claim in (no rate limit) in one round trip, the statements
+   * pipelined: the count is its own statement after the locks, so its snapshot sees every run
+   * committed under them. A batch of starts then needs no round trip of its own before its inserts.
+   * A pump round in the batch drops these counts (it claims runs), and a start after it counts
+   * again.
+   */
+  private void lockQueuesAndCount(Writer.Statements s) throws SQLException {
+    if (dialect != Dialect.POSTGRES
+        || s.batchScratch().containsKey(QUEUE_LOCKS)
+        || countedAhead.isEmpty()
+        || countedAhead.size() > COUNTED_AHEAD) {
+      lockQueues(s);
+      return;
+    }
+    StringBuilder sql = new StringBuilder();
+    for (int i = 0; i < queueLockKeys.length; i++) {
+      sql.append("SELECT pg_advisory_xact_lock(?); ");
+    }
+    sql.append(
+        "SELECT queue, COALESCE(SUM(CASE WHEN status = 'PENDING' THEN 0 ELSE 1 END), 0),"
+            + " COALESCE(SUM(CASE WHEN status = 'PENDING' THEN 1 ELSE 0 END), 0) FROM saga_runs"
+            + " WHERE status IN ('PENDING','RUNNING','WAITING','COMPENSATING') AND queue IN (");
+    for (int i = 0; i < countedAhead.size(); i++) {
+      sql.append(i == 0 ? "?" : ", ?");
+    }
+    sql.append(") GROUP BY queue");
+    PreparedStatement ps = s.prepare(sql.toString());
+    int p = 1;
+    for (long key : queueLockKeys) {
+      ps.setLong(p++, key);
+    }
+    Map<String, int[]> counts = new java.util.HashMap<>();
+    for (String q : countedAhead) {
+      ps.setString(p++, q);
+      counts.put("queue:" + q, new int[] {0, 0});
+    }
+    boolean isResult = ps.execute();
+    while (true) {
+      if (isResult) {
+        try (ResultSet rs = ps.getResultSet()) {
+          if (rs.getMetaData().getColumnCount() == 3) {
+            while (rs.next()) {
+              int[] c = counts.get("queue:" + rs.getString(1));
+              if (c != null) {
+                c[0] = rs.getInt(2);
+                c[1] = rs.getInt(3);
+              }
+            }
+          }
+        }
+      } else if (ps.getUpdateCount() == -1) {
+        break;
+      }
+      isResult = ps.getMoreResults();
+    }
+    s.batchScratch().put(QUEUE_LOCKS, new int[0]);
+    s.batchScratch().putAll(counts);
+  }
 
   private static long queueLockKey(String queue) {
     return 0x5A6A000000000000L ^ queue.hashCode();
