@@ -198,6 +198,18 @@ final class Execution implements WorkflowContext {
 
   // ---- outcomes ----------------------------------------------------------------------------
 
+  private static final String COMPLETE =
+      "UPDATE saga_runs SET status = 'COMPLETED', output_json = ?, owner = NULL, lease_until ="
+          + " NULL, wake_at = NULL, updated_at = ?, state_json = COALESCE(?, state_json) WHERE"
+          + " run_id = ? AND fence = ?";
+
+  /** PostgreSQL: {@link #COMPLETE} and the "completed" timeline entry in one statement. */
+  private static final String PG_COMPLETE =
+      "WITH u AS ("
+          + COMPLETE
+          + " RETURNING run_id) INSERT INTO saga_events (run_id, at, kind, detail) SELECT run_id,"
+          + " ?, 'completed', ? FROM u";
+
   private void complete(@Nullable Object out) {
     String outJson;
     try {
@@ -211,20 +223,25 @@ final class Execution implements WorkflowContext {
     long now = engine.clock.wallMillis();
     writeRaw(
         s -> {
-          PreparedStatement ps =
-              s.prepare(
-                  "UPDATE saga_runs SET status = 'COMPLETED', output_json = ?, owner = NULL,"
-                      + " lease_until = NULL, wake_at = NULL, updated_at = ?, state_json ="
-                      + " COALESCE(?, state_json) WHERE run_id = ? AND fence = ?");
+          boolean pg = engine.dialect == JdbcSagaStore.Dialect.POSTGRES;
+          PreparedStatement ps = s.prepare(pg ? PG_COMPLETE : COMPLETE);
           ps.setString(1, outJson);
           ps.setLong(2, now);
           Rows.setNullableString(ps, 3, stateJson);
           ps.setString(4, runId);
           ps.setLong(5, fence);
+          String detail = "output " + outJson.length() + " chars";
+          if (pg) {
+            // the completion and its timeline entry in one round trip
+            ps.setLong(6, now);
+            ps.setString(7, detail);
+          }
           if (ps.executeUpdate() == 0) {
             return false;
           }
-          SagaEngineImpl.event(s, runId, now, "completed", "output " + outJson.length() + " chars");
+          if (!pg) {
+            SagaEngineImpl.event(s, runId, now, "completed", detail);
+          }
           notifyParent(s, parent, now);
           return true;
         });

@@ -69,6 +69,9 @@ public final class SagaEngineImpl implements SagaEngine {
   /** The advisory lock keys of this executor's queues, ascending. */
   private final long[] queueLockKeys;
 
+  /** The queues a start may claim in (no rate limit): counted in a claims batch's prologue. */
+  private final List<String> countedAhead;
+
   private final Map<String, Execution> executing = new ConcurrentHashMap<>();
   private final List<String> missing = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ReentrantLock lock = new ReentrantLock();
@@ -121,6 +124,12 @@ public final class SagaEngineImpl implements SagaEngine {
       in.append(in.length() > 1 ? "," : "").append('\'').append(key).append('\'');
     }
     this.keysIn = in.length() == 1 ? "('')" : in.append(')').toString();
+    this.countedAhead =
+        settings.queues().values().stream()
+            .filter(q -> q.startsPerSecond() <= 0)
+            .map(QueueConfig::name)
+            .sorted()
+            .toList();
     this.queueLockKeys =
         settings.queues().keySet().stream()
             .mapToLong(SagaEngineImpl::queueLockKey)
@@ -149,7 +158,7 @@ public final class SagaEngineImpl implements SagaEngine {
     // two executors) never hold a row the other waits for while waiting for a lock it holds
     Writer.Job locks =
         s -> {
-          lockQueues(s);
+          lockQueuesAndCount(s);
           return true;
         };
     this.writer =
@@ -355,14 +364,8 @@ public final class SagaEngineImpl implements SagaEngine {
                 claimed[0] = null;
                 QueueConfig q = claimIn;
                 boolean claim = q != null && roomAtStart(s, q);
-                PreparedStatement ps =
-                    s.prepare(
-                        "INSERT INTO saga_runs (run_id, workflow, version, wf_key, status, phase,"
-                            + " queue, priority, ckey, parent_run_id, input_json, fence,"
-                            + " deadline_at, context_json, cancel_requested, created_at,"
-                            + " updated_at, signal_seq, owner, lease_until, started_at) VALUES (?,"
-                            + " ?, ?, ?, ?, 'RUN', ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 0, ?, ?, ?) ON"
-                            + " CONFLICT (run_id) DO NOTHING");
+                boolean pg = dialect == Dialect.POSTGRES;
+                PreparedStatement ps = s.prepare(pg ? PG_INSERT_RUN : INSERT_RUN);
                 ps.setString(1, runId);
                 ps.setString(2, d.name());
                 ps.setInt(3, d.version());
@@ -381,10 +384,18 @@ public final class SagaEngineImpl implements SagaEngine {
                 Rows.setNullableString(ps, 16, claim ? executorId : null);
                 Rows.setNullableLong(ps, 17, claim ? leaseUntil : 0);
                 Rows.setNullableLong(ps, 18, claim ? now : 0);
+                String started = d.key() + " on queue " + queue;
+                if (pg) {
+                  // the run and its first timeline entry in one round trip
+                  ps.setLong(19, now);
+                  ps.setString(20, eventDetail(started));
+                }
                 if (ps.executeUpdate() == 0) {
                   return false;
                 }
-                event(s, runId, now, "started", d.key() + " on queue " + queue);
+                if (!pg) {
+                  event(s, runId, now, "started", started);
+                }
                 if (q != null && claim) {
                   roomTaken(s, q);
                   claimed[0] =
@@ -483,6 +494,70 @@ public final class SagaEngineImpl implements SagaEngine {
 
   private static final String QUEUE_LOCKS = "queue-locks";
 
+  /** At most this many queues are counted ahead in a claims transaction's first round trip. */
+  private static final int COUNTED_AHEAD = 16;
+
+  /**
+   * PostgreSQL, the claims writer's prologue: the queues' locks (as {@link #lockQueues}) and the
+   * counts of the queues a start may claim in (no rate limit) in one round trip, the statements
+   * pipelined: the count is its own statement after the locks, so its snapshot sees every run
+   * committed under them. A batch of starts then needs no round trip of its own before its inserts.
+   * A pump round in the batch drops these counts (it claims runs), and a start after it counts
+   * again.
+   */
+  private void lockQueuesAndCount(Writer.Statements s) throws SQLException {
+    if (dialect != Dialect.POSTGRES
+        || s.batchScratch().containsKey(QUEUE_LOCKS)
+        || countedAhead.isEmpty()
+        || countedAhead.size() > COUNTED_AHEAD) {
+      lockQueues(s);
+      return;
+    }
+    StringBuilder sql = new StringBuilder();
+    for (int i = 0; i < queueLockKeys.length; i++) {
+      sql.append("SELECT pg_advisory_xact_lock(?); ");
+    }
+    sql.append(
+        "SELECT queue, COALESCE(SUM(CASE WHEN status = 'PENDING' THEN 0 ELSE 1 END), 0),"
+            + " COALESCE(SUM(CASE WHEN status = 'PENDING' THEN 1 ELSE 0 END), 0) FROM saga_runs"
+            + " WHERE status IN ('PENDING','RUNNING','WAITING','COMPENSATING') AND queue IN (");
+    for (int i = 0; i < countedAhead.size(); i++) {
+      sql.append(i == 0 ? "?" : ", ?");
+    }
+    sql.append(") GROUP BY queue");
+    PreparedStatement ps = s.prepare(sql.toString());
+    int p = 1;
+    for (long key : queueLockKeys) {
+      ps.setLong(p++, key);
+    }
+    Map<String, int[]> counts = new java.util.HashMap<>();
+    for (String q : countedAhead) {
+      ps.setString(p++, q);
+      counts.put("queue:" + q, new int[] {0, 0});
+    }
+    boolean isResult = ps.execute();
+    while (true) {
+      if (isResult) {
+        try (ResultSet rs = ps.getResultSet()) {
+          if (rs.getMetaData().getColumnCount() == 3) {
+            while (rs.next()) {
+              int[] c = counts.get("queue:" + rs.getString(1));
+              if (c != null) {
+                c[0] = rs.getInt(2);
+                c[1] = rs.getInt(3);
+              }
+            }
+          }
+        }
+      } else if (ps.getUpdateCount() == -1) {
+        break;
+      }
+      isResult = ps.getMoreResults();
+    }
+    s.batchScratch().put(QUEUE_LOCKS, new int[0]);
+    s.batchScratch().putAll(counts);
+  }
+
   private static long queueLockKey(String queue) {
     return 0x5A6A000000000000L ^ queue.hashCode();
   }
@@ -494,9 +569,31 @@ public final class SagaEngineImpl implements SagaEngine {
     ps.setString(1, runId);
     ps.setLong(2, at);
     ps.setString(3, kind);
-    ps.setString(4, detail.length() > 4000 ? detail.substring(0, 4000) : detail);
+    ps.setString(4, eventDetail(detail));
     ps.executeUpdate();
   }
+
+  /** A timeline entry's detail as stored (at most 4,000 characters). */
+  static String eventDetail(String detail) {
+    return detail.length() > 4000 ? detail.substring(0, 4000) : detail;
+  }
+
+  private static final String INSERT_RUN =
+      "INSERT INTO saga_runs (run_id, workflow, version, wf_key, status, phase, queue, priority,"
+          + " ckey, parent_run_id, input_json, fence, deadline_at, context_json, cancel_requested,"
+          + " created_at, updated_at, signal_seq, owner, lease_until, started_at) VALUES (?, ?, ?,"
+          + " ?, ?, 'RUN', ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 0, ?, ?, ?) ON CONFLICT (run_id) DO"
+          + " NOTHING";
+
+  /**
+   * PostgreSQL: {@link #INSERT_RUN} and the run's "started" timeline entry in one statement (one
+   * round trip instead of two); 1 row when the run was created, 0 when it existed.
+   */
+  private static final String PG_INSERT_RUN =
+      "WITH r AS ("
+          + INSERT_RUN
+          + " RETURNING run_id) INSERT INTO saga_events (run_id, at, kind, detail) SELECT run_id,"
+          + " ?, 'started', ? FROM r";
 
   /** The rule of the API's names: 1 to 128 letters, digits and {@code . _ - :}. */
   static String checkName(String what, String name) {

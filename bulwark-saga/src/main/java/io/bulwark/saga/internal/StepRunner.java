@@ -291,18 +291,38 @@ final class StepRunner {
 
   /**
    * PostgreSQL: the fenced touch of the run, the step row and its timeline entry in one statement
-   * (one round trip per checkpoint).
+   * (one round trip per checkpoint). Used when the step changed the run's state: the run row is
+   * rewritten with it.
+   */
+  private static final String PG_CHECKPOINT_STATE =
+      "WITH f AS (UPDATE saga_runs SET updated_at = ?, state_json = COALESCE(?, state_json) WHERE"
+          + " run_id = ? AND fence = ? RETURNING run_id), "
+          + PgCheckpointTail.SQL;
+
+  /**
+   * PostgreSQL, a step that left the run's state alone: the run row is only locked (FOR SHARE), not
+   * rewritten. The lock is the fence: it holds off an adopter's fence bump (and a lease renewal)
+   * until this transaction ends, exactly as the update's row lock did, and a fence bumped before it
+   * matches no row (nothing written). No new row version, no index entries, a fraction of the WAL;
+   * the run's updated_at then moves at its state changes, start and end, not per step.
    */
   private static final String PG_CHECKPOINT =
-      "WITH f AS (UPDATE saga_runs SET updated_at = ?, state_json = COALESCE(?, state_json) WHERE"
-          + " run_id = ? AND fence = ? RETURNING run_id), e AS (INSERT INTO saga_events (run_id,"
-          + " at, kind, detail) SELECT run_id, ?, 'step-completed', ? FROM f) INSERT INTO"
-          + " saga_steps (run_id, idx, name, kind, grp, status, output_json, error, attempts,"
-          + " comp_attempts, next_attempt_at, started_at, ended_at, has_comp) SELECT run_id, ?, ?,"
-          + " 'STEP', ?, 'COMPLETED', ?, NULL, ?, 0, NULL, ?, ?, ? FROM f ON CONFLICT (run_id,"
-          + " idx) DO UPDATE SET status = excluded.status, output_json = excluded.output_json,"
-          + " error = NULL, attempts = excluded.attempts, next_attempt_at = NULL, ended_at ="
-          + " excluded.ended_at";
+      "WITH f AS (SELECT run_id FROM saga_runs WHERE run_id = ? AND fence = ? FOR SHARE), "
+          + PgCheckpointTail.SQL;
+
+  /** The timeline entry and the step row, after the fenced CTE {@code f}. */
+  private static final class PgCheckpointTail {
+    static final String SQL =
+        "e AS (INSERT INTO saga_events (run_id, at, kind, detail) SELECT run_id, ?,"
+            + " 'step-completed', ? FROM f) INSERT INTO saga_steps (run_id, idx, name, kind, grp,"
+            + " status, output_json, error, attempts, comp_attempts, next_attempt_at, started_at,"
+            + " ended_at, has_comp) SELECT run_id, ?, ?, 'STEP', ?, 'COMPLETED', ?, NULL, ?, 0,"
+            + " NULL, ?, ?, ? FROM f ON CONFLICT (run_id, idx) DO UPDATE SET status ="
+            + " excluded.status, output_json = excluded.output_json, error = NULL, attempts ="
+            + " excluded.attempts, next_attempt_at = NULL, ended_at = excluded.ended_at";
+
+    private PgCheckpointTail() {}
+  }
 
   /**
    * Checkpoints a completed plain step. On the run's own thread (a sequential step) the checkpoint
@@ -328,21 +348,29 @@ final class StepRunner {
     } else {
       job =
           s -> {
-            PreparedStatement ps = s.prepare(PG_CHECKPOINT);
-            ps.setLong(1, now);
-            Rows.setNullableString(ps, 2, stateJson);
-            ps.setString(3, ex.runId);
-            ps.setLong(4, ex.fence);
-            ps.setLong(5, now);
-            ps.setString(6, step.name() + " (attempt " + attempt + ")");
-            ps.setInt(7, idx);
-            ps.setString(8, step.name());
-            ps.setInt(9, group);
-            Rows.setNullableString(ps, 10, out);
-            ps.setInt(11, attempt);
-            ps.setLong(12, started);
-            ps.setLong(13, now);
-            ps.setInt(14, step.compensation() != null ? 1 : 0);
+            PreparedStatement ps;
+            int i;
+            if (stateJson != null) {
+              ps = s.prepare(PG_CHECKPOINT_STATE);
+              ps.setLong(1, now);
+              ps.setString(2, stateJson);
+              i = 3;
+            } else {
+              ps = s.prepare(PG_CHECKPOINT);
+              i = 1;
+            }
+            ps.setString(i, ex.runId);
+            ps.setLong(i + 1, ex.fence);
+            ps.setLong(i + 2, now);
+            ps.setString(i + 3, step.name() + " (attempt " + attempt + ")");
+            ps.setInt(i + 4, idx);
+            ps.setString(i + 5, step.name());
+            ps.setInt(i + 6, group);
+            Rows.setNullableString(ps, i + 7, out);
+            ps.setInt(i + 8, attempt);
+            ps.setLong(i + 9, started);
+            ps.setLong(i + 10, now);
+            ps.setInt(i + 11, step.compensation() != null ? 1 : 0);
             return ps.executeUpdate() == 1;
           };
     }

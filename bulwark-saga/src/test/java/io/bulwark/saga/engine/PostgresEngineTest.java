@@ -240,6 +240,68 @@ class PostgresEngineTest {
   }
 
   /**
+   * A checkpoint of a step that left the run's state alone only locks the run row: the row keeps
+   * its version (xmin) from the start to the last step; a state change is still written with the
+   * step's checkpoint (the row gets a new version) and read back.
+   */
+  @Test
+  void aCheckpointRewritesTheRunRowOnlyWhenTheStateChanged() throws Exception {
+    String url = PostgresTestServer.shared().createDatabase();
+    SagaStore store = store(url);
+    WorkflowDefinition<String, String> d =
+        WorkflowDefinition.builder(
+                "versions",
+                String.class,
+                String.class,
+                (wf, in) -> {
+                  long a = wf.step("a", Long.class, s -> rowVersion(store, s.runId()));
+                  long b =
+                      wf.step(
+                          "b",
+                          Long.class,
+                          s -> {
+                            if (in.equals("with-state")) {
+                              // set inside the action: stored with b's checkpoint
+                              wf.state().put("seen", "b");
+                            }
+                            return rowVersion(store, s.runId());
+                          });
+                  long c = wf.step("c", Long.class, s -> rowVersion(store, s.runId()));
+                  return a + "," + b + "," + c;
+                })
+            .build();
+    SagaEngine e = engine(store, "exec-versions", d);
+    String[] plain = e.start(d, "plain", "no-state").await(WAIT).split(",", -1);
+    assertThat(plain[1]).as("row version after a's checkpoint").isEqualTo(plain[0]);
+    assertThat(plain[2]).as("row version after b's checkpoint").isEqualTo(plain[0]);
+    String[] stated = e.start(d, "stated", "with-state").await(WAIT).split(",", -1);
+    assertThat(stated[1]).as("a's checkpoint, state untouched").isEqualTo(stated[0]);
+    assertThat(stated[2]).as("b's checkpoint carries the state").isNotEqualTo(stated[1]);
+    RunView v = e.run("stated").orElseThrow();
+    assertThat(v.state()).containsEntry("seen", "\"b\"");
+    assertThat(v.steps()).extracting(io.bulwark.saga.StepView::status).containsOnly("COMPLETED");
+    assertThat(v.timeline())
+        .extracting(RunEvent::kind)
+        .containsExactly(
+            "started", "step-completed", "step-completed", "step-completed", "completed");
+    assertThat(e.run("plain").orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+  }
+
+  private static long rowVersion(SagaStore store, String runId) {
+    try (Connection c = store.dataSource().getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("SELECT xmin::text::bigint FROM saga_runs WHERE run_id = ?")) {
+      ps.setString(1, runId);
+      try (ResultSet rs = ps.executeQuery()) {
+        assertThat(rs.next()).isTrue();
+        return rs.getLong(1);
+      }
+    } catch (java.sql.SQLException ex) {
+      throw new IllegalStateException(ex);
+    }
+  }
+
+  /**
    * Runs started at once on two executors into a queue of 2 claim in their inserts only while the
    * queue has room: the count is taken under the queue's advisory lock, so the limit holds across
    * executors; the rest wait PENDING and the pumps start them as slots free.
