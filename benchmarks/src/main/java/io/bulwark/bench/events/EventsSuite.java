@@ -37,7 +37,9 @@ import org.HdrHistogram.Histogram;
  * KiB payload bytes per second over the probe's sequential write bytes per second, and the latency
  * target reads {@code embedded_1024B_p99_us <= disk_fsync_p99_us + 500}. Then the transactions rows
  * ({@link TransactionRows}; {@code --txn-only} runs only those). {@code --embedded-only} runs the
- * embedded log's 1 KiB rows alone with a profile of them ({@link EmbeddedProfile}).
+ * embedded log's 1 KiB rows alone with a profile of them ({@link EmbeddedProfile}); {@code
+ * --fsync-modes} only the disk's {@code fdatasync} latency by where a write lands ({@link
+ * FsyncModes}: appended, preallocated, overwritten).
  */
 public final class EventsSuite implements BenchSuite {
   private static final int[] SIZES = {100, 1024};
@@ -59,6 +61,9 @@ public final class EventsSuite implements BenchSuite {
     boolean quick = args.contains("--quick");
     boolean txnOnly = args.contains("--txn-only"); // only the transactions rows
     Path base = Files.createTempDirectory("bulwark-bench-events");
+    if (args.contains("--fsync-modes")) {
+      return FsyncModes.run(base, quick, out); // fdatasync by where the write lands (no log)
+    }
     if (args.contains("--embedded-only")) {
       return EmbeddedProfile.run(base, quick, out); // no Kafka: where the embedded log's time goes
     }

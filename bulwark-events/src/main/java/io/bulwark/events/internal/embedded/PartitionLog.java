@@ -112,7 +112,7 @@ final class PartitionLog {
       Path file = files.get(i);
       String name = file.getFileName().toString();
       long base = Long.parseLong(name.substring(0, name.length() - 4));
-      Segment seg = new Segment(file, base, config.indexIntervalBytes());
+      Segment seg = new Segment(file, base, config.indexIntervalBytes(), config.segmentBytes());
       segments.put(base, seg);
       boolean last = i == files.size() - 1;
       long fileSize = seg.channel().size();
@@ -133,6 +133,10 @@ final class PartitionLog {
         try {
           batch = seg.readBatch(position, fileSize);
         } catch (Segment.CorruptBatchException e) {
+          if (last && seg.zeroFrom(position, fileSize)) {
+            trimZeroTail(seg, position, fileSize);
+            break;
+          }
           boolean torn = last && !seg.hasValidBatchAfter(position, fileSize, next);
           corrupt(seg, position, String.valueOf(e.getMessage()), torn);
           return;
@@ -160,7 +164,10 @@ final class PartitionLog {
     }
     removeStrayIndexFiles();
     if (segments.isEmpty()) {
-      segments.put(0L, new Segment(Segment.fileFor(dir, 0), 0, config.indexIntervalBytes()));
+      segments.put(
+          0L,
+          new Segment(
+              Segment.fileFor(dir, 0), 0, config.indexIntervalBytes(), config.segmentBytes()));
       syncDirectory();
     }
     startOffset = segments.firstKey();
@@ -243,6 +250,7 @@ final class PartitionLog {
       return;
     }
     try {
+      active().trim();
       active().force();
     } catch (IOException e) {
       LOG.log(System.Logger.Level.WARNING, "cannot sync {0} at close: {1}", tp, e.toString());
@@ -250,6 +258,24 @@ final class PartitionLog {
     }
     unindexed.removeIf(s -> segments.get(s.baseOffset()) != s || SegmentIndex.tryWrite(s, true));
     SegmentIndex.tryWrite(active(), true);
+  }
+
+  /**
+   * The last segment ends in zeros from {@code position} on: the unwritten part of its preallocated
+   * space ({@link Preallocation}) after an unclean close, where the writer had reserved blocks
+   * ahead and the process ended before it trimmed them. Not damage: the batches before it are all
+   * there and valid. Cut, so the file holds exactly its batches again. (A torn batch whose bytes
+   * never reached the disk reads as zeros too; it was never acknowledged, like any torn tail.)
+   */
+  private void trimZeroTail(Segment seg, long position, long fileSize) throws IOException {
+    SegmentIndex.delete(seg);
+    seg.truncate(position);
+    LOG.log(
+        System.Logger.Level.DEBUG,
+        "{0}: cut {1} preallocated zero bytes after the last batch of {2}",
+        tp,
+        fileSize - position,
+        seg.file());
   }
 
   /**
@@ -359,13 +385,17 @@ final class PartitionLog {
   /** Rolls to a new active segment (writer thread). */
   void roll() throws IOException {
     Segment current = active();
+    current.trim(); // before the next segment exists: only the last segment has a zero tail
     current.force();
     unindexed.removeIf(s -> segments.get(s.baseOffset()) != s || SegmentIndex.tryWrite(s, false));
     if (!SegmentIndex.tryWrite(current, false)) {
       unindexed.add(current); // racy (written in the tick of its last batch): again at next roll
     }
     long base = current.nextOffset();
-    segments.put(base, new Segment(Segment.fileFor(dir, base), base, config.indexIntervalBytes()));
+    segments.put(
+        base,
+        new Segment(
+            Segment.fileFor(dir, base), base, config.indexIntervalBytes(), config.segmentBytes()));
     syncDirectory();
   }
 
@@ -579,6 +609,19 @@ final class PartitionLog {
     return producers.size();
   }
 
+  /**
+   * The bytes of the partition's files on disk: {@link #sizeBytes} plus the active segment's
+   * preallocated zero tail while it is written (cut at a roll and a clean close).
+   */
+  long diskBytes() throws IOException {
+    long total = 0;
+    for (Segment s : segments.values()) {
+      total += s.sizeOnDisk();
+    }
+    return total;
+  }
+
+  /** The bytes of the partition's batches (what retention counts). */
   long sizeBytes() {
     long total = 0;
     for (Segment s : segments.values()) {

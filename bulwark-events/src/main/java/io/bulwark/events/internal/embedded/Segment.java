@@ -26,6 +26,27 @@ final class Segment {
   private final int indexIntervalBytes;
 
   /**
+   * Preallocation ({@link Preallocation}): the file is reserved up to {@value #PREALLOCATE_BYTES}
+   * ahead of the write position, never beyond {@code preallocateLimit} (the segment size, where it
+   * rolls) unless a single write needs it.
+   */
+  static final long PREALLOCATE_BYTES = 8L << 20;
+
+  /**
+   * Segments smaller than this are not preallocated: each roll trims the segment it leaves (a
+   * truncate and an fsync), which for a few KiB per segment costs more than it saves.
+   */
+  static final long PREALLOCATE_MIN_SEGMENT_BYTES = 64L << 10;
+
+  private final long preallocateLimit;
+
+  /** Whether the writer still preallocates this segment (off after the OS refused once). */
+  private boolean preallocating;
+
+  /** The file's length as the writer left it (data plus a reserved zero tail); -1: unknown. */
+  private long allocated = -1;
+
+  /**
    * One descriptor per sync lane ({@link GroupSyncer}), opened by the writer before its first write
    * to this segment, so each lane's fsync reports every write-back error of the pages it waited on.
    */
@@ -45,9 +66,21 @@ final class Segment {
   private final Map<Long, long[]> producers = new HashMap<>();
 
   Segment(Path file, long baseOffset, int indexIntervalBytes) throws IOException {
+    this(file, baseOffset, indexIntervalBytes, 0);
+  }
+
+  /**
+   * A segment whose writes reserve the file ahead of them up to {@code preallocateLimit} bytes (0:
+   * no preallocation).
+   */
+  Segment(Path file, long baseOffset, int indexIntervalBytes, long preallocateLimit)
+      throws IOException {
     this.file = file;
     this.baseOffset = baseOffset;
     this.indexIntervalBytes = indexIntervalBytes;
+    this.preallocateLimit = preallocateLimit;
+    this.preallocating =
+        preallocateLimit >= PREALLOCATE_MIN_SEGMENT_BYTES && Preallocation.available();
     this.channel =
         FileChannel.open(
             file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -169,14 +202,77 @@ final class Segment {
     if (lanes == null) {
       openLanes();
     }
-    channel.position(position);
     long remaining = 0;
     for (ByteBuffer b : buffers) {
       remaining += b.remaining();
     }
+    if (preallocating) {
+      reserve(position + remaining);
+    }
+    channel.position(position);
     while (remaining > 0) {
       remaining -= channel.write(buffers);
     }
+  }
+
+  /**
+   * Reserves the file up to {@value #PREALLOCATE_BYTES} past {@code end} (capped at the segment
+   * size unless {@code end} is beyond it) if it does not already reach {@code end} (writer thread).
+   */
+  private void reserve(long end) throws IOException {
+    long have = allocated < 0 ? channel.size() : allocated;
+    if (end <= have) {
+      allocated = have;
+      return;
+    }
+    long target = Math.max(end, Math.min(end + PREALLOCATE_BYTES, preallocateLimit));
+    if (Preallocation.reserve(file, have, target - have)) {
+      allocated = target;
+    } else {
+      preallocating = false; // not supported here, or the disk is full: append as before
+      allocated = -1;
+    }
+  }
+
+  /** The file's length on disk: the data, plus the reserved zero tail while it is written. */
+  long sizeOnDisk() throws IOException {
+    return channel.size();
+  }
+
+  /**
+   * Cuts the reserved zero tail after the data, if any, and makes the new length durable (writer
+   * thread, at a roll or a clean close, or at open): a segment that is not written any more holds
+   * exactly its batches.
+   */
+  void trim() throws IOException {
+    long s = size;
+    if (channel.size() > s) {
+      channel.truncate(s);
+      Fsync.note();
+      channel.force(true);
+    }
+    allocated = -1;
+  }
+
+  /** Whether every byte of the file from {@code from} to {@code limit} is zero (at open). */
+  boolean zeroFrom(long from, long limit) throws IOException {
+    long window = 1L << 26;
+    for (long start = from; start < limit; start += window) {
+      long mapped = Math.min(limit - start, window);
+      ByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, start, mapped);
+      int q = 0;
+      for (; q + Long.BYTES <= mapped; q += Long.BYTES) {
+        if (map.getLong(q) != 0) {
+          return false;
+        }
+      }
+      for (; q < mapped; q++) {
+        if (map.get(q) != 0) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   void force() throws IOException {
@@ -299,6 +395,7 @@ final class Segment {
   }
 
   void truncate(long newSize) throws IOException {
+    allocated = -1; // cuts the reserved tail too; the next write reserves again
     channel.truncate(newSize);
     Fsync.note();
     channel.force(true);
