@@ -49,25 +49,27 @@ class GatewayUpstreamPoolTest {
   static void start() throws Exception {
     upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread.ofPlatform().daemon().start(GatewayUpstreamPoolTest::accept);
-    gateway =
-        Gateway.builder(
-                GatewayProxyTest.parse(
-                    """
-                    listeners:
-                      public: {port: 0}
-                    clusters:
-                      raw:
-                        endpoints: [127.0.0.1:%d]
-                        egress-allow: [loopback]
-                        pool-size: 2
-                    routes:
-                      all:
-                        match: {path-prefix: /}
-                        cluster: raw
-                    admin: {port: 0}
-                    """
-                        .formatted(upstream.getLocalPort())))
-            .start();
+    gateway = Gateway.builder(config("pool-size: 2")).start();
+  }
+
+  /** One route to the raw upstream, its cluster given {@code clusterKey} (one YAML line). */
+  static GatewayConfig config(String clusterKey) {
+    return GatewayProxyTest.parse(
+        """
+        listeners:
+          public: {port: 0}
+        clusters:
+          raw:
+            endpoints: [127.0.0.1:%d]
+            egress-allow: [loopback]
+            %s
+        routes:
+          all:
+            match: {path-prefix: /}
+            cluster: raw
+        admin: {port: 0}
+        """
+            .formatted(upstream.getLocalPort(), clusterKey));
   }
 
   @AfterAll
@@ -231,25 +233,7 @@ class GatewayUpstreamPoolTest {
 
   @Test
   void aConnectionIdleForTheIdleTimeoutIsClosedAndTheNextRequestOpensAFreshOne() throws Exception {
-    try (Gateway idle =
-        Gateway.builder(
-                GatewayProxyTest.parse(
-                    """
-                    listeners:
-                      public: {port: 0}
-                    clusters:
-                      raw:
-                        endpoints: [127.0.0.1:%d]
-                        egress-allow: [loopback]
-                        idle-timeout: 150ms
-                    routes:
-                      all:
-                        match: {path-prefix: /}
-                        cluster: raw
-                    admin: {port: 0}
-                    """
-                        .formatted(upstream.getLocalPort())))
-            .start()) {
+    try (Gateway idle = Gateway.builder(config("idle-timeout: 150ms")).start()) {
       String first = send(idle, "GET", "/idle/1").body();
       // the upstream sees the gateway close the connection it had kept alive (no request closed it)
       CLOSED
