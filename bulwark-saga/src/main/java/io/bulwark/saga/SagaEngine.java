@@ -121,7 +121,8 @@ public interface SagaEngine extends AutoCloseable {
 
     private Builder(SagaStore store) {
       this.store = Objects.requireNonNull(store, "store");
-      queues.put(QueueConfig.DEFAULT_QUEUE, QueueConfig.of(QueueConfig.DEFAULT_QUEUE, 1_000));
+      // no limit unless configured: a run on it needs no cross-executor count at its start
+      queues.put(QueueConfig.DEFAULT_QUEUE, QueueConfig.unlimited(QueueConfig.DEFAULT_QUEUE));
     }
 
     /** Registers definitions this executor can run. */

@@ -1,6 +1,5 @@
 package io.bulwark.bench.saga;
 
-import io.bulwark.saga.QueueConfig;
 import io.bulwark.saga.RunHandle;
 import io.bulwark.saga.RunStatus;
 import io.bulwark.saga.RunView;
@@ -74,8 +73,8 @@ final class BulwarkDriver implements SagaDriver {
     this.engine =
         SagaEngine.builder(store)
             .register(definition)
-            // the default queue admits every starter's run at once
-            .queue(QueueConfig.of(QueueConfig.DEFAULT_QUEUE, Math.max(1_000, concurrency * 4)))
+            // the default queue (no concurrency limit, as DBOS's directly started workflows and
+            // the limit loop have none): each start claims its run in its own insert
             .workers(Math.max(256, concurrency * 4))
             .build();
   }

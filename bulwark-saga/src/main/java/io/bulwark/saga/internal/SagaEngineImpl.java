@@ -126,7 +126,7 @@ public final class SagaEngineImpl implements SagaEngine {
     this.keysIn = in.length() == 1 ? "('')" : in.append(')').toString();
     this.countedAhead =
         settings.queues().values().stream()
-            .filter(q -> q.startsPerSecond() <= 0)
+            .filter(q -> q.startsPerSecond() <= 0 && !q.isUnlimited())
             .map(QueueConfig::name)
             .sorted()
             .toList();
@@ -355,15 +355,18 @@ public final class SagaEngineImpl implements SagaEngine {
     long deadlineAt = timeout == null ? 0 : now + timeout.toMillis();
     long leaseUntil = now + settings.lease().toMillis();
     Rows.@Nullable Run[] claimed = {null};
-    // a claimed start goes through the claims' writer: its queue lock is then taken once per batch
-    Writer w = claimIn != null ? writer : writer(runId);
+    // a claimed start on a limited queue goes through the claims' writer: its queue lock is then
+    // taken once per batch; on an unlimited queue there is nothing to count, so no lock: its run's
+    // own writer lane
+    boolean counted = claimIn != null && !claimIn.isUnlimited();
+    Writer w = counted ? writer : writer(runId);
     try {
       boolean created =
           w.write(
               s -> {
                 claimed[0] = null;
                 QueueConfig q = claimIn;
-                boolean claim = q != null && roomAtStart(s, q);
+                boolean claim = q != null && (!counted || roomAtStart(s, q));
                 boolean pg = dialect == Dialect.POSTGRES;
                 PreparedStatement ps = s.prepare(pg ? PG_INSERT_RUN : INSERT_RUN);
                 ps.setString(1, runId);
@@ -397,7 +400,9 @@ public final class SagaEngineImpl implements SagaEngine {
                   event(s, runId, now, "started", started);
                 }
                 if (q != null && claim) {
-                  roomTaken(s, q);
+                  if (counted) {
+                    roomTaken(s, q);
+                  }
                   claimed[0] =
                       new Rows.Run(
                           runId,
@@ -422,7 +427,7 @@ public final class SagaEngineImpl implements SagaEngine {
                           now,
                           now,
                           0);
-                } else if (q != null) {
+                } else if (q != null && counted) {
                   pendingAdded(s, q);
                 }
                 return true;

@@ -91,6 +91,66 @@ class PostgresEngineTest {
   }
 
   @Test
+  void aStartOnTheUnlimitedDefaultQueueTakesNoQueueLockWhileOneOnALimitedQueueWaitsForIt()
+      throws Exception {
+    String url = PostgresTestServer.shared().createDatabase();
+    WorkflowDefinition<String, String> d = threeSteps();
+    SagaStore store = store(url);
+    SagaEngine e =
+        SagaEngine.builder(store)
+            .register(d)
+            .executorId("exec-q")
+            .queue(io.bulwark.saga.QueueConfig.of("limited", 10))
+            .lease(Duration.ofSeconds(3), Duration.ofSeconds(1))
+            .poll(Duration.ofMillis(200))
+            .defaultRetry(RetryConfig.builder().maxAttempts(1).build())
+            .build();
+    open.add(e);
+    assertThat(e.start(d, "warm", "x").await(WAIT)).isEqualTo("rcs"); // recovered, claiming
+    // another session holds the limited queue's lock (the key the engine derives from its name)
+    try (Connection holder = store.dataSource().getConnection();
+        Statement hs = holder.createStatement()) {
+      hs.execute("SELECT pg_advisory_lock(" + (0x5A6A000000000000L ^ "limited".hashCode()) + ")");
+      // the default queue has no limit: its start counts nothing and locks nothing
+      assertThat(e.start(d, "free", "x").await(WAIT)).isEqualTo("rcs");
+      // control: a start on the limited queue must count under the lock, so it waits for it
+      java.util.concurrent.CompletableFuture<String> blocked =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return e.start(
+                          d,
+                          "counted",
+                          "x",
+                          io.bulwark.saga.StartOptions.defaults().withQueue("limited"))
+                      .await(WAIT);
+                } catch (Exception ex) {
+                  throw new IllegalStateException(ex);
+                }
+              });
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (waitingForAdvisoryLock(holder) == 0) {
+        assertThat(System.nanoTime()).as("a backend waits for the queue lock").isLessThan(deadline);
+        Thread.onSpinWait();
+      }
+      assertThat(blocked).isNotDone();
+      hs.execute("SELECT pg_advisory_unlock_all()");
+      assertThat(blocked.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("rcs");
+    }
+  }
+
+  /** Backends of this database waiting (not granted) for an advisory lock. */
+  private static int waitingForAdvisoryLock(Connection c) throws Exception {
+    try (Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  @Test
   void twoExecutorsShareRunsAndEveryStepRunsOnce() throws Exception {
     String url = PostgresTestServer.shared().createDatabase();
     WorkflowDefinition<String, String> d = threeSteps();
