@@ -54,8 +54,17 @@ class PostgresEngineTest {
   }
 
   private SagaEngine engine(SagaStore store, String id, WorkflowDefinition<?, ?>... defs) {
+    return engine(store, id, b -> b, defs);
+  }
+
+  /** As {@link #engine(SagaStore, String, WorkflowDefinition[])}, with {@code more} settings. */
+  private SagaEngine engine(
+      SagaStore store,
+      String id,
+      java.util.function.UnaryOperator<SagaEngine.Builder> more,
+      WorkflowDefinition<?, ?>... defs) {
     SagaEngine e =
-        SagaEngine.builder(store)
+        more.apply(SagaEngine.builder(store))
             .register(defs)
             .executorId(id)
             .lease(Duration.ofSeconds(3), Duration.ofSeconds(1))
@@ -97,15 +106,7 @@ class PostgresEngineTest {
     WorkflowDefinition<String, String> d = threeSteps();
     SagaStore store = store(url);
     SagaEngine e =
-        SagaEngine.builder(store)
-            .register(d)
-            .executorId("exec-q")
-            .queue(io.bulwark.saga.QueueConfig.of("limited", 10))
-            .lease(Duration.ofSeconds(3), Duration.ofSeconds(1))
-            .poll(Duration.ofMillis(200))
-            .defaultRetry(RetryConfig.builder().maxAttempts(1).build())
-            .build();
-    open.add(e);
+        engine(store, "exec-q", b -> b.queue(io.bulwark.saga.QueueConfig.of("limited", 10)), d);
     assertThat(e.start(d, "warm", "x").await(WAIT)).isEqualTo("rcs"); // recovered, claiming
     // another session holds the limited queue's lock (the key the engine derives from its name)
     try (Connection holder = store.dataSource().getConnection();
