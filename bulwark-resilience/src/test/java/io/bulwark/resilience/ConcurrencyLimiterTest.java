@@ -338,7 +338,7 @@ class ConcurrencyLimiterTest {
   @Test
   void aTimeoutAboveTheLimiterReachesTheAlgorithmAsADrop(VirtualScheduler scheduler)
       throws Exception {
-    List<String> limits = new ArrayList<>();
+    List<String> limits = new java.util.concurrent.CopyOnWriteArrayList<>();
     ConcurrencyLimiter limiter = halvingOnDrop(scheduler, limits);
     Pipeline p = Pipeline.of(limiter, Timeout.of("t", Duration.ofMillis(100), scheduler));
     assertThat(p.policies()).containsExactly(p.policies().get(0), limiter);
@@ -349,7 +349,7 @@ class ConcurrencyLimiterTest {
   @Test
   void aTimeoutAboveTheLimiterIsADropEvenIfTheWorkSwallowsTheInterrupt(VirtualScheduler scheduler)
       throws Exception {
-    List<String> limits = new ArrayList<>();
+    List<String> limits = new java.util.concurrent.CopyOnWriteArrayList<>();
     ConcurrencyLimiter limiter = halvingOnDrop(scheduler, limits);
     Pipeline p = Pipeline.of(limiter, Timeout.of("t", Duration.ofMillis(100), scheduler));
 
@@ -373,7 +373,7 @@ class ConcurrencyLimiterTest {
 
   @Test
   void aTimedOutStageBelowATimeoutReachesTheAlgorithmAsADrop(VirtualScheduler scheduler) {
-    List<String> limits = new ArrayList<>();
+    List<String> limits = new java.util.concurrent.CopyOnWriteArrayList<>();
     ConcurrencyLimiter limiter = halvingOnDrop(scheduler, limits);
     Pipeline p = Pipeline.of(limiter, Timeout.of("t", Duration.ofMillis(100), scheduler));
     CompletableFuture<String> never = new CompletableFuture<>();
@@ -413,7 +413,7 @@ class ConcurrencyLimiterTest {
   @Test
   void aCallThatFailsAfterItsContextDeadlinePassedIsADrop(VirtualScheduler scheduler)
       throws Exception {
-    List<String> limits = new ArrayList<>();
+    List<String> limits = new java.util.concurrent.CopyOnWriteArrayList<>();
     ConcurrencyLimiter limiter = halvingOnDrop(scheduler, limits);
     Pipeline p = Pipeline.of(limiter);
     Context withDeadline =
@@ -449,7 +449,7 @@ class ConcurrencyLimiterTest {
 
   @Test
   void aTimeoutBelowTheLimiterIsADrop(VirtualScheduler scheduler) throws Exception {
-    List<String> limits = new ArrayList<>();
+    List<String> limits = new java.util.concurrent.CopyOnWriteArrayList<>();
     ConcurrencyLimiter limiter = halvingOnDrop(scheduler, limits);
     Pipeline p =
         Pipeline.builder()
@@ -481,7 +481,9 @@ class ConcurrencyLimiterTest {
 
     assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
         .hasCauseInstanceOf(TimeoutExceededException.class);
-    Drive.until(() -> limiter.inflight() == 0);
+    // the permit's release and the limit's change are two steps of the call's own thread: wait
+    // for both before reading what the listener heard
+    Drive.until(() -> limiter.inflight() == 0 && !limits.isEmpty());
     assertThat(limits).containsExactly("10 -> 5");
   }
 }
