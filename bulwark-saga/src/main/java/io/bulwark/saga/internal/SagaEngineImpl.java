@@ -324,8 +324,8 @@ public final class SagaEngineImpl implements SagaEngine {
   /**
    * Inserts a run if absent. With {@code claimIn} (the run's queue), the run is inserted RUNNING,
    * owned by this executor under fence 1, when its queue has room and no run waits in it (checked
-   * in the same transaction, under the queue's lock on PostgreSQL, as the pump's claims are);
-   * otherwise PENDING for the pump.
+   * in the same transaction, under the queue's lock on PostgreSQL, as the pump's claims are; an
+   * unlimited queue has nothing to check, so no lock and no count); otherwise PENDING for the pump.
    */
   private Inserted insertRun(
       WorkflowDefinition<?, ?> d,
