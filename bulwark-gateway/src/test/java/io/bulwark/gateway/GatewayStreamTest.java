@@ -38,8 +38,26 @@ import org.junit.jupiter.api.Test;
  */
 class GatewayStreamTest {
   static final int MIB = 1024 * 1024;
-  static final int BIG = 64 * MIB;
-  static final long BOUND = 24L * MIB; // socket buffers on both hops plus the write queues
+
+  /** The upstream's sockets and the test client's sockets hold this much each, fixed. */
+  static final int SOCKET_BUFFER = 64 * 1024;
+
+  /**
+   * What may legitimately be in flight on one direction of a proxied connection: the two peers'
+   * fixed socket buffers, the gateway's two sockets at the kernel's autotuning maxima (one
+   * receiving, one sending) and 8 MiB for the gateway's write queues. Derived from this machine's
+   * kernel, because a fixed figure failed where {@code tcp_rmem} lets a receive buffer grow to 32
+   * MiB.
+   */
+  static final long BOUND =
+      2L * SOCKET_BUFFER
+          + kernelMax("/proc/sys/net/ipv4/tcp_rmem", 6L * MIB)
+          + kernelMax("/proc/sys/net/ipv4/tcp_wmem", 4L * MIB)
+          + 8L * MIB;
+
+  /** The body: at least twice the bound, so a gateway buffering it all cannot pass as bounded. */
+  static final int BIG = (int) Math.max(64L * MIB, (2 * BOUND / MIB + 1) * MIB);
+
   static final byte[] TEXT =
       "the quick brown fox jumps over the lazy dog 0123456789\n"
           .repeat(80)
@@ -65,7 +83,7 @@ class GatewayStreamTest {
   @BeforeAll
   static void start() throws Exception {
     vertx = Vertx.vertx();
-    upstream = new Upstream(vertx, "up", GatewayStreamTest::answer);
+    upstream = new Upstream(vertx, "up", GatewayStreamTest::answer, SOCKET_BUFFER);
     gateway =
         Gateway.builder(
                 ConfigLoader.withEnv(Map.of())
@@ -96,6 +114,17 @@ class GatewayStreamTest {
             .vertx(vertx)
             .eventLoops(1)
             .start();
+  }
+
+  /** The maximum (third) figure of a {@code tcp_rmem}/{@code tcp_wmem} file, or the default. */
+  static long kernelMax(String file, long fallback) {
+    try {
+      String line =
+          java.nio.file.Files.readString(java.nio.file.Path.of(file)).trim().replace(' ', '\t');
+      return Long.parseLong(line.substring(line.lastIndexOf('\t') + 1).trim());
+    } catch (java.io.IOException | RuntimeException e) {
+      return fallback;
+    }
   }
 
   @AfterAll
@@ -236,13 +265,13 @@ class GatewayStreamTest {
 
   /**
    * A client that reads 1 MiB and then stops reading: the upstream must end up paused (no write
-   * progress for 500 ms) with a bounded number of bytes ahead of the client, not finish its 64 MiB
-   * into the gateway's memory; then the client reads the rest and gets every byte.
+   * progress for 500 ms) with a bounded number of bytes ahead of the client, not finish its {@link
+   * #BIG} bytes into the gateway's memory; then the client reads the rest and gets every byte.
    */
   @Test
   void aSlowReadingClientPausesTheUpstreamAndTheBytesInFlightStayBounded() throws Exception {
     try (Socket s = new Socket()) {
-      s.setReceiveBufferSize(64 * 1024);
+      s.setReceiveBufferSize(SOCKET_BUFFER);
       s.setSoTimeout(60_000);
       s.connect(
           new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), gateway.port("plain")));
@@ -295,9 +324,9 @@ class GatewayStreamTest {
   }
 
   /**
-   * A client uploading 64 MiB to an upstream that stops reading after 1 MiB: the client's writes
-   * block (the gateway stops reading it) with a bounded gap; once the upstream reads again the
-   * whole body arrives.
+   * A client uploading {@link #BIG} bytes to an upstream that stops reading after 1 MiB: the
+   * client's writes block (the gateway stops reading it) with a bounded gap; once the upstream
+   * reads again the whole body arrives.
    */
   @Test
   void aSlowReadingUpstreamPausesTheUploadingClientAndTheBytesInFlightStayBounded()
@@ -305,7 +334,7 @@ class GatewayStreamTest {
     AtomicLong sent = new AtomicLong();
     AtomicLong lastProgress = new AtomicLong(System.nanoTime());
     try (Socket s = new Socket()) {
-      s.setSendBufferSize(64 * 1024);
+      s.setSendBufferSize(SOCKET_BUFFER);
       s.setSoTimeout(60_000);
       s.connect(
           new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), gateway.port("plain")));

@@ -25,19 +25,34 @@ final class Upstream {
   volatile int status = 200;
 
   Upstream(Vertx vertx, String name) throws Exception {
-    this(vertx, name, r -> {}, false);
+    this(vertx, name, r -> {}, false, 0);
   }
 
   /** An upstream that answers nothing itself: {@code held} gets every request to answer. */
   Upstream(Vertx vertx, String name, Consumer<HttpServerRequest> held) throws Exception {
-    this(vertx, name, held, true);
+    this(vertx, name, held, true, 0);
   }
 
-  private Upstream(Vertx vertx, String name, Consumer<HttpServerRequest> extra, boolean holds)
+  /**
+   * Like {@link #Upstream(Vertx, String, Consumer)}, with fixed socket buffers of {@code
+   * socketBuffer} bytes each way (no kernel autotuning), so the bytes its sockets can hold are
+   * known.
+   */
+  Upstream(Vertx vertx, String name, Consumer<HttpServerRequest> held, int socketBuffer)
       throws Exception {
+    this(vertx, name, held, true, socketBuffer);
+  }
+
+  private Upstream(
+      Vertx vertx, String name, Consumer<HttpServerRequest> extra, boolean holds, int socketBuffer)
+      throws Exception {
+    HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(0);
+    if (socketBuffer > 0) {
+      options.setReceiveBufferSize(socketBuffer).setSendBufferSize(socketBuffer);
+    }
     this.server =
         vertx
-            .createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+            .createHttpServer(options)
             .requestHandler(
                 req -> {
                   hits.incrementAndGet();
