@@ -114,8 +114,11 @@ final class DefaultConcurrencyLimiter implements ConcurrencyLimiter, Stage {
     release(startNanos, inflightAtStart, dropped);
   }
 
+  /**
+   * The sample moves the limit before the permit is given back, so a caller admitted on the freed
+   * permit is measured against the limit this call's outcome left (a drop lowers it first).
+   */
   private void release(long startNanos, int inflightAtStart, boolean dropped) {
-    inflight.addAndGet(-1);
     long rtt = clock.nanoTime() - startNanos;
     int before;
     int after;
@@ -126,6 +129,7 @@ final class DefaultConcurrencyLimiter implements ConcurrencyLimiter, Stage {
       limit = after;
     } finally {
       sampling.unlock();
+      inflight.addAndGet(-1);
     }
     if (after != before) {
       listeners.limitChanged(name, before, after);

@@ -7,6 +7,7 @@ import io.bulwark.core.context.Context;
 import io.bulwark.core.context.Criticality;
 import io.bulwark.core.context.Deadline;
 import io.bulwark.resilience.limit.AimdLimit;
+import io.bulwark.resilience.limit.LimitAlgorithm;
 import io.bulwark.resilience.limit.VegasLimit;
 import io.bulwark.test.VirtualScheduler;
 import io.bulwark.test.VirtualTimeExtension;
@@ -191,6 +192,44 @@ class ConcurrencyLimiterTest {
     held.get(0).release(true);
     assertThat(limiter.inflight()).isEqualTo(4);
     assertThat(limiter.limit()).isEqualTo(2);
+  }
+
+  /**
+   * A drop moves the limit before its permit is free: a caller that arrives while the algorithm
+   * takes the sample (here, from inside it) finds the permit still held, so it can never be
+   * admitted on the freed permit under the limit the drop is about to lower.
+   */
+  @Test
+  void aReleasedPermitIsFreeOnlyAfterItsSampleMovedTheLimit(VirtualScheduler scheduler) {
+    List<String> seenDuringSample = new ArrayList<>();
+    ConcurrencyLimiter[] limiter = new ConcurrencyLimiter[1];
+    LimitAlgorithm oneSlot =
+        () ->
+            new LimitAlgorithm.Estimator() {
+              @Override
+              public int limit() {
+                return 1;
+              }
+
+              @Override
+              public int onSample(long rttNanos, int inflight, boolean dropped) {
+                ConcurrencyLimiter.Permit late = limiter[0].tryAcquire(Criticality.CRITICAL_PLUS);
+                seenDuringSample.add(
+                    "inflight " + limiter[0].inflight() + ", late caller " + (late != null));
+                return 1;
+              }
+            };
+    limiter[0] =
+        ConcurrencyLimiter.of(
+            "one-slot", ConcurrencyLimiterConfig.builder().algorithm(oneSlot).build(), scheduler);
+    ConcurrencyLimiter.Permit permit = limiter[0].tryAcquire(Criticality.CRITICAL_PLUS);
+    assertThat(permit).isNotNull();
+    permit.release(true);
+    assertThat(seenDuringSample).containsExactly("inflight 1, late caller false");
+    assertThat(limiter[0].inflight()).isZero();
+    assertThat(limiter[0].tryAcquire(Criticality.CRITICAL_PLUS))
+        .as("the permit is free once the sample is in")
+        .isNotNull();
   }
 
   @Test
