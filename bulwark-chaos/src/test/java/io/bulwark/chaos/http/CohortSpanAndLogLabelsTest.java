@@ -99,7 +99,8 @@ class CohortSpanAndLogLabelsTest {
                         return Response.text(200, "ok");
                       }));
       assertThat(shop.port()).isPositive();
-      ServiceClient client = net.client("shop", Duration.ofSeconds(10), t);
+      // a generous budget per call: the test is about labels, and CI machines can be loaded
+      ServiceClient client = net.client("shop", Duration.ofSeconds(30), t);
       // a fault of exp-1 at a point no request reaches: it labels, it changes nothing
       chaos.start(
           new FaultSpec(
