@@ -86,9 +86,9 @@ final class Writer implements AutoCloseable {
     }
   }
 
-  private record Pending(Job job, CompletableFuture<Boolean> done, boolean stop) {}
+  private record Pending(Job job, CompletableFuture<Boolean> done, boolean stop, long queuedAt) {}
 
-  private static final Pending STOP = new Pending(s -> true, new CompletableFuture<>(), true);
+  private static final Pending STOP = new Pending(s -> true, new CompletableFuture<>(), true, 0);
   private static final int MAX_BATCH = 512;
 
   private final DataSource dataSource;
@@ -139,7 +139,7 @@ final class Writer implements AutoCloseable {
       done.completeExceptionally(new SagaStoreException("saga store " + url + " is closed", null));
       return done;
     }
-    queue.add(new Pending(job, done, false));
+    queue.add(new Pending(job, done, false, System.nanoTime()));
     return done;
   }
 
@@ -198,11 +198,16 @@ final class Writer implements AutoCloseable {
     }
 
     private void runBatch(List<Pending> batch) throws InterruptedException {
+      long taken = System.nanoTime();
+      for (Pending p : batch) {
+        queuedNanos.add(taken - p.queuedAt());
+      }
       writeLock.lock();
       try {
         runBatchLocked(batch);
       } finally {
         writeLock.unlock();
+        batchNanos.add(System.nanoTime() - taken);
       }
     }
 
@@ -329,10 +334,29 @@ final class Writer implements AutoCloseable {
   private final java.util.concurrent.atomic.LongAdder jobs =
       new java.util.concurrent.atomic.LongAdder();
 
+  /** Jobs' time between their submit and a lane taking them; the lanes' time per batch. */
+  private final java.util.concurrent.atomic.LongAdder queuedNanos =
+      new java.util.concurrent.atomic.LongAdder();
+
+  private final java.util.concurrent.atomic.LongAdder batchNanos =
+      new java.util.concurrent.atomic.LongAdder();
+
   @Override
   public void close() {
     if (Boolean.getBoolean("saga.debug")) {
-      System.out.println("WRITER " + url + " batches " + batches + " jobs " + jobs);
+      long b = Math.max(1, batches.sum());
+      long j = Math.max(1, jobs.sum());
+      System.out.printf(
+          java.util.Locale.ROOT,
+          "WRITER %s lanes %d batches %d jobs %d: %.2f jobs per batch, a job queued %.3f ms on"
+              + " average, a batch took %.3f ms (lock, statements, commit)%n",
+          url,
+          threads.size(),
+          batches.sum(),
+          jobs.sum(),
+          j / (double) b,
+          queuedNanos.sum() / 1e6 / j,
+          batchNanos.sum() / 1e6 / b);
     }
     closed = true;
     queue.add(STOP);
