@@ -363,77 +363,83 @@ public final class SagaEngineImpl implements SagaEngine {
     boolean counted = claimIn != null && !claimIn.isUnlimited();
     Writer w = counted ? writer : writer(runId);
     try {
+      Writer.Job insert =
+          s -> {
+            claimed[0] = null;
+            QueueConfig q = claimIn;
+            boolean claim = q != null && (!counted || roomAtStart(s, q));
+            boolean pg = dialect == Dialect.POSTGRES;
+            PreparedStatement ps = s.prepare(pg ? PG_INSERT_RUN : INSERT_RUN);
+            ps.setString(1, runId);
+            ps.setString(2, d.name());
+            ps.setInt(3, d.version());
+            ps.setString(4, d.key());
+            ps.setString(5, claim ? "RUNNING" : "PENDING");
+            ps.setString(6, queue);
+            ps.setInt(7, priority);
+            Rows.setNullableString(ps, 8, ckey);
+            Rows.setNullableString(ps, 9, parent);
+            ps.setString(10, inputJson);
+            ps.setLong(11, claim ? 1 : 0);
+            Rows.setNullableLong(ps, 12, deadlineAt);
+            ps.setString(13, contextJson);
+            ps.setLong(14, now);
+            ps.setLong(15, now);
+            Rows.setNullableString(ps, 16, claim ? executorId : null);
+            Rows.setNullableLong(ps, 17, claim ? leaseUntil : 0);
+            Rows.setNullableLong(ps, 18, claim ? now : 0);
+            String started = d.key() + " on queue " + queue;
+            if (pg) {
+              // the run and its first timeline entry in one round trip
+              ps.setLong(19, now);
+              ps.setString(20, eventDetail(started));
+            }
+            if (ps.executeUpdate() == 0) {
+              return false;
+            }
+            if (!pg) {
+              event(s, runId, now, "started", started);
+            }
+            if (q != null && claim) {
+              if (counted) {
+                roomTaken(s, q);
+              }
+              claimed[0] =
+                  new Rows.Run(
+                      runId,
+                      d.name(),
+                      d.version(),
+                      RunStatus.RUNNING,
+                      "RUN",
+                      queue,
+                      priority,
+                      parent,
+                      inputJson,
+                      null,
+                      null,
+                      executorId,
+                      leaseUntil,
+                      1,
+                      0,
+                      deadlineAt,
+                      contextJson,
+                      null,
+                      false,
+                      now,
+                      now,
+                      0);
+            } else if (q != null && counted) {
+              pendingAdded(s, q);
+            }
+            return true;
+          };
+      // PostgreSQL, nothing to count: the insert (with its timeline entry) is the job's one
+      // statement, committed by itself when it is alone in its batch
       boolean created =
           w.write(
-              s -> {
-                claimed[0] = null;
-                QueueConfig q = claimIn;
-                boolean claim = q != null && (!counted || roomAtStart(s, q));
-                boolean pg = dialect == Dialect.POSTGRES;
-                PreparedStatement ps = s.prepare(pg ? PG_INSERT_RUN : INSERT_RUN);
-                ps.setString(1, runId);
-                ps.setString(2, d.name());
-                ps.setInt(3, d.version());
-                ps.setString(4, d.key());
-                ps.setString(5, claim ? "RUNNING" : "PENDING");
-                ps.setString(6, queue);
-                ps.setInt(7, priority);
-                Rows.setNullableString(ps, 8, ckey);
-                Rows.setNullableString(ps, 9, parent);
-                ps.setString(10, inputJson);
-                ps.setLong(11, claim ? 1 : 0);
-                Rows.setNullableLong(ps, 12, deadlineAt);
-                ps.setString(13, contextJson);
-                ps.setLong(14, now);
-                ps.setLong(15, now);
-                Rows.setNullableString(ps, 16, claim ? executorId : null);
-                Rows.setNullableLong(ps, 17, claim ? leaseUntil : 0);
-                Rows.setNullableLong(ps, 18, claim ? now : 0);
-                String started = d.key() + " on queue " + queue;
-                if (pg) {
-                  // the run and its first timeline entry in one round trip
-                  ps.setLong(19, now);
-                  ps.setString(20, eventDetail(started));
-                }
-                if (ps.executeUpdate() == 0) {
-                  return false;
-                }
-                if (!pg) {
-                  event(s, runId, now, "started", started);
-                }
-                if (q != null && claim) {
-                  if (counted) {
-                    roomTaken(s, q);
-                  }
-                  claimed[0] =
-                      new Rows.Run(
-                          runId,
-                          d.name(),
-                          d.version(),
-                          RunStatus.RUNNING,
-                          "RUN",
-                          queue,
-                          priority,
-                          parent,
-                          inputJson,
-                          null,
-                          null,
-                          executorId,
-                          leaseUntil,
-                          1,
-                          0,
-                          deadlineAt,
-                          contextJson,
-                          null,
-                          false,
-                          now,
-                          now,
-                          0);
-                } else if (q != null && counted) {
-                  pendingAdded(s, q);
-                }
-                return true;
-              });
+              dialect == Dialect.POSTGRES && !counted
+                  ? (Writer.OneStatement) insert::apply
+                  : insert);
       return new Inserted(created, created ? claimed[0] : null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -46,6 +46,15 @@ final class Writer implements AutoCloseable {
     boolean apply(Statements s) throws SQLException;
   }
 
+  /**
+   * A job that executes exactly one statement (its fence check and all its writes in that one
+   * statement). Alone in its batch on a writer whose connections stay in transactions (PostgreSQL,
+   * no prologue), it runs in auto-commit: the statement is its own transaction, atomic as before,
+   * and durable when its result arrives: one round trip instead of the statement's and the
+   * commit's.
+   */
+  interface OneStatement extends Job {}
+
   /** Prepared statements of the writer's connection, cached by SQL text. */
   static final class Statements {
     private final Connection connection;
@@ -219,8 +228,13 @@ final class Writer implements AutoCloseable {
           boolean[] results = new boolean[batch.size()];
           Statements s = statements();
           Connection c = s.connection();
-          if (c.getAutoCommit()) {
-            c.setAutoCommit(false);
+          boolean alone =
+              batch.size() == 1
+                  && prologue == null
+                  && !autoCommitBetweenBatches
+                  && batch.get(0).job instanceof OneStatement;
+          if (c.getAutoCommit() != alone) {
+            c.setAutoCommit(alone); // no transaction is open here: no round trip
           }
           s.batchScratch().clear();
           try {
@@ -230,7 +244,9 @@ final class Writer implements AutoCloseable {
             for (int i = 0; i < batch.size(); i++) {
               results[i] = batch.get(i).job.apply(s);
             }
-            c.commit();
+            if (!alone) {
+              c.commit();
+            }
             if (autoCommitBetweenBatches) {
               c.setAutoCommit(true);
             }
@@ -302,6 +318,9 @@ final class Writer implements AutoCloseable {
 
     private void rollbackQuietly(Connection c) {
       try {
+        if (c.getAutoCommit() && !autoCommitBetweenBatches) {
+          return; // a one-statement job in auto-commit: its failed statement wrote nothing
+        }
         c.rollback();
         if (autoCommitBetweenBatches) {
           c.setAutoCommit(true);

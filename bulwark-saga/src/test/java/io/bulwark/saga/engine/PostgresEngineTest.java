@@ -331,7 +331,15 @@ class PostgresEngineTest {
                   return a + "," + b + "," + c;
                 })
             .build();
-    SagaEngine e = engine(store, "exec-versions", d);
+    // no heartbeat in between: a lease renewal would give the row a new version too
+    SagaEngine e =
+        SagaEngine.builder(store)
+            .register(d)
+            .executorId("exec-versions")
+            .lease(Duration.ofMinutes(15), Duration.ofMinutes(5))
+            .poll(Duration.ofMinutes(5))
+            .build();
+    open.add(e);
     String[] plain = e.start(d, "plain", "no-state").await(WAIT).split(",", -1);
     assertThat(plain[1]).as("row version after a's checkpoint").isEqualTo(plain[0]);
     assertThat(plain[2]).as("row version after b's checkpoint").isEqualTo(plain[0]);
