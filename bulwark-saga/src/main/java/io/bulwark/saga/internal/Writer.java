@@ -289,6 +289,9 @@ final class Writer implements AutoCloseable {
           }
           batches.increment();
           jobs.add(batch.size());
+          if (alone) {
+            autoCommitted.increment();
+          }
           return;
         } catch (SQLException e) {
           dropConnection();
@@ -360,6 +363,9 @@ final class Writer implements AutoCloseable {
   private final java.util.concurrent.atomic.LongAdder batchNanos =
       new java.util.concurrent.atomic.LongAdder();
 
+  private final java.util.concurrent.atomic.LongAdder autoCommitted =
+      new java.util.concurrent.atomic.LongAdder();
+
   @Override
   public void close() {
     if (Boolean.getBoolean("saga.debug")) {
@@ -367,11 +373,13 @@ final class Writer implements AutoCloseable {
       long j = Math.max(1, jobs.sum());
       System.out.printf(
           java.util.Locale.ROOT,
-          "WRITER %s lanes %d batches %d jobs %d: %.2f jobs per batch, a job queued %.3f ms on"
-              + " average, a batch took %.3f ms (lock, statements, commit)%n",
+          "WRITER %s lanes %d batches %d (%d of them one statement in auto-commit) jobs %d: %.2f"
+              + " jobs per batch, a job queued %.3f ms on average, a batch took %.3f ms (lock,"
+              + " statements, commit)%n",
           url,
           threads.size(),
           batches.sum(),
+          autoCommitted.sum(),
           jobs.sum(),
           j / (double) b,
           queuedNanos.sum() / 1e6 / j,
