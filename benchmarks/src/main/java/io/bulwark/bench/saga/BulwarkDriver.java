@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * defaults. A plain step's checkpoint commits with the run's next write (before the next step's
  * action starts; the last one with the completion), so each step's time spans its action and its
  * checkpoint's commit: from the step's call to the next step's action starting, and for the last
- * step from its action starting to {@code await} returning the committed output.
+ * step from its action starting to {@code await} returning the committed output. The start spans
+ * the {@code start} call (the run's insert and its commit) to the workflow's code running.
  */
 final class BulwarkDriver implements SagaDriver {
   private static final Duration AWAIT = Duration.ofSeconds(120);
@@ -46,7 +47,10 @@ final class BulwarkDriver implements SagaDriver {
                 String.class,
                 (wf, n) -> {
                   StepTimes times = current;
-                  long[] mark = spans.computeIfAbsent(n, k -> new long[1]);
+                  long[] mark = spans.computeIfAbsent(n, k -> new long[] {0});
+                  if (mark[0] != 0) {
+                    times.record(StepTimes.START, mark[0]); // the run's insert has committed
+                  }
                   mark[0] = System.nanoTime();
                   String a = wf.step("reserve", String.class, s -> act("reserved-", n));
                   String b =
@@ -92,6 +96,7 @@ final class BulwarkDriver implements SagaDriver {
   @Override
   public String runOne(String runId, long n, StepTimes steps) throws Exception {
     current = steps;
+    spans.put(n, new long[] {System.nanoTime()});
     RunHandle<String> handle = engine.start(definition, runId, n);
     if (!handle.created()) {
       throw new IllegalStateException("run " + runId + " already existed");

@@ -14,6 +14,10 @@ import org.HdrHistogram.Histogram;
  * saga to completion and then the next (closed loop), for a warm-up and then a measured window. A
  * saga counts when it completes inside the window with the expected output; any other output or any
  * error stops the side and is reported.
+ *
+ * <p>The warm-up lasts its time and, beyond it, until the side has completed a number of sagas (at
+ * most four times its time): a side whose code the JIT compiler has not seen yet (the first round
+ * of a run) warms up by work done, not by the clock alone, the same for every side.
  */
 final class Load {
   private Load() {}
@@ -26,6 +30,8 @@ final class Load {
       double seconds,
       long startedTotal,
       long completedTotal,
+      long warmupSagas,
+      double warmupSeconds,
       StepTimes times,
       Histogram sagaMicros,
       List<String> errors) {
@@ -35,8 +41,14 @@ final class Load {
   }
 
   static Measured run(
-      SagaDriver driver, String prefix, int concurrency, Duration warmup, Duration window)
+      SagaDriver driver,
+      String prefix,
+      int concurrency,
+      Duration warmup,
+      long warmupSagas,
+      Duration window)
       throws InterruptedException {
+    long began = System.nanoTime();
     StepTimes times = new StepTimes();
     Histogram sagaMicros = new ConcurrentHistogram(3_600_000_000L, 3);
     AtomicLong seq = new AtomicLong();
@@ -83,6 +95,13 @@ final class Load {
       starters.add(thread);
     }
     Thread.sleep(warmup.toMillis());
+    long warmupEnd = began + warmup.toNanos() * 4;
+    while (completedTotal.get() < warmupSagas
+        && System.nanoTime() < warmupEnd
+        && errors.isEmpty()) {
+      Thread.sleep(20);
+    }
+    long warmedUp = completedTotal.get();
     long start = System.nanoTime();
     times.recording(true);
     flags.recording = true;
@@ -103,6 +122,8 @@ final class Load {
         (end - start) / (double) TimeUnit.SECONDS.toNanos(1),
         seq.get(),
         completedTotal.get(),
+        warmedUp,
+        (start - began) / (double) TimeUnit.SECONDS.toNanos(1),
         times,
         sagaMicros,
         List.copyOf(errors));

@@ -36,9 +36,12 @@ import org.HdrHistogram.Histogram;
  * counted back from its database. Headline ratios take the lowest over the concurrencies run.
  *
  * <p>Sides alternate: each round runs every side once (a fresh database each time), and a side's
- * figures add up its rounds' windows. Arguments: {@code --quick} (one round, 1 s warm-up, 3 s
- * window), {@code --concurrency=16,64}, {@code --rounds=N} (default 2), {@code --seconds=N}
- * (window, default 4), {@code --warmup=N} (default 2), {@code --only=sqlite|postgres}.
+ * figures add up its rounds' windows. Each side's warm-up lasts {@code --warmup} seconds and,
+ * beyond that, until it completed {@code --warmup-sagas} sagas (at most four times the warm-up's
+ * time), so that no side is measured while the JIT compiler is still on its code. Arguments: {@code
+ * --quick} (one round, 1 s and 200 sagas warm-up, 3 s window), {@code --concurrency=16,64}, {@code
+ * --rounds=N} (default 2), {@code --seconds=N} (window, default 4), {@code --warmup=N} (default 5),
+ * {@code --warmup-sagas=N} (default 2,000), {@code --only=sqlite|postgres}.
  */
 public final class SagaSuite implements BenchSuite {
   /**
@@ -73,7 +76,9 @@ public final class SagaSuite implements BenchSuite {
     Duration window =
         Duration.ofSeconds(positive("--seconds", option(args, "--seconds", quick ? "3" : "4")));
     Duration warmup =
-        Duration.ofSeconds(positive("--warmup", option(args, "--warmup", quick ? "1" : "2")));
+        Duration.ofSeconds(positive("--warmup", option(args, "--warmup", quick ? "1" : "5")));
+    int warmupSagas =
+        positive("--warmup-sagas", option(args, "--warmup-sagas", quick ? "200" : "2000"));
     String only = option(args, "--only", "");
     if (!only.isEmpty() && !only.equals("sqlite") && !only.equals("postgres")) {
       throw new IllegalArgumentException(
@@ -88,10 +93,12 @@ public final class SagaSuite implements BenchSuite {
     out.printf(
         Locale.ROOT,
         "saga bench: 3 durable steps per saga, closed loop, concurrency %s; per side and round a"
-            + " %d s warm-up and a %d s window, %d round(s), sides alternating; %d cores; load"
-            + " average %s%n",
+            + " warm-up of %d s and at least %d sagas (at most %d s) and a %d s window, %d round(s),"
+            + " sides alternating; %d cores; load average %s%n",
         Arrays.toString(concurrencies),
         warmup.toSeconds(),
+        warmupSagas,
+        warmup.toSeconds() * 4,
         window.toSeconds(),
         rounds,
         Runtime.getRuntime().availableProcessors(),
@@ -141,7 +148,7 @@ public final class SagaSuite implements BenchSuite {
         }
         for (int round = 1; round <= rounds; round++) {
           for (int i = 0; i < sides.size(); i++) {
-            runRound(out, server, sides.get(i), accs.get(i), c, round, warmup, window);
+            runRound(out, server, sides.get(i), accs.get(i), c, round, warmup, warmupSagas, window);
           }
         }
         header(out);
@@ -296,6 +303,7 @@ public final class SagaSuite implements BenchSuite {
       int concurrency,
       int round,
       Duration warmup,
+      long warmupSagas,
       Duration window) {
     SagaDriver driver = null;
     String pgUrl = null;
@@ -309,19 +317,22 @@ public final class SagaSuite implements BenchSuite {
               side.db() + "-" + driver.name() + "-c" + concurrency + "-r" + round,
               concurrency,
               warmup,
+              warmupSagas,
               window);
       SagaDriver.Stored stored = driver.countStored();
       List<String> problems = check(driver, m, stored);
       acc.add(m, stored);
       out.printf(
           Locale.ROOT,
-          "  round %d c=%d %s/%s: %.1f sagas/s, %d completed in all, counted back: %d runs, %d"
-              + " steps (%s)%s%n",
+          "  round %d c=%d %s/%s: %.1f sagas/s (after a warm-up of %d sagas in %.1f s), %d"
+              + " completed in all, counted back: %d runs, %d steps (%s)%s%n",
           round,
           concurrency,
           side.db(),
           driver.name(),
           m.perSecond(),
+          m.warmupSagas(),
+          m.warmupSeconds(),
           m.completedTotal(),
           stored.completedRuns(),
           stored.stepRows(),

@@ -4,10 +4,10 @@ import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
- * The latency of each durable unit of a saga, in microseconds: {@link #START} (the start's commit;
- * only the database loop measures it on its own) and the three steps, each spanning the step's
- * action and the commit of its result (how each driver measures that is in its class comment).
- * Records only while {@link #recording}.
+ * The latency of each durable unit of a saga, in microseconds: {@link #START} (the start and its
+ * commit; the database loop and Bulwark measure it, DBOS not) and the three steps, each spanning
+ * the step's action and the commit of its result (how each driver measures that is in its class
+ * comment). Records only while {@link #recording}.
  */
 final class StepTimes {
   static final int START = 0;

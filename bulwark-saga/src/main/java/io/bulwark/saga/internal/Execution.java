@@ -489,10 +489,14 @@ final class Execution implements WorkflowContext {
     }
   }
 
-  /** Writes the deferred checkpoint, if any; Fenced when this executor lost the run. */
+  /**
+   * Writes the deferred checkpoint, if any, as the job it is (one checkpoint alone is one
+   * statement, see {@link Writer.OneStatement}); Fenced when this executor lost the run.
+   */
   void flushDeferred() {
-    if (deferred.get() != null) {
-      writeRaw(s -> true);
+    Writer.Job d = deferred.getAndSet(null);
+    if (d != null) {
+      writeRaw(d);
     }
   }
 

@@ -27,10 +27,12 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -361,77 +363,83 @@ public final class SagaEngineImpl implements SagaEngine {
     boolean counted = claimIn != null && !claimIn.isUnlimited();
     Writer w = counted ? writer : writer(runId);
     try {
+      Writer.Job insert =
+          s -> {
+            claimed[0] = null;
+            QueueConfig q = claimIn;
+            boolean claim = q != null && (!counted || roomAtStart(s, q));
+            boolean pg = dialect == Dialect.POSTGRES;
+            PreparedStatement ps = s.prepare(pg ? PG_INSERT_RUN : INSERT_RUN);
+            ps.setString(1, runId);
+            ps.setString(2, d.name());
+            ps.setInt(3, d.version());
+            ps.setString(4, d.key());
+            ps.setString(5, claim ? "RUNNING" : "PENDING");
+            ps.setString(6, queue);
+            ps.setInt(7, priority);
+            Rows.setNullableString(ps, 8, ckey);
+            Rows.setNullableString(ps, 9, parent);
+            ps.setString(10, inputJson);
+            ps.setLong(11, claim ? 1 : 0);
+            Rows.setNullableLong(ps, 12, deadlineAt);
+            ps.setString(13, contextJson);
+            ps.setLong(14, now);
+            ps.setLong(15, now);
+            Rows.setNullableString(ps, 16, claim ? executorId : null);
+            Rows.setNullableLong(ps, 17, claim ? leaseUntil : 0);
+            Rows.setNullableLong(ps, 18, claim ? now : 0);
+            String started = d.key() + " on queue " + queue;
+            if (pg) {
+              // the run and its first timeline entry in one round trip
+              ps.setLong(19, now);
+              ps.setString(20, eventDetail(started));
+            }
+            if (ps.executeUpdate() == 0) {
+              return false;
+            }
+            if (!pg) {
+              event(s, runId, now, "started", started);
+            }
+            if (q != null && claim) {
+              if (counted) {
+                roomTaken(s, q);
+              }
+              claimed[0] =
+                  new Rows.Run(
+                      runId,
+                      d.name(),
+                      d.version(),
+                      RunStatus.RUNNING,
+                      "RUN",
+                      queue,
+                      priority,
+                      parent,
+                      inputJson,
+                      null,
+                      null,
+                      executorId,
+                      leaseUntil,
+                      1,
+                      0,
+                      deadlineAt,
+                      contextJson,
+                      null,
+                      false,
+                      now,
+                      now,
+                      0);
+            } else if (q != null && counted) {
+              pendingAdded(s, q);
+            }
+            return true;
+          };
+      // PostgreSQL, nothing to count: the insert (with its timeline entry) is the job's one
+      // statement, committed by itself when it is alone in its batch
       boolean created =
           w.write(
-              s -> {
-                claimed[0] = null;
-                QueueConfig q = claimIn;
-                boolean claim = q != null && (!counted || roomAtStart(s, q));
-                boolean pg = dialect == Dialect.POSTGRES;
-                PreparedStatement ps = s.prepare(pg ? PG_INSERT_RUN : INSERT_RUN);
-                ps.setString(1, runId);
-                ps.setString(2, d.name());
-                ps.setInt(3, d.version());
-                ps.setString(4, d.key());
-                ps.setString(5, claim ? "RUNNING" : "PENDING");
-                ps.setString(6, queue);
-                ps.setInt(7, priority);
-                Rows.setNullableString(ps, 8, ckey);
-                Rows.setNullableString(ps, 9, parent);
-                ps.setString(10, inputJson);
-                ps.setLong(11, claim ? 1 : 0);
-                Rows.setNullableLong(ps, 12, deadlineAt);
-                ps.setString(13, contextJson);
-                ps.setLong(14, now);
-                ps.setLong(15, now);
-                Rows.setNullableString(ps, 16, claim ? executorId : null);
-                Rows.setNullableLong(ps, 17, claim ? leaseUntil : 0);
-                Rows.setNullableLong(ps, 18, claim ? now : 0);
-                String started = d.key() + " on queue " + queue;
-                if (pg) {
-                  // the run and its first timeline entry in one round trip
-                  ps.setLong(19, now);
-                  ps.setString(20, eventDetail(started));
-                }
-                if (ps.executeUpdate() == 0) {
-                  return false;
-                }
-                if (!pg) {
-                  event(s, runId, now, "started", started);
-                }
-                if (q != null && claim) {
-                  if (counted) {
-                    roomTaken(s, q);
-                  }
-                  claimed[0] =
-                      new Rows.Run(
-                          runId,
-                          d.name(),
-                          d.version(),
-                          RunStatus.RUNNING,
-                          "RUN",
-                          queue,
-                          priority,
-                          parent,
-                          inputJson,
-                          null,
-                          null,
-                          executorId,
-                          leaseUntil,
-                          1,
-                          0,
-                          deadlineAt,
-                          contextJson,
-                          null,
-                          false,
-                          now,
-                          now,
-                          0);
-                } else if (q != null && counted) {
-                  pendingAdded(s, q);
-                }
-                return true;
-              });
+              dialect == Dialect.POSTGRES && !counted
+                  ? (Writer.OneStatement) insert::apply
+                  : insert);
       return new Inserted(created, created ? claimed[0] : null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -1462,6 +1470,13 @@ public final class SagaEngineImpl implements SagaEngine {
     long now = clock.wallMillis();
     long lease = now + settings.lease().toMillis();
     List<String> cancels = new ArrayList<>();
+    // renew exactly the runs this executor is executing, under the fence it holds them with: a run
+    // it lost (or never launched) is never kept alive by its heartbeat
+    Map<String, Long> held = new java.util.TreeMap<>();
+    for (Execution e : executing.values()) {
+      held.put(e.runId, e.fence);
+    }
+    Set<String> renewed = new HashSet<>();
     writer.write(
         s -> {
           PreparedStatement ex =
@@ -1469,24 +1484,8 @@ public final class SagaEngineImpl implements SagaEngine {
           ex.setLong(1, now);
           ex.setString(2, executorId);
           ex.executeUpdate();
-          // renew exactly the runs this executor is executing, under the fence it holds them
-          // with: a run it lost (or never launched) is never kept alive by its heartbeat
-          PreparedStatement ps =
-              s.prepare(
-                  "UPDATE saga_runs SET lease_until = ? WHERE run_id = ? AND fence = ? AND owner"
-                      + " = ?");
-          int n = 0;
-          for (Execution e : executing.values()) {
-            ps.setLong(1, lease);
-            ps.setString(2, e.runId);
-            ps.setLong(3, e.fence);
-            ps.setString(4, executorId);
-            ps.addBatch();
-            n++;
-          }
-          if (n > 0) {
-            ps.executeBatch();
-          }
+          renewed.clear();
+          renewLeases(s, held, lease, renewed);
           PreparedStatement c =
               s.prepare(
                   "SELECT run_id, cause FROM saga_runs WHERE owner = ? AND cancel_requested = 1");
@@ -1499,6 +1498,17 @@ public final class SagaEngineImpl implements SagaEngine {
           }
           return true;
         });
+    if (dialect == Dialect.POSTGRES && renewed.size() < held.size()) {
+      // rows another transaction held (a checkpoint committing, mostly) were skipped, not waited
+      // for: once more in a transaction of their own; what is still held waits for the next beat
+      // (at most a third of the lease away)
+      held.keySet().removeAll(renewed);
+      writer.write(
+          s -> {
+            renewLeases(s, held, lease, new HashSet<>());
+            return true;
+          });
+    }
     for (String id : cancels) {
       Execution e = executing.get(id);
       if (e != null) {
@@ -1506,6 +1516,56 @@ public final class SagaEngineImpl implements SagaEngine {
       }
     }
     findMissing(false);
+  }
+
+  /**
+   * Extends the lease of the runs in {@code held} (run id → fence, in run-id order) that this
+   * executor still holds under that fence; adds the renewed ones to {@code renewed}.
+   *
+   * <p>On PostgreSQL one statement locks the rows in run-id order and skips a row another
+   * transaction holds instead of waiting for it: a checkpoint or claim batch on another lane locks
+   * several run rows in its own order, and a heartbeat that waited for one of them while holding
+   * another was a deadlock (the database aborted one of the two). Never waiting, the heartbeat is
+   * never part of a lock cycle; a skipped row is renewed by the retry or the next beat. SQLite has
+   * one writer at a time (no row locks): one update per run, in the same order.
+   */
+  private void renewLeases(
+      Writer.Statements s, Map<String, Long> held, long lease, Set<String> renewed)
+      throws SQLException {
+    if (held.isEmpty()) {
+      return;
+    }
+    if (dialect == Dialect.POSTGRES) {
+      PreparedStatement ps =
+          s.prepare(
+              "UPDATE saga_runs r SET lease_until = ? FROM (SELECT h.run_id FROM saga_runs h"
+                  + " JOIN unnest(?::varchar[], ?::bigint[]) AS k(run_id, fence) ON h.run_id ="
+                  + " k.run_id AND h.fence = k.fence WHERE h.owner = ? ORDER BY h.run_id FOR"
+                  + " UPDATE OF h SKIP LOCKED) l WHERE r.run_id = l.run_id RETURNING r.run_id");
+      Connection c = s.connection();
+      ps.setLong(1, lease);
+      ps.setArray(2, c.createArrayOf("varchar", held.keySet().toArray()));
+      ps.setArray(3, c.createArrayOf("bigint", held.values().toArray()));
+      ps.setString(4, executorId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          renewed.add(rs.getString(1));
+        }
+      }
+      return;
+    }
+    PreparedStatement ps =
+        s.prepare(
+            "UPDATE saga_runs SET lease_until = ? WHERE run_id = ? AND fence = ? AND owner = ?");
+    for (Map.Entry<String, Long> e : held.entrySet()) {
+      ps.setLong(1, lease);
+      ps.setString(2, e.getKey());
+      ps.setLong(3, e.getValue());
+      ps.setString(4, executorId);
+      if (ps.executeUpdate() == 1) {
+        renewed.add(e.getKey());
+      }
+    }
   }
 
   private void findMissing(boolean log) {

@@ -346,7 +346,8 @@ final class StepRunner {
             return true;
           };
     } else {
-      job =
+      // one statement: the fence, the timeline entry and the step row
+      Writer.OneStatement one =
           s -> {
             PreparedStatement ps;
             int i;
@@ -373,6 +374,7 @@ final class StepRunner {
             ps.setInt(i + 11, step.compensation() != null ? 1 : 0);
             return ps.executeUpdate() == 1;
           };
+      job = one;
     }
     if (ex.onRunThread()) {
       ex.defer(job);

@@ -331,7 +331,15 @@ class PostgresEngineTest {
                   return a + "," + b + "," + c;
                 })
             .build();
-    SagaEngine e = engine(store, "exec-versions", d);
+    // no heartbeat in between: a lease renewal would give the row a new version too
+    SagaEngine e =
+        SagaEngine.builder(store)
+            .register(d)
+            .executorId("exec-versions")
+            .lease(Duration.ofMinutes(15), Duration.ofMinutes(5))
+            .poll(Duration.ofMinutes(5))
+            .build();
+    open.add(e);
     String[] plain = e.start(d, "plain", "no-state").await(WAIT).split(",", -1);
     assertThat(plain[1]).as("row version after a's checkpoint").isEqualTo(plain[0]);
     assertThat(plain[2]).as("row version after b's checkpoint").isEqualTo(plain[0]);
@@ -440,6 +448,100 @@ class PostgresEngineTest {
       assertThat(engines.get(0).handle("q-" + i, String.class).await(WAIT)).isEqualTo("q-" + i);
     }
     assertThat(most.get()).isEqualTo(2);
+  }
+
+  /**
+   * The heartbeat extends its runs' leases without waiting for a run row another transaction holds:
+   * another session locks run b, the heartbeat renews a and c (committed while b is still locked,
+   * so it did not wait for b), the session then locks c and a in the opposite order (a heartbeat
+   * holding them while waiting for b was the deadlock) and gets them, and once b is free a later
+   * beat renews it too.
+   */
+  @Test
+  void aHeartbeatRenewsTheLeasesItCanLockAndNeverWaitsForARowAnotherTransactionHolds()
+      throws Exception {
+    String url = PostgresTestServer.shared().createDatabase();
+    CountDownLatch entered = new CountDownLatch(3);
+    CountDownLatch release = new CountDownLatch(1);
+    WorkflowDefinition<String, String> d =
+        WorkflowDefinition.builder(
+                "held",
+                String.class,
+                String.class,
+                (wf, in) ->
+                    wf.step(
+                        "hold",
+                        String.class,
+                        s -> {
+                          entered.countDown();
+                          release.await();
+                          return in;
+                        }))
+            .build();
+    SagaStore store = store(url);
+    SagaEngine e =
+        SagaEngine.builder(store)
+            .register(d)
+            .executorId("exec-hb")
+            .lease(Duration.ofSeconds(30), Duration.ofMillis(100))
+            .build();
+    open.add(e);
+    List<RunHandle<String>> handles = new ArrayList<>();
+    for (String id : List.of("hb-a", "hb-b", "hb-c")) {
+      handles.add(e.start(d, id, id));
+    }
+    assertThat(entered.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    try (Connection holder = store.dataSource().getConnection();
+        Connection reader = store.dataSource().getConnection();
+        Statement hs = holder.createStatement()) {
+      holder.setAutoCommit(false);
+      hs.execute("SET LOCAL lock_timeout = '20s'");
+      hs.execute("SELECT run_id FROM saga_runs WHERE run_id = 'hb-b' FOR UPDATE");
+      Map<String, Long> before = leases(reader);
+      assertThat(before.keySet()).containsExactly("hb-a", "hb-b", "hb-c");
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      Map<String, Long> now = leases(reader);
+      while (now.get("hb-a") <= before.get("hb-a") || now.get("hb-c") <= before.get("hb-c")) {
+        assertThat(System.nanoTime())
+            .as("a and c renewed while b is locked by another session (leases %s)", now)
+            .isLessThan(deadline);
+        now = leases(reader);
+      }
+      assertThat(now.get("hb-b")).as("b is locked: not renewed").isEqualTo(before.get("hb-b"));
+      // the opposite order to the heartbeat's: a heartbeat waiting for b while holding a and c
+      // would make this a deadlock (or a lock timeout)
+      try (ResultSet rs =
+          hs.executeQuery(
+              "SELECT run_id FROM saga_runs WHERE run_id IN ('hb-c', 'hb-a') ORDER BY run_id DESC"
+                  + " FOR UPDATE")) {
+        int locked = 0;
+        while (rs.next()) {
+          locked++;
+        }
+        assertThat(locked).isEqualTo(2);
+      }
+      holder.commit();
+      while (leases(reader).get("hb-b") <= before.get("hb-b")) {
+        assertThat(System.nanoTime()).as("b renewed once free").isLessThan(deadline);
+      }
+    }
+    release.countDown();
+    for (RunHandle<String> h : handles) {
+      assertThat(h.await(WAIT)).isEqualTo(h.runId());
+    }
+  }
+
+  /** The lease of every run of this database, by run id (in run-id order). */
+  private static Map<String, Long> leases(Connection c) throws Exception {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    try (Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT run_id, lease_until FROM saga_runs WHERE owner IS NOT NULL")) {
+      while (rs.next()) {
+        out.put(rs.getString(1), rs.getLong(2));
+      }
+    }
+    return out;
   }
 
   private static long transactionId(SagaStore store) throws Exception {
