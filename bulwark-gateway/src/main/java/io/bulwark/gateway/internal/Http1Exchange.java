@@ -44,6 +44,7 @@ final class Http1Exchange implements UpstreamExchange, UpstreamAnswer {
   private boolean headSent;
   private boolean requestEnded;
   private boolean over;
+  private boolean lastChunk;
 
   Http1Exchange(Http1Connection conn, HttpMethod method, String uri, String authority) {
     this.conn = conn;
@@ -188,11 +189,17 @@ final class Http1Exchange implements UpstreamExchange, UpstreamAnswer {
     }
   }
 
-  void chunk(ByteBuf content) {
+  /** A body chunk; {@code last} if it came with the answer's end ({@link #answerEnded} next). */
+  void chunk(ByteBuf content, boolean last) {
     if (over || response == null) {
       return;
     }
-    chunks.handle(BufferInternal.safeBuffer(content.retain()));
+    lastChunk = last;
+    try {
+      chunks.handle(BufferInternal.safeBuffer(content.retain()));
+    } finally {
+      lastChunk = false;
+    }
   }
 
   void answerEnded() {
@@ -274,6 +281,11 @@ final class Http1Exchange implements UpstreamExchange, UpstreamAnswer {
   @Override
   public void handler(Handler<Buffer> chunks) {
     this.chunks = chunks;
+  }
+
+  @Override
+  public boolean lastChunk() {
+    return lastChunk;
   }
 
   @Override
