@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
@@ -149,7 +150,7 @@ final class Http1Exchange implements UpstreamExchange, UpstreamAnswer {
         h.add(e.getKey(), e.getValue());
       }
     }
-    h.set("host", authority);
+    h.set(HttpHeaderNames.HOST, authority);
     return h;
   }
 

@@ -14,6 +14,7 @@ import io.bulwark.gateway.RouteConfig;
 import io.bulwark.resilience.CircuitBreaker;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.AsciiString;
+import io.netty.util.NetUtil;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -856,7 +857,13 @@ public final class Proxy {
       String p = peerText;
       if (p == null) { // the peer's text form is built once per exchange, not per use
         io.vertx.core.net.SocketAddress a = req.remoteAddress();
-        p = a == null || a.hostAddress() == null ? "unknown" : a.hostAddress();
+        // host(): the connection's address text, made once per connection (an accepted socket's
+        // address has no name); hostAddress() formats a new string on every call
+        String h = a == null ? null : a.host();
+        if (h == null || !(NetUtil.isValidIpV4Address(h) || NetUtil.isValidIpV6Address(h))) {
+          h = a == null ? null : a.hostAddress();
+        }
+        p = h == null ? "unknown" : h;
         peerText = p;
       }
       return p;
