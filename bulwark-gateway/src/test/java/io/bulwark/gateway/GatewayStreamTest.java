@@ -79,6 +79,8 @@ class GatewayStreamTest {
   static volatile HttpServerRequest sink;
   static final CompletableFuture<Void> sinkPaused = new CompletableFuture<>();
   static final AtomicInteger sinkDone = new AtomicInteger();
+  // /halves: completed by the test once its client has read the first half
+  static final CompletableFuture<Void> firstHalfRead = new CompletableFuture<>();
 
   @BeforeAll
   static void start() throws Exception {
@@ -150,6 +152,13 @@ class GatewayStreamTest {
           r.putHeader("content-type", "text/plain")
               .putHeader("content-encoding", "gzip")
               .end(Buffer.buffer(gzip(TEXT)));
+      case "/halves" -> {
+        // a fixed-length body in two writes; the second only once the client has the first
+        r.putHeader("content-length", Integer.toString(2 * TEXT.length));
+        r.write(Buffer.buffer(TEXT));
+        var unused =
+            firstHalfRead.thenRun(() -> vertx.runOnContext(v -> r.end(Buffer.buffer(TEXT))));
+      }
       case "/big" -> download(r);
       case "/sink" -> upload(req);
       default -> r.setStatusCode(404).end();
@@ -223,6 +232,31 @@ class GatewayStreamTest {
     assertThat(r.headers().allValues("content-encoding")).containsExactly("gzip");
     assertThat(r.body()).isEqualTo(gzip(TEXT)); // the upstream's bytes, once gzipped
     assertThat(gunzip(r.body())).isEqualTo(TEXT);
+  }
+
+  @Test
+  void aChunkBeforeTheLastIsForwardedAtOnceAndTheLastComesWithTheEnd() throws Exception {
+    // the gateway writes an answer's last chunk together with its end; any earlier chunk must
+    // still reach the client before the upstream sends more (here: the upstream waits for it)
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port("plain") + "/halves"))
+            .timeout(Duration.ofSeconds(20))
+            .build();
+    HttpResponse<InputStream> r = CLIENT.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("content-length"))
+        .hasValue(Integer.toString(2 * TEXT.length));
+    try (InputStream in = r.body()) {
+      assertThat(in.readNBytes(TEXT.length)).isEqualTo(TEXT);
+      assertThat(firstHalfRead.isDone()).isFalse(); // the upstream has not sent the second half
+      firstHalfRead.complete(null);
+      assertThat(in.readAllBytes()).isEqualTo(TEXT);
+    }
+    // and a body that arrives whole (one last chunk) is whole, with its head, on the next request
+    HttpResponse<byte[]> small = get("/small", null);
+    assertThat(small.statusCode()).isEqualTo(200);
+    assertThat(small.headers().firstValue("content-length")).hasValue("10");
+    assertThat(new String(small.body(), StandardCharsets.US_ASCII)).isEqualTo("short text");
   }
 
   @Test

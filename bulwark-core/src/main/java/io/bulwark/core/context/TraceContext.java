@@ -1,5 +1,6 @@
 package io.bulwark.core.context;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
@@ -96,7 +97,10 @@ public final class TraceContext {
   /** A new trace with random ids. */
   public static TraceContext newTrace(boolean sampled) {
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    String traceId = hex(random.nextLong() | 1L, 16) + hex(random.nextLong(), 16);
+    byte[] id = new byte[32];
+    putHex(id, 0, random.nextLong() | 1L, 16);
+    putHex(id, 16, random.nextLong(), 16);
+    String traceId = new String(id, StandardCharsets.ISO_8859_1);
     return new TraceContext(sampled ? FLAG_SAMPLED : 0, traceId, newSpanId(), null);
   }
 
@@ -111,17 +115,44 @@ public final class TraceContext {
 
   /** The {@code traceparent} header value (version 00). */
   public String toTraceparent() {
-    return "00-" + traceId + "-" + spanId + "-" + hex(flags, 2);
+    // one array, one string: this runs for every hop's outgoing call
+    byte[] b = new byte[55];
+    b[0] = '0';
+    b[1] = '0';
+    b[2] = '-';
+    putAscii(b, 3, traceId);
+    b[35] = '-';
+    putAscii(b, 36, spanId);
+    b[52] = '-';
+    putHex(b, 53, flags, 2);
+    return new String(b, StandardCharsets.ISO_8859_1);
   }
 
   /** 16 hex digits of a random id that is never zero. */
   private static String newSpanId() {
-    return hex(ThreadLocalRandom.current().nextLong() | 1L, 16);
+    byte[] id = new byte[16];
+    putHex(id, 0, ThreadLocalRandom.current().nextLong() | 1L, 16);
+    return new String(id, StandardCharsets.ISO_8859_1);
   }
 
-  private static String hex(long value, int digits) {
-    String s = Long.toHexString(value);
-    return s.length() >= digits ? s : "0".repeat(digits - s.length()) + s;
+  private static final byte[] HEX_DIGITS = {
+    '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'
+  };
+
+  /** The low {@code digits} hex digits of {@code value}, lower case, zero-padded, at {@code at}. */
+  private static void putHex(byte[] out, int at, long value, int digits) {
+    long v = value;
+    for (int i = at + digits - 1; i >= at; i--) {
+      out[i] = HEX_DIGITS[(int) (v & 0xf)];
+      v >>>= 4;
+    }
+  }
+
+  /** {@code ascii}'s characters (known ASCII: hex ids) as bytes at {@code at}. */
+  private static void putAscii(byte[] out, int at, String ascii) {
+    for (int i = 0; i < ascii.length(); i++) {
+      out[at + i] = (byte) ascii.charAt(i);
+    }
   }
 
   private static void requireHexId(String name, String value, int length) {

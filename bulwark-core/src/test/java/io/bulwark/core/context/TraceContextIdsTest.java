@@ -39,6 +39,32 @@ class TraceContextIdsTest {
   }
 
   @Test
+  void traceparentKeepsLeadingZerosAndFormatsEveryFlagByte() {
+    String trace = "0".repeat(31) + "1";
+    String span = "000000000000000a";
+    assertThat(new TraceContext(trace, span, 0, null).toTraceparent())
+        .isEqualTo("00-" + trace + "-" + span + "-00");
+    assertThat(new TraceContext(TRACE, SPAN, 1, null).toTraceparent())
+        .isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    assertThat(new TraceContext(TRACE, SPAN, 0x0a, null).toTraceparent()).endsWith("-0a");
+    assertThat(new TraceContext(TRACE, SPAN, 0xff, null).toTraceparent()).endsWith("-ff");
+  }
+
+  @Test
+  void newTracesSendTheirIdsAndFlagsAndParseBack() {
+    ContextHeaders headers = ContextHeaders.builder().build();
+    for (int i = 0; i < 1_000; i++) {
+      TraceContext t = TraceContext.newTrace(i % 2 == 0).newChildSpan();
+      String parent = t.toTraceparent();
+      assertThat(parent)
+          .matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]")
+          .isEqualTo("00-" + t.traceId() + "-" + t.spanId() + "-0" + (i % 2 == 0 ? "1" : "0"));
+      Context back = headers.extract(n -> n.equals(ContextHeaders.TRACEPARENT) ? parent : null);
+      assertThat(back.trace()).isEqualTo(t);
+    }
+  }
+
+  @Test
   void newIdsAlwaysPassTheirOwnChecks() {
     for (int i = 0; i < 1_000; i++) {
       TraceContext root = TraceContext.newTrace(i % 2 == 0);

@@ -134,7 +134,7 @@ final class Forwarding {
           }
           continue;
         }
-        out.add(HeaderNames.nameAt(slot), h.getValue());
+        out.add(HeaderNames.asciiAt(slot), h.getValue());
         continue;
       }
       String name = key.toString().toLowerCase(Locale.ROOT);

@@ -1,6 +1,7 @@
 package io.bulwark.gateway.internal;
 
 import io.bulwark.core.context.ContextHeaders;
+import io.netty.util.AsciiString;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -63,6 +64,9 @@ final class HeaderNames {
   };
 
   private static final String[] TABLE;
+  // the same names as AsciiString, whose hash is computed once: Vert.x and Netty header maps hash
+  // every name on add, get and contains, a String's characters each time
+  private static final AsciiString[] ASCII;
   private static final int[] FLAGS;
   private static final Map<String, Integer> FLAGS_BY_NAME = new HashMap<>();
 
@@ -79,6 +83,7 @@ final class HeaderNames {
     int size = Integer.highestOneBit(FLAGS_BY_NAME.size() * 4 - 1) << 1; // load ≤ 1/4
     TABLE = new String[size];
     FLAGS = new int[size];
+    ASCII = new AsciiString[size];
     for (Map.Entry<String, Integer> e : FLAGS_BY_NAME.entrySet()) {
       String n = e.getKey();
       if (!n.equals(n.toLowerCase(Locale.ROOT))) {
@@ -89,6 +94,7 @@ final class HeaderNames {
         i = (i + 1) & (size - 1);
       }
       TABLE[i] = n;
+      ASCII[i] = AsciiString.cached(n);
       FLAGS[i] = e.getValue();
     }
   }
@@ -117,6 +123,14 @@ final class HeaderNames {
   /** The lower-case constant in {@code slot} (from {@link #slot}). */
   static String nameAt(int slot) {
     return TABLE[slot];
+  }
+
+  /**
+   * The lower-case name in {@code slot} (from {@link #slot}) as an {@link AsciiString}: the key to
+   * add to a Vert.x or Netty header map (its hash is cached, its bytes are copied at once).
+   */
+  static AsciiString asciiAt(int slot) {
+    return ASCII[slot];
   }
 
   /** The flags of the name in {@code slot} (from {@link #slot}). */

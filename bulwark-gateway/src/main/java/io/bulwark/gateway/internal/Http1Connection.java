@@ -152,7 +152,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
       }
       ByteBuf content = c.content();
       if (content.isReadable()) {
-        x.chunk(content);
+        x.chunk(content, msg instanceof LastHttpContent);
       }
       if (msg instanceof LastHttpContent) {
         x.answerEnded();

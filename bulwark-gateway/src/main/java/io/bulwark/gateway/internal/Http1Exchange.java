@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
@@ -44,6 +45,7 @@ final class Http1Exchange implements UpstreamExchange, UpstreamAnswer {
   private boolean headSent;
   private boolean requestEnded;
   private boolean over;
+  private boolean lastChunk;
 
   Http1Exchange(Http1Connection conn, HttpMethod method, String uri, String authority) {
     this.conn = conn;
@@ -148,7 +150,7 @@ final class Http1Exchange implements UpstreamExchange, UpstreamAnswer {
         h.add(e.getKey(), e.getValue());
       }
     }
-    h.set("host", authority);
+    h.set(HttpHeaderNames.HOST, authority);
     return h;
   }
 
@@ -188,11 +190,17 @@ final class Http1Exchange implements UpstreamExchange, UpstreamAnswer {
     }
   }
 
-  void chunk(ByteBuf content) {
+  /** A body chunk; {@code last} if it came with the answer's end ({@link #answerEnded} next). */
+  void chunk(ByteBuf content, boolean last) {
     if (over || response == null) {
       return;
     }
-    chunks.handle(BufferInternal.safeBuffer(content.retain()));
+    lastChunk = last;
+    try {
+      chunks.handle(BufferInternal.safeBuffer(content.retain()));
+    } finally {
+      lastChunk = false;
+    }
   }
 
   void answerEnded() {
@@ -274,6 +282,11 @@ final class Http1Exchange implements UpstreamExchange, UpstreamAnswer {
   @Override
   public void handler(Handler<Buffer> chunks) {
     this.chunks = chunks;
+  }
+
+  @Override
+  public boolean lastChunk() {
+    return lastChunk;
   }
 
   @Override

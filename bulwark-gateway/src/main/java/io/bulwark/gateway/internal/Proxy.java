@@ -12,6 +12,9 @@ import io.bulwark.core.time.Clock;
 import io.bulwark.gateway.ListenerConfig;
 import io.bulwark.gateway.RouteConfig;
 import io.bulwark.resilience.CircuitBreaker;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.util.AsciiString;
+import io.netty.util.NetUtil;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -37,6 +40,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Proxy {
   static final String CORRELATION_HEADER = ContextHeaders.CORRELATION_ID;
+  // header names as AsciiString (hash computed once) for the lookups and puts of every request
+  private static final AsciiString CORRELATION_NAME = AsciiString.cached(CORRELATION_HEADER);
   private static final Set<HttpMethod> IDEMPOTENT =
       Set.of(
           HttpMethod.GET,
@@ -108,6 +113,7 @@ public final class Proxy {
     boolean answered;
     boolean done;
     long received;
+    @Nullable Buffer lastChunk; // the answer's last chunk, written with the end (pipeResponseBody)
     io.bulwark.core.fault.@Nullable FaultAction fault; // chaos, this attempt (UpstreamFaults)
 
     Exchange(HttpServerRequest req, Snapshot snapshot) {
@@ -129,7 +135,7 @@ public final class Proxy {
             }
           });
       context();
-      resp.putHeader(CORRELATION_HEADER, correlationId);
+      resp.putHeader(CORRELATION_NAME, correlationId);
       String path = Paths.normalize(req.path() == null ? "" : req.path());
       if (path == null) {
         problem(400, "bad-path", "the request path is not a plain origin-form path");
@@ -301,8 +307,8 @@ public final class Proxy {
     private @Nullable String hostText;
 
     private boolean bodyWithinLimit() {
-      String cl = req.getHeader("content-length");
-      String te = req.getHeader("transfer-encoding");
+      String cl = req.getHeader(HttpHeaderNames.CONTENT_LENGTH);
+      String te = req.getHeader(HttpHeaderNames.TRANSFER_ENCODING);
       long max = listener.maxBodyBytes();
       if (cl != null) {
         long length;
@@ -587,7 +593,7 @@ public final class Proxy {
           resp.headers(),
           rc == null ? RouteConfig.HeaderTransform.NONE : rc.responseHeaders());
       Compression.decide(listener.edge().compression(), up, resp); // edge: gzip eligibility
-      resp.putHeader(CORRELATION_HEADER, correlationId);
+      resp.putHeader(CORRELATION_NAME, correlationId);
       if (rc != null) {
         Cors.decorate(rc.cors(), req, resp);
       }
@@ -595,7 +601,7 @@ public final class Proxy {
       boolean bodiless =
           HttpMethod.HEAD.equals(req.method()) || status == 204 || status == 304 || status < 200;
       if (cl != null) {
-        resp.putHeader("content-length", cl);
+        resp.putHeader(HttpHeaderNames.CONTENT_LENGTH, cl);
       } else if (!bodiless && req.version() != HttpVersion.HTTP_2) {
         resp.setChunked(true);
       }
@@ -637,11 +643,15 @@ public final class Proxy {
     private void pipeResponseBody(UpstreamAnswer up, int status) {
       up.handler(
           chunk -> {
-            resp.write(chunk);
             ShadowCall sc = shadowCall;
             if (sc != null) {
               sc.primaryChunk(chunk);
             }
+            if (up.lastChunk()) { // the end follows at once: head, body and end in one write
+              lastChunk = chunk;
+              return;
+            }
+            resp.write(chunk);
             if (resp.writeQueueFull()) {
               up.pause();
               resp.drainHandler(v -> up.resume());
@@ -661,7 +671,13 @@ public final class Proxy {
               if (sc != null) {
                 sc.primaryEnded(); // first: ending an HTTP/2 stream may run the close handler
               }
-              resp.end();
+              Buffer last = lastChunk;
+              if (last != null) {
+                lastChunk = null;
+                resp.end(last);
+              } else {
+                resp.end();
+              }
               end(status, status >= 500 ? stackless("upstream answered " + status) : null);
             }
           });
@@ -841,7 +857,13 @@ public final class Proxy {
       String p = peerText;
       if (p == null) { // the peer's text form is built once per exchange, not per use
         io.vertx.core.net.SocketAddress a = req.remoteAddress();
-        p = a == null || a.hostAddress() == null ? "unknown" : a.hostAddress();
+        // host(): the connection's address text, made once per connection (an accepted socket's
+        // address has no name); hostAddress() formats a new string on every call
+        String h = a == null ? null : a.host();
+        if (h == null || !(NetUtil.isValidIpV4Address(h) || NetUtil.isValidIpV6Address(h))) {
+          h = a == null ? null : a.hostAddress();
+        }
+        p = h == null ? "unknown" : h;
         peerText = p;
       }
       return p;

@@ -28,6 +28,15 @@ interface UpstreamAnswer {
 
   void handler(Handler<Buffer> chunks);
 
+  /**
+   * True only while {@link #handler} runs with the answer's last chunk, which the end follows at
+   * once (no read, no other chunk in between): the caller may write that chunk together with the
+   * end. False when unknown; the end handler still runs as usual.
+   */
+  default boolean lastChunk() {
+    return false;
+  }
+
   void endHandler(Runnable ended);
 
   void exceptionHandler(Handler<Throwable> failed);
