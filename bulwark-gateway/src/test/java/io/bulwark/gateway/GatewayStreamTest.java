@@ -121,9 +121,14 @@ class GatewayStreamTest {
   /** The maximum (third) figure of a {@code tcp_rmem}/{@code tcp_wmem} file, or the default. */
   static long kernelMax(String file, long fallback) {
     try {
+      // readAllLines, not readString: /proc reports a size of 0 and readString returned one byte
       String line =
-          java.nio.file.Files.readString(java.nio.file.Path.of(file)).trim().replace(' ', '\t');
-      return Long.parseLong(line.substring(line.lastIndexOf('\t') + 1).trim());
+          java.nio.file.Files.readAllLines(java.nio.file.Path.of(file))
+              .getFirst()
+              .trim()
+              .replace(' ', '\t');
+      long max = Long.parseLong(line.substring(line.lastIndexOf('\t') + 1).trim());
+      return max >= 4096 ? max : fallback; // no kernel lets a socket buffer less than a page
     } catch (java.io.IOException | RuntimeException e) {
       return fallback;
     }
