@@ -46,6 +46,12 @@ final class GroupSyncer {
   /** Sync threads, hence the most groups written and not yet through their own fsync. */
   static final int LANES = 2;
 
+  /**
+   * Benchmark A/B switch ({@code -Dbulwark.events.fixedSyncLanes=true}): group {@code s} waits for
+   * lane {@code s % LANES} as before the free-lane choice, to compare both on one build.
+   */
+  private static final boolean FIXED_LANES = Boolean.getBoolean("bulwark.events.fixedSyncLanes");
+
   /** Whether a later fsync may acknowledge an earlier group (the Linux fsync semantics above). */
   static final boolean COVERING =
       System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux");
@@ -142,6 +148,10 @@ final class GroupSyncer {
 
   /** The lowest-numbered lane holding no group, or -1 (only the writer fills lanes). */
   private int freeLane() {
+    if (FIXED_LANES) {
+      int lane = (int) (submitted % LANES);
+      return slots.get(lane) == null ? lane : -1;
+    }
     for (int lane = 0; lane < LANES; lane++) {
       if (slots.get(lane) == null) {
         return lane;
