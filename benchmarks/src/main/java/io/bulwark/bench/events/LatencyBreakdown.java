@@ -38,10 +38,11 @@ import org.HdrHistogram.Histogram;
  * record past the first second is matched with its group by offset and its latency split into
  * stages: send to the writer taking its group (hand-off and writer wake-up), encode, waiting for a
  * free sync lane, write, hand-off to the lane, the group's own fsync, its wait for the in-order
- * acknowledgement, or (a covered group) fsync start to publication, then publication to the
- * consumer's poll returning it. Per stage: count, p50, p99, p99.9, max (µs), beside the disk
- * probe's 4 KiB fsync on the same file system. Percentiles of stages do not add up to the
- * end-to-end percentile; they show which stage's tail is the end-to-end tail.
+ * acknowledgement, or (a covered group) its write to publication, then publication to the
+ * consumer's poll returning it. Per stage: count, mean, p50, p99, p99.9, max (µs) and how many
+ * records spent over 100 µs in it, beside the disk probe's 4 KiB fsync on the same file system.
+ * Percentiles of stages do not add up to the end-to-end percentile; they show which stage's tail is
+ * the end-to-end tail.
  */
 final class LatencyBreakdown {
   private static final int SIZE = 1024;
@@ -127,10 +128,10 @@ final class LatencyBreakdown {
     "encode",
     "lane_wait", // every sync lane busy
     "write",
-    "to_lane", // hand-off to the sync lane and its wake-up
+    "to_lane", // hand-off to the sync lane and its wake-up (groups not covered)
     "fsync", // the group's own fsync (groups not covered)
     "inorder_ack", // own fsync returned to published: the in-order wait, publish
-    "covered", // fsync start to published, for groups a later fsync covered
+    "covered", // written to published, for groups a later fsync covered
     "to_consumer", // published to the consumer's poll returning the record
     "e2e"
   };
@@ -176,10 +177,11 @@ final class LatencyBreakdown {
       record(h, "encode", g.encoded() - g.closed());
       record(h, "lane_wait", g.laneFree() - g.encoded());
       record(h, "write", g.written() - g.laneFree());
-      record(h, "to_lane", g.fsyncStart() - g.written());
       if (g.covered()) {
-        record(h, "covered", g.published() - g.fsyncStart());
+        // its lane may not have begun its own fsync yet when a later one covered it
+        record(h, "covered", g.published() - g.written());
       } else {
+        record(h, "to_lane", g.fsyncStart() - g.written());
         record(h, "fsync", g.fsyncEnd() - g.fsyncStart());
         record(h, "inorder_ack", g.published() - g.fsyncEnd());
       }
@@ -198,13 +200,15 @@ final class LatencyBreakdown {
         unmatched);
     out.printf(
         Locale.ROOT,
-        "  %-15s %8s %9s %9s %9s %9s%n",
+        "  %-15s %8s %9s %9s %9s %9s %9s %8s%n",
         "stage",
         "count",
+        "mean",
         "p50",
         "p99",
         "p99.9",
-        "max");
+        "max",
+        ">100us");
     Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("disk_fsync_p50_us", disk.fsyncMedianMicros());
     metrics.put("disk_fsync_p99_us", disk.fsyncP99Micros());
@@ -212,13 +216,16 @@ final class LatencyBreakdown {
       Histogram x = e.getValue();
       out.printf(
           Locale.ROOT,
-          "  %-15s %8d %9d %9d %9d %9d%n",
+          "  %-15s %8d %9.0f %9d %9d %9d %9d %8d%n",
           e.getKey(),
           x.getTotalCount(),
+          x.getMean(),
           x.getValueAtPercentile(50),
           x.getValueAtPercentile(99),
           x.getValueAtPercentile(99.9),
-          x.getMaxValue());
+          x.getMaxValue(),
+          x.getCountBetweenValues(101, Long.MAX_VALUE / 4));
+      metrics.put("breakdown_" + e.getKey() + "_mean_us", x.getMean());
       metrics.put("breakdown_" + e.getKey() + "_p50_us", (double) x.getValueAtPercentile(50));
       metrics.put("breakdown_" + e.getKey() + "_p99_us", (double) x.getValueAtPercentile(99));
     }
