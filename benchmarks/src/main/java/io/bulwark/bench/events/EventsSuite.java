@@ -39,7 +39,8 @@ import org.HdrHistogram.Histogram;
  * ({@link TransactionRows}; {@code --txn-only} runs only those). {@code --embedded-only} runs the
  * embedded log's 1 KiB rows alone with a profile of them ({@link EmbeddedProfile}); {@code
  * --fsync-modes} only the disk's {@code fdatasync} latency by where a write lands ({@link
- * FsyncModes}: appended, preallocated, overwritten).
+ * FsyncModes}: appended, preallocated, overwritten); {@code --latency-breakdown} only the 2,000
+ * records/s latency split into the group commit's stages ({@link LatencyBreakdown}).
  */
 public final class EventsSuite implements BenchSuite {
   private static final int[] SIZES = {100, 1024};
@@ -63,6 +64,9 @@ public final class EventsSuite implements BenchSuite {
     Path base = Files.createTempDirectory("bulwark-bench-events");
     if (args.contains("--fsync-modes")) {
       return FsyncModes.run(base, quick, out); // fdatasync by where the write lands (no log)
+    }
+    if (args.contains("--latency-breakdown")) {
+      return LatencyBreakdown.run(base, quick, out); // a lone record's time, stage by stage
     }
     if (args.contains("--embedded-only")) {
       return EmbeddedProfile.run(base, quick, out); // no Kafka: where the embedded log's time goes

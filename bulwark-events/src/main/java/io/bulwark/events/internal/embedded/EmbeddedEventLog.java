@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The embedded event log: a directory with {@code topics/<topic>/<partition>/} segment files,
@@ -475,6 +476,34 @@ public final class EmbeddedEventLog implements EventLog {
    */
   public long coveredAcknowledgements() {
     return writer.coveredAcks();
+  }
+
+  /**
+   * When each stage of one group commit began or ended, in {@code Clock#nanoTime} of the log's
+   * clock: the writer took the group ({@code closed}), encoded it, found a free sync lane, wrote
+   * it; its lane began its fsyncs and they returned ({@code fsyncEnd} 0 when a later group's fsync
+   * acknowledged it first: {@code covered}); it was published (readers woken). {@code partition}
+   * and {@code endOffset}: its first partition's records end there. Not API: for benchmarks.
+   */
+  public record GroupStages(
+      TopicPartition partition,
+      long endOffset,
+      long closed,
+      long encoded,
+      long laneFree,
+      long written,
+      long fsyncStart,
+      long fsyncEnd,
+      long published,
+      boolean covered) {}
+
+  /**
+   * Tells {@code trace} (on the log's acknowledging thread, after the group is published and before
+   * its futures complete; must be quick) every group commit's stage times; null stops it. Not API:
+   * for benchmarks that break a record's latency down.
+   */
+  public void traceGroupCommits(java.util.function.@Nullable Consumer<GroupStages> trace) {
+    writer.traceGroups(trace == null ? null : trace::accept);
   }
 
   /** First offset and end offset (exclusive, durable) of a partition. */

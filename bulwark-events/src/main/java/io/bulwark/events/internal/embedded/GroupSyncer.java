@@ -13,13 +13,14 @@ import org.jspecify.annotations.Nullable;
  * runs, and a group written during a slow fsync starts its own fsync at once instead of queueing
  * behind it.
  *
- * <p>Design notes: the writer numbers the groups it hands over; group {@code s} goes to lane {@code
- * s % LANES}, which holds one group at a time, so at most {@value #LANES} groups are in the lanes
- * and the writer waits ({@link #awaitRoom}) before writing another. A lane runs its group's fsyncs
- * ({@link Job#force}, concurrently with the other lanes'), then acknowledges whatever it can
- * ({@link #advance}): acknowledgements happen strictly in write order, one thread at a time (under
- * {@link #acks}), and each group checks at its turn whether an earlier group of the same partition
- * failed.
+ * <p>Design notes: the writer numbers the groups it hands over; each group goes to whichever lane
+ * is free (the lowest-numbered one), which holds one group at a time, so at most {@value #LANES}
+ * groups are in the lanes and the writer waits ({@link #awaitRoom}) only while every lane is busy.
+ * (A fixed lane per group, {@code s % LANES}, made a group wait behind a slow fsync in its lane
+ * while the other lane was idle.) A lane runs its group's fsyncs ({@link Job#force}, concurrently
+ * with the other lanes'), then acknowledges whatever it can ({@link #advance}): acknowledgements
+ * happen strictly in write order, one thread at a time (under {@link #acks}), and each group checks
+ * at its turn whether an earlier group of the same partition failed.
  *
  * <p>Covered acknowledgement: a group whose own fsync has not returned yet is acknowledged when a
  * later group's fsyncs have returned successfully and {@linkplain Job#covers cover} every file it
@@ -44,6 +45,12 @@ final class GroupSyncer {
 
   /** Sync threads, hence the most groups written and not yet through their own fsync. */
   static final int LANES = 2;
+
+  /**
+   * Benchmark A/B switch ({@code -Dbulwark.events.fixedSyncLanes=true}): group {@code s} waits for
+   * lane {@code s % LANES} as before the free-lane choice, to compare both on one build.
+   */
+  private static final boolean FIXED_LANES = Boolean.getBoolean("bulwark.events.fixedSyncLanes");
 
   /** Whether a later fsync may acknowledge an earlier group (the Linux fsync semantics above). */
   static final boolean COVERING =
@@ -132,23 +139,47 @@ final class GroupSyncer {
     return coveredAcks.get();
   }
 
-  /** Waits until the next group can be handed over: its lane is free (writer thread). */
+  /** Waits until the next group can be handed over: a lane is free (writer thread). */
   void awaitRoom() {
-    int lane = (int) (submitted % LANES);
-    while (slots.get(lane) != null) {
+    while (freeLane() < 0) {
       LockSupport.park(this);
     }
   }
 
+  /** The lowest-numbered lane holding no group, or -1 (only the writer fills lanes). */
+  private int freeLane() {
+    if (FIXED_LANES) {
+      int lane = (int) (submitted % LANES);
+      return slots.get(lane) == null ? lane : -1;
+    }
+    for (int lane = 0; lane < LANES; lane++) {
+      if (slots.get(lane) == null) {
+        return lane;
+      }
+    }
+    return -1;
+  }
+
+  /** The group numbered {@code seq} if it is in a lane. */
+  private @Nullable Slot slotOf(long seq) {
+    for (int lane = 0; lane < LANES; lane++) {
+      Slot s = slots.get(lane);
+      if (s != null && s.seq == seq) {
+        return s;
+      }
+    }
+    return null;
+  }
+
   /**
-   * Hands a written group to its lane (writer thread). Runs it on the caller instead, once every
+   * Hands a written group to a free lane (writer thread). Runs it on the caller instead, once every
    * earlier group is done, if that lane's thread is gone (it only ends by {@link #stop} or an
    * {@link Error}), so the writer can never wait for a group nobody syncs.
    */
   void submit(Job job) {
     awaitRoom();
     long seq = submitted;
-    int lane = (int) (seq % LANES);
+    int lane = freeLane(); // still free: only this thread fills lanes
     if (!threads[lane].isAlive()) {
       awaitIdle();
       try {
@@ -235,8 +266,8 @@ final class GroupSyncer {
     try {
       long s;
       while ((s = acked) < submitted) {
-        Slot next = slots.get((int) (s % LANES));
-        if (next == null || next.seq != s) {
+        Slot next = slotOf(s);
+        if (next == null) {
           break; // not handed over yet (cannot happen: submitted counts it after its slot is set)
         }
         boolean covered = !next.forced && coveredByLater(next);
@@ -260,15 +291,20 @@ final class GroupSyncer {
     wakeAll();
   }
 
-  /** Whether a later group in the lanes, its own fsyncs returned, covers {@code earlier}. */
+  /**
+   * Whether a later group in the lanes, its own fsyncs returned, covers {@code earlier}: any group
+   * numbered higher was written after it (the writer writes and numbers groups in order).
+   */
   private boolean coveredByLater(Slot earlier) {
     if (!COVERING) {
       return false;
     }
-    long end = submitted;
-    for (long t = earlier.seq + 1; t < end && t < earlier.seq + LANES; t++) {
-      Slot later = slots.get((int) (t % LANES));
-      if (later != null && later.seq == t && later.forced && later.job.covers(earlier.job)) {
+    for (int lane = 0; lane < LANES; lane++) {
+      Slot later = slots.get(lane);
+      if (later != null
+          && later.seq > earlier.seq
+          && later.forced
+          && later.job.covers(earlier.job)) {
         return true;
       }
     }

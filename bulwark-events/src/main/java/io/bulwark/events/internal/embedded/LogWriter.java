@@ -105,6 +105,14 @@ final class LogWriter implements Runnable {
     default void afterForce(TopicPartition tp, long end, int lane) {}
   }
 
+  /**
+   * Benchmark hook: told on the acknowledging thread, after a group is published and before its
+   * futures complete, when each stage of the group began or ended ({@link Clock#nanoTime}).
+   */
+  interface GroupTrace {
+    void traced(EmbeddedEventLog.GroupStages stages);
+  }
+
   private static final SyncObserver NO_OBSERVER = (tp, end) -> {};
   private static final ForceHook NO_HOOK = (tp, end, lane) -> {};
 
@@ -120,6 +128,7 @@ final class LogWriter implements Runnable {
   private final GroupSyncer syncer;
   private volatile SyncObserver syncObserver = NO_OBSERVER;
   private volatile ForceHook forceHook = NO_HOOK;
+  private volatile @Nullable GroupTrace groupTrace;
 
   /**
    * Held by the writer while it writes a group and by a sync lane while it truncates a failed one,
@@ -158,6 +167,11 @@ final class LogWriter implements Runnable {
   /** Groups acknowledged through a later group's fsync before their own returned. */
   long coveredAcks() {
     return syncer.coveredAcks();
+  }
+
+  /** Installs (or, with null, removes) a hook told every group's stage times. */
+  void traceGroups(@Nullable GroupTrace trace) {
+    this.groupTrace = trace;
   }
 
   /** Installs a test hook that runs before every group fsync (it may block or fail it). */
@@ -360,7 +374,9 @@ final class LogWriter implements Runnable {
         w.abort(ex);
       }
     }
+    long encodedAt = clock.nanoTime();
     syncer.awaitRoom(); // at most LANES groups written and not yet acknowledged
+    long laneFree = clock.nanoTime();
     List<PartitionWrite> written = new ArrayList<>(encoded.size());
     files.lock();
     try {
@@ -379,20 +395,34 @@ final class LogWriter implements Runnable {
       buffer = ByteBuffer.allocateDirect(BUFFER_BYTES); // one huge record: do not keep its room
     }
     if (!written.isEmpty()) {
-      syncer.submit(new SyncJob(written, start));
+      syncer.submit(new SyncJob(written, start, encodedAt, laneFree, clock.nanoTime()));
     }
   }
 
   /** A written group in a sync lane: its fsyncs, then (in write order) its acknowledgement. */
   private final class SyncJob implements GroupSyncer.Job {
     private final List<PartitionWrite> writes;
-    private final long start;
     private final boolean fsync = config.durability() == Durability.FSYNC_PER_BATCH;
     private @Nullable Exception[] failures;
 
-    SyncJob(List<PartitionWrite> writes, long start) {
+    /** Stage times ({@link Clock#nanoTime}): encode start, encoded, lane free, written. */
+    private final long start;
+
+    private final long encoded;
+    private final long laneFree;
+    private final long written;
+
+    /** When its own fsyncs began and returned on its lane (0: not yet). */
+    private volatile long forceStart;
+
+    private volatile long forceEnd;
+
+    SyncJob(List<PartitionWrite> writes, long start, long encoded, long laneFree, long written) {
       this.writes = writes;
       this.start = start;
+      this.encoded = encoded;
+      this.laneFree = laneFree;
+      this.written = written;
       @Nullable Exception[] notSynced = new Exception[writes.size()];
       Arrays.fill(notSynced, new IOException("group was never fsynced"));
       this.failures = notSynced;
@@ -400,7 +430,9 @@ final class LogWriter implements Runnable {
 
     @Override
     public void force(int lane) {
+      forceStart = clock.nanoTime();
       failures = fsync ? forceAll(writes, lane) : new Exception[writes.size()];
+      forceEnd = clock.nanoTime();
     }
 
     /**
@@ -454,6 +486,25 @@ final class LogWriter implements Runnable {
         }
       }
       afterPublish.run();
+      GroupTrace trace = groupTrace;
+      if (trace != null && !durable.isEmpty()) {
+        PartitionWrite first = durable.get(0);
+        long published = clock.nanoTime();
+        tell(
+            () ->
+                trace.traced(
+                    new EmbeddedEventLog.GroupStages(
+                        first.log.topicPartition(),
+                        first.end,
+                        start,
+                        encoded,
+                        laneFree,
+                        written,
+                        forceStart,
+                        covered ? 0 : forceEnd,
+                        published,
+                        covered)));
+      }
       int batches = 0;
       for (PartitionWrite w : durable) {
         w.complete();

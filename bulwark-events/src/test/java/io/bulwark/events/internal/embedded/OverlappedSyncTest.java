@@ -52,6 +52,7 @@ class OverlappedSyncTest {
     final boolean[] fail;
     final AtomicInteger calls = new AtomicInteger();
     final List<String> events = new CopyOnWriteArrayList<>();
+    final List<Integer> lanes = new CopyOnWriteArrayList<>();
     final CountDownLatch[] returned;
 
     HeldFsyncs(boolean... fail) {
@@ -75,6 +76,7 @@ class OverlappedSyncTest {
     public void beforeForce(TopicPartition tp, long end, int lane) throws IOException {
       int k = calls.getAndIncrement();
       current.set(k);
+      lanes.add(lane);
       events.add("fsync " + k + " entered, " + tp + " end " + end);
       if (k >= fail.length) {
         return;
@@ -142,35 +144,33 @@ class OverlappedSyncTest {
   void aLaterFsyncOfTheSameFileAcknowledgesTheGroupWhoseFsyncIsStillRunning() throws Exception {
     List<String> acks = new CopyOnWriteArrayList<>();
     try (EmbeddedEventLog log = open(dir);
+        Producer producer = log.producer(ProducerConfig.defaults());
         HeldFsyncs hook = hooked(log, 1, new HeldFsyncs(false))) {
-
-      try (Producer producer = log.producer(ProducerConfig.defaults())) {
-        CompletableFuture<RecordMetadata> a = producer.send(record(0, 0));
-        var unusedA = a.thenRun(() -> acks.add("A"));
-        hook.entered[0].await(); // A is written and its fsync is running (held)
-        long afterA = log.partition(TP).sizeBytes();
-        CompletableFuture<RecordMetadata> b = producer.send(record(0, 1));
-        var unusedB = b.thenRun(() -> acks.add("B"));
-        assertThat(b.get(30, TimeUnit.SECONDS).offset())
-            .as("B's own fsync returned and covers A: both acknowledged, A's fsync still held")
-            .isEqualTo(1);
-        assertThat(a).isCompleted();
-        assertThat(a.get().offset()).isZero();
-        assertThat(acks).containsExactly("A", "B");
-        assertThat(log.partition(TP).sizeBytes())
-            .as("B was written during A's fsync (batches; the file is preallocated)")
-            .isGreaterThan(afterA);
-        assertThat(log.partition(TP).durableEnd()).isEqualTo(2);
-        assertThat(hook.events)
-            .as("A's fsync has not returned")
-            .containsExactly(
-                "fsync 0 entered, t-0 end 1", "fsync 1 entered, t-0 end 2", "fsync 1 returned");
-        assertThat(log.writer().coveredAcks()).isEqualTo(1);
-        hook.release[0].countDown();
-        hook.returned[0].await();
-        CompletableFuture<RecordMetadata> c = producer.send(record(0, 2));
-        assertThat(c.get().offset()).as("A's fsync succeeded: the partition goes on").isEqualTo(2);
-      }
+      CompletableFuture<RecordMetadata> a = producer.send(record(0, 0));
+      var unusedA = a.thenRun(() -> acks.add("A"));
+      hook.entered[0].await(); // A is written and its fsync is running (held)
+      long afterA = log.partition(TP).sizeBytes();
+      CompletableFuture<RecordMetadata> b = producer.send(record(0, 1));
+      var unusedB = b.thenRun(() -> acks.add("B"));
+      assertThat(b.get(30, TimeUnit.SECONDS).offset())
+          .as("B's own fsync returned and covers A: both acknowledged, A's fsync still held")
+          .isEqualTo(1);
+      assertThat(a).isCompleted();
+      assertThat(a.get().offset()).isZero();
+      assertThat(acks).containsExactly("A", "B");
+      assertThat(log.partition(TP).sizeBytes())
+          .as("B was written during A's fsync (batches; the file is preallocated)")
+          .isGreaterThan(afterA);
+      assertThat(log.partition(TP).durableEnd()).isEqualTo(2);
+      assertThat(hook.events)
+          .as("A's fsync has not returned")
+          .containsExactly(
+              "fsync 0 entered, t-0 end 1", "fsync 1 entered, t-0 end 2", "fsync 1 returned");
+      assertThat(log.writer().coveredAcks()).isEqualTo(1);
+      hook.release[0].countDown();
+      hook.returned[0].await();
+      CompletableFuture<RecordMetadata> c = producer.send(record(0, 2));
+      assertThat(c.get().offset()).as("A's fsync succeeded: the partition goes on").isEqualTo(2);
     }
     try (EmbeddedEventLog reopened = open(dir)) {
       assertThat(LogFixture.readAll(reopened, TP)).hasSize(3);
@@ -178,23 +178,50 @@ class OverlappedSyncTest {
   }
 
   @Test
+  void laterGroupsUseTheFreeLaneWhileOneLanesFsyncIsHeld() throws Exception {
+    try (EmbeddedEventLog log = open(dir);
+        Producer producer = log.producer(ProducerConfig.defaults());
+        HeldFsyncs hook = hooked(log, 1, new HeldFsyncs(false))) {
+      CompletableFuture<RecordMetadata> a = producer.send(record(0, 0));
+      hook.entered[0].await(); // A's fsync is held: its lane stays busy
+      for (int i = 1; i <= 4; i++) {
+        assertThat(producer.send(record(0, i)).get(30, TimeUnit.SECONDS).offset())
+            .as("group %d is fsynced on a free lane, not queued behind A's lane", i)
+            .isEqualTo(i);
+      }
+      assertThat(a.get(0, TimeUnit.SECONDS).offset()).as("covered by B's fsync").isZero();
+      assertThat(hook.events).as("A's fsync is still held").doesNotContain("fsync 0 returned");
+      assertThat(hook.lanes).hasSize(5);
+      assertThat(hook.lanes.subList(1, 5)).doesNotContain(hook.lanes.get(0));
+      assertThat(log.partition(TP).durableEnd()).isEqualTo(5);
+      assertThat(log.writer().coveredAcks()).isEqualTo(1);
+      hook.release[0].countDown();
+      hook.returned[0].await();
+      assertThat(producer.send(record(0, 5)).get().offset()).isEqualTo(5);
+    }
+    try (EmbeddedEventLog reopened = open(dir)) {
+      assertThat(LogFixture.readAll(reopened, TP))
+          .extracting(r -> java.util.Objects.requireNonNull(r.value())[0])
+          .containsExactly((byte) 0, (byte) 1, (byte) 2, (byte) 3, (byte) 4, (byte) 5);
+    }
+  }
+
+  @Test
   void aFsyncOfAnotherPartitionCoversNothingSoAcknowledgementsKeepWriteOrder() throws Exception {
     try (EmbeddedEventLog log = open(dir);
+        Producer producer = log.producer(ProducerConfig.defaults());
         HeldFsyncs hook = hooked(log, 2, new HeldFsyncs(false))) {
-
-      try (Producer producer = log.producer(ProducerConfig.defaults())) {
-        CompletableFuture<RecordMetadata> a = producer.send(record(0, 0));
-        hook.entered[0].await();
-        CompletableFuture<RecordMetadata> b = producer.send(record(1, 1));
-        hook.returned[1].await(); // marker: B (partition 1) was written and its fsync returned
-        assertThat(a).as("A: its fsync has not returned").isNotDone();
-        assertThat(b).as("B: synced, but A before it is not acknowledged yet").isNotDone();
-        assertThat(log.partition(TP).durableEnd()).as("nothing visible").isZero();
-        hook.release[0].countDown();
-        assertThat(a.get().offset()).isZero();
-        assertThat(b.get().offset()).isZero();
-        assertThat(log.writer().coveredAcks()).isZero();
-      }
+      CompletableFuture<RecordMetadata> a = producer.send(record(0, 0));
+      hook.entered[0].await();
+      CompletableFuture<RecordMetadata> b = producer.send(record(1, 1));
+      hook.returned[1].await(); // marker: B (partition 1) was written and its fsync returned
+      assertThat(a).as("A: its fsync has not returned").isNotDone();
+      assertThat(b).as("B: synced, but A before it is not acknowledged yet").isNotDone();
+      assertThat(log.partition(TP).durableEnd()).as("nothing visible").isZero();
+      hook.release[0].countDown();
+      assertThat(a.get().offset()).isZero();
+      assertThat(b.get().offset()).isZero();
+      assertThat(log.writer().coveredAcks()).isZero();
     }
   }
 
@@ -203,30 +230,29 @@ class OverlappedSyncTest {
     // segments of 1,500 bytes: A (one 1 KiB record) fills the first, B rolls to a new one
     try (EmbeddedEventLog log =
             EmbeddedEventLog.open(LogFixture.config(dir).segmentBytes(1500).build());
+        Producer producer = log.producer(ProducerConfig.defaults());
         HeldFsyncs hook = hooked(log, 1, new HeldFsyncs(false))) {
-      try (Producer producer = log.producer(ProducerConfig.defaults())) {
-        CompletableFuture<RecordMetadata> a = producer.send(record(0, 0));
-        hook.entered[0].await();
-        CompletableFuture<RecordMetadata> b = producer.send(record(0, 1));
-        hook.returned[1].await(); // marker: B was written to the new segment and fsynced it
-        assertThat(LogFixture.segments(dir, "t", 0)).hasSize(2);
-        assertThat(a).as("A: its segment's fsync through its lane has not returned").isNotDone();
-        assertThat(b).as("B: synced, but A before it is not acknowledged yet").isNotDone();
-        hook.releaseAll();
-        assertThat(a.get().offset()).isZero();
-        assertThat(b.get().offset()).isEqualTo(1);
-        assertThat(log.writer().coveredAcks()).isZero();
-      }
+      CompletableFuture<RecordMetadata> a = producer.send(record(0, 0));
+      hook.entered[0].await();
+      CompletableFuture<RecordMetadata> b = producer.send(record(0, 1));
+      hook.returned[1].await(); // marker: B was written to the new segment and fsynced it
+      assertThat(LogFixture.segments(dir, "t", 0)).hasSize(2);
+      assertThat(a).as("A: its segment's fsync through its lane has not returned").isNotDone();
+      assertThat(b).as("B: synced, but A before it is not acknowledged yet").isNotDone();
+      hook.releaseAll();
+      assertThat(a.get().offset()).isZero();
+      assertThat(b.get().offset()).isEqualTo(1);
+      assertThat(log.writer().coveredAcks()).isZero();
     }
   }
 
   @Test
   void aFailedFsyncFailsTheLaterGroupItsFileHeldThoughItsOwnFsyncSucceeds() throws Exception {
     try (EmbeddedEventLog log = open(dir);
+        Producer producer = log.producer(ProducerConfig.defaults());
         HeldFsyncs hook = hooked(log, 1, new HeldFsyncs(true, false))) {
       // A fails; B is held until A has failed
 
-      Producer producer = log.producer(ProducerConfig.defaults());
       CompletableFuture<RecordMetadata> a = producer.send(record(0, 0));
       hook.entered[0].await();
       CompletableFuture<RecordMetadata> b = producer.send(record(0, 1));
@@ -249,7 +275,6 @@ class OverlappedSyncTest {
           .as("the partition refuses appends until reopened")
           .hasMessageContaining("failed earlier");
       assertThat(log.writer().coveredAcks()).isZero();
-      producer.close();
     }
     try (EmbeddedEventLog reopened = open(dir)) {
       assertThat(LogFixture.readAll(reopened, TP)).isEmpty();
@@ -262,10 +287,10 @@ class OverlappedSyncTest {
   void aCoveredGroupWhoseOwnFsyncFailsLaterStaysAcknowledgedAndThePartitionStops()
       throws Exception {
     try (EmbeddedEventLog log = open(dir);
+        Producer producer = log.producer(ProducerConfig.defaults());
         HeldFsyncs hook = hooked(log, 1, new HeldFsyncs(true))) {
       // A's fsync fails, after B's fsync covered it
 
-      Producer producer = log.producer(ProducerConfig.defaults());
       CompletableFuture<RecordMetadata> a = producer.send(record(0, 0));
       hook.entered[0].await();
       CompletableFuture<RecordMetadata> b = producer.send(record(0, 1));
@@ -280,7 +305,6 @@ class OverlappedSyncTest {
           .hasMessageContaining("failed earlier")
           .hasMessageContaining("after a later fsync had made its records durable");
       assertThat(log.partition(TP).durableEnd()).as("acknowledged records stay").isEqualTo(2);
-      producer.close();
     }
     try (EmbeddedEventLog reopened = open(dir)) {
       assertThat(LogFixture.readAll(reopened, TP))
