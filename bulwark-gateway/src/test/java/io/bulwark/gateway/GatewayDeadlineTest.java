@@ -115,6 +115,11 @@ class GatewayDeadlineTest {
     if (path.endsWith("/hang")) {
       return;
     }
+    if (path.endsWith("/shed")) { // a Bulwark service shedding a request whose deadline passed
+      time.virtualClock().advance(Duration.ofMillis(400));
+      r.response().setStatusCode(504).end("deadline");
+      return;
+    }
     if (path.endsWith("/slow503")) {
       time.virtualClock().advance(Duration.ofSeconds(3));
       r.response().setStatusCode(503).end("busy");
@@ -216,6 +221,11 @@ class GatewayDeadlineTest {
           call("public", "/guarded/hang", b -> b.header("bulwark-deadline", "20"));
       assertThat(r.statusCode()).isEqualTo(504);
       assertThat(r.body()).contains("client's bulwark-deadline");
+    }
+    for (int i = 0; i < 4; i++) { // the client's deadline equals the route's: still the client's
+      HttpResponse<String> r =
+          call("public", "/guarded/shed", b -> b.header("bulwark-deadline", "300"));
+      assertThat(r.statusCode()).isEqualTo(504);
     }
     assertThat(call("public", "/guarded/ok", b -> {}).statusCode())
         .as("impatient clients cannot open the circuit for everyone")

@@ -107,7 +107,7 @@ public final class Proxy {
     long attemptStartNanos;
     // the request's deadline on the clock: min(arrival + route timeout, the client's own); a long
     long deadlineNanos;
-    boolean clientDeadline; // the client's deadline is the earlier one
+    boolean clientDeadline; // the client's deadline is the binding one (not later than the route's)
     boolean clientExpired; // the client's deadline passed: not the upstream's failure
     long timer = -1;
     int attempts;
@@ -210,8 +210,8 @@ public final class Proxy {
         problem(504, "deadline-exceeded", "the client's deadline of 0 ms had passed on arrival");
         return false;
       }
-      if (ms < routeNanos / 1_000_000) {
-        deadlineNanos = startNanos + ms * 1_000_000;
+      if (ms <= routeNanos / 1_000_000) { // the client's deadline binds: its expiry is the client's
+        deadlineNanos = startNanos + Math.min(ms * 1_000_000, routeNanos);
         clientDeadline = true;
       }
       return true;
@@ -604,9 +604,14 @@ public final class Proxy {
         TelemetrySpan attemptSpan) {
       cancelTimer();
       int status = up.statusCode();
-      long latency = clock.nanoTime() - attemptStartNanos;
+      long now = clock.nanoTime();
+      long latency = now - attemptStartNanos;
       boolean success = status < 500;
-      cluster.record(t, success, latency);
+      if (status == 504 && clientDeadline && deadlineNanos - now < MIN_ATTEMPT_NANOS) {
+        clientExpired = true; // the upstream shed it at the client's deadline: no verdict on it
+      } else {
+        cluster.record(t, success, latency);
+      }
       cluster.red.record(success ? Outcome.SUCCESS : Outcome.ERROR, latency);
       HopSpans.clientDone(attemptSpan, status, null);
       if (done) {
