@@ -48,7 +48,7 @@ class LoadGeneratorTest {
 
   @Test
   void everyCallCarriesTheUsersPatienceAsItsDeadline() {
-    LoadOptions options = new LoadOptions(60, Duration.ofMillis(500), 4, Duration.ofMillis(1500));
+    LoadOptions options = new LoadOptions(40, Duration.ofSeconds(1), 4, Duration.ofMillis(1500));
     java.util.Queue<String> deadlines = new java.util.concurrent.ConcurrentLinkedQueue<>();
     try (FakeShop shop =
         new FakeShop(
