@@ -25,7 +25,9 @@ import org.jspecify.annotations.Nullable;
  * {@code listeners}, {@code split} or {@code strangler} or {@code aggregate} (each instead of
  * {@code cluster}), {@code shadow}.
  *
- * @param timeout how long the upstream may take to start its answer (response headers), per attempt
+ * @param timeout the request's deadline from its arrival (shortened by a client's earlier {@code
+ *     bulwark-deadline}): how long the upstream may take to start its answer (response headers),
+ *     all attempts together; sent downstream as what is left of it
  * @param rewritePrefix for a prefix route, what replaces the matched prefix upstream; null keeps
  *     the path
  */

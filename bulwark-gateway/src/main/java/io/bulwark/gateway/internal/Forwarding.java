@@ -16,7 +16,9 @@ import org.jspecify.annotations.Nullable;
  * Which headers cross the gateway. Hop-by-hop headers (RFC 9110 §7.6.1) and every header named in
  * {@code Connection} stay on their hop; {@code X-Forwarded-*}, {@code Forwarded} and the Bulwark
  * context headers that grant something downstream (deadline, criticality, baggage) are kept only
- * from a configured trusted proxy and are otherwise replaced by what the gateway itself saw.
+ * from a configured trusted proxy and are otherwise replaced by what the gateway itself saw. The
+ * deadline is always the gateway's own: the proxy sets what is left of the request's (see {@link
+ * #deadlineMillis}).
  */
 final class Forwarding {
   private Forwarding() {}
@@ -181,5 +183,32 @@ final class Forwarding {
 
   private static String forwardedNode(String peer) {
     return peer.indexOf(':') >= 0 ? "\"[" + peer + "]\"" : peer;
+  }
+
+  /**
+   * A client's {@code bulwark-deadline}: the remaining milliseconds (1 to 18 ASCII digits, blanks
+   * around them allowed), or -1 if malformed. It can only shorten the route's timeout.
+   */
+  static long deadlineMillis(String value) {
+    int from = 0;
+    int to = value.length();
+    while (from < to && value.charAt(from) <= ' ') {
+      from++;
+    }
+    while (to > from && value.charAt(to - 1) <= ' ') {
+      to--;
+    }
+    if (to == from || to - from > 18) {
+      return -1;
+    }
+    long ms = 0;
+    for (int i = from; i < to; i++) {
+      char c = value.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      ms = ms * 10 + (c - '0');
+    }
+    return ms;
   }
 }

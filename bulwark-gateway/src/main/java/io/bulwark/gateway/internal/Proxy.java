@@ -52,6 +52,9 @@ public final class Proxy {
           HttpMethod.DELETE);
   private static final ContextHeaders CONTEXT_HEADERS = ContextHeaders.builder().build();
 
+  /** The least of a deadline that is worth a retry: less is 0 ms on the wire, shed downstream. */
+  private static final long MIN_ATTEMPT_NANOS = 1_000_000;
+
   private final Vertx vertx;
   private final ListenerConfig listener;
   private final Supplier<Snapshot> snapshots;
@@ -107,6 +110,10 @@ public final class Proxy {
     @Nullable ShadowCall shadowCall;
     java.util.Map<String, String> params = java.util.Map.of();
     long attemptStartNanos;
+    // the request's deadline on the clock: min(arrival + route timeout, the client's own); a long
+    long deadlineNanos;
+    boolean clientDeadline; // the client's deadline is the binding one (not later than the route's)
+    boolean clientExpired; // the client's deadline passed: not the upstream's failure
     long timer = -1;
     int attempts;
     boolean hasBody;
@@ -170,7 +177,7 @@ public final class Proxy {
         respondEmpty(redirect.status());
         return;
       }
-      if (!bodyWithinLimit()) {
+      if (!deadline(rc) || !bodyWithinLimit()) {
         return;
       }
       // admission (JWT, rate limits, concurrency, WASM filters...): see AdmissionChain
@@ -180,6 +187,40 @@ public final class Proxy {
       } else {
         chain.run(admissionHead(rc, path), ctx, result -> admitted(result, r, path));
       }
+    }
+
+    /**
+     * Sets the request's deadline: the route's timeout from arrival, or the client's {@code
+     * bulwark-deadline} if that is earlier (a client may shorten its deadline, never extend it).
+     * Returns false if answered: 400 for a malformed value, 504 for a deadline of 0 ms.
+     */
+    private boolean deadline(RouteConfig rc) {
+      long routeNanos = rc.timeout().toNanos();
+      deadlineNanos = startNanos + routeNanos;
+      String sent = req.getHeader(ContextHeaders.DEADLINE);
+      if (sent == null) {
+        return true;
+      }
+      long ms = Forwarding.deadlineMillis(sent);
+      if (ms < 0) {
+        problem(
+            400,
+            "bad-deadline",
+            ContextHeaders.DEADLINE
+                + " \""
+                + sent
+                + "\" is not the remaining time as a whole number of milliseconds (1 to 18 digits)");
+        return false;
+      }
+      if (ms == 0) {
+        problem(504, "deadline-exceeded", "the client's deadline of 0 ms had passed on arrival");
+        return false;
+      }
+      if (ms <= routeNanos / 1_000_000) { // the client's deadline binds: its expiry is the client's
+        deadlineNanos = startNanos + Math.min(ms * 1_000_000, routeNanos);
+        clientDeadline = true;
+      }
+      return true;
     }
 
     private void proceed(Snapshot.Route r, String path) {
@@ -264,6 +305,11 @@ public final class Proxy {
           resp.putHeader("connection", "close"); // the unread body is not drained
         }
         problem(denial.status(), denial.type(), denial.detail());
+        return;
+      }
+      if (clock.nanoTime() - deadlineNanos >= 0) { // admission may have waited (JWKS, filters)
+        problem(
+            504, "deadline-exceeded", "the deadline passed while the request awaited admission");
         return;
       }
       proceed(r, path);
@@ -492,6 +538,10 @@ public final class Proxy {
         sent = sent.withTrace(TraceContext.newTrace(false));
       }
       CONTEXT_HEADERS.inject(sent, upHeaders::set);
+      // what is left of the request's deadline, whatever the client sent (a trusted proxy's too)
+      upHeaders.set(
+          ContextHeaders.DEADLINE,
+          Long.toString(Math.max(0, (deadlineNanos - clock.nanoTime()) / 1_000_000)));
       if (attempts > 1) {
         upHeaders.set(
             io.bulwark.core.fault.FaultSite.ATTEMPT_HEADER, Integer.toString(attempts - 1));
@@ -560,9 +610,14 @@ public final class Proxy {
         TelemetrySpan attemptSpan) {
       cancelTimer();
       int status = up.statusCode();
-      long latency = clock.nanoTime() - attemptStartNanos;
+      long now = clock.nanoTime();
+      long latency = now - attemptStartNanos;
       boolean success = status < 500;
-      cluster.record(t, success, latency);
+      if (status == 504 && clientDeadline && deadlineNanos - now < MIN_ATTEMPT_NANOS) {
+        clientExpired = true; // the upstream shed it at the client's deadline: no verdict on it
+      } else {
+        cluster.record(t, success, latency);
+      }
       cluster.red.record(success ? Outcome.SUCCESS : Outcome.ERROR, latency);
       HopSpans.clientDone(attemptSpan, status, null);
       if (done) {
@@ -691,6 +746,7 @@ public final class Proxy {
           && (rc.retry().nonIdempotent() || IDEMPOTENT.contains(req.method()))
           && r != null
           && cluster != null
+          && deadlineNanos - clock.nanoTime() >= MIN_ATTEMPT_NANOS // no retry past the deadline
           && cluster.budget.tryAcquire();
     }
 
@@ -702,7 +758,9 @@ public final class Proxy {
         boolean connectFailure) {
       cancelTimer();
       long latency = clock.nanoTime() - attemptStartNanos;
-      cluster.record(t, false, latency);
+      if (!clientExpired) { // a client's short deadline says nothing about the endpoint
+        cluster.record(t, false, latency);
+      }
       cluster.red.record(Outcome.ERROR, latency);
       HopSpans.clientDone(attemptSpan, 0, cause);
       if (done) {
@@ -718,15 +776,17 @@ public final class Proxy {
     }
 
     /**
-     * The attempt's deadline: on this event loop's timer wheel (no task per attempt), or a
-     * scheduled timer when the attempt starts off the event loops.
+     * The attempt's timeout, what is left of the request's deadline: on this event loop's timer
+     * wheel (no task per attempt), or a scheduled timer when the attempt starts off the event
+     * loops.
      */
     private void armTimer(RouteConfig rc) {
-      cancelTimer(); // a retry's deadline replaces the previous attempt's
-      if (timeouts.arm(this, rc.timeout().toNanos())) {
+      cancelTimer(); // a retry's timeout replaces the previous attempt's
+      long left = Math.max(1, Math.min(rc.timeout().toNanos(), deadlineNanos - clock.nanoTime()));
+      if (timeouts.arm(this, left)) {
         return;
       }
-      long ms = Math.max(1, rc.timeout().toMillis());
+      long ms = Math.max(1, left / 1_000_000);
       timer =
           vertx.setTimer(
               ms,
@@ -746,11 +806,14 @@ public final class Proxy {
         c.red.record(Outcome.TIMEOUT, clock.nanoTime() - attemptStartNanos);
       }
       Snapshot.Route r = route;
+      clientExpired = clientDeadline;
       // answer first: the reset below fails the attempt, which must find the exchange done
       problem(
           504,
           "upstream-timeout",
-          "no answer within " + (r == null ? "the route timeout" : r.config().timeout()));
+          clientDeadline
+              ? "no answer within the client's " + ContextHeaders.DEADLINE
+              : "no answer within " + (r == null ? "the route timeout" : r.config().timeout()));
       UpstreamExchange up = upstream;
       if (up != null) {
         up.reset();
@@ -835,7 +898,11 @@ public final class Proxy {
       }
       CircuitBreaker.Permit p = permit;
       if (p != null) {
-        p.onResult(nanos, status >= 500 || status == 0 ? failure : null);
+        if (clientExpired) {
+          p.release(); // the client's own deadline passed: no verdict on the upstream
+        } else {
+          p.onResult(nanos, status >= 500 || status == 0 ? failure : null);
+        }
       }
       AdmissionChain.Result admitted = admission;
       if (admitted != null) {

@@ -2,6 +2,7 @@ package io.bulwark.examples.shop.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bulwark.core.context.ContextHeaders;
 import io.bulwark.examples.shop.identity.IdentityService;
 import java.io.IOException;
 import java.net.URI;
@@ -65,6 +66,7 @@ final class CustomerTokens {
     HttpRequest request =
         HttpRequest.newBuilder(login)
             .timeout(timeout)
+            .header(ContextHeaders.DEADLINE, Long.toString(timeout.toMillis()))
             .header("content-type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build();

@@ -2,6 +2,7 @@ package io.bulwark.examples.shop.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bulwark.core.context.ContextHeaders;
 import io.bulwark.examples.shop.load.PlannedRequest.Call;
 import java.io.IOException;
 import java.net.URI;
@@ -17,13 +18,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Performs one planned request the way a browser would: plain JDK HTTP, a timeout per call, no
- * retry. Through the shop's edge ({@code tokens} given), a request with a customer first gets the
- * customer's token (logging in when it holds none) and sends it on every call; a failed login fails
- * the request like a failed call. Straight to the services (no edge) a request with a customer
- * sends it as {@value #CUSTOMER_HEADER}, as the gateway would. A BFF page answered 200 is counted
- * by BFF, and as partial when its {@code partial} names a part. Classifies the outcome (2xx and 409
- * are answers the user can act on; 5xx, other 4xx, connection failures and timeouts are errors) and
- * records it from the intended start.
+ * retry. Every call says how long its user will wait: a {@code bulwark-deadline} of the timeout, so
+ * the edge and the services shed what nobody waits for. Through the shop's edge ({@code tokens}
+ * given), a request with a customer first gets the customer's token (logging in when it holds none)
+ * and sends it on every call; a failed login fails the request like a failed call. Straight to the
+ * services (no edge) a request with a customer sends it as {@value #CUSTOMER_HEADER}, as the
+ * gateway would. A BFF page answered 200 is counted by BFF, and as partial when its {@code partial}
+ * names a part. Classifies the outcome (2xx and 409 are answers the user can act on; 5xx, other
+ * 4xx, connection failures and timeouts are errors) and records it from the intended start.
  */
 final class UserCalls implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,6 +36,7 @@ final class UserCalls implements AutoCloseable {
   static final String CUSTOMER_HEADER = "x-customer-id";
 
   private final Duration timeout;
+  private final String deadlineMillis;
   private final Function<String, URI> targets;
   private final LoadRecorder recorder;
   private final ExecutorService clientThreads = Executors.newVirtualThreadPerTaskExecutor();
@@ -47,6 +50,7 @@ final class UserCalls implements AutoCloseable {
   UserCalls(
       Duration timeout, Function<String, URI> targets, LoadRecorder recorder, @Nullable URI edge) {
     this.timeout = timeout;
+    this.deadlineMillis = Long.toString(timeout.toMillis());
     this.targets = targets;
     this.recorder = recorder;
     this.client =
@@ -210,7 +214,9 @@ final class UserCalls implements AutoCloseable {
 
   private Answer send(Call call, Authorization auth) {
     HttpRequest.Builder builder =
-        HttpRequest.newBuilder(targets.apply(call.service()).resolve(call.path())).timeout(timeout);
+        HttpRequest.newBuilder(targets.apply(call.service()).resolve(call.path()))
+            .timeout(timeout)
+            .header(ContextHeaders.DEADLINE, deadlineMillis); // the user's patience
     String body = call.body();
     if (body != null) {
       builder.header("content-type", "application/json");

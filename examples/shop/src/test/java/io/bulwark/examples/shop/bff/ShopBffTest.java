@@ -173,6 +173,21 @@ class ShopBffTest {
   }
 
   @Test
+  void aRequestWhoseDeadlineHasPassedIsAnswered504WithoutRunning() throws Exception {
+    String add = "{\"sku\":\"SKU-030\",\"quantity\":1}";
+    Answer late =
+        call("web-bff", "POST", "/web/api/cart/bff-c6/items", add, "bulwark-deadline", "0");
+    assertThat(late.status()).as(late.text()).isEqualTo(504);
+    assertThat(get("web-bff", "/web/api/cart/bff-c6").body().path("lines")).isEmpty();
+    // the control: the same add with time to spare is done
+    Answer inTime =
+        call("web-bff", "POST", "/web/api/cart/bff-c6/items", add, "bulwark-deadline", "20000");
+    assertThat(inTime.status()).as(inTime.text()).isEqualTo(200);
+    assertThat(skus(get("web-bff", "/web/api/cart/bff-c6").body().path("lines")))
+        .containsExactly("SKU-030");
+  }
+
+  @Test
   void cartPageNamesItsLinesAndTotalsThem() throws Exception {
     call("web-bff", "POST", "/web/api/cart/bff-c2/items", "{\"sku\":\"SKU-010\",\"quantity\":3}");
     call("web-bff", "POST", "/web/api/cart/bff-c2/items", "{\"sku\":\"SKU-011\",\"quantity\":1}");

@@ -47,6 +47,22 @@ class LoadGeneratorTest {
   }
 
   @Test
+  void everyCallCarriesTheUsersPatienceAsItsDeadline() {
+    LoadOptions options = new LoadOptions(40, Duration.ofSeconds(1), 4, Duration.ofMillis(1500));
+    java.util.Queue<String> deadlines = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    try (FakeShop shop =
+        new FakeShop(
+            req -> {
+              deadlines.add(String.valueOf(req.header("bulwark-deadline")));
+              return FakeShop.happy().handle(req);
+            })) {
+      LoadReport report = run(shop, options, 4);
+      assertThat(report.errors()).as("%s", report.errorCauses()).isZero();
+      assertThat(deadlines).hasSizeGreaterThanOrEqualTo(30).containsOnly("1500");
+    }
+  }
+
+  @Test
   void theSameSeedSendsTheSameRequests() {
     LoadOptions options = new LoadOptions(100, Duration.ofSeconds(1), 0, Duration.ofSeconds(10));
     List<List<String>> seen = new ArrayList<>();
