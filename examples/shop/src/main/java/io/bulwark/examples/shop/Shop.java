@@ -70,8 +70,7 @@ public final class Shop implements AutoCloseable {
    * Recommendations scale with their request rate (the runtime's target tracking): one instance up
    * to {@value #RECOMMENDATIONS_TARGET_RPS} requests/s each (product pages, a quarter of the users'
    * requests, ask recommendations: 15/s at the demo's 60 req/s), more during the game day's traffic
-   * spike (at most 3), back to one 5 s after it. Sampled every second over 2 s and decided every
-   * second, so that the spike of a 60 s game day (7 s) is followed within about 3 s.
+   * spike (at most 3), back to one 5 s after it. Sampled every second over 3 s, decided every 2 s.
    */
   public static final AutoscaleSpec RECOMMENDATIONS_AUTOSCALE =
       new AutoscaleSpec(
@@ -84,8 +83,8 @@ public final class Shop implements AutoCloseable {
               .maxInstances(3)
               .build(),
           Duration.ofSeconds(1),
-          Duration.ofSeconds(1),
           Duration.ofSeconds(2),
+          Duration.ofSeconds(3),
           Optional.empty(),
           Optional.empty());
 
