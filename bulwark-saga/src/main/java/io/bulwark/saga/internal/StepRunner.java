@@ -314,12 +314,10 @@ final class StepRunner {
   private static final class PgCheckpointTail {
     static final String SQL =
         "e AS (INSERT INTO saga_events (run_id, at, kind, detail) SELECT run_id, ?,"
-            + " 'step-completed', ? FROM f) INSERT INTO saga_steps (run_id, idx, name, kind, grp,"
-            + " status, output_json, error, attempts, comp_attempts, next_attempt_at, started_at,"
-            + " ended_at, has_comp) SELECT run_id, ?, ?, 'STEP', ?, 'COMPLETED', ?, NULL, ?, 0,"
-            + " NULL, ?, ?, ? FROM f ON CONFLICT (run_id, idx) DO UPDATE SET status ="
-            + " excluded.status, output_json = excluded.output_json, error = NULL, attempts ="
-            + " excluded.attempts, next_attempt_at = NULL, ended_at = excluded.ended_at";
+            + " 'step-completed', ? FROM f) "
+            + STEP_ROW_HEAD
+            + "f"
+            + STEP_ROW_TAIL;
 
     private PgCheckpointTail() {}
   }
@@ -347,34 +345,19 @@ final class StepRunner {
           };
     } else {
       // one statement: the fence, the timeline entry and the step row
-      Writer.OneStatement one =
-          s -> {
-            PreparedStatement ps;
-            int i;
-            if (stateJson != null) {
-              ps = s.prepare(PG_CHECKPOINT_STATE);
-              ps.setLong(1, now);
-              ps.setString(2, stateJson);
-              i = 3;
-            } else {
-              ps = s.prepare(PG_CHECKPOINT);
-              i = 1;
-            }
-            ps.setString(i, ex.runId);
-            ps.setLong(i + 1, ex.fence);
-            ps.setLong(i + 2, now);
-            ps.setString(i + 3, step.name() + " (attempt " + attempt + ")");
-            ps.setInt(i + 4, idx);
-            ps.setString(i + 5, step.name());
-            ps.setInt(i + 6, group);
-            Rows.setNullableString(ps, i + 7, out);
-            ps.setInt(i + 8, attempt);
-            ps.setLong(i + 9, started);
-            ps.setLong(i + 10, now);
-            ps.setInt(i + 11, step.compensation() != null ? 1 : 0);
-            return ps.executeUpdate() == 1;
-          };
-      job = one;
+      job =
+          new PgCheckpoint(
+              ex.runId,
+              ex.fence,
+              now,
+              stateJson,
+              idx,
+              step.name(),
+              group,
+              out,
+              attempt,
+              started,
+              step.compensation() != null);
     }
     if (ex.onRunThread()) {
       ex.defer(job);
@@ -382,6 +365,82 @@ final class StepRunner {
       ex.writeRaw(job);
     }
   }
+
+  /**
+   * A completed plain step's checkpoint on PostgreSQL, as one statement ({@link #PG_CHECKPOINT} or
+   * {@link #PG_CHECKPOINT_STATE}). A record, not a lambda, so that the run's completion can fold a
+   * deferred one into its own statement ({@link Execution}'s {@code complete}).
+   */
+  record PgCheckpoint(
+      String runId,
+      long fence,
+      long now,
+      @Nullable String stateJson,
+      int idx,
+      String name,
+      int group,
+      @Nullable String out,
+      int attempt,
+      long started,
+      boolean hasCompensation)
+      implements Writer.OneStatement {
+
+    String detail() {
+      return name + " (attempt " + attempt + ")";
+    }
+
+    @Override
+    public boolean apply(Writer.Statements s) throws SQLException {
+      PreparedStatement ps;
+      int i;
+      if (stateJson != null) {
+        ps = s.prepare(PG_CHECKPOINT_STATE);
+        ps.setLong(1, now);
+        ps.setString(2, stateJson);
+        i = 3;
+      } else {
+        ps = s.prepare(PG_CHECKPOINT);
+        i = 1;
+      }
+      ps.setString(i, runId);
+      ps.setLong(i + 1, fence);
+      ps.setLong(i + 2, now);
+      ps.setString(i + 3, detail());
+      bindStepRow(ps, i + 4);
+      return ps.executeUpdate() == 1;
+    }
+
+    /** Binds idx, name, grp, output, attempts, started, ended and has_comp from {@code i} on. */
+    int bindStepRow(PreparedStatement ps, int i) throws SQLException {
+      ps.setInt(i, idx);
+      ps.setString(i + 1, name);
+      ps.setInt(i + 2, group);
+      Rows.setNullableString(ps, i + 3, out);
+      ps.setInt(i + 4, attempt);
+      ps.setLong(i + 5, started);
+      ps.setLong(i + 6, now);
+      ps.setInt(i + 7, hasCompensation ? 1 : 0);
+      return i + 8;
+    }
+  }
+
+  /**
+   * PostgreSQL: the completed step row's upsert, {@code STEP_ROW_HEAD + cte + STEP_ROW_TAIL},
+   * selecting the run id from the fenced CTE {@code cte}; its 8 parameters are bound by {@link
+   * PgCheckpoint#bindStepRow}. Constant expressions: the statements built from them in other
+   * classes ({@link Execution}) are compile-time constants, so loading those classes does not
+   * initialise this one (and its outbox table with its JSON mapper) as a side effect.
+   */
+  static final String STEP_ROW_HEAD =
+      "INSERT INTO saga_steps (run_id, idx, name, kind, grp, status, output_json, error,"
+          + " attempts, comp_attempts, next_attempt_at, started_at, ended_at, has_comp) SELECT"
+          + " run_id, ?, ?, 'STEP', ?, 'COMPLETED', ?, NULL, ?, 0, NULL, ?, ?, ? FROM ";
+
+  /** What follows the CTE's name in {@link #STEP_ROW_HEAD}. */
+  static final String STEP_ROW_TAIL =
+      " ON CONFLICT (run_id, idx) DO UPDATE SET status = excluded.status, output_json ="
+          + " excluded.output_json, error = NULL, attempts = excluded.attempts, next_attempt_at ="
+          + " NULL, ended_at = excluded.ended_at";
 
   private void writeCompleted(
       Writer.Statements s,

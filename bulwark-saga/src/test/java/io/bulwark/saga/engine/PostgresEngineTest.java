@@ -99,6 +99,86 @@ class PostgresEngineTest {
         .build();
   }
 
+  /**
+   * On PostgreSQL a run's last step checkpoint and its completion are one statement: the step row,
+   * the run's end and the two timeline entries, in order, commit together; and when the run's fence
+   * moved before that statement (an adopter took the run), none of it is written: the step runs
+   * again under the new fence, which proves its first result was not stored.
+   */
+  @Test
+  void theLastCheckpointAndTheCompletionCommitTogetherAndAFencedOneWritesNothing()
+      throws Exception {
+    String url = PostgresTestServer.shared().createDatabase();
+    SagaStore store = store(url);
+    java.util.concurrent.atomic.AtomicBoolean bump =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    WorkflowDefinition<String, String> d =
+        WorkflowDefinition.builder(
+                "fold",
+                String.class,
+                String.class,
+                (wf, in) -> {
+                  String a = wf.step("reserve", String.class, st -> count(st, "r"));
+                  return a
+                      + wf.step(
+                          "ship",
+                          String.class,
+                          st -> {
+                            if (bump.getAndSet(false)) {
+                              // as if another executor had taken the run and died: its fence
+                              // bump lands between this step and the completion, and its
+                              // expired lease lets this executor adopt the run again
+                              try (Connection c = store.dataSource().getConnection();
+                                  PreparedStatement ps =
+                                      c.prepareStatement(
+                                          "UPDATE saga_runs SET fence = fence + 1, owner ="
+                                              + " 'gone', lease_until = 0 WHERE run_id = ?")) {
+                                ps.setString(1, st.runId());
+                                ps.executeUpdate();
+                              }
+                            }
+                            return count(st, "s");
+                          });
+                })
+            .build();
+    SagaEngine e = engine(store, "exec-fold", d);
+
+    assertThat(e.start(d, "plain", "x").await(WAIT)).isEqualTo("rs");
+    RunView plain = e.run("plain").orElseThrow();
+    assertThat(plain.status()).isEqualTo(RunStatus.COMPLETED);
+    List<String> kinds = plain.timeline().stream().map(RunEvent::kind).toList();
+    assertThat(kinds.subList(kinds.size() - 2, kinds.size()))
+        .containsExactly("step-completed", "completed");
+    assertThat(plain.timeline().get(kinds.size() - 2).detail()).startsWith("ship");
+    try (Connection c = store.dataSource().getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT (SELECT xmin::text FROM saga_steps WHERE run_id = ? AND name = 'ship'),"
+                    + " (SELECT xmin::text FROM saga_runs WHERE run_id = ?)")) {
+      ps.setString(1, "plain");
+      ps.setString(2, "plain");
+      try (ResultSet rs = ps.executeQuery()) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(1)).as("one transaction").isEqualTo(rs.getString(2));
+      }
+    }
+
+    bump.set(true);
+    assertThat(e.start(d, "fenced", "x").await(WAIT)).isEqualTo("rs");
+    assertThat(effects.get("fenced:1:ship").get())
+        .as("ship ran again: nothing of it was stored")
+        .isEqualTo(2);
+    assertThat(effects.get("fenced:0:reserve").get())
+        .as("reserve's stored result was reused")
+        .isOne();
+    assertThat(e.run("fenced").orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+  }
+
+  private String count(io.bulwark.saga.StepContext st, String result) {
+    effects.computeIfAbsent(st.idempotencyKey(), k -> new AtomicInteger()).incrementAndGet();
+    return result;
+  }
+
   @Test
   void aStartOnTheUnlimitedDefaultQueueTakesNoQueueLockWhileOneOnALimitedQueueWaitsForIt()
       throws Exception {

@@ -13,6 +13,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -151,5 +158,66 @@ class WriterTest {
     assertThat(writer.write(one(insert("f")))).isTrue();
     assertThat(writer.write(insert("g"))).isTrue();
     assertThat(rows("TRUE")).as("e, f and g").isEqualTo(3);
+  }
+
+  @Test
+  void jobsQueuedWhileEveryLaneIsBusyShareOneTransactionAndACommit() throws Exception {
+    writer.close();
+    writer =
+        new Writer(
+            counting(store.dataSource()), "two-lanes", "writer-test", 2, false, NO_LOCK, null);
+    CountDownLatch inA = new CountDownLatch(1);
+    CountDownLatch inB = new CountDownLatch(1);
+    CountDownLatch goA = new CountDownLatch(1);
+    CountDownLatch goB = new CountDownLatch(1);
+    CompletableFuture<Boolean> a = writer.submit(one(blocking("a", inA, goA)));
+    assertThat(inA.await(30, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<Boolean> b = writer.submit(one(blocking("b", inB, goB)));
+    assertThat(inB.await(30, TimeUnit.SECONDS)).as("the idle lane took b").isTrue();
+    // both lanes are busy: these three wait in the queue; a's lane, freed while b's is still busy,
+    // takes them all
+    List<Long> txids = new CopyOnWriteArrayList<>();
+    List<CompletableFuture<Boolean>> queued = new ArrayList<>();
+    for (String k : List.of("c", "d", "e")) {
+      queued.add(writer.submit(one(recordingTxid(k, txids))));
+    }
+    goA.countDown();
+    assertThat(a.get(30, TimeUnit.SECONDS)).isTrue();
+    for (CompletableFuture<Boolean> f : queued) {
+      assertThat(f.get(30, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(b).as("b's lane still busy").isNotDone();
+    goB.countDown();
+    assertThat(b.get(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(txids).hasSize(3);
+    assertThat(Set.copyOf(txids)).as("one transaction for the three queued jobs").hasSize(1);
+    assertThat(commits).as("a and b alone in auto-commit, c, d, e one commit").hasValue(1);
+    assertThat(rows("TRUE")).isEqualTo(5);
+  }
+
+  /** Inserts {@code k}, then signals {@code in} and waits for {@code go}. */
+  private static Writer.Job blocking(String k, CountDownLatch in, CountDownLatch go) {
+    return s -> {
+      boolean done = insert(k).apply(s);
+      in.countDown();
+      try {
+        assertThat(go.await(30, TimeUnit.SECONDS)).isTrue();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      return done;
+    };
+  }
+
+  /** Inserts {@code k} and adds its transaction's id to {@code txids}. */
+  private static Writer.Job recordingTxid(String k, List<Long> txids) {
+    return s -> {
+      try (ResultSet rs = s.prepare("SELECT txid_current()").executeQuery()) {
+        rs.next();
+        txids.add(rs.getLong(1));
+      }
+      return insert(k).apply(s);
+    };
   }
 }
