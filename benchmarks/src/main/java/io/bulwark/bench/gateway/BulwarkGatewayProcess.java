@@ -30,7 +30,9 @@ final class BulwarkGatewayProcess implements AutoCloseable {
   /** The child's command line (JVM options included). */
   final List<String> command;
 
-  /** The child's collectors and heap as it reported them at start ({@link GcWindow#describeJvm}). */
+  /**
+   * The child's collectors and heap as it reported them at start ({@link GcWindow#describeJvm}).
+   */
   final String jvm;
 
   private BulwarkGatewayProcess(
@@ -83,7 +85,7 @@ final class BulwarkGatewayProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(GatewayJvm.launcherOptions());
-    cmd.addAll(GatewayJvm.roleOptions());
+    cmd.addAll(GatewayJvm.roleOptions(extraJvmOptions));
     cmd.addAll(extraJvmOptions);
     cmd.addAll(
         List.of(

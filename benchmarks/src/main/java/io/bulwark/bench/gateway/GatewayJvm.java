@@ -3,7 +3,6 @@ package io.bulwark.bench.gateway;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -24,6 +23,23 @@ final class GatewayJvm {
   static List<String> launcherOptions() {
     // Netty uses sun.misc.Unsafe for its buffers on Java 25 only with the second
     return List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
+  }
+
+  /**
+   * The gateway role's options, in file order, less its collector if {@code extra} names one (as
+   * the launcher does when {@code BULWARK_JAVA_OPTS} names one: the JVM refuses two collectors).
+   */
+  static List<String> roleOptions(List<String> extra) {
+    boolean ownCollector = extra.stream().anyMatch(GatewayJvm::isCollector);
+    List<String> options = new ArrayList<>(roleOptions());
+    if (ownCollector) {
+      options.removeIf(GatewayJvm::isCollector);
+    }
+    return options;
+  }
+
+  static boolean isCollector(String option) {
+    return option.startsWith("-XX:+Use") && option.endsWith("GC");
   }
 
   /** The gateway role's options, in file order. */

@@ -17,8 +17,8 @@ import javax.management.openmbean.CompositeData;
  * parent): how many, their total and the longest, plus the JIT's compile time in the window. Pauses
  * are the JVM's own per-collection notifications of its pause collectors (for G1: young and mixed
  * collections, full collections, and the concurrent cycle's remark and cleanup pauses; ZGC's and
- * Shenandoah's "Cycles" beans, which time concurrent work, are left out), in the whole
- * milliseconds the JVM reports them. Counts are robust on a busy machine; durations are not.
+ * Shenandoah's "Cycles" beans, which time concurrent work, are left out), in the whole milliseconds
+ * the JVM reports them. Counts are robust on a busy machine; durations are not.
  */
 record GcWindow(long pauses, long totalMillis, long maxMillis, long jitMillis) {
   static final String COMMAND = "gc";
