@@ -17,12 +17,14 @@ import javax.management.openmbean.CompositeData;
  * parent): how many, their total and the longest, plus the JIT's compile time in the window. Pauses
  * are the JVM's own per-collection notifications of its pause collectors (for G1: young and mixed
  * collections, full collections, and the concurrent cycle's remark and cleanup pauses; ZGC's and
- * Shenandoah's "Cycles" beans, which time concurrent work, are left out), in the whole milliseconds
- * the JVM reports them. Counts are robust on a busy machine; durations are not.
+ * Shenandoah's "Cycles" beans, which time concurrent work, are left out; so are collections asked
+ * for by {@code System.gc()}, which only the benchmark's own JVM makes, between slices), in the
+ * whole milliseconds the JVM reports them. Counts are robust on a busy machine; durations are not.
  */
 record GcWindow(long pauses, long totalMillis, long maxMillis, long jitMillis) {
   static final String COMMAND = "gc";
   static final String PREFIX = "GC ";
+  private static final String EXPLICIT = "System.gc()";
 
   String format() {
     return String.format(
@@ -103,7 +105,13 @@ record GcWindow(long pauses, long totalMillis, long maxMillis, long jitMillis) {
               if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(
                       notification.getType())
                   && notification.getUserData() instanceof CompositeData data) {
-                r.record(GarbageCollectionNotificationInfo.from(data).getGcInfo().getDuration());
+                GarbageCollectionNotificationInfo info =
+                    GarbageCollectionNotificationInfo.from(data);
+                // notifications come later, from another thread: a collection the benchmark asked
+                // for between slices would otherwise be counted in the next slice
+                if (!EXPLICIT.equals(info.getGcCause())) {
+                  r.record(info.getGcInfo().getDuration());
+                }
               }
             },
             null,
