@@ -18,11 +18,13 @@ import org.junit.jupiter.api.Test;
  * The gateway role's JVM options ({@code io/bulwark/gateway/gateway.jvm-options}, read by the
  * {@code bulwark} launcher for {@code bulwark gateway} and by the gateway benchmark's child): they
  * name a collector and a young-generation size, a real JVM starts with them without a warning, and
- * its final flags are the ones the file asks for.
+ * its final flags are the ones the file asks for (switches, {@code -Xmn} and sized {@code -XX}
+ * options).
  */
 class GatewayJvmOptionsTest {
   static final String FILE = "io/bulwark/gateway/gateway.jvm-options";
   private static final Pattern SIZE = Pattern.compile("-Xmn(\\d+)([kKmMgG]?)");
+  private static final Pattern SIZED_FLAG = Pattern.compile("-XX:(\\w+)=(\\d+)([kKmMgG]?)");
 
   @Test
   void theRoleOptionsNameACollectorAndAYoungGenerationSizeThatAJvmAppliesWithoutWarning()
@@ -44,7 +46,11 @@ class GatewayJvmOptionsTest {
     assertThat(out.lines().filter(l -> l.matches("(?i).*(warning:|\\[warning\\]).*"))).isEmpty();
     for (String o : options) {
       Matcher size = SIZE.matcher(o);
-      if (o.startsWith("-XX:+")) {
+      Matcher sized = SIZED_FLAG.matcher(o);
+      if (sized.matches()) {
+        long bytes = Long.parseLong(sized.group(2)) << shift(sized.group(3));
+        assertThat(flag(out, sized.group(1))).as(o).isEqualTo(Long.toString(bytes));
+      } else if (o.startsWith("-XX:+")) {
         assertThat(flag(out, o.substring(5))).as(o).isEqualTo("true");
       } else if (size.matches()) {
         long bytes = Long.parseLong(size.group(1)) << shift(size.group(2));
