@@ -96,6 +96,11 @@ final class ProxyRows {
     int warm = 3;
     out.printf(
         Locale.ROOT,
+        "%nthe generator's %s (a young generation that the open loop does not fill within a slice,"
+            + " e.g. java -Xmn1g, keeps its own collections out of the slices)%n",
+        GcWindow.describeJvm());
+    out.printf(
+        Locale.ROOT,
         "%nopen loop at %d requests/s (intended start times, latency from the intended start,"
             + " HdrHistogram), %d connections, %d s warm-up + %d s per target in alternating"
             + " 2 s slices, width 1%n",
