@@ -200,6 +200,28 @@ class GatewayAggregateTest {
   }
 
   @Test
+  void theClientsDeadlineCapsEveryPartsTimeoutAndTheDeadlineItIsSent() throws Exception {
+    // the parts' own timeouts are 5 s, 5 s and 2 s: the client grants 700 ms
+    HttpResponse<String> r = get("/page/capped", "bulwark-deadline", "700");
+    assertThat(r.statusCode()).isEqualTo(200);
+    for (String uri : new String[] {"/products/capped", "/reviews/capped", "/recs/capped"}) {
+      TrafficHarness.Seen s =
+          seen.stream().filter(x -> x.uri().equals(uri)).findFirst().orElseThrow();
+      assertThat(Long.parseLong(s.headers().get("bulwark-deadline"))).as(uri).isBetween(1L, 700L);
+    }
+    // a required part that never answers: 504 at the client's deadline, not at the part's 5 s
+    HttpResponse<String> slow = get("/page/slow", "bulwark-deadline", "300");
+    assertThat(slow.statusCode()).isEqualTo(504);
+    assertThat(JSON.readTree(slow.body()).path("detail").asText())
+        .isEqualTo("required part product failed: no answer within the client's bulwark-deadline");
+    // a client deadline later than a part's timeout leaves that timeout in charge
+    HttpResponse<String> strict = get("/strict/slow", "bulwark-deadline", "60000");
+    assertThat(strict.statusCode()).isEqualTo(504);
+    assertThat(JSON.readTree(strict.body()).path("detail").asText())
+        .isEqualTo("required part product failed: no answer within PT0.3S");
+  }
+
+  @Test
   void aTemplateValueIsEncodedIntoThePartPath() throws Exception {
     HttpResponse<String> r = get("/page/a%20b");
     assertThat(r.statusCode()).isEqualTo(200);

@@ -4,7 +4,9 @@ import io.bulwark.core.config.ConfigLoader;
 import io.bulwark.gateway.Gateway;
 import io.bulwark.gateway.GatewayConfig;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,14 +18,30 @@ import java.util.concurrent.TimeUnit;
  * The Bulwark gateway under test, in a JVM of its own so that its CPU time is its own: one
  * listener, one route {@code /} to one static cluster (the upstream) with a keep-alive pool of the
  * given size, default telemetry (none) and no access log, like the NGINX anchor. The child prints
- * {@code PORT <n>} once it listens and exits when its stdin closes.
+ * {@code PORT <n>} once it listens, answers each {@code gc} line on its stdin with one {@link
+ * GcWindow} line on its stdout, and exits when its stdin closes.
  */
 final class BulwarkGatewayProcess implements AutoCloseable {
   private final Process process;
+  private final BufferedReader lines;
+  private final PrintStream commands;
   final int port;
 
-  private BulwarkGatewayProcess(Process process, int port) {
+  /** The child's command line (JVM options included). */
+  final List<String> command;
+
+  /**
+   * The child's collectors and heap as it reported them at start ({@link GcWindow#describeJvm}).
+   */
+  final String jvm;
+
+  private BulwarkGatewayProcess(
+      Process process, BufferedReader lines, int port, List<String> command, String jvm) {
     this.process = process;
+    this.command = List.copyOf(command);
+    this.jvm = jvm;
+    this.lines = lines;
+    this.commands = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
     this.port = port;
   }
 
@@ -50,7 +68,13 @@ final class BulwarkGatewayProcess implements AutoCloseable {
         .formatted(port, upstreamPort, pool);
   }
 
-  static BulwarkGatewayProcess start(int eventLoops, int upstreamPort, int pool) throws Exception {
+  /**
+   * Starts the child with the {@code gateway} role's JVM options (as the {@code bulwark} launcher
+   * gives them) followed by {@code extraJvmOptions} (the suite's {@code --gateway-jvm-opt} flags
+   * and {@code BULWARK_GATEWAY_JAVA_OPTS}), which may override them.
+   */
+  static BulwarkGatewayProcess start(
+      int eventLoops, int upstreamPort, int pool, List<String> extraJvmOptions) throws Exception {
     Path jar =
         Path.of(
             BulwarkGatewayProcess.class
@@ -60,14 +84,9 @@ final class BulwarkGatewayProcess implements AutoCloseable {
                 .toURI());
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    // the JVM options the bulwark launcher gives every role (Netty uses Unsafe only with the
-    // second)
-    cmd.add("--enable-native-access=ALL-UNNAMED");
-    cmd.add("--sun-misc-unsafe-memory-access=allow");
-    String opts = System.getenv("BULWARK_GATEWAY_JAVA_OPTS");
-    if (opts != null && !opts.isBlank()) {
-      cmd.addAll(List.of(opts.trim().split("\\s+")));
-    }
+    cmd.addAll(GatewayJvm.launcherOptions());
+    cmd.addAll(GatewayJvm.roleOptions(extraJvmOptions));
+    cmd.addAll(extraJvmOptions);
     cmd.addAll(
         List.of(
             "-cp",
@@ -80,9 +99,13 @@ final class BulwarkGatewayProcess implements AutoCloseable {
     BufferedReader lines =
         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line;
+    String jvm = "";
     while ((line = lines.readLine()) != null) {
-      if (line.startsWith("PORT ")) {
-        return new BulwarkGatewayProcess(p, Integer.parseInt(line.substring(5).trim()));
+      if (line.startsWith("JVM ")) {
+        jvm = line.substring(4);
+      } else if (line.startsWith("PORT ")) {
+        return new BulwarkGatewayProcess(
+            p, lines, Integer.parseInt(line.substring(5).trim()), cmd, jvm);
       }
     }
     p.waitFor(10, TimeUnit.SECONDS);
@@ -91,6 +114,21 @@ final class BulwarkGatewayProcess implements AutoCloseable {
 
   long pid() {
     return process.pid();
+  }
+
+  /**
+   * The child's collector pauses since the previous call (or since it started): asks over its
+   * stdin, reads the answer line from its stdout.
+   */
+  GcWindow gcSinceLast() throws IOException {
+    commands.println(GcWindow.COMMAND);
+    String line;
+    while ((line = lines.readLine()) != null) {
+      if (line.startsWith(GcWindow.PREFIX)) {
+        return GcWindow.parse(line);
+      }
+    }
+    throw new IOException("the Bulwark gateway child exited before reporting its GC pauses");
   }
 
   @Override
@@ -114,11 +152,19 @@ final class BulwarkGatewayProcess implements AutoCloseable {
                     Nginx.freePort(), Integer.parseInt(args[1]), Integer.parseInt(args[2])),
                 "bench-gateway.yaml",
                 GatewayConfig::bind);
+    GcWindow.Recorder gc = GcWindow.Recorder.start();
     try (Gateway gateway = Gateway.builder(config).eventLoops(loops).start()) {
+      System.out.println(GcWindow.describeJvm());
       System.out.println("PORT " + gateway.port("public"));
       System.out.flush();
-      while (System.in.read() >= 0) {
-        // run until the parent closes stdin
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      String line;
+      while ((line = in.readLine()) != null) { // run until the parent closes stdin
+        if (line.equals(GcWindow.COMMAND)) {
+          System.out.println(gc.takeWindow().format());
+          System.out.flush();
+        }
       }
     }
   }

@@ -6,10 +6,12 @@ import io.bulwark.bench.JmhTable;
 import io.bulwark.bench.http.Wrk;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code bulwark bench gateway}: the Bulwark gateway against NGINX as reverse proxies over
@@ -28,7 +30,11 @@ import java.util.Map;
  * wrk round (10), {@code --rounds N} (3), {@code --connections N} (64), {@code --pool N} upstream
  * connections (64), {@code --rate R} open-loop requests/s (default: a quarter of the lower 1-worker
  * throughput, at most 10,000), {@code --open-seconds S} (16, in alternating 2 s slices), {@code
- * --warmup S} load on the gateway's fresh JVM before measuring (30), {@code --no-matcher}.
+ * --warmup S} load on the gateway's fresh JVM before measuring (30), {@code --no-matcher}, {@code
+ * --gateway-jvm-opt OPTION} (repeatable: an extra JVM option for the gateway child after the
+ * gateway role's own, as are the words of the {@code BULWARK_GATEWAY_JAVA_OPTS} environment
+ * variable). During the open loop the child's collector pauses are counted per Bulwark slice
+ * ({@link GcWindow}) and printed beside each slice's p99.
  */
 public final class GatewaySuite implements BenchSuite {
   @Override
@@ -53,7 +59,8 @@ public final class GatewaySuite implements BenchSuite {
             intArg(args, "--pool", 64),
             intArg(args, "--rate", 0),
             intArg(args, "--open-seconds", quick ? 6 : 16),
-            intArg(args, "--warmup", quick ? 10 : 30));
+            intArg(args, "--warmup", quick ? 10 : 30),
+            gatewayJvmOptions(args, System.getenv("BULWARK_GATEWAY_JAVA_OPTS")));
     quietLogging();
     Map<String, Double> metrics = new LinkedHashMap<>();
     if (!args.contains("--no-matcher")) {
@@ -116,7 +123,30 @@ public final class GatewaySuite implements BenchSuite {
       int pool,
       int rate,
       int openSeconds,
-      int warmupSeconds) {}
+      int warmupSeconds,
+      List<String> gatewayJvmOptions) {}
+
+  /**
+   * Extra JVM options for the gateway child, after the gateway role's own: the words of {@code
+   * BULWARK_GATEWAY_JAVA_OPTS}, then each {@code --gateway-jvm-opt OPTION} (repeatable; e.g. {@code
+   * --gateway-jvm-opt -Xlog:gc*,safepoint:file=/tmp/gw-gc.log}).
+   */
+  static List<String> gatewayJvmOptions(List<String> args, @Nullable String env) {
+    List<String> options = new ArrayList<>();
+    if (env != null && !env.isBlank()) {
+      options.addAll(List.of(env.trim().split("\\s+")));
+    }
+    for (int i = 0; i < args.size(); i++) {
+      if (args.get(i).equals("--gateway-jvm-opt")) {
+        if (i + 1 >= args.size() || args.get(i + 1).isBlank()) {
+          throw new IllegalArgumentException(
+              "--gateway-jvm-opt needs a JVM option after it, e.g. --gateway-jvm-opt -Xmn64m");
+        }
+        options.add(args.get(++i));
+      }
+    }
+    return List.copyOf(options);
+  }
 
   /** Logback without a config file logs DEBUG to the console; benchmarks log at WARN. */
   static void quietLogging() {

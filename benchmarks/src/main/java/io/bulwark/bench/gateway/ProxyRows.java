@@ -34,7 +34,13 @@ final class ProxyRows {
   double measure(Path nginxBinary, int width, Map<String, Double> metrics) throws Exception {
     try (Nginx nginx = Nginx.proxy(nginxBinary, width, upstream.port, s.pool());
         BulwarkGatewayProcess bulwark =
-            BulwarkGatewayProcess.start(width, upstream.port, s.pool())) {
+            BulwarkGatewayProcess.start(width, upstream.port, s.pool(), s.gatewayJvmOptions())) {
+      out.printf(
+          Locale.ROOT,
+          "%nwidth %d: gateway child %s; JVM options %s%n",
+          width,
+          bulwark.jvm,
+          jvmOptions(bulwark.command));
       String direct = url(upstream.port);
       String viaNginx = url(nginx.port);
       String viaBulwark = url(bulwark.port);
@@ -90,6 +96,11 @@ final class ProxyRows {
     int warm = 3;
     out.printf(
         Locale.ROOT,
+        "%nthe generator's %s (a young generation that the open loop does not fill within a slice,"
+            + " e.g. java -Xmn1g, keeps its own collections out of the slices)%n",
+        GcWindow.describeJvm());
+    out.printf(
+        Locale.ROOT,
         "%nopen loop at %d requests/s (intended start times, latency from the intended start,"
             + " HdrHistogram), %d connections, %d s warm-up + %d s per target in alternating"
             + " 2 s slices, width 1%n",
@@ -102,6 +113,11 @@ final class ProxyRows {
     OpenLoop.Result b;
     long nCpu;
     long bCpu;
+    GcWindow gc = GcWindow.none();
+    // the generator is a JVM too: its own pauses land in whichever target's slice is running
+    GcWindow.Recorder generator = GcWindow.Recorder.start();
+    GcWindow[] generatorGc = {GcWindow.none(), GcWindow.none(), GcWindow.none()};
+    List<String> sliceLines = new ArrayList<>();
     try (OpenLoop load = new OpenLoop(s.connections())) {
       for (int port : new int[] {upstream.port, nginx.port, bulwark.port}) {
         load.run(port, rate, warm, 1); // warm-up of each path and of the generator, discarded
@@ -114,13 +130,40 @@ final class ProxyRows {
       nCpu = 0;
       bCpu = 0;
       for (int i = 0; i < slices; i++) {
+        emptyGeneratorHeap();
+        generator.takeWindow();
         ds.add(load.run(upstream.port, rate, 0, SLICE_SECONDS));
+        generatorGc[0] = generatorGc[0].plus(generator.takeWindow());
+        emptyGeneratorHeap();
+        generator.takeWindow();
         long before = ProcCpu.nanos(nginx.pid());
         ns.add(load.run(nginx.port, rate, 0, SLICE_SECONDS));
         nCpu += ProcCpu.nanos(nginx.pid()) - before;
+        generatorGc[1] = generatorGc[1].plus(generator.takeWindow());
+        emptyGeneratorHeap();
+        generator.takeWindow();
+        bulwark.gcSinceLast(); // opens the slice's window
         before = ProcCpu.nanos(bulwark.pid());
-        bs.add(load.run(bulwark.port, rate, 0, SLICE_SECONDS));
+        OpenLoop.Result slice = load.run(bulwark.port, rate, 0, SLICE_SECONDS);
         bCpu += ProcCpu.nanos(bulwark.pid()) - before;
+        GcWindow sliceGc = bulwark.gcSinceLast();
+        generatorGc[2] = generatorGc[2].plus(generator.takeWindow());
+        bs.add(slice);
+        gc = gc.plus(sliceGc);
+        sliceLines.add(
+            String.format(
+                Locale.ROOT,
+                "  slice %2d: bulwark p99 %6.0f us, p99.9 %6.0f us, max %6.0f us | direct p99 %6.0f us"
+                    + " | gateway GC pauses %d (total %d ms, max %d ms), JIT %d ms",
+                i + 1,
+                slice.micros(99),
+                slice.micros(99.9),
+                slice.micros(100),
+                ds.getLast().micros(99),
+                sliceGc.pauses(),
+                sliceGc.totalMillis(),
+                sliceGc.maxMillis(),
+                sliceGc.jitMillis()));
       }
       d = OpenLoop.Result.merge(ds);
       n = OpenLoop.Result.merge(ns);
@@ -142,6 +185,32 @@ final class ProxyRows {
     openRow("direct (no proxy)", d, d, Double.NaN, rate);
     openRow("nginx", n, d, nCpu, rate);
     openRow("bulwark gateway", b, d, bCpu, rate);
+    out.printf(
+        Locale.ROOT,
+        "gateway child during its open-loop slices: %d collector pauses, %d ms in all, longest %d"
+            + " ms; JIT compile time %d ms%n",
+        gc.pauses(),
+        gc.totalMillis(),
+        gc.maxMillis(),
+        gc.jitMillis());
+    sliceLines.forEach(out::println);
+    out.printf(
+        Locale.ROOT,
+        "the generator's own collector pauses during the direct / nginx / bulwark slices: %d / %d"
+            + " / %d (longest %d / %d / %d ms)%n",
+        generatorGc[0].pauses(),
+        generatorGc[1].pauses(),
+        generatorGc[2].pauses(),
+        generatorGc[0].maxMillis(),
+        generatorGc[1].maxMillis(),
+        generatorGc[2].maxMillis());
+    metrics.put(
+        "generator_gc_pauses",
+        (double) (generatorGc[0].plus(generatorGc[1]).plus(generatorGc[2]).pauses()));
+    metrics.put("gateway_gc_pauses", (double) gc.pauses());
+    metrics.put("gateway_gc_ms_total", (double) gc.totalMillis());
+    metrics.put("gateway_gc_pause_ms_max", (double) gc.maxMillis());
+    metrics.put("gateway_jit_ms", (double) gc.jitMillis());
     double[] pct = {50, 99, 99.9};
     String[] key = {"p50", "p99", "p999"};
     for (int i = 0; i < pct.length; i++) {
@@ -160,6 +229,17 @@ final class ProxyRows {
     } else {
       addedP99Ratio = Math.max(0, bAdded) / nAdded;
     }
+  }
+
+  /**
+   * Collects the generator's own heap between slices, outside any measured time: a young collection
+   * of this JVM inside a slice would delay that slice's requests (their latency runs from the
+   * intended start) and charge the pause to whichever target the slice measures, so one such pause
+   * in a direct or NGINX slice moved the added-p99 ratio from run to run. The proxies' own
+   * collections are not touched: they are part of what is measured.
+   */
+  private static void emptyGeneratorHeap() {
+    System.gc();
   }
 
   /** A quarter of the lower saturation throughput, in steps of 100, at most 10,000/s. */
@@ -221,6 +301,12 @@ final class ProxyRows {
         Double.isNaN(r.proxyCpuUs()) ? "-" : String.format(Locale.ROOT, "%.1f", r.proxyCpuUs()),
         r.upCpuUs(),
         r.rps() / anchor.rps());
+  }
+
+  /** The JVM options of a child's command line: the words before {@code -cp}. */
+  private static String jvmOptions(List<String> command) {
+    int cp = command.indexOf("-cp");
+    return String.join(" ", command.subList(1, cp < 0 ? command.size() : cp));
   }
 
   private static String url(int port) {

@@ -19,6 +19,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,6 +62,9 @@ final class Aggregator {
    * @param params the route template's segment values
    * @param query the request's query string (passed to every part), or null
    * @param context the request's context (trace, correlation id)
+   * @param clientDeadlineNanos when the client's {@code bulwark-deadline} expires (on the injected
+   *     clock's {@code nanoTime}), or {@link #NO_DEADLINE}: it caps every part's timeout and the
+   *     deadline each part is sent, as it caps a proxied route's attempts
    * @param finished called once with the status sent (and why, for a failure)
    */
   void run(
@@ -68,16 +72,21 @@ final class Aggregator {
       @Nullable String query,
       Context context,
       String correlationId,
+      long clientDeadlineNanos,
       HttpServerResponse resp,
       BiConsumer<Integer, @Nullable String> finished) {
-    new Run(params, query, context, correlationId, resp, finished).start();
+    new Run(params, query, context, correlationId, clientDeadlineNanos, resp, finished).start();
   }
+
+  /** No client deadline: each part has its own timeout only. */
+  static final long NO_DEADLINE = Long.MIN_VALUE;
 
   private final class Run {
     final Map<String, String> params;
     final @Nullable String query;
     final Context context;
     final String correlationId;
+    final long clientDeadlineNanos;
     final HttpServerResponse resp;
     final BiConsumer<Integer, @Nullable String> finished;
     final Map<String, JsonNode> results = new LinkedHashMap<>();
@@ -92,12 +101,14 @@ final class Aggregator {
         @Nullable String query,
         Context context,
         String correlationId,
+        long clientDeadlineNanos,
         HttpServerResponse resp,
         BiConsumer<Integer, @Nullable String> finished) {
       this.params = params;
       this.query = query;
       this.context = context;
       this.correlationId = correlationId;
+      this.clientDeadlineNanos = clientDeadlineNanos;
       this.resp = resp;
       this.finished = finished;
     }
@@ -117,18 +128,34 @@ final class Aggregator {
         return;
       }
       long start = clock.nanoTime();
+      // the client's deadline caps the part's timeout when it is the earlier one
+      long budgetNanos = part.timeout().toNanos();
+      boolean clientBinds =
+          clientDeadlineNanos != NO_DEADLINE && clientDeadlineNanos - start < budgetNanos;
+      if (clientBinds) {
+        budgetNanos = clientDeadlineNanos - start;
+      }
+      String timedOut =
+          clientBinds
+              ? "no answer within the client's " + ContextHeaders.DEADLINE
+              : "no answer within " + part.timeout();
+      if (budgetNanos < 1_000_000) { // under a millisecond left: not worth a call
+        failed(part, true, timedOut);
+        return;
+      }
+      Duration budget = Duration.ofNanos(budgetNanos);
       boolean[] settled = {false};
       t.state().onStart();
       long timer =
           vertx.setTimer(
-              Math.max(1, part.timeout().toMillis()),
+              budget.toMillis(),
               id -> {
                 if (!settled[0]) {
                   settled[0] = true;
                   long latency = clock.nanoTime() - start;
                   cluster.record(t, false, latency);
                   cluster.red.record(Outcome.TIMEOUT, latency);
-                  failed(part, true, "no answer within " + part.timeout());
+                  failed(part, true, timedOut);
                 }
               });
       timers.add(timer);
@@ -161,7 +188,7 @@ final class Aggregator {
                 Context sent =
                     context
                         .withCorrelationId(correlationId)
-                        .withDeadline(Deadline.after(part.timeout(), clock));
+                        .withDeadline(Deadline.after(budget, clock));
                 headers.inject(sent, req::putHeader);
                 req.putHeader("accept", "application/json");
                 req.response()

@@ -257,6 +257,7 @@ public final class Proxy {
             req.query(),
             incoming,
             correlationId,
+            clientDeadline ? deadlineNanos : Aggregator.NO_DEADLINE,
             resp,
             (status, why) -> end(status, why == null ? null : stackless(why)));
         return false;
