@@ -174,11 +174,11 @@ class LoopTimeoutsTest {
     on(
         ctx,
         () -> {
-          // victim first: same deadline tick (or a later one), and the later-armed node leads
-          // its bucket, so first's expiry runs before victim's in the same sweep, or victim is
-          // still on the wheel when first cancels it — either way victim must never fire
-          timeouts.arm(victim, 4 * MS);
+          // victim's deadline tick is later than first's even if the loop stalls between the
+          // two calls (a stall under 496 ms), so a sweep reaches first before victim, also when
+          // one late sweep covers both ticks: victim must never fire
           timeouts.arm(first, 4 * MS);
+          timeouts.arm(victim, 500 * MS);
           return null;
         });
     chained.firedAt.get(10, TimeUnit.SECONDS);
