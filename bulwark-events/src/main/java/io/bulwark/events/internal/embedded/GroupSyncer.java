@@ -3,6 +3,7 @@ package io.bulwark.events.internal.embedded;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
@@ -44,7 +45,7 @@ import org.jspecify.annotations.Nullable;
  * error is reported to every fsync that waited on the failed pages, never consumed by the other
  * lanes' calls. Every thread parks rather than spins; every wait re-checks its condition after the
  * state it waits on is written and before the unpark, so a stray unpark is harmless and a missed
- * one is impossible.
+ * one is impossible; only workers flagged as waiting here ({@link #waiting}) are unparked.
  */
 final class GroupSyncer {
   private static final System.Logger LOG = System.getLogger(GroupSyncer.class.getName());
@@ -129,6 +130,13 @@ final class GroupSyncer {
   /** Every thread that may wait here (the log's workers): woken when a lane or an ack changes. */
   private final Thread[] threads;
 
+  /**
+   * Per worker, 1 while it waits here: set before it checks what it waits for, so a change made
+   * before that check is seen by the check and one made after it sees the flag and unparks it; the
+   * others (the writer waiting for tasks, workers waiting for the writer's role) are not woken.
+   */
+  private final AtomicIntegerArray waiting;
+
   private final AtomicReferenceArray<@Nullable Slot> slots = new AtomicReferenceArray<>(LANES);
 
   /** The writer's parking blocker while every lane is busy (see {@link #waitsForRoom}). */
@@ -148,6 +156,18 @@ final class GroupSyncer {
 
   GroupSyncer(Thread[] threads) {
     this.threads = threads;
+    this.waiting = new AtomicIntegerArray(threads.length);
+  }
+
+  /** The calling worker's index, or -1 if it is none of them. */
+  private int self() {
+    Thread t = Thread.currentThread();
+    for (int k = 0; k < threads.length; k++) {
+      if (threads[k] == t) {
+        return k;
+      }
+    }
+    return -1;
   }
 
   /** Groups acknowledged so far through a later group's fsync (test and benchmark hook). */
@@ -162,8 +182,32 @@ final class GroupSyncer {
 
   /** Waits until the next group can be assigned: a lane is free (the writer). */
   void awaitRoom() {
-    while (freeLane() < 0) {
-      LockSupport.park(room);
+    if (freeLane() >= 0) {
+      return;
+    }
+    int me = self();
+    mark(me, 1);
+    try {
+      while (freeLane() < 0) {
+        park(me, room);
+      }
+    } finally {
+      mark(me, 0);
+    }
+  }
+
+  private void mark(int me, int value) {
+    if (me >= 0) {
+      waiting.set(me, value);
+    }
+  }
+
+  /** Parks a worker until woken; a caller that is no worker is not woken, so it polls. */
+  private static void park(int me, Object blocker) {
+    if (me >= 0) {
+      LockSupport.park(blocker);
+    } else {
+      LockSupport.parkNanos(blocker, 1_000_000L);
     }
   }
 
@@ -219,8 +263,16 @@ final class GroupSyncer {
       }
       slot.forced = true;
       advance();
-      while (acked <= slot.seq) {
-        LockSupport.park(this); // an earlier group is acknowledged first, then this one
+      if (acked <= slot.seq) {
+        int me = self();
+        mark(me, 1);
+        try {
+          while (acked <= slot.seq) {
+            park(me, this); // an earlier group is acknowledged first, then this one
+          }
+        } finally {
+          mark(me, 0);
+        }
       }
       if (slot.coveredAck) {
         slot.job.forcedAfterCoveredAck();
@@ -238,8 +290,17 @@ final class GroupSyncer {
    * which syncs no lane meanwhile): no lane touches a file after this until the next assignment.
    */
   void awaitIdle() {
-    while (acked != submitted || busy()) {
-      LockSupport.park(this);
+    if (acked == submitted && !busy()) {
+      return;
+    }
+    int me = self();
+    mark(me, 1);
+    try {
+      while (acked != submitted || busy()) {
+        park(me, this);
+      }
+    } finally {
+      mark(me, 0);
     }
   }
 
@@ -321,11 +382,12 @@ final class GroupSyncer {
     return false;
   }
 
+  /** Wakes every worker waiting here for a lane, an acknowledgement or idleness. */
   private void wakeAll() {
     Thread self = Thread.currentThread();
-    for (Thread t : threads) {
-      if (t != self) {
-        LockSupport.unpark(t);
+    for (int k = 0; k < threads.length; k++) {
+      if (waiting.get(k) != 0 && threads[k] != self) {
+        LockSupport.unpark(threads[k]);
       }
     }
   }
