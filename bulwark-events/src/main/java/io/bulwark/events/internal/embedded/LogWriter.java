@@ -18,6 +18,8 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -35,16 +37,18 @@ import org.jspecify.annotations.Nullable;
  * <p>Design notes: a group is handled in two stages by one thread. The log has {@code LANES + 1}
  * worker threads that take turns as the writer (leader/follower): the writer encodes a group (CPU
  * only: no file is touched), waits until one of the {@link GroupSyncer}'s lanes is free, writes the
- * group and assigns it to that lane, passes the writer's role to another worker (which goes on with
- * the next group while the disk works) and then fsyncs and acknowledges its group itself: no thread
- * hand-off between a group's write and its fsync. So the write of group N+1 overlaps the fsync of
- * group N, and a group written during a slow fsync starts its own fsync on a free lane without
- * waiting for it. A group is acknowledged only after every earlier group (write order) and after
- * its own fsync, or a later group's fsync of the same files that returned first ({@link
- * GroupSyncer}); a failed fsync marks its partition failed, truncates it back to where the group
- * began (under {@link #files}, so no write races it) and fails the group, and every later group of
- * that partition, already written or not, fails at its turn: nothing written after a failed fsync
- * is acknowledged.
+ * group and assigns it to that lane, gives up the writer's role and then fsyncs and acknowledges
+ * its group itself: no thread hand-off between a group's write and its fsync. An idle worker is
+ * woken to take the role only when a task is queued while no worker holds it (a producer's send, or
+ * the writer finding the queue not empty as it gives the role up); otherwise the worker takes the
+ * role back after its fsync, so a lightly loaded log runs each group on one thread, woken once. So
+ * the write of group N+1 overlaps the fsync of group N, and a group written during a slow fsync
+ * starts its own fsync on a free lane without waiting for it. A group is acknowledged only after
+ * every earlier group (write order) and after its own fsync, or a later group's fsync of the same
+ * files that returned first ({@link GroupSyncer}); a failed fsync marks its partition failed,
+ * truncates it back to where the group began (under {@link #files}, so no write races it) and fails
+ * the group, and every later group of that partition, already written or not, fails at its turn:
+ * nothing written after a failed fsync is acknowledged.
  *
  * <p>Futures complete on the log's worker threads: dependent actions must be quick. "The writer
  * thread" below means whichever worker holds the writer's role ({@link #role}, whose hand-over
@@ -124,11 +128,17 @@ final class LogWriter implements Runnable {
   private final Queue<Task> queue = new ConcurrentLinkedQueue<>();
   private volatile boolean waiting;
 
-  /** The writer's role: held by one worker at a time, passed on before it syncs its group. */
-  private final Semaphore role = new Semaphore(1);
+  /** The writer's role: held by one worker at a time, given up before it syncs its group. */
+  private final AtomicBoolean role = new AtomicBoolean(true); // the first worker starts with it
 
   /** The worker holding the writer's role (a producer wakes it when it waits for tasks). */
   private volatile Thread leader;
+
+  /**
+   * Per worker, 1 while it is parked waiting for the role: set before it re-checks whether it is
+   * needed, so whoever queues a task or frees the role afterwards sees the flag and wakes it.
+   */
+  private final AtomicIntegerArray idle = new AtomicIntegerArray(GroupSyncer.LANES + 1);
 
   /** Set by the last writer after the final flush: every worker then ends. */
   private volatile boolean finished;
@@ -220,6 +230,8 @@ final class LogWriter implements Runnable {
     queue.add(task);
     if (waiting) {
       LockSupport.unpark(leader);
+    } else if (!role.get()) {
+      wakeIdle(false); // the writer is syncing its group: another worker writes this one
     }
   }
 
@@ -243,6 +255,7 @@ final class LogWriter implements Runnable {
   void shutdown() {
     running = false;
     LockSupport.unpark(leader);
+    wakeIdle(false); // if no worker holds the role, one takes it to finish
     long deadline = System.nanoTime() + 10_000_000_000L;
     try {
       for (Thread t : threads) {
@@ -263,13 +276,15 @@ final class LogWriter implements Runnable {
   @Override
   public void run() {
     List<Task> group = new ArrayList<>();
+    int me = indexOf(Thread.currentThread());
+    boolean holding = me == 0; // the role's first holder
     while (true) {
-      role.acquireUninterruptibly();
+      if (!holding && !lead(me)) {
+        return;
+      }
+      holding = false;
       GroupSyncer.@Nullable Slot mine = null;
       try {
-        if (finished) {
-          return;
-        }
         leader = Thread.currentThread();
         while (mine == null && (running || !queue.isEmpty())) {
           mine = step(group);
@@ -283,9 +298,64 @@ final class LogWriter implements Runnable {
           return;
         }
       } finally {
-        role.release(); // the next writer goes on while this worker syncs its group
+        giveUpRole();
       }
-      syncer.sync(mine);
+      syncer.sync(mine); // the next writer, if a task waits, goes on meanwhile
+    }
+  }
+
+  private int indexOf(Thread t) {
+    for (int k = 0; k < threads.length; k++) {
+      if (threads[k] == t) {
+        return k;
+      }
+    }
+    throw new IllegalStateException(t + " is not a worker of this log");
+  }
+
+  /**
+   * Takes the writer's role, parking while another worker holds it and nothing needs this one;
+   * false once the log has finished.
+   */
+  private boolean lead(int me) {
+    while (true) {
+      if (finished) {
+        return false;
+      }
+      if (role.compareAndSet(false, true)) {
+        if (finished) {
+          giveUpRole();
+          return false;
+        }
+        return true;
+      }
+      idle.set(me, 1);
+      if (!finished && (role.get() || (queue.isEmpty() && running))) {
+        LockSupport.park(idle); // woken by wakeIdle: a task waits and no worker holds the role
+      }
+      idle.set(me, 0);
+    }
+  }
+
+  /** Frees the writer's role; wakes an idle worker to take it if a task already waits. */
+  private void giveUpRole() {
+    role.set(false);
+    if (finished) {
+      wakeIdle(true);
+    } else if (!queue.isEmpty() || !running) {
+      wakeIdle(false);
+    }
+  }
+
+  /** Unparks one idle worker (every one, with {@code all}). */
+  private void wakeIdle(boolean all) {
+    for (int k = 0; k < threads.length; k++) {
+      if (idle.get(k) != 0 && idle.compareAndSet(k, 1, 0)) {
+        LockSupport.unpark(threads[k]);
+        if (!all) {
+          return;
+        }
+      }
     }
   }
 
