@@ -1,6 +1,9 @@
 package io.bulwark.events.internal.embedded;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
@@ -8,43 +11,50 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The second stage of the writer's group commit: fsyncs written groups and acknowledges them on
- * {@value #LANES} sync threads (lanes), so that the writer writes group N+1 while group N's fsync
+ * The second stage of the writer's group commit: fsyncs written groups and acknowledges them in up
+ * to {@link #LANES} sync lanes at once, so that the next group is written while a group's fsync
  * runs, and a group written during a slow fsync starts its own fsync at once instead of queueing
  * behind it.
  *
- * <p>Design notes: the writer numbers the groups it hands over; each group goes to whichever lane
- * is free (the lowest-numbered one), which holds one group at a time, so at most {@value #LANES}
- * groups are in the lanes and the writer waits ({@link #awaitRoom}) only while every lane is busy.
- * (A fixed lane per group, {@code s % LANES}, made a group wait behind a slow fsync in its lane
- * while the other lane was idle.) A lane runs its group's fsyncs ({@link Job#force}, concurrently
- * with the other lanes'), then acknowledges whatever it can ({@link #advance}): acknowledgements
- * happen strictly in write order, one thread at a time (under {@link #acks}), and each group checks
- * at its turn whether an earlier group of the same partition failed.
+ * <p>Design notes: a lane is a slot (and the index of the segments' fsync descriptors), not a
+ * thread. The log's worker threads take turns as the writer (leader/follower, {@link LogWriter}):
+ * the writer {@linkplain #assign assigns} the group it wrote to the lowest-numbered free lane,
+ * hands the writer's role to another worker and then {@linkplain #sync syncs} that lane itself, so
+ * no thread hand-off lies between a group's write and its fsync. At most {@link #LANES} groups are
+ * in the lanes; the writer waits ({@link #awaitRoom}) only while every lane is busy. A lane runs
+ * its group's fsyncs ({@link Job#force}, concurrently with the other lanes'), then acknowledges
+ * whatever it can ({@link #advance}): acknowledgements happen strictly in write order, one thread
+ * at a time (under {@link #acks}), and each group checks at its turn whether an earlier group of
+ * the same partition failed. Work that durability does not need ({@link Job#afterAck}) runs after
+ * the lock is released.
  *
  * <p>Covered acknowledgement: a group whose own fsync has not returned yet is acknowledged when a
  * later group's fsyncs have returned successfully and {@linkplain Job#covers cover} every file it
- * wrote. The later group's fsync began after the earlier group's write had completed (the writer
- * writes a group before it hands it over, and groups in write order), and on Linux an fsync makes
- * durable every page of the file that was dirty when it began, whichever descriptor wrote it, and
- * reports every write-back error of those pages to each descriptor that has not seen it yet. So a
- * successful covering fsync proves the earlier bytes durable, and a slow fsync no longer holds back
- * the groups written after it (nor itself). When the covered group's own fsync returns later and
- * failed, its descriptor has consumed an error the next group of that lane would not see again, so
- * the partition is marked failed: its later groups fail at their turn and it refuses appends until
- * reopened, as after any failed fsync. A group's lane stays occupied until its own fsync returned.
+ * wrote. The later group's fsync began after the earlier group's write had completed (a group is
+ * written before it is assigned, and groups are assigned in write order), and on Linux an fsync
+ * makes durable every page of the file that was dirty when it began, whichever descriptor wrote it,
+ * and reports every write-back error of those pages to each descriptor that has not seen it yet. So
+ * a successful covering fsync proves the earlier bytes durable, and a slow fsync no longer holds
+ * back the groups written after it (nor itself). When the covered group's own fsync returns later
+ * and failed, its descriptor has consumed an error the next group of that lane would not see again,
+ * so the partition is marked failed: its later groups fail at their turn and it refuses appends
+ * until reopened, as after any failed fsync. A group's lane stays occupied until its own fsync
+ * returned.
  *
  * <p>Each lane fsyncs through its own file descriptor ({@link Segment#force(int)}), so a write-back
  * error is reported to every fsync that waited on the failed pages, never consumed by the other
  * lanes' calls. Every thread parks rather than spins; every wait re-checks its condition after the
  * state it waits on is written and before the unpark, so a stray unpark is harmless and a missed
- * one is impossible.
+ * one is impossible; only workers flagged as waiting here ({@link #waiting}) are unparked.
  */
 final class GroupSyncer {
   private static final System.Logger LOG = System.getLogger(GroupSyncer.class.getName());
 
-  /** Sync threads, hence the most groups written and not yet through their own fsync. */
-  static final int LANES = 2;
+  /**
+   * Sync lanes, hence the most groups written and not yet through their own fsync ({@code
+   * -Dbulwark.events.syncLanes=N}, 1 to 8, for benchmark A/B; default 3).
+   */
+  static final int LANES = lanes(System.getProperty("bulwark.events.syncLanes"));
 
   /**
    * Benchmark A/B switch ({@code -Dbulwark.events.fixedSyncLanes=true}): group {@code s} waits for
@@ -55,6 +65,24 @@ final class GroupSyncer {
   /** Whether a later fsync may acknowledge an earlier group (the Linux fsync semantics above). */
   static final boolean COVERING =
       System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux");
+
+  static int lanes(@Nullable String property) {
+    if (property == null || property.isBlank()) {
+      return 3;
+    }
+    try {
+      int n = Integer.parseInt(property.strip());
+      if (n >= 1 && n <= 8) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        "system property bulwark.events.syncLanes must be a whole number from 1 to 8, was '"
+            + property
+            + "'");
+  }
 
   /** One written group: its fsyncs (any lane, concurrently) and its acknowledgement (in order). */
   interface Job {
@@ -74,31 +102,50 @@ final class GroupSyncer {
      */
     void ack(boolean covered);
 
+    /**
+     * Runs after {@link #ack}, outside the acknowledgement lock, on the thread that acknowledged it
+     * (work durability does not need: listeners, page-cache advice); never throws.
+     */
+    void afterAck();
+
     /** Told when the group's own fsync returned after a covered acknowledgement (its lane). */
     void forcedAfterCoveredAck();
   }
 
   /** A group in its lane. */
-  private static final class Slot {
+  static final class Slot {
     final Job job;
     final long seq;
+    final int lane;
     volatile boolean forced;
     volatile boolean coveredAck;
 
-    Slot(Job job, long seq) {
+    Slot(Job job, long seq, int lane) {
       this.job = job;
       this.seq = seq;
+      this.lane = lane;
     }
   }
 
-  private final Thread[] threads = new Thread[LANES];
-  private final Thread writer;
+  /** Every thread that may wait here (the log's workers): woken when a lane or an ack changes. */
+  private final Thread[] threads;
+
+  /**
+   * Per worker, 1 while it waits here: set before it checks what it waits for, so a change made
+   * before that check is seen by the check and one made after it sees the flag and unparks it; the
+   * others (the writer waiting for tasks, workers waiting for the writer's role) are not woken.
+   */
+  private final AtomicIntegerArray waiting;
+
   private final AtomicReferenceArray<@Nullable Slot> slots = new AtomicReferenceArray<>(LANES);
+
+  /** The writer's parking blocker while every lane is busy (see {@link #waitsForRoom}). */
+  private final Object room = new Object();
 
   /** Held while acknowledging, so groups are acknowledged one at a time, in order. */
   private final ReentrantLock acks = new ReentrantLock();
 
-  /** The number of the next group to hand over (written by the writer thread only). */
+  /** The number of the next group to assign (written by the writer only). */
   private volatile long submitted;
 
   /** The number of the next group to acknowledge (written under {@link #acks}). */
@@ -107,31 +154,20 @@ final class GroupSyncer {
   /** Groups acknowledged before their own fsync returned (covered by a later one). */
   private final AtomicLong coveredAcks = new AtomicLong();
 
-  private volatile boolean running = true;
-
-  GroupSyncer(Thread writer) {
-    this.writer = writer;
-    for (int lane = 0; lane < LANES; lane++) {
-      int l = lane;
-      String name = lane == 0 ? "bulwark-log-sync" : "bulwark-log-sync-" + (lane + 1);
-      threads[lane] = Thread.ofPlatform().name(name).daemon(true).unstarted(() -> run(l));
-    }
+  GroupSyncer(Thread[] threads) {
+    this.threads = threads;
+    this.waiting = new AtomicIntegerArray(threads.length);
   }
 
-  void start() {
-    for (Thread t : threads) {
-      t.start();
-    }
-  }
-
-  /** Whether {@code t} is one of the sync threads. */
-  boolean isSyncThread(Thread t) {
-    for (Thread s : threads) {
-      if (s == t) {
-        return true;
+  /** The calling worker's index, or -1 if it is none of them. */
+  private int self() {
+    Thread t = Thread.currentThread();
+    for (int k = 0; k < threads.length; k++) {
+      if (threads[k] == t) {
+        return k;
       }
     }
-    return false;
+    return -1;
   }
 
   /** Groups acknowledged so far through a later group's fsync (test and benchmark hook). */
@@ -139,10 +175,39 @@ final class GroupSyncer {
     return coveredAcks.get();
   }
 
-  /** Waits until the next group can be handed over: a lane is free (writer thread). */
+  /** Whether {@code t} is parked waiting for a free lane (test hook). */
+  boolean waitsForRoom(Thread t) {
+    return LockSupport.getBlocker(t) == room;
+  }
+
+  /** Waits until the next group can be assigned: a lane is free (the writer). */
   void awaitRoom() {
-    while (freeLane() < 0) {
-      LockSupport.park(this);
+    if (freeLane() >= 0) {
+      return;
+    }
+    int me = self();
+    mark(me, 1);
+    try {
+      while (freeLane() < 0) {
+        park(me, room);
+      }
+    } finally {
+      mark(me, 0);
+    }
+  }
+
+  private void mark(int me, int value) {
+    if (me >= 0) {
+      waiting.set(me, value);
+    }
+  }
+
+  /** Parks a worker until woken; a caller that is no worker is not woken, so it polls. */
+  private static void park(int me, Object blocker) {
+    if (me >= 0) {
+      LockSupport.park(blocker);
+    } else {
+      LockSupport.parkNanos(blocker, 1_000_000L);
     }
   }
 
@@ -172,37 +237,70 @@ final class GroupSyncer {
   }
 
   /**
-   * Hands a written group to a free lane (writer thread). Runs it on the caller instead, once every
-   * earlier group is done, if that lane's thread is gone (it only ends by {@link #stop} or an
-   * {@link Error}), so the writer can never wait for a group nobody syncs.
+   * Puts a written group into a free lane, waiting for one (the writer, which then passes its role
+   * on before it {@linkplain #sync syncs} the returned lane itself).
    */
-  void submit(Job job) {
+  Slot assign(Job job) {
     awaitRoom();
     long seq = submitted;
-    int lane = freeLane(); // still free: only this thread fills lanes
-    if (!threads[lane].isAlive()) {
-      awaitIdle();
-      try {
-        job.force(lane);
-        job.ack(false);
-      } finally {
-        submitted = seq + 1;
-        acked = seq + 1;
-      }
-      return;
-    }
-    slots.set(lane, new Slot(job, seq));
+    int lane = freeLane(); // still free: only the writer fills lanes
+    Slot slot = new Slot(job, seq, lane);
+    slots.set(lane, slot);
     submitted = seq + 1;
-    LockSupport.unpark(threads[lane]);
+    return slot;
   }
 
   /**
-   * Waits until every group handed over is acknowledged and its own fsync has returned (writer
-   * thread): no lane touches a file after this until the next {@link #submit}.
+   * Runs a lane on the calling thread: fsyncs its group, acknowledges whatever is due, waits until
+   * its own group is acknowledged (an earlier group first), then frees the lane. Never throws.
+   */
+  void sync(Slot slot) {
+    try {
+      try {
+        slot.job.force(slot.lane);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "group commit fsync failed unexpectedly", e);
+      }
+      slot.forced = true;
+      advance();
+      if (acked <= slot.seq) {
+        int me = self();
+        mark(me, 1);
+        try {
+          while (acked <= slot.seq) {
+            park(me, this); // an earlier group is acknowledged first, then this one
+          }
+        } finally {
+          mark(me, 0);
+        }
+      }
+      if (slot.coveredAck) {
+        slot.job.forcedAfterCoveredAck();
+      }
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "group commit sync failed", e);
+    } finally {
+      slots.set(slot.lane, null);
+      wakeAll();
+    }
+  }
+
+  /**
+   * Waits until every group assigned is acknowledged and its own fsync has returned (the writer,
+   * which syncs no lane meanwhile): no lane touches a file after this until the next assignment.
    */
   void awaitIdle() {
-    while (acked != submitted || busy()) {
-      LockSupport.park(this);
+    if (acked == submitted && !busy()) {
+      return;
+    }
+    int me = self();
+    mark(me, 1);
+    try {
+      while (acked != submitted || busy()) {
+        park(me, this);
+      }
+    } finally {
+      mark(me, 0);
     }
   }
 
@@ -215,60 +313,20 @@ final class GroupSyncer {
     return false;
   }
 
-  /** Stops the threads once every group is done (writer thread, after its last group). */
-  void stop() {
-    awaitIdle();
-    running = false;
-    for (Thread t : threads) {
-      LockSupport.unpark(t);
-    }
-  }
-
-  private void run(int lane) {
-    while (true) {
-      Slot slot = slots.get(lane);
-      if (slot == null) {
-        if (!running) {
-          return;
-        }
-        LockSupport.park(this);
-        continue;
-      }
-      try {
-        try {
-          slot.job.force(lane);
-        } catch (RuntimeException e) {
-          LOG.log(System.Logger.Level.ERROR, "group commit fsync failed unexpectedly", e);
-        }
-        slot.forced = true;
-        advance();
-        while (acked <= slot.seq) {
-          LockSupport.park(this); // an earlier group is acknowledged first, then this one
-        }
-        if (slot.coveredAck) {
-          slot.job.forcedAfterCoveredAck();
-        }
-      } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.ERROR, "group commit sync failed", e);
-      } finally {
-        slots.set(lane, null);
-        wakeAll();
-      }
-    }
-  }
-
   /**
    * Acknowledges, in order, every group from the next one on whose own fsync has returned or that a
-   * later group's returned fsyncs cover; stops at the first that is neither.
+   * later group's returned fsyncs cover; stops at the first that is neither. Then, outside the
+   * lock, runs their {@link Job#afterAck}.
    */
   private void advance() {
+    List<Job> done = null;
     acks.lock();
     try {
       long s;
       while ((s = acked) < submitted) {
         Slot next = slotOf(s);
         if (next == null) {
-          break; // not handed over yet (cannot happen: submitted counts it after its slot is set)
+          break; // not assigned yet (cannot happen: submitted counts it after its slot is set)
         }
         boolean covered = !next.forced && coveredByLater(next);
         if (!next.forced && !covered) {
@@ -283,12 +341,25 @@ final class GroupSyncer {
         if (covered) {
           coveredAcks.incrementAndGet();
         }
+        if (done == null) {
+          done = new ArrayList<>(2);
+        }
+        done.add(next.job);
         acked = s + 1;
       }
     } finally {
       acks.unlock();
     }
     wakeAll();
+    if (done != null) {
+      for (Job j : done) {
+        try {
+          j.afterAck();
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.ERROR, "group commit after-acknowledgement work failed", e);
+        }
+      }
+    }
   }
 
   /**
@@ -311,11 +382,12 @@ final class GroupSyncer {
     return false;
   }
 
+  /** Wakes every worker waiting here for a lane, an acknowledgement or idleness. */
   private void wakeAll() {
-    LockSupport.unpark(writer);
-    for (Thread t : threads) {
-      if (t != Thread.currentThread()) {
-        LockSupport.unpark(t);
+    Thread self = Thread.currentThread();
+    for (int k = 0; k < threads.length; k++) {
+      if (waiting.get(k) != 0 && threads[k] != self) {
+        LockSupport.unpark(threads[k]);
       }
     }
   }

@@ -18,6 +18,8 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -32,18 +34,25 @@ import org.jspecify.annotations.Nullable;
  * next group, so the number of fsyncs per second stays bounded by the disk while throughput grows
  * with concurrency.
  *
- * <p>Design notes: a group is handled in two stages. The writer thread encodes it (CPU only: no
- * file is touched), waits until one of the {@link GroupSyncer}'s {@value GroupSyncer#LANES} lanes
- * is free, writes it, and hands its fsync and acknowledgements to that lane; then it goes on with
- * the next group while the disk works. So the write of group N+1 overlaps the fsync of group N, and
- * a group written during a slow fsync starts its own fsync without waiting for it. A group is
- * acknowledged only after every earlier group (write order) and after its own fsync, or a later
- * group's fsync of the same files that returned first ({@link GroupSyncer}); a failed fsync marks
- * its partition failed, truncates it back to where the group began (under {@link #files}, so no
- * write races it) and fails the group, and every later group of that partition, already written or
- * not, fails at its turn: nothing written after a failed fsync is acknowledged.
+ * <p>Design notes: a group is handled in two stages by one thread. The log has {@code LANES + 1}
+ * worker threads that take turns as the writer (leader/follower): the writer encodes a group (CPU
+ * only: no file is touched), waits until one of the {@link GroupSyncer}'s lanes is free, writes the
+ * group and assigns it to that lane, gives up the writer's role and then fsyncs and acknowledges
+ * its group itself: no thread hand-off between a group's write and its fsync. An idle worker is
+ * woken to take the role only when a task is queued while no worker holds it (a producer's send, or
+ * the writer finding the queue not empty as it gives the role up); otherwise the worker takes the
+ * role back after its fsync, so a lightly loaded log runs each group on one thread, woken once. So
+ * the write of group N+1 overlaps the fsync of group N, and a group written during a slow fsync
+ * starts its own fsync on a free lane without waiting for it. A group is acknowledged only after
+ * every earlier group (write order) and after its own fsync, or a later group's fsync of the same
+ * files that returned first ({@link GroupSyncer}); a failed fsync marks its partition failed,
+ * truncates it back to where the group began (under {@link #files}, so no write races it) and fails
+ * the group, and every later group of that partition, already written or not, fails at its turn:
+ * nothing written after a failed fsync is acknowledged.
  *
- * <p>Futures complete on the writer thread or its sync thread: dependent actions must be quick.
+ * <p>Futures complete on the log's worker threads: dependent actions must be quick. "The writer
+ * thread" below means whichever worker holds the writer's role ({@link #role}, whose hand-over
+ * orders everything one writer did before the next writer's work).
  */
 final class LogWriter implements Runnable {
   /** Something for the writer thread to do. */
@@ -118,13 +127,29 @@ final class LogWriter implements Runnable {
 
   private final Queue<Task> queue = new ConcurrentLinkedQueue<>();
   private volatile boolean waiting;
+
+  /** The writer's role: held by one worker at a time, given up before it syncs its group. */
+  private final AtomicBoolean role = new AtomicBoolean(true); // the first worker starts with it
+
+  /** The worker holding the writer's role (a producer wakes it when it waits for tasks). */
+  private volatile Thread leader;
+
+  /**
+   * Per worker, 1 while it is parked waiting for the role: set before it re-checks whether it is
+   * needed, so whoever queues a task or frees the role afterwards sees the flag and wakes it.
+   */
+  private final AtomicIntegerArray idle = new AtomicIntegerArray(GroupSyncer.LANES + 1);
+
+  /** Set by the last writer after the final flush: every worker then ends. */
+  private volatile boolean finished;
+
   private final EmbeddedLogConfig config;
   private final EventLogListener listener;
   private final Clock clock;
   private final Runnable afterPublish;
   private final Runnable periodic;
   private volatile boolean running = true;
-  private final Thread thread;
+  private final Thread[] threads = new Thread[GroupSyncer.LANES + 1];
   private final GroupSyncer syncer;
   private volatile SyncObserver syncObserver = NO_OBSERVER;
   private volatile ForceHook forceHook = NO_HOOK;
@@ -145,13 +170,27 @@ final class LogWriter implements Runnable {
     this.clock = config.clock();
     this.afterPublish = afterPublish;
     this.periodic = periodic;
-    this.thread = Thread.ofPlatform().name("bulwark-log-writer").daemon(true).unstarted(this);
-    this.syncer = new GroupSyncer(thread);
+    for (int k = 0; k < threads.length; k++) {
+      String name = k == 0 ? "bulwark-log-sync" : "bulwark-log-sync-" + (k + 1);
+      threads[k] = Thread.ofPlatform().name(name).daemon(true).unstarted(this);
+    }
+    this.leader = threads[0];
+    this.syncer = new GroupSyncer(threads);
   }
 
   void start() {
-    syncer.start();
-    thread.start();
+    for (Thread t : threads) {
+      t.start();
+    }
+  }
+
+  private boolean isWorker(Thread t) {
+    for (Thread w : threads) {
+      if (w == t) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Installs a test hook that sees every fsync before the appends it covers are acknowledged. */
@@ -161,7 +200,12 @@ final class LogWriter implements Runnable {
 
   /** Whether the writer thread is waiting for a sync lane (test hook: the writer is held). */
   boolean waitsForSyncLane() {
-    return LockSupport.getBlocker(thread) == syncer;
+    for (Thread t : threads) {
+      if (syncer.waitsForRoom(t)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Groups acknowledged through a later group's fsync before their own returned. */
@@ -185,7 +229,9 @@ final class LogWriter implements Runnable {
     }
     queue.add(task);
     if (waiting) {
-      LockSupport.unpark(thread);
+      LockSupport.unpark(leader);
+    } else if (!role.get()) {
+      wakeIdle(false); // the writer is syncing its group: another worker writes this one
     }
   }
 
@@ -197,7 +243,7 @@ final class LogWriter implements Runnable {
     if (!running) {
       return; // closed: appends still queued at close were failed, nothing is pending
     }
-    if (Thread.currentThread() == thread || syncer.isSyncThread(Thread.currentThread())) {
+    if (isWorker(Thread.currentThread())) {
       throw new IllegalStateException(
           "flush/control called on the log's writer thread (from a send callback): would deadlock");
     }
@@ -208,50 +254,143 @@ final class LogWriter implements Runnable {
 
   void shutdown() {
     running = false;
-    LockSupport.unpark(thread);
+    LockSupport.unpark(leader);
+    wakeIdle(false); // if no worker holds the role, one takes it to finish
+    long deadline = System.nanoTime() + 10_000_000_000L;
     try {
-      thread.join(10_000);
+      for (Thread t : threads) {
+        long left = deadline - System.nanoTime();
+        if (left > 0) {
+          t.join(java.time.Duration.ofNanos(left));
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
 
+  /**
+   * A worker's loop: waits for the writer's role; as the writer, takes and writes groups until one
+   * is assigned to a lane, then passes the role on and syncs that lane itself.
+   */
   @Override
   public void run() {
     List<Task> group = new ArrayList<>();
-    while (running || !queue.isEmpty()) {
+    int me = indexOf(Thread.currentThread());
+    boolean holding = me == 0; // the role's first holder
+    while (true) {
+      if (!holding && !lead(me)) {
+        return;
+      }
+      holding = false;
+      GroupSyncer.@Nullable Slot mine = null;
       try {
-        periodic.run(); // cheap unless due (retention): runs under load too
-        Task first = take();
-        if (first == null) {
-          continue;
+        leader = Thread.currentThread();
+        while (mine == null && (running || !queue.isEmpty())) {
+          mine = step(group);
         }
-        group.add(first);
-        long records = recordsOf(first);
-        long bytes = bytesOf(first);
-        Task next;
-        while (records < MAX_GROUP && bytes < MAX_GROUP_BYTES && (next = poll()) != null) {
-          group.add(next);
-          records += recordsOf(next);
-          bytes += bytesOf(next);
+        if (mine == null) {
+          syncer.awaitIdle(); // the last writer: every lane is done
+          finished = true;
+          List<Task> rest = new ArrayList<>(queue);
+          queue.clear();
+          fail(rest, new EventLogException("the event log is closed"));
+          return;
         }
-        process(group);
-      } catch (RuntimeException e) {
-        syncer.awaitIdle(); // appends the sync thread acknowledges stay acknowledged
-        fail(group, e);
       } finally {
-        for (Task t : group) {
-          if (t instanceof ProducerBatch b) {
-            b.drop(); // its records are in the partition writes (or failed)
-          }
-        }
-        group.clear();
+        giveUpRole();
+      }
+      syncer.sync(mine); // the next writer, if a task waits, goes on meanwhile
+    }
+  }
+
+  private int indexOf(Thread t) {
+    for (int k = 0; k < threads.length; k++) {
+      if (threads[k] == t) {
+        return k;
       }
     }
-    syncer.stop();
-    List<Task> rest = new ArrayList<>(queue);
-    queue.clear();
-    fail(rest, new EventLogException("the event log is closed"));
+    throw new IllegalStateException(t + " is not a worker of this log");
+  }
+
+  /**
+   * Takes the writer's role, parking while another worker holds it and nothing needs this one;
+   * false once the log has finished.
+   */
+  private boolean lead(int me) {
+    while (true) {
+      if (finished) {
+        return false;
+      }
+      if (role.compareAndSet(false, true)) {
+        if (finished) {
+          giveUpRole();
+          return false;
+        }
+        return true;
+      }
+      idle.set(me, 1);
+      if (!finished && (role.get() || (queue.isEmpty() && running))) {
+        LockSupport.park(idle); // woken by wakeIdle: a task waits and no worker holds the role
+      }
+      idle.set(me, 0);
+    }
+  }
+
+  /** Frees the writer's role; wakes an idle worker to take it if a task already waits. */
+  private void giveUpRole() {
+    role.set(false);
+    if (finished) {
+      wakeIdle(true);
+    } else if (!queue.isEmpty() || !running) {
+      wakeIdle(false);
+    }
+  }
+
+  /** Unparks one idle worker (every one, with {@code all}). */
+  private void wakeIdle(boolean all) {
+    for (int k = 0; k < threads.length; k++) {
+      if (idle.get(k) != 0 && idle.compareAndSet(k, 1, 0)) {
+        LockSupport.unpark(threads[k]);
+        if (!all) {
+          return;
+        }
+      }
+    }
+  }
+
+  /**
+   * Takes and handles one group as the writer; returns the lane it left for this worker, if any.
+   */
+  private GroupSyncer.@Nullable Slot step(List<Task> group) {
+    try {
+      periodic.run(); // cheap unless due (retention): runs under load too
+      Task first = take();
+      if (first == null) {
+        return null;
+      }
+      group.add(first);
+      long records = recordsOf(first);
+      long bytes = bytesOf(first);
+      Task next;
+      while (records < MAX_GROUP && bytes < MAX_GROUP_BYTES && (next = poll()) != null) {
+        group.add(next);
+        records += recordsOf(next);
+        bytes += bytesOf(next);
+      }
+      return process(group);
+    } catch (RuntimeException e) {
+      syncer.awaitIdle(); // appends the sync lanes acknowledge stay acknowledged
+      fail(group, e);
+      return null;
+    } finally {
+      for (Task t : group) {
+        if (t instanceof ProducerBatch b) {
+          b.drop(); // its records are in the partition writes (or failed)
+        }
+      }
+      group.clear();
+    }
   }
 
   private static long bytesOf(Task t) {
@@ -295,14 +434,21 @@ final class LogWriter implements Runnable {
     return t;
   }
 
-  private void process(List<Task> group) {
+  /**
+   * Writes the group; returns the lane holding its last written part, for the caller to sync (parts
+   * before a control are synced here: the control waits for them anyway).
+   */
+  private GroupSyncer.@Nullable Slot process(List<Task> group) {
     IdentityHashMap<PartitionLog, PartitionWrite> byPartition = new IdentityHashMap<>();
     IdentityHashMap<PartitionLog, int[]> counts = countRecords(group);
     for (Task t : group) {
       switch (t) {
         case Control c -> {
-          flushGroup(byPartition);
+          GroupSyncer.Slot before = flushGroup(byPartition);
           byPartition.clear();
+          if (before != null) {
+            syncer.sync(before);
+          }
           syncer.awaitIdle(); // a control runs after every append before it is acknowledged
           runControl(c);
         }
@@ -315,7 +461,7 @@ final class LogWriter implements Runnable {
         case ProducerBatch b -> writeOf(byPartition, counts, b.log()).add(b);
       }
     }
-    flushGroup(byPartition);
+    return flushGroup(byPartition);
   }
 
   /** Records per partition in {@code group}, so each partition write is sized once. */
@@ -358,9 +504,10 @@ final class LogWriter implements Runnable {
     }
   }
 
-  private void flushGroup(Map<PartitionLog, PartitionWrite> byPartition) {
+  /** Encodes and writes the group, and assigns it to a lane (returned; null if nothing written). */
+  private GroupSyncer.@Nullable Slot flushGroup(Map<PartitionLog, PartitionWrite> byPartition) {
     if (byPartition.isEmpty()) {
-      return;
+      return null;
     }
     long start = clock.nanoTime();
     buffer.clear();
@@ -394,9 +541,10 @@ final class LogWriter implements Runnable {
     if (buffer.capacity() > KEPT_BUFFER_BYTES) {
       buffer = ByteBuffer.allocateDirect(BUFFER_BYTES); // one huge record: do not keep its room
     }
-    if (!written.isEmpty()) {
-      syncer.submit(new SyncJob(written, start, encodedAt, laneFree, clock.nanoTime()));
+    if (written.isEmpty()) {
+      return null;
     }
+    return syncer.assign(new SyncJob(written, start, encodedAt, laneFree, clock.nanoTime()));
   }
 
   /** A written group in a sync lane: its fsyncs, then (in write order) its acknowledgement. */
@@ -411,6 +559,12 @@ final class LogWriter implements Runnable {
     private final long encoded;
     private final long laneFree;
     private final long written;
+
+    /** What {@link #ack} published, for {@link #afterAck} (same thread, after it). */
+    private List<PartitionWrite> acked = List.of();
+
+    private long ackedNanos;
+    private int ackedBatches;
 
     /** When its own fsyncs began and returned on its lane (0: not yet). */
     private volatile long forceStart;
@@ -510,8 +664,17 @@ final class LogWriter implements Runnable {
         w.complete();
         batches += w.batchCount;
       }
-      long nanos = clock.nanoTime() - start;
-      int batchCount = batches;
+      acked = durable;
+      ackedNanos = clock.nanoTime() - start;
+      ackedBatches = batches;
+    }
+
+    /** The group's listener call and page-cache advice: after the acknowledgement lock. */
+    @Override
+    public void afterAck() {
+      List<PartitionWrite> durable = acked;
+      long nanos = ackedNanos;
+      int batchCount = ackedBatches;
       int partitions = writes.size();
       tell(() -> listener.onGroupCommit(batchCount, partitions, nanos));
       if (fsync) {

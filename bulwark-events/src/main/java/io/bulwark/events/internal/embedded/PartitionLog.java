@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -64,7 +65,18 @@ final class PartitionLog {
   /** Drop-behind acts on at least this many bytes at a time. */
   static final long DROP_CHUNK_BYTES = 2L << 20;
 
-  /** The segment drop-behind works on, and how far into it it dropped (sync lanes, in order). */
+  /**
+   * Held by drop-behind, which sync lanes call after acknowledgements, outside the acknowledgement
+   * lock: possibly concurrently and out of write order.
+   */
+  private final ReentrantLock dropLock = new ReentrantLock();
+
+  /** The newest tail drop-behind was called with: older calls find nothing left to do. */
+  private long dropSeenBase = -1;
+
+  private long dropSeenBytes;
+
+  /** The segment drop-behind works on, and how far into it it dropped (under {@link #dropLock}). */
   private @Nullable Segment dropSegment;
 
   private long dropPosition;
@@ -421,15 +433,31 @@ final class PartitionLog {
   }
 
   /**
-   * Drop-behind (sync lane, after an acknowledgement, in write order): frees the page cache of
-   * durable bytes more than {@link #CACHED_TAIL_BYTES} behind {@code tailBytes} of {@code tail},
-   * and of rolled segments once the tail has that much or a newer segment followed them. Returns
-   * the bytes it asked the OS to drop.
+   * Drop-behind (sync lane, after an acknowledgement, outside the acknowledgement lock): frees the
+   * page cache of durable bytes more than {@link #CACHED_TAIL_BYTES} behind {@code tailBytes} of
+   * {@code tail}, and of rolled segments once the tail has that much or a newer segment followed
+   * them. A call for an older tail than one already seen does nothing (the newer call covered it).
+   * Returns the bytes it asked the OS to drop.
    */
   long dropBehind(Segment tail, long tailBytes) {
     if (!PageCache.available()) {
       return 0;
     }
+    dropLock.lock();
+    try {
+      long base = tail.baseOffset();
+      if (base < dropSeenBase || (base == dropSeenBase && tailBytes <= dropSeenBytes)) {
+        return 0;
+      }
+      dropSeenBase = base;
+      dropSeenBytes = tailBytes;
+      return dropBehindInOrder(tail, tailBytes);
+    } finally {
+      dropLock.unlock();
+    }
+  }
+
+  private long dropBehindInOrder(Segment tail, long tailBytes) {
     Segment s = dropSegment;
     if (s == null) {
       s = tail;
