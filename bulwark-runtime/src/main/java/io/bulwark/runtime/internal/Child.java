@@ -58,7 +58,7 @@ final class Child {
         description.store(w, "bulwark process-mode child " + id);
       }
       List<String> command = new ArrayList<>();
-      command.add(ProcessHandle.current().info().command().orElse(javaFromHome()));
+      command.add(java());
       command.addAll(jvmArgs);
       command.add("-cp");
       command.add(classPath());
@@ -71,6 +71,11 @@ final class Child {
     } catch (IOException e) {
       throw new UncheckedIOException(id + ": cannot start a child JVM: " + e.getMessage(), e);
     }
+  }
+
+  /** The java binary of the children: this JVM's. */
+  static String java() {
+    return ProcessHandle.current().info().command().orElse(javaFromHome());
   }
 
   private static String javaFromHome() {
