@@ -15,12 +15,14 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -35,11 +37,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>How: the first child of a service with no cache records its class loading ({@code
  * -XX:AOTMode=record}); the JVM writes the configuration when that child exits normally (a graceful
- * stop; a killed child writes nothing, and the next one records instead). The runtime then creates
- * the cache from it in a separate JVM ({@code -XX:AOTMode=create}), one at a time, into a temporary
- * file that is renamed into place, so a child never maps half a cache. Later children of the
- * service start with {@code -XX:AOTCache}; a cache the JVM finds stale is ignored by the JVM (a
- * warning on the child's stdout) and the child starts as it would without.
+ * stop; a killed child writes nothing, and the next one records instead). At its stop (after its
+ * children, so no running instance loses the CPU) the runtime creates the caches from them in
+ * separate JVMs ({@code -XX:AOTMode=create}), each into a temporary file renamed into place, so a
+ * child never maps half a cache. Later children of the service start with {@code -XX:AOTCache}; a
+ * cache the JVM finds stale is ignored by the JVM (a warning on the child's stdout) and the child
+ * starts as it would without.
  *
  * <p>Where: a directory per key, the key a digest of the java binary, the JVM's version, the
  * children's JVM options and every class-path entry with its size and modification time, so a
@@ -64,9 +67,8 @@ final class ChildArchives {
   private final String classPath;
   private final ReentrantLock lock = new ReentrantLock();
   private final Set<String> recording = new HashSet<>();
-  private final ExecutorService creator =
-      Executors.newFixedThreadPool(
-          2, Thread.ofPlatform().daemon().name("aot-create-", 1).factory());
+  private final Map<String, Path> recorded = new LinkedHashMap<>();
+  private final AtomicInteger uses = new AtomicInteger();
 
   private ChildArchives(Path dir, String java, List<String> jvmArgs, String classPath) {
     this.dir = dir;
@@ -173,7 +175,9 @@ final class ChildArchives {
     } finally {
       lock.unlock();
     }
-    Path config = dir.resolve(service + "-" + ProcessHandle.current().pid() + CONFIG);
+    Path config =
+        dir.resolve(
+            service + "-" + ProcessHandle.current().pid() + "-" + uses.incrementAndGet() + CONFIG);
     return new Use(
         this, service, List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + config), config);
   }
@@ -216,16 +220,29 @@ final class ChildArchives {
     }
   }
 
+  /**
+   * A recording child has exited: a configuration the JVM wrote (it creates the file empty at the
+   * start and fills it at a normal exit) waits for {@link #close}; else the next child records.
+   */
   private void recorded(String service, Path config) {
-    if (!Files.isRegularFile(config)) {
-      release(service); // killed, or failed before its exit: the next child records
-      return;
-    }
-    try {
-      creator.execute(() -> create(service, config));
-    } catch (RejectedExecutionException e) {
+    if (size(config) == 0) {
       release(service);
       deleteQuietly(config);
+      return;
+    }
+    lock.lock();
+    try {
+      recorded.put(service, config);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static long size(Path p) {
+    try {
+      return Files.size(p);
+    } catch (IOException e) {
+      return 0;
     }
   }
 
@@ -239,7 +256,7 @@ final class ChildArchives {
   }
 
   private void create(String service, Path config) {
-    Path tmp = dir.resolve(service + "-" + ProcessHandle.current().pid() + CACHE + ".tmp");
+    Path tmp = config.resolveSibling(config.getFileName() + CACHE + ".tmp");
     List<String> command = new ArrayList<>();
     command.add(java);
     command.addAll(jvmArgs);
@@ -299,8 +316,28 @@ final class ChildArchives {
     }
   }
 
-  /** Waits at most {@code budget} for the creations in progress; the rest are abandoned. */
+  /**
+   * Creates the caches of the configurations recorded so far, two at a time, waiting at most {@code
+   * budget}; the creations not done by then are abandoned (their services record again next time).
+   * Called once, at the runtime's stop, after its children: creating a cache costs a few CPU
+   * seconds that the running children would otherwise lose.
+   */
   void close(Duration budget) {
+    Map<String, Path> todo;
+    lock.lock();
+    try {
+      todo = new LinkedHashMap<>(recorded);
+      recorded.clear();
+    } finally {
+      lock.unlock();
+    }
+    if (todo.isEmpty()) {
+      return;
+    }
+    ExecutorService creator =
+        Executors.newFixedThreadPool(
+            2, Thread.ofPlatform().daemon().name("aot-create-", 1).factory());
+    todo.forEach((service, config) -> creator.execute(() -> create(service, config)));
     creator.shutdown();
     try {
       if (!creator.awaitTermination(budget.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -87,9 +87,13 @@ class ChildArchivesTest {
     assertThat(second.jvmArgs()).isEmpty();
     assertThat(a.use("cart").records()).as("another service records on its own").isTrue();
 
-    Files.writeString(config, "recorded classes"); // the JVM writes it at a graceful exit
+    Files.writeString(config, "recorded classes"); // the JVM fills it at a graceful exit
     first.exited();
     second.exited(); // a non-recording child's exit changes nothing
+    assertThat(a.cache("payments"))
+        .as("created at the stop, not while children run")
+        .doesNotExist();
+    assertThat(a.use("payments").jvmArgs()).as("recorded, waiting for the stop").isEmpty();
     a.close(Duration.ofSeconds(30));
 
     Path cache = a.cache("payments");
@@ -116,11 +120,19 @@ class ChildArchivesTest {
   void aKilledRecorderWritesNothingAndTheNextChildRecordsAgain() throws IOException {
     ChildArchives a = archives(fakeJava(0));
     ChildArchives.Use killed = a.use("inventory");
-    killed.exited(); // SIGKILL: the JVM wrote no configuration
+    Path config = option(killed, "-XX:AOTConfiguration=");
+    Files.createFile(config); // the JVM creates it at its start and fills it only at a normal exit
+    killed.exited(); // SIGKILL
+    assertThat(config).as("the empty file is deleted").doesNotExist();
     ChildArchives.Use next = a.use("inventory");
     assertThat(next.records()).isTrue();
-    assertThat(a.cache("inventory")).doesNotExist();
+    assertThat(option(next, "-XX:AOTConfiguration="))
+        .as("each recorder its own file: a later one never truncates one being created")
+        .isNotEqualTo(config);
+    ChildArchives.Use failedLaunch = archives(fakeJava(0)).use("cart");
+    failedLaunch.exited(); // the process never started: no file at all
     a.close(Duration.ofSeconds(1));
+    assertThat(a.cache("inventory")).doesNotExist();
   }
 
   @Test
