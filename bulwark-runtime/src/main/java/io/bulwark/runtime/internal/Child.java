@@ -41,16 +41,23 @@ final class Child {
   private final CompletableFuture<Integer> port = new CompletableFuture<>();
   private final Thread pump;
   private volatile boolean expectedExit;
+  private final Duration exitMargin;
 
-  private Child(String id, Process process, Path stdoutLog) {
+  private Child(String id, Process process, Path stdoutLog, Duration exitMargin) {
     this.id = id;
     this.process = process;
+    this.exitMargin = exitMargin;
     this.stdin = process.getOutputStream();
     this.pump = Thread.ofVirtual().name(id + "-stdout").start(() -> pump(stdoutLog));
   }
 
-  /** Writes the child's description and starts it; does not wait. */
-  static Child launch(String id, Path storage, Properties description, List<String> jvmArgs) {
+  /**
+   * Writes the child's description and starts it; does not wait. {@code exitMargin}: how much
+   * longer than usual a graceful stop waits for the exit (a child that writes its AOT recording
+   * when it exits).
+   */
+  static Child launch(
+      String id, Path storage, Properties description, List<String> jvmArgs, Duration exitMargin) {
     try {
       Path logs = Files.createDirectories(storage.resolve("logs"));
       Path file = storage.resolve("child.properties");
@@ -67,7 +74,7 @@ final class Child {
       ProcessBuilder pb = new ProcessBuilder(command);
       pb.redirectError(ProcessBuilder.Redirect.appendTo(logs.resolve("stderr.log").toFile()));
       pb.directory(storage.toFile());
-      return new Child(id, pb.start(), logs.resolve("stdout.log"));
+      return new Child(id, pb.start(), logs.resolve("stdout.log"), exitMargin);
     } catch (IOException e) {
       throw new UncheckedIOException(id + ": cannot start a child JVM: " + e.getMessage(), e);
     }
@@ -139,7 +146,7 @@ final class Child {
     return expectedExit;
   }
 
-  /** Graceful: "stop" on stdin; forcibly after {@code budget} plus 5 s. */
+  /** Graceful: "stop" on stdin; forcibly after {@code budget} plus 5 s (plus the exit margin). */
   void stop(Duration budget) {
     expectedExit = true;
     try {
@@ -148,8 +155,9 @@ final class Child {
     } catch (IOException e) {
       // already gone
     }
-    if (!waitFor(budget.plusSeconds(5))) {
-      LOG.warn("{}: child did not stop within {}; killing it", id, budget.plusSeconds(5));
+    Duration limit = budget.plusSeconds(5).plus(exitMargin);
+    if (!waitFor(limit)) {
+      LOG.warn("{}: child did not stop within {}; killing it", id, limit);
       kill();
     }
     closeStdin();

@@ -61,6 +61,13 @@ final class ChildArchives {
   private static final String CONFIG = ".aotconf";
   private static final int KEPT_KEYS = 3;
 
+  /**
+   * How much longer a graceful stop waits for a recording child: the JVM writes its configuration
+   * (about 40 MB) as it exits, about 2.5 CPU seconds, far more on a loaded machine; killed
+   * meanwhile it leaves a truncated file, and the next child records again.
+   */
+  static final Duration RECORDING_EXIT = Duration.ofSeconds(30);
+
   private final Path dir;
   private final String java;
   private final List<String> jvmArgs;
@@ -179,7 +186,12 @@ final class ChildArchives {
         dir.resolve(
             service + "-" + ProcessHandle.current().pid() + "-" + uses.incrementAndGet() + CONFIG);
     return new Use(
-        this, service, List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + config), config);
+        this,
+        service,
+        // the JVM warns on stdout of every class it cannot record (proxies, JFR events): a few
+        // thousand lines at the exit, each copied by the parent; errors only
+        List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + config, "-Xlog:aot*=error"),
+        config);
   }
 
   /** A child's AOT options, and what to do when it has exited. */

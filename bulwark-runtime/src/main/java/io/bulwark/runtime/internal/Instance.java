@@ -339,7 +339,8 @@ final class Instance implements InstanceHandle {
   private Child launch(String startVersion, List<String> jvmArgs, ChildArchives.Use aot) {
     Child child;
     try {
-      child = Child.launch(id, storage(), describe(startVersion), jvmArgs);
+      Duration margin = aot.records() ? ChildArchives.RECORDING_EXIT : Duration.ZERO;
+      child = Child.launch(id, storage(), describe(startVersion), jvmArgs, margin);
     } catch (RuntimeException e) {
       aot.exited(); // nothing recorded: the next child of the service records
       throw e;
