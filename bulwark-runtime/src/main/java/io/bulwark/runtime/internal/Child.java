@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,9 +42,9 @@ final class Child {
   private final CompletableFuture<Integer> port = new CompletableFuture<>();
   private final Thread pump;
   private volatile boolean expectedExit;
-  private final Duration exitMargin;
+  private final Supplier<Duration> exitMargin;
 
-  private Child(String id, Process process, Path stdoutLog, Duration exitMargin) {
+  private Child(String id, Process process, Path stdoutLog, Supplier<Duration> exitMargin) {
     this.id = id;
     this.process = process;
     this.exitMargin = exitMargin;
@@ -53,11 +54,15 @@ final class Child {
 
   /**
    * Writes the child's description and starts it; does not wait. {@code exitMargin}: how much
-   * longer than usual a graceful stop waits for the exit (a child that writes its AOT recording
-   * when it exits).
+   * longer than usual a graceful stop beginning now waits for the exit (a child that writes its AOT
+   * recording when it exits, at the system's stop).
    */
   static Child launch(
-      String id, Path storage, Properties description, List<String> jvmArgs, Duration exitMargin) {
+      String id,
+      Path storage,
+      Properties description,
+      List<String> jvmArgs,
+      Supplier<Duration> exitMargin) {
     try {
       Path logs = Files.createDirectories(storage.resolve("logs"));
       Path file = storage.resolve("child.properties");
@@ -155,7 +160,7 @@ final class Child {
     } catch (IOException e) {
       // already gone
     }
-    Duration limit = budget.plusSeconds(5).plus(exitMargin);
+    Duration limit = budget.plusSeconds(5).plus(exitMargin.get());
     if (!waitFor(limit)) {
       LOG.warn("{}: child did not stop within {}; killing it", id, limit);
       kill();

@@ -62,9 +62,10 @@ final class ChildArchives {
   private static final int KEPT_KEYS = 3;
 
   /**
-   * How much longer a graceful stop waits for a recording child: the JVM writes its configuration
+   * How much longer the system's stop waits for a recording child: the JVM writes its configuration
    * (about 40 MB) as it exits, about 2.5 CPU seconds, far more on a loaded machine; killed
-   * meanwhile it leaves a truncated file, and the next child records again.
+   * meanwhile it leaves a truncated file, and the next child records again. A deploy's or a
+   * rollback's stop does not wait for it (it would delay the rollout).
    */
   static final Duration RECORDING_EXIT = Duration.ofSeconds(30);
 

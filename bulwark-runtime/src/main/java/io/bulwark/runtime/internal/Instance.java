@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -339,7 +340,13 @@ final class Instance implements InstanceHandle {
   private Child launch(String startVersion, List<String> jvmArgs, ChildArchives.Use aot) {
     Child child;
     try {
-      Duration margin = aot.records() ? ChildArchives.RECORDING_EXIT : Duration.ZERO;
+      // a recorder writes its AOT configuration as it exits: given the time at the system's stop
+      // only, so a deploy or rollback never waits for it (killed, the next child records)
+      Supplier<Duration> margin =
+          () ->
+              aot.records() && runtime.stopRequested()
+                  ? ChildArchives.RECORDING_EXIT
+                  : Duration.ZERO;
       child = Child.launch(id, storage(), describe(startVersion), jvmArgs, margin);
     } catch (RuntimeException e) {
       aot.exited(); // nothing recorded: the next child of the service records
