@@ -30,8 +30,10 @@ public final class RuntimeOptions {
   private final @Nullable Duration restartBackoff;
   private final Duration maxRestartBackoff;
   private final io.bulwark.events.@Nullable EventLog eventLog;
+  private final @Nullable Path childAotCache;
 
   private RuntimeOptions(Builder b) {
+    this.childAotCache = b.childAotCache;
     this.eventLog = b.eventLog;
     this.systemPort = b.systemPort;
     this.metricsStep = b.metricsStep;
@@ -124,8 +126,20 @@ public final class RuntimeOptions {
     return eventLog;
   }
 
+  /**
+   * Process mode: the directory of the AOT caches the runtime makes for its child JVMs (one per
+   * service, made from a child's graceful exit and used by the children that start later; see
+   * docs/runtime.md), or null for none. Default: {@code bulwark-aot-<user>} under {@code
+   * java.io.tmpdir}. Children on a class path with directories (a build's {@code target/classes})
+   * never use one.
+   */
+  public @Nullable Path childAotCache() {
+    return childAotCache;
+  }
+
   public Builder toBuilder() {
     Builder b = new Builder(storageRoot);
+    b.childAotCache = childAotCache;
     b.eventLog = eventLog;
     b.systemPort = systemPort;
     b.metricsStep = metricsStep;
@@ -158,6 +172,10 @@ public final class RuntimeOptions {
     private @Nullable Duration restartBackoff;
     private Duration maxRestartBackoff = Duration.ofSeconds(10);
     private io.bulwark.events.@Nullable EventLog eventLog;
+    private @Nullable Path childAotCache =
+        Path.of(
+            System.getProperty("java.io.tmpdir"),
+            "bulwark-aot-" + System.getProperty("user.name", "user"));
 
     /**
      * The event log whose consumer lag services autoscaled by the {@code event-lag} policy follow
@@ -236,6 +254,12 @@ public final class RuntimeOptions {
      */
     public Builder scheduler(Scheduler scheduler) {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /** See {@link RuntimeOptions#childAotCache()}; null: children start without an AOT cache. */
+    public Builder childAotCache(@Nullable Path dir) {
+      this.childAotCache = dir;
       return this;
     }
 

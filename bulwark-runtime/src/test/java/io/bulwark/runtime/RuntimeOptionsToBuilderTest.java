@@ -42,6 +42,7 @@ class RuntimeOptionsToBuilderTest {
             .scheduler(scheduler)
             .clock(scheduler.clock())
             .eventLog(log)
+            .childAotCache(Path.of("target/aot"))
             .build();
     RuntimeOptions defaults = RuntimeOptions.builder(Path.of("target/b")).build();
     assertThat(COPIES.equalFields(sample, defaults)).as("fields equal to the default").isEmpty();

@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,16 +42,27 @@ final class Child {
   private final CompletableFuture<Integer> port = new CompletableFuture<>();
   private final Thread pump;
   private volatile boolean expectedExit;
+  private final Supplier<Duration> exitMargin;
 
-  private Child(String id, Process process, Path stdoutLog) {
+  private Child(String id, Process process, Path stdoutLog, Supplier<Duration> exitMargin) {
     this.id = id;
     this.process = process;
+    this.exitMargin = exitMargin;
     this.stdin = process.getOutputStream();
     this.pump = Thread.ofVirtual().name(id + "-stdout").start(() -> pump(stdoutLog));
   }
 
-  /** Writes the child's description and starts it; does not wait. */
-  static Child launch(String id, Path storage, Properties description, List<String> jvmArgs) {
+  /**
+   * Writes the child's description and starts it; does not wait. {@code exitMargin}: how much
+   * longer than usual a graceful stop beginning now waits for the exit (a child that writes its AOT
+   * recording when it exits, at the system's stop).
+   */
+  static Child launch(
+      String id,
+      Path storage,
+      Properties description,
+      List<String> jvmArgs,
+      Supplier<Duration> exitMargin) {
     try {
       Path logs = Files.createDirectories(storage.resolve("logs"));
       Path file = storage.resolve("child.properties");
@@ -58,7 +70,7 @@ final class Child {
         description.store(w, "bulwark process-mode child " + id);
       }
       List<String> command = new ArrayList<>();
-      command.add(ProcessHandle.current().info().command().orElse(javaFromHome()));
+      command.add(java());
       command.addAll(jvmArgs);
       command.add("-cp");
       command.add(classPath());
@@ -67,10 +79,15 @@ final class Child {
       ProcessBuilder pb = new ProcessBuilder(command);
       pb.redirectError(ProcessBuilder.Redirect.appendTo(logs.resolve("stderr.log").toFile()));
       pb.directory(storage.toFile());
-      return new Child(id, pb.start(), logs.resolve("stdout.log"));
+      return new Child(id, pb.start(), logs.resolve("stdout.log"), exitMargin);
     } catch (IOException e) {
       throw new UncheckedIOException(id + ": cannot start a child JVM: " + e.getMessage(), e);
     }
+  }
+
+  /** The java binary of the children: this JVM's. */
+  static String java() {
+    return ProcessHandle.current().info().command().orElse(javaFromHome());
   }
 
   private static String javaFromHome() {
@@ -134,7 +151,7 @@ final class Child {
     return expectedExit;
   }
 
-  /** Graceful: "stop" on stdin; forcibly after {@code budget} plus 5 s. */
+  /** Graceful: "stop" on stdin; forcibly after {@code budget} plus 5 s (plus the exit margin). */
   void stop(Duration budget) {
     expectedExit = true;
     try {
@@ -143,8 +160,9 @@ final class Child {
     } catch (IOException e) {
       // already gone
     }
-    if (!waitFor(budget.plusSeconds(5))) {
-      LOG.warn("{}: child did not stop within {}; killing it", id, budget.plusSeconds(5));
+    Duration limit = budget.plusSeconds(5).plus(exitMargin.get());
+    if (!waitFor(limit)) {
+      LOG.warn("{}: child did not stop within {}; killing it", id, limit);
       kill();
     }
     closeStdin();

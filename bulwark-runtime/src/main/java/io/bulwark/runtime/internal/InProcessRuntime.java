@@ -93,6 +93,7 @@ public final class InProcessRuntime implements SystemRuntime {
   private final Partitions partitions;
   private final SystemAutoscalers autoscalers = new SystemAutoscalers();
   private final @Nullable ChaosRelay chaosRelay;
+  private final @Nullable ChildArchives archives;
 
   public InProcessRuntime(SystemModel model, RuntimeOptions options) {
     this(model, options, false);
@@ -118,6 +119,11 @@ public final class InProcessRuntime implements SystemRuntime {
         new Partitions(
             model.services().stream().map(ServiceSpec::name).collect(Collectors.toSet()),
             (kind, service, detail) -> event(kind, service, null, detail));
+    java.nio.file.Path aot = options.childAotCache();
+    this.archives =
+        processes && aot != null
+            ? ChildArchives.of(aot, Child.java(), childJvmArgs(), Child.classPath())
+            : null;
     this.chaosRelay =
         processes
             ? new ChaosRelay(this::readyChildren, this::scrapeClient, clock, options.host())
@@ -406,6 +412,9 @@ public final class InProcessRuntime implements SystemRuntime {
       }
     }
     supervisor.close();
+    if (archives != null) {
+      archives.close(AOT_CREATE_BUDGET);
+    }
     if (chaosRelay != null) {
       chaosRelay.close();
     }
@@ -506,6 +515,23 @@ public final class InProcessRuntime implements SystemRuntime {
         "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1",
         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+  }
+
+  /**
+   * How long a stop waits for the children's AOT caches still being created (the first process-mode
+   * run of a build: one per service, a few CPU seconds each).
+   */
+  private static final Duration AOT_CREATE_BUDGET = Duration.ofSeconds(90);
+
+  /** The AOT cache options of the next child of {@code service} (none without caches). */
+  ChildArchives.Use childAot(String service) {
+    ChildArchives a = archives;
+    return a == null ? ChildArchives.Use.NONE : a.use(service);
+  }
+
+  /** The children's AOT caches: null when none are made (in process, or a class path of dirs). */
+  @Nullable ChildArchives archives() {
+    return archives;
   }
 
   @Override

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -296,7 +297,10 @@ final class Instance implements InstanceHandle {
       r = open(parts, startVersion);
       int bound;
       if (inChild()) {
-        Child child = Child.launch(id, storage(), describe(startVersion), runtime.childJvmArgs());
+        ChildArchives.Use aot = runtime.childAot(spec.name());
+        List<String> jvmArgs = new ArrayList<>(runtime.childJvmArgs());
+        jvmArgs.addAll(aot.jvmArgs());
+        Child child = launch(startVersion, jvmArgs, aot);
         r.child = child;
         bound = child.awaitPort(runtime.options().readinessTimeout());
         r.childPort = bound;
@@ -329,6 +333,27 @@ final class Instance implements InstanceHandle {
         RuntimeEvent.Kind.READY,
         this,
         "ready v" + startVersion + " on port " + p + " in " + took.toMillis() + " ms");
+  }
+
+  /** Starts the child; when it ends, its AOT recording (if it made one) becomes a cache. */
+  @SuppressWarnings("FutureReturnValueIgnored") // the callback reports through the archives' log
+  private Child launch(String startVersion, List<String> jvmArgs, ChildArchives.Use aot) {
+    Child child;
+    try {
+      // a recorder writes its AOT configuration as it exits: given the time at the system's stop
+      // only, so a deploy or rollback never waits for it (killed, the next child records)
+      Supplier<Duration> margin =
+          () ->
+              aot.records() && runtime.stopRequested()
+                  ? ChildArchives.RECORDING_EXIT
+                  : Duration.ZERO;
+      child = Child.launch(id, storage(), describe(startVersion), jvmArgs, margin);
+    } catch (RuntimeException e) {
+      aot.exited(); // nothing recorded: the next child of the service records
+      throw e;
+    }
+    child.process.onExit().thenRun(aot::exited);
+    return child;
   }
 
   /** True when this instance runs as a child JVM (process mode, not pinned to the parent). */
