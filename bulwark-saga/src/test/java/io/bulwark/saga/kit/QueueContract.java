@@ -33,7 +33,10 @@ interface QueueContract extends KitAccess {
     final Map<String, AtomicInteger> active = new ConcurrentHashMap<>();
     final Map<String, AtomicInteger> most = new ConcurrentHashMap<>();
     final Semaphore entered = new Semaphore(0);
-    final Semaphore gate = new Semaphore(0);
+    // fair: a released permit goes to the run that has waited longest, so each key's runs take
+    // turns; an unfair gate could hand every permit to one key's runs while the other key's run
+    // waited (the drain then waited for an entry that only that run's step timeout could bring)
+    final Semaphore gate = new Semaphore(0, true);
 
     void enter(String key) throws InterruptedException {
       for (String k : List.of(key, "*")) {

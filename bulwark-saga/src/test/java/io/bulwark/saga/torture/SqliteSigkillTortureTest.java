@@ -39,7 +39,7 @@ class SqliteSigkillTortureTest {
   @Test
   void everyRunEndsAndNoEffectIsAppliedTwiceOrLostUnderRepeatedSigkill() throws Exception {
     int runs = Integer.getInteger("bulwark.saga.torture.runs", DEFAULT_RUNS);
-    int kills = Integer.getInteger("bulwark.saga.torture.kills", Math.max(20, runs / 50));
+    int kills = Integer.getInteger("bulwark.saga.torture.kills", Math.max(12, runs / 80));
     long seed = Long.getLong("bulwark.saga.torture.seed", 20261205L);
     Random random = new Random(seed);
     Path file = dir.resolve("sagas.db");

@@ -58,8 +58,6 @@ class ShopFaultsTest {
                             calls.checkout(cart, cart))) {
                       requests.incrementAndGet();
                       if (a.status() == 0 || a.status() >= 500) {
-                        System.out.println(
-                            "DEBUGFAIL " + phase + " " + a.status() + " " + a.body());
                         failures.incrementAndGet();
                       }
                       if (a.status() == 201) {
