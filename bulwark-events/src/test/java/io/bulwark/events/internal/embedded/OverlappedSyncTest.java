@@ -10,16 +10,13 @@ import io.bulwark.events.ProducerConfig;
 import io.bulwark.events.RecordMetadata;
 import io.bulwark.events.TopicPartition;
 import io.bulwark.events.TopicSpec;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,79 +38,6 @@ class OverlappedSyncTest {
   Path dir;
 
   private static final TopicPartition TP = new TopicPartition("t", 0);
-
-  /**
-   * Holds the first {@code held} fsyncs (in the order they start) until each is released, then lets
-   * each pass or fails it; later fsyncs pass at once. Records what happened in order.
-   */
-  private static final class HeldFsyncs implements LogWriter.ForceHook, AutoCloseable {
-    final CountDownLatch[] entered;
-    final CountDownLatch[] release;
-    final boolean[] fail;
-    final AtomicInteger calls = new AtomicInteger();
-    final List<String> events = new CopyOnWriteArrayList<>();
-    final List<Integer> lanes = new CopyOnWriteArrayList<>();
-    final CountDownLatch[] returned;
-
-    HeldFsyncs(boolean... fail) {
-      this.fail = fail;
-      this.entered = latches(fail.length);
-      this.release = latches(fail.length);
-      this.returned = latches(fail.length + 4);
-    }
-
-    private static CountDownLatch[] latches(int n) {
-      CountDownLatch[] l = new CountDownLatch[n];
-      for (int i = 0; i < n; i++) {
-        l[i] = new CountDownLatch(1);
-      }
-      return l;
-    }
-
-    private final ThreadLocal<Integer> current = new ThreadLocal<>();
-
-    @Override
-    public void beforeForce(TopicPartition tp, long end, int lane) throws IOException {
-      int k = calls.getAndIncrement();
-      current.set(k);
-      lanes.add(lane);
-      events.add("fsync " + k + " entered, " + tp + " end " + end);
-      if (k >= fail.length) {
-        return;
-      }
-      entered[k].countDown();
-      try {
-        release[k].await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      if (fail[k]) {
-        events.add("fsync " + k + " failed");
-        throw new IOException("simulated fsync failure (EIO)");
-      }
-    }
-
-    /** Lets every held fsync go (closed before the log: a failing test must not hang its close). */
-    @Override
-    public void close() {
-      releaseAll();
-    }
-
-    void releaseAll() {
-      for (CountDownLatch l : release) {
-        l.countDown();
-      }
-    }
-
-    @Override
-    public void afterForce(TopicPartition tp, long end, int lane) {
-      int k = current.get();
-      events.add("fsync " + k + " returned");
-      if (k < returned.length) {
-        returned[k].countDown();
-      }
-    }
-  }
 
   private static OutgoingRecord record(int partition, int i) {
     byte[] v = new byte[1024];

@@ -14,13 +14,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,54 +36,6 @@ class SyncLanesTest {
 
   private static final TopicPartition TP = new TopicPartition("t", 0);
 
-  /** Holds the first {@code held} fsyncs (in the order they start) until released; records them. */
-  private static final class Held implements LogWriter.ForceHook, AutoCloseable {
-    final CountDownLatch[] entered;
-    final CountDownLatch[] release;
-    final AtomicInteger calls = new AtomicInteger();
-    final List<String> events = new CopyOnWriteArrayList<>();
-    final Set<Thread> fsyncThreads = ConcurrentHashMap.newKeySet();
-    private final ThreadLocal<Integer> current = new ThreadLocal<>();
-
-    Held(int held) {
-      entered = new CountDownLatch[held];
-      release = new CountDownLatch[held];
-      for (int i = 0; i < held; i++) {
-        entered[i] = new CountDownLatch(1);
-        release[i] = new CountDownLatch(1);
-      }
-    }
-
-    @Override
-    public void beforeForce(TopicPartition tp, long end, int lane) {
-      int k = calls.getAndIncrement();
-      current.set(k);
-      fsyncThreads.add(Thread.currentThread());
-      events.add("fsync " + k + " entered, end " + end + ", lane " + lane);
-      if (k < entered.length) {
-        entered[k].countDown();
-        try {
-          release[k].await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
-
-    @Override
-    public void afterForce(TopicPartition tp, long end, int lane) {
-      events.add("fsync " + current.get() + " returned");
-    }
-
-    /** Lets every held fsync go (closed before the log: a failing test must not hang its close). */
-    @Override
-    public void close() {
-      for (CountDownLatch l : release) {
-        l.countDown();
-      }
-    }
-  }
-
   private static OutgoingRecord record(int i) {
     byte[] v = new byte[1024];
     v[0] = (byte) i;
@@ -98,7 +46,7 @@ class SyncLanesTest {
     return EmbeddedEventLog.open(LogFixture.config(dir).segmentBytes(1 << 20).build());
   }
 
-  private static Held hooked(EmbeddedEventLog log, Held hook) {
+  private static HeldFsyncs hooked(EmbeddedEventLog log, HeldFsyncs hook) {
     log.createTopic(TopicSpec.of("t", 1));
     log.writer().hookForces(hook);
     return hook;
@@ -122,7 +70,7 @@ class SyncLanesTest {
     List<Integer> acks = new CopyOnWriteArrayList<>();
     try (EmbeddedEventLog log = open(dir);
         Producer producer = log.producer(ProducerConfig.defaults());
-        Held hook = hooked(log, new Held(held))) {
+        HeldFsyncs hook = hooked(log, new HeldFsyncs(new boolean[held]))) {
       List<CompletableFuture<RecordMetadata>> heldGroups = new ArrayList<>();
       for (int i = 0; i < held; i++) {
         CompletableFuture<RecordMetadata> f = producer.send(record(i));
@@ -165,7 +113,7 @@ class SyncLanesTest {
     int lanes = GroupSyncer.LANES;
     try (EmbeddedEventLog log = open(dir);
         Producer producer = log.producer(ProducerConfig.defaults());
-        Held hook = hooked(log, new Held(lanes))) {
+        HeldFsyncs hook = hooked(log, new HeldFsyncs(new boolean[lanes]))) {
       List<CompletableFuture<RecordMetadata>> heldGroups = new ArrayList<>();
       for (int i = 0; i < lanes; i++) {
         heldGroups.add(producer.send(record(i)));
@@ -191,8 +139,11 @@ class SyncLanesTest {
           .as("the groups still held were covered by the last group's fsync")
           .isEqualTo(lanes - 1);
       assertThat(hook.events)
+          .as("the waiting group's fsync")
+          .contains("fsync " + lanes + " entered, t-0 end " + (lanes + 1));
+      assertThat(hook.lanes.get(lanes))
           .as("the waiting group was fsynced on the lane freed first")
-          .contains("fsync " + lanes + " entered, end " + (lanes + 1) + ", lane 0");
+          .isEqualTo(0);
     }
     assertThat(firstBytes(dir)).containsExactly(toBytes(lanes + 1));
   }
