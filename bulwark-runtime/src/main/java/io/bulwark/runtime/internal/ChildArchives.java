@@ -50,8 +50,10 @@ import org.slf4j.LoggerFactory;
  * cached (the JDK archives classes from jars only): with a directory on it (a build's {@code
  * target/classes}, as in tests) {@link #of} returns null and children start as before.
  *
- * <p>Disk: a cache is about 40 MB (the shop's payments service); the three most recently used keys
- * are kept, older ones deleted when a runtime opens its key.
+ * <p>Disk: a cache is about 40 MB (the shop's payments service; the shop's 14 services together
+ * about 480 MB); the two most recently used keys are kept (the current build and one other, so two
+ * checkouts or two option sets used in turn do not record again each time), older ones deleted when
+ * a runtime opens its key.
  *
  * <p>Thread-safe. {@link #close} waits a bounded time for the creations in progress.
  */
@@ -59,7 +61,7 @@ final class ChildArchives {
   private static final Logger LOG = LoggerFactory.getLogger(ChildArchives.class);
   private static final String CACHE = ".aot";
   private static final String CONFIG = ".aotconf";
-  private static final int KEPT_KEYS = 3;
+  private static final int KEPT_KEYS = 2;
 
   /**
    * How much longer the system's stop waits for a recording child: the JVM writes its configuration
