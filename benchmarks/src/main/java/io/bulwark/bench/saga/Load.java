@@ -34,6 +34,7 @@ final class Load {
       double warmupSeconds,
       StepTimes times,
       Histogram sagaMicros,
+      double[] cpuMicrosPerSaga,
       List<String> errors) {
     double perSecond() {
       return completed / seconds;
@@ -102,10 +103,14 @@ final class Load {
       Thread.sleep(20);
     }
     long warmedUp = completedTotal.get();
+    Cpu cpuBefore = Cpu.now();
+    long before = inWindow.get();
     long start = System.nanoTime();
     times.recording(true);
     flags.recording = true;
     Thread.sleep(window.toMillis());
+    long sagasInWindow = inWindow.get() - before;
+    Cpu cpuAfter = Cpu.now();
     flags.recording = false;
     times.recording(false);
     long end = System.nanoTime();
@@ -126,6 +131,7 @@ final class Load {
         (start - began) / (double) TimeUnit.SECONDS.toNanos(1),
         times,
         sagaMicros,
+        cpuAfter.microsPerSaga(cpuBefore, sagasInWindow),
         List.copyOf(errors));
   }
 

@@ -41,7 +41,9 @@ import org.HdrHistogram.Histogram;
  * time), so that no side is measured while the JIT compiler is still on its code. Arguments: {@code
  * --quick} (one round, 1 s and 200 sagas warm-up, 3 s window), {@code --concurrency=16,64}, {@code
  * --rounds=N} (default 2), {@code --seconds=N} (window, default 4), {@code --warmup=N} (default 5),
- * {@code --warmup-sagas=N} (default 2,000), {@code --only=sqlite|postgres}.
+ * {@code --warmup-sagas=N} (default 2,000), {@code --only=sqlite|postgres}, {@code
+ * --sides=db-limit,bulwark,dbos} (a subset, for profiling one side). Each round's line gives the
+ * CPU time per saga of the bench's JVM and of the PostgreSQL server ({@link Cpu}).
  */
 public final class SagaSuite implements BenchSuite {
   /**
@@ -83,6 +85,16 @@ public final class SagaSuite implements BenchSuite {
     if (!only.isEmpty() && !only.equals("sqlite") && !only.equals("postgres")) {
       throw new IllegalArgumentException(
           "--only must be sqlite or postgres, got '" + only + "' (from the command line)");
+    }
+    List<String> sideLabels =
+        Arrays.stream(option(args, "--sides", "").split(",")).filter(x -> !x.isBlank()).toList();
+    for (String label : sideLabels) {
+      if (!List.of("db-limit", "bulwark", "dbos").contains(label)) {
+        throw new IllegalArgumentException(
+            "--sides takes db-limit, bulwark, dbos (comma-separated), got '"
+                + label
+                + "' (from the command line)");
+      }
     }
     boolean runSqlite = !only.equals("postgres");
     boolean runPostgres = !only.equals("sqlite");
@@ -141,6 +153,9 @@ public final class SagaSuite implements BenchSuite {
                   "bulwark",
                   (r, u) -> new BulwarkDriver(SagaStores.postgres(u, "postgres", "", c), c)));
           sides.add(new Side("postgres", "dbos", (r, u) -> new DbosDriver(u, "postgres", "", c)));
+        }
+        if (!sideLabels.isEmpty()) {
+          sides.removeIf(side -> !sideLabels.contains(side.label()));
         }
         List<Acc> accs = new ArrayList<>();
         for (Side side : sides) {
@@ -325,7 +340,9 @@ public final class SagaSuite implements BenchSuite {
       out.printf(
           Locale.ROOT,
           "  round %d c=%d %s/%s: %.1f sagas/s (after a warm-up of %d sagas in %.1f s), %d"
-              + " completed in all, counted back: %d runs, %d steps (%s)%s%n",
+              + " completed in all, counted back: %d runs, %d steps (%s)%s%n"
+              + "    cpu per saga in the window: bench JVM %.0f us, child processes (the"
+              + " PostgreSQL server) %.0f us%n",
           round,
           concurrency,
           side.db(),
@@ -337,7 +354,9 @@ public final class SagaSuite implements BenchSuite {
           stored.completedRuns(),
           stored.stepRows(),
           stored.how(),
-          problems.isEmpty() ? "" : " CHECK FAILED: " + problems);
+          problems.isEmpty() ? "" : " CHECK FAILED: " + problems,
+          m.cpuMicrosPerSaga()[0],
+          m.cpuMicrosPerSaga()[1]);
       acc.problems.addAll(problems);
       completedAll = m.completedTotal();
     } catch (Exception | Error e) {
