@@ -54,6 +54,24 @@ public final class Gateway implements AutoCloseable {
     return counters.stats(engine);
   }
 
+  /**
+   * The network transport the gateway's event loops run on: {@code "epoll"} (Netty's native
+   * transport) or {@code "nio"}.
+   */
+  public String transport() {
+    return engine.vertx().isNativeTransportEnabled() ? "epoll" : "nio";
+  }
+
+  private static String transport(Vertx v, boolean asked) {
+    if (v.isNativeTransportEnabled()) {
+      return "epoll (native)";
+    }
+    Throwable why = v.unavailableNativeTransportCause();
+    return asked && why != null
+        ? "nio (the native epoll transport did not load: " + why + ")"
+        : "nio";
+  }
+
   /** A gateway serving {@code config}. */
   public static Builder builder(GatewayConfig config) {
     return new Builder(config, null);
@@ -142,6 +160,7 @@ public final class Gateway implements AutoCloseable {
     private final @Nullable Path file;
     private @Nullable Vertx vertx;
     private int eventLoops = 1;
+    private boolean nativeTransport = true;
     private Scheduler scheduler = Scheduler.system();
     private Telemetry telemetry = Telemetry.noop();
     private @Nullable ServiceDiscovery discovery;
@@ -165,6 +184,16 @@ public final class Gateway implements AutoCloseable {
         throw new IllegalArgumentException("eventLoops must be 1 to 256, was " + n);
       }
       this.eventLoops = n;
+      return this;
+    }
+
+    /**
+     * Whether the gateway's own Vert.x (when none is given with {@link #vertx}) runs on Netty's
+     * native epoll transport where it loads (Linux x86-64; default true), else on Java NIO. Where
+     * the native library cannot load the gateway runs on NIO and its start-up log says why.
+     */
+    public Builder nativeTransport(boolean prefer) {
+      this.nativeTransport = prefer;
       return this;
     }
 
@@ -217,7 +246,11 @@ public final class Gateway implements AutoCloseable {
       Vertx v =
           vertx != null
               ? vertx
-              : Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, eventLoops)));
+              : Vertx.vertx(
+                  new VertxOptions()
+                      .setEventLoopPoolSize(Math.max(2, eventLoops))
+                      .setPreferNativeTransport(nativeTransport));
+      LOG.info("gateway transport: {}", transport(v, owns && nativeTransport));
       GatewayCounters counters = new GatewayCounters(telemetry, scheduler.clock());
       Engine engine = new Engine(initial, v, owns, eventLoops, scheduler, counters, discovery);
       try {

@@ -35,9 +35,21 @@ final class BulwarkGatewayProcess implements AutoCloseable {
    */
   final String jvm;
 
+  /** The child's network transport ({@code epoll} or {@code nio}), as it reported it at start. */
+  final String transport;
+
+  /** The child's system property that makes it run on NIO ({@code nio}) instead of epoll. */
+  static final String TRANSPORT_PROPERTY = "bulwark.bench.gateway.transport";
+
   private BulwarkGatewayProcess(
-      Process process, BufferedReader lines, int port, List<String> command, String jvm) {
+      Process process,
+      BufferedReader lines,
+      int port,
+      List<String> command,
+      String jvm,
+      String transport) {
     this.process = process;
+    this.transport = transport;
     this.command = List.copyOf(command);
     this.jvm = jvm;
     this.lines = lines;
@@ -100,12 +112,15 @@ final class BulwarkGatewayProcess implements AutoCloseable {
         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line;
     String jvm = "";
+    String transport = "?";
     while ((line = lines.readLine()) != null) {
       if (line.startsWith("JVM ")) {
         jvm = line.substring(4);
+      } else if (line.startsWith("TRANSPORT ")) {
+        transport = line.substring(10).trim();
       } else if (line.startsWith("PORT ")) {
         return new BulwarkGatewayProcess(
-            p, lines, Integer.parseInt(line.substring(5).trim()), cmd, jvm);
+            p, lines, Integer.parseInt(line.substring(5).trim()), cmd, jvm, transport);
       }
     }
     p.waitFor(10, TimeUnit.SECONDS);
@@ -131,6 +146,18 @@ final class BulwarkGatewayProcess implements AutoCloseable {
     throw new IOException("the Bulwark gateway child exited before reporting its GC pauses");
   }
 
+  /** Sends {@code command} (a {@link StageReport} command) and returns the child's answer. */
+  String stages(String command) throws IOException {
+    commands.println(command);
+    String line;
+    while ((line = lines.readLine()) != null) {
+      if (line.startsWith(StageReport.PREFIX)) {
+        return line.substring(StageReport.PREFIX.length());
+      }
+    }
+    throw new IOException("the Bulwark gateway child exited before reporting its stage times");
+  }
+
   @Override
   public void close() throws Exception {
     process.getOutputStream().close(); // the child exits when its stdin closes
@@ -153,8 +180,13 @@ final class BulwarkGatewayProcess implements AutoCloseable {
                 "bench-gateway.yaml",
                 GatewayConfig::bind);
     GcWindow.Recorder gc = GcWindow.Recorder.start();
-    try (Gateway gateway = Gateway.builder(config).eventLoops(loops).start()) {
+    // the suite's --gateway-jvm-opt -Dbulwark.bench.gateway.transport=nio compares with NIO
+    boolean nativeTransport = !"nio".equals(System.getProperty(TRANSPORT_PROPERTY));
+    StageReport stages = new StageReport();
+    try (Gateway gateway =
+        Gateway.builder(config).eventLoops(loops).nativeTransport(nativeTransport).start()) {
       System.out.println(GcWindow.describeJvm());
+      System.out.println("TRANSPORT " + gateway.transport());
       System.out.println("PORT " + gateway.port("public"));
       System.out.flush();
       BufferedReader in =
@@ -164,6 +196,12 @@ final class BulwarkGatewayProcess implements AutoCloseable {
         if (line.equals(GcWindow.COMMAND)) {
           System.out.println(gc.takeWindow().format());
           System.out.flush();
+        } else {
+          String answer = stages.answer(line);
+          if (answer != null) {
+            System.out.println(answer);
+            System.out.flush();
+          }
         }
       }
     }

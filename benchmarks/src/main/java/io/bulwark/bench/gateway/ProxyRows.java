@@ -37,9 +37,10 @@ final class ProxyRows {
             BulwarkGatewayProcess.start(width, upstream.port, s.pool(), s.gatewayJvmOptions())) {
       out.printf(
           Locale.ROOT,
-          "%nwidth %d: gateway child %s; JVM options %s%n",
+          "%nwidth %d: gateway child %s, transport %s; JVM options %s%n",
           width,
           bulwark.jvm,
+          bulwark.transport,
           jvmOptions(bulwark.command));
       String direct = url(upstream.port);
       String viaNginx = url(nginx.port);
@@ -89,6 +90,9 @@ final class ProxyRows {
     }
   }
 
+  /** The child option that turns the stage breakdown on (printed per slice and for all). */
+  static final String STAGES_ON = "-D" + io.bulwark.gateway.internal.StageTimes.PROPERTY + "=true";
+
   private void openLoop(
       Round rn, Round rb, Nginx nginx, BulwarkGatewayProcess bulwark, Map<String, Double> metrics)
       throws Exception {
@@ -121,6 +125,10 @@ final class ProxyRows {
     try (OpenLoop load = new OpenLoop(s.connections())) {
       for (int port : new int[] {upstream.port, nginx.port, bulwark.port}) {
         load.run(port, rate, warm, 1); // warm-up of each path and of the generator, discarded
+      }
+      boolean stages = s.gatewayJvmOptions().contains(STAGES_ON);
+      if (stages) {
+        bulwark.stages(StageReport.RESET); // the warm-up's exchanges are not counted
       }
       // slices of 2 s, alternating, merged: a noisy spell on the machine hits all three alike
       int slices = Math.max(1, s.openSeconds() / SLICE_SECONDS);
@@ -164,6 +172,12 @@ final class ProxyRows {
                 sliceGc.totalMillis(),
                 sliceGc.maxMillis(),
                 sliceGc.jitMillis()));
+        if (stages) {
+          sliceLines.add("    stages: " + bulwark.stages(StageReport.WINDOW));
+        }
+      }
+      if (stages) {
+        sliceLines.add("  all bulwark slices, stages: " + bulwark.stages(StageReport.TOTAL));
       }
       d = OpenLoop.Result.merge(ds);
       n = OpenLoop.Result.merge(ns);

@@ -152,6 +152,11 @@ public final class Engine implements AutoCloseable {
     return diff;
   }
 
+  /** The Vert.x instance the gateway runs on. */
+  public Vertx vertx() {
+    return vertx;
+  }
+
   public long version() {
     return current.get().version;
   }

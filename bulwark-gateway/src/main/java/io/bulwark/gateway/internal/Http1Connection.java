@@ -41,6 +41,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
   private @Nullable Throwable failure;
   private boolean skipping; // the rest of an informational (1xx) answer
   private boolean keepAlive = true;
+  private int served; // exchanges begun on this connection
 
   /** When the connection last went back to its pool's idle list ({@link System#nanoTime}). */
   long idleSince;
@@ -80,7 +81,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
   Http1Exchange begin(HttpMethod method, String uri, String authority) {
     decoder.head = HttpMethod.HEAD.equals(method);
     skipping = false;
-    Http1Exchange x = new Http1Exchange(this, method, uri, authority);
+    Http1Exchange x = new Http1Exchange(this, method, uri, authority, served++ == 0);
     current = x;
     return x;
   }

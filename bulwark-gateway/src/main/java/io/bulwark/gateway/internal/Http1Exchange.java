@@ -47,11 +47,20 @@ final class Http1Exchange implements UpstreamExchange, UpstreamAnswer {
   private boolean over;
   private boolean lastChunk;
 
-  Http1Exchange(Http1Connection conn, HttpMethod method, String uri, String authority) {
+  private final boolean first;
+
+  Http1Exchange(
+      Http1Connection conn, HttpMethod method, String uri, String authority, boolean first) {
     this.conn = conn;
+    this.first = first;
     this.method = method;
     this.uri = uri;
     this.authority = authority;
+  }
+
+  /** Whether this is its connection's first exchange (the connection was opened for it). */
+  boolean firstOnConnection() {
+    return first;
   }
 
   // --- the request

@@ -95,6 +95,9 @@ public final class Proxy {
     final HttpServerResponse resp;
     final Snapshot snapshot;
     final long startNanos = clock.nanoTime();
+    // per-stage times for the benchmark's breakdown (StageTimes): null unless switched on
+    final StageTimes.@Nullable Marks marks =
+        StageTimes.ON ? new StageTimes.Marks(startNanos) : null;
     final io.vertx.core.Context ctx = vertx.getOrCreateContext();
     AdmissionChain.@Nullable Result admission;
     String correlationId = "";
@@ -156,6 +159,7 @@ public final class Proxy {
         return;
       }
       Snapshot.Route r = table.route(m.index());
+      mark(StageTimes.MATCHED);
       this.params = m.params();
       this.route = r;
       span.end();
@@ -472,6 +476,11 @@ public final class Proxy {
                   attemptSpan.end();
                   return;
                 }
+                StageTimes.Marks sm = marks;
+                if (sm != null) {
+                  sm.mark(StageTimes.CONNECTION, clock.nanoTime());
+                  sm.newConnection(x.firstOnConnection());
+                }
                 send(cluster, t, x, attemptSpan);
               }
 
@@ -559,6 +568,7 @@ public final class Proxy {
           cause -> attemptFailed(cluster, t, attemptSpan, cause, false));
       if (!hasBody) {
         up.end();
+        mark(StageTimes.SENT);
         return;
       }
       String cl = req.getHeader("content-length");
@@ -612,6 +622,10 @@ public final class Proxy {
       cancelTimer();
       int status = up.statusCode();
       long now = clock.nanoTime();
+      StageTimes.Marks sm = marks;
+      if (sm != null) {
+        sm.mark(StageTimes.HEAD, now);
+      }
       long latency = now - attemptStartNanos;
       boolean success = status < 500;
       if (status == 504 && clientDeadline && deadlineNanos - now < MIN_ATTEMPT_NANOS) {
@@ -695,6 +709,13 @@ public final class Proxy {
       problem(status, "chaos-fault", "status " + status + " injected by chaos");
     }
 
+    private void mark(int stage) {
+      StageTimes.Marks sm = marks;
+      if (sm != null) {
+        sm.mark(stage, clock.nanoTime());
+      }
+    }
+
     /** Streams the response body down: pause the upstream while the client's queue is full. */
     private void pipeResponseBody(UpstreamAnswer up, int status) {
       up.handler(
@@ -733,6 +754,11 @@ public final class Proxy {
                 resp.end(last);
               } else {
                 resp.end();
+              }
+              StageTimes.Marks sm = marks;
+              if (sm != null) {
+                sm.mark(StageTimes.ANSWERED, clock.nanoTime());
+                sm.record();
               }
               end(status, status >= 500 ? stackless("upstream answered " + status) : null);
             }
