@@ -39,4 +39,19 @@ class RouteTableTest {
     assertThatThrownBy(() -> t.add("GET", "/a/{x", h)).hasMessageContaining("{x");
     assertThatThrownBy(() -> t.add("G3T", "/b", h)).hasMessageContaining("G3T");
   }
+
+  @Test
+  void spanNamesAreMadeOncePerRouteAndAnotherMethodGetsItsOwn() {
+    RouteTable t = new RouteTable();
+    t.add("get", "/orders/{id}", h);
+    t.add("GET", "/health", h);
+    t.admission("GET", "/health", io.bulwark.http.Admission.byCriticality(2));
+    RouteTable.Match m = t.match("GET", "/orders/7");
+    assertThat(m.spanName("GET")).isEqualTo("GET /orders/{id}").isSameAs(m.spanName("GET"));
+    assertThat(t.match("GET", "/orders/8").spanName("GET")).isSameAs(m.spanName("GET"));
+    assertThat(m.spanName("HEAD")).isEqualTo("HEAD /orders/{id}");
+    assertThat(m.spanName("GE")).isEqualTo("GE /orders/{id}");
+    assertThat(m.spanName("GETX")).isEqualTo("GETX /orders/{id}");
+    assertThat(t.match("GET", "/health").spanName("GET")).isEqualTo("GET /health");
+  }
 }

@@ -99,6 +99,7 @@ public final class HttpSuite implements BenchSuite {
           connections,
           rounds,
           seconds);
+      out.println(schedulerLine());
       Wrk.run(rawUrl, connections, Math.max(2, seconds / 2)); // warm-up, discarded
       Wrk.run(bulwarkUrl, connections, Math.max(2, seconds / 2));
       Wrk.run(inlineUrl, connections, Math.max(2, seconds / 2));
@@ -183,6 +184,22 @@ public final class HttpSuite implements BenchSuite {
       traced.close();
       rawVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * The JDK scheduler settings the handler threads run under: the JDK's defaults unless this JVM
+   * was given {@code -Djdk.virtualThreadScheduler.*} (the {@code bulwark} launcher sets none).
+   */
+  static String schedulerLine() {
+    String parallelism = System.getProperty("jdk.virtualThreadScheduler.parallelism");
+    String maxPoolSize = System.getProperty("jdk.virtualThreadScheduler.maxPoolSize");
+    return String.format(
+        Locale.ROOT,
+        "virtual-thread scheduler: parallelism %s, maxPoolSize %s",
+        parallelism == null
+            ? "default (" + Runtime.getRuntime().availableProcessors() + " cores)"
+            : parallelism + " (set)",
+        maxPoolSize == null ? "default" : maxPoolSize + " (set)");
   }
 
   /** Logback without a config file logs DEBUG to the console; keep Netty's chatter out. */

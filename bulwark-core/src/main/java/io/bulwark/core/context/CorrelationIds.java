@@ -1,5 +1,6 @@
 package io.bulwark.core.context;
 
+import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Correlation ids: generation and validation. */
@@ -11,9 +12,10 @@ public final class CorrelationIds {
 
   /** A new random id: 16 lowercase hex digits. */
   public static String newId() {
-    String hex = Long.toHexString(ThreadLocalRandom.current().nextLong());
-    return hex.length() == 16 ? hex : "0".repeat(16 - hex.length()) + hex;
+    return HEX.toHexDigits(ThreadLocalRandom.current().nextLong()); // zero-padded, one array
   }
+
+  private static final HexFormat HEX = HexFormat.of();
 
   /** True if {@code id} is 1 to 128 visible ASCII characters (no spaces, commas or quotes). */
   public static boolean isValid(String id) {

@@ -1,6 +1,7 @@
 package io.bulwark.core.context;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
@@ -104,6 +105,31 @@ public final class TraceContext {
     return new TraceContext(sampled ? FLAG_SAMPLED : 0, traceId, newSpanId(), null);
   }
 
+  /**
+   * A trace context from ids given as numbers (a generated trace id's high and low halves and a
+   * span id), written as lowercase hex: the ids are valid by construction unless zero, and nothing
+   * is parsed back.
+   *
+   * @throws IllegalArgumentException if both trace id halves, or the span id, are zero, or {@code
+   *     flags} is not one byte
+   */
+  public static TraceContext of(long traceIdHigh, long traceIdLow, long spanId, int flags) {
+    if (traceIdHigh == 0 && traceIdLow == 0) {
+      throw new IllegalArgumentException("traceId must not be all zeros");
+    }
+    if (spanId == 0) {
+      throw new IllegalArgumentException("spanId must not be all zeros");
+    }
+    if (flags < 0 || flags > 0xff) {
+      throw new IllegalArgumentException("flags must be one byte, was " + flags);
+    }
+    byte[] id = new byte[32];
+    putHex(id, 0, traceIdHigh, 16);
+    putHex(id, 16, traceIdLow, 16);
+    return new TraceContext(
+        flags, new String(id, StandardCharsets.ISO_8859_1), HEX.toHexDigits(spanId), null);
+  }
+
   /** The same trace with a new span id: the context to send for a child call. */
   public TraceContext newChildSpan() {
     return new TraceContext(flags, traceId, newSpanId(), traceState);
@@ -128,12 +154,15 @@ public final class TraceContext {
     return new String(b, StandardCharsets.ISO_8859_1);
   }
 
-  /** 16 hex digits of a random id that is never zero. */
+  /**
+   * 16 hex digits of a random id that is never zero (the JDK's formatter makes the string without
+   * copying its digits).
+   */
   private static String newSpanId() {
-    byte[] id = new byte[16];
-    putHex(id, 0, ThreadLocalRandom.current().nextLong() | 1L, 16);
-    return new String(id, StandardCharsets.ISO_8859_1);
+    return HEX.toHexDigits(ThreadLocalRandom.current().nextLong() | 1L);
   }
+
+  private static final HexFormat HEX = HexFormat.of();
 
   private static final byte[] HEX_DIGITS = {
     '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'

@@ -32,6 +32,20 @@ public final class HopSpans {
       Tracing tracing, Context incoming, String method, @Nullable String route, String path) {
     // the name is built only for a span that may record: a hop that records nothing stays cheap
     String name = route == null || !tracing.mayRecord(incoming) ? method : method + " " + route;
+    return server(tracing, incoming, method, route, path, name);
+  }
+
+  /**
+   * As {@link #server(Tracing, Context, String, String, String)}, named {@code name}: for a server
+   * that makes each route's name ({@code method + " " + route}) once instead of per request.
+   */
+  public static TelemetrySpan server(
+      Tracing tracing,
+      Context incoming,
+      String method,
+      @Nullable String route,
+      String path,
+      String name) {
     TelemetrySpan span = tracing.startSpan(name, SpanKind.SERVER, incoming);
     if (span.isRecording()) {
       span.attribute("http.request.method", method);

@@ -74,4 +74,43 @@ class TraceContextIdsTest {
       assertThat(child.traceId()).isEqualTo(root.traceId());
     }
   }
+
+  @Test
+  void idsGivenAsNumbersAreWrittenAsPaddedLowercaseHexAndEqualTheCheckedForm() {
+    TraceContext t =
+        TraceContext.of(0x4bf92f3577b34da6L, 0xa3ce929d0e0e4736L, 0x00f067aa0ba902b7L, 1);
+    assertThat(t).isEqualTo(new TraceContext(TRACE, SPAN, 1, null));
+    assertThat(TraceContext.of(0, 1, 0xa, 0).toTraceparent())
+        .isEqualTo("00-" + "0".repeat(31) + "1-000000000000000a-00");
+    assertThat(TraceContext.of(-1L, Long.MIN_VALUE, -1L, 0xff).toTraceparent())
+        .isEqualTo("00-ffffffffffffffff8000000000000000-ffffffffffffffff-ff");
+    assertThat(TraceContext.of(1, 0, 1, 0).traceId())
+        .isEqualTo("0".repeat(15) + "1" + "0".repeat(16));
+  }
+
+  @Test
+  void idsGivenAsNumbersRefuseZeroIdsAndFlagsBeyondOneByte() {
+    assertThatThrownBy(() -> TraceContext.of(0, 0, 1, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("traceId must not be all zeros");
+    assertThatThrownBy(() -> TraceContext.of(0, 1, 0, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("spanId must not be all zeros");
+    assertThatThrownBy(() -> TraceContext.of(1, 1, 1, 256))
+        .hasMessage("flags must be one byte, was 256");
+    assertThatThrownBy(() -> TraceContext.of(1, 1, 1, -1))
+        .hasMessage("flags must be one byte, was -1");
+  }
+
+  @Test
+  void newCorrelationIdsAreSixteenLowercaseHexDigitsAndValid() {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < 1_000; i++) {
+      String id = CorrelationIds.newId();
+      assertThat(id).matches("[0-9a-f]{16}");
+      assertThat(CorrelationIds.isValid(id)).isTrue();
+      seen.add(id);
+    }
+    assertThat(seen).hasSizeGreaterThan(990); // random, not a constant
+  }
 }

@@ -37,8 +37,7 @@ final class ContextStage implements Stage {
       ex.context = ex.context.withCorrelationId(CorrelationIds.newId());
     }
     if (!ex.system) {
-      RouteTable.Match m = ex.match;
-      ex.startSpan(tracing, m == null ? null : m.template());
+      ex.startSpan(tracing, ex.match);
     }
     return true;
   }

@@ -158,8 +158,12 @@ final class Exchange
   }
 
   /** Starts the request's server span; the handler runs under (and sends on) its context. */
-  void startSpan(Tracing tracing, @Nullable String matchedRoute) {
-    span = HopSpans.server(tracing, context, method, matchedRoute, path);
+  void startSpan(Tracing tracing, RouteTable.@Nullable Match matched) {
+    span =
+        matched == null
+            ? HopSpans.server(tracing, context, method, null, path)
+            : HopSpans.server(
+                tracing, context, method, matched.template(), path, matched.spanName(method));
     context = span.context();
   }
 

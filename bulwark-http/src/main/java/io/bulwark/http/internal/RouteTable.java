@@ -24,13 +24,26 @@ public final class RouteTable {
       Handler handler,
       Map<String, String> params,
       boolean onEventLoop,
-      @Nullable Admission admission) {}
+      @Nullable Admission admission,
+      String spanName) {
+
+    /**
+     * The server span's name for a request of {@code method} on this route: made once per route
+     * (the route's own method), not per request; another method (HEAD served by GET) gets its own.
+     */
+    public String spanName(String method) {
+      return spanName.startsWith(method) && spanName.charAt(method.length()) == ' '
+          ? spanName
+          : method + " " + template;
+    }
+  }
 
   @SuppressWarnings("ArrayRecordComponent") // private; the segments are never mutated after add
   private record Route(String method, String template, String[] segments, Match exactMatch) {
     Match bound(Map<String, String> params) {
       Match m = exactMatch;
-      return new Match(m.template(), m.handler(), params, m.onEventLoop(), m.admission());
+      return new Match(
+          m.template(), m.handler(), params, m.onEventLoop(), m.admission(), m.spanName());
     }
   }
 
@@ -59,7 +72,11 @@ public final class RouteTable {
       hasParams |= s.startsWith("{");
     }
     Route route =
-        new Route(m, template, segments, new Match(template, handler, Map.of(), onEventLoop, null));
+        new Route(
+            m,
+            template,
+            segments,
+            new Match(template, handler, Map.of(), onEventLoop, null, m + " " + template));
     TreeSet<String> methods = methodsByTemplate.computeIfAbsent(template, t -> new TreeSet<>());
     if (!methods.add(m)) {
       throw new IllegalArgumentException("route " + m + " " + template + " is defined twice");
@@ -137,7 +154,7 @@ public final class RouteTable {
         r.method,
         r.template,
         r.segments,
-        new Match(m.template(), m.handler(), Map.of(), m.onEventLoop(), admission));
+        new Match(m.template(), m.handler(), Map.of(), m.onEventLoop(), admission, m.spanName()));
   }
 
   /** The methods routed for {@code path} (any method), for a 405 answer's {@code Allow}. */

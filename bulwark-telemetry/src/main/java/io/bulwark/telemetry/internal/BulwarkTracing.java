@@ -44,9 +44,7 @@ public final class BulwarkTracing extends ParentBasedTracing {
     long high = random.nextLong();
     long low = nonZero(random);
     if (!sampledRoot(low)) {
-      String traceId = RecordedSpan.hex(high) + RecordedSpan.hex(low);
-      return TelemetrySpan.sampledOut(
-          parent.withTrace(new TraceContext(traceId, RecordedSpan.hex(spanId), 0, null)));
+      return TelemetrySpan.sampledOut(parent.withTrace(TraceContext.of(high, low, spanId, 0)));
     }
     return new RecordedSpan(pipeline, name, kind, parent, linked, high, low, spanId);
   }

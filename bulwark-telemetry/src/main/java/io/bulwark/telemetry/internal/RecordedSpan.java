@@ -391,10 +391,10 @@ public final class RecordedSpan
   }
 
   static String hex(long id) {
-    byte[] digits = new byte[16];
-    writeHex(id, digits, 0);
-    return new String(digits, StandardCharsets.ISO_8859_1);
+    return HEX.toHexDigits(id); // the JDK's formatter makes the string without copying its digits
   }
+
+  private static final java.util.HexFormat HEX = java.util.HexFormat.of();
 
   private static void writeHex(long value, byte[] into, int at) {
     for (int i = 15; i >= 0; i--) {
