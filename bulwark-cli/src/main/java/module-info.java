@@ -6,6 +6,7 @@ module io.bulwark.cli {
   requires io.bulwark.chaos;
   requires static org.jspecify;
   requires io.bulwark.gateway;
+  requires java.management;
 
   opens io.bulwark.cli to
       info.picocli;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -43,5 +44,23 @@ class BulwarkCliTest {
     BenchCommand bench = (BenchCommand) parsed.subcommand().commandSpec().userObject();
     assertThat(bench.name).isEqualTo("http");
     assertThat(bench.args).containsExactly("--rounds", "5", "--quick");
+  }
+
+  @Test
+  void theBenchmarksJvmGetsTheLaunchersOptionsButNotItsDebuggerOrLogFile() {
+    assertThat(
+            BenchCommand.childJvmOptions(
+                List.of(
+                    "-Xmn1g",
+                    "-agentlib:jdwp=transport=dt_socket,server=y,address=5005",
+                    "-Dbulwark.home=/opt/bulwark",
+                    "--enable-native-access=ALL-UNNAMED",
+                    "--sun-misc-unsafe-memory-access=allow",
+                    "-Dorg.slf4j.simpleLogger.logFile=/opt/bulwark/target/bulwark.log")))
+        .containsExactly(
+            "-Xmn1g",
+            "-Dbulwark.home=/opt/bulwark",
+            "--enable-native-access=ALL-UNNAMED",
+            "--sun-misc-unsafe-memory-access=allow");
   }
 }
