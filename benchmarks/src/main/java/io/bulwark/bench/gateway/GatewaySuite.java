@@ -35,8 +35,8 @@ import org.jspecify.annotations.Nullable;
  * gateway role's own, as are the words of the {@code BULWARK_GATEWAY_JAVA_OPTS} environment
  * variable). During the open loop the child's collector pauses are counted per Bulwark slice
  * ({@link GcWindow}) and printed beside each slice's p99. With {@code --gateway-jvm-opt
- * -Dbulwark.gateway.stage-times=true} the child also prints, per slice and for all slices, where its
- * exchanges' time went ({@link StageReport}); with {@code --gateway-jvm-opt
+ * -Dbulwark.gateway.stage-times=true} the child also prints, per slice and for all slices, where
+ * its exchanges' time went ({@link StageReport}); with {@code --gateway-jvm-opt
  * -Dbulwark.bench.gateway.transport=nio} it runs on NIO instead of Netty's native epoll transport.
  */
 public final class GatewaySuite implements BenchSuite {
