@@ -6,8 +6,10 @@ import io.bulwark.http.HttpProblem;
 import io.bulwark.http.RequestOutcome;
 import io.bulwark.http.ServerConfig;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.ContentLengthNotAllowedException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http.TransferEncodingNotAllowedException;
 import io.vertx.core.http.HttpServerRequest;
 import org.jspecify.annotations.Nullable;
 
@@ -54,6 +56,24 @@ final class DecoderErrors {
           "request_line_too_long",
           "request line exceeds the limit of " + config.maxInitialLineLength() + " bytes");
     }
+    if (cause != null && refusedTransferEncoding(cause)) {
+      return HttpProblem.of(
+          400, "bad_transfer_encoding", "transfer-encoding refused: " + cause.getMessage());
+    }
     return HttpProblem.of(400, "malformed_request", "malformed HTTP request");
+  }
+
+  /**
+   * Netty's decoder (4.2.10 and later) refuses some framings itself, before {@link Framing} sees
+   * the request: Transfer-Encoding on HTTP/1.0, Content-Length beside it, and RFC 9112's rules for
+   * the codings (its only signal for those is an {@link IllegalArgumentException} naming them).
+   */
+  private static boolean refusedTransferEncoding(Throwable cause) {
+    if (cause instanceof TransferEncodingNotAllowedException
+        || cause instanceof ContentLengthNotAllowedException) {
+      return true;
+    }
+    String m = cause instanceof IllegalArgumentException ? cause.getMessage() : null;
+    return m != null && (m.contains("transfer coding") || m.contains("Transfer-Encoding"));
   }
 }
