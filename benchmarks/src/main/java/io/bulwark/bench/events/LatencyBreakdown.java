@@ -64,6 +64,8 @@ final class LatencyBreakdown {
     long[] sent = new long[total];
     ConcurrentLinkedQueue<GroupStages> groups = new ConcurrentLinkedQueue<>();
     AtomicLong count = new AtomicLong();
+    DeviceCounts deviceBefore = new DeviceCounts(0, 0);
+    DeviceCounts device = new DeviceCounts(0, 0);
     try (EmbeddedEventLog log =
         EmbeddedEventLog.open(EmbeddedLogConfig.builder(base.resolve("breakdown")).build())) {
       log.createTopic(TopicSpec.of("lat", 1));
@@ -99,6 +101,7 @@ final class LatencyBreakdown {
         byte[] value = new byte[SIZE];
         new Random(1).nextBytes(value);
         long interval = 1_000_000_000L / RATE;
+        deviceBefore = DeviceCounts.of(base);
         long start = System.nanoTime();
         for (int i = 0; i < total; i++) {
           long due = start + i * interval;
@@ -112,6 +115,7 @@ final class LatencyBreakdown {
         }
         producer.flush();
       }
+      device = DeviceCounts.of(base).minus(deviceBefore);
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       while (count.get() < total && System.nanoTime() < end) {
         LockSupport.parkNanos(1_000_000);
@@ -120,7 +124,7 @@ final class LatencyBreakdown {
       reader.join();
       log.traceGroupCommits(null);
     }
-    return report(disk, groups, sent, received, out);
+    return report(disk, groups, sent, received, device, out);
   }
 
   private static final String[] STAGES = {
@@ -141,6 +145,7 @@ final class LatencyBreakdown {
       ConcurrentLinkedQueue<GroupStages> traced,
       long[] sent,
       long[] received,
+      DeviceCounts device,
       PrintStream out) {
     GroupStages[] groups = traced.toArray(new GroupStages[0]);
     Arrays.sort(groups, Comparator.comparingLong(GroupStages::endOffset));
@@ -232,6 +237,15 @@ final class LatencyBreakdown {
     Histogram e2e = Objects.requireNonNull(h.get("e2e"));
     double overFsync = e2e.getValueAtPercentile(99) - disk.fsyncP99Micros();
     out.printf(Locale.ROOT, "  e2e p99 - probe fsync p99 = %.0f us (target <= 500)%n", overFsync);
+    double groupCount = Math.max(1, seen.size());
+    out.printf(
+        Locale.ROOT,
+        "  device (whole disk, other processes included): %.2f write requests, %.2f flushes per"
+            + " group commit%n",
+        device.writes() / groupCount,
+        device.flushes() / groupCount);
+    metrics.put("breakdown_device_writes_per_group", device.writes() / groupCount);
+    metrics.put("breakdown_device_flushes_per_group", device.flushes() / groupCount);
     metrics.put("breakdown_groups", (double) seen.size());
     metrics.put("breakdown_covered_groups", (double) covered);
     metrics.put("embedded_1024B_p99_minus_fsync_p99_us", overFsync);
