@@ -1,5 +1,7 @@
 package io.bulwark.bench.saga;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,11 +17,19 @@ import org.HdrHistogram.Histogram;
  * saga counts when it completes inside the window with the expected output; any other output or any
  * error stops the side and is reported.
  *
- * <p>The warm-up lasts its time and, beyond it, until the side has completed a number of sagas (at
- * most four times its time): a side whose code the JIT compiler has not seen yet (the first round
- * of a run) warms up by work done, not by the clock alone, the same for every side.
+ * <p>The warm-up lasts its time and, beyond it, until the side has completed a number of sagas and
+ * the JIT compiler has gone quiet (less than {@value #JIT_QUIET_MILLIS} ms of compilation in the
+ * last second), at most four times its time: a side whose code the JIT compiler has not seen yet
+ * (the first round of a run) warms up by work done, not by the clock alone, the same for every
+ * side. On two shared cores a compiler still busy in the window takes CPU from the side and from
+ * the database server alike (the first round of PostgreSQL at 16 starters read 0.38–0.47 of the
+ * limit, the second 0.55–0.58, with twice the bench JVM's CPU per saga in the first), so each round
+ * line also prints the compilation time inside its window.
  */
 final class Load {
+  /** Compilation per second of warm-up below which the JIT counts as quiet. */
+  static final long JIT_QUIET_MILLIS = 20;
+
   private Load() {}
 
   /** What one side did in the measured window. */
@@ -35,6 +45,7 @@ final class Load {
       StepTimes times,
       Histogram sagaMicros,
       double[] cpuMicrosPerSaga,
+      long jitMillisInWindow,
       List<String> errors) {
     double perSecond() {
       return completed / seconds;
@@ -102,7 +113,17 @@ final class Load {
         && errors.isEmpty()) {
       Thread.sleep(20);
     }
+    long jitBefore = jitMillis();
+    while (System.nanoTime() < warmupEnd && errors.isEmpty()) {
+      Thread.sleep(1_000);
+      long jitNow = jitMillis();
+      if (jitNow - jitBefore < JIT_QUIET_MILLIS) {
+        break;
+      }
+      jitBefore = jitNow;
+    }
     long warmedUp = completedTotal.get();
+    long jitAtStart = jitMillis();
     Cpu cpuBefore = Cpu.now();
     long before = inWindow.get();
     long start = System.nanoTime();
@@ -111,6 +132,7 @@ final class Load {
     Thread.sleep(window.toMillis());
     long sagasInWindow = inWindow.get() - before;
     Cpu cpuAfter = Cpu.now();
+    long jitInWindow = jitMillis() - jitAtStart;
     flags.recording = false;
     times.recording(false);
     long end = System.nanoTime();
@@ -132,7 +154,16 @@ final class Load {
         times,
         sagaMicros,
         cpuAfter.microsPerSaga(cpuBefore, sagasInWindow),
+        jitInWindow,
         List.copyOf(errors));
+  }
+
+  /** The JIT compilers' accumulated compilation time in milliseconds, -1 where not reported. */
+  private static long jitMillis() {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported()
+        ? jit.getTotalCompilationTime()
+        : -1;
   }
 
   private static final class Flags {

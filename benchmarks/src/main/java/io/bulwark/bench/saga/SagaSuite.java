@@ -342,7 +342,7 @@ public final class SagaSuite implements BenchSuite {
           "  round %d c=%d %s/%s: %.1f sagas/s (after a warm-up of %d sagas in %.1f s), %d"
               + " completed in all, counted back: %d runs, %d steps (%s)%s%n"
               + "    cpu per saga in the window: bench JVM %.0f us, child processes (the"
-              + " PostgreSQL server) %.0f us%n",
+              + " PostgreSQL server) %.0f us; JIT compilation in the window %d ms%n",
           round,
           concurrency,
           side.db(),
@@ -356,7 +356,8 @@ public final class SagaSuite implements BenchSuite {
           stored.how(),
           problems.isEmpty() ? "" : " CHECK FAILED: " + problems,
           m.cpuMicrosPerSaga()[0],
-          m.cpuMicrosPerSaga()[1]);
+          m.cpuMicrosPerSaga()[1],
+          m.jitMillisInWindow());
       acc.problems.addAll(problems);
       completedAll = m.completedTotal();
     } catch (Exception | Error e) {
