@@ -40,7 +40,9 @@ import org.HdrHistogram.Histogram;
  * embedded log's 1 KiB rows alone with a profile of them ({@link EmbeddedProfile}); {@code
  * --fsync-modes} only the disk's {@code fdatasync} latency by where a write lands ({@link
  * FsyncModes}: appended, preallocated, overwritten); {@code --latency-breakdown} only the 2,000
- * records/s latency split into the group commit's stages ({@link LatencyBreakdown}).
+ * records/s latency split into the group commit's stages ({@link LatencyBreakdown}); {@code
+ * --ideal-group-commit} only the latency floor the disk sets for any fsync-per-group log at that
+ * rate, beside the probe ({@link IdealGroupCommit}).
  */
 public final class EventsSuite implements BenchSuite {
   private static final int[] SIZES = {100, 1024};
@@ -64,6 +66,9 @@ public final class EventsSuite implements BenchSuite {
     Path base = Files.createTempDirectory("bulwark-bench-events");
     if (args.contains("--fsync-modes")) {
       return FsyncModes.run(base, quick, out); // fdatasync by where the write lands (no log)
+    }
+    if (args.contains("--ideal-group-commit")) {
+      return IdealGroupCommit.run(base, quick, out); // the disk's floor for any fsync-per-group log
     }
     if (args.contains("--latency-breakdown")) {
       return LatencyBreakdown.run(base, quick, out); // a lone record's time, stage by stage

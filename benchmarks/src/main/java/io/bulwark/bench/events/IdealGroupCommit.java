@@ -1,0 +1,130 @@
+package io.bulwark.bench.events;
+
+import io.bulwark.bench.BenchResult;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code bulwark bench events --ideal-group-commit}: the latency floor the disk sets for any log
+ * that acknowledges a record only after an {@code fdatasync} covering it, at the latency row's load
+ * (1 KiB records arriving at 2,000 per second, open loop).
+ *
+ * <p>The "log" here has no software in it: records arrive on a fixed schedule (record {@code i} at
+ * {@code start + i × 500 µs}, so a slow fsync cannot delay the arrivals it holds up: no coordinated
+ * omission), and one thread that spins (never sleeps) writes every record that has arrived in one
+ * {@code write}, calls {@code fdatasync}, and then counts each of those records' latency from its
+ * scheduled arrival. That is classic group commit with zero overhead besides the system calls, so
+ * its p99 is what the disk allows such a log at this rate. Beside it, in the same round, the disk
+ * probe the events suite compares against ({@link DiskProbe}: 1,000 closed-loop 4 KiB write +
+ * fdatasync pairs, each timed alone). Rounds alternate the two; the file is appended to, as the
+ * probe's is.
+ */
+final class IdealGroupCommit {
+  private static final int RECORD = 1024;
+  private static final long INTERVAL_NANOS = 500_000; // 2,000 records per second
+  private static final long SECONDS = 6;
+  private static final long DROPPED_NANOS = 1_000_000_000L; // the first second, as the latency row
+
+  private IdealGroupCommit() {}
+
+  static BenchResult run(Path base, boolean quick, PrintStream out) throws Exception {
+    int rounds = quick ? 1 : 3;
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    long[] allIdeal = new long[0];
+    double[] probeP99 = new double[rounds];
+    for (int round = 0; round < rounds; round++) {
+      DiskProbe.Figures disk = DiskProbe.measure(base);
+      probeP99[round] = disk.fsyncP99Micros();
+      long[] ideal = measure(base.resolve("ideal-group-commit.bin"), quick ? 3 : SECONDS);
+      out.printf(
+          Locale.ROOT,
+          "round %d: probe fsync(4 KiB) p50 %.0f us p99 %.0f us | ideal group commit at 2,000/s:"
+              + " p50 %.0f us, p99 %.0f us, p99.9 %.0f us, max %.0f us (%d records)%n",
+          round,
+          disk.fsyncMedianMicros(),
+          disk.fsyncP99Micros(),
+          at(ideal, 0.50),
+          at(ideal, 0.99),
+          at(ideal, 0.999),
+          ideal[ideal.length - 1] / 1e3,
+          ideal.length);
+      int from = allIdeal.length;
+      allIdeal = Arrays.copyOf(allIdeal, from + ideal.length);
+      System.arraycopy(ideal, 0, allIdeal, from, ideal.length);
+    }
+    Arrays.sort(allIdeal);
+    Arrays.sort(probeP99);
+    double probe = probeP99[probeP99.length / 2];
+    double p99 = at(allIdeal, 0.99);
+    metrics.put("probe_fsync_p99_us", probe);
+    metrics.put("ideal_p50_us", at(allIdeal, 0.50));
+    metrics.put("ideal_p99_us", p99);
+    metrics.put("ideal_p999_us", at(allIdeal, 0.999));
+    out.printf(
+        Locale.ROOT,
+        "ideal group commit p99 %.0f us = probe fsync p99 (median of rounds) %.0f us + %.0f us%n",
+        p99,
+        probe,
+        p99 - probe);
+    return new BenchResult("events", metrics, p99 / probe);
+  }
+
+  private static double at(long[] sorted, double quantile) {
+    return sorted[Math.min(sorted.length - 1, (int) (sorted.length * quantile))] / 1e3;
+  }
+
+  /** Latencies (ns, sorted) of the records after the first second. */
+  static long[] measure(Path file, long seconds) throws IOException {
+    Files.deleteIfExists(file);
+    int total = (int) (seconds * 1_000_000_000L / INTERVAL_NANOS);
+    long[] latency = new long[total];
+    ByteBuffer batch = ByteBuffer.allocateDirect(RECORD * 64);
+    for (int i = 0; i < batch.capacity(); i++) {
+      batch.put(i, (byte) (i * 31 + 7));
+    }
+    try (FileChannel ch =
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
+      long position = 0;
+      int done = 0;
+      long start = System.nanoTime() + 1_000_000;
+      while (done < total) {
+        long now = System.nanoTime();
+        long arrived = now < start ? 0 : Math.min(total, (now - start) / INTERVAL_NANOS + 1);
+        if (arrived <= done) {
+          Thread.onSpinWait();
+          continue;
+        }
+        int n = (int) Math.min(arrived - done, 64);
+        batch.clear().limit(n * RECORD);
+        while (batch.hasRemaining()) {
+          position += ch.write(batch, position);
+        }
+        ch.force(false);
+        long acked = System.nanoTime();
+        for (int i = done; i < done + n; i++) {
+          latency[i] = acked - (start + i * INTERVAL_NANOS);
+        }
+        done += n;
+      }
+    } finally {
+      Files.deleteIfExists(file);
+    }
+    int skip = (int) (DROPPED_NANOS / INTERVAL_NANOS);
+    long[] kept = Arrays.copyOfRange(latency, skip, total);
+    Arrays.sort(kept);
+    return kept;
+  }
+}
