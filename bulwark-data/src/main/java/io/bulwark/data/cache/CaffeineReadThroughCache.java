@@ -115,6 +115,8 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
   private final RedRecorder missRed;
   private final RedRecorder hitSampleRed;
   private final RedRecorder invalidationRed;
+  private final RedRecorder sizeEvictionRed;
+  private final RedRecorder expiryEvictionRed;
   private final Decisions decisions;
 
   CaffeineReadThroughCache(ReadThroughCache.Builder<K, V> b) {
@@ -139,6 +141,8 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     this.missRed = b.telemetry.endpoint(component + ".miss");
     this.hitSampleRed = b.telemetry.endpoint(component + ".hit_sampled");
     this.invalidationRed = b.telemetry.dependency(component + ".invalidation");
+    this.sizeEvictionRed = b.telemetry.endpoint(component + ".eviction.size");
+    this.expiryEvictionRed = b.telemetry.endpoint(component + ".eviction.expired");
     this.decisions = b.telemetry.decisions();
 
     ToIntBiFunction<? super K, ? super V> weigher = b.weigher;
@@ -168,13 +172,9 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     } else {
       caffeine.expireAfterWrite(Duration.ofNanos(saturatedAdd(ttlNanos, swrNanos)));
     }
+    // runs in Caffeine's maintenance (after writes, or every so many reads), never on a hit itself
     Caffeine<K, Object> typed =
-        caffeine.<K, Object>evictionListener(
-            (k, e, cause) -> {
-              if (cause == RemovalCause.SIZE) {
-                evictions.increment();
-              }
-            });
+        caffeine.<K, Object>evictionListener((k, e, cause) -> evicted(cause));
     if (weigher != null) {
       typed = typed.weigher((k, e) -> weigh(weigher, k, e));
     }
@@ -196,6 +196,16 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     }
     if (channel != null) {
       channel.engine().start(new Target());
+    }
+  }
+
+  /** Counts an entry Caffeine evicted: for its size or weight bound, or because it expired. */
+  private void evicted(RemovalCause cause) {
+    if (cause == RemovalCause.SIZE) {
+      evictions.increment();
+      sizeEvictionRed.success(0);
+    } else if (cause == RemovalCause.EXPIRED) {
+      expiryEvictionRed.success(0);
     }
   }
 
@@ -334,9 +344,18 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
 
   /** Starts the refresh that {@code e}'s age calls for, if any. */
   private void refreshIfDue(K key, Entry<?> e) {
-    if (swrNanos > 0 && isStale(e)) {
+    if (refreshDue(e)) {
       refresh(key, e);
-      return;
+    }
+  }
+
+  /**
+   * Whether a read of {@code e} calls for its refresh: it is stale (stale-while-revalidate), or
+   * XFetch draws an early refresh (counted as one).
+   */
+  private boolean refreshDue(Entry<?> e) {
+    if (swrNanos > 0 && isStale(e)) {
+      return true;
     }
     if (beta > 0) {
       long now = clock.nanoTime();
@@ -344,9 +363,10 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
           1.0 - (seeded != null ? seeded.nextDouble() : ThreadLocalRandom.current().nextDouble());
       if (now - e.loadNanos * beta * Math.log(rand) >= e.freshUntilNanos) {
         earlyRefreshes.increment();
-        refresh(key, e);
+        return true;
       }
     }
+    return false;
   }
 
   private boolean isStale(Entry<?> e) {
@@ -386,13 +406,26 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
 
   /** Starts one refresh of {@code key}, whose stored value is {@code old}, unless one runs. */
   private void refresh(K key, Object old) {
+    Load claimed = claimRefresh(key, old);
+    if (claimed != null) {
+      claimed.start();
+    }
+  }
+
+  /**
+   * The refresh of {@code key} (stored value {@code old}), registered as the key's load in flight
+   * but not started; null if a load or refresh of the key runs already, or if {@code old} is no
+   * longer stored (a refresh finished since it was read: checked under the key's lock, where a load
+   * stores its result).
+   */
+  private @Nullable Load claimRefresh(K key, Object old) {
     if (inflight.containsKey(key)) {
-      return;
+      return null;
     }
     Load candidate = new Load(key, old);
-    if (inflight.computeIfAbsent(key, k -> candidate) == candidate) {
-      candidate.start();
-    }
+    Load claimed =
+        inflight.computeIfAbsent(key, k -> values.getIfPresent(k) == old ? candidate : null);
+    return claimed == candidate ? candidate : null;
   }
 
   private @Nullable Object join(K key, Load load) {
@@ -512,13 +545,18 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     // what each key maps to: found stored, or the load (own or joined) that will tell
     Map<K, Object> found = new LinkedHashMap<>();
     Map<K, Load> loading = new LinkedHashMap<>();
+    // the loads this call starts, all in one loadAll: missing keys (waited for) and the refreshes
+    // of stored values that are due (not waited for: their stored values are returned)
     Map<K, Load> mine = new LinkedHashMap<>();
     for (K key : wanted) {
       while (true) {
         Object o = values.getIfPresent(key);
         if (o != null) {
-          if (o instanceof Entry<?> e && e.value != null) {
-            refreshIfDue(key, e);
+          if (o instanceof Entry<?> e && e.value != null && refreshDue(e)) {
+            Load refresh = claimRefresh(key, o); // null: a refresh of the key runs already
+            if (refresh != null) {
+              mine.put(key, refresh);
+            }
           }
           found.put(key, o);
           break;
@@ -560,6 +598,9 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
       }
       V v = entryValue(e);
       if (v != null) {
+        if (swrNanos > 0 && isStale(e)) {
+          staleServed.increment();
+        }
         result.put(key, v);
       } else if (e.failure != null && failure == null) {
         failure = cachedFailure(key, e);
@@ -741,15 +782,21 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     try {
       loadedValues = loader.loadAll(keys);
     } catch (Exception e) {
-      long end = clock.nanoTime();
-      loadFailures.increment();
-      loadRed.record(Outcome.of(e), end - start);
-      long expires = negativeNanos > 0 && isNegative(e) ? end + negativeNanos : end;
-      Map<K, Object> failedAll = new HashMap<>();
-      for (K k : keys) {
-        failedAll.put(k, new Entry<>(null, e, end, 0, end, expires));
-      }
-      return failedAll;
+      return failedAll(keys, e, start, negativeNanos > 0 && isNegative(e));
+    }
+    if (loadedValues == null) { // a loader breaking its contract: a failure, never a result
+      return failedAll(
+          keys,
+          new IllegalStateException(
+              "cache "
+                  + name
+                  + ": loadAll of "
+                  + keys.size()
+                  + " keys returned null instead of a map (loader "
+                  + loader.getClass().getName()
+                  + ")"),
+          start,
+          false);
     }
     long end = clock.nanoTime();
     loadRed.success(end - start);
@@ -762,6 +809,25 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
       } else if (negativeNanos > 0) {
         result.put(k, new Entry<>(null, null, end, 0, end, end + negativeNanos));
       }
+    }
+    return result;
+  }
+
+  /**
+   * A failed bulk load: each key gets the failure, cached for the negative TTL if {@code cached},
+   * else handed to the waiters only.
+   */
+  private Map<K, Object> failedAll(Set<? extends K> keys, Exception e, long start, boolean cached) {
+    long end = clock.nanoTime();
+    loadFailures.increment();
+    loadRed.record(Outcome.of(e), end - start);
+    if (cached) {
+      decisions.record(component, "failure_cached", e.getClass().getSimpleName());
+    }
+    long expires = cached ? end + negativeNanos : end;
+    Map<K, Object> result = new HashMap<>();
+    for (K k : keys) {
+      result.put(k, new Entry<>(null, e, end, 0, end, expires));
     }
     return result;
   }

@@ -39,8 +39,8 @@ class PartitionerContractTest {
   @Property(tries = 30)
   void topKOwnersAreDistinctWithThePrimaryFirst(
       @ForAll("algorithms") String algorithm,
-      @ForAll @IntRange(min = 3, max = 300) int n,
-      @ForAll @IntRange(min = 1, max = 400) int k,
+      @ForAll @IntRange(min = 3, max = 1000) int n,
+      @ForAll @IntRange(min = 1, max = 1100) int k,
       @ForAll long seed) {
     Partitioner p = factory(algorithm).apply(Sample.nodes(n, seed));
     for (long key : Sample.keys(60, seed)) {

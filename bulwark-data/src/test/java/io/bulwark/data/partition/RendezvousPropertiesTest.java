@@ -73,7 +73,7 @@ class RendezvousPropertiesTest {
 
   @Property(tries = 8)
   void aJoinMovesKeysOnlyToTheJoiner(
-      @ForAll @IntRange(min = 3, max = 500) int n, @ForAll long seed) {
+      @ForAll @IntRange(min = 3, max = 1000) int n, @ForAll long seed) {
     int keys = 20_000;
     List<Node> nodes = Sample.nodes(n, seed);
     RendezvousPartitioner before = RendezvousPartitioner.of(nodes);
@@ -87,8 +87,8 @@ class RendezvousPropertiesTest {
   /** A leave moves exactly the leaver's keys, and every top-k list only loses the leaver. */
   @Property(tries = 8)
   void aLeaveChangesEveryTopKListOnlyByTheLeaver(
-      @ForAll @IntRange(min = 3, max = 500) int n,
-      @ForAll @IntRange(min = 0, max = 499) int pick,
+      @ForAll @IntRange(min = 3, max = 1000) int n,
+      @ForAll @IntRange(min = 0, max = 999) int pick,
       @ForAll @IntRange(min = 1, max = 5) int k,
       @ForAll long seed) {
     List<Node> nodes = Sample.nodes(n, seed);
