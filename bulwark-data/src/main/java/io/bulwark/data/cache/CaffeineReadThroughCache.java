@@ -48,17 +48,21 @@ import org.jspecify.annotations.Nullable;
  * again. Stale-while-revalidate keeps a value in Caffeine for {@code ttl + staleWhileRevalidate}; a
  * read of it after {@code ttl} returns it at once and starts one refresh (a {@link Load} of the
  * same key, so one per key in flight); a failed refresh keeps the old value until its hard expiry.
- * Every entry's life is the same unless a TTL jitter or a negative TTL is configured, so the cache
- * then uses Caffeine's fixed {@code expireAfterWrite}, whose read costs about half a variable
- * {@link Expiry}'s (which reschedules the entry on every read); with jitter or a negative TTL each
- * entry carries its own expiry. A value is stored as itself when nothing reads its times (no
- * stale-while-revalidate, XFetch or jitter), else in an entry; absences and failures are always
- * entries. The hit path of {@link #get} is a small method that inlines: Caffeine's synchronous
- * lookup (the same one a raw Caffeine cache makes, with no future to unwrap) and, for a plain
- * value, a thread-local random draw; one hit in {@value #HIT_SAMPLE} goes out of line to telemetry
- * (and to the hit counter, which counts every hit only with exact hit counts). It allocates nothing
- * and reads no clock of its own (Caffeine reads its ticker for expiry). An entry's hit takes the
- * next method; stale-while-revalidate and XFetch add a clock read per hit.
+ * A refresh is claimed only while the value it replaces is still stored (checked under the key's
+ * lock), so a read that saw the old value just before a refresh stored the new one starts none.
+ * {@link #getAll} claims the refreshes it finds due and runs them in the one bulk load it makes for
+ * its missing keys (alone, in the background, when none is missing). Every entry's life is the same
+ * unless a TTL jitter or a negative TTL is configured, so the cache then uses Caffeine's fixed
+ * {@code expireAfterWrite}, whose read costs about half a variable {@link Expiry}'s (which
+ * reschedules the entry on every read); with jitter or a negative TTL each entry carries its own
+ * expiry. A value is stored as itself when nothing reads its times (no stale-while-revalidate,
+ * XFetch or jitter), else in an entry; absences and failures are always entries. The hit path of
+ * {@link #get} is a small method that inlines: Caffeine's synchronous lookup (the same one a raw
+ * Caffeine cache makes, with no future to unwrap) and, for a plain value, a thread-local random
+ * draw; one hit in {@value #HIT_SAMPLE} goes out of line to telemetry (and to the hit counter,
+ * which counts every hit only with exact hit counts). It allocates nothing and reads no clock of
+ * its own (Caffeine reads its ticker for expiry). An entry's hit takes the next method;
+ * stale-while-revalidate and XFetch add a clock read per hit.
  */
 final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
   private static final int KEY_IN_MESSAGE = 64;
