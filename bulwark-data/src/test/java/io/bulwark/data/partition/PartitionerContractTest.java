@@ -44,7 +44,7 @@ class PartitionerContractTest {
       @ForAll long seed) {
     Partitioner p = factory(algorithm).apply(Sample.nodes(n, seed));
     // lists of up to 1,000 owners cost up to O(n log n) each: fewer keys for large memberships
-    for (long key : Sample.keys(n > 300 ? 20 : 60, seed)) {
+    for (long key : Sample.keys(n > 300 ? 10 : 60, seed)) {
       List<Node> owners = p.owners(key, k);
       assertThat(owners).hasSize(Math.min(k, n));
       assertThat(new HashSet<>(owners)).hasSize(owners.size());

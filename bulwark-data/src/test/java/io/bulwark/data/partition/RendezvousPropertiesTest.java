@@ -74,7 +74,7 @@ class RendezvousPropertiesTest {
   @Property(tries = 8)
   void aJoinMovesKeysOnlyToTheJoiner(
       @ForAll @IntRange(min = 3, max = 1000) int n, @ForAll long seed) {
-    int keys = Math.min(20_000, 10_000_000 / n); // O(n) per key: fewer keys for large memberships
+    int keys = Math.min(20_000, 4_000_000 / n); // O(n) per key: fewer keys for large memberships
     List<Node> nodes = Sample.nodes(n, seed);
     RendezvousPartitioner before = RendezvousPartitioner.of(nodes);
     Node joiner = Node.of("joiner-" + seed);
@@ -95,7 +95,7 @@ class RendezvousPropertiesTest {
     Node leaver = nodes.get(pick % n);
     RendezvousPartitioner before = RendezvousPartitioner.of(nodes);
     RendezvousPartitioner after = before.withNodes(Sample.without(nodes, pick % n));
-    long[] keys = Sample.keys(Math.min(5_000, 2_500_000 / n), seed); // O(n) per key, as above
+    long[] keys = Sample.keys(Math.min(5_000, 1_000_000 / n), seed); // O(n) per key, as above
     Movement.onlyLeaversKeys(before, after, leaver, keys);
     for (long key : keys) {
       List<Node> was = new ArrayList<>(before.owners(key, k + 1));
