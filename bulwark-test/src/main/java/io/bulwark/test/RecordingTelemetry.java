@@ -46,6 +46,7 @@ public final class RecordingTelemetry implements Telemetry {
 
   private final List<Span> spans = new CopyOnWriteArrayList<>();
   private final List<Red> red = new CopyOnWriteArrayList<>();
+  private final Map<String, List<Long>> durations = new ConcurrentHashMap<>();
   private final List<Decision> decisions = new CopyOnWriteArrayList<>();
   private final List<Injection> injections = new CopyOnWriteArrayList<>();
   private final AtomicInteger open = new AtomicInteger();
@@ -68,6 +69,15 @@ public final class RecordingTelemetry implements Telemetry {
   /** The RED records, in order. */
   public List<Red> red() {
     return red;
+  }
+
+  /**
+   * The durations (negative ones as zero, as the recorder contract says) of the RED records named
+   * {@code name}, in the order they were recorded.
+   */
+  public List<Long> durationsNanos(String name) {
+    List<Long> d = durations.get(name);
+    return d == null ? List.of() : List.copyOf(d);
   }
 
   /** The decisions recorded, in order. */
@@ -94,6 +104,9 @@ public final class RecordingTelemetry implements Telemetry {
 
       @Override
       public void record(Outcome outcome, long durationNanos) {
+        durations
+            .computeIfAbsent(name, n -> new CopyOnWriteArrayList<>())
+            .add(Math.max(0, durationNanos));
         red.add(new Red(kind, name, outcome));
       }
     };

@@ -23,7 +23,9 @@ public interface CacheLoader<K, V> {
 
   /**
    * The values of {@code keys} in one bulk call (one query for many keys); a key missing from the
-   * result has no value. The default loads each key with {@link #load}.
+   * result (or mapped to null) has no value, and keys not asked for are ignored. Must not return
+   * null: the cache fails the call's keys with a {@link CacheLoadException} naming the cache and
+   * counts a load failure. The default loads each key with {@link #load}.
    */
   default Map<K, V> loadAll(Set<? extends K> keys) throws Exception {
     Map<K, V> result = new HashMap<>();

@@ -48,17 +48,21 @@ import org.jspecify.annotations.Nullable;
  * again. Stale-while-revalidate keeps a value in Caffeine for {@code ttl + staleWhileRevalidate}; a
  * read of it after {@code ttl} returns it at once and starts one refresh (a {@link Load} of the
  * same key, so one per key in flight); a failed refresh keeps the old value until its hard expiry.
- * Every entry's life is the same unless a TTL jitter or a negative TTL is configured, so the cache
- * then uses Caffeine's fixed {@code expireAfterWrite}, whose read costs about half a variable
- * {@link Expiry}'s (which reschedules the entry on every read); with jitter or a negative TTL each
- * entry carries its own expiry. A value is stored as itself when nothing reads its times (no
- * stale-while-revalidate, XFetch or jitter), else in an entry; absences and failures are always
- * entries. The hit path of {@link #get} is a small method that inlines: Caffeine's synchronous
- * lookup (the same one a raw Caffeine cache makes, with no future to unwrap) and, for a plain
- * value, a thread-local random draw; one hit in {@value #HIT_SAMPLE} goes out of line to telemetry
- * (and to the hit counter, which counts every hit only with exact hit counts). It allocates nothing
- * and reads no clock of its own (Caffeine reads its ticker for expiry). An entry's hit takes the
- * next method; stale-while-revalidate and XFetch add a clock read per hit.
+ * A refresh is claimed only while the value it replaces is still stored (checked under the key's
+ * lock), so a read that saw the old value just before a refresh stored the new one starts none.
+ * {@link #getAll} claims the refreshes it finds due and runs them in the one bulk load it makes for
+ * its missing keys (alone, in the background, when none is missing). Every entry's life is the same
+ * unless a TTL jitter or a negative TTL is configured, so the cache then uses Caffeine's fixed
+ * {@code expireAfterWrite}, whose read costs about half a variable {@link Expiry}'s (which
+ * reschedules the entry on every read); with jitter or a negative TTL each entry carries its own
+ * expiry. A value is stored as itself when nothing reads its times (no stale-while-revalidate,
+ * XFetch or jitter), else in an entry; absences and failures are always entries. The hit path of
+ * {@link #get} is a small method that inlines: Caffeine's synchronous lookup (the same one a raw
+ * Caffeine cache makes, with no future to unwrap) and, for a plain value, a thread-local random
+ * draw; one hit in {@value #HIT_SAMPLE} goes out of line to telemetry (and to the hit counter,
+ * which counts every hit only with exact hit counts). It allocates nothing and reads no clock of
+ * its own (Caffeine reads its ticker for expiry). An entry's hit takes the next method;
+ * stale-while-revalidate and XFetch add a clock read per hit.
  */
 final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
   private static final int KEY_IN_MESSAGE = 64;
@@ -115,6 +119,8 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
   private final RedRecorder missRed;
   private final RedRecorder hitSampleRed;
   private final RedRecorder invalidationRed;
+  private final RedRecorder sizeEvictionRed;
+  private final RedRecorder expiryEvictionRed;
   private final Decisions decisions;
 
   CaffeineReadThroughCache(ReadThroughCache.Builder<K, V> b) {
@@ -139,6 +145,8 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     this.missRed = b.telemetry.endpoint(component + ".miss");
     this.hitSampleRed = b.telemetry.endpoint(component + ".hit_sampled");
     this.invalidationRed = b.telemetry.dependency(component + ".invalidation");
+    this.sizeEvictionRed = b.telemetry.endpoint(component + ".eviction.size");
+    this.expiryEvictionRed = b.telemetry.endpoint(component + ".eviction.expired");
     this.decisions = b.telemetry.decisions();
 
     ToIntBiFunction<? super K, ? super V> weigher = b.weigher;
@@ -168,13 +176,9 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     } else {
       caffeine.expireAfterWrite(Duration.ofNanos(saturatedAdd(ttlNanos, swrNanos)));
     }
+    // runs in Caffeine's maintenance (after writes, or every so many reads), never on a hit itself
     Caffeine<K, Object> typed =
-        caffeine.<K, Object>evictionListener(
-            (k, e, cause) -> {
-              if (cause == RemovalCause.SIZE) {
-                evictions.increment();
-              }
-            });
+        caffeine.<K, Object>evictionListener((k, e, cause) -> evicted(cause));
     if (weigher != null) {
       typed = typed.weigher((k, e) -> weigh(weigher, k, e));
     }
@@ -196,6 +200,16 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     }
     if (channel != null) {
       channel.engine().start(new Target());
+    }
+  }
+
+  /** Counts an entry Caffeine evicted: for its size or weight bound, or because it expired. */
+  private void evicted(RemovalCause cause) {
+    if (cause == RemovalCause.SIZE) {
+      evictions.increment();
+      sizeEvictionRed.success(0);
+    } else if (cause == RemovalCause.EXPIRED) {
+      expiryEvictionRed.success(0);
     }
   }
 
@@ -334,9 +348,18 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
 
   /** Starts the refresh that {@code e}'s age calls for, if any. */
   private void refreshIfDue(K key, Entry<?> e) {
-    if (swrNanos > 0 && isStale(e)) {
+    if (refreshDue(e)) {
       refresh(key, e);
-      return;
+    }
+  }
+
+  /**
+   * Whether a read of {@code e} calls for its refresh: it is stale (stale-while-revalidate), or
+   * XFetch draws an early refresh (counted as one).
+   */
+  private boolean refreshDue(Entry<?> e) {
+    if (swrNanos > 0 && isStale(e)) {
+      return true;
     }
     if (beta > 0) {
       long now = clock.nanoTime();
@@ -344,9 +367,10 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
           1.0 - (seeded != null ? seeded.nextDouble() : ThreadLocalRandom.current().nextDouble());
       if (now - e.loadNanos * beta * Math.log(rand) >= e.freshUntilNanos) {
         earlyRefreshes.increment();
-        refresh(key, e);
+        return true;
       }
     }
+    return false;
   }
 
   private boolean isStale(Entry<?> e) {
@@ -386,13 +410,26 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
 
   /** Starts one refresh of {@code key}, whose stored value is {@code old}, unless one runs. */
   private void refresh(K key, Object old) {
+    Load claimed = claimRefresh(key, old);
+    if (claimed != null) {
+      claimed.start();
+    }
+  }
+
+  /**
+   * The refresh of {@code key} (stored value {@code old}), registered as the key's load in flight
+   * but not started; null if a load or refresh of the key runs already, or if {@code old} is no
+   * longer stored (a refresh finished since it was read: checked under the key's lock, where a load
+   * stores its result).
+   */
+  private @Nullable Load claimRefresh(K key, Object old) {
     if (inflight.containsKey(key)) {
-      return;
+      return null;
     }
     Load candidate = new Load(key, old);
-    if (inflight.computeIfAbsent(key, k -> candidate) == candidate) {
-      candidate.start();
-    }
+    Load claimed =
+        inflight.computeIfAbsent(key, k -> values.getIfPresent(k) == old ? candidate : null);
+    return claimed == candidate ? candidate : null;
   }
 
   private @Nullable Object join(K key, Load load) {
@@ -512,13 +549,18 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     // what each key maps to: found stored, or the load (own or joined) that will tell
     Map<K, Object> found = new LinkedHashMap<>();
     Map<K, Load> loading = new LinkedHashMap<>();
+    // the loads this call starts, all in one loadAll: missing keys (waited for) and the refreshes
+    // of stored values that are due (not waited for: their stored values are returned)
     Map<K, Load> mine = new LinkedHashMap<>();
     for (K key : wanted) {
       while (true) {
         Object o = values.getIfPresent(key);
         if (o != null) {
-          if (o instanceof Entry<?> e && e.value != null) {
-            refreshIfDue(key, e);
+          if (o instanceof Entry<?> e && e.value != null && refreshDue(e)) {
+            Load refresh = claimRefresh(key, o); // null: a refresh of the key runs already
+            if (refresh != null) {
+              mine.put(key, refresh);
+            }
           }
           found.put(key, o);
           break;
@@ -560,6 +602,9 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
       }
       V v = entryValue(e);
       if (v != null) {
+        if (swrNanos > 0 && isStale(e)) {
+          staleServed.increment();
+        }
         result.put(key, v);
       } else if (e.failure != null && failure == null) {
         failure = cachedFailure(key, e);
@@ -741,15 +786,21 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     try {
       loadedValues = loader.loadAll(keys);
     } catch (Exception e) {
-      long end = clock.nanoTime();
-      loadFailures.increment();
-      loadRed.record(Outcome.of(e), end - start);
-      long expires = negativeNanos > 0 && isNegative(e) ? end + negativeNanos : end;
-      Map<K, Object> failedAll = new HashMap<>();
-      for (K k : keys) {
-        failedAll.put(k, new Entry<>(null, e, end, 0, end, expires));
-      }
-      return failedAll;
+      return failedAll(keys, e, start, negativeNanos > 0 && isNegative(e));
+    }
+    if (loadedValues == null) { // a loader breaking its contract: a failure, never a result
+      return failedAll(
+          keys,
+          new IllegalStateException(
+              "cache "
+                  + name
+                  + ": loadAll of "
+                  + keys.size()
+                  + " keys returned null instead of a map (loader "
+                  + loader.getClass().getName()
+                  + ")"),
+          start,
+          false);
     }
     long end = clock.nanoTime();
     loadRed.success(end - start);
@@ -762,6 +813,25 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
       } else if (negativeNanos > 0) {
         result.put(k, new Entry<>(null, null, end, 0, end, end + negativeNanos));
       }
+    }
+    return result;
+  }
+
+  /**
+   * A failed bulk load: each key gets the failure, cached for the negative TTL if {@code cached},
+   * else handed to the waiters only.
+   */
+  private Map<K, Object> failedAll(Set<? extends K> keys, Exception e, long start, boolean cached) {
+    long end = clock.nanoTime();
+    loadFailures.increment();
+    loadRed.record(Outcome.of(e), end - start);
+    if (cached) {
+      decisions.record(component, "failure_cached", e.getClass().getSimpleName());
+    }
+    long expires = cached ? end + negativeNanos : end;
+    Map<K, Object> result = new HashMap<>();
+    for (K k : keys) {
+      result.put(k, new Entry<>(null, e, end, 0, end, expires));
     }
     return result;
   }

@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Coalescing</b>: at most one load per key runs at a time in this instance; every reader
  *       of a key being loaded waits for that load and gets its value or its failure. Loads run on
  *       virtual threads. {@link #getAll} loads the missing keys in one bulk call and joins loads
- *       already in flight.
+ *       already in flight; the refreshes it finds due (stale-while-revalidate, XFetch) go into that
+ *       same call, skipping keys whose load or refresh runs already.
  *   <li><b>Freshness</b>: a value is fresh for {@code ttl × (1 ± ttlJitter)}; with {@code
  *       staleWhileRevalidate}, for that long after the TTL a read returns the old value at once and
  *       exactly one background refresh runs (its failure keeps the old value); past it, a read
@@ -78,9 +79,16 @@ public interface ReadThroughCache<K, V> extends AutoCloseable {
   /**
    * The values of {@code keys}: cached ones, then one bulk load ({@link CacheLoader#loadAll}) of
    * the missing ones, joined with loads of any of them already in flight. Keys without a value are
-   * absent from the result.
+   * absent from the result. Cached values due for a refresh (stale, or drawn early by XFetch) are
+   * returned as they are and refreshed in the same bulk call (in the background when no key is
+   * missing), except keys whose load or refresh runs already; a failed refresh keeps them.
    *
-   * @throws CacheLoadException if the bulk load failed
+   * <p>The bulk load's outcomes: a key missing from its map (or mapped to null) has no value, as a
+   * loader's null; keys it returns beyond those asked are ignored; a throw fails every key of the
+   * call, and a null map fails it as a {@link CacheLoadException} naming the cache; neither failure
+   * is stored unless its type is configured for negative caching (never for a null map).
+   *
+   * @throws CacheLoadException if the bulk load of a missing key failed
    */
   Map<K, V> getAll(Collection<? extends K> keys);
 

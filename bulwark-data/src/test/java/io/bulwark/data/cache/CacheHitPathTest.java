@@ -66,6 +66,46 @@ class CacheHitPathTest {
     assertThat(redCount("cache.sampled.load", Outcome.SUCCESS)).isEqualTo(1);
   }
 
+  @Test
+  void sizeEvictionsAndExpiriesAreRecordedAsTelemetrySeriesByCause() {
+    ReadThroughCache<String, String> cache =
+        ReadThroughCache.<String, String>builder(
+                CacheConfig.builder("bounded").maximumSize(10).ttl(Duration.ofMinutes(1)).build(),
+                key -> "v-" + key)
+            .clock(clock)
+            .telemetry(telemetry)
+            .build();
+    CaffeineReadThroughCache<String, String> impl =
+        (CaffeineReadThroughCache<String, String>) cache;
+    for (int i = 0; i < 10; i++) {
+      cache.get("k" + i);
+    }
+    impl.cleanUp();
+    // within the bound: nothing evicted, and hits add nothing to either series
+    for (int i = 0; i < 1000; i++) {
+      assertThat(cache.get("k" + (i % 10))).isEqualTo("v-k" + (i % 10));
+    }
+    impl.cleanUp();
+    assertThat(redCount("cache.bounded.eviction.size", Outcome.SUCCESS)).isZero();
+    assertThat(redCount("cache.bounded.eviction.expired", Outcome.SUCCESS)).isZero();
+    for (int i = 10; i < 100; i++) {
+      cache.get("k" + i);
+    }
+    impl.cleanUp();
+    assertThat(cache.estimatedSize()).isEqualTo(10);
+    // every size eviction once in telemetry, as in stats()
+    assertThat(cache.stats().evictions()).isEqualTo(90);
+    assertThat(redCount("cache.bounded.eviction.size", Outcome.SUCCESS)).isEqualTo(90);
+    assertThat(redCount("cache.bounded.eviction.expired", Outcome.SUCCESS)).isZero();
+
+    clock.advance(Duration.ofMinutes(1)); // the 10 left expire: a cause of their own
+    impl.cleanUp();
+    assertThat(cache.estimatedSize()).isZero();
+    assertThat(redCount("cache.bounded.eviction.expired", Outcome.SUCCESS)).isEqualTo(10);
+    assertThat(redCount("cache.bounded.eviction.size", Outcome.SUCCESS)).isEqualTo(90);
+    assertThat(cache.stats().evictions()).as("stats count size evictions only").isEqualTo(90);
+  }
+
   /** Each storage mode: plain values, entries (SWR, jitter, XFetch), plain values with absences. */
   private static final Map<String, UnaryOperator<CacheConfig.Builder>> MODES =
       Map.of(

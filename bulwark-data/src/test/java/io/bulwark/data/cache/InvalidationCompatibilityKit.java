@@ -6,6 +6,7 @@ import io.bulwark.core.time.Clock;
 import io.bulwark.events.EventLog;
 import io.bulwark.events.RecordMetadata;
 import io.bulwark.events.Serdes;
+import io.bulwark.test.RecordingTelemetry;
 import io.bulwark.test.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,11 +52,32 @@ abstract class InvalidationCompatibilityKit {
     }
   }
 
+  /** How many writes the latency test drives (1,000 for the figure in docs/data.md). */
+  protected int latencyWrites() {
+    return Integer.getInteger("bulwark.cache.latencyWrites", 30);
+  }
+
   private record Instance(
-      ReadThroughCache<String, Long> cache, InvalidationChannel<String> channel) {}
+      ReadThroughCache<String, Long> cache,
+      InvalidationChannel<String> channel,
+      RecordingTelemetry telemetry) {}
 
   private List<Instance> instances(
       String topic, Clock clock, CacheLoader<String, Long> loader, CacheConfig config)
+      throws Exception {
+    return instances(topic, clock, loader, config, false);
+  }
+
+  /**
+   * Three instances; with {@code recorded}, each records its telemetry (not for the spinning
+   * readers of the consistency test: a recorded hit sample per 64 reads would swamp it).
+   */
+  private List<Instance> instances(
+      String topic,
+      Clock clock,
+      CacheLoader<String, Long> loader,
+      CacheConfig config,
+      boolean recorded)
       throws Exception {
     createTopic(topic);
     List<Instance> list = new ArrayList<>();
@@ -68,10 +90,15 @@ abstract class InvalidationCompatibilityKit {
               .clock(clock)
               .pollTimeout(Duration.ofMillis(20))
               .build();
-      ReadThroughCache<String, Long> cache =
-          ReadThroughCache.builder(config, loader).clock(clock).invalidation(channel).build();
+      RecordingTelemetry telemetry = new RecordingTelemetry();
+      ReadThroughCache.Builder<String, Long> builder =
+          ReadThroughCache.builder(config, loader).clock(clock).invalidation(channel);
+      if (recorded) {
+        builder.telemetry(telemetry);
+      }
+      ReadThroughCache<String, Long> cache = builder.build();
       closeables.add(cache);
-      list.add(new Instance(cache, channel));
+      list.add(new Instance(cache, channel, telemetry));
     }
     return list;
   }
@@ -256,5 +283,75 @@ abstract class InvalidationCompatibilityKit {
       assertThat(nodes.get(i).channel().awaitApplied(ack, Duration.ofSeconds(30))).isTrue();
       assertThat(nodes.get(i).cache().stats().invalidations()).isEqualTo(1);
     }
+  }
+
+  @Test
+  void eachDeliveredInvalidationRecordsOneLatencyWithinItsWriteToDeliveryWindow() throws Exception {
+    Clock clock = Clock.system();
+    List<Instance> nodes =
+        instances(
+            newTopic(),
+            clock,
+            key -> 1L,
+            CacheConfig.builder("latency").ttl(Duration.ofHours(1)).build(),
+            true);
+    // per instance, per invalidation delivered to it: wall-clock milliseconds from just before
+    // the writer's invalidate to just after this instance applied it
+    List<List<Long>> windowsMillis =
+        List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    List<Long> windowsNanos = new ArrayList<>();
+    int writes = latencyWrites();
+    for (int w = 0; w < writes; w++) {
+      int writer = w % 3;
+      String key = "item-" + w;
+      long wallBefore = clock.wallMillis();
+      long before = System.nanoTime();
+      RecordMetadata ack = nodes.get(writer).cache().invalidate(key);
+      assertThat(ack).isNotNull();
+      for (int i = 0; i < 3; i++) {
+        if (i == writer) {
+          continue;
+        }
+        assertThat(nodes.get(i).channel().awaitApplied(ack, Duration.ofSeconds(30))).isTrue();
+        windowsNanos.add(System.nanoTime() - before);
+        windowsMillis.get(i).add(clock.wallMillis() - wallBefore);
+      }
+    }
+    List<Long> recorded = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      RecordingTelemetry t = nodes.get(i).telemetry();
+      List<Long> latencies = t.durationsNanos("cache.latency.invalidation");
+      List<Long> windows = windowsMillis.get(i);
+      // one record per invalidation delivered (none for its own), each within its window
+      assertThat(latencies).as("node %d", i).hasSize(windows.size());
+      assertThat(t.red())
+          .filteredOn(r -> r.name().equals("cache.latency.invalidation"))
+          .hasSize(windows.size())
+          .allMatch(r -> r.outcome() == io.bulwark.core.telemetry.Outcome.SUCCESS);
+      for (int k = 0; k < windows.size(); k++) {
+        assertThat(latencies.get(k))
+            .as("node %d, delivery %d", i, k)
+            .isBetween(0L, windows.get(k) * 1_000_000L);
+      }
+      assertThat(nodes.get(i).cache().stats().invalidations())
+          .isEqualTo(windows.size() + (writes + 2 - i) / 3);
+      recorded.addAll(latencies);
+    }
+    if (writes >= 1000) {
+      System.out.printf(
+          "invalidation latency over %d deliveries (%s): recorded p50 %.1f ms p99 %.1f ms;"
+              + " write-to-applied window p50 %.2f ms p99 %.2f ms%n",
+          recorded.size(),
+          getClass().getSimpleName(),
+          percentile(recorded, 0.50) / 1e6,
+          percentile(recorded, 0.99) / 1e6,
+          percentile(windowsNanos, 0.50) / 1e6,
+          percentile(windowsNanos, 0.99) / 1e6);
+    }
+  }
+
+  private static double percentile(List<Long> values, double q) {
+    List<Long> sorted = values.stream().sorted().toList();
+    return sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(q * sorted.size()) - 1));
   }
 }

@@ -507,6 +507,217 @@ class ReadThroughCacheTest {
     assertThat(singles).hasValue(1);
   }
 
+  /** A loader whose load answers "single-" + key and whose loadAll is {@code bulk}, counted. */
+  private static CacheLoader<String, String> bulkLoader(
+      List<Set<String>> bulkCalls,
+      AtomicInteger singles,
+      java.util.function.Function<Set<? extends String>, Map<String, String>> bulk) {
+    return new CacheLoader<>() {
+      @Override
+      public String load(String key) {
+        singles.incrementAndGet();
+        return "single-" + key;
+      }
+
+      @Override
+      public Map<String, String> loadAll(Set<? extends String> keys) {
+        synchronized (bulkCalls) {
+          bulkCalls.add(Set.copyOf(keys));
+        }
+        return bulk.apply(keys);
+      }
+    };
+  }
+
+  @Test
+  void aBulkLoadReturningANullMapIsALoadFailureNamingTheCacheAndLeavesNothingBehind() {
+    List<Set<String>> bulkCalls = new ArrayList<>();
+    AtomicInteger singles = new AtomicInteger();
+    io.bulwark.test.RecordingTelemetry telemetry = new io.bulwark.test.RecordingTelemetry();
+    AtomicReference<Map<String, String>> next = new AtomicReference<>(); // loadAll answers null
+    ReadThroughCache<String, String> cache =
+        ReadThroughCache.builder(
+                // even a type configured for negative caching does not cache a broken loader
+                CacheConfig.builder("nullmap")
+                    .negativeTtl(Duration.ofSeconds(30))
+                    .negativeFor(IllegalStateException.class)
+                    .build(),
+                bulkLoader(bulkCalls, singles, keys -> next.get()))
+            .clock(clock)
+            .telemetry(telemetry)
+            .build();
+    assertThatThrownBy(() -> cache.getAll(List.of("a", "b")))
+        .isInstanceOf(CacheLoadException.class)
+        .hasMessageContaining("cache nullmap")
+        .hasMessageContaining("loadAll of 2 keys returned null instead of a map")
+        .hasRootCauseInstanceOf(IllegalStateException.class);
+    assertThat(cache.stats().loads()).isEqualTo(1);
+    assertThat(cache.stats().loadFailures()).isEqualTo(1);
+    assertThat(telemetry.red())
+        .filteredOn(r -> r.name().equals("cache.nullmap.load"))
+        .extracting(io.bulwark.test.RecordingTelemetry.Red::outcome)
+        .containsExactly(io.bulwark.core.telemetry.Outcome.ERROR);
+    assertThat(cache.estimatedSize()).isZero();
+    assertThat(cache.getIfPresent("a")).isNull();
+    next.set(Map.of("a", "bulk-a", "b", "bulk-b"));
+    assertThat(cache.getAll(List.of("a", "b")))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("a", "bulk-a", "b", "bulk-b"));
+    assertThat(snapshot(bulkCalls)).containsExactly(Set.of("a", "b"), Set.of("a", "b"));
+    assertThat(singles).hasValue(0);
+  }
+
+  @Test
+  void aBulkLoadsMissingKeysNullValuesAndExtraKeysHaveTheirDocumentedOutcomes() {
+    for (Duration negativeTtl : List.of(Duration.ZERO, Duration.ofSeconds(5))) {
+      List<Set<String>> bulkCalls = new ArrayList<>();
+      AtomicInteger singles = new AtomicInteger();
+      ReadThroughCache<String, String> cache =
+          ReadThroughCache.builder(
+                  CacheConfig.builder("outcomes").negativeTtl(negativeTtl).build(),
+                  bulkLoader(
+                      bulkCalls,
+                      singles,
+                      keys -> {
+                        Map<String, String> m = new java.util.HashMap<>();
+                        m.put("a", "bulk-a"); // asked
+                        m.put("nulled", null); // asked, mapped to null: no value
+                        m.put("extra", "bulk-extra"); // not asked: ignored
+                        return m; // "missing" asked and left out: no value
+                      }))
+              .clock(clock)
+              .build();
+      String as = "negativeTtl " + negativeTtl;
+      assertThat(cache.getAll(List.of("a", "nulled", "missing")))
+          .as(as)
+          .containsExactly(Map.entry("a", "bulk-a"));
+      assertThat(cache.getIfPresent("extra")).as(as).isNull();
+      assertThat(cache.get("extra")).as(as).isEqualTo("single-extra");
+      // the keys without a value: remembered as absent only under a negative TTL
+      assertThat(cache.getAll(List.of("a", "nulled", "missing")))
+          .as(as)
+          .containsExactly(Map.entry("a", "bulk-a"));
+      int expectedBulkCalls = negativeTtl.isZero() ? 2 : 1;
+      assertThat(snapshot(bulkCalls)).as(as).hasSize(expectedBulkCalls);
+      if (negativeTtl.isZero()) {
+        assertThat(snapshot(bulkCalls).get(1)).as(as).isEqualTo(Set.of("nulled", "missing"));
+      }
+      assertThat(cache.stats().loadFailures()).as(as).isZero();
+      assertThat(singles).as(as).hasValue(1);
+    }
+  }
+
+  @Test
+  void getAllRefreshesItsStaleKeysInOneBackgroundBulkLoadJoiningARefreshInFlight()
+      throws Exception {
+    List<Set<String>> bulkCalls = new ArrayList<>();
+    AtomicInteger singles = new AtomicInteger();
+    AtomicInteger version = new AtomicInteger(1);
+    CountDownLatch singleRefreshStarted = new CountDownLatch(1);
+    CountDownLatch releaseSingle = new CountDownLatch(1);
+    CountDownLatch bulkRefreshStarted = new CountDownLatch(1);
+    CountDownLatch releaseBulk = new CountDownLatch(1);
+    CacheLoader<String, String> loader =
+        new CacheLoader<>() {
+          @Override
+          public String load(String key) throws Exception {
+            singles.incrementAndGet();
+            singleRefreshStarted.countDown();
+            releaseSingle.await();
+            return key + "-v" + version.get();
+          }
+
+          @Override
+          public Map<String, String> loadAll(Set<? extends String> keys) throws Exception {
+            synchronized (bulkCalls) {
+              bulkCalls.add(Set.copyOf(keys));
+            }
+            if (version.get() > 1) {
+              bulkRefreshStarted.countDown();
+              releaseBulk.await();
+            }
+            Map<String, String> m = new java.util.HashMap<>();
+            for (String k : keys) {
+              m.put(k, k + "-v" + version.get());
+            }
+            return m;
+          }
+        };
+    ReadThroughCache<String, String> cache =
+        cache(
+            CacheConfig.builder("bulk-swr")
+                .ttl(Duration.ofSeconds(10))
+                .staleWhileRevalidate(Duration.ofSeconds(5)),
+            loader);
+    List<String> keys = List.of("k0", "k1", "k2", "k3", "k4");
+    Map<String, String> v1 = Map.of("k0", "k0-v1", "k1", "k1-v1", "k2", "k2-v1", "k3", "k3-v1");
+    Map<String, String> all1 = new java.util.HashMap<>(v1);
+    all1.put("k4", "k4-v1");
+    assertThat(cache.getAll(keys)).isEqualTo(all1);
+    clock.advance(Duration.ofSeconds(11)); // all five stale
+    version.set(2);
+    assertThat(cache.get("k0")).isEqualTo("k0-v1"); // single-key get: its own refresh
+    assertThat(singleRefreshStarted.await(30, TimeUnit.SECONDS)).isTrue();
+
+    // stale values at once; one bulk refresh of the four keys not refreshing already
+    assertThat(cache.getAll(keys)).isEqualTo(all1);
+    assertThat(bulkRefreshStarted.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(cache.getAll(keys)).as("no second refresh while both run").isEqualTo(all1);
+    assertThat(cache.lookup("k3")).isEqualTo(Lookup.stale("k3-v1"));
+    assertThat(snapshot(bulkCalls))
+        .containsExactly(Set.copyOf(keys), Set.of("k1", "k2", "k3", "k4"));
+    assertThat(singles).hasValue(1);
+
+    releaseBulk.countDown();
+    releaseSingle.countDown();
+    await("refreshed values", () -> "k4-v2".equals(cache.getIfPresent("k4")));
+    await("refreshed k0", () -> "k0-v2".equals(cache.getIfPresent("k0")));
+    Map<String, String> all2 = new java.util.HashMap<>();
+    for (String k : keys) {
+      all2.put(k, k + "-v2");
+    }
+    assertThat(cache.getAll(keys)).isEqualTo(all2);
+    assertThat(cache.lookup("k2")).isEqualTo(Lookup.fresh("k2-v2"));
+    assertThat(snapshot(bulkCalls)).hasSize(2);
+    assertThat(singles).hasValue(1);
+    assertThat(cache.stats().loads()).isEqualTo(3); // the first bulk, k0's refresh, the bulk one
+  }
+
+  @Test
+  void aFailedBulkRefreshKeepsServingTheStaleValues() {
+    List<Set<String>> bulkCalls = new ArrayList<>();
+    AtomicInteger singles = new AtomicInteger();
+    ReadThroughCache<String, String> cache =
+        cache(
+            CacheConfig.builder("bulk-swr-fail")
+                .ttl(Duration.ofSeconds(10))
+                .staleWhileRevalidate(Duration.ofSeconds(5)),
+            bulkLoader(
+                bulkCalls,
+                singles,
+                keys -> {
+                  if (snapshot(bulkCalls).size() > 1) {
+                    throw new IllegalStateException("source down");
+                  }
+                  Map<String, String> m = new java.util.HashMap<>();
+                  for (String k : keys) {
+                    m.put(k, k + "-v1");
+                  }
+                  return m;
+                }));
+    List<String> keys = List.of("a", "b", "c");
+    Map<String, String> v1 = Map.of("a", "a-v1", "b", "b-v1", "c", "c-v1");
+    assertThat(cache.getAll(keys)).isEqualTo(v1);
+    clock.advance(Duration.ofSeconds(11));
+    assertThat(cache.getAll(keys)).isEqualTo(v1);
+    await("the bulk refresh failed", () -> cache.stats().loadFailures() == 1);
+    assertThat(snapshot(bulkCalls)).containsExactly(Set.copyOf(keys), Set.copyOf(keys));
+    // the failure kept the stale values (a read after it may start the next bulk refresh)
+    assertThat(cache.getAll(keys)).isEqualTo(v1);
+    assertThat(cache.stats().staleServed()).isEqualTo(6);
+    assertThat(cache.estimatedSize()).isEqualTo(3);
+    assertThat(singles).hasValue(0);
+  }
+
   private static List<Set<String>> snapshot(List<Set<String>> calls) {
     synchronized (calls) {
       return List.copyOf(calls);

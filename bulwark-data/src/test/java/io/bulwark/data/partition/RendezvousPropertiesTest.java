@@ -73,8 +73,8 @@ class RendezvousPropertiesTest {
 
   @Property(tries = 8)
   void aJoinMovesKeysOnlyToTheJoiner(
-      @ForAll @IntRange(min = 3, max = 500) int n, @ForAll long seed) {
-    int keys = 20_000;
+      @ForAll @IntRange(min = 3, max = 1000) int n, @ForAll long seed) {
+    int keys = Math.min(20_000, 4_000_000 / n); // O(n) per key: fewer keys for large memberships
     List<Node> nodes = Sample.nodes(n, seed);
     RendezvousPartitioner before = RendezvousPartitioner.of(nodes);
     Node joiner = Node.of("joiner-" + seed);
@@ -87,15 +87,15 @@ class RendezvousPropertiesTest {
   /** A leave moves exactly the leaver's keys, and every top-k list only loses the leaver. */
   @Property(tries = 8)
   void aLeaveChangesEveryTopKListOnlyByTheLeaver(
-      @ForAll @IntRange(min = 3, max = 500) int n,
-      @ForAll @IntRange(min = 0, max = 499) int pick,
+      @ForAll @IntRange(min = 3, max = 1000) int n,
+      @ForAll @IntRange(min = 0, max = 999) int pick,
       @ForAll @IntRange(min = 1, max = 5) int k,
       @ForAll long seed) {
     List<Node> nodes = Sample.nodes(n, seed);
     Node leaver = nodes.get(pick % n);
     RendezvousPartitioner before = RendezvousPartitioner.of(nodes);
     RendezvousPartitioner after = before.withNodes(Sample.without(nodes, pick % n));
-    long[] keys = Sample.keys(5_000, seed);
+    long[] keys = Sample.keys(Math.min(5_000, 1_000_000 / n), seed); // O(n) per key, as above
     Movement.onlyLeaversKeys(before, after, leaver, keys);
     for (long key : keys) {
       List<Node> was = new ArrayList<>(before.owners(key, k + 1));
