@@ -191,11 +191,13 @@ class SystemModesTest {
     assertThat(left).as("child processes left").isEmpty();
     Set<Thread> added = new HashSet<>(Thread.getAllStackTraces().keySet());
     added.removeAll(threadsBefore);
-    // the JDK's shared pools (virtual-thread carriers, cleaner, process reaper) are not ours
+    // the JDK's shared pools (virtual-thread carriers, cleaner, process reaper, and the poller
+    // that the first blocking socket read of a virtual thread starts) are not ours
     added.removeIf(
         t ->
             t.getName().startsWith("ForkJoinPool")
                 || t.getName().equals("VirtualThread-unblocker")
+                || t.getName().equals("MasterPoller")
                 || t.getName().startsWith("Cleaner")
                 || t.getName().startsWith("process reaper"));
     assertThat(Probe.survivors(added)).as("threads left").isEmpty();
