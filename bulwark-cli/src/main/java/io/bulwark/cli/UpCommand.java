@@ -7,11 +7,13 @@ import io.bulwark.runtime.RuntimeStartException;
 import io.bulwark.runtime.SystemFile;
 import io.bulwark.runtime.SystemModel;
 import io.bulwark.runtime.SystemRuntime;
+import io.bulwark.runtime.dashboard.Dashboard;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -20,9 +22,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code bulwark up FILE [--processes]}: starts the system of a system file, prints every instance
- * with its port and zone and the system's {@code /metrics} URL, and runs until Ctrl-C (a shutdown
- * hook stops it gracefully, in reverse order). An invalid file is a usage error (exit 2) listing
- * every problem as {@code file:line: field: message}.
+ * with its port and zone, the system's {@code /metrics} URL and the URL of its live dashboard
+ * (served on loopback; {@code --dashboard-port}, {@code --no-dashboard}), and runs until Ctrl-C (a
+ * shutdown hook stops the dashboard and then the system gracefully, in reverse order). An invalid
+ * file is a usage error (exit 2) listing every problem as {@code file:line: field: message}.
  */
 @Command(
     name = "up",
@@ -51,6 +54,15 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--check", description = "Validate the file, print the services and exit.")
   boolean check;
 
+  @Option(
+      names = "--dashboard-port",
+      paramLabel = "N",
+      description = "Port of the live dashboard on 127.0.0.1 (default 0: any free port).")
+  @Nullable Integer dashboardPort;
+
+  @Option(names = "--no-dashboard", description = "Serve no dashboard.")
+  boolean noDashboard;
+
   /** Released by a test to stop a running system (Ctrl-C otherwise). */
   final CountDownLatch stop = new CountDownLatch(1);
 
@@ -58,6 +70,15 @@ final class UpCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (dashboardPort != null && noDashboard) {
+      err.println(
+          "up: --dashboard-port " + dashboardPort + " and --no-dashboard exclude each other");
+      return 2;
+    }
+    if (dashboardPort != null && (dashboardPort < 0 || dashboardPort > 65_535)) {
+      err.println("up: --dashboard-port must be 0..65535 (0: any free port), was " + dashboardPort);
+      return 2;
+    }
     if (!Files.isRegularFile(file)) {
       err.println("up: " + file + ": no such file");
       return 2;
@@ -86,9 +107,11 @@ final class UpCommand implements Callable<Integer> {
       err.println("up: " + e.getMessage());
       return 2;
     }
+    Dashboard dashboard = noDashboard ? null : dashboard(runtime);
     Thread hook =
         new Thread(
             () -> {
+              close(dashboard);
               runtime.stop();
               stop.countDown();
             },
@@ -96,8 +119,12 @@ final class UpCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       runtime.start();
-    } catch (RuntimeStartException e) {
+      if (dashboard != null) {
+        dashboard.start().tick(); // its first snapshot now: the page is never empty
+      }
+    } catch (RuntimeStartException | IllegalStateException e) {
       err.println("up: " + e.getMessage());
+      close(dashboard);
       runtime.stop();
       removeHook(hook);
       return 1;
@@ -112,14 +139,35 @@ final class UpCommand implements Callable<Integer> {
             + runtime.systemPort()
             + "/metrics"
             + (processes ? "  (process mode; logs under " + root + ")" : ""));
+    if (dashboard != null) {
+      out.println("dashboard: " + dashboard.url());
+    }
     out.println("running; Ctrl-C stops it");
     out.flush();
     stop.await();
+    close(dashboard);
     runtime.stop();
     removeHook(hook);
     out.println("stopped");
     out.flush();
     return 0;
+  }
+
+  /**
+   * The system's dashboard on loopback (built before the start so that its timeline sees every
+   * instance start), showing the runtime's SLOs when its options name any.
+   */
+  private Dashboard dashboard(SystemRuntime runtime) {
+    Dashboard.Builder b =
+        Dashboard.builder(runtime).port(dashboardPort == null ? 0 : dashboardPort);
+    runtime.slos().ifPresent(b::slos);
+    return b.build();
+  }
+
+  private static void close(@Nullable Dashboard dashboard) {
+    if (dashboard != null) {
+      dashboard.close();
+    }
   }
 
   private static void removeHook(Thread hook) {

@@ -31,8 +31,10 @@ public final class RuntimeOptions {
   private final Duration maxRestartBackoff;
   private final io.bulwark.events.@Nullable EventLog eventLog;
   private final @Nullable Path childAotCache;
+  private final java.util.List<io.bulwark.telemetry.slo.Slo> slos;
 
   private RuntimeOptions(Builder b) {
+    this.slos = java.util.List.copyOf(b.slos);
     this.childAotCache = b.childAotCache;
     this.eventLog = b.eventLog;
     this.systemPort = b.systemPort;
@@ -137,8 +139,19 @@ public final class RuntimeOptions {
     return childAotCache;
   }
 
+  /**
+   * The SLOs the runtime judges on its time-series store every metrics step: each one's error
+   * budget remaining and burn rate per alert window are written to the store ({@code
+   * bulwark_slo_error_budget_remaining}, {@code bulwark_slo_burn_rate}) and served by the system
+   * {@code /metrics}; see {@link SystemRuntime#slos()}. Empty by default.
+   */
+  public java.util.List<io.bulwark.telemetry.slo.Slo> slos() {
+    return slos;
+  }
+
   public Builder toBuilder() {
     Builder b = new Builder(storageRoot);
+    b.slos = slos;
     b.childAotCache = childAotCache;
     b.eventLog = eventLog;
     b.systemPort = systemPort;
@@ -172,6 +185,7 @@ public final class RuntimeOptions {
     private @Nullable Duration restartBackoff;
     private Duration maxRestartBackoff = Duration.ofSeconds(10);
     private io.bulwark.events.@Nullable EventLog eventLog;
+    private java.util.List<io.bulwark.telemetry.slo.Slo> slos = java.util.List.of();
     private @Nullable Path childAotCache =
         Path.of(
             System.getProperty("java.io.tmpdir"),
@@ -183,6 +197,19 @@ public final class RuntimeOptions {
      */
     public Builder eventLog(io.bulwark.events.EventLog eventLog) {
       this.eventLog = Objects.requireNonNull(eventLog, "eventLog");
+      return this;
+    }
+
+    /**
+     * The SLOs to judge on the system's store (see {@link RuntimeOptions#slos()}); their names must
+     * be unique and their windows within the store's retention (600 metrics steps), checked when
+     * the runtime is made.
+     */
+    public Builder slos(java.util.List<io.bulwark.telemetry.slo.Slo> slos) {
+      for (int i = 0; i < slos.size(); i++) {
+        Objects.requireNonNull(slos.get(i), "slos[" + i + "]");
+      }
+      this.slos = java.util.List.copyOf(slos);
       return this;
     }
 

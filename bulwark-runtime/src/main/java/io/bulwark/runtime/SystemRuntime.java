@@ -150,6 +150,13 @@ public interface SystemRuntime extends AutoCloseable {
   int systemPort();
 
   /**
+   * The evaluator of {@link RuntimeOptions#slos()} on {@link #metrics()}, run by the runtime every
+   * metrics step (its {@code status()} is the SLOs' budget and firing alerts; give it to a
+   * dashboard's SLO panel); empty when the options name no SLO.
+   */
+  java.util.Optional<io.bulwark.telemetry.slo.SloEvaluator> slos();
+
+  /**
    * The autoscalers the runtime runs for services with an {@code autoscale:} spec ({@link
    * ServiceSpec#autoscale()}), started once the system is up and closed when it stops (empty
    * otherwise).

@@ -19,23 +19,29 @@ class ChildSupervisionTest {
   @TempDir Path root;
 
   @Test
-  void aChildKilledFromOutsideIsRestartedWithANewProcess() throws Exception {
+  void aChildKilledFromOutsideIsRestartedWithANewProcessAndASecondDeathWaitsTwiceAsLong()
+      throws Exception {
     SystemModel model =
         SystemModel.builder("s")
             .service(ServiceSpec.builder("solo", NodeFactory.class.getName()).build())
             .build();
     try (SystemRuntime rt =
         SystemRuntime.processes(
-            model, RuntimeOptions.builder(root).restartBackoff(Duration.ofMillis(50)).build())) {
+            model,
+            RuntimeOptions.builder(root)
+                .restartBackoff(Duration.ofMillis(50))
+                .maxRestartBackoff(Duration.ofMinutes(5)) // no reset between the two deaths
+                .build())) {
       rt.start();
       ProcessHandle first = ProcessHandle.current().children().findFirst().orElseThrow();
       CompletableFuture<RuntimeEvent> restarted = new CompletableFuture<>();
+      CompletableFuture<RuntimeEvent> restartedAgain = new CompletableFuture<>();
       rt.addListener(
           new RuntimeListener() {
             @Override
             public void onEvent(RuntimeEvent e) {
-              if (e.kind() == RuntimeEvent.Kind.READY) {
-                restarted.complete(e);
+              if (e.kind() == RuntimeEvent.Kind.READY && !restarted.complete(e)) {
+                restartedAgain.complete(e);
               }
             }
           });
@@ -51,6 +57,18 @@ class ChildSupervisionTest {
           .extracting(RuntimeEvent::detail)
           .anySatisfy(d -> assertThat(d).startsWith("child exited on its own"))
           .anySatisfy(d -> assertThat(d).startsWith("restart #1 in 50 ms"));
+
+      ProcessHandle second = ProcessHandle.current().children().findFirst().orElseThrow();
+      second.destroyForcibly(); // the second death in a row: twice the delay
+      RuntimeEvent back = restartedAgain.get(60, TimeUnit.SECONDS);
+      List<RuntimeEvent> crashes =
+          rt.events().stream().filter(e -> e.kind() == RuntimeEvent.Kind.CRASHED).toList();
+      assertThat(crashes)
+          .extracting(RuntimeEvent::detail)
+          .containsExactly("restart #1 in 50 ms", "restart #2 in 100 ms");
+      assertThat(back.atMillis() - crashes.get(1).atMillis()).isGreaterThanOrEqualTo(100);
+      assertThat(rt.instance("solo-1").state()).isEqualTo(InstanceState.READY);
+      assertThat(second.isAlive()).isFalse();
     }
     assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)).isEmpty();
   }

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code /hello} of every service in setting {@code calls} (comma-separated) and answers {@code
  * <instanceId>[<answers>]}; a dependency that fails shows as {@code <dep>:failed}. A version that
  * starts with {@code bad} answers 500 to exactly 3 of every 10 requests (request k fails when k mod
- * 10 < 3).
+ * 10 < 3). A version that starts with {@code never} never gets ready.
  */
 public final class NodeFactory implements ServiceFactory {
   public NodeFactory() {}
@@ -43,6 +43,9 @@ public final class NodeFactory implements ServiceFactory {
     Map<String, io.bulwark.http.client.ServiceClient> byName = new LinkedHashMap<>();
     for (String d : deps) {
       byName.put(d, clients.client(d));
+    }
+    if (ctx.version().startsWith("never")) {
+      ctx.server().readiness(() -> false);
     }
     boolean bad = ctx.version().startsWith("bad");
     AtomicLong served = new AtomicLong();

@@ -32,6 +32,10 @@ class RollingDeployTest {
       RolloutPolicy.builder().bake(BAKE).minRequests(20).errorRateMargin(0.05).build();
 
   private SystemRuntime start() {
+    return start(Duration.ofSeconds(30));
+  }
+
+  private SystemRuntime start(Duration readiness) {
     SystemModel model =
         SystemModel.builder("r")
             .service(
@@ -42,7 +46,12 @@ class RollingDeployTest {
             .build();
     SystemRuntime rt =
         SystemRuntime.inProcess(
-            model, RuntimeOptions.builder(root).scheduler(scheduler).systemPort(-1).build());
+            model,
+            RuntimeOptions.builder(root)
+                .scheduler(scheduler)
+                .systemPort(-1)
+                .readinessTimeout(readiness)
+                .build());
     rt.start();
     return rt;
   }
@@ -123,6 +132,54 @@ class RollingDeployTest {
       assertThat(rt.events())
           .extracting(RuntimeEvent::kind)
           .contains(RuntimeEvent.Kind.ROLLOUT_COMPLETED);
+    }
+  }
+
+  @Test
+  void aVersionThatNeverGetsReadyFailsToStartWhileTheOldInstancesKeepServing() throws Exception {
+    try (SystemRuntime rt = start(Duration.ofMillis(800));
+        HttpClient http = Probe.client()) {
+      List<Integer> others = List.of(rt.instance("pay-2").port(), rt.instance("pay-3").port());
+      CompletableFuture<RolloutResult> result =
+          CompletableFuture.supplyAsync(() -> rt.rollingDeploy("pay", "never-2", policy));
+      int served = 0;
+      List<String> failures = new java.util.ArrayList<>();
+      while (!result.isDone() || served == 0) {
+        for (int port : others) {
+          var r = Probe.get(http, port, "/hello");
+          if (r.statusCode() == 200) {
+            served++;
+          } else {
+            failures.add(port + ": " + r.statusCode());
+          }
+        }
+      }
+      RolloutResult r = result.get(60, TimeUnit.SECONDS);
+
+      assertThat(failures).as("calls to the old instances during the deploy").isEmpty();
+      assertThat(served).isPositive();
+      assertThat(r.outcome()).isEqualTo(Outcome.FAILED_TO_START);
+      assertThat(r.steps()).isEmpty();
+      assertThat(r.reason()).startsWith("pay-1 did not start vnever-2: ").contains("ready");
+      assertThat(rt.instances("pay"))
+          .hasSize(3)
+          .allSatisfy(
+              h -> {
+                assertThat(h.version()).isEqualTo("1.0");
+                assertThat(h.state()).isEqualTo(InstanceState.READY);
+              });
+      assertThat(rt.discovery().endpoints("pay"))
+          .hasSize(3)
+          .allSatisfy(e -> assertThat(e.metadata()).containsEntry("version", "1.0"));
+      assertThat(Probe.get(http, rt.instance("pay-1").port(), "/hello").body())
+          .isEqualTo("pay-1[]");
+      assertThat(rt.events())
+          .filteredOn(e -> e.kind() == RuntimeEvent.Kind.ROLLED_BACK)
+          .singleElement()
+          .satisfies(e -> assertThat(e.detail()).isEqualTo(r.reason()));
+      assertThat(rt.events())
+          .filteredOn(e -> e.kind() == RuntimeEvent.Kind.READY)
+          .noneMatch(e -> e.detail().contains("never-2"));
     }
   }
 

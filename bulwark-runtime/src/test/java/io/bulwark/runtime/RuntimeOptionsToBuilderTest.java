@@ -43,6 +43,11 @@ class RuntimeOptionsToBuilderTest {
             .clock(scheduler.clock())
             .eventLog(log)
             .childAotCache(Path.of("target/aot"))
+            .slos(
+                List.of(
+                    io.bulwark.telemetry.slo.Slo.builder("availability")
+                        .sli(io.bulwark.telemetry.slo.Sli.endpointAvailability("all"))
+                        .build()))
             .build();
     RuntimeOptions defaults = RuntimeOptions.builder(Path.of("target/b")).build();
     assertThat(COPIES.equalFields(sample, defaults)).as("fields equal to the default").isEmpty();

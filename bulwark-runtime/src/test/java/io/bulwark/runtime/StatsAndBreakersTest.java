@@ -77,6 +77,43 @@ class StatsAndBreakersTest {
   }
 
   @Test
+  void aFactorysOwnServerListenerAddsToTheRuntimesCountingInsteadOfReplacingIt() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger seen =
+        new java.util.concurrent.atomic.AtomicInteger();
+    ServiceFactory listening =
+        ctx -> {
+          ctx.server()
+              .listener(
+                  new io.bulwark.http.ServerListener() {
+                    @Override
+                    public void onRequest(io.bulwark.http.AccessLogEntry entry) {
+                      seen.incrementAndGet();
+                    }
+                  })
+              .get("/work", req -> Response.text(200, "ok"));
+          return ServiceInstance.none();
+        };
+    SystemModel model =
+        SystemModel.builder("s").service(ServiceSpec.builder("own", listening).build()).build();
+    try (SystemRuntime runtime =
+            SystemRuntime.inProcess(model, RuntimeOptions.builder(root).build());
+        HttpClient client = Probe.client()) {
+      runtime.start();
+      runtime.takeStats(); // a fresh interval
+      for (int i = 0; i < 10; i++) {
+        Probe.get(client, runtime.instances("own").get(0).port(), "/work");
+      }
+      long requests = 0;
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while ((requests < 10 || seen.get() < 10) && System.nanoTime() < deadline) {
+        requests += runtime.takeStats().get(0).requests();
+      }
+      assertThat(requests).as("the runtime's listener still counts").isEqualTo(10);
+      assertThat(seen.get()).as("the factory's listener is called too").isEqualTo(10);
+    }
+  }
+
+  @Test
   void breakersShowTransitionsReportedThroughTheContext() throws Exception {
     AtomicReference<ResilienceListener> listener = new AtomicReference<>();
     SystemModel model =

@@ -2,6 +2,7 @@ package io.bulwark.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.bulwark.core.config.ConfigException;
 import io.bulwark.core.config.ConfigProblem;
@@ -15,6 +16,10 @@ import io.bulwark.runtime.autoscale.Metric;
 import io.bulwark.runtime.autoscale.Predictive;
 import io.bulwark.runtime.autoscale.ScalingDecision;
 import io.bulwark.runtime.autoscale.TargetTracking;
+import io.bulwark.runtime.dashboard.Dashboard;
+import io.bulwark.telemetry.slo.BurnRateAlert;
+import io.bulwark.telemetry.slo.Sli;
+import io.bulwark.telemetry.slo.Slo;
 import io.bulwark.test.VirtualScheduler;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,6 +32,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -290,5 +297,146 @@ class SystemFileAutoscaleTest {
       assertThat(decisions.get(1).from() + "->" + decisions.get(1).to()).isEqualTo("3->1");
       assertThat(runtime.instances("web")).hasSize(1);
     }
+  }
+
+  @Test
+  void decisionsAndSloStatusReachTheSystemMetricsAndTheDashboard() throws Exception {
+    SystemModel m =
+        SystemFile.parse(
+            """
+            system: s
+            services:
+              web:
+                factory: %s
+                version: bad-1        # 3 of every 10 answers are 500
+                autoscale:
+                  policy: target-tracking
+                  target: 2
+                  max: 3
+                  sample-every: 5s
+                  decide-every: 10s
+                  window: 10s
+            """
+                .formatted(F),
+            "sys.yaml",
+            dir);
+    Slo slo =
+        Slo.builder("web-availability")
+            .sli(Sli.endpointAvailability("GET /hello"))
+            .objective(0.9)
+            .window(Duration.ofHours(1))
+            .alerts(
+                List.of(
+                    new BurnRateAlert(
+                        BurnRateAlert.Severity.PAGE,
+                        2,
+                        Duration.ofHours(1),
+                        Duration.ofMinutes(5))))
+            .build();
+    VirtualScheduler scheduler = new VirtualScheduler();
+    CountDownLatch scaledOut = new CountDownLatch(1);
+    try (SystemRuntime runtime =
+            SystemRuntime.inProcess(
+                m,
+                RuntimeOptions.builder(dir)
+                    .scheduler(scheduler)
+                    .systemPort(0)
+                    .drainBudget(Duration.ofMillis(300))
+                    .slos(List.of(slo))
+                    .build());
+        HttpClient http = HttpClient.newHttpClient()) {
+      runtime.addListener(
+          new RuntimeListener() {
+            @Override
+            public void onEvent(RuntimeEvent e) {
+              if (e.kind() == RuntimeEvent.Kind.SCALED) {
+                scaledOut.countDown();
+              }
+            }
+          });
+      Dashboard dashboard =
+          Dashboard.builder(runtime)
+              .scheduler(new VirtualScheduler())
+              .slos(runtime.slos().orElseThrow())
+              .build()
+              .start();
+      try (dashboard) {
+        runtime.start();
+        int port = runtime.instances("web").get(0).port();
+        int failed = 0;
+        for (int i = 0; i < 60; i++) {
+          if (i == 10) {
+            scheduler.advance(Duration.ofSeconds(1)); // the store's first point: 10 served, 3 bad
+          }
+          failed += get(http, port, "/hello").statusCode() == 500 ? 1 : 0;
+        }
+        assertThat(failed).isEqualTo(18);
+        String before = get(http, runtime.systemPort(), "/metrics").body();
+        assertThat(before)
+            .contains(
+                "bulwark_autoscaler_desired_instances{policy=\"target-tracking\",service=\"web\"} 1")
+            .contains(
+                "bulwark_autoscaler_actual_instances{policy=\"target-tracking\",service=\"web\"} 1");
+        scheduler.advance(Duration.ofSeconds(9)); // t = 10 s: decides 1 -> 3
+        assertThat(scaledOut.await(60, TimeUnit.SECONDS)).isTrue();
+        scheduler.advance(Duration.ofSeconds(1)); // t = 11 s: a metrics step after the scale
+        String text = get(http, runtime.systemPort(), "/metrics").body();
+        assertThat(text)
+            .contains("# TYPE bulwark_autoscaler_desired_instances gauge")
+            .contains(
+                "bulwark_autoscaler_desired_instances{policy=\"target-tracking\",service=\"web\"} 3")
+            .contains(
+                "bulwark_autoscaler_actual_instances{policy=\"target-tracking\",service=\"web\"} 3")
+            .contains("# TYPE bulwark_slo_error_budget_remaining gauge");
+        // 30 % bad against a 10 % budget: burn rate 3 in both windows, budget 1 - 3 = -2 left
+        assertThat(value(text, "bulwark_slo_error_budget_remaining{slo=\"web-availability\"}"))
+            .isCloseTo(-2.0, within(1e-6));
+        assertThat(value(text, "bulwark_slo_burn_rate{slo=\"web-availability\",window=\"1h\"}"))
+            .isCloseTo(3.0, within(1e-6));
+        assertThat(value(text, "bulwark_slo_burn_rate{slo=\"web-availability\",window=\"5m\"}"))
+            .isCloseTo(3.0, within(1e-6));
+        assertThat(runtime.slos().orElseThrow().isFiring("web-availability", "page-1h-5m"))
+            .isTrue();
+
+        dashboard.tick();
+        String autoscaler = get(http, dashboard.port(), "/api/autoscaler").body();
+        assertThat(autoscaler)
+            .contains("\"available\":true")
+            .contains("\"service\":\"web\"")
+            .contains("\"policy\":\"target-tracking\"")
+            .contains("\"from\":1,\"to\":3");
+        assertThat(get(http, dashboard.port(), "/api/slos").body())
+            .contains("web-availability")
+            .contains("page-1h-5m");
+      }
+    }
+  }
+
+  @Test
+  void anSloLongerThanTheStoreCanKeepIsRefusedNamingIt() {
+    SystemModel m =
+        SystemFile.parse(
+            "system: s\nservices:\n  web: {factory: %s}\n".formatted(F), "sys.yaml", dir);
+    Slo monthly =
+        Slo.builder("monthly").sli(Sli.endpointAvailability("GET /hello")).objective(0.99).build();
+    assertThatThrownBy(
+            () ->
+                SystemRuntime.inProcess(
+                    m, RuntimeOptions.builder(dir).slos(List.of(monthly)).build()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("SLO \"monthly\": window PT720H needs 2592000 metrics steps of PT1S")
+        .hasMessageContaining("raise RuntimeOptions.metricsStep");
+  }
+
+  private static HttpResponse<String> get(HttpClient http, int port, String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static double value(String prometheus, String series) {
+    Matcher v = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(prometheus);
+    assertThat(v.find()).as("%s in %s", series, prometheus).isTrue();
+    return Double.parseDouble(v.group(1));
   }
 }

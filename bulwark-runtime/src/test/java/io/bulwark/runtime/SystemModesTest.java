@@ -22,8 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The issue's system test, in both modes: a 5-service system (edge -> orders, catalog; orders ->
  * payments, inventory ×2) starts, answers through its call graph, shows a killed instance ejected
- * and replaced, a partition visible in the callers' answers and healed, and stops with no thread,
- * port or child process left.
+ * and replaced, a failing and a hanging partition visible in the callers' answers and healed, and
+ * stops with no thread, port or child process left.
  */
 class SystemModesTest {
   @TempDir Path root;
@@ -156,6 +156,25 @@ class SystemModesTest {
       assertThat(hello(http, rt)).contains("inventory-").contains("catalog-1[]");
       rt.partitioner().heal("orders", "payments");
       eventually("partition healed", () -> hello(http, rt).contains("payments-1[]"));
+
+      // a HANG partition between orders and inventory: orders' calls to inventory time out (its
+      // client's 2.5 s timeout: not a refusal), the other calls answer, and a heal restores them
+      rt.partitioner().partition("orders", "inventory", Mode.HANG);
+      eventually("hang visible", () -> hello(http, rt).contains("inventory:failed"));
+      long began = System.nanoTime();
+      String hung = hello(http, rt);
+      assertThat(Duration.ofNanos(System.nanoTime() - began))
+          .as("a hung call waits for the caller's timeout")
+          .isGreaterThanOrEqualTo(Duration.ofMillis(2_400));
+      assertThat(hung)
+          .contains("inventory:failed")
+          .contains("payments-1[]")
+          .contains("catalog-1[]");
+      rt.partitioner().heal("orders", "inventory");
+      eventually("hang healed", () -> hello(http, rt).contains("inventory-"));
+      assertThat(rt.events())
+          .extracting(RuntimeEvent::detail)
+          .contains("orders <-> inventory cut (HANG)", "orders <-> inventory healed");
     } finally {
       rt.stop();
       rt.events().forEach(e -> System.out.println("event " + e));
@@ -172,11 +191,13 @@ class SystemModesTest {
     assertThat(left).as("child processes left").isEmpty();
     Set<Thread> added = new HashSet<>(Thread.getAllStackTraces().keySet());
     added.removeAll(threadsBefore);
-    // the JDK's shared pools (virtual-thread carriers, cleaner, process reaper) are not ours
+    // the JDK's shared pools (virtual-thread carriers, cleaner, process reaper, and the poller
+    // that the first blocking socket read of a virtual thread starts) are not ours
     added.removeIf(
         t ->
             t.getName().startsWith("ForkJoinPool")
                 || t.getName().equals("VirtualThread-unblocker")
+                || t.getName().equals("MasterPoller")
                 || t.getName().startsWith("Cleaner")
                 || t.getName().startsWith("process reaper"));
     assertThat(Probe.survivors(added)).as("threads left").isEmpty();

@@ -61,6 +61,7 @@ final class Engine {
   // guarded by tickLock
   private final ReentrantLock tickLock = new ReentrantLock();
   private final Map<String, History> history = new LinkedHashMap<>();
+  private final RouteHistory routeHistory;
   private final Map<String, ServiceStats> lastStats = new HashMap<>();
   private final Map<String, Incarnation> previousRed = new HashMap<>();
   private boolean observed;
@@ -90,6 +91,7 @@ final class Engine {
     this.topics = topics;
     this.slos = slos;
     this.historyPoints = historyPoints;
+    this.routeHistory = new RouteHistory(historyPoints);
     this.timeline = new Timeline(runtime.clock());
     for (ServiceSpec s : runtime.model().services()) {
       history.put(s.name(), new History(historyPoints));
@@ -348,6 +350,10 @@ final class Engine {
     for (Map.Entry<String, History> e : history.entrySet()) {
       services.set(e.getKey(), e.getValue().json());
     }
+    if (red.intervalNanos > 0) {
+      routeHistory.add(runtime.clock().wallMillis(), red.endpoints, red.intervalNanos);
+    }
+    r.set("routeHistory", routeHistory.json());
     ArrayNode routes = r.putArray("routes");
     for (Map.Entry<String, long[]> e : red.endpoints.entrySet()) {
       String[] parts = e.getKey().split("\u0000", 2);

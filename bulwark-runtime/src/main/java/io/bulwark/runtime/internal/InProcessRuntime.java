@@ -92,6 +92,7 @@ public final class InProcessRuntime implements SystemRuntime {
 
   private final Partitions partitions;
   private final SystemAutoscalers autoscalers = new SystemAutoscalers();
+  private final io.bulwark.telemetry.slo.@Nullable SloEvaluator slos;
   private final @Nullable ChaosRelay chaosRelay;
   private final @Nullable ChildArchives archives;
 
@@ -113,7 +114,12 @@ public final class InProcessRuntime implements SystemRuntime {
     Scheduler given = options.scheduler();
     this.clock = given == null ? Clock.system() : given.clock();
     this.events = new EventLog(clock, listeners);
-    this.metrics = new SystemMetrics(clock, options.metricsStep());
+    this.metrics = new SystemMetrics(clock, options.metricsStep(), options.slos());
+    this.slos =
+        options.slos().isEmpty()
+            ? null
+            : new io.bulwark.telemetry.slo.SloEvaluator(
+                metrics.store(), options.slos(), clock, alert -> {});
     this.supervisor = new Supervisor(this);
     this.partitions =
         new Partitions(
@@ -469,6 +475,7 @@ public final class InProcessRuntime implements SystemRuntime {
   private void collectMetrics() {
     if (!processes) {
       metrics.record(instances);
+      recordScalingAndSlos();
       return;
     }
     metricsCollector.collect(
@@ -477,7 +484,32 @@ public final class InProcessRuntime implements SystemRuntime {
             i.scrape();
           }
           metrics.record(instances);
+          recordScalingAndSlos();
         });
+  }
+
+  /**
+   * The autoscalers' desired and actual instance counts, and the SLOs judged on the counters just
+   * written (their alerts evaluated, their budget and burn rates written to the store).
+   */
+  private void recordScalingAndSlos() {
+    for (io.bulwark.runtime.autoscale.Autoscaler a : autoscalers.running()) {
+      int actual = 0;
+      for (Instance i : byService.getOrDefault(a.service(), List.of())) {
+        if (i.state() == io.bulwark.runtime.InstanceState.READY
+            || i.state() == io.bulwark.runtime.InstanceState.STARTING) {
+          actual++;
+        }
+      }
+      List<io.bulwark.runtime.autoscale.ScalingDecision> d = a.decisions();
+      int desired = d.isEmpty() ? actual : d.get(d.size() - 1).to();
+      metrics.recordScaling(a.service(), a.policy(), desired, actual);
+    }
+    io.bulwark.telemetry.slo.SloEvaluator e = slos;
+    if (e != null) {
+      e.evaluate();
+      metrics.recordSlos(options.slos());
+    }
   }
 
   boolean processMode() {
@@ -532,6 +564,11 @@ public final class InProcessRuntime implements SystemRuntime {
   /** The children's AOT caches: null when none are made (in process, or a class path of dirs). */
   @Nullable ChildArchives archives() {
     return archives;
+  }
+
+  @Override
+  public java.util.Optional<io.bulwark.telemetry.slo.SloEvaluator> slos() {
+    return java.util.Optional.ofNullable(slos);
   }
 
   @Override

@@ -32,13 +32,57 @@ final class SystemMetrics {
   static final String RATE_LIMITED = "bulwark_instance_rate_limited_total";
   static final String UNAVAILABLE = "bulwark_instance_unavailable_total";
   static final String UP = "bulwark_instance_up";
+  static final String DESIRED = "bulwark_autoscaler_desired_instances";
+  static final String ACTUAL = "bulwark_autoscaler_actual_instances";
+  static final String BUDGET = "bulwark_slo_error_budget_remaining";
+  static final String BURN = "bulwark_slo_burn_rate";
   private static final List<String> METRICS =
-      List.of(REQUESTS, ERRORS, RATE_LIMITED, UNAVAILABLE, DURATION_SUM, UP);
+      List.of(
+          REQUESTS,
+          ERRORS,
+          RATE_LIMITED,
+          UNAVAILABLE,
+          DURATION_SUM,
+          UP,
+          DESIRED,
+          ACTUAL,
+          BUDGET,
+          BURN);
+  private static final java.util.Set<String> GAUGES =
+      java.util.Set.of(UP, DESIRED, ACTUAL, BUDGET, BURN);
   private static final List<Duration> BOUNDS = TelemetryConfig.DEFAULT_BUCKETS;
   private final TimeSeriesStore store;
 
-  SystemMetrics(Clock clock, Duration step) {
+  /** The most steps a series keeps when SLOs ask for a longer retention than 600 steps. */
+  static final long MAX_STEPS = 86_400;
+
+  SystemMetrics(Clock clock, Duration step, List<io.bulwark.telemetry.slo.Slo> slos) {
     Duration retention = step.multipliedBy(600);
+    for (io.bulwark.telemetry.slo.Slo slo : slos) {
+      List<Duration> windows = new java.util.ArrayList<>(List.of(slo.window()));
+      slo.alerts().forEach(a -> windows.add(a.longWindow()));
+      for (Duration w : windows) {
+        long steps = (w.toNanos() + step.toNanos() - 1) / step.toNanos();
+        if (steps > MAX_STEPS) {
+          throw new IllegalArgumentException(
+              "SLO \""
+                  + slo.name()
+                  + "\": window "
+                  + w
+                  + " needs "
+                  + steps
+                  + " metrics steps of "
+                  + step
+                  + ", more than the "
+                  + MAX_STEPS
+                  + " the system store keeps per series: raise RuntimeOptions.metricsStep or"
+                  + " shorten the window");
+        }
+        if (step.multipliedBy(steps).compareTo(retention) > 0) {
+          retention = step.multipliedBy(steps);
+        }
+      }
+    }
     this.store =
         TimeSeriesStore.builder()
             .clock(clock)
@@ -70,6 +114,53 @@ final class SystemMetrics {
           recordRed(kind, r, i.service(), i.id());
         }
       }
+    }
+  }
+
+  /**
+   * An autoscaled service's instance counts at this step: {@code desired} as its autoscaler last
+   * decided (the current count before its first decision), {@code actual} as it runs now.
+   */
+  void recordScaling(String service, String policy, int desired, int actual) {
+    store.record(SeriesKey.of(DESIRED, "service", service, "policy", policy), desired);
+    store.record(SeriesKey.of(ACTUAL, "service", service, "policy", policy), actual);
+  }
+
+  /**
+   * Judges every SLO on the store at this step (after the instances' counters are in): its error
+   * budget remaining over its window, and its burn rate over each window its alerts use. A value
+   * that cannot be computed yet (no events in the window) is not written.
+   */
+  void recordSlos(List<io.bulwark.telemetry.slo.Slo> slos) {
+    for (io.bulwark.telemetry.slo.Slo slo : slos) {
+      recordFinite(SeriesKey.of(BUDGET, "slo", slo.name()), slo.errorBudgetRemaining(store));
+      java.util.Set<Duration> windows = new java.util.TreeSet<>();
+      for (io.bulwark.telemetry.slo.BurnRateAlert a : slo.alerts()) {
+        windows.add(a.longWindow());
+        windows.add(a.shortWindow());
+      }
+      for (Duration w : windows) {
+        recordFinite(
+            SeriesKey.of(BURN, "slo", slo.name(), "window", window(w)), slo.burnRate(store, w));
+      }
+    }
+  }
+
+  /** {@code 1h}, {@code 5m}, {@code 30s} or {@code 250ms}: the largest whole unit. */
+  static String window(Duration w) {
+    long ms = w.toMillis();
+    if (ms % 3_600_000 == 0) {
+      return ms / 3_600_000 + "h";
+    }
+    if (ms % 60_000 == 0) {
+      return ms / 60_000 + "m";
+    }
+    return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+  }
+
+  private void recordFinite(SeriesKey key, double v) {
+    if (Double.isFinite(v)) {
+      store.record(key, v);
     }
   }
 
@@ -125,7 +216,7 @@ final class SystemMetrics {
       if (keys.isEmpty()) {
         continue;
       }
-      String type = metric.equals(UP) ? "gauge" : "counter";
+      String type = GAUGES.contains(metric) ? "gauge" : "counter";
       out.append("# TYPE ").append(metric).append(' ').append(type).append('\n');
       TreeMap<String, Double> lines = new TreeMap<>();
       for (SeriesKey k : keys) {

@@ -135,6 +135,7 @@
     const routes = red.routes.map(r => row([r.service, r.route, r.rps, pct(r.errorRatio), r.meanMs, r.requests]));
     fill('routes-table', routes);
     if (currentView() !== 'red') return;
+    renderRouteChart(red.routeHistory || []);
     const box = document.getElementById('red-charts');
     for (const name of Object.keys(red.services)) {
       const id = 'red-' + name;
@@ -165,6 +166,39 @@
         ]
       });
     }
+  }
+
+  // one chart for the route chosen in #route-select (the busiest of the last tick by default)
+  function renderRouteChart(histories) {
+    const select = document.getElementById('route-select');
+    const keys = histories.map(h => h.service + ' ' + h.route);
+    const shown = Array.from(select.options).map(o => o.value);
+    if (JSON.stringify(shown) !== JSON.stringify(keys)) {
+      const chosen = select.value;
+      select.replaceChildren(...keys.map(k => { const o = el('option', k); o.value = k; return o; }));
+      if (keys.includes(chosen)) select.value = chosen;
+      else if (histories.length) {
+        const last = h => h.rps.length ? h.rps[h.rps.length - 1] : 0;
+        const busiest = histories.reduce((a, b) => last(b) > last(a) ? b : a);
+        select.value = busiest.service + ' ' + busiest.route;
+      }
+    }
+    const h = histories.find(x => x.service + ' ' + x.route === select.value);
+    if (!h) return;
+    chartFor('route-chart').setOption({
+      animation: false,
+      title: { text: h.service + ' ' + h.route, left: 'center', textStyle: { fontSize: 13 } },
+      tooltip: { trigger: 'axis', renderMode: 'richText' },
+      legend: { data: ['req/s', 'errors %', 'mean ms'], top: 22 },
+      grid: { left: 50, right: 50, top: 55, bottom: 30 },
+      xAxis: { type: 'category', data: h.t.map(t => new Date(t).toLocaleTimeString()) },
+      yAxis: [{ type: 'value', name: 'req/s, %' }, { type: 'value', name: 'ms' }],
+      series: [
+        { name: 'req/s', type: 'line', showSymbol: false, data: h.rps },
+        { name: 'errors %', type: 'line', showSymbol: false, data: h.errorPct, itemStyle: { color: '#c33' } },
+        { name: 'mean ms', type: 'line', showSymbol: false, yAxisIndex: 1, data: h.meanMs }
+      ]
+    }, true);
   }
 
   function renderBreakers(list) {
@@ -348,6 +382,7 @@
 
   document.getElementById('fault-form').addEventListener('submit', startFault);
   document.getElementById('scale-form').addEventListener('submit', scale);
+  document.getElementById('route-select').addEventListener('change', () => { if (snapshot) renderRed(snapshot.red); });
   document.getElementById('fault-clear-all').addEventListener('click', () => act('DELETE', '/api/faults').then(report));
   window.addEventListener('hashchange', showView);
   window.addEventListener('resize', () => { for (const k in charts) charts[k].resize(); });

@@ -64,6 +64,15 @@ class DashboardApiTest {
     return out;
   }
 
+  private JsonNode routeHistory(Dashboard d, String serviceAndRoute) throws Exception {
+    for (JsonNode h : system.getJson(d, "/api/red").get("routeHistory")) {
+      if ((h.get("service").asText() + " " + h.get("route").asText()).equals(serviceAndRoute)) {
+        return h;
+      }
+    }
+    throw new AssertionError("no route history for " + serviceAndRoute);
+  }
+
   @Test
   void topologyAndRedShowTheCallsMeasuredSinceThePreviousTick() throws Exception {
     try (Dashboard d = dashboard()) {
@@ -111,10 +120,23 @@ class DashboardApiTest {
           .containsEntry("front GET /callfail", 1.0)
           .containsEntry("front GET /call", 0.0);
 
+      // the per-route chart's series: one point per tick, the last one this tick's
+      JsonNode failing = routeHistory(d, "front GET /callfail");
+      int points = failing.get("t").size();
+      assertThat(points).isPositive();
+      assertThat(failing.get("rps")).hasSize(points);
+      assertThat(failing.get("errorPct").get(points - 1).asDouble()).isEqualTo(100.0);
+      JsonNode call = routeHistory(d, "front GET /call");
+      assertThat(call.get("rps").get(call.get("rps").size() - 1).asDouble()).isPositive();
+      assertThat(call.get("errorPct").get(call.get("rps").size() - 1).asDouble()).isZero();
+
       // the next tick shows only what came after this one: nothing
       d.tick();
       JsonNode quiet = system.getJson(d, "/api/red").get("routes");
       quiet.forEach(r -> assertThat(r.get("requests").asLong()).isZero());
+      JsonNode lull = routeHistory(d, "front GET /callfail");
+      assertThat(lull.get("t")).hasSize(points + 1);
+      assertThat(lull.get("rps").get(points).asDouble()).isZero();
     }
   }
 

@@ -296,8 +296,10 @@ class DashboardBrowserTest {
         case "topology" ->
             waiting()
                 .until(d -> !d.findElements(By.cssSelector("#topology-graph canvas")).isEmpty());
-        case "red" ->
-            waiting().until(d -> d.findElements(By.cssSelector("#red-charts canvas")).size() >= 3);
+        case "red" -> {
+          waiting().until(d -> d.findElements(By.cssSelector("#red-charts canvas")).size() >= 3);
+          waiting().until(d -> !d.findElements(By.cssSelector("#route-chart canvas")).isEmpty());
+        }
         case "breakers" ->
             waiting()
                 .until(d -> d.findElement(By.id("breakers-table")).getText().contains(HOSTILE));
@@ -369,6 +371,36 @@ class DashboardBrowserTest {
     String first = text(By.id("rps-front"));
     waiting().until(d -> !d.findElement(By.id("rps-front")).getText().equals(first));
     waiting().until(d -> Double.parseDouble(d.findElement(By.id("rps-front")).getText()) > 0);
+    assertThat(consoleProblems()).isEmpty();
+  }
+
+  @Test
+  void thePerRouteChartRendersTheChosenRouteAndMovesAsTrafficFlows() throws Exception {
+    open("red");
+    waiting().until(d -> !d.findElements(By.cssSelector("#route-chart canvas")).isEmpty());
+    waiting()
+        .until(
+            d ->
+                d.findElements(By.cssSelector("#route-select option")).stream()
+                    .anyMatch(o -> o.getText().equals("front GET /call")));
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("route-select")))
+        .selectByValue("front GET /call");
+    String chart = "echarts.getInstanceByDom(document.getElementById('route-chart')).getOption()";
+    waiting().until(d -> js("return " + chart + ".title[0].text").equals("front GET /call"));
+    long points = ((Number) js("return " + chart + ".series[0].data.length")).longValue();
+    waiting() // a later tick adds a point with the calls the users made meanwhile
+        .until(
+            d -> ((Number) js("return " + chart + ".series[0].data.length")).longValue() > points);
+    waiting()
+        .until(
+            d ->
+                ((Number) js("const s = " + chart + ".series[0].data; return s[s.length - 1];"))
+                        .doubleValue()
+                    > 0);
+    assertThat(js("return " + chart + ".series.map(s => s.name).join()"))
+        .isEqualTo("req/s,errors %,mean ms");
+    js("document.getElementById('route-select').scrollIntoView()");
+    screenshot("red-routes");
     assertThat(consoleProblems()).isEmpty();
   }
 
