@@ -188,6 +188,26 @@ public abstract class EventPointsKit {
   }
 
   @Test
+  void aBlackholedConsumeDeliversNothingUntilTheFaultEndsAndLosesNothing() throws Exception {
+    send(topic, "a");
+    send(topic, "b");
+    Consumer c = consumer("g-chole", topic);
+    ActiveFault f = fx.start(new Fault.Blackhole(), consume("g-chole"));
+    int pending = fx.scheduler.pendingTasks();
+    CompletableFuture<List<String>> polled = ChaosFixture.async(() -> drain(c, 2));
+    fx.awaitPending(pending + 1); // a poll that read the records hangs in the blackhole
+    fx.scheduler.advance(POLL.minusMillis(1));
+    assertThat(polled).isNotDone();
+    fx.scheduler.advance(Duration.ofMillis(1)); // its timeout: it returns nothing, rewound
+    fx.awaitPending(pending + 1); // the next poll read the same records again and hangs too
+    assertThat(polled).isNotDone();
+    assertThat(fx.chaos.injections(f.id())).isGreaterThanOrEqualTo(2);
+    fx.chaos.clear(f.id());
+    fx.scheduler.advance(POLL); // ends the hanging poll; the next one is outside any fault
+    assertThat(polled.get()).containsExactly("a", "b");
+  }
+
+  @Test
   void duplicatedDeliveriesAreSkippedByTheInbox() throws Exception {
     for (int i = 0; i < 5; i++) {
       send(topic, "m" + i);

@@ -4,8 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.bulwark.chaos.experiment.ExperimentResult.Verdict;
+import io.bulwark.http.BulwarkServer;
+import io.bulwark.http.Response;
+import io.bulwark.http.ServerConfig;
 import io.bulwark.telemetry.slo.Sli;
 import io.bulwark.telemetry.slo.Slo;
+import io.bulwark.telemetry.store.SeriesKey;
+import io.bulwark.telemetry.store.TimeSeriesStore;
+import io.bulwark.test.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -157,6 +163,99 @@ class ExperimentRunnerTest {
     ExperimentResult atFloor = shop.run(shop.runner(e).budget(slo -> 0.25));
     assertThat(atFloor.verdict()).isNotEqualTo(Verdict.REFUSED);
     assertThat(atFloor.budgets().get(0).remainingBefore()).isEqualTo(0.25);
+  }
+
+  @Test
+  void theFloorIsReadFromTheLongRetentionStoreRefusingBelowItAndStartingAboveIt() {
+    VirtualClock clock = new VirtualClock();
+    TimeSeriesStore longTerm =
+        TimeSeriesStore.builder()
+            .clock(clock)
+            .resolution(Duration.ofMinutes(1))
+            .retention(Duration.ofDays(31))
+            .build();
+    SeriesKey ok =
+        SeriesKey.of(
+            "bulwark_endpoint_requests_total", "endpoint", "checkout", "outcome", "success");
+    SeriesKey bad =
+        SeriesKey.of("bulwark_endpoint_requests_total", "endpoint", "checkout", "outcome", "error");
+    longTerm.record(ok, 0);
+    longTerm.record(bad, 0);
+    clock.advance(Duration.ofDays(10));
+    // 50 bad of 1,000 against a 90 % objective (100 bad allowed): half the budget left
+    longTerm.record(ok, 950);
+    longTerm.record(bad, 50);
+    Experiment e = errors(30, 0.9).budgetFloor(0.25).build();
+
+    ExperimentResult above = shop.run(shop.runner(e).budget(BudgetSource.of(longTerm)));
+    assertThat(above.verdict()).isNotEqualTo(Verdict.REFUSED);
+    assertThat(above.budgets().get(0).remainingBefore()).isCloseTo(0.5, within(1e-9));
+    assertThat(shop.faults.calls).isNotEmpty();
+    shop.faults.calls.clear();
+
+    clock.advance(Duration.ofDays(1));
+    // 300 bad of 2,000 (200 allowed): the budget is overspent, -0.5 left
+    longTerm.record(ok, 1_700);
+    longTerm.record(bad, 300);
+    ExperimentResult below = shop.run(shop.runner(e).budget(BudgetSource.of(longTerm)));
+    assertThat(below.verdict()).isEqualTo(Verdict.REFUSED);
+    // -0.5 up to rounding
+    assertThat(below.reason()).contains("SLO checkout has -0.", "below the budget-floor 0.25");
+    assertThat(shop.faults.calls).isEmpty();
+  }
+
+  @Test
+  void aYamlExperimentsHttpRollbackIsCalledOnceAfterItsFaultsWereCleared() {
+    List<String> faultCallsAtRollback = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicInteger rollbacks =
+        new java.util.concurrent.atomic.AtomicInteger();
+    BulwarkServer admin =
+        BulwarkServer.builder()
+            .eventLoops(1)
+            .config(ServerConfig.builder().service("admin").instance("admin-1").build())
+            .delete(
+                "/chaos/faults",
+                r -> {
+                  rollbacks.incrementAndGet();
+                  faultCallsAtRollback.addAll(List.copyOf(shop.faults.calls));
+                  return Response.json(java.util.Map.of("cleared", 0));
+                })
+            .build()
+            .start();
+    try {
+      String yaml =
+          """
+          name: checkout-errors
+          seed: 7
+          duration: 30s
+          steady-state:
+            slos:
+              checkout: {availability: endpoint, target: checkout, objective: 0.9}
+          method:
+            errors:
+              at: 5s
+              duration: 20s
+              fault: {type: http-error, status: 503}
+              radius: {points: [http-server], percent: 10}
+          rollbacks:
+            reset: {method: DELETE, url: "http://127.0.0.1:%d/chaos/faults"}
+            missing: {method: DELETE, url: "http://127.0.0.1:%d/no/such/route"}
+          """
+              .formatted(admin.port(), admin.port());
+      Experiment e = ExperimentYaml.parse(yaml, "rollback.yaml");
+      ExperimentResult r = shop.run(shop.runner(e));
+      assertThat(rollbacks).hasValue(1);
+      // the rollback ran at the run's end, after the step's fault (5 s to 25 s) had ended
+      assertThat(faultCallsAtRollback).containsExactly("f0 on http-error 10.0% ttl 20000");
+      List<ExperimentResult.Event> done =
+          r.events().stream().filter(ev -> ev.lane().equals("rollback")).toList();
+      assertThat(done)
+          .extracting(ExperimentResult.Event::text)
+          .containsExactly("reset: done", "missing: failed: HTTP 404");
+      assertThat(done).allSatisfy(ev -> assertThat(ev.atMillis()).isGreaterThanOrEqualTo(30_000));
+    } finally {
+      admin.shutdown();
+    }
   }
 
   @Test

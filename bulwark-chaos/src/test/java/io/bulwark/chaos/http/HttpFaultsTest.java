@@ -68,7 +68,16 @@ class HttpFaultsTest {
                     r -> {
                       handled.incrementAndGet();
                       return Response.bytes(200, "application/octet-stream", BODY);
-                    }));
+                    })
+                .routeNonBlocking(
+                    "GET",
+                    "/nb/slow",
+                    r -> {
+                      handled.incrementAndGet();
+                      return Response.json(java.util.Map.of("route", "slow"));
+                    })
+                .routeNonBlocking(
+                    "GET", "/nb/free", r -> Response.json(java.util.Map.of("route", "free"))));
     client = net.client("inventory", clientTimeout, telemetry);
   }
 
@@ -299,6 +308,110 @@ class HttpFaultsTest {
                     .isInstanceOfSatisfying(
                         HttpCallException.class, h -> assertThat(h.status()).isEqualTo(504)));
     assertThat(handled).hasValue(0);
+  }
+
+  private static BlastRadius nonBlockingSlowRoute() {
+    return BlastRadius.builder()
+        .points(FaultPointKind.HTTP_SERVER)
+        .service("inventory")
+        .route("/nb/slow")
+        .build();
+  }
+
+  @Test
+  void serverLatencyOnANonBlockingRouteDelaysItsHandlerWithATimerWhileTheLoopServesOthers()
+      throws Exception {
+    start(Duration.ofSeconds(5));
+    chaos(virtual)
+        .start(
+            Fault.Latency.of(Duration.ofSeconds(1)), nonBlockingSlowRoute(), Duration.ofMinutes(1));
+    CompletableFuture<ClientResponse> call = getInBackground("/nb/slow");
+    awaitPending(2); // the expiry and the delay's timer: the handler's start is deferred to it
+    virtual.advance(Duration.ofMillis(999));
+    // the server has one event loop: a request answered now proves the delay does not block it
+    assertThat(get("/nb/free").bodyAsString()).contains("free");
+    assertThat(call).isNotDone();
+    assertThat(handled).hasValue(0);
+    virtual.advance(Duration.ofMillis(1));
+    ClientResponse r = call.get(10, TimeUnit.SECONDS);
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.bodyAsString()).contains("slow");
+    assertThat(handled).hasValue(1);
+    assertThat(telemetry.spans(SpanKind.SERVER))
+        .anySatisfy(s -> assertThat(s.attributes()).containsEntry(FaultTag.FAULT_TYPE, "latency"));
+  }
+
+  @Test
+  void serverLatencyOnANonBlockingRouteLongerThanTheDeadlineAnswers504AtTheDeadline()
+      throws Exception {
+    start(Duration.ofSeconds(60));
+    chaos(virtual)
+        .start(
+            Fault.Latency.of(Duration.ofSeconds(50)),
+            nonBlockingSlowRoute(),
+            Duration.ofMinutes(5));
+    CompletableFuture<ClientResponse> call = callWithDeadline("/nb/slow", Duration.ofSeconds(30));
+    awaitPending(2);
+    virtual.advance(Duration.ofSeconds(29));
+    assertThat(call).isNotDone();
+    virtual.advance(Duration.ofSeconds(1)); // the deadline (less than 30 s left at the server)
+    assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOfSatisfying(
+            HttpCallException.class, h -> assertThat(h.status()).isEqualTo(504));
+    assertThat(handled).hasValue(0);
+  }
+
+  @Test
+  void serverBlackholeOnANonBlockingRouteNeverRunsTheHandlerAndAnswers504AtTheCallersDeadline()
+      throws Exception {
+    start(Duration.ofSeconds(60));
+    chaos(virtual).start(new Fault.Blackhole(), nonBlockingSlowRoute(), Duration.ofMinutes(5));
+    // a real-time deadline far enough away that only the server's virtual timer can end the call
+    CompletableFuture<ClientResponse> call = callWithDeadline("/nb/slow", Duration.ofSeconds(30));
+    awaitPending(2);
+    virtual.advance(Duration.ofSeconds(29));
+    assertThat(get("/nb/free").bodyAsString()).contains("free");
+    assertThat(call).isNotDone();
+    virtual.advance(Duration.ofSeconds(1));
+    assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOfSatisfying(
+            HttpCallException.class, h -> assertThat(h.status()).isEqualTo(504));
+    assertThat(handled).hasValue(0);
+  }
+
+  @Test
+  void serverBlackholeOnANonBlockingRouteWithoutDeadlineEndsWithTheFaultAs500() throws Exception {
+    start(Duration.ofSeconds(60));
+    chaos(virtual).start(new Fault.Blackhole(), nonBlockingSlowRoute(), Duration.ofSeconds(20));
+    CompletableFuture<ClientResponse> call = getInBackground("/nb/slow");
+    awaitPending(2);
+    virtual.advance(Duration.ofMillis(19_999));
+    assertThat(call).isNotDone();
+    virtual.advance(Duration.ofMillis(1)); // the fault's life ends, and with it the hang
+    assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOfSatisfying(
+            HttpCallException.class, h -> assertThat(h.status()).isEqualTo(500));
+    assertThat(handled).hasValue(0);
+  }
+
+  private CompletableFuture<ClientResponse> callWithDeadline(String path, Duration deadline) {
+    CompletableFuture<ClientResponse> call = new CompletableFuture<>();
+    Context withDeadline = Context.root().withTimeout(deadline, net.scheduler.clock());
+    Thread.ofVirtual()
+        .start(
+            () ->
+                withDeadline.run(
+                    () -> {
+                      try {
+                        call.complete(get(path));
+                      } catch (Throwable e) {
+                        call.completeExceptionally(e);
+                      }
+                    }));
+    return call;
   }
 
   @Test

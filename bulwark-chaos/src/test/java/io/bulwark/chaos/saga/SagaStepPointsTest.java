@@ -11,6 +11,7 @@ import io.bulwark.core.fault.FaultPointKind;
 import io.bulwark.resilience.RetryConfig;
 import io.bulwark.saga.RunFailedException;
 import io.bulwark.saga.RunHandle;
+import io.bulwark.saga.RunStatus;
 import io.bulwark.saga.SagaEngine;
 import io.bulwark.saga.SagaStore;
 import io.bulwark.saga.SagaStores;
@@ -149,6 +150,69 @@ class SagaStepPointsTest {
         .containsExactly("order.reserve heal-3", "order.charge heal-3", "order.charge heal-3");
     StepView charge = engine.run("o-after").orElseThrow().steps().get(1);
     assertThat(charge.attempts()).isEqualTo(2);
+    assertThat(fx.chaos.injections(f.id())).isEqualTo(1);
+  }
+
+  @Test
+  void aBlackholeBeforeTheActionHangsTheStepUntilTheFaultEndsThenFailsItWithNoEffect()
+      throws Exception {
+    ActiveFault f =
+        fx.start(
+            new Fault.Blackhole(),
+            step(FaultPointKind.SAGA_STEP, "order", "charge"),
+            Duration.ofSeconds(30));
+    int pending = fx.scheduler.pendingTasks();
+    RunHandle<String> run = engine.start(order, "o-hole", "5");
+    fx.awaitPending(pending + 1); // the hang's timer: charge is inside the blackhole
+    fx.scheduler.advance(Duration.ofMillis(29_999));
+    assertThat(run.status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(effects).containsExactly("order.reserve 5"); // charge's action never started
+    fx.scheduler.advance(Duration.ofMillis(1)); // the fault's end ends the hang
+    assertThatThrownBy(() -> run.await(Duration.ofSeconds(30)))
+        .isInstanceOf(RunFailedException.class)
+        .hasMessageContaining("blackhole of chaos fault " + f.id());
+    assertThat(effects).containsExactly("order.reserve 5", "order.undo-reserve 5");
+    assertThat(fx.chaos.injections(f.id())).isEqualTo(1);
+  }
+
+  @Test
+  void aBlackholeAfterTheActionLosesTheOutcomeOfAStepWhoseEffectHappened() throws Exception {
+    ActiveFault f =
+        fx.start(
+            new Fault.Blackhole(),
+            step(FaultPointKind.SAGA_STEP_AFTER, "order", "charge"),
+            Duration.ofSeconds(30));
+    int pending = fx.scheduler.pendingTasks();
+    RunHandle<String> run = engine.start(order, "o-hole-after", "6");
+    fx.awaitPending(pending + 1);
+    fx.scheduler.advance(Duration.ofMillis(29_999));
+    assertThat(run.status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(effects).containsExactly("order.reserve 6", "order.charge 6"); // it happened
+    fx.scheduler.advance(Duration.ofMillis(1));
+    assertThatThrownBy(() -> run.await(Duration.ofSeconds(30)))
+        .isInstanceOf(RunFailedException.class)
+        .hasMessageContaining("blackhole of chaos fault " + f.id());
+    // the engine never saw charge succeed: the saga compensates what it knows of
+    assertThat(effects)
+        .containsExactly("order.reserve 6", "order.charge 6", "order.undo-reserve 6");
+    assertThat(engine.run("o-hole-after").orElseThrow().status()).isEqualTo(RunStatus.COMPENSATED);
+  }
+
+  @Test
+  void latencyAfterTheActionDelaysTheStepsOutcomeButNotItsEffect() throws Exception {
+    ActiveFault f =
+        fx.start(
+            Fault.Latency.of(Duration.ofSeconds(2)),
+            step(FaultPointKind.SAGA_STEP_AFTER, "order", "charge"));
+    int pending = fx.scheduler.pendingTasks();
+    RunHandle<String> run = engine.start(order, "o-lat-after", "7");
+    fx.awaitPending(pending + 1);
+    assertThat(effects).containsExactly("order.reserve 7", "order.charge 7");
+    fx.scheduler.advance(Duration.ofMillis(1_999));
+    assertThat(run.status()).isEqualTo(RunStatus.RUNNING);
+    fx.scheduler.advance(Duration.ofMillis(1));
+    assertThat(run.await(Duration.ofSeconds(30))).isEqualTo("AB");
+    assertThat(effects).containsExactly("order.reserve 7", "order.charge 7"); // once
     assertThat(fx.chaos.injections(f.id())).isEqualTo(1);
   }
 

@@ -4,8 +4,13 @@ import io.bulwark.core.context.Context;
 import io.bulwark.core.context.ContextHeaders;
 import io.bulwark.core.context.CorrelationIds;
 import io.bulwark.core.context.TraceContext;
+import io.bulwark.core.fault.ChaosCohort;
+import io.bulwark.core.fault.FaultInjector;
+import io.bulwark.core.fault.FaultPoints;
+import io.bulwark.core.fault.FaultTag;
 import io.bulwark.core.telemetry.HopSpans;
 import io.bulwark.core.telemetry.Outcome;
+import io.bulwark.core.telemetry.RedRecorder;
 import io.bulwark.core.telemetry.Telemetry;
 import io.bulwark.core.telemetry.TelemetrySpan;
 import io.bulwark.core.time.Clock;
@@ -125,6 +130,10 @@ public final class Proxy {
     long received;
     @Nullable Buffer lastChunk; // the answer's last chunk, written with the end (pipeResponseBody)
     io.bulwark.core.fault.@Nullable FaultAction fault; // chaos, this attempt (UpstreamFaults)
+    // chaos: the first fault that acted on an attempt (labels the request's RED), and the
+    // request's own cohort from its baggage, read once while a fault is active
+    io.bulwark.core.fault.@Nullable FaultTag faulted;
+    @Nullable String cohort;
 
     Exchange(HttpServerRequest req, Snapshot snapshot) {
       this.req = req;
@@ -166,6 +175,7 @@ public final class Proxy {
       this.span =
           HopSpans.server(
               telemetry.tracing(), incoming, req.method().name(), r.config().name(), path);
+      labelSpan(span);
       RouteConfig rc = r.config();
       if (Cors.handle(rc.cors(), req, resp)) {
         finish(204);
@@ -419,6 +429,7 @@ public final class Proxy {
               t.host(),
               t.port(),
               attempts - 1);
+      labelSpan(attemptSpan);
       armTimer(r.config());
       io.bulwark.core.fault.FaultInjector faults = io.bulwark.core.fault.FaultPoints.injector();
       io.bulwark.core.fault.FaultAction f =
@@ -433,6 +444,9 @@ public final class Proxy {
                   r.config().name(),
                   attempts - 1);
       fault = f;
+      if (f != null && faulted == null) {
+        faulted = f.tag();
+      }
       if (faults != null && f != null) { // chaos: UpstreamFaults decides how the attempt goes on
         UpstreamFaults.before(
             f,
@@ -633,7 +647,7 @@ public final class Proxy {
       } else {
         cluster.record(t, success, latency);
       }
-      cluster.red.record(success ? Outcome.SUCCESS : Outcome.ERROR, latency);
+      record(cluster.red, success ? Outcome.SUCCESS : Outcome.ERROR, latency, fault);
       HopSpans.clientDone(attemptSpan, status, null);
       if (done) {
         up.reset();
@@ -696,7 +710,7 @@ public final class Proxy {
       long latency = clock.nanoTime() - attemptStartNanos;
       boolean success = status < 500;
       cluster.record(t, success, latency);
-      cluster.red.record(success ? Outcome.SUCCESS : Outcome.ERROR, latency);
+      record(cluster.red, success ? Outcome.SUCCESS : Outcome.ERROR, latency, fault);
       HopSpans.clientDone(attemptSpan, status, null);
       RouteConfig rc = route == null ? null : route.config();
       if (done) {
@@ -788,7 +802,7 @@ public final class Proxy {
       if (!clientExpired) { // a client's short deadline says nothing about the endpoint
         cluster.record(t, false, latency);
       }
-      cluster.red.record(Outcome.ERROR, latency);
+      record(cluster.red, Outcome.ERROR, latency, fault);
       HopSpans.clientDone(attemptSpan, 0, cause);
       if (done) {
         return;
@@ -830,7 +844,7 @@ public final class Proxy {
       }
       ClusterRuntime c = cluster;
       if (c != null && target != null) {
-        c.red.record(Outcome.TIMEOUT, clock.nanoTime() - attemptStartNanos);
+        record(c.red, Outcome.TIMEOUT, clock.nanoTime() - attemptStartNanos, fault);
       }
       Snapshot.Route r = route;
       clientExpired = clientDeadline;
@@ -921,7 +935,17 @@ public final class Proxy {
       long nanos = clock.nanoTime() - startNanos;
       Snapshot.Route r = route;
       if (r != null) {
-        r.red().record(outcome(status), nanos);
+        FaultInjector faults = FaultPoints.injector(); // null unless a chaos fault is active
+        if (faults == null) {
+          r.red().record(outcome(status), nanos);
+        } else {
+          FaultTag tag = faulted;
+          r.red()
+              .record(
+                  outcome(status),
+                  nanos,
+                  tag != null ? ChaosCohort.of(tag) : requestCohort(faults));
+        }
       }
       CircuitBreaker.Permit p = permit;
       if (p != null) {
@@ -939,6 +963,47 @@ public final class Proxy {
       }
       HopSpans.serverDone(span, status);
       inFlight.end(snapshot);
+    }
+
+    /**
+     * Records an upstream attempt on {@code red}; while a chaos fault is active also in its cohort
+     * series: the fault's experiment when {@code acted} acted on the attempt, else the request's
+     * cohort. One field read when none is.
+     */
+    private void record(
+        RedRecorder red,
+        Outcome outcome,
+        long nanos,
+        io.bulwark.core.fault.@Nullable FaultAction acted) {
+      FaultInjector faults = FaultPoints.injector();
+      if (faults == null) {
+        red.record(outcome, nanos);
+      } else {
+        red.record(
+            outcome, nanos, acted != null ? ChaosCohort.of(acted.tag()) : requestCohort(faults));
+      }
+    }
+
+    /** The request's chaos cohort (from its baggage), read once; only while a fault is active. */
+    private String requestCohort(FaultInjector faults) {
+      String c = cohort;
+      if (c == null) {
+        c = UpstreamFaults.cohort(faults, req);
+        cohort = c;
+      }
+      return c;
+    }
+
+    /**
+     * Labels a hop span with the request's chaos cohort while a fault is active (the gateway does
+     * not carry the request's baggage in its own context, so the span's default label would be the
+     * control's).
+     */
+    private void labelSpan(TelemetrySpan hop) {
+      FaultInjector faults = FaultPoints.injector();
+      if (faults != null) {
+        hop.attribute(ChaosCohort.SPAN_ATTRIBUTE, requestCohort(faults));
+      }
     }
 
     private boolean trustedPeer() {

@@ -55,19 +55,7 @@ final class UpstreamFaults {
       String endpoint,
       String route,
       int attempt) {
-    Context ctx = incoming;
-    String baggage = req.getHeader(ContextHeaders.BAGGAGE);
-    if (baggage != null) {
-      try {
-        ctx =
-            ctx.withBaggage(
-                BAGGAGE_ONLY
-                    .extract(n -> n.equals(ContextHeaders.BAGGAGE) ? baggage : null)
-                    .baggage());
-      } catch (RuntimeException e) {
-        // a malformed baggage header carries no cohort
-      }
-    }
+    Context ctx = withBaggage(incoming, req);
     FaultSite site =
         new FaultSite(FaultPointKind.GATEWAY_UPSTREAM, cluster, endpoint, route, attempt);
     try {
@@ -75,6 +63,29 @@ final class UpstreamFaults {
     } catch (Exception e) {
       return null; // decide never throws (FaultInjector's contract)
     }
+  }
+
+  /** {@code incoming} with the request's W3C baggage (none when the header is malformed). */
+  private static Context withBaggage(Context incoming, HttpServerRequest req) {
+    String baggage = req.getHeader(ContextHeaders.BAGGAGE);
+    if (baggage == null) {
+      return incoming;
+    }
+    try {
+      return incoming.withBaggage(
+          BAGGAGE_ONLY.extract(n -> n.equals(ContextHeaders.BAGGAGE) ? baggage : null).baggage());
+    } catch (RuntimeException e) {
+      return incoming; // a malformed baggage header carries no cohort
+    }
+  }
+
+  /**
+   * The chaos cohort of a request (its W3C baggage's {@code chaos.experiment}, see {@link
+   * io.bulwark.core.fault.ChaosCohort}); called only while a fault is active.
+   */
+  static String cohort(FaultInjector faults, HttpServerRequest req) {
+    return faults.cohort(
+        withBaggage(Context.root(), req).baggage().get(io.bulwark.core.fault.FaultTag.EXPERIMENT));
   }
 
   /**

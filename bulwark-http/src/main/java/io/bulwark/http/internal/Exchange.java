@@ -328,6 +328,11 @@ final class Exchange
     }
   }
 
+  /** Runs {@code task} on the connection's event loop (from a timer). */
+  void onLoop(Runnable task) {
+    eventLoop.runOnContext(v -> task.run());
+  }
+
   /**
    * Whether this runs on the connection's event loop. A virtual thread never does, and is told so
    * without asking Vert.x: its current-context look-up on a thread of its own would give every new

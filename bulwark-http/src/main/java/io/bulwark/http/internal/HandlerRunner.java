@@ -33,9 +33,14 @@ final class HandlerRunner {
       }
     }
     boolean dropped = true;
+    boolean deferred = false;
     try {
       if (deadlines.arm(ex, inline)) {
-        dropped = answer(ex, faults.invoke(call, ex, match, body));
+        Response response = faults.invoke(call, ex, match, body, this);
+        deferred = response == ServerFaults.DEFERRED;
+        if (!deferred) {
+          dropped = answer(ex, response);
+        }
       }
     } catch (Exception | Error e) {
       dropped = failures.answer(ex, match, e);
@@ -44,6 +49,36 @@ final class HandlerRunner {
         ex.worker = null;
         Thread.interrupted();
       }
+      if (!deferred) {
+        ex.finish(dropped);
+      }
+    }
+  }
+
+  /**
+   * Runs the handler of a non-blocking route whose start a chaos delay deferred, on the route's
+   * event loop once the delay passed; answers and finishes the exchange.
+   */
+  void resume(Exchange ex, RouteTable.Match match, byte[] body) {
+    boolean dropped = true;
+    try {
+      dropped = answer(ex, call.invoke(ex, match, body));
+    } catch (Exception | Error e) {
+      dropped = failures.answer(ex, match, e);
+    } finally {
+      ex.finish(dropped);
+    }
+  }
+
+  /**
+   * Ends a deferred non-blocking request without its handler (a chaos blackhole's end, or its
+   * deadline passed while deferred), as if the handler had thrown {@code e}.
+   */
+  void endDeferred(Exchange ex, RouteTable.Match match, RuntimeException e) {
+    boolean dropped = true;
+    try {
+      dropped = failures.answer(ex, match, e);
+    } finally {
       ex.finish(dropped);
     }
   }

@@ -1,10 +1,14 @@
 package io.bulwark.http.internal;
 
+import io.bulwark.core.context.Deadline;
+import io.bulwark.core.error.DeadlineExceededException;
 import io.bulwark.core.fault.FaultAction;
+import io.bulwark.core.fault.FaultInjectedException;
 import io.bulwark.core.fault.FaultInjector;
 import io.bulwark.core.fault.FaultPointKind;
 import io.bulwark.core.fault.FaultPoints;
 import io.bulwark.core.fault.FaultSite;
+import io.bulwark.core.time.Scheduler;
 import io.bulwark.http.Response;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -12,14 +16,24 @@ import org.jspecify.annotations.Nullable;
 /**
  * The server's fault injection point, before the handler: asks the installed {@link FaultInjector}
  * (with the request's context bound, so that its cohort and request id count) and applies the
- * answer. A delay is waited out and a blackhole hangs until the request's deadline (the deadline
- * timer answers 504) — both only on handler threads, never on the event loop of a non-blocking
- * route, where they are skipped; an error status is answered instead of calling the handler; an
- * exception is thrown as if the handler had thrown it; a slow or truncated body is applied when the
- * handler's answer is written ({@link Exchange#bodyFault}). System routes and the chaos admin
- * routes ({@link FaultPoints#EXEMPT_ROUTE_PREFIX}) are never faulted.
+ * answer. On a handler thread a delay is waited out and a blackhole hangs until the request's
+ * deadline (the deadline timer answers 504) or the fault's end. On the event loop of a non-blocking
+ * route, which must never block, both are timers on the fault's scheduler instead: a delay runs the
+ * handler on the loop once it passes (504 if the request's deadline passes first), a blackhole
+ * never runs the handler and answers 504 when the request's deadline passes (500 when the fault's
+ * maximum hang ends first) — the caller sees what it sees on a blocking route. An error status is
+ * answered instead of calling the handler; an exception is thrown as if the handler had thrown it;
+ * a slow or truncated body is applied when the handler's answer is written ({@link
+ * Exchange#bodyFault}). System routes and the chaos admin routes ({@link
+ * FaultPoints#EXEMPT_ROUTE_PREFIX}) are never faulted.
  */
 final class ServerFaults {
+  /**
+   * Returned instead of an answer when a fault deferred a non-blocking route's work to a timer: the
+   * request is still in flight, and the timer's task answers and finishes it.
+   */
+  static final Response DEFERRED = Response.json(599, Map.of());
+
   private final String service;
   private final String instance;
 
@@ -28,8 +42,12 @@ final class ServerFaults {
     this.instance = instance;
   }
 
-  /** The handler's answer, through the fault decided for this request (if any). */
-  Response invoke(HandlerCall call, Exchange ex, RouteTable.Match match, byte[] body)
+  /**
+   * The handler's answer, through the fault decided for this request (if any), or {@link #DEFERRED}
+   * when {@code runner} will answer later (a delay or blackhole on a non-blocking route).
+   */
+  Response invoke(
+      HandlerCall call, Exchange ex, RouteTable.Match match, byte[] body, HandlerRunner runner)
       throws Exception {
     FaultInjector faults = ex.system ? null : FaultPoints.injector();
     if (faults == null || match.template().startsWith(FaultPoints.EXEMPT_ROUTE_PREFIX)) {
@@ -47,7 +65,12 @@ final class ServerFaults {
       return call.invoke(ex, match, body);
     }
     ex.tagFault(fault.tag());
-    Response early = before(faults, fault, ex, match.onEventLoop());
+    if (match.onEventLoop()
+        && (fault instanceof FaultAction.Delay || fault instanceof FaultAction.Blackhole)) {
+      defer(faults.scheduler(), fault, ex, match, body, runner);
+      return DEFERRED;
+    }
+    Response early = before(faults, fault, ex);
     if (early != null) {
       return early;
     }
@@ -57,9 +80,54 @@ final class ServerFaults {
     return call.invoke(ex, match, body);
   }
 
+  /**
+   * A delay or blackhole on a non-blocking route: a timer on the fault's scheduler, never a wait on
+   * the loop. It fires at the delay's end (the handler then runs on the loop), the blackhole's end,
+   * or the request's deadline, whichever is first; at the deadline the request gets 504.
+   */
+  private static void defer(
+      Scheduler scheduler,
+      FaultAction fault,
+      Exchange ex,
+      RouteTable.Match match,
+      byte[] body,
+      HandlerRunner runner) {
+    long wait =
+        fault instanceof FaultAction.Delay d
+            ? d.nanos()
+            : ((FaultAction.Blackhole) fault).maxHangNanos();
+    Deadline deadline = ex.context.deadline();
+    long left = deadline == null ? Long.MAX_VALUE : Math.max(0, deadline.remainingNanos());
+    Runnable end;
+    if (left <= wait) {
+      end =
+          () ->
+              runner.endDeferred(
+                  ex,
+                  match,
+                  DeadlineExceededException.duringCall(
+                      "deadline passed in a "
+                          + fault.tag().type()
+                          + " injected by chaos fault "
+                          + fault.tag().faultId()));
+    } else if (fault instanceof FaultAction.Blackhole b) {
+      end =
+          () ->
+              runner.endDeferred(
+                  ex,
+                  match,
+                  new FaultInjectedException(
+                      "blackhole of chaos fault " + b.tag().faultId() + " ended with the fault",
+                      b.tag()));
+    } else {
+      end = () -> runner.resume(ex, match, body);
+    }
+    scheduler.schedule(Math.min(wait, left), () -> ex.onLoop(end));
+  }
+
   /** Applies the fault before the handler; returns the answer that replaces the handler's. */
-  private static @Nullable Response before(
-      FaultInjector faults, FaultAction fault, Exchange ex, boolean inline) throws Exception {
+  private static @Nullable Response before(FaultInjector faults, FaultAction fault, Exchange ex)
+      throws Exception {
     switch (fault) {
       case FaultAction.Status st -> {
         return Response.json(
@@ -74,17 +142,10 @@ final class ServerFaults {
       }
       case FaultAction.Raise r -> throw r.error();
       case FaultAction.Delay d -> {
-        if (!inline) {
-          faults.pause(d.nanos());
-        }
+        faults.pause(d.nanos());
         return null;
       }
-      case FaultAction.Blackhole b -> {
-        if (!inline) {
-          throw ex.context.call(() -> FaultPoints.blackhole(faults, b));
-        }
-        return null;
-      }
+      case FaultAction.Blackhole b -> throw ex.context.call(() -> FaultPoints.blackhole(faults, b));
       default -> {
         return null;
       }

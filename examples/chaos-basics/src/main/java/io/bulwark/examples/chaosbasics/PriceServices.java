@@ -1,6 +1,8 @@
 package io.bulwark.examples.chaosbasics;
 
 import io.bulwark.core.config.ConfigLoader;
+import io.bulwark.core.fault.FaultSite;
+import io.bulwark.core.telemetry.Decisions;
 import io.bulwark.core.telemetry.Telemetry;
 import io.bulwark.core.time.SystemScheduler;
 import io.bulwark.http.BulwarkServer;
@@ -17,6 +19,7 @@ import io.bulwark.http.health.OutlierConfig;
 import io.bulwark.resilience.CircuitBreaker;
 import io.bulwark.resilience.Policy;
 import io.bulwark.resilience.RegistryConfig;
+import io.bulwark.resilience.ResilienceListener;
 import io.bulwark.resilience.ResilienceRegistry;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -61,6 +64,13 @@ public final class PriceServices implements AutoCloseable {
   public static final String PRICE_ENDPOINT = "GET " + PRICE_ROUTE;
 
   static final String RESILIENCE = "chaosbasics/resilience.yaml";
+
+  /**
+   * The decision ({@code bulwark_decisions_total{component="price"}}) the price service records for
+   * each answer it gives to a resent attempt: a call recovered by a retry.
+   */
+  public static final String RETRY_SERVED = "retry_served";
+
   static final long LIST_PRICE_CENTS = 1999;
   static final OutlierConfig NO_EJECTION =
       OutlierConfig.builder()
@@ -83,7 +93,16 @@ public final class PriceServices implements AutoCloseable {
         server("price", telemetry)
             .get(
                 PRICE_ROUTE,
-                r -> Response.json(Map.of("sku", r.pathParam("sku"), "cents", LIST_PRICE_CENTS)))
+                r -> {
+                  // an answer to a resend (bulwark-attempt: N > 0) is a call a retry recovered:
+                  // the fault, decided per attempt, let this attempt through
+                  String attempt = r.header(FaultSite.ATTEMPT_HEADER);
+                  if (attempt != null && !attempt.equals("0")) {
+                    telemetry.decisions().record(PRICE_SERVICE, RETRY_SERVED, "attempt " + attempt);
+                  }
+                  return Response.json(
+                      Map.of("sku", r.pathParam("sku"), "cents", LIST_PRICE_CENTS));
+                })
             .build()
             .start();
     discovery.update(PRICE_SERVICE, List.of(Endpoint.of("127.0.0.1", price.port())));
@@ -100,6 +119,7 @@ public final class PriceServices implements AutoCloseable {
       registry =
           ResilienceRegistry.of(
               RegistryConfig.parse(resource(RESILIENCE), RESILIENCE, loader), scheduler);
+      registry.addListener(retries(telemetry));
       b.client(PRICE_SERVICE, config.pipeline(PRICE_SERVICE).build()).pipelines(registry);
     } else {
       registry = null;
@@ -132,6 +152,26 @@ public final class PriceServices implements AutoCloseable {
                 })
             .build()
             .start();
+  }
+
+  /**
+   * Records the price pipeline's retries as telemetry decisions ({@code decision="retry"}, and
+   * {@code retry_given_up}); its calls are already the client's dependency RED, so only the
+   * decisions go through (not {@code ResilienceTelemetry}, which would count the calls twice).
+   */
+  private static ResilienceListener retries(Telemetry telemetry) {
+    Decisions decisions = telemetry.decisions();
+    return new ResilienceListener() {
+      @Override
+      public void onRetry(String retry, int nextAttempt, long delayNanos, Throwable failure) {
+        decisions.retry(retry, nextAttempt, Duration.ofNanos(delayNanos), failure);
+      }
+
+      @Override
+      public void onRetryGivenUp(String retry, int attempts, String reason, Throwable failure) {
+        decisions.record(retry, "retry_given_up", reason);
+      }
+    };
   }
 
   /** Starts both services, recording into {@code telemetry}; resilience on or off. */

@@ -34,9 +34,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The experiment runs in virtual time (the runner's ticks, the fault's start and expiry, the
  * telemetry clock); the load is driven from the test thread, 4 quotes per 20 ms of virtual time,
- * each with its own correlation id {@code quote-N}, so the fault's seeded per-request choice picks
- * the same requests in both runs. The HTTP calls and the pipeline's retry backoff and breaker wait
- * run in real time (a blocking call cannot wait for virtual time that only this thread advances).
+ * each with its own correlation id {@code quote-N}. The fault's choice is a pure function of the
+ * seed, the correlation id and the attempt number (decided anew per attempt, the default), so both
+ * runs fault the same first attempts, and a retry of a faulted call may pass as it would past a
+ * real transient failure. The HTTP calls and the pipeline's retry backoff and breaker wait run in
+ * real time (a blocking call cannot wait for virtual time that only this thread advances).
  */
 class PriceExperimentTest {
   static final long SEED = 17;
@@ -52,6 +54,7 @@ class PriceExperimentTest {
   /** One run: fresh telemetry, chaos and services; returns the result and what the driver saw. */
   Run run(ChaosLab lab, boolean resilience) {
     VirtualScheduler virtual = new VirtualScheduler();
+    long startNanos = System.nanoTime();
     try (BulwarkTelemetry telemetry =
             BulwarkTelemetry.builder().clock(virtual.virtualClock()).build();
         Chaos chaos =
@@ -73,22 +76,36 @@ class PriceExperimentTest {
                   .watch("price-breaker", services::breakerState)
                   .telemetry(telemetry),
               driver::advance);
+      String scrape = telemetry.scrapePrometheus();
       return new Run(
-          result, faults.injections(), driver.sent, driver.failed, services.failedCallsByCause());
+          result,
+          faults.injections(),
+          driver.sent,
+          driver.failed,
+          services.failedCallsByCause(),
+          decisions(scrape, "retry"),
+          decisions(scrape, PriceServices.RETRY_SERVED),
+          (System.nanoTime() - startNanos) / 1e9);
     }
   }
 
   /**
    * One run's figures: the result (measured from telemetry by the runner), the injections chaos
-   * counted for the run's faults, what the driver saw, and the front's failed calls to the price
-   * service by cause (answered with the fallback price when resilience is on).
+   * counted for the run's faults, what the driver saw, the front's failed calls to the price
+   * service by cause (answered with the fallback price when resilience is on), the retries the
+   * price pipeline made and the resent attempts the price service answered (both counted by {@code
+   * bulwark_decisions_total} in the services' telemetry), and the run's real duration (the retry
+   * budget earns per real second).
    */
   record Run(
       ExperimentResult result,
       long injections,
       long sent,
       long failedAtClient,
-      Map<String, Long> failedCalls) {
+      Map<String, Long> failedCalls,
+      long retries,
+      long retriesServed,
+      double realSeconds) {
     ExperimentResult.CheckResult slo() {
       return result.check(PriceExperiment.QUOTE_SLO);
     }
@@ -100,6 +117,21 @@ class PriceExperimentTest {
     long failedCallTotal() {
       return failedCalls.values().stream().mapToLong(Long::longValue).sum();
     }
+  }
+
+  /**
+   * The sum of {@code bulwark_decisions_total} over the series with decision {@code decision}, from
+   * a Prometheus text scrape.
+   */
+  static long decisions(String scrape, String decision) {
+    double sum = 0;
+    for (String line : scrape.lines().toList()) {
+      if (line.startsWith("bulwark_decisions_total{")
+          && line.contains("decision=\"" + decision + "\"")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return (long) sum;
   }
 
   /** The in-process fault control, remembering the ids of the faults it started. */
@@ -193,7 +225,8 @@ class PriceExperimentTest {
     Run on = run(lab, true);
     Run off = run(lab, false);
     System.out.printf(
-        "resilience on:  %s %s injections=%d sent=%d failed=%d failed calls (fallback)=%s%n"
+        "resilience on:  %s %s injections=%d sent=%d failed=%d failed calls (fallback)=%s"
+            + " retries=%d served=%d in %.1f s%n"
             + "resilience off: %s %s injections=%d sent=%d failed=%d failed calls=%s%n",
         on.result().verdict(),
         on.slo(),
@@ -201,6 +234,9 @@ class PriceExperimentTest {
         on.sent(),
         on.failedAtClient(),
         on.failedCalls(),
+        on.retries(),
+        on.retriesServed(),
+        on.realSeconds(),
         off.result().verdict(),
         off.slo(),
         off.injections(),
@@ -226,6 +262,14 @@ class PriceExperimentTest {
         .isGreaterThan(on.failedCalls().get("HttpCallException"));
     // the open breaker spared the price service most of the faulted calls
     assertThat(on.injections()).isLessThan(off.injections());
+    // retries played their part: faulted attempts were retried, and resent attempts were answered
+    // with the real price (the fault is decided per attempt) ...
+    assertThat(on.retries()).isPositive();
+    assertThat(on.retriesServed()).isPositive().isLessThanOrEqualTo(on.retries());
+    // ... within the retry budget (RetryBudget: retries <= ratio x calls + per-second x elapsed)
+    assertThat((double) on.retries()).isLessThanOrEqualTo(0.2 * on.sent() + 5 * on.realSeconds());
+    assertThat(off.retries()).isZero();
+    assertThat(off.retriesServed()).isZero();
 
     // the runner watched the breaker: closed before the fault, opened after it started
     assertThat(on.result().events())
