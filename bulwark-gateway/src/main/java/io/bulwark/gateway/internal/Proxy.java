@@ -3,7 +3,6 @@ package io.bulwark.gateway.internal;
 import io.bulwark.core.context.Context;
 import io.bulwark.core.context.ContextHeaders;
 import io.bulwark.core.context.CorrelationIds;
-import io.bulwark.core.context.TraceContext;
 import io.bulwark.core.telemetry.HopSpans;
 import io.bulwark.core.telemetry.Outcome;
 import io.bulwark.core.telemetry.Telemetry;
@@ -42,6 +41,9 @@ public final class Proxy {
   static final String CORRELATION_HEADER = ContextHeaders.CORRELATION_ID;
   // header names as AsciiString (hash computed once) for the lookups and puts of every request
   private static final AsciiString CORRELATION_NAME = AsciiString.cached(CORRELATION_HEADER);
+  private static final AsciiString TRACEPARENT_NAME =
+      AsciiString.cached(ContextHeaders.TRACEPARENT);
+  private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
   private static final Set<HttpMethod> IDEMPOTENT =
       Set.of(
           HttpMethod.GET,
@@ -90,7 +92,7 @@ public final class Proxy {
   }
 
   /** One request through the gateway. */
-  private final class Exchange extends LoopTimeouts.Timeout {
+  private final class Exchange extends LoopTimeouts.Timeout implements Http1Pool.Waiter {
     final HttpServerRequest req;
     final HttpServerResponse resp;
     final Snapshot snapshot;
@@ -107,6 +109,8 @@ public final class Proxy {
     @Nullable String upstreamUri;
     CircuitBreaker.@Nullable Permit permit;
     @Nullable UpstreamExchange upstream;
+    // the current attempt's span, for the pool's answer to this exchange (one waiter at a time)
+    @Nullable TelemetrySpan attemptSpan;
     ClusterRuntime.@Nullable Target target;
     // traffic (gtraffic): the cluster chosen for this request (split) and its shadow copy
     @Nullable ClusterRuntime cluster;
@@ -463,36 +467,15 @@ public final class Proxy {
             cluster.config.preserveHost()
                 ? ClusterRuntime.Target.authority(host(), t.port())
                 : t.authority();
+        this.attemptSpan = attemptSpan;
+        // the exchange is its own waiter: an attempt waits for at most one connection, and a retry
+        // starts only after its previous attempt's waiter was told (ready or failed)
         pool.acquire(
             t.server(),
             io.netty.handler.codec.http.HttpMethod.valueOf(req.method().name()),
             uri,
             authority,
-            new Http1Pool.Waiter() {
-              @Override
-              public void ready(Http1Exchange x) {
-                if (done) {
-                  x.unused();
-                  attemptSpan.end();
-                  return;
-                }
-                StageTimes.Marks sm = marks;
-                if (sm != null) {
-                  sm.mark(StageTimes.CONNECTION, clock.nanoTime());
-                  sm.newConnection(x.firstOnConnection());
-                }
-                send(cluster, t, x, attemptSpan);
-              }
-
-              @Override
-              public void failed(Throwable cause, boolean connect) {
-                if (done) {
-                  attemptSpan.end();
-                  return;
-                }
-                attemptFailed(cluster, t, attemptSpan, cause, true);
-              }
-            });
+            this);
         return;
       }
       RequestOptions o =
@@ -522,6 +505,42 @@ public final class Proxy {
               });
     }
 
+    /** A pooled connection for the current attempt ({@link Http1Pool.Waiter}). */
+    @Override
+    public void ready(Http1Exchange x) {
+      TelemetrySpan as = attemptSpan;
+      ClusterRuntime c = cluster;
+      ClusterRuntime.Target t = target;
+      if (done || as == null || c == null || t == null) {
+        x.unused();
+        if (as != null) {
+          as.end();
+        }
+        return;
+      }
+      StageTimes.Marks sm = marks;
+      if (sm != null) {
+        sm.mark(StageTimes.CONNECTION, clock.nanoTime());
+        sm.newConnection(x.firstOnConnection());
+      }
+      send(c, t, x, as);
+    }
+
+    /** No pooled connection for the current attempt ({@link Http1Pool.Waiter}). */
+    @Override
+    public void failed(Throwable cause, boolean connect) {
+      TelemetrySpan as = attemptSpan;
+      ClusterRuntime c = cluster;
+      ClusterRuntime.Target t = target;
+      if (done || as == null || c == null || t == null) {
+        if (as != null) {
+          as.end();
+        }
+        return;
+      }
+      attemptFailed(c, t, as, cause, true);
+    }
+
     private void send(
         ClusterRuntime cluster,
         ClusterRuntime.Target t,
@@ -542,12 +561,15 @@ public final class Proxy {
         admitted.removeHeaders().forEach(upHeaders::remove);
         admitted.setHeaders().forEach(upHeaders::set);
       }
-      Context sent = attemptSpan.context().withCorrelationId(correlationId);
-      if (sent.trace() == null) {
-        // tracing is off: still give the upstream a trace id to correlate by
-        sent = sent.withTrace(TraceContext.newTrace(false));
+      Context sent = attemptSpan.context();
+      if (!correlationId.equals(sent.correlationId())) { // the span's context has it already
+        sent = sent.withCorrelationId(correlationId);
       }
       CONTEXT_HEADERS.inject(sent, upHeaders::set);
+      if (sent.trace() == null) {
+        // tracing is off: still give the upstream a trace id to correlate by, formatted at once
+        upHeaders.set(TRACEPARENT_NAME, randomTraceparent());
+      }
       // what is left of the request's deadline, whatever the client sent (a trusted proxy's too)
       upHeaders.set(
           ContextHeaders.DEADLINE,
@@ -1009,6 +1031,35 @@ public final class Proxy {
       case 504 -> "Gateway Timeout";
       default -> "";
     };
+  }
+
+  /**
+   * A {@code traceparent} of a new, unsampled trace with random ids (version 00, flags 00), as
+   * {@code TraceContext.newTrace(false).toTraceparent()} writes it, built in one array: the trace
+   * id's high half is never zero and the span id never zero.
+   */
+  static String randomTraceparent() {
+    java.util.concurrent.ThreadLocalRandom random =
+        java.util.concurrent.ThreadLocalRandom.current();
+    byte[] b = new byte[55];
+    b[0] = '0';
+    b[1] = '0';
+    b[2] = '-';
+    putHex(b, 3, random.nextLong() | 1L);
+    putHex(b, 19, random.nextLong());
+    b[35] = '-';
+    putHex(b, 36, random.nextLong() | 1L);
+    b[52] = '-';
+    b[53] = '0';
+    b[54] = '0';
+    return new String(b, StandardCharsets.ISO_8859_1);
+  }
+
+  private static void putHex(byte[] b, int at, long v) {
+    for (int i = 15; i >= 0; i--) {
+      b[at + i] = HEX_DIGITS[(int) (v & 0xf)];
+      v >>>= 4;
+    }
   }
 
   private static String rewrite(RouteConfig rc, String path) {
