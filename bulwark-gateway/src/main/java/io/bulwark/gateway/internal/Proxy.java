@@ -41,6 +41,9 @@ public final class Proxy {
   static final String CORRELATION_HEADER = ContextHeaders.CORRELATION_ID;
   // header names as AsciiString (hash computed once) for the lookups and puts of every request
   private static final AsciiString CORRELATION_NAME = AsciiString.cached(CORRELATION_HEADER);
+  private static final AsciiString TRACESTATE_NAME = AsciiString.cached(ContextHeaders.TRACESTATE);
+  private static final AsciiString DEADLINE_NAME = AsciiString.cached(ContextHeaders.DEADLINE);
+  private static final AsciiString REQUEST_ID_NAME = AsciiString.cached("x-request-id");
   private static final AsciiString TRACEPARENT_NAME =
       AsciiString.cached(ContextHeaders.TRACEPARENT);
   private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
@@ -104,7 +107,8 @@ public final class Proxy {
     AdmissionChain.@Nullable Result admission;
     String correlationId = "";
     Context incoming = Context.root();
-    TelemetrySpan span;
+    // the request's one server span: started at the match, named by its route (see span())
+    @Nullable TelemetrySpan span;
     Snapshot.@Nullable Route route;
     @Nullable String upstreamUri;
     CircuitBreaker.@Nullable Permit permit;
@@ -134,8 +138,20 @@ public final class Proxy {
       this.req = req;
       this.resp = req.response();
       this.snapshot = snapshot;
-      this.span =
-          HopSpans.server(telemetry.tracing(), Context.root(), req.method().name(), null, "");
+    }
+
+    /**
+     * The request's server span: started when a route matched, or, for a request answered before
+     * any route matched, when it ends (named by its method only). One span per request, a child of
+     * the caller's context in both cases.
+     */
+    private TelemetrySpan span() {
+      TelemetrySpan s = span;
+      if (s == null) {
+        s = HopSpans.server(telemetry.tracing(), incoming, req.method().name(), null, "");
+        span = s;
+      }
+      return s;
     }
 
     void start() {
@@ -166,7 +182,6 @@ public final class Proxy {
       mark(StageTimes.MATCHED);
       this.params = m.params();
       this.route = r;
-      span.end();
       this.span =
           HopSpans.server(
               telemetry.tracing(), incoming, req.method().name(), r.config().name(), path);
@@ -205,7 +220,7 @@ public final class Proxy {
     private boolean deadline(RouteConfig rc) {
       long routeNanos = rc.timeout().toNanos();
       deadlineNanos = startNanos + routeNanos;
-      String sent = req.getHeader(ContextHeaders.DEADLINE);
+      String sent = req.getHeader(DEADLINE_NAME);
       if (sent == null) {
         return true;
       }
@@ -326,20 +341,22 @@ public final class Proxy {
 
     private void context() {
       try {
+        // looked up by the cached names: no hash of a name per lookup
         incoming =
             CONTEXT_HEADERS.extract(
                 name ->
-                    name.equals(ContextHeaders.TRACEPARENT)
-                            || name.equals(ContextHeaders.TRACESTATE)
-                            || name.equals(ContextHeaders.CORRELATION_ID)
-                        ? req.getHeader(name)
-                        : null);
+                    switch (name) {
+                      case ContextHeaders.TRACEPARENT -> req.getHeader(TRACEPARENT_NAME);
+                      case ContextHeaders.TRACESTATE -> req.getHeader(TRACESTATE_NAME);
+                      case ContextHeaders.CORRELATION_ID -> req.getHeader(CORRELATION_NAME);
+                      default -> null;
+                    });
       } catch (RuntimeException e) {
         incoming = Context.root(); // a malformed trace header starts a new trace
       }
       String id = incoming.correlationId();
       if (id == null) {
-        String requestId = req.getHeader("x-request-id");
+        String requestId = req.getHeader(REQUEST_ID_NAME);
         id =
             requestId != null && CorrelationIds.isValid(requestId)
                 ? requestId
@@ -418,7 +435,7 @@ public final class Proxy {
       TelemetrySpan attemptSpan =
           HopSpans.client(
               telemetry.tracing(),
-              span.context(),
+              span().context(),
               req.method().name(),
               t.host(),
               t.port(),
@@ -689,7 +706,7 @@ public final class Proxy {
       if (rc != null) {
         Cors.decorate(rc.cors(), req, resp);
       }
-      String cl = up.header("content-length");
+      String cl = up.header(HttpHeaderNames.CONTENT_LENGTH);
       boolean bodiless =
           HttpMethod.HEAD.equals(req.method()) || status == 204 || status == 304 || status < 200;
       if (cl != null) {
@@ -959,7 +976,7 @@ public final class Proxy {
           c.done(status, nanos);
         }
       }
-      HopSpans.serverDone(span, status);
+      HopSpans.serverDone(span(), status);
       inFlight.end(snapshot);
     }
 
