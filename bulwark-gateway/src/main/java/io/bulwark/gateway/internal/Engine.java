@@ -89,7 +89,11 @@ public final class Engine implements AutoCloseable {
             .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
             .setHttp2ClearTextEnabled(true)
             .setCompressionSupported(false)
-            .setDecompressionSupported(false);
+            .setDecompressionSupported(false)
+            // the listener proxies HTTP only (an Upgrade is a hop-by-hop header it drops): no
+            // WebSocket extension handler in every connection's pipeline, on every read and write
+            .setPerFrameWebSocketCompressionSupported(false)
+            .setPerMessageWebSocketCompressionSupported(false);
     TlsMaterial material = edge.material(l); // edge: TLS key material checked before binding
     if (material != null) {
       EdgeSetup.apply(options, l, material);

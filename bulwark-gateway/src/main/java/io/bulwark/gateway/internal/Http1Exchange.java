@@ -283,7 +283,7 @@ final class Http1Exchange implements UpstreamExchange, UpstreamAnswer {
   }
 
   @Override
-  public @Nullable String header(String name) {
+  public @Nullable String header(CharSequence name) {
     HttpResponse r = response;
     return r == null ? null : r.headers().get(name);
   }

@@ -3,7 +3,6 @@ package io.bulwark.gateway.internal;
 import io.bulwark.core.context.Context;
 import io.bulwark.core.context.ContextHeaders;
 import io.bulwark.core.context.CorrelationIds;
-import io.bulwark.core.context.TraceContext;
 import io.bulwark.core.fault.ChaosCohort;
 import io.bulwark.core.fault.FaultInjector;
 import io.bulwark.core.fault.FaultPoints;
@@ -47,6 +46,12 @@ public final class Proxy {
   static final String CORRELATION_HEADER = ContextHeaders.CORRELATION_ID;
   // header names as AsciiString (hash computed once) for the lookups and puts of every request
   private static final AsciiString CORRELATION_NAME = AsciiString.cached(CORRELATION_HEADER);
+  private static final AsciiString TRACESTATE_NAME = AsciiString.cached(ContextHeaders.TRACESTATE);
+  private static final AsciiString DEADLINE_NAME = AsciiString.cached(ContextHeaders.DEADLINE);
+  private static final AsciiString REQUEST_ID_NAME = AsciiString.cached("x-request-id");
+  private static final AsciiString TRACEPARENT_NAME =
+      AsciiString.cached(ContextHeaders.TRACEPARENT);
+  private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
   private static final Set<HttpMethod> IDEMPOTENT =
       Set.of(
           HttpMethod.GET,
@@ -95,7 +100,7 @@ public final class Proxy {
   }
 
   /** One request through the gateway. */
-  private final class Exchange extends LoopTimeouts.Timeout {
+  private final class Exchange extends LoopTimeouts.Timeout implements Http1Pool.Waiter {
     final HttpServerRequest req;
     final HttpServerResponse resp;
     final Snapshot snapshot;
@@ -107,11 +112,14 @@ public final class Proxy {
     AdmissionChain.@Nullable Result admission;
     String correlationId = "";
     Context incoming = Context.root();
-    TelemetrySpan span;
+    // the request's one server span: started at the match, named by its route (see span())
+    @Nullable TelemetrySpan span;
     Snapshot.@Nullable Route route;
     @Nullable String upstreamUri;
     CircuitBreaker.@Nullable Permit permit;
     @Nullable UpstreamExchange upstream;
+    // the current attempt's span, for the pool's answer to this exchange (one waiter at a time)
+    @Nullable TelemetrySpan attemptSpan;
     ClusterRuntime.@Nullable Target target;
     // traffic (gtraffic): the cluster chosen for this request (split) and its shadow copy
     @Nullable ClusterRuntime cluster;
@@ -139,8 +147,20 @@ public final class Proxy {
       this.req = req;
       this.resp = req.response();
       this.snapshot = snapshot;
-      this.span =
-          HopSpans.server(telemetry.tracing(), Context.root(), req.method().name(), null, "");
+    }
+
+    /**
+     * The request's server span: started when a route matched, or, for a request answered before
+     * any route matched, when it ends (named by its method only). One span per request, a child of
+     * the caller's context in both cases.
+     */
+    private TelemetrySpan span() {
+      TelemetrySpan s = span;
+      if (s == null) {
+        s = HopSpans.server(telemetry.tracing(), incoming, req.method().name(), null, "");
+        span = s;
+      }
+      return s;
     }
 
     void start() {
@@ -171,7 +191,6 @@ public final class Proxy {
       mark(StageTimes.MATCHED);
       this.params = m.params();
       this.route = r;
-      span.end();
       this.span =
           HopSpans.server(
               telemetry.tracing(), incoming, req.method().name(), r.config().name(), path);
@@ -211,7 +230,7 @@ public final class Proxy {
     private boolean deadline(RouteConfig rc) {
       long routeNanos = rc.timeout().toNanos();
       deadlineNanos = startNanos + routeNanos;
-      String sent = req.getHeader(ContextHeaders.DEADLINE);
+      String sent = req.getHeader(DEADLINE_NAME);
       if (sent == null) {
         return true;
       }
@@ -332,20 +351,22 @@ public final class Proxy {
 
     private void context() {
       try {
+        // looked up by the cached names: no hash of a name per lookup
         incoming =
             CONTEXT_HEADERS.extract(
                 name ->
-                    name.equals(ContextHeaders.TRACEPARENT)
-                            || name.equals(ContextHeaders.TRACESTATE)
-                            || name.equals(ContextHeaders.CORRELATION_ID)
-                        ? req.getHeader(name)
-                        : null);
+                    switch (name) {
+                      case ContextHeaders.TRACEPARENT -> req.getHeader(TRACEPARENT_NAME);
+                      case ContextHeaders.TRACESTATE -> req.getHeader(TRACESTATE_NAME);
+                      case ContextHeaders.CORRELATION_ID -> req.getHeader(CORRELATION_NAME);
+                      default -> null;
+                    });
       } catch (RuntimeException e) {
         incoming = Context.root(); // a malformed trace header starts a new trace
       }
       String id = incoming.correlationId();
       if (id == null) {
-        String requestId = req.getHeader("x-request-id");
+        String requestId = req.getHeader(REQUEST_ID_NAME);
         id =
             requestId != null && CorrelationIds.isValid(requestId)
                 ? requestId
@@ -424,7 +445,7 @@ public final class Proxy {
       TelemetrySpan attemptSpan =
           HopSpans.client(
               telemetry.tracing(),
-              span.context(),
+              span().context(),
               req.method().name(),
               t.host(),
               t.port(),
@@ -477,36 +498,15 @@ public final class Proxy {
             cluster.config.preserveHost()
                 ? ClusterRuntime.Target.authority(host(), t.port())
                 : t.authority();
+        this.attemptSpan = attemptSpan;
+        // the exchange is its own waiter: an attempt waits for at most one connection, and a retry
+        // starts only after its previous attempt's waiter was told (ready or failed)
         pool.acquire(
             t.server(),
             io.netty.handler.codec.http.HttpMethod.valueOf(req.method().name()),
             uri,
             authority,
-            new Http1Pool.Waiter() {
-              @Override
-              public void ready(Http1Exchange x) {
-                if (done) {
-                  x.unused();
-                  attemptSpan.end();
-                  return;
-                }
-                StageTimes.Marks sm = marks;
-                if (sm != null) {
-                  sm.mark(StageTimes.CONNECTION, clock.nanoTime());
-                  sm.newConnection(x.firstOnConnection());
-                }
-                send(cluster, t, x, attemptSpan);
-              }
-
-              @Override
-              public void failed(Throwable cause, boolean connect) {
-                if (done) {
-                  attemptSpan.end();
-                  return;
-                }
-                attemptFailed(cluster, t, attemptSpan, cause, true);
-              }
-            });
+            this);
         return;
       }
       RequestOptions o =
@@ -536,6 +536,42 @@ public final class Proxy {
               });
     }
 
+    /** A pooled connection for the current attempt ({@link Http1Pool.Waiter}). */
+    @Override
+    public void ready(Http1Exchange x) {
+      TelemetrySpan as = attemptSpan;
+      ClusterRuntime c = cluster;
+      ClusterRuntime.Target t = target;
+      if (done || as == null || c == null || t == null) {
+        x.unused();
+        if (as != null) {
+          as.end();
+        }
+        return;
+      }
+      StageTimes.Marks sm = marks;
+      if (sm != null) {
+        sm.mark(StageTimes.CONNECTION, clock.nanoTime());
+        sm.newConnection(x.firstOnConnection());
+      }
+      send(c, t, x, as);
+    }
+
+    /** No pooled connection for the current attempt ({@link Http1Pool.Waiter}). */
+    @Override
+    public void failed(Throwable cause, boolean connect) {
+      TelemetrySpan as = attemptSpan;
+      ClusterRuntime c = cluster;
+      ClusterRuntime.Target t = target;
+      if (done || as == null || c == null || t == null) {
+        if (as != null) {
+          as.end();
+        }
+        return;
+      }
+      attemptFailed(c, t, as, cause, true);
+    }
+
     private void send(
         ClusterRuntime cluster,
         ClusterRuntime.Target t,
@@ -556,12 +592,15 @@ public final class Proxy {
         admitted.removeHeaders().forEach(upHeaders::remove);
         admitted.setHeaders().forEach(upHeaders::set);
       }
-      Context sent = attemptSpan.context().withCorrelationId(correlationId);
-      if (sent.trace() == null) {
-        // tracing is off: still give the upstream a trace id to correlate by
-        sent = sent.withTrace(TraceContext.newTrace(false));
+      Context sent = attemptSpan.context();
+      if (!correlationId.equals(sent.correlationId())) { // the span's context has it already
+        sent = sent.withCorrelationId(correlationId);
       }
       CONTEXT_HEADERS.inject(sent, upHeaders::set);
+      if (sent.trace() == null) {
+        // tracing is off: still give the upstream a trace id to correlate by, formatted at once
+        upHeaders.set(TRACEPARENT_NAME, randomTraceparent());
+      }
       // what is left of the request's deadline, whatever the client sent (a trusted proxy's too)
       upHeaders.set(
           ContextHeaders.DEADLINE,
@@ -681,7 +720,7 @@ public final class Proxy {
       if (rc != null) {
         Cors.decorate(rc.cors(), req, resp);
       }
-      String cl = up.header("content-length");
+      String cl = up.header(HttpHeaderNames.CONTENT_LENGTH);
       boolean bodiless =
           HttpMethod.HEAD.equals(req.method()) || status == 204 || status == 304 || status < 200;
       if (cl != null) {
@@ -961,7 +1000,7 @@ public final class Proxy {
           c.done(status, nanos);
         }
       }
-      HopSpans.serverDone(span, status);
+      HopSpans.serverDone(span(), status);
       inFlight.end(snapshot);
     }
 
@@ -1074,6 +1113,35 @@ public final class Proxy {
       case 504 -> "Gateway Timeout";
       default -> "";
     };
+  }
+
+  /**
+   * A {@code traceparent} of a new, unsampled trace with random ids (version 00, flags 00), as
+   * {@code TraceContext.newTrace(false).toTraceparent()} writes it, built in one array: the trace
+   * id's high half is never zero and the span id never zero.
+   */
+  static String randomTraceparent() {
+    java.util.concurrent.ThreadLocalRandom random =
+        java.util.concurrent.ThreadLocalRandom.current();
+    byte[] b = new byte[55];
+    b[0] = '0';
+    b[1] = '0';
+    b[2] = '-';
+    putHex(b, 3, random.nextLong() | 1L);
+    putHex(b, 19, random.nextLong());
+    b[35] = '-';
+    putHex(b, 36, random.nextLong() | 1L);
+    b[52] = '-';
+    b[53] = '0';
+    b[54] = '0';
+    return new String(b, StandardCharsets.ISO_8859_1);
+  }
+
+  private static void putHex(byte[] b, int at, long v) {
+    for (int i = 15; i >= 0; i--) {
+      b[at + i] = HEX_DIGITS[(int) (v & 0xf)];
+      v >>>= 4;
+    }
   }
 
   private static String rewrite(RouteConfig rc, String path) {

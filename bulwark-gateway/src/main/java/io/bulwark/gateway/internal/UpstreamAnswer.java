@@ -24,7 +24,7 @@ interface UpstreamAnswer {
   Iterable<? extends Map.Entry<? extends CharSequence, ? extends CharSequence>> headerEntries();
 
   /** The first value of a header (name case-insensitive), or null. */
-  @Nullable String header(String name);
+  @Nullable String header(CharSequence name);
 
   void handler(Handler<Buffer> chunks);
 

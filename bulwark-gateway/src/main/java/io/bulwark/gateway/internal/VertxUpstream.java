@@ -93,7 +93,7 @@ final class VertxUpstream implements UpstreamExchange {
     }
 
     @Override
-    public @Nullable String header(String name) {
+    public @Nullable String header(CharSequence name) {
       return resp.getHeader(name);
     }
 

@@ -32,6 +32,11 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  */
 final class WireChecks {
+  private static final CharSequence TRANSFER_ENCODING =
+      io.netty.handler.codec.http.HttpHeaderNames.TRANSFER_ENCODING;
+  private static final CharSequence CONTENT_LENGTH =
+      io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH;
+
   private final ListenerConfig listener;
   private final Set<HttpConnection> closing = ConcurrentHashMap.newKeySet();
 
@@ -61,8 +66,9 @@ final class WireChecks {
   private @Nullable String problem(HttpServerRequest req) {
     MultiMap h = req.headers();
     // contains first: getAll builds a list even for an absent header (most GETs have neither)
-    List<String> te = h.contains("transfer-encoding") ? h.getAll("transfer-encoding") : List.of();
-    List<String> cl = h.contains("content-length") ? h.getAll("content-length") : List.of();
+    // AsciiString names: their hash is computed once, not per lookup
+    List<String> te = h.contains(TRANSFER_ENCODING) ? h.getAll(TRANSFER_ENCODING) : List.of();
+    List<String> cl = h.contains(CONTENT_LENGTH) ? h.getAll(CONTENT_LENGTH) : List.of();
     if (HttpMethod.CONNECT.equals(req.method())) {
       return "CONNECT is not supported: the gateway does not tunnel";
     }
