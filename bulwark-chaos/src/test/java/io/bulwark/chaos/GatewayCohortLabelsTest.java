@@ -3,6 +3,7 @@ package io.bulwark.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bulwark.chaos.cohort.LabelTelemetry;
+import io.bulwark.chaos.cohort.LogCapture;
 import io.bulwark.core.config.ConfigLoader;
 import io.bulwark.core.fault.ChaosCohort;
 import io.bulwark.core.fault.FaultPointKind;
@@ -68,8 +69,17 @@ class GatewayCohortLabelsTest {
             match: {path-prefix: /quote}
             cluster: prices
             timeout: 5s
+          locked:
+            match: {path-prefix: /locked}
+            cluster: prices
+            timeout: 5s
+            jwt:
+              issuer: https://issuer.test
+              audiences: [prices]
+              jwks-url: http://127.0.0.1:%d/jwks
+              refresh-min-interval: 1ms
         """
-            .formatted(upstream.port());
+            .formatted(upstream.port(), closedPort());
     labels = new LabelTelemetry();
     gateway =
         Gateway.builder(
@@ -81,6 +91,13 @@ class GatewayCohortLabelsTest {
         Chaos.builder().config(ChaosConfig.enabledDefaults()).scheduler(Scheduler.system()).build();
     assertThat(get(null).statusCode()).isEqualTo(200); // warm up, before any fault
     awaitRecorded(1, 1);
+  }
+
+  /** A loopback port nothing listens on (the JWKS endpoint of the locked route). */
+  private static int closedPort() throws java.io.IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
   }
 
   @AfterEach
@@ -99,6 +116,71 @@ class GatewayCohortLabelsTest {
       b.header("baggage", "chaos.experiment=" + experiment);
     }
     return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A token for the locked route: well formed, RS256, a key id the gateway has to fetch. */
+  private static final String TOKEN =
+      b64("{\"alg\":\"RS256\",\"kid\":\"k1\",\"typ\":\"JWT\"}")
+          + "."
+          + b64("{\"iss\":\"https://issuer.test\",\"aud\":\"prices\",\"exp\":4102444800}")
+          + "."
+          + b64("not-a-signature");
+
+  private static String b64(String text) {
+    return java.util.Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  private HttpResponse<String> locked(String experiment) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port("public") + "/locked"))
+            .header("authorization", "Bearer " + TOKEN);
+    if (experiment != null) {
+      b.header("baggage", "chaos.experiment=" + experiment);
+    }
+    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * An admission stage's log line of a request (the JWT stage, which cannot fetch the route's keys,
+   * logs a warning on the request's virtual thread and refuses it) carries the request's cohort
+   * while a fault is active, and none without chaos.
+   */
+  @Test
+  void anAdmissionStagesLogLineCarriesTheRequestsCohortWhileAFaultIsActive() throws Exception {
+    LabelTelemetry.assumeLogback();
+    String line = "route locked: no JWKS to verify with";
+    int before = LogCapture.containing(line).size();
+    assertThat(locked("exp-g").statusCode()).isEqualTo(503); // no fault yet: no label
+    chaos.start(
+        FaultSpec.of(
+                new Fault.HttpError(503),
+                BlastRadius.builder()
+                    .points(FaultPointKind.GATEWAY_UPSTREAM)
+                    .service("prices")
+                    .cohort("exp-g")
+                    .build(),
+                Duration.ofMinutes(5))
+            .inExperiment("exp-g"));
+    for (int i = 0; i < 3; i++) {
+      assertThat(locked("exp-g").statusCode()).isEqualTo(503);
+    }
+    for (int i = 0; i < 3; i++) {
+      assertThat(locked(null).statusCode()).isEqualTo(503);
+    }
+    assertThat(locked("hostile-1").statusCode()).isEqualTo(503);
+    chaos.clearAll();
+    assertThat(locked("exp-g").statusCode()).isEqualTo(503); // cleared: no label again
+    // each line is written on the request's virtual thread before its answer: all are here
+    java.util.List<String> cohorts =
+        LogCapture.containing(line).stream()
+            .skip(before)
+            .map(l -> String.valueOf(l.cohort()))
+            .toList();
+    assertThat(cohorts)
+        .containsExactly(
+            "null", "exp-g", "exp-g", "exp-g", "control", "control", "control", "other", "null");
   }
 
   /**

@@ -84,7 +84,7 @@ public final class AdmissionChain {
       Admission stage = stages.get(i);
       Future<Verdict> f;
       try {
-        f = stage.admit(head);
+        f = head.call(() -> stage.admit(head));
       } catch (RuntimeException e) {
         f = Future.failedFuture(e);
       }
@@ -101,11 +101,13 @@ public final class AdmissionChain {
 
     void decided(int i, Admission stage, @Nullable Verdict v, @Nullable Throwable e) {
       if (v == null) {
-        LOG.error(
-            "route {}: admission stage {} failed, request refused (fail closed): {}",
-            head.route(),
-            stage.name(),
-            String.valueOf(e));
+        head.run(
+            () ->
+                LOG.error(
+                    "route {}: admission stage {} failed, request refused (fail closed): {}",
+                    head.route(),
+                    stage.name(),
+                    String.valueOf(e)));
         deny(
             Verdict.deny(
                 500,

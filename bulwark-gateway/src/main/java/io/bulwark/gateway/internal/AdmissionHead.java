@@ -24,6 +24,9 @@ public final class AdmissionHead {
   private final MultiMap headers;
   private final String clientIp;
   private final Context context;
+  // the request's own context for the stages' log lines (its baggage, so the chaos cohort is
+  // stamped on them); null unless a chaos fault was active when the request arrived
+  private final io.bulwark.core.context.@Nullable Context requestContext;
   private final java.util.Map<String, Object> attributes = new java.util.HashMap<>(4);
 
   AdmissionHead(
@@ -34,6 +37,18 @@ public final class AdmissionHead {
       MultiMap headers,
       String clientIp,
       Context context) {
+    this(route, method, path, host, headers, clientIp, context, null);
+  }
+
+  AdmissionHead(
+      String route,
+      String method,
+      String path,
+      String host,
+      MultiMap headers,
+      String clientIp,
+      Context context,
+      io.bulwark.core.context.@Nullable Context requestContext) {
     this.route = route;
     this.method = method;
     this.path = path;
@@ -41,6 +56,21 @@ public final class AdmissionHead {
     this.headers = headers;
     this.clientIp = clientIp;
     this.context = context;
+    this.requestContext = requestContext;
+  }
+
+  /**
+   * Runs {@code task} (a stage's call or the chain's own log line) under the request's context when
+   * it has one, so the stamping appender labels its log lines with the request's chaos cohort;
+   * directly otherwise.
+   */
+  void run(Runnable task) {
+    io.bulwark.core.context.Context c = requestContext;
+    if (c == null) {
+      task.run();
+    } else {
+      c.run(task);
+    }
   }
 
   public String route() {
@@ -88,14 +118,30 @@ public final class AdmissionHead {
     attributes.put(key, value);
   }
 
+  /** Like {@link #run(Runnable)}, for a stage's call that returns its verdict's future. */
+  <T> T call(java.util.function.Supplier<T> task) {
+    io.bulwark.core.context.Context c = requestContext;
+    if (c == null) {
+      return task.get();
+    }
+    try {
+      return c.call(task::get);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Exception e) { // NOPMD - a Supplier throws no checked exception
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Runs {@code work} on a virtual thread; the future completes on the request's event loop. */
   public <T> Future<T> blocking(Callable<T> work) {
     Promise<T> promise = Promise.promise();
+    io.bulwark.core.context.Context c = requestContext;
     VIRTUAL.execute(
         () -> {
           T value;
           try {
-            value = work.call();
+            value = c == null ? work.call() : c.call(work);
           } catch (Throwable e) { // NOPMD - passed on: the chain fails the request closed
             context.runOnContext(v -> promise.fail(e));
             return;

@@ -322,7 +322,10 @@ public final class Proxy {
           host(),
           req.headers(),
           ClientAddress.of(peer(), req.getHeader("x-forwarded-for"), listener.trustedProxies()),
-          ctx);
+          ctx,
+          // while a chaos fault is active, the stages' log lines run under the request's context
+          // (its baggage), so they carry its cohort; one field read otherwise
+          FaultPoints.injector() == null ? null : UpstreamFaults.requestContext(incoming, req));
     }
 
     private void admitted(AdmissionChain.Result result, Snapshot.Route r, String path) {

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the full count.
  */
 class CrashRecoveryTest {
-  private static final int DEFAULT_KILLS = 30;
+  private static final int DEFAULT_KILLS = 20;
 
   @SuppressWarnings("NullAway.Init")
   @TempDir
