@@ -118,6 +118,22 @@ class GatewayCohortLabelsTest {
     return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * A 503 at the gateway's upstream calls to prices, for experiment {@code exp-g}'s cohort only.
+   */
+  private ActiveFault startCohortFault() {
+    return chaos.start(
+        FaultSpec.of(
+                new Fault.HttpError(503),
+                BlastRadius.builder()
+                    .points(FaultPointKind.GATEWAY_UPSTREAM)
+                    .service("prices")
+                    .cohort("exp-g")
+                    .build(),
+                Duration.ofMinutes(5))
+            .inExperiment("exp-g"));
+  }
+
   /** A token for the locked route: well formed, RS256, a key id the gateway has to fetch. */
   private static final String TOKEN =
       b64("{\"alg\":\"RS256\",\"kid\":\"k1\",\"typ\":\"JWT\"}")
@@ -153,16 +169,7 @@ class GatewayCohortLabelsTest {
     String line = "route locked: no JWKS to verify with";
     int before = LogCapture.containing(line).size();
     assertThat(locked("exp-g").statusCode()).isEqualTo(503); // no fault yet: no label
-    chaos.start(
-        FaultSpec.of(
-                new Fault.HttpError(503),
-                BlastRadius.builder()
-                    .points(FaultPointKind.GATEWAY_UPSTREAM)
-                    .service("prices")
-                    .cohort("exp-g")
-                    .build(),
-                Duration.ofMinutes(5))
-            .inExperiment("exp-g"));
+    startCohortFault();
     for (int i = 0; i < 3; i++) {
       assertThat(locked("exp-g").statusCode()).isEqualTo(503);
     }
@@ -215,17 +222,7 @@ class GatewayCohortLabelsTest {
 
   @Test
   void routeAndClusterRedAndHopSpansCarryTheCohortWhileAFaultIsActive() throws Exception {
-    ActiveFault f =
-        chaos.start(
-            FaultSpec.of(
-                    new Fault.HttpError(503),
-                    BlastRadius.builder()
-                        .points(FaultPointKind.GATEWAY_UPSTREAM)
-                        .service("prices")
-                        .cohort("exp-g")
-                        .build(),
-                    Duration.ofMinutes(5))
-                .inExperiment("exp-g"));
+    ActiveFault f = startCohortFault();
     int servers = spans(SpanKind.SERVER).size();
     int clients = spans(SpanKind.CLIENT).size();
     for (int i = 0; i < 12; i++) {

@@ -43,10 +43,7 @@ class PostgresAdoptionTortureTest {
   @Test
   void survivorAdoptsTheKilledExecutorsRunsAndTheLedgerBalances() throws Exception {
     int runs = Integer.getInteger("bulwark.saga.torture.pg.runs", DEFAULT_RUNS);
-    // the default run (in every verify) kills 3 times; the long mode scales the kills with its runs
-    int kills =
-        Integer.getInteger(
-            "bulwark.saga.torture.pg.kills", runs == DEFAULT_RUNS ? 3 : Math.max(5, runs / 40));
+    int kills = Integer.getInteger("bulwark.saga.torture.pg.kills", Math.max(5, runs / 40));
     long seed = Long.getLong("bulwark.saga.torture.seed", 20261205L);
     Random random = new Random(seed);
     url = PostgresTestServer.shared().createDatabase();
