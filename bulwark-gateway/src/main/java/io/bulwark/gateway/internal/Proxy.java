@@ -325,7 +325,7 @@ public final class Proxy {
           ctx,
           // while a chaos fault is active, the stages' log lines run under the request's context
           // (its baggage), so they carry its cohort; one field read otherwise
-          FaultPoints.injector() == null ? null : UpstreamFaults.requestContext(incoming, req));
+          FaultPoints.injector() == null ? null : UpstreamFaults.withBaggage(incoming, req));
     }
 
     private void admitted(AdmissionChain.Result result, Snapshot.Route r, String path) {

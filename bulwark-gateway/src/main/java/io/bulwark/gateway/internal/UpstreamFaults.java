@@ -65,13 +65,8 @@ final class UpstreamFaults {
     }
   }
 
-  /** {@code incoming} with the request's {@code baggage} header (none if it is malformed). */
-  static Context requestContext(Context incoming, HttpServerRequest req) {
-    return withBaggage(incoming, req);
-  }
-
   /** {@code incoming} with the request's W3C baggage (none when the header is malformed). */
-  private static Context withBaggage(Context incoming, HttpServerRequest req) {
+  static Context withBaggage(Context incoming, HttpServerRequest req) {
     String baggage = req.getHeader(ContextHeaders.BAGGAGE);
     if (baggage == null) {
       return incoming;
