@@ -31,13 +31,15 @@ import org.jspecify.annotations.Nullable;
  * connections (64), {@code --rate R} open-loop requests/s (default: a quarter of the lower 1-worker
  * throughput, at most 10,000), {@code --open-seconds S} (16, in alternating 2 s slices), {@code
  * --warmup S} load on the gateway's fresh JVM before measuring (30), {@code --no-matcher}, {@code
- * --gateway-jvm-opt OPTION} (repeatable: an extra JVM option for the gateway child after the
- * gateway role's own, as are the words of the {@code BULWARK_GATEWAY_JAVA_OPTS} environment
- * variable). During the open loop the child's collector pauses are counted per Bulwark slice
- * ({@link GcWindow}) and printed beside each slice's p99. With {@code --gateway-jvm-opt
- * -Dbulwark.gateway.stage-times=true} the child also prints, per slice and for all slices, where
- * its exchanges' time went ({@link StageReport}); with {@code --gateway-jvm-opt
- * -Dbulwark.bench.gateway.transport=nio} it runs on NIO instead of Netty's native epoll transport.
+ * --open-only} (with {@code --rate}: only the width-1 open loop, after the warm-up, for quick
+ * comparisons; no throughput rows, no {@code ratio}), {@code --gateway-jvm-opt OPTION} (repeatable:
+ * an extra JVM option for the gateway child after the gateway role's own, as are the words of the
+ * {@code BULWARK_GATEWAY_JAVA_OPTS} environment variable). During the open loop the child's
+ * collector pauses are counted per Bulwark slice ({@link GcWindow}) and printed beside each slice's
+ * p99. With {@code --gateway-jvm-opt -Dbulwark.gateway.stage-times=true} the child also prints, per
+ * slice and for all slices, where its exchanges' time went ({@link StageReport}); with {@code
+ * --gateway-jvm-opt -Dbulwark.bench.gateway.transport=nio} it runs on NIO instead of Netty's native
+ * epoll transport.
  */
 public final class GatewaySuite implements BenchSuite {
   @Override
@@ -63,7 +65,13 @@ public final class GatewaySuite implements BenchSuite {
             intArg(args, "--rate", 0),
             intArg(args, "--open-seconds", quick ? 6 : 16),
             intArg(args, "--warmup", quick ? 10 : 30),
+            args.contains("--open-only"),
             gatewayJvmOptions(args, System.getenv("BULWARK_GATEWAY_JAVA_OPTS")));
+    if (s.openOnly() && s.rate() == 0) {
+      throw new IllegalArgumentException(
+          "--open-only needs --rate R (requests/s): without the wrk rounds there is no throughput"
+              + " to take a quarter of");
+    }
     quietLogging();
     Map<String, Double> metrics = new LinkedHashMap<>();
     if (!args.contains("--no-matcher")) {
@@ -87,7 +95,7 @@ public final class GatewaySuite implements BenchSuite {
     try (Nginx upstream = Nginx.upstream(nginx, 2)) {
       ProxyRows rows = new ProxyRows(s, upstream, out);
       ratios[1] = rows.measure(nginx, 1, metrics);
-      ratios[2] = rows.measure(nginx, 2, metrics);
+      ratios[2] = s.openOnly() ? Double.NaN : rows.measure(nginx, 2, metrics);
       ratios[0] = rows.addedP99Ratio;
     }
     double lower = Math.min(ratios[1], ratios[2]);
@@ -127,6 +135,7 @@ public final class GatewaySuite implements BenchSuite {
       int rate,
       int openSeconds,
       int warmupSeconds,
+      boolean openOnly,
       List<String> gatewayJvmOptions) {}
 
   /**

@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The proxy rows of the gateway suite at one width (1 or 2 event loops / workers): throughput with
@@ -52,6 +53,10 @@ final class ProxyRows {
       for (int left = s.warmupSeconds(); left > 0; left -= 5) {
         Wrk.run(viaBulwark, s.connections(), Math.min(5, left));
       }
+      if (s.openOnly()) { // a quick look at the added latency: no wrk rounds, width 1 only
+        openLoop(null, null, nginx, bulwark, metrics);
+        return Double.NaN;
+      }
       List<Round> d = new ArrayList<>();
       List<Round> n = new ArrayList<>();
       List<Round> b = new ArrayList<>();
@@ -94,9 +99,16 @@ final class ProxyRows {
   static final String STAGES_ON = "-D" + io.bulwark.gateway.internal.StageTimes.PROPERTY + "=true";
 
   private void openLoop(
-      Round rn, Round rb, Nginx nginx, BulwarkGatewayProcess bulwark, Map<String, Double> metrics)
+      @Nullable Round rn,
+      @Nullable Round rb,
+      Nginx nginx,
+      BulwarkGatewayProcess bulwark,
+      Map<String, Double> metrics)
       throws Exception {
-    int rate = s.rate() > 0 ? s.rate() : autoRate(Math.min(rn.rps(), rb.rps()));
+    int rate =
+        s.rate() > 0 || rn == null || rb == null
+            ? s.rate()
+            : autoRate(Math.min(rn.rps(), rb.rps()));
     int warm = 3;
     out.printf(
         Locale.ROOT,
@@ -138,35 +150,42 @@ final class ProxyRows {
       nCpu = 0;
       bCpu = 0;
       for (int i = 0; i < slices; i++) {
-        emptyGeneratorHeap();
-        generator.takeWindow();
-        ds.add(load.run(upstream.port, rate, 0, SLICE_SECONDS));
-        generatorGc[0] = generatorGc[0].plus(generator.takeWindow());
-        emptyGeneratorHeap();
-        generator.takeWindow();
-        long before = ProcCpu.nanos(nginx.pid());
-        ns.add(load.run(nginx.port, rate, 0, SLICE_SECONDS));
-        nCpu += ProcCpu.nanos(nginx.pid()) - before;
-        generatorGc[1] = generatorGc[1].plus(generator.takeWindow());
-        emptyGeneratorHeap();
-        generator.takeWindow();
-        bulwark.gcSinceLast(); // opens the slice's window
-        before = ProcCpu.nanos(bulwark.pid());
-        OpenLoop.Result slice = load.run(bulwark.port, rate, 0, SLICE_SECONDS);
-        bCpu += ProcCpu.nanos(bulwark.pid()) - before;
-        GcWindow sliceGc = bulwark.gcSinceLast();
-        generatorGc[2] = generatorGc[2].plus(generator.takeWindow());
-        bs.add(slice);
-        gc = gc.plus(sliceGc);
+        // the order turns each slice (direct, nginx, bulwark; nginx, bulwark, direct; ...) so no
+        // target always follows the same one
+        OpenLoop.Result slice = null;
+        GcWindow sliceGc = GcWindow.none();
+        for (int j = 0; j < 3; j++) {
+          int target = (i + j) % 3;
+          emptyGeneratorHeap();
+          generator.takeWindow();
+          if (target == 0) {
+            ds.add(load.run(upstream.port, rate, 0, SLICE_SECONDS));
+          } else if (target == 1) {
+            long before = ProcCpu.nanos(nginx.pid());
+            ns.add(load.run(nginx.port, rate, 0, SLICE_SECONDS));
+            nCpu += ProcCpu.nanos(nginx.pid()) - before;
+          } else {
+            bulwark.gcSinceLast(); // opens the slice's window
+            long before = ProcCpu.nanos(bulwark.pid());
+            slice = load.run(bulwark.port, rate, 0, SLICE_SECONDS);
+            bCpu += ProcCpu.nanos(bulwark.pid()) - before;
+            sliceGc = bulwark.gcSinceLast();
+            bs.add(slice);
+            gc = gc.plus(sliceGc);
+          }
+          generatorGc[target] = generatorGc[target].plus(generator.takeWindow());
+        }
         sliceLines.add(
             String.format(
                 Locale.ROOT,
-                "  slice %2d: bulwark p99 %6.0f us, p99.9 %6.0f us, max %6.0f us | direct p99 %6.0f us"
-                    + " | gateway GC pauses %d (total %d ms, max %d ms), JIT %d ms",
+                "  slice %2d: bulwark p99 %6.0f us, p99.9 %6.0f us, max %6.0f us | nginx p99 %6.0f"
+                    + " us | direct p99 %6.0f us | gateway GC pauses %d (total %d ms, max %d ms),"
+                    + " JIT %d ms",
                 i + 1,
-                slice.micros(99),
+                java.util.Objects.requireNonNull(slice).micros(99),
                 slice.micros(99.9),
                 slice.micros(100),
+                ns.getLast().micros(99),
                 ds.getLast().micros(99),
                 sliceGc.pauses(),
                 sliceGc.totalMillis(),
