@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A constant-rate, open-loop load generator that is safe from coordinated omission: request {@code
@@ -48,6 +49,13 @@ final class OpenLoop implements AutoCloseable {
   }
 
   private static final long MAX_TRACKED_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+  /**
+   * With {@code -Dbulwark.bench.openloop.trace=FILE}, every measured request is appended to FILE as
+   * a line {@code port intended sent done} ({@code System.nanoTime()}, i.e. CLOCK_MONOTONIC, so a
+   * {@code perf record -k mono} timeline lines up with it): for finding what a slow request met.
+   */
+  private static final @Nullable String TRACE = System.getProperty("bulwark.bench.openloop.trace");
 
   private final Vertx vertx;
   private final HttpClientAgent client;
@@ -87,6 +95,7 @@ final class OpenLoop implements AutoCloseable {
     }
     context.runOnContext(v -> run.allSent());
     run.done.get(seconds + 120L, TimeUnit.SECONDS);
+    run.writeTrace();
     long measured = run.histogram.getTotalCount();
     return new Result(measured, run.errors, (double) measured / seconds, run.histogram);
   }
@@ -99,6 +108,8 @@ final class OpenLoop implements AutoCloseable {
     final long measureFrom;
     final Histogram histogram = new Histogram(MAX_TRACKED_NANOS, 3);
     final CompletableFuture<Void> done = new CompletableFuture<>();
+    long[] trace = TRACE == null ? new long[0] : new long[3 * 4096];
+    int traced;
     long outstanding;
     long errors;
     boolean sentAll;
@@ -113,6 +124,7 @@ final class OpenLoop implements AutoCloseable {
     void send(long from, long to) {
       for (long k = from; k < to; k++) {
         long intended = start + k * periodNanos;
+        long sent = TRACE == null ? 0 : System.nanoTime();
         outstanding++;
         client
             .request(HttpMethod.GET, port, "127.0.0.1", "/")
@@ -135,9 +147,41 @@ final class OpenLoop implements AutoCloseable {
                     errors++;
                   } else if (intended >= measureFrom) {
                     histogram.recordValue(Math.min(latency, MAX_TRACKED_NANOS));
+                    if (TRACE != null) {
+                      trace(intended, sent, intended + latency);
+                    }
                   }
                   maybeDone();
                 });
+      }
+    }
+
+    private void trace(long intended, long sent, long doneAt) {
+      if (traced + 3 > trace.length) {
+        trace = java.util.Arrays.copyOf(trace, trace.length * 2);
+      }
+      trace[traced++] = intended;
+      trace[traced++] = sent;
+      trace[traced++] = doneAt;
+    }
+
+    void writeTrace() {
+      if (TRACE == null) {
+        return;
+      }
+      StringBuilder b = new StringBuilder();
+      for (int i = 0; i < traced; i += 3) {
+        b.append(port).append(' ').append(trace[i]).append(' ').append(trace[i + 1]).append(' ');
+        b.append(trace[i + 2]).append('\n');
+      }
+      try {
+        java.nio.file.Files.writeString(
+            java.nio.file.Path.of(TRACE),
+            b,
+            java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.APPEND);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
       }
     }
 
