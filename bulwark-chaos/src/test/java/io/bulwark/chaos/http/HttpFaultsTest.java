@@ -115,17 +115,24 @@ class HttpFaultsTest {
   }
 
   private CompletableFuture<ClientResponse> getInBackground(String path) {
-    CompletableFuture<ClientResponse> f = new CompletableFuture<>();
+    return inBackground(Context.root(), path);
+  }
+
+  /** {@code GET path} on a virtual thread with {@code context} bound. */
+  private CompletableFuture<ClientResponse> inBackground(Context context, String path) {
+    CompletableFuture<ClientResponse> call = new CompletableFuture<>();
     Thread.ofVirtual()
         .start(
-            () -> {
-              try {
-                f.complete(get(path));
-              } catch (Throwable e) {
-                f.completeExceptionally(e);
-              }
-            });
-    return f;
+            () ->
+                context.run(
+                    () -> {
+                      try {
+                        call.complete(get(path));
+                      } catch (Throwable e) {
+                        call.completeExceptionally(e);
+                      }
+                    }));
+    return call;
   }
 
   /** Waits until the virtual scheduler holds {@code n} tasks (the fault's expiry is one). */
@@ -362,11 +369,7 @@ class HttpFaultsTest {
     virtual.advance(Duration.ofSeconds(29));
     assertThat(call).isNotDone();
     virtual.advance(Duration.ofSeconds(1)); // the deadline (less than 30 s left at the server)
-    assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
-        .cause()
-        .isInstanceOfSatisfying(
-            HttpCallException.class, h -> assertThat(h.status()).isEqualTo(504));
-    assertThat(handled).hasValue(0);
+    assertAnsweredWithoutTheHandler(call, 504);
   }
 
   @Test
@@ -381,11 +384,7 @@ class HttpFaultsTest {
     assertThat(get("/nb/free").bodyAsString()).contains("free");
     assertThat(call).isNotDone();
     virtual.advance(Duration.ofSeconds(1));
-    assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
-        .cause()
-        .isInstanceOfSatisfying(
-            HttpCallException.class, h -> assertThat(h.status()).isEqualTo(504));
-    assertThat(handled).hasValue(0);
+    assertAnsweredWithoutTheHandler(call, 504);
   }
 
   @Test
@@ -397,11 +396,7 @@ class HttpFaultsTest {
     virtual.advance(Duration.ofMillis(19_999));
     assertThat(call).isNotDone();
     virtual.advance(Duration.ofMillis(1)); // the fault's life ends, and with it the hang
-    assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
-        .cause()
-        .isInstanceOfSatisfying(
-            HttpCallException.class, h -> assertThat(h.status()).isEqualTo(500));
-    assertThat(handled).hasValue(0);
+    assertAnsweredWithoutTheHandler(call, 500);
   }
 
   @Test
@@ -427,30 +422,23 @@ class HttpFaultsTest {
     CompletableFuture<ClientResponse> call = callWithDeadline("/nb/slow", Duration.ofSeconds(30));
     awaitPending(2); // the fault's expiry and the request's timer
     assertThat(server.shutdown()).as("requests abandoned by the drain").isZero();
-    assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
-        .cause()
-        .isInstanceOfSatisfying(
-            HttpCallException.class, h -> assertThat(h.status()).isEqualTo(503));
+    assertAnsweredWithoutTheHandler(call, 503);
     assertThat(virtual.pendingTasks()).as("the request's timer is cancelled").isEqualTo(1);
     virtual.advance(Duration.ofMinutes(10));
     assertThat(handled).hasValue(0);
   }
 
+  /** {@code call} ends with an answer of {@code status}, and the handler never ran. */
+  private void assertAnsweredWithoutTheHandler(CompletableFuture<ClientResponse> call, int status) {
+    assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOfSatisfying(
+            HttpCallException.class, h -> assertThat(h.status()).isEqualTo(status));
+    assertThat(handled).hasValue(0);
+  }
+
   private CompletableFuture<ClientResponse> callWithDeadline(String path, Duration deadline) {
-    CompletableFuture<ClientResponse> call = new CompletableFuture<>();
-    Context withDeadline = Context.root().withTimeout(deadline, net.scheduler.clock());
-    Thread.ofVirtual()
-        .start(
-            () ->
-                withDeadline.run(
-                    () -> {
-                      try {
-                        call.complete(get(path));
-                      } catch (Throwable e) {
-                        call.completeExceptionally(e);
-                      }
-                    }));
-    return call;
+    return inBackground(Context.root().withTimeout(deadline, net.scheduler.clock()), path);
   }
 
   @Test
