@@ -5,7 +5,6 @@ import io.bulwark.core.config.ConfigLoader;
 import io.bulwark.core.config.ConfigLocation;
 import io.bulwark.core.config.ConfigProblem;
 import io.bulwark.core.config.ConfigReader;
-import io.bulwark.telemetry.slo.BurnRateAlert;
 import io.bulwark.telemetry.slo.Slo;
 import io.bulwark.telemetry.slo.SloYaml;
 import java.nio.file.Path;
@@ -212,31 +211,7 @@ public final class SystemFile {
                 + LONGEST_WINDOW_HOURS
                 + "h: the default of 30d is longer than the system's metrics store keeps)");
       }
-      boolean defaultAlerts = !sr.has("alerts");
-      Slo slo = SloYaml.bind(name, sr);
-      Duration longest = Duration.ofHours(LONGEST_WINDOW_HOURS);
-      if (sr.has("window") && slo.window().compareTo(longest) > 0) {
-        sr.reject(
-            "window "
-                + slo.window()
-                + " is longer than the "
-                + LONGEST_WINDOW_HOURS
-                + "h the system's metrics store keeps");
-      }
-      for (BurnRateAlert a : slo.alerts()) {
-        if (a.longWindow().compareTo(longest) > 0) {
-          sr.reject(
-              (defaultAlerts ? "the default alert " : "alert ")
-                  + a.id()
-                  + ": long-window "
-                  + a.longWindow()
-                  + " is longer than the "
-                  + LONGEST_WINDOW_HOURS
-                  + "h the system's metrics store keeps"
-                  + (defaultAlerts ? "; list the SLO's alerts" : ""));
-        }
-      }
-      return slo;
+      return SloYaml.bind(name, sr, Duration.ofHours(LONGEST_WINDOW_HOURS));
     }
 
     private void portClashes(Map<String, ServiceSpec> specs, List<ConfigProblem> problems) {

@@ -168,12 +168,12 @@ class SystemFileSlosTest {
         "sys.yaml:5: slos.x.window: SLO \"x\": window must be at least 1h, was PT30M");
     refused(
         "  x: {" + sli + ", window: 2d, alerts: {}}\n",
-        "sys.yaml:5: slos.x: window PT48H is longer than the 24h the system's metrics store"
+        "sys.yaml:5: slos.x.window: window PT48H is longer than PT24H, the most the SLO's store"
             + " keeps");
     refused(
         "  x: {" + sli + ", window: 1h}\n",
-        "sys.yaml:5: slos.x: the default alert ticket-3d-6h: long-window PT72H is longer than"
-            + " the 24h the system's metrics store keeps; list the SLO's alerts");
+        "sys.yaml:5: slos.x: default alert ticket-3d-6h: long-window PT72H is longer than PT24H,"
+            + " the most the SLO's store keeps; list the SLO's alerts");
   }
 
   @Test
@@ -204,8 +204,8 @@ class SystemFileSlosTest {
     refused(
         "  x: {availability: endpoint, target: t, window: 1h, alerts: {a: {severity: page,"
             + " burn-rate: 2, long-window: 2d, short-window: 1h}}}\n",
-        "sys.yaml:5: slos.x: alert page-2d-1h: long-window PT48H is longer than the 24h the"
-            + " system's metrics store keeps");
+        "sys.yaml:5: slos.x.alerts.a.long-window: long-window PT48H is longer than PT24H, the"
+            + " most the SLO's store keeps");
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.bulwark.telemetry.slo;
 
 import io.bulwark.core.config.ConfigReader;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -33,7 +34,16 @@ public final class SloYaml {
    * alerts} (named sections; when absent, {@link BurnRateAlert#sreWorkbookDefaults()}).
    */
   public static Slo bind(String name, ConfigReader r) {
-    return read(name, r, true).build();
+    return read(name, r, true, null).build();
+  }
+
+  /**
+   * As {@link #bind(String, ConfigReader)} for SLOs judged on a store that keeps at most {@code
+   * longestWindow}: a longer {@code window} or alert {@code long-window} is refused at its key, and
+   * so are default alerts whose long window is longer (the file must then list its alerts).
+   */
+  public static Slo bind(String name, ConfigReader r, Duration longestWindow) {
+    return read(name, r, true, longestWindow).build();
   }
 
   /**
@@ -42,14 +52,15 @@ public final class SloYaml {
    * judged over their own run rather than a window (chaos experiments).
    */
   public static Slo.Builder indicator(String name, ConfigReader r) {
-    return read(name, r, false);
+    return read(name, r, false, null);
   }
 
   /**
    * Reads every key first (so that one bad value does not hide the others as unknown keys), then
    * checks the combination.
    */
-  private static Slo.Builder read(String name, ConfigReader r, boolean windowed) {
+  private static Slo.Builder read(
+      String name, ConfigReader r, boolean windowed, @Nullable Duration longest) {
     IllegalArgumentException badName = null;
     Slo.Builder named;
     try {
@@ -72,10 +83,23 @@ public final class SloYaml {
         .decimal("objective", slo::objective)
         .longValue("min-events", slo::minimumEvents)
         .string("cohort", c -> cohort[0] = cohort(c));
+    String defaultAlertTooLong = null;
     if (windowed) {
-      r.duration("window", slo::window);
+      r.duration("window", w -> slo.window(fits("window", w, longest)));
       if (r.has("alerts")) {
-        slo.alerts(List.copyOf(r.namedSections("alerts", (n, a) -> alert(a)).values()));
+        List<BurnRateAlert> alerts = new ArrayList<>();
+        r.namedSections(
+            "alerts",
+            (n, a) -> {
+              BurnRateAlert alert = alert(a, longest);
+              if (alert != null) {
+                alerts.add(alert);
+              }
+              return n;
+            });
+        slo.alerts(alerts);
+      } else {
+        defaultAlertTooLong = defaultAlertTooLong(longest);
       }
     }
     if (badName != null) {
@@ -90,7 +114,11 @@ public final class SloYaml {
             ? latency(kind[0], target[0], threshold[0])
             : availability(kind[0], target[0], threshold[0]);
     String c = cohort[0];
-    return slo.sli(c == null ? sli : sli.inCohort(c));
+    slo.sli(c == null ? sli : sli.inCohort(c));
+    if (defaultAlertTooLong != null) {
+      throw new IllegalArgumentException(defaultAlertTooLong);
+    }
+    return slo;
   }
 
   private static Sli latency(String kind, String target, @Nullable Duration threshold) {
@@ -117,17 +145,51 @@ public final class SloYaml {
     };
   }
 
-  private static BurnRateAlert alert(ConfigReader a) {
+  private static Duration fits(String key, Duration window, @Nullable Duration longest) {
+    if (longest != null && window.compareTo(longest) > 0) {
+      throw new IllegalArgumentException(tooLong(key, window, longest));
+    }
+    return window;
+  }
+
+  private static String tooLong(String key, Duration window, Duration longest) {
+    return key + " " + window + " is longer than " + longest + ", the most the SLO's store keeps";
+  }
+
+  private static @Nullable String defaultAlertTooLong(@Nullable Duration longest) {
+    if (longest == null) {
+      return null;
+    }
+    for (BurnRateAlert a : BurnRateAlert.sreWorkbookDefaults()) {
+      if (a.longWindow().compareTo(longest) > 0) {
+        return "default alert "
+            + a.id()
+            + ": "
+            + tooLong("long-window", a.longWindow(), longest)
+            + "; list the SLO's alerts";
+      }
+    }
+    return null;
+  }
+
+  /** The alert, or null when a key is missing or refused (already reported at the key). */
+  private static @Nullable BurnRateAlert alert(ConfigReader a, @Nullable Duration longest) {
     a.require("severity").require("burn-rate").require("long-window").require("short-window");
-    BurnRateAlert.Severity[] severity = {BurnRateAlert.Severity.PAGE};
-    double[] rate = {1};
-    Duration[] longWindow = {Duration.ofHours(1)};
-    Duration[] shortWindow = {Duration.ofMinutes(5)};
+    BurnRateAlert.@Nullable Severity[] severity = {null};
+    double[] rate = {Double.NaN};
+    @Nullable Duration[] longWindow = {null};
+    @Nullable Duration[] shortWindow = {null};
     a.enumValue("severity", BurnRateAlert.Severity.class, s -> severity[0] = s)
         .decimal("burn-rate", d -> rate[0] = d)
-        .duration("long-window", d -> longWindow[0] = d)
+        .duration("long-window", d -> longWindow[0] = fits("long-window", d, longest))
         .duration("short-window", d -> shortWindow[0] = d);
-    return new BurnRateAlert(severity[0], rate[0], longWindow[0], shortWindow[0]);
+    BurnRateAlert.Severity level = severity[0];
+    Duration longer = longWindow[0];
+    Duration shorter = shortWindow[0];
+    if (level == null || Double.isNaN(rate[0]) || longer == null || shorter == null) {
+      return null;
+    }
+    return new BurnRateAlert(level, rate[0], longer, shorter);
   }
 
   private static String cohort(String value) {
