@@ -206,7 +206,7 @@ class UpCommandTest {
               }
             }
           };
-      CommandLine cli = cli(out, new StringWriter());
+      CommandLine cli = UpCommandTest.cli(out, new StringWriter());
       List<String> line = new java.util.ArrayList<>(List.of("up", file.toString()));
       line.addAll(List.of(args));
       CompletableFuture<Integer> exit =
