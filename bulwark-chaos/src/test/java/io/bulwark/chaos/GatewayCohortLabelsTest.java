@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bulwark.chaos.cohort.LabelTelemetry;
 import io.bulwark.chaos.cohort.LogCapture;
-import io.bulwark.core.config.ConfigLoader;
 import io.bulwark.core.fault.ChaosCohort;
 import io.bulwark.core.fault.FaultPointKind;
 import io.bulwark.core.telemetry.SpanKind;
@@ -13,7 +12,6 @@ import io.bulwark.gateway.Gateway;
 import io.bulwark.gateway.GatewayConfig;
 import io.bulwark.http.BulwarkServer;
 import io.bulwark.http.Response;
-import io.bulwark.http.ServerConfig;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -48,45 +46,29 @@ class GatewayCohortLabelsTest {
   void start() throws Exception {
     vertx = Vertx.vertx();
     upstream =
-        BulwarkServer.builder()
-            .vertx(vertx)
-            .eventLoops(1)
-            .config(ServerConfig.builder().service("prices").instance("prices-1").build())
-            .get("/quote", r -> Response.text(200, "42"))
-            .build()
-            .start();
-    String yaml =
-        """
-        listeners:
-          public: {port: 0}
-        admin: {port: 0}
-        clusters:
-          prices:
-            endpoints: [127.0.0.1:%d]
-            egress-allow: [loopback]
-        routes:
-          quote:
-            match: {path-prefix: /quote}
-            cluster: prices
-            timeout: 5s
-          locked:
-            match: {path-prefix: /locked}
-            cluster: prices
-            timeout: 5s
-            jwt:
-              issuer: https://issuer.test
-              audiences: [prices]
-              jwks-url: http://127.0.0.1:%d/jwks
-              refresh-min-interval: 1ms
-        """
-            .formatted(upstream.port(), closedPort());
+        PricesGateway.upstream(vertx).get("/quote", r -> Response.text(200, "42")).build().start();
+    GatewayConfig config =
+        PricesGateway.config(
+            upstream.port(),
+            "",
+            """
+            quote:
+              match: {path-prefix: /quote}
+              cluster: prices
+              timeout: 5s
+            locked:
+              match: {path-prefix: /locked}
+              cluster: prices
+              timeout: 5s
+              jwt:
+                issuer: https://issuer.test
+                audiences: [prices]
+                jwks-url: http://127.0.0.1:%d/jwks
+                refresh-min-interval: 1ms
+            """
+                .formatted(closedPort()));
     labels = new LabelTelemetry();
-    gateway =
-        Gateway.builder(
-                ConfigLoader.withEnv(Map.of()).parse(yaml, "gateway.yaml", GatewayConfig::bind))
-            .vertx(vertx)
-            .telemetry(labels)
-            .start();
+    gateway = Gateway.builder(config).vertx(vertx).telemetry(labels).start();
     chaos =
         Chaos.builder().config(ChaosConfig.enabledDefaults()).scheduler(Scheduler.system()).build();
     assertThat(get(null).statusCode()).isEqualTo(200); // warm up, before any fault

@@ -2,7 +2,6 @@ package io.bulwark.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.bulwark.core.config.ConfigLoader;
 import io.bulwark.core.fault.FaultPointKind;
 import io.bulwark.core.fault.FaultPoints;
 import io.bulwark.core.fault.FaultSite;
@@ -11,7 +10,6 @@ import io.bulwark.gateway.Gateway;
 import io.bulwark.gateway.GatewayConfig;
 import io.bulwark.http.BulwarkServer;
 import io.bulwark.http.Response;
-import io.bulwark.http.ServerConfig;
 import io.bulwark.test.VirtualScheduler;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -22,7 +20,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -56,10 +53,7 @@ class GatewayUpstreamFaultsTest {
     new Random(3).nextBytes(BIG);
     vertx = Vertx.vertx();
     upstream =
-        BulwarkServer.builder()
-            .vertx(vertx)
-            .eventLoops(1)
-            .config(ServerConfig.builder().service("prices").instance("prices-1").build())
+        PricesGateway.upstream(vertx)
             .get(
                 "/quote",
                 r -> {
@@ -76,33 +70,22 @@ class GatewayUpstreamFaultsTest {
                 })
             .build()
             .start();
-    String yaml =
-        """
-        listeners:
-          public: {port: 0}
-        admin: {port: 0}
-        clusters:
-          prices:
-            endpoints: [127.0.0.1:%d]
-            egress-allow: [loopback]
-            retry-budget: {ratio: 1.0, min-retries-per-second: 1000}
-        routes:
-          quote:
-            match: {path-prefix: /quote}
-            cluster: prices
-            timeout: 1s
-            retry: {attempts: 3, on-status: [503]}
-          big:
-            match: {path-prefix: /big}
-            cluster: prices
-            timeout: 20s
-        """
-            .formatted(upstream.port());
-    gateway =
-        Gateway.builder(
-                ConfigLoader.withEnv(Map.of()).parse(yaml, "gateway.yaml", GatewayConfig::bind))
-            .vertx(vertx)
-            .start();
+    GatewayConfig config =
+        PricesGateway.config(
+            upstream.port(),
+            "retry-budget: {ratio: 1.0, min-retries-per-second: 1000}",
+            """
+            quote:
+              match: {path-prefix: /quote}
+              cluster: prices
+              timeout: 1s
+              retry: {attempts: 3, on-status: [503]}
+            big:
+              match: {path-prefix: /big}
+              cluster: prices
+              timeout: 20s
+            """);
+    gateway = Gateway.builder(config).vertx(vertx).start();
     chaos =
         Chaos.builder().config(ChaosConfig.enabledDefaults()).scheduler(Scheduler.system()).build();
     // warm both hops up once, so that a cold first exchange does not meet the route's timeout

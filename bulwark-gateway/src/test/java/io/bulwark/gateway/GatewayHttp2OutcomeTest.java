@@ -22,23 +22,14 @@ class GatewayHttp2OutcomeTest {
     Vertx vertx = Vertx.vertx();
     RecordingTelemetry telemetry = new RecordingTelemetry();
     Upstream up = new Upstream(vertx, "up");
-    String yaml =
-        """
-        listeners:
-          public: {port: 0}
-        clusters:
-          up:
-            endpoints: [%s]
-            egress-allow: [loopback]
-        routes:
-          echo:
-            match: {path-prefix: /echo}
-            cluster: up
-            circuit-breaker: {failure-rate-threshold: 0.5, minimum-calls: 2}
-        """
-            .formatted(up.endpoint());
     try (Gateway gateway =
-        Gateway.builder(GatewayProxyTest.parse(yaml)).vertx(vertx).telemetry(telemetry).start()) {
+        Gateway.builder(
+                EchoRoute.config(
+                    up.endpoint(),
+                    "circuit-breaker: {failure-rate-threshold: 0.5, minimum-calls: 2}"))
+            .vertx(vertx)
+            .telemetry(telemetry)
+            .start()) {
       HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
       URI uri = URI.create("http://127.0.0.1:" + gateway.port("public") + "/echo");
       for (int i = 0; i < 6; i++) {
@@ -55,6 +46,7 @@ class GatewayHttp2OutcomeTest {
         }
       }
     } finally {
+      up.close();
       vertx.close().toCompletionStage().toCompletableFuture().get();
     }
     assertThat(telemetry.red())

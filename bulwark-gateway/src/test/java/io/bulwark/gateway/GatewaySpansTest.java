@@ -32,23 +32,8 @@ class GatewaySpansTest {
     Vertx vertx = Vertx.vertx();
     RecordingTelemetry telemetry = new RecordingTelemetry();
     Upstream up = new Upstream(vertx, "up");
-    String yaml =
-        """
-        listeners:
-          public: {port: 0}
-        clusters:
-          up:
-            endpoints: [%s]
-            egress-allow: [loopback]
-        routes:
-          echo:
-            match: {path-prefix: /echo}
-            cluster: up
-        admin: {port: 0}
-        """
-            .formatted(up.endpoint());
     try (Gateway gateway =
-            Gateway.builder(GatewayProxyTest.parse(yaml))
+            Gateway.builder(EchoRoute.config(up.endpoint(), ""))
                 .vertx(vertx)
                 .telemetry(telemetry)
                 .start();

@@ -5,7 +5,10 @@ import io.bulwark.core.config.ConfigLoader;
 import io.bulwark.core.config.ConfigLocation;
 import io.bulwark.core.config.ConfigProblem;
 import io.bulwark.core.config.ConfigReader;
+import io.bulwark.telemetry.slo.Slo;
+import io.bulwark.telemetry.slo.SloYaml;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -35,14 +38,30 @@ import java.util.Set;
  *   orders:
  *     factory: com.example.OrdersFactory
  *     depends-on: [payments]
+ * slos:                                       # optional; judged by the runtime (SystemModel#slos)
+ *   checkout:                                 # the keys of SloYaml#bind
+ *     availability: endpoint
+ *     target: POST /orders
+ *     objective: 0.99
+ *     window: 1h                              # 1h..24h: the system store keeps 24 h of 1 s steps
+ *     alerts:
+ *       fast: {severity: page, burn-rate: 14.4, long-window: 1h, short-window: 5m}
  * }</pre>
  *
  * Every problem is reported at once as a {@link ConfigException} whose lines read {@code file:line:
  * field: message}: unknown keys, a missing factory, a factory class that cannot be loaded, a bad
- * instance count, a dependency on an unknown service, a dependency cycle, and two services whose
- * port ranges overlap.
+ * instance count, a dependency on an unknown service, a dependency cycle, two services whose port
+ * ranges overlap, and an SLO the telemetry model refuses or whose window (or an alert's long
+ * window) is longer than the {@value #LONGEST_WINDOW_HOURS} h the system's metrics store keeps at
+ * the default metrics step.
  */
 public final class SystemFile {
+  /**
+   * The longest SLO or alert window a system file may name: 86,400 steps of the default 1 s metrics
+   * step, what the runtime's store keeps at most per series.
+   */
+  public static final int LONGEST_WINDOW_HOURS = 24;
+
   private SystemFile() {}
 
   /** Loads {@code file} (with {@code ${ENV}} substitution from the process environment). */
@@ -113,10 +132,12 @@ public final class SystemFile {
       String[] name = {"system"};
       r.string("system", v -> name[0] = v);
       Map<String, ServiceSpec> specs = r.namedSections("services", this::service);
+      Map<String, Slo> slos = r.namedSections("slos", Binder::slo);
       List<ConfigProblem> problems = new ArrayList<>();
       portClashes(specs, problems);
       SystemModel.Builder b = SystemModel.builder(name[0]);
       specs.values().forEach(b::service);
+      slos.values().forEach(b::slo);
       if (specs.size() == names.size() && problems.isEmpty()) {
         try {
           return b.build();
@@ -180,6 +201,17 @@ public final class SystemFile {
         sr.reject("service " + service + " has no usable factory");
       }
       return spec.build();
+    }
+
+    /** An SLO bound by the telemetry module's binder, its windows within the store's reach. */
+    private static Slo slo(String name, ConfigReader sr) {
+      if (!sr.has("window")) {
+        sr.reject(
+            "window is required (1h to "
+                + LONGEST_WINDOW_HOURS
+                + "h: the default of 30d is longer than the system's metrics store keeps)");
+      }
+      return SloYaml.bind(name, sr, Duration.ofHours(LONGEST_WINDOW_HOURS));
     }
 
     private void portClashes(Map<String, ServiceSpec> specs, List<ConfigProblem> problems) {

@@ -1,5 +1,6 @@
 package io.bulwark.runtime;
 
+import io.bulwark.telemetry.slo.Slo;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -9,17 +10,20 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * A system of services: what a {@link SystemRuntime} runs. Built in Java; validated at {@link
- * Builder#build()}: duplicate names, a dependency on an unknown service and dependency cycles are
- * refused with a message naming them.
+ * A system of services and its SLOs: what a {@link SystemRuntime} runs and judges. Built in Java or
+ * read from a {@link SystemFile}; validated at {@link Builder#build()}: duplicate service or SLO
+ * names, a dependency on an unknown service and dependency cycles are refused with a message naming
+ * them.
  */
 public final class SystemModel {
   private final String name;
   private final List<ServiceSpec> services;
+  private final List<Slo> slos;
 
-  private SystemModel(String name, List<ServiceSpec> services) {
+  private SystemModel(String name, List<ServiceSpec> services, List<Slo> slos) {
     this.name = name;
     this.services = List.copyOf(services);
+    this.slos = List.copyOf(slos);
   }
 
   public static Builder builder(String name) {
@@ -38,6 +42,14 @@ public final class SystemModel {
     return services;
   }
 
+  /**
+   * The system's SLOs, in declaration order: the runtime judges them with those of {@link
+   * RuntimeOptions#slos()} (see {@link SystemRuntime#slos()}). Empty unless declared.
+   */
+  public List<Slo> slos() {
+    return slos;
+  }
+
   /** The service called {@code name}; throws {@link IllegalArgumentException} naming it if none. */
   public ServiceSpec service(String name) {
     for (ServiceSpec s : services) {
@@ -52,6 +64,7 @@ public final class SystemModel {
   public static final class Builder {
     private final String name;
     private final List<ServiceSpec> services = new ArrayList<>();
+    private final List<Slo> slos = new ArrayList<>();
 
     private Builder(String name) {
       this.name = Objects.requireNonNull(name, "name");
@@ -62,14 +75,20 @@ public final class SystemModel {
       return this;
     }
 
+    /** Adds an SLO the runtime judges on the system's metrics (see {@link SystemModel#slos()}). */
+    public Builder slo(Slo slo) {
+      slos.add(Objects.requireNonNull(slo, "slo"));
+      return this;
+    }
+
     /**
      * Validates the model and orders its services: repeatedly the first declared service whose
      * dependencies are all placed. Every service comes after the services it depends on, and a
      * service waits only for its own dependencies (a later declared service without dependencies
      * can come first); with no dependencies at all the order is the declaration order.
      *
-     * @throws IllegalArgumentException naming a duplicate service, a dependency on an unknown
-     *     service (both names) or a dependency cycle (its path, {@code a -> b -> a})
+     * @throws IllegalArgumentException naming a duplicate service or SLO, a dependency on an
+     *     unknown service (both names) or a dependency cycle (its path, {@code a -> b -> a})
      */
     public SystemModel build() {
       Map<String, ServiceSpec> byName = new LinkedHashMap<>();
@@ -77,6 +96,13 @@ public final class SystemModel {
         if (byName.putIfAbsent(s.name(), s) != null) {
           throw new IllegalArgumentException(
               "system " + name + ": service " + s.name() + " is declared twice");
+        }
+      }
+      Set<String> sloNames = new HashSet<>();
+      for (Slo slo : slos) {
+        if (!sloNames.add(slo.name())) {
+          throw new IllegalArgumentException(
+              "system " + name + ": SLO " + slo.name() + " is declared twice");
         }
       }
       for (ServiceSpec s : services) {
@@ -99,7 +125,7 @@ public final class SystemModel {
         placed.add(next.name());
         ordered.add(next);
       }
-      return new SystemModel(name, ordered);
+      return new SystemModel(name, ordered, slos);
     }
 
     /**

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.bulwark.core.config.ConfigException;
-import io.bulwark.core.config.ConfigProblem;
 import io.bulwark.events.EmbeddedLogConfig;
 import io.bulwark.events.EventLog;
 import io.bulwark.events.EventLogs;
@@ -25,7 +23,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -47,14 +44,7 @@ class SystemFileAutoscaleTest {
   private static final String F = NodeFactory.class.getName();
 
   private List<String> problems(String yaml) throws Exception {
-    Path file = dir.resolve("sys.yaml");
-    Files.writeString(file, yaml);
-    try {
-      SystemFile.load(file);
-    } catch (ConfigException e) {
-      return e.problems().stream().map(ConfigProblem::toString).toList();
-    }
-    throw new AssertionError("accepted: " + yaml);
+    return SystemFiles.problems(dir, yaml);
   }
 
   @Test
@@ -224,27 +214,26 @@ class SystemFileAutoscaleTest {
     }
   }
 
+  /** A system file of one service, {@code web}, with the given keys beside its factory. */
+  private SystemModel webService(String webKeys) {
+    String yaml = "system: s\nservices:\n  web:\n    factory: " + F + "\n" + webKeys.indent(4);
+    return SystemFile.parse(yaml, "sys.yaml", dir);
+  }
+
   @Test
   void theRuntimeScalesAServiceFromItsFileUnderVirtualTime() throws Exception {
     SystemModel m =
-        SystemFile.parse(
+        webService(
             """
-            system: s
-            services:
-              web:
-                factory: %s
-                autoscale:
-                  policy: target-tracking
-                  target: 2             # requests per second per instance
-                  max: 3
-                  scale-down-stabilisation: 0s
-                  sample-every: 5s
-                  decide-every: 10s
-                  window: 10s
-            """
-                .formatted(F),
-            "sys.yaml",
-            dir);
+            autoscale:
+              policy: target-tracking
+              target: 2             # requests per second per instance
+              max: 3
+              scale-down-stabilisation: 0s
+              sample-every: 5s
+              decide-every: 10s
+              window: 10s
+            """);
     VirtualScheduler scheduler = new VirtualScheduler();
     List<ScalingDecision> decisions = new CopyOnWriteArrayList<>();
     CountDownLatch scaledOut = new CountDownLatch(1);
@@ -302,24 +291,17 @@ class SystemFileAutoscaleTest {
   @Test
   void decisionsAndSloStatusReachTheSystemMetricsAndTheDashboard() throws Exception {
     SystemModel m =
-        SystemFile.parse(
+        webService(
             """
-            system: s
-            services:
-              web:
-                factory: %s
-                version: bad-1        # 3 of every 10 answers are 500
-                autoscale:
-                  policy: target-tracking
-                  target: 2
-                  max: 3
-                  sample-every: 5s
-                  decide-every: 10s
-                  window: 10s
-            """
-                .formatted(F),
-            "sys.yaml",
-            dir);
+            version: bad-1        # 3 of every 10 answers are 500
+            autoscale:
+              policy: target-tracking
+              target: 2
+              max: 3
+              sample-every: 5s
+              decide-every: 10s
+              window: 10s
+            """);
     Slo slo =
         Slo.builder("web-availability")
             .sli(Sli.endpointAvailability("GET /hello"))

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bulwark.core.config.ConfigException;
-import io.bulwark.core.config.ConfigProblem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,14 +16,7 @@ class SystemFileTest {
   private static final String F = NodeFactory.class.getName();
 
   private List<String> problems(String yaml) throws Exception {
-    Path file = dir.resolve("sys.yaml");
-    Files.writeString(file, yaml);
-    try {
-      SystemFile.load(file);
-    } catch (ConfigException e) {
-      return e.problems().stream().map(ConfigProblem::toString).toList();
-    }
-    throw new AssertionError("accepted: " + yaml);
+    return SystemFiles.problems(dir, yaml);
   }
 
   @Test

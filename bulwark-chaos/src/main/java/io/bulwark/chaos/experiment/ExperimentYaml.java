@@ -3,8 +3,7 @@ package io.bulwark.chaos.experiment;
 import io.bulwark.core.config.ConfigException;
 import io.bulwark.core.config.ConfigLoader;
 import io.bulwark.core.config.ConfigReader;
-import io.bulwark.telemetry.slo.Sli;
-import io.bulwark.telemetry.slo.Slo;
+import io.bulwark.telemetry.slo.SloYaml;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -101,52 +100,10 @@ public final class ExperimentYaml {
   }
 
   private static Boolean steadyState(ConfigReader r, Experiment.Builder b) {
-    r.namedSections("slos", (n, s) -> b.slo(slo(n, s)));
+    r.namedSections("slos", (n, s) -> b.slo(SloYaml.indicator(n, s).build()));
     r.namedSections("checks", (n, s) -> b.check(check(n, s)));
     r.namedSections("probes", (n, s) -> b.probe(probe(n, s)));
     return true;
-  }
-
-  private static Slo slo(String name, ConfigReader r) {
-    Slo.Builder slo = Slo.builder(name);
-    String[] kind = {""};
-    String[] target = {""};
-    Duration[] threshold = {null};
-    boolean latency = r.has("latency");
-    if (latency == r.has("availability")) {
-      throw new IllegalArgumentException(
-          "give exactly one of availability: endpoint|dependency and latency: endpoint");
-    }
-    r.require("target");
-    r.string(latency ? "latency" : "availability", k -> kind[0] = k)
-        .string("target", t -> target[0] = t)
-        .duration("threshold", t -> threshold[0] = t)
-        .decimal("objective", slo::objective)
-        .longValue("min-events", slo::minimumEvents);
-    String[] cohort = {null};
-    r.string("cohort", c -> cohort[0] = named("slo cohort", c));
-    if (latency) {
-      if (threshold[0] == null) {
-        throw new IllegalArgumentException("a latency SLO needs a threshold (a bucket bound)");
-      }
-      if (!kind[0].equals("endpoint")) {
-        throw new IllegalArgumentException(
-            "latency SLOs are on endpoints, was \"" + kind[0] + "\"");
-      }
-      Sli sli = Sli.endpointLatency(target[0], threshold[0]);
-      slo.sli(cohort[0] == null ? sli : sli.inCohort(cohort[0]));
-    } else {
-      Sli sli =
-          switch (kind[0]) {
-            case "endpoint" -> Sli.endpointAvailability(target[0]);
-            case "dependency" -> Sli.dependencyAvailability(target[0]);
-            default ->
-                throw new IllegalArgumentException(
-                    "availability must be endpoint or dependency, was \"" + kind[0] + "\"");
-          };
-      slo.sli(cohort[0] == null ? sli : sli.inCohort(cohort[0]));
-    }
-    return slo.build();
   }
 
   private static MetricCheck check(String name, ConfigReader r) {

@@ -15,6 +15,7 @@ import io.bulwark.core.fault.FaultPointKind;
 import io.bulwark.core.fault.FaultTag;
 import io.bulwark.core.telemetry.SpanKind;
 import io.bulwark.core.time.Scheduler;
+import io.bulwark.http.BulwarkServer;
 import io.bulwark.http.Response;
 import io.bulwark.http.client.ClientRequest;
 import io.bulwark.http.client.ClientResponse;
@@ -44,40 +45,46 @@ class HttpFaultsTest {
     Arrays.fill(BODY, (byte) 'x');
   }
 
+  /** Longer than any test: a shutdown that waited it out would abandon its request. */
+  private static final Duration DRAIN_BUDGET = Duration.ofMinutes(2);
+
   private final Loopback net = new Loopback();
   private final RecordingTelemetry telemetry = new RecordingTelemetry();
   private final VirtualScheduler virtual = new VirtualScheduler();
   private final AtomicInteger handled = new AtomicInteger();
   private final List<Chaos> controllers = new ArrayList<>();
   private ServiceClient client;
+  private BulwarkServer server;
 
   private void start(Duration clientTimeout) {
-    net.server(
-        "inventory",
-        "inventory-1",
-        telemetry,
-        b ->
-            b.get(
-                    "/stock/{sku}",
-                    r -> {
-                      handled.incrementAndGet();
-                      return Response.json(java.util.Map.of("sku", r.pathParam("sku")));
-                    })
-                .get(
-                    "/blob",
-                    r -> {
-                      handled.incrementAndGet();
-                      return Response.bytes(200, "application/octet-stream", BODY);
-                    })
-                .routeNonBlocking(
-                    "GET",
-                    "/nb/slow",
-                    r -> {
-                      handled.incrementAndGet();
-                      return Response.json(java.util.Map.of("route", "slow"));
-                    })
-                .routeNonBlocking(
-                    "GET", "/nb/free", r -> Response.json(java.util.Map.of("route", "free"))));
+    server =
+        net.server(
+            "inventory",
+            "inventory-1",
+            telemetry,
+            b ->
+                b.drainBudget(DRAIN_BUDGET)
+                    .get(
+                        "/stock/{sku}",
+                        r -> {
+                          handled.incrementAndGet();
+                          return Response.json(java.util.Map.of("sku", r.pathParam("sku")));
+                        })
+                    .get(
+                        "/blob",
+                        r -> {
+                          handled.incrementAndGet();
+                          return Response.bytes(200, "application/octet-stream", BODY);
+                        })
+                    .routeNonBlocking(
+                        "GET",
+                        "/nb/slow",
+                        r -> {
+                          handled.incrementAndGet();
+                          return Response.json(java.util.Map.of("route", "slow"));
+                        })
+                    .routeNonBlocking(
+                        "GET", "/nb/free", r -> Response.json(java.util.Map.of("route", "free"))));
     client = net.client("inventory", clientTimeout, telemetry);
   }
 
@@ -108,17 +115,24 @@ class HttpFaultsTest {
   }
 
   private CompletableFuture<ClientResponse> getInBackground(String path) {
-    CompletableFuture<ClientResponse> f = new CompletableFuture<>();
+    return inBackground(Context.root(), path);
+  }
+
+  /** {@code GET path} on a virtual thread with {@code context} bound. */
+  private CompletableFuture<ClientResponse> inBackground(Context context, String path) {
+    CompletableFuture<ClientResponse> call = new CompletableFuture<>();
     Thread.ofVirtual()
         .start(
-            () -> {
-              try {
-                f.complete(get(path));
-              } catch (Throwable e) {
-                f.completeExceptionally(e);
-              }
-            });
-    return f;
+            () ->
+                context.run(
+                    () -> {
+                      try {
+                        call.complete(get(path));
+                      } catch (Throwable e) {
+                        call.completeExceptionally(e);
+                      }
+                    }));
+    return call;
   }
 
   /** Waits until the virtual scheduler holds {@code n} tasks (the fault's expiry is one). */
@@ -355,11 +369,7 @@ class HttpFaultsTest {
     virtual.advance(Duration.ofSeconds(29));
     assertThat(call).isNotDone();
     virtual.advance(Duration.ofSeconds(1)); // the deadline (less than 30 s left at the server)
-    assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
-        .cause()
-        .isInstanceOfSatisfying(
-            HttpCallException.class, h -> assertThat(h.status()).isEqualTo(504));
-    assertThat(handled).hasValue(0);
+    assertAnsweredWithoutTheHandler(call, 504);
   }
 
   @Test
@@ -374,11 +384,7 @@ class HttpFaultsTest {
     assertThat(get("/nb/free").bodyAsString()).contains("free");
     assertThat(call).isNotDone();
     virtual.advance(Duration.ofSeconds(1));
-    assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
-        .cause()
-        .isInstanceOfSatisfying(
-            HttpCallException.class, h -> assertThat(h.status()).isEqualTo(504));
-    assertThat(handled).hasValue(0);
+    assertAnsweredWithoutTheHandler(call, 504);
   }
 
   @Test
@@ -390,28 +396,49 @@ class HttpFaultsTest {
     virtual.advance(Duration.ofMillis(19_999));
     assertThat(call).isNotDone();
     virtual.advance(Duration.ofMillis(1)); // the fault's life ends, and with it the hang
+    assertAnsweredWithoutTheHandler(call, 500);
+  }
+
+  @Test
+  void shutdownRefusesARequestWaitingOnANonBlockingDelayAtOnceAndCancelsItsTimer()
+      throws Exception {
+    assertShutdownEndsTheWait(Fault.Latency.of(Duration.ofSeconds(50)));
+  }
+
+  @Test
+  void shutdownRefusesARequestInANonBlockingBlackholeAtOnceAndCancelsItsTimer() throws Exception {
+    assertShutdownEndsTheWait(new Fault.Blackhole());
+  }
+
+  /**
+   * A request waits on {@code fault}'s timer on a non-blocking route when the server shuts down:
+   * the drain answers it 503 {@code shutting_down} and abandons nothing (it did not wait out its
+   * budget of two minutes), the timer is cancelled (the virtual scheduler holds only the fault's
+   * expiry) and never runs the handler, however far time moves on.
+   */
+  private void assertShutdownEndsTheWait(Fault fault) throws Exception {
+    start(Duration.ofSeconds(60));
+    chaos(virtual).start(fault, nonBlockingSlowRoute(), Duration.ofMinutes(5));
+    CompletableFuture<ClientResponse> call = callWithDeadline("/nb/slow", Duration.ofSeconds(30));
+    awaitPending(2); // the fault's expiry and the request's timer
+    assertThat(server.shutdown()).as("requests abandoned by the drain").isZero();
+    assertAnsweredWithoutTheHandler(call, 503);
+    assertThat(virtual.pendingTasks()).as("the request's timer is cancelled").isEqualTo(1);
+    virtual.advance(Duration.ofMinutes(10));
+    assertThat(handled).hasValue(0);
+  }
+
+  /** {@code call} ends with an answer of {@code status}, and the handler never ran. */
+  private void assertAnsweredWithoutTheHandler(CompletableFuture<ClientResponse> call, int status) {
     assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
         .cause()
         .isInstanceOfSatisfying(
-            HttpCallException.class, h -> assertThat(h.status()).isEqualTo(500));
+            HttpCallException.class, h -> assertThat(h.status()).isEqualTo(status));
     assertThat(handled).hasValue(0);
   }
 
   private CompletableFuture<ClientResponse> callWithDeadline(String path, Duration deadline) {
-    CompletableFuture<ClientResponse> call = new CompletableFuture<>();
-    Context withDeadline = Context.root().withTimeout(deadline, net.scheduler.clock());
-    Thread.ofVirtual()
-        .start(
-            () ->
-                withDeadline.run(
-                    () -> {
-                      try {
-                        call.complete(get(path));
-                      } catch (Throwable e) {
-                        call.completeExceptionally(e);
-                      }
-                    }));
-    return call;
+    return inBackground(Context.root().withTimeout(deadline, net.scheduler.clock()), path);
   }
 
   @Test

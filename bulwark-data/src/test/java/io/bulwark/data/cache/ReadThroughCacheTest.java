@@ -465,29 +465,19 @@ class ReadThroughCacheTest {
     CountDownLatch singleStarted = new CountDownLatch(1);
     CountDownLatch releaseSingle = new CountDownLatch(1);
     CacheLoader<String, String> loader =
-        new CacheLoader<>() {
-          @Override
-          public String load(String key) throws Exception {
-            singles.incrementAndGet();
-            singleStarted.countDown();
-            releaseSingle.await();
-            return "single-" + key;
-          }
-
-          @Override
-          public Map<String, String> loadAll(Set<? extends String> keys) {
-            synchronized (bulkCalls) {
-              bulkCalls.add(Set.copyOf(keys));
-            }
-            Map<String, String> m = new ConcurrentHashMap<>();
-            for (String k : keys) {
-              if (!k.equals("none")) {
-                m.put(k, "bulk-" + k);
+        bulkLoader(
+            bulkCalls,
+            singles,
+            held(singleStarted, releaseSingle, key -> "single-" + key),
+            keys -> {
+              Map<String, String> m = new ConcurrentHashMap<>();
+              for (String k : keys) {
+                if (!k.equals("none")) {
+                  m.put(k, "bulk-" + k);
+                }
               }
-            }
-            return m;
-          }
-        };
+              return m;
+            });
     ReadThroughCache<String, String> cache =
         ReadThroughCache.builder(CacheConfig.of("bulk"), loader).clock(clock).build();
     cache.put("cached", "c");
@@ -507,20 +497,48 @@ class ReadThroughCacheTest {
     assertThat(singles).hasValue(1);
   }
 
+  /** What a test loader answers for a key or a set of keys; it may throw, or wait on a latch. */
+  @FunctionalInterface
+  private interface Answer<T, R> {
+    R apply(T t) throws Exception;
+  }
+
+  /** {@code answer}, once it has counted {@code started} down and {@code release} has opened. */
+  private static Answer<String, String> held(
+      CountDownLatch started, CountDownLatch release, Answer<String, String> answer) {
+    return key -> {
+      started.countDown();
+      release.await();
+      return answer.apply(key);
+    };
+  }
+
   /** A loader whose load answers "single-" + key and whose loadAll is {@code bulk}, counted. */
   private static CacheLoader<String, String> bulkLoader(
       List<Set<String>> bulkCalls,
       AtomicInteger singles,
-      java.util.function.Function<Set<? extends String>, Map<String, String>> bulk) {
+      Answer<Set<? extends String>, Map<String, String>> bulk) {
+    return bulkLoader(bulkCalls, singles, key -> "single-" + key, bulk);
+  }
+
+  /**
+   * A loader whose load is {@code single} and whose loadAll is {@code bulk}: each load counted in
+   * {@code singles}, each loadAll's keys added to {@code bulkCalls}.
+   */
+  private static CacheLoader<String, String> bulkLoader(
+      List<Set<String>> bulkCalls,
+      AtomicInteger singles,
+      Answer<String, String> single,
+      Answer<Set<? extends String>, Map<String, String>> bulk) {
     return new CacheLoader<>() {
       @Override
-      public String load(String key) {
+      public String load(String key) throws Exception {
         singles.incrementAndGet();
-        return "single-" + key;
+        return single.apply(key);
       }
 
       @Override
-      public Map<String, String> loadAll(Set<? extends String> keys) {
+      public Map<String, String> loadAll(Set<? extends String> keys) throws Exception {
         synchronized (bulkCalls) {
           bulkCalls.add(Set.copyOf(keys));
         }
@@ -617,31 +635,21 @@ class ReadThroughCacheTest {
     CountDownLatch bulkRefreshStarted = new CountDownLatch(1);
     CountDownLatch releaseBulk = new CountDownLatch(1);
     CacheLoader<String, String> loader =
-        new CacheLoader<>() {
-          @Override
-          public String load(String key) throws Exception {
-            singles.incrementAndGet();
-            singleRefreshStarted.countDown();
-            releaseSingle.await();
-            return key + "-v" + version.get();
-          }
-
-          @Override
-          public Map<String, String> loadAll(Set<? extends String> keys) throws Exception {
-            synchronized (bulkCalls) {
-              bulkCalls.add(Set.copyOf(keys));
-            }
-            if (version.get() > 1) {
-              bulkRefreshStarted.countDown();
-              releaseBulk.await();
-            }
-            Map<String, String> m = new java.util.HashMap<>();
-            for (String k : keys) {
-              m.put(k, k + "-v" + version.get());
-            }
-            return m;
-          }
-        };
+        bulkLoader(
+            bulkCalls,
+            singles,
+            held(singleRefreshStarted, releaseSingle, key -> key + "-v" + version.get()),
+            keys -> {
+              if (version.get() > 1) {
+                bulkRefreshStarted.countDown();
+                releaseBulk.await();
+              }
+              Map<String, String> m = new java.util.HashMap<>();
+              for (String k : keys) {
+                m.put(k, k + "-v" + version.get());
+              }
+              return m;
+            });
     ReadThroughCache<String, String> cache =
         cache(
             CacheConfig.builder("bulk-swr")

@@ -328,6 +328,11 @@ final class Exchange
     }
   }
 
+  /** The server this request came to. */
+  ServerState server() {
+    return state;
+  }
+
   /** Runs {@code task} on the connection's event loop (from a timer). */
   void onLoop(Runnable task) {
     eventLoop.runOnContext(v -> task.run());

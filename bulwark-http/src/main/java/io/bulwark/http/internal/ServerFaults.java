@@ -21,9 +21,10 @@ import org.jspecify.annotations.Nullable;
  * route, which must never block, both are timers on the fault's scheduler instead: a delay runs the
  * handler on the loop once it passes (504 if the request's deadline passes first), a blackhole
  * never runs the handler and answers 504 when the request's deadline passes (500 when the fault's
- * maximum hang ends first) — the caller sees what it sees on a blocking route. An error status is
- * answered instead of calling the handler; an exception is thrown as if the handler had thrown it;
- * a slow or truncated body is applied when the handler's answer is written ({@link
+ * maximum hang ends first) — the caller sees what it sees on a blocking route. A shutdown cancels
+ * such a timer and answers 503 {@code shutting_down} at once ({@link DeferredWait}). An error
+ * status is answered instead of calling the handler; an exception is thrown as if the handler had
+ * thrown it; a slow or truncated body is applied when the handler's answer is written ({@link
  * Exchange#bodyFault}). System routes and the chaos admin routes ({@link
  * FaultPoints#EXEMPT_ROUTE_PREFIX}) are never faulted.
  */
@@ -122,7 +123,18 @@ final class ServerFaults {
     } else {
       end = () -> runner.resume(ex, match, body);
     }
-    scheduler.schedule(Math.min(wait, left), () -> ex.onLoop(end));
+    DeferredWait w = new DeferredWait(ex);
+    ServerState state = ex.server();
+    w.timer(
+        scheduler.schedule(
+            Math.min(wait, left),
+            () -> {
+              if (w.claim()) {
+                state.waited(w);
+                ex.onLoop(end);
+              }
+            }));
+    state.waiting(w); // a shutdown that starts now cancels the timer and answers 503
   }
 
   /** Applies the fault before the handler; returns the answer that replaces the handler's. */

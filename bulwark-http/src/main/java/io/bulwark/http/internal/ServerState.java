@@ -31,6 +31,10 @@ final class ServerState {
   private final LongAdder inFlight = new LongAdder();
   private final CountDownLatch drained = new CountDownLatch(1);
 
+  /** Non-blocking requests waiting on a chaos timer (empty unless a fault defers one). */
+  private final java.util.Set<DeferredWait> waits =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   /** -1 until kill; then how many requests were running when it came. */
   private final AtomicInteger killed = new AtomicInteger(-1);
 
@@ -74,6 +78,34 @@ final class ServerState {
       drained.countDown();
     }
     return atStart;
+  }
+
+  /**
+   * Registers a request waiting on a chaos timer; ends it at once if the server already drains.
+   * Registering first and then looking at draining, while shutdown sets draining first and then
+   * ends the registered waits, means every wait is ended by one or the other.
+   */
+  void waiting(DeferredWait w) {
+    waits.add(w);
+    if (w.claimed()) {
+      waits.remove(w); // its timer ended it before it was registered
+    } else if (draining) {
+      w.endForShutdown();
+      waits.remove(w);
+    }
+  }
+
+  /** Forgets a wait its timer ended. */
+  void waited(DeferredWait w) {
+    waits.remove(w);
+  }
+
+  /** Ends every request waiting on a chaos timer (shutdown or kill), cancelling the timers. */
+  void endWaits() {
+    for (java.util.Iterator<DeferredWait> it = waits.iterator(); it.hasNext(); ) {
+      it.next().endForShutdown();
+      it.remove();
+    }
   }
 
   /** Waits until no request is in flight (or kill), at most {@code millis}; holds no lock. */

@@ -21,9 +21,11 @@ import org.slf4j.LoggerFactory;
  * #kill()} is never made to wait by a drain — it ends a drain in progress at once.
  *
  * <p>Drain: readiness goes down ({@link ServerState#startDrain}), the listening sockets stop
- * accepting, the requests in flight get up to the drain budget to finish, then the servers and what
- * the server owns (Vert.x, scheduler) close. The result is how many requests were abandoned; if a
- * kill came during the drain, how many the kill found running.
+ * accepting, requests waiting on a chaos timer of a non-blocking route are refused at once (503
+ * {@code shutting_down}, their timers cancelled: see {@link DeferredWait}), the other requests in
+ * flight get up to the drain budget to finish, then the servers and what the server owns (Vert.x,
+ * scheduler) close. The result is how many requests were abandoned; if a kill came during the
+ * drain, how many the kill found running.
  */
 final class Shutdown {
   private static final Logger LOG = LoggerFactory.getLogger(Shutdown.class);
@@ -75,6 +77,7 @@ final class Shutdown {
 
   private int drainNow() {
     state.notifyDrain(true, state.startDrain());
+    state.endWaits(); // a request waiting on a chaos timer is refused now, not at the budget's end
     long millis = budget.toMillis();
     List<Future<Void>> closing = new ArrayList<>();
     for (HttpServer s : servers) {
@@ -107,6 +110,7 @@ final class Shutdown {
     if (!state.kill(running)) {
       return state.killedCount();
     }
+    state.endWaits(); // no chaos timer fires against the killed server
     List<Future<Void>> closing = new ArrayList<>();
     for (HttpServer s : List.copyOf(servers)) {
       closing.add(s.shutdown(0, TimeUnit.MILLISECONDS));

@@ -100,6 +100,31 @@ public final class InProcessRuntime implements SystemRuntime {
     this(model, options, false);
   }
 
+  /**
+   * The options with the model's SLOs (a system file's {@code slos:}) before those the options
+   * name; one name in both is refused, naming it.
+   */
+  private static RuntimeOptions withModelSlos(SystemModel model, RuntimeOptions options) {
+    if (model.slos().isEmpty()) {
+      return options;
+    }
+    java.util.List<io.bulwark.telemetry.slo.Slo> all = new java.util.ArrayList<>(model.slos());
+    for (io.bulwark.telemetry.slo.Slo slo : options.slos()) {
+      for (io.bulwark.telemetry.slo.Slo declared : model.slos()) {
+        if (declared.name().equals(slo.name())) {
+          throw new IllegalArgumentException(
+              "SLO \""
+                  + slo.name()
+                  + "\" is declared by system "
+                  + model.name()
+                  + " and again in RuntimeOptions.slos");
+        }
+      }
+      all.add(slo);
+    }
+    return options.toBuilder().slos(all).build();
+  }
+
   public InProcessRuntime(SystemModel model, RuntimeOptions options, boolean processes) {
     this.model = Objects.requireNonNull(model, "model");
     this.processes = processes;
@@ -109,7 +134,8 @@ public final class InProcessRuntime implements SystemRuntime {
         options = options.toBuilder().restartBackoff(Duration.ofMillis(200)).build();
       }
     }
-    this.options = Objects.requireNonNull(options, "options");
+    options = withModelSlos(model, Objects.requireNonNull(options, "options"));
+    this.options = options;
     SystemAutoscalers.check(model, options);
     Scheduler given = options.scheduler();
     this.clock = given == null ? Clock.system() : given.clock();
