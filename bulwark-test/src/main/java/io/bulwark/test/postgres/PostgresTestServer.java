@@ -39,6 +39,13 @@ import org.jspecify.annotations.Nullable;
  * <p>Start-up waits for the server's own "ready to accept connections" line, never for a fixed
  * time. {@link #shared()} gives one server per test JVM, stopped when the JVM exits; each test
  * takes a database of its own with {@link #createDatabase()}. Thread-safe.
+ *
+ * <p>The shared server runs with {@code fsync=off}: every commit is still written to the WAL before
+ * it is acknowledged, so a killed client, executor or even a killed postgres process loses nothing
+ * committed; only a crash of the machine itself could, which no test makes. What it saves is the
+ * disk flush per commit and per {@code CREATE DATABASE}, most of a store test's time on a slow
+ * disk. {@link #start()} and {@link #start(Path)} (the benchmarks, the demo) keep PostgreSQL's
+ * defaults.
  */
 public final class PostgresTestServer implements AutoCloseable {
   private static final String READY = "database system is ready to accept connections";
@@ -79,7 +86,7 @@ public final class PostgresTestServer implements AutoCloseable {
     try {
       PostgresTestServer server = shared;
       if (server == null) {
-        server = start();
+        server = startIn(Files.createTempDirectory("bulwark-pg"), "fsync=off");
         shared = server;
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "postgres-test-stop"));
       }
@@ -130,7 +137,7 @@ public final class PostgresTestServer implements AutoCloseable {
     return startIn(dir);
   }
 
-  private static PostgresTestServer startIn(Path home) throws IOException {
+  private static PostgresTestServer startIn(Path home, String... settings) throws IOException {
     Path binaries = PostgresBinaries.unpacked();
     Files.setPosixFilePermissions(home, PostgresBinaries.readableByAll(true));
     try {
@@ -148,7 +155,7 @@ public final class PostgresTestServer implements AutoCloseable {
         }
       }
       initdb(binaries, data, home.resolve("initdb.log"));
-      return launch(binaries, home, data, withSocket ? socket.toString() : "");
+      return launch(binaries, home, data, withSocket ? socket.toString() : "", settings);
     } catch (IOException | RuntimeException e) {
       PostgresBinaries.deleteTree(home);
       throw e;
@@ -281,26 +288,32 @@ public final class PostgresTestServer implements AutoCloseable {
   }
 
   /** Starts postgres on a free port; tries another port if the chosen one was taken meanwhile. */
-  private static PostgresTestServer launch(Path binaries, Path home, Path data, String socket)
-      throws IOException {
+  private static PostgresTestServer launch(
+      Path binaries, Path home, Path data, String socket, String... settings) throws IOException {
     IOException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
       int port = freePort();
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "/bin/sh",
+                  "-c",
+                  WATCHDOG,
+                  binaries.resolve("bin/postgres").toString(),
+                  "-D",
+                  data.toString(),
+                  "-p",
+                  Integer.toString(port),
+                  "-c",
+                  "listen_addresses=127.0.0.1",
+                  "-c",
+                  "unix_socket_directories=" + socket));
+      for (String setting : settings) {
+        args.add("-c");
+        args.add(setting);
+      }
       Process process =
-          new ProcessBuilder(
-                  command(
-                      "/bin/sh",
-                      "-c",
-                      WATCHDOG,
-                      binaries.resolve("bin/postgres").toString(),
-                      "-D",
-                      data.toString(),
-                      "-p",
-                      Integer.toString(port),
-                      "-c",
-                      "listen_addresses=127.0.0.1",
-                      "-c",
-                      "unix_socket_directories=" + socket))
+          new ProcessBuilder(command(args.toArray(String[]::new)))
               .redirectErrorStream(true)
               .start();
       ServerLog log = new ServerLog(process);

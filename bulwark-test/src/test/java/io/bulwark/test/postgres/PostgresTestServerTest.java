@@ -38,6 +38,7 @@ class PostgresTestServerTest {
           rs.next();
           assertThat(rs.getString(1)).isEqualTo("127.0.0.1");
         }
+        assertThat(setting(s, "fsync")).as("a started server keeps the defaults").isEqualTo("on");
       }
       try (Connection c = DriverManager.getConnection(second);
           Statement s = c.createStatement()) {
@@ -122,8 +123,22 @@ class PostgresTestServerTest {
   }
 
   @Test
-  void theSharedServerIsOnePerJvm() {
+  void theSharedServerIsOnePerJvmAndRunsWithoutFsync() throws SQLException {
     assertThat(PostgresTestServer.shared()).isSameAs(PostgresTestServer.shared());
+    try (Connection c = DriverManager.getConnection(PostgresTestServer.shared().jdbcUrl());
+        Statement s = c.createStatement()) {
+      assertThat(setting(s, "fsync")).isEqualTo("off");
+      assertThat(setting(s, "synchronous_commit"))
+          .as("a commit still waits for its WAL write")
+          .isEqualTo("on");
+    }
+  }
+
+  private static String setting(Statement s, String name) throws SQLException {
+    try (ResultSet rs = s.executeQuery("SHOW " + name)) {
+      rs.next();
+      return rs.getString(1);
+    }
   }
 
   private static Path dataDirectoryOf(PostgresTestServer server) throws SQLException {

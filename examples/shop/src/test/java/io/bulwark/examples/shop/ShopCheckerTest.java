@@ -11,35 +11,58 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The invariant checker against stores corrupted by hand, one corruption at a time on one shipped
  * order: each must be named by the invariant it breaks, and undoing it must make the run hold
  * again.
+ *
+ * <p>One shop serves the whole class: every test undoes its corruption and proves that the run
+ * holds again, and before each test the stores are checked to be in the state the shipped order
+ * left them in (every invariant holds, the same figures as right after it shipped), so no test
+ * depends on another's order or leftovers.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ShopCheckerTest {
   static final Duration SETTLE = Duration.ofSeconds(15);
   static final Duration SHORT = Duration.ofMillis(500);
   static final String SKU = "SKU-033";
 
-  @TempDir Path dir;
+  // static: JUnit injects an instance field only after @BeforeAll has run
+  @TempDir static Path dir;
   Shop shop;
   String orderId;
+  Map<String, Long> shipped;
 
-  @BeforeEach
+  @BeforeAll
   void oneShippedOrder() {
     shop = Shop.start(new ShopOptions(true, 42, dir, 0), new RuntimeListener() {});
     ShopCalls calls = new ShopCalls(shop);
     calls.addItem("cart-x", SKU, 1);
     orderId = calls.checkout("key-x", "cart-x").text("orderId");
-    assertThat(shop.checkInvariants(SETTLE).holds()).isTrue();
+    InvariantReport report = shop.checkInvariants(SETTLE);
+    assertThat(report.holds()).isTrue();
+    assertThat(report.figures())
+        .containsEntry("orders confirmed", 1L)
+        .containsEntry("shipments", 1L);
+    shipped = report.figures();
   }
 
-  @AfterEach
+  @BeforeEach
+  void theStoresHoldTheOneShippedOrder() {
+    InvariantReport report = shop.checkInvariants(SETTLE);
+    assertThat(report.invariants()).isNotEmpty().allMatch(Invariant::holds, "holds");
+    assertThat(report.figures()).isEqualTo(shipped);
+  }
+
+  @AfterAll
   void stop() {
     shop.close();
   }

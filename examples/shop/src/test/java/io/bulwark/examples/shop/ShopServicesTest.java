@@ -36,7 +36,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The shop's services through their HTTP APIs, on a real shop on loopback. */
+/**
+ * The shop's services through their HTTP APIs, each test on a real shop of its own on loopback: the
+ * tests that kill, restart or redeploy instances, count the whole shop's orders and charges, or
+ * corrupt a store. Tests that touch only their own ids share one shop in {@link
+ * ShopServicesOnOneShopTest}.
+ */
 class ShopServicesTest {
   static final Duration SETTLE = Duration.ofSeconds(15);
 
@@ -95,79 +100,6 @@ class ShopServicesTest {
         .containsEntry("shipments", 1L)
         .containsEntry("units reserved", 3L)
         .containsEntry("units shipped", 3L);
-  }
-
-  @Test
-  void badRequestsAreRefusedNamingTheBadValue() {
-    start(true);
-    assertThat(calls.addItem("c", "SKU-001", 11).status()).isEqualTo(400);
-    assertThat(calls.addItem("c", "SKU-001", 0).status()).isEqualTo(400);
-    Answer unknown = calls.addItem("c", "SKU-999", 1);
-    assertThat(unknown.status()).isEqualTo(404);
-    assertThat(unknown.text("message")).contains("SKU-999");
-    assertThat(calls.get("catalog", "/products/SKU-999").status()).isEqualTo(404);
-    assertThat(calls.get("catalog", "/products?page=0").text("message")).contains("page");
-    assertThat(calls.get("catalog", "/products?page=x").status()).isEqualTo(400);
-    assertThat(calls.get("catalog", "/products?page=3").body().path("products")).hasSize(20);
-    assertThat(calls.get("catalog", "/products?page=4").body().path("products")).isEmpty();
-    assertThat(
-            calls
-                .get("catalog", "/search?q=KNIFE")
-                .body()
-                .path("products")
-                .get(0)
-                .path("sku")
-                .asText())
-        .isEqualTo("SKU-001");
-    Answer empty = calls.checkout("k-empty", "no-such-cart");
-    assertThat(empty.status()).isEqualTo(409);
-    assertThat(empty.text("error")).isEqualTo("empty_cart");
-    Answer noKey = calls.checkout("", "c");
-    assertThat(noKey.status()).isEqualTo(400);
-    assertThat(calls.checkout("k".repeat(65), "c").text("message")).contains("Idempotency-Key");
-    assertThat(calls.post("inventory", "/shards/inventory-1/reservations/nope/ship", "").status())
-        .isEqualTo(404);
-    Answer noShard = calls.post("inventory", "/shards/inventory-9/reservations/r/ship", "");
-    assertThat(noShard.status()).isEqualTo(404);
-    assertThat(noShard.text("message")).contains("inventory-9");
-    String sku = "SKU-001";
-    String other =
-        InventoryShards.NAMES.stream()
-            .filter(shard -> !shard.equals(InventoryShards.shardOf(sku)))
-            .findFirst()
-            .orElseThrow();
-    Answer wrongShard =
-        calls.post(
-            "inventory",
-            "/shards/" + other + "/reservations",
-            "{\"reservationId\":\"w1\",\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":1}]}");
-    assertThat(wrongShard.status()).isEqualTo(400);
-    assertThat(wrongShard.text("message"))
-        .contains(sku)
-        .contains(InventoryShards.shardOf(sku))
-        .contains(other);
-    assertThat(calls.pay("/charges", "{\"chargeId\":\"x\",\"amount\":0}", "k-x").text("message"))
-        .contains("amount");
-    assertThat(calls.post("payments", "/charges", "{\"chargeId\":\"x\",\"amount\":5}"))
-        .satisfies(a -> assertThat(a.status()).isEqualTo(400))
-        .satisfies(a -> assertThat(a.text("message")).contains("Idempotency-Key"));
-  }
-
-  @Test
-  void idsThatWouldChangeAnOutboundUrlAreRefusedNamingTheValue() {
-    start(true);
-    Answer query = calls.addItem("c", "SKU-001?x=", 1);
-    assertThat(query.status()).isEqualTo(400);
-    assertThat(query.text("message")).contains("SKU-001?x=");
-    Answer dots = calls.addItem("c", "../SKU-001", 1);
-    assertThat(dots.status()).isEqualTo(400);
-    assertThat(dots.text("message")).contains("../SKU-001");
-    Answer cart = calls.checkout("k-url", "c?x=1");
-    assertThat(cart.status()).isEqualTo(400);
-    assertThat(cart.text("message")).contains("c?x=1");
-    assertThat(calls.get("cart", "/carts/c").status())
-        .as("no x-customer-id: not through a customer route")
-        .isEqualTo(401);
   }
 
   @Test
@@ -265,22 +197,6 @@ class ShopServicesTest {
   }
 
   @Test
-  void aKeyReusedForAnotherCartIsRefusedNotAnsweredWithTheFirstOrder() {
-    start(true);
-    calls.addItem("cart-r1", "SKU-022", 1);
-    calls.addItem("cart-r2", "SKU-023", 2);
-    Answer first = calls.checkout("key-r", "cart-r1");
-    assertThat(first.status()).isEqualTo(201);
-
-    Answer other = calls.checkout("key-r", "cart-r2");
-
-    assertThat(other.status()).isEqualTo(422);
-    assertThat(other.text("message")).contains("key-r").contains("cart-r2");
-    assertThat(calls.checkout("key-r", "cart-r1").status()).isEqualTo(200);
-    assertThat(stock("SKU-023")).isEqualTo(1000);
-  }
-
-  @Test
   void ordersConfirmedWhileShippingIsDeadAreShippedAfterItsRestart() {
     start(true);
     List<String> orderIds = new ArrayList<>();
@@ -316,97 +232,6 @@ class ShopServicesTest {
       // gracefully would have handed both partitions to the newcomer at once
       assertThat(probe.assignment()).hasSizeLessThan(SharedEventLog.ORDERS_PARTITIONS);
     }
-  }
-
-  @Test
-  void reservationsReserveOnceNeverOversellAndMoveOnlyFromReserved() {
-    start(true);
-    String sku = "SKU-050";
-    String shard = "/shards/" + InventoryShards.shardOf(sku);
-    String body = "{\"reservationId\":\"r1\",\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":4}]}";
-    assertThat(calls.post("inventory", shard + "/reservations", body).status()).isEqualTo(201);
-    Answer replay = calls.post("inventory", shard + "/reservations", body);
-    assertThat(replay.status()).isEqualTo(200);
-    assertThat(replay.text("state")).isEqualTo("RESERVED");
-    assertThat(stock(sku)).isEqualTo(996);
-
-    Answer tooMany =
-        calls.post(
-            "inventory",
-            shard + "/reservations",
-            "{\"reservationId\":\"r2\",\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":997}]}");
-    assertThat(tooMany.status()).isEqualTo(409);
-    assertThat(tooMany.text("error")).isEqualTo("out_of_stock");
-    assertThat(stock(sku)).isEqualTo(996);
-
-    assertThat(calls.post("inventory", shard + "/reservations/r1/ship", "").status())
-        .isEqualTo(200);
-    assertThat(calls.post("inventory", shard + "/reservations/r1/ship", "").status())
-        .isEqualTo(200);
-    Answer releaseShipped = calls.post("inventory", shard + "/reservations/r1/release", "");
-    assertThat(releaseShipped.status()).isEqualTo(409);
-    assertThat(releaseShipped.text("message")).contains("SHIPPED").contains("RELEASED");
-    assertThat(stock(sku)).isEqualTo(996);
-
-    // a release that overtakes its reservation: the late reservation reserves nothing
-    assertThat(calls.post("inventory", shard + "/reservations/r3/release", "").status())
-        .isEqualTo(200);
-    Answer late =
-        calls.post(
-            "inventory",
-            shard + "/reservations",
-            "{\"reservationId\":\"r3\",\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":1}]}");
-    assertThat(late.text("state")).isEqualTo("RELEASED");
-    assertThat(stock(sku)).isEqualTo(996);
-    Answer shipReleased = calls.post("inventory", shard + "/reservations/r3/ship", "");
-    assertThat(shipReleased.status()).isEqualTo(409);
-    assertThat(shipReleased.text("message")).contains("RELEASED").contains("SHIPPED");
-  }
-
-  @Test
-  void anOutOfStockCheckoutTombstonesItsReservationSoALateAttemptReservesNothing() {
-    start(true);
-    String sku = "SKU-060";
-    String shard = "/shards/" + InventoryShards.shardOf(sku);
-    String hold =
-        "{\"reservationId\":\"hold\",\"items\":[{\"sku\":\"" + sku + "\",\"quantity\":995}]}";
-    assertThat(calls.post("inventory", shard + "/reservations", hold).status()).isEqualTo(201);
-    calls.addItem("cart-o", sku, 10);
-
-    Answer refused = calls.checkout("key-o", "cart-o");
-
-    assertThat(refused.status()).isEqualTo(409);
-    assertThat(refused.text("error")).isEqualTo("out_of_stock");
-    Matcher m = Pattern.compile("order (ord-[0-9a-f-]+)").matcher(refused.text("message"));
-    assertThat(m.find()).as("order id in %s", refused.text("message")).isTrue();
-    String orderId = m.group(1);
-    // the saga's release (its compensation) runs after the answer: wait until it is done
-    assertThat(
-            eventually(
-                SETTLE,
-                () ->
-                    !calls
-                        .get("orders", "/orders/" + orderId)
-                        .body()
-                        .path("compensationPending")
-                        .asBoolean(true)))
-        .isTrue();
-    // stock comes back; an attempt of the refused order's reservation that arrives late
-    assertThat(calls.post("inventory", shard + "/reservations/hold/release", "").status())
-        .isEqualTo(200);
-    Answer late =
-        calls.post(
-            "inventory",
-            shard + "/reservations",
-            "{\"reservationId\":\""
-                + orderId
-                + "\",\"items\":[{\"sku\":\""
-                + sku
-                + "\",\"quantity\":10}]}");
-
-    assertThat(late.text("state")).isEqualTo("RELEASED");
-    assertThat(stock(sku)).isEqualTo(1000);
-    assertThat(calls.get("orders", "/orders/" + orderId).text("status")).isEqualTo("CANCELLED");
   }
 
   /** Sends a copy of the first outbox event with its order id replaced by {@code orderId}. */
@@ -498,23 +323,6 @@ class ShopServicesTest {
     // the same charge meets the same coin on the bad instance, however the calls interleave
     assertThat(failed.subList(8, 16)).isEqualTo(failed.subList(0, 8));
     assertThat(failed.subList(0, 8)).contains(true, false);
-  }
-
-  @Test
-  void chargesAndRefundsLandOnceAndARefundBeforeItsChargeVoidsIt() {
-    start(true);
-    String charge = "{\"chargeId\":\"c1\",\"amount\":500}";
-    assertThat(calls.pay("/charges", charge, "k1").status()).isEqualTo(201);
-    assertThat(calls.pay("/charges", charge, "k1").status()).isEqualTo(200);
-    assertThat(calls.pay("/refunds", "{\"chargeId\":\"c1\"}", "k1").text("kind"))
-        .isEqualTo("REFUND");
-    assertThat(calls.pay("/refunds", "{\"chargeId\":\"c1\"}", "k1").status()).isEqualTo(200);
-
-    assertThat(calls.pay("/refunds", "{\"chargeId\":\"c2\"}", "k2").text("kind")).isEqualTo("VOID");
-    Answer late = calls.pay("/charges", "{\"chargeId\":\"c2\",\"amount\":500}", "k2");
-    assertThat(late.status()).isEqualTo(409);
-    assertThat(late.text("error")).isEqualTo("voided");
-    assertThat(calls.get("payments", "/charges/c2").status()).isEqualTo(404);
   }
 
   @Test
