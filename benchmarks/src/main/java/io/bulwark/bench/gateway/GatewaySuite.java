@@ -30,16 +30,18 @@ import org.jspecify.annotations.Nullable;
  * wrk round (10), {@code --rounds N} (3), {@code --connections N} (64), {@code --pool N} upstream
  * connections (64), {@code --rate R} open-loop requests/s (default: a quarter of the lower 1-worker
  * throughput, at most 10,000), {@code --open-seconds S} (16, in alternating 2 s slices), {@code
- * --warmup S} load on the gateway's fresh JVM before measuring (30), {@code --no-matcher}, {@code
- * --open-only} (with {@code --rate}: only the width-1 open loop, after the warm-up, for quick
- * comparisons; no throughput rows, no {@code ratio}), {@code --gateway-jvm-opt OPTION} (repeatable:
- * an extra JVM option for the gateway child after the gateway role's own, as are the words of the
- * {@code BULWARK_GATEWAY_JAVA_OPTS} environment variable). During the open loop the child's
- * collector pauses are counted per Bulwark slice ({@link GcWindow}) and printed beside each slice's
- * p99. With {@code --gateway-jvm-opt -Dbulwark.gateway.stage-times=true} the child also prints, per
- * slice and for all slices, where its exchanges' time went ({@link StageReport}); with {@code
- * --gateway-jvm-opt -Dbulwark.bench.gateway.transport=nio} it runs on NIO instead of Netty's native
- * epoll transport.
+ * --warmup S} load on the gateway's fresh JVM before measuring (30), {@code --open-warmup S}
+ * open-loop load at the measured rate on each target before its slices (10: the gateway's JIT
+ * adapts to the open loop's pattern for several seconds after the closed-loop warm-up), {@code
+ * --no-matcher}, {@code --open-only} (with {@code --rate}: only the width-1 open loop, after the
+ * warm-up, for quick comparisons; no throughput rows, no {@code ratio}), {@code --gateway-jvm-opt
+ * OPTION} (repeatable: an extra JVM option for the gateway child after the gateway role's own, as
+ * are the words of the {@code BULWARK_GATEWAY_JAVA_OPTS} environment variable). During the open
+ * loop the child's collector pauses are counted per Bulwark slice ({@link GcWindow}) and printed
+ * beside each slice's p99. With {@code --gateway-jvm-opt -Dbulwark.gateway.stage-times=true} the
+ * child also prints, per slice and for all slices, where its exchanges' time went ({@link
+ * StageReport}); with {@code --gateway-jvm-opt -Dbulwark.bench.gateway.transport=nio} it runs on
+ * NIO instead of Netty's native epoll transport.
  */
 public final class GatewaySuite implements BenchSuite {
   @Override
@@ -65,6 +67,7 @@ public final class GatewaySuite implements BenchSuite {
             intArg(args, "--rate", 0),
             intArg(args, "--open-seconds", quick ? 6 : 16),
             intArg(args, "--warmup", quick ? 10 : 30),
+            intArg(args, "--open-warmup", quick ? 3 : 10),
             args.contains("--open-only"),
             gatewayJvmOptions(args, System.getenv("BULWARK_GATEWAY_JAVA_OPTS")));
     if (s.openOnly() && s.rate() == 0) {
@@ -135,6 +138,7 @@ public final class GatewaySuite implements BenchSuite {
       int rate,
       int openSeconds,
       int warmupSeconds,
+      int openWarmupSeconds,
       boolean openOnly,
       List<String> gatewayJvmOptions) {}
 

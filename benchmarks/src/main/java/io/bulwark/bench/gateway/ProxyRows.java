@@ -109,7 +109,7 @@ final class ProxyRows {
         s.rate() > 0 || rn == null || rb == null
             ? s.rate()
             : autoRate(Math.min(rn.rps(), rb.rps()));
-    int warm = 3;
+    int warm = s.openWarmupSeconds();
     out.printf(
         Locale.ROOT,
         "%nthe generator's %s (a young generation that the open loop does not fill within a slice,"
