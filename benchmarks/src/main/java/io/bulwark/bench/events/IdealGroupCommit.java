@@ -101,6 +101,24 @@ final class IdealGroupCommit {
     return new BenchResult("events", metrics, p99 / probe);
   }
 
+  /** A new, empty file for one measurement, opened for writing. */
+  private static FileChannel fresh(Path file) throws IOException {
+    return FileChannel.open(
+        file,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING);
+  }
+
+  /** A direct buffer of up to 64 records, filled with a non-zero pattern. */
+  private static ByteBuffer filledBatch() {
+    ByteBuffer batch = ByteBuffer.allocateDirect(RECORD * 64);
+    for (int i = 0; i < batch.capacity(); i++) {
+      batch.put(i, (byte) (i * 31 + 7));
+    }
+    return batch;
+  }
+
   private static double at(long[] sorted, double quantile) {
     return sorted[Math.min(sorted.length - 1, (int) (sorted.length * quantile))] / 1e3;
   }
@@ -121,18 +139,10 @@ final class IdealGroupCommit {
     java.util.concurrent.atomic.AtomicInteger claimed =
         new java.util.concurrent.atomic.AtomicInteger();
     long start = System.nanoTime() + 5_000_000;
-    try (FileChannel ch =
-        FileChannel.open(
-            file,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel ch = fresh(file)) {
       Runnable syncer =
           () -> {
-            ByteBuffer batch = ByteBuffer.allocateDirect(RECORD * 64);
-            for (int i = 0; i < batch.capacity(); i++) {
-              batch.put(i, (byte) (i * 31 + 7));
-            }
+            ByteBuffer batch = filledBatch();
             try {
               while (true) {
                 int from = claimed.get();
@@ -194,16 +204,8 @@ final class IdealGroupCommit {
     Files.deleteIfExists(file);
     int total = (int) (seconds * 1_000_000_000L / INTERVAL_NANOS);
     long[] latency = new long[total];
-    ByteBuffer batch = ByteBuffer.allocateDirect(RECORD * 64);
-    for (int i = 0; i < batch.capacity(); i++) {
-      batch.put(i, (byte) (i * 31 + 7));
-    }
-    try (FileChannel ch =
-        FileChannel.open(
-            file,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
+    ByteBuffer batch = filledBatch();
+    try (FileChannel ch = fresh(file)) {
       long position = 0;
       int done = 0;
       long start = System.nanoTime() + 1_000_000;
