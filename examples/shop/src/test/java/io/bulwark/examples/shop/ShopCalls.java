@@ -57,6 +57,14 @@ final class ShopCalls {
         "/checkout");
   }
 
+  /**
+   * True once order {@code orderId} has no compensation pending (its saga's compensations have
+   * run); an order the service cannot show counts as still pending.
+   */
+  boolean compensationDone(String orderId) {
+    return !get("orders", "/orders/" + orderId).body().path("compensationPending").asBoolean(true);
+  }
+
   /** The body of a GET of {@code uri} as text ("" when the call gets no answer). */
   String raw(String uri) {
     return http.raw(HttpRequest.newBuilder().GET(), URI.create(uri));

@@ -128,16 +128,7 @@ class ShopServicesTest {
     assertThat(stock("SKU-010")).isEqualTo(997);
     shop.runtime().instance("payments-1").restart();
     shop.runtime().instance("payments-2").restart();
-    assertThat(
-            eventually(
-                SETTLE,
-                () ->
-                    !calls
-                        .get("orders", "/orders/" + orderId)
-                        .body()
-                        .path("compensationPending")
-                        .asBoolean(true)))
-        .isTrue();
+    assertThat(eventually(SETTLE, () -> calls.compensationDone(orderId))).isTrue();
     assertThat(stock("SKU-010")).isEqualTo(1000);
     assertThat(calls.get("payments", "/charges/" + orderId).status()).isEqualTo(404);
     Answer replay = calls.checkout("key-p", "cart-p");
