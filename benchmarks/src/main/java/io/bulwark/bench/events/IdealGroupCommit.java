@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.HdrHistogram.Histogram;
 
 /**
  * {@code bulwark bench events --ideal-group-commit}: the latency floor the disk sets for any log
@@ -25,8 +26,10 @@ import java.util.Map;
  * scheduled arrival. That is classic group commit with zero overhead besides the system calls, so
  * its p99 is what the disk allows such a log at this rate. Beside it, in the same round, the disk
  * probe the events suite compares against ({@link DiskProbe}: 1,000 closed-loop 4 KiB write +
- * fdatasync pairs, each timed alone). Rounds alternate the two; the file is appended to, as the
- * probe's is.
+ * fdatasync pairs, each timed alone), and the embedded log itself at the same rate (the latency
+ * row's measurement, {@link EventsSuite#latency}: send to the consumer's poll), so each round sets
+ * the log beside the floor the disk allowed in that same minute. Rounds alternate the
+ * measurements; the files are appended to, as the probe's is.
  */
 final class IdealGroupCommit {
   private static final int RECORD = 1024;
@@ -38,42 +41,58 @@ final class IdealGroupCommit {
 
   static BenchResult run(Path base, boolean quick, PrintStream out) throws Exception {
     int rounds = quick ? 1 : 3;
+    long seconds = quick ? 3 : SECONDS;
     Map<String, Double> metrics = new LinkedHashMap<>();
     long[] allIdeal = new long[0];
     long[] allTwo = new long[0];
+    Histogram allLog = new Histogram(60_000_000L, 3);
     double[] probeP99 = new double[rounds];
-    for (int round = 0; round < rounds; round++) {
-      DiskProbe.Figures disk = DiskProbe.measure(base);
-      probeP99[round] = disk.fsyncP99Micros();
-      long[] ideal = measure(base.resolve("ideal-group-commit.bin"), quick ? 3 : SECONDS);
-      long[] two = measureOverlapping(base.resolve("ideal-two-syncers.bin"), quick ? 3 : SECONDS);
-      out.printf(
-          Locale.ROOT,
-          "round %d: two overlapping syncers (a group is written and synced while the previous"
-              + " group's fdatasync is still running; acknowledged in log order): p50 %.0f us,"
-              + " p99 %.0f us, p99.9 %.0f us%n",
-          round,
-          at(two, 0.50),
-          at(two, 0.99),
-          at(two, 0.999));
-      int fromTwo = allTwo.length;
-      allTwo = Arrays.copyOf(allTwo, fromTwo + two.length);
-      System.arraycopy(two, 0, allTwo, fromTwo, two.length);
-      out.printf(
-          Locale.ROOT,
-          "round %d: probe fsync(4 KiB) p50 %.0f us p99 %.0f us | ideal group commit at 2,000/s:"
-              + " p50 %.0f us, p99 %.0f us, p99.9 %.0f us, max %.0f us (%d records)%n",
-          round,
-          disk.fsyncMedianMicros(),
-          disk.fsyncP99Micros(),
-          at(ideal, 0.50),
-          at(ideal, 0.99),
-          at(ideal, 0.999),
-          ideal[ideal.length - 1] / 1e3,
-          ideal.length);
-      int from = allIdeal.length;
-      allIdeal = Arrays.copyOf(allIdeal, from + ideal.length);
-      System.arraycopy(ideal, 0, allIdeal, from, ideal.length);
+    try (EmbeddedDriver embedded = new EmbeddedDriver(base.resolve("embedded"))) {
+      EventsSuite.throughput(embedded, RECORD, 15_000); // warm-up: the log's code compiled
+      Histogram unused = EventsSuite.latency(embedded, RECORD, 2000, 2); // and its latency path
+      for (int round = 0; round < rounds; round++) {
+        DiskProbe.Figures disk = DiskProbe.measure(base);
+        probeP99[round] = disk.fsyncP99Micros();
+        long[] ideal = measure(base.resolve("ideal-group-commit.bin"), seconds);
+        long[] two = measureOverlapping(base.resolve("ideal-two-syncers.bin"), seconds);
+        // latency() drops its first second and records the ones after the given count: as many
+        // records as measure() keeps
+        Histogram log = EventsSuite.latency(embedded, RECORD, 2000, (int) seconds - 1);
+        allLog.add(log);
+        out.printf(
+            Locale.ROOT,
+            "round %d: two overlapping syncers (a group is written and synced while the previous"
+                + " group's fdatasync is still running; acknowledged in log order): p50 %.0f us,"
+                + " p99 %.0f us, p99.9 %.0f us%n",
+            round,
+            at(two, 0.50),
+            at(two, 0.99),
+            at(two, 0.999));
+        allTwo = append(allTwo, two);
+        out.printf(
+            Locale.ROOT,
+            "round %d: probe fsync(4 KiB) p50 %.0f us p99 %.0f us | ideal group commit at 2,000/s:"
+                + " p50 %.0f us, p99 %.0f us, p99.9 %.0f us, max %.0f us (%d records)%n",
+            round,
+            disk.fsyncMedianMicros(),
+            disk.fsyncP99Micros(),
+            at(ideal, 0.50),
+            at(ideal, 0.99),
+            at(ideal, 0.999),
+            ideal[ideal.length - 1] / 1e3,
+            ideal.length);
+        allIdeal = append(allIdeal, ideal);
+        out.printf(
+            Locale.ROOT,
+            "round %d: embedded log at 2,000/s (send to the consumer's poll): p50 %d us, p99 %d us,"
+                + " p99.9 %d us, max %d us (%d records)%n",
+            round,
+            log.getValueAtPercentile(50),
+            log.getValueAtPercentile(99),
+            log.getValueAtPercentile(99.9),
+            log.getMaxValue(),
+            log.getTotalCount());
+      }
     }
     Arrays.sort(allIdeal);
     Arrays.sort(probeP99);
@@ -87,6 +106,11 @@ final class IdealGroupCommit {
     metrics.put("two_syncers_p50_us", at(allTwo, 0.50));
     metrics.put("two_syncers_p99_us", at(allTwo, 0.99));
     metrics.put("two_syncers_p999_us", at(allTwo, 0.999));
+    double logP99 = allLog.getValueAtPercentile(99);
+    metrics.put("embedded_p50_us", (double) allLog.getValueAtPercentile(50));
+    metrics.put("embedded_p99_us", logP99);
+    metrics.put("embedded_p999_us", (double) allLog.getValueAtPercentile(99.9));
+    metrics.put("embedded_p99_minus_ideal_p99_us", logP99 - p99);
     out.printf(
         Locale.ROOT,
         "two overlapping syncers p99 %.0f us = probe fsync p99 + %.0f us%n",
@@ -98,7 +122,19 @@ final class IdealGroupCommit {
         p99,
         probe,
         p99 - probe);
+    out.printf(
+        Locale.ROOT,
+        "embedded log p99 %.0f us = ideal group commit p99 + %.0f us (probe fsync p99 + %.0f us)%n",
+        logP99,
+        logP99 - p99,
+        logP99 - probe);
     return new BenchResult("events", metrics, p99 / probe);
+  }
+
+  private static long[] append(long[] all, long[] more) {
+    long[] joined = Arrays.copyOf(all, all.length + more.length);
+    System.arraycopy(more, 0, joined, all.length, more.length);
+    return joined;
   }
 
   /** A new, empty file for one measurement, opened for writing. */
