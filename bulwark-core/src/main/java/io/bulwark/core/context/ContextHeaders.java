@@ -153,11 +153,7 @@ public final class ContextHeaders {
       throw malformedTraceparent(value, "flags must be 2 lowercase hex digits");
     }
     try {
-      return new TraceContext(
-          v.substring(3, 35),
-          v.substring(36, 52),
-          Integer.parseInt(v.substring(53, 55), 16),
-          traceState);
+      return TraceContext.fromTraceparent(v, traceState);
     } catch (IllegalArgumentException e) {
       throw malformedTraceparent(value, Objects.requireNonNullElse(e.getMessage(), "invalid"));
     }

@@ -39,7 +39,15 @@ public final class BulwarkTracing extends ParentBasedTracing {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     long spanId = nonZero(random);
     if (parentTrace != null) {
-      return new RecordedSpan(pipeline, name, kind, parent, linked, 0, 0, spanId);
+      return new RecordedSpan(
+          pipeline,
+          name,
+          kind,
+          parent,
+          linked,
+          parentTrace.traceIdHigh(),
+          parentTrace.traceIdLow(),
+          spanId);
     }
     long high = random.nextLong();
     long low = nonZero(random);

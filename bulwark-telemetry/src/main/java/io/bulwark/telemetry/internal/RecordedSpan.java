@@ -78,8 +78,8 @@ public final class RecordedSpan
   private @Nullable SpanContext spanContext;
 
   /**
-   * A span under {@code parent}'s trace when {@code parent} has one (the trace id numbers are then
-   * unused), else the root of a new trace with the given id numbers. Registers in the pipeline's
+   * A span with the given trace id numbers (those of {@code parent}'s trace when it has one, else
+   * those of the new trace this span is the root of) and span id. Registers in the pipeline's
    * active spans.
    */
   RecordedSpan(
@@ -118,7 +118,8 @@ public final class RecordedSpan
       String traceState = parentTrace == null ? null : parentTrace.traceState();
       c =
           parent.withTrace(
-              new TraceContext(traceId(), hex(spanId), TraceContext.FLAG_SAMPLED, traceState));
+              TraceContext.of(
+                  traceIdHigh, traceIdLow, spanId, TraceContext.FLAG_SAMPLED, traceState));
       context = c;
     }
     return c;
@@ -380,10 +381,6 @@ public final class RecordedSpan
   }
 
   private String traceId() {
-    TraceContext parentTrace = parent.trace();
-    if (parentTrace != null) {
-      return parentTrace.traceId();
-    }
     byte[] digits = new byte[32];
     writeHex(traceIdHigh, digits, 0);
     writeHex(traceIdLow, digits, 16);
