@@ -30,7 +30,8 @@ final class Exchange
     implements io.vertx.core.Handler<Void>,
         java.util.function.Function<String, @Nullable String>,
         PeerAddress,
-        Runnable {
+        Runnable,
+        java.util.concurrent.Callable<Response> {
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("content-type");
   private static final CharSequence CORRELATION_ID =
@@ -141,6 +142,32 @@ final class Exchange
     }
     HandlerRunner r = java.util.Objects.requireNonNull(runner, "handed off");
     r.run(this, java.util.Objects.requireNonNull(match, "routed"), body);
+  }
+
+  private io.bulwark.http.@Nullable Request handlerRequest;
+  private RouteTable.@Nullable Match handlerMatch;
+
+  /**
+   * This exchange as the callable that runs {@code match}'s handler on {@code request} (see {@link
+   * #call}): no callable object per request.
+   */
+  java.util.concurrent.Callable<Response> handlerCall(
+      io.bulwark.http.Request request, RouteTable.Match match) {
+    this.handlerRequest = request;
+    this.handlerMatch = match;
+    return this;
+  }
+
+  /**
+   * The handler call set by {@link #handlerCall}: marks the handler started (a rejection before
+   * this point is told from one by a dependency inside the handler), then runs it.
+   */
+  @Override
+  public Response call() throws Exception {
+    handlerStarted = true;
+    return java.util.Objects.requireNonNull(handlerMatch, "handler call")
+        .handler()
+        .handle(java.util.Objects.requireNonNull(handlerRequest, "handler call"));
   }
 
   /** The connection's Netty event loop: the exchange's answer is written there. */
