@@ -110,6 +110,18 @@ public final class Context {
     return new Context(deadline, criticality, correlationId, trace, baggage);
   }
 
+  /**
+   * This context with a correlation id and, if not null, a trace: one context where {@code
+   * withCorrelationId(id).withTrace(trace)} makes two (a server does this for every request).
+   *
+   * @throws IllegalArgumentException if the id is not 1 to 128 visible ASCII characters
+   */
+  public Context withCorrelationIdAndTrace(String correlationId, @Nullable TraceContext trace) {
+    CorrelationIds.requireValid(correlationId);
+    return new Context(
+        deadline, criticality, correlationId, trace == null ? this.trace : trace, baggage);
+  }
+
   public Context withTrace(TraceContext trace) {
     return new Context(
         deadline, criticality, correlationId, Objects.requireNonNull(trace), baggage);

@@ -2,6 +2,8 @@ package io.bulwark.http.internal;
 
 import io.bulwark.core.context.Context;
 import io.bulwark.core.context.ContextHeaders;
+import io.bulwark.core.context.CorrelationIds;
+import io.bulwark.core.context.TraceContext;
 import io.bulwark.core.telemetry.HopSpans;
 import io.bulwark.core.telemetry.TelemetrySpan;
 import io.bulwark.core.telemetry.Tracing;
@@ -184,14 +186,23 @@ final class Exchange
     return state.clock.nanoTime();
   }
 
-  /** Starts the request's server span; the handler runs under (and sends on) its context. */
+  /**
+   * Starts the request's server span under the caller's context; the handler runs under (and sends
+   * on) the span's trace. A request without a correlation id gets a new one here, in the same
+   * context object as the trace: one context per request, and none made for the span itself.
+   */
   void startSpan(Tracing tracing, RouteTable.@Nullable Match matched) {
     span =
         matched == null
             ? HopSpans.server(tracing, context, method, null, path)
             : HopSpans.server(
                 tracing, context, method, matched.template(), path, matched.spanName(method));
-    context = span.context();
+    TraceContext trace = span.trace();
+    if (context.correlationId() == null) {
+      context = context.withCorrelationIdAndTrace(CorrelationIds.newId(), trace);
+    } else if (trace != null) {
+      context = context.withTrace(trace);
+    }
   }
 
   /**

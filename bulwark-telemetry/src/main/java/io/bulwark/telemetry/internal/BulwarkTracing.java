@@ -52,7 +52,7 @@ public final class BulwarkTracing extends ParentBasedTracing {
     long high = random.nextLong();
     long low = nonZero(random);
     if (!sampledRoot(low)) {
-      return TelemetrySpan.sampledOut(parent.withTrace(TraceContext.of(high, low, spanId, 0)));
+      return TelemetrySpan.sampledOut(parent, TraceContext.of(high, low, spanId, 0));
     }
     return new RecordedSpan(pipeline, name, kind, parent, linked, high, low, spanId);
   }

@@ -74,6 +74,7 @@ public final class RecordedSpan
   private volatile boolean ended;
 
   // made on first use; racy single-check of immutable values
+  private @Nullable TraceContext trace;
   private @Nullable Context context;
   private @Nullable SpanContext spanContext;
 
@@ -114,15 +115,22 @@ public final class RecordedSpan
   public Context context() {
     Context c = context;
     if (c == null) {
-      TraceContext parentTrace = parent.trace();
-      String traceState = parentTrace == null ? null : parentTrace.traceState();
-      c =
-          parent.withTrace(
-              TraceContext.of(
-                  traceIdHigh, traceIdLow, spanId, TraceContext.FLAG_SAMPLED, traceState));
+      c = parent.withTrace(trace());
       context = c;
     }
     return c;
+  }
+
+  @Override
+  public TraceContext trace() {
+    TraceContext t = trace;
+    if (t == null) {
+      TraceContext parentTrace = parent.trace();
+      String traceState = parentTrace == null ? null : parentTrace.traceState();
+      t = TraceContext.of(traceIdHigh, traceIdLow, spanId, TraceContext.FLAG_SAMPLED, traceState);
+      trace = t;
+    }
+    return t;
   }
 
   @Override
