@@ -46,6 +46,26 @@ public final class Context {
     this.baggage = baggage;
   }
 
+  /**
+   * A context of checked parts in one object ({@link ContextHeaders#extract} reads all of a
+   * request's headers first): the root itself when every part is absent.
+   */
+  static Context of(
+      @Nullable Deadline deadline,
+      Criticality criticality,
+      @Nullable String correlationId,
+      @Nullable TraceContext trace,
+      Baggage baggage) {
+    if (deadline == null
+        && criticality == ROOT.criticality
+        && correlationId == null
+        && trace == null
+        && baggage.isEmpty()) {
+      return ROOT;
+    }
+    return new Context(deadline, criticality, correlationId, trace, baggage);
+  }
+
   /** The empty context: no deadline, {@link Criticality#CRITICAL}, no ids, no baggage. */
   public static Context root() {
     return ROOT;

@@ -40,7 +40,7 @@ import org.jspecify.annotations.Nullable;
  * writes (never across I/O or a callback). Mutations after {@link #end()} are ignored, so the data
  * an exporter reads is frozen. Limits as the SDK's defaults: at most {@value #MAX_ATTRIBUTES}
  * attributes and {@value #MAX_EVENTS} events (more are counted, not kept). The {@link #context()}
- * (hex ids, a Bulwark {@link TraceContext}) is made on first use.
+ * is made on first use ({@link #trace()} alone makes no context, and no hex ids are written).
  */
 public final class RecordedSpan
     implements TelemetrySpan, ReadableSpan, SpanData, ActiveSpans.OpenSpan {
@@ -74,7 +74,6 @@ public final class RecordedSpan
   private volatile boolean ended;
 
   // made on first use; racy single-check of immutable values
-  private @Nullable TraceContext trace;
   private @Nullable Context context;
   private @Nullable SpanContext spanContext;
 
@@ -115,22 +114,23 @@ public final class RecordedSpan
   public Context context() {
     Context c = context;
     if (c == null) {
-      c = parent.withTrace(trace());
+      c = parent.withTrace(newTrace());
       context = c;
     }
     return c;
   }
 
+  /** The context's trace once that is made; until then a new (equal) one per call. */
   @Override
   public TraceContext trace() {
-    TraceContext t = trace;
-    if (t == null) {
-      TraceContext parentTrace = parent.trace();
-      String traceState = parentTrace == null ? null : parentTrace.traceState();
-      t = TraceContext.of(traceIdHigh, traceIdLow, spanId, TraceContext.FLAG_SAMPLED, traceState);
-      trace = t;
-    }
-    return t;
+    Context c = context;
+    return c == null ? newTrace() : java.util.Objects.requireNonNull(c.trace());
+  }
+
+  private TraceContext newTrace() {
+    TraceContext parentTrace = parent.trace();
+    String traceState = parentTrace == null ? null : parentTrace.traceState();
+    return TraceContext.of(traceIdHigh, traceIdLow, spanId, TraceContext.FLAG_SAMPLED, traceState);
   }
 
   @Override
