@@ -69,6 +69,41 @@ class RecordedSpansTest {
   }
 
   @Test
+  void aSpansTraceReadBeforeOrAfterItsContextIsTheOneExported() {
+    Collecting exporter = new Collecting();
+    TraceContext remote =
+        new TraceContext("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7", 1, "k=v");
+    TraceContext before;
+    TraceContext after;
+    TraceContext root;
+    try (BulwarkTelemetry t = BulwarkTelemetry.builder().addSpanExporter(exporter).build()) {
+      TelemetrySpan child =
+          t.tracing().startSpan("child", SpanKind.SERVER, Context.root().withTrace(remote));
+      before = Objects.requireNonNull(child.trace());
+      assertThat(child.trace()).isEqualTo(before);
+      Context c = child.context();
+      after = Objects.requireNonNull(child.trace());
+      assertThat(c.trace()).isEqualTo(before).isSameAs(after);
+      child.end();
+      TelemetrySpan top = t.tracing().startSpan("root", SpanKind.SERVER, Context.root());
+      root = Objects.requireNonNull(top.trace());
+      top.end();
+      t.flush(10_000);
+    }
+    assertThat(before.toTraceparent())
+        .startsWith("00-4bf92f3577b34da6a3ce929d0e0e4736-")
+        .endsWith("-01")
+        .doesNotContain("00f067aa0ba902b7");
+    assertThat(before.traceState()).isEqualTo("k=v");
+    assertThat(exporter.spans)
+        .extracting(SpanData::getSpanId)
+        .containsExactlyInAnyOrder(before.spanId(), root.spanId());
+    assertThat(exporter.spans)
+        .extracting(SpanData::getTraceId)
+        .containsExactlyInAnyOrder(remote.traceId(), root.traceId());
+  }
+
+  @Test
   void theExportedSpanIsExactlyWhatWasRecorded() {
     VirtualClock clock = new VirtualClock();
     Collecting exporter = new Collecting();

@@ -46,6 +46,26 @@ public final class Context {
     this.baggage = baggage;
   }
 
+  /**
+   * A context of checked parts in one object ({@link ContextHeaders#extract} reads all of a
+   * request's headers first): the root itself when every part is absent.
+   */
+  static Context of(
+      @Nullable Deadline deadline,
+      Criticality criticality,
+      @Nullable String correlationId,
+      @Nullable TraceContext trace,
+      Baggage baggage) {
+    if (deadline == null
+        && criticality == ROOT.criticality
+        && correlationId == null
+        && trace == null
+        && baggage.isEmpty()) {
+      return ROOT;
+    }
+    return new Context(deadline, criticality, correlationId, trace, baggage);
+  }
+
   /** The empty context: no deadline, {@link Criticality#CRITICAL}, no ids, no baggage. */
   public static Context root() {
     return ROOT;
@@ -108,6 +128,18 @@ public final class Context {
   public Context withCorrelationId(String correlationId) {
     CorrelationIds.requireValid(correlationId);
     return new Context(deadline, criticality, correlationId, trace, baggage);
+  }
+
+  /**
+   * This context with a correlation id and, if not null, a trace: one context where {@code
+   * withCorrelationId(id).withTrace(trace)} makes two (a server does this for every request).
+   *
+   * @throws IllegalArgumentException if the id is not 1 to 128 visible ASCII characters
+   */
+  public Context withCorrelationIdAndTrace(String correlationId, @Nullable TraceContext trace) {
+    CorrelationIds.requireValid(correlationId);
+    return new Context(
+        deadline, criticality, correlationId, trace == null ? this.trace : trace, baggage);
   }
 
   public Context withTrace(TraceContext trace) {

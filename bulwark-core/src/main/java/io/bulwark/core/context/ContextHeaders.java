@@ -76,45 +76,46 @@ public final class ContextHeaders {
    * @throws MalformedHeaderException if any context header is malformed
    */
   public Context extract(Function<String, @Nullable String> headers) {
-    Context context = Context.root();
+    // each part is read and checked first, then one context is made (not one per header present)
+    TraceContext trace = null;
     String traceparent = headers.apply(TRACEPARENT);
     if (traceparent != null) {
-      context = context.withTrace(parseTraceparent(traceparent, headers.apply(TRACESTATE)));
+      trace = parseTraceparent(traceparent, headers.apply(TRACESTATE));
     }
-    String baggage = headers.apply(BAGGAGE);
-    if (baggage != null) {
+    Baggage baggage = Baggage.empty();
+    String baggageHeader = headers.apply(BAGGAGE);
+    if (baggageHeader != null) {
       try {
-        context = context.withBaggage(BaggageCodec.decode(baggage));
+        baggage = BaggageCodec.decode(baggageHeader);
       } catch (IllegalArgumentException e) {
-        throw new MalformedHeaderException(BAGGAGE, baggage, String.valueOf(e.getMessage()));
+        throw new MalformedHeaderException(BAGGAGE, baggageHeader, String.valueOf(e.getMessage()));
       }
     }
-    String deadline = headers.apply(DEADLINE);
-    if (deadline != null) {
-      context = context.withDeadline(Deadline.after(parseDeadline(deadline), clock));
+    Deadline deadline = null;
+    String deadlineHeader = headers.apply(DEADLINE);
+    if (deadlineHeader != null) {
+      deadline = Deadline.after(parseDeadline(deadlineHeader), clock);
     } else if (defaultDeadline != null) {
-      context = context.withDeadline(Deadline.after(defaultDeadline, clock));
+      deadline = Deadline.after(defaultDeadline, clock);
     }
-    String criticality = headers.apply(CRITICALITY);
-    if (criticality != null) {
+    Criticality criticality = Criticality.CRITICAL;
+    String criticalityHeader = headers.apply(CRITICALITY);
+    if (criticalityHeader != null) {
       try {
-        context = context.withCriticality(Criticality.parse(criticality));
+        criticality = Criticality.parse(criticalityHeader);
       } catch (IllegalArgumentException e) {
         throw new MalformedHeaderException(
-            CRITICALITY, criticality, String.valueOf(e.getMessage()));
+            CRITICALITY, criticalityHeader, String.valueOf(e.getMessage()));
       }
     }
     String correlationId = headers.apply(CORRELATION_ID);
-    if (correlationId != null) {
-      if (!CorrelationIds.isValid(correlationId)) {
-        throw new MalformedHeaderException(
-            CORRELATION_ID,
-            correlationId,
-            "expected 1 to " + CorrelationIds.MAX_LENGTH + " visible ASCII characters");
-      }
-      context = context.withCorrelationId(correlationId);
+    if (correlationId != null && !CorrelationIds.isValid(correlationId)) {
+      throw new MalformedHeaderException(
+          CORRELATION_ID,
+          correlationId,
+          "expected 1 to " + CorrelationIds.MAX_LENGTH + " visible ASCII characters");
     }
-    return context;
+    return Context.of(deadline, criticality, correlationId, trace, baggage);
   }
 
   private Duration parseDeadline(String value) {
@@ -153,11 +154,7 @@ public final class ContextHeaders {
       throw malformedTraceparent(value, "flags must be 2 lowercase hex digits");
     }
     try {
-      return new TraceContext(
-          v.substring(3, 35),
-          v.substring(36, 52),
-          Integer.parseInt(v.substring(53, 55), 16),
-          traceState);
+      return TraceContext.fromTraceparent(v, traceState);
     } catch (IllegalArgumentException e) {
       throw malformedTraceparent(value, Objects.requireNonNullElse(e.getMessage(), "invalid"));
     }

@@ -18,7 +18,7 @@ final class DisabledTracing implements Tracing {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(kind, "kind");
     TraceContext trace = parent.trace();
-    return new SampledOutSpan(trace == null ? parent : parent.withTrace(trace.newChildSpan()));
+    return new SampledOutSpan(parent, trace == null ? null : trace.newChildSpan());
   }
 
   @Override

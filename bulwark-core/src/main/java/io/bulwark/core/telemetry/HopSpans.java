@@ -13,9 +13,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Every hop gets its own span id, recorded or not (see {@link Tracing}): the context of the
  * returned span is what the hop's work runs under and what it sends downstream. Attributes are set
- * only on recording spans, so a hop that is not sampled costs one context and id. While a chaos
- * fault is active, every hop span of a request or record also gets its chaos cohort ({@code
- * chaos.cohort}, see {@code io.bulwark.core.fault.ChaosCohort}). Stateless.
+ * only on recording spans, so a hop that is not sampled costs its trace context (ids kept as
+ * numbers) and a span object; its context is made when first asked for. While a chaos fault is
+ * active, every hop span of a request or record also gets its chaos cohort ({@code chaos.cohort},
+ * see {@code io.bulwark.core.fault.ChaosCohort}). Stateless.
  */
 public final class HopSpans {
   /** {@code messaging.system} of records sent through a Bulwark event log. */

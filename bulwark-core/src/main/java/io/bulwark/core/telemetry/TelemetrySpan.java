@@ -1,7 +1,9 @@
 package io.bulwark.core.telemetry;
 
 import io.bulwark.core.context.Context;
+import io.bulwark.core.context.TraceContext;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A span started by {@link Tracing}. A sampled-out span records nothing and costs (almost) nothing;
@@ -16,6 +18,15 @@ public interface TelemetrySpan extends AutoCloseable {
 
   /** The context to run the covered work under: the parent with this span's trace ids. */
   Context context();
+
+  /**
+   * This span's trace context (its own span id under the parent's trace): the trace of {@link
+   * #context()}, without making that context where the span does not need one otherwise. Null only
+   * for a span without a trace (a root span of disabled tracing).
+   */
+  default @Nullable TraceContext trace() {
+    return context().trace();
+  }
 
   /** Adds a named event to the span (ignored when not recording). */
   void event(String name);
@@ -49,6 +60,15 @@ public interface TelemetrySpan extends AutoCloseable {
    */
   static TelemetrySpan sampledOut(Context context) {
     return new SampledOutSpan(Objects.requireNonNull(context, "context"));
+  }
+
+  /**
+   * A span that records nothing, under {@code parent}, whose own trace is {@code trace} (null: the
+   * parent's, if any): its {@link #context()} is {@code parent} with that trace, made only when
+   * asked for. What {@link Tracing} returns for a span that is not sampled.
+   */
+  static TelemetrySpan sampledOut(Context parent, @Nullable TraceContext trace) {
+    return new SampledOutSpan(Objects.requireNonNull(parent, "parent"), trace);
   }
 
   @Override

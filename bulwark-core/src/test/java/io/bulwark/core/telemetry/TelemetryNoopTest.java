@@ -8,6 +8,7 @@ import io.bulwark.core.context.TraceContext;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -139,6 +140,60 @@ class TelemetryNoopTest {
     assertThat(TelemetrySpan.none().context()).isEqualTo(Context.root());
     assertThat(TelemetrySpan.sampledOut(given).context()).isSameAs(given);
     assertThat(TelemetrySpan.sampledOut(given).isRecording()).isFalse();
+  }
+
+  @Test
+  void aSampledOutSpanMakesItsContextOnlyWhenAskedAndThenAlwaysTheSameOne() {
+    Context parent =
+        Context.root()
+            .withCorrelationId("corr-1")
+            .withCriticality(io.bulwark.core.context.Criticality.SHEDDABLE);
+    TraceContext own = TraceContext.newTrace(false);
+    TelemetrySpan span = TelemetrySpan.sampledOut(parent, own);
+
+    assertThat(span.trace()).isSameAs(own);
+    Context c = span.context();
+    assertThat(c).isSameAs(span.context());
+    assertThat(c.trace()).isSameAs(own);
+    assertThat(c.correlationId()).isEqualTo("corr-1");
+    assertThat(c.criticality()).isEqualTo(io.bulwark.core.context.Criticality.SHEDDABLE);
+    assertThat(span.isRecording()).isFalse();
+
+    TelemetrySpan untraced = TelemetrySpan.sampledOut(parent, null);
+    assertThat(untraced.trace()).isNull();
+    assertThat(untraced.context()).isSameAs(parent);
+  }
+
+  @Test
+  void disabledTracingGivesEachSpanItsOwnIdWhetherOrNotItsContextIsMade() {
+    TraceContext caller = TraceContext.newTrace(true);
+    Context parent = Context.root().withTrace(caller);
+    TelemetrySpan a = Tracing.disabled().startSpan("a", SpanKind.SERVER, parent);
+    TelemetrySpan b = Tracing.disabled().startSpan("b", SpanKind.CLIENT, parent);
+
+    assertThat(a.trace()).isEqualTo(a.context().trace());
+    assertThat(List.of(a.trace().traceId(), b.trace().traceId())).containsOnly(caller.traceId());
+    assertThat(List.of(caller.spanId(), a.trace().spanId(), b.trace().spanId()))
+        .doesNotHaveDuplicates();
+    assertThat(a.trace().flags()).isEqualTo(caller.flags());
+    assertThat(Tracing.disabled().startSpan("root", SpanKind.SERVER, Context.root()).trace())
+        .isNull();
+  }
+
+  @Test
+  void aCorrelationIdAndTraceSetTogetherAreCheckedAndKeepTheRest() {
+    TraceContext caller = TraceContext.newTrace(true);
+    TraceContext own = caller.newChildSpan();
+    Context base = Context.root().withTrace(caller).withBaggage("k", "v");
+
+    Context both = base.withCorrelationIdAndTrace("id-1", own);
+    assertThat(both.trace()).isSameAs(own);
+    assertThat(both.correlationId()).isEqualTo("id-1");
+    assertThat(both.baggage().asMap()).containsEntry("k", "v");
+    assertThat(base.withCorrelationIdAndTrace("id-2", null).trace()).isSameAs(caller);
+    assertThatThrownBy(() -> base.withCorrelationIdAndTrace("has space", own))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("correlation id must be 1 to 128 visible ASCII characters");
   }
 
   @SuppressWarnings("NullAway")

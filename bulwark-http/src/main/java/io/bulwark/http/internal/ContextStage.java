@@ -33,11 +33,12 @@ final class ContextStage implements Stage {
           RequestOutcome.REJECTED);
       return false;
     }
-    if (ex.context.correlationId() == null) {
-      ex.context = ex.context.withCorrelationId(CorrelationIds.newId());
-    }
-    if (!ex.system) {
-      ex.startSpan(tracing, ex.match);
+    if (ex.system) {
+      if (ex.context.correlationId() == null) {
+        ex.context = ex.context.withCorrelationId(CorrelationIds.newId());
+      }
+    } else {
+      ex.startSpan(tracing, ex.match); // gives a new correlation id with the span's trace
     }
     return true;
   }

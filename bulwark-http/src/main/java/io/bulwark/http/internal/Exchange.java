@@ -2,6 +2,8 @@ package io.bulwark.http.internal;
 
 import io.bulwark.core.context.Context;
 import io.bulwark.core.context.ContextHeaders;
+import io.bulwark.core.context.CorrelationIds;
+import io.bulwark.core.context.TraceContext;
 import io.bulwark.core.telemetry.HopSpans;
 import io.bulwark.core.telemetry.TelemetrySpan;
 import io.bulwark.core.telemetry.Tracing;
@@ -30,7 +32,8 @@ final class Exchange
     implements io.vertx.core.Handler<Void>,
         java.util.function.Function<String, @Nullable String>,
         PeerAddress,
-        Runnable {
+        Runnable,
+        java.util.concurrent.Callable<Response> {
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("content-type");
   private static final CharSequence CORRELATION_ID =
@@ -143,6 +146,32 @@ final class Exchange
     r.run(this, java.util.Objects.requireNonNull(match, "routed"), body);
   }
 
+  private io.bulwark.http.@Nullable Request handlerRequest;
+  private RouteTable.@Nullable Match handlerMatch;
+
+  /**
+   * This exchange as the callable that runs {@code match}'s handler on {@code request} (see {@link
+   * #call}): no callable object per request.
+   */
+  java.util.concurrent.Callable<Response> handlerCall(
+      io.bulwark.http.Request request, RouteTable.Match match) {
+    this.handlerRequest = request;
+    this.handlerMatch = match;
+    return this;
+  }
+
+  /**
+   * The handler call set by {@link #handlerCall}: marks the handler started (a rejection before
+   * this point is told from one by a dependency inside the handler), then runs it.
+   */
+  @Override
+  public Response call() throws Exception {
+    handlerStarted = true;
+    return java.util.Objects.requireNonNull(handlerMatch, "handler call")
+        .handler()
+        .handle(java.util.Objects.requireNonNull(handlerRequest, "handler call"));
+  }
+
   /** The connection's Netty event loop: the exchange's answer is written there. */
   io.netty.channel.EventLoop loop() {
     return loop;
@@ -157,14 +186,23 @@ final class Exchange
     return state.clock.nanoTime();
   }
 
-  /** Starts the request's server span; the handler runs under (and sends on) its context. */
+  /**
+   * Starts the request's server span under the caller's context; the handler runs under (and sends
+   * on) the span's trace. A request without a correlation id gets a new one here, in the same
+   * context object as the trace: one context per request, and none made for the span itself.
+   */
   void startSpan(Tracing tracing, RouteTable.@Nullable Match matched) {
     span =
         matched == null
             ? HopSpans.server(tracing, context, method, null, path)
             : HopSpans.server(
                 tracing, context, method, matched.template(), path, matched.spanName(method));
-    context = span.context();
+    TraceContext trace = span.trace();
+    if (context.correlationId() == null) {
+      context = context.withCorrelationIdAndTrace(CorrelationIds.newId(), trace);
+    } else if (trace != null) {
+      context = context.withTrace(trace);
+    }
   }
 
   /**

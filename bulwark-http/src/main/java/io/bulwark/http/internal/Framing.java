@@ -1,10 +1,14 @@
 package io.bulwark.http.internal;
 
 import io.bulwark.http.HttpProblem;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -46,7 +50,7 @@ final class Framing {
       }
     }
     if (version == HttpVersion.HTTP_1_1) {
-      int hosts = headers.getAll(RequestHeaders.HOST).size();
+      int hosts = count(headers, RequestHeaders.HOST);
       if (hosts != 1) {
         return HttpProblem.of(
             400,
@@ -55,6 +59,25 @@ final class Framing {
       }
     }
     return null;
+  }
+
+  /**
+   * How many headers named {@code name} (case-insensitive) the request has. Vert.x's header map is
+   * walked in place: its {@code getAll} makes a list of copies per call, and this check runs on
+   * every HTTP/1.1 request.
+   */
+  static int count(MultiMap headers, CharSequence name) {
+    if (!(headers instanceof HttpHeaders netty)) {
+      return headers.getAll(name).size();
+    }
+    int n = 0;
+    Iterator<Map.Entry<CharSequence, CharSequence>> it = netty.iteratorCharSequence();
+    while (it.hasNext()) {
+      if (AsciiString.contentEqualsIgnoreCase(it.next().getKey(), name)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private static @Nullable String transferEncodingFault(

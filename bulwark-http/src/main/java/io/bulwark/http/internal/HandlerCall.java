@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * Calls a route's handler with the request's context bound and, except on system routes, through
  * the server's inbound {@link Pipeline}. Marks the exchange once the handler itself has started, so
  * that a rejection before it is told from one by a dependency inside it. Costs the request object
- * and one callable per request (two with a pipeline).
+ * per request (and one callable with a pipeline): the exchange is the handler's callable.
  */
 final class HandlerCall {
   private final @Nullable Pipeline pipeline;
@@ -31,11 +31,7 @@ final class HandlerCall {
             body,
             ex.context,
             Json.MAPPER);
-    Callable<Response> handler =
-        () -> {
-          ex.handlerStarted = true;
-          return match.handler().handle(request);
-        };
+    Callable<Response> handler = ex.handlerCall(request, match);
     Pipeline p = ex.system ? null : pipeline;
     return ex.context.call(p == null ? handler : () -> p.call(handler));
   }

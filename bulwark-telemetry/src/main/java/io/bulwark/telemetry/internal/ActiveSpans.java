@@ -1,7 +1,6 @@
 package io.bulwark.telemetry.internal;
 
 import io.opentelemetry.api.common.Attributes;
-import java.util.HexFormat;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jspecify.annotations.Nullable;
@@ -59,9 +58,8 @@ public final class ActiveSpans {
     overflow.remove(span.spanIdBits(), span);
   }
 
-  /** The open span with this id (16 hex digits), or null. */
-  public @Nullable OpenSpan get(String spanId) {
-    long id = HexFormat.fromHexDigitsToLong(spanId);
+  /** The open span with this span id (its 64 bits), or null. */
+  public @Nullable OpenSpan get(long id) {
     int home = index(id);
     for (int p = 0; p < PROBES; p++) {
       OpenSpan s = slots.get((home + p) & MASK);

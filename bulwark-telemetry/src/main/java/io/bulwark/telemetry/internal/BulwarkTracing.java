@@ -39,12 +39,20 @@ public final class BulwarkTracing extends ParentBasedTracing {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     long spanId = nonZero(random);
     if (parentTrace != null) {
-      return new RecordedSpan(pipeline, name, kind, parent, linked, 0, 0, spanId);
+      return new RecordedSpan(
+          pipeline,
+          name,
+          kind,
+          parent,
+          linked,
+          parentTrace.traceIdHigh(),
+          parentTrace.traceIdLow(),
+          spanId);
     }
     long high = random.nextLong();
     long low = nonZero(random);
     if (!sampledRoot(low)) {
-      return TelemetrySpan.sampledOut(parent.withTrace(TraceContext.of(high, low, spanId, 0)));
+      return TelemetrySpan.sampledOut(parent, TraceContext.of(high, low, spanId, 0));
     }
     return new RecordedSpan(pipeline, name, kind, parent, linked, high, low, spanId);
   }

@@ -88,7 +88,7 @@ public final class OtelDecisions implements Decisions {
       if (trace == null || !trace.isSampled()) {
         return;
       }
-      ActiveSpans.OpenSpan span = active.get(trace.spanId());
+      ActiveSpans.OpenSpan span = active.get(trace.spanIdBits());
       if (span == null) {
         return;
       }

@@ -67,6 +67,6 @@ abstract class ParentBasedTracing implements Tracing {
   /** The span of work that is not recorded: the parent's trace with a new span id, if any. */
   static TelemetrySpan sampledOut(Context parent, @Nullable TraceContext parentTrace) {
     return TelemetrySpan.sampledOut(
-        parentTrace == null ? parent : parent.withTrace(parentTrace.newChildSpan()));
+        parent, parentTrace == null ? null : parentTrace.newChildSpan());
   }
 }

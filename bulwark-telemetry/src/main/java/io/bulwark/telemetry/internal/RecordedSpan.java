@@ -40,7 +40,7 @@ import org.jspecify.annotations.Nullable;
  * writes (never across I/O or a callback). Mutations after {@link #end()} are ignored, so the data
  * an exporter reads is frozen. Limits as the SDK's defaults: at most {@value #MAX_ATTRIBUTES}
  * attributes and {@value #MAX_EVENTS} events (more are counted, not kept). The {@link #context()}
- * (hex ids, a Bulwark {@link TraceContext}) is made on first use.
+ * is made on first use ({@link #trace()} alone makes no context, and no hex ids are written).
  */
 public final class RecordedSpan
     implements TelemetrySpan, ReadableSpan, SpanData, ActiveSpans.OpenSpan {
@@ -78,8 +78,8 @@ public final class RecordedSpan
   private @Nullable SpanContext spanContext;
 
   /**
-   * A span under {@code parent}'s trace when {@code parent} has one (the trace id numbers are then
-   * unused), else the root of a new trace with the given id numbers. Registers in the pipeline's
+   * A span with the given trace id numbers (those of {@code parent}'s trace when it has one, else
+   * those of the new trace this span is the root of) and span id. Registers in the pipeline's
    * active spans.
    */
   RecordedSpan(
@@ -114,14 +114,23 @@ public final class RecordedSpan
   public Context context() {
     Context c = context;
     if (c == null) {
-      TraceContext parentTrace = parent.trace();
-      String traceState = parentTrace == null ? null : parentTrace.traceState();
-      c =
-          parent.withTrace(
-              new TraceContext(traceId(), hex(spanId), TraceContext.FLAG_SAMPLED, traceState));
+      c = parent.withTrace(newTrace());
       context = c;
     }
     return c;
+  }
+
+  /** The context's trace once that is made; until then a new (equal) one per call. */
+  @Override
+  public TraceContext trace() {
+    Context c = context;
+    return c == null ? newTrace() : java.util.Objects.requireNonNull(c.trace());
+  }
+
+  private TraceContext newTrace() {
+    TraceContext parentTrace = parent.trace();
+    String traceState = parentTrace == null ? null : parentTrace.traceState();
+    return TraceContext.of(traceIdHigh, traceIdLow, spanId, TraceContext.FLAG_SAMPLED, traceState);
   }
 
   @Override
@@ -380,10 +389,6 @@ public final class RecordedSpan
   }
 
   private String traceId() {
-    TraceContext parentTrace = parent.trace();
-    if (parentTrace != null) {
-      return parentTrace.traceId();
-    }
     byte[] digits = new byte[32];
     writeHex(traceIdHigh, digits, 0);
     writeHex(traceIdLow, digits, 16);
