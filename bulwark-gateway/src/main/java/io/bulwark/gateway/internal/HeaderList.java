@@ -32,6 +32,16 @@ final class HeaderList extends HttpHeaders implements MultiMap {
 
   private CharSequence[] pairs = NONE; // name at 2i, value at 2i + 1
   private int count;
+  private final int firstCapacity; // headers the first array holds
+
+  /** A list whose first array holds {@code expected} headers (it grows past them). */
+  HeaderList(int expected) {
+    this.firstCapacity = Math.max(4, expected);
+  }
+
+  HeaderList() {
+    this(16);
+  }
 
   /** The number of headers (a name with two values counts twice). */
   @Override
@@ -72,7 +82,7 @@ final class HeaderList extends HttpHeaders implements MultiMap {
     }
     java.util.Objects.requireNonNull(value, "value");
     if (2 * count == pairs.length) {
-      pairs = Arrays.copyOf(pairs, Math.max(32, pairs.length * 2));
+      pairs = Arrays.copyOf(pairs, Math.max(2 * firstCapacity, pairs.length * 2));
     }
     pairs[2 * count] = name;
     pairs[2 * count + 1] = value;
@@ -140,6 +150,39 @@ final class HeaderList extends HttpHeaders implements MultiMap {
           ? AsciiString.contentEqualsIgnoreCase(v, value)
           : AsciiString.contentEquals(v, value)) {
         return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether a value of {@code name}, split at commas and trimmed, equals {@code value} (how the
+   * codec asks for {@code Connection: close} or {@code Transfer-Encoding: chunked}), without a list
+   * or string per call.
+   */
+  @Override
+  public boolean containsValue(CharSequence name, CharSequence value, boolean ignoreCase) {
+    for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
+      CharSequence v = pairs[2 * i + 1];
+      int start = 0;
+      while (start <= v.length()) {
+        int end = start;
+        while (end < v.length() && v.charAt(end) != ',') {
+          end++;
+        }
+        int from = start;
+        int to = end;
+        while (from < to && v.charAt(from) <= ' ') {
+          from++;
+        }
+        while (to > from && v.charAt(to - 1) <= ' ') {
+          to--;
+        }
+        if (to - from == value.length()
+            && AsciiString.regionMatches(v, ignoreCase, from, value, 0, to - from)) {
+          return true;
+        }
+        start = end + 1;
       }
     }
     return false;
@@ -360,7 +403,7 @@ final class HeaderList extends HttpHeaders implements MultiMap {
 
   @Override
   public HeaderList copy() {
-    HeaderList c = new HeaderList();
+    HeaderList c = new HeaderList(firstCapacity);
     c.pairs = Arrays.copyOf(pairs, pairs.length);
     c.count = count;
     return c;

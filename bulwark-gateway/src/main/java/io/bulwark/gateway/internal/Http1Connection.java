@@ -207,12 +207,12 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
         new HttpHeadersFactory() {
           @Override
           public HttpHeaders newHeaders() {
-            return new HeaderList();
+            return new HeaderList(8); // an answer's head: its array grows past 8 if need be
           }
 
           @Override
           public HttpHeaders newEmptyHeaders() {
-            return new HeaderList();
+            return new HeaderList(4); // trailers: no array unless one arrives
           }
         };
 
