@@ -95,7 +95,11 @@ public final class Proxy {
     if (wire.refused(req)) {
       return; // smuggling defences (edge): answered 400/405 and closing, or dropped
     }
-    req.pause();
+    if (req.version() == HttpVersion.HTTP_2
+        || req.getHeader(HttpHeaderNames.CONTENT_LENGTH) != null
+        || req.getHeader(HttpHeaderNames.TRANSFER_ENCODING) != null) {
+      req.pause(); // its body waits for the upstream (pausing costs Vert.x a queue per request)
+    } // else HTTP/1.x without either header: no body (RFC 9112 §6.3), nothing to hold back
     new Exchange(req, snapshots.get()).start();
   }
 
