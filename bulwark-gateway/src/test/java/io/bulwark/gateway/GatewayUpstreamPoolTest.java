@@ -153,6 +153,7 @@ class GatewayUpstreamPoolTest {
           }
           case "/nul-value" ->
               write(out, "HTTP/1.1 200 OK\r\nX-Bad: a\u0000b\r\ncontent-length: 2\r\n\r\nok");
+          case "/empty-name" -> write(out, "HTTP/1.1 200 OK\r\n: x\r\ncontent-length: 2\r\n\r\nok");
           case "/bad-name" ->
               write(out, "HTTP/1.1 200 OK\r\nX\u0001Bad: 1\r\ncontent-length: 2\r\n\r\nok");
           case "/cut" -> {
@@ -308,12 +309,24 @@ class GatewayUpstreamPoolTest {
 
   @Test
   void anAnswerHeaderWithANulOrAControlCharacterInItsNameIsNeverForwarded() throws Exception {
-    for (String path : List.of("/nul-value", "/bad-name")) {
+    for (String path : List.of("/nul-value", "/bad-name", "/empty-name")) {
       HttpResponse<String> r = send("GET", path);
       assertThat(r.statusCode()).as(path).isEqualTo(502);
       assertThat(r.headers().map().keySet()).as(path).doesNotContain("x-bad");
       assertThat(send("GET", "/ka/after" + path).statusCode()).isEqualTo(200);
     }
+  }
+
+  @Test
+  void aClientHeaderWithAnEmptyNameIsRefusedAndNeverReachesTheUpstream() throws Exception {
+    int before = HITS.size();
+    try (java.net.Socket s = RawHttp.open(gateway.port("public"))) {
+      RawHttp.send(s, "GET /empty-client HTTP/1.1\r\nHost: shop.example.com\r\n: x\r\n\r\n");
+      String answer = RawHttp.readResponse(s.getInputStream());
+      assertThat(answer).matches("(?s)HTTP/1.1 (400|502) .*");
+    }
+    assertThat(HITS.stream().skip(before).map(Hit::path)).doesNotContain("/empty-client");
+    assertThat(send("GET", "/ka/after-empty-client").statusCode()).isEqualTo(200);
   }
 
   @Test

@@ -34,13 +34,28 @@ final class HeaderList extends HttpHeaders implements MultiMap {
   private int count;
   private final int firstCapacity; // headers the first array holds
 
+  private final boolean decoded; // filled by a decoder: an empty name fails the decoding
+
   /** A list whose first array holds {@code expected} headers (it grows past them). */
   HeaderList(int expected) {
-    this.firstCapacity = Math.max(4, expected);
+    this(expected, false);
   }
 
   HeaderList() {
     this(16);
+  }
+
+  private HeaderList(int expected, boolean decoded) {
+    this.firstCapacity = Math.max(4, expected);
+    this.decoded = decoded;
+  }
+
+  /**
+   * A list for a decoder to fill with a received head: a line without a name (": x") fails the
+   * decoding, as Netty's own map does, instead of reaching a later writer.
+   */
+  static HeaderList decoded(int expected) {
+    return new HeaderList(expected, true);
   }
 
   /** The number of headers (a name with two values counts twice). */
@@ -77,10 +92,10 @@ final class HeaderList extends HttpHeaders implements MultiMap {
   }
 
   private void append(CharSequence name, CharSequence value) {
-    if (name.isEmpty()) {
-      throw new IllegalArgumentException("an empty header name");
+    if (decoded && name.isEmpty()) {
+      throw new IllegalArgumentException("a received header without a name");
     }
-    java.util.Objects.requireNonNull(value, "value");
+    java.util.Objects.requireNonNull(value, "value"); // names are checked where they are written
     if (2 * count == pairs.length) {
       pairs = Arrays.copyOf(pairs, Math.max(2 * firstCapacity, pairs.length * 2));
     }
@@ -403,7 +418,7 @@ final class HeaderList extends HttpHeaders implements MultiMap {
 
   @Override
   public HeaderList copy() {
-    HeaderList c = new HeaderList(firstCapacity);
+    HeaderList c = new HeaderList(firstCapacity, decoded);
     c.pairs = Arrays.copyOf(pairs, pairs.length);
     c.count = count;
     return c;

@@ -207,12 +207,12 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
         new HttpHeadersFactory() {
           @Override
           public HttpHeaders newHeaders() {
-            return new HeaderList(8); // an answer's head: its array grows past 8 if need be
+            return HeaderList.decoded(8); // an answer's head: its array grows past 8 if need be
           }
 
           @Override
           public HttpHeaders newEmptyHeaders() {
-            return new HeaderList(4); // trailers: no array unless one arrives
+            return HeaderList.decoded(4); // trailers: no array unless one arrives
           }
         };
 

@@ -97,6 +97,14 @@ class HeaderListTest {
     other.set("a", "x");
     assertThat(h.getAll("a")).containsExactly("1", "3"); // a copy is its own
     assertThat(h.names()).containsExactly("a", "b");
-    assertThatThrownBy(() -> h.add("", "v")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aDecodedHeadRefusesALineWithoutANameAndTheProxysHeadLeavesItToTheEncoder() {
+    assertThatThrownBy(() -> HeaderList.decoded(8).add("", "x"))
+        .isInstanceOf(IllegalArgumentException.class);
+    HeaderList copy = HeaderList.decoded(2).copy();
+    assertThatThrownBy(() -> copy.add("", "x")).isInstanceOf(IllegalArgumentException.class);
+    assertThat(new HeaderList().add("", "x").size()).isEqualTo(1); // refused when written
   }
 }

@@ -124,6 +124,9 @@ class Http1EncoderTest {
     HeaderList badName = new HeaderList();
     badName.add("x bad", "1");
     assertThatThrownBy(() -> encode(badName)).isInstanceOf(EncoderException.class);
+    HeaderList empty = new HeaderList();
+    empty.add("", "1");
+    assertThatThrownBy(() -> encode(empty)).isInstanceOf(EncoderException.class);
     HeaderList colon = new HeaderList();
     colon.add("x-a:b", "1");
     assertThatThrownBy(() -> encode(colon)).isInstanceOf(EncoderException.class);
