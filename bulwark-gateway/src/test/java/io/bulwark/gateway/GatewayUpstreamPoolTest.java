@@ -28,11 +28,16 @@ import org.junit.jupiter.api.Test;
 /**
  * The gateway's own HTTP/1.1 upstream connections, against an upstream that writes its answers byte
  * by byte as scripted: keep-alive reuse, an upstream's {@code Connection: close}, informational
- * answers, HEAD answers without a body, and an answer cut short.
+ * answers, HEAD answers without a body, an answer cut short, and hostile heads both ways
+ * (duplicated hop-by-hop headers, {@code Connection} naming other headers, hundreds of headers,
+ * forbidden characters).
  */
 class GatewayUpstreamPoolTest {
-  /** One request as the raw upstream saw it: method, path, the gateway's client port. */
-  record Hit(String method, String path, int port) {}
+  /**
+   * One request as the raw upstream saw it: method, path, the gateway's client port, its header
+   * lines as sent.
+   */
+  record Hit(String method, String path, int port, List<String> headers) {}
 
   static ServerSocket upstream;
   static final ConcurrentLinkedQueue<Hit> HITS = new ConcurrentLinkedQueue<>();
@@ -104,11 +109,13 @@ class GatewayUpstreamPoolTest {
         int sp2 = line.indexOf(' ', sp1 + 1);
         String method = line.substring(0, sp1);
         String path = line.substring(sp1 + 1, sp2);
+        List<String> headers = new ArrayList<>();
         String header = in.readLine();
         while (header != null && !header.isEmpty()) {
+          headers.add(header);
           header = in.readLine(); // none of the scripted requests has a body
         }
-        HITS.add(new Hit(method, path, s.getPort()));
+        HITS.add(new Hit(method, path, s.getPort(), List.copyOf(headers)));
         String port = Integer.toString(s.getPort());
         switch (path) {
           case "/close" -> {
@@ -127,6 +134,28 @@ class GatewayUpstreamPoolTest {
                       + port.length()
                       + "\r\n\r\n"
                       + port);
+          case "/hostile-hop" ->
+              write(
+                  out,
+                  "HTTP/1.1 200 OK\r\nConnection: keep-alive, X-A\r\nConnection: x-b\r\n"
+                      + "Keep-Alive: timeout=5\r\nKeep-Alive: max=9\r\nX-A: 1\r\nx-b: 2\r\n"
+                      + "Proxy-Authenticate: Basic\r\nTrailer: x-t\r\nUpgrade: h2c\r\n"
+                      + "Set-Cookie: a=1\r\nSet-Cookie: b=2\r\nX-Kept: yes\r\ncontent-length: "
+                      + port.length()
+                      + "\r\n\r\n"
+                      + port);
+          case "/many" -> {
+            StringBuilder head = new StringBuilder("HTTP/1.1 200 OK\r\n");
+            for (int i = 0; i < 300; i++) {
+              head.append("X-H-").append(i).append(": ").append(i).append("\r\n");
+            }
+            write(out, head + "content-length: " + port.length() + "\r\n\r\n" + port);
+          }
+          case "/nul-value" ->
+              write(out, "HTTP/1.1 200 OK\r\nX-Bad: a\u0000b\r\ncontent-length: 2\r\n\r\nok");
+          case "/empty-name" -> write(out, "HTTP/1.1 200 OK\r\n: x\r\ncontent-length: 2\r\n\r\nok");
+          case "/bad-name" ->
+              write(out, "HTTP/1.1 200 OK\r\nX\u0001Bad: 1\r\ncontent-length: 2\r\n\r\nok");
           case "/cut" -> {
             write(out, "HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nonly part");
             return; // 9 of 100 bytes, then the connection closes
@@ -251,5 +280,100 @@ class GatewayUpstreamPoolTest {
     String a = send("GET", "/ka/reuse-a").body();
     assertThat(send("GET", "/ka/reuse-b").body()).isEqualTo(a);
     assertThat(CLOSED.get(Integer.parseInt(a))).isNotCompleted();
+  }
+
+  @Test
+  void anAnswersHopByHopHeadersAndTheHeadersItsConnectionNamesStayOnTheirHopEvenWhenRepeated()
+      throws Exception {
+    HttpResponse<String> r = send("GET", "/hostile-hop");
+    assertThat(r.statusCode()).isEqualTo(200);
+    java.net.http.HttpHeaders h = r.headers();
+    for (String hop : List.of("x-a", "x-b", "keep-alive", "proxy-authenticate", "trailer")) {
+      assertThat(h.firstValue(hop)).as(hop).isEmpty();
+    }
+    assertThat(h.allValues("upgrade")).isEmpty();
+    assertThat(h.allValues("set-cookie")).containsExactly("a=1", "b=2");
+    assertThat(h.firstValue("x-kept")).contains("yes");
+    // "keep-alive" among the Connection tokens: the connection serves the next request
+    assertThat(send("GET", "/ka/after-hostile").body()).isEqualTo(r.body());
+  }
+
+  @Test
+  void anAnswerWithHundredsOfHeadersReachesTheClientWhole() throws Exception {
+    HttpResponse<String> r = send("GET", "/many");
+    assertThat(r.statusCode()).isEqualTo(200);
+    for (int i = 0; i < 300; i++) {
+      assertThat(r.headers().allValues("x-h-" + i)).containsExactly(Integer.toString(i));
+    }
+  }
+
+  @Test
+  void anAnswerHeaderWithANulOrAControlCharacterInItsNameIsNeverForwarded() throws Exception {
+    for (String path : List.of("/nul-value", "/bad-name", "/empty-name")) {
+      HttpResponse<String> r = send("GET", path);
+      assertThat(r.statusCode()).as(path).isEqualTo(502);
+      assertThat(r.headers().map().keySet()).as(path).doesNotContain("x-bad");
+      assertThat(send("GET", "/ka/after" + path).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aClientHeaderWithAnEmptyNameIsRefusedAndNeverReachesTheUpstream() throws Exception {
+    int before = HITS.size();
+    try (java.net.Socket s = RawHttp.open(gateway.port("public"))) {
+      RawHttp.send(s, "GET /empty-client HTTP/1.1\r\nHost: shop.example.com\r\n: x\r\n\r\n");
+      String answer = RawHttp.readResponse(s.getInputStream());
+      assertThat(answer).matches("(?s)HTTP/1.1 (400|502) .*");
+    }
+    assertThat(HITS.stream().skip(before).map(Hit::path)).doesNotContain("/empty-client");
+    assertThat(send("GET", "/ka/after-empty-client").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aClientsHopByHopHeadersAndTheHeadersItsConnectionNamesNeverReachTheUpstream()
+      throws Exception {
+    StringBuilder many = new StringBuilder();
+    for (int i = 0; i < 150; i++) {
+      many.append("X-N-").append(i).append(": ").append(i).append("\r\n");
+    }
+    String request =
+        "GET /req-hop HTTP/1.1\r\nHost: shop.example.com\r\nConnection: x-custom\r\n"
+            + "Connection: X-Other, keep-alive\r\nX-Custom: secret\r\nx-other: secret\r\n"
+            + "Keep-Alive: timeout=9\r\nKeep-Alive: max=1\r\nTE: trailers\r\n"
+            + "Proxy-Connection: keep-alive\r\nX-Forwarded-For: 6.6.6.6\r\n"
+            + "X-Forwarded-For: 7.7.7.7\r\n"
+            + many
+            + "\r\n";
+    try (java.net.Socket s = RawHttp.open(gateway.port("public"))) {
+      RawHttp.send(s, request);
+      assertThat(RawHttp.readResponse(s.getInputStream())).startsWith("HTTP/1.1 200");
+    }
+    Hit hit = null;
+    for (Hit h : HITS) {
+      if (h.path().equals("/req-hop")) {
+        hit = h;
+      }
+    }
+    assertThat(hit).isNotNull();
+    List<String> names = new ArrayList<>();
+    List<String> numbered = new ArrayList<>();
+    for (String line : hit.headers()) {
+      String name = line.substring(0, line.indexOf(':')).toLowerCase(java.util.Locale.ROOT);
+      names.add(name);
+      if (name.startsWith("x-n-")) {
+        numbered.add(line);
+      }
+    }
+    assertThat(names)
+        .doesNotContain("connection", "x-custom", "x-other", "keep-alive", "te")
+        .doesNotContain("proxy-connection");
+    assertThat(names.stream().filter("host"::equals)).hasSize(1);
+    assertThat(hit.headers()).contains("x-forwarded-for: 127.0.0.1");
+    assertThat(names.stream().filter("x-forwarded-for"::equals)).hasSize(1);
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 150; i++) {
+      expected.add("x-n-" + i + ": " + i);
+    }
+    assertThat(numbered).isEqualTo(expected); // in the client's order, names lower-cased
   }
 }

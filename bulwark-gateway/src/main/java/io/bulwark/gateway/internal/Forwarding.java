@@ -3,9 +3,11 @@ package io.bulwark.gateway.internal;
 import io.bulwark.core.context.ContextHeaders;
 import io.bulwark.gateway.IpRange;
 import io.bulwark.gateway.RouteConfig;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.vertx.core.MultiMap;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -126,22 +128,19 @@ final class Forwarding {
       MultiMap out,
       int drop) {
     @Nullable List<String> named = null;
-    for (Map.Entry<? extends CharSequence, ? extends CharSequence> h : in) {
-      CharSequence key = h.getKey();
-      int slot = HeaderNames.slot(key);
-      if (slot >= 0) {
-        if ((HeaderNames.flagsAt(slot) & drop) != 0) {
-          if (HeaderNames.nameAt(slot).equals("connection")) {
-            named = connectionTokens(h.getValue().toString(), named);
-          }
-          continue;
-        }
-        out.add(HeaderNames.asciiAt(slot), h.getValue());
-        continue;
+    if (in instanceof HeaderList list) { // by index: no entry object per header
+      for (int i = 0; i < list.size(); i++) {
+        named = copyOne(list.nameAt(i), list.valueAt(i), out, drop, named);
       }
-      String name = key.toString().toLowerCase(Locale.ROOT);
-      if (!name.startsWith(":")) {
-        out.add(name, h.getValue());
+    } else if (in instanceof HttpHeaders h) { // Vert.x's and Netty's maps: their own entries
+      Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence();
+      while (it.hasNext()) {
+        Map.Entry<CharSequence, CharSequence> e = it.next();
+        named = copyOne(e.getKey(), e.getValue(), out, drop, named);
+      }
+    } else {
+      for (Map.Entry<? extends CharSequence, ? extends CharSequence> e : in) {
+        named = copyOne(e.getKey(), e.getValue(), out, drop, named);
       }
     }
     if (named != null) {
@@ -149,6 +148,28 @@ final class Forwarding {
         out.remove(n);
       }
     }
+  }
+
+  /**
+   * Adds one header to {@code out} unless its flags hit {@code drop}; returns {@code named} with
+   * the names a dropped {@code Connection} header lists added.
+   */
+  private static @Nullable List<String> copyOne(
+      CharSequence key, CharSequence value, MultiMap out, int drop, @Nullable List<String> named) {
+    int slot = HeaderNames.slot(key);
+    if (slot >= 0) {
+      if ((HeaderNames.flagsAt(slot) & drop) == 0) {
+        out.add(HeaderNames.asciiAt(slot), value);
+      } else if (HeaderNames.nameAt(slot).equals("connection")) {
+        return connectionTokens(value.toString(), named);
+      }
+      return named;
+    }
+    String name = key.toString().toLowerCase(Locale.ROOT);
+    if (!name.startsWith(":")) {
+      out.add(name, value);
+    }
+    return named;
   }
 
   /** Adds the names {@code value} lists that are not hop-by-hop already to {@code named}. */

@@ -6,7 +6,9 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -196,7 +198,29 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
 
   /** The response decoder; knows when the request was a HEAD (an answer without a body). */
   private static final class Decoder extends HttpResponseDecoder {
+    /**
+     * Heads and trailers as {@link HeaderList}s: a flat list per answer instead of a hash map with
+     * an entry per header. The decoder's own name check goes with Netty's map; every header that is
+     * forwarded is checked (name and value) as it is put on the client's response.
+     */
+    private static final HttpHeadersFactory HEADS =
+        new HttpHeadersFactory() {
+          @Override
+          public HttpHeaders newHeaders() {
+            return HeaderList.decoded(8); // an answer's head: its array grows past 8 if need be
+          }
+
+          @Override
+          public HttpHeaders newEmptyHeaders() {
+            return HeaderList.decoded(4); // trailers: no array unless one arrives
+          }
+        };
+
     boolean head;
+
+    Decoder() {
+      super(new HttpDecoderConfig().setHeadersFactory(HEADS).setTrailersFactory(HEADS));
+    }
 
     @Override
     protected boolean isContentAlwaysEmpty(HttpMessage msg) {
@@ -257,23 +281,33 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
     @Override
     protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
       length = 0;
+      if (headers instanceof HeaderList list) { // the gateway's own heads: by index, no entries
+        for (int i = 0; i < list.size(); i++) {
+          header(list.nameAt(i), list.valueAt(i));
+        }
+        buf.writeBytes(scratch, 0, length);
+        return;
+      }
       Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
       while (it.hasNext()) {
         Map.Entry<CharSequence, CharSequence> h = it.next();
-        CharSequence name = h.getKey();
-        if (name.isEmpty()) {
-          throw new IllegalArgumentException("an empty header name");
-        }
-        CharSequence value = h.getValue();
-        room(name.length() + value.length() + 4);
-        writeChecked(name, name, true);
-        scratch[length++] = ':';
-        scratch[length++] = ' ';
-        writeChecked(name, value, false);
-        scratch[length++] = '\r';
-        scratch[length++] = '\n';
+        header(h.getKey(), h.getValue());
       }
       buf.writeBytes(scratch, 0, length);
+    }
+
+    /** Checks and appends one header line to the scratch array. */
+    private void header(CharSequence name, CharSequence value) {
+      if (name.isEmpty()) {
+        throw new IllegalArgumentException("an empty header name");
+      }
+      room(name.length() + value.length() + 4);
+      writeChecked(name, name, true);
+      scratch[length++] = ':';
+      scratch[length++] = ' ';
+      writeChecked(name, value, false);
+      scratch[length++] = '\r';
+      scratch[length++] = '\n';
     }
 
     private void room(int more) {

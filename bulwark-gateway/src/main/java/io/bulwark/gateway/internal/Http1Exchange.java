@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -14,7 +13,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.vertx.core.Handler;
-import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.util.Map;
@@ -34,7 +32,8 @@ final class Http1Exchange implements UpstreamExchange, UpstreamAnswer {
   private final HttpMethod method;
   private final String uri;
   private final String authority;
-  private final MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+  // the upstream request head, written out by the encoder as it is (no copy into another map)
+  private final HeaderList headers = new HeaderList();
   private @Nullable Handler<UpstreamAnswer> answered;
   private @Nullable Handler<Throwable> failed;
   private Handler<Buffer> chunks = NO_CHUNKS;
@@ -66,7 +65,7 @@ final class Http1Exchange implements UpstreamExchange, UpstreamAnswer {
   // --- the request
 
   @Override
-  public MultiMap headers() {
+  public HeaderList headers() {
     return headers;
   }
 
@@ -150,17 +149,8 @@ final class Http1Exchange implements UpstreamExchange, UpstreamAnswer {
   }
 
   private HttpHeaders nettyHeaders() {
-    HttpHeaders h;
-    if (headers instanceof HttpHeaders direct) {
-      h = direct; // Vert.x's header map is a Netty one: no copy
-    } else {
-      h = new DefaultHttpHeaders();
-      for (Map.Entry<String, String> e : headers) {
-        h.add(e.getKey(), e.getValue());
-      }
-    }
-    h.set(HttpHeaderNames.HOST, authority);
-    return h;
+    headers.set(HttpHeaderNames.HOST, authority);
+    return headers;
   }
 
   @Override
@@ -273,13 +263,8 @@ final class Http1Exchange implements UpstreamExchange, UpstreamAnswer {
   public Iterable<? extends Map.Entry<? extends CharSequence, ? extends CharSequence>>
       headerEntries() {
     HttpResponse r = response;
-    // the decoder's names and values as they are: iterator() would wrap each entry and copy
-    // each name into a new string
-    if (r == null) {
-      return EmptyHttpHeaders.INSTANCE;
-    }
-    Iterable<Map.Entry<CharSequence, CharSequence>> entries = r.headers()::iteratorCharSequence;
-    return entries;
+    // the decoder's own list (HeaderList, see Http1Connection): names and values as they came
+    return r == null ? EmptyHttpHeaders.INSTANCE : r.headers();
   }
 
   @Override

@@ -95,7 +95,11 @@ public final class Proxy {
     if (wire.refused(req)) {
       return; // smuggling defences (edge): answered 400/405 and closing, or dropped
     }
-    req.pause();
+    if (req.version() == HttpVersion.HTTP_2
+        || req.getHeader(HttpHeaderNames.CONTENT_LENGTH) != null
+        || req.getHeader(HttpHeaderNames.TRANSFER_ENCODING) != null) {
+      req.pause(); // its body waits for the upstream (pausing costs Vert.x a queue per request)
+    } // else HTTP/1.x without either header: no body (RFC 9112 §6.3), nothing to hold back
     new Exchange(req, snapshots.get()).start();
   }
 
@@ -1123,7 +1127,7 @@ public final class Proxy {
    * {@code TraceContext.newTrace(false).toTraceparent()} writes it, built in one array: the trace
    * id's high half is never zero and the span id never zero.
    */
-  static String randomTraceparent() {
+  static AsciiString randomTraceparent() {
     java.util.concurrent.ThreadLocalRandom random =
         java.util.concurrent.ThreadLocalRandom.current();
     byte[] b = new byte[55];
@@ -1137,7 +1141,7 @@ public final class Proxy {
     b[52] = '-';
     b[53] = '0';
     b[54] = '0';
-    return new String(b, StandardCharsets.ISO_8859_1);
+    return new AsciiString(b, false); // the header value as it is written: no copy into a String
   }
 
   private static void putHex(byte[] b, int at, long v) {

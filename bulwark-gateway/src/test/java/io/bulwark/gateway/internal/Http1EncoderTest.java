@@ -99,4 +99,36 @@ class Http1EncoderTest {
     assertThat(encode(e, HttpMethod.GET, "/", MultiMap.caseInsensitiveMultiMap().add("y", "3")))
         .isEqualTo("GET / HTTP/1.1\r\ny: 3\r\n\r\n");
   }
+
+  /** The gateway's own head list takes the same checks as any map. */
+  @Test
+  void theHeadListTheProxyFillsIsWrittenInOrderAndRefusedOnAnyForbiddenCharacter() {
+    HeaderList h = new HeaderList(2);
+    h.add("host", "up:8080").add("x-a", "1").add("x-a", "2");
+    for (int i = 0; i < 40; i++) {
+      h.add("x-n" + i, "v" + i);
+    }
+    StringBuilder expected =
+        new StringBuilder("GET /x HTTP/1.1\r\nhost: up:8080\r\nx-a: 1\r\nx-a: 2\r\n");
+    for (int i = 0; i < 40; i++) {
+      expected.append("x-n").append(i).append(": v").append(i).append("\r\n");
+    }
+    assertThat(encode(h)).isEqualTo(expected.append("\r\n").toString());
+    for (String bad : new String[] {"a\r\nx-injected: 1", "a\nb", "a\rb", "a\u0000b"}) {
+      HeaderList injected = new HeaderList();
+      injected.add("x-ok", "1").add("x-claim", bad);
+      assertThatThrownBy(() -> encode(injected))
+          .isInstanceOf(EncoderException.class)
+          .hasMessageContaining("x-claim");
+    }
+    HeaderList badName = new HeaderList();
+    badName.add("x bad", "1");
+    assertThatThrownBy(() -> encode(badName)).isInstanceOf(EncoderException.class);
+    HeaderList empty = new HeaderList();
+    empty.add("", "1");
+    assertThatThrownBy(() -> encode(empty)).isInstanceOf(EncoderException.class);
+    HeaderList colon = new HeaderList();
+    colon.add("x-a:b", "1");
+    assertThatThrownBy(() -> encode(colon)).isInstanceOf(EncoderException.class);
+  }
 }

@@ -19,7 +19,7 @@ class RandomTraceparentTest {
     Set<String> traceIds = new HashSet<>();
     Set<String> spanIds = new HashSet<>();
     for (int i = 0; i < 1_000; i++) {
-      String value = Proxy.randomTraceparent();
+      String value = Proxy.randomTraceparent().toString();
       assertThat(value).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-00");
       // the trace id's high half and the span id are never zero (W3C: all-zero ids are invalid)
       assertThat(value.substring(3, 19)).isNotEqualTo("0000000000000000");
