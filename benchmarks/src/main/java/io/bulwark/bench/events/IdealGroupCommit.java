@@ -28,8 +28,8 @@ import org.HdrHistogram.Histogram;
  * probe the events suite compares against ({@link DiskProbe}: 1,000 closed-loop 4 KiB write +
  * fdatasync pairs, each timed alone), and the embedded log itself at the same rate (the latency
  * row's measurement, {@link EventsSuite#latency}: send to the consumer's poll), so each round sets
- * the log beside the floor the disk allowed in that same minute. Rounds alternate the
- * measurements; the files are appended to, as the probe's is.
+ * the log beside the floor the disk allowed in that same minute. Rounds alternate the measurements;
+ * the files are appended to, as the probe's is.
  */
 final class IdealGroupCommit {
   private static final int RECORD = 1024;
