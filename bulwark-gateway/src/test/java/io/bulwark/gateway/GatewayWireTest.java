@@ -182,6 +182,37 @@ class GatewayWireTest {
     assertThat(seen.headers().get("transfer-encoding")).isNull();
   }
 
+  /**
+   * Requests pipelined on one connection in one write, bodiless GETs (which the gateway does not
+   * pause) between POSTs whose bodies it streams: each is answered once, in order, with its own
+   * answer, and each reaches the upstream once.
+   */
+  @Test
+  void pipelinedRequestsWithAndWithoutBodiesAreAnsweredInOrderEachOnce() throws Exception {
+    int n = 200;
+    StringBuilder burst = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      if (i % 10 == 5) {
+        String body = "body-" + i;
+        burst.append("POST /echo/pipe-").append(i).append(" HTTP/1.1\r\nHost: gw.test\r\n");
+        burst.append("Content-Length: ").append(body.length()).append("\r\n\r\n").append(body);
+      } else {
+        burst.append("GET /pipe-").append(i).append(" HTTP/1.1\r\nHost: gw.test\r\n\r\n");
+      }
+    }
+    try (Socket s = RawHttp.open(port())) {
+      RawHttp.send(s, burst.toString());
+      for (int i = 0; i < n; i++) {
+        String answer = RawHttp.readResponse(s.getInputStream());
+        assertThat(answer)
+            .as("answer %d", i)
+            .startsWith("HTTP/1.1 200")
+            .endsWith(i % 10 == 5 ? "\r\n\r\nbody-" + i : "up /pipe-" + i);
+      }
+    }
+    assertThat(upstreamSaw("pipe-")).isEqualTo(n);
+  }
+
   @Test
   void connectIsRefusedWith405AndNotTunnelled() throws Exception {
     try (Socket s = RawHttp.open(port())) {
