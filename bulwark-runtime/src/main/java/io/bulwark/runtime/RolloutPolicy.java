@@ -9,8 +9,10 @@ import java.time.Duration;
  * the runtime's clock) and compares, over that same window, the new instances' error rate and SLO
  * burn rate with the old instances'. The rollout rolls back when the new version is worse than the
  * old by more than {@link #errorRateMargin()} (absolute error rate) or {@link #burnRateMargin()}
- * (burn rate), once the new instances answered at least {@link #minRequests()} requests in the
- * window.
+ * (burn rate). With fewer than {@link #minRequests()} answers from the new instances the missing
+ * ones count as good: the step fails only when its failures already decide it (more answers could
+ * not bring it within the margins), and then at once, without waiting out the window; otherwise it
+ * waits for more answers, up to {@link #maxWait()}, and passes if they do not come.
  *
  * <p>A request is bad when it answered 5xx (in process mode: when the child's telemetry counted it
  * as not successful). Burn rate = bad ratio / (1 - {@link #objective()}): the availability SLO's
@@ -47,7 +49,10 @@ public final class RolloutPolicy {
     return bake;
   }
 
-  /** Requests the new instances must answer in a bake window before it can be judged. */
+  /**
+   * Requests the new instances must answer before a window can pass; with fewer, the missing
+   * answers are counted as good, so a handful of failures can still fail the step.
+   */
   public int minRequests() {
     return minRequests;
   }
@@ -67,7 +72,8 @@ public final class RolloutPolicy {
 
   /**
    * How long a step waits, at most, on the runtime's clock for {@link #minRequests()} before it
-   * judges with what it has (a new version nobody calls cannot be judged worse).
+   * judges with what it has, the missing answers counted as good (a new version nobody calls cannot
+   * be judged worse).
    */
   public Duration maxWait() {
     return maxWait;

@@ -58,6 +58,15 @@ class RollingDeployTest {
 
   /** Runs the rollout on another thread and feeds each bake window its load, then its time. */
   private RolloutResult rollOut(SystemRuntime rt, String version) throws Exception {
+    return rollOut(rt, version, policy, 30);
+  }
+
+  /**
+   * {@link #rollOut(SystemRuntime, String)} under {@code p}, with {@code perWindow} requests to
+   * each ready instance per bake window.
+   */
+  private RolloutResult rollOut(SystemRuntime rt, String version, RolloutPolicy p, int perWindow)
+      throws Exception {
     Semaphore baking = new Semaphore(0);
     rt.addListener(
         new RuntimeListener() {
@@ -71,11 +80,11 @@ class RollingDeployTest {
     try (var exec = Executors.newVirtualThreadPerTaskExecutor();
         HttpClient http = Probe.client()) {
       CompletableFuture<RolloutResult> result =
-          CompletableFuture.supplyAsync(() -> rt.rollingDeploy("pay", version, policy), exec);
+          CompletableFuture.supplyAsync(() -> rt.rollingDeploy("pay", version, p), exec);
       while (!result.isDone()) {
         if (baking.tryAcquire(50, TimeUnit.MILLISECONDS)) {
           for (InstanceHandle h : rt.instances("pay")) {
-            for (int i = 0; i < 30; i++) {
+            for (int i = 0; i < perWindow; i++) {
               Probe.get(http, h.port(), "/hello");
             }
           }
@@ -113,6 +122,58 @@ class RollingDeployTest {
           .extracting(RuntimeEvent::kind)
           .contains(RuntimeEvent.Kind.ROLLED_BACK)
           .doesNotContain(RuntimeEvent.Kind.ROLLOUT_COMPLETED);
+    }
+  }
+
+  @Test
+  void aCanaryStarvedOfTrafficIsRolledBackOnceItsFailuresDecideWithoutWaitingOutMaxWait()
+      throws Exception {
+    // 4 requests per instance per window, 20 needed: the old rule waited out maxWait (3 bakes,
+    // 12 answers, 5 bad = 42 %) and then passed the canary for too few answers
+    RolloutPolicy starved =
+        RolloutPolicy.builder()
+            .bake(BAKE)
+            .minRequests(20)
+            .errorRateMargin(0.05)
+            .maxWait(BAKE.multipliedBy(3))
+            .build();
+    try (SystemRuntime rt = start()) {
+      long began = scheduler.clock().nanoTime();
+      RolloutResult r = rollOut(rt, "bad-2.0", starved, 4);
+
+      assertThat(r.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+      // the first window: requests 0..3 of pay-1, of which 0, 1 and 2 fail; at best 3/20 = 0.15
+      assertThat(r.steps()).hasSize(1);
+      Step step = r.steps().getFirst();
+      assertThat(List.of(step.newRequests(), step.newBad(), step.oldRequests(), step.oldBad()))
+          .containsExactly(4L, 3L, 8L, 0L);
+      assertThat(step.passed()).isFalse();
+      assertThat(scheduler.clock().nanoTime() - began).isEqualTo(BAKE.toNanos());
+      assertThat(r.reason()).contains("new 4 req 0.750 err");
+      assertThat(rt.instances("pay")).allSatisfy(h -> assertThat(h.version()).isEqualTo("1.0"));
+    }
+  }
+
+  @Test
+  void aGoodCanaryWithTooFewAnswersWaitsOutMaxWaitAndPasses() throws Exception {
+    RolloutPolicy starved =
+        RolloutPolicy.builder()
+            .bake(BAKE)
+            .minRequests(20)
+            .errorRateMargin(0.05)
+            .maxWait(BAKE.multipliedBy(2))
+            .build();
+    try (SystemRuntime rt = start()) {
+      long began = scheduler.clock().nanoTime();
+      RolloutResult r = rollOut(rt, "2.0", starved, 4);
+
+      assertThat(r.outcome()).isEqualTo(Outcome.COMPLETED);
+      assertThat(r.steps())
+          .containsExactly(
+              new Step("pay-1", 8, 0, 16, 0, 0.0, 0.0, true),
+              new Step("pay-2", 16, 0, 8, 0, 0.0, 0.0, true),
+              new Step("pay-3", 24, 0, 8, 0, 0.0, 0.0, true));
+      assertThat(scheduler.clock().nanoTime() - began).isEqualTo(BAKE.multipliedBy(6).toNanos());
     }
   }
 
@@ -192,8 +253,15 @@ class RollingDeployTest {
     assertThat(judge(p, 100, 11, 100, 0).passed()).isFalse();
     // the old side being bad too: only the difference counts
     assertThat(judge(p, 100, 30, 100, 25).passed()).isTrue();
-    // too few requests to judge: passes, whatever the rate
-    assertThat(judge(p, 9, 9, 100, 0).passed()).isTrue();
+    // fewer than minRequests: the missing answers count as good (bad over 10)
+    assertThat(judge(p, 9, 1, 100, 0).passed()).isTrue(); // at best 0.1: within
+    assertThat(judge(p, 9, 2, 100, 0).passed()).isFalse(); // at best 0.2: decided
+    assertThat(judge(p, 2, 2, 100, 0).passed()).isFalse();
+    assertThat(judge(p, 0, 0, 100, 0).passed()).isTrue(); // nobody called it: not worse
+    assertThat(judge(p, 9, 2, 100, 10).passed()).isTrue(); // 0.2 vs 0.1: within
+    // at minRequests and beyond, the measured rate alone
+    assertThat(judge(p, 10, 2, 100, 0).passed()).isFalse();
+    assertThat(judge(p, 20, 2, 100, 0).passed()).isTrue();
     // the burn margin alone (99% objective: 3% errors burn 3.0 vs 0)
     RolloutPolicy burn =
         RolloutPolicy.builder().minRequests(10).errorRateMargin(1).burnRateMargin(2.0).build();

@@ -56,7 +56,7 @@ final class Rollout {
     List<Instance> moved = new ArrayList<>();
     InstanceMeter.Counts lastOld = InstanceMeter.Counts.ZERO;
     if (all.size() == 1) {
-      lastOld = window(all, List.of()).old;
+      lastOld = window(all, List.of(), InstanceMeter.Counts.ZERO).old;
     }
     for (Instance instance : all) {
       try {
@@ -72,7 +72,7 @@ final class Rollout {
       List<Instance> old = new ArrayList<>(all);
       old.removeAll(moved);
       old.removeIf(i -> i.state() != InstanceState.READY);
-      Window w = window(old, moved);
+      Window w = window(old, moved, lastOld);
       InstanceMeter.Counts oldSide = old.isEmpty() ? lastOld : w.old;
       if (!old.isEmpty()) {
         lastOld = w.old;
@@ -101,10 +101,12 @@ final class Rollout {
   private record Window(InstanceMeter.Counts old, InstanceMeter.Counts fresh) {}
 
   /**
-   * Waits one bake window (more, up to maxWait, until the new side answered minRequests; none when
-   * there is no new side) and returns what each side answered in it.
+   * Waits one bake window (more, up to maxWait, until the new side answered minRequests or its
+   * failures already decide the step; none when there is no new side) and returns what each side
+   * answered in it. {@code baseline}: the old side's counts to judge against when {@code old} is
+   * empty.
    */
-  private Window window(List<Instance> old, List<Instance> fresh) {
+  private Window window(List<Instance> old, List<Instance> fresh, InstanceMeter.Counts baseline) {
     Map<Instance, InstanceMeter.Counts> start = new HashMap<>();
     for (Instance i : old) {
       start.put(i, i.meter().counts());
@@ -112,24 +114,34 @@ final class Rollout {
     for (Instance i : fresh) {
       start.put(i, i.meter().counts());
     }
-    runtime.event(
-        RuntimeEvent.Kind.ROLLOUT_STEP,
-        service,
-        null,
-        "baking: watching " + fresh.size() + " new and " + old.size() + " old instances");
     Scheduler scheduler = runtime.parts().scheduler;
     long began = scheduler.clock().nanoTime();
     long maxWait = policy.maxWait().toNanos();
+    String watching =
+        "baking: watching " + fresh.size() + " new and " + old.size() + " old instances";
     while (true) {
-      await(scheduler, policy.bake().toNanos());
+      await(scheduler, policy.bake().toNanos(), watching);
       InstanceMeter.Counts freshSide = sum(fresh, start);
+      InstanceMeter.Counts oldSide = sum(old, start);
       long waited = scheduler.clock().nanoTime() - began;
       if (fresh.isEmpty()
           || freshSide.requests() >= policy.minRequests()
-          || waited + policy.bake().toNanos() > maxWait) {
-        return new Window(sum(old, start), freshSide);
+          || waited + policy.bake().toNanos() > maxWait
+          || decidedWorse(freshSide, old.isEmpty() ? baseline : oldSide)) {
+        return new Window(oldSide, freshSide);
       }
+      watching =
+          "baking: "
+              + freshSide.requests()
+              + " of "
+              + policy.minRequests()
+              + " answers from the new side, watching another window";
     }
+  }
+
+  private boolean decidedWorse(InstanceMeter.Counts fresh, InstanceMeter.Counts old) {
+    return CanaryJudge.decidedWorse(
+        policy, fresh.requests(), fresh.bad(), old.requests(), old.bad());
   }
 
   private static InstanceMeter.Counts sum(
@@ -142,11 +154,16 @@ final class Rollout {
     return total;
   }
 
-  /** Waits {@code nanos} on the runtime's scheduler (virtual time in tests). */
-  private void await(Scheduler scheduler, long nanos) {
+  /**
+   * Waits {@code nanos} on the runtime's scheduler (virtual time in tests), announcing {@code what}
+   * as a {@code ROLLOUT_STEP} event once the wait is scheduled (a test on virtual time advances the
+   * clock when it hears it).
+   */
+  private void await(Scheduler scheduler, long nanos, String what) {
     CountDownLatch done = new CountDownLatch(1);
     var task = scheduler.schedule(nanos, done::countDown);
     try {
+      runtime.event(RuntimeEvent.Kind.ROLLOUT_STEP, service, null, what);
       while (!done.await(100, TimeUnit.MILLISECONDS)) {
         runtime.parts(); // throws once the system is stopping
       }
