@@ -101,7 +101,9 @@ class LoadGeneratorTest {
       KindSummary browse = report.kind(RequestKind.BROWSE);
       KindSummary checkout = report.kind(RequestKind.CHECKOUT);
       assertThat(search.requests()).isPositive().isEqualTo(search.errors());
-      assertThat(search.p50Micros()).isGreaterThanOrEqualTo(300_000);
+      // a timed-out search counts the users' 300 ms wait (less a little: the JDK client's timer
+      // fired up to 0.5 ms early in one CI run, and the histogram keeps three significant digits)
+      assertThat(search.p50Micros()).isGreaterThanOrEqualTo(295_000);
       assertThat(browse.requests()).isPositive().isEqualTo(browse.errors());
       assertThat(report.kind(RequestKind.PRODUCT).errors()).as("%s", report.errorCauses()).isZero();
       assertThat(checkout.requests()).isPositive();
