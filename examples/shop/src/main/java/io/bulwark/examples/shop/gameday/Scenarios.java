@@ -77,9 +77,9 @@ public final class Scenarios {
 
   /**
    * The canary analysis of the bad deploy for a run of {@code run}: each moved instance baked for 5
-   * % of the run (at least 1 s), judged once it answered 6 requests (waiting up to 4 bakes for
+   * % of the run (at least 1 s), judged once it answered 10 requests (waiting up to 4 bakes for
    * them), rolled back when its error rate is 5 points above the old instances' or its burn rate
-   * (99 % objective) 2 above theirs. With fewer than 6 answers the missing ones count as good, so
+   * (99 % objective) 2 above theirs. With fewer than 10 answers the missing ones count as good, so
    * one failure in a window already rolls the canary back: the callers' endpoint breakers starve a
    * failing canary of calls, and it must not pass for want of answers.
    */
@@ -87,7 +87,7 @@ public final class Scenarios {
     Duration bake = c.ofRun(0.05, Duration.ofSeconds(1));
     return RolloutPolicy.builder()
         .bake(bake)
-        .minRequests(6)
+        .minRequests(10)
         .errorRateMargin(0.05)
         .burnRateMargin(2.0)
         .objective(0.99)

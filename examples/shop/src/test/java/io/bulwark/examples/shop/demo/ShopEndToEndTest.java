@@ -105,7 +105,8 @@ class ShopEndToEndTest {
               e -> {
                 assertThat(e.service()).isEqualTo("payments");
                 // the judged instance's numbers: the canary payments-1 (payments-2 after it only
-                // if payments-1 answered every call it got, a coin with odds of 1 in 64 or less)
+                // if payments-1 answered all of its first 10 calls, or of all it got within the
+                // policy's wait: with half its calls failing, odds of 2^-n for n calls)
                 assertThat(e.detail())
                     .startsWith(
                         "v" + Shop.BAD_PAYMENTS_VERSION + " worse than v" + Shop.GOOD_VERSION)
