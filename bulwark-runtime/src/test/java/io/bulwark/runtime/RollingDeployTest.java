@@ -125,18 +125,22 @@ class RollingDeployTest {
     }
   }
 
+  /** The test's policy, waiting up to {@code bakes} bake windows for its 20 answers. */
+  private static RolloutPolicy waitingBakes(int bakes) {
+    return RolloutPolicy.builder()
+        .bake(BAKE)
+        .minRequests(20)
+        .errorRateMargin(0.05)
+        .maxWait(BAKE.multipliedBy(bakes))
+        .build();
+  }
+
   @Test
   void aCanaryStarvedOfTrafficIsRolledBackOnceItsFailuresDecideWithoutWaitingOutMaxWait()
       throws Exception {
     // 4 requests per instance per window, 20 needed: the old rule waited out maxWait (3 bakes,
     // 12 answers, 5 bad = 42 %) and then passed the canary for too few answers
-    RolloutPolicy starved =
-        RolloutPolicy.builder()
-            .bake(BAKE)
-            .minRequests(20)
-            .errorRateMargin(0.05)
-            .maxWait(BAKE.multipliedBy(3))
-            .build();
+    RolloutPolicy starved = waitingBakes(3);
     try (SystemRuntime rt = start()) {
       long began = scheduler.clock().nanoTime();
       RolloutResult r = rollOut(rt, "bad-2.0", starved, 4);
@@ -156,13 +160,7 @@ class RollingDeployTest {
 
   @Test
   void aGoodCanaryWithTooFewAnswersWaitsOutMaxWaitAndPasses() throws Exception {
-    RolloutPolicy starved =
-        RolloutPolicy.builder()
-            .bake(BAKE)
-            .minRequests(20)
-            .errorRateMargin(0.05)
-            .maxWait(BAKE.multipliedBy(2))
-            .build();
+    RolloutPolicy starved = waitingBakes(2);
     try (SystemRuntime rt = start()) {
       long began = scheduler.clock().nanoTime();
       RolloutResult r = rollOut(rt, "2.0", starved, 4);

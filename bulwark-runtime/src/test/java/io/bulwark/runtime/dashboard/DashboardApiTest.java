@@ -76,10 +76,10 @@ class DashboardApiTest {
   @Test
   void topologyAndRedShowTheCallsMeasuredSinceThePreviousTick() throws Exception {
     try (Dashboard d = dashboard()) {
-      system.calls(1, "/call"); // every series exists before the interval begins
+      system.callsCounted(1, "/call"); // every series exists before the interval begins
       d.tick();
-      assertThat(system.calls(20, "/call")).isEqualTo(20);
-      assertThat(system.calls(5, "/callfail")).isZero();
+      assertThat(system.callsCounted(20, "/call")).isEqualTo(20);
+      assertThat(system.callsCounted(5, "/callfail")).isZero();
       d.tick();
 
       JsonNode topology = system.getJson(d, "/api/topology");
@@ -300,9 +300,9 @@ class DashboardApiTest {
             .sagas("orders", "/sagas")
             .build()
             .start()) {
-      system.calls(1, "/call");
+      system.callsCounted(1, "/call");
       system.evaluate();
-      assertThat(system.calls(20, "/callfail")).isZero();
+      assertThat(system.callsCounted(20, "/callfail")).isZero();
       system.evaluate();
       d.recordDecision(
           new io.bulwark.runtime.autoscale.ScalingDecision(

@@ -10,12 +10,14 @@ import io.bulwark.http.client.HttpClients;
 import io.bulwark.http.client.ServiceClient;
 import io.bulwark.resilience.CircuitBreaker;
 import io.bulwark.resilience.ResilienceListener;
+import io.bulwark.runtime.InstanceHandle;
 import io.bulwark.runtime.RuntimeOptions;
 import io.bulwark.runtime.ServiceFactory;
 import io.bulwark.runtime.ServiceInstance;
 import io.bulwark.runtime.ServiceSpec;
 import io.bulwark.runtime.SystemModel;
 import io.bulwark.runtime.SystemRuntime;
+import io.bulwark.telemetry.RedSnapshot;
 import io.bulwark.telemetry.slo.BurnRateAlert;
 import io.bulwark.telemetry.slo.Sli;
 import io.bulwark.telemetry.slo.Slo;
@@ -33,6 +35,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A small real system for the dashboard's tests: {@code backend} (2 instances: {@code /ping} 200,
@@ -185,6 +188,44 @@ final class TestSystem implements AutoCloseable {
       }
     }
     return ok;
+  }
+
+  /**
+   * {@link #calls}, then waits until front and backend have counted the {@code n} requests in their
+   * endpoint RED (each call to front makes one to backend). A server counts a request when its
+   * exchange ends, just after the answer is written, so the client can hold the answer first; a
+   * tick taken then would miss it.
+   */
+  int callsCounted(int n, String path) throws IOException, InterruptedException {
+    long front = answered("front");
+    long backend = answered("backend");
+    int ok = calls(n, path);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (answered("front") < front + n || answered("backend") < backend + n) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            n
+                + " calls to "
+                + path
+                + " not counted within 10 s: front "
+                + (answered("front") - front)
+                + ", backend "
+                + (answered("backend") - backend));
+      }
+      Thread.onSpinWait();
+    }
+    return ok;
+  }
+
+  /** Requests the instances of {@code service} have counted in their endpoint RED so far. */
+  private long answered(String service) {
+    long total = 0;
+    for (InstanceHandle h : runtime.instances(service)) {
+      for (RedSnapshot r : h.redSnapshots("endpoint")) {
+        total += r.total();
+      }
+    }
+    return total;
   }
 
   /** Reports a breaker transition from front-1 (what its resilience pipeline would). */
