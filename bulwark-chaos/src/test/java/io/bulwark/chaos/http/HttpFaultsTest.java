@@ -146,6 +146,27 @@ class HttpFaultsTest {
     }
   }
 
+  /**
+   * The first ended server span that {@code which} accepts, waiting for it: a server span ends when
+   * its exchange does, just after the answer is written, so the caller can hold the answer first.
+   */
+  private RecordingTelemetry.Span awaitServerSpan(
+      java.util.function.Predicate<RecordingTelemetry.Span> which) {
+    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      for (RecordingTelemetry.Span s : telemetry.spans(SpanKind.SERVER)) {
+        if (which.test(s)) {
+          return s;
+        }
+      }
+      if (System.nanoTime() > giveUp) {
+        throw new AssertionError(
+            "no such server span ended within 20 s; ended: " + telemetry.spans(SpanKind.SERVER));
+      }
+      Thread.onSpinWait();
+    }
+  }
+
   // --- client point
 
   @Test
@@ -269,8 +290,8 @@ class HttpFaultsTest {
     assertThat(r.status()).isEqualTo(429);
     assertThat(r.bodyAsString()).contains("chaos_fault");
     assertThat(handled).hasValue(0);
-    assertThat(telemetry.spans(SpanKind.SERVER))
-        .anySatisfy(s -> assertThat(s.attributes()).containsEntry(FaultTag.FAULT_ID, f.id()));
+    assertThat(awaitServerSpan(s -> f.id().equals(s.attributes().get(FaultTag.FAULT_ID))))
+        .isNotNull();
   }
 
   @Test
@@ -351,8 +372,8 @@ class HttpFaultsTest {
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.bodyAsString()).contains("slow");
     assertThat(handled).hasValue(1);
-    assertThat(telemetry.spans(SpanKind.SERVER))
-        .anySatisfy(s -> assertThat(s.attributes()).containsEntry(FaultTag.FAULT_TYPE, "latency"));
+    assertThat(awaitServerSpan(s -> s.name().equals("GET /nb/slow")).attributes())
+        .containsEntry(FaultTag.FAULT_TYPE, "latency");
   }
 
   @Test
