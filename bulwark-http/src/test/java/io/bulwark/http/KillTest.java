@@ -3,6 +3,8 @@ package io.bulwark.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bulwark.core.time.Scheduler;
+import io.bulwark.test.kit.TimeDriver;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -121,6 +123,13 @@ class KillTest {
   void killOfAnIdleServerCountsNothing() throws Exception {
     BulwarkServer server = blocking().vertx(vertx).build().start();
     assertThat(RawHttp.get(server.port(), "/hello").status()).isEqualTo(200);
+    // idle: the exchange ends just after its answer is written, so the client can hold the answer
+    // while the request still counts as in flight
+    assertThat(
+            TimeDriver.real(Scheduler.system())
+                .passUntil(Duration.ofSeconds(10), () -> server.inFlight() == 0))
+        .as("the answered request ended")
+        .isTrue();
     assertThat(server.kill()).isZero();
     assertThat(server.shutdown()).isZero();
   }

@@ -23,6 +23,7 @@ import io.bulwark.http.client.HttpCallException;
 import io.bulwark.http.client.ServiceClient;
 import io.bulwark.test.RecordingTelemetry;
 import io.bulwark.test.VirtualScheduler;
+import io.bulwark.test.kit.TimeDriver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -151,20 +152,15 @@ class HttpFaultsTest {
    * its exchange does, just after the answer is written, so the caller can hold the answer first.
    */
   private RecordingTelemetry.Span awaitServerSpan(
-      java.util.function.Predicate<RecordingTelemetry.Span> which) {
-    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (true) {
-      for (RecordingTelemetry.Span s : telemetry.spans(SpanKind.SERVER)) {
-        if (which.test(s)) {
-          return s;
-        }
-      }
-      if (System.nanoTime() > giveUp) {
-        throw new AssertionError(
-            "no such server span ended within 20 s; ended: " + telemetry.spans(SpanKind.SERVER));
-      }
-      Thread.onSpinWait();
-    }
+      java.util.function.Predicate<RecordingTelemetry.Span> which) throws InterruptedException {
+    java.util.function.Supplier<java.util.Optional<RecordingTelemetry.Span>> find =
+        () -> telemetry.spans(SpanKind.SERVER).stream().filter(which).findFirst();
+    assertThat(
+            TimeDriver.real(net.scheduler)
+                .passUntil(Duration.ofSeconds(20), () -> find.get().isPresent()))
+        .as("a matching server span ended within 20 s; ended: %s", telemetry.spans(SpanKind.SERVER))
+        .isTrue();
+    return find.get().orElseThrow();
   }
 
   // --- client point

@@ -2,6 +2,7 @@ package io.bulwark.runtime.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bulwark.core.time.Scheduler;
 import io.bulwark.http.Response;
 import io.bulwark.http.client.CallDecorator;
 import io.bulwark.http.client.ClientConfig;
@@ -24,6 +25,7 @@ import io.bulwark.telemetry.slo.Slo;
 import io.bulwark.telemetry.slo.SloEvaluator;
 import io.bulwark.telemetry.store.StoreScraper;
 import io.bulwark.telemetry.store.TimeSeriesStore;
+import io.bulwark.test.kit.TimeDriver;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -35,7 +37,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A small real system for the dashboard's tests: {@code backend} (2 instances: {@code /ping} 200,
@@ -200,19 +201,20 @@ final class TestSystem implements AutoCloseable {
     long front = answered("front");
     long backend = answered("backend");
     int ok = calls(n, path);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (answered("front") < front + n || answered("backend") < backend + n) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(
-            n
-                + " calls to "
-                + path
-                + " not counted within 10 s: front "
-                + (answered("front") - front)
-                + ", backend "
-                + (answered("backend") - backend));
-      }
-      Thread.onSpinWait();
+    boolean counted =
+        TimeDriver.real(Scheduler.system())
+            .passUntil(
+                Duration.ofSeconds(10),
+                () -> answered("front") >= front + n && answered("backend") >= backend + n);
+    if (!counted) {
+      throw new AssertionError(
+          n
+              + " calls to "
+              + path
+              + " not counted within 10 s: front "
+              + (answered("front") - front)
+              + ", backend "
+              + (answered("backend") - backend));
     }
     return ok;
   }
