@@ -117,7 +117,7 @@ class GameDayTest {
       RolloutPolicy policy = policies.getFirst();
       assertThat(policy.bake()).isEqualTo(Duration.ofSeconds(5)); // 5 % of the run
       assertThat(policy.maxWait()).isEqualTo(Duration.ofSeconds(20));
-      assertThat(policy.minRequests()).isEqualTo(6);
+      assertThat(policy.minRequests()).isEqualTo(10);
 
       scheduler.advance(Duration.ofSeconds(20));
       StepEvent slow = next();
