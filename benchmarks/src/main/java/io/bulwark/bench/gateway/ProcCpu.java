@@ -30,6 +30,30 @@ final class ProcCpu {
     return ticks * NANOS_PER_TICK;
   }
 
+  /** CPU nanoseconds used so far by {@code pid} alone (all its threads, none of its children). */
+  static long processNanos(long pid) {
+    return ticks(pid) * NANOS_PER_TICK;
+  }
+
+  /**
+   * Steal time so far, summed over the machine's CPUs ({@code /proc/stat}, in clock ticks): the
+   * time a virtual machine's CPUs were runnable but the host ran something else. 0 where not
+   * reported.
+   */
+  static long stealNanos() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/stat"), StandardCharsets.US_ASCII)) {
+        if (line.startsWith("cpu ")) {
+          String[] f = line.trim().split("\\s+");
+          return f.length > 8 ? Long.parseLong(f[8]) * NANOS_PER_TICK : 0;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return 0;
+    }
+    return 0;
+  }
+
   private static long ticks(long pid) {
     String stat;
     try {

@@ -134,6 +134,11 @@ final class ProxyRows {
     GcWindow.Recorder generator = GcWindow.Recorder.start();
     GcWindow[] generatorGc = {GcWindow.none(), GcWindow.none(), GcWindow.none()};
     List<String> sliceLines = new ArrayList<>();
+    long[] genCpu = new long[3];
+    long[] steal = new long[3];
+    long[] sliceSteal = new long[3];
+    double[] nSliceAdded;
+    double[] bSliceAdded;
     try (OpenLoop load = new OpenLoop(s.connections())) {
       for (int port : new int[] {upstream.port, nginx.port, bulwark.port}) {
         load.run(port, rate, warm, 1); // warm-up of each path and of the generator, discarded
@@ -149,6 +154,7 @@ final class ProxyRows {
       List<OpenLoop.Result> bs = new ArrayList<>();
       nCpu = 0;
       bCpu = 0;
+      long self = ProcessHandle.current().pid();
       for (int i = 0; i < slices; i++) {
         // the order turns each slice (direct, nginx, bulwark; nginx, bulwark, direct; ...) so no
         // target always follows the same one
@@ -158,6 +164,8 @@ final class ProxyRows {
           int target = (i + j) % 3;
           emptyGeneratorHeap();
           generator.takeWindow();
+          long steal0 = ProcCpu.stealNanos();
+          long gen0 = ProcCpu.processNanos(self);
           if (target == 0) {
             ds.add(load.run(upstream.port, rate, 0, SLICE_SECONDS));
           } else if (target == 1) {
@@ -174,13 +182,16 @@ final class ProxyRows {
             gc = gc.plus(sliceGc);
           }
           generatorGc[target] = generatorGc[target].plus(generator.takeWindow());
+          genCpu[target] += ProcCpu.processNanos(self) - gen0;
+          sliceSteal[target] = ProcCpu.stealNanos() - steal0;
+          steal[target] += sliceSteal[target];
         }
         sliceLines.add(
             String.format(
                 Locale.ROOT,
                 "  slice %2d: bulwark p99 %6.0f us, p99.9 %6.0f us, max %6.0f us | nginx p99 %6.0f"
                     + " us | direct p99 %6.0f us | gateway GC pauses %d (total %d ms, max %d ms),"
-                    + " JIT %d ms",
+                    + " JIT %d ms | steal ms direct/nginx/bulwark %d/%d/%d",
                 i + 1,
                 java.util.Objects.requireNonNull(slice).micros(99),
                 slice.micros(99.9),
@@ -190,7 +201,10 @@ final class ProxyRows {
                 sliceGc.pauses(),
                 sliceGc.totalMillis(),
                 sliceGc.maxMillis(),
-                sliceGc.jitMillis()));
+                sliceGc.jitMillis(),
+                sliceSteal[0] / 1_000_000,
+                sliceSteal[1] / 1_000_000,
+                sliceSteal[2] / 1_000_000));
         if (stages) {
           sliceLines.add("    stages: " + bulwark.stages(StageReport.WINDOW));
         }
@@ -198,6 +212,8 @@ final class ProxyRows {
       if (stages) {
         sliceLines.add("  all bulwark slices, stages: " + bulwark.stages(StageReport.TOTAL));
       }
+      nSliceAdded = sliceAdded(ns, ds);
+      bSliceAdded = sliceAdded(bs, ds);
       d = OpenLoop.Result.merge(ds);
       n = OpenLoop.Result.merge(ns);
       b = OpenLoop.Result.merge(bs);
@@ -250,6 +266,39 @@ final class ProxyRows {
       metrics.put("nginx_added_" + key[i] + "_us", n.micros(pct[i]) - d.micros(pct[i]));
       metrics.put("bulwark_added_" + key[i] + "_us", b.micros(pct[i]) - d.micros(pct[i]));
     }
+    String[] names = {"direct", "nginx", "bulwark"};
+    out.printf(
+        Locale.ROOT,
+        "the generator's CPU per request during the direct / nginx / bulwark slices: %.1f / %.1f /"
+            + " %.1f us; the machine's steal time (host ran something else): %d / %d / %d ms%n",
+        genCpu[0] / 1000.0 / Math.max(1, d.requests()),
+        genCpu[1] / 1000.0 / Math.max(1, n.requests()),
+        genCpu[2] / 1000.0 / Math.max(1, b.requests()),
+        steal[0] / 1_000_000,
+        steal[1] / 1_000_000,
+        steal[2] / 1_000_000);
+    for (int i = 0; i < 3; i++) {
+      metrics.put("steal_ms_" + names[i], steal[i] / 1e6);
+    }
+    metrics.put(
+        "generator_cpu_us_per_req",
+        (genCpu[0] + genCpu[1] + genCpu[2])
+            / 1000.0
+            / Math.max(1, d.requests() + n.requests() + b.requests()));
+    double nMedian = median(nSliceAdded);
+    double bMedian = median(bSliceAdded);
+    out.printf(
+        Locale.ROOT,
+        "added p99 per slice (the slice's p99 minus the same slice's direct p99), median of %d"
+            + " slices: nginx %.0f us, bulwark %.0f us, ratio %.3f%n",
+        nSliceAdded.length,
+        nMedian,
+        bMedian,
+        nMedian <= 0 ? Double.NaN : Math.max(0, bMedian) / nMedian);
+    metrics.put("nginx_added_p99_slice_median_us", nMedian);
+    metrics.put("bulwark_added_p99_slice_median_us", bMedian);
+    metrics.put(
+        "added_p99_ratio_slices", nMedian <= 0 ? Double.NaN : Math.max(0, bMedian) / nMedian);
     metrics.put("open_rate", (double) rate);
     metrics.put("open_errors", (double) (d.errors() + n.errors() + b.errors()));
     double nAdded = n.micros(99) - d.micros(99);
@@ -273,6 +322,25 @@ final class ProxyRows {
    */
   private static void emptyGeneratorHeap() {
     System.gc();
+  }
+
+  /** Per slice, the target's p99 minus the direct call's p99 in the same slice, in µs. */
+  private static double[] sliceAdded(List<OpenLoop.Result> target, List<OpenLoop.Result> direct) {
+    double[] added = new double[target.size()];
+    for (int i = 0; i < added.length; i++) {
+      added[i] = target.get(i).micros(99) - direct.get(i).micros(99);
+    }
+    return added;
+  }
+
+  private static double median(double[] values) {
+    if (values.length == 0) {
+      return Double.NaN;
+    }
+    double[] sorted = values.clone();
+    java.util.Arrays.sort(sorted);
+    int m = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
   }
 
   /** A quarter of the lower saturation throughput, in steps of 100, at most 10,000/s. */
