@@ -24,12 +24,15 @@ import org.jspecify.annotations.Nullable;
  * width, {@code wrk} drives direct, NGINX and Bulwark in alternating rounds (median kept); CPU per
  * request comes from {@code /proc/<pid>/stat} of each process. Then, at 1 loop/worker, an open-loop
  * run at a fixed rate below both saturation points ({@link OpenLoop}) gives the latency each proxy
- * adds over the direct call at p50/p99/p99.9.
+ * adds over the direct call at p50/p99/p99.9. The added-p99 ratio compares medians over the slices
+ * (each slice's p99 minus the same slice's direct p99), so a stall of the machine that lands in one
+ * slice does not decide it; the whole run's merged figure is printed beside it ({@code
+ * added_p99_ratio_merged}).
  *
  * <p>Args: {@code --quick} (2 rounds of 5 s, short open loop, short JMH), {@code --duration S} per
  * wrk round (10), {@code --rounds N} (3), {@code --connections N} (64), {@code --pool N} upstream
  * connections (64), {@code --rate R} open-loop requests/s (default: a quarter of the lower 1-worker
- * throughput, at most 10,000), {@code --open-seconds S} (16, in alternating 2 s slices), {@code
+ * throughput, at most 10,000), {@code --open-seconds S} (24, in alternating 2 s slices), {@code
  * --warmup S} load on the gateway's fresh JVM before measuring (30), {@code --open-warmup S}
  * open-loop load at the measured rate on each target before its slices (10: the gateway's JIT
  * adapts to the open loop's pattern for several seconds after the closed-loop warm-up), {@code
@@ -65,7 +68,7 @@ public final class GatewaySuite implements BenchSuite {
             intArg(args, "--connections", 64),
             intArg(args, "--pool", 64),
             intArg(args, "--rate", 0),
-            intArg(args, "--open-seconds", quick ? 6 : 16),
+            intArg(args, "--open-seconds", quick ? 6 : 24),
             intArg(args, "--warmup", quick ? 10 : 30),
             intArg(args, "--open-warmup", quick ? 3 : 10),
             args.contains("--open-only"),
