@@ -15,7 +15,8 @@ module io.bulwark.gateway {
   requires com.dylibso.chicory.runtime;
   requires com.dylibso.chicory.wasm;
   requires java.net.http; // JWKS fetches
-  requires io.netty.codec.compression; // gzip options of the listeners (edge)
+  requires io.netty.codec.compression; // gzip and brotli options of the listeners (edge)
+  requires com.aayushatharva.brotli4j; // brotli (Netty's encoder calls it)
   // the own HTTP/1.1 upstream pools (Http1Pool): channels on the listeners' event loops
   requires io.netty.buffer;
   requires io.netty.common;

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Bodies through the gateway: gzip where negotiated (and only where it should be), and
+ * Bodies through the gateway: gzip and brotli where negotiated (and only where it should be), and
  * back-pressure both ways (a slow reader keeps the bytes in flight bounded: the writer on the far
  * side is paused, measured as the gap between bytes written on one side and read on the other).
  */
@@ -66,7 +66,12 @@ class GatewayStreamTest {
   static Vertx vertx;
   static Upstream upstream;
   static Gateway gateway;
-  static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+  /** HTTP/1.1: the JDK client would otherwise upgrade to h2c, where nothing is compressed. */
+  static final HttpClient CLIENT =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  static final HttpClient H2C = HttpClient.newHttpClient(); // upgrades to h2c on first use
 
   // download: what the upstream wrote, what the client read, how often the upstream was paused
   static final AtomicLong written = new AtomicLong();
@@ -98,6 +103,9 @@ class GatewayStreamTest {
                           gz:
                             port: 0
                             compression: {enabled: true, min-bytes: 1024}
+                          br:
+                            port: 0
+                            compression: {enabled: true, min-bytes: 1024, brotli: true}
                         clusters:
                           up:
                             endpoints: [%s]
@@ -183,8 +191,13 @@ class GatewayStreamTest {
   }
 
   static HttpResponse<byte[]> get(String path, String acceptEncoding) throws Exception {
+    return get("gz", path, acceptEncoding);
+  }
+
+  static HttpResponse<byte[]> get(String listener, String path, String acceptEncoding)
+      throws Exception {
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port("gz") + path))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port(listener) + path))
             .timeout(Duration.ofSeconds(20));
     if (acceptEncoding != null) {
       b.header("accept-encoding", acceptEncoding);
@@ -209,6 +222,99 @@ class GatewayStreamTest {
     HttpResponse<byte[]> chunked = get("/json-chunked", "gzip");
     assertThat(chunked.headers().firstValue("content-encoding")).hasValue("gzip");
     assertThat(gunzip(chunked.body())).hasSize(2 * TEXT.length);
+  }
+
+  /** Decodes with brotli4j's decoder (Google's C implementation), not the encoder's own code. */
+  static byte[] unbrotli(byte[] in) throws Exception {
+    com.aayushatharva.brotli4j.Brotli4jLoader.ensureAvailability();
+    com.aayushatharva.brotli4j.decoder.DirectDecompress d =
+        com.aayushatharva.brotli4j.decoder.Decoder.decompress(in);
+    assertThat(d.getResultStatus())
+        .isEqualTo(com.aayushatharva.brotli4j.decoder.DecoderJNI.Status.DONE);
+    return d.getDecompressedData();
+  }
+
+  @Test
+  void brotliWhereAcceptedPreferredOverGzipAndNeverWhereRefused() throws Exception {
+    HttpResponse<byte[]> r = get("br", "/text", "gzip, deflate, br");
+    assertThat(r.headers().firstValue("content-encoding")).hasValue("br");
+    assertThat(r.headers().allValues("vary")).contains("accept-encoding");
+    assertThat(r.body().length).isLessThan(TEXT.length / 4);
+    assertThat(unbrotli(r.body())).isEqualTo(TEXT);
+
+    HttpResponse<byte[]> chunked = get("br", "/json-chunked", "br");
+    assertThat(chunked.headers().firstValue("content-encoding")).hasValue("br");
+    assertThat(unbrotli(chunked.body())).hasSize(2 * TEXT.length);
+
+    // brotli is chosen whenever the client accepts it (q > 0), whatever gzip's weight (Netty's
+    // negotiation); q=0 refuses it
+    HttpResponse<byte[]> lowBr = get("br", "/text", "br;q=0.5, gzip;q=1.0");
+    assertThat(lowBr.headers().firstValue("content-encoding")).hasValue("br");
+    assertThat(unbrotli(lowBr.body())).isEqualTo(TEXT);
+    // br refused while gzip is accepted: Netty's encoder would still pick br, so the gateway
+    // answers uncompressed rather than in a coding the client refused
+    HttpResponse<byte[]> refusedBr = get("br", "/text", "gzip, br;q=0");
+    assertThat(refusedBr.body()).isEqualTo(TEXT);
+    assertThat(refusedBr.headers().firstValue("content-encoding").orElse("identity"))
+        .isEqualTo("identity");
+    for (String refused :
+        new String[] {
+          "br;q=0", "br;q=0, gzip;q=0", "identity", "deflate", "brotli", "xbr;q=1", "br;q=x"
+        }) {
+      HttpResponse<byte[]> plain = get("br", "/text", refused);
+      assertThat(plain.body()).as(refused).isEqualTo(TEXT);
+      assertThat(plain.headers().firstValue("content-encoding").orElse("identity"))
+          .as(refused)
+          .isEqualTo("identity");
+    }
+    // the same rules as gzip: small, not compressible or already encoded bodies pass as they are
+    assertThat(get("br", "/small", "br").body())
+        .isEqualTo("short text".getBytes(StandardCharsets.US_ASCII));
+    assertThat(get("br", "/png", "br").body()).isEqualTo(TEXT);
+    HttpResponse<byte[]> pre = get("br", "/pre-gzipped", "br, gzip");
+    assertThat(pre.headers().allValues("content-encoding")).containsExactly("gzip");
+    assertThat(pre.body()).isEqualTo(gzip(TEXT));
+    // a listener without brotli never answers in it
+    HttpResponse<byte[]> gzOnly = get("gz", "/text", "br");
+    assertThat(gzOnly.body()).isEqualTo(TEXT);
+  }
+
+  @Test
+  void overHttp2NothingIsCompressedAndEveryBodyArrivesIntact() throws Exception {
+    // an answer that is not compressed (small), then compressible ones, on one h2c connection of
+    // each compressing listener: every body must be what the upstream sent, unlabelled
+    for (String listener : new String[] {"gz", "br"}) {
+      for (String path : new String[] {"/small", "/text", "/png", "/text", "/json-chunked"}) {
+        HttpResponse<byte[]> r =
+            H2C.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + gateway.port(listener) + path))
+                    .header("accept-encoding", "br, gzip")
+                    .timeout(Duration.ofSeconds(20))
+                    .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        String what = listener + " " + path + " " + r.version();
+        assertThat(r.headers().firstValue("content-encoding").orElse("identity"))
+            .as(what)
+            .isEqualTo("identity");
+        byte[] expected =
+            switch (path) {
+              case "/small" -> "short text".getBytes(StandardCharsets.US_ASCII);
+              case "/json-chunked" ->
+                  new String(TEXT, StandardCharsets.US_ASCII)
+                      .repeat(2)
+                      .getBytes(StandardCharsets.US_ASCII);
+              default -> TEXT;
+            };
+        assertThat(r.body()).as(what).isEqualTo(expected);
+      }
+    }
+    HttpResponse<byte[]> last =
+        H2C.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port("gz") + "/text"))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(last.version()).isEqualTo(HttpClient.Version.HTTP_2); // it was HTTP/2 all along
   }
 
   @Test

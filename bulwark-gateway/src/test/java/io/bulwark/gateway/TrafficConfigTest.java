@@ -297,4 +297,40 @@ class TrafficConfigTest {
     assertThatThrownBy(() -> parse("role: mesh\nlisteners: {p: {port: 1}}\n"))
         .hasMessageContaining("t.yaml:1: role: role must be edge or sidecar, was \"mesh\"");
   }
+
+  @Test
+  void brotliIsOfferedOnlyWhenAskedAndItsQualityIsChecked() {
+    GatewayConfig c =
+        parse(
+            """
+            listeners:
+              gz: {port: 1, compression: {enabled: true}}
+              br: {port: 2, compression: {enabled: true, brotli: true, brotli-quality: 11}}
+            """);
+    assertThat(c.listeners().get("gz").edge().compression().brotli()).isFalse();
+    CompressionConfig br = c.listeners().get("br").edge().compression();
+    assertThat(br.brotli()).isTrue();
+    assertThat(br.brotliQuality()).isEqualTo(11);
+    assertThat(br.level()).isEqualTo(6);
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
+                    listeners:
+                      br: {port: 2, compression: {enabled: true, brotli: true, brotli-quality: 12}}
+                    """))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("t.yaml:2")
+        .hasMessageContaining("brotli-quality must be 0 to 11, was 12");
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
+                    listeners:
+                      br: {port: 2, compression: {enabled: true, brotli: "yes please"}}
+                    """))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("t.yaml:2")
+        .hasMessageContaining("brotli");
+  }
 }

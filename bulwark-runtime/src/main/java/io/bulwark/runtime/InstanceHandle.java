@@ -95,4 +95,14 @@ public interface InstanceHandle {
   default long incarnation() {
     return 0;
   }
+
+  /**
+   * Requests this instance has answered since the runtime started it, as the runtime counts them
+   * for canary analysis and autoscaling (every answer, bad ones included; across restarts and
+   * deploys). A request counts once its exchange has ended, just after its answer was written, so a
+   * caller that holds an answer may read this a moment before it includes that answer.
+   */
+  default long answered() {
+    return 0;
+  }
 }

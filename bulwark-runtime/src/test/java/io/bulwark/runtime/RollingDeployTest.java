@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.bulwark.core.time.Scheduler;
 import io.bulwark.runtime.RolloutResult.Outcome;
 import io.bulwark.runtime.RolloutResult.Step;
 import io.bulwark.test.VirtualScheduler;
+import io.bulwark.test.kit.TimeDriver;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,11 +85,28 @@ class RollingDeployTest {
           CompletableFuture.supplyAsync(() -> rt.rollingDeploy("pay", version, p), exec);
       while (!result.isDone()) {
         if (baking.tryAcquire(50, TimeUnit.MILLISECONDS)) {
-          for (InstanceHandle h : rt.instances("pay")) {
+          List<InstanceHandle> ready = rt.instances("pay");
+          long[] before = new long[ready.size()];
+          for (int k = 0; k < ready.size(); k++) {
+            before[k] = ready.get(k).answered();
             for (int i = 0; i < perWindow; i++) {
-              Probe.get(http, h.port(), "/hello");
+              Probe.get(http, ready.get(k).port(), "/hello");
             }
           }
+          // an answer is counted just after it is written: the window closes once all are counted
+          boolean counted =
+              TimeDriver.real(Scheduler.system())
+                  .passUntil(
+                      Duration.ofSeconds(10),
+                      () -> {
+                        for (int k = 0; k < ready.size(); k++) {
+                          if (ready.get(k).answered() < before[k] + perWindow) {
+                            return false;
+                          }
+                        }
+                        return true;
+                      });
+          assertThat(counted).as("the window's answers counted within 10 s").isTrue();
           scheduler.advance(BAKE);
         }
       }

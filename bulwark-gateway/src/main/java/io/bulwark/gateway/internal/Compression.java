@@ -1,7 +1,10 @@
 package io.bulwark.gateway.internal;
 
 import io.bulwark.gateway.CompressionConfig;
+import io.netty.handler.codec.compression.StandardCompressionOptions;
+import io.netty.handler.codec.http.HttpContentCompressor;
 import io.vertx.core.http.HttpServerResponse;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Whether one response may be compressed. The encoding itself is the listener's (Netty's content
@@ -14,17 +17,96 @@ import io.vertx.core.http.HttpServerResponse;
 final class Compression {
   private Compression() {}
 
-  static void decide(CompressionConfig c, UpstreamAnswer up, HttpServerResponse resp) {
+  static void decide(
+      CompressionConfig c,
+      UpstreamAnswer up,
+      HttpServerResponse resp,
+      @Nullable String acceptEncoding,
+      boolean http2) {
     if (!c.enabled() || up.header("content-encoding") != null) {
       return; // off, or already encoded by the upstream: forwarded as it is
+    }
+    if (http2) {
+      // Vert.x 5.0.7's HTTP/2 compressor switches a whole connection to its plain encoder after
+      // the first uncompressed answer on it, and then labels later answers gzip while sending them
+      // plain (eclipse-vertx/vert.x#5896, fixed in a later 5.0.x): HTTP/2 answers are sent
+      // uncompressed until the gateway runs on a Vert.x with that fix
+      resp.putHeader("content-encoding", "identity");
+      return;
     }
     String type = up.header("content-type");
     String length = up.header("content-length");
     boolean small = length != null && below(length, c.minBytes());
     if (type != null && c.compressible(type) && !small) {
       resp.headers().add("vary", "accept-encoding");
+      if (c.brotli() && acceptEncoding != null && brotliWronglyChosen(acceptEncoding)) {
+        // Netty's encoder would send brotli to a client that refused it: send it uncompressed
+        resp.putHeader("content-encoding", "identity");
+      }
     } else {
       resp.putHeader("content-encoding", "identity");
+    }
+  }
+
+  /**
+   * Whether the listener's encoder (Netty's, offered brotli and gzip) would answer {@code br} to
+   * this {@code Accept-Encoding} although the header does not accept it: Netty picks brotli
+   * whenever {@code br} is listed, even with {@code q=0}, and for any listed coding whose name
+   * merely contains "br". Brotli is acceptable when {@code br} is listed with a weight above 0, or
+   * not listed while {@code *} is; a weight that does not parse counts as 0.
+   */
+  static boolean brotliWronglyChosen(String acceptEncoding) {
+    if (!"br".equals(NettyChoice.INSTANCE.choose(acceptEncoding))) {
+      return false;
+    }
+    float br = -1;
+    float star = -1;
+    for (String element : acceptEncoding.split(",", -1)) {
+      int semi = element.indexOf(';');
+      String name = (semi < 0 ? element : element.substring(0, semi)).strip();
+      float q = semi < 0 ? 1 : weight(element.substring(semi + 1));
+      if (name.equalsIgnoreCase("br")) {
+        br = Math.max(br, q);
+      } else if (name.equals("*")) {
+        star = Math.max(star, q);
+      }
+    }
+    boolean acceptable = br >= 0 ? br > 0 : star > 0;
+    return !acceptable;
+  }
+
+  /** The {@code q} parameter among {@code params} (1 when absent, 0 when it does not parse). */
+  private static float weight(String params) {
+    for (String p : params.split(";", -1)) {
+      int eq = p.indexOf('=');
+      if (eq > 0 && p.substring(0, eq).strip().equalsIgnoreCase("q")) {
+        try {
+          float q = Float.parseFloat(p.substring(eq + 1).strip());
+          return q >= 0 && q <= 1 ? q : 0;
+        } catch (NumberFormatException e) {
+          return 0;
+        }
+      }
+    }
+    return 1;
+  }
+
+  /**
+   * Netty's negotiation exactly as the listeners' encoder runs it, brotli and gzip offered. Made on
+   * first use, which only a listener with brotli on (so brotli4j loaded) reaches.
+   */
+  private static final class NettyChoice extends HttpContentCompressor {
+    static final NettyChoice INSTANCE = new NettyChoice();
+
+    NettyChoice() {
+      super(
+          0,
+          StandardCompressionOptions.brotli(),
+          StandardCompressionOptions.gzip()); // options only: never in a pipeline, nothing encoded
+    }
+
+    @Nullable String choose(String acceptEncoding) {
+      return determineEncoding(acceptEncoding);
     }
   }
 

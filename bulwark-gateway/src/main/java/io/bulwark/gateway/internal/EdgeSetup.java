@@ -3,6 +3,7 @@ package io.bulwark.gateway.internal;
 import io.bulwark.gateway.CompressionConfig;
 import io.bulwark.gateway.ListenerConfig;
 import io.bulwark.gateway.TlsConfig;
+import io.netty.handler.codec.compression.BrotliMode;
 import io.netty.handler.codec.compression.StandardCompressionOptions;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
@@ -40,7 +41,12 @@ final class EdgeSetup {
         .setCompressionSupported(true)
         .setCompressionLevel(c.level())
         .setCompressionContentSizeThreshold(0) // the proxy decides per response (Compression)
-        .setCompressors(List.of(StandardCompressionOptions.gzip(c.level(), 15, 8)));
+        .setCompressors(
+            c.brotli()
+                ? List.of(
+                    StandardCompressionOptions.brotli(c.brotliQuality(), 22, BrotliMode.TEXT),
+                    StandardCompressionOptions.gzip(c.level(), 15, 8))
+                : List.of(StandardCompressionOptions.gzip(c.level(), 15, 8)));
   }
 
   /** The TLS settings of {@code options}, for a certificate reload. */

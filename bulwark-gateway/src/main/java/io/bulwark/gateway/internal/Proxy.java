@@ -722,7 +722,12 @@ public final class Proxy {
           up.headerEntries(),
           resp.headers(),
           rc == null ? RouteConfig.HeaderTransform.NONE : rc.responseHeaders());
-      Compression.decide(listener.edge().compression(), up, resp); // edge: gzip eligibility
+      Compression.decide(
+          listener.edge().compression(),
+          up,
+          resp,
+          req.getHeader(HttpHeaderNames.ACCEPT_ENCODING),
+          req.version() == HttpVersion.HTTP_2); // edge: gzip and brotli eligibility
       resp.putHeader(CORRELATION_NAME, correlationId);
       if (rc != null) {
         Cors.decorate(rc.cors(), req, resp);

@@ -125,6 +125,11 @@ final class Instance implements InstanceHandle {
     return meter;
   }
 
+  @Override
+  public long answered() {
+    return meter.counts().requests();
+  }
+
   InProcessRuntime runtime() {
     return runtime;
   }
