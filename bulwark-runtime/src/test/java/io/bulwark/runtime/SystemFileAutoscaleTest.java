@@ -19,6 +19,7 @@ import io.bulwark.telemetry.slo.BurnRateAlert;
 import io.bulwark.telemetry.slo.Sli;
 import io.bulwark.telemetry.slo.Slo;
 import io.bulwark.test.VirtualScheduler;
+import io.bulwark.test.kit.TimeDriver;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -280,6 +281,14 @@ class SystemFileAutoscaleTest {
       assertThat(out.policy()).isEqualTo("target-tracking");
       assertThat(out.from() + "->" + out.to()).isEqualTo("1->3"); // 6/s at 2 per instance, max 3
       assertThat(runtime.instances("web")).hasSize(3);
+      // the SCALED event comes just before the autoscaler's own scale ends: a decision taken in
+      // between is held, so the clock moves on only once the autoscaler is free again
+      assertThat(
+              TimeDriver.real(io.bulwark.core.time.Scheduler.system())
+                  .passUntil(
+                      Duration.ofSeconds(10), () -> !runtime.autoscalers().getFirst().scaling()))
+          .as("the scale-out ended")
+          .isTrue();
 
       scheduler.advance(Duration.ofSeconds(10)); // t = 20 s: no traffic in the window
       assertThat(scaledIn.await(60, TimeUnit.SECONDS)).as("scaled in: %s", decisions).isTrue();

@@ -93,6 +93,15 @@ public final class Autoscaler implements AutoCloseable {
     return runner.policy.name();
   }
 
+  /**
+   * Whether a scale this autoscaler asked for is still running. It ends just after the scaler
+   * returns, so after the runtime's {@code SCALED} event; a decision due meanwhile is held ("a
+   * scale is still running") until the next one.
+   */
+  public boolean scaling() {
+    return scaling.get();
+  }
+
   /** The recorded decisions, oldest first (at most {@code keepDecisions}). */
   public List<ScalingDecision> decisions() {
     synchronized (decisionsLock) {
