@@ -67,7 +67,7 @@ class GatewayStreamTest {
   static Upstream upstream;
   static Gateway gateway;
 
-  /** HTTP/1.1: the JDK client would otherwise upgrade to h2c, where nothing is compressed. */
+  /** HTTP/1.1 (the JDK client would otherwise upgrade to h2c, which H2C tests). */
   static final HttpClient CLIENT =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -280,9 +280,11 @@ class GatewayStreamTest {
   }
 
   @Test
-  void overHttp2NothingIsCompressedAndEveryBodyArrivesIntact() throws Exception {
-    // an answer that is not compressed (small), then compressible ones, on one h2c connection of
-    // each compressing listener: every body must be what the upstream sent, unlabelled
+  void overHttp2EachAnswerIsCompressedOrNotOnItsOwnAndDecodesToTheUpstreamsBytes()
+      throws Exception {
+    // on one h2c connection per listener: an answer left uncompressed (small, not compressible)
+    // must not turn later answers' bodies plain while their head says gzip (a Vert.x bug before
+    // 5.0.12 did, for the rest of the connection)
     for (String listener : new String[] {"gz", "br"}) {
       for (String path : new String[] {"/small", "/text", "/png", "/text", "/json-chunked"}) {
         HttpResponse<byte[]> r =
@@ -294,9 +296,17 @@ class GatewayStreamTest {
                     .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         String what = listener + " " + path + " " + r.version();
-        assertThat(r.headers().firstValue("content-encoding").orElse("identity"))
-            .as(what)
-            .isEqualTo("identity");
+        String encoding = r.headers().firstValue("content-encoding").orElse("identity");
+        boolean compressible = path.equals("/text") || path.equals("/json-chunked");
+        String expectedEncoding =
+            !compressible ? "identity" : listener.equals("br") ? "br" : "gzip";
+        assertThat(encoding).as(what).isEqualTo(expectedEncoding);
+        byte[] body =
+            switch (encoding) {
+              case "gzip" -> gunzip(r.body());
+              case "br" -> unbrotli(r.body());
+              default -> r.body();
+            };
         byte[] expected =
             switch (path) {
               case "/small" -> "short text".getBytes(StandardCharsets.US_ASCII);
@@ -306,7 +316,7 @@ class GatewayStreamTest {
                       .getBytes(StandardCharsets.US_ASCII);
               default -> TEXT;
             };
-        assertThat(r.body()).as(what).isEqualTo(expected);
+        assertThat(body).as(what).isEqualTo(expected);
       }
     }
     HttpResponse<byte[]> last =

@@ -21,18 +21,9 @@ final class Compression {
       CompressionConfig c,
       UpstreamAnswer up,
       HttpServerResponse resp,
-      @Nullable String acceptEncoding,
-      boolean http2) {
+      @Nullable String acceptEncoding) {
     if (!c.enabled() || up.header("content-encoding") != null) {
       return; // off, or already encoded by the upstream: forwarded as it is
-    }
-    if (http2) {
-      // Vert.x 5.0.7's HTTP/2 compressor switches a whole connection to its plain encoder after
-      // the first uncompressed answer on it, and then labels later answers gzip while sending them
-      // plain (eclipse-vertx/vert.x#5896, fixed in a later 5.0.x): HTTP/2 answers are sent
-      // uncompressed until the gateway runs on a Vert.x with that fix
-      resp.putHeader("content-encoding", "identity");
-      return;
     }
     String type = up.header("content-type");
     String length = up.header("content-length");

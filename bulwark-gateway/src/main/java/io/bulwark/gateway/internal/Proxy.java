@@ -726,8 +726,7 @@ public final class Proxy {
           listener.edge().compression(),
           up,
           resp,
-          req.getHeader(HttpHeaderNames.ACCEPT_ENCODING),
-          req.version() == HttpVersion.HTTP_2); // edge: gzip and brotli eligibility
+          req.getHeader(HttpHeaderNames.ACCEPT_ENCODING)); // edge: gzip and brotli eligibility
       resp.putHeader(CORRELATION_NAME, correlationId);
       if (rc != null) {
         Cors.decorate(rc.cors(), req, resp);
