@@ -93,11 +93,6 @@ public record CompressionConfig(
     return new CompressionConfig(true, 6, 1024, DEFAULT_TYPES);
   }
 
-  /** These settings with brotli offered beside gzip at {@code quality} (0 to 11). */
-  public CompressionConfig withBrotli(int quality) {
-    return new CompressionConfig(enabled, level, minBytes, types, true, quality);
-  }
-
   /** Whether a body of {@code contentType} (parameters allowed, may be null) is compressible. */
   public boolean compressible(String contentType) {
     int semi = contentType.indexOf(';');
