@@ -2,6 +2,7 @@ package io.bulwark.bench.data;
 
 import io.bulwark.bench.BenchResult;
 import io.bulwark.bench.BenchSuite;
+import io.bulwark.bench.Stats;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -238,7 +239,7 @@ public final class DataSuite implements BenchSuite {
           continue;
         }
         double[] ratios = table.ratios(row, l.side(), anchor);
-        double ratio = Rounds.median(ratios);
+        double ratio = Stats.median(ratios);
         out.printf(
             Locale.ROOT,
             "%-22s %-10s %10.1f %8.1f %10.1f %-10s %8.3f %7.3f-%-7.3f%n",
@@ -333,7 +334,7 @@ public final class DataSuite implements BenchSuite {
     for (String t : List.of("1", "2")) {
       String row = "get-hit t=" + t;
       double[] ratios = table.ratios(row, "bulwark", "caffeine");
-      double ratio = Rounds.median(ratios);
+      double ratio = Stats.median(ratios);
       out.printf(
           Locale.ROOT,
           "%-12s %14.1f %6.1f %14.1f %6.1f %8.3f %7.3f-%-7.3f %14.1f %8.3f%n",
@@ -346,11 +347,11 @@ public final class DataSuite implements BenchSuite {
           Rounds.min(ratios),
           Rounds.max(ratios),
           table.medianNs(row, "caffeineSizeOnly"),
-          Rounds.median(table.ratios(row, "bulwark", "caffeineSizeOnly")));
+          Stats.median(table.ratios(row, "bulwark", "caffeineSizeOnly")));
       metrics.put("cache_hit_overhead_t" + t, ratio);
       metrics.put(
           "cache_hit_vs_size_only_t" + t,
-          Rounds.median(table.ratios(row, "bulwark", "caffeineSizeOnly")));
+          Stats.median(table.ratios(row, "bulwark", "caffeineSizeOnly")));
       metrics.put("bulwark_hit_bytes_t" + t, table.medianBytes(row, "bulwark"));
       worst = Double.isNaN(worst) ? ratio : Math.max(worst, ratio);
     }

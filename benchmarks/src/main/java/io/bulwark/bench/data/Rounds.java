@@ -1,5 +1,7 @@
 package io.bulwark.bench.data;
 
+import static io.bulwark.bench.Stats.median;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -47,16 +49,6 @@ final class Rounds {
       r[i] = s.get(i).nsPerOp() / a.get(i).nsPerOp();
     }
     return r;
-  }
-
-  static double median(double[] values) {
-    if (values.length == 0) {
-      return Double.NaN;
-    }
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
   static double min(double[] values) {

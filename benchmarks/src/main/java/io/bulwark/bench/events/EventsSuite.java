@@ -2,6 +2,7 @@ package io.bulwark.bench.events;
 
 import io.bulwark.bench.BenchResult;
 import io.bulwark.bench.BenchSuite;
+import io.bulwark.bench.Stats;
 import io.bulwark.test.kafka.KafkaTestBroker;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -172,7 +173,7 @@ public final class EventsSuite implements BenchSuite {
                 over[round],
                 h.getValueAtPercentile(99.9));
           }
-          p99MinusFsync = median(over);
+          p99MinusFsync = Stats.median(over);
         } else {
           le = latency(embedded, size, rate, seconds);
         }
@@ -197,7 +198,7 @@ public final class EventsSuite implements BenchSuite {
         metrics.put("embedded_" + s + "_p999_us", (double) le.getValueAtPercentile(99.9));
         metrics.put("kafka_" + s + "_p999_us", (double) lk.getValueAtPercentile(99.9));
         if (size == 1024) {
-          metrics.put("disk_share_" + s, median(shares));
+          metrics.put("disk_share_" + s, Stats.median(shares));
           metrics.put(
               "disk_share_" + s + "_vs_first_probe",
               bestE * size / (disk.seqWriteMBps() * (1 << 20)));
@@ -208,7 +209,7 @@ public final class EventsSuite implements BenchSuite {
                   + " e2e p99 minus the probe's fsync p99 (median of rounds) %.0f us (target <="
                   + " 500)%n",
               s,
-              median(shares),
+              Stats.median(shares),
               p99MinusFsync);
         }
         ratioProduct *= tr;
@@ -415,13 +416,6 @@ public final class EventsSuite implements BenchSuite {
       throw new IllegalStateException(driver.name() + " stored " + stored + " records, sent " + n);
     }
     return rps;
-  }
-
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    java.util.Arrays.sort(sorted);
-    int m = sorted.length / 2;
-    return sorted.length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
   }
 
   /** End-to-end latency (microseconds) at {@code rate} records per second. */

@@ -1,5 +1,6 @@
 package io.bulwark.bench.gateway;
 
+import io.bulwark.bench.Stats;
 import io.bulwark.bench.http.Wrk;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -295,8 +296,8 @@ final class ProxyRows {
     metrics.put("added_p99_ratio_merged", merged);
     // the ratio: per slice, each proxy's p99 minus the direct call's p99 in the same slice; the
     // median over the slices of each, then bulwark's / nginx's
-    double nMedian = median(nSliceAdded);
-    double bMedian = median(bSliceAdded);
+    double nMedian = Stats.median(nSliceAdded);
+    double bMedian = Stats.median(bSliceAdded);
     addedP99Ratio = nMedian <= 0 ? Double.NaN : Math.max(0, bMedian) / nMedian;
     out.printf(
         Locale.ROOT,
@@ -337,16 +338,6 @@ final class ProxyRows {
       added[i] = target.get(i).micros(99) - direct.get(i).micros(99);
     }
     return added;
-  }
-
-  private static double median(double[] values) {
-    if (values.length == 0) {
-      return Double.NaN;
-    }
-    double[] sorted = values.clone();
-    java.util.Arrays.sort(sorted);
-    int m = sorted.length / 2;
-    return sorted.length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
   }
 
   /** A quarter of the lower saturation throughput, in steps of 100, at most 10,000/s. */

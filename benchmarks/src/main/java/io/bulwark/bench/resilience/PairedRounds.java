@@ -1,5 +1,7 @@
 package io.bulwark.bench.resilience;
 
+import static io.bulwark.bench.Stats.median;
+
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -93,15 +95,6 @@ final class PairedRounds {
 
   private static double[] bytes(List<Cell> cells) {
     return cells.stream().mapToDouble(Cell::bytesPerOp).toArray();
-  }
-
-  static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    int n = sorted.length;
-    return n == 0
-        ? Double.NaN
-        : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
   private static double min(double[] values) {
