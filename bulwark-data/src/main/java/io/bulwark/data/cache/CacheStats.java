@@ -9,6 +9,8 @@ package io.bulwark.data.cache;
  * @param hits reads answered from the cache (fresh or stale): exact with {@link
  *     ReadThroughCache.Builder#exactHitCounts()}, else one hit in 64, drawn at random, counts 64
  * @param misses reads that had to wait for a load (their own or a coalesced one)
+ * @param coalesced misses (and keys of {@link ReadThroughCache#getAll}) that joined a load another
+ *     read had started instead of starting their own: the loads that stampede protection saved
  * @param loads loads and refreshes started (single or bulk: a bulk load counts once)
  * @param loadFailures loads and refreshes that failed
  * @param evictions entries removed by the size or weight bound
@@ -21,6 +23,7 @@ package io.bulwark.data.cache;
 public record CacheStats(
     long hits,
     long misses,
+    long coalesced,
     long loads,
     long loadFailures,
     long evictions,

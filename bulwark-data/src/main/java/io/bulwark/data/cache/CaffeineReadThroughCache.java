@@ -105,6 +105,7 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
 
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
+  private final LongAdder coalesced = new LongAdder();
   private final LongAdder loads = new LongAdder();
   private final LongAdder loadFailures = new LongAdder();
   private final LongAdder evictions = new LongAdder();
@@ -403,6 +404,8 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
       }
       if (created != null) {
         created.start();
+      } else {
+        coalesced.increment(); // holds the load: it gets that load's outcome, whatever follows
       }
       return join(key, load);
     }
@@ -573,6 +576,8 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
         }
         if (load == candidate) {
           mine.put(key, candidate);
+        } else {
+          coalesced.increment();
         }
         loading.put(key, load);
         break;
@@ -689,6 +694,7 @@ final class CaffeineReadThroughCache<K, V> implements ReadThroughCache<K, V> {
     return new CacheStats(
         hits.sum(),
         misses.sum(),
+        coalesced.sum(),
         loads.sum(),
         loadFailures.sum(),
         evictions.sum(),

@@ -54,8 +54,8 @@ class ReadThroughCacheTest {
                 CacheConfig.builder("stampede").build(),
                 key -> {
                   loads.incrementAndGet();
-                  // the load is held until all 1,000 readers have joined it (each counts as a miss)
-                  await("1000 waiting readers", () -> holder.get().stats().misses() == 1000);
+                  // the load is held until the 999 other readers have joined it
+                  await("999 joined readers", () -> holder.get().stats().coalesced() == 999);
                   return "v-" + key;
                 })
             .clock(clock)
@@ -74,6 +74,7 @@ class ReadThroughCacheTest {
     assertThat(loads).hasValue(1);
     assertThat(cache.stats().loads()).isEqualTo(1);
     assertThat(cache.stats().misses()).isEqualTo(1000);
+    assertThat(cache.stats().coalesced()).isEqualTo(999);
     assertThat(cache.get("cold")).isEqualTo("v-cold");
     assertThat(cache.stats().hits()).isEqualTo(1);
     assertThat(loads).hasValue(1);
@@ -297,7 +298,8 @@ class ReadThroughCacheTest {
             CacheConfig.builder("fail"),
             key -> {
               if (loads.incrementAndGet() == 1) {
-                await("10 waiters", () -> holder.get().stats().misses() == 10);
+                // a miss is counted before the read joins the load; coalesced once it holds it
+                await("9 joined waiters", () -> holder.get().stats().coalesced() == 9);
                 throw boom;
               }
               return "recovered";
@@ -320,6 +322,7 @@ class ReadThroughCacheTest {
     assertThat(cache.get("k")).isEqualTo("recovered"); // the failure did not poison the key
     assertThat(loads).hasValue(2);
     assertThat(cache.stats().loadFailures()).isEqualTo(1);
+    assertThat(cache.stats().coalesced()).isEqualTo(9);
   }
 
   @Test
@@ -495,6 +498,7 @@ class ReadThroughCacheTest {
     }
     assertThat(snapshot(bulkCalls)).containsExactly(Set.of("b", "c", "none"));
     assertThat(singles).hasValue(1);
+    assertThat(cache.stats().coalesced()).as("getAll joined the load of a").isEqualTo(1);
   }
 
   /** What a test loader answers for a key or a set of keys; it may throw, or wait on a latch. */
