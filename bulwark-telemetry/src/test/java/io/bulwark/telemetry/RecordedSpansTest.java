@@ -390,6 +390,97 @@ class RecordedSpansTest {
   }
 
   @Test
+  void decisionEventsFromOtherThreadsJoinTheOwnersEventsInTimeOrderUpToTheLimit() {
+    VirtualClock clock = new VirtualClock();
+    Collecting exporter = new Collecting();
+    try (BulwarkTelemetry t =
+        BulwarkTelemetry.builder().clock(clock).addSpanExporter(exporter).build()) {
+      TelemetrySpan span = t.tracing().startSpan("op", SpanKind.SERVER, Context.root());
+      span.event("own-1");
+      clock.advance(Duration.ofMillis(1));
+      Thread other = Thread.ofPlatform().unstarted(() -> span.context().run(() -> shed(t, 1)));
+      other.start();
+      join(other);
+      clock.advance(Duration.ofMillis(1));
+      span.event("own-2");
+      clock.advance(Duration.ofMillis(1));
+      other = Thread.ofPlatform().unstarted(() -> span.context().run(() -> shed(t, 200)));
+      other.start();
+      join(other);
+      span.end();
+      span.context().run(() -> shed(t, 1)); // after the end: ignored
+      t.flush(10_000);
+      SpanData s = exporter.spans.get(0);
+      List<EventData> events = s.getEvents();
+      assertThat(events).hasSize(128); // the SDK's default limit
+      assertThat(events.subList(0, 3))
+          .extracting(EventData::getName)
+          .containsExactly("own-1", io.bulwark.core.telemetry.Decisions.EVENT_NAME, "own-2");
+      assertThat(events).extracting(EventData::getEpochNanos).isSorted();
+      assertThat(s.getTotalRecordedEvents()).isEqualTo(2 + 1 + 200);
+    }
+  }
+
+  @Test
+  void aDecisionRacingTheEndIsExportedOrIgnoredButNeverAddedToAnEndedSpan() throws Exception {
+    Collecting exporter = new Collecting();
+    int spans = 300;
+    try (BulwarkTelemetry t = BulwarkTelemetry.builder().addSpanExporter(exporter).build();
+        ExecutorService racers = Executors.newFixedThreadPool(2)) {
+      List<SpanData> ended = new CopyOnWriteArrayList<>();
+      List<Integer> eventsAtEnd = new CopyOnWriteArrayList<>();
+      for (int i = 0; i < spans; i++) {
+        TelemetrySpan span = t.tracing().startSpan("op", SpanKind.SERVER, Context.root());
+        CyclicBarrier go = new CyclicBarrier(2);
+        Future<?> decisions =
+            racers.submit(
+                () -> {
+                  go.await(10, TimeUnit.SECONDS);
+                  span.context().run(() -> shed(t, 20));
+                  return null;
+                });
+        go.await(10, TimeUnit.SECONDS);
+        span.event("own");
+        span.end();
+        SpanData data = (SpanData) span; // what the exporter will read
+        eventsAtEnd.add(data.getEvents().size());
+        ended.add(data);
+        decisions.get(10, TimeUnit.SECONDS);
+        if (i % 100 == 99) {
+          t.flush(10_000);
+        }
+      }
+      t.flush(10_000);
+      assertThat(exporter.spans).hasSize(spans);
+      for (int i = 0; i < spans; i++) {
+        SpanData data = ended.get(i);
+        List<EventData> events = data.getEvents();
+        assertThat(events)
+            .as("span %d: nothing added after its end", i)
+            .hasSize(eventsAtEnd.get(i));
+        assertThat(data.getTotalRecordedEvents()).isEqualTo(events.size());
+        assertThat(events).extracting(EventData::getName).contains("own");
+        assertThat(events).extracting(EventData::getEpochNanos).isSorted();
+      }
+    }
+  }
+
+  private static void shed(BulwarkTelemetry t, int times) {
+    for (int i = 0; i < times; i++) {
+      t.decisions().shed("limiter", "full");
+    }
+  }
+
+  private static void join(Thread thread) {
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
   void aProcessorThatNeedsOnStartSeesSpansStartAndEnd() {
     List<String> seen = new CopyOnWriteArrayList<>();
     Collecting exporter = new Collecting();

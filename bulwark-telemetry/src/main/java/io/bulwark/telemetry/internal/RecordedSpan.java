@@ -23,6 +23,8 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.data.StatusData;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -36,11 +38,16 @@ import org.jspecify.annotations.Nullable;
  * an exporter reads it, and hex ids, {@link Attributes} and {@link SpanContext}s are made only
  * then, on the exporter's thread.
  *
- * <p>Thread-safe: mutations and the reads of exported data hold the span's monitor for a few field
- * writes (never across I/O or a callback). Mutations after {@link #end()} are ignored, so the data
- * an exporter reads is frozen. Limits as the SDK's defaults: at most {@value #MAX_ATTRIBUTES}
- * attributes and {@value #MAX_EVENTS} events (more are counted, not kept). The {@link #context()}
- * is made on first use ({@link #trace()} alone makes no context, and no hex ids are written).
+ * <p>Threads: attributes, {@link #event}, {@link #fail} and {@link #end} come from the thread that
+ * owns the span (the {@link TelemetrySpan} contract) and take no lock. Decision events ({@link
+ * #addEvent}, found through {@link ActiveSpans}) may come from any thread while the span is open:
+ * they go onto a lock-free stack, which {@link #end()} closes in the same atomic step that ends the
+ * span, so an event either makes it into the exported span or is ignored, never added later.
+ * Mutations after {@link #end()} are ignored, so the data an exporter reads (handed over through
+ * the export queue, which publishes it) is frozen. Limits as the SDK's defaults: at most {@value
+ * #MAX_ATTRIBUTES} attributes and {@value #MAX_EVENTS} events (more are counted, not kept). The
+ * {@link #context()} is made on first use ({@link #trace()} alone makes no context, and no hex ids
+ * are written).
  */
 public final class RecordedSpan
     implements TelemetrySpan, ReadableSpan, SpanData, ActiveSpans.OpenSpan {
@@ -48,6 +55,35 @@ public final class RecordedSpan
   static final int MAX_EVENTS = 128;
   static final String EXCEPTION_EVENT = "exception";
   private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
+
+  /** The top of the event stack of an ended span: no event is added once it is there. */
+  private static final Foreign ENDED = new Foreign(null, null, 0);
+
+  private static final VarHandle FOREIGN;
+  private static final VarHandle FOREIGN_DROPPED;
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      FOREIGN = l.findVarHandle(RecordedSpan.class, "foreign", Foreign.class);
+      FOREIGN_DROPPED = l.findVarHandle(RecordedSpan.class, "foreignDropped", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** An event added by another thread, on top of those added before it ({@code kept} in all). */
+  private static final class Foreign {
+    final @Nullable EventData event;
+    final @Nullable Foreign next;
+    final int kept;
+
+    Foreign(@Nullable EventData event, @Nullable Foreign next, int kept) {
+      this.event = event;
+      this.next = next;
+      this.kept = kept;
+    }
+  }
 
   private final SpanPipeline pipeline;
   private final String name;
@@ -65,13 +101,15 @@ public final class RecordedSpan
   private int totalAttributes;
   private @Nullable String errorDescription;
   private boolean failed;
-
-  // guarded by this: decision events may come from other threads while the span is open
-  private EventData @Nullable [] events;
-  private int eventCount;
-  private int totalEvents;
+  private EventData @Nullable [] ownEvents;
+  private int ownEventCount;
+  private int ownEventTotal;
   private long endEpochNanos;
-  private volatile boolean ended;
+  private @Nullable Foreign frozenForeign; // the event stack as end() closed it
+
+  // events of other threads: null (none yet), a stack, or ENDED once the span has ended
+  private volatile @Nullable Foreign foreign;
+  private volatile int foreignDropped; // events of other threads beyond the limit
 
   // made on first use; racy single-check of immutable values
   private @Nullable Context context;
@@ -133,27 +171,59 @@ public final class RecordedSpan
     return TraceContext.of(traceIdHigh, traceIdLow, spanId, TraceContext.FLAG_SAMPLED, traceState);
   }
 
+  /** An event of the owning thread: no lock (see the class comment). */
   @Override
   public void event(String name) {
-    addEvent(name, Attributes.empty());
+    ownEvent(name, Attributes.empty());
   }
 
-  @Override
-  public synchronized void addEvent(String name, Attributes attributes) {
-    if (ended) {
+  private void ownEvent(String name, Attributes eventAttributes) {
+    if (isEnded()) {
       return;
     }
-    totalEvents++;
-    if (eventCount == MAX_EVENTS) {
+    ownEventTotal++;
+    int n = ownEventCount;
+    if (n == MAX_EVENTS) {
       return;
     }
-    EventData[] es = events;
+    EventData[] es = ownEvents;
     if (es == null) {
-      es = events = new EventData[2];
-    } else if (eventCount == es.length) {
-      es = events = Arrays.copyOf(es, es.length * 2);
+      es = ownEvents = new EventData[2];
+    } else if (n == es.length) {
+      es = ownEvents = Arrays.copyOf(es, es.length * 2);
     }
-    es[eventCount++] = EventData.create(pipeline.nowEpochNanos(), name, attributes);
+    es[n] = EventData.create(pipeline.nowEpochNanos(), name, eventAttributes);
+    ownEventCount = n + 1;
+  }
+
+  /**
+   * An event from any thread (a decision event): pushed onto the span's event stack unless the span
+   * has ended, in which case it is ignored.
+   */
+  @Override
+  public void addEvent(String name, Attributes attributes) {
+    EventData event = null;
+    while (true) {
+      Foreign top = foreign;
+      if (top == ENDED) {
+        return;
+      }
+      int kept = top == null ? 0 : top.kept;
+      if (kept >= MAX_EVENTS) {
+        FOREIGN_DROPPED.getAndAdd(this, 1);
+        return;
+      }
+      if (event == null) {
+        event = EventData.create(pipeline.nowEpochNanos(), name, attributes);
+      }
+      if (FOREIGN.compareAndSet(this, top, new Foreign(event, top, kept + 1))) {
+        return;
+      }
+    }
+  }
+
+  private boolean isEnded() {
+    return foreign == ENDED;
   }
 
   @Override
@@ -165,13 +235,13 @@ public final class RecordedSpan
     StringWriter trace = new StringWriter();
     error.printStackTrace(new PrintWriter(trace));
     a.put("exception.stacktrace", trace.toString());
-    addEvent(EXCEPTION_EVENT, a.build());
+    ownEvent(EXCEPTION_EVENT, a.build());
     fail(String.valueOf(error.getMessage()));
   }
 
   @Override
   public void fail(String description) {
-    if (!ended) {
+    if (!isEnded()) {
       failed = true;
       errorDescription = description;
     }
@@ -193,7 +263,7 @@ public final class RecordedSpan
    * contract can lose an attribute but never make this throw.
    */
   private void put(String key, Object value) {
-    if (ended) {
+    if (isEnded()) {
       return;
     }
     Object[] a = attributes;
@@ -221,15 +291,19 @@ public final class RecordedSpan
     attributeCount = n + 1;
   }
 
+  /**
+   * Ends the span: one atomic exchange closes the event stack to other threads and decides which
+   * call ends it (the others return at once).
+   */
   @Override
   public void end() {
-    synchronized (this) {
-      if (ended) {
-        return;
-      }
-      ended = true;
-      endEpochNanos = pipeline.nowEpochNanos();
+    long end = pipeline.nowEpochNanos();
+    Foreign stack = (Foreign) FOREIGN.getAndSet(this, ENDED);
+    if (stack == ENDED) {
+      return;
     }
+    frozenForeign = stack;
+    endEpochNanos = end;
     pipeline.ended(this);
   }
 
@@ -293,13 +367,13 @@ public final class RecordedSpan
   }
 
   @Override
-  public synchronized boolean hasEnded() {
-    return ended;
+  public boolean hasEnded() {
+    return isEnded();
   }
 
   @Override
-  public synchronized long getLatencyNanos() {
-    return (ended ? endEpochNanos : pipeline.nowEpochNanos()) - startEpochNanos;
+  public long getLatencyNanos() {
+    return (isEnded() ? endEpochNanos : pipeline.nowEpochNanos()) - startEpochNanos;
   }
 
   @Override
@@ -308,18 +382,18 @@ public final class RecordedSpan
   }
 
   @Override
-  public synchronized long getEndEpochNanos() {
+  public long getEndEpochNanos() {
     return endEpochNanos;
   }
 
   @Override
-  public synchronized StatusData getStatus() {
+  public StatusData getStatus() {
     return failed ? StatusData.create(StatusCode.ERROR, errorDescription) : StatusData.unset();
   }
 
   @Override
   @SuppressWarnings("unchecked")
-  public synchronized <T> @Nullable T getAttribute(AttributeKey<T> key) {
+  public <T> @Nullable T getAttribute(AttributeKey<T> key) {
     Object[] a = attributes;
     for (int i = 0; a != null && i < Math.min(attributeCount * 2, a.length); i += 2) {
       if (a[i].equals(key.getKey())) {
@@ -334,7 +408,7 @@ public final class RecordedSpan
   }
 
   @Override
-  public synchronized Attributes getAttributes() {
+  public Attributes getAttributes() {
     Object[] a = attributes;
     if (a == null) {
       return Attributes.empty();
@@ -352,19 +426,45 @@ public final class RecordedSpan
   }
 
   @Override
-  public synchronized int getTotalAttributeCount() {
+  public int getTotalAttributeCount() {
     return totalAttributes;
   }
 
+  /**
+   * The owning thread's events and other threads' events, in time order (the first {@value
+   * #MAX_EVENTS}).
+   */
   @Override
-  public synchronized List<EventData> getEvents() {
-    EventData[] es = events;
-    return es == null ? List.of() : List.of(Arrays.copyOf(es, eventCount));
+  public List<EventData> getEvents() {
+    EventData[] own = ownEvents;
+    int ownCount = own == null ? 0 : Math.min(ownEventCount, own.length);
+    Foreign stack = foreignStack();
+    int foreignCount = stack == null ? 0 : stack.kept;
+    if (foreignCount == 0) {
+      return own == null ? List.of() : List.of(Arrays.copyOf(own, ownCount));
+    }
+    EventData[] all = new EventData[ownCount + foreignCount];
+    if (own != null) {
+      System.arraycopy(own, 0, all, 0, ownCount);
+    }
+    int i = all.length;
+    for (Foreign f = stack; f != null && f.event != null; f = f.next) {
+      all[--i] = f.event; // the stack's top is its newest event
+    }
+    Arrays.sort(all, java.util.Comparator.comparingLong(EventData::getEpochNanos)); // stable
+    return List.of(all.length > MAX_EVENTS ? Arrays.copyOf(all, MAX_EVENTS) : all);
   }
 
   @Override
-  public synchronized int getTotalRecordedEvents() {
-    return totalEvents;
+  public int getTotalRecordedEvents() {
+    Foreign stack = foreignStack();
+    return ownEventTotal + (stack == null ? 0 : stack.kept) + foreignDropped;
+  }
+
+  /** Other threads' events: as end() froze them, or (still open) as they stand. */
+  private @Nullable Foreign foreignStack() {
+    Foreign f = foreign;
+    return f == ENDED ? frozenForeign : f;
   }
 
   @Override
