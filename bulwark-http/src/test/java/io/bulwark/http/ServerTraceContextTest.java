@@ -67,8 +67,13 @@ class ServerTraceContextTest {
     return Response.json(Map.of("correlationId", String.valueOf(c.correlationId())));
   }
 
-  /** The spans exported once the telemetry closed (close exports what is queued). */
+  /**
+   * The spans exported once the servers have shut down (a server ends a request's span just after
+   * writing its answer; shutdown waits for that) and the telemetry closed (close exports what is
+   * queued).
+   */
   private List<SpanData> exportedAfterClose() {
+    servers.forEach(BulwarkServer::shutdown);
     telemetries.forEach(BulwarkTelemetry::close);
     return exported;
   }

@@ -48,6 +48,29 @@ class CohortTelemetryTest {
     return HTTP.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
+  /**
+   * Waits (at most 10 s) until the server has recorded {@code n} requests of {@code endpoint}: it
+   * records a request (and decides its cohort) just after writing the answer the client got.
+   */
+  static void awaitRecorded(BulwarkTelemetry telemetry, String endpoint, long n) {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (true) {
+      long recorded =
+          telemetry.redSnapshots("endpoint").stream()
+              .filter(r -> r.name().equals(endpoint))
+              .mapToLong(r -> r.total())
+              .sum();
+      if (recorded >= n) {
+        assertThat(recorded).as("requests of %s recorded", endpoint).isEqualTo(n);
+        return;
+      }
+      assertThat(System.nanoTime() - deadline)
+          .as("waiting for %d recorded requests of %s, %d so far", n, endpoint, recorded)
+          .isNegative();
+      Thread.onSpinWait();
+    }
+  }
+
   @Test
   void cohortAndControlSeriesAreSeparateAndAnSloCanBeJudgedOnEither() throws Exception {
     VirtualClock clock = new VirtualClock();
@@ -79,6 +102,7 @@ class CohortTelemetryTest {
       StoreScraper scraper = new StoreScraper(telemetry, store);
       // before chaos: one ordinary request, and no cohort series at all
       assertThat(get(shop, "/a", "exp-1")).isEqualTo(200);
+      awaitRecorded(telemetry, "GET /a", 1); // recorded before chaos starts: no cohort
       assertThat(telemetry.scrapePrometheus()).doesNotContain("bulwark_chaos_");
       scraper.scrapeNow();
 
@@ -101,6 +125,7 @@ class CohortTelemetryTest {
         assertThat(get(shop, "/a?fail=1", null)).isEqualTo(500); // the control's own errors
         assertThat(get(shop, "/a", "exp-unknown")).isEqualTo(200); // not an active cohort
       }
+      awaitRecorded(telemetry, "GET /a", 75);
       clock.advance(Duration.ofSeconds(10));
       scraper.scrapeNow();
 

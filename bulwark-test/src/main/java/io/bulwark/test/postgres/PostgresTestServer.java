@@ -44,8 +44,10 @@ import org.jspecify.annotations.Nullable;
  * it is acknowledged, so a killed client, executor or even a killed postgres process loses nothing
  * committed; only a crash of the machine itself could, which no test makes. What it saves is the
  * disk flush per commit and per {@code CREATE DATABASE}, most of a store test's time on a slow
- * disk. {@link #start()} and {@link #start(Path)} (the benchmarks, the demo) keep PostgreSQL's
- * defaults.
+ * disk. It also runs with {@code autovacuum=off}: a test's database lives for seconds, and an
+ * autovacuum worker analysing some database at a moment of its own choosing writes (and takes
+ * transaction ids) in the middle of tests that count what they wrote. {@link #start()} and {@link
+ * #start(Path)} (the benchmarks, the demo) keep PostgreSQL's defaults.
  */
 public final class PostgresTestServer implements AutoCloseable {
   private static final String READY = "database system is ready to accept connections";
@@ -86,7 +88,7 @@ public final class PostgresTestServer implements AutoCloseable {
     try {
       PostgresTestServer server = shared;
       if (server == null) {
-        server = startIn(Files.createTempDirectory("bulwark-pg"), "fsync=off");
+        server = startIn(Files.createTempDirectory("bulwark-pg"), "fsync=off", "autovacuum=off");
         shared = server;
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "postgres-test-stop"));
       }
