@@ -27,8 +27,9 @@ import org.jspecify.annotations.Nullable;
  * pool-size}, {@code idle-timeout} (how long a pooled keep-alive connection may sit unused before
  * the gateway closes it; default 60 s, like NGINX's {@code keepalive_timeout}), {@code
  * connect-timeout}, {@code egress-allow}, {@code preserve-host}, {@code health-check}
- * (bulwark-http's keys), {@code outlier} (bulwark-http's keys) and {@code retry-budget}
- * (bulwark-resilience's keys).
+ * (bulwark-http's keys), {@code outlier} (bulwark-http's keys), {@code retry-budget}
+ * (bulwark-resilience's keys) and {@code tls} ({@link UpstreamTlsConfig}: TLS to the endpoints,
+ * always verified, mutual with a client certificate).
  */
 public record ClusterConfig(
     String name,
@@ -43,14 +44,17 @@ public record ClusterConfig(
     boolean preserveHost,
     @Nullable HealthCheckConfig healthCheck,
     @Nullable OutlierConfig outlier,
-    RetryBudgetConfig retryBudget) {
+    RetryBudgetConfig retryBudget,
+    @Nullable UpstreamTlsConfig tls) {
 
   /** The protocol spoken to the upstream. */
   public enum Protocol {
     /** HTTP/1.1 with keep-alive. */
     HTTP1,
     /** HTTP/2 over cleartext with prior knowledge. */
-    H2C
+    H2C,
+    /** HTTP/2 over TLS, agreed with ALPN (needs {@code tls}). */
+    H2
   }
 
   public ClusterConfig {
@@ -68,6 +72,21 @@ public record ClusterConfig(
       throw new IllegalArgumentException("egress-allow: reserved addresses can never be allowed");
     }
     egressAllow = egressAllow.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(egressAllow));
+    if (protocol == Protocol.H2 && tls == null) {
+      throw new IllegalArgumentException(
+          "cluster \"" + name + "\": protocol h2 is HTTP/2 over TLS and needs tls");
+    }
+    if (protocol == Protocol.H2C && tls != null) {
+      throw new IllegalArgumentException(
+          "cluster \"" + name + "\": protocol h2c is cleartext; with tls use h2 (or http1)");
+    }
+    if (preserveHost && tls != null) {
+      throw new IllegalArgumentException(
+          "cluster \""
+              + name
+              + "\": preserve-host with tls is not supported (the host an upstream's certificate"
+              + " is checked against would be the client's); set tls.server-name instead");
+    }
   }
 
   /** A static cluster with defaults: round robin, HTTP/1.1, 64 connections, public egress only. */
@@ -85,7 +104,8 @@ public record ClusterConfig(
         false,
         null,
         null,
-        RetryBudgetConfig.builder().build());
+        RetryBudgetConfig.builder().build(),
+        null);
   }
 
   /** A copy that allows egress to {@code classes}. */
@@ -103,7 +123,8 @@ public record ClusterConfig(
         preserveHost,
         healthCheck,
         outlier,
-        retryBudget);
+        retryBudget,
+        tls);
   }
 
   /** A copy speaking {@code p} to the upstream. */
@@ -121,7 +142,27 @@ public record ClusterConfig(
         preserveHost,
         healthCheck,
         outlier,
-        retryBudget);
+        retryBudget,
+        tls);
+  }
+
+  /** A copy that speaks TLS to the endpoints as {@code t} says (null: cleartext). */
+  public ClusterConfig withTls(@Nullable UpstreamTlsConfig t) {
+    return new ClusterConfig(
+        name,
+        endpoints,
+        service,
+        balancing,
+        protocol,
+        poolSize,
+        idleTimeout,
+        connectTimeout,
+        egressAllow,
+        preserveHost,
+        healthCheck,
+        outlier,
+        retryBudget,
+        t);
   }
 
   static ClusterConfig bind(String name, ConfigReader r) {
@@ -147,6 +188,15 @@ public record ClusterConfig(
     HealthCheckConfig health = r.section("health-check", HealthCheckConfig::bind);
     OutlierConfig outlier = r.section("outlier", OutlierConfig::bind);
     RetryBudgetConfig budget = r.section("retry-budget", RetryBudgetConfig::bind);
+    java.nio.file.Path base = ListenerConfig.baseDirectory(r);
+    UpstreamTlsConfig tls =
+        r.section(
+            "tls",
+            t -> {
+              UpstreamTlsConfig u = UpstreamTlsConfig.bind(t, base);
+              io.bulwark.gateway.internal.UpstreamTls.check(u); // files read and checked now
+              return u;
+            });
     return new ClusterConfig(
         name,
         endpoints,
@@ -160,7 +210,8 @@ public record ClusterConfig(
         preserveHost[0],
         health,
         outlier,
-        budget == null ? d.retryBudget() : budget);
+        budget == null ? d.retryBudget() : budget,
+        tls);
   }
 
   private static AddressClass addressClass(String text) {

@@ -180,7 +180,7 @@ public record ListenerConfig(
   }
 
   /** Relative key-material paths are relative to the config file's directory. */
-  private static Path baseDirectory(ConfigReader r) {
+  static Path baseDirectory(ConfigReader r) {
     Path source = Path.of(r.location().source());
     Path parent = source.toAbsolutePath().getParent();
     return parent == null ? Path.of("") : parent;

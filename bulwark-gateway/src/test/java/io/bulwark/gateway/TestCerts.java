@@ -41,6 +41,16 @@ final class TestCerts {
 
   /** {@code startDate}: keytool's -startdate (e.g. "-3d"), or null for now. */
   static Cert make(Path dir, String cn, String startDate, int validityDays) throws Exception {
+    return make(dir, cn, startDate, validityDays, "ip:127.0.0.1,dns:localhost");
+  }
+
+  /** A new certificate issued to the names {@code san} (keytool's syntax: "dns:a,ip:1.2.3.4"). */
+  static Cert issuedTo(Path dir, String cn, String san) throws Exception {
+    return make(dir, cn, null, 365, san);
+  }
+
+  private static Cert make(Path dir, String cn, String startDate, int validityDays, String san)
+      throws Exception {
     Path p12 = dir.resolve(cn + ".p12");
     Files.deleteIfExists(p12);
     List<String> cmd = new ArrayList<>();
@@ -58,7 +68,7 @@ final class TestCerts {
             "-dname",
             "CN=" + cn,
             "-ext",
-            "san=ip:127.0.0.1,dns:localhost",
+            "san=" + san,
             "-validity",
             Integer.toString(validityDays),
             "-storetype",

@@ -163,7 +163,7 @@ final class Aggregator {
           new RequestOptions()
               .setMethod(HttpMethod.GET)
               .setServer(t.server())
-              .setHost(t.host())
+              .setHost(cluster.verifiedHost(t))
               .setPort(t.port())
               .setURI(uri(part));
       cluster

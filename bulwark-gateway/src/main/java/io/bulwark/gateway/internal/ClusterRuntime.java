@@ -67,6 +67,8 @@ final class ClusterRuntime implements AutoCloseable {
   /** The own HTTP/1.1 pools per event loop (plain HTTP/1.1 clusters), else null. */
   final @Nullable Http1Pools http1;
 
+  private final byte[] tlsFiles;
+
   final RetryBudget budget;
   final RedRecorder red;
   private final LoadBalancer balancer;
@@ -87,9 +89,14 @@ final class ClusterRuntime implements AutoCloseable {
       @Nullable ServiceDiscovery discovery) {
     this.config = config;
     this.scheduler = scheduler;
-    this.client = new LoopClients(vertx, clientOptions(config), poolOptions(config));
+    this.tlsFiles = UpstreamTls.fingerprint(config.tls()); // before the files are checked
+    this.client =
+        new LoopClients(
+            vertx, clientOptions(config, scheduler.clock().instant()), poolOptions(config));
     this.http1 =
-        config.protocol() == ClusterConfig.Protocol.HTTP1 && vertx instanceof VertxInternal vi
+        config.protocol() == ClusterConfig.Protocol.HTTP1
+                && config.tls() == null
+                && vertx instanceof VertxInternal vi
             ? new Http1Pools(vi, config)
             : null;
     this.budget = RetryBudget.of("gateway-" + config.name(), config.retryBudget(), scheduler);
@@ -119,7 +126,7 @@ final class ClusterRuntime implements AutoCloseable {
                 e -> probe(e, hc));
   }
 
-  private static HttpClientOptions clientOptions(ClusterConfig config) {
+  private static HttpClientOptions clientOptions(ClusterConfig config, java.time.Instant now) {
     HttpClientOptions o =
         new HttpClientOptions()
             .setKeepAlive(true)
@@ -130,6 +137,10 @@ final class ClusterRuntime implements AutoCloseable {
             .setHttp2KeepAliveTimeout((int) Math.max(1, config.idleTimeout().toSeconds()));
     if (config.protocol() == ClusterConfig.Protocol.H2C) {
       o.setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false);
+    }
+    io.bulwark.gateway.UpstreamTlsConfig tls = config.tls();
+    if (tls != null) {
+      UpstreamTls.apply(o, tls, config.protocol(), now);
     }
     return o;
   }
@@ -240,6 +251,27 @@ final class ClusterRuntime implements AutoCloseable {
 
   record EndpointView(String id, String address, String status, int inFlight) {}
 
+  /**
+   * Whether {@code next} can keep this runtime (its pools, ejections and budget): the same config,
+   * and TLS files with the same contents as when this runtime read them (a certificate rotated
+   * under the same path is read again on the next reload).
+   */
+  boolean reusableFor(ClusterConfig next) {
+    return config.equals(next)
+        && java.util.Arrays.equals(tlsFiles, UpstreamTls.fingerprint(next.tls()));
+  }
+
+  /**
+   * The host of a request to {@code t} when the gateway sends it (not the client's): the endpoint's
+   * host, or with TLS and a {@code server-name} that name, which the upstream's certificate is then
+   * checked against (and which is the {@code Host} header sent).
+   */
+  String verifiedHost(Target t) {
+    io.bulwark.gateway.UpstreamTlsConfig tls = config.tls();
+    String name = tls == null ? null : tls.serverName();
+    return name != null ? name : t.host();
+  }
+
   private CompletableFuture<Boolean> probe(Endpoint e, HealthCheckConfig hc) {
     Target target = null;
     for (Target t : targets) {
@@ -254,7 +286,7 @@ final class ClusterRuntime implements AutoCloseable {
         new RequestOptions()
             .setMethod(HttpMethod.GET)
             .setServer(target.server())
-            .setHost(target.host())
+            .setHost(verifiedHost(target))
             .setPort(target.port())
             .setURI(hc.path());
     Promise<Boolean> result = Promise.promise();

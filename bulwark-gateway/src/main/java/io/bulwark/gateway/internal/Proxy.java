@@ -520,7 +520,7 @@ public final class Proxy {
           new RequestOptions()
               .setMethod(req.method())
               .setServer(t.server())
-              .setHost(cluster.config.preserveHost() ? host() : t.host())
+              .setHost(cluster.config.preserveHost() ? host() : cluster.verifiedHost(t))
               .setPort(t.port())
               .setURI(uri);
       cluster

@@ -102,7 +102,7 @@ final class ShadowCall {
         new RequestOptions()
             .setMethod(method)
             .setServer(t.server())
-            .setHost(t.host())
+            .setHost(cluster.verifiedHost(t))
             .setPort(t.port())
             .setURI(uri);
     timer[0] =

@@ -132,7 +132,7 @@ final class Snapshot {
       ClusterRuntime old = previous == null ? null : previous.clusters.get(c.name());
       clusters.put(
           c.name(),
-          old != null && old.config.equals(c)
+          old != null && old.reusableFor(c)
               ? old
               : new ClusterRuntime(c, vertx, scheduler, telemetry, discovery));
     }

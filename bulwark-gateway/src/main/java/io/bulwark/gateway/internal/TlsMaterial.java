@@ -167,7 +167,7 @@ final class TlsMaterial {
     return "";
   }
 
-  private static List<X509Certificate> certificates(Path file, byte[] bytes) {
+  static List<X509Certificate> certificates(Path file, byte[] bytes) {
     try {
       Collection<? extends Certificate> all =
           CertificateFactory.getInstance("X.509")

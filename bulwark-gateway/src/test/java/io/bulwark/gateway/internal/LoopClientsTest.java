@@ -79,16 +79,27 @@ class LoopClientsTest {
 
   @Test
   void aCallerOffTheEventLoopsUsesTheSharedPool() throws Exception {
-    String body =
-        clients
-            .request(options())
-            .compose(HttpClientRequest::send)
-            .compose(r -> r.body())
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS)
-            .toString();
-    assertThat(Integer.parseInt(body)).isPositive();
+    // a worker context: off the event loops, yet a context (a Vert.x client's exchange must run on
+    // one, or its answer can be lost), as every caller of the gateway's off-loop path is
+    Context worker = ((io.vertx.core.internal.VertxInternal) vertx).createWorkerContext();
+    CompletableFuture<String> done = new CompletableFuture<>();
+    worker.runOnContext(
+        v -> {
+          assertThat(Context.isOnEventLoopThread()).isFalse();
+          clients
+              .request(options())
+              .compose(HttpClientRequest::send)
+              .compose(r -> r.body())
+              .onComplete(
+                  ar -> {
+                    if (ar.succeeded()) {
+                      done.complete(ar.result().toString());
+                    } else {
+                      done.completeExceptionally(ar.cause());
+                    }
+                  });
+        });
+    assertThat(Integer.parseInt(done.get(10, TimeUnit.SECONDS))).isPositive();
   }
 
   private Hop hop(Context on) throws Exception {

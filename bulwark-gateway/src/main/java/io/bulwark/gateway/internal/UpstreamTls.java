@@ -1,0 +1,97 @@
+package io.bulwark.gateway.internal;
+
+import io.bulwark.gateway.ClusterConfig;
+import io.bulwark.gateway.TlsConfig;
+import io.bulwark.gateway.UpstreamTlsConfig;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.PemTrustOptions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The TLS side of a cluster's HTTP client ({@link UpstreamTlsConfig}): the trusted certificates and
+ * the client certificate, read and checked before any connection uses them, and the client options
+ * that make every connection verify the upstream's chain and name. Verification cannot be turned
+ * off here: the options always keep the JDK's host name check (HTTPS rules) on.
+ */
+public final class UpstreamTls {
+  private UpstreamTls() {}
+
+  /**
+   * Reads and checks {@code tls}'s files (the trusted certificates parse; the client certificate
+   * parses, matches its key and is valid now); throws naming the file otherwise.
+   */
+  public static void check(UpstreamTlsConfig tls) {
+    apply(new HttpClientOptions(), tls, ClusterConfig.Protocol.HTTP1, Instant.now());
+  }
+
+  /**
+   * Sets TLS on {@code o} for a cluster speaking {@code protocol}, checking the files at {@code
+   * now}.
+   */
+  static void apply(
+      HttpClientOptions o, UpstreamTlsConfig tls, ClusterConfig.Protocol protocol, Instant now) {
+    o.setSsl(true).setVerifyHost(true).setTrustAll(false);
+    o.setEnabledSecureTransportProtocols(new LinkedHashSet<>(tls.protocols()));
+    Path ca = tls.ca();
+    if (ca != null) {
+      byte[] bytes = read(ca, "ca");
+      TlsMaterial.certificates(ca, bytes); // parses, or names the file
+      o.setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(bytes)));
+    }
+    Path certificate = tls.certificate();
+    Path key = tls.key();
+    if (certificate != null && key != null) {
+      TlsMaterial client = TlsMaterial.load(TlsConfig.pem(certificate, key), name -> null, now);
+      o.setKeyCertOptions(client.options);
+    }
+    if (tls.serverName() != null) {
+      o.setForceSni(true);
+    }
+    if (protocol == ClusterConfig.Protocol.H2) {
+      o.setProtocolVersion(HttpVersion.HTTP_2)
+          .setUseAlpn(true)
+          .setAlpnVersions(List.of(HttpVersion.HTTP_2));
+    }
+  }
+
+  /**
+   * The contents of {@code tls}'s files (empty for no TLS), to tell on a reload whether a file
+   * changed under the same path; a file that cannot be read gives a value that never matches.
+   */
+  static byte[] fingerprint(@Nullable UpstreamTlsConfig tls) {
+    if (tls == null) {
+      return new byte[0];
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (Path p : java.util.Arrays.asList(tls.ca(), tls.certificate(), tls.key())) {
+      if (p == null) {
+        out.write(0);
+        continue;
+      }
+      try {
+        out.writeBytes(Files.readAllBytes(p));
+      } catch (IOException e) {
+        out.writeBytes(java.util.UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
+      }
+      out.write(0);
+    }
+    return out.toByteArray();
+  }
+
+  private static byte[] read(Path file, String key) {
+    try {
+      return Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(key + ": cannot read " + file + ": " + e, e);
+    }
+  }
+}
