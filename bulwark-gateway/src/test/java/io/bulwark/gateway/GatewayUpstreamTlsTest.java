@@ -46,6 +46,7 @@ class GatewayUpstreamTlsTest {
   static Gateway gateway;
   static HttpClient client;
   static String config;
+  static VirtualScheduler scheduler;
   static TestCerts.Cert local; // issued to localhost and 127.0.0.1
   static TestCerts.Cert named; // issued to orders.internal only
   static TestCerts.Cert stranger; // trusted by nobody
@@ -177,6 +178,17 @@ class GatewayUpstreamTlsTest {
             endpoints: [localhost:%d]
             egress-allow: [loopback]
             tls: {}
+          checked:
+            endpoints: [localhost:%d, 127.0.0.1:%d]
+            egress-allow: [loopback]
+            tls: {ca: %s}
+            health-check:
+              path: /health
+              interval: 1s
+              timeout: 1s
+              healthy-threshold: 1
+              unhealthy-threshold: 1
+        admin: {port: 0}
         routes:
           trusted: {match: {path-prefix: /trusted}, cluster: trusted}
           untrusted: {match: {path-prefix: /untrusted}, cluster: untrusted}
@@ -204,14 +216,13 @@ class GatewayUpstreamTlsTest {
                 clientKey,
                 h2.port(),
                 local.certPem(),
-                plain.port());
+                plain.port(),
+                plain.port(),
+                byName.port(),
+                local.certPem());
     config = yaml;
-    gateway =
-        Gateway.builder(parse(yaml))
-            .vertx(vertx)
-            .eventLoops(1)
-            .scheduler(new VirtualScheduler(new VirtualClock(Instant.now())))
-            .start();
+    scheduler = new VirtualScheduler(new VirtualClock(Instant.now()));
+    gateway = Gateway.builder(parse(yaml)).vertx(vertx).eventLoops(1).scheduler(scheduler).start();
     client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   }
 
@@ -285,6 +296,49 @@ class GatewayUpstreamTlsTest {
       gateway.reload(parse(config));
     }
     assertThat(get("/client-cert/x").body()).endsWith("peer=CN=gateway-client");
+  }
+
+  @Test
+  void healthProbesSpeakTheClustersTlsAndAnUnverifiableEndpointIsUnhealthy() throws Exception {
+    String good = "localhost:" + plain.port();
+    String bad = "127.0.0.1:" + byName.port(); // its certificate is not one the cluster trusts
+    for (int i = 0; i < 20; i++) {
+      scheduler.advance(Duration.ofSeconds(1)); // one probe round, real TLS on loopback
+      for (int j = 0; j < 200; j++) {
+        String view = clusters();
+        if (statusOf(view, "checked", bad).startsWith("unhealthy")
+            && statusOf(view, "checked", good).startsWith("healthy")) {
+          return;
+        }
+        Thread.onSpinWait();
+      }
+    }
+    throw new AssertionError("probes never judged " + bad + " unhealthy: " + clusters());
+  }
+
+  static String clusters() throws Exception {
+    return client
+        .send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + gateway.adminPort() + "/clusters"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  /** The admin view's status of endpoint {@code id} in {@code cluster}. */
+  static String statusOf(String view, String cluster, String id) throws Exception {
+    for (com.fasterxml.jackson.databind.JsonNode c :
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(view)) {
+      if (c.get("name").asText().equals(cluster)) {
+        for (com.fasterxml.jackson.databind.JsonNode e : c.get("endpoints")) {
+          if (e.get("id").asText().equals(id)) {
+            return e.get("status").asText();
+          }
+        }
+      }
+    }
+    throw new AssertionError("no endpoint " + id + " in " + view);
   }
 
   @Test
