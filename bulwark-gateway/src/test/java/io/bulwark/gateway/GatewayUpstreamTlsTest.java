@@ -316,6 +316,23 @@ class GatewayUpstreamTlsTest {
     throw new AssertionError("probes never judged " + bad + " unhealthy: " + clusters());
   }
 
+  @Test
+  void theAdminViewShowsEachClustersTlsWithoutKeyMaterial() throws Exception {
+    com.fasterxml.jackson.databind.JsonNode view =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(clusters());
+    Map<String, com.fasterxml.jackson.databind.JsonNode> byName = new java.util.HashMap<>();
+    view.forEach(c -> byName.put(c.get("name").asText(), c));
+    assertThat(byName.get("client-cert").get("tls").get("client-certificate").asText())
+        .isEqualTo(clientCert.toString());
+    assertThat(byName.get("client-cert").get("tls").get("protocols").toString())
+        .isEqualTo("[\"TLSv1.3\"]");
+    assertThat(byName.get("by-name").get("tls").get("server-name").asText())
+        .isEqualTo("orders.internal");
+    assertThat(byName.get("jdk-trust").get("tls").get("trust").asText()).isEqualTo("jdk-default");
+    assertThat(byName.get("h2").get("protocol").asText()).isEqualTo("h2");
+    assertThat(clusters()).doesNotContain("PRIVATE KEY").doesNotContain("client.key.pem");
+  }
+
   static String clusters() throws Exception {
     return client
         .send(

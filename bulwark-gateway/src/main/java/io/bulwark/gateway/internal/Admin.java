@@ -120,6 +120,17 @@ final class Admin {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("name", c.config.name());
       m.put("protocol", c.config.protocol().name().toLowerCase(java.util.Locale.ROOT));
+      io.bulwark.gateway.UpstreamTlsConfig tls = c.config.tls();
+      if (tls != null) {
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("trust", tls.ca() == null ? "jdk-default" : tls.ca().toString());
+        t.put("server-name", tls.serverName() == null ? "endpoint host" : tls.serverName());
+        t.put(
+            "client-certificate",
+            tls.certificate() == null ? "none" : tls.certificate().toString());
+        t.put("protocols", tls.protocols());
+        m.put("tls", t);
+      }
       List<Map<String, Object>> endpoints = new ArrayList<>();
       for (ClusterRuntime.EndpointView e : c.endpoints()) {
         Map<String, Object> em = new LinkedHashMap<>();
