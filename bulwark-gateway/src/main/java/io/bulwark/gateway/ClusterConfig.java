@@ -110,25 +110,20 @@ public record ClusterConfig(
 
   /** A copy that allows egress to {@code classes}. */
   public ClusterConfig allowing(AddressClass... classes) {
-    return new ClusterConfig(
-        name,
-        endpoints,
-        service,
-        balancing,
-        protocol,
-        poolSize,
-        idleTimeout,
-        connectTimeout,
-        Set.of(classes),
-        preserveHost,
-        healthCheck,
-        outlier,
-        retryBudget,
-        tls);
+    return copy(protocol, Set.of(classes), tls);
   }
 
   /** A copy speaking {@code p} to the upstream. */
   public ClusterConfig withProtocol(Protocol p) {
+    return copy(p, egressAllow, tls);
+  }
+
+  /** A copy that speaks TLS to the endpoints as {@code t} says (null: cleartext). */
+  public ClusterConfig withTls(@Nullable UpstreamTlsConfig t) {
+    return copy(protocol, egressAllow, t);
+  }
+
+  private ClusterConfig copy(Protocol p, Set<AddressClass> allow, @Nullable UpstreamTlsConfig t) {
     return new ClusterConfig(
         name,
         endpoints,
@@ -138,26 +133,7 @@ public record ClusterConfig(
         poolSize,
         idleTimeout,
         connectTimeout,
-        egressAllow,
-        preserveHost,
-        healthCheck,
-        outlier,
-        retryBudget,
-        tls);
-  }
-
-  /** A copy that speaks TLS to the endpoints as {@code t} says (null: cleartext). */
-  public ClusterConfig withTls(@Nullable UpstreamTlsConfig t) {
-    return new ClusterConfig(
-        name,
-        endpoints,
-        service,
-        balancing,
-        protocol,
-        poolSize,
-        idleTimeout,
-        connectTimeout,
-        egressAllow,
+        allow,
         preserveHost,
         healthCheck,
         outlier,

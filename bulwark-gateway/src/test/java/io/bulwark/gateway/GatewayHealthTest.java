@@ -122,13 +122,7 @@ class GatewayHealthTest {
   }
 
   static String clusters() throws Exception {
-    return CLIENT
-        .send(
-            HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + gateway.adminPort() + "/clusters"))
-                .build(),
-            HttpResponse.BodyHandlers.ofString())
-        .body();
+    return AdminView.clusters(gateway);
   }
 
   /** Runs health probes (one virtual interval) until admin shows {@code b} in {@code status}. */
@@ -149,19 +143,8 @@ class GatewayHealthTest {
     throw new AssertionError("b never became " + status + ": " + clusters());
   }
 
-  /** The admin view's status of endpoint {@code id} in {@code cluster}. */
   static String statusOf(String view, String cluster, String id) throws Exception {
-    for (com.fasterxml.jackson.databind.JsonNode c :
-        new com.fasterxml.jackson.databind.ObjectMapper().readTree(view)) {
-      if (c.get("name").asText().equals(cluster)) {
-        for (com.fasterxml.jackson.databind.JsonNode e : c.get("endpoints")) {
-          if (e.get("id").asText().equals(id)) {
-            return e.get("status").asText();
-          }
-        }
-      }
-    }
-    throw new AssertionError("no endpoint " + id + " in cluster " + cluster + ": " + view);
+    return AdminView.statusOf(view, cluster, id);
   }
 
   @Test

@@ -225,14 +225,7 @@ class GatewayProxyTest {
       assertThat(r.body()).contains("no healthy endpoint permitted by its egress");
     }
     assertThat(a.hits.get()).as("the loopback upstream was never called").isEqualTo(hitsBefore);
-    String clusters =
-        CLIENT
-            .send(
-                HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + gateway.adminPort() + "/clusters"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
+    String clusters = AdminView.clusters(gateway);
     assertThat(clusters)
         .contains(
             "resolves to loopback address 127.0.0.1; the cluster's egress-allow must list loopback")

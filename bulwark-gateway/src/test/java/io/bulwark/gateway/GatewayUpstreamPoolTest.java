@@ -231,22 +231,10 @@ class GatewayUpstreamPoolTest {
 
   /** The admin view's {@code field} of cluster {@code raw}. */
   static long poolFigure(Gateway via, String field) throws Exception {
-    String view =
-        CLIENT
-            .send(
-                HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + via.adminPort() + "/clusters"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
-    for (com.fasterxml.jackson.databind.JsonNode c :
-        new com.fasterxml.jackson.databind.ObjectMapper().readTree(view)) {
-      if (c.get("name").asText().equals("raw")) {
-        assertThat(c.has(field)).as("%s in %s", field, view).isTrue();
-        return c.get(field).asLong();
-      }
-    }
-    throw new AssertionError("no cluster raw: " + view);
+    String view = AdminView.clusters(via);
+    com.fasterxml.jackson.databind.JsonNode c = AdminView.cluster(view, "raw");
+    assertThat(c.has(field)).as("%s in %s", field, view).isTrue();
+    return c.get(field).asLong();
   }
 
   @Test

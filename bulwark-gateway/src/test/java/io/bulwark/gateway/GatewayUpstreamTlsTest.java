@@ -318,44 +318,25 @@ class GatewayUpstreamTlsTest {
 
   @Test
   void theAdminViewShowsEachClustersTlsWithoutKeyMaterial() throws Exception {
-    com.fasterxml.jackson.databind.JsonNode view =
-        new com.fasterxml.jackson.databind.ObjectMapper().readTree(clusters());
-    Map<String, com.fasterxml.jackson.databind.JsonNode> byName = new java.util.HashMap<>();
-    view.forEach(c -> byName.put(c.get("name").asText(), c));
-    assertThat(byName.get("client-cert").get("tls").get("client-certificate").asText())
+    String view = clusters();
+    assertThat(AdminView.cluster(view, "client-cert").get("tls").get("client-certificate").asText())
         .isEqualTo(clientCert.toString());
-    assertThat(byName.get("client-cert").get("tls").get("protocols").toString())
+    assertThat(AdminView.cluster(view, "client-cert").get("tls").get("protocols").toString())
         .isEqualTo("[\"TLSv1.3\"]");
-    assertThat(byName.get("by-name").get("tls").get("server-name").asText())
+    assertThat(AdminView.cluster(view, "by-name").get("tls").get("server-name").asText())
         .isEqualTo("orders.internal");
-    assertThat(byName.get("jdk-trust").get("tls").get("trust").asText()).isEqualTo("jdk-default");
-    assertThat(byName.get("h2").get("protocol").asText()).isEqualTo("h2");
+    assertThat(AdminView.cluster(view, "jdk-trust").get("tls").get("trust").asText())
+        .isEqualTo("jdk-default");
+    assertThat(AdminView.cluster(view, "h2").get("protocol").asText()).isEqualTo("h2");
     assertThat(clusters()).doesNotContain("PRIVATE KEY").doesNotContain("client.key.pem");
   }
 
   static String clusters() throws Exception {
-    return client
-        .send(
-            HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + gateway.adminPort() + "/clusters"))
-                .build(),
-            HttpResponse.BodyHandlers.ofString())
-        .body();
+    return AdminView.clusters(gateway);
   }
 
-  /** The admin view's status of endpoint {@code id} in {@code cluster}. */
   static String statusOf(String view, String cluster, String id) throws Exception {
-    for (com.fasterxml.jackson.databind.JsonNode c :
-        new com.fasterxml.jackson.databind.ObjectMapper().readTree(view)) {
-      if (c.get("name").asText().equals(cluster)) {
-        for (com.fasterxml.jackson.databind.JsonNode e : c.get("endpoints")) {
-          if (e.get("id").asText().equals(id)) {
-            return e.get("status").asText();
-          }
-        }
-      }
-    }
-    throw new AssertionError("no endpoint " + id + " in " + view);
+    return AdminView.statusOf(view, cluster, id);
   }
 
   @Test
