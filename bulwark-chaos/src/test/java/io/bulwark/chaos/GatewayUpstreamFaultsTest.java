@@ -78,7 +78,7 @@ class GatewayUpstreamFaultsTest {
             quote:
               match: {path-prefix: /quote}
               cluster: prices
-              timeout: 1s
+              timeout: 3s   # real time, for all attempts: room for a loaded machine's stalls
               retry: {attempts: 3, on-status: [503]}
             big:
               match: {path-prefix: /big}

@@ -91,7 +91,7 @@ class GatewayDeadlineTest {
           guarded:
             match: {path-prefix: /guarded}
             cluster: up
-            timeout: 300ms
+            timeout: 1s   # real time: an answer of /guarded/ok must make it on a loaded machine
             retry: {attempts: 1}
             circuit-breaker: {failure-rate-threshold: 50, minimum-calls: 3, wait-in-open: 60s}
           api:
@@ -116,7 +116,7 @@ class GatewayDeadlineTest {
       return;
     }
     if (path.endsWith("/shed")) { // a Bulwark service shedding a request whose deadline passed
-      time.virtualClock().advance(Duration.ofMillis(400));
+      time.virtualClock().advance(Duration.ofMillis(1_100)); // past the guarded route's 1 s
       r.response().setStatusCode(504).end("deadline");
       return;
     }
@@ -224,7 +224,7 @@ class GatewayDeadlineTest {
     }
     for (int i = 0; i < 4; i++) { // the client's deadline equals the route's: still the client's
       HttpResponse<String> r =
-          call("public", "/guarded/shed", b -> b.header("bulwark-deadline", "300"));
+          call("public", "/guarded/shed", b -> b.header("bulwark-deadline", "1000"));
       assertThat(r.statusCode()).isEqualTo(504);
     }
     assertThat(call("public", "/guarded/ok", b -> {}).statusCode())

@@ -36,6 +36,14 @@ class GatewayOverloadTest {
   static final long SERVICE_MILLIS = 100;
   static final Duration PATIENCE = Duration.ofMillis(300);
 
+  /**
+   * How long after its caller left a piece of work must finish to count as late. The deadline the
+   * service enforces starts when the request reaches it (the gateway passes on what is left), so
+   * time a loaded machine spends before the request arrives (connecting, queueing) moves its end
+   * past the caller's by that much; 200 ms of it is tolerated.
+   */
+  static final Duration LATE_AFTER = PATIENCE.plusMillis(200);
+
   /** What the service did for one burst. */
   record Work(int answered, int handled, int finished, int finishedLate) {}
 
@@ -46,7 +54,7 @@ class GatewayOverloadTest {
     Work w = burst(true);
     assertThat(w.handled()).as("no retry amplifies the burst").isLessThanOrEqualTo(BURST + 2);
     assertThat(w.finishedLate()).as("work finished after its caller left: %s", w).isLessThan(3);
-    assertThat(w.finished()).as("%s", w).isLessThan(8);
+    assertThat(w.finished()).as("%s", w).isLessThan(BURST / 3);
   }
 
   @Test
@@ -85,7 +93,7 @@ class GatewayOverloadTest {
                   try {
                     Thread.sleep(SERVICE_MILLIS); // the work itself
                     finished.incrementAndGet();
-                    if (System.nanoTime() - sentAt > PATIENCE.toNanos()) {
+                    if (System.nanoTime() - sentAt > LATE_AFTER.toNanos()) {
                       late.incrementAndGet();
                     }
                   } finally {

@@ -94,14 +94,14 @@ class EngineMechanismsTest {
                           Step.named("left", String.class)
                               .compensate(
                                   (s, r) -> {
-                                    both.await(5, TimeUnit.SECONDS);
+                                    both.await(30, TimeUnit.SECONDS);
                                     effects.add("undo " + r);
                                   })
                               .action(s -> "L"),
                           Step.named("right", String.class)
                               .compensate(
                                   (s, r) -> {
-                                    both.await(5, TimeUnit.SECONDS);
+                                    both.await(30, TimeUnit.SECONDS);
                                     effects.add("undo " + r);
                                   })
                               .action(s -> "R")));

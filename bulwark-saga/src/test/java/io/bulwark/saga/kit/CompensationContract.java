@@ -301,7 +301,9 @@ interface CompensationContract extends KitAccess {
   default void aStepAttemptOverItsTimeoutFailsAndIsRetried() throws Exception {
     Step<String> slow =
         Step.named("slow", String.class)
-            .timeout(Duration.ofMillis(200))
+            // real time for each attempt: long enough that attempt 2 (immediate) finishes within
+            // it on a loaded machine, short enough to keep the test quick
+            .timeout(Duration.ofSeconds(1))
             .retry(KitFixture.FAST_RETRY)
             .action(
                 s -> {

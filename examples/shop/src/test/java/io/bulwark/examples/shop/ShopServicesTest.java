@@ -376,12 +376,13 @@ class ShopServicesTest {
     int last;
     int base;
     Set<Integer> freeBefore = new HashSet<>();
-    try (ServerSocket taken = new ServerSocket(0)) {
+    try (ServerSocket taken = takenBelowTheEphemeralRange()) {
       last = taken.getLocalPort();
       // the shop takes basePort .. basePort + 8: the last instance's port is taken, so eight
       // instances start (servers, stores, loops, the event log) before the shop gives up. The
-      // range is in the ephemeral range, so another socket of this machine may hold one of the
-      // other ports too: then the shop stops at that one, and must name it.
+      // range is below the ephemeral range (no outgoing connection takes one of its ports), but a
+      // server of this machine may still hold one of the other ports: then the shop stops at that
+      // one, and must name it.
       base = last - 8;
       for (int port = base; port < last; port++) {
         if (isFree(port)) {
@@ -418,6 +419,39 @@ class ShopServicesTest {
     // the event log was released: a new shop on the same storage starts
     start(true);
     assertThat(calls.get("catalog", "/products/SKU-001").status()).isEqualTo(200);
+  }
+
+  /**
+   * A socket bound to a port below the kernel's ephemeral range whose eight ports below are free
+   * when it is chosen (from a random start, so that concurrent test JVMs do not pick the same).
+   */
+  private static ServerSocket takenBelowTheEphemeralRange() throws IOException {
+    int ephemeralLow = 32768;
+    try {
+      String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).strip();
+      java.util.Scanner fields = new java.util.Scanner(range);
+      ephemeralLow = fields.nextInt();
+    } catch (IOException | RuntimeException e) {
+      // not Linux: keep the usual default
+    }
+    int from = 10_000;
+    int span = Math.max(1, ephemeralLow - 16 - from);
+    int start = from + java.util.concurrent.ThreadLocalRandom.current().nextInt(span);
+    for (int i = 0; i < span; i += 9) {
+      int last = from + (start - from + i) % span + 8;
+      boolean allFree = true;
+      for (int port = last - 8; port < last && allFree; port++) {
+        allFree = isFree(port);
+      }
+      if (allFree) {
+        try {
+          return new ServerSocket(last);
+        } catch (IOException taken) {
+          // taken meanwhile: look further
+        }
+      }
+    }
+    throw new IllegalStateException("no free run of 9 ports below " + ephemeralLow);
   }
 
   private static boolean isFree(int port) {
