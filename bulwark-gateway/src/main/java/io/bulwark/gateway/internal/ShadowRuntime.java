@@ -77,21 +77,24 @@ final class ShadowRuntime {
     return yes;
   }
 
+  /**
+   * Counts {@code outcome}, keeps {@code sample} (unless it is a match) and then records the
+   * decision: whoever sees the decision finds the count and the sample already there.
+   */
   void record(Outcome outcome, Sample sample) {
     java.util.Objects.requireNonNull(counts.get(outcome)).increment();
-    decisions.record("gateway-shadow-" + route, outcome.label(), sample.detail());
-    if (outcome == Outcome.MATCH) {
-      return;
-    }
-    lock.lock();
-    try {
-      if (ring.size() == config.samples()) {
-        ring.removeFirst();
+    if (outcome != Outcome.MATCH) {
+      lock.lock();
+      try {
+        if (ring.size() == config.samples()) {
+          ring.removeFirst();
+        }
+        ring.addLast(sample);
+      } finally {
+        lock.unlock();
       }
-      ring.addLast(sample);
-    } finally {
-      lock.unlock();
     }
+    decisions.record("gateway-shadow-" + route, outcome.label(), sample.detail());
   }
 
   Map<String, Long> counts() {
