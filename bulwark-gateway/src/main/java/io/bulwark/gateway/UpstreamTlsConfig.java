@@ -2,6 +2,7 @@ package io.bulwark.gateway;
 
 import io.bulwark.core.config.ConfigReader;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -13,11 +14,13 @@ import org.jspecify.annotations.Nullable;
  * to turn verification off. With {@code certificate} and {@code key} (PEM, PKCS#8) the gateway
  * presents a client certificate: mutual TLS, the upstream can tell the gateway's workload identity.
  * The files are read and checked when the config is loaded (they parse, the key matches the
- * certificate, which is valid now); a changed file is read again on the next config reload.
+ * certificate, which is valid now). They are watched: every {@code reload-interval} a changed file
+ * is checked and, if valid, the cluster's connections are renewed with it (as on a config reload);
+ * an invalid one is reported and the previous files stay in use.
  *
  * <p>YAML keys (under a cluster's {@code tls}): {@code ca}, {@code certificate}, {@code key},
- * {@code server-name}, {@code protocols} (TLSv1.2, TLSv1.3; both by default). Paths are relative to
- * the config file's directory.
+ * {@code server-name}, {@code protocols} (TLSv1.2, TLSv1.3; both by default), {@code
+ * reload-interval} (10s). Paths are relative to the config file's directory.
  *
  * @param ca PEM certificates to trust, or null for the JDK's default trust store
  * @param certificate PEM client certificate chain (leaf first) for mutual TLS, or null
@@ -25,13 +28,15 @@ import org.jspecify.annotations.Nullable;
  * @param serverName the name the upstream's certificate must be issued to (and the SNI sent), or
  *     null for each endpoint's host
  * @param protocols TLS versions offered: a non-empty subset of TLSv1.2 and TLSv1.3
+ * @param reloadInterval how often the files are checked for a change
  */
 public record UpstreamTlsConfig(
     @Nullable Path ca,
     @Nullable Path certificate,
     @Nullable Path key,
     @Nullable String serverName,
-    List<String> protocols) {
+    List<String> protocols,
+    Duration reloadInterval) {
 
   public UpstreamTlsConfig {
     protocols = List.copyOf(protocols);
@@ -56,34 +61,44 @@ public record UpstreamTlsConfig(
             "protocols: \"" + p + "\" is not allowed; use TLSv1.2 and/or TLSv1.3");
       }
     }
+    ListenerConfig.positive("reload-interval", reloadInterval);
   }
 
   /** Verification against {@code ca} (null: the JDK's trust store), no client certificate. */
   public static UpstreamTlsConfig trusting(@Nullable Path ca) {
-    return new UpstreamTlsConfig(ca, null, null, null, List.of("TLSv1.2", "TLSv1.3"));
+    return new UpstreamTlsConfig(
+        ca, null, null, null, List.of("TLSv1.2", "TLSv1.3"), Duration.ofSeconds(10));
   }
 
   /** A copy that presents {@code certificate} with {@code key} (mutual TLS). */
   public UpstreamTlsConfig withClientCertificate(Path certificate, Path key) {
-    return new UpstreamTlsConfig(ca, certificate, key, serverName, protocols);
+    return new UpstreamTlsConfig(ca, certificate, key, serverName, protocols, reloadInterval);
+  }
+
+  /** A copy that checks its files every {@code interval}. */
+  public UpstreamTlsConfig withReloadInterval(Duration interval) {
+    return new UpstreamTlsConfig(ca, certificate, key, serverName, protocols, interval);
   }
 
   /** A copy that expects the upstream's certificate to be issued to {@code name}. */
   public UpstreamTlsConfig withServerName(String name) {
-    return new UpstreamTlsConfig(ca, certificate, key, name, protocols);
+    return new UpstreamTlsConfig(ca, certificate, key, name, protocols, reloadInterval);
   }
 
   static UpstreamTlsConfig bind(ConfigReader r, Path base) {
-    Object[] v = new Object[5];
+    Object[] v = new Object[6];
     v[4] = List.of("TLSv1.2", "TLSv1.3");
+    v[5] = Duration.ofSeconds(10);
     r.string("ca", s -> v[0] = base.resolve(s))
         .string("certificate", s -> v[1] = base.resolve(s))
         .string("key", s -> v[2] = base.resolve(s))
         .string("server-name", s -> v[3] = s)
-        .strings("protocols", l -> v[4] = l);
+        .strings("protocols", l -> v[4] = l)
+        .duration("reload-interval", d -> v[5] = d);
     @SuppressWarnings("unchecked")
     List<String> protocols = (List<String>) v[4];
-    return new UpstreamTlsConfig((Path) v[0], (Path) v[1], (Path) v[2], (String) v[3], protocols);
+    return new UpstreamTlsConfig(
+        (Path) v[0], (Path) v[1], (Path) v[2], (String) v[3], protocols, (Duration) v[5]);
   }
 
   private static boolean validServerName(String name) {

@@ -168,7 +168,7 @@ class GatewayUpstreamTlsTest {
           client-cert:
             endpoints: [localhost:%d]
             egress-allow: [loopback]
-            tls: {ca: %s, certificate: %s, key: %s, protocols: [TLSv1.3]}
+            tls: {ca: %s, certificate: %s, key: %s, protocols: [TLSv1.3], reload-interval: 5s}
           h2:
             endpoints: [localhost:%d]
             egress-allow: [loopback]
@@ -340,6 +340,30 @@ class GatewayUpstreamTlsTest {
   }
 
   @Test
+  void aRotatedClientCertificateIsPickedUpByTheFileWatchWithoutAReload() throws Exception {
+    assertThat(get("/client-cert/x").body()).endsWith("peer=CN=gateway-client");
+    long version = gateway.configVersion();
+    try {
+      // a broken new pair is reported and not used: the old certificate keeps being presented
+      Files.writeString(clientCert, rotatedId.certText());
+      Files.writeString(clientKey, gatewayId.keyText()); // the old key: does not match
+      scheduler.advance(Duration.ofSeconds(5));
+      assertThat(get("/client-cert/x").body()).endsWith("peer=CN=gateway-client");
+      assertThat(gateway.configVersion()).isEqualTo(version);
+      // the matching key arrives: the next check renews the cluster's connections with it
+      Files.writeString(clientKey, rotatedId.keyText());
+      scheduler.advance(Duration.ofSeconds(5));
+      assertThat(gateway.configVersion()).isEqualTo(version + 1);
+      assertThat(get("/client-cert/x").body()).endsWith("peer=CN=gateway-client-2");
+    } finally {
+      Files.writeString(clientCert, gatewayId.certText());
+      Files.writeString(clientKey, gatewayId.keyText());
+      scheduler.advance(Duration.ofSeconds(5));
+    }
+    assertThat(get("/client-cert/x").body()).endsWith("peer=CN=gateway-client");
+  }
+
+  @Test
   void h2IsAgreedWithAlpn() throws Exception {
     HttpResponse<String> r = get("/h2/x");
     assertThat(r.statusCode()).isEqualTo(200);
@@ -382,6 +406,9 @@ class GatewayUpstreamTlsTest {
             endpoints: [a.example:443]
             preserve-host: true
             tls: {server-name: a.example}
+          never-checked:
+            endpoints: [a.example:443]
+            tls: {reload-interval: 0s}
         routes: {}
         """
             .formatted(dir.resolve("missing.pem"), notPem, gatewayId.certPem(), stranger.keyPem());
@@ -395,6 +422,7 @@ class GatewayUpstreamTlsTest {
         .hasMessageContaining("missing.pem")
         .hasMessageContaining("not-a-cert.pem")
         .hasMessageContaining("preserve-host with tls is not supported")
+        .hasMessageContaining("clusters.never-checked.tls: reload-interval")
         .satisfies(
             e ->
                 assertThat(e.getMessage())

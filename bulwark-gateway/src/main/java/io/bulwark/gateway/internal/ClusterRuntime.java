@@ -68,6 +68,7 @@ final class ClusterRuntime implements AutoCloseable {
   final @Nullable Http1Pools http1;
 
   private final byte[] tlsFiles;
+  private final io.bulwark.core.time.@Nullable ScheduledTask tlsWatch;
 
   final RetryBudget budget;
   final RedRecorder red;
@@ -86,10 +87,16 @@ final class ClusterRuntime implements AutoCloseable {
       Vertx vertx,
       Scheduler scheduler,
       Telemetry telemetry,
-      @Nullable ServiceDiscovery discovery) {
+      @Nullable ServiceDiscovery discovery,
+      Runnable tlsFilesChanged) {
     this.config = config;
     this.scheduler = scheduler;
     this.tlsFiles = UpstreamTls.fingerprint(config.tls()); // before the files are checked
+    io.bulwark.gateway.UpstreamTlsConfig tls = config.tls();
+    this.tlsWatch =
+        tls == null
+            ? null
+            : UpstreamTls.watch(config.name(), tls, tlsFiles, scheduler, tlsFilesChanged);
     this.client =
         new LoopClients(
             vertx, clientOptions(config, scheduler.clock().instant()), poolOptions(config));
@@ -303,6 +310,10 @@ final class ClusterRuntime implements AutoCloseable {
 
   @Override
   public void close() {
+    io.bulwark.core.time.ScheduledTask watch = tlsWatch;
+    if (watch != null) {
+      watch.cancel();
+    }
     ServiceDiscovery.Subscription s = subscription;
     if (s != null) {
       try {

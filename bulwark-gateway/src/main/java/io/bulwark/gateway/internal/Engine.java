@@ -60,7 +60,9 @@ public final class Engine implements AutoCloseable {
     this.discovery = discovery;
     this.version = 1;
     this.edge = new EdgeListeners(scheduler, System::getenv);
-    current.set(Snapshot.build(1, config, null, vertx, scheduler, telemetry, discovery));
+    current.set(
+        Snapshot.build(
+            1, config, null, vertx, scheduler, telemetry, discovery, this::tlsFilesChanged));
   }
 
   /** Binds every listener and the admin listener; returns when they accept connections. */
@@ -128,6 +130,19 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
+   * A cluster's TLS files changed and the new ones are valid: the running config is swapped in
+   * again, which renews the connections of the clusters whose files changed (and only theirs).
+   */
+  private void tlsFilesChanged() {
+    reloading.lock();
+    try {
+      swap(current.get().config);
+    } finally {
+      reloading.unlock();
+    }
+  }
+
+  /**
    * Swaps in {@code next} and returns what changed. Listener and admin changes take effect on
    * restart (their lines say so).
    */
@@ -142,7 +157,9 @@ public final class Engine implements AutoCloseable {
 
   private List<String> swap(GatewayConfig next) {
     Snapshot old = current.get();
-    Snapshot fresh = Snapshot.build(++version, next, old, vertx, scheduler, telemetry, discovery);
+    Snapshot fresh =
+        Snapshot.build(
+            ++version, next, old, vertx, scheduler, telemetry, discovery, this::tlsFilesChanged);
     current.set(fresh);
     List<String> diff = Snapshot.diff(old.config, next);
     LOG.info(

@@ -126,7 +126,8 @@ final class Snapshot {
       Vertx vertx,
       Scheduler scheduler,
       Telemetry telemetry,
-      @Nullable ServiceDiscovery discovery) {
+      @Nullable ServiceDiscovery discovery,
+      Runnable tlsFilesChanged) {
     Map<String, ClusterRuntime> clusters = new LinkedHashMap<>();
     for (ClusterConfig c : config.clusters().values()) {
       ClusterRuntime old = previous == null ? null : previous.clusters.get(c.name());
@@ -134,7 +135,7 @@ final class Snapshot {
           c.name(),
           old != null && old.reusableFor(c)
               ? old
-              : new ClusterRuntime(c, vertx, scheduler, telemetry, discovery));
+              : new ClusterRuntime(c, vertx, scheduler, telemetry, discovery, tlsFilesChanged));
     }
     List<RouteConfig> routeConfigs = config.routes();
     Route[] routes = new Route[routeConfigs.size()];

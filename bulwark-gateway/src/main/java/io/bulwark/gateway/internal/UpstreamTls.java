@@ -1,5 +1,7 @@
 package io.bulwark.gateway.internal;
 
+import io.bulwark.core.time.ScheduledTask;
+import io.bulwark.core.time.Scheduler;
 import io.bulwark.gateway.ClusterConfig;
 import io.bulwark.gateway.TlsConfig;
 import io.bulwark.gateway.UpstreamTlsConfig;
@@ -15,6 +17,8 @@ import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The TLS side of a cluster's HTTP client ({@link UpstreamTlsConfig}): the trusted certificates and
@@ -23,6 +27,8 @@ import org.jspecify.annotations.Nullable;
  * off here: the options always keep the JDK's host name check (HTTPS rules) on.
  */
 public final class UpstreamTls {
+  private static final Logger LOG = LoggerFactory.getLogger(UpstreamTls.class);
+
   private UpstreamTls() {}
 
   /**
@@ -85,6 +91,38 @@ public final class UpstreamTls {
       out.write(0);
     }
     return out.toByteArray();
+  }
+
+  /**
+   * Watches {@code tls}'s files for cluster {@code cluster}, which read them as {@code seen}: every
+   * reload interval, files whose contents changed are checked; valid ones run {@code changed} (once
+   * per change), invalid ones are reported once and left unused.
+   */
+  static ScheduledTask watch(
+      String cluster, UpstreamTlsConfig tls, byte[] seen, Scheduler scheduler, Runnable changed) {
+    long every = Scheduler.saturatedNanos(tls.reloadInterval());
+    byte[][] last = {seen};
+    return scheduler.scheduleAtFixedRate(
+        every,
+        every,
+        () -> {
+          byte[] now = fingerprint(tls);
+          if (java.util.Arrays.equals(now, last[0])) {
+            return;
+          }
+          last[0] = now;
+          try {
+            check(tls);
+          } catch (IllegalArgumentException e) {
+            LOG.error(
+                "cluster {}: new TLS files rejected, the previous ones stay in use: {}",
+                cluster,
+                e.getMessage());
+            return;
+          }
+          LOG.info("cluster {}: TLS files changed: renewing its connections", cluster);
+          changed.run();
+        });
   }
 
   private static byte[] read(Path file, String key) {
