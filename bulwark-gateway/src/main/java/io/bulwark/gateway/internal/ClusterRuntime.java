@@ -92,11 +92,6 @@ final class ClusterRuntime implements AutoCloseable {
     this.config = config;
     this.scheduler = scheduler;
     this.tlsFiles = UpstreamTls.fingerprint(config.tls()); // before the files are checked
-    io.bulwark.gateway.UpstreamTlsConfig tls = config.tls();
-    this.tlsWatch =
-        tls == null
-            ? null
-            : UpstreamTls.watch(config.name(), tls, tlsFiles, scheduler, tlsFilesChanged);
     this.client =
         new LoopClients(
             vertx, clientOptions(config, scheduler.clock().instant()), poolOptions(config));
@@ -131,6 +126,12 @@ final class ClusterRuntime implements AutoCloseable {
                 scheduler,
                 () -> targets.stream().map(t -> t.state().endpoint()).toList(),
                 e -> probe(e, hc));
+    // last: a runtime whose construction failed leaves no watch behind
+    io.bulwark.gateway.UpstreamTlsConfig tls = config.tls();
+    this.tlsWatch =
+        tls == null
+            ? null
+            : UpstreamTls.watch(config.name(), tls, tlsFiles, scheduler, tlsFilesChanged);
   }
 
   private static HttpClientOptions clientOptions(ClusterConfig config, java.time.Instant now) {
@@ -261,7 +262,7 @@ final class ClusterRuntime implements AutoCloseable {
   /**
    * Whether {@code next} can keep this runtime (its pools, ejections and budget): the same config,
    * and TLS files with the same contents as when this runtime read them (a certificate rotated
-   * under the same path is read again on the next reload).
+   * under the same path needs a new runtime, made by the file watch or a reload).
    */
   boolean reusableFor(ClusterConfig next) {
     return config.equals(next)

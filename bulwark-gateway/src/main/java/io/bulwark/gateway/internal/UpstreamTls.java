@@ -36,7 +36,11 @@ public final class UpstreamTls {
    * parses, matches its key and is valid now); throws naming the file otherwise.
    */
   public static void check(UpstreamTlsConfig tls) {
-    apply(new HttpClientOptions(), tls, ClusterConfig.Protocol.HTTP1, Instant.now());
+    check(tls, Instant.now()); // a config being loaded: no scheduler's clock yet
+  }
+
+  private static void check(UpstreamTlsConfig tls, Instant now) {
+    apply(new HttpClientOptions(), tls, ClusterConfig.Protocol.HTTP1, now);
   }
 
   /**
@@ -112,7 +116,7 @@ public final class UpstreamTls {
           }
           last[0] = now;
           try {
-            check(tls);
+            check(tls, scheduler.clock().instant());
           } catch (IllegalArgumentException e) {
             LOG.error(
                 "cluster {}: new TLS files rejected, the previous ones stay in use: {}",
