@@ -134,8 +134,7 @@ class GatewayUpstreamTlsTest {
     rotatedId = TestCerts.make(dir, "gateway-client-2");
     clientCert = dir.resolve("client.crt.pem");
     clientKey = dir.resolve("client.key.pem");
-    Files.writeString(clientCert, gatewayId.certText());
-    Files.writeString(clientKey, gatewayId.keyText());
+    present(gatewayId);
     plain = new TlsUpstream(local, false);
     byName = new TlsUpstream(named, false);
     mutual = new TlsUpstream(local, false, gatewayId, rotatedId);
@@ -236,6 +235,22 @@ class GatewayUpstreamTlsTest {
     return ConfigLoader.withEnv(Map.of()).parse(yaml, "upstream-tls.yaml", GatewayConfig::bind);
   }
 
+  /** Writes {@code id}'s certificate and key over the files the client-cert cluster presents. */
+  static void present(TestCerts.Cert id) throws Exception {
+    Files.writeString(clientCert, id.certText());
+    Files.writeString(clientKey, id.keyText());
+  }
+
+  /**
+   * The gateway answers {@code path} with 502 and {@code upstream} got no request: the handshake
+   * failed before a byte of the request was sent.
+   */
+  static void assertRefusedBeforeAnyRequest(String path, TlsUpstream upstream) throws Exception {
+    int before = upstream.requests.get();
+    assertThat(get(path).statusCode()).isEqualTo(502);
+    assertThat(upstream.requests.get()).isEqualTo(before);
+  }
+
   static HttpResponse<String> get(String path) throws Exception {
     return client.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port("edge") + path))
@@ -254,18 +269,13 @@ class GatewayUpstreamTlsTest {
 
   @Test
   void anUpstreamWhoseChainIsNotTrustedGetsNoRequestAndTheClient502() throws Exception {
-    int before = plain.requests.get();
-    HttpResponse<String> r = get("/untrusted/x");
-    assertThat(r.statusCode()).isEqualTo(502);
-    assertThat(plain.requests.get()).isEqualTo(before);
+    assertRefusedBeforeAnyRequest("/untrusted/x", plain);
   }
 
   @Test
   void theCertificateMustBeIssuedToTheServerNameWhichIsSentAsSni() throws Exception {
     // the endpoint is an address the certificate does not name: refused, nothing sent
-    int before = byName.requests.get();
-    assertThat(get("/by-ip/x").statusCode()).isEqualTo(502);
-    assertThat(byName.requests.get()).isEqualTo(before);
+    assertRefusedBeforeAnyRequest("/by-ip/x", byName);
     // with server-name, the same endpoint is verified against that name and told it as SNI
     HttpResponse<String> r = get("/by-name/x");
     assertThat(r.statusCode()).isEqualTo(200);
@@ -274,9 +284,7 @@ class GatewayUpstreamTlsTest {
 
   @Test
   void mutualTlsPresentsTheConfiguredClientCertificate() throws Exception {
-    int before = mutual.requests.get();
-    assertThat(get("/no-client-cert/x").statusCode()).isEqualTo(502);
-    assertThat(mutual.requests.get()).isEqualTo(before);
+    assertRefusedBeforeAnyRequest("/no-client-cert/x", mutual);
     HttpResponse<String> r = get("/client-cert/x");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).contains("peer=CN=gateway-client");
@@ -285,14 +293,12 @@ class GatewayUpstreamTlsTest {
   @Test
   void aClientCertificateRotatedUnderTheSamePathIsPresentedAfterTheNextReload() throws Exception {
     assertThat(get("/client-cert/x").body()).endsWith("peer=CN=gateway-client");
-    Files.writeString(clientCert, rotatedId.certText());
-    Files.writeString(clientKey, rotatedId.keyText());
+    present(rotatedId);
     try {
       gateway.reload(parse(config)); // the same config text: only the files changed
       assertThat(get("/client-cert/x").body()).endsWith("peer=CN=gateway-client-2");
     } finally {
-      Files.writeString(clientCert, gatewayId.certText());
-      Files.writeString(clientKey, gatewayId.keyText());
+      present(gatewayId);
       gateway.reload(parse(config));
     }
     assertThat(get("/client-cert/x").body()).endsWith("peer=CN=gateway-client");
@@ -356,8 +362,7 @@ class GatewayUpstreamTlsTest {
       assertThat(gateway.configVersion()).isEqualTo(version + 1);
       assertThat(get("/client-cert/x").body()).endsWith("peer=CN=gateway-client-2");
     } finally {
-      Files.writeString(clientCert, gatewayId.certText());
-      Files.writeString(clientKey, gatewayId.keyText());
+      present(gatewayId);
       scheduler.advance(Duration.ofSeconds(5));
     }
     assertThat(get("/client-cert/x").body()).endsWith("peer=CN=gateway-client");
@@ -432,9 +437,7 @@ class GatewayUpstreamTlsTest {
 
   @Test
   void withoutCaTheJdkTrustStoreDecidesAndASelfSignedUpstreamIsRefused() throws Exception {
-    int before = plain.requests.get();
-    assertThat(get("/jdk-trust/x").statusCode()).isEqualTo(502);
-    assertThat(plain.requests.get()).isEqualTo(before);
+    assertRefusedBeforeAnyRequest("/jdk-trust/x", plain);
     UpstreamTlsConfig t = UpstreamTlsConfig.trusting(null);
     assertThat(t.protocols()).containsExactly("TLSv1.2", "TLSv1.3");
     assertThat(ClusterConfig.of("c", List.of(Endpoint.of("a.example", 443))).tls()).isNull();
