@@ -13,4 +13,5 @@ module io.bulwark.core {
   exports io.bulwark.core.error;
   exports io.bulwark.core.telemetry;
   exports io.bulwark.core.fault;
+  exports io.bulwark.core.identity;
 }

@@ -141,6 +141,18 @@ public final class Request {
     return headers instanceof io.bulwark.http.internal.PeerAddress peer ? peer.remoteHost() : null;
   }
 
+  /**
+   * The workload that sent this request, as its client certificate names it, verified by mutual TLS
+   * against the server's {@link ServerConfig#clientCa()}; null when the server does not ask for
+   * client certificates, when the certificate names no workload (exactly one {@code spiffe://} URI
+   * name), or for a request built by a test.
+   */
+  public io.bulwark.core.identity.@Nullable WorkloadIdentity peer() {
+    return headers instanceof io.bulwark.http.internal.PeerAddress peer
+        ? peer.peerIdentity()
+        : null;
+  }
+
   /** The context restored from the request headers (also bound as {@link Context#current()}). */
   public Context context() {
     return context;

@@ -25,6 +25,9 @@ import org.jspecify.annotations.Nullable;
  * max-connections: 10000     # open connections, all clients; beyond: 503 and close
  * max-connections-per-address: 1000   # open connections from one client IP address
  * tls: {key-store: server.p12, password: secret}   # optional, PKCS#12
+ *   # client-ca: workloads-ca.pem   # inside tls: require a client certificate from this CA (mTLS)
+ * authorization:             # optional, needs tls.client-ca: which workloads may call which routes
+ *   read-orders: {routes: ["/orders/{id}"], methods: [GET], peers: ["spiffe://shop/bff"]}
  * service: inventory        # the service and instance this server is, as fault injection's
  * instance: inventory-1     # blast radius names them (optional)
  * }</pre>
@@ -45,6 +48,8 @@ public final class ServerConfig {
   private final int maxConnectionsPerAddress;
   private final @Nullable Path keyStore;
   private final String keyStorePassword;
+  private final @Nullable Path clientCa;
+  private final @Nullable AuthorizationPolicy authorization;
   private final String service;
   private final String instance;
 
@@ -66,6 +71,8 @@ public final class ServerConfig {
     this.maxConnectionsPerAddress = b.maxConnectionsPerAddress;
     this.keyStore = b.keyStore;
     this.keyStorePassword = b.keyStorePassword;
+    this.clientCa = b.clientCa;
+    this.authorization = b.authorization;
   }
 
   public static Builder builder() {
@@ -100,9 +107,18 @@ public final class ServerConfig {
         t -> {
           t.require("key-store").require("password");
           t.string("key-store", s -> b.tls(Path.of(s), b.keyStorePassword))
-              .string("password", p -> b.keyStorePassword = p);
+              .string("password", p -> b.keyStorePassword = p)
+              .string("client-ca", s -> b.clientCa(Path.of(s)));
           return b;
         });
+    AuthorizationPolicy policy = AuthorizationPolicy.bind(r, "authorization");
+    if (policy != null) {
+      if (b.clientCa == null) {
+        r.reject("authorization needs tls.client-ca: callers are known only under mutual TLS");
+      } else {
+        b.authorization(policy);
+      }
+    }
     return b.build();
   }
 
@@ -187,6 +203,8 @@ public final class ServerConfig {
     b.defaultDeadline = defaultDeadline;
     b.keyStore = keyStore;
     b.keyStorePassword = keyStorePassword;
+    b.clientCa = clientCa;
+    b.authorization = authorization;
     return b;
   }
 
@@ -197,6 +215,19 @@ public final class ServerConfig {
 
   public String keyStorePassword() {
     return keyStorePassword;
+  }
+
+  /**
+   * The PEM certificates a client's certificate must chain to (mutual TLS: a client without one is
+   * refused in the handshake), or null if clients are not asked for one.
+   */
+  public @Nullable Path clientCa() {
+    return clientCa;
+  }
+
+  /** Which workloads may call which routes, or null if any caller may. */
+  public @Nullable AuthorizationPolicy authorization() {
+    return authorization;
   }
 
   /** The service this server belongs to, as fault injection's blast radius names it ("" unset). */
@@ -226,6 +257,8 @@ public final class ServerConfig {
     private int maxConnectionsPerAddress = 1000;
     private @Nullable Path keyStore;
     private String keyStorePassword = "";
+    private @Nullable Path clientCa;
+    private @Nullable AuthorizationPolicy authorization;
     private String service = "";
     private String instance = "";
 
@@ -323,7 +356,49 @@ public final class ServerConfig {
       return this;
     }
 
+    /**
+     * Requires mutual TLS: every client must present a certificate that chains to one of the PEM
+     * certificates in {@code caFile} (checked when this is called: the file must hold at least one
+     * X.509 certificate). Needs {@link #tls}. The caller's {@link
+     * io.bulwark.core.identity.WorkloadIdentity} is then {@link Request#peer()}.
+     */
+    public Builder clientCa(Path caFile) {
+      Objects.requireNonNull(caFile, "caFile");
+      try (java.io.InputStream in = java.nio.file.Files.newInputStream(caFile)) {
+        if (java.security.cert.CertificateFactory.getInstance("X.509")
+            .generateCertificates(in)
+            .isEmpty()) {
+          throw new IllegalArgumentException("client-ca " + caFile + " holds no PEM certificate");
+        }
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException(
+            "client-ca " + caFile + " cannot be read: " + e.getMessage(), e);
+      } catch (java.security.cert.CertificateException e) {
+        throw new IllegalArgumentException(
+            "client-ca " + caFile + " is not PEM certificates: " + e.getMessage(), e);
+      }
+      this.clientCa = caFile;
+      return this;
+    }
+
+    /**
+     * Lets through only the callers {@code policy} allows on each route (see {@link
+     * AuthorizationPolicy}). Needs {@link #clientCa}.
+     */
+    public Builder authorization(AuthorizationPolicy policy) {
+      this.authorization = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
     public ServerConfig build() {
+      if (clientCa != null && keyStore == null) {
+        throw new IllegalArgumentException(
+            "clientCa needs tls (a key store): mutual TLS is TLS first");
+      }
+      if (authorization != null && clientCa == null) {
+        throw new IllegalArgumentException(
+            "authorization needs clientCa: callers are known only under mutual TLS");
+      }
       Duration d = defaultDeadline;
       if (d != null && d.compareTo(maxDeadline) > 0) {
         throw new IllegalArgumentException(

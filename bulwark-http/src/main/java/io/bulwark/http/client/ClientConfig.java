@@ -25,6 +25,9 @@ import org.jspecify.annotations.Nullable;
  *   protocol: http-1-1         # or http-2 (h2c prior knowledge, ALPN with TLS)
  *   pool-size: 32               # connections per endpoint (HTTP/1.1)
  *   tls: {trust-store: ca.p12, password: secret, verify-host: true}
+ *   # mutual TLS, inside tls: key-store: orders.p12, key-password: secret (this client's own
+ *   # certificate), server-identity: spiffe://shop/inventory (what the server must prove, in place
+ *   # of its host name)
  *   slow-start: {window: 30s, min-weight: 0.1}
  *   zone: {local: eu-1a, min-healthy-share: 0.5}
  *   outlier: {consecutive-failures: 5, base-ejection: 30s, max-ejected-share: 0.5}
@@ -64,6 +67,9 @@ public final class ClientConfig {
   private final @Nullable Path trustStore;
   private final String trustStorePassword;
   private final boolean verifyHost;
+  private final @Nullable Path keyStore;
+  private final String keyStorePassword;
+  private final io.bulwark.core.identity.@Nullable WorkloadIdentity serverIdentity;
   private final SlowStart slowStart;
   private final @Nullable String localZone;
   private final double zoneMinHealthyShare;
@@ -86,6 +92,9 @@ public final class ClientConfig {
     this.trustStore = b.trustStore;
     this.trustStorePassword = b.trustStorePassword;
     this.verifyHost = b.verifyHost;
+    this.keyStore = b.keyStore;
+    this.keyStorePassword = b.keyStorePassword;
+    this.serverIdentity = b.serverIdentity;
     this.slowStart = b.slowStart;
     this.localZone = b.localZone;
     this.zoneMinHealthyShare = b.zoneMinHealthyShare;
@@ -118,6 +127,9 @@ public final class ClientConfig {
     b.trustStore = trustStore;
     b.trustStorePassword = trustStorePassword;
     b.verifyHost = verifyHost;
+    b.keyStore = keyStore;
+    b.keyStorePassword = keyStorePassword;
+    b.serverIdentity = serverIdentity;
     b.slowStart = slowStart;
     b.localZone = localZone;
     b.zoneMinHealthyShare = zoneMinHealthyShare;
@@ -181,6 +193,23 @@ public final class ClientConfig {
     return verifyHost;
   }
 
+  /** This client's own certificate and key (PKCS#12), presented for mutual TLS; or null. */
+  public @Nullable Path keyStore() {
+    return keyStore;
+  }
+
+  public String keyStorePassword() {
+    return keyStorePassword;
+  }
+
+  /**
+   * The workload every server this client calls must prove it is (its certificate's one {@code
+   * spiffe://} URI name), checked in the handshake in place of the host name; or null.
+   */
+  public io.bulwark.core.identity.@Nullable WorkloadIdentity serverIdentity() {
+    return serverIdentity;
+  }
+
   public SlowStart slowStart() {
     return slowStart;
   }
@@ -242,6 +271,9 @@ public final class ClientConfig {
     private @Nullable Path trustStore;
     private String trustStorePassword = "";
     private boolean verifyHost = true;
+    private @Nullable Path keyStore;
+    private String keyStorePassword = "";
+    private io.bulwark.core.identity.@Nullable WorkloadIdentity serverIdentity;
     private SlowStart slowStart = SlowStart.NONE;
     private @Nullable String localZone;
     private double zoneMinHealthyShare = 0.5;
@@ -304,6 +336,28 @@ public final class ClientConfig {
       this.tls = true;
       this.trustStore = Objects.requireNonNull(trustStore, "trustStore");
       this.trustStorePassword = Objects.requireNonNull(password, "password");
+      return this;
+    }
+
+    /**
+     * Use TLS and present the certificate and key in the PKCS#12 {@code keyStore} to servers that
+     * ask for one (mutual TLS).
+     */
+    public Builder keyStore(Path keyStore, String password) {
+      this.tls = true;
+      this.keyStore = Objects.requireNonNull(keyStore, "keyStore");
+      this.keyStorePassword = Objects.requireNonNull(password, "password");
+      return this;
+    }
+
+    /**
+     * Use TLS and accept only servers whose certificate (trusted as usual) names {@code identity}:
+     * the handshake fails before a request byte is sent otherwise. Replaces host-name verification
+     * (a workload certificate names a workload, not a host).
+     */
+    public Builder serverIdentity(io.bulwark.core.identity.WorkloadIdentity identity) {
+      this.tls = true;
+      this.serverIdentity = Objects.requireNonNull(identity, "identity");
       return this;
     }
 

@@ -44,10 +44,23 @@ final class ClientYaml {
   private static ClientConfig.Builder tls(ConfigReader t, ClientConfig.Builder b) {
     @Nullable Path[] store = {null};
     String[] password = {""};
+    @Nullable Path[] keyStore = {null};
+    String[] keyPassword = {""};
     t.string("trust-store", s -> store[0] = Path.of(s))
         .string("password", p -> password[0] = p)
-        .bool("verify-host", b::verifyHost);
+        .bool("verify-host", b::verifyHost)
+        .string("key-store", s -> keyStore[0] = Path.of(s))
+        .string("key-password", p -> keyPassword[0] = p)
+        .string(
+            "server-identity",
+            s -> b.serverIdentity(io.bulwark.core.identity.WorkloadIdentity.parse(s)));
     b.tls(true);
+    Path own = keyStore[0];
+    if (own != null) {
+      b.keyStore(own, keyPassword[0]);
+    } else if (t.has("key-password")) {
+      t.reject("key-password is given without key-store");
+    }
     Path trustStore = store[0];
     if (trustStore != null) {
       b.trustStore(trustStore, password[0]);

@@ -65,8 +65,23 @@ final class ClientTransport {
     }
     if (config.tls()) {
       o.setSsl(true).setVerifyHost(config.verifyHost());
+      Path own = config.keyStore();
+      if (own != null) {
+        o.setKeyCertOptions(
+            new KeyStoreOptions()
+                .setType("PKCS12")
+                .setPath(own.toString())
+                .setPassword(config.keyStorePassword()));
+      }
       Path trust = config.trustStore();
-      if (trust != null) {
+      io.bulwark.core.identity.WorkloadIdentity server = config.serverIdentity();
+      if (server != null) {
+        // the server proves a workload identity, not a host name
+        o.setVerifyHost(false)
+            .setTrustOptions(
+                io.vertx.core.net.TrustOptions.wrap(
+                    IdentityTrust.expecting(server, trust, config.trustStorePassword())));
+      } else if (trust != null) {
         o.setTrustOptions(
             new KeyStoreOptions()
                 .setType("PKCS12")

@@ -270,6 +270,45 @@ final class Exchange
   /** The chaos fault applied to this request, if any (its cohort labels the request). */
   private io.bulwark.core.fault.@Nullable FaultTag faultTag;
 
+  /** Where a connection's verified workload identity is kept once read (its TLS session). */
+  private static final String PEER_KEY = "io.bulwark.http.peer";
+
+  /** Kept for a connection whose certificate names no workload. */
+  private static final Object NO_PEER = new Object();
+
+  /**
+   * The workload named by the peer's verified certificate: read from the connection's TLS session
+   * once, then kept in that session for the connection's later requests.
+   */
+  @Override
+  public io.bulwark.core.identity.@Nullable WorkloadIdentity peerIdentity() {
+    if (!req.isSSL()) {
+      return null;
+    }
+    javax.net.ssl.SSLSession session = req.connection().sslSession();
+    if (session == null) {
+      return null;
+    }
+    Object kept = session.getValue(PEER_KEY);
+    if (kept instanceof io.bulwark.core.identity.WorkloadIdentity id) {
+      return id;
+    }
+    if (kept != null) {
+      return null;
+    }
+    io.bulwark.core.identity.WorkloadIdentity id = null;
+    try {
+      java.security.cert.Certificate[] chain = session.getPeerCertificates();
+      if (chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate leaf) {
+        id = io.bulwark.core.identity.WorkloadIdentity.of(leaf);
+      }
+    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+      id = null; // no client certificate was asked for or given
+    }
+    session.putValue(PEER_KEY, id == null ? NO_PEER : id);
+    return id;
+  }
+
   /** The address of the peer that sent this request (host only), or null if unknown. */
   @Override
   public @Nullable String remoteHost() {
@@ -419,7 +458,18 @@ final class Exchange
    * is refused, with RST_STREAM(NO_ERROR) after the answer if the client is still sending its body
    * (RFC 9113 §8.1).
    */
-  private void end(HttpServerResponse out, Buffer body, boolean refuseRest) {
+  private void end(HttpServerResponse out, Buffer answer, boolean refuseRest) {
+    Buffer body = answer;
+    if (req.version() == HttpVersion.HTTP_2
+        && io.vertx.core.http.HttpMethod.HEAD.equals(req.method())) {
+      // a HEAD answer has the GET answer's headers and no content (RFC 9110 §9.3.2); Vert.x
+      // leaves this to the server on HTTP/2, where a DATA frame on a HEAD stream is a protocol
+      // error to the client
+      if (!out.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+        out.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(answer.length()));
+      }
+      body = Buffer.buffer();
+    }
     if (!refuseRest) {
       out.end(body);
     } else if (req.version() == HttpVersion.HTTP_2) {

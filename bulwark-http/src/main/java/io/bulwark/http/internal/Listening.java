@@ -134,6 +134,13 @@ final class Listening {
                   .setType("PKCS12")
                   .setPath(keyStore.toString())
                   .setPassword(config.keyStorePassword()));
+      Path clientCa = config.clientCa();
+      if (clientCa != null) {
+        options
+            .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED)
+            .setTrustOptions(
+                new io.vertx.core.net.PemTrustOptions().addCertPath(clientCa.toString()));
+      }
     }
     return options;
   }

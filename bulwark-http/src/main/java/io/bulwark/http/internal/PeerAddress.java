@@ -6,4 +6,9 @@ import org.jspecify.annotations.Nullable;
 public interface PeerAddress {
   /** The peer's IP address, or null if unknown. */
   @Nullable String remoteHost();
+
+  /**
+   * The workload the peer's verified client certificate names (mutual TLS), or null without one.
+   */
+  io.bulwark.core.identity.@Nullable WorkloadIdentity peerIdentity();
 }

@@ -3,6 +3,7 @@ package io.bulwark.http.internal;
 import io.bulwark.core.context.Criticality;
 import io.bulwark.http.HttpProblem;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /** The server's own refusals, worded once. */
 final class Problems {
@@ -28,6 +29,25 @@ final class Problems {
         "overloaded",
         "route " + method + " " + route + " is overloaded; " + criticality + " request shed",
         retryAfterSeconds(retryAfter));
+  }
+
+  /** 403: the caller presented no certificate naming a workload. */
+  static HttpProblem peerUnidentified() {
+    return HttpProblem.of(
+        403,
+        "peer_unidentified",
+        "the client certificate names no workload (one spiffe:// URI name is required)");
+  }
+
+  /** 403: no authorization rule lets the caller call this route. */
+  static HttpProblem peerNotAllowed(
+      io.bulwark.core.identity.WorkloadIdentity peer, String method, @Nullable String route) {
+    return HttpProblem.of(
+        403,
+        "peer_not_allowed",
+        route == null
+            ? peer + " may not call this server"
+            : peer + " may not call " + method + " " + route);
   }
 
   /** 503: the server drains for shutdown. */

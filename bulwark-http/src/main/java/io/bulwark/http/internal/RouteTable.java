@@ -107,6 +107,11 @@ public final class RouteTable {
     return segments;
   }
 
+  /** The route templates, each once, in the order they were added. */
+  public java.util.Set<String> templates() {
+    return java.util.Collections.unmodifiableSet(methodsByTemplate.keySet());
+  }
+
   /** The route for {@code method} and {@code path}, or null. */
   public @Nullable Match match(String method, String path) {
     Map<String, Route> byPath = exact.get(method);

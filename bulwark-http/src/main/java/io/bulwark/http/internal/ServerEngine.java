@@ -30,6 +30,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@link HealthStage}: {@code /health/live} and {@code /health/ready};
  *   <li>{@link RouteStage}: the route (HEAD falls back to GET), system or not;
  *   <li>{@link ContextStage}: context from the headers, correlation id, the server span;
+ *   <li>{@link AuthorizationStage}: 403 for a caller the authorization policy does not allow (only
+ *       with a policy);
  *   <li>{@link UnroutedStage}: 404 / 405 for a request without a route;
  *   <li>{@link DrainStage}: counted in flight; 503 once draining;
  *   <li>{@link DeadlineStage}: 504 for a deadline already passed;
@@ -122,14 +124,19 @@ public final class ServerEngine {
     if (config.defaultDeadline() != null) {
       headers.defaultDeadline(config.defaultDeadline());
     }
-    return new Stage[] {
-      new RouteStage(routing.routes(), routing.systemRoutes()),
-      new ContextStage(headers.build(), tracing),
-      new UnroutedStage(routing.routes()),
-      new DrainStage(state),
-      new DeadlineStage(),
-      new AdmissionStage(routing.admission(), config.retryAfter())
-    };
+    java.util.List<Stage> stages = new java.util.ArrayList<>();
+    stages.add(new RouteStage(routing.routes(), routing.systemRoutes()));
+    stages.add(new ContextStage(headers.build(), tracing));
+    io.bulwark.http.AuthorizationPolicy policy = config.authorization();
+    if (policy != null) {
+      policy.checkRoutes(routing.routes().templates());
+      stages.add(new AuthorizationStage(policy));
+    }
+    stages.add(new UnroutedStage(routing.routes()));
+    stages.add(new DrainStage(state));
+    stages.add(new DeadlineStage());
+    stages.add(new AdmissionStage(routing.admission(), config.retryAfter()));
+    return stages.toArray(Stage[]::new);
   }
 
   /** Binds and starts serving (once; a concurrent call waits for the first, holding no lock). */
