@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bulwark.core.identity.WorkloadIdentity;
 import io.bulwark.core.time.Clock;
+import io.bulwark.test.VirtualClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -25,19 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 class WorkloadCaTest {
   static final WorkloadIdentity ORDERS = WorkloadIdentity.of("shop", "orders");
 
-  /** A clock stopped at {@code at}. */
+  /** A clock whose wall time is {@code at} (it moves only when told). */
   static Clock at(Instant at) {
-    return new Clock() {
-      @Override
-      public long nanoTime() {
-        return 0;
-      }
-
-      @Override
-      public long wallMillis() {
-        return at.toEpochMilli();
-      }
-    };
+    return new VirtualClock(at);
   }
 
   @Test
