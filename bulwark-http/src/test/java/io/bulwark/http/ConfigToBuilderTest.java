@@ -41,6 +41,8 @@ class ConfigToBuilderTest {
             .maxConnections(50)
             .maxConnectionsPerAddress(5)
             .tls(Path.of("server.p12"), "secret")
+            .clientCa(TestWorkloads.caPem())
+            .authorization(TestWorkloads.anyWorkload())
             .service("inventory")
             .instance("inventory-1")
             .build();
@@ -59,6 +61,8 @@ class ConfigToBuilderTest {
             .poolSize(8)
             .trustStore(Path.of("trust.p12"), "secret")
             .verifyHost(false)
+            .keyStore(Path.of("client.p12"), "secret2")
+            .serverIdentity(TestWorkloads.orders())
             .slowStart(new SlowStart(Duration.ofSeconds(30), 0.2))
             .zonePreference("eu-1a", 0.7)
             .outlier(OutlierConfig.builder().consecutiveFailures(3).build())

@@ -57,6 +57,8 @@ class ServerSettingsTest {
         .maxConnections(77)
         .maxConnectionsPerAddress(7)
         .tls(Path.of("server.p12"), "secret")
+        .clientCa(TestWorkloads.caPem())
+        .authorization(TestWorkloads.anyWorkload())
         .service("inventory")
         .instance("inventory-1")
         .build();
