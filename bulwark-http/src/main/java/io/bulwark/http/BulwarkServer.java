@@ -111,6 +111,19 @@ public final class BulwarkServer implements AutoCloseable {
     return engine.kill();
   }
 
+  /**
+   * Checks the TLS files (key store and client CA) now instead of at the next {@link
+   * ServerConfig#tlsReloadInterval()}: changed files that load are used for new handshakes (open
+   * connections keep theirs); files that do not load are refused and the old certificate keeps
+   * serving.
+   *
+   * @return {@code "reloaded: ..."} or {@code "refused: <why>; ..."} when the files changed since
+   *     the last check, null when they did not or the server has no TLS
+   */
+  public @Nullable String reloadTls() {
+    return engine.reloadTls();
+  }
+
   @Override
   public void close() {
     shutdown();

@@ -26,6 +26,7 @@ import org.jspecify.annotations.Nullable;
  * max-connections-per-address: 1000   # open connections from one client IP address
  * tls: {key-store: server.p12, password: secret}   # optional, PKCS#12
  *   # client-ca: workloads-ca.pem   # inside tls: require a client certificate from this CA (mTLS)
+ *   # reload-interval: 10s          # inside tls: how often the files are read again (renewal)
  * authorization:             # optional, needs tls.client-ca: which workloads may call which routes
  *   read-orders: {routes: ["/orders/{id}"], methods: [GET], peers: ["spiffe://shop/bff"]}
  * service: inventory        # the service and instance this server is, as fault injection's
@@ -49,6 +50,7 @@ public final class ServerConfig {
   private final @Nullable Path keyStore;
   private final String keyStorePassword;
   private final @Nullable Path clientCa;
+  private final Duration tlsReloadInterval;
   private final @Nullable AuthorizationPolicy authorization;
   private final String service;
   private final String instance;
@@ -72,6 +74,7 @@ public final class ServerConfig {
     this.keyStore = b.keyStore;
     this.keyStorePassword = b.keyStorePassword;
     this.clientCa = b.clientCa;
+    this.tlsReloadInterval = b.tlsReloadInterval;
     this.authorization = b.authorization;
   }
 
@@ -108,7 +111,8 @@ public final class ServerConfig {
           t.require("key-store").require("password");
           t.string("key-store", s -> b.tls(Path.of(s), b.keyStorePassword))
               .string("password", p -> b.keyStorePassword = p)
-              .string("client-ca", s -> b.clientCa(Path.of(s)));
+              .string("client-ca", s -> b.clientCa(Path.of(s)))
+              .duration("reload-interval", b::tlsReloadInterval);
           return b;
         });
     AuthorizationPolicy policy = AuthorizationPolicy.bind(r, "authorization");
@@ -204,6 +208,7 @@ public final class ServerConfig {
     b.keyStore = keyStore;
     b.keyStorePassword = keyStorePassword;
     b.clientCa = clientCa;
+    b.tlsReloadInterval = tlsReloadInterval;
     b.authorization = authorization;
     return b;
   }
@@ -223,6 +228,14 @@ public final class ServerConfig {
    */
   public @Nullable Path clientCa() {
     return clientCa;
+  }
+
+  /**
+   * How often the TLS files are read again (default 10 s): a changed key store or client CA that
+   * loads is used for new handshakes, so short-lived certificates are renewed without a restart.
+   */
+  public Duration tlsReloadInterval() {
+    return tlsReloadInterval;
   }
 
   /** Which workloads may call which routes, or null if any caller may. */
@@ -258,6 +271,7 @@ public final class ServerConfig {
     private @Nullable Path keyStore;
     private String keyStorePassword = "";
     private @Nullable Path clientCa;
+    private Duration tlsReloadInterval = Duration.ofSeconds(10);
     private @Nullable AuthorizationPolicy authorization;
     private String service = "";
     private String instance = "";
@@ -378,6 +392,12 @@ public final class ServerConfig {
             "client-ca " + caFile + " is not PEM certificates: " + e.getMessage(), e);
       }
       this.clientCa = caFile;
+      return this;
+    }
+
+    /** How often the TLS files are read again (default 10 s, at least 1 ms). */
+    public Builder tlsReloadInterval(Duration interval) {
+      this.tlsReloadInterval = atLeastMillis("tlsReloadInterval", interval);
       return this;
     }
 

@@ -42,6 +42,7 @@ class ConfigToBuilderTest {
             .maxConnectionsPerAddress(5)
             .tls(Path.of("server.p12"), "secret")
             .clientCa(TestWorkloads.caPem())
+            .tlsReloadInterval(Duration.ofSeconds(3))
             .authorization(TestWorkloads.anyWorkload())
             .service("inventory")
             .instance("inventory-1")

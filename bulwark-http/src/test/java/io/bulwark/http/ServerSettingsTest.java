@@ -58,6 +58,7 @@ class ServerSettingsTest {
         .maxConnectionsPerAddress(7)
         .tls(Path.of("server.p12"), "secret")
         .clientCa(TestWorkloads.caPem())
+        .tlsReloadInterval(Duration.ofSeconds(7))
         .authorization(TestWorkloads.anyWorkload())
         .service("inventory")
         .instance("inventory-1")

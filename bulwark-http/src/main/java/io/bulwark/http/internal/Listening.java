@@ -40,6 +40,7 @@ final class Listening {
       new AtomicReference<>();
   private volatile boolean started;
   private volatile int port = -1;
+  private volatile @Nullable ServerTls tls;
 
   Listening(
       ServerConfig config, ServerState state, Vertx vertx, Scheduler scheduler, int eventLoops) {
@@ -48,6 +49,20 @@ final class Listening {
     this.vertx = vertx;
     this.scheduler = scheduler;
     this.eventLoops = eventLoops;
+  }
+
+  /** Checks the TLS files now (see {@link ServerTls#check}); null without TLS or no change. */
+  @Nullable String reloadTls() {
+    ServerTls t = tls;
+    return t == null ? null : t.check();
+  }
+
+  /** Stops watching the TLS files (at shutdown or kill). */
+  void stopTls() {
+    ServerTls t = tls;
+    if (t != null) {
+      t.stop();
+    }
   }
 
   List<HttpServer> servers() {
@@ -99,6 +114,11 @@ final class Listening {
               .exceptionHandler(e -> LOG.debug("connection error", e));
       port = await(server.listen(bindPort, config.host())).actualPort();
       servers.add(server);
+    }
+    if (config.keyStore() != null) {
+      ServerTls watcher = new ServerTls(config, List.copyOf(servers), options.getSslOptions());
+      watcher.start(scheduler);
+      tls = watcher;
     }
     state.guarded =
         guard

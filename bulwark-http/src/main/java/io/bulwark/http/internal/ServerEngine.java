@@ -176,11 +176,18 @@ public final class ServerEngine {
 
   /** Graceful shutdown (see {@link Shutdown#drain()}); idempotent, holds no lock while waiting. */
   public int shutdown() {
+    listening.stopTls();
     return shutdown.drain();
+  }
+
+  /** Checks the TLS files now; what changed, or null. */
+  public @Nullable String reloadTls() {
+    return listening.reloadTls();
   }
 
   /** Crash (see {@link Shutdown#kill()}); never waits for a drain in progress. */
   public int kill() {
+    listening.stopTls();
     return shutdown.kill();
   }
 }

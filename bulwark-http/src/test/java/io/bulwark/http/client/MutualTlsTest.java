@@ -314,7 +314,7 @@ class MutualTlsTest {
             + PW
             + ", client-ca: "
             + dir.resolve("ca.pem")
-            + "}\n";
+            + ", reload-interval: 2s}\n";
     Files.writeString(
         yaml,
         tls
@@ -322,6 +322,7 @@ class MutualTlsTest {
             + "  read: {routes: [\"/orders/{id}\"], methods: [GET], peers: [\"spiffe://shop/bff\"]}\n");
     ServerConfig c = ConfigLoader.withSystemEnv().load(yaml, ServerConfig::bind);
     assertThat(c.clientCa()).isEqualTo(dir.resolve("ca.pem"));
+    assertThat(c.tlsReloadInterval()).isEqualTo(Duration.ofSeconds(2));
     AuthorizationPolicy p = c.authorization();
     assertThat(p).isNotNull();
     assertThat(p.allowing(BFF, "GET", "/orders/{id}")).isEqualTo("read");
