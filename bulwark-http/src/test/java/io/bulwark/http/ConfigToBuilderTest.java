@@ -64,6 +64,7 @@ class ConfigToBuilderTest {
             .verifyHost(false)
             .keyStore(Path.of("client.p12"), "secret2")
             .serverIdentity(TestWorkloads.orders())
+            .tlsReloadInterval(Duration.ofSeconds(3))
             .slowStart(new SlowStart(Duration.ofSeconds(30), 0.2))
             .zonePreference("eu-1a", 0.7)
             .outlier(OutlierConfig.builder().consecutiveFailures(3).build())

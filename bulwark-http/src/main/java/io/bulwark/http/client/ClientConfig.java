@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  *   tls: {trust-store: ca.p12, password: secret, verify-host: true}
  *   # mutual TLS, inside tls: key-store: orders.p12, key-password: secret (this client's own
  *   # certificate), server-identity: spiffe://shop/inventory (what the server must prove, in place
- *   # of its host name)
+ *   # of its host name), reload-interval: 10s (how often the files are read again)
  *   slow-start: {window: 30s, min-weight: 0.1}
  *   zone: {local: eu-1a, min-healthy-share: 0.5}
  *   outlier: {consecutive-failures: 5, base-ejection: 30s, max-ejected-share: 0.5}
@@ -68,6 +68,7 @@ public final class ClientConfig {
   private final String trustStorePassword;
   private final boolean verifyHost;
   private final @Nullable Path keyStore;
+  private final Duration tlsReloadInterval;
   private final String keyStorePassword;
   private final io.bulwark.core.identity.@Nullable WorkloadIdentity serverIdentity;
   private final SlowStart slowStart;
@@ -93,6 +94,7 @@ public final class ClientConfig {
     this.trustStorePassword = b.trustStorePassword;
     this.verifyHost = b.verifyHost;
     this.keyStore = b.keyStore;
+    this.tlsReloadInterval = b.tlsReloadInterval;
     this.keyStorePassword = b.keyStorePassword;
     this.serverIdentity = b.serverIdentity;
     this.slowStart = b.slowStart;
@@ -128,6 +130,7 @@ public final class ClientConfig {
     b.trustStorePassword = trustStorePassword;
     b.verifyHost = verifyHost;
     b.keyStore = keyStore;
+    b.tlsReloadInterval = tlsReloadInterval;
     b.keyStorePassword = keyStorePassword;
     b.serverIdentity = serverIdentity;
     b.slowStart = slowStart;
@@ -191,6 +194,14 @@ public final class ClientConfig {
 
   public boolean verifyHost() {
     return verifyHost;
+  }
+
+  /**
+   * How often the key store and trust store are read again (default 10 s): changed files that load
+   * are used for new connections, so short-lived certificates are renewed without a restart.
+   */
+  public Duration tlsReloadInterval() {
+    return tlsReloadInterval;
   }
 
   /** This client's own certificate and key (PKCS#12), presented for mutual TLS; or null. */
@@ -272,6 +283,7 @@ public final class ClientConfig {
     private String trustStorePassword = "";
     private boolean verifyHost = true;
     private @Nullable Path keyStore;
+    private Duration tlsReloadInterval = Duration.ofSeconds(10);
     private String keyStorePassword = "";
     private io.bulwark.core.identity.@Nullable WorkloadIdentity serverIdentity;
     private SlowStart slowStart = SlowStart.NONE;
@@ -358,6 +370,17 @@ public final class ClientConfig {
     public Builder serverIdentity(io.bulwark.core.identity.WorkloadIdentity identity) {
       this.tls = true;
       this.serverIdentity = Objects.requireNonNull(identity, "identity");
+      return this;
+    }
+
+    /** How often the TLS files are read again (default 10 s, at least 1 ms). */
+    public Builder tlsReloadInterval(Duration interval) {
+      Objects.requireNonNull(interval, "interval");
+      if (interval.toMillis() < 1) {
+        throw new IllegalArgumentException(
+            "tlsReloadInterval must be at least 1ms, was " + interval);
+      }
+      this.tlsReloadInterval = interval;
       return this;
     }
 

@@ -51,6 +51,7 @@ final class ClientYaml {
         .bool("verify-host", b::verifyHost)
         .string("key-store", s -> keyStore[0] = Path.of(s))
         .string("key-password", p -> keyPassword[0] = p)
+        .duration("reload-interval", b::tlsReloadInterval)
         .string(
             "server-identity",
             s -> b.serverIdentity(io.bulwark.core.identity.WorkloadIdentity.parse(s)));

@@ -18,6 +18,18 @@ public interface ServiceClient {
   String name();
 
   /**
+   * Checks the client's TLS files (its key store and trust store) now instead of at the next {@link
+   * ClientConfig#tlsReloadInterval()}: changed files that load are used for new connections; files
+   * that do not load are refused and the old ones stay in use.
+   *
+   * @return {@code "reloaded: ..."} or {@code "refused: <why>; ..."} when the files changed since
+   *     the last check, null when they did not or the client has no TLS files
+   */
+  default @org.jspecify.annotations.Nullable String reloadTls() {
+    return null;
+  }
+
+  /**
    * Sends {@code request} and returns the response (status below 500).
    *
    * @throws HttpCallException the endpoint answered 5xx, the connection failed, the attempt timed

@@ -84,7 +84,8 @@ public final class ClientEngine implements ServiceClient {
             : ZonePreference.localZone(zone, config.zoneMinHealthyShare());
     this.outliers = new OutlierDetector(config.outlier(), clock);
     this.transport =
-        new ClientTransport(vertx, config, ContextHeaders.builder().clock(clock).build());
+        new ClientTransport(
+            name, vertx, config, ContextHeaders.builder().clock(clock).build(), scheduler);
     this.breakers =
         new EndpointBreakers(name, config.endpointCircuitBreaker(), scheduler, listeners);
     this.subscription = discovery.subscribe(config.service(), this::onEndpoints);
@@ -532,6 +533,11 @@ public final class ClientEngine implements ServiceClient {
   /** How many times {@code endpointId} has been ejected (for tests and metrics). */
   public int ejections(String endpointId) {
     return outliers.ejections(endpointId);
+  }
+
+  @Override
+  public @Nullable String reloadTls() {
+    return transport.reloadTls();
   }
 
   public void close() {

@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One client's wire: a Vert.x HTTP client (pooled, kept-alive connections; HTTP/1.1 or HTTP/2; TLS
@@ -47,11 +48,32 @@ final class ClientTransport {
   private final EventLoops eventLoops;
   private final ContextHeaders contextHeaders;
 
-  ClientTransport(Vertx vertx, ClientConfig config, ContextHeaders contextHeaders) {
+  ClientTransport(
+      String name,
+      Vertx vertx,
+      ClientConfig config,
+      ContextHeaders contextHeaders,
+      io.bulwark.core.time.Scheduler scheduler) {
     this.config = config;
     this.contextHeaders = contextHeaders;
-    this.http = vertx.createHttpClient(clientOptions(config), poolOptions(config));
+    HttpClientOptions options = clientOptions(config);
+    this.http = vertx.createHttpClient(options, poolOptions(config));
     this.eventLoops = EventLoops.of(vertx);
+    if (ClientTls.watches(config)) {
+      ClientTls watcher = new ClientTls(name, config, http, options.getSslOptions());
+      watcher.start(scheduler);
+      this.tls = watcher;
+    } else {
+      this.tls = null;
+    }
+  }
+
+  private final @Nullable ClientTls tls;
+
+  /** Checks the TLS files now (see {@link ClientTls#check}); null without files or no change. */
+  @Nullable String reloadTls() {
+    ClientTls t = tls;
+    return t == null ? null : t.check();
   }
 
   private static HttpClientOptions clientOptions(ClientConfig config) {
@@ -186,6 +208,10 @@ final class ClientTransport {
   }
 
   void close() {
+    ClientTls t = tls;
+    if (t != null) {
+      t.stop();
+    }
     http.close();
   }
 }

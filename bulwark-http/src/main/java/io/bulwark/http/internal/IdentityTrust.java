@@ -40,10 +40,22 @@ final class IdentityTrust extends X509ExtendedTrustManager {
   static TrustManager expecting(
       WorkloadIdentity expected, @Nullable Path trustStore, String password) {
     try {
+      return expecting(
+          expected, trustStore == null ? null : Files.readAllBytes(trustStore), password);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "trust store " + trustStore + " cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  /** As {@link #expecting(WorkloadIdentity, Path, String)}, over a PKCS#12 trust store's bytes. */
+  static TrustManager expecting(
+      WorkloadIdentity expected, byte @Nullable [] trustStore, String password) {
+    try {
       KeyStore store = null;
       if (trustStore != null) {
         store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(trustStore)) {
+        try (InputStream in = new java.io.ByteArrayInputStream(trustStore)) {
           store.load(in, password.toCharArray());
         }
       }
@@ -57,8 +69,7 @@ final class IdentityTrust extends X509ExtendedTrustManager {
       }
       throw new IllegalStateException("this JDK has no X.509 trust manager");
     } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalArgumentException(
-          "trust store " + trustStore + " cannot be read: " + e.getMessage(), e);
+      throw new IllegalArgumentException("trust store cannot be read: " + e.getMessage(), e);
     }
   }
 

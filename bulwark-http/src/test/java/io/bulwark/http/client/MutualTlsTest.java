@@ -377,6 +377,38 @@ class MutualTlsTest {
   }
 
   @Test
+  void aClientsIdentitySettingsBindFromYamlAndMistakesAreNamed(@TempDir Path yamlDir)
+      throws Exception {
+    Path yaml = yamlDir.resolve("clients.yaml");
+    Files.writeString(
+        yaml,
+        "clients:\n  orders:\n    service: orders\n    tls: {trust-store: ca.p12, password: a,"
+            + " key-store: bff.p12, key-password: b, server-identity: \"spiffe://shop/orders\","
+            + " reload-interval: 3s}\n");
+    ClientConfig c = ConfigLoader.withSystemEnv().load(yaml, HttpClients::bindAll).get("orders");
+    assertThat(c.keyStore()).isEqualTo(Path.of("bff.p12"));
+    assertThat(c.keyStorePassword()).isEqualTo("b");
+    assertThat(c.serverIdentity()).isEqualTo(ORDERS);
+    assertThat(c.tlsReloadInterval()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(c.tls()).isTrue();
+
+    Files.writeString(
+        yaml,
+        """
+        clients:
+          orders:
+            service: orders
+            tls:
+              server-identity: "spiffe://shop"
+              key-password: b
+        """);
+    assertThatThrownBy(() -> ConfigLoader.withSystemEnv().load(yaml, HttpClients::bindAll))
+        .hasMessageContaining("clients.yaml:5")
+        .hasMessageContaining("'spiffe://shop' has no path")
+        .hasMessageContaining("key-password is given without key-store");
+  }
+
+  @Test
   void aRuleNamingARouteTheServerDoesNotHaveFailsTheBuild() {
     AuthorizationPolicy policy =
         AuthorizationPolicy.builder()

@@ -105,6 +105,51 @@ class TlsRotationTest {
     assertThat(scheduler.pendingTasks()).as("the file check stops with the server").isZero();
   }
 
+  @Test
+  void aClientsRenewedCertificateIsPresentedOnItsNextConnection() throws Exception {
+    WorkloadCa ca = WorkloadCa.create("shop", Duration.ofDays(10));
+    WorkloadCa other = WorkloadCa.create("shop", Duration.ofDays(10));
+    Path keyStore =
+        ca.issue(ORDERS, Duration.ofDays(1), java.util.List.of("127.0.0.1"))
+            .writePkcs12(dir.resolve("orders.p12"), PW);
+    Path caPem = ca.writeCertificatePem(dir.resolve("ca.pem"));
+    Path trust = ca.writeTrustStore(dir.resolve("ca.p12"), PW);
+    Path own = other.issue(BFF, Duration.ofDays(1)).writePkcs12(dir.resolve("bff.p12"), PW);
+    BulwarkServer server = server(keyStore, caPem, Duration.ofHours(1), null);
+    Loopback net = new Loopback();
+    try {
+      ServiceClient client =
+          net.urlClients(
+                  b ->
+                      b.client(
+                              "orders",
+                              "https://127.0.0.1:" + server.port(),
+                              ClientConfig.builder("orders")
+                                  .keyStore(own, PW)
+                                  .trustStore(trust, PW)
+                                  .serverIdentity(ORDERS)
+                                  .tlsReloadInterval(Duration.ofHours(1))
+                                  .build())
+                          .decorators((n, d) -> CallDecorator.none()))
+              .client("orders");
+      // its certificate comes from a CA the server does not trust: refused in the handshake
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.get("/who"))
+          .isInstanceOf(HttpCallException.class);
+      assertThat(client.reloadTls()).isNull();
+
+      Files.writeString(own, "broken");
+      assertThat(client.reloadTls()).startsWith("refused: key store " + own);
+      ca.issue(BFF, Duration.ofDays(1)).writePkcs12(own, PW); // renewed by the server's CA
+      assertThat(client.reloadTls()).startsWith("reloaded: " + own + ", " + trust);
+      ClientResponse r = client.get("/who");
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.bodyAsString()).isEqualTo("spiffe://shop/bff");
+    } finally {
+      net.close();
+      server.shutdown();
+    }
+  }
+
   private static BulwarkServer server(
       Path keyStore, Path caPem, Duration interval, VirtualScheduler scheduler) {
     BulwarkServer.Builder b =
