@@ -12,6 +12,7 @@ module io.bulwark.runtime {
   requires transitive io.bulwark.resilience;
   requires transitive io.bulwark.telemetry;
   requires transitive io.bulwark.http;
+  requires transitive io.bulwark.security;
   requires transitive io.bulwark.chaos;
   requires transitive io.bulwark.gateway; // the dashboard's gateway panel reads GatewayStats
   requires io.vertx.core;

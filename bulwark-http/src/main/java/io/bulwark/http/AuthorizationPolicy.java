@@ -114,6 +114,15 @@ public final class AuthorizationPolicy {
     return b.build();
   }
 
+  /** A builder holding this policy's rules, to add more. */
+  public Builder toBuilder() {
+    Builder b = builder();
+    for (Rule r : rules) {
+      b.allow(r.name(), List.copyOf(r.routes()), List.copyOf(r.methods()), List.copyOf(r.peers()));
+    }
+    return b;
+  }
+
   /** The rules, in the order they were given. */
   public List<Rule> rules() {
     return rules;

@@ -71,6 +71,17 @@ public interface InstanceContext {
   BulwarkServer.Builder server();
 
   /**
+   * {@code config} for calls to the system's service {@code target}: when {@code target} is served
+   * under mutual TLS ({@link ServiceSpec.Builder#mutualTls}), a copy that presents this instance's
+   * workload certificate, trusts the system's workload CA and requires the target's identity;
+   * otherwise {@code config} itself.
+   */
+  default io.bulwark.http.client.ClientConfig withIdentity(
+      String target, io.bulwark.http.client.ClientConfig config) {
+    return config;
+  }
+
+  /**
    * Runs {@code loop} on a virtual thread named {@code <instanceId>-<name>}. At a graceful stop,
    * {@link #stopping()} turns true after the server drained and the runtime waits for the thread to
    * end; at a kill the thread is interrupted and not waited for.

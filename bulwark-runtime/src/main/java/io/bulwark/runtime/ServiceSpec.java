@@ -31,8 +31,10 @@ public final class ServiceSpec {
   private final @Nullable String factoryClass;
   private final io.bulwark.runtime.autoscale.@Nullable AutoscaleSpec autoscale;
   private final boolean inParentJvm;
+  private final io.bulwark.http.@Nullable AuthorizationPolicy mutualTls;
 
   private ServiceSpec(Builder b) {
+    this.mutualTls = b.mutualTls;
     this.inParentJvm = b.inParentJvm;
     this.name = b.name;
     this.instances = b.instances;
@@ -138,8 +140,17 @@ public final class ServiceSpec {
     return Optional.ofNullable(autoscale);
   }
 
+  /**
+   * The policy of a service under mutual TLS (see {@link Builder#mutualTls}), or null for a service
+   * served over plain HTTP.
+   */
+  public io.bulwark.http.@Nullable AuthorizationPolicy mutualTls() {
+    return mutualTls;
+  }
+
   public Builder toBuilder() {
     Builder b = new Builder(name, factory).instances(instances).version(version);
+    b.mutualTls = mutualTls;
     b.zones.clear();
     b.zones.addAll(zones);
     b.port = port;
@@ -173,6 +184,7 @@ public final class ServiceSpec {
     private @Nullable String factoryClass;
     private io.bulwark.runtime.autoscale.@Nullable AutoscaleSpec autoscale;
     private boolean inParentJvm;
+    private io.bulwark.http.@Nullable AuthorizationPolicy mutualTls;
 
     private Builder(String name, ServiceFactory factory) {
       this.name = checkName(Objects.requireNonNull(name, "name"));
@@ -207,6 +219,20 @@ public final class ServiceSpec {
      */
     public Builder inParentJvm() {
       this.inParentJvm = true;
+      return this;
+    }
+
+    /**
+     * Serves this service under mutual TLS with {@code policy}: each instance presents a
+     * certificate the runtime's workload CA issued it ({@code spiffe://<system>/<service>}),
+     * requires one from every caller, and lets a caller through only where {@code policy} allows it
+     * (see {@link io.bulwark.http.AuthorizationPolicy}); the runtime itself ({@code
+     * spiffe://<system>/bulwark-runtime}: readiness probes, metrics, chaos, the dashboard) is
+     * allowed on every route. Callers in the system get their certificate through {@link
+     * InstanceContext#withIdentity}.
+     */
+    public Builder mutualTls(io.bulwark.http.AuthorizationPolicy policy) {
+      this.mutualTls = Objects.requireNonNull(policy, "policy");
       return this;
     }
 

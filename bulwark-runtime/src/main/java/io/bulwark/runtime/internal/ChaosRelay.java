@@ -45,6 +45,8 @@ final class ChaosRelay implements Chaos.Listener {
 
   private final Supplier<List<Instance>> children;
   private final Supplier<HttpClient> http;
+  private final java.util.function.Function<String, @org.jspecify.annotations.Nullable Identities>
+      identities;
   private final Clock clock;
   private final String host;
   private final ExecutorService work =
@@ -60,7 +62,12 @@ final class ChaosRelay implements Chaos.Listener {
       new java.util.concurrent.atomic.AtomicLong();
 
   ChaosRelay(
-      Supplier<List<Instance>> children, Supplier<HttpClient> http, Clock clock, String host) {
+      Supplier<List<Instance>> children,
+      Supplier<HttpClient> http,
+      java.util.function.Function<String, @org.jspecify.annotations.Nullable Identities> identities,
+      Clock clock,
+      String host) {
+    this.identities = identities;
     this.children = children;
     this.http = http;
     this.clock = clock;
@@ -204,8 +211,10 @@ final class ChaosRelay implements Chaos.Listener {
       int port,
       String path,
       @org.jspecify.annotations.Nullable String body) {
+    Identities ids = identities.apply(child.spec().name());
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
+        HttpRequest.newBuilder(
+                URI.create((ids == null ? "http" : "https") + "://" + host + ":" + port + path))
             .timeout(Duration.ofSeconds(30)) // a child just started answers slowly (cold)
             .version(HttpClient.Version.HTTP_1_1)
             .method(
@@ -217,7 +226,8 @@ final class ChaosRelay implements Chaos.Listener {
       b.header("content-type", "application/json");
     }
     try {
-      return http.get().send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return (ids == null ? http.get() : ids.jdkClient())
+          .send(b.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       failures.incrementAndGet();
       LOG.warn("{}: chaos relay {} {} failed: {}", child.id(), method, path, e.toString());

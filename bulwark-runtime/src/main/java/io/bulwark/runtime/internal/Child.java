@@ -213,12 +213,12 @@ final class Child {
    * Reads the child's report ({@link ChildReport#PATH}); null when the child did not answer it
    * (gone, busy past 2 s, or a malformed answer, which is logged).
    */
-  @Nullable ChildReport scrape(HttpClient http, String host, int childPort) {
+  @Nullable ChildReport scrape(HttpClient http, String scheme, String host, int childPort) {
     try {
       HttpResponse<byte[]> r =
           http.send(
               HttpRequest.newBuilder(
-                      URI.create("http://" + host + ":" + childPort + ChildReport.PATH))
+                      URI.create(scheme + "://" + host + ":" + childPort + ChildReport.PATH))
                   .timeout(Duration.ofSeconds(2))
                   .build(),
               HttpResponse.BodyHandlers.ofByteArray());

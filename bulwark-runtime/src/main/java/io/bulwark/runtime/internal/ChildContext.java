@@ -44,6 +44,12 @@ final class ChildContext implements InstanceContext {
   }
 
   @Override
+  public io.bulwark.http.client.ClientConfig withIdentity(
+      String target, io.bulwark.http.client.ClientConfig config) {
+    return ChildIdentity.withIdentity(p, target, config);
+  }
+
+  @Override
   public String service() {
     return ChildMain.get(p, "service");
   }

@@ -73,10 +73,12 @@ public final class ChildMain {
             reports.resilienceListener(),
             BulwarkServer.builder()
                 .config(
-                    ServerConfig.builder()
-                        .host(get(p, "host"))
-                        .port(Integer.parseInt(get(p, "port")))
-                        .drainBudget(drain)
+                    ChildIdentity.secure(
+                            p,
+                            ServerConfig.builder()
+                                .host(get(p, "host"))
+                                .port(Integer.parseInt(get(p, "port")))
+                                .drainBudget(drain))
                         .build())
                 .scheduler(scheduler)
                 .telemetry(telemetry)

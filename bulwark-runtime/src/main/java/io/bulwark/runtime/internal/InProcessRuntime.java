@@ -95,6 +95,7 @@ public final class InProcessRuntime implements SystemRuntime {
   private final io.bulwark.telemetry.slo.@Nullable SloEvaluator slos;
   private final @Nullable ChaosRelay chaosRelay;
   private final @Nullable ChildArchives archives;
+  private final @Nullable Identities identities;
 
   public InProcessRuntime(SystemModel model, RuntimeOptions options) {
     this(model, options, false);
@@ -146,6 +147,7 @@ public final class InProcessRuntime implements SystemRuntime {
             ? null
             : new io.bulwark.telemetry.slo.SloEvaluator(
                 metrics.store(), options.slos(), clock, alert -> {});
+    this.identities = Identities.of(model, options.storageRoot(), options.host());
     this.supervisor = new Supervisor(this);
     this.partitions =
         new Partitions(
@@ -158,7 +160,8 @@ public final class InProcessRuntime implements SystemRuntime {
             : null;
     this.chaosRelay =
         processes
-            ? new ChaosRelay(this::readyChildren, this::scrapeClient, clock, options.host())
+            ? new ChaosRelay(
+                this::readyChildren, this::scrapeClient, this::identitiesOf, clock, options.host())
             : null;
     for (ServiceSpec spec : model.services()) {
       ServiceMeter meter = new ServiceMeter(spec.name(), clock);
@@ -485,6 +488,10 @@ public final class InProcessRuntime implements SystemRuntime {
     if (http != null) {
       http.close();
     }
+    Identities ids = identities;
+    if (ids != null) {
+      ids.close();
+    }
     SystemServer s = systemServer;
     systemServer = null;
     if (s != null) {
@@ -536,6 +543,17 @@ public final class InProcessRuntime implements SystemRuntime {
       e.evaluate();
       metrics.recordSlos(options.slos());
     }
+  }
+
+  /** The workload identities, or null when no service is under mutual TLS. */
+  public @Nullable Identities identities() {
+    return identities;
+  }
+
+  /** The identities if {@code service} is under mutual TLS, else null. */
+  @Nullable Identities identitiesOf(String service) {
+    Identities ids = identities;
+    return ids != null && ids.protects(service) ? ids : null;
   }
 
   boolean processMode() {

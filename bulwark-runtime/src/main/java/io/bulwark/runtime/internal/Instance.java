@@ -225,7 +225,13 @@ final class Instance implements InstanceHandle {
   void scrape() {
     Run r = run;
     if (r != null && state == InstanceState.READY) {
-      r.scrape(runtime.scrapeClient(), host(), meter, runtime.clock().nanoTime());
+      Identities ids = runtime.identitiesOf(spec.name());
+      r.scrape(
+          ids == null ? runtime.scrapeClient() : ids.jdkClient(),
+          ids == null ? "http" : "https",
+          host(),
+          meter,
+          runtime.clock().nanoTime());
     }
   }
 
@@ -317,7 +323,8 @@ final class Instance implements InstanceHandle {
         bind(server);
         bound = server.port();
       }
-      parts.probe.awaitReady(host(), bound, runtime.options().readinessTimeout());
+      parts.probe.awaitReady(
+          host(), bound, runtime.options().readinessTimeout(), runtime.identitiesOf(spec.name()));
       register(parts, r, bound, startVersion);
       runtime.checkRunning(); // the system's stop began meanwhile: this start must not stay
     } catch (Exception | LinkageError | AssertionError e) {
@@ -382,6 +389,10 @@ final class Instance implements InstanceHandle {
     p.setProperty("drainMillis", Long.toString(runtime.options().drainBudget().toMillis()));
     p.setProperty("seed", Long.toString(seed()));
     p.setProperty("control", "http://" + host() + ":" + runtime.systemPort());
+    Identities ids = runtime.identities();
+    if (ids != null) {
+      ChildIdentity.describe(p, ids, spec, ids.issue(spec.name(), id));
+    }
     spec.settings().forEach((k, v) -> p.setProperty("setting." + k, v));
     return p;
   }
@@ -424,14 +435,21 @@ final class Instance implements InstanceHandle {
   private Run open(SystemParts parts, String startVersion) {
     BulwarkTelemetry telemetry =
         BulwarkTelemetry.builder().serviceName(spec.name()).clock(parts.clock).build();
-    ServerConfig config =
+    ServerConfig.Builder server =
         ServerConfig.builder()
             .host(host())
             .port(fixedPort)
-            .drainBudget(runtime.options().drainBudget())
-            .build();
+            .drainBudget(runtime.options().drainBudget());
+    Identities ids = runtime.identities();
+    java.nio.file.Path ownKeyStore = null;
+    if (ids != null) {
+      ownKeyStore = ids.issue(spec.name(), id); // every workload has an identity
+      server = ids.secure(server, spec.name(), ownKeyStore);
+    }
+    ServerConfig config = server.build();
     BreakerBoard.Source breakers = runtime.breakerBoard().listenerFor(id);
-    RunContext context = new RunContext(this, startVersion, parts, telemetry, breakers, config);
+    RunContext context =
+        new RunContext(this, startVersion, parts, telemetry, breakers, config, ids, ownKeyStore);
     return new Run(id, context, telemetry, breakers);
   }
 

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Asks {@code GET /health/ready} over real HTTP until it answers 200, on the runtime's shared
@@ -38,10 +39,20 @@ final class ReadinessProbe implements AutoCloseable {
    */
   void awaitReady(String host, int port, Duration timeout)
       throws TimeoutException, InterruptedException {
+    awaitReady(host, port, timeout, null);
+  }
+
+  /**
+   * As {@link #awaitReady(String, int, Duration)}; with {@code identities}, over TLS presenting the
+   * runtime's workload certificate (an instance under mutual TLS).
+   */
+  void awaitReady(String host, int port, Duration timeout, @Nullable Identities identities)
+      throws TimeoutException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     CompletableFuture<Void> ready = new CompletableFuture<>();
     String[] last = {"no answer"};
-    context.runOnContext(v -> probe(host, port, deadline, ready, last));
+    HttpClientAgent via = identities == null ? client : tlsClient(identities);
+    context.runOnContext(v -> probe(via, host, port, deadline, ready, last));
     try {
       ready.get(timeout.toNanos() + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
@@ -55,13 +66,48 @@ final class ReadinessProbe implements AutoCloseable {
     }
   }
 
+  private final java.util.concurrent.atomic.AtomicReference<@Nullable HttpClientAgent> tls =
+      new java.util.concurrent.atomic.AtomicReference<>();
+
+  private HttpClientAgent tlsClient(Identities identities) {
+    HttpClientAgent c = tls.get();
+    if (c != null) {
+      return c;
+    }
+    HttpClientAgent fresh =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setKeepAlive(false)
+                .setConnectTimeout(1_000)
+                .setSsl(true)
+                .setKeyCertOptions(
+                    new io.vertx.core.net.KeyStoreOptions()
+                        .setType("PKCS12")
+                        .setPath(identities.runtimeKeyStore().toString())
+                        .setPassword(identities.password()))
+                .setTrustOptions(
+                    new io.vertx.core.net.KeyStoreOptions()
+                        .setType("PKCS12")
+                        .setPath(identities.trustStore().toString())
+                        .setPassword(identities.password())));
+    if (tls.compareAndSet(null, fresh)) {
+      return fresh;
+    }
+    fresh.close();
+    return java.util.Objects.requireNonNull(tls.get());
+  }
+
   private void probe(
-      String host, int port, long deadline, CompletableFuture<Void> ready, String[] last) {
+      HttpClientAgent via,
+      String host,
+      int port,
+      long deadline,
+      CompletableFuture<Void> ready,
+      String[] last) {
     if (ready.isDone()) {
       return;
     }
-    client
-        .request(HttpMethod.GET, port, host, "/health/ready")
+    via.request(HttpMethod.GET, port, host, "/health/ready")
         .compose(HttpClientRequest::send)
         .compose(resp -> resp.body().map(body -> resp.statusCode()))
         .onComplete(
@@ -75,13 +121,17 @@ final class ReadinessProbe implements AutoCloseable {
                 ready.completeExceptionally(
                     new TimeoutException("not ready in time (last: " + last[0] + ")"));
               } else {
-                vertx.setTimer(RETRY_MILLIS, id -> probe(host, port, deadline, ready, last));
+                vertx.setTimer(RETRY_MILLIS, id -> probe(via, host, port, deadline, ready, last));
               }
             });
   }
 
   @Override
   public void close() {
+    HttpClientAgent secure = tls.getAndSet(null);
+    if (secure != null) {
+      secure.close();
+    }
     try {
       client.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

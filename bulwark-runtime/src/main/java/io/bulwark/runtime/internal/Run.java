@@ -123,12 +123,13 @@ final class Run {
    * scrape goes to {@code meter}, its breakers to the board, its RED aggregates to {@link #red}. An
    * in-process run's meter counts itself.
    */
-  void scrape(java.net.http.HttpClient http, String host, InstanceMeter meter, long now) {
+  void scrape(
+      java.net.http.HttpClient http, String scheme, String host, InstanceMeter meter, long now) {
     Child c = child;
     if (c == null || childPort <= 0) {
       return;
     }
-    ChildReport report = c.scrape(http, host, childPort);
+    ChildReport report = c.scrape(http, scheme, host, childPort);
     if (report == null) {
       return;
     }

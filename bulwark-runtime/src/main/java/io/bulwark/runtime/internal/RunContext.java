@@ -31,6 +31,16 @@ final class RunContext implements InstanceContext {
   private final ServiceDiscovery discovery;
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
   private volatile boolean stopping;
+  private final @org.jspecify.annotations.Nullable Identities identities;
+  private final @org.jspecify.annotations.Nullable Path ownKeyStore;
+
+  @Override
+  public io.bulwark.http.client.ClientConfig withIdentity(
+      String target, io.bulwark.http.client.ClientConfig config) {
+    Identities ids = identities;
+    Path own = ownKeyStore;
+    return ids == null || own == null ? config : ids.withIdentity(config, target, own);
+  }
 
   RunContext(
       Instance instance,
@@ -38,7 +48,11 @@ final class RunContext implements InstanceContext {
       SystemParts parts,
       BulwarkTelemetry telemetry,
       ResilienceListener resilienceListener,
-      ServerConfig config) {
+      ServerConfig config,
+      @org.jspecify.annotations.Nullable Identities identities,
+      @org.jspecify.annotations.Nullable Path ownKeyStore) {
+    this.identities = identities;
+    this.ownKeyStore = ownKeyStore;
     this.instance = instance;
     this.version = version;
     this.parts = parts;

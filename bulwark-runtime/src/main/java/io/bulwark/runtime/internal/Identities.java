@@ -1,0 +1,268 @@
+package io.bulwark.runtime.internal;
+
+import io.bulwark.core.identity.WorkloadIdentity;
+import io.bulwark.http.AuthorizationPolicy;
+import io.bulwark.http.ServerConfig;
+import io.bulwark.http.client.ClientConfig;
+import io.bulwark.runtime.ServiceSpec;
+import io.bulwark.runtime.SystemModel;
+import io.bulwark.security.WorkloadCa;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The workload identities of a system with services under mutual TLS: a CA for the trust domain
+ * named after the system, a certificate for every instance ({@code spiffe://<system>/<service>},
+ * issued when the instance starts) and one for the runtime itself ({@code
+ * spiffe://<system>/bulwark-runtime}), whose probes, scrapes, chaos relay and dashboard calls reach
+ * protected instances over TLS with it. Files live under {@code <storageRoot>/.identity}, keys
+ * readable by their owner only.
+ */
+public final class Identities {
+  /** The runtime's own workload name. */
+  public static final String RUNTIME = "bulwark-runtime";
+
+  static final Duration CA_VALIDITY = Duration.ofDays(7);
+  static final Duration CERTIFICATE_TTL = Duration.ofHours(24);
+
+  private final String trustDomain;
+  private final WorkloadCa ca;
+  private final Path dir;
+  private final String password;
+  private final Path caPem;
+  private final Path trustStore;
+  private final Path runtimeKeyStore;
+  private final Map<String, AuthorizationPolicy> protectedServices;
+  private final List<String> hosts;
+  private final AtomicReference<java.net.http.@Nullable HttpClient> client =
+      new AtomicReference<>();
+
+  private Identities(
+      SystemModel model, Path root, String host, Map<String, AuthorizationPolicy> protect) {
+    this.trustDomain = model.name();
+    this.protectedServices = Map.copyOf(protect);
+    this.hosts = host.equals("127.0.0.1") ? List.of("127.0.0.1", "localhost") : List.of(host);
+    try {
+      this.ca = WorkloadCa.create(trustDomain, CA_VALIDITY);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "system "
+              + model.name()
+              + ": its name is the trust domain of its workload identities: "
+              + e.getMessage(),
+          e);
+    }
+    byte[] secret = new byte[16];
+    new SecureRandom().nextBytes(secret);
+    this.password = HexFormat.of().formatHex(secret);
+    try {
+      this.dir = Files.createDirectories(root.resolve(".identity"));
+      this.caPem = ca.writeCertificatePem(dir.resolve("ca.pem"));
+      this.trustStore = ca.writeTrustStore(dir.resolve("ca.p12"), password);
+      this.runtimeKeyStore =
+          ca.issue(WorkloadIdentity.of(trustDomain, RUNTIME), CERTIFICATE_TTL, hosts)
+              .writePkcs12(dir.resolve(RUNTIME + ".p12"), password);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the workload identities under " + root, e);
+    }
+  }
+
+  /**
+   * The identities of {@code model}, or null if none of its services is under mutual TLS (then
+   * nothing is issued and every call stays plain HTTP).
+   */
+  public static @Nullable Identities of(SystemModel model, Path storageRoot, String host) {
+    Map<String, AuthorizationPolicy> protect = new TreeMap<>();
+    for (ServiceSpec s : model.services()) {
+      AuthorizationPolicy p = s.mutualTls();
+      if (p != null) {
+        protect.put(s.name(), p);
+      }
+    }
+    return protect.isEmpty() ? null : new Identities(model, storageRoot, host, protect);
+  }
+
+  /** Whether {@code service} is served under mutual TLS. */
+  public boolean protects(String service) {
+    return protectedServices.containsKey(service);
+  }
+
+  /** The services under mutual TLS. */
+  public Set<String> protectedServices() {
+    return protectedServices.keySet();
+  }
+
+  /** {@code https} for a service under mutual TLS, else {@code http}. */
+  public String scheme(String service) {
+    return protects(service) ? "https" : "http";
+  }
+
+  /** The identity of {@code service}. */
+  public WorkloadIdentity identity(String service) {
+    return WorkloadIdentity.of(trustDomain, service);
+  }
+
+  String password() {
+    return password;
+  }
+
+  Path caPem() {
+    return caPem;
+  }
+
+  Path trustStore() {
+    return trustStore;
+  }
+
+  Path runtimeKeyStore() {
+    return runtimeKeyStore;
+  }
+
+  /** Issues instance {@code instanceId} of {@code service} a new certificate; its key store. */
+  Path issue(String service, String instanceId) {
+    try {
+      return ca.issue(identity(service), CERTIFICATE_TTL, hosts)
+          .writePkcs12(dir.resolve(instanceId + ".p12"), password);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the certificate of " + instanceId, e);
+    }
+  }
+
+  /**
+   * {@code b} serving {@code service} under mutual TLS with {@code keyStore} (its policy plus the
+   * runtime's rule), if the service is protected; else {@code b} unchanged.
+   */
+  ServerConfig.Builder secure(ServerConfig.Builder b, String service, Path keyStore) {
+    AuthorizationPolicy policy = protectedServices.get(service);
+    if (policy == null) {
+      return b;
+    }
+    return b.tls(keyStore, password)
+        .clientCa(caPem)
+        .authorization(withRuntime(policy, trustDomain));
+  }
+
+  /** {@code policy} plus a rule that lets the runtime call every route. */
+  static AuthorizationPolicy withRuntime(AuthorizationPolicy policy, String trustDomain) {
+    return policy.toBuilder()
+        .allow(
+            RUNTIME,
+            List.of("*"),
+            List.of(),
+            List.of(WorkloadIdentity.of(trustDomain, RUNTIME).toString()))
+        .build();
+  }
+
+  /**
+   * {@code config} for calls to {@code target} presenting {@code ownKeyStore}, trusting the CA and
+   * requiring the target's identity, if the target is protected; else {@code config} unchanged.
+   */
+  ClientConfig withIdentity(ClientConfig config, String target, Path ownKeyStore) {
+    return withIdentity(config, target, ownKeyStore, password, trustStore, protects(target));
+  }
+
+  /** As above, from the parts (a child JVM has them as properties). */
+  static ClientConfig withIdentity(
+      ClientConfig config,
+      String target,
+      Path ownKeyStore,
+      String password,
+      Path trustStore,
+      boolean targetProtected) {
+    if (!targetProtected) {
+      return config;
+    }
+    String trustDomain = trustDomainOf(ownKeyStore, password);
+    return config.toBuilder()
+        .keyStore(ownKeyStore, password)
+        .trustStore(trustStore, password)
+        .serverIdentity(WorkloadIdentity.of(trustDomain, target))
+        .build();
+  }
+
+  private static String trustDomainOf(Path keyStore, String password) {
+    try (InputStream in = Files.newInputStream(keyStore)) {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(in, password.toCharArray());
+      java.security.cert.Certificate c = store.getCertificate("workload");
+      WorkloadIdentity own =
+          c instanceof java.security.cert.X509Certificate x ? WorkloadIdentity.of(x) : null;
+      if (own == null) {
+        throw new IllegalStateException(keyStore + " holds no workload certificate");
+      }
+      return own.trustDomain();
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot read " + keyStore + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The runtime's JDK HTTP client for protected instances: presents the runtime's certificate and
+   * trusts the CA (host names checked against the instances' certificates).
+   */
+  public java.net.http.HttpClient jdkClient() {
+    java.net.http.HttpClient c = client.get();
+    if (c == null) {
+      java.net.http.HttpClient fresh =
+          java.net.http.HttpClient.newBuilder()
+              .sslContext(sslContext())
+              .connectTimeout(Duration.ofSeconds(2))
+              .build();
+      if (client.compareAndSet(null, fresh)) {
+        return fresh;
+      }
+      fresh.close();
+      c = java.util.Objects.requireNonNull(client.get());
+    }
+    return c;
+  }
+
+  private SSLContext sslContext() {
+    try {
+      KeyStore own = KeyStore.getInstance("PKCS12");
+      try (InputStream in = Files.newInputStream(runtimeKeyStore)) {
+        own.load(in, password.toCharArray());
+      }
+      KeyManagerFactory keys =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      keys.init(own, password.toCharArray());
+      KeyStore trusted = KeyStore.getInstance("PKCS12");
+      try (InputStream in = Files.newInputStream(trustStore)) {
+        trusted.load(in, password.toCharArray());
+      }
+      TrustManagerFactory trust =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(trusted);
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
+      return ctx;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot load the runtime's certificate: " + e, e);
+    }
+  }
+
+  /** Closes the runtime's client. */
+  void close() {
+    java.net.http.HttpClient c = client.getAndSet(null);
+    if (c != null) {
+      c.close();
+    }
+  }
+}
