@@ -81,6 +81,24 @@ public interface SystemRuntime extends AutoCloseable {
   /** The endpoints of {@code service}'s instances that are ready now. */
   List<Endpoint> readyEndpoints(String service);
 
+  /**
+   * The URI scheme to call {@code service} with: {@code https} for a service under mutual TLS
+   * ({@link ServiceSpec.Builder#mutualTls}), else {@code http}.
+   */
+  default String scheme(String service) {
+    return "http";
+  }
+
+  /**
+   * TLS that presents the runtime's own workload identity ({@code
+   * spiffe://<system>/bulwark-runtime}, allowed on every route of every protected service) and
+   * trusts the system's workload CA: operator access for tools and tests. Empty when no service is
+   * under mutual TLS.
+   */
+  default java.util.Optional<javax.net.ssl.SSLContext> operatorTls() {
+    return java.util.Optional.empty();
+  }
+
   Clock clock();
 
   /**

@@ -87,8 +87,7 @@ class MutualTlsRuntimeTest {
             SystemRuntime.inProcess(model, RuntimeOptions.builder(root).build());
         HttpClient plain = HttpClient.newHttpClient()) {
       runtime.start(); // the protected instance answered the runtime's probe over TLS
-      assertThat(get(plain, runtime, "orders-1"))
-          .isEqualTo("201 charged for spiffe://shop/orders");
+      assertThat(get(plain, runtime, "orders-1")).isEqualTo("201 charged for spiffe://shop/orders");
       assertThat(get(plain, runtime, "peeker-1"))
           .startsWith("403 ")
           .contains("spiffe://shop/peeker may not call GET /charges/{id}");

@@ -234,7 +234,8 @@ public final class Identities {
     return c;
   }
 
-  private SSLContext sslContext() {
+  /** TLS presenting the runtime's certificate and trusting the CA. */
+  public SSLContext sslContext() {
     try {
       KeyStore own = KeyStore.getInstance("PKCS12");
       try (InputStream in = Files.newInputStream(runtimeKeyStore)) {

@@ -545,6 +545,18 @@ public final class InProcessRuntime implements SystemRuntime {
     }
   }
 
+  @Override
+  public String scheme(String service) {
+    Identities ids = identities;
+    return ids == null ? "http" : ids.scheme(service);
+  }
+
+  @Override
+  public java.util.Optional<javax.net.ssl.SSLContext> operatorTls() {
+    Identities ids = identities;
+    return ids == null ? java.util.Optional.empty() : java.util.Optional.of(ids.sslContext());
+  }
+
   /** The workload identities, or null when no service is under mutual TLS. */
   public @Nullable Identities identities() {
     return identities;

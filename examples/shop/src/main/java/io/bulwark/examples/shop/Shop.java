@@ -102,6 +102,22 @@ public final class Shop implements AutoCloseable {
     this.log = log;
   }
 
+  /**
+   * Zero trust for the money: payments is served under mutual TLS, and only the orders service (its
+   * checkout saga, {@code spiffe://shop/orders}) may charge or refund. Every other workload — the
+   * BFFs, the gateway, a compromised cart — is refused in the handshake (no certificate) or with
+   * 403 (a certificate, but not orders'). The runtime's own identity (probes, metrics, chaos,
+   * operator tools) may call every route.
+   */
+  static final io.bulwark.http.AuthorizationPolicy PAYMENTS_POLICY =
+      io.bulwark.http.AuthorizationPolicy.builder()
+          .allow(
+              "checkout-saga",
+              List.of("/charges", "/refunds"),
+              List.of("POST"),
+              List.of("spiffe://shop/orders"))
+          .build();
+
   /** The shop's system model for {@code options}. */
   public static SystemModel model(ShopOptions options) {
     String eventLog = options.backends().eventLogLocation(eventLogDirectory(options));
@@ -123,6 +139,7 @@ public final class Shop implements AutoCloseable {
         .service(
             spec(options, "payments", 2, ShopFactories.Payments.class)
                 .dependsOn(LegacyPaymentProvider.SERVICE)
+                .mutualTls(PAYMENTS_POLICY)
                 .build())
         .service(spec(options, "cart", 1, ShopFactories.Cart.class).dependsOn("catalog").build())
         .service(
@@ -313,7 +330,7 @@ public final class Shop implements AutoCloseable {
       throw new IllegalStateException("no instance of " + service + " is ready");
     }
     Endpoint e = ready.getFirst();
-    return URI.create("http://" + e.host() + ":" + e.port());
+    return URI.create(runtime.scheme(service) + "://" + e.host() + ":" + e.port());
   }
 
   /**

@@ -28,11 +28,21 @@ final class JsonCalls {
     }
   }
 
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
+  private final HttpClient http;
+
+  JsonCalls() {
+    this(java.util.Optional.empty());
+  }
+
+  /** Calls that present {@code tls} (the runtime's operator identity) to services under mTLS. */
+  JsonCalls(java.util.Optional<javax.net.ssl.SSLContext> tls) {
+    HttpClient.Builder b =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5));
+    tls.ifPresent(b::sslContext);
+    this.http = b.build();
+  }
 
   /** A POST builder of {@code json}. */
   static HttpRequest.Builder postJson(String json) {

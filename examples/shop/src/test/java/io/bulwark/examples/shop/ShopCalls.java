@@ -21,10 +21,11 @@ final class ShopCalls {
   static final String CUSTOMER = "alice";
 
   private final Shop shop;
-  private final JsonCalls http = new JsonCalls();
+  private final JsonCalls http;
 
   ShopCalls(Shop shop) {
     this.shop = shop;
+    this.http = new JsonCalls(shop.runtime().operatorTls());
   }
 
   Answer get(String service, String path) {

@@ -296,7 +296,11 @@ class ShopServicesTest {
   void theBadPaymentsVersionFailsTheSameRequestsWhateverTheirOrder() throws Exception {
     start(false);
     shop.runtime().instance("payments-2").deploy(Shop.BAD_PAYMENTS_VERSION);
-    URI bad = URI.create("http://127.0.0.1:" + shop.runtime().instance("payments-2").port());
+    URI bad =
+        URI.create(
+            shop.runtime().scheme("payments")
+                + "://127.0.0.1:"
+                + shop.runtime().instance("payments-2").port());
     List<Callable<Boolean>> charges = new ArrayList<>();
     for (int round = 0; round < 2; round++) {
       for (int i = 0; i < 8; i++) {
@@ -314,6 +318,39 @@ class ShopServicesTest {
     // the same charge meets the same coin on the bad instance, however the calls interleave
     assertThat(failed.subList(8, 16)).isEqualTo(failed.subList(0, 8));
     assertThat(failed.subList(0, 8)).contains(true, false);
+  }
+
+  @Test
+  void paymentsTakesMoneyCallsFromTheCheckoutSagaAloneOverMutualTls() throws Exception {
+    start(false);
+    assertThat(shop.runtime().scheme("payments")).isEqualTo("https");
+    assertThat(shop.runtime().scheme("cart")).isEqualTo("http");
+    int port = shop.runtime().instance("payments-1").port();
+    assertThat(
+            new JsonCalls()
+                .raw(
+                    java.net.http.HttpRequest.newBuilder().GET(),
+                    URI.create("http://127.0.0.1:" + port + "/charges/x")))
+        .as("plain HTTP gets no answer from payments")
+        .isEmpty();
+    // a checkout charges through the orders service's identity
+    calls.addItem("cart-z", "SKU-030", 1);
+    String orderId = calls.checkout("key-z", "cart-z").text("orderId");
+    assertThat(calls.get("payments", "/charges/" + orderId).status()).isEqualTo(200);
+    // only the checkout saga may move money; nobody else, and the saga only by POST
+    io.bulwark.http.AuthorizationPolicy p = Shop.PAYMENTS_POLICY;
+    io.bulwark.core.identity.WorkloadIdentity orders =
+        io.bulwark.core.identity.WorkloadIdentity.of("shop", "orders");
+    assertThat(p.allowing(orders, "POST", "/charges")).isEqualTo("checkout-saga");
+    assertThat(p.allowing(orders, "POST", "/refunds")).isEqualTo("checkout-saga");
+    assertThat(p.allowing(orders, "GET", "/charges/{id}")).isNull();
+    for (String other : List.of("bff", "mobile-bff", "gateway", "cart", "payment-provider")) {
+      assertThat(
+              p.allowing(
+                  io.bulwark.core.identity.WorkloadIdentity.of("shop", other), "POST", "/charges"))
+          .as(other)
+          .isNull();
+    }
   }
 
   @Test

@@ -49,7 +49,7 @@ public final class ShopClients implements AutoCloseable {
       if (config == null) {
         throw new IllegalStateException(file + " has no client " + name + "; has " + all.keySet());
       }
-      b.client(name, config);
+      b.client(name, ctx.withIdentity(name, config)); // mutual TLS where the target requires it
     }
     ResilienceRegistry registry = null;
     if (on) {
