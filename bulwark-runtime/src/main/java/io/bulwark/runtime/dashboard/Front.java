@@ -105,6 +105,29 @@ final class Front {
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final java.util.concurrent.atomic.AtomicReference<@Nullable HttpClient> operator =
+      new java.util.concurrent.atomic.AtomicReference<>();
+
+  /**
+   * The client for {@code service}: over TLS with the runtime's operator identity for a service
+   * under mutual TLS, else plain.
+   */
+  private HttpClient clientFor(String service) {
+    if (!engine.runtime().scheme(service).equals("https")) {
+      return http;
+    }
+    HttpClient c = operator.get();
+    if (c == null) {
+      HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+      engine.runtime().operatorTls().ifPresent(b::sslContext);
+      HttpClient fresh = b.build();
+      c =
+          operator.compareAndSet(null, fresh)
+              ? fresh
+              : java.util.Objects.requireNonNull(operator.get());
+    }
+    return c;
+  }
 
   private @Nullable Vertx vertx;
   private @Nullable HttpServer server;
@@ -602,12 +625,14 @@ final class Front {
       return error(503, "sagas", "no instance of " + service + " is ready to answer");
     }
     Endpoint e = ready.get(0);
-    URI uri = URI.create("http://" + e.host() + ":" + e.port() + target);
+    URI uri =
+        URI.create(engine.runtime().scheme(service) + "://" + e.host() + ":" + e.port() + target);
     try {
       HttpResponse<byte[]> r =
-          http.send(
-              HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).GET().build(),
-              HttpResponse.BodyHandlers.ofByteArray());
+          clientFor(service)
+              .send(
+                  HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).GET().build(),
+                  HttpResponse.BodyHandlers.ofByteArray());
       return new Reply(r.statusCode(), "application/json", r.body());
     } catch (IOException ex) {
       return error(502, "sagas", service + " did not answer: " + ex);
