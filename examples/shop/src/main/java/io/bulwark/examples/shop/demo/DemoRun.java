@@ -167,7 +167,9 @@ final class DemoRun {
                   runtime.partitioner(),
                   runtime::rollingDeploy,
                   users::rateFactor,
-                  options.duration()));
+                  options.duration(),
+                  new io.bulwark.examples.shop.gameday.NetworkIntruder(
+                      runtime::readyEndpoints, runtime.model().name())));
       dashboard.attachChaos(chaos);
       control.attach(users);
       day.addListener(view);

@@ -50,9 +50,15 @@ public record RunResult(
     instancePorts = Map.copyOf(instancePorts);
   }
 
-  /** True when every SLO and every invariant held (false for an interrupted run). */
+  /**
+   * True when every SLO, every invariant and every guarantee step held (false for an interrupted
+   * run).
+   */
   public boolean passed() {
-    return UserSlos.allHold(slos) && invariants != null && invariants.holds();
+    return UserSlos.allHold(slos)
+        && invariants != null
+        && invariants.holds()
+        && steps.stream().noneMatch(e -> e.step().guarantee() && !e.ok());
   }
 
   /** The runtime's events of {@code kind} during the load. */

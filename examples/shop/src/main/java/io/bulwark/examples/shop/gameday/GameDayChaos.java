@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param load the users' rate, as a factor of the run's rate
  * @param run the run's duration, which steps scale their own durations by (a fault lasting a
  *     fraction of the run); set by the {@link GameDay} this is given to
+ * @param intruder an attacker inside the network, trying to move money without the identity that
+ *     may
  */
 public record GameDayChaos(
     Chaos chaos,
@@ -27,8 +29,10 @@ public record GameDayChaos(
     NetworkPartitioner partitioner,
     Rollouts rollouts,
     LoadDial load,
-    Duration run) {
+    Duration run,
+    Intruder intruder) {
   public GameDayChaos {
+    Objects.requireNonNull(intruder, "intruder");
     Objects.requireNonNull(chaos, "chaos");
     Objects.requireNonNull(killer, "killer");
     Objects.requireNonNull(partitioner, "partitioner");
@@ -45,9 +49,39 @@ public record GameDayChaos(
     this(chaos, killer, NO_PARTITIONER, NO_ROLLOUTS, NO_LOAD, Duration.ZERO);
   }
 
+  /** These levers without an intruder: a step that sends one fails, naming what is missing. */
+  public GameDayChaos(
+      Chaos chaos,
+      InstanceKiller killer,
+      NetworkPartitioner partitioner,
+      Rollouts rollouts,
+      LoadDial load,
+      Duration run) {
+    this(chaos, killer, partitioner, rollouts, load, run, NO_INTRUDER);
+  }
+
   /** These levers for a run of {@code run}. */
   public GameDayChaos withRun(Duration run) {
-    return new GameDayChaos(chaos, killer, partitioner, rollouts, load, run);
+    return new GameDayChaos(chaos, killer, partitioner, rollouts, load, run, intruder);
+  }
+
+  /** These levers with {@code intruder}. */
+  public GameDayChaos withIntruder(Intruder intruder) {
+    return new GameDayChaos(chaos, killer, partitioner, rollouts, load, run, intruder);
+  }
+
+  /**
+   * An attacker with a foothold inside the network, but not the identity of the one workload that
+   * may move money.
+   */
+  @FunctionalInterface
+  public interface Intruder {
+    /**
+     * Tries to charge {@code service} directly, every way it can; what came of it in a line.
+     *
+     * @throws IllegalStateException if a charge was accepted (a breach)
+     */
+    String tryToCharge(String service);
   }
 
   /** {@code fraction} of the run, at least {@code floor}. */
@@ -89,6 +123,11 @@ public record GameDayChaos(
   private static final Rollouts NO_ROLLOUTS =
       (service, version, policy) -> {
         throw missing("the runtime's rolling deploy");
+      };
+
+  private static final Intruder NO_INTRUDER =
+      service -> {
+        throw missing("an intruder");
       };
 
   private static final LoadDial NO_LOAD =

@@ -25,6 +25,10 @@ import java.util.stream.Collectors;
  *       Shop#BAD_PAYMENTS_VERSION}, gated on readiness and judged by canary analysis ({@link
  *       #badDeployPolicy}): the canary ({@code payments-1}, the first instance moved) fails half
  *       its calls, so the runtime rolls it back on its own (the step's outcome is its verdict);
+ *   <li>0.15 an intruder inside the network tries to charge payments directly, without the checkout
+ *       saga's identity: over plain HTTP, and over TLS with a certificate for {@code
+ *       spiffe://shop/orders} from a CA of its own. Payments must refuse both (mutual TLS); a
+ *       charge that got through fails the run;
  *   <li>0.25 a slow inventory shard: {@value #SLOW_SHARD_MILLIS} ms added to every request {@code
  *       inventory-3} serves (a chaos latency fault at that instance's server point, for 0.10 of the
  *       run), more than the inventory client's 1 s timeout;
@@ -98,11 +102,17 @@ public final class Scenarios {
   private static Scenario gameDay() {
     return new Scenario(
         DEFAULT,
-        "steady; bad payments deploy rolled back by canary analysis; slow inventory shard;"
-            + " inventory-2 killed; traffic spike; web-bff/recommendations link cut; healed",
+        "steady; bad payments deploy rolled back by canary analysis; an intruder refused by"
+            + " payments; slow inventory shard; inventory-2 killed; traffic spike;"
+            + " web-bff/recommendations link cut; healed",
         List.of(
             new Step(0, "steady state", Step.Action.none()),
             badDeployStep(0.05),
+            new Step(
+                0.15,
+                "intruder: charge payments directly, without the checkout saga's identity",
+                Step.Action.chaosWithOutcome((in, c) -> c.intruder().tryToCharge("payments")),
+                true),
             new Step(
                 0.25,
                 "chaos: slow inventory shard (+" + SLOW_SHARD_MILLIS + " ms at " + SLOW_SHARD + ")",

@@ -12,8 +12,15 @@ import org.jspecify.annotations.Nullable;
  * @param fraction when, as a fraction of the duration, in [0, 1)
  * @param title what happens, in a few words (shown in the live view and the report)
  * @param action what to do, given the instances by id ({@code payments-2})
+ * @param guarantee whether the step checks a guarantee: if its action fails, the run fails (an
+ *     intruder who got through), where another step's failure is only reported
  */
-public record Step(double fraction, String title, Action action) {
+public record Step(double fraction, String title, Action action, boolean guarantee) {
+  /** A step whose failure is reported, not a failed guarantee. */
+  public Step(double fraction, String title, Action action) {
+    this(fraction, title, action, false);
+  }
+
   public Step {
     Objects.requireNonNull(title, "title");
     Objects.requireNonNull(action, "action");

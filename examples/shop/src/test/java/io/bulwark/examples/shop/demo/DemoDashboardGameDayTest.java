@@ -76,7 +76,9 @@ class DemoDashboardGameDayTest {
                     List.of());
               },
               factor -> levers.add("rate x" + factor),
-              Duration.ZERO);
+              Duration.ZERO,
+              new io.bulwark.examples.shop.gameday.NetworkIntruder(
+                  shop.runtime()::readyEndpoints, "shop"));
       try (GameDay day =
           new GameDay(
               scenario, Duration.ofSeconds(100), shop.runtime()::instance, scheduler, all)) {
@@ -118,7 +120,11 @@ class DemoDashboardGameDayTest {
           .as("one timeline entry per step, its title: %s", timeline)
           .containsExactlyElementsOf(scenario.steps().stream().map(Step::title).toList());
       assertThat(outcomes)
-          .containsExactly("rolled back by the runtime: v" + Shop.BAD_PAYMENTS_VERSION + " worse");
+          .containsExactly(
+              "rolled back by the runtime: v" + Shop.BAD_PAYMENTS_VERSION + " worse",
+              // the real payments, under mutual TLS, against a real intruder
+              "refused: plain HTTP got no answer; a forged spiffe://shop/orders certificate got"
+                  + " no answer");
       assertThat(runtime)
           .as("the runtime's own events: %s", timeline)
           .anyMatch(s -> s.startsWith("inventory-2 killed"))

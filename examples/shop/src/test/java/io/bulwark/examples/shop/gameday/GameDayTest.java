@@ -93,7 +93,11 @@ class GameDayTest {
               service, Shop.GOOD_VERSION, version, verdict, "judged worse", List.of());
         },
         factor -> levers.add("rate x" + factor),
-        Duration.ZERO);
+        Duration.ZERO,
+        service -> {
+          levers.add("intrude " + service);
+          return "refused (fake)";
+        });
   }
 
   @Test
@@ -105,7 +109,7 @@ class GameDayTest {
             allLevers(RolloutResult.Outcome.ROLLED_BACK))) {
       assertThat(next().step().title()).isEqualTo("steady state");
       scheduler.advance(Duration.ofMillis(4_999));
-      assertThat(scheduler.pendingTasks()).as("bad deploy not due yet").isEqualTo(8);
+      assertThat(scheduler.pendingTasks()).as("bad deploy not due yet").isEqualTo(9);
       scheduler.advance(Duration.ofMillis(1));
       StepEvent deploy = next();
       assertThat(deploy.planned()).isEqualTo(Duration.ofSeconds(5));
@@ -119,7 +123,14 @@ class GameDayTest {
       assertThat(policy.maxWait()).isEqualTo(Duration.ofSeconds(20));
       assertThat(policy.minRequests()).isEqualTo(10);
 
-      scheduler.advance(Duration.ofSeconds(20));
+      scheduler.advance(Duration.ofSeconds(10));
+      StepEvent intruder = next();
+      assertThat(intruder.planned()).isEqualTo(Duration.ofSeconds(15));
+      assertThat(intruder.step().guarantee()).as("a breach fails the run").isTrue();
+      assertThat(intruder.outcome()).isEqualTo("refused (fake)");
+      assertThat(levers).endsWith("intrude payments");
+
+      scheduler.advance(Duration.ofSeconds(10));
       StepEvent slow = next();
       assertThat(slow.planned()).isEqualTo(Duration.ofSeconds(25));
       assertThat(chaos.active())
@@ -166,7 +177,7 @@ class GameDayTest {
       assertThat(chaos.active()).isEmpty();
       assertThat(instances.list()).containsExactly("kill inventory-2", "restart inventory-2");
       assertThat(levers).endsWith("heal all", "rate x1.0");
-      assertThat(day.events()).hasSize(9).allMatch(StepEvent::ok);
+      assertThat(day.events()).hasSize(10).allMatch(StepEvent::ok);
       assertThat(scheduler.pendingTasks()).isZero();
     }
   }
