@@ -80,8 +80,27 @@ public final class SummaryTable {
     for (String invariant : invariantNames(runs)) {
       row(rows, runs, "invariant: " + invariant, r -> invariant(r.invariants(), invariant));
     }
+    if (runs.stream().anyMatch(r -> r.steps().stream().anyMatch(e -> e.step().guarantee()))) {
+      row(rows, runs, "guarantee steps held", SummaryTable::guarantees);
+    }
     row(rows, runs, "verdict", r -> r.passed() ? "PASS" : "FAIL");
     return rows;
+  }
+
+  /** "1/1", or the guarantee steps that failed: "0/1 FAILED intruder: BREACH ...". */
+  private static String guarantees(RunResult r) {
+    List<io.bulwark.examples.shop.gameday.StepEvent> all =
+        r.steps().stream().filter(e -> e.step().guarantee()).toList();
+    List<io.bulwark.examples.shop.gameday.StepEvent> failed =
+        all.stream().filter(e -> !e.ok()).toList();
+    String held = (all.size() - failed.size()) + "/" + all.size();
+    return failed.isEmpty()
+        ? held
+        : held
+            + " FAILED "
+            + failed.stream()
+                .map(e -> e.step().title() + ": " + e.error())
+                .collect(java.util.stream.Collectors.joining("; "));
   }
 
   /** The table as text, with a header naming each run's resilience. */

@@ -45,6 +45,28 @@ class RunVerdictTest {
         .isTrue();
     assertThat(run(load, holds, List.of(breach, killFailed)).passed()).isFalse();
     assertThat(run(load, null, List.of(refused)).passed()).as("interrupted").isFalse();
+    assertThat(
+            SummaryTable.rows(
+                    List.of(
+                        judged(run(load, holds, List.of(refused, killFailed))),
+                        judged(run(load, holds, List.of(breach)))))
+                .get("guarantee steps held"))
+        .containsExactly("1/1", "0/1 FAILED intruder: BREACH: accepted the intruder's charge");
+  }
+
+  /** {@code r} with the SLO verdicts on its load (the summary table has a row per SLO). */
+  private static RunResult judged(RunResult r) {
+    return new RunResult(
+        r.resilience(),
+        r.scenario(),
+        r.load(),
+        UserSlos.judge(r.load()),
+        r.invariants(),
+        r.steps(),
+        r.breakersOpened(),
+        r.startup(),
+        r.instancePorts(),
+        r.runtimeEvents());
   }
 
   private static StepEvent event(Step step, String error, String outcome) {
