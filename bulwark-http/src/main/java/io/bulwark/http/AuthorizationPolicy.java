@@ -97,7 +97,16 @@ public final class AuthorizationPolicy {
           List<String> peers = new ArrayList<>();
           rule.require("routes").require("peers");
           rule.strings("routes", v -> checkRoutes(routes, v))
-              .strings("methods", v -> checkMethods(methods, v))
+              .strings(
+                  "methods",
+                  v -> {
+                    if (v.isEmpty()) {
+                      throw new IllegalArgumentException(
+                          "an empty list allows no method; leave methods out to allow every"
+                              + " method");
+                    }
+                    checkMethods(methods, v);
+                  })
               .strings("peers", v -> checkPeers(peers, v));
           if (!routes.isEmpty() && !peers.isEmpty()) {
             b.allow(name, routes, methods, peers);

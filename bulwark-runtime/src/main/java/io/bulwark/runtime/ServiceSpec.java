@@ -314,6 +314,11 @@ public final class ServiceSpec {
     }
 
     private static String checkName(String name) {
+      if (name.equals("bulwark-runtime")) {
+        throw new IllegalArgumentException(
+            "service name \"bulwark-runtime\" is reserved: it is the runtime's own workload"
+                + " identity");
+      }
       if (!NAME.matcher(name).matches()) {
         throw new IllegalArgumentException(
             "service name must be lower-case letters, digits and '-' (starting with a letter),"

@@ -132,6 +132,25 @@ class MutualTlsRuntimeTest {
     }
   }
 
+  @Test
+  void theRuntimesOwnIdentityCannotBeTakenByAServiceOrARule() {
+    assertThatThrownBy(() -> ServiceSpec.builder("bulwark-runtime", ctx -> ServiceInstance.none()))
+        .hasMessageContaining("service name \"bulwark-runtime\" is reserved");
+    SystemModel model =
+        SystemModel.builder("shop")
+            .service(
+                ServiceSpec.builder("payments", ctx -> ServiceInstance.none())
+                    .mutualTls(
+                        AuthorizationPolicy.builder()
+                            .allow("bulwark-runtime", List.of("*"), List.of(), List.of("*"))
+                            .build())
+                    .build())
+            .build();
+    assertThatThrownBy(() -> SystemRuntime.inProcess(model, RuntimeOptions.builder(root).build()))
+        .hasMessageContaining("service payments")
+        .hasMessageContaining("'bulwark-runtime' is the runtime's own");
+  }
+
   private static String get(HttpClient plain, SystemRuntime runtime, String instance)
       throws Exception {
     int port = runtime.instance(instance).port();

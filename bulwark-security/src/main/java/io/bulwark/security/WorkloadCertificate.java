@@ -68,10 +68,22 @@ public record WorkloadCertificate(
       store.load(null, null);
       store.setKeyEntry(
           "workload", key, password.toCharArray(), new Certificate[] {certificate, issuer});
-      Files.deleteIfExists(file);
-      Files.createFile(file, WorkloadCa.ownerOnly(file));
-      try (OutputStream out = Files.newOutputStream(file)) {
-        store.store(out, password.toCharArray());
+      // written beside, then moved over: a reader (a server reloading it) never sees half a file
+      Path dir = file.toAbsolutePath().getParent();
+      Path temp =
+          Files.createTempFile(
+              dir, "." + file.getFileName() + "-", ".tmp", WorkloadCa.ownerOnly(file));
+      try {
+        try (OutputStream out = Files.newOutputStream(temp)) {
+          store.store(out, password.toCharArray());
+        }
+        Files.move(
+            temp,
+            file,
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(temp);
       }
       return file;
     } catch (GeneralSecurityException e) {

@@ -1,7 +1,6 @@
 package io.bulwark.http.internal;
 
 import io.bulwark.core.identity.WorkloadIdentity;
-import io.bulwark.core.time.ScheduledTask;
 import io.bulwark.core.time.Scheduler;
 import io.bulwark.http.client.ClientConfig;
 import io.vertx.core.buffer.Buffer;
@@ -42,13 +41,14 @@ final class ClientTls {
   private final ClientSSLOptions base;
   private final ReentrantLock checking = new ReentrantLock();
   private byte[] seen;
-  private @Nullable ScheduledTask task;
+  private final TlsWatch watch;
 
   ClientTls(String name, ClientConfig config, HttpClientAgent http, ClientSSLOptions base) {
     this.name = name;
     this.config = config;
     this.http = http;
     this.base = base.copy();
+    this.watch = new TlsWatch("client " + name, this::check);
     byte[] now;
     try {
       now = fingerprint(read(config.keyStore()), read(config.trustStore()));
@@ -64,25 +64,16 @@ final class ClientTls {
   }
 
   void start(Scheduler scheduler) {
-    long every = Scheduler.saturatedNanos(config.tlsReloadInterval());
-    task =
-        scheduler.scheduleAtFixedRate(
-            every,
-            every,
-            () -> {
-              try {
-                check();
-              } catch (RuntimeException e) {
-                LOG.error("client {}: TLS file check failed", name, e);
-              }
-            });
+    watch.start(scheduler, config.tlsReloadInterval());
   }
 
   void stop() {
-    ScheduledTask t = task;
-    if (t != null) {
-      t.cancel();
-    }
+    watch.stop();
+  }
+
+  /** Waits for a scheduled check in progress, then checks now (see {@link #check}). */
+  @Nullable String checkNow() {
+    return watch.now();
   }
 
   /**
@@ -131,7 +122,12 @@ final class ClientTls {
                 .setValue(Buffer.buffer(trust))
                 .setPassword(config.trustStorePassword()));
       }
-      Listening.await(http.updateSSLOptions(next, true));
+      if (watch.stopped()) {
+        return null; // the client is closing
+      }
+      if (!TlsWatch.applied(http.updateSSLOptions(next, true))) {
+        return refuse(now, "the client did not take the new files (closing?)");
+      }
       seen = now;
       String line = "reloaded: " + files();
       LOG.info("client {}: TLS {}", name, line);

@@ -73,7 +73,7 @@ final class ClientTransport {
   /** Checks the TLS files now (see {@link ClientTls#check}); null without files or no change. */
   @Nullable String reloadTls() {
     ClientTls t = tls;
-    return t == null ? null : t.check();
+    return t == null ? null : t.checkNow();
   }
 
   private static HttpClientOptions clientOptions(ClientConfig config) {

@@ -465,7 +465,8 @@ final class Exchange
       // a HEAD answer has the GET answer's headers and no content (RFC 9110 §9.3.2); Vert.x
       // leaves this to the server on HTTP/2, where a DATA frame on a HEAD stream is a protocol
       // error to the client
-      if (!out.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+      int status = out.getStatusCode();
+      if (status != 204 && status != 304 && !out.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
         out.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(answer.length()));
       }
       body = Buffer.buffer();

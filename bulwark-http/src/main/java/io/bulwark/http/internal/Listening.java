@@ -54,7 +54,7 @@ final class Listening {
   /** Checks the TLS files now (see {@link ServerTls#check}); null without TLS or no change. */
   @Nullable String reloadTls() {
     ServerTls t = tls;
-    return t == null ? null : t.check();
+    return t == null ? null : t.checkNow();
   }
 
   /** Stops watching the TLS files (at shutdown or kill). */

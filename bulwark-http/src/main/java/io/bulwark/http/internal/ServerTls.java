@@ -1,6 +1,5 @@
 package io.bulwark.http.internal;
 
-import io.bulwark.core.time.ScheduledTask;
 import io.bulwark.core.time.Scheduler;
 import io.bulwark.http.ServerConfig;
 import io.vertx.core.buffer.Buffer;
@@ -42,12 +41,13 @@ final class ServerTls {
   private final ServerSSLOptions base;
   private final ReentrantLock checking = new ReentrantLock();
   private byte[] seen;
-  private @Nullable ScheduledTask task;
+  private final TlsWatch watch;
 
   ServerTls(ServerConfig config, List<HttpServer> servers, ServerSSLOptions base) {
     this.config = config;
     this.servers = servers;
     this.base = base.copy();
+    this.watch = new TlsWatch("port " + config.port(), this::check);
     byte[] now;
     try {
       now = fingerprint(read(config.keyStore()), read(config.clientCa()));
@@ -58,25 +58,16 @@ final class ServerTls {
   }
 
   void start(Scheduler scheduler) {
-    long every = Scheduler.saturatedNanos(config.tlsReloadInterval());
-    task =
-        scheduler.scheduleAtFixedRate(
-            every,
-            every,
-            () -> {
-              try {
-                check();
-              } catch (RuntimeException e) {
-                LOG.error("port {}: TLS file check failed", config.port(), e);
-              }
-            });
+    watch.start(scheduler, config.tlsReloadInterval());
   }
 
   void stop() {
-    ScheduledTask t = task;
-    if (t != null) {
-      t.cancel();
-    }
+    watch.stop();
+  }
+
+  /** Waits for a scheduled check in progress, then checks now (see {@link #check}). */
+  @Nullable String checkNow() {
+    return watch.now();
   }
 
   /**
@@ -112,8 +103,13 @@ final class ServerTls {
       if (ca.length > 0) {
         next.setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(ca)));
       }
+      if (watch.stopped()) {
+        return null; // the server is closing
+      }
       for (HttpServer s : servers) {
-        Listening.await(s.updateSSLOptions(next, true));
+        if (!TlsWatch.applied(s.updateSSLOptions(next, true))) {
+          return refuse(now, "the server did not take the new certificate (closing?)");
+        }
       }
       seen = now;
       String line =

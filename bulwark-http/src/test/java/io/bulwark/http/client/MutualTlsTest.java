@@ -346,6 +346,12 @@ class MutualTlsTest {
     assertThatThrownBy(() -> ConfigLoader.withSystemEnv().load(yaml, ServerConfig::bind))
         .hasMessageContaining("authorization needs tls.client-ca");
 
+    Files.writeString(
+        yaml, tls + "authorization:\n  r: {routes: [\"*\"], methods: [], peers: [\"*\"]}\n");
+    assertThatThrownBy(() -> ConfigLoader.withSystemEnv().load(yaml, ServerConfig::bind))
+        .hasMessageContaining("authorization.r.methods")
+        .hasMessageContaining("an empty list allows no method");
+
     Files.writeString(yaml, tls + "authorization: {}\n");
     assertThatThrownBy(() -> ConfigLoader.withSystemEnv().load(yaml, ServerConfig::bind))
         .hasMessageContaining("at least one rule");

@@ -121,10 +121,12 @@ final class Front {
       HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
       engine.runtime().operatorTls().ifPresent(b::sslContext);
       HttpClient fresh = b.build();
-      c =
-          operator.compareAndSet(null, fresh)
-              ? fresh
-              : java.util.Objects.requireNonNull(operator.get());
+      if (operator.compareAndSet(null, fresh)) {
+        c = fresh;
+      } else {
+        fresh.close();
+        c = java.util.Objects.requireNonNull(operator.get());
+      }
     }
     return c;
   }
@@ -245,6 +247,11 @@ final class Front {
       LOG.warn("dashboard: closing its server failed", e);
     }
     workers.shutdownNow();
+    http.close();
+    HttpClient secure = operator.getAndSet(null);
+    if (secure != null) {
+      secure.close();
+    }
     try {
       workers.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

@@ -66,6 +66,14 @@ final class Child {
     try {
       Path logs = Files.createDirectories(storage.resolve("logs"));
       Path file = storage.resolve("child.properties");
+      Files.deleteIfExists(file);
+      if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        // it may hold the child's key store password: its owner's only
+        Files.createFile(
+            file,
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+      }
       try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
         description.store(w, "bulwark process-mode child " + id);
       }

@@ -19,10 +19,11 @@ final class ChildIdentity {
 
   private ChildIdentity() {}
 
-  static void describe(Properties p, Identities ids, ServiceSpec spec, Path ownKeyStore) {
-    p.setProperty("identity.keyStore", ownKeyStore.toAbsolutePath().toString());
-    p.setProperty("identity.password", ids.password());
+  static void describe(Properties p, Identities ids, ServiceSpec spec, Identities.Issued own) {
+    p.setProperty("identity.keyStore", own.keyStore().toAbsolutePath().toString());
+    p.setProperty("identity.keyPassword", own.password());
     p.setProperty("identity.trustStore", ids.trustStore().toAbsolutePath().toString());
+    p.setProperty("identity.trustPassword", ids.trustPassword());
     p.setProperty("identity.caPem", ids.caPem().toAbsolutePath().toString());
     p.setProperty("identity.protected", String.join(",", ids.protectedServices()));
     AuthorizationPolicy policy = spec.mutualTls();
@@ -54,7 +55,7 @@ final class ChildIdentity {
           list(p.getProperty(prefix + "methods")),
           list(p.getProperty(prefix + "peers")));
     }
-    String password = ChildMain.get(p, "identity.password");
+    String password = ChildMain.get(p, "identity.keyPassword");
     return b.tls(Path.of(ChildMain.get(p, "identity.keyStore")), password)
         .clientCa(Path.of(ChildMain.get(p, "identity.caPem")))
         .authorization(policy.build());
@@ -71,9 +72,9 @@ final class ChildIdentity {
     return Identities.withIdentity(
         config,
         target,
-        Path.of(own),
-        ChildMain.get(p, "identity.password"),
+        new Identities.Issued(Path.of(own), ChildMain.get(p, "identity.keyPassword")),
         Path.of(ChildMain.get(p, "identity.trustStore")),
+        ChildMain.get(p, "identity.trustPassword"),
         protectedTarget);
   }
 

@@ -33,22 +33,30 @@ import org.jspecify.annotations.Nullable;
  * issued when the instance starts) and one for the runtime itself ({@code
  * spiffe://<system>/bulwark-runtime}), whose probes, scrapes, chaos relay and dashboard calls reach
  * protected instances over TLS with it. Files live under {@code <storageRoot>/.identity}, keys
- * readable by their owner only.
+ * readable by their owner only; every key store has a password of its own, made at random, which
+ * only its instance is given (the runtime's is given to no one). The trust store holds only the CA
+ * certificate.
+ *
+ * <p>Children in process mode run as the same operating-system user as the runtime: the identities
+ * separate workloads on the network, not code running as that user, which could read the files.
  */
 public final class Identities {
   /** The runtime's own workload name. */
   public static final String RUNTIME = "bulwark-runtime";
 
-  static final Duration CA_VALIDITY = Duration.ofDays(7);
+  static final Duration CA_VALIDITY = Duration.ofDays(30);
   static final Duration CERTIFICATE_TTL = Duration.ofHours(24);
+
+  /** An instance's key store and the password that opens it. */
+  record Issued(Path keyStore, String password) {}
 
   private final String trustDomain;
   private final WorkloadCa ca;
   private final Path dir;
-  private final String password;
+  private final String trustPassword;
   private final Path caPem;
   private final Path trustStore;
-  private final Path runtimeKeyStore;
+  private final Issued runtime;
   private final Map<String, AuthorizationPolicy> protectedServices;
   private final List<String> hosts;
   private final AtomicReference<java.net.http.@Nullable HttpClient> client =
@@ -69,19 +77,23 @@ public final class Identities {
               + e.getMessage(),
           e);
     }
-    byte[] secret = new byte[16];
-    new SecureRandom().nextBytes(secret);
-    this.password = HexFormat.of().formatHex(secret);
+    this.trustPassword = secret();
     try {
       this.dir = Files.createDirectories(root.resolve(".identity"));
       this.caPem = ca.writeCertificatePem(dir.resolve("ca.pem"));
-      this.trustStore = ca.writeTrustStore(dir.resolve("ca.p12"), password);
-      this.runtimeKeyStore =
-          ca.issue(WorkloadIdentity.of(trustDomain, RUNTIME), CERTIFICATE_TTL, hosts)
-              .writePkcs12(dir.resolve(RUNTIME + ".p12"), password);
+      this.trustStore = ca.writeTrustStore(dir.resolve("ca.p12"), trustPassword);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the workload identities under " + root, e);
     }
+    this.runtime = issueAs(RUNTIME, RUNTIME);
+  }
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private static String secret() {
+    byte[] secret = new byte[16];
+    RANDOM.nextBytes(secret);
+    return HexFormat.of().formatHex(secret);
   }
 
   /**
@@ -93,6 +105,16 @@ public final class Identities {
     for (ServiceSpec s : model.services()) {
       AuthorizationPolicy p = s.mutualTls();
       if (p != null) {
+        for (AuthorizationPolicy.Rule r : p.rules()) {
+          if (r.name().equals(RUNTIME)) {
+            throw new IllegalArgumentException(
+                "service "
+                    + s.name()
+                    + ": the authorization rule name '"
+                    + RUNTIME
+                    + "' is the runtime's own; name the rule otherwise");
+          }
+        }
         protect.put(s.name(), p);
       }
     }
@@ -119,8 +141,8 @@ public final class Identities {
     return WorkloadIdentity.of(trustDomain, service);
   }
 
-  String password() {
-    return password;
+  String trustPassword() {
+    return trustPassword;
   }
 
   Path caPem() {
@@ -131,17 +153,40 @@ public final class Identities {
     return trustStore;
   }
 
-  Path runtimeKeyStore() {
-    return runtimeKeyStore;
+  /** The runtime's own key store (its password is given to no instance). */
+  Issued runtime() {
+    return runtime;
   }
 
-  /** Issues instance {@code instanceId} of {@code service} a new certificate; its key store. */
-  Path issue(String service, String instanceId) {
+  /**
+   * Issues instance {@code instanceId} of {@code service} a new certificate, in a key store with a
+   * new password.
+   */
+  Issued issue(String service, String instanceId) {
+    if (service.equals(RUNTIME)) {
+      throw new IllegalArgumentException(
+          "service name '" + RUNTIME + "' is the runtime's own identity");
+    }
+    return issueAs(service, instanceId);
+  }
+
+  private Issued issueAs(String service, String file) {
+    // never past the CA's own expiry: a system that runs for longer gets shorter certificates
+    Duration left =
+        Duration.between(java.time.Instant.now(), ca.certificate().getNotAfter().toInstant())
+            .minusMinutes(1);
+    Duration ttl = left.compareTo(CERTIFICATE_TTL) < 0 ? left : CERTIFICATE_TTL;
+    if (ttl.isNegative() || ttl.isZero()) {
+      throw new IllegalStateException(
+          "the workload CA of system " + trustDomain + " has expired: restart the system");
+    }
+    String password = secret();
     try {
-      return ca.issue(identity(service), CERTIFICATE_TTL, hosts)
-          .writePkcs12(dir.resolve(instanceId + ".p12"), password);
+      Path keyStore =
+          ca.issue(identity(service), ttl, hosts).writePkcs12(dir.resolve(file + ".p12"), password);
+      return new Issued(keyStore, password);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the certificate of " + instanceId, e);
+      throw new UncheckedIOException("cannot write the certificate of " + file, e);
     }
   }
 
@@ -149,12 +194,12 @@ public final class Identities {
    * {@code b} serving {@code service} under mutual TLS with {@code keyStore} (its policy plus the
    * runtime's rule), if the service is protected; else {@code b} unchanged.
    */
-  ServerConfig.Builder secure(ServerConfig.Builder b, String service, Path keyStore) {
+  ServerConfig.Builder secure(ServerConfig.Builder b, String service, Issued own) {
     AuthorizationPolicy policy = protectedServices.get(service);
     if (policy == null) {
       return b;
     }
-    return b.tls(keyStore, password)
+    return b.tls(own.keyStore(), own.password())
         .clientCa(caPem)
         .authorization(withRuntime(policy, trustDomain));
   }
@@ -174,25 +219,25 @@ public final class Identities {
    * {@code config} for calls to {@code target} presenting {@code ownKeyStore}, trusting the CA and
    * requiring the target's identity, if the target is protected; else {@code config} unchanged.
    */
-  ClientConfig withIdentity(ClientConfig config, String target, Path ownKeyStore) {
-    return withIdentity(config, target, ownKeyStore, password, trustStore, protects(target));
+  ClientConfig withIdentity(ClientConfig config, String target, Issued own) {
+    return withIdentity(config, target, own, trustStore, trustPassword, protects(target));
   }
 
   /** As above, from the parts (a child JVM has them as properties). */
   static ClientConfig withIdentity(
       ClientConfig config,
       String target,
-      Path ownKeyStore,
-      String password,
+      Issued own,
       Path trustStore,
+      String trustPassword,
       boolean targetProtected) {
     if (!targetProtected) {
       return config;
     }
-    String trustDomain = trustDomainOf(ownKeyStore, password);
+    String trustDomain = trustDomainOf(own.keyStore(), own.password());
     return config.toBuilder()
-        .keyStore(ownKeyStore, password)
-        .trustStore(trustStore, password)
+        .keyStore(own.keyStore(), own.password())
+        .trustStore(trustStore, trustPassword)
         .serverIdentity(WorkloadIdentity.of(trustDomain, target))
         .build();
   }
@@ -238,15 +283,15 @@ public final class Identities {
   public SSLContext sslContext() {
     try {
       KeyStore own = KeyStore.getInstance("PKCS12");
-      try (InputStream in = Files.newInputStream(runtimeKeyStore)) {
-        own.load(in, password.toCharArray());
+      try (InputStream in = Files.newInputStream(runtime.keyStore())) {
+        own.load(in, runtime.password().toCharArray());
       }
       KeyManagerFactory keys =
           KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      keys.init(own, password.toCharArray());
+      keys.init(own, runtime.password().toCharArray());
       KeyStore trusted = KeyStore.getInstance("PKCS12");
       try (InputStream in = Files.newInputStream(trustStore)) {
-        trusted.load(in, password.toCharArray());
+        trusted.load(in, trustPassword.toCharArray());
       }
       TrustManagerFactory trust =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());

@@ -441,15 +441,15 @@ final class Instance implements InstanceHandle {
             .port(fixedPort)
             .drainBudget(runtime.options().drainBudget());
     Identities ids = runtime.identities();
-    java.nio.file.Path ownKeyStore = null;
-    if (ids != null) {
-      ownKeyStore = ids.issue(spec.name(), id); // every workload has an identity
-      server = ids.secure(server, spec.name(), ownKeyStore);
+    Identities.Issued own = null;
+    if (ids != null && !inChild()) { // a child is issued its own in its description
+      own = ids.issue(spec.name(), id); // every workload has an identity
+      server = ids.secure(server, spec.name(), own);
     }
     ServerConfig config = server.build();
     BreakerBoard.Source breakers = runtime.breakerBoard().listenerFor(id);
     RunContext context =
-        new RunContext(this, startVersion, parts, telemetry, breakers, config, ids, ownKeyStore);
+        new RunContext(this, startVersion, parts, telemetry, breakers, config, ids, own);
     return new Run(id, context, telemetry, breakers);
   }
 

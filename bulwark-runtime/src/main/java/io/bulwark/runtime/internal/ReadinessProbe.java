@@ -83,13 +83,13 @@ final class ReadinessProbe implements AutoCloseable {
                 .setKeyCertOptions(
                     new io.vertx.core.net.KeyStoreOptions()
                         .setType("PKCS12")
-                        .setPath(identities.runtimeKeyStore().toString())
-                        .setPassword(identities.password()))
+                        .setPath(identities.runtime().keyStore().toString())
+                        .setPassword(identities.runtime().password()))
                 .setTrustOptions(
                     new io.vertx.core.net.KeyStoreOptions()
                         .setType("PKCS12")
                         .setPath(identities.trustStore().toString())
-                        .setPassword(identities.password())));
+                        .setPassword(identities.trustPassword())));
     if (tls.compareAndSet(null, fresh)) {
       return fresh;
     }

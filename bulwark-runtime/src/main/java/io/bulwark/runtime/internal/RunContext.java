@@ -32,14 +32,14 @@ final class RunContext implements InstanceContext {
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
   private volatile boolean stopping;
   private final @org.jspecify.annotations.Nullable Identities identities;
-  private final @org.jspecify.annotations.Nullable Path ownKeyStore;
+  private final Identities.@org.jspecify.annotations.Nullable Issued own;
 
   @Override
   public io.bulwark.http.client.ClientConfig withIdentity(
       String target, io.bulwark.http.client.ClientConfig config) {
     Identities ids = identities;
-    Path own = ownKeyStore;
-    return ids == null || own == null ? config : ids.withIdentity(config, target, own);
+    Identities.Issued mine = own;
+    return ids == null || mine == null ? config : ids.withIdentity(config, target, mine);
   }
 
   RunContext(
@@ -50,9 +50,9 @@ final class RunContext implements InstanceContext {
       ResilienceListener resilienceListener,
       ServerConfig config,
       @org.jspecify.annotations.Nullable Identities identities,
-      @org.jspecify.annotations.Nullable Path ownKeyStore) {
+      Identities.@org.jspecify.annotations.Nullable Issued own) {
     this.identities = identities;
-    this.ownKeyStore = ownKeyStore;
+    this.own = own;
     this.instance = instance;
     this.version = version;
     this.parts = parts;

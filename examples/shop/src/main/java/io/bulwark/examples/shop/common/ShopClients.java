@@ -49,7 +49,8 @@ public final class ShopClients implements AutoCloseable {
       if (config == null) {
         throw new IllegalStateException(file + " has no client " + name + "; has " + all.keySet());
       }
-      b.client(name, ctx.withIdentity(name, config)); // mutual TLS where the target requires it
+      // mutual TLS where the service it calls requires it
+      b.client(name, ctx.withIdentity(config.service(), config));
     }
     ResilienceRegistry registry = null;
     if (on) {
