@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code bulwark demo}: the reference shop under load through a game day, live in the terminal,
  * judged by its SLOs and invariants. Bad input is a usage error (exit 2) naming the value; the exit
- * code of a run is 0 only when every SLO and invariant of the judged run held.
+ * code of a run is 0 only when every SLO, invariant and guarantee step of the judged run held.
  */
 @Command(
     name = "demo",
@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
           + " recommendations) under an open-loop load of users, through a game day (a bad"
           + " deploy, a killed instance, a dependency down, then healed), with a live view of"
           + " services, circuit breakers, SLO error budgets and the timeline.",
-      "Exit code: 0 when every SLO and invariant of the judged run held (with --compare: the"
+      "Exit code: 0 when every SLO, invariant and guarantee step of the judged run held (with --compare: the"
           + " resilience-on run), 1 when not or when the shop could not start, 2 for bad input."
     })
 final class DemoCommand implements Callable<Integer> {

@@ -170,8 +170,12 @@ public final class Demo {
     RunResult judged = results.get(0);
     out.println(
         judged.passed()
-            ? "every SLO and invariant of the resilience-" + judged.label() + " run held: exit 0"
-            : "the resilience-" + judged.label() + " run missed an SLO or an invariant: exit 1");
+            ? "every SLO, invariant and guarantee of the resilience-"
+                + judged.label()
+                + " run held: exit 0"
+            : "the resilience-"
+                + judged.label()
+                + " run missed an SLO, an invariant or a guarantee: exit 1");
     return judged.passed() ? OK : FAILED;
   }
 
