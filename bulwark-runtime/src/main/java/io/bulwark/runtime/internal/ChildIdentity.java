@@ -25,13 +25,13 @@ final class ChildIdentity {
     p.setProperty("identity.trustStore", ids.trustStore().toAbsolutePath().toString());
     p.setProperty("identity.trustPassword", ids.trustPassword());
     p.setProperty("identity.caPem", ids.caPem().toAbsolutePath().toString());
+    p.setProperty("identity.trustDomain", ids.trustDomain());
     p.setProperty("identity.protected", String.join(",", ids.protectedServices()));
-    AuthorizationPolicy policy = spec.mutualTls();
+    AuthorizationPolicy policy = ids.policy(spec.name());
     if (policy == null) {
       return;
     }
-    List<AuthorizationPolicy.Rule> rules =
-        Identities.withRuntime(policy, ids.identity(Identities.RUNTIME).trustDomain()).rules();
+    List<AuthorizationPolicy.Rule> rules = policy.rules();
     for (int i = 0; i < rules.size(); i++) {
       AuthorizationPolicy.Rule r = rules.get(i);
       p.setProperty("identity.rule." + i + ".name", r.name());
@@ -75,6 +75,7 @@ final class ChildIdentity {
         new Identities.Issued(Path.of(own), ChildMain.get(p, "identity.keyPassword")),
         Path.of(ChildMain.get(p, "identity.trustStore")),
         ChildMain.get(p, "identity.trustPassword"),
+        ChildMain.get(p, "identity.trustDomain"),
         protectedTarget);
   }
 

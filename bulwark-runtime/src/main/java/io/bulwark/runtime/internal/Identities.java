@@ -65,7 +65,9 @@ public final class Identities {
   private Identities(
       SystemModel model, Path root, String host, Map<String, AuthorizationPolicy> protect) {
     this.trustDomain = model.name();
-    this.protectedServices = Map.copyOf(protect);
+    Map<String, AuthorizationPolicy> effective = new TreeMap<>();
+    protect.forEach((service, policy) -> effective.put(service, withRuntime(policy)));
+    this.protectedServices = Map.copyOf(effective); // each policy with the runtime's rule
     this.hosts = host.equals("127.0.0.1") ? List.of("127.0.0.1", "localhost") : List.of(host);
     try {
       this.ca = WorkloadCa.create(trustDomain, CA_VALIDITY);
@@ -199,13 +201,21 @@ public final class Identities {
     if (policy == null) {
       return b;
     }
-    return b.tls(own.keyStore(), own.password())
-        .clientCa(caPem)
-        .authorization(withRuntime(policy, trustDomain));
+    return b.tls(own.keyStore(), own.password()).clientCa(caPem).authorization(policy);
+  }
+
+  /** The policy {@code service} is served under (with the runtime's rule), or null. */
+  @Nullable AuthorizationPolicy policy(String service) {
+    return protectedServices.get(service);
+  }
+
+  /** The trust domain: the system's name. */
+  String trustDomain() {
+    return trustDomain;
   }
 
   /** {@code policy} plus a rule that lets the runtime call every route. */
-  static AuthorizationPolicy withRuntime(AuthorizationPolicy policy, String trustDomain) {
+  private AuthorizationPolicy withRuntime(AuthorizationPolicy policy) {
     return policy.toBuilder()
         .allow(
             RUNTIME,
@@ -220,7 +230,8 @@ public final class Identities {
    * requiring the target's identity, if the target is protected; else {@code config} unchanged.
    */
   ClientConfig withIdentity(ClientConfig config, String target, Issued own) {
-    return withIdentity(config, target, own, trustStore, trustPassword, protects(target));
+    return withIdentity(
+        config, target, own, trustStore, trustPassword, trustDomain, protects(target));
   }
 
   /** As above, from the parts (a child JVM has them as properties). */
@@ -230,32 +241,16 @@ public final class Identities {
       Issued own,
       Path trustStore,
       String trustPassword,
+      String trustDomain,
       boolean targetProtected) {
     if (!targetProtected) {
       return config;
     }
-    String trustDomain = trustDomainOf(own.keyStore(), own.password());
     return config.toBuilder()
         .keyStore(own.keyStore(), own.password())
         .trustStore(trustStore, trustPassword)
         .serverIdentity(WorkloadIdentity.of(trustDomain, target))
         .build();
-  }
-
-  private static String trustDomainOf(Path keyStore, String password) {
-    try (InputStream in = Files.newInputStream(keyStore)) {
-      KeyStore store = KeyStore.getInstance("PKCS12");
-      store.load(in, password.toCharArray());
-      java.security.cert.Certificate c = store.getCertificate("workload");
-      WorkloadIdentity own =
-          c instanceof java.security.cert.X509Certificate x ? WorkloadIdentity.of(x) : null;
-      if (own == null) {
-        throw new IllegalStateException(keyStore + " holds no workload certificate");
-      }
-      return own.trustDomain();
-    } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalStateException("cannot read " + keyStore + ": " + e.getMessage(), e);
-    }
   }
 
   /**
